@@ -1,0 +1,41 @@
+package io.switchboard.proto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class NamesTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"lobby", "chat:general", "team/42", "a", "user@example.com", "A.b_c-d"})
+    void acceptsValidRooms(String room) {
+        assertThat(Names.roomProblem(room)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "-lead", "has space", "semi;colon", "emoji\uD83D\uDE00", "tab\t"})
+    void rejectsInvalidRooms(String room) {
+        assertThat(Names.roomProblem(room)).isPresent();
+    }
+
+    @Test
+    void rejectsTooLongRoom() {
+        assertThat(Names.roomProblem("r".repeat(Names.MAX_ROOM_LENGTH))).isEmpty();
+        assertThat(Names.roomProblem("r".repeat(Names.MAX_ROOM_LENGTH + 1))).get().asString().contains("expected: <= 128");
+    }
+
+    @Test
+    void validatesIds() {
+        assertThat(Names.idProblem("01HZX3-abc:1")).isEmpty();
+        assertThat(Names.idProblem("")).isPresent();
+        assertThat(Names.idProblem("x".repeat(Names.MAX_ID_LENGTH + 1))).isPresent();
+        assertThat(Names.idProblem("no/slash")).isPresent();
+    }
+
+    @Test
+    void namespaceIsThePartBeforeTheFirstColon() {
+        assertThat(Names.namespace("chat:general:x")).isEqualTo("chat");
+        assertThat(Names.namespace("lobby")).isEmpty();
+    }
+}
