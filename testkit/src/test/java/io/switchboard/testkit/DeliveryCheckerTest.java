@@ -1,0 +1,44 @@
+package io.switchboard.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.proto.client.v1.Message;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DeliveryCheckerTest {
+    private static Message message(String room, String id, long position) {
+        return Message.newBuilder().setRoom(room).setId(id).setPosition(position).build();
+    }
+
+    @Test
+    void cleanRunHasNoViolations() {
+        DeliveryChecker checker = new DeliveryChecker();
+        DeliveryChecker.Subscriber s = checker.subscriber("s", Set.of("r"));
+        checker.acked("r", "a", 1);
+        checker.acked("r", "b", 5);
+        s.received(message("r", "a", 1));
+        s.received(message("r", "b", 5));
+        assertThat(checker.allDelivered()).isTrue();
+        assertThat(checker.violations()).isEmpty();
+    }
+
+    @Test
+    void reportsMissingDuplicateOutOfOrderAndWrongPosition() {
+        DeliveryChecker checker = new DeliveryChecker();
+        DeliveryChecker.Subscriber s = checker.subscriber("s", Set.of("r"));
+        checker.acked("r", "a", 1);
+        checker.acked("r", "b", 2);
+        checker.acked("r", "c", 3);
+        checker.acked("r", "d", 4);
+        s.received(message("r", "b", 2));
+        s.received(message("r", "b", 2));
+        s.received(message("r", "a", 1));
+        s.received(message("r", "c", 7));
+        assertThat(checker.allDelivered()).isFalse();
+        assertThat(checker.violations()).anyMatch(v -> v.contains("missing r id d"))
+                .anyMatch(v -> v.contains("duplicate r id b"))
+                .anyMatch(v -> v.contains("out of order"))
+                .anyMatch(v -> v.contains("delivered at 7 but acked at 3"));
+    }
+}
