@@ -1,0 +1,66 @@
+package io.switchboard.router;
+
+import io.grpc.Status;
+import io.switchboard.proto.Names;
+import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.PublishRequest;
+import io.switchboard.proto.internal.v1.Sender;
+
+import java.util.Optional;
+
+/**
+ * The router's authoritative envelope checks, run before anything is allocated or queued. Returns the
+ * status to answer with: INVALID_ARGUMENT naming the field, or RESOURCE_EXHAUSTED for an oversized payload.
+ * Immutable, hence thread-safe.
+ */
+final class EnvelopeValidator {
+    /** Limit for the free-form short strings: content type, trace id and the sender's fields. */
+    static final int MAX_SHORT_FIELD = 128;
+
+    private final int maxPayloadBytes;
+
+    EnvelopeValidator(int maxPayloadBytes) {
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    /** Why {@code request} cannot be published, or empty when it can. */
+    Optional<Status> check(PublishRequest request) {
+        if (!request.hasEnvelope()) {
+            return invalid("envelope is required");
+        }
+        Envelope envelope = request.getEnvelope();
+        Optional<String> problem = Names.idProblem(envelope.getId())
+                .or(() -> Names.roomProblem(envelope.getRoom()))
+                .or(() -> senderProblem(envelope));
+        if (problem.isPresent()) {
+            return invalid(problem.get());
+        }
+        int payload = envelope.getPayload().size();
+        if (payload > maxPayloadBytes) {
+            return Optional.of(PublishStatus.payloadTooLarge(payload, maxPayloadBytes));
+        }
+        return shortField("content_type", envelope.getContentType())
+                .or(() -> shortField("trace_id", envelope.getTraceId()))
+                .flatMap(EnvelopeValidator::invalid);
+    }
+
+    private static Optional<String> senderProblem(Envelope envelope) {
+        Sender sender = envelope.getSender();
+        if (sender.getUserId().isEmpty()) {
+            return Optional.of("sender.user_id is required");
+        }
+        return shortField("sender.user_id", sender.getUserId())
+                .or(() -> shortField("sender.session_id", sender.getSessionId()))
+                .or(() -> shortField("sender.gateway_id", sender.getGatewayId()));
+    }
+
+    private static Optional<String> shortField(String name, String value) {
+        return value.length() > MAX_SHORT_FIELD
+                ? Optional.of(name + ": " + value.length() + " characters (expected: <= " + MAX_SHORT_FIELD + ")")
+                : Optional.empty();
+    }
+
+    private static Optional<Status> invalid(String description) {
+        return Optional.of(PublishStatus.invalid(description));
+    }
+}

@@ -1,0 +1,158 @@
+package io.switchboard.router;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.Position;
+import io.switchboard.proto.internal.v1.PublishRequest;
+import io.switchboard.proto.internal.v1.PublishResponse;
+import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code RouterService.Publish}: validate, deduplicate, bound, append, answer once the log acknowledged.
+ *
+ * <p>The order is what makes retries safe and memory bounded: validation first (nothing allocated for a bad
+ * envelope); then a known (sender, id) joins the earlier publish without taking a slot; then a new one takes
+ * an in-flight slot or is refused; only then is it claimed in the dedup cache and sent. The handler never
+ * waits for the log: the answer is written from the log's completion (Kafka's callback thread).
+ *
+ * <p>Thread-safe: all shared state lives in the thread-safe {@link DedupCache}, {@link InFlightLimiter},
+ * {@link EnvelopeLog} and {@link RouterMetrics}.
+ */
+final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
+    private final EnvelopeValidator validator;
+    private final DedupCache dedup;
+    private final InFlightLimiter limiter;
+    private final EnvelopeLog log;
+    private final RouterMetrics metrics;
+    private final InstantSource clock;
+
+    PublishService(EnvelopeValidator validator, DedupCache dedup, InFlightLimiter limiter, EnvelopeLog log,
+                   RouterMetrics metrics, InstantSource clock) {
+        this.validator = validator;
+        this.dedup = dedup;
+        this.limiter = limiter;
+        this.log = log;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public void publish(PublishRequest request, StreamObserver<PublishResponse> responses) {
+        long receivedNanos = System.nanoTime();
+        Optional<Status> problem = validator.check(request);
+        if (problem.isPresent()) {
+            fail(responses, problem.get(), RouterMetrics.Outcome.INVALID);
+            return;
+        }
+        // The caller may already have given up (deadline passed while queued): then send nothing at all.
+        Context context = Context.current();
+        if (context.isCancelled()) {
+            fail(responses, PublishStatus.cancelled(context));
+            return;
+        }
+        Envelope envelope = request.getEnvelope();
+        DedupCache.Key key = new DedupCache.Key(envelope.getSender().getUserId(), envelope.getId());
+        DedupCache.Entry earlier = dedup.find(key);
+        if (earlier != null) {
+            answerDuplicate(earlier, envelope, responses);
+            return;
+        }
+        if (!limiter.tryAcquire()) {
+            fail(responses, PublishStatus.tooManyInFlight());
+            return;
+        }
+        DedupCache.Entry mine = new DedupCache.Entry(envelope.getRoom(), new CompletableFuture<>());
+        earlier = dedup.claim(key, mine);
+        if (earlier != null) {
+            // Lost the race to a concurrent retry of the same id: wait for its send instead.
+            limiter.release();
+            answerDuplicate(earlier, envelope, responses);
+            return;
+        }
+        send(key, mine, envelope, receivedNanos, responses);
+    }
+
+    private void send(DedupCache.Key key, DedupCache.Entry mine, Envelope envelope, long receivedNanos,
+                      StreamObserver<PublishResponse> responses) {
+        Instant now = clock.instant();
+        CompletableFuture<EnvelopeLog.Stored> appended;
+        try {
+            appended = log.append(envelope.getRoom(), recordOf(envelope, now), now);
+        } catch (RuntimeException e) {
+            appended = CompletableFuture.failedFuture(e);
+        }
+        appended.whenComplete((stored, failure) -> {
+            limiter.release();
+            if (failure != null) {
+                // Evict before anyone hears of the failure, so that their retry sends again.
+                dedup.evict(key, mine);
+                mine.stored().completeExceptionally(failure);
+            } else {
+                mine.stored().complete(stored);
+            }
+        });
+        mine.stored().whenComplete((stored, failure) -> {
+            if (failure != null) {
+                fail(responses, PublishStatus.appendFailed(failure));
+            } else {
+                metrics.acknowledged(System.nanoTime() - receivedNanos);
+                answer(responses, stored, false);
+            }
+        });
+    }
+
+    private void answerDuplicate(DedupCache.Entry earlier, Envelope envelope,
+                                 StreamObserver<PublishResponse> responses) {
+        if (!earlier.room().equals(envelope.getRoom())) {
+            fail(responses, PublishStatus.idReusedForOtherRoom(envelope.getId(), envelope.getRoom()));
+            return;
+        }
+        earlier.stored().whenComplete((stored, failure) -> {
+            if (failure != null) {
+                fail(responses, PublishStatus.appendFailed(failure));
+            } else {
+                answer(responses, stored, true);
+            }
+        });
+    }
+
+    /** The record value: the envelope as given, minus what derives from the record, plus a received time. */
+    static Envelope recordOf(Envelope envelope, Instant now) {
+        Envelope.Builder record = envelope.toBuilder().clearPosition().clearStoredTime();
+        if (!envelope.hasReceivedTime()) {
+            record.setReceivedTime(timestamp(now));
+        }
+        return record.build();
+    }
+
+    private void answer(StreamObserver<PublishResponse> responses, EnvelopeLog.Stored stored, boolean duplicate) {
+        metrics.count(duplicate ? RouterMetrics.Outcome.DUPLICATE : RouterMetrics.Outcome.OK);
+        responses.onNext(PublishResponse.newBuilder()
+                .setPosition(Position.newBuilder().setEpoch(stored.epoch()).setOffset(stored.offset()))
+                .setStoredTime(timestamp(stored.storedTime()))
+                .setDuplicate(duplicate)
+                .build());
+        responses.onCompleted();
+    }
+
+    private void fail(StreamObserver<PublishResponse> responses, Status status) {
+        fail(responses, status, PublishStatus.outcomeOf(status));
+    }
+
+    private void fail(StreamObserver<PublishResponse> responses, Status status, RouterMetrics.Outcome outcome) {
+        metrics.count(outcome);
+        responses.onError(status.asRuntimeException());
+    }
+
+    static Timestamp timestamp(Instant instant) {
+        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    }
+}

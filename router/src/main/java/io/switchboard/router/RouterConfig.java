@@ -1,0 +1,521 @@
+package io.switchboard.router;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.config.spi.ConfigSource;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The router's configuration: immutable and validated when built. Immutable, hence thread-safe.
+ *
+ * <p>Built either from Helidon {@link Config} ({@link #from(Config)}, keys {@code router.*} plus the shared
+ * {@code kafka.*} section) or programmatically ({@link #builder()}). Every value is checked as soon as it is
+ * set and rules spanning several values when {@link Builder#build()} runs; error messages name the config
+ * key, in the form {@code "router.max-in-flight: 0 (expected: > 0)"}. The catalogue of keys with defaults
+ * is {@code docs/configuration.md} (router section) and {@code router-defaults.yaml}.
+ */
+public final class RouterConfig {
+    /** The classpath resource holding the defaults, lowest priority of all sources. */
+    public static final String DEFAULTS_RESOURCE = "router-defaults.yaml";
+
+    static final int MAX_PAYLOAD_LIMIT = 16 * 1024 * 1024;
+    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    private static final Pattern ROUTER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    /**
+     * Producer properties the router owns: its delivery guarantees (idempotence, acks), the room-to-partition
+     * mapping every consumer relies on (partitioner, key handling) or typed keys of their own.
+     */
+    private static final Map<String, String> OWNED_PRODUCER_PROPERTIES = ownedProducerProperties();
+
+    private final String id;
+    private final int grpcPort;
+    private final int metricsPort;
+    private final int maxPayloadBytes;
+    private final int maxInFlight;
+    private final long dedupMaxEntries;
+    private final Duration dedupTtl;
+    private final Duration startupTimeout;
+    private final Duration shutdownGrace;
+    private final Duration deliveryTimeout;
+    private final Duration linger;
+    private final Duration maxBlock;
+    private final String bootstrapServers;
+    private final String topic;
+    private final int topicPartitions;
+    private final short topicReplicationFactor;
+    private final boolean topicCreate;
+    private final OptionalInt topicMinInsyncReplicas;
+    private final Map<String, String> producerProperties;
+    private final InstantSource clock;
+    private final boolean systemClock;
+
+    private RouterConfig(Builder b) {
+        this.id = b.id != null ? b.id : defaultId();
+        this.grpcPort = b.grpcPort;
+        this.metricsPort = b.metricsPort;
+        this.maxPayloadBytes = b.maxPayloadBytes;
+        this.maxInFlight = b.maxInFlight;
+        this.dedupMaxEntries = b.dedupMaxEntries;
+        this.dedupTtl = b.dedupTtl;
+        this.startupTimeout = b.startupTimeout;
+        this.shutdownGrace = b.shutdownGrace;
+        this.deliveryTimeout = b.deliveryTimeout;
+        this.linger = b.linger;
+        this.maxBlock = b.maxBlock;
+        this.bootstrapServers = b.bootstrapServers;
+        this.topic = b.topic;
+        this.topicPartitions = b.topicPartitions;
+        this.topicReplicationFactor = b.topicReplicationFactor;
+        this.topicCreate = b.topicCreate;
+        this.topicMinInsyncReplicas = b.topicMinInsyncReplicas;
+        this.producerProperties = Collections.unmodifiableMap(new LinkedHashMap<>(b.producerProperties));
+        this.clock = b.clock != null ? b.clock : InstantSource.system();
+        this.systemClock = b.clock == null;
+    }
+
+    /** A builder with every value at its default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Reads {@code router.*} and {@code kafka.*} from a root config node; absent keys keep their defaults.
+     * Unknown keys under {@code router} are logged as warnings.
+     *
+     * @throws IllegalArgumentException naming the key when a value is malformed or out of range
+     */
+    public static RouterConfig from(Config root) {
+        return RouterConfigReader.read(root);
+    }
+
+    /**
+     * Loads the configuration the way {@code RouterMain} does, highest priority first: environment variables,
+     * system properties, the optional YAML {@code file}, then the classpath {@link #DEFAULTS_RESOURCE}.
+     *
+     * @throws IllegalArgumentException when {@code file} is not a readable file or a value is invalid
+     */
+    public static RouterConfig load(Optional<Path> file) {
+        return from(helidonConfig(List.of(ConfigSources.environmentVariables(),
+                ConfigSources.systemProperties().build()), file));
+    }
+
+    /** Builds the Helidon config from {@code overrides} (highest priority first), the file and the defaults. */
+    static Config helidonConfig(List<ConfigSource> overrides, Optional<Path> file) {
+        List<ConfigSource> sources = new ArrayList<>(overrides);
+        file.ifPresent(path -> {
+            if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+                throw new IllegalArgumentException("--config: " + path + " (expected: a readable YAML file)");
+            }
+            sources.add(ConfigSources.file(path).build());
+        });
+        sources.add(ConfigSources.classpath(DEFAULTS_RESOURCE).build());
+        Config.Builder builder = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource();
+        sources.forEach(builder::addSource);
+        return builder.build();
+    }
+
+    /** {@code router.id}: names this router in logs, metrics and the Kafka client id. */
+    public String id() {
+        return id;
+    }
+
+    /** {@code router.grpc.port}: the gRPC port; 0 picks a free one. */
+    public int grpcPort() {
+        return grpcPort;
+    }
+
+    /** {@code router.metrics.port}: the metrics and health HTTP port; 0 picks a free one, -1 disables. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    /** {@code router.max-payload-bytes}: the largest accepted envelope payload. */
+    public int maxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    /** {@code router.max-in-flight}: how many publishes may wait for Kafka at once. */
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    /** {@code router.dedup.max-entries}: how many (sender, id) pairs the retry cache remembers. */
+    public long dedupMaxEntries() {
+        return dedupMaxEntries;
+    }
+
+    /** {@code router.dedup.ttl}: how long after its first publish a (sender, id) pair is remembered. */
+    public Duration dedupTtl() {
+        return dedupTtl;
+    }
+
+    /** {@code router.startup-timeout}: how long start() may wait for Kafka and the topic. */
+    public Duration startupTimeout() {
+        return startupTimeout;
+    }
+
+    /** {@code router.shutdown-grace}: how long close() lets in-flight publishes finish. */
+    public Duration shutdownGrace() {
+        return shutdownGrace;
+    }
+
+    /** {@code router.kafka.delivery-timeout}: the producer's delivery.timeout.ms. */
+    public Duration deliveryTimeout() {
+        return deliveryTimeout;
+    }
+
+    /** {@code router.kafka.linger}: the producer's linger.ms. */
+    public Duration linger() {
+        return linger;
+    }
+
+    /** {@code router.kafka.max-block}: the producer's max.block.ms, the longest a send may block its caller. */
+    public Duration maxBlock() {
+        return maxBlock;
+    }
+
+    /** {@code kafka.bootstrap-servers}. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** {@code kafka.topic}: the room log topic. */
+    public String topic() {
+        return topic;
+    }
+
+    /** {@code kafka.topic.partitions}: partitions when the router creates the topic. */
+    public int topicPartitions() {
+        return topicPartitions;
+    }
+
+    /** {@code kafka.topic.replication-factor}: replication when the router creates the topic. */
+    public short topicReplicationFactor() {
+        return topicReplicationFactor;
+    }
+
+    /** {@code kafka.topic.create}: whether start() creates the topic when absent. */
+    public boolean topicCreate() {
+        return topicCreate;
+    }
+
+    /** {@code kafka.topic.min-insync-replicas}: set on the topic when the router creates it. */
+    public OptionalInt topicMinInsyncReplicas() {
+        return topicMinInsyncReplicas;
+    }
+
+    /** {@code kafka.producer.*}: extra producer properties, passed through verbatim. */
+    public Map<String, String> producerProperties() {
+        return producerProperties;
+    }
+
+    /** The clock for record timestamps, received times and (when not the system clock) dedup expiry. */
+    public InstantSource clock() {
+        return clock;
+    }
+
+    /** Whether {@link #clock()} is the system clock (then dedup expiry uses the monotonic ticker). */
+    boolean systemClock() {
+        return systemClock;
+    }
+
+    @Override
+    public String toString() {
+        return "RouterConfig{id=" + id + ", grpcPort=" + grpcPort + ", metricsPort=" + metricsPort
+                + ", maxPayloadBytes=" + maxPayloadBytes + ", maxInFlight=" + maxInFlight
+                + ", dedupMaxEntries=" + dedupMaxEntries + ", dedupTtl=" + dedupTtl
+                + ", startupTimeout=" + startupTimeout + ", shutdownGrace=" + shutdownGrace
+                + ", deliveryTimeout=" + deliveryTimeout + ", linger=" + linger + ", maxBlock=" + maxBlock
+                + ", bootstrapServers=" + bootstrapServers + ", topic=" + topic
+                + ", topicPartitions=" + topicPartitions + ", topicReplicationFactor=" + topicReplicationFactor
+                + ", topicCreate=" + topicCreate + ", topicMinInsyncReplicas=" + topicMinInsyncReplicas
+                + ", producerProperties=" + producerProperties.keySet() + "}";
+    }
+
+    /** The default router id: the host name, which is unique per pod or machine. */
+    static String defaultId() {
+        String fromEnv = System.getenv("HOSTNAME");
+        if (fromEnv != null && ROUTER_ID.matcher(fromEnv).matches()) {
+            return fromEnv;
+        }
+        try {
+            String host = InetAddress.getLocalHost().getHostName();
+            if (ROUTER_ID.matcher(host).matches()) {
+                return host;
+            }
+        } catch (UnknownHostException e) {
+            System.getLogger(RouterConfig.class.getName())
+                    .log(System.Logger.Level.DEBUG, "no resolvable host name, router id falls back to the pid", e);
+        }
+        return "router-" + ProcessHandle.current().pid();
+    }
+
+    private static Map<String, String> ownedProducerProperties() {
+        Map<String, String> owned = new LinkedHashMap<>();
+        owned.put("bootstrap.servers", "set kafka.bootstrap-servers");
+        owned.put("key.serializer", "the router writes room names as keys");
+        owned.put("value.serializer", "the router writes envelopes as values");
+        owned.put("enable.idempotence", "the router requires the idempotent producer");
+        owned.put("acks", "the router requires acks=all");
+        owned.put("transactional.id", "the router does not use transactions");
+        owned.put("partitioner.class", "rooms map to partitions by the default key hash");
+        owned.put("partitioner.ignore.keys", "rooms map to partitions by the default key hash");
+        owned.put("delivery.timeout.ms", "set router.kafka.delivery-timeout");
+        owned.put("linger.ms", "set router.kafka.linger");
+        owned.put("max.block.ms", "set router.kafka.max-block");
+        return Collections.unmodifiableMap(owned);
+    }
+
+    /** Producer property keys that {@code kafka.producer.*} may not set. */
+    static Set<String> ownedProducerPropertyKeys() {
+        return OWNED_PRODUCER_PROPERTIES.keySet();
+    }
+
+    /**
+     * Builds a {@link RouterConfig}. Setters reject bad values at once; {@link #build()} checks rules that
+     * span values. Not thread-safe.
+     */
+    public static final class Builder {
+        private String id;
+        private int grpcPort = 7070;
+        private int metricsPort = 9091;
+        private int maxPayloadBytes = 65_536;
+        private int maxInFlight = 10_000;
+        private long dedupMaxEntries = 200_000;
+        private Duration dedupTtl = Duration.ofMinutes(10);
+        private Duration startupTimeout = Duration.ofSeconds(30);
+        private Duration shutdownGrace = Duration.ofSeconds(10);
+        private Duration deliveryTimeout = Duration.ofSeconds(30);
+        private Duration linger = Duration.ofMillis(2);
+        private Duration maxBlock = Duration.ofSeconds(1);
+        private String bootstrapServers = "127.0.0.1:9092";
+        private String topic = "switchboard.rooms";
+        private int topicPartitions = 12;
+        private short topicReplicationFactor = 1;
+        private boolean topicCreate = true;
+        private OptionalInt topicMinInsyncReplicas = OptionalInt.empty();
+        private final Map<String, String> producerProperties = new LinkedHashMap<>();
+        private InstantSource clock;
+
+        private Builder() {
+        }
+
+        /** {@code router.id}; defaults to the host name. */
+        public Builder id(String id) {
+            Objects.requireNonNull(id, "id");
+            check(ROUTER_ID.matcher(id).matches(), "router.id", "'" + id + "'", "1-128 of [A-Za-z0-9._:-]");
+            this.id = id;
+            return this;
+        }
+
+        /** {@code router.grpc.port}, default 7070; 0 picks a free port. */
+        public Builder grpcPort(int port) {
+            check(port >= 0 && port <= 65_535, "router.grpc.port", port, "0-65535");
+            this.grpcPort = port;
+            return this;
+        }
+
+        /** {@code router.metrics.port}, default 9091; 0 picks a free port, -1 disables the HTTP endpoint. */
+        public Builder metricsPort(int port) {
+            check(port >= -1 && port <= 65_535, "router.metrics.port", port, "-1-65535");
+            this.metricsPort = port;
+            return this;
+        }
+
+        /** {@code router.max-payload-bytes}, default 65536. */
+        public Builder maxPayloadBytes(int bytes) {
+            check(bytes > 0 && bytes <= MAX_PAYLOAD_LIMIT, "router.max-payload-bytes", bytes,
+                    "1-" + MAX_PAYLOAD_LIMIT);
+            this.maxPayloadBytes = bytes;
+            return this;
+        }
+
+        /** {@code router.max-in-flight}, default 10000. */
+        public Builder maxInFlight(int publishes) {
+            check(publishes > 0, "router.max-in-flight", publishes, "> 0");
+            this.maxInFlight = publishes;
+            return this;
+        }
+
+        /** {@code router.dedup.max-entries}, default 200000. */
+        public Builder dedupMaxEntries(long entries) {
+            check(entries > 0, "router.dedup.max-entries", entries, "> 0");
+            this.dedupMaxEntries = entries;
+            return this;
+        }
+
+        /** {@code router.dedup.ttl}, default PT10M. */
+        public Builder dedupTtl(Duration ttl) {
+            this.dedupTtl = positive("router.dedup.ttl", ttl);
+            return this;
+        }
+
+        /** {@code router.startup-timeout}, default PT30S. */
+        public Builder startupTimeout(Duration timeout) {
+            this.startupTimeout = positive("router.startup-timeout", timeout);
+            return this;
+        }
+
+        /** {@code router.shutdown-grace}, default PT10S. */
+        public Builder shutdownGrace(Duration grace) {
+            Objects.requireNonNull(grace, "router.shutdown-grace");
+            check(!grace.isNegative(), "router.shutdown-grace", grace, ">= PT0S");
+            this.shutdownGrace = grace;
+            return this;
+        }
+
+        /** {@code router.kafka.delivery-timeout}, default PT30S. */
+        public Builder deliveryTimeout(Duration timeout) {
+            positive("router.kafka.delivery-timeout", timeout);
+            check(timeout.toMillis() <= Integer.MAX_VALUE, "router.kafka.delivery-timeout", timeout,
+                    "<= " + Duration.ofMillis(Integer.MAX_VALUE));
+            this.deliveryTimeout = timeout;
+            return this;
+        }
+
+        /** {@code router.kafka.linger}, default PT0.002S. */
+        public Builder linger(Duration linger) {
+            Objects.requireNonNull(linger, "router.kafka.linger");
+            check(!linger.isNegative() && linger.toMillis() <= 1_000, "router.kafka.linger", linger,
+                    "PT0S-PT1S");
+            this.linger = linger;
+            return this;
+        }
+
+        /** {@code router.kafka.max-block}, default PT1S. */
+        public Builder maxBlock(Duration maxBlock) {
+            positive("router.kafka.max-block", maxBlock);
+            check(maxBlock.toMillis() <= Integer.MAX_VALUE, "router.kafka.max-block", maxBlock,
+                    "<= " + Duration.ofMillis(Integer.MAX_VALUE));
+            this.maxBlock = maxBlock;
+            return this;
+        }
+
+        /** {@code kafka.bootstrap-servers}, default {@code 127.0.0.1:9092}. */
+        public Builder bootstrapServers(String servers) {
+            Objects.requireNonNull(servers, "kafka.bootstrap-servers");
+            check(!servers.isBlank(), "kafka.bootstrap-servers", "'" + servers + "'", "host:port[,host:port...]");
+            this.bootstrapServers = servers.strip();
+            return this;
+        }
+
+        /** {@code kafka.topic}, default {@code switchboard.rooms}. */
+        public Builder topic(String topic) {
+            Objects.requireNonNull(topic, "kafka.topic");
+            check(TOPIC.matcher(topic).matches() && !topic.equals(".") && !topic.equals(".."), "kafka.topic",
+                    "'" + topic + "'", "1-249 of [a-zA-Z0-9._-]");
+            this.topic = topic;
+            return this;
+        }
+
+        /** {@code kafka.topic.partitions}, default 12. */
+        public Builder topicPartitions(int partitions) {
+            check(partitions > 0, "kafka.topic.partitions", partitions, "> 0");
+            this.topicPartitions = partitions;
+            return this;
+        }
+
+        /** {@code kafka.topic.replication-factor}, default 1. */
+        public Builder topicReplicationFactor(int replicas) {
+            check(replicas > 0 && replicas <= Short.MAX_VALUE, "kafka.topic.replication-factor", replicas,
+                    "1-" + Short.MAX_VALUE);
+            this.topicReplicationFactor = (short) replicas;
+            return this;
+        }
+
+        /** {@code kafka.topic.create}, default true. */
+        public Builder topicCreate(boolean create) {
+            this.topicCreate = create;
+            return this;
+        }
+
+        /** {@code kafka.topic.min-insync-replicas}, default unset (the broker's default applies). */
+        public Builder topicMinInsyncReplicas(int replicas) {
+            check(replicas > 0, "kafka.topic.min-insync-replicas", replicas, "> 0");
+            this.topicMinInsyncReplicas = OptionalInt.of(replicas);
+            return this;
+        }
+
+        /**
+         * One {@code kafka.producer.*} property, passed to the producer verbatim. Properties the router owns
+         * (idempotence, acks, serializers, partitioning and those with typed keys) are rejected.
+         */
+        public Builder producerProperty(String key, String value) {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+            String owner = OWNED_PRODUCER_PROPERTIES.get(key);
+            check(owner == null, "kafka.producer." + key, "'" + value + "'", "not set: " + owner);
+            if (key.equals("max.in.flight.requests.per.connection")) {
+                int n = parseInt("kafka.producer." + key, value);
+                // More than 5 would let the idempotent producer reorder a room's records on retry.
+                check(n >= 1 && n <= 5, "kafka.producer." + key, value, "1-5");
+            }
+            producerProperties.put(key, value);
+            return this;
+        }
+
+        /** Several {@code kafka.producer.*} properties; see {@link #producerProperty(String, String)}. */
+        public Builder producerProperties(Map<String, String> properties) {
+            properties.forEach(this::producerProperty);
+            return this;
+        }
+
+        /** The clock for record timestamps, received times and dedup expiry; default the system clock. */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Checks the rules spanning several values and builds the configuration. */
+        public RouterConfig build() {
+            topicMinInsyncReplicas.ifPresent(min -> check(min <= topicReplicationFactor,
+                    "kafka.topic.min-insync-replicas", min,
+                    "<= kafka.topic.replication-factor " + topicReplicationFactor));
+            check(deliveryTimeout.compareTo(linger) > 0, "router.kafka.delivery-timeout", deliveryTimeout,
+                    "> router.kafka.linger " + linger);
+            // A remembered id must outlive its own send, or a retry during a slow send would publish twice.
+            check(dedupTtl.compareTo(deliveryTimeout) > 0, "router.dedup.ttl", dedupTtl,
+                    "> router.kafka.delivery-timeout " + deliveryTimeout);
+            return new RouterConfig(this);
+        }
+
+        private static Duration positive(String key, Duration value) {
+            Objects.requireNonNull(value, key);
+            check(value.isPositive(), key, value, "> PT0S");
+            return value;
+        }
+
+        private static int parseInt(String key, String value) {
+            try {
+                return Integer.parseInt(value.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + ": '" + value + "' (expected: an integer)", e);
+            }
+        }
+
+        private static void check(boolean ok, String key, Object value, String expected) {
+            if (!ok) {
+                throw new IllegalArgumentException(key + ": " + value + " (expected: " + expected + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.switchboard.router.kafka;
+
+import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.router.EnvelopeLog;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The room log on Kafka: one record per envelope, key = room (UTF-8), value = the serialized envelope,
+ * timestamp = the router's receive time. The producer must be idempotent with acks=all (the caller's
+ * properties say so; {@link #start} does not second-guess them) so that a room's records keep their send
+ * order across retries. Futures complete on the producer's I/O thread. Thread-safe (KafkaProducer is).
+ */
+public final class KafkaEnvelopeLog implements EnvelopeLog {
+    private final Producer<byte[], byte[]> producer;
+    private final TopicInfo topic;
+    /** Epoch strings per partition, built once: every answer and every dedup entry refers to one. */
+    private final String[] epochs;
+
+    KafkaEnvelopeLog(Producer<byte[], byte[]> producer, TopicInfo topic) {
+        this.producer = producer;
+        this.topic = topic;
+        this.epochs = new String[topic.partitions()];
+        for (int p = 0; p < epochs.length; p++) {
+            epochs[p] = topic.epoch(p);
+        }
+    }
+
+    /**
+     * Creates the producer and waits (up to {@code warmUp}) until it knows the topic's partitions, so that
+     * no publish later blocks on a first metadata fetch.
+     *
+     * @throws IllegalStateException when the topic's metadata did not arrive in time
+     */
+    public static KafkaEnvelopeLog start(Properties producerProperties, TopicInfo topic, Duration warmUp) {
+        Properties props = new Properties();
+        props.putAll(producerProperties);
+        props.put("key.serializer", ByteArraySerializer.class.getName());
+        props.put("value.serializer", ByteArraySerializer.class.getName());
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props);
+        long deadline = System.nanoTime() + warmUp.toNanos();
+        while (true) {
+            try {
+                producer.partitionsFor(topic.name());
+                return new KafkaEnvelopeLog(producer, topic);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (System.nanoTime() >= deadline) {
+                    producer.close(Duration.ZERO);
+                    throw new IllegalStateException("no metadata for topic " + topic.name() + " within " + warmUp, e);
+                }
+            } catch (RuntimeException e) {
+                producer.close(Duration.ZERO);
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Stored> append(String room, Envelope envelope, Instant timestamp) {
+        CompletableFuture<Stored> stored = new CompletableFuture<>();
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), null, timestamp.toEpochMilli(),
+                room.getBytes(StandardCharsets.UTF_8), envelope.toByteArray());
+        // send() reports its own failures (including a metadata timeout) through the callback.
+        producer.send(record, (metadata, failure) -> {
+            if (failure != null) {
+                stored.completeExceptionally(failure);
+            } else {
+                stored.complete(storedAt(metadata));
+            }
+        });
+        return stored;
+    }
+
+    private Stored storedAt(RecordMetadata metadata) {
+        int partition = metadata.partition();
+        // Partitions added while running have no cached epoch; they are rare enough to build on the fly.
+        String epoch = partition < epochs.length ? epochs[partition] : topic.epoch(partition);
+        return new Stored(epoch, metadata.offset(), Instant.ofEpochMilli(metadata.timestamp()));
+    }
+
+    @Override
+    public void close(Duration timeout) {
+        producer.close(timeout);
+    }
+
+    /** The topic this log appends to. */
+    public TopicInfo topic() {
+        return topic;
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaEnvelopeLog{topic=" + topic.name() + ", topicId=" + topic.topicId() + "}";
+    }
+}

@@ -1,0 +1,78 @@
+package io.switchboard.router;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static io.switchboard.router.Envelopes.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A broker that goes away under a running router: publishes fail with UNAVAILABLE, retriable. Own broker. */
+class KafkaUnavailableTest {
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.builder().nodes(1).build();
+        kafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void publishesFailWithUnavailableOnceKafkaIsGoneAndRetriesSendAgain() {
+        RouterConfig config = RouterConfig.builder().id("lonely").grpcPort(0).metricsPort(-1)
+                .bootstrapServers(kafka.bootstrapServers()).topic("rooms.unavailable").topicPartitions(1)
+                .deliveryTimeout(Duration.ofSeconds(2)).startupTimeout(Duration.ofSeconds(20)).build();
+        PrometheusRegistry registry = new PrometheusRegistry();
+        RouterServer router = RouterServer.create(config, registry);
+        ManagedChannel channel = null;
+        try {
+            router.start();
+            channel = Grpc.newChannelBuilderForAddress("127.0.0.1", router.port(),
+                    InsecureChannelCredentials.create()).build();
+            RouterServiceGrpc.RouterServiceBlockingStub stub = RouterServiceGrpc.newBlockingStub(channel);
+            assertThat(stub.withDeadlineAfter(20, TimeUnit.SECONDS).publish(request("r", "before")).getDuplicate())
+                    .isFalse();
+
+            kafka.close();
+
+            for (int attempt = 0; attempt < 2; attempt++) {
+                assertThatThrownBy(() -> stub.withDeadlineAfter(20, TimeUnit.SECONDS).publish(request("r", "after")))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                            assertThat(e.getStatus().getDescription()).startsWith("kafka did not acknowledge");
+                        });
+            }
+            assertThat(registry.scrape().stream()
+                    .filter(m -> m.getMetadata().getPrometheusName().equals("switchboard_router_publishes"))
+                    .flatMap(m -> m.getDataPoints().stream())
+                    .filter(p -> p.getLabels().get("outcome").equals("unavailable"))
+                    .map(p -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) p)
+                            .getValue())
+                    .findFirst()).as("both attempts were sent and failed, not deduplicated").contains(2.0);
+        } finally {
+            if (channel != null) {
+                channel.shutdownNow();
+            }
+            router.shutdown(Duration.ofSeconds(2));
+        }
+    }
+}

@@ -1,0 +1,376 @@
+package io.switchboard.router;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Context;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.Position;
+import io.switchboard.proto.internal.v1.PublishRequest;
+import io.switchboard.proto.internal.v1.PublishResponse;
+import io.switchboard.router.RouterMetrics.Outcome;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+import static io.switchboard.router.Envelopes.envelope;
+import static io.switchboard.router.Envelopes.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The real publish service over in-process gRPC, with a scripted log at the Kafka seam. */
+class PublishServiceTest {
+    private final ScriptedLog log = new ScriptedLog();
+    private InProcessRouter router;
+
+    @AfterEach
+    void closeRouter() {
+        if (router != null) {
+            router.close();
+        }
+    }
+
+    @Test
+    void answersWithTheLogPositionOnceStored() {
+        router = new InProcessRouter(log);
+
+        PublishResponse response = router.blocking().publish(request("chat:lobby", "m-1"));
+
+        assertThat(response.getDuplicate()).isFalse();
+        assertThat(response.getPosition()).isEqualTo(position(0));
+        assertThat(response.getStoredTime()).isEqualTo(PublishService.timestamp(router.clock.instant()));
+        assertThat(log.appends()).singleElement().satisfies(append -> {
+            assertThat(append.room()).isEqualTo("chat:lobby");
+            assertThat(append.timestamp()).isEqualTo(router.clock.instant());
+        });
+        assertThat(router.metrics.total(Outcome.OK)).isEqualTo(1);
+        assertThat(router.limiter.inFlight()).isZero();
+    }
+
+    @Test
+    void recordSetsReceivedTimeWhenAbsentAndDropsWhatDerivesFromTheRecord() {
+        router = new InProcessRouter(log);
+        Instant earlier = Instant.parse("2025-12-31T23:59:59Z");
+
+        router.blocking().publish(request(envelope("r", "no-time")
+                .setPosition(Position.newBuilder().setEpoch("forged:9").setOffset(99))
+                .setStoredTime(PublishService.timestamp(earlier))));
+        router.blocking().publish(request(envelope("r", "with-time")
+                .setReceivedTime(PublishService.timestamp(earlier))));
+
+        Envelope first = log.appends().get(0).envelope();
+        assertThat(first.getReceivedTime()).isEqualTo(PublishService.timestamp(router.clock.instant()));
+        assertThat(first.hasPosition()).isFalse();
+        assertThat(first.hasStoredTime()).isFalse();
+        assertThat(first.getPayload()).isEqualTo(envelope("r", "no-time").getPayload());
+        assertThat(log.appends().get(1).envelope().getReceivedTime()).isEqualTo(PublishService.timestamp(earlier));
+    }
+
+    static Stream<Arguments> invalidEnvelopes() {
+        String long129 = "x".repeat(129);
+        return Stream.of(
+                invalid("no envelope", null, Status.Code.INVALID_ARGUMENT, "envelope is required"),
+                invalid("empty id", e -> e.setId(""), Status.Code.INVALID_ARGUMENT, "id is required"),
+                invalid("bad id", e -> e.setId("a b"), Status.Code.INVALID_ARGUMENT, "id: 'a b'"),
+                invalid("empty room", e -> e.setRoom(""), Status.Code.INVALID_ARGUMENT, "room is required"),
+                invalid("bad room", e -> e.setRoom("-room"), Status.Code.INVALID_ARGUMENT, "room: '-room'"),
+                invalid("no sender", Envelope.Builder::clearSender, Status.Code.INVALID_ARGUMENT,
+                        "sender.user_id is required"),
+                invalid("long user", e -> e.setSender(e.getSender().toBuilder().setUserId(long129)),
+                        Status.Code.INVALID_ARGUMENT, "sender.user_id: 129 characters (expected: <= 128)"),
+                invalid("long session", e -> e.setSender(e.getSender().toBuilder().setSessionId(long129)),
+                        Status.Code.INVALID_ARGUMENT, "sender.session_id: 129 characters"),
+                invalid("long content type", e -> e.setContentType(long129), Status.Code.INVALID_ARGUMENT,
+                        "content_type: 129 characters (expected: <= 128)"),
+                invalid("long trace id", e -> e.setTraceId(long129), Status.Code.INVALID_ARGUMENT,
+                        "trace_id: 129 characters"),
+                invalid("payload too large", e -> e.setPayload(ByteString.copyFrom(new byte[65_537])),
+                        Status.Code.RESOURCE_EXHAUSTED, "payload: 65537 bytes (expected: <= 65536)"));
+    }
+
+    private static Arguments invalid(String name, UnaryOperator<Envelope.Builder> change, Status.Code code,
+                                     String description) {
+        return Arguments.of(name, change, code, description);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidEnvelopes")
+    void rejectsInvalidEnvelopesBeforeAllocatingAnything(String name, UnaryOperator<Envelope.Builder> change,
+                                                        Status.Code code, String description) {
+        router = new InProcessRouter(log);
+        PublishRequest request = change == null ? PublishRequest.getDefaultInstance()
+                : request(change.apply(envelope("chat:lobby", "m-1")));
+
+        assertThatThrownBy(() -> router.blocking().publish(request))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(code);
+                    assertThat(e.getStatus().getDescription()).contains(description);
+                });
+        assertThat(log.appends()).isEmpty();
+        assertThat(router.dedup.size()).isZero();
+        assertThat(router.limiter.inFlight()).isZero();
+        assertThat(router.metrics.total(Outcome.INVALID)).isEqualTo(1);
+    }
+
+    @Test
+    void acceptsPayloadAtTheLimit() {
+        router = new InProcessRouter(log);
+
+        PublishResponse response = router.blocking().publish(
+                request(envelope("r", "big").setPayload(ByteString.copyFrom(new byte[65_536]))));
+
+        assertThat(response.getDuplicate()).isFalse();
+        assertThat(log.appends()).hasSize(1);
+    }
+
+    @Test
+    void sequentialRetryIsAnsweredAsDuplicateWithTheOriginalPosition() {
+        router = new InProcessRouter(log);
+        router.blocking().publish(request("r", "other"));
+
+        PublishResponse first = router.blocking().publish(request("r", "m-1"));
+        PublishResponse retry = router.blocking().publish(request("r", "m-1"));
+
+        assertThat(first.getDuplicate()).isFalse();
+        assertThat(retry.getDuplicate()).isTrue();
+        assertThat(retry.getPosition()).isEqualTo(first.getPosition()).isEqualTo(position(1));
+        assertThat(retry.getStoredTime()).isEqualTo(first.getStoredTime());
+        assertThat(log.appends()).hasSize(2);
+        assertThat(router.metrics.total(Outcome.DUPLICATE)).isEqualTo(1);
+    }
+
+    @Test
+    void sameIdFromAnotherSenderIsNotADuplicate() {
+        router = new InProcessRouter(log);
+        router.blocking().publish(request("r", "m-1"));
+
+        PublishResponse bob = router.blocking().publish(request(envelope("r", "m-1")
+                .setSender(envelope("r", "m-1").getSender().toBuilder().setUserId("bob"))));
+
+        assertThat(bob.getDuplicate()).isFalse();
+        assertThat(log.appends()).hasSize(2);
+    }
+
+    @Test
+    void idReusedForAnotherRoomIsInvalid() {
+        router = new InProcessRouter(log);
+        router.blocking().publish(request("room-a", "m-1"));
+
+        assertThatThrownBy(() -> router.blocking().publish(request("room-b", "m-1")))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).contains("id: 'm-1'").contains("another room");
+                });
+        assertThat(log.appends()).hasSize(1);
+    }
+
+    @Test
+    void concurrentRetriesCoalesceOntoOneSend() throws InterruptedException {
+        router = new InProcessRouter(log);
+        log.mode(ScriptedLog.Mode.HOLD);
+        int calls = 8;
+        List<CompletableFuture<PublishResponse>> responses = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            responses.add(publishAsync(request("r", "m-1")));
+        }
+        await().until(() -> router.handled() == calls);
+        assertThat(log.appends()).hasSize(1);
+        assertThat(responses).noneMatch(CompletableFuture::isDone);
+
+        log.ackHeld();
+
+        List<PublishResponse> answers = responses.stream().map(CompletableFuture::join).toList();
+        assertThat(answers).extracting(PublishResponse::getPosition).containsOnly(position(0));
+        assertThat(answers).filteredOn(r -> !r.getDuplicate()).hasSize(1);
+        assertThat(router.metrics.total(Outcome.DUPLICATE)).isEqualTo(calls - 1);
+        assertThat(router.limiter.inFlight()).isZero();
+    }
+
+    @Test
+    void failedSendIsEvictedSoThatARetrySendsAgain() {
+        router = new InProcessRouter(log);
+        log.mode(ScriptedLog.Mode.FAIL);
+
+        assertThatThrownBy(() -> router.blocking().publish(request("r", "m-1")))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(e.getStatus().getDescription()).contains("kafka did not acknowledge")
+                            .contains("TimeoutException");
+                });
+        assertThat(router.dedup.size()).isZero();
+        assertThat(router.metrics.total(Outcome.UNAVAILABLE)).isEqualTo(1);
+
+        log.mode(ScriptedLog.Mode.ACK);
+        PublishResponse retry = router.blocking().publish(request("r", "m-1"));
+
+        assertThat(retry.getDuplicate()).isFalse();
+        assertThat(log.appends()).hasSize(2);
+        assertThat(router.limiter.inFlight()).isZero();
+    }
+
+    @Test
+    void waitersOfAFailedSendAllGetUnavailableAndTheNextRetrySends() {
+        router = new InProcessRouter(log);
+        log.mode(ScriptedLog.Mode.HOLD);
+        List<CompletableFuture<PublishResponse>> responses = List.of(
+                publishAsync(request("r", "m-1")), publishAsync(request("r", "m-1")),
+                publishAsync(request("r", "m-1")));
+        await().until(() -> router.handled() == 3);
+
+        log.failHeld();
+
+        assertThat(responses).allSatisfy(f -> assertThat(f).failsWithin(Duration.ofSeconds(5))
+                .withThrowableThat().havingRootCause().isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE)));
+        log.mode(ScriptedLog.Mode.ACK);
+        assertThat(router.blocking().publish(request("r", "m-1")).getDuplicate()).isFalse();
+        assertThat(log.appends()).hasSize(2);
+    }
+
+    @Test
+    void appendThrowingIsUnavailableAndReleasesItsSlot() {
+        router = new InProcessRouter(log);
+        log.mode(ScriptedLog.Mode.THROW);
+
+        assertThatThrownBy(() -> router.blocking().publish(request("r", "m-1")))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        assertThat(router.limiter.inFlight()).isZero();
+        assertThat(router.dedup.size()).isZero();
+    }
+
+    @Test
+    void refusesPublishesBeyondTheInFlightLimit() {
+        router = new InProcessRouter(log, 2, 65_536, Duration.ofMinutes(10), List.of());
+        log.mode(ScriptedLog.Mode.HOLD);
+        CompletableFuture<PublishResponse> first = publishAsync(request("r", "m-1"));
+        CompletableFuture<PublishResponse> second = publishAsync(request("r", "m-2"));
+        await().until(() -> router.limiter.inFlight() == 2);
+
+        assertThatThrownBy(() -> router.blocking().publish(request("r", "m-3")))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("too many publishes in flight");
+                });
+        // A retry of a publish in flight needs no slot of its own.
+        CompletableFuture<PublishResponse> retry = publishAsync(request("r", "m-1"));
+        await().until(() -> router.handled() == 4);
+        assertThat(router.metrics.total(Outcome.EXHAUSTED)).isEqualTo(1);
+
+        log.ackHeld();
+        assertThat(first.join().getDuplicate()).isFalse();
+        assertThat(second.join().getDuplicate()).isFalse();
+        assertThat(retry.join().getDuplicate()).isTrue();
+        assertThat(router.limiter.inFlight()).isZero();
+        log.mode(ScriptedLog.Mode.ACK);
+        assertThat(router.blocking().publish(request("r", "m-3")).getDuplicate()).isFalse();
+    }
+
+    @Test
+    void rememberedIdsExpireAfterTheTtl() {
+        router = new InProcessRouter(log, 100, 65_536, Duration.ofMinutes(10), List.of());
+        router.blocking().publish(request("r", "m-1"));
+
+        router.clock.advance(Duration.ofMinutes(9));
+        assertThat(router.blocking().publish(request("r", "m-1")).getDuplicate()).isTrue();
+        router.clock.advance(Duration.ofMinutes(2));
+        assertThat(router.blocking().publish(request("r", "m-1")).getDuplicate()).isFalse();
+
+        assertThat(log.appends()).hasSize(2);
+    }
+
+    @Test
+    void callWhoseDeadlinePassedBeforeTheHandlerRanSendsNothing() throws InterruptedException {
+        CountDownLatch cancelled = new CountDownLatch(1);
+        router = new InProcessRouter(log, 100, 65_536, Duration.ofMinutes(10),
+                List.of(holdUntilCancelled(cancelled)));
+
+        assertThatThrownBy(() -> router.blocking().withDeadlineAfter(200, TimeUnit.MILLISECONDS)
+                .publish(request("r", "late")))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+
+        assertThat(cancelled.await(10, TimeUnit.SECONDS)).isTrue();
+        await().until(() -> router.metrics.total(Outcome.CANCELLED) == 1);
+        assertThat(log.appends()).isEmpty();
+        assertThat(router.dedup.size()).isZero();
+    }
+
+    /**
+     * Delays the handler of the first call until its context is cancelled, as a call stuck in a queue past
+     * its deadline would be; later calls pass straight through.
+     */
+    static ServerInterceptor holdUntilCancelled(CountDownLatch cancelled) {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                               ServerCallHandler<Q, R> next) {
+                return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
+                    @Override
+                    public void onHalfClose() {
+                        if (cancelled.getCount() == 0) {
+                            super.onHalfClose();
+                            return;
+                        }
+                        CountDownLatch ended = new CountDownLatch(1);
+                        Context.current().addListener(context -> ended.countDown(), Runnable::run);
+                        try {
+                            if (!ended.await(10, TimeUnit.SECONDS)) {
+                                throw new AssertionError("call was not cancelled");
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new AssertionError(e);
+                        }
+                        cancelled.countDown();
+                        super.onHalfClose();
+                    }
+                };
+            }
+        };
+    }
+
+    private CompletableFuture<PublishResponse> publishAsync(PublishRequest request) {
+        CompletableFuture<PublishResponse> result = new CompletableFuture<>();
+        router.async().publish(request, new StreamObserver<>() {
+            @Override
+            public void onNext(PublishResponse value) {
+                result.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                result.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                // The value arrived in onNext.
+            }
+        });
+        return result;
+    }
+
+    private static Position position(long offset) {
+        return Position.newBuilder().setEpoch(ScriptedLog.EPOCH).setOffset(offset).build();
+    }
+}

@@ -1,0 +1,289 @@
+package io.switchboard.router;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.PublishRequest;
+import io.switchboard.proto.internal.v1.PublishResponse;
+import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import io.switchboard.router.kafka.KafkaEnvelopeLog;
+import io.switchboard.router.kafka.TopicBootstrap;
+import io.switchboard.router.kafka.TopicInfo;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static io.switchboard.router.Envelopes.envelope;
+import static io.switchboard.router.Envelopes.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A real router over loopback gRPC against one real Kafka broker (shared by the class, a topic per test). */
+class RouterServerKafkaTest {
+    private static EmbeddedKafka kafka;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private String topic;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.builder().nodes(1).build();
+        kafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @AfterEach
+    void closeResources() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    @Test
+    void servesHealthReflectionMetricsAndReadiness(TestInfo test) throws Exception {
+        RouterServer router = start(test, RouterConfig.builder().metricsPort(0));
+        ManagedChannel channel = channel(router);
+
+        assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.newBuilder()
+                .setService(RouterServiceGrpc.SERVICE_NAME).build()).getStatus()).isEqualTo(ServingStatus.SERVING);
+        assertThat(reflectedServices(channel)).contains(RouterServiceGrpc.SERVICE_NAME, "grpc.health.v1.Health");
+        RouterServiceGrpc.newBlockingStub(channel).publish(request("chat:lobby", "m-1"));
+
+        assertThat(http(router, "/health/live").statusCode()).isEqualTo(200);
+        assertThat(http(router, "/health/ready").statusCode()).isEqualTo(200);
+        assertThat(http(router, "/nope").statusCode()).isEqualTo(404);
+        String metrics = http(router, "/metrics").body();
+        assertThat(metrics).contains("switchboard_router_publishes_total{outcome=\"ok\"} 1.0")
+                .contains("switchboard_router_publish_duration_seconds_count 1")
+                .contains("switchboard_router_publishes_in_flight 0.0")
+                .contains("switchboard_router_dedup_entries 1.0");
+
+        router.drain();
+
+        assertThat(router.isReady()).isFalse();
+        assertThat(http(router, "/health/ready").statusCode()).isEqualTo(503);
+        assertThatThrownBy(() -> RouterServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                .publish(request("chat:lobby", "m-2")))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        router.shutdown(Duration.ofSeconds(5));
+        assertThatThrownBy(router::start).hasMessageContaining("already started");
+    }
+
+    @Test
+    void writesTheEnvelopeKeyedByRoomAndAnswersWithItsCoordinates(TestInfo test) {
+        RouterServer router = start(test, RouterConfig.builder());
+        Envelope sent = envelope("chat:lobby", "m-1").build();
+
+        PublishResponse response = stub(router).publish(PublishRequest.newBuilder().setEnvelope(sent).build());
+
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(kafka.bootstrapServers(), topic);
+        assertThat(records).singleElement().satisfies(record -> {
+            assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("chat:lobby");
+            Envelope stored = TopicReader.envelope(record);
+            assertThat(stored.hasPosition()).isFalse();
+            assertThat(stored.hasStoredTime()).isFalse();
+            assertThat(stored.hasReceivedTime()).isTrue();
+            assertThat(stored.toBuilder().clearReceivedTime().build()).isEqualTo(sent);
+            assertThat(response.getPosition().getOffset()).isEqualTo(record.offset());
+            assertThat(response.getPosition().getEpoch()).isEqualTo(topicId() + ":" + record.partition());
+            assertThat(response.getStoredTime()).isEqualTo(
+                    PublishService.timestamp(Instant.ofEpochMilli(record.timestamp())));
+        });
+        assertThat(response.getDuplicate()).isFalse();
+    }
+
+    @Test
+    void positionsOfOneRoomIncreaseStrictly(TestInfo test) {
+        RouterServer router = start(test, RouterConfig.builder());
+        RouterServiceGrpc.RouterServiceBlockingStub stub = stub(router);
+
+        List<PublishResponse> responses = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            responses.add(stub.publish(request("chat:ordered", "m-" + i)));
+        }
+
+        assertThat(responses).extracting(r -> r.getPosition().getEpoch()).containsOnly(responses.get(0)
+                .getPosition().getEpoch());
+        for (int i = 1; i < responses.size(); i++) {
+            assertThat(responses.get(i).getPosition().getOffset())
+                    .isGreaterThan(responses.get(i - 1).getPosition().getOffset());
+        }
+    }
+
+    @Test
+    void sequentialRetryIsADuplicateAndWritesOneRecord(TestInfo test) {
+        RouterServer router = start(test, RouterConfig.builder());
+
+        PublishResponse first = stub(router).publish(request("chat:lobby", "m-1"));
+        PublishResponse retry = stub(router).publish(request("chat:lobby", "m-1"));
+
+        assertThat(retry.getDuplicate()).isTrue();
+        assertThat(retry.getPosition()).isEqualTo(first.getPosition());
+        assertThat(TopicReader.readAll(kafka.bootstrapServers(), topic)).hasSize(1);
+    }
+
+    @Test
+    void concurrentRetriesWriteExactlyOneRecord(TestInfo test) {
+        RouterServer router = start(test, RouterConfig.builder());
+        RouterServiceGrpc.RouterServiceStub stub = RouterServiceGrpc.newStub(channel(router))
+                .withDeadlineAfter(20, TimeUnit.SECONDS);
+
+        List<CompletableFuture<PublishResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            CompletableFuture<PublishResponse> call = new CompletableFuture<>();
+            stub.publish(request("chat:lobby", "same-id"), observer(call));
+            calls.add(call);
+        }
+        List<PublishResponse> responses = calls.stream().map(CompletableFuture::join).toList();
+
+        assertThat(responses).extracting(PublishResponse::getPosition).containsOnly(responses.get(0).getPosition());
+        assertThat(responses).filteredOn(r -> !r.getDuplicate()).hasSize(1);
+        assertThat(TopicReader.readAll(kafka.bootstrapServers(), topic))
+                .extracting(r -> TopicReader.envelope(r).getId()).containsExactly("same-id");
+    }
+
+    @Test
+    void aCallPastItsDeadlineWritesNoRecord(TestInfo test) throws InterruptedException {
+        topic = topicName(test);
+        RouterConfig config = RouterConfig.builder().id("deadline").bootstrapServers(kafka.bootstrapServers())
+                .topic(topic).topicPartitions(2).build();
+        TopicInfo info = TopicBootstrap.ensure(KafkaSettings.admin(config), KafkaSettings.topic(config),
+                Duration.ofSeconds(20));
+        KafkaEnvelopeLog log = KafkaEnvelopeLog.start(KafkaSettings.producer(config), info, Duration.ofSeconds(20));
+        resources.add(() -> log.close(Duration.ofSeconds(5)));
+        CountDownLatch cancelled = new CountDownLatch(1);
+        InProcessRouter router = new InProcessRouter(log, 100, 65_536, Duration.ofMinutes(10),
+                List.of(PublishServiceTest.holdUntilCancelled(cancelled)));
+        resources.add(router);
+
+        assertThatThrownBy(() -> router.blocking().withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+                .publish(request("chat:lobby", "too-late")))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        assertThat(cancelled.await(10, TimeUnit.SECONDS)).isTrue();
+        org.awaitility.Awaitility.await().until(() -> router.metrics.total(RouterMetrics.Outcome.CANCELLED) == 1);
+        // A publish after it goes through the same log, so reading up to it proves the first never went.
+        PublishResponse later = router.blocking().publish(request("chat:lobby", "on-time"));
+
+        assertThat(later.getDuplicate()).isFalse();
+        assertThat(TopicReader.readAll(kafka.bootstrapServers(), topic))
+                .extracting(r -> TopicReader.envelope(r).getId()).containsExactly("on-time");
+    }
+
+    @Test
+    void metricsEndpointCanBeDisabled(TestInfo test) {
+        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+
+        assertThat(router.metricsPort()).isEqualTo(-1);
+        assertThat(router.port()).isPositive();
+    }
+
+    private RouterServer start(TestInfo test, RouterConfig.Builder builder) {
+        topic = topicName(test);
+        RouterConfig config = builder.id("test-router").grpcPort(0)
+                .bootstrapServers(kafka.bootstrapServers()).topic(topic).topicPartitions(3)
+                .startupTimeout(Duration.ofSeconds(20)).build();
+        RouterServer router = RouterServer.create(config, new PrometheusRegistry());
+        resources.add(router);
+        router.start();
+        return router;
+    }
+
+    private RouterServiceGrpc.RouterServiceBlockingStub stub(RouterServer router) {
+        return RouterServiceGrpc.newBlockingStub(channel(router)).withDeadlineAfter(20, TimeUnit.SECONDS);
+    }
+
+    private ManagedChannel channel(RouterServer router) {
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", router.port(),
+                InsecureChannelCredentials.create()).build();
+        resources.add(channel::shutdownNow);
+        return channel;
+    }
+
+    private String topicId() {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(topic).topicId().toString();
+        } catch (Exception e) {
+            throw new AssertionError("cannot describe " + topic, e);
+        }
+    }
+
+    private static String topicName(TestInfo test) {
+        return "rooms." + test.getTestMethod().orElseThrow().getName();
+    }
+
+    private static HttpResponse<String> http(RouterServer router, String path) throws IOException, InterruptedException {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.metricsPort() + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    private static List<String> reflectedServices(ManagedChannel channel) {
+        CompletableFuture<ServerReflectionResponse> response = new CompletableFuture<>();
+        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS).serverReflectionInfo(observer(response));
+        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.onCompleted();
+        return response.join().getListServicesResponse().getServiceList().stream()
+                .map(ServiceResponse::getName).toList();
+    }
+
+    private static <T> StreamObserver<T> observer(CompletableFuture<T> result) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                result.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                result.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                result.completeExceptionally(new AssertionError("completed without a value"));
+            }
+        };
+    }
+}
