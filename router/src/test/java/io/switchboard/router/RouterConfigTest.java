@@ -27,7 +27,7 @@ class RouterConfigTest {
         assertThat(config.metricsPort()).isEqualTo(9091);
         assertThat(config.maxPayloadBytes()).isEqualTo(65_536);
         assertThat(config.maxInFlight()).isEqualTo(10_000);
-        assertThat(config.dedupMaxEntries()).isEqualTo(1_000_000);
+        assertThat(config.dedupMaxEntries()).isEqualTo(200_000);
         assertThat(config.dedupTtl()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
