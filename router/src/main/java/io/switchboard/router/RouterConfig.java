@@ -198,7 +198,7 @@ public final class RouterConfig {
         return bootstrapServers;
     }
 
-    /** {@code kafka.topic}: the room log topic. */
+    /** {@code kafka.topic.name}: the room log topic. */
     public String topic() {
         return topic;
     }
@@ -418,10 +418,10 @@ public final class RouterConfig {
             return this;
         }
 
-        /** {@code kafka.topic}, default {@code switchboard.rooms}. */
+        /** {@code kafka.topic.name}, default {@code switchboard.rooms}. */
         public Builder topic(String topic) {
-            Objects.requireNonNull(topic, "kafka.topic");
-            check(TOPIC.matcher(topic).matches() && !topic.equals(".") && !topic.equals(".."), "kafka.topic",
+            Objects.requireNonNull(topic, "kafka.topic.name");
+            check(TOPIC.matcher(topic).matches() && !topic.equals(".") && !topic.equals(".."), "kafka.topic.name",
                     "'" + topic + "'", "1-249 of [a-zA-Z0-9._-]");
             this.topic = topic;
             return this;

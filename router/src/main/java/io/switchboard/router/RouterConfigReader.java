@@ -47,8 +47,7 @@ final class RouterConfigReader {
         duration(router, "kafka.max-block").ifPresent(b::maxBlock);
 
         string(kafka, "bootstrap-servers").ifPresent(b::bootstrapServers);
-        // kafka.topic is both a value (the name) and a parent (partitions, ...): Helidon allows both.
-        string(kafka, "topic").ifPresent(b::topic);
+        string(kafka, "topic.name").ifPresent(b::topic);
         integer(kafka, "topic.partitions").ifPresent(b::topicPartitions);
         integer(kafka, "topic.replication-factor").ifPresent(b::topicReplicationFactor);
         value(kafka, "topic.create", "true or false", RouterConfigReader::parseBoolean).ifPresent(b::topicCreate);

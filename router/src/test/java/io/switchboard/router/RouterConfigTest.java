@@ -68,7 +68,7 @@ class RouterConfigTest {
                 entry("router.kafka.linger", "PT0.005S"),
                 entry("router.kafka.max-block", "PT0.5S"),
                 entry("kafka.bootstrap-servers", "k1:9092,k2:9092"),
-                entry("kafka.topic", "rooms.v2"),
+                entry("kafka.topic.name", "rooms.v2"),
                 entry("kafka.topic.partitions", "3"),
                 entry("kafka.topic.replication-factor", "3"),
                 entry("kafka.topic.create", "false"),
@@ -111,7 +111,8 @@ class RouterConfigTest {
                   dedup:
                     max-entries: 300
                 kafka:
-                  topic: from-file
+                  topic:
+                    name: from-file
                 """);
         var environment = ConfigSources.create(Map.of("router.max-in-flight", "10")).build();
         var systemProperties = ConfigSources.create(Map.of("router.max-in-flight", "20",
@@ -124,7 +125,7 @@ class RouterConfigTest {
         assertThat(config.maxPayloadBytes()).isEqualTo(2000);
         assertThat(config.dedupMaxEntries()).isEqualTo(300);
         assertThat(config.grpcPort()).isEqualTo(7070);
-        // The topic name from the file merges with the default's kafka.topic.* children.
+        // The topic name from the file merges with the defaults' other kafka.topic.* keys.
         assertThat(config.topic()).isEqualTo("from-file");
         assertThat(config.topicPartitions()).isEqualTo(12);
     }
@@ -166,7 +167,7 @@ class RouterConfigTest {
         assertThatThrownBy(() -> b.grpcPort(70_000)).hasMessage("router.grpc.port: 70000 (expected: 0-65535)");
         assertThatThrownBy(() -> b.metricsPort(-2)).hasMessage("router.metrics.port: -2 (expected: -1-65535)");
         assertThatThrownBy(() -> b.dedupTtl(Duration.ZERO)).hasMessage("router.dedup.ttl: PT0S (expected: > PT0S)");
-        assertThatThrownBy(() -> b.topic("a topic")).hasMessageStartingWith("kafka.topic: 'a topic'");
+        assertThatThrownBy(() -> b.topic("a topic")).hasMessageStartingWith("kafka.topic.name: 'a topic'");
         assertThatThrownBy(() -> b.maxPayloadBytes(0)).hasMessageStartingWith("router.max-payload-bytes: 0");
         assertThatThrownBy(() -> b.id("has space")).hasMessageStartingWith("router.id: 'has space'");
         assertThatThrownBy(() -> b.bootstrapServers(" ")).hasMessageStartingWith("kafka.bootstrap-servers");
