@@ -1,0 +1,599 @@
+package io.switchboard.gateway;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+import io.helidon.config.Config;
+import io.switchboard.gateway.auth.PemKeys;
+import io.switchboard.gateway.routing.RouterEndpoint;
+
+/**
+ * Immutable, validated configuration of one gateway. Built with {@link #builder()} (tests, the launcher) or read
+ * from Helidon {@link Config} with {@link #from(Config)}: keys under {@code gateway.*} plus the shared
+ * {@code kafka.bootstrap-servers}, {@code kafka.topic} and {@code kafka.consumer.*}. Every value is checked when
+ * the configuration is built; messages have the shape {@code "name: value (expected: ...)"}. Thread-safe.
+ */
+public final class GatewayConfig {
+    /** Keys under {@code gateway} this class reads; anything else there is reported as unknown. */
+    static final Set<String> KNOWN_KEYS = Set.of(
+            "host", "port", "id", "ws-path", "routers", "connect-timeout", "publish-timeout", "close-timeout",
+            "idle-timeout", "drain-timeout", "startup-timeout", "router-keepalive-time",
+            "auth.hs256-secret", "auth.rs256-public-key", "auth.rs256-public-key-file", "auth.issuer",
+            "auth.audience", "auth.clock-skew",
+            "limits.max-subscriptions", "limits.max-payload-bytes", "limits.max-frame-bytes",
+            "limits.max-outbound-queue-bytes", "limits.max-inflight-publishes");
+
+    private static final Logger LOG = Logger.getLogger(GatewayConfig.class.getName());
+
+    private final String host;
+    private final int port;
+    private final Optional<String> gatewayId;
+    private final String wsPath;
+    private final List<RouterEndpoint> routers;
+    private final Duration connectTimeout;
+    private final Duration publishTimeout;
+    private final Duration closeTimeout;
+    private final Duration idleTimeout;
+    private final Duration drainTimeout;
+    private final Duration startupTimeout;
+    private final Duration routerKeepAliveTime;
+    private final Optional<String> hs256Secret;
+    private final Optional<String> rs256PublicKeyPem;
+    private final Optional<String> issuer;
+    private final Optional<String> audience;
+    private final Duration clockSkew;
+    private final int maxSubscriptions;
+    private final int maxPayloadBytes;
+    private final int maxFrameBytes;
+    private final long maxOutboundQueueBytes;
+    private final int maxInflightPublishes;
+    private final String bootstrapServers;
+    private final String topic;
+    private final Map<String, String> consumerProperties;
+
+    private GatewayConfig(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.gatewayId = Optional.ofNullable(b.gatewayId);
+        this.wsPath = b.wsPath;
+        this.routers = b.routers.stream().map(RouterEndpoint::parse).toList();
+        this.connectTimeout = b.connectTimeout;
+        this.publishTimeout = b.publishTimeout;
+        this.closeTimeout = b.closeTimeout;
+        this.idleTimeout = b.idleTimeout;
+        this.drainTimeout = b.drainTimeout;
+        this.startupTimeout = b.startupTimeout;
+        this.routerKeepAliveTime = b.routerKeepAliveTime;
+        this.hs256Secret = Optional.ofNullable(b.hs256Secret);
+        this.rs256PublicKeyPem = Optional.ofNullable(b.rs256PublicKeyPem);
+        this.issuer = Optional.ofNullable(b.issuer);
+        this.audience = Optional.ofNullable(b.audience);
+        this.clockSkew = b.clockSkew;
+        this.maxSubscriptions = b.maxSubscriptions;
+        this.maxPayloadBytes = b.maxPayloadBytes;
+        this.maxFrameBytes = b.maxFrameBytes;
+        this.maxOutboundQueueBytes = b.maxOutboundQueueBytes;
+        this.maxInflightPublishes = b.maxInflightPublishes;
+        this.bootstrapServers = b.bootstrapServers;
+        this.topic = b.topic;
+        this.consumerProperties = Map.copyOf(b.consumerProperties);
+    }
+
+    /** A builder with every default set; at least one of the HS256 secret or the RS256 key must be given. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Reads {@code gateway.*} and {@code kafka.*} from {@code root}; missing keys take their defaults. Unknown keys
+     * under {@code gateway} are logged as warnings.
+     *
+     * @throws IllegalArgumentException when a value is invalid
+     */
+    public static GatewayConfig from(Config root) {
+        Config g = root.get("gateway");
+        warnUnknownKeys(g);
+        Builder b = builder();
+        string(g, "host").ifPresent(b::host);
+        integer(g, "port").ifPresent(b::port);
+        string(g, "id").ifPresent(b::gatewayId);
+        string(g, "ws-path").ifPresent(b::wsPath);
+        stringList(g.get("routers")).ifPresent(b::routers);
+        duration(g, "connect-timeout").ifPresent(b::connectTimeout);
+        duration(g, "publish-timeout").ifPresent(b::publishTimeout);
+        duration(g, "close-timeout").ifPresent(b::closeTimeout);
+        duration(g, "idle-timeout").ifPresent(b::idleTimeout);
+        duration(g, "drain-timeout").ifPresent(b::drainTimeout);
+        duration(g, "startup-timeout").ifPresent(b::startupTimeout);
+        duration(g, "router-keepalive-time").ifPresent(b::routerKeepAliveTime);
+        string(g, "auth.hs256-secret").ifPresent(b::hs256Secret);
+        string(g, "auth.rs256-public-key").ifPresent(b::rs256PublicKey);
+        string(g, "auth.rs256-public-key-file").map(Path::of).ifPresent(b::rs256PublicKeyFile);
+        string(g, "auth.issuer").ifPresent(b::issuer);
+        string(g, "auth.audience").ifPresent(b::audience);
+        duration(g, "auth.clock-skew").ifPresent(b::clockSkew);
+        integer(g, "limits.max-subscriptions").ifPresent(b::maxSubscriptions);
+        integer(g, "limits.max-payload-bytes").ifPresent(b::maxPayloadBytes);
+        integer(g, "limits.max-frame-bytes").ifPresent(b::maxFrameBytes);
+        longValue(g, "limits.max-outbound-queue-bytes").ifPresent(b::maxOutboundQueueBytes);
+        integer(g, "limits.max-inflight-publishes").ifPresent(b::maxInflightPublishes);
+        Config k = root.get("kafka");
+        string(k, "bootstrap-servers").ifPresent(b::bootstrapServers);
+        string(k, "topic.name").ifPresent(b::topic);
+        Config consumer = k.get("consumer");
+        consumer.traverse().filter(Config::isLeaf).forEach(node -> {
+            String key = node.key().toString().substring(consumer.key().toString().length() + 1);
+            b.consumerProperty(key, node.asString().get());
+        });
+        return b.build();
+    }
+
+    private static void warnUnknownKeys(Config g) {
+        if (!g.exists()) {
+            return;
+        }
+        String prefix = g.key().toString() + ".";
+        g.traverse().filter(Config::isLeaf).map(n -> n.key().toString().substring(prefix.length()))
+                .filter(key -> !KNOWN_KEYS.contains(key) && !key.startsWith("routers."))
+                .sorted()
+                .forEach(key -> LOG.warning("Unknown configuration key ignored: " + prefix + key));
+    }
+
+    private static Optional<String> string(Config c, String key) {
+        return c.get(key).asString().asOptional().map(String::strip).filter(s -> !s.isEmpty());
+    }
+
+    private static Optional<Integer> integer(Config c, String key) {
+        return string(c, key).map(v -> {
+            try {
+                return Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(fullKey(c, key) + ": '" + v + "' (expected: an integer)", e);
+            }
+        });
+    }
+
+    private static Optional<Long> longValue(Config c, String key) {
+        return string(c, key).map(v -> {
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(fullKey(c, key) + ": '" + v + "' (expected: an integer)", e);
+            }
+        });
+    }
+
+    private static Optional<Duration> duration(Config c, String key) {
+        return string(c, key).map(v -> {
+            try {
+                return Duration.parse(v);
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException(
+                        fullKey(c, key) + ": '" + v + "' (expected: an ISO-8601 duration such as PT10S)", e);
+            }
+        });
+    }
+
+    /** A YAML list, or one comma-separated string (the form an environment variable can carry). */
+    private static Optional<List<String>> stringList(Config node) {
+        if (!node.exists()) {
+            return Optional.empty();
+        }
+        if (node.isLeaf()) {
+            return node.asString().asOptional().map(v -> splitCommas(v));
+        }
+        return Optional.of(node.asList(String.class).get().stream().map(String::strip)
+                .filter(s -> !s.isEmpty()).toList());
+    }
+
+    private static List<String> splitCommas(String v) {
+        List<String> out = new ArrayList<>();
+        for (String part : v.split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.strip());
+            }
+        }
+        return out;
+    }
+
+    private static String fullKey(Config c, String key) {
+        return c.key().toString() + "." + key;
+    }
+
+    /** Interface the web server binds to; default {@code 0.0.0.0}. */
+    public String host() {
+        return host;
+    }
+
+    /** Port the web server binds to (WebSocket, metrics and health share it); 0 picks a free port. */
+    public int port() {
+        return port;
+    }
+
+    /** The configured gateway id; when empty the server derives one from the host name and its bound port. */
+    public Optional<String> gatewayId() {
+        return gatewayId;
+    }
+
+    /** HTTP path of the WebSocket endpoint; default {@code /ws}. */
+    public String wsPath() {
+        return wsPath;
+    }
+
+    /** The routers publishes are spread over, in configuration order. */
+    public List<RouterEndpoint> routers() {
+        return routers;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration publishTimeout() {
+        return publishTimeout;
+    }
+
+    /** How long a connection may take to complete a close (or to drain a blocked write) before it is aborted. */
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    /** Connections that send nothing (not even a Ping) for this long are closed by the web server. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** Grace period of a drain triggered by SIGTERM or {@link GatewayServer#close()}. */
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
+    /** How long start() waits for Kafka (topic metadata and consumer positions). */
+    public Duration startupTimeout() {
+        return startupTimeout;
+    }
+
+    public Duration routerKeepAliveTime() {
+        return routerKeepAliveTime;
+    }
+
+    public Optional<String> hs256Secret() {
+        return hs256Secret;
+    }
+
+    /** The RS256 verification key as PEM text (from the key or from the key file). */
+    public Optional<String> rs256PublicKeyPem() {
+        return rs256PublicKeyPem;
+    }
+
+    public Optional<String> issuer() {
+        return issuer;
+    }
+
+    public Optional<String> audience() {
+        return audience;
+    }
+
+    public Duration clockSkew() {
+        return clockSkew;
+    }
+
+    public int maxSubscriptions() {
+        return maxSubscriptions;
+    }
+
+    public int maxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    public long maxOutboundQueueBytes() {
+        return maxOutboundQueueBytes;
+    }
+
+    public int maxInflightPublishes() {
+        return maxInflightPublishes;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    /** Extra Kafka consumer properties ({@code kafka.consumer.*}); they override the gateway's own settings. */
+    public Map<String, String> consumerProperties() {
+        return consumerProperties;
+    }
+
+    @Override
+    public String toString() {
+        return "GatewayConfig{host=" + host + ", port=" + port + ", id=" + gatewayId.orElse("<derived>")
+                + ", wsPath=" + wsPath + ", routers=" + routers + ", bootstrapServers=" + bootstrapServers
+                + ", topic=" + topic + ", auth=" + (hs256Secret.isPresent() ? "HS256 " : "")
+                + (rs256PublicKeyPem.isPresent() ? "RS256" : "") + "}";
+    }
+
+    /** Fluent builder; {@link #build()} validates every field and the rules that span fields. Not thread-safe. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = 8080;
+        private String gatewayId;
+        private String wsPath = "/ws";
+        private List<String> routers = List.of("127.0.0.1:7070");
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration publishTimeout = Duration.ofSeconds(10);
+        private Duration closeTimeout = Duration.ofSeconds(5);
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private Duration drainTimeout = Duration.ofSeconds(15);
+        private Duration startupTimeout = Duration.ofSeconds(30);
+        private Duration routerKeepAliveTime = Duration.ofMinutes(5);
+        private String hs256Secret;
+        private String rs256PublicKeyPem;
+        private String issuer;
+        private String audience;
+        private Duration clockSkew = Duration.ofSeconds(30);
+        private int maxSubscriptions = 100;
+        private int maxPayloadBytes = 65_536;
+        private int maxFrameBytes = 131_072;
+        private long maxOutboundQueueBytes = 1_048_576;
+        private int maxInflightPublishes = 64;
+        private String bootstrapServers = "127.0.0.1:9092";
+        private String topic = "switchboard.rooms";
+        private final Map<String, String> consumerProperties = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder host(String host) {
+            this.host = requireText("gateway.host", host);
+            return this;
+        }
+
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("gateway.port: " + port + " (expected: 0-65535)");
+            }
+            this.port = port;
+            return this;
+        }
+
+        public Builder gatewayId(String gatewayId) {
+            this.gatewayId = requireText("gateway.id", gatewayId);
+            return this;
+        }
+
+        public Builder wsPath(String wsPath) {
+            if (wsPath == null || !wsPath.startsWith("/")) {
+                throw new IllegalArgumentException("gateway.ws-path: " + wsPath + " (expected: starts with '/')");
+            }
+            this.wsPath = wsPath;
+            return this;
+        }
+
+        /** Routers as {@code "host:port"} strings. */
+        public Builder routers(List<String> routers) {
+            Objects.requireNonNull(routers, "routers");
+            if (routers.isEmpty()) {
+                throw new IllegalArgumentException("gateway.routers: [] (expected: at least one host:port)");
+            }
+            routers.forEach(RouterEndpoint::parse);
+            if (Set.copyOf(routers).size() != routers.size()) {
+                throw new IllegalArgumentException("gateway.routers: " + routers + " (expected: no duplicates)");
+            }
+            this.routers = List.copyOf(routers);
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = positive("gateway.connect-timeout", d);
+            return this;
+        }
+
+        public Builder publishTimeout(Duration d) {
+            this.publishTimeout = positive("gateway.publish-timeout", d);
+            return this;
+        }
+
+        public Builder closeTimeout(Duration d) {
+            this.closeTimeout = positive("gateway.close-timeout", d);
+            return this;
+        }
+
+        public Builder idleTimeout(Duration d) {
+            this.idleTimeout = positive("gateway.idle-timeout", d);
+            return this;
+        }
+
+        public Builder drainTimeout(Duration d) {
+            this.drainTimeout = nonNegative("gateway.drain-timeout", d);
+            return this;
+        }
+
+        public Builder startupTimeout(Duration d) {
+            this.startupTimeout = positive("gateway.startup-timeout", d);
+            return this;
+        }
+
+        public Builder routerKeepAliveTime(Duration d) {
+            this.routerKeepAliveTime = positive("gateway.router-keepalive-time", d);
+            return this;
+        }
+
+        /** HMAC secret for HS256 tokens, used as its UTF-8 bytes; at least 32 bytes. */
+        public Builder hs256Secret(String secret) {
+            Objects.requireNonNull(secret, "hs256Secret");
+            int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes < 32) {
+                throw new IllegalArgumentException(
+                        "gateway.auth.hs256-secret: " + bytes + " bytes (expected: >= 32 bytes)");
+            }
+            this.hs256Secret = secret;
+            return this;
+        }
+
+        /** RSA public key for RS256 tokens as PEM text ({@code -----BEGIN PUBLIC KEY-----}). */
+        public Builder rs256PublicKey(String pem) {
+            Objects.requireNonNull(pem, "rs256PublicKey");
+            try {
+                PemKeys.rsaPublicKey(pem);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "gateway.auth.rs256-public-key: " + e.getMessage() + " (expected: PEM of an RSA public key)", e);
+            }
+            this.rs256PublicKeyPem = pem;
+            return this;
+        }
+
+        /** Reads the RS256 public key from a PEM file. */
+        public Builder rs256PublicKeyFile(Path file) {
+            String pem;
+            try {
+                pem = Files.readString(file, StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                throw new UncheckedIOException("gateway.auth.rs256-public-key-file: " + file + " (expected: a readable file)", e);
+            }
+            return rs256PublicKey(pem);
+        }
+
+        public Builder issuer(String issuer) {
+            this.issuer = requireText("gateway.auth.issuer", issuer);
+            return this;
+        }
+
+        public Builder audience(String audience) {
+            this.audience = requireText("gateway.auth.audience", audience);
+            return this;
+        }
+
+        public Builder clockSkew(Duration d) {
+            this.clockSkew = nonNegative("gateway.auth.clock-skew", d);
+            return this;
+        }
+
+        public Builder maxSubscriptions(int n) {
+            this.maxSubscriptions = atLeast("gateway.limits.max-subscriptions", n, 1);
+            return this;
+        }
+
+        public Builder maxPayloadBytes(int n) {
+            this.maxPayloadBytes = atLeast("gateway.limits.max-payload-bytes", n, 1);
+            return this;
+        }
+
+        public Builder maxFrameBytes(int n) {
+            this.maxFrameBytes = atLeast("gateway.limits.max-frame-bytes", n, 1024);
+            return this;
+        }
+
+        public Builder maxOutboundQueueBytes(long n) {
+            if (n < 1024) {
+                throw new IllegalArgumentException(
+                        "gateway.limits.max-outbound-queue-bytes: " + n + " (expected: >= 1024)");
+            }
+            this.maxOutboundQueueBytes = n;
+            return this;
+        }
+
+        public Builder maxInflightPublishes(int n) {
+            this.maxInflightPublishes = atLeast("gateway.limits.max-inflight-publishes", n, 1);
+            return this;
+        }
+
+        public Builder bootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = requireText("kafka.bootstrap-servers", bootstrapServers);
+            return this;
+        }
+
+        public Builder topic(String topic) {
+            this.topic = requireText("kafka.topic.name", topic);
+            return this;
+        }
+
+        /** One Kafka consumer property, e.g. {@code ("security.protocol", "SSL")}. */
+        public Builder consumerProperty(String key, String value) {
+            consumerProperties.put(requireText("kafka.consumer key", key), Objects.requireNonNull(value, key));
+            return this;
+        }
+
+        /**
+         * Validates the rules that span fields and builds the configuration.
+         *
+         * @throws IllegalArgumentException when no token key is configured or limits contradict each other
+         */
+        public GatewayConfig build() {
+            if (hs256Secret == null && rs256PublicKeyPem == null) {
+                throw new IllegalArgumentException("gateway.auth: no key (expected: hs256-secret and/or "
+                        + "rs256-public-key or rs256-public-key-file)");
+            }
+            if (maxPayloadBytes >= maxFrameBytes) {
+                throw new IllegalArgumentException("gateway.limits.max-payload-bytes: " + maxPayloadBytes
+                        + " (expected: < max-frame-bytes " + maxFrameBytes + ")");
+            }
+            if (maxOutboundQueueBytes < maxFrameBytes) {
+                throw new IllegalArgumentException("gateway.limits.max-outbound-queue-bytes: " + maxOutboundQueueBytes
+                        + " (expected: >= max-frame-bytes " + maxFrameBytes + ")");
+            }
+            return new GatewayConfig(this);
+        }
+
+        private static String requireText(String name, String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException(name + ": '" + value + "' (expected: non-empty)");
+            }
+            return value.strip();
+        }
+
+        private static Duration positive(String name, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+            }
+            return d;
+        }
+
+        private static Duration nonNegative(String name, Duration d) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException(name + ": " + d + " (expected: >= 0)");
+            }
+            return d;
+        }
+
+        private static int atLeast(String name, int n, int min) {
+            if (n < min) {
+                throw new IllegalArgumentException(name + ": " + n + " (expected: >= " + min + ")");
+            }
+            return n;
+        }
+    }
+
+    /** For log lines: the keys of the consumer passthrough without their values (they may hold secrets). */
+    String consumerPropertyNames() {
+        return consumerProperties.keySet().stream().sorted().collect(Collectors.joining(", "));
+    }
+
+    static void logEffective(GatewayConfig config) {
+        if (LOG.isLoggable(Level.CONFIG)) {
+            LOG.config("Effective " + config + ", kafka.consumer.* keys: [" + config.consumerPropertyNames() + "]");
+        }
+    }
+}

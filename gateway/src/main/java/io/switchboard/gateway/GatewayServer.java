@@ -1,0 +1,382 @@
+package io.switchboard.gateway;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.websocket.WsConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.gateway.auth.JwtVerifier;
+import io.switchboard.gateway.auth.PemKeys;
+import io.switchboard.gateway.fanout.KafkaFanout;
+import io.switchboard.gateway.fanout.SubscriptionRegistry;
+import io.switchboard.gateway.fanout.TopicLayout;
+import io.switchboard.gateway.fanout.TopicLayoutLoader;
+import io.switchboard.gateway.observe.GatewayMetrics;
+import io.switchboard.gateway.observe.MetricsService;
+import io.switchboard.gateway.observe.HealthChecks;
+import io.switchboard.gateway.routing.GrpcRouterClient;
+import io.switchboard.gateway.routing.RouterClient;
+import io.switchboard.gateway.ws.Admission;
+import io.switchboard.gateway.ws.ConnectionRegistry;
+import io.switchboard.gateway.ws.PublishHandler;
+import io.switchboard.gateway.ws.SessionServices;
+import io.switchboard.gateway.ws.SessionSettings;
+import io.switchboard.gateway.ws.WsEndpoint;
+import io.switchboard.proto.client.v1.ErrorCode;
+
+/**
+ * One gateway: a Helidon SE web server with the WebSocket endpoint, {@code /metrics} and
+ * {@code /observe/health/{live,ready}} on one port, a gRPC client to the routers and a Kafka fan-out consumer.
+ *
+ * <p>Lifecycle: {@link #start()} (once; binds the port, learns the Kafka topic, positions the consumer, then
+ * reports ready); {@link #drain(Duration)} (readiness turns false, upgrades get HTTP 503, new publishes get
+ * UNAVAILABLE, publishes in flight get their answers within the grace period, then every connection is closed
+ * with SERVER_SHUTDOWN 3000 "reconnect"); {@link #stop(Duration)} (drain, then stop the consumer, the router
+ * channels and the web server). Thread-safe: lifecycle transitions are serialized on a lock.
+ */
+public final class GatewayServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
+    private static final Duration COMPONENT_STOP_TIMEOUT = Duration.ofSeconds(5);
+
+    private enum Phase { NEW, STARTING, RUNNING, DRAINING, DRAINED, STOPPED }
+
+    private final GatewayConfig config;
+    private final PrometheusRegistry registry;
+    private final Consumer<HttpRouting.Builder> extraRouting;
+    private final Clock clock;
+    private final Admission admission = new Admission();
+    private final ConnectionRegistry connections = new ConnectionRegistry();
+    private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
+    private final AtomicReference<SessionServices> services = new AtomicReference<>();
+    private final Object lifecycle = new Object();
+
+    // @GuardedBy("lifecycle") for writes; volatile for the health checks that read them.
+    private volatile Phase phase = Phase.NEW;
+    private volatile KafkaFanout fanout;
+    private GatewayMetrics metrics;
+    private ScheduledExecutorService timer;
+    private RouterClient routerClient;
+    private WebServer webServer;
+    private volatile int port = -1;
+    private volatile String gatewayId;
+
+    private GatewayServer(Builder b) {
+        this.config = b.config;
+        this.registry = b.registry;
+        this.extraRouting = b.httpRouting;
+        this.clock = b.clock;
+    }
+
+    /** A builder for a gateway with {@code config}. */
+    public static Builder builder(GatewayConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * Starts the gateway and returns once it is ready (Kafka consumer positioned).
+     *
+     * @throws IllegalStateException when called twice, or when a dependency (Kafka) is not reachable in time;
+     *                               whatever was started is stopped again
+     */
+    public GatewayServer start() {
+        synchronized (lifecycle) {
+            if (phase != Phase.NEW) {
+                throw new IllegalStateException("Already started");
+            }
+            phase = Phase.STARTING;
+            try {
+                doStart();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopComponents();
+                phase = Phase.STOPPED;
+                throw new IllegalStateException("Interrupted while starting the gateway", e);
+            } catch (RuntimeException e) {
+                stopComponents();
+                phase = Phase.STOPPED;
+                throw new IllegalStateException("Gateway failed to start: " + e.getMessage(), e);
+            }
+            phase = Phase.RUNNING;
+        }
+        LOG.info("gateway " + gatewayId + " listening on :" + port);
+        return this;
+    }
+
+    private void doStart() throws InterruptedException {
+        GatewayConfig.logEffective(config);
+        metrics = new GatewayMetrics(registry);
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-gateway-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        routerClient = new GrpcRouterClient(config.routers(), config.routerKeepAliveTime());
+        webServer = buildWebServer().start();
+        // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
+        if (!webServer.isRunning() || webServer.port() < 0) {
+            throw new IllegalStateException("web server could not bind " + config.host() + ":" + config.port());
+        }
+        port = webServer.port();
+        gatewayId = config.gatewayId().orElseGet(() -> hostName() + "-" + port);
+        long deadline = System.nanoTime() + config.startupTimeout().toNanos();
+        TopicLayout layout = TopicLayoutLoader.load(config.bootstrapServers(), config.topic(),
+                config.consumerProperties(), remaining(deadline));
+        LOG.info("gateway " + gatewayId + " fans out " + layout);
+        fanout = new KafkaFanout(config.bootstrapServers(), "switchboard-gateway-" + gatewayId,
+                config.consumerProperties(), layout, subscriptions, metrics);
+        fanout.start(remaining(deadline));
+        services.set(new SessionServices(gatewayId, settings(), verifier(),
+                subscriptions, layout,
+                new PublishHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes(), metrics, clock),
+                admission, connections, metrics, timer, clock));
+        admission.ready();
+    }
+
+    private WebServer buildWebServer() {
+        HealthObserver health = HealthObserver.builder()
+                .useSystemServices(false)
+                .details(true)
+                .addCheck(HealthChecks.readiness(this::isReady, () -> fanout != null && fanout.isPositioned(),
+                        admission::isDraining))
+                .addCheck(HealthChecks.liveness(this::isAlive))
+                .build();
+        return WebServer.builder()
+                .host(config.host())
+                .port(config.port())
+                .shutdownHook(false)
+                .featuresDiscoverServices(false)
+                .idleConnectionTimeout(config.idleTimeout())
+                .addProtocol(WsConfig.builder().maxFrameLength(config.maxFrameBytes()).build())
+                .addFeature(ObserveFeature.just(health))
+                .routing(r -> {
+                    r.addFilter((chain, req, res) -> {
+                        // Upgrades pass through HTTP filters in Helidon 4.5: refuse them while not ready or draining.
+                        if (req.path().path().equals(config.wsPath()) && !admission.isOpen()) {
+                            res.status(Status.SERVICE_UNAVAILABLE_503).send();
+                            return;
+                        }
+                        chain.proceed();
+                    });
+                    r.register("/metrics", new MetricsService(registry));
+                    extraRouting.accept(r);
+                })
+                .addRouting(WsEndpoint.routing(config.wsPath(), services::get))
+                .build();
+    }
+
+    private SessionSettings settings() {
+        return new SessionSettings(config.connectTimeout(), config.closeTimeout(), config.maxSubscriptions(),
+                config.maxFrameBytes(), config.maxPayloadBytes(), config.maxOutboundQueueBytes(),
+                config.maxInflightPublishes());
+    }
+
+    private JwtVerifier verifier() {
+        JwtVerifier.Builder b = JwtVerifier.builder().clockSkew(config.clockSkew()).clock(clock);
+        config.hs256Secret().ifPresent(b::hs256Secret);
+        config.rs256PublicKeyPem().map(PemKeys::rsaPublicKey).ifPresent(b::rs256PublicKey);
+        config.issuer().ifPresent(b::issuer);
+        config.audience().ifPresent(b::audience);
+        return b.build();
+    }
+
+    /** True while the gateway takes new connections: started, Kafka positioned, not draining. */
+    public boolean isReady() {
+        KafkaFanout f = fanout;
+        return admission.isOpen() && f != null && f.isPositioned();
+    }
+
+    private boolean isAlive() {
+        Phase p = phase;
+        KafkaFanout f = fanout;
+        // A fan-out thread that died after start is fatal: this gateway would silently deliver nothing.
+        return p != Phase.STOPPED && (p == Phase.STARTING || p == Phase.NEW || (f != null && f.isPositioned()));
+    }
+
+    /**
+     * Drains: readiness false, upgrades refused with 503, publishes in flight answered (within {@code grace}),
+     * then every connection closed with SERVER_SHUTDOWN (3000, "reconnect"); waits for the closes within what is
+     * left of {@code grace}. Idempotent.
+     */
+    public void drain(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        synchronized (lifecycle) {
+            if (phase == Phase.NEW || phase == Phase.STARTING) {
+                throw new IllegalStateException("Not started");
+            }
+            if (phase != Phase.RUNNING) {
+                return;
+            }
+            phase = Phase.DRAINING;
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        admission.startDraining();
+        LOG.info("gateway " + gatewayId + " draining " + connections.size() + " connections, "
+                + admission.publishesInFlight() + " publishes in flight");
+        try {
+            if (!admission.awaitNoPublishesInFlight(remaining(deadline))) {
+                LOG.warning("gateway " + gatewayId + ": " + admission.publishesInFlight()
+                        + " publishes still in flight after the grace period");
+            }
+            connections.closeAll(ErrorCode.SERVER_SHUTDOWN, "reconnect");
+            if (!connections.awaitEmpty(remaining(deadline))) {
+                LOG.info("gateway " + gatewayId + ": " + connections.size() + " connections still closing");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connections.closeAll(ErrorCode.SERVER_SHUTDOWN, "reconnect");
+        } finally {
+            synchronized (lifecycle) {
+                if (phase == Phase.DRAINING) {
+                    phase = Phase.DRAINED;
+                }
+            }
+        }
+    }
+
+    /** Drains within {@code grace}, then stops the consumer, the router channels and the web server. Idempotent. */
+    public void stop(Duration grace) {
+        synchronized (lifecycle) {
+            if (phase == Phase.STOPPED) {
+                return;
+            }
+            if (phase == Phase.NEW) {
+                phase = Phase.STOPPED;
+                return;
+            }
+        }
+        drain(grace);
+        synchronized (lifecycle) {
+            if (phase == Phase.STOPPED) {
+                return;
+            }
+            phase = Phase.STOPPED;
+            stopComponents();
+        }
+        LOG.info("gateway " + gatewayId + " stopped");
+    }
+
+    /** {@link #stop(Duration)} with {@code gateway.drain-timeout}. */
+    @Override
+    public void close() {
+        stop(config.drainTimeout());
+    }
+
+    // @GuardedBy("lifecycle")
+    private void stopComponents() {
+        connections.abortAll();
+        if (fanout != null) {
+            fanout.stop(COMPONENT_STOP_TIMEOUT);
+        }
+        if (routerClient != null) {
+            routerClient.close(COMPONENT_STOP_TIMEOUT);
+        }
+        if (webServer != null) {
+            try {
+                webServer.stop();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Web server did not stop cleanly", e);
+            }
+        }
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
+
+    /** The bound port. */
+    public int port() {
+        int p = port;
+        if (p < 0) {
+            throw new IllegalStateException("Not started");
+        }
+        return p;
+    }
+
+    /** This gateway's id (configured, or derived from host name and port at start). */
+    public String gatewayId() {
+        String id = gatewayId;
+        if (id == null) {
+            throw new IllegalStateException("Not started");
+        }
+        return id;
+    }
+
+    /** Open WebSocket connections. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    private static Duration remaining(long deadlineNanos) {
+        return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            LOG.log(Level.FINE, "No local host name; using 'gateway'", e);
+            return "gateway";
+        }
+    }
+
+    /** Builder of a {@link GatewayServer}. Not thread-safe. */
+    public static final class Builder {
+        private final GatewayConfig config;
+        private PrometheusRegistry registry;
+        private Consumer<HttpRouting.Builder> httpRouting = r -> { };
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(GatewayConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** The registry metrics go to; by default a fresh one (never the global default registry). */
+        public Builder registry(PrometheusRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** Extra HTTP routes on the gateway's port (e.g. the launcher's demo page at "/"). */
+        public Builder httpRouting(Consumer<HttpRouting.Builder> httpRouting) {
+            this.httpRouting = Objects.requireNonNull(httpRouting, "httpRouting");
+            return this;
+        }
+
+        /** The clock for token expiry and server timestamps. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public GatewayServer build() {
+            if (registry == null) {
+                registry = new PrometheusRegistry();
+            }
+            return new GatewayServer(this);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.switchboard.gateway.fanout;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.IntStream;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import io.switchboard.gateway.observe.GatewayMetrics;
+import io.switchboard.proto.client.v1.Message;
+import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.proto.internal.v1.Envelope;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Fans room messages out from Kafka to local subscribers. One consumer per gateway on one dedicated, named
+ * platform thread (a {@link KafkaConsumer} is single-threaded); it {@code assign()}s every partition of the
+ * topic (no consumer group, no commits: every gateway reads everything), seeks to the end and resolves every
+ * position before {@link #start} returns, so nothing published after the gateway reports ready is missed.
+ * Each record becomes one {@link FanoutMessage}, built once and handed to the room's subscribers in partition
+ * order; records of rooms without local subscribers are skipped unparsed.
+ *
+ * <p>Thread-safe: {@link #start} and {@link #stop} may be called from any thread; everything else runs on the
+ * fan-out thread.
+ */
+public final class KafkaFanout {
+    private static final Logger LOG = Logger.getLogger(KafkaFanout.class.getName());
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final TopicLayout layout;
+    private final SubscriptionRegistry registry;
+    private final GatewayMetrics metrics;
+    private final Properties consumerProps;
+    private final Thread thread;
+    private final CompletableFuture<Void> positioned = new CompletableFuture<>();
+    // Set by stop(); read by the fan-out thread between polls.
+    private volatile boolean stopping;
+    // Set once the consumer exists (by the fan-out thread); read by stop() to wake it up.
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile boolean running;
+
+    /**
+     * @param clientId            Kafka client id (shows up in broker logs and metrics)
+     * @param passthrough         {@code kafka.consumer.*} properties; they override the defaults set here
+     */
+    public KafkaFanout(String bootstrapServers, String clientId, Map<String, String> passthrough, TopicLayout layout,
+                       SubscriptionRegistry registry, GatewayMetrics metrics) {
+        this.layout = layout;
+        this.registry = registry;
+        this.metrics = metrics;
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.putAll(passthrough);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        this.consumerProps = p;
+        this.thread = Thread.ofPlatform().name("switchboard-fanout-" + clientId).daemon(true).unstarted(this::run);
+        this.thread.setUncaughtExceptionHandler((t, e) -> LOG.log(Level.SEVERE, "Fan-out thread died", e));
+    }
+
+    /**
+     * Starts the fan-out thread and waits until every partition's position is resolved.
+     *
+     * @throws IllegalStateException when positioning fails or takes longer than {@code timeout}
+     * @throws InterruptedException  when interrupted while waiting
+     */
+    public void start(Duration timeout) throws InterruptedException {
+        thread.start();
+        try {
+            positioned.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Kafka consumer could not be positioned on " + layout + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka consumer not positioned on " + layout + " within " + timeout, e);
+        }
+    }
+
+    /** True once every partition is positioned and while the fan-out thread runs. */
+    public boolean isPositioned() {
+        return positioned.isDone() && !positioned.isCompletedExceptionally() && running;
+    }
+
+    /** Stops the fan-out thread and closes the consumer; waits at most {@code timeout}. */
+    public void stop(Duration timeout) {
+        stopping = true;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            if (thread.isAlive()) {
+                thread.join(timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.log(Level.WARNING, "Interrupted while stopping the fan-out thread", e);
+        }
+    }
+
+    private void run() {
+        running = true;
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProps)) {
+            consumer = c;
+            List<TopicPartition> partitions = IntStream.range(0, layout.partitions())
+                    .mapToObj(p -> new TopicPartition(layout.topic(), p)).toList();
+            c.assign(partitions);
+            c.seekToEnd(partitions);
+            // seekToEnd is lazy: position() forces the end offsets to be looked up now, before we report ready.
+            for (TopicPartition tp : partitions) {
+                long pos = c.position(tp, Duration.ofSeconds(30));
+                LOG.fine(() -> "Fan-out positioned " + tp + " at " + pos);
+            }
+            positioned.complete(null);
+            while (!stopping) {
+                ConsumerRecords<String, byte[]> records = c.poll(POLL);
+                for (ConsumerRecord<String, byte[]> rec : records) {
+                    dispatch(rec);
+                }
+            }
+        } catch (WakeupException e) {
+            if (!stopping) {
+                positioned.completeExceptionally(e);
+                LOG.log(Level.SEVERE, "Fan-out consumer woken up unexpectedly", e);
+            }
+        } catch (RuntimeException e) {
+            positioned.completeExceptionally(e);
+            if (!stopping) {
+                LOG.log(Level.SEVERE, "Fan-out consumer failed; this gateway no longer delivers messages", e);
+            }
+        } finally {
+            running = false;
+            if (!positioned.isDone()) {
+                positioned.completeExceptionally(new IllegalStateException("fan-out stopped before positioning"));
+            }
+        }
+    }
+
+    private void dispatch(ConsumerRecord<String, byte[]> rec) {
+        String room = rec.key();
+        if (room == null || rec.value() == null) {
+            metrics.fanoutRecord("invalid");
+            return;
+        }
+        Set<Subscriber> subscribers = registry.subscribers(room);
+        if (subscribers.isEmpty()) {
+            metrics.fanoutRecord("no_subscribers");
+            return;
+        }
+        Envelope env;
+        try {
+            env = Envelope.parseFrom(rec.value());
+        } catch (InvalidProtocolBufferException e) {
+            metrics.fanoutRecord("invalid");
+            LOG.log(Level.WARNING, "Skipping record " + rec.topic() + "-" + rec.partition() + "@" + rec.offset()
+                    + ": not an Envelope", e);
+            return;
+        }
+        long ts = rec.timestamp();
+        Message message = Message.newBuilder()
+                .setRoom(room)
+                .setPosition(rec.offset())
+                .setId(env.getId())
+                .setSender(env.getSender().getUserId())
+                .setPayload(env.getPayload())
+                .setContentType(env.getContentType())
+                .setTimestamp(Timestamp.newBuilder().setSeconds(Math.floorDiv(ts, 1000))
+                        .setNanos(Math.floorMod(ts, 1000) * 1_000_000))
+                .setEpoch(layout.epoch(rec.partition()))
+                .build();
+        FanoutMessage fm = new FanoutMessage(room, ServerFrame.newBuilder().setMessage(message).build());
+        int delivered = 0;
+        for (Subscriber s : subscribers) {
+            try {
+                s.deliver(fm);
+                delivered++;
+            } catch (RuntimeException e) {
+                // One broken subscriber must not stop delivery to the others.
+                LOG.log(Level.WARNING, "Delivery to a subscriber of " + room + " failed", e);
+            }
+        }
+        metrics.fanoutRecord("delivered");
+        metrics.fanoutDeliveries(delivered);
+    }
+}

@@ -1,0 +1,130 @@
+package io.switchboard.gateway.observe;
+
+import java.util.List;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * The gateway's Prometheus metrics, registered in the {@link PrometheusRegistry} passed in (never the default
+ * registry), together with the JVM metrics. {@link #close()} unregisters the gateway's own metrics so another
+ * gateway can register into the same registry later (JVM metrics stay: they are registered once per registry).
+ * Thread-safe (the Prometheus metric types are).
+ *
+ * <ul>
+ *   <li>{@code gateway_connections} (gauge): open WebSocket connections</li>
+ *   <li>{@code gateway_frames_received_total{type}} / {@code gateway_frames_sent_total{type}}</li>
+ *   <li>{@code gateway_publishes_total{outcome}}: {@code ok}, {@code duplicate} or the lower-case error code</li>
+ *   <li>{@code gateway_publish_duration_seconds} (histogram): publish received to router answer</li>
+ *   <li>{@code gateway_fanout_records_total{result}}: records read from Kafka ({@code delivered},
+ *       {@code no_subscribers}, {@code invalid})</li>
+ *   <li>{@code gateway_fanout_deliveries_total}: messages handed to local subscribers</li>
+ *   <li>{@code gateway_slow_consumer_disconnects_total}</li>
+ *   <li>{@code gateway_closes_total{code}}: connections closed by the gateway, by close code</li>
+ *   <li>{@code gateway_outbound_queue_bytes} (gauge): bytes waiting in all outbound queues</li>
+ * </ul>
+ */
+public final class GatewayMetrics implements AutoCloseable {
+    private final PrometheusRegistry registry;
+    private final Gauge connections;
+    private final Counter framesReceived;
+    private final Counter framesSent;
+    private final Counter publishes;
+    private final Histogram publishDuration;
+    private final Counter fanoutRecords;
+    private final Counter fanoutDeliveries;
+    private final Counter slowConsumers;
+    private final Counter closes;
+    private final Gauge outboundQueueBytes;
+    private final List<Collector> all;
+
+    public GatewayMetrics(PrometheusRegistry registry) {
+        this.registry = registry;
+        JvmMetrics.builder().register(registry);
+        connections = Gauge.builder().name("gateway_connections")
+                .help("Open WebSocket connections").register(registry);
+        framesReceived = Counter.builder().name("gateway_frames_received")
+                .help("Client frames received, by frame type").labelNames("type").register(registry);
+        framesSent = Counter.builder().name("gateway_frames_sent")
+                .help("Server frames written to clients, by frame type").labelNames("type").register(registry);
+        publishes = Counter.builder().name("gateway_publishes")
+                .help("Publishes by outcome (ok, duplicate, or the error code)").labelNames("outcome")
+                .register(registry);
+        publishDuration = Histogram.builder().name("gateway_publish_duration_seconds")
+                .help("Time from a Publish frame to the router's answer")
+                .classicOnly()
+                .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .register(registry);
+        fanoutRecords = Counter.builder().name("gateway_fanout_records")
+                .help("Records read from Kafka, by result").labelNames("result").register(registry);
+        fanoutDeliveries = Counter.builder().name("gateway_fanout_deliveries")
+                .help("Messages handed to local subscribers").register(registry);
+        slowConsumers = Counter.builder().name("gateway_slow_consumer_disconnects")
+                .help("Connections closed because their outbound queue overflowed").register(registry);
+        closes = Counter.builder().name("gateway_closes")
+                .help("Connections closed by the gateway, by close code").labelNames("code").register(registry);
+        outboundQueueBytes = Gauge.builder().name("gateway_outbound_queue_bytes")
+                .help("Bytes waiting in all outbound queues").register(registry);
+        all = List.of(connections, framesReceived, framesSent, publishes, publishDuration, fanoutRecords,
+                fanoutDeliveries, slowConsumers, closes, outboundQueueBytes);
+    }
+
+    public void connectionOpened() {
+        connections.inc();
+    }
+
+    public void connectionClosed() {
+        connections.dec();
+    }
+
+    public void frameReceived(String type) {
+        framesReceived.labelValues(type).inc();
+    }
+
+    public void frameSent(String type) {
+        framesSent.labelValues(type).inc();
+    }
+
+    public void publish(String outcome, long nanos) {
+        publishes.labelValues(outcome).inc();
+        publishDuration.observe(nanos / 1e9);
+    }
+
+    /** A publish rejected before reaching a router (validation, limits): counted, not timed. */
+    public void publishRejected(String outcome) {
+        publishes.labelValues(outcome).inc();
+    }
+
+    public void fanoutRecord(String result) {
+        fanoutRecords.labelValues(result).inc();
+    }
+
+    public void fanoutDeliveries(int n) {
+        fanoutDeliveries.inc(n);
+    }
+
+    public void slowConsumer() {
+        slowConsumers.inc();
+    }
+
+    public void closed(int code) {
+        closes.labelValues(Integer.toString(code)).inc();
+    }
+
+    public void outboundQueueBytes(long delta) {
+        outboundQueueBytes.inc(delta);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        all.forEach(registry::unregister);
+    }
+}

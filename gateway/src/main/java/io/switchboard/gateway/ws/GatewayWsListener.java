@@ -1,0 +1,180 @@
+package io.switchboard.gateway.ws;
+
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.WritableHeaders;
+import io.helidon.webserver.websocket.WsUpgrader;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import io.helidon.websocket.WsUpgradeException;
+import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.ErrorCode;
+
+/**
+ * The transport side of one WebSocket connection (Helidon creates one listener per connection): negotiates the
+ * subprotocol before the upgrade (none of ours: HTTP 400, before any session exists), reassembles fragmented
+ * messages within the frame limit (1009 beyond it), rejects text that is not valid UTF-8 (1007), decodes with
+ * the subprotocol's codec (PROTOCOL_ERROR when malformed) and hands frames to the {@link ClientSession}.
+ *
+ * <p>Helidon 4.5 decodes text frames with replacement characters and does not tell the listener when a
+ * connection ends abruptly (e.g. after an oversized frame or a reset). So: U+FFFD in a text message is treated as
+ * invalid UTF-8 (clients must escape a literal U+FFFD as {@code \ufffd} in JSON), and a small virtual thread
+ * joins the connection's thread to run the session's cleanup however the connection ends.
+ *
+ * <p>Not thread-safe: Helidon calls it from the connection's thread only (the reaper only touches the session).
+ */
+final class GatewayWsListener implements WsListener {
+    private static final Logger LOG = Logger.getLogger(GatewayWsListener.class.getName());
+    private static final char REPLACEMENT = '\uFFFD';
+
+    private final SessionServices services;
+    private ClientSession session;
+    private final ByteArrayOutputStream binaryParts = new ByteArrayOutputStream();
+    private final StringBuilder textParts = new StringBuilder();
+    private long partBytes;
+
+    GatewayWsListener(SessionServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
+        if (services == null) {
+            // Only reachable if the admission filter did not run; refuse rather than fail later.
+            throw new WsUpgradeException("gateway is not ready");
+        }
+        List<String> offered = headers.contains(WsUpgrader.PROTOCOL) ? headers.get(WsUpgrader.PROTOCOL).allValues()
+                : List.of();
+        Subprotocol chosen = Subprotocol.negotiate(offered).orElseThrow(() -> new WsUpgradeException(
+                "Sec-WebSocket-Protocol: " + offered + " (expected: " + Subprotocol.PROTO.token() + " or "
+                        + Subprotocol.JSON.token() + ")"));
+        WritableHeaders<?> response = WritableHeaders.create();
+        response.set(WsUpgrader.PROTOCOL, chosen.token());
+        return Optional.of(response);
+    }
+
+    @Override
+    public void onOpen(WsSession ws) {
+        Subprotocol subprotocol = ws.subProtocol().flatMap(Subprotocol::ofToken)
+                .orElseThrow(() -> new IllegalStateException("no negotiated subprotocol"));
+        Thread connectionThread = Thread.currentThread();
+        session = new ClientSession(subprotocol, services, new HelidonFrameSink(ws, connectionThread));
+        session.open();
+        ClientSession s = session;
+        Thread.ofVirtual().name("ws-reaper-" + s.sessionId()).start(() -> {
+            try {
+                connectionThread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                s.onTransportClosed();
+            }
+        });
+    }
+
+    @Override
+    public void onMessage(WsSession ws, String text, boolean last) {
+        if (!accept(Utf8.encodedLength(text))) {
+            return;
+        }
+        textParts.append(text);
+        if (!last) {
+            return;
+        }
+        String message = textParts.toString();
+        reset();
+        if (message.indexOf(REPLACEMENT) >= 0) {
+            session.close(ErrorCode.CLOSE_INVALID_PAYLOAD, "text frame is not valid UTF-8");
+            return;
+        }
+        try {
+            dispatch(session.subprotocol().codec().decode(message));
+        } catch (ProtocolViolation e) {
+            violation(e);
+        }
+    }
+
+    @Override
+    public void onMessage(WsSession ws, BufferData buffer, boolean last) {
+        int n = buffer.available();
+        if (!accept(n)) {
+            return;
+        }
+        byte[] chunk = new byte[n];
+        buffer.read(chunk);
+        binaryParts.writeBytes(chunk);
+        if (!last) {
+            return;
+        }
+        byte[] message = binaryParts.toByteArray();
+        reset();
+        try {
+            dispatch(session.subprotocol().codec().decode(message));
+        } catch (ProtocolViolation e) {
+            violation(e);
+        }
+    }
+
+    @Override
+    public void onPing(WsSession ws, BufferData buffer) {
+        byte[] payload = new byte[buffer.available()];
+        buffer.read(payload);
+        session.onWsPing(payload);
+    }
+
+    @Override
+    public void onClose(WsSession ws, int status, String reason) {
+        LOG.fine(() -> "Client closed " + (session == null ? "?" : session.sessionId()) + ": " + status + " " + reason);
+        if (session != null) {
+            session.onTransportClosed();
+        }
+    }
+
+    @Override
+    public void onError(WsSession ws, Throwable t) {
+        LOG.log(Level.WARNING, "WebSocket error on " + (session == null ? "?" : session.sessionId()), t);
+        if (session != null) {
+            session.onTransportClosed();
+        }
+    }
+
+    /** Counts a fragment against the frame limit; closes with 1009 when the message grows beyond it. */
+    private boolean accept(int bytes) {
+        partBytes += bytes;
+        if (partBytes > services.settings().maxFrameBytes()) {
+            reset();
+            session.close(ErrorCode.CLOSE_MESSAGE_TOO_BIG,
+                    "message exceeds " + services.settings().maxFrameBytes() + " bytes");
+            return false;
+        }
+        return true;
+    }
+
+    private void dispatch(ClientFrame frame) {
+        try {
+            session.onFrame(frame);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "Failed to handle a frame in session " + session.sessionId(), e);
+            session.close(ErrorCode.CLOSE_INTERNAL_ERROR, "internal error");
+        }
+    }
+
+    private void violation(ProtocolViolation e) {
+        services.metrics().frameReceived("invalid");
+        LOG.fine(() -> "Protocol violation in session " + session.sessionId() + ": " + e.getMessage());
+        session.close(ErrorCode.PROTOCOL_ERROR, e.getMessage());
+    }
+
+    private void reset() {
+        binaryParts.reset();
+        textParts.setLength(0);
+        partBytes = 0;
+    }
+}

@@ -1,0 +1,19 @@
+package io.switchboard.gateway.ws;
+
+import java.time.Duration;
+
+/**
+ * The per-connection limits and timeouts, taken from the gateway configuration.
+ *
+ * @param connectTimeout         time allowed between the upgrade and the Connect frame
+ * @param closeTimeout           time allowed for a close (and a blocked write) before the transport is aborted
+ * @param maxSubscriptions       rooms one connection may subscribe to
+ * @param maxFrameBytes          largest client message, in bytes (also Helidon's max frame length)
+ * @param maxPayloadBytes        largest Publish payload, in bytes
+ * @param maxOutboundQueueBytes  byte bound of a connection's outbound queue
+ * @param maxInflightPublishes   publishes one connection may have waiting for a router
+ */
+public record SessionSettings(Duration connectTimeout, Duration closeTimeout, int maxSubscriptions,
+                              int maxFrameBytes, int maxPayloadBytes, long maxOutboundQueueBytes,
+                              int maxInflightPublishes) {
+}

@@ -1,0 +1,137 @@
+package io.switchboard.gateway;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.switchboard.proto.Names;
+import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.Position;
+import io.switchboard.proto.internal.v1.PublishRequest;
+import io.switchboard.proto.internal.v1.PublishResponse;
+import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A RouterService on loopback gRPC for gateway tests: stores envelopes in the real (embedded) Kafka topic and
+ * answers with the record's position, like the real router, or injects a fault on demand. Thread-safe.
+ */
+final class FakeRouter extends RouterServiceGrpc.RouterServiceImplBase implements AutoCloseable {
+    enum Mode { KAFKA, UNAVAILABLE, HOLD }
+
+    private final String topic;
+    private final String topicId;
+    private final KafkaProducer<String, byte[]> producer;
+    private final List<Envelope> received = new CopyOnWriteArrayList<>();
+    private final Server server;
+    private volatile Mode mode = Mode.KAFKA;
+    private volatile CountDownLatch hold = new CountDownLatch(0);
+    private volatile CountDownLatch holding = new CountDownLatch(1);
+
+    FakeRouter(String bootstrapServers, String topic, String topicId) throws IOException {
+        this.topic = topic;
+        this.topicId = topicId;
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 0),
+                new StringSerializer(), new ByteArraySerializer());
+        this.server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .addService(this).build().start();
+    }
+
+    int port() {
+        return server.getPort();
+    }
+
+    void mode(Mode mode) {
+        if (mode == Mode.HOLD) {
+            hold = new CountDownLatch(1);
+            holding = new CountDownLatch(1);
+        }
+        this.mode = mode;
+    }
+
+    /** Waits until a held publish arrived. */
+    boolean awaitHeld(Duration timeout) throws InterruptedException {
+        return holding.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Lets held publishes through (to Kafka). */
+    void release() {
+        mode = Mode.KAFKA;
+        hold.countDown();
+    }
+
+    List<Envelope> received() {
+        return received;
+    }
+
+    @Override
+    public void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
+        Envelope env = request.getEnvelope();
+        received.add(env);
+        switch (mode) {
+            case UNAVAILABLE -> response.onError(Status.UNAVAILABLE.withDescription("fake: kafka down")
+                    .asRuntimeException());
+            case HOLD -> {
+                holding.countDown();
+                try {
+                    if (!hold.await(30, TimeUnit.SECONDS)) {
+                        response.onError(Status.INTERNAL.withDescription("fake: never released").asRuntimeException());
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    response.onError(Status.CANCELLED.withDescription("interrupted").asRuntimeException());
+                    return;
+                }
+                store(env, response);
+            }
+            case KAFKA -> store(env, response);
+        }
+    }
+
+    private void store(Envelope env, StreamObserver<PublishResponse> response) {
+        producer.send(new ProducerRecord<>(topic, env.getRoom(), env.toByteArray()), (meta, error) -> {
+            if (error != null) {
+                response.onError(Status.UNAVAILABLE.withDescription(error.getMessage()).asRuntimeException());
+                return;
+            }
+            long ts = meta.timestamp();
+            response.onNext(PublishResponse.newBuilder()
+                    .setPosition(Position.newBuilder().setEpoch(Names.epoch(topicId, meta.partition()))
+                            .setOffset(meta.offset()))
+                    .setStoredTime(Timestamp.newBuilder().setSeconds(ts / 1000).setNanos((int) (ts % 1000) * 1_000_000))
+                    .build());
+            response.onCompleted();
+        });
+    }
+
+    @Override
+    public void close() {
+        hold.countDown();
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+}

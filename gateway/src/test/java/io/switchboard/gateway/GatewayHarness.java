@@ -1,0 +1,112 @@
+package io.switchboard.gateway;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.testkit.Subprotocol;
+import io.switchboard.testkit.TestTokens;
+import io.switchboard.testkit.WsTestClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * A real embedded Kafka (one node), a {@link FakeRouter} and one {@link GatewayServer} on port 0, for tests on
+ * real sockets. Close it in {@code @AfterAll}/{@code finally}; closing is safe after a failed start.
+ */
+final class GatewayHarness implements AutoCloseable {
+    static final String SECRET = "0123456789abcdef0123456789abcdef";
+    static final String TOPIC = "switchboard.rooms";
+    static final Duration WAIT = Duration.ofSeconds(15);
+
+    final TestTokens tokens = TestTokens.hs256(SECRET);
+    final PrometheusRegistry registry = new PrometheusRegistry();
+    private final HttpClient http = HttpClient.newHttpClient();
+    EmbeddedKafka kafka;
+    FakeRouter router;
+    GatewayServer gateway;
+
+    /** Starts everything; {@code tweaks} adjust the gateway configuration. */
+    static GatewayHarness start(Consumer<GatewayConfig.Builder> tweaks) throws Exception {
+        GatewayHarness h = new GatewayHarness();
+        try {
+            h.kafka = EmbeddedKafka.builder().nodes(1).build();
+            h.kafka.start();
+            h.kafka.createTopic(TOPIC, 3, (short) 1);
+            String topicId;
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, h.kafka.bootstrapServers()))) {
+                topicId = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .get(TOPIC).topicId().toString();
+            }
+            h.router = new FakeRouter(h.kafka.bootstrapServers(), TOPIC, topicId);
+            GatewayConfig.Builder config = GatewayConfig.builder()
+                    .host("127.0.0.1")
+                    .port(0)
+                    .routers(List.of("127.0.0.1:" + h.router.port()))
+                    .bootstrapServers(h.kafka.bootstrapServers())
+                    .topic(TOPIC)
+                    .hs256Secret(SECRET);
+            tweaks.accept(config);
+            h.gateway = GatewayServer.builder(config.build()).registry(h.registry).build().start();
+            return h;
+        } catch (Exception | Error e) {
+            h.close();
+            throw e;
+        }
+    }
+
+    URI wsUri() {
+        return URI.create("ws://127.0.0.1:" + gateway.port() + gateway.config().wsPath());
+    }
+
+    URI httpUri(String path) {
+        return URI.create("http://127.0.0.1:" + gateway.port() + path);
+    }
+
+    /** A connected client for {@code user}. */
+    WsTestClient connect(Subprotocol subprotocol, String user) {
+        return WsTestClient.connected(wsUri(), subprotocol, tokens.token(user));
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(httpUri(path)).timeout(WAIT).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of one sample in the Prometheus text output, or 0 when absent. */
+    double metric(String sample) throws Exception {
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (gateway != null) {
+                gateway.stop(Duration.ofSeconds(2));
+            }
+        } finally {
+            try {
+                if (router != null) {
+                    router.close();
+                }
+            } finally {
+                if (kafka != null) {
+                    kafka.close();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.switchboard.gateway.ws;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class OutboundQueueTest {
+
+    /** Records what the writer does; optionally blocks every send until released. */
+    private static final class RecordingSink implements FrameSink {
+        final List<String> events = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger concurrent = new AtomicInteger();
+        final AtomicInteger maxConcurrent = new AtomicInteger();
+        final CountDownLatch release;
+        final CountDownLatch firstSendStarted = new CountDownLatch(1);
+        volatile boolean aborted;
+
+        RecordingSink(boolean blocking) {
+            this.release = new CountDownLatch(blocking ? 1 : 0);
+        }
+
+        @Override
+        public void send(OutboundFrame frame) {
+            int now = concurrent.incrementAndGet();
+            maxConcurrent.accumulateAndGet(now, Math::max);
+            firstSendStarted.countDown();
+            try {
+                if (!release.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("never released");
+                }
+                events.add(frame.text());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } finally {
+                concurrent.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            events.add("close " + code + " " + reason);
+        }
+
+        @Override
+        public void abort() {
+            aborted = true;
+        }
+    }
+
+    private static OutboundFrame text(String s) {
+        return OutboundFrame.text(s, "test");
+    }
+
+    @Test
+    void singleWriterKeepsEachProducersOrderAndNeverWritesConcurrently() throws Exception {
+        RecordingSink sink = new RecordingSink(false);
+        OutboundQueue queue = new OutboundQueue("t", 1 << 20, sink, new OutboundQueue.Listener() { });
+        queue.start();
+        int producers = 4;
+        int perProducer = 500;
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int id = p;
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < perProducer; i++) {
+                    assertThat(queue.offer(text(id + ":" + i))).isEqualTo(OutboundQueue.Offer.ACCEPTED);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        queue.close(1000, "bye", false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.events.size() == producers * perProducer + 1);
+
+        assertThat(sink.maxConcurrent.get()).isEqualTo(1);
+        assertThat(sink.events.getLast()).isEqualTo("close 1000 bye");
+        int[] next = new int[producers];
+        for (String e : sink.events.subList(0, producers * perProducer)) {
+            String[] parts = e.split(":");
+            int p = Integer.parseInt(parts[0]);
+            assertThat(Integer.parseInt(parts[1])).isEqualTo(next[p]);
+            next[p]++;
+        }
+    }
+
+    @Test
+    void overflowDropsTheQueueAndTheCloseReplacesPendingFrames() throws Exception {
+        RecordingSink sink = new RecordingSink(true);
+        AtomicLong queued = new AtomicLong();
+        OutboundQueue queue = new OutboundQueue("t", 100, sink, new OutboundQueue.Listener() {
+            @Override
+            public void queuedBytesChanged(long delta) {
+                queued.addAndGet(delta);
+            }
+        });
+        queue.start();
+        assertThat(queue.offer(text("first"))).isEqualTo(OutboundQueue.Offer.ACCEPTED);
+        assertThat(sink.firstSendStarted.await(10, TimeUnit.SECONDS)).isTrue(); // writer now blocked on "first"
+
+        String forty = "x".repeat(40);
+        assertThat(queue.offer(text(forty))).isEqualTo(OutboundQueue.Offer.ACCEPTED);
+        assertThat(queue.offer(text(forty))).isEqualTo(OutboundQueue.Offer.ACCEPTED);
+        assertThat(queue.queuedBytes()).isEqualTo(80);
+        assertThat(queue.offer(text(forty))).isEqualTo(OutboundQueue.Offer.OVERFLOW);
+        assertThat(queue.queuedBytes()).isZero();
+        assertThat(queued.get()).isZero();
+        assertThat(queue.offer(text("later"))).isEqualTo(OutboundQueue.Offer.CLOSED);
+
+        assertThat(queue.close(3001, "slow consumer", true)).isTrue();
+        sink.release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.events.size() == 2);
+        assertThat(sink.events).containsExactly("first", "close 3001 slow consumer");
+    }
+
+    @Test
+    void closeRunsOnceAndAfterPendingFrames() {
+        RecordingSink sink = new RecordingSink(false);
+        OutboundQueue queue = new OutboundQueue("t", 1000, sink, new OutboundQueue.Listener() { });
+        queue.offer(text("a"));
+        queue.offer(text("b"));
+        assertThat(queue.close(3000, "reconnect", false)).isTrue();
+        assertThat(queue.close(3502, "again", false)).isFalse();
+        assertThat(queue.offer(text("c"))).isEqualTo(OutboundQueue.Offer.CLOSED);
+        queue.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.events.size() == 3);
+        assertThat(sink.events).containsExactly("a", "b", "close 3000 reconnect");
+    }
+
+    @Test
+    void terminateInterruptsABlockedWriteAndDiscardsEverything() throws Exception {
+        RecordingSink sink = new RecordingSink(true);
+        AtomicInteger failures = new AtomicInteger();
+        OutboundQueue queue = new OutboundQueue("t", 1000, sink, new OutboundQueue.Listener() {
+            @Override
+            public void writeFailed(RuntimeException failure) {
+                failures.incrementAndGet();
+            }
+        });
+        queue.start();
+        queue.offer(text("stuck"));
+        assertThat(sink.firstSendStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        queue.offer(text("never"));
+        queue.terminate(true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> failures.get() == 1);
+        assertThat(sink.events).isEmpty();
+        assertThat(queue.queuedBytes()).isZero();
+        assertThat(queue.close(1000, "x", false)).isFalse();
+    }
+}
