@@ -40,6 +40,8 @@ public final class WsTestClient implements AutoCloseable {
 
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
     private static final JsonFormat.Parser PARSER = JsonFormat.parser();
+    // One HttpClient (one selector thread) for every connection: a load generator opens thousands.
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private final BlockingQueue<ServerFrame> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
@@ -92,7 +94,7 @@ public final class WsTestClient implements AutoCloseable {
 
     private static WsTestClient open(URI uri, Consumer<ServerFrame> listener, String... offered) {
         WsTestClient client = new WsTestClient(listener);
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         if (offered.length > 0) {
             String[] rest = new String[offered.length - 1];
             System.arraycopy(offered, 1, rest, 0, rest.length);

@@ -1,0 +1,80 @@
+package io.switchboard.launcher;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.regex.Pattern;
+
+/**
+ * DEVELOPMENT ONLY: hands out a signed token for any name, so the demo page can sign in without an auth
+ * server. Served by the single-process launcher only ({@code launcher.demo.enabled}); a real deployment gets
+ * tokens from the application's own auth server. Thread-safe.
+ */
+final class DemoTokenService implements HttpService {
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9._-]{1,32}");
+
+    private final MACSigner signer;
+    private final Duration lifetime;
+    private final Clock clock;
+
+    DemoTokenService(String hs256Secret, Duration lifetime, Clock clock) {
+        try {
+            this.signer = new MACSigner(hs256Secret.getBytes(StandardCharsets.UTF_8));
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("hs256 secret: too short (expected: >= 32 bytes)", e);
+        }
+        this.lifetime = lifetime;
+        this.clock = clock;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/token", this::token);
+    }
+
+    private void token(ServerRequest request, ServerResponse response) {
+        String body = request.content().as(String.class);
+        String user = null;
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals("user")) {
+                user = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        if (user == null || !USER.matcher(user).matches()) {
+            response.status(Status.BAD_REQUEST_400).send("user: expected 1-32 of [A-Za-z0-9._-]");
+            return;
+        }
+        Instant now = clock.instant();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .subject(user)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(lifetime)))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            response.status(Status.INTERNAL_SERVER_ERROR_500).send("signing failed");
+            return;
+        }
+        response.header(HeaderNames.CONTENT_TYPE, "application/json");
+        response.header(HeaderNames.CACHE_CONTROL, "no-store");
+        response.send("{\"token\":\"" + jwt.serialize() + "\"}");
+    }
+}

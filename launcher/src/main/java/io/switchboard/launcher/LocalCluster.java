@@ -1,0 +1,262 @@
+package io.switchboard.launcher;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.webserver.http.HttpRouting;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.gateway.GatewayConfig;
+import io.switchboard.gateway.GatewayServer;
+import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.router.RouterConfig;
+import io.switchboard.router.RouterServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Routers and gateways in this JVM on loopback, against an embedded Kafka broker or an external cluster.
+ * Each service is configured through the same {@link Config} path its own {@code main} uses, with the
+ * addresses known only at run time (broker, router ports, service ids) laid over the base configuration.
+ * Not thread-safe: start and close from one thread.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LocalCluster.class.getName());
+
+    private static final Map<String, String> FALLBACK = Map.of(
+            "gateway.host", "127.0.0.1",
+            "gateway.port", "0",
+            "router.grpc.port", "0",
+            "router.metrics.port", "0");
+
+    private final Builder spec;
+    private final List<RouterServer> routers = new ArrayList<>();
+    private final List<GatewayServer> gateways = new ArrayList<>();
+    private EmbeddedKafka kafka;
+    private String bootstrapServers;
+    private boolean started;
+
+    private LocalCluster(Builder spec) {
+        this.spec = spec;
+    }
+
+    /** A builder for a cluster of one router and one gateway on an embedded single-node Kafka. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts Kafka (if embedded), then the routers, then the gateways; on failure stops what started. */
+    public LocalCluster start() {
+        if (started) {
+            throw new IllegalStateException("Already started");
+        }
+        started = true;
+        try {
+            if (spec.externalBootstrapServers == null) {
+                kafka = EmbeddedKafka.builder().nodes(spec.kafkaNodes).build();
+                kafka.start();
+                bootstrapServers = kafka.bootstrapServers();
+            } else {
+                bootstrapServers = spec.externalBootstrapServers;
+            }
+            List<String> routerAddresses = new ArrayList<>();
+            for (int i = 0; i < spec.routers; i++) {
+                Map<String, String> runtime = new HashMap<>();
+                runtime.put("kafka.bootstrap-servers", bootstrapServers);
+                runtime.put("router.id", "router-" + (i + 1));
+                if (i > 0) {
+                    // Only the first router may have a fixed port; the others take free ones.
+                    runtime.put("router.grpc.port", "0");
+                    runtime.put("router.metrics.port", "0");
+                }
+                RouterServer router = RouterServer.create(RouterConfig.from(layered(runtime)), new PrometheusRegistry());
+                router.start();
+                routers.add(router);
+                routerAddresses.add("127.0.0.1:" + router.port());
+            }
+            for (int i = 0; i < spec.gateways; i++) {
+                Map<String, String> runtime = new HashMap<>();
+                runtime.put("kafka.bootstrap-servers", bootstrapServers);
+                runtime.put("gateway.id", "gateway-" + (i + 1));
+                if (i > 0) {
+                    runtime.put("gateway.port", "0");
+                }
+                for (int r = 0; r < routerAddresses.size(); r++) {
+                    runtime.put("gateway.routers." + r, routerAddresses.get(r));
+                }
+                GatewayServer.Builder builder = GatewayServer.builder(GatewayConfig.from(layered(runtime)))
+                        .registry(new PrometheusRegistry());
+                if (i == 0 && spec.firstGatewayRouting != null) {
+                    builder.httpRouting(spec.firstGatewayRouting);
+                }
+                GatewayServer gateway = builder.build();
+                gateway.start();
+                gateways.add(gateway);
+            }
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    // Priority, highest first: run-time addresses, programmatic settings, environment and system properties
+    // (only when asked for), the base file, then loopback and free ports. The first source with a key wins.
+    private Config layered(Map<String, String> runtime) {
+        Config.Builder builder = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .addSource(ConfigSources.create(runtime))
+                .addSource(ConfigSources.create(spec.overrides));
+        if (spec.environment) {
+            builder.addSource(ConfigSources.environmentVariables()).addSource(ConfigSources.systemProperties());
+        }
+        return builder.addSource(ConfigSources.create(spec.base)).addSource(ConfigSources.create(FALLBACK)).build();
+    }
+
+    /** The Kafka bootstrap servers the cluster uses. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The embedded broker, or null when the cluster uses an external one. */
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    /** Router {@code index} (0-based), in start order. */
+    public RouterServer router(int index) {
+        return routers.get(index);
+    }
+
+    /** Gateway {@code index} (0-based), in start order. */
+    public GatewayServer gateway(int index) {
+        return gateways.get(index);
+    }
+
+    /** Every router, in start order. */
+    public List<RouterServer> routers() {
+        return List.copyOf(routers);
+    }
+
+    /** Every gateway, in start order. */
+    public List<GatewayServer> gateways() {
+        return List.copyOf(gateways);
+    }
+
+    /** The WebSocket endpoint of gateway {@code index}. */
+    public URI webSocketUri(int index) {
+        return URI.create("ws://127.0.0.1:" + gateways.get(index).port() + "/ws");
+    }
+
+    /** The HTTP base of gateway {@code index} (health, metrics, demo page). */
+    public URI httpUri(int index) {
+        return URI.create("http://127.0.0.1:" + gateways.get(index).port() + "/");
+    }
+
+    /** Stops gateways (draining connections), then routers, then Kafka; safe to call more than once. */
+    @Override
+    public void close() {
+        for (GatewayServer gateway : gateways.reversed()) {
+            quietly(() -> gateway.stop(Duration.ofSeconds(5)), "gateway");
+        }
+        gateways.clear();
+        for (RouterServer router : routers.reversed()) {
+            quietly(() -> router.shutdown(Duration.ofSeconds(5)), "router");
+        }
+        routers.clear();
+        if (kafka != null) {
+            EmbeddedKafka k = kafka;
+            kafka = null;
+            quietly(k::close, "kafka");
+        }
+    }
+
+    private static void quietly(Runnable step, String what) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "stopping " + what + " failed", e);
+        }
+    }
+
+    /** What to start. */
+    public static final class Builder {
+        private int kafkaNodes = 1;
+        private String externalBootstrapServers;
+        private int routers = 1;
+        private int gateways = 1;
+        private final Map<String, String> base = new HashMap<>();
+        private final Map<String, String> overrides = new HashMap<>();
+        private Consumer<HttpRouting.Builder> firstGatewayRouting;
+        private boolean environment;
+
+        private Builder() {
+        }
+
+        /** Let environment variables and system properties override the base configuration (off by default). */
+        public Builder environmentOverrides(boolean enabled) {
+            this.environment = enabled;
+            return this;
+        }
+
+        /** Nodes of the embedded Kafka cluster (default 1). */
+        public Builder kafkaNodes(int nodes) {
+            this.kafkaNodes = nodes;
+            return this;
+        }
+
+        /** Use an existing Kafka cluster instead of an embedded one. */
+        public Builder externalKafka(String bootstrapServers) {
+            this.externalBootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            return this;
+        }
+
+        /** How many routers (default 1). */
+        public Builder routers(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("routers: " + count + " (expected: >= 1)");
+            }
+            this.routers = count;
+            return this;
+        }
+
+        /** How many gateways (default 1). */
+        public Builder gateways(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("gateways: " + count + " (expected: >= 1)");
+            }
+            this.gateways = count;
+            return this;
+        }
+
+        /** A configuration key for every service, e.g. {@code gateway.auth.hs256-secret}. */
+        public Builder set(String key, String value) {
+            overrides.put(key, value);
+            return this;
+        }
+
+        /** Base configuration (lowest priority), e.g. read from a file by the launcher's main. */
+        public Builder base(Map<String, String> flattened) {
+            base.putAll(flattened);
+            return this;
+        }
+
+        /** Extra HTTP routes on the first gateway (the demo page). */
+        public Builder firstGatewayRouting(Consumer<HttpRouting.Builder> routing) {
+            this.firstGatewayRouting = routing;
+            return this;
+        }
+
+        /** Builds the (not yet started) cluster. */
+        public LocalCluster build() {
+            return new LocalCluster(this);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.switchboard.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.testkit.Subprotocol;
+import io.switchboard.testkit.WsTestClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The single-process default's demo: the page is served, and a token from its endpoint opens a session. */
+class DemoPageTest {
+    private static final String SECRET = "demo-page-test-secret-0123456789abcdef";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = LocalCluster.builder()
+                .set("gateway.auth.hs256-secret", SECRET)
+                .firstGatewayRouting(SwitchboardMain.demoRouting(SECRET))
+                .build()
+                .start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void servesTheDemoPage() throws Exception {
+        HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(cluster.httpUri(0)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>Switchboard demo</title>").contains("switchboard.v1.json");
+    }
+
+    @Test
+    void demoTokenOpensASessionForThatName() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(cluster.httpUri(0).resolve("/demo/token"))
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("user=dora")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        Matcher token = Pattern.compile("\\{\"token\":\"([^\"]+)\"}").matcher(response.body());
+        assertThat(token.matches()).as(response.body()).isTrue();
+
+        try (WsTestClient client = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.JSON, token.group(1))) {
+            client.subscribeAndWait("chat:lobby", Duration.ofSeconds(10));
+            client.publish("chat:lobby", "dora-1", "hello");
+            ServerFrame message = client.nextMatching(ServerFrame::hasMessage, Duration.ofSeconds(20));
+            assertThat(message.getMessage().getSender()).isEqualTo("dora");
+        }
+    }
+
+    @Test
+    void rejectsInvalidNames() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(cluster.httpUri(0).resolve(URI.create("/demo/token")))
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("user=" + "x".repeat(40))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(400);
+    }
+}
