@@ -267,6 +267,15 @@ public final class WsTestClient implements AutoCloseable {
         }
     }
 
+    /** Drops the connection without a close handshake, as a lost network would. */
+    public void abort() {
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.abort();
+        }
+        closed.complete(new Closed(1006, "aborted by the client"));
+    }
+
     private WebSocket requireOpen() {
         return Objects.requireNonNull(socket, "not connected (handshake refused)");
     }
