@@ -1,0 +1,224 @@
+package io.switchboard.history.ingest;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import io.switchboard.history.store.MessageStore;
+import io.switchboard.history.store.PartitionProgress;
+import io.switchboard.history.store.StoredMessage;
+import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.Position;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.IntStream;
+
+/**
+ * Copies the room log into a {@link MessageStore} on one named thread. Every poll becomes one atomic, synced
+ * store batch holding the messages and each partition's next offset; on start the consumer seeks to those
+ * stored offsets (or the log start for partitions never ingested), so a crash between the store write and the
+ * Kafka commit neither loses nor duplicates a message. Offsets are also committed to Kafka (asynchronously,
+ * after the batch is durable) only so that consumer lag can be monitored.
+ *
+ * <p>Partitions are assigned, not subscribed: every history instance keeps a full copy of the log.
+ * Thread-safe: the consumer is confined to the ingest thread; the accessors read concurrent state.
+ */
+public final class KafkaIngester implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(KafkaIngester.class.getName());
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+
+    private final TopicInfo topic;
+    private final MessageStore store;
+    private final IngestSignal signal;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Thread thread;
+    private final LongAdder ingested = new LongAdder();
+    private final Map<Integer, Long> lag = new ConcurrentHashMap<>();
+    private volatile boolean running = true;
+    private volatile boolean positioned;
+
+    /**
+     * @param consumerProperties at least {@code bootstrap.servers} and {@code group.id}; deserializers and
+     *                           auto-commit are set here
+     */
+    public KafkaIngester(Properties consumerProperties, TopicInfo topic, MessageStore store, IngestSignal signal,
+                         String threadName) {
+        this.topic = topic;
+        this.store = store;
+        this.signal = signal;
+        Properties props = new Properties();
+        props.putAll(consumerProperties);
+        props.put("enable.auto.commit", "false");
+        props.put("auto.offset.reset", "earliest");
+        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.thread = Thread.ofPlatform().name(threadName).unstarted(this::run);
+        thread.setUncaughtExceptionHandler((t, e) ->
+                LOG.log(Level.ERROR, "uncaught exception in thread " + t.getName(), e));
+    }
+
+    /** Starts the ingest thread. */
+    public void start() {
+        thread.start();
+    }
+
+    /** Whether the consumer knows its position in every partition: ingestion is under way. */
+    public boolean positioned() {
+        return positioned;
+    }
+
+    /** Records ingested since start. */
+    public long ingested() {
+        return ingested.sum();
+    }
+
+    /** The last sampled lag (log end offset minus next offset) per partition. */
+    public Map<Integer, Long> lag() {
+        return Collections.unmodifiableMap(lag);
+    }
+
+    /** Stops the ingest thread after its current batch, waits up to {@code timeout} and closes the consumer. */
+    public void close(Duration timeout) {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(timeout.toMillis() + 1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.log(Level.WARNING, "ingest thread " + thread.getName() + " did not stop within " + timeout);
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = IntStream.range(0, topic.partitions())
+                    .mapToObj(p -> new TopicPartition(topic.name(), p)).toList();
+            consumer.assign(partitions);
+            while (running) {
+                try {
+                    seekToStored(partitions);
+                    positioned = true;
+                    pollLoop(partitions);
+                } catch (WakeupException e) {
+                    if (running) {
+                        throw e;
+                    }
+                } catch (RuntimeException e) {
+                    if (!running) {
+                        break;
+                    }
+                    // Kafka or the store failed: resume from what the store holds after a pause.
+                    LOG.log(Level.ERROR, "ingest of " + topic.name() + " failed; retrying in " + RETRY_PAUSE, e);
+                    Thread.sleep(RETRY_PAUSE);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "closing the history consumer failed", e);
+            }
+            LOG.log(Level.INFO, "ingest of " + topic.name() + " stopped after " + ingested.sum() + " records");
+        }
+    }
+
+    private void seekToStored(List<TopicPartition> partitions) {
+        Map<Integer, PartitionProgress> progress = store.progress();
+        List<TopicPartition> fresh = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            PartitionProgress p = progress.get(tp.partition());
+            if (p == null) {
+                fresh.add(tp);
+            } else {
+                consumer.seek(tp, p.nextOffset());
+            }
+        }
+        consumer.seekToBeginning(fresh);
+        partitions.forEach(consumer::position); // resolves lazy seeks now, so readiness means positioned
+    }
+
+    private void pollLoop(List<TopicPartition> partitions) {
+        while (running) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+            List<StoredMessage> batch = new ArrayList<>(records.count());
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                toMessage(record).ifPresent(batch::add);
+            }
+            Map<Integer, PartitionProgress> stored = store.progress();
+            Map<Integer, Long> next = new HashMap<>();
+            Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                long position = consumer.position(tp);
+                PartitionProgress p = stored.get(tp.partition());
+                if (p == null || position > p.nextOffset()) {
+                    next.put(tp.partition(), position);
+                    commits.put(tp, new OffsetAndMetadata(position));
+                }
+                consumer.currentLag(tp).ifPresent(l -> lag.put(tp.partition(), l));
+            }
+            if (next.isEmpty() && batch.isEmpty()) {
+                continue;
+            }
+            store.append(batch, next);
+            ingested.add(batch.size());
+            signal.advanced();
+            if (!commits.isEmpty()) {
+                consumer.commitAsync(commits, (offsets, e) -> {
+                    if (e != null) {
+                        LOG.log(Level.DEBUG, "offset commit failed (monitoring only; the store holds positions)", e);
+                    }
+                });
+            }
+        }
+    }
+
+    private java.util.Optional<StoredMessage> toMessage(ConsumerRecord<byte[], byte[]> record) {
+        if (record.key() == null || record.value() == null) {
+            LOG.log(Level.WARNING, "skipping record " + record.partition() + "@" + record.offset()
+                    + ": no room key or no value");
+            return java.util.Optional.empty();
+        }
+        String room = new String(record.key(), StandardCharsets.UTF_8);
+        try {
+            long millis = record.timestamp();
+            Envelope envelope = Envelope.parseFrom(record.value()).toBuilder()
+                    .setRoom(room)
+                    .setPosition(Position.newBuilder().setEpoch(topic.epoch(record.partition()))
+                            .setOffset(record.offset()))
+                    .setStoredTime(Timestamp.newBuilder().setSeconds(Math.floorDiv(millis, 1000))
+                            .setNanos(Math.floorMod(millis, 1000) * 1_000_000))
+                    .build();
+            return java.util.Optional.of(new StoredMessage(room, record.partition(), record.offset(), millis,
+                    envelope));
+        } catch (InvalidProtocolBufferException e) {
+            LOG.log(Level.WARNING, "skipping record " + record.partition() + "@" + record.offset()
+                    + " of room " + room + ": not an Envelope", e);
+            return java.util.Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,326 @@
+package io.switchboard.history;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.history.ingest.TopicInfo;
+import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
+import io.switchboard.proto.internal.v1.ReadDirection;
+import io.switchboard.proto.internal.v1.ReadRequest;
+import io.switchboard.proto.internal.v1.ReadResponse;
+import io.switchboard.proto.internal.v1.Sender;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The history service against a real embedded Kafka broker, read over real gRPC on loopback. */
+class HistoryServerKafkaTest {
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+    private static EmbeddedKafka kafka;
+    private static KafkaProducer<byte[], byte[]> producer;
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private String topic;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.builder().nodes(1).build();
+        kafka.start();
+        producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all",
+                "linger.ms", "0"), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        try {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+            }
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
+        }
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : closeables.reversed()) {
+            c.close();
+        }
+    }
+
+    private String newTopic(int partitions) {
+        topic = "history-test-" + TOPICS.incrementAndGet();
+        kafka.createTopic(topic, partitions, (short) 1);
+        return topic;
+    }
+
+    private HistoryConfig.Builder config(Path dataDir) {
+        return HistoryConfig.builder().id("h1").grpcPort(0).metricsPort(0).dataDir(dataDir)
+                .bootstrapServers(kafka.bootstrapServers()).topic(topic).startupTimeout(Duration.ofSeconds(20))
+                .shutdownGrace(Duration.ofSeconds(1));
+    }
+
+    private HistoryServer start(HistoryConfig config) {
+        HistoryServer server = HistoryServer.create(config, new PrometheusRegistry());
+        server.start();
+        closeables.add(server);
+        await().atMost(Duration.ofSeconds(20)).until(server::isReady);
+        return server;
+    }
+
+    private HistoryServiceGrpc.HistoryServiceBlockingStub client(HistoryServer server) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        closeables.add(() -> {
+            channel.shutdownNow();
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        });
+        return HistoryServiceGrpc.newBlockingStub(channel);
+    }
+
+    private static long publish(String topic, String room, String id, long timestamp) {
+        Envelope envelope = Envelope.newBuilder().setId(id).setRoom(room)
+                .setSender(Sender.newBuilder().setUserId("alice")).build();
+        try {
+            RecordMetadata md = producer.send(new ProducerRecord<>(topic, null, timestamp,
+                    room.getBytes(StandardCharsets.UTF_8), envelope.toByteArray())).get(10, TimeUnit.SECONDS);
+            return md.offset();
+        } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("publish failed", e);
+        }
+    }
+
+    private static ReadRequest.Builder read(String room, ReadDirection direction) {
+        return ReadRequest.newBuilder().setRoom(room).setDirection(direction);
+    }
+
+    private static List<Long> offsets(ReadResponse response) {
+        return response.getMessagesList().stream().map(e -> e.getPosition().getOffset()).toList();
+    }
+
+    private static Status.Code codeOf(Runnable call) {
+        try {
+            call.run();
+            return Status.Code.OK;
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        }
+    }
+
+    private static void awaitIngested(HistoryServer server, String room, long count) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.store().room(room)
+                .map(r -> r.count() >= count).orElse(false));
+    }
+
+    @Test
+    void ingestsAndPagesLatestBeforeAndAfter() throws Exception {
+        newTopic(1);
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < 7; i++) {
+            publish(topic, "chat:lobby", "m-" + i, now + i);
+        }
+        publish(topic, "chat:other", "x", now);
+        HistoryServer server = start(config(dir).build());
+        awaitIngested(server, "chat:lobby", 7);
+        var stub = client(server);
+        TopicInfo info = server.topic();
+        String epoch = info.epoch(info.partitionOf("chat:lobby"));
+
+        ReadResponse latest = stub.read(read("chat:lobby", ReadDirection.READ_LATEST).setLimit(3).build());
+        assertThat(offsets(latest)).containsExactly(4L, 5L, 6L);
+        assertThat(latest.getHasMore()).isTrue();
+        assertThat(latest.getEpoch()).isEqualTo(epoch);
+        assertThat(latest.getOldestPosition()).isZero();
+        Envelope first = latest.getMessages(0);
+        assertThat(first.getId()).isEqualTo("m-4");
+        assertThat(first.getPosition().getEpoch()).isEqualTo(epoch);
+        assertThat(first.getStoredTime().getSeconds() * 1000 + first.getStoredTime().getNanos() / 1_000_000)
+                .isEqualTo(now + 4);
+
+        ReadResponse before = stub.read(read("chat:lobby", ReadDirection.READ_BEFORE).setPosition(4).setLimit(3).build());
+        assertThat(offsets(before)).containsExactly(1L, 2L, 3L);
+        assertThat(before.getHasMore()).isTrue();
+        ReadResponse oldest = stub.read(read("chat:lobby", ReadDirection.READ_BEFORE).setPosition(1).setLimit(3).build());
+        assertThat(offsets(oldest)).containsExactly(0L);
+        assertThat(oldest.getHasMore()).isFalse();
+
+        ReadResponse after = stub.read(read("chat:lobby", ReadDirection.READ_AFTER).setPosition(0).setLimit(4)
+                .setEpoch(epoch).build());
+        assertThat(offsets(after)).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(after.getHasMore()).isTrue();
+        ReadResponse rest = stub.read(read("chat:lobby", ReadDirection.READ_AFTER).setPosition(4).build());
+        assertThat(offsets(rest)).containsExactly(5L, 6L);
+        assertThat(rest.getHasMore()).isFalse();
+
+        assertThat(codeOf(() -> stub.read(read("chat:nobody", ReadDirection.READ_LATEST).build())))
+                .isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(codeOf(() -> stub.read(read("bad room", ReadDirection.READ_LATEST).build())))
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(codeOf(() -> stub.read(read("chat:lobby", ReadDirection.READ_LATEST).setLimit(1001).build())))
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+
+        HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.metricsPort() + "/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("switchboard_history_records_ingested_total 8.0")
+                .contains("switchboard_history_reads_total{outcome=\"not_found\"} 1.0");
+    }
+
+    @Test
+    void epochMismatchIsFailedPrecondition() {
+        newTopic(2);
+        publish(topic, "chat:a", "m", System.currentTimeMillis());
+        HistoryServer server = start(config(dir).build());
+        awaitIngested(server, "chat:a", 1);
+        var stub = client(server);
+        assertThatThrownBy(() -> stub.read(read("chat:a", ReadDirection.READ_AFTER).setEpoch("old-topic:0").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                    assertThat(e.getStatus().getDescription()).contains("old-topic:0");
+                });
+    }
+
+    @Test
+    void untilWaitsForIngestionOrTheDeadline() throws Exception {
+        newTopic(1);
+        long first = publish(topic, "chat:w", "m-0", System.currentTimeMillis());
+        HistoryServer server = start(config(dir).build());
+        awaitIngested(server, "chat:w", 1);
+        var stub = client(server);
+
+        // Not caught up within the deadline: nothing is published at offset 1.
+        assertThat(codeOf(() -> stub.withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+                .read(read("chat:w", ReadDirection.READ_AFTER).setPosition(first).setUntil(first + 3).build())))
+                .isEqualTo(Status.Code.UNAVAILABLE);
+
+        CompletableFuture<ReadResponse> pending = CompletableFuture.supplyAsync(() ->
+                stub.withDeadlineAfter(20, TimeUnit.SECONDS).read(read("chat:w", ReadDirection.READ_AFTER)
+                        .setPosition(first).setUntil(first + 3).build()));
+        // The read starts before the messages exist; it must not answer with what is stored now.
+        publish(topic, "chat:w", "m-1", System.currentTimeMillis());
+        publish(topic, "chat:w", "m-2", System.currentTimeMillis());
+        publish(topic, "chat:w", "m-3", System.currentTimeMillis());
+        ReadResponse response = pending.get(30, TimeUnit.SECONDS);
+        assertThat(offsets(response)).containsExactly(first + 1, first + 2);
+        assertThat(response.getHasMore()).isFalse();
+    }
+
+    @Test
+    void retentionByCountAndAgeAnswersOutOfRange() {
+        newTopic(1);
+        MutableClock clock = new MutableClock(Instant.now());
+        long t0 = clock.millis();
+        for (int i = 0; i < 5; i++) {
+            publish(topic, "chat:count", "c-" + i, t0);
+        }
+        for (int i = 0; i < 3; i++) {
+            publish(topic, "temp:age", "a-" + i, t0 - 3_600_000 + i); // an hour old
+        }
+        long fresh = publish(topic, "temp:age", "a-new", t0);
+        HistoryServer server = start(config(dir).clock(clock).maxMessages(3)
+                .namespaceMaxAge("temp", Duration.ofMinutes(30)).build());
+        awaitIngested(server, "temp:age", 4);
+        var stub = client(server);
+
+        assertThat(server.sweepRetention()).isEqualTo(2 + 3);
+        ReadResponse kept = stub.read(read("chat:count", ReadDirection.READ_LATEST).build());
+        assertThat(offsets(kept)).containsExactly(2L, 3L, 4L);
+        assertThat(kept.getOldestPosition()).isEqualTo(2);
+        assertThatThrownBy(() -> stub.read(read("chat:count", ReadDirection.READ_AFTER).setPosition(0).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
+                    assertThat(e.getStatus().getDescription()).contains("oldest retained position: 2");
+                });
+        assertThat(offsets(stub.read(read("chat:count", ReadDirection.READ_AFTER).setPosition(1).build())))
+                .containsExactly(2L, 3L, 4L);
+
+        assertThat(offsets(stub.read(read("temp:age", ReadDirection.READ_LATEST).build()))).containsExactly(fresh);
+        assertThat(codeOf(() -> stub.read(read("temp:age", ReadDirection.READ_AFTER).setPosition(fresh - 2).build())))
+                .isEqualTo(Status.Code.OUT_OF_RANGE);
+
+        clock.advance(Duration.ofHours(1));
+        server.sweepRetention();
+        assertThat(codeOf(() -> stub.read(read("temp:age", ReadDirection.READ_LATEST).build())))
+                .isEqualTo(Status.Code.NOT_FOUND);
+    }
+
+    @Test
+    void restartKeepsEverythingAndContinuesWithoutDuplicates() {
+        newTopic(1);
+        for (int i = 0; i < 3; i++) {
+            publish(topic, "chat:r", "m-" + i, System.currentTimeMillis());
+        }
+        Path data = dir.resolve("data");
+        HistoryServer first = start(config(data).build());
+        awaitIngested(first, "chat:r", 3);
+        first.close();
+        assertThatThrownBy(first::start).isInstanceOf(IllegalStateException.class);
+
+        publish(topic, "chat:r", "m-3", System.currentTimeMillis());
+        HistoryServer second = start(config(data).build());
+        awaitIngested(second, "chat:r", 4);
+        var stub = client(second);
+        ReadResponse all = stub.read(read("chat:r", ReadDirection.READ_LATEST).build());
+        assertThat(offsets(all)).containsExactly(0L, 1L, 2L, 3L);
+        assertThat(all.getMessagesList()).extracting(Envelope::getId).containsExactly("m-0", "m-1", "m-2", "m-3");
+        // Resumed from the stored offset, not re-ingested from the start.
+        await().atMost(Duration.ofSeconds(10)).until(() -> second.store().progress().get(0).nextOffset() == 4);
+        assertThat(second.store().room("chat:r").orElseThrow().count()).isEqualTo(4);
+        assertThat(second.store().progress().get(0).ingestStart()).isZero();
+    }
+
+    @Test
+    void anotherTopicIdWipesTheStore() {
+        newTopic(1);
+        publish(topic, "chat:old", "m-0", System.currentTimeMillis());
+        Path data = dir.resolve("data");
+        HistoryServer first = start(config(data).build());
+        awaitIngested(first, "chat:old", 1);
+        first.close();
+
+        newTopic(1); // a different topic id: as if the topic had been recreated
+        publish(topic, "chat:new", "n-0", System.currentTimeMillis());
+        HistoryServer second = start(config(data).build());
+        awaitIngested(second, "chat:new", 1);
+        assertThat(second.store().topicId()).contains(second.topic().topicId());
+        assertThat(second.store().room("chat:old")).isEmpty();
+    }
+}
