@@ -27,6 +27,9 @@ final class ProcessCluster implements AutoCloseable {
     private final List<ServiceProcess> routers = new ArrayList<>();
     private final List<ServiceProcess> gateways = new ArrayList<>();
     private final List<Integer> gatewayPorts = new ArrayList<>();
+    private ServiceProcess history;
+    private Path historyConfig;
+    private URI historyReadiness;
 
     private ProcessCluster(Path directory, String secret, EmbeddedKafka kafka) {
         this.directory = directory;
@@ -36,6 +39,11 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Starts one Kafka broker, then {@code routerCount} routers, then {@code gatewayCount} gateways, and waits until all are ready. */
     static ProcessCluster start(int routerCount, int gatewayCount, String secret) {
+        return start(routerCount, gatewayCount, secret, false);
+    }
+
+    /** As {@link #start(int, int, String)}, plus a history service process that the gateways use for resume. */
+    static ProcessCluster start(int routerCount, int gatewayCount, String secret, boolean withHistory) {
         Path directory;
         try {
             directory = Files.createTempDirectory("switchboard-cluster-");
@@ -67,6 +75,25 @@ final class ProcessCluster implements AutoCloseable {
                 routerAddresses.add("127.0.0.1:" + grpcPort);
             }
             cluster.awaitReady(cluster.routers);
+            String historyYaml = "";
+            if (withHistory) {
+                int historyPort = FreePorts.next();
+                int historyMetrics = FreePorts.next();
+                cluster.historyConfig = cluster.write("history.yaml", """
+                        history:
+                          id: "history-1"
+                          grpc:
+                            port: %d
+                          metrics:
+                            port: %d
+                          data-dir: "%s"
+                        kafka:
+                          bootstrap-servers: "%s"
+                        """.formatted(historyPort, historyMetrics, directory.resolve("history-data"), kafka.bootstrapServers()));
+                cluster.historyReadiness = URI.create("http://127.0.0.1:" + historyMetrics + "/health/ready");
+                cluster.startHistory();
+                historyYaml = "  history:\n    address: \"127.0.0.1:" + historyPort + "\"\n";
+            }
             String routersYaml = routerAddresses.stream().map(a -> "    - \"" + a + "\"").collect(Collectors.joining("\n"));
             for (int i = 1; i <= gatewayCount; i++) {
                 int port = FreePorts.next();
@@ -79,9 +106,9 @@ final class ProcessCluster implements AutoCloseable {
                         %s
                           auth:
                             hs256-secret: "%s"
-                        kafka:
+                        %skafka:
                           bootstrap-servers: "%s"
-                        """.formatted(i, port, routersYaml, secret, kafka.bootstrapServers()));
+                        """.formatted(i, port, routersYaml, secret, historyYaml, kafka.bootstrapServers()));
                 cluster.gateways.add(ServiceProcess.start("gateway-" + i, "io.switchboard.gateway.GatewayMain", config,
                         URI.create("http://127.0.0.1:" + port + "/observe/health/ready"), directory));
                 cluster.gatewayPorts.add(port);
@@ -92,6 +119,20 @@ final class ProcessCluster implements AutoCloseable {
             cluster.close();
             throw e;
         }
+    }
+
+    /** Starts the history process (again, on the same data directory and ports) and waits until it is ready. */
+    void startHistory() {
+        if (history != null && history.isAlive()) {
+            throw new IllegalStateException("history is running");
+        }
+        history = ServiceProcess.start("history", "io.switchboard.history.HistoryMain", historyConfig, historyReadiness, directory);
+        awaitReady(List.of(history));
+    }
+
+    /** The history process, or null when the cluster has none. */
+    ServiceProcess history() {
+        return history;
     }
 
     private Path write(String name, String content) {
@@ -133,13 +174,28 @@ final class ProcessCluster implements AutoCloseable {
         for (ServiceProcess s : gateways) {
             all.append("--- ").append(s.name()).append('\n').append(s.logTail()).append('\n');
         }
+        if (history != null) {
+            all.append("--- history\n").append(history.logTail()).append('\n');
+        }
         return all.toString();
     }
 
     @Override
     public void close() {
         gateways.forEach(ServiceProcess::close);
+        if (history != null) {
+            history.close();
+        }
         routers.forEach(ServiceProcess::close);
         kafka.close();
+        if (!Boolean.getBoolean("switchboard.keep-cluster-dir")) {
+            try (var paths = Files.walk(directory)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete " + directory, e);
+            }
+        }
     }
 }

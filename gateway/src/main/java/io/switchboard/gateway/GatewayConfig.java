@@ -36,7 +36,10 @@ public final class GatewayConfig {
             "auth.hs256-secret", "auth.rs256-public-key", "auth.rs256-public-key-file", "auth.issuer",
             "auth.audience", "auth.clock-skew",
             "limits.max-subscriptions", "limits.max-payload-bytes", "limits.max-frame-bytes",
-            "limits.max-outbound-queue-bytes", "limits.max-inflight-publishes");
+            "limits.max-outbound-queue-bytes", "limits.max-inflight-publishes",
+            "history.address", "history.timeout",
+            "resume.page-size", "resume.max-messages", "resume.max-buffer-bytes", "resume.coalesce-ttl",
+            "resume.coalesce-max-bytes");
 
     private static final Logger LOG = Logger.getLogger(GatewayConfig.class.getName());
 
@@ -65,6 +68,13 @@ public final class GatewayConfig {
     private final String bootstrapServers;
     private final String topic;
     private final Map<String, String> consumerProperties;
+    private final Optional<String> historyAddress;
+    private final Duration historyTimeout;
+    private final int resumePageSize;
+    private final int resumeMaxMessages;
+    private final long resumeMaxBufferBytes;
+    private final Duration resumeCoalesceTtl;
+    private final long resumeCoalesceMaxBytes;
 
     private GatewayConfig(Builder b) {
         this.host = b.host;
@@ -92,6 +102,13 @@ public final class GatewayConfig {
         this.bootstrapServers = b.bootstrapServers;
         this.topic = b.topic;
         this.consumerProperties = Map.copyOf(b.consumerProperties);
+        this.historyAddress = Optional.ofNullable(b.historyAddress);
+        this.historyTimeout = b.historyTimeout;
+        this.resumePageSize = b.resumePageSize;
+        this.resumeMaxMessages = b.resumeMaxMessages;
+        this.resumeMaxBufferBytes = b.resumeMaxBufferBytes;
+        this.resumeCoalesceTtl = b.resumeCoalesceTtl;
+        this.resumeCoalesceMaxBytes = b.resumeCoalesceMaxBytes;
     }
 
     /** A builder with every default set; at least one of the HS256 secret or the RS256 key must be given. */
@@ -132,6 +149,13 @@ public final class GatewayConfig {
         integer(g, "limits.max-frame-bytes").ifPresent(b::maxFrameBytes);
         longValue(g, "limits.max-outbound-queue-bytes").ifPresent(b::maxOutboundQueueBytes);
         integer(g, "limits.max-inflight-publishes").ifPresent(b::maxInflightPublishes);
+        string(g, "history.address").ifPresent(b::historyAddress);
+        duration(g, "history.timeout").ifPresent(b::historyTimeout);
+        integer(g, "resume.page-size").ifPresent(b::resumePageSize);
+        integer(g, "resume.max-messages").ifPresent(b::resumeMaxMessages);
+        longValue(g, "resume.max-buffer-bytes").ifPresent(b::resumeMaxBufferBytes);
+        duration(g, "resume.coalesce-ttl").ifPresent(b::resumeCoalesceTtl);
+        longValue(g, "resume.coalesce-max-bytes").ifPresent(b::resumeCoalesceMaxBytes);
         Config k = root.get("kafka");
         string(k, "bootstrap-servers").ifPresent(b::bootstrapServers);
         string(k, "topic.name").ifPresent(b::topic);
@@ -326,12 +350,47 @@ public final class GatewayConfig {
         return consumerProperties;
     }
 
+    /** {@code host:port} of the history service; empty: resume and HistoryRequest answer RECOVERY_UNAVAILABLE. */
+    public Optional<String> historyAddress() {
+        return historyAddress;
+    }
+
+    /** Deadline of each history read. */
+    public Duration historyTimeout() {
+        return historyTimeout;
+    }
+
+    /** Messages per history read while replaying a resume. */
+    public int resumePageSize() {
+        return resumePageSize;
+    }
+
+    /** Most messages replayed for one subscribe; more missed: recovered=false TOO_FAR_BEHIND. */
+    public int resumeMaxMessages() {
+        return resumeMaxMessages;
+    }
+
+    /** Live bytes one resuming subscription may buffer during its replay; beyond: close 3001. */
+    public long resumeMaxBufferBytes() {
+        return resumeMaxBufferBytes;
+    }
+
+    /** How long a completed replay page is shared with identical reads. */
+    public Duration resumeCoalesceTtl() {
+        return resumeCoalesceTtl;
+    }
+
+    /** Bound of the shared replay pages, in serialized bytes. */
+    public long resumeCoalesceMaxBytes() {
+        return resumeCoalesceMaxBytes;
+    }
+
     @Override
     public String toString() {
         return "GatewayConfig{host=" + host + ", port=" + port + ", id=" + gatewayId.orElse("<derived>")
                 + ", wsPath=" + wsPath + ", routers=" + routers + ", bootstrapServers=" + bootstrapServers
                 + ", topic=" + topic + ", auth=" + (hs256Secret.isPresent() ? "HS256 " : "")
-                + (rs256PublicKeyPem.isPresent() ? "RS256" : "") + "}";
+                + (rs256PublicKeyPem.isPresent() ? "RS256" : "") + ", history=" + historyAddress.orElse("<none>") + "}";
     }
 
     /** Fluent builder; {@link #build()} validates every field and the rules that span fields. Not thread-safe. */
@@ -361,6 +420,13 @@ public final class GatewayConfig {
         private String bootstrapServers = "127.0.0.1:9092";
         private String topic = "switchboard.rooms";
         private final Map<String, String> consumerProperties = new LinkedHashMap<>();
+        private String historyAddress;
+        private Duration historyTimeout = Duration.ofSeconds(5);
+        private int resumePageSize = 200;
+        private int resumeMaxMessages = 1000;
+        private long resumeMaxBufferBytes = 1_048_576;
+        private Duration resumeCoalesceTtl = Duration.ofSeconds(2);
+        private long resumeCoalesceMaxBytes = 67_108_864;
 
         private Builder() {
         }
@@ -536,6 +602,57 @@ public final class GatewayConfig {
             return this;
         }
 
+        /** The history service as {@code "host:port"}. */
+        public Builder historyAddress(String address) {
+            String a = requireText("gateway.history.address", address);
+            try {
+                RouterEndpoint.parse(a);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("gateway.history.address: '" + address + "' (expected: host:port)", e);
+            }
+            this.historyAddress = a;
+            return this;
+        }
+
+        public Builder historyTimeout(Duration d) {
+            this.historyTimeout = positive("gateway.history.timeout", d);
+            return this;
+        }
+
+        public Builder resumePageSize(int n) {
+            if (n < 1 || n > 1000) {
+                throw new IllegalArgumentException("gateway.resume.page-size: " + n + " (expected: 1-1000)");
+            }
+            this.resumePageSize = n;
+            return this;
+        }
+
+        public Builder resumeMaxMessages(int n) {
+            this.resumeMaxMessages = atLeast("gateway.resume.max-messages", n, 1);
+            return this;
+        }
+
+        public Builder resumeMaxBufferBytes(long n) {
+            if (n < 1024) {
+                throw new IllegalArgumentException("gateway.resume.max-buffer-bytes: " + n + " (expected: >= 1024)");
+            }
+            this.resumeMaxBufferBytes = n;
+            return this;
+        }
+
+        public Builder resumeCoalesceTtl(Duration d) {
+            this.resumeCoalesceTtl = positive("gateway.resume.coalesce-ttl", d);
+            return this;
+        }
+
+        public Builder resumeCoalesceMaxBytes(long n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("gateway.resume.coalesce-max-bytes: " + n + " (expected: >= 1)");
+            }
+            this.resumeCoalesceMaxBytes = n;
+            return this;
+        }
+
         /**
          * Validates the rules that span fields and builds the configuration.
          *
@@ -553,6 +670,10 @@ public final class GatewayConfig {
             if (maxOutboundQueueBytes < maxFrameBytes) {
                 throw new IllegalArgumentException("gateway.limits.max-outbound-queue-bytes: " + maxOutboundQueueBytes
                         + " (expected: >= max-frame-bytes " + maxFrameBytes + ")");
+            }
+            if (resumeMaxBufferBytes < maxFrameBytes) {
+                throw new IllegalArgumentException("gateway.resume.max-buffer-bytes: " + resumeMaxBufferBytes
+                        + " (expected: >= limits.max-frame-bytes " + maxFrameBytes + ")");
             }
             return new GatewayConfig(this);
         }

@@ -18,6 +18,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.websocket.WsConfig;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.auth.JwtVerifier;
 import io.switchboard.gateway.auth.PemKeys;
@@ -25,6 +26,10 @@ import io.switchboard.gateway.fanout.KafkaFanout;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
 import io.switchboard.gateway.fanout.TopicLayout;
 import io.switchboard.gateway.fanout.TopicLayoutLoader;
+import io.switchboard.gateway.history.GrpcHistoryClient;
+import io.switchboard.gateway.history.HistoryClient;
+import io.switchboard.gateway.history.HistoryPager;
+import io.switchboard.gateway.history.ResumeReader;
 import io.switchboard.gateway.observe.GatewayMetrics;
 import io.switchboard.gateway.observe.MetricsService;
 import io.switchboard.gateway.observe.HealthChecks;
@@ -46,7 +51,7 @@ import io.switchboard.proto.client.v1.ErrorCode;
  * reports ready); {@link #drain(Duration)} (readiness turns false, upgrades get HTTP 503, new publishes get
  * UNAVAILABLE, publishes in flight get their answers within the grace period, then every connection is closed
  * with SERVER_SHUTDOWN 3000 "reconnect"); {@link #stop(Duration)} (drain, then stop the consumer, the router
- * channels and the web server). Thread-safe: lifecycle transitions are serialized on a lock.
+ * and history channels and the web server). Thread-safe: lifecycle transitions are serialized on a lock.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
@@ -70,6 +75,7 @@ public final class GatewayServer implements AutoCloseable {
     private GatewayMetrics metrics;
     private ScheduledExecutorService timer;
     private RouterClient routerClient;
+    private HistoryClient historyClient;
     private WebServer webServer;
     private volatile int port = -1;
     private volatile String gatewayId;
@@ -125,6 +131,9 @@ public final class GatewayServer implements AutoCloseable {
             return t;
         });
         routerClient = new GrpcRouterClient(config.routers(), config.routerKeepAliveTime());
+        historyClient = config.historyAddress()
+                .<HistoryClient>map(a -> new GrpcHistoryClient(a, config.historyTimeout()))
+                .orElseGet(HistoryClient::unconfigured);
         webServer = buildWebServer().start();
         // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
         if (!webServer.isRunning() || webServer.port() < 0) {
@@ -142,7 +151,10 @@ public final class GatewayServer implements AutoCloseable {
         services.set(new SessionServices(gatewayId, settings(), verifier(),
                 subscriptions, layout,
                 new PublishHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes(), metrics, clock),
-                admission, connections, metrics, timer, clock));
+                admission, connections, metrics, timer, clock, fanout,
+                new ResumeReader(historyClient, config.resumePageSize(), config.resumeMaxMessages(),
+                        config.resumeCoalesceTtl(), config.resumeCoalesceMaxBytes(), metrics, Ticker.systemTicker()),
+                new HistoryPager(historyClient, layout, metrics)));
         admission.ready();
     }
 
@@ -181,7 +193,7 @@ public final class GatewayServer implements AutoCloseable {
     private SessionSettings settings() {
         return new SessionSettings(config.connectTimeout(), config.closeTimeout(), config.maxSubscriptions(),
                 config.maxFrameBytes(), config.maxPayloadBytes(), config.maxOutboundQueueBytes(),
-                config.maxInflightPublishes());
+                config.maxInflightPublishes(), config.resumeMaxBufferBytes());
     }
 
     private JwtVerifier verifier() {
@@ -283,6 +295,9 @@ public final class GatewayServer implements AutoCloseable {
         }
         if (routerClient != null) {
             routerClient.close(COMPONENT_STOP_TIMEOUT);
+        }
+        if (historyClient != null) {
+            historyClient.close(COMPONENT_STOP_TIMEOUT);
         }
         if (webServer != null) {
             try {

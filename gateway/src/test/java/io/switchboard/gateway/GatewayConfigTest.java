@@ -118,6 +118,45 @@ class GatewayConfigTest {
     }
 
     @Test
+    void readsResumeAndHistoryKeysAndValidatesThem() {
+        Config c = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
+                .sources(ConfigSources.create(Map.of(
+                        "gateway.auth.hs256-secret", "0123456789abcdef0123456789abcdef",
+                        "gateway.history.address", "history:7080",
+                        "gateway.history.timeout", "PT3S",
+                        "gateway.resume.page-size", "50",
+                        "gateway.resume.max-messages", "400",
+                        "gateway.resume.max-buffer-bytes", "2097152",
+                        "gateway.resume.coalesce-ttl", "PT1S",
+                        "gateway.resume.coalesce-max-bytes", "1000000"))).build();
+        GatewayConfig config = GatewayConfig.from(c);
+        assertThat(config.historyAddress()).contains("history:7080");
+        assertThat(config.historyTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.resumePageSize()).isEqualTo(50);
+        assertThat(config.resumeMaxMessages()).isEqualTo(400);
+        assertThat(config.resumeMaxBufferBytes()).isEqualTo(2_097_152);
+        assertThat(config.resumeCoalesceTtl()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.resumeCoalesceMaxBytes()).isEqualTo(1_000_000);
+
+        GatewayConfig defaults = GatewayConfig.builder().hs256Secret("0123456789abcdef0123456789abcdef").build();
+        assertThat(defaults.historyAddress()).isEmpty();
+        assertThat(defaults.resumePageSize()).isEqualTo(200);
+        assertThat(defaults.resumeMaxMessages()).isEqualTo(1000);
+        assertThat(defaults.resumeMaxBufferBytes()).isEqualTo(1_048_576);
+        assertThat(defaults.resumeCoalesceTtl()).isEqualTo(Duration.ofSeconds(2));
+
+        assertThatThrownBy(() -> GatewayConfig.builder().historyAddress("no-port"))
+                .hasMessage("gateway.history.address: 'no-port' (expected: host:port)");
+        assertThatThrownBy(() -> GatewayConfig.builder().resumePageSize(1001))
+                .hasMessage("gateway.resume.page-size: 1001 (expected: 1-1000)");
+        assertThatThrownBy(() -> GatewayConfig.builder().resumeCoalesceTtl(Duration.ZERO))
+                .hasMessage("gateway.resume.coalesce-ttl: PT0S (expected: > 0)");
+        assertThatThrownBy(() -> GatewayConfig.builder().hs256Secret("0123456789abcdef0123456789abcdef")
+                .resumeMaxBufferBytes(4096).build())
+                .hasMessageStartingWith("gateway.resume.max-buffer-bytes: 4096 (expected: >= limits.max-frame-bytes");
+    }
+
+    @Test
     void reportsBadDurationsWithTheFullKey() {
         Config config = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
                 .sources(ConfigSources.create(Map.of("gateway.publish-timeout", "10s",

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.gateway.fanout.TopicLayout;
 import io.switchboard.kafka.embedded.EmbeddedKafka;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.TestTokens;
@@ -19,7 +20,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * A real embedded Kafka (one node), a {@link FakeRouter} and one {@link GatewayServer} on port 0, for tests on
+ * A real embedded Kafka (one node), a {@link FakeRouter}, a {@link FakeHistory} and one {@link GatewayServer} on port 0, for tests on
  * real sockets. Close it in {@code @AfterAll}/{@code finally}; closing is safe after a failed start.
  */
 final class GatewayHarness implements AutoCloseable {
@@ -32,6 +33,7 @@ final class GatewayHarness implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     EmbeddedKafka kafka;
     FakeRouter router;
+    FakeHistory history;
     GatewayServer gateway;
 
     /** Starts everything; {@code tweaks} adjust the gateway configuration. */
@@ -47,13 +49,15 @@ final class GatewayHarness implements AutoCloseable {
                         .get(TOPIC).topicId().toString();
             }
             h.router = new FakeRouter(h.kafka.bootstrapServers(), TOPIC, topicId);
+            h.history = new FakeHistory(h.kafka.bootstrapServers(), new TopicLayout(TOPIC, topicId, 3));
             GatewayConfig.Builder config = GatewayConfig.builder()
                     .host("127.0.0.1")
                     .port(0)
                     .routers(List.of("127.0.0.1:" + h.router.port()))
                     .bootstrapServers(h.kafka.bootstrapServers())
                     .topic(TOPIC)
-                    .hs256Secret(SECRET);
+                    .hs256Secret(SECRET)
+                    .historyAddress("127.0.0.1:" + h.history.port());
             tweaks.accept(config);
             h.gateway = GatewayServer.builder(config.build()).registry(h.registry).build().start();
             return h;
@@ -101,6 +105,9 @@ final class GatewayHarness implements AutoCloseable {
             try {
                 if (router != null) {
                     router.close();
+                }
+                if (history != null) {
+                    history.close();
                 }
             } finally {
                 if (kafka != null) {

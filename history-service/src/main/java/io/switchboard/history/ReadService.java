@@ -14,6 +14,7 @@ import io.switchboard.history.store.RoomInfo;
 import io.switchboard.history.store.StoredMessage;
 import io.switchboard.proto.Names;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
+import io.switchboard.proto.internal.v1.ReadDirection;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
 
@@ -96,8 +97,10 @@ final class ReadService extends HistoryServiceGrpc.HistoryServiceImplBase {
             throw status(Status.FAILED_PRECONDITION, "epoch: '" + request.getEpoch() + "' (expected: " + epoch
                     + "; the topic was recreated, positions of the old epoch do not apply)");
         }
-        long position = request.getPosition();
-        if (position < 0) {
+        boolean fromStart = request.getFromStart() && request.getDirection() == ReadDirection.READ_AFTER;
+        // "Before the first message" is position -1 inside: the store's after() and the range checks accept it.
+        long position = fromStart ? -1 : request.getPosition();
+        if (!fromStart && position < 0) {
             throw status(Status.INVALID_ARGUMENT, "position: " + Long.toUnsignedString(position)
                     + " (expected: < 2^63)");
         }
@@ -120,7 +123,7 @@ final class ReadService extends HistoryServiceGrpc.HistoryServiceImplBase {
         Optional<RoomInfo> info = store.room(room);
         long oldest = info.flatMap(i -> i.oldest().isPresent() ? Optional.of(i.oldest().getAsLong())
                 : Optional.<Long>empty()).orElse(-1L);
-        if (request.getDirection() == io.switchboard.proto.internal.v1.ReadDirection.READ_AFTER) {
+        if (request.getDirection() == ReadDirection.READ_AFTER) {
             long deletedUpTo = info.map(i -> i.deletedUpTo().orElse(-1)).orElse(-1L);
             PartitionProgress progress = store.progress().get(partition);
             boolean beforeIngestStart = progress != null && position + 1 < progress.ingestStart();

@@ -185,6 +185,9 @@ class HistoryServerKafkaTest {
         ReadResponse rest = stub.read(read("chat:lobby", ReadDirection.READ_AFTER).setPosition(4).build());
         assertThat(offsets(rest)).containsExactly(5L, 6L);
         assertThat(rest.getHasMore()).isFalse();
+        ReadResponse fromStart = stub.read(read("chat:lobby", ReadDirection.READ_AFTER).setFromStart(true)
+                .setPosition(3).setLimit(2).build());
+        assertThat(offsets(fromStart)).as("from_start includes position 0 and ignores position").containsExactly(0L, 1L);
 
         assertThat(codeOf(() -> stub.read(read("chat:nobody", ReadDirection.READ_LATEST).build())))
                 .isEqualTo(Status.Code.NOT_FOUND);

@@ -6,10 +6,17 @@ import io.helidon.webserver.http.HttpRouting;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.GatewayConfig;
 import io.switchboard.gateway.GatewayServer;
+import io.switchboard.history.HistoryConfig;
+import io.switchboard.history.HistoryServer;
 import io.switchboard.kafka.embedded.EmbeddedKafka;
 import io.switchboard.router.RouterConfig;
 import io.switchboard.router.RouterServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +26,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
  * Routers and gateways in this JVM on loopback, against an embedded Kafka broker or an external cluster.
@@ -33,12 +41,18 @@ public final class LocalCluster implements AutoCloseable {
             "gateway.host", "127.0.0.1",
             "gateway.port", "0",
             "router.grpc.port", "0",
-            "router.metrics.port", "0");
+            "router.metrics.port", "0",
+            "history.grpc.port", "0",
+            "history.metrics.port", "0");
 
     private final Builder spec;
     private final List<RouterServer> routers = new ArrayList<>();
+    private HistoryServer history;
     private final List<GatewayServer> gateways = new ArrayList<>();
     private EmbeddedKafka kafka;
+    private int historyPort;
+    private Path historyDataDir;
+    private boolean ownsHistoryDataDir;
     private String bootstrapServers;
     private boolean started;
 
@@ -80,6 +94,9 @@ public final class LocalCluster implements AutoCloseable {
                 routers.add(router);
                 routerAddresses.add("127.0.0.1:" + router.port());
             }
+            if (spec.history) {
+                startHistory();
+            }
             for (int i = 0; i < spec.gateways; i++) {
                 Map<String, String> runtime = new HashMap<>();
                 runtime.put("kafka.bootstrap-servers", bootstrapServers);
@@ -89,6 +106,9 @@ public final class LocalCluster implements AutoCloseable {
                 }
                 for (int r = 0; r < routerAddresses.size(); r++) {
                     runtime.put("gateway.routers." + r, routerAddresses.get(r));
+                }
+                if (history != null) {
+                    runtime.put("gateway.history.address", "127.0.0.1:" + history.port());
                 }
                 GatewayServer.Builder builder = GatewayServer.builder(GatewayConfig.from(layered(runtime)))
                         .registry(new PrometheusRegistry());
@@ -104,6 +124,51 @@ public final class LocalCluster implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** Starts (or restarts, on the same data directory) the history service. */
+    public HistoryServer startHistory() {
+        if (history != null) {
+            throw new IllegalStateException("history is running");
+        }
+        Map<String, String> runtime = new HashMap<>();
+        runtime.put("kafka.bootstrap-servers", bootstrapServers);
+        runtime.put("history.id", "history-1");
+        if (historyPort != 0) {
+            runtime.put("history.grpc.port", Integer.toString(historyPort));
+        }
+        runtime.put("history.data-dir", historyDataDir().toString());
+        HistoryServer server = HistoryServer.create(HistoryConfig.from(layered(runtime)), new PrometheusRegistry());
+        server.start();
+        history = server;
+        historyPort = server.port();
+        return server;
+    }
+
+    /** Stops the history service (its data stays for {@link #startHistory()}). */
+    public void stopHistory() {
+        if (history != null) {
+            HistoryServer h = history;
+            history = null;
+            h.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /** The history service, or null when it is not running. */
+    public HistoryServer history() {
+        return history;
+    }
+
+    private Path historyDataDir() {
+        if (historyDataDir == null) {
+            try {
+                historyDataDir = spec.historyDataDir != null ? spec.historyDataDir : Files.createTempDirectory("switchboard-history-");
+                ownsHistoryDataDir = spec.historyDataDir == null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return historyDataDir;
     }
 
     // Priority, highest first: run-time addresses, programmatic settings, environment and system properties
@@ -171,10 +236,25 @@ public final class LocalCluster implements AutoCloseable {
             quietly(() -> router.shutdown(Duration.ofSeconds(5)), "router");
         }
         routers.clear();
+        quietly(this::stopHistory, "history");
+        if (ownsHistoryDataDir) {
+            quietly(() -> deleteRecursively(historyDataDir), "history data");
+            ownsHistoryDataDir = false;
+        }
         if (kafka != null) {
             EmbeddedKafka k = kafka;
             kafka = null;
             quietly(k::close, "kafka");
+        }
+    }
+
+    private static void deleteRecursively(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -196,8 +276,22 @@ public final class LocalCluster implements AutoCloseable {
         private final Map<String, String> overrides = new HashMap<>();
         private Consumer<HttpRouting.Builder> firstGatewayRouting;
         private boolean environment;
+        private boolean history;
+        private Path historyDataDir;
 
         private Builder() {
+        }
+
+        /** Also run the history service, which gateways use for resume and paging (off by default). */
+        public Builder history(boolean enabled) {
+            this.history = enabled;
+            return this;
+        }
+
+        /** Where the history service keeps its store (default: a temporary directory deleted on close). */
+        public Builder historyDataDir(Path directory) {
+            this.historyDataDir = directory;
+            return this;
         }
 
         /** Let environment variables and system properties override the base configuration (off by default). */

@@ -41,7 +41,9 @@ public final class SwitchboardMain {
                 .environmentOverrides(true)
                 .set("gateway.auth.hs256-secret", secret)
                 .routers(config.get("launcher.routers").asInt().orElse(1))
-                .gateways(config.get("launcher.gateways").asInt().orElse(1));
+                .gateways(config.get("launcher.gateways").asInt().orElse(1))
+                .history(config.get("launcher.history.enabled").asBoolean().orElse(true));
+        config.get("launcher.history.data-dir").asString().map(Path::of).ifPresent(spec::historyDataDir);
         config.get("launcher.kafka.bootstrap-servers").asString().ifPresent(spec::externalKafka);
         if (demo) {
             spec.firstGatewayRouting(demoRouting(secret));

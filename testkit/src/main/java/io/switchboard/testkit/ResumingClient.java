@@ -18,19 +18,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A logical client that survives disconnects the way an SDK does: it remembers the last position and epoch
- * it processed per room and, on every new connection, subscribes with {@code resume_from}. Everything it
+ * A logical client that survives disconnects the way an SDK does: it remembers per room the next position
+ * to process (from Subscribed.next_position and every Message) and, on every new connection, subscribes with
+ * {@code resume_from.next_position}. Everything it
  * receives goes to a {@link DeliveryChecker.Subscriber}, across all of its connections. Thread-safe.
  */
 public final class ResumingClient implements AutoCloseable {
-    private record Last(long position, String epoch) {
+    /** The first position of a room not yet processed, and its epoch. */
+    private record Next(long position, String epoch) {
+        Next max(Next other) {
+            return other.position() > position ? other : this;
+        }
     }
 
     private final String user;
     private final TestTokens tokens;
     private final List<String> rooms;
     private final DeliveryChecker.Subscriber recorder;
-    private final Map<String, Last> last = new ConcurrentHashMap<>();
+    private final Map<String, Next> next = new ConcurrentHashMap<>();
     private final Map<Integer, CompletableFuture<ServerFrame>> pending = new ConcurrentHashMap<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private volatile WsTestClient connection;
@@ -53,9 +58,9 @@ public final class ResumingClient implements AutoCloseable {
         for (String room : rooms) {
             int requestId = client.nextRequestId();
             Subscribe.Builder subscribe = Subscribe.newBuilder().setRequestId(requestId).setRoom(room);
-            Last from = last.get(room);
+            Next from = next.get(room);
             if (from != null) {
-                subscribe.setResumeFrom(ResumeFrom.newBuilder().setPosition(from.position()).setEpoch(from.epoch()));
+                subscribe.setResumeFrom(ResumeFrom.newBuilder().setNextPosition(from.position()).setEpoch(from.epoch()));
             }
             CompletableFuture<ServerFrame> reply = new CompletableFuture<>();
             pending.put(requestId, reply);
@@ -65,6 +70,7 @@ public final class ResumingClient implements AutoCloseable {
                 throw new IllegalStateException(user + ": subscribe " + room + " failed: " + frame);
             }
             Subscribed subscribed = frame.getSubscribed();
+            next.merge(room, new Next(subscribed.getNextPosition(), subscribed.getEpoch()), Next::max);
             if (from != null && !subscribed.getRecovered()) {
                 problems.add(user + ": resume of " + room + " from " + from + " not recovered: " + subscribed.getRecoveryFailure());
             }
@@ -101,8 +107,7 @@ public final class ResumingClient implements AutoCloseable {
             case MESSAGE -> {
                 Message m = frame.getMessage();
                 recorder.received(m);
-                last.merge(m.getRoom(), new Last(m.getPosition(), m.getEpoch()),
-                        (old, now) -> now.position() > old.position() ? now : old);
+                next.merge(m.getRoom(), new Next(m.getPosition() + 1, m.getEpoch()), Next::max);
             }
             case SUBSCRIBED -> complete(frame.getSubscribed().getRequestId(), frame);
             case ERROR -> {

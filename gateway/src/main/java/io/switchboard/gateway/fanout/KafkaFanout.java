@@ -9,12 +9,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.IntStream;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Timestamp;
 import io.switchboard.gateway.observe.GatewayMetrics;
 import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.client.v1.ServerFrame;
@@ -36,10 +36,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Each record becomes one {@link FanoutMessage}, built once and handed to the room's subscribers in partition
  * order; records of rooms without local subscribers are skipped unparsed.
  *
- * <p>Thread-safe: {@link #start} and {@link #stop} may be called from any thread; everything else runs on the
- * fan-out thread.
+ * <p>As a {@link LiveHandOver} it tracks, per partition, the offset of the next record it will dispatch; a record's
+ * dispatch and a {@link #subscribeAt} of a room in that partition exclude each other (one short lock per
+ * partition, never held across I/O), so a resuming subscriber learns exactly where its live stream starts.
+ *
+ * <p>Thread-safe: {@link #start}, {@link #stop} and {@link #subscribeAt} may be called from any thread; everything
+ * else runs on the fan-out thread.
  */
-public final class KafkaFanout {
+public final class KafkaFanout implements LiveHandOver {
     private static final Logger LOG = Logger.getLogger(KafkaFanout.class.getName());
     private static final Duration POLL = Duration.ofMillis(500);
 
@@ -49,6 +53,9 @@ public final class KafkaFanout {
     private final Properties consumerProps;
     private final Thread thread;
     private final CompletableFuture<Void> positioned = new CompletableFuture<>();
+    private final ReentrantLock[] partitionLocks;
+    // nextOffsets[p] @GuardedBy("partitionLocks[p]"): offset of the next record of partition p to dispatch.
+    private final long[] nextOffsets;
     // Set by stop(); read by the fan-out thread between polls.
     private volatile boolean stopping;
     // Set once the consumer exists (by the fan-out thread); read by stop() to wake it up.
@@ -64,6 +71,11 @@ public final class KafkaFanout {
         this.layout = layout;
         this.registry = registry;
         this.metrics = metrics;
+        this.partitionLocks = new ReentrantLock[layout.partitions()];
+        for (int i = 0; i < partitionLocks.length; i++) {
+            partitionLocks[i] = new ReentrantLock();
+        }
+        this.nextOffsets = new long[layout.partitions()];
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -100,6 +112,19 @@ public final class KafkaFanout {
         return positioned.isDone() && !positioned.isCompletedExceptionally() && running;
     }
 
+    @Override
+    public long subscribeAt(String room, Subscriber subscriber) {
+        int partition = layout.partitionOf(room);
+        ReentrantLock lock = partitionLocks[partition];
+        lock.lock();
+        try {
+            registry.subscribe(room, subscriber);
+            return nextOffsets[partition];
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Stops the fan-out thread and closes the consumer; waits at most {@code timeout}. */
     public void stop(Duration timeout) {
         stopping = true;
@@ -128,6 +153,7 @@ public final class KafkaFanout {
             // seekToEnd is lazy: position() forces the end offsets to be looked up now, before we report ready.
             for (TopicPartition tp : partitions) {
                 long pos = c.position(tp, Duration.ofSeconds(30));
+                setNextOffset(tp.partition(), pos);
                 LOG.fine(() -> "Fan-out positioned " + tp + " at " + pos);
             }
             positioned.complete(null);
@@ -155,7 +181,28 @@ public final class KafkaFanout {
         }
     }
 
+    private void setNextOffset(int partition, long offset) {
+        partitionLocks[partition].lock();
+        try {
+            nextOffsets[partition] = offset;
+        } finally {
+            partitionLocks[partition].unlock();
+        }
+    }
+
     private void dispatch(ConsumerRecord<String, byte[]> rec) {
+        // Under the partition lock so a concurrent subscribeAt sees either "before this record" or "after it".
+        ReentrantLock lock = partitionLocks[rec.partition()];
+        lock.lock();
+        try {
+            nextOffsets[rec.partition()] = rec.offset() + 1;
+            dispatchLocked(rec);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void dispatchLocked(ConsumerRecord<String, byte[]> rec) {
         String room = rec.key();
         if (room == null || rec.value() == null) {
             metrics.fanoutRecord("invalid");
@@ -175,18 +222,8 @@ public final class KafkaFanout {
                     + ": not an Envelope", e);
             return;
         }
-        long ts = rec.timestamp();
-        Message message = Message.newBuilder()
-                .setRoom(room)
-                .setPosition(rec.offset())
-                .setId(env.getId())
-                .setSender(env.getSender().getUserId())
-                .setPayload(env.getPayload())
-                .setContentType(env.getContentType())
-                .setTimestamp(Timestamp.newBuilder().setSeconds(Math.floorDiv(ts, 1000))
-                        .setNanos(Math.floorMod(ts, 1000) * 1_000_000))
-                .setEpoch(layout.epoch(rec.partition()))
-                .build();
+        Message message = Messages.of(room, env, rec.offset(), layout.epoch(rec.partition()),
+                Messages.millis(rec.timestamp()));
         FanoutMessage fm = new FanoutMessage(room, ServerFrame.newBuilder().setMessage(message).build());
         int delivered = 0;
         for (Subscriber s : subscribers) {

@@ -26,6 +26,10 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *   <li>{@code gateway_slow_consumer_disconnects_total}</li>
  *   <li>{@code gateway_closes_total{code}}: connections closed by the gateway, by close code</li>
  *   <li>{@code gateway_outbound_queue_bytes} (gauge): bytes waiting in all outbound queues</li>
+ *   <li>{@code gateway_history_reads_total{kind}}: reads sent to the history store ({@code resume}: replay pages
+ *       after coalescing; {@code page}: HistoryRequest frames)</li>
+ *   <li>{@code gateway_resumes_total{result}}: subscribes with resume_from, by outcome ({@code recovered},
+ *       {@code position_expired}, {@code epoch_changed}, {@code too_far_behind}, or the lower-case error code)</li>
  * </ul>
  */
 public final class GatewayMetrics implements AutoCloseable {
@@ -40,6 +44,8 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter slowConsumers;
     private final Counter closes;
     private final Gauge outboundQueueBytes;
+    private final Counter historyReads;
+    private final Counter resumes;
     private final List<Collector> all;
 
     public GatewayMetrics(PrometheusRegistry registry) {
@@ -69,8 +75,13 @@ public final class GatewayMetrics implements AutoCloseable {
                 .help("Connections closed by the gateway, by close code").labelNames("code").register(registry);
         outboundQueueBytes = Gauge.builder().name("gateway_outbound_queue_bytes")
                 .help("Bytes waiting in all outbound queues").register(registry);
+        historyReads = Counter.builder().name("gateway_history_reads")
+                .help("Reads sent to the history store (resume: coalesced replay pages; page: HistoryRequest)")
+                .labelNames("kind").register(registry);
+        resumes = Counter.builder().name("gateway_resumes")
+                .help("Subscribes with resume_from, by outcome").labelNames("result").register(registry);
         all = List.of(connections, framesReceived, framesSent, publishes, publishDuration, fanoutRecords,
-                fanoutDeliveries, slowConsumers, closes, outboundQueueBytes);
+                fanoutDeliveries, slowConsumers, closes, outboundQueueBytes, historyReads, resumes);
     }
 
     public void connectionOpened() {
@@ -117,6 +128,14 @@ public final class GatewayMetrics implements AutoCloseable {
 
     public void outboundQueueBytes(long delta) {
         outboundQueueBytes.inc(delta);
+    }
+
+    public void historyRead(String kind) {
+        historyReads.labelValues(kind).inc();
+    }
+
+    public void resume(String result) {
+        resumes.labelValues(result).inc();
     }
 
     public PrometheusRegistry registry() {

@@ -1,7 +1,9 @@
 package io.switchboard.gateway.ws;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -17,28 +19,39 @@ import java.util.logging.Logger;
 import io.switchboard.gateway.auth.AuthException;
 import io.switchboard.gateway.auth.VerifiedToken;
 import io.switchboard.gateway.fanout.FanoutMessage;
+import io.switchboard.gateway.fanout.Messages;
 import io.switchboard.gateway.fanout.Subscriber;
+import io.switchboard.gateway.history.ResumeOutcome;
 import io.switchboard.gateway.routing.ClientError;
 import io.switchboard.proto.Names;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.Connect;
 import io.switchboard.proto.client.v1.Connected;
 import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.HistoryRequest;
 import io.switchboard.proto.client.v1.Limits;
 import io.switchboard.proto.client.v1.Ping;
 import io.switchboard.proto.client.v1.Pong;
 import io.switchboard.proto.client.v1.Publish;
+import io.switchboard.proto.client.v1.RecoveryFailure;
+import io.switchboard.proto.client.v1.ResumeFrom;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribe;
 import io.switchboard.proto.client.v1.Subscribed;
 import io.switchboard.proto.client.v1.Unsubscribe;
 import io.switchboard.proto.client.v1.Unsubscribed;
+import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.Sender;
 
 /**
  * The state of one client connection and the protocol rules applied to its frames: Connect first (within the
- * connect timeout), then Subscribe / Unsubscribe / Publish / Ping. Every outbound frame (replies, acks,
- * fan-out) goes through the connection's one {@link OutboundQueue}.
+ * connect timeout), then Subscribe / Unsubscribe / Publish / Ping / HistoryRequest. Every outbound frame
+ * (replies, acks, fan-out, replayed history) goes through the connection's one {@link OutboundQueue}.
+ *
+ * <p>A Subscribe with {@code resume_from} registers at the fan-out's hand-over point, buffers the room's live
+ * messages in a {@link Replay} while the missed ones are read from history (off the fan-out thread), then writes
+ * Subscribed, the replayed messages and the buffer, in that order, and goes live. When history cannot be asked,
+ * the subscription is removed again and the client gets a retriable Error (never a silent gap).
  *
  * <p>Threads: {@link #onFrame} runs on the connection's reader thread only; {@link #deliver} on the fan-out
  * thread; publish completions on gRPC threads; timeouts on the timer; {@link #close} and
@@ -49,6 +62,8 @@ public final class ClientSession implements Subscriber {
     private static final Logger LOG = Logger.getLogger(ClientSession.class.getName());
     /** RFC 6455 limits a close reason to 123 bytes of UTF-8. */
     private static final int MAX_CLOSE_REASON_BYTES = 123;
+    /** HistoryRequests one connection may have waiting for the history service. */
+    static final int MAX_INFLIGHT_HISTORY_REQUESTS = 8;
 
     private enum State { AWAITING_CONNECT, CONNECTED, CLOSING }
 
@@ -60,6 +75,9 @@ public final class ClientSession implements Subscriber {
     private final OutboundQueue outbound;
     private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_CONNECT);
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    // Rooms whose resume is replaying (or just turned live); read by the fan-out thread for every delivery.
+    private final ConcurrentHashMap<String, Replay> replays = new ConcurrentHashMap<>();
+    private final AtomicInteger historyInFlight = new AtomicInteger();
     private final AtomicInteger publishesInFlight = new AtomicInteger();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final AtomicBoolean transportClosed = new AtomicBoolean();
@@ -130,6 +148,7 @@ public final class ClientSession implements Subscriber {
                     case UNSUBSCRIBE -> onUnsubscribe(frame.getUnsubscribe());
                     case PUBLISH -> onPublish(frame.getPublish());
                     case PING -> onPing(frame.getPing());
+                    case HISTORY -> onHistory(frame.getHistory());
                     default -> close(ErrorCode.PROTOCOL_ERROR, "unexpected frame " + FrameCodec.typeOf(frame));
                 }
             }
@@ -182,10 +201,15 @@ public final class ClientSession implements Subscriber {
                     "subscriptions: " + rooms.size() + " (expected: <= " + max + ")"), room));
             return;
         }
+        if (sub.hasResumeFrom()) {
+            onResume(sub);
+            return;
+        }
         // Register before replying: anything stored after the client reads Subscribed is then delivered
-        // (a message may arrive just before its Subscribed, never be lost after it).
+        // (a message may arrive just before its Subscribed, never be lost after it). The hand-over point
+        // tells the client where its stream starts, so it can resume from there even in a quiet room.
         rooms.add(room);
-        services.subscriptions().subscribe(room, this);
+        long liveFrom = services.handOver().subscribeAt(room, this);
         if (state.get() == State.CLOSING) {
             // close() may have run between the check and the add; undo so the registry does not keep us.
             unsubscribeAll();
@@ -194,7 +218,135 @@ public final class ClientSession implements Subscriber {
         send(ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder()
                 .setRequestId(sub.getRequestId())
                 .setRoom(room)
-                .setEpoch(services.layout().epochOf(room))).build());
+                .setEpoch(services.layout().epochOf(room))
+                .setNextPosition(liveFrom)).build());
+    }
+
+    private void onResume(Subscribe sub) {
+        String room = sub.getRoom();
+        ResumeFrom from = sub.getResumeFrom();
+        if (rooms.contains(room)) {
+            // Its messages already flow; replaying on top would duplicate them.
+            send(ServerFrames.error(sub.getRequestId(), new ClientError(ErrorCode.BAD_REQUEST,
+                    "already subscribed to " + room + " (expected: unsubscribe before resuming)"), room));
+            return;
+        }
+        // The last position the client processed; -1 when it has processed nothing of the room (next_position 0).
+        long after;
+        switch (from.getFromCase()) {
+            case POSITION -> after = from.getPosition();
+            case NEXT_POSITION -> after = from.getNextPosition() - 1;
+            default -> {
+                send(ServerFrames.error(sub.getRequestId(), new ClientError(ErrorCode.BAD_REQUEST,
+                        "resume_from: no position (expected: position or next_position)"), room));
+                return;
+            }
+        }
+        String epoch = services.layout().epochOf(room);
+        if (!from.getEpoch().equals(epoch)) {
+            rooms.add(room);
+            long liveFrom = services.handOver().subscribeAt(room, this);
+            if (state.get() == State.CLOSING) {
+                unsubscribeAll();
+                return;
+            }
+            services.metrics().resume("epoch_changed");
+            send(subscribed(sub, epoch, false, RecoveryFailure.EPOCH_CHANGED, 0, liveFrom));
+            return;
+        }
+        Replay replay = new Replay(after, services.settings().maxResumeBufferBytes());
+        replays.put(room, replay);
+        rooms.add(room);
+        long liveFrom = services.handOver().subscribeAt(room, this);
+        if (state.get() == State.CLOSING) {
+            unsubscribeAll();
+            return;
+        }
+        services.resumer().missed(room, epoch, after, liveFrom).whenComplete((outcome, failure) -> {
+            try {
+                finishResume(sub, epoch, replay, liveFrom, failure == null ? outcome
+                        : new ResumeOutcome.Failed(new ClientError(ErrorCode.INTERNAL, "internal error")));
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "Resume of " + room + " failed in session " + sessionId, e);
+                close(ErrorCode.SERVER_ERROR, "internal error");
+            }
+            if (failure != null) {
+                LOG.log(Level.SEVERE, "Resume of " + room + " failed in session " + sessionId, failure);
+            }
+        });
+    }
+
+    /** Any thread: ends a resume with its outcome. */
+    private void finishResume(Subscribe sub, String epoch, Replay replay, long liveFrom, ResumeOutcome outcome) {
+        String room = sub.getRoom();
+        switch (outcome) {
+            case ResumeOutcome.Failed f -> {
+                if (replay.cancel()) {
+                    replays.remove(room, replay);
+                    rooms.remove(room);
+                    services.subscriptions().unsubscribe(room, this);
+                    services.metrics().resume(f.error().code().name().toLowerCase(Locale.ROOT));
+                    send(ServerFrames.error(sub.getRequestId(), f.error(), room));
+                }
+            }
+            case ResumeOutcome.NotRecovered n -> {
+                services.metrics().resume(n.reason().name().toLowerCase(Locale.ROOT));
+                handOver(room, replay, subscribed(sub, epoch, false, n.reason(), 0, liveFrom), List.of());
+            }
+            case ResumeOutcome.Recovered r -> {
+                // Encoded before taking the replay's lock, which the fan-out thread may be waiting for.
+                List<Replay.Positioned> frames = new ArrayList<>(r.messages().size());
+                for (Envelope env : r.messages()) {
+                    ServerFrame message = ServerFrame.newBuilder()
+                            .setMessage(Messages.ofStored(room, env, epoch)).build();
+                    frames.add(new Replay.Positioned(env.getPosition().getOffset(), codec.encode(message)));
+                }
+                services.metrics().resume("recovered");
+                handOver(room, replay, subscribed(sub, epoch, true, RecoveryFailure.RECOVERY_FAILURE_UNSPECIFIED,
+                        frames.size(), liveFrom), frames);
+            }
+        }
+    }
+
+    private void handOver(String room, Replay replay, ServerFrame subscribed, List<Replay.Positioned> frames) {
+        if (replay.finish(codec.encode(subscribed), frames, this::enqueue)) {
+            replays.remove(room, replay);
+        }
+    }
+
+    private static ServerFrame subscribed(Subscribe sub, String epoch, boolean recovered, RecoveryFailure failure,
+                                          int replayed, long nextPosition) {
+        return ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder()
+                .setRequestId(sub.getRequestId())
+                .setRoom(sub.getRoom())
+                .setEpoch(epoch)
+                .setRecovered(recovered)
+                .setRecoveryFailure(failure)
+                .setReplayed(replayed)
+                .setNextPosition(nextPosition)).build();
+    }
+
+    private void onHistory(HistoryRequest request) {
+        if (historyInFlight.incrementAndGet() > MAX_INFLIGHT_HISTORY_REQUESTS) {
+            historyInFlight.decrementAndGet();
+            send(ServerFrames.error(request.getRequestId(), new ClientError(ErrorCode.RATE_LIMITED,
+                    "history requests in flight: " + MAX_INFLIGHT_HISTORY_REQUESTS + " (expected: < "
+                            + MAX_INFLIGHT_HISTORY_REQUESTS + "); wait for pages"), request.getRoom()));
+            return;
+        }
+        services.historyPager().page(request).whenComplete((reply, failure) -> {
+            try {
+                if (failure != null) {
+                    LOG.log(Level.SEVERE, "History request failed in session " + sessionId, failure);
+                    send(ServerFrames.error(request.getRequestId(),
+                            new ClientError(ErrorCode.INTERNAL, "internal error"), request.getRoom()));
+                } else {
+                    send(reply);
+                }
+            } finally {
+                historyInFlight.decrementAndGet();
+            }
+        });
     }
 
     private void onUnsubscribe(Unsubscribe unsub) {
@@ -206,6 +358,10 @@ public final class ClientSession implements Subscriber {
         }
         rooms.remove(room);
         services.subscriptions().unsubscribe(room, this);
+        Replay replay = replays.remove(room);
+        if (replay != null) {
+            replay.cancel(); // a resume in progress ends here; its Subscribe gets no reply of its own
+        }
         send(ServerFrame.newBuilder().setUnsubscribed(Unsubscribed.newBuilder()
                 .setRequestId(unsub.getRequestId())
                 .setRoom(room)).build());
@@ -275,6 +431,22 @@ public final class ClientSession implements Subscriber {
             return;
         }
         OutboundFrame frame = message.encoded(subprotocol, codec::encode);
+        Replay replay = replays.get(message.room());
+        if (replay != null) {
+            switch (replay.offer(message.frame().getMessage().getPosition(), frame)) {
+                case HANDLED -> {
+                    return;
+                }
+                case OVERFLOW -> {
+                    close(ErrorCode.SLOW_CONSUMER, "slow consumer: more than "
+                            + services.settings().maxResumeBufferBytes() + " live bytes buffered during a resume");
+                    return;
+                }
+                case LIVE -> {
+                    // the replay is over: write as usual
+                }
+            }
+        }
         enqueue(frame);
     }
 
@@ -352,6 +524,10 @@ public final class ClientSession implements Subscriber {
     }
 
     private void unsubscribeAll() {
+        for (Replay replay : List.copyOf(replays.values())) {
+            replay.cancel();
+        }
+        replays.clear();
         for (String room : List.copyOf(rooms)) {
             rooms.remove(room);
             services.subscriptions().unsubscribe(room, this);

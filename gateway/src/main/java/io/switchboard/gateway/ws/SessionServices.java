@@ -4,6 +4,9 @@ import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.switchboard.gateway.auth.TokenVerifier;
+import io.switchboard.gateway.history.HistoryPager;
+import io.switchboard.gateway.history.ResumeReader;
+import io.switchboard.gateway.fanout.LiveHandOver;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
 import io.switchboard.gateway.fanout.TopicLayout;
 import io.switchboard.gateway.observe.GatewayMetrics;
@@ -23,9 +26,13 @@ import io.switchboard.gateway.observe.GatewayMetrics;
  * @param metrics       the gateway's metrics
  * @param timer         runs connect timeouts and close deadlines (must not run blocking work)
  * @param clock         time for server_time fields and envelopes
+ * @param handOver      registers resuming subscriptions atomically with the fan-out
+ * @param resumer       reads what a resuming subscription missed
+ * @param historyPager  answers HistoryRequest frames
  */
 public record SessionServices(String gatewayId, SessionSettings settings, TokenVerifier verifier,
                               SubscriptionRegistry subscriptions, TopicLayout layout, PublishHandler publisher,
                               Admission admission, ConnectionRegistry connections, GatewayMetrics metrics,
-                              ScheduledExecutorService timer, Clock clock) {
+                              ScheduledExecutorService timer, Clock clock, LiveHandOver handOver,
+                              ResumeReader resumer, HistoryPager historyPager) {
 }

@@ -1,0 +1,35 @@
+package io.switchboard.gateway.history;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import io.grpc.Status;
+import io.switchboard.proto.internal.v1.ReadRequest;
+import io.switchboard.proto.internal.v1.ReadResponse;
+
+/** Reads pages of stored room messages from the history service. Implementations are thread-safe. */
+public interface HistoryClient {
+    /**
+     * Reads one page. The future fails with a gRPC {@code StatusRuntimeException} (map it with
+     * {@link HistoryStatusMapper}); the call never blocks the caller.
+     */
+    CompletableFuture<ReadResponse> read(ReadRequest request);
+
+    /** Releases the channel; waits at most {@code timeout} for calls in flight. */
+    void close(Duration timeout);
+
+    /** The client of a gateway without {@code gateway.history.address}: every read fails with UNAVAILABLE. */
+    static HistoryClient unconfigured() {
+        return new HistoryClient() {
+            @Override
+            public CompletableFuture<ReadResponse> read(ReadRequest request) {
+                return CompletableFuture.failedFuture(Status.UNAVAILABLE
+                        .withDescription("history is not configured on this gateway").asRuntimeException());
+            }
+
+            @Override
+            public void close(Duration timeout) {
+            }
+        };
+    }
+}

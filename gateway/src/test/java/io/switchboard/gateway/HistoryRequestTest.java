@@ -1,0 +1,133 @@
+package io.switchboard.gateway;
+
+import java.util.List;
+
+import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.HistoryDirection;
+import io.switchboard.proto.client.v1.HistoryPage;
+import io.switchboard.proto.client.v1.HistoryRequest;
+import io.switchboard.proto.client.v1.Message;
+import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.testkit.Subprotocol;
+import io.switchboard.testkit.WsTestClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static io.switchboard.gateway.GatewayHarness.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** HistoryRequest frames: paging both directions, messages identical to live ones, and the error mapping. */
+class HistoryRequestTest {
+    private static GatewayHarness h;
+
+    @BeforeAll
+    static void start() throws Exception {
+        h = GatewayHarness.start(c -> { });
+    }
+
+    @AfterAll
+    static void stop() {
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    @AfterEach
+    void historyBackToNormal() {
+        h.history.mode(FakeHistory.Mode.KAFKA);
+    }
+
+    @Test
+    void pagesBackwardAndForwardWithTheSameMessagesAsLive() {
+        String room = "hist:paging";
+        try (WsTestClient pub = h.connect(Subprotocol.PROTO, "pub");
+             WsTestClient watcher = h.connect(Subprotocol.PROTO, "watcher");
+             WsTestClient reader = h.connect(Subprotocol.JSON, "reader")) {
+            watcher.subscribeAndWait(room, WAIT);
+            List<Long> p = ResumeTest.publish(pub, room, "m", 7);
+            List<Message> live = ResumeTest.receiveUntil(watcher, p.getLast());
+            assertThat(live).hasSize(7);
+
+            HistoryPage latest = page(reader, room, HistoryDirection.LATEST, 0, 3);
+            assertThat(latest.getMessagesList()).containsExactlyElementsOf(live.subList(4, 7));
+            assertThat(latest.getHasMore()).isTrue();
+            assertThat(latest.getEpoch()).isEqualTo(live.getFirst().getEpoch());
+            HistoryPage earlier = page(reader, room, HistoryDirection.BEFORE, p.get(4), 3);
+            assertThat(earlier.getMessagesList()).containsExactlyElementsOf(live.subList(1, 4));
+            assertThat(earlier.getHasMore()).isTrue();
+            HistoryPage first = page(reader, room, HistoryDirection.BEFORE, p.get(1), 3);
+            assertThat(first.getMessagesList()).containsExactlyElementsOf(live.subList(0, 1));
+            assertThat(first.getHasMore()).isFalse();
+
+            HistoryPage after = page(reader, room, HistoryDirection.AFTER, p.get(0), 4);
+            assertThat(after.getMessagesList()).containsExactlyElementsOf(live.subList(1, 5));
+            assertThat(after.getHasMore()).isTrue();
+            HistoryPage rest = page(reader, room, HistoryDirection.AFTER, p.get(4), 0);
+            assertThat(rest.getMessagesList()).containsExactlyElementsOf(live.subList(5, 7));
+            assertThat(rest.getHasMore()).isFalse();
+        }
+    }
+
+    @Test
+    void aRoomWithNothingStoredIsAnEmptyPage() {
+        try (WsTestClient reader = h.connect(Subprotocol.PROTO, "reader")) {
+            HistoryPage empty = page(reader, "hist:never-written", HistoryDirection.LATEST, 0, 0);
+            assertThat(empty.getMessagesList()).isEmpty();
+            assertThat(empty.getHasMore()).isFalse();
+            assertThat(empty.getEpoch()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void errorsAreMappedToClientCodes() {
+        String room = "hist:errors";
+        try (WsTestClient reader = h.connect(Subprotocol.PROTO, "reader")) {
+            assertThat(error(reader, request(reader, room, HistoryDirection.LATEST, 0, 501, "")).getCode())
+                    .isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(error(reader, request(reader, "bad room", HistoryDirection.LATEST, 0, 0, "")).getCode())
+                    .isEqualTo(ErrorCode.INVALID_ROOM);
+            io.switchboard.proto.client.v1.Error epoch =
+                    error(reader, request(reader, room, HistoryDirection.LATEST, 0, 0, "other:0"));
+            assertThat(epoch.getCode()).isEqualTo(ErrorCode.EPOCH_MISMATCH);
+            assertThat(epoch.getRetriable()).isFalse();
+            h.history.mode(FakeHistory.Mode.OUT_OF_RANGE);
+            assertThat(error(reader, request(reader, room, HistoryDirection.AFTER, 1, 0, "")).getCode())
+                    .isEqualTo(ErrorCode.BAD_REQUEST);
+            h.history.mode(FakeHistory.Mode.UNAVAILABLE);
+            io.switchboard.proto.client.v1.Error down =
+                    error(reader, request(reader, room, HistoryDirection.LATEST, 0, 0, ""));
+            assertThat(down.getCode()).isEqualTo(ErrorCode.RECOVERY_UNAVAILABLE);
+            assertThat(down.getRetriable()).isTrue();
+            assertThat(down.getRoom()).isEqualTo(room);
+        }
+    }
+
+    private static int request(WsTestClient c, String room, HistoryDirection direction, long position, int limit,
+                               String epoch) {
+        int id = c.nextRequestId();
+        c.send(ClientFrame.newBuilder().setHistory(HistoryRequest.newBuilder().setRequestId(id).setRoom(room)
+                .setDirection(direction).setPosition(position).setLimit(limit).setEpoch(epoch)).build());
+        return id;
+    }
+
+    private static ServerFrame reply(WsTestClient c, int id) {
+        return c.nextMatching(f -> (f.hasHistoryPage() && f.getHistoryPage().getRequestId() == id)
+                || (f.hasError() && f.getError().getRequestId() == id), WAIT);
+    }
+
+    private static HistoryPage page(WsTestClient c, String room, HistoryDirection direction, long position, int limit) {
+        ServerFrame f = reply(c, request(c, room, direction, position, limit, ""));
+        assertThat(f.hasHistoryPage()).as(f.toString()).isTrue();
+        assertThat(f.getHistoryPage().getRoom()).isEqualTo(room);
+        return f.getHistoryPage();
+    }
+
+    private static io.switchboard.proto.client.v1.Error error(WsTestClient c, int id) {
+        ServerFrame f = reply(c, id);
+        assertThat(f.hasError()).as(f.toString()).isTrue();
+        return f.getError();
+    }
+}
