@@ -115,7 +115,8 @@ class ResumeRandomizedTest {
             assertThat(clients.stream().flatMap(c -> c.problems().stream())).as("seed %d", seed).isEmpty();
         } catch (RuntimeException | AssertionError e) {
             throw new AssertionError("failed with seed " + seed + " (rerun: -Dresume.seed=" + seed + "): "
-                    + e.getMessage() + "; violations: " + checker.violations(), e);
+                    + e.getMessage() + "; violations: " + checker.violations() + "; client events: "
+                    + clients.stream().map(c -> c.events().toString()).toList(), e);
         } finally {
             clients.forEach(ResumingClient::close);
         }

@@ -38,6 +38,7 @@ public final class ResumingClient implements AutoCloseable {
     private final Map<String, Next> next = new ConcurrentHashMap<>();
     private final Map<Integer, CompletableFuture<ServerFrame>> pending = new ConcurrentHashMap<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
+    private final List<String> events = new CopyOnWriteArrayList<>();
     private volatile WsTestClient connection;
 
     public ResumingClient(String user, TestTokens tokens, List<String> rooms, DeliveryChecker.Subscriber recorder) {
@@ -70,7 +71,14 @@ public final class ResumingClient implements AutoCloseable {
                 throw new IllegalStateException(user + ": subscribe " + room + " failed: " + frame);
             }
             Subscribed subscribed = frame.getSubscribed();
-            next.merge(room, new Next(subscribed.getNextPosition(), subscribed.getEpoch()), Next::max);
+            events.add("subscribed " + room + " from " + from + ": next " + subscribed.getNextPosition()
+                    + " recovered " + subscribed.getRecovered() + " replayed " + subscribed.getReplayed()
+                    + " on " + gateway);
+            // Adopt the stream's start only when nothing is replayed: replayed messages are processed after
+            // Subscribed, and jumping ahead before they are would skip them after a disconnect mid-replay.
+            if (subscribed.getReplayed() == 0) {
+                next.merge(room, new Next(subscribed.getNextPosition(), subscribed.getEpoch()), Next::max);
+            }
             if (from != null && !subscribed.getRecovered()) {
                 problems.add(user + ": resume of " + room + " from " + from + " not recovered: " + subscribed.getRecoveryFailure());
             }
@@ -79,6 +87,7 @@ public final class ResumingClient implements AutoCloseable {
 
     /** Drops the connection abruptly (no close handshake), as a lost network would. */
     public void disconnect() {
+        events.add("disconnect; next " + next);
         WsTestClient client = connection;
         connection = null;
         if (client != null) {
@@ -90,6 +99,11 @@ public final class ResumingClient implements AutoCloseable {
     public boolean isConnected() {
         WsTestClient client = connection;
         return client != null && client.isOpen();
+    }
+
+    /** What happened to this client (subscribes and disconnects), for failure messages. */
+    public List<String> events() {
+        return List.copyOf(events);
     }
 
     /** Resumes that did not recover, and anything else the client found wrong. */
