@@ -115,6 +115,8 @@ class ResumeTest {
              WsTestClient resumer = h.connect(Subprotocol.PROTO, "resumer")) {
             watcher.subscribeAndWait(room, WAIT);
             List<Long> stored = publish(pub, room, "m", 2);
+            // Once the gateway has fanned them out they lie below the hand-over point: history, not live.
+            awaitMessage(watcher, stored.getLast());
             String epoch = epochOf(watcher, room);
             h.history.mode(FakeHistory.Mode.OUT_OF_RANGE);
             resume(resumer, room, 0, epoch);
@@ -136,6 +138,8 @@ class ResumeTest {
              WsTestClient resumer = h.connect(Subprotocol.PROTO, "resumer")) {
             watcher.subscribeAndWait(room, WAIT);
             List<Long> stored = publish(pub, room, "m", MAX_MESSAGES + 3);
+            // Once the gateway has fanned them out they lie below the hand-over point: history, not live.
+            awaitMessage(watcher, stored.getLast());
             resume(resumer, room, stored.getFirst() - 1, epochOf(watcher, room));
             Subscribed s = resumer.nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
             assertThat(s.getRecovered()).isFalse();
@@ -154,6 +158,7 @@ class ResumeTest {
              WsTestClient resumer = h.connect(Subprotocol.PROTO, "resumer")) {
             watcher.subscribeAndWait(room, WAIT);
             List<Long> stored = publish(pub, room, "m", 3);
+            awaitMessage(watcher, stored.getLast());
             String epoch = epochOf(watcher, room);
             h.history.mode(FakeHistory.Mode.UNAVAILABLE);
             int rid = resume(resumer, room, stored.getFirst(), epoch);
