@@ -39,7 +39,7 @@ public final class GatewayConfig {
             "limits.max-outbound-queue-bytes", "limits.max-inflight-publishes",
             "history.address", "history.timeout",
             "resume.page-size", "resume.max-messages", "resume.max-buffer-bytes", "resume.coalesce-ttl",
-            "resume.coalesce-max-bytes");
+            "resume.coalesce-max-bytes", "resume.coalesce");
 
     private static final Logger LOG = Logger.getLogger(GatewayConfig.class.getName());
 
@@ -74,6 +74,7 @@ public final class GatewayConfig {
     private final int resumeMaxMessages;
     private final long resumeMaxBufferBytes;
     private final Duration resumeCoalesceTtl;
+    private final boolean resumeCoalesce;
     private final long resumeCoalesceMaxBytes;
 
     private GatewayConfig(Builder b) {
@@ -108,6 +109,7 @@ public final class GatewayConfig {
         this.resumeMaxMessages = b.resumeMaxMessages;
         this.resumeMaxBufferBytes = b.resumeMaxBufferBytes;
         this.resumeCoalesceTtl = b.resumeCoalesceTtl;
+        this.resumeCoalesce = b.resumeCoalesce;
         this.resumeCoalesceMaxBytes = b.resumeCoalesceMaxBytes;
     }
 
@@ -156,6 +158,11 @@ public final class GatewayConfig {
         longValue(g, "resume.max-buffer-bytes").ifPresent(b::resumeMaxBufferBytes);
         duration(g, "resume.coalesce-ttl").ifPresent(b::resumeCoalesceTtl);
         longValue(g, "resume.coalesce-max-bytes").ifPresent(b::resumeCoalesceMaxBytes);
+        string(g, "resume.coalesce").map(v -> switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("gateway.resume.coalesce: '" + v + "' (expected: true or false)");
+        }).ifPresent(b::resumeCoalesce);
         Config k = root.get("kafka");
         string(k, "bootstrap-servers").ifPresent(b::bootstrapServers);
         string(k, "topic.name").ifPresent(b::topic);
@@ -375,6 +382,11 @@ public final class GatewayConfig {
         return resumeMaxBufferBytes;
     }
 
+    /** Whether identical replay reads of concurrent resumes are shared (default true). */
+    public boolean resumeCoalesce() {
+        return resumeCoalesce;
+    }
+
     /** How long a completed replay page is shared with identical reads. */
     public Duration resumeCoalesceTtl() {
         return resumeCoalesceTtl;
@@ -426,6 +438,7 @@ public final class GatewayConfig {
         private int resumeMaxMessages = 1000;
         private long resumeMaxBufferBytes = 1_048_576;
         private Duration resumeCoalesceTtl = Duration.ofSeconds(2);
+        private boolean resumeCoalesce = true;
         private long resumeCoalesceMaxBytes = 67_108_864;
 
         private Builder() {
@@ -637,6 +650,12 @@ public final class GatewayConfig {
                 throw new IllegalArgumentException("gateway.resume.max-buffer-bytes: " + n + " (expected: >= 1024)");
             }
             this.resumeMaxBufferBytes = n;
+            return this;
+        }
+
+        /** {@code gateway.resume.coalesce}: share identical replay reads (off only to measure what it saves). */
+        public Builder resumeCoalesce(boolean enabled) {
+            this.resumeCoalesce = enabled;
             return this;
         }
 

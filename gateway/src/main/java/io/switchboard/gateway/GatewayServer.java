@@ -153,7 +153,8 @@ public final class GatewayServer implements AutoCloseable {
                 new PublishHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes(), metrics, clock),
                 admission, connections, metrics, timer, clock, fanout,
                 new ResumeReader(historyClient, config.resumePageSize(), config.resumeMaxMessages(),
-                        config.resumeCoalesceTtl(), config.resumeCoalesceMaxBytes(), metrics, Ticker.systemTicker()),
+                        config.resumeCoalesceTtl(), config.resumeCoalesceMaxBytes(), metrics, Ticker.systemTicker(),
+                        config.resumeCoalesce()),
                 new HistoryPager(historyClient, layout, metrics)));
         admission.ready();
     }

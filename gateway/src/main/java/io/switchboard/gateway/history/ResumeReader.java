@@ -43,6 +43,7 @@ public final class ResumeReader {
 
     private final HistoryClient client;
     private final int pageSize;
+    private final boolean coalesce;
     private final int maxMessages;
     private final GatewayMetrics metrics;
     private final AsyncCache<PageKey, Page> pages;
@@ -53,10 +54,12 @@ public final class ResumeReader {
      * @param ttl            how long a completed page is shared with later identical reads
      * @param maxCachedBytes bound of the cached pages, in serialized bytes
      * @param ticker         time source of the ttl
+     * @param coalesce       share identical reads (off only to measure what sharing saves)
      */
     public ResumeReader(HistoryClient client, int pageSize, int maxMessages, Duration ttl, long maxCachedBytes,
-                        GatewayMetrics metrics, Ticker ticker) {
+                        GatewayMetrics metrics, Ticker ticker, boolean coalesce) {
         this.client = client;
+        this.coalesce = coalesce;
         this.pageSize = pageSize;
         this.maxMessages = maxMessages;
         this.metrics = metrics;
@@ -129,6 +132,7 @@ public final class ResumeReader {
         } else if (page.until() != 0 && page.until() < until) {
             // The shared page was read for an earlier hand-over point: nothing stored in (after, page.until)
             // beyond its messages, but (page.until - 1, until) must still be read.
+            // (A page is only read when after + 1 < its until, so this always makes progress.)
             from = Math.max(last, page.until() - 1);
         } else {
             return done(acc);
@@ -141,29 +145,34 @@ public final class ResumeReader {
     }
 
     private CompletableFuture<Page> page(String room, String epoch, long after, long until) {
-        return pages.get(new PageKey(room, epoch, after, pageSize), (key, executor) -> {
-            ReadRequest request = ReadRequest.newBuilder()
-                    .setRoom(room)
-                    .setDirection(ReadDirection.READ_AFTER)
-                    // after == -1: the client has seen nothing of the room yet; read from its first message.
-                    .setPosition(Math.max(after, 0))
-                    .setFromStart(after < 0)
-                    .setEpoch(epoch)
-                    .setLimit(pageSize)
-                    .setUntil(until)
-                    .build();
-            metrics.historyRead("resume");
-            return client.read(request).handle((response, failure) -> {
-                if (failure == null) {
-                    return new Page(response, until);
-                }
-                // NOT_FOUND is an answer (nothing stored), worth sharing like any page.
-                Status status = HistoryStatusMapper.status(failure);
-                if (status.getCode() == Status.Code.NOT_FOUND) {
-                    return new Page(ReadResponse.newBuilder().setEpoch(epoch).build(), until);
-                }
-                throw status.asRuntimeException();
-            });
+        if (!coalesce) {
+            return read(room, epoch, after, until);
+        }
+        return pages.get(new PageKey(room, epoch, after, pageSize), (key, executor) -> read(room, epoch, after, until));
+    }
+
+    private CompletableFuture<Page> read(String room, String epoch, long after, long until) {
+        ReadRequest request = ReadRequest.newBuilder()
+                .setRoom(room)
+                .setDirection(ReadDirection.READ_AFTER)
+                // after == -1: the client has seen nothing of the room yet; read from its first message.
+                .setPosition(Math.max(after, 0))
+                .setFromStart(after < 0)
+                .setEpoch(epoch)
+                .setLimit(pageSize)
+                .setUntil(until)
+                .build();
+        metrics.historyRead("resume");
+        return client.read(request).handle((response, failure) -> {
+            if (failure == null) {
+                return new Page(response, until);
+            }
+            // NOT_FOUND is an answer (nothing stored), worth sharing like any page.
+            Status status = HistoryStatusMapper.status(failure);
+            if (status.getCode() == Status.Code.NOT_FOUND) {
+                return new Page(ReadResponse.newBuilder().setEpoch(epoch).build(), until);
+            }
+            throw status.asRuntimeException();
         });
     }
 }

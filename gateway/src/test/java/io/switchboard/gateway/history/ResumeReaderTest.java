@@ -60,7 +60,17 @@ class ResumeReaderTest {
 
     private ResumeReader reader(HistoryClient client, int pageSize, int maxMessages) {
         return new ResumeReader(client, pageSize, maxMessages, Duration.ofMinutes(1), 1 << 20, metrics,
-                com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+                com.github.benmanes.caffeine.cache.Ticker.systemTicker(), true);
+    }
+
+    @Test
+    void withCoalescingOffEveryCallerReadsForItself() {
+        ScriptedHistory history = new ScriptedHistory();
+        ResumeReader reader = new ResumeReader(history, 100, 1000, Duration.ofMinutes(1), 1 << 20, metrics,
+                com.github.benmanes.caffeine.cache.Ticker.systemTicker(), false);
+        assertThat(positions(reader.missed("r", "e:0", 11, 15).join())).containsExactly(12L, 13L, 14L);
+        assertThat(positions(reader.missed("r", "e:0", 11, 15).join())).containsExactly(12L, 13L, 14L);
+        assertThat(history.reads).hasSize(2);
     }
 
     private static List<Long> positions(ResumeOutcome o) {

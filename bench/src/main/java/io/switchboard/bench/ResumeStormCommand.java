@@ -1,0 +1,55 @@
+package io.switchboard.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code resume-storm} subcommand: options to {@link ResumeStormSpec}, then {@link ResumeStormBenchmark}. Not thread-safe. */
+@Command(name = "resume-storm", mixinStandardHelpOptions = true,
+        description = "Many clients resume one room at once after missing messages; report the time until all are"
+                + " live and the history store reads, with coalesced history reads and with coalescing off.")
+final class ResumeStormCommand implements Callable<Integer> {
+    @Option(names = "--clients", defaultValue = "1000", description = "Resuming clients (default: ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--missed", defaultValue = "500", description = "Messages each client missed, 1-1000 (default: ${DEFAULT-VALUE}).")
+    int missed;
+
+    @Option(names = "--gateways", defaultValue = "2", description = "Switchboard gateways (default: ${DEFAULT-VALUE}).")
+    int gateways;
+
+    @Option(names = "--live-timeout", defaultValue = "PT120S",
+            description = "Clients not live this long after the storm starts count as failures (default: ${DEFAULT-VALUE}).")
+    Duration liveTimeout;
+
+    @Option(names = "--only", defaultValue = "both",
+            description = "Which variants: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    ResumeStormBenchmark.Only only;
+
+    @Option(names = "--out", defaultValue = "bench/target/resume-storm-results.md",
+            description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--log-level", defaultValue = "WARNING",
+            description = "java.util.logging level of the servers under test (default: ${DEFAULT-VALUE}).")
+    String logLevel;
+
+    @Override
+    public Integer call() throws Exception {
+        ResumeStormSpec spec = new ResumeStormSpec(clients, missed, gateways, liveTimeout);
+        Level level = Level.parse(logLevel);
+        // The servers log every connection at INFO; with a thousand clients that drowns the table.
+        Logger root = Logger.getLogger("");
+        root.setLevel(level);
+        for (Handler handler : root.getHandlers()) {
+            handler.setLevel(level);
+        }
+        new ResumeStormBenchmark(spec, only, System.out).run(out);
+        return 0;
+    }
+}
