@@ -1,5 +1,6 @@
 package io.switchboard.history;
 
+import io.switchboard.service.ShutdownLogManager;
 import io.helidon.logging.common.LogConfig;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

@@ -1,5 +1,6 @@
 package io.switchboard.history;
 
+import io.switchboard.service.HttpEndpoints;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -102,7 +103,7 @@ public final class HistoryServer implements AutoCloseable {
 
     private void startComponents() {
         if (config.metricsPort() >= 0) {
-            http = HttpEndpoints.start(config.metricsPort(), registry, this::isReady);
+            http = HttpEndpoints.start("history", config.metricsPort(), registry, this::isReady);
         }
         store = RocksMessageStore.open(config.dataDir());
         topic = TopicInfo.describe(adminProperties(), config.topic(), config.startupTimeout());

@@ -1,5 +1,6 @@
 package io.switchboard.router;
 
+import io.switchboard.service.HttpEndpoints;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -106,7 +107,7 @@ public final class RouterServer implements AutoCloseable {
         metrics = new RouterMetrics(registry, limiter::inFlight, dedup::size);
         if (config.metricsPort() >= 0) {
             // First, so that liveness answers while Kafka is being waited for.
-            http = HttpEndpoints.start(config.metricsPort(), registry, this::isReady);
+            http = HttpEndpoints.start("router", config.metricsPort(), registry, this::isReady);
         }
         TopicInfo topic = TopicBootstrap.ensure(KafkaSettings.admin(config), KafkaSettings.topic(config),
                 config.startupTimeout());

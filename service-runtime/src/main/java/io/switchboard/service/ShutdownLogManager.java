@@ -1,12 +1,12 @@
-package io.switchboard.history;
+package io.switchboard.service;
 
 import java.util.logging.LogManager;
 
 /**
  * A JUL {@link LogManager} that can hold off {@link #reset()}: the JDK resets logging from its own shutdown
- * hook, concurrently with ours, which silently drops the service's "draining" and "stopped" lines. {@code
- * HistoryMain} installs it (through {@code java.util.logging.manager}), holds resets once logging is
- * configured and releases them when the service has stopped. Thread-safe.
+ * hook, concurrently with ours, which silently drops a service's "draining" and "stopped" lines. A service's
+ * main installs it (through {@code java.util.logging.manager}), holds resets once logging is configured and
+ * releases them when the service has stopped. Thread-safe.
  */
 public final class ShutdownLogManager extends LogManager {
     private volatile boolean holdResets;
@@ -16,7 +16,7 @@ public final class ShutdownLogManager extends LogManager {
     }
 
     /** From now on, {@link #reset()} does nothing until {@link #releaseAndReset()}. */
-    void holdResets() {
+    public void holdResets() {
         holdResets = true;
     }
 
@@ -28,7 +28,7 @@ public final class ShutdownLogManager extends LogManager {
     }
 
     /** Performs the reset that was held off (closing the handlers, flushing them). */
-    void releaseAndReset() {
+    public void releaseAndReset() {
         holdResets = false;
         super.reset();
     }

@@ -1,4 +1,4 @@
-package io.switchboard.history;
+package io.switchboard.service;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -13,11 +13,11 @@ import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
 /**
- * The history service's small HTTP side: {@code /metrics} (Prometheus text format, from the given registry),
+ * A service's small HTTP side: {@code /metrics} (Prometheus text format, from the given registry),
  * {@code /health/live} (200 while the process runs) and {@code /health/ready} (200 while the service serves
  * and is not draining, else 503). Thread-safe; started once, closed once.
  */
-final class HttpEndpoints implements AutoCloseable {
+public final class HttpEndpoints implements AutoCloseable {
     private final HTTPServer server;
     private final ExecutorService executor;
 
@@ -26,9 +26,15 @@ final class HttpEndpoints implements AutoCloseable {
         this.executor = executor;
     }
 
-    /** Binds {@code port} (0 = any free port) and starts serving. */
-    static HttpEndpoints start(int port, PrometheusRegistry registry, BooleanSupplier ready) {
-        ExecutorService executor = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("history-http-", 0).daemon(true).factory());
+    /**
+     * Binds {@code port} (0 = any free port) and starts serving.
+     *
+     * @param service names the threads ({@code <service>-http-N}) and the config key in errors
+     *                ({@code <service>.metrics.port})
+     */
+    public static HttpEndpoints start(String service, int port, PrometheusRegistry registry, BooleanSupplier ready) {
+        ExecutorService executor = Executors.newFixedThreadPool(2,
+                Thread.ofPlatform().name(service + "-http-", 0).daemon(true).factory());
         try {
             HTTPServer server = HTTPServer.builder()
                     .port(port)
@@ -41,11 +47,12 @@ final class HttpEndpoints implements AutoCloseable {
             return new HttpEndpoints(server, executor);
         } catch (IOException e) {
             executor.shutdownNow();
-            throw new UncheckedIOException("cannot bind history.metrics.port " + port, e);
+            throw new UncheckedIOException("cannot bind " + service + ".metrics.port " + port, e);
         }
     }
 
-    int port() {
+    /** The bound port. */
+    public int port() {
         return server.getPort();
     }
 
