@@ -25,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,8 +61,16 @@ class HistoryCrashTest {
         DeliveryChecker checker = new DeliveryChecker();
         Set<String> acked = Collections.synchronizedSet(new LinkedHashSet<>());
         try (WsTestClient publisher = WsTestClient.connected(gateways.get(0), Subprotocol.PROTO, TOKENS.token("writer"));
-             ResumingClient reader = new ResumingClient("reader", TOKENS, List.of(ROOM), checker.subscriber("reader", Set.of(ROOM)))) {
+             ResumingClient reader = new ResumingClient("reader", TOKENS, List.of(ROOM), checker.subscriber("reader", Set.of(ROOM)));
+             WsTestClient watcher = WsTestClient.connected(gateways.get(1), Subprotocol.PROTO, TOKENS.token("watcher"))) {
             reader.connect(gateways.get(1), Subprotocol.JSON, WAIT);
+            watcher.subscribeAndWait(ROOM, WAIT);
+            AtomicInteger fannedOut = new AtomicInteger();
+            watcher.divert(f -> {
+                if (f.hasMessage()) {
+                    fannedOut.incrementAndGet();
+                }
+            });
             Ack first = publish(publisher, 0, 20, checker, acked);
             reader.disconnect();
 
@@ -71,6 +80,8 @@ class HistoryCrashTest {
             await().atMost(WAIT).until(() -> checker.ackedCount() >= 25);
             cluster.history().kill();
             stream.join();
+            // Gateway 1 has fanned out all 40, so a resume from the first needs history.
+            await().atMost(WAIT).until(() -> fannedOut.get() >= 40);
 
             // History is down: a resume that needs it is refused, retriable, and the subscription is not made.
             try (WsTestClient resumer = WsTestClient.connected(gateways.get(1), Subprotocol.PROTO, TOKENS.token("resumer"))) {

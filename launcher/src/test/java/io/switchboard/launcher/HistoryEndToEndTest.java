@@ -70,8 +70,12 @@ class HistoryEndToEndTest {
     @Test
     void resumingFromBeforeRetentionSaysSo() {
         String room = "brief:room";
-        try (WsTestClient client = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("brief"))) {
+        try (WsTestClient client = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("brief"));
+             WsTestClient watcher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("watcher"))) {
+            watcher.subscribeAndWait(room, WAIT);
             List<Ack> acks = publish(client, room, 20);
+            // Once the gateway has fanned them all out, they lie below the resume's hand-over point: all history.
+            awaitDelivered(watcher, acks.get(19));
             // Retention keeps the newest 5 of the namespace "brief".
             await().atMost(WAIT).until(() -> history(client, room, HistoryDirection.LATEST, 0, 100).getMessagesCount() == 5);
 
@@ -96,8 +100,12 @@ class HistoryEndToEndTest {
     void resumingReplaysExactlyTheMissedMessages() {
         String room = "missed:room";
         try (WsTestClient publisher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("writer"));
-             WsTestClient reader = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.JSON, TOKENS.token("reader"))) {
+             WsTestClient reader = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.JSON, TOKENS.token("reader"));
+             WsTestClient watcher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("watcher"))) {
+            watcher.subscribeAndWait(room, WAIT);
             List<Ack> acks = publish(publisher, room, 12);
+            // Once the gateway has fanned them all out, they lie below the resume's hand-over point: all history.
+            awaitDelivered(watcher, acks.get(11));
             Ack lastSeen = acks.get(4);
             Subscribed subscribed = subscribe(reader, room, lastSeen.getPosition(), lastSeen.getEpoch());
             assertThat(subscribed.getRecovered()).isTrue();
@@ -110,6 +118,10 @@ class HistoryEndToEndTest {
             Ack live = publish(publisher, room, 1).get(0);
             assertThat(reader.nextMatching(ServerFrame::hasMessage, WAIT).getMessage().getPosition()).isEqualTo(live.getPosition());
         }
+    }
+
+    private static void awaitDelivered(WsTestClient client, Ack ack) {
+        client.nextMatching(f -> f.hasMessage() && f.getMessage().getPosition() == ack.getPosition(), WAIT);
     }
 
     private static List<Ack> publish(WsTestClient client, String room, int count) {
