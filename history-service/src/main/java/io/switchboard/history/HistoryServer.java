@@ -1,6 +1,7 @@
 package io.switchboard.history;
 
 import io.switchboard.service.HttpEndpoints;
+import io.switchboard.service.ServiceMain;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -39,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe: lifecycle methods serialize on one lock; getters may be called from any thread.
  */
-public final class HistoryServer implements AutoCloseable {
+public final class HistoryServer implements ServiceMain.Service {
     private static final System.Logger LOG = System.getLogger(HistoryServer.class.getName());
 
     private enum State { NEW, STARTING, RUNNING, STOPPED, FAILED }

@@ -1,6 +1,7 @@
 package io.switchboard.router;
 
 import io.switchboard.service.HttpEndpoints;
+import io.switchboard.service.ServiceMain;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -39,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe: lifecycle methods serialize on one lock; {@link #port()} and friends may be called from
  * any thread.
  */
-public final class RouterServer implements AutoCloseable {
+public final class RouterServer implements ServiceMain.Service {
     private static final System.Logger LOG = System.getLogger(RouterServer.class.getName());
     /** Room for the envelope's other fields on top of the payload limit, so the transport rejects only abuse. */
     private static final int ENVELOPE_OVERHEAD_BYTES = 64 * 1024;

@@ -1,0 +1,133 @@
+package io.switchboard.service;
+
+import io.helidon.logging.common.LogConfig;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.logging.LogManager;
+
+/**
+ * The {@code main} of a grpc-java tier: {@code java -jar <jar> [--config FILE]} loads the configuration, starts
+ * one service, logs where it listens and stops it gracefully on SIGTERM. Exits with 2 on a configuration error
+ * and 1 when the service cannot start. Deliberately holds no static logger: a service's main must be able to
+ * call {@link #installLogManager()} before anything initializes logging.
+ */
+public final class ServiceMain {
+    /** What a tier process runs. */
+    public interface Service extends AutoCloseable {
+        /** Starts serving; throws when it cannot. */
+        void start();
+
+        /** The bound gRPC port. */
+        int port();
+
+        /** The bound metrics/health port, or -1 when disabled. */
+        int metricsPort();
+
+        /** Blocks until the service has stopped. */
+        void awaitTermination() throws InterruptedException;
+
+        /** Stops gracefully. */
+        @Override
+        void close();
+    }
+
+    private ServiceMain() {
+    }
+
+    /**
+     * Makes {@link ShutdownLogManager} the JUL log manager unless one was chosen; call from a static initializer
+     * of the main class, before anything logs (the JDK reads the property once).
+     */
+    public static void installLogManager() {
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
+        }
+    }
+
+    /**
+     * Runs one service to completion.
+     *
+     * @param name   the service's name in messages and thread names, e.g. {@code router}
+     * @param jar    the jar's file name, for the usage line
+     * @param load   reads the configuration from an optional file; throws IllegalArgumentException when invalid
+     * @param id     the configured instance id, for log lines
+     * @param create builds the (not started) service on a registry that already holds the JVM metrics
+     */
+    public static <C> void run(String name, String jar, String[] args, Function<Optional<Path>, C> load,
+                               Function<C, String> id, BiFunction<C, PrometheusRegistry, Service> create)
+            throws InterruptedException {
+        LogConfig.configureRuntime();
+        System.Logger log = System.getLogger(ServiceMain.class.getName());
+        String usage = "usage: java -jar " + jar + " [--config FILE]";
+        ShutdownLogManager logManager = LogManager.getLogManager() instanceof ShutdownLogManager m ? m : null;
+        C config;
+        try {
+            Optional<Optional<Path>> file = parseArgs(args);
+            if (file.isEmpty()) {
+                System.out.println(usage);
+                return;
+            }
+            config = load.apply(file.get());
+        } catch (IllegalArgumentException e) {
+            System.err.println(name + ": configuration error: " + e.getMessage());
+            System.err.println(usage);
+            System.exit(2);
+            return;
+        }
+
+        PrometheusRegistry registry = new PrometheusRegistry();
+        // JVM metrics belong to the process, not to one service: registered here, not by the service.
+        JvmMetrics.builder().register(registry);
+        Service server = create.apply(config, registry);
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            log.log(Level.ERROR, name + " " + id.apply(config) + " failed to start: " + e.getMessage(), e);
+            System.exit(1);
+            return;
+        }
+        if (logManager != null) {
+            logManager.holdResets();
+        }
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name(name + "-shutdown").unstarted(() -> {
+            try {
+                server.close();
+            } finally {
+                if (logManager != null) {
+                    logManager.releaseAndReset();
+                }
+            }
+        }));
+        int metricsPort = server.metricsPort();
+        log.log(Level.INFO, name + " " + id.apply(config) + " listening on grpc :" + server.port() + ", metrics "
+                + (metricsPort < 0 ? "disabled" : ":" + metricsPort));
+        server.awaitTermination();
+    }
+
+    /**
+     * The config file from the command line: empty when help was asked for, an empty path when none given.
+     *
+     * @throws IllegalArgumentException on an unknown or incomplete argument
+     */
+    public static Optional<Optional<Path>> parseArgs(String[] args) {
+        Optional<Path> file = Optional.empty();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("-h") || arg.equals("--help")) {
+                return Optional.empty();
+            } else if (arg.equals("--config") && i + 1 < args.length) {
+                file = Optional.of(Path.of(args[++i]));
+            } else if (arg.startsWith("--config=") && arg.length() > "--config=".length()) {
+                file = Optional.of(Path.of(arg.substring("--config=".length())));
+            } else {
+                throw new IllegalArgumentException("argument: '" + arg + "' (expected: --config FILE)");
+            }
+        }
+        return Optional.of(file);
+    }
+}
