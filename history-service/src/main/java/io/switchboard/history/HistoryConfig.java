@@ -1,17 +1,15 @@
 package io.switchboard.history;
 
 import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import io.helidon.config.spi.ConfigSource;
 import io.switchboard.proto.Names;
+import io.switchboard.service.ConfigFiles;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,24 +102,12 @@ public final class HistoryConfig {
      * @throws IllegalArgumentException when {@code file} is not a readable file or a value is invalid
      */
     public static HistoryConfig load(Optional<Path> file) {
-        return from(helidonConfig(List.of(ConfigSources.environmentVariables(),
-                ConfigSources.systemProperties().build()), file));
+        return from(ConfigFiles.load(file, DEFAULTS_RESOURCE));
     }
 
+    /** Builds the Helidon config from {@code overrides} (highest priority first), the file and the defaults. */
     static Config helidonConfig(List<ConfigSource> overrides, Optional<Path> file) {
-        List<ConfigSource> sources = new ArrayList<>(overrides);
-        file.ifPresent(path -> {
-            if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-                throw new IllegalArgumentException("--config: " + path + " (expected: a readable YAML file)");
-            }
-            sources.add(ConfigSources.file(path).build());
-        });
-        sources.add(ConfigSources.classpath(DEFAULTS_RESOURCE).build());
-        Config.Builder builder = Config.builder()
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource();
-        sources.forEach(builder::addSource);
-        return builder.build();
+        return ConfigFiles.layered(overrides, file, DEFAULTS_RESOURCE);
     }
 
     /** {@code history.id}: names this instance in logs and the Kafka client id. */
