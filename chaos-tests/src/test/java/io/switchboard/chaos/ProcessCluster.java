@@ -3,6 +3,7 @@ package io.switchboard.chaos;
 import static org.awaitility.Awaitility.await;
 
 import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.testkit.FaultProxy;
 import io.switchboard.testkit.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,29 +12,46 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * Routers and gateways as separate JVM processes, each from its own main and YAML config file, against a
- * real Kafka broker. Not thread-safe; close it in a finally block or {@code @AfterAll}.
+ * A Switchboard cluster with every tier as its own JVM process, each from its own main class and YAML config
+ * file, against a real Kafka cluster (one in-process broker, or several broker processes that can be killed):
+ * routers, optionally the presence and history services, gateways, and optionally a real HAProxy in front of
+ * the gateways and one {@link FaultProxy} in front of each router (so a test can delay or cut the network
+ * between the gateways and one router). Not thread-safe; close it in a finally block or {@code @AfterAll}.
  */
 final class ProcessCluster implements AutoCloseable {
     static final String TOPIC_PARTITIONS = "4";
+    static final String ADMIN_TOKEN = "chaos-admin-token";
 
+    private final Options options;
     private final Path directory;
-    private final String secret;
     private final EmbeddedKafka kafka;
     private final List<ServiceProcess> routers = new ArrayList<>();
+    private final List<FaultProxy> routerProxies = new ArrayList<>();
     private final List<ServiceProcess> gateways = new ArrayList<>();
     private final List<Integer> gatewayPorts = new ArrayList<>();
+    private final Map<String, Supplier<ServiceProcess>> starters = new LinkedHashMap<>();
     private ServiceProcess history;
-    private Path historyConfig;
-    private URI historyReadiness;
+    private ServiceProcess presence;
+    private HaproxyProcess haproxy;
 
-    private ProcessCluster(Path directory, String secret, EmbeddedKafka kafka) {
+    /** What to start. */
+    record Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
+                   boolean haproxy, boolean routerProxies, String secret) {
+    }
+
+    private ProcessCluster(Options options, Path directory, EmbeddedKafka kafka) {
+        this.options = options;
         this.directory = directory;
-        this.secret = secret;
         this.kafka = kafka;
     }
 
@@ -44,76 +62,29 @@ final class ProcessCluster implements AutoCloseable {
 
     /** As {@link #start(int, int, String)}, plus a history service process that the gateways use for resume. */
     static ProcessCluster start(int routerCount, int gatewayCount, String secret, boolean withHistory) {
+        return start(new Options(1, routerCount, gatewayCount, withHistory, false, false, false, secret));
+    }
+
+    /** Starts everything {@code options} names and waits until every process is ready. */
+    static ProcessCluster start(Options options) {
         Path directory;
         try {
             directory = Files.createTempDirectory("switchboard-cluster-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        EmbeddedKafka kafka = EmbeddedKafka.builder().nodes(1).build();
-        ProcessCluster cluster = new ProcessCluster(directory, secret, kafka);
+        EmbeddedKafka.Builder kafkaBuilder = EmbeddedKafka.builder().nodes(options.kafkaNodes());
+        if (options.kafkaNodes() > 1) {
+            // Broker processes, so a test can SIGKILL a partition leader; notice a dead broker within seconds.
+            kafkaBuilder.mode(EmbeddedKafka.Mode.CHILD_PROCESS)
+                    .brokerProperty("broker.session.timeout.ms", "3000")
+                    .brokerProperty("broker.heartbeat.interval.ms", "500")
+                    .brokerProperty("min.insync.replicas", "2")
+                    .brokerProperty("default.replication.factor", "3");
+        }
+        ProcessCluster cluster = new ProcessCluster(options, directory, kafkaBuilder.build());
         try {
-            kafka.start();
-            List<String> routerAddresses = new ArrayList<>();
-            for (int i = 1; i <= routerCount; i++) {
-                int grpcPort = FreePorts.next();
-                int metricsPort = FreePorts.next();
-                Path config = cluster.write("router-" + i + ".yaml", """
-                        router:
-                          id: "router-%d"
-                          grpc:
-                            port: %d
-                          metrics:
-                            port: %d
-                        kafka:
-                          bootstrap-servers: "%s"
-                          topic:
-                            partitions: %s
-                        """.formatted(i, grpcPort, metricsPort, kafka.bootstrapServers(), TOPIC_PARTITIONS));
-                cluster.routers.add(ServiceProcess.start("router-" + i, "io.switchboard.router.RouterMain", config,
-                        URI.create("http://127.0.0.1:" + metricsPort + "/health/ready"), directory));
-                routerAddresses.add("127.0.0.1:" + grpcPort);
-            }
-            cluster.awaitReady(cluster.routers);
-            String historyYaml = "";
-            if (withHistory) {
-                int historyPort = FreePorts.next();
-                int historyMetrics = FreePorts.next();
-                cluster.historyConfig = cluster.write("history.yaml", """
-                        history:
-                          id: "history-1"
-                          grpc:
-                            port: %d
-                          metrics:
-                            port: %d
-                          data-dir: "%s"
-                        kafka:
-                          bootstrap-servers: "%s"
-                        """.formatted(historyPort, historyMetrics, directory.resolve("history-data"), kafka.bootstrapServers()));
-                cluster.historyReadiness = URI.create("http://127.0.0.1:" + historyMetrics + "/health/ready");
-                cluster.startHistory();
-                historyYaml = "  history:\n    address: \"127.0.0.1:" + historyPort + "\"\n";
-            }
-            String routersYaml = routerAddresses.stream().map(a -> "    - \"" + a + "\"").collect(Collectors.joining("\n"));
-            for (int i = 1; i <= gatewayCount; i++) {
-                int port = FreePorts.next();
-                Path config = cluster.write("gateway-" + i + ".yaml", """
-                        gateway:
-                          id: "gateway-%d"
-                          host: "127.0.0.1"
-                          port: %d
-                          routers:
-                        %s
-                          auth:
-                            hs256-secret: "%s"
-                        %skafka:
-                          bootstrap-servers: "%s"
-                        """.formatted(i, port, routersYaml, secret, historyYaml, kafka.bootstrapServers()));
-                cluster.gateways.add(ServiceProcess.start("gateway-" + i, "io.switchboard.gateway.GatewayMain", config,
-                        URI.create("http://127.0.0.1:" + port + "/observe/health/ready"), directory));
-                cluster.gatewayPorts.add(port);
-            }
-            cluster.awaitReady(cluster.gateways);
+            cluster.startAll();
             return cluster;
         } catch (RuntimeException | Error e) {
             cluster.close();
@@ -121,18 +92,177 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** Starts the history process (again, on the same data directory and ports) and waits until it is ready. */
+    private void startAll() {
+        kafka.start();
+        String kafkaYaml = kafkaYaml();
+        String presenceAddress = null;
+        if (options.presence()) {
+            int grpcPort = FreePorts.next();
+            int metricsPort = FreePorts.next();
+            Path config = write("presence.yaml", """
+                    presence:
+                      id: "presence-1"
+                      grpc:
+                        port: %d
+                      metrics:
+                        port: %d
+                    %s""".formatted(grpcPort, metricsPort, kafkaYaml));
+            define("presence", "io.switchboard.presence.PresenceMain", config, metricsPort, p -> presence = p);
+            presenceAddress = "127.0.0.1:" + grpcPort;
+        }
+        List<String> routerAddresses = new ArrayList<>();
+        for (int i = 1; i <= options.routers(); i++) {
+            int grpcPort = FreePorts.next();
+            int metricsPort = FreePorts.next();
+            Path config = write("router-" + i + ".yaml", """
+                    router:
+                      id: "router-%d"
+                      grpc:
+                        port: %d
+                      metrics:
+                        port: %d
+                    %s%s""".formatted(i, grpcPort, metricsPort,
+                    presenceAddress == null ? "" : "  presence:\n    address: \"" + presenceAddress + "\"\n", kafkaYaml));
+            int index = i - 1;
+            define("router-" + i, "io.switchboard.router.RouterMain", config, metricsPort, p -> set(routers, index, p));
+            if (options.routerProxies()) {
+                FaultProxy proxy = FaultProxy.start("127.0.0.1", grpcPort);
+                routerProxies.add(proxy);
+                routerAddresses.add(proxy.address());
+            } else {
+                routerAddresses.add("127.0.0.1:" + grpcPort);
+            }
+        }
+        String historyAddress = null;
+        if (options.history()) {
+            int grpcPort = FreePorts.next();
+            int metricsPort = FreePorts.next();
+            Path config = write("history.yaml", """
+                    history:
+                      id: "history-1"
+                      grpc:
+                        port: %d
+                      metrics:
+                        port: %d
+                      data-dir: "%s"
+                    %s""".formatted(grpcPort, metricsPort, directory.resolve("history-data"), kafkaYaml));
+            define("history", "io.switchboard.history.HistoryMain", config, metricsPort, p -> history = p);
+            historyAddress = "127.0.0.1:" + grpcPort;
+        }
+        String routersYaml = routerAddresses.stream().map(a -> "    - \"" + a + "\"").collect(Collectors.joining("\n"));
+        for (int i = 1; i <= options.gateways(); i++) {
+            int port = FreePorts.next();
+            StringBuilder extra = new StringBuilder();
+            if (historyAddress != null) {
+                extra.append("  history:\n    address: \"").append(historyAddress).append("\"\n");
+            }
+            if (presenceAddress != null) {
+                extra.append("  presence:\n    address: \"").append(presenceAddress).append("\"\n");
+            }
+            Path config = write("gateway-" + i + ".yaml", """
+                    gateway:
+                      id: "gateway-%d"
+                      host: "127.0.0.1"
+                      port: %d
+                      routers:
+                    %s
+                      auth:
+                        hs256-secret: "%s"
+                      admin:
+                        token: "%s"
+                    %s%s""".formatted(i, port, routersYaml, options.secret(), ADMIN_TOKEN, extra, kafkaYaml));
+            int index = i - 1;
+            define("gateway-" + i, "io.switchboard.gateway.GatewayMain", config,
+                    URI.create("http://127.0.0.1:" + port + "/observe/health/ready"), p -> set(gateways, index, p));
+            gatewayPorts.add(port);
+        }
+        // Start in dependency order; each tier waits for the previous one.
+        List<String> order = new ArrayList<>(starters.keySet());
+        for (String tier : List.of("presence", "router-", "history", "gateway-")) {
+            List<ServiceProcess> started = new ArrayList<>();
+            for (String name : order) {
+                if (name.startsWith(tier)) {
+                    started.add(starters.get(name).get());
+                }
+            }
+            awaitReady(started);
+        }
+        if (options.haproxy()) {
+            haproxy = HaproxyProcess.start(gatewayPorts, directory);
+        }
+    }
+
+    private String kafkaYaml() {
+        String replication = options.kafkaNodes() > 1 ? "    replication-factor: 3\n    min-insync-replicas: 2\n" : "";
+        return """
+                kafka:
+                  bootstrap-servers: "%s"
+                  topic:
+                    partitions: %s
+                %s""".formatted(kafka.bootstrapServers(), TOPIC_PARTITIONS, replication);
+    }
+
+    private void define(String name, String mainClass, Path config, int metricsPort, Consumer<ServiceProcess> sink) {
+        define(name, mainClass, config, URI.create("http://127.0.0.1:" + metricsPort + "/health/ready"), sink);
+    }
+
+    /** Registers how to (re)start {@code name}; {@code sink} learns each new process. */
+    private void define(String name, String mainClass, Path config, URI readiness, Consumer<ServiceProcess> sink) {
+        starters.put(name, () -> {
+            ServiceProcess p = ServiceProcess.start(name, mainClass, config, readiness, directory);
+            sink.accept(p);
+            return p;
+        });
+    }
+
+    private static void set(List<ServiceProcess> list, int index, ServiceProcess process) {
+        while (list.size() <= index) {
+            list.add(null);
+        }
+        list.set(index, process);
+    }
+
+    /** Starts {@code name} again (same config, ports and data) after it was killed or stopped, and waits until ready. */
+    ServiceProcess restart(String name) {
+        Supplier<ServiceProcess> starter = starters.get(name);
+        if (starter == null) {
+            throw new IllegalArgumentException("no service " + name + " (expected one of " + starters.keySet() + ")");
+        }
+        ServiceProcess process = starter.get();
+        awaitReady(List.of(process));
+        return process;
+    }
+
+    /** Starts the history process again (same data directory and ports) and waits until it is ready. */
     void startHistory() {
         if (history != null && history.isAlive()) {
             throw new IllegalStateException("history is running");
         }
-        history = ServiceProcess.start("history", "io.switchboard.history.HistoryMain", historyConfig, historyReadiness, directory);
-        awaitReady(List.of(history));
+        restart("history");
     }
 
     /** The history process, or null when the cluster has none. */
     ServiceProcess history() {
         return history;
+    }
+
+    /** The presence process, or null when the cluster has none. */
+    ServiceProcess presence() {
+        return presence;
+    }
+
+    EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    /** The fault proxy in front of router {@code index} (0-based); requires {@code routerProxies}. */
+    FaultProxy routerProxy(int index) {
+        return routerProxies.get(index);
+    }
+
+    /** The HAProxy front end, when started. */
+    Optional<HaproxyProcess> haproxy() {
+        return Optional.ofNullable(haproxy);
     }
 
     private Path write(String name, String content) {
@@ -146,15 +276,26 @@ final class ProcessCluster implements AutoCloseable {
     private void awaitReady(List<ServiceProcess> services) {
         for (ServiceProcess service : services) {
             try {
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(service::isReady);
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(service::isReady);
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                throw new AssertionError(service.name() + " not ready within 60s; log tail:\n" + service.logTail(), e);
+                throw new AssertionError(service.name() + " not ready within 90s; log tail:\n" + service.logTail(), e);
             }
         }
     }
 
+    /** The gateways' own WebSocket URIs (bypassing HAProxy). */
     List<URI> webSocketUris() {
         return gatewayPorts.stream().map(p -> URI.create("ws://127.0.0.1:" + p + "/ws")).toList();
+    }
+
+    /** The load balancer's WebSocket URI; requires {@code haproxy}. */
+    URI balancedUri() {
+        return URI.create("ws://127.0.0.1:" + haproxy.port() + "/ws");
+    }
+
+    /** The HTTP base URI of gateway {@code index} (0-based), for its admin and health endpoints. */
+    URI gatewayHttp(int index) {
+        return URI.create("http://127.0.0.1:" + gatewayPorts.get(index));
     }
 
     List<ServiceProcess> routers() {
@@ -168,29 +309,35 @@ final class ProcessCluster implements AutoCloseable {
     /** Log tails of every service, for a failing test's message. */
     String logs() {
         StringBuilder all = new StringBuilder();
-        for (ServiceProcess s : routers) {
+        for (ServiceProcess s : allProcesses()) {
             all.append("--- ").append(s.name()).append('\n').append(s.logTail()).append('\n');
         }
-        for (ServiceProcess s : gateways) {
-            all.append("--- ").append(s.name()).append('\n').append(s.logTail()).append('\n');
-        }
-        if (history != null) {
-            all.append("--- history\n").append(history.logTail()).append('\n');
+        if (haproxy != null) {
+            all.append("--- haproxy\n").append(haproxy.logTail()).append('\n');
         }
         return all.toString();
     }
 
+    private List<ServiceProcess> allProcesses() {
+        List<ServiceProcess> all = new ArrayList<>();
+        gateways.stream().filter(java.util.Objects::nonNull).forEach(all::add);
+        Optional.ofNullable(history).ifPresent(all::add);
+        routers.stream().filter(java.util.Objects::nonNull).forEach(all::add);
+        Optional.ofNullable(presence).ifPresent(all::add);
+        return all;
+    }
+
     @Override
     public void close() {
-        gateways.forEach(ServiceProcess::close);
-        if (history != null) {
-            history.close();
+        if (haproxy != null) {
+            haproxy.close();
         }
-        routers.forEach(ServiceProcess::close);
+        allProcesses().forEach(ServiceProcess::close);
+        routerProxies.forEach(FaultProxy::close);
         kafka.close();
         if (!Boolean.getBoolean("switchboard.keep-cluster-dir")) {
             try (var paths = Files.walk(directory)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
                 }
             } catch (IOException e) {

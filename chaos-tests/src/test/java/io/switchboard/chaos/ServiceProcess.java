@@ -105,6 +105,30 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the process freezes (as in a long GC pause or a stalled VM) with its sockets open. */
+    void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted signalling " + this.name, e);
+        }
+    }
+
     /** SIGKILL, as a crash would. */
     void kill() {
         process.destroyForcibly();

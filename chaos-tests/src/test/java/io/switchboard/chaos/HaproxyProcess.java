@@ -1,0 +1,130 @@
+package io.switchboard.chaos;
+
+import static org.awaitility.Awaitility.await;
+
+import io.switchboard.testkit.FreePorts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real HAProxy (the Debian package) in front of the gateways, as operators run it: round robin without sticky
+ * sessions, WebSocket upgrades passed through, each gateway health-checked on its readiness endpoint so a
+ * draining or dead gateway gets no new connections, and a connection refused by one gateway redispatched to
+ * another. Not thread-safe.
+ */
+final class HaproxyProcess implements AutoCloseable {
+    static final String BINARY = "/usr/sbin/haproxy";
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private HaproxyProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** True when the Debian package is installed (CI installs it; see .ci/run). */
+    static boolean installed() {
+        return Files.isExecutable(Path.of(BINARY));
+    }
+
+    /** Writes a config for {@code gatewayPorts}, validates it with {@code haproxy -c}, starts HAProxy, and waits for its port. */
+    static HaproxyProcess start(List<Integer> gatewayPorts, Path directory) {
+        if (!installed()) {
+            throw new IllegalStateException(BINARY + " is missing: install the Debian package haproxy (.ci/run does)");
+        }
+        int port = FreePorts.next();
+        StringBuilder servers = new StringBuilder();
+        for (int i = 0; i < gatewayPorts.size(); i++) {
+            servers.append("  server gateway-").append(i + 1).append(" 127.0.0.1:").append(gatewayPorts.get(i)).append(" check\n");
+        }
+        String config = """
+                global
+                  maxconn 20000
+                defaults
+                  mode http
+                  timeout connect 2s
+                  timeout client 60s
+                  timeout server 60s
+                  timeout tunnel 1h
+                  retries 3
+                  option redispatch
+                frontend websockets
+                  bind 127.0.0.1:%d
+                  default_backend gateways
+                backend gateways
+                  balance roundrobin
+                  option httpchk GET /observe/health/ready
+                  http-check expect status 200
+                  default-server inter 300ms fall 2 rise 2
+                %s""".formatted(port, servers);
+        Path file = directory.resolve("haproxy.cfg");
+        Path log = directory.resolve("haproxy.log");
+        try {
+            Files.writeString(file, config);
+            Process check = new ProcessBuilder(BINARY, "-c", "-f", file.toString()).redirectErrorStream(true)
+                    .redirectOutput(directory.resolve("haproxy-check.log").toFile()).start();
+            if (!check.waitFor(30, TimeUnit.SECONDS) || check.exitValue() != 0) {
+                throw new IllegalStateException("haproxy -c rejected " + file + ": "
+                        + Files.readString(directory.resolve("haproxy-check.log")));
+            }
+            Process process = new ProcessBuilder(BINARY, "-db", "-f", file.toString()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "kill-haproxy"));
+            HaproxyProcess haproxy = new HaproxyProcess(process, port, log);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(haproxy::accepting);
+            return haproxy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start haproxy", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting haproxy", e);
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    private boolean accepting() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("haproxy exited with " + process.exitValue() + ": " + logTail());
+        }
+        try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
