@@ -1,0 +1,69 @@
+import { fromBinary, fromJsonString, toBinary, toJsonString } from '@bufbuild/protobuf';
+import { ClientFrameSchema, ServerFrameSchema, type ClientFrame, type ServerFrame } from './gen/switchboard/client/v1/client_pb.js';
+
+/** The wire encoding: "json" is subprotocol switchboard.v1.json (text frames), "proto" is switchboard.v1.proto (binary). */
+export type WireFormat = 'json' | 'proto';
+
+export const SUBPROTOCOLS: Record<WireFormat, string> = {
+  json: 'switchboard.v1.json',
+  proto: 'switchboard.v1.proto',
+};
+
+/** Encodes client frames and decodes server frames for one subprotocol. Both share the generated schema. */
+export interface Codec {
+  readonly format: WireFormat;
+  encode(frame: ClientFrame): string | Uint8Array;
+  /** Decodes one WebSocket message; throws on malformed input. */
+  decode(data: unknown): ServerFrame;
+}
+
+/** protobuf's canonical JSON: lowerCamelCase names, defaults omitted, int64 as strings, bytes base64, enums by name. */
+export const jsonCodec: Codec = {
+  format: 'json',
+  encode: (frame) => toJsonString(ClientFrameSchema, frame),
+  decode: (data) => {
+    if (typeof data !== 'string') {
+      throw new TypeError(`json subprotocol: expected a text frame, got ${describe(data)}`);
+    }
+    // Unknown fields are tolerated so that a newer server's additions do not break an older client.
+    return fromJsonString(ServerFrameSchema, data, { ignoreUnknownFields: true });
+  },
+};
+
+export const protoCodec: Codec = {
+  format: 'proto',
+  encode: (frame) => toBinary(ClientFrameSchema, frame),
+  decode: (data) => fromBinary(ServerFrameSchema, toBytes(data)),
+};
+
+export function codecFor(format: WireFormat): Codec {
+  return format === 'json' ? jsonCodec : protoCodec;
+}
+
+function toBytes(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return new Uint8Array(data);
+  }
+  if (ArrayBuffer.isView(data)) {
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+  if (Array.isArray(data) && data.every((d) => d instanceof Uint8Array)) {
+    // ws delivers fragmented messages as a Buffer[] when binaryType is "fragments"/"nodebuffer".
+    const total = data.reduce((n, d: Uint8Array) => n + d.byteLength, 0);
+    const out = new Uint8Array(total);
+    let offset = 0;
+    for (const d of data as Uint8Array[]) {
+      out.set(d, offset);
+      offset += d.byteLength;
+    }
+    return out;
+  }
+  throw new TypeError(`proto subprotocol: expected a binary frame, got ${describe(data)}`);
+}
+
+function describe(data: unknown): string {
+  return data === null ? 'null' : typeof data === 'object' ? (data.constructor?.name ?? 'object') : typeof data;
+}

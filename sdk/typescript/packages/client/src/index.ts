@@ -1,0 +1,41 @@
+export { SwitchboardClient, HistoryPager } from './client.js';
+export type {
+  SwitchboardClientOptions,
+  ClientEvents,
+  PublishOptions,
+  SubscribeOptions,
+  HistoryOptions,
+  TokenProvider,
+  TokenReason,
+  WebSocketLike,
+  WebSocketConstructor,
+} from './client.js';
+export { SwitchboardError, codeName, closeAction } from './errors.js';
+export type { ClientErrorCode } from './errors.js';
+export { Backoff } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+export { systemScheduler } from './timers.js';
+export type { Scheduler, TimerHandle, RandomSource } from './timers.js';
+export type { WireFormat } from './codec.js';
+export { SUBPROTOCOLS } from './codec.js';
+export { tokenTimes } from './jwt.js';
+export { textOf, applyPresenceChange } from './types.js';
+export type {
+  ConnectionState,
+  StateChange,
+  RoomMessage,
+  PublishAck,
+  SubscribedEvent,
+  UnsubscribedEvent,
+  RecoveryFailureName,
+  PresenceStatusName,
+  Member,
+  PresenceChange,
+  PresencePage,
+  TypingChange,
+  EphemeralEvent,
+  UserMessage,
+  HistoryPage,
+  HistoryDirectionName,
+} from './types.js';
+export { ErrorCode } from './gen/switchboard/client/v1/client_pb.js';

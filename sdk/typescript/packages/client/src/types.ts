@@ -1,0 +1,266 @@
+import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
+import {
+  PresenceStatus,
+  RecoveryFailure,
+  type EphemeralEvent as EphemeralEventPb,
+  type HistoryPage as HistoryPagePb,
+  type Member as MemberPb,
+  type Message as MessagePb,
+  type PresenceEvent as PresenceEventPb,
+  type PresencePage as PresencePagePb,
+  type UserMessage as UserMessagePb,
+} from './gen/switchboard/client/v1/client_pb.js';
+
+/**
+ * connecting: first attempt after connect(); connected: the server sent Connected; reconnecting: the link was
+ * lost and the client is waiting out a backoff or retrying; disconnected: not started (before connect());
+ * closed: stopped, by close() or by a close code that forbids reconnecting (see {@link StateChange.code}).
+ */
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface StateChange {
+  state: ConnectionState;
+  previous: ConnectionState;
+  /** The WebSocket close code that caused the change, when one did. */
+  code?: number;
+  reason?: string;
+  /** For reconnecting: the delay before the next attempt. */
+  delayMs?: number;
+}
+
+/** A stored message of a room, live or replayed. Positions compare only within one room and epoch. */
+export interface RoomMessage {
+  room: string;
+  position: bigint;
+  epoch: string;
+  /** The publisher's idempotency id. */
+  id: string;
+  sender: string;
+  payload: Uint8Array;
+  contentType: string;
+  timestamp?: Date;
+}
+
+export interface PublishAck {
+  room: string;
+  id: string;
+  position: bigint;
+  epoch: string;
+  /** True when this id had been stored before (a retry); position is the original one. */
+  duplicate: boolean;
+}
+
+export type RecoveryFailureName = 'POSITION_EXPIRED' | 'EPOCH_CHANGED' | 'TOO_FAR_BEHIND';
+
+/** The outcome of a (re)subscription. After a resume with recovered false, reload the room (e.g. with history). */
+export interface SubscribedEvent {
+  room: string;
+  epoch: string;
+  nextPosition: bigint;
+  /** True when the subscribe carried resumeFrom (a reconnect of a room that had a known position). */
+  resumed: boolean;
+  recovered: boolean;
+  recoveryFailure?: RecoveryFailureName;
+  replayed: number;
+}
+
+/** The server ended a subscription (reason "ROOM_CLOSED" when a backend closed the room). */
+export interface UnsubscribedEvent {
+  room: string;
+  reason: string;
+  message: string;
+}
+
+export type PresenceStatusName = 'online' | 'away' | 'busy' | 'offline';
+
+export interface Member {
+  userId: string;
+  status: PresenceStatusName;
+  statusText: string;
+  /** Connections of this user subscribed to the room. */
+  devices: number;
+}
+
+/** A batched change of a room's members; summary events carry counts only. */
+export interface PresenceChange {
+  room: string;
+  joined: Member[];
+  left: string[];
+  updated: Member[];
+  users: number;
+  connections: number;
+  summary: boolean;
+  joinedCount: number;
+  leftCount: number;
+  timestamp?: Date;
+}
+
+export interface PresencePage {
+  room: string;
+  members: Member[];
+  hasMore: boolean;
+  nextAfterUser: string;
+  users: number;
+  connections: number;
+}
+
+/** The users currently typing in a room (the client's own user excluded), after a change. */
+export interface TypingChange {
+  room: string;
+  users: string[];
+}
+
+export interface EphemeralEvent {
+  room: string;
+  kind: string;
+  sender: string;
+  sessionId: string;
+  payload: Uint8Array;
+  contentType: string;
+  stop: boolean;
+  ttlMs: number;
+  timestamp?: Date;
+}
+
+/** A direct message to this user (from another user or a backend, "service:<name>"). */
+export interface UserMessage {
+  id: string;
+  sender: string;
+  payload: Uint8Array;
+  contentType: string;
+  timestamp?: Date;
+}
+
+export interface HistoryPage {
+  room: string;
+  epoch: string;
+  /** Ascending position order whatever the direction. */
+  messages: RoomMessage[];
+  hasMore: boolean;
+}
+
+export type HistoryDirectionName = 'latest' | 'before' | 'after';
+
+function date(ts: Timestamp | undefined): Date | undefined {
+  return ts ? timestampDate(ts) : undefined;
+}
+
+export function toRoomMessage(m: MessagePb): RoomMessage {
+  return {
+    room: m.room,
+    position: m.position,
+    epoch: m.epoch,
+    id: m.id,
+    sender: m.sender,
+    payload: m.payload,
+    contentType: m.contentType,
+    timestamp: date(m.timestamp),
+  };
+}
+
+export function statusName(s: PresenceStatus): PresenceStatusName {
+  switch (s) {
+    case PresenceStatus.AWAY:
+      return 'away';
+    case PresenceStatus.BUSY:
+      return 'busy';
+    case PresenceStatus.OFFLINE:
+      return 'offline';
+    default:
+      return 'online';
+  }
+}
+
+export function statusValue(s: PresenceStatusName): PresenceStatus {
+  switch (s) {
+    case 'away':
+      return PresenceStatus.AWAY;
+    case 'busy':
+      return PresenceStatus.BUSY;
+    case 'online':
+      return PresenceStatus.ONLINE;
+    default:
+      throw new RangeError(`status: ${s} (expected: online, away or busy)`);
+  }
+}
+
+export function recoveryFailureName(f: RecoveryFailure): RecoveryFailureName | undefined {
+  switch (f) {
+    case RecoveryFailure.POSITION_EXPIRED:
+      return 'POSITION_EXPIRED';
+    case RecoveryFailure.EPOCH_CHANGED:
+      return 'EPOCH_CHANGED';
+    case RecoveryFailure.TOO_FAR_BEHIND:
+      return 'TOO_FAR_BEHIND';
+    default:
+      return undefined;
+  }
+}
+
+export function toMember(m: MemberPb): Member {
+  return { userId: m.userId, status: statusName(m.status), statusText: m.statusText, devices: m.devices };
+}
+
+export function toPresenceChange(e: PresenceEventPb): PresenceChange {
+  return {
+    room: e.room,
+    joined: e.joined.map(toMember),
+    left: [...e.left],
+    updated: e.updated.map(toMember),
+    users: Number(e.users),
+    connections: Number(e.connections),
+    summary: e.summary,
+    joinedCount: Number(e.joinedCount),
+    leftCount: Number(e.leftCount),
+    timestamp: date(e.timestamp),
+  };
+}
+
+export function toPresencePage(p: PresencePagePb): PresencePage {
+  return {
+    room: p.room,
+    members: p.members.map(toMember),
+    hasMore: p.hasMore,
+    nextAfterUser: p.nextAfterUser,
+    users: Number(p.users),
+    connections: Number(p.connections),
+  };
+}
+
+export function toEphemeral(e: EphemeralEventPb): EphemeralEvent {
+  return {
+    room: e.room,
+    kind: e.kind,
+    sender: e.sender,
+    sessionId: e.sessionId,
+    payload: e.payload,
+    contentType: e.contentType,
+    stop: e.stop,
+    ttlMs: e.ttlMs,
+    timestamp: date(e.timestamp),
+  };
+}
+
+export function toUserMessage(u: UserMessagePb): UserMessage {
+  return { id: u.id, sender: u.sender, payload: u.payload, contentType: u.contentType, timestamp: date(u.timestamp) };
+}
+
+export function toHistoryPage(p: HistoryPagePb): HistoryPage {
+  return { room: p.room, epoch: p.epoch, messages: p.messages.map(toRoomMessage), hasMore: p.hasMore };
+}
+
+/** Applies a presence change to a member list keyed by user id (summary changes leave names untouched). */
+export function applyPresenceChange(members: Map<string, Member>, change: PresenceChange): Map<string, Member> {
+  const next = new Map(members);
+  for (const m of change.joined) next.set(m.userId, m);
+  for (const m of change.updated) next.set(m.userId, m);
+  for (const u of change.left) next.delete(u);
+  return next;
+}
+
+const decoder = new TextDecoder();
+
+/** The payload as UTF-8 text. */
+export function textOf(message: { payload: Uint8Array }): string {
+  return decoder.decode(message.payload);
+}
