@@ -1,0 +1,150 @@
+package io.switchboard.client;
+
+import com.google.protobuf.ByteString;
+import io.switchboard.proto.client.v1.Ack;
+import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.Publish;
+import io.switchboard.proto.client.v1.ServerFrame;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Acknowledged publishes: each goes into the {@link OfflineQueue} with its id, is sent while connected (at
+ * most {@code maxInflightPublishes} at a time), resent with the same id after a reconnect or a retriable
+ * error, and settled by its Ack, a non-retriable Error, the publish timeout, or the client's close.
+ * Not thread-safe: event loop only.
+ */
+final class Publisher {
+    private final ClientSettings settings;
+    private final Scheduler loop;
+    private final PendingRequests requests;
+    private final ConnectionStateMachine connection;
+    private final Backoff backoff;
+    private final OfflineQueue queue;
+    private int inFlight;
+    private SwitchboardException closed;
+
+    Publisher(ClientSettings settings, Scheduler loop, PendingRequests requests, ConnectionStateMachine connection, Backoff backoff) {
+        this.settings = settings;
+        this.loop = loop;
+        this.requests = requests;
+        this.connection = connection;
+        this.backoff = backoff;
+        this.queue = new OfflineQueue(settings.offlineQueueMaxMessages(), settings.offlineQueueMaxBytes());
+    }
+
+    /** Queues {@code entry} (settling its future at once if it cannot be) and sends what the window allows. */
+    void publish(OfflineQueue.Entry entry) {
+        if (closed != null) {
+            entry.future.completeExceptionally(closed);
+            return;
+        }
+        if (!queue.offer(entry)) {
+            boolean duplicate = queue.view().stream().anyMatch(e -> e.id.equals(entry.id));
+            entry.future.completeExceptionally(duplicate
+                    ? new SwitchboardException(ErrorCode.INVALID_ID.getNumber(), "id: " + entry.id + " (expected: not already awaiting its ack)", false, entry.room)
+                    : new SwitchboardException(ErrorCode.RATE_LIMITED.getNumber(), "offline queue full: " + queue.size() + " messages, "
+                            + queue.bytes() + " bytes (expected: < " + settings.offlineQueueMaxMessages() + " messages, <= "
+                            + settings.offlineQueueMaxBytes() + " bytes)", true, entry.room));
+            return;
+        }
+        entry.timeout = loop.schedule(() -> timedOut(entry), settings.publishTimeout());
+        pump();
+    }
+
+    /** A new connection: everything not acknowledged goes out again, ids unchanged. */
+    void onConnected() {
+        pump();
+    }
+
+    private void pump() {
+        if (!connection.connected()) {
+            return;
+        }
+        for (OfflineQueue.Entry entry : queue.inOrder()) {
+            if (inFlight >= settings.maxInflightPublishes()) {
+                return;
+            }
+            if (entry.inFlightRequest == 0 && !entry.waitingRetry) {
+                send(entry);
+            }
+        }
+    }
+
+    private void send(OfflineQueue.Entry entry) {
+        int requestId = requests.register(PendingRequests.of(frame -> answered(entry, frame), () -> settle(entry)));
+        entry.inFlightRequest = requestId;
+        entry.attempts++;
+        inFlight++;
+        Publish.Builder publish = Publish.newBuilder().setRequestId(requestId).setRoom(entry.room).setId(entry.id)
+                .setPayload(ByteString.copyFrom(entry.payload)).setAck(true);
+        if (entry.contentType != null) {
+            publish.setContentType(entry.contentType);
+        }
+        if (!connection.send(ClientFrame.newBuilder().setPublish(publish).build())) {
+            requests.forget(requestId);
+            settle(entry);
+        }
+    }
+
+    private void answered(OfflineQueue.Entry entry, ServerFrame frame) {
+        settle(entry);
+        if (frame.hasAck()) {
+            done(entry);
+            entry.future.complete(frame.getAck());
+        } else if (frame.hasError() && frame.getError().getRetriable()) {
+            // Outcome unknown or server busy: retry with the same id after a pause (the timeout still applies).
+            entry.waitingRetry = true;
+            loop.schedule(() -> {
+                entry.waitingRetry = false;
+                pump();
+            }, backoff.delay(entry.attempts - 1));
+        } else {
+            done(entry);
+            entry.future.completeExceptionally(frame.hasError() ? SwitchboardException.of(frame.getError())
+                    : new SwitchboardException(ErrorCode.INTERNAL.getNumber(), "unexpected answer: " + frame.getFrameCase(), false, entry.room));
+        }
+        pump();
+    }
+
+    private void timedOut(OfflineQueue.Entry entry) {
+        if (queue.remove(entry.id) == null) {
+            return;
+        }
+        if (entry.inFlightRequest != 0) {
+            requests.forget(entry.inFlightRequest);
+            settle(entry);
+        }
+        entry.future.completeExceptionally(new SwitchboardException(ErrorCode.TIMEOUT.getNumber(),
+                "no ack for " + entry.id + " within " + settings.publishTimeout() + "; retry with the same id", true, entry.room));
+        pump();
+    }
+
+    private void settle(OfflineQueue.Entry entry) {
+        if (entry.inFlightRequest != 0) {
+            entry.inFlightRequest = 0;
+            inFlight--;
+        }
+    }
+
+    private void done(OfflineQueue.Entry entry) {
+        queue.remove(entry.id);
+        if (entry.timeout != null) {
+            entry.timeout.cancel();
+        }
+    }
+
+    /** Fails everything still queued; later publishes fail at once. */
+    void close(SwitchboardException cause) {
+        closed = cause;
+        for (OfflineQueue.Entry entry : queue.inOrder()) {
+            settle(entry);
+            done(entry);
+            entry.future.completeExceptionally(cause);
+        }
+    }
+
+    int queued() {
+        return queue.size();
+    }
+}

@@ -1,0 +1,44 @@
+package io.switchboard.client;
+
+import io.switchboard.proto.client.v1.EphemeralEvent;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.Message;
+import io.switchboard.proto.client.v1.PresenceEvent;
+import io.switchboard.proto.client.v1.RecoveryFailure;
+import java.util.Set;
+
+/**
+ * Receives one room's events, on the client's event thread, in order; must not block. Messages arrive in
+ * position order, each exactly once per client, also across reconnects. Only {@link #onMessage} is required.
+ */
+@FunctionalInterface
+public interface RoomListener {
+    /** A message of the room, never one already delivered to this client. */
+    void onMessage(Message message);
+
+    /** A batched membership change (only for subscriptions made with presence). */
+    default void onPresence(PresenceEvent event) {
+    }
+
+    /**
+     * The users currently typing in the room changed: someone started, stopped, or their indicator expired
+     * (ttl elapsed without renewal). Other devices of this user count; this connection's own typing does not.
+     */
+    default void onTyping(Set<String> typingUsers) {
+    }
+
+    /** An ephemeral event of any kind, including "typing" (which also drives {@link #onTyping}). */
+    default void onEphemeral(EphemeralEvent event) {
+    }
+
+    /**
+     * A resume could not recover every missed message (see docs/protocol.md section 10): the subscription is
+     * live, but reload the room's state (e.g. page history) rather than assume nothing was missed.
+     */
+    default void onRecoveryFailure(RecoveryFailure failure) {
+    }
+
+    /** The subscription ended without the application asking: a backend closed the room, or it was refused. */
+    default void onClosed(ErrorCode reason, String message) {
+    }
+}

@@ -1,0 +1,270 @@
+package io.switchboard.client;
+
+import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.EphemeralEvent;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.Message;
+import io.switchboard.proto.client.v1.PresenceEvent;
+import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.proto.client.v1.Subscribe;
+import io.switchboard.proto.client.v1.Subscribed;
+import io.switchboard.proto.client.v1.Unsubscribe;
+import io.switchboard.proto.client.v1.Unsubscribed;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The client's room subscriptions: (re)subscribes on every connection, resuming from each room's
+ * {@link RoomTracker}; drops repeats by position and by message id ({@link Deduplicator}); routes messages,
+ * presence and ephemeral events to each room's listener; keeps each room's {@link TypingTracker}.
+ *
+ * <p>Thread-safety: the room map is concurrent so {@link #add} can refuse a second subscription to a room at
+ * once on the caller's thread; everything else runs on the event loop.
+ */
+final class RoomSubscriptions {
+    private static final System.Logger LOG = System.getLogger(RoomSubscriptions.class.getName());
+
+    private final ClientSettings settings;
+    private final Scheduler loop;
+    private final PendingRequests requests;
+    private final ConnectionStateMachine connection;
+    private final Backoff backoff;
+    private final Consumer<String> onRoomGone;
+    private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+    private final Deduplicator dedup;
+    private volatile SwitchboardException closed;
+
+    RoomSubscriptions(ClientSettings settings, Scheduler loop, PendingRequests requests, ConnectionStateMachine connection,
+                      Backoff backoff, Consumer<String> onRoomGone) {
+        this.settings = settings;
+        this.loop = loop;
+        this.requests = requests;
+        this.connection = connection;
+        this.backoff = backoff;
+        this.onRoomGone = onRoomGone;
+        this.dedup = new Deduplicator(settings.dedupCapacity());
+    }
+
+    /** One room's subscription. Fields other than the final ones are event-loop only. */
+    final class Room implements Subscription {
+        private final String room;
+        private final boolean presence;
+        private final RoomListener listener;
+        private final CompletableFuture<Subscribed> ready = new CompletableFuture<>();
+        private final CompletableFuture<Void> unsubscribed = new CompletableFuture<>();
+        private final RoomTracker tracker = new RoomTracker();
+        private final TypingTracker typing;
+        private int retries;
+        private Scheduler.Cancellable typingTimer;
+
+        Room(String room, boolean presence, RoomListener listener) {
+            this.room = room;
+            this.presence = presence;
+            this.listener = listener;
+            this.typing = new TypingTracker(settings.clock());
+        }
+
+        @Override
+        public String room() {
+            return room;
+        }
+
+        @Override
+        public CompletableFuture<Subscribed> ready() {
+            return ready;
+        }
+
+        @Override
+        public CompletableFuture<Void> unsubscribe() {
+            if (rooms.remove(room, this)) {
+                loop.execute(() -> sendUnsubscribe(this));
+            }
+            return unsubscribed;
+        }
+
+        RoomTracker tracker() {
+            return tracker;
+        }
+
+        @Override
+        public String toString() {
+            return "Subscription[" + room + "]";
+        }
+    }
+
+    /** Registers a subscription; throws if the room already has one. Thread-safe. */
+    Room add(String room, boolean presence, RoomListener listener) {
+        Room created = new Room(room, presence, listener);
+        if (rooms.putIfAbsent(room, created) != null) {
+            throw new IllegalStateException("room: " + room + " (expected: not already subscribed; unsubscribe first)");
+        }
+        SwitchboardException cause = closed;
+        if (cause != null) {
+            rooms.remove(room, created);
+            created.ready.completeExceptionally(cause);
+            created.unsubscribed.complete(null);
+            return created;
+        }
+        loop.execute(() -> sendSubscribe(created));
+        return created;
+    }
+
+    boolean subscribed(String room) {
+        return rooms.containsKey(room);
+    }
+
+    Room get(String room) {
+        return rooms.get(room);
+    }
+
+    /** A new connection: every room subscribes again, resuming where its messages stopped. */
+    void onConnected() {
+        for (Room room : rooms.values()) {
+            room.retries = 0;
+            sendSubscribe(room);
+        }
+    }
+
+    private void sendSubscribe(Room room) {
+        if (rooms.get(room.room) != room || !connection.connected()) {
+            return; // sent again on the next connection
+        }
+        Subscribe.Builder subscribe = Subscribe.newBuilder().setRoom(room.room).setPresence(room.presence);
+        boolean resuming = room.tracker.resumeFrom().map(r -> {
+            subscribe.setResumeFrom(r);
+            return true;
+        }).orElse(false);
+        int requestId = requests.register(PendingRequests.of(frame -> answered(room, resuming, frame), () -> { }));
+        connection.send(ClientFrame.newBuilder().setSubscribe(subscribe.setRequestId(requestId)).build());
+    }
+
+    private void answered(Room room, boolean resuming, ServerFrame frame) {
+        if (rooms.get(room.room) != room) {
+            return;
+        }
+        if (frame.hasSubscribed()) {
+            Subscribed subscribed = frame.getSubscribed();
+            room.tracker.onSubscribed(subscribed);
+            room.retries = 0;
+            room.ready.complete(subscribed);
+            if (resuming && !subscribed.getRecovered()) {
+                notify(room, () -> room.listener.onRecoveryFailure(subscribed.getRecoveryFailure()));
+            }
+        } else if (frame.hasError() && frame.getError().getRetriable()) {
+            // e.g. RECOVERY_UNAVAILABLE: the resume was not established; try the same resume again later.
+            LOG.log(Level.DEBUG, () -> "subscribe " + room.room + " failed, retrying: " + frame.getError().getMessage());
+            loop.schedule(() -> sendSubscribe(room), backoff.delay(room.retries++));
+        } else {
+            SwitchboardException error = frame.hasError() ? SwitchboardException.of(frame.getError())
+                    : new SwitchboardException(ErrorCode.INTERNAL.getNumber(), "unexpected answer: " + frame.getFrameCase(), false, room.room);
+            end(room, ErrorCode.forNumber(error.code()), error.getMessage());
+            room.ready.completeExceptionally(error);
+        }
+    }
+
+    private void sendUnsubscribe(Room room) {
+        stopTyping(room);
+        onRoomGone.accept(room.room);
+        if (!connection.connected()) {
+            room.unsubscribed.complete(null);
+            return;
+        }
+        int requestId = requests.register(PendingRequests.of(frame -> room.unsubscribed.complete(null), () -> room.unsubscribed.complete(null)));
+        connection.send(ClientFrame.newBuilder().setUnsubscribe(Unsubscribe.newBuilder().setRequestId(requestId).setRoom(room.room)).build());
+        room.ready.completeExceptionally(new SwitchboardException(ErrorCode.ERROR_CODE_UNSPECIFIED.getNumber(), "unsubscribed", false, room.room));
+    }
+
+    /** Delivers a message unless it was already delivered (same room/epoch and below the next position, or same id). */
+    void onMessage(Message message) {
+        Room room = rooms.get(message.getRoom());
+        if (room == null || room.tracker.alreadyProcessed(message)) {
+            return;
+        }
+        if (!dedup.firstTime(message.getRoom(), message.getSender(), message.getId())) {
+            return;
+        }
+        room.tracker.onProcessed(message);
+        notify(room, () -> room.listener.onMessage(message));
+    }
+
+    void onPresence(PresenceEvent event) {
+        Room room = rooms.get(event.getRoom());
+        if (room != null) {
+            notify(room, () -> room.listener.onPresence(event));
+        }
+    }
+
+    void onEphemeral(EphemeralEvent event) {
+        Room room = rooms.get(event.getRoom());
+        if (room == null) {
+            return;
+        }
+        notify(room, () -> room.listener.onEphemeral(event));
+        if (TypingTracker.KIND.equals(event.getKind()) && room.typing.apply(event)) {
+            notify(room, () -> room.listener.onTyping(room.typing.users()));
+        }
+        scheduleTypingExpiry(room);
+    }
+
+    private void scheduleTypingExpiry(Room room) {
+        if (room.typingTimer != null) {
+            room.typingTimer.cancel();
+            room.typingTimer = null;
+        }
+        room.typing.untilNextExpiry().ifPresent(delay -> room.typingTimer = loop.schedule(() -> {
+            if (rooms.get(room.room) == room && room.typing.expire()) {
+                notify(room, () -> room.listener.onTyping(room.typing.users()));
+            }
+            if (rooms.get(room.room) == room) {
+                scheduleTypingExpiry(room);
+            }
+        }, delay));
+    }
+
+    private static void stopTyping(Room room) {
+        if (room.typingTimer != null) {
+            room.typingTimer.cancel();
+            room.typingTimer = null;
+        }
+    }
+
+    /** The server ended a subscription (request_id 0, e.g. ROOM_CLOSED). */
+    void onServerUnsubscribed(Unsubscribed unsubscribed) {
+        Room room = rooms.get(unsubscribed.getRoom());
+        if (room != null) {
+            end(room, unsubscribed.getReason(), unsubscribed.getMessage());
+            room.ready.completeExceptionally(new SwitchboardException(unsubscribed.getReasonValue(), unsubscribed.getMessage(), false, room.room));
+        }
+    }
+
+    private void end(Room room, ErrorCode reason, String message) {
+        if (rooms.remove(room.room, room)) {
+            stopTyping(room);
+            onRoomGone.accept(room.room);
+            room.unsubscribed.complete(null);
+            notify(room, () -> room.listener.onClosed(reason, message));
+        }
+    }
+
+    /** The client closed: every subscription ends. */
+    void close(SwitchboardException cause) {
+        closed = cause;
+        for (Room room : rooms.values()) {
+            rooms.remove(room.room, room);
+            stopTyping(room);
+            room.ready.completeExceptionally(cause);
+            room.unsubscribed.complete(null);
+        }
+    }
+
+    private static void notify(Room room, Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "listener of " + room + " failed", e);
+        }
+    }
+}

@@ -1,0 +1,601 @@
+package io.switchboard.client;
+
+import com.google.protobuf.ByteString;
+import io.switchboard.proto.Names;
+import io.switchboard.proto.client.v1.Ack;
+import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.Connected;
+import io.switchboard.proto.client.v1.DirectMessage;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.HistoryDirection;
+import io.switchboard.proto.client.v1.HistoryPage;
+import io.switchboard.proto.client.v1.HistoryRequest;
+import io.switchboard.proto.client.v1.PresencePage;
+import io.switchboard.proto.client.v1.PresenceQuery;
+import io.switchboard.proto.client.v1.PresenceStatus;
+import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.proto.client.v1.SetStatus;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.random.RandomGenerator;
+
+/**
+ * A Switchboard client: one logical connection to the platform that survives network failures, gateway
+ * drains and token expiry. Subscriptions resume where they stopped (each message delivered exactly once, in
+ * position order); publishes are acknowledged, queued while offline and resent with the same id.
+ *
+ * <p>Thread-safe: every method may be called from any thread. The client owns no thread: its work runs on
+ * a scheduled executor (shareable by many clients through {@link Builder#scheduler}) one task at a time, and
+ * every listener and future callback runs there too, so they must not block (never {@code join()} a
+ * client future inside a listener).
+ */
+public final class SwitchboardClient implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SwitchboardClient.class.getName());
+
+    private final ClientSettings settings;
+    private final EventLoop loop;
+    private final Runnable releaseOwned;
+    private final PendingRequests requests = new PendingRequests();
+    private final TokenManager tokens;
+    private final ConnectionStateMachine connection;
+    private final Publisher publisher;
+    private final RoomSubscriptions subscriptions;
+    private final TypingSender typing;
+    private final TokenRefresher refresher;
+    private final List<ConnectionStateListener> stateListeners = new CopyOnWriteArrayList<>();
+    private final List<ErrorListener> errorListeners = new CopyOnWriteArrayList<>();
+    private final List<UserMessageListener> userMessageListeners = new CopyOnWriteArrayList<>();
+    private final String idPrefix = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    private final AtomicLong idCounter = new AtomicLong();
+    private volatile Connected session;
+    private SetStatus desiredStatus; // event loop only: re-applied on every connection
+
+    private SwitchboardClient(ClientSettings settings, Scheduler base, TransportConnector connector, Runnable releaseOwned) {
+        this.settings = settings;
+        this.loop = new EventLoop(base);
+        this.releaseOwned = releaseOwned;
+        this.tokens = new TokenManager(settings.tokenProvider(), settings.clock());
+        Backoff backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), settings.random());
+        this.connection = new ConnectionStateMachine(settings, connector, loop, tokens, backoff, new Events());
+        this.publisher = new Publisher(settings, loop, requests, connection, backoff);
+        this.typing = new TypingSender(settings, loop, connection);
+        this.subscriptions = new RoomSubscriptions(settings, loop, requests, connection, backoff, typing::forget);
+        this.refresher = new TokenRefresher(loop, tokens, requests, connection, this::reportError);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts connecting (and reconnecting whenever the connection is lost, until {@link #close()} or a
+     * terminal close code). The future completes on the first CONNECTED, or fails if the client closes first.
+     * Calling it twice fails.
+     */
+    public CompletableFuture<Void> connect() {
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                connection.start();
+                started.complete(null);
+            } catch (IllegalStateException e) {
+                started.completeExceptionally(e);
+            }
+        });
+        return started.thenCompose(ignored -> connection.firstConnect());
+    }
+
+    public ConnectionState state() {
+        return connection.state();
+    }
+
+    /** The Connected frame of the current (or last) connection: session id, user id, limits; null before. */
+    public Connected session() {
+        return session;
+    }
+
+    public void addStateListener(ConnectionStateListener listener) {
+        stateListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeStateListener(ConnectionStateListener listener) {
+        stateListeners.remove(listener);
+    }
+
+    public void addErrorListener(ErrorListener listener) {
+        errorListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeErrorListener(ErrorListener listener) {
+        errorListeners.remove(listener);
+    }
+
+    public void addUserMessageListener(UserMessageListener listener) {
+        userMessageListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeUserMessageListener(UserMessageListener listener) {
+        userMessageListeners.remove(listener);
+    }
+
+    /** Publishes with a generated id; see {@link #publish(String, String, byte[], String)}. */
+    public CompletableFuture<Ack> publish(String room, byte[] payload) {
+        return publish(room, nextId(), payload, null);
+    }
+
+    /** Publishes with a generated id; see {@link #publish(String, String, byte[], String)}. */
+    public CompletableFuture<Ack> publish(String room, byte[] payload, String contentType) {
+        return publish(room, nextId(), payload, contentType);
+    }
+
+    /**
+     * Publishes {@code payload} into {@code room} with the idempotency id {@code id}. The future completes with
+     * the Ack once the message is durably stored, whether sent now or (while offline) after the next connect;
+     * it fails with a non-retriable server error, when the offline queue is full (RATE_LIMITED, retriable),
+     * after the publish timeout (TIMEOUT: the outcome is unknown, publish again with the same id) or when the
+     * client closes. The message is stored at most once however often it is resent.
+     */
+    public CompletableFuture<Ack> publish(String room, String id, byte[] payload, String contentType) {
+        Names.roomProblem(room).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
+        Names.idProblem(id).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
+        Objects.requireNonNull(payload, "payload");
+        OfflineQueue.Entry entry = new OfflineQueue.Entry(room, id, payload.clone(), contentType);
+        loop.execute(() -> publisher.publish(entry));
+        return entry.future;
+    }
+
+    /** Subscribes to {@code room} without presence events; see {@link #subscribe(String, boolean, RoomListener)}. */
+    public Subscription subscribe(String room, RoomListener listener) {
+        return subscribe(room, false, listener);
+    }
+
+    /**
+     * Subscribes to {@code room}: every message stored from now on reaches {@code listener} exactly once, in
+     * order, also across reconnects (resumed from the last delivered position). With {@code presence} the
+     * listener also gets the room's presence events. One subscription per room: a second one throws until the
+     * first is unsubscribed.
+     */
+    public Subscription subscribe(String room, boolean presence, RoomListener listener) {
+        Names.roomProblem(room).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
+        Objects.requireNonNull(listener, "listener");
+        return subscriptions.add(room, presence, listener);
+    }
+
+    /**
+     * Says whether this user is typing in {@code room} (which must be subscribed). {@code true} starts the
+     * indicator, renews it while typing goes on (call it again on each keystroke) and stops it after the idle
+     * timeout; {@code false} stops it at once.
+     */
+    public void setTyping(String room, boolean isTyping) {
+        if (!subscriptions.subscribed(room)) {
+            throw new IllegalStateException("room: " + room + " (expected: subscribed)");
+        }
+        loop.execute(() -> typing.setTyping(room, isTyping));
+    }
+
+    /** One page of a room's stored history (ascending positions); see docs/protocol.md section 10. */
+    public CompletableFuture<HistoryPage> history(String room, HistoryDirection direction, long position, int limit) {
+        Names.roomProblem(room).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
+        Objects.requireNonNull(direction, "direction");
+        return request(id -> ClientFrame.newBuilder().setHistory(HistoryRequest.newBuilder().setRequestId(id).setRoom(room)
+                .setDirection(direction).setPosition(position).setLimit(limit)).build(), ServerFrame::getHistoryPage);
+    }
+
+    /** One page of a room's members ordered by user id ({@code afterUser} "" for the first page). */
+    public CompletableFuture<PresencePage> presence(String room, String afterUser, int limit) {
+        Objects.requireNonNull(afterUser, "afterUser");
+        return request(id -> ClientFrame.newBuilder().setPresence(PresenceQuery.newBuilder().setRequestId(id).setRoom(room)
+                .setAfterUser(afterUser).setLimit(limit)).build(), ServerFrame::getPresencePage);
+    }
+
+    /**
+     * Sets this user's status on every device. Remembered and applied again after each reconnect (the server
+     * resets the status when the user goes offline).
+     */
+    public CompletableFuture<Void> setStatus(PresenceStatus status, String text) {
+        Objects.requireNonNull(status, "status");
+        if (status == PresenceStatus.OFFLINE || status == PresenceStatus.UNRECOGNIZED) {
+            throw new IllegalArgumentException("status: " + status + " (expected: ONLINE, AWAY or BUSY)");
+        }
+        SetStatus wanted = SetStatus.newBuilder().setStatus(status).setText(text == null ? "" : text).build();
+        loop.execute(() -> desiredStatus = wanted);
+        return request(id -> ClientFrame.newBuilder().setSetStatus(wanted.toBuilder().setRequestId(id)).build(), frame -> null);
+    }
+
+    /**
+     * Sends a message to every connected device of {@code userId}; not stored, so a user with no connected
+     * device gets nothing ({@code Ack.devices == 0}). Needs a connection: offline it fails with UNAVAILABLE.
+     */
+    public CompletableFuture<Ack> sendToUser(String userId, byte[] payload, String contentType) {
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(payload, "payload");
+        String id = nextId();
+        return request(rid -> ClientFrame.newBuilder().setDirect(DirectMessage.newBuilder().setRequestId(rid).setUserId(userId)
+                .setId(id).setPayload(ByteString.copyFrom(payload)).setContentType(contentType == null ? "" : contentType)).build(),
+                ServerFrame::getAck);
+    }
+
+    /** The current connection, or null between connections: for tests that cut it (abort()). */
+    public Transport transportForTesting() {
+        return connection.transport();
+    }
+
+    /**
+     * Closes the connection and fails whatever is pending; the client cannot be used again. Idempotent. Returns
+     * once closed, except when called from a listener or callback of this client (then the close follows it).
+     */
+    @Override
+    public void close() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            connection.close();
+            done.complete(null);
+        });
+        if (!loop.inLoop()) {
+            done.join();
+        }
+    }
+
+    private String nextId() {
+        return idPrefix + "-" + idCounter.incrementAndGet();
+    }
+
+    private <T> CompletableFuture<T> request(IntFunction<ClientFrame> frame, Function<ServerFrame, T> answer) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (!connection.connected()) {
+                result.completeExceptionally(new SwitchboardException(ErrorCode.UNAVAILABLE, "not connected (state: " + state() + ")", true));
+                return;
+            }
+            AtomicReference<Scheduler.Cancellable> timeout = new AtomicReference<>();
+            int requestId = requests.register(PendingRequests.of(reply -> {
+                timeout.get().cancel();
+                if (reply.hasError()) {
+                    result.completeExceptionally(SwitchboardException.of(reply.getError()));
+                } else {
+                    result.complete(answer.apply(reply));
+                }
+            }, () -> {
+                timeout.get().cancel();
+                result.completeExceptionally(new SwitchboardException(ErrorCode.UNAVAILABLE, "connection lost before the answer", true));
+            }));
+            timeout.set(loop.schedule(() -> {
+                requests.forget(requestId);
+                result.completeExceptionally(new SwitchboardException(ErrorCode.TIMEOUT, "no answer within " + settings.requestTimeout(), true));
+            }, settings.requestTimeout()));
+            connection.send(frame.apply(requestId));
+        });
+        return result;
+    }
+
+    private void reportError(SwitchboardException error) {
+        for (ErrorListener listener : errorListeners) {
+            safely(() -> listener.onError(error));
+        }
+    }
+
+    private static void safely(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "listener failed", e);
+        }
+    }
+
+    /** Reactions to the connection's lifecycle and frames; all on the event loop. */
+    private final class Events implements ConnectionStateMachine.Handler {
+        @Override
+        public void onStateChange(StateChange change) {
+            for (ConnectionStateListener listener : stateListeners) {
+                safely(() -> listener.onStateChange(change));
+            }
+        }
+
+        @Override
+        public void onConnected(Connected connected) {
+            session = connected;
+            subscriptions.onConnected();
+            publisher.onConnected();
+            refresher.onConnected();
+            if (desiredStatus != null) {
+                int requestId = requests.register(PendingRequests.of(reply -> {
+                    if (reply.hasError()) {
+                        reportError(SwitchboardException.of(reply.getError()));
+                    }
+                }, () -> { }));
+                connection.send(ClientFrame.newBuilder().setSetStatus(desiredStatus.toBuilder().setRequestId(requestId)).build());
+            }
+        }
+
+        @Override
+        public void onFrame(ServerFrame frame) {
+            switch (frame.getFrameCase()) {
+                case SUBSCRIBED -> answer(frame.getSubscribed().getRequestId(), frame);
+                case ACK -> answer(frame.getAck().getRequestId(), frame);
+                case HISTORY_PAGE -> answer(frame.getHistoryPage().getRequestId(), frame);
+                case PRESENCE_PAGE -> answer(frame.getPresencePage().getRequestId(), frame);
+                case UNSUBSCRIBED -> {
+                    if (frame.getUnsubscribed().getRequestId() == 0 || !requests.answer(frame.getUnsubscribed().getRequestId(), frame)) {
+                        subscriptions.onServerUnsubscribed(frame.getUnsubscribed());
+                    }
+                }
+                case ERROR -> {
+                    int requestId = frame.getError().getRequestId();
+                    if (requestId == 0 || !requests.answer(requestId, frame)) {
+                        reportError(SwitchboardException.of(frame.getError()));
+                    }
+                }
+                case MESSAGE -> subscriptions.onMessage(frame.getMessage());
+                case EPHEMERAL -> subscriptions.onEphemeral(frame.getEphemeral());
+                case PRESENCE -> subscriptions.onPresence(frame.getPresence());
+                case USER_MESSAGE -> {
+                    for (UserMessageListener listener : userMessageListeners) {
+                        safely(() -> listener.onUserMessage(frame.getUserMessage()));
+                    }
+                }
+                case DRAIN -> LOG.log(Level.DEBUG, () -> "gateway draining; reconnect within " + frame.getDrain().getReconnectWithinMs() + " ms");
+                default -> LOG.log(Level.DEBUG, () -> "ignored frame " + frame.getFrameCase());
+            }
+        }
+
+        private void answer(int requestId, ServerFrame frame) {
+            if (!requests.answer(requestId, frame)) {
+                LOG.log(Level.DEBUG, () -> "answer to unknown request " + requestId + ": " + frame.getFrameCase());
+            }
+        }
+
+        @Override
+        public void onConnectionLost() {
+            refresher.onConnectionLost();
+            requests.connectionLost();
+        }
+
+        @Override
+        public void onError(SwitchboardException error) {
+            reportError(error);
+        }
+
+        @Override
+        public void onClosed(SwitchboardException cause, boolean byApplication) {
+            refresher.cancel();
+            requests.connectionLost();
+            publisher.close(cause);
+            subscriptions.close(cause);
+            if (!byApplication) {
+                reportError(cause);
+            }
+            releaseOwned.run();
+        }
+    }
+
+    /**
+     * Builds a {@link SwitchboardClient}. Required: {@link #url} and {@link #tokenProvider}. Many clients in one
+     * JVM (a load generator) should share one {@link #scheduler} and one {@link #httpClient}; otherwise each
+     * client creates (and closes) its own single-thread scheduler and HttpClient.
+     */
+    public static final class Builder {
+        private URI url;
+        private TokenProvider tokenProvider;
+        private InstantSource clock = InstantSource.system();
+        private RandomGenerator random;
+        private ScheduledExecutorService scheduler;
+        private Scheduler testScheduler;
+        private HttpClient httpClient;
+        private TransportConnector connector;
+        private Duration backoffInitial = Duration.ofMillis(500);
+        private Duration backoffMax = Duration.ofSeconds(30);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration publishTimeout = Duration.ofSeconds(30);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration pingInterval = Duration.ofSeconds(25);
+        private int offlineQueueMaxMessages = 1000;
+        private long offlineQueueMaxBytes = 8L * 1024 * 1024;
+        private int maxInflightPublishes = 64;
+        private int dedupCapacity = 10_000;
+        private Duration typingRenewInterval = Duration.ofSeconds(3);
+        private Duration typingIdleTimeout = Duration.ofSeconds(5);
+        private String clientName = "switchboard-java/0.1.0";
+
+        private Builder() {
+        }
+
+        /** The gateway's WebSocket endpoint, e.g. {@code ws://localhost:8080/ws} (required). */
+        public Builder url(URI url) {
+            this.url = Objects.requireNonNull(url, "url");
+            return this;
+        }
+
+        public Builder url(String url) {
+            return url(URI.create(Objects.requireNonNull(url, "url")));
+        }
+
+        /** Where tokens come from (required). */
+        public Builder tokenProvider(TokenProvider tokenProvider) {
+            this.tokenProvider = Objects.requireNonNull(tokenProvider, "tokenProvider");
+            return this;
+        }
+
+        /** The clock for token lifetimes, typing expiry and keepalive (default: the system clock). */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The scheduler all work runs on; shared, it is not shut down by the client (default: one per client). */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** The random generator for backoff jitter; used on the client's event loop only (default: a fresh one). */
+        public Builder random(RandomGenerator random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /** The HttpClient for WebSockets; shared, it is not closed by the client (default: one per client). */
+        public Builder httpClient(HttpClient httpClient) {
+            this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+            return this;
+        }
+
+        /** The first reconnect delay cap (default PT0.5S); it doubles per failed attempt up to {@link #backoffMax}. */
+        public Builder backoffInitial(Duration initial) {
+            this.backoffInitial = initial;
+            return this;
+        }
+
+        /** The largest reconnect delay cap (default PT30S). */
+        public Builder backoffMax(Duration max) {
+            this.backoffMax = max;
+            return this;
+        }
+
+        /** How long the WebSocket handshake plus Connected may take (default PT10S). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /** How long a publish may wait for its Ack, offline time included (default PT30S). */
+        public Builder publishTimeout(Duration timeout) {
+            this.publishTimeout = timeout;
+            return this;
+        }
+
+        /** How long history, presence, status and direct-message requests wait for an answer (default PT10S). */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = timeout;
+            return this;
+        }
+
+        /** Ping when nothing arrived for this long; drop the connection after twice as long (default PT25S). */
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = interval;
+            return this;
+        }
+
+        /** Unacknowledged publishes kept (sent or waiting to be), at most (default 1000). */
+        public Builder offlineQueueMaxMessages(int max) {
+            this.offlineQueueMaxMessages = max;
+            return this;
+        }
+
+        /** Payload bytes of unacknowledged publishes kept, at most (default 8 MiB). */
+        public Builder offlineQueueMaxBytes(long max) {
+            this.offlineQueueMaxBytes = max;
+            return this;
+        }
+
+        /** Publishes sent and awaiting their Ack at once (default 64, the gateway's default limit). */
+        public Builder maxInflightPublishes(int max) {
+            this.maxInflightPublishes = max;
+            return this;
+        }
+
+        /** Message ids remembered for dedup (default 10000). */
+        public Builder dedupCapacity(int capacity) {
+            this.dedupCapacity = capacity;
+            return this;
+        }
+
+        /** How often a typing indicator is renewed while typing (default PT3S, half the server's default ttl). */
+        public Builder typingRenewInterval(Duration interval) {
+            this.typingRenewInterval = interval;
+            return this;
+        }
+
+        /** Typing stops by itself after this long without {@code setTyping(room, true)} (default PT5S). */
+        public Builder typingIdleTimeout(Duration timeout) {
+            this.typingIdleTimeout = timeout;
+            return this;
+        }
+
+        /** Sent in Connect.client for the server's logs and metrics (default "switchboard-java/0.1.0"). */
+        public Builder clientName(String name) {
+            this.clientName = Objects.requireNonNull(name, "clientName");
+            return this;
+        }
+
+        /** Tests: a manual scheduler (time moves only when the test says). */
+        Builder scheduler(Scheduler scheduler) {
+            this.testScheduler = scheduler;
+            return this;
+        }
+
+        /** Tests: a fake transport. */
+        Builder transportConnector(TransportConnector connector) {
+            this.connector = connector;
+            return this;
+        }
+
+        /** Validates the settings and builds an unconnected client (call {@link SwitchboardClient#connect()}). */
+        public SwitchboardClient build() {
+            ClientSettings settings = new ClientSettings(url, tokenProvider, clock, random != null ? random : new SplittableRandom(),
+                    backoffInitial, backoffMax, connectTimeout, publishTimeout, requestTimeout, pingInterval, offlineQueueMaxMessages,
+                    offlineQueueMaxBytes, maxInflightPublishes, dedupCapacity, typingRenewInterval, typingIdleTimeout, clientName);
+            Runnable release = () -> { };
+            Scheduler base = testScheduler;
+            if (base == null) {
+                ScheduledExecutorService executor = scheduler;
+                if (executor == null) {
+                    ScheduledThreadPoolExecutor owned = new ScheduledThreadPoolExecutor(1, task -> {
+                        Thread thread = new Thread(task, "switchboard-client");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+                    owned.setRemoveOnCancelPolicy(true);
+                    executor = owned;
+                    release = chain(release, owned::shutdown);
+                }
+                base = Scheduler.of(executor);
+            }
+            TransportConnector transport = connector;
+            if (transport == null) {
+                HttpClient http = httpClient;
+                if (http == null) {
+                    HttpClient owned = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+                    http = owned;
+                    release = chain(release, owned::shutdown);
+                }
+                transport = new JdkWebSocketConnector(http, connectTimeout);
+            }
+            return new SwitchboardClient(settings, base, transport, release);
+        }
+
+        private static Runnable chain(Runnable first, Runnable second) {
+            return () -> {
+                first.run();
+                second.run();
+            };
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SwitchboardClient[" + settings.uri() + ", " + state() + "]";
+    }
+}
