@@ -1,0 +1,85 @@
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+
+/**
+ * Waits until a Kafka cluster has the expected number of registered brokers and an active controller; used by
+ * cluster.sh, run with the JDK's source launcher:
+ *
+ * <pre>java -cp 'embedded-kafka/target/libs/*' KafkaReady.java BOOTSTRAP BROKERS TIMEOUT_SECONDS [TOPIC...]</pre>
+ *
+ * <p>Exit 0 when ready (prints the broker ids), 1 on timeout (prints the last observation), 2 on bad arguments.
+ * With topic names it then prints, for each, its partitions, replication factor, min.insync.replicas and how
+ * many partitions have a full ISR (the smoke test shows them), failing if a topic does not exist.
+ * A broker whose port is open is not yet usable for a replication factor of 3: this is why a TCP check is not
+ * enough before the routers create their topics.
+ */
+public final class KafkaReady {
+
+    private KafkaReady() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 3) {
+            System.err.println("usage: KafkaReady BOOTSTRAP BROKERS TIMEOUT_SECONDS [TOPIC...]");
+            System.exit(2);
+        }
+        String bootstrap = args[0];
+        int expected = Integer.parseInt(args[1]);
+        long deadline = System.nanoTime() + Duration.ofSeconds(Long.parseLong(args[2])).toNanos();
+        String last = "no answer yet";
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4000,
+                AdminClientConfig.CLIENT_ID_CONFIG, "switchboard-cluster-ready"))) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    DescribeClusterResult cluster = admin.describeCluster();
+                    var nodes = cluster.nodes().get(5, TimeUnit.SECONDS);
+                    var controller = cluster.controller().get(5, TimeUnit.SECONDS);
+                    last = nodes.size() + " broker(s) registered " + nodes.stream().map(n -> n.idString()).sorted()
+                            .toList() + ", controller " + (controller == null ? "none" : controller.idString());
+                    if (nodes.size() >= expected && controller != null && !controller.isEmpty()) {
+                        System.out.println("kafka ready: " + last);
+                        for (int i = 3; i < args.length; i++) {
+                            describeTopic(admin, args[i]);
+                        }
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    last = e.toString();
+                }
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+        }
+        System.out.println("kafka not ready: " + last);
+        System.exit(1);
+    }
+
+    private static void describeTopic(Admin admin, String topic) throws InterruptedException {
+        try {
+            TopicDescription description = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
+                    .get(5, TimeUnit.SECONDS).get(topic);
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            String minIsr = admin.describeConfigs(java.util.List.of(resource)).all().get(5, TimeUnit.SECONDS)
+                    .get(resource).get("min.insync.replicas").value();
+            var partitions = description.partitions();
+            long fullIsr = partitions.stream().filter(p -> p.isr().size() == p.replicas().size()).count();
+            System.out.println("topic " + topic + ": " + partitions.size() + " partitions, replication factor "
+                    + partitions.getFirst().replicas().size() + ", min.insync.replicas " + minIsr + ", "
+                    + fullIsr + "/" + partitions.size() + " partitions with a full ISR");
+        } catch (ExecutionException | TimeoutException e) {
+            System.out.println("topic " + topic + ": " + e.getMessage());
+            System.exit(1);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Static checks of everything under deploy/ that this machine can check (no cluster, no Docker engine):
+# HAProxy and nginx configs with their own binaries, YAML syntax of the Kubernetes manifests and the compose file
+# (PyYAML), and shell syntax of the scripts. Exit 1 on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+echo "haproxy: $(haproxy -c -f haproxy/haproxy.cfg 2>&1)"
+prefix="$(mktemp -d)"; trap 'rm -rf "$prefix"' EXIT
+nginx -t -q -p "$prefix/" -c "$PWD/nginx/nginx.conf" && echo "nginx: configuration OK"
+python3 - <<'PY'
+import glob, yaml
+for f in sorted(glob.glob("kubernetes/*.yaml")) + ["compose/docker-compose.yml"] + sorted(glob.glob("config/*.yaml")) + sorted(glob.glob("local-cluster/config/*.yaml")):
+    docs = [d for d in yaml.safe_load_all(open(f)) if d is not None]
+    for d in docs:
+        if f.startswith("kubernetes/"):
+            assert "apiVersion" in d and "kind" in d, f"{f}: a document without apiVersion/kind"
+            if d["kind"] == "ConfigMap":
+                for key, text in d.get("data", {}).items():
+                    if key.endswith(".yaml"):
+                        yaml.safe_load(text)
+            if d["kind"] in ("Deployment", "StatefulSet"):
+                labels = d["spec"]["template"]["metadata"]["labels"]
+                assert all(labels.get(k) == v for k, v in d["spec"]["selector"]["matchLabels"].items()), f
+    print(f"yaml: {f}: {len(docs)} document(s) OK")
+PY
+for s in local-cluster/cluster.sh local-cluster/smoke.sh validate.sh; do bash -n "$s" && echo "bash -n $s: OK"; done
+python3 -c "import ast; ast.parse(open('local-cluster/smoke_client.py').read())" && echo "python: local-cluster/smoke_client.py parses"
+echo "Not validated: the Kubernetes manifests against an API server (no kubectl/kubeconform here) and the compose"
+echo "file and Dockerfile against Docker (no engine here)."
