@@ -1,0 +1,288 @@
+package io.switchboard.presence;
+
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.presence.kafka.KafkaPresenceSink;
+import io.switchboard.presence.kafka.PresenceSink;
+import io.switchboard.presence.kafka.PresenceTopic;
+import io.switchboard.presence.state.PresenceState;
+import io.switchboard.proto.internal.v1.PresenceRecord;
+import io.switchboard.proto.internal.v1.PresenceServiceGrpc;
+import io.switchboard.service.HttpEndpoints;
+import io.switchboard.service.ServiceMain;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One presence service: the in-memory {@link PresenceState}, the lease reaper, the delta flusher writing to the
+ * presence topic, the gRPC server ({@code PresenceService}, health, reflection) and the metrics/health HTTP
+ * endpoint, with an explicit lifecycle.
+ *
+ * <p>{@link #start()} creates the presence topic if missing and allowed, opens the producer, starts the reaper
+ * and flusher and binds the ports; it fails once, cleaning up, when Kafka does not answer within
+ * {@code presence.startup-timeout}. {@link #shutdown(Duration)} reports NOT_SERVING, lets running calls finish
+ * within the grace, stops the reaper, flushes the last interval's records and closes the producer. State is
+ * soft: a restarted service knows nothing and gateways resync. Metrics go to the registry it is given.
+ *
+ * <p>Thread-safe: lifecycle methods serialize on one lock; getters may be called from any thread.
+ */
+public final class PresenceServer implements ServiceMain.Service {
+    private static final System.Logger LOG = System.getLogger(PresenceServer.class.getName());
+
+    /** Opens the sink records go to; {@code written} is told of every record the sink delivered. */
+    interface SinkFactory {
+        PresenceSink open(PresenceConfig config, Consumer<PresenceRecord> written);
+    }
+
+    private enum State { NEW, STARTING, RUNNING, STOPPED, FAILED }
+
+    private final PresenceConfig config;
+    private final PrometheusRegistry registry;
+    private final SinkFactory sinks;
+    private final Object lock = new Object();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final PresenceState presence;
+
+    /** Written under {@code lock}; volatile so that readiness and getters need no lock. */
+    private volatile State state = State.NEW;
+    // @GuardedBy("lock") for writes; published through the volatile state.
+    private PresenceSink sink;
+    private PresenceMetrics metrics;
+    private LeaseReaper reaper;
+    private DeltaFlusher flusher;
+    private HttpEndpoints http;
+    private HealthStatusManager health;
+    private ExecutorService grpcExecutor;
+    private Server grpc;
+    private volatile int boundGrpcPort = -1;
+    private volatile int boundMetricsPort = -1;
+
+    private PresenceServer(PresenceConfig config, PrometheusRegistry registry, SinkFactory sinks) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.sinks = Objects.requireNonNull(sinks, "sinks");
+        this.presence = new PresenceState(config.clock(), config.leaseTtl(), config.largeRoomThreshold(),
+                config.maxDeltaMembers());
+    }
+
+    /** A service writing to Kafka that has not started; nothing is opened, bound or registered until {@link #start()}. */
+    public static PresenceServer create(PresenceConfig config, PrometheusRegistry registry) {
+        return new PresenceServer(config, registry, PresenceServer::kafkaSink);
+    }
+
+    /** A service writing to the given sink (tests). */
+    static PresenceServer create(PresenceConfig config, PrometheusRegistry registry, SinkFactory sinks) {
+        return new PresenceServer(config, registry, sinks);
+    }
+
+    /**
+     * Starts the service and returns once it serves gRPC.
+     *
+     * @throws IllegalStateException when already started, or Kafka does not answer in time
+     * @throws UncheckedIOException  when a port cannot be bound
+     */
+    @Override
+    public void start() {
+        synchronized (lock) {
+            if (state != State.NEW) {
+                throw new IllegalStateException("presence " + config.id() + " already started (state " + state + ")");
+            }
+            state = State.STARTING;
+            try {
+                startComponents();
+                state = State.RUNNING;
+            } catch (RuntimeException e) {
+                state = State.FAILED;
+                release(Duration.ZERO);
+                terminated.countDown();
+                throw e;
+            }
+        }
+    }
+
+    private void startComponents() {
+        if (config.metricsPort() >= 0) {
+            http = HttpEndpoints.start("presence", config.metricsPort(), registry, this::isReady);
+        }
+        // The metrics exist before the sink so that its acknowledgements can be counted from the first record.
+        PresenceSink[] opened = new PresenceSink[1];
+        metrics = new PresenceMetrics(registry, presence::counts, () -> opened[0] == null ? 0 : opened[0].failures());
+        sink = sinks.open(config, metrics::written);
+        opened[0] = sink;
+        reaper = new LeaseReaper(presence, config.reapInterval(), metrics::leaseExpiries);
+        reaper.start();
+        flusher = new DeltaFlusher(presence, sink, config.deltaInterval());
+        flusher.start();
+        health = new HealthStatusManager();
+        grpcExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("presence-grpc-", 0).factory());
+        try {
+            grpc = NettyServerBuilder.forPort(config.grpcPort())
+                    .executor(grpcExecutor)
+                    // A Sync carries a whole gateway's connections: far above gRPC's 4 MiB default.
+                    .maxInboundMessageSize(config.maxMessageBytes())
+                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true)
+                    .addService(new PresenceGrpcService(presence, metrics, config.leaseTtl()))
+                    .addService(health.getHealthService())
+                    .addService(ProtoReflectionServiceV1.newInstance())
+                    .build()
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind presence.grpc.port " + config.grpcPort(), e);
+        }
+        boundGrpcPort = grpc.getPort();
+        boundMetricsPort = http == null ? -1 : http.port();
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+        health.setStatus(PresenceServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        LOG.log(Level.INFO, "presence " + config.id() + ": topic " + config.topic() + " at " + config.bootstrapServers()
+                + ", lease " + config.leaseTtl() + ", delta interval " + config.deltaInterval());
+    }
+
+    @Override
+    public int port() {
+        requireStarted();
+        return boundGrpcPort;
+    }
+
+    @Override
+    public int metricsPort() {
+        requireStarted();
+        return boundMetricsPort;
+    }
+
+    /** Whether the service serves: what {@code /health/ready} reports. */
+    public boolean isReady() {
+        return state == State.RUNNING;
+    }
+
+    /** The model (tests and support tooling read it directly). */
+    PresenceState presence() {
+        return presence;
+    }
+
+    PresenceMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Stops serving: NOT_SERVING, no new calls, running calls may finish within {@code grace}; then stops the
+     * reaper, writes the last interval's records and closes the producer. Idempotent; blocks until stopped.
+     */
+    public void shutdown(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        synchronized (lock) {
+            if (state == State.STOPPED || state == State.FAILED) {
+                return;
+            }
+            if (state == State.NEW) {
+                state = State.STOPPED;
+                terminated.countDown();
+                return;
+            }
+            health.enterTerminalState();
+            release(grace);
+            state = State.STOPPED;
+            terminated.countDown();
+            LOG.log(Level.INFO, "presence " + config.id() + " stopped");
+        }
+    }
+
+    /** {@link #shutdown(Duration)} with {@code presence.shutdown-grace}. */
+    @Override
+    public void close() {
+        shutdown(config.shutdownGrace());
+    }
+
+    @Override
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    private void release(Duration grace) {
+        if (grpc != null) {
+            step("stop the gRPC server", () -> {
+                grpc.shutdown();
+                try {
+                    if (!grpc.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                        grpc.shutdownNow();
+                        grpc.awaitTermination(1, TimeUnit.SECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    grpc.shutdownNow();
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        if (grpcExecutor != null) {
+            step("stop the gRPC executor", grpcExecutor::shutdownNow);
+        }
+        if (reaper != null) {
+            step("stop the lease reaper", reaper::close);
+        }
+        if (flusher != null) {
+            step("flush the last deltas", flusher::close);
+        }
+        if (sink != null) {
+            step("close the presence producer", sink::close);
+        }
+        if (http != null) {
+            step("stop the HTTP endpoint", http::close);
+        }
+        if (metrics != null) {
+            step("unregister metrics", metrics::unregister);
+        }
+    }
+
+    private void step(String what, Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "presence " + config.id() + ": failed to " + what, e);
+        }
+    }
+
+    private void requireStarted() {
+        State s = state;
+        if (s == State.NEW || s == State.STARTING || s == State.FAILED) {
+            throw new IllegalStateException("presence " + config.id() + " is not started (state " + s + ")");
+        }
+    }
+
+    private static PresenceSink kafkaSink(PresenceConfig config, Consumer<PresenceRecord> written) {
+        new PresenceTopic(config.topic(), config.topicPartitions(), config.topicReplicationFactor(),
+                config.topicMinInsyncReplicas(), config.topicCreate())
+                .ensure(adminProperties(config), config.startupTimeout());
+        Properties props = new Properties();
+        props.putAll(config.producerProperties());
+        props.put("bootstrap.servers", config.bootstrapServers());
+        props.putIfAbsent("client.id", "switchboard-presence-" + config.id());
+        return new KafkaPresenceSink(props, config.topic(), written);
+    }
+
+    private static Properties adminProperties(PresenceConfig config) {
+        Properties props = new Properties();
+        // The admin client must reach the same cluster the same way: share the connection security settings.
+        config.producerProperties().forEach((key, value) -> {
+            if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
+                props.put(key, value);
+            }
+        });
+        props.put("bootstrap.servers", config.bootstrapServers());
+        props.put("client.id", "switchboard-presence-admin-" + config.id());
+        return props;
+    }
+}
