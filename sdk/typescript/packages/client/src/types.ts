@@ -210,8 +210,8 @@ export function toPresenceChange(e: PresenceEventPb): PresenceChange {
     users: Number(e.users),
     connections: Number(e.connections),
     summary: e.summary,
-    joinedCount: Number(e.joinedCount),
-    leftCount: Number(e.leftCount),
+    joinedCount: Number(e.joinedTotal),
+    leftCount: Number(e.leftTotal),
     timestamp: date(e.timestamp),
   };
 }
