@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 
 import io.helidon.config.Config;
 import io.switchboard.gateway.auth.PemKeys;
+import io.switchboard.gateway.routing.BreakerSettings;
 import io.switchboard.gateway.routing.RouterEndpoint;
 
 /**
@@ -33,13 +34,19 @@ public final class GatewayConfig {
     static final Set<String> KNOWN_KEYS = Set.of(
             "host", "port", "id", "ws-path", "routers", "connect-timeout", "publish-timeout", "close-timeout",
             "idle-timeout", "drain-timeout", "startup-timeout", "router-keepalive-time",
+            "router-keepalive-timeout", "router-dns", "router-dns-refresh",
+            "router-breaker.failure-rate-threshold", "router-breaker.sliding-window", "router-breaker.minimum-calls",
+            "router-breaker.wait-in-open", "router-breaker.half-open-calls",
+            "drain.batch-size", "drain.batch-interval", "drain.reconnect-window", "admin.token",
             "auth.hs256-secret", "auth.rs256-public-key", "auth.rs256-public-key-file", "auth.issuer",
             "auth.audience", "auth.clock-skew",
             "limits.max-subscriptions", "limits.max-payload-bytes", "limits.max-frame-bytes",
             "limits.max-outbound-queue-bytes", "limits.max-inflight-publishes",
             "history.address", "history.timeout",
             "resume.page-size", "resume.max-messages", "resume.max-buffer-bytes", "resume.coalesce-ttl",
-            "resume.coalesce-max-bytes", "resume.coalesce");
+            "resume.coalesce-max-bytes", "resume.coalesce",
+            "presence.address", "presence.report-interval", "presence.max-pending", "presence.timeout",
+            "limits.max-ephemeral-bytes");
 
     private static final Logger LOG = Logger.getLogger(GatewayConfig.class.getName());
 
@@ -55,6 +62,14 @@ public final class GatewayConfig {
     private final Duration drainTimeout;
     private final Duration startupTimeout;
     private final Duration routerKeepAliveTime;
+    private final Duration routerKeepAliveTimeout;
+    private final Optional<RouterEndpoint> routerDns;
+    private final Duration routerDnsRefresh;
+    private final BreakerSettings routerBreaker;
+    private final int drainBatchSize;
+    private final Duration drainBatchInterval;
+    private final Duration drainReconnectWindow;
+    private final Optional<String> adminToken;
     private final Optional<String> hs256Secret;
     private final Optional<String> rs256PublicKeyPem;
     private final Optional<String> issuer;
@@ -76,6 +91,14 @@ public final class GatewayConfig {
     private final Duration resumeCoalesceTtl;
     private final boolean resumeCoalesce;
     private final long resumeCoalesceMaxBytes;
+    private final Optional<String> presenceAddress;
+    private final Duration presenceReportInterval;
+    private final int presenceMaxPending;
+    private final Duration presenceTimeout;
+    private final int maxEphemeralBytes;
+    private final String ephemeralTopic;
+    private final String controlTopic;
+    private final String presenceTopic;
 
     private GatewayConfig(Builder b) {
         this.host = b.host;
@@ -90,6 +113,14 @@ public final class GatewayConfig {
         this.drainTimeout = b.drainTimeout;
         this.startupTimeout = b.startupTimeout;
         this.routerKeepAliveTime = b.routerKeepAliveTime;
+        this.routerKeepAliveTimeout = b.routerKeepAliveTimeout;
+        this.routerDns = Optional.ofNullable(b.routerDns).map(RouterEndpoint::parse);
+        this.routerDnsRefresh = b.routerDnsRefresh;
+        this.routerBreaker = b.routerBreaker;
+        this.drainBatchSize = b.drainBatchSize;
+        this.drainBatchInterval = b.drainBatchInterval;
+        this.drainReconnectWindow = b.drainReconnectWindow;
+        this.adminToken = Optional.ofNullable(b.adminToken);
         this.hs256Secret = Optional.ofNullable(b.hs256Secret);
         this.rs256PublicKeyPem = Optional.ofNullable(b.rs256PublicKeyPem);
         this.issuer = Optional.ofNullable(b.issuer);
@@ -111,6 +142,14 @@ public final class GatewayConfig {
         this.resumeCoalesceTtl = b.resumeCoalesceTtl;
         this.resumeCoalesce = b.resumeCoalesce;
         this.resumeCoalesceMaxBytes = b.resumeCoalesceMaxBytes;
+        this.presenceAddress = Optional.ofNullable(b.presenceAddress);
+        this.presenceReportInterval = b.presenceReportInterval;
+        this.presenceMaxPending = b.presenceMaxPending;
+        this.presenceTimeout = b.presenceTimeout;
+        this.maxEphemeralBytes = b.maxEphemeralBytes;
+        this.ephemeralTopic = b.ephemeralTopic;
+        this.controlTopic = b.controlTopic;
+        this.presenceTopic = b.presenceTopic;
     }
 
     /** A builder with every default set; at least one of the HS256 secret or the RS256 key must be given. */
@@ -140,6 +179,20 @@ public final class GatewayConfig {
         duration(g, "drain-timeout").ifPresent(b::drainTimeout);
         duration(g, "startup-timeout").ifPresent(b::startupTimeout);
         duration(g, "router-keepalive-time").ifPresent(b::routerKeepAliveTime);
+        duration(g, "router-keepalive-timeout").ifPresent(b::routerKeepAliveTimeout);
+        string(g, "router-dns").ifPresent(b::routerDns);
+        duration(g, "router-dns-refresh").ifPresent(b::routerDnsRefresh);
+        BreakerSettings breaker = BreakerSettings.DEFAULTS;
+        b.routerBreaker(new BreakerSettings(
+                number(g, "router-breaker.failure-rate-threshold").orElse(breaker.failureRateThreshold()),
+                integer(g, "router-breaker.sliding-window").orElse(breaker.slidingWindow()),
+                integer(g, "router-breaker.minimum-calls").orElse(breaker.minimumCalls()),
+                duration(g, "router-breaker.wait-in-open").orElse(breaker.waitInOpen()),
+                integer(g, "router-breaker.half-open-calls").orElse(breaker.halfOpenCalls())));
+        integer(g, "drain.batch-size").ifPresent(b::drainBatchSize);
+        duration(g, "drain.batch-interval").ifPresent(b::drainBatchInterval);
+        duration(g, "drain.reconnect-window").ifPresent(b::drainReconnectWindow);
+        string(g, "admin.token").ifPresent(b::adminToken);
         string(g, "auth.hs256-secret").ifPresent(b::hs256Secret);
         string(g, "auth.rs256-public-key").ifPresent(b::rs256PublicKey);
         string(g, "auth.rs256-public-key-file").map(Path::of).ifPresent(b::rs256PublicKeyFile);
@@ -163,9 +216,17 @@ public final class GatewayConfig {
             case "false" -> false;
             default -> throw new IllegalArgumentException("gateway.resume.coalesce: '" + v + "' (expected: true or false)");
         }).ifPresent(b::resumeCoalesce);
+        string(g, "presence.address").ifPresent(b::presenceAddress);
+        duration(g, "presence.report-interval").ifPresent(b::presenceReportInterval);
+        integer(g, "presence.max-pending").ifPresent(b::presenceMaxPending);
+        duration(g, "presence.timeout").ifPresent(b::presenceTimeout);
+        integer(g, "limits.max-ephemeral-bytes").ifPresent(b::maxEphemeralBytes);
         Config k = root.get("kafka");
         string(k, "bootstrap-servers").ifPresent(b::bootstrapServers);
         string(k, "topic.name").ifPresent(b::topic);
+        string(k, "ephemeral-topic.name").ifPresent(b::ephemeralTopic);
+        string(k, "control-topic.name").ifPresent(b::controlTopic);
+        string(k, "presence-topic.name").ifPresent(b::presenceTopic);
         Config consumer = k.get("consumer");
         consumer.traverse().filter(Config::isLeaf).forEach(node -> {
             String key = node.key().toString().substring(consumer.key().toString().length() + 1);
@@ -205,6 +266,16 @@ public final class GatewayConfig {
                 return Long.parseLong(v);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(fullKey(c, key) + ": '" + v + "' (expected: an integer)", e);
+            }
+        });
+    }
+
+    private static Optional<Float> number(Config c, String key) {
+        return string(c, key).map(v -> {
+            try {
+                return Float.parseFloat(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(fullKey(c, key) + ": '" + v + "' (expected: a number)", e);
             }
         });
     }
@@ -303,6 +374,46 @@ public final class GatewayConfig {
         return routerKeepAliveTime;
     }
 
+    /** How long a keepalive ping may go unanswered before the router's connection is deemed dead. */
+    public Duration routerKeepAliveTimeout() {
+        return routerKeepAliveTimeout;
+    }
+
+    /** A {@code host:port} name whose addresses are the routers (wins over {@link #routers()}); empty: static. */
+    public Optional<RouterEndpoint> routerDns() {
+        return routerDns;
+    }
+
+    /** How often {@link #routerDns()} is resolved again. */
+    public Duration routerDnsRefresh() {
+        return routerDnsRefresh;
+    }
+
+    /** The circuit breaker kept per router. */
+    public BreakerSettings routerBreaker() {
+        return routerBreaker;
+    }
+
+    /** Connections a paced drain closes per batch. */
+    public int drainBatchSize() {
+        return drainBatchSize;
+    }
+
+    /** Time between two batches of a paced drain. */
+    public Duration drainBatchInterval() {
+        return drainBatchInterval;
+    }
+
+    /** {@code Drain.reconnect_within_ms}: the window clients spread their reconnects over. */
+    public Duration drainReconnectWindow() {
+        return drainReconnectWindow;
+    }
+
+    /** Bearer token guarding {@code /admin/*}; empty: the admin endpoints answer 404. */
+    public Optional<String> adminToken() {
+        return adminToken;
+    }
+
     public Optional<String> hs256Secret() {
         return hs256Secret;
     }
@@ -397,10 +508,51 @@ public final class GatewayConfig {
         return resumeCoalesceMaxBytes;
     }
 
+    /** {@code host:port} of the presence service; empty: presence disabled (no reports, queries UNAVAILABLE). */
+    public Optional<String> presenceAddress() {
+        return presenceAddress;
+    }
+
+    /** How often queued presence changes are reported. */
+    public Duration presenceReportInterval() {
+        return presenceReportInterval;
+    }
+
+    /** Presence changes queued at most while the presence service is slow or down; more: a full Sync follows. */
+    public int presenceMaxPending() {
+        return presenceMaxPending;
+    }
+
+    /** Deadline of each presence call. */
+    public Duration presenceTimeout() {
+        return presenceTimeout;
+    }
+
+    /** Largest Ephemeral payload, in bytes. */
+    public int maxEphemeralBytes() {
+        return maxEphemeralBytes;
+    }
+
+    /** {@code kafka.ephemeral-topic.name}. */
+    public String ephemeralTopic() {
+        return ephemeralTopic;
+    }
+
+    /** {@code kafka.control-topic.name}. */
+    public String controlTopic() {
+        return controlTopic;
+    }
+
+    /** {@code kafka.presence-topic.name}. */
+    public String presenceTopic() {
+        return presenceTopic;
+    }
+
     @Override
     public String toString() {
         return "GatewayConfig{host=" + host + ", port=" + port + ", id=" + gatewayId.orElse("<derived>")
-                + ", wsPath=" + wsPath + ", routers=" + routers + ", bootstrapServers=" + bootstrapServers
+                + ", wsPath=" + wsPath + ", routers=" + routerDns.map(d -> "dns:" + d).orElse(routers.toString())
+                + ", bootstrapServers=" + bootstrapServers
                 + ", topic=" + topic + ", auth=" + (hs256Secret.isPresent() ? "HS256 " : "")
                 + (rs256PublicKeyPem.isPresent() ? "RS256" : "") + ", history=" + historyAddress.orElse("<none>") + "}";
     }
@@ -418,7 +570,15 @@ public final class GatewayConfig {
         private Duration idleTimeout = Duration.ofMinutes(5);
         private Duration drainTimeout = Duration.ofSeconds(15);
         private Duration startupTimeout = Duration.ofSeconds(30);
-        private Duration routerKeepAliveTime = Duration.ofMinutes(5);
+        private Duration routerKeepAliveTime = Duration.ofSeconds(10);
+        private Duration routerKeepAliveTimeout = Duration.ofSeconds(5);
+        private String routerDns;
+        private Duration routerDnsRefresh = Duration.ofSeconds(10);
+        private BreakerSettings routerBreaker = BreakerSettings.DEFAULTS;
+        private int drainBatchSize = 100;
+        private Duration drainBatchInterval = Duration.ofMillis(500);
+        private Duration drainReconnectWindow = Duration.ofSeconds(5);
+        private String adminToken;
         private String hs256Secret;
         private String rs256PublicKeyPem;
         private String issuer;
@@ -440,8 +600,64 @@ public final class GatewayConfig {
         private Duration resumeCoalesceTtl = Duration.ofSeconds(2);
         private boolean resumeCoalesce = true;
         private long resumeCoalesceMaxBytes = 67_108_864;
+        private String presenceAddress;
+        private Duration presenceReportInterval = Duration.ofMillis(200);
+        private int presenceMaxPending = 100_000;
+        private Duration presenceTimeout = Duration.ofSeconds(5);
+        private int maxEphemeralBytes = 1024;
+        private String ephemeralTopic = "switchboard.ephemeral";
+        private String controlTopic = "switchboard.control";
+        private String presenceTopic = "switchboard.presence";
 
         private Builder() {
+        }
+
+        /** The presence service as {@code "host:port"}. */
+        public Builder presenceAddress(String address) {
+            String a = requireText("gateway.presence.address", address);
+            try {
+                RouterEndpoint.parse(a);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("gateway.presence.address: '" + address + "' (expected: host:port)", e);
+            }
+            this.presenceAddress = a;
+            return this;
+        }
+
+        public Builder presenceReportInterval(Duration d) {
+            this.presenceReportInterval = positive("gateway.presence.report-interval", d);
+            return this;
+        }
+
+        /** At least 500 (one full batch). */
+        public Builder presenceMaxPending(int n) {
+            this.presenceMaxPending = atLeast("gateway.presence.max-pending", n, 500);
+            return this;
+        }
+
+        public Builder presenceTimeout(Duration d) {
+            this.presenceTimeout = positive("gateway.presence.timeout", d);
+            return this;
+        }
+
+        public Builder maxEphemeralBytes(int n) {
+            this.maxEphemeralBytes = atLeast("gateway.limits.max-ephemeral-bytes", n, 1);
+            return this;
+        }
+
+        public Builder ephemeralTopic(String topic) {
+            this.ephemeralTopic = requireText("kafka.ephemeral-topic.name", topic);
+            return this;
+        }
+
+        public Builder controlTopic(String topic) {
+            this.controlTopic = requireText("kafka.control-topic.name", topic);
+            return this;
+        }
+
+        public Builder presenceTopic(String topic) {
+            this.presenceTopic = requireText("kafka.presence-topic.name", topic);
+            return this;
         }
 
         public Builder host(String host) {
@@ -516,6 +732,63 @@ public final class GatewayConfig {
 
         public Builder routerKeepAliveTime(Duration d) {
             this.routerKeepAliveTime = positive("gateway.router-keepalive-time", d);
+            return this;
+        }
+
+        public Builder routerKeepAliveTimeout(Duration d) {
+            this.routerKeepAliveTimeout = positive("gateway.router-keepalive-timeout", d);
+            return this;
+        }
+
+        /** Discovers routers by resolving {@code "host:port"} (all its A/AAAA records) instead of the static list. */
+        public Builder routerDns(String nameAndPort) {
+            String v = requireText("gateway.router-dns", nameAndPort);
+            try {
+                RouterEndpoint.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("gateway.router-dns: '" + nameAndPort + "' (expected: host:port)", e);
+            }
+            this.routerDns = v;
+            return this;
+        }
+
+        public Builder routerDnsRefresh(Duration d) {
+            this.routerDnsRefresh = positive("gateway.router-dns-refresh", d);
+            return this;
+        }
+
+        public Builder routerBreaker(BreakerSettings settings) {
+            this.routerBreaker = Objects.requireNonNull(settings, "routerBreaker");
+            return this;
+        }
+
+        public Builder drainBatchSize(int n) {
+            this.drainBatchSize = atLeast("gateway.drain.batch-size", n, 1);
+            return this;
+        }
+
+        public Builder drainBatchInterval(Duration d) {
+            this.drainBatchInterval = positive("gateway.drain.batch-interval", d);
+            return this;
+        }
+
+        public Builder drainReconnectWindow(Duration d) {
+            Duration v = positive("gateway.drain.reconnect-window", d);
+            if (v.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("gateway.drain.reconnect-window: " + d + " (expected: < 24 days)");
+            }
+            this.drainReconnectWindow = v;
+            return this;
+        }
+
+        /** The bearer token of {@code /admin/*}; at least 16 characters. */
+        public Builder adminToken(String token) {
+            String t = requireText("gateway.admin.token", token);
+            if (t.length() < 16) {
+                throw new IllegalArgumentException(
+                        "gateway.admin.token: " + t.length() + " characters (expected: >= 16)");
+            }
+            this.adminToken = t;
             return this;
         }
 
@@ -689,6 +962,14 @@ public final class GatewayConfig {
             if (maxOutboundQueueBytes < maxFrameBytes) {
                 throw new IllegalArgumentException("gateway.limits.max-outbound-queue-bytes: " + maxOutboundQueueBytes
                         + " (expected: >= max-frame-bytes " + maxFrameBytes + ")");
+            }
+            if (maxEphemeralBytes >= maxFrameBytes) {
+                throw new IllegalArgumentException("gateway.limits.max-ephemeral-bytes: " + maxEphemeralBytes
+                        + " (expected: < max-frame-bytes " + maxFrameBytes + ")");
+            }
+            if (java.util.Set.of(topic, ephemeralTopic, controlTopic, presenceTopic).size() != 4) {
+                throw new IllegalArgumentException("kafka topics: " + List.of(topic, ephemeralTopic, controlTopic,
+                        presenceTopic) + " (expected: four different names)");
             }
             if (resumeMaxBufferBytes < maxFrameBytes) {
                 throw new IllegalArgumentException("gateway.resume.max-buffer-bytes: " + resumeMaxBufferBytes

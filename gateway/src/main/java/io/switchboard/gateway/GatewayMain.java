@@ -18,7 +18,8 @@ import io.helidon.logging.common.LogConfig;
  * {@code java -jar switchboard-gateway.jar [--config FILE]}: loads the configuration (environment variables,
  * then system properties, then the optional file, then the classpath's {@code gateway-defaults.yaml}), starts a
  * {@link GatewayServer} and drains and stops it on SIGTERM (a shutdown hook, bounded by
- * {@code gateway.drain-timeout}).
+ * {@code gateway.drain-timeout}): the same paced drain as {@code POST /admin/drain} (Drain frame, then close
+ * 3000 in batches), joined when the admin endpoint already started it; the drain's report is logged.
  */
 public final class GatewayMain {
     private static final Logger LOG = Logger.getLogger(GatewayMain.class.getName());

@@ -5,8 +5,12 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -22,6 +26,11 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.auth.JwtVerifier;
 import io.switchboard.gateway.auth.PemKeys;
+import io.switchboard.gateway.drain.DrainAdminService;
+import io.switchboard.gateway.drain.DrainProgress;
+import io.switchboard.gateway.drain.DrainSettings;
+import io.switchboard.gateway.drain.DrainTarget;
+import io.switchboard.gateway.drain.PacedDrain;
 import io.switchboard.gateway.fanout.KafkaFanout;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
 import io.switchboard.gateway.fanout.TopicLayout;
@@ -33,11 +42,21 @@ import io.switchboard.gateway.history.ResumeReader;
 import io.switchboard.gateway.observe.GatewayMetrics;
 import io.switchboard.gateway.observe.MetricsService;
 import io.switchboard.gateway.observe.HealthChecks;
+import io.switchboard.gateway.presence.GrpcPresenceClient;
+import io.switchboard.gateway.presence.PresenceChanges;
+import io.switchboard.gateway.presence.PresenceDirectory;
+import io.switchboard.gateway.presence.PresenceReporter;
+import io.switchboard.gateway.routing.ChannelFactory;
 import io.switchboard.gateway.routing.GrpcRouterClient;
 import io.switchboard.gateway.routing.RouterClient;
 import io.switchboard.gateway.ws.Admission;
+import io.switchboard.gateway.signals.SignalConsumer;
 import io.switchboard.gateway.ws.ConnectionRegistry;
+import io.switchboard.gateway.ws.DirectMessageHandler;
+import io.switchboard.gateway.ws.EphemeralHandler;
+import io.switchboard.gateway.ws.PresenceQueryHandler;
 import io.switchboard.gateway.ws.PublishHandler;
+import io.switchboard.gateway.ws.SessionFeatures;
 import io.switchboard.gateway.ws.SessionServices;
 import io.switchboard.gateway.ws.SessionSettings;
 import io.switchboard.gateway.ws.WsEndpoint;
@@ -49,9 +68,10 @@ import io.switchboard.proto.client.v1.ErrorCode;
  *
  * <p>Lifecycle: {@link #start()} (once; binds the port, learns the Kafka topic, positions the consumer, then
  * reports ready); {@link #drain(Duration)} (readiness turns false, upgrades get HTTP 503, new publishes get
- * UNAVAILABLE, publishes in flight get their answers within the grace period, then every connection is closed
- * with SERVER_SHUTDOWN 3000 "reconnect"); {@link #stop(Duration)} (drain, then stop the consumer, the router
- * and history channels and the web server). Thread-safe: lifecycle transitions are serialized on a lock.
+ * UNAVAILABLE, then a paced drain: batches of connections get a Drain frame and, once their in-flight publishes
+ * are answered, close SERVER_SHUTDOWN 3000 "reconnect"; also started by {@code POST /admin/drain});
+ * {@link #stop(Duration)} (drain, then stop the consumer, the router and history channels and the web server).
+ * Thread-safe: lifecycle transitions are serialized on a lock.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
@@ -76,9 +96,14 @@ public final class GatewayServer implements AutoCloseable {
     private ScheduledExecutorService timer;
     private RouterClient routerClient;
     private HistoryClient historyClient;
+    private GrpcPresenceClient presenceClient;
+    private PresenceReporter presenceReporter;
+    private SignalConsumer signals;
     private WebServer webServer;
     private volatile int port = -1;
     private volatile String gatewayId;
+    // Written under "lifecycle" once; read by the admin endpoint.
+    private volatile PacedDrain pacedDrain;
 
     private GatewayServer(Builder b) {
         this.config = b.config;
@@ -130,7 +155,14 @@ public final class GatewayServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        routerClient = new GrpcRouterClient(config.routers(), config.routerKeepAliveTime());
+        GrpcRouterClient.Builder routers = GrpcRouterClient.builder()
+                .routers(config.routers())
+                .channels(ChannelFactory.plaintext(config.routerKeepAliveTime(), config.routerKeepAliveTimeout()))
+                .breaker(config.routerBreaker())
+                .clock(clock)
+                .registry(registry);
+        config.routerDns().ifPresent(dns -> routers.dns(dns, config.routerDnsRefresh()));
+        routerClient = routers.build().start();
         historyClient = config.historyAddress()
                 .<HistoryClient>map(a -> new GrpcHistoryClient(a, config.historyTimeout()))
                 .orElseGet(HistoryClient::unconfigured);
@@ -155,7 +187,7 @@ public final class GatewayServer implements AutoCloseable {
                 new ResumeReader(historyClient, config.resumePageSize(), config.resumeMaxMessages(),
                         config.resumeCoalesceTtl(), config.resumeCoalesceMaxBytes(), metrics, Ticker.systemTicker(),
                         config.resumeCoalesce()),
-                new HistoryPager(historyClient, layout, metrics)));
+                new HistoryPager(historyClient, layout, metrics), startFeatures()));
         admission.ready();
     }
 
@@ -185,10 +217,39 @@ public final class GatewayServer implements AutoCloseable {
                         chain.proceed();
                     });
                     r.register("/metrics", new MetricsService(registry));
+                    r.register("/admin", new DrainAdminService(config.adminToken(), drainControl()));
                     extraRouting.accept(r);
                 })
                 .addRouting(WsEndpoint.routing(config.wsPath(), services::get))
                 .build();
+    }
+
+    /**
+     * Starts presence reporting (when gateway.presence.address is set), the signal consumer and the token expiry
+     * check (every second, on the timer, with the injected clock and the configured clock skew).
+     */
+    private SessionFeatures startFeatures() {
+        PresenceChanges presence = PresenceChanges.NONE;
+        PresenceDirectory directory = PresenceDirectory.unconfigured();
+        if (config.presenceAddress().isPresent()) {
+            presenceClient = new GrpcPresenceClient(config.presenceAddress().get(), config.presenceTimeout());
+            presenceReporter = new PresenceReporter(PresenceReporter.Settings.of(gatewayId,
+                    config.presenceReportInterval(), config.presenceMaxPending(), config.presenceTimeout()),
+                    presenceClient.channel(), registry);
+            presenceReporter.start();
+            presence = presenceReporter;
+            directory = presenceClient;
+        }
+        signals = new SignalConsumer(config.bootstrapServers(), "switchboard-gateway-signals-" + gatewayId,
+                config.consumerProperties(), new SignalConsumer.Topics(config.ephemeralTopic(), config.controlTopic(),
+                config.presenceTopic()), gatewayId, subscriptions, connections, registry);
+        signals.start();
+        timer.scheduleWithFixedDelay(() -> connections.closeExpired(clock.instant().minus(config.clockSkew())),
+                1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        return new SessionFeatures(
+                new EphemeralHandler(routerClient, config.publishTimeout(), config.maxEphemeralBytes(), clock),
+                new DirectMessageHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes()),
+                presence, new PresenceQueryHandler(directory));
     }
 
     private SessionSettings settings() {
@@ -220,44 +281,83 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Drains: readiness false, upgrades refused with 503, publishes in flight answered (within {@code grace}),
-     * then every connection closed with SERVER_SHUTDOWN (3000, "reconnect"); waits for the closes within what is
-     * left of {@code grace}. Idempotent.
+     * Drains with {@code grace} as the budget and waits for it: readiness false, upgrades refused with 503 and
+     * publishes with UNAVAILABLE from the start; then every {@code gateway.drain.batch-interval} the next
+     * {@code gateway.drain.batch-size} connections get a Drain frame and, once their in-flight publishes are
+     * answered, close SERVER_SHUTDOWN (3000, "reconnect"); at 80 % of {@code grace} the rest is closed at once
+     * ({@link PacedDrain}); then waits for the closes within what is left of {@code grace}. A drain already
+     * started (by {@code POST /admin/drain}) is joined instead of started again. Idempotent.
      */
     public void drain(Duration grace) {
         Objects.requireNonNull(grace, "grace");
-        synchronized (lifecycle) {
-            if (phase == Phase.NEW || phase == Phase.STARTING) {
-                throw new IllegalStateException("Not started");
-            }
-            if (phase != Phase.RUNNING) {
-                return;
-            }
-            phase = Phase.DRAINING;
-        }
         long deadline = System.nanoTime() + grace.toNanos();
-        admission.startDraining();
-        LOG.info("gateway " + gatewayId + " draining " + connections.size() + " connections, "
-                + admission.publishesInFlight() + " publishes in flight");
+        PacedDrain d = beginDrain(grace);
+        if (d == null) {
+            return;
+        }
         try {
-            if (!admission.awaitNoPublishesInFlight(remaining(deadline))) {
-                LOG.warning("gateway " + gatewayId + ": " + admission.publishesInFlight()
-                        + " publishes still in flight after the grace period");
-            }
-            connections.closeAll(ErrorCode.SERVER_SHUTDOWN, "reconnect");
+            d.completion().get(grace.toNanos(), TimeUnit.NANOSECONDS);
             if (!connections.awaitEmpty(remaining(deadline))) {
                 LOG.info("gateway " + gatewayId + ": " + connections.size() + " connections still closing");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             connections.closeAll(ErrorCode.SERVER_SHUTDOWN, "reconnect");
-        } finally {
-            synchronized (lifecycle) {
-                if (phase == Phase.DRAINING) {
-                    phase = Phase.DRAINED;
-                }
-            }
+        } catch (TimeoutException e) {
+            LOG.warning("gateway " + gatewayId + ": drain did not finish in " + grace + "; closing the rest at once");
+            connections.closeAll(ErrorCode.SERVER_SHUTDOWN, "reconnect");
+        } catch (ExecutionException | CancellationException e) {
+            LOG.log(Level.WARNING, "gateway " + gatewayId + ": drain failed; closing the rest at once", e);
+            connections.closeAll(ErrorCode.SERVER_SHUTDOWN, "reconnect");
         }
+    }
+
+    /** Starts the paced drain unless one exists; null when the gateway stopped without draining. */
+    private PacedDrain beginDrain(Duration grace) {
+        synchronized (lifecycle) {
+            if (phase == Phase.NEW || phase == Phase.STARTING) {
+                throw new IllegalStateException("Not started");
+            }
+            if (pacedDrain != null || phase != Phase.RUNNING) {
+                return pacedDrain;
+            }
+            phase = Phase.DRAINING;
+            admission.startDraining();
+            LOG.info("gateway " + gatewayId + " draining " + connections.size() + " connections ("
+                    + admission.publishesInFlight() + " publishes in flight) within " + grace);
+            PacedDrain d = new PacedDrain(new DrainSettings(grace, config.drainBatchSize(),
+                    config.drainBatchInterval(), config.drainReconnectWindow()),
+                    () -> connections.snapshot().stream().map(DrainTarget::of).toList(), connections::size, clock);
+            pacedDrain = d;
+            d.start().whenComplete((report, failure) -> {
+                if (report != null) {
+                    LOG.info("gateway " + gatewayId + " drained: " + report);
+                }
+                synchronized (lifecycle) {
+                    if (phase == Phase.DRAINING) {
+                        phase = Phase.DRAINED;
+                    }
+                }
+            });
+            return d;
+        }
+    }
+
+    private DrainAdminService.Control drainControl() {
+        return new DrainAdminService.Control() {
+            @Override
+            public int startDrain() {
+                int open = connections.size();
+                beginDrain(config.drainTimeout());
+                return open;
+            }
+
+            @Override
+            public DrainProgress progress() {
+                PacedDrain d = pacedDrain;
+                return d == null ? DrainProgress.serving(connections.size()) : d.progress();
+            }
+        };
     }
 
     /** Drains within {@code grace}, then stops the consumer, the router channels and the web server. Idempotent. */
@@ -290,7 +390,20 @@ public final class GatewayServer implements AutoCloseable {
 
     // @GuardedBy("lifecycle")
     private void stopComponents() {
+        PacedDrain d = pacedDrain;
+        if (d != null) {
+            d.cancel();
+        }
         connections.abortAll();
+        if (signals != null) {
+            signals.stop(COMPONENT_STOP_TIMEOUT);
+        }
+        if (presenceReporter != null) {
+            presenceReporter.stop(COMPONENT_STOP_TIMEOUT); // reports the closes of the drain first
+        }
+        if (presenceClient != null) {
+            presenceClient.close(COMPONENT_STOP_TIMEOUT);
+        }
         if (fanout != null) {
             fanout.stop(COMPONENT_STOP_TIMEOUT);
         }

@@ -122,6 +122,64 @@ final class FakeRouter extends RouterServiceGrpc.RouterServiceImplBase implement
         });
     }
 
+    /** Throttles (answers accepted=false to) every ephemeral event while set. */
+    volatile boolean throttleEphemerals;
+
+    /** Like the real router: writes the event to the ephemeral topic, keyed by room, with a 6 s ttl. */
+    @Override
+    public void publishEphemeral(io.switchboard.proto.internal.v1.EphemeralRequest request,
+                                  StreamObserver<io.switchboard.proto.internal.v1.EphemeralResponse> response) {
+        if (throttleEphemerals) {
+            response.onNext(io.switchboard.proto.internal.v1.EphemeralResponse.newBuilder().setAccepted(false).build());
+            response.onCompleted();
+            return;
+        }
+        io.switchboard.proto.internal.v1.EphemeralRecord event = request.getEvent().toBuilder().setTtlMs(6000).build();
+        producer.send(new ProducerRecord<>(GatewayHarness.EPHEMERAL_TOPIC, event.getRoom(), event.toByteArray()),
+                (meta, error) -> {
+                    if (error != null) {
+                        response.onError(Status.UNAVAILABLE.withDescription(error.getMessage()).asRuntimeException());
+                        return;
+                    }
+                    response.onNext(io.switchboard.proto.internal.v1.EphemeralResponse.newBuilder().setAccepted(true).build());
+                    response.onCompleted();
+                });
+    }
+
+    /** Without presence: delivers to every gateway (empty gateway_ids) and reports 0 devices. */
+    @Override
+    public void sendToUser(io.switchboard.proto.internal.v1.SendToUserRequest request,
+                            StreamObserver<io.switchboard.proto.internal.v1.SendToUserResponse> response) {
+        io.switchboard.proto.internal.v1.ControlRecord record = io.switchboard.proto.internal.v1.ControlRecord.newBuilder()
+                .setTime(Timestamp.newBuilder().setSeconds(System.currentTimeMillis() / 1000))
+                .setDeliver(io.switchboard.proto.internal.v1.UserDelivery.newBuilder()
+                        .setUserId(request.getUserId())
+                        .setId(request.getId())
+                        .setSender(request.getSender())
+                        .setPayload(request.getPayload())
+                        .setContentType(request.getContentType()))
+                .build();
+        producer.send(new ProducerRecord<>(GatewayHarness.CONTROL_TOPIC, request.getUserId(), record.toByteArray()),
+                (meta, error) -> {
+                    if (error != null) {
+                        response.onError(Status.UNAVAILABLE.withDescription(error.getMessage()).asRuntimeException());
+                        return;
+                    }
+                    response.onNext(io.switchboard.proto.internal.v1.SendToUserResponse.getDefaultInstance());
+                    response.onCompleted();
+                });
+    }
+
+    /** Writes a record to a topic of the embedded Kafka, as a router or the presence service would. */
+    void produce(String topic, String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+    }
+
+    /** {@link #produce(String, String, byte[])} into one given partition. */
+    void produce(String topic, int partition, String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, partition, key, value)).get(30, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
         hold.countDown();

@@ -26,6 +26,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 final class GatewayHarness implements AutoCloseable {
     static final String SECRET = "0123456789abcdef0123456789abcdef";
     static final String TOPIC = "switchboard.rooms";
+    static final String EPHEMERAL_TOPIC = "switchboard.ephemeral";
+    static final String CONTROL_TOPIC = "switchboard.control";
+    static final String PRESENCE_TOPIC = "switchboard.presence";
     static final Duration WAIT = Duration.ofSeconds(15);
 
     final TestTokens tokens = TestTokens.hs256(SECRET);
@@ -38,11 +41,20 @@ final class GatewayHarness implements AutoCloseable {
 
     /** Starts everything; {@code tweaks} adjust the gateway configuration. */
     static GatewayHarness start(Consumer<GatewayConfig.Builder> tweaks) throws Exception {
+        return start(tweaks, java.time.Clock.systemUTC());
+    }
+
+    /** Starts everything with {@code clock} as the gateway's clock (token expiry, server timestamps). */
+    static GatewayHarness start(Consumer<GatewayConfig.Builder> tweaks, java.time.Clock clock) throws Exception {
         GatewayHarness h = new GatewayHarness();
         try {
             h.kafka = EmbeddedKafka.builder().nodes(1).build();
             h.kafka.start();
             h.kafka.createTopic(TOPIC, 3, (short) 1);
+            // The signal topics (created by routers and the presence service in production).
+            h.kafka.createTopic(EPHEMERAL_TOPIC, 3, (short) 1);
+            h.kafka.createTopic(CONTROL_TOPIC, 2, (short) 1);
+            h.kafka.createTopic(PRESENCE_TOPIC, 2, (short) 1);
             String topicId;
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, h.kafka.bootstrapServers()))) {
                 topicId = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS)
@@ -59,7 +71,7 @@ final class GatewayHarness implements AutoCloseable {
                     .hs256Secret(SECRET)
                     .historyAddress("127.0.0.1:" + h.history.port());
             tweaks.accept(config);
-            h.gateway = GatewayServer.builder(config.build()).registry(h.registry).build().start();
+            h.gateway = GatewayServer.builder(config.build()).registry(h.registry).clock(clock).build().start();
             return h;
         } catch (Exception | Error e) {
             h.close();

@@ -8,9 +8,10 @@ import io.switchboard.proto.client.v1.ServerFrame;
 
 /**
  * One room message built once per Kafka record and shared by every subscriber, with its wire encodings cached
- * per subprotocol so a record is serialized at most once per subprotocol, not once per subscriber. Not
- * thread-safe: confined to the fan-out thread (subscribers call {@link #encoded} inside
- * {@link Subscriber#deliver}); the encoded values themselves are immutable and may be handed to other threads.
+ * per subprotocol so a record is serialized at most once per subprotocol, not once per subscriber. Also carries
+ * signals (ephemeral and presence events) the same way. Not thread-safe: confined to the thread that dispatches it
+ * (subscribers call {@link #encoded} inside {@link Subscriber#deliver} or {@link Subscriber#signal}); the encoded
+ * values themselves are immutable and may be handed to other threads.
  */
 public final class FanoutMessage {
     private final String room;

@@ -1,107 +1,291 @@
 package io.switchboard.gateway.routing;
 
+import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
+import io.grpc.Deadline;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.proto.internal.v1.EphemeralRecord;
+import io.switchboard.proto.internal.v1.EphemeralRequest;
+import io.switchboard.proto.internal.v1.EphemeralResponse;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
-import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import io.switchboard.proto.internal.v1.SendToUserRequest;
+import io.switchboard.proto.internal.v1.SendToUserResponse;
 
 /**
- * {@link RouterClient} over gRPC: one plaintext {@link ManagedChannel} per configured router (Netty transport,
- * HTTP/2 keepalive), the owner of each room chosen by {@link RendezvousPicker}. No failover yet: a call to an
- * unreachable owner fails with UNAVAILABLE. Thread-safe; channels are created eagerly and connect lazily.
+ * {@link RouterClient} over gRPC with failover. The routers are a static list or discovered through DNS
+ * ({@link DnsRouterDiscovery}); each has one channel and one Resilience4j circuit breaker ({@link RouterPool}).
+ *
+ * <p>Every call is routed by a key ({@link #call}): the room for room traffic, {@code "user:<id>"} for
+ * per-user traffic. {@link RendezvousPicker} ranks the routers for the key; the call goes to the first whose
+ * breaker permits it. When that router answers UNAVAILABLE (refused, reset, not ready), the same request (same
+ * message id, so a router's dedup recognises it) is sent once more to the next permitted router in the ranking,
+ * within what is left of the caller's deadline. DEADLINE_EXCEEDED is not retried elsewhere (see
+ * {@link FailurePolicy}). With every breaker open the call fails at once with UNAVAILABLE.
+ *
+ * <p>To add a RouterService method, route it through {@link #call} with its key, e.g.
+ * {@code call("user:" + id, timeout, (stub, obs) -> stub.sendToUser(request, obs))}.
+ *
+ * <p>Lifecycle: {@link #builder()}, {@link #start()} once, {@link #close(Duration)}. Thread-safe.
  */
 public final class GrpcRouterClient implements RouterClient {
-    private static final Logger LOG = Logger.getLogger(GrpcRouterClient.class.getName());
+    /** Attempts after the first one, on the next routers in the ranking. */
+    static final int MAX_FAILOVERS = 1;
 
-    private final RendezvousPicker picker;
-    private final Map<RouterEndpoint, ManagedChannel> channels;
-    private final Map<RouterEndpoint, RouterServiceGrpc.RouterServiceStub> stubs;
+    private final RouterPool pool;
+    private final RouterMetrics metrics;
+    private final List<RouterEndpoint> staticRouters;
+    private final DnsRouterDiscovery discovery;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private GrpcRouterClient(Builder b) {
+        this.pool = new RouterPool(b.channels, b.breaker, b.clock);
+        this.metrics = new RouterMetrics(b.registry, pool::breakerStates);
+        this.staticRouters = b.routers;
+        this.discovery = b.dns == null ? null
+                : new DnsRouterDiscovery(b.dns, b.dnsRefresh, b.resolver, pool, metrics);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
 
     /**
-     * @param routers       the routers, as configured
-     * @param keepAliveTime HTTP/2 ping interval while calls are active; routers must permit it (grpc servers
-     *                      permit 5 minutes by default)
+     * Takes the static routers, or resolves the DNS name once and schedules its refresh. A failed first lookup
+     * does not fail the start: calls answer UNAVAILABLE until a lookup succeeds.
+     *
+     * @throws IllegalStateException when called twice
      */
-    public GrpcRouterClient(List<RouterEndpoint> routers, Duration keepAliveTime) {
-        this.picker = new RendezvousPicker(routers);
-        Map<RouterEndpoint, ManagedChannel> ch = new LinkedHashMap<>();
-        Map<RouterEndpoint, RouterServiceGrpc.RouterServiceStub> st = new LinkedHashMap<>();
-        for (RouterEndpoint r : picker.routers()) {
-            ManagedChannel channel = Grpc.newChannelBuilderForAddress(r.host(), r.port(),
-                            InsecureChannelCredentials.create())
-                    .keepAliveTime(keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
-                    .keepAliveTimeout(20, TimeUnit.SECONDS)
-                    .userAgent("switchboard-gateway")
-                    .build();
-            ch.put(r, channel);
-            st.put(r, RouterServiceGrpc.newStub(channel));
+    public GrpcRouterClient start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("Already started");
         }
-        this.channels = Map.copyOf(ch);
-        this.stubs = Map.copyOf(st);
+        if (discovery == null) {
+            pool.update(staticRouters);
+        } else {
+            discovery.start();
+        }
+        return this;
     }
 
     @Override
     public CompletableFuture<PublishResponse> publish(Envelope envelope, Duration timeout) {
-        RouterEndpoint owner = picker.pick(envelope.getRoom());
-        CompletableFuture<PublishResponse> result = new CompletableFuture<>();
-        stubs.get(owner)
-                .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS)
-                .publish(PublishRequest.newBuilder().setEnvelope(envelope).build(), new StreamObserver<>() {
-                    @Override
-                    public void onNext(PublishResponse value) {
-                        result.complete(value);
-                    }
+        PublishRequest request = PublishRequest.newBuilder().setEnvelope(envelope).build();
+        return call(envelope.getRoom(), timeout, (stub, response) -> stub.publish(request, response));
+    }
 
-                    @Override
-                    public void onError(Throwable t) {
-                        result.completeExceptionally(t);
-                    }
+    /** Routed by the event's room, like its room's publishes. */
+    @Override
+    public CompletableFuture<EphemeralResponse> publishEphemeral(EphemeralRecord event, Duration timeout) {
+        EphemeralRequest request = EphemeralRequest.newBuilder().setEvent(event).build();
+        return call(event.getRoom(), timeout, (stub, response) -> stub.publishEphemeral(request, response));
+    }
 
-                    @Override
-                    public void onCompleted() {
-                        if (!result.isDone()) {
-                            result.completeExceptionally(io.grpc.Status.INTERNAL
-                                    .withDescription("router completed without a response").asRuntimeException());
-                        }
-                    }
-                });
+    /** Routed by {@code "user:<id>"}; a failover retry carries the same id, so the router's dedup sees it. */
+    @Override
+    public CompletableFuture<SendToUserResponse> sendToUser(SendToUserRequest request, Duration timeout) {
+        return call("user:" + request.getUserId(), timeout, (stub, response) -> stub.sendToUser(request, response));
+    }
+
+    /**
+     * Sends one unary call to the best router for {@code key} that permits it, failing over once on
+     * UNAVAILABLE. The future fails with a gRPC {@code StatusRuntimeException}; it never blocks the caller.
+     */
+    public <T> CompletableFuture<T> call(String key, Duration timeout, RouterCall<T> call) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(call, "call");
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Deadline deadline = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        attempt(pool.ranked(key), 0, MAX_FAILOVERS, deadline, call, result, null);
         return result;
     }
 
-    /** The router that owns {@code room} (for logs and tests). */
-    public RouterEndpoint ownerOf(String room) {
-        return picker.pick(room);
+    private <T> void attempt(List<RouterChannel> ranked, int from, int failoversLeft, Deadline deadline,
+                             RouterCall<T> call, CompletableFuture<T> result, Throwable previous) {
+        boolean skippedOpen = false;
+        for (int i = from; i < ranked.size(); i++) {
+            RouterChannel router = ranked.get(i);
+            if (!router.tryAcquire()) {
+                continue; // retired by discovery since the ranking was taken
+            }
+            if (!router.breaker().tryAcquirePermission()) {
+                router.release();
+                skippedOpen = true;
+                continue;
+            }
+            if (skippedOpen && previous == null) {
+                metrics.failover("breaker_open");
+            }
+            int next = i + 1;
+            long start = System.nanoTime();
+            StreamObserver<T> observer = new StreamObserver<>() {
+                private final AtomicBoolean done = new AtomicBoolean();
+
+                @Override
+                public void onNext(T value) {
+                    if (done.compareAndSet(false, true)) {
+                        router.breaker().onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                        router.release();
+                        result.complete(value);
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    if (!done.compareAndSet(false, true)) {
+                        return;
+                    }
+                    router.breaker().onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, t);
+                    router.release();
+                    if (failoversLeft > 0 && FailurePolicy.retriableElsewhere(t) && !deadline.isExpired()) {
+                        metrics.failover("unavailable");
+                        attempt(ranked, next, failoversLeft - 1, deadline, call, result, t);
+                    } else {
+                        result.completeExceptionally(t);
+                    }
+                }
+
+                @Override
+                public void onCompleted() {
+                    onError(Status.INTERNAL.withDescription("router " + router + " completed without a response")
+                            .asRuntimeException());
+                }
+            };
+            try {
+                call.invoke(router.stub().withDeadline(deadline), observer);
+            } catch (RuntimeException e) {
+                if (!result.isDone()) {
+                    router.breaker().releasePermission();
+                    router.release();
+                    result.completeExceptionally(Status.INTERNAL.withDescription("router call failed: " + e)
+                            .withCause(e).asRuntimeException());
+                }
+            }
+            return;
+        }
+        if (previous != null) {
+            result.completeExceptionally(previous); // the failover found no other router: report the first answer
+            return;
+        }
+        metrics.rejected();
+        result.completeExceptionally(Status.UNAVAILABLE.withDescription(ranked.isEmpty()
+                ? "no router known" : "no router available (" + ranked.size() + " known, circuit breakers open)")
+                .asRuntimeException());
+    }
+
+    /** The router that owns {@code key} when all are healthy, if any is known (logs and tests). */
+    public Optional<RouterEndpoint> ownerOf(String key) {
+        List<RouterChannel> ranked = pool.ranked(key);
+        return ranked.isEmpty() ? Optional.empty() : Optional.of(ranked.getFirst().endpoint());
+    }
+
+    /** The routers currently known. */
+    public List<RouterEndpoint> routers() {
+        return pool.routers();
+    }
+
+    /** Failovers counted so far for {@code reason} (tests). */
+    double failovers(String reason) {
+        return metrics.failovers(reason);
+    }
+
+    RouterPool pool() {
+        return pool;
+    }
+
+    /** Runs one DNS lookup now (tests); false without DNS discovery or when the lookup failed. */
+    boolean refreshRouters() {
+        return discovery != null && discovery.refresh();
     }
 
     @Override
     public void close(Duration timeout) {
-        channels.values().forEach(ManagedChannel::shutdown);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Map.Entry<RouterEndpoint, ManagedChannel> e : channels.entrySet()) {
-            try {
-                long left = Math.max(0, deadline - System.nanoTime());
-                if (!e.getValue().awaitTermination(left, TimeUnit.NANOSECONDS)) {
-                    LOG.warning("Router channel " + e.getKey() + " did not terminate in time; forcing");
-                    e.getValue().shutdownNow();
-                }
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                LOG.log(Level.WARNING, "Interrupted while closing router channel " + e.getKey(), ie);
-                e.getValue().shutdownNow();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (discovery != null) {
+            discovery.close();
+        }
+        pool.close(timeout);
+        metrics.close();
+    }
+
+    /** Builder of a {@link GrpcRouterClient}; give static routers or a DNS name. Not thread-safe. */
+    public static final class Builder {
+        private List<RouterEndpoint> routers = List.of();
+        private RouterEndpoint dns;
+        private Duration dnsRefresh = Duration.ofSeconds(10);
+        private RouterResolver resolver = RouterResolver.system();
+        private ChannelFactory channels = ChannelFactory.plaintext(Duration.ofSeconds(10), Duration.ofSeconds(5));
+        private BreakerSettings breaker = BreakerSettings.DEFAULTS;
+        private Clock clock = Clock.systemUTC();
+        private PrometheusRegistry registry;
+
+        private Builder() {
+        }
+
+        /** A static router list ({@code gateway.routers}). */
+        public Builder routers(List<RouterEndpoint> routers) {
+            this.routers = List.copyOf(routers);
+            return this;
+        }
+
+        /** Discovers routers by resolving {@code name}'s host every {@code refresh}; wins over static routers. */
+        public Builder dns(RouterEndpoint name, Duration refresh) {
+            this.dns = Objects.requireNonNull(name, "name");
+            if (refresh.isNegative() || refresh.isZero()) {
+                throw new IllegalArgumentException("gateway.router-dns-refresh: " + refresh + " (expected: > 0)");
             }
+            this.dnsRefresh = refresh;
+            return this;
+        }
+
+        public Builder resolver(RouterResolver resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        public Builder channels(ChannelFactory channels) {
+            this.channels = Objects.requireNonNull(channels, "channels");
+            return this;
+        }
+
+        public Builder breaker(BreakerSettings breaker) {
+            this.breaker = Objects.requireNonNull(breaker, "breaker");
+            return this;
+        }
+
+        /** The clock of the breakers' open-state wait. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Where the router metrics go; by default a fresh registry. */
+        public Builder registry(PrometheusRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        public GrpcRouterClient build() {
+            if (dns == null && routers.isEmpty()) {
+                throw new IllegalArgumentException("gateway.routers: [] (expected: at least one, or gateway.router-dns)");
+            }
+            if (registry == null) {
+                registry = new PrometheusRegistry();
+            }
+            return new GrpcRouterClient(this);
         }
     }
 }

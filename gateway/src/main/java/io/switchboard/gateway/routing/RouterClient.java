@@ -3,12 +3,16 @@ package io.switchboard.gateway.routing;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
+import io.switchboard.proto.internal.v1.EphemeralRecord;
+import io.switchboard.proto.internal.v1.EphemeralResponse;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishResponse;
+import io.switchboard.proto.internal.v1.SendToUserRequest;
+import io.switchboard.proto.internal.v1.SendToUserResponse;
 
 /**
- * Sends publishes to the router that owns their room. The seam where router failover slots in later.
- * Implementations are thread-safe.
+ * Sends publishes to the router that owns their room, failing over to the next router when the owner is
+ * unavailable (see {@link GrpcRouterClient}). Implementations are thread-safe.
  */
 public interface RouterClient extends AutoCloseable {
     /**
@@ -16,6 +20,23 @@ public interface RouterClient extends AutoCloseable {
      * {@link StatusMapper}); it never blocks the caller.
      */
     CompletableFuture<PublishResponse> publish(Envelope envelope, Duration timeout);
+
+    /**
+     * Sends an ephemeral event to the router that owns its room (which throttles it and writes it to the
+     * ephemeral topic). {@code accepted=false} means throttled. Fails like {@link #publish}.
+     */
+    default CompletableFuture<EphemeralResponse> publishEphemeral(EphemeralRecord event, Duration timeout) {
+        return CompletableFuture.failedFuture(io.grpc.Status.UNIMPLEMENTED
+                .withDescription("publishEphemeral not supported by " + getClass().getSimpleName()).asRuntimeException());
+    }
+
+    /**
+     * Sends a direct message to the router picked by rendezvous on {@code "user:<id>"}. Fails like {@link #publish}.
+     */
+    default CompletableFuture<SendToUserResponse> sendToUser(SendToUserRequest request, Duration timeout) {
+        return CompletableFuture.failedFuture(io.grpc.Status.UNIMPLEMENTED
+                .withDescription("sendToUser not supported by " + getClass().getSimpleName()).asRuntimeException());
+    }
 
     /** Releases channels; waits at most {@code timeout} for in-flight calls. */
     void close(Duration timeout);

@@ -1,6 +1,7 @@
 package io.switchboard.gateway.ws;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,18 +26,25 @@ import io.switchboard.gateway.fanout.Subscriber;
 import io.switchboard.gateway.history.ResumeOutcome;
 import io.switchboard.gateway.routing.ClientError;
 import io.switchboard.proto.Names;
+import io.switchboard.proto.client.v1.Ack;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.Connect;
 import io.switchboard.proto.client.v1.Connected;
+import io.switchboard.proto.client.v1.DirectMessage;
+import io.switchboard.proto.client.v1.Ephemeral;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.HistoryRequest;
 import io.switchboard.proto.client.v1.Limits;
 import io.switchboard.proto.client.v1.Ping;
 import io.switchboard.proto.client.v1.Pong;
+import io.switchboard.proto.client.v1.PresenceQuery;
+import io.switchboard.proto.client.v1.PresenceStatus;
 import io.switchboard.proto.client.v1.Publish;
 import io.switchboard.proto.client.v1.RecoveryFailure;
+import io.switchboard.proto.client.v1.RefreshToken;
 import io.switchboard.proto.client.v1.ResumeFrom;
 import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.proto.client.v1.SetStatus;
 import io.switchboard.proto.client.v1.Subscribe;
 import io.switchboard.proto.client.v1.Subscribed;
 import io.switchboard.proto.client.v1.Unsubscribe;
@@ -45,8 +54,10 @@ import io.switchboard.proto.internal.v1.Sender;
 
 /**
  * The state of one client connection and the protocol rules applied to its frames: Connect first (within the
- * connect timeout), then Subscribe / Unsubscribe / Publish / Ping / HistoryRequest. Every outbound frame
- * (replies, acks, fan-out, replayed history) goes through the connection's one {@link OutboundQueue}.
+ * connect timeout), then Subscribe / Unsubscribe / Publish / Ping / HistoryRequest / Ephemeral / SetStatus /
+ * PresenceQuery / DirectMessage / RefreshToken. Every outbound frame (replies, acks, fan-out, replayed history,
+ * ephemeral and presence events, user messages) goes through the connection's one {@link OutboundQueue}.
+ * Connection and membership changes are reported to presence; a token that expires closes the connection 3501.
  *
  * <p>A Subscribe with {@code resume_from} registers at the fan-out's hand-over point, buffers the room's live
  * messages in a {@link Replay} while the missed ones are read from history (off the fan-out thread), then writes
@@ -54,7 +65,8 @@ import io.switchboard.proto.internal.v1.Sender;
  * the subscription is removed again and the client gets a retriable Error (never a silent gap).
  *
  * <p>Threads: {@link #onFrame} runs on the connection's reader thread only; {@link #deliver} on the fan-out
- * thread; publish completions on gRPC threads; timeouts on the timer; {@link #close} and
+ * thread; signals ({@link #signal}, {@link #roomClosed}, {@link #sendUserFrame}) on the signal consumer's thread;
+ * publish completions on gRPC threads; timeouts and expiry checks on the timer; {@link #close} and
  * {@link #onTransportClosed} on any of them. Thread-safe: the state is an atomic reference, the room set a
  * concurrent set, and closing is guarded by compare-and-set so it runs once.
  */
@@ -64,6 +76,12 @@ public final class ClientSession implements Subscriber {
     private static final int MAX_CLOSE_REASON_BYTES = 123;
     /** HistoryRequests one connection may have waiting for the history service. */
     static final int MAX_INFLIGHT_HISTORY_REQUESTS = 8;
+    /** PresenceQueries one connection may have waiting for the presence service. */
+    static final int MAX_INFLIGHT_PRESENCE_QUERIES = 8;
+    /** Ephemeral events one connection may have waiting for a router; more are dropped. */
+    static final int MAX_INFLIGHT_EPHEMERALS = 16;
+    /** Longest SetStatus text, in characters. */
+    static final int MAX_STATUS_TEXT = 128;
 
     private enum State { AWAITING_CONNECT, CONNECTED, CLOSING }
 
@@ -79,6 +97,18 @@ public final class ClientSession implements Subscriber {
     private final ConcurrentHashMap<String, Replay> replays = new ConcurrentHashMap<>();
     private final AtomicInteger historyInFlight = new AtomicInteger();
     private final AtomicInteger publishesInFlight = new AtomicInteger();
+    private final AtomicInteger presenceQueriesInFlight = new AtomicInteger();
+    private final AtomicInteger ephemeralsInFlight = new AtomicInteger();
+    // Rooms subscribed with presence=true (a subset of rooms).
+    private final Set<String> presenceRooms = ConcurrentHashMap.newKeySet();
+    // Orders the presence "opened" and "closed" reports of this session (close may race with Connect).
+    private final ReentrantLock presenceLock = new ReentrantLock();
+    // @GuardedBy("presenceLock")
+    private boolean presenceOpened;
+    // @GuardedBy("presenceLock")
+    private boolean presenceClosed;
+    // When the current token expires; null before Connect. Replaced by RefreshToken.
+    private volatile Instant tokenExpiresAt;
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final AtomicBoolean transportClosed = new AtomicBoolean();
     // Written once on Connect by the reader thread, read by publish calls on the same thread.
@@ -128,6 +158,22 @@ public final class ClientSession implements Subscriber {
         return subprotocol;
     }
 
+    /**
+     * Drain, step one (any thread): tells the client a close 3000 follows and to reconnect within
+     * {@code reconnectWithinMs}. Publishes are already refused by the gateway's admission at this point.
+     */
+    public void announceDrain(int reconnectWithinMs) {
+        if (state.get() != State.CLOSING) {
+            send(ServerFrame.newBuilder().setDrain(io.switchboard.proto.client.v1.Drain.newBuilder()
+                    .setReconnectWithinMs(reconnectWithinMs)).build());
+        }
+    }
+
+    /** Publishes of this connection still waiting for a router's answer (a drain closes after they are acked). */
+    public int publishesInFlight() {
+        return publishesInFlight.get();
+    }
+
     /** Handles one decoded client frame. Reader thread only. */
     void onFrame(ClientFrame frame) {
         services.metrics().frameReceived(FrameCodec.typeOf(frame));
@@ -149,6 +195,11 @@ public final class ClientSession implements Subscriber {
                     case PUBLISH -> onPublish(frame.getPublish());
                     case PING -> onPing(frame.getPing());
                     case HISTORY -> onHistory(frame.getHistory());
+                    case EPHEMERAL -> onEphemeral(frame.getEphemeral());
+                    case SET_STATUS -> onSetStatus(frame.getSetStatus());
+                    case PRESENCE -> onPresenceQuery(frame.getPresence());
+                    case DIRECT -> onDirect(frame.getDirect());
+                    case REFRESH -> onRefresh(frame.getRefresh());
                     default -> close(ErrorCode.PROTOCOL_ERROR, "unexpected frame " + FrameCodec.typeOf(frame));
                 }
             }
@@ -172,6 +223,12 @@ public final class ClientSession implements Subscriber {
             return; // the connect timeout won the race
         }
         cancel(connectTimer);
+        tokenExpiresAt = token.expiresAt();
+        services.connections().userConnected(this, userId);
+        if (transportClosed.get()) {
+            services.connections().remove(this); // the transport ended while we indexed: undo
+        }
+        reportOpened(connect.getClient());
         SessionSettings limits = services.settings();
         send(ServerFrame.newBuilder().setConnected(Connected.newBuilder()
                 .setSessionId(sessionId)
@@ -208,7 +265,8 @@ public final class ClientSession implements Subscriber {
         // Register before replying: anything stored after the client reads Subscribed is then delivered
         // (a message may arrive just before its Subscribed, never be lost after it). The hand-over point
         // tells the client where its stream starts, so it can resume from there even in a quiet room.
-        rooms.add(room);
+        setPresenceFlag(room, sub.getPresence());
+        joined(room);
         long liveFrom = services.handOver().subscribeAt(room, this);
         if (state.get() == State.CLOSING) {
             // close() may have run between the check and the add; undo so the registry does not keep us.
@@ -243,8 +301,9 @@ public final class ClientSession implements Subscriber {
             }
         }
         String epoch = services.layout().epochOf(room);
+        setPresenceFlag(room, sub.getPresence());
         if (!from.getEpoch().equals(epoch)) {
-            rooms.add(room);
+            joined(room);
             long liveFrom = services.handOver().subscribeAt(room, this);
             if (state.get() == State.CLOSING) {
                 unsubscribeAll();
@@ -256,7 +315,7 @@ public final class ClientSession implements Subscriber {
         }
         Replay replay = new Replay(after, services.settings().maxResumeBufferBytes());
         replays.put(room, replay);
-        rooms.add(room);
+        joined(room);
         long liveFrom = services.handOver().subscribeAt(room, this);
         if (state.get() == State.CLOSING) {
             unsubscribeAll();
@@ -283,7 +342,7 @@ public final class ClientSession implements Subscriber {
             case ResumeOutcome.Failed f -> {
                 if (replay.cancel()) {
                     replays.remove(room, replay);
-                    rooms.remove(room);
+                    left(room);
                     services.subscriptions().unsubscribe(room, this);
                     services.metrics().resume(f.error().code().name().toLowerCase(Locale.ROOT));
                     send(ServerFrames.error(sub.getRequestId(), f.error(), room));
@@ -356,7 +415,7 @@ public final class ClientSession implements Subscriber {
             send(ServerFrames.error(unsub.getRequestId(), new ClientError(ErrorCode.INVALID_ROOM, problem.get()), room));
             return;
         }
-        rooms.remove(room);
+        left(room);
         services.subscriptions().unsubscribe(room, this);
         Replay replay = replays.remove(room);
         if (replay != null) {
@@ -386,12 +445,7 @@ public final class ClientSession implements Subscriber {
             reject(p, new ClientError(ErrorCode.UNAVAILABLE, "gateway is draining; reconnect and retry"));
             return;
         }
-        Sender sender = Sender.newBuilder()
-                .setUserId(userId)
-                .setSessionId(sessionId)
-                .setGatewayId(services.gatewayId())
-                .build();
-        publisher.publish(p, sender).whenComplete((reply, failure) -> {
+        publisher.publish(p, sender()).whenComplete((reply, failure) -> {
             try {
                 if (failure != null) {
                     // PublishHandler never fails its future; this is a bug, but the client still gets an answer.
@@ -411,6 +465,263 @@ public final class ClientSession implements Subscriber {
     private void reject(Publish p, ClientError error) {
         services.publisher().rejected(error);
         send(ServerFrames.error(p.getRequestId(), error, p.getRoom()));
+    }
+
+    private void setPresenceFlag(String room, boolean presence) {
+        if (presence) {
+            presenceRooms.add(room);
+        } else {
+            presenceRooms.remove(room);
+        }
+    }
+
+    /** Adds {@code room} to the subscribed set and tells presence when it is new. */
+    private void joined(String room) {
+        if (rooms.add(room)) {
+            services.features().presence().joined(sessionId, room);
+        }
+    }
+
+    /** Removes {@code room} from the subscribed set and tells presence when it was there; true if it was. */
+    private boolean left(String room) {
+        presenceRooms.remove(room);
+        if (rooms.remove(room)) {
+            services.features().presence().left(sessionId, room);
+            return true;
+        }
+        return false;
+    }
+
+    private Sender sender() {
+        return Sender.newBuilder()
+                .setUserId(userId)
+                .setSessionId(sessionId)
+                .setGatewayId(services.gatewayId())
+                .build();
+    }
+
+    private void onEphemeral(Ephemeral e) {
+        int rid = e.getRequestId();
+        EphemeralHandler handler = services.features().ephemerals();
+        Optional<ClientError> invalid = handler.validate(e);
+        if (invalid.isPresent()) {
+            send(ServerFrames.error(rid, invalid.get(), e.getRoom()));
+            return;
+        }
+        if (!rooms.contains(e.getRoom())) {
+            send(ServerFrames.error(rid, new ClientError(ErrorCode.NOT_SUBSCRIBED,
+                    "not subscribed to " + e.getRoom() + " (expected: subscribe before sending events)"), e.getRoom()));
+            return;
+        }
+        if (ephemeralsInFlight.incrementAndGet() > MAX_INFLIGHT_EPHEMERALS) {
+            ephemeralsInFlight.decrementAndGet();
+            if (rid != 0) {
+                send(ServerFrames.error(rid, new ClientError(ErrorCode.RATE_LIMITED,
+                        "ephemeral events in flight: " + MAX_INFLIGHT_EPHEMERALS + " (expected: fewer)"), e.getRoom()));
+            }
+            return;
+        }
+        handler.send(e, sender()).whenComplete((error, failure) -> {
+            try {
+                if (failure != null) {
+                    LOG.log(Level.SEVERE, "Ephemeral handling failed in session " + sessionId, failure);
+                } else if (error.isPresent() && rid != 0) {
+                    // Fire-and-forget events (request_id 0) hear nothing back, not even about throttling.
+                    send(ServerFrames.error(rid, error.get(), e.getRoom()));
+                }
+            } finally {
+                ephemeralsInFlight.decrementAndGet();
+            }
+        });
+    }
+
+    private void onSetStatus(SetStatus set) {
+        int rid = set.getRequestId();
+        PresenceStatus status = set.getStatus();
+        if (status != PresenceStatus.ONLINE && status != PresenceStatus.AWAY && status != PresenceStatus.BUSY) {
+            send(ServerFrames.error(rid, new ClientError(ErrorCode.BAD_REQUEST,
+                    "status: " + status + " (expected: ONLINE, AWAY or BUSY)"), ""));
+            return;
+        }
+        if (set.getText().codePointCount(0, set.getText().length()) > MAX_STATUS_TEXT) {
+            send(ServerFrames.error(rid, new ClientError(ErrorCode.BAD_REQUEST,
+                    "text: " + set.getText().length() + " characters (expected: <= " + MAX_STATUS_TEXT + ")"), ""));
+            return;
+        }
+        if (!services.features().presence().enabled()) {
+            send(ServerFrames.error(rid, new ClientError(ErrorCode.UNAVAILABLE, "presence is not configured"), ""));
+            return;
+        }
+        services.features().presence().status(sessionId, status, set.getText());
+        send(ServerFrame.newBuilder().setAck(Ack.newBuilder().setRequestId(rid)).build());
+    }
+
+    private void onPresenceQuery(PresenceQuery q) {
+        PresenceQueryHandler handler = services.features().presenceQueries();
+        Optional<ClientError> invalid = handler.validate(q);
+        if (invalid.isPresent()) {
+            send(ServerFrames.error(q.getRequestId(), invalid.get(), q.getRoom()));
+            return;
+        }
+        if (!rooms.contains(q.getRoom())) {
+            send(ServerFrames.error(q.getRequestId(), new ClientError(ErrorCode.NOT_SUBSCRIBED,
+                    "not subscribed to " + q.getRoom() + " (expected: subscribe before asking for members)"),
+                    q.getRoom()));
+            return;
+        }
+        if (presenceQueriesInFlight.incrementAndGet() > MAX_INFLIGHT_PRESENCE_QUERIES) {
+            presenceQueriesInFlight.decrementAndGet();
+            send(ServerFrames.error(q.getRequestId(), new ClientError(ErrorCode.RATE_LIMITED,
+                    "presence queries in flight: " + MAX_INFLIGHT_PRESENCE_QUERIES + " (expected: < "
+                            + MAX_INFLIGHT_PRESENCE_QUERIES + "); wait for pages"), q.getRoom()));
+            return;
+        }
+        handler.query(q).whenComplete((reply, failure) -> {
+            try {
+                if (failure != null) {
+                    LOG.log(Level.SEVERE, "Presence query failed in session " + sessionId, failure);
+                    send(ServerFrames.error(q.getRequestId(),
+                            new ClientError(ErrorCode.INTERNAL, "internal error"), q.getRoom()));
+                } else {
+                    send(reply);
+                }
+            } finally {
+                presenceQueriesInFlight.decrementAndGet();
+            }
+        });
+    }
+
+    private void onDirect(DirectMessage dm) {
+        DirectMessageHandler handler = services.features().directMessages();
+        Optional<ClientError> invalid = handler.validate(dm);
+        if (invalid.isPresent()) {
+            send(ServerFrames.error(dm.getRequestId(), invalid.get(), ""));
+            return;
+        }
+        // Direct messages share the publish budget and the drain's wait for answers in flight.
+        int max = services.settings().maxInflightPublishes();
+        if (publishesInFlight.incrementAndGet() > max) {
+            publishesInFlight.decrementAndGet();
+            send(ServerFrames.error(dm.getRequestId(), new ClientError(ErrorCode.RATE_LIMITED,
+                    "publishes in flight: " + max + " (expected: < " + max + "); wait for acks"), ""));
+            return;
+        }
+        if (!services.admission().tryStartPublish()) {
+            publishesInFlight.decrementAndGet();
+            send(ServerFrames.error(dm.getRequestId(),
+                    new ClientError(ErrorCode.UNAVAILABLE, "gateway is draining; reconnect and retry"), ""));
+            return;
+        }
+        handler.send(dm, sender()).whenComplete((reply, failure) -> {
+            try {
+                if (failure != null) {
+                    LOG.log(Level.SEVERE, "Direct message handling failed in session " + sessionId, failure);
+                    send(ServerFrames.error(dm.getRequestId(), new ClientError(ErrorCode.INTERNAL, "internal error"), ""));
+                } else {
+                    send(reply);
+                }
+            } finally {
+                publishesInFlight.decrementAndGet();
+                services.admission().publishFinished();
+            }
+        });
+    }
+
+    private void onRefresh(RefreshToken refresh) {
+        VerifiedToken token;
+        try {
+            token = services.verifier().verify(refresh.getToken());
+        } catch (AuthException e) {
+            // The connection keeps its old token (and is closed when that one expires).
+            send(ServerFrames.invalidToken(refresh.getRequestId(), e.getMessage()));
+            return;
+        }
+        if (!token.userId().equals(userId)) {
+            send(ServerFrames.invalidToken(refresh.getRequestId(),
+                    "sub: token names another user (expected: " + userId + ")"));
+            return;
+        }
+        tokenExpiresAt = token.expiresAt();
+        send(ServerFrame.newBuilder().setAck(Ack.newBuilder().setRequestId(refresh.getRequestId())).build());
+    }
+
+    /** Timer: closes with TOKEN_EXPIRED when the token expired at or before {@code cutoff}. */
+    void closeIfExpired(Instant cutoff) {
+        Instant exp = tokenExpiresAt;
+        if (exp != null && state.get() == State.CONNECTED && !cutoff.isBefore(exp)) {
+            close(ErrorCode.TOKEN_EXPIRED, "token expired; connect again with a fresh token");
+        }
+    }
+
+    private void reportOpened(String client) {
+        presenceLock.lock();
+        try {
+            if (!presenceClosed) {
+                presenceOpened = true;
+                services.features().presence().opened(sessionId, userId, client, services.clock().instant());
+            }
+        } finally {
+            presenceLock.unlock();
+        }
+    }
+
+    private void reportClosed() {
+        presenceLock.lock();
+        try {
+            if (!presenceClosed) {
+                presenceClosed = true;
+                if (presenceOpened) {
+                    services.features().presence().closed(sessionId);
+                }
+            }
+        } finally {
+            presenceLock.unlock();
+        }
+    }
+
+    /** The authenticated user; empty before Connect. */
+    public String userId() {
+        return userId;
+    }
+
+    /** Signal thread: an ephemeral or presence event of a subscribed room; never held back by a resume. */
+    @Override
+    public void signal(FanoutMessage signal) {
+        if (state.get() == State.CONNECTED) {
+            enqueue(signal.encoded(subprotocol, codec::encode));
+        }
+    }
+
+    @Override
+    public boolean wantsPresence(String room) {
+        return presenceRooms.contains(room);
+    }
+
+    /** Signal thread: a backend closed the room; the client gets Unsubscribed(0, room, ROOM_CLOSED, reason). */
+    @Override
+    public void roomClosed(String room, String reason) {
+        if (state.get() != State.CONNECTED) {
+            return;
+        }
+        Replay replay = replays.remove(room);
+        if (replay != null) {
+            replay.cancel();
+        }
+        services.subscriptions().unsubscribe(room, this);
+        if (left(room)) {
+            send(ServerFrame.newBuilder().setUnsubscribed(Unsubscribed.newBuilder()
+                    .setRequestId(0)
+                    .setRoom(room)
+                    .setReason(ErrorCode.ROOM_CLOSED)
+                    .setMessage(reason)).build());
+        }
+    }
+
+    /** Signal thread: a frame for this connection's user (a UserMessage). */
+    public void sendUserFrame(ServerFrame frame) {
+        if (state.get() == State.CONNECTED) {
+            send(frame);
+        }
     }
 
     private void onPing(Ping ping) {
@@ -473,23 +784,32 @@ public final class ClientSession implements Subscriber {
      * complete within the close timeout. Runs once; later calls return false.
      */
     public boolean close(ErrorCode code, String reason) {
+        return close(code.getNumber(), reason);
+    }
+
+    /**
+     * {@link #close(ErrorCode, String)} with a numeric code: also an application code 4000-4999 chosen by a
+     * backend's disconnect.
+     */
+    public boolean close(int code, String reason) {
         if (!closeStarted.compareAndSet(false, true)) {
             return false;
         }
         state.set(State.CLOSING);
         cancel(connectTimer);
         unsubscribeAll();
-        boolean slow = code == ErrorCode.SLOW_CONSUMER;
-        services.metrics().closed(code.getNumber());
+        reportClosed();
+        boolean slow = code == ErrorCode.SLOW_CONSUMER_VALUE;
+        services.metrics().closed(code);
         if (slow) {
             services.metrics().slowConsumer();
         }
-        outbound.close(code.getNumber(), truncate(reason), slow);
+        outbound.close(code, truncate(reason), slow);
         if (!transportClosed.get()) {
             abortTimer = services.timer().schedule(this::abortIfOpen,
                     services.settings().closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
-        LOG.fine(() -> "Session " + sessionId + " closing with " + code.getNumber() + ": " + reason);
+        LOG.fine(() -> "Session " + sessionId + " closing with " + code + ": " + reason);
         return true;
     }
 
@@ -516,6 +836,7 @@ public final class ClientSession implements Subscriber {
         cancel(connectTimer);
         cancel(abortTimer);
         unsubscribeAll();
+        reportClosed();
         // No interrupt: on a client-initiated close Helidon still writes its close reply on this socket.
         outbound.terminate(false);
         services.connections().remove(this);
@@ -528,6 +849,7 @@ public final class ClientSession implements Subscriber {
             replay.cancel();
         }
         replays.clear();
+        presenceRooms.clear();
         for (String room : List.copyOf(rooms)) {
             rooms.remove(room);
             services.subscriptions().unsubscribe(room, this);

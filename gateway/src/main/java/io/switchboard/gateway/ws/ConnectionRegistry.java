@@ -1,6 +1,7 @@
 package io.switchboard.gateway.ws;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,11 +11,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.switchboard.proto.client.v1.ErrorCode;
 
 /**
- * Every live connection of one gateway, for counting, for closing them all on drain and for waiting until they
- * are gone. Thread-safe.
+ * Every live connection of one gateway, for counting, for closing them all on drain, for waiting until they are
+ * gone, and by user for direct messages and disconnects. Thread-safe: the user index is a concurrent map whose
+ * per-key {@code compute} keeps adding to and emptying one user's set atomic.
  */
 public final class ConnectionRegistry {
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition emptied = lock.newCondition();
 
@@ -22,7 +25,23 @@ public final class ConnectionRegistry {
         sessions.add(session);
     }
 
+    /** Indexes an authenticated session under its user. */
+    void userConnected(ClientSession session, String userId) {
+        byUser.compute(userId, (u, set) -> {
+            Set<ClientSession> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+            s.add(session);
+            return s;
+        });
+    }
+
     void remove(ClientSession session) {
+        String user = session.userId();
+        if (!user.isEmpty()) {
+            byUser.computeIfPresent(user, (u, set) -> {
+                set.remove(session);
+                return set.isEmpty() ? null : set;
+            });
+        }
         if (sessions.remove(session) && sessions.isEmpty()) {
             lock.lock();
             try {
@@ -35,6 +54,24 @@ public final class ConnectionRegistry {
 
     public int size() {
         return sessions.size();
+    }
+
+    /** The live connections now (a copy), for a paced drain. */
+    public List<ClientSession> snapshot() {
+        return List.copyOf(sessions);
+    }
+
+    /** The authenticated connections of {@code userId} (a copy; empty when none). */
+    public List<ClientSession> ofUser(String userId) {
+        Set<ClientSession> s = byUser.get(userId);
+        return s == null ? List.of() : List.copyOf(s);
+    }
+
+    /** Closes with TOKEN_EXPIRED every connection whose token expired at or before {@code cutoff}. */
+    public void closeExpired(Instant cutoff) {
+        for (ClientSession s : sessions) {
+            s.closeIfExpired(cutoff);
+        }
     }
 
     /** Asks every connection to close with {@code code}; frames already queued are written first. */

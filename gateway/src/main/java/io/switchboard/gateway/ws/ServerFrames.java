@@ -21,6 +21,15 @@ final class ServerFrames {
                 .setRoom(room == null ? "" : room)).build();
     }
 
+    /** A refused RefreshToken: INVALID_TOKEN as an Error frame (not a close), never retriable. */
+    static ServerFrame invalidToken(int requestId, String message) {
+        return ServerFrame.newBuilder().setError(Error.newBuilder()
+                .setRequestId(requestId)
+                .setCode(io.switchboard.proto.client.v1.ErrorCode.INVALID_TOKEN)
+                .setMessage(message)
+                .setRetriable(false)).build();
+    }
+
     static Timestamp timestamp(Instant t) {
         return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }

@@ -29,10 +29,11 @@ import io.switchboard.gateway.observe.GatewayMetrics;
  * @param handOver      registers resuming subscriptions atomically with the fan-out
  * @param resumer       reads what a resuming subscription missed
  * @param historyPager  answers HistoryRequest frames
+ * @param features      ephemeral events, direct messages and presence
  */
 public record SessionServices(String gatewayId, SessionSettings settings, TokenVerifier verifier,
                               SubscriptionRegistry subscriptions, TopicLayout layout, PublishHandler publisher,
                               Admission admission, ConnectionRegistry connections, GatewayMetrics metrics,
                               ScheduledExecutorService timer, Clock clock, LiveHandOver handOver,
-                              ResumeReader resumer, HistoryPager historyPager) {
+                              ResumeReader resumer, HistoryPager historyPager, SessionFeatures features) {
 }

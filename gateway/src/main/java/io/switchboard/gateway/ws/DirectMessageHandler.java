@@ -1,0 +1,91 @@
+package io.switchboard.gateway.ws;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import io.switchboard.gateway.routing.ClientError;
+import io.switchboard.gateway.routing.RouterClient;
+import io.switchboard.gateway.routing.StatusMapper;
+import io.switchboard.proto.Names;
+import io.switchboard.proto.client.v1.Ack;
+import io.switchboard.proto.client.v1.DirectMessage;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.proto.internal.v1.SendToUserRequest;
+import io.switchboard.proto.internal.v1.SendToUserResponse;
+import io.switchboard.proto.internal.v1.Sender;
+
+/**
+ * Turns a client's DirectMessage into {@code RouterService.SendToUser} (router chosen by rendezvous on
+ * {@code "user:<id>"}) and the answer into an Ack (id, duplicate) or an Error. Thread-safe
+ * and stateless.
+ */
+public final class DirectMessageHandler {
+    /** Longest accepted user id (a JWT subject; the protocol fixes no syntax). */
+    static final int MAX_USER_ID_LENGTH = 256;
+
+    private final RouterClient router;
+    private final Duration timeout;
+    private final int maxPayloadBytes;
+
+    public DirectMessageHandler(RouterClient router, Duration timeout, int maxPayloadBytes) {
+        this.router = router;
+        this.timeout = timeout;
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    /** The error to answer {@code dm} with before any router call, or empty. */
+    public Optional<ClientError> validate(DirectMessage dm) {
+        String user = dm.getUserId();
+        if (user.isEmpty() || user.length() > MAX_USER_ID_LENGTH) {
+            return Optional.of(new ClientError(ErrorCode.BAD_REQUEST,
+                    "user_id: " + user.length() + " characters (expected: 1-" + MAX_USER_ID_LENGTH + ")"));
+        }
+        if (!dm.getId().isEmpty()) {
+            Optional<String> idProblem = Names.idProblem(dm.getId());
+            if (idProblem.isPresent()) {
+                return Optional.of(new ClientError(ErrorCode.INVALID_ID, idProblem.get()));
+            }
+        }
+        if (dm.getPayload().size() > maxPayloadBytes) {
+            return Optional.of(new ClientError(ErrorCode.PAYLOAD_TOO_LARGE,
+                    "payload: " + dm.getPayload().size() + " bytes (expected: <= " + maxPayloadBytes + ")"));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Sends a validated direct message.
+     *
+     * @return completes with an Ack or an Error frame, never exceptionally
+     */
+    public CompletableFuture<ServerFrame> send(DirectMessage dm, Sender sender) {
+        String id = dm.getId().isEmpty() ? "g-" + UUID.randomUUID() : dm.getId();
+        SendToUserRequest request = SendToUserRequest.newBuilder()
+                .setUserId(dm.getUserId())
+                .setId(id)
+                .setSender(sender)
+                .setPayload(dm.getPayload())
+                .setContentType(dm.getContentType())
+                .build();
+        CompletableFuture<SendToUserResponse> call;
+        try {
+            call = router.sendToUser(request, timeout);
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        return call.handle((response, failure) -> {
+            if (failure != null) {
+                return ServerFrames.error(dm.getRequestId(), StatusMapper.map(failure), "");
+            }
+            // client.proto's Ack has no "devices" field yet (phase2.md names one): the count cannot be reported
+            // until the proto gains it; see the report.
+            return ServerFrame.newBuilder().setAck(Ack.newBuilder()
+                    .setRequestId(dm.getRequestId())
+                    .setId(id)
+                    .setDuplicate(response.getDuplicate())).build();
+        });
+    }
+}

@@ -1,0 +1,73 @@
+package io.switchboard.gateway;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.switchboard.gateway.routing.BreakerSettings;
+import io.switchboard.gateway.routing.RouterEndpoint;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The router discovery, breaker, drain and admin keys: defaults, parsing and validation. */
+class ClusterConfigTest {
+    private static final String SECRET = "0123456789abcdef0123456789abcdef";
+
+    @Test
+    void defaults() {
+        GatewayConfig c = GatewayConfig.builder().hs256Secret(SECRET).build();
+        assertThat(c.routerKeepAliveTime()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.routerKeepAliveTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.routerDns()).isEmpty();
+        assertThat(c.routerDnsRefresh()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.routerBreaker()).isEqualTo(new BreakerSettings(50, 20, 5, Duration.ofSeconds(5), 3));
+        assertThat(c.drainBatchSize()).isEqualTo(100);
+        assertThat(c.drainBatchInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.drainReconnectWindow()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.adminToken()).isEmpty();
+    }
+
+    @Test
+    void readsTheKeys() {
+        Config root = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
+                .sources(ConfigSources.create(Map.of(
+                        "gateway.auth.hs256-secret", SECRET,
+                        "gateway.router-dns", "routers.switchboard.svc:7070",
+                        "gateway.router-dns-refresh", "PT30S",
+                        "gateway.router-breaker.failure-rate-threshold", "25.5",
+                        "gateway.router-breaker.half-open-calls", "1",
+                        "gateway.drain.batch-size", "10",
+                        "gateway.admin.token", "0123456789abcdef")))
+                .build();
+        GatewayConfig c = GatewayConfig.from(root);
+        assertThat(c.routerDns()).contains(new RouterEndpoint("routers.switchboard.svc", 7070));
+        assertThat(c.routerDnsRefresh()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.routerBreaker()).isEqualTo(new BreakerSettings(25.5f, 20, 5, Duration.ofSeconds(5), 1));
+        assertThat(c.drainBatchSize()).isEqualTo(10);
+        assertThat(c.adminToken()).contains("0123456789abcdef");
+        assertThat(c.toString()).contains("dns:routers.switchboard.svc:7070").doesNotContain("0123456789abcdef");
+        assertThat(GatewayConfig.KNOWN_KEYS).contains("router-breaker.wait-in-open", "drain.reconnect-window",
+                "admin.token", "router-keepalive-timeout");
+    }
+
+    @Test
+    void rejectsBadValues() {
+        assertThatThrownBy(() -> GatewayConfig.builder().adminToken("short"))
+                .hasMessage("gateway.admin.token: 5 characters (expected: >= 16)");
+        assertThatThrownBy(() -> GatewayConfig.builder().routerDns("no-port"))
+                .hasMessage("gateway.router-dns: 'no-port' (expected: host:port)");
+        assertThatThrownBy(() -> GatewayConfig.builder().drainBatchSize(0))
+                .hasMessage("gateway.drain.batch-size: 0 (expected: >= 1)");
+        assertThatThrownBy(() -> new BreakerSettings(0, 20, 5, Duration.ofSeconds(5), 3))
+                .hasMessage("gateway.router-breaker.failure-rate-threshold: 0.0 (expected: > 0 and <= 100)");
+        Config root = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
+                .sources(ConfigSources.create(Map.of("gateway.auth.hs256-secret", SECRET,
+                        "gateway.router-breaker.failure-rate-threshold", "half")))
+                .build();
+        assertThatThrownBy(() -> GatewayConfig.from(root))
+                .hasMessage("gateway.router-breaker.failure-rate-threshold: 'half' (expected: a number)");
+    }
+}

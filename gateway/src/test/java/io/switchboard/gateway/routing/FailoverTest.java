@@ -1,0 +1,219 @@
+package io.switchboard.gateway.routing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.PublishResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Failover and circuit breakers against in-process routers whose answers are scripted. */
+class FailoverTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final String ROOM = "chat:lobby";
+
+    private final Map<RouterEndpoint, ScriptedRouter> routers = new LinkedHashMap<>();
+    private final List<Server> servers = new ArrayList<>();
+    private final MutableClock clock = new MutableClock();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private GrpcRouterClient client;
+
+    @BeforeEach
+    void startRouters() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            RouterEndpoint endpoint = RouterEndpoint.parse("10.0.0." + i + ":7070");
+            ScriptedRouter router = new ScriptedRouter(endpoint.toString());
+            routers.put(endpoint, router);
+            servers.add(InProcessServerBuilder.forName("failover-" + endpoint).directExecutor()
+                    .addService(router).build().start());
+        }
+        client = GrpcRouterClient.builder()
+                .routers(List.copyOf(routers.keySet()))
+                .channels(e -> InProcessChannelBuilder.forName("failover-" + e).directExecutor().build())
+                .breaker(new BreakerSettings(50, 20, 5, Duration.ofSeconds(5), 3))
+                .clock(clock)
+                .registry(registry)
+                .build()
+                .start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close(Duration.ofSeconds(5));
+        }
+        servers.forEach(Server::shutdownNow);
+    }
+
+    @Test
+    void unavailableOwnerSendsTheSameRequestToTheNextOwner() throws Exception {
+        List<RouterEndpoint> rank = new RendezvousPicker(List.copyOf(routers.keySet())).rank(ROOM);
+        router(rank.get(0)).mode(ScriptedRouter.Mode.UNAVAILABLE);
+
+        PublishResponse response = client.publish(envelope("m-1"), TIMEOUT).get(10, TimeUnit.SECONDS);
+
+        assertThat(response.getPosition().getEpoch()).isEqualTo(rank.get(1).toString());
+        assertThat(router(rank.get(0)).received()).extracting(Envelope::getId).containsExactly("m-1");
+        assertThat(router(rank.get(1)).received()).containsExactlyElementsOf(router(rank.get(0)).received());
+        assertThat(router(rank.get(2)).received()).isEmpty();
+        assertThat(client.failovers("unavailable")).isEqualTo(1);
+    }
+
+    @Test
+    void failsOverOnlyOnce() {
+        List<RouterEndpoint> rank = new RendezvousPicker(List.copyOf(routers.keySet())).rank(ROOM);
+        router(rank.get(0)).mode(ScriptedRouter.Mode.UNAVAILABLE);
+        router(rank.get(1)).mode(ScriptedRouter.Mode.UNAVAILABLE);
+
+        assertThatThrownBy(() -> client.publish(envelope("m-2"), TIMEOUT).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode())
+                        .isEqualTo(Status.Code.UNAVAILABLE));
+        assertThat(router(rank.get(2)).received()).isEmpty();
+    }
+
+    @Test
+    void deadlineExceededIsNotRetriedElsewhere() throws Exception {
+        List<RouterEndpoint> rank = new RendezvousPicker(List.copyOf(routers.keySet())).rank(ROOM);
+        router(rank.get(0)).mode(ScriptedRouter.Mode.HOLD);
+
+        CompletableFuture<PublishResponse> call = client.publish(envelope("m-3"), Duration.ofMillis(200));
+
+        assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+                .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode())
+                        .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        assertThat(router(rank.get(1)).received()).isEmpty();
+        assertThat(router(rank.get(2)).received()).isEmpty();
+    }
+
+    @Test
+    void requestErrorsNeitherFailOverNorOpenTheBreaker() {
+        List<RouterEndpoint> rank = new RendezvousPicker(List.copyOf(routers.keySet())).rank(ROOM);
+        router(rank.get(0)).mode(ScriptedRouter.Mode.INVALID_ARGUMENT);
+
+        for (int i = 0; i < 10; i++) {
+            String id = "bad-" + i;
+            assertThatThrownBy(() -> client.publish(envelope(id), TIMEOUT).get(10, TimeUnit.SECONDS))
+                    .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode())
+                            .isEqualTo(Status.Code.INVALID_ARGUMENT));
+        }
+        assertThat(breaker(rank.get(0)).getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(router(rank.get(1)).received()).isEmpty();
+    }
+
+    @Test
+    void breakerOpensAfterFailuresThenHalfOpensAfterTheWait() throws Exception {
+        List<RouterEndpoint> rank = new RendezvousPicker(List.copyOf(routers.keySet())).rank(ROOM);
+        ScriptedRouter owner = router(rank.get(0));
+        owner.mode(ScriptedRouter.Mode.UNAVAILABLE);
+        for (int i = 0; i < 5; i++) {
+            client.publish(envelope("fail-" + i), TIMEOUT).get(10, TimeUnit.SECONDS); // each fails over
+        }
+        assertThat(breaker(rank.get(0)).getState()).isEqualTo(CircuitBreaker.State.OPEN);
+
+        // Open: the owner is skipped without a call, the next router answers.
+        owner.mode(ScriptedRouter.Mode.OK);
+        PublishResponse skipped = client.publish(envelope("while-open"), TIMEOUT).get(10, TimeUnit.SECONDS);
+        assertThat(skipped.getPosition().getEpoch()).isEqualTo(rank.get(1).toString());
+        assertThat(owner.received()).hasSize(5);
+        assertThat(client.failovers("breaker_open")).isEqualTo(1);
+
+        // After the wait the breaker lets trial calls through; three successes close it again.
+        clock.advance(Duration.ofSeconds(6));
+        PublishResponse trial = client.publish(envelope("trial-0"), TIMEOUT).get(10, TimeUnit.SECONDS);
+        assertThat(trial.getPosition().getEpoch()).isEqualTo(rank.get(0).toString());
+        assertThat(breaker(rank.get(0)).getState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        for (int i = 1; i < 3; i++) {
+            client.publish(envelope("trial-" + i), TIMEOUT).get(10, TimeUnit.SECONDS);
+        }
+        assertThat(breaker(rank.get(0)).getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(metric("gateway_router_breaker_state{router=\"" + rank.get(0) + "\",state=\"closed\"}"))
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void everyBreakerOpenFailsAtOnceWithUnavailable() throws Exception {
+        routers.values().forEach(r -> r.mode(ScriptedRouter.Mode.UNAVAILABLE));
+        for (int i = 0; i < 20; i++) {
+            String id = "down-" + i;
+            // spread over keys so every router sees enough failures
+            client.<PublishResponse>call("room-" + i, TIMEOUT, (stub, obs) -> stub.publish(
+                    io.switchboard.proto.internal.v1.PublishRequest.newBuilder().setEnvelope(envelope(id)).build(),
+                    obs)).handle((r, e) -> null).get(10, TimeUnit.SECONDS);
+        }
+        routers.keySet().forEach(r -> assertThat(breaker(r).getState()).isEqualTo(CircuitBreaker.State.OPEN));
+        int calls = routers.values().stream().mapToInt(r -> r.received().size()).sum();
+
+        assertThatThrownBy(() -> client.publish(envelope("x"), TIMEOUT).get(10, TimeUnit.SECONDS))
+                .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getDescription())
+                        .contains("circuit breakers open"));
+        assertThat(routers.values().stream().mapToInt(r -> r.received().size()).sum()).isEqualTo(calls);
+    }
+
+    private ScriptedRouter router(RouterEndpoint e) {
+        return routers.get(e);
+    }
+
+    private CircuitBreaker breaker(RouterEndpoint e) {
+        return client.pool().channel(e).breaker();
+    }
+
+    private double metric(String sample) throws Exception {
+        var out = new java.io.ByteArrayOutputStream();
+        io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        for (String line : out.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1).trim());
+            }
+        }
+        return -1;
+    }
+
+    private static Envelope envelope(String id) {
+        return Envelope.newBuilder().setId(id).setRoom(ROOM).build();
+    }
+
+    /** A clock the test moves by hand (Resilience4j reads it for the open-state wait). */
+    static final class MutableClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.switchboard.gateway.routing;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.PublishResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** DNS discovery with a scripted resolver: membership follows the records, vanished routers close when idle. */
+class RouterDiscoveryTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final Map<String, ScriptedRouter> routers = new LinkedHashMap<>();
+    private final List<Server> servers = new ArrayList<>();
+    private volatile List<String> records = List.of("10.1.0.1", "10.1.0.2");
+    private volatile boolean dnsDown;
+    private GrpcRouterClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        for (String ip : List.of("10.1.0.1", "10.1.0.2", "10.1.0.3")) {
+            ScriptedRouter r = new ScriptedRouter(ip + ":7070");
+            routers.put(ip, r);
+            servers.add(InProcessServerBuilder.forName("dns-" + ip + ":7070").directExecutor().addService(r)
+                    .build().start());
+        }
+        client = GrpcRouterClient.builder()
+                .dns(RouterEndpoint.parse("routers.test:7070"), Duration.ofHours(1)) // refreshed by hand
+                .resolver(this::resolve)
+                .channels(e -> InProcessChannelBuilder.forName("dns-" + e).directExecutor().build())
+                .clock(Clock.systemUTC())
+                .build()
+                .start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close(Duration.ofSeconds(5));
+        }
+        servers.forEach(Server::shutdownNow);
+    }
+
+    private List<InetAddress> resolve(String host) throws UnknownHostException {
+        assertThat(host).isEqualTo("routers.test");
+        if (dnsDown) {
+            throw new UnknownHostException(host + ": SERVFAIL");
+        }
+        List<InetAddress> out = new ArrayList<>();
+        for (String ip : records) {
+            out.add(InetAddress.getByAddress(host, InetAddress.getByName(ip).getAddress()));
+        }
+        return out;
+    }
+
+    @Test
+    void membershipFollowsTheRecordsAndSurvivesAFailedLookup() throws Exception {
+        assertThat(client.routers()).extracting(RouterEndpoint::toString)
+                .containsExactlyInAnyOrder("10.1.0.1:7070", "10.1.0.2:7070");
+
+        records = List.of("10.1.0.2", "10.1.0.3");
+        assertThat(client.refreshRouters()).isTrue();
+        assertThat(client.routers()).extracting(RouterEndpoint::toString)
+                .containsExactlyInAnyOrder("10.1.0.2:7070", "10.1.0.3:7070");
+        for (int i = 0; i < 20; i++) {
+            PublishResponse r = client.publish(envelope("room-" + i, "m-" + i), WAIT).get(10, TimeUnit.SECONDS);
+            assertThat(r.getPosition().getEpoch()).isNotEqualTo("10.1.0.1:7070");
+        }
+
+        dnsDown = true;
+        assertThat(client.refreshRouters()).isFalse();
+        assertThat(client.routers()).extracting(RouterEndpoint::toString)
+                .containsExactlyInAnyOrder("10.1.0.2:7070", "10.1.0.3:7070");
+    }
+
+    @Test
+    void aVanishedRouterClosesItsChannelOnlyAfterItsCallInFlightEnded() throws Exception {
+        RouterEndpoint first = RouterEndpoint.parse("10.1.0.1:7070");
+        String room = roomOwnedBy(first);
+        routers.get("10.1.0.1").mode(ScriptedRouter.Mode.HOLD);
+        CompletableFuture<PublishResponse> inFlight = client.publish(envelope(room, "held"), WAIT);
+        assertThat(routers.get("10.1.0.1").holding().await(10, TimeUnit.SECONDS)).isTrue();
+
+        records = List.of("10.1.0.2");
+        assertThat(client.refreshRouters()).isTrue();
+        assertThat(client.routers()).containsExactly(RouterEndpoint.parse("10.1.0.2:7070"));
+        assertThat(client.pool().retiredStillOpen()).containsExactly(first);
+        // New calls for the room already go to the remaining router.
+        assertThat(client.publish(envelope(room, "next"), WAIT).get(10, TimeUnit.SECONDS).getPosition().getEpoch())
+                .isEqualTo("10.1.0.2:7070");
+
+        routers.get("10.1.0.1").release();
+        assertThat(inFlight.get(10, TimeUnit.SECONDS).getPosition().getEpoch()).isEqualTo("10.1.0.1:7070");
+        await().atMost(WAIT).until(() -> client.pool().retiredStillOpen().isEmpty());
+    }
+
+    @Test
+    void noRecordYetMeansUnavailableUntilALookupSucceeds() throws Exception {
+        client.close(Duration.ofSeconds(5));
+        dnsDown = true;
+        client = GrpcRouterClient.builder()
+                .dns(RouterEndpoint.parse("routers.test:7070"), Duration.ofHours(1))
+                .resolver(this::resolve)
+                .channels(e -> InProcessChannelBuilder.forName("dns-" + e).directExecutor().build())
+                .build()
+                .start();
+        assertThatThrownBy(() -> client.publish(envelope("r", "a"), WAIT).get(10, TimeUnit.SECONDS))
+                .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getDescription())
+                        .isEqualTo("no router known"));
+
+        dnsDown = false;
+        assertThat(client.refreshRouters()).isTrue();
+        assertThat(client.publish(envelope("r", "b"), WAIT).get(10, TimeUnit.SECONDS).hasPosition()).isTrue();
+    }
+
+    private String roomOwnedBy(RouterEndpoint owner) {
+        RendezvousPicker picker = new RendezvousPicker(client.routers());
+        for (int i = 0; ; i++) {
+            if (picker.pick("room-" + i).equals(owner)) {
+                return "room-" + i;
+            }
+        }
+    }
+
+    private static Envelope envelope(String room, String id) {
+        return Envelope.newBuilder().setId(id).setRoom(room).build();
+    }
+}
