@@ -2,6 +2,8 @@ package io.switchboard.router;
 
 import io.switchboard.router.kafka.TopicSpec;
 
+import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -11,6 +13,9 @@ import java.util.Properties;
 final class KafkaSettings {
     /** Kafka's default request.timeout.ms; lowered when the delivery timeout would not leave room for it. */
     private static final long DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+    /** Gateways read the side topics from the end only: retention just bounds the disk they use. */
+    static final Duration EPHEMERAL_RETENTION = Duration.ofMinutes(1);
+    static final Duration CONTROL_RETENTION = Duration.ofHours(1);
 
     private KafkaSettings() {
     }
@@ -39,16 +44,46 @@ final class KafkaSettings {
 
     /** AdminClient properties for the startup topic bootstrap. */
     static Properties admin(RouterConfig config) {
+        Properties props = connection(config);
+        props.put("client.id", "switchboard-router-admin-" + config.id());
+        return props;
+    }
+
+    /**
+     * Consumer properties for the presence-topic listener: the connection security settings, no group (it
+     * assigns itself every partition and never commits).
+     */
+    static Properties consumer(RouterConfig config) {
+        Properties props = connection(config);
+        props.put("client.id", "switchboard-router-presence-" + config.id());
+        return props;
+    }
+
+    /**
+     * Bootstrap servers and the connection security settings of {@code kafka.producer.*}: every client of the
+     * router must reach the same cluster the same way.
+     */
+    private static Properties connection(RouterConfig config) {
         Properties props = new Properties();
-        // The admin client must reach the same cluster the same way: share the connection security settings.
         config.producerProperties().forEach((key, value) -> {
             if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
                 props.put(key, value);
             }
         });
         props.put("bootstrap.servers", config.bootstrapServers());
-        props.put("client.id", "switchboard-router-admin-" + config.id());
         return props;
+    }
+
+    /** The ephemeral topic: as many partitions as the room log has, retention one minute. */
+    static TopicSpec ephemeralTopic(RouterConfig config, int roomPartitions) {
+        return topic(config).sibling(config.ephemeralTopic(), roomPartitions,
+                Map.of("retention.ms", Long.toString(EPHEMERAL_RETENTION.toMillis())));
+    }
+
+    /** The control topic: {@code kafka.control-topic.partitions}, retention one hour. */
+    static TopicSpec controlTopic(RouterConfig config) {
+        return topic(config).sibling(config.controlTopic(), config.controlTopicPartitions(),
+                Map.of("retention.ms", Long.toString(CONTROL_RETENTION.toMillis())));
     }
 
     static TopicSpec topic(RouterConfig config) {

@@ -29,6 +29,18 @@ final class PublishStatus {
         return Status.RESOURCE_EXHAUSTED.withDescription("too many publishes in flight");
     }
 
+    /** SendToUser and lookups for SendControl when {@code router.presence.address} is unset. */
+    static Status presenceNotConfigured() {
+        return Status.UNAVAILABLE.withDescription("presence not configured");
+    }
+
+    /** A failed presence lookup: UNAVAILABLE (retriable), keeping the presence service's own status. */
+    static Status presenceFailed(Throwable failure) {
+        Status status = Status.fromThrowable(unwrap(failure));
+        return Status.UNAVAILABLE.withDescription("presence lookup failed: " + status.getCode()
+                + (status.getDescription() == null ? "" : " " + status.getDescription())).withCause(failure);
+    }
+
     static Status idReusedForOtherRoom(String id, String room) {
         return invalid("id: '" + id + "' was already published to another room than '" + room + "'");
     }
@@ -61,7 +73,17 @@ final class PublishStatus {
         };
     }
 
-    private static Throwable unwrap(Throwable failure) {
+    /** The {@link EventMetrics} outcome a failure status counts as. */
+    static EventMetrics.Outcome eventOutcomeOf(Status status) {
+        return switch (status.getCode()) {
+            case INVALID_ARGUMENT -> EventMetrics.Outcome.INVALID;
+            case RESOURCE_EXHAUSTED -> EventMetrics.Outcome.EXHAUSTED;
+            case DEADLINE_EXCEEDED, CANCELLED -> EventMetrics.Outcome.CANCELLED;
+            default -> EventMetrics.Outcome.UNAVAILABLE;
+        };
+    }
+
+    static Throwable unwrap(Throwable failure) {
         Throwable t = failure;
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();

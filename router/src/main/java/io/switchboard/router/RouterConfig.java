@@ -2,6 +2,7 @@ package io.switchboard.router;
 
 import io.helidon.config.Config;
 import io.helidon.config.spi.ConfigSource;
+import io.switchboard.router.api.ApiConfig;
 import io.switchboard.service.ConfigFiles;
 
 import java.net.InetAddress;
@@ -33,6 +34,8 @@ public final class RouterConfig {
     public static final String DEFAULTS_RESOURCE = "router-defaults.yaml";
 
     static final int MAX_PAYLOAD_LIMIT = 16 * 1024 * 1024;
+    /** Ephemeral events are "typing..." hints: an hour is far beyond any use and fits uint32 milliseconds. */
+    static final Duration MAX_EPHEMERAL_TTL = Duration.ofHours(1);
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final Pattern ROUTER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
@@ -61,6 +64,18 @@ public final class RouterConfig {
     private final boolean topicCreate;
     private final OptionalInt topicMinInsyncReplicas;
     private final Map<String, String> producerProperties;
+    private final String ephemeralTopic;
+    private final String controlTopic;
+    private final int controlTopicPartitions;
+    private final String presenceTopic;
+    private final Optional<String> presenceAddress;
+    private final Duration presenceTimeout;
+    private final Duration presenceCacheTtl;
+    private final long presenceCacheMaxEntries;
+    private final Duration ephemeralMinInterval;
+    private final Duration ephemeralTtl;
+    private final Optional<String> historyAddress;
+    private final ApiConfig api;
     private final InstantSource clock;
     private final boolean systemClock;
 
@@ -84,6 +99,18 @@ public final class RouterConfig {
         this.topicCreate = b.topicCreate;
         this.topicMinInsyncReplicas = b.topicMinInsyncReplicas;
         this.producerProperties = Collections.unmodifiableMap(new LinkedHashMap<>(b.producerProperties));
+        this.ephemeralTopic = b.ephemeralTopic;
+        this.controlTopic = b.controlTopic;
+        this.controlTopicPartitions = b.controlTopicPartitions;
+        this.presenceTopic = b.presenceTopic;
+        this.presenceAddress = b.presenceAddress;
+        this.presenceTimeout = b.presenceTimeout;
+        this.presenceCacheTtl = b.presenceCacheTtl;
+        this.presenceCacheMaxEntries = b.presenceCacheMaxEntries;
+        this.ephemeralMinInterval = b.ephemeralMinInterval;
+        this.ephemeralTtl = b.ephemeralTtl;
+        this.historyAddress = b.historyAddress;
+        this.api = b.api;
         this.clock = b.clock != null ? b.clock : InstantSource.system();
         this.systemClock = b.clock == null;
     }
@@ -213,6 +240,69 @@ public final class RouterConfig {
         return producerProperties;
     }
 
+    /** {@code kafka.ephemeral-topic.name}: the topic of ephemeral events (typing), keyed by room. */
+    public String ephemeralTopic() {
+        return ephemeralTopic;
+    }
+
+    /** {@code kafka.control-topic.name}: the topic of control records (direct messages, disconnects, closes). */
+    public String controlTopic() {
+        return controlTopic;
+    }
+
+    /** {@code kafka.control-topic.partitions}: partitions when the router creates the control topic. */
+    public int controlTopicPartitions() {
+        return controlTopicPartitions;
+    }
+
+    /** {@code kafka.presence-topic.name}: the presence service's topic; the router reads its user records. */
+    public String presenceTopic() {
+        return presenceTopic;
+    }
+
+    /**
+     * {@code router.presence.address}: {@code host:port} of the presence service; empty disables SendToUser and
+     * SendControl disconnects that need a lookup (they answer UNAVAILABLE).
+     */
+    public Optional<String> presenceAddress() {
+        return presenceAddress;
+    }
+
+    /** {@code router.presence.timeout}: the longest a presence lookup may take (a shorter call deadline wins). */
+    public Duration presenceTimeout() {
+        return presenceTimeout;
+    }
+
+    /** {@code router.presence.cache-ttl}: how long a looked-up user presence is reused. */
+    public Duration presenceCacheTtl() {
+        return presenceCacheTtl;
+    }
+
+    /** {@code router.presence.cache-max-entries}: how many users' presence the lookup cache holds. */
+    public long presenceCacheMaxEntries() {
+        return presenceCacheMaxEntries;
+    }
+
+    /** {@code router.ephemeral.min-interval}: at most one ephemeral event per (user, room, kind) per interval. */
+    public Duration ephemeralMinInterval() {
+        return ephemeralMinInterval;
+    }
+
+    /** {@code router.ephemeral.ttl}: the {@code ttl_ms} written into every ephemeral record. */
+    public Duration ephemeralTtl() {
+        return ephemeralTtl;
+    }
+
+    /** {@code router.history.address}: {@code host:port} of the history service, for the public API's reads. */
+    public Optional<String> historyAddress() {
+        return historyAddress;
+    }
+
+    /** {@code router.api.*}: the public {@code SwitchboardApi} this router serves on its gRPC port when enabled. */
+    public ApiConfig api() {
+        return api;
+    }
+
     /** The clock for record timestamps, received times and (when not the system clock) dedup expiry. */
     public InstantSource clock() {
         return clock;
@@ -233,7 +323,13 @@ public final class RouterConfig {
                 + ", bootstrapServers=" + bootstrapServers + ", topic=" + topic
                 + ", topicPartitions=" + topicPartitions + ", topicReplicationFactor=" + topicReplicationFactor
                 + ", topicCreate=" + topicCreate + ", topicMinInsyncReplicas=" + topicMinInsyncReplicas
-                + ", producerProperties=" + producerProperties.keySet() + "}";
+                + ", producerProperties=" + producerProperties.keySet() + ", ephemeralTopic=" + ephemeralTopic
+                + ", controlTopic=" + controlTopic + ", controlTopicPartitions=" + controlTopicPartitions
+                + ", presenceTopic=" + presenceTopic + ", presenceAddress=" + presenceAddress.orElse("-")
+                + ", presenceTimeout=" + presenceTimeout + ", presenceCacheTtl=" + presenceCacheTtl
+                + ", presenceCacheMaxEntries=" + presenceCacheMaxEntries
+                + ", ephemeralMinInterval=" + ephemeralMinInterval + ", ephemeralTtl=" + ephemeralTtl
+                + ", historyAddress=" + historyAddress.orElse("-") + "}";
     }
 
     /** The default router id: the host name, which is unique per pod or machine. */
@@ -299,6 +395,18 @@ public final class RouterConfig {
         private boolean topicCreate = true;
         private OptionalInt topicMinInsyncReplicas = OptionalInt.empty();
         private final Map<String, String> producerProperties = new LinkedHashMap<>();
+        private String ephemeralTopic = "switchboard.ephemeral";
+        private String controlTopic = "switchboard.control";
+        private int controlTopicPartitions = 4;
+        private String presenceTopic = "switchboard.presence";
+        private Optional<String> presenceAddress = Optional.empty();
+        private Duration presenceTimeout = Duration.ofSeconds(2);
+        private Duration presenceCacheTtl = Duration.ofSeconds(10);
+        private long presenceCacheMaxEntries = 100_000;
+        private Duration ephemeralMinInterval = Duration.ofSeconds(1);
+        private Duration ephemeralTtl = Duration.ofSeconds(6);
+        private Optional<String> historyAddress = Optional.empty();
+        private ApiConfig api = ApiConfig.defaults();
         private InstantSource clock;
 
         private Builder() {
@@ -405,10 +513,7 @@ public final class RouterConfig {
 
         /** {@code kafka.topic.name}, default {@code switchboard.rooms}. */
         public Builder topic(String topic) {
-            Objects.requireNonNull(topic, "kafka.topic.name");
-            check(TOPIC.matcher(topic).matches() && !topic.equals(".") && !topic.equals(".."), "kafka.topic.name",
-                    "'" + topic + "'", "1-249 of [a-zA-Z0-9._-]");
-            this.topic = topic;
+            this.topic = topicName("kafka.topic.name", topic);
             return this;
         }
 
@@ -430,6 +535,84 @@ public final class RouterConfig {
         /** {@code kafka.topic.create}, default true. */
         public Builder topicCreate(boolean create) {
             this.topicCreate = create;
+            return this;
+        }
+
+        /** {@code kafka.ephemeral-topic.name}, default {@code switchboard.ephemeral}. */
+        public Builder ephemeralTopic(String topic) {
+            this.ephemeralTopic = topicName("kafka.ephemeral-topic.name", topic);
+            return this;
+        }
+
+        /** {@code kafka.control-topic.name}, default {@code switchboard.control}. */
+        public Builder controlTopic(String topic) {
+            this.controlTopic = topicName("kafka.control-topic.name", topic);
+            return this;
+        }
+
+        /** {@code kafka.control-topic.partitions}, default 4. */
+        public Builder controlTopicPartitions(int partitions) {
+            check(partitions > 0, "kafka.control-topic.partitions", partitions, "> 0");
+            this.controlTopicPartitions = partitions;
+            return this;
+        }
+
+        /** {@code kafka.presence-topic.name}, default {@code switchboard.presence}. */
+        public Builder presenceTopic(String topic) {
+            this.presenceTopic = topicName("kafka.presence-topic.name", topic);
+            return this;
+        }
+
+        /** {@code router.presence.address} ({@code host:port}), default unset (presence lookups disabled). */
+        public Builder presenceAddress(String address) {
+            this.presenceAddress = Optional.of(hostPort("router.presence.address", address));
+            return this;
+        }
+
+        /** {@code router.presence.timeout}, default PT2S. */
+        public Builder presenceTimeout(Duration timeout) {
+            this.presenceTimeout = positive("router.presence.timeout", timeout);
+            return this;
+        }
+
+        /** {@code router.presence.cache-ttl}, default PT10S. */
+        public Builder presenceCacheTtl(Duration ttl) {
+            this.presenceCacheTtl = positive("router.presence.cache-ttl", ttl);
+            return this;
+        }
+
+        /** {@code router.presence.cache-max-entries}, default 100000. */
+        public Builder presenceCacheMaxEntries(long entries) {
+            check(entries > 0, "router.presence.cache-max-entries", entries, "> 0");
+            this.presenceCacheMaxEntries = entries;
+            return this;
+        }
+
+        /** {@code router.ephemeral.min-interval}, default PT1S; PT0S turns throttling off. */
+        public Builder ephemeralMinInterval(Duration interval) {
+            Objects.requireNonNull(interval, "router.ephemeral.min-interval");
+            check(!interval.isNegative(), "router.ephemeral.min-interval", interval, ">= PT0S");
+            this.ephemeralMinInterval = interval;
+            return this;
+        }
+
+        /** {@code router.ephemeral.ttl}, default PT6S. */
+        public Builder ephemeralTtl(Duration ttl) {
+            positive("router.ephemeral.ttl", ttl);
+            check(ttl.compareTo(MAX_EPHEMERAL_TTL) <= 0, "router.ephemeral.ttl", ttl, "<= " + MAX_EPHEMERAL_TTL);
+            this.ephemeralTtl = ttl;
+            return this;
+        }
+
+        /** {@code router.api.*}, default {@link ApiConfig#defaults()} (disabled). */
+        public Builder api(ApiConfig api) {
+            this.api = Objects.requireNonNull(api, "router.api");
+            return this;
+        }
+
+        /** {@code router.history.address} ({@code host:port}), default unset. */
+        public Builder historyAddress(String address) {
+            this.historyAddress = Optional.of(hostPort("router.history.address", address));
             return this;
         }
 
@@ -480,7 +663,31 @@ public final class RouterConfig {
             // A remembered id must outlive its own send, or a retry during a slow send would publish twice.
             check(dedupTtl.compareTo(deliveryTimeout) > 0, "router.dedup.ttl", dedupTtl,
                     "> router.kafka.delivery-timeout " + deliveryTimeout);
+            // The three topics the router writes must be distinct: their consumers parse different messages.
+            check(!ephemeralTopic.equals(topic) && !controlTopic.equals(topic) && !controlTopic.equals(ephemeralTopic)
+                            && !presenceTopic.equals(topic) && !presenceTopic.equals(ephemeralTopic)
+                            && !presenceTopic.equals(controlTopic),
+                    "kafka.*-topic.name", List.of(topic, ephemeralTopic, controlTopic, presenceTopic), "distinct names");
             return new RouterConfig(this);
+        }
+
+        private static String topicName(String key, String topic) {
+            Objects.requireNonNull(topic, key);
+            check(TOPIC.matcher(topic).matches() && !topic.equals(".") && !topic.equals(".."), key,
+                    "'" + topic + "'", "1-249 of [a-zA-Z0-9._-]");
+            return topic;
+        }
+
+        /** Checks {@code host:port} (IPv6 literals in brackets) and returns it stripped. */
+        private static String hostPort(String key, String address) {
+            Objects.requireNonNull(address, key);
+            String s = address.strip();
+            int colon = s.lastIndexOf(':');
+            boolean ok = colon > 0 && colon < s.length() - 1 && !s.substring(0, colon).isBlank()
+                    && s.substring(colon + 1).chars().allMatch(Character::isDigit) && s.length() - colon <= 6
+                    && Integer.parseInt(s.substring(colon + 1)) >= 1 && Integer.parseInt(s.substring(colon + 1)) <= 65_535;
+            check(ok, key, "'" + address + "'", "host:port");
+            return s;
         }
 
         private static Duration positive(String key, Duration value) {

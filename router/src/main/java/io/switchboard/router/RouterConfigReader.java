@@ -8,6 +8,7 @@ import static io.switchboard.service.ConfigValues.longValue;
 import static io.switchboard.service.ConfigValues.string;
 
 import io.helidon.config.Config;
+import io.switchboard.router.api.ApiConfig;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +24,14 @@ final class RouterConfigReader {
     static final Set<String> ROUTER_KEYS = Set.of(
             "id", "grpc.port", "metrics.port", "max-payload-bytes", "max-in-flight", "dedup.max-entries",
             "dedup.ttl", "startup-timeout", "shutdown-grace", "kafka.delivery-timeout", "kafka.linger",
-            "kafka.max-block");
+            "kafka.max-block", "presence.address", "presence.timeout", "presence.cache-ttl",
+            "presence.cache-max-entries", "ephemeral.min-interval", "ephemeral.ttl", "history.address");
+
+    /**
+     * Subtrees under {@code router} read by other components of the router process (the public API reads
+     * {@code router.api.*} itself and reports its own unknown keys).
+     */
+    static final Set<String> DELEGATED_PREFIXES = Set.of("api.");
 
     private RouterConfigReader() {
     }
@@ -46,6 +54,14 @@ final class RouterConfigReader {
         duration(router, "kafka.delivery-timeout").ifPresent(b::deliveryTimeout);
         duration(router, "kafka.linger").ifPresent(b::linger);
         duration(router, "kafka.max-block").ifPresent(b::maxBlock);
+        string(router, "presence.address").filter(s -> !s.isBlank()).ifPresent(b::presenceAddress);
+        duration(router, "presence.timeout").ifPresent(b::presenceTimeout);
+        duration(router, "presence.cache-ttl").ifPresent(b::presenceCacheTtl);
+        longValue(router, "presence.cache-max-entries").ifPresent(b::presenceCacheMaxEntries);
+        duration(router, "ephemeral.min-interval").ifPresent(b::ephemeralMinInterval);
+        duration(router, "ephemeral.ttl").ifPresent(b::ephemeralTtl);
+        string(router, "history.address").filter(s -> !s.isBlank()).ifPresent(b::historyAddress);
+        b.api(ApiConfig.from(router));
 
         string(kafka, "bootstrap-servers").ifPresent(b::bootstrapServers);
         string(kafka, "topic.name").ifPresent(b::topic);
@@ -53,6 +69,10 @@ final class RouterConfigReader {
         integer(kafka, "topic.replication-factor").ifPresent(b::topicReplicationFactor);
         bool(kafka, "topic.create").ifPresent(b::topicCreate);
         integer(kafka, "topic.min-insync-replicas").ifPresent(b::topicMinInsyncReplicas);
+        string(kafka, "ephemeral-topic.name").ifPresent(b::ephemeralTopic);
+        string(kafka, "control-topic.name").ifPresent(b::controlTopic);
+        integer(kafka, "control-topic.partitions").ifPresent(b::controlTopicPartitions);
+        string(kafka, "presence-topic.name").ifPresent(b::presenceTopic);
         leaves(kafka.get("producer")).forEach(b::producerProperty);
         return b.build();
     }
@@ -61,6 +81,7 @@ final class RouterConfigReader {
     static List<String> unknownKeys(Config root) {
         return leaves(root.get("router")).keySet().stream()
                 .filter(key -> !ROUTER_KEYS.contains(key))
+                .filter(key -> DELEGATED_PREFIXES.stream().noneMatch(key::startsWith))
                 .map(key -> "router." + key)
                 .sorted()
                 .toList();

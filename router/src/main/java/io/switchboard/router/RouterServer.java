@@ -3,14 +3,24 @@ package io.switchboard.router;
 import io.switchboard.service.HttpEndpoints;
 import io.switchboard.service.ServiceMain;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.grpc.BindableService;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Channel;
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import io.switchboard.router.api.SwitchboardApiService;
 import io.switchboard.router.kafka.KafkaEnvelopeLog;
+import io.switchboard.router.kafka.PresenceRecordListener;
 import io.switchboard.router.kafka.TopicBootstrap;
 import io.switchboard.router.kafka.TopicInfo;
 
@@ -19,7 +29,11 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,7 +43,13 @@ import java.util.concurrent.TimeUnit;
  * One router: the gRPC server ({@code RouterService}, health, reflection), its Kafka producer and its
  * metrics/health HTTP endpoint, with an explicit lifecycle.
  *
- * <p>{@link #start()} bootstraps the topic, warms the producer, binds the ports and only then reports
+ * <p>Besides {@code RouterService} it can serve further gRPC services on the same port ({@link
+ * Builder#extraServices}, e.g. the public {@code SwitchboardApi}), and serve its own {@code RouterService}
+ * in-process under a name ({@link Builder#inProcessName}) so that such a service can call the router through
+ * an in-process channel ({@code InProcessChannelBuilder.forName(name)}) without a network hop. With {@code
+ * router.presence.address} set it also follows the presence topic to invalidate its presence cache.
+ *
+ * <p>{@link #start()} bootstraps the topics, warms the producer, binds the ports and only then reports
  * SERVING; it fails (once, cleaning up) when Kafka is not reachable within {@code router.startup-timeout}.
  * {@link #drain()} reports NOT_SERVING and refuses new calls; {@link #shutdown(Duration)} drains, lets
  * in-flight publishes get Kafka's acknowledgement within the grace period, closes the producer (failing what
@@ -45,11 +65,15 @@ public final class RouterServer implements ServiceMain.Service {
     /** Room for the envelope's other fields on top of the payload limit, so the transport rejects only abuse. */
     private static final int ENVELOPE_OVERHEAD_BYTES = 64 * 1024;
     private static final Duration FORCED_STOP_WAIT = Duration.ofSeconds(2);
+    /** Open throttle windows kept at most; when full, the oldest go, which only lets an extra event through. */
+    private static final long THROTTLE_MAX_ENTRIES = 100_000;
 
     private enum State { NEW, STARTING, RUNNING, DRAINING, STOPPED, FAILED }
 
     private final RouterConfig config;
     private final PrometheusRegistry registry;
+    private final List<BindableService> extraServices;
+    private final String inProcessName;
     private final Object lock = new Object();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -60,6 +84,13 @@ public final class RouterServer implements ServiceMain.Service {
     private HttpEndpoints http;
     private EnvelopeLog log;
     private RouterMetrics metrics;
+    private EventMetrics eventMetrics;
+    private Server inProcess;
+    private ManagedChannel presenceChannel;
+    private ManagedChannel historyChannel;
+    private SwitchboardApiService api;
+    private ManagedChannel apiRouterChannel;
+    private PresenceRecordListener presenceListener;
     private InFlightLimiter limiter;
     private HealthStatusManager health;
     private ExecutorService grpcExecutor;
@@ -67,14 +98,21 @@ public final class RouterServer implements ServiceMain.Service {
     private volatile int boundGrpcPort = -1;
     private volatile int boundMetricsPort = -1;
 
-    private RouterServer(RouterConfig config, PrometheusRegistry registry) {
-        this.config = Objects.requireNonNull(config, "config");
-        this.registry = Objects.requireNonNull(registry, "registry");
+    private RouterServer(Builder b) {
+        this.config = b.config;
+        this.registry = b.registry;
+        this.extraServices = List.copyOf(b.extraServices);
+        this.inProcessName = b.inProcessName;
     }
 
     /** A router that has not started yet. Nothing is bound or registered until {@link #start()}. */
     public static RouterServer create(RouterConfig config, PrometheusRegistry registry) {
-        return new RouterServer(config, registry);
+        return builder(config, registry).build();
+    }
+
+    /** A builder for a router with extra services or an in-process name. */
+    public static Builder builder(RouterConfig config, PrometheusRegistry registry) {
+        return new Builder(config, registry);
     }
 
     /**
@@ -111,36 +149,122 @@ public final class RouterServer implements ServiceMain.Service {
             http = HttpEndpoints.start("router", config.metricsPort(), registry, this::isReady);
         }
         TopicInfo topic = TopicBootstrap.ensure(KafkaSettings.admin(config), KafkaSettings.topic(config),
-                config.startupTimeout());
+                rooms -> List.of(KafkaSettings.ephemeralTopic(config, rooms.partitions()),
+                        KafkaSettings.controlTopic(config)),
+                config.startupTimeout()).getFirst();
         Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), config.maxBlock().toNanos()));
-        log = KafkaEnvelopeLog.start(KafkaSettings.producer(config), topic, left);
+        KafkaEnvelopeLog kafkaLog = KafkaEnvelopeLog.start(KafkaSettings.producer(config), topic,
+                List.of(config.ephemeralTopic(), config.controlTopic()), left);
+        log = kafkaLog;
+        EventLog events = kafkaLog.events(config.ephemeralTopic(), config.controlTopic());
+        Optional<PresenceLookup> presence = startPresence(dedup);
         health = new HealthStatusManager();
         grpcExecutor = Executors.newThreadPerTaskExecutor(Threads.virtualFactory("router-grpc-"));
-        PublishService publish = new PublishService(new EnvelopeValidator(config.maxPayloadBytes()), dedup,
-                limiter, log, metrics, config.clock());
+        RouterGrpcService routerService = routerService(dedup, events, presence);
+        List<ServerServiceDefinition> extra = new ArrayList<>(
+                extraServices.stream().map(BindableService::bindService).toList());
+        // The public API calls this router's own RouterService in-process: no network hop, same dedup cache.
+        String inProcessAs = inProcessName;
+        if (config.api().enabled()) {
+            inProcessAs = inProcessName != null ? inProcessName : "switchboard-router-" + UUID.randomUUID();
+            extra.add(startApi(inProcessAs));
+        }
         try {
-            grpc = NettyServerBuilder.forPort(config.grpcPort())
+            NettyServerBuilder builder = NettyServerBuilder.forPort(config.grpcPort())
                     // Handlers do not block on Kafka, but send() may wait up to max-block: virtual threads
                     // make such a wait cheap.
                     .executor(grpcExecutor)
                     .maxInboundMessageSize(config.maxPayloadBytes() + ENVELOPE_OVERHEAD_BYTES)
-                    // Gateways keep their channels alive with pings; do not answer them with GOAWAY.
-                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    // Gateways ping every 10 s (gateway.router-keepalive-time); permit half that so jitter never
+                    // earns them a GOAWAY "too_many_pings".
+                    .permitKeepAliveTime(5, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
-                    .addService(publish)
+                    .addService(routerService)
                     .addService(health.getHealthService())
-                    .addService(ProtoReflectionServiceV1.newInstance())
-                    .build()
-                    .start();
+                    .addService(ProtoReflectionServiceV1.newInstance());
+            extra.forEach(builder::addService);
+            grpc = builder.build().start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind router.grpc.port " + config.grpcPort(), e);
+        }
+        if (inProcessAs != null) {
+            try {
+                inProcess = InProcessServerBuilder.forName(inProcessAs).executor(grpcExecutor)
+                        .addService(routerService).build().start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot serve in-process as " + inProcessAs, e);
+            }
         }
         boundGrpcPort = grpc.getPort();
         boundMetricsPort = http == null ? -1 : http.port();
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
         health.setStatus(RouterServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        extra.forEach(def -> health.setStatus(def.getServiceDescriptor().getName(), ServingStatus.SERVING));
         LOG.log(Level.INFO, "router " + config.id() + ": topic " + topic.name() + " (id " + topic.topicId() + ", "
                 + topic.partitions() + " partitions) at " + config.bootstrapServers());
+    }
+
+    /** The public SwitchboardApi (router.api.enabled): over this router in-process, presence and history over gRPC. */
+    private ServerServiceDefinition startApi(String routerInProcessName) {
+        Optional<Channel> history = config.historyAddress().map(address -> {
+            historyChannel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+                    .userAgent("switchboard-router-api").build();
+            return historyChannel;
+        });
+        apiRouterChannel = InProcessChannelBuilder.forName(routerInProcessName).build();
+        api = new SwitchboardApiService(apiRouterChannel,
+                Optional.ofNullable(presenceChannel), history, config.api(), config.clock(), registry);
+        return api.definition();
+    }
+
+    /** The services the router serves over gRPC, built from its configuration. */
+    private RouterGrpcService routerService(DedupCache dedup, EventLog events, Optional<PresenceLookup> presence) {
+        EventValidator validator = new EventValidator(config.maxPayloadBytes());
+        PublishService publish = new PublishService(new EnvelopeValidator(config.maxPayloadBytes()), dedup,
+                limiter, log, metrics, config.clock());
+        EphemeralThrottle throttle = new EphemeralThrottle(config.ephemeralMinInterval(), THROTTLE_MAX_ENTRIES,
+                ticker(config));
+        return new RouterGrpcService(publish,
+                new EphemeralService(validator, throttle, limiter, events, eventMetrics, config.clock(),
+                        config.ephemeralTtl()),
+                new DirectMessageService(validator, dedup, limiter, presence, events, eventMetrics, config.clock()),
+                new ControlService(validator, limiter, presence, events, eventMetrics, config.clock()));
+    }
+
+    /**
+     * The presence lookup and the presence-topic listener that invalidates it, when {@code
+     * router.presence.address} is set. The listener waits in the background for the topic to exist.
+     */
+    private Optional<PresenceLookup> startPresence(DedupCache dedup) {
+        if (config.presenceAddress().isEmpty()) {
+            eventMetrics = new EventMetrics(registry, () -> 0);
+            return Optional.empty();
+        }
+        String address = config.presenceAddress().get();
+        presenceChannel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+                .userAgent("switchboard-router").build();
+        PresenceLookup lookup = new PresenceLookup(presenceChannel, config.presenceTimeout(),
+                config.presenceCacheTtl(), config.presenceCacheMaxEntries(), ticker(config));
+        eventMetrics = new EventMetrics(registry, lookup::size);
+        EventMetrics counted = eventMetrics;
+        presenceListener = PresenceRecordListener.create(KafkaSettings.consumer(config), config.presenceTopic(),
+                user -> {
+                    lookup.invalidate(user);
+                    counted.invalidated();
+                }, "router-presence-listener-" + config.id());
+        presenceListener.start();
+        return Optional.of(lookup);
+    }
+
+    /** The name the router's {@code RouterService} is also served under in-process, if any. */
+    public Optional<String> inProcessName() {
+        return Optional.ofNullable(inProcessName);
+    }
+
+    /** Whether the presence-topic listener follows its topic (tests; false when presence is not configured). */
+    boolean presenceListenerAssigned() {
+        PresenceRecordListener listener = presenceListener;
+        return listener != null && listener.isAssigned();
     }
 
     /** The bound gRPC port. */
@@ -230,23 +354,32 @@ public final class RouterServer implements ServiceMain.Service {
 
     /** Stops whatever was started, in dependency order; each step runs even if an earlier one fails. */
     private void release(Duration producerClose) {
+        if (presenceListener != null) {
+            step("stop the presence listener", () -> presenceListener.close(FORCED_STOP_WAIT));
+        }
         if (log != null) {
             // Flushes what Kafka can still take within the timeout and fails the rest (their callers get
             // UNAVAILABLE and retry with the same id).
             step("close the producer", () -> log.close(producerClose));
         }
         if (grpc != null) {
-            step("stop the gRPC server", () -> {
-                grpc.shutdown();
-                try {
-                    if (!grpc.awaitTermination(FORCED_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                        grpc.shutdownNow();
-                    }
-                } catch (InterruptedException e) {
-                    grpc.shutdownNow();
-                    Thread.currentThread().interrupt();
-                }
-            });
+            step("stop the gRPC server", () -> stopServer(grpc));
+        }
+        if (inProcess != null) {
+            // After the network server: calls of the services mounted beside the router's own ran through it.
+            step("stop the in-process server", () -> stopServer(inProcess));
+        }
+        if (presenceChannel != null) {
+            step("close the presence channel", presenceChannel::shutdownNow);
+        }
+        if (historyChannel != null) {
+            step("close the history channel", historyChannel::shutdownNow);
+        }
+        if (apiRouterChannel != null) {
+            step("close the public API's router channel", apiRouterChannel::shutdownNow);
+        }
+        if (api != null) {
+            step("close the public API", api::close);
         }
         if (grpcExecutor != null) {
             step("stop the gRPC executor", grpcExecutor::shutdownNow);
@@ -256,6 +389,21 @@ public final class RouterServer implements ServiceMain.Service {
         }
         if (metrics != null) {
             step("unregister metrics", metrics::unregister);
+        }
+        if (eventMetrics != null) {
+            step("unregister event metrics", eventMetrics::unregister);
+        }
+    }
+
+    private static void stopServer(Server server) {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(FORCED_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -283,5 +431,46 @@ public final class RouterServer implements ServiceMain.Service {
             Instant now = config.clock().instant();
             return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
         };
+    }
+
+    /** Builds a {@link RouterServer}. Not thread-safe. */
+    public static final class Builder {
+        private final RouterConfig config;
+        private final PrometheusRegistry registry;
+        private final List<BindableService> extraServices = new ArrayList<>();
+        private String inProcessName;
+
+        private Builder(RouterConfig config, PrometheusRegistry registry) {
+            this.config = Objects.requireNonNull(config, "config");
+            this.registry = Objects.requireNonNull(registry, "registry");
+        }
+
+        /**
+         * Further gRPC services served on {@code router.grpc.port} beside {@code RouterService}, health and
+         * reflection, reported SERVING by the health service once the router serves. Intercepted services can be
+         * passed as {@code (BindableService) () -> ServerInterceptors.intercept(...)}. Adds to earlier calls.
+         */
+        public Builder extraServices(List<? extends BindableService> services) {
+            services.forEach(s -> extraServices.add(Objects.requireNonNull(s, "service")));
+            return this;
+        }
+
+        /**
+         * Also serves the router's own {@code RouterService} in-process under {@code name} from {@link #start()}
+         * until the router has stopped, for clients in the same JVM ({@code
+         * InProcessChannelBuilder.forName(name)}; such a channel may be built before the router starts).
+         */
+        public Builder inProcessName(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("inProcessName: '" + name + "' (expected: non-blank)");
+            }
+            this.inProcessName = name;
+            return this;
+        }
+
+        public RouterServer build() {
+            return new RouterServer(this);
+        }
     }
 }

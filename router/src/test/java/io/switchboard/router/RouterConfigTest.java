@@ -42,6 +42,17 @@ class RouterConfigTest {
         assertThat(config.topicMinInsyncReplicas()).isEmpty();
         assertThat(config.producerProperties()).isEmpty();
         assertThat(config.id()).isNotBlank();
+        assertThat(config.ephemeralTopic()).isEqualTo("switchboard.ephemeral");
+        assertThat(config.controlTopic()).isEqualTo("switchboard.control");
+        assertThat(config.controlTopicPartitions()).isEqualTo(4);
+        assertThat(config.presenceTopic()).isEqualTo("switchboard.presence");
+        assertThat(config.presenceAddress()).isEmpty();
+        assertThat(config.presenceTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.presenceCacheTtl()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.presenceCacheMaxEntries()).isEqualTo(100_000);
+        assertThat(config.ephemeralMinInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.ephemeralTtl()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(config.historyAddress()).isEmpty();
     }
 
     @Test
@@ -74,7 +85,21 @@ class RouterConfigTest {
                 entry("kafka.topic.create", "false"),
                 entry("kafka.topic.min-insync-replicas", "2"),
                 entry("kafka.producer.compression.type", "lz4"),
-                entry("kafka.producer.batch.size", "32768"));
+                entry("kafka.producer.batch.size", "32768"),
+                entry("kafka.ephemeral-topic.name", "eph"),
+                entry("kafka.control-topic.name", "ctl"),
+                entry("kafka.control-topic.partitions", "8"),
+                entry("kafka.presence-topic.name", "pres"),
+                entry("router.presence.address", "presence:7090"),
+                entry("router.presence.timeout", "PT1S"),
+                entry("router.presence.cache-ttl", "PT20S"),
+                entry("router.presence.cache-max-entries", "9"),
+                entry("router.ephemeral.min-interval", "PT0.5S"),
+                entry("router.ephemeral.ttl", "PT3S"),
+                entry("router.history.address", "[::1]:7080"),
+                entry("router.api.enabled", "true"),
+                entry("router.api.auth.hs256-secret", "api-secret-0123456789abcdef0123456789"),
+                entry("router.api.stream-window", "32"));
 
         RouterConfig config = RouterConfig.from(Config.just(ConfigSources.create(values)));
 
@@ -98,7 +123,21 @@ class RouterConfigTest {
         assertThat(config.topicMinInsyncReplicas()).isEqualTo(OptionalInt.of(2));
         assertThat(config.producerProperties())
                 .containsExactlyInAnyOrderEntriesOf(Map.of("compression.type", "lz4", "batch.size", "32768"));
-        assertThat(RouterConfigReader.unknownKeys(Config.just(ConfigSources.create(values)))).isEmpty();
+        assertThat(config.ephemeralTopic()).isEqualTo("eph");
+        assertThat(config.controlTopic()).isEqualTo("ctl");
+        assertThat(config.controlTopicPartitions()).isEqualTo(8);
+        assertThat(config.presenceTopic()).isEqualTo("pres");
+        assertThat(config.presenceAddress()).contains("presence:7090");
+        assertThat(config.presenceTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.presenceCacheTtl()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(config.presenceCacheMaxEntries()).isEqualTo(9);
+        assertThat(config.ephemeralMinInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.ephemeralTtl()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.historyAddress()).contains("[::1]:7080");
+        assertThat(config.api().enabled()).isTrue();
+        assertThat(config.api().streamWindow()).isEqualTo(32);
+        assertThat(RouterConfigReader.unknownKeys(Config.just(ConfigSources.create(values))))
+                .as("router.api.* is the public API's to report").isEmpty();
     }
 
     @Test
@@ -171,6 +210,16 @@ class RouterConfigTest {
         assertThatThrownBy(() -> b.maxPayloadBytes(0)).hasMessageStartingWith("router.max-payload-bytes: 0");
         assertThatThrownBy(() -> b.id("has space")).hasMessageStartingWith("router.id: 'has space'");
         assertThatThrownBy(() -> b.bootstrapServers(" ")).hasMessageStartingWith("kafka.bootstrap-servers");
+        assertThatThrownBy(() -> b.presenceAddress("presence")).hasMessage(
+                "router.presence.address: 'presence' (expected: host:port)");
+        assertThatThrownBy(() -> b.historyAddress("h:70000")).hasMessageStartingWith("router.history.address: 'h:70000'");
+        assertThatThrownBy(() -> b.ephemeralTtl(Duration.ofHours(2)))
+                .hasMessage("router.ephemeral.ttl: PT2H (expected: <= PT1H)");
+        assertThatThrownBy(() -> b.ephemeralMinInterval(Duration.ofSeconds(-1)))
+                .hasMessageStartingWith("router.ephemeral.min-interval: PT-1S");
+        assertThatThrownBy(() -> b.controlTopicPartitions(0)).hasMessageStartingWith("kafka.control-topic.partitions");
+        assertThatThrownBy(() -> RouterConfig.builder().controlTopic("switchboard.rooms").build())
+                .hasMessageStartingWith("kafka.*-topic.name");
     }
 
     @Test

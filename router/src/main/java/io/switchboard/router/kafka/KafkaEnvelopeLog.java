@@ -2,6 +2,7 @@ package io.switchboard.router.kafka;
 
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.router.EnvelopeLog;
+import io.switchboard.router.EventLog;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -11,6 +12,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 
@@ -42,20 +45,36 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
      * @throws IllegalStateException when the topic's metadata did not arrive in time
      */
     public static KafkaEnvelopeLog start(Properties producerProperties, TopicInfo topic, Duration warmUp) {
+        return start(producerProperties, topic, List.of(), warmUp);
+    }
+
+    /**
+     * As {@link #start(Properties, TopicInfo, Duration)}, and also waits for the metadata of {@code alsoWarm}
+     * (the topics {@link #events} writes to).
+     */
+    public static KafkaEnvelopeLog start(Properties producerProperties, TopicInfo topic, List<String> alsoWarm,
+                                         Duration warmUp) {
         Properties props = new Properties();
         props.putAll(producerProperties);
         props.put("key.serializer", ByteArraySerializer.class.getName());
         props.put("value.serializer", ByteArraySerializer.class.getName());
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props);
         long deadline = System.nanoTime() + warmUp.toNanos();
+        List<String> topics = new ArrayList<>();
+        topics.add(topic.name());
+        topics.addAll(alsoWarm);
+        int warmed = 0;
         while (true) {
             try {
-                producer.partitionsFor(topic.name());
+                for (; warmed < topics.size(); warmed++) {
+                    producer.partitionsFor(topics.get(warmed));
+                }
                 return new KafkaEnvelopeLog(producer, topic);
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 if (System.nanoTime() >= deadline) {
                     producer.close(Duration.ZERO);
-                    throw new IllegalStateException("no metadata for topic " + topic.name() + " within " + warmUp, e);
+                    throw new IllegalStateException("no metadata for topic " + topics.get(warmed) + " within " + warmUp,
+                            e);
                 }
             } catch (RuntimeException e) {
                 producer.close(Duration.ZERO);
@@ -85,6 +104,14 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
         // Partitions added while running have no cached epoch; they are rare enough to build on the fly.
         String epoch = partition < epochs.length ? epochs[partition] : topic.epoch(partition);
         return new Stored(epoch, metadata.offset(), Instant.ofEpochMilli(metadata.timestamp()));
+    }
+
+    /**
+     * The ephemeral and control records, written with this log's producer (so they share its connections,
+     * buffer and delivery settings). The returned log is closed by closing this one.
+     */
+    public EventLog events(String ephemeralTopic, String controlTopic) {
+        return new KafkaEventLog(producer, ephemeralTopic, controlTopic);
     }
 
     @Override

@@ -9,16 +9,20 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
- * Makes sure the room log topic exists (creating it if allowed) and learns its topic id, which every epoch
- * contains. Runs once at startup, blocking its caller up to a deadline. Stateless, hence thread-safe.
+ * Makes sure the router's topics exist (creating them if allowed, tolerating "already exists") and learns
+ * their topic ids; the room log's id is part of every epoch. Runs once at startup, blocking its caller up to
+ * a deadline. Stateless, hence thread-safe.
  */
 public final class TopicBootstrap {
     private static final System.Logger LOG = System.getLogger(TopicBootstrap.class.getName());
@@ -35,6 +39,18 @@ public final class TopicBootstrap {
      *                               missing and may not be created
      */
     public static TopicInfo ensure(Properties adminProperties, TopicSpec spec, Duration timeout) {
+        return ensure(adminProperties, spec, first -> List.of(), timeout).getFirst();
+    }
+
+    /**
+     * Ensures {@code first}, then the topics {@code then} derives from what Kafka says about it (the
+     * ephemeral topic takes the room log's actual partition count), all with one admin client and one
+     * deadline. Returns their descriptions, {@code first}'s first.
+     *
+     * @throws IllegalStateException as {@link #ensure(Properties, TopicSpec, Duration)}
+     */
+    public static List<TopicInfo> ensure(Properties adminProperties, TopicSpec first,
+                                         Function<TopicInfo, List<TopicSpec>> then, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Properties props = new Properties();
         props.putAll(adminProperties);
@@ -44,10 +60,12 @@ public final class TopicBootstrap {
         String servers = String.valueOf(props.get("bootstrap.servers"));
         Admin admin = Admin.create(props);
         try {
-            if (spec.create()) {
-                create(admin, spec, deadline);
+            List<TopicInfo> infos = new ArrayList<>();
+            infos.add(ensureOne(admin, first, deadline));
+            for (TopicSpec spec : then.apply(infos.getFirst())) {
+                infos.add(ensureOne(admin, spec, deadline));
             }
-            return describe(admin, spec, deadline);
+            return List.copyOf(infos);
         } catch (TimeoutException e) {
             throw new IllegalStateException("kafka at " + servers + " did not answer within " + timeout
                     + " (router.startup-timeout); is kafka.bootstrap-servers right and Kafka up?", e);
@@ -57,10 +75,18 @@ public final class TopicBootstrap {
         }
     }
 
+    private static TopicInfo ensureOne(Admin admin, TopicSpec spec, long deadline) throws TimeoutException {
+        if (spec.create()) {
+            create(admin, spec, deadline);
+        }
+        return describe(admin, spec, deadline);
+    }
+
     private static void create(Admin admin, TopicSpec spec, long deadline) throws TimeoutException {
         NewTopic topic = new NewTopic(spec.name(), spec.partitions(), spec.replicationFactor());
-        spec.minInsyncReplicas().ifPresent(min -> topic.configs(Map.of("min.insync.replicas",
-                Integer.toString(min))));
+        Map<String, String> configs = new HashMap<>(spec.configs());
+        spec.minInsyncReplicas().ifPresent(min -> configs.put("min.insync.replicas", Integer.toString(min)));
+        topic.configs(configs);
         try {
             await(admin.createTopics(List.of(topic)).all(), deadline);
             LOG.log(Level.INFO, "created topic " + spec.name() + " with " + spec.partitions()
@@ -81,7 +107,7 @@ public final class TopicBootstrap {
                         description.partitions().size());
                 if (info.partitions() != spec.partitions()) {
                     LOG.log(Level.WARNING, "topic " + spec.name() + " has " + info.partitions()
-                            + " partitions, kafka.topic.partitions says " + spec.partitions()
+                            + " partitions, the configuration expects " + spec.partitions()
                             + "; using the topic as it is");
                 }
                 return info;

@@ -1,0 +1,133 @@
+package io.switchboard.router.api;
+
+import com.google.protobuf.Timestamp;
+import io.switchboard.proto.api.v1.Connection;
+import io.switchboard.proto.api.v1.ListConnectionsResponse;
+import io.switchboard.proto.api.v1.PublishRequest;
+import io.switchboard.proto.api.v1.PublishResult;
+import io.switchboard.proto.api.v1.ReadHistoryResponse;
+import io.switchboard.proto.api.v1.RoomPresenceResponse;
+import io.switchboard.proto.api.v1.UserPresence;
+import io.switchboard.proto.api.v1.UserPresenceResponse;
+import io.switchboard.proto.client.v1.Message;
+import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.GatewayConnectionsResponse;
+import io.switchboard.proto.internal.v1.PublishResponse;
+import io.switchboard.proto.internal.v1.ReadResponse;
+import io.switchboard.proto.internal.v1.RoomMembersResponse;
+import io.switchboard.proto.internal.v1.Sender;
+import java.time.Instant;
+
+/**
+ * Maps between SwitchboardApi messages and internal ones. History messages are built exactly like the gateway
+ * builds client messages (gateway {@code Messages.ofStored}), so a backend sees what clients see. Stateless.
+ */
+final class ApiMessages {
+    /** The gateway id of everything a backend sends through the API. */
+    static final String API_GATEWAY_ID = "api";
+
+    private ApiMessages() {
+    }
+
+    /** The sender of a backend's publishes and direct messages: {@code "service:<sub>"} from gateway "api". */
+    static Sender sender(ServiceIdentity identity) {
+        return Sender.newBuilder().setUserId(identity.senderUserId()).setGatewayId(API_GATEWAY_ID).build();
+    }
+
+    static io.switchboard.proto.internal.v1.PublishRequest publish(PublishRequest r, ServiceIdentity identity,
+                                                                  String traceId, Instant received) {
+        return io.switchboard.proto.internal.v1.PublishRequest.newBuilder()
+                .setEnvelope(Envelope.newBuilder()
+                        .setId(r.getId())
+                        .setRoom(r.getRoom())
+                        .setSender(sender(identity))
+                        .setPayload(r.getPayload())
+                        .setContentType(r.getContentType())
+                        .setTraceId(traceId)
+                        .setReceivedTime(timestamp(received)))
+                .build();
+    }
+
+    static PublishResult result(String room, String id, PublishResponse response) {
+        return PublishResult.newBuilder()
+                .setRoom(room)
+                .setId(id)
+                .setPosition(response.getPosition().getOffset())
+                .setEpoch(response.getPosition().getEpoch())
+                .setStoredTime(response.getStoredTime())
+                .setDuplicate(response.getDuplicate())
+                .build();
+    }
+
+    static RoomPresenceResponse roomPresence(RoomMembersResponse r) {
+        return RoomPresenceResponse.newBuilder()
+                .addAllMembers(r.getMembersList())
+                .setHasMore(r.getHasMore())
+                .setNextAfterUser(r.getNextAfterUser())
+                .setUsers(r.getUsers())
+                .setConnections(r.getConnections())
+                .build();
+    }
+
+    static UserPresenceResponse userPresence(io.switchboard.proto.internal.v1.UserPresenceResponse r) {
+        UserPresenceResponse.Builder b = UserPresenceResponse.newBuilder();
+        for (io.switchboard.proto.internal.v1.UserPresence u : r.getUsersList()) {
+            UserPresence.Builder user = UserPresence.newBuilder()
+                    .setUserId(u.getUserId())
+                    .setStatus(u.getStatus())
+                    .setStatusText(u.getStatusText());
+            u.getConnectionsList().forEach(c -> user.addConnections(connection(c)));
+            b.addUsers(user);
+        }
+        return b.build();
+    }
+
+    static ListConnectionsResponse connections(GatewayConnectionsResponse r) {
+        ListConnectionsResponse.Builder b = ListConnectionsResponse.newBuilder()
+                .setHasMore(r.getHasMore())
+                .setNextAfterSession(r.getNextAfterSession());
+        r.getConnectionsList().forEach(c -> b.addConnections(connection(c)));
+        return b.build();
+    }
+
+    static Connection connection(io.switchboard.proto.internal.v1.Connection c) {
+        return Connection.newBuilder()
+                .setSessionId(c.getSessionId())
+                .setUserId(c.getUserId())
+                .setGatewayId(c.getGatewayId())
+                .setClient(c.getClient())
+                .setOpenedTime(c.getOpenedTime())
+                .addAllRooms(c.getRoomsList())
+                .build();
+    }
+
+    static ReadHistoryResponse history(String room, ReadResponse r) {
+        ReadHistoryResponse.Builder b = ReadHistoryResponse.newBuilder()
+                .setRoom(room)
+                .setEpoch(r.getEpoch())
+                .setHasMore(r.getHasMore());
+        for (Envelope env : r.getMessagesList()) {
+            b.addMessages(message(room, env, r.getEpoch()));
+        }
+        return b.build();
+    }
+
+    /** A stored envelope as the client Message every gateway delivers. */
+    static Message message(String room, Envelope env, String fallbackEpoch) {
+        String epoch = env.getPosition().getEpoch().isEmpty() ? fallbackEpoch : env.getPosition().getEpoch();
+        return Message.newBuilder()
+                .setRoom(room)
+                .setPosition(env.getPosition().getOffset())
+                .setId(env.getId())
+                .setSender(env.getSender().getUserId())
+                .setPayload(env.getPayload())
+                .setContentType(env.getContentType())
+                .setTimestamp(env.getStoredTime())
+                .setEpoch(epoch)
+                .build();
+    }
+
+    static Timestamp timestamp(Instant instant) {
+        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    }
+}

@@ -1,0 +1,131 @@
+package io.switchboard.router.api;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.switchboard.proto.internal.v1.ControlRequest;
+import io.switchboard.proto.internal.v1.ControlResponse;
+import io.switchboard.proto.internal.v1.GatewayConnectionsRequest;
+import io.switchboard.proto.internal.v1.GatewayConnectionsResponse;
+import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
+import io.switchboard.proto.internal.v1.PresenceServiceGrpc;
+import io.switchboard.proto.internal.v1.PublishRequest;
+import io.switchboard.proto.internal.v1.PublishResponse;
+import io.switchboard.proto.internal.v1.ReadRequest;
+import io.switchboard.proto.internal.v1.ReadResponse;
+import io.switchboard.proto.internal.v1.RoomMembersRequest;
+import io.switchboard.proto.internal.v1.RoomMembersResponse;
+import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import io.switchboard.proto.internal.v1.SendToUserRequest;
+import io.switchboard.proto.internal.v1.SendToUserResponse;
+import io.switchboard.proto.internal.v1.UserPresenceRequest;
+import io.switchboard.proto.internal.v1.UserPresenceResponse;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The internal RPCs SwitchboardApi maps onto, each as a {@link CompletableFuture}. Every call carries a
+ * deadline: the current {@link Context}'s (the API caller's) when it has one, else {@code defaultDeadline} from
+ * now; and it is started in the current context, so cancelling the API call cancels it. A call to a service
+ * without a channel fails UNAVAILABLE "... not configured" without any I/O. Futures fail with a
+ * {@link io.grpc.StatusRuntimeException} or {@link io.grpc.StatusException}. Thread-safe (channels are).
+ */
+final class InternalCalls {
+    private final Channel router;
+    private final Optional<Channel> presence;
+    private final Optional<Channel> history;
+    private final Duration defaultDeadline;
+
+    InternalCalls(Channel router, Optional<Channel> presence, Optional<Channel> history, Duration defaultDeadline) {
+        this.router = Objects.requireNonNull(router, "router");
+        this.presence = Objects.requireNonNull(presence, "presence");
+        this.history = Objects.requireNonNull(history, "history");
+        this.defaultDeadline = Objects.requireNonNull(defaultDeadline, "defaultDeadline");
+    }
+
+    CompletableFuture<PublishResponse> publish(PublishRequest request) {
+        return call(router, RouterServiceGrpc.getPublishMethod(), request);
+    }
+
+    CompletableFuture<SendToUserResponse> sendToUser(SendToUserRequest request) {
+        return call(router, RouterServiceGrpc.getSendToUserMethod(), request);
+    }
+
+    CompletableFuture<ControlResponse> sendControl(ControlRequest request) {
+        return call(router, RouterServiceGrpc.getSendControlMethod(), request);
+    }
+
+    CompletableFuture<RoomMembersResponse> roomMembers(RoomMembersRequest request) {
+        return presence("room presence", PresenceServiceGrpc.getRoomMembersMethod(), request);
+    }
+
+    CompletableFuture<UserPresenceResponse> userPresence(UserPresenceRequest request) {
+        return presence("user presence", PresenceServiceGrpc.getUserPresenceMethod(), request);
+    }
+
+    CompletableFuture<GatewayConnectionsResponse> gatewayConnections(GatewayConnectionsRequest request) {
+        return presence("connection listing", PresenceServiceGrpc.getGatewayConnectionsMethod(), request);
+    }
+
+    CompletableFuture<ReadResponse> read(ReadRequest request) {
+        if (history.isEmpty()) {
+            return notConfigured("history is not configured (router.history.address is unset)");
+        }
+        return call(history.get(), HistoryServiceGrpc.getReadMethod(), request);
+    }
+
+    private <Q, R> CompletableFuture<R> presence(String what, MethodDescriptor<Q, R> method, Q request) {
+        if (presence.isEmpty()) {
+            return notConfigured(what + ": presence is not configured (router.presence.address is unset)");
+        }
+        return call(presence.get(), method, request);
+    }
+
+    private static <R> CompletableFuture<R> notConfigured(String description) {
+        return CompletableFuture.failedFuture(Status.UNAVAILABLE.withDescription(description).asRuntimeException());
+    }
+
+    /** The options of an internal call: the caller's deadline, or the default one. */
+    CallOptions options() {
+        Deadline callers = Context.current().getDeadline();
+        return callers != null
+                ? CallOptions.DEFAULT.withDeadline(callers)
+                : CallOptions.DEFAULT.withDeadlineAfter(defaultDeadline.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private <Q, R> CompletableFuture<R> call(Channel channel, MethodDescriptor<Q, R> method, Q request) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        try {
+            ClientCalls.asyncUnaryCall(channel.newCall(method, options()), request, new StreamObserver<R>() {
+                @Override
+                public void onNext(R value) {
+                    result.complete(value);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    result.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                    if (!result.isDone()) {
+                        result.completeExceptionally(Status.INTERNAL
+                                .withDescription(method.getBareMethodName() + ": no response").asRuntimeException());
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+}

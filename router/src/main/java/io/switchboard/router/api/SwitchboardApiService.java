@@ -1,0 +1,452 @@
+package io.switchboard.router.api;
+
+import io.grpc.Channel;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.proto.Names;
+import io.switchboard.proto.api.v1.CloseRoomRequest;
+import io.switchboard.proto.api.v1.CloseRoomResponse;
+import io.switchboard.proto.api.v1.DisconnectRequest;
+import io.switchboard.proto.api.v1.DisconnectResponse;
+import io.switchboard.proto.api.v1.ListConnectionsRequest;
+import io.switchboard.proto.api.v1.ListConnectionsResponse;
+import io.switchboard.proto.api.v1.PublishManyRequest;
+import io.switchboard.proto.api.v1.PublishManyResponse;
+import io.switchboard.proto.api.v1.PublishRequest;
+import io.switchboard.proto.api.v1.PublishResult;
+import io.switchboard.proto.api.v1.ReadHistoryRequest;
+import io.switchboard.proto.api.v1.ReadHistoryResponse;
+import io.switchboard.proto.api.v1.RoomPresenceRequest;
+import io.switchboard.proto.api.v1.RoomPresenceResponse;
+import io.switchboard.proto.api.v1.SendToUserRequest;
+import io.switchboard.proto.api.v1.SendToUserResponse;
+import io.switchboard.proto.api.v1.SwitchboardApiGrpc;
+import io.switchboard.proto.api.v1.UserPresenceRequest;
+import io.switchboard.proto.api.v1.UserPresenceResponse;
+import io.switchboard.proto.internal.v1.CloseRoomCommand;
+import io.switchboard.proto.internal.v1.ControlRecord;
+import io.switchboard.proto.internal.v1.ControlRequest;
+import io.switchboard.proto.internal.v1.DisconnectCommand;
+import io.switchboard.proto.internal.v1.GatewayConnectionsRequest;
+import io.switchboard.proto.internal.v1.ReadDirection;
+import io.switchboard.proto.internal.v1.ReadRequest;
+import io.switchboard.proto.internal.v1.RoomMembersRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * SwitchboardApi, the public server API for backends: a thin adapter onto the internal RPCs.
+ *
+ * <ul>
+ * <li>Publish / PublishStream / PublishMany: RouterService.Publish with sender {@code "service:<sub>"}, empty
+ * session, gateway {@code "api"} (so the router's dedup recognises a backend's resent ids)</li>
+ * <li>SendToUser: RouterService.SendToUser; Disconnect, CloseRoom: RouterService.SendControl</li>
+ * <li>GetRoomPresence, GetUserPresence, ListConnections: PresenceService; ReadHistory: HistoryService.Read</li>
+ * </ul>
+ *
+ * <p>Requests are checked before anything is sent (INVALID_ARGUMENT naming the field); each call then takes
+ * permits from the service's rate limit (one per message: a PublishMany takes one per room, a stream one per
+ * request; other calls one). Internal statuses pass through with their descriptions; deadlines propagate
+ * ({@link InternalCalls}). Serve it through {@link #definition()}, which adds authentication and call metrics
+ * to this service only.
+ *
+ * <p>Thread-safe: stateless per call apart from the thread-safe rate limiter and metrics.
+ */
+public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardApiImplBase implements AutoCloseable {
+    /** The most rooms one PublishMany may name. */
+    public static final int MAX_PUBLISH_MANY_ROOMS = 100;
+    /** History page size when the request says 0, and the largest one (the clients' paging). */
+    public static final int DEFAULT_HISTORY_LIMIT = 50;
+    public static final int MAX_HISTORY_LIMIT = 500;
+    /** The most users one GetUserPresence may name, and the largest presence page. */
+    public static final int MAX_PRESENCE_ITEMS = 1_000;
+    /** The longest close reason, in UTF-8 bytes (a WebSocket close frame's reason must fit in 123). */
+    public static final int MAX_REASON_BYTES = 120;
+    static final int DISCONNECTED = 3503;
+
+    private final InternalCalls calls;
+    private final ApiConfig config;
+    private final InstantSource clock;
+    private final ApiRateLimiter rateLimiter;
+    private final ApiMetrics metrics;
+    private final ServiceAuthInterceptor auth;
+
+    /**
+     * @param router   RouterService (in production an in-process channel to this router's own RouterService)
+     * @param presence PresenceService, empty when presence is not configured (its calls answer UNAVAILABLE)
+     * @param history  HistoryService, empty when history is not configured (ReadHistory answers UNAVAILABLE)
+     * @param config   the API configuration; must name at least one token key
+     * @param clock    for token expiry and received times
+     * @param registry where the API's metrics go
+     * @throws IllegalArgumentException when no token key is configured or the RS256 key file is not an RSA key
+     */
+    public SwitchboardApiService(Channel router, Optional<Channel> presence, Optional<Channel> history,
+                                 ApiConfig config, InstantSource clock, PrometheusRegistry registry) {
+        this(router, presence, history, config, clock, registry, ApiRateLimiter.perSecond(config.ratePerSecond()));
+    }
+
+    SwitchboardApiService(Channel router, Optional<Channel> presence, Optional<Channel> history, ApiConfig config,
+                          InstantSource clock, PrometheusRegistry registry, ApiRateLimiter rateLimiter) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.calls = new InternalCalls(router, presence, history, config.defaultDeadline());
+        this.auth = new ServiceAuthInterceptor(ServiceTokenVerifier.from(config, clock));
+        this.rateLimiter = rateLimiter;
+        this.metrics = new ApiMetrics(Objects.requireNonNull(registry, "registry"));
+    }
+
+    /** This service with authentication (innermost) and call metrics (outermost, so refusals count too). */
+    public ServerServiceDefinition definition() {
+        return ServerInterceptors.intercept(this, auth, metrics.interceptor());
+    }
+
+    /** The API's metrics (for tests and dashboards). */
+    public ApiMetrics metrics() {
+        return metrics;
+    }
+
+    /** Removes the metrics from the registry. */
+    @Override
+    public void close() {
+        metrics.unregister();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // publish
+
+    @Override
+    public void publish(PublishRequest request, StreamObserver<PublishResult> responses) {
+        ServiceIdentity identity = identity();
+        Optional<Status> invalid = publishProblem(request.getRoom(), request.getId());
+        if (invalid.isPresent()) {
+            responses.onError(invalid.get().asRuntimeException());
+            return;
+        }
+        if (refused(identity, 1, responses)) {
+            return;
+        }
+        long start = System.nanoTime();
+        respond(calls.publish(ApiMessages.publish(request, identity, traceId(), clock.instant())).thenApply(r -> {
+            metrics.acknowledged(System.nanoTime() - start);
+            return ApiMessages.result(request.getRoom(), request.getId(), r);
+        }), responses);
+    }
+
+    @Override
+    public StreamObserver<PublishRequest> publishStream(StreamObserver<PublishResult> responses) {
+        ServiceIdentity identity = identity();
+        return PublishStreamCall.start(responses, config.streamWindow(), new PublishStreamCall.Publisher() {
+            @Override
+            public Optional<StatusRuntimeException> admit() {
+                return rateLimiter.acquire(identity.subject(), 1);
+            }
+
+            @Override
+            public CompletableFuture<PublishResult> publish(PublishRequest request) {
+                return publishResult(identity, request);
+            }
+        }, metrics);
+    }
+
+    @Override
+    public void publishMany(PublishManyRequest request, StreamObserver<PublishManyResponse> responses) {
+        ServiceIdentity identity = identity();
+        Optional<Status> invalid = publishManyProblem(request);
+        if (invalid.isPresent()) {
+            responses.onError(invalid.get().asRuntimeException());
+            return;
+        }
+        if (refused(identity, request.getRoomsCount(), responses)) {
+            return;
+        }
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>(request.getRoomsCount());
+        for (String room : request.getRoomsList()) {
+            results.add(publishResult(identity, PublishRequest.newBuilder()
+                    .setRoom(room)
+                    .setId(request.getId() + ":" + room)
+                    .setPayload(request.getPayload())
+                    .setContentType(request.getContentType())
+                    .build()));
+        }
+        respond(CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            PublishManyResponse.Builder b = PublishManyResponse.newBuilder();
+            results.forEach(r -> b.addResults(r.join()));
+            return b.build();
+        }), responses);
+    }
+
+    /** One message's result: published, or failed with the reason (never an exceptional future). */
+    private CompletableFuture<PublishResult> publishResult(ServiceIdentity identity, PublishRequest request) {
+        Optional<Status> invalid = publishProblem(request.getRoom(), request.getId());
+        if (invalid.isPresent()) {
+            return CompletableFuture.completedFuture(
+                    ApiStatus.failedResult(request.getRoom(), request.getId(), invalid.get()));
+        }
+        long start = System.nanoTime();
+        return calls.publish(ApiMessages.publish(request, identity, traceId(), clock.instant()))
+                .handle((response, failure) -> {
+                    if (failure != null) {
+                        return ApiStatus.failedResult(request.getRoom(), request.getId(), ApiStatus.of(failure));
+                    }
+                    metrics.acknowledged(System.nanoTime() - start);
+                    return ApiMessages.result(request.getRoom(), request.getId(), response);
+                });
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // direct messages and control
+
+    @Override
+    public void sendToUser(SendToUserRequest request, StreamObserver<SendToUserResponse> responses) {
+        ServiceIdentity identity = identity();
+        Optional<Status> invalid = userProblem(request.getUserId())
+                .or(() -> Names.idProblem(request.getId()).map(SwitchboardApiService::invalid));
+        if (invalid.isPresent()) {
+            responses.onError(invalid.get().asRuntimeException());
+            return;
+        }
+        if (refused(identity, 1, responses)) {
+            return;
+        }
+        respond(calls.sendToUser(io.switchboard.proto.internal.v1.SendToUserRequest.newBuilder()
+                .setUserId(request.getUserId())
+                .setId(request.getId())
+                .setSender(ApiMessages.sender(identity))
+                .setPayload(request.getPayload())
+                .setContentType(request.getContentType())
+                .build()).thenApply(r -> SendToUserResponse.newBuilder()
+                .setDevices(r.getDevices()).setDuplicate(r.getDuplicate()).build()), responses);
+    }
+
+    @Override
+    public void disconnect(DisconnectRequest request, StreamObserver<DisconnectResponse> responses) {
+        ServiceIdentity identity = identity();
+        int code = request.getCode() == 0 ? DISCONNECTED : request.getCode();
+        Optional<Status> invalid = userProblem(request.getUserId())
+                .or(() -> code == DISCONNECTED || (code >= 4000 && code <= 4999)
+                        ? Optional.empty()
+                        : Optional.of(invalid("code: " + Integer.toUnsignedString(request.getCode())
+                                + " (expected: 0, " + DISCONNECTED + " or 4000-4999)")))
+                .or(() -> reasonProblem(request.getReason()));
+        if (invalid.isPresent()) {
+            responses.onError(invalid.get().asRuntimeException());
+            return;
+        }
+        if (refused(identity, 1, responses)) {
+            return;
+        }
+        ControlRecord record = ControlRecord.newBuilder()
+                .setTime(ApiMessages.timestamp(clock.instant()))
+                .setDisconnect(DisconnectCommand.newBuilder()
+                        .setUserId(request.getUserId())
+                        .setSessionId(request.getSessionId())
+                        .setCode(code)
+                        .setReason(request.getReason()))
+                .build();
+        respond(calls.sendControl(ControlRequest.newBuilder().setRecord(record).build())
+                .thenApply(r -> DisconnectResponse.newBuilder().setConnections(r.getConnections()).build()),
+                responses);
+    }
+
+    @Override
+    public void closeRoom(CloseRoomRequest request, StreamObserver<CloseRoomResponse> responses) {
+        ServiceIdentity identity = identity();
+        Optional<Status> invalid = Names.roomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
+                .or(() -> reasonProblem(request.getReason()));
+        if (invalid.isPresent()) {
+            responses.onError(invalid.get().asRuntimeException());
+            return;
+        }
+        if (refused(identity, 1, responses)) {
+            return;
+        }
+        ControlRecord record = ControlRecord.newBuilder()
+                .setTime(ApiMessages.timestamp(clock.instant()))
+                .setCloseRoom(CloseRoomCommand.newBuilder().setRoom(request.getRoom()).setReason(request.getReason()))
+                .build();
+        respond(calls.sendControl(ControlRequest.newBuilder().setRecord(record).build())
+                .thenApply(r -> CloseRoomResponse.getDefaultInstance()), responses);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // reads
+
+    @Override
+    public void getRoomPresence(RoomPresenceRequest request, StreamObserver<RoomPresenceResponse> responses) {
+        ServiceIdentity identity = identity();
+        Optional<Status> invalid = Names.roomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
+                .or(() -> limitProblem(request.getLimit(), MAX_PRESENCE_ITEMS));
+        if (invalid.isPresent()) {
+            responses.onError(invalid.get().asRuntimeException());
+            return;
+        }
+        if (refused(identity, 1, responses)) {
+            return;
+        }
+        respond(calls.roomMembers(RoomMembersRequest.newBuilder()
+                .setRoom(request.getRoom())
+                .setAfterUser(request.getAfterUser())
+                .setLimit(request.getLimit())
+                .build()).thenApply(ApiMessages::roomPresence), responses);
+    }
+
+    @Override
+    public void getUserPresence(UserPresenceRequest request, StreamObserver<UserPresenceResponse> responses) {
+        ServiceIdentity identity = identity();
+        Optional<Status> invalid = request.getUserIdsCount() > MAX_PRESENCE_ITEMS
+                ? Optional.of(invalid("user_ids: " + request.getUserIdsCount() + " (expected: <= "
+                        + MAX_PRESENCE_ITEMS + ")"))
+                : request.getUserIdsList().stream().map(SwitchboardApiService::userProblem)
+                        .flatMap(Optional::stream).findFirst();
+        if (invalid.isPresent()) {
+            responses.onError(invalid.get().asRuntimeException());
+            return;
+        }
+        if (refused(identity, 1, responses)) {
+            return;
+        }
+        respond(calls.userPresence(io.switchboard.proto.internal.v1.UserPresenceRequest.newBuilder()
+                .addAllUserIds(request.getUserIdsList())
+                .build()).thenApply(ApiMessages::userPresence), responses);
+    }
+
+    @Override
+    public void readHistory(ReadHistoryRequest request, StreamObserver<ReadHistoryResponse> responses) {
+        ServiceIdentity identity = identity();
+        ReadDirection direction = switch (request.getDirection()) {
+            case LATEST -> ReadDirection.READ_LATEST;
+            case BEFORE -> ReadDirection.READ_BEFORE;
+            case AFTER -> ReadDirection.READ_AFTER;
+            case UNRECOGNIZED -> null;
+        };
+        Optional<Status> invalid = Names.roomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
+                .or(() -> limitProblem(request.getLimit(), MAX_HISTORY_LIMIT))
+                .or(() -> direction == null
+                        ? Optional.of(invalid("direction: " + request.getDirectionValue()
+                                + " (expected: LATEST, BEFORE or AFTER)"))
+                        : Optional.empty());
+        if (invalid.isPresent()) {
+            responses.onError(invalid.get().asRuntimeException());
+            return;
+        }
+        if (refused(identity, 1, responses)) {
+            return;
+        }
+        respond(calls.read(ReadRequest.newBuilder()
+                .setRoom(request.getRoom())
+                .setDirection(direction)
+                .setPosition(request.getPosition())
+                .setEpoch(request.getEpoch())
+                .setLimit(request.getLimit() == 0 ? DEFAULT_HISTORY_LIMIT : request.getLimit())
+                .build()).thenApply(r -> ApiMessages.history(request.getRoom(), r)), responses);
+    }
+
+    @Override
+    public void listConnections(ListConnectionsRequest request, StreamObserver<ListConnectionsResponse> responses) {
+        ServiceIdentity identity = identity();
+        Optional<Status> invalid = request.getGatewayId().isEmpty()
+                ? Optional.of(invalid("gateway_id is required"))
+                : limitProblem(request.getLimit(), MAX_PRESENCE_ITEMS);
+        if (invalid.isPresent()) {
+            responses.onError(invalid.get().asRuntimeException());
+            return;
+        }
+        if (refused(identity, 1, responses)) {
+            return;
+        }
+        respond(calls.gatewayConnections(GatewayConnectionsRequest.newBuilder()
+                .setGatewayId(request.getGatewayId())
+                .setAfterSession(request.getAfterSession())
+                .setLimit(request.getLimit())
+                .build()).thenApply(ApiMessages::connections), responses);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // helpers
+
+    /** The caller the interceptor verified; without the interceptor there is none and the call is refused. */
+    private static ServiceIdentity identity() {
+        ServiceIdentity identity = ServiceIdentity.KEY.get();
+        if (identity == null) {
+            throw Status.UNAUTHENTICATED.withDescription("no verified service identity (serve the API through"
+                    + " SwitchboardApiService.definition())").asRuntimeException();
+        }
+        return identity;
+    }
+
+    private boolean refused(ServiceIdentity identity, int permits, StreamObserver<?> responses) {
+        Optional<StatusRuntimeException> refusal = rateLimiter.acquire(identity.subject(), permits);
+        refusal.ifPresent(responses::onError);
+        return refusal.isPresent();
+    }
+
+    private static <R> void respond(CompletableFuture<R> result, StreamObserver<R> responses) {
+        result.whenComplete((value, failure) -> {
+            if (failure != null) {
+                responses.onError(ApiStatus.of(failure).asRuntimeException());
+            } else {
+                responses.onNext(value);
+                responses.onCompleted();
+            }
+        });
+    }
+
+    private static Optional<Status> publishProblem(String room, String id) {
+        return Names.roomProblem(room).or(() -> Names.idProblem(id)).map(SwitchboardApiService::invalid);
+    }
+
+    private static Optional<Status> publishManyProblem(PublishManyRequest request) {
+        int rooms = request.getRoomsCount();
+        if (rooms == 0 || rooms > MAX_PUBLISH_MANY_ROOMS) {
+            return Optional.of(invalid("rooms: " + rooms + " (expected: 1-" + MAX_PUBLISH_MANY_ROOMS + ")"));
+        }
+        Optional<Status> id = Names.idProblem(request.getId()).map(SwitchboardApiService::invalid);
+        if (id.isPresent()) {
+            return id;
+        }
+        Set<String> seen = new HashSet<>();
+        for (String room : request.getRoomsList()) {
+            if (!seen.add(room)) {
+                return Optional.of(invalid("rooms: '" + room + "' is listed twice (expected: distinct rooms)"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Status> userProblem(String userId) {
+        return userId.isEmpty() ? Optional.of(invalid("user_id is required")) : Optional.empty();
+    }
+
+    private static Optional<Status> reasonProblem(String reason) {
+        int bytes = reason.getBytes(StandardCharsets.UTF_8).length;
+        return bytes > MAX_REASON_BYTES
+                ? Optional.of(invalid("reason: " + bytes + " bytes (expected: <= " + MAX_REASON_BYTES + ")"))
+                : Optional.empty();
+    }
+
+    private static Optional<Status> limitProblem(int limit, int max) {
+        return Integer.compareUnsigned(limit, max) > 0
+                ? Optional.of(invalid("limit: " + Integer.toUnsignedString(limit) + " (expected: 0-" + max + ")"))
+                : Optional.empty();
+    }
+
+    private static Status invalid(String description) {
+        return Status.INVALID_ARGUMENT.withDescription(description);
+    }
+
+    private static String traceId() {
+        return UUID.randomUUID().toString();
+    }
+}
