@@ -1,4 +1,4 @@
-package io.switchboard.testkit.drill;
+package io.switchboard.drill;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,4 +1,4 @@
-package io.switchboard.testkit.drill;
+package io.switchboard.drill;
 
 import java.time.Duration;
 import java.time.Instant;

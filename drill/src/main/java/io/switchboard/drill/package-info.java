@@ -3,4 +3,4 @@
  * duplicate to the application, per-room order), recovery times, and the report the chaos tests and the SRE
  * drill command print.
  */
-package io.switchboard.testkit.drill;
+package io.switchboard.drill;
