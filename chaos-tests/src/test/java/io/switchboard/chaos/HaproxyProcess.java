@@ -49,7 +49,7 @@ final class HaproxyProcess implements AutoCloseable {
         }
         String config = """
                 global
-                  maxconn 20000
+                  maxconn 4000
                 defaults
                   mode http
                   timeout connect 2s
@@ -63,7 +63,8 @@ final class HaproxyProcess implements AutoCloseable {
                   default_backend gateways
                 backend gateways
                   balance roundrobin
-                  option httpchk GET /observe/health/ready
+                  option httpchk
+                  http-check send meth GET uri /observe/health/ready ver HTTP/1.1 hdr Host localhost
                   http-check expect status 200
                   default-server inter 300ms fall 2 rise 2
                 %s""".formatted(port, servers);

@@ -37,8 +37,7 @@ public final class RecoveryTimes {
 
     /** A client's successful operation; the first one after the fault is its recovery. */
     public void success(String client) {
-        Instant at = fault;
-        if (at != null) {
+        if (fault != null) {
             recovered.computeIfAbsent(client, c -> clock.instant());
         }
     }

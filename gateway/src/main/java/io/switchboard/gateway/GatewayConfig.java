@@ -291,13 +291,19 @@ public final class GatewayConfig {
         });
     }
 
-    /** A YAML list, or one comma-separated string (the form an environment variable can carry). */
+    /**
+     * A YAML list, or one comma-separated string (the form an environment variable or system property carries).
+     * When a scalar of a higher source meets a list of a lower one (GATEWAY_ROUTERS=a:1,b:2 over the list in
+     * gateway-defaults.yaml) Helidon merges them into one LIST node that keeps the lower source's elements and
+     * carries the scalar as the node's own value: that value is the one the operator set, so it wins.
+     */
     private static Optional<List<String>> stringList(Config node) {
         if (!node.exists()) {
             return Optional.empty();
         }
-        if (node.isLeaf()) {
-            return node.asString().asOptional().map(v -> splitCommas(v));
+        Optional<String> scalar = node.asString().asOptional();
+        if (scalar.isPresent()) {
+            return Optional.of(splitCommas(scalar.get()));
         }
         return Optional.of(node.asList(String.class).get().stream().map(String::strip)
                 .filter(s -> !s.isEmpty()).toList());

@@ -1,13 +1,18 @@
 package io.switchboard.gateway;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.helidon.config.EnvironmentVariables;
 import io.switchboard.gateway.routing.BreakerSettings;
 import io.switchboard.gateway.routing.RouterEndpoint;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -69,5 +74,82 @@ class ClusterConfigTest {
                 .build();
         assertThatThrownBy(() -> GatewayConfig.from(root))
                 .hasMessage("gateway.router-breaker.failure-rate-threshold: 'half' (expected: a number)");
+    }
+
+    /**
+     * The layering of {@link GatewayMain}: environment variables (expanded with Helidon's own aliasing, as
+     * {@code ConfigSources.environmentVariables()} does), an optional file, then the classpath defaults whose
+     * {@code gateway.routers} is a YAML list.
+     */
+    private static GatewayConfig withEnvironment(Map<String, String> env, Path file) {
+        Config.Builder builder = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource();
+        if (file == null) {
+            builder.sources(ConfigSources.create(EnvironmentVariables.expand(env)),
+                    ConfigSources.classpath("gateway-defaults.yaml"));
+        } else {
+            builder.sources(ConfigSources.create(EnvironmentVariables.expand(env)), ConfigSources.file(file),
+                    ConfigSources.classpath("gateway-defaults.yaml"));
+        }
+        return GatewayConfig.from(builder.build());
+    }
+
+    private static List<String> routers(GatewayConfig c) {
+        return c.routers().stream().map(RouterEndpoint::toString).toList();
+    }
+
+    @Test
+    void aCommaSeparatedEnvironmentVariableReplacesTheDefaultList() {
+        GatewayConfig c = withEnvironment(Map.of("GATEWAY_AUTH_HS256_dash_SECRET", SECRET,
+                "GATEWAY_ROUTERS", "r1:7070, r2:7071,r3:7072"), null);
+        assertThat(routers(c)).containsExactly("r1:7070", "r2:7071", "r3:7072");
+    }
+
+    @Test
+    void indexedEnvironmentVariablesReplaceTheDefaultList() {
+        GatewayConfig c = withEnvironment(Map.of("GATEWAY_AUTH_HS256_dash_SECRET", SECRET,
+                "GATEWAY_ROUTERS_0", "r1:7070", "GATEWAY_ROUTERS_1", "r2:7071"), null);
+        assertThat(routers(c)).containsExactly("r1:7070", "r2:7071");
+    }
+
+    @Test
+    void aCommaSeparatedEnvironmentVariableReplacesTheListOfTheConfigFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gw.yaml");
+        Files.writeString(file, """
+                gateway:
+                  routers: ["f1:7070", "f2:7070", "f3:7070"]
+                """);
+        assertThat(routers(withEnvironment(Map.of("GATEWAY_AUTH_HS256_dash_SECRET", SECRET), file)))
+                .containsExactly("f1:7070", "f2:7070", "f3:7070");
+        assertThat(routers(withEnvironment(Map.of("GATEWAY_AUTH_HS256_dash_SECRET", SECRET,
+                "GATEWAY_ROUTERS", "e1:7070"), file))).containsExactly("e1:7070");
+        // Indexed variables replace the file's entries one by one (they cannot make a file's list longer).
+        assertThat(routers(withEnvironment(Map.of("GATEWAY_AUTH_HS256_dash_SECRET", SECRET,
+                "GATEWAY_ROUTERS_1", "e2:7070"), file))).containsExactly("f1:7070", "e2:7070", "f3:7070");
+    }
+
+    @Test
+    void withoutAnOverrideTheDefaultRouterIsUsed() {
+        assertThat(routers(withEnvironment(Map.of("GATEWAY_AUTH_HS256_dash_SECRET", SECRET), null)))
+                .containsExactly("127.0.0.1:7070");
+    }
+
+    @Test
+    void aSystemPropertyListIsReadThroughTheMainLayering() {
+        System.setProperty("gateway.routers", "p1:7070,p2:7070");
+        System.setProperty("gateway.auth.hs256-secret", SECRET);
+        try {
+            assertThat(routers(GatewayConfig.from(GatewayMain.loadConfig(new String[0]))))
+                    .containsExactly("p1:7070", "p2:7070");
+        } finally {
+            System.clearProperty("gateway.routers");
+            System.clearProperty("gateway.auth.hs256-secret");
+        }
+    }
+
+    @Test
+    void anEmptyCommaSeparatedListIsRefused() {
+        assertThatThrownBy(() -> withEnvironment(Map.of("GATEWAY_AUTH_HS256_dash_SECRET", SECRET,
+                "GATEWAY_ROUTERS", " , "), null))
+                .hasMessage("gateway.routers: [] (expected: at least one host:port)");
     }
 }

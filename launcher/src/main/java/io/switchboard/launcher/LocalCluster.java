@@ -9,6 +9,8 @@ import io.switchboard.gateway.GatewayServer;
 import io.switchboard.history.HistoryConfig;
 import io.switchboard.history.HistoryServer;
 import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.presence.PresenceConfig;
+import io.switchboard.presence.PresenceServer;
 import io.switchboard.router.RouterConfig;
 import io.switchboard.router.RouterServer;
 import java.io.IOException;
@@ -29,7 +31,8 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * Routers and gateways in this JVM on loopback, against an embedded Kafka broker or an external cluster.
+ * Routers, gateways and (optionally) the presence and history services in this JVM on loopback, against an
+ * embedded Kafka broker or an external cluster.
  * Each service is configured through the same {@link Config} path its own {@code main} uses, with the
  * addresses known only at run time (broker, router ports, service ids) laid over the base configuration.
  * Not thread-safe: start and close from one thread.
@@ -43,12 +46,17 @@ public final class LocalCluster implements AutoCloseable {
             "router.grpc.port", "0",
             "router.metrics.port", "0",
             "history.grpc.port", "0",
-            "history.metrics.port", "0");
+            "history.metrics.port", "0",
+            "presence.grpc.port", "0",
+            "presence.metrics.port", "0");
 
     private final Builder spec;
     private final List<RouterServer> routers = new ArrayList<>();
     private HistoryServer history;
+    private PresenceServer presence;
     private final List<GatewayServer> gateways = new ArrayList<>();
+    /** Per gateway: the run-time keys it was started with, so that a restart gets the same configuration. */
+    private final List<Map<String, String>> gatewayRuntime = new ArrayList<>();
     private EmbeddedKafka kafka;
     private int historyPort;
     private Path historyDataDir;
@@ -79,6 +87,9 @@ public final class LocalCluster implements AutoCloseable {
             } else {
                 bootstrapServers = spec.externalBootstrapServers;
             }
+            if (spec.presence) {
+                startPresence();
+            }
             List<String> routerAddresses = new ArrayList<>();
             for (int i = 0; i < spec.routers; i++) {
                 Map<String, String> runtime = new HashMap<>();
@@ -88,6 +99,9 @@ public final class LocalCluster implements AutoCloseable {
                     // Only the first router may have a fixed port; the others take free ones.
                     runtime.put("router.grpc.port", "0");
                     runtime.put("router.metrics.port", "0");
+                }
+                if (presence != null) {
+                    runtime.put("router.presence.address", "127.0.0.1:" + presence.port());
                 }
                 RouterServer router = RouterServer.create(RouterConfig.from(layered(runtime)), new PrometheusRegistry());
                 router.start();
@@ -110,20 +124,59 @@ public final class LocalCluster implements AutoCloseable {
                 if (history != null) {
                     runtime.put("gateway.history.address", "127.0.0.1:" + history.port());
                 }
-                GatewayServer.Builder builder = GatewayServer.builder(GatewayConfig.from(layered(runtime)))
-                        .registry(new PrometheusRegistry());
-                if (i == 0 && spec.firstGatewayRouting != null) {
-                    builder.httpRouting(spec.firstGatewayRouting);
+                if (presence != null) {
+                    runtime.put("gateway.presence.address", "127.0.0.1:" + presence.port());
                 }
-                GatewayServer gateway = builder.build();
-                gateway.start();
+                GatewayServer gateway = startGateway(i, runtime);
                 gateways.add(gateway);
+                gatewayRuntime.add(runtime);
             }
             return this;
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    private GatewayServer startGateway(int index, Map<String, String> runtime) {
+        GatewayServer.Builder builder = GatewayServer.builder(GatewayConfig.from(layered(runtime)))
+                .registry(new PrometheusRegistry());
+        if (index == 0 && spec.firstGatewayRouting != null) {
+            builder.httpRouting(spec.firstGatewayRouting);
+        }
+        return builder.build().start();
+    }
+
+    /**
+     * Stops gateway {@code index} abruptly ({@code stop(Duration.ZERO)}: no paced drain, every connection is
+     * closed at once with 3000), then starts a new gateway with the same
+     * configuration on the same port and returns it. Clients reconnect to it and resume. Gateway 0 also serves
+     * the demo page, which is unreachable for that moment.
+     */
+    public GatewayServer restartGateway(int index) {
+        GatewayServer old = gateways.get(index);
+        int port = old.port();
+        old.stop(Duration.ZERO);
+        Map<String, String> runtime = new HashMap<>(gatewayRuntime.get(index));
+        runtime.put("gateway.port", Integer.toString(port));
+        GatewayServer fresh = startGateway(index, runtime);
+        gateways.set(index, fresh);
+        gatewayRuntime.set(index, runtime);
+        return fresh;
+    }
+
+    private void startPresence() {
+        Map<String, String> runtime = new HashMap<>();
+        runtime.put("kafka.bootstrap-servers", bootstrapServers);
+        runtime.put("presence.id", "presence-1");
+        PresenceServer server = PresenceServer.create(PresenceConfig.from(layered(runtime)), new PrometheusRegistry());
+        server.start();
+        presence = server;
+    }
+
+    /** The presence service, or null when it is not running. */
+    public PresenceServer presence() {
+        return presence;
     }
 
     /** Starts (or restarts, on the same data directory) the history service. */
@@ -225,7 +278,7 @@ public final class LocalCluster implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + gateways.get(index).port() + "/");
     }
 
-    /** Stops gateways (draining connections), then routers, then Kafka; safe to call more than once. */
+    /** Stops gateways (draining connections), then routers, presence, history, then Kafka; safe to call more than once. */
     @Override
     public void close() {
         for (GatewayServer gateway : gateways.reversed()) {
@@ -236,6 +289,12 @@ public final class LocalCluster implements AutoCloseable {
             quietly(() -> router.shutdown(Duration.ofSeconds(5)), "router");
         }
         routers.clear();
+        gatewayRuntime.clear();
+        if (presence != null) {
+            PresenceServer p = presence;
+            presence = null;
+            quietly(() -> p.shutdown(Duration.ofSeconds(5)), "presence");
+        }
         quietly(this::stopHistory, "history");
         if (ownsHistoryDataDir) {
             quietly(() -> deleteRecursively(historyDataDir), "history data");
@@ -277,6 +336,7 @@ public final class LocalCluster implements AutoCloseable {
         private Consumer<HttpRouting.Builder> firstGatewayRouting;
         private boolean environment;
         private boolean history;
+        private boolean presence = true;
         private Path historyDataDir;
 
         private Builder() {
@@ -285,6 +345,15 @@ public final class LocalCluster implements AutoCloseable {
         /** Also run the history service, which gateways use for resume and paging (off by default). */
         public Builder history(boolean enabled) {
             this.history = enabled;
+            return this;
+        }
+
+        /**
+         * Also run the presence service (on by default): member lists, presence events and direct messages.
+         * Without it gateways and routers run with presence disabled.
+         */
+        public Builder presence(boolean enabled) {
+            this.presence = enabled;
             return this;
         }
 

@@ -19,7 +19,8 @@ import java.util.logging.Logger;
 
 /**
  * {@code java -jar switchboard-launcher.jar [--config FILE]}: the whole platform in one process on loopback,
- * with a real Kafka broker, a router, a gateway and the demo page at http://localhost:8080/.
+ * with a real Kafka broker, a router, the presence and history services, a gateway and the demo page at
+ * http://localhost:8080/.
  */
 public final class SwitchboardMain {
     private static final Logger LOG = Logger.getLogger(SwitchboardMain.class.getName());
@@ -42,7 +43,8 @@ public final class SwitchboardMain {
                 .set("gateway.auth.hs256-secret", secret)
                 .routers(config.get("launcher.routers").asInt().orElse(1))
                 .gateways(config.get("launcher.gateways").asInt().orElse(1))
-                .history(config.get("launcher.history.enabled").asBoolean().orElse(true));
+                .history(config.get("launcher.history.enabled").asBoolean().orElse(true))
+                .presence(config.get("launcher.presence.enabled").asBoolean().orElse(true));
         config.get("launcher.history.data-dir").asString().map(Path::of).ifPresent(spec::historyDataDir);
         config.get("launcher.kafka.bootstrap-servers").asString().ifPresent(spec::externalKafka);
         if (demo) {

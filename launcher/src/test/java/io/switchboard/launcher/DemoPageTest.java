@@ -42,7 +42,11 @@ class DemoPageTest {
     void servesTheDemoPage() throws Exception {
         HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(cluster.httpUri(0)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).contains("<title>Switchboard demo</title>").contains("switchboard.v1.json");
+        assertThat(page.body()).contains("<title>Switchboard demo</title>").contains("src=\"app.js\"");
+        HttpResponse<String> app = HTTP.send(HttpRequest.newBuilder(cluster.httpUri(0).resolve("/app.js")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(app.statusCode()).isEqualTo(200);
+        assertThat(app.body()).contains("./switchboard-client.js");
     }
 
     @Test

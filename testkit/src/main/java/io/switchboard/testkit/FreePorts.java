@@ -1,22 +1,47 @@
 package io.switchboard.testkit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Finds loopback ports that are free right now (for processes that cannot be told to bind port 0). */
+/**
+ * Finds loopback ports for processes that cannot be told to bind port 0 (child JVMs, HAProxy).
+ *
+ * <p>Ports come from below the kernel's ephemeral range (Linux default 32768-60999): a port picked there and
+ * bound a moment later can be taken in between by any outgoing connection (a Kafka client, a gRPC channel),
+ * which happened in multi-process tests. Ports in [{@value #LOW}, {@value #HIGH}) are never given to outgoing
+ * connections, each is checked to be bindable now, and this JVM never hands out the same port twice.
+ */
 public final class FreePorts {
+    static final int LOW = 20_000;
+    static final int HIGH = 32_000;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
     private FreePorts() {
     }
 
-    /** A port that was free on 127.0.0.1 a moment ago. */
+    /** A port that is free on 127.0.0.1 now, outside the ephemeral range, not handed out before by this JVM. */
     public static int next() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(LOW, HIGH);
+            if (HANDED_OUT.add(port)) {
+                if (bindable(port)) {
+                    return port;
+                }
+            }
+        }
+        throw new IllegalStateException("no free loopback port in [" + LOW + ", " + HIGH + ") after 1000 attempts");
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
-            return socket.getLocalPort();
+            return true;
         } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
+            return false;
         }
     }
 }

@@ -3,186 +3,198 @@ package io.switchboard.bench.api;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
-import io.switchboard.proto.api.v1.PublishRequest;
-import io.switchboard.proto.api.v1.PublishResult;
+import io.switchboard.launcher.LocalCluster;
 import io.switchboard.proto.api.v1.SwitchboardApiGrpc;
+import io.switchboard.proto.api.v1.SwitchboardApiGrpc.SwitchboardApiStub;
 import io.switchboard.testkit.Subprotocol;
+import io.switchboard.testkit.TestTokens;
 import io.switchboard.testkit.WsTestClient;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
- * PublishStream through a running stack: one stream publishes {@code messages} messages to one room as fast as
- * the stream lets it (it writes only while the stream is ready, so the server's window paces it), recording
- * the publish-to-ack time of each; {@code subscribers} WebSocket clients on a gateway confirm delivery. Reports
- * msgs/s (first send to last ack) and ack latency p50/p99. A benchmark, not a test. Not thread-safe: one run at
- * a time.
- *
- * @param target      the router's gRPC address, host:port
- * @param token       a service token with scope "publish"
- * @param gateway     a gateway WebSocket URL for the subscribers (empty: no subscribers)
- * @param clientToken the subscribers' client token
- * @param subscribers how many WebSocket subscribers
- * @param messages    how many messages to publish
- * @param payloadBytes payload size
- * @param room        the room
- * @param timeout     how long acks and deliveries may take in all
+ * The api-stream benchmark: publishes through the public SwitchboardApi with one PublishStream, and as the
+ * baseline with unary Publish calls, both with the same number of publishes outstanding, while K WebSocket
+ * subscribers receive every message. Without a target it starts its own {@link LocalCluster} (one router with
+ * {@code router.api.enabled} and a freshly generated HS256 service secret, the gateways, embedded Kafka) in
+ * this JVM. Both variants run against the same cluster, each after an unmeasured warmup, each on its own room.
+ * Not thread-safe: one run at a time.
  */
-public record ApiStreamBenchmark(String target, String token, Optional<URI> gateway, String clientToken,
-                                 int subscribers, int messages, int payloadBytes, String room, Duration timeout) {
+public final class ApiStreamBenchmark {
+    private static final String SERVICE = "bench-api";
+    private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(15);
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-    /** What one run measured. */
-    public record Result(int messages, int acked, int failed, long elapsedNanos, Histogram ackMicros,
-                         long delivered, long expectedDeliveries, Optional<Status> streamError) {
-        public double messagesPerSecond() {
-            return elapsedNanos == 0 ? 0 : acked * 1e9 / elapsedNanos;
-        }
+    private final ApiStreamSpec spec;
+    private final PrintStream log;
+    private final Map<String, LongAdder> deliveredByRoom = new ConcurrentHashMap<>();
 
-        void print(PrintStream out) {
-            out.printf("| messages | acked | failed | msgs/s | ack p50 ms | ack p99 ms | delivered/expected |%n");
-            out.printf("|---|---|---|---|---|---|---|%n");
-            out.printf("| %d | %d | %d | %.0f | %.2f | %.2f | %d/%d |%n", messages, acked, failed, messagesPerSecond(),
-                    ackMicros.getValueAtPercentile(50) / 1000.0, ackMicros.getValueAtPercentile(99) / 1000.0,
-                    delivered, expectedDeliveries);
-            streamError.ifPresent(s -> out.println("stream ended with " + s));
-        }
+    public ApiStreamBenchmark(ApiStreamSpec spec, PrintStream log) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.log = Objects.requireNonNull(log, "log");
     }
 
-    public Result run(PrintStream out) throws InterruptedException {
-        List<WsTestClient> clients = new ArrayList<>();
-        LongAdder delivered = new LongAdder();
+    /** Runs baseline then stream, prints the table and writes it (Markdown) to {@code out}; rows in run order. */
+    public List<ApiStreamResult> run(Path out) throws IOException, InterruptedException {
+        List<ApiStreamResult> results;
+        if (spec.target().isPresent()) {
+            log.printf("api-stream against %s%n", spec.target().get());
+            results = runAgainst(spec.target().get(), spec.serviceToken(), spec.gateway().stream().toList(),
+                    spec.clientToken());
+        } else {
+            String serviceSecret = secret();
+            String clientSecret = secret();
+            log.printf("api-stream: starting 1 router (router.api.enabled, generated HS256 service secret), %d"
+                    + " gateway(s), embedded Kafka%n", spec.gateways());
+            LocalCluster.Builder builder = LocalCluster.builder().presence(false).routers(1).gateways(spec.gateways())
+                    .set("router.api.enabled", "true")
+                    .set("router.api.auth.hs256-secret", serviceSecret)
+                    .set("router.api.stream-window", Integer.toString(spec.window()))
+                    // The per-service limit (default 5000/s) would be what both variants measure.
+                    .set("router.api.rate-limit.per-second", "1000000")
+                    .set("gateway.auth.hs256-secret", clientSecret);
+            try (LocalCluster cluster = builder.build().start()) {
+                List<URI> gateways = new ArrayList<>();
+                for (int i = 0; i < spec.gateways(); i++) {
+                    gateways.add(cluster.webSocketUri(i));
+                }
+                String serviceToken = TestTokens.hs256(serviceSecret).token(SERVICE, c -> c.claim("scope", "publish"));
+                results = runAgainst("127.0.0.1:" + cluster.router(0).port(), serviceToken, gateways,
+                        TestTokens.hs256(clientSecret).token("bench-subscriber"));
+            }
+        }
+        String table = markdown(results);
+        log.println();
+        log.print(table);
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(out, "# API streaming benchmark\n\n" + describe() + "\n\n" + table);
+        log.println("written to " + out);
+        return results;
+    }
+
+    private List<ApiStreamResult> runAgainst(String target, String serviceToken, List<URI> gateways, String clientToken)
+            throws InterruptedException {
+        List<PublishVariant> variants = List.of(PublishVariant.unary(), PublishVariant.stream());
+        List<String> rooms = List.of("bench:api-unary", "bench:api-stream");
+        String warmupRoom = "bench:api-warmup";
+        List<WsTestClient> subscribers = new ArrayList<>();
         ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
         try {
-            if (gateway.isPresent()) {
-                for (int i = 0; i < subscribers; i++) {
-                    WsTestClient client = WsTestClient.connected(gateway.get(), Subprotocol.PROTO, clientToken);
-                    clients.add(client);
-                    client.subscribeAndWait(room, Duration.ofSeconds(10));
-                    client.divert(frame -> {
-                        if (frame.hasMessage()) {
-                            delivered.increment();
-                        }
-                    });
+            for (int i = 0; i < spec.subscribers() && !gateways.isEmpty(); i++) {
+                WsTestClient client = WsTestClient.connected(gateways.get(i % gateways.size()), Subprotocol.PROTO,
+                        clientToken);
+                subscribers.add(client);
+                for (String room : rooms) {
+                    client.subscribeAndWait(room, SUBSCRIBE_TIMEOUT);
+                }
+                client.subscribeAndWait(warmupRoom, SUBSCRIBE_TIMEOUT);
+                client.divert(frame -> {
+                    if (frame.hasMessage()) {
+                        deliveredByRoom.computeIfAbsent(frame.getMessage().getRoom(), r -> new LongAdder()).increment();
+                    }
+                });
+            }
+            log.println(describe());
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + serviceToken);
+            SwitchboardApiStub stub = SwitchboardApiGrpc.newStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            ByteString payload = ByteString.copyFrom(new byte[spec.payloadBytes()]);
+            String run = Long.toHexString(System.nanoTime());
+            if (spec.warmupMessages() > 0) {
+                for (PublishVariant v : variants) {
+                    PublishVariant.Outcome o = v.publish(stub, warmupRoom, run + "-warm-" + v.label().charAt(0),
+                            spec.warmupMessages(), payload, spec.window(), spec.timeout());
+                    log.printf(Locale.ROOT, "  warmup %s: %d/%d acked%n", v.label(), o.acked(), spec.warmupMessages());
                 }
             }
-            out.printf("api-stream: %d messages of %d bytes to %s via %s, %d subscriber(s)%n", messages, payloadBytes,
-                    room, target, clients.size());
-            Result result = publishAll(channel, delivered, (long) messages * clients.size());
-            result.print(out);
-            return result;
+            List<ApiStreamResult> results = new ArrayList<>();
+            for (int i = 0; i < variants.size(); i++) {
+                PublishVariant v = variants.get(i);
+                String room = rooms.get(i);
+                PublishVariant.Outcome o = v.publish(stub, room, run + "-" + i, spec.messages(), payload,
+                        spec.window(), spec.timeout());
+                long expected = (long) o.acked() * subscribers.size();
+                long delivered = awaitDeliveries(room, expected);
+                ApiStreamResult r = result(v.label(), o, delivered, expected);
+                log.printf(Locale.ROOT, "  %s: %d/%d acked, %.0f msgs/s, ack p50 %.2f ms p99 %.2f ms, delivered %d/%d%n",
+                        r.variant(), r.acked(), r.messages(), r.msgsPerSecond(), r.p50Ms(), r.p99Ms(), r.delivered(),
+                        r.expected());
+                r.error().ifPresent(e -> log.println("    " + e));
+                results.add(r);
+            }
+            return results;
         } finally {
-            clients.forEach(WsTestClient::close);
+            subscribers.forEach(WsTestClient::close);
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 
-    private Result publishAll(ManagedChannel channel, LongAdder delivered, long expected) throws InterruptedException {
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        var stub = SwitchboardApiGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-        long[] sentAt = new long[messages];
-        Recorder ackMicros = new Recorder(3);
-        AtomicLong lastAck = new AtomicLong();
-        LongAdder acked = new LongAdder();
-        LongAdder failed = new LongAdder();
-        ReentrantLock lock = new ReentrantLock();
-        Condition ready = lock.newCondition();
-        CompletableFuture<Optional<Status>> ended = new CompletableFuture<>();
-        CompletableFuture<ClientCallStreamObserver<PublishRequest>> opened = new CompletableFuture<>();
-        String run = Long.toHexString(System.nanoTime());
-
-        stub.publishStream(new ClientResponseObserver<PublishRequest, PublishResult>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<PublishRequest> stream) {
-                stream.setOnReadyHandler(() -> signal(lock, ready));
-                opened.complete(stream);
-            }
-
-            @Override
-            public void onNext(PublishResult result) {
-                long now = System.nanoTime();
-                int i = Integer.parseInt(result.getId().substring(result.getId().lastIndexOf('-') + 1));
-                if (result.getErrorCode() == 0) {
-                    acked.increment();
-                    ackMicros.recordValue(Math.max(0, (now - sentAt[i]) / 1000));
-                } else {
-                    failed.increment();
-                }
-                lastAck.set(now);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                ended.complete(Optional.of(Status.fromThrowable(t)));
-                signal(lock, ready);
-            }
-
-            @Override
-            public void onCompleted() {
-                ended.complete(Optional.empty());
-            }
-        });
-        ClientCallStreamObserver<PublishRequest> stream = opened.join();
-        ByteString payload = ByteString.copyFrom(new byte[payloadBytes]);
-        long start = System.nanoTime();
-        for (int i = 0; i < messages && !ended.isDone(); i++) {
-            lock.lock();
-            try {
-                while (!stream.isReady() && !ended.isDone()) {
-                    ready.await(100, TimeUnit.MILLISECONDS);
-                }
-            } finally {
-                lock.unlock();
-            }
-            sentAt[i] = System.nanoTime();
-            stream.onNext(PublishRequest.newBuilder().setRoom(room).setId(run + "-" + i).setPayload(payload).build());
+    private long awaitDeliveries(String room, long expected) {
+        long deadline = System.nanoTime() + spec.timeout().toNanos();
+        LongAdder count = deliveredByRoom.computeIfAbsent(room, r -> new LongAdder());
+        while (count.sum() < expected && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(POLL_NANOS);
         }
-        if (!ended.isDone()) {
-            stream.onCompleted();
-        }
-        Optional<Status> error;
-        try {
-            error = ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            error = Optional.of(Status.DEADLINE_EXCEEDED.withDescription("no end of stream within " + timeout));
-            stream.cancel("benchmark timeout", e);
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (delivered.sum() < expected && System.nanoTime() < deadline) {
-            lock.lock();
-            try {
-                ready.await(50, TimeUnit.MILLISECONDS);
-            } finally {
-                lock.unlock();
-            }
-        }
-        return new Result(messages, (int) acked.sum(), (int) failed.sum(), Math.max(0, lastAck.get() - start),
-                ackMicros.getIntervalHistogram(), delivered.sum(), expected, error);
+        return count.sum();
     }
 
-    private static void signal(ReentrantLock lock, Condition ready) {
-        lock.lock();
-        try {
-            ready.signalAll();
-        } finally {
-            lock.unlock();
+    private ApiStreamResult result(String label, PublishVariant.Outcome o, long delivered, long expected) {
+        Histogram h = o.ackMicros();
+        double perSecond = o.elapsedNanos() == 0 ? 0 : o.acked() * 1e9 / o.elapsedNanos();
+        return new ApiStreamResult(label, spec.messages(), o.acked(), o.failed(), perSecond,
+                h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
+                delivered, expected, o.streamError().map(Object::toString));
+    }
+
+    /** A Markdown table, one row per variant. */
+    static String markdown(List<ApiStreamResult> results) {
+        StringBuilder out = new StringBuilder("| variant | messages | acked | failed | msgs/s | ack p50 ms | ack p99 ms"
+                + " | ack max ms | delivered / expected |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for (ApiStreamResult r : results) {
+            out.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %.0f | %.2f | %.2f | %.2f | %d / %d |%n",
+                    r.variant(), r.messages(), r.acked(), r.failed(), r.msgsPerSecond(), r.p50Ms(), r.p99Ms(),
+                    r.maxMs(), r.delivered(), r.expected()));
         }
+        return out.toString();
+    }
+
+    /** One paragraph on the workload and the machine. */
+    String describe() {
+        Runtime rt = Runtime.getRuntime();
+        return String.format(Locale.ROOT,
+                "Workload: %d publishes of %d bytes per variant (after %d unmeasured), at most %d outstanding, %d"
+                        + " WebSocket subscriber(s). Machine: %d cores, load average %.2f, JDK %s, max heap %d MiB.",
+                spec.messages(), spec.payloadBytes(), spec.warmupMessages(), spec.window(), spec.subscribers(),
+                rt.availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                Runtime.version(), rt.maxMemory() >> 20);
+    }
+
+    private static String secret() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

@@ -1,48 +1,75 @@
 package io.switchboard.bench.api;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code api-stream} subcommand: options to {@link ApiStreamBenchmark}. Not thread-safe. */
+/** The {@code api-stream} subcommand: options to {@link ApiStreamSpec}, then {@link ApiStreamBenchmark}. Not thread-safe. */
 @Command(name = "api-stream", mixinStandardHelpOptions = true,
-        description = "Publish through SwitchboardApi.PublishStream on a running stack; report msgs/s and"
-                + " publish-to-ack p50/p99, with WebSocket subscribers confirming delivery.")
+        description = "Publish through SwitchboardApi.PublishStream and, as the baseline, unary Publish calls with the"
+                + " same number outstanding; report msgs/s and publish-to-ack p50/p99 with WebSocket subscribers"
+                + " receiving. Starts its own cluster unless --target is given.")
 public final class ApiStreamCommand implements Callable<Integer> {
-    @Option(names = "--target", required = true, description = "Router gRPC address, host:port.")
+    @Option(names = "--target", description = "An existing router's gRPC address, host:port (default: start a cluster).")
     String target;
 
-    @Option(names = "--token", required = true, description = "Service token with scope 'publish'.")
+    @Option(names = "--token", defaultValue = "", description = "Service token with scope 'publish' (with --target).")
     String token;
 
-    @Option(names = "--gateway", description = "Gateway WebSocket URL for subscribers, e.g. ws://127.0.0.1:8080/ws.")
+    @Option(names = "--gateway", description = "Gateway WebSocket URL for subscribers (with --target), e.g. ws://127.0.0.1:8080/ws.")
     URI gateway;
 
-    @Option(names = "--client-token", defaultValue = "", description = "Client token of the subscribers.")
+    @Option(names = "--client-token", defaultValue = "", description = "Client token of the subscribers (with --target).")
     String clientToken;
+
+    @Option(names = "--gateways", defaultValue = "1", description = "Gateways of the started cluster (default: ${DEFAULT-VALUE}).")
+    int gateways;
 
     @Option(names = "--subscribers", defaultValue = "10", description = "WebSocket subscribers (default: ${DEFAULT-VALUE}).")
     int subscribers;
 
-    @Option(names = "--messages", defaultValue = "100000", description = "Messages to publish (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--messages", defaultValue = "50000", description = "Measured publishes per variant (default: ${DEFAULT-VALUE}).")
     int messages;
+
+    @Option(names = "--warmup-messages", defaultValue = "10000", description = "Unmeasured publishes per variant first (default: ${DEFAULT-VALUE}).")
+    int warmupMessages;
 
     @Option(names = "--payload-bytes", defaultValue = "100", description = "Payload size (default: ${DEFAULT-VALUE}).")
     int payloadBytes;
 
-    @Option(names = "--room", defaultValue = "bench:api-stream", description = "Room (default: ${DEFAULT-VALUE}).")
-    String room;
+    @Option(names = "--window", defaultValue = "256",
+            description = "Publishes outstanding: the stream window and the concurrent unary calls (default: ${DEFAULT-VALUE}).")
+    int window;
 
-    @Option(names = "--timeout", defaultValue = "PT120S", description = "Time allowed for acks and deliveries (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "PT120S", description = "Time allowed for one variant's results and deliveries (default: ${DEFAULT-VALUE}).")
     Duration timeout;
+
+    @Option(names = "--out", defaultValue = "bench/target/api-stream-results.md",
+            description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--log-level", defaultValue = "WARNING",
+            description = "java.util.logging level of the servers under test (default: ${DEFAULT-VALUE}).")
+    String logLevel;
 
     @Override
     public Integer call() throws Exception {
-        ApiStreamBenchmark.Result result = new ApiStreamBenchmark(target, token, Optional.ofNullable(gateway),
-                clientToken, subscribers, messages, payloadBytes, room, timeout).run(System.out);
-        return result.acked() == messages && result.delivered() == result.expectedDeliveries() ? 0 : 1;
+        ApiStreamSpec spec = new ApiStreamSpec(Optional.ofNullable(target), token, Optional.ofNullable(gateway),
+                clientToken, gateways, subscribers, messages, warmupMessages, payloadBytes, window, timeout);
+        Level level = Level.parse(logLevel);
+        Logger root = Logger.getLogger("");
+        root.setLevel(level);
+        for (Handler handler : root.getHandlers()) {
+            handler.setLevel(level);
+        }
+        boolean complete = new ApiStreamBenchmark(spec, System.out).run(out).stream().allMatch(ApiStreamResult::complete);
+        return complete ? 0 : 1;
     }
 }

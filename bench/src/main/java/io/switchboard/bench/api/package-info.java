@@ -1,5 +1,5 @@
 /**
- * Benchmarks of the public server API (SwitchboardApi) against a running stack: PublishStream throughput and
- * publish-to-ack latency, with WebSocket subscribers confirming delivery.
+ * Benchmark of the public server API (SwitchboardApi): PublishStream against unary Publish calls with the same
+ * number of publishes outstanding, msgs/s and publish-to-ack latency, with WebSocket subscribers receiving.
  */
 package io.switchboard.bench.api;

@@ -19,7 +19,7 @@ import io.switchboard.proto.internal.v1.Sender;
 
 /**
  * Turns a client's DirectMessage into {@code RouterService.SendToUser} (router chosen by rendezvous on
- * {@code "user:<id>"}) and the answer into an Ack (id, duplicate) or an Error. Thread-safe
+ * {@code "user:<id>"}) and the answer into an Ack (id, duplicate, devices) or an Error. Thread-safe
  * and stateless.
  */
 public final class DirectMessageHandler {
@@ -80,12 +80,11 @@ public final class DirectMessageHandler {
             if (failure != null) {
                 return ServerFrames.error(dm.getRequestId(), StatusMapper.map(failure), "");
             }
-            // client.proto's Ack has no "devices" field yet (phase2.md names one): the count cannot be reported
-            // until the proto gains it; see the report.
             return ServerFrame.newBuilder().setAck(Ack.newBuilder()
                     .setRequestId(dm.getRequestId())
                     .setId(id)
-                    .setDuplicate(response.getDuplicate())).build();
+                    .setDuplicate(response.getDuplicate())
+                    .setDevices(response.getDevices())).build();
         });
     }
 }

@@ -1,0 +1,54 @@
+package io.switchboard.bench.presence;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code presence-join} subcommand: options to {@link PresenceJoinSpec}, then {@link PresenceJoinBenchmark}. Not thread-safe. */
+@Command(name = "presence-join", mixinStandardHelpOptions = true,
+        description = "N clients join one room with presence at once (and N/10 in the same run); report the time"
+                + " until every client sees N users and the presence frames/bytes per client, beside the N-per-client"
+                + " (N^2 in total) of a naive one-event-per-join design.")
+public final class PresenceJoinCommand implements Callable<Integer> {
+    @Option(names = "--clients", defaultValue = "10000",
+            description = "Clients (and users) of the large run; the small run has a tenth (default: ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--gateways", defaultValue = "2", description = "Switchboard gateways (default: ${DEFAULT-VALUE}).")
+    int gateways;
+
+    @Option(names = "--consistency-timeout", defaultValue = "PT120S",
+            description = "How long after the first join every client must see the full count (default: ${DEFAULT-VALUE}).")
+    Duration consistencyTimeout;
+
+    @Option(names = "--settle", defaultValue = "PT2S",
+            description = "Presence frames still counted after consistency (default: ${DEFAULT-VALUE}).")
+    Duration settle;
+
+    @Option(names = "--out", defaultValue = "bench/target/presence-join-results.md",
+            description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--log-level", defaultValue = "WARNING",
+            description = "java.util.logging level of the servers under test (default: ${DEFAULT-VALUE}).")
+    String logLevel;
+
+    @Override
+    public Integer call() throws Exception {
+        PresenceJoinSpec spec = new PresenceJoinSpec(clients, gateways, consistencyTimeout, settle);
+        Level level = Level.parse(logLevel);
+        // The servers log every connection at INFO; with thousands of clients that drowns the table.
+        Logger root = Logger.getLogger("");
+        root.setLevel(level);
+        for (Handler handler : root.getHandlers()) {
+            handler.setLevel(level);
+        }
+        var results = new PresenceJoinBenchmark(spec, System.out).run(out);
+        return results.stream().allMatch(r -> r.inconsistent() == 0 && r.errors() == 0) ? 0 : 1;
+    }
+}

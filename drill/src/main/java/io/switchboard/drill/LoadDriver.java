@@ -1,0 +1,269 @@
+package io.switchboard.drill;
+
+import io.switchboard.client.ConnectionState;
+import io.switchboard.client.RoomListener;
+import io.switchboard.client.SwitchboardClient;
+import io.switchboard.proto.client.v1.Ack;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.Message;
+import io.switchboard.proto.client.v1.RecoveryFailure;
+import io.switchboard.testkit.DeliveryChecker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * A steady load of Java-SDK clients, as an application fleet would produce it: publishers that publish into a
+ * room one message at a time with an acknowledgement (on failure they retry the same id, as an app must), and
+ * subscribers, each in one room. All clients share one scheduler and one HttpClient. Every ack and every
+ * delivery goes to a {@link DeliveryChecker} (tolerating ids stored twice by a failover, which the SDK delivers
+ * once) and to {@link RecoveryTimes}. Thread-safe; close it when done.
+ */
+public final class LoadDriver implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(LoadDriver.class.getName());
+
+    /**
+     * What load to drive.
+     *
+     * @param url             the WebSocket URL (normally the load balancer's)
+     * @param tokens          a token for a user name
+     * @param publishers      publishing clients
+     * @param subscribers     subscribing clients
+     * @param rooms           rooms; publisher i and subscriber i use room i mod rooms
+     * @param publishInterval pause between a publisher's ack and its next publish
+     * @param runId           unique per run: prefixes rooms and message ids
+     */
+    public record Settings(URI url, Function<String, CompletionStage<String>> tokens, int publishers,
+                           int subscribers, int rooms, Duration publishInterval, String runId) {
+        public Settings {
+            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(tokens, "tokens");
+            if (publishers < 1 || subscribers < 1 || rooms < 1 || rooms > Math.min(publishers, subscribers)) {
+                throw new IllegalArgumentException("publishers " + publishers + ", subscribers " + subscribers
+                        + ", rooms " + rooms + " (expected: >= 1 each, rooms <= both)");
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final ScheduledExecutorService scheduler;
+    private final HttpClient http;
+    private final DeliveryChecker checker = DeliveryChecker.acrossFailovers();
+    private final RecoveryTimes recovery = new RecoveryTimes(Clock.systemUTC());
+    private final List<SwitchboardClient> clients = new CopyOnWriteArrayList<>();
+    private final List<String> problems = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean publishing = new AtomicBoolean(true);
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private final AtomicLong publishFailures = new AtomicLong();
+
+    private LoadDriver(Settings settings) {
+        this.settings = settings;
+        this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("drill-load-", 0).factory());
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** Connects every client, subscribes the subscribers, then starts the publishers. */
+    public static LoadDriver start(Settings settings, Duration timeout) {
+        LoadDriver load = new LoadDriver(settings);
+        try {
+            load.startClients(timeout);
+            return load;
+        } catch (RuntimeException | Error e) {
+            load.close();
+            throw e;
+        }
+    }
+
+    private void startClients(Duration timeout) {
+        // From here on, "recovered" means "has succeeded since the load started": the steady state.
+        recovery.faultInjected();
+        List<CompletableFuture<?>> ready = new ArrayList<>();
+        for (int i = 0; i < settings.subscribers(); i++) {
+            String name = "sub-" + i;
+            String room = room(i);
+            SwitchboardClient client = client(name);
+            DeliveryChecker.Subscriber recorder = checker.subscriber(name, Set.of(room));
+            recovery.track(name);
+            ready.add(client.connect().thenCompose(v -> client.subscribe(room, new RoomListener() {
+                @Override
+                public void onMessage(Message message) {
+                    recorder.received(message);
+                    recovery.success(name);
+                }
+
+                @Override
+                public void onRecoveryFailure(RecoveryFailure failure) {
+                    problems.add(name + ": resume could not recover " + room + ": " + failure);
+                }
+
+                @Override
+                public void onClosed(ErrorCode reason, String message) {
+                    problems.add(name + ": subscription to " + room + " ended: " + reason + " " + message);
+                }
+            }).ready()));
+        }
+        await(ready, timeout, "subscribers ready");
+        List<CompletableFuture<?>> connected = new ArrayList<>();
+        List<SwitchboardClient> publishers = new ArrayList<>();
+        for (int i = 0; i < settings.publishers(); i++) {
+            SwitchboardClient client = client("pub-" + i);
+            recovery.track("pub-" + i);
+            publishers.add(client);
+            connected.add(client.connect());
+        }
+        await(connected, timeout, "publishers connected");
+        for (int i = 0; i < publishers.size(); i++) {
+            publish(publishers.get(i), i, 0);
+        }
+    }
+
+    private SwitchboardClient client(String user) {
+        SwitchboardClient client = SwitchboardClient.builder()
+                .url(settings.url())
+                .tokenProvider(() -> settings.tokens().apply(user))
+                .scheduler(scheduler)
+                .httpClient(http)
+                .backoffInitial(Duration.ofMillis(200))
+                .backoffMax(Duration.ofSeconds(2))
+                .publishTimeout(Duration.ofSeconds(20))
+                .clientName("switchboard-drill")
+                .build();
+        client.addStateListener(change -> {
+            if (change.current() == ConnectionState.CLOSED && publishing.get()) {
+                problems.add(user + ": client closed for good: " + change);
+            }
+        });
+        clients.add(client);
+        return client;
+    }
+
+    private String room(int index) {
+        return "drill-" + settings.runId() + ":room-" + (index % settings.rooms());
+    }
+
+    /** Publishes message {@code seq} of publisher {@code index}; on failure retries it with the same id. */
+    private void publish(SwitchboardClient client, int index, long seq) {
+        if (!publishing.get()) {
+            return;
+        }
+        String name = "pub-" + index;
+        String id = settings.runId() + "-p" + index + "-" + seq;
+        outstanding.incrementAndGet();
+        client.publish(room(index), id, ("message " + seq + " of " + name).getBytes(StandardCharsets.UTF_8),
+                "text/plain; charset=utf-8").whenComplete((ack, error) -> {
+                    try {
+                        if (error == null) {
+                            acked(ack, name);
+                            schedule(() -> publish(client, index, seq + 1));
+                        } else {
+                            publishFailures.incrementAndGet();
+                            LOG.log(System.Logger.Level.DEBUG, name + " publish " + id + " failed, retrying: " + error);
+                            schedule(() -> publish(client, index, seq));
+                        }
+                    } finally {
+                        outstanding.decrementAndGet();
+                    }
+                });
+    }
+
+    private void acked(Ack ack, String publisher) {
+        checker.acked(ack.getRoom(), ack.getId(), ack.getPosition());
+        recovery.success(publisher);
+    }
+
+    private void schedule(Runnable task) {
+        if (!scheduler.isShutdown()) {
+            scheduler.schedule(task, settings.publishInterval().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static void await(List<CompletableFuture<?>> futures, Duration timeout, String what) {
+        try {
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            long done = futures.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
+            throw new IllegalStateException(what + ": only " + done + " of " + futures.size() + " within " + timeout, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for " + what, e);
+        }
+    }
+
+    /**
+     * Per-client recovery; before any fault, {@link RecoveryTimes#allRecovered()} means every client has
+     * succeeded since the load started (the steady state).
+     */
+    public RecoveryTimes recovery() {
+        return recovery;
+    }
+
+    public DeliveryChecker checker() {
+        return checker;
+    }
+
+    /** Stops starting new publishes; {@link #idle()} turns true when the last one in flight has ended. */
+    public void stopPublishing() {
+        publishing.set(false);
+    }
+
+    /** No publish in flight (after {@link #stopPublishing()}). */
+    public boolean idle() {
+        return outstanding.get() == 0;
+    }
+
+    /** Publishes that failed and were retried with the same id. */
+    public long publishFailures() {
+        return publishFailures.get();
+    }
+
+    /** Problems seen by clients that are not deliveries: subscriptions ended, resumes that lost messages, clients closed. */
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    public int clientCount() {
+        return settings.publishers() + settings.subscribers();
+    }
+
+    /** The drill's outcome so far: the checker's tally, client problems and recovery times. */
+    public DrillResult result(String scenario, String fault) {
+        DeliveryChecker.Tally tally = checker.tally();
+        RecoveryTimes.Summary times = recovery.summary();
+        List<String> violations = new ArrayList<>(problems);
+        violations.addAll(checker.violations());
+        List<String> notRecovered = recovery.notRecovered().stream().sorted().toList();
+        if (!notRecovered.isEmpty()) {
+            violations.add("not live again: " + notRecovered.subList(0, Math.min(10, notRecovered.size())));
+        }
+        return new DrillResult(scenario, fault, clientCount(), checker.ackedCount(), checker.deliveries(),
+                tally.lost(), tally.duplicates(), tally.outOfOrder() + tally.misplaced(), checker.storedTwice(),
+                times.p50Millis(), times.p99Millis(), times.maxMillis(), notRecovered.size() + problems.size(),
+                violations.subList(0, Math.min(20, violations.size())));
+    }
+
+    @Override
+    public void close() {
+        publishing.set(false);
+        clients.forEach(SwitchboardClient::close);
+        scheduler.shutdownNow();
+        http.close();
+    }
+}

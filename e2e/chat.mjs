@@ -1,0 +1,240 @@
+// Browser test of the demo chat page: two users (alice, bob) in headless Chromium against a running platform.
+//
+//   node chat.mjs <baseUrl> [--no-restart]
+//
+// Both sign in, see each other in the member list, see each other typing, chat, page back through history
+// (bob reloads, loads earlier), then the script prints RESTART_GATEWAY and waits for a line RESTARTED on
+// stdin (the launcher's DemoBrowserTest restarts gateway 0 meanwhile), keeps chatting, and checks on both pages
+// that every message sent is shown exactly once, in the same order, and that both are connected again.
+// Exit code 0 = pass. Screenshots of failures go to $E2E_ARTIFACTS (default ./test-results).
+import { chromium } from 'playwright-core';
+import { createInterface } from 'node:readline';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const base = process.argv[2];
+const restart = !process.argv.includes('--no-restart');
+if (!base) {
+  console.error('usage: node chat.mjs <baseUrl> [--no-restart]');
+  process.exit(2);
+}
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARTIFACTS = process.env.E2E_ARTIFACTS || 'test-results';
+const WAIT_MS = 30_000;           // one UI expectation (generous: CI machines have 2 cores)
+const RECONNECT_MS = 60_000;      // back to connected after the gateway restart (SDK backoff is capped at 30 s)
+const PAGE_SIZE = 20;             // app.js's history page size
+const ROOM = 'e2e-' + Date.now().toString(36);
+const step = (text) => console.log('STEP ' + text);
+
+// ------------------------------------------------------------------ page helpers
+
+/** Waits for fn(arg) to be truthy in the page; on timeout fails with what the page shows. */
+async function until(user, what, fn, arg, timeout = WAIT_MS) {
+  try {
+    await user.page.waitForFunction(fn, arg, { timeout, polling: 100 });
+  } catch (e) {
+    throw new Error(`${user.name}: ${what} (waited ${timeout} ms)\n  page shows: ${JSON.stringify(await snapshot(user))}\n  ${e.message.split('\n')[0]}`);
+  }
+}
+
+async function snapshot(user) {
+  return user.page.evaluate(() => ({
+    status: document.querySelector('[data-testid=status]')?.dataset.state,
+    messages: [...document.querySelectorAll('[data-testid=message] [data-testid=text]')].map((e) => e.textContent),
+    members: [...document.querySelectorAll('[data-testid=member]')].map((e) => e.dataset.user),
+    typing: document.querySelector('[data-testid=typing]')?.textContent,
+    banner: document.querySelector('[data-testid=banner]:not([hidden])')?.textContent,
+  })).catch((e) => ({ unavailable: e.message }));
+}
+
+const shownTexts = () =>
+  [...document.querySelectorAll('[data-testid=message] [data-testid=text]')].map((e) => e.textContent);
+
+async function texts(user) {
+  return user.page.evaluate(shownTexts);
+}
+
+async function signIn(user) {
+  await user.page.goto(`${base}?room=${ROOM}`);
+  await user.page.getByTestId('name').fill(user.name);
+  await user.page.getByTestId('signin').click();
+  await connected(user, WAIT_MS);
+}
+
+async function connected(user, timeout) {
+  await until(user, 'status connected', () => document.querySelector('[data-testid=status]').dataset.state === 'connected', null, timeout);
+}
+
+async function send(user, text) {
+  await user.page.getByTestId('composer').fill(text);
+  await user.page.getByTestId('composer').press('Enter');
+  user.sent.push(text);
+}
+
+/** Waits until the page shows exactly `expected` messages, in that order. */
+async function showsExactly(user, expected, what) {
+  await until(user, `${what}: expected ${JSON.stringify(expected)}`,
+    (want) => {
+      const got = [...document.querySelectorAll('[data-testid=message] [data-testid=text]')].map((e) => e.textContent);
+      return got.length === want.length && got.every((t, i) => t === want[i]);
+    }, expected);
+}
+
+/** Waits until the page shows every one of `sent` (in any order), then returns what it shows. */
+async function showsAll(user, sent, timeout = 2 * WAIT_MS) {
+  await until(user, `all ${sent.length} sent messages shown`,
+    (want) => {
+      const got = new Set([...document.querySelectorAll('[data-testid=message] [data-testid=text]')].map((e) => e.textContent));
+      return want.every((t) => got.has(t));
+    }, sent, timeout);
+  return texts(user);
+}
+
+async function membersInclude(user, names) {
+  await until(user, `members include ${names}`,
+    (want) => {
+      const got = [...document.querySelectorAll('[data-testid=member]')].map((e) => e.dataset.user);
+      return want.every((u) => got.includes(u));
+    }, names);
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** Every message once, both senders' messages in their send order, positions strictly ascending. */
+async function checkConversation(user, all, alice, bob) {
+  const shown = await texts(user);
+  const positions = await user.page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid=message]')].map((e) => BigInt(e.dataset.position).toString()));
+  check(shown.length === all.length, `${user.name}: ${shown.length} messages shown, ${all.length} sent: ${JSON.stringify(shown)}`);
+  check(new Set(shown).size === shown.length, `${user.name}: duplicates in ${JSON.stringify(shown)}`);
+  for (const who of [alice, bob]) {
+    const mine = shown.filter((t) => t.startsWith(who.name + ' '));
+    check(JSON.stringify(mine) === JSON.stringify(who.sent), `${user.name}: ${who.name}'s messages out of order or missing: ${JSON.stringify(mine)} vs sent ${JSON.stringify(who.sent)}`);
+  }
+  for (let i = 1; i < positions.length; i++) {
+    check(BigInt(positions[i]) > BigInt(positions[i - 1]), `${user.name}: positions not ascending at ${i}: ${positions}`);
+  }
+  return shown;
+}
+
+// ------------------------------------------------------------------ the restart hand-shake
+
+const stdinLines = createInterface({ input: process.stdin });
+function waitForLine(expected, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stdinLines.off('line', onLine);
+      reject(new Error(`no ${expected} on stdin within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onLine = (line) => {
+      if (line.trim() === expected) {
+        clearTimeout(timer);
+        stdinLines.off('line', onLine);
+        resolve();
+      }
+    };
+    stdinLines.on('line', onLine);
+  });
+}
+
+// ------------------------------------------------------------------ the scenario
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  // Playwright gives each launch a fresh user-data-dir.
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run'],
+});
+const users = [];
+for (const name of ['alice', 'bob']) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const user = { name, page, sent: [], console: [] };
+  page.on('console', (m) => { if (m.type() === 'warning' || m.type() === 'error') user.console.push(m.text()); });
+  page.on('pageerror', (e) => user.console.push('pageerror: ' + e.message));
+  users.push(user);
+}
+const [alice, bob] = users;
+let failed = false;
+try {
+  step(`room ${ROOM} at ${base}`);
+  await signIn(alice);
+  await signIn(bob);
+  step('both signed in and connected');
+
+  await membersInclude(alice, ['alice', 'bob']);
+  await membersInclude(bob, ['alice', 'bob']);
+  step('each sees both in the member list');
+
+  await alice.page.getByTestId('composer').fill('hel');
+  await until(bob, 'sees alice typing', () => document.querySelector('[data-testid=typing]').textContent === 'alice is typing…');
+  await send(alice, 'alice 1');
+  await until(bob, 'typing indicator gone after alice sent', () => document.querySelector('[data-testid=typing]').textContent === '');
+  await bob.page.getByTestId('composer').fill('hi al');
+  await until(alice, 'sees bob typing', () => document.querySelector('[data-testid=typing]').textContent === 'bob is typing…');
+  await send(bob, 'bob 1');
+  step('each sees the other typing, and the indicator ends on send');
+
+  for (let i = 2; i <= 13; i++) {
+    await send(alice, `alice ${i}`);
+    await send(bob, `bob ${i}`);
+  }
+  const before = await showsAll(alice, [...alice.sent, ...bob.sent]);
+  await showsExactly(bob, before, 'bob shows the same conversation as alice');
+  await checkConversation(alice, before, alice, bob);
+  step(`chatted: ${before.length} messages, the same on both pages`);
+
+  await bob.page.reload();
+  await bob.page.getByTestId('signin').click(); // the name is remembered for the tab
+  await connected(bob, WAIT_MS);
+  await showsExactly(bob, before.slice(-PAGE_SIZE), 'after a reload bob shows the newest page');
+  await bob.page.getByTestId('load-earlier').click();
+  await showsExactly(bob, before, 'after "load earlier" bob shows the whole conversation in order');
+  await until(bob, 'no more history to load', () => document.querySelector('[data-testid=load-earlier]').hidden);
+  step(`history: newest ${PAGE_SIZE} after reload, then all ${before.length} after "load earlier"`);
+
+  if (restart) {
+    const restarted = waitForLine('RESTARTED', 120_000);
+    console.log('RESTART_GATEWAY');
+    // Sent while the gateway goes down: queued or in flight, the SDK resends them with their ids.
+    for (let i = 14; i <= 16; i++) {
+      await send(alice, `alice ${i}`);
+      await send(bob, `bob ${i}`);
+    }
+    await restarted;
+    await connected(alice, RECONNECT_MS);
+    await connected(bob, RECONNECT_MS);
+    step('both reconnected after the gateway restart');
+  }
+  for (let i = 17; i <= 20; i++) {
+    await send(alice, `alice ${i}`);
+    await send(bob, `bob ${i}`);
+  }
+  const all = [...alice.sent, ...bob.sent];
+  const final = await showsAll(alice, all);
+  await showsExactly(bob, final, 'bob shows the same conversation as alice at the end');
+  await checkConversation(alice, final, alice, bob);
+  await checkConversation(bob, final, alice, bob);
+  await connected(alice, WAIT_MS);
+  await connected(bob, WAIT_MS);
+  await membersInclude(alice, ['alice', 'bob']);
+  await membersInclude(bob, ['alice', 'bob']);
+  step(`end: ${final.length} messages, each exactly once and in order on both pages; both connected`);
+  console.log('PASS');
+} catch (e) {
+  failed = true;
+  console.log('FAIL ' + e.message);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  for (const user of users) {
+    const file = join(ARTIFACTS, `${user.name}.png`);
+    await user.page.screenshot({ path: file, fullPage: true }).then(() => console.log(`screenshot ${file}`), () => {});
+    if (user.console.length) console.log(`${user.name} console:\n  ` + user.console.join('\n  '));
+  }
+} finally {
+  stdinLines.close();
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,311 @@
+// The demo chat page on @switchboard/client. The launcher build bundles the TypeScript SDK into
+// switchboard-client.js next to this file; everything about connections (reconnect, resume without gaps or
+// duplicates, acked publishes that survive reconnects, typing expiry) is the SDK's job, this file only renders.
+const $ = (id) => document.getElementById(id);
+const PAGE_SIZE = 20;
+const params = new URLSearchParams(location.search);
+
+let sdk;
+try {
+  sdk = await import('./switchboard-client.js');
+} catch (e) {
+  showBanner('The browser bundle switchboard-client.js is missing: it is built by the launcher build ' +
+    '(needs Node and npm; -Dskip.npm=true skips it). Rebuild without -Dskip.npm to use this page.');
+  throw e;
+}
+
+/** @type {import('@switchboard/client').SwitchboardClient | undefined} */
+let client;
+let pending = 0;
+/** room name -> what the page knows about it */
+const rooms = new Map();
+let current;
+
+function newRoom(name) {
+  return {
+    name,
+    messages: [],          // ascending by position
+    keys: new Set(),       // epoch/position of every shown message: history pages and live delivery overlap
+    pager: client.historyPager(name, PAGE_SIZE),
+    loading: false,
+    loadedOnce: false,
+    members: new Map(),    // user id -> Member
+    membersNote: '',
+    typing: [],
+    sendChain: Promise.resolve(), // this tab's publishes into the room, one at a time
+  };
+}
+
+// ------------------------------------------------------------------ sign in
+
+async function fetchToken(name) {
+  const res = await fetch('/demo/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'user=' + encodeURIComponent(name),
+  });
+  if (!res.ok) {
+    throw new Error(`sign-in failed (${res.status}): ${await res.text()}`);
+  }
+  return (await res.json()).token;
+}
+
+$('signin-form').onsubmit = async (e) => {
+  e.preventDefault();
+  const name = $('name').value.trim();
+  let token;
+  try {
+    token = await fetchToken(name);
+  } catch (err) {
+    showBanner(err.message);
+    return;
+  }
+  if (client) {
+    client.close();
+  }
+  rooms.clear();
+  current = undefined;
+  pending = 0;
+  sessionStorage.setItem('switchboard-demo-name', name);
+  client = new sdk.SwitchboardClient({
+    url: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws',
+    // JSON keeps the frames readable in the browser's developer tools; ?format=proto uses the binary one.
+    format: params.get('format') === 'proto' ? 'proto' : 'json',
+    clientName: 'demo-page/2',
+    // "connect" may reuse the token; "expired" and "refresh" need a new one.
+    token: async ({ reason }) => (reason === 'connect' ? token : (token = await fetchToken(name))),
+  });
+  wire(client);
+  client.connect();
+  $('user').textContent = 'signed in as ' + name;
+  $('composer').disabled = $('send').disabled = $('join').disabled = false;
+  $('composer').placeholder = 'say something';
+  hideBanner();
+  join(params.get('room') || 'lobby');
+};
+$('name').value = sessionStorage.getItem('switchboard-demo-name') || '';
+
+function wire(c) {
+  c.on('state', (s) => {
+    if (c !== client) return;
+    const status = $('status');
+    status.dataset.state = s.state;
+    status.textContent = s.state + (s.state === 'reconnecting' && s.code ? ` (${s.code})` : '');
+    if (s.state === 'connected') hideBanner();
+    if (s.state === 'closed' && s.code) showBanner(`connection closed: ${s.code} ${s.reason || ''}`);
+  });
+  c.on('message', (m) => {
+    const r = rooms.get(m.room);
+    if (r && addMessage(r, m)) renderIfCurrent(r, { messages: true });
+  });
+  c.on('subscribed', (s) => {
+    const r = rooms.get(s.room);
+    if (!r) return;
+    // A resume that could not be served (retention passed, new epoch): reload the newest page instead.
+    if (!r.loadedOnce || (s.resumed && !s.recovered)) {
+      if (r.loadedOnce) {
+        r.messages = [];
+        r.keys.clear();
+        r.pager.reset();
+      }
+      r.loadedOnce = true;
+      loadEarlier(r);
+    }
+    refreshMembers(r); // after every (re)subscribe: presence events may have been missed while offline
+  });
+  c.on('presence', (change) => {
+    const r = rooms.get(change.room);
+    if (!r) return;
+    r.members = sdk.applyPresenceChange(r.members, change);
+    if (change.summary) r.membersNote = `${change.users} users (too many to list live)`;
+    renderIfCurrent(r, { members: true });
+  });
+  c.on('typing', (t) => {
+    const r = rooms.get(t.room);
+    if (!r) return;
+    r.typing = t.users;
+    renderIfCurrent(r, { typing: true });
+  });
+  c.on('unsubscribed', (u) => {
+    const r = rooms.get(u.room);
+    if (r) {
+      r.membersNote = `room closed: ${u.reason} ${u.message}`;
+      renderIfCurrent(r, { members: true });
+    }
+  });
+  c.on('error', (err) => console.warn('switchboard:', err.message));
+}
+
+// ------------------------------------------------------------------ rooms
+
+$('join-form').onsubmit = (e) => {
+  e.preventDefault();
+  const name = $('room-input').value.trim();
+  if (name) join(name);
+  $('room-input').value = '';
+};
+
+function join(name) {
+  if (!rooms.has(name)) {
+    rooms.set(name, newRoom(name));
+    client.subscribe(name, { presence: true }).catch((err) => {
+      rooms.delete(name);
+      showBanner(`cannot join ${name}: ${err.message}`);
+      if (current === name) select(rooms.keys().next().value);
+      else renderRooms();
+    });
+  }
+  select(name);
+}
+
+function select(name) {
+  current = name;
+  renderRooms();
+  const r = rooms.get(name);
+  if (r) render(r, { messages: true, members: true, typing: true, scrollToEnd: true });
+}
+
+async function loadEarlier(r) {
+  if (r.loading) return;
+  r.loading = true;
+  renderIfCurrent(r, {});
+  try {
+    const older = await r.pager.loadEarlier();
+    older.forEach((m) => addMessage(r, m));
+  } catch (err) {
+    showBanner(`history of ${r.name}: ${err.message}`);
+  } finally {
+    r.loading = false;
+    renderIfCurrent(r, { messages: true });
+  }
+}
+$('load-earlier').onclick = () => current && loadEarlier(rooms.get(current));
+
+async function refreshMembers(r) {
+  try {
+    const page = await client.presenceMembers(r.name);
+    r.members = new Map(page.members.map((m) => [m.userId, m]));
+    r.membersNote = page.hasMore ? `${page.users} users, first ${page.members.length} shown` : '';
+  } catch (err) {
+    r.membersNote = `presence unavailable (${err.codeName || err.message})`;
+  }
+  renderIfCurrent(r, { members: true });
+}
+
+/** Inserts in position order; false when the message is shown already. */
+function addMessage(r, m) {
+  const key = m.epoch + '/' + m.position;
+  if (r.keys.has(key)) return false;
+  r.keys.add(key);
+  let i = r.messages.length;
+  while (i > 0 && r.messages[i - 1].position > m.position) i--;
+  r.messages.splice(i, 0, m);
+  return true;
+}
+
+// ------------------------------------------------------------------ composing
+
+$('composer').oninput = () => {
+  if (current && $('composer').value) client.setTyping(current, true);
+};
+
+$('composer-form').onsubmit = (e) => {
+  e.preventDefault();
+  const text = $('composer').value;
+  if (!text || !current) return;
+  const r = rooms.get(current);
+  const c = client;
+  $('composer').value = '';
+  c.setTyping(r.name, false);
+  setPending(+1);
+  // Publishes in flight together may be stored in any order (docs/protocol.md section 4), so each waits for
+  // the previous one's ack: a user's messages keep the order they were typed in. The SDK queues and resends
+  // them across reconnects with their ids; the message itself is shown when it is delivered.
+  r.sendChain = r.sendChain
+    .then(() => c.publish(r.name, text))
+    .catch((err) => showBanner(`not sent to ${r.name}: ${err.message}`))
+    .finally(() => setPending(-1));
+};
+
+function setPending(delta) {
+  pending += delta;
+  $('status').dataset.pending = String(pending);
+  $('status').title = pending ? `${pending} message(s) waiting for the server` : 'connection state';
+}
+
+// ------------------------------------------------------------------ rendering
+
+function renderIfCurrent(r, what) {
+  if (r.name === current) render(r, what);
+}
+
+function render(r, what) {
+  $('load-earlier').hidden = !r.pager.hasMore;
+  $('load-earlier').disabled = r.loading;
+  if (what.messages) renderMessages(r, what.scrollToEnd);
+  if (what.members) renderMembers(r);
+  if (what.typing) renderTyping(r);
+}
+
+function renderRooms() {
+  const ul = $('rooms');
+  ul.replaceChildren(...[...rooms.keys()].map((name) => {
+    const li = el('li', { 'data-testid': 'room', 'data-room': name }, name);
+    if (name === current) li.className = 'current';
+    li.onclick = () => select(name);
+    return li;
+  }));
+}
+
+function renderMessages(r, scrollToEnd) {
+  const ul = $('messages');
+  const atEnd = ul.scrollHeight - ul.scrollTop - ul.clientHeight < 40;
+  const fromEnd = ul.scrollHeight - ul.scrollTop;
+  ul.replaceChildren(...r.messages.map((m) => {
+    const time = m.timestamp ? m.timestamp.toLocaleTimeString() : '';
+    return el('li', { 'data-testid': 'message', 'data-id': m.id, 'data-sender': m.sender, 'data-position': String(m.position) },
+      el('span', { class: 'meta' }, `${time} #${m.position}`),
+      el('b', { 'data-testid': 'sender' }, m.sender),
+      ': ',
+      el('span', { 'data-testid': 'text' }, sdk.textOf(m)));
+  }));
+  // Follow new messages when at the end; keep the view still when older ones are put above it.
+  ul.scrollTop = scrollToEnd || atEnd ? ul.scrollHeight : ul.scrollHeight - fromEnd;
+}
+
+function renderMembers(r) {
+  const me = client.userId;
+  const members = [...r.members.values()].sort((a, b) => a.userId.localeCompare(b.userId));
+  $('members').replaceChildren(...members.map((m) => el('li',
+    { 'data-testid': 'member', 'data-user': m.userId, 'data-status': m.status },
+    m.userId + (m.userId === me ? ' (you)' : ''),
+    m.status !== 'online' ? ` ${m.status}${m.statusText ? ': ' + m.statusText : ''}` : '',
+    m.devices > 1 ? el('span', { class: 'devices' }, ` ${m.devices} tabs`) : '')));
+  $('member-count').textContent = members.length ? `(${members.length})` : '';
+  $('members-note').textContent = r.membersNote;
+}
+
+function renderTyping(r) {
+  const users = r.typing;
+  $('typing').textContent =
+    users.length === 0 ? '' :
+    users.length === 1 ? `${users[0]} is typing…` :
+    users.length === 2 ? `${users[0]} and ${users[1]} are typing…` :
+    `${users[0]}, ${users[1]} and ${users.length - 2} more are typing…`;
+}
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  node.append(...children);
+  return node;
+}
+
+function showBanner(text) {
+  $('banner').textContent = text;
+  $('banner').hidden = false;
+}
+
+function hideBanner() {
+  $('banner').hidden = true;
+}

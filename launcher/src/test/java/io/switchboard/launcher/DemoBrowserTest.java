@@ -1,0 +1,141 @@
+package io.switchboard.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo page in a real browser: {@code e2e/chat.mjs} drives two users in headless Chromium against a
+ * cluster with presence and history; halfway it asks for a gateway restart ({@code RESTART_GATEWAY} on its
+ * stdout), which this test performs and confirms ({@code RESTARTED} on its stdin). The script's exit code is the
+ * verdict. Skipped when {@code /usr/bin/chromium} or {@code node} is missing, or the page's bundle was not built
+ * ({@code -Dskip.npm=true}).
+ */
+class DemoBrowserTest {
+    private static final String SECRET = "demo-browser-test-secret-0123456789abcdef";
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path E2E = Path.of("..", "e2e").toAbsolutePath().normalize();
+    private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration NPM_TIMEOUT = Duration.ofMinutes(3);
+    private static final String END = "\u0000end";
+
+    private LocalCluster cluster;
+    private Process script;
+
+    @BeforeEach
+    void requireBrowserAndNode() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "skipped: " + CHROMIUM + " is missing (.ci/run installs the Debian package chromium)");
+        assumeTrue(runs(List.of("node", "--version"), Path.of("."), Duration.ofSeconds(30)),
+                "skipped: node is not on the PATH (Node.js >= 20 comes with the machine)");
+        assumeTrue(getClass().getClassLoader().getResource("web/switchboard-client.js") != null,
+                "skipped: web/switchboard-client.js was not built (the build ran with -Dskip.npm=true)");
+        if (!Files.isDirectory(E2E.resolve("node_modules/playwright-core"))) {
+            assertThat(runs(List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"), E2E, NPM_TIMEOUT))
+                    .as("npm ci in " + E2E).isTrue();
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (script != null) {
+            script.destroyForcibly();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void twoUsersChatInChromiumThroughAGatewayRestart() throws Exception {
+        cluster = LocalCluster.builder()
+                .history(true)
+                .set("gateway.auth.hs256-secret", SECRET)
+                .firstGatewayRouting(SwitchboardMain.demoRouting(SECRET))
+                .build()
+                .start();
+        String baseUrl = cluster.httpUri(0).toString();
+
+        ProcessBuilder builder = new ProcessBuilder("node", "chat.mjs", baseUrl).directory(E2E.toFile()).redirectErrorStream(true);
+        builder.environment().put("E2E_ARTIFACTS", Path.of("target", "e2e").toAbsolutePath().toString());
+        script = builder.start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = Thread.ofPlatform().daemon().name("chat.mjs-output").start(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(script.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                lines.add("(reading the script's output failed: " + e + ")");
+            } finally {
+                lines.add(END);
+            }
+        });
+
+        StringBuilder output = new StringBuilder();
+        int restarts = 0;
+        long deadline = System.nanoTime() + SCRIPT_TIMEOUT.toNanos();
+        try (Writer stdin = script.outputWriter(StandardCharsets.UTF_8)) {
+            while (true) {
+                String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    output.append("(no end within ").append(SCRIPT_TIMEOUT).append(")\n");
+                    break;
+                }
+                if (line.equals(END)) {
+                    break;
+                }
+                System.out.println("chat.mjs | " + line);
+                output.append(line).append('\n');
+                if (line.equals("RESTART_GATEWAY")) {
+                    cluster.restartGateway(0);
+                    restarts++;
+                    stdin.write("RESTARTED\n");
+                    stdin.flush();
+                }
+            }
+        }
+        boolean exited = script.waitFor(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        reader.join(Duration.ofSeconds(5));
+
+        assertThat(exited).as("chat.mjs ended within %s; its output:%n%s", SCRIPT_TIMEOUT, output).isTrue();
+        assertThat(script.exitValue()).as("exit code of chat.mjs; its output:%n%s", output).isZero();
+        assertThat(restarts).as("gateway restarts asked for; output:%n%s", output).isEqualTo(1);
+        assertThat(output).contains("PASS");
+    }
+
+    /**
+     * Runs a command to its end within {@code timeout}; true when it exited 0. Its output goes to a file under
+     * target/e2e (written straight to this JVM's stdout it would corrupt Surefire's channel) and to stdout after.
+     */
+    private static boolean runs(List<String> command, Path directory, Duration timeout) throws InterruptedException, IOException {
+        Path log = Files.createDirectories(Path.of("target", "e2e")).resolve(command.get(0) + "-" + command.get(1) + ".log");
+        Process process;
+        try {
+            process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            return false; // not installed
+        }
+        boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!ended) {
+            process.destroyForcibly();
+        }
+        System.out.println(String.join(" ", command) + " | " + Files.readString(log).strip());
+        return ended && process.exitValue() == 0;
+    }
+}
