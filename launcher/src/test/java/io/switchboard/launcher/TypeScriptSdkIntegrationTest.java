@@ -1,0 +1,65 @@
+package io.switchboard.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The TypeScript SDK's integration tests ({@code npm run test:integration} in sdk/typescript) against a real
+ * platform: a cluster with history and the demo token endpoint, whose URLs the tests get through
+ * SWITCHBOARD_URL and SWITCHBOARD_TOKEN_URL. Skipped when node is missing or the SDK was not built
+ * ({@code -Dskip.npm=true}).
+ */
+class TypeScriptSdkIntegrationTest {
+    private static final String SECRET = "ts-sdk-integration-secret-0123456789abcdef";
+    private static final Path SDK = Path.of("..", "sdk", "typescript").toAbsolutePath().normalize();
+
+    private LocalCluster cluster;
+
+    @AfterEach
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void sdkIntegrationSuitePassesAgainstARunningPlatform() throws Exception {
+        assumeTrue(Files.isDirectory(SDK.resolve("node_modules")) && Files.isDirectory(SDK.resolve("packages/client/dist")),
+                "skipped: the TypeScript SDK was not built (the build ran with -Dskip.npm=true)");
+        cluster = LocalCluster.builder()
+                .history(true)
+                .set("gateway.auth.hs256-secret", SECRET)
+                .firstGatewayRouting(SwitchboardMain.demoRouting(SECRET))
+                .build()
+                .start();
+        String http = cluster.httpUri(0).toString().replaceAll("/$", "");
+        Path log = Files.createDirectories(Path.of("target", "ts-sdk")).resolve("integration.log");
+        ProcessBuilder builder = new ProcessBuilder("npm", "run", "test:integration", "--silent")
+                .directory(SDK.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("SWITCHBOARD_URL", http.replaceFirst("^http", "ws") + "/ws");
+        builder.environment().put("SWITCHBOARD_TOKEN_URL", http + "/demo/token");
+        Process npm;
+        try {
+            npm = builder.start();
+        } catch (IOException e) {
+            assumeTrue(false, "skipped: npm is not on the PATH");
+            return;
+        }
+        boolean ended = npm.waitFor(4, TimeUnit.MINUTES);
+        if (!ended) {
+            npm.destroyForcibly();
+        }
+        String output = Files.readString(log);
+        assertThat(ended).as("npm run test:integration ended within 4 minutes:%n%s", output).isTrue();
+        assertThat(npm.exitValue()).as("npm run test:integration:%n%s", output).isZero();
+        // node:test prints "# pass N" / "# skipped N": the suite must really have run against the cluster.
+        assertThat(output).as(output).containsPattern("# pass [1-9]").containsPattern("# skipped 0");
+    }
+}
