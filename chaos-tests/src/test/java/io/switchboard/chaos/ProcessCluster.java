@@ -44,9 +44,16 @@ final class ProcessCluster implements AutoCloseable {
     private ServiceProcess presence;
     private HaproxyProcess haproxy;
 
-    /** What to start. */
+    /**
+     * What to start. With {@code externalKafka} set (bootstrap servers of a Kafka cluster someone else runs, e.g. a
+     * Testcontainers broker), no embedded broker starts and {@code kafkaNodes} is its node count.
+     */
     record Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
-                   boolean haproxy, boolean routerProxies, String secret) {
+                   boolean haproxy, boolean routerProxies, String secret, String externalKafka) {
+        Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
+                boolean haproxy, boolean routerProxies, String secret) {
+            this(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret, null);
+        }
     }
 
     private ProcessCluster(Options options, Path directory, EmbeddedKafka kafka) {
@@ -82,7 +89,8 @@ final class ProcessCluster implements AutoCloseable {
                     .brokerProperty("min.insync.replicas", "2")
                     .brokerProperty("default.replication.factor", "3");
         }
-        ProcessCluster cluster = new ProcessCluster(options, directory, kafkaBuilder.build());
+        ProcessCluster cluster = new ProcessCluster(options, directory,
+                options.externalKafka() == null ? kafkaBuilder.build() : null);
         try {
             cluster.startAll();
             return cluster;
@@ -93,7 +101,9 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     private void startAll() {
-        kafka.start();
+        if (kafka != null) {
+            kafka.start();
+        }
         String kafkaYaml = kafkaYaml();
         String presenceAddress = null;
         if (options.presence()) {
@@ -199,7 +209,7 @@ final class ProcessCluster implements AutoCloseable {
                   bootstrap-servers: "%s"
                   topic:
                     partitions: %s
-                %s""".formatted(kafka.bootstrapServers(), TOPIC_PARTITIONS, replication);
+                %s""".formatted(bootstrapServers(), TOPIC_PARTITIONS, replication);
     }
 
     private void define(String name, String mainClass, Path config, int metricsPort, Consumer<ServiceProcess> sink) {
@@ -251,8 +261,16 @@ final class ProcessCluster implements AutoCloseable {
         return presence;
     }
 
+    /** The embedded Kafka cluster; fails when the cluster runs against an external one. */
     EmbeddedKafka kafka() {
+        if (kafka == null) {
+            throw new IllegalStateException("this cluster uses the external Kafka " + options.externalKafka());
+        }
         return kafka;
+    }
+
+    String bootstrapServers() {
+        return kafka != null ? kafka.bootstrapServers() : options.externalKafka();
     }
 
     /** The fault proxy in front of router {@code index} (0-based); requires {@code routerProxies}. */
@@ -334,7 +352,9 @@ final class ProcessCluster implements AutoCloseable {
         }
         allProcesses().forEach(ServiceProcess::close);
         routerProxies.forEach(FaultProxy::close);
-        kafka.close();
+        if (kafka != null) {
+            kafka.close();
+        }
         if (!Boolean.getBoolean("switchboard.keep-cluster-dir")) {
             try (var paths = Files.walk(directory)) {
                 for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {

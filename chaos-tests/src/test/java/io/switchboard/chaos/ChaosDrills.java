@@ -1,0 +1,119 @@
+package io.switchboard.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.switchboard.drill.Drill;
+import io.switchboard.drill.DrillReport;
+import io.switchboard.drill.DrillResult;
+import io.switchboard.drill.LoadDriver;
+import io.switchboard.testkit.TestTokens;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs drills against a {@link ProcessCluster} for the chaos test classes: a fresh SDK load through HAProxy per
+ * drill, the drill itself, the result added to a report and the promise asserted. Not thread-safe (one test at
+ * a time).
+ */
+final class ChaosDrills {
+    private static final Duration READY = Duration.ofSeconds(120);
+
+    private final ProcessCluster cluster;
+    private final TestTokens tokens;
+    private final DrillReport report;
+    private final int publishers;
+    private final int subscribers;
+
+    ChaosDrills(ProcessCluster cluster, TestTokens tokens, DrillReport report, int publishers, int subscribers) {
+        this.cluster = cluster;
+        this.tokens = tokens;
+        this.report = report;
+        this.publishers = publishers;
+        this.subscribers = subscribers;
+    }
+
+    /** Runs one drill on a fresh load, records it, and asserts the promise held. */
+    void drill(String scenario, Drill.Fault fault) {
+        awaitHealthy();
+        LoadDriver.Settings settings = new LoadDriver.Settings(cluster.balancedUri(),
+                user -> CompletableFuture.completedFuture(tokens.token(user)), publishers, subscribers,
+                Math.min(20, Math.min(publishers, subscribers)), Duration.ofMillis(250),
+                scenario + "-" + UUID.randomUUID().toString().substring(0, 6));
+        DrillResult result;
+        try (LoadDriver load = LoadDriver.start(settings, READY)) {
+            result = Drill.run(scenario, load, fault, Drill.Timeouts.defaults());
+        } catch (RuntimeException | AssertionError e) {
+            throw new AssertionError(scenario + ": " + e.getMessage() + "\nservice logs:\n" + cluster.logs(), e);
+        }
+        report.add(result);
+        assertThat(result.violations()).as("%s violations (logs:%n%s)", scenario, cluster.logs()).isEmpty();
+        assertThat(result.passed()).as("%s", result).isTrue();
+        assertThat(result.acked()).as("acked messages in %s", scenario).isPositive();
+    }
+
+    static Drill.Fault fault(String description, Runnable inject, Runnable heal) {
+        return new Drill.Fault() {
+            @Override
+            public String inject() {
+                inject.run();
+                return description;
+            }
+
+            @Override
+            public void heal() {
+                heal.run();
+            }
+        };
+    }
+
+    /** Every process ready again before the next drill (the previous one healed what it broke). */
+    private void awaitHealthy() {
+        await().atMost(READY).pollInterval(Duration.ofMillis(250)).until(() ->
+                cluster.routers().stream().allMatch(ServiceProcess::isReady)
+                        && cluster.gateways().stream().allMatch(ServiceProcess::isReady)
+                        && (cluster.presence() == null || cluster.presence().isReady())
+                        && (cluster.history() == null || cluster.history().isReady())
+                        && kafkaRunning());
+    }
+
+    private boolean kafkaRunning() {
+        try {
+            return cluster.kafka().nodeIds().stream().allMatch(cluster.kafka()::isRunning);
+        } catch (IllegalStateException external) {
+            return true; // an external Kafka is not ours to watch
+        }
+    }
+
+    /** POST /admin/drain on gateway {@code index} (0-based); asserts 202. */
+    void adminDrain(int index) {
+        URI uri = cluster.gatewayHttp(index).resolve("/admin/drain");
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
+                    .header("Authorization", "Bearer " + ProcessCluster.ADMIN_TOKEN)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("POST %s: %s", uri, response.body()).isEqualTo(202);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot drain gateway " + (index + 1), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The length of a simulated condition (a slow network, a frozen process), not a synchronisation. */
+    static void pause(Duration duration) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
