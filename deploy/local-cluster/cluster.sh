@@ -8,6 +8,7 @@
 #   cluster.sh down            SIGTERM everything (SIGKILL after SB_STOP_TIMEOUT); idempotent
 #   cluster.sh logs NAME [-f]  last lines of a process's log (NAME as listed by status)
 #   cluster.sh stop|kill|start NAME   drills: graceful stop, SIGKILL, or start of one process
+#   cluster.sh drill-env       the `./switchboard drill` commands for this cluster (URL, secret, admin token, pids)
 #   cluster.sh clean           down, then delete the run directory (Kafka data, history store, logs)
 #
 # Every port and path is overridable by environment variable (see the table printed by `cluster.sh help`).
@@ -132,8 +133,16 @@ spawn() {
   # The subshell's pid becomes the process's pid: exec setsid (no fork: a background subshell of a script is
   # not a process-group leader) then exec of the command itself.
   ( cd "$dir" && exec setsid "$@" >> "$dir/out.log" 2>&1 < /dev/null ) &
-  echo $! > "$dir/pid"
-  say "started $name (pid $!, $ports)"
+  local pid=$! i
+  echo "$pid" > "$dir/pid"
+  # Until the subshell has exec'd the command, /proc/PID/cmdline is bash's, without the marker, and the process
+  # would not count as ours: wait (bounded) for the exec, so that await does not take it for an early exit.
+  for ((i = 0; i < 100; i++)); do
+    running "$name" && break
+    kill -0 "$pid" 2> /dev/null || break
+    sleep 0.1
+  done
+  say "started $name (pid $pid, $ports)"
 }
 
 # await NAME: bounded wait until healthy; fails fast when the process exits.
@@ -302,7 +311,7 @@ cmd_up() {
   say "clients: ws://127.0.0.1:$LB_PORT/ws (subprotocol switchboard.v1.json or switchboard.v1.proto)"
   say "HS256 token secret (local use only): $SB_HS256_SECRET"
   say "gateway admin token (POST /admin/drain): $SB_ADMIN_TOKEN   [both in $RUN/secrets.env]"
-  say "smoke test: deploy/local-cluster/smoke.sh"
+  say "smoke test: deploy/local-cluster/smoke.sh; drill commands: deploy/local-cluster/cluster.sh drill-env"
 }
 
 cmd_status() {
@@ -356,8 +365,29 @@ cmd_down() {
   say "stopped (data and logs kept in $RUN; 'cluster.sh clean' deletes them)"
 }
 
+# The drill commands with this cluster's values (docs/ops/*.md). Lines are shell: eval-able variables, then
+# one command per drill target; pids only for running processes.
+cmd_drill_env() {
+  [ -f "$RUN/secrets.env" ] || die "not started ($RUN/secrets.env does not exist)"
+  secrets
+  local name pid i common='--url "$SB_DRILL_URL" --secret "$SB_DRILL_SECRET"'
+  echo "export SB_DRILL_URL=ws://127.0.0.1:$LB_PORT/ws"
+  echo "export SB_DRILL_SECRET=$SB_HS256_SECRET"
+  echo "export SB_DRILL_ADMIN_TOKEN=$SB_ADMIN_TOKEN"
+  echo "# drain a gateway (restart it afterwards: cluster.sh stop gateway-N; cluster.sh start gateway-N)"
+  for ((i = 1; i <= GATEWAYS; i++)); do
+    echo "./switchboard drill drain $common --gateway http://127.0.0.1:$((GATEWAY_PORT_BASE + i - 1)) --admin-token \"\$SB_DRILL_ADMIN_TOKEN\""
+  done
+  echo "# signal a process (--signal KILL|TERM|STOP, --pause PT5S with STOP; then cluster.sh start NAME after KILL/TERM)"
+  while read -r name; do
+    [ "$name" = haproxy ] && continue
+    pid="$(pid_of "$name")" || continue
+    echo "./switchboard drill signal $common --pid $pid --name $name --signal KILL"
+  done < <(names)
+}
+
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
   cat <<EOF
 
 Environment (defaults):
@@ -387,6 +417,7 @@ case "$cmd" in
     mkdir -p "$RUN"; secrets; start_one "$1"
     if [ "$1" != presence ] || presence_enabled; then await "$1"; fi ;;
   clean) cmd_down; rm -rf "$RUN"; say "deleted $RUN" ;;
+  drill-env) cmd_drill_env ;;
   help|-h|--help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

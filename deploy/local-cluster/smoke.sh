@@ -6,7 +6,9 @@
 #      between the two gateways (X-Switchboard-Server, set by HAProxy);
 #   4. end to end through HAProxy (smoke_client.py, Python stdlib): two clients on different gateways, HS256
 #      tokens minted here with the cluster's secret; N acked publishes on one gateway arrive once each, in
-#      position order, at the acked positions, on the other gateway; a reply flows back.
+#      position order, at the acked positions, on the other gateway; a reply flows back;
+#      When the presence service runs: a PresenceQuery lists both clients, and a DirectMessage between them
+#      (router -> presence lookup -> control topic -> the other gateway) is acked with devices >= 1 and arrives.
 # Exit 0 when everything passed; the first failure prints what was expected and exits 1.
 #   SB_SMOKE_MESSAGES=20 (publishes in step 4); the SB_* port variables of cluster.sh apply.
 #   SB_SMOKE_DEGRADED=1 for drills (runbooks in docs/ops/): a stopped process is a warning, 2 brokers suffice and
@@ -62,7 +64,16 @@ done
   || fail "expected consecutive upgrades to alternate between the gateways, got: ${servers[*]}"
 
 step "4. publish/subscribe across gateways through HAProxy ($MESSAGES messages)"
-python3 "$HERE/smoke_client.py" "ws://127.0.0.1:$LB_PORT/ws" "$SB_HS256_SECRET" "$MESSAGES" || fail "end-to-end test"
+presence=()
+status="$("$HERE/cluster.sh" status 2> /dev/null || true)"  # exits 1 when a process is down (degraded drills)
+if awk '$1 == "presence" && $2 ~ /^[0-9]+$/ {found = 1} END {exit !found}' <<< "$status"; then
+  presence=(--presence)
+  echo "  (presence runs: presence and a direct message are checked too)"
+else
+  echo "  (presence not running: presence and direct messages not checked)"
+fi
+python3 "$HERE/smoke_client.py" "${presence[@]}" "ws://127.0.0.1:$LB_PORT/ws" "$SB_HS256_SECRET" "$MESSAGES" \
+  || fail "end-to-end test"
 
 echo
 echo "SMOKE PASSED"

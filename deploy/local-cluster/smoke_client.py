@@ -5,9 +5,12 @@ Two WebSocket clients (JSON subprotocol, RFC 6455 framing written here: the stdl
 connect through the load balancer and must land on different gateways; both subscribe to one fresh room;
 alice publishes N messages with acks (pipelined) and bob, on the other gateway, must receive each of them once,
 in position order, at the acknowledged positions (so the publish crossed gateway -> router -> Kafka -> the other gateway's
-fan-out); then bob publishes one message back. Tokens are HS256 JWTs minted with the cluster's secret.
+fan-out); then bob publishes one message back. With --presence (the presence service runs): alice's PresenceQuery
+must list both users (gateways report to presence), and bob's DirectMessage to alice must be acked with
+devices >= 1 and arrive on alice's gateway (router -> presence lookup -> control topic -> the other gateway).
+Tokens are HS256 JWTs minted with the cluster's secret.
 
-usage: smoke_client.py URL HS256_SECRET [MESSAGES]      exit 0 = pass, 1 = fail
+usage: smoke_client.py [--presence] URL HS256_SECRET [MESSAGES]      exit 0 = pass, 1 = fail
 """
 import base64
 import hashlib
@@ -141,12 +144,44 @@ def connect(url: str, secret: str, user: str):
     return ws, connected["gatewayId"]
 
 
+def check_presence(alice, bob, room: str, run: str) -> None:
+    """PresenceQuery lists both users; a DirectMessage from bob reaches alice on her gateway."""
+    deadline = time.monotonic() + TIMEOUT
+    members = []
+    while True:  # reports reach presence every gateway.presence.report-interval (0.2 s): poll, bounded
+        alice.send({"presence": {"requestId": 300, "room": room}})
+        page = alice.recv_until(lambda f: "presencePage" in f, "presence page", deadline)["presencePage"]
+        members = sorted(m["userId"] for m in page.get("members", []))
+        if members == ["alice", "bob"]:
+            break
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"presence of {room}: members {members} (expected: ['alice', 'bob'])")
+        time.sleep(0.5)
+    print(f"  presence: {room} lists {members} ({page.get('connections', '?')} connections)")
+
+    dm = f"dm-{run}"
+    bob.send({"direct": {"requestId": 301, "userId": "alice", "id": dm,
+                         "payload": base64.b64encode(b"psst").decode(), "contentType": "text/plain"}})
+    ack = bob.recv_until(lambda f: "ack" in f and f["ack"].get("requestId") == 301, "direct message ack",
+                         time.monotonic() + TIMEOUT)["ack"]
+    if int(ack.get("devices", 0)) < 1:
+        raise AssertionError(f"direct message to alice: ack {ack} (expected: devices >= 1, alice is connected)")
+    got = alice.recv_until(lambda f: "userMessage" in f and f["userMessage"].get("id") == dm,
+                           "bob's direct message on alice", time.monotonic() + TIMEOUT)["userMessage"]
+    if got.get("sender") != "bob":
+        raise AssertionError(f"direct message: sender {got.get('sender')} (expected: bob)")
+    print(f"  direct message bob -> alice: acked with devices={ack['devices']}, delivered on alice's gateway")
+
+
 def main() -> int:
-    if len(sys.argv) not in (3, 4):
+    args = sys.argv[1:]
+    presence = "--presence" in args
+    args = [a for a in args if a != "--presence"]
+    if len(args) not in (2, 3):
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
-    url, secret = sys.argv[1], sys.argv[2]
-    count = int(sys.argv[3]) if len(sys.argv) == 4 else 20
+    url, secret = args[0], args[1]
+    count = int(args[2]) if len(args) == 3 else 20
     run = f"{int(time.time())}-{os.getpid()}"
     room = f"smoke:room-{run}"  # ids are deduplicated per (user, id) for minutes: both are fresh per run
     alice, gw_a = connect(url, secret, "alice")
@@ -198,6 +233,8 @@ def main() -> int:
         while not any("message" in m and m["message"]["id"] == f"bob-{run}" for m in alice_messages):
             alice_messages.append(alice.recv_until(lambda f: "message" in f, "bob's message on alice", deadline))
         print(f"  alice ({gw_a}): received bob's reply")
+        if presence:
+            check_presence(alice, bob, room, run)
         return 0
     finally:
         alice.close()

@@ -8,6 +8,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +33,35 @@ public final class DrillMain {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new DrillMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new DrillMain())
+                // A drill that cannot start (no steady state, cluster unreachable) is an outcome, not a crash:
+                // one line with the causes instead of a stack trace; exit code 1 like a failed drill.
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    StringBuilder why = new StringBuilder("drill aborted: ").append(e.getMessage());
+                    for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                        why.append(" <- ").append(c);
+                    }
+                    cmd.getErr().println(why);
+                    return 1;
+                });
+    }
+
+    /** The signals a drill sends; "kill", "SIGKILL" and "KILL" all name {@link #KILL}. */
+    enum Signal {
+        KILL, TERM, STOP;
+
+        static Signal parse(String text) {
+            String name = text.strip().toUpperCase(Locale.ROOT);
+            try {
+                return valueOf(name.startsWith("SIG") ? name.substring(3) : name);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(text + " (expected: KILL, TERM or STOP)");
+            }
+        }
     }
 
     /** Options every drill shares: where the load goes and how big it is. */
@@ -49,7 +80,8 @@ public final class DrillMain {
         Duration interval;
         @Option(names = "--recovery-timeout", defaultValue = "PT60S")
         Duration recoveryTimeout;
-        @Option(names = "--report", defaultValue = "drill-report", description = "Writes <report>.json and <report>.md")
+        @Option(names = "--report", description = "Writes <report>.json and <report>.md (default: "
+                + "<java.io.tmpdir>/switchboard-drill-<scenario>-<time>)")
         Path report;
 
         LoadDriver start() {
@@ -60,12 +92,15 @@ public final class DrillMain {
         }
 
         int finish(DrillResult result) {
+            // Not the working directory by default: ./switchboard runs from the repository root.
+            Path base = report != null ? report : Path.of(System.getProperty("java.io.tmpdir"), "switchboard-drill-"
+                    + result.scenario() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             DrillReport report = new DrillReport().environment("load", publishers + " publishers, " + subscribers
                     + " subscribers, " + rooms + " rooms, one publish per publisher every " + interval + " after its ack");
             report.add(result);
-            report.write(this.report);
+            report.write(base);
             System.out.println(report.markdown());
-            System.out.println("report: " + this.report.toAbsolutePath() + ".json / .md");
+            System.out.println("report: " + base.toAbsolutePath() + ".json / .md");
             return result.passed() ? 0 : 1;
         }
 
@@ -87,34 +122,61 @@ public final class DrillMain {
 
         @Override
         public Integer call() {
-            try (LoadDriver driver = load.start(); HttpClient http = HttpClient.newHttpClient()) {
-                DrillResult result = Drill.run("drain-gateway", driver, new Drill.Fault() {
-                    @Override
-                    public String inject() {
-                        HttpRequest request = HttpRequest.newBuilder(gateway.resolve("/admin/drain"))
-                                .header("Authorization", "Bearer " + adminToken)
-                                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
-                        try {
-                            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                            if (response.statusCode() != 202) {
-                                throw new IllegalStateException("POST /admin/drain answered " + response.statusCode() + ": " + response.body());
-                            }
-                            return "POST " + gateway + "/admin/drain (" + response.body().strip() + ")";
-                        } catch (IOException e) {
-                            throw new IllegalStateException("cannot reach " + gateway, e);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            throw new IllegalStateException(e);
-                        }
-                    }
-
-                    @Override
-                    public void heal() {
-                        // Restarting the drained gateway is the operator's deploy step, not the drill's.
-                    }
-                }, load.timeouts());
-                return load.finish(result);
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                checkServing(http);
+                try (LoadDriver driver = load.start()) {
+                    return load.finish(Drill.run("drain-gateway", driver, fault(http), load.timeouts()));
+                }
             }
+        }
+
+        /** Fails before the load starts when the token is wrong, the endpoint is off or the gateway drained already. */
+        private void checkServing(HttpClient http) {
+            HttpResponse<String> response = send(http, request().GET().build());
+            String problem = switch (response.statusCode()) {
+                case 200 -> response.body().contains("\"state\":\"serving\"") ? null
+                        : "is not serving (" + response.body().strip() + "): restart it first (cluster.sh stop/start)";
+                case 401 -> "refused --admin-token (401): use gateway.admin.token (cluster.sh drill-env prints it)";
+                case 404 -> "has no admin endpoint (404): gateway.admin.token is not set";
+                default -> "answered GET /admin/drain with " + response.statusCode() + ": " + response.body().strip();
+            };
+            if (problem != null) {
+                throw new IllegalStateException("gateway " + gateway + " " + problem);
+            }
+        }
+
+        private HttpRequest.Builder request() {
+            return HttpRequest.newBuilder(gateway.resolve("/admin/drain"))
+                    .header("Authorization", "Bearer " + adminToken).timeout(Duration.ofSeconds(10));
+        }
+
+        private HttpResponse<String> send(HttpClient http, HttpRequest request) {
+            try {
+                return http.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot reach " + gateway, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private Drill.Fault fault(HttpClient http) {
+            return new Drill.Fault() {
+                @Override
+                public String inject() {
+                    HttpResponse<String> response = send(http, request().POST(HttpRequest.BodyPublishers.noBody()).build());
+                    if (response.statusCode() != 202) {
+                        throw new IllegalStateException("POST /admin/drain answered " + response.statusCode() + ": " + response.body());
+                    }
+                    return "POST " + gateway + "/admin/drain (" + response.body().strip() + ")";
+                }
+
+                @Override
+                public void heal() {
+                    // Restarting the drained gateway is the operator's deploy step, not the drill's.
+                }
+            };
         }
     }
 
@@ -123,23 +185,33 @@ public final class DrillMain {
     static final class SignalDrill implements Callable<Integer> {
         @Mixin
         LoadOptions load;
-        @Option(names = "--pid", required = true)
+        @Option(names = "--pid", required = true, description = "The process to signal (cluster.sh status shows the pids)")
         long pid;
         @Option(names = "--name", defaultValue = "process", description = "What the pid is, for the report (e.g. router-1)")
         String name;
-        @Option(names = "--signal", defaultValue = "KILL", description = "KILL, TERM or STOP")
-        String signal;
+        @Option(names = "--signal", defaultValue = "KILL", converter = SignalConverter.class,
+                description = "KILL, TERM or STOP (case-insensitive, SIG prefix allowed)")
+        Signal signal;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
         @Option(names = "--pause", defaultValue = "PT5S", description = "With STOP: how long before SIGCONT")
         Duration pause;
 
         @Override
         public Integer call() {
+            // Fail before minutes of load, not at the fault: a wrong pid would make a drill without a fault.
+            if (ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--pid: " + pid + " (expected: a running process)");
+            }
+            if (signal == Signal.STOP && (pause.isNegative() || pause.isZero())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--pause: " + pause + " (expected: > 0)");
+            }
             try (LoadDriver driver = load.start()) {
-                DrillResult result = Drill.run(signal.toLowerCase() + "-" + name, driver, new Drill.Fault() {
+                DrillResult result = Drill.run(signal.name().toLowerCase(Locale.ROOT) + "-" + name, driver, new Drill.Fault() {
                     @Override
                     public String inject() {
-                        send(signal);
-                        if (signal.equals("STOP")) {
+                        send(signal.name());
+                        if (signal == Signal.STOP) {
                             try {
                                 TimeUnit.MILLISECONDS.sleep(pause.toMillis()); // the length of the simulated freeze
                             } catch (InterruptedException e) {
@@ -158,6 +230,13 @@ public final class DrillMain {
                     }
                 }, load.timeouts());
                 return load.finish(result);
+            }
+        }
+
+        static final class SignalConverter implements CommandLine.ITypeConverter<Signal> {
+            @Override
+            public Signal convert(String value) {
+                return Signal.parse(value);
             }
         }
 
