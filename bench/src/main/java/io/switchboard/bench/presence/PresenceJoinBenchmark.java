@@ -1,7 +1,6 @@
 package io.switchboard.bench.presence;
 
 import io.switchboard.launcher.LocalCluster;
-import io.switchboard.testkit.TestTokens;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -15,12 +14,13 @@ import java.util.Objects;
 /**
  * The presence-join benchmark: the same {@link PresenceJoinSpec} with a tenth of the clients, then with all of
  * them, each on a fresh {@link LocalCluster} (one router, the gateways, the presence service, embedded Kafka) in
- * this JVM, the first closed before the second starts. Prints and writes one table with, beside the measured
+ * this JVM, the first closed before the second starts. The clients run in child JVMs ({@link PresenceClients}) so
+ * that the two ends of each connection count against different processes' open-file limits. Prints and writes one table with, beside the measured
  * traffic, what a naive design (one event per join to every member) would send. Not thread-safe.
  */
 public final class PresenceJoinBenchmark {
-    // Only for this in-process cluster; it never leaves the JVM.
-    private static final String SECRET = "switchboard-bench-hs256-secret-0123456789";
+    // Only for this local cluster and its child JVMs, which sign their own tokens with it.
+    static final String SECRET = "switchboard-bench-hs256-secret-0123456789";
 
     private final PresenceJoinSpec spec;
     private final PrintStream log;
@@ -35,18 +35,18 @@ public final class PresenceJoinBenchmark {
     }
 
     /**
-     * Fails before starting anything when this process may not open enough files: both ends of every
-     * connection live in this JVM.
+     * Fails before starting anything when this process may not open enough files: the gateway end of every
+     * connection is here (the client ends are in child JVMs, which inherit the limit and hold fewer each).
      */
     public static void checkFileDescriptors(PresenceJoinSpec spec) {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
             long max = os.getMaxFileDescriptorCount();
-            if (max < spec.fileDescriptorsNeeded()) {
+            if (max < spec.serverFileDescriptorsNeeded()) {
                 throw new IllegalArgumentException(String.format(Locale.ROOT,
-                        "clients: %d (expected: at most %d with ulimit -n %d; %d clients need about 2 x %d + %d"
-                                + " file descriptors: raise ulimit -n or lower --clients)", spec.clients(),
-                        (max - PresenceJoinSpec.FD_HEADROOM) / 2, max, spec.clients(), spec.clients(),
-                        PresenceJoinSpec.FD_HEADROOM));
+                        "clients: %d (expected: at most %d with ulimit -n %d; the servers hold one end of every"
+                                + " connection and need about %d + %d file descriptors: raise ulimit -n or lower"
+                                + " --clients)", spec.clients(), max - PresenceJoinSpec.FD_HEADROOM, max,
+                        spec.clients(), PresenceJoinSpec.FD_HEADROOM));
             }
         }
     }
@@ -55,15 +55,14 @@ public final class PresenceJoinBenchmark {
     public List<PresenceJoinResult> run(Path out) throws IOException {
         checkFileDescriptors(spec);
         log.println(describe());
-        TestTokens tokens = TestTokens.hs256(SECRET);
         List<PresenceJoinResult> results = new ArrayList<>();
         for (PresenceJoinSpec size : List.of(spec.withClients(spec.clients() / 10), spec)) {
-            log.printf("%d clients: starting 1 router, %d gateway(s), presence, embedded Kafka%n", size.clients(),
-                    size.gateways());
+            log.printf("%d clients: starting 1 router, %d gateway(s), presence, embedded Kafka; %d client JVM(s)%n",
+                    size.clients(), size.gateways(), size.clientProcesses());
             LocalCluster.Builder builder = LocalCluster.builder().presence(true).routers(1).gateways(size.gateways())
                     .set("gateway.auth.hs256-secret", SECRET);
             try (LocalCluster cluster = builder.build().start()) {
-                PresenceJoinResult r = new PresenceJoinRun(cluster, size, tokens, log).run();
+                PresenceJoinResult r = new PresenceJoinRun(cluster, size, log).run();
                 log.printf(Locale.ROOT, "  %d clients: consistent after %.1f ms (%d by event, %d by page, %d never),"
                                 + " %.1f presence frames per client (max %d)%n", r.clients(), r.consistentMs(),
                         r.consistentByEvent(), r.consistentByPage(), r.inconsistent(), r.framesMean(), r.framesMax());
@@ -86,11 +85,13 @@ public final class PresenceJoinBenchmark {
     /** Two Markdown tables: time to consistency, then traffic beside the naive design's. */
     static String markdown(List<PresenceJoinResult> results) {
         StringBuilder out = new StringBuilder();
-        out.append("| clients | connect s | heap MiB | all subscribed ms | consistent ms | by event | by page"
-                + " | never | errors |\n|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        out.append("| clients | client JVMs | connect s | server heap MiB | client heap MiB | all subscribed ms"
+                + " | consistent ms | by event | by page | never | errors |\n"
+                + "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (PresenceJoinResult r : results) {
-            out.append(String.format(Locale.ROOT, "| %d | %.1f | %d | %.1f | %.1f | %d | %d | %d | %d |%n",
-                    r.clients(), r.connectMs() / 1000, r.heapAfterConnectMiB(), r.allSubscribedMs(),
+            out.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %d | %d | %.1f | %.1f | %d | %d | %d | %d |%n",
+                    r.clients(), r.clientProcesses(), r.connectMs() / 1000, r.serverHeapMiB(), r.clientHeapMiB(),
+                    r.allSubscribedMs(),
                     r.consistentMs(), r.consistentByEvent(), r.consistentByPage(), r.inconsistent(), r.errors()));
         }
         out.append("\n| clients | frames/client mean | max | bytes/client mean | max | frames total | summaries"
@@ -110,11 +111,13 @@ public final class PresenceJoinBenchmark {
         long fds = ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.UnixOperatingSystemMXBean os ? os.getMaxFileDescriptorCount() : -1;
         return String.format(Locale.ROOT,
-                "Workload: %d then %d clients (one user each) connected round-robin to %d gateway(s), then all"
-                        + " subscribe to %s with presence=true at once. Machine: %d cores, load average %.2f, JDK %s,"
-                        + " max heap %d MiB, ulimit -n %d (needs about %d).",
-                spec.clients() / 10, spec.clients(), spec.gateways(), PresenceJoinSpec.ROOM,
+                "Workload: %d then %d clients (one user each) in %d child JVM(s), connected round-robin to %d"
+                        + " gateway(s), then all subscribe to %s with presence=true at once. Machine: %d cores, load"
+                        + " average %.2f, JDK %s, server max heap %d MiB, ulimit -n %d (needs about %d here, %d per"
+                        + " child).",
+                spec.clients() / 10, spec.clients(), spec.clientProcesses(), spec.gateways(), PresenceJoinSpec.ROOM,
                 rt.availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-                Runtime.version(), rt.maxMemory() >> 20, fds, spec.fileDescriptorsNeeded());
+                Runtime.version(), rt.maxMemory() >> 20, fds, spec.serverFileDescriptorsNeeded(),
+                spec.clientFileDescriptorsNeeded());
     }
 }

@@ -22,6 +22,11 @@ public final class PresenceJoinCommand implements Callable<Integer> {
     @Option(names = "--gateways", defaultValue = "2", description = "Switchboard gateways (default: ${DEFAULT-VALUE}).")
     int gateways;
 
+    @Option(names = "--client-processes", defaultValue = "0",
+            description = "Child JVMs running the clients; 0 chooses the fewest that keep each at or under "
+                    + PresenceJoinSpec.MAX_CLIENTS_PER_PROCESS + " clients (default: ${DEFAULT-VALUE}).")
+    int clientProcesses;
+
     @Option(names = "--consistency-timeout", defaultValue = "PT120S",
             description = "How long after the first join every client must see the full count (default: ${DEFAULT-VALUE}).")
     Duration consistencyTimeout;
@@ -40,7 +45,8 @@ public final class PresenceJoinCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PresenceJoinSpec spec = new PresenceJoinSpec(clients, gateways, consistencyTimeout, settle);
+        int processes = clientProcesses == 0 ? PresenceJoinSpec.processesFor(clients) : clientProcesses;
+        PresenceJoinSpec spec = new PresenceJoinSpec(clients, gateways, processes, consistencyTimeout, settle);
         Level level = Level.parse(logLevel);
         // The servers log every connection at INFO; with thousands of clients that drowns the table.
         Logger root = Logger.getLogger("");

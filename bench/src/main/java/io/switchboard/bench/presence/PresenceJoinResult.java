@@ -9,9 +9,12 @@ import java.util.List;
  *
  * @param clients               clients, each its own user, all subscribed to one room
  * @param gateways              gateways they were spread over
- * @param connectMs             opening and authenticating every connection (before the joins, not measured)
- * @param heapAfterConnectMiB   JVM heap in use after a collection with every client connected (servers, broker
- *                              and clients together)
+ * @param clientProcesses       child JVMs holding the clients
+ * @param connectMs             starting the child JVMs, opening and authenticating every connection (before the
+ *                              joins, not measured)
+ * @param serverHeapMiB         heap in use in the benchmark JVM (servers, broker) after a collection with every
+ *                              client connected
+ * @param clientHeapMiB         heap in use in the child JVMs together, likewise
  * @param allSubscribedMs       until the last Subscribed arrived
  * @param consistentMs          until every client's latest count said {@code users == clients}
  * @param consistentByEvent     clients whose latest PresenceEvent said so
@@ -27,7 +30,8 @@ import java.util.List;
  * @param errors                clients that got an Error frame or were closed
  * @param problems              a few of those errors, for the log
  */
-public record PresenceJoinResult(int clients, int gateways, double connectMs, long heapAfterConnectMiB,
+public record PresenceJoinResult(int clients, int gateways, int clientProcesses, double connectMs,
+                                 long serverHeapMiB, long clientHeapMiB,
                                  double allSubscribedMs, double consistentMs, int consistentByEvent,
                                  int consistentByPage, int inconsistent, double framesMean, long framesMax,
                                  double bytesMean, long bytesMax, long totalFrames, long summaryFrames,

@@ -117,4 +117,10 @@ final class PresenceWatcher {
     String error() {
         return error;
     }
+
+    /** A snapshot of this client's figures. */
+    ClientReport report() {
+        return new ClientReport(subscribedAtNanos, consistentAtNanos, viaPage, latestUsers, frames, bytes, summaries,
+                error);
+    }
 }

@@ -11,19 +11,20 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs a tiny presence join at both sizes; asserts consistency, traffic and the table, never timing. */
+/** Runs a tiny presence join at both sizes in two child JVMs; asserts consistency, traffic and the table, never timing. */
 class PresenceJoinSmokeTest {
     @TempDir
     Path dir;
 
     @Test
     void everyClientSeesTheFullCountAtBothSizes() throws IOException {
-        PresenceJoinSpec spec = new PresenceJoinSpec(30, 2, Duration.ofSeconds(60), Duration.ofMillis(200));
+        PresenceJoinSpec spec = new PresenceJoinSpec(30, 2, 2, Duration.ofSeconds(60), Duration.ofMillis(200));
         Path out = dir.resolve("presence.md");
 
         List<PresenceJoinResult> results = new PresenceJoinBenchmark(spec, System.out).run(out);
 
         assertThat(results).extracting(PresenceJoinResult::clients).containsExactly(3, 30);
+        assertThat(results).extracting(PresenceJoinResult::clientProcesses).containsExactly(2, 2);
         assertThat(results).allSatisfy(r -> {
             assertThat(r.inconsistent()).as("%d clients: %s", r.clients(), r.problems()).isZero();
             assertThat(r.errors()).as("%d clients: %s", r.clients(), r.problems()).isZero();
@@ -36,7 +37,7 @@ class PresenceJoinSmokeTest {
 
     @Test
     void refusesMoreClientsThanOpenFilesAllow() {
-        PresenceJoinSpec huge = new PresenceJoinSpec(100_000_000, 2, Duration.ofSeconds(1), Duration.ZERO);
+        PresenceJoinSpec huge = new PresenceJoinSpec(100_000_000, 2, 1, Duration.ofSeconds(1), Duration.ZERO);
 
         assertThatThrownBy(() -> PresenceJoinBenchmark.checkFileDescriptors(huge))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ulimit -n");
