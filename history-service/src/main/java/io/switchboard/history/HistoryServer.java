@@ -1,6 +1,7 @@
 package io.switchboard.history;
 
 import io.switchboard.service.HttpEndpoints;
+import io.switchboard.service.KafkaClientSettings;
 import io.switchboard.service.ServiceMain;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -286,13 +287,7 @@ public final class HistoryServer implements ServiceMain.Service {
     }
 
     private Properties adminProperties() {
-        Properties props = new Properties();
-        config.consumerProperties().forEach((key, value) -> {
-            if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
-                props.put(key, value);
-            }
-        });
-        props.put("bootstrap.servers", config.bootstrapServers());
+        Properties props = KafkaClientSettings.connection(config.bootstrapServers(), config.consumerProperties());
         props.put("client.id", "switchboard-history-admin-" + config.id());
         return props;
     }

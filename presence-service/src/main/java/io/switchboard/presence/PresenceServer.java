@@ -13,6 +13,7 @@ import io.switchboard.presence.state.PresenceState;
 import io.switchboard.proto.internal.v1.PresenceRecord;
 import io.switchboard.proto.internal.v1.PresenceServiceGrpc;
 import io.switchboard.service.HttpEndpoints;
+import io.switchboard.service.KafkaClientSettings;
 import io.switchboard.service.ServiceMain;
 
 import java.io.IOException;
@@ -274,14 +275,7 @@ public final class PresenceServer implements ServiceMain.Service {
     }
 
     private static Properties adminProperties(PresenceConfig config) {
-        Properties props = new Properties();
-        // The admin client must reach the same cluster the same way: share the connection security settings.
-        config.producerProperties().forEach((key, value) -> {
-            if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
-                props.put(key, value);
-            }
-        });
-        props.put("bootstrap.servers", config.bootstrapServers());
+        Properties props = KafkaClientSettings.connection(config.bootstrapServers(), config.producerProperties());
         props.put("client.id", "switchboard-presence-admin-" + config.id());
         return props;
     }
