@@ -1,12 +1,17 @@
 package io.switchboard.history;
 
+import static io.switchboard.service.ConfigChecks.check;
+import static io.switchboard.service.ConfigChecks.positive;
+
 import io.helidon.config.Config;
 import io.helidon.config.spi.ConfigSource;
 import io.switchboard.proto.Names;
+import io.switchboard.service.ConfigChecks;
 import io.switchboard.service.ConfigFiles;
+import io.switchboard.service.InstanceIds;
+import io.switchboard.service.KafkaClientSettings;
+import io.switchboard.service.KafkaTopicSettings;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -16,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The history service's configuration: immutable and validated when built, hence thread-safe.
@@ -33,10 +36,8 @@ public final class HistoryConfig {
     /** The most messages one Read may ask for (history.proto: limit 1-1000). */
     public static final int READ_LIMIT = 1000;
 
-    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     /** Consumer properties the service owns; {@code kafka.consumer.*} may not set them. */
-    private static final Set<String> OWNED_CONSUMER_PROPERTIES = Set.of("bootstrap.servers", "group.id",
+    private static final Map<String, String> OWNED_CONSUMER_PROPERTIES = owned("bootstrap.servers", "group.id",
             "enable.auto.commit", "key.deserializer", "value.deserializer", "auto.offset.reset");
 
     private final String id;
@@ -57,7 +58,7 @@ public final class HistoryConfig {
     private final InstantSource clock;
 
     private HistoryConfig(Builder b) {
-        this.id = b.id != null ? b.id : defaultId();
+        this.id = b.id != null ? b.id : InstanceIds.defaultId("history");
         this.grpcPort = b.grpcPort;
         this.metricsPort = b.metricsPort;
         this.dataDir = b.dataDir;
@@ -206,21 +207,12 @@ public final class HistoryConfig {
                 + ", consumerProperties=" + consumerProperties.keySet() + "}";
     }
 
-    static String defaultId() {
-        String fromEnv = System.getenv("HOSTNAME");
-        if (fromEnv != null && ID.matcher(fromEnv).matches()) {
-            return fromEnv;
+    private static Map<String, String> owned(String... keys) {
+        Map<String, String> owned = new LinkedHashMap<>();
+        for (String key : keys) {
+            owned.put(key, "the history service owns it");
         }
-        try {
-            String host = InetAddress.getLocalHost().getHostName();
-            if (ID.matcher(host).matches()) {
-                return host;
-            }
-        } catch (UnknownHostException e) {
-            System.getLogger(HistoryConfig.class.getName())
-                    .log(System.Logger.Level.DEBUG, "no resolvable host name, history id falls back to the pid", e);
-        }
-        return "history-" + ProcessHandle.current().pid();
+        return Collections.unmodifiableMap(owned);
     }
 
     /** Builds a {@link HistoryConfig}; setters reject bad values at once. Not thread-safe. */
@@ -239,7 +231,7 @@ public final class HistoryConfig {
         private Duration maxReadWait = Duration.ofSeconds(30);
         private Duration startupTimeout = Duration.ofSeconds(30);
         private Duration shutdownGrace = Duration.ofSeconds(10);
-        private String bootstrapServers = "127.0.0.1:9092";
+        private String bootstrapServers = KafkaClientSettings.DEFAULT_BOOTSTRAP_SERVERS;
         private String topic = "switchboard.rooms";
         private final Map<String, String> consumerProperties = new LinkedHashMap<>();
         private InstantSource clock = InstantSource.system();
@@ -250,8 +242,7 @@ public final class HistoryConfig {
         /** {@code history.id}; defaults to the host name. */
         public Builder id(String id) {
             Objects.requireNonNull(id, "history.id");
-            check(ID.matcher(id).matches(), "history.id", "'" + id + "'", "1-128 of [A-Za-z0-9._:-]");
-            this.id = id;
+            this.id = InstanceIds.check("history.id", id);
             return this;
         }
 
@@ -340,35 +331,25 @@ public final class HistoryConfig {
 
         /** {@code history.shutdown-grace}, default PT10S. */
         public Builder shutdownGrace(Duration grace) {
-            Objects.requireNonNull(grace, "history.shutdown-grace");
-            check(!grace.isNegative(), "history.shutdown-grace", grace, ">= PT0S");
-            this.shutdownGrace = grace;
+            this.shutdownGrace = ConfigChecks.nonNegative("history.shutdown-grace", grace);
             return this;
         }
 
         /** {@code kafka.bootstrap-servers}, default {@code 127.0.0.1:9092}. */
         public Builder bootstrapServers(String servers) {
-            Objects.requireNonNull(servers, "kafka.bootstrap-servers");
-            check(!servers.isBlank(), "kafka.bootstrap-servers", "'" + servers + "'", "host:port[,host:port...]");
-            this.bootstrapServers = servers.strip();
+            this.bootstrapServers = KafkaClientSettings.bootstrapServers(servers);
             return this;
         }
 
         /** {@code kafka.topic.name}, default {@code switchboard.rooms}. */
         public Builder topic(String topic) {
-            Objects.requireNonNull(topic, "kafka.topic.name");
-            check(TOPIC.matcher(topic).matches() && !topic.equals(".") && !topic.equals(".."), "kafka.topic.name",
-                    "'" + topic + "'", "1-249 of [a-zA-Z0-9._-]");
-            this.topic = topic;
+            this.topic = KafkaTopicSettings.checkName("kafka.topic.name", topic);
             return this;
         }
 
         /** One {@code kafka.consumer.*} property; those the service owns are rejected. */
         public Builder consumerProperty(String key, String value) {
-            Objects.requireNonNull(key, "key");
-            Objects.requireNonNull(value, "value");
-            check(!OWNED_CONSUMER_PROPERTIES.contains(key), "kafka.consumer." + key, "'" + value + "'",
-                    "not set: the history service owns it");
+            KafkaClientSettings.checkPassthrough("kafka.consumer", key, value, OWNED_CONSUMER_PROPERTIES);
             consumerProperties.put(key, value);
             return this;
         }
@@ -387,18 +368,6 @@ public final class HistoryConfig {
             Objects.requireNonNull(namespace, "namespace");
             check(!namespace.isEmpty() && Names.roomProblem(namespace).isEmpty() && namespace.indexOf(':') < 0,
                     "history.retention.namespaces", "'" + namespace + "'", "a namespace: [A-Za-z0-9][A-Za-z0-9._@/-]*");
-        }
-
-        private static Duration positive(String key, Duration value) {
-            Objects.requireNonNull(value, key);
-            check(value.isPositive(), key, value, "> PT0S");
-            return value;
-        }
-
-        private static void check(boolean ok, String key, Object value, String expected) {
-            if (!ok) {
-                throw new IllegalArgumentException(key + ": " + value + " (expected: " + expected + ")");
-            }
         }
     }
 }

@@ -7,7 +7,7 @@ import static io.switchboard.service.ConfigValues.longValue;
 import static io.switchboard.service.ConfigValues.string;
 
 import io.helidon.config.Config;
-import java.lang.System.Logger.Level;
+import io.switchboard.service.UnknownKeys;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +28,7 @@ final class HistoryConfigReader {
     static HistoryConfig read(Config root) {
         Config history = root.get("history");
         Config kafka = root.get("kafka");
-        unknownKeys(root).forEach(key -> LOG.log(Level.WARNING, "unknown config key " + key + " (ignored)"));
+        UnknownKeys.warn(LOG, unknownKeys(root));
 
         HistoryConfig.Builder b = HistoryConfig.builder();
         string(history, "id").ifPresent(b::id);
@@ -61,11 +61,7 @@ final class HistoryConfigReader {
 
     /** Full keys of the values under {@code history} that the service does not know. */
     static List<String> unknownKeys(Config root) {
-        return leaves(root.get("history")).keySet().stream()
-                .filter(key -> !HISTORY_KEYS.contains(key) && !(key.startsWith(NAMESPACES)
-                        && (key.endsWith(".max-age") || key.endsWith(".max-messages"))))
-                .map(key -> "history." + key)
-                .sorted()
-                .toList();
+        return UnknownKeys.find(root, "history", key -> HISTORY_KEYS.contains(key) || (key.startsWith(NAMESPACES)
+                && (key.endsWith(".max-age") || key.endsWith(".max-messages"))));
     }
 }

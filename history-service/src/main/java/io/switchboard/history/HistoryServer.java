@@ -1,12 +1,11 @@
 package io.switchboard.history;
 
+import io.switchboard.service.GrpcServerRuntime;
 import io.switchboard.service.HttpEndpoints;
+import io.switchboard.service.ReleaseSteps;
+import io.switchboard.service.TierLifecycle;
+import io.switchboard.service.KafkaClientSettings;
 import io.switchboard.service.ServiceMain;
-import io.grpc.Server;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.history.ingest.IngestSignal;
 import io.switchboard.history.ingest.KafkaIngester;
@@ -15,15 +14,13 @@ import io.switchboard.history.store.MessageStore;
 import io.switchboard.history.store.RocksMessageStore;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,17 +40,13 @@ import java.util.concurrent.TimeUnit;
 public final class HistoryServer implements ServiceMain.Service {
     private static final System.Logger LOG = System.getLogger(HistoryServer.class.getName());
 
-    private enum State { NEW, STARTING, RUNNING, STOPPED, FAILED }
-
     private final HistoryConfig config;
     private final PrometheusRegistry registry;
-    private final Object lock = new Object();
-    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final TierLifecycle lifecycle;
+    private final ReleaseSteps steps;
     private final IngestSignal signal = new IngestSignal();
 
-    /** Written under {@code lock}; volatile so that readiness and getters need no lock. */
-    private volatile State state = State.NEW;
-    // @GuardedBy("lock") for writes; published through the volatile state.
+    // Written by the lifecycle phases under its lock; published to other threads through its volatile state.
     private MessageStore store;
     private TopicInfo topic;
     private KafkaIngester ingester;
@@ -62,15 +55,15 @@ public final class HistoryServer implements ServiceMain.Service {
     private ScheduledExecutorService scheduler;
     private ReadService reads;
     private HttpEndpoints http;
-    private HealthStatusManager health;
-    private ExecutorService grpcExecutor;
-    private Server grpc;
+    private GrpcServerRuntime grpc;
     private volatile int boundGrpcPort = -1;
     private volatile int boundMetricsPort = -1;
 
     private HistoryServer(HistoryConfig config, PrometheusRegistry registry) {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.lifecycle = new TierLifecycle("history " + config.id(), LOG);
+        this.steps = new ReleaseSteps("history " + config.id(), LOG);
     }
 
     /** A service that has not started; nothing is opened, bound or registered until {@link #start()}. */
@@ -85,21 +78,7 @@ public final class HistoryServer implements ServiceMain.Service {
      * @throws UncheckedIOException  when the store cannot be opened or a port cannot be bound
      */
     public void start() {
-        synchronized (lock) {
-            if (state != State.NEW) {
-                throw new IllegalStateException("history " + config.id() + " already started (state " + state + ")");
-            }
-            state = State.STARTING;
-            try {
-                startComponents();
-                state = State.RUNNING;
-            } catch (RuntimeException e) {
-                state = State.FAILED;
-                release(Duration.ZERO);
-                terminated.countDown();
-                throw e;
-            }
-        }
+        lifecycle.start(this::startComponents, () -> release(Duration.ZERO));
     }
 
     private void startComponents() {
@@ -126,26 +105,14 @@ public final class HistoryServer implements ServiceMain.Service {
         long interval = config.sweepInterval().toMillis();
         scheduler.scheduleWithFixedDelay(sweeper::sweepLogged, interval, interval, TimeUnit.MILLISECONDS);
         reads = new ReadService(store, topic, signal, config, metrics);
-        health = new HealthStatusManager();
-        grpcExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("history-grpc-", 0).factory());
-        try {
-            grpc = NettyServerBuilder.forPort(config.grpcPort())
-                    // Reads with `until` block while waiting for ingestion: cheap on virtual threads.
-                    .executor(grpcExecutor)
-                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                    .permitKeepAliveWithoutCalls(true)
-                    .addService(reads)
-                    .addService(health.getHealthService())
-                    .addService(ProtoReflectionServiceV1.newInstance())
-                    .build()
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot bind history.grpc.port " + config.grpcPort(), e);
-        }
-        boundGrpcPort = grpc.getPort();
+        // Reads with `until` block while waiting for ingestion: cheap on virtual threads.
+        grpc = GrpcServerRuntime.start("history", config.grpcPort(),
+                Thread.ofVirtual().name("history-grpc-", 0).factory(), server -> server
+                        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                        .addService(reads));
+        boundGrpcPort = grpc.port();
         boundMetricsPort = http == null ? -1 : http.port();
-        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-        health.setStatus(HistoryServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        grpc.serving(List.of(HistoryServiceGrpc.SERVICE_NAME));
         LOG.log(Level.INFO, "history " + config.id() + ": topic " + topic.name() + " (id " + topic.topicId() + ", "
                 + topic.partitions() + " partitions) at " + config.bootstrapServers() + ", store " + config.dataDir());
     }
@@ -165,7 +132,7 @@ public final class HistoryServer implements ServiceMain.Service {
     /** Whether the store is open and the consumer positioned: what {@code /health/ready} reports. */
     public boolean isReady() {
         KafkaIngester i = ingester;
-        return state == State.RUNNING && i != null && i.positioned();
+        return lifecycle.isRunning() && i != null && i.positioned();
     }
 
     /**
@@ -174,21 +141,10 @@ public final class HistoryServer implements ServiceMain.Service {
      */
     public void shutdown(Duration grace) {
         Objects.requireNonNull(grace, "grace");
-        synchronized (lock) {
-            if (state == State.STOPPED || state == State.FAILED) {
-                return;
-            }
-            if (state == State.NEW) {
-                state = State.STOPPED;
-                terminated.countDown();
-                return;
-            }
-            health.enterTerminalState();
+        lifecycle.stop(() -> {
+            grpc.notServing();
             release(grace);
-            state = State.STOPPED;
-            terminated.countDown();
-            LOG.log(Level.INFO, "history " + config.id() + " stopped");
-        }
+        });
     }
 
     /** {@link #shutdown(Duration)} with {@code history.shutdown-grace}. */
@@ -199,7 +155,7 @@ public final class HistoryServer implements ServiceMain.Service {
 
     /** Blocks until the service has stopped (or failed to start). */
     public void awaitTermination() throws InterruptedException {
-        terminated.await();
+        lifecycle.awaitTermination();
     }
 
     /** Runs one retention pass now (the scheduler also does, every sweep interval); returns messages deleted. */
@@ -216,64 +172,29 @@ public final class HistoryServer implements ServiceMain.Service {
         return topic;
     }
 
+    /** Stops whatever was started, in dependency order; each step runs even if an earlier one failed. */
     private void release(Duration grace) {
-        if (grpc != null) {
-            step("stop the gRPC server", () -> {
-                grpc.shutdown();
-                try {
-                    if (!grpc.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                        grpc.shutdownNow();
-                        grpc.awaitTermination(1, TimeUnit.SECONDS);
-                    }
-                } catch (InterruptedException e) {
-                    grpc.shutdownNow();
-                    Thread.currentThread().interrupt();
-                }
-            });
-        }
+        steps.run("stop the gRPC server", grpc, server -> server.stop(grace));
         if (reads != null) {
             reads.closeStore();
         }
-        if (grpcExecutor != null) {
-            step("stop the gRPC executor", grpcExecutor::shutdownNow);
-        }
-        if (scheduler != null) {
-            step("stop the retention sweeper", () -> {
-                scheduler.shutdownNow();
-                try {
-                    scheduler.awaitTermination(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        }
-        if (ingester != null) {
-            step("stop ingestion", () -> ingester.close(Duration.ofSeconds(10)));
-        }
-        if (store != null) {
-            step("close the store", store::close);
-        }
-        if (http != null) {
-            step("stop the HTTP endpoint", http::close);
-        }
-        if (metrics != null) {
-            step("unregister metrics", metrics::unregister);
-        }
-    }
-
-    private void step(String what, Runnable action) {
-        try {
-            action.run();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "history " + config.id() + ": failed to " + what, e);
-        }
+        steps.run("stop the gRPC executor", grpc, GrpcServerRuntime::stopExecutor);
+        steps.run("stop the retention sweeper", scheduler, s -> {
+            s.shutdownNow();
+            try {
+                s.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        steps.run("stop ingestion", ingester, i -> i.close(Duration.ofSeconds(10)));
+        steps.run("close the store", store, MessageStore::close);
+        steps.run("stop the HTTP endpoint", http, HttpEndpoints::close);
+        steps.run("unregister metrics", metrics, HistoryMetrics::unregister);
     }
 
     private void requireStarted() {
-        State s = state;
-        if (s == State.NEW || s == State.STARTING || s == State.FAILED) {
-            throw new IllegalStateException("history " + config.id() + " is not started (state " + s + ")");
-        }
+        lifecycle.requireStarted();
     }
 
     private Properties consumerProperties() {
@@ -286,13 +207,7 @@ public final class HistoryServer implements ServiceMain.Service {
     }
 
     private Properties adminProperties() {
-        Properties props = new Properties();
-        config.consumerProperties().forEach((key, value) -> {
-            if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
-                props.put(key, value);
-            }
-        });
-        props.put("bootstrap.servers", config.bootstrapServers());
+        Properties props = KafkaClientSettings.connection(config.bootstrapServers(), config.consumerProperties());
         props.put("client.id", "switchboard-history-admin-" + config.id());
         return props;
     }

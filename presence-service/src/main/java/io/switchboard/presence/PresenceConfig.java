@@ -1,11 +1,15 @@
 package io.switchboard.presence;
 
+import static io.switchboard.service.ConfigChecks.check;
+
 import io.helidon.config.Config;
 import io.helidon.config.spi.ConfigSource;
+import io.switchboard.service.ConfigChecks;
 import io.switchboard.service.ConfigFiles;
+import io.switchboard.service.InstanceIds;
+import io.switchboard.service.KafkaClientSettings;
+import io.switchboard.service.KafkaTopicSettings;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -16,8 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The presence service's configuration: immutable and validated when built, hence thread-safe.
@@ -31,11 +33,9 @@ public final class PresenceConfig {
     /** The classpath resource holding the defaults, lowest priority of all sources. */
     public static final String DEFAULTS_RESOURCE = "presence-defaults.yaml";
 
-    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     /** Producer properties the service owns; {@code kafka.producer.*} may not set them. */
-    private static final Set<String> OWNED_PRODUCER_PROPERTIES = Set.of("bootstrap.servers", "key.serializer",
-            "value.serializer", "enable.idempotence", "acks", "transactional.id");
+    private static final Map<String, String> OWNED_PRODUCER_PROPERTIES = owned("bootstrap.servers",
+            "key.serializer", "value.serializer", "enable.idempotence", "acks", "transactional.id");
     private static final Duration MIN_LEASE = Duration.ofMillis(30);
     private static final Duration MAX_LEASE = Duration.ofHours(1);
 
@@ -50,16 +50,12 @@ public final class PresenceConfig {
     private final Duration startupTimeout;
     private final Duration shutdownGrace;
     private final String bootstrapServers;
-    private final String topic;
-    private final int topicPartitions;
-    private final short topicReplicationFactor;
-    private final OptionalInt topicMinInsyncReplicas;
-    private final boolean topicCreate;
+    private final KafkaTopicSettings topic;
     private final Map<String, String> producerProperties;
     private final InstantSource clock;
 
-    private PresenceConfig(Builder b) {
-        this.id = b.id != null ? b.id : defaultId();
+    private PresenceConfig(Builder b, KafkaTopicSettings topic) {
+        this.id = b.id != null ? b.id : InstanceIds.defaultId("presence");
         this.grpcPort = b.grpcPort;
         this.metricsPort = b.metricsPort;
         this.leaseTtl = b.leaseTtl;
@@ -70,11 +66,7 @@ public final class PresenceConfig {
         this.startupTimeout = b.startupTimeout;
         this.shutdownGrace = b.shutdownGrace;
         this.bootstrapServers = b.bootstrapServers;
-        this.topic = b.topic;
-        this.topicPartitions = b.topicPartitions;
-        this.topicReplicationFactor = b.topicReplicationFactor;
-        this.topicMinInsyncReplicas = b.topicMinInsyncReplicas;
-        this.topicCreate = b.topicCreate;
+        this.topic = topic;
         this.producerProperties = Collections.unmodifiableMap(new LinkedHashMap<>(b.producerProperties));
         this.clock = b.clock;
     }
@@ -174,27 +166,32 @@ public final class PresenceConfig {
 
     /** {@code kafka.presence-topic.name}. */
     public String topic() {
-        return topic;
+        return topic.name();
     }
 
     /** {@code kafka.presence-topic.partitions}. */
     public int topicPartitions() {
-        return topicPartitions;
+        return topic.partitions();
     }
 
     /** {@code kafka.topic.replication-factor} (shared with the rooms topic). */
     public short topicReplicationFactor() {
-        return topicReplicationFactor;
+        return topic.replicationFactor();
     }
 
     /** {@code kafka.topic.min-insync-replicas} (shared); empty leaves the broker default. */
     public OptionalInt topicMinInsyncReplicas() {
-        return topicMinInsyncReplicas;
+        return topic.minInsyncReplicas();
     }
 
     /** {@code kafka.topic.create} (shared): create the presence topic when absent. */
     public boolean topicCreate() {
-        return topicCreate;
+        return topic.create();
+    }
+
+    /** The presence topic's {@code kafka.*} settings as one value. */
+    public KafkaTopicSettings topicSettings() {
+        return topic;
     }
 
     /** {@code kafka.producer.*}: extra producer properties, passed through verbatim. */
@@ -213,27 +210,18 @@ public final class PresenceConfig {
                 + ", leaseTtl=" + leaseTtl + ", deltaInterval=" + deltaInterval
                 + ", largeRoomThreshold=" + largeRoomThreshold + ", maxDeltaMembers=" + maxDeltaMembers
                 + ", maxMessageBytes=" + maxMessageBytes + ", startupTimeout=" + startupTimeout
-                + ", shutdownGrace=" + shutdownGrace + ", bootstrapServers=" + bootstrapServers + ", topic=" + topic
-                + ", topicPartitions=" + topicPartitions + ", topicReplicationFactor=" + topicReplicationFactor
-                + ", topicMinInsyncReplicas=" + topicMinInsyncReplicas + ", topicCreate=" + topicCreate
+                + ", shutdownGrace=" + shutdownGrace + ", bootstrapServers=" + bootstrapServers + ", topic=" + topic.name()
+                + ", topicPartitions=" + topic.partitions() + ", topicReplicationFactor=" + topic.replicationFactor()
+                + ", topicMinInsyncReplicas=" + topic.minInsyncReplicas() + ", topicCreate=" + topic.create()
                 + ", producerProperties=" + producerProperties.keySet() + "}";
     }
 
-    static String defaultId() {
-        String fromEnv = System.getenv("HOSTNAME");
-        if (fromEnv != null && ID.matcher(fromEnv).matches()) {
-            return fromEnv;
+    private static Map<String, String> owned(String... keys) {
+        Map<String, String> owned = new LinkedHashMap<>();
+        for (String key : keys) {
+            owned.put(key, "the presence service owns it");
         }
-        try {
-            String host = InetAddress.getLocalHost().getHostName();
-            if (ID.matcher(host).matches()) {
-                return host;
-            }
-        } catch (UnknownHostException e) {
-            System.getLogger(PresenceConfig.class.getName())
-                    .log(System.Logger.Level.DEBUG, "no resolvable host name, presence id falls back to the pid", e);
-        }
-        return "presence-" + ProcessHandle.current().pid();
+        return Collections.unmodifiableMap(owned);
     }
 
     /** Builds a {@link PresenceConfig}; setters reject bad values at once, build() checks cross-field rules. Not thread-safe. */
@@ -248,12 +236,9 @@ public final class PresenceConfig {
         private int maxMessageBytes = 64 * 1024 * 1024;
         private Duration startupTimeout = Duration.ofSeconds(30);
         private Duration shutdownGrace = Duration.ofSeconds(10);
-        private String bootstrapServers = "127.0.0.1:9092";
-        private String topic = "switchboard.presence";
-        private int topicPartitions = 4;
-        private short topicReplicationFactor = 1;
-        private OptionalInt topicMinInsyncReplicas = OptionalInt.empty();
-        private boolean topicCreate = true;
+        private String bootstrapServers = KafkaClientSettings.DEFAULT_BOOTSTRAP_SERVERS;
+        private final KafkaTopicSettings.Builder topic =
+                KafkaTopicSettings.builder("kafka.presence-topic", "switchboard.presence", 4, 10_000);
         private final Map<String, String> producerProperties = new LinkedHashMap<>();
         private InstantSource clock = InstantSource.system();
 
@@ -263,8 +248,7 @@ public final class PresenceConfig {
         /** {@code presence.id}; defaults to the host name. */
         public Builder id(String id) {
             Objects.requireNonNull(id, "presence.id");
-            check(ID.matcher(id).matches(), "presence.id", "'" + id + "'", "1-128 of [A-Za-z0-9._:-]");
-            this.id = id;
+            this.id = InstanceIds.check("presence.id", id);
             return this;
         }
 
@@ -323,70 +307,55 @@ public final class PresenceConfig {
 
         /** {@code presence.startup-timeout}, default PT30S. */
         public Builder startupTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "presence.startup-timeout");
-            check(timeout.isPositive(), "presence.startup-timeout", timeout, "> PT0S");
-            this.startupTimeout = timeout;
+            this.startupTimeout = ConfigChecks.positive("presence.startup-timeout", timeout);
             return this;
         }
 
         /** {@code presence.shutdown-grace}, default PT10S. */
         public Builder shutdownGrace(Duration grace) {
-            Objects.requireNonNull(grace, "presence.shutdown-grace");
-            check(!grace.isNegative(), "presence.shutdown-grace", grace, ">= PT0S");
-            this.shutdownGrace = grace;
+            this.shutdownGrace = ConfigChecks.nonNegative("presence.shutdown-grace", grace);
             return this;
         }
 
         /** {@code kafka.bootstrap-servers}, default {@code 127.0.0.1:9092}. */
         public Builder bootstrapServers(String servers) {
-            Objects.requireNonNull(servers, "kafka.bootstrap-servers");
-            check(!servers.isBlank(), "kafka.bootstrap-servers", "'" + servers + "'", "host:port[,host:port...]");
-            this.bootstrapServers = servers.strip();
+            this.bootstrapServers = KafkaClientSettings.bootstrapServers(servers);
             return this;
         }
 
         /** {@code kafka.presence-topic.name}, default {@code switchboard.presence}. */
         public Builder topic(String topic) {
-            Objects.requireNonNull(topic, "kafka.presence-topic.name");
-            check(TOPIC.matcher(topic).matches() && !topic.equals(".") && !topic.equals(".."),
-                    "kafka.presence-topic.name", "'" + topic + "'", "1-249 of [a-zA-Z0-9._-]");
-            this.topic = topic;
+            this.topic.name(topic);
             return this;
         }
 
         /** {@code kafka.presence-topic.partitions}, default 4. */
         public Builder topicPartitions(int partitions) {
-            check(partitions >= 1 && partitions <= 10_000, "kafka.presence-topic.partitions", partitions, "1-10000");
-            this.topicPartitions = partitions;
+            topic.partitions(partitions);
             return this;
         }
 
         /** {@code kafka.topic.replication-factor}, default 1. */
         public Builder topicReplicationFactor(int factor) {
-            check(factor >= 1 && factor <= Short.MAX_VALUE, "kafka.topic.replication-factor", factor, ">= 1");
-            this.topicReplicationFactor = (short) factor;
+            topic.replicationFactor(factor);
             return this;
         }
 
         /** {@code kafka.topic.min-insync-replicas}; unset = the broker default. */
         public Builder topicMinInsyncReplicas(int min) {
-            check(min >= 1, "kafka.topic.min-insync-replicas", min, ">= 1");
-            this.topicMinInsyncReplicas = OptionalInt.of(min);
+            topic.minInsyncReplicas(min);
             return this;
         }
 
         /** {@code kafka.topic.create}, default true. */
         public Builder topicCreate(boolean create) {
-            this.topicCreate = create;
+            topic.create(create);
             return this;
         }
 
         /** One {@code kafka.producer.*} property; those the service owns are rejected. */
         public Builder producerProperty(String key, String value) {
-            Objects.requireNonNull(key, "key");
-            Objects.requireNonNull(value, "value");
-            check(!OWNED_PRODUCER_PROPERTIES.contains(key), "kafka.producer." + key, "'" + value + "'",
-                    "not set: the presence service owns it");
+            KafkaClientSettings.checkPassthrough("kafka.producer", key, value, OWNED_PRODUCER_PROPERTIES);
             producerProperties.put(key, value);
             return this;
         }
@@ -402,15 +371,12 @@ public final class PresenceConfig {
          *                                  factor
          */
         public PresenceConfig build() {
-            topicMinInsyncReplicas.ifPresent(min -> check(min <= topicReplicationFactor,
-                    "kafka.topic.min-insync-replicas", min, "<= kafka.topic.replication-factor " + topicReplicationFactor));
-            return new PresenceConfig(this);
+            return new PresenceConfig(this, topic.build());
         }
 
-        private static void check(boolean ok, String key, Object value, String expected) {
-            if (!ok) {
-                throw new IllegalArgumentException(key + ": " + value + " (expected: " + expected + ")");
-            }
+        /** The presence topic's settings, for the reader. */
+        KafkaTopicSettings.Builder topicSettings() {
+            return topic;
         }
     }
 }

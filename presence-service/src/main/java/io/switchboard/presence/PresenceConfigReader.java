@@ -1,13 +1,12 @@
 package io.switchboard.presence;
 
-import static io.switchboard.service.ConfigValues.bool;
 import static io.switchboard.service.ConfigValues.duration;
 import static io.switchboard.service.ConfigValues.integer;
 import static io.switchboard.service.ConfigValues.leaves;
 import static io.switchboard.service.ConfigValues.string;
 
 import io.helidon.config.Config;
-import java.lang.System.Logger.Level;
+import io.switchboard.service.UnknownKeys;
 import java.util.List;
 import java.util.Set;
 
@@ -25,7 +24,7 @@ final class PresenceConfigReader {
     static PresenceConfig read(Config root) {
         Config presence = root.get("presence");
         Config kafka = root.get("kafka");
-        unknownKeys(root).forEach(key -> LOG.log(Level.WARNING, "unknown config key " + key + " (ignored)"));
+        UnknownKeys.warn(LOG, unknownKeys(root));
 
         PresenceConfig.Builder b = PresenceConfig.builder();
         string(presence, "id").ifPresent(b::id);
@@ -40,21 +39,13 @@ final class PresenceConfigReader {
         duration(presence, "shutdown-grace").ifPresent(b::shutdownGrace);
 
         string(kafka, "bootstrap-servers").ifPresent(b::bootstrapServers);
-        string(kafka, "presence-topic.name").ifPresent(b::topic);
-        integer(kafka, "presence-topic.partitions").ifPresent(b::topicPartitions);
-        integer(kafka, "topic.replication-factor").ifPresent(b::topicReplicationFactor);
-        integer(kafka, "topic.min-insync-replicas").ifPresent(b::topicMinInsyncReplicas);
-        bool(kafka, "topic.create").ifPresent(b::topicCreate);
+        b.topicSettings().read(kafka);
         leaves(kafka.get("producer")).forEach(b::producerProperty);
         return b.build();
     }
 
     /** Full keys of the values under {@code presence} that the service does not know. */
     static List<String> unknownKeys(Config root) {
-        return leaves(root.get("presence")).keySet().stream()
-                .filter(key -> !PRESENCE_KEYS.contains(key))
-                .map(key -> "presence." + key)
-                .sorted()
-                .toList();
+        return UnknownKeys.find(root, "presence", PRESENCE_KEYS::contains);
     }
 }

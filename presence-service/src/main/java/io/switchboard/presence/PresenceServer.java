@@ -1,10 +1,5 @@
 package io.switchboard.presence;
 
-import io.grpc.Server;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.presence.kafka.KafkaPresenceSink;
 import io.switchboard.presence.kafka.PresenceSink;
@@ -12,18 +7,19 @@ import io.switchboard.presence.kafka.PresenceTopic;
 import io.switchboard.presence.state.PresenceState;
 import io.switchboard.proto.internal.v1.PresenceRecord;
 import io.switchboard.proto.internal.v1.PresenceServiceGrpc;
+import io.switchboard.service.GrpcServerRuntime;
 import io.switchboard.service.HttpEndpoints;
+import io.switchboard.service.KafkaClientSettings;
+import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.ServiceMain;
+import io.switchboard.service.TierLifecycle;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -48,26 +44,20 @@ public final class PresenceServer implements ServiceMain.Service {
         PresenceSink open(PresenceConfig config, Consumer<PresenceRecord> written);
     }
 
-    private enum State { NEW, STARTING, RUNNING, STOPPED, FAILED }
-
     private final PresenceConfig config;
     private final PrometheusRegistry registry;
     private final SinkFactory sinks;
-    private final Object lock = new Object();
-    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final TierLifecycle lifecycle;
+    private final ReleaseSteps steps;
     private final PresenceState presence;
 
-    /** Written under {@code lock}; volatile so that readiness and getters need no lock. */
-    private volatile State state = State.NEW;
-    // @GuardedBy("lock") for writes; published through the volatile state.
+    // Written by the lifecycle phases under its lock; published to other threads through its volatile state.
     private PresenceSink sink;
     private PresenceMetrics metrics;
     private LeaseReaper reaper;
     private DeltaFlusher flusher;
     private HttpEndpoints http;
-    private HealthStatusManager health;
-    private ExecutorService grpcExecutor;
-    private Server grpc;
+    private GrpcServerRuntime grpc;
     private volatile int boundGrpcPort = -1;
     private volatile int boundMetricsPort = -1;
 
@@ -75,6 +65,8 @@ public final class PresenceServer implements ServiceMain.Service {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.sinks = Objects.requireNonNull(sinks, "sinks");
+        this.lifecycle = new TierLifecycle("presence " + config.id(), LOG);
+        this.steps = new ReleaseSteps("presence " + config.id(), LOG);
         this.presence = new PresenceState(config.clock(), config.leaseTtl(), config.largeRoomThreshold(),
                 config.maxDeltaMembers());
     }
@@ -97,21 +89,7 @@ public final class PresenceServer implements ServiceMain.Service {
      */
     @Override
     public void start() {
-        synchronized (lock) {
-            if (state != State.NEW) {
-                throw new IllegalStateException("presence " + config.id() + " already started (state " + state + ")");
-            }
-            state = State.STARTING;
-            try {
-                startComponents();
-                state = State.RUNNING;
-            } catch (RuntimeException e) {
-                state = State.FAILED;
-                release(Duration.ZERO);
-                terminated.countDown();
-                throw e;
-            }
-        }
+        lifecycle.start(this::startComponents, () -> release(Duration.ZERO));
     }
 
     private void startComponents() {
@@ -127,27 +105,15 @@ public final class PresenceServer implements ServiceMain.Service {
         reaper.start();
         flusher = new DeltaFlusher(presence, sink, config.deltaInterval());
         flusher.start();
-        health = new HealthStatusManager();
-        grpcExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("presence-grpc-", 0).factory());
-        try {
-            grpc = NettyServerBuilder.forPort(config.grpcPort())
-                    .executor(grpcExecutor)
-                    // A Sync carries a whole gateway's connections: far above gRPC's 4 MiB default.
-                    .maxInboundMessageSize(config.maxMessageBytes())
-                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                    .permitKeepAliveWithoutCalls(true)
-                    .addService(new PresenceGrpcService(presence, metrics, config.leaseTtl()))
-                    .addService(health.getHealthService())
-                    .addService(ProtoReflectionServiceV1.newInstance())
-                    .build()
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot bind presence.grpc.port " + config.grpcPort(), e);
-        }
-        boundGrpcPort = grpc.getPort();
+        grpc = GrpcServerRuntime.start("presence", config.grpcPort(),
+                Thread.ofVirtual().name("presence-grpc-", 0).factory(), server -> server
+                        // A Sync carries a whole gateway's connections: far above gRPC's 4 MiB default.
+                        .maxInboundMessageSize(config.maxMessageBytes())
+                        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                        .addService(new PresenceGrpcService(presence, metrics, config.leaseTtl())));
+        boundGrpcPort = grpc.port();
         boundMetricsPort = http == null ? -1 : http.port();
-        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-        health.setStatus(PresenceServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        grpc.serving(List.of(PresenceServiceGrpc.SERVICE_NAME));
         LOG.log(Level.INFO, "presence " + config.id() + ": topic " + config.topic() + " at " + config.bootstrapServers()
                 + ", lease " + config.leaseTtl() + ", delta interval " + config.deltaInterval());
     }
@@ -166,7 +132,7 @@ public final class PresenceServer implements ServiceMain.Service {
 
     /** Whether the service serves: what {@code /health/ready} reports. */
     public boolean isReady() {
-        return state == State.RUNNING;
+        return lifecycle.isRunning();
     }
 
     /** The model (tests and support tooling read it directly). */
@@ -184,21 +150,10 @@ public final class PresenceServer implements ServiceMain.Service {
      */
     public void shutdown(Duration grace) {
         Objects.requireNonNull(grace, "grace");
-        synchronized (lock) {
-            if (state == State.STOPPED || state == State.FAILED) {
-                return;
-            }
-            if (state == State.NEW) {
-                state = State.STOPPED;
-                terminated.countDown();
-                return;
-            }
-            health.enterTerminalState();
+        lifecycle.stop(() -> {
+            grpc.notServing();
             release(grace);
-            state = State.STOPPED;
-            terminated.countDown();
-            LOG.log(Level.INFO, "presence " + config.id() + " stopped");
-        }
+        });
     }
 
     /** {@link #shutdown(Duration)} with {@code presence.shutdown-grace}. */
@@ -209,57 +164,22 @@ public final class PresenceServer implements ServiceMain.Service {
 
     @Override
     public void awaitTermination() throws InterruptedException {
-        terminated.await();
+        lifecycle.awaitTermination();
     }
 
+    /** Stops whatever was started, in dependency order; each step runs even if an earlier one failed. */
     private void release(Duration grace) {
-        if (grpc != null) {
-            step("stop the gRPC server", () -> {
-                grpc.shutdown();
-                try {
-                    if (!grpc.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                        grpc.shutdownNow();
-                        grpc.awaitTermination(1, TimeUnit.SECONDS);
-                    }
-                } catch (InterruptedException e) {
-                    grpc.shutdownNow();
-                    Thread.currentThread().interrupt();
-                }
-            });
-        }
-        if (grpcExecutor != null) {
-            step("stop the gRPC executor", grpcExecutor::shutdownNow);
-        }
-        if (reaper != null) {
-            step("stop the lease reaper", reaper::close);
-        }
-        if (flusher != null) {
-            step("flush the last deltas", flusher::close);
-        }
-        if (sink != null) {
-            step("close the presence producer", sink::close);
-        }
-        if (http != null) {
-            step("stop the HTTP endpoint", http::close);
-        }
-        if (metrics != null) {
-            step("unregister metrics", metrics::unregister);
-        }
-    }
-
-    private void step(String what, Runnable action) {
-        try {
-            action.run();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "presence " + config.id() + ": failed to " + what, e);
-        }
+        steps.run("stop the gRPC server", grpc, server -> server.stop(grace));
+        steps.run("stop the gRPC executor", grpc, GrpcServerRuntime::stopExecutor);
+        steps.run("stop the lease reaper", reaper, LeaseReaper::close);
+        steps.run("flush the last deltas", flusher, DeltaFlusher::close);
+        steps.run("close the presence producer", sink, PresenceSink::close);
+        steps.run("stop the HTTP endpoint", http, HttpEndpoints::close);
+        steps.run("unregister metrics", metrics, PresenceMetrics::unregister);
     }
 
     private void requireStarted() {
-        State s = state;
-        if (s == State.NEW || s == State.STARTING || s == State.FAILED) {
-            throw new IllegalStateException("presence " + config.id() + " is not started (state " + s + ")");
-        }
+        lifecycle.requireStarted();
     }
 
     private static PresenceSink kafkaSink(PresenceConfig config, Consumer<PresenceRecord> written) {
@@ -274,14 +194,7 @@ public final class PresenceServer implements ServiceMain.Service {
     }
 
     private static Properties adminProperties(PresenceConfig config) {
-        Properties props = new Properties();
-        // The admin client must reach the same cluster the same way: share the connection security settings.
-        config.producerProperties().forEach((key, value) -> {
-            if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
-                props.put(key, value);
-            }
-        });
-        props.put("bootstrap.servers", config.bootstrapServers());
+        Properties props = KafkaClientSettings.connection(config.bootstrapServers(), config.producerProperties());
         props.put("client.id", "switchboard-presence-admin-" + config.id());
         return props;
     }

@@ -1,6 +1,7 @@
 package io.switchboard.router;
 
 import io.switchboard.router.kafka.TopicSpec;
+import io.switchboard.service.KafkaClientSettings;
 
 import java.time.Duration;
 import java.util.Map;
@@ -64,14 +65,7 @@ final class KafkaSettings {
      * router must reach the same cluster the same way.
      */
     private static Properties connection(RouterConfig config) {
-        Properties props = new Properties();
-        config.producerProperties().forEach((key, value) -> {
-            if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
-                props.put(key, value);
-            }
-        });
-        props.put("bootstrap.servers", config.bootstrapServers());
-        return props;
+        return KafkaClientSettings.connection(config.bootstrapServers(), config.producerProperties());
     }
 
     /** The ephemeral topic: as many partitions as the room log has, retention one minute. */

@@ -1,12 +1,17 @@
 package io.switchboard.router;
 
+import static io.switchboard.service.ConfigChecks.check;
+import static io.switchboard.service.ConfigChecks.positive;
+
 import io.helidon.config.Config;
 import io.helidon.config.spi.ConfigSource;
 import io.switchboard.router.api.ApiConfig;
+import io.switchboard.service.ConfigChecks;
 import io.switchboard.service.ConfigFiles;
+import io.switchboard.service.InstanceIds;
+import io.switchboard.service.KafkaClientSettings;
+import io.switchboard.service.KafkaTopicSettings;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -18,7 +23,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The router's configuration: immutable and validated when built. Immutable, hence thread-safe.
@@ -36,8 +40,6 @@ public final class RouterConfig {
     static final int MAX_PAYLOAD_LIMIT = 16 * 1024 * 1024;
     /** Ephemeral events are "typing..." hints: an hour is far beyond any use and fits uint32 milliseconds. */
     static final Duration MAX_EPHEMERAL_TTL = Duration.ofHours(1);
-    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-    private static final Pattern ROUTER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     /**
      * Producer properties the router owns: its delivery guarantees (idempotence, acks), the room-to-partition
@@ -58,11 +60,7 @@ public final class RouterConfig {
     private final Duration linger;
     private final Duration maxBlock;
     private final String bootstrapServers;
-    private final String topic;
-    private final int topicPartitions;
-    private final short topicReplicationFactor;
-    private final boolean topicCreate;
-    private final OptionalInt topicMinInsyncReplicas;
+    private final KafkaTopicSettings topic;
     private final Map<String, String> producerProperties;
     private final String ephemeralTopic;
     private final String controlTopic;
@@ -79,8 +77,8 @@ public final class RouterConfig {
     private final InstantSource clock;
     private final boolean systemClock;
 
-    private RouterConfig(Builder b) {
-        this.id = b.id != null ? b.id : defaultId();
+    private RouterConfig(Builder b, KafkaTopicSettings topic) {
+        this.id = b.id != null ? b.id : InstanceIds.defaultId("router");
         this.grpcPort = b.grpcPort;
         this.metricsPort = b.metricsPort;
         this.maxPayloadBytes = b.maxPayloadBytes;
@@ -93,11 +91,7 @@ public final class RouterConfig {
         this.linger = b.linger;
         this.maxBlock = b.maxBlock;
         this.bootstrapServers = b.bootstrapServers;
-        this.topic = b.topic;
-        this.topicPartitions = b.topicPartitions;
-        this.topicReplicationFactor = b.topicReplicationFactor;
-        this.topicCreate = b.topicCreate;
-        this.topicMinInsyncReplicas = b.topicMinInsyncReplicas;
+        this.topic = topic;
         this.producerProperties = Collections.unmodifiableMap(new LinkedHashMap<>(b.producerProperties));
         this.ephemeralTopic = b.ephemeralTopic;
         this.controlTopic = b.controlTopic;
@@ -212,27 +206,32 @@ public final class RouterConfig {
 
     /** {@code kafka.topic.name}: the room log topic. */
     public String topic() {
-        return topic;
+        return topic.name();
     }
 
     /** {@code kafka.topic.partitions}: partitions when the router creates the topic. */
     public int topicPartitions() {
-        return topicPartitions;
+        return topic.partitions();
     }
 
     /** {@code kafka.topic.replication-factor}: replication when the router creates the topic. */
     public short topicReplicationFactor() {
-        return topicReplicationFactor;
+        return topic.replicationFactor();
     }
 
     /** {@code kafka.topic.create}: whether start() creates the topic when absent. */
     public boolean topicCreate() {
-        return topicCreate;
+        return topic.create();
     }
 
     /** {@code kafka.topic.min-insync-replicas}: set on the topic when the router creates it. */
     public OptionalInt topicMinInsyncReplicas() {
-        return topicMinInsyncReplicas;
+        return topic.minInsyncReplicas();
+    }
+
+    /** The room log topic's {@code kafka.topic.*} settings as one value. */
+    public KafkaTopicSettings topicSettings() {
+        return topic;
     }
 
     /** {@code kafka.producer.*}: extra producer properties, passed through verbatim. */
@@ -320,9 +319,9 @@ public final class RouterConfig {
                 + ", dedupMaxEntries=" + dedupMaxEntries + ", dedupTtl=" + dedupTtl
                 + ", startupTimeout=" + startupTimeout + ", shutdownGrace=" + shutdownGrace
                 + ", deliveryTimeout=" + deliveryTimeout + ", linger=" + linger + ", maxBlock=" + maxBlock
-                + ", bootstrapServers=" + bootstrapServers + ", topic=" + topic
-                + ", topicPartitions=" + topicPartitions + ", topicReplicationFactor=" + topicReplicationFactor
-                + ", topicCreate=" + topicCreate + ", topicMinInsyncReplicas=" + topicMinInsyncReplicas
+                + ", bootstrapServers=" + bootstrapServers + ", topic=" + topic.name()
+                + ", topicPartitions=" + topic.partitions() + ", topicReplicationFactor=" + topic.replicationFactor()
+                + ", topicCreate=" + topic.create() + ", topicMinInsyncReplicas=" + topic.minInsyncReplicas()
                 + ", producerProperties=" + producerProperties.keySet() + ", ephemeralTopic=" + ephemeralTopic
                 + ", controlTopic=" + controlTopic + ", controlTopicPartitions=" + controlTopicPartitions
                 + ", presenceTopic=" + presenceTopic + ", presenceAddress=" + presenceAddress.orElse("-")
@@ -330,24 +329,6 @@ public final class RouterConfig {
                 + ", presenceCacheMaxEntries=" + presenceCacheMaxEntries
                 + ", ephemeralMinInterval=" + ephemeralMinInterval + ", ephemeralTtl=" + ephemeralTtl
                 + ", historyAddress=" + historyAddress.orElse("-") + "}";
-    }
-
-    /** The default router id: the host name, which is unique per pod or machine. */
-    static String defaultId() {
-        String fromEnv = System.getenv("HOSTNAME");
-        if (fromEnv != null && ROUTER_ID.matcher(fromEnv).matches()) {
-            return fromEnv;
-        }
-        try {
-            String host = InetAddress.getLocalHost().getHostName();
-            if (ROUTER_ID.matcher(host).matches()) {
-                return host;
-            }
-        } catch (UnknownHostException e) {
-            System.getLogger(RouterConfig.class.getName())
-                    .log(System.Logger.Level.DEBUG, "no resolvable host name, router id falls back to the pid", e);
-        }
-        return "router-" + ProcessHandle.current().pid();
     }
 
     private static Map<String, String> ownedProducerProperties() {
@@ -388,12 +369,9 @@ public final class RouterConfig {
         private Duration deliveryTimeout = Duration.ofSeconds(30);
         private Duration linger = Duration.ofMillis(2);
         private Duration maxBlock = Duration.ofSeconds(1);
-        private String bootstrapServers = "127.0.0.1:9092";
-        private String topic = "switchboard.rooms";
-        private int topicPartitions = 12;
-        private short topicReplicationFactor = 1;
-        private boolean topicCreate = true;
-        private OptionalInt topicMinInsyncReplicas = OptionalInt.empty();
+        private String bootstrapServers = KafkaClientSettings.DEFAULT_BOOTSTRAP_SERVERS;
+        private final KafkaTopicSettings.Builder topic =
+                KafkaTopicSettings.builder("kafka.topic", "switchboard.rooms", 12, Integer.MAX_VALUE);
         private final Map<String, String> producerProperties = new LinkedHashMap<>();
         private String ephemeralTopic = "switchboard.ephemeral";
         private String controlTopic = "switchboard.control";
@@ -415,8 +393,7 @@ public final class RouterConfig {
         /** {@code router.id}; defaults to the host name. */
         public Builder id(String id) {
             Objects.requireNonNull(id, "id");
-            check(ROUTER_ID.matcher(id).matches(), "router.id", "'" + id + "'", "1-128 of [A-Za-z0-9._:-]");
-            this.id = id;
+            this.id = InstanceIds.check("router.id", id);
             return this;
         }
 
@@ -470,9 +447,7 @@ public final class RouterConfig {
 
         /** {@code router.shutdown-grace}, default PT10S. */
         public Builder shutdownGrace(Duration grace) {
-            Objects.requireNonNull(grace, "router.shutdown-grace");
-            check(!grace.isNegative(), "router.shutdown-grace", grace, ">= PT0S");
-            this.shutdownGrace = grace;
+            this.shutdownGrace = ConfigChecks.nonNegative("router.shutdown-grace", grace);
             return this;
         }
 
@@ -505,48 +480,43 @@ public final class RouterConfig {
 
         /** {@code kafka.bootstrap-servers}, default {@code 127.0.0.1:9092}. */
         public Builder bootstrapServers(String servers) {
-            Objects.requireNonNull(servers, "kafka.bootstrap-servers");
-            check(!servers.isBlank(), "kafka.bootstrap-servers", "'" + servers + "'", "host:port[,host:port...]");
-            this.bootstrapServers = servers.strip();
+            this.bootstrapServers = KafkaClientSettings.bootstrapServers(servers);
             return this;
         }
 
         /** {@code kafka.topic.name}, default {@code switchboard.rooms}. */
         public Builder topic(String topic) {
-            this.topic = topicName("kafka.topic.name", topic);
+            this.topic.name(topic);
             return this;
         }
 
         /** {@code kafka.topic.partitions}, default 12. */
         public Builder topicPartitions(int partitions) {
-            check(partitions > 0, "kafka.topic.partitions", partitions, "> 0");
-            this.topicPartitions = partitions;
+            topic.partitions(partitions);
             return this;
         }
 
         /** {@code kafka.topic.replication-factor}, default 1. */
         public Builder topicReplicationFactor(int replicas) {
-            check(replicas > 0 && replicas <= Short.MAX_VALUE, "kafka.topic.replication-factor", replicas,
-                    "1-" + Short.MAX_VALUE);
-            this.topicReplicationFactor = (short) replicas;
+            topic.replicationFactor(replicas);
             return this;
         }
 
         /** {@code kafka.topic.create}, default true. */
         public Builder topicCreate(boolean create) {
-            this.topicCreate = create;
+            topic.create(create);
             return this;
         }
 
         /** {@code kafka.ephemeral-topic.name}, default {@code switchboard.ephemeral}. */
         public Builder ephemeralTopic(String topic) {
-            this.ephemeralTopic = topicName("kafka.ephemeral-topic.name", topic);
+            this.ephemeralTopic = KafkaTopicSettings.checkName("kafka.ephemeral-topic.name", topic);
             return this;
         }
 
         /** {@code kafka.control-topic.name}, default {@code switchboard.control}. */
         public Builder controlTopic(String topic) {
-            this.controlTopic = topicName("kafka.control-topic.name", topic);
+            this.controlTopic = KafkaTopicSettings.checkName("kafka.control-topic.name", topic);
             return this;
         }
 
@@ -559,7 +529,7 @@ public final class RouterConfig {
 
         /** {@code kafka.presence-topic.name}, default {@code switchboard.presence}. */
         public Builder presenceTopic(String topic) {
-            this.presenceTopic = topicName("kafka.presence-topic.name", topic);
+            this.presenceTopic = KafkaTopicSettings.checkName("kafka.presence-topic.name", topic);
             return this;
         }
 
@@ -590,9 +560,7 @@ public final class RouterConfig {
 
         /** {@code router.ephemeral.min-interval}, default PT1S; PT0S turns throttling off. */
         public Builder ephemeralMinInterval(Duration interval) {
-            Objects.requireNonNull(interval, "router.ephemeral.min-interval");
-            check(!interval.isNegative(), "router.ephemeral.min-interval", interval, ">= PT0S");
-            this.ephemeralMinInterval = interval;
+            this.ephemeralMinInterval = ConfigChecks.nonNegative("router.ephemeral.min-interval", interval);
             return this;
         }
 
@@ -618,8 +586,7 @@ public final class RouterConfig {
 
         /** {@code kafka.topic.min-insync-replicas}, default unset (the broker's default applies). */
         public Builder topicMinInsyncReplicas(int replicas) {
-            check(replicas > 0, "kafka.topic.min-insync-replicas", replicas, "> 0");
-            this.topicMinInsyncReplicas = OptionalInt.of(replicas);
+            topic.minInsyncReplicas(replicas);
             return this;
         }
 
@@ -628,10 +595,7 @@ public final class RouterConfig {
          * (idempotence, acks, serializers, partitioning and those with typed keys) are rejected.
          */
         public Builder producerProperty(String key, String value) {
-            Objects.requireNonNull(key, "key");
-            Objects.requireNonNull(value, "value");
-            String owner = OWNED_PRODUCER_PROPERTIES.get(key);
-            check(owner == null, "kafka.producer." + key, "'" + value + "'", "not set: " + owner);
+            KafkaClientSettings.checkPassthrough("kafka.producer", key, value, OWNED_PRODUCER_PROPERTIES);
             if (key.equals("max.in.flight.requests.per.connection")) {
                 int n = parseInt("kafka.producer." + key, value);
                 // More than 5 would let the idempotent producer reorder a room's records on retry.
@@ -655,26 +619,23 @@ public final class RouterConfig {
 
         /** Checks the rules spanning several values and builds the configuration. */
         public RouterConfig build() {
-            topicMinInsyncReplicas.ifPresent(min -> check(min <= topicReplicationFactor,
-                    "kafka.topic.min-insync-replicas", min,
-                    "<= kafka.topic.replication-factor " + topicReplicationFactor));
+            KafkaTopicSettings rooms = topic.build();
             check(deliveryTimeout.compareTo(linger) > 0, "router.kafka.delivery-timeout", deliveryTimeout,
                     "> router.kafka.linger " + linger);
             // A remembered id must outlive its own send, or a retry during a slow send would publish twice.
             check(dedupTtl.compareTo(deliveryTimeout) > 0, "router.dedup.ttl", dedupTtl,
                     "> router.kafka.delivery-timeout " + deliveryTimeout);
             // The three topics the router writes must be distinct: their consumers parse different messages.
+            String topic = rooms.name();
             check(!ephemeralTopic.equals(topic) && !controlTopic.equals(topic) && !controlTopic.equals(ephemeralTopic)
                             && !presenceTopic.equals(topic) && !presenceTopic.equals(ephemeralTopic)
                             && !presenceTopic.equals(controlTopic),
                     "kafka.*-topic.name", List.of(topic, ephemeralTopic, controlTopic, presenceTopic), "distinct names");
-            return new RouterConfig(this);
+            return new RouterConfig(this, rooms);
         }
 
-        private static String topicName(String key, String topic) {
-            Objects.requireNonNull(topic, key);
-            check(TOPIC.matcher(topic).matches() && !topic.equals(".") && !topic.equals(".."), key,
-                    "'" + topic + "'", "1-249 of [a-zA-Z0-9._-]");
+        /** The room log topic's settings, for the reader. */
+        KafkaTopicSettings.Builder topicSettings() {
             return topic;
         }
 
@@ -690,23 +651,11 @@ public final class RouterConfig {
             return s;
         }
 
-        private static Duration positive(String key, Duration value) {
-            Objects.requireNonNull(value, key);
-            check(value.isPositive(), key, value, "> PT0S");
-            return value;
-        }
-
         private static int parseInt(String key, String value) {
             try {
                 return Integer.parseInt(value.strip());
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(key + ": '" + value + "' (expected: an integer)", e);
-            }
-        }
-
-        private static void check(boolean ok, String key, Object value, String expected) {
-            if (!ok) {
-                throw new IllegalArgumentException(key + ": " + value + " (expected: " + expected + ")");
             }
         }
     }

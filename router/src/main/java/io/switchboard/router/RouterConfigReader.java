@@ -1,6 +1,5 @@
 package io.switchboard.router;
 
-import static io.switchboard.service.ConfigValues.bool;
 import static io.switchboard.service.ConfigValues.duration;
 import static io.switchboard.service.ConfigValues.integer;
 import static io.switchboard.service.ConfigValues.leaves;
@@ -9,7 +8,7 @@ import static io.switchboard.service.ConfigValues.string;
 
 import io.helidon.config.Config;
 import io.switchboard.router.api.ApiConfig;
-import java.lang.System.Logger.Level;
+import io.switchboard.service.UnknownKeys;
 import java.util.List;
 import java.util.Set;
 
@@ -39,7 +38,7 @@ final class RouterConfigReader {
     static RouterConfig read(Config root) {
         Config router = root.get("router");
         Config kafka = root.get("kafka");
-        unknownKeys(root).forEach(key -> LOG.log(Level.WARNING, "unknown config key " + key + " (ignored)"));
+        UnknownKeys.warn(LOG, unknownKeys(root));
 
         RouterConfig.Builder b = RouterConfig.builder();
         string(router, "id").ifPresent(b::id);
@@ -64,11 +63,7 @@ final class RouterConfigReader {
         b.api(ApiConfig.from(router));
 
         string(kafka, "bootstrap-servers").ifPresent(b::bootstrapServers);
-        string(kafka, "topic.name").ifPresent(b::topic);
-        integer(kafka, "topic.partitions").ifPresent(b::topicPartitions);
-        integer(kafka, "topic.replication-factor").ifPresent(b::topicReplicationFactor);
-        bool(kafka, "topic.create").ifPresent(b::topicCreate);
-        integer(kafka, "topic.min-insync-replicas").ifPresent(b::topicMinInsyncReplicas);
+        b.topicSettings().read(kafka);
         string(kafka, "ephemeral-topic.name").ifPresent(b::ephemeralTopic);
         string(kafka, "control-topic.name").ifPresent(b::controlTopic);
         integer(kafka, "control-topic.partitions").ifPresent(b::controlTopicPartitions);
@@ -79,11 +74,7 @@ final class RouterConfigReader {
 
     /** Full keys of the values under {@code router} that the router does not know. */
     static List<String> unknownKeys(Config root) {
-        return leaves(root.get("router")).keySet().stream()
-                .filter(key -> !ROUTER_KEYS.contains(key))
-                .filter(key -> DELEGATED_PREFIXES.stream().noneMatch(key::startsWith))
-                .map(key -> "router." + key)
-                .sorted()
-                .toList();
+        return UnknownKeys.find(root, "router",
+                key -> ROUTER_KEYS.contains(key) || DELEGATED_PREFIXES.stream().anyMatch(key::startsWith));
     }
 }

@@ -1,0 +1,40 @@
+package io.switchboard.service;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
+
+/**
+ * The instance id every tier puts in its logs, metrics and Kafka client ids ({@code <tier>.id}): its rule and
+ * its default, the host name, which is unique per pod or machine. Stateless, hence thread-safe.
+ */
+public final class InstanceIds {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final System.Logger LOG = System.getLogger(InstanceIds.class.getName());
+
+    private InstanceIds() {
+    }
+
+    /** Returns {@code id} when it is 1-128 of {@code [A-Za-z0-9._:-]}; the message names {@code key}. */
+    public static String check(String key, String id) {
+        ConfigChecks.check(ID.matcher(id).matches(), key, "'" + id + "'", "1-128 of [A-Za-z0-9._:-]");
+        return id;
+    }
+
+    /** {@code $HOSTNAME}, else the resolved host name, else {@code <tier>-<pid>}; each only when a valid id. */
+    public static String defaultId(String tier) {
+        String fromEnv = System.getenv("HOSTNAME");
+        if (fromEnv != null && ID.matcher(fromEnv).matches()) {
+            return fromEnv;
+        }
+        try {
+            String host = InetAddress.getLocalHost().getHostName();
+            if (ID.matcher(host).matches()) {
+                return host;
+            }
+        } catch (UnknownHostException e) {
+            LOG.log(System.Logger.Level.DEBUG, "no resolvable host name, " + tier + " id falls back to the pid", e);
+        }
+        return tier + "-" + ProcessHandle.current().pid();
+    }
+}
