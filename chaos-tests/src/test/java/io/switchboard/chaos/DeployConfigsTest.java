@@ -1,0 +1,35 @@
+package io.switchboard.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The deployment material validated by the tools this machine has: {@code deploy/validate.sh} runs
+ * {@code haproxy -c} and {@code nginx -t} on the load-balancer configs, parses every Kubernetes manifest, the
+ * compose file and the tier configs as YAML, and checks the scripts' syntax. Skipped when HAProxy or nginx is
+ * not installed (.ci/run installs both).
+ */
+class DeployConfigsTest {
+    private static final Path DEPLOY = Path.of("..", "deploy").toAbsolutePath().normalize();
+
+    @Test
+    void everyDeployConfigPassesItsValidator() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/haproxy")) && Files.isExecutable(Path.of("/usr/sbin/nginx")),
+                "skipped: haproxy and nginx are needed to validate their configs (.ci/run installs them)");
+        Path log = Files.createDirectories(Path.of("target")).resolve("deploy-validate.log");
+        Process validate = new ProcessBuilder("bash", DEPLOY.resolve("validate.sh").toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean ended = validate.waitFor(2, TimeUnit.MINUTES);
+        if (!ended) {
+            validate.destroyForcibly();
+        }
+        String output = Files.readString(log);
+        assertThat(ended && validate.exitValue() == 0).as("deploy/validate.sh:%n%s", output).isTrue();
+        assertThat(output).contains("Configuration file is valid", "nginx: configuration OK", "kubernetes/");
+    }
+}
