@@ -56,6 +56,9 @@ class ResumeTest {
              WsTestClient resumer = h.connect(Subprotocol.JSON, "resumer")) {
             watcher.subscribeAndWait(room, WAIT);
             List<Long> positions = new ArrayList<>(publish(pub, room, "before", 6));
+            // Once the gateway has fanned all six out they lie below the hand-over point: the resume must replay
+            // the four after `seen` from history (without this wait some could still arrive live).
+            awaitMessage(watcher, positions.getLast());
             String epoch = epochOf(watcher, room);
             long seen = positions.get(1); // the client processed messages 0 and 1
 

@@ -108,7 +108,7 @@ class RouterServerKafkaTest {
 
     @Test
     void writesTheEnvelopeKeyedByRoomAndAnswersWithItsCoordinates(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder());
+        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
         Envelope sent = envelope("chat:lobby", "m-1").build();
 
         PublishResponse response = stub(router).publish(PublishRequest.newBuilder().setEnvelope(sent).build());
@@ -131,7 +131,7 @@ class RouterServerKafkaTest {
 
     @Test
     void positionsOfOneRoomIncreaseStrictly(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder());
+        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
         RouterServiceGrpc.RouterServiceBlockingStub stub = stub(router);
 
         List<PublishResponse> responses = new ArrayList<>();
@@ -149,7 +149,7 @@ class RouterServerKafkaTest {
 
     @Test
     void sequentialRetryIsADuplicateAndWritesOneRecord(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder());
+        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
 
         PublishResponse first = stub(router).publish(request("chat:lobby", "m-1"));
         PublishResponse retry = stub(router).publish(request("chat:lobby", "m-1"));
@@ -161,7 +161,7 @@ class RouterServerKafkaTest {
 
     @Test
     void concurrentRetriesWriteExactlyOneRecord(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder());
+        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
         RouterServiceGrpc.RouterServiceStub stub = RouterServiceGrpc.newStub(channel(router))
                 .withDeadlineAfter(20, TimeUnit.SECONDS);
 
