@@ -22,14 +22,12 @@ import java.util.concurrent.TimeUnit;
 final class HaproxyProcess implements AutoCloseable {
     static final String BINARY = "/usr/sbin/haproxy";
 
-    private final Process process;
+    private final LoggedProcess process;
     private final int port;
-    private final Path log;
 
-    private HaproxyProcess(Process process, int port, Path log) {
+    private HaproxyProcess(LoggedProcess process, int port) {
         this.process = process;
         this.port = port;
-        this.log = log;
     }
 
     /** True when the Debian package is installed (CI installs it; see .ci/run). */
@@ -78,10 +76,8 @@ final class HaproxyProcess implements AutoCloseable {
                 throw new IllegalStateException("haproxy -c rejected " + file + ": "
                         + Files.readString(directory.resolve("haproxy-check.log")));
             }
-            Process process = new ProcessBuilder(BINARY, "-db", "-f", file.toString()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "kill-haproxy"));
-            HaproxyProcess haproxy = new HaproxyProcess(process, port, log);
+            HaproxyProcess haproxy = new HaproxyProcess(
+                    LoggedProcess.start("haproxy", List.of(BINARY, "-db", "-f", file.toString()), log), port);
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(haproxy::accepting);
             return haproxy;
         } catch (IOException e) {
@@ -97,8 +93,8 @@ final class HaproxyProcess implements AutoCloseable {
     }
 
     private boolean accepting() {
-        if (!process.isAlive()) {
-            throw new IllegalStateException("haproxy exited with " + process.exitValue() + ": " + logTail());
+        if (!process.process().isAlive()) {
+            throw new IllegalStateException("haproxy exited with " + process.process().exitValue() + ": " + logTail());
         }
         try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), port)) {
             return true;
@@ -108,24 +104,11 @@ final class HaproxyProcess implements AutoCloseable {
     }
 
     String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return process.logTail(20);
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        process.stop(Duration.ofSeconds(10));
     }
 }

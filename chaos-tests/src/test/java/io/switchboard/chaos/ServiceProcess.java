@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,15 +20,15 @@ final class ServiceProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
-    private final Path log;
     private final URI readiness;
+    private final LoggedProcess logged;
     private final Process process;
 
-    private ServiceProcess(String name, Path log, URI readiness, Process process) {
+    private ServiceProcess(String name, URI readiness, LoggedProcess logged) {
         this.name = name;
-        this.log = log;
         this.readiness = readiness;
-        this.process = process;
+        this.logged = logged;
+        this.process = logged.process();
     }
 
     /** Starts {@code mainClass --config configFile} with the test JVM's classpath. */
@@ -38,15 +37,9 @@ final class ServiceProcess implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
                 "-XX:+UseSerialGC", "-cp", classpath, mainClass, "--config", configFile.toString()));
-        Path log = directory.resolve(name + ".log");
         try {
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
-            ServiceProcess service = new ServiceProcess(name, log, readiness, process);
-            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "kill-" + name));
-            return service;
+            return new ServiceProcess(name, readiness,
+                    LoggedProcess.start(name, command, directory.resolve(name + ".log")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
@@ -83,26 +76,13 @@ final class ServiceProcess implements AutoCloseable {
 
     /** The last lines of the service's log, for failure messages. */
     String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return logged.logTail(40);
     }
 
     /** SIGTERM, wait for a graceful exit, then SIGKILL. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        logged.stop(Duration.ofSeconds(20));
     }
 
     /** SIGSTOP: the process freezes (as in a long GC pause or a stalled VM) with its sockets open. */

@@ -1,7 +1,10 @@
 package io.switchboard.router;
 
+import io.switchboard.service.GrpcServerRuntime;
 import io.switchboard.service.HttpEndpoints;
+import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.ServiceMain;
+import io.switchboard.service.TierLifecycle;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.grpc.BindableService;
 import io.grpc.Grpc;
@@ -12,10 +15,6 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 import io.switchboard.router.api.SwitchboardApiService;
@@ -34,9 +33,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -68,19 +64,15 @@ public final class RouterServer implements ServiceMain.Service {
     /** Open throttle windows kept at most; when full, the oldest go, which only lets an extra event through. */
     private static final long THROTTLE_MAX_ENTRIES = 100_000;
 
-    private enum State { NEW, STARTING, RUNNING, DRAINING, STOPPED, FAILED }
-
     private final RouterConfig config;
     private final PrometheusRegistry registry;
     private final List<BindableService> extraServices;
     private final String inProcessName;
-    private final Object lock = new Object();
-    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final TierLifecycle lifecycle;
+    private final ReleaseSteps steps;
 
-    /** Written under {@code lock}; volatile so that readiness and the port getters need no lock. */
-    private volatile State state = State.NEW;
-    // @GuardedBy("lock") for writes; published to other threads through the volatile state.
-    private Server grpc;
+    // Written by the lifecycle phases under its lock; published to other threads through its volatile state.
+    private GrpcServerRuntime grpc;
     private HttpEndpoints http;
     private EnvelopeLog log;
     private RouterMetrics metrics;
@@ -92,8 +84,6 @@ public final class RouterServer implements ServiceMain.Service {
     private ManagedChannel apiRouterChannel;
     private PresenceRecordListener presenceListener;
     private InFlightLimiter limiter;
-    private HealthStatusManager health;
-    private ExecutorService grpcExecutor;
     /** The bound ports, kept so that they can still be reported after shutdown. */
     private volatile int boundGrpcPort = -1;
     private volatile int boundMetricsPort = -1;
@@ -103,6 +93,8 @@ public final class RouterServer implements ServiceMain.Service {
         this.registry = b.registry;
         this.extraServices = List.copyOf(b.extraServices);
         this.inProcessName = b.inProcessName;
+        this.lifecycle = new TierLifecycle("router " + config.id(), LOG);
+        this.steps = new ReleaseSteps("router " + config.id(), LOG);
     }
 
     /** A router that has not started yet. Nothing is bound or registered until {@link #start()}. */
@@ -122,21 +114,7 @@ public final class RouterServer implements ServiceMain.Service {
      * @throws UncheckedIOException  when a port cannot be bound
      */
     public void start() {
-        synchronized (lock) {
-            if (state != State.NEW) {
-                throw new IllegalStateException("router " + config.id() + " already started (state " + state + ")");
-            }
-            state = State.STARTING;
-            try {
-                startComponents();
-                state = State.RUNNING;
-            } catch (RuntimeException e) {
-                state = State.FAILED;
-                release(Duration.ZERO);
-                terminated.countDown();
-                throw e;
-            }
-        }
+        lifecycle.start(this::startComponents, () -> release(Duration.ZERO));
     }
 
     private void startComponents() {
@@ -158,8 +136,6 @@ public final class RouterServer implements ServiceMain.Service {
         log = kafkaLog;
         EventLog events = kafkaLog.events(config.ephemeralTopic(), config.controlTopic());
         Optional<PresenceLookup> presence = startPresence(dedup);
-        health = new HealthStatusManager();
-        grpcExecutor = Executors.newThreadPerTaskExecutor(Threads.virtualFactory("router-grpc-"));
         RouterGrpcService routerService = routerService(dedup, events, presence);
         List<ServerServiceDefinition> extra = new ArrayList<>(
                 extraServices.stream().map(BindableService::bindService).toList());
@@ -169,37 +145,30 @@ public final class RouterServer implements ServiceMain.Service {
             inProcessAs = inProcessName != null ? inProcessName : "switchboard-router-" + UUID.randomUUID();
             extra.add(startApi(inProcessAs));
         }
-        try {
-            NettyServerBuilder builder = NettyServerBuilder.forPort(config.grpcPort())
-                    // Handlers do not block on Kafka, but send() may wait up to max-block: virtual threads
-                    // make such a wait cheap.
-                    .executor(grpcExecutor)
-                    .maxInboundMessageSize(config.maxPayloadBytes() + ENVELOPE_OVERHEAD_BYTES)
-                    // Gateways ping every 10 s (gateway.router-keepalive-time); permit half that so jitter never
-                    // earns them a GOAWAY "too_many_pings".
-                    .permitKeepAliveTime(5, TimeUnit.SECONDS)
-                    .permitKeepAliveWithoutCalls(true)
-                    .addService(routerService)
-                    .addService(health.getHealthService())
-                    .addService(ProtoReflectionServiceV1.newInstance());
-            extra.forEach(builder::addService);
-            grpc = builder.build().start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot bind router.grpc.port " + config.grpcPort(), e);
-        }
+        // Handlers do not block on Kafka, but send() may wait up to max-block: virtual threads make such a wait
+        // cheap.
+        grpc = GrpcServerRuntime.start("router", config.grpcPort(), Threads.virtualFactory("router-grpc-"),
+                server -> {
+                    server.maxInboundMessageSize(config.maxPayloadBytes() + ENVELOPE_OVERHEAD_BYTES)
+                            // Gateways ping every 10 s (gateway.router-keepalive-time); permit half that so
+                            // jitter never earns them a GOAWAY "too_many_pings".
+                            .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                            .addService(routerService);
+                    extra.forEach(server::addService);
+                });
         if (inProcessAs != null) {
             try {
-                inProcess = InProcessServerBuilder.forName(inProcessAs).executor(grpcExecutor)
+                inProcess = InProcessServerBuilder.forName(inProcessAs).executor(grpc.executor())
                         .addService(routerService).build().start();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot serve in-process as " + inProcessAs, e);
             }
         }
-        boundGrpcPort = grpc.getPort();
+        boundGrpcPort = grpc.port();
         boundMetricsPort = http == null ? -1 : http.port();
-        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-        health.setStatus(RouterServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-        extra.forEach(def -> health.setStatus(def.getServiceDescriptor().getName(), ServingStatus.SERVING));
+        List<String> served = new ArrayList<>(List.of(RouterServiceGrpc.SERVICE_NAME));
+        extra.forEach(def -> served.add(def.getServiceDescriptor().getName()));
+        grpc.serving(served);
         LOG.log(Level.INFO, "router " + config.id() + ": topic " + topic.name() + " (id " + topic.topicId() + ", "
                 + topic.partitions() + " partitions) at " + config.bootstrapServers());
     }
@@ -286,7 +255,7 @@ public final class RouterServer implements ServiceMain.Service {
 
     /** Whether the router serves and is not draining: what {@code /health/ready} reports. */
     public boolean isReady() {
-        return state == State.RUNNING;
+        return lifecycle.isRunning();
     }
 
     /**
@@ -294,15 +263,7 @@ public final class RouterServer implements ServiceMain.Service {
      * received continue. Returns at once. Does nothing unless running.
      */
     public void drain() {
-        synchronized (lock) {
-            if (state != State.RUNNING) {
-                return;
-            }
-            state = State.DRAINING;
-            health.enterTerminalState();
-            grpc.shutdown();
-            LOG.log(Level.INFO, "router " + config.id() + " draining");
-        }
+        lifecycle.drain(() -> grpc.drain());
     }
 
     /**
@@ -311,15 +272,7 @@ public final class RouterServer implements ServiceMain.Service {
      */
     public void shutdown(Duration grace) {
         Objects.requireNonNull(grace, "grace");
-        synchronized (lock) {
-            if (state == State.STOPPED || state == State.FAILED) {
-                return;
-            }
-            if (state == State.NEW) {
-                state = State.STOPPED;
-                terminated.countDown();
-                return;
-            }
+        lifecycle.stop(() -> {
             drain();
             long deadline = System.nanoTime() + grace.toNanos();
             boolean interrupted = false;
@@ -329,16 +282,14 @@ public final class RouterServer implements ServiceMain.Service {
                             + " publishes still in flight after " + grace + "; failing them");
                 }
             } catch (InterruptedException e) {
+                // Released anyway (the producer gets no grace left); the flag is restored once that is done.
                 interrupted = true;
             }
             release(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            state = State.STOPPED;
-            terminated.countDown();
-            LOG.log(Level.INFO, "router " + config.id() + " stopped");
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-        }
+        });
     }
 
     /** {@link #shutdown(Duration)} with {@code router.shutdown-grace}. */
@@ -349,77 +300,31 @@ public final class RouterServer implements ServiceMain.Service {
 
     /** Blocks until the router has stopped (or failed to start). */
     public void awaitTermination() throws InterruptedException {
-        terminated.await();
+        lifecycle.awaitTermination();
     }
 
     /** Stops whatever was started, in dependency order; each step runs even if an earlier one fails. */
     private void release(Duration producerClose) {
-        if (presenceListener != null) {
-            step("stop the presence listener", () -> presenceListener.close(FORCED_STOP_WAIT));
-        }
-        if (log != null) {
-            // Flushes what Kafka can still take within the timeout and fails the rest (their callers get
-            // UNAVAILABLE and retry with the same id).
-            step("close the producer", () -> log.close(producerClose));
-        }
-        if (grpc != null) {
-            step("stop the gRPC server", () -> stopServer(grpc));
-        }
-        if (inProcess != null) {
-            // After the network server: calls of the services mounted beside the router's own ran through it.
-            step("stop the in-process server", () -> stopServer(inProcess));
-        }
-        if (presenceChannel != null) {
-            step("close the presence channel", presenceChannel::shutdownNow);
-        }
-        if (historyChannel != null) {
-            step("close the history channel", historyChannel::shutdownNow);
-        }
-        if (apiRouterChannel != null) {
-            step("close the public API's router channel", apiRouterChannel::shutdownNow);
-        }
-        if (api != null) {
-            step("close the public API", api::close);
-        }
-        if (grpcExecutor != null) {
-            step("stop the gRPC executor", grpcExecutor::shutdownNow);
-        }
-        if (http != null) {
-            step("stop the HTTP endpoint", http::close);
-        }
-        if (metrics != null) {
-            step("unregister metrics", metrics::unregister);
-        }
-        if (eventMetrics != null) {
-            step("unregister event metrics", eventMetrics::unregister);
-        }
-    }
-
-    private static void stopServer(Server server) {
-        server.shutdown();
-        try {
-            if (!server.awaitTermination(FORCED_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                server.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            server.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void step(String what, Runnable action) {
-        try {
-            action.run();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "router " + config.id() + ": failed to " + what, e);
-        }
+        steps.run("stop the presence listener", presenceListener, l -> l.close(FORCED_STOP_WAIT));
+        // Flushes what Kafka can still take within the timeout and fails the rest (their callers get UNAVAILABLE
+        // and retry with the same id).
+        steps.run("close the producer", log, l -> l.close(producerClose));
+        steps.run("stop the gRPC server", grpc, server -> server.stop(FORCED_STOP_WAIT));
+        // After the network server: calls of the services mounted beside the router's own ran through it.
+        steps.run("stop the in-process server", inProcess,
+                server -> GrpcServerRuntime.stop(server, FORCED_STOP_WAIT));
+        steps.run("close the presence channel", presenceChannel, ManagedChannel::shutdownNow);
+        steps.run("close the history channel", historyChannel, ManagedChannel::shutdownNow);
+        steps.run("close the public API's router channel", apiRouterChannel, ManagedChannel::shutdownNow);
+        steps.run("close the public API", api, SwitchboardApiService::close);
+        steps.run("stop the gRPC executor", grpc, GrpcServerRuntime::stopExecutor);
+        steps.run("stop the HTTP endpoint", http, HttpEndpoints::close);
+        steps.run("unregister metrics", metrics, RouterMetrics::unregister);
+        steps.run("unregister event metrics", eventMetrics, EventMetrics::unregister);
     }
 
     private void requireStarted() {
-        State s = state;
-        if (s == State.NEW || s == State.STARTING || s == State.FAILED) {
-            throw new IllegalStateException("router " + config.id() + " is not started (state " + s + ")");
-        }
+        lifecycle.requireStarted();
     }
 
     /** Dedup expiry follows the monotonic ticker, or the configured clock when a test injected one. */

@@ -1,0 +1,60 @@
+package io.switchboard.chaos;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A child process of the test JVM with its output (stdout and stderr) in one log file: it is killed when the
+ * test JVM exits even if no test closes it, its log tail goes into failure messages, and {@link #stop} asks it
+ * to exit before forcing it. Not thread-safe.
+ */
+final class LoggedProcess {
+    /** How long a process killed with SIGKILL is still waited for. */
+    private static final Duration AFTER_KILL_WAIT = Duration.ofSeconds(10);
+
+    private final Process process;
+    private final Path log;
+
+    private LoggedProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts {@code command} with its output in {@code log}; {@code name} names the JVM-exit hook's thread. */
+    static LoggedProcess start(String name, List<String> command, Path log) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "kill-" + name));
+        return new LoggedProcess(process, log);
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** The last {@code lines} lines of the log, for failure messages. */
+    String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** SIGTERM, up to {@code grace} for a graceful exit, then SIGKILL. Keeps the interrupt flag. */
+    void stop(Duration grace) {
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(AFTER_KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
