@@ -13,6 +13,7 @@ import io.switchboard.presence.PresenceConfig;
 import io.switchboard.presence.PresenceServer;
 import io.switchboard.router.RouterConfig;
 import io.switchboard.router.RouterServer;
+import io.switchboard.service.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -90,6 +91,11 @@ public final class LocalCluster implements AutoCloseable {
             if (spec.presence) {
                 startPresence();
             }
+            if (spec.history && historyPort == 0) {
+                // The history service starts after the routers (it waits for the topic they create), but the
+                // routers' public API must know its address from the start: pick its port now.
+                historyPort = LoopbackPorts.pick();
+            }
             List<String> routerAddresses = new ArrayList<>();
             for (int i = 0; i < spec.routers; i++) {
                 Map<String, String> runtime = new HashMap<>();
@@ -102,6 +108,9 @@ public final class LocalCluster implements AutoCloseable {
                 }
                 if (presence != null) {
                     runtime.put("router.presence.address", "127.0.0.1:" + presence.port());
+                }
+                if (spec.history) {
+                    runtime.put("router.history.address", "127.0.0.1:" + historyPort);
                 }
                 RouterServer router = RouterServer.create(RouterConfig.from(layered(runtime)), new PrometheusRegistry());
                 router.start();
