@@ -15,7 +15,7 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.switchboard.gateway.fanout.Messages;
+import io.switchboard.proto.Messages;
 import io.switchboard.gateway.fanout.TopicLayout;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;

@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.switchboard.gateway.observe.GatewayMetrics;
+import io.switchboard.proto.Messages;
 import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.Envelope;

@@ -3,7 +3,7 @@ package io.switchboard.gateway.history;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-import io.switchboard.gateway.fanout.Messages;
+import io.switchboard.proto.Messages;
 import io.switchboard.gateway.fanout.TopicLayout;
 import io.switchboard.gateway.observe.GatewayMetrics;
 import io.switchboard.gateway.routing.ClientError;

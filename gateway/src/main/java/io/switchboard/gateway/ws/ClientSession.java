@@ -21,7 +21,7 @@ import java.util.logging.Logger;
 import io.switchboard.gateway.auth.AuthException;
 import io.switchboard.gateway.auth.VerifiedToken;
 import io.switchboard.gateway.fanout.FanoutMessage;
-import io.switchboard.gateway.fanout.Messages;
+import io.switchboard.proto.Messages;
 import io.switchboard.gateway.fanout.Subscriber;
 import io.switchboard.gateway.history.ResumeOutcome;
 import io.switchboard.gateway.routing.ClientError;

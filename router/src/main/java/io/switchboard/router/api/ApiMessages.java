@@ -1,6 +1,7 @@
 package io.switchboard.router.api;
 
 import com.google.protobuf.Timestamp;
+import io.switchboard.proto.Messages;
 import io.switchboard.proto.api.v1.Connection;
 import io.switchboard.proto.api.v1.ListConnectionsResponse;
 import io.switchboard.proto.api.v1.PublishRequest;
@@ -9,7 +10,6 @@ import io.switchboard.proto.api.v1.ReadHistoryResponse;
 import io.switchboard.proto.api.v1.RoomPresenceResponse;
 import io.switchboard.proto.api.v1.UserPresence;
 import io.switchboard.proto.api.v1.UserPresenceResponse;
-import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.GatewayConnectionsResponse;
 import io.switchboard.proto.internal.v1.PublishResponse;
@@ -20,7 +20,7 @@ import java.time.Instant;
 
 /**
  * Maps between SwitchboardApi messages and internal ones. History messages are built exactly like the gateway
- * builds client messages (gateway {@code Messages.ofStored}), so a backend sees what clients see. Stateless.
+ * builds client messages ({@link Messages#ofStored}, as the gateways do), so a backend sees what clients see. Stateless.
  */
 final class ApiMessages {
     /** The gateway id of everything a backend sends through the API. */
@@ -107,24 +107,9 @@ final class ApiMessages {
                 .setEpoch(r.getEpoch())
                 .setHasMore(r.getHasMore());
         for (Envelope env : r.getMessagesList()) {
-            b.addMessages(message(room, env, r.getEpoch()));
+            b.addMessages(Messages.ofStored(room, env, r.getEpoch()));
         }
         return b.build();
-    }
-
-    /** A stored envelope as the client Message every gateway delivers. */
-    static Message message(String room, Envelope env, String fallbackEpoch) {
-        String epoch = env.getPosition().getEpoch().isEmpty() ? fallbackEpoch : env.getPosition().getEpoch();
-        return Message.newBuilder()
-                .setRoom(room)
-                .setPosition(env.getPosition().getOffset())
-                .setId(env.getId())
-                .setSender(env.getSender().getUserId())
-                .setPayload(env.getPayload())
-                .setContentType(env.getContentType())
-                .setTimestamp(env.getStoredTime())
-                .setEpoch(epoch)
-                .build();
     }
 
     static Timestamp timestamp(Instant instant) {

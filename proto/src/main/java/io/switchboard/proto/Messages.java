@@ -1,12 +1,13 @@
-package io.switchboard.gateway.fanout;
+package io.switchboard.proto;
 
 import com.google.protobuf.Timestamp;
 import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.internal.v1.Envelope;
 
 /**
- * Builds the client {@link Message} of a stored {@link Envelope}: the one mapping shared by live fan-out and
- * history replies, so a message looks the same whichever path delivered it. Stateless, thread-safe.
+ * Builds the client {@link Message} of a stored {@link Envelope}: the one mapping shared by the gateways' live
+ * fan-out and history replies and the public API's history reads, so a message looks the same whichever path
+ * delivered it. Stateless, thread-safe.
  */
 public final class Messages {
     private Messages() {
