@@ -130,11 +130,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     public void publish(PublishRequest request, StreamObserver<PublishResult> responses) {
         ServiceIdentity identity = identity();
         Optional<Status> invalid = publishProblem(request.getRoom(), request.getId());
-        if (invalid.isPresent()) {
-            responses.onError(invalid.get().asRuntimeException());
-            return;
-        }
-        if (refused(identity, 1, responses)) {
+        if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
         long start = System.nanoTime();
@@ -164,11 +160,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     public void publishMany(PublishManyRequest request, StreamObserver<PublishManyResponse> responses) {
         ServiceIdentity identity = identity();
         Optional<Status> invalid = publishManyProblem(request);
-        if (invalid.isPresent()) {
-            responses.onError(invalid.get().asRuntimeException());
-            return;
-        }
-        if (refused(identity, request.getRoomsCount(), responses)) {
+        if (!admitted(invalid, identity, request.getRoomsCount(), responses)) {
             return;
         }
         List<CompletableFuture<PublishResult>> results = new ArrayList<>(request.getRoomsCount());
@@ -213,11 +205,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         ServiceIdentity identity = identity();
         Optional<Status> invalid = userProblem(request.getUserId())
                 .or(() -> Names.idProblem(request.getId()).map(SwitchboardApiService::invalid));
-        if (invalid.isPresent()) {
-            responses.onError(invalid.get().asRuntimeException());
-            return;
-        }
-        if (refused(identity, 1, responses)) {
+        if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
         respond(calls.sendToUser(io.switchboard.proto.internal.v1.SendToUserRequest.newBuilder()
@@ -240,11 +228,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
                         : Optional.of(invalid("code: " + Integer.toUnsignedString(request.getCode())
                                 + " (expected: 0, " + DISCONNECTED + " or 4000-4999)")))
                 .or(() -> reasonProblem(request.getReason()));
-        if (invalid.isPresent()) {
-            responses.onError(invalid.get().asRuntimeException());
-            return;
-        }
-        if (refused(identity, 1, responses)) {
+        if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
         ControlRecord record = ControlRecord.newBuilder()
@@ -265,11 +249,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         ServiceIdentity identity = identity();
         Optional<Status> invalid = Names.roomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
                 .or(() -> reasonProblem(request.getReason()));
-        if (invalid.isPresent()) {
-            responses.onError(invalid.get().asRuntimeException());
-            return;
-        }
-        if (refused(identity, 1, responses)) {
+        if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
         ControlRecord record = ControlRecord.newBuilder()
@@ -288,11 +268,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         ServiceIdentity identity = identity();
         Optional<Status> invalid = Names.roomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
                 .or(() -> limitProblem(request.getLimit(), MAX_PRESENCE_ITEMS));
-        if (invalid.isPresent()) {
-            responses.onError(invalid.get().asRuntimeException());
-            return;
-        }
-        if (refused(identity, 1, responses)) {
+        if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
         respond(calls.roomMembers(RoomMembersRequest.newBuilder()
@@ -310,11 +286,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
                         + MAX_PRESENCE_ITEMS + ")"))
                 : request.getUserIdsList().stream().map(SwitchboardApiService::userProblem)
                         .flatMap(Optional::stream).findFirst();
-        if (invalid.isPresent()) {
-            responses.onError(invalid.get().asRuntimeException());
-            return;
-        }
-        if (refused(identity, 1, responses)) {
+        if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
         respond(calls.userPresence(io.switchboard.proto.internal.v1.UserPresenceRequest.newBuilder()
@@ -337,11 +309,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
                         ? Optional.of(invalid("direction: " + request.getDirectionValue()
                                 + " (expected: LATEST, BEFORE or AFTER)"))
                         : Optional.empty());
-        if (invalid.isPresent()) {
-            responses.onError(invalid.get().asRuntimeException());
-            return;
-        }
-        if (refused(identity, 1, responses)) {
+        if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
         respond(calls.read(ReadRequest.newBuilder()
@@ -359,11 +327,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         Optional<Status> invalid = request.getGatewayId().isEmpty()
                 ? Optional.of(invalid("gateway_id is required"))
                 : limitProblem(request.getLimit(), MAX_PRESENCE_ITEMS);
-        if (invalid.isPresent()) {
-            responses.onError(invalid.get().asRuntimeException());
-            return;
-        }
-        if (refused(identity, 1, responses)) {
+        if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
         respond(calls.gatewayConnections(GatewayConnectionsRequest.newBuilder()
@@ -386,10 +350,19 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         return identity;
     }
 
-    private boolean refused(ServiceIdentity identity, int permits, StreamObserver<?> responses) {
+    /**
+     * Answers an invalid call with its INVALID_ARGUMENT, or a call over the service's rate with
+     * RESOURCE_EXHAUSTED; true when the call may go ahead (its {@code permits} are then taken).
+     */
+    private boolean admitted(Optional<Status> invalid, ServiceIdentity identity, int permits,
+                             StreamObserver<?> responses) {
+        if (invalid.isPresent()) {
+            responses.onError(invalid.get().asRuntimeException());
+            return false;
+        }
         Optional<StatusRuntimeException> refusal = rateLimiter.acquire(identity.subject(), permits);
         refusal.ifPresent(responses::onError);
-        return refusal.isPresent();
+        return refusal.isEmpty();
     }
 
     private static <R> void respond(CompletableFuture<R> result, StreamObserver<R> responses) {
