@@ -2,7 +2,7 @@ package io.switchboard.chaos;
 
 import static org.awaitility.Awaitility.await;
 
-import io.switchboard.testkit.FreePorts;
+import io.switchboard.service.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -40,7 +40,7 @@ final class HaproxyProcess implements AutoCloseable {
         if (!installed()) {
             throw new IllegalStateException(BINARY + " is missing: install the Debian package haproxy (.ci/run does)");
         }
-        int port = FreePorts.next();
+        int port = LoopbackPorts.pick();
         StringBuilder servers = new StringBuilder();
         for (int i = 0; i < gatewayPorts.size(); i++) {
             servers.append("  server gateway-").append(i + 1).append(" 127.0.0.1:").append(gatewayPorts.get(i)).append(" check\n");

@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.switchboard.kafka.embedded.EmbeddedKafka;
 import io.switchboard.testkit.FaultProxy;
-import io.switchboard.testkit.FreePorts;
+import io.switchboard.service.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -107,8 +107,8 @@ final class ProcessCluster implements AutoCloseable {
         String kafkaYaml = kafkaYaml();
         String presenceAddress = null;
         if (options.presence()) {
-            int grpcPort = FreePorts.next();
-            int metricsPort = FreePorts.next();
+            int grpcPort = LoopbackPorts.pick();
+            int metricsPort = LoopbackPorts.pick();
             Path config = write("presence.yaml", """
                     presence:
                       id: "presence-1"
@@ -122,8 +122,8 @@ final class ProcessCluster implements AutoCloseable {
         }
         List<String> routerAddresses = new ArrayList<>();
         for (int i = 1; i <= options.routers(); i++) {
-            int grpcPort = FreePorts.next();
-            int metricsPort = FreePorts.next();
+            int grpcPort = LoopbackPorts.pick();
+            int metricsPort = LoopbackPorts.pick();
             Path config = write("router-" + i + ".yaml", """
                     router:
                       id: "router-%d"
@@ -145,8 +145,8 @@ final class ProcessCluster implements AutoCloseable {
         }
         String historyAddress = null;
         if (options.history()) {
-            int grpcPort = FreePorts.next();
-            int metricsPort = FreePorts.next();
+            int grpcPort = LoopbackPorts.pick();
+            int metricsPort = LoopbackPorts.pick();
             Path config = write("history.yaml", """
                     history:
                       id: "history-1"
@@ -161,7 +161,7 @@ final class ProcessCluster implements AutoCloseable {
         }
         String routersYaml = routerAddresses.stream().map(a -> "    - \"" + a + "\"").collect(Collectors.joining("\n"));
         for (int i = 1; i <= options.gateways(); i++) {
-            int port = FreePorts.next();
+            int port = LoopbackPorts.pick();
             StringBuilder extra = new StringBuilder();
             if (historyAddress != null) {
                 extra.append("  history:\n    address: \"").append(historyAddress).append("\"\n");

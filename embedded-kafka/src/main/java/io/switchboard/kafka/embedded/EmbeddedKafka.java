@@ -1,9 +1,9 @@
 package io.switchboard.kafka.embedded;
 
+import io.switchboard.service.LoopbackPorts;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -395,8 +395,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 fixed.add(controllerBasePort + i);
             }
         }
-        // Pick a few extra in case the kernel hands out a port equal to a fixed one.
-        List<Integer> free = FreePorts.pick(loopback(), freeNeeded + fixed.size()).stream()
+        // Below the ephemeral range, so no client connection takes a node's port before (or between) its starts.
+        List<Integer> free = java.util.stream.Stream.generate(LoopbackPorts::pick)
                 .filter(port -> !fixed.contains(port)).limit(freeNeeded).toList();
         int next = 0;
         List<NodeSpec> specs = new ArrayList<>(nodeCount);
@@ -444,14 +444,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static IllegalStateException interrupted(String operation, InterruptedException e) {
         Thread.currentThread().interrupt();
         return new IllegalStateException(operation + ": interrupted", e);
-    }
-
-    private static InetAddress loopback() {
-        try {
-            return InetAddress.getByName(HOST);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("cannot resolve " + HOST, e);
-        }
     }
 
     private static void deleteRecursively(Path root) {
