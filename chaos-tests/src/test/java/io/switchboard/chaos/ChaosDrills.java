@@ -80,15 +80,7 @@ final class ChaosDrills {
                         && cluster.gateways().stream().allMatch(ServiceProcess::isReady)
                         && (cluster.presence() == null || cluster.presence().isReady())
                         && (cluster.history() == null || cluster.history().isReady())
-                        && kafkaRunning());
-    }
-
-    private boolean kafkaRunning() {
-        try {
-            return cluster.kafka().nodeIds().stream().allMatch(cluster.kafka()::isRunning);
-        } catch (IllegalStateException external) {
-            return true; // an external Kafka is not ours to watch
-        }
+                        && cluster.kafkaNodesRunning());
     }
 
     /** POST /admin/drain on gateway {@code index} (0-based); asserts 202. */

@@ -269,6 +269,11 @@ final class ProcessCluster implements AutoCloseable {
         return kafka;
     }
 
+    /** Every embedded Kafka node is running; always true for an external Kafka, which is not ours to watch. */
+    boolean kafkaNodesRunning() {
+        return kafka == null || kafka.nodeIds().stream().allMatch(kafka::isRunning);
+    }
+
     String bootstrapServers() {
         return kafka != null ? kafka.bootstrapServers() : options.externalKafka();
     }
