@@ -4,15 +4,21 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.Ed25519Signer;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
-import java.security.interfaces.RSAPrivateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -20,16 +26,20 @@ import java.util.Date;
 import java.util.Objects;
 import java.util.function.Consumer;
 
-/** Mints signed JWTs the way an application's auth server would. Thread-safe. */
+/**
+ * Mints signed JWTs the way an application's auth server would: HS256 with a secret, or RS256, ES256 or EdDSA
+ * (Ed25519) with a freshly generated key, optionally named by a {@code kid} in the header. Thread-safe.
+ */
 public final class TestTokens {
     private final JWSSigner signer;
     private final JWSAlgorithm algorithm;
-    private final String publicKeyPem;
+    /** The public JWK (with the kid, if any) of asymmetric keys; null for HS256. */
+    private final JWK publicJwk;
 
-    private TestTokens(JWSSigner signer, JWSAlgorithm algorithm, String publicKeyPem) {
+    private TestTokens(JWSSigner signer, JWSAlgorithm algorithm, JWK publicJwk) {
         this.signer = signer;
         this.algorithm = algorithm;
-        this.publicKeyPem = publicKeyPem;
+        this.publicJwk = publicJwk;
     }
 
     /** HS256 tokens signed with {@code secret} (at least 32 bytes of UTF-8). */
@@ -41,27 +51,62 @@ public final class TestTokens {
         }
     }
 
-    /** RS256 tokens signed with a freshly generated 2048-bit RSA key; see {@link #publicKeyPem()}. */
+    /** RS256 tokens signed with a freshly generated 2048-bit RSA key, no kid; see {@link #publicKeyPem()}. */
     public static TestTokens rs256() {
+        return rs256(null);
+    }
+
+    /** RS256 tokens with a fresh 2048-bit RSA key named {@code kid} (null: none) in every token's header. */
+    public static TestTokens rs256(String kid) {
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            KeyPair pair = generator.generateKeyPair();
-            String pem = "-----BEGIN PUBLIC KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pair.getPublic().getEncoded())
-                    + "\n-----END PUBLIC KEY-----\n";
-            return new TestTokens(new RSASSASigner((RSAPrivateKey) pair.getPrivate()), JWSAlgorithm.RS256, pem);
-        } catch (NoSuchAlgorithmException e) {
+            RSAKey key = new RSAKeyGenerator(2048).keyID(kid).generate();
+            return new TestTokens(new RSASSASigner(key), JWSAlgorithm.RS256, key.toPublicJWK());
+        } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** The RS256 verification key as PEM ("BEGIN PUBLIC KEY"); throws for HS256 tokens. */
-    public String publicKeyPem() {
-        if (publicKeyPem == null) {
+    /** ES256 tokens with a fresh P-256 key named {@code kid}. */
+    public static TestTokens es256(String kid) {
+        try {
+            ECKey key = new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
+            return new TestTokens(new ECDSASigner(key), JWSAlgorithm.ES256, key.toPublicJWK());
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** EdDSA tokens with a fresh Ed25519 key named {@code kid}. */
+    public static TestTokens ed25519(String kid) {
+        try {
+            OctetKeyPair key = new OctetKeyPairGenerator(Curve.Ed25519).keyID(kid).generate();
+            return new TestTokens(new Ed25519Signer(key), JWSAlgorithm.EdDSA, key.toPublicJWK());
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The public key as a JWK (with its kid), for a JWK Set; throws for HS256 tokens. */
+    public JWK publicJwk() {
+        if (publicJwk == null) {
             throw new IllegalStateException("HS256 tokens have no public key");
         }
-        return publicKeyPem;
+        return publicJwk;
+    }
+
+    /** The RS256 verification key as PEM ("BEGIN PUBLIC KEY"); throws for other tokens. */
+    public String publicKeyPem() {
+        if (!(publicJwk instanceof RSAKey rsa)) {
+            throw new IllegalStateException(algorithm + " tokens have no RSA public key");
+        }
+        try {
+            return "-----BEGIN PUBLIC KEY-----\n"
+                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                    .encodeToString(rsa.toPublicKey().getEncoded())
+                    + "\n-----END PUBLIC KEY-----\n";
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A token for {@code user}, valid for one hour. */
@@ -84,7 +129,8 @@ public final class TestTokens {
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(Duration.ofHours(1))));
         customizer.accept(claims);
-        SignedJWT jwt = new SignedJWT(new JWSHeader(algorithm), claims.build());
+        String kid = publicJwk == null ? null : publicJwk.getKeyID();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).keyID(kid).build(), claims.build());
         try {
             jwt.sign(signer);
         } catch (JOSEException e) {

@@ -1,0 +1,145 @@
+package io.switchboard.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.switchboard.testkit.JwksServer;
+import io.switchboard.testkit.TestTokens;
+import com.nimbusds.jose.jwk.JWKSet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Key sets from a JWKS URL and a file: rotation, unknown kid, outages, rate limiting. */
+class KeySetTest {
+    private static final Duration REFRESH = Duration.ofMinutes(10);
+
+    private static KeySet urlKeys(JwksServer server, Duration minRefetch) {
+        return KeySet.from(KeySetSettings.of("test.auth", Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(server.url())).withIntervals(REFRESH, minRefetch, Duration.ofSeconds(2)));
+    }
+
+    private static TokenVerifier verifier(KeySet keys) {
+        return TokenVerifier.builder(keys).build();
+    }
+
+    @Test
+    void keysRotateThroughTheUrlWithoutARestart() throws Exception {
+        TestTokens old = TestTokens.es256("2026-11");
+        TestTokens next = TestTokens.ed25519("2026-12");
+        try (JwksServer server = JwksServer.start(List.of(old.publicJwk()));
+             KeySet keys = urlKeys(server, Duration.ofMillis(100))) {
+            TokenVerifier v = verifier(keys);
+            assertThat(v.verify(old.token("alice")).subject()).isEqualTo("alice");
+            // Rotation, step 1: publish the new key beside the old one; a token naming it makes the set re-read.
+            server.publish(List.of(old.publicJwk(), next.publicJwk()));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(v.verify(next.token("bob")).keyId()).isEqualTo("2026-12"));
+            assertThat(v.verify(old.token("alice")).subject()).isEqualTo("alice");
+            // Step 2: retire the old key: once the set is re-read (any unknown kid does it), old tokens are refused.
+            server.publish(List.of(next.publicJwk()));
+            TestTokens stranger = TestTokens.rs256("unknown");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                TokenVerifierTest.assertRejected(v, stranger.token("x"), TokenRejectedException.Reason.INVALID,
+                        "no matching key");
+                TokenVerifierTest.assertRejected(v, old.token("alice"), TokenRejectedException.Reason.INVALID,
+                        "no matching key");
+            });
+            assertThat(v.verify(next.token("bob")).subject()).isEqualTo("bob");
+        }
+    }
+
+    @Test
+    void unknownKidsReReadTheSetAtMostAboutOncePerMinimumInterval() {
+        TestTokens known = TestTokens.rs256("k1");
+        TestTokens unknown = TestTokens.rs256("k-unknown");
+        try (JwksServer server = JwksServer.start(List.of(known.publicJwk()));
+             KeySet keys = urlKeys(server, Duration.ofMinutes(5))) {
+            TokenVerifier v = verifier(keys);
+            assertThat(v.verify(known.token("alice")).subject()).isEqualTo("alice");
+            int afterFirstRead = server.requests();
+            for (int i = 0; i < 50; i++) {
+                TokenVerifierTest.assertRejected(v, unknown.token("eve"), TokenRejectedException.Reason.INVALID,
+                        "no matching key");
+            }
+            // nimbus' limiter lets at most two reads through per interval.
+            assertThat(server.requests() - afterFirstRead).isBetween(1, 2);
+        } catch (TokenRejectedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void theLastGoodSetIsKeptWhileTheUrlFails() throws Exception {
+        TestTokens signer = TestTokens.ed25519("k1");
+        try (JwksServer server = JwksServer.start(List.of(signer.publicJwk()));
+             KeySet keys = urlKeys(server, Duration.ofMillis(50))) {
+            TokenVerifier v = verifier(keys);
+            assertThat(v.verify(signer.token("alice")).subject()).isEqualTo("alice");
+            server.down(true);
+            int before = server.requests();
+            // An unknown kid forces re-reads that fail; the known key still verifies.
+            TestTokens unknown = TestTokens.ed25519("k2");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                TokenVerifierTest.assertRejected(v, unknown.token("eve"), TokenRejectedException.Reason.INVALID,
+                        "no matching key");
+                assertThat(server.requests()).isGreaterThan(before);
+            });
+            assertThat(v.verify(signer.token("alice")).subject()).isEqualTo("alice");
+        }
+    }
+
+    @Test
+    void aUrlNeverReadIsReportedAsUnavailableNotAsABadToken() {
+        TestTokens signer = TestTokens.es256("k1");
+        try (JwksServer server = JwksServer.start(List.of(signer.publicJwk()))) {
+            server.down(true);
+            try (KeySet keys = urlKeys(server, Duration.ofMillis(50))) {
+                TokenVerifierTest.assertRejected(verifier(keys), signer.token("alice"),
+                        TokenRejectedException.Reason.KEYS_UNAVAILABLE, "verification keys unavailable");
+                server.down(false);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(verifier(keys).verify(signer.token("alice")).subject()).isEqualTo("alice"));
+            }
+        }
+    }
+
+    @Test
+    void aKeySetFileIsReReadWhenItChangesAndABrokenFileKeepsTheLastGoodSet(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("jwks.json");
+        TestTokens first = TestTokens.es256("f1");
+        TestTokens second = TestTokens.rs256("f2");
+        Files.writeString(file, new JWKSet(first.publicJwk()).toString());
+        try (KeySet keys = KeySet.from(KeySetSettings.of("test.auth", Optional.empty(), Optional.empty(),
+                Optional.of(file), Optional.empty()).withIntervals(REFRESH, Duration.ofMillis(50),
+                Duration.ofSeconds(1)))) {
+            TokenVerifier v = verifier(keys);
+            assertThat(v.verify(first.token("alice")).subject()).isEqualTo("alice");
+            Files.writeString(file, "{ not json");
+            TokenVerifierTest.assertRejected(v, second.token("bob"), TokenRejectedException.Reason.INVALID,
+                    "no matching key");
+            assertThat(v.verify(first.token("alice")).subject()).isEqualTo("alice");
+            Files.writeString(file, new JWKSet(second.publicJwk()).toString());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(v.verify(second.token("bob")).subject()).isEqualTo("bob"));
+        }
+    }
+
+    @Test
+    void configuredKeysAndAPublishedSetWorkSideBySide() throws Exception {
+        String secret = "0123456789abcdef0123456789abcdef";
+        TestTokens legacy = TestTokens.hs256(secret);
+        TestTokens rotated = TestTokens.es256("new");
+        try (JwksServer server = JwksServer.start(List.of(rotated.publicJwk()));
+             KeySet keys = KeySet.from(KeySetSettings.of("test.auth", Optional.of(secret), Optional.empty(),
+                     Optional.empty(), Optional.of(server.url())))) {
+            TokenVerifier v = verifier(keys);
+            assertThat(v.verify(legacy.token("old-client")).subject()).isEqualTo("old-client");
+            assertThat(v.verify(rotated.token("new-client")).subject()).isEqualTo("new-client");
+        }
+    }
+}
