@@ -4,6 +4,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.BadJWSException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -12,7 +13,7 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.text.ParseException;
-import java.time.Clock;
+import java.time.InstantSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -47,10 +48,7 @@ public final class TokenVerifier {
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
         processor.setJWSKeySelector(new VerificationKeySelector(b.keys));
         processor.setJWSVerifierFactory(new EdDsaVerifierFactory());
-        ClaimsVerifier claims = new ClaimsVerifier(b.audience.map(Set::of).orElse(null),
-                b.issuer.map(iss -> new JWTClaimsSet.Builder().issuer(iss).build()).orElse(null), b.clock,
-                b.clockSkew);
-        processor.setJWTClaimsSetVerifier(claims);
+        processor.setJWTClaimsSetVerifier(new ClaimsVerifier(b.issuer, b.audience, b.clock, b.clockSkew));
     }
 
     public static Builder builder(KeySet keys) {
@@ -79,13 +77,21 @@ public final class TokenVerifier {
         if (!ALGORITHMS.contains(alg)) {
             throw invalid("algorithm " + alg + " is not accepted (expected: HS256, RS256, ES256 or EdDSA)");
         }
+        JOSEObjectType typ = jwt.getHeader().getType();
+        if (typ != null && !JOSEObjectType.JWT.equals(typ)) {
+            throw invalid("type " + typ + " is not accepted (expected: JWT or none)");
+        }
         JWTClaimsSet claims;
         try {
             claims = processor.process(jwt, null);
         } catch (Expired e) {
             throw new TokenRejectedException(TokenRejectedException.Reason.EXPIRED, "token expired");
+        } catch (BadJWTException e) {
+            throw invalid(e.getMessage()); // the claims verifier's own messages
+        } catch (BadJWSException e) {
+            throw invalid("bad signature");
         } catch (BadJOSEException e) {
-            throw invalid(e.getMessage());
+            throw invalid("no key for this token (kid " + jwt.getHeader().getKeyID() + ", " + alg + ")");
         } catch (KeySourceException e) {
             throw new TokenRejectedException(TokenRejectedException.Reason.KEYS_UNAVAILABLE,
                     "verification keys unavailable", e);
@@ -109,13 +115,22 @@ public final class TokenVerifier {
         }
     }
 
-    /** nimbus' claims verifier on the injected clock, with {@code exp} checked first and non-blank {@code sub}. */
+    /**
+     * nimbus' claims verifier on the injected clock. The rules are checked here first so that each failure has a
+     * short message of ours (stable for clients and docs); nimbus' own checks then run as a second line.
+     */
     private static final class ClaimsVerifier extends DefaultJWTClaimsVerifier<SecurityContext> {
-        private final Clock clock;
+        private final Optional<String> issuer;
+        private final Optional<String> audience;
+        private final InstantSource clock;
         private final Duration skew;
 
-        ClaimsVerifier(Set<String> audience, JWTClaimsSet exactMatch, Clock clock, Duration skew) {
-            super(audience, exactMatch, new HashSet<>(Set.of("sub", "exp")), null);
+        ClaimsVerifier(Optional<String> issuer, Optional<String> audience, InstantSource clock, Duration skew) {
+            super(audience.map(Set::of).orElse(null),
+                    issuer.map(iss -> new JWTClaimsSet.Builder().issuer(iss).build()).orElse(null),
+                    new HashSet<>(Set.of("sub", "exp")), null);
+            this.issuer = issuer;
+            this.audience = audience;
             this.clock = clock;
             this.skew = skew;
             setMaxClockSkew((int) skew.toSeconds());
@@ -128,16 +143,30 @@ public final class TokenVerifier {
 
         @Override
         public void verify(JWTClaimsSet claims, SecurityContext context) throws BadJWTException {
-            Date exp = claims.getExpirationTime();
-            Instant now = clock.instant();
-            if (exp != null && exp.toInstant().plus(skew).isBefore(now)) {
-                throw new Expired();
-            }
-            super.verify(claims, context);
             String sub = claims.getSubject();
             if (sub == null || sub.isBlank()) {
                 throw new BadJWTException("claim 'sub' is required");
             }
+            Date exp = claims.getExpirationTime();
+            if (exp == null) {
+                throw new BadJWTException("claim 'exp' is required");
+            }
+            Instant now = clock.instant();
+            if (exp.toInstant().plus(skew).isBefore(now)) {
+                throw new Expired();
+            }
+            Date nbf = claims.getNotBeforeTime();
+            if (nbf != null && nbf.toInstant().minus(skew).isAfter(now)) {
+                throw new BadJWTException("token not yet valid");
+            }
+            if (issuer.isPresent() && !issuer.get().equals(claims.getIssuer())) {
+                throw new BadJWTException("claim 'iss' does not match");
+            }
+            if (audience.isPresent() && (claims.getAudience() == null
+                    || !claims.getAudience().contains(audience.get()))) {
+                throw new BadJWTException("claim 'aud' does not match");
+            }
+            super.verify(claims, context);
         }
     }
 
@@ -147,7 +176,7 @@ public final class TokenVerifier {
         private Optional<String> issuer = Optional.empty();
         private Optional<String> audience = Optional.empty();
         private Duration clockSkew = Duration.ofSeconds(30);
-        private Clock clock = Clock.systemUTC();
+        private InstantSource clock = InstantSource.system();
 
         private Builder(KeySet keys) {
             this.keys = Objects.requireNonNull(keys, "keys");
@@ -175,7 +204,7 @@ public final class TokenVerifier {
             return this;
         }
 
-        public Builder clock(Clock clock) {
+        public Builder clock(InstantSource clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }

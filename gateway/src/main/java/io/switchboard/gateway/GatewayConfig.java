@@ -2,6 +2,7 @@ package io.switchboard.gateway;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 import io.helidon.config.Config;
-import io.switchboard.gateway.auth.PemKeys;
+import io.switchboard.auth.KeyMaterial;
+import io.switchboard.auth.KeySetSettings;
 import io.switchboard.gateway.routing.BreakerSettings;
 import io.switchboard.gateway.routing.RouterEndpoint;
 
@@ -39,7 +41,8 @@ public final class GatewayConfig {
             "router-breaker.wait-in-open", "router-breaker.half-open-calls",
             "drain.batch-size", "drain.batch-interval", "drain.reconnect-window", "admin.token",
             "auth.hs256-secret", "auth.rs256-public-key", "auth.rs256-public-key-file", "auth.issuer",
-            "auth.audience", "auth.clock-skew",
+            "auth.audience", "auth.clock-skew", "auth.jwks-file", "auth.jwks-url", "auth.jwks-refresh-interval",
+            "auth.jwks-min-refetch-interval", "auth.jwks-timeout",
             "limits.max-subscriptions", "limits.max-payload-bytes", "limits.max-frame-bytes",
             "limits.max-outbound-queue-bytes", "limits.max-inflight-publishes",
             "history.address", "history.timeout",
@@ -75,6 +78,7 @@ public final class GatewayConfig {
     private final Optional<String> issuer;
     private final Optional<String> audience;
     private final Duration clockSkew;
+    private final KeySetSettings keySet;
     private final int maxSubscriptions;
     private final int maxPayloadBytes;
     private final int maxFrameBytes;
@@ -126,6 +130,7 @@ public final class GatewayConfig {
         this.issuer = Optional.ofNullable(b.issuer);
         this.audience = Optional.ofNullable(b.audience);
         this.clockSkew = b.clockSkew;
+        this.keySet = b.keySet;
         this.maxSubscriptions = b.maxSubscriptions;
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.maxFrameBytes = b.maxFrameBytes;
@@ -199,6 +204,11 @@ public final class GatewayConfig {
         string(g, "auth.issuer").ifPresent(b::issuer);
         string(g, "auth.audience").ifPresent(b::audience);
         duration(g, "auth.clock-skew").ifPresent(b::clockSkew);
+        string(g, "auth.jwks-file").map(Path::of).ifPresent(b::jwksFile);
+        string(g, "auth.jwks-url").ifPresent(b::jwksUrl);
+        duration(g, "auth.jwks-refresh-interval").ifPresent(b::jwksRefreshInterval);
+        duration(g, "auth.jwks-min-refetch-interval").ifPresent(b::jwksMinRefetchInterval);
+        duration(g, "auth.jwks-timeout").ifPresent(b::jwksTimeout);
         integer(g, "limits.max-subscriptions").ifPresent(b::maxSubscriptions);
         integer(g, "limits.max-payload-bytes").ifPresent(b::maxPayloadBytes);
         integer(g, "limits.max-frame-bytes").ifPresent(b::maxFrameBytes);
@@ -441,6 +451,11 @@ public final class GatewayConfig {
         return clockSkew;
     }
 
+    /** Where the verification keys come from: the HS256 secret, the PEM key, the JWK Set file and/or the JWKS URL. */
+    public KeySetSettings keySet() {
+        return keySet;
+    }
+
     public int maxSubscriptions() {
         return maxSubscriptions;
     }
@@ -559,8 +574,7 @@ public final class GatewayConfig {
         return "GatewayConfig{host=" + host + ", port=" + port + ", id=" + gatewayId.orElse("<derived>")
                 + ", wsPath=" + wsPath + ", routers=" + routerDns.map(d -> "dns:" + d).orElse(routers.toString())
                 + ", bootstrapServers=" + bootstrapServers
-                + ", topic=" + topic + ", auth=" + (hs256Secret.isPresent() ? "HS256 " : "")
-                + (rs256PublicKeyPem.isPresent() ? "RS256" : "") + ", history=" + historyAddress.orElse("<none>") + "}";
+                + ", topic=" + topic + ", auth=" + keySet + ", history=" + historyAddress.orElse("<none>") + "}";
     }
 
     /** Fluent builder; {@link #build()} validates every field and the rules that span fields. Not thread-safe. */
@@ -590,6 +604,12 @@ public final class GatewayConfig {
         private String issuer;
         private String audience;
         private Duration clockSkew = Duration.ofSeconds(30);
+        private Path jwksFile;
+        private URI jwksUrl;
+        private Duration jwksRefreshInterval = KeySetSettings.DEFAULT_REFRESH_INTERVAL;
+        private Duration jwksMinRefetchInterval = KeySetSettings.DEFAULT_MIN_REFETCH_INTERVAL;
+        private Duration jwksTimeout = KeySetSettings.DEFAULT_FETCH_TIMEOUT;
+        private KeySetSettings keySet;
         private int maxSubscriptions = 100;
         private int maxPayloadBytes = 65_536;
         private int maxFrameBytes = 131_072;
@@ -810,14 +830,17 @@ public final class GatewayConfig {
             return this;
         }
 
-        /** RSA public key for RS256 tokens as PEM text ({@code -----BEGIN PUBLIC KEY-----}). */
+        /**
+         * Public key as PEM text ({@code -----BEGIN PUBLIC KEY-----}): RSA for RS256 (the name's), or an EC P-256
+         * (ES256) or Ed25519 (EdDSA) key.
+         */
         public Builder rs256PublicKey(String pem) {
             Objects.requireNonNull(pem, "rs256PublicKey");
             try {
-                PemKeys.rsaPublicKey(pem);
+                KeyMaterial.publicKeyPem(pem);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "gateway.auth.rs256-public-key: " + e.getMessage() + " (expected: PEM of an RSA public key)", e);
+                        "gateway.auth.rs256-public-key: " + e.getMessage() + " (expected: PEM of a public key)", e);
             }
             this.rs256PublicKeyPem = pem;
             return this;
@@ -845,7 +868,43 @@ public final class GatewayConfig {
         }
 
         public Builder clockSkew(Duration d) {
-            this.clockSkew = nonNegative("gateway.auth.clock-skew", d);
+            Duration v = nonNegative("gateway.auth.clock-skew", d);
+            if (v.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("gateway.auth.clock-skew: " + d + " (expected: PT0S-PT10M)");
+            }
+            this.clockSkew = v;
+            return this;
+        }
+
+        /** A JWK Set file (or one JWK, or a PEM public key), re-read in the background and on an unknown kid. */
+        public Builder jwksFile(Path file) {
+            this.jwksFile = Objects.requireNonNull(file, "gateway.auth.jwks-file");
+            return this;
+        }
+
+        /** An http(s) URL serving a JWK Set, fetched in the background and on an unknown kid. */
+        public Builder jwksUrl(String url) {
+            String u = requireText("gateway.auth.jwks-url", url);
+            try {
+                this.jwksUrl = new URI(u);
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException("gateway.auth.jwks-url: '" + url + "' (expected: a URL)", e);
+            }
+            return this;
+        }
+
+        public Builder jwksRefreshInterval(Duration d) {
+            this.jwksRefreshInterval = positive("gateway.auth.jwks-refresh-interval", d);
+            return this;
+        }
+
+        public Builder jwksMinRefetchInterval(Duration d) {
+            this.jwksMinRefetchInterval = positive("gateway.auth.jwks-min-refetch-interval", d);
+            return this;
+        }
+
+        public Builder jwksTimeout(Duration d) {
+            this.jwksTimeout = positive("gateway.auth.jwks-timeout", d);
             return this;
         }
 
@@ -957,10 +1016,13 @@ public final class GatewayConfig {
          * @throws IllegalArgumentException when no token key is configured or limits contradict each other
          */
         public GatewayConfig build() {
-            if (hs256Secret == null && rs256PublicKeyPem == null) {
-                throw new IllegalArgumentException("gateway.auth: no key (expected: hs256-secret and/or "
-                        + "rs256-public-key or rs256-public-key-file)");
+            if (hs256Secret == null && rs256PublicKeyPem == null && jwksFile == null && jwksUrl == null) {
+                throw new IllegalArgumentException("gateway.auth: no key (expected: hs256-secret, "
+                        + "rs256-public-key or rs256-public-key-file, jwks-file and/or jwks-url)");
             }
+            keySet = new KeySetSettings("gateway.auth", Optional.ofNullable(hs256Secret),
+                    Optional.ofNullable(rs256PublicKeyPem), Optional.ofNullable(jwksFile), Optional.ofNullable(jwksUrl),
+                    jwksRefreshInterval, jwksMinRefetchInterval, jwksTimeout);
             if (maxPayloadBytes >= maxFrameBytes) {
                 throw new IllegalArgumentException("gateway.limits.max-payload-bytes: " + maxPayloadBytes
                         + " (expected: < max-frame-bytes " + maxFrameBytes + ")");

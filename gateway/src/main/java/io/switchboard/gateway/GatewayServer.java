@@ -24,8 +24,9 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.websocket.WsConfig;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.switchboard.gateway.auth.JwtVerifier;
-import io.switchboard.gateway.auth.PemKeys;
+import io.switchboard.auth.KeySet;
+import io.switchboard.auth.TokenVerifier;
+import io.switchboard.gateway.auth.ClientTokenVerifier;
 import io.switchboard.gateway.drain.DrainAdminService;
 import io.switchboard.gateway.drain.DrainProgress;
 import io.switchboard.gateway.drain.DrainSettings;
@@ -99,6 +100,7 @@ public final class GatewayServer implements AutoCloseable {
     private GrpcPresenceClient presenceClient;
     private PresenceReporter presenceReporter;
     private SignalConsumer signals;
+    private KeySet keySet;
     private WebServer webServer;
     private volatile int port = -1;
     private volatile String gatewayId;
@@ -258,13 +260,12 @@ public final class GatewayServer implements AutoCloseable {
                 config.maxInflightPublishes(), config.resumeMaxBufferBytes());
     }
 
-    private JwtVerifier verifier() {
-        JwtVerifier.Builder b = JwtVerifier.builder().clockSkew(config.clockSkew()).clock(clock);
-        config.hs256Secret().ifPresent(b::hs256Secret);
-        config.rs256PublicKeyPem().map(PemKeys::rsaPublicKey).ifPresent(b::rs256PublicKey);
-        config.issuer().ifPresent(b::issuer);
-        config.audience().ifPresent(b::audience);
-        return b.build();
+    /** Client tokens: the shared verifier over the configured key set, whose file or URL is read ahead. */
+    private ClientTokenVerifier verifier() {
+        keySet = KeySet.from(config.keySet());
+        keySet.prefetch();
+        return new ClientTokenVerifier(TokenVerifier.builder(keySet).clockSkew(config.clockSkew()).clock(clock)
+                .issuer(config.issuer()).audience(config.audience()).build());
     }
 
     /** True while the gateway takes new connections: started, Kafka positioned, not draining. */
@@ -422,6 +423,9 @@ public final class GatewayServer implements AutoCloseable {
         }
         if (timer != null) {
             timer.shutdownNow();
+        }
+        if (keySet != null) {
+            keySet.close();
         }
         if (metrics != null) {
             metrics.close();

@@ -1,6 +1,7 @@
 /**
- * Authentication of WebSocket clients: the {@link io.switchboard.gateway.auth.TokenVerifier} seam and its JWT
- * implementation (HS256 and/or RS256 with nimbus-jose-jwt, an injected clock for expiry), plus PEM key parsing.
- * Failures carry the close code the connection ends with (INVALID_TOKEN or TOKEN_EXPIRED).
+ * Authentication of WebSocket clients: the {@link io.switchboard.gateway.auth.TokenVerifier} seam the session
+ * calls, and {@link io.switchboard.gateway.auth.ClientTokenVerifier}, which runs the shared verifier of the
+ * {@code io.switchboard.auth} module (keys from config, a JWK Set file or a JWKS URL) and reads the capability
+ * claims. Failures carry the close code the connection ends with (INVALID_TOKEN, TOKEN_EXPIRED or SERVER_ERROR).
  */
 package io.switchboard.gateway.auth;

@@ -81,6 +81,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     private final InstantSource clock;
     private final ApiRateLimiter rateLimiter;
     private final ApiMetrics metrics;
+    private final ServiceTokenVerifier tokens;
     private final ServiceAuthInterceptor auth;
 
     /**
@@ -90,7 +91,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
      * @param config   the API configuration; must name at least one token key
      * @param clock    for token expiry and received times
      * @param registry where the API's metrics go
-     * @throws IllegalArgumentException when no token key is configured or the RS256 key file is not an RSA key
+     * @throws IllegalArgumentException when no token key is configured or the PEM key file holds no usable key
      */
     public SwitchboardApiService(Channel router, Optional<Channel> presence, Optional<Channel> history,
                                  ApiConfig config, InstantSource clock, PrometheusRegistry registry) {
@@ -102,7 +103,8 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.calls = new InternalCalls(router, presence, history, config.defaultDeadline());
-        this.auth = new ServiceAuthInterceptor(ServiceTokenVerifier.from(config, clock));
+        this.tokens = ServiceTokenVerifier.from(config.auth(), clock);
+        this.auth = new ServiceAuthInterceptor(tokens);
         this.rateLimiter = rateLimiter;
         this.metrics = new ApiMetrics(Objects.requireNonNull(registry, "registry"));
     }
@@ -117,10 +119,11 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         return metrics;
     }
 
-    /** Removes the metrics from the registry. */
+    /** Removes the metrics from the registry and stops the key set's background refreshes. */
     @Override
     public void close() {
         metrics.unregister();
+        tokens.close();
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,22 +27,35 @@ class ApiConfigTest {
         assertThat(config.defaultDeadline()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.streamWindow()).isEqualTo(256);
         assertThat(config.ratePerSecond()).isEqualTo(5000);
-        assertThat(config.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.auth().clockSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.auth().jwksRefreshInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.auth().jwksMinRefetchInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.auth().jwksTimeout()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
     void readsEveryKey(@TempDir Path dir) throws Exception {
         Path pem = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n");
-        ApiConfig config = ApiConfig.from(router(Map.of(
-                "router.api.enabled", "true",
-                "router.api.default-deadline", "PT3S",
-                "router.api.stream-window", "64",
-                "router.api.rate-limit.per-second", "100",
-                "router.api.auth.hs256-secret", Tokens.SECRET,
-                "router.api.auth.rs256-public-key-file", pem.toString(),
-                "router.api.auth.clock-skew", "PT5S")));
-        assertThat(config).isEqualTo(new ApiConfig(true, Duration.ofSeconds(3), 64, 100, Optional.of(Tokens.SECRET),
-                Optional.of(pem), Duration.ofSeconds(5)));
+        ApiConfig config = ApiConfig.from(router(Map.ofEntries(
+                Map.entry("router.api.enabled", "true"),
+                Map.entry("router.api.default-deadline", "PT3S"),
+                Map.entry("router.api.stream-window", "64"),
+                Map.entry("router.api.rate-limit.per-second", "100"),
+                Map.entry("router.api.auth.hs256-secret", Tokens.SECRET),
+                Map.entry("router.api.auth.rs256-public-key-file", pem.toString()),
+                Map.entry("router.api.auth.jwks-file", "/etc/switchboard/jwks.json"),
+                Map.entry("router.api.auth.jwks-url", "https://auth.example/jwks.json"),
+                Map.entry("router.api.auth.jwks-refresh-interval", "PT10M"),
+                Map.entry("router.api.auth.jwks-min-refetch-interval", "PT2S"),
+                Map.entry("router.api.auth.jwks-timeout", "PT3S"),
+                Map.entry("router.api.auth.issuer", "https://auth.example"),
+                Map.entry("router.api.auth.audience", "switchboard-api"),
+                Map.entry("router.api.auth.clock-skew", "PT5S"))));
+        assertThat(config).isEqualTo(new ApiConfig(true, Duration.ofSeconds(3), 64, 100, new ApiAuthConfig(
+                Optional.of(Tokens.SECRET), Optional.of(pem), Optional.of(Path.of("/etc/switchboard/jwks.json")),
+                Optional.of(URI.create("https://auth.example/jwks.json")), Duration.ofMinutes(10),
+                Duration.ofSeconds(2), Duration.ofSeconds(3), Optional.of("https://auth.example"),
+                Optional.of("switchboard-api"), Duration.ofSeconds(5))));
         assertThat(config.toString()).doesNotContain(Tokens.SECRET);
     }
 
@@ -49,7 +63,8 @@ class ApiConfigTest {
     void enabledWithoutAKeyIsRefused() {
         assertThatThrownBy(() -> ApiConfig.from(router(Map.of("router.api.enabled", "true"))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("router.api.auth: no key (expected: router.api.auth.hs256-secret and/or");
+                .hasMessageStartingWith("router.api.auth: no key (expected: router.api.auth.hs256-secret,"
+                        + " rs256-public-key-file, jwks-file and/or jwks-url");
     }
 
     @Test
@@ -72,6 +87,8 @@ class ApiConfigTest {
     void everyKeyIsListed() {
         assertThat(ApiConfig.KEYS).containsExactlyInAnyOrder("api.enabled", "api.default-deadline",
                 "api.stream-window", "api.rate-limit.per-second", "api.auth.hs256-secret",
-                "api.auth.rs256-public-key-file", "api.auth.clock-skew");
+                "api.auth.rs256-public-key-file", "api.auth.jwks-file", "api.auth.jwks-url",
+                "api.auth.jwks-refresh-interval", "api.auth.jwks-min-refetch-interval", "api.auth.jwks-timeout",
+                "api.auth.issuer", "api.auth.audience", "api.auth.clock-skew");
     }
 }
