@@ -7,7 +7,6 @@ import io.switchboard.proto.internal.v1.Connection;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.ControlRequest;
 import io.switchboard.proto.internal.v1.ControlResponse;
-import io.switchboard.proto.internal.v1.DisconnectCommand;
 import io.switchboard.proto.internal.v1.UserPresence;
 
 import java.time.Instant;
@@ -19,13 +18,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code RouterService.SendControl}: writes a disconnect (keyed by user id) or close_room (keyed by room)
- * {@link ControlRecord} to the control topic and answers once Kafka acknowledged; {@code time} is the
- * router's. A disconnect without {@code gateway_ids} is addressed from a presence lookup (only the named
- * session's connection when {@code session_id} is set); no matching connection means no record and
- * {@code connections=0}. A disconnect with explicit {@code gateway_ids} is written as given without a
- * lookup ({@code connections=0}: not looked up). A close_room without {@code gateway_ids} goes to every
- * gateway. Control records are idempotent for gateways, so there is no dedup. Thread-safe.
+ * {@code RouterService.SendControl}: writes a user-addressed command (disconnect, subscribe, unsubscribe; keyed
+ * by user id) or a close_room (keyed by room) {@link ControlRecord} to the control topic and answers once Kafka
+ * acknowledged; {@code time} is the router's. A user-addressed command without {@code gateway_ids} is addressed
+ * from a presence lookup (only the named session's connection when {@code session_id} is set); no matching
+ * connection means no record and {@code connections=0}. One with explicit {@code gateway_ids} is written as
+ * given without a lookup ({@code connections=0}: not looked up). A close_room without {@code gateway_ids} goes to
+ * every gateway. Control records are idempotent for gateways, so there is no dedup. Thread-safe.
  */
 final class ControlService {
     private final EventValidator validator;
@@ -54,7 +53,8 @@ final class ControlService {
             return;
         }
         ControlRecord record = request.getRecord();
-        boolean lookup = record.hasDisconnect() && record.getGatewayIdsCount() == 0;
+        Optional<UserAddress> user = UserAddress.of(record);
+        boolean lookup = user.isPresent() && record.getGatewayIdsCount() == 0;
         if (lookup && presence == null) {
             fail(responses, command, PublishStatus.presenceNotConfigured());
             return;
@@ -70,7 +70,7 @@ final class ControlService {
         }
         CompletableFuture<Integer> sent;
         try {
-            sent = lookup ? addressed(record.getDisconnect(), context)
+            sent = lookup ? addressed(user.get(), context)
                     .thenCompose(target -> target.connections() == 0 ? CompletableFuture.completedFuture(0)
                             : write(record.toBuilder().addAllGatewayIds(target.gateways()).build())
                             .thenApply(ignored -> target.connections()))
@@ -95,13 +95,28 @@ final class ControlService {
     private record Target(List<String> gateways, int connections) {
     }
 
-    private CompletableFuture<Target> addressed(DisconnectCommand disconnect, Context context) {
-        return presence.lookup(disconnect.getUserId(), context.getDeadline())
+    /** Whom a user-addressed command targets: the user, and one session of theirs or (empty) all. */
+    private record UserAddress(String userId, String sessionId) {
+        static Optional<UserAddress> of(ControlRecord record) {
+            return switch (record.getCommandCase()) {
+                case DISCONNECT -> Optional.of(new UserAddress(record.getDisconnect().getUserId(),
+                        record.getDisconnect().getSessionId()));
+                case SUBSCRIBE -> Optional.of(new UserAddress(record.getSubscribe().getUserId(),
+                        record.getSubscribe().getSessionId()));
+                case UNSUBSCRIBE -> Optional.of(new UserAddress(record.getUnsubscribe().getUserId(),
+                        record.getUnsubscribe().getSessionId()));
+                case CLOSE_ROOM, DELIVER, COMMAND_NOT_SET -> Optional.empty();
+            };
+        }
+    }
+
+    private CompletableFuture<Target> addressed(UserAddress address, Context context) {
+        return presence.lookup(address.userId(), context.getDeadline())
                 .handle((user, failure) -> {
                     if (failure != null) {
                         throw new DirectMessageService.StatusFailure(PublishStatus.presenceFailed(failure));
                     }
-                    return target(user, disconnect.getSessionId());
+                    return target(user, address.sessionId());
                 });
     }
 
@@ -119,7 +134,7 @@ final class ControlService {
 
     private CompletableFuture<Void> write(ControlRecord record) {
         Instant now = clock.instant();
-        String key = record.hasDisconnect() ? record.getDisconnect().getUserId() : record.getCloseRoom().getRoom();
+        String key = UserAddress.of(record).map(UserAddress::userId).orElseGet(() -> record.getCloseRoom().getRoom());
         return log.appendControl(key, record.toBuilder().setTime(PublishService.timestamp(now)).build(), now);
     }
 
@@ -132,6 +147,8 @@ final class ControlService {
         return switch (request.getRecord().getCommandCase()) {
             case DISCONNECT -> "disconnect";
             case CLOSE_ROOM -> "close_room";
+            case SUBSCRIBE -> "subscribe";
+            case UNSUBSCRIBE -> "unsubscribe";
             case DELIVER -> "deliver";
             case COMMAND_NOT_SET -> "none";
         };

@@ -86,8 +86,16 @@ final class EventValidator {
             }
             case CLOSE_ROOM -> Names.roomProblem(record.getCloseRoom().getRoom())
                     .or(() -> closeReason("close_room.reason", record.getCloseRoom().getReason()));
+            case SUBSCRIBE -> userProblem("subscribe.user_id", record.getSubscribe().getUserId())
+                    .or(() -> shortField("subscribe.session_id", record.getSubscribe().getSessionId()))
+                    .or(() -> Names.roomProblem(record.getSubscribe().getRoom()).map(p -> "subscribe.room: " + p));
+            case UNSUBSCRIBE -> userProblem("unsubscribe.user_id", record.getUnsubscribe().getUserId())
+                    .or(() -> shortField("unsubscribe.session_id", record.getUnsubscribe().getSessionId()))
+                    .or(() -> Names.roomProblem(record.getUnsubscribe().getRoom()).map(p -> "unsubscribe.room: " + p))
+                    .or(() -> closeReason("unsubscribe.reason", record.getUnsubscribe().getReason()));
             case DELIVER -> Optional.of("record.deliver: not accepted here (expected: SendToUser, which deduplicates)");
-            case COMMAND_NOT_SET -> Optional.of("record.command is required (expected: disconnect or close_room)");
+            case COMMAND_NOT_SET -> Optional.of("record.command is required (expected: disconnect, close_room,"
+                    + " subscribe or unsubscribe)");
         };
         return problem.flatMap(EventValidator::invalid);
     }

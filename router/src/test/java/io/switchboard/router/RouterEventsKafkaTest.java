@@ -20,6 +20,8 @@ import io.switchboard.proto.internal.v1.CloseRoomCommand;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.ControlRequest;
 import io.switchboard.proto.internal.v1.DisconnectCommand;
+import io.switchboard.proto.internal.v1.SubscribeCommand;
+import io.switchboard.proto.internal.v1.UnsubscribeCommand;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
 import io.switchboard.proto.internal.v1.EphemeralRequest;
 import io.switchboard.proto.internal.v1.PresenceRecord;
@@ -268,6 +270,30 @@ class RouterEventsKafkaTest {
                 List.of("gw-1", "gw-2"), List.of("gw-2"), List.<String>of());
         assertThat(records).filteredOn(r -> controlRecord(r).hasDisconnect())
                 .allSatisfy(r -> assertThat(controlRecord(r).getDisconnect().getReason()).isEqualTo("banned"));
+    }
+
+    @Test
+    void sendControlAddressesServerSideSubscriptionsFromPresence(TestInfo test) {
+        start(test, true);
+        presence.connect("carol", "s-1", "gw-1", "s-2", "gw-2");
+        int subscribed = call(RouterServiceGrpc.getSendControlMethod(), ControlRequest.newBuilder().setRecord(
+                ControlRecord.newBuilder().setSubscribe(SubscribeCommand.newBuilder().setUserId("carol")
+                        .setRoom("team:7"))).build()).getConnections();
+        int unsubscribed = call(RouterServiceGrpc.getSendControlMethod(), ControlRequest.newBuilder().setRecord(
+                ControlRecord.newBuilder().setUnsubscribe(UnsubscribeCommand.newBuilder().setUserId("carol")
+                        .setSessionId("s-1").setRoom("team:7").setReason("removed"))).build()).getConnections();
+        int offline = call(RouterServiceGrpc.getSendControlMethod(), ControlRequest.newBuilder().setRecord(
+                ControlRecord.newBuilder().setSubscribe(SubscribeCommand.newBuilder().setUserId("nobody")
+                        .setRoom("team:7"))).build()).getConnections();
+
+        assertThat(List.of(subscribed, unsubscribed, offline)).containsExactly(2, 1, 0);
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(kafka.bootstrapServers(), control());
+        assertThat(records).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .containsExactly("carol", "carol");
+        assertThat(records).extracting(r -> List.copyOf(controlRecord(r).getGatewayIdsList()))
+                .containsExactlyInAnyOrder(List.of("gw-1", "gw-2"), List.of("gw-1"));
+        assertThat(records).extracting(r -> controlRecord(r).getCommandCase())
+                .containsExactlyInAnyOrder(ControlRecord.CommandCase.SUBSCRIBE, ControlRecord.CommandCase.UNSUBSCRIBE);
     }
 
     private void start(TestInfo test, boolean withPresence) {

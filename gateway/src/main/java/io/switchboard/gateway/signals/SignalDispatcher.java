@@ -95,6 +95,10 @@ public final class SignalDispatcher {
             case DELIVER -> deliver(r);
             case DISCONNECT -> disconnect(r.getDisconnect());
             case CLOSE_ROOM -> closeRoom(r.getCloseRoom());
+            // Server-side subscriptions (SubscribeUser / UnsubscribeUser) are applied once room permissions are
+            // wired into the session; until then this gateway ignores them.
+            case SUBSCRIBE, UNSUBSCRIBE -> LOG.fine(() -> "Control command " + r.getCommandCase()
+                    + " not applied by this gateway version");
             case COMMAND_NOT_SET -> LOG.warning("Control record without a command ignored");
         }
         return true;

@@ -9,17 +9,19 @@ import java.util.Optional;
  * missing from the table (a newer proto than this code) is refused, never allowed by default. Immutable.
  */
 final class MethodPermissions {
-    private static final Map<String, Permission> TABLE = Map.of(
-            SwitchboardApiGrpc.getPublishMethod().getFullMethodName(), Permission.PUBLISH,
-            SwitchboardApiGrpc.getPublishStreamMethod().getFullMethodName(), Permission.PUBLISH,
-            SwitchboardApiGrpc.getPublishManyMethod().getFullMethodName(), Permission.PUBLISH,
-            SwitchboardApiGrpc.getSendToUserMethod().getFullMethodName(), Permission.PUBLISH,
-            SwitchboardApiGrpc.getGetRoomPresenceMethod().getFullMethodName(), Permission.READ,
-            SwitchboardApiGrpc.getGetUserPresenceMethod().getFullMethodName(), Permission.READ,
-            SwitchboardApiGrpc.getReadHistoryMethod().getFullMethodName(), Permission.READ,
-            SwitchboardApiGrpc.getDisconnectMethod().getFullMethodName(), Permission.CONTROL,
-            SwitchboardApiGrpc.getCloseRoomMethod().getFullMethodName(), Permission.CONTROL,
-            SwitchboardApiGrpc.getListConnectionsMethod().getFullMethodName(), Permission.CONTROL);
+    private static final Map<String, Permission> TABLE = Map.ofEntries(
+            Map.entry(SwitchboardApiGrpc.getPublishMethod().getFullMethodName(), Permission.PUBLISH),
+            Map.entry(SwitchboardApiGrpc.getPublishStreamMethod().getFullMethodName(), Permission.PUBLISH),
+            Map.entry(SwitchboardApiGrpc.getPublishManyMethod().getFullMethodName(), Permission.PUBLISH),
+            Map.entry(SwitchboardApiGrpc.getSendToUserMethod().getFullMethodName(), Permission.PUBLISH),
+            Map.entry(SwitchboardApiGrpc.getGetRoomPresenceMethod().getFullMethodName(), Permission.READ),
+            Map.entry(SwitchboardApiGrpc.getGetUserPresenceMethod().getFullMethodName(), Permission.READ),
+            Map.entry(SwitchboardApiGrpc.getReadHistoryMethod().getFullMethodName(), Permission.READ),
+            Map.entry(SwitchboardApiGrpc.getDisconnectMethod().getFullMethodName(), Permission.CONTROL),
+            Map.entry(SwitchboardApiGrpc.getCloseRoomMethod().getFullMethodName(), Permission.CONTROL),
+            Map.entry(SwitchboardApiGrpc.getListConnectionsMethod().getFullMethodName(), Permission.CONTROL),
+            Map.entry(SwitchboardApiGrpc.getSubscribeUserMethod().getFullMethodName(), Permission.CONTROL),
+            Map.entry(SwitchboardApiGrpc.getUnsubscribeUserMethod().getFullMethodName(), Permission.CONTROL));
 
     private MethodPermissions() {
     }

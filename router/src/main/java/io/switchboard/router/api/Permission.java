@@ -9,7 +9,7 @@ public enum Permission {
     PUBLISH,
     /** GetRoomPresence, GetUserPresence, ReadHistory. */
     READ,
-    /** Disconnect, CloseRoom, ListConnections. */
+    /** Disconnect, CloseRoom, ListConnections, SubscribeUser, UnsubscribeUser. */
     CONTROL;
 
     /** The name used in the {@code scope} claim. */

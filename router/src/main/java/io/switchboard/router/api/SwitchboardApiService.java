@@ -24,6 +24,10 @@ import io.switchboard.proto.api.v1.RoomPresenceRequest;
 import io.switchboard.proto.api.v1.RoomPresenceResponse;
 import io.switchboard.proto.api.v1.SendToUserRequest;
 import io.switchboard.proto.api.v1.SendToUserResponse;
+import io.switchboard.proto.api.v1.SubscribeUserRequest;
+import io.switchboard.proto.api.v1.SubscribeUserResponse;
+import io.switchboard.proto.api.v1.UnsubscribeUserRequest;
+import io.switchboard.proto.api.v1.UnsubscribeUserResponse;
 import io.switchboard.proto.api.v1.SwitchboardApiGrpc;
 import io.switchboard.proto.api.v1.UserPresenceRequest;
 import io.switchboard.proto.api.v1.UserPresenceResponse;
@@ -35,6 +39,8 @@ import io.switchboard.proto.internal.v1.GatewayConnectionsRequest;
 import io.switchboard.proto.internal.v1.ReadDirection;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.RoomMembersRequest;
+import io.switchboard.proto.internal.v1.SubscribeCommand;
+import io.switchboard.proto.internal.v1.UnsubscribeCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -52,7 +58,8 @@ import java.util.concurrent.CompletableFuture;
  * <ul>
  * <li>Publish / PublishStream / PublishMany: RouterService.Publish with sender {@code "service:<sub>"}, empty
  * session, gateway {@code "api"} (so the router's dedup recognises a backend's resent ids)</li>
- * <li>SendToUser: RouterService.SendToUser; Disconnect, CloseRoom: RouterService.SendControl</li>
+ * <li>SendToUser: RouterService.SendToUser; Disconnect, CloseRoom, SubscribeUser, UnsubscribeUser:
+ * RouterService.SendControl (user-addressed commands from presence, like Disconnect)</li>
  * <li>GetRoomPresence, GetUserPresence, ListConnections: PresenceService; ReadHistory: HistoryService.Read</li>
  * </ul>
  *
@@ -261,6 +268,49 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
                 .build();
         respond(calls.sendControl(ControlRequest.newBuilder().setRecord(record).build())
                 .thenApply(r -> CloseRoomResponse.getDefaultInstance()), responses);
+    }
+
+    @Override
+    public void subscribeUser(SubscribeUserRequest request, StreamObserver<SubscribeUserResponse> responses) {
+        ServiceIdentity identity = identity();
+        Optional<Status> invalid = userProblem(request.getUserId())
+                .or(() -> Names.roomProblem(request.getRoom()).map(SwitchboardApiService::invalid));
+        if (!admitted(invalid, identity, 1, responses)) {
+            return;
+        }
+        ControlRecord record = ControlRecord.newBuilder()
+                .setTime(ApiMessages.timestamp(clock.instant()))
+                .setSubscribe(SubscribeCommand.newBuilder()
+                        .setUserId(request.getUserId())
+                        .setSessionId(request.getSessionId())
+                        .setRoom(request.getRoom())
+                        .setPresence(request.getPresence()))
+                .build();
+        respond(calls.sendControl(ControlRequest.newBuilder().setRecord(record).build())
+                .thenApply(r -> SubscribeUserResponse.newBuilder().setConnections(r.getConnections()).build()),
+                responses);
+    }
+
+    @Override
+    public void unsubscribeUser(UnsubscribeUserRequest request, StreamObserver<UnsubscribeUserResponse> responses) {
+        ServiceIdentity identity = identity();
+        Optional<Status> invalid = userProblem(request.getUserId())
+                .or(() -> Names.roomProblem(request.getRoom()).map(SwitchboardApiService::invalid))
+                .or(() -> reasonProblem(request.getReason()));
+        if (!admitted(invalid, identity, 1, responses)) {
+            return;
+        }
+        ControlRecord record = ControlRecord.newBuilder()
+                .setTime(ApiMessages.timestamp(clock.instant()))
+                .setUnsubscribe(UnsubscribeCommand.newBuilder()
+                        .setUserId(request.getUserId())
+                        .setSessionId(request.getSessionId())
+                        .setRoom(request.getRoom())
+                        .setReason(request.getReason()))
+                .build();
+        respond(calls.sendControl(ControlRequest.newBuilder().setRecord(record).build())
+                .thenApply(r -> UnsubscribeUserResponse.newBuilder().setConnections(r.getConnections()).build()),
+                responses);
     }
 
     // ---------------------------------------------------------------------------------------------------------

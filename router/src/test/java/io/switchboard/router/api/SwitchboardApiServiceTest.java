@@ -20,12 +20,15 @@ import io.switchboard.proto.api.v1.ReadHistoryRequest;
 import io.switchboard.proto.api.v1.ReadHistoryResponse;
 import io.switchboard.proto.api.v1.RoomPresenceRequest;
 import io.switchboard.proto.api.v1.SendToUserRequest;
+import io.switchboard.proto.api.v1.SubscribeUserRequest;
+import io.switchboard.proto.api.v1.UnsubscribeUserRequest;
 import io.switchboard.proto.api.v1.SwitchboardApiGrpc.SwitchboardApiBlockingStub;
 import io.switchboard.proto.api.v1.UserPresenceRequest;
 import io.switchboard.proto.client.v1.HistoryDirection;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.ReadDirection;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
@@ -183,6 +186,34 @@ class SwitchboardApiServiceTest {
                 Status.Code.INVALID_ARGUMENT, "code: 1000 (expected: 0, 3503 or 4000-4999)");
         assertStatus(() -> all.disconnect(DisconnectRequest.newBuilder().setUserId("alice").setReason("x".repeat(121))
                 .build()), Status.Code.INVALID_ARGUMENT, "reason: 121 bytes");
+        assertThat(harness.router.controls).hasSize(2);
+    }
+
+    @Test
+    void subscribeAndUnsubscribeUserBecomeUserAddressedControlRecords() {
+        assertThat(all.subscribeUser(SubscribeUserRequest.newBuilder().setUserId("alice").setRoom("team:7")
+                .setPresence(true).build()).getConnections()).isEqualTo(3);
+        assertThat(all.unsubscribeUser(UnsubscribeUserRequest.newBuilder().setUserId("alice").setRoom("team:7")
+                .setSessionId("s-2").setReason("left the team").build()).getConnections()).isEqualTo(3);
+
+        assertThat(harness.router.controls).hasSize(2);
+        var subscribe = harness.router.controls.get(0).getRecord();
+        assertThat(subscribe.getGatewayIdsList()).as("addressed by the router, from presence").isEmpty();
+        assertThat(subscribe.getSubscribe().getUserId()).isEqualTo("alice");
+        assertThat(subscribe.getSubscribe().getRoom()).isEqualTo("team:7");
+        assertThat(subscribe.getSubscribe().getPresence()).isTrue();
+        assertThat(subscribe.getTime().getSeconds()).isEqualTo(ApiHarness.NOW.getEpochSecond());
+        var unsubscribe = harness.router.controls.get(1).getRecord().getUnsubscribe();
+        assertThat(List.of(unsubscribe.getUserId(), unsubscribe.getSessionId(), unsubscribe.getRoom(),
+                unsubscribe.getReason())).containsExactly("alice", "s-2", "team:7", "left the team");
+
+        assertStatus(() -> all.subscribeUser(SubscribeUserRequest.newBuilder().setRoom("team:7").build()),
+                Status.Code.INVALID_ARGUMENT, "user_id is required");
+        assertStatus(() -> all.subscribeUser(SubscribeUserRequest.newBuilder().setUserId("alice").setRoom("#bad")
+                .build()), Status.Code.INVALID_ARGUMENT, "room");
+        assertStatus(() -> all.unsubscribeUser(UnsubscribeUserRequest.newBuilder().setUserId("alice")
+                .setRoom("team:7").setReason("x".repeat(121)).build()), Status.Code.INVALID_ARGUMENT,
+                "reason: 121 bytes");
         assertThat(harness.router.controls).hasSize(2);
     }
 
