@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 import io.helidon.config.Config;
 import io.switchboard.auth.KeyMaterial;
 import io.switchboard.auth.KeySetSettings;
+import io.switchboard.gateway.authz.AuthzConfig;
 import io.switchboard.gateway.routing.BreakerSettings;
 import io.switchboard.gateway.routing.RouterEndpoint;
 
@@ -79,6 +80,7 @@ public final class GatewayConfig {
     private final Optional<String> audience;
     private final Duration clockSkew;
     private final KeySetSettings keySet;
+    private final AuthzConfig authz;
     private final int maxSubscriptions;
     private final int maxPayloadBytes;
     private final int maxFrameBytes;
@@ -131,6 +133,7 @@ public final class GatewayConfig {
         this.audience = Optional.ofNullable(b.audience);
         this.clockSkew = b.clockSkew;
         this.keySet = b.keySet;
+        this.authz = b.authz;
         this.maxSubscriptions = b.maxSubscriptions;
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.maxFrameBytes = b.maxFrameBytes;
@@ -209,6 +212,7 @@ public final class GatewayConfig {
         duration(g, "auth.jwks-refresh-interval").ifPresent(b::jwksRefreshInterval);
         duration(g, "auth.jwks-min-refetch-interval").ifPresent(b::jwksMinRefetchInterval);
         duration(g, "auth.jwks-timeout").ifPresent(b::jwksTimeout);
+        b.authz(AuthzConfig.from(g.get("authz")));
         integer(g, "limits.max-subscriptions").ifPresent(b::maxSubscriptions);
         integer(g, "limits.max-payload-bytes").ifPresent(b::maxPayloadBytes);
         integer(g, "limits.max-frame-bytes").ifPresent(b::maxFrameBytes);
@@ -251,7 +255,8 @@ public final class GatewayConfig {
         }
         String prefix = g.key().toString() + ".";
         g.traverse().filter(Config::isLeaf).map(n -> n.key().toString().substring(prefix.length()))
-                .filter(key -> !KNOWN_KEYS.contains(key) && !key.startsWith("routers."))
+                .filter(key -> !KNOWN_KEYS.contains(key) && !key.startsWith("routers.")
+                        && !(key.startsWith("authz.") && AuthzConfig.isKnownKey(key.substring("authz.".length()))))
                 .sorted()
                 .forEach(key -> LOG.warning("Unknown configuration key ignored: " + prefix + key));
     }
@@ -451,6 +456,11 @@ public final class GatewayConfig {
         return clockSkew;
     }
 
+    /** Room authorization: namespace policies, the direct-message default and the application backend. */
+    public AuthzConfig authz() {
+        return authz;
+    }
+
     /** Where the verification keys come from: the HS256 secret, the PEM key, the JWK Set file and/or the JWKS URL. */
     public KeySetSettings keySet() {
         return keySet;
@@ -610,6 +620,7 @@ public final class GatewayConfig {
         private Duration jwksMinRefetchInterval = KeySetSettings.DEFAULT_MIN_REFETCH_INTERVAL;
         private Duration jwksTimeout = KeySetSettings.DEFAULT_FETCH_TIMEOUT;
         private KeySetSettings keySet;
+        private AuthzConfig authz = AuthzConfig.defaults();
         private int maxSubscriptions = 100;
         private int maxPayloadBytes = 65_536;
         private int maxFrameBytes = 131_072;
@@ -890,6 +901,12 @@ public final class GatewayConfig {
             } catch (java.net.URISyntaxException e) {
                 throw new IllegalArgumentException("gateway.auth.jwks-url: '" + url + "' (expected: a URL)", e);
             }
+            return this;
+        }
+
+        /** Room authorization ({@code gateway.authz.*}). */
+        public Builder authz(AuthzConfig authz) {
+            this.authz = Objects.requireNonNull(authz, "gateway.authz");
             return this;
         }
 

@@ -27,6 +27,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.auth.KeySet;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.gateway.auth.ClientTokenVerifier;
+import io.switchboard.gateway.authz.RoomAuthorizer;
 import io.switchboard.gateway.drain.DrainAdminService;
 import io.switchboard.gateway.drain.DrainProgress;
 import io.switchboard.gateway.drain.DrainSettings;
@@ -101,6 +102,8 @@ public final class GatewayServer implements AutoCloseable {
     private PresenceReporter presenceReporter;
     private SignalConsumer signals;
     private KeySet keySet;
+    // Built from gateway.authz.* (validated, metrics registered); sessions do not call it yet.
+    private RoomAuthorizer roomAuthorizer;
     private WebServer webServer;
     private volatile int port = -1;
     private volatile String gatewayId;
@@ -182,6 +185,7 @@ public final class GatewayServer implements AutoCloseable {
         fanout = new KafkaFanout(config.bootstrapServers(), "switchboard-gateway-" + gatewayId,
                 config.consumerProperties(), layout, subscriptions, metrics);
         fanout.start(remaining(deadline));
+        roomAuthorizer = RoomAuthorizer.create(config.authz(), gatewayId, registry);
         services.set(new SessionServices(gatewayId, settings(), verifier(),
                 subscriptions, layout,
                 new PublishHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes(), metrics, clock),
@@ -426,6 +430,9 @@ public final class GatewayServer implements AutoCloseable {
         }
         if (keySet != null) {
             keySet.close();
+        }
+        if (roomAuthorizer != null) {
+            roomAuthorizer.close();
         }
         if (metrics != null) {
             metrics.close();

@@ -1,5 +1,6 @@
 package io.switchboard.gateway.auth;
 
+import java.util.Map;
 import java.util.Objects;
 
 import io.switchboard.auth.TokenRejectedException;
@@ -33,8 +34,9 @@ public final class ClientTokenVerifier implements TokenVerifier {
             }, e.getMessage(), e);
         }
         try {
-            return new VerifiedToken(verified.subject(), verified.expiresAt(),
-                    Capabilities.fromClaims(verified.claims().getClaims()));
+            Map<String, Object> claims = verified.claims().getClaims();
+            return new VerifiedToken(verified.subject(), verified.expiresAt(), Capabilities.fromClaims(claims),
+                    claims);
         } catch (CapabilityException e) {
             throw new AuthException(ErrorCode.INVALID_TOKEN, e.getMessage(), e);
         }
