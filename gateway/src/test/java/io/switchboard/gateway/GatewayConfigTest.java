@@ -74,6 +74,14 @@ class GatewayConfigTest {
                         Map.entry("gateway.connect-timeout", "PT2S"),
                         Map.entry("gateway.auth.rs256-public-key-file", pem.toString()),
                         Map.entry("gateway.auth.issuer", "https://auth"),
+                        Map.entry("gateway.auth.jwks-url", "https://auth.example/jwks.json"),
+                        Map.entry("gateway.auth.jwks-file", "/etc/switchboard/jwks.json"),
+                        Map.entry("gateway.auth.jwks-refresh-interval", "PT10M"),
+                        Map.entry("gateway.auth.jwks-min-refetch-interval", "PT2S"),
+                        Map.entry("gateway.auth.jwks-timeout", "PT3S"),
+                        Map.entry("gateway.authz.namespaces.public.verbs", "subscribe,history"),
+                        Map.entry("gateway.authz.namespaces.public.colour", "red"),
+                        Map.entry("gateway.authz.direct-default", "no-one"),
                         Map.entry("gateway.limits.max-subscriptions", "7"),
                         Map.entry("gateway.limts.max-frame-bytes", "1"),
                         Map.entry("kafka.bootstrap-servers", "k:9092"),
@@ -110,11 +118,19 @@ class GatewayConfigTest {
         assertThat(c.rs256PublicKeyPem()).isPresent();
         assertThat(c.hs256Secret()).isEmpty();
         assertThat(c.issuer()).contains("https://auth");
+        assertThat(c.keySet().jwksUrl()).contains(java.net.URI.create("https://auth.example/jwks.json"));
+        assertThat(c.keySet().jwksFile()).contains(Path.of("/etc/switchboard/jwks.json"));
+        assertThat(List.of(c.keySet().refreshInterval(), c.keySet().minRefetchInterval(), c.keySet().fetchTimeout()))
+                .containsExactly(Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofSeconds(3));
+        assertThat(c.authz().policies().forRoom("public:news").everyone()).hasSize(2);
+        assertThat(c.authz().directDefault().allows("bob")).isFalse();
         assertThat(c.maxSubscriptions()).isEqualTo(7);
         assertThat(c.bootstrapServers()).isEqualTo("k:9092");
         assertThat(c.topic()).isEqualTo("t");
         assertThat(c.consumerProperties()).containsEntry("fetch.max.wait.ms", "100");
-        assertThat(warnings).containsExactly("Unknown configuration key ignored: gateway.limts.max-frame-bytes");
+        assertThat(warnings).containsExactlyInAnyOrder(
+                "Unknown configuration key ignored: gateway.authz.namespaces.public.colour",
+                "Unknown configuration key ignored: gateway.limts.max-frame-bytes");
     }
 
     @Test

@@ -11,7 +11,10 @@ import io.grpc.health.v1.HealthGrpc;
 import io.switchboard.proto.api.v1.PublishRequest;
 import io.switchboard.proto.api.v1.ReadHistoryRequest;
 import io.switchboard.proto.api.v1.SwitchboardApiGrpc;
+import io.switchboard.testkit.JwksServer;
+import io.switchboard.testkit.TestTokens;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -107,5 +110,52 @@ class ServiceAuthTest {
     void everyApiMethodHasAPermission() {
         SwitchboardApiGrpc.getServiceDescriptor().getMethods().forEach(m ->
                 assertThat(MethodPermissions.required(m.getFullMethodName())).as(m.getFullMethodName()).isPresent());
+    }
+
+    @Test
+    void serviceTokensWithAKidAreVerifiedWithTheJwksUrlsKeys() {
+        TestTokens es = TestTokens.es256("svc-1");
+        TestTokens stranger = TestTokens.ed25519("svc-unknown");
+        try (JwksServer jwks = JwksServer.start(List.of(es.publicJwk()))) {
+            ApiHarness withJwks = new ApiHarness(ApiConfig.defaults().withAuth(ApiAuthConfig.defaults()
+                    .withJwksUrl(jwks.url())), ApiRateLimiter.perSecond(1000), false);
+            try {
+                String good = es.token("billing", c -> c.claim("scope", "publish")
+                        .issueTime(java.util.Date.from(ApiHarness.NOW))
+                        .expirationTime(java.util.Date.from(ApiHarness.NOW.plusSeconds(300))));
+                assertThat(withJwks.blocking(good).publish(publish).getPosition()).isEqualTo(100);
+                String unknown = stranger.token("billing", c -> c.claim("scope", "publish")
+                        .expirationTime(java.util.Date.from(ApiHarness.NOW.plusSeconds(300))));
+                assertThatThrownBy(() -> withJwks.blocking(unknown).publish(publish))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                            assertThat(e.getStatus().getDescription()).startsWith("no key for this token (kid svc-unknown");
+                        });
+            } finally {
+                withJwks.close();
+            }
+        }
+    }
+
+    @Test
+    void keysThatCannotBeReadAreUnavailableNotUnauthenticated() {
+        TestTokens es = TestTokens.es256("svc-1");
+        try (JwksServer jwks = JwksServer.start(List.of(es.publicJwk()))) {
+            jwks.down(true);
+            ApiHarness withJwks = new ApiHarness(ApiConfig.defaults().withAuth(ApiAuthConfig.defaults()
+                    .withJwksUrl(jwks.url())), ApiRateLimiter.perSecond(1000), false);
+            try {
+                String token = es.token("billing", c -> c.claim("scope", "publish")
+                        .expirationTime(java.util.Date.from(ApiHarness.NOW.plusSeconds(300))));
+                assertThatThrownBy(() -> withJwks.blocking(token).publish(publish))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                            assertThat(e.getStatus().getDescription()).isEqualTo("service token keys unavailable; retry");
+                        });
+                assertThat(withJwks.router.published).isEmpty();
+            } finally {
+                withJwks.close();
+            }
+        }
     }
 }
