@@ -38,12 +38,21 @@ public final class BackendChannel {
      * @param deadline deadline of each call
      */
     public BackendChannel(String service, String address, Duration deadline) {
+        this(service, address, Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+                .userAgent("switchboard-gateway")
+                .build(), deadline);
+    }
+
+    /**
+     * Over a channel built elsewhere (an in-process one, a TLS one).
+     *
+     * @param address names the channel's target in log lines
+     */
+    public BackendChannel(String service, String address, ManagedChannel channel, Duration deadline) {
         this.service = Objects.requireNonNull(service, "service");
         this.address = Objects.requireNonNull(address, "address");
+        this.channel = Objects.requireNonNull(channel, "channel");
         this.deadline = Objects.requireNonNull(deadline, "deadline");
-        this.channel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
-                .userAgent("switchboard-gateway")
-                .build();
     }
 
     /** The channel, for callers that make their own calls (they set their own deadlines). */

@@ -13,13 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.auth.capability.Capabilities;
@@ -28,6 +26,7 @@ import io.switchboard.auth.capability.NamespacePolicies;
 import io.switchboard.auth.capability.NamespacePolicy;
 import io.switchboard.auth.capability.RoomAccess;
 import io.switchboard.auth.capability.Verb;
+import io.switchboard.gateway.grpc.BackendChannel;
 import io.switchboard.proto.api.v1.AuthorizeRequest;
 import io.switchboard.proto.api.v1.AuthorizeResponse;
 import io.switchboard.proto.api.v1.AuthorizerGrpc;
@@ -95,34 +94,13 @@ class RoomAuthorizerTest {
     private RoomAuthorizer authorizer(NamespacePolicies policies, CircuitBreakerConfig breaker) {
         registry = new PrometheusRegistry();
         AuthzMetrics metrics = new AuthzMetrics(registry);
-        BackendAuthorizer backend = new BackendAuthorizer(this::call,
+        BackendChannel authorizerChannel = new BackendChannel("authorizer", "in-process", channel, DEADLINE);
+        BackendAuthorizer backend = new BackendAuthorizer(
+                request -> authorizerChannel.unary(AuthorizerGrpc.getAuthorizeMethod(), request),
                 new AuthzConfig.Backend("authz:9000", DEADLINE, Duration.ofSeconds(30), Duration.ofSeconds(45), 1000),
                 breaker, ticker, "gw-1", metrics);
         return new RoomAuthorizer(new RoomAccess(policies, DirectGrants.ANYONE), Optional.of(backend),
                 Optional.empty(), metrics);
-    }
-
-    /** One Authorize over the in-process channel with the deadline, as BackendChannel makes it. */
-    private CompletableFuture<AuthorizeResponse> call(AuthorizeRequest request) {
-        CompletableFuture<AuthorizeResponse> result = new CompletableFuture<>();
-        ClientCalls.asyncUnaryCall(channel.newCall(AuthorizerGrpc.getAuthorizeMethod(),
-                CallOptions.DEFAULT.withDeadlineAfter(DEADLINE.toNanos(), TimeUnit.NANOSECONDS)), request,
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(AuthorizeResponse value) {
-                        result.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        result.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
-        return result;
     }
 
     private RoomAuthorizer authorizer(boolean failOpen) {

@@ -34,6 +34,7 @@ import io.switchboard.proto.api.v1.UserPresenceResponse;
 import io.switchboard.proto.internal.v1.CloseRoomCommand;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.ControlRequest;
+import io.switchboard.proto.internal.v1.ControlResponse;
 import io.switchboard.proto.internal.v1.DisconnectCommand;
 import io.switchboard.proto.internal.v1.GatewayConnectionsRequest;
 import io.switchboard.proto.internal.v1.ReadDirection;
@@ -241,15 +242,11 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
-        ControlRecord record = ControlRecord.newBuilder()
-                .setTime(ApiMessages.timestamp(clock.instant()))
-                .setDisconnect(DisconnectCommand.newBuilder()
+        respond(sendControl(ControlRecord.newBuilder().setDisconnect(DisconnectCommand.newBuilder()
                         .setUserId(request.getUserId())
                         .setSessionId(request.getSessionId())
                         .setCode(code)
-                        .setReason(request.getReason()))
-                .build();
-        respond(calls.sendControl(ControlRequest.newBuilder().setRecord(record).build())
+                        .setReason(request.getReason())))
                 .thenApply(r -> DisconnectResponse.newBuilder().setConnections(r.getConnections()).build()),
                 responses);
     }
@@ -262,11 +259,8 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
-        ControlRecord record = ControlRecord.newBuilder()
-                .setTime(ApiMessages.timestamp(clock.instant()))
-                .setCloseRoom(CloseRoomCommand.newBuilder().setRoom(request.getRoom()).setReason(request.getReason()))
-                .build();
-        respond(calls.sendControl(ControlRequest.newBuilder().setRecord(record).build())
+        respond(sendControl(ControlRecord.newBuilder().setCloseRoom(CloseRoomCommand.newBuilder()
+                        .setRoom(request.getRoom()).setReason(request.getReason())))
                 .thenApply(r -> CloseRoomResponse.getDefaultInstance()), responses);
     }
 
@@ -278,15 +272,11 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
-        ControlRecord record = ControlRecord.newBuilder()
-                .setTime(ApiMessages.timestamp(clock.instant()))
-                .setSubscribe(SubscribeCommand.newBuilder()
+        respond(sendControl(ControlRecord.newBuilder().setSubscribe(SubscribeCommand.newBuilder()
                         .setUserId(request.getUserId())
                         .setSessionId(request.getSessionId())
                         .setRoom(request.getRoom())
-                        .setPresence(request.getPresence()))
-                .build();
-        respond(calls.sendControl(ControlRequest.newBuilder().setRecord(record).build())
+                        .setPresence(request.getPresence())))
                 .thenApply(r -> SubscribeUserResponse.newBuilder().setConnections(r.getConnections()).build()),
                 responses);
     }
@@ -300,17 +290,19 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
-        ControlRecord record = ControlRecord.newBuilder()
-                .setTime(ApiMessages.timestamp(clock.instant()))
-                .setUnsubscribe(UnsubscribeCommand.newBuilder()
+        respond(sendControl(ControlRecord.newBuilder().setUnsubscribe(UnsubscribeCommand.newBuilder()
                         .setUserId(request.getUserId())
                         .setSessionId(request.getSessionId())
                         .setRoom(request.getRoom())
-                        .setReason(request.getReason()))
-                .build();
-        respond(calls.sendControl(ControlRequest.newBuilder().setRecord(record).build())
+                        .setReason(request.getReason())))
                 .thenApply(r -> UnsubscribeUserResponse.newBuilder().setConnections(r.getConnections()).build()),
                 responses);
+    }
+
+    /** RouterService.SendControl with {@code record}, stamped with this router's time. */
+    private CompletableFuture<ControlResponse> sendControl(ControlRecord.Builder record) {
+        return calls.sendControl(ControlRequest.newBuilder()
+                .setRecord(record.setTime(ApiMessages.timestamp(clock.instant()))).build());
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -117,8 +117,7 @@ class ServiceAuthTest {
         TestTokens es = TestTokens.es256("svc-1");
         TestTokens stranger = TestTokens.ed25519("svc-unknown");
         try (JwksServer jwks = JwksServer.start(List.of(es.publicJwk()))) {
-            ApiHarness withJwks = new ApiHarness(ApiConfig.defaults().withAuth(ApiAuthConfig.defaults()
-                    .withJwksUrl(jwks.url())), ApiRateLimiter.perSecond(1000), false);
+            ApiHarness withJwks = harness(jwks);
             try {
                 String good = es.token("billing", c -> c.claim("scope", "publish")
                         .issueTime(java.util.Date.from(ApiHarness.NOW))
@@ -142,8 +141,7 @@ class ServiceAuthTest {
         TestTokens es = TestTokens.es256("svc-1");
         try (JwksServer jwks = JwksServer.start(List.of(es.publicJwk()))) {
             jwks.down(true);
-            ApiHarness withJwks = new ApiHarness(ApiConfig.defaults().withAuth(ApiAuthConfig.defaults()
-                    .withJwksUrl(jwks.url())), ApiRateLimiter.perSecond(1000), false);
+            ApiHarness withJwks = harness(jwks);
             try {
                 String token = es.token("billing", c -> c.claim("scope", "publish")
                         .expirationTime(java.util.Date.from(ApiHarness.NOW.plusSeconds(300))));
@@ -157,5 +155,11 @@ class ServiceAuthTest {
                 withJwks.close();
             }
         }
+    }
+
+    /** A harness whose service tokens are verified with the keys {@code jwks} serves. */
+    private static ApiHarness harness(JwksServer jwks) {
+        return new ApiHarness(ApiConfig.defaults().withAuth(ApiAuthConfig.defaults().withJwksUrl(jwks.url())),
+                ApiRateLimiter.perSecond(1000), false);
     }
 }
