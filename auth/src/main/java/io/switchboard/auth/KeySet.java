@@ -21,6 +21,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * The keys tokens are verified with, from up to four places at once:
@@ -38,6 +40,8 @@ import java.util.Map;
 public final class KeySet implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(KeySet.class.getName());
     private static final int MAX_JWKS_BYTES = 512 * 1024;
+    private static final ThreadFactory REFRESH_THREADS =
+            Thread.ofPlatform().name("switchboard-keyset-refresh-", 0).daemon(true).factory();
 
     private final List<JWK> configured;
     private final Map<String, JWKSource<SecurityContext>> published;
@@ -80,9 +84,11 @@ public final class KeySet implements AutoCloseable {
     private static JWKSource<SecurityContext> cached(JWKSourceBuilder<SecurityContext> builder,
                                                      KeySetSettings settings) {
         long ttl = settings.refreshInterval().toMillis();
+        // Our own daemon threads (nimbus' defaults are not daemons), shut down by close().
         return builder
                 .cache(ttl, settings.fetchTimeout().toMillis())
-                .refreshAheadCache(ttl / 4, true)
+                .refreshAheadCache(ttl / 4, null, Executors.newSingleThreadExecutor(REFRESH_THREADS), true,
+                        Executors.newSingleThreadScheduledExecutor(REFRESH_THREADS), true)
                 .rateLimited(settings.minRefetchInterval().toMillis())
                 .outageTolerantForever()
                 .build();
