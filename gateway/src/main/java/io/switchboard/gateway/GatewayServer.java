@@ -51,16 +51,15 @@ import io.switchboard.gateway.presence.PresenceReporter;
 import io.switchboard.gateway.routing.ChannelFactory;
 import io.switchboard.gateway.routing.GrpcRouterClient;
 import io.switchboard.gateway.routing.RouterClient;
-import io.switchboard.gateway.ws.Admission;
+import io.switchboard.gateway.session.Admission;
+import io.switchboard.gateway.session.ConnectionRegistry;
+import io.switchboard.gateway.session.DirectMessageHandler;
+import io.switchboard.gateway.session.EphemeralHandler;
+import io.switchboard.gateway.session.PresenceQueryHandler;
+import io.switchboard.gateway.session.PublishHandler;
+import io.switchboard.gateway.session.SessionFactory;
+import io.switchboard.gateway.session.SessionSettings;
 import io.switchboard.gateway.signals.SignalConsumer;
-import io.switchboard.gateway.ws.ConnectionRegistry;
-import io.switchboard.gateway.ws.DirectMessageHandler;
-import io.switchboard.gateway.ws.EphemeralHandler;
-import io.switchboard.gateway.ws.PresenceQueryHandler;
-import io.switchboard.gateway.ws.PublishHandler;
-import io.switchboard.gateway.ws.SessionFeatures;
-import io.switchboard.gateway.ws.SessionServices;
-import io.switchboard.gateway.ws.SessionSettings;
 import io.switchboard.gateway.ws.WsEndpoint;
 import io.switchboard.proto.client.v1.ErrorCode;
 
@@ -88,7 +87,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Admission admission = new Admission();
     private final ConnectionRegistry connections = new ConnectionRegistry();
     private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
-    private final AtomicReference<SessionServices> services = new AtomicReference<>();
+    private final AtomicReference<SessionFactory> sessions = new AtomicReference<>();
     private final Object lifecycle = new Object();
 
     // @GuardedBy("lifecycle") for writes; volatile for the health checks that read them.
@@ -186,14 +185,21 @@ public final class GatewayServer implements AutoCloseable {
                 config.consumerProperties(), layout, subscriptions, metrics);
         fanout.start(remaining(deadline));
         roomAuthorizer = RoomAuthorizer.create(config.authz(), gatewayId, registry);
-        services.set(new SessionServices(gatewayId, settings(), verifier(),
-                subscriptions, layout,
-                new PublishHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes(), metrics, clock),
-                admission, connections, metrics, timer, clock, fanout,
-                new ResumeReader(historyClient, config.resumePageSize(), config.resumeMaxMessages(),
+        SessionFactory.Builder factory = SessionFactory.builder(gatewayId, settings())
+                .clock(clock)
+                .timer(timer)
+                .bookkeeping(metrics, connections)
+                .verifier(verifier())
+                .fanout(subscriptions, fanout, layout)
+                .history(new ResumeReader(historyClient, config.resumePageSize(), config.resumeMaxMessages(),
                         config.resumeCoalesceTtl(), config.resumeCoalesceMaxBytes(), metrics, Ticker.systemTicker(),
-                        config.resumeCoalesce()),
-                new HistoryPager(historyClient, layout, metrics), startFeatures()));
+                        config.resumeCoalesce()), new HistoryPager(historyClient, layout, metrics))
+                .routers(new PublishHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes(), metrics, clock),
+                        new DirectMessageHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes()),
+                        new EphemeralHandler(routerClient, config.publishTimeout(), config.maxEphemeralBytes(), clock))
+                .admission(admission);
+        startPresenceAndSignals(factory);
+        sessions.set(factory.build());
         admission.ready();
     }
 
@@ -226,7 +232,7 @@ public final class GatewayServer implements AutoCloseable {
                     r.register("/admin", new DrainAdminService(config.adminToken(), drainControl()));
                     extraRouting.accept(r);
                 })
-                .addRouting(WsEndpoint.routing(config.wsPath(), services::get))
+                .addRouting(WsEndpoint.routing(config.wsPath(), config.maxFrameBytes(), sessions::get))
                 .build();
     }
 
@@ -234,7 +240,7 @@ public final class GatewayServer implements AutoCloseable {
      * Starts presence reporting (when gateway.presence.address is set), the signal consumer and the token expiry
      * check (every second, on the timer, with the injected clock and the configured clock skew).
      */
-    private SessionFeatures startFeatures() {
+    private void startPresenceAndSignals(SessionFactory.Builder factory) {
         PresenceChanges presence = PresenceChanges.NONE;
         PresenceDirectory directory = PresenceDirectory.unconfigured();
         if (config.presenceAddress().isPresent()) {
@@ -251,11 +257,8 @@ public final class GatewayServer implements AutoCloseable {
                 config.presenceTopic()), gatewayId, subscriptions, connections, registry);
         signals.start();
         timer.scheduleWithFixedDelay(() -> connections.closeExpired(clock.instant().minus(config.clockSkew())),
-                1, 1, java.util.concurrent.TimeUnit.SECONDS);
-        return new SessionFeatures(
-                new EphemeralHandler(routerClient, config.publishTimeout(), config.maxEphemeralBytes(), clock),
-                new DirectMessageHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes()),
-                presence, new PresenceQueryHandler(directory));
+                1, 1, TimeUnit.SECONDS);
+        factory.presence(presence, new PresenceQueryHandler(directory));
     }
 
     private SessionSettings settings() {

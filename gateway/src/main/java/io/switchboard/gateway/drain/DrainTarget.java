@@ -1,6 +1,6 @@
 package io.switchboard.gateway.drain;
 
-import io.switchboard.gateway.ws.ClientSession;
+import io.switchboard.gateway.session.ClientSession;
 import io.switchboard.proto.client.v1.ErrorCode;
 
 /**

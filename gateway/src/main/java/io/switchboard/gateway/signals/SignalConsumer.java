@@ -16,7 +16,7 @@ import java.util.logging.Logger;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
-import io.switchboard.gateway.ws.ConnectionRegistry;
+import io.switchboard.gateway.session.ConnectionRegistry;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
 import io.switchboard.proto.internal.v1.PresenceRecord;

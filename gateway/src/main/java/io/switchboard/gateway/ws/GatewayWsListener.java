@@ -21,7 +21,8 @@ import io.switchboard.proto.client.v1.ErrorCode;
  * The transport side of one WebSocket connection (Helidon creates one listener per connection): negotiates the
  * subprotocol before the upgrade (none of ours: HTTP 400, before any session exists), reassembles fragmented
  * messages within the frame limit (1009 beyond it), rejects text that is not valid UTF-8 (1007), decodes with
- * the subprotocol's codec (PROTOCOL_ERROR when malformed) and hands frames to the {@link ClientSession}.
+ * the subprotocol's codec (PROTOCOL_ERROR when malformed) and hands frames to the connection's
+ * {@link ConnectionHandler} (the session).
  *
  * <p>Helidon 4.5 decodes text frames with replacement characters and does not tell the listener when a
  * connection ends abruptly (e.g. after an oversized frame or a reset). So: U+FFFD in a text message is treated as
@@ -34,19 +35,26 @@ final class GatewayWsListener implements WsListener {
     private static final Logger LOG = Logger.getLogger(GatewayWsListener.class.getName());
     private static final char REPLACEMENT = '\uFFFD';
 
-    private final SessionServices services;
-    private ClientSession session;
+    private final ConnectionHandler.Factory sessions;
+    private final int maxFrameBytes;
+    private Subprotocol subprotocol;
+    private ConnectionHandler session;
     private final ByteArrayOutputStream binaryParts = new ByteArrayOutputStream();
     private final StringBuilder textParts = new StringBuilder();
     private long partBytes;
 
-    GatewayWsListener(SessionServices services) {
-        this.services = services;
+    /**
+     * @param sessions      opens the session of each connection; null while the gateway is not ready
+     * @param maxFrameBytes largest client message, in bytes, after reassembly
+     */
+    GatewayWsListener(ConnectionHandler.Factory sessions, int maxFrameBytes) {
+        this.sessions = sessions;
+        this.maxFrameBytes = maxFrameBytes;
     }
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
-        if (services == null) {
+        if (sessions == null) {
             // Only reachable if the admission filter did not run; refuse rather than fail later.
             throw new WsUpgradeException("gateway is not ready");
         }
@@ -62,13 +70,12 @@ final class GatewayWsListener implements WsListener {
 
     @Override
     public void onOpen(WsSession ws) {
-        Subprotocol subprotocol = ws.subProtocol().flatMap(Subprotocol::ofToken)
+        subprotocol = ws.subProtocol().flatMap(Subprotocol::ofToken)
                 .orElseThrow(() -> new IllegalStateException("no negotiated subprotocol"));
         Thread connectionThread = Thread.currentThread();
-        session = new ClientSession(subprotocol, services, new HelidonFrameSink(ws, connectionThread));
-        session.open();
-        ClientSession s = session;
-        Thread.ofVirtual().name("ws-reaper-" + s.sessionId()).start(() -> {
+        session = sessions.open(subprotocol, new HelidonFrameSink(ws, connectionThread));
+        ConnectionHandler s = session;
+        Thread.ofVirtual().name("ws-reaper-" + s.id()).start(() -> {
             try {
                 connectionThread.join();
             } catch (InterruptedException e) {
@@ -95,7 +102,7 @@ final class GatewayWsListener implements WsListener {
             return;
         }
         try {
-            dispatch(session.subprotocol().codec().decode(message));
+            dispatch(subprotocol.codec().decode(message));
         } catch (ProtocolViolation e) {
             violation(e);
         }
@@ -116,7 +123,7 @@ final class GatewayWsListener implements WsListener {
         byte[] message = binaryParts.toByteArray();
         reset();
         try {
-            dispatch(session.subprotocol().codec().decode(message));
+            dispatch(subprotocol.codec().decode(message));
         } catch (ProtocolViolation e) {
             violation(e);
         }
@@ -131,7 +138,7 @@ final class GatewayWsListener implements WsListener {
 
     @Override
     public void onClose(WsSession ws, int status, String reason) {
-        LOG.fine(() -> "Client closed " + (session == null ? "?" : session.sessionId()) + ": " + status + " " + reason);
+        LOG.fine(() -> "Client closed " + (session == null ? "?" : session.id()) + ": " + status + " " + reason);
         if (session != null) {
             session.onTransportClosed();
         }
@@ -139,7 +146,7 @@ final class GatewayWsListener implements WsListener {
 
     @Override
     public void onError(WsSession ws, Throwable t) {
-        LOG.log(Level.WARNING, "WebSocket error on " + (session == null ? "?" : session.sessionId()), t);
+        LOG.log(Level.WARNING, "WebSocket error on " + (session == null ? "?" : session.id()), t);
         if (session != null) {
             session.onTransportClosed();
         }
@@ -148,10 +155,9 @@ final class GatewayWsListener implements WsListener {
     /** Counts a fragment against the frame limit; closes with 1009 when the message grows beyond it. */
     private boolean accept(int bytes) {
         partBytes += bytes;
-        if (partBytes > services.settings().maxFrameBytes()) {
+        if (partBytes > maxFrameBytes) {
             reset();
-            session.close(ErrorCode.CLOSE_MESSAGE_TOO_BIG,
-                    "message exceeds " + services.settings().maxFrameBytes() + " bytes");
+            session.close(ErrorCode.CLOSE_MESSAGE_TOO_BIG, "message exceeds " + maxFrameBytes + " bytes");
             return false;
         }
         return true;
@@ -161,15 +167,14 @@ final class GatewayWsListener implements WsListener {
         try {
             session.onFrame(frame);
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "Failed to handle a frame in session " + session.sessionId(), e);
+            LOG.log(Level.SEVERE, "Failed to handle a frame in session " + session.id(), e);
             session.close(ErrorCode.CLOSE_INTERNAL_ERROR, "internal error");
         }
     }
 
     private void violation(ProtocolViolation e) {
-        services.metrics().frameReceived("invalid");
-        LOG.fine(() -> "Protocol violation in session " + session.sessionId() + ": " + e.getMessage());
-        session.close(ErrorCode.PROTOCOL_ERROR, e.getMessage());
+        LOG.fine(() -> "Protocol violation in session " + session.id() + ": " + e.getMessage());
+        session.onProtocolViolation(e);
     }
 
     private void reset() {

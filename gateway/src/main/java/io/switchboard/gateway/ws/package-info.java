@@ -1,7 +1,9 @@
 /**
- * The WebSocket edge: subprotocol negotiation and codecs (binary protobuf, canonical JSON), the per-connection
- * {@link io.switchboard.gateway.ws.ClientSession} that applies the protocol rules, the byte-bounded
- * {@link io.switchboard.gateway.ws.OutboundQueue} with its single writer (the one write path per connection),
- * publish handling, and the admission state used while draining.
+ * The WebSocket transport: the Helidon listener (subprotocol negotiation before the upgrade, fragment reassembly
+ * within the frame limit, UTF-8 checks), the codecs of the two subprotocols (binary protobuf, canonical JSON),
+ * and the byte-bounded {@link io.switchboard.gateway.ws.OutboundQueue} with its single writer into a
+ * {@link io.switchboard.gateway.ws.FrameSink} (the one write path per connection). What a connection's frames
+ * mean is behind {@link io.switchboard.gateway.ws.ConnectionHandler}, implemented in
+ * {@code io.switchboard.gateway.session}; this package depends on no other gateway package.
  */
 package io.switchboard.gateway.ws;

@@ -1,9 +1,11 @@
-package io.switchboard.gateway.ws;
+package io.switchboard.gateway.session;
 
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+
+import io.switchboard.gateway.ws.OutboundFrame;
 
 /**
  * The hand-over of one resuming subscription from history to the live stream. While the missed messages are read
@@ -49,6 +51,11 @@ final class Replay {
     Replay(long resumePosition, long maxBufferBytes) {
         this.lastSent = resumePosition;
         this.maxBufferBytes = maxBufferBytes;
+    }
+
+    /** The byte bound of the live messages buffered while replaying. */
+    long maxBufferBytes() {
+        return maxBufferBytes;
     }
 
     /** A live message of the room. Fan-out thread. */

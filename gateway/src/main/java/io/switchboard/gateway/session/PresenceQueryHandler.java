@@ -1,4 +1,4 @@
-package io.switchboard.gateway.ws;
+package io.switchboard.gateway.session;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package io.switchboard.gateway.ws;
+package io.switchboard.gateway.session;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.switchboard.gateway.ws;
+package io.switchboard.gateway.session;
 
 import java.time.Clock;
 import java.time.Duration;

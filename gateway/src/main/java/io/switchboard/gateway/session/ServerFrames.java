@@ -1,11 +1,15 @@
-package io.switchboard.gateway.ws;
+package io.switchboard.gateway.session;
 
 import java.time.Instant;
 
 import com.google.protobuf.Timestamp;
 import io.switchboard.gateway.routing.ClientError;
 import io.switchboard.proto.client.v1.Error;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.RecoveryFailure;
 import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.proto.client.v1.Subscribed;
+import io.switchboard.proto.client.v1.Subscribe;
 
 /** Small factories for server frames. Stateless, thread-safe. */
 final class ServerFrames {
@@ -25,9 +29,22 @@ final class ServerFrames {
     static ServerFrame invalidToken(int requestId, String message) {
         return ServerFrame.newBuilder().setError(Error.newBuilder()
                 .setRequestId(requestId)
-                .setCode(io.switchboard.proto.client.v1.ErrorCode.INVALID_TOKEN)
+                .setCode(ErrorCode.INVALID_TOKEN)
                 .setMessage(message)
                 .setRetriable(false)).build();
+    }
+
+    /** The Subscribed answer to {@code sub}: where the room's stream starts and what a resume recovered. */
+    static ServerFrame subscribed(Subscribe sub, String epoch, boolean recovered, RecoveryFailure failure,
+                                  int replayed, long nextPosition) {
+        return ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder()
+                .setRequestId(sub.getRequestId())
+                .setRoom(sub.getRoom())
+                .setEpoch(epoch)
+                .setRecovered(recovered)
+                .setRecoveryFailure(failure)
+                .setReplayed(replayed)
+                .setNextPosition(nextPosition)).build();
     }
 
     static Timestamp timestamp(Instant t) {

@@ -1,0 +1,326 @@
+package io.switchboard.gateway.session;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.switchboard.gateway.auth.AuthException;
+import io.switchboard.gateway.auth.VerifiedToken;
+import io.switchboard.gateway.observe.GatewayMetrics;
+import io.switchboard.gateway.ws.ConnectionHandler;
+import io.switchboard.gateway.ws.FrameCodec;
+import io.switchboard.gateway.ws.OutboundFrame;
+import io.switchboard.gateway.ws.ProtocolViolation;
+import io.switchboard.gateway.ws.Subprotocol;
+import io.switchboard.gateway.routing.ClientError;
+import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.Connect;
+import io.switchboard.proto.client.v1.Drain;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.proto.client.v1.Subscribe;
+
+/**
+ * One client connection: its state (awaiting Connect, connected, closing), the protocol rules that route each
+ * frame to the part that handles it, and its close. Connect must come first, within the connect timeout; then
+ * Subscribe / Unsubscribe ({@link RoomSubscriptions}, {@link ResumeHandOver}), Publish / DirectMessage
+ * ({@link PublishRequests}), HistoryRequest / PresenceQuery ({@link ReadRequests}), Ephemeral
+ * ({@link EphemeralRequests}), SetStatus ({@link SessionPresence}), RefreshToken ({@link SessionAuth}) and Ping.
+ * Every outbound frame goes through the connection's one write path ({@link SessionOutput}); a token that expires
+ * closes the connection 3501.
+ *
+ * <p>Threads: {@link #onFrame} runs on the connection's reader thread only; signals ({@link #sendUserFrame},
+ * {@link #close(int, String)}) on the signal consumer's thread; timeouts and expiry checks on the timer;
+ * {@link #close} and {@link #onTransportClosed} on any of them. Thread-safe: the state is an atomic reference,
+ * and closing is guarded by compare-and-set so it runs once.
+ */
+public final class ClientSession implements ConnectionHandler {
+    private static final Logger LOG = Logger.getLogger(ClientSession.class.getName());
+
+    /**
+     * The parts of one session, each with one job; built together by {@link SessionFactory}.
+     *
+     * @param output     the connection's write path
+     * @param auth       the user and the token's expiry
+     * @param presence   what presence hears of the session
+     * @param rooms      the subscribed rooms and the fan-out's view of the session
+     * @param resumes    Subscribe with resume_from
+     * @param publishes  Publish and DirectMessage
+     * @param reads      HistoryRequest and PresenceQuery
+     * @param ephemerals Ephemeral
+     */
+    record Parts(SessionOutput output, SessionAuth auth, SessionPresence presence, RoomSubscriptions rooms,
+                 ResumeHandOver resumes, PublishRequests publishes, ReadRequests reads,
+                 EphemeralRequests ephemerals) {
+    }
+
+    private enum State { AWAITING_CONNECT, CONNECTED, CLOSING }
+
+    private final String sessionId;
+    private final Subprotocol subprotocol;
+    private final SessionOutput output;
+    private final SessionAuth auth;
+    private final SessionPresence presence;
+    private final RoomSubscriptions rooms;
+    private final ResumeHandOver resumes;
+    private final PublishRequests publishes;
+    private final ReadRequests reads;
+    private final EphemeralRequests ephemerals;
+    private final GatewayReplies replies;
+    private final SessionTimeouts timeouts;
+    private final ConnectionRegistry connections;
+    private final GatewayMetrics metrics;
+    private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_CONNECT);
+    private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final AtomicBoolean transportClosed = new AtomicBoolean();
+    private volatile Future<?> connectTimer;
+    private volatile Future<?> abortTimer;
+
+    ClientSession(String sessionId, Subprotocol subprotocol, Parts parts, GatewayReplies replies,
+                  SessionTimeouts timeouts, ConnectionRegistry connections, GatewayMetrics metrics) {
+        this.sessionId = sessionId;
+        this.subprotocol = subprotocol;
+        this.output = parts.output();
+        this.auth = parts.auth();
+        this.presence = parts.presence();
+        this.rooms = parts.rooms();
+        this.resumes = parts.resumes();
+        this.publishes = parts.publishes();
+        this.reads = parts.reads();
+        this.ephemerals = parts.ephemerals();
+        this.replies = replies;
+        this.timeouts = timeouts;
+        this.connections = connections;
+        this.metrics = metrics;
+        output.closeWith(this::close);
+    }
+
+    /** Registers the connection, starts its writer and its connect timeout. */
+    void open() {
+        connections.add(this);
+        metrics.connectionOpened();
+        output.start();
+        connectTimer = timeouts.afterConnectTimeout(this::connectTimedOut);
+    }
+
+    @Override
+    public String id() {
+        return sessionId;
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    public Subprotocol subprotocol() {
+        return subprotocol;
+    }
+
+    /** The authenticated user; empty before Connect. */
+    public String userId() {
+        return auth.userId();
+    }
+
+    /**
+     * Drain, step one (any thread): tells the client a close 3000 follows and to reconnect within
+     * {@code reconnectWithinMs}. Publishes are already refused by the gateway's admission at this point.
+     */
+    public void announceDrain(int reconnectWithinMs) {
+        if (state.get() != State.CLOSING) {
+            output.send(ServerFrame.newBuilder().setDrain(Drain.newBuilder()
+                    .setReconnectWithinMs(reconnectWithinMs)).build());
+        }
+    }
+
+    /** Publishes of this connection still waiting for a router's answer (a drain closes after they are acked). */
+    public int publishesInFlight() {
+        return publishes.inFlight();
+    }
+
+    /** Signal thread: a frame for this connection's user (a UserMessage). */
+    public void sendUserFrame(ServerFrame frame) {
+        if (state.get() == State.CONNECTED) {
+            output.send(frame);
+        }
+    }
+
+    /** Handles one decoded client frame. Reader thread only. */
+    @Override
+    public void onFrame(ClientFrame frame) {
+        metrics.frameReceived(FrameCodec.typeOf(frame));
+        State s = state.get();
+        if (s == State.CLOSING) {
+            return;
+        }
+        switch (frame.getFrameCase()) {
+            case CONNECT -> onConnect(frame.getConnect());
+            case FRAME_NOT_SET -> close(ErrorCode.PROTOCOL_ERROR, "unknown or missing frame type");
+            default -> {
+                if (s != State.CONNECTED) {
+                    close(ErrorCode.PROTOCOL_ERROR, "first frame must be Connect, got " + FrameCodec.typeOf(frame));
+                    return;
+                }
+                switch (frame.getFrameCase()) {
+                    case SUBSCRIBE -> onSubscribe(frame.getSubscribe());
+                    case UNSUBSCRIBE -> rooms.unsubscribe(frame.getUnsubscribe());
+                    case PUBLISH -> publishes.publish(frame.getPublish());
+                    case DIRECT -> publishes.direct(frame.getDirect());
+                    case HISTORY -> reads.history(frame.getHistory());
+                    case PRESENCE -> reads.presence(frame.getPresence());
+                    case EPHEMERAL -> ephemerals.send(frame.getEphemeral());
+                    case SET_STATUS -> output.send(presence.setStatus(frame.getSetStatus()));
+                    case REFRESH -> output.send(auth.refresh(frame.getRefresh()));
+                    case PING -> output.send(replies.pong(frame.getPing()));
+                    default -> close(ErrorCode.PROTOCOL_ERROR, "unexpected frame " + FrameCodec.typeOf(frame));
+                }
+            }
+        }
+    }
+
+    private void onConnect(Connect connect) {
+        if (state.get() == State.CONNECTED) {
+            output.send(ServerFrames.error(0, new ClientError(ErrorCode.ALREADY_CONNECTED, "already connected"), ""));
+            return;
+        }
+        VerifiedToken token;
+        try {
+            token = auth.connect(connect.getToken());
+        } catch (AuthException e) {
+            close(e.code(), e.getMessage());
+            return;
+        }
+        if (!state.compareAndSet(State.AWAITING_CONNECT, State.CONNECTED)) {
+            return; // the connect timeout won the race
+        }
+        cancel(connectTimer);
+        connections.userConnected(this, token.userId());
+        if (transportClosed.get()) {
+            connections.remove(this); // the transport ended while we indexed: undo
+        }
+        presence.opened(token.userId(), connect.getClient());
+        output.send(replies.connected(sessionId, token.userId()));
+        LOG.fine(() -> "Session " + sessionId + " connected as " + token.userId() + " (" + subprotocol.token() + ")");
+    }
+
+    private void onSubscribe(Subscribe sub) {
+        Optional<ClientError> refused = rooms.refusal(sub.getRoom());
+        if (refused.isPresent()) {
+            output.send(ServerFrames.error(sub.getRequestId(), refused.get(), sub.getRoom()));
+        } else if (!sub.hasResumeFrom()) {
+            rooms.subscribe(sub);
+        } else {
+            resumes.resume(sub).whenComplete((done, failure) -> {
+                if (failure != null) {
+                    LOG.log(Level.SEVERE, "Resume of " + sub.getRoom() + " failed in session " + sessionId, failure);
+                    close(ErrorCode.SERVER_ERROR, "internal error");
+                }
+            });
+        }
+    }
+
+    /** Answers a WebSocket-level ping through the write path. */
+    @Override
+    public void onWsPing(byte[] payload) {
+        output.enqueue(OutboundFrame.pong(payload));
+    }
+
+    @Override
+    public void onProtocolViolation(ProtocolViolation violation) {
+        metrics.frameReceived("invalid");
+        close(ErrorCode.PROTOCOL_ERROR, violation.getMessage());
+    }
+
+    /** Timer: closes with TOKEN_EXPIRED when the token expired at or before {@code cutoff}. */
+    void closeIfExpired(Instant cutoff) {
+        if (state.get() == State.CONNECTED && auth.expiredAt(cutoff)) {
+            close(ErrorCode.TOKEN_EXPIRED, "token expired; connect again with a fresh token");
+        }
+    }
+
+    private void connectTimedOut() {
+        if (state.get() == State.AWAITING_CONNECT) {
+            close(ErrorCode.CONNECT_TIMEOUT, "no Connect frame within " + timeouts.connectTimeout());
+        }
+    }
+
+    /**
+     * Closes the connection with {@code code}: stops fan-out to it, writes the frames already queued (all but
+     * SLOW_CONSUMER, whose queue is dropped), then a close frame; aborts the transport if the close does not
+     * complete within the close timeout. Runs once; later calls return false.
+     */
+    @Override
+    public boolean close(ErrorCode code, String reason) {
+        return close(code.getNumber(), reason);
+    }
+
+    /**
+     * {@link #close(ErrorCode, String)} with a numeric code: also an application code 4000-4999 chosen by a
+     * backend's disconnect.
+     */
+    public boolean close(int code, String reason) {
+        if (!closeStarted.compareAndSet(false, true)) {
+            return false;
+        }
+        state.set(State.CLOSING);
+        cancel(connectTimer);
+        rooms.clear();
+        presence.closed();
+        boolean slow = code == ErrorCode.SLOW_CONSUMER_VALUE;
+        metrics.closed(code);
+        if (slow) {
+            metrics.slowConsumer();
+        }
+        output.writeClose(code, reason, slow);
+        if (!transportClosed.get()) {
+            abortTimer = timeouts.afterCloseTimeout(this::abortIfOpen);
+        }
+        LOG.fine(() -> "Session " + sessionId + " closing with " + code + ": " + reason);
+        return true;
+    }
+
+    /** Tears the transport down now, without a close handshake. */
+    void abort() {
+        output.abort();
+    }
+
+    private void abortIfOpen() {
+        if (!transportClosed.get()) {
+            LOG.fine(() -> "Session " + sessionId + " did not finish closing in time; aborting");
+            abort();
+        }
+    }
+
+    /** The WebSocket is gone (closed by either side or broken). Idempotent; any thread. */
+    @Override
+    public void onTransportClosed() {
+        if (!transportClosed.compareAndSet(false, true)) {
+            return;
+        }
+        closeStarted.set(true);
+        state.set(State.CLOSING);
+        cancel(connectTimer);
+        cancel(abortTimer);
+        rooms.clear();
+        presence.closed();
+        // No interrupt: on a client-initiated close Helidon still writes its close reply on this socket.
+        output.terminate(false);
+        connections.remove(this);
+        metrics.connectionClosed();
+        LOG.fine(() -> "Session " + sessionId + " transport closed");
+    }
+
+    private static void cancel(Future<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClientSession{" + sessionId + ", " + subprotocol.token() + ", state=" + state.get() + "}";
+    }
+}

@@ -1,0 +1,103 @@
+package io.switchboard.gateway.session;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.switchboard.gateway.routing.ClientError;
+import io.switchboard.proto.client.v1.DirectMessage;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.Publish;
+import io.switchboard.proto.client.v1.ServerFrame;
+
+/**
+ * A session's Publish and DirectMessage frames: both go to a router, share one {@link RequestBudget} and count
+ * for the gateway's drain ({@link Admission}), which closes a connection only once its answers are written.
+ * A request is validated, then takes a budget slot, then is admitted (refused UNAVAILABLE while draining); its
+ * answer is queued before its slot is given back, so a drain waiting for the count to reach zero closes after it.
+ *
+ * <p>Thread-safe: requests start on the connection's reader thread and complete on gRPC threads.
+ */
+final class PublishRequests {
+    private static final Logger LOG = Logger.getLogger(PublishRequests.class.getName());
+
+    private final String sessionId;
+    private final SessionOutput output;
+    private final SessionAuth auth;
+    private final PublishHandler publisher;
+    private final DirectMessageHandler directMessages;
+    private final Admission admission;
+    private final RequestBudget budget;
+
+    /** @param maxInFlight publishes and direct messages one connection may have waiting for a router */
+    PublishRequests(String sessionId, SessionOutput output, SessionAuth auth, PublishHandler publisher,
+                    DirectMessageHandler directMessages, Admission admission, int maxInFlight) {
+        this.sessionId = sessionId;
+        this.output = output;
+        this.auth = auth;
+        this.publisher = publisher;
+        this.directMessages = directMessages;
+        this.admission = admission;
+        this.budget = new RequestBudget("publishes", maxInFlight, "wait for acks");
+    }
+
+    /** Publishes and direct messages still waiting for a router's answer. */
+    int inFlight() {
+        return budget.inFlight();
+    }
+
+    /** Sends a Publish; the Ack is written when asked for ({@code ack}), an Error always. */
+    void publish(Publish p) {
+        Optional<ClientError> refused = publisher.validate(p).or(this::admit);
+        if (refused.isPresent()) {
+            publisher.rejected(refused.get());
+            output.send(ServerFrames.error(p.getRequestId(), refused.get(), p.getRoom()));
+            return;
+        }
+        send(publisher.publish(p, auth.sender()), p.getRequestId(), p.getRoom(),
+                reply -> reply.hasError() || p.getAck());
+    }
+
+    /** Sends a DirectMessage; its Ack or Error is always written. */
+    void direct(DirectMessage dm) {
+        Optional<ClientError> refused = directMessages.validate(dm).or(this::admit);
+        if (refused.isPresent()) {
+            output.send(ServerFrames.error(dm.getRequestId(), refused.get(), ""));
+            return;
+        }
+        send(directMessages.send(dm, auth.sender()), dm.getRequestId(), "", reply -> true);
+    }
+
+    /** Takes a budget slot and the drain's admission; the refusal when either is not granted. */
+    private Optional<ClientError> admit() {
+        if (!budget.tryAcquire()) {
+            return Optional.of(budget.exhausted());
+        }
+        if (!admission.tryStartPublish()) {
+            budget.release();
+            return Optional.of(new ClientError(ErrorCode.UNAVAILABLE, "gateway is draining; reconnect and retry"));
+        }
+        return Optional.empty();
+    }
+
+    private void send(CompletableFuture<ServerFrame> call, int requestId, String room,
+                      Predicate<ServerFrame> written) {
+        call.whenComplete((reply, failure) -> {
+            try {
+                if (failure != null) {
+                    // The handlers never fail their futures; this is a bug, but the client still gets an answer.
+                    LOG.log(Level.SEVERE, "Publish handling failed in session " + sessionId, failure);
+                    output.send(ServerFrames.error(requestId, new ClientError(ErrorCode.INTERNAL, "internal error"),
+                            room));
+                } else if (written.test(reply)) {
+                    output.send(reply);
+                }
+            } finally {
+                budget.release();
+                admission.publishFinished();
+            }
+        });
+    }
+}

@@ -1,0 +1,258 @@
+package io.switchboard.gateway.session;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.switchboard.gateway.fanout.FanoutMessage;
+import io.switchboard.gateway.fanout.LiveHandOver;
+import io.switchboard.gateway.fanout.Subscriber;
+import io.switchboard.gateway.fanout.SubscriptionRegistry;
+import io.switchboard.gateway.fanout.TopicLayout;
+import io.switchboard.gateway.routing.ClientError;
+import io.switchboard.gateway.ws.OutboundFrame;
+import io.switchboard.proto.Names;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.RecoveryFailure;
+import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.proto.client.v1.Subscribe;
+import io.switchboard.proto.client.v1.Unsubscribe;
+import io.switchboard.proto.client.v1.Unsubscribed;
+
+/**
+ * The rooms one session subscribes to, and the session as the fan-out's {@link Subscriber} of them. Subscribe
+ * (without {@code resume_from}; see {@link ResumeHandOver}) registers at the fan-out's hand-over point before
+ * replying, so anything stored after the client reads Subscribed is delivered (a message may arrive just before
+ * its Subscribed, never be lost after it), and Subscribed tells the client where its stream starts. Unsubscribe
+ * and a backend's room close end a subscription (and a resume in progress). Joining and leaving are reported to
+ * presence; live messages of a room whose resume is replaying go to its {@link Replay} instead of the client.
+ *
+ * <p>Threads: subscribe and unsubscribe run on the connection's reader thread, {@link #deliver} on the fan-out
+ * thread, {@link #signal} and {@link #roomClosed} on the signal consumer's thread, resume completions on gRPC
+ * threads, {@link #clear} on whichever thread closes the session. Thread-safe: the room sets and the replays are
+ * concurrent collections, and {@link #clear} flips a volatile flag before emptying them so that a registration
+ * racing it is undone.
+ */
+final class RoomSubscriptions implements Subscriber {
+    private final String sessionId;
+    private final SessionOutput output;
+    private final SubscriptionRegistry registry;
+    private final LiveHandOver handOver;
+    private final TopicLayout layout;
+    private final SessionPresence presence;
+    private final int maxSubscriptions;
+    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    // Rooms subscribed with presence=true (a subset of rooms).
+    private final Set<String> presenceRooms = ConcurrentHashMap.newKeySet();
+    // Rooms whose resume is replaying (or just turned live); read by the fan-out thread for every delivery.
+    private final ConcurrentHashMap<String, Replay> replays = new ConcurrentHashMap<>();
+    private volatile boolean cleared;
+
+    /**
+     * @param registry         room to local subscribers (for leaving)
+     * @param handOver         registers a subscription atomically with the fan-out (for joining)
+     * @param layout           the rooms topic, for each room's epoch
+     * @param maxSubscriptions rooms one connection may subscribe to
+     */
+    RoomSubscriptions(String sessionId, SessionOutput output, SubscriptionRegistry registry, LiveHandOver handOver,
+                      TopicLayout layout, SessionPresence presence, int maxSubscriptions) {
+        this.sessionId = sessionId;
+        this.output = output;
+        this.registry = registry;
+        this.handOver = handOver;
+        this.layout = layout;
+        this.presence = presence;
+        this.maxSubscriptions = maxSubscriptions;
+    }
+
+    /** Why a Subscribe to {@code room} is refused (bad name, too many rooms), or empty. */
+    Optional<ClientError> refusal(String room) {
+        Optional<String> problem = Names.roomProblem(room);
+        if (problem.isPresent()) {
+            return Optional.of(new ClientError(ErrorCode.INVALID_ROOM, problem.get()));
+        }
+        int subscribed = rooms.size();
+        if (!rooms.contains(room) && subscribed >= maxSubscriptions) {
+            return Optional.of(new ClientError(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+                    "subscriptions: " + (subscribed + 1) + " (expected: <= " + maxSubscriptions + ")"));
+        }
+        return Optional.empty();
+    }
+
+    /** Subscribes without a resume: registers, then answers Subscribed with the room's epoch and start. */
+    void subscribe(Subscribe sub) {
+        String room = sub.getRoom();
+        join(room, sub.getPresence());
+        OptionalLong liveFrom = register(room);
+        if (liveFrom.isEmpty()) {
+            return;
+        }
+        output.send(ServerFrames.subscribed(sub, epochOf(room), false, RecoveryFailure.RECOVERY_FAILURE_UNSPECIFIED,
+                0, liveFrom.getAsLong()));
+    }
+
+    /** Unsubscribes (idempotent); a resume in progress ends here and its Subscribe gets no reply of its own. */
+    void unsubscribe(Unsubscribe unsub) {
+        String room = unsub.getRoom();
+        Optional<String> problem = Names.roomProblem(room);
+        if (problem.isPresent()) {
+            output.send(ServerFrames.error(unsub.getRequestId(), new ClientError(ErrorCode.INVALID_ROOM, problem.get()),
+                    room));
+            return;
+        }
+        left(room);
+        registry.unsubscribe(room, this);
+        Replay replay = replays.remove(room);
+        if (replay != null) {
+            replay.cancel();
+        }
+        output.send(ServerFrame.newBuilder().setUnsubscribed(Unsubscribed.newBuilder()
+                .setRequestId(unsub.getRequestId())
+                .setRoom(room)).build());
+    }
+
+    /** True while subscribed to {@code room} (also while its resume replays). */
+    boolean contains(String room) {
+        return rooms.contains(room);
+    }
+
+    /** The epoch of the log {@code room} lives in. */
+    String epochOf(String room) {
+        return layout.epochOf(room);
+    }
+
+    /** Adds {@code room} with its presence flag; presence hears of it when it is new. */
+    void join(String room, boolean wantsPresence) {
+        if (wantsPresence) {
+            presenceRooms.add(room);
+        } else {
+            presenceRooms.remove(room);
+        }
+        if (rooms.add(room)) {
+            presence.joined(room);
+        }
+    }
+
+    /**
+     * Registers with the fan-out at its hand-over point.
+     *
+     * @return the position the room's live stream starts at, or empty when the session was cleared meanwhile
+     *         (the registration is then undone and nothing must be sent)
+     */
+    OptionalLong register(String room) {
+        long liveFrom = handOver.subscribeAt(room, this);
+        if (cleared) {
+            // clear() may have run between the join and the registration; undo so the registry does not keep us.
+            clear();
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(liveFrom);
+    }
+
+    /** Routes {@code room}'s live messages to {@code replay} until it is finished or cancelled. */
+    void replayInto(String room, Replay replay) {
+        replays.put(room, replay);
+    }
+
+    /** The replay of {@code room} is over (finished): live messages go to the client again. */
+    void replayDone(String room, Replay replay) {
+        replays.remove(room, replay);
+    }
+
+    /** Ends a subscription whose resume failed: leaves the room and unregisters. */
+    void abandon(String room, Replay replay) {
+        replays.remove(room, replay);
+        left(room);
+        registry.unsubscribe(room, this);
+    }
+
+    /** Ends every subscription without telling presence room by room (the session's close covers them). */
+    void clear() {
+        cleared = true;
+        for (Replay replay : List.copyOf(replays.values())) {
+            replay.cancel();
+        }
+        replays.clear();
+        presenceRooms.clear();
+        for (String room : List.copyOf(rooms)) {
+            rooms.remove(room);
+            registry.unsubscribe(room, this);
+        }
+    }
+
+    @Override
+    public String sessionId() {
+        return sessionId;
+    }
+
+    /** Fan-out thread: queues a room message (or hands it to the room's replay); never blocks. */
+    @Override
+    public void deliver(FanoutMessage message) {
+        if (cleared) {
+            return;
+        }
+        OutboundFrame frame = output.encode(message);
+        Replay replay = replays.get(message.room());
+        if (replay != null) {
+            switch (replay.offer(message.frame().getMessage().getPosition(), frame)) {
+                case HANDLED -> {
+                    return;
+                }
+                case OVERFLOW -> {
+                    output.closeConnection(ErrorCode.SLOW_CONSUMER, "slow consumer: more than "
+                            + replay.maxBufferBytes() + " live bytes buffered during a resume");
+                    return;
+                }
+                case LIVE -> {
+                    // the replay is over: write as usual
+                }
+            }
+        }
+        output.enqueue(frame);
+    }
+
+    /** Signal thread: an ephemeral or presence event of a subscribed room; never held back by a resume. */
+    @Override
+    public void signal(FanoutMessage signal) {
+        if (!cleared) {
+            output.enqueue(output.encode(signal));
+        }
+    }
+
+    @Override
+    public boolean wantsPresence(String room) {
+        return presenceRooms.contains(room);
+    }
+
+    /** Signal thread: a backend closed the room; the client gets Unsubscribed(0, room, ROOM_CLOSED, reason). */
+    @Override
+    public void roomClosed(String room, String reason) {
+        if (cleared) {
+            return;
+        }
+        Replay replay = replays.remove(room);
+        if (replay != null) {
+            replay.cancel();
+        }
+        registry.unsubscribe(room, this);
+        if (left(room)) {
+            output.send(ServerFrame.newBuilder().setUnsubscribed(Unsubscribed.newBuilder()
+                    .setRequestId(0)
+                    .setRoom(room)
+                    .setReason(ErrorCode.ROOM_CLOSED)
+                    .setMessage(reason)).build());
+        }
+    }
+
+    /** Removes {@code room}; presence hears of it when it was there. True if it was. */
+    private boolean left(String room) {
+        presenceRooms.remove(room);
+        if (rooms.remove(room)) {
+            presence.left(room);
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,85 @@
+package io.switchboard.gateway.session;
+
+import java.time.Instant;
+
+import io.switchboard.gateway.auth.AuthException;
+import io.switchboard.gateway.auth.TokenVerifier;
+import io.switchboard.gateway.auth.VerifiedToken;
+import io.switchboard.proto.client.v1.Ack;
+import io.switchboard.proto.client.v1.RefreshToken;
+import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.proto.internal.v1.Sender;
+
+/**
+ * Who a session acts for: the user its Connect token names, until when that token is valid, and token refresh.
+ * Tokens are checked by the gateway's {@link TokenVerifier}; a RefreshToken must name the same user and replaces
+ * the expiry. The user is fixed by the first successful Connect.
+ *
+ * <p>Thread-safe: written by the connection's reader thread, read by the expiry check on the timer and by
+ * backend callbacks (through volatile fields).
+ */
+final class SessionAuth {
+    private final String sessionId;
+    private final String gatewayId;
+    private final TokenVerifier verifier;
+    private volatile String userId = "";
+    // When the current token expires; null before Connect.
+    private volatile Instant expiresAt;
+
+    SessionAuth(String sessionId, String gatewayId, TokenVerifier verifier) {
+        this.sessionId = sessionId;
+        this.gatewayId = gatewayId;
+        this.verifier = verifier;
+    }
+
+    /**
+     * Verifies a Connect token and makes its user the session's.
+     *
+     * @throws AuthException with the close code the connection ends with (INVALID_TOKEN or TOKEN_EXPIRED)
+     */
+    VerifiedToken connect(String token) throws AuthException {
+        VerifiedToken verified = verifier.verify(token);
+        userId = verified.userId();
+        expiresAt = verified.expiresAt();
+        return verified;
+    }
+
+    /**
+     * Answers a RefreshToken: an Ack when the token is valid and names the session's user (the session then
+     * lives until the new expiry), else an INVALID_TOKEN Error frame and the old token stays in force.
+     */
+    ServerFrame refresh(RefreshToken refresh) {
+        VerifiedToken token;
+        try {
+            token = verifier.verify(refresh.getToken());
+        } catch (AuthException e) {
+            return ServerFrames.invalidToken(refresh.getRequestId(), e.getMessage());
+        }
+        if (!token.userId().equals(userId)) {
+            return ServerFrames.invalidToken(refresh.getRequestId(),
+                    "sub: token names another user (expected: " + userId + ")");
+        }
+        expiresAt = token.expiresAt();
+        return ServerFrame.newBuilder().setAck(Ack.newBuilder().setRequestId(refresh.getRequestId())).build();
+    }
+
+    /** True when the session's token expired at or before {@code cutoff}; false before Connect. */
+    boolean expiredAt(Instant cutoff) {
+        Instant exp = expiresAt;
+        return exp != null && !cutoff.isBefore(exp);
+    }
+
+    /** The authenticated user; empty before Connect. */
+    String userId() {
+        return userId;
+    }
+
+    /** The sender stamped on what this session sends to backends. */
+    Sender sender() {
+        return Sender.newBuilder()
+                .setUserId(userId)
+                .setSessionId(sessionId)
+                .setGatewayId(gatewayId)
+                .build();
+    }
+}

@@ -1,0 +1,199 @@
+package io.switchboard.gateway.session;
+
+import java.time.Clock;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+
+import io.switchboard.gateway.auth.TokenVerifier;
+import io.switchboard.gateway.fanout.LiveHandOver;
+import io.switchboard.gateway.fanout.SubscriptionRegistry;
+import io.switchboard.gateway.fanout.TopicLayout;
+import io.switchboard.gateway.history.HistoryPager;
+import io.switchboard.gateway.history.ResumeReader;
+import io.switchboard.gateway.observe.GatewayMetrics;
+import io.switchboard.gateway.presence.PresenceChanges;
+import io.switchboard.gateway.ws.ConnectionHandler;
+import io.switchboard.gateway.ws.FrameSink;
+import io.switchboard.gateway.ws.Subprotocol;
+
+/**
+ * Opens the {@link ClientSession} of each new connection: the one place where a session's parts are built and
+ * each is handed exactly the gateway-wide collaborators its job needs. Built once per gateway, once the gateway
+ * knows its id and the Kafka topic, with {@link #builder}. Immutable and thread-safe.
+ */
+public final class SessionFactory implements ConnectionHandler.Factory {
+    private final String gatewayId;
+    private final SessionSettings settings;
+    private final Clock clock;
+    private final GatewayMetrics metrics;
+    private final ConnectionRegistry connections;
+    private final TokenVerifier verifier;
+    private final SubscriptionRegistry subscriptions;
+    private final LiveHandOver handOver;
+    private final TopicLayout layout;
+    private final ResumeReader resumes;
+    private final HistoryPager historyPages;
+    private final PublishHandler publisher;
+    private final DirectMessageHandler directMessages;
+    private final EphemeralHandler ephemerals;
+    private final Admission admission;
+    private final PresenceChanges presence;
+    private final PresenceQueryHandler presenceQueries;
+    private final GatewayReplies replies;
+    private final SessionTimeouts timeouts;
+
+    private SessionFactory(Builder b) {
+        this.gatewayId = b.gatewayId;
+        this.settings = b.settings;
+        this.clock = b.clock;
+        this.metrics = require(b.metrics, "metrics");
+        this.connections = require(b.connections, "connections");
+        this.verifier = require(b.verifier, "verifier");
+        this.subscriptions = require(b.subscriptions, "fanout");
+        this.handOver = b.handOver;
+        this.layout = b.layout;
+        this.resumes = require(b.resumes, "history");
+        this.historyPages = b.historyPages;
+        this.publisher = require(b.publisher, "routers");
+        this.directMessages = b.directMessages;
+        this.ephemerals = b.ephemerals;
+        this.admission = require(b.admission, "admission");
+        this.presence = require(b.presence, "presence");
+        this.presenceQueries = b.presenceQueries;
+        this.replies = new GatewayReplies(gatewayId, clock, settings);
+        this.timeouts = new SessionTimeouts(require(b.timer, "timer"), settings.connectTimeout(),
+                settings.closeTimeout());
+    }
+
+    /**
+     * A builder for the sessions of gateway {@code gatewayId} (reported in Connected and stamped on what sessions
+     * send) with the given per-connection limits and timeouts.
+     */
+    public static Builder builder(String gatewayId, SessionSettings settings) {
+        return new Builder(gatewayId, settings);
+    }
+
+    /** Builds the session of a new connection and opens it (writer started, connect timeout running). */
+    @Override
+    public ClientSession open(Subprotocol subprotocol, FrameSink sink) {
+        String id = UUID.randomUUID().toString();
+        SessionOutput output = new SessionOutput(id, subprotocol, sink, settings.maxOutboundQueueBytes(), metrics);
+        SessionAuth auth = new SessionAuth(id, gatewayId, verifier);
+        SessionPresence reports = new SessionPresence(id, presence, clock);
+        RoomSubscriptions rooms = new RoomSubscriptions(id, output, subscriptions, handOver, layout, reports,
+                settings.maxSubscriptions());
+        ClientSession.Parts parts = new ClientSession.Parts(output, auth, reports, rooms,
+                new ResumeHandOver(id, rooms, output, resumes, settings.maxResumeBufferBytes(), metrics),
+                new PublishRequests(id, output, auth, publisher, directMessages, admission,
+                        settings.maxInflightPublishes()),
+                new ReadRequests(id, output, rooms, historyPages, presenceQueries),
+                new EphemeralRequests(id, output, auth, rooms, ephemerals));
+        ClientSession session = new ClientSession(id, subprotocol, parts, replies, timeouts, connections, metrics);
+        session.open();
+        return session;
+    }
+
+    private static <T> T require(T value, String what) {
+        return Objects.requireNonNull(value, () -> what + " (expected: set on the builder)");
+    }
+
+    /** Builder of a {@link SessionFactory}; every group must be set. Not thread-safe. */
+    public static final class Builder {
+        private final String gatewayId;
+        private final SessionSettings settings;
+        private Clock clock = Clock.systemUTC();
+        private ScheduledExecutorService timer;
+        private GatewayMetrics metrics;
+        private ConnectionRegistry connections;
+        private TokenVerifier verifier;
+        private SubscriptionRegistry subscriptions;
+        private LiveHandOver handOver;
+        private TopicLayout layout;
+        private ResumeReader resumes;
+        private HistoryPager historyPages;
+        private PublishHandler publisher;
+        private DirectMessageHandler directMessages;
+        private EphemeralHandler ephemerals;
+        private Admission admission;
+        private PresenceChanges presence;
+        private PresenceQueryHandler presenceQueries;
+
+        private Builder(String gatewayId, SessionSettings settings) {
+            this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");
+            this.settings = Objects.requireNonNull(settings, "settings");
+        }
+
+        /** Time for server_time fields and presence reports; default the system UTC clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Runs connect timeouts and close deadlines; must run only short, non-blocking tasks. */
+        public Builder timer(ScheduledExecutorService timer) {
+            this.timer = Objects.requireNonNull(timer, "timer");
+            return this;
+        }
+
+        /** Where sessions count frames, closes and queue bytes, and every live connection. */
+        public Builder bookkeeping(GatewayMetrics metrics, ConnectionRegistry connections) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            this.connections = Objects.requireNonNull(connections, "connections");
+            return this;
+        }
+
+        /** Checks Connect and RefreshToken tokens. */
+        public Builder verifier(TokenVerifier verifier) {
+            this.verifier = Objects.requireNonNull(verifier, "verifier");
+            return this;
+        }
+
+        /**
+         * The fan-out side of subscriptions: room to local subscribers, the atomic registration that tells where a
+         * room's live stream starts, and the rooms topic (for epochs).
+         */
+        public Builder fanout(SubscriptionRegistry subscriptions, LiveHandOver handOver, TopicLayout layout) {
+            this.subscriptions = Objects.requireNonNull(subscriptions, "subscriptions");
+            this.handOver = Objects.requireNonNull(handOver, "handOver");
+            this.layout = Objects.requireNonNull(layout, "layout");
+            return this;
+        }
+
+        /** Reads what a resuming subscription missed, and answers HistoryRequest frames. */
+        public Builder history(ResumeReader resumes, HistoryPager historyPages) {
+            this.resumes = Objects.requireNonNull(resumes, "resumes");
+            this.historyPages = Objects.requireNonNull(historyPages, "historyPages");
+            return this;
+        }
+
+        /** What goes to routers: publishes, direct messages and ephemeral events. */
+        public Builder routers(PublishHandler publisher, DirectMessageHandler directMessages,
+                               EphemeralHandler ephemerals) {
+            this.publisher = Objects.requireNonNull(publisher, "publisher");
+            this.directMessages = Objects.requireNonNull(directMessages, "directMessages");
+            this.ephemerals = Objects.requireNonNull(ephemerals, "ephemerals");
+            return this;
+        }
+
+        /** Whether the gateway still takes publishes (not while draining), and the count a drain waits for. */
+        public Builder admission(Admission admission) {
+            this.admission = Objects.requireNonNull(admission, "admission");
+            return this;
+        }
+
+        /**
+         * Where connection and membership changes are reported ({@link PresenceChanges#NONE} when presence is not
+         * configured), and what answers PresenceQuery frames.
+         */
+        public Builder presence(PresenceChanges presence, PresenceQueryHandler presenceQueries) {
+            this.presence = Objects.requireNonNull(presence, "presence");
+            this.presenceQueries = Objects.requireNonNull(presenceQueries, "presenceQueries");
+            return this;
+        }
+
+        public SessionFactory build() {
+            return new SessionFactory(this);
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package io.switchboard.gateway.session;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.gateway.auth.AuthException;
+import io.switchboard.gateway.auth.TokenVerifier;
+import io.switchboard.gateway.auth.VerifiedToken;
+import io.switchboard.gateway.fanout.FanoutMessage;
+import io.switchboard.gateway.fanout.LiveHandOver;
+import io.switchboard.gateway.fanout.Subscriber;
+import io.switchboard.gateway.fanout.SubscriptionRegistry;
+import io.switchboard.gateway.fanout.TopicLayout;
+import io.switchboard.gateway.history.HistoryClient;
+import io.switchboard.gateway.history.HistoryPager;
+import io.switchboard.gateway.history.ResumeReader;
+import io.switchboard.gateway.observe.GatewayMetrics;
+import io.switchboard.gateway.presence.PresenceChanges;
+import io.switchboard.gateway.presence.PresenceDirectory;
+import io.switchboard.gateway.routing.RouterClient;
+import io.switchboard.gateway.ws.Subprotocol;
+import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.Connect;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.Message;
+import io.switchboard.proto.client.v1.PresenceStatus;
+import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.PublishResponse;
+import io.switchboard.proto.internal.v1.ReadRequest;
+import io.switchboard.proto.internal.v1.ReadResponse;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Sessions of one gateway without Kafka, gRPC or sockets: a {@link SessionFactory} over scripted collaborators
+ * (router calls and history reads the test answers by hand, a hand-over point the test chooses, tokens from a
+ * table, recorded presence reports) and a {@link RecordingSink} per connection. Close it after each test.
+ */
+final class SessionHarness implements AutoCloseable {
+    static final String GATEWAY_ID = "gw-test";
+    static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
+    static final Instant TOKEN_EXPIRY = NOW.plus(Duration.ofHours(1));
+
+    /** Defaults: long timeouts (nothing fires unless the test shortens them), roomy limits. */
+    static SessionSettings settings() {
+        return new SessionSettings(Duration.ofMinutes(1), Duration.ofMinutes(1), 100, 131_072, 65_536, 1_048_576,
+                64, 1_048_576);
+    }
+
+    /** A router call the test answers by completing {@link #answer}. */
+    record Call<Q, R>(Q request, CompletableFuture<R> answer) {
+    }
+
+    /** Router calls, held until the test answers them. */
+    static final class ScriptedRouter implements RouterClient {
+        final BlockingQueue<Call<Envelope, PublishResponse>> publishes = new LinkedBlockingQueue<>();
+
+        @Override
+        public CompletableFuture<PublishResponse> publish(Envelope envelope, Duration timeout) {
+            CompletableFuture<PublishResponse> answer = new CompletableFuture<>();
+            publishes.add(new Call<>(envelope, answer));
+            return answer;
+        }
+
+        Call<Envelope, PublishResponse> nextPublish() throws InterruptedException {
+            Call<Envelope, PublishResponse> call = publishes.poll(10, TimeUnit.SECONDS);
+            if (call == null) {
+                throw new AssertionError("no publish reached the router");
+            }
+            return call;
+        }
+
+        @Override
+        public void close(Duration timeout) {
+        }
+    }
+
+    /** History reads, held until the test answers them. */
+    static final class HeldHistory implements HistoryClient {
+        final BlockingQueue<Call<ReadRequest, ReadResponse>> reads = new LinkedBlockingQueue<>();
+
+        @Override
+        public CompletableFuture<ReadResponse> read(ReadRequest request) {
+            CompletableFuture<ReadResponse> answer = new CompletableFuture<>();
+            reads.add(new Call<>(request, answer));
+            return answer;
+        }
+
+        Call<ReadRequest, ReadResponse> nextRead() throws InterruptedException {
+            Call<ReadRequest, ReadResponse> call = reads.poll(10, TimeUnit.SECONDS);
+            if (call == null) {
+                throw new AssertionError("no read reached the history service");
+            }
+            return call;
+        }
+
+        @Override
+        public void close(Duration timeout) {
+        }
+    }
+
+    /**
+     * The fan-out at its hand-over point: registers in the registry and reports {@link #liveFrom} as where the
+     * room's live stream starts; {@link #deliver} plays a live record to the room's subscribers.
+     */
+    static final class FakeHandOver implements LiveHandOver {
+        final SubscriptionRegistry registry;
+        volatile long liveFrom;
+
+        FakeHandOver(SubscriptionRegistry registry) {
+            this.registry = registry;
+        }
+
+        @Override
+        public long subscribeAt(String room, Subscriber subscriber) {
+            registry.subscribe(room, subscriber);
+            return liveFrom;
+        }
+
+        void deliver(String room, long position) {
+            FanoutMessage message = new FanoutMessage(room, ServerFrame.newBuilder().setMessage(Message.newBuilder()
+                    .setRoom(room).setPosition(position).setId("live-" + position)).build());
+            for (Subscriber s : registry.subscribers(room)) {
+                s.deliver(message);
+            }
+        }
+    }
+
+    /** Presence reports as lines such as {@code joined room-1}. */
+    static final class RecordingPresence implements PresenceChanges {
+        final List<String> reports = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void opened(String sessionId, String userId, String client, Instant openedTime) {
+            reports.add("opened " + userId);
+        }
+
+        @Override
+        public void closed(String sessionId) {
+            reports.add("closed");
+        }
+
+        @Override
+        public void joined(String sessionId, String room) {
+            reports.add("joined " + room);
+        }
+
+        @Override
+        public void left(String sessionId, String room) {
+            reports.add("left " + room);
+        }
+
+        @Override
+        public void status(String sessionId, PresenceStatus status, String text) {
+            reports.add("status " + status);
+        }
+    }
+
+    final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    final GatewayMetrics metrics = new GatewayMetrics(new PrometheusRegistry());
+    final ConnectionRegistry connections = new ConnectionRegistry();
+    final SubscriptionRegistry registry = new SubscriptionRegistry();
+    final FakeHandOver handOver = new FakeHandOver(registry);
+    final TopicLayout layout = new TopicLayout("rooms", "topic-id", 8);
+    final ScriptedRouter router = new ScriptedRouter();
+    final HeldHistory history = new HeldHistory();
+    final RecordingPresence presence = new RecordingPresence();
+    final Admission admission = new Admission();
+    final SessionFactory factory;
+
+    SessionHarness() {
+        this(settings());
+    }
+
+    SessionHarness(SessionSettings settings) {
+        Map<String, VerifiedToken> tokens = Map.of(
+                "alice", new VerifiedToken("alice", TOKEN_EXPIRY),
+                "alice-later", new VerifiedToken("alice", TOKEN_EXPIRY.plus(Duration.ofHours(1))),
+                "bob", new VerifiedToken("bob", TOKEN_EXPIRY));
+        TokenVerifier verifier = token -> {
+            if (token.equals("expired")) {
+                throw new AuthException(ErrorCode.TOKEN_EXPIRED, "exp: token expired");
+            }
+            VerifiedToken verified = tokens.get(token);
+            if (verified == null) {
+                throw new AuthException(ErrorCode.INVALID_TOKEN, "signature: invalid");
+            }
+            return verified;
+        };
+        factory = SessionFactory.builder(GATEWAY_ID, settings)
+                .clock(clock)
+                .timer(timer)
+                .bookkeeping(metrics, connections)
+                .verifier(verifier)
+                .fanout(registry, handOver, layout)
+                .history(new ResumeReader(history, 100, 1000, Duration.ofMinutes(1), 1 << 20, metrics,
+                        Ticker.systemTicker(), false), new HistoryPager(history, layout, metrics))
+                .routers(new PublishHandler(router, Duration.ofSeconds(10), settings.maxPayloadBytes(), metrics, clock),
+                        new DirectMessageHandler(router, Duration.ofSeconds(10), settings.maxPayloadBytes()),
+                        new EphemeralHandler(router, Duration.ofSeconds(10), 1024, clock))
+                .admission(admission)
+                .presence(presence, new PresenceQueryHandler(PresenceDirectory.unconfigured()))
+                .build();
+        admission.ready();
+    }
+
+    /** A connection of the binary subprotocol, its session opened. */
+    Connection connect() {
+        RecordingSink sink = new RecordingSink();
+        return new Connection(factory.open(Subprotocol.PROTO, sink), sink);
+    }
+
+    /** A connection that sent Connect with {@code token} and got Connected. */
+    Connection connectAs(String token) {
+        Connection c = connect();
+        c.send(ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(token).setClient("test")).build());
+        c.awaitFrame(ServerFrame::hasConnected);
+        return c;
+    }
+
+    @Override
+    public void close() {
+        connections.abortAll();
+        timer.shutdownNow();
+        metrics.close();
+    }
+
+    /** One connection: its session and what it wrote. */
+    record Connection(ClientSession session, RecordingSink sink) {
+        void send(ClientFrame frame) {
+            session.onFrame(frame);
+        }
+
+        /** Waits until a written frame matches {@code match}; returns the first such frame. */
+        ServerFrame awaitFrame(java.util.function.Predicate<ServerFrame> match) {
+            return await().atMost(Duration.ofSeconds(10)).until(
+                    () -> sink.frames().stream().filter(match).findFirst(), java.util.Optional::isPresent).get();
+        }
+
+        /** Waits until {@code n} frames were written; returns them all. */
+        List<ServerFrame> awaitFrames(int n) {
+            return await().atMost(Duration.ofSeconds(10)).until(sink::frames, f -> f.size() >= n);
+        }
+
+        /** Waits for the close frame. */
+        RecordingSink.Close awaitClose() {
+            return await().atMost(Duration.ofSeconds(10)).until(sink::closed, java.util.Objects::nonNull);
+        }
+    }
+}
