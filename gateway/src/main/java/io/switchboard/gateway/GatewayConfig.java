@@ -1,5 +1,9 @@
 package io.switchboard.gateway;
 
+import static io.switchboard.service.ConfigChecks.check;
+import static io.switchboard.service.ConfigChecks.nonNegative;
+import static io.switchboard.service.ConfigChecks.positive;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -7,8 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 import io.helidon.config.Config;
+import io.switchboard.service.ConfigFiles;
 import io.switchboard.auth.KeyMaterial;
 import io.switchboard.auth.KeySetSettings;
 import io.switchboard.gateway.authz.AuthzConfig;
@@ -33,6 +36,9 @@ import io.switchboard.gateway.routing.RouterEndpoint;
  * the configuration is built; messages have the shape {@code "name: value (expected: ...)"}. Thread-safe.
  */
 public final class GatewayConfig {
+    /** The defaults bundled in the gateway's jar. */
+    public static final String DEFAULTS_RESOURCE = "gateway-defaults.yaml";
+
     /** Keys under {@code gateway} this class reads; anything else there is reported as unknown. */
     static final Set<String> KNOWN_KEYS = Set.of(
             "host", "port", "id", "ws-path", "routers", "connect-timeout", "publish-timeout", "close-timeout",
@@ -172,170 +178,17 @@ public final class GatewayConfig {
      * @throws IllegalArgumentException when a value is invalid
      */
     public static GatewayConfig from(Config root) {
-        Config g = root.get("gateway");
-        warnUnknownKeys(g);
-        Builder b = builder();
-        string(g, "host").ifPresent(b::host);
-        integer(g, "port").ifPresent(b::port);
-        string(g, "id").ifPresent(b::gatewayId);
-        string(g, "ws-path").ifPresent(b::wsPath);
-        stringList(g.get("routers")).ifPresent(b::routers);
-        duration(g, "connect-timeout").ifPresent(b::connectTimeout);
-        duration(g, "publish-timeout").ifPresent(b::publishTimeout);
-        duration(g, "close-timeout").ifPresent(b::closeTimeout);
-        duration(g, "idle-timeout").ifPresent(b::idleTimeout);
-        duration(g, "drain-timeout").ifPresent(b::drainTimeout);
-        duration(g, "startup-timeout").ifPresent(b::startupTimeout);
-        duration(g, "router-keepalive-time").ifPresent(b::routerKeepAliveTime);
-        duration(g, "router-keepalive-timeout").ifPresent(b::routerKeepAliveTimeout);
-        string(g, "router-dns").ifPresent(b::routerDns);
-        duration(g, "router-dns-refresh").ifPresent(b::routerDnsRefresh);
-        BreakerSettings breaker = BreakerSettings.DEFAULTS;
-        b.routerBreaker(new BreakerSettings(
-                number(g, "router-breaker.failure-rate-threshold").orElse(breaker.failureRateThreshold()),
-                integer(g, "router-breaker.sliding-window").orElse(breaker.slidingWindow()),
-                integer(g, "router-breaker.minimum-calls").orElse(breaker.minimumCalls()),
-                duration(g, "router-breaker.wait-in-open").orElse(breaker.waitInOpen()),
-                integer(g, "router-breaker.half-open-calls").orElse(breaker.halfOpenCalls())));
-        integer(g, "drain.batch-size").ifPresent(b::drainBatchSize);
-        duration(g, "drain.batch-interval").ifPresent(b::drainBatchInterval);
-        duration(g, "drain.reconnect-window").ifPresent(b::drainReconnectWindow);
-        string(g, "admin.token").ifPresent(b::adminToken);
-        string(g, "auth.hs256-secret").ifPresent(b::hs256Secret);
-        string(g, "auth.rs256-public-key").ifPresent(b::rs256PublicKey);
-        string(g, "auth.rs256-public-key-file").map(Path::of).ifPresent(b::rs256PublicKeyFile);
-        string(g, "auth.issuer").ifPresent(b::issuer);
-        string(g, "auth.audience").ifPresent(b::audience);
-        duration(g, "auth.clock-skew").ifPresent(b::clockSkew);
-        string(g, "auth.jwks-file").map(Path::of).ifPresent(b::jwksFile);
-        string(g, "auth.jwks-url").ifPresent(b::jwksUrl);
-        duration(g, "auth.jwks-refresh-interval").ifPresent(b::jwksRefreshInterval);
-        duration(g, "auth.jwks-min-refetch-interval").ifPresent(b::jwksMinRefetchInterval);
-        duration(g, "auth.jwks-timeout").ifPresent(b::jwksTimeout);
-        b.authz(AuthzConfig.from(g.get("authz")));
-        integer(g, "limits.max-subscriptions").ifPresent(b::maxSubscriptions);
-        integer(g, "limits.max-payload-bytes").ifPresent(b::maxPayloadBytes);
-        integer(g, "limits.max-frame-bytes").ifPresent(b::maxFrameBytes);
-        longValue(g, "limits.max-outbound-queue-bytes").ifPresent(b::maxOutboundQueueBytes);
-        integer(g, "limits.max-inflight-publishes").ifPresent(b::maxInflightPublishes);
-        string(g, "history.address").ifPresent(b::historyAddress);
-        duration(g, "history.timeout").ifPresent(b::historyTimeout);
-        integer(g, "resume.page-size").ifPresent(b::resumePageSize);
-        integer(g, "resume.max-messages").ifPresent(b::resumeMaxMessages);
-        longValue(g, "resume.max-buffer-bytes").ifPresent(b::resumeMaxBufferBytes);
-        duration(g, "resume.coalesce-ttl").ifPresent(b::resumeCoalesceTtl);
-        longValue(g, "resume.coalesce-max-bytes").ifPresent(b::resumeCoalesceMaxBytes);
-        string(g, "resume.coalesce").map(v -> switch (v) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("gateway.resume.coalesce: '" + v + "' (expected: true or false)");
-        }).ifPresent(b::resumeCoalesce);
-        string(g, "presence.address").ifPresent(b::presenceAddress);
-        duration(g, "presence.report-interval").ifPresent(b::presenceReportInterval);
-        integer(g, "presence.max-pending").ifPresent(b::presenceMaxPending);
-        duration(g, "presence.timeout").ifPresent(b::presenceTimeout);
-        integer(g, "limits.max-ephemeral-bytes").ifPresent(b::maxEphemeralBytes);
-        Config k = root.get("kafka");
-        string(k, "bootstrap-servers").ifPresent(b::bootstrapServers);
-        string(k, "topic.name").ifPresent(b::topic);
-        string(k, "ephemeral-topic.name").ifPresent(b::ephemeralTopic);
-        string(k, "control-topic.name").ifPresent(b::controlTopic);
-        string(k, "presence-topic.name").ifPresent(b::presenceTopic);
-        Config consumer = k.get("consumer");
-        consumer.traverse().filter(Config::isLeaf).forEach(node -> {
-            String key = node.key().toString().substring(consumer.key().toString().length() + 1);
-            b.consumerProperty(key, node.asString().get());
-        });
-        return b.build();
-    }
-
-    private static void warnUnknownKeys(Config g) {
-        if (!g.exists()) {
-            return;
-        }
-        String prefix = g.key().toString() + ".";
-        g.traverse().filter(Config::isLeaf).map(n -> n.key().toString().substring(prefix.length()))
-                .filter(key -> !KNOWN_KEYS.contains(key) && !key.startsWith("routers.")
-                        && !(key.startsWith("authz.") && AuthzConfig.isKnownKey(key.substring("authz.".length()))))
-                .sorted()
-                .forEach(key -> LOG.warning("Unknown configuration key ignored: " + prefix + key));
-    }
-
-    private static Optional<String> string(Config c, String key) {
-        return c.get(key).asString().asOptional().map(String::strip).filter(s -> !s.isEmpty());
-    }
-
-    private static Optional<Integer> integer(Config c, String key) {
-        return string(c, key).map(v -> {
-            try {
-                return Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(fullKey(c, key) + ": '" + v + "' (expected: an integer)", e);
-            }
-        });
-    }
-
-    private static Optional<Long> longValue(Config c, String key) {
-        return string(c, key).map(v -> {
-            try {
-                return Long.parseLong(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(fullKey(c, key) + ": '" + v + "' (expected: an integer)", e);
-            }
-        });
-    }
-
-    private static Optional<Float> number(Config c, String key) {
-        return string(c, key).map(v -> {
-            try {
-                return Float.parseFloat(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(fullKey(c, key) + ": '" + v + "' (expected: a number)", e);
-            }
-        });
-    }
-
-    private static Optional<Duration> duration(Config c, String key) {
-        return string(c, key).map(v -> {
-            try {
-                return Duration.parse(v);
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException(
-                        fullKey(c, key) + ": '" + v + "' (expected: an ISO-8601 duration such as PT10S)", e);
-            }
-        });
+        return GatewayConfigReader.read(root);
     }
 
     /**
-     * A YAML list, or one comma-separated string (the form an environment variable or system property carries).
-     * When a scalar of a higher source meets a list of a lower one (GATEWAY_ROUTERS=a:1,b:2 over the list in
-     * gateway-defaults.yaml) Helidon merges them into one LIST node that keeps the lower source's elements and
-     * carries the scalar as the node's own value: that value is the one the operator set, so it wins.
+     * Loads the configuration the way {@code GatewayMain} does, highest priority first: environment variables,
+     * system properties, the optional YAML {@code file}, then the classpath {@link #DEFAULTS_RESOURCE}.
+     *
+     * @throws IllegalArgumentException when {@code file} is not a readable file or a value is invalid
      */
-    private static Optional<List<String>> stringList(Config node) {
-        if (!node.exists()) {
-            return Optional.empty();
-        }
-        Optional<String> scalar = node.asString().asOptional();
-        if (scalar.isPresent()) {
-            return Optional.of(splitCommas(scalar.get()));
-        }
-        return Optional.of(node.asList(String.class).get().stream().map(String::strip)
-                .filter(s -> !s.isEmpty()).toList());
-    }
-
-    private static List<String> splitCommas(String v) {
-        List<String> out = new ArrayList<>();
-        for (String part : v.split(",")) {
-            if (!part.isBlank()) {
-                out.add(part.strip());
-            }
-        }
-        return out;
-    }
-
-    private static String fullKey(Config c, String key) {
-        return c.key().toString() + "." + key;
+    public static GatewayConfig load(Optional<Path> file) {
+        return from(ConfigFiles.load(file, DEFAULTS_RESOURCE));
     }
 
     /** Interface the web server binds to; default {@code 0.0.0.0}. */
@@ -1064,30 +917,12 @@ public final class GatewayConfig {
         }
 
         private static String requireText(String name, String value) {
-            if (value == null || value.isBlank()) {
-                throw new IllegalArgumentException(name + ": '" + value + "' (expected: non-empty)");
-            }
+            check(value != null && !value.isBlank(), name, "'" + value + "'", "non-empty");
             return value.strip();
         }
 
-        private static Duration positive(String name, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
-            }
-            return d;
-        }
-
-        private static Duration nonNegative(String name, Duration d) {
-            if (d == null || d.isNegative()) {
-                throw new IllegalArgumentException(name + ": " + d + " (expected: >= 0)");
-            }
-            return d;
-        }
-
         private static int atLeast(String name, int n, int min) {
-            if (n < min) {
-                throw new IllegalArgumentException(name + ": " + n + " (expected: >= " + min + ")");
-            }
+            check(n >= min, name, n, ">= " + min);
             return n;
         }
     }

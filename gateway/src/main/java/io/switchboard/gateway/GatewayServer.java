@@ -1,27 +1,17 @@
 package io.switchboard.gateway;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.observe.ObserveFeature;
-import io.helidon.webserver.observe.health.HealthObserver;
-import io.helidon.webserver.websocket.WsConfig;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.auth.KeySet;
@@ -31,7 +21,7 @@ import io.switchboard.gateway.authz.RoomAuthorizer;
 import io.switchboard.gateway.drain.DrainAdminService;
 import io.switchboard.gateway.drain.DrainProgress;
 import io.switchboard.gateway.drain.DrainSettings;
-import io.switchboard.gateway.drain.DrainTarget;
+import io.switchboard.gateway.drain.GatewayDrain;
 import io.switchboard.gateway.drain.PacedDrain;
 import io.switchboard.gateway.fanout.KafkaFanout;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
@@ -42,8 +32,6 @@ import io.switchboard.gateway.history.HistoryClient;
 import io.switchboard.gateway.history.HistoryPager;
 import io.switchboard.gateway.history.ResumeReader;
 import io.switchboard.gateway.observe.GatewayMetrics;
-import io.switchboard.gateway.observe.MetricsService;
-import io.switchboard.gateway.observe.HealthChecks;
 import io.switchboard.gateway.presence.GrpcPresenceClient;
 import io.switchboard.gateway.presence.PresenceChanges;
 import io.switchboard.gateway.presence.PresenceDirectory;
@@ -60,39 +48,40 @@ import io.switchboard.gateway.session.PublishHandler;
 import io.switchboard.gateway.session.SessionFactory;
 import io.switchboard.gateway.session.SessionSettings;
 import io.switchboard.gateway.signals.SignalConsumer;
-import io.switchboard.gateway.ws.WsEndpoint;
-import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.service.InstanceIds;
+import io.switchboard.service.ReleaseSteps;
+import io.switchboard.service.TierLifecycle;
 
 /**
  * One gateway: a Helidon SE web server with the WebSocket endpoint, {@code /metrics} and
  * {@code /observe/health/{live,ready}} on one port, a gRPC client to the routers and a Kafka fan-out consumer.
  *
- * <p>Lifecycle: {@link #start()} (once; binds the port, learns the Kafka topic, positions the consumer, then
- * reports ready); {@link #drain(Duration)} (readiness turns false, upgrades get HTTP 503, new publishes get
- * UNAVAILABLE, then a paced drain: batches of connections get a Drain frame and, once their in-flight publishes
- * are answered, close SERVER_SHUTDOWN 3000 "reconnect"; also started by {@code POST /admin/drain});
- * {@link #stop(Duration)} (drain, then stop the consumer, the router and history channels and the web server).
- * Thread-safe: lifecycle transitions are serialized on a lock.
+ * <p>Lifecycle ({@link TierLifecycle}): {@link #start()} (once; binds the port, learns the Kafka topic, positions
+ * the consumer, then reports ready); {@link #drain(Duration)} (readiness turns false, upgrades get HTTP 503, new
+ * publishes get UNAVAILABLE, then a paced drain: batches of connections get a Drain frame and, once their
+ * in-flight publishes are answered, close SERVER_SHUTDOWN 3000 "reconnect"; also started by
+ * {@code POST /admin/drain}); {@link #stop(Duration)} (drain, then stop the consumer, the router and history
+ * channels and the web server). Thread-safe: lifecycle transitions are serialized by the lifecycle's lock.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
     private static final Duration COMPONENT_STOP_TIMEOUT = Duration.ofSeconds(5);
 
-    private enum Phase { NEW, STARTING, RUNNING, DRAINING, DRAINED, STOPPED }
-
     private final GatewayConfig config;
     private final PrometheusRegistry registry;
     private final Consumer<HttpRouting.Builder> extraRouting;
     private final Clock clock;
+    private final TierLifecycle lifecycle;
+    private final ReleaseSteps release;
     private final Admission admission = new Admission();
     private final ConnectionRegistry connections = new ConnectionRegistry();
     private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
     private final AtomicReference<SessionFactory> sessions = new AtomicReference<>();
-    private final Object lifecycle = new Object();
 
-    // @GuardedBy("lifecycle") for writes; volatile for the health checks that read them.
-    private volatile Phase phase = Phase.NEW;
+    // Written by the start phase under the lifecycle's lock; volatile where health checks and the admin endpoint
+    // read them from other threads.
     private volatile KafkaFanout fanout;
+    private volatile GatewayDrain drain;
     private GatewayMetrics metrics;
     private ScheduledExecutorService timer;
     private RouterClient routerClient;
@@ -106,14 +95,16 @@ public final class GatewayServer implements AutoCloseable {
     private WebServer webServer;
     private volatile int port = -1;
     private volatile String gatewayId;
-    // Written under "lifecycle" once; read by the admin endpoint.
-    private volatile PacedDrain pacedDrain;
 
     private GatewayServer(Builder b) {
         this.config = b.config;
         this.registry = b.registry;
         this.extraRouting = b.httpRouting;
         this.clock = b.clock;
+        String name = "gateway" + config.gatewayId().map(id -> " " + id).orElse("");
+        System.Logger log = System.getLogger(GatewayServer.class.getName());
+        this.lifecycle = new TierLifecycle(name, log);
+        this.release = new ReleaseSteps(name, log);
     }
 
     /** A builder for a gateway with {@code config}. */
@@ -128,30 +119,19 @@ public final class GatewayServer implements AutoCloseable {
      *                               whatever was started is stopped again
      */
     public GatewayServer start() {
-        synchronized (lifecycle) {
-            if (phase != Phase.NEW) {
-                throw new IllegalStateException("Already started");
+        try {
+            lifecycle.start(this::startComponents, this::stopComponents);
+        } catch (RuntimeException e) {
+            if (lifecycle.state() != TierLifecycle.State.FAILED) {
+                throw e; // not this call's start: already started
             }
-            phase = Phase.STARTING;
-            try {
-                doStart();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stopComponents();
-                phase = Phase.STOPPED;
-                throw new IllegalStateException("Interrupted while starting the gateway", e);
-            } catch (RuntimeException e) {
-                stopComponents();
-                phase = Phase.STOPPED;
-                throw new IllegalStateException("Gateway failed to start: " + e.getMessage(), e);
-            }
-            phase = Phase.RUNNING;
+            throw new IllegalStateException("Gateway failed to start: " + e.getMessage(), e);
         }
         LOG.info("gateway " + gatewayId + " listening on :" + port);
         return this;
     }
 
-    private void doStart() throws InterruptedException {
+    private void startComponents() {
         GatewayConfig.logEffective(config);
         metrics = new GatewayMetrics(registry);
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -170,22 +150,32 @@ public final class GatewayServer implements AutoCloseable {
         historyClient = config.historyAddress()
                 .<HistoryClient>map(a -> new GrpcHistoryClient(a, config.historyTimeout()))
                 .orElseGet(HistoryClient::unconfigured);
-        webServer = buildWebServer().start();
+        webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
+                () -> fanout != null && fanout.isPositioned(), this::isAlive), drainControl(), extraRouting,
+                sessions::get).start();
         // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
         if (!webServer.isRunning() || webServer.port() < 0) {
             throw new IllegalStateException("web server could not bind " + config.host() + ":" + config.port());
         }
         port = webServer.port();
-        gatewayId = config.gatewayId().orElseGet(() -> hostName() + "-" + port);
+        gatewayId = config.gatewayId().orElseGet(() -> InstanceIds.defaultId("gateway") + "-" + port);
+        drain = new GatewayDrain(gatewayId, admission, connections, grace -> new DrainSettings(grace,
+                config.drainBatchSize(), config.drainBatchInterval(), config.drainReconnectWindow()), clock);
         long deadline = System.nanoTime() + config.startupTimeout().toNanos();
-        TopicLayout layout = TopicLayoutLoader.load(config.bootstrapServers(), config.topic(),
-                config.consumerProperties(), remaining(deadline));
-        LOG.info("gateway " + gatewayId + " fans out " + layout);
-        fanout = new KafkaFanout(config.bootstrapServers(), "switchboard-gateway-" + gatewayId,
-                config.consumerProperties(), layout, subscriptions, metrics);
-        fanout.start(remaining(deadline));
+        TopicLayout layout;
+        try {
+            layout = TopicLayoutLoader.load(config.bootstrapServers(), config.topic(), config.consumerProperties(),
+                    remaining(deadline));
+            LOG.info("gateway " + gatewayId + " fans out " + layout);
+            fanout = new KafkaFanout(config.bootstrapServers(), "switchboard-gateway-" + gatewayId,
+                    config.consumerProperties(), layout, subscriptions, metrics);
+            fanout.start(remaining(deadline));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while starting the gateway", e);
+        }
         roomAuthorizer = RoomAuthorizer.create(config.authz(), gatewayId, registry);
-        SessionFactory.Builder factory = SessionFactory.builder(gatewayId, settings())
+        SessionFactory.Builder factory = SessionFactory.builder(gatewayId, sessionSettings())
                 .clock(clock)
                 .timer(timer)
                 .bookkeeping(metrics, connections)
@@ -194,46 +184,14 @@ public final class GatewayServer implements AutoCloseable {
                 .history(new ResumeReader(historyClient, config.resumePageSize(), config.resumeMaxMessages(),
                         config.resumeCoalesceTtl(), config.resumeCoalesceMaxBytes(), metrics, Ticker.systemTicker(),
                         config.resumeCoalesce()), new HistoryPager(historyClient, layout, metrics))
-                .routers(new PublishHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes(), metrics, clock),
+                .routers(new PublishHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes(), metrics,
+                                clock),
                         new DirectMessageHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes()),
                         new EphemeralHandler(routerClient, config.publishTimeout(), config.maxEphemeralBytes(), clock))
                 .admission(admission);
         startPresenceAndSignals(factory);
         sessions.set(factory.build());
         admission.ready();
-    }
-
-    private WebServer buildWebServer() {
-        HealthObserver health = HealthObserver.builder()
-                .useSystemServices(false)
-                .details(true)
-                .addCheck(HealthChecks.readiness(this::isReady, () -> fanout != null && fanout.isPositioned(),
-                        admission::isDraining))
-                .addCheck(HealthChecks.liveness(this::isAlive))
-                .build();
-        return WebServer.builder()
-                .host(config.host())
-                .port(config.port())
-                .shutdownHook(false)
-                .featuresDiscoverServices(false)
-                .idleConnectionTimeout(config.idleTimeout())
-                .addProtocol(WsConfig.builder().maxFrameLength(config.maxFrameBytes()).build())
-                .addFeature(ObserveFeature.just(health))
-                .routing(r -> {
-                    r.addFilter((chain, req, res) -> {
-                        // Upgrades pass through HTTP filters in Helidon 4.5: refuse them while not ready or draining.
-                        if (req.path().path().equals(config.wsPath()) && !admission.isOpen()) {
-                            res.status(Status.SERVICE_UNAVAILABLE_503).send();
-                            return;
-                        }
-                        chain.proceed();
-                    });
-                    r.register("/metrics", new MetricsService(registry));
-                    r.register("/admin", new DrainAdminService(config.adminToken(), drainControl()));
-                    extraRouting.accept(r);
-                })
-                .addRouting(WsEndpoint.routing(config.wsPath(), config.maxFrameBytes(), sessions::get))
-                .build();
     }
 
     /**
@@ -261,7 +219,7 @@ public final class GatewayServer implements AutoCloseable {
         factory.presence(presence, new PresenceQueryHandler(directory));
     }
 
-    private SessionSettings settings() {
+    private SessionSettings sessionSettings() {
         return new SessionSettings(config.connectTimeout(), config.closeTimeout(), config.maxSubscriptions(),
                 config.maxFrameBytes(), config.maxPayloadBytes(), config.maxOutboundQueueBytes(),
                 config.maxInflightPublishes(), config.resumeMaxBufferBytes());
@@ -282,10 +240,14 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private boolean isAlive() {
-        Phase p = phase;
+        TierLifecycle.State s = lifecycle.state();
         KafkaFanout f = fanout;
         // A fan-out thread that died after start is fatal: this gateway would silently deliver nothing.
-        return p != Phase.STOPPED && (p == Phase.STARTING || p == Phase.NEW || (f != null && f.isPositioned()));
+        return switch (s) {
+            case NEW, STARTING -> true;
+            case RUNNING, DRAINING -> f != null && f.isPositioned();
+            case STOPPED, FAILED -> false;
+        };
     }
 
     /**
@@ -295,60 +257,24 @@ public final class GatewayServer implements AutoCloseable {
      * answered, close SERVER_SHUTDOWN (3000, "reconnect"); at 80 % of {@code grace} the rest is closed at once
      * ({@link PacedDrain}); then waits for the closes within what is left of {@code grace}. A drain already
      * started (by {@code POST /admin/drain}) is joined instead of started again. Idempotent.
+     *
+     * @throws IllegalStateException when the gateway was not started
      */
     public void drain(Duration grace) {
         Objects.requireNonNull(grace, "grace");
-        long deadline = System.nanoTime() + grace.toNanos();
         PacedDrain d = beginDrain(grace);
-        if (d == null) {
-            return;
-        }
-        try {
-            d.completion().get(grace.toNanos(), TimeUnit.NANOSECONDS);
-            if (!connections.awaitEmpty(remaining(deadline))) {
-                LOG.info("gateway " + gatewayId + ": " + connections.size() + " connections still closing");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            connections.closeAll(ErrorCode.SERVER_SHUTDOWN, "reconnect");
-        } catch (TimeoutException e) {
-            LOG.warning("gateway " + gatewayId + ": drain did not finish in " + grace + "; closing the rest at once");
-            connections.closeAll(ErrorCode.SERVER_SHUTDOWN, "reconnect");
-        } catch (ExecutionException | CancellationException e) {
-            LOG.log(Level.WARNING, "gateway " + gatewayId + ": drain failed; closing the rest at once", e);
-            connections.closeAll(ErrorCode.SERVER_SHUTDOWN, "reconnect");
+        if (d != null) {
+            drain.await(d, grace);
         }
     }
 
-    /** Starts the paced drain unless one exists; null when the gateway stopped without draining. */
+    /** Starts the paced drain unless one runs, else joins it; null when the gateway stopped without draining. */
     private PacedDrain beginDrain(Duration grace) {
-        synchronized (lifecycle) {
-            if (phase == Phase.NEW || phase == Phase.STARTING) {
-                throw new IllegalStateException("Not started");
-            }
-            if (pacedDrain != null || phase != Phase.RUNNING) {
-                return pacedDrain;
-            }
-            phase = Phase.DRAINING;
-            admission.startDraining();
-            LOG.info("gateway " + gatewayId + " draining " + connections.size() + " connections ("
-                    + admission.publishesInFlight() + " publishes in flight) within " + grace);
-            PacedDrain d = new PacedDrain(new DrainSettings(grace, config.drainBatchSize(),
-                    config.drainBatchInterval(), config.drainReconnectWindow()),
-                    () -> connections.snapshot().stream().map(DrainTarget::of).toList(), connections::size, clock);
-            pacedDrain = d;
-            d.start().whenComplete((report, failure) -> {
-                if (report != null) {
-                    LOG.info("gateway " + gatewayId + " drained: " + report);
-                }
-                synchronized (lifecycle) {
-                    if (phase == Phase.DRAINING) {
-                        phase = Phase.DRAINED;
-                    }
-                }
-            });
-            return d;
-        }
+        lifecycle.requireStarted();
+        GatewayDrain d = drain;
+        lifecycle.drain(() -> d.begin(grace));
+        // begin() is idempotent: here it returns the drain the lifecycle started, now or earlier.
+        return lifecycle.state() == TierLifecycle.State.DRAINING ? d.begin(grace) : null;
     }
 
     private DrainAdminService.Control drainControl() {
@@ -362,7 +288,7 @@ public final class GatewayServer implements AutoCloseable {
 
             @Override
             public DrainProgress progress() {
-                PacedDrain d = pacedDrain;
+                GatewayDrain d = drain;
                 return d == null ? DrainProgress.serving(connections.size()) : d.progress();
             }
         };
@@ -370,24 +296,11 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Drains within {@code grace}, then stops the consumer, the router channels and the web server. Idempotent. */
     public void stop(Duration grace) {
-        synchronized (lifecycle) {
-            if (phase == Phase.STOPPED) {
-                return;
-            }
-            if (phase == Phase.NEW) {
-                phase = Phase.STOPPED;
-                return;
-            }
+        TierLifecycle.State s = lifecycle.state();
+        if (s == TierLifecycle.State.RUNNING || s == TierLifecycle.State.DRAINING) {
+            drain(grace);
         }
-        drain(grace);
-        synchronized (lifecycle) {
-            if (phase == Phase.STOPPED) {
-                return;
-            }
-            phase = Phase.STOPPED;
-            stopComponents();
-        }
-        LOG.info("gateway " + gatewayId + " stopped");
+        lifecycle.stop(this::stopComponents);
     }
 
     /** {@link #stop(Duration)} with {@code gateway.drain-timeout}. */
@@ -396,50 +309,27 @@ public final class GatewayServer implements AutoCloseable {
         stop(config.drainTimeout());
     }
 
-    // @GuardedBy("lifecycle")
+    /** Blocks until the gateway has stopped or failed to start. */
+    public void awaitTermination() throws InterruptedException {
+        lifecycle.awaitTermination();
+    }
+
+    /** Stops whatever was started, in dependency order; each step runs even if an earlier one failed. */
     private void stopComponents() {
-        PacedDrain d = pacedDrain;
-        if (d != null) {
-            d.cancel();
-        }
+        release.run("cancel the drain", drain, GatewayDrain::cancel);
         connections.abortAll();
-        if (signals != null) {
-            signals.stop(COMPONENT_STOP_TIMEOUT);
-        }
-        if (presenceReporter != null) {
-            presenceReporter.stop(COMPONENT_STOP_TIMEOUT); // reports the closes of the drain first
-        }
-        if (presenceClient != null) {
-            presenceClient.close(COMPONENT_STOP_TIMEOUT);
-        }
-        if (fanout != null) {
-            fanout.stop(COMPONENT_STOP_TIMEOUT);
-        }
-        if (routerClient != null) {
-            routerClient.close(COMPONENT_STOP_TIMEOUT);
-        }
-        if (historyClient != null) {
-            historyClient.close(COMPONENT_STOP_TIMEOUT);
-        }
-        if (webServer != null) {
-            try {
-                webServer.stop();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Web server did not stop cleanly", e);
-            }
-        }
-        if (timer != null) {
-            timer.shutdownNow();
-        }
-        if (keySet != null) {
-            keySet.close();
-        }
-        if (roomAuthorizer != null) {
-            roomAuthorizer.close();
-        }
-        if (metrics != null) {
-            metrics.close();
-        }
+        release.run("stop the signal consumer", signals, c -> c.stop(COMPONENT_STOP_TIMEOUT));
+        // Reports the closes of the drain first.
+        release.run("stop presence reporting", presenceReporter, r -> r.stop(COMPONENT_STOP_TIMEOUT));
+        release.run("close the presence channel", presenceClient, c -> c.close(COMPONENT_STOP_TIMEOUT));
+        release.run("stop the fan-out", fanout, f -> f.stop(COMPONENT_STOP_TIMEOUT));
+        release.run("close the router channels", routerClient, c -> c.close(COMPONENT_STOP_TIMEOUT));
+        release.run("close the history channel", historyClient, c -> c.close(COMPONENT_STOP_TIMEOUT));
+        release.run("stop the web server", webServer, WebServer::stop);
+        release.run("stop the timer", timer, ScheduledExecutorService::shutdownNow);
+        release.run("close the key set", keySet, KeySet::close);
+        release.run("close the room authorizer", roomAuthorizer, RoomAuthorizer::close);
+        release.run("unregister metrics", metrics, GatewayMetrics::close);
     }
 
     /** The bound port. */
@@ -471,19 +361,6 @@ public final class GatewayServer implements AutoCloseable {
 
     private static Duration remaining(long deadlineNanos) {
         return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
-    }
-
-    private static String hostName() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            LOG.log(Level.FINE, "No local host name; using 'gateway'", e);
-            return "gateway";
-        }
     }
 
     /** Builder of a {@link GatewayServer}. Not thread-safe. */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -77,7 +78,7 @@ class ClusterConfigTest {
     }
 
     /**
-     * The layering of {@link GatewayMain}: environment variables (expanded with Helidon's own aliasing, as
+     * The layering of {@link GatewayConfig#load}: environment variables (expanded with Helidon's own aliasing, as
      * {@code ConfigSources.environmentVariables()} does), an optional file, then the classpath defaults whose
      * {@code gateway.routers} is a YAML list.
      */
@@ -138,7 +139,7 @@ class ClusterConfigTest {
         System.setProperty("gateway.routers", "p1:7070,p2:7070");
         System.setProperty("gateway.auth.hs256-secret", SECRET);
         try {
-            assertThat(routers(GatewayConfig.from(GatewayMain.loadConfig(new String[0]))))
+            assertThat(routers(GatewayConfig.load(Optional.empty())))
                     .containsExactly("p1:7070", "p2:7070");
         } finally {
             System.clearProperty("gateway.routers");

@@ -11,7 +11,7 @@ import java.util.function.Function;
 import java.util.logging.LogManager;
 
 /**
- * The {@code main} of a grpc-java tier: {@code java -jar <jar> [--config FILE]} loads the configuration, starts
+ * The {@code main} of a tier process: {@code java -jar <jar> [--config FILE]} loads the configuration, starts
  * one service, logs where it listens and stops it gracefully on SIGTERM. Exits with 2 on a configuration error
  * and 1 when the service cannot start. Deliberately holds no static logger: a service's main must be able to
  * call {@link #installLogManager()} before anything initializes logging.
@@ -22,11 +22,20 @@ public final class ServiceMain {
         /** Starts serving; throws when it cannot. */
         void start();
 
-        /** The bound gRPC port. */
+        /** The bound port of the service's protocol (gRPC for the backend tiers, WebSocket for the gateway). */
         int port();
 
         /** The bound metrics/health port, or -1 when disabled. */
         int metricsPort();
+
+        /**
+         * Where the started service listens, for the start-up line: by default
+         * {@code grpc :<port>, metrics :<metricsPort>} ({@code metrics disabled} without a metrics port).
+         */
+        default String endpoints() {
+            int metricsPort = metricsPort();
+            return "grpc :" + port() + ", metrics " + (metricsPort < 0 ? "disabled" : ":" + metricsPort);
+        }
 
         /** Blocks until the service has stopped. */
         void awaitTermination() throws InterruptedException;
@@ -103,9 +112,7 @@ public final class ServiceMain {
                 }
             }
         }));
-        int metricsPort = server.metricsPort();
-        log.log(Level.INFO, name + " " + id.apply(config) + " listening on grpc :" + server.port() + ", metrics "
-                + (metricsPort < 0 ? "disabled" : ":" + metricsPort));
+        log.log(Level.INFO, name + " " + id.apply(config) + " listening on " + server.endpoints());
         server.awaitTermination();
     }
 

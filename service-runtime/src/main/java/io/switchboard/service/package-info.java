@@ -1,7 +1,9 @@
 /**
- * Process plumbing shared by the grpc-java tiers (router, history service, presence service): the small HTTP side
- * with Prometheus metrics and liveness/readiness, a log manager that keeps the shutdown log lines, and the config
- * pieces every tier reads the same way (value checks, instance ids, unknown keys, the shared {@code kafka.*}
- * section). Nothing here knows about messages, rooms or presence.
+ * Process plumbing shared by the tiers (gateway, router, history service, presence service): the main, the
+ * lifecycle state machine and release steps, a log manager that keeps the shutdown log lines, the config pieces
+ * every tier reads the same way (layering, value readers and checks, instance ids, unknown keys, the shared
+ * {@code kafka.*} section), and for the grpc-java tiers the gRPC server and the small HTTP side with Prometheus
+ * metrics and liveness/readiness (the gateway serves those from its own Helidon port). Nothing here knows about
+ * messages, rooms or presence.
  */
 package io.switchboard.service;

@@ -1,0 +1,70 @@
+package io.switchboard.gateway;
+
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.websocket.WsConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.gateway.drain.DrainAdminService;
+import io.switchboard.gateway.observe.HealthChecks;
+import io.switchboard.gateway.observe.MetricsService;
+import io.switchboard.gateway.session.Admission;
+import io.switchboard.gateway.ws.ConnectionHandler;
+import io.switchboard.gateway.ws.WsEndpoint;
+
+/**
+ * The gateway's one port, as a Helidon web server (not started): the WebSocket endpoint at
+ * {@code gateway.ws-path} (upgrades refused with 503 while the gateway does not admit new work), {@code /metrics},
+ * {@code /observe/health/{live,ready}}, {@code /admin/drain} and any extra routes. Stateless.
+ */
+final class GatewayWebServer {
+    /** What the health checks ask the gateway. */
+    record Health(BooleanSupplier ready, BooleanSupplier positioned, BooleanSupplier alive) {
+    }
+
+    private GatewayWebServer() {
+    }
+
+    /**
+     * @param sessions opens the session of each connection; yields null until the gateway is ready
+     */
+    static WebServer build(GatewayConfig config, PrometheusRegistry registry, Admission admission, Health health,
+                           DrainAdminService.Control drain, Consumer<HttpRouting.Builder> extraRouting,
+                           Supplier<ConnectionHandler.Factory> sessions) {
+        HealthObserver observer = HealthObserver.builder()
+                .useSystemServices(false)
+                .details(true)
+                .addCheck(HealthChecks.readiness(health.ready(), health.positioned(), admission::isDraining))
+                .addCheck(HealthChecks.liveness(health.alive()))
+                .build();
+        return WebServer.builder()
+                .host(config.host())
+                .port(config.port())
+                .shutdownHook(false)
+                .featuresDiscoverServices(false)
+                .idleConnectionTimeout(config.idleTimeout())
+                .addProtocol(WsConfig.builder().maxFrameLength(config.maxFrameBytes()).build())
+                .addFeature(ObserveFeature.just(observer))
+                .routing(r -> {
+                    r.addFilter((chain, req, res) -> {
+                        // Upgrades pass through HTTP filters in Helidon 4.5: refuse them while not ready or draining.
+                        if (req.path().path().equals(config.wsPath()) && !admission.isOpen()) {
+                            res.status(Status.SERVICE_UNAVAILABLE_503).send();
+                            return;
+                        }
+                        chain.proceed();
+                    });
+                    r.register("/metrics", new MetricsService(registry));
+                    r.register("/admin", new DrainAdminService(config.adminToken(), drain));
+                    extraRouting.accept(r);
+                })
+                .addRouting(WsEndpoint.routing(config.wsPath(), config.maxFrameBytes(), sessions))
+                .build();
+    }
+}
