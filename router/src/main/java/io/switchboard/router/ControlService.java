@@ -47,7 +47,7 @@ final class ControlService {
 
     void sendControl(ControlRequest request, StreamObserver<ControlResponse> responses) {
         String command = commandLabel(request);
-        Optional<Status> problem = validator.check(request);
+        Optional<RouterError> problem = validator.check(request);
         if (problem.isPresent()) {
             fail(responses, command, problem.get());
             return;
@@ -81,7 +81,7 @@ final class ControlService {
         sent.whenComplete((connections, failure) -> {
             limiter.release();
             if (failure != null) {
-                fail(responses, command, DirectMessageService.statusOf(failure));
+                fail(responses, command, DirectMessageService.errorOf(failure));
                 return;
             }
             metrics.control(command, lookup && connections == 0 ? EventMetrics.Outcome.OFFLINE
@@ -138,9 +138,9 @@ final class ControlService {
         return log.appendControl(key, record.toBuilder().setTime(PublishService.timestamp(now)).build(), now);
     }
 
-    private void fail(StreamObserver<ControlResponse> responses, String command, Status status) {
-        metrics.control(command, PublishStatus.eventOutcomeOf(status));
-        responses.onError(status.asRuntimeException());
+    private void fail(StreamObserver<ControlResponse> responses, String command, RouterError error) {
+        metrics.control(command, PublishStatus.eventOutcomeOf(error));
+        responses.onError(error.asException());
     }
 
     private static String commandLabel(ControlRequest request) {

@@ -50,7 +50,7 @@ final class DirectMessageService {
     }
 
     void sendToUser(SendToUserRequest request, StreamObserver<SendToUserResponse> responses) {
-        Optional<Status> problem = validator.check(request);
+        Optional<RouterError> problem = validator.check(request);
         if (problem.isPresent()) {
             fail(responses, problem.get());
             return;
@@ -105,7 +105,7 @@ final class DirectMessageService {
         });
         mine.devices().whenComplete((devices, failure) -> {
             if (failure != null) {
-                fail(responses, statusOf(failure));
+                fail(responses, errorOf(failure));
             } else {
                 metrics.direct(devices == 0 ? EventMetrics.Outcome.OFFLINE : EventMetrics.Outcome.OK);
                 answer(responses, devices, false);
@@ -140,7 +140,7 @@ final class DirectMessageService {
     private void answerDuplicate(DedupCache.Delivery earlier, StreamObserver<SendToUserResponse> responses) {
         earlier.devices().whenComplete((devices, failure) -> {
             if (failure != null) {
-                fail(responses, statusOf(failure));
+                fail(responses, errorOf(failure));
             } else {
                 metrics.direct(EventMetrics.Outcome.DUPLICATE);
                 answer(responses, devices, true);
@@ -153,25 +153,25 @@ final class DirectMessageService {
         responses.onCompleted();
     }
 
-    private void fail(StreamObserver<SendToUserResponse> responses, Status status) {
-        metrics.direct(PublishStatus.eventOutcomeOf(status));
-        responses.onError(status.asRuntimeException());
+    private void fail(StreamObserver<SendToUserResponse> responses, RouterError error) {
+        metrics.direct(PublishStatus.eventOutcomeOf(error));
+        responses.onError(error.asException());
     }
 
-    /** A presence failure already carries its status; anything else failed on the way to Kafka. */
-    static Status statusOf(Throwable failure) {
+    /** A presence failure already carries its answer; anything else failed on the way to Kafka. */
+    static RouterError errorOf(Throwable failure) {
         Throwable cause = PublishStatus.unwrap(failure);
-        return cause instanceof StatusFailure s ? s.status : PublishStatus.appendFailed(cause);
+        return cause instanceof StatusFailure s ? s.error : PublishStatus.appendFailed(cause);
     }
 
-    /** Carries a ready status through a future chain. */
+    /** Carries a ready answer through a future chain. */
     static final class StatusFailure extends RuntimeException {
         private static final long serialVersionUID = 1L;
-        private final transient Status status;
+        private final transient RouterError error;
 
-        StatusFailure(Status status) {
-            super(status.getDescription(), null, false, false);
-            this.status = status;
+        StatusFailure(RouterError error) {
+            super(error.description(), null, false, false);
+            this.error = error;
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.switchboard.router;
 
-import io.grpc.Status;
 import io.switchboard.proto.Names;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishRequest;
@@ -24,7 +23,7 @@ final class EnvelopeValidator {
     }
 
     /** Why {@code request} cannot be published, or empty when it can. */
-    Optional<Status> check(PublishRequest request) {
+    Optional<RouterError> check(PublishRequest request) {
         if (!request.hasEnvelope()) {
             return invalid("envelope is required");
         }
@@ -60,7 +59,7 @@ final class EnvelopeValidator {
                 : Optional.empty();
     }
 
-    private static Optional<Status> invalid(String description) {
+    private static Optional<RouterError> invalid(String description) {
         return Optional.of(PublishStatus.invalid(description));
     }
 }

@@ -40,7 +40,7 @@ final class EphemeralService {
     }
 
     void publishEphemeral(EphemeralRequest request, StreamObserver<EphemeralResponse> responses) {
-        Optional<Status> problem = validator.check(request);
+        Optional<RouterError> problem = validator.check(request);
         if (problem.isPresent()) {
             fail(responses, problem.get());
             return;
@@ -87,8 +87,8 @@ final class EphemeralService {
         });
     }
 
-    private void fail(StreamObserver<EphemeralResponse> responses, Status status) {
-        metrics.ephemeral(PublishStatus.eventOutcomeOf(status));
-        responses.onError(status.asRuntimeException());
+    private void fail(StreamObserver<EphemeralResponse> responses, RouterError error) {
+        metrics.ephemeral(PublishStatus.eventOutcomeOf(error));
+        responses.onError(error.asException());
     }
 }

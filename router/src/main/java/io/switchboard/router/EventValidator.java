@@ -1,6 +1,5 @@
 package io.switchboard.router;
 
-import io.grpc.Status;
 import io.switchboard.proto.Names;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.ControlRequest;
@@ -33,7 +32,7 @@ final class EventValidator {
         this.maxPayloadBytes = maxPayloadBytes;
     }
 
-    Optional<Status> check(EphemeralRequest request) {
+    Optional<RouterError> check(EphemeralRequest request) {
         if (!request.hasEvent()) {
             return invalid("event is required");
         }
@@ -50,7 +49,7 @@ final class EventValidator {
         return problem.flatMap(EventValidator::invalid);
     }
 
-    Optional<Status> check(SendToUserRequest request) {
+    Optional<RouterError> check(SendToUserRequest request) {
         Optional<String> problem = userProblem("user_id", request.getUserId())
                 .or(() -> Names.idProblem(request.getId()))
                 .or(() -> senderProblem("sender", request.getSender()))
@@ -63,7 +62,7 @@ final class EventValidator {
                 : Optional.empty();
     }
 
-    Optional<Status> check(ControlRequest request) {
+    Optional<RouterError> check(ControlRequest request) {
         if (!request.hasRecord()) {
             return invalid("record is required");
         }
@@ -131,7 +130,7 @@ final class EventValidator {
         return cut.replaceAll("\\p{Cntrl}", "?");
     }
 
-    private static Optional<Status> invalid(String description) {
+    private static Optional<RouterError> invalid(String description) {
         return Optional.of(PublishStatus.invalid(description));
     }
 }

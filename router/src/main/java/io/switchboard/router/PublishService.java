@@ -47,7 +47,7 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
     @Override
     public void publish(PublishRequest request, StreamObserver<PublishResponse> responses) {
         long receivedNanos = System.nanoTime();
-        Optional<Status> problem = validator.check(request);
+        Optional<RouterError> problem = validator.check(request);
         if (problem.isPresent()) {
             fail(responses, problem.get(), RouterMetrics.Outcome.INVALID);
             return;
@@ -143,13 +143,13 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
         responses.onCompleted();
     }
 
-    private void fail(StreamObserver<PublishResponse> responses, Status status) {
-        fail(responses, status, PublishStatus.outcomeOf(status));
+    private void fail(StreamObserver<PublishResponse> responses, RouterError error) {
+        fail(responses, error, PublishStatus.outcomeOf(error));
     }
 
-    private void fail(StreamObserver<PublishResponse> responses, Status status, RouterMetrics.Outcome outcome) {
+    private void fail(StreamObserver<PublishResponse> responses, RouterError error, RouterMetrics.Outcome outcome) {
         metrics.count(outcome);
-        responses.onError(status.asRuntimeException());
+        responses.onError(error.asException());
     }
 
     static Timestamp timestamp(Instant instant) {

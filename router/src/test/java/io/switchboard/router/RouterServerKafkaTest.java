@@ -107,6 +107,34 @@ class RouterServerKafkaTest {
     }
 
     @Test
+    void aRecordLargerThanTheTopicTakesIsRefusedForGoodWithItsReason(TestInfo test) throws Exception {
+        // The topic holds at most 2 KB per record batch, far below the router's 64 KB payload limit.
+        topic = topicName(test);
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 1)
+                    .configs(java.util.Map.of("max.message.bytes", "2048")))).all().get(20, TimeUnit.SECONDS);
+        }
+        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+        PublishRequest tooLarge = request(envelope("chat:lobby", "big-1")
+                .setPayload(com.google.protobuf.ByteString.copyFrom(new byte[8 * 1024])));
+
+        assertThatThrownBy(() -> stub(router).publish(tooLarge))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                    assertThat(io.switchboard.proto.RouterErrorReason.of(e))
+                            .contains(io.switchboard.proto.RouterErrorReason.RECORD_TOO_LARGE);
+                });
+        // A retry of the same id meets the same limit: nothing was stored, nothing is deduplicated.
+        assertThatThrownBy(() -> stub(router).publish(tooLarge))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(
+                        io.switchboard.proto.RouterErrorReason.of(e))
+                        .contains(io.switchboard.proto.RouterErrorReason.RECORD_TOO_LARGE));
+        assertThat(stub(router).publish(request("chat:lobby", "small-1")).getDuplicate()).isFalse();
+        assertThat(TopicReader.readAll(kafka.bootstrapServers(), topic)).hasSize(1);
+    }
+
+    @Test
     void writesTheEnvelopeKeyedByRoomAndAnswersWithItsCoordinates(TestInfo test) {
         RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
         Envelope sent = envelope("chat:lobby", "m-1").build();
