@@ -13,13 +13,11 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 
 /**
  * One plaintext gRPC channel from the gateway to a backend service ({@code host:port}): unary calls carry the
- * configured deadline and complete a future (with the call's {@code StatusRuntimeException} on failure), and
+ * configured deadline and complete a future ({@link GrpcFutures}), and
  * {@link #close(Duration)} waits a bounded time before forcing the channel down.
  *
  * <p>Thread-safe; the channel is created eagerly and connects lazily.
@@ -62,28 +60,9 @@ public final class BackendChannel {
 
     /** Calls {@code method} with the configured deadline; never blocks the caller. */
     public <Q, R> CompletableFuture<R> unary(MethodDescriptor<Q, R> method, Q request) {
-        CompletableFuture<R> result = new CompletableFuture<>();
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
-        ClientCalls.asyncUnaryCall(channel.newCall(method, options), request, new StreamObserver<R>() {
-            @Override
-            public void onNext(R value) {
-                result.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                result.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                if (!result.isDone()) {
-                    result.completeExceptionally(Status.INTERNAL
-                            .withDescription(service + " completed without a response").asRuntimeException());
-                }
-            }
-        });
-        return result;
+        return GrpcFutures.unary(service,
+                response -> ClientCalls.asyncUnaryCall(channel.newCall(method, options), request, response));
     }
 
     /** Refuses new calls, waits at most {@code timeout} for those in flight, then forces the channel down. */

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.grpc.Deadline;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.gateway.grpc.GrpcFutures;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
 import io.switchboard.proto.internal.v1.EphemeralRequest;
 import io.switchboard.proto.internal.v1.EphemeralResponse;
@@ -129,49 +129,34 @@ public final class GrpcRouterClient implements RouterClient {
             }
             int next = i + 1;
             long start = System.nanoTime();
-            StreamObserver<T> observer = new StreamObserver<>() {
-                private final AtomicBoolean done = new AtomicBoolean();
-
-                @Override
-                public void onNext(T value) {
-                    if (done.compareAndSet(false, true)) {
-                        router.breaker().onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                        router.release();
-                        result.complete(value);
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    if (!done.compareAndSet(false, true)) {
-                        return;
-                    }
-                    router.breaker().onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, t);
-                    router.release();
-                    if (failoversLeft > 0 && FailurePolicy.retriableElsewhere(t) && !deadline.isExpired()) {
-                        metrics.failover("unavailable");
-                        attempt(ranked, next, failoversLeft - 1, deadline, call, result, t);
-                    } else {
-                        result.completeExceptionally(t);
-                    }
-                }
-
-                @Override
-                public void onCompleted() {
-                    onError(Status.INTERNAL.withDescription("router " + router + " completed without a response")
-                            .asRuntimeException());
-                }
-            };
+            CompletableFuture<T> answer;
             try {
-                call.invoke(router.stub().withDeadline(deadline), observer);
+                answer = GrpcFutures.unary("router " + router,
+                        response -> call.invoke(router.stub().withDeadline(deadline), response));
             } catch (RuntimeException e) {
-                if (!result.isDone()) {
-                    router.breaker().releasePermission();
-                    router.release();
-                    result.completeExceptionally(Status.INTERNAL.withDescription("router call failed: " + e)
-                            .withCause(e).asRuntimeException());
-                }
+                // The call was never made: it neither counts for nor against the router.
+                router.breaker().releasePermission();
+                router.release();
+                result.completeExceptionally(Status.INTERNAL.withDescription("router call failed: " + e)
+                        .withCause(e).asRuntimeException());
+                return;
             }
+            answer.whenComplete((value, failure) -> {
+                long nanos = System.nanoTime() - start;
+                router.release();
+                if (failure == null) {
+                    router.breaker().onSuccess(nanos, TimeUnit.NANOSECONDS);
+                    result.complete(value);
+                    return;
+                }
+                router.breaker().onError(nanos, TimeUnit.NANOSECONDS, failure);
+                if (failoversLeft > 0 && FailurePolicy.retriableElsewhere(failure) && !deadline.isExpired()) {
+                    metrics.failover("unavailable");
+                    attempt(ranked, next, failoversLeft - 1, deadline, call, result, failure);
+                } else {
+                    result.completeExceptionally(failure);
+                }
+            });
             return;
         }
         if (previous != null) {
