@@ -1,6 +1,7 @@
 package io.switchboard.chaos;
 
 import io.switchboard.drill.DrillReport;
+import io.switchboard.testkit.RequiredTool;
 import io.switchboard.testkit.TestTokens;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -42,8 +42,8 @@ class ChaosSuiteTest {
 
     @BeforeAll
     static void start() {
-        Assumptions.assumeTrue(HaproxyProcess.installed(),
-                "HAProxy is not installed (apt-get install haproxy; .ci/run installs it): the chaos suite needs the real load balancer");
+        // The chaos suite needs the real load balancer.
+        RequiredTool.executable(HaproxyProcess.BINARY_PATH, "apt-get install haproxy; .ci/run installs it");
         cluster = ProcessCluster.start(new ProcessCluster.Options(3, 2, 2, true, true, true, true, SECRET));
         drills = new ChaosDrills(cluster, TOKENS, REPORT, publishers(), subscribers());
         REPORT.environment("cluster", "3 Kafka brokers (RF=3, min.insync.replicas=2), 2 routers behind fault proxies, "

@@ -1,10 +1,10 @@
 package io.switchboard.chaos;
 
 import io.switchboard.drill.DrillReport;
+import io.switchboard.testkit.RequiredTool;
 import io.switchboard.testkit.TestTokens;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -17,8 +17,9 @@ import org.testcontainers.kafka.KafkaContainer;
 /**
  * The Docker variant of the chaos scenarios that do not kill Kafka nodes: Kafka runs in a Testcontainers
  * container (the apache/kafka image), every Switchboard tier as its own JVM process against it, HAProxy in
- * front. On machines without a Docker engine JUnit skips the class ("Docker is not available"); the same
- * scenarios run there on the embedded-broker path in {@link ChaosSuiteTest}.
+ * front. On machines without a Docker engine JUnit skips the class ("Docker is not available"), also in CI: there
+ * is no Docker engine on these machines by design, and the same scenarios run on the embedded-broker path in
+ * {@link ChaosSuiteTest}. A missing HAProxy is a missing tool ({@link RequiredTool}): it fails in CI.
  */
 @Testcontainers(disabledWithoutDocker = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -35,7 +36,7 @@ class ContainerChaosTest {
 
     @BeforeAll
     static void start() {
-        Assumptions.assumeTrue(HaproxyProcess.installed(), "HAProxy is not installed (apt-get install haproxy)");
+        RequiredTool.executable(HaproxyProcess.BINARY_PATH, "apt-get install haproxy; .ci/run installs it");
         cluster = ProcessCluster.start(new ProcessCluster.Options(1, 2, 2, true, true, true, true, SECRET,
                 KAFKA.getBootstrapServers()));
         drills = new ChaosDrills(cluster, TOKENS, REPORT.environment("kafka", "apache/kafka in Docker (Testcontainers)"),

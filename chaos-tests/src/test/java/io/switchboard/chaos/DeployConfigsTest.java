@@ -1,26 +1,28 @@
 package io.switchboard.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.switchboard.testkit.RequiredTool;
 import org.junit.jupiter.api.Test;
 
 /**
  * The deployment material validated by the tools this machine has: {@code deploy/validate.sh} runs
  * {@code haproxy -c} and {@code nginx -t} on the load-balancer configs, parses every Kubernetes manifest, the
- * compose file and the tier configs as YAML, and checks the scripts' syntax. Skipped when HAProxy or nginx is
- * not installed (.ci/run installs both).
+ * compose file and the tier configs as YAML, and checks the scripts' syntax. Skipped when HAProxy, nginx or
+ * python3-yaml is not installed; in CI (which installs them, see .ci/run) that fails instead.
  */
 class DeployConfigsTest {
     private static final Path DEPLOY = Path.of("..", "deploy").toAbsolutePath().normalize();
 
     @Test
     void everyDeployConfigPassesItsValidator() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/haproxy")) && Files.isExecutable(Path.of("/usr/sbin/nginx")),
-                "skipped: haproxy and nginx are needed to validate their configs (.ci/run installs them)");
+        RequiredTool.executable(Path.of("/usr/sbin/haproxy"), "apt-get install haproxy; .ci/run installs it");
+        RequiredTool.executable(Path.of("/usr/sbin/nginx"), "apt-get install nginx; .ci/run installs it");
+        RequiredTool.command(List.of("python3", "-c", "import yaml"), "apt-get install python3-yaml; .ci/run installs it");
         Path log = Files.createDirectories(Path.of("target")).resolve("deploy-validate.log");
         Process validate = new ProcessBuilder("bash", DEPLOY.resolve("validate.sh").toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

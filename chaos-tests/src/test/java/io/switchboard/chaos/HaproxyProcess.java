@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class HaproxyProcess implements AutoCloseable {
     static final String BINARY = "/usr/sbin/haproxy";
+    static final Path BINARY_PATH = Path.of(BINARY);
 
     private final LoggedProcess process;
     private final int port;
@@ -30,14 +31,9 @@ final class HaproxyProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** True when the Debian package is installed (CI installs it; see .ci/run). */
-    static boolean installed() {
-        return Files.isExecutable(Path.of(BINARY));
-    }
-
     /** Writes a config for {@code gatewayPorts}, validates it with {@code haproxy -c}, starts HAProxy, and waits for its port. */
     static HaproxyProcess start(List<Integer> gatewayPorts, Path directory) {
-        if (!installed()) {
+        if (!Files.isExecutable(BINARY_PATH)) {
             throw new IllegalStateException(BINARY + " is missing: install the Debian package haproxy (.ci/run does)");
         }
         int port = LoopbackPorts.pick();

@@ -1,7 +1,6 @@
 package io.switchboard.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import io.switchboard.testkit.RequiredTool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * cluster with presence and history; halfway it asks for a gateway restart ({@code RESTART_GATEWAY} on its
  * stdout), which this test performs and confirms ({@code RESTARTED} on its stdin). The script's exit code is the
  * verdict. Skipped when {@code /usr/bin/chromium} or {@code node} is missing, or the page's bundle was not built
- * ({@code -Dskip.npm=true}).
+ * ({@code -Dskip.npm=true}); in CI those fail the test instead ({@link RequiredTool}).
  */
 class DemoBrowserTest {
     private static final String SECRET = "demo-browser-test-secret-0123456789abcdef";
@@ -39,11 +39,10 @@ class DemoBrowserTest {
 
     @BeforeEach
     void requireBrowserAndNode() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM), "skipped: " + CHROMIUM + " is missing (.ci/run installs the Debian package chromium)");
-        assumeTrue(runs(List.of("node", "--version"), Path.of("."), Duration.ofSeconds(30)),
-                "skipped: node is not on the PATH (Node.js >= 20 comes with the machine)");
-        assumeTrue(getClass().getClassLoader().getResource("web/switchboard-client.js") != null,
-                "skipped: web/switchboard-client.js was not built (the build ran with -Dskip.npm=true)");
+        RequiredTool.executable(CHROMIUM, ".ci/run installs the Debian package chromium");
+        RequiredTool.command(List.of("node", "--version"), "Node.js >= 20 comes with the machine");
+        RequiredTool.require(getClass().getClassLoader().getResource("web/switchboard-client.js") != null,
+                "web/switchboard-client.js (built unless the build ran with -Dskip.npm=true)");
         if (!Files.isDirectory(E2E.resolve("node_modules/playwright-core"))) {
             assertThat(runs(List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"), E2E, NPM_TIMEOUT))
                     .as("npm ci in " + E2E).isTrue();

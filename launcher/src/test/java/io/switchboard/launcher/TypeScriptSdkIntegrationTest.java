@@ -1,20 +1,20 @@
 package io.switchboard.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.switchboard.testkit.RequiredTool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The TypeScript SDK's integration tests ({@code npm run test:integration} in sdk/typescript) against a real
  * platform: a cluster with history and the demo token endpoint, whose URLs the tests get through
- * SWITCHBOARD_URL and SWITCHBOARD_TOKEN_URL. Skipped when node is missing or the SDK was not built
- * ({@code -Dskip.npm=true}).
+ * SWITCHBOARD_URL and SWITCHBOARD_TOKEN_URL. Skipped when npm is missing or the SDK was not built
+ * ({@code -Dskip.npm=true}); in CI those fail the test instead ({@link RequiredTool}).
  */
 class TypeScriptSdkIntegrationTest {
     private static final String SECRET = "ts-sdk-integration-secret-0123456789abcdef";
@@ -31,8 +31,10 @@ class TypeScriptSdkIntegrationTest {
 
     @Test
     void sdkIntegrationSuitePassesAgainstARunningPlatform() throws Exception {
-        assumeTrue(Files.isDirectory(SDK.resolve("node_modules")) && Files.isDirectory(SDK.resolve("packages/client/dist")),
-                "skipped: the TypeScript SDK was not built (the build ran with -Dskip.npm=true)");
+        RequiredTool.require(Files.isDirectory(SDK.resolve("node_modules"))
+                        && Files.isDirectory(SDK.resolve("packages/client/dist")),
+                "the built TypeScript SDK (built unless the build ran with -Dskip.npm=true)");
+        RequiredTool.command(List.of("npm", "--version"), "npm comes with Node.js on the machine");
         cluster = LocalCluster.builder()
                 .history(true)
                 .set("gateway.auth.hs256-secret", SECRET)
@@ -45,13 +47,7 @@ class TypeScriptSdkIntegrationTest {
                 .directory(SDK.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("SWITCHBOARD_URL", http.replaceFirst("^http", "ws") + "/ws");
         builder.environment().put("SWITCHBOARD_TOKEN_URL", http + "/demo/token");
-        Process npm;
-        try {
-            npm = builder.start();
-        } catch (IOException e) {
-            assumeTrue(false, "skipped: npm is not on the PATH");
-            return;
-        }
+        Process npm = builder.start();
         boolean ended = npm.waitFor(4, TimeUnit.MINUTES);
         if (!ended) {
             npm.destroyForcibly();
