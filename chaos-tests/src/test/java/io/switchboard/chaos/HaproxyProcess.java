@@ -92,8 +92,8 @@ final class HaproxyProcess implements AutoCloseable {
         if (!process.process().isAlive()) {
             throw new IllegalStateException("haproxy exited with " + process.process().exitValue() + ": " + logTail());
         }
-        try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            return true;
+        try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return probe.isConnected();
         } catch (IOException e) {
             return false;
         }

@@ -7,6 +7,8 @@ import io.switchboard.proto.client.v1.ErrorCode;
  * or {@link ErrorCode#TOKEN_EXPIRED}; the message is safe to send to the client as the close reason.
  */
 public final class AuthException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     private final ErrorCode code;
 
     public AuthException(ErrorCode code, String message) {

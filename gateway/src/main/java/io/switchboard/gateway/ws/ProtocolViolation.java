@@ -5,6 +5,8 @@ package io.switchboard.gateway.ws;
  * subprotocol). The connection closes with PROTOCOL_ERROR and this message as the reason.
  */
 public final class ProtocolViolation extends Exception {
+    private static final long serialVersionUID = 1L;
+
     public ProtocolViolation(String message) {
         super(message);
     }
