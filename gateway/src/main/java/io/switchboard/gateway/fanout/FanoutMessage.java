@@ -1,9 +1,9 @@
 package io.switchboard.gateway.fanout;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.function.Function;
+import java.util.EnumMap;
 
+import io.switchboard.gateway.ws.OutboundFrame;
+import io.switchboard.gateway.ws.Subprotocol;
 import io.switchboard.proto.client.v1.ServerFrame;
 
 /**
@@ -16,7 +16,7 @@ import io.switchboard.proto.client.v1.ServerFrame;
 public final class FanoutMessage {
     private final String room;
     private final ServerFrame frame;
-    private final Map<Object, Object> encodings = new HashMap<>(4);
+    private final EnumMap<Subprotocol, OutboundFrame> encodings = new EnumMap<>(Subprotocol.class);
 
     public FanoutMessage(String room, ServerFrame frame) {
         this.room = room;
@@ -31,13 +31,8 @@ public final class FanoutMessage {
         return frame;
     }
 
-    /**
-     * The frame encoded for {@code key} (a subprotocol), computed by {@code encoder} on first use and cached.
-     *
-     * @param <T> the encoded type
-     */
-    @SuppressWarnings("unchecked")
-    public <T> T encoded(Object key, Function<ServerFrame, T> encoder) {
-        return (T) encodings.computeIfAbsent(key, k -> encoder.apply(frame));
+    /** The frame in {@code subprotocol}'s encoding, encoded on first use and cached for the other subscribers. */
+    public OutboundFrame encoded(Subprotocol subprotocol) {
+        return encodings.computeIfAbsent(subprotocol, p -> p.codec().encode(frame));
     }
 }

@@ -79,7 +79,7 @@ public final class PresenceReporter implements PresenceChanges, AutoCloseable {
             }
         }
 
-        /** The defaults of phase 2: batches of 500, a 5 s lease until the service says otherwise. */
+        /** The defaults: batches of 500, a 5 s lease until the service says otherwise. */
         public static Settings of(String gatewayId, Duration reportInterval, int maxPending, Duration timeout) {
             return new Settings(gatewayId, reportInterval, maxPending, timeout, 500, Duration.ofSeconds(5));
         }

@@ -6,9 +6,6 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,35 +27,27 @@ final class DnsRouterDiscovery implements AutoCloseable {
     private final RouterResolver resolver;
     private final RouterPool pool;
     private final RouterMetrics metrics;
-    private final ScheduledExecutorService scheduler;
+    private final RefreshTimer timer;
+    private volatile AutoCloseable schedule;
 
     DnsRouterDiscovery(RouterEndpoint name, Duration refresh, RouterResolver resolver, RouterPool pool,
-                       RouterMetrics metrics) {
+                       RouterMetrics metrics, RefreshTimer timer) {
         this.name = name;
         this.refresh = refresh;
         this.resolver = resolver;
         this.pool = pool;
         this.metrics = metrics;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "switchboard-gateway-router-dns");
-            t.setDaemon(true);
-            t.setUncaughtExceptionHandler((th, e) -> LOG.log(Level.SEVERE, "Router discovery thread died", e));
-            return t;
-        });
+        this.timer = timer;
     }
 
     /** Resolves once now (the gateway starts even when that fails), then every refresh interval. */
     void start() {
         refresh();
-        scheduler.scheduleWithFixedDelay(this::refresh, refresh.toNanos(), refresh.toNanos(), TimeUnit.NANOSECONDS);
+        schedule = timer.every(refresh, this::refresh);
     }
 
-    /**
-     * One lookup; updates the pool when it returned addresses.
-     *
-     * @return true when the lookup succeeded with at least one address
-     */
-    boolean refresh() {
+    /** One lookup; updates the pool when it returned addresses. Never throws. */
+    private boolean refresh() {
         try {
             List<InetAddress> addresses = resolver.resolve(name.host());
             Set<RouterEndpoint> routers = new LinkedHashSet<>();
@@ -88,6 +77,13 @@ final class DnsRouterDiscovery implements AutoCloseable {
 
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        AutoCloseable s = schedule;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "gateway.router-dns: stopping the lookups of " + name + " failed", e);
+            }
+        }
     }
 }

@@ -54,7 +54,7 @@ public final class GrpcRouterClient implements RouterClient {
         this.metrics = new RouterMetrics(b.registry, pool::breakerStates);
         this.staticRouters = b.routers;
         this.discovery = b.dns == null ? null
-                : new DnsRouterDiscovery(b.dns, b.dnsRefresh, b.resolver, pool, metrics);
+                : new DnsRouterDiscovery(b.dns, b.dnsRefresh, b.resolver, pool, metrics, b.refreshTimer);
     }
 
     public static Builder builder() {
@@ -180,20 +180,6 @@ public final class GrpcRouterClient implements RouterClient {
         return pool.routers();
     }
 
-    /** Failovers counted so far for {@code reason} (tests). */
-    double failovers(String reason) {
-        return metrics.failovers(reason);
-    }
-
-    RouterPool pool() {
-        return pool;
-    }
-
-    /** Runs one DNS lookup now (tests); false without DNS discovery or when the lookup failed. */
-    boolean refreshRouters() {
-        return discovery != null && discovery.refresh();
-    }
-
     @Override
     public void close(Duration timeout) {
         if (!closed.compareAndSet(false, true)) {
@@ -212,6 +198,7 @@ public final class GrpcRouterClient implements RouterClient {
         private RouterEndpoint dns;
         private Duration dnsRefresh = Duration.ofSeconds(10);
         private RouterResolver resolver = RouterResolver.system();
+        private RefreshTimer refreshTimer = RefreshTimer.daemonThread();
         private ChannelFactory channels = ChannelFactory.plaintext(Duration.ofSeconds(10), Duration.ofSeconds(5));
         private BreakerSettings breaker = BreakerSettings.DEFAULTS;
         private Clock clock = Clock.systemUTC();
@@ -238,6 +225,12 @@ public final class GrpcRouterClient implements RouterClient {
 
         public Builder resolver(RouterResolver resolver) {
             this.resolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /** What runs the DNS lookups after the first; by default a daemon thread. */
+        public Builder refreshTimer(RefreshTimer refreshTimer) {
+            this.refreshTimer = Objects.requireNonNull(refreshTimer, "refreshTimer");
             return this;
         }
 

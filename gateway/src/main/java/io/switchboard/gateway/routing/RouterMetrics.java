@@ -71,10 +71,6 @@ final class RouterMetrics implements AutoCloseable {
         dnsRefreshes.labelValues(ok ? "ok" : "failed").inc();
     }
 
-    double failovers(String reason) {
-        return failovers.labelValues(reason).get();
-    }
-
     @Override
     public void close() {
         all.forEach(registry::unregister);

@@ -114,18 +114,6 @@ final class RouterPool implements AutoCloseable {
         return out;
     }
 
-    /** The known router {@code r}'s channel, or null (tests). */
-    RouterChannel channel(RouterEndpoint r) {
-        return current.channels.get(r);
-    }
-
-    /** Retired routers whose channel is not yet shut down (tests, logs). */
-    List<RouterEndpoint> retiredStillOpen() {
-        synchronized (lock) {
-            return retired.stream().filter(c -> !c.channel().isShutdown()).map(RouterChannel::endpoint).toList();
-        }
-    }
-
     /** Shuts every channel down, waits up to {@code timeout} for calls in flight, then forces. Idempotent. */
     void close(Duration timeout) {
         List<RouterChannel> all = new ArrayList<>();

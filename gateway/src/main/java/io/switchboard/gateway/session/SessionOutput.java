@@ -100,7 +100,7 @@ final class SessionOutput {
 
     /** A fanned-out message in this connection's encoding, shared with every connection of the same subprotocol. */
     OutboundFrame encode(FanoutMessage message) {
-        return message.encoded(subprotocol, codec::encode);
+        return message.encoded(subprotocol);
     }
 
     /** Asks the session to close the connection (the first close wins). */

@@ -76,7 +76,7 @@ class FailoverTest {
         assertThat(router(rank.get(0)).received()).extracting(Envelope::getId).containsExactly("m-1");
         assertThat(router(rank.get(1)).received()).containsExactlyElementsOf(router(rank.get(0)).received());
         assertThat(router(rank.get(2)).received()).isEmpty();
-        assertThat(client.failovers("unavailable")).isEqualTo(1);
+        assertThat(metric("gateway_router_failovers_total{reason=\"unavailable\"}")).isEqualTo(1);
     }
 
     @Test
@@ -107,7 +107,7 @@ class FailoverTest {
     }
 
     @Test
-    void requestErrorsNeitherFailOverNorOpenTheBreaker() {
+    void requestErrorsNeitherFailOverNorOpenTheBreaker() throws Exception {
         List<RouterEndpoint> rank = new RendezvousPicker(List.copyOf(routers.keySet())).rank(ROOM);
         router(rank.get(0)).mode(ScriptedRouter.Mode.INVALID_ARGUMENT);
 
@@ -117,7 +117,7 @@ class FailoverTest {
                     .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode())
                             .isEqualTo(Status.Code.INVALID_ARGUMENT));
         }
-        assertThat(breaker(rank.get(0)).getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker(rank.get(0))).isEqualTo(CircuitBreaker.State.CLOSED);
         assertThat(router(rank.get(1)).received()).isEmpty();
     }
 
@@ -129,24 +129,24 @@ class FailoverTest {
         for (int i = 0; i < 5; i++) {
             client.publish(envelope("fail-" + i), TIMEOUT).get(10, TimeUnit.SECONDS); // each fails over
         }
-        assertThat(breaker(rank.get(0)).getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(breaker(rank.get(0))).isEqualTo(CircuitBreaker.State.OPEN);
 
         // Open: the owner is skipped without a call, the next router answers.
         owner.mode(ScriptedRouter.Mode.OK);
         PublishResponse skipped = client.publish(envelope("while-open"), TIMEOUT).get(10, TimeUnit.SECONDS);
         assertThat(skipped.getPosition().getEpoch()).isEqualTo(rank.get(1).toString());
         assertThat(owner.received()).hasSize(5);
-        assertThat(client.failovers("breaker_open")).isEqualTo(1);
+        assertThat(metric("gateway_router_failovers_total{reason=\"breaker_open\"}")).isEqualTo(1);
 
         // After the wait the breaker lets trial calls through; three successes close it again.
         clock.advance(Duration.ofSeconds(6));
         PublishResponse trial = client.publish(envelope("trial-0"), TIMEOUT).get(10, TimeUnit.SECONDS);
         assertThat(trial.getPosition().getEpoch()).isEqualTo(rank.get(0).toString());
-        assertThat(breaker(rank.get(0)).getState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        assertThat(breaker(rank.get(0))).isEqualTo(CircuitBreaker.State.HALF_OPEN);
         for (int i = 1; i < 3; i++) {
             client.publish(envelope("trial-" + i), TIMEOUT).get(10, TimeUnit.SECONDS);
         }
-        assertThat(breaker(rank.get(0)).getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker(rank.get(0))).isEqualTo(CircuitBreaker.State.CLOSED);
         assertThat(metric("gateway_router_breaker_state{router=\"" + rank.get(0) + "\",state=\"closed\"}"))
                 .isEqualTo(1.0);
     }
@@ -161,7 +161,9 @@ class FailoverTest {
                     io.switchboard.proto.internal.v1.PublishRequest.newBuilder().setEnvelope(envelope(id)).build(),
                     obs)).handle((r, e) -> null).get(10, TimeUnit.SECONDS);
         }
-        routers.keySet().forEach(r -> assertThat(breaker(r).getState()).isEqualTo(CircuitBreaker.State.OPEN));
+        for (RouterEndpoint r : routers.keySet()) {
+            assertThat(breaker(r)).isEqualTo(CircuitBreaker.State.OPEN);
+        }
         int calls = routers.values().stream().mapToInt(r -> r.received().size()).sum();
 
         assertThatThrownBy(() -> client.publish(envelope("x"), TIMEOUT).get(10, TimeUnit.SECONDS))
@@ -174,8 +176,16 @@ class FailoverTest {
         return routers.get(e);
     }
 
-    private CircuitBreaker breaker(RouterEndpoint e) {
-        return client.pool().channel(e).breaker();
+    /** The state of {@code e}'s circuit breaker, as the gateway reports it ({@code gateway_router_breaker_state}). */
+    private CircuitBreaker.State breaker(RouterEndpoint e) throws Exception {
+        for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN,
+                CircuitBreaker.State.HALF_OPEN)) {
+            if (metric("gateway_router_breaker_state{router=\"" + e + "\",state=\""
+                    + state.name().toLowerCase(java.util.Locale.ROOT) + "\"}") == 1) {
+                return state;
+            }
+        }
+        throw new AssertionError("no breaker state reported for " + e);
     }
 
     private double metric(String sample) throws Exception {

@@ -10,11 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +36,10 @@ class RouterDiscoveryTest {
     private final List<Server> servers = new ArrayList<>();
     private volatile List<String> records = List.of("10.1.0.1", "10.1.0.2");
     private volatile boolean dnsDown;
+    private final Map<RouterEndpoint, ManagedChannel> channels = new java.util.concurrent.ConcurrentHashMap<>();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    /** The lookups after the first: run by the test, not by a timer. */
+    private final AtomicReference<Runnable> lookup = new AtomicReference<>();
     private GrpcRouterClient client;
 
     @BeforeEach
@@ -43,13 +50,37 @@ class RouterDiscoveryTest {
             servers.add(InProcessServerBuilder.forName("dns-" + ip + ":7070").directExecutor().addService(r)
                     .build().start());
         }
-        client = GrpcRouterClient.builder()
-                .dns(RouterEndpoint.parse("routers.test:7070"), Duration.ofHours(1)) // refreshed by hand
+        client = client();
+    }
+
+    private GrpcRouterClient client() {
+        return GrpcRouterClient.builder()
+                .dns(RouterEndpoint.parse("routers.test:7070"), Duration.ofHours(1))
                 .resolver(this::resolve)
-                .channels(e -> InProcessChannelBuilder.forName("dns-" + e).directExecutor().build())
+                .refreshTimer((interval, task) -> {
+                    lookup.set(task);
+                    return () -> lookup.set(null);
+                })
+                .channels(e -> channels.compute(e, (k, old) ->
+                        InProcessChannelBuilder.forName("dns-" + e).directExecutor().build()))
                 .clock(Clock.systemUTC())
+                .registry(registry)
                 .build()
                 .start();
+    }
+
+    /** Runs the next scheduled DNS lookup now. */
+    private void lookUp() {
+        lookup.get().run();
+    }
+
+    private double lookups(String result) {
+        return registry.scrape().stream()
+                .filter(m -> m.getMetadata().getPrometheusName().equals("gateway_router_dns_refreshes"))
+                .flatMap(m -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot) m).getDataPoints().stream())
+                .filter(d -> d.getLabels().get("result").equals(result))
+                .mapToDouble(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot::getValue)
+                .sum();
     }
 
     @AfterEach
@@ -78,7 +109,8 @@ class RouterDiscoveryTest {
                 .containsExactlyInAnyOrder("10.1.0.1:7070", "10.1.0.2:7070");
 
         records = List.of("10.1.0.2", "10.1.0.3");
-        assertThat(client.refreshRouters()).isTrue();
+        lookUp();
+        assertThat(lookups("ok")).isEqualTo(2);
         assertThat(client.routers()).extracting(RouterEndpoint::toString)
                 .containsExactlyInAnyOrder("10.1.0.2:7070", "10.1.0.3:7070");
         for (int i = 0; i < 20; i++) {
@@ -87,7 +119,8 @@ class RouterDiscoveryTest {
         }
 
         dnsDown = true;
-        assertThat(client.refreshRouters()).isFalse();
+        lookUp();
+        assertThat(lookups("failed")).isEqualTo(1);
         assertThat(client.routers()).extracting(RouterEndpoint::toString)
                 .containsExactlyInAnyOrder("10.1.0.2:7070", "10.1.0.3:7070");
     }
@@ -101,34 +134,29 @@ class RouterDiscoveryTest {
         assertThat(routers.get("10.1.0.1").holding().await(10, TimeUnit.SECONDS)).isTrue();
 
         records = List.of("10.1.0.2");
-        assertThat(client.refreshRouters()).isTrue();
+        lookUp();
         assertThat(client.routers()).containsExactly(RouterEndpoint.parse("10.1.0.2:7070"));
-        assertThat(client.pool().retiredStillOpen()).containsExactly(first);
+        assertThat(channels.get(first).isShutdown()).as("channel of the retired router, call in flight").isFalse();
         // New calls for the room already go to the remaining router.
         assertThat(client.publish(envelope(room, "next"), WAIT).get(10, TimeUnit.SECONDS).getPosition().getEpoch())
                 .isEqualTo("10.1.0.2:7070");
 
         routers.get("10.1.0.1").release();
         assertThat(inFlight.get(10, TimeUnit.SECONDS).getPosition().getEpoch()).isEqualTo("10.1.0.1:7070");
-        await().atMost(WAIT).until(() -> client.pool().retiredStillOpen().isEmpty());
+        await().atMost(WAIT).until(() -> channels.get(first).isShutdown());
     }
 
     @Test
     void noRecordYetMeansUnavailableUntilALookupSucceeds() throws Exception {
         client.close(Duration.ofSeconds(5));
         dnsDown = true;
-        client = GrpcRouterClient.builder()
-                .dns(RouterEndpoint.parse("routers.test:7070"), Duration.ofHours(1))
-                .resolver(this::resolve)
-                .channels(e -> InProcessChannelBuilder.forName("dns-" + e).directExecutor().build())
-                .build()
-                .start();
+        client = client();
         assertThatThrownBy(() -> client.publish(envelope("r", "a"), WAIT).get(10, TimeUnit.SECONDS))
                 .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getDescription())
                         .isEqualTo("no router known"));
 
         dnsDown = false;
-        assertThat(client.refreshRouters()).isTrue();
+        lookUp();
         assertThat(client.publish(envelope("r", "b"), WAIT).get(10, TimeUnit.SECONDS).hasPosition()).isTrue();
     }
 

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeoutException;
  */
 public record PresenceTopic(String name, int partitions, short replicationFactor, OptionalInt minInsyncReplicas,
                             boolean create) {
-    /** {@code retention.ms} of a created presence topic (phase 2 design: 10 minutes). */
+    /** {@code retention.ms} of a created presence topic: 10 minutes. */
     public static final long RETENTION_MS = 600_000;
     private static final System.Logger LOG = System.getLogger(PresenceTopic.class.getName());
 
