@@ -14,6 +14,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
+import io.switchboard.service.GrpcFutures;
 
 /**
  * One plaintext gRPC channel from the gateway to a backend service ({@code host:port}): unary calls carry the

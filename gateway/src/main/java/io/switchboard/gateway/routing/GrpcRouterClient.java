@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.switchboard.gateway.grpc.GrpcFutures;
+import io.switchboard.service.GrpcFutures;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
 import io.switchboard.proto.internal.v1.EphemeralRequest;
 import io.switchboard.proto.internal.v1.EphemeralResponse;

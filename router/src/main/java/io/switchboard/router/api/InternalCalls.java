@@ -7,7 +7,6 @@ import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 import io.switchboard.proto.internal.v1.ControlRequest;
 import io.switchboard.proto.internal.v1.ControlResponse;
 import io.switchboard.proto.internal.v1.GatewayConnectionsRequest;
@@ -25,6 +24,7 @@ import io.switchboard.proto.internal.v1.SendToUserRequest;
 import io.switchboard.proto.internal.v1.SendToUserResponse;
 import io.switchboard.proto.internal.v1.UserPresenceRequest;
 import io.switchboard.proto.internal.v1.UserPresenceResponse;
+import io.switchboard.service.GrpcFutures;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -102,30 +102,11 @@ final class InternalCalls {
     }
 
     private <Q, R> CompletableFuture<R> call(Channel channel, MethodDescriptor<Q, R> method, Q request) {
-        CompletableFuture<R> result = new CompletableFuture<>();
         try {
-            ClientCalls.asyncUnaryCall(channel.newCall(method, options()), request, new StreamObserver<R>() {
-                @Override
-                public void onNext(R value) {
-                    result.complete(value);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    result.completeExceptionally(t);
-                }
-
-                @Override
-                public void onCompleted() {
-                    if (!result.isDone()) {
-                        result.completeExceptionally(Status.INTERNAL
-                                .withDescription(method.getBareMethodName() + ": no response").asRuntimeException());
-                    }
-                }
-            });
+            return GrpcFutures.unary(method.getBareMethodName(),
+                    response -> ClientCalls.asyncUnaryCall(channel.newCall(method, options()), request, response));
         } catch (RuntimeException e) {
-            result.completeExceptionally(e);
+            return CompletableFuture.failedFuture(e);
         }
-        return result;
     }
 }

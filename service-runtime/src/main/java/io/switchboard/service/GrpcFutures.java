@@ -1,4 +1,4 @@
-package io.switchboard.gateway.grpc;
+package io.switchboard.service;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -9,8 +9,9 @@ import io.grpc.stub.StreamObserver;
 /**
  * Turns one unary gRPC call into a {@link CompletableFuture}: the future completes with the call's response, or
  * fails with the call's {@code StatusRuntimeException} (code, description and status details such as a router's
- * reason intact); a call that completes without a response fails INTERNAL. Every gRPC client of the gateway
- * (routers, presence, history) goes through here. Stateless, thread-safe.
+ * reason intact); a call that completes without a response fails INTERNAL. Every gRPC client of the tiers goes
+ * through here: the gateway's (routers, presence, history) and the public API's internal calls. Stateless,
+ * thread-safe.
  */
 public final class GrpcFutures {
     private GrpcFutures() {
