@@ -9,12 +9,12 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.Position;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import io.switchboard.router.RouterMetrics.Outcome;
+import io.switchboard.service.GrpcFutures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -356,24 +356,7 @@ class PublishServiceTest {
     }
 
     private CompletableFuture<PublishResponse> publishAsync(PublishRequest request) {
-        CompletableFuture<PublishResponse> result = new CompletableFuture<>();
-        router.async().publish(request, new StreamObserver<>() {
-            @Override
-            public void onNext(PublishResponse value) {
-                result.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                result.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                // The value arrived in onNext.
-            }
-        });
-        return result;
+        return GrpcFutures.unary("router", response -> router.async().publish(request, response));
     }
 
     private static Position position(long offset) {

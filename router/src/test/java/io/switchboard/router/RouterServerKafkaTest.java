@@ -22,6 +22,7 @@ import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 import io.switchboard.router.kafka.KafkaEnvelopeLog;
 import io.switchboard.router.kafka.TopicBootstrap;
 import io.switchboard.router.kafka.TopicInfo;
+import io.switchboard.service.GrpcFutures;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -195,9 +196,7 @@ class RouterServerKafkaTest {
 
         List<CompletableFuture<PublishResponse>> calls = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
-            CompletableFuture<PublishResponse> call = new CompletableFuture<>();
-            stub.publish(request("chat:lobby", "same-id"), observer(call));
-            calls.add(call);
+            calls.add(GrpcFutures.unary("router", response -> stub.publish(request("chat:lobby", "same-id"), response)));
         }
         List<PublishResponse> responses = calls.stream().map(CompletableFuture::join).toList();
 
@@ -308,31 +307,12 @@ class RouterServerKafkaTest {
     }
 
     private static List<String> reflectedServices(ManagedChannel channel) {
-        CompletableFuture<ServerReflectionResponse> response = new CompletableFuture<>();
-        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
-                .withDeadlineAfter(10, TimeUnit.SECONDS).serverReflectionInfo(observer(response));
-        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-        requests.onCompleted();
+        List<StreamObserver<ServerReflectionRequest>> requests = new ArrayList<>();
+        CompletableFuture<ServerReflectionResponse> response = GrpcFutures.unary("reflection", answers -> requests.add(
+                ServerReflectionGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).serverReflectionInfo(answers)));
+        requests.getFirst().onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.getFirst().onCompleted();
         return response.join().getListServicesResponse().getServiceList().stream()
                 .map(ServiceResponse::getName).toList();
-    }
-
-    private static <T> StreamObserver<T> observer(CompletableFuture<T> result) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(T value) {
-                result.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                result.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                result.completeExceptionally(new AssertionError("completed without a value"));
-            }
-        };
     }
 }
