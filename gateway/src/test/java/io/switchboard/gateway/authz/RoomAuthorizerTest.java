@@ -218,7 +218,7 @@ class RoomAuthorizerTest {
 
     private double metric(String sample) throws Exception {
         var out = new java.io.ByteArrayOutputStream();
-        new io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter(false).write(out, registry.scrape());
+        io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out, registry.scrape());
         for (String line : out.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
             if (line.startsWith(sample + " ")) {
                 return Double.parseDouble(line.substring(sample.length() + 1).trim());
