@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
- * Expires gateways whose lease passed, on its own named thread ({@code presence-lease-reaper}) every reap
- * interval; their connections go offline and the delta batcher turns that into leave records. Thread-safe;
- * started once, closed once.
+ * Expires gateways whose lease passed, and members whose leave grace passed, on its own named thread
+ * ({@code presence-lease-reaper}) every reap interval; the delta batcher turns that into leave records.
+ * Thread-safe; started once, closed once.
  */
 final class LeaseReaper implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LeaseReaper.class.getName());
@@ -38,6 +38,7 @@ final class LeaseReaper implements AutoCloseable {
     /** One pass; returns the gateways expired. */
     int reap() {
         try {
+            state.expireLeaveGraces();
             int n = state.expireLeases();
             if (n > 0) {
                 expired.accept(n);

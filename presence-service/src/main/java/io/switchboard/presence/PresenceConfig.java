@@ -44,6 +44,7 @@ public final class PresenceConfig {
     private final int metricsPort;
     private final Duration leaseTtl;
     private final Duration deltaInterval;
+    private final Duration leaveGrace;
     private final int largeRoomThreshold;
     private final int maxDeltaMembers;
     private final int maxMessageBytes;
@@ -60,6 +61,7 @@ public final class PresenceConfig {
         this.metricsPort = b.metricsPort;
         this.leaseTtl = b.leaseTtl;
         this.deltaInterval = b.deltaInterval;
+        this.leaveGrace = b.leaveGrace;
         this.largeRoomThreshold = b.largeRoomThreshold;
         this.maxDeltaMembers = b.maxDeltaMembers;
         this.maxMessageBytes = b.maxMessageBytes;
@@ -124,6 +126,22 @@ public final class PresenceConfig {
     /** {@code presence.delta-interval}: how often changed rooms and users are written to the presence topic. */
     public Duration deltaInterval() {
         return deltaInterval;
+    }
+
+    /**
+     * {@code presence.leave-grace}: how long a user whose connection closed (a reload, a network switch, a drained
+     * or restarted gateway) stays a member of its rooms; a new connection within it continues without a change.
+     */
+    public Duration leaveGrace() {
+        return leaveGrace;
+    }
+
+    /**
+     * How long after its start the service collects the gateways' Syncs before it writes records and answers
+     * member pages: half a lease, enough for every gateway to report (each does within a third of it).
+     */
+    public Duration warmUp() {
+        return leaseTtl.dividedBy(2);
     }
 
     /** {@code presence.large-room-threshold}: rooms with more users get summary records. */
@@ -207,7 +225,7 @@ public final class PresenceConfig {
     @Override
     public String toString() {
         return "PresenceConfig{id=" + id + ", grpcPort=" + grpcPort + ", metricsPort=" + metricsPort
-                + ", leaseTtl=" + leaseTtl + ", deltaInterval=" + deltaInterval
+                + ", leaseTtl=" + leaseTtl + ", deltaInterval=" + deltaInterval + ", leaveGrace=" + leaveGrace
                 + ", largeRoomThreshold=" + largeRoomThreshold + ", maxDeltaMembers=" + maxDeltaMembers
                 + ", maxMessageBytes=" + maxMessageBytes + ", startupTimeout=" + startupTimeout
                 + ", shutdownGrace=" + shutdownGrace + ", bootstrapServers=" + bootstrapServers + ", topic=" + topic.name()
@@ -231,6 +249,7 @@ public final class PresenceConfig {
         private int metricsPort = 9093;
         private Duration leaseTtl = Duration.ofSeconds(5);
         private Duration deltaInterval = Duration.ofMillis(500);
+        private Duration leaveGrace = Duration.ofSeconds(10);
         private int largeRoomThreshold = 100;
         private int maxDeltaMembers = 50;
         private int maxMessageBytes = 64 * 1024 * 1024;
@@ -281,6 +300,15 @@ public final class PresenceConfig {
             check(interval.compareTo(Duration.ofMillis(10)) >= 0 && interval.compareTo(Duration.ofMinutes(1)) <= 0,
                     "presence.delta-interval", interval, "PT0.01S-PT1M");
             this.deltaInterval = interval;
+            return this;
+        }
+
+        /** {@code presence.leave-grace}, default PT10S, PT0S (none)-PT1H. */
+        public Builder leaveGrace(Duration grace) {
+            Objects.requireNonNull(grace, "presence.leave-grace");
+            check(!grace.isNegative() && grace.compareTo(Duration.ofHours(1)) <= 0, "presence.leave-grace", grace,
+                    "PT0S-PT1H");
+            this.leaveGrace = grace;
             return this;
         }
 

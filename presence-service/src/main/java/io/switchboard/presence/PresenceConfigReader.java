@@ -16,7 +16,8 @@ final class PresenceConfigReader {
 
     /** Every key under {@code presence}, relative to it; anything else there is reported as unknown. */
     static final Set<String> PRESENCE_KEYS = Set.of("id", "grpc.port", "metrics.port", "lease-ttl", "delta-interval",
-            "large-room-threshold", "max-delta-members", "max-message-bytes", "startup-timeout", "shutdown-grace");
+            "leave-grace", "large-room-threshold", "max-delta-members", "max-message-bytes", "startup-timeout",
+            "shutdown-grace");
 
     private PresenceConfigReader() {
     }
@@ -32,6 +33,7 @@ final class PresenceConfigReader {
         integer(presence, "metrics.port").ifPresent(b::metricsPort);
         duration(presence, "lease-ttl").ifPresent(b::leaseTtl);
         duration(presence, "delta-interval").ifPresent(b::deltaInterval);
+        duration(presence, "leave-grace").ifPresent(b::leaveGrace);
         integer(presence, "large-room-threshold").ifPresent(b::largeRoomThreshold);
         integer(presence, "max-delta-members").ifPresent(b::maxDeltaMembers);
         integer(presence, "max-message-bytes").ifPresent(b::maxMessageBytes);

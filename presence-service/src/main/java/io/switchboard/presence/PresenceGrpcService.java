@@ -56,8 +56,15 @@ final class PresenceGrpcService extends PresenceServiceGrpc.PresenceServiceImplB
 
     @Override
     public void roomMembers(RoomMembersRequest request, StreamObserver<RoomMembersResponse> responses) {
-        answer(PresenceRequests.roomMembers(request), responses, () -> state.roomMembers(request.getRoom(),
-                request.getAfterUser(), PresenceRequests.pageSize(request.getLimit())));
+        Optional<String> problem = PresenceRequests.roomMembers(request);
+        if (problem.isEmpty() && state.warmingUp()) {
+            // Retriable: clients keep the list they have and ask again (docs/protocol.md section 11.1).
+            responses.onError(Status.UNAVAILABLE.withDescription("presence is collecting the gateways' state after"
+                    + " its start; retry shortly").asRuntimeException());
+            return;
+        }
+        answer(problem, responses, () -> state.roomMembers(request.getRoom(), request.getAfterUser(),
+                PresenceRequests.pageSize(request.getLimit())));
     }
 
     @Override

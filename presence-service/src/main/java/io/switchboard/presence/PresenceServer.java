@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * One presence service: the in-memory {@link PresenceState}, the lease reaper, the delta flusher writing to the
@@ -39,9 +38,9 @@ import java.util.function.Consumer;
 public final class PresenceServer implements ServiceMain.Service {
     private static final System.Logger LOG = System.getLogger(PresenceServer.class.getName());
 
-    /** Opens the sink records go to; {@code written} is told of every record the sink delivered. */
+    /** Opens the sink records go to; {@code outcomes} is told of every record the sink delivered or lost. */
     interface SinkFactory {
-        PresenceSink open(PresenceConfig config, Consumer<PresenceRecord> written);
+        PresenceSink open(PresenceConfig config, PresenceSink.Outcomes outcomes);
     }
 
     private final PresenceConfig config;
@@ -67,8 +66,8 @@ public final class PresenceServer implements ServiceMain.Service {
         this.sinks = Objects.requireNonNull(sinks, "sinks");
         this.lifecycle = new TierLifecycle("presence " + config.id(), LOG);
         this.steps = new ReleaseSteps("presence " + config.id(), LOG);
-        this.presence = new PresenceState(config.clock(), config.leaseTtl(), config.largeRoomThreshold(),
-                config.maxDeltaMembers());
+        this.presence = new PresenceState(config.clock(), new PresenceState.Settings(config.leaseTtl(),
+                config.leaveGrace(), config.warmUp(), config.largeRoomThreshold(), config.maxDeltaMembers()));
     }
 
     /** A service writing to Kafka that has not started; nothing is opened, bound or registered until {@link #start()}. */
@@ -99,7 +98,17 @@ public final class PresenceServer implements ServiceMain.Service {
         // The metrics exist before the sink so that its acknowledgements can be counted from the first record.
         PresenceSink[] opened = new PresenceSink[1];
         metrics = new PresenceMetrics(registry, presence::counts, () -> opened[0] == null ? 0 : opened[0].failures());
-        sink = sinks.open(config, metrics::written);
+        sink = sinks.open(config, new PresenceSink.Outcomes() {
+            @Override
+            public void written(PresenceRecord record) {
+                metrics.written(record);
+            }
+
+            @Override
+            public void lost(PresenceRecord record) {
+                presence.recordLost(record);
+            }
+        });
         opened[0] = sink;
         reaper = new LeaseReaper(presence, config.reapInterval(), metrics::leaseExpiries);
         reaper.start();
@@ -182,7 +191,7 @@ public final class PresenceServer implements ServiceMain.Service {
         lifecycle.requireStarted();
     }
 
-    private static PresenceSink kafkaSink(PresenceConfig config, Consumer<PresenceRecord> written) {
+    private static PresenceSink kafkaSink(PresenceConfig config, PresenceSink.Outcomes outcomes) {
         new PresenceTopic(config.topic(), config.topicPartitions(), config.topicReplicationFactor(),
                 config.topicMinInsyncReplicas(), config.topicCreate())
                 .ensure(adminProperties(config), config.startupTimeout());
@@ -190,7 +199,7 @@ public final class PresenceServer implements ServiceMain.Service {
         props.putAll(config.producerProperties());
         props.put("bootstrap.servers", config.bootstrapServers());
         props.putIfAbsent("client.id", "switchboard-presence-" + config.id());
-        return new KafkaPresenceSink(props, config.topic(), written);
+        return new KafkaPresenceSink(props, config.topic(), outcomes);
     }
 
     private static Properties adminProperties(PresenceConfig config) {

@@ -28,6 +28,8 @@ class PresenceConfigTest {
         assertThat(config.metricsPort()).isEqualTo(9093);
         assertThat(config.leaseTtl()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.deltaInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.leaveGrace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.warmUp()).isEqualTo(Duration.ofMillis(2500));
         assertThat(config.largeRoomThreshold()).isEqualTo(100);
         assertThat(config.maxDeltaMembers()).isEqualTo(50);
         assertThat(config.topic()).isEqualTo("switchboard.presence");
@@ -43,6 +45,7 @@ class PresenceConfigTest {
                 presence:
                   lease-ttl: PT2S
                   delta-interval: PT0.1S
+                  leave-grace: PT0S
                   bogus: 1
                 kafka:
                   presence-topic:
@@ -58,6 +61,7 @@ class PresenceConfigTest {
         PresenceConfig config = PresenceConfig.from(helidon);
         assertThat(config.leaseTtl()).isEqualTo(Duration.ofSeconds(3));
         assertThat(config.deltaInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.leaveGrace()).isZero();
         assertThat(config.topic()).isEqualTo("my.presence");
         assertThat(config.topicReplicationFactor()).isEqualTo((short) 3);
         assertThat(config.topicMinInsyncReplicas()).isEqualTo(OptionalInt.of(2));
@@ -72,6 +76,8 @@ class PresenceConfigTest {
                 .hasMessage("presence.lease-ttl: '5s' (expected: an ISO-8601 duration such as PT30S)");
         assertThatThrownBy(() -> PresenceConfig.builder().leaseTtl(Duration.ZERO))
                 .hasMessage("presence.lease-ttl: PT0S (expected: PT0.03S-PT1H)");
+        assertThatThrownBy(() -> PresenceConfig.builder().leaveGrace(Duration.ofSeconds(-1)))
+                .hasMessage("presence.leave-grace: PT-1S (expected: PT0S-PT1H)");
         assertThatThrownBy(() -> PresenceConfig.builder().maxDeltaMembers(-1))
                 .hasMessage("presence.max-delta-members: -1 (expected: >= 0)");
         assertThatThrownBy(() -> PresenceConfig.builder().producerProperty("acks", "1"))

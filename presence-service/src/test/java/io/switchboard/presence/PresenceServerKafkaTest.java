@@ -13,6 +13,7 @@ import io.switchboard.proto.internal.v1.PresenceRecord;
 import io.switchboard.proto.internal.v1.PresenceServiceGrpc;
 import io.switchboard.proto.internal.v1.ReportResponse;
 import io.switchboard.proto.internal.v1.RoomMembersRequest;
+import io.switchboard.proto.internal.v1.RoomMembersResponse;
 import io.switchboard.proto.internal.v1.UserPresence;
 import io.switchboard.proto.internal.v1.UserPresenceRequest;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -150,8 +151,12 @@ class PresenceServerKafkaTest {
                     && !userRecords(records, "alice").isEmpty() && !userRecords(records, "bob").isEmpty();
         });
         assertThat(userRecords(poll(), "alice").getLast().getStatus()).isEqualTo(PresenceStatus.ONLINE);
-        assertThat(presence.roomMembers(RoomMembersRequest.newBuilder().setRoom("chat:lobby").build())
-                .getMembersList()).extracting(Member::getUserId).containsExactly("alice", "bob");
+        RoomMembersResponse page = presence.roomMembers(RoomMembersRequest.newBuilder().setRoom("chat:lobby").build());
+        assertThat(page.getMembersList()).extracting(Member::getUserId).containsExactly("alice", "bob");
+        // The page shows the room as of a record on the topic: same epoch, a version some record reached.
+        List<PresenceEvent> lobby = roomEvents(poll(), "chat:lobby");
+        assertThat(page.getEpoch()).isNotEmpty().isEqualTo(lobby.getFirst().getEpoch());
+        assertThat(lobby).extracting(PresenceEvent::getVersion).contains(page.getVersion());
 
         // gw-b falls silent; gw-a keeps heartbeating (one report per poll) and outlives its lease.
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -164,6 +169,13 @@ class PresenceServerKafkaTest {
                 .filter(e -> e.getLeftList().contains("bob")).findFirst().orElseThrow();
         assertThat(leave.getUsers()).isEqualTo(1);
         assertThat(leave.getConnections()).isEqualTo(1);
+        // Each of the room's records continues where the previous one left it, the first from nothing.
+        List<PresenceEvent> chain = roomEvents(poll(), "chat:lobby");
+        assertThat(chain.getFirst().getFromVersion()).isZero();
+        for (int i = 1; i < chain.size(); i++) {
+            assertThat(chain.get(i).getFromVersion()).isEqualTo(chain.get(i - 1).getVersion());
+            assertThat(chain.get(i).getEpoch()).isEqualTo(chain.getFirst().getEpoch());
+        }
         assertThat(presence.report(report("gw-a", "inc-1", seqA.incrementAndGet())).getResyncRequired()).isFalse();
         List<UserPresence> now = presence.userPresence(UserPresenceRequest.newBuilder().addUserIds("alice")
                 .addUserIds("bob").build()).getUsersList();

@@ -11,33 +11,33 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * Writes presence records to the presence topic with an idempotent {@code acks=all} producer. A record that
- * Kafka does not take within the delivery timeout is lost (logged, counted): presence is soft state, and
- * clients page members with PresenceQuery when they need the full list. Thread-safe (KafkaProducer is).
+ * Kafka does not take within the delivery timeout is lost (logged, counted, reported to {@link Outcomes#lost}):
+ * presence is soft state, and the room's next record tells clients to read their member list again.
+ * Thread-safe (KafkaProducer is).
  */
 public final class KafkaPresenceSink implements PresenceSink {
     private static final System.Logger LOG = System.getLogger(KafkaPresenceSink.class.getName());
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
-    private final Consumer<PresenceRecord> written;
+    private final Outcomes outcomes;
     private final AtomicLong failures = new AtomicLong();
 
     /**
      * @param producerProperties at least {@code bootstrap.servers}; idempotence and {@code acks=all} are forced
-     * @param written            called (on the producer's I/O thread) for each record Kafka acknowledged
+     * @param outcomes           told (on the producer's I/O thread) of each record written or lost
      */
-    public KafkaPresenceSink(Properties producerProperties, String topic, Consumer<PresenceRecord> written) {
+    public KafkaPresenceSink(Properties producerProperties, String topic, Outcomes outcomes) {
         Properties props = new Properties();
         props.putAll(producerProperties);
         props.put("enable.idempotence", "true");
         props.put("acks", "all");
         this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         this.topic = Objects.requireNonNull(topic, "topic");
-        this.written = Objects.requireNonNull(written, "written");
+        this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
     }
 
     @Override
@@ -45,12 +45,15 @@ public final class KafkaPresenceSink implements PresenceSink {
         producer.send(new ProducerRecord<>(topic, PresenceSink.keyBytes(record), record.toByteArray()),
                 (metadata, error) -> {
                     if (error == null) {
-                        written.accept(record);
-                    } else if (failures.getAndIncrement() % 1000 == 0) {
+                        outcomes.written(record);
+                        return;
+                    }
+                    if (failures.getAndIncrement() % 1000 == 0) {
                         // Rate-limited: a Kafka outage fails every record of every interval.
                         LOG.log(Level.WARNING, "presence record " + PresenceSink.key(record) + " not written to "
                                 + topic + " (" + failures.get() + " failures so far)", error);
                     }
+                    outcomes.lost(record);
                 });
     }
 

@@ -9,6 +9,15 @@ import java.nio.charset.StandardCharsets;
  * thread-safe; {@link #write} must not block for long (it is called by the delta flusher on every interval).
  */
 public interface PresenceSink extends AutoCloseable {
+    /** Told what became of each record; called on the sink's own thread (for Kafka, the producer's I/O thread). */
+    interface Outcomes {
+        /** Kafka acknowledged the record. */
+        void written(PresenceRecord record);
+
+        /** The record is lost: refused, or not acknowledged within the delivery timeout. */
+        void lost(PresenceRecord record);
+    }
+
     /** Hands one record over for writing; delivery is asynchronous and failures are the sink's to report. */
     void write(PresenceRecord record);
 

@@ -17,14 +17,20 @@ import io.switchboard.proto.internal.v1.UserPresence;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.nio.ByteBuffer;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -34,7 +40,23 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Requests are assumed valid (the gRPC layer validates them first); this class only decides what they mean
  * for the state. Leases run on the injected clock: a gateway whose deadline passed is removed by
- * {@link #expireLeases()} (or by its own late report), and all of its connections go offline.
+ * {@link #expireLeases()} (or by its own late report), and all of its connections go offline at once.
+ *
+ * <p><b>Versions.</b> Every flush that writes room records takes the next number of a counter that starts at 0
+ * with each instance, whose random {@link #epoch()} tells one run from another; a room's record moves it from
+ * the version of its previous record to that number. Member pages show each room as of its last record (the
+ * batcher keeps the members it changed since), never a half-applied interval.
+ *
+ * <p><b>Leave grace.</b> When a connection closes (the client went, or its gateway restarted or lost it in a
+ * Sync), a user who thereby loses their last connection in a room stays a member of it, counted as one
+ * device, for {@code leaveGrace}; a connection of theirs that subscribes again meanwhile takes over without any
+ * visible change. So a reload, a network switch or a drain keeps the user a member throughout. An unsubscribe
+ * and an expired lease take effect at once.
+ *
+ * <p><b>Warm-up.</b> A new instance knows nothing until every gateway has synced, which each does within a third
+ * of the lease; for {@code warmUp} after it starts, {@link #drainDeltas()} holds its records back and
+ * {@link #warmingUp()} tells callers to refuse member pages, so that clients keep the lists they have instead of
+ * seeing a room refill gateway by gateway.
  *
  * <p>Thread-safe: every method takes one lock for its whole run. Nothing blocking happens under it (no I/O,
  * no Kafka), and every operation costs O(log n) per change, so one lock carries well over 10,000 joins/s;
@@ -69,12 +91,38 @@ public final class PresenceState {
         }
     }
 
-    /** Sizes of the model, for metrics. */
+    /** Sizes of the model, for metrics; {@code users} are those online (with a connection). */
     public record Counts(long gateways, long connections, long users, long rooms) {
+    }
+
+    /**
+     * @param leaseTtl           how long a gateway's state lives without a Report or Sync
+     * @param leaveGrace         how long a user whose connection closed stays a member; zero: no grace
+     * @param warmUp             how long after the start records are held back and pages refused
+     * @param largeRoomThreshold rooms with more users get summary records
+     * @param maxDeltaMembers    deltas with more changed members become summaries
+     */
+    public record Settings(Duration leaseTtl, Duration leaveGrace, Duration warmUp, int largeRoomThreshold,
+                           int maxDeltaMembers) {
+        public Settings {
+            Objects.requireNonNull(leaseTtl, "leaseTtl");
+            Objects.requireNonNull(leaveGrace, "leaveGrace");
+            Objects.requireNonNull(warmUp, "warmUp");
+            if (leaveGrace.isNegative() || warmUp.isNegative()) {
+                throw new IllegalArgumentException("leaveGrace, warmUp: " + leaveGrace + ", " + warmUp + " (expected: >= 0)");
+            }
+        }
+    }
+
+    /** A user whose connection closed: kept in {@code rooms} (and as a user entry, if now offline) until the deadline. */
+    private record Linger(Instant deadline, String userId, List<String> rooms) {
     }
 
     private final InstantSource clock;
     private final Duration leaseTtl;
+    private final Duration leaveGrace;
+    private final Instant warmUpEnd;
+    private final String epoch;
     private final ReentrantLock lock = new ReentrantLock();
     // @GuardedBy("lock")
     private final Map<String, GatewayEntry> gateways = new HashMap<>();
@@ -86,16 +134,36 @@ public final class PresenceState {
     private final DeltaBatcher batcher;
     // @GuardedBy("lock")
     private long connectionCount;
+    // @GuardedBy("lock"): users with a connection
+    private long onlineUsers;
+    // @GuardedBy("lock"): the version of the last flush that wrote room records
+    private long version;
+    // @GuardedBy("lock"): in deadline order (the clock only moves forward and the grace is fixed)
+    private final ArrayDeque<Linger> lingers = new ArrayDeque<>();
     private final DeltaBatcher.View view = new StateView();
 
-    /**
-     * @param largeRoomThreshold rooms with more users get summary records
-     * @param maxDeltaMembers    deltas with more changed members become summaries
-     */
+    /** A model without leave grace or warm-up (tests of the other rules). */
     public PresenceState(InstantSource clock, Duration leaseTtl, int largeRoomThreshold, int maxDeltaMembers) {
+        this(clock, new Settings(leaseTtl, Duration.ZERO, Duration.ZERO, largeRoomThreshold, maxDeltaMembers));
+    }
+
+    public PresenceState(InstantSource clock, Settings settings) {
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.leaseTtl = Objects.requireNonNull(leaseTtl, "leaseTtl");
-        this.batcher = new DeltaBatcher(largeRoomThreshold, maxDeltaMembers);
+        this.leaseTtl = settings.leaseTtl();
+        this.leaveGrace = settings.leaveGrace();
+        this.warmUpEnd = clock.instant().plus(settings.warmUp());
+        this.batcher = new DeltaBatcher(settings.largeRoomThreshold(), settings.maxDeltaMembers());
+        this.epoch = newEpoch();
+    }
+
+    /** This instance's run: versions compare only within one epoch. */
+    public String epoch() {
+        return epoch;
+    }
+
+    /** True during the warm-up after the start: member pages would show a room only partly rebuilt. */
+    public boolean warmingUp() {
+        return clock.instant().isBefore(warmUpEnd);
     }
 
     /** Applies one gateway's batch if it continues what is known; see {@link Outcome}. */
@@ -108,12 +176,13 @@ public final class PresenceState {
                 return Outcome.UNKNOWN_GATEWAY;
             }
             if (!gateway.incarnation.equals(request.getIncarnation())) {
-                // One process per gateway id: a new incarnation means the old process and its connections are gone.
-                dropGateway(gateway);
+                // One process per gateway id: a new incarnation means the old process and its connections are gone;
+                // their clients are reconnecting (to it or another gateway), so the leave grace applies.
+                dropGateway(gateway, true);
                 return Outcome.NEW_INCARNATION;
             }
             if (!now.isBefore(gateway.leaseDeadline)) {
-                dropGateway(gateway);
+                dropGateway(gateway, false);
                 return Outcome.LEASE_EXPIRED;
             }
             if (gateway.awaitingSync) {
@@ -164,7 +233,7 @@ public final class PresenceState {
             for (ConnectionState c : wanted.values()) {
                 Conn conn = gateway.connections.get(c.getSessionId());
                 if (conn != null && !conn.userId.equals(c.getUserId())) {
-                    closeConnection(gateway, conn);
+                    closeConnection(gateway, conn, true);
                     conn = null;
                 }
                 if (conn == null) {
@@ -176,7 +245,7 @@ public final class PresenceState {
                 Set<String> rooms = new TreeSet<>(c.getRoomsList());
                 for (String room : List.copyOf(conn.rooms)) {
                     if (!rooms.contains(room)) {
-                        leaveRoom(conn, room);
+                        leaveRoom(conn, room, null);
                     }
                 }
                 for (String room : rooms) {
@@ -185,7 +254,7 @@ public final class PresenceState {
             }
             for (Conn conn : List.copyOf(gateway.connections.values())) {
                 if (!wanted.containsKey(conn.sessionId)) {
-                    closeConnection(gateway, conn);
+                    closeConnection(gateway, conn, true);
                 }
             }
             statusOfNewUsers.forEach((userId, c) -> setStatus(users.get(userId), c.getStatus(), c.getStatusText()));
@@ -197,7 +266,7 @@ public final class PresenceState {
         }
     }
 
-    /** Removes every gateway whose lease has passed; its connections go offline. Returns how many. */
+    /** Removes every gateway whose lease has passed; its connections go offline at once. Returns how many. */
     public int expireLeases() {
         lock.lock();
         try {
@@ -205,44 +274,132 @@ public final class PresenceState {
             List<GatewayEntry> expired = gateways.values().stream()
                     .filter(g -> !now.isBefore(g.leaseDeadline))
                     .toList();
-            expired.forEach(this::dropGateway);
+            expired.forEach(g -> dropGateway(g, false));
             return expired.size();
         } finally {
             lock.unlock();
         }
     }
 
-    /** The records for what changed since the last call: one per changed room, one per changed user. */
-    public List<PresenceRecord> drainDeltas() {
+    /** Ends the leave grace of members and users whose deadline passed: they leave. Returns how many users left rooms. */
+    public int expireLeaveGraces() {
         lock.lock();
         try {
-            return batcher.flush(clock.instant(), view);
+            Instant now = clock.instant();
+            int expired = 0;
+            while (!lingers.isEmpty() && !now.isBefore(lingers.peekFirst().deadline())) {
+                Linger linger = lingers.pollFirst();
+                UserEntry user = users.get(linger.userId());
+                for (String room : linger.rooms()) {
+                    RoomEntry entry = rooms.get(room);
+                    // A later close may have renewed the grace, or a connection taken the device over: then not yet.
+                    if (entry != null && linger.deadline().equals(entry.lingering.get(linger.userId()))) {
+                        noteRoom(room, linger.userId(), entry);
+                        entry.lingering.remove(linger.userId());
+                        entry.devices.remove(linger.userId());
+                        entry.connections--;
+                        user.lingeringRooms.remove(room);
+                        expired++;
+                    }
+                }
+                if (user != null) {
+                    removeIfGone(user, now);
+                }
+            }
+            return expired;
         } finally {
             lock.unlock();
         }
     }
 
-    /** One page of the room's members after {@code afterUser} (exclusive; "" for the first page). */
+    /**
+     * The records for what changed since the last call: one per changed room (versioned), one per changed user.
+     * Nothing during the warm-up: the changes keep gathering until it ends.
+     */
+    public List<PresenceRecord> drainDeltas() {
+        lock.lock();
+        try {
+            Instant now = clock.instant();
+            if (now.isBefore(warmUpEnd)) {
+                return List.of();
+            }
+            List<PresenceRecord> records = batcher.flush(now, view, epoch, version + 1);
+            if (records.stream().anyMatch(PresenceRecord::hasRoom)) {
+                version++;
+            }
+            return records;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A room record was not written (Kafka refused it): the room's next flush writes a record even if nothing
+     * changes, whose {@code from_version} tells the clients that missed the lost one to read their list again.
+     */
+    public void recordLost(PresenceRecord record) {
+        if (!record.hasRoom()) {
+            return; // user records only drop routers' cached lookups early; the cache's ttl still bounds them
+        }
+        lock.lock();
+        try {
+            batcher.force(record.getRoom().getRoom());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * One page of the room's members after {@code afterUser} (exclusive; "" for the first page), as of the room's
+     * last record: its {@code version} plus the records after it are the whole truth.
+     */
     public RoomMembersResponse roomMembers(String room, String afterUser, int limit) {
         lock.lock();
         try {
+            RoomMembersResponse.Builder response = RoomMembersResponse.newBuilder().setEpoch(epoch);
             RoomEntry entry = rooms.get(room);
-            RoomMembersResponse.Builder response = RoomMembersResponse.newBuilder();
             if (entry == null) {
                 return response.build();
             }
-            Iterator<Map.Entry<String, Integer>> it = entry.devices.tailMap(afterUser, false).entrySet().iterator();
+            // The live members, except that those changed since the last flush are shown as they were then.
+            NavigableMap<String, Member> before = batcher.roomBefore(room).tailMap(afterUser, false);
+            Iterator<String> live = entry.devices.tailMap(afterUser, false).keySet().iterator();
+            Iterator<String> changed = before.keySet().iterator();
+            String nextLive = live.hasNext() ? live.next() : null;
+            String nextChanged = changed.hasNext() ? changed.next() : null;
             String last = "";
-            while (it.hasNext() && response.getMembersCount() < limit) {
-                Map.Entry<String, Integer> e = it.next();
-                response.addMembers(member(users.get(e.getKey()), e.getValue()));
-                last = e.getKey();
+            boolean hasMore = false;
+            while (nextLive != null || nextChanged != null) {
+                String userId = nextChanged == null || (nextLive != null && nextLive.compareTo(nextChanged) < 0)
+                        ? nextLive : nextChanged;
+                Member shown;
+                if (userId.equals(nextChanged)) {
+                    Member was = before.get(userId);
+                    shown = DeltaBatcher.absent(was) ? null : was;
+                } else {
+                    shown = member(users.get(userId), entry.devices.get(userId));
+                }
+                if (userId.equals(nextLive)) {
+                    nextLive = live.hasNext() ? live.next() : null;
+                }
+                if (userId.equals(nextChanged)) {
+                    nextChanged = changed.hasNext() ? changed.next() : null;
+                }
+                if (shown == null) {
+                    continue;
+                }
+                if (response.getMembersCount() == limit) {
+                    hasMore = true;
+                    break;
+                }
+                response.addMembers(shown);
+                last = userId;
             }
-            boolean hasMore = it.hasNext();
             return response.setHasMore(hasMore)
                     .setNextAfterUser(hasMore ? last : "")
-                    .setUsers(entry.devices.size())
-                    .setConnections(entry.connections)
+                    .setUsers(entry.flushedUsers)
+                    .setConnections(entry.flushedConnections)
+                    .setVersion(entry.version)
                     .build();
         } finally {
             lock.unlock();
@@ -301,7 +458,9 @@ public final class PresenceState {
     public Counts counts() {
         lock.lock();
         try {
-            return new Counts(gateways.size(), connectionCount, users.size(), rooms.size());
+            // Emptied rooms wait for the next flush to go: not counted meanwhile.
+            long occupied = rooms.values().stream().filter(r -> !r.isEmpty()).count();
+            return new Counts(gateways.size(), connectionCount, onlineUsers, occupied);
         } finally {
             lock.unlock();
         }
@@ -319,7 +478,7 @@ public final class PresenceState {
                     existing.openedTime = o.getOpenedTime();
                 } else {
                     if (existing != null) {
-                        closeConnection(gateway, existing);
+                        closeConnection(gateway, existing, true);
                     }
                     openConnection(gateway, o.getSessionId(), o.getUserId(), o.getClient(), o.getOpenedTime());
                 }
@@ -329,7 +488,7 @@ public final class PresenceState {
             case CLOSED -> {
                 Conn conn = gateway.connections.get(change.getClosed().getSessionId());
                 if (conn != null) {
-                    closeConnection(gateway, conn);
+                    closeConnection(gateway, conn, true);
                 }
             }
             case JOINED -> {
@@ -341,7 +500,7 @@ public final class PresenceState {
             case LEFT -> {
                 Conn conn = gateway.connections.get(change.getLeft().getSessionId());
                 if (conn != null) {
-                    leaveRoom(conn, change.getLeft().getRoom());
+                    leaveRoom(conn, change.getLeft().getRoom(), null);
                 }
             }
             case STATUS -> {
@@ -362,6 +521,10 @@ public final class PresenceState {
             user = new UserEntry(userId);
             users.put(userId, user);
         }
+        if (!user.online()) {
+            onlineUsers++;
+            user.lingerUntil = null; // back within the grace: same entry, same status
+        }
         Conn conn = new Conn(gateway.gatewayId, sessionId, userId, client, opened);
         gateway.connections.put(sessionId, conn);
         user.connections.add(conn);
@@ -369,18 +532,38 @@ public final class PresenceState {
         return conn;
     }
 
-    private void closeConnection(GatewayEntry gateway, Conn conn) {
-        for (String room : List.copyOf(conn.rooms)) {
-            leaveRoom(conn, room);
-        }
+    /** {@code grace}: the connection went without its user asking to leave, so the leave grace applies. */
+    private void closeConnection(GatewayEntry gateway, Conn conn, boolean grace) {
+        Instant now = clock.instant();
+        Instant deadline = grace && !leaveGrace.isZero() ? now.plus(leaveGrace) : null;
         UserEntry user = users.get(conn.userId);
+        List<String> lingering = new ArrayList<>();
+        for (String room : List.copyOf(conn.rooms)) {
+            if (leaveRoom(conn, room, deadline)) {
+                lingering.add(room);
+                user.lingeringRooms.add(room);
+            }
+        }
         noteUser(conn.userId, user);
         user.connections.remove(conn);
-        if (user.connections.isEmpty()) {
-            users.remove(conn.userId);  // offline: the status resets with the entry
+        if (!user.online()) {
+            onlineUsers--;
+            user.lingerUntil = deadline;
         }
+        if (deadline != null && (!lingering.isEmpty() || !user.online())) {
+            lingers.addLast(new Linger(deadline, conn.userId, List.copyOf(lingering)));
+        }
+        removeIfGone(user, now);
         gateway.connections.remove(conn.sessionId);
         connectionCount--;
+    }
+
+    /** Drops the user's entry once it is offline, lingers in no room and its own grace is over; the status resets with it. */
+    private void removeIfGone(UserEntry user, Instant now) {
+        if (!user.online() && user.lingeringRooms.isEmpty()
+                && (user.lingerUntil == null || !now.isBefore(user.lingerUntil))) {
+            users.remove(user.userId);
+        }
     }
 
     private void joinRoom(Conn conn, String room) {
@@ -390,21 +573,37 @@ public final class PresenceState {
         RoomEntry entry = rooms.computeIfAbsent(room, r -> new RoomEntry());
         noteRoom(room, conn.userId, entry);
         conn.rooms.add(room);
+        if (entry.lingering.remove(conn.userId) != null) {
+            users.get(conn.userId).lingeringRooms.remove(room);
+            return; // takes over the lingering device: one device before and after
+        }
         entry.devices.merge(conn.userId, 1, Integer::sum);
         entry.connections++;
     }
 
-    private void leaveRoom(Conn conn, String room) {
+    /**
+     * Takes the connection out of the room. With a {@code lingerUntil} deadline, a user losing their last device
+     * in the room stays a member with one device until then. Returns true when the user lingers. The entry stays
+     * until the next flush, which removes it if it is empty (its version must reach that flush).
+     */
+    private boolean leaveRoom(Conn conn, String room, Instant lingerUntil) {
         if (!conn.rooms.remove(room)) {
-            return;
+            return false;
         }
         RoomEntry entry = rooms.get(room);
         noteRoom(room, conn.userId, entry);
-        entry.devices.computeIfPresent(conn.userId, (u, n) -> n == 1 ? null : n - 1);
-        entry.connections--;
-        if (entry.connections == 0) {
-            rooms.remove(room);
+        int devices = entry.devices.get(conn.userId);
+        if (devices == 1 && lingerUntil != null) {
+            entry.lingering.put(conn.userId, lingerUntil);
+            return true;
         }
+        if (devices == 1) {
+            entry.devices.remove(conn.userId);
+        } else {
+            entry.devices.put(conn.userId, devices - 1);
+        }
+        entry.connections--;
+        return false;
     }
 
     private void setStatus(UserEntry user, PresenceStatus status, String text) {
@@ -417,13 +616,16 @@ public final class PresenceState {
                 noteRoom(room, user.userId, rooms.get(room));
             }
         }
+        for (String room : user.lingeringRooms) {
+            noteRoom(room, user.userId, rooms.get(room)); // rooms the user lingers in show the status too
+        }
         user.status = status;
         user.text = text;
     }
 
-    private void dropGateway(GatewayEntry gateway) {
+    private void dropGateway(GatewayEntry gateway, boolean grace) {
         for (Conn conn : List.copyOf(gateway.connections.values())) {
-            closeConnection(gateway, conn);
+            closeConnection(gateway, conn, grace);
         }
         gateways.remove(gateway.gatewayId);
     }
@@ -444,7 +646,7 @@ public final class PresenceState {
     // ---- reads; all run under the lock ----
 
     private static DeltaBatcher.UserSnapshot snapshot(UserEntry user) {
-        return user == null ? DeltaBatcher.UserSnapshot.OFFLINE
+        return user == null || !user.online() ? DeltaBatcher.UserSnapshot.OFFLINE
                 : new DeltaBatcher.UserSnapshot(user.status, user.text, Set.copyOf(user.connections));
     }
 
@@ -456,7 +658,7 @@ public final class PresenceState {
     private UserPresence userRecord(String userId, boolean withRooms) {
         UserEntry user = users.get(userId);
         UserPresence.Builder presence = UserPresence.newBuilder().setUserId(userId);
-        if (user == null) {
+        if (user == null || !user.online()) {
             return presence.setStatus(PresenceStatus.OFFLINE).build();
         }
         presence.setStatus(user.status).setStatusText(user.text);
@@ -504,5 +706,34 @@ public final class PresenceState {
             // Routers only need the gateways: rooms would make every record as large as the user's subscriptions.
             return PresenceState.this.userRecord(userId, false);
         }
+
+        @Override
+        public long version(String room) {
+            RoomEntry entry = rooms.get(room);
+            return entry == null ? 0 : entry.version;
+        }
+
+        @Override
+        public void flushed(String room, boolean written, long flushVersion) {
+            RoomEntry entry = rooms.get(room);
+            if (entry == null) {
+                return;
+            }
+            if (entry.isEmpty()) {
+                rooms.remove(room); // its last record said so; a later one starts again from version 0
+                return;
+            }
+            if (written) {
+                entry.version = flushVersion;
+            }
+            entry.flushedUsers = entry.devices.size();
+            entry.flushedConnections = entry.connections;
+        }
+    }
+
+    private static String newEpoch() {
+        UUID id = UUID.randomUUID();
+        ByteBuffer bytes = ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
     }
 }

@@ -246,8 +246,15 @@ class PresenceStateTest {
         }
         connections.add(connection("s-a2", "a", "chat:a"));
         state.sync(sync("g1", "i1", 0, connections.toArray(io.switchboard.proto.internal.v1.ConnectionState[]::new)));
+        // Pages show the room as of its last record: none yet.
+        RoomMembersResponse unflushed = state.roomMembers("chat:a", "", 2);
+        assertThat(unflushed.getMembersList()).isEmpty();
+        assertThat(unflushed.getVersion()).isZero();
+        assertThat(unflushed.getEpoch()).isEqualTo(state.epoch());
+        PresenceEvent record = rooms(state.drainDeltas()).get("chat:a");
 
         RoomMembersResponse page1 = state.roomMembers("chat:a", "", 2);
+        assertThat(page1.getVersion()).isEqualTo(record.getVersion()).isPositive();
         assertThat(userIds(page1.getMembersList())).containsExactly("a", "b");
         assertThat(page1.getMembers(0).getDevices()).isEqualTo(2);
         assertThat(page1.getHasMore()).isTrue();
