@@ -138,8 +138,9 @@ class SignalsTest {
                     .setRequestId(2).setRoom("presence-marker").setPresence(true)).build());
             quiet.nextMatching(ServerFrame::hasSubscribed, WAIT);
 
+            // Copied as is, versions included (docs/protocol.md section 11.1).
             PresenceEvent event = PresenceEvent.newBuilder().setRoom(room).setUsers(2).setConnections(2)
-                    .setJoinedTotal(1).addLeft("someone").build();
+                    .setJoinedTotal(1).addLeft("someone").setEpoch("e1").setFromVersion(6).setVersion(7).build();
             // Both records in one partition, so the marker arrives after the room's event.
             h.router.produce(PRESENCE_TOPIC, 0, "room:" + room,
                     PresenceRecord.newBuilder().setRoom(event).build().toByteArray());

@@ -14,8 +14,9 @@ import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.RoomMembersRequest;
 
 /**
- * Answers PresenceQuery frames from the presence service's RoomMembers (the subscription check is the session's).
- * An unreachable or unconfigured presence service is a retriable UNAVAILABLE. Thread-safe and stateless.
+ * Answers PresenceQuery frames from the presence service's RoomMembers (the subscription check is the session's),
+ * with the version and epoch the page shows (docs/protocol.md section 11.1). An unreachable, unconfigured or
+ * still warming-up presence service is a retriable UNAVAILABLE. Thread-safe and stateless.
  */
 public final class PresenceQueryHandler {
     private final PresenceDirectory directory;
@@ -60,7 +61,9 @@ public final class PresenceQueryHandler {
                     .setHasMore(r.getHasMore())
                     .setNextAfterUser(r.getNextAfterUser())
                     .setUsers(r.getUsers())
-                    .setConnections(r.getConnections())).build();
+                    .setConnections(r.getConnections())
+                    .setVersion(r.getVersion())
+                    .setEpoch(r.getEpoch())).build();
         });
     }
 
