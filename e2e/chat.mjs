@@ -3,9 +3,10 @@
 //   node chat.mjs <baseUrl> [--no-restart]
 //
 // Both sign in, see each other in the member list, see each other typing, chat, page back through history
-// (bob reloads, loads earlier), then the script prints RESTART_GATEWAY and waits for a line RESTARTED on
-// stdin (the launcher's DemoBrowserTest restarts gateway 0 meanwhile), keeps chatting, and checks on both pages
-// that every message sent is shown exactly once, in the same order, and that both are connected again.
+// (bob reloads, loads earlier; both member lists show both of them throughout the reload), then the script
+// prints RESTART_GATEWAY and waits for a line RESTARTED on stdin (the launcher's DemoBrowserTest restarts
+// gateway 0 meanwhile), keeps chatting, and checks on both pages that every message sent is shown exactly once,
+// in the same order, that both are connected again and that each member list shows exactly alice and bob.
 // Exit code 0 = pass. Screenshots of failures go to $E2E_ARTIFACTS (default ./test-results).
 import { chromium } from 'playwright-core';
 import { createInterface } from 'node:readline';
@@ -90,12 +91,28 @@ async function showsAll(user, sent, timeout = 2 * WAIT_MS) {
   return texts(user);
 }
 
-async function membersInclude(user, names) {
-  await until(user, `members include ${names}`,
+/** Waits until the member list shows exactly `names` (sorted), each with one device. */
+async function membersExactly(user, names) {
+  await until(user, `members exactly ${names}, one device each`,
     (want) => {
-      const got = [...document.querySelectorAll('[data-testid=member]')].map((e) => e.dataset.user);
-      return want.every((u) => got.includes(u));
+      const got = [...document.querySelectorAll('[data-testid=member]')];
+      return JSON.stringify(got.map((e) => e.dataset.user)) === JSON.stringify(want)
+        && got.every((e) => !e.querySelector('.devices'));
     }, names);
+}
+
+/** From now on the page records every member list it shows (to check later that nobody vanished meanwhile). */
+async function recordMembers(user) {
+  await user.page.evaluate(() => {
+    const list = document.querySelector('[data-testid=members]');
+    const shown = () => [...list.querySelectorAll('[data-testid=member]')].map((e) => e.dataset.user).join(',');
+    window.memberLists = [shown()];
+    new MutationObserver(() => window.memberLists.push(shown())).observe(list, { childList: true, subtree: true });
+  });
+}
+
+async function recordedMembers(user) {
+  return user.page.evaluate(() => window.memberLists);
 }
 
 function check(condition, message) {
@@ -165,8 +182,8 @@ try {
   await signIn(bob);
   step('both signed in and connected');
 
-  await membersInclude(alice, ['alice', 'bob']);
-  await membersInclude(bob, ['alice', 'bob']);
+  await membersExactly(alice, ['alice', 'bob']);
+  await membersExactly(bob, ['alice', 'bob']);
   step('each sees both in the member list');
 
   await alice.page.getByTestId('composer').fill('hel');
@@ -187,14 +204,24 @@ try {
   await checkConversation(alice, before, alice, bob);
   step(`chatted: ${before.length} messages, the same on both pages`);
 
+  await recordMembers(alice);
   await bob.page.reload();
-  await bob.page.getByTestId('signin').click(); // the name is remembered for the tab
+  await bob.page.getByTestId('signin').click(); // the name is remembered for the tab (enabled once the page is ready)
   await connected(bob, WAIT_MS);
+  await membersExactly(bob, ['alice', 'bob']);
+  await recordMembers(bob);
   await showsExactly(bob, before.slice(-PAGE_SIZE), 'after a reload bob shows the newest page');
   await bob.page.getByTestId('load-earlier').click();
   await showsExactly(bob, before, 'after "load earlier" bob shows the whole conversation in order');
   await until(bob, 'no more history to load', () => document.querySelector('[data-testid=load-earlier]').hidden);
   step(`history: newest ${PAGE_SIZE} after reload, then all ${before.length} after "load earlier"`);
+  // A reload is within the leave grace: bob never left alice's list, and his own list, once it showed both
+  // of them, kept showing both.
+  for (const user of [alice, bob]) {
+    const lists = await recordedMembers(user);
+    check(lists.every((l) => l === 'alice,bob'), `${user.name}'s member list changed during the reload: ${JSON.stringify(lists)}`);
+  }
+  step('both member lists showed alice and bob throughout the reload');
 
   if (restart) {
     const restarted = waitForLine('RESTARTED', 120_000);
@@ -220,9 +247,9 @@ try {
   await checkConversation(bob, final, alice, bob);
   await connected(alice, WAIT_MS);
   await connected(bob, WAIT_MS);
-  await membersInclude(alice, ['alice', 'bob']);
-  await membersInclude(bob, ['alice', 'bob']);
-  step(`end: ${final.length} messages, each exactly once and in order on both pages; both connected`);
+  await membersExactly(alice, ['alice', 'bob']);
+  await membersExactly(bob, ['alice', 'bob']);
+  step(`end: ${final.length} messages, each exactly once and in order on both pages; both connected; both members`);
   console.log('PASS');
 } catch (e) {
   failed = true;

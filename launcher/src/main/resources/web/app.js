@@ -29,7 +29,7 @@ function newRoom(name) {
     pager: client.historyPager(name, PAGE_SIZE),
     loading: false,
     loadedOnce: false,
-    members: new Map(),    // user id -> Member
+    members: [],           // the SDK's member list (by user id), kept right by its versioning rule
     membersNote: '',
     typing: [],
     sendChain: Promise.resolve(), // this tab's publishes into the room, one at a time
@@ -84,6 +84,8 @@ $('signin-form').onsubmit = async (e) => {
   join(params.get('room') || 'lobby');
 };
 $('name').value = sessionStorage.getItem('switchboard-demo-name') || '';
+// Signing in works from here on: before, a click would submit the bare form and reload the page.
+$('signin').disabled = false;
 
 function wire(c) {
   c.on('state', (s) => {
@@ -111,13 +113,13 @@ function wire(c) {
       r.loadedOnce = true;
       loadEarlier(r);
     }
-    refreshMembers(r); // after every (re)subscribe: presence events may have been missed while offline
   });
-  c.on('presence', (change) => {
-    const r = rooms.get(change.room);
+  // The SDK reads the list on every (re)subscription and applies presence events by their versions.
+  c.on('members', (list) => {
+    const r = rooms.get(list.room);
     if (!r) return;
-    r.members = sdk.applyPresenceChange(r.members, change);
-    if (change.summary) r.membersNote = `${change.users} users (too many to list live)`;
+    r.members = list.members;
+    r.membersNote = list.loaded && !list.complete ? `${list.users} users, first ${list.members.length} shown` : '';
     renderIfCurrent(r, { members: true });
   });
   c.on('typing', (t) => {
@@ -180,17 +182,6 @@ async function loadEarlier(r) {
   }
 }
 $('load-earlier').onclick = () => current && loadEarlier(rooms.get(current));
-
-async function refreshMembers(r) {
-  try {
-    const page = await client.presenceMembers(r.name);
-    r.members = new Map(page.members.map((m) => [m.userId, m]));
-    r.membersNote = page.hasMore ? `${page.users} users, first ${page.members.length} shown` : '';
-  } catch (err) {
-    r.membersNote = `presence unavailable (${err.codeName || err.message})`;
-  }
-  renderIfCurrent(r, { members: true });
-}
 
 /** Inserts in position order; false when the message is shown already. */
 function addMessage(r, m) {
@@ -275,7 +266,7 @@ function renderMessages(r, scrollToEnd) {
 
 function renderMembers(r) {
   const me = client.userId;
-  const members = [...r.members.values()].sort((a, b) => a.userId.localeCompare(b.userId));
+  const members = r.members;
   $('members').replaceChildren(...members.map((m) => el('li',
     { 'data-testid': 'member', 'data-user': m.userId, 'data-status': m.status },
     m.userId + (m.userId === me ? ' (you)' : ''),

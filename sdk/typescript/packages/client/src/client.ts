@@ -16,6 +16,7 @@ import {
 } from './gen/switchboard/client/v1/client_pb.js';
 import { tokenTimes } from './jwt.js';
 import { LruSet } from './lru.js';
+import { MemberListTracker } from './presence.js';
 import { systemScheduler, type RandomSource, type Scheduler, type TimerHandle } from './timers.js';
 import { TYPING_KIND, TypingTracker } from './typing.js';
 import {
@@ -31,6 +32,7 @@ import {
   type EphemeralEvent,
   type HistoryDirectionName,
   type HistoryPage,
+  type MemberList,
   type PresenceChange,
   type PresencePage,
   type PresenceStatusName,
@@ -90,6 +92,11 @@ export interface SwitchboardClientOptions {
   maxInflight?: number;
   /** Message ids remembered per client to drop duplicates (default 10 000). */
   dedupCapacity?: number;
+  /**
+   * Members a room's member list ('members' events, members()) holds at most, 1-1000 (default 100). A room with more
+   * is listed incompletely (its counts stay exact); its events are then summaries anyway (presence.large-room-threshold).
+   */
+  memberListLimit?: number;
   /** Ping when idle; a link with no frame for two intervals is dropped and reconnected (default 25 000). */
   pingIntervalMs?: number;
   /** Refresh the token at this fraction of its lifetime (default 0.8). */
@@ -116,6 +123,8 @@ export interface ClientEvents {
   subscribed: SubscribedEvent;
   unsubscribed: UnsubscribedEvent;
   presence: PresenceChange;
+  /** The member list of a room subscribed with presence changed (docs/protocol.md section 11.1). */
+  members: MemberList;
   typing: TypingChange;
   ephemeral: EphemeralEvent;
   userMessage: UserMessage;
@@ -131,7 +140,7 @@ export interface PublishOptions {
 }
 
 export interface SubscribeOptions {
-  /** Also receive the room's presence events. */
+  /** Also receive the room's presence events, and keep its member list ('members' events, members(room)). */
   presence?: boolean;
 }
 
@@ -162,6 +171,8 @@ interface PendingRequest {
 interface RoomState {
   readonly room: string;
   presence: boolean;
+  /** The member list, for rooms subscribed with presence. */
+  members?: MemberListTracker;
   /** Subscribed on the current connection. */
   active: boolean;
   epoch?: string;
@@ -219,6 +230,7 @@ export class SwitchboardClient {
   private readonly refreshRatio: number;
   private readonly typingRenewMs: number;
   private readonly typingIdleMs: number;
+  private readonly memberListLimit: number;
 
   private stateValue: ConnectionState = 'disconnected';
   private conn: Connection | undefined;
@@ -231,6 +243,8 @@ export class SwitchboardClient {
   private pingTimer?: TimerHandle;
   private refreshTimer?: TimerHandle;
   private connectedInfo?: Connected;
+  /** The last status set: set again on every new connection (a reconnect, another gateway, a restarted presence). */
+  private desiredStatus?: { status: PresenceStatusName; text: string };
 
   constructor(options: SwitchboardClientOptions) {
     if (!options || typeof options.url !== 'string' || options.url === '') {
@@ -262,6 +276,10 @@ export class SwitchboardClient {
     this.typingRenewMs = positive('typing.renewMs', options.typing?.renewMs ?? 3000);
     this.typingIdleMs = positive('typing.idleMs', options.typing?.idleMs ?? 5000);
     this.dedup = new LruSet(options.dedupCapacity ?? 10_000);
+    this.memberListLimit = positive('memberListLimit', options.memberListLimit ?? 100);
+    if (this.memberListLimit > 1000) {
+      throw new RangeError(`memberListLimit: ${this.memberListLimit} (expected: 1-1000)`);
+    }
     this.typingIn = new TypingTracker(
       this.scheduler,
       positive('typing.defaultTtlMs', options.typing?.defaultTtlMs ?? 6000),
@@ -341,7 +359,8 @@ export class SwitchboardClient {
     if (existing) {
       if (options.presence && !existing.presence) {
         existing.presence = true;
-        // A plain Subscribe on a subscribed room is harmless and turns on presence events.
+        existing.members = this.memberList(room);
+        // A plain Subscribe on a subscribed room is harmless and turns on presence events; its Subscribed reads the list.
         if (existing.active && this.conn?.connected) {
           this.sendSubscribe(this.conn, existing, false);
         }
@@ -358,7 +377,14 @@ export class SwitchboardClient {
       }
       return new Promise((resolve, reject) => existing.waiters.push({ resolve, reject }));
     }
-    const state: RoomState = { room, presence: !!options.presence, active: false, retries: 0, waiters: [] };
+    const state: RoomState = {
+      room,
+      presence: !!options.presence,
+      members: options.presence ? this.memberList(room) : undefined,
+      active: false,
+      retries: 0,
+      waiters: [],
+    };
     this.rooms.set(room, state);
     const promise = new Promise<SubscribedEvent>((resolve, reject) => state.waiters.push({ resolve, reject }));
     if (this.conn?.connected) {
@@ -373,6 +399,7 @@ export class SwitchboardClient {
     if (state) {
       this.rooms.delete(room);
       this.clearRoomTimers(state);
+      state.members?.stop();
       state.waiters.splice(0).forEach((w) => w.reject(new SwitchboardError(`unsubscribed from ${room}`, 'CLOSED', false, room)));
     }
     this.stopTypingLocally(room);
@@ -475,10 +502,14 @@ export class SwitchboardClient {
     return new HistoryPager(this, room, pageSize);
   }
 
-  /** Sets this user's status on all devices (last writer wins). */
+  /**
+   * Sets this user's status on all devices (last writer wins). The client sets it again on every new connection,
+   * so it survives reconnects, gateway switches and presence-service restarts.
+   */
   async setStatus(status: PresenceStatusName, text = ''): Promise<void> {
     this.ensureOpen();
     const value = statusValue(status);
+    this.desiredStatus = { status, text };
     await this.submit(
       'status',
       (requestId) => create(ClientFrameSchema, { frame: { case: 'setStatus', value: { requestId, status: value, text } } }),
@@ -505,7 +536,18 @@ export class SwitchboardClient {
     return toPresencePage(reply as Parameters<typeof toPresencePage>[0]);
   }
 
-  /** Every member of a room, paging through presenceQuery (at most maxPages pages). */
+  /**
+   * The member list of a room subscribed with presence, kept by the versioning rule (docs/protocol.md section 11.1);
+   * undefined for other rooms. Changes are announced with 'members' events.
+   */
+  members(room: string): MemberList | undefined {
+    return this.rooms.get(room)?.members?.list;
+  }
+
+  /**
+   * Every member of a room, paging through presenceQuery (at most maxPages pages). The pages may show different
+   * versions of a changing room; for a list that stays right, subscribe with presence and use members(room).
+   */
   async presenceMembers(room: string, maxPages = 10): Promise<PresencePage> {
     let page = await this.presenceQuery(room);
     const members = [...page.members];
@@ -591,6 +633,28 @@ export class SwitchboardClient {
     } catch {
       // the socket may still be connecting; it is abandoned either way
     }
+  }
+
+  private memberList(room: string): MemberListTracker {
+    return new MemberListTracker(
+      room,
+      this.memberListLimit,
+      {
+        read: async (limit) => {
+          const reply = await this.submit(
+            'presence',
+            (requestId) => create(ClientFrameSchema, { frame: { case: 'presence', value: { requestId, room, afterUser: '', limit } } }),
+            this.requestTimeoutMs,
+            false, // a lost connection resubscribes, and its Subscribed reads again
+          );
+          return toPresencePage(reply as Parameters<typeof toPresencePage>[0]);
+        },
+        subscribed: () => this.conn?.connected === true && this.rooms.get(room)?.active === true,
+        retryDelay: (attempt) => this.retryDelay(attempt),
+        scheduler: this.scheduler,
+      },
+      (list) => this.events.emit('members', list),
+    );
   }
 
   // ------------------------------------------------------------------ connection
@@ -747,6 +811,7 @@ export class SwitchboardClient {
     }
     for (const state of this.rooms.values()) {
       this.clearRoomTimers(state);
+      state.members?.stop();
       state.waiters.splice(0).forEach((w) => w.reject(error));
     }
     this.rooms.clear();
@@ -816,9 +881,12 @@ export class SwitchboardClient {
         this.events.emit('ephemeral', event);
         break;
       }
-      case 'presence':
-        this.events.emit('presence', toPresenceChange(f.value));
+      case 'presence': {
+        const change = toPresenceChange(f.value);
+        this.events.emit('presence', change);
+        this.rooms.get(change.room)?.members?.onEvent(change);
         break;
+      }
       case 'userMessage':
         this.events.emit('userMessage', toUserMessage(f.value));
         break;
@@ -844,6 +912,13 @@ export class SwitchboardClient {
     this.scheduleRefresh(conn.token, conn.tokenObtainedAt);
     for (const state of this.rooms.values()) {
       this.sendSubscribe(conn, state, true);
+    }
+    if (this.desiredStatus) {
+      const { status, text } = this.desiredStatus;
+      // Answered by an Ack nobody waits for; an Error frame is reported as an 'error' event.
+      this.send(conn, create(ClientFrameSchema, {
+        frame: { case: 'setStatus', value: { requestId: this.allocateRequestId(), status: statusValue(status), text } },
+      }));
     }
     this.pump();
   }
@@ -891,6 +966,8 @@ export class SwitchboardClient {
     };
     state.waiters.splice(0).forEach((w) => w.resolve(event));
     this.events.emit('subscribed', event);
+    // Events may have been missed while not subscribed: the list is read again on every (re)subscription.
+    state.members?.reload();
   }
 
   private onServerUnsubscribed(room: string, reason: string, message: string): void {
@@ -898,6 +975,7 @@ export class SwitchboardClient {
     if (state) {
       this.rooms.delete(room);
       this.clearRoomTimers(state);
+      state.members?.stop();
       state.waiters.splice(0).forEach((w) => w.reject(new SwitchboardError(`${room}: ${reason} ${message}`, ErrorCode.ROOM_CLOSED, false, room)));
     }
     this.stopTypingLocally(room);
@@ -985,6 +1063,7 @@ export class SwitchboardClient {
       return;
     }
     this.rooms.delete(room);
+    state.members?.stop();
     state.waiters.splice(0).forEach((w) => w.reject(error));
     this.events.emit('error', error);
   }

@@ -30,6 +30,7 @@ export type {
   RecoveryFailureName,
   PresenceStatusName,
   Member,
+  MemberList,
   PresenceChange,
   PresencePage,
   TypingChange,

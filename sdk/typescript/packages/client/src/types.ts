@@ -81,7 +81,11 @@ export interface Member {
   devices: number;
 }
 
-/** A batched change of a room's members; summary events carry counts only. */
+/**
+ * A batched change of a room's members; summary events carry counts only. It moves the room from `fromVersion` to
+ * `version` within `epoch` (docs/protocol.md section 11.1); the client's member lists ({@link MemberList}) apply
+ * it by that rule.
+ */
 export interface PresenceChange {
   room: string;
   joined: Member[];
@@ -93,6 +97,10 @@ export interface PresenceChange {
   joinedCount: number;
   leftCount: number;
   timestamp?: Date;
+  version: bigint;
+  fromVersion: bigint;
+  /** The presence service's run; empty from a server without versioned presence. */
+  epoch: string;
 }
 
 export interface PresencePage {
@@ -102,8 +110,32 @@ export interface PresencePage {
   nextAfterUser: string;
   users: number;
   connections: number;
+  /** The room's presence version this page shows (0: no members yet). */
+  version: bigint;
+  epoch: string;
 }
 
+/**
+ * A room's member list as the client keeps it for a subscription with presence: read once per (re)subscription,
+ * then moved by presence events, read again on a gap or a new epoch (docs/protocol.md section 11.1).
+ */
+export interface MemberList {
+  room: string;
+  /** By user id, ascending. */
+  members: Member[];
+  users: number;
+  connections: number;
+  /**
+   * False when the room has more members than the client lists (`memberListLimit`, e.g. a large room that only
+   * sends summaries): then `members` is the first part of the list as last read, while `users` and `connections`
+   * stay exact. Also false before the first page arrived.
+   */
+  complete: boolean;
+  /** True once a page arrived. */
+  loaded: boolean;
+  version: bigint;
+  epoch: string;
+}
 /** The users currently typing in a room (the client's own user excluded), after a change. */
 export interface TypingChange {
   room: string;
@@ -213,6 +245,9 @@ export function toPresenceChange(e: PresenceEventPb): PresenceChange {
     joinedCount: Number(e.joinedTotal),
     leftCount: Number(e.leftTotal),
     timestamp: date(e.timestamp),
+    version: e.version,
+    fromVersion: e.fromVersion,
+    epoch: e.epoch,
   };
 }
 
@@ -224,6 +259,8 @@ export function toPresencePage(p: PresencePagePb): PresencePage {
     nextAfterUser: p.nextAfterUser,
     users: Number(p.users),
     connections: Number(p.connections),
+    version: p.version,
+    epoch: p.epoch,
   };
 }
 
@@ -249,7 +286,10 @@ export function toHistoryPage(p: HistoryPagePb): HistoryPage {
   return { room: p.room, epoch: p.epoch, messages: p.messages.map(toRoomMessage), hasMore: p.hasMore };
 }
 
-/** Applies a presence change to a member list keyed by user id (summary changes leave names untouched). */
+/**
+ * Applies a presence change to a member list keyed by user id (summary changes leave names untouched). It does not
+ * check versions: keep lists with the client's {@link MemberList} ('members' events) instead, which does.
+ */
 export function applyPresenceChange(members: Map<string, Member>, change: PresenceChange): Map<string, Member> {
   const next = new Map(members);
   for (const m of change.joined) next.set(m.userId, m);

@@ -497,3 +497,155 @@ describe('other requests', () => {
     assert.deepEqual(seen, ['dm:service:bot', 'presence:bob:2']);
   });
 });
+
+describe('member lists (versioned presence)', () => {
+  const member = (userId: string, devices = 1) => ({ userId, devices });
+  const event = (fromVersion: bigint, version: bigint, change: { joined?: string[]; left?: string[]; users: bigint; summary?: boolean; epoch?: string }) => ({
+    case: 'presence' as const,
+    value: {
+      room: 'chat',
+      joined: (change.joined ?? []).map((u) => member(u)),
+      left: change.left ?? [],
+      users: change.users,
+      connections: change.users,
+      summary: change.summary ?? false,
+      fromVersion,
+      version,
+      epoch: change.epoch ?? 'p1',
+    },
+  });
+  const ids = (h: Harness) => h.client.members('chat')?.members.map((m) => m.userId);
+
+  /** Subscribes to "chat" with presence and returns the member query the Subscribed started. */
+  async function subscribed(h: Harness, ws: FakeWebSocket) {
+    void h.client.subscribe('chat', { presence: true });
+    const s = ws.frames('subscribe').at(-1)!;
+    ws.receive({ case: 'subscribed', value: { requestId: s.requestId, room: 'chat', epoch: 'e1', nextPosition: 1n } });
+    await flush();
+    return ws.frames('presence').at(-1)!;
+  }
+
+  function page(ws: FakeWebSocket, requestId: number, users: string[], version: bigint, epoch = 'p1', hasMore = false) {
+    ws.receive({
+      case: 'presencePage',
+      value: { requestId, room: 'chat', members: users.map((u) => member(u)), users: BigInt(users.length), connections: BigInt(users.length), version, epoch, hasMore },
+    });
+  }
+
+  test('reads the list on Subscribed, buffers events meanwhile and applies only those after the page', async () => {
+    const h = setup();
+    const ws = await connect(h);
+    const lists: string[][] = [];
+    h.client.on('members', (l) => lists.push(l.members.map((m) => m.userId)));
+    const query = await subscribed(h, ws);
+    assert.equal(query.room, 'chat');
+    assert.equal(query.limit, 100);
+    // Both arrive before the page: the first is already in it (version 6), the second is not.
+    ws.receive(event(5n, 6n, { joined: ['bob'], users: 2n }));
+    ws.receive(event(6n, 7n, { joined: ['carol'], users: 3n }));
+    assert.deepEqual(h.client.members('chat')?.loaded, false);
+    page(ws, query.requestId, ['alice', 'bob'], 6n);
+    await flush();
+    assert.deepEqual(ids(h), ['alice', 'bob', 'carol']);
+    const list = h.client.members('chat')!;
+    assert.equal(list.version, 7n);
+    assert.equal(list.users, 3);
+    assert.equal(list.complete, true);
+    // A repeat (at or below the version held) changes nothing; the next one applies.
+    ws.receive(event(6n, 7n, { joined: ['carol'], users: 3n }));
+    ws.receive(event(7n, 8n, { left: ['alice'], users: 2n }));
+    assert.deepEqual(ids(h), ['bob', 'carol']);
+    assert.deepEqual(lists, [['alice', 'bob', 'carol'], ['bob', 'carol']]);
+    assert.equal(ws.frames('presence').length, 1);
+  });
+
+  test('a gap or a new epoch reads the list again, keeping the old one until the page arrives', async () => {
+    const h = setup();
+    const ws = await connect(h);
+    const first = await subscribed(h, ws);
+    page(ws, first.requestId, ['alice'], 3n);
+    await flush();
+    ws.receive(event(4n, 5n, { joined: ['bob'], users: 2n })); // version 4 was missed
+    await flush();
+    assert.deepEqual(ids(h), ['alice']);
+    const again = ws.frames('presence').at(-1)!;
+    assert.notEqual(again.requestId, first.requestId);
+    page(ws, again.requestId, ['alice', 'bob'], 5n);
+    await flush();
+    assert.deepEqual(ids(h), ['alice', 'bob']);
+
+    // The presence service restarted: its first event (a new epoch) leads to a read of the new state.
+    ws.receive(event(0n, 2n, { joined: ['alice', 'bob', 'dave'], users: 3n, epoch: 'p2' }));
+    await flush();
+    const third = ws.frames('presence').at(-1)!;
+    assert.notEqual(third.requestId, again.requestId);
+    page(ws, third.requestId, ['alice', 'bob', 'dave'], 2n, 'p2');
+    await flush();
+    assert.deepEqual(ids(h), ['alice', 'bob', 'dave']);
+    assert.equal(h.client.members('chat')!.epoch, 'p2');
+  });
+
+  test('a summary reads the names again in a listable room and marks a large room incomplete', async () => {
+    const h = setup({ memberListLimit: 3 });
+    const ws = await connect(h);
+    const first = await subscribed(h, ws);
+    page(ws, first.requestId, ['a', 'b'], 1n);
+    await flush();
+    ws.receive(event(1n, 2n, { users: 3n, summary: true }));
+    await flush();
+    const second = ws.frames('presence').at(-1)!;
+    assert.equal(second.limit, 3);
+    assert.notEqual(second.requestId, first.requestId);
+    page(ws, second.requestId, ['a', 'b', 'c'], 2n);
+    await flush();
+    assert.equal(h.client.members('chat')!.complete, true);
+
+    ws.receive(event(2n, 3n, { users: 40n, summary: true }));
+    await flush();
+    const list = h.client.members('chat')!;
+    assert.equal(list.complete, false);
+    assert.equal(list.users, 40);
+    assert.deepEqual(ids(h), ['a', 'b', 'c']);
+    assert.equal(ws.frames('presence').length, 2, 'no read for a room too large to list');
+  });
+
+  test('reads again after every resubscription, and retries a read the presence service could not answer', async () => {
+    const h = setup();
+    let ws = await connect(h);
+    const first = await subscribed(h, ws);
+    ws.receive({ case: 'error', value: { requestId: first.requestId, code: ErrorCode.UNAVAILABLE, retriable: true, message: 'warming up' } });
+    await flush();
+    assert.equal(ws.frames('presence').length, 1);
+    await h.sched.advance(1000); // the first retry comes within the initial backoff (500 ms)
+    const retry = ws.frames('presence').at(-1)!;
+    assert.notEqual(retry.requestId, first.requestId);
+    page(ws, retry.requestId, ['alice'], 4n);
+    await flush();
+    assert.deepEqual(ids(h), ['alice']);
+
+    ws = await reconnect(h, ws);
+    const s = ws.frames('subscribe')[0]!;
+    ws.receive({ case: 'subscribed', value: { requestId: s.requestId, room: 'chat', epoch: 'e1', nextPosition: 1n } });
+    await flush();
+    const reread = ws.frames('presence')[0]!;
+    assert.deepEqual(ids(h), ['alice'], 'the old list stays until the new page');
+    page(ws, reread.requestId, ['alice', 'bob'], 9n);
+    await flush();
+    assert.deepEqual(ids(h), ['alice', 'bob']);
+    void h.client.unsubscribe('chat');
+    assert.equal(h.client.members('chat'), undefined);
+  });
+
+  test('the status is set again on every new connection', async () => {
+    const h = setup();
+    let ws = await connect(h);
+    const set = h.client.setStatus('away', 'lunch');
+    const first = ws.frames('setStatus')[0]!;
+    ws.receive({ case: 'ack', value: { requestId: first.requestId } });
+    await set;
+    ws = await reconnect(h, ws);
+    const again = ws.frames('setStatus');
+    assert.equal(again.length, 1);
+    assert.equal(again[0]!.text, 'lunch');
+  });
+});

@@ -1,8 +1,8 @@
 import {
-  applyPresenceChange,
   SwitchboardError,
   type ConnectionState,
   type Member,
+  type MemberList,
   type PublishAck,
   type PublishOptions,
   type RoomMessage,
@@ -140,52 +140,40 @@ function trim(messages: RoomMessage[], max: number, from: 'start' | 'end'): Room
 }
 
 export interface UsePresenceResult {
-  /** Known members by user id (empty for rooms that only send summaries until loaded by query). */
+  /** The room's members by user id (the first memberListLimit of them in a larger room: see complete). */
   members: Member[];
   users: number;
   connections: number;
+  /** False until the list is loaded, and while the room has more members than the client lists. */
+  complete: boolean;
 }
 
-/** Subscribes with presence while mounted: loads the member list, then applies presence events. */
+const EMPTY_MEMBERS: UsePresenceResult = { members: [], users: 0, connections: 0, complete: false };
+
+/**
+ * Subscribes with presence while mounted and renders the client's member list of the room, which the client keeps
+ * right by the versioning rule (read on every subscription, moved by presence events, read again on a gap or a
+ * presence-service restart: docs/protocol.md section 11.1).
+ */
 export function usePresence(room: string): UsePresenceResult {
   const client = useSwitchboard();
-  const [state, setState] = useState<{ members: Map<string, Member>; users: number; connections: number }>({
-    members: new Map(),
-    users: 0,
-    connections: 0,
-  });
+  const [state, setState] = useState<UsePresenceResult>(EMPTY_MEMBERS);
 
   useEffect(() => {
-    let live = true;
-    setState({ members: new Map(), users: 0, connections: 0 });
-    const off = client.on('presence', (change) => {
-      if (change.room !== room) return;
-      setState((prev) => ({ members: applyPresenceChange(prev.members, change), users: change.users, connections: change.connections }));
+    const show = (list: MemberList | undefined) =>
+      setState(list ? { members: list.members, users: list.users, connections: list.connections, complete: list.complete } : EMPTY_MEMBERS);
+    const off = client.on('members', (list) => {
+      if (list.room === room) show(list);
     });
     const release = acquireRoom(client, room, true);
-    client
-      .subscribe(room, { presence: true })
-      .then(() => client.presenceMembers(room))
-      .then((page) => {
-        if (!live) return;
-        setState((prev) => {
-          const members = new Map(page.members.map((m) => [m.userId, m] as const));
-          // events that arrived while the query ran stay applied on top of the page
-          for (const [id, m] of prev.members) members.set(id, m);
-          return { members, users: page.users, connections: page.connections };
-        });
-      })
-      .catch(() => {
-        // presence may be disabled on the gateway (UNAVAILABLE); events still update counts
-      });
+    show(client.members(room));
     return () => {
-      live = false;
       off();
       release();
     };
   }, [client, room]);
 
-  return { members: [...state.members.values()], users: state.users, connections: state.connections };
+  return state;
 }
 
 export interface UseTypingResult {

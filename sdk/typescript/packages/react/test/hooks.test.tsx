@@ -75,12 +75,13 @@ test('useConnectionState follows the client', async () => {
 function Room(props: { room: string }) {
   const { messages, loadEarlier, hasMore } = useRoom(props.room, { pageSize: 2 });
   const { typingUsers } = useTyping(props.room);
-  const { users } = usePresence(props.room);
+  const { users, members } = usePresence(props.room);
   return (
     <div>
       <p data-testid="messages">{messages.map(textOf).join(',')}</p>
       <p data-testid="typing">{typingUsers.join(',')}</p>
       <p data-testid="users">{users}</p>
+      <p data-testid="members">{members.map((m) => m.userId).join(',')}</p>
       <p data-testid="more">{String(hasMore)}</p>
       <button onClick={() => void loadEarlier()}>earlier</button>
     </div>
@@ -105,12 +106,19 @@ test('useRoom, useTyping and usePresence subscribe, render live events and page 
     ws.receive(msg(10, 'c'));
     ws.receive(msg(11, 'd'));
     ws.receive({ ephemeral: { room: 'chat', kind: 'typing', sender: 'bob', sessionId: 'b1', ttlMs: 6000 } });
-    ws.receive({ presence: { room: 'chat', joined: [{ userId: 'bob' }], users: '2', connections: '3' } });
+    await tick();
+  });
+  // The Subscribed started a read of the member list; an event that arrives before the page is held back.
+  const query = ws.frames('presence')[0]!;
+  await act(async () => {
+    ws.receive({ presence: { room: 'chat', joined: [{ userId: 'bob' }], users: '2', connections: '3', fromVersion: '4', version: '5', epoch: 'p' } });
+    ws.receive({ presencePage: { requestId: query.requestId, room: 'chat', members: [{ userId: 'alice', devices: 2 }], users: '1', connections: '2', version: '4', epoch: 'p' } });
     await tick();
   });
   assert.equal(screen.getByTestId('messages').textContent, 'c,d');
   assert.equal(screen.getByTestId('typing').textContent, 'bob');
   assert.equal(screen.getByTestId('users').textContent, '2');
+  assert.equal(screen.getByTestId('members').textContent, 'alice,bob');
 
   await act(async () => {
     screen.getByText('earlier').click();
