@@ -24,6 +24,7 @@ record ClientSettings(
         int dedupCapacity,
         Duration typingRenewInterval,
         Duration typingIdleTimeout,
+        int memberListLimit,
         String clientName) {
 
     ClientSettings {
@@ -51,6 +52,9 @@ record ClientSettings(
         atLeastOne("dedupCapacity", dedupCapacity);
         positive("typingRenewInterval", typingRenewInterval);
         positive("typingIdleTimeout", typingIdleTimeout);
+        if (memberListLimit < 1 || memberListLimit > 1000) {
+            throw new IllegalArgumentException("memberListLimit: " + memberListLimit + " (expected: 1-1000)");
+        }
         Objects.requireNonNull(clientName, "clientName");
     }
 

@@ -21,6 +21,14 @@ public interface RoomListener {
     }
 
     /**
+     * The room's member list changed (only for subscriptions made with presence): the client reads it on every
+     * (re)subscription and moves it with presence events by their versions, so it stays right across reconnects
+     * and presence-service restarts (docs/protocol.md section 11.1).
+     */
+    default void onMembers(MemberList members) {
+    }
+
+    /**
      * The users currently typing in the room changed: someone started, stopped, or their indicator expired
      * (ttl elapsed without renewal). Other devices of this user count; this connection's own typing does not.
      */

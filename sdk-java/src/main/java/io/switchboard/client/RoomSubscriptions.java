@@ -5,13 +5,16 @@ import io.switchboard.proto.client.v1.EphemeralEvent;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.client.v1.PresenceEvent;
+import io.switchboard.proto.client.v1.PresenceQuery;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribe;
 import io.switchboard.proto.client.v1.Subscribed;
 import io.switchboard.proto.client.v1.Unsubscribe;
 import io.switchboard.proto.client.v1.Unsubscribed;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -19,7 +22,8 @@ import java.util.function.Consumer;
 /**
  * The client's room subscriptions: (re)subscribes on every connection, resuming from each room's
  * {@link RoomTracker}; drops repeats by position and by message id ({@link Deduplicator}); routes messages,
- * presence and ephemeral events to each room's listener; keeps each room's {@link TypingTracker}.
+ * presence and ephemeral events to each room's listener; keeps each room's {@link TypingTracker} and, for rooms
+ * subscribed with presence, its {@link MemberListTracker}.
  *
  * <p>Thread-safety: the room map is concurrent so {@link #add} can refuse a second subscription to a room at
  * once on the caller's thread; everything else runs on the event loop.
@@ -57,6 +61,9 @@ final class RoomSubscriptions {
         private final CompletableFuture<Void> unsubscribed = new CompletableFuture<>();
         private final RoomTracker tracker = new RoomTracker();
         private final TypingTracker typing;
+        private final MemberListTracker members;
+        private volatile MemberList memberList;
+        private boolean active; // subscribed on the current connection
         private int retries;
         private Scheduler.Cancellable typingTimer;
 
@@ -65,6 +72,16 @@ final class RoomSubscriptions {
             this.presence = presence;
             this.listener = listener;
             this.typing = new TypingTracker(settings.clock());
+            this.memberList = MemberList.empty(room);
+            this.members = presence ? new MemberListTracker(room, settings.memberListLimit(), new MemberSource(this), list -> {
+                memberList = list;
+                RoomSubscriptions.notify(this, () -> listener.onMembers(list));
+            }) : null;
+        }
+
+        @Override
+        public Optional<MemberList> members() {
+            return presence ? Optional.of(memberList) : Optional.empty();
         }
 
         @Override
@@ -124,6 +141,7 @@ final class RoomSubscriptions {
     void onConnected() {
         for (Room room : rooms.values()) {
             room.retries = 0;
+            room.active = false;
             sendSubscribe(room);
         }
     }
@@ -149,9 +167,13 @@ final class RoomSubscriptions {
             Subscribed subscribed = frame.getSubscribed();
             room.tracker.onSubscribed(subscribed);
             room.retries = 0;
+            room.active = true;
             room.ready.complete(subscribed);
             if (resuming && !subscribed.getRecovered()) {
                 notify(room, () -> room.listener.onRecoveryFailure(subscribed.getRecoveryFailure()));
+            }
+            if (room.members != null) {
+                room.members.reload(); // events may have been missed while not subscribed
             }
         } else if (frame.hasError() && frame.getError().getRetriable()) {
             // e.g. RECOVERY_UNAVAILABLE: the resume was not established; try the same resume again later.
@@ -167,6 +189,7 @@ final class RoomSubscriptions {
 
     private void sendUnsubscribe(Room room) {
         stopTyping(room);
+        stopMembers(room);
         onRoomGone.accept(room.room);
         if (!connection.connected()) {
             room.unsubscribed.complete(null);
@@ -194,6 +217,9 @@ final class RoomSubscriptions {
         Room room = rooms.get(event.getRoom());
         if (room != null) {
             notify(room, () -> room.listener.onPresence(event));
+            if (room.members != null) {
+                room.members.onEvent(event);
+            }
         }
     }
 
@@ -243,6 +269,7 @@ final class RoomSubscriptions {
     private void end(Room room, ErrorCode reason, String message) {
         if (rooms.remove(room.room, room)) {
             stopTyping(room);
+            stopMembers(room);
             onRoomGone.accept(room.room);
             room.unsubscribed.complete(null);
             notify(room, () -> room.listener.onClosed(reason, message));
@@ -255,8 +282,68 @@ final class RoomSubscriptions {
         for (Room room : rooms.values()) {
             rooms.remove(room.room, room);
             stopTyping(room);
+            stopMembers(room);
             room.ready.completeExceptionally(cause);
             room.unsubscribed.complete(null);
+        }
+    }
+
+    private static void stopMembers(Room room) {
+        if (room.members != null) {
+            room.members.stop();
+        }
+    }
+
+    /** A room's member reads: PresenceQuery frames on the current connection, bounded by the request timeout. */
+    private final class MemberSource implements MemberListTracker.Source {
+        private final Room room;
+
+        MemberSource(Room room) {
+            this.room = room;
+        }
+
+        @Override
+        public void read(int limit, MemberListTracker.Answer answer) {
+            if (!connection.connected()) {
+                answer.failed(new SwitchboardException(ErrorCode.UNAVAILABLE, "not connected", true));
+                return;
+            }
+            Scheduler.Cancellable[] timeout = new Scheduler.Cancellable[1];
+            int requestId = requests.register(PendingRequests.of(frame -> {
+                timeout[0].cancel();
+                if (frame.hasPresencePage()) {
+                    answer.page(frame.getPresencePage());
+                } else if (frame.hasError()) {
+                    answer.failed(SwitchboardException.of(frame.getError()));
+                } else {
+                    answer.failed(new SwitchboardException(ErrorCode.INTERNAL, "unexpected answer " + frame.getFrameCase(), false));
+                }
+            }, () -> {
+                timeout[0].cancel();
+                // The next Subscribed reads again.
+                answer.failed(new SwitchboardException(ErrorCode.UNAVAILABLE, "connection lost", true));
+            }));
+            timeout[0] = loop.schedule(() -> {
+                requests.forget(requestId);
+                answer.failed(new SwitchboardException(ErrorCode.TIMEOUT, "no member page within " + settings.requestTimeout(), true));
+            }, settings.requestTimeout());
+            connection.send(ClientFrame.newBuilder().setPresence(PresenceQuery.newBuilder().setRequestId(requestId)
+                    .setRoom(room.room).setLimit(limit)).build());
+        }
+
+        @Override
+        public boolean subscribed() {
+            return connection.connected() && rooms.get(room.room) == room && room.active;
+        }
+
+        @Override
+        public Duration retryDelay(int attempt) {
+            return backoff.delay(attempt);
+        }
+
+        @Override
+        public Scheduler.Cancellable schedule(Runnable task, Duration delay) {
+            return loop.schedule(task, delay);
         }
     }
 

@@ -171,8 +171,9 @@ public final class SwitchboardClient implements AutoCloseable {
     /**
      * Subscribes to {@code room}: every message stored from now on reaches {@code listener} exactly once, in
      * order, also across reconnects (resumed from the last delivered position). With {@code presence} the
-     * listener also gets the room's presence events. One subscription per room: a second one throws until the
-     * first is unsubscribed.
+     * listener also gets the room's presence events, and the client keeps the room's member list
+     * ({@link Subscription#members()}, {@link RoomListener#onMembers}). One subscription per room: a second one
+     * throws until the first is unsubscribed.
      */
     public Subscription subscribe(String room, boolean presence, RoomListener listener) {
         Names.roomProblem(room).ifPresent(problem -> {
@@ -417,6 +418,7 @@ public final class SwitchboardClient implements AutoCloseable {
         private int dedupCapacity = 10_000;
         private Duration typingRenewInterval = Duration.ofSeconds(3);
         private Duration typingIdleTimeout = Duration.ofSeconds(5);
+        private int memberListLimit = 100;
         private String clientName = "switchboard-java/0.1.0";
 
         private Builder() {
@@ -534,6 +536,15 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Members a room's {@link MemberList} holds at most, 1-1000 (default 100); a room with more is listed
+         * incompletely, with exact counts (its events are summaries then anyway: presence.large-room-threshold).
+         */
+        public Builder memberListLimit(int limit) {
+            this.memberListLimit = limit;
+            return this;
+        }
+
         /** Sent in Connect.client for the server's logs and metrics (default "switchboard-java/0.1.0"). */
         public Builder clientName(String name) {
             this.clientName = Objects.requireNonNull(name, "clientName");
@@ -556,7 +567,8 @@ public final class SwitchboardClient implements AutoCloseable {
         public SwitchboardClient build() {
             ClientSettings settings = new ClientSettings(url, tokenProvider, clock, random != null ? random : new SplittableRandom(),
                     backoffInitial, backoffMax, connectTimeout, publishTimeout, requestTimeout, pingInterval, offlineQueueMaxMessages,
-                    offlineQueueMaxBytes, maxInflightPublishes, dedupCapacity, typingRenewInterval, typingIdleTimeout, clientName);
+                    offlineQueueMaxBytes, maxInflightPublishes, dedupCapacity, typingRenewInterval, typingIdleTimeout, memberListLimit,
+                    clientName);
             Runnable release = () -> { };
             Scheduler base = testScheduler;
             if (base == null) {
