@@ -89,7 +89,7 @@ public final class LocalCluster implements AutoCloseable {
                 bootstrapServers = spec.externalBootstrapServers;
             }
             if (spec.presence) {
-                startPresence();
+                startPresence(0);
             }
             if (spec.history && historyPort == 0) {
                 // The history service starts after the routers (it waits for the topic they create), but the
@@ -174,13 +174,33 @@ public final class LocalCluster implements AutoCloseable {
         return fresh;
     }
 
-    private void startPresence() {
+    /** {@code port} 0: the configured one (or a free one). */
+    private void startPresence(int port) {
         Map<String, String> runtime = new HashMap<>();
         runtime.put("kafka.bootstrap-servers", bootstrapServers);
         runtime.put("presence.id", "presence-1");
+        if (port != 0) {
+            runtime.put("presence.grpc.port", Integer.toString(port));
+        }
         PresenceServer server = PresenceServer.create(PresenceConfig.from(layered(runtime)), new PrometheusRegistry());
         server.start();
         presence = server;
+    }
+
+    /**
+     * Stops the presence service at once (its in-memory state is lost, as in a crash) and starts a new one on the
+     * same port; the gateways resync with it. Returns the new one.
+     */
+    public PresenceServer restartPresence() {
+        if (presence == null) {
+            throw new IllegalStateException("presence is not running");
+        }
+        int port = presence.port(); // gateways and routers know this one
+        PresenceServer old = presence;
+        presence = null;
+        old.shutdown(Duration.ZERO);
+        startPresence(port);
+        return presence;
     }
 
     /** The presence service, or null when it is not running. */

@@ -3,6 +3,7 @@ package io.switchboard.client;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -26,7 +27,15 @@ final class SerialExecutor implements Executor {
     public void execute(Runnable task) {
         tasks.add(task);
         if (running.compareAndSet(false, true)) {
-            delegate.execute(this::drain);
+            try {
+                delegate.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                // The client's own scheduler is shut down (the client closed): nothing runs any more. Not stuck
+                // "running", so that every later caller hears the same.
+                tasks.remove(task);
+                running.set(false);
+                throw e;
+            }
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
@@ -251,10 +252,14 @@ public final class SwitchboardClient implements AutoCloseable {
     @Override
     public void close() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> {
-            connection.close();
-            done.complete(null);
-        });
+        try {
+            loop.execute(() -> {
+                connection.close();
+                done.complete(null);
+            });
+        } catch (RejectedExecutionException e) {
+            return; // closed before: its own scheduler is gone
+        }
         if (!loop.inLoop()) {
             done.join();
         }

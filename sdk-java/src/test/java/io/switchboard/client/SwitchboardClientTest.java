@@ -464,6 +464,17 @@ class SwitchboardClientTest {
     }
 
     @Test
+    void closingAgainReturnsAtOnceAlsoWhenTheClientsOwnSchedulerIsGone() {
+        SwitchboardClient own = SwitchboardClient.builder().url("ws://gateway.test/ws")
+                .tokenProvider(() -> CompletableFuture.completedFuture("t")).transportConnector(new FakeConnector(clock))
+                .build();
+        own.connect();
+        own.close();
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), own::close);
+        assertThat(own.state()).isEqualTo(ConnectionState.CLOSED);
+    }
+
+    @Test
     void closeFailsWhateverIsPending() {
         start(builder());
         CompletableFuture<Ack> ack = client.publish("room", new byte[] {1});

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Presence across two gateways: joins and leaves reach a watcher on either gateway, a user stays in the room
- * while any of their devices does, and the member list pages through every member exactly once.
+ * while any of their devices does (and through a reload onto the other gateway), and the member list pages
+ * through every member exactly once.
  */
 class PresenceSystemTest {
     private static LocalCluster cluster;
@@ -116,6 +117,38 @@ class PresenceSystemTest {
             assertThat(last.getConnections()).isEqualTo(2);
             // bob's gateway relayed every one of these events to alice's laptop, never to bob.
             assertThat(bob.all(ServerFrame::hasPresence)).isEmpty();
+        }
+    }
+
+    @Test
+    void aReloadOntoTheOtherGatewayKeepsTheUserAMemberThroughout() {
+        String room = "presence:reload";
+        try (Peer frank = connect(0, "frank"); Peer gina = connect(1, "gina")) {
+            frank.subscribe(room, true);
+            Peer bob = connect(0, "bob");
+            Peer eve = connect(0, "eve");
+            bob.subscribe(room, false);
+            eve.subscribe(room, false);
+            await().atMost(Peer.WAIT).untilAsserted(() -> assertThat(joined(frank, room)).contains("bob", "eve", "gina")
+                    .doesNotContain("frank"));
+            gina.subscribe(room, false);
+
+            // bob reloads onto gateway 1 (his old connection closes first); eve closes her tab at the same moment.
+            bob.leave();
+            eve.leave();
+            try (Peer bobAgain = connect(1, "bob")) {
+                bobAgain.subscribe(room, true);
+                // eve leaves once the leave grace is over; bob's leave, had there been one, would have come no later.
+                await().atMost(Peer.WAIT).untilAsserted(() -> assertThat(left(frank, room)).contains("eve"));
+                assertThat(left(frank, room)).doesNotContain("bob");
+                assertThat(events(frank, room)).allSatisfy(e -> assertThat(e.getUpdatedList())
+                        .noneSatisfy(m -> assertThat(m.getUserId()).isEqualTo("bob")));
+                for (Peer watcher : List.of(frank, bobAgain)) {
+                    await().atMost(Peer.WAIT).untilAsserted(() -> assertThat(Peer.members(watcher.allPresencePages(room, 10)))
+                            .extracting(Member::getUserId, Member::getDevices)
+                            .containsExactly(tuple("bob", 1), tuple("frank", 1), tuple("gina", 1)));
+                }
+            }
         }
     }
 

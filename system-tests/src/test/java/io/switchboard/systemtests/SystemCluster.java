@@ -20,6 +20,7 @@ final class SystemCluster {
     static final String EPHEMERAL_TTL = "PT2S";
     /** Long, so "a second typing event within the window" holds however slowly this machine relays the first. */
     static final String EPHEMERAL_MIN_INTERVAL = "PT10S";
+    static final String LEAVE_GRACE = "PT2S";
 
     private SystemCluster() {
     }
@@ -37,6 +38,8 @@ final class SystemCluster {
                 .set("router.ephemeral.min-interval", EPHEMERAL_MIN_INTERVAL)
                 // Far beyond any test: a router sees presence changes only through the presence topic's records.
                 .set("router.presence.cache-ttl", "PT10M")
+                // Shorter than the default (10 s): closed connections' users leave after 2 s, reloads stay within it.
+                .set("presence.leave-grace", LEAVE_GRACE)
                 .build()
                 .start();
     }

@@ -1,0 +1,119 @@
+package io.switchboard.drill.presence;
+
+import io.switchboard.client.ConnectionState;
+import io.switchboard.client.MemberList;
+import io.switchboard.client.Subscription;
+import io.switchboard.client.SwitchboardClient;
+import io.switchboard.proto.client.v1.PresenceStatus;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+
+/**
+ * One device of a user in the checker: a Java-SDK client on one gateway, subscribed with presence to some rooms.
+ * Its member lists are what the checker compares with the truth. Thread-safe as the SDK is; the checker's own
+ * bookkeeping (rooms) is touched by its one thread.
+ */
+final class CheckedClient {
+    private final String name;
+    private final String user;
+    private final int gateway;
+    private final SwitchboardClient client;
+    private final Map<String, Subscription> rooms = new LinkedHashMap<>();
+
+    private CheckedClient(String name, String user, int gateway, SwitchboardClient client) {
+        this.name = name;
+        this.user = user;
+        this.gateway = gateway;
+        this.client = client;
+    }
+
+    /** Connects (without waiting) and subscribes to {@code rooms} with presence; sets {@code status} unless ONLINE. */
+    static CheckedClient open(String name, String user, int gateway, URI url, Function<String, String> tokens,
+                              Set<String> rooms, Status status, ScheduledExecutorService scheduler, HttpClient http) {
+        SwitchboardClient client = SwitchboardClient.builder()
+                .url(url)
+                .tokenProvider(() -> CompletableFuture.completedFuture(tokens.apply(user)))
+                .scheduler(scheduler)
+                .httpClient(http)
+                .backoffInitial(Duration.ofMillis(200))
+                .backoffMax(Duration.ofSeconds(2))
+                .requestTimeout(Duration.ofSeconds(5))
+                .clientName("presence-checker/" + name)
+                .build();
+        CheckedClient checked = new CheckedClient(name, user, gateway, client);
+        client.connect();
+        rooms.forEach(checked::join);
+        if (!status.isDefault()) {
+            checked.setStatus(status);
+        }
+        return checked;
+    }
+
+    String name() {
+        return name;
+    }
+
+    String user() {
+        return user;
+    }
+
+    int gateway() {
+        return gateway;
+    }
+
+    Set<String> rooms() {
+        return Set.copyOf(rooms.keySet());
+    }
+
+    void join(String room) {
+        rooms.computeIfAbsent(room, r -> client.subscribe(r, true, message -> { }));
+    }
+
+    void leave(String room) {
+        Subscription subscription = rooms.remove(room);
+        if (subscription != null) {
+            subscription.unsubscribe();
+        }
+    }
+
+    /** Sets the status; the SDK sets it again after every reconnect, so a failure now (offline) is not final. */
+    void setStatus(Status status) {
+        client.setStatus(status.status(), status.text()).exceptionally(e -> null);
+    }
+
+    boolean connected() {
+        return client.state() == ConnectionState.CONNECTED;
+    }
+
+    Optional<MemberList> members(String room) {
+        Subscription subscription = rooms.get(room);
+        return subscription == null ? Optional.empty() : subscription.members();
+    }
+
+    /** The application closes it (the WebSocket closes normally: a tab closed, a reload, a sign-out). */
+    void close() {
+        client.close();
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + user + "@gateway" + gateway + " " + rooms.keySet() + ")";
+    }
+
+    /** A user's status as the checker sets it. */
+    record Status(PresenceStatus status, String text) {
+        static final Status ONLINE = new Status(PresenceStatus.ONLINE, "");
+
+        boolean isDefault() {
+            return equals(ONLINE);
+        }
+    }
+}
