@@ -47,12 +47,27 @@ final class ProcessCluster implements AutoCloseable {
     /**
      * What to start. With {@code externalKafka} set (bootstrap servers of a Kafka cluster someone else runs, e.g. a
      * Testcontainers broker), no embedded broker starts and {@code kafkaNodes} is its node count.
+     * {@code presenceSettings} are extra {@code presence.*} keys (relative to {@code presence}) for the presence service.
      */
     record Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
-                   boolean haproxy, boolean routerProxies, String secret, String externalKafka) {
+                   boolean haproxy, boolean routerProxies, String secret, String externalKafka,
+                   Map<String, String> presenceSettings) {
         Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
                 boolean haproxy, boolean routerProxies, String secret) {
-            this(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret, null);
+            this(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret, null, Map.of());
+        }
+
+        Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
+                boolean haproxy, boolean routerProxies, String secret, String externalKafka) {
+            this(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret, externalKafka, Map.of());
+        }
+
+        /** The same with an extra {@code presence.<key>} setting. */
+        Options withPresence(String key, String value) {
+            Map<String, String> settings = new LinkedHashMap<>(presenceSettings);
+            settings.put(key, value);
+            return new Options(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret,
+                    externalKafka, Map.copyOf(settings));
         }
     }
 
@@ -109,6 +124,9 @@ final class ProcessCluster implements AutoCloseable {
         if (options.presence()) {
             int grpcPort = LoopbackPorts.pick();
             int metricsPort = LoopbackPorts.pick();
+            StringBuilder extra = new StringBuilder();
+            options.presenceSettings().forEach((key, value) -> extra.append("  ").append(key).append(": \"")
+                    .append(value).append("\"\n"));
             Path config = write("presence.yaml", """
                     presence:
                       id: "presence-1"
@@ -116,7 +134,7 @@ final class ProcessCluster implements AutoCloseable {
                         port: %d
                       metrics:
                         port: %d
-                    %s""".formatted(grpcPort, metricsPort, kafkaYaml));
+                    %s%s""".formatted(grpcPort, metricsPort, extra, kafkaYaml));
             define("presence", "io.switchboard.presence.PresenceMain", config, metricsPort, p -> presence = p);
             presenceAddress = "127.0.0.1:" + grpcPort;
         }

@@ -35,9 +35,10 @@ final class CheckedClient {
         this.client = client;
     }
 
-    /** Connects (without waiting) and subscribes to {@code rooms} with presence; sets {@code status} unless ONLINE. */
+    /** Connects (without waiting), subscribes to {@code rooms} with presence and sets {@code status} if given. */
     static CheckedClient open(String name, String user, int gateway, URI url, Function<String, String> tokens,
-                              Set<String> rooms, Status status, ScheduledExecutorService scheduler, HttpClient http) {
+                              Set<String> rooms, Optional<Status> status, ScheduledExecutorService scheduler,
+                              HttpClient http) {
         SwitchboardClient client = SwitchboardClient.builder()
                 .url(url)
                 .tokenProvider(() -> CompletableFuture.completedFuture(tokens.apply(user)))
@@ -51,9 +52,7 @@ final class CheckedClient {
         CheckedClient checked = new CheckedClient(name, user, gateway, client);
         client.connect();
         rooms.forEach(checked::join);
-        if (!status.isDefault()) {
-            checked.setStatus(status);
-        }
+        status.ifPresent(checked::setStatus);
         return checked;
     }
 
@@ -111,9 +110,5 @@ final class CheckedClient {
     /** A user's status as the checker sets it. */
     record Status(PresenceStatus status, String text) {
         static final Status ONLINE = new Status(PresenceStatus.ONLINE, "");
-
-        boolean isDefault() {
-            return equals(ONLINE);
-        }
     }
 }

@@ -115,11 +115,13 @@ public final class PresenceChecker {
         this.log = Objects.requireNonNull(log, "log");
         this.random = new Random(seed);
         String run = Long.toString(seed & 0xffffff, 36) + "-" + Long.toString(System.nanoTime() & 0xffff, 36);
+        // Fresh users and rooms per run: runs on one cluster do not mix (a user back within the leave grace of an
+        // earlier run would find that run's status).
         for (int i = 0; i < settings.users(); i++) {
-            users.add("u" + i);
+            users.add("u" + i + "-" + run);
         }
         for (int i = 0; i < settings.rooms(); i++) {
-            rooms.add("presence-check:" + run + ":" + i); // fresh rooms per run: runs on one cluster do not mix
+            rooms.add("presence-check:" + run + ":" + i);
         }
     }
 
@@ -265,8 +267,9 @@ public final class PresenceChecker {
     }
 
     private void open(String user, int gateway, Set<String> rooms, String what) {
+        // A new device sets the user's status (as the app knows it), if the user ever set one.
         CheckedClient c = CheckedClient.open("d" + ++devices, user, gateway, cluster.webSocketUri(gateway), cluster::token,
-                rooms, statuses.getOrDefault(user, Status.ONLINE), scheduler, http);
+                rooms, Optional.ofNullable(statuses.get(user)), scheduler, http);
         clients.add(c);
         note(c + " " + what);
     }
@@ -363,6 +366,6 @@ public final class PresenceChecker {
         clients.forEach(CheckedClient::close);
         clients.clear();
         scheduler.shutdownNow();
-        http.close();
+        http.shutdownNow(); // close() would wait for WebSockets a failed run may leave half-open
     }
 }

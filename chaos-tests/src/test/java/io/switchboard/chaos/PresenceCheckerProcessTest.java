@@ -1,0 +1,76 @@
+package io.switchboard.chaos;
+
+import io.switchboard.drill.presence.PresenceChecker;
+import io.switchboard.testkit.TestTokens;
+import java.net.URI;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The randomized presence checker on the multi-process cluster: two gateways and the presence service are real
+ * processes, and a "restart" is a SIGKILL followed by a new process on the same ports. At every quiet moment each
+ * SDK client's member list equals the truth. A few seeds per run ({@code -Dpresence.checker.seeds=N} for more,
+ * {@code -Dpresence.checker.seed=S} replays one).
+ */
+class PresenceCheckerProcessTest {
+    private static final String SECRET = "presence-checker-secret-0123456789abcdef";
+    private static final TestTokens TOKENS = TestTokens.hs256(SECRET);
+
+    private static ProcessCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        // A short leave grace keeps the quiet checks quick; reloads and switches still fall inside it.
+        cluster = ProcessCluster.start(new ProcessCluster.Options(1, 1, 2, false, true, false, false, SECRET)
+                .withPresence("leave-grace", "PT1S"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void everyMemberListEqualsTheTruthAtEveryQuietMoment() {
+        PresenceChecker.Cluster target = new PresenceChecker.Cluster() {
+            @Override
+            public int gateways() {
+                return cluster.webSocketUris().size();
+            }
+
+            @Override
+            public URI webSocketUri(int gateway) {
+                return cluster.webSocketUris().get(gateway);
+            }
+
+            @Override
+            public void restartGateway(int gateway) {
+                cluster.gateways().get(gateway).kill();
+                cluster.restart("gateway-" + (gateway + 1));
+            }
+
+            @Override
+            public void restartPresence() {
+                cluster.presence().kill();
+                cluster.restart("presence");
+            }
+
+            @Override
+            public String token(String user) {
+                return TOKENS.token(user);
+            }
+        };
+        try {
+            for (long seed : PresenceChecker.seeds(2)) {
+                System.out.println("presence checker: seed " + seed);
+                System.out.println("presence checker: " + PresenceChecker.run(target, PresenceChecker.Settings.defaults(),
+                        seed, System.out::println));
+            }
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nservice logs:\n" + cluster.logs(), e);
+        }
+    }
+}
