@@ -84,8 +84,9 @@ $('signin-form').onsubmit = async (e) => {
   join(params.get('room') || 'lobby');
 };
 $('name').value = sessionStorage.getItem('switchboard-demo-name') || '';
-// Signing in works from here on: before, a click would submit the bare form and reload the page.
-$('signin').disabled = false;
+// Signing in works from here on (before, a click would submit the bare form and reload the page, and a name typed
+// would be overwritten by the line above).
+$('name').disabled = $('signin').disabled = false;
 
 function wire(c) {
   c.on('state', (s) => {
