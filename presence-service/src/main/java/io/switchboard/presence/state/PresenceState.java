@@ -14,6 +14,7 @@ import io.switchboard.proto.internal.v1.RoomMembersResponse;
 import io.switchboard.proto.internal.v1.SyncRequest;
 import io.switchboard.proto.internal.v1.UserPresence;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -25,12 +26,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.nio.ByteBuffer;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -361,46 +360,9 @@ public final class PresenceState {
             if (entry == null) {
                 return response.build();
             }
-            // The live members, except that those changed since the last flush are shown as they were then.
-            NavigableMap<String, Member> before = batcher.roomBefore(room).tailMap(afterUser, false);
-            Iterator<String> live = entry.devices.tailMap(afterUser, false).keySet().iterator();
-            Iterator<String> changed = before.keySet().iterator();
-            String nextLive = live.hasNext() ? live.next() : null;
-            String nextChanged = changed.hasNext() ? changed.next() : null;
-            String last = "";
-            boolean hasMore = false;
-            while (nextLive != null || nextChanged != null) {
-                String userId = nextChanged == null || (nextLive != null && nextLive.compareTo(nextChanged) < 0)
-                        ? nextLive : nextChanged;
-                Member shown;
-                if (userId.equals(nextChanged)) {
-                    Member was = before.get(userId);
-                    shown = DeltaBatcher.absent(was) ? null : was;
-                } else {
-                    shown = member(users.get(userId), entry.devices.get(userId));
-                }
-                if (userId.equals(nextLive)) {
-                    nextLive = live.hasNext() ? live.next() : null;
-                }
-                if (userId.equals(nextChanged)) {
-                    nextChanged = changed.hasNext() ? changed.next() : null;
-                }
-                if (shown == null) {
-                    continue;
-                }
-                if (response.getMembersCount() == limit) {
-                    hasMore = true;
-                    break;
-                }
-                response.addMembers(shown);
-                last = userId;
-            }
-            return response.setHasMore(hasMore)
-                    .setNextAfterUser(hasMore ? last : "")
-                    .setUsers(entry.flushedUsers)
-                    .setConnections(entry.flushedConnections)
-                    .setVersion(entry.version)
-                    .build();
+            // The live members, except those changed since the last flush, shown as they were then.
+            return RoomPage.asOfLastRecord(response, entry, batcher.roomBefore(room), afterUser, limit,
+                    userId -> member(users.get(userId), entry.devices.get(userId)));
         } finally {
             lock.unlock();
         }

@@ -126,6 +126,32 @@ class VersionedPresenceTest {
     }
 
     @Test
+    void pagingMidIntervalWalksTheRoomAsOfItsLastRecord() {
+        state.sync(sync("g1", "i1", 0, connection("a", "ann", "chat:a"), connection("c", "cid", "chat:a"),
+                connection("e", "eve", "chat:a")));
+        long version = room(state.drainDeltas(), "chat:a").orElseThrow().getVersion();
+        state.report(report("g1", "i1", 1, opened("b", "bob"), joined("b", "chat:a"), opened("d", "dee"),
+                joined("d", "chat:a"), left("c", "chat:a"), status("e", PresenceStatus.BUSY, "")));
+        List<Member> walked = new java.util.ArrayList<>();
+        String after = "";
+        for (int pages = 0; pages < 10; pages++) {
+            RoomMembersResponse page = state.roomMembers("chat:a", after, 1);
+            assertThat(page.getVersion()).isEqualTo(version);
+            assertThat(page.getUsers()).isEqualTo(3);
+            walked.addAll(page.getMembersList());
+            if (!page.getHasMore()) {
+                break;
+            }
+            after = page.getNextAfterUser();
+        }
+        assertThat(walked).extracting(Member::getUserId, Member::getStatus).containsExactly(
+                tuple("ann", PresenceStatus.ONLINE), tuple("cid", PresenceStatus.ONLINE), tuple("eve", PresenceStatus.ONLINE));
+        assertThat(state.roomMembers("chat:a", "ann", 2).getMembersList()).extracting(Member::getUserId)
+                .containsExactly("cid", "eve");
+        assertThat(state.roomMembers("chat:a", "cid", 5).getHasMore()).isFalse();
+    }
+
+    @Test
     void anEmptiedRoomStartsAgainFromVersionZeroWithAHigherVersion() {
         state.sync(sync("g1", "i1", 0, connection("a", "alice", "chat:a")));
         PresenceEvent created = room(state.drainDeltas(), "chat:a").orElseThrow();
