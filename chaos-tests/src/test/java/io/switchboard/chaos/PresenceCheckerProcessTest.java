@@ -2,7 +2,6 @@ package io.switchboard.chaos;
 
 import io.switchboard.drill.presence.PresenceChecker;
 import io.switchboard.testkit.TestTokens;
-import java.net.URI;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,40 +34,19 @@ class PresenceCheckerProcessTest {
 
     @Test
     void everyMemberListEqualsTheTruthAtEveryQuietMoment() {
-        PresenceChecker.Cluster target = new PresenceChecker.Cluster() {
-            @Override
-            public int gateways() {
-                return cluster.webSocketUris().size();
-            }
-
-            @Override
-            public URI webSocketUri(int gateway) {
-                return cluster.webSocketUris().get(gateway);
-            }
-
-            @Override
-            public void restartGateway(int gateway) {
-                cluster.gateways().get(gateway).kill();
-                cluster.restart("gateway-" + (gateway + 1));
-            }
-
-            @Override
-            public void restartPresence() {
-                cluster.presence().kill();
-                cluster.restart("presence");
-            }
-
-            @Override
-            public String token(String user) {
-                return TOKENS.token(user);
-            }
-        };
+        PresenceChecker.Cluster target = PresenceChecker.Cluster.of(cluster.webSocketUris().size(),
+                gateway -> cluster.webSocketUris().get(gateway),
+                gateway -> {
+                    cluster.gateways().get(gateway).kill();
+                    cluster.restart("gateway-" + (gateway + 1));
+                },
+                () -> {
+                    cluster.presence().kill();
+                    cluster.restart("presence");
+                },
+                TOKENS::token);
         try {
-            for (long seed : PresenceChecker.seeds(2)) {
-                System.out.println("presence checker: seed " + seed);
-                System.out.println("presence checker: " + PresenceChecker.run(target, PresenceChecker.Settings.defaults(),
-                        seed, System.out::println));
-            }
+            PresenceChecker.runSeeds(target, 2, System.out::println);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nservice logs:\n" + cluster.logs(), e);
         }

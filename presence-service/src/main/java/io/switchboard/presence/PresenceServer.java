@@ -98,17 +98,7 @@ public final class PresenceServer implements ServiceMain.Service {
         // The metrics exist before the sink so that its acknowledgements can be counted from the first record.
         PresenceSink[] opened = new PresenceSink[1];
         metrics = new PresenceMetrics(registry, presence::counts, () -> opened[0] == null ? 0 : opened[0].failures());
-        sink = sinks.open(config, new PresenceSink.Outcomes() {
-            @Override
-            public void written(PresenceRecord record) {
-                metrics.written(record);
-            }
-
-            @Override
-            public void lost(PresenceRecord record) {
-                presence.recordLost(record);
-            }
-        });
+        sink = sinks.open(config, new PresenceSink.Outcomes(metrics::written, presence::recordLost));
         opened[0] = sink;
         reaper = new LeaseReaper(presence, config.reapInterval(), metrics::leaseExpiries);
         reaper.start();

@@ -34,10 +34,7 @@ class PresenceCancelOutSystemTest {
 
     @BeforeAll
     static void start() {
-        cluster = LocalCluster.builder()
-                .gateways(2)
-                .presence(true)
-                .set("gateway.auth.hs256-secret", SystemCluster.USER_SECRET)
+        cluster = SystemCluster.builder(false)
                 .set("presence.leave-grace", "PT0S")
                 .set("presence.delta-interval", "PT2S")
                 .build()

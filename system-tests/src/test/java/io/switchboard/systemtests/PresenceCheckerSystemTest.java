@@ -2,7 +2,6 @@ package io.switchboard.systemtests;
 
 import io.switchboard.drill.presence.PresenceChecker;
 import io.switchboard.launcher.LocalCluster;
-import java.net.URI;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,14 +17,8 @@ class PresenceCheckerSystemTest {
 
     @BeforeAll
     static void start() {
-        cluster = LocalCluster.builder()
-                .gateways(2)
-                .presence(true)
-                .set("gateway.auth.hs256-secret", SystemCluster.USER_SECRET)
-                // Shorter than the default (10 s) so that quiet checks are quick; reloads still fall inside it.
-                .set("presence.leave-grace", "PT1S")
-                .build()
-                .start();
+        // The leave grace shorter still than the system tests' (2 s): quiet checks are quicker, reloads stay inside it.
+        cluster = SystemCluster.builder(false).set("presence.leave-grace", "PT1S").build().start();
     }
 
     @AfterAll
@@ -37,37 +30,7 @@ class PresenceCheckerSystemTest {
 
     @Test
     void everyMemberListEqualsTheTruthAtEveryQuietMoment() {
-        PresenceChecker.Cluster target = new PresenceChecker.Cluster() {
-            @Override
-            public int gateways() {
-                return cluster.gateways().size();
-            }
-
-            @Override
-            public URI webSocketUri(int gateway) {
-                return cluster.webSocketUri(gateway);
-            }
-
-            @Override
-            public void restartGateway(int gateway) {
-                cluster.restartGateway(gateway);
-            }
-
-            @Override
-            public void restartPresence() {
-                cluster.restartPresence();
-            }
-
-            @Override
-            public String token(String user) {
-                return SystemCluster.USERS.token(user);
-            }
-        };
-        for (long seed : PresenceChecker.seeds(3)) {
-            System.out.println("presence checker: seed " + seed);
-            PresenceChecker.Result result = PresenceChecker.run(target, PresenceChecker.Settings.defaults(), seed,
-                    System.out::println);
-            System.out.println("presence checker: " + result);
-        }
+        PresenceChecker.runSeeds(PresenceChecker.Cluster.of(cluster.gateways().size(), cluster::webSocketUri,
+                cluster::restartGateway, cluster::restartPresence, SystemCluster.USERS::token), 3, System.out::println);
     }
 }

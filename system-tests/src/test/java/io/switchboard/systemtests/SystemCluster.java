@@ -27,6 +27,11 @@ final class SystemCluster {
 
     /** Starts the cluster (with the history service when {@code history}). */
     static LocalCluster start(boolean history) {
+        return builder(history).build().start();
+    }
+
+    /** The cluster's settings, for a test class that changes some of them (later {@code set}s win). */
+    static LocalCluster.Builder builder(boolean history) {
         return LocalCluster.builder()
                 .gateways(2)
                 .presence(true)
@@ -39,9 +44,7 @@ final class SystemCluster {
                 // Far beyond any test: a router sees presence changes only through the presence topic's records.
                 .set("router.presence.cache-ttl", "PT10M")
                 // Shorter than the default (10 s): closed connections' users leave after 2 s, reloads stay within it.
-                .set("presence.leave-grace", LEAVE_GRACE)
-                .build()
-                .start();
+                .set("presence.leave-grace", LEAVE_GRACE);
     }
 
     /** A service token for {@code service} with the space-separated {@code scope}. */

@@ -25,6 +25,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -54,6 +57,37 @@ public final class PresenceChecker {
         void restartPresence();
 
         String token(String user);
+
+        /** A cluster from its parts: {@code gateways} gateways, their URIs, how to restart them and presence, tokens. */
+        static Cluster of(int gateways, IntFunction<URI> webSocketUri, IntConsumer restartGateway,
+                          Runnable restartPresence, Function<String, String> tokens) {
+            return new Cluster() {
+                @Override
+                public int gateways() {
+                    return gateways;
+                }
+
+                @Override
+                public URI webSocketUri(int gateway) {
+                    return webSocketUri.apply(gateway);
+                }
+
+                @Override
+                public void restartGateway(int gateway) {
+                    restartGateway.accept(gateway);
+                }
+
+                @Override
+                public void restartPresence() {
+                    restartPresence.run();
+                }
+
+                @Override
+                public String token(String user) {
+                    return tokens.apply(user);
+                }
+            };
+        }
     }
 
     /**
@@ -141,6 +175,23 @@ public final class PresenceChecker {
             seeds[i] = first + i;
         }
         return seeds;
+    }
+
+    /**
+     * Plays the scripts of {@link #seeds seeds(defaultCount)} with the default settings, one after the other,
+     * printing each seed before it starts and its result after.
+     *
+     * @throws AssertionError from the first seed that fails
+     */
+    public static List<Result> runSeeds(Cluster cluster, int defaultCount, Consumer<String> log) {
+        List<Result> results = new ArrayList<>();
+        for (long seed : seeds(defaultCount)) {
+            log.accept("presence checker: seed " + seed);
+            Result result = run(cluster, Settings.defaults(), seed, log);
+            log.accept("presence checker: " + result);
+            results.add(result);
+        }
+        return results;
     }
 
     /**

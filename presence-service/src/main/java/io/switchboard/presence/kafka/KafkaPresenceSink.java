@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes presence records to the presence topic with an idempotent {@code acks=all} producer. A record that
- * Kafka does not take within the delivery timeout is lost (logged, counted, reported to {@link Outcomes#lost}):
+ * Kafka does not take within the delivery timeout is lost (logged, counted, reported to its {@code Outcomes}):
  * presence is soft state, and the room's next record tells clients to read their member list again.
  * Thread-safe (KafkaProducer is).
  */
@@ -45,7 +45,7 @@ public final class KafkaPresenceSink implements PresenceSink {
         producer.send(new ProducerRecord<>(topic, PresenceSink.keyBytes(record), record.toByteArray()),
                 (metadata, error) -> {
                     if (error == null) {
-                        outcomes.written(record);
+                        outcomes.written().accept(record);
                         return;
                     }
                     if (failures.getAndIncrement() % 1000 == 0) {
@@ -53,7 +53,7 @@ public final class KafkaPresenceSink implements PresenceSink {
                         LOG.log(Level.WARNING, "presence record " + PresenceSink.key(record) + " not written to "
                                 + topic + " (" + failures.get() + " failures so far)", error);
                     }
-                    outcomes.lost(record);
+                    outcomes.lost().accept(record);
                 });
     }
 

@@ -3,19 +3,25 @@ package io.switchboard.presence.kafka;
 import io.switchboard.proto.internal.v1.PresenceRecord;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Where presence records go: the presence topic in production, a list in unit tests. Implementations are
  * thread-safe; {@link #write} must not block for long (it is called by the delta flusher on every interval).
  */
 public interface PresenceSink extends AutoCloseable {
-    /** Told what became of each record; called on the sink's own thread (for Kafka, the producer's I/O thread). */
-    interface Outcomes {
-        /** Kafka acknowledged the record. */
-        void written(PresenceRecord record);
-
-        /** The record is lost: refused, or not acknowledged within the delivery timeout. */
-        void lost(PresenceRecord record);
+    /**
+     * Told what became of each record, on the sink's own thread (for Kafka, the producer's I/O thread).
+     *
+     * @param written a record Kafka acknowledged
+     * @param lost    a record lost: refused, or not acknowledged within the delivery timeout
+     */
+    record Outcomes(Consumer<PresenceRecord> written, Consumer<PresenceRecord> lost) {
+        public Outcomes {
+            Objects.requireNonNull(written, "written");
+            Objects.requireNonNull(lost, "lost");
+        }
     }
 
     /** Hands one record over for writing; delivery is asynchronous and failures are the sink's to report. */
