@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.switchboard.launcher.LocalCluster;
 import io.switchboard.proto.api.v1.CloseRoomRequest;
 import io.switchboard.proto.api.v1.Connection;
@@ -86,8 +87,10 @@ class PublicApiReadsSystemTest {
                     .setEpoch(page.get(2).getEpoch()).setLimit(10).build()).getMessagesList();
             assertThat(earlier).extracting(Message::getId).containsExactly("reads-0", "reads-1");
 
-            // Presence: both members, each on the gateway its connection is on.
-            await().atMost(WAIT).untilAsserted(() -> {
+            // Presence: both members, each on the gateway its connection is on. A presence service that started
+            // moments ago answers UNAVAILABLE (retriable) until it has every gateway's state.
+            await().atMost(WAIT).ignoreExceptionsMatching(e -> Status.fromThrowable(e).getCode() == Status.Code.UNAVAILABLE)
+                    .untilAsserted(() -> {
                 RoomPresenceResponse members = backend.blocking().getRoomPresence(
                         RoomPresenceRequest.newBuilder().setRoom(room).setLimit(10).build());
                 assertThat(members.getMembersList()).extracting(Member::getUserId)
