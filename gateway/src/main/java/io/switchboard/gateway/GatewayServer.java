@@ -216,7 +216,7 @@ public final class GatewayServer implements AutoCloseable {
         signals.start();
         timer.scheduleWithFixedDelay(() -> connections.closeExpired(clock.instant().minus(config.clockSkew())),
                 1, 1, TimeUnit.SECONDS);
-        factory.presence(presence, new PresenceQueryHandler(directory));
+        factory.presence(presence, new PresenceQueryHandler(directory, signals::presenceFlowing));
     }
 
     private SessionSettings sessionSettings() {

@@ -386,6 +386,7 @@ public final class PresenceChecker {
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("seed " + seed + " (replay it with the same seed): quiet check " + check + " after step "
                     + step + ": not converged within " + settings.convergenceBound() + ": " + mismatch(truth)
+                    + "\nevery client:\n  " + String.join("\n  ", clientStates())
                     + "\nlast actions:\n  " + String.join("\n  ", recent), e);
         }
         Duration took = Duration.between(start, Instant.now());
@@ -411,6 +412,21 @@ public final class PresenceChecker {
             }
         }
         return null;
+    }
+
+    /** Each client's connection state and lists, for a failure message. */
+    private List<String> clientStates() {
+        List<String> states = new ArrayList<>();
+        for (CheckedClient c : clients) {
+            StringBuilder line = new StringBuilder(c + (c.connected() ? " connected" : " NOT connected"));
+            for (String room : c.rooms()) {
+                c.members(room).ifPresent(list -> line.append("; ").append(room).append(" v").append(list.version())
+                        .append(list.loaded() ? "" : " (not loaded)").append(list.complete() ? " " : " (incomplete) ")
+                        .append(shown(list)));
+            }
+            states.add(line.toString());
+        }
+        return states;
     }
 
     private void close() {

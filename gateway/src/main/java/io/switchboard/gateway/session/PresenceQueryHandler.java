@@ -2,6 +2,7 @@ package io.switchboard.gateway.session;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 import io.grpc.Status;
 import io.switchboard.gateway.presence.PresenceDirectory;
@@ -16,13 +17,20 @@ import io.switchboard.proto.internal.v1.RoomMembersRequest;
 /**
  * Answers PresenceQuery frames from the presence service's RoomMembers (the subscription check is the session's),
  * with the version and epoch the page shows (docs/protocol.md section 11.1). An unreachable, unconfigured or
- * still warming-up presence service is a retriable UNAVAILABLE. Thread-safe and stateless.
+ * still warming-up presence service is a retriable UNAVAILABLE, and so is a gateway whose signal consumer does not
+ * relay presence events yet. Thread-safe and stateless.
  */
 public final class PresenceQueryHandler {
     private final PresenceDirectory directory;
+    private final BooleanSupplier eventsFlowing;
 
-    public PresenceQueryHandler(PresenceDirectory directory) {
+    /**
+     * @param eventsFlowing true once this gateway relays every presence event written from then on; until then pages
+     *                      are refused (retriable), since an event after the page could be missed unnoticed
+     */
+    public PresenceQueryHandler(PresenceDirectory directory, BooleanSupplier eventsFlowing) {
         this.directory = directory;
+        this.eventsFlowing = eventsFlowing;
     }
 
     /** The error to answer {@code q} with before any call, or empty. */
@@ -46,7 +54,9 @@ public final class PresenceQueryHandler {
                 .build();
         CompletableFuture<io.switchboard.proto.internal.v1.RoomMembersResponse> call;
         try {
-            call = directory.roomMembers(request);
+            call = eventsFlowing.getAsBoolean() ? directory.roomMembers(request)
+                    : CompletableFuture.failedFuture(Status.UNAVAILABLE
+                            .withDescription("this gateway does not relay presence events yet").asRuntimeException());
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }

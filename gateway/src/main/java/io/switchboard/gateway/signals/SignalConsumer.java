@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -80,6 +81,8 @@ public final class SignalConsumer {
     private volatile boolean started;
     // Set once the consumer exists (by the consumer thread); read by stop() to wake it up.
     private volatile KafkaConsumer<String, byte[]> consumer;
+    // Written by the consumer thread once a topic's positions are resolved; read by any thread.
+    private final Set<String> positioned = ConcurrentHashMap.newKeySet();
 
     /**
      * @param clientId    Kafka client id
@@ -114,6 +117,15 @@ public final class SignalConsumer {
         }
         started = true;
         thread.start();
+    }
+
+    /**
+     * True once every record written to the presence topic from now on reaches this gateway's subscribers. Before,
+     * a member page read here could be followed by a presence event this gateway never relays, and a client would
+     * not notice the gap until the room's next event: member pages wait for it (docs/protocol.md section 11.1).
+     */
+    public boolean presenceFlowing() {
+        return positioned.contains(topics.presence());
     }
 
     /** Stops the consumer thread and closes the consumer; waits at most {@code timeout}. Idempotent. */
@@ -177,6 +189,7 @@ public final class SignalConsumer {
                         + "presence events, direct messages or control commands", e);
             }
         } finally {
+            positioned.clear(); // nothing is relayed any more: member pages are refused rather than left uncorrected
             metrics.topicsReady(0);
         }
     }
@@ -212,6 +225,7 @@ public final class SignalConsumer {
         for (TopicPartition tp : added) {
             c.position(tp, Duration.ofSeconds(30));
         }
+        added.forEach(tp -> positioned.add(tp.topic()));
         LOG.info("Signal consumer reads " + added.size() + " partitions of "
                 + added.stream().map(TopicPartition::topic).distinct().toList() + " from their end");
     }

@@ -23,7 +23,7 @@ class PresenceQueryHandlerTest {
             return CompletableFuture.completedFuture(RoomMembersResponse.newBuilder()
                     .addMembers(Member.newBuilder().setUserId("alice").setDevices(2))
                     .setUsers(1).setConnections(2).setVersion(42).setEpoch("e7").build());
-        });
+        }, () -> true);
         ServerFrame frame = handler.query(PresenceQuery.newBuilder().setRequestId(5).setRoom("chat:a").build()).join();
         assertThat(asked.get().getLimit()).isEqualTo(100);
         PresencePage page = frame.getPresencePage();
@@ -37,10 +37,24 @@ class PresenceQueryHandlerTest {
     @Test
     void aWarmingUpPresenceServiceIsARetriableUnavailable() {
         PresenceQueryHandler handler = new PresenceQueryHandler(request -> CompletableFuture.failedFuture(
-                Status.UNAVAILABLE.withDescription("presence is collecting the gateways' state").asRuntimeException()));
+                Status.UNAVAILABLE.withDescription("presence is collecting the gateways' state").asRuntimeException()),
+                () -> true);
         ServerFrame frame = handler.query(PresenceQuery.newBuilder().setRequestId(6).setRoom("chat:a").build()).join();
         assertThat(frame.getError().getCode()).isEqualTo(ErrorCode.UNAVAILABLE);
         assertThat(frame.getError().getRetriable()).isTrue();
         assertThat(frame.getError().getRequestId()).isEqualTo(6);
+    }
+
+    @Test
+    void noPageBeforeThisGatewayRelaysPresenceEvents() {
+        AtomicReference<RoomMembersRequest> asked = new AtomicReference<>();
+        PresenceQueryHandler handler = new PresenceQueryHandler(request -> {
+            asked.set(request);
+            return CompletableFuture.completedFuture(RoomMembersResponse.getDefaultInstance());
+        }, () -> false);
+        ServerFrame frame = handler.query(PresenceQuery.newBuilder().setRequestId(7).setRoom("chat:a").build()).join();
+        assertThat(frame.getError().getCode()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(frame.getError().getRetriable()).isTrue();
+        assertThat(asked.get()).as("the presence service is not asked").isNull();
     }
 }
