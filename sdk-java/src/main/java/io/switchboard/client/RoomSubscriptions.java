@@ -40,6 +40,7 @@ final class RoomSubscriptions {
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Deduplicator dedup;
     private volatile SwitchboardException closed;
+    private int connections; // event loop only: connections so far, to tell a retry on an earlier one
 
     RoomSubscriptions(ClientSettings settings, Scheduler loop, PendingRequests requests, ConnectionStateMachine connection,
                       Backoff backoff, Consumer<String> onRoomGone) {
@@ -139,6 +140,7 @@ final class RoomSubscriptions {
 
     /** A new connection: every room subscribes again, resuming where its messages stopped. */
     void onConnected() {
+        connections++;
         for (Room room : rooms.values()) {
             room.retries = 0;
             room.active = false;
@@ -176,9 +178,15 @@ final class RoomSubscriptions {
                 room.members.reload(); // events may have been missed while not subscribed
             }
         } else if (frame.hasError() && frame.getError().getRetriable()) {
-            // e.g. RECOVERY_UNAVAILABLE: the resume was not established; try the same resume again later.
+            // e.g. RECOVERY_UNAVAILABLE: the resume was not established; try the same resume again later, unless a
+            // new connection subscribed meanwhile (a second Subscribe there would be refused as a duplicate).
             LOG.log(Level.DEBUG, () -> "subscribe " + room.room + " failed, retrying: " + frame.getError().getMessage());
-            loop.schedule(() -> sendSubscribe(room), backoff.delay(room.retries++));
+            int connection = connections;
+            loop.schedule(() -> {
+                if (connection == connections && !room.active) {
+                    sendSubscribe(room);
+                }
+            }, backoff.delay(room.retries++));
         } else {
             SwitchboardException error = frame.hasError() ? SwitchboardException.of(frame.getError())
                     : new SwitchboardException(ErrorCode.INTERNAL.getNumber(), "unexpected answer: " + frame.getFrameCase(), false, room.room);

@@ -464,6 +464,25 @@ class SwitchboardClientTest {
     }
 
     @Test
+    void aSubscribeRetryDueAfterAReconnectDoesNotSubscribeTwice() {
+        start(builder());
+        server.current().accept();
+        Subscription subscription = client.subscribe("room", m -> { });
+        ClientFrame first = server.current().last(ClientFrame::hasSubscribe);
+        server.current().server(ServerFrame.newBuilder().setError(Error.newBuilder()
+                .setRequestId(first.getSubscribe().getRequestId()).setCode(ErrorCode.RECOVERY_UNAVAILABLE)
+                .setRetriable(true).setRoom("room")).build());
+        server.current().abort(); // lost before the retry is due
+        scheduler.advance(Duration.ofMillis(50));
+        server.current().accept();
+        server.current().server(subscribed(server.current().last(ClientFrame::hasSubscribe), 3, 0, true));
+        scheduler.advance(Duration.ofSeconds(5)); // the first connection's retry falls due
+        assertThat(server.current().sent(ClientFrame::hasSubscribe)).hasSize(1);
+        assertThat(subscription.ready()).isCompleted();
+        assertThat(client.subscribe("other", m -> { }).ready()).isNotCompletedExceptionally();
+    }
+
+    @Test
     void closingAgainReturnsAtOnceAlsoWhenTheClientsOwnSchedulerIsGone() {
         SwitchboardClient own = SwitchboardClient.builder().url("ws://gateway.test/ws")
                 .tokenProvider(() -> CompletableFuture.completedFuture("t")).transportConnector(new FakeConnector(clock))

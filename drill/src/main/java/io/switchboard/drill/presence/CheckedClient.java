@@ -1,9 +1,12 @@
 package io.switchboard.drill.presence;
 
 import io.switchboard.client.ConnectionState;
+import io.switchboard.client.RoomListener;
 import io.switchboard.client.MemberList;
 import io.switchboard.client.Subscription;
 import io.switchboard.client.SwitchboardClient;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.client.v1.PresenceStatus;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -27,18 +31,20 @@ final class CheckedClient {
     private final int gateway;
     private final SwitchboardClient client;
     private final Map<String, Subscription> rooms = new LinkedHashMap<>();
+    private final Consumer<String> log;
 
-    private CheckedClient(String name, String user, int gateway, SwitchboardClient client) {
+    private CheckedClient(String name, String user, int gateway, SwitchboardClient client, Consumer<String> log) {
         this.name = name;
         this.user = user;
         this.gateway = gateway;
         this.client = client;
+        this.log = log;
     }
 
     /** Connects (without waiting), subscribes to {@code rooms} with presence and sets {@code status} if given. */
     static CheckedClient open(String name, String user, int gateway, URI url, Function<String, String> tokens,
                               Set<String> rooms, Optional<Status> status, ScheduledExecutorService scheduler,
-                              HttpClient http) {
+                              HttpClient http, Consumer<String> log) {
         SwitchboardClient client = SwitchboardClient.builder()
                 .url(url)
                 .tokenProvider(() -> CompletableFuture.completedFuture(tokens.apply(user)))
@@ -47,9 +53,15 @@ final class CheckedClient {
                 .backoffInitial(Duration.ofMillis(200))
                 .backoffMax(Duration.ofSeconds(2))
                 .requestTimeout(Duration.ofSeconds(5))
+                // A silent connection is dropped after two intervals: an in-process gateway restart can leave a
+                // socket open whose close never came, and the quiet checks should not wait the default 50 s for it.
+                .pingInterval(Duration.ofSeconds(5))
                 .clientName("presence-checker/" + name)
                 .build();
-        CheckedClient checked = new CheckedClient(name, user, gateway, client);
+        CheckedClient checked = new CheckedClient(name, user, gateway, client, log);
+        // What the SDK reports on its own goes to the log: it explains a list that does not converge.
+        client.addErrorListener(error -> log.accept(checked + ": error " + error.getMessage()));
+        client.addStateListener(change -> log.accept(checked + ": " + change));
         client.connect();
         rooms.forEach(checked::join);
         status.ifPresent(checked::setStatus);
@@ -73,7 +85,16 @@ final class CheckedClient {
     }
 
     void join(String room) {
-        rooms.computeIfAbsent(room, r -> client.subscribe(r, true, message -> { }));
+        rooms.computeIfAbsent(room, r -> client.subscribe(r, true, new RoomListener() {
+            @Override
+            public void onMessage(Message message) {
+            }
+
+            @Override
+            public void onClosed(ErrorCode reason, String message) {
+                log.accept(CheckedClient.this + ": subscription of " + r + " ended: " + reason + " " + message);
+            }
+        }));
     }
 
     void leave(String room) {

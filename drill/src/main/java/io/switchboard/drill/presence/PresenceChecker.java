@@ -140,7 +140,7 @@ public final class PresenceChecker {
             Thread.ofPlatform().daemon().name("presence-checker-", 0).factory());
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private int devices;
-    private int step;
+    private volatile int step;
 
     private PresenceChecker(Cluster cluster, Settings settings, long seed, Consumer<String> log) {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -320,7 +320,7 @@ public final class PresenceChecker {
     private void open(String user, int gateway, Set<String> rooms, String what) {
         // A new device sets the user's status (as the app knows it), if the user ever set one.
         CheckedClient c = CheckedClient.open("d" + ++devices, user, gateway, cluster.webSocketUri(gateway), cluster::token,
-                rooms, Optional.ofNullable(statuses.get(user)), scheduler, http);
+                rooms, Optional.ofNullable(statuses.get(user)), scheduler, http, this::note);
         clients.add(c);
         note(c + " " + what);
     }
@@ -341,12 +341,21 @@ public final class PresenceChecker {
         }
     }
 
+    /** Logs an action or an SDK event (any thread) and keeps the last ones for a failure message. */
     private void note(String action) {
         String line = "seed " + seed + " step " + step + ": " + action;
         log.accept(line);
-        recent.addLast(line);
-        if (recent.size() > 40) {
-            recent.removeFirst();
+        synchronized (recent) {
+            recent.addLast(line);
+            if (recent.size() > 60) {
+                recent.removeFirst();
+            }
+        }
+    }
+
+    private String recentLines() {
+        synchronized (recent) {
+            return String.join("\n  ", recent);
         }
     }
 
@@ -387,7 +396,7 @@ public final class PresenceChecker {
             throw new AssertionError("seed " + seed + " (replay it with the same seed): quiet check " + check + " after step "
                     + step + ": not converged within " + settings.convergenceBound() + ": " + mismatch(truth)
                     + "\nevery client:\n  " + String.join("\n  ", clientStates())
-                    + "\nlast actions:\n  " + String.join("\n  ", recent), e);
+                    + "\nlast actions and client events:\n  " + recentLines(), e);
         }
         Duration took = Duration.between(start, Instant.now());
         note("quiet check " + check + " converged in " + took.toMillis() + " ms");
