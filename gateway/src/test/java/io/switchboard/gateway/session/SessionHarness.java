@@ -214,7 +214,7 @@ final class SessionHarness implements AutoCloseable {
                         new DirectMessageHandler(router, Duration.ofSeconds(10), settings.maxPayloadBytes()),
                         new EphemeralHandler(router, Duration.ofSeconds(10), 1024, clock))
                 .admission(admission)
-                .presence(presence, new PresenceQueryHandler(PresenceDirectory.unconfigured()))
+                .presence(presence, new PresenceQueryHandler(PresenceDirectory.unconfigured(), () -> true))
                 .build();
         admission.ready();
     }

@@ -1,4 +1,4 @@
-package io.switchboard.gateway.ws;
+package io.switchboard.gateway.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
