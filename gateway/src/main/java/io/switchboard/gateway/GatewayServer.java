@@ -90,7 +90,7 @@ public final class GatewayServer implements AutoCloseable {
     private PresenceReporter presenceReporter;
     private SignalConsumer signals;
     private KeySet keySet;
-    // Built from gateway.authz.* (validated, metrics registered); sessions do not call it yet.
+    // Built from gateway.authz.*: what each connection may do in which room.
     private RoomAuthorizer roomAuthorizer;
     private WebServer webServer;
     private volatile int port = -1;
@@ -179,7 +179,7 @@ public final class GatewayServer implements AutoCloseable {
                 .clock(clock)
                 .timer(timer)
                 .bookkeeping(metrics, connections)
-                .verifier(verifier())
+                .verifier(verifier(), roomAuthorizer)
                 .fanout(subscriptions, fanout, layout)
                 .history(new ResumeReader(historyClient, config.resumePageSize(), config.resumeMaxMessages(),
                         config.resumeCoalesceTtl(), config.resumeCoalesceMaxBytes(), metrics, Ticker.systemTicker(),

@@ -225,7 +225,7 @@ class BadInputTest {
         try (Witness w = new Witness();
              RawWebSocket slow = RawWebSocket.connect(h.wsUri(), Subprotocol.PROTO.token());
              KafkaProducer<String, byte[]> producer = producer(h.kafka.bootstrapServers())) {
-            slow.sendFrame(RawWebSocket.BINARY, connectFrame(h.tokens.token("slow")).toByteArray());
+            slow.sendFrame(RawWebSocket.BINARY, connectFrame(h.token("slow")).toByteArray());
             slow.sendFrame(RawWebSocket.BINARY, ClientFrame.newBuilder().setSubscribe(Subscribe.newBuilder()
                     .setRequestId(1).setRoom(flood)).build().toByteArray());
             // The slow client never reads: socket buffers fill, then the gateway's outbound queue overflows.

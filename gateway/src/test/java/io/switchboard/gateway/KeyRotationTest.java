@@ -39,7 +39,8 @@ class KeyRotationTest {
                      .jwksMinRefetchInterval(Duration.ofMillis(200)))) {
             for (int i = 0; i < CONNECTIONS; i++) {
                 Subprotocol subprotocol = i % 2 == 0 ? Subprotocol.JSON : Subprotocol.PROTO;
-                WsTestClient client = WsTestClient.connected(h.wsUri(), subprotocol, first.token("user-" + i));
+                WsTestClient client = WsTestClient.connected(h.wsUri(), subprotocol,
+                        first.token("user-" + i, "rotation"));
                 open.add(client);
                 client.subscribeAndWait("rotation", WAIT);
             }

@@ -53,7 +53,7 @@ class StuckClientTest {
                      ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
             witness.subscribeAndWait("witness", WAIT);
             stuck.sendFrame(RawWebSocket.BINARY, ClientFrame.newBuilder().setConnect(Connect.newBuilder()
-                    .setToken(h.tokens.token("stuck"))).build().toByteArray());
+                    .setToken(h.token("stuck"))).build().toByteArray());
             stuck.sendFrame(RawWebSocket.BINARY, ClientFrame.newBuilder().setSubscribe(Subscribe.newBuilder()
                     .setRequestId(1).setRoom("flood")).build().toByteArray());
             await().atMost(WAIT).until(() -> h.gateway.connectionCount() == 2);

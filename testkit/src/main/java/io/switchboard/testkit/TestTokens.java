@@ -23,14 +23,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
  * Mints signed JWTs the way an application's auth server would: HS256 with a secret, or RS256, ES256 or EdDSA
- * (Ed25519) with a freshly generated key, optionally named by a {@code kid} in the header. Thread-safe.
+ * (Ed25519) with a freshly generated key, optionally named by a {@code kid} in the header, and with the
+ * capability claims gateways enforce ({@link #rooms(String...)}, {@link #direct(String...)}): gateways deny every
+ * room a token does not grant unless a namespace policy opens it. Thread-safe.
  */
 public final class TestTokens {
+    /** Every verb of the {@code rooms} claim. */
+    public static final List<String> ALL_VERBS = List.of("subscribe", "publish", "history", "presence", "ephemeral");
+
     private final JWSSigner signer;
     private final JWSAlgorithm algorithm;
     /** The public JWK (with the kid, if any) of asymmetric keys; null for HS256. */
@@ -109,9 +117,38 @@ public final class TestTokens {
         }
     }
 
-    /** A token for {@code user}, valid for one hour. */
+    /** A token for {@code user}, valid for one hour, granting no room (only namespace policies open any). */
     public String token(String user) {
         return token(user, claims -> { });
+    }
+
+    /** A token for {@code user}, valid for one hour, granting every verb in the rooms {@code patterns} match. */
+    public String token(String user, String... patterns) {
+        return token(user, rooms(patterns));
+    }
+
+    /**
+     * Adds a {@code rooms} claim granting every verb in each of {@code patterns} (a room name, a prefix ending in
+     * {@code *}, or {@code *}), e.g. {@code tokens.token("alice", TestTokens.rooms("chat:*"))}.
+     */
+    public static Consumer<JWTClaimsSet.Builder> rooms(String... patterns) {
+        Map<String, List<String>> grants = new LinkedHashMap<>();
+        for (String p : patterns) {
+            grants.put(p, ALL_VERBS);
+        }
+        return rooms(grants);
+    }
+
+    /** Adds a {@code rooms} claim: room pattern to the verbs it grants. */
+    public static Consumer<JWTClaimsSet.Builder> rooms(Map<String, List<String>> grants) {
+        Map<String, Object> claim = new LinkedHashMap<>(grants);
+        return claims -> claims.claim("rooms", claim);
+    }
+
+    /** Adds a {@code direct} claim: the user-id patterns the holder may send direct messages to. */
+    public static Consumer<JWTClaimsSet.Builder> direct(String... userPatterns) {
+        List<String> claim = List.of(userPatterns);
+        return claims -> claims.claim("direct", claim);
     }
 
     /** A token for {@code user} that expired an hour ago. */

@@ -38,8 +38,10 @@ public record Pattern(String text) {
         return text.endsWith("*");
     }
 
+    /** Whether {@code name} is this name, or starts with this prefix; allocates nothing (it runs per publish). */
     public boolean matches(String name) {
-        return isPrefix() ? name.startsWith(text.substring(0, text.length() - 1)) : name.equals(text);
+        int fixed = text.length() - 1;
+        return text.charAt(fixed) == '*' ? name.regionMatches(0, text, 0, fixed) : name.equals(text);
     }
 
     /** Higher is more specific: an exact name is {@link Integer#MAX_VALUE}, a prefix the characters it fixes. */

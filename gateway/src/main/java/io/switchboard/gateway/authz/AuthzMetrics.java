@@ -2,6 +2,7 @@ package io.switchboard.gateway.authz;
 
 import java.util.List;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.Collector;
@@ -9,7 +10,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * Room authorization metrics: decisions by source and result, and the backend's calls by outcome with their
- * duration. Thread-safe.
+ * duration. The decision counters are resolved once, since a decision is counted for every publish. Thread-safe.
  */
 final class AuthzMetrics implements AutoCloseable {
     private final PrometheusRegistry registry;
@@ -17,6 +18,8 @@ final class AuthzMetrics implements AutoCloseable {
     private final Counter backendCalls;
     private final Histogram backendDuration;
     private final List<Collector> all;
+    // [source ordinal][0 deny, 1 allow]
+    private final CounterDataPoint[][] decisionCounts;
 
     AuthzMetrics(PrometheusRegistry registry) {
         this.registry = registry;
@@ -32,10 +35,16 @@ final class AuthzMetrics implements AutoCloseable {
                 .help("Time of one Authorize call to the application backend")
                 .classicOnly().register(registry);
         all = List.of(decisions, backendCalls, backendDuration);
+        Verdict.Source[] sources = Verdict.Source.values();
+        decisionCounts = new CounterDataPoint[sources.length][2];
+        for (Verdict.Source s : sources) {
+            decisionCounts[s.ordinal()][0] = decisions.labelValues(s.label(), "deny");
+            decisionCounts[s.ordinal()][1] = decisions.labelValues(s.label(), "allow");
+        }
     }
 
     void decision(Verdict verdict) {
-        decisions.labelValues(verdict.source().label(), verdict.allowed() ? "allow" : "deny").inc();
+        decisionCounts[verdict.source().ordinal()][verdict.allowed() ? 1 : 0].inc();
     }
 
     void backendCall(String outcome, long nanos) {

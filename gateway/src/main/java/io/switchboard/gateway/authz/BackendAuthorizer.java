@@ -2,11 +2,9 @@ package io.switchboard.gateway.authz;
 
 import java.time.Duration;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -28,15 +26,14 @@ import io.switchboard.proto.api.v1.AuthorizeResponse;
 
 /**
  * Asks the application's backend ({@code switchboard.api.v1.Authorizer/Authorize}) whether a user may do a verb
- * in a room. Answers are cached per (user, room, verb, claims other than the time claims) for the answer's TTL
+ * in a room. Answers are cached per (user, room, verb, claims other than the time claims: {@link Principal}) for
+ * the answer's TTL
  * (default and cap from the configuration) in a size-bounded Caffeine cache; concurrent asks for one key share one
  * call; failures are not cached. Each call has the configured deadline (the caller's {@code call} function sets
  * it) and passes a Resilience4j circuit breaker: while it is open, asks fail at once. A failed ask completes
  * exceptionally with {@link Unavailable}; the caller applies the namespace's fail-open rule. Thread-safe.
  */
 public final class BackendAuthorizer {
-    /** Claims that change with every token of a user and so must not split the cache. */
-    private static final Set<String> TIME_CLAIMS = Set.of("exp", "iat", "nbf", "jti");
     private static final int MAX_REASON_CHARS = 200;
 
     private final Function<AuthorizeRequest, CompletableFuture<AuthorizeResponse>> call;
@@ -50,7 +47,7 @@ public final class BackendAuthorizer {
     record Answer(boolean allow, Duration ttl, String reason) {
     }
 
-    private record Key(String userId, String room, Verb verb, Map<String, Object> claims) {
+    private record Key(String userId, String room, Verb verb, Principal.ClaimsKey claims) {
     }
 
     /** The backend could not answer (error, deadline, breaker open). */
@@ -97,15 +94,15 @@ public final class BackendAuthorizer {
     }
 
     /**
-     * The backend's answer for {@code userId} doing {@code verb} in {@code room}, from the cache or one call.
+     * The backend's answer for {@code who} doing {@code verb} in {@code room}, from the cache or one call. A cached
+     * answer comes back as a completed future without allocating a call.
      *
-     * @param claims the connection's verified token claims, sent along (and part of the cache key)
      * @return completes with the answer, or exceptionally with {@link Unavailable}
      */
-    public CompletableFuture<Answer> authorize(String userId, String room, Verb verb, Map<String, Object> claims,
-                                               String sessionId) {
-        Key key = new Key(userId, room, verb, withoutTimeClaims(claims));
-        return cache.get(key, (k, executor) -> ask(k, claims, sessionId));
+    public CompletableFuture<Answer> authorize(Principal who, String room, Verb verb) {
+        Key key = new Key(who.userId(), room, verb, who.claimsKey());
+        CompletableFuture<Answer> cached = cache.getIfPresent(key);
+        return cached != null ? cached : cache.get(key, (k, executor) -> ask(k, who.claims(), who.sessionId()));
     }
 
     private CompletableFuture<Answer> ask(Key key, Map<String, Object> claims, String sessionId) {
@@ -163,12 +160,6 @@ public final class BackendAuthorizer {
     private static String reason(AuthorizeResponse r) {
         String reason = r.getReason().strip();
         return reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason;
-    }
-
-    private static Map<String, Object> withoutTimeClaims(Map<String, Object> claims) {
-        Map<String, Object> copy = new HashMap<>(claims);
-        copy.keySet().removeAll(TIME_CLAIMS);
-        return Map.copyOf(copy);
     }
 
     /** The claims as a protobuf Struct (through their JSON form; dates as epoch seconds). */

@@ -1,13 +1,12 @@
 package io.switchboard.gateway.authz;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.switchboard.auth.capability.Capabilities;
 import io.switchboard.auth.capability.NamespacePolicy;
 import io.switchboard.auth.capability.RoomAccess;
 import io.switchboard.auth.capability.Verb;
@@ -16,10 +15,15 @@ import io.switchboard.proto.api.v1.AuthorizerGrpc;
 
 /**
  * May this connection do this verb in this room? The token's capabilities and the namespace policies decide
- * without I/O; a namespace that asks the backend gets the {@link BackendAuthorizer}'s answer, and when the backend
- * cannot answer, the namespace's fail-open rule (default: deny). Every verdict is counted. Thread-safe.
+ * without I/O; a namespace that asks the backend gets the {@link BackendAuthorizer}'s answer (a cached one at
+ * once), and when the backend cannot answer, the namespace's fail-open rule (default: deny). Every verdict is
+ * counted. A refusal's reason names the verb and the room. Thread-safe.
  */
 public final class RoomAuthorizer implements AutoCloseable {
+    private static final CompletableFuture<Verdict> BY_TOKEN = CompletableFuture.completedFuture(Verdict.ALLOWED_BY_TOKEN);
+    private static final CompletableFuture<Verdict> BY_POLICY =
+            CompletableFuture.completedFuture(Verdict.ALLOWED_BY_POLICY);
+
     private final RoomAccess access;
     private final Optional<BackendAuthorizer> backend;
     private final Optional<BackendChannel> channel;
@@ -46,44 +50,55 @@ public final class RoomAuthorizer implements AutoCloseable {
     }
 
     /**
-     * The verdict for {@code verb} in {@code room}; completes at once unless the backend is asked, and never
-     * exceptionally.
-     *
-     * @param claims the connection's verified token claims (sent to the backend)
+     * The verdict for {@code verb} in {@code room}. Completed at once unless the backend must be called (token
+     * grants, policies and cached backend answers allocate no future of their own); never completes exceptionally.
      */
-    public CompletableFuture<Verdict> authorize(Capabilities capabilities, Map<String, Object> claims, String userId,
-                                                String sessionId, String room, Verb verb) {
-        CompletableFuture<Verdict> verdict = switch (access.decide(capabilities, room, verb)) {
-            case ALLOWED_BY_TOKEN -> CompletableFuture.completedFuture(Verdict.allow(Verdict.Source.TOKEN));
-            case ALLOWED_BY_POLICY -> CompletableFuture.completedFuture(Verdict.allow(Verdict.Source.POLICY));
-            case DENIED -> CompletableFuture.completedFuture(Verdict.deny(Verdict.Source.NO_GRANT,
-                    verb.wireName() + " in " + room + " is not granted"));
-            case ASK_BACKEND -> askBackend(claims, userId, sessionId, room, verb, access.policy(room));
+    public CompletableFuture<Verdict> authorize(Principal who, String room, Verb verb) {
+        return switch (access.decide(who.capabilities(), room, verb)) {
+            case ALLOWED_BY_TOKEN -> counted(BY_TOKEN, Verdict.ALLOWED_BY_TOKEN);
+            case ALLOWED_BY_POLICY -> counted(BY_POLICY, Verdict.ALLOWED_BY_POLICY);
+            case DENIED -> CompletableFuture.completedFuture(count(Verdict.deny(Verdict.Source.NO_GRANT,
+                    verb.wireName() + " in " + room + ": not granted")));
+            case ASK_BACKEND -> askBackend(who, room, verb, access.policy(room));
         };
-        return verdict.thenApply(v -> {
-            metrics.decision(v);
-            return v;
-        });
     }
 
-    private CompletableFuture<Verdict> askBackend(Map<String, Object> claims, String userId, String sessionId,
-                                                  String room, Verb verb, NamespacePolicy policy) {
+    private CompletableFuture<Verdict> askBackend(Principal who, String room, Verb verb, NamespacePolicy policy) {
         // AuthzConfig refuses a namespace that asks without a backend, so it is present here.
-        return backend.orElseThrow().authorize(userId, room, verb, claims, sessionId).handle((answer, failure) -> {
-            if (failure != null) {
-                return policy.failOpen() ? Verdict.allow(Verdict.Source.BACKEND_UNAVAILABLE)
-                        : Verdict.deny(Verdict.Source.BACKEND_UNAVAILABLE, verb.wireName() + " in " + room
-                                + ": authorization backend unavailable");
-            }
-            return answer.allow() ? Verdict.allow(Verdict.Source.BACKEND)
-                    : Verdict.deny(Verdict.Source.BACKEND, answer.reason().isEmpty()
-                            ? verb.wireName() + " in " + room + " is denied" : answer.reason());
-        });
+        CompletableFuture<BackendAuthorizer.Answer> answer = backend.orElseThrow().authorize(who, room, verb);
+        if (answer.isDone()) {
+            // A cached answer (or a failure already known): decide on this thread, without a dependent future.
+            BackendAuthorizer.Answer a = answer.state() == Future.State.SUCCESS ? answer.resultNow() : null;
+            return CompletableFuture.completedFuture(count(a == null ? unavailable(room, verb, policy)
+                    : verdict(a, room, verb)));
+        }
+        return answer.handle((a, failure) -> count(failure != null ? unavailable(room, verb, policy)
+                : verdict(a, room, verb)));
     }
 
-    /** Whether a connection with {@code capabilities} may send a direct message to {@code userId}. */
-    public boolean mayMessage(Capabilities capabilities, String userId) {
-        return access.mayMessage(capabilities, userId);
+    private static Verdict verdict(BackendAuthorizer.Answer a, String room, Verb verb) {
+        return a.allow() ? Verdict.ALLOWED_BY_BACKEND : Verdict.deny(Verdict.Source.BACKEND, verb.wireName() + " in "
+                + room + ": " + (a.reason().isEmpty() ? "denied by the application" : a.reason()));
+    }
+
+    private static Verdict unavailable(String room, Verb verb, NamespacePolicy policy) {
+        return policy.failOpen() ? Verdict.ALLOWED_FAIL_OPEN : Verdict.deny(Verdict.Source.BACKEND_UNAVAILABLE,
+                verb.wireName() + " in " + room + ": authorization backend unavailable; retry later");
+    }
+
+    private CompletableFuture<Verdict> counted(CompletableFuture<Verdict> done, Verdict verdict) {
+        metrics.decision(verdict);
+        return done;
+    }
+
+    private Verdict count(Verdict verdict) {
+        metrics.decision(verdict);
+        return verdict;
+    }
+
+    /** Whether {@code who} may send a direct message to {@code userId} (the {@code direct} claim or the default). */
+    public boolean mayMessage(Principal who, String userId) {
+        return access.mayMessage(who.capabilities(), userId);
     }
 
     /** Closes the backend channel (bounded) and removes the metrics. */

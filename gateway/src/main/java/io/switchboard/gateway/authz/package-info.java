@@ -4,7 +4,7 @@
  * {@link io.switchboard.auth.capability.RoomAccess}) with {@link io.switchboard.gateway.authz.BackendAuthorizer},
  * the client of the application's {@code switchboard.api.v1.Authorizer} (Caffeine cache with the answer's TTL,
  * a deadline, a Resilience4j circuit breaker). Configured by {@link io.switchboard.gateway.authz.AuthzConfig}
- * ({@code gateway.authz.*}). Not yet called by sessions: the session wiring comes with the split of the session
- * into {@code gateway.session}.
+ * ({@code gateway.authz.*}). Sessions ask it through {@code gateway.session.RoomPermissions}, with a
+ * {@link io.switchboard.gateway.authz.Principal} per token.
  */
 package io.switchboard.gateway.authz;

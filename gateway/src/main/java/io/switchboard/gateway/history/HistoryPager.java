@@ -39,29 +39,41 @@ public final class HistoryPager {
         this.metrics = metrics;
     }
 
-    /** @return completes with a HistoryPage or an Error frame, never exceptionally */
-    public CompletableFuture<ServerFrame> page(HistoryRequest r) {
+    /** Why {@code r} cannot be answered as asked (room syntax, limit, direction), or empty. */
+    public Optional<ClientError> validate(HistoryRequest r) {
         Optional<String> roomProblem = Names.roomProblem(r.getRoom());
         if (roomProblem.isPresent()) {
-            return error(r, new ClientError(ErrorCode.INVALID_ROOM, roomProblem.get()));
+            return Optional.of(new ClientError(ErrorCode.INVALID_ROOM, roomProblem.get()));
         }
         if (r.getLimit() > MAX_LIMIT) {
-            return error(r, new ClientError(ErrorCode.BAD_REQUEST,
+            return Optional.of(new ClientError(ErrorCode.BAD_REQUEST,
                     "limit: " + r.getLimit() + " (expected: 0-" + MAX_LIMIT + ")"));
         }
-        ReadDirection direction = switch (r.getDirection()) {
+        if (direction(r) == null) {
+            return Optional.of(new ClientError(ErrorCode.BAD_REQUEST,
+                    "direction: " + r.getDirectionValue() + " (expected: LATEST, BEFORE or AFTER)"));
+        }
+        return Optional.empty();
+    }
+
+    private static ReadDirection direction(HistoryRequest r) {
+        return switch (r.getDirection()) {
             case LATEST -> ReadDirection.READ_LATEST;
             case BEFORE -> ReadDirection.READ_BEFORE;
             case AFTER -> ReadDirection.READ_AFTER;
             case UNRECOGNIZED -> null;
         };
-        if (direction == null) {
-            return error(r, new ClientError(ErrorCode.BAD_REQUEST,
-                    "direction: " + r.getDirectionValue() + " (expected: LATEST, BEFORE or AFTER)"));
+    }
+
+    /** @return completes with a HistoryPage or an Error frame, never exceptionally */
+    public CompletableFuture<ServerFrame> page(HistoryRequest r) {
+        Optional<ClientError> invalid = validate(r);
+        if (invalid.isPresent()) {
+            return error(r, invalid.get());
         }
         ReadRequest request = ReadRequest.newBuilder()
                 .setRoom(r.getRoom())
-                .setDirection(direction)
+                .setDirection(direction(r))
                 .setPosition(r.getPosition())
                 .setEpoch(r.getEpoch())
                 .setLimit(r.getLimit() == 0 ? DEFAULT_LIMIT : r.getLimit())

@@ -2,10 +2,11 @@ package io.switchboard.gateway.session;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.switchboard.gateway.auth.AuthException;
@@ -22,18 +23,21 @@ import io.switchboard.proto.client.v1.Connect;
 import io.switchboard.proto.client.v1.Drain;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
-import io.switchboard.proto.client.v1.Subscribe;
+import io.switchboard.proto.client.v1.RefreshToken;
 
 /**
  * One client connection: its state (awaiting Connect, connected, closing), the protocol rules that route each
  * frame to the part that handles it, and its close. Connect must come first, within the connect timeout; then
- * Subscribe / Unsubscribe ({@link RoomSubscriptions}, {@link ResumeHandOver}), Publish / DirectMessage
- * ({@link PublishRequests}), HistoryRequest / PresenceQuery ({@link ReadRequests}), Ephemeral
- * ({@link EphemeralRequests}), SetStatus ({@link SessionPresence}), RefreshToken ({@link SessionAuth}) and Ping.
- * Every outbound frame goes through the connection's one write path ({@link SessionOutput}); a token that expires
- * closes the connection 3501.
+ * Subscribe / Unsubscribe ({@link SubscriptionRequests}), Publish / DirectMessage ({@link PublishRequests}),
+ * HistoryRequest / PresenceQuery ({@link ReadRequests}), Ephemeral ({@link EphemeralRequests}), SetStatus
+ * ({@link SessionPresence}), RefreshToken ({@link SessionAuth}, then the subscriptions are re-checked) and Ping.
+ * Every frame after Connect, and a backend's SubscribeUser / UnsubscribeUser, runs in the connection's
+ * {@link RequestLane}: in arrival order, later ones held back while one waits for the application's backend to
+ * allow it. Every outbound frame goes through the connection's one write path ({@link SessionOutput}); a token
+ * that expires closes the connection 3501.
  *
- * <p>Threads: {@link #onFrame} runs on the connection's reader thread only; signals ({@link #sendUserFrame},
+ * <p>Threads: {@link #onFrame} runs on the connection's reader thread only (a request it queues may run later on
+ * the thread that answered a permission check); signals ({@link #sendUserFrame}, {@link #serverSubscribe},
  * {@link #close(int, String)}) on the signal consumer's thread; timeouts and expiry checks on the timer;
  * {@link #close} and {@link #onTransportClosed} on any of them. Thread-safe: the state is an atomic reference,
  * and closing is guarded by compare-and-set so it runs once.
@@ -44,18 +48,20 @@ public final class ClientSession implements ConnectionHandler {
     /**
      * The parts of one session, each with one job; built together by {@link SessionFactory}.
      *
-     * @param output     the connection's write path
-     * @param auth       the user and the token's expiry
-     * @param presence   what presence hears of the session
-     * @param rooms      the subscribed rooms and the fan-out's view of the session
-     * @param resumes    Subscribe with resume_from
-     * @param publishes  Publish and DirectMessage
-     * @param reads      HistoryRequest and PresenceQuery
-     * @param ephemerals Ephemeral
+     * @param output        the connection's write path
+     * @param auth          the user, the token's grants and its expiry
+     * @param permissions   the session's room permission checks
+     * @param lane          the connection's requests in order
+     * @param presence      what presence hears of the session
+     * @param rooms         the subscribed rooms and the fan-out's view of the session
+     * @param subscriptions Subscribe (also resuming), Unsubscribe, the server's (un)subscriptions, re-checks
+     * @param publishes     Publish and DirectMessage
+     * @param reads         HistoryRequest and PresenceQuery
+     * @param ephemerals    Ephemeral
      */
-    record Parts(SessionOutput output, SessionAuth auth, SessionPresence presence, RoomSubscriptions rooms,
-                 ResumeHandOver resumes, PublishRequests publishes, ReadRequests reads,
-                 EphemeralRequests ephemerals) {
+    record Parts(SessionOutput output, SessionAuth auth, RoomPermissions permissions, RequestLane lane,
+                 SessionPresence presence, RoomSubscriptions rooms, SubscriptionRequests subscriptions,
+                 PublishRequests publishes, ReadRequests reads, EphemeralRequests ephemerals) {
     }
 
     private enum State { AWAITING_CONNECT, CONNECTED, CLOSING }
@@ -64,9 +70,11 @@ public final class ClientSession implements ConnectionHandler {
     private final Subprotocol subprotocol;
     private final SessionOutput output;
     private final SessionAuth auth;
+    private final RoomPermissions permissions;
+    private final RequestLane lane;
     private final SessionPresence presence;
     private final RoomSubscriptions rooms;
-    private final ResumeHandOver resumes;
+    private final SubscriptionRequests subscriptions;
     private final PublishRequests publishes;
     private final ReadRequests reads;
     private final EphemeralRequests ephemerals;
@@ -86,9 +94,11 @@ public final class ClientSession implements ConnectionHandler {
         this.subprotocol = subprotocol;
         this.output = parts.output();
         this.auth = parts.auth();
+        this.permissions = parts.permissions();
+        this.lane = parts.lane();
         this.presence = parts.presence();
         this.rooms = parts.rooms();
-        this.resumes = parts.resumes();
+        this.subscriptions = parts.subscriptions();
         this.publishes = parts.publishes();
         this.reads = parts.reads();
         this.ephemerals = parts.ephemerals();
@@ -148,6 +158,30 @@ public final class ClientSession implements ConnectionHandler {
         }
     }
 
+    /**
+     * Signal thread: a backend's SubscribeUser for this connection; runs in the connection's request order, without
+     * a permission check.
+     */
+    public void serverSubscribe(String room, boolean wantsPresence) {
+        whileConnected(() -> subscriptions.serverSubscribe(room, wantsPresence));
+    }
+
+    /** Signal thread: a backend's UnsubscribeUser for this connection; runs in the connection's request order. */
+    public void serverUnsubscribe(String room, String reason) {
+        whileConnected(() -> subscriptions.serverUnsubscribe(room, reason));
+    }
+
+    private void whileConnected(Runnable command) {
+        if (state.get() == State.CONNECTED) {
+            lane.offerAlways(() -> {
+                if (state.get() == State.CONNECTED) {
+                    command.run();
+                }
+                return null;
+            });
+        }
+    }
+
     /** Handles one decoded client frame. Reader thread only. */
     @Override
     public void onFrame(ClientFrame frame) {
@@ -162,23 +196,51 @@ public final class ClientSession implements ConnectionHandler {
             default -> {
                 if (s != State.CONNECTED) {
                     close(ErrorCode.PROTOCOL_ERROR, "first frame must be Connect, got " + FrameCodec.typeOf(frame));
-                    return;
-                }
-                switch (frame.getFrameCase()) {
-                    case SUBSCRIBE -> onSubscribe(frame.getSubscribe());
-                    case UNSUBSCRIBE -> rooms.unsubscribe(frame.getUnsubscribe());
-                    case PUBLISH -> publishes.publish(frame.getPublish());
-                    case DIRECT -> publishes.direct(frame.getDirect());
-                    case HISTORY -> reads.history(frame.getHistory());
-                    case PRESENCE -> reads.presence(frame.getPresence());
-                    case EPHEMERAL -> ephemerals.send(frame.getEphemeral());
-                    case SET_STATUS -> output.send(presence.setStatus(frame.getSetStatus()));
-                    case REFRESH -> output.send(auth.refresh(frame.getRefresh()));
-                    case PING -> output.send(replies.pong(frame.getPing()));
-                    default -> close(ErrorCode.PROTOCOL_ERROR, "unexpected frame " + FrameCodec.typeOf(frame));
+                } else if (!lane.offer(() -> request(frame), frame.getSerializedSize())) {
+                    refuseWaiting(frame);
                 }
             }
         }
+    }
+
+    /** One request, in its turn: returns what the next request waits for (see {@link RequestLane.Step}). */
+    private CompletionStage<?> request(ClientFrame frame) {
+        if (state.get() != State.CONNECTED) {
+            return null;
+        }
+        return switch (frame.getFrameCase()) {
+            case SUBSCRIBE -> subscriptions.subscribe(frame.getSubscribe());
+            case UNSUBSCRIBE -> done(() -> subscriptions.unsubscribe(frame.getUnsubscribe()));
+            case PUBLISH -> publishes.publish(frame.getPublish());
+            case DIRECT -> done(() -> publishes.direct(frame.getDirect()));
+            case HISTORY -> reads.history(frame.getHistory());
+            case PRESENCE -> reads.presence(frame.getPresence());
+            case EPHEMERAL -> ephemerals.send(frame.getEphemeral());
+            case SET_STATUS -> done(() -> output.send(presence.setStatus(frame.getSetStatus())));
+            case REFRESH -> refresh(frame.getRefresh());
+            case PING -> done(() -> output.send(replies.pong(frame.getPing())));
+            default -> done(() -> close(ErrorCode.PROTOCOL_ERROR, "unexpected frame " + FrameCodec.typeOf(frame)));
+        };
+    }
+
+    private static int requestIdOf(ClientFrame frame) {
+        return switch (frame.getFrameCase()) {
+            case SUBSCRIBE -> frame.getSubscribe().getRequestId();
+            case UNSUBSCRIBE -> frame.getUnsubscribe().getRequestId();
+            case PUBLISH -> frame.getPublish().getRequestId();
+            case DIRECT -> frame.getDirect().getRequestId();
+            case HISTORY -> frame.getHistory().getRequestId();
+            case PRESENCE -> frame.getPresence().getRequestId();
+            case EPHEMERAL -> frame.getEphemeral().getRequestId();
+            case SET_STATUS -> frame.getSetStatus().getRequestId();
+            case REFRESH -> frame.getRefresh().getRequestId();
+            default -> 0;
+        };
+    }
+
+    private static CompletionStage<?> done(Runnable request) {
+        request.run();
+        return null;
     }
 
     private void onConnect(Connect connect) {
@@ -206,19 +268,29 @@ public final class ClientSession implements ConnectionHandler {
         LOG.fine(() -> "Session " + sessionId + " connected as " + token.userId() + " (" + subprotocol.token() + ")");
     }
 
-    private void onSubscribe(Subscribe sub) {
-        Optional<ClientError> refused = rooms.refusal(sub.getRoom());
+    /** Takes a refreshed token, ends the subscriptions it no longer allows, then acks (or refuses the token). */
+    private CompletionStage<?> refresh(RefreshToken refresh) {
+        Optional<ServerFrame> refused = auth.refresh(refresh);
         if (refused.isPresent()) {
-            output.send(ServerFrames.error(sub.getRequestId(), refused.get(), sub.getRoom()));
-        } else if (!sub.hasResumeFrom()) {
-            rooms.subscribe(sub);
-        } else {
-            resumes.resume(sub).whenComplete((done, failure) -> {
-                if (failure != null) {
-                    LOG.log(Level.SEVERE, "Resume of " + sub.getRoom() + " failed in session " + sessionId, failure);
-                    close(ErrorCode.SERVER_ERROR, "internal error");
-                }
-            });
+            output.send(refused.get());
+            return null;
+        }
+        ServerFrame ack = ServerFrames.ack(refresh.getRequestId());
+        CompletableFuture<Void> rechecked = subscriptions.recheck();
+        if (rechecked.isDone()) {
+            output.send(ack);
+            return null;
+        }
+        return rechecked.whenComplete((done, failure) -> output.send(ack));
+    }
+
+    /** A request that found the lane full: RATE_LIMITED when it has a request id to answer, else dropped. */
+    private void refuseWaiting(ClientFrame frame) {
+        int requestId = requestIdOf(frame);
+        if (requestId != 0) {
+            output.send(ServerFrames.error(requestId, new ClientError(ErrorCode.RATE_LIMITED,
+                    "requests waiting for a permission check: more than " + RequestLane.MAX_WAITING + " or "
+                            + RequestLane.MAX_WAITING_BYTES + " bytes; wait for their answers"), ""));
         }
     }
 
@@ -267,6 +339,7 @@ public final class ClientSession implements ConnectionHandler {
         }
         state.set(State.CLOSING);
         cancel(connectTimer);
+        stopRequests();
         rooms.clear();
         presence.closed();
         boolean slow = code == ErrorCode.SLOW_CONSUMER_VALUE;
@@ -304,6 +377,7 @@ public final class ClientSession implements ConnectionHandler {
         state.set(State.CLOSING);
         cancel(connectTimer);
         cancel(abortTimer);
+        stopRequests();
         rooms.clear();
         presence.closed();
         // No interrupt: on a client-initiated close Helidon still writes its close reply on this socket.
@@ -311,6 +385,12 @@ public final class ClientSession implements ConnectionHandler {
         connections.remove(this);
         metrics.connectionClosed();
         LOG.fine(() -> "Session " + sessionId + " transport closed");
+    }
+
+    /** Drops the requests that wait and makes permission answers that come later do nothing. */
+    private void stopRequests() {
+        lane.stop();
+        permissions.close();
     }
 
     private static void cancel(Future<?> f) {

@@ -6,6 +6,7 @@ import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.switchboard.auth.capability.Verb;
 import io.switchboard.gateway.routing.ClientError;
 import io.switchboard.proto.client.v1.DirectMessage;
 import io.switchboard.proto.client.v1.ErrorCode;
@@ -15,8 +16,10 @@ import io.switchboard.proto.client.v1.ServerFrame;
 /**
  * A session's Publish and DirectMessage frames: both go to a router, share one {@link RequestBudget} and count
  * for the gateway's drain ({@link Admission}), which closes a connection only once its answers are written.
- * A request is validated, then takes a budget slot, then is admitted (refused UNAVAILABLE while draining); its
- * answer is queued before its slot is given back, so a drain waiting for the count to reach zero closes after it.
+ * A request is validated, then checked ({@code publish} in the room; a direct message against the {@code direct}
+ * claim or the gateway's default), then takes a budget slot, then is admitted (refused UNAVAILABLE while
+ * draining); its answer is queued before its slot is given back, so a drain waiting for the count to reach zero
+ * closes after it.
  *
  * <p>Thread-safe: requests start on the connection's reader thread and complete on gRPC threads.
  */
@@ -26,17 +29,20 @@ final class PublishRequests {
     private final String sessionId;
     private final SessionOutput output;
     private final SessionAuth auth;
+    private final RoomPermissions permissions;
     private final PublishHandler publisher;
     private final DirectMessageHandler directMessages;
     private final Admission admission;
     private final RequestBudget budget;
 
     /** @param maxInFlight publishes and direct messages one connection may have waiting for a router */
-    PublishRequests(String sessionId, SessionOutput output, SessionAuth auth, PublishHandler publisher,
-                    DirectMessageHandler directMessages, Admission admission, int maxInFlight) {
+    PublishRequests(String sessionId, SessionOutput output, SessionAuth auth, RoomPermissions permissions,
+                    PublishHandler publisher, DirectMessageHandler directMessages, Admission admission,
+                    int maxInFlight) {
         this.sessionId = sessionId;
         this.output = output;
         this.auth = auth;
+        this.permissions = permissions;
         this.publisher = publisher;
         this.directMessages = directMessages;
         this.admission = admission;
@@ -48,21 +54,38 @@ final class PublishRequests {
         return budget.inFlight();
     }
 
-    /** Sends a Publish; the Ack is written when asked for ({@code ack}), an Error always. */
-    void publish(Publish p) {
-        Optional<ClientError> refused = publisher.validate(p).or(this::admit);
-        if (refused.isPresent()) {
-            publisher.rejected(refused.get());
-            output.send(ServerFrames.error(p.getRequestId(), refused.get(), p.getRoom()));
-            return;
+    /**
+     * Sends a Publish once allowed; the Ack is written when asked for ({@code ack}), an Error always.
+     *
+     * @return null when decided now, else the stage the connection's next request waits for
+     */
+    CompletableFuture<Void> publish(Publish p) {
+        Optional<ClientError> invalid = publisher.validate(p);
+        if (invalid.isPresent()) {
+            refuse(p, invalid.get());
+            return null;
         }
-        send(publisher.publish(p, auth.sender()), p.getRequestId(), p.getRoom(),
-                reply -> reply.hasError() || p.getAck());
+        return permissions.then(permissions.check(p.getRoom(), Verb.PUBLISH), verdict -> {
+            Optional<ClientError> refused = RoomPermissions.refusal(verdict).or(this::admit);
+            if (refused.isPresent()) {
+                refuse(p, refused.get());
+                return;
+            }
+            send(publisher.publish(p, auth.sender()), p.getRequestId(), p.getRoom(),
+                    reply -> reply.hasError() || p.getAck());
+        });
     }
 
-    /** Sends a DirectMessage; its Ack or Error is always written. */
+    private void refuse(Publish p, ClientError error) {
+        publisher.rejected(error);
+        output.send(ServerFrames.error(p.getRequestId(), error, p.getRoom()));
+    }
+
+    /** Sends a DirectMessage when the session may message its user; its Ack or Error is always written. */
     void direct(DirectMessage dm) {
-        Optional<ClientError> refused = directMessages.validate(dm).or(this::admit);
+        Optional<ClientError> refused = directMessages.validate(dm).or(() -> permissions.mayMessage(dm.getUserId())
+                ? Optional.empty() : Optional.of(new ClientError(ErrorCode.PERMISSION_DENIED,
+                "direct message to " + dm.getUserId() + ": not granted"))).or(this::admit);
         if (refused.isPresent()) {
             output.send(ServerFrames.error(dm.getRequestId(), refused.get(), ""));
             return;

@@ -25,15 +25,18 @@ import io.switchboard.proto.client.v1.Unsubscribed;
  * The rooms one session subscribes to, and the session as the fan-out's {@link Subscriber} of them. Subscribe
  * (without {@code resume_from}; see {@link ResumeHandOver}) registers at the fan-out's hand-over point before
  * replying, so anything stored after the client reads Subscribed is delivered (a message may arrive just before
- * its Subscribed, never be lost after it), and Subscribed tells the client where its stream starts. Unsubscribe
- * and a backend's room close end a subscription (and a resume in progress). Joining and leaving are reported to
- * presence; live messages of a room whose resume is replaying go to its {@link Replay} instead of the client.
+ * its Subscribed, never be lost after it), and Subscribed tells the client where its stream starts. A backend's
+ * SubscribeUser does the same with request id 0 and {@code server_side}, and the room is remembered as granted
+ * by the server. Unsubscribe, a backend's room close or UnsubscribeUser, and a refreshed token that no longer
+ * allows the room end a subscription (and a resume in progress). Joining and leaving are reported to presence;
+ * live messages of a room whose resume is replaying go to its {@link Replay} instead of the client. Permissions
+ * are checked before these calls ({@link SubscriptionRequests}).
  *
- * <p>Threads: subscribe and unsubscribe run on the connection's reader thread, {@link #deliver} on the fan-out
- * thread, {@link #signal} and {@link #roomClosed} on the signal consumer's thread, resume completions on gRPC
- * threads, {@link #clear} on whichever thread closes the session. Thread-safe: the room sets and the replays are
- * concurrent collections, and {@link #clear} flips a volatile flag before emptying them so that a registration
- * racing it is undone.
+ * <p>Threads: subscribe and unsubscribe run as the connection's requests ({@link RequestLane}), {@link #deliver}
+ * on the fan-out thread, {@link #signal} and {@link #roomClosed} on the signal consumer's thread, resume
+ * completions on gRPC threads, {@link #clear} on whichever thread closes the session. Thread-safe: the room sets
+ * and the replays are concurrent collections, and {@link #clear} flips a volatile flag before emptying them so
+ * that a registration racing it is undone.
  */
 final class RoomSubscriptions implements Subscriber {
     private final String sessionId;
@@ -46,6 +49,8 @@ final class RoomSubscriptions implements Subscriber {
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     // Rooms subscribed with presence=true (a subset of rooms).
     private final Set<String> presenceRooms = ConcurrentHashMap.newKeySet();
+    // Rooms a backend subscribed this session to (SubscribeUser); a refresh does not re-check them.
+    private final Set<String> serverRooms = ConcurrentHashMap.newKeySet();
     // Rooms whose resume is replaying (or just turned live); read by the fan-out thread for every delivery.
     private final ConcurrentHashMap<String, Replay> replays = new ConcurrentHashMap<>();
     private volatile boolean cleared;
@@ -93,6 +98,23 @@ final class RoomSubscriptions implements Subscriber {
                 0, liveFrom.getAsLong()));
     }
 
+    /**
+     * A backend's SubscribeUser: subscribes like {@link #subscribe} and answers Subscribed with request id 0 and
+     * {@code server_side}. A room already subscribed keeps its subscription as it is (and is now also granted by
+     * the server); nothing is sent then.
+     */
+    void serverSubscribe(String room, boolean wantsPresence) {
+        serverRooms.add(room);
+        if (rooms.contains(room)) {
+            return;
+        }
+        join(room, wantsPresence);
+        OptionalLong liveFrom = register(room);
+        if (liveFrom.isPresent()) {
+            output.send(ServerFrames.serverSubscribed(room, epochOf(room), liveFrom.getAsLong(), wantsPresence));
+        }
+    }
+
     /** Unsubscribes (idempotent); a resume in progress ends here and its Subscribe gets no reply of its own. */
     void unsubscribe(Unsubscribe unsub) {
         String room = unsub.getRoom();
@@ -102,12 +124,8 @@ final class RoomSubscriptions implements Subscriber {
                     room));
             return;
         }
+        stop(room);
         left(room);
-        registry.unsubscribe(room, this);
-        Replay replay = replays.remove(room);
-        if (replay != null) {
-            replay.cancel();
-        }
         output.send(ServerFrame.newBuilder().setUnsubscribed(Unsubscribed.newBuilder()
                 .setRequestId(unsub.getRequestId())
                 .setRoom(room)).build());
@@ -116,6 +134,16 @@ final class RoomSubscriptions implements Subscriber {
     /** True while subscribed to {@code room} (also while its resume replays). */
     boolean contains(String room) {
         return rooms.contains(room);
+    }
+
+    /** The subscribed rooms now (a copy), for re-checking them. */
+    List<String> held() {
+        return List.copyOf(rooms);
+    }
+
+    /** True when a backend's SubscribeUser granted {@code room} to this session. */
+    boolean grantedByServer(String room) {
+        return serverRooms.contains(room);
     }
 
     /** The epoch of the log {@code room} lives in. */
@@ -168,6 +196,34 @@ final class RoomSubscriptions implements Subscriber {
         registry.unsubscribe(room, this);
     }
 
+    /**
+     * The server ends a subscription: the client gets Unsubscribed(0, room, reason, message) when it was
+     * subscribed, and no further message of the room.
+     */
+    void end(String room, ErrorCode reason, String message) {
+        if (cleared) {
+            return;
+        }
+        stop(room);
+        if (left(room)) {
+            output.send(ServerFrame.newBuilder().setUnsubscribed(Unsubscribed.newBuilder()
+                    .setRequestId(0)
+                    .setRoom(room)
+                    .setReason(reason)
+                    .setMessage(message)).build());
+        }
+    }
+
+    /** Stops the room's deliveries: unregisters, cancels its replay, forgets the server's grant. */
+    private void stop(String room) {
+        registry.unsubscribe(room, this);
+        Replay replay = replays.remove(room);
+        if (replay != null) {
+            replay.cancel();
+        }
+        serverRooms.remove(room);
+    }
+
     /** Ends every subscription without telling presence room by room (the session's close covers them). */
     void clear() {
         cleared = true;
@@ -176,6 +232,7 @@ final class RoomSubscriptions implements Subscriber {
         }
         replays.clear();
         presenceRooms.clear();
+        serverRooms.clear();
         for (String room : List.copyOf(rooms)) {
             rooms.remove(room);
             registry.unsubscribe(room, this);
@@ -229,21 +286,7 @@ final class RoomSubscriptions implements Subscriber {
     /** Signal thread: a backend closed the room; the client gets Unsubscribed(0, room, ROOM_CLOSED, reason). */
     @Override
     public void roomClosed(String room, String reason) {
-        if (cleared) {
-            return;
-        }
-        Replay replay = replays.remove(room);
-        if (replay != null) {
-            replay.cancel();
-        }
-        registry.unsubscribe(room, this);
-        if (left(room)) {
-            output.send(ServerFrame.newBuilder().setUnsubscribed(Unsubscribed.newBuilder()
-                    .setRequestId(0)
-                    .setRoom(room)
-                    .setReason(ErrorCode.ROOM_CLOSED)
-                    .setMessage(reason)).build());
-        }
+        end(room, ErrorCode.ROOM_CLOSED, reason);
     }
 
     /** Removes {@code room}; presence hears of it when it was there. True if it was. */

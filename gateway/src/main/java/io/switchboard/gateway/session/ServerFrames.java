@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import com.google.protobuf.Timestamp;
 import io.switchboard.gateway.routing.ClientError;
+import io.switchboard.proto.client.v1.Ack;
 import io.switchboard.proto.client.v1.Error;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.RecoveryFailure;
@@ -44,7 +45,23 @@ final class ServerFrames {
                 .setRecovered(recovered)
                 .setRecoveryFailure(failure)
                 .setReplayed(replayed)
-                .setNextPosition(nextPosition)).build();
+                .setNextPosition(nextPosition)
+                .setPresence(sub.getPresence())).build();
+    }
+
+    /** Subscribed for a backend's SubscribeUser: request id 0, {@code server_side}, where the stream starts. */
+    static ServerFrame serverSubscribed(String room, String epoch, long nextPosition, boolean presence) {
+        return ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder()
+                .setRoom(room)
+                .setEpoch(epoch)
+                .setServerSide(true)
+                .setNextPosition(nextPosition)
+                .setPresence(presence)).build();
+    }
+
+    /** The Ack of a request that is acknowledged by its id only (SetStatus, RefreshToken). */
+    static ServerFrame ack(int requestId) {
+        return ServerFrame.newBuilder().setAck(Ack.newBuilder().setRequestId(requestId)).build();
     }
 
     static Timestamp timestamp(Instant t) {

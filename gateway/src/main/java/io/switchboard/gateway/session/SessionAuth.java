@@ -1,28 +1,31 @@
 package io.switchboard.gateway.session;
 
 import java.time.Instant;
+import java.util.Optional;
 
 import io.switchboard.gateway.auth.AuthException;
 import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.gateway.auth.VerifiedToken;
-import io.switchboard.proto.client.v1.Ack;
+import io.switchboard.gateway.authz.Principal;
 import io.switchboard.proto.client.v1.RefreshToken;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.Sender;
 
 /**
- * Who a session acts for: the user its Connect token names, until when that token is valid, and token refresh.
- * Tokens are checked by the gateway's {@link TokenVerifier}; a RefreshToken must name the same user and replaces
- * the expiry. The user is fixed by the first successful Connect.
+ * Who a session acts for: the user its Connect token names, what that token grants ({@link Principal}), until when
+ * it is valid, and token refresh. Tokens are checked by the gateway's {@link TokenVerifier}; a RefreshToken must
+ * name the same user and replaces the grants and the expiry. The user is fixed by the first successful Connect.
  *
- * <p>Thread-safe: written by the connection's reader thread, read by the expiry check on the timer and by
- * backend callbacks (through volatile fields).
+ * <p>Thread-safe: written by the connection's requests (one at a time), read by the expiry check on the timer and
+ * by backend callbacks (through volatile fields).
  */
 final class SessionAuth {
     private final String sessionId;
     private final String gatewayId;
     private final TokenVerifier verifier;
     private volatile String userId = "";
+    // The current token's grants; null before Connect.
+    private volatile Principal principal;
     // When the current token expires; null before Connect.
     private volatile Instant expiresAt;
 
@@ -40,27 +43,32 @@ final class SessionAuth {
     VerifiedToken connect(String token) throws AuthException {
         VerifiedToken verified = verifier.verify(token);
         userId = verified.userId();
+        principal = Principal.of(sessionId, verified);
         expiresAt = verified.expiresAt();
         return verified;
     }
 
     /**
-     * Answers a RefreshToken: an Ack when the token is valid and names the session's user (the session then
-     * lives until the new expiry), else an INVALID_TOKEN Error frame and the old token stays in force.
+     * Takes a RefreshToken's token when it is valid and names the session's user: the session then holds its grants
+     * and lives until its expiry. Otherwise answers with an INVALID_TOKEN Error frame, and the old token stays in
+     * force.
+     *
+     * @return empty when the token was taken (the caller re-checks the subscriptions, then acks), else the error
      */
-    ServerFrame refresh(RefreshToken refresh) {
+    Optional<ServerFrame> refresh(RefreshToken refresh) {
         VerifiedToken token;
         try {
             token = verifier.verify(refresh.getToken());
         } catch (AuthException e) {
-            return ServerFrames.invalidToken(refresh.getRequestId(), e.getMessage());
+            return Optional.of(ServerFrames.invalidToken(refresh.getRequestId(), e.getMessage()));
         }
         if (!token.userId().equals(userId)) {
-            return ServerFrames.invalidToken(refresh.getRequestId(),
-                    "sub: token names another user (expected: " + userId + ")");
+            return Optional.of(ServerFrames.invalidToken(refresh.getRequestId(),
+                    "sub: token names another user (expected: " + userId + ")"));
         }
+        principal = Principal.of(sessionId, token);
         expiresAt = token.expiresAt();
-        return ServerFrame.newBuilder().setAck(Ack.newBuilder().setRequestId(refresh.getRequestId())).build();
+        return Optional.empty();
     }
 
     /** True when the session's token expired at or before {@code cutoff}; false before Connect. */
@@ -72,6 +80,19 @@ final class SessionAuth {
     /** The authenticated user; empty before Connect. */
     String userId() {
         return userId;
+    }
+
+    String sessionId() {
+        return sessionId;
+    }
+
+    /** The current token's grants; only after Connect. */
+    Principal principal() {
+        Principal p = principal;
+        if (p == null) {
+            throw new IllegalStateException("no Connect yet in session " + sessionId);
+        }
+        return p;
     }
 
     /** The sender stamped on what this session sends to backends. */

@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.switchboard.gateway.auth.TokenVerifier;
+import io.switchboard.gateway.authz.RoomAuthorizer;
 import io.switchboard.gateway.fanout.LiveHandOver;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
 import io.switchboard.gateway.fanout.TopicLayout;
@@ -29,6 +30,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
     private final GatewayMetrics metrics;
     private final ConnectionRegistry connections;
     private final TokenVerifier verifier;
+    private final RoomAuthorizer authorizer;
     private final SubscriptionRegistry subscriptions;
     private final LiveHandOver handOver;
     private final TopicLayout layout;
@@ -50,6 +52,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         this.metrics = require(b.metrics, "metrics");
         this.connections = require(b.connections, "connections");
         this.verifier = require(b.verifier, "verifier");
+        this.authorizer = require(b.authorizer, "verifier");
         this.subscriptions = require(b.subscriptions, "fanout");
         this.handOver = b.handOver;
         this.layout = b.layout;
@@ -80,15 +83,18 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         String id = UUID.randomUUID().toString();
         SessionOutput output = new SessionOutput(id, subprotocol, sink, settings.maxOutboundQueueBytes(), metrics);
         SessionAuth auth = new SessionAuth(id, gatewayId, verifier);
+        RoomPermissions permissions = new RoomPermissions(auth, authorizer);
         SessionPresence reports = new SessionPresence(id, presence, clock);
         RoomSubscriptions rooms = new RoomSubscriptions(id, output, subscriptions, handOver, layout, reports,
                 settings.maxSubscriptions());
-        ClientSession.Parts parts = new ClientSession.Parts(output, auth, reports, rooms,
-                new ResumeHandOver(id, rooms, output, resumes, settings.maxResumeBufferBytes(), metrics),
-                new PublishRequests(id, output, auth, publisher, directMessages, admission,
+        ResumeHandOver resumeHandOver = new ResumeHandOver(id, rooms, output, resumes, settings.maxResumeBufferBytes(),
+                metrics);
+        ClientSession.Parts parts = new ClientSession.Parts(output, auth, permissions, new RequestLane(id), reports,
+                rooms, new SubscriptionRequests(id, output, rooms, resumeHandOver, permissions),
+                new PublishRequests(id, output, auth, permissions, publisher, directMessages, admission,
                         settings.maxInflightPublishes()),
-                new ReadRequests(id, output, rooms, historyPages, presenceQueries),
-                new EphemeralRequests(id, output, auth, rooms, ephemerals));
+                new ReadRequests(id, output, rooms, permissions, historyPages, presenceQueries),
+                new EphemeralRequests(id, output, auth, rooms, permissions, ephemerals));
         ClientSession session = new ClientSession(id, subprotocol, parts, replies, timeouts, connections, metrics);
         session.open();
         return session;
@@ -107,6 +113,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         private GatewayMetrics metrics;
         private ConnectionRegistry connections;
         private TokenVerifier verifier;
+        private RoomAuthorizer authorizer;
         private SubscriptionRegistry subscriptions;
         private LiveHandOver handOver;
         private TopicLayout layout;
@@ -143,9 +150,13 @@ public final class SessionFactory implements ConnectionHandler.Factory {
             return this;
         }
 
-        /** Checks Connect and RefreshToken tokens. */
-        public Builder verifier(TokenVerifier verifier) {
+        /**
+         * Checks Connect and RefreshToken tokens, and decides what each connection may do in which room (token
+         * grants, namespace policies, the application's backend).
+         */
+        public Builder verifier(TokenVerifier verifier, RoomAuthorizer authorizer) {
             this.verifier = Objects.requireNonNull(verifier, "verifier");
+            this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
             return this;
         }
 

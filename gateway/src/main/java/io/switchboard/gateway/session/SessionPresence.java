@@ -5,7 +5,6 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import io.switchboard.gateway.presence.PresenceChanges;
 import io.switchboard.gateway.routing.ClientError;
-import io.switchboard.proto.client.v1.Ack;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.PresenceStatus;
 import io.switchboard.proto.client.v1.ServerFrame;
@@ -91,6 +90,6 @@ final class SessionPresence {
             return ServerFrames.error(rid, new ClientError(ErrorCode.UNAVAILABLE, "presence is not configured"), "");
         }
         presence.status(sessionId, status, set.getText());
-        return ServerFrame.newBuilder().setAck(Ack.newBuilder().setRequestId(rid)).build();
+        return ServerFrames.ack(rid);
     }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.gateway.signals;
 
+import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -18,6 +19,8 @@ import io.switchboard.proto.internal.v1.CloseRoomCommand;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.DisconnectCommand;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
+import io.switchboard.proto.internal.v1.SubscribeCommand;
+import io.switchboard.proto.internal.v1.UnsubscribeCommand;
 import io.switchboard.proto.internal.v1.UserDelivery;
 
 /**
@@ -95,10 +98,8 @@ public final class SignalDispatcher {
             case DELIVER -> deliver(r);
             case DISCONNECT -> disconnect(r.getDisconnect());
             case CLOSE_ROOM -> closeRoom(r.getCloseRoom());
-            // Server-side subscriptions (SubscribeUser / UnsubscribeUser) are applied once room permissions are
-            // wired into the session; until then this gateway ignores them.
-            case SUBSCRIBE, UNSUBSCRIBE -> LOG.fine(() -> "Control command " + r.getCommandCase()
-                    + " not applied by this gateway version");
+            case SUBSCRIBE -> subscribe(r.getSubscribe());
+            case UNSUBSCRIBE -> unsubscribe(r.getUnsubscribe());
             case COMMAND_NOT_SET -> LOG.warning("Control record without a command ignored");
         }
         return true;
@@ -129,14 +130,38 @@ public final class SignalDispatcher {
         }
         String reason = d.getReason().isEmpty() ? "disconnected" : d.getReason();
         int n = 0;
-        for (ClientSession s : connections.ofUser(d.getUserId())) {
-            if (d.getSessionId().isEmpty() || d.getSessionId().equals(s.sessionId())) {
-                if (s.close(code, reason)) {
-                    n++;
-                }
+        for (ClientSession s : addressed(d.getUserId(), d.getSessionId())) {
+            if (s.close(code, reason)) {
+                n++;
             }
         }
         metrics.delivered("disconnect", n);
+    }
+
+    /** A backend's SubscribeUser: subscribes the user's connections here (or the one session) to the room. */
+    private void subscribe(SubscribeCommand c) {
+        int n = 0;
+        for (ClientSession s : addressed(c.getUserId(), c.getSessionId())) {
+            s.serverSubscribe(c.getRoom(), c.getPresence());
+            n++;
+        }
+        metrics.delivered("subscribe", n);
+    }
+
+    /** A backend's UnsubscribeUser: ends those connections' subscriptions to the room. */
+    private void unsubscribe(UnsubscribeCommand c) {
+        int n = 0;
+        for (ClientSession s : addressed(c.getUserId(), c.getSessionId())) {
+            s.serverUnsubscribe(c.getRoom(), c.getReason());
+            n++;
+        }
+        metrics.delivered("unsubscribe", n);
+    }
+
+    /** The user's connections on this gateway, or only session {@code sessionId} when it is set. */
+    private List<ClientSession> addressed(String userId, String sessionId) {
+        List<ClientSession> all = connections.ofUser(userId);
+        return sessionId.isEmpty() ? all : all.stream().filter(s -> s.sessionId().equals(sessionId)).toList();
     }
 
     private void closeRoom(CloseRoomCommand c) {

@@ -14,7 +14,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *       {@code no_subscribers}, {@code not_addressed}, {@code invalid}, {@code ignored})</li>
  *   <li>{@code gateway_signal_deliveries_total{kind}}: frames handed to connections (or connections closed / rooms
  *       ended), by kind ({@code ephemeral}, {@code presence}, {@code user_message}, {@code disconnect},
- *       {@code close_room})</li>
+ *       {@code close_room}, {@code subscribe}, {@code unsubscribe})</li>
  *   <li>{@code gateway_signal_topics_ready}: signal topics assigned and positioned at their end (3 when all are)</li>
  * </ul>
  */

@@ -1,10 +1,12 @@
 package io.switchboard.gateway.authz;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +28,7 @@ import io.switchboard.auth.capability.NamespacePolicies;
 import io.switchboard.auth.capability.NamespacePolicy;
 import io.switchboard.auth.capability.RoomAccess;
 import io.switchboard.auth.capability.Verb;
+import io.switchboard.gateway.auth.VerifiedToken;
 import io.switchboard.gateway.grpc.BackendChannel;
 import io.switchboard.proto.api.v1.AuthorizeRequest;
 import io.switchboard.proto.api.v1.AuthorizeResponse;
@@ -66,8 +69,13 @@ class RoomAuthorizerTest {
                     case "slow" -> Thread.ofVirtual().start(() -> {
                         try {
                             release.await();
+                            // Answers once released (too late for the short deadline; in time for a long one).
+                            responses.onNext(AuthorizeResponse.newBuilder().setAllow(false).build());
+                            responses.onCompleted();
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
+                        } catch (RuntimeException e) {
+                            // the call was cancelled by its deadline: nothing to answer
                         }
                     });
                     case "failing" -> responses.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
@@ -92,12 +100,16 @@ class RoomAuthorizerTest {
     }
 
     private RoomAuthorizer authorizer(NamespacePolicies policies, CircuitBreakerConfig breaker) {
+        return authorizer(policies, breaker, DEADLINE);
+    }
+
+    private RoomAuthorizer authorizer(NamespacePolicies policies, CircuitBreakerConfig breaker, Duration deadline) {
         registry = new PrometheusRegistry();
         AuthzMetrics metrics = new AuthzMetrics(registry);
-        BackendChannel authorizerChannel = new BackendChannel("authorizer", "in-process", channel, DEADLINE);
+        BackendChannel authorizerChannel = new BackendChannel("authorizer", "in-process", channel, deadline);
         BackendAuthorizer backend = new BackendAuthorizer(
                 request -> authorizerChannel.unary(AuthorizerGrpc.getAuthorizeMethod(), request),
-                new AuthzConfig.Backend("authz:9000", DEADLINE, Duration.ofSeconds(30), Duration.ofSeconds(45), 1000),
+                new AuthzConfig.Backend("authz:9000", deadline, Duration.ofSeconds(30), Duration.ofSeconds(45), 1000),
                 breaker, ticker, "gw-1", metrics);
         return new RoomAuthorizer(new RoomAccess(policies, DirectGrants.ANYONE), Optional.of(backend),
                 Optional.empty(), metrics);
@@ -116,7 +128,11 @@ class RoomAuthorizerTest {
 
     private static Verdict verdict(RoomAuthorizer a, Capabilities c, Map<String, Object> claims, String user,
                                    String room, Verb verb) {
-        return a.authorize(c, claims, user, "s-1", room, verb).orTimeout(10, TimeUnit.SECONDS).join();
+        return a.authorize(principal(c, claims, user, "s-1"), room, verb).orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    private static Principal principal(Capabilities c, Map<String, Object> claims, String user, String session) {
+        return Principal.of(session, new VerifiedToken(user, Instant.parse("2030-01-01T00:00:00Z"), c, claims));
     }
 
     @Test
@@ -128,7 +144,7 @@ class RoomAuthorizerTest {
                 .isEqualTo(Verdict.allow(Verdict.Source.POLICY));
         assertThat(verdict(a, Capabilities.NONE, "alice", "public:news", Verb.HISTORY).allowed()).isTrue();
         Verdict denied = verdict(a, Capabilities.NONE, "alice", "public:news", Verb.PUBLISH);
-        assertThat(denied).isEqualTo(Verdict.deny(Verdict.Source.NO_GRANT, "publish in public:news is not granted"));
+        assertThat(denied).isEqualTo(Verdict.deny(Verdict.Source.NO_GRANT, "publish in public:news: not granted"));
         assertThat(verdict(a, Capabilities.NONE, "alice", "lobby", Verb.SUBSCRIBE).allowed()).isFalse();
         assertThat(asked).isEmpty();
     }
@@ -139,7 +155,7 @@ class RoomAuthorizerTest {
         assertThat(verdict(a, Capabilities.NONE, "alice", "team:7", Verb.PUBLISH))
                 .isEqualTo(Verdict.allow(Verdict.Source.BACKEND));
         Verdict no = verdict(a, Capabilities.NONE, "alice", "team:8", Verb.SUBSCRIBE);
-        assertThat(no).isEqualTo(Verdict.deny(Verdict.Source.BACKEND, "not a member of team:8"));
+        assertThat(no).isEqualTo(Verdict.deny(Verdict.Source.BACKEND, "subscribe in team:8: not a member of team:8"));
         assertThat(asked).hasSize(2);
         AuthorizeRequest first = asked.get(0);
         assertThat(first.getUserId()).isEqualTo("alice");
@@ -170,11 +186,15 @@ class RoomAuthorizerTest {
     @Test
     void concurrentAsksForOneKeyShareOneCall() {
         mode = "slow";
-        RoomAuthorizer a = authorizer(false);
+        // A deadline no machine reaches while the three asks are made; the backend answers once released.
+        RoomAuthorizer a = authorizer(new NamespacePolicies(Map.of("team", new NamespacePolicy(Set.of(), true, false)),
+                NamespacePolicy.NONE), BackendAuthorizer.defaultBreaker(), Duration.ofMinutes(1));
         List<CompletableFuture<Verdict>> pending = List.of(
-                a.authorize(Capabilities.NONE, CLAIMS, "alice", "s-1", "team:7", Verb.PUBLISH),
-                a.authorize(Capabilities.NONE, CLAIMS, "alice", "s-2", "team:7", Verb.PUBLISH),
-                a.authorize(Capabilities.NONE, CLAIMS, "alice", "s-3", "team:7", Verb.PUBLISH));
+                a.authorize(principal(Capabilities.NONE, CLAIMS, "alice", "s-1"), "team:7", Verb.PUBLISH),
+                a.authorize(principal(Capabilities.NONE, CLAIMS, "alice", "s-2"), "team:7", Verb.PUBLISH),
+                a.authorize(principal(Capabilities.NONE, CLAIMS, "alice", "s-3"), "team:7", Verb.PUBLISH));
+        assertThat(pending).noneMatch(CompletableFuture::isDone);
+        release.countDown();
         pending.forEach(f -> assertThat(f.orTimeout(10, TimeUnit.SECONDS).join().allowed()).isFalse());
         assertThat(asked).hasSize(1);
     }
@@ -184,7 +204,7 @@ class RoomAuthorizerTest {
         mode = "slow";
         Verdict closed = verdict(authorizer(false), Capabilities.NONE, "alice", "team:7", Verb.PUBLISH);
         assertThat(closed).isEqualTo(Verdict.deny(Verdict.Source.BACKEND_UNAVAILABLE,
-                "publish in team:7: authorization backend unavailable"));
+                "publish in team:7: authorization backend unavailable; retry later"));
         Verdict open = verdict(authorizer(true), Capabilities.NONE, "alice", "team:7", Verb.PUBLISH);
         assertThat(open).isEqualTo(Verdict.allow(Verdict.Source.BACKEND_UNAVAILABLE));
         // A failure is not cached: the next ask calls again.

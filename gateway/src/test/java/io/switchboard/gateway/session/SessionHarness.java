@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -16,9 +17,14 @@ import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.auth.capability.Capabilities;
+import io.switchboard.auth.capability.CapabilityException;
+import io.switchboard.auth.capability.Verb;
 import io.switchboard.gateway.auth.AuthException;
 import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.gateway.auth.VerifiedToken;
+import io.switchboard.gateway.authz.AuthzConfig;
+import io.switchboard.gateway.authz.RoomAuthorizer;
 import io.switchboard.gateway.fanout.FanoutMessage;
 import io.switchboard.gateway.fanout.LiveHandOver;
 import io.switchboard.gateway.fanout.Subscriber;
@@ -42,6 +48,8 @@ import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
+import io.switchboard.proto.internal.v1.SendToUserRequest;
+import io.switchboard.proto.internal.v1.SendToUserResponse;
 
 import static org.awaitility.Awaitility.await;
 
@@ -73,6 +81,15 @@ final class SessionHarness implements AutoCloseable {
         public CompletableFuture<PublishResponse> publish(Envelope envelope, Duration timeout) {
             CompletableFuture<PublishResponse> answer = new CompletableFuture<>();
             publishes.add(new Call<>(envelope, answer));
+            return answer;
+        }
+
+        final BlockingQueue<Call<SendToUserRequest, SendToUserResponse>> directs = new LinkedBlockingQueue<>();
+
+        @Override
+        public CompletableFuture<SendToUserResponse> sendToUser(SendToUserRequest request, Duration timeout) {
+            CompletableFuture<SendToUserResponse> answer = new CompletableFuture<>();
+            directs.add(new Call<>(request, answer));
             return answer;
         }
 
@@ -181,17 +198,31 @@ final class SessionHarness implements AutoCloseable {
     final HeldHistory history = new HeldHistory();
     final RecordingPresence presence = new RecordingPresence();
     final Admission admission = new Admission();
+    final RoomAuthorizer authorizer;
     final SessionFactory factory;
+
+    /** The rooms the harness's tokens grant every verb in (the tests' rooms); nothing else is open. */
+    static final List<String> GRANTED_ROOMS = List.of("lobby", "r", "a", "b", "c", "chat:*");
 
     SessionHarness() {
         this(settings());
     }
 
     SessionHarness(SessionSettings settings) {
-        Map<String, VerifiedToken> tokens = Map.of(
-                "alice", new VerifiedToken("alice", TOKEN_EXPIRY),
-                "alice-later", new VerifiedToken("alice", TOKEN_EXPIRY.plus(Duration.ofHours(1))),
-                "bob", new VerifiedToken("bob", TOKEN_EXPIRY));
+        this(settings, AuthzConfig.defaults(), Map.of());
+    }
+
+    /**
+     * Sessions with {@code authz} deciding room permissions, and {@code moreTokens} (token text to verified token)
+     * besides the default ones: {@code alice}, {@code alice-later} (expires an hour later), {@code bob}, each
+     * granting every verb in {@link #GRANTED_ROOMS}.
+     */
+    SessionHarness(SessionSettings settings, AuthzConfig authz, Map<String, VerifiedToken> moreTokens) {
+        Map<String, VerifiedToken> tokens = new HashMap<>(moreTokens);
+        tokens.put("alice", token("alice", TOKEN_EXPIRY, grantAll(GRANTED_ROOMS)));
+        tokens.put("alice-later", token("alice", TOKEN_EXPIRY.plus(Duration.ofHours(1)), grantAll(GRANTED_ROOMS)));
+        tokens.put("bob", token("bob", TOKEN_EXPIRY, grantAll(GRANTED_ROOMS)));
+        authorizer = RoomAuthorizer.create(authz, GATEWAY_ID, new PrometheusRegistry());
         TokenVerifier verifier = token -> {
             if (token.equals("expired")) {
                 throw new AuthException(ErrorCode.TOKEN_EXPIRED, "exp: token expired");
@@ -206,7 +237,7 @@ final class SessionHarness implements AutoCloseable {
                 .clock(clock)
                 .timer(timer)
                 .bookkeeping(metrics, connections)
-                .verifier(verifier)
+                .verifier(verifier, authorizer)
                 .fanout(registry, handOver, layout)
                 .history(new ResumeReader(history, 100, 1000, Duration.ofMinutes(1), 1 << 20, metrics,
                         Ticker.systemTicker(), false), new HistoryPager(history, layout, metrics))
@@ -233,11 +264,31 @@ final class SessionHarness implements AutoCloseable {
         return c;
     }
 
+    /** The claims of a token granting every verb in each of {@code patterns}. */
+    static Map<String, Object> grantAll(List<String> patterns) {
+        List<String> verbs = java.util.Arrays.stream(Verb.values()).map(Verb::wireName).toList();
+        Map<String, Object> rooms = new HashMap<>();
+        patterns.forEach(p -> rooms.put(p, verbs));
+        return Map.of("rooms", rooms);
+    }
+
+    /** A verified token of {@code user} with {@code claims} (besides {@code sub}), as the verifier would read it. */
+    static VerifiedToken token(String user, Instant expiry, Map<String, Object> claims) {
+        Map<String, Object> all = new HashMap<>(claims);
+        all.put("sub", user);
+        try {
+            return new VerifiedToken(user, expiry, Capabilities.fromClaims(all), Map.copyOf(all));
+        } catch (CapabilityException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     @Override
     public void close() {
         connections.abortAll();
         timer.shutdownNow();
         metrics.close();
+        authorizer.close();
     }
 
     /** One connection: its session and what it wrote. */
