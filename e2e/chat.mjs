@@ -24,7 +24,7 @@ const ARTIFACTS = process.env.E2E_ARTIFACTS || 'test-results';
 const WAIT_MS = 30_000;           // one UI expectation (generous: CI machines have 2 cores)
 const RECONNECT_MS = 60_000;      // back to connected after the gateway restart (SDK backoff is capped at 30 s)
 const PAGE_SIZE = 20;             // app.js's history page size
-const ROOM = 'e2e-' + Date.now().toString(36);
+const ROOM = 'demo:e2e-' + Date.now().toString(36); // the demo token grants lobby and demo:*
 const step = (text) => console.log('STEP ' + text);
 
 // ------------------------------------------------------------------ page helpers

@@ -102,6 +102,11 @@ function wire(c) {
     if (r && addMessage(r, m)) renderIfCurrent(r, { messages: true });
   });
   c.on('subscribed', (s) => {
+    if (s.serverSide && !rooms.has(s.room)) {
+      // A backend subscribed this user (SubscribeUser): show the room like one joined by hand.
+      rooms.set(s.room, newRoom(s.room));
+      renderRooms();
+    }
     const r = rooms.get(s.room);
     if (!r) return;
     // A resume that could not be served (retention passed, new epoch): reload the newest page instead.
@@ -132,7 +137,9 @@ function wire(c) {
   c.on('unsubscribed', (u) => {
     const r = rooms.get(u.room);
     if (r) {
-      r.membersNote = `room closed: ${u.reason} ${u.message}`;
+      // ROOM_CLOSED (a backend closed it), PERMISSION_REVOKED (a refreshed token no longer grants it) or
+      // SERVER_UNSUBSCRIBED (a backend ended this user's subscription).
+      r.membersNote = `left: ${u.reason} ${u.message}`;
       renderIfCurrent(r, { members: true });
     }
   });

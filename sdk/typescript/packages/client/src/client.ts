@@ -373,6 +373,7 @@ export class SwitchboardClient {
           resumed: false,
           recovered: false,
           replayed: 0,
+          serverSide: false,
         });
       }
       return new Promise((resolve, reject) => existing.waiters.push({ resolve, reject }));
@@ -860,7 +861,7 @@ export class SwitchboardClient {
           conn.unsubscribes.delete(f.value.requestId);
           resolve();
         } else if (f.value.requestId === 0) {
-          this.onServerUnsubscribed(f.value.room, codeName(f.value.reason), f.value.message);
+          this.onServerUnsubscribed(f.value.room, f.value.reason, f.value.message);
         }
         break;
       }
@@ -941,6 +942,10 @@ export class SwitchboardClient {
   private onSubscribed(conn: Connection, s: Subscribed): void {
     const request = conn.subscribes.get(s.requestId);
     conn.subscribes.delete(s.requestId);
+    if (s.serverSide && s.requestId === 0 && !this.rooms.has(s.room)) {
+      // A backend subscribed this connection: hold the room from now on as if subscribe() had asked for it.
+      this.rooms.set(s.room, { room: s.room, presence: s.presence, active: false, retries: 0, waiters: [] });
+    }
     const state = this.rooms.get(s.room);
     if (!state) {
       return; // unsubscribed meanwhile
@@ -963,6 +968,7 @@ export class SwitchboardClient {
       recovered: s.recovered,
       recoveryFailure: recoveryFailureName(s.recoveryFailure),
       replayed: s.replayed,
+      serverSide: s.serverSide,
     };
     state.waiters.splice(0).forEach((w) => w.resolve(event));
     this.events.emit('subscribed', event);
@@ -970,13 +976,15 @@ export class SwitchboardClient {
     state.members?.reload();
   }
 
-  private onServerUnsubscribed(room: string, reason: string, message: string): void {
+  /** The server ended a subscription (ROOM_CLOSED, PERMISSION_REVOKED, SERVER_UNSUBSCRIBED): it is gone for good. */
+  private onServerUnsubscribed(room: string, code: number, message: string): void {
+    const reason = codeName(code);
     const state = this.rooms.get(room);
     if (state) {
       this.rooms.delete(room);
       this.clearRoomTimers(state);
       state.members?.stop();
-      state.waiters.splice(0).forEach((w) => w.reject(new SwitchboardError(`${room}: ${reason} ${message}`, ErrorCode.ROOM_CLOSED, false, room)));
+      state.waiters.splice(0).forEach((w) => w.reject(new SwitchboardError(`${room}: ${reason} ${message}`, code, false, room)));
     }
     this.stopTypingLocally(room);
     this.typingIn.clearRoom(room);

@@ -62,9 +62,19 @@ export interface SubscribedEvent {
   recovered: boolean;
   recoveryFailure?: RecoveryFailureName;
   replayed: number;
+  /**
+   * True when a backend subscribed this user (SubscribeUser in the server API) rather than this client: the
+   * client now holds the room like one it subscribed itself (listed by subscriptions(), resumed after a
+   * reconnect, which then needs a grant of its own; see docs/security.md).
+   */
+  serverSide: boolean;
 }
 
-/** The server ended a subscription (reason "ROOM_CLOSED" when a backend closed the room). */
+/**
+ * The server ended a subscription, with the reason: "ROOM_CLOSED" (a backend closed the room),
+ * "PERMISSION_REVOKED" (a refreshed token no longer grants it) or "SERVER_UNSUBSCRIBED" (a backend ended this
+ * user's subscription); message is the text for humans.
+ */
 export interface UnsubscribedEvent {
   room: string;
   reason: string;

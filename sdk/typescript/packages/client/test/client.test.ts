@@ -363,6 +363,57 @@ describe('subscriptions, resume and dedup', () => {
     await assert.rejects(sub, (e: SwitchboardError) => e.code === ErrorCode.ROOM_CLOSED);
     assert.deepEqual(h.client.subscriptions(), []);
   });
+
+  test('a subscription a backend made is reported, held, delivered and resumed like one of the client', async () => {
+    const h = setup();
+    let ws = await connect(h);
+    const events: SubscribedEvent[] = [];
+    h.client.on('subscribed', (e) => events.push(e));
+    ws.receive({ case: 'subscribed', value: { requestId: 0, room: 'team:7', epoch: 'e1', nextPosition: 4n, serverSide: true, presence: true } });
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.serverSide, true);
+    assert.equal(events[0]!.room, 'team:7');
+    assert.deepEqual(h.client.subscriptions(), ['team:7']);
+    ws.receive(message('team:7', 4n, 'a'));
+    assert.deepEqual(h.messages.map((m) => `${m.room}/${m.position}`), ['team:7/4']);
+    // subscribe() of a room the backend subscribed resolves at once: it is already held.
+    assert.equal((await h.client.subscribe('team:7')).room, 'team:7');
+
+    ws = await reconnect(h, ws);
+    const resume = ws.frames('subscribe')[0]!;
+    assert.equal(resume.room, 'team:7');
+    assert.equal(resume.presence, true);
+    assert.deepEqual(resume.resumeFrom?.from, { case: 'nextPosition', value: 5n });
+  });
+
+  test('a subscription revoked on refresh or ended by a backend is forgotten with its reason', async () => {
+    const h = setup();
+    const ws = await connect(h);
+    const chat = h.client.subscribe('chat');
+    const news = h.client.subscribe('news');
+    const ended: string[] = [];
+    h.client.on('unsubscribed', (e) => ended.push(`${e.room}:${e.reason}:${e.message}`));
+    ws.receive({ case: 'unsubscribed', value: { requestId: 0, room: 'chat', reason: ErrorCode.PERMISSION_REVOKED, message: 'subscribe in chat: not granted' } });
+    ws.receive({ case: 'unsubscribed', value: { requestId: 0, room: 'news', reason: ErrorCode.SERVER_UNSUBSCRIBED, message: 'moved' } });
+    assert.deepEqual(ended, ['chat:PERMISSION_REVOKED:subscribe in chat: not granted', 'news:SERVER_UNSUBSCRIBED:moved']);
+    await assert.rejects(chat, (e: SwitchboardError) => e.code === ErrorCode.PERMISSION_REVOKED);
+    await assert.rejects(news, (e: SwitchboardError) => e.code === ErrorCode.SERVER_UNSUBSCRIBED);
+    assert.deepEqual(h.client.subscriptions(), []);
+  });
+
+  test('a subscribe the server denies is reported and not retried', async () => {
+    const h = setup({ backoff: { initialMs: 100 } });
+    const ws = await connect(h);
+    const sub = h.client.subscribe('secret');
+    const errors: SwitchboardError[] = [];
+    h.client.on('error', (e) => errors.push(e));
+    ws.receive({ case: 'error', value: { requestId: ws.frames('subscribe')[0]!.requestId, code: ErrorCode.PERMISSION_DENIED, message: 'subscribe in secret: not granted', room: 'secret' } });
+    await assert.rejects(sub, (e: SwitchboardError) => e.code === ErrorCode.PERMISSION_DENIED && e.room === 'secret');
+    await h.sched.advance(10_000);
+    assert.equal(ws.frames('subscribe').length, 1);
+    assert.deepEqual(h.client.subscriptions(), []);
+    assert.equal(errors.length, 1);
+  });
 });
 
 describe('token refresh', () => {

@@ -48,7 +48,7 @@ function waitFor(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
 for (const format of ['json', 'proto'] as const) {
   describe(`against a running Switchboard (${format})`, { skip }, () => {
     test('publish with ack, receive in order, resume after a dropped socket with no gap and no duplicate', async () => {
-      const room = `sdk-it:${format}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+      const room = `demo:sdk-it-${format}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
       const alice = client('alice', format);
       const bob = client('bob', format);
       const received: RoomMessage[] = [];

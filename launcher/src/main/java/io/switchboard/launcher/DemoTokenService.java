@@ -18,14 +18,22 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * DEVELOPMENT ONLY: hands out a signed token for any name, so the demo page can sign in without an auth
  * server. Served by the single-process launcher only ({@code launcher.demo.enabled}); a real deployment gets
- * tokens from the application's own auth server. Thread-safe.
+ * tokens from the application's own auth server. The token grants every verb in the demo's rooms
+ * ({@link #DEMO_ROOMS}) and nothing else: gateways deny every other room, as they would for an application's
+ * tokens. Thread-safe.
  */
 final class DemoTokenService implements HttpService {
+    /** The room patterns a demo token grants: the default room and any room named {@code demo:...}. */
+    static final List<String> DEMO_ROOMS = List.of("lobby", "demo:*");
+    private static final List<String> ALL_VERBS = List.of("subscribe", "publish", "history", "presence", "ephemeral");
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._-]{1,32}");
 
     private final MACSigner signer;
@@ -47,6 +55,12 @@ final class DemoTokenService implements HttpService {
         rules.post("/token", this::token);
     }
 
+    private static Map<String, Object> demoRooms() {
+        Map<String, Object> rooms = new LinkedHashMap<>();
+        DEMO_ROOMS.forEach(pattern -> rooms.put(pattern, ALL_VERBS));
+        return rooms;
+    }
+
     private void token(ServerRequest request, ServerResponse response) {
         String body = request.content().as(String.class);
         String user = null;
@@ -65,6 +79,7 @@ final class DemoTokenService implements HttpService {
                 .subject(user)
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(lifetime)))
+                .claim("rooms", demoRooms())
                 .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
         try {

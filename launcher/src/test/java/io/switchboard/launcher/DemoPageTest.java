@@ -2,6 +2,7 @@ package io.switchboard.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
@@ -16,7 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The single-process default's demo: the page is served, and a token from its endpoint opens a session. */
+/**
+ * The single-process default's demo: the page is served, and a token from its endpoint opens a session in the
+ * demo's rooms and no other.
+ */
 class DemoPageTest {
     private static final String SECRET = "demo-page-test-secret-0123456789abcdef";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -60,10 +64,17 @@ class DemoPageTest {
         assertThat(token.matches()).as(response.body()).isTrue();
 
         try (WsTestClient client = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.JSON, token.group(1))) {
-            client.subscribeAndWait("chat:lobby", Duration.ofSeconds(10));
-            client.publish("chat:lobby", "dora-1", "hello");
+            client.subscribeAndWait("demo:dora", Duration.ofSeconds(10));
+            client.publish("demo:dora", "dora-1", "hello");
             ServerFrame message = client.nextMatching(ServerFrame::hasMessage, Duration.ofSeconds(20));
             assertThat(message.getMessage().getSender()).isEqualTo("dora");
+            client.subscribeAndWait("lobby", Duration.ofSeconds(10));
+            // The demo token grants the demo's rooms only: the platform denies the rest by default.
+            int refused = client.subscribe("chat:lobby");
+            ServerFrame denied = client.nextMatching(f -> f.hasError() && f.getError().getRequestId() == refused,
+                    Duration.ofSeconds(10));
+            assertThat(denied.getError().getCode()).isEqualTo(ErrorCode.PERMISSION_DENIED);
+            assertThat(denied.getError().getMessage()).isEqualTo("subscribe in chat:lobby: not granted");
         }
     }
 

@@ -56,8 +56,8 @@ class EndToEndTest {
     @Test
     void retriedPublishWithTheSameIdIsStoredAndDeliveredOnce() {
         String room = "e2e:retry";
-        try (WsTestClient subscriber = WsTestClient.connected(cluster.webSocketUri(1), Subprotocol.JSON, TOKENS.token("watcher"));
-             WsTestClient publisher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.JSON, TOKENS.token("retrier"))) {
+        try (WsTestClient subscriber = WsTestClient.connected(cluster.webSocketUri(1), Subprotocol.JSON, TOKENS.token("watcher", "e2e:*"));
+             WsTestClient publisher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.JSON, TOKENS.token("retrier", "e2e:*"))) {
             subscriber.subscribeAndWait(room, WAIT);
 
             publisher.publish(room, "same-id-1", "first try");

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
 class HistoryEndToEndTest {
     private static final String SECRET = "history-e2e-secret-0123456789abcdef";
     private static final TestTokens TOKENS = TestTokens.hs256(SECRET);
+    /** The rooms the tests' tokens grant: each test's own. */
+    private static final String[] ROOMS = {"paging:room", "brief:room", "epoch:room", "missed:room"};
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static LocalCluster cluster;
 
@@ -52,7 +54,7 @@ class HistoryEndToEndTest {
     @Test
     void pagesBackThroughARoomOldestLast() {
         String room = "paging:room";
-        try (WsTestClient client = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.JSON, TOKENS.token("pager"))) {
+        try (WsTestClient client = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.JSON, TOKENS.token("pager", ROOMS))) {
             List<Ack> acks = publish(client, room, 25);
             await().atMost(WAIT).until(() -> history(client, room, HistoryDirection.LATEST, 0, 100).getMessagesCount() == 25);
 
@@ -70,8 +72,8 @@ class HistoryEndToEndTest {
     @Test
     void resumingFromBeforeRetentionSaysSo() {
         String room = "brief:room";
-        try (WsTestClient client = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("brief"));
-             WsTestClient watcher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("watcher"))) {
+        try (WsTestClient client = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("brief", ROOMS));
+             WsTestClient watcher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("watcher", ROOMS))) {
             watcher.subscribeAndWait(room, WAIT);
             List<Ack> acks = publish(client, room, 20);
             // Once the gateway has fanned them all out, they lie below the resume's hand-over point: all history.
@@ -88,7 +90,7 @@ class HistoryEndToEndTest {
     @Test
     void resumingWithAnotherEpochSaysSo() {
         String room = "epoch:room";
-        try (WsTestClient client = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("epoch"))) {
+        try (WsTestClient client = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("epoch", ROOMS))) {
             List<Ack> acks = publish(client, room, 3);
             Subscribed subscribed = subscribe(client, room, acks.get(0).getPosition(), "another-topic:0");
             assertThat(subscribed.getRecovered()).isFalse();
@@ -99,9 +101,9 @@ class HistoryEndToEndTest {
     @Test
     void resumingReplaysExactlyTheMissedMessages() {
         String room = "missed:room";
-        try (WsTestClient publisher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("writer"));
-             WsTestClient reader = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.JSON, TOKENS.token("reader"));
-             WsTestClient watcher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("watcher"))) {
+        try (WsTestClient publisher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("writer", ROOMS));
+             WsTestClient reader = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.JSON, TOKENS.token("reader", ROOMS));
+             WsTestClient watcher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("watcher", ROOMS))) {
             watcher.subscribeAndWait(room, WAIT);
             List<Ack> acks = publish(publisher, room, 12);
             // Once the gateway has fanned them all out, they lie below the resume's hand-over point: all history.

@@ -128,7 +128,7 @@ class ResumeRandomizedTest {
 
     /** Publishes MESSAGES messages over the rooms, one at a time with acks, and records each ack. */
     private static void publish(List<String> rooms, DeliveryChecker checker, long seed) {
-        try (WsTestClient publisher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("writer"))) {
+        try (WsTestClient publisher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("writer", rooms.toArray(String[]::new)))) {
             for (int n = 0; n < MESSAGES; n++) {
                 String room = rooms.get(n % rooms.size());
                 publisher.publish(room, "s" + seed + "-m" + n, "message " + n);

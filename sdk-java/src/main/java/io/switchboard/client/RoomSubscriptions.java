@@ -37,13 +37,15 @@ final class RoomSubscriptions {
     private final ConnectionStateMachine connection;
     private final Backoff backoff;
     private final Consumer<String> onRoomGone;
+    private final ServerSubscriptionListener serverSubscriptions;
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Deduplicator dedup;
     private volatile SwitchboardException closed;
     private int connections; // event loop only: connections so far, to tell a retry on an earlier one
 
     RoomSubscriptions(ClientSettings settings, Scheduler loop, PendingRequests requests, ConnectionStateMachine connection,
-                      Backoff backoff, Consumer<String> onRoomGone) {
+                      Backoff backoff, Consumer<String> onRoomGone, ServerSubscriptionListener serverSubscriptions) {
+        this.serverSubscriptions = serverSubscriptions;
         this.settings = settings;
         this.loop = loop;
         this.requests = requests;
@@ -57,7 +59,8 @@ final class RoomSubscriptions {
     final class Room implements Subscription {
         private final String room;
         private final boolean presence;
-        private final RoomListener listener;
+        // Set once before any event of the room is delivered (a server-side subscription learns it from its listener).
+        private RoomListener listener;
         private final CompletableFuture<Subscribed> ready = new CompletableFuture<>();
         private final CompletableFuture<Void> unsubscribed = new CompletableFuture<>();
         private final RoomTracker tracker = new RoomTracker();
@@ -265,7 +268,33 @@ final class RoomSubscriptions {
         }
     }
 
-    /** The server ended a subscription (request_id 0, e.g. ROOM_CLOSED). */
+    /**
+     * A backend subscribed this connection (Subscribed with request id 0 and server_side): the room is held from now
+     * on like one the application subscribed, with the listener the application's {@link ServerSubscriptionListener}
+     * gives (none set: its events are dropped, and the application may still unsubscribe it). A room already held
+     * stays as it is.
+     */
+    void onServerSubscribed(Subscribed subscribed) {
+        Room room = new Room(subscribed.getRoom(), subscribed.getPresence(), message -> { });
+        if (rooms.putIfAbsent(room.room, room) != null) {
+            return;
+        }
+        room.tracker.onSubscribed(subscribed);
+        room.ready.complete(subscribed);
+        if (serverSubscriptions == null) {
+            LOG.log(Level.INFO, () -> "a backend subscribed this client to " + room.room
+                    + " and no ServerSubscriptionListener is set: its events are dropped");
+            return;
+        }
+        notify(room, () -> {
+            RoomListener listener = serverSubscriptions.onServerSubscribed(room, subscribed);
+            if (listener != null) {
+                room.listener = listener;
+            }
+        });
+    }
+
+    /** The server ended a subscription (request_id 0: ROOM_CLOSED, PERMISSION_REVOKED, SERVER_UNSUBSCRIBED). */
     void onServerUnsubscribed(Unsubscribed unsubscribed) {
         Room room = rooms.get(unsubscribed.getRoom());
         if (room != null) {

@@ -66,7 +66,8 @@ public final class SwitchboardClient implements AutoCloseable {
     private volatile Connected session;
     private SetStatus desiredStatus; // event loop only: re-applied on every connection
 
-    private SwitchboardClient(ClientSettings settings, Scheduler base, TransportConnector connector, Runnable releaseOwned) {
+    private SwitchboardClient(ClientSettings settings, Scheduler base, TransportConnector connector, Runnable releaseOwned,
+                              ServerSubscriptionListener serverSubscriptions) {
         this.settings = settings;
         this.loop = new EventLoop(base);
         this.releaseOwned = releaseOwned;
@@ -75,7 +76,8 @@ public final class SwitchboardClient implements AutoCloseable {
         this.connection = new ConnectionStateMachine(settings, connector, loop, tokens, backoff, new Events());
         this.publisher = new Publisher(settings, loop, requests, connection, backoff);
         this.typing = new TypingSender(settings, loop, connection);
-        this.subscriptions = new RoomSubscriptions(settings, loop, requests, connection, backoff, typing::forget);
+        this.subscriptions = new RoomSubscriptions(settings, loop, requests, connection, backoff, typing::forget,
+                serverSubscriptions);
         this.refresher = new TokenRefresher(loop, tokens, requests, connection, this::reportError);
     }
 
@@ -339,7 +341,13 @@ public final class SwitchboardClient implements AutoCloseable {
         @Override
         public void onFrame(ServerFrame frame) {
             switch (frame.getFrameCase()) {
-                case SUBSCRIBED -> answer(frame.getSubscribed().getRequestId(), frame);
+                case SUBSCRIBED -> {
+                    if (frame.getSubscribed().getRequestId() == 0 && frame.getSubscribed().getServerSide()) {
+                        subscriptions.onServerSubscribed(frame.getSubscribed());
+                    } else {
+                        answer(frame.getSubscribed().getRequestId(), frame);
+                    }
+                }
                 case ACK -> answer(frame.getAck().getRequestId(), frame);
                 case HISTORY_PAGE -> answer(frame.getHistoryPage().getRequestId(), frame);
                 case PRESENCE_PAGE -> answer(frame.getPresencePage().getRequestId(), frame);
@@ -425,8 +433,18 @@ public final class SwitchboardClient implements AutoCloseable {
         private Duration typingIdleTimeout = Duration.ofSeconds(5);
         private int memberListLimit = 100;
         private String clientName = "switchboard-java/0.1.0";
+        private ServerSubscriptionListener serverSubscriptions;
 
         private Builder() {
+        }
+
+        /**
+         * What to do when a backend subscribes this user to a room (SubscribeUser): return the room's listener.
+         * Default: none, the subscription is held but its events are dropped.
+         */
+        public Builder serverSubscriptions(ServerSubscriptionListener listener) {
+            this.serverSubscriptions = Objects.requireNonNull(listener, "listener");
+            return this;
         }
 
         /** The gateway's WebSocket endpoint, e.g. {@code ws://localhost:8080/ws} (required). */
@@ -600,7 +618,7 @@ public final class SwitchboardClient implements AutoCloseable {
                 }
                 transport = new JdkWebSocketConnector(http, connectTimeout);
             }
-            return new SwitchboardClient(settings, base, transport, release);
+            return new SwitchboardClient(settings, base, transport, release, serverSubscriptions);
         }
 
         private static Runnable chain(Runnable first, Runnable second) {

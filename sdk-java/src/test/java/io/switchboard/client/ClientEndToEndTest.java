@@ -58,7 +58,7 @@ class ClientEndToEndTest {
     private static SwitchboardClient client(String user) {
         return SwitchboardClient.builder()
                 .url(cluster.webSocketUri(0))
-                .tokenProvider(() -> CompletableFuture.completedFuture(TOKENS.token(user)))
+                .tokenProvider(() -> CompletableFuture.completedFuture(TOKENS.token(user, "sdk:*")))
                 .scheduler(scheduler)
                 .httpClient(http)
                 .backoffInitial(Duration.ofMillis(200))

@@ -393,6 +393,69 @@ class SwitchboardClientTest {
     }
 
     @Test
+    void aSubscriptionABackendMadeReachesTheServerSubscriptionListenerAndIsResumedLikeTheClientsOwn() {
+        List<String> seen = new ArrayList<>();
+        List<Subscription> handed = new ArrayList<>();
+        start(builder().serverSubscriptions((subscription, subscribed) -> {
+            handed.add(subscription);
+            seen.add("subscribed " + subscribed.getRoom() + " presence=" + subscribed.getPresence());
+            return message -> seen.add("message " + message.getRoom() + "/" + message.getPosition());
+        }));
+        server.current().accept();
+
+        server.current().server(ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder().setRoom("team:7")
+                .setEpoch("t:0").setNextPosition(4).setServerSide(true).setPresence(true)).build());
+        server.current().server(message("team:7", 4));
+        assertThat(seen).containsExactly("subscribed team:7 presence=true", "message team:7/4");
+        assertThat(handed).singleElement().satisfies(sub -> {
+            assertThat(sub.room()).isEqualTo("team:7");
+            assertThat(sub.ready()).isCompleted();
+        });
+
+        server.current().abort();
+        scheduler.advance(Duration.ofSeconds(2));
+        server.current().accept();
+        Subscribe resume = server.current().last(ClientFrame::hasSubscribe).getSubscribe();
+        assertThat(resume.getRoom()).isEqualTo("team:7");
+        assertThat(resume.getPresence()).isTrue();
+        assertThat(resume.getResumeFrom().getNextPosition()).isEqualTo(5);
+
+        handed.getFirst().unsubscribe();
+        assertThat(server.current().last(ClientFrame::hasUnsubscribe).getUnsubscribe().getRoom()).isEqualTo("team:7");
+    }
+
+    @Test
+    void aSubscriptionRevokedOnRefreshOrEndedByABackendEndsWithItsReason() {
+        start(builder());
+        server.current().accept();
+        List<String> closed = new ArrayList<>();
+        for (String room : List.of("chat", "news")) {
+            client.subscribe(room, new RoomListener() {
+                @Override
+                public void onMessage(Message message) {
+                }
+
+                @Override
+                public void onClosed(ErrorCode reason, String text) {
+                    closed.add(room + " " + reason + " " + text);
+                }
+            });
+            server.current().server(subscribed(server.current().last(ClientFrame::hasSubscribe), 1, 0, false));
+        }
+        server.current().server(ServerFrame.newBuilder().setUnsubscribed(Unsubscribed.newBuilder().setRoom("chat")
+                .setReason(ErrorCode.PERMISSION_REVOKED).setMessage("subscribe in chat: not granted")).build());
+        server.current().server(ServerFrame.newBuilder().setUnsubscribed(Unsubscribed.newBuilder().setRoom("news")
+                .setReason(ErrorCode.SERVER_UNSUBSCRIBED).setMessage("moved")).build());
+
+        assertThat(closed).containsExactly("chat PERMISSION_REVOKED subscribe in chat: not granted",
+                "news SERVER_UNSUBSCRIBED moved");
+        server.current().abort();
+        scheduler.advance(Duration.ofSeconds(2));
+        server.current().accept();
+        assertThat(server.current().sent(ClientFrame::hasSubscribe)).isEmpty(); // neither is resubscribed
+    }
+
+    @Test
     void aSecondSubscriptionToOneRoomIsRefused() {
         start(builder());
         client.subscribe("room", m -> { });

@@ -20,7 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
- * One authenticated connection of one user ({@link WsTestClient}, binary subprotocol) that records every frame it
+ * One authenticated connection of one user ({@link WsTestClient}, either subprotocol) that records every frame it
  * receives, so a test can both wait for a frame and later assert what did (or did not) arrive. Thread-safe.
  */
 final class Peer implements AutoCloseable {
@@ -37,9 +37,14 @@ final class Peer implements AutoCloseable {
         this.connected = connected;
     }
 
-    /** Connects to {@code uri} as {@code user} and waits for Connected. */
+    /** Connects to {@code uri} as {@code user} (binary subprotocol) and waits for Connected. */
     static Peer connect(URI uri, String user, String token) {
-        WsTestClient ws = WsTestClient.connect(uri, Subprotocol.PROTO);
+        return connect(uri, Subprotocol.PROTO, user, token);
+    }
+
+    /** Connects to {@code uri} with {@code subprotocol} as {@code user} and waits for Connected. */
+    static Peer connect(URI uri, Subprotocol subprotocol, String user, String token) {
+        WsTestClient ws = WsTestClient.connect(uri, subprotocol);
         ws.send(ClientFrame.newBuilder().setConnect(io.switchboard.proto.client.v1.Connect.newBuilder()
                 .setToken(token).setClient("system-tests")).build());
         ServerFrame first = ws.next(WAIT);

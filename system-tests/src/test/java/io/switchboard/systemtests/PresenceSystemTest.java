@@ -40,7 +40,7 @@ class PresenceSystemTest {
     }
 
     private static Peer connect(int gateway, String user) {
-        return Peer.connect(cluster.webSocketUri(gateway), user, SystemCluster.USERS.token(user));
+        return Peer.connect(cluster.webSocketUri(gateway), user, SystemCluster.USERS.token(user, "presence:*"));
     }
 
     private static List<PresenceEvent> events(Peer watcher, String room) {

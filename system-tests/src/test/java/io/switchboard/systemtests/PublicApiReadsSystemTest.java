@@ -58,7 +58,7 @@ class PublicApiReadsSystemTest {
     }
 
     private static Peer connect(int gateway, String user) {
-        return Peer.connect(cluster.webSocketUri(gateway), user, SystemCluster.USERS.token(user));
+        return Peer.connect(cluster.webSocketUri(gateway), user, SystemCluster.USERS.token(user, "api:*"));
     }
 
     @Test

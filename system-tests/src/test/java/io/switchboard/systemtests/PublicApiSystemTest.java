@@ -65,7 +65,7 @@ class PublicApiSystemTest {
     }
 
     private static Peer connect(int gateway, String user) {
-        return Peer.connect(cluster.webSocketUri(gateway), user, SystemCluster.USERS.token(user));
+        return Peer.connect(cluster.webSocketUri(gateway), user, SystemCluster.USERS.token(user, "api:*"));
     }
 
     /** Message {@code i} of {@code room}; ids are per service, so each room gets its own id prefix. */

@@ -71,7 +71,7 @@ class RecordTooLargeSystemTest {
     @Test
     void aMessageKafkaCannotHoldIsPayloadTooLargeAndNotRetriable() {
         try (Peer alice = Peer.connect(cluster.webSocketUri(0), "alice",
-                io.switchboard.testkit.TestTokens.hs256(SECRET).token("alice"))) {
+                io.switchboard.testkit.TestTokens.hs256(SECRET).token("alice", "chat:big"))) {
             ServerFrame refused = publish(alice, "big-1", 8 * 1024);
 
             assertThat(refused.hasError()).as("answer to an 8 KB publish: %s", refused).isTrue();

@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The platform every test class here runs against: one router serving the public API (HS256 service tokens),
  * two gateways, the presence service and optionally history, on an embedded Kafka broker in this JVM.
- * Users' and services' tokens are signed with different secrets, so a user token is no service token.
+ * Users' and services' tokens are signed with different secrets, so a user token is no service token. User
+ * tokens carry the rooms each test uses in their {@code rooms} claim: gateways open no room by default.
  */
 final class SystemCluster {
     static final String USER_SECRET = "system-tests-user-secret-0123456789abcdef";

@@ -51,7 +51,7 @@ class TypingSystemTest {
     private static SwitchboardClient client(URI uri, String user) {
         return SwitchboardClient.builder()
                 .url(uri)
-                .tokenProvider(() -> CompletableFuture.completedFuture(SystemCluster.USERS.token(user)))
+                .tokenProvider(() -> CompletableFuture.completedFuture(SystemCluster.USERS.token(user, "typing:*")))
                 // The test decides when typing stops: no renewal or idle stop of its own within the test.
                 .typingRenewInterval(Duration.ofMinutes(1))
                 .typingIdleTimeout(Duration.ofMinutes(2))
@@ -96,8 +96,8 @@ class TypingSystemTest {
         Watcher bobSees = new Watcher();
         try (SwitchboardClient alice = client(cluster.webSocketUri(0), "alice");
              SwitchboardClient bob = client(cluster.webSocketUri(1), "bob");
-             Peer aliceTablet = Peer.connect(cluster.webSocketUri(1), "alice", SystemCluster.USERS.token("alice"));
-             Peer carol = Peer.connect(cluster.webSocketUri(0), "carol", SystemCluster.USERS.token("carol"))) {
+             Peer aliceTablet = Peer.connect(cluster.webSocketUri(1), "alice", SystemCluster.USERS.token("alice", "typing:*"));
+             Peer carol = Peer.connect(cluster.webSocketUri(0), "carol", SystemCluster.USERS.token("carol", "typing:*"))) {
             alice.connect().get(20, TimeUnit.SECONDS);
             bob.connect().get(20, TimeUnit.SECONDS);
             Watcher aliceSees = new Watcher();

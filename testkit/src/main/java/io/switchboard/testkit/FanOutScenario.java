@@ -30,7 +30,10 @@ public final class FanOutScenario {
 
     private static final int WINDOW = 16;
 
-    /** A scenario against these gateway WebSocket endpoints, authenticating with {@code tokens}. */
+    /**
+     * A scenario against these gateway WebSocket endpoints, authenticating with {@code tokens}; each client's
+     * token grants exactly the scenario's rooms.
+     */
     public FanOutScenario(List<URI> gateways, TestTokens tokens) {
         if (gateways.isEmpty()) {
             throw new IllegalArgumentException("gateways: empty (expected: at least one)");
@@ -69,7 +72,7 @@ public final class FanOutScenario {
                 for (int i = 0; i < subscribersPerGateway; i++, n++) {
                     DeliveryChecker.Subscriber recorder = checker.subscriber("subscriber-" + n + "@" + gateway, Set.copyOf(rooms));
                     Subprotocol protocol = n % 2 == 0 ? Subprotocol.JSON : Subprotocol.PROTO;
-                    WsTestClient client = WsTestClient.connected(gateway, protocol, tokens.token("reader-" + n));
+                    WsTestClient client = WsTestClient.connected(gateway, protocol, tokens.token("reader-" + n, rooms.toArray(String[]::new)));
                     clients.add(client);
                     for (String room : rooms) {
                         client.subscribeAndWait(room, timeout);
@@ -84,7 +87,7 @@ public final class FanOutScenario {
             // One publisher per gateway, interleaving rooms, so every gateway's messages reach every other gateway.
             List<WsTestClient> publishers = new ArrayList<>();
             for (int g = 0; g < gateways.size(); g++) {
-                WsTestClient publisher = WsTestClient.connected(gateways.get(g), Subprotocol.PROTO, tokens.token("writer-" + g));
+                WsTestClient publisher = WsTestClient.connected(gateways.get(g), Subprotocol.PROTO, tokens.token("writer-" + g, rooms.toArray(String[]::new)));
                 clients.add(publisher);
                 publishers.add(publisher);
             }

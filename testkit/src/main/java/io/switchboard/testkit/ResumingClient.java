@@ -53,7 +53,7 @@ public final class ResumingClient implements AutoCloseable {
         if (connection != null && connection.isOpen()) {
             throw new IllegalStateException(user + " is connected");
         }
-        WsTestClient client = WsTestClient.connected(gateway, protocol, tokens.token(user));
+        WsTestClient client = WsTestClient.connected(gateway, protocol, tokens.token(user, rooms.toArray(String[]::new)));
         client.divert(this::onFrame);
         connection = client;
         for (String room : rooms) {
