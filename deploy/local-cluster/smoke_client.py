@@ -8,7 +8,8 @@ in position order, at the acknowledged positions (so the publish crossed gateway
 fan-out); then bob publishes one message back. With --presence (the presence service runs): alice's PresenceQuery
 must list both users (gateways report to presence), and bob's DirectMessage to alice must be acked with
 devices >= 1 and arrive on alice's gateway (router -> presence lookup -> control topic -> the other gateway).
-Tokens are HS256 JWTs minted with the cluster's secret.
+Tokens are HS256 JWTs minted with the cluster's secret; they grant every verb in the smoke's rooms (smoke:*) and
+nothing else, and the smoke checks that a room outside the grant is refused (gateways deny by default).
 
 usage: smoke_client.py [--presence] URL HS256_SECRET [MESSAGES]      exit 0 = pass, 1 = fail
 """
@@ -30,11 +31,15 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
+ALL_VERBS = ["subscribe", "publish", "history", "presence", "ephemeral"]
+
+
 def mint_token(secret: str, user: str, ttl_seconds: int = 600) -> str:
-    """An HS256 JWT with sub, iat and exp: what the gateway's JwtVerifier requires."""
+    """An HS256 JWT with sub, iat, exp (what the gateway requires) and a rooms claim granting the smoke's rooms."""
     now = int(time.time())
     header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-    claims = b64url(json.dumps({"sub": user, "iat": now, "exp": now + ttl_seconds}, separators=(",", ":")).encode())
+    claims = b64url(json.dumps({"sub": user, "iat": now, "exp": now + ttl_seconds, "rooms": {"smoke:*": ALL_VERBS}},
+                               separators=(",", ":")).encode())
     signing_input = f"{header}.{claims}".encode()
     signature = hmac.new(secret.encode(), signing_input, hashlib.sha256).digest()
     return f"{header}.{claims}.{b64url(signature)}"
@@ -197,6 +202,12 @@ def main() -> int:
         bob.recv_until(lambda f: "subscribed" in f, "bob subscribed", time.monotonic() + TIMEOUT,
                        bob_messages.append)
         print(f"  both subscribed to {room}")
+        alice.send({"subscribe": {"requestId": 3, "room": f"private:{run}"}})
+        refused = alice.recv_until(lambda f: "error" in f and f["error"].get("requestId") == 3, "refused subscribe",
+                                   time.monotonic() + TIMEOUT, alice_messages.append)["error"]
+        if refused.get("code") != "PERMISSION_DENIED":
+            raise AssertionError(f"subscribe to a room the token does not grant: {refused} (expected PERMISSION_DENIED)")
+        print(f"  alice: private:{run} refused with PERMISSION_DENIED (not granted by the token)")
 
         acks = {}
         for i in range(count):

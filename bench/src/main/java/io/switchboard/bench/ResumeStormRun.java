@@ -286,7 +286,7 @@ final class ResumeStormRun {
 
     private WsTestClient open(int gateway, String user) {
         WsTestClient client = WsTestClient.connected(cluster.webSocketUri(gateway), Subprotocol.PROTO,
-                tokens.token(user));
+                tokens.token(user, ResumeStormSpec.ROOM));
         opened.add(client);
         return client;
     }

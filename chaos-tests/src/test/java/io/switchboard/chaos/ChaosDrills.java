@@ -43,7 +43,7 @@ final class ChaosDrills {
     void drill(String scenario, Drill.Fault fault) {
         awaitHealthy();
         LoadDriver.Settings settings = new LoadDriver.Settings(cluster.balancedUri(),
-                user -> CompletableFuture.completedFuture(tokens.token(user)), publishers, subscribers,
+                user -> CompletableFuture.completedFuture(tokens.token(user, LoadDriver.ROOM_PATTERN)), publishers, subscribers,
                 Math.min(20, Math.min(publishers, subscribers)), Duration.ofMillis(250),
                 scenario + "-" + UUID.randomUUID().toString().substring(0, 6));
         DrillResult result;

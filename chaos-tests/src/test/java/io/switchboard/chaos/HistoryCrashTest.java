@@ -60,9 +60,9 @@ class HistoryCrashTest {
         List<URI> gateways = cluster.webSocketUris();
         DeliveryChecker checker = new DeliveryChecker();
         Set<String> acked = Collections.synchronizedSet(new LinkedHashSet<>());
-        try (WsTestClient publisher = WsTestClient.connected(gateways.get(0), Subprotocol.PROTO, TOKENS.token("writer"));
+        try (WsTestClient publisher = WsTestClient.connected(gateways.get(0), Subprotocol.PROTO, TOKENS.token("writer", ROOM));
              ResumingClient reader = new ResumingClient("reader", TOKENS, List.of(ROOM), checker.subscriber("reader", Set.of(ROOM)));
-             WsTestClient watcher = WsTestClient.connected(gateways.get(1), Subprotocol.PROTO, TOKENS.token("watcher"))) {
+             WsTestClient watcher = WsTestClient.connected(gateways.get(1), Subprotocol.PROTO, TOKENS.token("watcher", ROOM))) {
             reader.connect(gateways.get(1), Subprotocol.JSON, WAIT);
             watcher.subscribeAndWait(ROOM, WAIT);
             AtomicInteger fannedOut = new AtomicInteger();
@@ -84,7 +84,7 @@ class HistoryCrashTest {
             await().atMost(WAIT).until(() -> fannedOut.get() >= 40);
 
             // History is down: a resume that needs it is refused, retriable, and the subscription is not made.
-            try (WsTestClient resumer = WsTestClient.connected(gateways.get(1), Subprotocol.PROTO, TOKENS.token("resumer"))) {
+            try (WsTestClient resumer = WsTestClient.connected(gateways.get(1), Subprotocol.PROTO, TOKENS.token("resumer", ROOM))) {
                 resumer.send(ClientFrame.newBuilder().setSubscribe(Subscribe.newBuilder().setRequestId(1).setRoom(ROOM)
                         .setResumeFrom(ResumeFrom.newBuilder().setPosition(first.getPosition()).setEpoch(first.getEpoch()))).build());
                 ServerFrame reply = resumer.nextMatching(f -> f.hasError() || f.hasSubscribed(), WAIT);
@@ -128,7 +128,7 @@ class HistoryCrashTest {
     }
 
     private static List<Message> latest(URI gateway, int limit) {
-        try (WsTestClient client = WsTestClient.connected(gateway, Subprotocol.JSON, TOKENS.token("auditor"))) {
+        try (WsTestClient client = WsTestClient.connected(gateway, Subprotocol.JSON, TOKENS.token("auditor", ROOM))) {
             client.send(ClientFrame.newBuilder().setHistory(HistoryRequest.newBuilder()
                     .setRequestId(7).setRoom(ROOM).setDirection(HistoryDirection.LATEST).setLimit(limit)).build());
             ServerFrame reply = client.nextMatching(f -> f.hasHistoryPage() || f.hasError(), WAIT);

@@ -120,7 +120,7 @@ class PresenceProcessTest {
             WsTestClient ws = WsTestClient.connect(uri, Subprotocol.PROTO);
             Client client = new Client(ws);
             registry.add(client);
-            ws.send(ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(TOKENS.token(user))).build());
+            ws.send(ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(TOKENS.token(user, ROOM))).build());
             ServerFrame first = ws.next(Duration.ofSeconds(20));
             if (!first.hasConnected()) {
                 throw new AssertionError(user + ": expected Connected, got " + first);

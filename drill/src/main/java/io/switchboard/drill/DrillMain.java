@@ -87,7 +87,8 @@ public final class DrillMain {
         LoadDriver start() {
             TestTokens tokens = TestTokens.hs256(secret);
             String runId = UUID.randomUUID().toString().substring(0, 8);
-            return LoadDriver.start(new LoadDriver.Settings(url, user -> CompletableFuture.completedFuture(tokens.token(user)),
+            return LoadDriver.start(new LoadDriver.Settings(url,
+                    user -> CompletableFuture.completedFuture(tokens.token(user, LoadDriver.ROOM_PATTERN)),
                     publishers, subscribers, rooms, interval, runId), Duration.ofSeconds(60));
         }
 

@@ -36,6 +36,9 @@ import java.util.function.Function;
  * once) and to {@link RecoveryTimes}. Thread-safe; close it when done.
  */
 public final class LoadDriver implements AutoCloseable {
+    /** The room pattern every drill room matches ({@code drill-<run>:room-<n>}): what the drill users' tokens grant. */
+    public static final String ROOM_PATTERN = "drill-*";
+
     private static final System.Logger LOG = System.getLogger(LoadDriver.class.getName());
 
     /**

@@ -79,7 +79,7 @@ public final class ApiStreamBenchmark {
                 }
                 String serviceToken = TestTokens.hs256(serviceSecret).token(SERVICE, c -> c.claim("scope", "publish"));
                 results = runAgainst("127.0.0.1:" + cluster.router(0).port(), serviceToken, gateways,
-                        TestTokens.hs256(clientSecret).token("bench-subscriber"));
+                        TestTokens.hs256(clientSecret).token("bench-subscriber", "bench:*"));
             }
         }
         String table = markdown(results);

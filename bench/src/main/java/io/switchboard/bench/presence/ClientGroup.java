@@ -56,7 +56,7 @@ final class ClientGroup implements AutoCloseable {
                 int client = share.first() + i;
                 pending.add(pool.submit(() -> {
                     WsTestClient c = WsTestClient.connected(share.gatewayOf(client), Subprotocol.PROTO,
-                            tokens.token("presence-user-" + client));
+                            tokens.token("presence-user-" + client, PresenceJoinSpec.ROOM));
                     c.divert(watcher::onFrame);
                     c.closeFuture().thenAccept(how -> watcher.closed(how.code() + " " + how.reason()));
                     return c;
