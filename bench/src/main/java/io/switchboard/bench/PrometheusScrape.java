@@ -11,7 +11,7 @@ import java.time.Duration;
  * Reads one counter from a Prometheus text-format {@code /metrics} endpoint: the sum of every sample of that
  * name whose labels contain the given text. Thread-safe.
  */
-final class PrometheusScrape {
+public final class PrometheusScrape {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
@@ -19,7 +19,7 @@ final class PrometheusScrape {
      * {@code labels} (e.g. {@code kind="resume"}; empty: every sample); 0 when there is none yet (a labelled
      * counter appears only once incremented).
      */
-    long sum(URI metrics, String name, String labels) {
+    public long sum(URI metrics, String name, String labels) {
         String body;
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10))

@@ -8,7 +8,7 @@ import io.switchboard.auth.capability.Capabilities;
 
 /**
  * What a valid token says: the user ({@code sub}), when the token expires, what its {@code rooms} and
- * {@code direct} claims grant (read and validated at connect; not yet enforced by the session), and every claim
+ * {@code direct} claims grant (read and validated at connect, enforced by the session), and every claim
  * (what the application backend's Authorize receives).
  *
  * @param userId       the {@code sub} claim

@@ -1,0 +1,56 @@
+package io.switchboard.bench.authz;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code authz} subcommand: options to {@link AuthzBenchmark.Spec}, then the run. Not thread-safe. */
+@Command(name = "authz", mixinStandardHelpOptions = true,
+        description = "Connect + subscribe rate with rooms granted by a namespace policy (baseline), by the token's"
+                + " rooms claim, and by a backend Authorizer (cached answers, first asks), side by side in one run"
+                + " against one in-process cluster.")
+public final class AuthzCommand implements Callable<Integer> {
+    @Option(names = "--clients", defaultValue = "400", description = "Connections per variant and round (default: ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--concurrency", defaultValue = "32", description = "Connections in progress at once (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--rooms", defaultValue = "5", description = "Rooms each connection subscribes to (default: ${DEFAULT-VALUE}).")
+    int rooms;
+
+    @Option(names = "--token-patterns", defaultValue = "20",
+            description = "Patterns in the token variant's rooms claim, the granting one last (default: ${DEFAULT-VALUE}).")
+    int tokenPatterns;
+
+    @Option(names = "--rounds", defaultValue = "6", description = "Measured rounds; variants alternate within each (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--warmup-rounds", defaultValue = "4", description = "Unmeasured rounds first (default: ${DEFAULT-VALUE}).")
+    int warmupRounds;
+
+    @Option(names = "--out", defaultValue = "bench/target/authz-results.md", description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--log-level", defaultValue = "WARNING",
+            description = "java.util.logging level of the servers under test (default: ${DEFAULT-VALUE}).")
+    String logLevel;
+
+    @Override
+    public Integer call() throws Exception {
+        Level level = Level.parse(logLevel);
+        Logger root = Logger.getLogger("");
+        root.setLevel(level);
+        for (Handler handler : root.getHandlers()) {
+            handler.setLevel(level);
+        }
+        AuthzBenchmark.Spec spec = new AuthzBenchmark.Spec(clients, concurrency, rooms, tokenPatterns, rounds,
+                warmupRounds);
+        boolean clean = new AuthzBenchmark(spec, System.out).run(out).stream().allMatch(r -> r.failures() == 0);
+        return clean ? 0 : 1;
+    }
+}
