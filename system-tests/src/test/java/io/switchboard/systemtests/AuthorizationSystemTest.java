@@ -9,6 +9,7 @@ import io.switchboard.client.RoomListener;
 import io.switchboard.client.SwitchboardClient;
 import io.switchboard.launcher.LocalCluster;
 import io.switchboard.proto.api.v1.AuthorizeRequest;
+import io.switchboard.proto.api.v1.AuthorizeResponse;
 import io.switchboard.proto.api.v1.SubscribeUserRequest;
 import io.switchboard.proto.api.v1.UnsubscribeUserRequest;
 import io.switchboard.proto.client.v1.ClientFrame;
@@ -26,6 +27,7 @@ import io.switchboard.proto.client.v1.Subscribe;
 import io.switchboard.proto.client.v1.Subscribed;
 import io.switchboard.proto.client.v1.Unsubscribed;
 import io.switchboard.testkit.Subprotocol;
+import io.switchboard.testkit.TestAuthorizer;
 import io.switchboard.testkit.TestTokens;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,7 +61,7 @@ class AuthorizationSystemTest {
     private static final Map<String, List<String>> SUBJECT_GRANTS = grants();
     private static final AtomicInteger CASES = new AtomicInteger();
 
-    private static RoomRuleAuthorizer authorizer;
+    private static TestAuthorizer authorizer;
     private static LocalCluster cluster;
     private static ManagedChannel channel;
     private static ServiceApi api;
@@ -77,7 +79,7 @@ class AuthorizationSystemTest {
 
     @BeforeAll
     static void start() {
-        authorizer = new RoomRuleAuthorizer();
+        authorizer = TestAuthorizer.start(AuthorizationSystemTest::byRoomName);
         cluster = SystemCluster.builder(true)
                 .set("gateway.authz.namespaces.pub.verbs", String.join(",", ALL))
                 .set("gateway.authz.namespaces.team.backend", "true")
@@ -104,6 +106,20 @@ class AuthorizationSystemTest {
         if (authorizer != null) {
             authorizer.close();
         }
+    }
+
+    /**
+     * The application's rule: a room whose name contains {@code allow} is allowed, one containing {@code deny} is
+     * denied ("not a member of ROOM"), and one containing {@code slow} is never answered.
+     */
+    private static CompletableFuture<AuthorizeResponse> byRoomName(AuthorizeRequest request) {
+        String room = request.getRoom();
+        if (room.contains("slow")) {
+            return new CompletableFuture<>();
+        }
+        boolean allow = room.contains("allow");
+        return CompletableFuture.completedFuture(AuthorizeResponse.newBuilder().setAllow(allow)
+                .setReason(allow ? "" : "not a member of " + room).build());
     }
 
     private static String subjectToken(String user) {

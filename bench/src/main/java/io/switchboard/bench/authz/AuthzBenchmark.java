@@ -1,17 +1,12 @@
 package io.switchboard.bench.authz;
 
 import com.google.protobuf.Duration;
-import io.grpc.Grpc;
-import io.grpc.InsecureServerCredentials;
-import io.grpc.Server;
-import io.grpc.stub.StreamObserver;
 import io.switchboard.bench.PrometheusScrape;
 import io.switchboard.launcher.LocalCluster;
-import io.switchboard.proto.api.v1.AuthorizeRequest;
 import io.switchboard.proto.api.v1.AuthorizeResponse;
-import io.switchboard.proto.api.v1.AuthorizerGrpc;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.Subprotocol;
+import io.switchboard.testkit.TestAuthorizer;
 import io.switchboard.testkit.TestTokens;
 import io.switchboard.testkit.WsTestClient;
 import java.io.IOException;
@@ -28,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -96,7 +92,9 @@ public final class AuthzBenchmark {
         Map<AuthzVariant, Tally> tallies = new EnumMap<>(AuthzVariant.class);
         long authorizeCalls;
         long warmupFailures = 0;
-        try (AllowAll authorizer = new AllowAll();
+        // The application's Authorizer: allows everything, for ten minutes.
+        try (TestAuthorizer authorizer = TestAuthorizer.start(request -> CompletableFuture.completedFuture(
+                AuthorizeResponse.newBuilder().setAllow(true).setTtl(Duration.newBuilder().setSeconds(600)).build()));
              LocalCluster cluster = LocalCluster.builder().presence(false).history(false).routers(1).gateways(1)
                      .set("gateway.auth.hs256-secret", secret)
                      .set("gateway.authz.namespaces." + AuthzVariant.POLICY.namespace + ".verbs",
@@ -241,36 +239,5 @@ public final class AuthzBenchmark {
         byte[] bytes = new byte[32];
         new SecureRandom().nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    /** The application's Authorizer, allowing everything for ten minutes, on a loopback port. */
-    private static final class AllowAll implements AutoCloseable {
-        private final Server server;
-
-        AllowAll() throws IOException {
-            server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                    .addService(new AuthorizerGrpc.AuthorizerImplBase() {
-                        @Override
-                        public void authorize(AuthorizeRequest request, StreamObserver<AuthorizeResponse> responses) {
-                            responses.onNext(AuthorizeResponse.newBuilder().setAllow(true)
-                                    .setTtl(Duration.newBuilder().setSeconds(600)).build());
-                            responses.onCompleted();
-                        }
-                    }).build().start();
-        }
-
-        String address() {
-            return "127.0.0.1:" + server.getPort();
-        }
-
-        @Override
-        public void close() {
-            server.shutdownNow();
-            try {
-                server.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

@@ -1,22 +1,18 @@
 package io.switchboard.gateway.session;
 
-import java.io.IOException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureServerCredentials;
-import io.grpc.Server;
-import io.grpc.stub.StreamObserver;
 import io.switchboard.proto.api.v1.AuthorizeRequest;
 import io.switchboard.proto.api.v1.AuthorizeResponse;
-import io.switchboard.proto.api.v1.AuthorizerGrpc;
+import io.switchboard.testkit.TestAuthorizer;
 
 /**
- * An application backend's Authorizer on a real gRPC server (loopback, port 0) that holds every Authorize call
- * until the test answers it, so a test decides when (and whether) the gateway hears back. Close it after the test.
+ * An application backend's Authorizer on a real gRPC server ({@link TestAuthorizer}) that holds every Authorize
+ * call until the test answers it, so a test decides when (and whether) the gateway hears back. Close it after the
+ * test.
  */
 final class HeldAuthorizer implements AutoCloseable {
     /** One held call: what the gateway asked and where the test answers. */
@@ -24,27 +20,16 @@ final class HeldAuthorizer implements AutoCloseable {
     }
 
     private final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
-    private final Server server;
-
-    HeldAuthorizer() throws IOException {
-        server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                .addService(new AuthorizerGrpc.AuthorizerImplBase() {
-                    @Override
-                    public void authorize(AuthorizeRequest request, StreamObserver<AuthorizeResponse> responses) {
-                        CompletableFuture<Boolean> allow = new CompletableFuture<>();
-                        calls.add(new Call(request, allow));
-                        allow.thenAccept(yes -> {
-                            responses.onNext(AuthorizeResponse.newBuilder().setAllow(yes)
-                                    .setReason(yes ? "" : "not a member").build());
-                            responses.onCompleted();
-                        });
-                    }
-                }).build().start();
-    }
+    private final TestAuthorizer server = TestAuthorizer.start(request -> {
+        Call call = new Call(request, new CompletableFuture<>());
+        calls.add(call);
+        return call.allow().thenApply(yes -> AuthorizeResponse.newBuilder().setAllow(yes)
+                .setReason(yes ? "" : "not a member").build());
+    });
 
     /** {@code host:port} for {@code gateway.authz.backend.address}. */
     String address() {
-        return "127.0.0.1:" + server.getPort();
+        return server.address();
     }
 
     /** The next call the gateway made; fails after 10 s without one. */
@@ -63,11 +48,6 @@ final class HeldAuthorizer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.shutdownNow();
-        try {
-            server.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.close();
     }
 }
