@@ -3,9 +3,6 @@ package io.switchboard.bench;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -62,17 +59,8 @@ final class FanoutCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FanoutSpec spec = spec();
-        quietLogging(Level.parse(logLevel));
+        BenchLogging.level(logLevel);
         new FanoutBenchmark(spec, only, System.out).run(out);
         return 0;
-    }
-
-    // The servers log every connection at INFO; with a thousand clients that drowns the table.
-    private static void quietLogging(Level level) {
-        Logger root = Logger.getLogger("");
-        root.setLevel(level);
-        for (Handler handler : root.getHandlers()) {
-            handler.setLevel(level);
-        }
     }
 }

@@ -3,9 +3,6 @@ package io.switchboard.bench;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,13 +39,7 @@ final class ResumeStormCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ResumeStormSpec spec = new ResumeStormSpec(clients, missed, gateways, liveTimeout);
-        Level level = Level.parse(logLevel);
-        // The servers log every connection at INFO; with a thousand clients that drowns the table.
-        Logger root = Logger.getLogger("");
-        root.setLevel(level);
-        for (Handler handler : root.getHandlers()) {
-            handler.setLevel(level);
-        }
+        BenchLogging.level(logLevel);
         new ResumeStormBenchmark(spec, only, System.out).run(out);
         return 0;
     }

@@ -5,9 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import io.switchboard.bench.BenchLogging;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,12 +61,7 @@ public final class ApiStreamCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ApiStreamSpec spec = new ApiStreamSpec(Optional.ofNullable(target), token, Optional.ofNullable(gateway),
                 clientToken, gateways, subscribers, messages, warmupMessages, payloadBytes, window, timeout);
-        Level level = Level.parse(logLevel);
-        Logger root = Logger.getLogger("");
-        root.setLevel(level);
-        for (Handler handler : root.getHandlers()) {
-            handler.setLevel(level);
-        }
+        BenchLogging.level(logLevel);
         boolean complete = new ApiStreamBenchmark(spec, System.out).run(out).stream().allMatch(ApiStreamResult::complete);
         return complete ? 0 : 1;
     }

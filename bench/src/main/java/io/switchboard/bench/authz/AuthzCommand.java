@@ -2,9 +2,7 @@ package io.switchboard.bench.authz;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import io.switchboard.bench.BenchLogging;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,12 +40,7 @@ public final class AuthzCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Level level = Level.parse(logLevel);
-        Logger root = Logger.getLogger("");
-        root.setLevel(level);
-        for (Handler handler : root.getHandlers()) {
-            handler.setLevel(level);
-        }
+        BenchLogging.level(logLevel);
         AuthzBenchmark.Spec spec = new AuthzBenchmark.Spec(clients, concurrency, rooms, tokenPatterns, rounds,
                 warmupRounds);
         boolean clean = new AuthzBenchmark(spec, System.out).run(out).stream().allMatch(r -> r.failures() == 0);

@@ -3,9 +3,7 @@ package io.switchboard.bench.presence;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import io.switchboard.bench.BenchLogging;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,13 +45,7 @@ public final class PresenceJoinCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int processes = clientProcesses == 0 ? PresenceJoinSpec.processesFor(clients) : clientProcesses;
         PresenceJoinSpec spec = new PresenceJoinSpec(clients, gateways, processes, consistencyTimeout, settle);
-        Level level = Level.parse(logLevel);
-        // The servers log every connection at INFO; with thousands of clients that drowns the table.
-        Logger root = Logger.getLogger("");
-        root.setLevel(level);
-        for (Handler handler : root.getHandlers()) {
-            handler.setLevel(level);
-        }
+        BenchLogging.level(logLevel);
         var results = new PresenceJoinBenchmark(spec, System.out).run(out);
         return results.stream().allMatch(r -> r.inconsistent() == 0 && r.errors() == 0) ? 0 : 1;
     }

@@ -2,6 +2,7 @@ package io.switchboard.gateway.session;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -62,15 +63,8 @@ final class ReadRequests {
             output.send(ServerFrames.error(request.getRequestId(), invalid.get(), request.getRoom()));
             return null;
         }
-        return permissions.then(permissions.check(request.getRoom(), Verb.HISTORY), verdict -> {
-            Optional<ClientError> refused = RoomPermissions.refusal(verdict)
-                    .or(() -> historyBudget.tryAcquire() ? Optional.empty() : Optional.of(historyBudget.exhausted()));
-            if (refused.isPresent()) {
-                output.send(ServerFrames.error(request.getRequestId(), refused.get(), request.getRoom()));
-                return;
-            }
-            answer(history.page(request), historyBudget, request.getRequestId(), request.getRoom(), "History request");
-        });
+        return whenAllowed(request.getRoom(), Verb.HISTORY, historyBudget, request.getRequestId(),
+                () -> history.page(request), "History request");
     }
 
     /**
@@ -88,14 +82,21 @@ final class ReadRequests {
             output.send(ServerFrames.error(q.getRequestId(), invalid.get(), q.getRoom()));
             return null;
         }
-        return permissions.then(permissions.check(q.getRoom(), Verb.PRESENCE), verdict -> {
+        return whenAllowed(q.getRoom(), Verb.PRESENCE, presenceBudget, q.getRequestId(), () -> members.query(q),
+                "Presence query");
+    }
+
+    /** Once {@code verb} is allowed in {@code room} and {@code budget} has a slot, sends the read and answers. */
+    private CompletableFuture<Void> whenAllowed(String room, Verb verb, RequestBudget budget, int requestId,
+                                                Supplier<CompletableFuture<ServerFrame>> read, String what) {
+        return permissions.then(permissions.check(room, verb), verdict -> {
             Optional<ClientError> refused = RoomPermissions.refusal(verdict)
-                    .or(() -> presenceBudget.tryAcquire() ? Optional.empty() : Optional.of(presenceBudget.exhausted()));
+                    .or(() -> budget.tryAcquire() ? Optional.empty() : Optional.of(budget.exhausted()));
             if (refused.isPresent()) {
-                output.send(ServerFrames.error(q.getRequestId(), refused.get(), q.getRoom()));
+                output.send(ServerFrames.error(requestId, refused.get(), room));
                 return;
             }
-            answer(members.query(q), presenceBudget, q.getRequestId(), q.getRoom(), "Presence query");
+            answer(read.get(), budget, requestId, room, what);
         });
     }
 

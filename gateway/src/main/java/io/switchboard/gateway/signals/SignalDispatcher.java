@@ -140,22 +140,16 @@ public final class SignalDispatcher {
 
     /** A backend's SubscribeUser: subscribes the user's connections here (or the one session) to the room. */
     private void subscribe(SubscribeCommand c) {
-        int n = 0;
-        for (ClientSession s : addressed(c.getUserId(), c.getSessionId())) {
-            s.serverSubscribe(c.getRoom(), c.getPresence());
-            n++;
-        }
-        metrics.delivered("subscribe", n);
+        List<ClientSession> addressed = addressed(c.getUserId(), c.getSessionId());
+        addressed.forEach(s -> s.serverSubscribe(c.getRoom(), c.getPresence()));
+        metrics.delivered("subscribe", addressed.size());
     }
 
     /** A backend's UnsubscribeUser: ends those connections' subscriptions to the room. */
     private void unsubscribe(UnsubscribeCommand c) {
-        int n = 0;
-        for (ClientSession s : addressed(c.getUserId(), c.getSessionId())) {
-            s.serverUnsubscribe(c.getRoom(), c.getReason());
-            n++;
-        }
-        metrics.delivered("unsubscribe", n);
+        List<ClientSession> addressed = addressed(c.getUserId(), c.getSessionId());
+        addressed.forEach(s -> s.serverUnsubscribe(c.getRoom(), c.getReason()));
+        metrics.delivered("unsubscribe", addressed.size());
     }
 
     /** The user's connections on this gateway, or only session {@code sessionId} when it is set. */
