@@ -6,6 +6,7 @@ import java.util.List;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.Connect;
 import io.switchboard.proto.client.v1.DirectMessage;
 import io.switchboard.proto.client.v1.Ephemeral;
 import io.switchboard.proto.client.v1.ErrorCode;
@@ -17,10 +18,14 @@ import io.switchboard.proto.client.v1.RefreshToken;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.SetStatus;
 import io.switchboard.proto.client.v1.Subscribe;
+import io.switchboard.proto.client.v1.Subscribed;
+import io.switchboard.proto.client.v1.Unsubscribed;
 import io.switchboard.proto.internal.v1.CloseRoomCommand;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.DisconnectCommand;
 import io.switchboard.proto.internal.v1.PresenceRecord;
+import io.switchboard.proto.internal.v1.SubscribeCommand;
+import io.switchboard.proto.internal.v1.UnsubscribeCommand;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
 import org.junit.jupiter.api.AfterAll;
@@ -34,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Ephemeral events, presence events, control records (direct messages, disconnects, closed rooms), token refresh
+ * Ephemeral events, presence events, control records (direct messages, disconnects, closed rooms, a backend's
+ * SubscribeUser and UnsubscribeUser), token refresh
  * and expiry, on real sockets with a real Kafka: the fake router writes ephemeral and control records like the
  * real one, and the test writes presence and control records as the presence service and routers would.
  */
@@ -194,6 +200,74 @@ class SignalsTest {
             c.send(ephemeral(3, room, "typing"));
             assertThat(c.nextMatching(ServerFrame::hasError, WAIT).getError().getCode())
                     .isEqualTo(ErrorCode.NOT_SUBSCRIBED);
+        }
+    }
+
+    @Test
+    void controlSubscribeAndUnsubscribeReachTheUsersConnectionsWhenAddressedToThisGateway() throws Exception {
+        String room = "lounge-1";
+        String elsewhere = "lounge-elsewhere";
+        // Kim's token grants no room: only the backend's SubscribeUser records get her connections in.
+        String token = h.tokens.token("kim");
+        try (WsTestClient phone = WsTestClient.connect(h.wsUri(), Subprotocol.PROTO);
+             WsTestClient laptop = WsTestClient.connected(h.wsUri(), Subprotocol.JSON, token);
+             WsTestClient host = h.connect(Subprotocol.JSON, "host")) {
+            phone.send(ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(token)).build());
+            String phoneSession = phone.nextMatching(ServerFrame::hasConnected, WAIT).getConnected().getSessionId();
+            int refused = laptop.subscribe(room);
+            assertThat(laptop.nextMatching(f -> f.hasError() && f.getError().getRequestId() == refused, WAIT)
+                    .getError().getCode()).isEqualTo(ErrorCode.PERMISSION_DENIED);
+            host.subscribeAndWait(room, WAIT);
+
+            // Same key, same partition: the record for another gateway is read, and ignored, first.
+            h.router.produce(CONTROL_TOPIC, "kim", ControlRecord.newBuilder().addGatewayIds("gw-elsewhere")
+                    .setSubscribe(SubscribeCommand.newBuilder().setUserId("kim").setRoom(elsewhere))
+                    .build().toByteArray());
+            h.router.produce(CONTROL_TOPIC, "kim", ControlRecord.newBuilder().addGatewayIds(GATEWAY_ID)
+                    .setSubscribe(SubscribeCommand.newBuilder().setUserId("kim").setRoom(room).setPresence(true))
+                    .build().toByteArray());
+            for (WsTestClient device : List.of(phone, laptop)) {
+                List<ServerFrame> seen = new ArrayList<>();
+                Subscribed s = device.nextMatching(f -> {
+                    seen.add(f);
+                    return f.hasSubscribed();
+                }, WAIT).getSubscribed();
+                assertThat(s.getRoom()).isEqualTo(room);
+                assertThat(s.getRequestId()).isZero();
+                assertThat(s.getServerSide()).isTrue();
+                assertThat(s.getPresence()).isTrue();
+                assertThat(seen).noneMatch(f -> f.hasSubscribed() && f.getSubscribed().getRoom().equals(elsewhere));
+            }
+            host.publish(room, "welcome", "hi kim");
+            for (WsTestClient device : List.of(phone, laptop)) {
+                assertThat(device.nextMatching(ServerFrame::hasMessage, WAIT).getMessage().getId())
+                        .isEqualTo("welcome");
+            }
+
+            // One connection, by session id: the phone's subscription ends, the laptop's stays.
+            h.router.produce(CONTROL_TOPIC, "kim", ControlRecord.newBuilder().setUnsubscribe(UnsubscribeCommand
+                    .newBuilder().setUserId("kim").setSessionId(phoneSession).setRoom(room).setReason("moved"))
+                    .build().toByteArray());
+            Unsubscribed ended = phone.nextMatching(ServerFrame::hasUnsubscribed, WAIT).getUnsubscribed();
+            assertThat(ended.getRoom()).isEqualTo(room);
+            assertThat(ended.getRequestId()).isZero();
+            assertThat(ended.getReason()).isEqualTo(ErrorCode.SERVER_UNSUBSCRIBED);
+            assertThat(ended.getMessage()).isEqualTo("moved");
+            host.publish(room, "after-move", "still here?");
+            assertThat(laptop.nextMatching(ServerFrame::hasMessage, WAIT).getMessage().getId())
+                    .isEqualTo("after-move");
+
+            // Every connection of the user; without a reason the client hears a default one.
+            h.router.produce(CONTROL_TOPIC, "kim", ControlRecord.newBuilder().setUnsubscribe(UnsubscribeCommand
+                    .newBuilder().setUserId("kim").setRoom(room)).build().toByteArray());
+            Unsubscribed all = laptop.nextMatching(ServerFrame::hasUnsubscribed, WAIT).getUnsubscribed();
+            assertThat(all.getReason()).isEqualTo(ErrorCode.SERVER_UNSUBSCRIBED);
+            assertThat(all.getMessage()).isEqualTo("unsubscribed by the server");
+            // The grant was the backend's, for those subscriptions only.
+            int again = phone.subscribe(room);
+            assertThat(phone.nextMatching(f -> f.hasError() && f.getError().getRequestId() == again, WAIT)
+                    .getError().getCode()).isEqualTo(ErrorCode.PERMISSION_DENIED);
+            assertThat(phone.isOpen() && laptop.isOpen()).isTrue();
         }
     }
 
