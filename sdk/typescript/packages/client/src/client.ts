@@ -944,7 +944,10 @@ export class SwitchboardClient {
     conn.subscribes.delete(s.requestId);
     if (s.serverSide && s.requestId === 0 && !this.rooms.has(s.room)) {
       // A backend subscribed this connection: hold the room from now on as if subscribe() had asked for it.
-      this.rooms.set(s.room, { room: s.room, presence: s.presence, active: false, retries: 0, waiters: [] });
+      this.rooms.set(s.room, {
+        room: s.room, presence: s.presence, active: false, retries: 0, waiters: [],
+        members: s.presence ? this.memberList(s.room) : undefined,
+      });
     }
     const state = this.rooms.get(s.room);
     if (!state) {

@@ -376,6 +376,17 @@ describe('subscriptions, resume and dedup', () => {
     assert.deepEqual(h.client.subscriptions(), ['team:7']);
     ws.receive(message('team:7', 4n, 'a'));
     assert.deepEqual(h.messages.map((m) => `${m.room}/${m.position}`), ['team:7/4']);
+    // With presence, its member list is read and kept like that of the client's own subscriptions.
+    await flush();
+    const query = ws.frames('presence').at(-1)!;
+    assert.equal(query.room, 'team:7');
+    ws.receive({
+      case: 'presencePage',
+      value: { requestId: query.requestId, room: 'team:7', members: [{ userId: 'ann', status: 1, devices: 1 }], users: 1n, connections: 1n, version: 3n, epoch: 'p1' },
+    });
+    await flush();
+    assert.deepEqual(h.client.members('team:7')?.members.map((m) => m.userId), ['ann']);
+    assert.equal(h.client.members('team:7')?.version, 3n);
     // subscribe() of a room the backend subscribed resolves at once: it is already held.
     assert.equal((await h.client.subscribe('team:7')).room, 'team:7');
 

@@ -44,7 +44,7 @@ class PresenceCheckerProcessTest {
                     cluster.presence().kill();
                     cluster.restart("presence");
                 },
-                TOKENS::token);
+                user -> TOKENS.token(user, PresenceChecker.ROOMS));
         try {
             PresenceChecker.runSeeds(target, 2, System.out::println);
         } catch (AssertionError e) {

@@ -79,7 +79,7 @@ final class RoomSubscriptions {
             this.memberList = MemberList.empty(room);
             this.members = presence ? new MemberListTracker(room, settings.memberListLimit(), new MemberSource(this), list -> {
                 memberList = list;
-                RoomSubscriptions.notify(this, () -> listener.onMembers(list));
+                RoomSubscriptions.notify(this, () -> this.listener.onMembers(list));
             }) : null;
         }
 
@@ -280,18 +280,22 @@ final class RoomSubscriptions {
             return;
         }
         room.tracker.onSubscribed(subscribed);
+        room.active = true;
         room.ready.complete(subscribed);
         if (serverSubscriptions == null) {
             LOG.log(Level.INFO, () -> "a backend subscribed this client to " + room.room
                     + " and no ServerSubscriptionListener is set: its events are dropped");
-            return;
+        } else {
+            notify(room, () -> {
+                RoomListener listener = serverSubscriptions.onServerSubscribed(room, subscribed);
+                if (listener != null) {
+                    room.listener = listener;
+                }
+            });
         }
-        notify(room, () -> {
-            RoomListener listener = serverSubscriptions.onServerSubscribed(room, subscribed);
-            if (listener != null) {
-                room.listener = listener;
-            }
-        });
+        if (room.members != null) {
+            room.members.reload(); // a backend's subscription with presence keeps its member list like any other
+        }
     }
 
     /** The server ended a subscription (request_id 0: ROOM_CLOSED, PERMISSION_REVOKED, SERVER_UNSUBSCRIBED). */

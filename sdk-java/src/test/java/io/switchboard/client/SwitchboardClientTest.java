@@ -10,7 +10,10 @@ import io.switchboard.proto.client.v1.Drain;
 import io.switchboard.proto.client.v1.EphemeralEvent;
 import io.switchboard.proto.client.v1.Error;
 import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.Member;
 import io.switchboard.proto.client.v1.Message;
+import io.switchboard.proto.client.v1.PresencePage;
+import io.switchboard.proto.client.v1.PresenceQuery;
 import io.switchboard.proto.client.v1.Publish;
 import io.switchboard.proto.client.v1.RecoveryFailure;
 import io.switchboard.proto.client.v1.ResumeFrom;
@@ -399,17 +402,34 @@ class SwitchboardClientTest {
         start(builder().serverSubscriptions((subscription, subscribed) -> {
             handed.add(subscription);
             seen.add("subscribed " + subscribed.getRoom() + " presence=" + subscribed.getPresence());
-            return message -> seen.add("message " + message.getRoom() + "/" + message.getPosition());
+            return new RoomListener() {
+                @Override
+                public void onMessage(Message message) {
+                    seen.add("message " + message.getRoom() + "/" + message.getPosition());
+                }
+
+                @Override
+                public void onMembers(MemberList members) {
+                    seen.add("members " + members.room() + " " + members.members().stream().map(Member::getUserId).toList());
+                }
+            };
         }));
         server.current().accept();
 
         server.current().server(ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder().setRoom("team:7")
                 .setEpoch("t:0").setNextPosition(4).setServerSide(true).setPresence(true)).build());
         server.current().server(message("team:7", 4));
-        assertThat(seen).containsExactly("subscribed team:7 presence=true", "message team:7/4");
+        // With presence, its member list is read and kept like that of the client's own subscriptions.
+        PresenceQuery query = server.current().last(ClientFrame::hasPresence).getPresence();
+        assertThat(query.getRoom()).isEqualTo("team:7");
+        server.current().server(ServerFrame.newBuilder().setPresencePage(PresencePage.newBuilder()
+                .setRequestId(query.getRequestId()).setRoom("team:7").setUsers(1).setConnections(1).setVersion(3)
+                .setEpoch("p:0").addMembers(Member.newBuilder().setUserId("ann").setDevices(1))).build());
+        assertThat(seen).containsExactly("subscribed team:7 presence=true", "message team:7/4", "members team:7 [ann]");
         assertThat(handed).singleElement().satisfies(sub -> {
             assertThat(sub.room()).isEqualTo("team:7");
             assertThat(sub.ready()).isCompleted();
+            assertThat(sub.members()).hasValueSatisfying(list -> assertThat(list.version()).isEqualTo(3));
         });
 
         server.current().abort();

@@ -52,7 +52,7 @@ class PresenceCancelOutSystemTest {
 
     private Subscription join(String user, int gateway, String room) {
         SwitchboardClient client = SwitchboardClient.builder().url(cluster.webSocketUri(gateway))
-                .tokenProvider(() -> CompletableFuture.completedFuture(SystemCluster.USERS.token(user))).build();
+                .tokenProvider(() -> CompletableFuture.completedFuture(SystemCluster.USERS.token(user, "cancel-out:*"))).build();
         clients.add(client);
         client.connect().join();
         return client.subscribe(room, true, message -> { });

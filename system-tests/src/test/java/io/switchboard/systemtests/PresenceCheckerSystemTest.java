@@ -31,6 +31,7 @@ class PresenceCheckerSystemTest {
     @Test
     void everyMemberListEqualsTheTruthAtEveryQuietMoment() {
         PresenceChecker.runSeeds(PresenceChecker.Cluster.of(cluster.gateways().size(), cluster::webSocketUri,
-                cluster::restartGateway, cluster::restartPresence, SystemCluster.USERS::token), 3, System.out::println);
+                cluster::restartGateway, cluster::restartPresence,
+                user -> SystemCluster.USERS.token(user, PresenceChecker.ROOMS)), 3, System.out::println);
     }
 }

@@ -44,6 +44,9 @@ import org.awaitility.core.ConditionTimeoutException;
  * <p>Runs on the caller's thread; the clients share one scheduler and one HttpClient, closed at the end.
  */
 public final class PresenceChecker {
+    /** The room pattern every room of a run matches: users' tokens must grant it (subscribe and presence). */
+    public static final String ROOMS = "presence-check:*";
+
     /** The cluster under test: its gateways, how to restart them and the presence service, and users' tokens. */
     public interface Cluster {
         int gateways();
@@ -56,6 +59,7 @@ public final class PresenceChecker {
         /** Stops the presence service (its state is lost) and starts it again on the same address. */
         void restartPresence();
 
+        /** A token for {@code user} that grants {@link #ROOMS}. */
         String token(String user);
 
         /** A cluster from its parts: {@code gateways} gateways, their URIs, how to restart them and presence, tokens. */
