@@ -134,6 +134,7 @@ public final class GatewayServer implements AutoCloseable {
     private void startComponents() {
         GatewayConfig.logEffective(config);
         metrics = new GatewayMetrics(registry);
+        metrics.readinessSource(this::isReady);
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-gateway-timer");
             t.setDaemon(true);

@@ -19,10 +19,12 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Comparator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -58,6 +60,8 @@ public final class LocalCluster implements AutoCloseable {
     private final List<GatewayServer> gateways = new ArrayList<>();
     /** Per gateway: the run-time keys it was started with, so that a restart gets the same configuration. */
     private final List<Map<String, String>> gatewayRuntime = new ArrayList<>();
+    /** Each running service's metrics registry, by service id ({@code router-1}, {@code gateway-2}, ...). */
+    private final Map<String, PrometheusRegistry> registries = new LinkedHashMap<>();
     private EmbeddedKafka kafka;
     private int historyPort;
     private Path historyDataDir;
@@ -112,7 +116,8 @@ public final class LocalCluster implements AutoCloseable {
                 if (spec.history) {
                     runtime.put("router.history.address", "127.0.0.1:" + historyPort);
                 }
-                RouterServer router = RouterServer.create(RouterConfig.from(layered(runtime)), new PrometheusRegistry());
+                RouterServer router = RouterServer.create(RouterConfig.from(layered(runtime)),
+                        newRegistry("router-" + (i + 1)));
                 router.start();
                 routers.add(router);
                 routerAddresses.add("127.0.0.1:" + router.port());
@@ -149,7 +154,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private GatewayServer startGateway(int index, Map<String, String> runtime) {
         GatewayServer.Builder builder = GatewayServer.builder(GatewayConfig.from(layered(runtime)))
-                .registry(new PrometheusRegistry());
+                .registry(newRegistry(runtime.get("gateway.id")));
         if (index == 0 && spec.firstGatewayRouting != null) {
             builder.httpRouting(spec.firstGatewayRouting);
         }
@@ -182,7 +187,8 @@ public final class LocalCluster implements AutoCloseable {
         if (port != 0) {
             runtime.put("presence.grpc.port", Integer.toString(port));
         }
-        PresenceServer server = PresenceServer.create(PresenceConfig.from(layered(runtime)), new PrometheusRegistry());
+        PresenceServer server = PresenceServer.create(PresenceConfig.from(layered(runtime)),
+                newRegistry("presence-1"));
         server.start();
         presence = server;
     }
@@ -220,7 +226,7 @@ public final class LocalCluster implements AutoCloseable {
             runtime.put("history.grpc.port", Integer.toString(historyPort));
         }
         runtime.put("history.data-dir", historyDataDir().toString());
-        HistoryServer server = HistoryServer.create(HistoryConfig.from(layered(runtime)), new PrometheusRegistry());
+        HistoryServer server = HistoryServer.create(HistoryConfig.from(layered(runtime)), newRegistry("history-1"));
         server.start();
         history = server;
         historyPort = server.port();
@@ -265,6 +271,22 @@ public final class LocalCluster implements AutoCloseable {
             builder.addSource(ConfigSources.environmentVariables()).addSource(ConfigSources.systemProperties());
         }
         return builder.addSource(ConfigSources.create(spec.base)).addSource(ConfigSources.create(FALLBACK)).build();
+    }
+
+    /** A fresh registry for the service {@code id}; a restarted service's replaces its predecessor's. */
+    private PrometheusRegistry newRegistry(String id) {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registries.put(id, registry);
+        return registry;
+    }
+
+    /**
+     * Each service's metrics registry by service id ({@code gateway-1}, {@code router-1}, {@code presence-1},
+     * {@code history-1}), in start order: what every service registered, including metrics that have no
+     * sample yet and so do not appear on its {@code /metrics} page. The JVM's metrics are in the gateways'.
+     */
+    public Map<String, PrometheusRegistry> registries() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(registries));
     }
 
     /** The Kafka bootstrap servers the cluster uses. */
@@ -319,6 +341,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         routers.clear();
         gatewayRuntime.clear();
+        registries.clear();
         if (presence != null) {
             PresenceServer p = presence;
             presence = null;

@@ -1,6 +1,7 @@
 package io.switchboard.gateway.fanout;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -24,6 +25,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -72,6 +75,7 @@ public final class KafkaFanout implements LiveHandOver {
         this.layout = layout;
         this.registry = registry;
         this.metrics = metrics;
+        metrics.fanoutLagSource(this::partitionLag);
         this.partitionLocks = new ReentrantLock[layout.partitions()];
         for (int i = 0; i < partitionLocks.length; i++) {
             partitionLocks[i] = new ReentrantLock();
@@ -124,6 +128,29 @@ public final class KafkaFanout implements LiveHandOver {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Each fetched partition's lag (records behind the log end) as the consumer's own {@code records-lag} metric
+     * last measured it. Called by metric scrapes on other threads: the consumer's metrics registry is thread-safe,
+     * unlike the consumer itself, and nothing here touches the poll loop.
+     */
+    private Map<Integer, Double> partitionLag() {
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c == null || !running) {
+            return Map.of();
+        }
+        Map<Integer, Double> lag = new HashMap<>();
+        for (Map.Entry<MetricName, ? extends Metric> e : c.metrics().entrySet()) {
+            MetricName name = e.getKey();
+            String partition = name.tags().get("partition");
+            if (name.name().equals("records-lag") && partition != null
+                    && layout.topic().equals(name.tags().get("topic"))
+                    && e.getValue().metricValue() instanceof Double value && !value.isNaN()) {
+                lag.put(Integer.parseInt(partition), value);
+            }
+        }
+        return lag;
     }
 
     /** Stops the fan-out thread and closes the consumer; waits at most {@code timeout}. */

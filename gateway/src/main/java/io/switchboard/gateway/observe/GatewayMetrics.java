@@ -1,9 +1,14 @@
 package io.switchboard.gateway.observe;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.Collector;
@@ -16,13 +21,19 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * Thread-safe (the Prometheus metric types are).
  *
  * <ul>
+ *   <li>{@code gateway_ready} (gauge): 1 while the gateway answers ready (admits connections, fan-out
+ *       positioned), else 0</li>
  *   <li>{@code gateway_connections} (gauge): open WebSocket connections</li>
+ *   <li>{@code gateway_connections_opened_total} / {@code gateway_connections_closed_total}: WebSocket sessions
+ *       opened and ended (by either side; {@code gateway_closes_total} has the gateway's closes by code)</li>
  *   <li>{@code gateway_frames_received_total{type}} / {@code gateway_frames_sent_total{type}}</li>
  *   <li>{@code gateway_publishes_total{outcome}}: {@code ok}, {@code duplicate} or the lower-case error code</li>
  *   <li>{@code gateway_publish_duration_seconds} (histogram): publish received to router answer</li>
  *   <li>{@code gateway_fanout_records_total{result}}: records read from Kafka ({@code delivered},
  *       {@code no_subscribers}, {@code invalid})</li>
  *   <li>{@code gateway_fanout_deliveries_total}: messages handed to local subscribers</li>
+ *   <li>{@code gateway_fanout_lag_records{partition}} (gauge): records of the room log the fan-out consumer has
+ *       not read yet, as its Kafka consumer last measured them (a partition appears once it has been fetched)</li>
  *   <li>{@code gateway_slow_consumer_disconnects_total}</li>
  *   <li>{@code gateway_closes_total{code}}: connections closed by the gateway, by close code</li>
  *   <li>{@code gateway_outbound_queue_bytes} (gauge): bytes waiting in all outbound queues</li>
@@ -35,6 +46,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 public final class GatewayMetrics implements AutoCloseable {
     private final PrometheusRegistry registry;
     private final Gauge connections;
+    private final Counter connectionsOpened;
+    private final Counter connectionsClosed;
     private final Counter framesReceived;
     private final Counter framesSent;
     private final Counter publishes;
@@ -46,6 +59,10 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Gauge outboundQueueBytes;
     private final Counter historyReads;
     private final Counter resumes;
+    private final GaugeWithCallback fanoutLag;
+    private final GaugeWithCallback ready;
+    private final AtomicReference<BooleanSupplier> readySource = new AtomicReference<>(() -> false);
+    private final AtomicReference<Supplier<Map<Integer, Double>>> fanoutLagSource = new AtomicReference<>(Map::of);
     private final List<Collector> all;
 
     public GatewayMetrics(PrometheusRegistry registry) {
@@ -53,6 +70,10 @@ public final class GatewayMetrics implements AutoCloseable {
         JvmMetrics.builder().register(registry);
         connections = Gauge.builder().name("gateway_connections")
                 .help("Open WebSocket connections").register(registry);
+        connectionsOpened = Counter.builder().name("gateway_connections_opened")
+                .help("WebSocket sessions opened").register(registry);
+        connectionsClosed = Counter.builder().name("gateway_connections_closed")
+                .help("WebSocket sessions ended, whichever side closed them").register(registry);
         framesReceived = Counter.builder().name("gateway_frames_received")
                 .help("Client frames received, by frame type").labelNames("type").register(registry);
         framesSent = Counter.builder().name("gateway_frames_sent")
@@ -80,16 +101,41 @@ public final class GatewayMetrics implements AutoCloseable {
                 .labelNames("kind").register(registry);
         resumes = Counter.builder().name("gateway_resumes")
                 .help("Subscribes with resume_from, by outcome").labelNames("result").register(registry);
-        all = List.of(connections, framesReceived, framesSent, publishes, publishDuration, fanoutRecords,
-                fanoutDeliveries, slowConsumers, closes, outboundQueueBytes, historyReads, resumes);
+        fanoutLag = GaugeWithCallback.builder().name("gateway_fanout_lag_records")
+                .help("Room log records the fan-out consumer has not read yet, by partition")
+                .labelNames("partition")
+                .callback(cb -> fanoutLagSource.get().get().forEach((p, lag) -> cb.call(lag, Integer.toString(p))))
+                .register(registry);
+        ready = GaugeWithCallback.builder().name("gateway_ready")
+                .help("1 while the gateway is ready (admits connections, fan-out positioned), else 0")
+                .callback(cb -> cb.call(readySource.get().getAsBoolean() ? 1 : 0))
+                .register(registry);
+        all = List.of(ready, connections, connectionsOpened, connectionsClosed, framesReceived, framesSent,
+                publishes, publishDuration, fanoutRecords, fanoutDeliveries, slowConsumers, closes,
+                outboundQueueBytes, historyReads, resumes, fanoutLag);
     }
 
     public void connectionOpened() {
         connections.inc();
+        connectionsOpened.inc();
     }
 
     public void connectionClosed() {
         connections.dec();
+        connectionsClosed.inc();
+    }
+
+    /** What {@code gateway_ready} reports (read at scrape time, on a scrape thread). */
+    public void readinessSource(BooleanSupplier source) {
+        readySource.set(source);
+    }
+
+    /**
+     * Where {@code gateway_fanout_lag_records} reads each partition's lag at scrape time; called on a scrape
+     * thread, so it must be thread-safe and cheap.
+     */
+    public void fanoutLagSource(Supplier<Map<Integer, Double>> source) {
+        fanoutLagSource.set(source);
     }
 
     public void frameReceived(String type) {
