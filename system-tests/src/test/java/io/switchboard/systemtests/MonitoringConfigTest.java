@@ -6,6 +6,7 @@ import io.switchboard.testkit.RequiredTool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The monitoring files in {@code deploy/monitoring}: Prometheus accepts the scrape config and the alert rules
  * ({@code promtool check config}), every alert's unit test passes ({@code promtool test rules}), every alert has
- * a unit test and a runbook section in {@code docs/ops/alerts.md}, and the rules name only catalogued metrics.
+ * a unit test and a runbook section in {@code docs/ops/alerts.md}, and the rules and the Grafana dashboards' panel
+ * queries name only catalogued metrics (the queries must parse, too).
  * promtool comes from the Debian {@code prometheus} package: skipped without it, failed in CI (which installs it).
  */
 class MonitoringConfigTest {
@@ -28,6 +30,8 @@ class MonitoringConfigTest {
     private static final Path RULES = MONITORING.resolve("alerts.yml");
     private static final Path RULE_TESTS = MONITORING.resolve("tests").resolve("alerts-test.yml");
     private static final Path RUNBOOKS = Path.of("..", "docs", "ops", "alerts.md").toAbsolutePath().normalize();
+    private static final Path DASHBOARDS = MONITORING.resolve("grafana").resolve("dashboards");
+    private static final Pattern PANEL_EXPR = Pattern.compile("\"expr\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
     private static final Pattern ALERT = Pattern.compile("^\\s*- alert: (\\S+)\\s*$", Pattern.MULTILINE);
     private static final Pattern TESTED_ALERT = Pattern.compile("^\\s*- alertname: (\\S+)\\s*$", Pattern.MULTILINE);
@@ -65,20 +69,59 @@ class MonitoringConfigTest {
 
     @Test
     void rulesNameOnlyCataloguedMetrics() throws IOException {
-        Set<String> catalogued = new TreeSet<>();
-        MetricCatalogueSystemTest.Catalogue.read(MetricCatalogueSystemTest.CATALOGUE).values()
-                .forEach(tier -> catalogued.addAll(tier.keySet()));
         Set<String> named = new TreeSet<>();
         for (String line : Files.readAllLines(RULES)) {
             if (!line.strip().startsWith("#")) {
-                Matcher m = METRIC.matcher(line);
-                while (m.find()) {
-                    named.add(m.group().replaceFirst("_(bucket|sum|count)$", ""));
-                }
+                named.addAll(metricsIn(line));
             }
         }
         assertThat(named).as("metrics named in %s", RULES).isNotEmpty();
-        assertThat(catalogued).as("metrics in %s", MetricCatalogueSystemTest.CATALOGUE).containsAll(named);
+        assertThat(catalogued()).as("metrics in %s", MetricCatalogueSystemTest.CATALOGUE).containsAll(named);
+    }
+
+    @Test
+    void dashboardQueriesParseAndNameOnlyCataloguedMetrics() throws Exception {
+        List<String> queries = new ArrayList<>();
+        try (Stream<Path> files = Files.list(DASHBOARDS)) {
+            for (Path dashboard : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                Matcher m = PANEL_EXPR.matcher(Files.readString(dashboard));
+                while (m.find()) {
+                    queries.add(m.group(1).replace("\\\"", "\"").replace("\\\\", "\\"));
+                }
+            }
+        }
+        assertThat(queries).as("panel queries in %s", DASHBOARDS).isNotEmpty();
+        Set<String> named = new TreeSet<>();
+        queries.forEach(q -> named.addAll(metricsIn(q)));
+        assertThat(catalogued()).as("metrics in %s", MetricCatalogueSystemTest.CATALOGUE).containsAll(named);
+
+        // promtool parses PromQL only in rule files: each query becomes a recording rule of a scratch file.
+        StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard-queries\n    rules:\n");
+        for (int i = 0; i < queries.size(); i++) {
+            rules.append("      - record: dashboard:query").append(i).append("\n        expr: '")
+                    .append(queries.get(i).replace("'", "''")).append("'\n");
+        }
+        Path scratch = Files.createDirectories(Path.of("target")).resolve("dashboard-queries.yml").toAbsolutePath();
+        Files.writeString(scratch, rules);
+        assertThat(promtool("check", "rules", scratch.toString()))
+                .contains("SUCCESS: " + queries.size() + " rules found");
+    }
+
+    private static Set<String> catalogued() throws IOException {
+        Set<String> catalogued = new TreeSet<>();
+        MetricCatalogueSystemTest.Catalogue.read(MetricCatalogueSystemTest.CATALOGUE).values()
+                .forEach(tier -> catalogued.addAll(tier.keySet()));
+        return catalogued;
+    }
+
+    /** Our metric names in a query or rule line, histogram series mapped to their histogram. */
+    private static Set<String> metricsIn(String text) {
+        Set<String> named = new TreeSet<>();
+        Matcher m = METRIC.matcher(text);
+        while (m.find()) {
+            named.add(m.group().replaceFirst("_(bucket|sum|count)$", ""));
+        }
+        return named;
     }
 
     private static Set<String> alerts() throws IOException {
