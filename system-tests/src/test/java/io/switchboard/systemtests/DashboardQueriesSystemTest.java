@@ -1,0 +1,185 @@
+package io.switchboard.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.switchboard.launcher.LocalCluster;
+import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.Publish;
+import io.switchboard.service.LoopbackPorts;
+import io.switchboard.testkit.RequiredTool;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Grafana dashboards against a real Prometheus (the Debian package's server): it scrapes every tier of an
+ * in-process cluster that carries some traffic, and every panel has at least one query that returns data.
+ * A panel whose metric is misnamed, not exported or never sampled shows "No data" to an SRE; this test is what
+ * says so first. Skipped without {@code /usr/bin/prometheus}, failed in CI (which installs it).
+ */
+class DashboardQueriesSystemTest {
+    private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+    private static final Path DASHBOARDS = Path.of("..", "deploy", "monitoring", "grafana", "dashboards")
+            .toAbsolutePath().normalize();
+    private static final Pattern TITLE = Pattern.compile("\"title\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern EXPR = Pattern.compile("\"expr\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static LocalCluster cluster;
+    private static Process prometheus;
+    private static Path work;
+    private static URI api;
+    private static final Path LOG = Path.of("target", "prometheus.log").toAbsolutePath();
+
+    @BeforeAll
+    static void start() throws IOException {
+        RequiredTool.executable(PROMETHEUS, "apt-get install prometheus; .ci/run installs it");
+        cluster = SystemCluster.start(true);
+        List<String> gateways = new ArrayList<>();
+        for (int i = 0; i < cluster.gateways().size(); i++) {
+            gateways.add("127.0.0.1:" + cluster.gateway(i).port());
+        }
+        List<String> routers = cluster.routers().stream().map(r -> "127.0.0.1:" + r.metricsPort()).toList();
+        work = Files.createTempDirectory("switchboard-prometheus-");
+        Path config = work.resolve("prometheus.yml");
+        // The job names of deploy/monitoring/prometheus.yml, with this cluster's ports and a fast scrape.
+        Files.writeString(config, "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n"
+                + job("switchboard-gateway", gateways) + job("switchboard-router", routers)
+                + job("switchboard-history", List.of("127.0.0.1:" + cluster.history().metricsPort()))
+                + job("switchboard-presence", List.of("127.0.0.1:" + cluster.presence().metricsPort())));
+        int port = LoopbackPorts.pick();
+        api = URI.create("http://127.0.0.1:" + port + "/api/v1/");
+        prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
+                "--storage.tsdb.path=" + work.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(Files.createDirectories(LOG.getParent()).resolve(
+                        LOG.getFileName()).toFile()).start();
+    }
+
+    private static String job(String name, List<String> targets) {
+        return "  - job_name: " + name + "\n    static_configs:\n      - targets: ["
+                + String.join(", ", targets.stream().map(t -> "\"" + t + "\"").toList()) + "]\n";
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        try {
+            if (prometheus != null) {
+                prometheus.destroy();
+                try {
+                    if (!prometheus.waitFor(10, TimeUnit.SECONDS)) {
+                        prometheus.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    prometheus.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
+            }
+        } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
+            if (work != null) {
+                try (Stream<Path> paths = Files.walk(work)) {
+                    for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyPanelReturnsDataFromARealPrometheus() throws Exception {
+        String room = "chat:dashboard";
+        try (Peer alice = Peer.connect(cluster.webSocketUri(0), "alice", SystemCluster.USERS.token("alice"));
+             Peer bob = Peer.connect(cluster.webSocketUri(1), "bob", SystemCluster.USERS.token("bob"))) {
+            alice.subscribe(room, false);
+            bob.subscribe(room, false);
+            Map<String, List<String>> panels = panels();
+            assertThat(panels).isNotEmpty();
+            // Publish until every panel has data: rates need two scrapes that saw the counters move.
+            int[] sent = {0};
+            for (Map.Entry<String, List<String>> panel : panels.entrySet()) {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .untilAsserted(() -> {
+                            publish(alice, room, "m-" + sent[0]++);
+                            assertThat(panel.getValue()).as("panel \"%s\": some query returns data (log: %s)",
+                                    panel.getKey(), LOG)
+                                    .anyMatch(DashboardQueriesSystemTest::returnsData);
+                        });
+            }
+        }
+    }
+
+    private static void publish(Peer peer, String room, String id) {
+        peer.send(ClientFrame.newBuilder().setPublish(Publish.newBuilder().setRequestId(peer.nextRequestId())
+                .setRoom(room).setId(id).setPayload(ByteString.copyFromUtf8(id)).setAck(true)).build());
+    }
+
+    /** Panel title to its queries, over every dashboard file; a panel's title precedes its targets. */
+    private static Map<String, List<String>> panels() throws IOException {
+        Map<String, List<String>> panels = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.list(DASHBOARDS)) {
+            for (Path dashboard : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                String json = Files.readString(dashboard);
+                Matcher title = TITLE.matcher(json);
+                List<int[]> spans = new ArrayList<>();
+                List<String> titles = new ArrayList<>();
+                while (title.find()) {
+                    spans.add(new int[] {title.start()});
+                    titles.add(dashboard.getFileName() + ": " + unescape(title.group(1)));
+                }
+                Matcher expr = EXPR.matcher(json);
+                while (expr.find()) {
+                    int owner = -1;
+                    for (int i = 0; i < spans.size() && spans.get(i)[0] < expr.start(); i++) {
+                        owner = i;
+                    }
+                    panels.computeIfAbsent(titles.get(owner), t -> new ArrayList<>()).add(unescape(expr.group(1)));
+                }
+            }
+        }
+        return panels;
+    }
+
+    private static String unescape(String json) {
+        return json.replace("\\\"", "\"").replace("\\\\", "\\");
+    }
+
+    /** True when the instant query succeeds with at least one series (a NaN sample counts: the panel draws it). */
+    private static boolean returnsData(String query) {
+        try {
+            URI uri = api.resolve("query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8));
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 && response.body().contains("\"status\":\"success\"")
+                    && !response.body().contains("\"result\":[]");
+        } catch (IOException e) {
+            return false; // Prometheus still starting
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
