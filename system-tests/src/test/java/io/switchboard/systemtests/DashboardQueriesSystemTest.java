@@ -30,18 +30,25 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The Grafana dashboards against a real Prometheus (the Debian package's server): it scrapes every tier of an
  * in-process cluster that carries some traffic, and every panel has at least one query that returns data.
  * A panel whose metric is misnamed, not exported or never sampled shows "No data" to an SRE; this test is what
- * says so first. Skipped without {@code /usr/bin/prometheus}, failed in CI (which installs it).
+ * says so first. Then the alert rules on the same real series: killing the router fires SwitchboardTargetDown.
+ * Skipped without {@code /usr/bin/prometheus}, failed in CI (which installs it).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardQueriesSystemTest {
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     private static final Path DASHBOARDS = Path.of("..", "deploy", "monitoring", "grafana", "dashboards")
             .toAbsolutePath().normalize();
+    private static final Path RULES = Path.of("..", "deploy", "monitoring", "alerts.yml").toAbsolutePath()
+            .normalize();
     private static final Pattern TITLE = Pattern.compile("\"title\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern EXPR = Pattern.compile("\"expr\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -64,7 +71,8 @@ class DashboardQueriesSystemTest {
         work = Files.createTempDirectory("switchboard-prometheus-");
         Path config = work.resolve("prometheus.yml");
         // The job names of deploy/monitoring/prometheus.yml, with this cluster's ports and a fast scrape.
-        Files.writeString(config, "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n"
+        Files.writeString(config, "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+                + "rule_files:\n  - \"" + RULES + "\"\nscrape_configs:\n"
                 + job("switchboard-gateway", gateways) + job("switchboard-router", routers)
                 + job("switchboard-history", List.of("127.0.0.1:" + cluster.history().metricsPort()))
                 + job("switchboard-presence", List.of("127.0.0.1:" + cluster.presence().metricsPort())));
@@ -110,6 +118,7 @@ class DashboardQueriesSystemTest {
     }
 
     @Test
+    @Order(1)
     void everyPanelReturnsDataFromARealPrometheus() throws Exception {
         String room = "chat:dashboard";
         try (Peer alice = Peer.connect(cluster.webSocketUri(0), "alice", SystemCluster.USERS.token("alice"));
@@ -130,6 +139,20 @@ class DashboardQueriesSystemTest {
                         });
             }
         }
+    }
+
+    /** Last, since it takes the cluster's only router away: the alert rules on real series, not only in promtool. */
+    @Test
+    @Order(2)
+    void killingARouterFiresTargetDown() {
+        String firing = "ALERTS{alertname=\"SwitchboardTargetDown\",alertstate=\"firing\",job=\"switchboard-router\"}";
+        await().atMost(Duration.ofSeconds(30)).until(() -> returnsData("up{job=\"switchboard-router\"} == 1"));
+        assertThat(returnsData("ALERTS{alertname=\"SwitchboardTargetDown\"}")).as("no target down before").isFalse();
+
+        cluster.router(0).shutdown(Duration.ZERO);
+
+        // The rule waits for one minute of failed scrapes before it fires.
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> returnsData(firing));
     }
 
     private static void publish(Peer peer, String room, String id) {
