@@ -21,12 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,12 +42,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardQueriesSystemTest {
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
-    private static final Path DASHBOARDS = Path.of("..", "deploy", "monitoring", "grafana", "dashboards")
-            .toAbsolutePath().normalize();
     private static final Path RULES = Path.of("..", "deploy", "monitoring", "alerts.yml").toAbsolutePath()
             .normalize();
-    private static final Pattern TITLE = Pattern.compile("\"title\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-    private static final Pattern EXPR = Pattern.compile("\"expr\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static LocalCluster cluster;
@@ -125,7 +118,7 @@ class DashboardQueriesSystemTest {
              Peer bob = Peer.connect(cluster.webSocketUri(1), "bob", SystemCluster.USERS.token("bob"))) {
             alice.subscribe(room, false);
             bob.subscribe(room, false);
-            Map<String, List<String>> panels = panels();
+            Map<String, List<String>> panels = Dashboards.panels();
             assertThat(panels).isNotEmpty();
             // Publish until every panel has data: rates need two scrapes that saw the counters move.
             int[] sent = {0};
@@ -158,36 +151,6 @@ class DashboardQueriesSystemTest {
     private static void publish(Peer peer, String room, String id) {
         peer.send(ClientFrame.newBuilder().setPublish(Publish.newBuilder().setRequestId(peer.nextRequestId())
                 .setRoom(room).setId(id).setPayload(ByteString.copyFromUtf8(id)).setAck(true)).build());
-    }
-
-    /** Panel title to its queries, over every dashboard file; a panel's title precedes its targets. */
-    private static Map<String, List<String>> panels() throws IOException {
-        Map<String, List<String>> panels = new LinkedHashMap<>();
-        try (Stream<Path> files = Files.list(DASHBOARDS)) {
-            for (Path dashboard : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                String json = Files.readString(dashboard);
-                Matcher title = TITLE.matcher(json);
-                List<int[]> spans = new ArrayList<>();
-                List<String> titles = new ArrayList<>();
-                while (title.find()) {
-                    spans.add(new int[] {title.start()});
-                    titles.add(dashboard.getFileName() + ": " + unescape(title.group(1)));
-                }
-                Matcher expr = EXPR.matcher(json);
-                while (expr.find()) {
-                    int owner = -1;
-                    for (int i = 0; i < spans.size() && spans.get(i)[0] < expr.start(); i++) {
-                        owner = i;
-                    }
-                    panels.computeIfAbsent(titles.get(owner), t -> new ArrayList<>()).add(unescape(expr.group(1)));
-                }
-            }
-        }
-        return panels;
-    }
-
-    private static String unescape(String json) {
-        return json.replace("\\\"", "\"").replace("\\\\", "\\");
     }
 
     /** True when the instant query succeeds with at least one series (a NaN sample counts: the panel draws it). */

@@ -6,7 +6,6 @@ import io.switchboard.testkit.RequiredTool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -30,8 +29,6 @@ class MonitoringConfigTest {
     private static final Path RULES = MONITORING.resolve("alerts.yml");
     private static final Path RULE_TESTS = MONITORING.resolve("tests").resolve("alerts-test.yml");
     private static final Path RUNBOOKS = Path.of("..", "docs", "ops", "alerts.md").toAbsolutePath().normalize();
-    private static final Path DASHBOARDS = MONITORING.resolve("grafana").resolve("dashboards");
-    private static final Pattern PANEL_EXPR = Pattern.compile("\"expr\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
     private static final Pattern ALERT = Pattern.compile("^\\s*- alert: (\\S+)\\s*$", Pattern.MULTILINE);
     private static final Pattern TESTED_ALERT = Pattern.compile("^\\s*- alertname: (\\S+)\\s*$", Pattern.MULTILINE);
@@ -81,16 +78,8 @@ class MonitoringConfigTest {
 
     @Test
     void dashboardQueriesParseAndNameOnlyCataloguedMetrics() throws Exception {
-        List<String> queries = new ArrayList<>();
-        try (Stream<Path> files = Files.list(DASHBOARDS)) {
-            for (Path dashboard : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                Matcher m = PANEL_EXPR.matcher(Files.readString(dashboard));
-                while (m.find()) {
-                    queries.add(m.group(1).replace("\\\"", "\"").replace("\\\\", "\\"));
-                }
-            }
-        }
-        assertThat(queries).as("panel queries in %s", DASHBOARDS).isNotEmpty();
+        List<String> queries = Dashboards.queries();
+        assertThat(queries).as("panel queries in %s", Dashboards.DIR).isNotEmpty();
         Set<String> named = new TreeSet<>();
         queries.forEach(q -> named.addAll(metricsIn(q)));
         assertThat(catalogued()).as("metrics in %s", MetricCatalogueSystemTest.CATALOGUE).containsAll(named);
