@@ -114,8 +114,9 @@ class DashboardQueriesSystemTest {
     @Order(1)
     void everyPanelReturnsDataFromARealPrometheus() throws Exception {
         String room = "chat:dashboard";
-        try (Peer alice = Peer.connect(cluster.webSocketUri(0), "alice", SystemCluster.USERS.token("alice"));
-             Peer bob = Peer.connect(cluster.webSocketUri(1), "bob", SystemCluster.USERS.token("bob"))) {
+        String grant = "chat:*";
+        try (Peer alice = Peer.connect(cluster.webSocketUri(0), "alice", SystemCluster.USERS.token("alice", grant));
+             Peer bob = Peer.connect(cluster.webSocketUri(1), "bob", SystemCluster.USERS.token("bob", grant))) {
             alice.subscribe(room, false);
             bob.subscribe(room, false);
             Map<String, List<String>> panels = Dashboards.panels();

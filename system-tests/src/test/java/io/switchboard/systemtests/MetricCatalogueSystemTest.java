@@ -90,8 +90,9 @@ class MetricCatalogueSystemTest {
     void eachTiersMetricsPageServesCataloguedNamesAfterTraffic() throws Exception {
         Map<String, Map<String, String>> catalogue = Catalogue.read(CATALOGUE);
         String room = "chat:metrics";
-        try (Peer alice = Peer.connect(cluster.webSocketUri(0), "alice", SystemCluster.USERS.token("alice"));
-             Peer bob = Peer.connect(cluster.webSocketUri(1), "bob", SystemCluster.USERS.token("bob"))) {
+        String grant = "chat:*";
+        try (Peer alice = Peer.connect(cluster.webSocketUri(0), "alice", SystemCluster.USERS.token("alice", grant));
+             Peer bob = Peer.connect(cluster.webSocketUri(1), "bob", SystemCluster.USERS.token("bob", grant))) {
             alice.subscribe(room, false);
             bob.subscribe(room, false);
             int request = alice.nextRequestId();
