@@ -109,7 +109,8 @@ class MetricCatalogueSystemTest {
         for (int i = 0; i < cluster.gateways().size(); i++) {
             pages.computeIfAbsent("gateway", t -> new ArrayList<>()).add(cluster.httpUri(i).resolve("metrics"));
         }
-        cluster.routers().forEach(r -> pages.computeIfAbsent("router", t -> new ArrayList<>()).add(local(r.metricsPort())));
+        cluster.routers().forEach(r -> pages.computeIfAbsent("router", t -> new ArrayList<>())
+                .add(local(r.metricsPort())));
         pages.put("presence", List.of(local(cluster.presence().metricsPort())));
         pages.put("history", List.of(local(cluster.history().metricsPort())));
 
