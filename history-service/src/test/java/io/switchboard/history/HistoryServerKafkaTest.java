@@ -13,6 +13,8 @@ import io.switchboard.proto.internal.v1.ReadDirection;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
 import io.switchboard.proto.internal.v1.Sender;
+import io.switchboard.service.KafkaKeys;
+import io.switchboard.service.config.ConfigBuilder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -31,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,14 +92,20 @@ class HistoryServerKafkaTest {
         return topic;
     }
 
-    private HistoryConfig.Builder config(Path dataDir) {
-        return HistoryConfig.builder().id("h1").grpcPort(0).metricsPort(0).dataDir(dataDir)
-                .bootstrapServers(kafka.bootstrapServers()).topic(topic).startupTimeout(Duration.ofSeconds(20))
-                .shutdownGrace(Duration.ofSeconds(1));
+    private ConfigBuilder<HistoryConfig> config(Path dataDir) {
+        return HistoryConfig.builder().set(HistoryKeys.ID, "h1").set(HistoryKeys.GRPC_PORT, 0)
+                .set(HistoryKeys.METRICS_PORT, 0).set(HistoryKeys.DATA_DIR, dataDir)
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, topic)
+                .set(HistoryKeys.STARTUP_TIMEOUT, Duration.ofSeconds(20))
+                .set(HistoryKeys.SHUTDOWN_GRACE, Duration.ofSeconds(1));
     }
 
     private HistoryServer start(HistoryConfig config) {
-        HistoryServer server = HistoryServer.create(config, new PrometheusRegistry());
+        return start(config, InstantSource.system());
+    }
+
+    private HistoryServer start(HistoryConfig config, InstantSource clock) {
+        HistoryServer server = HistoryServer.create(config, new PrometheusRegistry(), clock);
         server.start();
         closeables.add(server);
         await().atMost(Duration.ofSeconds(20)).until(server::isReady);
@@ -258,8 +267,8 @@ class HistoryServerKafkaTest {
             publish(topic, "temp:age", "a-" + i, t0 - 3_600_000 + i); // an hour old
         }
         long fresh = publish(topic, "temp:age", "a-new", t0);
-        HistoryServer server = start(config(dir).clock(clock).maxMessages(3)
-                .namespaceMaxAge("temp", Duration.ofMinutes(30)).build());
+        HistoryServer server = start(config(dir).set(HistoryKeys.MAX_MESSAGES, 3L)
+                .set(HistoryKeys.NAMESPACE_MAX_AGE, "temp", Duration.ofMinutes(30)).build(), clock);
         awaitIngested(server, "temp:age", 4);
         var stub = client(server);
 

@@ -6,6 +6,7 @@ import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
+import io.switchboard.service.config.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -35,18 +36,19 @@ public final class SwitchboardMain {
         Config config = Config.builder().addSource(ConfigSources.create(files)).build();
         Map<String, String> flat = files.asMap().orElseGet(Map::of);
 
-        boolean demo = config.get("launcher.demo.enabled").asBoolean().orElse(true);
+        Settings launcher = LauncherKeys.CATALOGUE.read(config);
+        boolean demo = launcher.get(LauncherKeys.DEMO_ENABLED);
         String secret = config.get("gateway.auth.hs256-secret").asString().orElseGet(SwitchboardMain::randomSecret);
         LocalCluster.Builder spec = LocalCluster.builder()
                 .base(flat)
                 .environmentOverrides(true)
                 .set("gateway.auth.hs256-secret", secret)
-                .routers(config.get("launcher.routers").asInt().orElse(1))
-                .gateways(config.get("launcher.gateways").asInt().orElse(1))
-                .history(config.get("launcher.history.enabled").asBoolean().orElse(true))
-                .presence(config.get("launcher.presence.enabled").asBoolean().orElse(true));
-        config.get("launcher.history.data-dir").asString().map(Path::of).ifPresent(spec::historyDataDir);
-        config.get("launcher.kafka.bootstrap-servers").asString().ifPresent(spec::externalKafka);
+                .routers(launcher.get(LauncherKeys.ROUTERS))
+                .gateways(launcher.get(LauncherKeys.GATEWAYS))
+                .history(launcher.get(LauncherKeys.HISTORY_ENABLED))
+                .presence(launcher.get(LauncherKeys.PRESENCE_ENABLED));
+        launcher.find(LauncherKeys.HISTORY_DATA_DIR).ifPresent(spec::historyDataDir);
+        launcher.find(LauncherKeys.KAFKA_BOOTSTRAP_SERVERS).ifPresent(spec::externalKafka);
         if (demo) {
             spec.firstGatewayRouting(demoRouting(secret));
         }

@@ -17,6 +17,6 @@ public final class PresenceMain {
 
     public static void main(String[] args) throws InterruptedException {
         ServiceMain.run("presence", "switchboard-presence-service.jar", args, PresenceConfig::load,
-                PresenceConfig::id, PresenceServer::create);
+                config -> config.get(PresenceKeys.ID), PresenceServer::create);
     }
 }

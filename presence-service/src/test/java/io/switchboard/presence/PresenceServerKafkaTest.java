@@ -16,6 +16,7 @@ import io.switchboard.proto.internal.v1.RoomMembersRequest;
 import io.switchboard.proto.internal.v1.RoomMembersResponse;
 import io.switchboard.proto.internal.v1.UserPresence;
 import io.switchboard.proto.internal.v1.UserPresenceRequest;
+import io.switchboard.service.KafkaKeys;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -76,10 +77,12 @@ class PresenceServerKafkaTest {
     }
 
     private PresenceServer start(String topic, Duration lease) {
-        PresenceConfig config = PresenceConfig.builder().id("p1").grpcPort(0).metricsPort(0).leaseTtl(lease)
-                .deltaInterval(Duration.ofMillis(100)).bootstrapServers(kafka.bootstrapServers()).topic(topic)
-                .topicPartitions(2).startupTimeout(Duration.ofSeconds(20)).shutdownGrace(Duration.ofSeconds(1))
-                .build();
+        PresenceConfig config = PresenceConfig.builder().set(PresenceKeys.ID, "p1").set(PresenceKeys.GRPC_PORT, 0)
+                .set(PresenceKeys.METRICS_PORT, 0).set(PresenceKeys.LEASE_TTL, lease)
+                .set(PresenceKeys.DELTA_INTERVAL, Duration.ofMillis(100))
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers()).set(KafkaKeys.PRESENCE_TOPIC_NAME, topic)
+                .set(KafkaKeys.PRESENCE_TOPIC_PARTITIONS, 2).set(PresenceKeys.STARTUP_TIMEOUT, Duration.ofSeconds(20))
+                .set(PresenceKeys.SHUTDOWN_GRACE, Duration.ofSeconds(1)).build();
         PresenceServer server = PresenceServer.create(config, new PrometheusRegistry());
         closeables.add(server);
         server.start();

@@ -1,5 +1,11 @@
 package io.switchboard.router;
 
+import static io.switchboard.router.RouterKeys.DELIVERY_TIMEOUT;
+import static io.switchboard.router.RouterKeys.GRPC_PORT;
+import static io.switchboard.router.RouterKeys.ID;
+import static io.switchboard.router.RouterKeys.METRICS_PORT;
+import static io.switchboard.router.RouterKeys.STARTUP_TIMEOUT;
+
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -8,6 +14,7 @@ import io.grpc.StatusRuntimeException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.kafka.embedded.EmbeddedKafka;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import io.switchboard.service.KafkaKeys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,9 +45,10 @@ class KafkaUnavailableTest {
 
     @Test
     void publishesFailWithUnavailableOnceKafkaIsGoneAndRetriesSendAgain() {
-        RouterConfig config = RouterConfig.builder().id("lonely").grpcPort(0).metricsPort(-1)
-                .bootstrapServers(kafka.bootstrapServers()).topic("rooms.unavailable").topicPartitions(1)
-                .deliveryTimeout(Duration.ofSeconds(2)).startupTimeout(Duration.ofSeconds(20)).build();
+        RouterConfig config = RouterConfig.builder().set(ID, "lonely").set(GRPC_PORT, 0).set(METRICS_PORT, -1)
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, "rooms.unavailable")
+                .set(KafkaKeys.TOPIC_PARTITIONS, 1).set(DELIVERY_TIMEOUT, Duration.ofSeconds(2))
+                .set(STARTUP_TIMEOUT, Duration.ofSeconds(20)).build();
         PrometheusRegistry registry = new PrometheusRegistry();
         RouterServer router = RouterServer.create(config, registry);
         ManagedChannel channel = null;

@@ -1,5 +1,11 @@
 package io.switchboard.router;
 
+import static io.switchboard.router.RouterKeys.GRPC_PORT;
+import static io.switchboard.router.RouterKeys.ID;
+import static io.switchboard.router.RouterKeys.METRICS_PORT;
+import static io.switchboard.router.RouterKeys.PRESENCE_ADDRESS;
+import static io.switchboard.router.RouterKeys.STARTUP_TIMEOUT;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.CallOptions;
@@ -20,8 +26,6 @@ import io.switchboard.proto.internal.v1.CloseRoomCommand;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.ControlRequest;
 import io.switchboard.proto.internal.v1.DisconnectCommand;
-import io.switchboard.proto.internal.v1.SubscribeCommand;
-import io.switchboard.proto.internal.v1.UnsubscribeCommand;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
 import io.switchboard.proto.internal.v1.EphemeralRequest;
 import io.switchboard.proto.internal.v1.PresenceRecord;
@@ -29,7 +33,11 @@ import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 import io.switchboard.proto.internal.v1.SendToUserRequest;
 import io.switchboard.proto.internal.v1.SendToUserResponse;
 import io.switchboard.proto.internal.v1.Sender;
+import io.switchboard.proto.internal.v1.SubscribeCommand;
+import io.switchboard.proto.internal.v1.UnsubscribeCommand;
 import io.switchboard.proto.internal.v1.UserPresence;
+import io.switchboard.service.KafkaKeys;
+import io.switchboard.service.config.ConfigBuilder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -298,15 +306,17 @@ class RouterEventsKafkaTest {
 
     private void start(TestInfo test, boolean withPresence) {
         suffix = test.getTestMethod().orElseThrow().getName();
-        RouterConfig.Builder config = RouterConfig.builder().id("events-router").grpcPort(0).metricsPort(-1)
-                .bootstrapServers(kafka.bootstrapServers()).topic(rooms()).topicPartitions(2)
-                .ephemeralTopic(ephemeral()).controlTopic(control()).controlTopicPartitions(2)
-                .presenceTopic(presenceTopic()).startupTimeout(Duration.ofSeconds(20)).clock(clock);
+        ConfigBuilder<RouterConfig> config = RouterConfig.builder().set(ID, "events-router").set(GRPC_PORT, 0)
+                .set(METRICS_PORT, -1).set(KafkaKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers())
+                .set(KafkaKeys.TOPIC_NAME, rooms()).set(KafkaKeys.TOPIC_PARTITIONS, 2)
+                .set(KafkaKeys.EPHEMERAL_TOPIC_NAME, ephemeral()).set(KafkaKeys.CONTROL_TOPIC_NAME, control())
+                .set(KafkaKeys.CONTROL_TOPIC_PARTITIONS, 2).set(KafkaKeys.PRESENCE_TOPIC_NAME, presenceTopic())
+                .set(STARTUP_TIMEOUT, Duration.ofSeconds(20));
         if (withPresence) {
-            config.presenceAddress("127.0.0.1:" + startPresence());
+            config.set(PRESENCE_ADDRESS, "127.0.0.1:" + startPresence());
         }
         String name = InProcessServerBuilder.generateName();
-        router = RouterServer.builder(config.build(), registry).inProcessName(name).build();
+        router = RouterServer.builder(config.build(), registry).inProcessName(name).clock(clock).build();
         resources.add(router);
         router.start();
         channel = InProcessChannelBuilder.forName(name).build();

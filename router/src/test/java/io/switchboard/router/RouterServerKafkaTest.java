@@ -1,5 +1,10 @@
 package io.switchboard.router;
 
+import static io.switchboard.router.RouterKeys.GRPC_PORT;
+import static io.switchboard.router.RouterKeys.ID;
+import static io.switchboard.router.RouterKeys.METRICS_PORT;
+import static io.switchboard.router.RouterKeys.STARTUP_TIMEOUT;
+
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -23,6 +28,8 @@ import io.switchboard.router.kafka.KafkaEnvelopeLog;
 import io.switchboard.router.kafka.TopicBootstrap;
 import io.switchboard.router.kafka.TopicInfo;
 import io.switchboard.service.GrpcFutures;
+import io.switchboard.service.KafkaKeys;
+import io.switchboard.service.config.ConfigBuilder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -78,7 +85,7 @@ class RouterServerKafkaTest {
 
     @Test
     void servesHealthReflectionMetricsAndReadiness(TestInfo test) throws Exception {
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(0));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, 0));
         ManagedChannel channel = channel(router);
 
         assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.newBuilder()
@@ -119,7 +126,7 @@ class RouterServerKafkaTest {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 1)
                     .configs(java.util.Map.of("max.message.bytes", "2048")))).all().get(20, TimeUnit.SECONDS);
         }
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
         PublishRequest tooLarge = request(envelope("chat:lobby", "big-1")
                 .setPayload(com.google.protobuf.ByteString.copyFrom(new byte[8 * 1024])));
 
@@ -140,7 +147,7 @@ class RouterServerKafkaTest {
 
     @Test
     void writesTheEnvelopeKeyedByRoomAndAnswersWithItsCoordinates(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
         Envelope sent = envelope("chat:lobby", "m-1").build();
 
         PublishResponse response = stub(router).publish(PublishRequest.newBuilder().setEnvelope(sent).build());
@@ -163,7 +170,7 @@ class RouterServerKafkaTest {
 
     @Test
     void positionsOfOneRoomIncreaseStrictly(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
         RouterServiceGrpc.RouterServiceBlockingStub stub = stub(router);
 
         List<PublishResponse> responses = new ArrayList<>();
@@ -181,7 +188,7 @@ class RouterServerKafkaTest {
 
     @Test
     void sequentialRetryIsADuplicateAndWritesOneRecord(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
 
         PublishResponse first = stub(router).publish(request("chat:lobby", "m-1"));
         PublishResponse retry = stub(router).publish(request("chat:lobby", "m-1"));
@@ -193,7 +200,7 @@ class RouterServerKafkaTest {
 
     @Test
     void concurrentRetriesWriteExactlyOneRecord(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
         RouterServiceGrpc.RouterServiceStub stub = RouterServiceGrpc.newStub(channel(router))
                 .withDeadlineAfter(20, TimeUnit.SECONDS);
 
@@ -212,8 +219,9 @@ class RouterServerKafkaTest {
     @Test
     void aCallCancelledBeforeItsHandlerRanWritesNoRecord(TestInfo test) throws Exception {
         topic = topicName(test);
-        RouterConfig config = RouterConfig.builder().id("deadline").bootstrapServers(kafka.bootstrapServers())
-                .topic(topic).topicPartitions(2).build();
+        RouterConfig config = RouterConfig.builder().set(ID, "deadline")
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers())
+                .set(KafkaKeys.TOPIC_NAME, topic).set(KafkaKeys.TOPIC_PARTITIONS, 2).build();
         TopicInfo info = TopicBootstrap.ensure(KafkaSettings.admin(config), KafkaSettings.topic(config),
                 Duration.ofSeconds(20));
         KafkaEnvelopeLog log = KafkaEnvelopeLog.start(KafkaSettings.producer(config), info, Duration.ofSeconds(20));
@@ -260,17 +268,18 @@ class RouterServerKafkaTest {
 
     @Test
     void metricsEndpointCanBeDisabled(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
 
         assertThat(router.metricsPort()).isEqualTo(-1);
         assertThat(router.port()).isPositive();
     }
 
-    private RouterServer start(TestInfo test, RouterConfig.Builder builder) {
+    private RouterServer start(TestInfo test, ConfigBuilder<RouterConfig> builder) {
         topic = topicName(test);
-        RouterConfig config = builder.id("test-router").grpcPort(0)
-                .bootstrapServers(kafka.bootstrapServers()).topic(topic).topicPartitions(3)
-                .startupTimeout(Duration.ofSeconds(20)).build();
+        RouterConfig config = builder.set(ID, "test-router").set(GRPC_PORT, 0)
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, topic)
+                .set(KafkaKeys.TOPIC_PARTITIONS, 3)
+                .set(STARTUP_TIMEOUT, Duration.ofSeconds(20)).build();
         RouterServer router = RouterServer.create(config, new PrometheusRegistry());
         resources.add(router);
         router.start();

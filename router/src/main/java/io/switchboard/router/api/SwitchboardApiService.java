@@ -111,7 +111,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.calls = new InternalCalls(router, presence, history, config.defaultDeadline());
-        this.tokens = ServiceTokenVerifier.from(config.auth(), clock);
+        this.tokens = ServiceTokenVerifier.from(config, clock);
         this.auth = new ServiceAuthInterceptor(tokens);
         this.rateLimiter = rateLimiter;
         this.metrics = new ApiMetrics(Objects.requireNonNull(registry, "registry"));
