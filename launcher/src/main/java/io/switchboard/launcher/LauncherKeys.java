@@ -36,11 +36,20 @@ public final class LauncherKeys {
     public static final Key<Boolean> HISTORY_ENABLED = S.define("launcher.history.enabled", BOOLEAN).byDefault(true)
             .doc("Run the history service in the process (the gateways then resume and page through it).");
     public static final Key<Path> HISTORY_DATA_DIR = S.define("launcher.history.data-dir", PATH)
-            .unsetMeans("a temporary directory, deleted on exit")
-            .doc("Where the history store lives. With the embedded broker (whose data is temporary too) a kept store"
-                    + " is wiped at the next start, because the topic is new.");
+            .unsetMeans("`history` in the scratch directory")
+            .doc("Where the history store lives; kept on exit. With the embedded broker's data in the scratch"
+                    + " directory (the default) a kept store is wiped at the next start, because the topic is new.");
     public static final Key<String> KAFKA_BOOTSTRAP_SERVERS = S.define("launcher.kafka.bootstrap-servers", STRING)
             .doc("Use this existing Kafka cluster instead of starting the embedded broker.");
+    public static final Key<Integer> KAFKA_PORT = S.define("launcher.kafka.port", INT).byDefault(0)
+            .check(Check.port())
+            .doc("Client port of the embedded broker; `0` picks a free port (the start-up line and"
+                    + " `/launcher/status` show it). Connect your own Kafka tools to it as `127.0.0.1:<port>`.");
+    public static final Key<Path> KAFKA_DATA_DIR = S.define("launcher.kafka.data-dir", PATH)
+            .unsetMeans("`kafka` in the scratch directory")
+            .doc("Where the embedded broker keeps its data; kept on exit and reused by the next start (its topics and"
+                    + " messages survive restarts; set `launcher.history.data-dir` too to keep the history store"
+                    + " with them).");
 
     public static final KeySection SECTION = S.build();
 

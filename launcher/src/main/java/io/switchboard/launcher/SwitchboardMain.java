@@ -39,7 +39,7 @@ public final class SwitchboardMain {
         Settings launcher = LauncherKeys.CATALOGUE.read(config);
         boolean demo = launcher.get(LauncherKeys.DEMO_ENABLED);
         String secret = config.get("gateway.auth.hs256-secret").asString().orElseGet(SwitchboardMain::randomSecret);
-        LocalCluster.Builder spec = LocalCluster.builder()
+        ClusterSpec spec = LocalCluster.builder()
                 .base(flat)
                 .environmentOverrides(true)
                 .set("gateway.auth.hs256-secret", secret)
@@ -49,6 +49,8 @@ public final class SwitchboardMain {
                 .presence(launcher.get(LauncherKeys.PRESENCE_ENABLED));
         launcher.find(LauncherKeys.HISTORY_DATA_DIR).ifPresent(spec::historyDataDir);
         launcher.find(LauncherKeys.KAFKA_BOOTSTRAP_SERVERS).ifPresent(spec::externalKafka);
+        launcher.find(LauncherKeys.KAFKA_DATA_DIR).ifPresent(spec::kafkaDataDir);
+        spec.kafkaPort(launcher.get(LauncherKeys.KAFKA_PORT));
         if (demo) {
             spec.firstGatewayRouting(demoRouting(secret));
         }
@@ -59,8 +61,8 @@ public final class SwitchboardMain {
             cluster.close();
             stopped.countDown();
         }, "switchboard-shutdown"));
-        LOG.info(() -> "Switchboard is up: kafka " + cluster.bootstrapServers()
-                + ", gateway " + cluster.httpUri(0) + (demo ? " (demo page: open it in two browser tabs)" : ""));
+        LOG.info(() -> ClusterStatus.summary(cluster) + (demo ? " (demo page: open " + cluster.httpUri(0)
+                + " in two browser tabs)" : ""));
         stopped.await();
     }
 
