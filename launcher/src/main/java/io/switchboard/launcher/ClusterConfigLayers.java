@@ -2,6 +2,10 @@ package io.switchboard.launcher;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.switchboard.gateway.GatewayKeys;
+import io.switchboard.history.HistoryKeys;
+import io.switchboard.presence.PresenceKeys;
+import io.switchboard.router.RouterKeys;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,14 +17,14 @@ import java.util.Map;
  */
 final class ClusterConfigLayers {
     private static final Map<String, String> FALLBACK = Map.of(
-            "gateway.host", "127.0.0.1",
-            "gateway.port", "0",
-            "router.grpc.port", "0",
-            "router.metrics.port", "0",
-            "history.grpc.port", "0",
-            "history.metrics.port", "0",
-            "presence.grpc.port", "0",
-            "presence.metrics.port", "0");
+            GatewayKeys.HOST.name(), "127.0.0.1",
+            GatewayKeys.PORT.name(), "0",
+            RouterKeys.GRPC_PORT.name(), "0",
+            RouterKeys.METRICS_PORT.name(), "0",
+            HistoryKeys.GRPC_PORT.name(), "0",
+            HistoryKeys.METRICS_PORT.name(), "0",
+            PresenceKeys.GRPC_PORT.name(), "0",
+            PresenceKeys.METRICS_PORT.name(), "0");
 
     private final Map<String, String> base = new HashMap<>();
     private final Map<String, String> overrides = new HashMap<>();

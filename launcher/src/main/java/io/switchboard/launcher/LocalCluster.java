@@ -4,14 +4,19 @@ import io.helidon.config.Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.GatewayConfig;
+import io.switchboard.gateway.GatewayKeys;
 import io.switchboard.gateway.GatewayServer;
 import io.switchboard.history.HistoryConfig;
+import io.switchboard.history.HistoryKeys;
 import io.switchboard.history.HistoryServer;
 import io.switchboard.kafka.embedded.EmbeddedKafka;
 import io.switchboard.presence.PresenceConfig;
+import io.switchboard.presence.PresenceKeys;
 import io.switchboard.presence.PresenceServer;
 import io.switchboard.router.RouterConfig;
+import io.switchboard.router.RouterKeys;
 import io.switchboard.router.RouterServer;
+import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.LoopbackPorts;
 import java.net.URI;
 import java.nio.file.Path;
@@ -109,17 +114,17 @@ public final class LocalCluster implements AutoCloseable {
     /** The keys of router {@code index} only the cluster knows; only the first may have a fixed port. */
     private Map<String, String> routerRuntime(int index) {
         Map<String, String> runtime = new HashMap<>();
-        runtime.put("kafka.bootstrap-servers", bootstrapServers);
-        runtime.put("router.id", "router-" + (index + 1));
+        runtime.put(KafkaKeys.BOOTSTRAP_SERVERS.name(), bootstrapServers);
+        runtime.put(RouterKeys.ID.name(), "router-" + (index + 1));
         if (index > 0) {
-            runtime.put("router.grpc.port", "0");
-            runtime.put("router.metrics.port", "0");
+            runtime.put(RouterKeys.GRPC_PORT.name(), "0");
+            runtime.put(RouterKeys.METRICS_PORT.name(), "0");
         }
         if (presence != null) {
-            runtime.put("router.presence.address", "127.0.0.1:" + presence.port());
+            runtime.put(RouterKeys.PRESENCE_ADDRESS.name(), "127.0.0.1:" + presence.port());
         }
         if (spec.history) {
-            runtime.put("router.history.address", "127.0.0.1:" + historyPort);
+            runtime.put(RouterKeys.HISTORY_ADDRESS.name(), "127.0.0.1:" + historyPort);
         }
         return runtime;
     }
@@ -127,19 +132,19 @@ public final class LocalCluster implements AutoCloseable {
     /** The keys of gateway {@code index} only the cluster knows; only the first may have a fixed port. */
     private Map<String, String> gatewayRuntime(int index, List<String> routerAddresses) {
         Map<String, String> runtime = new HashMap<>();
-        runtime.put("kafka.bootstrap-servers", bootstrapServers);
-        runtime.put("gateway.id", "gateway-" + (index + 1));
+        runtime.put(KafkaKeys.BOOTSTRAP_SERVERS.name(), bootstrapServers);
+        runtime.put(GatewayKeys.ID.name(), "gateway-" + (index + 1));
         if (index > 0) {
-            runtime.put("gateway.port", "0");
+            runtime.put(GatewayKeys.PORT.name(), "0");
         }
         for (int r = 0; r < routerAddresses.size(); r++) {
-            runtime.put("gateway.routers." + r, routerAddresses.get(r));
+            runtime.put(GatewayKeys.ROUTERS.name() + "." + r, routerAddresses.get(r));
         }
         if (history != null) {
-            runtime.put("gateway.history.address", "127.0.0.1:" + history.port());
+            runtime.put(GatewayKeys.HISTORY_ADDRESS.name(), "127.0.0.1:" + history.port());
         }
         if (presence != null) {
-            runtime.put("gateway.presence.address", "127.0.0.1:" + presence.port());
+            runtime.put(GatewayKeys.PRESENCE_ADDRESS.name(), "127.0.0.1:" + presence.port());
         }
         return runtime;
     }
@@ -169,7 +174,7 @@ public final class LocalCluster implements AutoCloseable {
         int port = old.port();
         old.stop(Duration.ZERO);
         Map<String, String> runtime = new HashMap<>(gatewayRuntime.get(index));
-        runtime.put("gateway.port", Integer.toString(port));
+        runtime.put(GatewayKeys.PORT.name(), Integer.toString(port));
         GatewayServer fresh = startGateway(index, runtime);
         gateways.set(index, fresh);
         gatewayRuntime.set(index, runtime);
@@ -179,10 +184,10 @@ public final class LocalCluster implements AutoCloseable {
     /** {@code port} 0: the configured one (or a free one). */
     private void startPresence(int port) {
         Map<String, String> runtime = new HashMap<>();
-        runtime.put("kafka.bootstrap-servers", bootstrapServers);
-        runtime.put("presence.id", "presence-1");
+        runtime.put(KafkaKeys.BOOTSTRAP_SERVERS.name(), bootstrapServers);
+        runtime.put(PresenceKeys.ID.name(), "presence-1");
         if (port != 0) {
-            runtime.put("presence.grpc.port", Integer.toString(port));
+            runtime.put(PresenceKeys.GRPC_PORT.name(), Integer.toString(port));
         }
         PresenceServer server = PresenceServer.create(PresenceConfig.from(layered(runtime)), new PrometheusRegistry());
         server.start();
@@ -216,12 +221,12 @@ public final class LocalCluster implements AutoCloseable {
             throw new IllegalStateException("history is running");
         }
         Map<String, String> runtime = new HashMap<>();
-        runtime.put("kafka.bootstrap-servers", bootstrapServers);
-        runtime.put("history.id", "history-1");
+        runtime.put(KafkaKeys.BOOTSTRAP_SERVERS.name(), bootstrapServers);
+        runtime.put(HistoryKeys.ID.name(), "history-1");
         if (historyPort != 0) {
-            runtime.put("history.grpc.port", Integer.toString(historyPort));
+            runtime.put(HistoryKeys.GRPC_PORT.name(), Integer.toString(historyPort));
         }
-        runtime.put("history.data-dir", historyDataDir().toString());
+        runtime.put(HistoryKeys.DATA_DIR.name(), historyDataDir().toString());
         HistoryServer server = HistoryServer.create(HistoryConfig.from(layered(runtime)), new PrometheusRegistry());
         server.start();
         history = server;

@@ -6,6 +6,7 @@ import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
+import io.switchboard.gateway.GatewayKeys;
 import io.switchboard.service.ConfigFiles;
 import io.switchboard.service.config.Settings;
 import java.nio.file.Path;
@@ -65,7 +66,8 @@ public final class SwitchboardMain implements Callable<Integer> {
             Config config = Config.builder().addSource(ConfigSources.create(files)).build();
             Settings launcher = LauncherKeys.CATALOGUE.read(config);
             demo = launcher.get(LauncherKeys.DEMO_ENABLED);
-            secret = config.get("gateway.auth.hs256-secret").asString().orElseGet(SwitchboardMain::randomSecret);
+            secret = config.get(GatewayKeys.AUTH.hs256Secret.name()).asString()
+                    .orElseGet(SwitchboardMain::randomSecret);
             spec = spec(launcher, files.asMap().orElseGet(Map::of), secret);
         } catch (IllegalArgumentException e) {
             System.err.println("switchboard: configuration error: " + e.getMessage());
@@ -97,7 +99,7 @@ public final class SwitchboardMain implements Callable<Integer> {
         ClusterSpec spec = LocalCluster.builder()
                 .base(base)
                 .environmentOverrides(true)
-                .set("gateway.auth.hs256-secret", secret)
+                .set(GatewayKeys.AUTH.hs256Secret.name(), secret)
                 .routers(launcher.get(LauncherKeys.ROUTERS))
                 .gateways(launcher.get(LauncherKeys.GATEWAYS))
                 .history(launcher.get(LauncherKeys.HISTORY_ENABLED))
