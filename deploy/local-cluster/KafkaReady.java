@@ -1,4 +1,6 @@
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -9,10 +11,14 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * Waits until a Kafka cluster has the expected number of registered brokers and an active controller; used by
- * cluster.sh, run with the JDK's source launcher:
+ * cluster.sh, run with the JDK's source launcher (picocli, like the Kafka clients, is in the embedded Kafka's
+ * libs):
  *
  * <pre>java -cp 'embedded-kafka/target/libs/*' KafkaReady.java BOOTSTRAP BROKERS TIMEOUT_SECONDS [TOPIC...]</pre>
  *
@@ -27,14 +33,32 @@ public final class KafkaReady {
     private KafkaReady() {
     }
 
+    /** The command line (picocli). */
+    @Command(name = "KafkaReady", description = "Waits until a Kafka cluster has BROKERS brokers and a controller.")
+    static final class Arguments {
+        @Parameters(index = "0", paramLabel = "BOOTSTRAP", description = "host:port[,host:port...]")
+        String bootstrap;
+        @Parameters(index = "1", paramLabel = "BROKERS", description = "Registered brokers to wait for.")
+        int brokers;
+        @Parameters(index = "2", paramLabel = "TIMEOUT_SECONDS", description = "How long to wait at most.")
+        long timeoutSeconds;
+        @Parameters(index = "3..*", paramLabel = "TOPIC", description = "Topics to describe once ready.")
+        List<String> topics = new ArrayList<>();
+    }
+
     public static void main(String[] args) throws InterruptedException {
-        if (args.length < 3) {
-            System.err.println("usage: KafkaReady BOOTSTRAP BROKERS TIMEOUT_SECONDS [TOPIC...]");
+        Arguments arguments = new Arguments();
+        CommandLine cli = new CommandLine(arguments);
+        try {
+            cli.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            System.err.println(e.getMessage());
+            System.err.println(cli.getUsageMessage());
             System.exit(2);
         }
-        String bootstrap = args[0];
-        int expected = Integer.parseInt(args[1]);
-        long deadline = System.nanoTime() + Duration.ofSeconds(Long.parseLong(args[2])).toNanos();
+        String bootstrap = arguments.bootstrap;
+        int expected = arguments.brokers;
+        long deadline = System.nanoTime() + Duration.ofSeconds(arguments.timeoutSeconds).toNanos();
         String last = "no answer yet";
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -50,8 +74,8 @@ public final class KafkaReady {
                             .toList() + ", controller " + (controller == null ? "none" : controller.idString());
                     if (nodes.size() >= expected && controller != null && !controller.isEmpty()) {
                         System.out.println("kafka ready: " + last);
-                        for (int i = 3; i < args.length; i++) {
-                            describeTopic(admin, args[i]);
+                        for (String topic : arguments.topics) {
+                            describeTopic(admin, topic);
                         }
                         return;
                     }
@@ -67,10 +91,10 @@ public final class KafkaReady {
 
     private static void describeTopic(Admin admin, String topic) throws InterruptedException {
         try {
-            TopicDescription description = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
                     .get(5, TimeUnit.SECONDS).get(topic);
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            String minIsr = admin.describeConfigs(java.util.List.of(resource)).all().get(5, TimeUnit.SECONDS)
+            String minIsr = admin.describeConfigs(List.of(resource)).all().get(5, TimeUnit.SECONDS)
                     .get(resource).get("min.insync.replicas").value();
             var partitions = description.partitions();
             long fullIsr = partitions.stream().filter(p -> p.isr().size() == p.replicas().size()).count();
