@@ -1,6 +1,5 @@
 package io.switchboard.gateway;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,11 +11,10 @@ import io.switchboard.auth.KeySetSettings;
 import io.switchboard.gateway.authz.AuthzConfig;
 import io.switchboard.gateway.routing.BreakerSettings;
 import io.switchboard.gateway.routing.RouterEndpoint;
-import io.switchboard.service.ConfigFiles;
 import io.switchboard.service.config.ConfigBuilder;
 import io.switchboard.service.config.Key;
 import io.switchboard.service.config.Settings;
-import io.switchboard.service.config.Values;
+import io.switchboard.service.config.TierConfig;
 
 /**
  * Immutable, validated configuration of one gateway: the values of the keys in {@link GatewayKeys} (read one with
@@ -24,10 +22,9 @@ import io.switchboard.service.config.Values;
  * Helidon {@link Config} with {@link #from(Config)}. Every value and every rule between values is checked when the
  * configuration is built; messages have the shape {@code "name: value (expected: ...)"}. Thread-safe.
  */
-public final class GatewayConfig implements Values {
+public final class GatewayConfig extends TierConfig {
     private static final Logger LOG = Logger.getLogger(GatewayConfig.class.getName());
 
-    private final Settings settings;
     private final List<RouterEndpoint> routers;
     private final Optional<RouterEndpoint> routerDns;
     private final BreakerSettings routerBreaker;
@@ -35,7 +32,7 @@ public final class GatewayConfig implements Values {
     private final AuthzConfig authz;
 
     private GatewayConfig(Settings s) {
-        this.settings = s;
+        super(s);
         this.routers = s.get(GatewayKeys.ROUTERS).stream().map(RouterEndpoint::parse).toList();
         this.routerDns = s.find(GatewayKeys.ROUTER_DNS).map(RouterEndpoint::parse);
         this.routerBreaker = BreakerSettings.of(s);
@@ -51,40 +48,9 @@ public final class GatewayConfig implements Values {
         return GatewayKeys.CATALOGUE.builder(GatewayConfig::new);
     }
 
-    /**
-     * Reads {@code gateway.*} and the gateway's {@code kafka.*} keys from {@code root}; missing keys take their
-     * defaults. Unknown keys under {@code gateway} and {@code kafka} are logged as warnings.
-     *
-     * @throws IllegalArgumentException when a value is invalid
-     */
+    /** Reads {@code gateway.*} and its {@code kafka.*} keys (unknown ones are logged); a bad value throws. */
     public static GatewayConfig from(Config root) {
         return new GatewayConfig(GatewayKeys.CATALOGUE.read(root));
-    }
-
-    /**
-     * Loads the configuration the way {@code GatewayMain} does, highest priority first: environment variables,
-     * system properties, then the optional YAML {@code file}.
-     *
-     * @throws IllegalArgumentException when {@code file} is not a readable file or a value is invalid
-     */
-    public static GatewayConfig load(Optional<Path> file) {
-        return from(ConfigFiles.load(file));
-    }
-
-    /** The value of {@code key} (one of {@link GatewayKeys} or the shared Kafka keys the gateway reads). */
-    @Override
-    public <T> T get(Key<T> key) {
-        return settings.get(key);
-    }
-
-    /** The value of a key that is unset by default, such as {@link GatewayKeys#HISTORY_ADDRESS}. */
-    public <T> Optional<T> find(Key<T> key) {
-        return settings.find(key);
-    }
-
-    /** Every value. */
-    public Settings settings() {
-        return settings;
     }
 
     /** {@code gateway.routers}: the routers publishes are spread over, in configuration order. */
@@ -114,13 +80,7 @@ public final class GatewayConfig implements Values {
 
     /** {@code kafka.consumer.*}: extra Kafka consumer properties; they override the gateway's own settings. */
     public Map<String, String> consumerProperties() {
-        return settings.passthrough(GatewayKeys.CONSUMER);
-    }
-
-    /** Every value, secrets masked and passthrough properties by name only (they may hold credentials). */
-    @Override
-    public String toString() {
-        return "GatewayConfig" + settings;
+        return settings().passthrough(GatewayKeys.CONSUMER);
     }
 
     static void logEffective(GatewayConfig config) {

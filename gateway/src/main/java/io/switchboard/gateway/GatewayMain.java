@@ -21,7 +21,7 @@ public final class GatewayMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        ServiceMain.run("gateway", "switchboard-gateway.jar", args, GatewayConfig::load,
+        ServiceMain.run("gateway", "switchboard-gateway.jar", args, GatewayConfig::from,
                 config -> config.find(ID).orElse("(id from host name and port)"), GatewayMain::service);
     }
 

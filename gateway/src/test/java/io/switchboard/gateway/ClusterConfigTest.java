@@ -11,6 +11,7 @@ import static io.switchboard.gateway.GatewayKeys.ROUTER_DNS_REFRESH;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIME;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIMEOUT;
 
+import io.switchboard.service.ConfigFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,7 +151,8 @@ class ClusterConfigTest {
         System.setProperty("gateway.routers", "p1:7070,p2:7070");
         System.setProperty("gateway.auth.hs256-secret", SECRET);
         try {
-            assertThat(routers(GatewayConfig.load(Optional.empty()))).isEqualTo("[p1:7070, p2:7070]");
+            assertThat(routers(GatewayConfig.from(ConfigFiles.load(Optional.empty()))))
+                    .isEqualTo("[p1:7070, p2:7070]");
         } finally {
             System.clearProperty("gateway.routers");
             System.clearProperty("gateway.auth.hs256-secret");

@@ -20,6 +20,7 @@ import static io.switchboard.gateway.GatewayKeys.RESUME_PAGE_SIZE;
 import static io.switchboard.gateway.GatewayKeys.ROUTERS;
 import static io.switchboard.gateway.GatewayKeys.WS_PATH;
 
+import io.switchboard.service.ConfigFiles;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.config.KeyCatalogue;
 import java.nio.file.Files;
@@ -217,14 +218,14 @@ class GatewayConfigTest {
                 """.formatted(SECRET));
         System.setProperty("gateway.connect-timeout", "PT4S");
         try {
-            GatewayConfig c = GatewayConfig.load(Optional.of(file));
+            GatewayConfig c = GatewayConfig.from(ConfigFiles.load(Optional.of(file)));
             assertThat(c.get(PORT)).isEqualTo(9100);                              // file over the default
             assertThat(c.get(CONNECT_TIMEOUT)).isEqualTo(Duration.ofSeconds(4));  // system property over file
             assertThat(c.get(PUBLISH_TIMEOUT)).isEqualTo(Duration.ofSeconds(10)); // the catalogue default
         } finally {
             System.clearProperty("gateway.connect-timeout");
         }
-        assertThatThrownBy(() -> GatewayConfig.load(Optional.of(dir.resolve("missing.yaml"))))
+        assertThatThrownBy(() -> GatewayConfig.from(ConfigFiles.load(Optional.of(dir.resolve("missing.yaml")))))
                 .hasMessageContaining("expected: a readable YAML file");
     }
 }

@@ -2,18 +2,15 @@ package io.switchboard.history;
 
 import io.helidon.config.Config;
 import io.switchboard.proto.Names;
-import io.switchboard.service.ConfigFiles;
 import io.switchboard.service.config.ConfigBuilder;
 import io.switchboard.service.config.Key;
 import io.switchboard.service.config.Settings;
-import io.switchboard.service.config.Values;
+import io.switchboard.service.config.TierConfig;
 
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -22,13 +19,12 @@ import java.util.Set;
  * ({@link #from(Config)}) or in code ({@link #builder()}); messages name the key, in the form
  * {@code "history.max-read-messages: 0 (expected: 1-1000)"}. Immutable, hence thread-safe.
  */
-public final class HistoryConfig implements Values {
-    private final Settings settings;
+public final class HistoryConfig extends TierConfig {
     private final RetentionPolicy retention;
     private final Map<String, RetentionPolicy> namespaceRetention;
 
     private HistoryConfig(Settings s) {
-        this.settings = s;
+        super(s);
         this.retention = new RetentionPolicy(s.get(HistoryKeys.MAX_AGE), s.get(HistoryKeys.MAX_MESSAGES));
         Set<String> namespaces = new LinkedHashSet<>(s.byName(HistoryKeys.NAMESPACE_MAX_AGE).keySet());
         namespaces.addAll(s.byName(HistoryKeys.NAMESPACE_MAX_MESSAGES).keySet());
@@ -44,30 +40,9 @@ public final class HistoryConfig implements Values {
         return HistoryKeys.CATALOGUE.builder(HistoryConfig::new);
     }
 
-    /**
-     * Reads {@code history.*} and the service's {@code kafka.*} keys; absent keys keep their defaults. Unknown keys
-     * under {@code history} and {@code kafka} are logged as warnings.
-     *
-     * @throws IllegalArgumentException naming the key when a value is malformed or out of range
-     */
+    /** Reads {@code history.*} and its {@code kafka.*} keys (unknown ones are logged); a bad value throws. */
     public static HistoryConfig from(Config root) {
         return new HistoryConfig(HistoryKeys.CATALOGUE.read(root));
-    }
-
-    /**
-     * Loads the configuration the way {@code HistoryMain} does, highest priority first: environment variables,
-     * system properties, then the optional YAML {@code file}.
-     *
-     * @throws IllegalArgumentException when {@code file} is not a readable file or a value is invalid
-     */
-    public static HistoryConfig load(Optional<Path> file) {
-        return from(ConfigFiles.load(file));
-    }
-
-    /** The value of {@code key} (one of {@link HistoryKeys} or the shared Kafka keys the service reads). */
-    @Override
-    public <T> T get(Key<T> key) {
-        return settings.get(key);
     }
 
     /** {@code history.retention.max-age} / {@code max-messages}: the default retention. */
@@ -87,12 +62,6 @@ public final class HistoryConfig implements Values {
 
     /** {@code kafka.consumer.*}: extra consumer properties, passed through verbatim. */
     public Map<String, String> consumerProperties() {
-        return settings.passthrough(HistoryKeys.CONSUMER);
-    }
-
-    /** Every value; passthrough properties by name only. */
-    @Override
-    public String toString() {
-        return "HistoryConfig" + settings;
+        return settings().passthrough(HistoryKeys.CONSUMER);
     }
 }

@@ -16,7 +16,7 @@ public final class HistoryMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        ServiceMain.run("history", "switchboard-history-service.jar", args, HistoryConfig::load,
+        ServiceMain.run("history", "switchboard-history-service.jar", args, HistoryConfig::from,
                 config -> config.get(HistoryKeys.ID), HistoryServer::create);
     }
 }

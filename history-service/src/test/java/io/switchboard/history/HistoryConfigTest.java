@@ -81,7 +81,7 @@ class HistoryConfigTest {
         assertThatThrownBy(() -> HistoryConfig.from(ConfigFiles.layered(
                 List.of(ConfigSources.create(Map.of("history.retention.max-age", "7 days")).build()),
                 Optional.empty()))).hasMessageContaining("history.retention.max-age: '7 days'");
-        assertThatThrownBy(() -> HistoryConfig.load(Optional.of(dir.resolve("missing.yaml"))))
+        assertThatThrownBy(() -> HistoryConfig.from(ConfigFiles.load(Optional.of(dir.resolve("missing.yaml")))))
                 .hasMessageStartingWith("--config:");
     }
 }

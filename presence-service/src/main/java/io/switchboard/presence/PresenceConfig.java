@@ -1,18 +1,15 @@
 package io.switchboard.presence;
 
 import io.helidon.config.Config;
-import io.switchboard.service.ConfigFiles;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.KafkaTopicSettings;
 import io.switchboard.service.config.ConfigBuilder;
 import io.switchboard.service.config.Key;
 import io.switchboard.service.config.Settings;
-import io.switchboard.service.config.Values;
+import io.switchboard.service.config.TierConfig;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The presence service's configuration: the values of the keys in {@link PresenceKeys} (read one with
@@ -20,12 +17,11 @@ import java.util.Optional;
  * code ({@link #builder()}); messages name the key, in the form {@code "presence.lease-ttl: PT0S (expected:
  * PT0.03S-PT1H)"}. Immutable, hence thread-safe.
  */
-public final class PresenceConfig implements Values {
-    private final Settings settings;
+public final class PresenceConfig extends TierConfig {
     private final KafkaTopicSettings topic;
 
     private PresenceConfig(Settings settings) {
-        this.settings = settings;
+        super(settings);
         this.topic = KafkaTopicSettings.of(settings, KafkaKeys.PRESENCE_TOPIC_NAME,
                 KafkaKeys.PRESENCE_TOPIC_PARTITIONS);
     }
@@ -35,30 +31,9 @@ public final class PresenceConfig implements Values {
         return PresenceKeys.CATALOGUE.builder(PresenceConfig::new);
     }
 
-    /**
-     * Reads {@code presence.*} and the service's {@code kafka.*} keys; absent keys keep their defaults. Unknown keys
-     * under {@code presence} and {@code kafka} are logged as warnings.
-     *
-     * @throws IllegalArgumentException naming the key when a value is malformed or out of range
-     */
+    /** Reads {@code presence.*} and its {@code kafka.*} keys (unknown ones are logged); a bad value throws. */
     public static PresenceConfig from(Config root) {
         return new PresenceConfig(PresenceKeys.CATALOGUE.read(root));
-    }
-
-    /**
-     * Loads the configuration the way {@code PresenceMain} does, highest priority first: environment variables,
-     * system properties, then the optional YAML {@code file}.
-     *
-     * @throws IllegalArgumentException when {@code file} is not a readable file or a value is invalid
-     */
-    public static PresenceConfig load(Optional<Path> file) {
-        return from(ConfigFiles.load(file));
-    }
-
-    /** The value of {@code key} (one of {@link PresenceKeys} or the shared Kafka keys the service reads). */
-    @Override
-    public <T> T get(Key<T> key) {
-        return settings.get(key);
     }
 
     /**
@@ -84,12 +59,6 @@ public final class PresenceConfig implements Values {
 
     /** {@code kafka.producer.*}: extra producer properties, passed through verbatim. */
     public Map<String, String> producerProperties() {
-        return settings.passthrough(PresenceKeys.PRODUCER);
-    }
-
-    /** Every value; passthrough properties by name only. */
-    @Override
-    public String toString() {
-        return "PresenceConfig" + settings;
+        return settings().passthrough(PresenceKeys.PRODUCER);
     }
 }

@@ -17,7 +17,7 @@ public final class RouterMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        ServiceMain.run("router", "switchboard-router.jar", args, RouterConfig::load,
+        ServiceMain.run("router", "switchboard-router.jar", args, RouterConfig::from,
                 config -> config.get(RouterKeys.ID), RouterServer::create);
     }
 }

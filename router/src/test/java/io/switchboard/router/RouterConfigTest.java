@@ -174,7 +174,7 @@ class RouterConfigTest {
 
     @Test
     void aMissingConfigFileIsAnError(@TempDir Path dir) {
-        assertThatThrownBy(() -> RouterConfig.load(Optional.of(dir.resolve("absent.yaml"))))
+        assertThatThrownBy(() -> RouterConfig.from(ConfigFiles.load(Optional.of(dir.resolve("absent.yaml")))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--config: ").hasMessageContaining("absent.yaml");
     }

@@ -1,5 +1,6 @@
 package io.switchboard.service;
 
+import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -66,11 +67,12 @@ public final class ServiceMain {
      *
      * @param name   the service's name in messages and thread names, e.g. {@code router}
      * @param jar    the jar's file name, for the usage line
-     * @param load   reads the configuration from an optional file; throws IllegalArgumentException when invalid
+     * @param from   builds the configuration from the layered sources ({@link ConfigFiles#load}); throws
+     *               IllegalArgumentException when a value is invalid
      * @param id     the configured instance id, for log lines
      * @param create builds the (not started) service on a registry that already holds the JVM metrics
      */
-    public static <C> void run(String name, String jar, String[] args, Function<Optional<Path>, C> load,
+    public static <C> void run(String name, String jar, String[] args, Function<Config, C> from,
                                Function<C, String> id, BiFunction<C, PrometheusRegistry, Service> create)
             throws InterruptedException {
         LogConfig.configureRuntime();
@@ -84,7 +86,7 @@ public final class ServiceMain {
                 System.out.println(usage);
                 return;
             }
-            config = load.apply(file.get());
+            config = from.apply(ConfigFiles.load(file.get()));
         } catch (IllegalArgumentException e) {
             System.err.println(name + ": configuration error: " + e.getMessage());
             System.err.println(usage);
