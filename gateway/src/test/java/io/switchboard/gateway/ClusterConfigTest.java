@@ -11,7 +11,6 @@ import static io.switchboard.gateway.GatewayKeys.ROUTER_DNS_REFRESH;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIME;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIMEOUT;
 
-import io.switchboard.service.ConfigFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +25,7 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.switchboard.gateway.routing.BreakerSettings;
 import io.switchboard.gateway.routing.RouterEndpoint;
+import io.switchboard.service.ConfigFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -6,7 +6,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.history.ingest.TopicInfo;
-import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
 import io.switchboard.proto.internal.v1.ReadDirection;
@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -49,7 +50,8 @@ import static org.awaitility.Awaitility.await;
 /** The history service against a real embedded Kafka broker, read over real gRPC on loopback. */
 class HistoryServerKafkaTest {
     private static final AtomicInteger TOPICS = new AtomicInteger();
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private static KafkaProducer<byte[], byte[]> producer;
 
     @TempDir
@@ -59,23 +61,15 @@ class HistoryServerKafkaTest {
     private String topic;
 
     @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.builder().nodes(1).build();
-        kafka.start();
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all",
+    static void startProducer() {
+        producer = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrapServers(), "acks", "all",
                 "linger.ms", "0"), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @AfterAll
-    static void stopKafka() {
-        try {
-            if (producer != null) {
-                producer.close(Duration.ofSeconds(5));
-            }
-        } finally {
-            if (kafka != null) {
-                kafka.close();
-            }
+    static void closeProducer() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
         }
     }
 
@@ -88,14 +82,14 @@ class HistoryServerKafkaTest {
 
     private String newTopic(int partitions) {
         topic = "history-test-" + TOPICS.incrementAndGet();
-        kafka.createTopic(topic, partitions, (short) 1);
+        KAFKA.kafka().createTopic(topic, partitions, (short) 1);
         return topic;
     }
 
     private ConfigBuilder<HistoryConfig> config(Path dataDir) {
         return HistoryConfig.builder().set(HistoryKeys.ID, "h1").set(HistoryKeys.GRPC_PORT, 0)
                 .set(HistoryKeys.METRICS_PORT, 0).set(HistoryKeys.DATA_DIR, dataDir)
-                .set(KafkaKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, topic)
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, topic)
                 .set(HistoryKeys.STARTUP_TIMEOUT, Duration.ofSeconds(20))
                 .set(HistoryKeys.SHUTDOWN_GRACE, Duration.ofSeconds(1));
     }

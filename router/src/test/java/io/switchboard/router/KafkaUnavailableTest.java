@@ -12,12 +12,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 import io.switchboard.service.KafkaKeys;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -28,25 +27,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A broker that goes away under a running router: publishes fail with UNAVAILABLE, retriable. Own broker. */
 class KafkaUnavailableTest {
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.builder().nodes(1).build();
-        kafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @Test
     void publishesFailWithUnavailableOnceKafkaIsGoneAndRetriesSendAgain() {
         RouterConfig config = RouterConfig.builder().set(ID, "lonely").set(GRPC_PORT, 0).set(METRICS_PORT, -1)
-                .set(KafkaKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, "rooms.unavailable")
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, "rooms.unavailable")
                 .set(KafkaKeys.TOPIC_PARTITIONS, 1).set(DELIVERY_TIMEOUT, Duration.ofSeconds(2))
                 .set(STARTUP_TIMEOUT, Duration.ofSeconds(20)).build();
         PrometheusRegistry registry = new PrometheusRegistry();
@@ -60,7 +47,7 @@ class KafkaUnavailableTest {
             assertThat(stub.withDeadlineAfter(20, TimeUnit.SECONDS).publish(request("r", "before")).getDuplicate())
                     .isFalse();
 
-            kafka.close();
+            KAFKA.kafka().close();
 
             for (int attempt = 0; attempt < 2; attempt++) {
                 assertThatThrownBy(() -> stub.withDeadlineAfter(20, TimeUnit.SECONDS).publish(request("r", "after")))

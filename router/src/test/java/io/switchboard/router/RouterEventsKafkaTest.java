@@ -21,7 +21,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.proto.internal.v1.CloseRoomCommand;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.ControlRequest;
@@ -42,10 +42,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
 
 import java.io.UncheckedIOException;
@@ -69,7 +68,8 @@ import static org.awaitility.Awaitility.await;
  */
 class RouterEventsKafkaTest {
     private static final Instant T0 = Instant.parse("2026-03-04T05:06:07.008Z");
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final FakePresence presence = new FakePresence();
@@ -78,19 +78,6 @@ class RouterEventsKafkaTest {
     private String suffix;
     private RouterServer router;
     private ManagedChannel channel;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.builder().nodes(1).build();
-        kafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @AfterEach
     void closeResources() throws Exception {
@@ -114,7 +101,7 @@ class RouterEventsKafkaTest {
         assertThat(first.getDuplicate()).isFalse();
         assertThat(retry.getDevices()).isEqualTo(3);
         assertThat(retry.getDuplicate()).isTrue();
-        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(kafka.bootstrapServers(), control());
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(KAFKA.bootstrapServers(), control());
         assertThat(records).singleElement().satisfies(record -> {
             assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("bob");
             assertThat(record.timestamp()).isEqualTo(T0.toEpochMilli());
@@ -138,7 +125,7 @@ class RouterEventsKafkaTest {
                 .setUserId("nobody").setId("dm-1").setSender(Sender.newBuilder().setUserId("alice")).build());
 
         assertThat(response.getDevices()).isZero();
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), control())).isEmpty();
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), control())).isEmpty();
     }
 
     @Test
@@ -172,7 +159,7 @@ class RouterEventsKafkaTest {
                 .as("served from the cache").isEqualTo(1);
         assertThat(presence.lookups("carol")).isEqualTo(1);
 
-        kafka.createTopic(presenceTopic(), 2, (short) 1);
+        KAFKA.kafka().createTopic(presenceTopic(), 2, (short) 1);
         await().atMost(Duration.ofSeconds(30)).until(router::presenceListenerAssigned);
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             PresenceRecord record = PresenceRecord.newBuilder()
@@ -202,7 +189,7 @@ class RouterEventsKafkaTest {
         RouterServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
                 .publish(request("chat:lobby", "m-1"));
 
-        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(kafka.bootstrapServers(), ephemeral());
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(KAFKA.bootstrapServers(), ephemeral());
         assertThat(records).hasSize(3).allSatisfy(record ->
                 assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("chat:lobby"));
         EphemeralRecord first = ephemeralRecord(records.getFirst());
@@ -210,7 +197,7 @@ class RouterEventsKafkaTest {
         assertThat(first.getTtlMs()).isEqualTo(6_000);
         assertThat(first.getTime()).isEqualTo(PublishService.timestamp(T0));
         assertThat(records).extracting(r -> ephemeralRecord(r).getStop()).containsExactly(false, true, false);
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), rooms()))
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), rooms()))
                 .extracting(r -> TopicReader.envelope(r).getId()).containsExactly("m-1");
         assertThat(counter("switchboard_router_ephemeral", Map.of("outcome", "throttled"))).isEqualTo(1.0);
     }
@@ -247,7 +234,7 @@ class RouterEventsKafkaTest {
         assertThat(call(RouterServiceGrpc.getSendControlMethod(), disconnect.toBuilder()
                 .setRecord(disconnect.getRecord().toBuilder().addGatewayIds("gw-9")).build()).getConnections())
                 .isZero();
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), control()))
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), control()))
                 .extracting(r -> List.copyOf(controlRecord(r).getGatewayIdsList())).containsExactly(List.of("gw-9"));
     }
 
@@ -271,7 +258,7 @@ class RouterEventsKafkaTest {
                 .build()).getConnections();
 
         assertThat(List.of(all, oneSession, unknownSession, closed)).containsExactly(2, 1, 0, 0);
-        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(kafka.bootstrapServers(), control());
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(KAFKA.bootstrapServers(), control());
         assertThat(records).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
                 .containsExactlyInAnyOrder("bob", "bob", "chat:lobby");
         assertThat(records).extracting(r -> List.copyOf(controlRecord(r).getGatewayIdsList())).containsExactlyInAnyOrder(
@@ -295,7 +282,7 @@ class RouterEventsKafkaTest {
                         .setRoom("team:7"))).build()).getConnections();
 
         assertThat(List.of(subscribed, unsubscribed, offline)).containsExactly(2, 1, 0);
-        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(kafka.bootstrapServers(), control());
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(KAFKA.bootstrapServers(), control());
         assertThat(records).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
                 .containsExactly("carol", "carol");
         assertThat(records).extracting(r -> List.copyOf(controlRecord(r).getGatewayIdsList()))
@@ -307,7 +294,7 @@ class RouterEventsKafkaTest {
     private void start(TestInfo test, boolean withPresence) {
         suffix = test.getTestMethod().orElseThrow().getName();
         ConfigBuilder<RouterConfig> config = RouterConfig.builder().set(ID, "events-router").set(GRPC_PORT, 0)
-                .set(METRICS_PORT, -1).set(KafkaKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers())
+                .set(METRICS_PORT, -1).set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers())
                 .set(KafkaKeys.TOPIC_NAME, rooms()).set(KafkaKeys.TOPIC_PARTITIONS, 2)
                 .set(KafkaKeys.EPHEMERAL_TOPIC_NAME, ephemeral()).set(KafkaKeys.CONTROL_TOPIC_NAME, control())
                 .set(KafkaKeys.CONTROL_TOPIC_PARTITIONS, 2).set(KafkaKeys.PRESENCE_TOPIC_NAME, presenceTopic())
@@ -370,7 +357,7 @@ class RouterEventsKafkaTest {
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {
-        return new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+        return new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 

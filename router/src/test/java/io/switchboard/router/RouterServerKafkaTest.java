@@ -19,7 +19,7 @@ import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
@@ -31,10 +31,9 @@ import io.switchboard.service.GrpcFutures;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.config.ConfigBuilder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
 
 import java.io.IOException;
@@ -58,23 +57,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A real router over loopback gRPC against one real Kafka broker (shared by the class, a topic per test). */
 class RouterServerKafkaTest {
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private String topic;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.builder().nodes(1).build();
-        kafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @AfterEach
     void closeResources() throws Exception {
@@ -122,7 +109,7 @@ class RouterServerKafkaTest {
         // The topic holds at most 2 KB per record batch, far below the router's 64 KB payload limit.
         topic = topicName(test);
         try (var admin = org.apache.kafka.clients.admin.Admin.create(
-                java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                java.util.Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 1)
                     .configs(java.util.Map.of("max.message.bytes", "2048")))).all().get(20, TimeUnit.SECONDS);
         }
@@ -142,7 +129,7 @@ class RouterServerKafkaTest {
                         io.switchboard.proto.RouterErrorReason.of(e))
                         .contains(io.switchboard.proto.RouterErrorReason.RECORD_TOO_LARGE));
         assertThat(stub(router).publish(request("chat:lobby", "small-1")).getDuplicate()).isFalse();
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), topic)).hasSize(1);
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic)).hasSize(1);
     }
 
     @Test
@@ -152,7 +139,7 @@ class RouterServerKafkaTest {
 
         PublishResponse response = stub(router).publish(PublishRequest.newBuilder().setEnvelope(sent).build());
 
-        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(kafka.bootstrapServers(), topic);
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(KAFKA.bootstrapServers(), topic);
         assertThat(records).singleElement().satisfies(record -> {
             assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("chat:lobby");
             Envelope stored = TopicReader.envelope(record);
@@ -195,7 +182,7 @@ class RouterServerKafkaTest {
 
         assertThat(retry.getDuplicate()).isTrue();
         assertThat(retry.getPosition()).isEqualTo(first.getPosition());
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), topic)).hasSize(1);
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic)).hasSize(1);
     }
 
     @Test
@@ -212,7 +199,7 @@ class RouterServerKafkaTest {
 
         assertThat(responses).extracting(PublishResponse::getPosition).containsOnly(responses.get(0).getPosition());
         assertThat(responses).filteredOn(r -> !r.getDuplicate()).hasSize(1);
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), topic))
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic))
                 .extracting(r -> TopicReader.envelope(r).getId()).containsExactly("same-id");
     }
 
@@ -220,7 +207,7 @@ class RouterServerKafkaTest {
     void aCallCancelledBeforeItsHandlerRanWritesNoRecord(TestInfo test) throws Exception {
         topic = topicName(test);
         RouterConfig config = RouterConfig.builder().set(ID, "deadline")
-                .set(KafkaKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers())
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers())
                 .set(KafkaKeys.TOPIC_NAME, topic).set(KafkaKeys.TOPIC_PARTITIONS, 2).build();
         TopicInfo info = TopicBootstrap.ensure(KafkaSettings.admin(config), KafkaSettings.topic(config),
                 Duration.ofSeconds(20));
@@ -262,7 +249,7 @@ class RouterServerKafkaTest {
         PublishResponse later = router.blocking().publish(request("chat:lobby", "on-time"));
 
         assertThat(later.getDuplicate()).isFalse();
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), topic))
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic))
                 .extracting(r -> TopicReader.envelope(r).getId()).containsExactly("on-time");
     }
 
@@ -277,7 +264,7 @@ class RouterServerKafkaTest {
     private RouterServer start(TestInfo test, ConfigBuilder<RouterConfig> builder) {
         topic = topicName(test);
         RouterConfig config = builder.set(ID, "test-router").set(GRPC_PORT, 0)
-                .set(KafkaKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, topic)
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, topic)
                 .set(KafkaKeys.TOPIC_PARTITIONS, 3)
                 .set(STARTUP_TIMEOUT, Duration.ofSeconds(20)).build();
         RouterServer router = RouterServer.create(config, new PrometheusRegistry());
@@ -299,7 +286,7 @@ class RouterServerKafkaTest {
 
     private String topicId() {
         try (var admin = org.apache.kafka.clients.admin.Admin.create(
-                java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                java.util.Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
             return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
                     .get(topic).topicId().toString();
         } catch (Exception e) {

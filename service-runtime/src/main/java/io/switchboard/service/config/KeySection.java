@@ -12,44 +12,20 @@ import java.util.function.Supplier;
  * ({@code GatewayKeys}), a component's ({@code AuthzKeys}) or those every tier shares ({@code KafkaKeys}). Sections
  * are put together into a {@link KeyCatalogue}. Immutable once built, hence thread-safe.
  */
-public final class KeySection {
-    private final String title;
-    private final List<Key<?>> keys;
-    private final List<PatternKey<?>> patterns;
-    private final List<Passthrough> passthroughs;
-    private final List<Rule> rules;
+public record KeySection(String title, List<Key<?>> keys, List<PatternKey<?>> patterns,
+        List<Passthrough> passthroughs, List<Rule> rules) {
 
-    private KeySection(Builder b) {
-        this.title = b.title;
-        this.keys = List.copyOf(b.keys);
-        this.patterns = List.copyOf(b.patterns);
-        this.passthroughs = List.copyOf(b.passthroughs);
-        this.rules = List.copyOf(b.rules);
+    public KeySection {
+        Objects.requireNonNull(title, "title");
+        keys = List.copyOf(keys);
+        patterns = List.copyOf(patterns);
+        passthroughs = List.copyOf(passthroughs);
+        rules = List.copyOf(rules);
     }
 
     /** A builder for the section called {@code title} in the docs. */
     public static Builder builder(String title) {
         return new Builder(title);
-    }
-
-    public String title() {
-        return title;
-    }
-
-    public List<Key<?>> keys() {
-        return keys;
-    }
-
-    public List<PatternKey<?>> patterns() {
-        return patterns;
-    }
-
-    public List<Passthrough> passthroughs() {
-        return passthroughs;
-    }
-
-    public List<Rule> rules() {
-        return rules;
     }
 
     /**
@@ -91,7 +67,7 @@ public final class KeySection {
         }
 
         public KeySection build() {
-            return new KeySection(this);
+            return new KeySection(title, keys, patterns, passthroughs, rules);
         }
     }
 
