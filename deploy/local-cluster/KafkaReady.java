@@ -2,6 +2,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,37 +29,25 @@ import picocli.CommandLine.Parameters;
  * A broker whose port is open is not yet usable for a replication factor of 3: this is why a TCP check is not
  * enough before the routers create their topics.
  */
-public final class KafkaReady {
+@Command(name = "KafkaReady", description = "Waits until a Kafka cluster has BROKERS brokers and a controller.")
+public final class KafkaReady implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "BOOTSTRAP", description = "host:port[,host:port...]")
+    private String bootstrap;
+    @Parameters(index = "1", paramLabel = "BROKERS", description = "Registered brokers to wait for.")
+    private int expected;
+    @Parameters(index = "2", paramLabel = "TIMEOUT_SECONDS", description = "How long to wait at most.")
+    private long timeoutSeconds;
+    @Parameters(index = "3..*", paramLabel = "TOPIC", description = "Topics to describe once ready.")
+    private List<String> topics = new ArrayList<>();
 
-    private KafkaReady() {
+    /** Exit code 2 and the usage on bad arguments (picocli), else what {@link #call()} returns. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new KafkaReady()).execute(args));
     }
 
-    /** The command line (picocli). */
-    @Command(name = "KafkaReady", description = "Waits until a Kafka cluster has BROKERS brokers and a controller.")
-    static final class Arguments {
-        @Parameters(index = "0", paramLabel = "BOOTSTRAP", description = "host:port[,host:port...]")
-        String bootstrap;
-        @Parameters(index = "1", paramLabel = "BROKERS", description = "Registered brokers to wait for.")
-        int brokers;
-        @Parameters(index = "2", paramLabel = "TIMEOUT_SECONDS", description = "How long to wait at most.")
-        long timeoutSeconds;
-        @Parameters(index = "3..*", paramLabel = "TOPIC", description = "Topics to describe once ready.")
-        List<String> topics = new ArrayList<>();
-    }
-
-    public static void main(String[] args) throws InterruptedException {
-        Arguments arguments = new Arguments();
-        CommandLine cli = new CommandLine(arguments);
-        try {
-            cli.parseArgs(args);
-        } catch (CommandLine.ParameterException e) {
-            System.err.println(e.getMessage());
-            System.err.println(cli.getUsageMessage());
-            System.exit(2);
-        }
-        String bootstrap = arguments.bootstrap;
-        int expected = arguments.brokers;
-        long deadline = System.nanoTime() + Duration.ofSeconds(arguments.timeoutSeconds).toNanos();
+    @Override
+    public Integer call() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
         String last = "no answer yet";
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -74,10 +63,10 @@ public final class KafkaReady {
                             .toList() + ", controller " + (controller == null ? "none" : controller.idString());
                     if (nodes.size() >= expected && controller != null && !controller.isEmpty()) {
                         System.out.println("kafka ready: " + last);
-                        for (String topic : arguments.topics) {
+                        for (String topic : topics) {
                             describeTopic(admin, topic);
                         }
-                        return;
+                        return 0;
                     }
                 } catch (ExecutionException | TimeoutException e) {
                     last = e.toString();
@@ -86,7 +75,7 @@ public final class KafkaReady {
             }
         }
         System.out.println("kafka not ready: " + last);
-        System.exit(1);
+        return 1;
     }
 
     private static void describeTopic(Admin admin, String topic) throws InterruptedException {

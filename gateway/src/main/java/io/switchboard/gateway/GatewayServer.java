@@ -98,6 +98,10 @@ import io.switchboard.service.TierLifecycle;
  * in-flight publishes are answered, close SERVER_SHUTDOWN 3000 "reconnect"; also started by
  * {@code POST /admin/drain}); {@link #stop(Duration)} (drain, then stop the consumer, the router and history
  * channels and the web server). Thread-safe: lifecycle transitions are serialized by the lifecycle's lock.
+ *
+ * <p>Size: this is the gateway's composition root: it builds every component from the configuration and owns the
+ * order in which they start, drain and stop. The behaviour itself is in the {@code ws}, {@code session},
+ * {@code routing}, {@code fanout}, {@code history}, {@code presence}, {@code signals} and {@code drain} packages.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());

@@ -75,6 +75,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe: lifecycle methods serialize on one lock; {@link #port()} and friends may be called from
  * any thread.
+ *
+ * <p>Size: this is the router's composition root (it wires the services, the producer, the caches and the
+ * endpoints, and owns their start and release order); the request handling is in {@link PublishService},
+ * {@link EphemeralService}, {@link DirectMessageService} and {@link ControlService}.
  */
 public final class RouterServer implements ServiceMain.Service {
     private static final System.Logger LOG = System.getLogger(RouterServer.class.getName());

@@ -71,6 +71,9 @@ import java.util.concurrent.CompletableFuture;
  * to this service only.
  *
  * <p>Thread-safe: stateless per call apart from the thread-safe rate limiter and metrics.
+ *
+ * <p>Size: one short method per RPC of the public API; the translation of messages is in {@link ApiMessages}, the
+ * internal calls in {@link InternalCalls} and the streaming publish in {@link PublishStreamCall}.
  */
 public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardApiImplBase implements AutoCloseable {
     /** The most rooms one PublishMany may name. */
