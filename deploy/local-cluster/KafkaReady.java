@@ -1,5 +1,8 @@
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -9,10 +12,14 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * Waits until a Kafka cluster has the expected number of registered brokers and an active controller; used by
- * cluster.sh, run with the JDK's source launcher:
+ * cluster.sh, run with the JDK's source launcher (picocli, like the Kafka clients, is in the embedded Kafka's
+ * libs):
  *
  * <pre>java -cp 'embedded-kafka/target/libs/*' KafkaReady.java BOOTSTRAP BROKERS TIMEOUT_SECONDS [TOPIC...]</pre>
  *
@@ -22,19 +29,25 @@ import org.apache.kafka.common.config.ConfigResource;
  * A broker whose port is open is not yet usable for a replication factor of 3: this is why a TCP check is not
  * enough before the routers create their topics.
  */
-public final class KafkaReady {
+@Command(name = "KafkaReady", description = "Waits until a Kafka cluster has BROKERS brokers and a controller.")
+public final class KafkaReady implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "BOOTSTRAP", description = "host:port[,host:port...]")
+    private String bootstrap;
+    @Parameters(index = "1", paramLabel = "BROKERS", description = "Registered brokers to wait for.")
+    private int expected;
+    @Parameters(index = "2", paramLabel = "TIMEOUT_SECONDS", description = "How long to wait at most.")
+    private long timeoutSeconds;
+    @Parameters(index = "3..*", paramLabel = "TOPIC", description = "Topics to describe once ready.")
+    private List<String> topics = new ArrayList<>();
 
-    private KafkaReady() {
+    /** Exit code 2 and the usage on bad arguments (picocli), else what {@link #call()} returns. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new KafkaReady()).execute(args));
     }
 
-    public static void main(String[] args) throws InterruptedException {
-        if (args.length < 3) {
-            System.err.println("usage: KafkaReady BOOTSTRAP BROKERS TIMEOUT_SECONDS [TOPIC...]");
-            System.exit(2);
-        }
-        String bootstrap = args[0];
-        int expected = Integer.parseInt(args[1]);
-        long deadline = System.nanoTime() + Duration.ofSeconds(Long.parseLong(args[2])).toNanos();
+    @Override
+    public Integer call() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
         String last = "no answer yet";
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -50,10 +63,10 @@ public final class KafkaReady {
                             .toList() + ", controller " + (controller == null ? "none" : controller.idString());
                     if (nodes.size() >= expected && controller != null && !controller.isEmpty()) {
                         System.out.println("kafka ready: " + last);
-                        for (int i = 3; i < args.length; i++) {
-                            describeTopic(admin, args[i]);
+                        for (String topic : topics) {
+                            describeTopic(admin, topic);
                         }
-                        return;
+                        return 0;
                     }
                 } catch (ExecutionException | TimeoutException e) {
                     last = e.toString();
@@ -62,15 +75,15 @@ public final class KafkaReady {
             }
         }
         System.out.println("kafka not ready: " + last);
-        System.exit(1);
+        return 1;
     }
 
     private static void describeTopic(Admin admin, String topic) throws InterruptedException {
         try {
-            TopicDescription description = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
                     .get(5, TimeUnit.SECONDS).get(topic);
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            String minIsr = admin.describeConfigs(java.util.List.of(resource)).all().get(5, TimeUnit.SECONDS)
+            String minIsr = admin.describeConfigs(List.of(resource)).all().get(5, TimeUnit.SECONDS)
                     .get(resource).get("min.insync.replicas").value();
             var partitions = description.partitions();
             long fullIsr = partitions.stream().filter(p -> p.isr().size() == p.replicas().size()).count();

@@ -1,10 +1,15 @@
 package io.switchboard.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.util.List;
 import java.util.Locale;
 
 /** Renders results as a Markdown table or as JSON. Stateless. */
 final class ResultTable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private ResultTable() {
     }
 
@@ -24,43 +29,31 @@ final class ResultTable {
         return out.toString();
     }
 
-    /** A JSON array, one object per result. */
+    /** A JSON array, one object per result (latencies to the microsecond, rates to a tenth). */
     static String json(List<FanoutResult> results) {
-        StringBuilder out = new StringBuilder("[\n");
-        for (int i = 0; i < results.size(); i++) {
-            FanoutResult r = results.get(i);
-            out.append(String.format(Locale.ROOT,
-                    "  {\"target\": %s, \"clients\": %d, \"rooms\": %d, \"rate\": %s, \"sent\": %d, \"acked\": %d,"
-                            + " \"expected\": %d, \"delivered\": %d, \"deliveriesPerSecond\": %.1f,"
-                            + " \"p50Ms\": %.3f, \"p90Ms\": %.3f, \"p99Ms\": %.3f, \"maxMs\": %.3f, \"samples\": %d,"
-                            + " \"errors\": %d, \"slowConsumerCloses\": %d, \"otherCloses\": %d}",
-                    quote(r.target()), r.clients(), r.rooms(), number(r.rate()), r.sent(), r.acked(), r.expected(),
-                    r.delivered(), r.deliveriesPerSecond(), r.p50Ms(), r.p90Ms(), r.p99Ms(), r.maxMs(), r.samples(),
-                    r.errors(), r.slowConsumerCloses(), r.otherCloses()));
-            out.append(i + 1 < results.size() ? ",\n" : "\n");
+        ArrayNode rows = JSON.createArrayNode();
+        for (FanoutResult r : results) {
+            rows.addObject().put("target", r.target()).put("clients", r.clients()).put("rooms", r.rooms())
+                    .put("rate", rounded(r.rate(), 100)).put("sent", r.sent()).put("acked", r.acked())
+                    .put("expected", r.expected()).put("delivered", r.delivered())
+                    .put("deliveriesPerSecond", rounded(r.deliveriesPerSecond(), 10))
+                    .put("p50Ms", rounded(r.p50Ms(), 1000)).put("p90Ms", rounded(r.p90Ms(), 1000))
+                    .put("p99Ms", rounded(r.p99Ms(), 1000)).put("maxMs", rounded(r.maxMs(), 1000))
+                    .put("samples", r.samples()).put("errors", r.errors())
+                    .put("slowConsumerCloses", r.slowConsumerCloses()).put("otherCloses", r.otherCloses());
         }
-        return out.append("]\n").toString();
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rows) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("results not writable as JSON", e);
+        }
+    }
+
+    private static double rounded(double value, int per) {
+        return Math.round(value * per) / (double) per;
     }
 
     static String number(double value) {
         return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.2f", value);
-    }
-
-    private static String quote(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 }

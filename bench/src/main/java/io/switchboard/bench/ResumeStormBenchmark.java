@@ -1,5 +1,6 @@
 package io.switchboard.bench;
 
+import io.switchboard.launcher.ClusterSpec;
 import io.switchboard.launcher.LocalCluster;
 import io.switchboard.testkit.TestTokens;
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class ResumeStormBenchmark {
         for (Variant variant : only.variants()) {
             log.printf("%s: starting 1 router, %d gateway(s), history, embedded Kafka%n", variant.label(),
                     spec.gateways());
-            LocalCluster.Builder builder = LocalCluster.builder().history(true).routers(1).gateways(spec.gateways())
+            ClusterSpec builder = LocalCluster.builder().history(true).routers(1).gateways(spec.gateways())
                     .set("gateway.auth.hs256-secret", SECRET)
                     .set("gateway.resume.coalesce", variant.coalesce);
             try (LocalCluster cluster = builder.build().start()) {

@@ -2,6 +2,8 @@ package io.switchboard.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +47,16 @@ class FanoutBenchmarkSmokeTest {
 
         new FanoutBenchmark(spec, FanoutBenchmark.Targets.BASELINE, System.out).run(out);
 
-        assertThat(Files.readString(out)).startsWith("[\n  {\"target\": \"baseline\", \"clients\": 4, \"rooms\": 2,")
-                .endsWith("}\n]\n");
+        JsonNode rows = new ObjectMapper().readTree(out.toFile());
+        assertThat(rows.isArray()).as("a JSON array: %s", rows).isTrue();
+        assertThat(rows).singleElement().satisfies(row -> {
+            assertThat(row.path("target").asText()).isEqualTo("baseline");
+            assertThat(row.path("clients").asInt()).isEqualTo(4);
+            assertThat(row.path("rooms").asInt()).isEqualTo(2);
+            assertThat(row.path("rate").asDouble()).isEqualTo(20.0);
+            assertThat(row.path("acked").asLong()).isEqualTo(row.path("sent").asLong());
+            assertThat(row.path("delivered").asLong()).isPositive().isEqualTo(row.path("expected").asLong());
+            assertThat(row.has("p99Ms")).as("p99Ms in %s", row).isTrue();
+        });
     }
 }

@@ -1,5 +1,7 @@
 package io.switchboard.drill;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.testkit.TestTokens;
 import java.io.IOException;
 import java.net.URI;
@@ -135,7 +137,7 @@ public final class DrillMain {
         private void checkServing(HttpClient http) {
             HttpResponse<String> response = send(http, request().GET().build());
             String problem = switch (response.statusCode()) {
-                case 200 -> response.body().contains("\"state\":\"serving\"") ? null
+                case 200 -> "serving".equals(drainState(response.body())) ? null
                         : "is not serving (" + response.body().strip() + "): restart it first (cluster.sh stop/start)";
                 case 401 -> "refused --admin-token (401): use gateway.admin.token (cluster.sh drill-env prints it)";
                 case 404 -> "has no admin endpoint (404): gateway.admin.token is not set";
@@ -143,6 +145,15 @@ public final class DrillMain {
             };
             if (problem != null) {
                 throw new IllegalStateException("gateway " + gateway + " " + problem);
+            }
+        }
+
+        /** The {@code state} of {@code GET /admin/drain}'s JSON, or null when the body is not that JSON. */
+        private static String drainState(String body) {
+            try {
+                return new ObjectMapper().readTree(body).path("state").asText(null);
+            } catch (JsonProcessingException e) {
+                return null;
             }
         }
 

@@ -1,11 +1,13 @@
 package io.switchboard.gateway;
 
+import static io.switchboard.gateway.GatewayKeys.ID;
+
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.service.ServiceMain;
 
 /**
  * {@code java -jar switchboard-gateway.jar [--config FILE]}: loads the configuration (environment variables,
- * then system properties, then the optional file, then the classpath's {@code gateway-defaults.yaml}), starts a
+ * then system properties, then the optional file, then the defaults of {@link GatewayKeys}), starts a
  * {@link GatewayServer} and drains and stops it on SIGTERM (bounded by {@code gateway.drain-timeout}): the same
  * paced drain as {@code POST /admin/drain} (Drain frame, then close 3000 in batches), joined when the admin
  * endpoint already started it; the drain's report is logged (see {@link ServiceMain}).
@@ -19,8 +21,8 @@ public final class GatewayMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        ServiceMain.run("gateway", "switchboard-gateway.jar", args, GatewayConfig::load,
-                config -> config.gatewayId().orElse("(id from host name and port)"), GatewayMain::service);
+        ServiceMain.run("gateway", "switchboard-gateway.jar", args, GatewayConfig::from,
+                config -> config.find(ID).orElse("(id from host name and port)"), GatewayMain::service);
     }
 
     /** The gateway as the process's one service; WebSocket, metrics and health share its port. */

@@ -1,8 +1,44 @@
 package io.switchboard.gateway;
 
+import static io.switchboard.gateway.GatewayKeys.AUTH;
+import static io.switchboard.gateway.GatewayKeys.CLOSE_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.CONNECT_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.DRAIN_BATCH_INTERVAL;
+import static io.switchboard.gateway.GatewayKeys.DRAIN_BATCH_SIZE;
+import static io.switchboard.gateway.GatewayKeys.DRAIN_RECONNECT_WINDOW;
+import static io.switchboard.gateway.GatewayKeys.DRAIN_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.HISTORY_ADDRESS;
+import static io.switchboard.gateway.GatewayKeys.HISTORY_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.HOST;
+import static io.switchboard.gateway.GatewayKeys.ID;
+import static io.switchboard.gateway.GatewayKeys.MAX_EPHEMERAL_BYTES;
+import static io.switchboard.gateway.GatewayKeys.MAX_FRAME_BYTES;
+import static io.switchboard.gateway.GatewayKeys.MAX_INFLIGHT_PUBLISHES;
+import static io.switchboard.gateway.GatewayKeys.MAX_OUTBOUND_QUEUE_BYTES;
+import static io.switchboard.gateway.GatewayKeys.MAX_PAYLOAD_BYTES;
+import static io.switchboard.gateway.GatewayKeys.MAX_SUBSCRIPTIONS;
+import static io.switchboard.gateway.GatewayKeys.PORT;
+import static io.switchboard.gateway.GatewayKeys.PRESENCE_ADDRESS;
+import static io.switchboard.gateway.GatewayKeys.PRESENCE_MAX_PENDING;
+import static io.switchboard.gateway.GatewayKeys.PRESENCE_REPORT_INTERVAL;
+import static io.switchboard.gateway.GatewayKeys.PRESENCE_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.PUBLISH_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.RESUME_COALESCE;
+import static io.switchboard.gateway.GatewayKeys.RESUME_COALESCE_MAX_BYTES;
+import static io.switchboard.gateway.GatewayKeys.RESUME_COALESCE_TTL;
+import static io.switchboard.gateway.GatewayKeys.RESUME_MAX_BUFFER_BYTES;
+import static io.switchboard.gateway.GatewayKeys.RESUME_MAX_MESSAGES;
+import static io.switchboard.gateway.GatewayKeys.RESUME_PAGE_SIZE;
+import static io.switchboard.gateway.GatewayKeys.ROUTER_DNS_REFRESH;
+import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIME;
+import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.STARTUP_TIMEOUT;
+import io.switchboard.service.KafkaKeys;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -10,9 +46,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.auth.KeySet;
 import io.switchboard.auth.TokenVerifier;
@@ -62,6 +98,10 @@ import io.switchboard.service.TierLifecycle;
  * in-flight publishes are answered, close SERVER_SHUTDOWN 3000 "reconnect"; also started by
  * {@code POST /admin/drain}); {@link #stop(Duration)} (drain, then stop the consumer, the router and history
  * channels and the web server). Thread-safe: lifecycle transitions are serialized by the lifecycle's lock.
+ *
+ * <p>Size: this is the gateway's composition root: it builds every component from the configuration and owns the
+ * order in which they start, drain and stop. The behaviour itself is in the {@code ws}, {@code session},
+ * {@code routing}, {@code fanout}, {@code history}, {@code presence}, {@code signals} and {@code drain} packages.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
@@ -101,7 +141,7 @@ public final class GatewayServer implements AutoCloseable {
         this.registry = b.registry;
         this.extraRouting = b.httpRouting;
         this.clock = b.clock;
-        String name = "gateway" + config.gatewayId().map(id -> " " + id).orElse("");
+        String name = "gateway" + config.find(ID).map(id -> " " + id).orElse("");
         System.Logger log = System.getLogger(GatewayServer.class.getName());
         this.lifecycle = new TierLifecycle(name, log);
         this.release = new ReleaseSteps(name, log);
@@ -142,33 +182,36 @@ public final class GatewayServer implements AutoCloseable {
         });
         GrpcRouterClient.Builder routers = GrpcRouterClient.builder()
                 .routers(config.routers())
-                .channels(ChannelFactory.plaintext(config.routerKeepAliveTime(), config.routerKeepAliveTimeout()))
+                .channels(ChannelFactory.plaintext(config.get(ROUTER_KEEPALIVE_TIME),
+                        config.get(ROUTER_KEEPALIVE_TIMEOUT)))
                 .breaker(config.routerBreaker())
                 .clock(clock)
                 .registry(registry);
-        config.routerDns().ifPresent(dns -> routers.dns(dns, config.routerDnsRefresh()));
+        config.routerDns().ifPresent(dns -> routers.dns(dns, config.get(ROUTER_DNS_REFRESH)));
         routerClient = routers.build().start();
-        historyClient = config.historyAddress()
-                .<HistoryClient>map(a -> new GrpcHistoryClient(a, config.historyTimeout()))
+        historyClient = config.find(HISTORY_ADDRESS)
+                .<HistoryClient>map(a -> new GrpcHistoryClient(a, config.get(HISTORY_TIMEOUT)))
                 .orElseGet(HistoryClient::unconfigured);
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
                 () -> fanout != null && fanout.isPositioned(), this::isAlive), drainControl(), extraRouting,
                 sessions::get).start();
         // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
         if (!webServer.isRunning() || webServer.port() < 0) {
-            throw new IllegalStateException("web server could not bind " + config.host() + ":" + config.port());
+            throw new IllegalStateException("web server could not bind " + config.get(HOST) + ":" + config.get(PORT));
         }
         port = webServer.port();
-        gatewayId = config.gatewayId().orElseGet(() -> InstanceIds.defaultId("gateway") + "-" + port);
+        gatewayId = config.find(ID).orElseGet(() -> InstanceIds.defaultId("gateway") + "-" + port);
         drain = new GatewayDrain(gatewayId, admission, connections, grace -> new DrainSettings(grace,
-                config.drainBatchSize(), config.drainBatchInterval(), config.drainReconnectWindow()), clock);
-        long deadline = System.nanoTime() + config.startupTimeout().toNanos();
+                config.get(DRAIN_BATCH_SIZE), config.get(DRAIN_BATCH_INTERVAL), config.get(DRAIN_RECONNECT_WINDOW)),
+                clock);
+        long deadline = System.nanoTime() + config.get(STARTUP_TIMEOUT).toNanos();
         TopicLayout layout;
+        String kafka = config.get(KafkaKeys.BOOTSTRAP_SERVERS);
         try {
-            layout = TopicLayoutLoader.load(config.bootstrapServers(), config.topic(), config.consumerProperties(),
+            layout = TopicLayoutLoader.load(kafka, config.get(KafkaKeys.TOPIC_NAME), config.consumerProperties(),
                     remaining(deadline));
             LOG.info("gateway " + gatewayId + " fans out " + layout);
-            fanout = new KafkaFanout(config.bootstrapServers(), "switchboard-gateway-" + gatewayId,
+            fanout = new KafkaFanout(kafka, "switchboard-gateway-" + gatewayId,
                     config.consumerProperties(), layout, subscriptions, metrics);
             fanout.start(remaining(deadline));
         } catch (InterruptedException e) {
@@ -176,19 +219,21 @@ public final class GatewayServer implements AutoCloseable {
             throw new IllegalStateException("Interrupted while starting the gateway", e);
         }
         roomAuthorizer = RoomAuthorizer.create(config.authz(), gatewayId, registry);
+        Duration publishTimeout = config.get(PUBLISH_TIMEOUT);
+        int maxPayload = config.get(MAX_PAYLOAD_BYTES);
         SessionFactory.Builder factory = SessionFactory.builder(gatewayId, sessionSettings())
                 .clock(clock)
                 .timer(timer)
                 .bookkeeping(metrics, connections)
                 .verifier(verifier(), roomAuthorizer)
                 .fanout(subscriptions, fanout, layout)
-                .history(new ResumeReader(historyClient, config.resumePageSize(), config.resumeMaxMessages(),
-                        config.resumeCoalesceTtl(), config.resumeCoalesceMaxBytes(), metrics, Ticker.systemTicker(),
-                        config.resumeCoalesce()), new HistoryPager(historyClient, layout, metrics))
-                .routers(new PublishHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes(), metrics,
-                                clock),
-                        new DirectMessageHandler(routerClient, config.publishTimeout(), config.maxPayloadBytes()),
-                        new EphemeralHandler(routerClient, config.publishTimeout(), config.maxEphemeralBytes(), clock))
+                .history(new ResumeReader(historyClient, config.get(RESUME_PAGE_SIZE),
+                        config.get(RESUME_MAX_MESSAGES), config.get(RESUME_COALESCE_TTL),
+                        config.get(RESUME_COALESCE_MAX_BYTES), metrics, Ticker.systemTicker(),
+                        config.get(RESUME_COALESCE)), new HistoryPager(historyClient, layout, metrics))
+                .routers(new PublishHandler(routerClient, publishTimeout, maxPayload, metrics, clock),
+                        new DirectMessageHandler(routerClient, publishTimeout, maxPayload),
+                        new EphemeralHandler(routerClient, publishTimeout, config.get(MAX_EPHEMERAL_BYTES), clock))
                 .admission(admission);
         startPresenceAndSignals(factory);
         sessions.set(factory.build());
@@ -202,36 +247,39 @@ public final class GatewayServer implements AutoCloseable {
     private void startPresenceAndSignals(SessionFactory.Builder factory) {
         PresenceChanges presence = PresenceChanges.NONE;
         PresenceDirectory directory = PresenceDirectory.unconfigured();
-        if (config.presenceAddress().isPresent()) {
-            presenceClient = new GrpcPresenceClient(config.presenceAddress().get(), config.presenceTimeout());
+        Optional<String> presenceAddress = config.find(PRESENCE_ADDRESS);
+        if (presenceAddress.isPresent()) {
+            presenceClient = new GrpcPresenceClient(presenceAddress.get(), config.get(PRESENCE_TIMEOUT));
             presenceReporter = new PresenceReporter(PresenceReporter.Settings.of(gatewayId,
-                    config.presenceReportInterval(), config.presenceMaxPending(), config.presenceTimeout()),
-                    presenceClient.channel(), registry);
+                    config.get(PRESENCE_REPORT_INTERVAL), config.get(PRESENCE_MAX_PENDING),
+                    config.get(PRESENCE_TIMEOUT)), presenceClient.channel(), registry);
             presenceReporter.start();
             presence = presenceReporter;
             directory = presenceClient;
         }
-        signals = new SignalConsumer(config.bootstrapServers(), "switchboard-gateway-signals-" + gatewayId,
-                config.consumerProperties(), new SignalConsumer.Topics(config.ephemeralTopic(), config.controlTopic(),
-                config.presenceTopic()), gatewayId, subscriptions, connections, registry);
+        SignalConsumer.Topics topics = new SignalConsumer.Topics(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME),
+                config.get(KafkaKeys.CONTROL_TOPIC_NAME), config.get(KafkaKeys.PRESENCE_TOPIC_NAME));
+        signals = new SignalConsumer(config.get(KafkaKeys.BOOTSTRAP_SERVERS),
+                "switchboard-gateway-signals-" + gatewayId, config.consumerProperties(), topics, gatewayId, subscriptions, connections, registry);
         signals.start();
-        timer.scheduleWithFixedDelay(() -> connections.closeExpired(clock.instant().minus(config.clockSkew())),
+        timer.scheduleWithFixedDelay(() -> connections.closeExpired(clock.instant().minus(config.get(AUTH.clockSkew))),
                 1, 1, TimeUnit.SECONDS);
         factory.presence(presence, new PresenceQueryHandler(directory, signals::presenceFlowing));
     }
 
     private SessionSettings sessionSettings() {
-        return new SessionSettings(config.connectTimeout(), config.closeTimeout(), config.maxSubscriptions(),
-                config.maxFrameBytes(), config.maxPayloadBytes(), config.maxOutboundQueueBytes(),
-                config.maxInflightPublishes(), config.resumeMaxBufferBytes());
+        return new SessionSettings(config.get(CONNECT_TIMEOUT), config.get(CLOSE_TIMEOUT),
+                config.get(MAX_SUBSCRIPTIONS), config.get(MAX_FRAME_BYTES), config.get(MAX_PAYLOAD_BYTES),
+                config.get(MAX_OUTBOUND_QUEUE_BYTES), config.get(MAX_INFLIGHT_PUBLISHES),
+                config.get(RESUME_MAX_BUFFER_BYTES));
     }
 
     /** Client tokens: the shared verifier over the configured key set, whose file or URL is read ahead. */
     private ClientTokenVerifier verifier() {
         keySet = KeySet.from(config.keySet());
         keySet.prefetch();
-        return new ClientTokenVerifier(TokenVerifier.builder(keySet).clockSkew(config.clockSkew()).clock(clock)
-                .issuer(config.issuer()).audience(config.audience()).build());
+        return new ClientTokenVerifier(TokenVerifier.builder(keySet).clockSkew(config.get(AUTH.clockSkew)).clock(clock)
+                .issuer(config.find(AUTH.issuer)).audience(config.find(AUTH.audience)).build());
     }
 
     /** True while the gateway takes new connections: started, Kafka positioned, not draining. */
@@ -283,7 +331,7 @@ public final class GatewayServer implements AutoCloseable {
             @Override
             public int startDrain() {
                 int open = connections.size();
-                beginDrain(config.drainTimeout());
+                beginDrain(config.get(DRAIN_TIMEOUT));
                 return open;
             }
 
@@ -307,7 +355,7 @@ public final class GatewayServer implements AutoCloseable {
     /** {@link #stop(Duration)} with {@code gateway.drain-timeout}. */
     @Override
     public void close() {
-        stop(config.drainTimeout());
+        stop(config.get(DRAIN_TIMEOUT));
     }
 
     /** Blocks until the gateway has stopped or failed to start. */

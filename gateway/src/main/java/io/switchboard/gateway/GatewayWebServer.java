@@ -1,5 +1,12 @@
 package io.switchboard.gateway;
 
+import static io.switchboard.gateway.GatewayKeys.ADMIN_TOKEN;
+import static io.switchboard.gateway.GatewayKeys.HOST;
+import static io.switchboard.gateway.GatewayKeys.IDLE_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.MAX_FRAME_BYTES;
+import static io.switchboard.gateway.GatewayKeys.PORT;
+import static io.switchboard.gateway.GatewayKeys.WS_PATH;
+
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -44,27 +51,27 @@ final class GatewayWebServer {
                 .addCheck(HealthChecks.liveness(health.alive()))
                 .build();
         return WebServer.builder()
-                .host(config.host())
-                .port(config.port())
+                .host(config.get(HOST))
+                .port(config.get(PORT))
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)
-                .idleConnectionTimeout(config.idleTimeout())
-                .addProtocol(WsConfig.builder().maxFrameLength(config.maxFrameBytes()).build())
+                .idleConnectionTimeout(config.get(IDLE_TIMEOUT))
+                .addProtocol(WsConfig.builder().maxFrameLength(config.get(MAX_FRAME_BYTES)).build())
                 .addFeature(ObserveFeature.just(observer))
                 .routing(r -> {
                     r.addFilter((chain, req, res) -> {
                         // Upgrades pass through HTTP filters in Helidon 4.5: refuse them while not ready or draining.
-                        if (req.path().path().equals(config.wsPath()) && !admission.isOpen()) {
+                        if (req.path().path().equals(config.get(WS_PATH)) && !admission.isOpen()) {
                             res.status(Status.SERVICE_UNAVAILABLE_503).send();
                             return;
                         }
                         chain.proceed();
                     });
                     r.register("/metrics", new MetricsService(registry));
-                    r.register("/admin", new DrainAdminService(config.adminToken(), drain));
+                    r.register("/admin", new DrainAdminService(config.find(ADMIN_TOKEN), drain));
                     extraRouting.accept(r);
                 })
-                .addRouting(WsEndpoint.routing(config.wsPath(), config.maxFrameBytes(), sessions))
+                .addRouting(WsEndpoint.routing(config.get(WS_PATH), config.get(MAX_FRAME_BYTES), sessions))
                 .build();
     }
 }

@@ -24,8 +24,9 @@ class AdminDrainTest {
 
     @Test
     void adminDrainSendsDrainThenClosesEveryConnectionInBatches() throws Exception {
-        try (GatewayHarness h = GatewayHarness.start(c -> c.adminToken(TOKEN).drainBatchSize(2)
-                .drainBatchInterval(java.time.Duration.ofMillis(50)))) {
+        try (GatewayHarness h = GatewayHarness.start(c -> c.set(GatewayKeys.ADMIN_TOKEN, TOKEN)
+                .set(GatewayKeys.DRAIN_BATCH_SIZE, 2)
+                .set(GatewayKeys.DRAIN_BATCH_INTERVAL, java.time.Duration.ofMillis(50)))) {
             List<WsTestClient> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < 5; i++) {

@@ -44,7 +44,8 @@ class BadInputTest {
     static void start() throws Exception {
         // A small outbound bound (the smallest the frame limit allows) keeps the slow-consumer flood short;
         // a long close timeout lets the slow client read up to the close frame before the gateway aborts.
-        h = GatewayHarness.start(c -> c.maxOutboundQueueBytes(131_072).closeTimeout(Duration.ofSeconds(60)));
+        h = GatewayHarness.start(c -> c.set(GatewayKeys.MAX_OUTBOUND_QUEUE_BYTES, 131_072L)
+                .set(GatewayKeys.CLOSE_TIMEOUT, Duration.ofSeconds(60)));
     }
 
     @AfterAll

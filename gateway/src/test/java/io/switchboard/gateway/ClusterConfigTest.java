@@ -1,5 +1,16 @@
 package io.switchboard.gateway;
 
+import static io.switchboard.gateway.GatewayKeys.ADMIN_TOKEN;
+import static io.switchboard.gateway.GatewayKeys.AUTH;
+import static io.switchboard.gateway.GatewayKeys.BREAKER_FAILURE_RATE;
+import static io.switchboard.gateway.GatewayKeys.DRAIN_BATCH_INTERVAL;
+import static io.switchboard.gateway.GatewayKeys.DRAIN_BATCH_SIZE;
+import static io.switchboard.gateway.GatewayKeys.DRAIN_RECONNECT_WINDOW;
+import static io.switchboard.gateway.GatewayKeys.ROUTER_DNS;
+import static io.switchboard.gateway.GatewayKeys.ROUTER_DNS_REFRESH;
+import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIME;
+import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIMEOUT;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +25,7 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.switchboard.gateway.routing.BreakerSettings;
 import io.switchboard.gateway.routing.RouterEndpoint;
+import io.switchboard.service.ConfigFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,16 +38,16 @@ class ClusterConfigTest {
 
     @Test
     void defaults() {
-        GatewayConfig c = GatewayConfig.builder().hs256Secret(SECRET).build();
-        assertThat(c.routerKeepAliveTime()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(c.routerKeepAliveTimeout()).isEqualTo(Duration.ofSeconds(5));
+        GatewayConfig c = GatewayConfig.builder().set(AUTH.hs256Secret, SECRET).build();
+        assertThat(c.get(ROUTER_KEEPALIVE_TIME)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.get(ROUTER_KEEPALIVE_TIMEOUT)).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.routerDns()).isEmpty();
-        assertThat(c.routerDnsRefresh()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.get(ROUTER_DNS_REFRESH)).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.routerBreaker()).isEqualTo(new BreakerSettings(50, 20, 5, Duration.ofSeconds(5), 3));
-        assertThat(c.drainBatchSize()).isEqualTo(100);
-        assertThat(c.drainBatchInterval()).isEqualTo(Duration.ofMillis(500));
-        assertThat(c.drainReconnectWindow()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(c.adminToken()).isEmpty();
+        assertThat(c.get(DRAIN_BATCH_SIZE)).isEqualTo(100);
+        assertThat(c.get(DRAIN_BATCH_INTERVAL)).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.get(DRAIN_RECONNECT_WINDOW)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.find(ADMIN_TOKEN)).isEmpty();
     }
 
     @Test
@@ -52,24 +64,23 @@ class ClusterConfigTest {
                 .build();
         GatewayConfig c = GatewayConfig.from(root);
         assertThat(c.routerDns()).contains(new RouterEndpoint("routers.switchboard.svc", 7070));
-        assertThat(c.routerDnsRefresh()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.get(ROUTER_DNS_REFRESH)).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.routerBreaker()).isEqualTo(new BreakerSettings(25.5f, 20, 5, Duration.ofSeconds(5), 1));
-        assertThat(c.drainBatchSize()).isEqualTo(10);
-        assertThat(c.adminToken()).contains("0123456789abcdef");
-        assertThat(c.toString()).contains("dns:routers.switchboard.svc:7070").doesNotContain("0123456789abcdef");
-        assertThat(GatewayConfig.KNOWN_KEYS).contains("router-breaker.wait-in-open", "drain.reconnect-window",
-                "admin.token", "router-keepalive-timeout");
+        assertThat(c.get(DRAIN_BATCH_SIZE)).isEqualTo(10);
+        assertThat(c.find(ADMIN_TOKEN)).contains("0123456789abcdef");
+        assertThat(c.toString()).contains("gateway.router-dns=routers.switchboard.svc:7070")
+                .doesNotContain("0123456789abcdef");
     }
 
     @Test
     void rejectsBadValues() {
-        assertThatThrownBy(() -> GatewayConfig.builder().adminToken("short"))
+        assertThatThrownBy(() -> GatewayConfig.builder().set(ADMIN_TOKEN, "short"))
                 .hasMessage("gateway.admin.token: 5 characters (expected: >= 16)");
-        assertThatThrownBy(() -> GatewayConfig.builder().routerDns("no-port"))
+        assertThatThrownBy(() -> GatewayConfig.builder().set(ROUTER_DNS, "no-port"))
                 .hasMessage("gateway.router-dns: 'no-port' (expected: host:port)");
-        assertThatThrownBy(() -> GatewayConfig.builder().drainBatchSize(0))
+        assertThatThrownBy(() -> GatewayConfig.builder().set(DRAIN_BATCH_SIZE, 0))
                 .hasMessage("gateway.drain.batch-size: 0 (expected: >= 1)");
-        assertThatThrownBy(() -> new BreakerSettings(0, 20, 5, Duration.ofSeconds(5), 3))
+        assertThatThrownBy(() -> GatewayConfig.builder().set(BREAKER_FAILURE_RATE, 0f))
                 .hasMessage("gateway.router-breaker.failure-rate-threshold: 0.0 (expected: > 0 and <= 100)");
         Config root = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
                 .sources(ConfigSources.create(Map.of("gateway.auth.hs256-secret", SECRET,
@@ -140,7 +151,8 @@ class ClusterConfigTest {
         System.setProperty("gateway.routers", "p1:7070,p2:7070");
         System.setProperty("gateway.auth.hs256-secret", SECRET);
         try {
-            assertThat(routers(GatewayConfig.load(Optional.empty()))).isEqualTo("[p1:7070, p2:7070]");
+            assertThat(routers(GatewayConfig.from(ConfigFiles.load(Optional.empty()))))
+                    .isEqualTo("[p1:7070, p2:7070]");
         } finally {
             System.clearProperty("gateway.routers");
             System.clearProperty("gateway.auth.hs256-secret");

@@ -22,6 +22,7 @@ import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
 import io.switchboard.proto.internal.v1.Position;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
+import io.switchboard.service.GrpcServerRuntime;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -87,14 +88,7 @@ final class FakeHistory extends HistoryServiceGrpc.HistoryServiceImplBase implem
     public void read(ReadRequest request, StreamObserver<ReadResponse> response) {
         requests.add(request);
         arrived.countDown();
-        try {
-            if (!gate.await(30, TimeUnit.SECONDS)) {
-                response.onError(Status.INTERNAL.withDescription("fake: never released").asRuntimeException());
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            response.onError(Status.CANCELLED.withDescription("interrupted").asRuntimeException());
+        if (!FakeGates.passed(gate, response)) {
             return;
         }
         switch (mode) {
@@ -180,11 +174,6 @@ final class FakeHistory extends HistoryServiceGrpc.HistoryServiceImplBase implem
     @Override
     public void close() {
         gate.countDown();
-        server.shutdownNow();
-        try {
-            server.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        GrpcServerRuntime.stop(server, Duration.ZERO);
     }
 }

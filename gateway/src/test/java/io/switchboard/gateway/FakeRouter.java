@@ -20,6 +20,7 @@ import io.switchboard.proto.internal.v1.Position;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import io.switchboard.service.GrpcServerRuntime;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -90,14 +91,7 @@ final class FakeRouter extends RouterServiceGrpc.RouterServiceImplBase implement
                     .asRuntimeException());
             case HOLD -> {
                 holding.countDown();
-                try {
-                    if (!hold.await(30, TimeUnit.SECONDS)) {
-                        response.onError(Status.INTERNAL.withDescription("fake: never released").asRuntimeException());
-                        return;
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    response.onError(Status.CANCELLED.withDescription("interrupted").asRuntimeException());
+                if (!FakeGates.passed(hold, response)) {
                     return;
                 }
                 store(env, response);
@@ -183,11 +177,8 @@ final class FakeRouter extends RouterServiceGrpc.RouterServiceImplBase implement
     @Override
     public void close() {
         hold.countDown();
-        server.shutdownNow();
         try {
-            server.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            GrpcServerRuntime.stop(server, Duration.ZERO);
         } finally {
             producer.close(Duration.ofSeconds(5));
         }

@@ -1,5 +1,28 @@
 package io.switchboard.gateway;
 
+import static io.switchboard.gateway.GatewayKeys.AUTH;
+import static io.switchboard.gateway.GatewayKeys.CONNECT_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.HISTORY_ADDRESS;
+import static io.switchboard.gateway.GatewayKeys.HISTORY_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.HOST;
+import static io.switchboard.gateway.GatewayKeys.ID;
+import static io.switchboard.gateway.GatewayKeys.MAX_FRAME_BYTES;
+import static io.switchboard.gateway.GatewayKeys.MAX_OUTBOUND_QUEUE_BYTES;
+import static io.switchboard.gateway.GatewayKeys.MAX_PAYLOAD_BYTES;
+import static io.switchboard.gateway.GatewayKeys.MAX_SUBSCRIPTIONS;
+import static io.switchboard.gateway.GatewayKeys.PORT;
+import static io.switchboard.gateway.GatewayKeys.PUBLISH_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.RESUME_COALESCE_MAX_BYTES;
+import static io.switchboard.gateway.GatewayKeys.RESUME_COALESCE_TTL;
+import static io.switchboard.gateway.GatewayKeys.RESUME_MAX_BUFFER_BYTES;
+import static io.switchboard.gateway.GatewayKeys.RESUME_MAX_MESSAGES;
+import static io.switchboard.gateway.GatewayKeys.RESUME_PAGE_SIZE;
+import static io.switchboard.gateway.GatewayKeys.ROUTERS;
+import static io.switchboard.gateway.GatewayKeys.WS_PATH;
+
+import io.switchboard.service.ConfigFiles;
+import io.switchboard.service.KafkaKeys;
+import io.switchboard.service.config.KeyCatalogue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,38 +49,39 @@ class GatewayConfigTest {
 
     @Test
     void defaults() {
-        GatewayConfig c = GatewayConfig.builder().hs256Secret(SECRET).build();
-        assertThat(c.host()).isEqualTo("0.0.0.0");
-        assertThat(c.port()).isEqualTo(8080);
-        assertThat(c.wsPath()).isEqualTo("/ws");
-        assertThat(c.gatewayId()).isEmpty();
+        GatewayConfig c = GatewayConfig.builder().set(AUTH.hs256Secret, SECRET).build();
+        assertThat(c.get(HOST)).isEqualTo("0.0.0.0");
+        assertThat(c.get(PORT)).isEqualTo(8080);
+        assertThat(c.get(WS_PATH)).isEqualTo("/ws");
+        assertThat(c.find(ID)).isEmpty();
         assertThat(c.routers()).containsExactly(new RouterEndpoint("127.0.0.1", 7070));
-        assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(c.publishTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(c.clockSkew()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(c.maxSubscriptions()).isEqualTo(100);
-        assertThat(c.maxPayloadBytes()).isEqualTo(65_536);
-        assertThat(c.maxFrameBytes()).isEqualTo(131_072);
-        assertThat(c.maxOutboundQueueBytes()).isEqualTo(1_048_576);
-        assertThat(c.bootstrapServers()).isEqualTo("127.0.0.1:9092");
-        assertThat(c.topic()).isEqualTo("switchboard.rooms");
+        assertThat(c.get(CONNECT_TIMEOUT)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.get(PUBLISH_TIMEOUT)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.get(AUTH.clockSkew)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.get(MAX_SUBSCRIPTIONS)).isEqualTo(100);
+        assertThat(c.get(MAX_PAYLOAD_BYTES)).isEqualTo(65_536);
+        assertThat(c.get(MAX_FRAME_BYTES)).isEqualTo(131_072);
+        assertThat(c.get(MAX_OUTBOUND_QUEUE_BYTES)).isEqualTo(1_048_576L);
+        assertThat(c.get(KafkaKeys.BOOTSTRAP_SERVERS)).isEqualTo("127.0.0.1:9092");
+        assertThat(c.get(KafkaKeys.TOPIC_NAME)).isEqualTo("switchboard.rooms");
     }
 
     @Test
     void rejectsBadValuesWithTheNameAndTheExpectation() {
-        assertThatThrownBy(() -> GatewayConfig.builder().hs256Secret("short"))
+        assertThatThrownBy(() -> GatewayConfig.builder().set(AUTH.hs256Secret, "short"))
                 .hasMessage("gateway.auth.hs256-secret: 5 bytes (expected: >= 32 bytes)");
-        assertThatThrownBy(() -> GatewayConfig.builder().port(70000))
+        assertThatThrownBy(() -> GatewayConfig.builder().set(PORT, 70000))
                 .hasMessage("gateway.port: 70000 (expected: 0-65535)");
-        assertThatThrownBy(() -> GatewayConfig.builder().connectTimeout(Duration.ZERO))
+        assertThatThrownBy(() -> GatewayConfig.builder().set(CONNECT_TIMEOUT, Duration.ZERO))
                 .hasMessage("gateway.connect-timeout: PT0S (expected: > PT0S)");
-        assertThatThrownBy(() -> GatewayConfig.builder().routers(List.of("a:1", "a:1")))
+        assertThatThrownBy(() -> GatewayConfig.builder().set(ROUTERS, List.of("a:1", "a:1")))
                 .hasMessageContaining("expected: no duplicates");
-        assertThatThrownBy(() -> GatewayConfig.builder().rs256PublicKey("nope"))
+        assertThatThrownBy(() -> GatewayConfig.builder().set(AUTH.publicKey, "nope").build())
                 .hasMessageContaining("gateway.auth.rs256-public-key");
         assertThatThrownBy(() -> GatewayConfig.builder().build())
                 .hasMessageContaining("gateway.auth: no key");
-        assertThatThrownBy(() -> GatewayConfig.builder().hs256Secret(SECRET).maxPayloadBytes(200_000).build())
+        assertThatThrownBy(() -> GatewayConfig.builder().set(AUTH.hs256Secret, SECRET).set(MAX_PAYLOAD_BYTES, 200_000)
+                .build())
                 .hasMessageContaining("gateway.limits.max-payload-bytes: 200000 (expected: < max-frame-bytes");
     }
 
@@ -90,7 +114,7 @@ class GatewayConfigTest {
                         Map.entry("kafka.consumer.fetch.max.wait.ms", "100"))))
                 .build();
         List<String> warnings = new ArrayList<>();
-        Logger logger = Logger.getLogger(GatewayConfig.class.getName());
+        Logger logger = Logger.getLogger(KeyCatalogue.class.getName());
         Handler handler = new Handler() {
             @Override
             public void publish(LogRecord record) {
@@ -112,22 +136,22 @@ class GatewayConfigTest {
         } finally {
             logger.removeHandler(handler);
         }
-        assertThat(c.port()).isEqualTo(9000);
-        assertThat(c.gatewayId()).contains("gw-1");
+        assertThat(c.get(PORT)).isEqualTo(9000);
+        assertThat(c.find(ID)).contains("gw-1");
         assertThat(c.routers()).extracting(RouterEndpoint::toString).containsExactly("r1:7070", "r2:7071");
-        assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(c.rs256PublicKeyPem()).isPresent();
-        assertThat(c.hs256Secret()).isEmpty();
-        assertThat(c.issuer()).contains("https://auth");
+        assertThat(c.get(CONNECT_TIMEOUT)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.keySet().publicKeyPem()).isPresent();
+        assertThat(c.find(AUTH.hs256Secret)).isEmpty();
+        assertThat(c.find(AUTH.issuer)).contains("https://auth");
         assertThat(c.keySet().jwksUrl()).contains(java.net.URI.create("https://auth.example/jwks.json"));
         assertThat(c.keySet().jwksFile()).contains(Path.of("/etc/switchboard/jwks.json"));
         assertThat(List.of(c.keySet().refreshInterval(), c.keySet().minRefetchInterval(), c.keySet().fetchTimeout()))
                 .containsExactly(Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofSeconds(3));
         assertThat(c.authz().policies().forRoom("public:news").everyone()).hasSize(2);
         assertThat(c.authz().directDefault().allows("bob")).isFalse();
-        assertThat(c.maxSubscriptions()).isEqualTo(7);
-        assertThat(c.bootstrapServers()).isEqualTo("k:9092");
-        assertThat(c.topic()).isEqualTo("t");
+        assertThat(c.get(MAX_SUBSCRIPTIONS)).isEqualTo(7);
+        assertThat(c.get(KafkaKeys.BOOTSTRAP_SERVERS)).isEqualTo("k:9092");
+        assertThat(c.get(KafkaKeys.TOPIC_NAME)).isEqualTo("t");
         assertThat(c.consumerProperties()).containsEntry("fetch.max.wait.ms", "100");
         assertThat(warnings).containsExactlyInAnyOrder(
                 "unknown config key gateway.authz.namespaces.public.colour (ignored)",
@@ -147,29 +171,29 @@ class GatewayConfigTest {
                         "gateway.resume.coalesce-ttl", "PT1S",
                         "gateway.resume.coalesce-max-bytes", "1000000"))).build();
         GatewayConfig config = GatewayConfig.from(c);
-        assertThat(config.historyAddress()).contains("history:7080");
-        assertThat(config.historyTimeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(config.resumePageSize()).isEqualTo(50);
-        assertThat(config.resumeMaxMessages()).isEqualTo(400);
-        assertThat(config.resumeMaxBufferBytes()).isEqualTo(2_097_152);
-        assertThat(config.resumeCoalesceTtl()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(config.resumeCoalesceMaxBytes()).isEqualTo(1_000_000);
+        assertThat(config.find(HISTORY_ADDRESS)).contains("history:7080");
+        assertThat(config.get(HISTORY_TIMEOUT)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.get(RESUME_PAGE_SIZE)).isEqualTo(50);
+        assertThat(config.get(RESUME_MAX_MESSAGES)).isEqualTo(400);
+        assertThat(config.get(RESUME_MAX_BUFFER_BYTES)).isEqualTo(2_097_152L);
+        assertThat(config.get(RESUME_COALESCE_TTL)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.get(RESUME_COALESCE_MAX_BYTES)).isEqualTo(1_000_000L);
 
-        GatewayConfig defaults = GatewayConfig.builder().hs256Secret("0123456789abcdef0123456789abcdef").build();
-        assertThat(defaults.historyAddress()).isEmpty();
-        assertThat(defaults.resumePageSize()).isEqualTo(200);
-        assertThat(defaults.resumeMaxMessages()).isEqualTo(1000);
-        assertThat(defaults.resumeMaxBufferBytes()).isEqualTo(1_048_576);
-        assertThat(defaults.resumeCoalesceTtl()).isEqualTo(Duration.ofSeconds(2));
+        GatewayConfig defaults = GatewayConfig.builder().set(AUTH.hs256Secret, SECRET).build();
+        assertThat(defaults.find(HISTORY_ADDRESS)).isEmpty();
+        assertThat(defaults.get(RESUME_PAGE_SIZE)).isEqualTo(200);
+        assertThat(defaults.get(RESUME_MAX_MESSAGES)).isEqualTo(1000);
+        assertThat(defaults.get(RESUME_MAX_BUFFER_BYTES)).isEqualTo(1_048_576L);
+        assertThat(defaults.get(RESUME_COALESCE_TTL)).isEqualTo(Duration.ofSeconds(2));
 
-        assertThatThrownBy(() -> GatewayConfig.builder().historyAddress("no-port"))
+        assertThatThrownBy(() -> GatewayConfig.builder().set(HISTORY_ADDRESS, "no-port"))
                 .hasMessage("gateway.history.address: 'no-port' (expected: host:port)");
-        assertThatThrownBy(() -> GatewayConfig.builder().resumePageSize(1001))
+        assertThatThrownBy(() -> GatewayConfig.builder().set(RESUME_PAGE_SIZE, 1001))
                 .hasMessage("gateway.resume.page-size: 1001 (expected: 1-1000)");
-        assertThatThrownBy(() -> GatewayConfig.builder().resumeCoalesceTtl(Duration.ZERO))
+        assertThatThrownBy(() -> GatewayConfig.builder().set(RESUME_COALESCE_TTL, Duration.ZERO))
                 .hasMessage("gateway.resume.coalesce-ttl: PT0S (expected: > PT0S)");
-        assertThatThrownBy(() -> GatewayConfig.builder().hs256Secret("0123456789abcdef0123456789abcdef")
-                .resumeMaxBufferBytes(4096).build())
+        assertThatThrownBy(() -> GatewayConfig.builder().set(AUTH.hs256Secret, "0123456789abcdef0123456789abcdef")
+                .set(RESUME_MAX_BUFFER_BYTES, 4096L).build())
                 .hasMessageStartingWith("gateway.resume.max-buffer-bytes: 4096 (expected: >= limits.max-frame-bytes");
     }
 
@@ -183,7 +207,7 @@ class GatewayConfigTest {
     }
 
     @Test
-    void mainLayersEnvironmentThenSystemPropertiesThenFileThenClasspathDefaults(@TempDir Path dir) throws Exception {
+    void mainLayersEnvironmentThenSystemPropertiesThenFileThenCatalogueDefaults(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("gw.yaml");
         Files.writeString(file, """
                 gateway:
@@ -194,14 +218,14 @@ class GatewayConfigTest {
                 """.formatted(SECRET));
         System.setProperty("gateway.connect-timeout", "PT4S");
         try {
-            GatewayConfig c = GatewayConfig.load(Optional.of(file));
-            assertThat(c.port()).isEqualTo(9100);                              // file over classpath default
-            assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(4));  // system property over file
-            assertThat(c.publishTimeout()).isEqualTo(Duration.ofSeconds(10)); // classpath default
+            GatewayConfig c = GatewayConfig.from(ConfigFiles.load(Optional.of(file)));
+            assertThat(c.get(PORT)).isEqualTo(9100);                              // file over the default
+            assertThat(c.get(CONNECT_TIMEOUT)).isEqualTo(Duration.ofSeconds(4));  // system property over file
+            assertThat(c.get(PUBLISH_TIMEOUT)).isEqualTo(Duration.ofSeconds(10)); // the catalogue default
         } finally {
             System.clearProperty("gateway.connect-timeout");
         }
-        assertThatThrownBy(() -> GatewayConfig.load(Optional.of(dir.resolve("missing.yaml"))))
+        assertThatThrownBy(() -> GatewayConfig.from(ConfigFiles.load(Optional.of(dir.resolve("missing.yaml")))))
                 .hasMessageContaining("expected: a readable YAML file");
     }
 }

@@ -1,5 +1,13 @@
 package io.switchboard.gateway;
 
+import static io.switchboard.gateway.GatewayKeys.AUTH;
+import static io.switchboard.gateway.GatewayKeys.HISTORY_ADDRESS;
+import static io.switchboard.gateway.GatewayKeys.HOST;
+import static io.switchboard.gateway.GatewayKeys.PORT;
+import static io.switchboard.gateway.GatewayKeys.ROUTERS;
+
+import io.switchboard.service.KafkaKeys;
+import io.switchboard.service.config.ConfigBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,12 +48,12 @@ final class GatewayHarness implements AutoCloseable {
     GatewayServer gateway;
 
     /** Starts everything; {@code tweaks} adjust the gateway configuration. */
-    static GatewayHarness start(Consumer<GatewayConfig.Builder> tweaks) throws Exception {
+    static GatewayHarness start(Consumer<ConfigBuilder<GatewayConfig>> tweaks) throws Exception {
         return start(tweaks, java.time.Clock.systemUTC());
     }
 
     /** Starts everything with {@code clock} as the gateway's clock (token expiry, server timestamps). */
-    static GatewayHarness start(Consumer<GatewayConfig.Builder> tweaks, java.time.Clock clock) throws Exception {
+    static GatewayHarness start(Consumer<ConfigBuilder<GatewayConfig>> tweaks, java.time.Clock clock) throws Exception {
         GatewayHarness h = new GatewayHarness();
         try {
             h.kafka = EmbeddedKafka.builder().nodes(1).build();
@@ -62,14 +70,14 @@ final class GatewayHarness implements AutoCloseable {
             }
             h.router = new FakeRouter(h.kafka.bootstrapServers(), TOPIC, topicId);
             h.history = new FakeHistory(h.kafka.bootstrapServers(), new TopicLayout(TOPIC, topicId, 3));
-            GatewayConfig.Builder config = GatewayConfig.builder()
-                    .host("127.0.0.1")
-                    .port(0)
-                    .routers(List.of("127.0.0.1:" + h.router.port()))
-                    .bootstrapServers(h.kafka.bootstrapServers())
-                    .topic(TOPIC)
-                    .hs256Secret(SECRET)
-                    .historyAddress("127.0.0.1:" + h.history.port());
+            ConfigBuilder<GatewayConfig> config = GatewayConfig.builder()
+                    .set(HOST, "127.0.0.1")
+                    .set(PORT, 0)
+                    .set(ROUTERS, List.of("127.0.0.1:" + h.router.port()))
+                    .set(KafkaKeys.BOOTSTRAP_SERVERS, h.kafka.bootstrapServers())
+                    .set(KafkaKeys.TOPIC_NAME, TOPIC)
+                    .set(AUTH.hs256Secret, SECRET)
+                    .set(HISTORY_ADDRESS, "127.0.0.1:" + h.history.port());
             tweaks.accept(config);
             h.gateway = GatewayServer.builder(config.build()).registry(h.registry).clock(clock).build().start();
             return h;
@@ -80,7 +88,7 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     URI wsUri() {
-        return URI.create("ws://127.0.0.1:" + gateway.port() + gateway.config().wsPath());
+        return URI.create("ws://127.0.0.1:" + gateway.port() + gateway.config().get(GatewayKeys.WS_PATH));
     }
 
     URI httpUri(String path) {

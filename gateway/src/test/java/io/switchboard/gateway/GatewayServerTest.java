@@ -33,7 +33,8 @@ class GatewayServerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        h = GatewayHarness.start(c -> c.gatewayId("gw-test").maxSubscriptions(3).connectTimeout(Duration.ofSeconds(1)));
+        h = GatewayHarness.start(c -> c.set(GatewayKeys.ID, "gw-test").set(GatewayKeys.MAX_SUBSCRIPTIONS, 3)
+                .set(GatewayKeys.CONNECT_TIMEOUT, Duration.ofSeconds(1)));
     }
 
     @AfterAll

@@ -1,5 +1,7 @@
 package io.switchboard.gateway;
 
+import static io.switchboard.gateway.GatewayKeys.*;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +37,8 @@ class KeyRotationTest {
         TestTokens third = TestTokens.rs256("2027-01-rs");
         List<WsTestClient> open = new ArrayList<>();
         try (JwksServer jwks = JwksServer.start(List.of(first.publicJwk()));
-             GatewayHarness h = GatewayHarness.start(c -> c.jwksUrl(jwks.url().toString())
-                     .jwksMinRefetchInterval(Duration.ofMillis(200)))) {
+             GatewayHarness h = GatewayHarness.start(c -> c.set(GatewayKeys.AUTH.jwksUrl, jwks.url())
+                     .set(GatewayKeys.AUTH.jwksMinRefetchInterval, Duration.ofMillis(200)))) {
             for (int i = 0; i < CONNECTIONS; i++) {
                 Subprotocol subprotocol = i % 2 == 0 ? Subprotocol.JSON : Subprotocol.PROTO;
                 WsTestClient client = WsTestClient.connected(h.wsUri(), subprotocol,

@@ -1,5 +1,12 @@
 package io.switchboard.gateway;
 
+import static io.switchboard.gateway.GatewayKeys.AUTH;
+import static io.switchboard.gateway.GatewayKeys.HOST;
+import static io.switchboard.gateway.GatewayKeys.PORT;
+import static io.switchboard.gateway.GatewayKeys.ROUTERS;
+import static io.switchboard.gateway.GatewayKeys.STARTUP_TIMEOUT;
+
+import io.switchboard.service.KafkaKeys;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -18,8 +25,9 @@ class LifecycleTest {
     void portInUseFailsStart() throws IOException {
         try (ServerSocket taken = new ServerSocket(0)) {
             GatewayServer gateway = GatewayServer.builder(GatewayConfig.builder()
-                    .host("127.0.0.1").port(taken.getLocalPort())
-                    .hs256Secret(GatewayHarness.SECRET).bootstrapServers("127.0.0.1:1").build()).build();
+                    .set(HOST, "127.0.0.1").set(PORT, taken.getLocalPort())
+                    .set(AUTH.hs256Secret, GatewayHarness.SECRET).set(KafkaKeys.BOOTSTRAP_SERVERS, "127.0.0.1:1")
+                    .build()).build();
             assertThatThrownBy(gateway::start).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("could not bind");
             assertThatThrownBy(gateway::start).hasMessageContaining("already started");
@@ -31,17 +39,17 @@ class LifecycleTest {
     void unreachableKafkaFailsStartWithinTheStartupTimeoutAndReleasesTheMetrics() throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         GatewayServer gateway = GatewayServer.builder(GatewayConfig.builder()
-                .host("127.0.0.1").port(0).routers(List.of("127.0.0.1:1"))
-                .startupTimeout(Duration.ofMillis(500))
-                .hs256Secret(GatewayHarness.SECRET).bootstrapServers("127.0.0.1:1").build())
+                .set(HOST, "127.0.0.1").set(PORT, 0).set(ROUTERS, List.of("127.0.0.1:1"))
+                .set(STARTUP_TIMEOUT, Duration.ofMillis(500))
+                .set(AUTH.hs256Secret, GatewayHarness.SECRET).set(KafkaKeys.BOOTSTRAP_SERVERS, "127.0.0.1:1").build())
                 .registry(registry).build();
         assertThatThrownBy(gateway::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Kafka topic 'switchboard.rooms' not described at 127.0.0.1:1");
         assertThat(gateway.isReady()).isFalse();
         // Metrics were unregistered: a new gateway can use the same registry.
         GatewayServer second = GatewayServer.builder(GatewayConfig.builder()
-                .host("127.0.0.1").port(0).startupTimeout(Duration.ofMillis(200))
-                .hs256Secret(GatewayHarness.SECRET).bootstrapServers("127.0.0.1:1").build())
+                .set(HOST, "127.0.0.1").set(PORT, 0).set(STARTUP_TIMEOUT, Duration.ofMillis(200))
+                .set(AUTH.hs256Secret, GatewayHarness.SECRET).set(KafkaKeys.BOOTSTRAP_SERVERS, "127.0.0.1:1").build())
                 .registry(registry).build();
         assertThatThrownBy(second::start).hasMessageContaining("not described");
     }

@@ -32,7 +32,8 @@ class ResumeTest {
 
     @BeforeAll
     static void start() throws Exception {
-        h = GatewayHarness.start(c -> c.resumePageSize(3).resumeMaxMessages(MAX_MESSAGES));
+        h = GatewayHarness.start(c -> c.set(GatewayKeys.RESUME_PAGE_SIZE, 3)
+                .set(GatewayKeys.RESUME_MAX_MESSAGES, MAX_MESSAGES));
     }
 
     @AfterAll

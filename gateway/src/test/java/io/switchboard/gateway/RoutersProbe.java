@@ -1,5 +1,6 @@
 package io.switchboard.gateway;
 
+import io.switchboard.service.ConfigFiles;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -14,7 +15,8 @@ public final class RoutersProbe {
 
     public static void main(String[] args) {
         try {
-            GatewayConfig config = GatewayConfig.load(args.length == 0 ? Optional.empty() : Optional.of(Path.of(args[0])));
+            Optional<Path> file = args.length == 0 ? Optional.empty() : Optional.of(Path.of(args[0]));
+            GatewayConfig config = GatewayConfig.from(ConfigFiles.load(file));
             System.out.println(config.routers());
         } catch (IllegalArgumentException e) {
             System.out.println("error: " + e.getMessage());

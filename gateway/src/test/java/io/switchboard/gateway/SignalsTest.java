@@ -51,7 +51,7 @@ class SignalsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        h = GatewayHarness.start(c -> c.gatewayId(GATEWAY_ID), CLOCK);
+        h = GatewayHarness.start(c -> c.set(GatewayKeys.ID, GATEWAY_ID), CLOCK);
         // Signals are read from the end: wait until all three topics are positioned before writing any.
         await().atMost(WAIT).until(() -> h.metric("gateway_signal_topics_ready") == 3);
     }

@@ -34,7 +34,8 @@ class StuckClientTest {
 
     @BeforeAll
     static void start() throws Exception {
-        h = GatewayHarness.start(c -> c.maxOutboundQueueBytes(131_072).closeTimeout(Duration.ofMillis(500)));
+        h = GatewayHarness.start(c -> c.set(GatewayKeys.MAX_OUTBOUND_QUEUE_BYTES, 131_072L)
+                .set(GatewayKeys.CLOSE_TIMEOUT, Duration.ofMillis(500)));
     }
 
     @AfterAll

@@ -16,6 +16,7 @@ public final class HistoryMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        ServiceMain.run("history", "switchboard-history-service.jar", args, HistoryConfig::load, HistoryConfig::id, HistoryServer::create);
+        ServiceMain.run("history", "switchboard-history-service.jar", args, HistoryConfig::from,
+                config -> config.get(HistoryKeys.ID), HistoryServer::create);
     }
 }

@@ -1,11 +1,14 @@
 package io.switchboard.history;
 
-import io.switchboard.service.GrpcServerRuntime;
-import io.switchboard.service.HttpEndpoints;
-import io.switchboard.service.ReleaseSteps;
-import io.switchboard.service.TierLifecycle;
-import io.switchboard.service.KafkaClientSettings;
-import io.switchboard.service.ServiceMain;
+import static io.switchboard.history.HistoryKeys.DATA_DIR;
+import static io.switchboard.history.HistoryKeys.GROUP_ID;
+import static io.switchboard.history.HistoryKeys.GRPC_PORT;
+import static io.switchboard.history.HistoryKeys.ID;
+import static io.switchboard.history.HistoryKeys.METRICS_PORT;
+import static io.switchboard.history.HistoryKeys.SHUTDOWN_GRACE;
+import static io.switchboard.history.HistoryKeys.STARTUP_TIMEOUT;
+import static io.switchboard.history.HistoryKeys.SWEEP_INTERVAL;
+
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.history.ingest.IngestSignal;
 import io.switchboard.history.ingest.KafkaIngester;
@@ -13,10 +16,18 @@ import io.switchboard.history.ingest.TopicInfo;
 import io.switchboard.history.store.MessageStore;
 import io.switchboard.history.store.RocksMessageStore;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
+import io.switchboard.service.GrpcServerRuntime;
+import io.switchboard.service.HttpEndpoints;
+import io.switchboard.service.KafkaClientSettings;
+import io.switchboard.service.KafkaKeys;
+import io.switchboard.service.ReleaseSteps;
+import io.switchboard.service.ServiceMain;
+import io.switchboard.service.TierLifecycle;
 
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,6 +58,8 @@ public final class HistoryServer implements ServiceMain.Service {
     private final IngestSignal signal = new IngestSignal();
 
     // Written by the lifecycle phases under its lock; published to other threads through its volatile state.
+    /** What retention measures age with. */
+    private final InstantSource clock;
     private MessageStore store;
     private TopicInfo topic;
     private KafkaIngester ingester;
@@ -59,16 +72,22 @@ public final class HistoryServer implements ServiceMain.Service {
     private volatile int boundGrpcPort = -1;
     private volatile int boundMetricsPort = -1;
 
-    private HistoryServer(HistoryConfig config, PrometheusRegistry registry) {
+    private HistoryServer(HistoryConfig config, PrometheusRegistry registry, InstantSource clock) {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
-        this.lifecycle = new TierLifecycle("history " + config.id(), LOG);
-        this.steps = new ReleaseSteps("history " + config.id(), LOG);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.lifecycle = new TierLifecycle("history " + config.get(ID), LOG);
+        this.steps = new ReleaseSteps("history " + config.get(ID), LOG);
     }
 
     /** A service that has not started; nothing is opened, bound or registered until {@link #start()}. */
     public static HistoryServer create(HistoryConfig config, PrometheusRegistry registry) {
-        return new HistoryServer(config, registry);
+        return create(config, registry, InstantSource.system());
+    }
+
+    /** A service whose retention measures age with {@code clock}. */
+    public static HistoryServer create(HistoryConfig config, PrometheusRegistry registry, InstantSource clock) {
+        return new HistoryServer(config, registry, clock);
     }
 
     /**
@@ -82,39 +101,40 @@ public final class HistoryServer implements ServiceMain.Service {
     }
 
     private void startComponents() {
-        if (config.metricsPort() >= 0) {
-            http = HttpEndpoints.start("history", config.metricsPort(), registry, this::isReady);
+        if (config.get(METRICS_PORT) >= 0) {
+            http = HttpEndpoints.start("history", config.get(METRICS_PORT), registry, this::isReady);
         }
-        store = RocksMessageStore.open(config.dataDir());
-        topic = TopicInfo.describe(adminProperties(), config.topic(), config.startupTimeout());
+        store = RocksMessageStore.open(config.get(DATA_DIR));
+        topic = TopicInfo.describe(adminProperties(), config.get(KafkaKeys.TOPIC_NAME), config.get(STARTUP_TIMEOUT));
         Optional<String> storedTopic = store.topicId();
         if (storedTopic.isPresent() && !storedTopic.get().equals(topic.topicId())) {
             LOG.log(Level.WARNING, "topic " + topic.name() + " was recreated (id " + storedTopic.get() + " -> "
-                    + topic.topicId() + "): wiping the history store in " + config.dataDir()
+                    + topic.topicId() + "): wiping the history store in " + config.get(DATA_DIR)
                     + " and ingesting from the earliest offsets");
         }
         if (storedTopic.isEmpty() || !storedTopic.get().equals(topic.topicId())) {
             store.reset(topic.topicId());
         }
-        ingester = new KafkaIngester(consumerProperties(), topic, store, signal, "history-ingest-" + config.id());
+        ingester = new KafkaIngester(consumerProperties(), topic, store, signal, "history-ingest-" + config.get(ID));
         metrics = new HistoryMetrics(registry, ingester::ingested, ingester::lag);
         ingester.start();
-        sweeper = new RetentionSweeper(store, config::retentionFor, config.clock(), metrics::deleted);
+        sweeper = new RetentionSweeper(store, config::retentionFor, clock, metrics::deleted);
         scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("history-retention-", 0).daemon(true).factory());
-        long interval = config.sweepInterval().toMillis();
+        long interval = config.get(SWEEP_INTERVAL).toMillis();
         scheduler.scheduleWithFixedDelay(sweeper::sweepLogged, interval, interval, TimeUnit.MILLISECONDS);
         reads = new ReadService(store, topic, signal, config, metrics);
         // Reads with `until` block while waiting for ingestion: cheap on virtual threads.
-        grpc = GrpcServerRuntime.start("history", config.grpcPort(),
+        grpc = GrpcServerRuntime.start("history", config.get(GRPC_PORT),
                 Thread.ofVirtual().name("history-grpc-", 0).factory(), server -> server
                         .permitKeepAliveTime(10, TimeUnit.SECONDS)
                         .addService(reads));
         boundGrpcPort = grpc.port();
         boundMetricsPort = http == null ? -1 : http.port();
         grpc.serving(List.of(HistoryServiceGrpc.SERVICE_NAME));
-        LOG.log(Level.INFO, "history " + config.id() + ": topic " + topic.name() + " (id " + topic.topicId() + ", "
-                + topic.partitions() + " partitions) at " + config.bootstrapServers() + ", store " + config.dataDir());
+        LOG.log(Level.INFO, "history " + config.get(ID) + ": topic " + topic.name() + " (id " + topic.topicId() + ", "
+                + topic.partitions() + " partitions) at " + config.get(KafkaKeys.BOOTSTRAP_SERVERS) + ", store "
+                + config.get(DATA_DIR));
     }
 
     /** The bound gRPC port. */
@@ -150,7 +170,7 @@ public final class HistoryServer implements ServiceMain.Service {
     /** {@link #shutdown(Duration)} with {@code history.shutdown-grace}. */
     @Override
     public void close() {
-        shutdown(config.shutdownGrace());
+        shutdown(config.get(SHUTDOWN_GRACE));
     }
 
     /** Blocks until the service has stopped (or failed to start). */
@@ -200,15 +220,16 @@ public final class HistoryServer implements ServiceMain.Service {
     private Properties consumerProperties() {
         Properties props = new Properties();
         props.putAll(config.consumerProperties());
-        props.put("bootstrap.servers", config.bootstrapServers());
-        props.put("group.id", config.groupId());
-        props.putIfAbsent("client.id", "switchboard-history-" + config.id());
+        props.put("bootstrap.servers", config.get(KafkaKeys.BOOTSTRAP_SERVERS));
+        props.put("group.id", config.get(GROUP_ID));
+        props.putIfAbsent("client.id", "switchboard-history-" + config.get(ID));
         return props;
     }
 
     private Properties adminProperties() {
-        Properties props = KafkaClientSettings.connection(config.bootstrapServers(), config.consumerProperties());
-        props.put("client.id", "switchboard-history-admin-" + config.id());
+        Properties props = KafkaClientSettings.connection(config.get(KafkaKeys.BOOTSTRAP_SERVERS),
+                config.consumerProperties());
+        props.put("client.id", "switchboard-history-admin-" + config.get(ID));
         return props;
     }
 }

@@ -1,5 +1,8 @@
 package io.switchboard.history;
 
+import static io.switchboard.history.HistoryKeys.MAX_READ_MESSAGES;
+import static io.switchboard.history.HistoryKeys.MAX_READ_WAIT;
+
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -87,9 +90,9 @@ final class ReadService extends HistoryServiceGrpc.HistoryServiceImplBase {
             throw status(Status.INVALID_ARGUMENT, problem.get());
         }
         int limit = request.getLimit() == 0 ? DEFAULT_LIMIT : request.getLimit();
-        if (request.getLimit() < 0 || limit > config.maxReadMessages()) {
+        if (request.getLimit() < 0 || limit > config.get(MAX_READ_MESSAGES)) {
             throw status(Status.INVALID_ARGUMENT, "limit: " + Integer.toUnsignedString(request.getLimit())
-                    + " (expected: 1-" + config.maxReadMessages() + ", 0 = " + DEFAULT_LIMIT + ")");
+                    + " (expected: 1-" + config.get(MAX_READ_MESSAGES) + ", 0 = " + DEFAULT_LIMIT + ")");
         }
         int partition = topic.partitionOf(room);
         String epoch = topic.epoch(partition);
@@ -154,7 +157,7 @@ final class ReadService extends HistoryServiceGrpc.HistoryServiceImplBase {
     /** Waits until the room's partition is ingested below {@code until}, within the call's deadline. */
     private void awaitIngested(int partition, long until) throws StatusException, InterruptedException {
         Context context = Context.current();
-        long deadline = System.nanoTime() + config.maxReadWait().toNanos();
+        long deadline = System.nanoTime() + config.get(MAX_READ_WAIT).toNanos();
         Deadline callDeadline = context.getDeadline();
         if (callDeadline != null) {
             // Give up a little before the caller does, so that it gets "not caught up" rather than its own

@@ -6,13 +6,15 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.history.ingest.TopicInfo;
-import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
 import io.switchboard.proto.internal.v1.ReadDirection;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
 import io.switchboard.proto.internal.v1.Sender;
+import io.switchboard.service.KafkaKeys;
+import io.switchboard.service.config.ConfigBuilder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -31,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +50,8 @@ import static org.awaitility.Awaitility.await;
 /** The history service against a real embedded Kafka broker, read over real gRPC on loopback. */
 class HistoryServerKafkaTest {
     private static final AtomicInteger TOPICS = new AtomicInteger();
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private static KafkaProducer<byte[], byte[]> producer;
 
     @TempDir
@@ -56,23 +61,15 @@ class HistoryServerKafkaTest {
     private String topic;
 
     @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.builder().nodes(1).build();
-        kafka.start();
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all",
+    static void startProducer() {
+        producer = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrapServers(), "acks", "all",
                 "linger.ms", "0"), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @AfterAll
-    static void stopKafka() {
-        try {
-            if (producer != null) {
-                producer.close(Duration.ofSeconds(5));
-            }
-        } finally {
-            if (kafka != null) {
-                kafka.close();
-            }
+    static void closeProducer() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
         }
     }
 
@@ -85,18 +82,24 @@ class HistoryServerKafkaTest {
 
     private String newTopic(int partitions) {
         topic = "history-test-" + TOPICS.incrementAndGet();
-        kafka.createTopic(topic, partitions, (short) 1);
+        KAFKA.kafka().createTopic(topic, partitions, (short) 1);
         return topic;
     }
 
-    private HistoryConfig.Builder config(Path dataDir) {
-        return HistoryConfig.builder().id("h1").grpcPort(0).metricsPort(0).dataDir(dataDir)
-                .bootstrapServers(kafka.bootstrapServers()).topic(topic).startupTimeout(Duration.ofSeconds(20))
-                .shutdownGrace(Duration.ofSeconds(1));
+    private ConfigBuilder<HistoryConfig> config(Path dataDir) {
+        return HistoryConfig.builder().set(HistoryKeys.ID, "h1").set(HistoryKeys.GRPC_PORT, 0)
+                .set(HistoryKeys.METRICS_PORT, 0).set(HistoryKeys.DATA_DIR, dataDir)
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, topic)
+                .set(HistoryKeys.STARTUP_TIMEOUT, Duration.ofSeconds(20))
+                .set(HistoryKeys.SHUTDOWN_GRACE, Duration.ofSeconds(1));
     }
 
     private HistoryServer start(HistoryConfig config) {
-        HistoryServer server = HistoryServer.create(config, new PrometheusRegistry());
+        return start(config, InstantSource.system());
+    }
+
+    private HistoryServer start(HistoryConfig config, InstantSource clock) {
+        HistoryServer server = HistoryServer.create(config, new PrometheusRegistry(), clock);
         server.start();
         closeables.add(server);
         await().atMost(Duration.ofSeconds(20)).until(server::isReady);
@@ -258,8 +261,8 @@ class HistoryServerKafkaTest {
             publish(topic, "temp:age", "a-" + i, t0 - 3_600_000 + i); // an hour old
         }
         long fresh = publish(topic, "temp:age", "a-new", t0);
-        HistoryServer server = start(config(dir).clock(clock).maxMessages(3)
-                .namespaceMaxAge("temp", Duration.ofMinutes(30)).build());
+        HistoryServer server = start(config(dir).set(HistoryKeys.MAX_MESSAGES, 3L)
+                .set(HistoryKeys.NAMESPACE_MAX_AGE, "temp", Duration.ofMinutes(30)).build(), clock);
         awaitIngested(server, "temp:age", 4);
         var stub = client(server);
 

@@ -1,5 +1,6 @@
 package io.switchboard.launcher;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -35,6 +36,7 @@ final class DemoTokenService implements HttpService {
     static final List<String> DEMO_ROOMS = List.of("lobby", "demo:*");
     private static final List<String> ALL_VERBS = List.of("subscribe", "publish", "history", "presence", "ephemeral");
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._-]{1,32}");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MACSigner signer;
     private final Duration lifetime;
@@ -90,6 +92,6 @@ final class DemoTokenService implements HttpService {
         }
         response.header(HeaderNames.CONTENT_TYPE, "application/json");
         response.header(HeaderNames.CACHE_CONTROL, "no-store");
-        response.send("{\"token\":\"" + jwt.serialize() + "\"}");
+        response.send(JSON.createObjectNode().put("token", jwt.serialize()).toString());
     }
 }

@@ -1,26 +1,26 @@
 package io.switchboard.launcher;
 
 import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import io.helidon.webserver.http.HttpRouting;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.GatewayConfig;
+import io.switchboard.gateway.GatewayKeys;
 import io.switchboard.gateway.GatewayServer;
 import io.switchboard.history.HistoryConfig;
+import io.switchboard.history.HistoryKeys;
 import io.switchboard.history.HistoryServer;
 import io.switchboard.kafka.embedded.EmbeddedKafka;
 import io.switchboard.presence.PresenceConfig;
+import io.switchboard.presence.PresenceKeys;
 import io.switchboard.presence.PresenceServer;
 import io.switchboard.router.RouterConfig;
+import io.switchboard.router.RouterKeys;
 import io.switchboard.router.RouterServer;
+import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.LoopbackPorts;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.Comparator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +31,6 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * Routers, gateways and (optionally) the presence and history services in this JVM on loopback, against an
@@ -43,17 +42,7 @@ import java.util.stream.Stream;
 public final class LocalCluster implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalCluster.class.getName());
 
-    private static final Map<String, String> FALLBACK = Map.of(
-            "gateway.host", "127.0.0.1",
-            "gateway.port", "0",
-            "router.grpc.port", "0",
-            "router.metrics.port", "0",
-            "history.grpc.port", "0",
-            "history.metrics.port", "0",
-            "presence.grpc.port", "0",
-            "presence.metrics.port", "0");
-
-    private final Builder spec;
+    private final ClusterSpec spec;
     private final List<RouterServer> routers = new ArrayList<>();
     private HistoryServer history;
     private PresenceServer presence;
@@ -65,17 +54,17 @@ public final class LocalCluster implements AutoCloseable {
     private EmbeddedKafka kafka;
     private int historyPort;
     private Path historyDataDir;
-    private boolean ownsHistoryDataDir;
+    private ScratchSpace scratch;
     private String bootstrapServers;
     private boolean started;
 
-    private LocalCluster(Builder spec) {
+    LocalCluster(ClusterSpec spec) {
         this.spec = spec;
     }
 
     /** A builder for a cluster of one router and one gateway on an embedded single-node Kafka. */
-    public static Builder builder() {
-        return new Builder();
+    public static ClusterSpec builder() {
+        return new ClusterSpec();
     }
 
     /** Starts Kafka (if embedded), then the routers, then the gateways; on failure stops what started. */
@@ -85,8 +74,11 @@ public final class LocalCluster implements AutoCloseable {
         }
         started = true;
         try {
+            scratch = ScratchSpace.create();
             if (spec.externalBootstrapServers == null) {
-                kafka = EmbeddedKafka.builder().nodes(spec.kafkaNodes).build();
+                kafka = EmbeddedKafka.builder().nodes(spec.kafkaNodes).basePort(spec.kafkaPort)
+                        .dataDirectory(spec.kafkaDataDir != null ? spec.kafkaDataDir : scratch.directory("kafka"))
+                        .build();
                 kafka.start();
                 bootstrapServers = kafka.bootstrapServers();
             } else {
@@ -102,21 +94,7 @@ public final class LocalCluster implements AutoCloseable {
             }
             List<String> routerAddresses = new ArrayList<>();
             for (int i = 0; i < spec.routers; i++) {
-                Map<String, String> runtime = new HashMap<>();
-                runtime.put("kafka.bootstrap-servers", bootstrapServers);
-                runtime.put("router.id", "router-" + (i + 1));
-                if (i > 0) {
-                    // Only the first router may have a fixed port; the others take free ones.
-                    runtime.put("router.grpc.port", "0");
-                    runtime.put("router.metrics.port", "0");
-                }
-                if (presence != null) {
-                    runtime.put("router.presence.address", "127.0.0.1:" + presence.port());
-                }
-                if (spec.history) {
-                    runtime.put("router.history.address", "127.0.0.1:" + historyPort);
-                }
-                RouterServer router = RouterServer.create(RouterConfig.from(layered(runtime)),
+                RouterServer router = RouterServer.create(RouterConfig.from(layered(routerRuntime(i))),
                         newRegistry("router-" + (i + 1)));
                 router.start();
                 routers.add(router);
@@ -126,23 +104,8 @@ public final class LocalCluster implements AutoCloseable {
                 startHistory();
             }
             for (int i = 0; i < spec.gateways; i++) {
-                Map<String, String> runtime = new HashMap<>();
-                runtime.put("kafka.bootstrap-servers", bootstrapServers);
-                runtime.put("gateway.id", "gateway-" + (i + 1));
-                if (i > 0) {
-                    runtime.put("gateway.port", "0");
-                }
-                for (int r = 0; r < routerAddresses.size(); r++) {
-                    runtime.put("gateway.routers." + r, routerAddresses.get(r));
-                }
-                if (history != null) {
-                    runtime.put("gateway.history.address", "127.0.0.1:" + history.port());
-                }
-                if (presence != null) {
-                    runtime.put("gateway.presence.address", "127.0.0.1:" + presence.port());
-                }
-                GatewayServer gateway = startGateway(i, runtime);
-                gateways.add(gateway);
+                Map<String, String> runtime = gatewayRuntime(i, routerAddresses);
+                gateways.add(startGateway(i, runtime));
                 gatewayRuntime.add(runtime);
             }
             return this;
@@ -152,11 +115,54 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** The keys of router {@code index} only the cluster knows; only the first may have a fixed port. */
+    private Map<String, String> routerRuntime(int index) {
+        Map<String, String> runtime = new HashMap<>();
+        runtime.put(KafkaKeys.BOOTSTRAP_SERVERS.name(), bootstrapServers);
+        runtime.put(RouterKeys.ID.name(), "router-" + (index + 1));
+        if (index > 0) {
+            runtime.put(RouterKeys.GRPC_PORT.name(), "0");
+            runtime.put(RouterKeys.METRICS_PORT.name(), "0");
+        }
+        if (presence != null) {
+            runtime.put(RouterKeys.PRESENCE_ADDRESS.name(), "127.0.0.1:" + presence.port());
+        }
+        if (spec.history) {
+            runtime.put(RouterKeys.HISTORY_ADDRESS.name(), "127.0.0.1:" + historyPort);
+        }
+        return runtime;
+    }
+
+    /** The keys of gateway {@code index} only the cluster knows; only the first may have a fixed port. */
+    private Map<String, String> gatewayRuntime(int index, List<String> routerAddresses) {
+        Map<String, String> runtime = new HashMap<>();
+        runtime.put(KafkaKeys.BOOTSTRAP_SERVERS.name(), bootstrapServers);
+        runtime.put(GatewayKeys.ID.name(), "gateway-" + (index + 1));
+        if (index > 0) {
+            runtime.put(GatewayKeys.PORT.name(), "0");
+        }
+        for (int r = 0; r < routerAddresses.size(); r++) {
+            runtime.put(GatewayKeys.ROUTERS.name() + "." + r, routerAddresses.get(r));
+        }
+        if (history != null) {
+            runtime.put(GatewayKeys.HISTORY_ADDRESS.name(), "127.0.0.1:" + history.port());
+        }
+        if (presence != null) {
+            runtime.put(GatewayKeys.PRESENCE_ADDRESS.name(), "127.0.0.1:" + presence.port());
+        }
+        return runtime;
+    }
+
     private GatewayServer startGateway(int index, Map<String, String> runtime) {
         GatewayServer.Builder builder = GatewayServer.builder(GatewayConfig.from(layered(runtime)))
-                .registry(newRegistry(runtime.get("gateway.id")));
-        if (index == 0 && spec.firstGatewayRouting != null) {
-            builder.httpRouting(spec.firstGatewayRouting);
+                .registry(newRegistry(runtime.get(GatewayKeys.ID.name())));
+        if (index == 0) {
+            builder.httpRouting(routing -> {
+                routing.register("/launcher", new ClusterStatus(this));
+                if (spec.firstGatewayRouting != null) {
+                    spec.firstGatewayRouting.accept(routing);
+                }
+            });
         }
         return builder.build().start();
     }
@@ -172,7 +178,7 @@ public final class LocalCluster implements AutoCloseable {
         int port = old.port();
         old.stop(Duration.ZERO);
         Map<String, String> runtime = new HashMap<>(gatewayRuntime.get(index));
-        runtime.put("gateway.port", Integer.toString(port));
+        runtime.put(GatewayKeys.PORT.name(), Integer.toString(port));
         GatewayServer fresh = startGateway(index, runtime);
         gateways.set(index, fresh);
         gatewayRuntime.set(index, runtime);
@@ -182,10 +188,10 @@ public final class LocalCluster implements AutoCloseable {
     /** {@code port} 0: the configured one (or a free one). */
     private void startPresence(int port) {
         Map<String, String> runtime = new HashMap<>();
-        runtime.put("kafka.bootstrap-servers", bootstrapServers);
-        runtime.put("presence.id", "presence-1");
+        runtime.put(KafkaKeys.BOOTSTRAP_SERVERS.name(), bootstrapServers);
+        runtime.put(PresenceKeys.ID.name(), "presence-1");
         if (port != 0) {
-            runtime.put("presence.grpc.port", Integer.toString(port));
+            runtime.put(PresenceKeys.GRPC_PORT.name(), Integer.toString(port));
         }
         PresenceServer server = PresenceServer.create(PresenceConfig.from(layered(runtime)),
                 newRegistry("presence-1"));
@@ -220,12 +226,12 @@ public final class LocalCluster implements AutoCloseable {
             throw new IllegalStateException("history is running");
         }
         Map<String, String> runtime = new HashMap<>();
-        runtime.put("kafka.bootstrap-servers", bootstrapServers);
-        runtime.put("history.id", "history-1");
+        runtime.put(KafkaKeys.BOOTSTRAP_SERVERS.name(), bootstrapServers);
+        runtime.put(HistoryKeys.ID.name(), "history-1");
         if (historyPort != 0) {
-            runtime.put("history.grpc.port", Integer.toString(historyPort));
+            runtime.put(HistoryKeys.GRPC_PORT.name(), Integer.toString(historyPort));
         }
-        runtime.put("history.data-dir", historyDataDir().toString());
+        runtime.put(HistoryKeys.DATA_DIR.name(), historyDataDir().toString());
         HistoryServer server = HistoryServer.create(HistoryConfig.from(layered(runtime)), newRegistry("history-1"));
         server.start();
         history = server;
@@ -233,12 +239,12 @@ public final class LocalCluster implements AutoCloseable {
         return server;
     }
 
-    /** Stops the history service (its data stays for {@link #startHistory()}). */
+    /** Stops the history service within {@code history.shutdown-grace} (its data stays for {@link #startHistory()}). */
     public void stopHistory() {
         if (history != null) {
             HistoryServer h = history;
             history = null;
-            h.shutdown(Duration.ofSeconds(5));
+            h.close();
         }
     }
 
@@ -247,30 +253,16 @@ public final class LocalCluster implements AutoCloseable {
         return history;
     }
 
-    private Path historyDataDir() {
+    /** Where the history service keeps its store: the configured directory, else one in the scratch space. */
+    Path historyDataDir() {
         if (historyDataDir == null) {
-            try {
-                historyDataDir = spec.historyDataDir != null ? spec.historyDataDir : Files.createTempDirectory("switchboard-history-");
-                ownsHistoryDataDir = spec.historyDataDir == null;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            historyDataDir = spec.historyDataDir != null ? spec.historyDataDir : scratch.directory("history");
         }
         return historyDataDir;
     }
 
-    // Priority, highest first: run-time addresses, programmatic settings, environment and system properties
-    // (only when asked for), the base file, then loopback and free ports. The first source with a key wins.
     private Config layered(Map<String, String> runtime) {
-        Config.Builder builder = Config.builder()
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .addSource(ConfigSources.create(runtime))
-                .addSource(ConfigSources.create(spec.overrides));
-        if (spec.environment) {
-            builder.addSource(ConfigSources.environmentVariables()).addSource(ConfigSources.systemProperties());
-        }
-        return builder.addSource(ConfigSources.create(spec.base)).addSource(ConfigSources.create(FALLBACK)).build();
+        return spec.layers.layered(runtime);
     }
 
     /** A fresh registry for the service {@code id}; a restarted service's replaces its predecessor's. */
@@ -329,15 +321,19 @@ public final class LocalCluster implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + gateways.get(index).port() + "/");
     }
 
-    /** Stops gateways (draining connections), then routers, presence, history, then Kafka; safe to call more than once. */
+    /**
+     * Stops the gateways (each drains within its {@code gateway.drain-timeout}), then the routers, presence and
+     * history (each within its {@code *.shutdown-grace}), then Kafka, and deletes the scratch space; safe to call
+     * more than once.
+     */
     @Override
     public void close() {
         for (GatewayServer gateway : gateways.reversed()) {
-            quietly(() -> gateway.stop(Duration.ofSeconds(5)), "gateway");
+            quietly(gateway::close, "gateway");
         }
         gateways.clear();
         for (RouterServer router : routers.reversed()) {
-            quietly(() -> router.shutdown(Duration.ofSeconds(5)), "router");
+            quietly(router::close, "router");
         }
         routers.clear();
         gatewayRuntime.clear();
@@ -345,27 +341,18 @@ public final class LocalCluster implements AutoCloseable {
         if (presence != null) {
             PresenceServer p = presence;
             presence = null;
-            quietly(() -> p.shutdown(Duration.ofSeconds(5)), "presence");
+            quietly(p::close, "presence");
         }
         quietly(this::stopHistory, "history");
-        if (ownsHistoryDataDir) {
-            quietly(() -> deleteRecursively(historyDataDir), "history data");
-            ownsHistoryDataDir = false;
-        }
         if (kafka != null) {
             EmbeddedKafka k = kafka;
             kafka = null;
             quietly(k::close, "kafka");
         }
-    }
-
-    private static void deleteRecursively(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (scratch != null) {
+            ScratchSpace s = scratch;
+            scratch = null;
+            quietly(s::delete, "scratch space " + s.root());
         }
     }
 
@@ -374,104 +361,6 @@ public final class LocalCluster implements AutoCloseable {
             step.run();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "stopping " + what + " failed", e);
-        }
-    }
-
-    /** What to start. */
-    public static final class Builder {
-        private int kafkaNodes = 1;
-        private String externalBootstrapServers;
-        private int routers = 1;
-        private int gateways = 1;
-        private final Map<String, String> base = new HashMap<>();
-        private final Map<String, String> overrides = new HashMap<>();
-        private Consumer<HttpRouting.Builder> firstGatewayRouting;
-        private boolean environment;
-        private boolean history;
-        private boolean presence = true;
-        private Path historyDataDir;
-
-        private Builder() {
-        }
-
-        /** Also run the history service, which gateways use for resume and paging (off by default). */
-        public Builder history(boolean enabled) {
-            this.history = enabled;
-            return this;
-        }
-
-        /**
-         * Also run the presence service (on by default): member lists, presence events and direct messages.
-         * Without it gateways and routers run with presence disabled.
-         */
-        public Builder presence(boolean enabled) {
-            this.presence = enabled;
-            return this;
-        }
-
-        /** Where the history service keeps its store (default: a temporary directory deleted on close). */
-        public Builder historyDataDir(Path directory) {
-            this.historyDataDir = directory;
-            return this;
-        }
-
-        /** Let environment variables and system properties override the base configuration (off by default). */
-        public Builder environmentOverrides(boolean enabled) {
-            this.environment = enabled;
-            return this;
-        }
-
-        /** Nodes of the embedded Kafka cluster (default 1). */
-        public Builder kafkaNodes(int nodes) {
-            this.kafkaNodes = nodes;
-            return this;
-        }
-
-        /** Use an existing Kafka cluster instead of an embedded one. */
-        public Builder externalKafka(String bootstrapServers) {
-            this.externalBootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-            return this;
-        }
-
-        /** How many routers (default 1). */
-        public Builder routers(int count) {
-            if (count < 1) {
-                throw new IllegalArgumentException("routers: " + count + " (expected: >= 1)");
-            }
-            this.routers = count;
-            return this;
-        }
-
-        /** How many gateways (default 1). */
-        public Builder gateways(int count) {
-            if (count < 1) {
-                throw new IllegalArgumentException("gateways: " + count + " (expected: >= 1)");
-            }
-            this.gateways = count;
-            return this;
-        }
-
-        /** A configuration key for every service, e.g. {@code gateway.auth.hs256-secret}. */
-        public Builder set(String key, String value) {
-            overrides.put(key, value);
-            return this;
-        }
-
-        /** Base configuration (lowest priority), e.g. read from a file by the launcher's main. */
-        public Builder base(Map<String, String> flattened) {
-            base.putAll(flattened);
-            return this;
-        }
-
-        /** Extra HTTP routes on the first gateway (the demo page). */
-        public Builder firstGatewayRouting(Consumer<HttpRouting.Builder> routing) {
-            this.firstGatewayRouting = routing;
-            return this;
-        }
-
-        /** Builds the (not yet started) cluster. */
-        public LocalCluster build() {
-            return new LocalCluster(this);
         }
     }
 }

@@ -6,60 +6,109 @@ import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
-import java.nio.file.Files;
+import io.switchboard.gateway.GatewayKeys;
+import io.switchboard.service.ConfigFiles;
+import io.switchboard.service.config.Settings;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * {@code java -jar switchboard-launcher.jar [--config FILE]}: the whole platform in one process on loopback,
- * with a real Kafka broker, a router, the presence and history services, a gateway and the demo page at
- * http://localhost:8080/.
+ * {@code java -jar switchboard-launcher.jar [--config FILE]...} (picocli): the whole platform in one process on
+ * loopback, with a real Kafka broker, a router, the presence and history services, a gateway and the demo page at
+ * http://localhost:8080/. Exit code 2 on a bad argument or configuration value, 1 when it cannot start.
  */
-public final class SwitchboardMain {
+@Command(name = "switchboard", description = "Runs the whole platform in one process: an embedded Kafka broker,"
+        + " routers, the presence and history services, gateways and the demo page (docs/configuration.md, launcher).")
+public final class SwitchboardMain implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(SwitchboardMain.class.getName());
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration of the launcher and every"
+            + " service (repeatable; the first file wins); environment variables and system properties override it.")
+    private List<Path> configFiles = new ArrayList<>();
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
 
     private SwitchboardMain() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) {
         LogConfig.configureRuntime();
-        Config files = load(args);
-        // launcher.* keys honour the environment too; service keys get it layered on by LocalCluster.
-        Config config = Config.builder().addSource(ConfigSources.create(files)).build();
-        Map<String, String> flat = files.asMap().orElseGet(Map::of);
+        int exit = new CommandLine(new SwitchboardMain()).setCommandName("java -jar switchboard-launcher.jar")
+                .execute(args);
+        if (exit != 0) {
+            System.exit(exit);
+        }
+    }
 
-        boolean demo = config.get("launcher.demo.enabled").asBoolean().orElse(true);
-        String secret = config.get("gateway.auth.hs256-secret").asString().orElseGet(SwitchboardMain::randomSecret);
-        LocalCluster.Builder spec = LocalCluster.builder()
-                .base(flat)
-                .environmentOverrides(true)
-                .set("gateway.auth.hs256-secret", secret)
-                .routers(config.get("launcher.routers").asInt().orElse(1))
-                .gateways(config.get("launcher.gateways").asInt().orElse(1))
-                .history(config.get("launcher.history.enabled").asBoolean().orElse(true))
-                .presence(config.get("launcher.presence.enabled").asBoolean().orElse(true));
-        config.get("launcher.history.data-dir").asString().map(Path::of).ifPresent(spec::historyDataDir);
-        config.get("launcher.kafka.bootstrap-servers").asString().ifPresent(spec::externalKafka);
+    @Override
+    public Integer call() throws InterruptedException {
+        ClusterSpec spec;
+        String secret;
+        boolean demo;
+        try {
+            Config files = load(configFiles);
+            // launcher.* keys honour the environment too; service keys get it layered on by LocalCluster.
+            Config config = Config.builder().addSource(ConfigSources.create(files)).build();
+            Settings launcher = LauncherKeys.CATALOGUE.read(config);
+            demo = launcher.get(LauncherKeys.DEMO_ENABLED);
+            secret = config.get(GatewayKeys.AUTH.hs256Secret.name()).asString()
+                    .orElseGet(SwitchboardMain::randomSecret);
+            spec = spec(launcher, files.asMap().orElseGet(Map::of), secret);
+        } catch (IllegalArgumentException e) {
+            System.err.println("switchboard: configuration error: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
         if (demo) {
             spec.firstGatewayRouting(demoRouting(secret));
         }
-
-        LocalCluster cluster = spec.build().start();
+        LocalCluster cluster;
+        try {
+            cluster = spec.build().start();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "switchboard failed to start: " + e.getMessage(), e);
+            return CommandLine.ExitCode.SOFTWARE;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             cluster.close();
             stopped.countDown();
         }, "switchboard-shutdown"));
-        LOG.info(() -> "Switchboard is up: kafka " + cluster.bootstrapServers()
-                + ", gateway " + cluster.httpUri(0) + (demo ? " (demo page: open it in two browser tabs)" : ""));
+        LOG.info(() -> ClusterStatus.summary(cluster) + (demo ? " (demo page: open " + cluster.httpUri(0)
+                + " in two browser tabs)" : ""));
         stopped.await();
+        return CommandLine.ExitCode.OK;
+    }
+
+    /** What to start, from the launcher's keys; {@code base} is every file's keys, for the services. */
+    private static ClusterSpec spec(Settings launcher, Map<String, String> base, String secret) {
+        ClusterSpec spec = LocalCluster.builder()
+                .base(base)
+                .environmentOverrides(true)
+                .set(GatewayKeys.AUTH.hs256Secret.name(), secret)
+                .routers(launcher.get(LauncherKeys.ROUTERS))
+                .gateways(launcher.get(LauncherKeys.GATEWAYS))
+                .history(launcher.get(LauncherKeys.HISTORY_ENABLED))
+                .presence(launcher.get(LauncherKeys.PRESENCE_ENABLED))
+                .kafkaPort(launcher.get(LauncherKeys.KAFKA_PORT));
+        launcher.find(LauncherKeys.HISTORY_DATA_DIR).ifPresent(spec::historyDataDir);
+        launcher.find(LauncherKeys.KAFKA_BOOTSTRAP_SERVERS).ifPresent(spec::externalKafka);
+        launcher.find(LauncherKeys.KAFKA_DATA_DIR).ifPresent(spec::kafkaDataDir);
+        return spec;
     }
 
     /** The demo page at {@code /} and its development-only token endpoint {@code POST /demo/token}. */
@@ -71,20 +120,10 @@ public final class SwitchboardMain {
                         ClasspathHandlerConfig.builder().location("web").welcome("index.html").build()));
     }
 
-    private static Config load(String[] args) {
-        // Only the files here: environment variables and system properties are layered on by LocalCluster.
+    /** The files, then the bundled defaults; environment variables and system properties are layered on later. */
+    private static Config load(List<Path> files) {
         Config.Builder builder = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                Path file = Path.of(args[++i]);
-                if (!Files.isReadable(file)) {
-                    throw new IllegalArgumentException("--config: " + file + " (expected: a readable YAML file)");
-                }
-                builder.addSource(ConfigSources.file(file));
-            } else {
-                throw new IllegalArgumentException("unknown argument: " + args[i] + " (expected: [--config FILE])");
-            }
-        }
+        files.forEach(file -> builder.addSource(ConfigSources.file(ConfigFiles.readable(file))));
         return builder.addSource(ConfigSources.classpath("switchboard-defaults.yaml")).build();
     }
 

@@ -16,7 +16,7 @@ public final class PresenceMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        ServiceMain.run("presence", "switchboard-presence-service.jar", args, PresenceConfig::load,
-                PresenceConfig::id, PresenceServer::create);
+        ServiceMain.run("presence", "switchboard-presence-service.jar", args, PresenceConfig::from,
+                config -> config.get(PresenceKeys.ID), PresenceServer::create);
     }
 }

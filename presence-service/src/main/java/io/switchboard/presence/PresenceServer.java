@@ -1,5 +1,17 @@
 package io.switchboard.presence;
 
+import static io.switchboard.presence.PresenceKeys.DELTA_INTERVAL;
+import static io.switchboard.presence.PresenceKeys.GRPC_PORT;
+import static io.switchboard.presence.PresenceKeys.ID;
+import static io.switchboard.presence.PresenceKeys.LARGE_ROOM_THRESHOLD;
+import static io.switchboard.presence.PresenceKeys.LEASE_TTL;
+import static io.switchboard.presence.PresenceKeys.LEAVE_GRACE;
+import static io.switchboard.presence.PresenceKeys.MAX_DELTA_MEMBERS;
+import static io.switchboard.presence.PresenceKeys.MAX_MESSAGE_BYTES;
+import static io.switchboard.presence.PresenceKeys.METRICS_PORT;
+import static io.switchboard.presence.PresenceKeys.SHUTDOWN_GRACE;
+import static io.switchboard.presence.PresenceKeys.STARTUP_TIMEOUT;
+
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.presence.kafka.KafkaPresenceSink;
 import io.switchboard.presence.kafka.PresenceSink;
@@ -10,6 +22,8 @@ import io.switchboard.proto.internal.v1.PresenceServiceGrpc;
 import io.switchboard.service.GrpcServerRuntime;
 import io.switchboard.service.HttpEndpoints;
 import io.switchboard.service.KafkaClientSettings;
+import io.switchboard.service.KafkaKeys;
+import io.switchboard.service.KafkaTopicSettings;
 import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.ServiceMain;
 import io.switchboard.service.TierLifecycle;
@@ -17,6 +31,7 @@ import io.switchboard.service.TierLifecycle;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
@@ -60,24 +75,26 @@ public final class PresenceServer implements ServiceMain.Service {
     private volatile int boundGrpcPort = -1;
     private volatile int boundMetricsPort = -1;
 
-    private PresenceServer(PresenceConfig config, PrometheusRegistry registry, SinkFactory sinks) {
+    private PresenceServer(PresenceConfig config, PrometheusRegistry registry, SinkFactory sinks,
+                           InstantSource clock) {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.sinks = Objects.requireNonNull(sinks, "sinks");
-        this.lifecycle = new TierLifecycle("presence " + config.id(), LOG);
-        this.steps = new ReleaseSteps("presence " + config.id(), LOG);
-        this.presence = new PresenceState(config.clock(), new PresenceState.Settings(config.leaseTtl(),
-                config.leaveGrace(), config.warmUp(), config.largeRoomThreshold(), config.maxDeltaMembers()));
+        this.lifecycle = new TierLifecycle("presence " + config.get(ID), LOG);
+        this.steps = new ReleaseSteps("presence " + config.get(ID), LOG);
+        this.presence = new PresenceState(clock, new PresenceState.Settings(config.get(LEASE_TTL),
+                config.get(LEAVE_GRACE), config.warmUp(), config.get(LARGE_ROOM_THRESHOLD),
+                config.get(MAX_DELTA_MEMBERS)));
     }
 
     /** A service writing to Kafka that has not started; nothing is opened, bound or registered until {@link #start()}. */
     public static PresenceServer create(PresenceConfig config, PrometheusRegistry registry) {
-        return new PresenceServer(config, registry, PresenceServer::kafkaSink);
+        return new PresenceServer(config, registry, PresenceServer::kafkaSink, InstantSource.system());
     }
 
     /** A service writing to the given sink (tests). */
     static PresenceServer create(PresenceConfig config, PrometheusRegistry registry, SinkFactory sinks) {
-        return new PresenceServer(config, registry, sinks);
+        return new PresenceServer(config, registry, sinks, InstantSource.system());
     }
 
     /**
@@ -92,8 +109,8 @@ public final class PresenceServer implements ServiceMain.Service {
     }
 
     private void startComponents() {
-        if (config.metricsPort() >= 0) {
-            http = HttpEndpoints.start("presence", config.metricsPort(), registry, this::isReady);
+        if (config.get(METRICS_PORT) >= 0) {
+            http = HttpEndpoints.start("presence", config.get(METRICS_PORT), registry, this::isReady);
         }
         // The metrics exist before the sink so that its acknowledgements can be counted from the first record.
         PresenceSink[] opened = new PresenceSink[1];
@@ -102,19 +119,20 @@ public final class PresenceServer implements ServiceMain.Service {
         opened[0] = sink;
         reaper = new LeaseReaper(presence, config.reapInterval(), metrics::leaseExpiries);
         reaper.start();
-        flusher = new DeltaFlusher(presence, sink, config.deltaInterval());
+        flusher = new DeltaFlusher(presence, sink, config.get(DELTA_INTERVAL));
         flusher.start();
-        grpc = GrpcServerRuntime.start("presence", config.grpcPort(),
+        grpc = GrpcServerRuntime.start("presence", config.get(GRPC_PORT),
                 Thread.ofVirtual().name("presence-grpc-", 0).factory(), server -> server
                         // A Sync carries a whole gateway's connections: far above gRPC's 4 MiB default.
-                        .maxInboundMessageSize(config.maxMessageBytes())
+                        .maxInboundMessageSize(config.get(MAX_MESSAGE_BYTES))
                         .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                        .addService(new PresenceGrpcService(presence, metrics, config.leaseTtl())));
+                        .addService(new PresenceGrpcService(presence, metrics, config.get(LEASE_TTL))));
         boundGrpcPort = grpc.port();
         boundMetricsPort = http == null ? -1 : http.port();
         grpc.serving(List.of(PresenceServiceGrpc.SERVICE_NAME));
-        LOG.log(Level.INFO, "presence " + config.id() + ": topic " + config.topic() + " at " + config.bootstrapServers()
-                + ", lease " + config.leaseTtl() + ", delta interval " + config.deltaInterval());
+        LOG.log(Level.INFO, "presence " + config.get(ID) + ": topic " + config.get(KafkaKeys.PRESENCE_TOPIC_NAME)
+                + " at " + config.get(KafkaKeys.BOOTSTRAP_SERVERS) + ", lease " + config.get(LEASE_TTL)
+                + ", delta interval " + config.get(DELTA_INTERVAL));
     }
 
     @Override
@@ -158,7 +176,7 @@ public final class PresenceServer implements ServiceMain.Service {
     /** {@link #shutdown(Duration)} with {@code presence.shutdown-grace}. */
     @Override
     public void close() {
-        shutdown(config.shutdownGrace());
+        shutdown(config.get(SHUTDOWN_GRACE));
     }
 
     @Override
@@ -182,19 +200,20 @@ public final class PresenceServer implements ServiceMain.Service {
     }
 
     private static PresenceSink kafkaSink(PresenceConfig config, PresenceSink.Outcomes outcomes) {
-        new PresenceTopic(config.topic(), config.topicPartitions(), config.topicReplicationFactor(),
-                config.topicMinInsyncReplicas(), config.topicCreate())
-                .ensure(adminProperties(config), config.startupTimeout());
+        KafkaTopicSettings t = config.topicSettings();
+        new PresenceTopic(t.name(), t.partitions(), t.replicationFactor(), t.minInsyncReplicas(), t.create())
+                .ensure(adminProperties(config), config.get(STARTUP_TIMEOUT));
         Properties props = new Properties();
         props.putAll(config.producerProperties());
-        props.put("bootstrap.servers", config.bootstrapServers());
-        props.putIfAbsent("client.id", "switchboard-presence-" + config.id());
-        return new KafkaPresenceSink(props, config.topic(), outcomes);
+        props.put("bootstrap.servers", config.get(KafkaKeys.BOOTSTRAP_SERVERS));
+        props.putIfAbsent("client.id", "switchboard-presence-" + config.get(ID));
+        return new KafkaPresenceSink(props, config.get(KafkaKeys.PRESENCE_TOPIC_NAME), outcomes);
     }
 
     private static Properties adminProperties(PresenceConfig config) {
-        Properties props = KafkaClientSettings.connection(config.bootstrapServers(), config.producerProperties());
-        props.put("client.id", "switchboard-presence-admin-" + config.id());
+        Properties props = KafkaClientSettings.connection(config.get(KafkaKeys.BOOTSTRAP_SERVERS),
+                config.producerProperties());
+        props.put("client.id", "switchboard-presence-admin-" + config.get(ID));
         return props;
     }
 }

@@ -1,9 +1,19 @@
 package io.switchboard.presence;
 
-import io.helidon.config.ConfigSources;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static io.switchboard.presence.PresenceKeys.DELTA_INTERVAL;
+import static io.switchboard.presence.PresenceKeys.GRPC_PORT;
+import static io.switchboard.presence.PresenceKeys.LARGE_ROOM_THRESHOLD;
+import static io.switchboard.presence.PresenceKeys.LEASE_TTL;
+import static io.switchboard.presence.PresenceKeys.LEAVE_GRACE;
+import static io.switchboard.presence.PresenceKeys.MAX_DELTA_MEMBERS;
+import static io.switchboard.presence.PresenceKeys.METRICS_PORT;
+import static io.switchboard.service.KafkaKeys.TOPIC_MIN_INSYNC_REPLICAS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.helidon.config.ConfigSources;
+import io.switchboard.service.ConfigFiles;
+import io.switchboard.service.KafkaTopicSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,30 +21,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PresenceConfigTest {
     @TempDir
     Path dir;
 
     @Test
-    void defaultsComeFromTheClasspathYamlAndMatchTheBuilder() {
-        PresenceConfig config = PresenceConfig.from(PresenceConfig.helidonConfig(List.of(), Optional.empty()));
-        PresenceConfig built = PresenceConfig.builder().id(config.id()).build();
-        assertThat(config.toString()).isEqualTo(built.toString());
-        assertThat(config.grpcPort()).isEqualTo(7090);
-        assertThat(config.metricsPort()).isEqualTo(9093);
-        assertThat(config.leaseTtl()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.deltaInterval()).isEqualTo(Duration.ofMillis(500));
-        assertThat(config.leaveGrace()).isEqualTo(Duration.ofSeconds(10));
+    void defaultsAreTheDocumentedOnes() {
+        PresenceConfig config = PresenceConfig.from(ConfigFiles.layered(List.of(), Optional.empty()));
+        assertThat(List.of(config.get(GRPC_PORT), config.get(METRICS_PORT), config.get(LARGE_ROOM_THRESHOLD),
+                config.get(MAX_DELTA_MEMBERS))).containsExactly(7090, 9093, 100, 50);
+        assertThat(config.get(LEASE_TTL)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.get(DELTA_INTERVAL)).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.get(LEAVE_GRACE)).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.warmUp()).isEqualTo(Duration.ofMillis(2500));
-        assertThat(config.largeRoomThreshold()).isEqualTo(100);
-        assertThat(config.maxDeltaMembers()).isEqualTo(50);
-        assertThat(config.topic()).isEqualTo("switchboard.presence");
-        assertThat(config.topicPartitions()).isEqualTo(4);
-        assertThat(config.topicMinInsyncReplicas()).isEmpty();
+        assertThat(config.topicSettings())
+                .isEqualTo(new KafkaTopicSettings("switchboard.presence", 4, (short) 1, OptionalInt.empty(), true));
         assertThat(config.reapInterval()).isEqualTo(Duration.ofMillis(500));
     }
 
@@ -56,33 +60,32 @@ class PresenceConfigTest {
                   producer:
                     compression.type: lz4
                 """);
-        var helidon = PresenceConfig.helidonConfig(
+        var helidon = ConfigFiles.layered(
                 List.of(ConfigSources.create(Map.of("presence.lease-ttl", "PT3S")).build()), Optional.of(file));
         PresenceConfig config = PresenceConfig.from(helidon);
-        assertThat(config.leaseTtl()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(config.deltaInterval()).isEqualTo(Duration.ofMillis(100));
-        assertThat(config.leaveGrace()).isZero();
-        assertThat(config.topic()).isEqualTo("my.presence");
-        assertThat(config.topicReplicationFactor()).isEqualTo((short) 3);
-        assertThat(config.topicMinInsyncReplicas()).isEqualTo(OptionalInt.of(2));
+        assertThat(config.get(LEASE_TTL)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.get(DELTA_INTERVAL)).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.get(LEAVE_GRACE)).isZero();
+        assertThat(config.topicSettings())
+                .isEqualTo(new KafkaTopicSettings("my.presence", 4, (short) 3, OptionalInt.of(2), true));
         assertThat(config.producerProperties()).containsEntry("compression.type", "lz4");
-        assertThat(PresenceConfigReader.unknownKeys(helidon)).containsExactly("presence.bogus");
+        assertThat(PresenceKeys.CATALOGUE.unknownKeys(helidon)).containsExactly("presence.bogus");
     }
 
     @Test
     void badValuesNameTheKey() {
-        assertThatThrownBy(() -> PresenceConfig.from(PresenceConfig.helidonConfig(
+        assertThatThrownBy(() -> PresenceConfig.from(ConfigFiles.layered(
                 List.of(ConfigSources.create(Map.of("presence.lease-ttl", "5s")).build()), Optional.empty())))
                 .hasMessage("presence.lease-ttl: '5s' (expected: an ISO-8601 duration such as PT30S)");
-        assertThatThrownBy(() -> PresenceConfig.builder().leaseTtl(Duration.ZERO))
+        assertThatThrownBy(() -> PresenceConfig.builder().set(LEASE_TTL, Duration.ZERO))
                 .hasMessage("presence.lease-ttl: PT0S (expected: PT0.03S-PT1H)");
-        assertThatThrownBy(() -> PresenceConfig.builder().leaveGrace(Duration.ofSeconds(-1)))
+        assertThatThrownBy(() -> PresenceConfig.builder().set(LEAVE_GRACE, Duration.ofSeconds(-1)))
                 .hasMessage("presence.leave-grace: PT-1S (expected: PT0S-PT1H)");
-        assertThatThrownBy(() -> PresenceConfig.builder().maxDeltaMembers(-1))
+        assertThatThrownBy(() -> PresenceConfig.builder().set(MAX_DELTA_MEMBERS, -1))
                 .hasMessage("presence.max-delta-members: -1 (expected: >= 0)");
-        assertThatThrownBy(() -> PresenceConfig.builder().producerProperty("acks", "1"))
+        assertThatThrownBy(() -> PresenceConfig.builder().parse("kafka.producer.acks", "1"))
                 .hasMessage("kafka.producer.acks: '1' (expected: not set: the presence service owns it)");
-        assertThatThrownBy(() -> PresenceConfig.builder().topicMinInsyncReplicas(2).build())
+        assertThatThrownBy(() -> PresenceConfig.builder().set(TOPIC_MIN_INSYNC_REPLICAS, 2).build())
                 .hasMessage("kafka.topic.min-insync-replicas: 2 (expected: <= kafka.topic.replication-factor 1)");
     }
 }

@@ -5,7 +5,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.proto.client.v1.Member;
 import io.switchboard.proto.client.v1.PresenceEvent;
 import io.switchboard.proto.client.v1.PresenceStatus;
@@ -16,15 +16,15 @@ import io.switchboard.proto.internal.v1.RoomMembersRequest;
 import io.switchboard.proto.internal.v1.RoomMembersResponse;
 import io.switchboard.proto.internal.v1.UserPresence;
 import io.switchboard.proto.internal.v1.UserPresenceRequest;
+import io.switchboard.service.KafkaKeys;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,24 +49,12 @@ import static org.awaitility.Awaitility.await;
 
 /** The presence service over real gRPC on loopback, writing to a real embedded Kafka broker. */
 class PresenceServerKafkaTest {
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
     private KafkaConsumer<byte[], byte[]> consumer;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.builder().nodes(1).build();
-        kafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @AfterEach
     void closeAll() throws Exception {
@@ -76,15 +64,17 @@ class PresenceServerKafkaTest {
     }
 
     private PresenceServer start(String topic, Duration lease) {
-        PresenceConfig config = PresenceConfig.builder().id("p1").grpcPort(0).metricsPort(0).leaseTtl(lease)
-                .deltaInterval(Duration.ofMillis(100)).bootstrapServers(kafka.bootstrapServers()).topic(topic)
-                .topicPartitions(2).startupTimeout(Duration.ofSeconds(20)).shutdownGrace(Duration.ofSeconds(1))
-                .build();
+        PresenceConfig config = PresenceConfig.builder().set(PresenceKeys.ID, "p1").set(PresenceKeys.GRPC_PORT, 0)
+                .set(PresenceKeys.METRICS_PORT, 0).set(PresenceKeys.LEASE_TTL, lease)
+                .set(PresenceKeys.DELTA_INTERVAL, Duration.ofMillis(100))
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers()).set(KafkaKeys.PRESENCE_TOPIC_NAME, topic)
+                .set(KafkaKeys.PRESENCE_TOPIC_PARTITIONS, 2).set(PresenceKeys.STARTUP_TIMEOUT, Duration.ofSeconds(20))
+                .set(PresenceKeys.SHUTDOWN_GRACE, Duration.ofSeconds(1)).build();
         PresenceServer server = PresenceServer.create(config, new PrometheusRegistry());
         closeables.add(server);
         server.start();
         // Assigned, not subscribed: no group rebalance to wait for. The service created the topic at start.
-        consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+        consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", KAFKA.bootstrapServers(),
                 "auto.offset.reset", "earliest", "enable.auto.commit", "false"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         closeables.add(() -> consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))));

@@ -1,7 +1,14 @@
 package io.switchboard.router;
 
+import static io.switchboard.router.RouterKeys.DELIVERY_TIMEOUT;
+import static io.switchboard.router.RouterKeys.ID;
+import static io.switchboard.router.RouterKeys.LINGER;
+import static io.switchboard.router.RouterKeys.MAX_BLOCK;
+
 import io.switchboard.router.kafka.TopicSpec;
 import io.switchboard.service.KafkaClientSettings;
+import io.switchboard.service.KafkaKeys;
+import io.switchboard.service.KafkaTopicSettings;
 
 import java.time.Duration;
 import java.util.Map;
@@ -28,16 +35,16 @@ final class KafkaSettings {
     static Properties producer(RouterConfig config) {
         Properties props = new Properties();
         props.putAll(config.producerProperties());
-        props.put("bootstrap.servers", config.bootstrapServers());
-        props.putIfAbsent("client.id", "switchboard-router-" + config.id());
+        props.put("bootstrap.servers", config.get(KafkaKeys.BOOTSTRAP_SERVERS));
+        props.putIfAbsent("client.id", "switchboard-router-" + config.get(ID));
         props.put("enable.idempotence", "true");
         props.put("acks", "all");
         props.putIfAbsent("max.in.flight.requests.per.connection", "5");
-        long linger = config.linger().toMillis();
-        long delivery = config.deliveryTimeout().toMillis();
+        long linger = config.get(LINGER).toMillis();
+        long delivery = config.get(DELIVERY_TIMEOUT).toMillis();
         props.put("linger.ms", Long.toString(linger));
         props.put("delivery.timeout.ms", Long.toString(delivery));
-        props.put("max.block.ms", Long.toString(config.maxBlock().toMillis()));
+        props.put("max.block.ms", Long.toString(config.get(MAX_BLOCK).toMillis()));
         // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
         props.putIfAbsent("request.timeout.ms", Long.toString(Math.min(DEFAULT_REQUEST_TIMEOUT_MS, delivery - linger)));
         return props;
@@ -46,7 +53,7 @@ final class KafkaSettings {
     /** AdminClient properties for the startup topic bootstrap. */
     static Properties admin(RouterConfig config) {
         Properties props = connection(config);
-        props.put("client.id", "switchboard-router-admin-" + config.id());
+        props.put("client.id", "switchboard-router-admin-" + config.get(ID));
         return props;
     }
 
@@ -56,7 +63,7 @@ final class KafkaSettings {
      */
     static Properties consumer(RouterConfig config) {
         Properties props = connection(config);
-        props.put("client.id", "switchboard-router-presence-" + config.id());
+        props.put("client.id", "switchboard-router-presence-" + config.get(ID));
         return props;
     }
 
@@ -65,23 +72,24 @@ final class KafkaSettings {
      * router must reach the same cluster the same way.
      */
     private static Properties connection(RouterConfig config) {
-        return KafkaClientSettings.connection(config.bootstrapServers(), config.producerProperties());
+        return KafkaClientSettings.connection(config.get(KafkaKeys.BOOTSTRAP_SERVERS), config.producerProperties());
     }
 
     /** The ephemeral topic: as many partitions as the room log has, retention one minute. */
     static TopicSpec ephemeralTopic(RouterConfig config, int roomPartitions) {
-        return topic(config).sibling(config.ephemeralTopic(), roomPartitions,
+        return topic(config).sibling(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME), roomPartitions,
                 Map.of("retention.ms", Long.toString(EPHEMERAL_RETENTION.toMillis())));
     }
 
     /** The control topic: {@code kafka.control-topic.partitions}, retention one hour. */
     static TopicSpec controlTopic(RouterConfig config) {
-        return topic(config).sibling(config.controlTopic(), config.controlTopicPartitions(),
+        return topic(config).sibling(config.get(KafkaKeys.CONTROL_TOPIC_NAME),
+                config.get(KafkaKeys.CONTROL_TOPIC_PARTITIONS),
                 Map.of("retention.ms", Long.toString(CONTROL_RETENTION.toMillis())));
     }
 
     static TopicSpec topic(RouterConfig config) {
-        return new TopicSpec(config.topic(), config.topicPartitions(), config.topicReplicationFactor(),
-                config.topicMinInsyncReplicas(), config.topicCreate());
+        KafkaTopicSettings t = config.topicSettings();
+        return new TopicSpec(t.name(), t.partitions(), t.replicationFactor(), t.minInsyncReplicas(), t.create());
     }
 }

@@ -4,7 +4,8 @@ import io.switchboard.service.ServiceMain;
 
 /**
  * {@code java -jar switchboard-router.jar [--config FILE]}: loads the configuration (environment variables, system
- * properties, FILE, then the classpath defaults), starts one router and stops it gracefully on SIGTERM
+ * properties, then FILE; the catalogue's defaults for what none sets), starts one router and stops it gracefully
+ * on SIGTERM
  * (see {@link ServiceMain}).
  */
 public final class RouterMain {
@@ -16,6 +17,7 @@ public final class RouterMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        ServiceMain.run("router", "switchboard-router.jar", args, RouterConfig::load, RouterConfig::id, RouterServer::create);
+        ServiceMain.run("router", "switchboard-router.jar", args, RouterConfig::from,
+                config -> config.get(RouterKeys.ID), RouterServer::create);
     }
 }

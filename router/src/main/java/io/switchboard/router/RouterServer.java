@@ -1,16 +1,29 @@
 package io.switchboard.router;
 
-import io.switchboard.service.GrpcServerRuntime;
-import io.switchboard.service.HttpEndpoints;
-import io.switchboard.service.ReleaseSteps;
-import io.switchboard.service.ServiceMain;
-import io.switchboard.service.TierLifecycle;
+import static io.switchboard.router.RouterKeys.DEDUP_MAX_ENTRIES;
+import static io.switchboard.router.RouterKeys.DEDUP_TTL;
+import static io.switchboard.router.RouterKeys.EPHEMERAL_MIN_INTERVAL;
+import static io.switchboard.router.RouterKeys.EPHEMERAL_TTL;
+import static io.switchboard.router.RouterKeys.GRPC_PORT;
+import static io.switchboard.router.RouterKeys.HISTORY_ADDRESS;
+import static io.switchboard.router.RouterKeys.ID;
+import static io.switchboard.router.RouterKeys.MAX_BLOCK;
+import static io.switchboard.router.RouterKeys.MAX_IN_FLIGHT;
+import static io.switchboard.router.RouterKeys.MAX_PAYLOAD_BYTES;
+import static io.switchboard.router.RouterKeys.METRICS_PORT;
+import static io.switchboard.router.RouterKeys.PRESENCE_ADDRESS;
+import static io.switchboard.router.RouterKeys.PRESENCE_CACHE_MAX_ENTRIES;
+import static io.switchboard.router.RouterKeys.PRESENCE_CACHE_TTL;
+import static io.switchboard.router.RouterKeys.PRESENCE_TIMEOUT;
+import static io.switchboard.router.RouterKeys.SHUTDOWN_GRACE;
+import static io.switchboard.router.RouterKeys.STARTUP_TIMEOUT;
+
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.grpc.BindableService;
+import io.grpc.Channel;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Channel;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -22,12 +35,19 @@ import io.switchboard.router.kafka.KafkaEnvelopeLog;
 import io.switchboard.router.kafka.PresenceRecordListener;
 import io.switchboard.router.kafka.TopicBootstrap;
 import io.switchboard.router.kafka.TopicInfo;
+import io.switchboard.service.GrpcServerRuntime;
+import io.switchboard.service.HttpEndpoints;
+import io.switchboard.service.KafkaKeys;
+import io.switchboard.service.ReleaseSteps;
+import io.switchboard.service.ServiceMain;
+import io.switchboard.service.TierLifecycle;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -55,6 +75,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe: lifecycle methods serialize on one lock; {@link #port()} and friends may be called from
  * any thread.
+ *
+ * <p>Size: this is the router's composition root (it wires the services, the producer, the caches and the
+ * endpoints, and owns their start and release order); the request handling is in {@link PublishService},
+ * {@link EphemeralService}, {@link DirectMessageService} and {@link ControlService}.
  */
 public final class RouterServer implements ServiceMain.Service {
     private static final System.Logger LOG = System.getLogger(RouterServer.class.getName());
@@ -68,6 +92,9 @@ public final class RouterServer implements ServiceMain.Service {
     private final PrometheusRegistry registry;
     private final List<BindableService> extraServices;
     private final String inProcessName;
+    /** Record timestamps, received times and (when not the system clock) dedup expiry. */
+    private final InstantSource clock;
+    private final boolean systemClock;
     private final TierLifecycle lifecycle;
     private final ReleaseSteps steps;
 
@@ -93,8 +120,10 @@ public final class RouterServer implements ServiceMain.Service {
         this.registry = b.registry;
         this.extraServices = List.copyOf(b.extraServices);
         this.inProcessName = b.inProcessName;
-        this.lifecycle = new TierLifecycle("router " + config.id(), LOG);
-        this.steps = new ReleaseSteps("router " + config.id(), LOG);
+        this.clock = b.clock != null ? b.clock : InstantSource.system();
+        this.systemClock = b.clock == null;
+        this.lifecycle = new TierLifecycle("router " + config.get(ID), LOG);
+        this.steps = new ReleaseSteps("router " + config.get(ID), LOG);
     }
 
     /** A router that has not started yet. Nothing is bound or registered until {@link #start()}. */
@@ -118,23 +147,24 @@ public final class RouterServer implements ServiceMain.Service {
     }
 
     private void startComponents() {
-        long deadline = System.nanoTime() + config.startupTimeout().toNanos();
-        limiter = new InFlightLimiter(config.maxInFlight());
-        DedupCache dedup = new DedupCache(config.dedupMaxEntries(), config.dedupTtl(), ticker(config));
+        long deadline = System.nanoTime() + config.get(STARTUP_TIMEOUT).toNanos();
+        limiter = new InFlightLimiter(config.get(MAX_IN_FLIGHT));
+        DedupCache dedup = new DedupCache(config.get(DEDUP_MAX_ENTRIES), config.get(DEDUP_TTL), ticker());
         metrics = new RouterMetrics(registry, limiter::inFlight, dedup::size);
-        if (config.metricsPort() >= 0) {
+        if (config.get(METRICS_PORT) >= 0) {
             // First, so that liveness answers while Kafka is being waited for.
-            http = HttpEndpoints.start("router", config.metricsPort(), registry, this::isReady);
+            http = HttpEndpoints.start("router", config.get(METRICS_PORT), registry, this::isReady);
         }
         TopicInfo topic = TopicBootstrap.ensure(KafkaSettings.admin(config), KafkaSettings.topic(config),
                 rooms -> List.of(KafkaSettings.ephemeralTopic(config, rooms.partitions()),
                         KafkaSettings.controlTopic(config)),
-                config.startupTimeout()).getFirst();
-        Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), config.maxBlock().toNanos()));
+                config.get(STARTUP_TIMEOUT)).getFirst();
+        Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), config.get(MAX_BLOCK).toNanos()));
         KafkaEnvelopeLog kafkaLog = KafkaEnvelopeLog.start(KafkaSettings.producer(config), topic,
-                List.of(config.ephemeralTopic(), config.controlTopic()), left);
+                List.of(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME), config.get(KafkaKeys.CONTROL_TOPIC_NAME)), left);
         log = kafkaLog;
-        EventLog events = kafkaLog.events(config.ephemeralTopic(), config.controlTopic());
+        EventLog events = kafkaLog.events(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME),
+                config.get(KafkaKeys.CONTROL_TOPIC_NAME));
         Optional<PresenceLookup> presence = startPresence(dedup);
         RouterGrpcService routerService = routerService(dedup, events, presence);
         List<ServerServiceDefinition> extra = new ArrayList<>(
@@ -147,9 +177,9 @@ public final class RouterServer implements ServiceMain.Service {
         }
         // Handlers do not block on Kafka, but send() may wait up to max-block: virtual threads make such a wait
         // cheap.
-        grpc = GrpcServerRuntime.start("router", config.grpcPort(), Threads.virtualFactory("router-grpc-"),
+        grpc = GrpcServerRuntime.start("router", config.get(GRPC_PORT), Threads.virtualFactory("router-grpc-"),
                 server -> {
-                    server.maxInboundMessageSize(config.maxPayloadBytes() + ENVELOPE_OVERHEAD_BYTES)
+                    server.maxInboundMessageSize(config.get(MAX_PAYLOAD_BYTES) + ENVELOPE_OVERHEAD_BYTES)
                             // Gateways ping every 10 s (gateway.router-keepalive-time); permit half that so
                             // jitter never earns them a GOAWAY "too_many_pings".
                             .permitKeepAliveTime(5, TimeUnit.SECONDS)
@@ -169,35 +199,35 @@ public final class RouterServer implements ServiceMain.Service {
         List<String> served = new ArrayList<>(List.of(RouterServiceGrpc.SERVICE_NAME));
         extra.forEach(def -> served.add(def.getServiceDescriptor().getName()));
         grpc.serving(served);
-        LOG.log(Level.INFO, "router " + config.id() + ": topic " + topic.name() + " (id " + topic.topicId() + ", "
-                + topic.partitions() + " partitions) at " + config.bootstrapServers());
+        LOG.log(Level.INFO, "router " + config.get(ID) + ": topic " + topic.name() + " (id " + topic.topicId() + ", "
+                + topic.partitions() + " partitions) at " + config.get(KafkaKeys.BOOTSTRAP_SERVERS));
     }
 
     /** The public SwitchboardApi (router.api.enabled): over this router in-process, presence and history over gRPC. */
     private ServerServiceDefinition startApi(String routerInProcessName) {
-        Optional<Channel> history = config.historyAddress().map(address -> {
+        Optional<Channel> history = config.find(HISTORY_ADDRESS).map(address -> {
             historyChannel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
                     .userAgent("switchboard-router-api").build();
             return historyChannel;
         });
         apiRouterChannel = InProcessChannelBuilder.forName(routerInProcessName).build();
         api = new SwitchboardApiService(apiRouterChannel,
-                Optional.ofNullable(presenceChannel), history, config.api(), config.clock(), registry);
+                Optional.ofNullable(presenceChannel), history, config.api(), clock, registry);
         return api.definition();
     }
 
     /** The services the router serves over gRPC, built from its configuration. */
     private RouterGrpcService routerService(DedupCache dedup, EventLog events, Optional<PresenceLookup> presence) {
-        EventValidator validator = new EventValidator(config.maxPayloadBytes());
-        PublishService publish = new PublishService(new EnvelopeValidator(config.maxPayloadBytes()), dedup,
-                limiter, log, metrics, config.clock());
-        EphemeralThrottle throttle = new EphemeralThrottle(config.ephemeralMinInterval(), THROTTLE_MAX_ENTRIES,
-                ticker(config));
+        EventValidator validator = new EventValidator(config.get(MAX_PAYLOAD_BYTES));
+        PublishService publish = new PublishService(new EnvelopeValidator(config.get(MAX_PAYLOAD_BYTES)), dedup,
+                limiter, log, metrics, clock);
+        EphemeralThrottle throttle = new EphemeralThrottle(config.get(EPHEMERAL_MIN_INTERVAL), THROTTLE_MAX_ENTRIES,
+                ticker());
         return new RouterGrpcService(publish,
-                new EphemeralService(validator, throttle, limiter, events, eventMetrics, config.clock(),
-                        config.ephemeralTtl()),
-                new DirectMessageService(validator, dedup, limiter, presence, events, eventMetrics, config.clock()),
-                new ControlService(validator, limiter, presence, events, eventMetrics, config.clock()));
+                new EphemeralService(validator, throttle, limiter, events, eventMetrics, clock,
+                        config.get(EPHEMERAL_TTL)),
+                new DirectMessageService(validator, dedup, limiter, presence, events, eventMetrics, clock),
+                new ControlService(validator, limiter, presence, events, eventMetrics, clock));
     }
 
     /**
@@ -205,22 +235,23 @@ public final class RouterServer implements ServiceMain.Service {
      * router.presence.address} is set. The listener waits in the background for the topic to exist.
      */
     private Optional<PresenceLookup> startPresence(DedupCache dedup) {
-        if (config.presenceAddress().isEmpty()) {
+        if (config.find(PRESENCE_ADDRESS).isEmpty()) {
             eventMetrics = new EventMetrics(registry, () -> 0);
             return Optional.empty();
         }
-        String address = config.presenceAddress().get();
+        String address = config.find(PRESENCE_ADDRESS).get();
         presenceChannel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
                 .userAgent("switchboard-router").build();
-        PresenceLookup lookup = new PresenceLookup(presenceChannel, config.presenceTimeout(),
-                config.presenceCacheTtl(), config.presenceCacheMaxEntries(), ticker(config));
+        PresenceLookup lookup = new PresenceLookup(presenceChannel, config.get(PRESENCE_TIMEOUT),
+                config.get(PRESENCE_CACHE_TTL), config.get(PRESENCE_CACHE_MAX_ENTRIES), ticker());
         eventMetrics = new EventMetrics(registry, lookup::size);
         EventMetrics counted = eventMetrics;
-        presenceListener = PresenceRecordListener.create(KafkaSettings.consumer(config), config.presenceTopic(),
+        presenceListener = PresenceRecordListener.create(KafkaSettings.consumer(config),
+                config.get(KafkaKeys.PRESENCE_TOPIC_NAME),
                 user -> {
                     lookup.invalidate(user);
                     counted.invalidated();
-                }, "router-presence-listener-" + config.id());
+                }, "router-presence-listener-" + config.get(ID));
         presenceListener.start();
         return Optional.of(lookup);
     }
@@ -250,7 +281,7 @@ public final class RouterServer implements ServiceMain.Service {
 
     /** The router's id ({@code router.id}). */
     public String id() {
-        return config.id();
+        return config.get(ID);
     }
 
     /** Whether the router serves and is not draining: what {@code /health/ready} reports. */
@@ -278,7 +309,7 @@ public final class RouterServer implements ServiceMain.Service {
             boolean interrupted = false;
             try {
                 if (!limiter.awaitIdle(grace)) {
-                    LOG.log(Level.WARNING, "router " + config.id() + ": " + limiter.inFlight()
+                    LOG.log(Level.WARNING, "router " + config.get(ID) + ": " + limiter.inFlight()
                             + " publishes still in flight after " + grace + "; failing them");
                 }
             } catch (InterruptedException e) {
@@ -295,7 +326,7 @@ public final class RouterServer implements ServiceMain.Service {
     /** {@link #shutdown(Duration)} with {@code router.shutdown-grace}. */
     @Override
     public void close() {
-        shutdown(config.shutdownGrace());
+        shutdown(config.get(SHUTDOWN_GRACE));
     }
 
     /** Blocks until the router has stopped (or failed to start). */
@@ -328,12 +359,12 @@ public final class RouterServer implements ServiceMain.Service {
     }
 
     /** Dedup expiry follows the monotonic ticker, or the configured clock when a test injected one. */
-    private static Ticker ticker(RouterConfig config) {
-        if (config.systemClock()) {
+    private Ticker ticker() {
+        if (systemClock) {
             return Ticker.systemTicker();
         }
         return () -> {
-            Instant now = config.clock().instant();
+            Instant now = clock.instant();
             return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
         };
     }
@@ -344,6 +375,7 @@ public final class RouterServer implements ServiceMain.Service {
         private final PrometheusRegistry registry;
         private final List<BindableService> extraServices = new ArrayList<>();
         private String inProcessName;
+        private InstantSource clock;
 
         private Builder(RouterConfig config, PrometheusRegistry registry) {
             this.config = Objects.requireNonNull(config, "config");
@@ -371,6 +403,12 @@ public final class RouterServer implements ServiceMain.Service {
                 throw new IllegalArgumentException("inProcessName: '" + name + "' (expected: non-blank)");
             }
             this.inProcessName = name;
+            return this;
+        }
+
+        /** The clock for record timestamps, received times and dedup expiry; default the system clock. */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

@@ -13,6 +13,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import io.switchboard.service.GrpcServerRuntime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,11 +82,8 @@ final class InProcessRouter implements AutoCloseable {
     @Override
     public void close() {
         channel.shutdownNow();
-        server.shutdownNow();
         try {
-            server.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            GrpcServerRuntime.stop(server, Duration.ZERO);
         } finally {
             executor.shutdownNow();
         }

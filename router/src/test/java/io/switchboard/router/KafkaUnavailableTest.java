@@ -1,16 +1,22 @@
 package io.switchboard.router;
 
+import static io.switchboard.router.RouterKeys.DELIVERY_TIMEOUT;
+import static io.switchboard.router.RouterKeys.GRPC_PORT;
+import static io.switchboard.router.RouterKeys.ID;
+import static io.switchboard.router.RouterKeys.METRICS_PORT;
+import static io.switchboard.router.RouterKeys.STARTUP_TIMEOUT;
+
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.switchboard.service.KafkaKeys;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -21,26 +27,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A broker that goes away under a running router: publishes fail with UNAVAILABLE, retriable. Own broker. */
 class KafkaUnavailableTest {
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.builder().nodes(1).build();
-        kafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @Test
     void publishesFailWithUnavailableOnceKafkaIsGoneAndRetriesSendAgain() {
-        RouterConfig config = RouterConfig.builder().id("lonely").grpcPort(0).metricsPort(-1)
-                .bootstrapServers(kafka.bootstrapServers()).topic("rooms.unavailable").topicPartitions(1)
-                .deliveryTimeout(Duration.ofSeconds(2)).startupTimeout(Duration.ofSeconds(20)).build();
+        RouterConfig config = RouterConfig.builder().set(ID, "lonely").set(GRPC_PORT, 0).set(METRICS_PORT, -1)
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, "rooms.unavailable")
+                .set(KafkaKeys.TOPIC_PARTITIONS, 1).set(DELIVERY_TIMEOUT, Duration.ofSeconds(2))
+                .set(STARTUP_TIMEOUT, Duration.ofSeconds(20)).build();
         PrometheusRegistry registry = new PrometheusRegistry();
         RouterServer router = RouterServer.create(config, registry);
         ManagedChannel channel = null;
@@ -52,7 +47,7 @@ class KafkaUnavailableTest {
             assertThat(stub.withDeadlineAfter(20, TimeUnit.SECONDS).publish(request("r", "before")).getDuplicate())
                     .isFalse();
 
-            kafka.close();
+            KAFKA.kafka().close();
 
             for (int attempt = 0; attempt < 2; attempt++) {
                 assertThatThrownBy(() -> stub.withDeadlineAfter(20, TimeUnit.SECONDS).publish(request("r", "after")))

@@ -1,10 +1,42 @@
 package io.switchboard.router;
 
+import static io.switchboard.router.RouterKeys.CATALOGUE;
+import static io.switchboard.router.RouterKeys.DEDUP_MAX_ENTRIES;
+import static io.switchboard.router.RouterKeys.DEDUP_TTL;
+import static io.switchboard.router.RouterKeys.DELIVERY_TIMEOUT;
+import static io.switchboard.router.RouterKeys.EPHEMERAL_MIN_INTERVAL;
+import static io.switchboard.router.RouterKeys.EPHEMERAL_TTL;
+import static io.switchboard.router.RouterKeys.GRPC_PORT;
+import static io.switchboard.router.RouterKeys.HISTORY_ADDRESS;
+import static io.switchboard.router.RouterKeys.ID;
+import static io.switchboard.router.RouterKeys.LINGER;
+import static io.switchboard.router.RouterKeys.MAX_BLOCK;
+import static io.switchboard.router.RouterKeys.MAX_IN_FLIGHT;
+import static io.switchboard.router.RouterKeys.MAX_PAYLOAD_BYTES;
+import static io.switchboard.router.RouterKeys.METRICS_PORT;
+import static io.switchboard.router.RouterKeys.PRESENCE_ADDRESS;
+import static io.switchboard.router.RouterKeys.PRESENCE_CACHE_MAX_ENTRIES;
+import static io.switchboard.router.RouterKeys.PRESENCE_CACHE_TTL;
+import static io.switchboard.router.RouterKeys.PRESENCE_TIMEOUT;
+import static io.switchboard.router.RouterKeys.SHUTDOWN_GRACE;
+import static io.switchboard.router.RouterKeys.STARTUP_TIMEOUT;
+import static io.switchboard.service.KafkaKeys.BOOTSTRAP_SERVERS;
+import static io.switchboard.service.KafkaKeys.CONTROL_TOPIC_NAME;
+import static io.switchboard.service.KafkaKeys.CONTROL_TOPIC_PARTITIONS;
+import static io.switchboard.service.KafkaKeys.EPHEMERAL_TOPIC_NAME;
+import static io.switchboard.service.KafkaKeys.PRESENCE_TOPIC_NAME;
+import static io.switchboard.service.KafkaKeys.TOPIC_MIN_INSYNC_REPLICAS;
+import static io.switchboard.service.KafkaKeys.TOPIC_NAME;
+import static io.switchboard.service.KafkaKeys.TOPIC_REPLICATION_FACTOR;
+import static java.util.Map.entry;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.switchboard.service.ConfigFiles;
+import io.switchboard.service.KafkaTopicSettings;
+import io.switchboard.service.config.ConfigBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,54 +45,36 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-
-import static java.util.Map.entry;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RouterConfigTest {
     @Test
-    void builderDefaultsAreTheDocumentedOnes() {
+    void defaultsAreTheDocumentedOnes() {
         RouterConfig config = RouterConfig.builder().build();
 
-        assertThat(config.grpcPort()).isEqualTo(7070);
-        assertThat(config.metricsPort()).isEqualTo(9091);
-        assertThat(config.maxPayloadBytes()).isEqualTo(65_536);
-        assertThat(config.maxInFlight()).isEqualTo(10_000);
-        assertThat(config.dedupMaxEntries()).isEqualTo(200_000);
-        assertThat(config.dedupTtl()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(config.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(config.deliveryTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.linger()).isEqualTo(Duration.ofMillis(2));
-        assertThat(config.maxBlock()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(config.bootstrapServers()).isEqualTo("127.0.0.1:9092");
-        assertThat(config.topic()).isEqualTo("switchboard.rooms");
-        assertThat(config.topicPartitions()).isEqualTo(12);
-        assertThat(config.topicReplicationFactor()).isEqualTo((short) 1);
-        assertThat(config.topicCreate()).isTrue();
-        assertThat(config.topicMinInsyncReplicas()).isEmpty();
+        assertThat(List.of(config.get(GRPC_PORT), config.get(METRICS_PORT), config.get(MAX_PAYLOAD_BYTES),
+                config.get(MAX_IN_FLIGHT), config.get(CONTROL_TOPIC_PARTITIONS)))
+                .containsExactly(7070, 9091, 65_536, 10_000, 4);
+        assertThat(List.of(config.get(DEDUP_MAX_ENTRIES), config.get(PRESENCE_CACHE_MAX_ENTRIES)))
+                .containsExactly(200_000L, 100_000L);
+        assertThat(List.of(config.get(DEDUP_TTL), config.get(STARTUP_TIMEOUT), config.get(SHUTDOWN_GRACE),
+                config.get(DELIVERY_TIMEOUT), config.get(LINGER), config.get(MAX_BLOCK), config.get(PRESENCE_TIMEOUT),
+                config.get(PRESENCE_CACHE_TTL), config.get(EPHEMERAL_MIN_INTERVAL), config.get(EPHEMERAL_TTL)))
+                .containsExactly(Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(10),
+                        Duration.ofSeconds(30), Duration.ofMillis(2), Duration.ofSeconds(1), Duration.ofSeconds(2),
+                        Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(6));
+        assertThat(List.of(config.get(BOOTSTRAP_SERVERS), config.get(TOPIC_NAME), config.get(EPHEMERAL_TOPIC_NAME),
+                config.get(CONTROL_TOPIC_NAME), config.get(PRESENCE_TOPIC_NAME)))
+                .containsExactly("127.0.0.1:9092", "switchboard.rooms", "switchboard.ephemeral", "switchboard.control",
+                        "switchboard.presence");
+        assertThat(config.topicSettings())
+                .isEqualTo(new KafkaTopicSettings("switchboard.rooms", 12, (short) 1, OptionalInt.empty(), true));
         assertThat(config.producerProperties()).isEmpty();
-        assertThat(config.id()).isNotBlank();
-        assertThat(config.ephemeralTopic()).isEqualTo("switchboard.ephemeral");
-        assertThat(config.controlTopic()).isEqualTo("switchboard.control");
-        assertThat(config.controlTopicPartitions()).isEqualTo(4);
-        assertThat(config.presenceTopic()).isEqualTo("switchboard.presence");
-        assertThat(config.presenceAddress()).isEmpty();
-        assertThat(config.presenceTimeout()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(config.presenceCacheTtl()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(config.presenceCacheMaxEntries()).isEqualTo(100_000);
-        assertThat(config.ephemeralMinInterval()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(config.ephemeralTtl()).isEqualTo(Duration.ofSeconds(6));
-        assertThat(config.historyAddress()).isEmpty();
-    }
-
-    @Test
-    void defaultsFileAgreesWithTheBuilderDefaults() {
-        RouterConfig fromFile = RouterConfig.from(RouterConfig.helidonConfig(List.of(), Optional.empty()));
-
-        assertThat(fromFile).usingRecursiveComparison().ignoringFields("clock")
-                .isEqualTo(RouterConfig.builder().build());
+        assertThat(config.get(ID)).isNotBlank();
+        assertThat(config.find(PRESENCE_ADDRESS)).isEmpty();
+        assertThat(config.find(HISTORY_ADDRESS)).isEmpty();
+        assertThat(config.api().enabled()).isFalse();
     }
 
     @Test
@@ -69,7 +83,7 @@ class RouterConfigTest {
                 entry("router.id", "router-a"),
                 entry("router.grpc.port", "0"),
                 entry("router.metrics.port", "-1"),
-                entry("router.max-payload-bytes", "1024"),
+                entry("router.max-payload-bytes", "1KiB"),
                 entry("router.max-in-flight", "5"),
                 entry("router.dedup.max-entries", "77"),
                 entry("router.dedup.ttl", "PT2M"),
@@ -103,41 +117,31 @@ class RouterConfigTest {
 
         RouterConfig config = RouterConfig.from(Config.just(ConfigSources.create(values)));
 
-        assertThat(config.id()).isEqualTo("router-a");
-        assertThat(config.grpcPort()).isZero();
-        assertThat(config.metricsPort()).isEqualTo(-1);
-        assertThat(config.maxPayloadBytes()).isEqualTo(1024);
-        assertThat(config.maxInFlight()).isEqualTo(5);
-        assertThat(config.dedupMaxEntries()).isEqualTo(77);
-        assertThat(config.dedupTtl()).isEqualTo(Duration.ofMinutes(2));
-        assertThat(config.startupTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(config.deliveryTimeout()).isEqualTo(Duration.ofSeconds(20));
-        assertThat(config.linger()).isEqualTo(Duration.ofMillis(5));
-        assertThat(config.maxBlock()).isEqualTo(Duration.ofMillis(500));
-        assertThat(config.bootstrapServers()).isEqualTo("k1:9092,k2:9092");
-        assertThat(config.topic()).isEqualTo("rooms.v2");
-        assertThat(config.topicPartitions()).isEqualTo(3);
-        assertThat(config.topicReplicationFactor()).isEqualTo((short) 3);
-        assertThat(config.topicCreate()).isFalse();
-        assertThat(config.topicMinInsyncReplicas()).isEqualTo(OptionalInt.of(2));
+        assertThat(config.get(ID)).isEqualTo("router-a");
+        assertThat(List.of(config.get(GRPC_PORT), config.get(METRICS_PORT), config.get(MAX_PAYLOAD_BYTES),
+                config.get(MAX_IN_FLIGHT), config.get(CONTROL_TOPIC_PARTITIONS)))
+                .containsExactly(0, -1, 1024, 5, 8);
+        assertThat(List.of(config.get(DEDUP_MAX_ENTRIES), config.get(PRESENCE_CACHE_MAX_ENTRIES)))
+                .containsExactly(77L, 9L);
+        assertThat(List.of(config.get(DEDUP_TTL), config.get(STARTUP_TIMEOUT), config.get(SHUTDOWN_GRACE),
+                config.get(DELIVERY_TIMEOUT), config.get(LINGER), config.get(MAX_BLOCK), config.get(PRESENCE_TIMEOUT),
+                config.get(PRESENCE_CACHE_TTL), config.get(EPHEMERAL_MIN_INTERVAL), config.get(EPHEMERAL_TTL)))
+                .containsExactly(Duration.ofMinutes(2), Duration.ofSeconds(5), Duration.ofSeconds(1),
+                        Duration.ofSeconds(20), Duration.ofMillis(5), Duration.ofMillis(500), Duration.ofSeconds(1),
+                        Duration.ofSeconds(20), Duration.ofMillis(500), Duration.ofSeconds(3));
+        assertThat(List.of(config.get(BOOTSTRAP_SERVERS), config.get(EPHEMERAL_TOPIC_NAME),
+                config.get(CONTROL_TOPIC_NAME), config.get(PRESENCE_TOPIC_NAME)))
+                .containsExactly("k1:9092,k2:9092", "eph", "ctl", "pres");
+        assertThat(config.topicSettings())
+                .isEqualTo(new KafkaTopicSettings("rooms.v2", 3, (short) 3, OptionalInt.of(2), false));
         assertThat(config.producerProperties())
                 .containsExactlyInAnyOrderEntriesOf(Map.of("compression.type", "lz4", "batch.size", "32768"));
-        assertThat(config.ephemeralTopic()).isEqualTo("eph");
-        assertThat(config.controlTopic()).isEqualTo("ctl");
-        assertThat(config.controlTopicPartitions()).isEqualTo(8);
-        assertThat(config.presenceTopic()).isEqualTo("pres");
-        assertThat(config.presenceAddress()).contains("presence:7090");
-        assertThat(config.presenceTimeout()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(config.presenceCacheTtl()).isEqualTo(Duration.ofSeconds(20));
-        assertThat(config.presenceCacheMaxEntries()).isEqualTo(9);
-        assertThat(config.ephemeralMinInterval()).isEqualTo(Duration.ofMillis(500));
-        assertThat(config.ephemeralTtl()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(config.historyAddress()).contains("[::1]:7080");
+        assertThat(config.find(PRESENCE_ADDRESS)).contains("presence:7090");
+        assertThat(config.find(HISTORY_ADDRESS)).contains("[::1]:7080");
         assertThat(config.api().enabled()).isTrue();
         assertThat(config.api().streamWindow()).isEqualTo(32);
-        assertThat(RouterConfigReader.unknownKeys(Config.just(ConfigSources.create(values))))
-                .as("router.api.* is the public API's to report").isEmpty();
+        assertThat(CATALOGUE.unknownKeys(Config.just(ConfigSources.create(values)))).isEmpty();
+        assertThat(config.toString()).doesNotContain("api-secret-0123456789abcdef0123456789");
     }
 
     @Test
@@ -157,32 +161,33 @@ class RouterConfigTest {
         var systemProperties = ConfigSources.create(Map.of("router.max-in-flight", "20",
                 "router.max-payload-bytes", "2000")).build();
 
-        RouterConfig config = RouterConfig.from(
-                RouterConfig.helidonConfig(List.of(environment, systemProperties), Optional.of(file)));
+        RouterConfig config = RouterConfig.from(ConfigFiles.layered(List.of(environment, systemProperties),
+                Optional.of(file)));
 
-        assertThat(config.maxInFlight()).isEqualTo(10);
-        assertThat(config.maxPayloadBytes()).isEqualTo(2000);
-        assertThat(config.dedupMaxEntries()).isEqualTo(300);
-        assertThat(config.grpcPort()).isEqualTo(7070);
-        // The topic name from the file merges with the defaults' other kafka.topic.* keys.
-        assertThat(config.topic()).isEqualTo("from-file");
-        assertThat(config.topicPartitions()).isEqualTo(12);
+        assertThat(config.get(MAX_IN_FLIGHT)).isEqualTo(10);
+        assertThat(config.get(MAX_PAYLOAD_BYTES)).isEqualTo(2000);
+        assertThat(config.get(DEDUP_MAX_ENTRIES)).isEqualTo(300);
+        assertThat(config.get(GRPC_PORT)).isEqualTo(7070);
+        assertThat(config.get(TOPIC_NAME)).isEqualTo("from-file");
+        assertThat(config.topicSettings().partitions()).isEqualTo(12);
     }
 
     @Test
     void aMissingConfigFileIsAnError(@TempDir Path dir) {
-        assertThatThrownBy(() -> RouterConfig.load(Optional.of(dir.resolve("absent.yaml"))))
+        assertThatThrownBy(() -> RouterConfig.from(ConfigFiles.load(Optional.of(dir.resolve("absent.yaml")))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--config: ").hasMessageContaining("absent.yaml");
     }
 
     @Test
-    void reportsUnknownKeysUnderTheRouterRoot() {
+    void reportsUnknownKeysUnderTheRouterAndKafkaRoots() {
         Config config = Config.just(ConfigSources.create(Map.of(
                 "router.max-inflight", "5", "router.grpc.port", "1", "router.dedup.size", "3",
-                "kafka.consumer.group", "not ours")));
+                "router.api.colour", "red", "kafka.consumer.group", "a passthrough", "kafka.topik.name", "x",
+                "gateway.port", "not the router's")));
 
-        assertThat(RouterConfigReader.unknownKeys(config)).containsExactly("router.dedup.size", "router.max-inflight");
+        assertThat(CATALOGUE.unknownKeys(config))
+                .containsExactly("kafka.topik.name", "router.api.colour", "router.dedup.size", "router.max-inflight");
     }
 
     @Test
@@ -200,56 +205,63 @@ class RouterConfigTest {
 
     @Test
     void rejectsOutOfRangeValuesAtOnce() {
-        RouterConfig.Builder b = RouterConfig.builder();
+        ConfigBuilder<RouterConfig> b = RouterConfig.builder();
 
-        assertThatThrownBy(() -> b.maxInFlight(0)).hasMessage("router.max-in-flight: 0 (expected: > 0)");
-        assertThatThrownBy(() -> b.grpcPort(70_000)).hasMessage("router.grpc.port: 70000 (expected: 0-65535)");
-        assertThatThrownBy(() -> b.metricsPort(-2)).hasMessage("router.metrics.port: -2 (expected: -1-65535)");
-        assertThatThrownBy(() -> b.dedupTtl(Duration.ZERO)).hasMessage("router.dedup.ttl: PT0S (expected: > PT0S)");
-        assertThatThrownBy(() -> b.topic("a topic")).hasMessageStartingWith("kafka.topic.name: 'a topic'");
-        assertThatThrownBy(() -> b.maxPayloadBytes(0)).hasMessageStartingWith("router.max-payload-bytes: 0");
-        assertThatThrownBy(() -> b.id("has space")).hasMessageStartingWith("router.id: 'has space'");
-        assertThatThrownBy(() -> b.bootstrapServers(" ")).hasMessageStartingWith("kafka.bootstrap-servers");
-        assertThatThrownBy(() -> b.presenceAddress("presence")).hasMessage(
+        assertThatThrownBy(() -> b.set(MAX_IN_FLIGHT, 0)).hasMessage("router.max-in-flight: 0 (expected: > 0)");
+        assertThatThrownBy(() -> b.set(GRPC_PORT, 70_000)).hasMessage("router.grpc.port: 70000 (expected: 0-65535)");
+        assertThatThrownBy(() -> b.set(METRICS_PORT, -2)).hasMessage("router.metrics.port: -2 (expected: -1-65535)");
+        assertThatThrownBy(() -> b.set(DEDUP_TTL, Duration.ZERO))
+                .hasMessage("router.dedup.ttl: PT0S (expected: > PT0S)");
+        assertThatThrownBy(() -> b.set(TOPIC_NAME, "a topic")).hasMessageStartingWith("kafka.topic.name: 'a topic'");
+        assertThatThrownBy(() -> b.set(MAX_PAYLOAD_BYTES, 0)).hasMessageStartingWith("router.max-payload-bytes: 0");
+        assertThatThrownBy(() -> b.set(ID, "has space")).hasMessageStartingWith("router.id: 'has space'");
+        assertThatThrownBy(() -> b.set(PRESENCE_ADDRESS, "presence")).hasMessage(
                 "router.presence.address: 'presence' (expected: host:port)");
-        assertThatThrownBy(() -> b.historyAddress("h:70000")).hasMessageStartingWith("router.history.address: 'h:70000'");
-        assertThatThrownBy(() -> b.ephemeralTtl(Duration.ofHours(2)))
+        assertThatThrownBy(() -> b.set(HISTORY_ADDRESS, "h:70000"))
+                .hasMessageStartingWith("router.history.address: 'h:70000'");
+        assertThatThrownBy(() -> b.set(EPHEMERAL_TTL, Duration.ofHours(2)))
                 .hasMessage("router.ephemeral.ttl: PT2H (expected: <= PT1H)");
-        assertThatThrownBy(() -> b.ephemeralMinInterval(Duration.ofSeconds(-1)))
+        assertThatThrownBy(() -> b.set(EPHEMERAL_MIN_INTERVAL, Duration.ofSeconds(-1)))
                 .hasMessageStartingWith("router.ephemeral.min-interval: PT-1S");
-        assertThatThrownBy(() -> b.controlTopicPartitions(0)).hasMessageStartingWith("kafka.control-topic.partitions");
-        assertThatThrownBy(() -> RouterConfig.builder().controlTopic("switchboard.rooms").build())
+        assertThatThrownBy(() -> b.set(CONTROL_TOPIC_PARTITIONS, 0))
+                .hasMessageStartingWith("kafka.control-topic.partitions");
+        assertThatThrownBy(() -> RouterConfig.builder().set(CONTROL_TOPIC_NAME, "switchboard.rooms").build())
                 .hasMessageStartingWith("kafka.*-topic.name");
     }
 
     @Test
     void checksRulesSpanningValuesOnBuild() {
-        assertThatThrownBy(() -> RouterConfig.builder().topicReplicationFactor(1).topicMinInsyncReplicas(2).build())
+        assertThatThrownBy(() -> RouterConfig.builder().set(TOPIC_REPLICATION_FACTOR, 1)
+                .set(TOPIC_MIN_INSYNC_REPLICAS, 2).build())
                 .hasMessage("kafka.topic.min-insync-replicas: 2 (expected: <= kafka.topic.replication-factor 1)");
-        assertThatThrownBy(() -> RouterConfig.builder().dedupTtl(Duration.ofSeconds(30)).build())
+        assertThatThrownBy(() -> RouterConfig.builder().set(DEDUP_TTL, Duration.ofSeconds(30)).build())
                 .hasMessage("router.dedup.ttl: PT30S (expected: > router.kafka.delivery-timeout PT30S)");
+        assertThatThrownBy(() -> RouterConfig.builder().parse("router.api.enabled", "true").build())
+                .hasMessageStartingWith("router.api.auth: no key (expected: hs256-secret,");
     }
 
     @Test
     void producerPassthroughMayNotWeakenDeliveryGuarantees() {
-        RouterConfig.Builder b = RouterConfig.builder();
+        ConfigBuilder<RouterConfig> b = RouterConfig.builder();
 
-        assertThatThrownBy(() -> b.producerProperty("acks", "1"))
+        assertThatThrownBy(() -> b.parse("kafka.producer.acks", "1"))
                 .hasMessage("kafka.producer.acks: '1' (expected: not set: the router requires acks=all)");
-        assertThatThrownBy(() -> b.producerProperty("enable.idempotence", "false"))
+        assertThatThrownBy(() -> b.parse("kafka.producer.enable.idempotence", "false"))
                 .hasMessageStartingWith("kafka.producer.enable.idempotence");
-        assertThatThrownBy(() -> b.producerProperty("delivery.timeout.ms", "1000"))
+        assertThatThrownBy(() -> b.parse("kafka.producer.delivery.timeout.ms", "1000"))
                 .hasMessageContaining("set router.kafka.delivery-timeout");
-        assertThatThrownBy(() -> b.producerProperty("max.in.flight.requests.per.connection", "6"))
-                .hasMessage("kafka.producer.max.in.flight.requests.per.connection: 6 (expected: 1-5)");
-        assertThat(RouterConfig.ownedProducerPropertyKeys()).contains("partitioner.class", "transactional.id");
+        assertThatThrownBy(() -> b.parse("kafka.producer.max.in.flight.requests.per.connection", "6"))
+                .hasMessage("kafka.producer.max.in.flight.requests.per.connection: '6' (expected: 1-5)");
+        assertThat(b.parse("kafka.producer.max.in.flight.requests.per.connection", "3").build().producerProperties())
+                .containsEntry("max.in.flight.requests.per.connection", "3");
     }
 
     @Test
     void producerPropertiesCarryTheGuaranteesAndThePassthrough() {
-        RouterConfig config = RouterConfig.builder().id("r1").bootstrapServers("k:1")
-                .deliveryTimeout(Duration.ofSeconds(3)).linger(Duration.ofMillis(5))
-                .producerProperty("compression.type", "zstd").producerProperty("security.protocol", "SSL")
+        RouterConfig config = RouterConfig.builder().set(ID, "r1").set(BOOTSTRAP_SERVERS, "k:1")
+                .set(DELIVERY_TIMEOUT, Duration.ofSeconds(3)).set(LINGER, Duration.ofMillis(5))
+                .set(DEDUP_TTL, Duration.ofMinutes(1))
+                .parse("kafka.producer.compression.type", "zstd").parse("kafka.producer.security.protocol", "SSL")
                 .build();
 
         var producer = KafkaSettings.producer(config);

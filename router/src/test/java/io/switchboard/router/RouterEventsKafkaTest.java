@@ -1,5 +1,11 @@
 package io.switchboard.router;
 
+import static io.switchboard.router.RouterKeys.GRPC_PORT;
+import static io.switchboard.router.RouterKeys.ID;
+import static io.switchboard.router.RouterKeys.METRICS_PORT;
+import static io.switchboard.router.RouterKeys.PRESENCE_ADDRESS;
+import static io.switchboard.router.RouterKeys.STARTUP_TIMEOUT;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.CallOptions;
@@ -15,13 +21,11 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.proto.internal.v1.CloseRoomCommand;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.ControlRequest;
 import io.switchboard.proto.internal.v1.DisconnectCommand;
-import io.switchboard.proto.internal.v1.SubscribeCommand;
-import io.switchboard.proto.internal.v1.UnsubscribeCommand;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
 import io.switchboard.proto.internal.v1.EphemeralRequest;
 import io.switchboard.proto.internal.v1.PresenceRecord;
@@ -29,15 +33,18 @@ import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 import io.switchboard.proto.internal.v1.SendToUserRequest;
 import io.switchboard.proto.internal.v1.SendToUserResponse;
 import io.switchboard.proto.internal.v1.Sender;
+import io.switchboard.proto.internal.v1.SubscribeCommand;
+import io.switchboard.proto.internal.v1.UnsubscribeCommand;
 import io.switchboard.proto.internal.v1.UserPresence;
+import io.switchboard.service.KafkaKeys;
+import io.switchboard.service.config.ConfigBuilder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
 
 import java.io.UncheckedIOException;
@@ -61,7 +68,8 @@ import static org.awaitility.Awaitility.await;
  */
 class RouterEventsKafkaTest {
     private static final Instant T0 = Instant.parse("2026-03-04T05:06:07.008Z");
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final FakePresence presence = new FakePresence();
@@ -70,19 +78,6 @@ class RouterEventsKafkaTest {
     private String suffix;
     private RouterServer router;
     private ManagedChannel channel;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.builder().nodes(1).build();
-        kafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @AfterEach
     void closeResources() throws Exception {
@@ -106,7 +101,7 @@ class RouterEventsKafkaTest {
         assertThat(first.getDuplicate()).isFalse();
         assertThat(retry.getDevices()).isEqualTo(3);
         assertThat(retry.getDuplicate()).isTrue();
-        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(kafka.bootstrapServers(), control());
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(KAFKA.bootstrapServers(), control());
         assertThat(records).singleElement().satisfies(record -> {
             assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("bob");
             assertThat(record.timestamp()).isEqualTo(T0.toEpochMilli());
@@ -130,7 +125,7 @@ class RouterEventsKafkaTest {
                 .setUserId("nobody").setId("dm-1").setSender(Sender.newBuilder().setUserId("alice")).build());
 
         assertThat(response.getDevices()).isZero();
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), control())).isEmpty();
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), control())).isEmpty();
     }
 
     @Test
@@ -164,7 +159,7 @@ class RouterEventsKafkaTest {
                 .as("served from the cache").isEqualTo(1);
         assertThat(presence.lookups("carol")).isEqualTo(1);
 
-        kafka.createTopic(presenceTopic(), 2, (short) 1);
+        KAFKA.kafka().createTopic(presenceTopic(), 2, (short) 1);
         await().atMost(Duration.ofSeconds(30)).until(router::presenceListenerAssigned);
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             PresenceRecord record = PresenceRecord.newBuilder()
@@ -194,7 +189,7 @@ class RouterEventsKafkaTest {
         RouterServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
                 .publish(request("chat:lobby", "m-1"));
 
-        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(kafka.bootstrapServers(), ephemeral());
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(KAFKA.bootstrapServers(), ephemeral());
         assertThat(records).hasSize(3).allSatisfy(record ->
                 assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("chat:lobby"));
         EphemeralRecord first = ephemeralRecord(records.getFirst());
@@ -202,7 +197,7 @@ class RouterEventsKafkaTest {
         assertThat(first.getTtlMs()).isEqualTo(6_000);
         assertThat(first.getTime()).isEqualTo(PublishService.timestamp(T0));
         assertThat(records).extracting(r -> ephemeralRecord(r).getStop()).containsExactly(false, true, false);
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), rooms()))
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), rooms()))
                 .extracting(r -> TopicReader.envelope(r).getId()).containsExactly("m-1");
         assertThat(counter("switchboard_router_ephemeral", Map.of("outcome", "throttled"))).isEqualTo(1.0);
     }
@@ -239,7 +234,7 @@ class RouterEventsKafkaTest {
         assertThat(call(RouterServiceGrpc.getSendControlMethod(), disconnect.toBuilder()
                 .setRecord(disconnect.getRecord().toBuilder().addGatewayIds("gw-9")).build()).getConnections())
                 .isZero();
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), control()))
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), control()))
                 .extracting(r -> List.copyOf(controlRecord(r).getGatewayIdsList())).containsExactly(List.of("gw-9"));
     }
 
@@ -263,7 +258,7 @@ class RouterEventsKafkaTest {
                 .build()).getConnections();
 
         assertThat(List.of(all, oneSession, unknownSession, closed)).containsExactly(2, 1, 0, 0);
-        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(kafka.bootstrapServers(), control());
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(KAFKA.bootstrapServers(), control());
         assertThat(records).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
                 .containsExactlyInAnyOrder("bob", "bob", "chat:lobby");
         assertThat(records).extracting(r -> List.copyOf(controlRecord(r).getGatewayIdsList())).containsExactlyInAnyOrder(
@@ -287,7 +282,7 @@ class RouterEventsKafkaTest {
                         .setRoom("team:7"))).build()).getConnections();
 
         assertThat(List.of(subscribed, unsubscribed, offline)).containsExactly(2, 1, 0);
-        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(kafka.bootstrapServers(), control());
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(KAFKA.bootstrapServers(), control());
         assertThat(records).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
                 .containsExactly("carol", "carol");
         assertThat(records).extracting(r -> List.copyOf(controlRecord(r).getGatewayIdsList()))
@@ -298,15 +293,17 @@ class RouterEventsKafkaTest {
 
     private void start(TestInfo test, boolean withPresence) {
         suffix = test.getTestMethod().orElseThrow().getName();
-        RouterConfig.Builder config = RouterConfig.builder().id("events-router").grpcPort(0).metricsPort(-1)
-                .bootstrapServers(kafka.bootstrapServers()).topic(rooms()).topicPartitions(2)
-                .ephemeralTopic(ephemeral()).controlTopic(control()).controlTopicPartitions(2)
-                .presenceTopic(presenceTopic()).startupTimeout(Duration.ofSeconds(20)).clock(clock);
+        ConfigBuilder<RouterConfig> config = RouterConfig.builder().set(ID, "events-router").set(GRPC_PORT, 0)
+                .set(METRICS_PORT, -1).set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers())
+                .set(KafkaKeys.TOPIC_NAME, rooms()).set(KafkaKeys.TOPIC_PARTITIONS, 2)
+                .set(KafkaKeys.EPHEMERAL_TOPIC_NAME, ephemeral()).set(KafkaKeys.CONTROL_TOPIC_NAME, control())
+                .set(KafkaKeys.CONTROL_TOPIC_PARTITIONS, 2).set(KafkaKeys.PRESENCE_TOPIC_NAME, presenceTopic())
+                .set(STARTUP_TIMEOUT, Duration.ofSeconds(20));
         if (withPresence) {
-            config.presenceAddress("127.0.0.1:" + startPresence());
+            config.set(PRESENCE_ADDRESS, "127.0.0.1:" + startPresence());
         }
         String name = InProcessServerBuilder.generateName();
-        router = RouterServer.builder(config.build(), registry).inProcessName(name).build();
+        router = RouterServer.builder(config.build(), registry).inProcessName(name).clock(clock).build();
         resources.add(router);
         router.start();
         channel = InProcessChannelBuilder.forName(name).build();
@@ -360,7 +357,7 @@ class RouterEventsKafkaTest {
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {
-        return new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+        return new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 

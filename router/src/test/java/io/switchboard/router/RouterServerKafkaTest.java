@@ -1,5 +1,10 @@
 package io.switchboard.router;
 
+import static io.switchboard.router.RouterKeys.GRPC_PORT;
+import static io.switchboard.router.RouterKeys.ID;
+import static io.switchboard.router.RouterKeys.METRICS_PORT;
+import static io.switchboard.router.RouterKeys.STARTUP_TIMEOUT;
+
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -14,7 +19,7 @@ import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
@@ -23,11 +28,12 @@ import io.switchboard.router.kafka.KafkaEnvelopeLog;
 import io.switchboard.router.kafka.TopicBootstrap;
 import io.switchboard.router.kafka.TopicInfo;
 import io.switchboard.service.GrpcFutures;
+import io.switchboard.service.KafkaKeys;
+import io.switchboard.service.config.ConfigBuilder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
 
 import java.io.IOException;
@@ -51,23 +57,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A real router over loopback gRPC against one real Kafka broker (shared by the class, a topic per test). */
 class RouterServerKafkaTest {
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private String topic;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.builder().nodes(1).build();
-        kafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @AfterEach
     void closeResources() throws Exception {
@@ -78,7 +72,7 @@ class RouterServerKafkaTest {
 
     @Test
     void servesHealthReflectionMetricsAndReadiness(TestInfo test) throws Exception {
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(0));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, 0));
         ManagedChannel channel = channel(router);
 
         assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.newBuilder()
@@ -115,11 +109,11 @@ class RouterServerKafkaTest {
         // The topic holds at most 2 KB per record batch, far below the router's 64 KB payload limit.
         topic = topicName(test);
         try (var admin = org.apache.kafka.clients.admin.Admin.create(
-                java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                java.util.Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 1)
                     .configs(java.util.Map.of("max.message.bytes", "2048")))).all().get(20, TimeUnit.SECONDS);
         }
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
         PublishRequest tooLarge = request(envelope("chat:lobby", "big-1")
                 .setPayload(com.google.protobuf.ByteString.copyFrom(new byte[8 * 1024])));
 
@@ -135,17 +129,17 @@ class RouterServerKafkaTest {
                         io.switchboard.proto.RouterErrorReason.of(e))
                         .contains(io.switchboard.proto.RouterErrorReason.RECORD_TOO_LARGE));
         assertThat(stub(router).publish(request("chat:lobby", "small-1")).getDuplicate()).isFalse();
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), topic)).hasSize(1);
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic)).hasSize(1);
     }
 
     @Test
     void writesTheEnvelopeKeyedByRoomAndAnswersWithItsCoordinates(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
         Envelope sent = envelope("chat:lobby", "m-1").build();
 
         PublishResponse response = stub(router).publish(PublishRequest.newBuilder().setEnvelope(sent).build());
 
-        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(kafka.bootstrapServers(), topic);
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.readAll(KAFKA.bootstrapServers(), topic);
         assertThat(records).singleElement().satisfies(record -> {
             assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("chat:lobby");
             Envelope stored = TopicReader.envelope(record);
@@ -163,7 +157,7 @@ class RouterServerKafkaTest {
 
     @Test
     void positionsOfOneRoomIncreaseStrictly(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
         RouterServiceGrpc.RouterServiceBlockingStub stub = stub(router);
 
         List<PublishResponse> responses = new ArrayList<>();
@@ -181,19 +175,19 @@ class RouterServerKafkaTest {
 
     @Test
     void sequentialRetryIsADuplicateAndWritesOneRecord(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
 
         PublishResponse first = stub(router).publish(request("chat:lobby", "m-1"));
         PublishResponse retry = stub(router).publish(request("chat:lobby", "m-1"));
 
         assertThat(retry.getDuplicate()).isTrue();
         assertThat(retry.getPosition()).isEqualTo(first.getPosition());
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), topic)).hasSize(1);
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic)).hasSize(1);
     }
 
     @Test
     void concurrentRetriesWriteExactlyOneRecord(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
         RouterServiceGrpc.RouterServiceStub stub = RouterServiceGrpc.newStub(channel(router))
                 .withDeadlineAfter(20, TimeUnit.SECONDS);
 
@@ -205,15 +199,16 @@ class RouterServerKafkaTest {
 
         assertThat(responses).extracting(PublishResponse::getPosition).containsOnly(responses.get(0).getPosition());
         assertThat(responses).filteredOn(r -> !r.getDuplicate()).hasSize(1);
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), topic))
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic))
                 .extracting(r -> TopicReader.envelope(r).getId()).containsExactly("same-id");
     }
 
     @Test
     void aCallCancelledBeforeItsHandlerRanWritesNoRecord(TestInfo test) throws Exception {
         topic = topicName(test);
-        RouterConfig config = RouterConfig.builder().id("deadline").bootstrapServers(kafka.bootstrapServers())
-                .topic(topic).topicPartitions(2).build();
+        RouterConfig config = RouterConfig.builder().set(ID, "deadline")
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers())
+                .set(KafkaKeys.TOPIC_NAME, topic).set(KafkaKeys.TOPIC_PARTITIONS, 2).build();
         TopicInfo info = TopicBootstrap.ensure(KafkaSettings.admin(config), KafkaSettings.topic(config),
                 Duration.ofSeconds(20));
         KafkaEnvelopeLog log = KafkaEnvelopeLog.start(KafkaSettings.producer(config), info, Duration.ofSeconds(20));
@@ -254,23 +249,24 @@ class RouterServerKafkaTest {
         PublishResponse later = router.blocking().publish(request("chat:lobby", "on-time"));
 
         assertThat(later.getDuplicate()).isFalse();
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), topic))
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic))
                 .extracting(r -> TopicReader.envelope(r).getId()).containsExactly("on-time");
     }
 
     @Test
     void metricsEndpointCanBeDisabled(TestInfo test) {
-        RouterServer router = start(test, RouterConfig.builder().metricsPort(-1));
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
 
         assertThat(router.metricsPort()).isEqualTo(-1);
         assertThat(router.port()).isPositive();
     }
 
-    private RouterServer start(TestInfo test, RouterConfig.Builder builder) {
+    private RouterServer start(TestInfo test, ConfigBuilder<RouterConfig> builder) {
         topic = topicName(test);
-        RouterConfig config = builder.id("test-router").grpcPort(0)
-                .bootstrapServers(kafka.bootstrapServers()).topic(topic).topicPartitions(3)
-                .startupTimeout(Duration.ofSeconds(20)).build();
+        RouterConfig config = builder.set(ID, "test-router").set(GRPC_PORT, 0)
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, topic)
+                .set(KafkaKeys.TOPIC_PARTITIONS, 3)
+                .set(STARTUP_TIMEOUT, Duration.ofSeconds(20)).build();
         RouterServer router = RouterServer.create(config, new PrometheusRegistry());
         resources.add(router);
         router.start();
@@ -290,7 +286,7 @@ class RouterServerKafkaTest {
 
     private String topicId() {
         try (var admin = org.apache.kafka.clients.admin.Admin.create(
-                java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                java.util.Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
             return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
                     .get(topic).topicId().toString();
         } catch (Exception e) {

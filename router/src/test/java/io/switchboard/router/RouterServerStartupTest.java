@@ -1,6 +1,12 @@
 package io.switchboard.router;
 
+import static io.switchboard.router.RouterKeys.GRPC_PORT;
+import static io.switchboard.router.RouterKeys.ID;
+import static io.switchboard.router.RouterKeys.METRICS_PORT;
+import static io.switchboard.router.RouterKeys.STARTUP_TIMEOUT;
+
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.service.KafkaKeys;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -15,8 +21,9 @@ class RouterServerStartupTest {
     @Test
     void failsStartupClearlyWhenKafkaIsUnreachable() throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
-        RouterConfig config = RouterConfig.builder().id("unreachable").grpcPort(0).metricsPort(0)
-                .bootstrapServers("127.0.0.1:" + closedPort()).startupTimeout(Duration.ofSeconds(2)).build();
+        RouterConfig config = RouterConfig.builder().set(ID, "unreachable").set(GRPC_PORT, 0).set(METRICS_PORT, 0)
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, "127.0.0.1:" + closedPort()).set(STARTUP_TIMEOUT, Duration.ofSeconds(2))
+                .build();
         RouterServer server = RouterServer.create(config, registry);
         try {
             assertThatThrownBy(server::start)

@@ -1,31 +1,30 @@
 package io.switchboard.client;
 
+import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
 
 /**
  * Exponential backoff with full jitter: the delay before attempt {@code n} (0-based) is uniform in
- * {@code [0, min(max, initial * 2^n)]}, so a gateway restart does not bring every client back at once.
+ * {@code [0, min(max, initial * 2^n)]}, so a gateway restart does not bring every client back at once. The cap is
+ * Resilience4j's exponential {@link IntervalFunction} (whole milliseconds: an initial delay below one millisecond
+ * counts as one); the jitter is drawn here, from the injected generator, so a seeded client is reproducible.
  * Not thread-safe (the random generator may not be).
  */
 final class Backoff {
-    private final Duration initial;
-    private final Duration max;
+    private final IntervalFunction caps;
     private final RandomGenerator random;
 
     Backoff(Duration initial, Duration max, RandomGenerator random) {
-        this.initial = initial;
-        this.max = max;
+        this.caps = IntervalFunction.ofExponentialBackoff(Math.max(1, initial.toMillis()), 2,
+                Math.max(1, max.toMillis()));
         this.random = random;
     }
 
     /** The upper bound of the delay before attempt {@code attempt}. */
     Duration cap(int attempt) {
-        long initialNanos = initial.toNanos();
-        long maxNanos = max.toNanos();
-        int shift = Math.min(attempt, 62);
-        long capped = initialNanos > (maxNanos >> shift) ? maxNanos : Math.min(maxNanos, initialNanos << shift);
-        return Duration.ofNanos(capped);
+        // IntervalFunction counts attempts from 1; past 62 doublings every cap is the maximum.
+        return Duration.ofMillis(caps.apply(Math.min(attempt, 62) + 1));
     }
 
     /** A random delay in {@code [0, cap(attempt)]}. */

@@ -44,6 +44,10 @@ import java.util.random.RandomGenerator;
  * a scheduled executor (shareable by many clients through {@link Builder#scheduler}) one task at a time, and
  * every listener and future callback runs there too, so they must not block (never {@code join()} a
  * client future inside a listener).
+ *
+ * <p>Size: this is the SDK's whole public surface (connect, rooms, publish, presence, history, listeners) and its
+ * {@link Builder}; each call delegates to a class with one job ({@code ConnectionStateMachine},
+ * {@code RoomSubscriptions}, {@code Publisher}, {@code PendingRequests}), so the length is API, not logic.
  */
 public final class SwitchboardClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SwitchboardClient.class.getName());

@@ -1,5 +1,6 @@
 package io.switchboard.service;
 
+import io.switchboard.service.config.Check;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
@@ -15,11 +16,11 @@ public final class InstanceIds {
     private InstanceIds() {
     }
 
-    /** Returns {@code id} when it is 1-128 of {@code [A-Za-z0-9._:-]}; the message names {@code key}. */
-    public static String check(String key, String id) {
-        ConfigChecks.check(ID.matcher(id).matches(), key, "'" + id + "'", "1-128 of [A-Za-z0-9._:-]");
-        return id;
-    }
+    /** The rule of an instance id: 1-128 of {@code [A-Za-z0-9._:-]}. */
+    public static final Check<String> CHECK = Check.matches(ID.pattern(), "1-128 of [A-Za-z0-9._:-]");
+
+    /** The doc of the default of {@code <tier>.id}. */
+    public static final String DEFAULT_DOC = "host name (`HOSTNAME`, else the resolved host name, else `<tier>-<pid>`)";
 
     /** {@code $HOSTNAME}, else the resolved host name, else {@code <tier>-<pid>}; each only when a valid id. */
     public static String defaultId(String tier) {

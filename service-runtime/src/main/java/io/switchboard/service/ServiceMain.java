@@ -1,5 +1,6 @@
 package io.switchboard.service;
 
+import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -9,12 +10,15 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.logging.LogManager;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * The {@code main} of a tier process: {@code java -jar <jar> [--config FILE]} loads the configuration, starts
- * one service, logs where it listens and stops it gracefully on SIGTERM. Exits with 2 on a configuration error
- * and 1 when the service cannot start. Deliberately holds no static logger: a service's main must be able to
- * call {@link #installLogManager()} before anything initializes logging.
+ * The {@code main} of a tier process: {@code java -jar <jar> [--config FILE]} (parsed with picocli) loads the
+ * configuration, starts one service, logs where it listens and stops it gracefully on SIGTERM. Exits with 2 on a bad
+ * argument or configuration value and 1 when the service cannot start. Deliberately holds no static logger: a
+ * service's main must be able to call {@link #installLogManager()} before anything initializes logging.
  */
 public final class ServiceMain {
     /** What a tier process runs. */
@@ -63,16 +67,17 @@ public final class ServiceMain {
      *
      * @param name   the service's name in messages and thread names, e.g. {@code router}
      * @param jar    the jar's file name, for the usage line
-     * @param load   reads the configuration from an optional file; throws IllegalArgumentException when invalid
+     * @param from   builds the configuration from the layered sources ({@link ConfigFiles#load}); throws
+     *               IllegalArgumentException when a value is invalid
      * @param id     the configured instance id, for log lines
      * @param create builds the (not started) service on a registry that already holds the JVM metrics
      */
-    public static <C> void run(String name, String jar, String[] args, Function<Optional<Path>, C> load,
+    public static <C> void run(String name, String jar, String[] args, Function<Config, C> from,
                                Function<C, String> id, BiFunction<C, PrometheusRegistry, Service> create)
             throws InterruptedException {
         LogConfig.configureRuntime();
         System.Logger log = System.getLogger(ServiceMain.class.getName());
-        String usage = "usage: java -jar " + jar + " [--config FILE]";
+        String usage = usage(jar);
         ShutdownLogManager logManager = LogManager.getLogManager() instanceof ShutdownLogManager m ? m : null;
         C config;
         try {
@@ -81,7 +86,7 @@ public final class ServiceMain {
                 System.out.println(usage);
                 return;
             }
-            config = load.apply(file.get());
+            config = from.apply(ConfigFiles.load(file.get()));
         } catch (IllegalArgumentException e) {
             System.err.println(name + ": configuration error: " + e.getMessage());
             System.err.println(usage);
@@ -119,22 +124,33 @@ public final class ServiceMain {
     /**
      * The config file from the command line: empty when help was asked for, an empty path when none given.
      *
-     * @throws IllegalArgumentException on an unknown or incomplete argument
+     * @throws IllegalArgumentException on an unknown or incomplete argument, with picocli's message
      */
     public static Optional<Optional<Path>> parseArgs(String[] args) {
-        Optional<Path> file = Optional.empty();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("-h") || arg.equals("--help")) {
-                return Optional.empty();
-            } else if (arg.equals("--config") && i + 1 < args.length) {
-                file = Optional.of(Path.of(args[++i]));
-            } else if (arg.startsWith("--config=") && arg.length() > "--config=".length()) {
-                file = Optional.of(Path.of(arg.substring("--config=".length())));
-            } else {
-                throw new IllegalArgumentException("argument: '" + arg + "' (expected: --config FILE)");
-            }
+        Arguments arguments = new Arguments();
+        CommandLine cli = new CommandLine(arguments);
+        try {
+            cli.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return Optional.of(file);
+        return cli.isUsageHelpRequested() ? Optional.empty() : Optional.of(Optional.ofNullable(arguments.config));
+    }
+
+    /** The usage text of a tier process started as {@code java -jar <jar>}. */
+    static String usage(String jar) {
+        return new CommandLine(new Arguments()).setCommandName("java -jar " + jar).getUsageMessage().strip();
+    }
+
+    /** The command line every tier process takes. */
+    @Command(description = "Starts one Switchboard service; SIGTERM drains and stops it. Exit code 2: a bad argument"
+            + " or configuration value; 1: the service could not start.")
+    static final class Arguments {
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration; environment variables"
+                + " and system properties override it, the keys' defaults fill in the rest (docs/configuration.md).")
+        Path config;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
     }
 }

@@ -20,8 +20,14 @@ class ServiceMainTest {
     @Test
     void rejectsUnknownOrIncompleteArguments() {
         assertThatThrownBy(() -> ServiceMain.parseArgs(new String[] {"--config"}))
-                .hasMessage("argument: '--config' (expected: --config FILE)");
+                .hasMessageContaining("Missing required parameter for option '--config'");
         assertThatThrownBy(() -> ServiceMain.parseArgs(new String[] {"--port", "1"}))
                 .hasMessageContaining("'--port'");
+    }
+
+    @Test
+    void usageNamesTheJarAndTheOption() {
+        assertThat(ServiceMain.usage("switchboard-router.jar")).startsWith("Usage: java -jar switchboard-router.jar")
+                .contains("--config=FILE", "-h, --help");
     }
 }

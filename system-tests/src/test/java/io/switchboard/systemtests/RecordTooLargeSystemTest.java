@@ -3,7 +3,7 @@ package io.switchboard.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.launcher.LocalCluster;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.Error;
@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A message the gateway and the router accept but Kafka cannot store (the rooms topic takes at most 2 KB per
@@ -28,19 +29,18 @@ class RecordTooLargeSystemTest {
     private static final String SECRET = "record-too-large-secret-0123456789abcdef";
     private static final String TOPIC = "switchboard.rooms";
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private static LocalCluster cluster;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.builder().nodes(1).build();
-        kafka.start();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 8, (short) 1)
                     .configs(Map.of("max.message.bytes", "2048")))).all().get(30, TimeUnit.SECONDS);
         }
         cluster = LocalCluster.builder()
-                .externalKafka(kafka.bootstrapServers())
+                .externalKafka(KAFKA.bootstrapServers())
                 .set("kafka.topic.name", TOPIC)
                 .set("kafka.topic.partitions", "8")
                 .set("gateway.auth.hs256-secret", SECRET)
@@ -50,14 +50,8 @@ class RecordTooLargeSystemTest {
 
     @AfterAll
     static void stop() {
-        try {
-            if (cluster != null) {
-                cluster.close();
-            }
-        } finally {
-            if (kafka != null) {
-                kafka.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

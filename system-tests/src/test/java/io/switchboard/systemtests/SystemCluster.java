@@ -2,6 +2,7 @@ package io.switchboard.systemtests;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.switchboard.launcher.ClusterSpec;
 import io.switchboard.launcher.LocalCluster;
 import io.switchboard.testkit.TestTokens;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,7 @@ final class SystemCluster {
     }
 
     /** The cluster's settings, for a test class that changes some of them (later {@code set}s win). */
-    static LocalCluster.Builder builder(boolean history) {
+    static ClusterSpec builder(boolean history) {
         return LocalCluster.builder()
                 .gateways(2)
                 .presence(true)

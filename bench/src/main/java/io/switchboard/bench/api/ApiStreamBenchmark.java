@@ -5,6 +5,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
+import io.switchboard.launcher.ClusterSpec;
 import io.switchboard.launcher.LocalCluster;
 import io.switchboard.proto.api.v1.SwitchboardApiGrpc;
 import io.switchboard.proto.api.v1.SwitchboardApiGrpc.SwitchboardApiStub;
@@ -65,7 +66,7 @@ public final class ApiStreamBenchmark {
             String clientSecret = secret();
             log.printf("api-stream: starting 1 router (router.api.enabled, generated HS256 service secret), %d"
                     + " gateway(s), embedded Kafka%n", spec.gateways());
-            LocalCluster.Builder builder = LocalCluster.builder().presence(false).routers(1).gateways(spec.gateways())
+            ClusterSpec builder = LocalCluster.builder().presence(false).routers(1).gateways(spec.gateways())
                     .set("router.api.enabled", "true")
                     .set("router.api.auth.hs256-secret", serviceSecret)
                     .set("router.api.stream-window", Integer.toString(spec.window()))

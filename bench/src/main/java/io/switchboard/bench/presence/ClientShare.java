@@ -4,6 +4,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * What one child JVM does: clients {@code first .. first + count - 1} (user {@code presence-user-<i>}, gateway
@@ -42,16 +45,29 @@ record ClientShare(int first, int count, int expectedUsers, Duration consistency
         return args;
     }
 
+    /** @throws IllegalArgumentException with picocli's message when the arguments are not {@link #toArgs()}'s */
     static ClientShare parse(String[] args) {
-        if (args.length < 5) {
-            throw new IllegalArgumentException("arguments: " + List.of(args)
-                    + " (expected: FIRST COUNT EXPECTED-USERS CONSISTENCY-TIMEOUT GATEWAY-URI...)");
+        Arguments a = new Arguments();
+        try {
+            new CommandLine(a).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        List<URI> uris = new ArrayList<>();
-        for (int i = 4; i < args.length; i++) {
-            uris.add(URI.create(args[i]));
-        }
-        return new ClientShare(Integer.parseInt(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                Duration.parse(args[3]), uris);
+        return new ClientShare(a.first, a.count, a.expectedUsers, a.consistencyTimeout, a.gateways);
+    }
+
+    /** The child's command line, as {@link #toArgs()} writes it. */
+    @Command(name = "PresenceClients")
+    private static final class Arguments {
+        @Parameters(index = "0", paramLabel = "FIRST")
+        int first;
+        @Parameters(index = "1", paramLabel = "COUNT")
+        int count;
+        @Parameters(index = "2", paramLabel = "EXPECTED-USERS")
+        int expectedUsers;
+        @Parameters(index = "3", paramLabel = "CONSISTENCY-TIMEOUT")
+        Duration consistencyTimeout;
+        @Parameters(index = "4..*", arity = "1..*", paramLabel = "GATEWAY-URI")
+        List<URI> gateways;
     }
 }

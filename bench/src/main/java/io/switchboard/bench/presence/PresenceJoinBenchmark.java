@@ -1,5 +1,6 @@
 package io.switchboard.bench.presence;
 
+import io.switchboard.launcher.ClusterSpec;
 import io.switchboard.launcher.LocalCluster;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -59,7 +60,7 @@ public final class PresenceJoinBenchmark {
         for (PresenceJoinSpec size : List.of(spec.withClients(spec.clients() / 10), spec)) {
             log.printf("%d clients: starting 1 router, %d gateway(s), presence, embedded Kafka; %d client JVM(s)%n",
                     size.clients(), size.gateways(), size.clientProcesses());
-            LocalCluster.Builder builder = LocalCluster.builder().presence(true).routers(1).gateways(size.gateways())
+            ClusterSpec builder = LocalCluster.builder().presence(true).routers(1).gateways(size.gateways())
                     .set("gateway.auth.hs256-secret", SECRET);
             try (LocalCluster cluster = builder.build().start()) {
                 PresenceJoinResult r = new PresenceJoinRun(cluster, size, log).run();

@@ -42,6 +42,9 @@ import org.awaitility.core.ConditionTimeoutException;
  * same script (timings differ: the cluster is real).
  *
  * <p>Runs on the caller's thread; the clients share one scheduler and one HttpClient, closed at the end.
+ *
+ * <p>Size: the script, the truth it keeps and the checks against it are one sequential loop over one seed, kept in
+ * one class so that a failure's seed and last actions describe everything that happened.
  */
 public final class PresenceChecker {
     /** The room pattern every room of a run matches: users' tokens must grant it (subscribe and presence). */

@@ -43,6 +43,9 @@ import java.util.stream.Stream;
  * <p>Lifecycle: {@link #start()} once, then node operations, then {@link #close()} (idempotent). A second
  * {@code start()} fails. Thread-safe: lifecycle and node operations are serialised by one lock; {@link
  * #bootstrapServers()}, {@link #nodeCount()} and {@link #pidOf} do not block.
+ *
+ * <p>Size: the cluster's lifecycle and the node operations the chaos tests use (kill, restart, pid) share the node
+ * map and the one lock that serialises them; the per-node work is in {@code KafkaNode} and {@link KafkaNodeMain}.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 

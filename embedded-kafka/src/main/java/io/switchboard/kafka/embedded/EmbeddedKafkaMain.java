@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Runs an {@link EmbeddedKafka} cluster until SIGTERM, for local runs and deploy scripts.
@@ -23,64 +26,72 @@ public final class EmbeddedKafkaMain {
     /** The line prefix scripts look for on stdout. */
     public static final String BOOTSTRAP_PREFIX = "KAFKA_BOOTSTRAP=";
 
-    static final String USAGE = """
-            usage: EmbeddedKafkaMain [--nodes N] [--data-dir DIR] [--port P] [--controller-port C]
-                                     [--mode in-process|child-process] [--broker-property key=value]...
-              --nodes N              combined broker+controller nodes, 1..5 (default 1)
-              --data-dir DIR         keep data in DIR across runs (default: a temporary directory, deleted on exit)
-              --port P               client port of node 1; node i listens on P+i-1 (default: free ports)
-              --controller-port C    controller port of node 1; node i on C+i-1 (default: free ports)
-              --mode M               in-process (default) or child-process (one JVM per node)
-              --broker-property k=v  server.properties override for every node (repeatable)""";
-
     private EmbeddedKafkaMain() {
     }
 
-    /**
-     * Parsed command line.
-     *
-     * @param nodes number of nodes
-     * @param dataDirectory persistent data directory, or null for a temporary one
-     * @param port client port of node 1, 0 for free ports
-     * @param controllerPort controller port of node 1, 0 for free ports
-     * @param mode where nodes run
-     * @param brokerProperties overrides for every node
-     */
-    record Options(int nodes, Path dataDirectory, int port, int controllerPort, EmbeddedKafka.Mode mode,
-            Map<String, String> brokerProperties) {
+    /** The parsed command line (picocli). Not thread-safe. */
+    @Command(name = "EmbeddedKafkaMain", description = "Runs a real KRaft Kafka cluster on loopback until SIGTERM;"
+            + " prints " + BOOTSTRAP_PREFIX + "<servers> once it is ready.")
+    static final class Options {
+        @Option(names = "--nodes", paramLabel = "N", defaultValue = "1",
+                description = "Combined broker+controller nodes, 1..5 (default ${DEFAULT-VALUE}).")
+        private int nodes;
+        @Option(names = "--data-dir", paramLabel = "DIR",
+                description = "Keep data in DIR across runs (default: a temporary directory, deleted on exit).")
+        private Path dataDirectory;
+        @Option(names = "--port", paramLabel = "P", defaultValue = "0",
+                description = "Client port of node 1; node i listens on P+i-1 (default: free ports).")
+        private int port;
+        @Option(names = "--controller-port", paramLabel = "C", defaultValue = "0",
+                description = "Controller port of node 1; node i on C+i-1 (default: free ports).")
+        private int controllerPort;
+        @Option(names = "--mode", paramLabel = "M", defaultValue = "in-process", converter = ModeConverter.class,
+                description = "in-process (default) or child-process (one JVM per node).")
+        private EmbeddedKafka.Mode mode;
+        @Option(names = "--broker-property", paramLabel = "KEY=VALUE", mapFallbackValue = CommandLine.Option.NULL_VALUE,
+                description = "server.properties override for every node (repeatable).")
+        private Map<String, String> brokerProperties = new LinkedHashMap<>();
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        private boolean help;
 
-        Options {
-            brokerProperties = Map.copyOf(brokerProperties);
+        /** @throws IllegalArgumentException with picocli's message naming the bad argument */
+        static Options parse(String... args) {
+            Options options = new Options();
+            try {
+                new CommandLine(options).parseArgs(args);
+            } catch (CommandLine.ParameterException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            options.brokerProperties.forEach((key, value) -> {
+                if (value == null) {
+                    throw new IllegalArgumentException("--broker-property: " + key + " (expected: key=value)");
+                }
+            });
+            return options;
         }
 
-        /** @throws IllegalArgumentException with a message naming the bad argument */
-        static Options parse(String... args) {
-            int nodes = 1;
-            Path dataDirectory = null;
-            int port = 0;
-            int controllerPort = 0;
-            EmbeddedKafka.Mode mode = EmbeddedKafka.Mode.IN_PROCESS;
-            Map<String, String> brokerProperties = new LinkedHashMap<>();
-            for (int i = 0; i < args.length; i++) {
-                String option = args[i];
-                switch (option) {
-                    case "--nodes" -> nodes = parseInt(option, value(args, ++i, option));
-                    case "--data-dir" -> dataDirectory = Path.of(value(args, ++i, option));
-                    case "--port" -> port = parseInt(option, value(args, ++i, option));
-                    case "--controller-port" -> controllerPort = parseInt(option, value(args, ++i, option));
-                    case "--mode" -> mode = parseMode(value(args, ++i, option));
-                    case "--broker-property" -> {
-                        String entry = value(args, ++i, option);
-                        int eq = entry.indexOf('=');
-                        if (eq <= 0) {
-                            throw new IllegalArgumentException(option + ": " + entry + " (expected: key=value)");
-                        }
-                        brokerProperties.put(entry.substring(0, eq), entry.substring(eq + 1));
-                    }
-                    default -> throw new IllegalArgumentException("unknown argument: " + option);
-                }
-            }
-            return new Options(nodes, dataDirectory, port, controllerPort, mode, brokerProperties);
+        int nodes() {
+            return nodes;
+        }
+
+        Path dataDirectory() {
+            return dataDirectory;
+        }
+
+        int port() {
+            return port;
+        }
+
+        int controllerPort() {
+            return controllerPort;
+        }
+
+        EmbeddedKafka.Mode mode() {
+            return mode;
+        }
+
+        Map<String, String> brokerProperties() {
+            return Map.copyOf(brokerProperties);
         }
 
         /** A builder configured from these options (validation of values happens there). */
@@ -96,43 +107,37 @@ public final class EmbeddedKafkaMain {
             brokerProperties.forEach(builder::brokerProperty);
             return builder;
         }
+    }
 
-        private static String value(String[] args, int index, String option) {
-            if (index >= args.length) {
-                throw new IllegalArgumentException(option + ": missing value");
-            }
-            return args[index];
-        }
-
-        private static int parseInt(String option, String text) {
-            try {
-                return Integer.parseInt(text);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + ": " + text + " (expected: an integer)", e);
-            }
-        }
-
-        private static EmbeddedKafka.Mode parseMode(String text) {
+    /** {@code in-process} or {@code child-process}. */
+    static final class ModeConverter implements CommandLine.ITypeConverter<EmbeddedKafka.Mode> {
+        @Override
+        public EmbeddedKafka.Mode convert(String text) {
             return switch (text.toLowerCase(Locale.ROOT)) {
                 case "in-process" -> EmbeddedKafka.Mode.IN_PROCESS;
                 case "child-process" -> EmbeddedKafka.Mode.CHILD_PROCESS;
-                default -> throw new IllegalArgumentException(
+                default -> throw new CommandLine.TypeConversionException(
                         "--mode: " + text + " (expected: in-process or child-process)");
             };
         }
     }
 
+    static String usage() {
+        return new CommandLine(new Options()).getUsageMessage().strip();
+    }
+
     public static void main(String[] args) throws InterruptedException {
-        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.println(USAGE);
-            return;
-        }
         EmbeddedKafka kafka;
         try {
-            kafka = Options.parse(args).toBuilder().build();
+            Options options = Options.parse(args);
+            if (options.help) {
+                System.out.println(usage());
+                return;
+            }
+            kafka = options.toBuilder().build();
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println(USAGE);
+            System.err.println(usage());
             System.exit(2);
             return;
         }

@@ -8,10 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import java.util.Properties;
-
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.utils.Time;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Runs one already formatted Kafka node from a server.properties file; the per-node main of {@link
@@ -32,19 +34,30 @@ public final class KafkaNodeMain {
     private KafkaNodeMain() {
     }
 
+    /** The command line (picocli). */
+    @Command(name = "KafkaNodeMain", description = "Runs one formatted Kafka node until SIGTERM.")
+    static final class Arguments {
+        @Option(names = "--config", paramLabel = "FILE", required = true, description = "The node's server.properties.")
+        Path config;
+        @Option(names = "--parent-pid", paramLabel = "PID",
+                description = "Shut down when this process ends (a child never outlives its parent).")
+        Long parentPid;
+    }
+
     public static void main(String[] args) {
-        Path config = null;
-        OptionalLong parentPid = OptionalLong.empty();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> config = Path.of(value(args, ++i, "--config"));
-                case "--parent-pid" -> parentPid = OptionalLong.of(parsePid(value(args, ++i, "--parent-pid")));
-                default -> usage("unknown argument: " + args[i]);
-            }
+        Arguments arguments = new Arguments();
+        CommandLine cli = new CommandLine(arguments);
+        try {
+            cli.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            System.err.println(e.getMessage());
+            System.err.println(cli.getUsageMessage());
+            System.exit(2);
+            return;
         }
-        if (config == null) {
-            usage("--config is required");
-        }
+        Path config = arguments.config;
+        OptionalLong parentPid =
+                arguments.parentPid == null ? OptionalLong.empty() : OptionalLong.of(arguments.parentPid);
         KafkaLogLevels levels = KafkaLogLevels.apply();
         KafkaRaftServer server;
         Properties props;
@@ -89,25 +102,4 @@ public final class KafkaNodeMain {
         return props;
     }
 
-    private static String value(String[] args, int index, String option) {
-        if (index >= args.length) {
-            usage(option + " needs a value");
-        }
-        return args[index];
-    }
-
-    private static long parsePid(String text) {
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            usage("--parent-pid: " + text + " (expected: a process id)");
-            return -1;
-        }
-    }
-
-    private static void usage(String problem) {
-        System.err.println(problem);
-        System.err.println("usage: KafkaNodeMain --config server.properties [--parent-pid PID]");
-        System.exit(2);
-    }
 }

@@ -64,10 +64,11 @@ public final class DrainAdminService implements HttpService {
         try {
             connections = control.startDrain();
         } catch (IllegalStateException e) {
-            json(res, Status.CONFLICT_409, "{\"state\":\"starting\"}");
+            json(res, Status.CONFLICT_409, DrainProgress.JSON.createObjectNode().put("state", "starting").toString());
             return;
         }
-        json(res, Status.ACCEPTED_202, "{\"state\":\"draining\",\"connections\":" + connections + "}");
+        json(res, Status.ACCEPTED_202, DrainProgress.JSON.createObjectNode().put("state", "draining")
+                .put("connections", connections).toString());
     }
 
     private boolean authorized(ServerRequest req) {

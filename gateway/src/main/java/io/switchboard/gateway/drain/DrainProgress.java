@@ -1,5 +1,7 @@
 package io.switchboard.gateway.drain;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -13,6 +15,8 @@ import java.util.Optional;
  * @param elapsedMs milliseconds since the start (until the end once drained); 0 while serving
  */
 public record DrainProgress(String state, int remaining, int closed, Optional<Instant> started, long elapsedMs) {
+    static final ObjectMapper JSON = new ObjectMapper();
+
     /** No drain has begun. */
     public static DrainProgress serving(int connections) {
         return new DrainProgress("serving", connections, 0, Optional.empty(), 0);
@@ -20,8 +24,8 @@ public record DrainProgress(String state, int remaining, int closed, Optional<In
 
     /** {@code {"state":..,"remaining":..,"closed":..,"started":..|null,"elapsed_ms":..}}. */
     public String toJson() {
-        return "{\"state\":\"" + state + "\",\"remaining\":" + remaining + ",\"closed\":" + closed
-                + ",\"started\":" + started.map(i -> "\"" + i + "\"").orElse("null")
-                + ",\"elapsed_ms\":" + elapsedMs + "}";
+        ObjectNode json = JSON.createObjectNode().put("state", state).put("remaining", remaining).put("closed", closed);
+        json.put("started", started.map(Instant::toString).orElse(null));
+        return json.put("elapsed_ms", elapsedMs).toString();
     }
 }

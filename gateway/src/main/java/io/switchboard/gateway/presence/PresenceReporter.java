@@ -52,6 +52,9 @@ import io.switchboard.proto.internal.v1.SyncRequest;
  *
  * <p>Threads: producers (any session thread) only take {@code lock} briefly; all gRPC calls run blocking, with the
  * configured deadline, on one named scheduler thread and never under the lock. Thread-safe.
+ *
+ * <p>Size: the mirror, the queue of changes and the sequence numbers stay in one class because they change under
+ * one lock; that is what makes a Sync exactly "everything queued before".
  */
 public final class PresenceReporter implements PresenceChanges, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PresenceReporter.class.getName());

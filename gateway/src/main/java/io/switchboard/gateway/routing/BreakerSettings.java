@@ -5,12 +5,15 @@ import java.time.Duration;
 import java.util.Objects;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.switchboard.gateway.GatewayKeys;
+import io.switchboard.service.config.Values;
 
 /**
  * The circuit breaker kept per router ({@code gateway.router-breaker.*}): a count-based sliding window of the
  * last {@code slidingWindow} calls opens the breaker when at least {@code minimumCalls} were recorded and
  * {@code failureRateThreshold} percent of them failed (UNAVAILABLE or DEADLINE_EXCEEDED only, see
- * {@link FailurePolicy}); after {@code waitInOpen} it lets {@code halfOpenCalls} trial calls through. Immutable.
+ * {@link FailurePolicy}); after {@code waitInOpen} it lets {@code halfOpenCalls} trial calls through. The values
+ * are checked by the gateway's key catalogue. Immutable.
  *
  * @param failureRateThreshold percent of failed calls that opens the breaker (1-100)
  * @param slidingWindow        calls in the count-based window (>= 1)
@@ -20,30 +23,18 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
  */
 public record BreakerSettings(float failureRateThreshold, int slidingWindow, int minimumCalls, Duration waitInOpen,
                               int halfOpenCalls) {
-    /** 50 %, 20 calls, 5 minimum, PT5S open, 3 half-open calls. */
-    public static final BreakerSettings DEFAULTS = new BreakerSettings(50, 20, 5, Duration.ofSeconds(5), 3);
+    /** The defaults of the {@code gateway.router-breaker.*} keys. */
+    public static final BreakerSettings DEFAULTS = of(Values.DEFAULTS);
 
     public BreakerSettings {
-        if (!(failureRateThreshold > 0 && failureRateThreshold <= 100)) {
-            throw new IllegalArgumentException("gateway.router-breaker.failure-rate-threshold: "
-                    + failureRateThreshold + " (expected: > 0 and <= 100)");
-        }
-        if (slidingWindow < 1) {
-            throw new IllegalArgumentException(
-                    "gateway.router-breaker.sliding-window: " + slidingWindow + " (expected: >= 1)");
-        }
-        if (minimumCalls < 1) {
-            throw new IllegalArgumentException(
-                    "gateway.router-breaker.minimum-calls: " + minimumCalls + " (expected: >= 1)");
-        }
         Objects.requireNonNull(waitInOpen, "waitInOpen");
-        if (waitInOpen.isNegative() || waitInOpen.isZero()) {
-            throw new IllegalArgumentException("gateway.router-breaker.wait-in-open: " + waitInOpen + " (expected: > 0)");
-        }
-        if (halfOpenCalls < 1) {
-            throw new IllegalArgumentException(
-                    "gateway.router-breaker.half-open-calls: " + halfOpenCalls + " (expected: >= 1)");
-        }
+    }
+
+    /** The {@code gateway.router-breaker.*} values. */
+    public static BreakerSettings of(Values v) {
+        return new BreakerSettings(v.get(GatewayKeys.BREAKER_FAILURE_RATE), v.get(GatewayKeys.BREAKER_SLIDING_WINDOW),
+                v.get(GatewayKeys.BREAKER_MINIMUM_CALLS), v.get(GatewayKeys.BREAKER_WAIT_IN_OPEN),
+                v.get(GatewayKeys.BREAKER_HALF_OPEN_CALLS));
     }
 
     /** The Resilience4j configuration; {@code clock} drives the open-to-half-open wait (tests inject one). */

@@ -21,6 +21,7 @@ import io.switchboard.gateway.session.ConnectionRegistry;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
 import io.switchboard.proto.internal.v1.PresenceRecord;
+import io.switchboard.service.RetryWaits;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -151,7 +152,7 @@ public final class SignalConsumer {
     private void run() {
         Set<String> missing = new LinkedHashSet<>(topics.all());
         List<TopicPartition> assigned = new ArrayList<>();
-        Duration backoff = MIN_BACKOFF;
+        RetryWaits backoff = new RetryWaits(MIN_BACKOFF, MAX_BACKOFF);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProps)) {
             consumer = c;
             while (!stopping) {
@@ -161,16 +162,16 @@ public final class SignalConsumer {
                     metrics.topicsReady(topics.all().size() - missing.size());
                     if (!missing.isEmpty()) {
                         if (missing.size() == before) {
-                            LOG.fine("Signal topics " + missing + " not found yet; retrying in " + backoff);
+                            LOG.fine("Signal topics " + missing + " not found yet; retrying in " + backoff.current());
                         }
                         if (assigned.isEmpty()) {
-                            if (stopped.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                            if (stopped.await(backoff.current().toMillis(), TimeUnit.MILLISECONDS)) {
                                 return;
                             }
-                            backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
+                            backoff.advance();
                             continue;
                         }
-                        backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
+                        backoff.advance();
                     }
                 }
                 for (ConsumerRecord<String, byte[]> rec : c.poll(assigned.isEmpty() ? Duration.ZERO : POLL)) {
@@ -282,9 +283,5 @@ public final class SignalConsumer {
             LOG.log(Level.WARNING, "Dispatching signal record " + rec.topic() + "-" + rec.partition() + "@"
                     + rec.offset() + " failed", e);
         }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 }

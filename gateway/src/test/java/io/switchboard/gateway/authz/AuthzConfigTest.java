@@ -1,6 +1,7 @@
 package io.switchboard.gateway.authz;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -10,6 +11,9 @@ import io.switchboard.auth.capability.Capabilities;
 import io.switchboard.auth.capability.DirectGrants;
 import io.switchboard.auth.capability.NamespacePolicy;
 import io.switchboard.auth.capability.Verb;
+import io.switchboard.gateway.GatewayConfig;
+import io.switchboard.gateway.GatewayKeys;
+import io.switchboard.service.config.KeyCatalogue;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,7 +21,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AuthzConfigTest {
     private static AuthzConfig read(Map<String, String> values) {
-        return AuthzConfig.from(Config.just(ConfigSources.create(values)).get("gateway.authz"));
+        Map<String, String> all = new HashMap<>(values);
+        all.put("gateway.auth.hs256-secret", "0123456789abcdef0123456789abcdef");
+        return GatewayConfig.from(Config.just(ConfigSources.create(all))).authz();
     }
 
     @Test
@@ -67,7 +73,7 @@ class AuthzConfigTest {
         assertThatThrownBy(() -> read(Map.of("gateway.authz.direct-default", "friends")))
                 .hasMessage("gateway.authz.direct-default: 'friends' (expected: anyone or no-one)");
         assertThatThrownBy(() -> read(Map.of("gateway.authz.backend.address", "authz")))
-                .hasMessage("gateway.authz.backend.address: authz (expected: host:port)");
+                .hasMessage("gateway.authz.backend.address: 'authz' (expected: host:port)");
         assertThatThrownBy(() -> read(Map.of("gateway.authz.backend.address", "a:1",
                 "gateway.authz.backend.default-ttl", "PT1H")))
                 .hasMessage("gateway.authz.backend.max-ttl: PT10M (expected: >= default-ttl PT1H)");
@@ -75,11 +81,13 @@ class AuthzConfigTest {
 
     @Test
     void knowsItsKeys() {
-        assertThat(AuthzConfig.isKnownKey("namespaces.team.verbs")).isTrue();
-        assertThat(AuthzConfig.isKnownKey("namespaces.team.verbs.1")).isTrue();
-        assertThat(AuthzConfig.isKnownKey("namespaces.team.fail-open")).isTrue();
-        assertThat(AuthzConfig.isKnownKey("backend.timeout")).isTrue();
-        assertThat(AuthzConfig.isKnownKey("namespaces.team.colour")).isFalse();
-        assertThat(AuthzConfig.isKnownKey("backend.colour")).isFalse();
+        KeyCatalogue keys = GatewayKeys.CATALOGUE;
+        assertThat(keys.knows("gateway.authz.namespaces.team.verbs")).isTrue();
+        assertThat(keys.knows("gateway.authz.namespaces.team.verbs.1")).isTrue();
+        assertThat(keys.knows("gateway.authz.namespaces.team.fail-open")).isTrue();
+        assertThat(keys.knows("gateway.authz.default.verbs.0")).isTrue();
+        assertThat(keys.knows("gateway.authz.backend.timeout")).isTrue();
+        assertThat(keys.knows("gateway.authz.namespaces.team.colour")).isFalse();
+        assertThat(keys.knows("gateway.authz.backend.colour")).isFalse();
     }
 }

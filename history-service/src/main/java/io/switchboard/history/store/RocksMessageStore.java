@@ -40,6 +40,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * message count, highest deleted offset or -1) and {@code partitions} (key = 4-byte partition; value = next
  * offset, ingest start). The default family holds the topic id. A room name never contains {@code 0x00}, so
  * one room's messages are contiguous and ordered by offset.
+ *
+ * <p>Size: every use of the native RocksDB handles is in this one class, under the lock that keeps {@link #close()}
+ * from freeing them under a running operation; splitting it would hand those handles to other classes.
  */
 public final class RocksMessageStore implements MessageStore {
     private static final byte[] TOPIC_ID_KEY = "topic-id".getBytes(StandardCharsets.UTF_8);

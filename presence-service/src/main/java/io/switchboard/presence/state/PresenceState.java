@@ -60,6 +60,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safe: every method takes one lock for its whole run. Nothing blocking happens under it (no I/O,
  * no Kafka), and every operation costs O(log n) per change, so one lock carries well over 10,000 joins/s;
  * it also makes a Sync atomic for readers and for the delta batcher.
+ *
+ * <p>Size: the gateways, connections, room and user indexes, leases, leave graces and the warm-up change together
+ * under that one lock, which is what keeps every Sync, delta and member page consistent; the parts that need no
+ * lock are apart ({@link DeltaBatcher}, {@code GatewayEntry}, {@code RoomEntry}, {@code UserEntry}).
  */
 public final class PresenceState {
     /** What a Report did; every outcome but APPLIED and DUPLICATE asks the gateway to resync. */

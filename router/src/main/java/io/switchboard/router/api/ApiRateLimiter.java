@@ -7,7 +7,7 @@ import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.time.Duration;
@@ -15,9 +15,10 @@ import java.util.Optional;
 
 /**
  * Limits each service subject to a number of messages per period with one Resilience4j {@link RateLimiter} per
- * subject (never waiting: a call beyond the limit is refused at once). The refusal is RESOURCE_EXHAUSTED with a
- * {@code google.rpc.RetryInfo} detail saying when the next period starts. Limiters of subjects idle for
- * {@link #IDLE_EXPIRY} are dropped, and at most {@link #MAX_SUBJECTS} are kept. Thread-safe.
+ * subject, made by a {@link RateLimiterRegistry} (never waiting: a call beyond the limit is refused at once). The
+ * refusal is RESOURCE_EXHAUSTED with a {@code google.rpc.RetryInfo} detail saying when the next period starts.
+ * Limiters of subjects idle for {@link #IDLE_EXPIRY} are dropped (from the registry too), and at most
+ * {@link #MAX_SUBJECTS} are kept. Thread-safe.
  */
 final class ApiRateLimiter {
     static final Duration IDLE_EXPIRY = Duration.ofMinutes(10);
@@ -27,7 +28,15 @@ final class ApiRateLimiter {
 
     private final RateLimiterConfig config;
     private final int permitsPerPeriod;
-    private final Cache<String, AtomicRateLimiter> limiters;
+    private final RateLimiterRegistry registry;
+    private final Cache<String, Limiter> limiters;
+
+    /**
+     * A subject's limiter and when its periods began: a limiter's periods start when it is made, and the public API
+     * does not say when the next one starts.
+     */
+    private record Limiter(RateLimiter limiter, long periodsStartNanos) {
+    }
 
     /**
      * @param permitsPerPeriod messages a subject may send per {@code period}
@@ -40,7 +49,10 @@ final class ApiRateLimiter {
                 .limitRefreshPeriod(period)
                 .timeoutDuration(Duration.ZERO)
                 .build();
-        this.limiters = Caffeine.newBuilder().expireAfterAccess(IDLE_EXPIRY).maximumSize(MAX_SUBJECTS).build();
+        this.registry = RateLimiterRegistry.of(config);
+        this.limiters = Caffeine.newBuilder().expireAfterAccess(IDLE_EXPIRY).maximumSize(MAX_SUBJECTS)
+                .<String, Limiter>evictionListener((subject, limiter, cause) -> registry.remove(name(subject)))
+                .build();
     }
 
     /** A limiter of {@code perSecond} messages per second and subject. */
@@ -54,13 +66,18 @@ final class ApiRateLimiter {
      * @return empty when granted, else the RESOURCE_EXHAUSTED error (with RetryInfo) to answer
      */
     Optional<StatusRuntimeException> acquire(String subject, int permits) {
-        AtomicRateLimiter limiter = limiters.get(subject, s -> new AtomicRateLimiter("api-" + s, config));
-        if (limiter.acquirePermission(permits)) {
+        Limiter limiter = limiters.get(subject, s -> {
+            RateLimiter made = registry.rateLimiter(name(s));
+            // Read just after the limiter is made (its periods start in its constructor): the delay errs long.
+            return new Limiter(made, System.nanoTime());
+        });
+        if (limiter.limiter().acquirePermission(permits)) {
             return Optional.empty();
         }
         // Time until the next period refills the budget (a request larger than one period's budget never fits).
-        long nanos = Math.max(limiter.getDetailedMetrics().getNanosToWait(), MIN_RETRY_DELAY.toNanos());
-        Duration delay = Duration.ofNanos(nanos);
+        long period = config.getLimitRefreshPeriod().toNanos();
+        long toNextPeriod = period - Math.floorMod(System.nanoTime() - limiter.periodsStartNanos(), period);
+        Duration delay = Duration.ofNanos(Math.max(toNextPeriod, MIN_RETRY_DELAY.toNanos()));
         String message = "rate limit of service '" + subject + "': " + permits + " message(s) refused (expected: <= "
                 + permitsPerPeriod + " per " + config.getLimitRefreshPeriod() + "); retry after " + delay;
         com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
@@ -73,5 +90,9 @@ final class ApiRateLimiter {
                         .build()))
                 .build();
         return Optional.of(StatusProto.toStatusRuntimeException(status));
+    }
+
+    private static String name(String subject) {
+        return "api-" + subject;
     }
 }

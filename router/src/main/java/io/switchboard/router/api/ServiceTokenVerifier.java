@@ -31,8 +31,9 @@ final class ServiceTokenVerifier implements AutoCloseable {
      *
      * @throws IllegalArgumentException naming the key when no key is set or a key is not usable
      */
-    static ServiceTokenVerifier from(ApiAuthConfig config, InstantSource clock) {
-        KeySet keys = KeySet.from(config.keySet());
+    static ServiceTokenVerifier from(ApiConfig config, InstantSource clock) {
+        KeySet keys = KeySet.from(config.keySet().orElseThrow(() -> new IllegalArgumentException(
+                "router.api.auth: no key (expected: a key source when router.api.enabled=true)")));
         keys.prefetch();
         return new ServiceTokenVerifier(keys, TokenVerifier.builder(keys)
                 .clock(clock)

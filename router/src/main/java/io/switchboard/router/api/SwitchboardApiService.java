@@ -71,6 +71,9 @@ import java.util.concurrent.CompletableFuture;
  * to this service only.
  *
  * <p>Thread-safe: stateless per call apart from the thread-safe rate limiter and metrics.
+ *
+ * <p>Size: one short method per RPC of the public API; the translation of messages is in {@link ApiMessages}, the
+ * internal calls in {@link InternalCalls} and the streaming publish in {@link PublishStreamCall}.
  */
 public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardApiImplBase implements AutoCloseable {
     /** The most rooms one PublishMany may name. */
@@ -111,7 +114,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.calls = new InternalCalls(router, presence, history, config.defaultDeadline());
-        this.tokens = ServiceTokenVerifier.from(config.auth(), clock);
+        this.tokens = ServiceTokenVerifier.from(config, clock);
         this.auth = new ServiceAuthInterceptor(tokens);
         this.rateLimiter = rateLimiter;
         this.metrics = new ApiMetrics(Objects.requireNonNull(registry, "registry"));

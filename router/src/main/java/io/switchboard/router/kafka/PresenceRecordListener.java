@@ -2,6 +2,7 @@ package io.switchboard.router.kafka;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.switchboard.proto.internal.v1.PresenceRecord;
+import io.switchboard.service.RetryWaits;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -137,7 +138,7 @@ public final class PresenceRecordListener {
 
     /** The topic's partitions once it exists; empty when stopped first. */
     private List<TopicPartition> awaitPartitions() {
-        Duration backoff = FIRST_BACKOFF;
+        RetryWaits backoff = new RetryWaits(FIRST_BACKOFF, MAX_BACKOFF);
         while (stopping.getCount() > 0) {
             List<PartitionInfo> infos;
             try {
@@ -149,16 +150,16 @@ public final class PresenceRecordListener {
             if (infos != null && !infos.isEmpty()) {
                 return infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             }
-            LOG.log(Level.DEBUG, "presence topic " + topic + " does not exist yet; retrying in " + backoff);
+            LOG.log(Level.DEBUG, "presence topic " + topic + " does not exist yet; retrying in " + backoff.current());
             try {
-                if (stopping.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (stopping.await(backoff.current().toMillis(), TimeUnit.MILLISECONDS)) {
                     break;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            backoff.advance();
         }
         return List.of();
     }

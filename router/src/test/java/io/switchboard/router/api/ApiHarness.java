@@ -14,6 +14,8 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.MetadataUtils;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.proto.api.v1.SwitchboardApiGrpc;
+import io.switchboard.router.RouterConfig;
+import io.switchboard.service.config.ConfigBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -24,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * SwitchboardApiService served in-process (with health, and a counter of the messages it asks PublishStream
@@ -67,8 +70,17 @@ final class ApiHarness implements AutoCloseable {
         }
     }
 
+    /** The API enabled, with HS256 service tokens signed with {@link Tokens#SECRET}. */
     static ApiConfig config() {
-        return ApiConfig.defaults().withHs256Secret(Tokens.SECRET);
+        return config(b -> { });
+    }
+
+    /** {@link #config()} with further {@code router.api.*} values. */
+    static ApiConfig config(Consumer<ConfigBuilder<RouterConfig>> tweaks) {
+        ConfigBuilder<RouterConfig> b = RouterConfig.builder().set(ApiKeys.ENABLED, true)
+                .set(ApiKeys.AUTH.hs256Secret, Tokens.SECRET);
+        tweaks.accept(b);
+        return b.build().api();
     }
 
     /** A harness with the default config and an effectively unlimited rate. */

@@ -28,7 +28,7 @@ class PublishStreamTest {
     }
 
     private ApiHarness start(int window, ApiRateLimiter limiter) {
-        harness = new ApiHarness(ApiHarness.config().withStreamWindow(window), limiter, true);
+        harness = new ApiHarness(ApiHarness.config(b -> b.set(ApiKeys.STREAM_WINDOW, window)), limiter, true);
         return harness;
     }
 

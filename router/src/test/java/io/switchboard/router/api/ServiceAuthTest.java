@@ -1,5 +1,6 @@
 package io.switchboard.router.api;
 
+import io.switchboard.router.RouterConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -159,7 +160,8 @@ class ServiceAuthTest {
 
     /** A harness whose service tokens are verified with the keys {@code jwks} serves. */
     private static ApiHarness harness(JwksServer jwks) {
-        return new ApiHarness(ApiConfig.defaults().withAuth(ApiAuthConfig.defaults().withJwksUrl(jwks.url())),
-                ApiRateLimiter.perSecond(1000), false);
+        ApiConfig config = RouterConfig.builder().set(ApiKeys.ENABLED, true).set(ApiKeys.AUTH.jwksUrl, jwks.url())
+                .build().api();
+        return new ApiHarness(config, ApiRateLimiter.perSecond(1000), false);
     }
 }

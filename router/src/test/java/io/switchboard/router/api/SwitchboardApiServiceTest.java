@@ -119,7 +119,7 @@ class SwitchboardApiServiceTest {
     void theCallersDeadlineReachesTheRouter() {
         // Caller 3 s against a 60 s default: the margins tell the two apart however slow the machine is.
         harness.close();
-        harness = new ApiHarness(ApiHarness.config().withDefaultDeadline(Duration.ofSeconds(60)),
+        harness = new ApiHarness(ApiHarness.config(b -> b.set(ApiKeys.DEFAULT_DEADLINE, Duration.ofSeconds(60))),
                 new ApiRateLimiter(100, Duration.ofSeconds(1)), true);
         stub("publish").withDeadlineAfter(3, TimeUnit.SECONDS)
                 .publish(PublishRequest.newBuilder().setRoom("chat:a").setId("m-1").build());
@@ -132,7 +132,7 @@ class SwitchboardApiServiceTest {
     @Test
     void withoutADeadlineTheDefaultDeadlineApplies() {
         harness.close();
-        harness = new ApiHarness(ApiHarness.config().withDefaultDeadline(Duration.ofSeconds(60)),
+        harness = new ApiHarness(ApiHarness.config(b -> b.set(ApiKeys.DEFAULT_DEADLINE, Duration.ofSeconds(60))),
                 new ApiRateLimiter(100, Duration.ofSeconds(1)), true);
         stub("publish").publish(PublishRequest.newBuilder().setRoom("chat:a").setId("m-1").build());
 

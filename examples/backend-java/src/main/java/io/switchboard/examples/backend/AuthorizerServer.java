@@ -4,7 +4,11 @@ import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import java.io.IOException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Serves {@link TeamAuthorizer} for gateways configured with {@code gateway.authz.backend.address}.
@@ -13,17 +17,22 @@ import java.util.concurrent.TimeUnit;
  * java -cp switchboard-example-backend.jar io.switchboard.examples.backend.AuthorizerServer --port 7300
  * </pre>
  */
-public final class AuthorizerServer {
+@Command(name = "AuthorizerServer", mixinStandardHelpOptions = true,
+        description = "Serves the example TeamAuthorizer (switchboard.api.v1.Authorizer) over plaintext gRPC.")
+public final class AuthorizerServer implements Callable<Integer> {
+    @Option(names = "--port", paramLabel = "PORT", required = true, description = "Port to serve on (0: a free one).")
+    private int port;
+
     private AuthorizerServer() {
     }
 
-    public static void main(String[] args) throws IOException, InterruptedException {
-        if (args.length != 2 || !args[0].equals("--port")) {
-            System.err.println("usage: AuthorizerServer --port PORT");
-            System.exit(2);
-            return;
-        }
-        Server server = Grpc.newServerBuilderForPort(Integer.parseInt(args[1]), InsecureServerCredentials.create())
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AuthorizerServer()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        Server server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
                 .addService(new TeamAuthorizer()).build().start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdown();
@@ -35,5 +44,6 @@ public final class AuthorizerServer {
         }));
         System.out.println("Authorizer listening on :" + server.getPort());
         server.awaitTermination();
+        return 0;
     }
 }

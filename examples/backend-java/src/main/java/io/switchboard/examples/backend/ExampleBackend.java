@@ -17,10 +17,12 @@ import io.switchboard.proto.api.v1.SwitchboardApiGrpc;
 import io.switchboard.proto.client.v1.HistoryDirection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * A backend using the public SwitchboardApi: it mints nothing and is given a service token.
@@ -34,26 +36,32 @@ import java.util.concurrent.TimeUnit;
  * message, then prints the room's presence and its latest history page. Exit code 0 on success, 1 on a failed
  * call, 2 on bad arguments.
  */
-public final class ExampleBackend {
+@Command(name = "ExampleBackend", mixinStandardHelpOptions = true,
+        description = "Publishes, messages a user and reads presence and history through the public SwitchboardApi.")
+public final class ExampleBackend implements Callable<Integer> {
+    @Option(names = "--target", paramLabel = "HOST:PORT", required = true, description = "A router's gRPC address.")
+    private String target;
+    @Option(names = "--token", paramLabel = "JWT", required = true, description = "The service token.")
+    private String token;
+    @Option(names = "--room", defaultValue = "chat:demo", description = "Room to publish to (${DEFAULT-VALUE}).")
+    private String room;
+    @Option(names = "--user", defaultValue = "alice", description = "User to send a direct message (${DEFAULT-VALUE}).")
+    private String user;
+    @Option(names = "--count", defaultValue = "100", description = "Messages to publish (${DEFAULT-VALUE}).")
+    private int count;
+
     private ExampleBackend() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
-        Map<String, String> options = parse(args);
-        if (options == null || !options.containsKey("target") || !options.containsKey("token")) {
-            System.err.println("usage: ExampleBackend --target host:port --token <service jwt> [--room chat:demo]"
-                    + " [--user alice] [--count 100]");
-            System.exit(2);
-            return;
-        }
-        String room = options.getOrDefault("room", "chat:demo");
-        String user = options.getOrDefault("user", "alice");
-        int count = Integer.parseInt(options.getOrDefault("count", "100"));
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ExampleBackend()).execute(args));
+    }
 
+    @Override
+    public Integer call() throws InterruptedException {
         Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-                "Bearer " + options.get("token"));
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(options.get("target")).usePlaintext().build();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
         try {
             var async = SwitchboardApiGrpc.newStub(channel)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
@@ -98,20 +106,10 @@ public final class ExampleBackend {
                     m.getSender(), m.getPayload().toStringUtf8()));
         } catch (StatusRuntimeException e) {
             System.err.println("call failed: " + e.getStatus());
-            System.exit(1);
+            return 1;
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.length; i += 2) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                return null;
-            }
-            options.put(args[i].substring(2), args[i + 1]);
-        }
-        return options;
+        return 0;
     }
 }
