@@ -10,7 +10,8 @@ export type RequestKind = 'publish' | 'direct' | 'history' | 'presence' | 'statu
 
 /** Request ids of every frame the client sends with one (requests, Subscribe, Unsubscribe): non-zero, wrapping at 2^31. */
 export class RequestIds {
-  private nextId = 1;
+  /** @param nextId the first id to hand out */
+  constructor(private nextId = 1) {}
 
   next(): number {
     const id = this.nextId;
