@@ -16,15 +16,10 @@ export class Backoff {
   private attempt = 0;
 
   constructor(options: BackoffOptions, private readonly random: () => number) {
-    this.initialMs = positive('backoff.initialMs', options.initialMs ?? 500);
-    this.maxMs = positive('backoff.maxMs', options.maxMs ?? 30_000);
-    this.multiplier = options.multiplier ?? 2;
-    if (!(this.multiplier >= 1)) {
-      throw new RangeError(`backoff.multiplier: ${this.multiplier} (expected: >= 1)`);
-    }
-    if (this.maxMs < this.initialMs) {
-      throw new RangeError(`backoff.maxMs: ${this.maxMs} (expected: >= initialMs ${this.initialMs})`);
-    }
+    const resolved = resolveBackoff(options);
+    this.initialMs = resolved.initialMs;
+    this.maxMs = resolved.maxMs;
+    this.multiplier = resolved.multiplier;
   }
 
   /** The ceiling of the delay for the given attempt (0-based). */
@@ -34,9 +29,14 @@ export class Backoff {
 
   /** The next delay: uniformly random in [0, ceiling), then the attempt counter grows. */
   next(): number {
-    const delay = Math.floor(this.random() * this.ceilingMs(this.attempt));
+    const delay = this.delayMs(this.attempt);
     this.attempt++;
     return delay;
+  }
+
+  /** A delay for the given attempt (0-based), uniformly random in [0, ceiling); the counter is left alone. */
+  delayMs(attempt: number): number {
+    return Math.floor(this.random() * this.ceilingMs(attempt));
   }
 
   /** Attempts since the last reset. */
@@ -47,6 +47,20 @@ export class Backoff {
   reset(): void {
     this.attempt = 0;
   }
+}
+
+/** The settings with their defaults; throws a RangeError naming the first bad one. */
+export function resolveBackoff(options: BackoffOptions): Required<BackoffOptions> {
+  const initialMs = positive('backoff.initialMs', options.initialMs ?? 500);
+  const maxMs = positive('backoff.maxMs', options.maxMs ?? 30_000);
+  const multiplier = options.multiplier ?? 2;
+  if (!(multiplier >= 1)) {
+    throw new RangeError(`backoff.multiplier: ${multiplier} (expected: >= 1)`);
+  }
+  if (maxMs < initialMs) {
+    throw new RangeError(`backoff.maxMs: ${maxMs} (expected: >= initialMs ${initialMs})`);
+  }
+  return { initialMs, maxMs, multiplier };
 }
 
 export function positive(name: string, value: number): number {

@@ -1,4 +1,4 @@
-import { fromBinary, fromJsonString, toBinary, toJsonString } from '@bufbuild/protobuf';
+import { create, fromBinary, fromJsonString, toBinary, toJsonString, type MessageInitShape } from '@bufbuild/protobuf';
 import { ClientFrameSchema, ServerFrameSchema, type ClientFrame, type ServerFrame } from './gen/switchboard/client/v1/client_pb.js';
 
 /** The wire encoding: "json" is subprotocol switchboard.v1.json (text frames), "proto" is switchboard.v1.proto (binary). */
@@ -35,6 +35,11 @@ export const protoCodec: Codec = {
   encode: (frame) => toBinary(ClientFrameSchema, frame),
   decode: (data) => fromBinary(ServerFrameSchema, toBytes(data)),
 };
+
+/** A client frame from its case and value, e.g. clientFrame({ case: 'ping', value: { nonce } }). */
+export function clientFrame(frame: MessageInitShape<typeof ClientFrameSchema>['frame']): ClientFrame {
+  return create(ClientFrameSchema, { frame });
+}
 
 export function codecFor(format: WireFormat): Codec {
   return format === 'json' ? jsonCodec : protoCodec;

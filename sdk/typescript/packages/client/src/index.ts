@@ -1,4 +1,6 @@
-export { SwitchboardClient, HistoryPager } from './client.js';
+export { SwitchboardClient } from './client.js';
+export { HistoryPager } from './history-pager.js';
+export type { HistorySource } from './history-pager.js';
 export type {
   SwitchboardClientOptions,
   ClientEvents,
@@ -9,7 +11,7 @@ export type {
   TokenReason,
   WebSocketLike,
   WebSocketConstructor,
-} from './client.js';
+} from './options.js';
 export { SwitchboardError, codeName, closeAction } from './errors.js';
 export type { ClientErrorCode } from './errors.js';
 export { Backoff } from './backoff.js';

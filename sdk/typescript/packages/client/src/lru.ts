@@ -3,9 +3,7 @@ export class LruSet {
   private readonly keys = new Map<string, true>();
 
   constructor(private readonly capacity: number) {
-    if (!(capacity >= 1)) {
-      throw new RangeError(`capacity: ${capacity} (expected: >= 1)`);
-    }
+    checkCapacity(capacity);
   }
 
   has(key: string): boolean {
@@ -28,4 +26,11 @@ export class LruSet {
   get size(): number {
     return this.keys.size;
   }
+}
+
+export function checkCapacity(capacity: number): number {
+  if (!(capacity >= 1)) {
+    throw new RangeError(`capacity: ${capacity} (expected: >= 1)`);
+  }
+  return capacity;
 }

@@ -1,0 +1,311 @@
+import type { Backoff } from './backoff.js';
+import { clientFrame, SUBPROTOCOLS, type Codec } from './codec.js';
+import type { Emitter } from './emitter.js';
+import { closeAction, codeName, SwitchboardError } from './errors.js';
+import { ErrorCode, type ClientFrame, type Connected, type ServerFrame } from './gen/switchboard/client/v1/client_pb.js';
+import type { ClientEvents, ClientSettings, TokenReason, WebSocketLike } from './options.js';
+import type { TimerHandle } from './timers.js';
+import type { ConnectionState, StateChange } from './types.js';
+
+/** One WebSocket and what the client knows of it. Every attempt makes a new one; callbacks of older ones are ignored. */
+export interface Connection {
+  readonly ws: WebSocketLike;
+  readonly token: string;
+  readonly tokenObtainedAt: number;
+  /** The server sent Connected on it. */
+  connected: boolean;
+  lastFrameAt: number;
+  lastPingAt: number;
+  /** reconnect_within_ms of a Drain frame, if one came. */
+  drainWithinMs?: number;
+}
+
+/** What the client's parts need of the connection: the current one, and sending a frame on one. */
+export interface Link {
+  /** The connection of the current attempt (connected or still in its handshake); undefined between attempts. */
+  readonly current: Connection | undefined;
+  send(conn: Connection, frame: ClientFrame): void;
+}
+
+/** The client's reactions to the connection's lifecycle. */
+export interface ConnectionHandler {
+  /** Connected arrived (state 'connected', keepalive running): refresh, resubscribe, resend. */
+  onConnected(conn: Connection): void;
+  /** Any other frame of the current connection (a Drain is noted first). */
+  onFrame(conn: Connection, frame: ServerFrame): void;
+  /** The current connection or attempt is gone: requeue or fail what was in flight on it, stop its timers. */
+  onConnectionLost(): void;
+  /** A terminal close code or a socket that cannot be opened: reject waiting requests; rooms stay for a later connect(). */
+  onFailed(error: SwitchboardError): void;
+  /** close(): reject everything and forget the rooms. */
+  onClosed(error: SwitchboardError): void;
+}
+
+type TimerName = 'reconnectTimer' | 'connectTimer' | 'pingTimer';
+
+/**
+ * The connection lifecycle: token, WebSocket, Connect handshake and its timeout, keepalive pings, and what follows a
+ * close (reconnect with full-jitter backoff, within a Drain's hint, with a fresh token after 3501, or close for good;
+ * see closeAction). Emits 'state' and connection 'error' events. Single-threaded like the client; time and timers
+ * come from the injected scheduler only.
+ */
+export class ConnectionStateMachine implements Link {
+  private stateValue: ConnectionState = 'disconnected';
+  private conn: Connection | undefined;
+  /** Increments per connection attempt so that late callbacks of an abandoned attempt are ignored. */
+  private attempt = 0;
+  private nextTokenReason: TokenReason = 'connect';
+  private reconnectTimer?: TimerHandle;
+  private connectTimer?: TimerHandle;
+  private pingTimer?: TimerHandle;
+  private connectedInfo?: Connected;
+
+  constructor(
+    private readonly settings: ClientSettings,
+    private readonly codec: Codec,
+    private readonly backoff: Backoff,
+    private readonly events: Emitter<ClientEvents>,
+    private readonly handler: ConnectionHandler,
+  ) {}
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  get current(): Connection | undefined {
+    return this.conn;
+  }
+
+  /** The Connected frame of the current connection. */
+  get info(): Connected | undefined {
+    return this.connectedInfo;
+  }
+
+  /** Starts connecting (and keeps reconnecting). Harmless while already started; restarts a closed client. */
+  start(): void {
+    if (this.stateValue === 'connecting' || this.stateValue === 'connected' || this.stateValue === 'reconnecting') {
+      return;
+    }
+    this.backoff.reset();
+    this.setState('connecting', {});
+    void this.openSocket();
+  }
+
+  /** Closes for good: the socket closes with 1000, no reconnect follows, the handler rejects what waits. */
+  close(): void {
+    if (this.stateValue === 'closed' || this.stateValue === 'disconnected') {
+      this.handler.onClosed(new SwitchboardError('client closed', 'CLOSED', false));
+      this.setState('closed', {});
+      return;
+    }
+    this.attempt++;
+    const conn = this.conn;
+    this.teardown();
+    conn?.ws.close(1000, 'client closed');
+    this.clearTimer('reconnectTimer');
+    this.handler.onClosed(new SwitchboardError('client closed', 'CLOSED', false));
+    this.setState('closed', { code: 1000, reason: 'client closed' });
+  }
+
+  /** Drops the socket as a network failure would (close 1006), then reconnects. */
+  drop(reason: string): void {
+    const conn = this.conn;
+    if (!conn) {
+      return;
+    }
+    const ws = conn.ws as WebSocketLike & { terminate?: () => void };
+    this.onClose(conn, 1006, reason);
+    try {
+      if (typeof ws.terminate === 'function') {
+        ws.terminate();
+      } else {
+        ws.close(4000, reason);
+      }
+    } catch {
+      // the socket may still be connecting; it is abandoned either way
+    }
+  }
+
+  send(conn: Connection, frame: ClientFrame): void {
+    try {
+      conn.ws.send(this.codec.encode(frame));
+    } catch (e) {
+      // The socket is closing: its close event reconnects and requeues.
+      this.events.emit('error', new SwitchboardError(`send failed: ${String(e)}`, 'NOT_CONNECTED', true));
+    }
+  }
+
+  private async openSocket(): Promise<void> {
+    const attempt = ++this.attempt;
+    const reason = this.nextTokenReason;
+    let token: string;
+    try {
+      token = await this.settings.token({ reason });
+    } catch (e) {
+      if (attempt !== this.attempt) return;
+      this.events.emit('error', new SwitchboardError(`token provider failed: ${String(e)}`, 'TOKEN', true));
+      this.scheduleReconnect(undefined, 'token provider failed');
+      return;
+    }
+    if (attempt !== this.attempt) {
+      return;
+    }
+    this.nextTokenReason = 'connect';
+    const WebSocketImpl = this.settings.WebSocket;
+    if (!WebSocketImpl) {
+      this.fail(new SwitchboardError('no WebSocket implementation: pass options.WebSocket (e.g. the "ws" package) on Node < 22', 'CLOSED', false));
+      return;
+    }
+    let ws: WebSocketLike;
+    try {
+      ws = new WebSocketImpl(this.settings.url, [SUBPROTOCOLS[this.codec.format]]);
+    } catch (e) {
+      this.fail(new SwitchboardError(`cannot open ${this.settings.url}: ${String(e)}`, 'CLOSED', false));
+      return;
+    }
+    ws.binaryType = 'arraybuffer';
+    const now = this.settings.scheduler.now();
+    const conn: Connection = { ws, token, tokenObtainedAt: now, connected: false, lastFrameAt: now, lastPingAt: now };
+    this.conn = conn;
+    ws.onopen = () => {
+      if (conn !== this.conn) return;
+      this.send(conn, clientFrame({ case: 'connect', value: { token, client: this.settings.clientName } }));
+    };
+    ws.onmessage = (event) => this.onData(conn, event.data);
+    ws.onclose = (event) => this.onClose(conn, event.code, event.reason);
+    ws.onerror = () => {
+      // A close event always follows; the error event carries no detail worth reporting.
+    };
+    this.connectTimer = this.settings.scheduler.setTimeout(() => {
+      if (conn === this.conn && !conn.connected) {
+        this.dropConnection(conn, 1006, 'connect timeout');
+      }
+    }, this.settings.connectTimeoutMs);
+  }
+
+  private onData(conn: Connection, data: unknown): void {
+    if (conn !== this.conn) {
+      return;
+    }
+    conn.lastFrameAt = this.settings.scheduler.now();
+    let frame: ServerFrame;
+    try {
+      frame = this.codec.decode(data);
+    } catch (e) {
+      this.events.emit('error', new SwitchboardError(`undecodable frame: ${String(e)}`, 'DECODE', false));
+      return;
+    }
+    const f = frame.frame;
+    if (f.case === 'connected') {
+      this.onConnected(conn, f.value);
+    } else if (f.case === 'drain') {
+      conn.drainWithinMs = f.value.reconnectWithinMs;
+    } else {
+      this.handler.onFrame(conn, frame);
+    }
+  }
+
+  private onConnected(conn: Connection, connected: Connected): void {
+    if (conn.connected) {
+      return;
+    }
+    conn.connected = true;
+    this.connectedInfo = connected;
+    this.clearTimer('connectTimer');
+    this.backoff.reset();
+    this.setState('connected', {});
+    this.schedulePing(conn);
+    this.handler.onConnected(conn);
+  }
+
+  private schedulePing(conn: Connection): void {
+    this.pingTimer = this.settings.scheduler.setTimeout(() => {
+      if (conn !== this.conn) return;
+      if (conn.lastFrameAt < conn.lastPingAt) {
+        this.dropConnection(conn, 1006, 'no answer to ping');
+        return;
+      }
+      conn.lastPingAt = this.settings.scheduler.now();
+      this.send(conn, clientFrame({ case: 'ping', value: { nonce: BigInt(conn.lastPingAt) } }));
+      this.schedulePing(conn);
+    }, this.settings.pingIntervalMs);
+  }
+
+  private dropConnection(conn: Connection, code: number, reason: string): void {
+    this.onClose(conn, code, reason);
+    try {
+      conn.ws.close(1000, reason);
+    } catch {
+      // already closing
+    }
+  }
+
+  private onClose(conn: Connection, code: number, reason: string): void {
+    if (conn !== this.conn) {
+      return;
+    }
+    this.teardown();
+    const action = closeAction(code);
+    if (action === 'close') {
+      this.fail(new SwitchboardError(`closed by server: ${code} ${codeName(code)}${reason ? ` (${reason})` : ''}`, code, false), code, reason);
+      return;
+    }
+    if (action === 'refresh-token') {
+      this.nextTokenReason = 'expired';
+    }
+    let delay: number | undefined;
+    if (code === ErrorCode.SERVER_SHUTDOWN && conn.drainWithinMs !== undefined) {
+      delay = Math.floor(this.settings.random() * conn.drainWithinMs);
+    }
+    this.scheduleReconnect(delay, reason, code);
+  }
+
+  private scheduleReconnect(delayMs: number | undefined, reason: string, code?: number): void {
+    const delay = delayMs ?? this.backoff.next();
+    this.setState('reconnecting', { code, reason, delayMs: delay });
+    this.clearTimer('reconnectTimer');
+    this.reconnectTimer = this.settings.scheduler.setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.openSocket();
+    }, delay);
+  }
+
+  /** Forgets the current connection: its timers stop and its callbacks are cut; the handler requeues the rest. */
+  private teardown(): void {
+    const conn = this.conn;
+    this.conn = undefined;
+    this.connectedInfo = undefined;
+    this.clearTimer('connectTimer');
+    this.clearTimer('pingTimer');
+    if (conn) {
+      conn.ws.onopen = conn.ws.onmessage = conn.ws.onclose = conn.ws.onerror = null;
+    }
+    this.handler.onConnectionLost();
+  }
+
+  private fail(error: SwitchboardError, code?: number, reason?: string): void {
+    this.attempt++;
+    this.teardown();
+    this.clearTimer('reconnectTimer');
+    this.handler.onFailed(error);
+    this.events.emit('error', error);
+    this.setState('closed', { code, reason });
+  }
+
+  private setState(state: ConnectionState, details: Omit<StateChange, 'state' | 'previous'>): void {
+    const previous = this.stateValue;
+    if (previous === state && state !== 'reconnecting') {
+      return;
+    }
+    this.stateValue = state;
+    this.events.emit('state', { state, previous, ...details });
+  }
+
+  private clearTimer(name: TimerName): void {
+    const handle = this[name];
+    if (handle !== undefined) {
+      this.settings.scheduler.clearTimeout(handle);
+      this[name] = undefined;
+    }
+  }
+}

@@ -1,0 +1,204 @@
+import { resolveBackoff, positive, type BackoffOptions } from './backoff.js';
+import type { WireFormat } from './codec.js';
+import type { SwitchboardError } from './errors.js';
+import { checkCapacity } from './lru.js';
+import { systemScheduler, type RandomSource, type Scheduler } from './timers.js';
+import type {
+  EphemeralEvent,
+  HistoryDirectionName,
+  MemberList,
+  PresenceChange,
+  RoomMessage,
+  StateChange,
+  SubscribedEvent,
+  TypingChange,
+  UnsubscribedEvent,
+  UserMessage,
+} from './types.js';
+
+/** Why the client asks for a token: a (re)connect, a reconnect after 3501 TOKEN_EXPIRED, or a refresh before expiry. */
+export type TokenReason = 'connect' | 'expired' | 'refresh';
+
+/**
+ * Supplies the JWT. Called before every connection attempt and before the current token expires. It may return a
+ * cached token for "connect"; for "expired" and "refresh" it must return a fresh one.
+ */
+export type TokenProvider = (context: { reason: TokenReason }) => string | Promise<string>;
+
+/** The subset of the WHATWG WebSocket the client uses (the browser's, Node 22's global, or the "ws" package's). */
+export interface WebSocketLike {
+  readonly protocol: string;
+  binaryType: string;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type WebSocketConstructor = new (url: string, protocols: string[]) => WebSocketLike;
+
+export interface SwitchboardClientOptions {
+  /** The gateway's WebSocket URL, e.g. "ws://localhost:8080/ws". */
+  url: string;
+  token: TokenProvider;
+  /** Subprotocol: "proto" (binary, default) or "json". */
+  format?: WireFormat;
+  /** WebSocket implementation; defaults to globalThis.WebSocket (browsers, Node >= 22). On Node 20 pass the "ws" package's. */
+  WebSocket?: WebSocketConstructor;
+  /** Sent in Connect.client for the server's logs. */
+  clientName?: string;
+  /** Reconnect backoff (full jitter, capped). */
+  backoff?: BackoffOptions;
+  /** Give up on a connection attempt without Connected after this long (default 10 000). */
+  connectTimeoutMs?: number;
+  /** A publish (or direct message) that has no ack after this long, queued time included, rejects with TIMEOUT (default 30 000). */
+  publishTimeoutMs?: number;
+  /** Timeout of history, presence and status requests, queued time included (default 15 000). */
+  requestTimeoutMs?: number;
+  /** Requests waiting for a connection or a send window; more are rejected with QUEUE_FULL (default 1000). */
+  maxQueuedRequests?: number;
+  /** Requests in flight on one connection (the gateway allows 64 publishes; default 32). */
+  maxInflight?: number;
+  /** Message ids remembered per client to drop duplicates (default 10 000). */
+  dedupCapacity?: number;
+  /**
+   * Members a room's member list ('members' events, members()) holds at most, 1-1000 (default 100). A room with more
+   * is listed incompletely (its counts stay exact); its events are then summaries anyway (presence.large-room-threshold).
+   */
+  memberListLimit?: number;
+  /** Ping when idle; a link with no frame for two intervals is dropped and reconnected (default 25 000). */
+  pingIntervalMs?: number;
+  /** Refresh the token at this fraction of its lifetime (default 0.8). */
+  tokenRefreshRatio?: number;
+  typing?: {
+    /** Resend the typing event this often while typing (default 3000; receivers expire it after ttl_ms, 6 s by default). */
+    renewMs?: number;
+    /** Stop typing when setTyping(room, true) was not called for this long (default 5000). */
+    idleMs?: number;
+    /** Expiry of a received typing event without ttl_ms (default 6000). */
+    defaultTtlMs?: number;
+  };
+  /** Clock and timers (tests inject fakes). */
+  scheduler?: Scheduler;
+  /** Random source for jitter and generated ids (tests inject a script). */
+  random?: RandomSource;
+  /** Generates publish idempotency ids (default: crypto.randomUUID(), else 22 random base62 characters). */
+  idGenerator?: () => string;
+}
+
+export interface ClientEvents {
+  state: StateChange;
+  message: RoomMessage;
+  subscribed: SubscribedEvent;
+  unsubscribed: UnsubscribedEvent;
+  presence: PresenceChange;
+  /** The member list of a room subscribed with presence changed (docs/protocol.md section 11.1). */
+  members: MemberList;
+  typing: TypingChange;
+  ephemeral: EphemeralEvent;
+  userMessage: UserMessage;
+  error: SwitchboardError;
+}
+
+export interface PublishOptions {
+  /** Idempotency id; generated when absent. Reuse it only for a retry of the same message. */
+  id?: string;
+  /** Defaults to "text/plain; charset=utf-8" for string payloads. */
+  contentType?: string;
+  timeoutMs?: number;
+}
+
+export interface SubscribeOptions {
+  /** Also receive the room's presence events, and keep its member list ('members' events, members(room)). */
+  presence?: boolean;
+}
+
+export interface HistoryOptions {
+  direction?: HistoryDirectionName;
+  /** Exclusive bound for before/after. */
+  position?: bigint;
+  epoch?: string;
+  /** 1-500; the server's default (50) when absent. */
+  limit?: number;
+}
+
+/** The options with their defaults applied, validated once; the client's parts read only these. */
+export interface ClientSettings {
+  readonly url: string;
+  readonly token: TokenProvider;
+  readonly format: WireFormat;
+  readonly WebSocket: WebSocketConstructor | undefined;
+  readonly clientName: string;
+  readonly backoff: Required<BackoffOptions>;
+  readonly connectTimeoutMs: number;
+  readonly publishTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxQueuedRequests: number;
+  readonly maxInflight: number;
+  readonly dedupCapacity: number;
+  readonly memberListLimit: number;
+  readonly pingIntervalMs: number;
+  readonly tokenRefreshRatio: number;
+  readonly typingRenewMs: number;
+  readonly typingIdleMs: number;
+  readonly typingDefaultTtlMs: number;
+  readonly scheduler: Scheduler;
+  readonly random: RandomSource;
+  readonly idGenerator: (() => string) | undefined;
+}
+
+/** Applies the defaults and checks every option, throwing a TypeError or RangeError that names the first bad one. */
+export function resolveSettings(options: SwitchboardClientOptions): ClientSettings {
+  if (!options || typeof options.url !== 'string' || options.url === '') {
+    throw new TypeError('url: missing (expected: a ws:// or wss:// URL)');
+  }
+  if (typeof options.token !== 'function') {
+    throw new TypeError('token: missing (expected: a function returning a JWT or a promise of one)');
+  }
+  if (options.format !== undefined && options.format !== 'json' && options.format !== 'proto') {
+    throw new RangeError(`format: ${String(options.format)} (expected: "json" or "proto")`);
+  }
+  const backoff = resolveBackoff(options.backoff ?? {});
+  const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? 10_000);
+  const publishTimeoutMs = positive('publishTimeoutMs', options.publishTimeoutMs ?? 30_000);
+  const requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? 15_000);
+  const maxQueuedRequests = positive('maxQueuedRequests', options.maxQueuedRequests ?? 1000);
+  const maxInflight = positive('maxInflight', options.maxInflight ?? 32);
+  const pingIntervalMs = positive('pingIntervalMs', options.pingIntervalMs ?? 25_000);
+  const tokenRefreshRatio = options.tokenRefreshRatio ?? 0.8;
+  if (!(tokenRefreshRatio > 0 && tokenRefreshRatio < 1)) {
+    throw new RangeError(`tokenRefreshRatio: ${tokenRefreshRatio} (expected: between 0 and 1, exclusive)`);
+  }
+  const typingRenewMs = positive('typing.renewMs', options.typing?.renewMs ?? 3000);
+  const typingIdleMs = positive('typing.idleMs', options.typing?.idleMs ?? 5000);
+  const dedupCapacity = checkCapacity(options.dedupCapacity ?? 10_000);
+  const memberListLimit = positive('memberListLimit', options.memberListLimit ?? 100);
+  if (memberListLimit > 1000) {
+    throw new RangeError(`memberListLimit: ${memberListLimit} (expected: 1-1000)`);
+  }
+  return Object.freeze({
+    url: options.url,
+    token: options.token,
+    format: options.format ?? 'proto',
+    WebSocket: options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
+    clientName: options.clientName ?? 'switchboard-ts/0.1.0',
+    backoff,
+    connectTimeoutMs,
+    publishTimeoutMs,
+    requestTimeoutMs,
+    maxQueuedRequests,
+    maxInflight,
+    dedupCapacity,
+    memberListLimit,
+    pingIntervalMs,
+    tokenRefreshRatio,
+    typingRenewMs,
+    typingIdleMs,
+    typingDefaultTtlMs: positive('typing.defaultTtlMs', options.typing?.defaultTtlMs ?? 6000),
+    scheduler: options.scheduler ?? systemScheduler,
+    random: options.random ?? Math.random,
+    idGenerator: options.idGenerator,
+  });
+}

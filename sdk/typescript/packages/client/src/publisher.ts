@@ -1,0 +1,76 @@
+import { clientFrame } from './codec.js';
+import type { PublishOptions } from './options.js';
+import type { RequestQueue } from './requests.js';
+import type { RandomSource } from './timers.js';
+import type { PublishAck } from './types.js';
+
+const TEXT = 'text/plain; charset=utf-8';
+const encoder = new TextEncoder();
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/**
+ * Acknowledged publishes and direct messages. Each gets its idempotency id once, at the call; the request queue
+ * holds it while offline and resends it with that id after a reconnect or a retriable error, so the server stores a
+ * publish at most once and acknowledges a repeat with the original position.
+ */
+export class Publisher {
+  constructor(
+    private readonly requests: RequestQueue,
+    private readonly publishTimeoutMs: number,
+    private readonly random: RandomSource,
+    private readonly idGenerator: (() => string) | undefined,
+  ) {}
+
+  /** Resolves with the ack once the message is durably stored. */
+  publish(room: string, payload: string | Uint8Array, options: PublishOptions): Promise<PublishAck> {
+    const id = options.id ?? this.generateId();
+    const { bytes, contentType } = encode(payload, options);
+    return this.requests
+      .submit(
+        'publish',
+        (requestId) => clientFrame({ case: 'publish', value: { requestId, room, id, payload: bytes, contentType, ack: true } }),
+        options.timeoutMs ?? this.publishTimeoutMs,
+        true,
+      )
+      .then((reply) => {
+        const ack = reply as { room: string; id: string; position: bigint; epoch: string; duplicate: boolean };
+        return { room: ack.room || room, id: ack.id || id, position: ack.position, epoch: ack.epoch, duplicate: ack.duplicate };
+      });
+  }
+
+  /** A message to every connected device of a user (not stored; at most once); resolves on the ack. */
+  sendDirect(userId: string, payload: string | Uint8Array, options: PublishOptions): Promise<{ id: string }> {
+    const id = options.id ?? this.generateId();
+    const { bytes, contentType } = encode(payload, options);
+    return this.requests
+      .submit(
+        'direct',
+        (requestId) => clientFrame({ case: 'direct', value: { requestId, userId, id, payload: bytes, contentType } }),
+        options.timeoutMs ?? this.publishTimeoutMs,
+        true,
+      )
+      .then(() => ({ id }));
+  }
+
+  private generateId(): string {
+    if (this.idGenerator) {
+      return this.idGenerator();
+    }
+    const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+    if (crypto?.randomUUID) {
+      return crypto.randomUUID(); // browsers (secure contexts) and Node >= 19
+    }
+    let id = '';
+    for (let i = 0; i < 22; i++) {
+      id += ALPHABET[Math.floor(this.random() * ALPHABET.length)];
+    }
+    return id;
+  }
+}
+
+/** The payload's bytes, and its content type: the given one, else text/plain for strings, none for bytes. */
+function encode(payload: string | Uint8Array, options: PublishOptions): { bytes: Uint8Array; contentType: string } {
+  const bytes = typeof payload === 'string' ? encoder.encode(payload) : payload;
+  const contentType = options.contentType ?? (typeof payload === 'string' ? TEXT : '');
+  return { bytes, contentType };
+}

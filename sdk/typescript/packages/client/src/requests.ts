@@ -1,0 +1,183 @@
+import type { Connection, Link } from './connection.js';
+import { SwitchboardError } from './errors.js';
+import type { ClientFrame, ServerFrame } from './gen/switchboard/client/v1/client_pb.js';
+import type { Scheduler, TimerHandle } from './timers.js';
+
+/** An answer that echoes a request id: Ack, HistoryPage, PresencePage. */
+export type Reply = NonNullable<ServerFrame['frame']['value']>;
+
+export type RequestKind = 'publish' | 'direct' | 'history' | 'presence' | 'status' | 'refresh';
+
+/** Request ids of every frame the client sends with one (requests, Subscribe, Unsubscribe): non-zero, wrapping at 2^31. */
+export class RequestIds {
+  /** @param nextId the first id to hand out */
+  constructor(private nextId = 1) {}
+
+  next(): number {
+    const id = this.nextId;
+    this.nextId = id >= 0x7fffffff ? 1 : id + 1;
+    return id;
+  }
+}
+
+interface PendingRequest {
+  readonly kind: RequestKind;
+  /** Builds the frame for one send; a resend gets a new request id but the same content (same publish id). */
+  readonly build: (requestId: number) => ClientFrame;
+  readonly resolve: (reply: Reply) => void;
+  readonly reject: (error: SwitchboardError) => void;
+  /** False for requests that only make sense on the connection they were sent on (token refresh). */
+  readonly survivesReconnect: boolean;
+  timer?: TimerHandle;
+  retryTimer?: TimerHandle;
+  retries: number;
+  done: boolean;
+}
+
+export interface RequestQueueLimits {
+  /** Requests waiting for a connection or a send window; more are rejected with QUEUE_FULL. */
+  readonly maxQueued: number;
+  /** Requests in flight on one connection. */
+  readonly maxInflight: number;
+}
+
+/**
+ * Requests that wait for an answer (publishes, direct messages, history, presence and status requests, token
+ * refresh): a bounded queue of those not yet sent on the current connection (the offline queue), an in-flight window
+ * per connection, a timeout per request that counts queued time, resends with the same frame content after a
+ * reconnect or a retriable Error, in their original order. Single-threaded like the client.
+ */
+export class RequestQueue {
+  /** Requests not yet sent on the current connection, oldest first. */
+  private readonly queue: PendingRequest[] = [];
+  private readonly inflight = new Map<number, PendingRequest>();
+
+  constructor(
+    private readonly link: Link,
+    private readonly ids: RequestIds,
+    private readonly scheduler: Scheduler,
+    private readonly limits: RequestQueueLimits,
+    /** The delay before retry number `attempt` (0, 1, ...) after a retriable Error. */
+    private readonly retryDelay: (attempt: number) => number,
+  ) {}
+
+  /** Queues a request and sends it when connected and the window has room; settles with its answer or an error. */
+  submit(kind: RequestKind, build: PendingRequest['build'], timeoutMs: number, survivesReconnect: boolean): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      if (this.queue.length >= this.limits.maxQueued) {
+        reject(new SwitchboardError(`request queue full (${this.limits.maxQueued} waiting)`, 'QUEUE_FULL', true));
+        return;
+      }
+      const request: PendingRequest = { kind, build, resolve, reject, survivesReconnect, retries: 0, done: false };
+      request.timer = this.scheduler.setTimeout(() => this.timeout(request, timeoutMs), timeoutMs);
+      this.queue.push(request);
+      this.pump();
+    });
+  }
+
+  /** The answer to `requestId` (ignored when it timed out meanwhile). */
+  answer(requestId: number, reply: Reply): void {
+    const request = this.inflight.get(requestId);
+    if (!request) {
+      return; // timed out meanwhile
+    }
+    this.inflight.delete(requestId);
+    this.finish(request);
+    request.resolve(reply);
+    this.pump();
+  }
+
+  /**
+   * An Error frame for `requestId`: a retriable one is sent again after a backoff with the same content (the outcome
+   * may be unknown, e.g. TIMEOUT), any other rejects. Returns false when no request waits for that id.
+   */
+  fail(requestId: number, error: SwitchboardError): boolean {
+    const request = this.inflight.get(requestId);
+    if (!request) {
+      return false;
+    }
+    this.inflight.delete(requestId);
+    if (error.retriable && request.survivesReconnect && !request.done) {
+      const delay = this.retryDelay(request.retries++);
+      request.retryTimer = this.scheduler.setTimeout(() => {
+        request.retryTimer = undefined;
+        if (!request.done) {
+          this.queue.unshift(request);
+          this.pump();
+        }
+      }, delay);
+    } else {
+      this.finish(request);
+      request.reject(error);
+    }
+    this.pump();
+    return true;
+  }
+
+  /** Sends queued requests while connected and the in-flight window has room. */
+  pump(): void {
+    const conn: Connection | undefined = this.link.current;
+    if (!conn?.connected) {
+      return;
+    }
+    while (this.queue.length > 0 && this.inflight.size < this.limits.maxInflight) {
+      const request = this.queue.shift()!;
+      const requestId = this.ids.next();
+      this.inflight.set(requestId, request);
+      this.link.send(conn, request.build(requestId));
+    }
+  }
+
+  /**
+   * The connection is gone: requests in flight go back to the front of the queue in their original order (same
+   * content, same publish id), except those bound to the connection, which reject with NOT_CONNECTED.
+   */
+  connectionLost(): void {
+    const requeue: PendingRequest[] = [];
+    for (const request of this.inflight.values()) {
+      if (request.survivesReconnect) {
+        requeue.push(request);
+      } else {
+        this.finish(request);
+        request.reject(new SwitchboardError('connection lost', 'NOT_CONNECTED', true));
+      }
+    }
+    this.inflight.clear();
+    this.queue.unshift(...requeue);
+  }
+
+  /** Rejects every queued and in-flight request with `error`. */
+  rejectAll(error: SwitchboardError): void {
+    for (const request of this.queue.splice(0)) {
+      this.finish(request);
+      request.reject(error);
+    }
+    for (const request of this.inflight.values()) {
+      this.finish(request);
+      request.reject(error);
+    }
+    this.inflight.clear();
+  }
+
+  private timeout(request: PendingRequest, timeoutMs: number): void {
+    if (request.done) {
+      return;
+    }
+    const queued = this.queue.indexOf(request);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+    }
+    for (const [id, r] of this.inflight) {
+      if (r === request) this.inflight.delete(id);
+    }
+    this.finish(request);
+    request.reject(new SwitchboardError(`${request.kind}: no answer within ${timeoutMs} ms (outcome unknown)`, 'TIMEOUT', true));
+    this.pump();
+  }
+
+  private finish(request: PendingRequest): void {
+    request.done = true;
+    if (request.timer !== undefined) this.scheduler.clearTimeout(request.timer);
+    if (request.retryTimer !== undefined) this.scheduler.clearTimeout(request.retryTimer);
+  }
+}
