@@ -225,17 +225,27 @@ class HistoryServerKafkaTest {
     }
 
     @Test
-    void untilWaitsForIngestionOrTheDeadline() throws Exception {
+    void untilGivesUpWithUnavailableAfterTheLongestReadWait() {
+        newTopic(1);
+        long first = publish(topic, "chat:w", "m-0", System.currentTimeMillis());
+        // The server's own bound decides, not a race against the caller's deadline (the caller waits long).
+        HistoryServer server = start(config(dir).set(HistoryKeys.MAX_READ_WAIT, Duration.ofMillis(200)).build());
+        awaitIngested(server, "chat:w", 1);
+        var stub = client(server);
+
+        // Nothing is ever published at offset 1, so ingestion never reaches until.
+        assertThat(codeOf(() -> stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .read(read("chat:w", ReadDirection.READ_AFTER).setPosition(first).setUntil(first + 3).build())))
+                .isEqualTo(Status.Code.UNAVAILABLE);
+    }
+
+    @Test
+    void untilWaitsForIngestion() throws Exception {
         newTopic(1);
         long first = publish(topic, "chat:w", "m-0", System.currentTimeMillis());
         HistoryServer server = start(config(dir).build());
         awaitIngested(server, "chat:w", 1);
         var stub = client(server);
-
-        // Not caught up within the deadline: nothing is published at offset 1.
-        assertThat(codeOf(() -> stub.withDeadlineAfter(300, TimeUnit.MILLISECONDS)
-                .read(read("chat:w", ReadDirection.READ_AFTER).setPosition(first).setUntil(first + 3).build())))
-                .isEqualTo(Status.Code.UNAVAILABLE);
 
         CompletableFuture<ReadResponse> pending = CompletableFuture.supplyAsync(() ->
                 stub.withDeadlineAfter(20, TimeUnit.SECONDS).read(read("chat:w", ReadDirection.READ_AFTER)
