@@ -197,7 +197,7 @@ public final class ClientSession implements ConnectionHandler {
                 if (s != State.CONNECTED) {
                     close(ErrorCode.PROTOCOL_ERROR, "first frame must be Connect, got " + FrameCodec.typeOf(frame));
                 } else if (!lane.offer(() -> request(frame), frame.getSerializedSize())) {
-                    refuseWaiting(frame);
+                    LaneFullRefusal.of(frame).ifPresent(output::send);
                 }
             }
         }
@@ -220,21 +220,6 @@ public final class ClientSession implements ConnectionHandler {
             case REFRESH -> refresh(frame.getRefresh());
             case PING -> done(() -> output.send(replies.pong(frame.getPing())));
             default -> done(() -> close(ErrorCode.PROTOCOL_ERROR, "unexpected frame " + FrameCodec.typeOf(frame)));
-        };
-    }
-
-    private static int requestIdOf(ClientFrame frame) {
-        return switch (frame.getFrameCase()) {
-            case SUBSCRIBE -> frame.getSubscribe().getRequestId();
-            case UNSUBSCRIBE -> frame.getUnsubscribe().getRequestId();
-            case PUBLISH -> frame.getPublish().getRequestId();
-            case DIRECT -> frame.getDirect().getRequestId();
-            case HISTORY -> frame.getHistory().getRequestId();
-            case PRESENCE -> frame.getPresence().getRequestId();
-            case EPHEMERAL -> frame.getEphemeral().getRequestId();
-            case SET_STATUS -> frame.getSetStatus().getRequestId();
-            case REFRESH -> frame.getRefresh().getRequestId();
-            default -> 0;
         };
     }
 
@@ -282,16 +267,6 @@ public final class ClientSession implements ConnectionHandler {
             return null;
         }
         return rechecked.whenComplete((done, failure) -> output.send(ack));
-    }
-
-    /** A request that found the lane full: RATE_LIMITED when it has a request id to answer, else dropped. */
-    private void refuseWaiting(ClientFrame frame) {
-        int requestId = requestIdOf(frame);
-        if (requestId != 0) {
-            output.send(ServerFrames.error(requestId, new ClientError(ErrorCode.RATE_LIMITED,
-                    "requests waiting for a permission check: more than " + RequestLane.MAX_WAITING + " or "
-                            + RequestLane.MAX_WAITING_BYTES + " bytes; wait for their answers"), ""));
-        }
     }
 
     /** Answers a WebSocket-level ping through the write path. */
