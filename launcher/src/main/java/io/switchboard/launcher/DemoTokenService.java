@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,21 +29,24 @@ import java.util.regex.Pattern;
  * DEVELOPMENT ONLY: hands out a signed token for any name, so the demo page can sign in without an auth
  * server. Served by the single-process launcher only ({@code launcher.demo.enabled}); a real deployment gets
  * tokens from the application's own auth server. The token grants every verb in the demo's rooms
- * ({@link #DEMO_ROOMS}) and nothing else: gateways deny every other room, as they would for an application's
- * tokens. Thread-safe.
+ * ({@code launcher.demo.rooms}, by default {@link #DEMO_ROOMS}) and nothing else: gateways deny every other room, as
+ * they would for an application's tokens. Thread-safe.
  */
 final class DemoTokenService implements HttpService {
-    /** The room patterns a demo token grants: the default room and any room named {@code demo:...}. */
+    /** The room patterns a demo token grants by default: the default room and any room named {@code demo:...}. */
     static final List<String> DEMO_ROOMS = List.of("lobby", "demo:*");
     private static final List<String> ALL_VERBS = List.of("subscribe", "publish", "history", "presence", "ephemeral");
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._-]{1,32}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final Map<String, Object> rooms;
     private final MACSigner signer;
     private final Duration lifetime;
     private final Clock clock;
 
-    DemoTokenService(String hs256Secret, Duration lifetime, Clock clock) {
+    DemoTokenService(String hs256Secret, List<String> roomPatterns, Duration lifetime, Clock clock) {
+        this.rooms = new LinkedHashMap<>();
+        roomPatterns.forEach(pattern -> rooms.put(pattern, ALL_VERBS));
         try {
             this.signer = new MACSigner(hs256Secret.getBytes(StandardCharsets.UTF_8));
         } catch (JOSEException e) {
@@ -57,10 +61,9 @@ final class DemoTokenService implements HttpService {
         rules.post("/token", this::token);
     }
 
-    private static Map<String, Object> demoRooms() {
-        Map<String, Object> rooms = new LinkedHashMap<>();
-        DEMO_ROOMS.forEach(pattern -> rooms.put(pattern, ALL_VERBS));
-        return rooms;
+    /** The patterns of a comma-separated {@code launcher.demo.rooms} value, blanks dropped. */
+    static List<String> patterns(String commaSeparated) {
+        return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(p -> !p.isEmpty()).toList();
     }
 
     private void token(ServerRequest request, ServerResponse response) {
@@ -81,7 +84,7 @@ final class DemoTokenService implements HttpService {
                 .subject(user)
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(lifetime)))
-                .claim("rooms", demoRooms())
+                .claim("rooms", rooms)
                 .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
         try {

@@ -22,6 +22,10 @@ public final class LauncherKeys {
             .doc("Serve the demo chat page at `/` and the **development-only** endpoint `POST /demo/token` (form field"
                     + " `user`, 1-32 of `[A-Za-z0-9._-]`; answers `{\"token\": \"...\"}`, a 12-hour HS256 token for"
                     + " that name). Never enable in production: it hands a token to anyone.");
+    public static final Key<String> DEMO_ROOMS = S.define("launcher.demo.rooms", STRING).byDefault("lobby,demo:*")
+            .check(Check.of(v -> DemoTokenService.patterns(v).size() > 0, "a comma-separated list of room patterns"))
+            .doc("The room patterns (comma-separated; an exact room or a prefix ending in `*`) in which a demo token"
+                    + " grants every verb. With deny by default, these are the only rooms the demo page can use.");
     public static final Key<Integer> ROUTERS = S.define("launcher.routers", INT).byDefault(1)
             .check(Check.atLeast(1))
             .doc("Routers started in the process (extra ones take free ports).");

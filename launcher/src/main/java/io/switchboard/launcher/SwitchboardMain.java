@@ -60,12 +60,14 @@ public final class SwitchboardMain implements Callable<Integer> {
         ClusterSpec spec;
         String secret;
         boolean demo;
+        List<String> demoRooms;
         try {
             Config files = load(configFiles);
             // launcher.* keys honour the environment too; service keys get it layered on by LocalCluster.
             Config config = Config.builder().addSource(ConfigSources.create(files)).build();
             Settings launcher = LauncherKeys.CATALOGUE.read(config);
             demo = launcher.get(LauncherKeys.DEMO_ENABLED);
+            demoRooms = DemoTokenService.patterns(launcher.get(LauncherKeys.DEMO_ROOMS));
             secret = config.get(GatewayKeys.AUTH.hs256Secret.name()).asString()
                     .orElseGet(SwitchboardMain::randomSecret);
             spec = spec(launcher, files.asMap().orElseGet(Map::of), secret);
@@ -74,7 +76,7 @@ public final class SwitchboardMain implements Callable<Integer> {
             return CommandLine.ExitCode.USAGE;
         }
         if (demo) {
-            spec.firstGatewayRouting(demoRouting(secret));
+            spec.firstGatewayRouting(demoRouting(secret, demoRooms));
         }
         LocalCluster cluster;
         try {
@@ -113,7 +115,12 @@ public final class SwitchboardMain implements Callable<Integer> {
 
     /** The demo page at {@code /} and its development-only token endpoint {@code POST /demo/token}. */
     static Consumer<HttpRouting.Builder> demoRouting(String hs256Secret) {
-        DemoTokenService tokens = new DemoTokenService(hs256Secret, Duration.ofHours(12), Clock.systemUTC());
+        return demoRouting(hs256Secret, DemoTokenService.DEMO_ROOMS);
+    }
+
+    /** {@link #demoRouting(String)} whose tokens grant {@code rooms} (room patterns). */
+    static Consumer<HttpRouting.Builder> demoRouting(String hs256Secret, List<String> rooms) {
+        DemoTokenService tokens = new DemoTokenService(hs256Secret, rooms, Duration.ofHours(12), Clock.systemUTC());
         return routing -> routing
                 .register("/demo", tokens)
                 .register("/", StaticContentFeature.createService(
