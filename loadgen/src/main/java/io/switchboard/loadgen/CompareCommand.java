@@ -66,7 +66,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         List<Target> started = new ArrayList<>();
         List<LoadReport.TargetResult> results = new ArrayList<>();
-        String command = "load compare " + String.join(" ", self.commandLine().getParseResult().originalArgs());
+        String command = "load " + LoadReport.withoutSecret(self.commandLine().getParseResult().originalArgs());
         String startedAt = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         double load = ProcStats.loadAverage();
         for (TargetKind kind : targets) {

@@ -34,8 +34,10 @@ final class LoadConnection extends SimpleChannelInboundHandler<WebSocketFrame> {
     private volatile Channel channel;
     private volatile boolean closing;
     private int nextRequestId = SUBSCRIBE_REQUEST;
-    // Event loop only.
+    // Event loop only: the publisher's sequence numbers seen in the current step (one publisher per room).
     private long lastSequence = -1;
+    private final java.util.BitSet seen = new java.util.BitSet();
+    private StepRecorder seenIn;
 
     LoadConnection(Plan plan, int client, String token, Supplier<StepRecorder> recorder, Runnable onDrop) {
         this.plan = plan;
@@ -126,11 +128,24 @@ final class LoadConnection extends SimpleChannelInboundHandler<WebSocketFrame> {
             return;
         }
         long sequence = Payloads.sequence(payload);
-        boolean inOrder = !checkOrder || sequence > lastSequence;
-        if (inOrder) {
-            lastSequence = sequence;
+        boolean inOrder = true;
+        boolean duplicate = false;
+        if (checkOrder) {
+            if (seenIn != r) {
+                seenIn = r;
+                seen.clear();
+                lastSequence = -1;
+            }
+            inOrder = sequence > lastSequence;
+            if (inOrder) {
+                lastSequence = sequence;
+            }
+            if (sequence >= 0 && sequence < Integer.MAX_VALUE) {
+                duplicate = seen.get((int) sequence);
+                seen.set((int) sequence);
+            }
         }
-        r.delivery(Payloads.intended(payload), now, inOrder);
+        r.delivery(Payloads.intended(payload), now, inOrder, duplicate);
     }
 
     private void onAck(long now) {

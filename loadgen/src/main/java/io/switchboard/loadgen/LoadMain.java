@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "load", mixinStandardHelpOptions = true, subcommands = CompareCommand.class,
         description = "Load generator for a running Switchboard deployment (or a baseline speaking the same protocol).")
 public final class LoadMain implements Callable<Integer> {
-    @Option(names = "--url", split = ",", required = true, description = "gateway WebSocket URLs, e.g. ws://127.0.0.1:8080/ws")
+    @Option(names = "--url", split = ",", description = "gateway WebSocket URLs, e.g. ws://127.0.0.1:8080/ws (required)")
     List<URI> urls;
 
     @Option(names = "--server-pid", split = ",",
@@ -48,8 +48,12 @@ public final class LoadMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (urls == null || urls.isEmpty()) {
+            throw new CommandLine.ParameterException(self.commandLine(),
+                    "--url: missing (expected: one or more ws:// URLs, or the compare subcommand)");
+        }
         List<Long> pids = serverPids != null ? serverPids : listeners(urls);
-        LoadReport report = run(settings, List.of(new Target(name, urls, pids)), "load " + String.join(" ", rawArgs()),
+        LoadReport report = run(settings, List.of(new Target(name, urls, pids)), "load " + LoadReport.withoutSecret(rawArgs()),
                 System.out);
         return report == null ? 1 : 0;
     }

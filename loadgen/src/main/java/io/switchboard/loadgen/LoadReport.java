@@ -74,6 +74,24 @@ public record LoadReport(String command, String started, String machine, double 
         return md.toString();
     }
 
+    /** The command line as text, with the value of {@code --secret} replaced by {@code ***}. */
+    static String withoutSecret(List<String> args) {
+        List<String> shown = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.startsWith("--secret=")) {
+                shown.add("--secret=***");
+            } else {
+                shown.add(a);
+                if (a.equals("--secret") && i + 1 < args.size()) {
+                    shown.add("***");
+                    i++;
+                }
+            }
+        }
+        return String.join(" ", shown);
+    }
+
     /** A one-line description of this machine and JVM. */
     static String describeMachine() {
         String cpu = "unknown CPU";

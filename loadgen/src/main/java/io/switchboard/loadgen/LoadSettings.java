@@ -27,20 +27,26 @@ final class LoadSettings {
     @Option(names = "--members", defaultValue = "50", description = "subscribers per room (default: ${DEFAULT-VALUE})")
     int members;
 
-    @Option(names = "--rate", defaultValue = "500", description = "fan-out publishes per second, all rooms together (default: ${DEFAULT-VALUE})")
-    double rate;
+    @Option(names = "--rate", split = ",", defaultValue = "500",
+            description = "fan-out publishes per second, all rooms together; several (comma-separated) run as steps on the same clients (default: ${DEFAULT-VALUE})")
+    List<Double> rates;
 
     @Option(names = "--duration", defaultValue = "PT30S", description = "measurement window (default: ${DEFAULT-VALUE})")
     Duration duration;
 
     @Option(names = "--warmup", defaultValue = "PT60S",
-            description = "publishing before the window, reported apart (default: ${DEFAULT-VALUE}: the first minute)")
+            description = "publishing before the first window on a target, reported apart (default: ${DEFAULT-VALUE}: the first minute)")
     Duration warmup;
+
+    @Option(names = "--later-warmup", defaultValue = "PT10S",
+            description = "publishing before every later window on the same target (default: ${DEFAULT-VALUE})")
+    Duration laterWarmup;
 
     @Option(names = "--payload-bytes", defaultValue = "64", description = "payload size, at least 16 (default: ${DEFAULT-VALUE})")
     int payloadBytes;
 
-    @Option(names = "--connections", defaultValue = "19000", description = "idle: connections (default: ${DEFAULT-VALUE})")
+    @Option(names = "--connections", defaultValue = "19000",
+            description = "idle: connections, all to the first URL (one gateway) (default: ${DEFAULT-VALUE})")
     int connections;
 
     @Option(names = "--hold", defaultValue = "PT20S", description = "idle: how long to hold them before reading RSS (default: ${DEFAULT-VALUE})")
@@ -72,9 +78,6 @@ final class LoadSettings {
 
     @Option(names = "--step-duration", defaultValue = "PT20S", description = "max: window of each step (default: ${DEFAULT-VALUE})")
     Duration stepDuration;
-
-    @Option(names = "--step-warmup", defaultValue = "PT5S", description = "max: unmeasured lead-in of each later step (default: ${DEFAULT-VALUE})")
-    Duration stepWarmup;
 
     @Option(names = "--drain-timeout", defaultValue = "PT10S", description = "wait this long after a window for late deliveries (default: ${DEFAULT-VALUE})")
     Duration drainTimeout;

@@ -18,6 +18,8 @@ final class ResultTables {
             new Column<>("sent", StepFigures::sent),
             new Column<>("acked", StepFigures::acked),
             new Column<>("lost", StepFigures::lost),
+            new Column<>("dup", StepFigures::duplicates),
+            new Column<>("reordered", StepFigures::outOfOrder),
             new Column<>("p50 ms", StepFigures::p50),
             new Column<>("p90 ms", StepFigures::p90),
             new Column<>("p99 ms", StepFigures::p99),

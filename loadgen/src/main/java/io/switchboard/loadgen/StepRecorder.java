@@ -20,6 +20,7 @@ final class StepRecorder {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder arrivals = new LongAdder();
     private final LongAdder outOfOrder = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
     private final LongAdder sent = new LongAdder();
     private final LongAdder sentAll = new LongAdder();
     private final LongAdder acked = new LongAdder();
@@ -40,9 +41,17 @@ final class StepRecorder {
         return step;
     }
 
-    /** A subscriber received a message whose payload says it was intended at {@code intended}. */
-    void delivery(long intended, long now, boolean inOrder) {
+    /**
+     * A subscriber received a message whose payload says it was intended at {@code intended}; {@code inOrder}
+     * false when the subscriber already saw a later one of the same publisher, {@code duplicate} when it saw
+     * this one before (then it is not counted as delivered).
+     */
+    void delivery(long intended, long now, boolean inOrder, boolean duplicate) {
         lastArrival = now;
+        if (duplicate) {
+            duplicates.increment();
+            return;
+        }
         if (now - step.warmupEnd() >= 0 && now - step.end() < 0) {
             arrivals.increment();
         }
@@ -110,7 +119,7 @@ final class StepRecorder {
 
     WorkerStats stats(int worker, long drops) {
         return new WorkerStats(worker, step.index(), sent.sum(), sentAll.sum(), acked.sum(), ackErrors.sum(),
-                delivered.sum(), arrivals.sum(), outOfOrder.sum(), errors.sum(), lateSends.sum(),
+                delivered.sum(), arrivals.sum(), outOfOrder.sum(), duplicates.sum(), errors.sum(), lateSends.sum(),
                 maxSendLagNanos / 1000, drops, firstError, encode(latency.getIntervalHistogram()),
                 encode(warmupLatency.getIntervalHistogram()), encode(ackLatency.getIntervalHistogram()));
     }

@@ -28,6 +28,8 @@ final class TargetRun {
     private final List<StepFigures> steps = new ArrayList<>();
     private final List<IdleFigures> idle = new ArrayList<>();
     private final List<MaxFigures> max = new ArrayList<>();
+    // The first measured window on this target gets the full warm-up; later ones a shorter lead-in.
+    private boolean warmedUp;
 
     TargetRun(LoadSettings settings, Target target, PrintStream log) {
         this.settings = settings;
@@ -41,7 +43,7 @@ final class TargetRun {
             log.printf("%s: %s over %s%n", target.name(), w.name().toLowerCase(java.util.Locale.ROOT), settings.subprotocol.token());
             switch (w) {
                 case IDLE -> idle.add(runIdle());
-                case FANOUT -> steps.add(runFanout());
+                case FANOUT -> runFanout();
                 case MAX -> runMax();
                 case ACKS -> steps.add(runAcks());
             }
@@ -51,7 +53,9 @@ final class TargetRun {
 
     private Plan plan(Workload workload, int rooms, int members, int publishers, int connections) {
         int clients = workload == Workload.IDLE ? connections : rooms * members + publishers;
-        return new Plan(workload, settings.subprotocol, target.urls(), rooms, members, publishers, connections,
+        // Idle connections all go to one gateway: memory per connection is a per-gateway figure.
+        List<java.net.URI> urls = workload == Workload.IDLE ? target.urls().subList(0, 1) : target.urls();
+        return new Plan(workload, settings.subprotocol, urls, rooms, members, publishers, connections,
                 settings.payloadBytes, settings.secret, settings.sourceAddresses, settings.workersFor(clients),
                 settings.connectWindow, UUID.randomUUID().toString().substring(0, 8));
     }
@@ -80,12 +84,21 @@ final class TargetRun {
         }
     }
 
-    private StepFigures runFanout() {
+    private void runFanout() {
         Plan plan = plan(Workload.FANOUT, settings.rooms, settings.members, settings.rooms, 0);
         try (Workers workers = Workers.start(plan, settings)) {
             connectOrFail(workers, plan);
-            return step(workers, plan, "fanout", 0, settings.rate, settings.warmup, settings.duration);
+            int index = 0;
+            for (double rate : settings.rates) {
+                steps.add(step(workers, plan, "fanout", index++, rate, nextWarmup(), settings.duration));
+            }
         }
+    }
+
+    private Duration nextWarmup() {
+        Duration w = warmedUp ? settings.laterWarmup : settings.warmup;
+        warmedUp = true;
+        return w;
     }
 
     private void runMax() {
@@ -96,8 +109,7 @@ final class TargetRun {
             StepFigures firstFailing = null;
             int index = 0;
             for (double rate = settings.maxStart; rate <= settings.maxLimit; rate += settings.maxStep) {
-                Duration warmup = index == 0 ? settings.warmup : settings.stepWarmup;
-                StepFigures f = step(workers, plan, "max", index++, rate, warmup, settings.stepDuration);
+                StepFigures f = step(workers, plan, "max", index++, rate, nextWarmup(), settings.stepDuration);
                 steps.add(f);
                 boolean passed = f.clean() && f.p99() <= settings.maxP99Millis;
                 log.printf("  step %.0f publishes/s: %s%n", rate, passed ? "passed" : "failed");
@@ -121,7 +133,7 @@ final class TargetRun {
         Plan plan = plan(Workload.ACKS, settings.ackRooms, settings.ackMembers, settings.ackClients, 0);
         try (Workers workers = Workers.start(plan, settings)) {
             connectOrFail(workers, plan);
-            return step(workers, plan, "acks", 0, settings.ackClients * settings.ackRate, settings.warmup,
+            return step(workers, plan, "acks", 0, settings.ackClients * settings.ackRate, nextWarmup(),
                     settings.duration);
         }
     }
@@ -153,7 +165,7 @@ final class TargetRun {
         Histogram latency = new Histogram(3);
         Histogram warm = new Histogram(3);
         Histogram acks = new Histogram(3);
-        long sent = 0, acked = 0, ackErrors = 0, delivered = 0, arrivals = 0, outOfOrder = 0, errors = 0;
+        long sent = 0, acked = 0, ackErrors = 0, delivered = 0, arrivals = 0, outOfOrder = 0, duplicates = 0, errors = 0;
         long late = 0, lagMicros = 0, drops = 0;
         String firstError = null;
         for (WorkerStats s : stats) {
@@ -166,6 +178,7 @@ final class TargetRun {
             delivered += s.delivered();
             arrivals += s.arrivals();
             outOfOrder += s.outOfOrder();
+            duplicates += s.duplicates();
             errors += s.errors();
             late += s.lateSends();
             lagMicros = Math.max(lagMicros, s.maxSendLagMicros());
@@ -179,7 +192,7 @@ final class TargetRun {
         double publishes = rate * window;
         StepFigures f = new StepFigures(target.name(), workload, plan.subprotocol().token(), plan.rooms(),
                 plan.members(), plan.publishers(), rate, sent, acked, ackErrors, expected, delivered,
-                Math.max(0, expected - delivered), outOfOrder, arrivals / window,
+                Math.max(0, expected - delivered), outOfOrder, duplicates, arrivals / window,
                 ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9), maxMs(latency),
                 warm.getTotalCount(), ms(warm, 50), ms(warm, 99), maxMs(warm),
                 ms(acks, 50), ms(acks, 90), ms(acks, 99), maxMs(acks),

@@ -11,7 +11,9 @@ package io.switchboard.loadgen;
  * @param ackErrors     measured publishes answered with an error
  * @param delivered     deliveries of measured publishes (whenever they arrived)
  * @param arrivals      deliveries that arrived inside the window (for deliveries per second)
- * @param outOfOrder    measured deliveries older than one already seen from the same publisher
+ * @param outOfOrder    measured deliveries older than one already seen from the same publisher (allowed: the
+ *                      protocol orders publishes in flight at the same time in any order)
+ * @param duplicates    deliveries a subscriber had already received (not counted as delivered)
  * @param errors        error frames of any kind
  * @param lateSends     publishes written more than 1 ms after their intended time (the generator lagging)
  * @param maxSendLagMicros the largest such lag
@@ -19,6 +21,6 @@ package io.switchboard.loadgen;
  * @param firstError    the first error seen, or null
  */
 record WorkerStats(int worker, int step, long sent, long sentAll, long acked, long ackErrors, long delivered,
-                   long arrivals, long outOfOrder, long errors, long lateSends, long maxSendLagMicros, long drops,
+                   long arrivals, long outOfOrder, long duplicates, long errors, long lateSends, long maxSendLagMicros, long drops,
                    String firstError, String latency, String warmupLatency, String ackLatency) {
 }
