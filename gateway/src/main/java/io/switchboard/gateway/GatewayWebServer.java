@@ -23,6 +23,7 @@ import io.switchboard.gateway.observe.HealthChecks;
 import io.switchboard.gateway.observe.MetricsService;
 import io.switchboard.gateway.session.Admission;
 import io.switchboard.gateway.ws.ConnectionHandler;
+import io.switchboard.gateway.ws.TransportReaper;
 import io.switchboard.gateway.ws.WsEndpoint;
 
 /**
@@ -40,10 +41,11 @@ final class GatewayWebServer {
 
     /**
      * @param sessions opens the session of each connection; yields null until the gateway is ready
+     * @param reaper   cleans up after each connection once its thread has ended
      */
     static WebServer build(GatewayConfig config, PrometheusRegistry registry, Admission admission, Health health,
                            DrainAdminService.Control drain, Consumer<HttpRouting.Builder> extraRouting,
-                           Supplier<ConnectionHandler.Factory> sessions) {
+                           Supplier<ConnectionHandler.Factory> sessions, TransportReaper reaper) {
         HealthObserver observer = HealthObserver.builder()
                 .useSystemServices(false)
                 .details(true)
@@ -71,7 +73,7 @@ final class GatewayWebServer {
                     r.register("/admin", new DrainAdminService(config.find(ADMIN_TOKEN), drain));
                     extraRouting.accept(r);
                 })
-                .addRouting(WsEndpoint.routing(config.get(WS_PATH), config.get(MAX_FRAME_BYTES), sessions))
+                .addRouting(WsEndpoint.routing(config.get(WS_PATH), config.get(MAX_FRAME_BYTES), sessions, reaper))
                 .build();
     }
 }

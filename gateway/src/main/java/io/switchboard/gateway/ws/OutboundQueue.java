@@ -3,7 +3,6 @@ package io.switchboard.gateway.ws;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -60,7 +59,7 @@ public final class OutboundQueue {
     private final long maxBytes;
     private final FrameSink sink;
     private final Listener listener;
-    private final ThreadFactory writers;
+    // The session id; the writer thread's name is built from it only when a writer starts.
     private final String name;
     private final ReentrantLock lock = new ReentrantLock();
     // @GuardedBy("lock")
@@ -85,11 +84,10 @@ public final class OutboundQueue {
      * @param maxBytes the byte bound of queued (not yet written) frames
      */
     public OutboundQueue(String name, long maxBytes, FrameSink sink, Listener listener) {
-        this.name = "ws-writer-" + name;
+        this.name = name;
         this.maxBytes = maxBytes;
         this.sink = sink;
         this.listener = listener;
-        this.writers = Thread.ofVirtual().name(this.name).factory();
     }
 
     /** Lets the writer run; frames offered before are written now. */
@@ -193,7 +191,7 @@ public final class OutboundQueue {
         if (!started || writer != null || terminated || (frames.isEmpty() && closeReason == null)) {
             return null;
         }
-        writer = writers.newThread(this::drain);
+        writer = Thread.ofVirtual().name("ws-writer-" + name).unstarted(this::drain);
         return writer;
     }
 
@@ -253,7 +251,7 @@ public final class OutboundQueue {
                     return;
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "Write failed on " + name, e);
+                LOG.log(Level.FINE, "Write failed on ws-writer-" + name, e);
                 terminate(false);
                 listener.writeFailed(e);
                 return;
