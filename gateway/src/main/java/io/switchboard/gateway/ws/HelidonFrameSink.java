@@ -45,6 +45,11 @@ final class HelidonFrameSink implements FrameSink {
             frames.forEach(this::sendThroughSession);
             return;
         }
+        if (frames.size() == 1) {
+            // The common case at a few messages per second per connection: the shared wire bytes as they are.
+            writer.writeNow(BufferData.create(frames.getFirst().wire()));
+            return;
+        }
         int length = 0;
         for (OutboundFrame f : frames) {
             length += f.wireLength();

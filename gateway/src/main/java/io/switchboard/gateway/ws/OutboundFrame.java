@@ -97,6 +97,11 @@ public final class OutboundFrame {
         return kind == Kind.TEXT ? new String(wire, headerLength, size(), StandardCharsets.UTF_8) : null;
     }
 
+    /** The wire form itself, shared by every connection the frame is queued to: callers must not modify it. */
+    byte[] wire() {
+        return wire;
+    }
+
     /** Header plus payload: bytes a writer puts on the socket. */
     int wireLength() {
         return wire.length;

@@ -212,7 +212,7 @@ public final class OutboundQueue {
     }
 
     private void drain() {
-        List<OutboundFrame> batch = new ArrayList<>();
+        List<OutboundFrame> batch = new ArrayList<>(8);
         while (true) {
             int code;
             String reason;
