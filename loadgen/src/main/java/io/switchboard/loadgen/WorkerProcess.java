@@ -95,14 +95,7 @@ final class WorkerProcess implements AutoCloseable {
         if (process.isAlive()) {
             send(JSON.createObjectNode().put("op", "close"));
             in.close();
-            try {
-                if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
+            ChildProcesses.awaitExitOrKill(process, Duration.ofSeconds(15));
         }
     }
 }
