@@ -34,6 +34,7 @@ final class ResultTables {
             new Column<>("generator cores", StepFigures::generatorCores),
             new Column<>("server RSS MiB", StepFigures::serverRssMiB),
             new Column<>("errors", StepFigures::errors),
+            new Column<>("warm-up errors", StepFigures::warmupErrors),
             new Column<>("drops", StepFigures::drops),
             new Column<>("late sends", StepFigures::lateSends),
             new Column<>("load avg", StepFigures::loadAverage));

@@ -31,7 +31,8 @@ package io.switchboard.loadgen;
  * @param serverCores     server CPU time / window length (1.0 = one core busy)
  * @param generatorCores  the generator's own processes, likewise
  * @param serverRssMiB    server RSS at the end of the window
- * @param errors          error frames and unexpected closes
+ * @param errors          error frames (but those answering warm-up publishes) and unexpected closes
+ * @param warmupErrors    error frames answering warm-up publishes (they do not fail a step)
  * @param drops           connections the server closed
  * @param lateSends       publishes written more than 1 ms late (the generator lagging its schedule)
  * @param maxSendLagMs    the largest such lag
@@ -44,7 +45,7 @@ public record StepFigures(String target, String workload, String subprotocol, in
                           double max, long warmupSamples, double warmupP50, double warmupP99, double warmupMax,
                           double ackP50, double ackP90, double ackP99, double ackMax,
                           double serverCpuMicrosPerDelivery, double serverCpuMicrosPerPublish, double serverCores,
-                          double generatorCores, double serverRssMiB, long errors, long drops, long lateSends,
+                          double generatorCores, double serverRssMiB, long errors, long warmupErrors, long drops, long lateSends,
                           double maxSendLagMs, double loadAverage, String firstError) {
     /** Nothing lost: every measured publish acknowledged and every due delivery arrived, no errors or drops. */
     public boolean clean() {

@@ -27,6 +27,7 @@ final class StepRecorder {
     private final LongAdder answeredAll = new LongAdder();
     private final LongAdder ackErrors = new LongAdder();
     private final LongAdder errors = new LongAdder();
+    private final LongAdder warmupErrors = new LongAdder();
     private final LongAdder lateSends = new LongAdder();
     private volatile long maxSendLagNanos;
     private volatile long lastArrival;
@@ -91,13 +92,21 @@ final class StepRecorder {
         }
     }
 
-    /** An error frame answered a publish intended at {@code intended}. */
+    /**
+     * An error frame answered a publish intended at {@code intended}: counted as an error of the step when the
+     * publish was measured, as a warm-up error otherwise.
+     */
     void ackError(long intended, String error) {
         answeredAll.increment();
         if (step.measured(intended)) {
             ackErrors.increment();
+            error(error);
+        } else {
+            warmupErrors.increment();
+            if (firstError == null) {
+                firstError = "(warm-up) " + error;
+            }
         }
-        error(error);
     }
 
     /** Any other error frame. */
@@ -119,7 +128,7 @@ final class StepRecorder {
 
     WorkerStats stats(int worker, long drops) {
         return new WorkerStats(worker, step.index(), sent.sum(), sentAll.sum(), acked.sum(), ackErrors.sum(),
-                delivered.sum(), arrivals.sum(), outOfOrder.sum(), duplicates.sum(), errors.sum(), lateSends.sum(),
+                delivered.sum(), arrivals.sum(), outOfOrder.sum(), duplicates.sum(), errors.sum(), warmupErrors.sum(), lateSends.sum(),
                 maxSendLagNanos / 1000, drops, firstError, encode(latency.getIntervalHistogram()),
                 encode(warmupLatency.getIntervalHistogram()), encode(ackLatency.getIntervalHistogram()));
     }

@@ -166,6 +166,7 @@ final class TargetRun {
         Histogram warm = new Histogram(3);
         Histogram acks = new Histogram(3);
         long sent = 0, acked = 0, ackErrors = 0, delivered = 0, arrivals = 0, outOfOrder = 0, duplicates = 0, errors = 0;
+        long warmupErrors = 0;
         long late = 0, lagMicros = 0, drops = 0;
         String firstError = null;
         for (WorkerStats s : stats) {
@@ -180,6 +181,7 @@ final class TargetRun {
             outOfOrder += s.outOfOrder();
             duplicates += s.duplicates();
             errors += s.errors();
+            warmupErrors += s.warmupErrors();
             late += s.lateSends();
             lagMicros = Math.max(lagMicros, s.maxSendLagMicros());
             drops += s.drops();
@@ -200,7 +202,7 @@ final class TargetRun {
                 server.cpuMicros() / publishes,
                 server.cpuMicros() / 1e6 / (server.nanoTime() / 1e9),
                 generator.cpuMicros() / 1e6 / (generator.nanoTime() / 1e9),
-                mib(serverRss), errors, drops, late, lagMicros / 1000.0, load, firstError);
+                mib(serverRss), errors, warmupErrors, drops, late, lagMicros / 1000.0, load, firstError);
         log.printf("  %.0f publishes/s: %.0f deliveries/s, lost %d, p50 %.2f p99 %.2f max %.2f ms (warm-up p99 %.2f), "
                         + "ack p99 %.2f ms, server %.1f µs/delivery %.0f µs/publish, server %.2f cores, generator %.2f cores, load %.1f%n",
                 rate, f.deliveriesPerSecond(), f.lost(), f.p50(), f.p99(), f.max(), f.warmupP99(), f.ackP99(),

@@ -53,6 +53,10 @@ final class WorkerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(jvmOptions);
+        if (Runtime.version().feature() >= 24) {
+            // protobuf still touches sun.misc.Unsafe; JDK 24+ warns unless allowed (the flag is unknown before 24).
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(WorkerMain.class.getName());

@@ -77,6 +77,7 @@ class LoadGeneratorFactTest {
             assertThat(step.lost()).isZero();
             assertThat(step.duplicates()).as(step.workload() + " duplicates").isZero();
             assertThat(step.errors()).as(step.workload() + " errors: " + step.firstError()).isZero();
+            assertThat(step.warmupErrors()).as(step.workload() + " warm-up errors: " + step.firstError()).isZero();
             assertThat(step.drops()).isZero();
             assertThat(step.clean()).isTrue();
         }
