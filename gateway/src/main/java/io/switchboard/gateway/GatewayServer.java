@@ -32,6 +32,7 @@ import static io.switchboard.gateway.GatewayKeys.RESUME_PAGE_SIZE;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_DNS_REFRESH;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIME;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.ROUTER_PUBLISH_STREAM;
 import static io.switchboard.gateway.GatewayKeys.STARTUP_TIMEOUT;
 import io.switchboard.service.KafkaKeys;
 
@@ -188,6 +189,7 @@ public final class GatewayServer implements AutoCloseable {
                 .channels(ChannelFactory.plaintext(config.get(ROUTER_KEEPALIVE_TIME),
                         config.get(ROUTER_KEEPALIVE_TIMEOUT)))
                 .breaker(config.routerBreaker())
+                .publishStream(config.get(ROUTER_PUBLISH_STREAM))
                 .clock(clock)
                 .registry(registry);
         config.routerDns().ifPresent(dns -> routers.dns(dns, config.get(ROUTER_DNS_REFRESH)));
