@@ -58,6 +58,10 @@ final class GatewayWebServer {
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)
                 .idleConnectionTimeout(config.get(IDLE_TIMEOUT))
+                // Helidon's NIO socket (its default) keeps two 8 KiB heap buffers per connection and shares its write
+                // buffer between concurrent writers (our connection writer and Helidon's own close and error frames);
+                // the plain socket keeps one read buffer and writes each buffer whole under the socket's write lock.
+                .useNio(false)
                 .addProtocol(WsConfig.builder().maxFrameLength(config.get(MAX_FRAME_BYTES)).build())
                 .addFeature(ObserveFeature.just(observer))
                 .routing(r -> {

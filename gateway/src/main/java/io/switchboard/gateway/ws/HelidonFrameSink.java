@@ -13,8 +13,9 @@ import io.helidon.websocket.WsSession;
  * ({@link OutboundFrame}) straight to the connection's {@link DataWriter}, several frames in one write: Helidon's own
  * {@code send} would encode a text frame's UTF-8 again for every connection and copy every frame into its send
  * buffer for a write of its own. Helidon's writes on the same socket (the close reply to a client's close) go
- * through the same writer, and each write puts its whole buffer on the socket before another starts, so frames
- * never interleave. Close frames still go through {@link WsSession#close}, which Helidon must see to finish the
+ * through the same writer, and on the plain (non-NIO) socket the gateway's listener uses, each write puts its whole
+ * buffer on the socket under the socket's write lock before another starts, so frames never interleave (Helidon's
+ * NIO socket shares one write buffer between concurrent writers: not safe here). Close frames still go through {@link WsSession#close}, which Helidon must see to finish the
  * close handshake. When the session does not expose its connection's writer, frames go through
  * {@link WsSession#send} one by one.
  *
