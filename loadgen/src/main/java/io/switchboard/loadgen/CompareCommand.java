@@ -1,10 +1,6 @@
 package io.switchboard.loadgen;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,29 +28,18 @@ final class CompareCommand implements Callable<Integer> {
             description = "targets in run order (default: ${DEFAULT-VALUE})")
     List<TargetKind> targets;
 
-    @Option(names = "--gateways", defaultValue = "2", description = "gateways of the platform (default: ${DEFAULT-VALUE})")
-    int gateways;
+    @Mixin
+    PlatformOptions platform;
 
-    @Option(names = "--server-jvm-options", split = " ",
-            defaultValue = "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow",
-            description = "JVM options of the platform and the Helidon baseline (default: those of ./switchboard run)")
-    List<String> serverJvmOptions;
-
-    @Option(names = "--platform-set", description = "a platform configuration key, e.g. gateway.limits.max-subscriptions=200 "
-            + "(passed as a system property, which overrides the configuration file)")
-    java.util.Map<String, String> platformSettings = new java.util.LinkedHashMap<>();
-
-    @Option(names = "--launcher-jar", defaultValue = "launcher/target/switchboard-launcher.jar")
-    Path launcherJar;
+    @Option(names = "--aot-cache",
+            description = "start the platform from this AOT cache (Java 25+), trained first when it is missing or older than the jars")
+    Path aotCache;
 
     @Option(names = "--bench-jar", defaultValue = "bench/target/switchboard-bench.jar")
     Path benchJar;
 
     @Option(names = "--node-script", defaultValue = "loadgen/node/ws-broadcast.mjs")
     Path nodeScript;
-
-    @Option(names = "--start-timeout", defaultValue = "PT180S", description = "how long a target may take to start")
-    Duration startTimeout;
 
     @Mixin
     LoadSettings settings;
@@ -69,6 +54,13 @@ final class CompareCommand implements Callable<Integer> {
         String command = "load " + LoadReport.withoutSecret(self.commandLine().getParseResult().originalArgs());
         String startedAt = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         double load = ProcStats.loadAverage();
+        if (aotCache != null && targets.contains(TargetKind.SWITCHBOARD)) {
+            if (AotCache.current(aotCache, platform.launcherJar)) {
+                System.out.println("aot-cache: " + aotCache + " is newer than the jars: used as it is");
+            } else {
+                AotCache.train(platform, settings, aotCache, System.out);
+            }
+        }
         for (TargetKind kind : targets) {
             if (kind == TargetKind.WS && settings.subprotocol != WireFormat.JSON) {
                 System.out.println("ws: skipped (the Node baseline speaks JSON only)");
@@ -76,7 +68,7 @@ final class CompareCommand implements Callable<Integer> {
             }
             String name = kind.name().toLowerCase(Locale.ROOT);
             try (ServerProcess server = start(kind)) {
-                List<java.net.URI> urls = server.awaitUrls(startTimeout);
+                List<java.net.URI> urls = server.awaitUrls(platform.startTimeout);
                 Target target = new Target(name, urls, List.of(server.pid()));
                 started.add(target);
                 System.out.println(name + ": pid " + server.pid() + " at " + urls);
@@ -96,16 +88,11 @@ final class CompareCommand implements Callable<Integer> {
         int port = ServerProcess.freePort();
         Path cwd = Path.of("").toAbsolutePath();
         return switch (kind) {
-            case SWITCHBOARD -> {
-                List<String> cmd = new ArrayList<>(List.of(java));
-                cmd.addAll(serverJvmOptions);
-                platformSettings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-                cmd.addAll(List.of("-jar", launcherJar.toString(), "--config", platformConfig(port).toString()));
-                yield ServerProcess.start("switchboard", cmd, cwd, logs.resolve("switchboard.log"), gateways);
-            }
+            case SWITCHBOARD -> platform.start(aotCache == null ? List.of() : AotCache.useOptions(aotCache), settings.secret,
+                    logs.resolve("switchboard.log"));
             case HELIDON -> {
                 List<String> cmd = new ArrayList<>(List.of(java));
-                cmd.addAll(serverJvmOptions);
+                cmd.addAll(platform.serverJvmOptions);
                 cmd.addAll(List.of("-cp", benchJar.toString(), "io.switchboard.bench.BroadcastBaselineMain",
                         "--port", Integer.toString(port)));
                 yield ServerProcess.start("helidon", cmd, cwd, logs.resolve("helidon.log"), 1);
@@ -113,21 +100,5 @@ final class CompareCommand implements Callable<Integer> {
             case WS -> ServerProcess.start("ws", List.of("node", nodeScript.toString(), "--port", Integer.toString(port)),
                     cwd, logs.resolve("ws.log"), 1);
         };
-    }
-
-    private Path platformConfig(int port) {
-        StringBuilder yaml = new StringBuilder()
-                .append("launcher:\n  demo:\n    enabled: false\n  gateways: ").append(gateways).append('\n')
-                .append("  history:\n    enabled: true\n  presence:\n    enabled: true\n")
-                .append("gateway:\n  port: ").append(port).append('\n')
-                .append("  auth:\n    hs256-secret: \"").append(settings.secret).append("\"\n");
-        try {
-            Path file = Files.createTempFile("switchboard-load-", ".yaml");
-            file.toFile().deleteOnExit();
-            Files.writeString(file, yaml);
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  * against a deployment that is already running; {@code load compare} starts the platform and the baselines
  * itself, one after the other. Exit code 0 when every workload ran (whatever its figures), 1 otherwise.
  */
-@Command(name = "load", mixinStandardHelpOptions = true, subcommands = CompareCommand.class,
+@Command(name = "load", mixinStandardHelpOptions = true, subcommands = {CompareCommand.class, AotCacheCommand.class},
         description = "Load generator for a running Switchboard deployment (or a baseline speaking the same protocol).")
 public final class LoadMain implements Callable<Integer> {
     @Option(names = "--url", split = ",", description = "gateway WebSocket URLs, e.g. ws://127.0.0.1:8080/ws (required)")

@@ -112,7 +112,12 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    /** Sends SIGTERM, then SIGKILL when it has not exited within {@code grace}. */
+    void close(Duration grace) {
         process.destroy();
-        ChildProcesses.awaitExitOrKill(process, Duration.ofSeconds(30));
+        ChildProcesses.awaitExitOrKill(process, grace);
     }
 }
