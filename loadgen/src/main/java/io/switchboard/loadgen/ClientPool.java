@@ -95,7 +95,9 @@ final class ClientPool implements AutoCloseable {
 
     private LoadConnection open(int client) {
         URI uri = plan.urls().get(plan.urlOf(client));
-        LoadConnection connection = new LoadConnection(plan, client, tokens.token(plan.userOf(client)),
+        int room = plan.roomOf(client);
+        String token = tokens.token(plan.userOf(client), room < 0 ? null : plan.roomName(room));
+        LoadConnection connection = new LoadConnection(plan, client, token,
                 recorder::get, drops::increment);
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(uri)
