@@ -2,6 +2,7 @@ package io.switchboard.bench;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.JsonFormat;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -32,7 +33,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One baseline WebSocket connection: Connect is answered without checking the token, Subscribe and Unsubscribe
+ * One baseline WebSocket connection, binary ({@value BroadcastBaseline#SUBPROTOCOL}) or JSON
+ * ({@value BroadcastBaseline#JSON_SUBPROTOCOL}, protobuf's canonical JSON mapping like the gateway's): Connect is answered without checking the token, Subscribe and Unsubscribe
  * change in-memory room membership, and Publish is sent synchronously to every subscriber of the room, then
  * acknowledged. Helidon calls a listener from its connection's own thread; sends from other connections'
  * threads are serialised by {@link #sendLock}. Thread-safe.
@@ -41,16 +43,20 @@ final class BaselineConnection implements WsListener {
     private static final Logger LOG = Logger.getLogger(BaselineConnection.class.getName());
     private static final HeaderName PROTOCOL = HeaderNames.create("Sec-WebSocket-Protocol");
     private static final int PROTOCOL_ERROR = 3502;
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
 
     private final BroadcastBaseline baseline;
     private final ReentrantLock sendLock = new ReentrantLock();
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     // Only touched by this connection's reader thread.
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+    private final StringBuilder textParts = new StringBuilder();
     private volatile WsSession session;
     private volatile boolean connected;
     private volatile boolean broken;
     private volatile String sessionId;
+    private volatile boolean json;
 
     BaselineConnection(BroadcastBaseline baseline) {
         this.baseline = baseline;
@@ -58,24 +64,33 @@ final class BaselineConnection implements WsListener {
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
-        boolean offered = headers.contains(PROTOCOL) && headers.values(PROTOCOL).stream()
+        // The client's first offer that the baseline speaks.
+        String chosen = !headers.contains(PROTOCOL) ? null : headers.values(PROTOCOL).stream()
                 .flatMap(v -> Arrays.stream(v.split(",")))
-                .anyMatch(v -> v.trim().equals(BroadcastBaseline.SUBPROTOCOL));
-        if (!offered) {
-            throw new WsUpgradeException("subprotocol " + BroadcastBaseline.SUBPROTOCOL + " not offered");
+                .map(String::trim)
+                .filter(v -> v.equals(BroadcastBaseline.SUBPROTOCOL) || v.equals(BroadcastBaseline.JSON_SUBPROTOCOL))
+                .findFirst().orElse(null);
+        if (chosen == null) {
+            throw new WsUpgradeException("subprotocol " + BroadcastBaseline.SUBPROTOCOL + " or "
+                    + BroadcastBaseline.JSON_SUBPROTOCOL + " not offered");
         }
         WritableHeaders<?> reply = WritableHeaders.create();
-        reply.set(PROTOCOL, BroadcastBaseline.SUBPROTOCOL);
+        reply.set(PROTOCOL, chosen);
         return Optional.of(reply);
     }
 
     @Override
     public void onOpen(WsSession wsSession) {
+        this.json = wsSession.subProtocol().map(BroadcastBaseline.JSON_SUBPROTOCOL::equals).orElse(false);
         this.session = wsSession;
     }
 
     @Override
     public void onMessage(WsSession wsSession, BufferData buffer, boolean last) {
+        if (json) {
+            wsSession.close(WsCloseCodes.CANNOT_ACCEPT, "text frames only");
+            return;
+        }
         byte[] bytes = buffer.readBytes();
         if (!last) {
             partial.writeBytes(bytes);
@@ -98,7 +113,27 @@ final class BaselineConnection implements WsListener {
 
     @Override
     public void onMessage(WsSession wsSession, String text, boolean last) {
-        wsSession.close(WsCloseCodes.CANNOT_ACCEPT, "binary frames only");
+        if (!json) {
+            wsSession.close(WsCloseCodes.CANNOT_ACCEPT, "binary frames only");
+            return;
+        }
+        if (!last) {
+            textParts.append(text);
+            return;
+        }
+        String whole = text;
+        if (!textParts.isEmpty()) {
+            whole = textParts.append(text).toString();
+            textParts.setLength(0);
+        }
+        ClientFrame.Builder frame = ClientFrame.newBuilder();
+        try {
+            PARSER.merge(whole, frame);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            wsSession.close(PROTOCOL_ERROR, "malformed frame");
+            return;
+        }
+        handle(frame.build());
     }
 
     @Override
@@ -122,7 +157,7 @@ final class BaselineConnection implements WsListener {
                 connected = true;
                 sessionId = baseline.nextSessionId();
                 send(ServerFrame.newBuilder().setConnected(Connected.newBuilder()
-                        .setSessionId(sessionId).setGatewayId("baseline").setServerTime(now())).build().toByteArray());
+                        .setSessionId(sessionId).setGatewayId("baseline").setServerTime(now())).build());
             }
             case SUBSCRIBE -> {
                 String room = frame.getSubscribe().getRoom();
@@ -130,48 +165,84 @@ final class BaselineConnection implements WsListener {
                 baseline.room(room).subscribers.add(this);
                 send(ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder()
                         .setRequestId(frame.getSubscribe().getRequestId()).setRoom(room).setEpoch("baseline"))
-                        .build().toByteArray());
+                        .build());
             }
             case UNSUBSCRIBE -> {
                 String room = frame.getUnsubscribe().getRoom();
                 rooms.remove(room);
                 baseline.unsubscribe(room, this);
                 send(ServerFrame.newBuilder().setUnsubscribed(Unsubscribed.newBuilder()
-                        .setRequestId(frame.getUnsubscribe().getRequestId()).setRoom(room)).build().toByteArray());
+                        .setRequestId(frame.getUnsubscribe().getRequestId()).setRoom(room)).build());
             }
             case PUBLISH -> publish(frame.getPublish());
             case PING -> send(ServerFrame.newBuilder().setPong(Pong.newBuilder()
-                    .setNonce(frame.getPing().getNonce()).setServerTime(now())).build().toByteArray());
+                    .setNonce(frame.getPing().getNonce()).setServerTime(now())).build());
             default -> session.close(PROTOCOL_ERROR, "unknown frame");
         }
     }
 
-    // Encoded once, then written to each subscriber in turn from this (the publisher's) thread.
+    // Encoded once per subprotocol, then written to each subscriber in turn from this (the publisher's) thread.
     private void publish(Publish publish) {
         BroadcastBaseline.Room room = baseline.room(publish.getRoom());
         long position = room.position.incrementAndGet();
-        byte[] message = ServerFrame.newBuilder().setMessage(Message.newBuilder()
+        ServerFrame message = ServerFrame.newBuilder().setMessage(Message.newBuilder()
                 .setRoom(publish.getRoom()).setPosition(position).setId(publish.getId()).setSender(sessionId)
                 .setPayload(publish.getPayload()).setContentType(publish.getContentType())
-                .setTimestamp(now()).setEpoch("baseline")).build().toByteArray();
+                .setTimestamp(now()).setEpoch("baseline")).build();
+        byte[] binary = null;
+        String text = null;
         for (BaselineConnection subscriber : room.subscribers) {
-            subscriber.send(message);
+            if (subscriber.json) {
+                if (text == null) {
+                    text = print(message);
+                }
+                subscriber.sendText(text);
+            } else {
+                if (binary == null) {
+                    binary = message.toByteArray();
+                }
+                subscriber.sendBinary(binary);
+            }
         }
         if (publish.getAck()) {
             send(ServerFrame.newBuilder().setAck(Ack.newBuilder()
                     .setRequestId(publish.getRequestId()).setRoom(publish.getRoom()).setId(publish.getId())
-                    .setPosition(position).setEpoch("baseline")).build().toByteArray());
+                    .setPosition(position).setEpoch("baseline")).build());
         }
     }
 
-    private void send(byte[] frame) {
+    private void send(ServerFrame frame) {
+        if (json) {
+            sendText(print(frame));
+        } else {
+            sendBinary(frame.toByteArray());
+        }
+    }
+
+    private static String print(ServerFrame frame) {
+        try {
+            return PRINTER.print(frame);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot print " + frame.getFrameCase(), e);
+        }
+    }
+
+    private void sendBinary(byte[] frame) {
+        write(s -> s.send(BufferData.create(frame), true));
+    }
+
+    private void sendText(String frame) {
+        write(s -> s.send(frame, true));
+    }
+
+    private void write(java.util.function.Consumer<WsSession> sending) {
         WsSession s = session;
         if (s == null || broken) {
             return;
         }
         sendLock.lock();
         try {
-            s.send(BufferData.create(frame), true);
+            sending.accept(s);
         } catch (RuntimeException e) {
             // The peer is gone: drop it from every room so one dead socket does not fail every later broadcast.
             broken = true;

@@ -11,13 +11,16 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The baseline: one bare Helidon SE WebSocket server that broadcasts each publish to the in-memory subscribers
- * of its room, speaking just enough of the binary wire protocol ({@value #SUBPROTOCOL}) that the load generator
- * drives it unchanged. It has no authentication, no router hop, no Kafka and no durability: it shows what the
+ * of its room, speaking just enough of the wire protocol, binary ({@value #SUBPROTOCOL}) or JSON
+ * ({@value #JSON_SUBPROTOCOL}), that the load generators drive it unchanged: connect (any token), subscribe,
+ * unsubscribe, publish with ack, ping. It has no authentication, no router hop, no Kafka and no durability: it shows what the
  * WebSocket layer alone costs on this machine. Thread-safe.
  */
 public final class BroadcastBaseline implements AutoCloseable {
-    /** The only subprotocol the baseline speaks. */
+    /** The binary subprotocol. */
     public static final String SUBPROTOCOL = "switchboard.v1.proto";
+    /** The JSON subprotocol. */
+    public static final String JSON_SUBPROTOCOL = "switchboard.v1.json";
 
     private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
     private final AtomicLong sessions = new AtomicLong();
@@ -36,6 +39,11 @@ public final class BroadcastBaseline implements AutoCloseable {
 
     /** Binds loopback on a free port and starts serving {@code /ws}; fails if already started. */
     public BroadcastBaseline start() {
+        return start(0);
+    }
+
+    /** Binds loopback on {@code port} (0: a free one) and starts serving {@code /ws}; fails if already started. */
+    public BroadcastBaseline start(int port) {
         synchronized (lifecycle) {
             if (started) {
                 throw new IllegalStateException("Already started");
@@ -43,7 +51,7 @@ public final class BroadcastBaseline implements AutoCloseable {
             started = true;
             server = WebServer.builder()
                     .host("127.0.0.1")
-                    .port(0)
+                    .port(port)
                     .shutdownHook(false)
                     .shutdownGracePeriod(Duration.ofMillis(500))
                     .addRouting(WsRouting.builder().endpoint("/ws", () -> new BaselineConnection(this)))

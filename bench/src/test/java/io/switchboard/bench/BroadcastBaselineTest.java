@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The baseline speaks enough of the wire protocol for the load generator, over a real socket. */
+/** The baseline speaks enough of the wire protocol, in both subprotocols, for the load generators, over a real socket. */
 class BroadcastBaselineTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private BroadcastBaseline baseline;
@@ -51,8 +51,24 @@ class BroadcastBaselineTest {
     }
 
     @Test
-    void refusesAHandshakeWithoutTheBinarySubprotocol() {
-        try (WsTestClient client = WsTestClient.connectRaw(baseline.webSocketUri(), Subprotocol.JSON.token())) {
+    void speaksJsonToJsonClientsAndBinaryToBinaryOnesInOneRoom() {
+        try (WsTestClient json = WsTestClient.connected(baseline.webSocketUri(), Subprotocol.JSON, "any");
+             WsTestClient binary = WsTestClient.connected(baseline.webSocketUri(), Subprotocol.PROTO, "any")) {
+            json.subscribeAndWait("bench:0", TIMEOUT);
+            binary.subscribeAndWait("bench:0", TIMEOUT);
+            int id = json.publish("bench:0", "j1", "from json");
+
+            // The baseline writes the message to the room (the publisher is a member) before it acks.
+            assertThat(json.nextMatching(ServerFrame::hasMessage, TIMEOUT).getMessage().getPayload().toStringUtf8())
+                    .isEqualTo("from json");
+            assertThat(json.nextMatching(ServerFrame::hasAck, TIMEOUT).getAck().getRequestId()).isEqualTo(id);
+            assertThat(binary.nextMatching(ServerFrame::hasMessage, TIMEOUT).getMessage().getId()).isEqualTo("j1");
+        }
+    }
+
+    @Test
+    void refusesAHandshakeWithoutASubprotocolItSpeaks() {
+        try (WsTestClient client = WsTestClient.connectRaw(baseline.webSocketUri(), "switchboard.v2.proto")) {
             assertThat(client.handshakeStatus()).isNotEqualTo(101);
         }
     }

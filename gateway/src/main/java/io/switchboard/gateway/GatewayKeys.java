@@ -109,6 +109,12 @@ public final class GatewayKeys {
             .byDefault(Duration.ofSeconds(5)).check(Check.positive())
             .doc("A ping unanswered for this long marks the router's connection dead (its calls fail `UNAVAILABLE`"
                     + " and fail over).");
+    public static final Key<Boolean> ROUTER_PUBLISH_STREAM = S.define("gateway.router-publish-stream", BOOLEAN)
+            .byDefault(true)
+            .doc("Publishes go to each router over one long-lived gRPC stream (`RouterService.PublishStream`)"
+                    + " instead of a unary `Publish` call each: same deadline (`gateway.publish-timeout`), failover,"
+                    + " circuit breaker and dedup ids, a fraction of the CPU per publish. A router without the method"
+                    + " (an older version) is called unary. `false`: a unary call per publish.");
     public static final Key<Float> BREAKER_FAILURE_RATE = S.define("gateway.router-breaker.failure-rate-threshold",
                     FLOAT).byDefault(50f).check(Check.of(r -> r > 0 && r <= 100, "> 0 and <= 100"))
             .doc("Percent of failed calls that opens a router's circuit breaker. Only `UNAVAILABLE` and"

@@ -32,6 +32,7 @@ import static io.switchboard.gateway.GatewayKeys.RESUME_PAGE_SIZE;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_DNS_REFRESH;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIME;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.ROUTER_PUBLISH_STREAM;
 import static io.switchboard.gateway.GatewayKeys.STARTUP_TIMEOUT;
 import io.switchboard.service.KafkaKeys;
 
@@ -84,6 +85,7 @@ import io.switchboard.gateway.session.PublishHandler;
 import io.switchboard.gateway.session.SessionFactory;
 import io.switchboard.gateway.session.SessionSettings;
 import io.switchboard.gateway.signals.SignalConsumer;
+import io.switchboard.gateway.ws.TransportReaper;
 import io.switchboard.service.InstanceIds;
 import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.TierLifecycle;
@@ -116,6 +118,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Admission admission = new Admission();
     private final ConnectionRegistry connections = new ConnectionRegistry();
     private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
+    private final TransportReaper reaper = new TransportReaper();
     private final AtomicReference<SessionFactory> sessions = new AtomicReference<>();
 
     // Written by the start phase under the lifecycle's lock; volatile where health checks and the admin endpoint
@@ -180,11 +183,13 @@ public final class GatewayServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        timer.scheduleWithFixedDelay(reaper::sweep, 1, 1, TimeUnit.SECONDS);
         GrpcRouterClient.Builder routers = GrpcRouterClient.builder()
                 .routers(config.routers())
                 .channels(ChannelFactory.plaintext(config.get(ROUTER_KEEPALIVE_TIME),
                         config.get(ROUTER_KEEPALIVE_TIMEOUT)))
                 .breaker(config.routerBreaker())
+                .publishStream(config.get(ROUTER_PUBLISH_STREAM))
                 .clock(clock)
                 .registry(registry);
         config.routerDns().ifPresent(dns -> routers.dns(dns, config.get(ROUTER_DNS_REFRESH)));
@@ -194,7 +199,7 @@ public final class GatewayServer implements AutoCloseable {
                 .orElseGet(HistoryClient::unconfigured);
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
                 () -> fanout != null && fanout.isPositioned(), this::isAlive), drainControl(), extraRouting,
-                sessions::get).start();
+                sessions::get, reaper).start();
         // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
         if (!webServer.isRunning() || webServer.port() < 0) {
             throw new IllegalStateException("web server could not bind " + config.get(HOST) + ":" + config.get(PORT));

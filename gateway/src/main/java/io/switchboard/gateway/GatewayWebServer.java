@@ -23,6 +23,7 @@ import io.switchboard.gateway.observe.HealthChecks;
 import io.switchboard.gateway.observe.MetricsService;
 import io.switchboard.gateway.session.Admission;
 import io.switchboard.gateway.ws.ConnectionHandler;
+import io.switchboard.gateway.ws.TransportReaper;
 import io.switchboard.gateway.ws.WsEndpoint;
 
 /**
@@ -40,10 +41,11 @@ final class GatewayWebServer {
 
     /**
      * @param sessions opens the session of each connection; yields null until the gateway is ready
+     * @param reaper   cleans up after each connection once its thread has ended
      */
     static WebServer build(GatewayConfig config, PrometheusRegistry registry, Admission admission, Health health,
                            DrainAdminService.Control drain, Consumer<HttpRouting.Builder> extraRouting,
-                           Supplier<ConnectionHandler.Factory> sessions) {
+                           Supplier<ConnectionHandler.Factory> sessions, TransportReaper reaper) {
         HealthObserver observer = HealthObserver.builder()
                 .useSystemServices(false)
                 .details(true)
@@ -56,6 +58,10 @@ final class GatewayWebServer {
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)
                 .idleConnectionTimeout(config.get(IDLE_TIMEOUT))
+                // Helidon's NIO socket (its default) keeps two 8 KiB heap buffers per connection and shares its write
+                // buffer between concurrent writers (our connection writer and Helidon's own close and error frames);
+                // the plain socket keeps one read buffer and writes each buffer whole under the socket's write lock.
+                .useNio(false)
                 .addProtocol(WsConfig.builder().maxFrameLength(config.get(MAX_FRAME_BYTES)).build())
                 .addFeature(ObserveFeature.just(observer))
                 .routing(r -> {
@@ -71,7 +77,7 @@ final class GatewayWebServer {
                     r.register("/admin", new DrainAdminService(config.find(ADMIN_TOKEN), drain));
                     extraRouting.accept(r);
                 })
-                .addRouting(WsEndpoint.routing(config.get(WS_PATH), config.get(MAX_FRAME_BYTES), sessions))
+                .addRouting(WsEndpoint.routing(config.get(WS_PATH), config.get(MAX_FRAME_BYTES), sessions, reaper))
                 .build();
     }
 }

@@ -2,6 +2,8 @@ package io.switchboard.gateway;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -133,6 +135,18 @@ class BadInputTest {
             assertThat(code).isEqualTo(ErrorCode.CLOSE_MESSAGE_TOO_BIG_VALUE);
             w.assertStillReceives();
         }
+    }
+
+    @Test
+    void theCloseFrameNeverInterleavesWithTheSessionsOwnWrites() throws Exception {
+        // The Connected reply (written by the session's writer) and Helidon's close 1009 (written by the connection's
+        // thread) leave at nearly the same time on every attempt: both must arrive whole, so the close code is read.
+        List<Integer> codes = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            codes.add(UpgradeProbe.closeCodeForAnnouncedFrame(h.wsUri(), Subprotocol.PROTO.token(),
+                    connectFrame(h.tokens.token("racer-" + i)).toByteArray(), 131_073));
+        }
+        assertThat(codes).containsOnly(ErrorCode.CLOSE_MESSAGE_TOO_BIG_VALUE);
     }
 
     @Test

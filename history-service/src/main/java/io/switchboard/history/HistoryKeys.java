@@ -90,7 +90,9 @@ public final class HistoryKeys {
             .section(SECTION)
             .shared(KafkaKeys.BOOTSTRAP_SERVERS, KafkaKeys.TOPIC_NAME)
             .passthrough(CONSUMER, owned(), Map.of(), "Extra consumer properties of the history service, verbatim;"
-                    + " `security.*`, `sasl.*`, `ssl.*` also go to the startup admin client.")
+                    + " `security.*`, `sasl.*`, `ssl.*` also go to the startup admin client. Unless set here, the"
+                    + " consumer runs with `fetch.min.bytes=65536` and `fetch.max.wait.ms=20`: history is not on the"
+                    + " delivery path, so it ingests in fetches of up to 20 ms instead of one fetch per record.")
             .checkRoot("kafka", KafkaKeys::isKnown)
             .build();
 

@@ -75,7 +75,8 @@ final class ClusterStatus implements HttpService {
     /**
      * The start-up line: {@code Switchboard is up: kafka 127.0.0.1:9092, gateways ws://127.0.0.1:8080/ws ...,
      * routers router-1 grpc :7070, metrics :41234, presence grpc :..., history grpc :...; status
-     * http://127.0.0.1:8080/launcher/status}.
+     * http://127.0.0.1:8080/launcher/status}. The load generator's compare command reads the gateways' WebSocket URLs
+     * from this line.
      */
     static String summary(LocalCluster cluster) {
         List<String> parts = new java.util.ArrayList<>();

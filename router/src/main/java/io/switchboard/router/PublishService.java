@@ -2,6 +2,7 @@ package io.switchboard.router;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.switchboard.proto.internal.v1.Envelope;
@@ -14,9 +15,10 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
- * {@code RouterService.Publish}: validate, deduplicate, bound, append, answer once the log acknowledged.
+ * {@code RouterService.Publish} (and each request of {@code PublishStream}): validate, deduplicate, bound, append, answer once the log acknowledged.
  *
  * <p>The order is what makes retries safe and memory bounded: validation first (nothing allocated for a bad
  * envelope); then a known (sender, id) joins the earlier publish without taking a slot; then a new one takes
@@ -44,8 +46,21 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
         this.clock = clock;
     }
 
+    /** A unary {@code Publish} call: the call's context says whether the caller gave up. */
     @Override
     public void publish(PublishRequest request, StreamObserver<PublishResponse> responses) {
+        Context context = Context.current();
+        publish(request, responses, () -> context.isCancelled() ? PublishStatus.cancelled(context) : null);
+    }
+
+    /** One request of a {@code PublishStream}: its own deadline (null: none) says whether the caller gave up. */
+    void publish(PublishRequest request, StreamObserver<PublishResponse> responses, Deadline deadline) {
+        publish(request, responses, () -> deadline != null && deadline.isExpired() ? PublishStatus.expired() : null);
+    }
+
+    /** @param ended the answer when the caller already gave up, else null */
+    private void publish(PublishRequest request, StreamObserver<PublishResponse> responses,
+                         Supplier<RouterError> ended) {
         long receivedNanos = System.nanoTime();
         Optional<RouterError> problem = validator.check(request);
         if (problem.isPresent()) {
@@ -53,9 +68,9 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
             return;
         }
         // The caller may already have given up (deadline passed while queued): then send nothing at all.
-        Context context = Context.current();
-        if (context.isCancelled()) {
-            fail(responses, PublishStatus.cancelled(context));
+        RouterError gaveUp = ended.get();
+        if (gaveUp != null) {
+            fail(responses, gaveUp);
             return;
         }
         Envelope envelope = request.getEnvelope();

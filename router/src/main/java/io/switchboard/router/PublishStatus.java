@@ -60,6 +60,13 @@ final class PublishStatus {
                 .withDescription("call ended before the publish started; nothing was sent"), RouterErrorReason.CALL_ENDED);
     }
 
+    /** The answer for a stream request whose own deadline passed before the router started the send. */
+    static RouterError expired() {
+        return new RouterError(Status.DEADLINE_EXCEEDED
+                .withDescription("deadline passed before the publish started; nothing was sent"),
+                RouterErrorReason.CALL_ENDED);
+    }
+
     /**
      * The answer for a failed append: UNAVAILABLE (retriable) unless retrying cannot help: a record Kafka refuses
      * as too large (producer, broker or topic limit) is RESOURCE_EXHAUSTED RECORD_TOO_LARGE.

@@ -1,30 +1,39 @@
 package io.switchboard.router;
 
+import java.util.concurrent.Executor;
+
 import io.grpc.stub.StreamObserver;
+import io.switchboard.proto.PublishStreamServer;
 import io.switchboard.proto.internal.v1.ControlRequest;
 import io.switchboard.proto.internal.v1.ControlResponse;
 import io.switchboard.proto.internal.v1.EphemeralRequest;
 import io.switchboard.proto.internal.v1.EphemeralResponse;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
+import io.switchboard.proto.internal.v1.PublishStreamRequest;
+import io.switchboard.proto.internal.v1.PublishStreamResponse;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 import io.switchboard.proto.internal.v1.SendToUserRequest;
 import io.switchboard.proto.internal.v1.SendToUserResponse;
 
 /**
  * The router's {@code RouterService}: one gRPC service whose methods are handled by one class each ({@link
- * PublishService}, {@link EphemeralService}, {@link DirectMessageService}, {@link ControlService}).
- * Thread-safe, as its handlers are.
+ * PublishService}, {@link EphemeralService}, {@link DirectMessageService}, {@link ControlService}); a
+ * {@code PublishStream}'s requests each go to the {@link PublishService} like a {@code Publish} call, through a
+ * {@link PublishStreamServer} ({@link #drain()} completes the open streams). Thread-safe, as its handlers are.
  */
 final class RouterGrpcService extends RouterServiceGrpc.RouterServiceImplBase {
     private final PublishService publish;
     private final EphemeralService ephemeral;
     private final DirectMessageService direct;
     private final ControlService control;
+    private final PublishStreamServer publishStreams;
 
+    /** @param executor runs each request of a publish stream, as the gRPC server runs each call */
     RouterGrpcService(PublishService publish, EphemeralService ephemeral, DirectMessageService direct,
-                      ControlService control) {
+                      ControlService control, Executor executor) {
         this.publish = publish;
+        this.publishStreams = new PublishStreamServer(publish::publish, executor);
         this.ephemeral = ephemeral;
         this.direct = direct;
         this.control = control;
@@ -33,6 +42,16 @@ final class RouterGrpcService extends RouterServiceGrpc.RouterServiceImplBase {
     @Override
     public void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
         publish.publish(request, response);
+    }
+
+    @Override
+    public StreamObserver<PublishStreamRequest> publishStream(StreamObserver<PublishStreamResponse> responses) {
+        return publishStreams.open(responses);
+    }
+
+    /** Publish streams answer new requests UNAVAILABLE and complete once their requests are answered. */
+    void drain() {
+        publishStreams.drain();
     }
 
     @Override

@@ -53,6 +53,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,7 +69,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>{@link #start()} bootstraps the topics, warms the producer, binds the ports and only then reports
  * SERVING; it fails (once, cleaning up) when Kafka is not reachable within {@code router.startup-timeout}.
- * {@link #drain()} reports NOT_SERVING and refuses new calls; {@link #shutdown(Duration)} drains, lets
+ * {@link #drain()} reports NOT_SERVING and refuses new calls (open publish streams answer new requests UNAVAILABLE
+ * and complete once their requests are answered); {@link #shutdown(Duration)} drains, lets
  * in-flight publishes get Kafka's acknowledgement within the grace period, closes the producer (failing what
  * is left, which answers UNAVAILABLE) and then forces the server down. Each instance registers its metrics
  * in the registry it is given and removes them on shutdown: give concurrently running routers separate
@@ -100,6 +103,8 @@ public final class RouterServer implements ServiceMain.Service {
 
     // Written by the lifecycle phases under its lock; published to other threads through its volatile state.
     private GrpcServerRuntime grpc;
+    private RouterGrpcService routerService;
+    private ExecutorService streamRequests;
     private HttpEndpoints http;
     private EnvelopeLog log;
     private RouterMetrics metrics;
@@ -166,7 +171,9 @@ public final class RouterServer implements ServiceMain.Service {
         EventLog events = kafkaLog.events(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME),
                 config.get(KafkaKeys.CONTROL_TOPIC_NAME));
         Optional<PresenceLookup> presence = startPresence(dedup);
-        RouterGrpcService routerService = routerService(dedup, events, presence);
+        // Each request of a publish stream runs on a thread of its own, as each unary call does.
+        streamRequests = Executors.newThreadPerTaskExecutor(Threads.virtualFactory("router-stream-"));
+        routerService = routerService(dedup, events, presence);
         List<ServerServiceDefinition> extra = new ArrayList<>(
                 extraServices.stream().map(BindableService::bindService).toList());
         // The public API calls this router's own RouterService in-process: no network hop, same dedup cache.
@@ -227,7 +234,8 @@ public final class RouterServer implements ServiceMain.Service {
                 new EphemeralService(validator, throttle, limiter, events, eventMetrics, clock,
                         config.get(EPHEMERAL_TTL)),
                 new DirectMessageService(validator, dedup, limiter, presence, events, eventMetrics, clock),
-                new ControlService(validator, limiter, presence, events, eventMetrics, clock));
+                new ControlService(validator, limiter, presence, events, eventMetrics, clock),
+                streamRequests);
     }
 
     /**
@@ -290,11 +298,14 @@ public final class RouterServer implements ServiceMain.Service {
     }
 
     /**
-     * Reports NOT_SERVING (gRPC health and {@code /health/ready}) and refuses new calls; calls already
-     * received continue. Returns at once. Does nothing unless running.
+     * Reports NOT_SERVING (gRPC health and {@code /health/ready}) and refuses new calls and new requests on open
+     * publish streams; calls and requests already received continue. Returns at once. Does nothing unless running.
      */
     public void drain() {
-        lifecycle.drain(() -> grpc.drain());
+        lifecycle.drain(() -> {
+            grpc.drain();
+            routerService.drain();
+        });
     }
 
     /**
@@ -349,6 +360,7 @@ public final class RouterServer implements ServiceMain.Service {
         steps.run("close the public API's router channel", apiRouterChannel, ManagedChannel::shutdownNow);
         steps.run("close the public API", api, SwitchboardApiService::close);
         steps.run("stop the gRPC executor", grpc, GrpcServerRuntime::stopExecutor);
+        steps.run("stop the publish streams' executor", streamRequests, ExecutorService::shutdownNow);
         steps.run("stop the HTTP endpoint", http, HttpEndpoints::close);
         steps.run("unregister metrics", metrics, RouterMetrics::unregister);
         steps.run("unregister event metrics", eventMetrics, EventMetrics::unregister);

@@ -1,7 +1,5 @@
 package io.switchboard.gateway.fanout;
 
-import java.util.EnumMap;
-
 import io.switchboard.gateway.ws.OutboundFrame;
 import io.switchboard.gateway.ws.Subprotocol;
 import io.switchboard.proto.client.v1.ServerFrame;
@@ -14,9 +12,12 @@ import io.switchboard.proto.client.v1.ServerFrame;
  * values themselves are immutable and may be handed to other threads.
  */
 public final class FanoutMessage {
+    private static final int SUBPROTOCOLS = Subprotocol.values().length;
+
     private final String room;
     private final ServerFrame frame;
-    private final EnumMap<Subprotocol, OutboundFrame> encodings = new EnumMap<>(Subprotocol.class);
+    // Indexed by the subprotocol's ordinal: one array read per subscriber, no map entry or lambda.
+    private final OutboundFrame[] encodings = new OutboundFrame[SUBPROTOCOLS];
 
     public FanoutMessage(String room, ServerFrame frame) {
         this.room = room;
@@ -33,6 +34,11 @@ public final class FanoutMessage {
 
     /** The frame in {@code subprotocol}'s encoding, encoded on first use and cached for the other subscribers. */
     public OutboundFrame encoded(Subprotocol subprotocol) {
-        return encodings.computeIfAbsent(subprotocol, p -> p.codec().encode(frame));
+        OutboundFrame encoded = encodings[subprotocol.ordinal()];
+        if (encoded == null) {
+            encoded = subprotocol.codec().encode(frame);
+            encodings[subprotocol.ordinal()] = encoded;
+        }
+        return encoded;
     }
 }

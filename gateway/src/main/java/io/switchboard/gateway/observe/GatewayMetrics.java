@@ -2,10 +2,12 @@ package io.switchboard.gateway.observe;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -50,6 +52,10 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter connectionsClosed;
     private final Counter framesReceived;
     private final Counter framesSent;
+    // Per-frame counters: label values to data points, so the hot path does no label lookup.
+    private final ConcurrentHashMap<String, CounterDataPoint> sentByType = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CounterDataPoint> receivedByType = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CounterDataPoint> recordsByResult = new ConcurrentHashMap<>();
     private final Counter publishes;
     private final Histogram publishDuration;
     private final Counter fanoutRecords;
@@ -139,11 +145,12 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     public void frameReceived(String type) {
-        framesReceived.labelValues(type).inc();
+        receivedByType.computeIfAbsent(type, framesReceived::labelValues).inc();
     }
 
+    /** Called for every frame written: the labelled data point is looked up once per type, not per frame. */
     public void frameSent(String type) {
-        framesSent.labelValues(type).inc();
+        sentByType.computeIfAbsent(type, framesSent::labelValues).inc();
     }
 
     public void publish(String outcome, long nanos) {
@@ -157,7 +164,7 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     public void fanoutRecord(String result) {
-        fanoutRecords.labelValues(result).inc();
+        recordsByResult.computeIfAbsent(result, fanoutRecords::labelValues).inc();
     }
 
     public void fanoutDeliveries(int n) {

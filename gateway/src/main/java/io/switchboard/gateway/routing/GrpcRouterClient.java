@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -31,7 +32,9 @@ import io.switchboard.proto.internal.v1.SendToUserResponse;
  * breaker permits it. When that router answers UNAVAILABLE (refused, reset, not ready), the same request (same
  * message id, so a router's dedup recognises it) is sent once more to the next permitted router in the ranking,
  * within what is left of the caller's deadline. DEADLINE_EXCEEDED is not retried elsewhere (see
- * {@link FailurePolicy}). With every breaker open the call fails at once with UNAVAILABLE.
+ * {@link FailurePolicy}). With every breaker open the call fails at once with UNAVAILABLE. Publishes go over one
+ * long-lived stream per router ({@link PublishStream}) with the same per-publish deadline, breaker accounting and
+ * failover as a unary call.
  *
  * <p>To add a RouterService method, route it through {@link #call} with its key, e.g.
  * {@code call("user:" + id, timeout, (stub, obs) -> stub.sendToUser(request, obs))}.
@@ -43,6 +46,8 @@ public final class GrpcRouterClient implements RouterClient {
     static final int MAX_FAILOVERS = 1;
 
     private final RouterPool pool;
+    private final boolean publishStreams;
+    private final ScheduledThreadPoolExecutor deadlines;
     private final RouterMetrics metrics;
     private final List<RouterEndpoint> staticRouters;
     private final DnsRouterDiscovery discovery;
@@ -50,7 +55,11 @@ public final class GrpcRouterClient implements RouterClient {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private GrpcRouterClient(Builder b) {
-        this.pool = new RouterPool(b.channels, b.breaker, b.clock);
+        this.publishStreams = b.publishStream;
+        this.deadlines = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("switchboard-router-deadlines")
+                .daemon(true).factory());
+        this.deadlines.setRemoveOnCancelPolicy(true);
+        this.pool = new RouterPool(b.channels, b.breaker, b.clock, deadlines);
         this.metrics = new RouterMetrics(b.registry, pool::breakerStates);
         this.staticRouters = b.routers;
         this.discovery = b.dns == null ? null
@@ -79,10 +88,14 @@ public final class GrpcRouterClient implements RouterClient {
         return this;
     }
 
+    /** Over each router's publish stream ({@link PublishStream}), or a unary call each when streams are off. */
     @Override
     public CompletableFuture<PublishResponse> publish(Envelope envelope, Duration timeout) {
         PublishRequest request = PublishRequest.newBuilder().setEnvelope(envelope).build();
-        return call(envelope.getRoom(), timeout, (stub, response) -> stub.publish(request, response));
+        if (!publishStreams) {
+            return call(envelope.getRoom(), timeout, (stub, response) -> stub.publish(request, response));
+        }
+        return route(envelope.getRoom(), timeout, (router, deadline) -> router.publishes().publish(request, deadline));
     }
 
     /** Routed by the event's room, like its room's publishes. */
@@ -103,8 +116,18 @@ public final class GrpcRouterClient implements RouterClient {
      * UNAVAILABLE. The future fails with a gRPC {@code StatusRuntimeException}; it never blocks the caller.
      */
     public <T> CompletableFuture<T> call(String key, Duration timeout, RouterCall<T> call) {
-        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(call, "call");
+        return route(key, timeout, (router, deadline) -> GrpcFutures.unary("router " + router,
+                response -> call.invoke(router.stub().withDeadline(deadline), response)));
+    }
+
+    /** What one attempt sends to one router, within what is left of the caller's deadline. */
+    private interface Attempt<T> {
+        CompletableFuture<T> send(RouterChannel router, Deadline deadline);
+    }
+
+    private <T> CompletableFuture<T> route(String key, Duration timeout, Attempt<T> call) {
+        Objects.requireNonNull(key, "key");
         CompletableFuture<T> result = new CompletableFuture<>();
         Deadline deadline = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
         attempt(pool.ranked(key), 0, MAX_FAILOVERS, deadline, call, result, null);
@@ -112,7 +135,7 @@ public final class GrpcRouterClient implements RouterClient {
     }
 
     private <T> void attempt(List<RouterChannel> ranked, int from, int failoversLeft, Deadline deadline,
-                             RouterCall<T> call, CompletableFuture<T> result, Throwable previous) {
+                             Attempt<T> call, CompletableFuture<T> result, Throwable previous) {
         boolean skippedOpen = false;
         for (int i = from; i < ranked.size(); i++) {
             RouterChannel router = ranked.get(i);
@@ -131,8 +154,7 @@ public final class GrpcRouterClient implements RouterClient {
             long start = System.nanoTime();
             CompletableFuture<T> answer;
             try {
-                answer = GrpcFutures.unary("router " + router,
-                        response -> call.invoke(router.stub().withDeadline(deadline), response));
+                answer = call.send(router, deadline);
             } catch (RuntimeException e) {
                 // The call was never made: it neither counts for nor against the router.
                 router.breaker().releasePermission();
@@ -189,6 +211,7 @@ public final class GrpcRouterClient implements RouterClient {
             discovery.close();
         }
         pool.close(timeout);
+        deadlines.shutdownNow();
         metrics.close();
     }
 
@@ -203,8 +226,18 @@ public final class GrpcRouterClient implements RouterClient {
         private BreakerSettings breaker = BreakerSettings.DEFAULTS;
         private Clock clock = Clock.systemUTC();
         private PrometheusRegistry registry;
+        private boolean publishStream = true;
 
         private Builder() {
+        }
+
+        /**
+         * Whether publishes go over one stream per router ({@code gateway.router-publish-stream}, default true)
+         * instead of a unary call each.
+         */
+        public Builder publishStream(boolean publishStream) {
+            this.publishStream = publishStream;
+            return this;
         }
 
         /** A static router list ({@code gateway.routers}). */

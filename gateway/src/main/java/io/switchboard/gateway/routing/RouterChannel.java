@@ -1,18 +1,21 @@
 package io.switchboard.gateway.routing;
 
+import java.util.concurrent.ScheduledExecutorService;
+
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.grpc.ManagedChannel;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 
 /**
- * One router as the pool holds it: its channel, its stub, its circuit breaker and the calls in flight on it.
- * A router that vanished from discovery is retired: it takes no new call, and its channel is shut down once
- * the last call in flight on it ended. Thread-safe.
+ * One router as the pool holds it: its channel, its stub, its publish stream, its circuit breaker and the calls in
+ * flight on it. A router that vanished from discovery is retired: it takes no new call, its publish stream is
+ * half-closed, and its channel is shut down once the last call in flight on it ended. Thread-safe.
  */
 final class RouterChannel {
     private final RouterEndpoint endpoint;
     private final ManagedChannel channel;
     private final RouterServiceGrpc.RouterServiceStub stub;
+    private final PublishStream publishes;
     private final CircuitBreaker breaker;
     private final Object lock = new Object();
     // @GuardedBy("lock")
@@ -20,10 +23,13 @@ final class RouterChannel {
     // @GuardedBy("lock")
     private boolean retired;
 
-    RouterChannel(RouterEndpoint endpoint, ManagedChannel channel, CircuitBreaker breaker) {
+    /** @param deadlines times out the requests of the router's publish stream */
+    RouterChannel(RouterEndpoint endpoint, ManagedChannel channel, CircuitBreaker breaker,
+                  ScheduledExecutorService deadlines) {
         this.endpoint = endpoint;
         this.channel = channel;
         this.stub = RouterServiceGrpc.newStub(channel);
+        this.publishes = new PublishStream(endpoint.toString(), stub, deadlines);
         this.breaker = breaker;
     }
 
@@ -33,6 +39,11 @@ final class RouterChannel {
 
     RouterServiceGrpc.RouterServiceStub stub() {
         return stub;
+    }
+
+    /** The publishes to this router, over one stream. */
+    PublishStream publishes() {
+        return publishes;
     }
 
     CircuitBreaker breaker() {
@@ -76,6 +87,7 @@ final class RouterChannel {
             retired = true;
             idle = inFlight == 0;
         }
+        publishes.close();
         if (idle) {
             channel.shutdown();
         }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,6 +38,7 @@ final class RouterPool implements AutoCloseable {
 
     private final ChannelFactory channels;
     private final CircuitBreakerConfig breakerConfig;
+    private final ScheduledExecutorService deadlines;
     private final Object lock = new Object();
     private volatile Membership current = Membership.EMPTY;
     // @GuardedBy("lock"): retired routers whose channels may still carry calls, for close().
@@ -44,9 +46,11 @@ final class RouterPool implements AutoCloseable {
     // @GuardedBy("lock")
     private boolean closed;
 
-    RouterPool(ChannelFactory channels, BreakerSettings breaker, Clock clock) {
+    /** @param deadlines times out the requests of the routers' publish streams */
+    RouterPool(ChannelFactory channels, BreakerSettings breaker, Clock clock, ScheduledExecutorService deadlines) {
         this.channels = Objects.requireNonNull(channels, "channels");
         this.breakerConfig = breaker.toConfig(clock);
+        this.deadlines = Objects.requireNonNull(deadlines, "deadlines");
     }
 
     /** Makes {@code routers} the membership. Ignored after {@link #close}. */
@@ -68,7 +72,8 @@ final class RouterPool implements AutoCloseable {
                     next.put(r, kept);
                 } else {
                     ManagedChannel channel = channels.open(r);
-                    next.put(r, new RouterChannel(r, channel, CircuitBreaker.of("router-" + r, breakerConfig)));
+                    next.put(r, new RouterChannel(r, channel, CircuitBreaker.of("router-" + r, breakerConfig),
+                            deadlines));
                     added.add(r);
                 }
             }
@@ -124,6 +129,8 @@ final class RouterPool implements AutoCloseable {
             current = Membership.EMPTY;
             retired.clear();
         }
+        // A channel shuts down once its calls have ended: the publish streams end once the routers answered them.
+        all.forEach(c -> c.publishes().close());
         all.forEach(c -> c.channel().shutdown());
         long deadline = System.nanoTime() + timeout.toNanos();
         for (RouterChannel c : all) {

@@ -51,8 +51,12 @@ final class RoomSubscriptions implements Subscriber {
     private final Set<String> presenceRooms = ConcurrentHashMap.newKeySet();
     // Rooms a backend subscribed this session to (SubscribeUser); a refresh does not re-check them.
     private final Set<String> serverRooms = ConcurrentHashMap.newKeySet();
-    // Rooms whose resume is replaying (or just turned live); read by the fan-out thread for every delivery.
+    // Rooms whose resume is replaying (or just turned live).
     private final ConcurrentHashMap<String, Replay> replays = new ConcurrentHashMap<>();
+    // Set before the first replay is put and never cleared: most sessions never resume, and for them the fan-out
+    // thread skips the map lookup per delivery (a profiled cost at 50k deliveries/s). A reader that sees false is
+    // ordered before that put, as a lookup that missed it would be.
+    private volatile boolean everReplayed;
     private volatile boolean cleared;
 
     /**
@@ -181,6 +185,7 @@ final class RoomSubscriptions implements Subscriber {
 
     /** Routes {@code room}'s live messages to {@code replay} until it is finished or cancelled. */
     void replayInto(String room, Replay replay) {
+        everReplayed = true;
         replays.put(room, replay);
     }
 
@@ -251,7 +256,7 @@ final class RoomSubscriptions implements Subscriber {
             return;
         }
         OutboundFrame frame = output.encode(message);
-        Replay replay = replays.get(message.room());
+        Replay replay = everReplayed ? replays.get(message.room()) : null;
         if (replay != null) {
             switch (replay.offer(message.frame().getMessage().getPosition(), frame)) {
                 case HANDLED -> {

@@ -16,11 +16,28 @@ public sealed interface FrameCodec permits ProtoCodec, JsonCodec {
 
     /** The frame type name used in metrics, e.g. {@code "ack"}. */
     static String typeOf(ServerFrame frame) {
-        return frame.getFrameCase().name().toLowerCase(java.util.Locale.ROOT);
+        return TypeNames.SERVER[frame.getFrameCase().ordinal()];
     }
 
     /** The frame type name used in metrics, e.g. {@code "publish"}. */
     static String typeOf(ClientFrame frame) {
-        return frame.getFrameCase().name().toLowerCase(java.util.Locale.ROOT);
+        return TypeNames.CLIENT[frame.getFrameCase().ordinal()];
+    }
+
+    /** The type names, computed once rather than per frame. */
+    final class TypeNames {
+        private static final String[] SERVER = names(ServerFrame.FrameCase.values());
+        private static final String[] CLIENT = names(ClientFrame.FrameCase.values());
+
+        private TypeNames() {
+        }
+
+        private static String[] names(Enum<?>[] cases) {
+            String[] names = new String[cases.length];
+            for (Enum<?> c : cases) {
+                names[c.ordinal()] = c.name().toLowerCase(java.util.Locale.ROOT);
+            }
+            return names;
+        }
     }
 }

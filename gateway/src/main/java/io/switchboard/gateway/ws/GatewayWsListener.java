@@ -26,8 +26,8 @@ import io.switchboard.proto.client.v1.ErrorCode;
  *
  * <p>Helidon 4.5 decodes text frames with replacement characters and does not tell the listener when a
  * connection ends abruptly (e.g. after an oversized frame or a reset). So: U+FFFD in a text message is treated as
- * invalid UTF-8 (clients must escape a literal U+FFFD as {@code \ufffd} in JSON), and a small virtual thread
- * joins the connection's thread to run the session's cleanup however the connection ends.
+ * invalid UTF-8 (clients must escape a literal U+FFFD as {@code \ufffd} in JSON), and the gateway's
+ * {@link TransportReaper} runs the session's cleanup once the connection's thread has ended, however it ended.
  *
  * <p>Not thread-safe: Helidon calls it from the connection's thread only (the reaper only touches the session).
  */
@@ -37,6 +37,7 @@ final class GatewayWsListener implements WsListener {
 
     private final ConnectionHandler.Factory sessions;
     private final int maxFrameBytes;
+    private final TransportReaper reaper;
     private Subprotocol subprotocol;
     private ConnectionHandler session;
     private final ByteArrayOutputStream binaryParts = new ByteArrayOutputStream();
@@ -46,10 +47,12 @@ final class GatewayWsListener implements WsListener {
     /**
      * @param sessions      opens the session of each connection; null while the gateway is not ready
      * @param maxFrameBytes largest client message, in bytes, after reassembly
+     * @param reaper        cleans the session up once the connection's thread has ended
      */
-    GatewayWsListener(ConnectionHandler.Factory sessions, int maxFrameBytes) {
+    GatewayWsListener(ConnectionHandler.Factory sessions, int maxFrameBytes, TransportReaper reaper) {
         this.sessions = sessions;
         this.maxFrameBytes = maxFrameBytes;
+        this.reaper = reaper;
     }
 
     @Override
@@ -74,16 +77,7 @@ final class GatewayWsListener implements WsListener {
                 .orElseThrow(() -> new IllegalStateException("no negotiated subprotocol"));
         Thread connectionThread = Thread.currentThread();
         session = sessions.open(subprotocol, new HelidonFrameSink(ws, connectionThread));
-        ConnectionHandler s = session;
-        Thread.ofVirtual().name("ws-reaper-" + s.id()).start(() -> {
-            try {
-                connectionThread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                s.onTransportClosed();
-            }
-        });
+        reaper.watch(connectionThread, session::onTransportClosed);
     }
 
     @Override

@@ -8,7 +8,9 @@ import io.switchboard.proto.client.v1.ServerFrame;
 /**
  * {@code switchboard.v1.json}: text messages in protobuf's canonical JSON mapping ({@link JsonFormat}). The
  * parser rejects unknown fields, so a misspelled field fails loudly instead of being dropped; the printer omits
- * fields with default values and prints 64-bit integers as strings, as the mapping prescribes.
+ * fields with default values and prints 64-bit integers as strings, as the mapping prescribes. The frames of the hot
+ * path are printed by {@link JsonFramePrinter} (the same bytes, without reflection) and Publish frames read by
+ * {@link JsonPublishParser} (the same frame for the subset it accepts, JsonFormat for everything else).
  */
 public final class JsonCodec implements FrameCodec {
     static final JsonCodec INSTANCE = new JsonCodec();
@@ -26,6 +28,10 @@ public final class JsonCodec implements FrameCodec {
 
     @Override
     public ClientFrame decode(String text) throws ProtocolViolation {
+        ClientFrame fast = JsonPublishParser.parse(text);
+        if (fast != null) {
+            return fast;
+        }
         ClientFrame.Builder b = ClientFrame.newBuilder();
         try {
             PARSER.merge(text, b);
@@ -38,6 +44,10 @@ public final class JsonCodec implements FrameCodec {
 
     @Override
     public OutboundFrame encode(ServerFrame frame) {
+        String fast = JsonFramePrinter.print(frame);
+        if (fast != null) {
+            return OutboundFrame.text(fast, FrameCodec.typeOf(frame));
+        }
         try {
             return OutboundFrame.text(PRINTER.print(frame), FrameCodec.typeOf(frame));
         } catch (InvalidProtocolBufferException e) {

@@ -1,39 +1,120 @@
 package io.switchboard.gateway.ws;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One frame ready to write: serialized bytes (binary frames, pongs) or text, its size in bytes (what the
- * outbound queue's byte bound counts) and its type for metrics. Immutable; the byte array is never modified
- * after construction, so one instance may be shared by many connections.
- *
- * @param kind  binary data, text data, or a WebSocket pong control frame
- * @param bytes payload of BINARY and PONG frames, else null
- * @param text  payload of TEXT frames, else null
- * @param size  payload size in bytes (UTF-8 for text)
- * @param type  frame type for metrics, e.g. {@code message}
+ * One frame ready to write, held as its complete WebSocket wire form (the unmasked server frame header followed by
+ * the payload), built once when the frame is encoded. A room message is encoded once per subprotocol and the same
+ * instance is queued to every subscriber, so a delivery costs a copy of these bytes into the connection's next
+ * write and nothing else: no per-connection UTF-8 encoding, no per-connection header. Immutable and shareable.
  */
-public record OutboundFrame(Kind kind, byte[] bytes, String text, int size, String type) {
+public final class OutboundFrame {
     /** What the writer sends. */
-    public enum Kind { BINARY, TEXT, PONG }
+    public enum Kind {
+        BINARY(0x2), TEXT(0x1), PONG(0xA);
 
-    public OutboundFrame {
-        Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(type, "type");
-        if ((kind == Kind.TEXT) == (text == null) || (kind != Kind.TEXT) == (bytes == null)) {
-            throw new IllegalArgumentException("payload does not match kind " + kind);
+        private final int opcode;
+
+        Kind(int opcode) {
+            this.opcode = opcode;
         }
     }
 
+    /** Largest payload of a control frame (RFC 6455, 5.5). */
+    private static final int MAX_CONTROL_PAYLOAD = 125;
+
+    private final Kind kind;
+    private final byte[] wire;
+    private final int headerLength;
+    private final String type;
+
+    private OutboundFrame(Kind kind, byte[] payload, String type) {
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.type = Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(payload, "payload");
+        int n = payload.length;
+        this.headerLength = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+        this.wire = new byte[headerLength + n];
+        wire[0] = (byte) (0x80 | kind.opcode); // FIN, no extensions
+        if (n < 126) {
+            wire[1] = (byte) n;
+        } else if (n < 65_536) {
+            wire[1] = 126;
+            wire[2] = (byte) (n >>> 8);
+            wire[3] = (byte) n;
+        } else {
+            wire[1] = 127;
+            for (int i = 0; i < 8; i++) {
+                wire[2 + i] = (byte) ((long) n >>> (56 - 8 * i));
+            }
+        }
+        System.arraycopy(payload, 0, wire, headerLength, n);
+    }
+
+    /** A binary data frame. */
     public static OutboundFrame binary(byte[] bytes, String type) {
-        return new OutboundFrame(Kind.BINARY, bytes, null, bytes.length, type);
+        return new OutboundFrame(Kind.BINARY, bytes, type);
     }
 
+    /** A text data frame; {@code text} is encoded to UTF-8 here, once. */
     public static OutboundFrame text(String text, String type) {
-        return new OutboundFrame(Kind.TEXT, null, text, Utf8.encodedLength(text), type);
+        return new OutboundFrame(Kind.TEXT, text.getBytes(StandardCharsets.UTF_8), type);
     }
 
+    /** A pong control frame echoing {@code payload} (at most 125 bytes). */
     public static OutboundFrame pong(byte[] payload) {
-        return new OutboundFrame(Kind.PONG, payload, null, payload.length, "ws_pong");
+        if (payload.length > MAX_CONTROL_PAYLOAD) {
+            throw new IllegalArgumentException("pong payload: " + payload.length + " bytes (expected: <= "
+                    + MAX_CONTROL_PAYLOAD + ")");
+        }
+        return new OutboundFrame(Kind.PONG, payload, "ws_pong");
+    }
+
+    /** Binary data, text data, or a pong. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Payload size in bytes (UTF-8 for text): what the outbound queue's byte bound counts. */
+    public int size() {
+        return wire.length - headerLength;
+    }
+
+    /** Frame type for metrics, e.g. {@code message}. */
+    public String type() {
+        return type;
+    }
+
+    /** A copy of the payload (UTF-8 for text frames). */
+    public byte[] bytes() {
+        return Arrays.copyOfRange(wire, headerLength, wire.length);
+    }
+
+    /** The payload of a TEXT frame as a string; null for other kinds. */
+    public String text() {
+        return kind == Kind.TEXT ? new String(wire, headerLength, size(), StandardCharsets.UTF_8) : null;
+    }
+
+    /** The wire form itself, shared by every connection the frame is queued to: callers must not modify it. */
+    byte[] wire() {
+        return wire;
+    }
+
+    /** Header plus payload: bytes a writer puts on the socket. */
+    int wireLength() {
+        return wire.length;
+    }
+
+    /** Copies the wire form into {@code target} at {@code offset}; returns the offset after it. */
+    int copyWireTo(byte[] target, int offset) {
+        System.arraycopy(wire, 0, target, offset, wire.length);
+        return offset + wire.length;
+    }
+
+    @Override
+    public String toString() {
+        return "OutboundFrame{" + kind + ", " + type + ", " + size() + " bytes}";
     }
 }

@@ -1,18 +1,25 @@
 package io.switchboard.gateway.ws;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.locks.Condition;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one write path of a connection: a FIFO of outbound frames bounded in bytes, drained by a single writer
- * (a virtual thread) into a {@link FrameSink}. Producers (the connection's reader, router callbacks, the fan-out
- * thread) only take a short lock to append, never block on I/O and never wait for space: when a frame would
- * push the queue past its byte bound, {@link #offer} drops the whole queue, refuses further frames and reports
- * {@link Offer#OVERFLOW}, and the owner closes the connection (SLOW_CONSUMER) with {@link #close}. A close frame
- * is always the last frame written; {@link #terminate} stops the writer without writing anything more.
+ * The one write path of a connection: a FIFO of outbound frames bounded in bytes, drained by a single writer into
+ * a {@link FrameSink}. Producers (the connection's reader, router callbacks, the fan-out thread) only take a short
+ * lock to append, never block on I/O and never wait for space: when a frame would push the queue past its byte
+ * bound, {@link #offer} drops the whole queue, refuses further frames and reports {@link Offer#OVERFLOW}, and the
+ * owner closes the connection (SLOW_CONSUMER) with {@link #close}. A close frame is always the last frame written;
+ * {@link #terminate} stops the writer without writing anything more.
+ *
+ * <p>The writer is a virtual thread that exists only while there is something to write: the offer that finds the
+ * queue idle starts it, and it ends once the queue is empty, so an idle connection holds no thread. It takes every
+ * frame queued so far (up to {@value #MAX_BATCH_FRAMES} frames or {@value #MAX_BATCH_BYTES} bytes) and hands them to
+ * the sink in one call, which writes them in one socket write; frames queued while it writes wait for its next round
+ * without waking anything.
  *
  * <p>Thread-safe. All mutable state is guarded by {@code lock}; the sink is called outside the lock.
  */
@@ -42,16 +49,21 @@ public final class OutboundQueue {
         }
     }
 
+    /** Most frames one write takes. */
+    static final int MAX_BATCH_FRAMES = 64;
+    /** Most payload bytes one write takes (a larger single frame still goes alone). */
+    static final int MAX_BATCH_BYTES = 64 * 1024;
+
     private static final Logger LOG = Logger.getLogger(OutboundQueue.class.getName());
 
     private final long maxBytes;
     private final FrameSink sink;
     private final Listener listener;
-    private final Thread writer;
+    // The session id; the writer thread's name is built from it only when a writer starts.
+    private final String name;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
     // @GuardedBy("lock")
-    private final ArrayDeque<OutboundFrame> frames = new ArrayDeque<>();
+    private final ArrayDeque<OutboundFrame> frames = new ArrayDeque<>(4);
     // @GuardedBy("lock")
     private long queuedBytes;
     // @GuardedBy("lock"): set once by overflow; no more frames are accepted
@@ -62,25 +74,38 @@ public final class OutboundQueue {
     private String closeReason;
     // @GuardedBy("lock"): set once; the writer exits without writing anything more
     private boolean terminated;
+    // @GuardedBy("lock"): start() was called; before it frames queue up without a writer
+    private boolean started;
+    // @GuardedBy("lock"): the thread draining the queue, or null while none runs
+    private Thread writer;
 
     /**
      * @param name     names the writer thread, e.g. the session id
      * @param maxBytes the byte bound of queued (not yet written) frames
      */
     public OutboundQueue(String name, long maxBytes, FrameSink sink, Listener listener) {
+        this.name = name;
         this.maxBytes = maxBytes;
         this.sink = sink;
         this.listener = listener;
-        this.writer = Thread.ofVirtual().name("ws-writer-" + name).unstarted(this::drain);
     }
 
-    /** Starts the writer. */
+    /** Lets the writer run; frames offered before are written now. */
     public void start() {
-        writer.start();
+        Thread w;
+        lock.lock();
+        try {
+            started = true;
+            w = writerNeededLocked();
+        } finally {
+            lock.unlock();
+        }
+        startWriter(w);
     }
 
     /** Appends {@code frame}; never blocks on I/O. */
     public Offer offer(OutboundFrame frame) {
+        Thread w;
         lock.lock();
         try {
             if (terminated || overflowed || closeReason != null) {
@@ -93,11 +118,12 @@ public final class OutboundQueue {
             }
             frames.addLast(frame);
             queuedBytes += frame.size();
-            changed.signal();
+            w = writerNeededLocked();
         } finally {
             lock.unlock();
         }
         listener.queuedBytesChanged(frame.size());
+        startWriter(w);
         return Offer.ACCEPTED;
     }
 
@@ -108,6 +134,7 @@ public final class OutboundQueue {
      * @return true when this call requested the close
      */
     public boolean close(int code, String reason, boolean dropPending) {
+        Thread w;
         lock.lock();
         try {
             if (terminated || closeReason != null) {
@@ -118,32 +145,34 @@ public final class OutboundQueue {
             }
             closeCode = code;
             closeReason = reason;
-            changed.signal();
-            return true;
+            w = writerNeededLocked();
         } finally {
             lock.unlock();
         }
+        startWriter(w);
+        return true;
     }
 
     /**
      * Stops the writer and discards every queued frame. Idempotent.
      *
      * @param interruptWrite also interrupt a write in progress (for a virtual thread blocked on a socket this
-     *                       closes the socket); without it the writer finishes its current frame and exits
+     *                       closes the socket); without it the writer finishes its current write and exits
      */
     public void terminate(boolean interruptWrite) {
+        Thread w;
         lock.lock();
         try {
             if (!terminated) {
                 terminated = true;
                 dropAllLocked();
-                changed.signal();
             }
+            w = writer;
         } finally {
             lock.unlock();
         }
-        if (interruptWrite && writer.isAlive() && Thread.currentThread() != writer) {
-            writer.interrupt();
+        if (interruptWrite && w != null && Thread.currentThread() != w) {
+            w.interrupt();
         }
     }
 
@@ -154,6 +183,21 @@ public final class OutboundQueue {
             return queuedBytes;
         } finally {
             lock.unlock();
+        }
+    }
+
+    // @GuardedBy("lock"): a new (unstarted) writer when there is work and none runs, else null.
+    private Thread writerNeededLocked() {
+        if (!started || writer != null || terminated || (frames.isEmpty() && closeReason == null)) {
+            return null;
+        }
+        writer = Thread.ofVirtual().name("ws-writer-" + name).unstarted(this::drain);
+        return writer;
+    }
+
+    private static void startWriter(Thread w) {
+        if (w != null) {
+            w.start();
         }
     }
 
@@ -168,42 +212,46 @@ public final class OutboundQueue {
     }
 
     private void drain() {
+        List<OutboundFrame> batch = new ArrayList<>(8);
         while (true) {
-            OutboundFrame next;
             int code;
             String reason;
+            long batchBytes = 0;
+            batch.clear();
             lock.lock();
             try {
-                while (frames.isEmpty() && closeReason == null && !terminated) {
-                    changed.await();
-                }
-                if (terminated) {
+                if (terminated || (frames.isEmpty() && closeReason == null)) {
+                    writer = null;
                     return;
                 }
-                next = frames.pollFirst();
-                if (next != null) {
-                    queuedBytes -= next.size();
+                OutboundFrame next;
+                while ((next = frames.peekFirst()) != null && batch.size() < MAX_BATCH_FRAMES
+                        && (batch.isEmpty() || batchBytes + next.size() <= MAX_BATCH_BYTES)) {
+                    frames.pollFirst();
+                    batch.add(next);
+                    batchBytes += next.size();
                 }
+                queuedBytes -= batchBytes;
                 code = closeCode;
                 reason = closeReason;
-            } catch (InterruptedException e) {
-                // terminate(true) interrupts; nothing more to write.
-                Thread.currentThread().interrupt();
-                return;
             } finally {
                 lock.unlock();
             }
             try {
-                if (next != null) {
-                    listener.queuedBytesChanged(-next.size());
-                    sink.send(next);
-                    listener.sent(next);
+                if (!batch.isEmpty()) {
+                    listener.queuedBytesChanged(-batchBytes);
+                    sink.send(batch);
+                    for (OutboundFrame f : batch) {
+                        listener.sent(f);
+                    }
                 } else {
+                    // Nothing left but the close: it is the last frame, and this writer stays the last one.
                     sink.close(code, reason);
+                    terminate(false);
                     return;
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "Write failed on " + writer.getName(), e);
+                LOG.log(Level.FINE, "Write failed on ws-writer-" + name, e);
                 terminate(false);
                 listener.writeFailed(e);
                 return;

@@ -15,12 +15,14 @@ public final class WsEndpoint {
     }
 
     /**
-     * WebSocket routing with the endpoint at {@code path}; {@code sessions} yields null until ready.
+     * WebSocket routing with the endpoint at {@code path}; {@code sessions} yields null until ready; every
+     * connection is watched by {@code reaper} so its session is cleaned up however it ends.
      *
      * @param maxFrameBytes largest client message after reassembling its fragments (beyond: close 1009)
      */
     public static WsRouting.Builder routing(String path, int maxFrameBytes,
-                                            Supplier<ConnectionHandler.Factory> sessions) {
-        return WsRouting.builder().endpoint(path, () -> new GatewayWsListener(sessions.get(), maxFrameBytes));
+                                            Supplier<ConnectionHandler.Factory> sessions, TransportReaper reaper) {
+        return WsRouting.builder().endpoint(path,
+                () -> new GatewayWsListener(sessions.get(), maxFrameBytes, reaper));
     }
 }

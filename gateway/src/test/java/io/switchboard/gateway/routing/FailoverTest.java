@@ -18,17 +18,29 @@ import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.gateway.observe.Scrape;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Failover and circuit breakers against in-process routers whose answers are scripted. */
+/**
+ * Failover and circuit breakers against in-process routers whose answers are scripted, with publishes over each
+ * router's publish stream and as unary calls: the same outcomes either way.
+ */
+@ParameterizedClass(name = "publish stream: {0}")
+@ValueSource(booleans = {true, false})
 class FailoverTest {
+    @Parameter
+    boolean publishStream;
+
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final String ROOM = "chat:lobby";
 
@@ -53,6 +65,7 @@ class FailoverTest {
                 .breaker(new BreakerSettings(50, 20, 5, Duration.ofSeconds(5), 3))
                 .clock(clock)
                 .registry(registry)
+                .publishStream(publishStream)
                 .build()
                 .start();
     }
@@ -188,15 +201,8 @@ class FailoverTest {
         throw new AssertionError("no breaker state reported for " + e);
     }
 
-    private double metric(String sample) throws Exception {
-        var out = new java.io.ByteArrayOutputStream();
-        io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out, registry.scrape());
-        for (String line : out.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-            if (line.startsWith(sample + " ")) {
-                return Double.parseDouble(line.substring(sample.length() + 1).trim());
-            }
-        }
-        return -1;
+    private double metric(String sample) {
+        return Scrape.value(registry, sample);
     }
 
     private static Envelope envelope(String id) {

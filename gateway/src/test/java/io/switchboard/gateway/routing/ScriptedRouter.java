@@ -6,28 +6,53 @@ import java.util.concurrent.CountDownLatch;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.switchboard.proto.PublishStreamServer;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.Position;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
+import io.switchboard.proto.internal.v1.PublishStreamRequest;
+import io.switchboard.proto.internal.v1.PublishStreamResponse;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 
 /**
  * An in-process RouterService whose answer is scripted (the seam for deterministic fault injection): stores
  * nothing, answers OK with its own name in the epoch, or fails with a status, or holds the call until released.
- * Thread-safe.
+ * Publish streams are served by the router's own {@link PublishStreamServer} over the same scripted publish, unless
+ * the router is built without them (an older router: UNIMPLEMENTED). Thread-safe.
  */
 final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
     enum Mode { OK, UNAVAILABLE, INVALID_ARGUMENT, HOLD }
 
     final String name;
     private final List<Envelope> received = new CopyOnWriteArrayList<>();
-    private final List<StreamObserver<PublishResponse>> held = new CopyOnWriteArrayList<>();
+    private record Held(Envelope envelope, StreamObserver<PublishResponse> response) {
+    }
+
+    private final List<Held> held = new CopyOnWriteArrayList<>();
     private volatile Mode mode = Mode.OK;
     private volatile CountDownLatch holding = new CountDownLatch(1);
 
+    private final PublishStreamServer streams = new PublishStreamServer((request, answer, deadline) ->
+            publish(request, answer), Runnable::run);
+    private final boolean servesStreams;
+
     ScriptedRouter(String name) {
+        this(name, true);
+    }
+
+    ScriptedRouter(String name, boolean servesStreams) {
         this.name = name;
+        this.servesStreams = servesStreams;
+    }
+
+    /** Like a draining router: open streams refuse new requests and complete once answered. */
+    void drain() {
+        streams.drain();
+    }
+
+    int openStreams() {
+        return streams.openStreams();
     }
 
     void mode(Mode mode) {
@@ -45,11 +70,20 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
         return holding;
     }
 
-    /** Answers every held call OK. */
+    /** Answers every held call OK, in the order they arrived. */
     void release() {
         mode = Mode.OK;
-        for (StreamObserver<PublishResponse> r : held) {
-            ok(r);
+        for (Held h : held) {
+            ok(h.envelope(), h.response());
+        }
+        held.clear();
+    }
+
+    /** Answers every held call OK, the last to arrive first. */
+    void releaseNewestFirst() {
+        mode = Mode.OK;
+        for (Held h : held.reversed()) {
+            ok(h.envelope(), h.response());
         }
         held.clear();
     }
@@ -58,21 +92,27 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
     public void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
         received.add(request.getEnvelope());
         switch (mode) {
-            case OK -> ok(response);
+            case OK -> ok(request.getEnvelope(), response);
             case UNAVAILABLE -> response.onError(Status.UNAVAILABLE.withDescription(name + ": connection refused")
                     .asRuntimeException());
             case INVALID_ARGUMENT -> response.onError(Status.INVALID_ARGUMENT.withDescription(name + ": bad room")
                     .asRuntimeException());
             case HOLD -> {
-                held.add(response);
+                held.add(new Held(request.getEnvelope(), response));
                 holding.countDown();
             }
         }
     }
 
-    private void ok(StreamObserver<PublishResponse> response) {
-        response.onNext(PublishResponse.newBuilder()
-                .setPosition(Position.newBuilder().setEpoch(name).setOffset(received.size())).build());
+    @Override
+    public StreamObserver<PublishStreamRequest> publishStream(StreamObserver<PublishStreamResponse> responses) {
+        return servesStreams ? streams.open(responses) : super.publishStream(responses);
+    }
+
+    /** Answers OK: the router's name as the epoch, the request's place among those received as the position. */
+    private void ok(Envelope envelope, StreamObserver<PublishResponse> response) {
+        response.onNext(PublishResponse.newBuilder().setPosition(Position.newBuilder().setEpoch(name)
+                .setOffset(received.indexOf(envelope) + 1)).build());
         response.onCompleted();
     }
 }

@@ -158,4 +158,74 @@ class OutboundQueueTest {
         assertThat(queue.queuedBytes()).isZero();
         assertThat(queue.close(1000, "x", false)).isFalse();
     }
+
+    /** Records each batch the writer hands over and the thread that wrote it; the first batch blocks until released. */
+    private static final class BatchSink implements FrameSink {
+        final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+        final List<Thread> writers = Collections.synchronizedList(new ArrayList<>());
+        final CountDownLatch firstStarted = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public void send(OutboundFrame frame) {
+            send(List.of(frame));
+        }
+
+        @Override
+        public void send(List<OutboundFrame> frames) {
+            writers.add(Thread.currentThread());
+            firstStarted.countDown();
+            try {
+                if (!release.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            batches.add(frames.stream().map(OutboundFrame::text).toList());
+        }
+
+        @Override
+        public void close(int code, String reason) {
+        }
+
+        @Override
+        public void abort() {
+        }
+    }
+
+    @Test
+    void framesQueuedDuringAWriteLeaveTogetherInTheNextWrite() throws Exception {
+        BatchSink sink = new BatchSink();
+        OutboundQueue queue = new OutboundQueue("t", 1 << 20, sink, new OutboundQueue.Listener() { });
+        queue.start();
+        queue.offer(text("first"));
+        assertThat(sink.firstStarted.await(10, TimeUnit.SECONDS)).isTrue(); // the writer holds "first"
+        List<String> more = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            more.add("m" + i);
+            queue.offer(text("m" + i));
+        }
+        sink.release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.batches.size() == 2);
+        assertThat(sink.batches).containsExactly(List.of("first"), more);
+    }
+
+    @Test
+    void anIdleQueueHoldsNoWriterThread() {
+        BatchSink sink = new BatchSink();
+        sink.release.countDown();
+        OutboundQueue queue = new OutboundQueue("t", 1 << 20, sink, new OutboundQueue.Listener() { });
+        queue.start();
+        queue.offer(text("a"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.batches.size() == 1);
+        Thread first = sink.writers.getFirst();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !first.isAlive());
+
+        queue.offer(text("b"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.batches.size() == 2);
+        assertThat(sink.batches).containsExactly(List.of("a"), List.of("b"));
+        assertThat(sink.writers.get(1)).isNotSameAs(first);
+    }
 }

@@ -43,6 +43,7 @@ public final class KafkaIngester implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(KafkaIngester.class.getName());
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+    private static final long COMMIT_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final TopicInfo topic;
     private final MessageStore store;
@@ -53,6 +54,9 @@ public final class KafkaIngester implements AutoCloseable {
     private final Map<Integer, Long> lag = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile boolean positioned;
+    // Ingest thread only: offsets stored but not yet committed to the group, and when it last committed.
+    private final Map<TopicPartition, OffsetAndMetadata> pendingCommits = new HashMap<>();
+    private long lastCommit = System.nanoTime();
 
     /**
      * @param consumerProperties at least {@code bootstrap.servers} and {@code group.id}; deserializers and
@@ -187,8 +191,14 @@ public final class KafkaIngester implements AutoCloseable {
             store.append(batch, next);
             ingested.add(batch.size());
             signal.advanced();
-            if (!commits.isEmpty()) {
-                consumer.commitAsync(commits, (offsets, e) -> {
+            pendingCommits.putAll(commits);
+            long now = System.nanoTime();
+            if (!pendingCommits.isEmpty() && now - lastCommit >= COMMIT_INTERVAL_NANOS) {
+                // For monitoring only (the store holds the positions): at most once a second, not per poll.
+                lastCommit = now;
+                Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>(pendingCommits);
+                pendingCommits.clear();
+                consumer.commitAsync(toCommit, (offsets, e) -> {
                     if (e != null) {
                         LOG.log(Level.DEBUG, "offset commit failed (monitoring only; the store holds positions)", e);
                     }

@@ -1,0 +1,46 @@
+package io.switchboard.gateway.ws;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs a connection's cleanup once Helidon's connection thread has ended, however the connection ended. Helidon 4.5
+ * does not tell the listener when a connection ends abruptly (a reset, an oversized frame), but the connection's
+ * thread always ends. The gateway's timer calls {@link #sweep} every second, which checks each watched thread (a
+ * field read), instead of a parked virtual thread joining each connection: an idle connection costs a map entry,
+ * not a thread and its stack. Cleanup is idempotent, so running it after Helidon's own {@code onClose} is harmless.
+ * Thread-safe.
+ */
+public final class TransportReaper {
+    private static final Logger LOG = Logger.getLogger(TransportReaper.class.getName());
+
+    private final Map<Thread, Runnable> watched = new ConcurrentHashMap<>();
+
+    /** Runs {@code cleanup} at the first sweep after {@code connectionThread} has ended. */
+    void watch(Thread connectionThread, Runnable cleanup) {
+        watched.put(connectionThread, cleanup);
+    }
+
+    /** Connections still watched. */
+    public int size() {
+        return watched.size();
+    }
+
+    /** Cleans up after every watched connection whose thread has ended; must not be called concurrently. */
+    public void sweep() {
+        for (Iterator<Map.Entry<Thread, Runnable>> it = watched.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Thread, Runnable> e = it.next();
+            if (!e.getKey().isAlive()) {
+                it.remove();
+                try {
+                    e.getValue().run();
+                } catch (RuntimeException failure) {
+                    LOG.log(Level.WARNING, "cleanup of an ended connection failed", failure);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.switchboard.gateway.ws;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import com.google.protobuf.util.JsonFormat;
+import io.switchboard.proto.client.v1.ClientFrame;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Publish reader never accepts what protobuf's JsonFormat refuses and never reads a frame differently: it is
+ * checked against JsonFormat on random publishes, valid and broken.
+ */
+class JsonPublishParserTest {
+    private static final JsonFormat.Parser REFERENCE = JsonFormat.parser();
+    private static final String[] FIELDS = {"requestId", "room", "id", "payload", "contentType", "ack"};
+    private static final String[] VALUES = {"7", "0", "4294967295", "4294967296", "-1", "7.0", "7.5", "1e2", "\"7\"",
+            "true", "false", "null", "\"\"", "\"chat:lobby\"", "\"aGk=\"", "\"aGk\"", "\"a-_b\"", "\"!!!!\"",
+            "\"\\u00e9\\n\\\"x\"", "\"\\ud83d\\ude00\"", "{}", "[]", "\"é€\""};
+
+    @Test
+    void agreesWithJsonFormatOnRandomPublishes() {
+        Random random = new Random(7);
+        int readHere = 0;
+        for (int i = 0; i < 50_000; i++) {
+            String text = randomPublish(random);
+            ClientFrame fast = JsonPublishParser.parse(text);
+            ClientFrame reference = reference(text);
+            if (fast != null) {
+                readHere++;
+                assertThat(fast).as(text).isEqualTo(reference);
+            }
+        }
+        assertThat(readHere).as("publishes read without JsonFormat").isGreaterThan(1_000);
+    }
+
+    @Test
+    void readsWhatTheSdksSend() {
+        String text = "{\"publish\":{\"requestId\":7,\"room\":\"chat:lobby\",\"id\":\"m-1\",\"payload\":\"aMOpbGxv\","
+                + "\"contentType\":\"text/plain\",\"ack\":true}}";
+        assertThat(JsonPublishParser.parse(text)).isNotNull().isEqualTo(reference(text));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"publish\":{\"request_id\":7}}", "{\"publish\":{\"room\":\"a\",\"room\":\"b\"}}",
+            "{\"publish\":{\"requestId\":\"7\"}}", "{\"publish\":{\"ack\":null}}", "{\"publish\":{}} x",
+            "{\"publish\":{}, \"ping\":{}}", "{\"ping\":{}}", "{\"publish\":{\"payload\":\"aGk\"}}",
+            "{\"publish\":{\"color\":\"red\"}}", "{\"publish\":{\"room\":'a'}}"})
+    void leavesEverythingElseToJsonFormat(String text) {
+        assertThat(JsonPublishParser.parse(text)).isNull();
+    }
+
+    private static ClientFrame reference(String text) {
+        ClientFrame.Builder b = ClientFrame.newBuilder();
+        try {
+            REFERENCE.merge(text, b);
+            return b.build();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** A publish frame with random fields, values, order, repeats and whitespace; sometimes broken. */
+    private static String randomPublish(Random r) {
+        List<String> members = new ArrayList<>();
+        int n = r.nextInt(8);
+        for (int i = 0; i < n; i++) {
+            String name = r.nextInt(20) == 0 ? "color" : FIELDS[r.nextInt(FIELDS.length)];
+            members.add(space(r) + "\"" + name + "\"" + space(r) + ":" + space(r) + VALUES[r.nextInt(VALUES.length)]
+                    + space(r));
+        }
+        String inner = "{" + String.join(",", members) + "}";
+        String text = "{\"publish\":" + space(r) + inner + space(r) + "}";
+        return switch (r.nextInt(30)) {
+            case 0 -> text + "}";
+            case 1 -> text.substring(0, text.length() - 1);
+            case 2 -> text + " ";
+            default -> text;
+        };
+    }
+
+    private static String space(Random r) {
+        return switch (r.nextInt(6)) {
+            case 0 -> " ";
+            case 1 -> "\n\t";
+            default -> "";
+        };
+    }
+}

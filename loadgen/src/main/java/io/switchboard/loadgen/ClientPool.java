@@ -1,0 +1,167 @@
+package io.switchboard.loadgen;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The WebSocket clients of one worker process on a few Netty event-loop threads (epoll when available).
+ * {@link #connectAll} opens the worker's share of the plan with at most {@code plan.connectWindow()} handshakes
+ * in flight. Thread-safe.
+ */
+final class ClientPool implements AutoCloseable {
+    private static final int MAX_FRAME = 1 << 20;
+    private static final long HANDSHAKE_TIMEOUT_MILLIS = 30_000;
+
+    /** The outcome of a connect phase. */
+    record ConnectReport(int ok, int failed, long firstStart, long lastReady, String firstFailure) {
+    }
+
+    private final Plan plan;
+    private final int worker;
+    private final EventLoopGroup group;
+    private final Class<? extends SocketChannel> channelType;
+    private final Tokens tokens;
+    private final List<LoadConnection> connections = new ArrayList<>();
+    private final AtomicReference<StepRecorder> recorder = new AtomicReference<>();
+    private final LongAdder drops = new LongAdder();
+
+    ClientPool(Plan plan, int worker, int ioThreads) {
+        this.plan = plan;
+        this.worker = worker;
+        boolean epoll = Epoll.isAvailable();
+        this.group = new MultiThreadIoEventLoopGroup(ioThreads,
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        this.tokens = new Tokens(plan.secret());
+    }
+
+    /** Opens every client of this worker; returns when each is ready or failed. */
+    ConnectReport connectAll() throws InterruptedException {
+        Semaphore window = new Semaphore(plan.connectWindow());
+        List<LoadConnection> mine = new ArrayList<>();
+        long firstStart = System.nanoTime();
+        for (int client = worker; client < plan.clients(); client += plan.workers()) {
+            window.acquire();
+            LoadConnection connection = open(client);
+            mine.add(connection);
+            connection.ready().whenComplete((t, e) -> window.release());
+        }
+        int ok = 0;
+        int failed = 0;
+        long lastReady = firstStart;
+        String firstFailure = null;
+        for (LoadConnection c : mine) {
+            try {
+                long t = c.ready().get(HANDSHAKE_TIMEOUT_MILLIS * 2, TimeUnit.MILLISECONDS);
+                ok++;
+                lastReady = Math.max(lastReady, t);
+                synchronized (connections) {
+                    connections.add(c);
+                }
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                failed++;
+                if (firstFailure == null) {
+                    firstFailure = "client " + c.client() + ": " + (e.getCause() == null ? e : e.getCause());
+                }
+                c.close();
+            }
+        }
+        return new ConnectReport(ok, failed, firstStart, lastReady, firstFailure);
+    }
+
+    private LoadConnection open(int client) {
+        URI uri = plan.urls().get(plan.urlOf(client));
+        int room = plan.roomOf(client);
+        String token = tokens.token(plan.userOf(client), room < 0 ? null : plan.roomName(room));
+        LoadConnection connection = new LoadConnection(plan, client, token,
+                recorder::get, drops::increment);
+        WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
+                .webSocketUri(uri)
+                .subprotocol(plan.subprotocol().token())
+                .version(WebSocketVersion.V13)
+                .handleCloseFrames(false)
+                .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
+                .maxFramePayloadLength(MAX_FRAME)
+                .customHeaders(new DefaultHttpHeaders())
+                .build();
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(channelType)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) HANDSHAKE_TIMEOUT_MILLIS)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
+                                new WebSocketClientProtocolHandler(config), connection);
+                    }
+                });
+        InetSocketAddress remote = new InetSocketAddress(uri.getHost(), uri.getPort());
+        ChannelFuture f = plan.sourceAddresses() == 1 ? bootstrap.connect(remote)
+                : bootstrap.connect(remote, new InetSocketAddress(plan.sourceAddress(client), 0));
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                connection.fail(done.cause());
+            }
+        });
+        return connection;
+    }
+
+    /** The ready connections of this worker. */
+    List<LoadConnection> connections() {
+        synchronized (connections) {
+            return List.copyOf(connections);
+        }
+    }
+
+    /** From now on deliveries and acks are recorded into {@code r} (null: ignored). */
+    void record(StepRecorder r) {
+        recorder.set(r);
+    }
+
+    /** Connections the server closed after they were ready. */
+    long drops() {
+        return drops.sum();
+    }
+
+    /** Ready connections still open. */
+    int open() {
+        int n = 0;
+        for (LoadConnection c : connections()) {
+            if (c.isOpen()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        for (LoadConnection c : connections()) {
+            c.close();
+        }
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+}

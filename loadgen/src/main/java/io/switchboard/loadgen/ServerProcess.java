@@ -1,0 +1,123 @@
+package io.switchboard.loadgen;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A server under test started as its own process for {@code load compare}: its output goes to a log file and is
+ * scanned for the WebSocket URLs it announces ({@code ws://127.0.0.1:PORT/ws}); it is ready once it announced
+ * {@code expectedUrls} of them. Closing it sends SIGTERM, then SIGKILL after 30 s. Not thread-safe.
+ */
+final class ServerProcess implements AutoCloseable {
+    private static final Pattern URL = Pattern.compile("ws://127\\.0\\.0\\.1:\\d+/ws");
+
+    private final String name;
+    private final Process process;
+    private final List<URI> urls = new ArrayList<>();
+    private final CompletableFuture<List<URI>> ready = new CompletableFuture<>();
+
+    private ServerProcess(String name, Process process, Path log, int expectedUrls) {
+        this.name = name;
+        this.process = process;
+        Thread.ofPlatform().daemon().name("loadgen-server-" + name).start(() -> pump(log, expectedUrls));
+    }
+
+    /** Starts {@code command} in {@code directory}; its output goes to {@code log}. */
+    static ServerProcess start(String name, List<String> command, Path directory, Path log, int expectedUrls) {
+        try {
+            Files.createDirectories(log.toAbsolutePath().getParent());
+            Process p = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+            return new ServerProcess(name, p, log, expectedUrls);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name + ": " + command, e);
+        }
+    }
+
+    /** Waits until the server announced its URLs. */
+    List<URI> awaitUrls(Duration timeout) {
+        try {
+            return ready.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(name + " did not start: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(name + " announced no WebSocket URL within " + timeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting " + name, e);
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    private void pump(Path log, int expectedUrls) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             PrintStream out = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                out.println(line);
+                if (!ready.isDone()) {
+                    Matcher m = URL.matcher(line);
+                    while (m.find()) {
+                        URI u = URI.create(m.group());
+                        if (!urls.contains(u)) {
+                            urls.add(u);
+                        }
+                    }
+                    if (urls.size() >= expectedUrls) {
+                        ready.complete(List.copyOf(urls));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            ready.completeExceptionally(e);
+        } finally {
+            ready.completeExceptionally(new IllegalStateException(name + " exited; see " + log));
+        }
+    }
+
+    /** A port in 20000-29999 that is free now. */
+    static int freePort() {
+        for (int i = 0; i < 100; i++) {
+            int port = 20_000 + ThreadLocalRandom.current().nextInt(10_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException e) {
+                // taken: try another
+            }
+        }
+        throw new IllegalStateException("no free port in 20000-29999");
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    /** Sends SIGTERM, then SIGKILL when it has not exited within {@code grace}. */
+    void close(Duration grace) {
+        process.destroy();
+        ChildProcesses.awaitExitOrKill(process, grace);
+    }
+}

@@ -1,0 +1,27 @@
+package io.switchboard.loadgen;
+
+/**
+ * One worker's figures for one step, sent to the coordinator as a JSON line. Counts of "measured" publishes are
+ * those intended inside the measurement window. Histograms are HdrHistogram's compressed encoding in base64,
+ * values in microseconds.
+ *
+ * @param sent          measured publishes written
+ * @param sentAll       publishes written during the whole step (warm-up included)
+ * @param acked         measured publishes acknowledged
+ * @param ackErrors     measured publishes answered with an error
+ * @param delivered     deliveries of measured publishes (whenever they arrived)
+ * @param arrivals      deliveries that arrived inside the window (for deliveries per second)
+ * @param outOfOrder    measured deliveries older than one already seen from the same publisher (allowed: the
+ *                      protocol orders publishes in flight at the same time in any order)
+ * @param duplicates    deliveries a subscriber had already received (not counted as delivered)
+ * @param errors        error frames, except those answering warm-up publishes
+ * @param warmupErrors  error frames answering warm-up publishes
+ * @param lateSends     publishes written more than 1 ms after their intended time (the generator lagging)
+ * @param maxSendLagMicros the largest such lag
+ * @param drops         connections of this worker the server closed since they were ready
+ * @param firstError    the first error seen, or null
+ */
+record WorkerStats(int worker, int step, long sent, long sentAll, long acked, long ackErrors, long delivered,
+                   long arrivals, long outOfOrder, long duplicates, long errors, long warmupErrors, long lateSends, long maxSendLagMicros, long drops,
+                   String firstError, String latency, String warmupLatency, String ackLatency) {
+}

@@ -1,0 +1,87 @@
+package io.switchboard.loadgen;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.launcher.LocalCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The generator at a small size against a real platform (two gateways, history, presence, an embedded Kafka
+ * broker, in this JVM), its clients in two worker processes. Asserts facts only, never timings: every measured
+ * publish was acknowledged, every due delivery arrived exactly once, the counts add up, nothing was dropped.
+ */
+class LoadGeneratorFactTest {
+    private static final String SECRET = "load-generator-fact-test-secret-0123456789";
+    private static final int ROOMS = 4;
+    private static final int MEMBERS = 5;
+    private static LocalCluster cluster;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startPlatform() {
+        cluster = LocalCluster.builder().gateways(2).history(true)
+                .set("gateway.auth.hs256-secret", SECRET).build().start();
+    }
+
+    @AfterAll
+    static void stopPlatform() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WireFormat.class)
+    void everyPublishIsAckedAndEveryDeliveryArrives(WireFormat subprotocol) throws Exception {
+        Path out = dir.resolve("facts-" + subprotocol);
+        int exit = LoadMain.commandLine().execute(
+                "--url", cluster.webSocketUri(0) + "," + cluster.webSocketUri(1),
+                "--server-pid", Long.toString(ProcessHandle.current().pid()),
+                "--name", "platform",
+                "--subprotocol", subprotocol.name(),
+                "--workload", "fanout,acks",
+                "--rooms", Integer.toString(ROOMS), "--members", Integer.toString(MEMBERS), "--rate", "60",
+                "--ack-clients", "12", "--ack-rate", "2", "--ack-rooms", "3", "--ack-members", "2",
+                "--warmup", "PT1S", "--later-warmup", "PT1S", "--duration", "PT2S", "--drain-timeout", "PT20S",
+                "--processes", "2", "--source-addresses", "4",
+                "--secret", SECRET,
+                "--out", out.toString());
+        assertThat(exit).isZero();
+
+        LoadReport report = new ObjectMapper().readValue(out.resolveSibling(out.getFileName() + ".json").toFile(),
+                LoadReport.class);
+        assertThat(report.targets()).hasSize(1);
+        List<StepFigures> steps = report.targets().getFirst().steps();
+        assertThat(steps).extracting(StepFigures::workload).containsExactly("fanout", "acks");
+        StepFigures fanout = steps.get(0);
+        StepFigures acks = steps.get(1);
+        // 60 publishes/s for 2 s, every one into a room of MEMBERS subscribers.
+        assertThat(fanout.sent()).isEqualTo(120);
+        assertThat(acks.sent()).isEqualTo(48);
+        assertThat(fanout.expected()).isEqualTo(fanout.sent() * MEMBERS);
+        assertThat(acks.expected()).isEqualTo(acks.sent() * 2);
+        for (StepFigures step : steps) {
+            assertThat(step.acked()).as(step.workload() + " acked").isEqualTo(step.sent());
+            assertThat(step.ackErrors()).as(step.workload() + " ack errors").isZero();
+            assertThat(step.delivered()).as(step.workload() + " delivered").isEqualTo(step.expected());
+            assertThat(step.lost()).isZero();
+            assertThat(step.duplicates()).as(step.workload() + " duplicates").isZero();
+            assertThat(step.errors()).as(step.workload() + " errors: " + step.firstError()).isZero();
+            assertThat(step.warmupErrors()).as(step.workload() + " warm-up errors: " + step.firstError()).isZero();
+            assertThat(step.drops()).isZero();
+            assertThat(step.clean()).isTrue();
+        }
+        assertThat(Files.readString(out.resolveSibling(out.getFileName() + ".md")))
+                .contains("| platform | fanout |", "| platform | acks |");
+    }
+}
