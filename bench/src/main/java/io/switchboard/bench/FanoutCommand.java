@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code fanout} subcommand: options to {@link FanoutSpec}, then {@link FanoutBenchmark}. Not thread-safe. */
@@ -47,9 +48,8 @@ final class FanoutCommand implements Callable<Integer> {
             description = "Result file; JSON if it ends in .json, Markdown otherwise (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--log-level", defaultValue = "WARNING",
-            description = "java.util.logging level of the servers under test (default: ${DEFAULT-VALUE}).")
-    String logLevel;
+    @Mixin
+    BenchLogging logging;
 
     /** The workload the options describe; fails with a message naming the bad option. */
     FanoutSpec spec() {
@@ -59,7 +59,7 @@ final class FanoutCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FanoutSpec spec = spec();
-        BenchLogging.level(logLevel);
+        logging.apply();
         new FanoutBenchmark(spec, only, System.out).run(out);
         return 0;
     }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code resume-storm} subcommand: options to {@link ResumeStormSpec}, then {@link ResumeStormBenchmark}. Not thread-safe. */
@@ -32,14 +33,13 @@ final class ResumeStormCommand implements Callable<Integer> {
             description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--log-level", defaultValue = "WARNING",
-            description = "java.util.logging level of the servers under test (default: ${DEFAULT-VALUE}).")
-    String logLevel;
+    @Mixin
+    BenchLogging logging;
 
     @Override
     public Integer call() throws Exception {
         ResumeStormSpec spec = new ResumeStormSpec(clients, missed, gateways, liveTimeout);
-        BenchLogging.level(logLevel);
+        logging.apply();
         new ResumeStormBenchmark(spec, only, System.out).run(out);
         return 0;
     }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import io.switchboard.bench.BenchLogging;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code api-stream} subcommand: options to {@link ApiStreamSpec}, then {@link ApiStreamBenchmark}. Not thread-safe. */
@@ -53,15 +54,14 @@ public final class ApiStreamCommand implements Callable<Integer> {
             description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--log-level", defaultValue = "WARNING",
-            description = "java.util.logging level of the servers under test (default: ${DEFAULT-VALUE}).")
-    String logLevel;
+    @Mixin
+    BenchLogging logging;
 
     @Override
     public Integer call() throws Exception {
         ApiStreamSpec spec = new ApiStreamSpec(Optional.ofNullable(target), token, Optional.ofNullable(gateway),
                 clientToken, gateways, subscribers, messages, warmupMessages, payloadBytes, window, timeout);
-        BenchLogging.level(logLevel);
+        logging.apply();
         boolean complete = new ApiStreamBenchmark(spec, System.out).run(out).stream().allMatch(ApiStreamResult::complete);
         return complete ? 0 : 1;
     }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import io.switchboard.bench.BenchLogging;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code authz} subcommand: options to {@link AuthzBenchmark.Spec}, then the run. Not thread-safe. */
@@ -34,13 +35,12 @@ public final class AuthzCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench/target/authz-results.md", description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--log-level", defaultValue = "WARNING",
-            description = "java.util.logging level of the servers under test (default: ${DEFAULT-VALUE}).")
-    String logLevel;
+    @Mixin
+    BenchLogging logging;
 
     @Override
     public Integer call() throws Exception {
-        BenchLogging.level(logLevel);
+        logging.apply();
         AuthzBenchmark.Spec spec = new AuthzBenchmark.Spec(clients, concurrency, rooms, tokenPatterns, rounds,
                 warmupRounds);
         boolean clean = new AuthzBenchmark(spec, System.out).run(out).stream().allMatch(r -> r.failures() == 0);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import io.switchboard.bench.BenchLogging;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code presence-join} subcommand: options to {@link PresenceJoinSpec}, then {@link PresenceJoinBenchmark}. Not thread-safe. */
@@ -37,15 +38,14 @@ public final class PresenceJoinCommand implements Callable<Integer> {
             description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--log-level", defaultValue = "WARNING",
-            description = "java.util.logging level of the servers under test (default: ${DEFAULT-VALUE}).")
-    String logLevel;
+    @Mixin
+    BenchLogging logging;
 
     @Override
     public Integer call() throws Exception {
         int processes = clientProcesses == 0 ? PresenceJoinSpec.processesFor(clients) : clientProcesses;
         PresenceJoinSpec spec = new PresenceJoinSpec(clients, gateways, processes, consistencyTimeout, settle);
-        BenchLogging.level(logLevel);
+        logging.apply();
         var results = new PresenceJoinBenchmark(spec, System.out).run(out);
         return results.stream().allMatch(r -> r.inconsistent() == 0 && r.errors() == 0) ? 0 : 1;
     }
