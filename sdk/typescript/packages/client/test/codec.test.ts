@@ -25,6 +25,13 @@ test('JSON decodes server frames (enum names, timestamps, unknown fields tolerat
   assert.equal(m.frame.case === 'message' && m.frame.value.position, 42n);
 });
 
+test('frames of a later v1 gateway (protocol.md section 12): unknown keys and frame types are read, not refused', () => {
+  const unknownType = jsonCodec.decode('{"futureFrame":{"requestId":1}}');
+  assert.equal(unknownType.frame.case, undefined);
+  const m = jsonCodec.decode('{"message":{"room":"r","position":"7","payload":"aGk=","futureField":{"a":[1,2]}}}');
+  assert.equal(m.frame.case === 'message' && m.frame.value.position, 7n);
+});
+
 test('binary round-trips through the generated schema', () => {
   const frame = create(ClientFrameSchema, { frame: { case: 'ping', value: { nonce: 7n } } });
   const bytes = protoCodec.encode(frame) as Uint8Array;

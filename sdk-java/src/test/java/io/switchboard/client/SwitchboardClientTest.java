@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import io.switchboard.proto.client.v1.Ack;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.Drain;
@@ -286,6 +287,29 @@ class SwitchboardClientTest {
         assertThat(publishedIds(server.current())).containsExactly("id-1", "id-2", "id-1");
         server.current().server(ack(server.current().last(ClientFrame::hasPublish), 5, false));
         assertThat(retried).isCompleted();
+    }
+
+    /** Protocol versions (docs/protocol.md section 12): a later v1 gateway may add fields and opt-in frame types. */
+    @Test
+    void framesOfALaterV1GatewayWithUnknownFieldsAndFrameTypesAreReadAsBefore() throws Exception {
+        start(builder());
+        server.current().accept();
+        List<String> delivered = new ArrayList<>();
+        client.subscribe("room", m -> delivered.add(m.getId() + "@" + m.getPosition()));
+        server.current().server(subscribed(server.current().last(ClientFrame::hasSubscribe), 12, 0, false));
+        UnknownFieldSet future = UnknownFieldSet.newBuilder()
+                .addField(999, UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build();
+        Message withNewField = message("room", 12).getMessage().toBuilder().setUnknownFields(future).build();
+        // The bytes a later gateway sends, read by this SDK's schema exactly as its WebSocket connector reads them.
+        ServerFrame unknownType = ServerFrame.parseFrom(UnknownFieldSet.newBuilder()
+                .addField(98, UnknownFieldSet.Field.newBuilder().addLengthDelimited(ByteString.copyFromUtf8("x")).build())
+                .build().toByteString());
+        server.current().server(unknownType);
+        server.current().server(ServerFrame.parseFrom(ServerFrame.newBuilder().setMessage(withNewField).build().toByteArray()));
+        server.current().server(message("room", 13));
+        assertThat(unknownType.getFrameCase()).isEqualTo(ServerFrame.FrameCase.FRAME_NOT_SET);
+        assertThat(delivered).containsExactly("m12@12", "m13@13");
+        assertThat(errors).isEmpty();
     }
 
     @Test
