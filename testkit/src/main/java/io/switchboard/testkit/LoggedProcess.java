@@ -26,7 +26,12 @@ public final class LoggedProcess {
 
     /** Starts {@code command} with its output in {@code log}; {@code name} names the JVM-exit hook's thread. */
     public static LoggedProcess start(String name, List<String> command, Path log) throws IOException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return start(name, new ProcessBuilder(command), log);
+    }
+
+    /** Starts {@code builder}'s command (with its environment and directory) with its output in {@code log}. */
+    public static LoggedProcess start(String name, ProcessBuilder builder, Path log) throws IOException {
+        Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "kill-" + name));
         return new LoggedProcess(process, log);
     }
