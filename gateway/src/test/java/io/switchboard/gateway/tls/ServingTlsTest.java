@@ -21,6 +21,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,9 +77,34 @@ class ServingTlsTest {
         ServingTls tls = ServingTls.start(settings(), Clock.systemUTC(), metrics);
 
         write(other.chainPem(), served.privateKeyPem()); // the key of another certificate
-        assertThat(tls.check(installed::add)).isFalse();
-        assertThat(tls.check(installed::add)).isFalse(); // the same broken pair: not counted again
+        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+        Logger log = Logger.getLogger(ServingTls.class.getName());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        try {
+            assertThat(tls.check(installed::add)).isFalse();
+            assertThat(tls.check(installed::add)).isFalse(); // the same broken pair: not counted or logged again
+        } finally {
+            log.removeHandler(handler);
+        }
         assertThat(reloads("failed")).isEqualTo(1);
+        assertThat(warnings).singleElement().extracting(LogRecord::getMessage).asString()
+                .contains("keeping the previous certificate", "the private key does not match the certificate");
 
         write("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n", served.privateKeyPem());
         assertThat(tls.check(installed::add)).isFalse();
