@@ -15,13 +15,15 @@ import io.switchboard.testkit.TestTokens;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,38 +57,31 @@ class TlsLoadBalancerSystemTest {
         }
     }
 
-    @Test
-    void haproxyTerminatesWssAndADrainedGatewayLosesNothing() {
-        Map<String, PemFiles> certificates = DevCertificates.generate(dir.resolve("tls"), List.of("lb"));
-        cluster = cluster(false, null);
-        balancer = TlsLoadBalancer.haproxy(gatewayPorts(), certificates.get("lb"), null, dir);
-        drainDrill("haproxy-tls-termination", certificates.get("lb").caBundle());
+    /** A load balancer from deploy/, and whether it re-encrypts to gateways that serve TLS themselves. */
+    enum Layout {
+        HAPROXY_TERMINATES(false), NGINX_TERMINATES(false), HAPROXY_REENCRYPTS(true), NGINX_REENCRYPTS(true);
+
+        final boolean reencrypts;
+
+        Layout(boolean reencrypts) {
+            this.reencrypts = reencrypts;
+        }
+
+        TlsLoadBalancer start(List<Integer> gateways, PemFiles frontend, Path gatewayCa, Path dir) {
+            return name().startsWith("HAPROXY") ? TlsLoadBalancer.haproxy(gateways, frontend, gatewayCa, dir)
+                    : TlsLoadBalancer.nginx(gateways, frontend, gatewayCa, dir);
+        }
     }
 
-    @Test
-    void nginxTerminatesWssAndADrainedGatewayLosesNothing() {
-        Map<String, PemFiles> certificates = DevCertificates.generate(dir.resolve("tls"), List.of("lb"));
-        cluster = cluster(false, null);
-        balancer = TlsLoadBalancer.nginx(gatewayPorts(), certificates.get("lb"), null, dir);
-        drainDrill("nginx-tls-termination", certificates.get("lb").caBundle());
-    }
-
-    @Test
-    void haproxyReencryptsToTlsGatewaysAndADrainedGatewayLosesNothing() {
+    @ParameterizedTest
+    @EnumSource(Layout.class)
+    void clientsChatOverWssThroughTheLoadBalancerAndADrainedGatewayLosesNothing(Layout layout) {
         Map<String, PemFiles> certificates = DevCertificates.generate(dir.resolve("tls"), List.of("lb", "gateway"));
-        cluster = cluster(true, certificates.get("gateway"));
-        balancer = TlsLoadBalancer.haproxy(gatewayPorts(), certificates.get("lb"),
-                certificates.get("gateway").caBundle(), dir);
-        drainDrill("haproxy-tls-reencryption", certificates.get("lb").caBundle());
-    }
-
-    @Test
-    void nginxReencryptsToTlsGatewaysAndADrainedGatewayLosesNothing() {
-        Map<String, PemFiles> certificates = DevCertificates.generate(dir.resolve("tls"), List.of("lb", "gateway"));
-        cluster = cluster(true, certificates.get("gateway"));
-        balancer = TlsLoadBalancer.nginx(gatewayPorts(), certificates.get("lb"),
-                certificates.get("gateway").caBundle(), dir);
-        drainDrill("nginx-tls-reencryption", certificates.get("lb").caBundle());
+        PemFiles gateway = certificates.get("gateway");
+        cluster = cluster(layout.reencrypts, gateway);
+        balancer = layout.start(gatewayPorts(), certificates.get("lb"), layout.reencrypts ? gateway.caBundle() : null,
+                dir);
+        drainDrill(layout.name().toLowerCase(Locale.ROOT), certificates.get("lb").caBundle());
     }
 
     /** Two gateways and history (resume after the drain's reconnects); TLS on the gateways when {@code tls}. */
