@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
@@ -73,7 +74,7 @@ class GatewayTlsTest {
                 assertThat(metric(trustsNew, h, "gateway_tls_reloads_total{result=\"ok\"}")).isEqualTo(1);
                 assertThatThrownBy(() -> WsTestClient.connected(TestTls.httpClient(List.of(oldCa.certificate())),
                         h.wsUri(), Subprotocol.PROTO, h.token("mallory")))
-                        .hasRootCauseInstanceOf(SSLHandshakeException.class);
+                        .satisfies(e -> assertThat(causes(e)).hasAtLeastOneElementOfType(SSLHandshakeException.class));
 
                 try (WsTestClient carol = WsTestClient.connected(trustsNew, h.wsUri(), Subprotocol.JSON,
                         h.token("carol"))) {
@@ -102,16 +103,34 @@ class GatewayTlsTest {
 
     private static int sequence;
 
-    /** {@code sender} publishes {@code text} with an ack; every one of {@code members} receives it. */
+    /**
+     * {@code sender} publishes {@code text} with an ack; it gets the ack, and every one of {@code members} (the
+     * sender among them) receives the message. The sender's message and ack may come in either order.
+     */
     private static void chat(WsTestClient sender, String text, List<WsTestClient> members) {
         String id = "m-" + ++sequence;
         sender.publish("tls-room", id, text);
-        ServerFrame ack = sender.nextMatching(f -> f.hasAck() && f.getAck().getId().equals(id), WAIT);
-        assertThat(ack.getAck().getRoom()).isEqualTo("tls-room");
+        boolean acked = false;
         for (WsTestClient member : members) {
-            ServerFrame message = member.nextMatching(f -> f.hasMessage() && f.getMessage().getId().equals(id), WAIT);
+            ServerFrame message;
+            do {
+                message = member.nextMatching(f -> (f.hasMessage() && f.getMessage().getId().equals(id))
+                        || (member == sender && f.hasAck() && f.getAck().getId().equals(id)), WAIT);
+                acked |= message.hasAck();
+            } while (message.hasAck());
             assertThat(message.getMessage().getPayload().toStringUtf8()).isEqualTo(text);
         }
+        if (!acked) {
+            sender.nextMatching(f -> f.hasAck() && f.getAck().getId().equals(id), WAIT);
+        }
+    }
+
+    private static List<Throwable> causes(Throwable error) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = error; t != null && !chain.contains(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        return chain;
     }
 
     private static BigInteger serial(int port, List<X509Certificate> trusted) {
