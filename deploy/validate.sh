@@ -1,12 +1,29 @@
 #!/usr/bin/env bash
 # Static checks of everything under deploy/ that this machine can check (no cluster, no Docker engine):
-# HAProxy and nginx configs with their own binaries, YAML syntax of the Kubernetes manifests and the compose file
+# HAProxy and nginx configs with their own binaries (plain and with TLS, on a throw-away openssl certificate), YAML syntax of the Kubernetes manifests and the compose file
 # (PyYAML), and shell syntax of the scripts. Exit 1 on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")"
 echo "haproxy: $(haproxy -c -f haproxy/haproxy.cfg 2>&1)"
 prefix="$(mktemp -d)"; trap 'rm -rf "$prefix"' EXIT
 nginx -t -q -p "$prefix/" -c "$PWD/nginx/nginx.conf" && echo "nginx: configuration OK"
+# The TLS variants need certificate files: a throw-away self-signed one (never committed).
+mkdir -p "$prefix/nginx/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
+  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$prefix/tls.key" -out "$prefix/tls.crt" 2>/dev/null
+cat "$prefix/tls.crt" "$prefix/tls.key" > "$prefix/lb.pem"
+SB_LB_TLS_PEM="$prefix/lb.pem" haproxy -c -q -f haproxy/haproxy.cfg \
+  && echo "haproxy (TLS termination): configuration OK"
+SB_LB_TLS_PEM="$prefix/lb.pem" SB_GATEWAY_CA="$prefix/tls.crt" haproxy -c -q -f haproxy/haproxy.cfg \
+  && echo "haproxy (TLS termination, re-encrypted to the gateways): configuration OK"
+cp nginx/*.conf "$prefix/nginx/"
+cp "$prefix/tls.crt" "$prefix/nginx/tls/switchboard.crt"; cp "$prefix/tls.key" "$prefix/nginx/tls/switchboard.key"
+cp "$prefix/tls.crt" "$prefix/nginx/tls/gateway-ca.crt"
+nginx -t -q -p "$prefix/nginx/" -c "$prefix/nginx/nginx-tls.conf" && echo "nginx (TLS termination): configuration OK"
+sed -i 's/include switchboard-hop-plain.conf;/include switchboard-hop-tls.conf;/' "$prefix/nginx/nginx-tls.conf"
+grep -q 'include switchboard-hop-tls.conf;' "$prefix/nginx/nginx-tls.conf"
+nginx -t -q -p "$prefix/nginx/" -c "$prefix/nginx/nginx-tls.conf" \
+  && echo "nginx (TLS termination, re-encrypted to the gateways): configuration OK"
 python3 - <<'PY'
 import glob, yaml
 for f in sorted(glob.glob("kubernetes/*.yaml")) + ["compose/docker-compose.yml"] + sorted(glob.glob("config/*.yaml")) + sorted(glob.glob("local-cluster/config/*.yaml")):

@@ -22,6 +22,7 @@ class DeployConfigsTest {
     void everyDeployConfigPassesItsValidator() throws Exception {
         RequiredTool.executable(Path.of("/usr/sbin/haproxy"), "apt-get install haproxy; .ci/run installs it");
         RequiredTool.executable(Path.of("/usr/sbin/nginx"), "apt-get install nginx; .ci/run installs it");
+        RequiredTool.executable(Path.of("/usr/bin/openssl"), "apt-get install openssl; .ci/run installs it");
         RequiredTool.command(List.of("python3", "-c", "import yaml"), "apt-get install python3-yaml; .ci/run installs it");
         Path log = Files.createDirectories(Path.of("target")).resolve("deploy-validate.log");
         Process validate = new ProcessBuilder("bash", DEPLOY.resolve("validate.sh").toString())
@@ -32,6 +33,10 @@ class DeployConfigsTest {
         }
         String output = Files.readString(log);
         assertThat(ended && validate.exitValue() == 0).as("deploy/validate.sh:%n%s", output).isTrue();
-        assertThat(output).contains("Configuration file is valid", "nginx: configuration OK", "kubernetes/");
+        assertThat(output).contains("Configuration file is valid", "nginx: configuration OK", "kubernetes/",
+                "haproxy (TLS termination): configuration OK",
+                "haproxy (TLS termination, re-encrypted to the gateways): configuration OK",
+                "nginx (TLS termination): configuration OK",
+                "nginx (TLS termination, re-encrypted to the gateways): configuration OK");
     }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.chaos;
 
+import io.switchboard.testkit.LoggedProcess;
 import static org.awaitility.Awaitility.await;
 
 import io.switchboard.service.LoopbackPorts;

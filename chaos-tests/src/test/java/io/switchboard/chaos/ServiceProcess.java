@@ -1,5 +1,6 @@
 package io.switchboard.chaos;
 
+import io.switchboard.testkit.LoggedProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

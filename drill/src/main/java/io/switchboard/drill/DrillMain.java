@@ -2,6 +2,7 @@ package io.switchboard.drill;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.client.TrustedCertificates;
 import io.switchboard.testkit.TestTokens;
 import java.io.IOException;
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -85,13 +87,31 @@ public final class DrillMain {
         @Option(names = "--report", description = "Writes <report>.json and <report>.md (default: "
                 + "<java.io.tmpdir>/switchboard-drill-<scenario>-<time>)")
         Path report;
+        @Option(names = "--ca-file", description = "PEM bundle of the CA that signed the certificate of a wss:// --url"
+                + " (and of an https:// --gateway); default: the JDK's trust store")
+        Path caFile;
 
         LoadDriver start() {
             TestTokens tokens = TestTokens.hs256(secret);
             String runId = UUID.randomUUID().toString().substring(0, 8);
             return LoadDriver.start(new LoadDriver.Settings(url,
                     user -> CompletableFuture.completedFuture(tokens.token(user, LoadDriver.ROOM_PATTERN)),
-                    publishers, subscribers, rooms, interval, runId), Duration.ofSeconds(60));
+                    publishers, subscribers, rooms, interval, runId), Duration.ofSeconds(60), tls());
+        }
+
+        /** The TLS context of --ca-file, or null for the JDK's default. */
+        SSLContext tls() {
+            return caFile == null ? null : TrustedCertificates.fromPem(caFile);
+        }
+
+        /** An HttpClient for the gateways' admin endpoints, trusting --ca-file when given. */
+        HttpClient adminClient() {
+            HttpClient.Builder http = HttpClient.newBuilder();
+            SSLContext tls = tls();
+            if (tls != null) {
+                http.sslContext(tls);
+            }
+            return http.build();
         }
 
         int finish(DrillResult result) {
@@ -125,7 +145,7 @@ public final class DrillMain {
 
         @Override
         public Integer call() {
-            try (HttpClient http = HttpClient.newHttpClient()) {
+            try (HttpClient http = load.adminClient()) {
                 checkServing(http);
                 try (LoadDriver driver = load.start()) {
                     return load.finish(Drill.run("drain-gateway", driver, fault(http), load.timeouts()));

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 
 /**
  * A steady load of Java-SDK clients, as an application fleet would produce it: publishers that publish into a
@@ -75,15 +76,27 @@ public final class LoadDriver implements AutoCloseable {
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicLong publishFailures = new AtomicLong();
 
-    private LoadDriver(Settings settings) {
+    private LoadDriver(Settings settings, SSLContext tls) {
         this.settings = settings;
         this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("drill-load-", 0).factory());
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            http.sslContext(tls);
+        }
+        this.http = http.build();
     }
 
     /** Connects every client, subscribes the subscribers, then starts the publishers. */
     public static LoadDriver start(Settings settings, Duration timeout) {
-        LoadDriver load = new LoadDriver(settings);
+        return start(settings, timeout, null);
+    }
+
+    /**
+     * As {@link #start(Settings, Duration)}, with {@code tls} as the clients' TLS context for a {@code wss://} URL
+     * whose certificate comes from a private CA; null for the JDK's default.
+     */
+    public static LoadDriver start(Settings settings, Duration timeout, SSLContext tls) {
+        LoadDriver load = new LoadDriver(settings, tls);
         try {
             load.startClients(timeout);
             return load;

@@ -11,6 +11,7 @@ import io.switchboard.auth.KeySetSettings;
 import io.switchboard.gateway.authz.AuthzConfig;
 import io.switchboard.gateway.routing.BreakerSettings;
 import io.switchboard.gateway.routing.RouterEndpoint;
+import io.switchboard.gateway.tls.TlsSettings;
 import io.switchboard.service.config.ConfigBuilder;
 import io.switchboard.service.config.Key;
 import io.switchboard.service.config.Settings;
@@ -30,6 +31,7 @@ public final class GatewayConfig extends TierConfig {
     private final BreakerSettings routerBreaker;
     private final KeySetSettings keySet;
     private final AuthzConfig authz;
+    private final Optional<TlsSettings> tls;
 
     private GatewayConfig(Settings s) {
         super(s);
@@ -41,6 +43,7 @@ public final class GatewayConfig extends TierConfig {
                 s.get(GatewayKeys.AUTH.jwksRefreshInterval), s.get(GatewayKeys.AUTH.jwksMinRefetchInterval),
                 s.get(GatewayKeys.AUTH.jwksTimeout));
         this.authz = AuthzConfig.from(s);
+        this.tls = TlsSettings.from(s);
     }
 
     /** A builder with every key at its default; one of the {@code gateway.auth} key sources must be set. */
@@ -76,6 +79,11 @@ public final class GatewayConfig extends TierConfig {
     /** {@code gateway.authz.*}: namespace policies, the direct-message default and the application backend. */
     public AuthzConfig authz() {
         return authz;
+    }
+
+    /** {@code gateway.tls.*}: the certificate and key of {@code wss://}; empty for a plain gateway. */
+    public Optional<TlsSettings> tls() {
+        return tls;
     }
 
     /** {@code kafka.consumer.*}: extra Kafka consumer properties; they override the gateway's own settings. */

@@ -10,6 +10,7 @@ import static io.switchboard.service.config.ValueType.INT;
 import static io.switchboard.service.config.ValueType.STRING;
 
 import io.switchboard.gateway.authz.AuthzKeys;
+import io.switchboard.gateway.tls.TlsKeys;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.TokenKeys;
 import io.switchboard.service.config.Check;
@@ -25,7 +26,8 @@ import java.util.Map;
 
 /**
  * Every {@code gateway.*} key, defined once with its type, default, rule and description, and the gateway's
- * {@link #CATALOGUE}: these keys, the room authorization keys ({@link AuthzKeys}) and the shared {@code kafka.*}
+ * {@link #CATALOGUE}: these keys, the room authorization keys ({@link AuthzKeys}), the TLS keys ({@link TlsKeys}) and
+ * the shared {@code kafka.*}
  * keys the gateway reads. The reader, the builder and the gateway table of {@code docs/configuration.md} come from
  * here. Stateless, hence thread-safe.
  */
@@ -33,7 +35,8 @@ public final class GatewayKeys {
     private static final KeySection.Builder S = KeySection.builder("Gateway (`gateway.*`)");
 
     public static final Key<String> HOST = S.define("gateway.host", STRING).byDefault("0.0.0.0")
-            .doc("Interface to bind. WebSocket, `/metrics` and `/observe/health/*` share one port.");
+            .doc("Interface to bind. WebSocket, `/metrics` and `/observe/health/*` share one port (TLS on all of"
+                    + " them when `gateway.tls.certificate` is set).");
     public static final Key<Integer> PORT = S.define("gateway.port", INT).byDefault(8080).check(Check.port())
             .doc("Port to bind; `0` picks a free port.");
     public static final Key<String> ID = S.define("gateway.id", STRING).unsetMeans("`<hostname>-<port>`")
@@ -223,6 +226,7 @@ public final class GatewayKeys {
     public static final KeyCatalogue CATALOGUE = KeyCatalogue.builder("gateway")
             .section(SECTION)
             .section(AuthzKeys.SECTION)
+            .section(TlsKeys.SECTION)
             .shared(KafkaKeys.BOOTSTRAP_SERVERS, KafkaKeys.TOPIC_NAME, KafkaKeys.EPHEMERAL_TOPIC_NAME,
                     KafkaKeys.CONTROL_TOPIC_NAME, KafkaKeys.PRESENCE_TOPIC_NAME)
             .passthrough(CONSUMER, Map.of(), Map.of(), "Passed to the fan-out consumer, the consumer of the three"

@@ -85,6 +85,8 @@ import io.switchboard.gateway.session.PublishHandler;
 import io.switchboard.gateway.session.SessionFactory;
 import io.switchboard.gateway.session.SessionSettings;
 import io.switchboard.gateway.signals.SignalConsumer;
+import io.switchboard.gateway.tls.ServingTls;
+import io.switchboard.gateway.tls.TlsMetrics;
 import io.switchboard.gateway.ws.TransportReaper;
 import io.switchboard.service.InstanceIds;
 import io.switchboard.service.ReleaseSteps;
@@ -126,6 +128,7 @@ public final class GatewayServer implements AutoCloseable {
     private volatile KafkaFanout fanout;
     private volatile GatewayDrain drain;
     private GatewayMetrics metrics;
+    private TlsMetrics tlsMetrics;
     private ScheduledExecutorService timer;
     private RouterClient routerClient;
     private HistoryClient historyClient;
@@ -184,6 +187,8 @@ public final class GatewayServer implements AutoCloseable {
             return t;
         });
         timer.scheduleWithFixedDelay(reaper::sweep, 1, 1, TimeUnit.SECONDS);
+        tlsMetrics = new TlsMetrics(registry);
+        Optional<ServingTls> tls = config.tls().map(t -> ServingTls.start(t, clock, tlsMetrics));
         GrpcRouterClient.Builder routers = GrpcRouterClient.builder()
                 .routers(config.routers())
                 .channels(ChannelFactory.plaintext(config.get(ROUTER_KEEPALIVE_TIME),
@@ -199,12 +204,17 @@ public final class GatewayServer implements AutoCloseable {
                 .orElseGet(HistoryClient::unconfigured);
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
                 () -> fanout != null && fanout.isPositioned(), this::isAlive), drainControl(), extraRouting,
-                sessions::get, reaper).start();
+                sessions::get, reaper, tls.map(ServingTls::initial)).start();
         // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
         if (!webServer.isRunning() || webServer.port() < 0) {
             throw new IllegalStateException("web server could not bind " + config.get(HOST) + ":" + config.get(PORT));
         }
         port = webServer.port();
+        tls.ifPresent(t -> {
+            long every = t.settings().reloadInterval().toMillis();
+            WebServer server = webServer;
+            timer.scheduleWithFixedDelay(() -> t.check(server::reloadTls), every, every, TimeUnit.MILLISECONDS);
+        });
         gatewayId = config.find(ID).orElseGet(() -> InstanceIds.defaultId("gateway") + "-" + port);
         drain = new GatewayDrain(gatewayId, admission, connections, grace -> new DrainSettings(grace,
                 config.get(DRAIN_BATCH_SIZE), config.get(DRAIN_BATCH_INTERVAL), config.get(DRAIN_RECONNECT_WINDOW)),
@@ -384,6 +394,7 @@ public final class GatewayServer implements AutoCloseable {
         release.run("close the key set", keySet, KeySet::close);
         release.run("close the room authorizer", roomAuthorizer, RoomAuthorizer::close);
         release.run("unregister metrics", metrics, GatewayMetrics::close);
+        release.run("unregister TLS metrics", tlsMetrics, TlsMetrics::close);
     }
 
     /** The bound port. */
@@ -402,6 +413,16 @@ public final class GatewayServer implements AutoCloseable {
             throw new IllegalStateException("Not started");
         }
         return id;
+    }
+
+    /** {@code "wss"} when the gateway serves TLS ({@code gateway.tls.*}), else {@code "ws"}. */
+    public String webSocketScheme() {
+        return config.tls().isPresent() ? "wss" : "ws";
+    }
+
+    /** {@code "https"} when the gateway serves TLS, else {@code "http"}: its health, metrics and admin endpoints. */
+    public String httpScheme() {
+        return config.tls().isPresent() ? "https" : "http";
     }
 
     /** Open WebSocket connections. */

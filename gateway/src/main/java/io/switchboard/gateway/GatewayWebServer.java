@@ -7,12 +7,15 @@ import static io.switchboard.gateway.GatewayKeys.MAX_FRAME_BYTES;
 import static io.switchboard.gateway.GatewayKeys.PORT;
 import static io.switchboard.gateway.GatewayKeys.WS_PATH;
 
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import io.helidon.common.tls.Tls;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -29,7 +32,8 @@ import io.switchboard.gateway.ws.WsEndpoint;
 /**
  * The gateway's one port, as a Helidon web server (not started): the WebSocket endpoint at
  * {@code gateway.ws-path} (upgrades refused with 503 while the gateway does not admit new work), {@code /metrics},
- * {@code /observe/health/{live,ready}}, {@code /admin/drain} and any extra routes. Stateless.
+ * {@code /observe/health/{live,ready}}, {@code /admin/drain} and any extra routes; all of them over TLS when
+ * {@code tls} is given (its certificate is replaced later through {@code WebServer.reloadTls}). Stateless.
  */
 final class GatewayWebServer {
     /** What the health checks ask the gateway. */
@@ -42,17 +46,20 @@ final class GatewayWebServer {
     /**
      * @param sessions opens the session of each connection; yields null until the gateway is ready
      * @param reaper   cleans up after each connection once its thread has ended
+     * @param tls      the TLS the port starts with; empty for plain HTTP
      */
     static WebServer build(GatewayConfig config, PrometheusRegistry registry, Admission admission, Health health,
                            DrainAdminService.Control drain, Consumer<HttpRouting.Builder> extraRouting,
-                           Supplier<ConnectionHandler.Factory> sessions, TransportReaper reaper) {
+                           Supplier<ConnectionHandler.Factory> sessions, TransportReaper reaper, Optional<Tls> tls) {
         HealthObserver observer = HealthObserver.builder()
                 .useSystemServices(false)
                 .details(true)
                 .addCheck(HealthChecks.readiness(health.ready(), health.positioned(), admission::isDraining))
                 .addCheck(HealthChecks.liveness(health.alive()))
                 .build();
-        return WebServer.builder()
+        WebServerConfig.Builder server = WebServer.builder();
+        tls.ifPresent(server::tls);
+        return server
                 .host(config.get(HOST))
                 .port(config.get(PORT))
                 .shutdownHook(false)

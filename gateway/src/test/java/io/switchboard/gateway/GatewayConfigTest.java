@@ -37,6 +37,8 @@ import java.util.logging.Logger;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.switchboard.gateway.routing.RouterEndpoint;
+import io.switchboard.gateway.tls.TlsKeys;
+import io.switchboard.gateway.tls.TlsSettings;
 import io.switchboard.testkit.TestTokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,6 +197,38 @@ class GatewayConfigTest {
         assertThatThrownBy(() -> GatewayConfig.builder().set(AUTH.hs256Secret, "0123456789abcdef0123456789abcdef")
                 .set(RESUME_MAX_BUFFER_BYTES, 4096L).build())
                 .hasMessageStartingWith("gateway.resume.max-buffer-bytes: 4096 (expected: >= limits.max-frame-bytes");
+    }
+
+    @Test
+    void readsTlsKeysAndRequiresTheCertificateAndTheKeyTogether() {
+        Config c = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
+                .sources(ConfigSources.create(Map.of(
+                        "gateway.auth.hs256-secret", SECRET,
+                        "gateway.tls.certificate", "/etc/switchboard/tls/tls.crt",
+                        "gateway.tls.private-key", "/etc/switchboard/tls/tls.key",
+                        "gateway.tls.reload-interval", "PT30S"))).build();
+        TlsSettings tls = GatewayConfig.from(c).tls().orElseThrow();
+        assertThat(tls.certificate()).isEqualTo(Path.of("/etc/switchboard/tls/tls.crt"));
+        assertThat(tls.privateKey()).isEqualTo(Path.of("/etc/switchboard/tls/tls.key"));
+        assertThat(tls.reloadInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(tls.protocols()).isEmpty();
+        assertThat(tls.cipherSuites()).isEmpty();
+
+        GatewayConfig plain = GatewayConfig.builder().set(AUTH.hs256Secret, SECRET).build();
+        assertThat(plain.tls()).isEmpty();
+        assertThat(plain.get(TlsKeys.RELOAD_INTERVAL)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(GatewayConfig.builder().set(AUTH.hs256Secret, SECRET).set(TlsKeys.CERTIFICATE, Path.of("a.crt"))
+                .set(TlsKeys.PRIVATE_KEY, Path.of("a.key")).set(TlsKeys.PROTOCOLS, List.of("TLSv1.3")).build()
+                .tls().orElseThrow().protocols()).containsExactly("TLSv1.3");
+
+        assertThatThrownBy(() -> GatewayConfig.builder().set(AUTH.hs256Secret, SECRET)
+                .set(TlsKeys.CERTIFICATE, Path.of("a.crt")).build())
+                .hasMessage("gateway.tls.certificate: a.crt (expected: set together with gateway.tls.private-key)");
+        assertThatThrownBy(() -> GatewayConfig.builder().set(AUTH.hs256Secret, SECRET)
+                .set(TlsKeys.PRIVATE_KEY, Path.of("a.key")).build())
+                .hasMessage("gateway.tls.certificate: <unset> (expected: set together with gateway.tls.private-key)");
+        assertThatThrownBy(() -> GatewayConfig.builder().set(TlsKeys.RELOAD_INTERVAL, Duration.ZERO))
+                .hasMessage("gateway.tls.reload-interval: PT0S (expected: > PT0S)");
     }
 
     @Test

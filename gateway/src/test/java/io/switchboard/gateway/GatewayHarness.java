@@ -88,11 +88,12 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     URI wsUri() {
-        return URI.create("ws://127.0.0.1:" + gateway.port() + gateway.config().get(GatewayKeys.WS_PATH));
+        return URI.create(gateway.webSocketScheme() + "://127.0.0.1:" + gateway.port()
+                + gateway.config().get(GatewayKeys.WS_PATH));
     }
 
     URI httpUri(String path) {
-        return URI.create("http://127.0.0.1:" + gateway.port() + path);
+        return URI.create(gateway.httpScheme() + "://127.0.0.1:" + gateway.port() + path);
     }
 
     /** A connected client for {@code user}, with {@link #token}. */

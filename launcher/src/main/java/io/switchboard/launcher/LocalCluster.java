@@ -311,14 +311,16 @@ public final class LocalCluster implements AutoCloseable {
         return List.copyOf(gateways);
     }
 
-    /** The WebSocket endpoint of gateway {@code index}. */
+    /** The WebSocket endpoint of gateway {@code index} ({@code wss://} when it serves TLS). */
     public URI webSocketUri(int index) {
-        return URI.create("ws://127.0.0.1:" + gateways.get(index).port() + "/ws");
+        GatewayServer gateway = gateways.get(index);
+        return URI.create(gateway.webSocketScheme() + "://127.0.0.1:" + gateway.port() + "/ws");
     }
 
-    /** The HTTP base of gateway {@code index} (health, metrics, demo page). */
+    /** The HTTP base of gateway {@code index} (health, metrics, demo page; {@code https://} with TLS). */
     public URI httpUri(int index) {
-        return URI.create("http://127.0.0.1:" + gateways.get(index).port() + "/");
+        GatewayServer gateway = gateways.get(index);
+        return URI.create(gateway.httpScheme() + "://127.0.0.1:" + gateway.port() + "/");
     }
 
     /**

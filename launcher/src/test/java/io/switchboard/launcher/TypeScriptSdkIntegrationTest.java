@@ -5,15 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import io.switchboard.devcerts.DevCertificates;
+import io.switchboard.devcerts.PemFiles;
 import io.switchboard.testkit.RequiredTool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The TypeScript SDK's integration tests ({@code npm run test:integration} in sdk/typescript) against a real
  * platform: a cluster with history and the demo token endpoint, whose URLs the tests get through
- * SWITCHBOARD_URL and SWITCHBOARD_TOKEN_URL. Skipped when npm is missing or the SDK was not built
+ * SWITCHBOARD_URL and SWITCHBOARD_TOKEN_URL; once over plain {@code ws://}, once over TLS. Skipped when npm is missing or the SDK was not built
  * ({@code -Dskip.npm=true}); in CI those fail the test instead ({@link RequiredTool}).
  */
 class TypeScriptSdkIntegrationTest {
@@ -31,22 +35,50 @@ class TypeScriptSdkIntegrationTest {
 
     @Test
     void sdkIntegrationSuitePassesAgainstARunningPlatform() throws Exception {
+        requireBuiltSdk();
+        cluster = cluster(LocalCluster.builder());
+        runSuite(Map.of(), "integration.log");
+    }
+
+    /**
+     * The same suite over {@code wss://} and {@code https://} to a gateway whose certificate comes from a development
+     * CA, which Node trusts through {@code NODE_EXTRA_CA_CERTS} (read by Node's TLS for the "ws" package and
+     * fetch alike): the SDK needs no option of its own for a private CA.
+     */
+    @Test
+    void sdkIntegrationSuitePassesOverTls(@TempDir Path certificates) throws Exception {
+        requireBuiltSdk();
+        PemFiles gateway = DevCertificates.generate(certificates, List.of("gateway")).get("gateway");
+        cluster = cluster(LocalCluster.builder()
+                .set("gateway.tls.certificate", gateway.certificateChain().toString())
+                .set("gateway.tls.private-key", gateway.privateKey().toString()));
+        assertThat(cluster.webSocketUri(0).getScheme()).isEqualTo("wss");
+        runSuite(Map.of("NODE_EXTRA_CA_CERTS", gateway.caBundle().toString()), "integration-tls.log");
+    }
+
+    private static void requireBuiltSdk() {
         RequiredTool.require(Files.isDirectory(SDK.resolve("node_modules"))
                         && Files.isDirectory(SDK.resolve("packages/client/dist")),
                 "the built TypeScript SDK (built unless the build ran with -Dskip.npm=true)");
         RequiredTool.command(List.of("npm", "--version"), "npm comes with Node.js on the machine");
-        cluster = LocalCluster.builder()
-                .history(true)
+    }
+
+    private static LocalCluster cluster(ClusterSpec spec) {
+        return spec.history(true)
                 .set("gateway.auth.hs256-secret", SECRET)
                 .firstGatewayRouting(SwitchboardMain.demoRouting(SECRET))
                 .build()
                 .start();
+    }
+
+    private void runSuite(Map<String, String> environment, String logName) throws Exception {
         String http = cluster.httpUri(0).toString().replaceAll("/$", "");
-        Path log = Files.createDirectories(Path.of("target", "ts-sdk")).resolve("integration.log");
+        Path log = Files.createDirectories(Path.of("target", "ts-sdk")).resolve(logName);
         ProcessBuilder builder = new ProcessBuilder("npm", "run", "test:integration", "--silent")
                 .directory(SDK.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("SWITCHBOARD_URL", http.replaceFirst("^http", "ws") + "/ws");
+        builder.environment().put("SWITCHBOARD_URL", cluster.webSocketUri(0).toString());
         builder.environment().put("SWITCHBOARD_TOKEN_URL", http + "/demo/token");
+        builder.environment().putAll(environment);
         Process npm = builder.start();
         boolean ended = npm.waitFor(4, TimeUnit.MINUTES);
         if (!ended) {

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLContext;
 
 /**
  * A Switchboard client: one logical connection to the platform that survives network failures, gateway
@@ -422,6 +423,7 @@ public final class SwitchboardClient implements AutoCloseable {
         private ScheduledExecutorService scheduler;
         private Scheduler testScheduler;
         private HttpClient httpClient;
+        private SSLContext sslContext;
         private TransportConnector connector;
         private Duration backoffInitial = Duration.ofMillis(500);
         private Duration backoffMax = Duration.ofSeconds(30);
@@ -488,6 +490,16 @@ public final class SwitchboardClient implements AutoCloseable {
         /** The HttpClient for WebSockets; shared, it is not closed by the client (default: one per client). */
         public Builder httpClient(HttpClient httpClient) {
             this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+            return this;
+        }
+
+        /**
+         * The TLS context of {@code wss://} connections, e.g. {@link TrustedCertificates#fromPem} for a gateway whose
+         * certificate comes from a private CA (default: the JDK's, which trusts the public CAs). For the client's own
+         * HttpClient only: with a shared {@link #httpClient}, build that one with the context instead.
+         */
+        public Builder sslContext(SSLContext sslContext) {
+            this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
             return this;
         }
 
@@ -612,11 +624,19 @@ public final class SwitchboardClient implements AutoCloseable {
                 }
                 base = Scheduler.of(executor);
             }
+            if (sslContext != null && httpClient != null) {
+                throw new IllegalArgumentException("sslContext: set (expected: unset with a shared httpClient; build"
+                        + " that HttpClient with the SSLContext)");
+            }
             TransportConnector transport = connector;
             if (transport == null) {
                 HttpClient http = httpClient;
                 if (http == null) {
-                    HttpClient owned = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+                    HttpClient.Builder ownedBuilder = HttpClient.newBuilder().connectTimeout(connectTimeout);
+                    if (sslContext != null) {
+                        ownedBuilder.sslContext(sslContext);
+                    }
+                    HttpClient owned = ownedBuilder.build();
                     http = owned;
                     release = chain(release, owned::shutdown);
                 }

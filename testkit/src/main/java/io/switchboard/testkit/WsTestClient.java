@@ -82,7 +82,18 @@ public final class WsTestClient implements AutoCloseable {
 
     /** Connects, sends Connect with {@code token} and waits for Connected. */
     public static WsTestClient connected(URI uri, Subprotocol subprotocol, String token) {
-        WsTestClient client = connect(uri, subprotocol);
+        return connected(HTTP, uri, subprotocol, token);
+    }
+
+    /**
+     * As {@link #connected(URI, Subprotocol, String)}, through {@code http}: for {@code wss://}, an HttpClient whose
+     * SSLContext trusts the server's certificate authority.
+     */
+    public static WsTestClient connected(HttpClient http, URI uri, Subprotocol subprotocol, String token) {
+        WsTestClient client = open(http, uri, null, subprotocol.token());
+        if (client.socket == null) {
+            throw new IllegalStateException("handshake refused with HTTP " + client.handshakeStatus + " by " + uri);
+        }
         client.send(ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(token).setClient("testkit")).build());
         ServerFrame reply = client.next(Duration.ofSeconds(10));
         if (!reply.hasConnected()) {
@@ -93,8 +104,12 @@ public final class WsTestClient implements AutoCloseable {
     }
 
     private static WsTestClient open(URI uri, Consumer<ServerFrame> listener, String... offered) {
+        return open(HTTP, uri, listener, offered);
+    }
+
+    private static WsTestClient open(HttpClient http, URI uri, Consumer<ServerFrame> listener, String... offered) {
         WsTestClient client = new WsTestClient(listener);
-        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         if (offered.length > 0) {
             String[] rest = new String[offered.length - 1];
             System.arraycopy(offered, 1, rest, 0, rest.length);

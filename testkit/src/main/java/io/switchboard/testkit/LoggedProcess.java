@@ -1,4 +1,4 @@
-package io.switchboard.chaos;
+package io.switchboard.testkit;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A child process of the test JVM with its output (stdout and stderr) in one log file: it is killed when the
  * test JVM exits even if no test closes it, its log tail goes into failure messages, and {@link #stop} asks it
- * to exit before forcing it. Not thread-safe.
+ * to exit before forcing it. Used for HAProxy, nginx and the services of the chaos tests. Not thread-safe.
  */
-final class LoggedProcess {
+public final class LoggedProcess {
     /** How long a process killed with SIGKILL is still waited for. */
     private static final Duration AFTER_KILL_WAIT = Duration.ofSeconds(10);
 
@@ -25,18 +25,23 @@ final class LoggedProcess {
     }
 
     /** Starts {@code command} with its output in {@code log}; {@code name} names the JVM-exit hook's thread. */
-    static LoggedProcess start(String name, List<String> command, Path log) throws IOException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    public static LoggedProcess start(String name, List<String> command, Path log) throws IOException {
+        return start(name, new ProcessBuilder(command), log);
+    }
+
+    /** Starts {@code builder}'s command (with its environment and directory) with its output in {@code log}. */
+    public static LoggedProcess start(String name, ProcessBuilder builder, Path log) throws IOException {
+        Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "kill-" + name));
         return new LoggedProcess(process, log);
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
     /** The last {@code lines} lines of the log, for failure messages. */
-    String logTail(int lines) {
+    public String logTail(int lines) {
         try {
             List<String> all = Files.readAllLines(log);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
@@ -46,7 +51,7 @@ final class LoggedProcess {
     }
 
     /** SIGTERM, up to {@code grace} for a graceful exit, then SIGKILL. Keeps the interrupt flag. */
-    void stop(Duration grace) {
+    public void stop(Duration grace) {
         process.destroy();
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
