@@ -81,9 +81,11 @@ public final class GatewayMetrics implements AutoCloseable {
         connectionsClosed = Counter.builder().name("gateway_connections_closed")
                 .help("WebSocket sessions ended, whichever side closed them").register(registry);
         framesReceived = Counter.builder().name("gateway_frames_received")
-                .help("Client frames received, by frame type").labelNames("type").register(registry);
+                .help("Client frames received, by frame type").labelNames("type").withoutExemplars()
+                .register(registry);
         framesSent = Counter.builder().name("gateway_frames_sent")
-                .help("Server frames written to clients, by frame type").labelNames("type").register(registry);
+                .help("Server frames written to clients, by frame type").labelNames("type").withoutExemplars()
+                .register(registry);
         publishes = Counter.builder().name("gateway_publishes")
                 .help("Publishes by outcome (ok, duplicate, or the error code)").labelNames("outcome")
                 .register(registry);
@@ -93,9 +95,11 @@ public final class GatewayMetrics implements AutoCloseable {
                 .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
                 .register(registry);
         fanoutRecords = Counter.builder().name("gateway_fanout_records")
-                .help("Records read from Kafka, by result").labelNames("result").register(registry);
+                .help("Records read from Kafka, by result").labelNames("result").withoutExemplars()
+                .register(registry);
         fanoutDeliveries = Counter.builder().name("gateway_fanout_deliveries")
-                .help("Messages handed to local subscribers").register(registry);
+                .help("Messages handed to local subscribers").withoutExemplars()
+                .register(registry);
         slowConsumers = Counter.builder().name("gateway_slow_consumer_disconnects")
                 .help("Connections closed because their outbound queue overflowed").register(registry);
         closes = Counter.builder().name("gateway_closes")
