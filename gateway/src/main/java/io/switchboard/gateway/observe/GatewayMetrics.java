@@ -20,7 +20,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * The gateway's Prometheus metrics, registered in the {@link PrometheusRegistry} passed in (never the default
  * registry), together with the JVM metrics. {@link #close()} unregisters the gateway's own metrics so another
  * gateway can register into the same registry later (JVM metrics stay: they are registered once per registry).
- * Thread-safe (the Prometheus metric types are).
+ * Thread-safe (the Prometheus metric types are). Counters bumped per frame, delivery or publish keep no exemplars:
+ * the exemplar sampler reads the clock and the span context on every increment, a tenth of a writer's samples in
+ * the fan-out profile, and no trace context is there to sample.
  *
  * <ul>
  *   <li>{@code gateway_ready} (gauge): 1 while the gateway answers ready (admits connections, fan-out
@@ -88,7 +90,7 @@ public final class GatewayMetrics implements AutoCloseable {
                 .register(registry);
         publishes = Counter.builder().name("gateway_publishes")
                 .help("Publishes by outcome (ok, duplicate, or the error code)").labelNames("outcome")
-                .register(registry);
+                .withoutExemplars().register(registry);
         publishDuration = Histogram.builder().name("gateway_publish_duration_seconds")
                 .help("Time from a Publish frame to the router's answer")
                 .classicOnly()
