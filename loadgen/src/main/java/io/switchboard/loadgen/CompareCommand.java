@@ -68,7 +68,18 @@ final class CompareCommand implements Callable<Integer> {
             }
             String name = kind.name().toLowerCase(Locale.ROOT);
             try (ServerProcess server = start(kind)) {
-                List<java.net.URI> urls = server.awaitUrls(platform.startTimeout);
+                List<java.net.URI> urls;
+                try {
+                    urls = server.awaitUrls(platform.startTimeout);
+                } catch (IllegalStateException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw e;
+                    }
+                    // One target that cannot start (a baseline's runtime missing) must not discard the figures of
+                    // the others: it is reported and left out of the table.
+                    System.out.println(name + ": not measured: " + e.getMessage());
+                    continue;
+                }
                 Target target = new Target(name, urls, List.of(server.pid()));
                 started.add(target);
                 System.out.println(name + ": pid " + server.pid() + " at " + urls);

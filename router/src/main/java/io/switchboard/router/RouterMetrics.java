@@ -56,13 +56,18 @@ final class RouterMetrics {
                 .name("switchboard_router_publishes_total")
                 .help("Publishes by outcome")
                 .labelNames("outcome")
+                // Counted on every publish (on the producer's I/O thread): no exemplar sampling, as no trace
+                // context is there to sample.
+                .withoutExemplars()
                 .build();
         Arrays.stream(Outcome.values()).forEach(o -> publishes.initLabelValues(o.label()));
         this.latency = Histogram.builder()
                 .name("switchboard_router_publish_duration_seconds")
                 .help("Time from receiving a publish to Kafka's acknowledgement")
                 .unit(Unit.SECONDS)
+                .classicOnly()
                 .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+                .withoutExemplars()
                 .build();
         this.inFlight = GaugeWithCallback.builder()
                 .name("switchboard_router_publishes_in_flight")

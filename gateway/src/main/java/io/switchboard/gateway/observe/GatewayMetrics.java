@@ -20,7 +20,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * The gateway's Prometheus metrics, registered in the {@link PrometheusRegistry} passed in (never the default
  * registry), together with the JVM metrics. {@link #close()} unregisters the gateway's own metrics so another
  * gateway can register into the same registry later (JVM metrics stay: they are registered once per registry).
- * Thread-safe (the Prometheus metric types are).
+ * Thread-safe (the Prometheus metric types are). Counters bumped per frame, delivery or publish keep no exemplars:
+ * the exemplar sampler reads the clock and the span context on every increment, a tenth of a writer's samples in
+ * the fan-out profile, and no trace context is there to sample.
  *
  * <ul>
  *   <li>{@code gateway_ready} (gauge): 1 while the gateway answers ready (admits connections, fan-out
@@ -81,21 +83,25 @@ public final class GatewayMetrics implements AutoCloseable {
         connectionsClosed = Counter.builder().name("gateway_connections_closed")
                 .help("WebSocket sessions ended, whichever side closed them").register(registry);
         framesReceived = Counter.builder().name("gateway_frames_received")
-                .help("Client frames received, by frame type").labelNames("type").register(registry);
+                .help("Client frames received, by frame type").labelNames("type").withoutExemplars()
+                .register(registry);
         framesSent = Counter.builder().name("gateway_frames_sent")
-                .help("Server frames written to clients, by frame type").labelNames("type").register(registry);
+                .help("Server frames written to clients, by frame type").labelNames("type").withoutExemplars()
+                .register(registry);
         publishes = Counter.builder().name("gateway_publishes")
                 .help("Publishes by outcome (ok, duplicate, or the error code)").labelNames("outcome")
-                .register(registry);
+                .withoutExemplars().register(registry);
         publishDuration = Histogram.builder().name("gateway_publish_duration_seconds")
                 .help("Time from a Publish frame to the router's answer")
                 .classicOnly()
                 .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
                 .register(registry);
         fanoutRecords = Counter.builder().name("gateway_fanout_records")
-                .help("Records read from Kafka, by result").labelNames("result").register(registry);
+                .help("Records read from Kafka, by result").labelNames("result").withoutExemplars()
+                .register(registry);
         fanoutDeliveries = Counter.builder().name("gateway_fanout_deliveries")
-                .help("Messages handed to local subscribers").register(registry);
+                .help("Messages handed to local subscribers").withoutExemplars()
+                .register(registry);
         slowConsumers = Counter.builder().name("gateway_slow_consumer_disconnects")
                 .help("Connections closed because their outbound queue overflowed").register(registry);
         closes = Counter.builder().name("gateway_closes")

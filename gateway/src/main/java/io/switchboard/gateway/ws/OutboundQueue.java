@@ -59,8 +59,13 @@ public final class OutboundQueue {
     private final long maxBytes;
     private final FrameSink sink;
     private final Listener listener;
-    // The session id; the writer thread's name is built from it only when a writer starts.
-    private final String name;
+    // The writer thread's name and task, built once: a writer starts for nearly every delivery at a few messages per
+    // second per connection, so per-start string and lambda allocations add up on the fan-out thread.
+    private final String writerName;
+    private final Runnable drainTask = this::drain;
+    // Only the running writer touches it (one at a time; the next starts after the last released the lock); made by
+    // the first writer, so a connection that never receives anything does not hold one.
+    private List<OutboundFrame> batch;
     private final ReentrantLock lock = new ReentrantLock();
     // @GuardedBy("lock")
     private final ArrayDeque<OutboundFrame> frames = new ArrayDeque<>(4);
@@ -84,7 +89,7 @@ public final class OutboundQueue {
      * @param maxBytes the byte bound of queued (not yet written) frames
      */
     public OutboundQueue(String name, long maxBytes, FrameSink sink, Listener listener) {
-        this.name = name;
+        this.writerName = "ws-writer-" + name;
         this.maxBytes = maxBytes;
         this.sink = sink;
         this.listener = listener;
@@ -191,7 +196,7 @@ public final class OutboundQueue {
         if (!started || writer != null || terminated || (frames.isEmpty() && closeReason == null)) {
             return null;
         }
-        writer = Thread.ofVirtual().name("ws-writer-" + name).unstarted(this::drain);
+        writer = Thread.ofVirtual().name(writerName).unstarted(drainTask);
         return writer;
     }
 
@@ -212,7 +217,9 @@ public final class OutboundQueue {
     }
 
     private void drain() {
-        List<OutboundFrame> batch = new ArrayList<>(8);
+        if (batch == null) {
+            batch = new ArrayList<>(8);
+        }
         while (true) {
             int code;
             String reason;
@@ -251,7 +258,7 @@ public final class OutboundQueue {
                     return;
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "Write failed on ws-writer-" + name, e);
+                LOG.log(Level.FINE, "Write failed on " + writerName, e);
                 terminate(false);
                 listener.writeFailed(e);
                 return;
