@@ -41,6 +41,13 @@ final class FrameOracle {
     record Closes(Set<Integer> codes, String rule) implements Expectation {
     }
 
+    /**
+     * The connection ends without a WebSocket close frame: what the WebSocket layer does with a frame whose opcode
+     * RFC 6455 reserves (it answers an HTTP error on the upgraded connection and closes it; documented).
+     */
+    record Ends(String rule) implements Expectation {
+    }
+
     /** A request: answered (reply or Error), the connection stays open. */
     record Request(ClientFrame frame) implements Expectation {
     }
@@ -48,7 +55,6 @@ final class FrameOracle {
     /** RFC 6455 "fail the connection": a reserved opcode or bit, an unmasked or orphaned frame. */
     static final int CLOSE_WS_PROTOCOL_ERROR = 1002;
     static final int CLOSE_INVALID_PAYLOAD = 1007;
-    static final int CLOSE_INTERNAL_ERROR = 1011;
     static final int CLOSE_MESSAGE_TOO_BIG = 1009;
     static final int PROTOCOL_ERROR = 3502;
     static final int INVALID_TOKEN = 3500;
@@ -108,7 +114,7 @@ final class FrameOracle {
         for (int i = 0; i < sample.frames().size(); i++) {
             WsFrame f = sample.frames().get(i);
             if (f.opcode() >= 0x3 && f.opcode() <= 0x7 || f.opcode() >= 0xB) {
-                return new Closes(Set.of(CLOSE_INTERNAL_ERROR), "reserved opcode (the WebSocket layer's answer)");
+                return new Ends("reserved opcode");
             }
             boolean orphan = i == 0 && f.opcode() == 0x0 || i > 0 && f.opcode() != 0x0;
             if (orphan || (f.firstByte() & 0x70) != 0 || !f.masked()) {

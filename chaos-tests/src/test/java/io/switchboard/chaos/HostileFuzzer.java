@@ -79,6 +79,12 @@ final class HostileFuzzer {
                     tally.fail(kind + ": closed with " + code + " " + oracle.name(code) + " (expected: " + closes.codes()
                             + ", " + closes.rule() + "); frame: " + preview(sample));
                 }
+            } else if (expected instanceof FrameOracle.Ends) {
+                String outcome = ended(ws);
+                tally.answered(kind, outcome);
+                if (!outcome.startsWith("ended")) {
+                    tally.fail(kind + ": " + outcome + " (expected: the connection ends); frame: " + preview(sample));
+                }
             } else {
                 stillOpen(ws, subprotocol, kind, sample);
             }
@@ -100,6 +106,16 @@ final class HostileFuzzer {
         } catch (EOFException e) {
             return 1006;
         }
+    }
+
+    /** How the connection ended: after an HTTP error response, or with nothing more (no WebSocket close frame). */
+    private static String ended(RawWebSocket ws) throws IOException {
+        byte[] rest = ws.readToEnd(64 * 1024);
+        String text = new String(rest, StandardCharsets.ISO_8859_1);
+        if (text.startsWith("HTTP/1.1 ")) {
+            return "ended after an HTTP " + text.substring(9, Math.min(text.length(), 12)) + " response";
+        }
+        return rest.length == 0 ? "ended" : "sent " + rest.length + " more bytes: " + text.substring(0, Math.min(40, text.length()));
     }
 
     /** A valid request: the connection answers a Ping after it, and every Error in between is in the table. */

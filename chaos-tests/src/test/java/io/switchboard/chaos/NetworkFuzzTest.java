@@ -49,7 +49,7 @@ class NetworkFuzzTest {
     /** Long-lived connections per subprotocol sending well-formed frames. */
     private static final int REQUEST_CONNECTIONS = 4;
     /** Threads opening a connection per frame that may end it. */
-    private static final int HOSTILE_THREADS = 8;
+    private static final int HOSTILE_THREADS = 4;
     /** One frame in this many may end its connection (the rest go over long-lived ones). */
     private static final int HOSTILE_ONE_IN = 12;
     /** What the gateway may keep after the run (caches, buffers, metric series): far less than a leak per frame. */

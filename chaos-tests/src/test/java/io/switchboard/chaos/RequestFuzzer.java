@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
  * thread; its reader runs on its own.
  */
 final class RequestFuzzer {
-    static final int WINDOW = 32;
+    static final int WINDOW = 16;
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
 
     private record Sent(String kind, boolean ephemeral) {

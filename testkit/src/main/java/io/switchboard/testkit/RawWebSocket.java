@@ -144,6 +144,17 @@ public final class RawWebSocket implements AutoCloseable {
         return new Frame(first & 0x0F, payload);
     }
 
+    /** Reads what the server sends until it closes the connection, at most {@code max} bytes. */
+    public byte[] readToEnd(int max) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        int n;
+        while (all.size() < max && (n = in.read(buffer, 0, Math.min(buffer.length, max - all.size()))) != -1) {
+            all.write(buffer, 0, n);
+        }
+        return all.toByteArray();
+    }
+
     /** Sets how long a read may block. */
     public void readTimeout(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
