@@ -24,8 +24,9 @@ final class CloseCodes {
         if (code == 3501) {
             return Action.REFRESH_TOKEN_AND_RECONNECT;
         }
-        if (code == 1007 || code == 1009 || (code >= 3500 && code <= 4999)) {
-            // 3500 INVALID_TOKEN, 3502 PROTOCOL_ERROR, 3503 DISCONNECTED, the rest of 3500-3999 by range,
+        if (code == 1002 || code == 1007 || code == 1009 || (code >= 3500 && code <= 4999)) {
+            // 1002, 1007, 1009: frames the client got wrong; 3500 INVALID_TOKEN, 3502 PROTOCOL_ERROR,
+            // 3503 DISCONNECTED, the rest of 3500-3999 by range,
             // and application codes 4000-4999 (terminal unless the application reconnects itself).
             return Action.CLOSE;
         }

@@ -174,7 +174,7 @@ class SwitchboardClientTest {
     @CsvSource({
             "1001, true", "1006, true", "1011, true", "3000, true", "3001, true", "3002, true", "3003, true", "3499, true",
             "3501, true",
-            "1007, false", "1009, false", "3500, false", "3502, false", "3503, false", "3999, false", "4000, false", "4999, false"})
+            "1002, false", "1007, false", "1009, false", "3500, false", "3502, false", "3503, false", "3999, false", "4000, false", "4999, false"})
     void closeCodeTable(int code, boolean reconnects) {
         start(builder());
         server.current().accept();

@@ -1,5 +1,7 @@
 package io.switchboard.testkit;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -21,6 +23,11 @@ public final class RawWebSocket implements AutoCloseable {
     /** Frame opcodes. */
     public static final int TEXT = 0x1;
     public static final int BINARY = 0x2;
+    public static final int CLOSE = 0x8;
+    public static final int PING = 0x9;
+    public static final int PONG = 0xA;
+    /** Larger server frames are refused rather than allocated (the gateway's own frames are far smaller). */
+    private static final int MAX_SERVER_FRAME = 16 << 20;
 
     private final Socket socket;
     private final InputStream in;
@@ -29,7 +36,7 @@ public final class RawWebSocket implements AutoCloseable {
 
     private RawWebSocket(Socket socket) throws IOException {
         this.socket = socket;
-        this.in = socket.getInputStream();
+        this.in = new BufferedInputStream(socket.getInputStream());
         this.out = socket.getOutputStream();
     }
 
@@ -37,6 +44,7 @@ public final class RawWebSocket implements AutoCloseable {
     public static RawWebSocket connect(URI uri, String subprotocol) throws IOException {
         Socket socket = new Socket(uri.getHost(), uri.getPort());
         socket.setSoTimeout(10_000);
+        socket.setTcpNoDelay(true);
         RawWebSocket ws = new RawWebSocket(socket);
         byte[] nonce = new byte[16];
         ws.random.nextBytes(nonce);
@@ -58,29 +66,98 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Writes one final, masked frame with this opcode and payload. */
     public void sendFrame(int opcode, byte[] payload) throws IOException {
-        out.write(0x80 | opcode);
-        int length = payload.length;
-        if (length < 126) {
-            out.write(0x80 | length);
-        } else if (length <= 0xFFFF) {
-            out.write(0x80 | 126);
-            out.write(length >>> 8);
-            out.write(length);
+        sendRaw(encode(0x80 | opcode, true, payload.length, payload));
+    }
+
+    /** Writes {@code bytes} as they are: frames crafted with {@link #encode}, or anything else. */
+    public void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /**
+     * One frame on the wire, with every header field chosen by the caller, so that a test can send what RFC 6455
+     * forbids: reserved opcodes or bits, an unmasked client frame, a length that is not the payload's.
+     *
+     * @param firstByte      FIN, RSV1-3 and the opcode
+     * @param masked         whether to set the mask bit and mask the payload with a random key
+     * @param declaredLength the length written in the header (the payload is written whatever it says)
+     */
+    public byte[] encode(int firstByte, boolean masked, long declaredLength, byte[] payload) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+        frame.write(firstByte);
+        int maskBit = masked ? 0x80 : 0;
+        if (declaredLength < 126) {
+            frame.write(maskBit | (int) declaredLength);
+        } else if (declaredLength <= 0xFFFF) {
+            frame.write(maskBit | 126);
+            frame.write((int) (declaredLength >>> 8));
+            frame.write((int) declaredLength);
         } else {
-            out.write(0x80 | 127);
+            frame.write(maskBit | 127);
             for (int shift = 56; shift >= 0; shift -= 8) {
-                out.write((int) ((long) length >>> shift));
+                frame.write((int) (declaredLength >>> shift));
             }
         }
-        byte[] mask = new byte[4];
-        random.nextBytes(mask);
-        out.write(mask);
-        byte[] masked = new byte[length];
-        for (int i = 0; i < length; i++) {
-            masked[i] = (byte) (payload[i] ^ mask[i & 3]);
+        byte[] body = payload;
+        if (masked) {
+            byte[] mask = new byte[4];
+            random.nextBytes(mask);
+            frame.writeBytes(mask);
+            body = new byte[payload.length];
+            for (int i = 0; i < payload.length; i++) {
+                body[i] = (byte) (payload[i] ^ mask[i & 3]);
+            }
         }
-        out.write(masked);
-        out.flush();
+        frame.writeBytes(body);
+        return frame.toByteArray();
+    }
+
+    /** A frame from the server. */
+    public record Frame(int opcode, byte[] payload) {
+        /** The status code of a Close frame: 1005 if it carried none. */
+        public int closeCode() {
+            return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+        }
+    }
+
+    /**
+     * Reads the next frame from the server (blocking up to the socket timeout).
+     *
+     * @throws EOFException when the connection ends
+     */
+    public Frame readFrame() throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        int first = data.readUnsignedByte();
+        int second = data.readUnsignedByte();
+        long length = second & 0x7F;
+        if (length == 126) {
+            length = data.readUnsignedShort();
+        } else if (length == 127) {
+            length = data.readLong();
+        }
+        if (length < 0 || length > MAX_SERVER_FRAME) {
+            throw new IOException("server frame of " + length + " bytes (expected: <= " + MAX_SERVER_FRAME + ")");
+        }
+        byte[] payload = new byte[(int) length];
+        data.readFully(payload);
+        return new Frame(first & 0x0F, payload);
+    }
+
+    /** Reads what the server sends until it closes the connection, at most {@code max} bytes. */
+    public byte[] readToEnd(int max) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        int n;
+        while (all.size() < max && (n = in.read(buffer, 0, Math.min(buffer.length, max - all.size()))) != -1) {
+            all.write(buffer, 0, n);
+        }
+        return all.toByteArray();
+    }
+
+    /** Sets how long a read may block. */
+    public void readTimeout(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
     }
 
     /**
@@ -88,22 +165,12 @@ public final class RawWebSocket implements AutoCloseable {
      * 1006 if the connection ended without one).
      */
     public int awaitCloseCode(Duration timeout) throws IOException {
-        socket.setSoTimeout((int) timeout.toMillis());
-        DataInputStream data = new DataInputStream(in);
+        readTimeout(timeout);
         try {
             while (true) {
-                int first = data.readUnsignedByte();
-                int second = data.readUnsignedByte();
-                long length = second & 0x7F;
-                if (length == 126) {
-                    length = data.readUnsignedShort();
-                } else if (length == 127) {
-                    length = data.readLong();
-                }
-                byte[] payload = new byte[(int) length];
-                data.readFully(payload);
-                if ((first & 0x0F) == 0x8) {
-                    return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+                Frame frame = readFrame();
+                if (frame.opcode() == CLOSE) {
+                    return frame.closeCode();
                 }
             }
         } catch (EOFException e) {

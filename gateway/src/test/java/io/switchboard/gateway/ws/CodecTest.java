@@ -58,6 +58,29 @@ class CodecTest {
                 .isInstanceOf(ProtocolViolation.class).hasMessageContaining("malformed JSON");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"ping\":{\"nonce\":\"1e536870000\"}}",
+            "{\"publish\":{\"requestId\":1e536870000,\"room\":\"a\"}}",
+            "{\"history\":{\"requestId\":1,\"room\":\"a\",\"limit\":\"-9E+999999999\"}}",
+            "{subscribe:{requestId:1,room:'a',resumeFrom:{position:1e401}}}",
+            "{\"setStatus\":{\"requestId\":1,\"status\":1e536870000}}"})
+    void jsonRefusesNumbersTheParserWouldTakeMinutesToExpand(String text) {
+        // protobuf's JsonFormat would compute 10^536870000 before checking the range (minutes of CPU, gigabytes).
+        assertThatThrownBy(() -> JsonCodec.INSTANCE.decode(text)).isInstanceOf(ProtocolViolation.class)
+                .hasMessageStartingWith("malformed JSON frame").hasMessageContaining("exponent within +-400");
+    }
+
+    @Test
+    void jsonStillReadsEveryNumberAFieldCanHold() throws Exception {
+        assertThat(JsonCodec.INSTANCE.decode("{\"ping\":{\"nonce\":\"18446744073709551615\"}}").getPing().getNonce())
+                .isEqualTo(-1L);
+        assertThat(JsonCodec.INSTANCE.decode("{\"history\":{\"requestId\":1,\"room\":\"a\",\"limit\":1e2}}")
+                .getHistory().getLimit()).isEqualTo(100);
+        // A room may look like a number: only numeric fields are checked.
+        assertThat(JsonCodec.INSTANCE.decode("{\"subscribe\":{\"requestId\":1,\"room\":\"1e536870000\"}}")
+                .getSubscribe().getRoom()).isEqualTo("1e536870000");
+    }
+
     @Test
     void jsonRejectsBinaryFrames() {
         assertThatThrownBy(() -> JsonCodec.INSTANCE.decode(new byte[] {1}))
