@@ -278,6 +278,7 @@ public final class GatewayServer implements AutoCloseable {
             presenceReporter.start();
             presence = presenceReporter;
             directory = presenceClient;
+            limits.usePresence(presenceClient);
         }
         SignalConsumer.Topics topics = new SignalConsumer.Topics(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME),
                 config.get(KafkaKeys.CONTROL_TOPIC_NAME), config.get(KafkaKeys.PRESENCE_TOPIC_NAME));

@@ -15,9 +15,12 @@ public final class ConnectionLimits {
     private final FrameRateLimiter rates;
     private final FrameRateLimiter.Settings settings;
     private final LimitMetrics metrics;
+    private final ClusterUserCap clusterCap;
 
-    ConnectionLimits(int maxConnectFrameBytes, FrameRateLimiter.Settings settings, LimitMetrics metrics) {
+    ConnectionLimits(int maxConnectFrameBytes, FrameRateLimiter.Settings settings, LimitMetrics metrics,
+                     ClusterUserCap clusterCap) {
         this.maxConnectFrameBytes = maxConnectFrameBytes;
+        this.clusterCap = clusterCap;
         this.settings = settings;
         this.rates = settings.newConnection();
         this.metrics = metrics;
@@ -25,7 +28,7 @@ public final class ConnectionLimits {
 
     /** No limits (session tests that are about something else). */
     public static ConnectionLimits none() {
-        return new ConnectionLimits(Integer.MAX_VALUE, UNLIMITED, LimitMetrics.unregistered());
+        return new ConnectionLimits(Integer.MAX_VALUE, UNLIMITED, LimitMetrics.unregistered(), null);
     }
 
     /** Why a Connect frame of {@code bytes} is refused (close 1009), or empty when it is not. */
@@ -59,6 +62,17 @@ public final class ConnectionLimits {
             default -> "frames per second over " + settings.messagesPerSecond() + " (burst " + settings.messageBurst()
                     + "); slow down and retry";
         };
+    }
+
+    /**
+     * After Connect: checks the user's connections across the cluster (when that cap is on) and runs
+     * {@code closeOverCap} with the close reason when they are over it. Any thread; returns at once.
+     */
+    public void afterConnect(String userId, String sessionId, java.util.function.Consumer<String> closeOverCap) {
+        if (clusterCap != null) {
+            clusterCap.check(userId, sessionId, () -> closeOverCap.accept("connections of this user in the cluster: "
+                    + (clusterCap.max() + 1) + " (expected: <= " + clusterCap.max() + ")"));
+        }
     }
 
     /** Counts a Connect refused by the per-user connection cap. */

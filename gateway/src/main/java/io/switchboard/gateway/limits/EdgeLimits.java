@@ -13,9 +13,9 @@ import io.switchboard.service.config.TierConfig;
 
 /**
  * The gateway's edge limits made from its configuration ({@link LimitKeys}): what the web server is built with
- * (the WebSocket protocol's origin check, the HTTP head limit, the CORS and upgrade-cap filters) and what each
- * session is given (its frame rate limiter, the Connect frame limit, the per-user cap). Built once per gateway
- * start; {@link #close()} unregisters its metrics. Thread-safe.
+ * (the WebSocket protocol's origin check, the HTTP head limit, the handshake deadlines, the CORS and upgrade-cap
+ * filters) and what each session is given (its frame rate limiter, the Connect frame limit, the cluster-wide
+ * per-user cap). Built once per gateway start; {@link #close()} unregisters its metrics. Thread-safe.
  */
 public final class EdgeLimits implements AutoCloseable {
     private final Optional<OriginPolicy> origins;
@@ -24,10 +24,12 @@ public final class EdgeLimits implements AutoCloseable {
     private final ClientIpResolver clients;
     private final FrameRateLimiter.Settings rates;
     private final int maxConnectFrameBytes;
-    private final int maxConnectionsPerUser;
     private final int maxHeaderBytes;
     private final LimitMetrics metrics;
     private final HandshakeDeadlines handshakes;
+    private final int maxClusterConnectionsPerUser;
+    // Set once at start, before sessions open, when presence is configured.
+    private volatile ClusterUserCap clusterCap;
 
     private EdgeLimits(TierConfig config, PrometheusRegistry registry, TimeMeter time) {
         List<OriginPolicy.Pattern> patterns = config.find(LimitKeys.ALLOWED_ORIGINS).orElse(List.of());
@@ -41,9 +43,9 @@ public final class EdgeLimits implements AutoCloseable {
                 config.get(LimitKeys.MESSAGE_BURST), config.get(LimitKeys.BYTES_PER_SECOND),
                 config.get(LimitKeys.BYTE_BURST), config.get(LimitKeys.RATE_LIMITED_BEFORE_CLOSE), time);
         this.maxConnectFrameBytes = config.get(LimitKeys.MAX_CONNECT_FRAME_BYTES);
-        this.maxConnectionsPerUser = config.get(LimitKeys.MAX_CONNECTIONS_PER_USER);
         this.maxHeaderBytes = config.get(LimitKeys.MAX_HEADER_BYTES);
         this.metrics = new LimitMetrics(registry);
+        this.maxClusterConnectionsPerUser = config.get(LimitKeys.MAX_CLUSTER_CONNECTIONS_PER_USER);
         this.handshakes = new HandshakeDeadlines(config.get(LimitKeys.HANDSHAKE_TIMEOUT), System::nanoTime, metrics);
     }
 
@@ -93,11 +95,17 @@ public final class EdgeLimits implements AutoCloseable {
 
     /** The limits of one new connection (its rate buckets full). */
     public ConnectionLimits forConnection() {
-        return new ConnectionLimits(maxConnectFrameBytes, rates, metrics);
+        return new ConnectionLimits(maxConnectFrameBytes, rates, metrics, clusterCap);
     }
 
-    public int maxConnectionsPerUser() {
-        return maxConnectionsPerUser;
+    /**
+     * Turns the cluster-wide per-user cap on (when configured) with {@code presence} answering; call at start,
+     * before sessions open.
+     */
+    public void usePresence(io.switchboard.gateway.presence.PresenceDirectory presence) {
+        if (maxClusterConnectionsPerUser > 0) {
+            clusterCap = new ClusterUserCap(maxClusterConnectionsPerUser, presence, metrics);
+        }
     }
 
     public LimitMetrics metrics() {

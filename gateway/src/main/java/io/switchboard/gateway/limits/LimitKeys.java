@@ -60,6 +60,13 @@ public final class LimitKeys {
                     INT).byDefault(100).check(Check.atLeast(1))
             .doc("Authenticated connections one user may hold on one gateway; a Connect beyond it is closed 3005"
                     + " `TOO_MANY_CONNECTIONS`.");
+    public static final Key<Integer> MAX_CLUSTER_CONNECTIONS_PER_USER = S.define(
+                    "gateway.limits.max-cluster-connections-per-user", INT).byDefault(0).check(Check.atLeast(0))
+            .doc("Connections one user may hold across all gateways, as the presence service counts them (needs"
+                    + " `gateway.presence.address`); a connection that finds the user's other connections at the cap"
+                    + " is closed 3005 `TOO_MANY_CONNECTIONS` just after `connected`. Soft: presence hears of"
+                    + " connections every `gateway.presence.report-interval`. Fails open: while presence does not"
+                    + " answer, connections stay. `0`: no cluster-wide limit.");
     public static final Key<Integer> MESSAGES_PER_SECOND = S.define("gateway.limits.messages-per-second", INT)
             .byDefault(1_000).check(Check.atLeast(1))
             .doc("Frames one connection may send per second after Connect, on average (a token bucket refilled"

@@ -22,6 +22,8 @@ public final class LimitMetrics implements AutoCloseable {
         ADDRESS_CONNECTIONS("address_connections"),
         /** A Connect beyond {@code gateway.limits.max-connections-per-user} (close 3005). */
         USER_CONNECTIONS("user_connections"),
+        /** A Connect beyond {@code gateway.limits.max-cluster-connections-per-user} (close 3005). */
+        CLUSTER_USER_CONNECTIONS("cluster_user_connections"),
         /** A frame beyond {@code gateway.limits.messages-per-second} (Error 103). */
         MESSAGE_RATE("message_rate"),
         /** A frame beyond {@code gateway.limits.bytes-per-second} (Error 103). */
@@ -48,7 +50,7 @@ public final class LimitMetrics implements AutoCloseable {
         this.registry = registry;
         refusals = Counter.builder().name("gateway_limit_refusals")
                 .help("Refusals by the gateway's edge limits: origin, gateway_connections, address_connections,"
-                        + " user_connections, message_rate, byte_rate, rate_close, connect_frame, handshake_timeout")
+                        + " user_connections, cluster_user_connections, message_rate, byte_rate, rate_close, connect_frame, handshake_timeout")
                 .labelNames("limit").register(registry);
         for (Limit l : Limit.values()) {
             byLimit.put(l, refusals.labelValues(l.label));

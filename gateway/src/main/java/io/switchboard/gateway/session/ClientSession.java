@@ -278,6 +278,7 @@ public final class ClientSession implements ConnectionHandler {
         }
         presence.opened(token.userId(), connect.getClient());
         output.send(replies.connected(sessionId, token.userId()));
+        limits.afterConnect(token.userId(), sessionId, reason -> close(ErrorCode.TOO_MANY_CONNECTIONS, reason));
         LOG.fine(() -> "Session " + sessionId + " connected as " + token.userId() + " (" + subprotocol.token() + ")");
     }
 
