@@ -29,6 +29,8 @@ class UpgradeCapsTest {
     @BeforeAll
     static void start() throws Exception {
         h = GatewayHarness.start(c -> c
+                // Upgraded test sockets never send Connect: keep them for the whole test.
+                .set(GatewayKeys.CONNECT_TIMEOUT, java.time.Duration.ofSeconds(60))
                 .set(LimitKeys.MAX_CONNECTIONS, 5)
                 .set(LimitKeys.MAX_CONNECTIONS_PER_IP, 2)
                 .set(LimitKeys.CLIENT_IP_HEADER, "X-Forwarded-For")
