@@ -72,26 +72,10 @@ class EdgeLimitsTest {
         }
     }
 
-    /** A connected client subscribed to its own room, that checks it still gets what it publishes. */
-    private static final class Witness implements AutoCloseable {
-        final String room = "witness-" + ROOMS.incrementAndGet();
-        final WsTestClient client;
-
+    /** A connected client of a room of its own (a fresh user each, below the per-user cap). */
+    private static final class Witness extends ChatWitness {
         Witness(Subprotocol sp) {
-            client = h.connect(sp, "witness-" + UUID.randomUUID());
-            client.subscribeAndWait(room, WAIT);
-        }
-
-        void assertStillReceives() {
-            String id = "w-" + UUID.randomUUID();
-            client.publish(room, id, "still here");
-            ServerFrame m = client.nextMatching(f -> f.hasMessage() && f.getMessage().getId().equals(id), WAIT);
-            assertThat(m.getMessage().getPayload().toStringUtf8()).isEqualTo("still here");
-        }
-
-        @Override
-        public void close() {
-            client.close();
+            super(h, sp, "witness-" + UUID.randomUUID());
         }
     }
 
