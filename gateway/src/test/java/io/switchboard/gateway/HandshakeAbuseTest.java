@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
  * assertions.
  */
 class HandshakeAbuseTest {
-    private static final int HALF_OPEN = 2_000;
-    private static final int SLOW = 300;
+    private static final int HALF_OPEN = Integer.getInteger("abuse.half-open", 2_000);
+    private static final int SLOW = Integer.getInteger("abuse.slow", 300);
     private static GatewayHarness h;
 
     @BeforeAll
@@ -82,15 +82,21 @@ class HandshakeAbuseTest {
                 }
             }, 0, 50, TimeUnit.MILLISECONDS);
 
+            long opened = System.nanoTime();
+            System.out.printf("opened %d half-open and %d slow sockets%n", HALF_OPEN, SLOW);
             // While all of that is open: new clients connect and chat, on both subprotocols.
             for (Subprotocol sp : Subprotocol.values()) {
                 String room = "abuse-" + UUID.randomUUID();
                 try (WsTestClient reader = h.connect(sp, "reader"); WsTestClient writer = h.connect(sp, "writer")) {
+                    System.out.printf("%s: connected %d ms after opening the abuse%n", sp, (System.nanoTime() - opened) / 1_000_000);
                     reader.subscribeAndWait(room, WAIT);
+                    System.out.printf("%s: subscribed %d ms after%n", sp, (System.nanoTime() - opened) / 1_000_000);
                     List<String> sent = new ArrayList<>();
                     for (int i = 0; i < 5; i++) {
                         String id = sp + "-" + i;
-                        writer.publish(room, id, "message " + i);
+                        // One at a time (acknowledged before the next): the sender's order is then the room's.
+                        int request = writer.publish(room, id, "message " + i);
+                        writer.nextMatching(f -> f.hasAck() && f.getAck().getRequestId() == request, WAIT);
                         sent.add(id);
                     }
                     List<String> received = new ArrayList<>();
@@ -102,7 +108,8 @@ class HandshakeAbuseTest {
                 }
             }
             // Not asserted (it depends on timing), but shown: how much of the abuse was still open meanwhile.
-            System.out.printf("abusive sockets still open after the chats: %d of %d%n",
+            System.out.printf("abusive sockets still open after the chats (%d ms after opening them): %d of %d%n",
+                    (System.nanoTime() - opened) / 1_000_000,
                     HALF_OPEN + SLOW - closedCount(halfOpen) - closedCount(slow), HALF_OPEN + SLOW);
 
             // The handshake timeout closes every one of them.

@@ -100,8 +100,8 @@ public final class LimitKeys {
     public static final Key<Integer> MAX_HEADER_BYTES = S.define("gateway.limits.max-header-bytes", BYTES)
             .byDefault(16_384).check(Check.atLeast(1024))
             .doc("Largest HTTP request head (request line and headers together, the web server's limit) of an"
-                    + " upgrade or any other request; beyond: HTTP 431 (headers) or 414 (request line) and the"
-                    + " connection closes.");
+                    + " upgrade or any other request; beyond: HTTP 400 and the connection closes."
+                    + " The request line alone has Helidon's own 2 KiB limit.");
 
     /** The keys of this section, for the gateway's catalogue. */
     public static final KeySection SECTION = S.build();
