@@ -38,7 +38,7 @@ public class RateLimiterBenchmark {
     @Setup
     public void setUp() {
         // Limits far above what one thread can send: every frame is accepted.
-        within = new FrameRateLimiter.Settings(1_000_000_000L, 1_000_000_000L, 1_000_000_000_000L,
+        within = new FrameRateLimiter.Settings(FrameRateLimiter.MAX_RATE, 1_000_000_000_000L, FrameRateLimiter.MAX_RATE,
                 1_000_000_000_000L, 100, TimeMeter.SYSTEM_NANOTIME).newConnection();
         // One frame per second and an unbounded tolerance: after the first, every frame is refused, none closes.
         over = new FrameRateLimiter.Settings(1, 1, 1_000_000_000L, 1_000_000_000L, 1_000_000_000_000L,

@@ -8,8 +8,9 @@ import java.util.Optional;
  * {@link EdgeLimits#forConnection()} per connection. Not thread-safe: used on the connection's reader thread only.
  */
 public final class ConnectionLimits {
-    private static final FrameRateLimiter.Settings UNLIMITED = new FrameRateLimiter.Settings(1_000_000_000_000L,
-            1_000_000_000_000L, 1_000_000_000_000L, 1_000_000_000_000L, 1, io.github.bucket4j.TimeMeter.SYSTEM_NANOTIME);
+    private static final FrameRateLimiter.Settings UNLIMITED = new FrameRateLimiter.Settings(
+            FrameRateLimiter.MAX_RATE, 1_000_000_000_000L, FrameRateLimiter.MAX_RATE, 1_000_000_000_000L, 1,
+            io.github.bucket4j.TimeMeter.SYSTEM_NANOTIME);
 
     private final int maxConnectFrameBytes;
     private final FrameRateLimiter rates;

@@ -19,6 +19,8 @@ import io.github.bucket4j.local.SynchronizationStrategy;
 public final class FrameRateLimiter {
     /** The time over which {@code rate-limited-before-close} refusals are forgiven. */
     public static final Duration REFUSALS_WINDOW = Duration.ofSeconds(10);
+    /** The highest rate a bucket refills at (Bucket4j's finest: one token per nanosecond). */
+    public static final long MAX_RATE = 1_000_000_000L;
 
     /** What happens to one frame. */
     public enum Verdict {
@@ -48,6 +50,10 @@ public final class FrameRateLimiter {
             check("messagesPerSecond", messagesPerSecond);
             check("messageBurst", messageBurst);
             check("bytesPerSecond", bytesPerSecond);
+            if (messagesPerSecond > MAX_RATE || bytesPerSecond > MAX_RATE) {
+                throw new IllegalArgumentException("rates: " + messagesPerSecond + " frames/s, " + bytesPerSecond
+                        + " bytes/s (expected: <= " + MAX_RATE + ")");
+            }
             check("byteBurst", byteBurst);
             check("refusalsBeforeClose", refusalsBeforeClose);
         }

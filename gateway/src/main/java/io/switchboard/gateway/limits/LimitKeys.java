@@ -68,7 +68,7 @@ public final class LimitKeys {
                     + " connections every `gateway.presence.report-interval`. Fails open: while presence does not"
                     + " answer, connections stay. `0`: no cluster-wide limit.");
     public static final Key<Integer> MESSAGES_PER_SECOND = S.define("gateway.limits.messages-per-second", INT)
-            .byDefault(1_000).check(Check.atLeast(1))
+            .byDefault(1_000).check(Check.between(1, FrameRateLimiter.MAX_RATE))
             .doc("Frames one connection may send per second after Connect, on average (a token bucket refilled"
                     + " continuously); a frame beyond it and the burst gets Error 103 `RATE_LIMITED` (retriable) and"
                     + " is not processed.");
@@ -76,7 +76,7 @@ public final class LimitKeys {
             .byDefault(2_000).check(Check.atLeast(1))
             .doc("Frames one connection may send at once above `messages-per-second` (the bucket's capacity).");
     public static final Key<Long> BYTES_PER_SECOND = S.define("gateway.limits.bytes-per-second", BYTES_LONG)
-            .byDefault(8_388_608L).check(Check.atLeast(1))
+            .byDefault(8_388_608L).check(Check.between(1, FrameRateLimiter.MAX_RATE))
             .doc("Frame bytes one connection may send per second after Connect, on average (each frame counted at"
                     + " its protobuf size, also for JSON frames); beyond it and the burst: Error 103"
                     + " `RATE_LIMITED`.");
@@ -99,9 +99,9 @@ public final class LimitKeys {
             .doc("Largest Connect frame (it carries the token); beyond: close 1009 before the token is read.");
     public static final Key<Integer> MAX_HEADER_BYTES = S.define("gateway.limits.max-header-bytes", BYTES)
             .byDefault(16_384).check(Check.atLeast(1024))
-            .doc("Largest HTTP request head (request line and headers together, the web server's limit) of an"
-                    + " upgrade or any other request; beyond: HTTP 400 and the connection closes."
-                    + " The request line alone has Helidon's own 2 KiB limit.");
+            .doc("Largest block of HTTP request headers (Helidon's `max-headers-size`) of an upgrade or any other"
+                    + " request; beyond: HTTP 400 and the connection closes. The request line has Helidon's own 2 KiB"
+                    + " limit.");
 
     /** The keys of this section, for the gateway's catalogue. */
     public static final KeySection SECTION = S.build();

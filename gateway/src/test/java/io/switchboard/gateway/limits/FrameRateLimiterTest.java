@@ -86,4 +86,12 @@ class FrameRateLimiterTest {
         }
         assertThat(abusive.admit(1)).isEqualTo(CLOSE);
     }
+
+    @Test
+    void ratesAboveOneTokenPerNanosecondAreRejectedAtOnce() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FrameRateLimiter.Settings(
+                        FrameRateLimiter.MAX_RATE + 1, 1, 1, 1024, 1, time))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected: <= 1000000000");
+        assertThat(ConnectionLimits.none().admit(1_000_000)).isEqualTo(ACCEPT);
+    }
 }
