@@ -40,8 +40,8 @@ public class RateLimiterBenchmark {
         // Limits far above what one thread can send: every frame is accepted.
         within = new FrameRateLimiter.Settings(FrameRateLimiter.MAX_RATE, 1_000_000_000_000L, FrameRateLimiter.MAX_RATE,
                 1_000_000_000_000L, 100, TimeMeter.SYSTEM_NANOTIME).newConnection();
-        // One frame per second and an unbounded tolerance: after the first, every frame is refused, none closes.
-        over = new FrameRateLimiter.Settings(1, 1, 1_000_000_000L, 1_000_000_000L, 1_000_000_000_000L,
+        // One frame per second and a tolerance no run exhausts: after the first, every frame is refused, none closes.
+        over = new FrameRateLimiter.Settings(1, 1, 1_000_000_000L, 1_000_000_000L, 1_000_000_000L,
                 TimeMeter.SYSTEM_NANOTIME).newConnection();
     }
 

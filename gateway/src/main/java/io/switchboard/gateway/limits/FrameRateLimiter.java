@@ -50,9 +50,11 @@ public final class FrameRateLimiter {
             check("messagesPerSecond", messagesPerSecond);
             check("messageBurst", messageBurst);
             check("bytesPerSecond", bytesPerSecond);
-            if (messagesPerSecond > MAX_RATE || bytesPerSecond > MAX_RATE) {
+            if (messagesPerSecond > MAX_RATE || bytesPerSecond > MAX_RATE
+                    || refusalsBeforeClose > MAX_RATE * REFUSALS_WINDOW.toSeconds()) {
                 throw new IllegalArgumentException("rates: " + messagesPerSecond + " frames/s, " + bytesPerSecond
-                        + " bytes/s (expected: <= " + MAX_RATE + ")");
+                        + " bytes/s, " + refusalsBeforeClose + " refusals per " + REFUSALS_WINDOW.toSeconds()
+                        + " s (expected: <= " + MAX_RATE + " per second)");
             }
             check("byteBurst", byteBurst);
             check("refusalsBeforeClose", refusalsBeforeClose);
