@@ -8,10 +8,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * Entry point of {@code ./switchboard bench}: {@code fanout} is the default subcommand, so
- * {@code bench --clients 100} runs {@code bench fanout --clients 100}; {@code resume-storm}, {@code api-stream}, {@code presence-join} and {@code authz} are the others. Not thread-safe: one run per JVM.
+ * {@code bench --clients 100} runs {@code bench fanout --clients 100}; {@code resume-storm}, {@code api-stream}, {@code presence-join}, {@code authz} and {@code rate-limit} are the others. Not thread-safe: one run per JVM.
  */
 @Command(name = "switchboard-bench", mixinStandardHelpOptions = true, subcommands = {FanoutCommand.class, ResumeStormCommand.class, io.switchboard.bench.api.ApiStreamCommand.class,
-                io.switchboard.bench.presence.PresenceJoinCommand.class, io.switchboard.bench.authz.AuthzCommand.class},
+                io.switchboard.bench.presence.PresenceJoinCommand.class, io.switchboard.bench.authz.AuthzCommand.class,
+                io.switchboard.bench.limits.RateLimitCommand.class},
         description = "Switchboard benchmarks, each run beside its baseline.")
 public final class BenchMain implements Runnable {
     private static final Set<String> OWN_OPTIONS = Set.of("-h", "--help", "-V", "--version");

@@ -68,6 +68,8 @@ import io.switchboard.gateway.history.GrpcHistoryClient;
 import io.switchboard.gateway.history.HistoryClient;
 import io.switchboard.gateway.history.HistoryPager;
 import io.switchboard.gateway.history.ResumeReader;
+import io.switchboard.gateway.limits.EdgeLimits;
+import io.switchboard.gateway.limits.LimitKeys;
 import io.switchboard.gateway.observe.GatewayMetrics;
 import io.switchboard.gateway.presence.GrpcPresenceClient;
 import io.switchboard.gateway.presence.PresenceChanges;
@@ -118,7 +120,7 @@ public final class GatewayServer implements AutoCloseable {
     private final TierLifecycle lifecycle;
     private final ReleaseSteps release;
     private final Admission admission = new Admission();
-    private final ConnectionRegistry connections = new ConnectionRegistry();
+    private final ConnectionRegistry connections;
     private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
     private final TransportReaper reaper = new TransportReaper();
     private final AtomicReference<SessionFactory> sessions = new AtomicReference<>();
@@ -129,6 +131,7 @@ public final class GatewayServer implements AutoCloseable {
     private volatile GatewayDrain drain;
     private GatewayMetrics metrics;
     private TlsMetrics tlsMetrics;
+    private EdgeLimits limits;
     private ScheduledExecutorService timer;
     private RouterClient routerClient;
     private HistoryClient historyClient;
@@ -147,6 +150,7 @@ public final class GatewayServer implements AutoCloseable {
         this.registry = b.registry;
         this.extraRouting = b.httpRouting;
         this.clock = b.clock;
+        this.connections = new ConnectionRegistry(config.get(LimitKeys.MAX_CONNECTIONS_PER_USER));
         String name = "gateway" + config.find(ID).map(id -> " " + id).orElse("");
         System.Logger log = System.getLogger(GatewayServer.class.getName());
         this.lifecycle = new TierLifecycle(name, log);
@@ -181,6 +185,7 @@ public final class GatewayServer implements AutoCloseable {
         GatewayConfig.logEffective(config);
         metrics = new GatewayMetrics(registry);
         metrics.readinessSource(this::isReady);
+        limits = EdgeLimits.from(config, registry);
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-gateway-timer");
             t.setDaemon(true);
@@ -189,6 +194,7 @@ public final class GatewayServer implements AutoCloseable {
         timer.scheduleWithFixedDelay(reaper::sweep, 1, 1, TimeUnit.SECONDS);
         tlsMetrics = new TlsMetrics(registry);
         Optional<ServingTls> tls = config.tls().map(t -> ServingTls.start(t, clock, tlsMetrics));
+        timer.scheduleWithFixedDelay(limits::sweepHandshakes, 1, 1, TimeUnit.SECONDS);
         GrpcRouterClient.Builder routers = GrpcRouterClient.builder()
                 .routers(config.routers())
                 .channels(ChannelFactory.plaintext(config.get(ROUTER_KEEPALIVE_TIME),
@@ -204,7 +210,7 @@ public final class GatewayServer implements AutoCloseable {
                 .orElseGet(HistoryClient::unconfigured);
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
                 () -> fanout != null && fanout.isPositioned(), this::isAlive), drainControl(), extraRouting,
-                sessions::get, reaper, tls.map(ServingTls::initial)).start();
+                sessions::get, reaper, tls.map(ServingTls::initial), limits).start();
         // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
         if (!webServer.isRunning() || webServer.port() < 0) {
             throw new IllegalStateException("web server could not bind " + config.get(HOST) + ":" + config.get(PORT));
@@ -249,7 +255,8 @@ public final class GatewayServer implements AutoCloseable {
                 .routers(new PublishHandler(routerClient, publishTimeout, maxPayload, metrics, clock),
                         new DirectMessageHandler(routerClient, publishTimeout, maxPayload),
                         new EphemeralHandler(routerClient, publishTimeout, config.get(MAX_EPHEMERAL_BYTES), clock))
-                .admission(admission);
+                .admission(admission)
+                .limits(limits::forConnection);
         startPresenceAndSignals(factory);
         sessions.set(factory.build());
         admission.ready();
@@ -271,6 +278,7 @@ public final class GatewayServer implements AutoCloseable {
             presenceReporter.start();
             presence = presenceReporter;
             directory = presenceClient;
+            limits.usePresence(presenceClient);
         }
         SignalConsumer.Topics topics = new SignalConsumer.Topics(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME),
                 config.get(KafkaKeys.CONTROL_TOPIC_NAME), config.get(KafkaKeys.PRESENCE_TOPIC_NAME));
@@ -395,6 +403,7 @@ public final class GatewayServer implements AutoCloseable {
         release.run("close the room authorizer", roomAuthorizer, RoomAuthorizer::close);
         release.run("unregister metrics", metrics, GatewayMetrics::close);
         release.run("unregister TLS metrics", tlsMetrics, TlsMetrics::close);
+        release.run("unregister limit metrics", limits, EdgeLimits::close);
     }
 
     /** The bound port. */

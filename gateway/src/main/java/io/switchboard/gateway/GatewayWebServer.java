@@ -8,6 +8,7 @@ import static io.switchboard.gateway.GatewayKeys.PORT;
 import static io.switchboard.gateway.GatewayKeys.WS_PATH;
 
 import java.util.Optional;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -19,9 +20,9 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
-import io.helidon.webserver.websocket.WsConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.drain.DrainAdminService;
+import io.switchboard.gateway.limits.EdgeLimits;
 import io.switchboard.gateway.observe.HealthChecks;
 import io.switchboard.gateway.observe.MetricsService;
 import io.switchboard.gateway.session.Admission;
@@ -47,10 +48,12 @@ final class GatewayWebServer {
      * @param sessions opens the session of each connection; yields null until the gateway is ready
      * @param reaper   cleans up after each connection once its thread has ended
      * @param tls      the TLS the port starts with; empty for plain HTTP
+     * @param limits   the edge limits: origin check, HTTP head limit, handshake deadlines, CORS and upgrade caps
      */
     static WebServer build(GatewayConfig config, PrometheusRegistry registry, Admission admission, Health health,
                            DrainAdminService.Control drain, Consumer<HttpRouting.Builder> extraRouting,
-                           Supplier<ConnectionHandler.Factory> sessions, TransportReaper reaper, Optional<Tls> tls) {
+                           Supplier<ConnectionHandler.Factory> sessions, TransportReaper reaper, Optional<Tls> tls,
+                           EdgeLimits limits) {
         HealthObserver observer = HealthObserver.builder()
                 .useSystemServices(false)
                 .details(true)
@@ -65,11 +68,13 @@ final class GatewayWebServer {
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)
                 .idleConnectionTimeout(config.get(IDLE_TIMEOUT))
+                .connectionOptions(limits.connectionOptions())
                 // Helidon's NIO socket (its default) keeps two 8 KiB heap buffers per connection and shares its write
                 // buffer between concurrent writers (our connection writer and Helidon's own close and error frames);
                 // the plain socket keeps one read buffer and writes each buffer whole under the socket's write lock.
                 .useNio(false)
-                .addProtocol(WsConfig.builder().maxFrameLength(config.get(MAX_FRAME_BYTES)).build())
+                .addProtocol(limits.wsConfig(config.get(MAX_FRAME_BYTES)))
+                .addProtocol(limits.http1Config())
                 .addFeature(ObserveFeature.just(observer))
                 .routing(r -> {
                     r.addFilter((chain, req, res) -> {
@@ -80,6 +85,7 @@ final class GatewayWebServer {
                         }
                         chain.proceed();
                     });
+                    limits.install(r, config.get(WS_PATH), List.of("/metrics", "/observe", "/admin"), reaper::watch);
                     r.register("/metrics", new MetricsService(registry));
                     r.register("/admin", new DrainAdminService(config.find(ADMIN_TOKEN), drain));
                     extraRouting.accept(r);

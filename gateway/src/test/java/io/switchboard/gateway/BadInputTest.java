@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.google.protobuf.ByteString;
@@ -58,24 +57,9 @@ class BadInputTest {
     }
 
     /** A connected client subscribed to its own room. */
-    private static final class Witness implements AutoCloseable {
-        final String room = "witness-" + ROOMS.incrementAndGet();
-        final WsTestClient client = h.connect(Subprotocol.PROTO, "witness");
-
+    private static final class Witness extends ChatWitness {
         Witness() {
-            client.subscribeAndWait(room, WAIT);
-        }
-
-        void assertStillReceives() {
-            String id = "w-" + UUID.randomUUID();
-            client.publish(room, id, "still here");
-            ServerFrame m = client.nextMatching(f -> f.hasMessage() && f.getMessage().getId().equals(id), WAIT);
-            assertThat(m.getMessage().getPayload().toStringUtf8()).isEqualTo("still here");
-        }
-
-        @Override
-        public void close() {
-            client.close();
+            super(h, Subprotocol.PROTO, "witness");
         }
     }
 

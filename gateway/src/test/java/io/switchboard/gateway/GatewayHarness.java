@@ -54,6 +54,12 @@ final class GatewayHarness implements AutoCloseable {
 
     /** Starts everything with {@code clock} as the gateway's clock (token expiry, server timestamps). */
     static GatewayHarness start(Consumer<ConfigBuilder<GatewayConfig>> tweaks, java.time.Clock clock) throws Exception {
+        return start(tweaks, clock, r -> { });
+    }
+
+    /** Starts everything with {@code routing} as extra HTTP routes on the gateway's port. */
+    static GatewayHarness start(Consumer<ConfigBuilder<GatewayConfig>> tweaks, java.time.Clock clock,
+                                Consumer<io.helidon.webserver.http.HttpRouting.Builder> routing) throws Exception {
         GatewayHarness h = new GatewayHarness();
         try {
             h.kafka = EmbeddedKafka.builder().nodes(1).build();
@@ -79,7 +85,8 @@ final class GatewayHarness implements AutoCloseable {
                     .set(AUTH.hs256Secret, SECRET)
                     .set(HISTORY_ADDRESS, "127.0.0.1:" + h.history.port());
             tweaks.accept(config);
-            h.gateway = GatewayServer.builder(config.build()).registry(h.registry).clock(clock).build().start();
+            h.gateway = GatewayServer.builder(config.build()).registry(h.registry).clock(clock).httpRouting(routing)
+                    .build().start();
             return h;
         } catch (Exception | Error e) {
             h.close();

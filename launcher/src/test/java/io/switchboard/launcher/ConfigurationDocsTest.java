@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.gateway.GatewayKeys;
 import io.switchboard.gateway.authz.AuthzKeys;
 import io.switchboard.gateway.tls.TlsKeys;
+import io.switchboard.gateway.limits.LimitKeys;
 import io.switchboard.history.HistoryKeys;
 import io.switchboard.presence.PresenceKeys;
 import io.switchboard.router.RouterKeys;
@@ -41,6 +42,7 @@ class ConfigurationDocsTest {
         blocks.put("gateway", KeyTables.table(GatewayKeys.SECTION, GatewayKeys.CATALOGUE.passthroughs()));
         blocks.put("gateway-authz", KeyTables.table(AuthzKeys.SECTION, List.of()));
         blocks.put("gateway-tls", KeyTables.table(TlsKeys.SECTION, List.of()));
+        blocks.put("gateway-limits", KeyTables.table(LimitKeys.SECTION, List.of()));
         blocks.put("router", KeyTables.table(RouterKeys.SECTION, RouterKeys.CATALOGUE.passthroughs()));
         blocks.put("router-api", KeyTables.table(ApiKeys.SECTION, List.of()));
         blocks.put("presence", KeyTables.table(PresenceKeys.SECTION, PresenceKeys.CATALOGUE.passthroughs()));

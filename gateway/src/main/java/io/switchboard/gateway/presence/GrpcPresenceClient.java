@@ -8,6 +8,8 @@ import io.switchboard.gateway.grpc.BackendChannel;
 import io.switchboard.proto.internal.v1.PresenceServiceGrpc;
 import io.switchboard.proto.internal.v1.RoomMembersRequest;
 import io.switchboard.proto.internal.v1.RoomMembersResponse;
+import io.switchboard.proto.internal.v1.UserPresenceRequest;
+import io.switchboard.proto.internal.v1.UserPresenceResponse;
 
 /**
  * One plaintext gRPC channel to the presence service ({@code host:port}), shared by the
@@ -33,6 +35,11 @@ public final class GrpcPresenceClient implements PresenceDirectory, AutoCloseabl
     @Override
     public CompletableFuture<RoomMembersResponse> roomMembers(RoomMembersRequest request) {
         return backend.unary(PresenceServiceGrpc.getRoomMembersMethod(), request);
+    }
+
+    @Override
+    public CompletableFuture<UserPresenceResponse> userPresence(UserPresenceRequest request) {
+        return backend.unary(PresenceServiceGrpc.getUserPresenceMethod(), request);
     }
 
     /** Releases the channel; waits at most {@code timeout}. */

@@ -11,6 +11,8 @@ import java.util.logging.Logger;
 
 import io.switchboard.gateway.auth.AuthException;
 import io.switchboard.gateway.auth.VerifiedToken;
+import io.switchboard.gateway.limits.ConnectionLimits;
+import io.switchboard.gateway.limits.FrameRateLimiter;
 import io.switchboard.gateway.observe.GatewayMetrics;
 import io.switchboard.gateway.ws.ConnectionHandler;
 import io.switchboard.gateway.ws.FrameCodec;
@@ -58,10 +60,12 @@ public final class ClientSession implements ConnectionHandler {
      * @param publishes     Publish and DirectMessage
      * @param reads         HistoryRequest and PresenceQuery
      * @param ephemerals    Ephemeral
+     * @param limits        the Connect frame's size limit and the frame rate limits
      */
     record Parts(SessionOutput output, SessionAuth auth, RoomPermissions permissions, RequestLane lane,
                  SessionPresence presence, RoomSubscriptions rooms, SubscriptionRequests subscriptions,
-                 PublishRequests publishes, ReadRequests reads, EphemeralRequests ephemerals) {
+                 PublishRequests publishes, ReadRequests reads, EphemeralRequests ephemerals,
+                 ConnectionLimits limits) {
     }
 
     private enum State { AWAITING_CONNECT, CONNECTED, CLOSING }
@@ -78,6 +82,7 @@ public final class ClientSession implements ConnectionHandler {
     private final PublishRequests publishes;
     private final ReadRequests reads;
     private final EphemeralRequests ephemerals;
+    private final ConnectionLimits limits;
     private final GatewayReplies replies;
     private final SessionTimeouts timeouts;
     private final ConnectionRegistry connections;
@@ -102,6 +107,7 @@ public final class ClientSession implements ConnectionHandler {
         this.publishes = parts.publishes();
         this.reads = parts.reads();
         this.ephemerals = parts.ephemerals();
+        this.limits = parts.limits();
         this.replies = replies;
         this.timeouts = timeouts;
         this.connections = connections;
@@ -191,16 +197,33 @@ public final class ClientSession implements ConnectionHandler {
             return;
         }
         switch (frame.getFrameCase()) {
-            case CONNECT -> onConnect(frame.getConnect());
+            case CONNECT -> limits.refuseConnect(frame.getSerializedSize()).ifPresentOrElse(
+                    tooBig -> close(ErrorCode.CLOSE_MESSAGE_TOO_BIG, tooBig), () -> onConnect(frame.getConnect()));
             case FRAME_NOT_SET -> close(ErrorCode.PROTOCOL_ERROR, "unknown or missing frame type");
             default -> {
                 if (s != State.CONNECTED) {
                     close(ErrorCode.PROTOCOL_ERROR, "first frame must be Connect, got " + FrameCodec.typeOf(frame));
+                } else if (!withinRateLimits(frame)) {
+                    return;
                 } else if (!lane.offer(() -> request(frame), frame.getSerializedSize())) {
                     LaneFullRefusal.of(frame).ifPresent(output::send);
                 }
             }
         }
+    }
+
+    /** Applies the frame rate limits: false (and RATE_LIMITED sent, or the connection closed) when over them. */
+    private boolean withinRateLimits(ClientFrame frame) {
+        FrameRateLimiter.Verdict verdict = limits.admit(frame.getSerializedSize());
+        switch (verdict) {
+            case ACCEPT -> {
+                return true;
+            }
+            case CLOSE -> close(ErrorCode.RATE_LIMIT_EXCEEDED, limits.refusal(verdict));
+            default -> output.send(ServerFrames.error(LaneFullRefusal.requestIdOf(frame),
+                    new ClientError(ErrorCode.RATE_LIMITED, limits.refusal(verdict)), ""));
+        }
+        return false;
     }
 
     /** One request, in its turn: returns what the next request waits for (see {@link RequestLane.Step}). */
@@ -244,12 +267,18 @@ public final class ClientSession implements ConnectionHandler {
             return; // the connect timeout won the race
         }
         cancel(connectTimer);
-        connections.userConnected(this, token.userId());
+        if (!connections.userConnected(this, token.userId())) {
+            limits.userCapReached();
+            close(ErrorCode.TOO_MANY_CONNECTIONS, "connections of this user on this gateway: "
+                    + (connections.maxPerUser() + 1) + " (expected: <= " + connections.maxPerUser() + ")");
+            return;
+        }
         if (transportClosed.get()) {
             connections.remove(this); // the transport ended while we indexed: undo
         }
         presence.opened(token.userId(), connect.getClient());
         output.send(replies.connected(sessionId, token.userId()));
+        limits.afterConnect(token.userId(), sessionId, reason -> close(ErrorCode.TOO_MANY_CONNECTIONS, reason));
         LOG.fine(() -> "Session " + sessionId + " connected as " + token.userId() + " (" + subprotocol.token() + ")");
     }
 

@@ -16,22 +16,50 @@ import io.switchboard.proto.client.v1.ErrorCode;
  * per-key {@code compute} keeps adding to and emptying one user's set atomic.
  */
 public final class ConnectionRegistry {
+    private final int maxPerUser;
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition emptied = lock.newCondition();
 
+    /** A registry without a per-user limit. */
+    public ConnectionRegistry() {
+        this(Integer.MAX_VALUE);
+    }
+
+    /** A registry that indexes at most {@code maxPerUser} authenticated connections per user. */
+    public ConnectionRegistry(int maxPerUser) {
+        if (maxPerUser < 1) {
+            throw new IllegalArgumentException("maxPerUser: " + maxPerUser + " (expected: >= 1)");
+        }
+        this.maxPerUser = maxPerUser;
+    }
+
+    /** Authenticated connections one user may hold here ({@code gateway.limits.max-connections-per-user}). */
+    public int maxPerUser() {
+        return maxPerUser;
+    }
+
     void add(ClientSession session) {
         sessions.add(session);
     }
 
-    /** Indexes an authenticated session under its user. */
-    void userConnected(ClientSession session, String userId) {
+    /**
+     * Indexes an authenticated session under its user, unless the user already has {@link #maxPerUser()}
+     * connections (checked and added atomically).
+     *
+     * @return false when the user is at the limit (nothing indexed)
+     */
+    boolean userConnected(ClientSession session, String userId) {
+        boolean[] added = {false};
         byUser.compute(userId, (u, set) -> {
             Set<ClientSession> s = set == null ? ConcurrentHashMap.newKeySet() : set;
-            s.add(session);
-            return s;
+            if (s.size() < maxPerUser) {
+                added[0] = s.add(session);
+            }
+            return s.isEmpty() ? null : s;
         });
+        return added[0];
     }
 
     void remove(ClientSession session) {

@@ -25,7 +25,8 @@ final class LaneFullRefusal {
                         + RequestLane.MAX_WAITING_BYTES + " bytes; wait for their answers"), ""));
     }
 
-    private static int requestIdOf(ClientFrame frame) {
+    /** The request id of {@code frame}; 0 for frames that carry none (Connect, Ping). */
+    static int requestIdOf(ClientFrame frame) {
         return switch (frame.getFrameCase()) {
             case SUBSCRIBE -> frame.getSubscribe().getRequestId();
             case UNSUBSCRIBE -> frame.getUnsubscribe().getRequestId();

@@ -3,6 +3,7 @@ package io.switchboard.gateway.session;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.switchboard.gateway.auth.TokenVerifier;
@@ -12,6 +13,7 @@ import io.switchboard.gateway.fanout.SubscriptionRegistry;
 import io.switchboard.gateway.fanout.TopicLayout;
 import io.switchboard.gateway.history.HistoryPager;
 import io.switchboard.gateway.history.ResumeReader;
+import io.switchboard.gateway.limits.ConnectionLimits;
 import io.switchboard.gateway.observe.GatewayMetrics;
 import io.switchboard.gateway.presence.PresenceChanges;
 import io.switchboard.gateway.ws.ConnectionHandler;
@@ -44,6 +46,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
     private final PresenceQueryHandler presenceQueries;
     private final GatewayReplies replies;
     private final SessionTimeouts timeouts;
+    private final Supplier<ConnectionLimits> limits;
 
     private SessionFactory(Builder b) {
         this.gatewayId = b.gatewayId;
@@ -64,6 +67,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         this.admission = require(b.admission, "admission");
         this.presence = require(b.presence, "presence");
         this.presenceQueries = b.presenceQueries;
+        this.limits = b.limits;
         this.replies = new GatewayReplies(gatewayId, clock, settings);
         this.timeouts = new SessionTimeouts(require(b.timer, "timer"), settings.connectTimeout(),
                 settings.closeTimeout());
@@ -94,7 +98,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
                 new PublishRequests(id, output, auth, permissions, publisher, directMessages, admission,
                         settings.maxInflightPublishes()),
                 new ReadRequests(id, output, rooms, permissions, historyPages, presenceQueries),
-                new EphemeralRequests(id, output, auth, rooms, permissions, ephemerals));
+                new EphemeralRequests(id, output, auth, rooms, permissions, ephemerals), limits.get());
         ClientSession session = new ClientSession(id, subprotocol, parts, replies, timeouts, connections, metrics);
         session.open();
         return session;
@@ -125,6 +129,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         private Admission admission;
         private PresenceChanges presence;
         private PresenceQueryHandler presenceQueries;
+        private Supplier<ConnectionLimits> limits = ConnectionLimits::none;
 
         private Builder(String gatewayId, SessionSettings settings) {
             this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");
@@ -200,6 +205,12 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         public Builder presence(PresenceChanges presence, PresenceQueryHandler presenceQueries) {
             this.presence = Objects.requireNonNull(presence, "presence");
             this.presenceQueries = Objects.requireNonNull(presenceQueries, "presenceQueries");
+            return this;
+        }
+
+        /** The edge limits each new connection gets (Connect frame size, frame rates); default none. */
+        public Builder limits(Supplier<ConnectionLimits> limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 

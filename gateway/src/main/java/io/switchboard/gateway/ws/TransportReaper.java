@@ -19,9 +19,18 @@ public final class TransportReaper {
 
     private final Map<Thread, Runnable> watched = new ConcurrentHashMap<>();
 
-    /** Runs {@code cleanup} at the first sweep after {@code connectionThread} has ended. */
-    void watch(Thread connectionThread, Runnable cleanup) {
-        watched.put(connectionThread, cleanup);
+    /**
+     * Runs {@code cleanup} at the first sweep after {@code connectionThread} has ended, after the cleanups already
+     * registered for it (the upgrade's connection caps, then the session).
+     */
+    public void watch(Thread connectionThread, Runnable cleanup) {
+        watched.merge(connectionThread, cleanup, (first, then) -> () -> {
+            try {
+                first.run();
+            } finally {
+                then.run();
+            }
+        });
     }
 
     /** Connections still watched. */
