@@ -3,6 +3,8 @@ package io.switchboard.gateway.presence;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
+import io.grpc.ChannelCredentials;
+
 import io.grpc.Channel;
 import io.switchboard.gateway.grpc.BackendChannel;
 import io.switchboard.proto.internal.v1.PresenceServiceGrpc;
@@ -10,7 +12,7 @@ import io.switchboard.proto.internal.v1.RoomMembersRequest;
 import io.switchboard.proto.internal.v1.RoomMembersResponse;
 
 /**
- * One plaintext gRPC channel to the presence service ({@code host:port}), shared by the
+ * One gRPC channel to the presence service ({@code host:port}), shared by the
  * {@link PresenceReporter} (through {@link #channel()}) and member queries; every query carries the configured
  * deadline. Thread-safe; the channel is created eagerly and connects lazily.
  */
@@ -18,11 +20,12 @@ public final class GrpcPresenceClient implements PresenceDirectory, AutoCloseabl
     private final BackendChannel backend;
 
     /**
-     * @param address {@code host:port} of the presence service
+     * @param address     {@code host:port} of the presence service
+     * @param credentials plaintext or TLS ({@code gateway.grpc-client.tls.*})
      * @param timeout deadline of each call
      */
-    public GrpcPresenceClient(String address, Duration timeout) {
-        this.backend = new BackendChannel("presence", address, timeout);
+    public GrpcPresenceClient(String address, ChannelCredentials credentials, Duration timeout) {
+        this.backend = new BackendChannel("presence", address, credentials, timeout);
     }
 
     /** The channel, for the reporter's calls. */

@@ -3,12 +3,13 @@ package io.switchboard.gateway.routing;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 
 /**
- * Opens the channel to one router: plaintext Netty in production, in-process channels in tests (the seam for
+ * Opens the channel to one router: Netty (plaintext or TLS) in production, in-process channels in tests (the seam for
  * deterministic fault injection). Implementations must be thread-safe.
  */
 @FunctionalInterface
@@ -22,8 +23,12 @@ public interface ChannelFactory {
      * {@code permitKeepAliveWithoutCalls}), or they answer GOAWAY "too_many_pings".
      */
     static ChannelFactory plaintext(Duration keepAliveTime, Duration keepAliveTimeout) {
-        return router -> Grpc.newChannelBuilderForAddress(router.host(), router.port(),
-                        InsecureChannelCredentials.create())
+        return netty(InsecureChannelCredentials.create(), keepAliveTime, keepAliveTimeout);
+    }
+
+    /** {@link #plaintext} with {@code credentials}: TLS ones per {@code gateway.grpc-client.tls.*}. */
+    static ChannelFactory netty(ChannelCredentials credentials, Duration keepAliveTime, Duration keepAliveTimeout) {
+        return router -> Grpc.newChannelBuilderForAddress(router.host(), router.port(), credentials)
                 .keepAliveTime(keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
                 .keepAliveTimeout(keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS)
                 .keepAliveWithoutCalls(true)
