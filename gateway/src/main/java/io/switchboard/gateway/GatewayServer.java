@@ -89,7 +89,7 @@ import io.switchboard.gateway.ws.TransportReaper;
 import io.switchboard.service.InstanceIds;
 import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.TierLifecycle;
-import io.grpc.ChannelCredentials;
+import io.grpc.ManagedChannelBuilder;
 
 /**
  * One gateway: a Helidon SE web server with the WebSocket endpoint, {@code /metrics} and
@@ -187,7 +187,7 @@ public final class GatewayServer implements AutoCloseable {
         timer.scheduleWithFixedDelay(reaper::sweep, 1, 1, TimeUnit.SECONDS);
         GrpcRouterClient.Builder routers = GrpcRouterClient.builder()
                 .routers(config.routers())
-                .channels(ChannelFactory.netty(channelCredentials(), config.get(ROUTER_KEEPALIVE_TIME),
+                .channels(ChannelFactory.netty(this::channelBuilder, config.get(ROUTER_KEEPALIVE_TIME),
                         config.get(ROUTER_KEEPALIVE_TIMEOUT)))
                 .breaker(config.routerBreaker())
                 .publishStream(config.get(ROUTER_PUBLISH_STREAM))
@@ -196,7 +196,7 @@ public final class GatewayServer implements AutoCloseable {
         config.routerDns().ifPresent(dns -> routers.dns(dns, config.get(ROUTER_DNS_REFRESH)));
         routerClient = routers.build().start();
         historyClient = config.find(HISTORY_ADDRESS)
-                .<HistoryClient>map(a -> new GrpcHistoryClient(a, channelCredentials(), config.get(HISTORY_TIMEOUT)))
+                .<HistoryClient>map(a -> new GrpcHistoryClient(a, channelBuilder(a), config.get(HISTORY_TIMEOUT)))
                 .orElseGet(HistoryClient::unconfigured);
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
                 () -> fanout != null && fanout.isPositioned(), this::isAlive), drainControl(), extraRouting,
@@ -246,9 +246,13 @@ public final class GatewayServer implements AutoCloseable {
         admission.ready();
     }
 
-    /** Credentials of the channels to routers, presence and history: {@code gateway.grpc-client.tls.*}. */
-    private ChannelCredentials channelCredentials() {
-        return GatewayKeys.GRPC_CLIENT_TLS.credentials(config.settings());
+    /** A channel to a router, presence or history, plaintext or TLS per {@code gateway.grpc-client.tls.*}. */
+    private ManagedChannelBuilder<?> channelBuilder(String host, int port) {
+        return GatewayKeys.GRPC_CLIENT_TLS.channelBuilder(config.settings(), host, port);
+    }
+
+    private ManagedChannelBuilder<?> channelBuilder(String target) {
+        return GatewayKeys.GRPC_CLIENT_TLS.channelBuilder(config.settings(), target);
     }
 
     /**
@@ -260,7 +264,7 @@ public final class GatewayServer implements AutoCloseable {
         PresenceDirectory directory = PresenceDirectory.unconfigured();
         Optional<String> presenceAddress = config.find(PRESENCE_ADDRESS);
         if (presenceAddress.isPresent()) {
-            presenceClient = new GrpcPresenceClient(presenceAddress.get(), channelCredentials(),
+            presenceClient = new GrpcPresenceClient(presenceAddress.get(), channelBuilder(presenceAddress.get()),
                     config.get(PRESENCE_TIMEOUT));
             presenceReporter = new PresenceReporter(PresenceReporter.Settings.of(gatewayId,
                     config.get(PRESENCE_REPORT_INTERVAL), config.get(PRESENCE_MAX_PENDING),

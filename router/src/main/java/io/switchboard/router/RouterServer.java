@@ -21,9 +21,8 @@ import static io.switchboard.router.RouterKeys.STARTUP_TIMEOUT;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.grpc.BindableService;
 import io.grpc.Channel;
-import io.grpc.Grpc;
-import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -219,7 +218,7 @@ public final class RouterServer implements ServiceMain.Service {
     /** The public SwitchboardApi (router.api.enabled): over this router in-process, presence and history over gRPC. */
     private ServerServiceDefinition startApi(String routerInProcessName) {
         Optional<Channel> history = config.find(HISTORY_ADDRESS).map(address -> {
-            historyChannel = Grpc.newChannelBuilder(address, channelCredentials())
+            historyChannel = channelBuilder(address)
                     .userAgent("switchboard-router-api").build();
             return historyChannel;
         });
@@ -254,7 +253,7 @@ public final class RouterServer implements ServiceMain.Service {
             return Optional.empty();
         }
         String address = config.find(PRESENCE_ADDRESS).get();
-        presenceChannel = Grpc.newChannelBuilder(address, channelCredentials())
+        presenceChannel = channelBuilder(address)
                 .userAgent("switchboard-router").build();
         PresenceLookup lookup = new PresenceLookup(presenceChannel, config.get(PRESENCE_TIMEOUT),
                 config.get(PRESENCE_CACHE_TTL), config.get(PRESENCE_CACHE_MAX_ENTRIES), ticker());
@@ -270,9 +269,9 @@ public final class RouterServer implements ServiceMain.Service {
         return Optional.of(lookup);
     }
 
-    /** Credentials of the channels to presence and history: {@code router.grpc-client.tls.*}. */
-    private ChannelCredentials channelCredentials() {
-        return RouterKeys.GRPC_CLIENT_TLS.credentials(config.settings());
+    /** A channel to presence or history, plaintext or TLS per {@code router.grpc-client.tls.*}. */
+    private ManagedChannelBuilder<?> channelBuilder(String target) {
+        return RouterKeys.GRPC_CLIENT_TLS.channelBuilder(config.settings(), target);
     }
 
     /** The name the router's {@code RouterService} is also served under in-process, if any. */

@@ -9,9 +9,8 @@ import java.util.logging.Logger;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.ChannelCredentials;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.switchboard.service.GrpcFutures;
@@ -33,12 +32,12 @@ public final class BackendChannel {
 
     /**
      * @param service  names the backend in messages and log lines, such as {@code "presence"}
-     * @param address     {@code host:port} of the backend
-     * @param credentials plaintext ({@code InsecureChannelCredentials}) or TLS
-     * @param deadline    deadline of each call
+     * @param address  {@code host:port} of the backend, for log lines
+     * @param builder  a builder of the channel to it, plaintext or TLS
+     * @param deadline deadline of each call
      */
-    public BackendChannel(String service, String address, ChannelCredentials credentials, Duration deadline) {
-        this(service, address, Grpc.newChannelBuilder(address, credentials)
+    public BackendChannel(String service, String address, ManagedChannelBuilder<?> builder, Duration deadline) {
+        this(service, address, builder
                 .userAgent("switchboard-gateway")
                 .build(), deadline);
     }

@@ -3,7 +3,7 @@ package io.switchboard.gateway.history;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-import io.grpc.ChannelCredentials;
+import io.grpc.ManagedChannelBuilder;
 
 import io.switchboard.gateway.grpc.BackendChannel;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
@@ -19,11 +19,11 @@ public final class GrpcHistoryClient implements HistoryClient {
 
     /**
      * @param address     {@code host:port} of the history service
-     * @param credentials plaintext or TLS ({@code gateway.grpc-client.tls.*})
+     * @param channel     a builder of the channel to it, plaintext or TLS ({@code gateway.grpc-client.tls.*})
      * @param timeout the deadline of each read
      */
-    public GrpcHistoryClient(String address, ChannelCredentials credentials, Duration timeout) {
-        this.backend = new BackendChannel("history", address, credentials, timeout);
+    public GrpcHistoryClient(String address, ManagedChannelBuilder<?> channel, Duration timeout) {
+        this.backend = new BackendChannel("history", address, channel, timeout);
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.switchboard.gateway.presence;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-import io.grpc.ChannelCredentials;
+import io.grpc.ManagedChannelBuilder;
 
 import io.grpc.Channel;
 import io.switchboard.gateway.grpc.BackendChannel;
@@ -21,11 +21,11 @@ public final class GrpcPresenceClient implements PresenceDirectory, AutoCloseabl
 
     /**
      * @param address     {@code host:port} of the presence service
-     * @param credentials plaintext or TLS ({@code gateway.grpc-client.tls.*})
+     * @param channel     a builder of the channel to it, plaintext or TLS ({@code gateway.grpc-client.tls.*})
      * @param timeout deadline of each call
      */
-    public GrpcPresenceClient(String address, ChannelCredentials credentials, Duration timeout) {
-        this.backend = new BackendChannel("presence", address, credentials, timeout);
+    public GrpcPresenceClient(String address, ManagedChannelBuilder<?> channel, Duration timeout) {
+        this.backend = new BackendChannel("presence", address, channel, timeout);
     }
 
     /** The channel, for the reporter's calls. */

@@ -3,10 +3,11 @@ package io.switchboard.gateway.routing;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.util.function.BiFunction;
 
 /**
  * Opens the channel to one router: Netty (plaintext or TLS) in production, in-process channels in tests (the seam for
@@ -23,12 +24,14 @@ public interface ChannelFactory {
      * {@code permitKeepAliveWithoutCalls}), or they answer GOAWAY "too_many_pings".
      */
     static ChannelFactory plaintext(Duration keepAliveTime, Duration keepAliveTimeout) {
-        return netty(InsecureChannelCredentials.create(), keepAliveTime, keepAliveTimeout);
+        return netty((host, port) -> Grpc.newChannelBuilderForAddress(host, port, InsecureChannelCredentials.create()),
+                keepAliveTime, keepAliveTimeout);
     }
 
-    /** {@link #plaintext} with {@code credentials}: TLS ones per {@code gateway.grpc-client.tls.*}. */
-    static ChannelFactory netty(ChannelCredentials credentials, Duration keepAliveTime, Duration keepAliveTimeout) {
-        return router -> Grpc.newChannelBuilderForAddress(router.host(), router.port(), credentials)
+    /** {@link #plaintext} over channels {@code builders} makes from host and port: TLS ones per {@code gateway.grpc-client.tls.*}. */
+    static ChannelFactory netty(BiFunction<String, Integer, ManagedChannelBuilder<?>> builders, Duration keepAliveTime,
+                                Duration keepAliveTimeout) {
+        return router -> builders.apply(router.host(), router.port())
                 .keepAliveTime(keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
                 .keepAliveTimeout(keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS)
                 .keepAliveWithoutCalls(true)

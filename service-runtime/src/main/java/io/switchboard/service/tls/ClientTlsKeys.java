@@ -2,9 +2,12 @@ package io.switchboard.service.tls;
 
 import static io.switchboard.service.config.ValueType.BOOLEAN;
 import static io.switchboard.service.config.ValueType.PATH;
+import static io.switchboard.service.config.ValueType.STRING;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.TlsChannelCredentials;
 import io.switchboard.service.config.Key;
 import io.switchboard.service.config.KeySection;
@@ -14,6 +17,7 @@ import io.switchboard.service.config.Settings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The client side of a tier's gRPC TLS under a prefix ({@code gateway.grpc-client.tls},
@@ -27,6 +31,7 @@ public final class ClientTlsKeys {
     public final Key<Path> trustCertificates;
     public final Key<Path> certificate;
     public final Key<Path> privateKey;
+    public final Key<String> serverName;
 
     private ClientTlsKeys(KeySection.Builder s, String prefix, String channels) {
         this.prefix = prefix;
@@ -43,6 +48,12 @@ public final class ClientTlsKeys {
                         + " Required by servers whose `client-auth` is `require` (the default) or `optional`.");
         privateKey = s.define(p + "private-key", PATH)
                 .doc("PEM private key of `certificate`: unencrypted PKCS#8, RSA or EC.");
+        serverName = s.define(p + "server-name", STRING)
+                .unsetMeans("unset (the dialled host)")
+                .doc("The name the servers' certificates are checked for (and the calls' authority), instead of the"
+                        + " dialled host: for servers reached by IP address, such as routers found through DNS"
+                        + " discovery or pods behind a headless Service. One name for all of these channels, so every"
+                        + " server certificate must carry it as a subject alternative name.");
     }
 
     /**
@@ -63,6 +74,27 @@ public final class ClientTlsKeys {
     public List<Rule> rules() {
         return List.of(Rule.of(privateKey, s -> s.find(certificate).isPresent() == s.find(privateKey).isPresent(),
                 s -> "set together with " + certificate.name()));
+    }
+
+    /**
+     * A channel builder to {@code host:port} with the credentials and, with TLS and {@code server-name}, that name as
+     * the authority the server's certificate is verified for.
+     */
+    public ManagedChannelBuilder<?> channelBuilder(Settings s, String host, int port) {
+        ManagedChannelBuilder<?> builder = Grpc.newChannelBuilderForAddress(host, port, credentials(s));
+        authority(s).ifPresent(builder::overrideAuthority);
+        return builder;
+    }
+
+    /** A channel builder to {@code target} ({@code host:port}), as {@link #channelBuilder(Settings, String, int)}. */
+    public ManagedChannelBuilder<?> channelBuilder(Settings s, String target) {
+        ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target, credentials(s));
+        authority(s).ifPresent(builder::overrideAuthority);
+        return builder;
+    }
+
+    private Optional<String> authority(Settings s) {
+        return s.get(enabled) ? s.find(serverName) : Optional.empty();
     }
 
     /**
