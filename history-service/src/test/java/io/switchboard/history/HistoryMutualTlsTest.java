@@ -4,7 +4,10 @@ import static io.switchboard.history.HistoryKeys.GRPC_TLS;
 import static io.switchboard.testkit.tls.TlsFixture.assertCertificateRequired;
 import static io.switchboard.testkit.tls.TlsFixture.assertRefusedAtConnection;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
@@ -53,7 +56,7 @@ class HistoryMutualTlsTest {
     void requireRefusesCallersWithoutACertificateOfItsAuthority() {
         server = start(HistoryConfig.builder(), "history.tls.require");
 
-        assertThat(read(Caller.CERTIFIED).getMessagesCount()).isZero();
+        assertServed(() -> read(Caller.CERTIFIED));
         assertRefusedAtConnection(() -> read(Caller.NO_CERTIFICATE));
         assertRefusedAtConnection(() -> read(Caller.OTHER_AUTHORITY));
         assertRefusedAtConnection(() -> read(Caller.PLAINTEXT));
@@ -64,8 +67,17 @@ class HistoryMutualTlsTest {
         server = start(HistoryConfig.builder().parse(GRPC_TLS.clientAuth.name(), "optional"), "history.tls.optional");
 
         assertCertificateRequired(() -> read(Caller.NO_CERTIFICATE));
-        assertRefusedAtConnection(() -> read(Caller.OTHER_AUTHORITY));
-        assertThat(read(Caller.CERTIFIED).getMessagesCount()).isZero();
+        // The handshake lets an unverified certificate through with optional; the check refuses its caller.
+        assertCertificateRequired(() -> read(Caller.OTHER_AUTHORITY));
+        assertServed(() -> read(Caller.CERTIFIED));
+    }
+
+    /** The history service itself answered: the room is empty. */
+    private static void assertServed(org.assertj.core.api.ThrowableAssert.ThrowingCallable read) {
+        assertThatThrownBy(read).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+            assertThat(e.getStatus().getDescription()).isEqualTo("room chat:lobby has no stored message");
+        });
     }
 
     private HistoryServer start(ConfigBuilder<HistoryConfig> builder, String topic) {

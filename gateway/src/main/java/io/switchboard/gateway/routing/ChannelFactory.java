@@ -28,7 +28,10 @@ public interface ChannelFactory {
                 keepAliveTime, keepAliveTimeout);
     }
 
-    /** {@link #plaintext} over channels {@code builders} makes from host and port: TLS ones per {@code gateway.grpc-client.tls.*}. */
+    /**
+     * {@link #plaintext}'s keepalive over the channels {@code builders} makes from a host and port: TLS ones per
+     * {@code gateway.grpc-client.tls.*}.
+     */
     static ChannelFactory netty(BiFunction<String, Integer, ManagedChannelBuilder<?>> builders, Duration keepAliveTime,
                                 Duration keepAliveTimeout) {
         return router -> builders.apply(router.host(), router.port())

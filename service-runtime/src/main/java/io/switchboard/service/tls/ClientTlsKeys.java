@@ -40,13 +40,13 @@ public final class ClientTlsKeys {
                 .doc("TLS on the channels to " + channels + ". The servers' certificates are verified against"
                         + " `trust-certificates` and must name the dialled host in their subject alternative names."
                         + " See [tls.md](tls.md#mutual-tls-between-tiers).");
-        trustCertificates = s.define(p + "trust-certificates", PATH)
+        trustCertificates = s.define(p + "trust-certificates", PATH).check(TlsFiles.READABLE)
                 .unsetMeans("unset (the JVM's default trust store)")
                 .doc("PEM bundle of the CA certificates the servers' certificates must chain to.");
-        certificate = s.define(p + "certificate", PATH)
+        certificate = s.define(p + "certificate", PATH).check(TlsFiles.READABLE)
                 .doc("PEM certificate chain (leaf first) presented as the client certificate, with `private-key`."
                         + " Required by servers whose `client-auth` is `require` (the default) or `optional`.");
-        privateKey = s.define(p + "private-key", PATH)
+        privateKey = s.define(p + "private-key", PATH).check(TlsFiles.READABLE)
                 .doc("PEM private key of `certificate`: unencrypted PKCS#8, RSA or EC.");
         serverName = s.define(p + "server-name", STRING)
                 .unsetMeans("unset (the dialled host)")

@@ -36,16 +36,16 @@ public final class ServerTlsKeys {
     private ServerTlsKeys(KeySection.Builder s, String prefix, String internal) {
         this.prefix = prefix;
         String p = prefix + ".";
-        certificate = s.define(p + "certificate", PATH)
+        certificate = s.define(p + "certificate", PATH).check(TlsFiles.READABLE)
                 .unsetMeans("unset (plaintext gRPC)")
                 .doc("PEM certificate chain (leaf first) of the gRPC port. Set, the port speaks TLS only; with"
                         + " `private-key`. Callers verify it against their `*.grpc-client.tls.trust-certificates`:"
                         + " its subject alternative names must cover the host names they dial. See"
                         + " [tls.md](tls.md#mutual-tls-between-tiers).");
-        privateKey = s.define(p + "private-key", PATH)
+        privateKey = s.define(p + "private-key", PATH).check(TlsFiles.READABLE)
                 .doc("PEM private key of `certificate`: unencrypted PKCS#8 (`BEGIN PRIVATE KEY`), RSA or EC. Keep it"
                         + " readable by the service only.");
-        trustCertificates = s.define(p + "trust-certificates", PATH)
+        trustCertificates = s.define(p + "trust-certificates", PATH).check(TlsFiles.READABLE)
                 .doc("PEM bundle of the CA certificates that client certificates must chain to. Required unless"
                         + " `client-auth` is `none`.");
         clientAuth = s.define(p + "client-auth", ValueType.oneOf(NONE, OPTIONAL, REQUIRE))

@@ -1,5 +1,6 @@
 package io.switchboard.service.tls;
 
+import io.switchboard.service.config.Check;
 import io.switchboard.service.config.Key;
 import io.switchboard.service.config.Settings;
 
@@ -9,11 +10,16 @@ import java.nio.file.Path;
 
 /** Reads the PEM file a key names, failing in the one message shape when it cannot be read. Stateless. */
 final class TlsFiles {
+    /** The check of every PEM file key: a file that can be read when the configuration is built. */
+    static final Check<Path> READABLE = Check.of(path -> Files.isReadable(path) && !Files.isDirectory(path),
+            "a readable PEM file");
+
     private TlsFiles() {
     }
 
     /**
-     * The readable file {@code key} names (it must be set).
+     * The readable file {@code key} names (it must be set), checked again when the credentials are built: a file
+     * removed since the configuration was read fails here.
      *
      * @throws IllegalArgumentException {@code "<key>: <path> (expected: a readable PEM file)"}
      */
