@@ -1,7 +1,13 @@
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +20,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -21,7 +28,10 @@ import picocli.CommandLine.Parameters;
  * cluster.sh, run with the JDK's source launcher (picocli, like the Kafka clients, is in the embedded Kafka's
  * libs):
  *
- * <pre>java -cp 'embedded-kafka/target/libs/*' KafkaReady.java BOOTSTRAP BROKERS TIMEOUT_SECONDS [TOPIC...]</pre>
+ * <pre>java -cp 'embedded-kafka/target/libs/*' KafkaReady.java [--command-config FILE] BOOTSTRAP BROKERS TIMEOUT_SECONDS [TOPIC...]</pre>
+ *
+ * <p>{@code --command-config} names a properties file of client settings (TLS: {@code security.protocol=SSL},
+ * {@code ssl.*}), as Kafka's own tools take it.
  *
  * <p>Exit 0 when ready (prints the broker ids), 1 on timeout (prints the last observation), 2 on bad arguments.
  * With topic names it then prints, for each, its partitions, replication factor, min.insync.replicas and how
@@ -39,6 +49,8 @@ public final class KafkaReady implements Callable<Integer> {
     private long timeoutSeconds;
     @Parameters(index = "3..*", paramLabel = "TOPIC", description = "Topics to describe once ready.")
     private List<String> topics = new ArrayList<>();
+    @Option(names = "--command-config", paramLabel = "FILE", description = "Client properties (security.protocol, ssl.*).")
+    private Path commandConfig;
 
     /** Exit code 2 and the usage on bad arguments (picocli), else what {@link #call()} returns. */
     public static void main(String[] args) {
@@ -46,14 +58,23 @@ public final class KafkaReady implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, IOException {
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
         String last = "no answer yet";
-        try (Admin admin = Admin.create(Map.of(
+        Map<String, Object> config = new HashMap<>();
+        if (commandConfig != null) {
+            Properties file = new Properties();
+            try (Reader reader = Files.newBufferedReader(commandConfig)) {
+                file.load(reader);
+            }
+            file.forEach((key, value) -> config.put((String) key, value));
+        }
+        config.putAll(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4000,
-                AdminClientConfig.CLIENT_ID_CONFIG, "switchboard-cluster-ready"))) {
+                AdminClientConfig.CLIENT_ID_CONFIG, "switchboard-cluster-ready"));
+        try (Admin admin = Admin.create(config)) {
             while (System.nanoTime() < deadline) {
                 try {
                     DescribeClusterResult cluster = admin.describeCluster();

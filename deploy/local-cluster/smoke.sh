@@ -39,7 +39,10 @@ fi
 step "2. Kafka brokers and the rooms topic"
 bootstrap="127.0.0.1:$KAFKA_BROKER_BASE,127.0.0.1:$((KAFKA_BROKER_BASE + 1)),127.0.0.1:$((KAFKA_BROKER_BASE + 2))"
 brokers=3; [ "$DEGRADED" = 1 ] && brokers=2
-out="$("$JAVA" -cp "$ROOT/embedded-kafka/target/libs/*" "$HERE/KafkaReady.java" "$bootstrap" "$brokers" 30 \
+admin=()
+# A cluster started with `up --tls` speaks TLS only, with client certificates: KafkaReady gets the client settings.
+[ -f "$RUN/tls/enabled" ] && admin=(--command-config "$RUN/tls/kafka-client.properties") && echo "  (TLS everywhere)"
+out="$("$JAVA" -cp "$ROOT/embedded-kafka/target/libs/*" "$HERE/KafkaReady.java" "${admin[@]}" "$bootstrap" "$brokers" 30 \
   switchboard.rooms 2> /dev/null)" || fail "Kafka check: $out"
 echo "$out"
 [ "$DEGRADED" = 1 ] || grep -q "replication factor 3, min.insync.replicas 2, \([0-9]*\)/\1 partitions with a full ISR" <<< "$out" \

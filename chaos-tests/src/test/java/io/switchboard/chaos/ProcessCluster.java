@@ -2,7 +2,10 @@ package io.switchboard.chaos;
 
 import static org.awaitility.Awaitility.await;
 
+import io.switchboard.devcerts.DevCertificates;
+import io.switchboard.devcerts.PemFiles;
 import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.kafka.embedded.SslListener;
 import io.switchboard.testkit.FaultProxy;
 import io.switchboard.service.LoopbackPorts;
 import java.io.IOException;
@@ -43,6 +46,8 @@ final class ProcessCluster implements AutoCloseable {
     private ServiceProcess history;
     private ServiceProcess presence;
     private HaproxyProcess haproxy;
+    /** Each party's certificates with {@link Options#withTls()}, else empty. */
+    private final Map<String, PemFiles> certificates;
 
     /**
      * What to start. With {@code externalKafka} set (bootstrap servers of a Kafka cluster someone else runs, e.g. a
@@ -51,15 +56,17 @@ final class ProcessCluster implements AutoCloseable {
      */
     record Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
                    boolean haproxy, boolean routerProxies, String secret, String externalKafka,
-                   Map<String, String> presenceSettings) {
+                   Map<String, String> presenceSettings, boolean tls) {
         Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
                 boolean haproxy, boolean routerProxies, String secret) {
-            this(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret, null, Map.of());
+            this(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret, null, Map.of(),
+                    false);
         }
 
         Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
                 boolean haproxy, boolean routerProxies, String secret, String externalKafka) {
-            this(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret, externalKafka, Map.of());
+            this(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret, externalKafka,
+                    Map.of(), false);
         }
 
         /** The same with an extra {@code presence.<key>} setting. */
@@ -67,14 +74,24 @@ final class ProcessCluster implements AutoCloseable {
             Map<String, String> settings = new LinkedHashMap<>(presenceSettings);
             settings.put(key, value);
             return new Options(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret,
-                    externalKafka, Map.copyOf(settings));
+                    externalKafka, Map.copyOf(settings), tls);
+        }
+
+        /**
+         * The same with TLS everywhere: development certificates, mutual TLS on every tier's gRPC (each tier its own
+         * certificate), every Kafka client on the embedded broker's SSL listener with a client certificate.
+         */
+        Options withTls() {
+            return new Options(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret,
+                    externalKafka, presenceSettings, true);
         }
     }
 
-    private ProcessCluster(Options options, Path directory, EmbeddedKafka kafka) {
+    private ProcessCluster(Options options, Path directory, EmbeddedKafka kafka, Map<String, PemFiles> certificates) {
         this.options = options;
         this.directory = directory;
         this.kafka = kafka;
+        this.certificates = certificates;
     }
 
     /** Starts one Kafka broker, then {@code routerCount} routers, then {@code gatewayCount} gateways, and waits until all are ready. */
@@ -104,8 +121,16 @@ final class ProcessCluster implements AutoCloseable {
                     .brokerProperty("min.insync.replicas", "2")
                     .brokerProperty("default.replication.factor", "3");
         }
+        Map<String, PemFiles> certificates = Map.of();
+        if (options.tls()) {
+            certificates = DevCertificates.generate(directory.resolve("tls"),
+                    List.of("kafka", "kafka-client", "router", "presence", "history", "gateway"));
+            PemFiles kafka = certificates.get("kafka");
+            kafkaBuilder.sslListener(new SslListener(kafka.certificateChain(), kafka.privateKey(),
+                    Optional.of(kafka.caBundle())));
+        }
         ProcessCluster cluster = new ProcessCluster(options, directory,
-                options.externalKafka() == null ? kafkaBuilder.build() : null);
+                options.externalKafka() == null ? kafkaBuilder.build() : null, certificates);
         try {
             cluster.startAll();
             return cluster;
@@ -132,9 +157,9 @@ final class ProcessCluster implements AutoCloseable {
                       id: "presence-1"
                       grpc:
                         port: %d
-                      metrics:
+                    %s  metrics:
                         port: %d
-                    %s%s""".formatted(grpcPort, metricsPort, extra, kafkaYaml));
+                    %s%s""".formatted(grpcPort, serverTls("presence"), metricsPort, extra, kafkaYaml));
             define("presence", "io.switchboard.presence.PresenceMain", config, metricsPort, p -> presence = p);
             presenceAddress = "127.0.0.1:" + grpcPort;
         }
@@ -147,10 +172,11 @@ final class ProcessCluster implements AutoCloseable {
                       id: "router-%d"
                       grpc:
                         port: %d
-                      metrics:
+                    %s  metrics:
                         port: %d
-                    %s%s""".formatted(i, grpcPort, metricsPort,
-                    presenceAddress == null ? "" : "  presence:\n    address: \"" + presenceAddress + "\"\n", kafkaYaml));
+                    %s%s%s""".formatted(i, grpcPort, serverTls("router"), metricsPort,
+                    presenceAddress == null ? "" : "  presence:\n    address: \"" + presenceAddress + "\"\n",
+                    clientTls("router"), kafkaYaml));
             int index = i - 1;
             define("router-" + i, "io.switchboard.router.RouterMain", config, metricsPort, p -> set(routers, index, p));
             if (options.routerProxies()) {
@@ -170,10 +196,11 @@ final class ProcessCluster implements AutoCloseable {
                       id: "history-1"
                       grpc:
                         port: %d
-                      metrics:
+                    %s  metrics:
                         port: %d
                       data-dir: "%s"
-                    %s""".formatted(grpcPort, metricsPort, directory.resolve("history-data"), kafkaYaml));
+                    %s""".formatted(grpcPort, serverTls("history"), metricsPort, directory.resolve("history-data"),
+                    kafkaYaml));
             define("history", "io.switchboard.history.HistoryMain", config, metricsPort, p -> history = p);
             historyAddress = "127.0.0.1:" + grpcPort;
         }
@@ -198,7 +225,8 @@ final class ProcessCluster implements AutoCloseable {
                         hs256-secret: "%s"
                       admin:
                         token: "%s"
-                    %s%s""".formatted(i, port, routersYaml, options.secret(), ADMIN_TOKEN, extra, kafkaYaml));
+                    %s%s%s""".formatted(i, port, routersYaml, options.secret(), ADMIN_TOKEN, extra,
+                    clientTls("gateway"), kafkaYaml));
             int index = i - 1;
             define("gateway-" + i, "io.switchboard.gateway.GatewayMain", config,
                     URI.create("http://127.0.0.1:" + port + "/observe/health/ready"), p -> set(gateways, index, p));
@@ -227,7 +255,67 @@ final class ProcessCluster implements AutoCloseable {
                   bootstrap-servers: "%s"
                   topic:
                     partitions: %s
-                %s""".formatted(bootstrapServers(), TOPIC_PARTITIONS, replication);
+                %s%s""".formatted(options.tls() ? kafka.sslBootstrapServers() : bootstrapServers(), TOPIC_PARTITIONS,
+                replication, kafkaClientTls());
+    }
+
+    /** {@code <tier>.grpc.tls.*} (inside the tier's {@code grpc} block) with TLS, else nothing. */
+    private String serverTls(String tier) {
+        if (!options.tls()) {
+            return "";
+        }
+        PemFiles own = certificates.get(tier);
+        return """
+                    tls:
+                      certificate: "%s"
+                      private-key: "%s"
+                      trust-certificates: "%s"
+                """.formatted(own.certificateChain(), own.privateKey(), own.caBundle());
+    }
+
+    /** {@code <tier>.grpc-client.tls.*}: its channels present its own certificate. */
+    private String clientTls(String tier) {
+        if (!options.tls()) {
+            return "";
+        }
+        PemFiles own = certificates.get(tier);
+        return """
+                  grpc-client:
+                    tls:
+                      enabled: true
+                      trust-certificates: "%s"
+                      certificate: "%s"
+                      private-key: "%s"
+                """.formatted(own.caBundle(), own.certificateChain(), own.privateKey());
+    }
+
+    /** The Kafka client security settings under both passthrough sections (each tier reads its own). */
+    private String kafkaClientTls() {
+        if (!options.tls()) {
+            return "";
+        }
+        PemFiles client = certificates.get("kafka-client");
+        StringBuilder yaml = new StringBuilder();
+        for (String section : List.of("producer", "consumer")) {
+            yaml.append("  ").append(section).append(":\n")
+                    .append("    security.protocol: \"SSL\"\n")
+                    .append("    ssl.truststore.type: \"PEM\"\n")
+                    .append("    ssl.truststore.location: \"").append(client.caBundle()).append("\"\n")
+                    .append("    ssl.keystore.type: \"PEM\"\n")
+                    .append("    ssl.keystore.certificate.chain: ").append(yamlString(client.certificateChain()))
+                    .append('\n')
+                    .append("    ssl.keystore.key: ").append(yamlString(client.privateKey())).append('\n');
+        }
+        return yaml.toString();
+    }
+
+    /** A PEM file's text as one double-quoted YAML string. */
+    private static String yamlString(Path pem) {
+        try {
+            return "\"" + Files.readString(pem).replace("\n", "\\n") + "\"";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void define(String name, String mainClass, Path config, int metricsPort, Consumer<ServiceProcess> sink) {

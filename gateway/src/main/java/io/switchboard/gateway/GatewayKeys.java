@@ -20,6 +20,7 @@ import io.switchboard.service.config.KeyCatalogue;
 import io.switchboard.service.config.KeySection;
 import io.switchboard.service.config.Rule;
 import io.switchboard.service.config.ValueType;
+import io.switchboard.service.tls.ClientTlsKeys;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -211,8 +212,13 @@ public final class GatewayKeys {
             .doc("Bound of the shared replay pages, in serialized bytes (least recently used pages are evicted"
                     + " first).");
 
+    /** {@code gateway.grpc-client.tls.*}: TLS of the channels to the other tiers (not the WebSocket port's TLS). */
+    public static final ClientTlsKeys GRPC_CLIENT_TLS = ClientTlsKeys.define(S, "gateway.grpc-client.tls",
+            "the routers, the presence service and the history service");
+
     /** The gateway's own keys, for the key tables. */
     public static final KeySection SECTION = S
+            .rules(GRPC_CLIENT_TLS.rules())
             .rule(AUTH.requireKey(s -> true, ""))
             .rule(Rule.below(MAX_PAYLOAD_BYTES, MAX_FRAME_BYTES))
             .rule(Rule.atLeastSize(MAX_OUTBOUND_QUEUE_BYTES, MAX_FRAME_BYTES))

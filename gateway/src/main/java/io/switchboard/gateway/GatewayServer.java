@@ -93,6 +93,7 @@ import io.switchboard.gateway.ws.TransportReaper;
 import io.switchboard.service.InstanceIds;
 import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.TierLifecycle;
+import io.grpc.ManagedChannelBuilder;
 
 /**
  * One gateway: a Helidon SE web server with the WebSocket endpoint, {@code /metrics} and
@@ -197,7 +198,7 @@ public final class GatewayServer implements AutoCloseable {
         timer.scheduleWithFixedDelay(limits::sweepHandshakes, 1, 1, TimeUnit.SECONDS);
         GrpcRouterClient.Builder routers = GrpcRouterClient.builder()
                 .routers(config.routers())
-                .channels(ChannelFactory.plaintext(config.get(ROUTER_KEEPALIVE_TIME),
+                .channels(ChannelFactory.netty(this::channelBuilder, config.get(ROUTER_KEEPALIVE_TIME),
                         config.get(ROUTER_KEEPALIVE_TIMEOUT)))
                 .breaker(config.routerBreaker())
                 .publishStream(config.get(ROUTER_PUBLISH_STREAM))
@@ -206,7 +207,7 @@ public final class GatewayServer implements AutoCloseable {
         config.routerDns().ifPresent(dns -> routers.dns(dns, config.get(ROUTER_DNS_REFRESH)));
         routerClient = routers.build().start();
         historyClient = config.find(HISTORY_ADDRESS)
-                .<HistoryClient>map(a -> new GrpcHistoryClient(a, config.get(HISTORY_TIMEOUT)))
+                .<HistoryClient>map(a -> new GrpcHistoryClient(a, channelBuilder(a), config.get(HISTORY_TIMEOUT)))
                 .orElseGet(HistoryClient::unconfigured);
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
                 () -> fanout != null && fanout.isPositioned(), this::isAlive), drainControl(), extraRouting,
@@ -262,6 +263,15 @@ public final class GatewayServer implements AutoCloseable {
         admission.ready();
     }
 
+    /** A channel to a router, presence or history, plaintext or TLS per {@code gateway.grpc-client.tls.*}. */
+    private ManagedChannelBuilder<?> channelBuilder(String host, int port) {
+        return GatewayKeys.GRPC_CLIENT_TLS.channelBuilder(config.settings(), host, port);
+    }
+
+    private ManagedChannelBuilder<?> channelBuilder(String target) {
+        return GatewayKeys.GRPC_CLIENT_TLS.channelBuilder(config.settings(), target);
+    }
+
     /**
      * Starts presence reporting (when gateway.presence.address is set), the signal consumer and the token expiry
      * check (every second, on the timer, with the injected clock and the configured clock skew).
@@ -271,7 +281,8 @@ public final class GatewayServer implements AutoCloseable {
         PresenceDirectory directory = PresenceDirectory.unconfigured();
         Optional<String> presenceAddress = config.find(PRESENCE_ADDRESS);
         if (presenceAddress.isPresent()) {
-            presenceClient = new GrpcPresenceClient(presenceAddress.get(), config.get(PRESENCE_TIMEOUT));
+            presenceClient = new GrpcPresenceClient(presenceAddress.get(), channelBuilder(presenceAddress.get()),
+                    config.get(PRESENCE_TIMEOUT));
             presenceReporter = new PresenceReporter(PresenceReporter.Settings.of(gatewayId,
                     config.get(PRESENCE_REPORT_INTERVAL), config.get(PRESENCE_MAX_PENDING),
                     config.get(PRESENCE_TIMEOUT)), presenceClient.channel(), registry);

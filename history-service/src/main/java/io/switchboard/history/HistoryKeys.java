@@ -13,6 +13,7 @@ import io.switchboard.service.config.Check;
 import io.switchboard.service.config.Key;
 import io.switchboard.service.config.KeyCatalogue;
 import io.switchboard.service.config.KeySection;
+import io.switchboard.service.tls.ServerTlsKeys;
 import io.switchboard.service.config.PatternKey;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +81,10 @@ public final class HistoryKeys {
             .byDefault(Duration.ofSeconds(10)).check(Check.nonNegative())
             .doc("On SIGTERM / `close()`: how long running reads may finish before the server is forced down.");
 
-    public static final KeySection SECTION = S.build();
+    /** {@code history.grpc.tls.*}: TLS of the gRPC port. */
+    public static final ServerTlsKeys GRPC_TLS = ServerTlsKeys.define(S, "history.grpc.tls", "`HistoryService` calls");
+
+    public static final KeySection SECTION = S.rules(GRPC_TLS.rules()).build();
 
     /** The {@code kafka.consumer.*} passthrough section. */
     public static final String CONSUMER = "kafka.consumer";

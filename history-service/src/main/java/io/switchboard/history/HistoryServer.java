@@ -23,6 +23,7 @@ import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.ServiceMain;
 import io.switchboard.service.TierLifecycle;
+import io.switchboard.service.tls.ServerTls;
 
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -125,7 +127,9 @@ public final class HistoryServer implements ServiceMain.Service {
         scheduler.scheduleWithFixedDelay(sweeper::sweepLogged, interval, interval, TimeUnit.MILLISECONDS);
         reads = new ReadService(store, topic, signal, config, metrics);
         // Reads with `until` block while waiting for ingestion: cheap on virtual threads.
-        grpc = GrpcServerRuntime.start("history", config.get(GRPC_PORT),
+        // No public services: every caller is another tier, with a client certificate when TLS asks for one.
+        ServerTls tls = HistoryKeys.GRPC_TLS.read(config.settings(), Set.of());
+        grpc = GrpcServerRuntime.start("history", config.get(GRPC_PORT), tls,
                 Thread.ofVirtual().name("history-grpc-", 0).factory(), server -> server
                         .permitKeepAliveTime(10, TimeUnit.SECONDS)
                         .addService(reads));
@@ -134,7 +138,7 @@ public final class HistoryServer implements ServiceMain.Service {
         grpc.serving(List.of(HistoryServiceGrpc.SERVICE_NAME));
         LOG.log(Level.INFO, "history " + config.get(ID) + ": topic " + topic.name() + " (id " + topic.topicId() + ", "
                 + topic.partitions() + " partitions) at " + config.get(KafkaKeys.BOOTSTRAP_SERVERS) + ", store "
-                + config.get(DATA_DIR));
+                + config.get(DATA_DIR) + ", gRPC " + tls);
     }
 
     /** The bound gRPC port. */

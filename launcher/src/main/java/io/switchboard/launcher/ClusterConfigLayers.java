@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * How a {@link LocalCluster} configures each service it starts, highest priority first: the run-time keys only the
- * cluster knows (addresses, ids, free ports), the keys set in code, environment variables and system properties
+ * cluster knows (addresses, ids, free ports), the keys set in code, the keys it generates (TLS), environment variables and system properties
  * (when asked for), the base configuration (the launcher's file), then loopback and free ports. The first source
  * that has a key wins. Not thread-safe: filled by one builder.
  */
@@ -28,11 +28,17 @@ final class ClusterConfigLayers {
 
     private final Map<String, String> base = new HashMap<>();
     private final Map<String, String> overrides = new HashMap<>();
+    private final Map<String, String> generated = new HashMap<>();
     private boolean environment;
 
     /** A key for every service, over the environment and the base. */
     void set(String key, String value) {
         overrides.put(key, value);
+    }
+
+    /** Keys the cluster generates at start (its TLS settings): below the keys set in code. */
+    void generated(Map<String, String> keys) {
+        generated.putAll(keys);
     }
 
     /** The base configuration, e.g. the launcher's flattened files. */
@@ -51,7 +57,8 @@ final class ClusterConfigLayers {
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .addSource(ConfigSources.create(runtime))
-                .addSource(ConfigSources.create(overrides));
+                .addSource(ConfigSources.create(overrides))
+                .addSource(ConfigSources.create(generated));
         if (environment) {
             builder.addSource(ConfigSources.environmentVariables()).addSource(ConfigSources.systemProperties());
         }

@@ -22,6 +22,7 @@ public final class ClusterSpec {
     Path historyDataDir;
     int kafkaPort;
     Path kafkaDataDir;
+    boolean tls;
 
     ClusterSpec() {
     }
@@ -35,6 +36,15 @@ public final class ClusterSpec {
     /** Where the embedded broker keeps its data, kept on close (default: the scratch space, deleted on close). */
     public ClusterSpec kafkaDataDir(Path directory) {
         this.kafkaDataDir = Objects.requireNonNull(directory, "directory");
+        return this;
+    }
+
+    /**
+     * TLS everywhere (off by default): development certificates, mutual TLS between the tiers, and the embedded
+     * broker's clients over its SSL listener with client certificates. Not the gateways' WebSocket port.
+     */
+    public ClusterSpec tls(boolean enabled) {
+        this.tls = enabled;
         return this;
     }
 

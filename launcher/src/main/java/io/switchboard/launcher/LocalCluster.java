@@ -56,6 +56,7 @@ public final class LocalCluster implements AutoCloseable {
     private Path historyDataDir;
     private ScratchSpace scratch;
     private String bootstrapServers;
+    private Path tlsDirectory;
     private boolean started;
 
     LocalCluster(ClusterSpec spec) {
@@ -75,12 +76,24 @@ public final class LocalCluster implements AutoCloseable {
         started = true;
         try {
             scratch = ScratchSpace.create();
+            ClusterTls tls = null;
+            if (spec.tls) {
+                tlsDirectory = scratch.directory("tls");
+                tls = ClusterTls.generate(tlsDirectory);
+            }
+            if (tls != null) {
+                spec.layers.generated(tls.grpcKeys());
+            }
             if (spec.externalBootstrapServers == null) {
-                kafka = EmbeddedKafka.builder().nodes(spec.kafkaNodes).basePort(spec.kafkaPort)
-                        .dataDirectory(spec.kafkaDataDir != null ? spec.kafkaDataDir : scratch.directory("kafka"))
-                        .build();
+                EmbeddedKafka.Builder broker = EmbeddedKafka.builder().nodes(spec.kafkaNodes).basePort(spec.kafkaPort)
+                        .dataDirectory(spec.kafkaDataDir != null ? spec.kafkaDataDir : scratch.directory("kafka"));
+                if (tls != null) {
+                    broker.sslListener(tls.kafkaListener());
+                    spec.layers.generated(tls.kafkaClientKeys());
+                }
+                kafka = broker.build();
                 kafka.start();
-                bootstrapServers = kafka.bootstrapServers();
+                bootstrapServers = tls != null ? kafka.sslBootstrapServers() : kafka.bootstrapServers();
             } else {
                 bootstrapServers = spec.externalBootstrapServers;
             }
@@ -281,7 +294,15 @@ public final class LocalCluster implements AutoCloseable {
         return Collections.unmodifiableMap(new LinkedHashMap<>(registries));
     }
 
-    /** The Kafka bootstrap servers the cluster uses. */
+    /**
+     * With {@link ClusterSpec#tls}: the directory of the cluster's certificates ({@code ca.crt}, and
+     * {@code <party>.crt} and {@code .key} for kafka, kafka-client, router, presence, history, gateway).
+     */
+    public java.util.Optional<Path> tlsDirectory() {
+        return java.util.Optional.ofNullable(tlsDirectory);
+    }
+
+    /** The Kafka bootstrap servers the cluster uses (the SSL listener's with {@link ClusterSpec#tls}). */
     public String bootstrapServers() {
         return bootstrapServers;
     }

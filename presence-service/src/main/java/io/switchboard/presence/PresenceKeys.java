@@ -11,6 +11,7 @@ import io.switchboard.service.config.Check;
 import io.switchboard.service.config.Key;
 import io.switchboard.service.config.KeyCatalogue;
 import io.switchboard.service.config.KeySection;
+import io.switchboard.service.tls.ServerTlsKeys;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,7 +76,10 @@ public final class PresenceKeys {
             .doc("On SIGTERM / `close()`: how long running calls may finish; then the last interval's deltas are"
                     + " written and the producer closed (at most 5 s).");
 
-    public static final KeySection SECTION = S.build();
+    /** {@code presence.grpc.tls.*}: TLS of the gRPC port. */
+    public static final ServerTlsKeys GRPC_TLS = ServerTlsKeys.define(S, "presence.grpc.tls", "`PresenceService` calls");
+
+    public static final KeySection SECTION = S.rules(GRPC_TLS.rules()).build();
 
     /** The {@code kafka.producer.*} passthrough section. */
     public static final String PRODUCER = "kafka.producer";

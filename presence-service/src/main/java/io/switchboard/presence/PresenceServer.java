@@ -27,6 +27,7 @@ import io.switchboard.service.KafkaTopicSettings;
 import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.ServiceMain;
 import io.switchboard.service.TierLifecycle;
+import io.switchboard.service.tls.ServerTls;
 
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -35,6 +36,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -121,7 +123,9 @@ public final class PresenceServer implements ServiceMain.Service {
         reaper.start();
         flusher = new DeltaFlusher(presence, sink, config.get(DELTA_INTERVAL));
         flusher.start();
-        grpc = GrpcServerRuntime.start("presence", config.get(GRPC_PORT),
+        // No public services: every caller is another tier, with a client certificate when TLS asks for one.
+        ServerTls tls = PresenceKeys.GRPC_TLS.read(config.settings(), Set.of());
+        grpc = GrpcServerRuntime.start("presence", config.get(GRPC_PORT), tls,
                 Thread.ofVirtual().name("presence-grpc-", 0).factory(), server -> server
                         // A Sync carries a whole gateway's connections: far above gRPC's 4 MiB default.
                         .maxInboundMessageSize(config.get(MAX_MESSAGE_BYTES))
@@ -132,7 +136,7 @@ public final class PresenceServer implements ServiceMain.Service {
         grpc.serving(List.of(PresenceServiceGrpc.SERVICE_NAME));
         LOG.log(Level.INFO, "presence " + config.get(ID) + ": topic " + config.get(KafkaKeys.PRESENCE_TOPIC_NAME)
                 + " at " + config.get(KafkaKeys.BOOTSTRAP_SERVERS) + ", lease " + config.get(LEASE_TTL)
-                + ", delta interval " + config.get(DELTA_INTERVAL));
+                + ", delta interval " + config.get(DELTA_INTERVAL) + ", gRPC " + tls);
     }
 
     @Override

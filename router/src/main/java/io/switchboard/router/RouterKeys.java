@@ -15,6 +15,8 @@ import io.switchboard.service.config.Key;
 import io.switchboard.service.config.KeyCatalogue;
 import io.switchboard.service.config.KeySection;
 import io.switchboard.service.config.Rule;
+import io.switchboard.service.tls.ClientTlsKeys;
+import io.switchboard.service.tls.ServerTlsKeys;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,7 +81,7 @@ public final class RouterKeys {
             .doc("Producer `max.block.ms`: the longest a send may block a gRPC thread (metadata missing or send"
                     + " buffer full).");
     public static final Key<String> PRESENCE_ADDRESS = S.define("router.presence.address", HOST_PORT)
-            .doc("`host:port` of the presence service (plaintext gRPC). Unset: `SendToUser`, and `SendControl`"
+            .doc("`host:port` of the presence service (gRPC; TLS per `router.grpc-client.tls.*`). Unset: `SendToUser`, and `SendControl`"
                     + " disconnects without `gateway_ids`, answer `UNAVAILABLE \"presence not configured\"`, and the"
                     + " router does not follow the presence topic.");
     public static final Key<Duration> PRESENCE_TIMEOUT = S.define("router.presence.timeout", DURATION)
@@ -105,7 +107,16 @@ public final class RouterKeys {
             .doc("`host:port` of the history service, used only by the public API's `ReadHistory` (unset: it"
                     + " answers `UNAVAILABLE`).");
 
+    /** {@code router.grpc.tls.*}: TLS of the gRPC port; the public API stays open to callers without a certificate. */
+    public static final ServerTlsKeys GRPC_TLS = ServerTlsKeys.define(S, "router.grpc.tls",
+            "`RouterService` calls (the gateways')");
+    /** {@code router.grpc-client.tls.*}: TLS of the channels to presence and history. */
+    public static final ClientTlsKeys GRPC_CLIENT_TLS = ClientTlsKeys.define(S, "router.grpc-client.tls",
+            "the presence service (`router.presence.address`) and the history service (`router.history.address`)");
+
     public static final KeySection SECTION = S
+            .rules(GRPC_TLS.rules())
+            .rules(GRPC_CLIENT_TLS.rules())
             .rule(Rule.above(DELIVERY_TIMEOUT, LINGER))
             // A remembered id must outlive its own send, or a retry during a slow send would publish twice.
             .rule(Rule.above(DEDUP_TTL, DELIVERY_TIMEOUT))

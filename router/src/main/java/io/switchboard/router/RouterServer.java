@@ -21,14 +21,14 @@ import static io.switchboard.router.RouterKeys.STARTUP_TIMEOUT;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.grpc.BindableService;
 import io.grpc.Channel;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.proto.api.v1.SwitchboardApiGrpc;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 import io.switchboard.router.api.SwitchboardApiService;
 import io.switchboard.router.kafka.KafkaEnvelopeLog;
@@ -41,6 +41,7 @@ import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.ServiceMain;
 import io.switchboard.service.TierLifecycle;
+import io.switchboard.service.tls.ServerTls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,6 +53,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -184,7 +186,10 @@ public final class RouterServer implements ServiceMain.Service {
         }
         // Handlers do not block on Kafka, but send() may wait up to max-block: virtual threads make such a wait
         // cheap.
-        grpc = GrpcServerRuntime.start("router", config.get(GRPC_PORT), Threads.virtualFactory("router-grpc-"),
+        // Backends may call the public API over TLS with a service token and no client certificate
+        // (router.grpc.tls.client-auth: optional); RouterService always wants one when certificates are asked for.
+        ServerTls tls = RouterKeys.GRPC_TLS.read(config.settings(), Set.of(SwitchboardApiGrpc.SERVICE_NAME));
+        grpc = GrpcServerRuntime.start("router", config.get(GRPC_PORT), tls, Threads.virtualFactory("router-grpc-"),
                 server -> {
                     server.maxInboundMessageSize(config.get(MAX_PAYLOAD_BYTES) + ENVELOPE_OVERHEAD_BYTES)
                             // Gateways ping every 10 s (gateway.router-keepalive-time); permit half that so
@@ -207,13 +212,13 @@ public final class RouterServer implements ServiceMain.Service {
         extra.forEach(def -> served.add(def.getServiceDescriptor().getName()));
         grpc.serving(served);
         LOG.log(Level.INFO, "router " + config.get(ID) + ": topic " + topic.name() + " (id " + topic.topicId() + ", "
-                + topic.partitions() + " partitions) at " + config.get(KafkaKeys.BOOTSTRAP_SERVERS));
+                + topic.partitions() + " partitions) at " + config.get(KafkaKeys.BOOTSTRAP_SERVERS) + ", gRPC " + tls);
     }
 
     /** The public SwitchboardApi (router.api.enabled): over this router in-process, presence and history over gRPC. */
     private ServerServiceDefinition startApi(String routerInProcessName) {
         Optional<Channel> history = config.find(HISTORY_ADDRESS).map(address -> {
-            historyChannel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+            historyChannel = channelBuilder(address)
                     .userAgent("switchboard-router-api").build();
             return historyChannel;
         });
@@ -248,7 +253,7 @@ public final class RouterServer implements ServiceMain.Service {
             return Optional.empty();
         }
         String address = config.find(PRESENCE_ADDRESS).get();
-        presenceChannel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+        presenceChannel = channelBuilder(address)
                 .userAgent("switchboard-router").build();
         PresenceLookup lookup = new PresenceLookup(presenceChannel, config.get(PRESENCE_TIMEOUT),
                 config.get(PRESENCE_CACHE_TTL), config.get(PRESENCE_CACHE_MAX_ENTRIES), ticker());
@@ -262,6 +267,11 @@ public final class RouterServer implements ServiceMain.Service {
                 }, "router-presence-listener-" + config.get(ID));
         presenceListener.start();
         return Optional.of(lookup);
+    }
+
+    /** A channel to presence or history, plaintext or TLS per {@code router.grpc-client.tls.*}. */
+    private ManagedChannelBuilder<?> channelBuilder(String target) {
+        return RouterKeys.GRPC_CLIENT_TLS.channelBuilder(config.settings(), target);
     }
 
     /** The name the router's {@code RouterService} is also served under in-process, if any. */

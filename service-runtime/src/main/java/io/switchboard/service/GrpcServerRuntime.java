@@ -5,6 +5,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.switchboard.service.tls.ServerTls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A tier's grpc-java server: Netty on {@code <tier>.grpc.port}, handlers on a thread-per-task executor (virtual
+ * A tier's grpc-java server: Netty on {@code <tier>.grpc.port} (plaintext, or TLS per {@link ServerTls}), handlers
+ * on a thread-per-task executor (virtual
  * threads: a handler that waits costs little), the gRPC health service (NOT_SERVING until {@link #serving}) and
  * reflection, beside the tier's own services. The tier adds those and its transport limits in
  * {@code configure}.
@@ -48,9 +50,19 @@ public final class GrpcServerRuntime {
      */
     public static GrpcServerRuntime start(String tier, int port, ThreadFactory threads,
                                           Consumer<NettyServerBuilder> configure) {
+        return start(tier, port, ServerTls.plaintext(), threads, configure);
+    }
+
+    /**
+     * Binds {@code port} (0 = any free port) with {@code tls} ({@code <tier>.grpc.tls.*}) and starts serving.
+     *
+     * @see #start(String, int, ThreadFactory, Consumer)
+     */
+    public static GrpcServerRuntime start(String tier, int port, ServerTls tls, ThreadFactory threads,
+                                          Consumer<NettyServerBuilder> configure) {
         HealthStatusManager health = new HealthStatusManager();
         ExecutorService executor = Executors.newThreadPerTaskExecutor(threads);
-        NettyServerBuilder builder = NettyServerBuilder.forPort(port).executor(executor)
+        NettyServerBuilder builder = tls.serverBuilder(port).executor(executor)
                 .permitKeepAliveWithoutCalls(true);
         configure.accept(builder);
         builder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());

@@ -23,12 +23,21 @@ final class BrokerProperties {
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
 
+    private static final String SSL_LISTENER = "SSL";
+
     private final List<NodeSpec> cluster;
     private final Map<String, String> overrides;
+    private final SslListener ssl;
 
     BrokerProperties(List<NodeSpec> cluster, Map<String, String> overrides) {
+        this(cluster, overrides, null);
+    }
+
+    /** @param ssl the SSL client listener's certificates, or null without one */
+    BrokerProperties(List<NodeSpec> cluster, Map<String, String> overrides, SslListener ssl) {
         this.cluster = List.copyOf(cluster);
         this.overrides = Map.copyOf(overrides);
+        this.ssl = ssl;
     }
 
     /** The defaults that depend on the cluster size; see the module README for the reasoning. */
@@ -79,6 +88,16 @@ final class BrokerProperties {
                 + CONTROLLER_LISTENER + "://" + node.host() + ":" + node.controllerPort());
         props.put("advertised.listeners", BROKER_LISTENER + "://" + node.brokerAddress());
         props.put("log.dirs", node.logDirectory().toAbsolutePath().toString());
+        if (ssl != null && node.sslPort() > 0) {
+            // A third listener for TLS clients; the PLAINTEXT one stays for the brokers and this module's probes.
+            props.put("listener.security.protocol.map", props.getProperty("listener.security.protocol.map")
+                    + "," + SSL_LISTENER + ":SSL");
+            props.put("listeners", props.getProperty("listeners") + "," + SSL_LISTENER + "://" + node.sslAddress());
+            props.put("advertised.listeners", props.getProperty("advertised.listeners") + "," + SSL_LISTENER + "://"
+                    + node.sslAddress());
+            ssl.properties("listener.name." + SSL_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".")
+                    .forEach(props::put);
+        }
         props.putAll(overrides);
         return props;
     }

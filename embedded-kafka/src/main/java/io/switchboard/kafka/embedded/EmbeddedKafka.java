@@ -77,6 +77,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Duration startTimeout;
     private final Duration stopTimeout;
     private final List<String> childJvmOptions;
+    private final SslListener ssl;
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Written under {@link #lock}; volatile so that non-blocking accessors see it. */
@@ -102,6 +103,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.startTimeout = builder.startTimeout;
         this.stopTimeout = builder.stopTimeout;
         this.childJvmOptions = List.copyOf(builder.childJvmOptions);
+        this.ssl = builder.ssl;
     }
 
     /** A builder with the defaults: 1 node, in-process, temporary data directory, free ports. */
@@ -128,7 +130,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 logLevels = KafkaLogLevels.apply();
                 prepareDataDirectory();
                 List<NodeSpec> specs = layout();
-                BrokerProperties properties = new BrokerProperties(specs, brokerProperties);
+                BrokerProperties properties = new BrokerProperties(specs, brokerProperties, ssl);
                 specs.forEach(properties::write);
                 String clusterId = StorageFormatter.clusterId(specs);
                 specs.forEach(spec -> StorageFormatter.format(spec, clusterId));
@@ -165,6 +167,20 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("bootstrapServers: not started (expected: call start() first)");
         }
         return current.values().stream().map(n -> n.spec().brokerAddress()).collect(Collectors.joining(","));
+    }
+
+    /**
+     * "127.0.0.1:s1,127.0.0.1:s2,..." of the SSL client listeners (see {@link Builder#sslListener}).
+     *
+     * @throws IllegalStateException when not started or started without an SSL listener
+     */
+    public String sslBootstrapServers() {
+        Map<Integer, KafkaNode> current = nodes;
+        if (current.isEmpty() || ssl == null) {
+            throw new IllegalStateException("sslBootstrapServers: " + (ssl == null ? "no SSL listener" : "not started")
+                    + " (expected: built with sslListener(...) and started)");
+        }
+        return current.values().stream().map(n -> n.spec().sslAddress()).collect(Collectors.joining(","));
     }
 
     /** "127.0.0.1:port" of one node's client listener. */
@@ -388,7 +404,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Chooses every node's ports (free ones unless base ports were given); must precede formatting. */
     private List<NodeSpec> layout() {
-        int freeNeeded = (basePort == 0 ? nodeCount : 0) + (controllerBasePort == 0 ? nodeCount : 0);
+        int freeNeeded = (basePort == 0 ? nodeCount : 0) + (controllerBasePort == 0 ? nodeCount : 0)
+                + (ssl != null ? nodeCount : 0);
         List<Integer> fixed = new ArrayList<>();
         for (int i = 0; i < nodeCount; i++) {
             if (basePort != 0) {
@@ -406,7 +423,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         for (int id = 1; id <= nodeCount; id++) {
             int brokerPort = basePort != 0 ? basePort + id - 1 : free.get(next++);
             int controllerPort = controllerBasePort != 0 ? controllerBasePort + id - 1 : free.get(next++);
-            specs.add(new NodeSpec(id, HOST, brokerPort, controllerPort, dataDirectory.resolve("node-" + id)));
+            int sslPort = ssl != null ? free.get(next++) : 0;
+            specs.add(new NodeSpec(id, HOST, brokerPort, controllerPort, dataDirectory.resolve("node-" + id),
+                    sslPort));
         }
         return List.copyOf(specs);
     }
@@ -477,8 +496,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         private Duration startTimeout = Duration.ofSeconds(60);
         private Duration stopTimeout = Duration.ofSeconds(20);
         private final List<String> childJvmOptions = new ArrayList<>();
+        private SslListener ssl;
 
         private Builder() {
+        }
+
+        /**
+         * A further client listener per node that speaks TLS, on a free port ({@link #sslBootstrapServers()}), with
+         * {@code ssl}'s certificate and, when it names a CA bundle, client certificates required. The PLAINTEXT
+         * listener stays for the brokers themselves and this module's readiness probe.
+         */
+        public Builder sslListener(SslListener ssl) {
+            this.ssl = Objects.requireNonNull(ssl, "ssl");
+            return this;
         }
 
         /** Number of combined broker+controller nodes, 1 to {@value EmbeddedKafka#MAX_NODES}; default 1. */

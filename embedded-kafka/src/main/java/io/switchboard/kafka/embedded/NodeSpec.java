@@ -11,8 +11,18 @@ import java.nio.file.Path;
  * @param brokerPort the client (PLAINTEXT) listener port
  * @param controllerPort the KRaft controller listener port
  * @param directory the node's own directory: server.properties, the Kafka log dir and (child mode) node.log
+ * @param sslPort the SSL client listener port, or 0 without one
  */
-record NodeSpec(int id, String host, int brokerPort, int controllerPort, Path directory) {
+record NodeSpec(int id, String host, int brokerPort, int controllerPort, Path directory, int sslPort) {
+
+    NodeSpec(int id, String host, int brokerPort, int controllerPort, Path directory) {
+        this(id, host, brokerPort, controllerPort, directory, 0);
+    }
+
+    /** "host:sslPort", as TLS clients use it. */
+    String sslAddress() {
+        return host + ":" + sslPort;
+    }
 
     /** "host:brokerPort", as clients use it. */
     String brokerAddress() {

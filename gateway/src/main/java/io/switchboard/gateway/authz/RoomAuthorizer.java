@@ -6,6 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.auth.capability.NamespacePolicy;
 import io.switchboard.auth.capability.RoomAccess;
@@ -41,7 +43,9 @@ public final class RoomAuthorizer implements AutoCloseable {
     public static RoomAuthorizer create(AuthzConfig config, String gatewayId, PrometheusRegistry registry) {
         AuthzMetrics metrics = new AuthzMetrics(registry);
         Optional<BackendChannel> channel = config.backend()
-                .map(b -> new BackendChannel("authorizer", b.address(), b.timeout()));
+                // The application's backend, not a tier: plaintext, outside the tiers' TLS settings.
+                .map(b -> new BackendChannel("authorizer", b.address(),
+                        Grpc.newChannelBuilder(b.address(), InsecureChannelCredentials.create()), b.timeout()));
         Optional<BackendAuthorizer> backend = config.backend().map(b -> new BackendAuthorizer(
                 request -> channel.orElseThrow().unary(AuthorizerGrpc.getAuthorizeMethod(), request), b,
                 BackendAuthorizer.defaultBreaker(), Ticker.systemTicker(), gatewayId, metrics));

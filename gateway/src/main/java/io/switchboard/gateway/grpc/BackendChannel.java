@@ -9,15 +9,14 @@ import java.util.logging.Logger;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.switchboard.service.GrpcFutures;
 
 /**
- * One plaintext gRPC channel from the gateway to a backend service ({@code host:port}): unary calls carry the
+ * One gRPC channel from the gateway to a backend service ({@code host:port}), plaintext or TLS: unary calls carry the
  * configured deadline and complete a future ({@link GrpcFutures}), and
  * {@link #close(Duration)} waits a bounded time before forcing the channel down.
  *
@@ -33,11 +32,12 @@ public final class BackendChannel {
 
     /**
      * @param service  names the backend in messages and log lines, such as {@code "presence"}
-     * @param address  {@code host:port} of the backend
+     * @param address  {@code host:port} of the backend, for log lines
+     * @param builder  a builder of the channel to it, plaintext or TLS
      * @param deadline deadline of each call
      */
-    public BackendChannel(String service, String address, Duration deadline) {
-        this(service, address, Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+    public BackendChannel(String service, String address, ManagedChannelBuilder<?> builder, Duration deadline) {
+        this(service, address, builder
                 .userAgent("switchboard-gateway")
                 .build(), deadline);
     }

@@ -3,24 +3,27 @@ package io.switchboard.gateway.history;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
+import io.grpc.ManagedChannelBuilder;
+
 import io.switchboard.gateway.grpc.BackendChannel;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
 
 /**
- * {@link HistoryClient} over one plaintext gRPC channel (Netty transport) to {@code host:port}; every call carries
+ * {@link HistoryClient} over one gRPC channel (Netty transport) to {@code host:port}; every call carries
  * the configured deadline. Thread-safe; the channel is created eagerly and connects lazily.
  */
 public final class GrpcHistoryClient implements HistoryClient {
     private final BackendChannel backend;
 
     /**
-     * @param address {@code host:port} of the history service
+     * @param address     {@code host:port} of the history service
+     * @param channel     a builder of the channel to it, plaintext or TLS ({@code gateway.grpc-client.tls.*})
      * @param timeout the deadline of each read
      */
-    public GrpcHistoryClient(String address, Duration timeout) {
-        this.backend = new BackendChannel("history", address, timeout);
+    public GrpcHistoryClient(String address, ManagedChannelBuilder<?> channel, Duration timeout) {
+        this.backend = new BackendChannel("history", address, channel, timeout);
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.switchboard.gateway.presence;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
+import io.grpc.ManagedChannelBuilder;
+
 import io.grpc.Channel;
 import io.switchboard.gateway.grpc.BackendChannel;
 import io.switchboard.proto.internal.v1.PresenceServiceGrpc;
@@ -12,7 +14,7 @@ import io.switchboard.proto.internal.v1.UserPresenceRequest;
 import io.switchboard.proto.internal.v1.UserPresenceResponse;
 
 /**
- * One plaintext gRPC channel to the presence service ({@code host:port}), shared by the
+ * One gRPC channel to the presence service ({@code host:port}), shared by the
  * {@link PresenceReporter} (through {@link #channel()}) and member queries; every query carries the configured
  * deadline. Thread-safe; the channel is created eagerly and connects lazily.
  */
@@ -20,11 +22,12 @@ public final class GrpcPresenceClient implements PresenceDirectory, AutoCloseabl
     private final BackendChannel backend;
 
     /**
-     * @param address {@code host:port} of the presence service
+     * @param address     {@code host:port} of the presence service
+     * @param channel     a builder of the channel to it, plaintext or TLS ({@code gateway.grpc-client.tls.*})
      * @param timeout deadline of each call
      */
-    public GrpcPresenceClient(String address, Duration timeout) {
-        this.backend = new BackendChannel("presence", address, timeout);
+    public GrpcPresenceClient(String address, ManagedChannelBuilder<?> channel, Duration timeout) {
+        this.backend = new BackendChannel("presence", address, channel, timeout);
     }
 
     /** The channel, for the reporter's calls. */

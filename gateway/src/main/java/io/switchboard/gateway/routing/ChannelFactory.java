@@ -6,9 +6,11 @@ import java.util.concurrent.TimeUnit;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.util.function.BiFunction;
 
 /**
- * Opens the channel to one router: plaintext Netty in production, in-process channels in tests (the seam for
+ * Opens the channel to one router: Netty (plaintext or TLS) in production, in-process channels in tests (the seam for
  * deterministic fault injection). Implementations must be thread-safe.
  */
 @FunctionalInterface
@@ -22,8 +24,17 @@ public interface ChannelFactory {
      * {@code permitKeepAliveWithoutCalls}), or they answer GOAWAY "too_many_pings".
      */
     static ChannelFactory plaintext(Duration keepAliveTime, Duration keepAliveTimeout) {
-        return router -> Grpc.newChannelBuilderForAddress(router.host(), router.port(),
-                        InsecureChannelCredentials.create())
+        return netty((host, port) -> Grpc.newChannelBuilderForAddress(host, port, InsecureChannelCredentials.create()),
+                keepAliveTime, keepAliveTimeout);
+    }
+
+    /**
+     * {@link #plaintext}'s keepalive over the channels {@code builders} makes from a host and port: TLS ones per
+     * {@code gateway.grpc-client.tls.*}.
+     */
+    static ChannelFactory netty(BiFunction<String, Integer, ManagedChannelBuilder<?>> builders, Duration keepAliveTime,
+                                Duration keepAliveTimeout) {
+        return router -> builders.apply(router.host(), router.port())
                 .keepAliveTime(keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
                 .keepAliveTimeout(keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS)
                 .keepAliveWithoutCalls(true)

@@ -66,6 +66,12 @@ public record KeySection(String title, List<Key<?>> keys, List<PatternKey<?>> pa
             return this;
         }
 
+        /** Rules spanning keys of this section, such as those of a group of keys defined together. */
+        public Builder rules(List<Rule> rules) {
+            rules.forEach(this::rule);
+            return this;
+        }
+
         public KeySection build() {
             return new KeySection(title, keys, patterns, passthroughs, rules);
         }
