@@ -22,6 +22,10 @@ import static io.switchboard.gateway.GatewayKeys.PRESENCE_ADDRESS;
 import static io.switchboard.gateway.GatewayKeys.PRESENCE_MAX_PENDING;
 import static io.switchboard.gateway.GatewayKeys.PRESENCE_REPORT_INTERVAL;
 import static io.switchboard.gateway.GatewayKeys.PRESENCE_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.PROBE_INTERVAL;
+import static io.switchboard.gateway.GatewayKeys.PROBE_PEER_EXPIRY;
+import static io.switchboard.gateway.GatewayKeys.PROBE_READINESS;
+import static io.switchboard.gateway.GatewayKeys.PROBE_TIMEOUT;
 import static io.switchboard.gateway.GatewayKeys.PUBLISH_TIMEOUT;
 import static io.switchboard.gateway.GatewayKeys.RESUME_COALESCE;
 import static io.switchboard.gateway.GatewayKeys.RESUME_COALESCE_MAX_BYTES;
@@ -53,6 +57,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.auth.KeySet;
 import io.switchboard.auth.TokenVerifier;
+import io.switchboard.gateway.admin.DrillAdminService;
 import io.switchboard.gateway.auth.ClientTokenVerifier;
 import io.switchboard.gateway.authz.RoomAuthorizer;
 import io.switchboard.gateway.drain.DrainAdminService;
@@ -73,6 +78,9 @@ import io.switchboard.gateway.presence.GrpcPresenceClient;
 import io.switchboard.gateway.presence.PresenceChanges;
 import io.switchboard.gateway.presence.PresenceDirectory;
 import io.switchboard.gateway.presence.PresenceReporter;
+import io.switchboard.gateway.probe.DeliveryProbe;
+import io.switchboard.gateway.probe.ProbeMetrics;
+import io.switchboard.gateway.probe.ProbeRooms;
 import io.switchboard.gateway.routing.ChannelFactory;
 import io.switchboard.gateway.routing.GrpcRouterClient;
 import io.switchboard.gateway.routing.RouterClient;
@@ -135,6 +143,9 @@ public final class GatewayServer implements AutoCloseable {
     private GrpcPresenceClient presenceClient;
     private PresenceReporter presenceReporter;
     private SignalConsumer signals;
+    // Null when gateway.probe.interval is 0.
+    private volatile DeliveryProbe probe;
+    private ProbeMetrics probeMetrics;
     private KeySet keySet;
     // Built from gateway.authz.*: what each connection may do in which room.
     private RoomAuthorizer roomAuthorizer;
@@ -203,8 +214,9 @@ public final class GatewayServer implements AutoCloseable {
                 .<HistoryClient>map(a -> new GrpcHistoryClient(a, config.get(HISTORY_TIMEOUT)))
                 .orElseGet(HistoryClient::unconfigured);
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
-                () -> fanout != null && fanout.isPositioned(), this::isAlive), drainControl(), extraRouting,
-                sessions::get, reaper, tls.map(ServingTls::initial)).start();
+                () -> fanout != null && fanout.isPositioned(), this::isAlive, this::probeHealthy),
+                new GatewayWebServer.Admin(drainControl(), drillFanout()), extraRouting, sessions::get, reaper,
+                tls.map(ServingTls::initial)).start();
         // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
         if (!webServer.isRunning() || webServer.port() < 0) {
             throw new IllegalStateException("web server could not bind " + config.get(HOST) + ":" + config.get(PORT));
@@ -252,7 +264,28 @@ public final class GatewayServer implements AutoCloseable {
                 .admission(admission);
         startPresenceAndSignals(factory);
         sessions.set(factory.build());
+        startProbe(layout);
         admission.ready();
+    }
+
+    /** The delivery probe, unless {@code gateway.probe.interval} is 0. */
+    private void startProbe(TopicLayout layout) {
+        Duration interval = config.get(PROBE_INTERVAL);
+        if (interval.isZero()) {
+            return;
+        }
+        probeMetrics = new ProbeMetrics(registry);
+        DeliveryProbe p = new DeliveryProbe(gatewayId, ProbeRooms.of(layout.partitions(), layout::partitionOf),
+                routerClient, probeMetrics, new DeliveryProbe.Settings(interval, config.get(PROBE_TIMEOUT),
+                config.get(PROBE_PEER_EXPIRY), config.get(PUBLISH_TIMEOUT)), clock, System::nanoTime);
+        p.start(subscriptions, timer);
+        probe = p;
+    }
+
+    /** True unless the delivery probe runs and its latest resolved probe failed. */
+    private boolean probeHealthy() {
+        DeliveryProbe p = probe;
+        return p == null || p.healthy();
     }
 
     /**
@@ -297,10 +330,14 @@ public final class GatewayServer implements AutoCloseable {
                 .issuer(config.find(AUTH.issuer)).audience(config.find(AUTH.audience)).build());
     }
 
-    /** True while the gateway takes new connections: started, Kafka positioned, not draining. */
+    /**
+     * True while the gateway takes new connections: started, Kafka positioned, not draining, and (with
+     * {@code gateway.probe.readiness}) its delivery probe healthy.
+     */
     public boolean isReady() {
         KafkaFanout f = fanout;
-        return admission.isOpen() && f != null && f.isPositioned();
+        return admission.isOpen() && f != null && f.isPositioned()
+                && (!config.get(PROBE_READINESS) || probeHealthy());
     }
 
     private boolean isAlive() {
@@ -336,7 +373,13 @@ public final class GatewayServer implements AutoCloseable {
     private PacedDrain beginDrain(Duration grace) {
         lifecycle.requireStarted();
         GatewayDrain d = drain;
-        lifecycle.drain(() -> d.begin(grace));
+        lifecycle.drain(() -> {
+            DeliveryProbe p = probe;
+            if (p != null) {
+                p.leave(); // peers forget this gateway now instead of counting it missing
+            }
+            d.begin(grace);
+        });
         // begin() is idempotent: here it returns the drain the lifecycle started, now or earlier.
         return lifecycle.state() == TierLifecycle.State.DRAINING ? d.begin(grace) : null;
     }
@@ -354,6 +397,28 @@ public final class GatewayServer implements AutoCloseable {
             public DrainProgress progress() {
                 GatewayDrain d = drain;
                 return d == null ? DrainProgress.serving(connections.size()) : d.progress();
+            }
+        };
+    }
+
+    private DrillAdminService.Fanout drillFanout() {
+        return new DrillAdminService.Fanout() {
+            @Override
+            public void pause(boolean paused) {
+                started().pause(paused);
+            }
+
+            @Override
+            public boolean isPaused() {
+                return started().isPaused();
+            }
+
+            private KafkaFanout started() {
+                KafkaFanout f = fanout;
+                if (f == null) {
+                    throw new IllegalStateException("Not started");
+                }
+                return f;
             }
         };
     }
@@ -384,6 +449,7 @@ public final class GatewayServer implements AutoCloseable {
         connections.abortAll();
         release.run("stop the signal consumer", signals, c -> c.stop(COMPONENT_STOP_TIMEOUT));
         // Reports the closes of the drain first.
+        release.run("stop the delivery probe", probe, p -> p.stop(subscriptions));
         release.run("stop presence reporting", presenceReporter, r -> r.stop(COMPONENT_STOP_TIMEOUT));
         release.run("close the presence channel", presenceClient, c -> c.close(COMPONENT_STOP_TIMEOUT));
         release.run("stop the fan-out", fanout, f -> f.stop(COMPONENT_STOP_TIMEOUT));
@@ -395,6 +461,7 @@ public final class GatewayServer implements AutoCloseable {
         release.run("close the room authorizer", roomAuthorizer, RoomAuthorizer::close);
         release.run("unregister metrics", metrics, GatewayMetrics::close);
         release.run("unregister TLS metrics", tlsMetrics, TlsMetrics::close);
+        release.run("unregister probe metrics", probeMetrics, ProbeMetrics::close);
     }
 
     /** The bound port. */
