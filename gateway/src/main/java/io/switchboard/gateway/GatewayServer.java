@@ -1,5 +1,6 @@
 package io.switchboard.gateway;
 
+import static io.switchboard.gateway.GatewayKeys.ADMIN_DEBUG_MAX_DURATION;
 import static io.switchboard.gateway.GatewayKeys.AUTH;
 import static io.switchboard.gateway.GatewayKeys.CLOSE_TIMEOUT;
 import static io.switchboard.gateway.GatewayKeys.CONNECT_TIMEOUT;
@@ -59,6 +60,7 @@ import io.switchboard.auth.KeySet;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.gateway.admin.DrillAdminService;
 import io.switchboard.gateway.auth.ClientTokenVerifier;
+import io.switchboard.gateway.debug.DebugSessions;
 import io.switchboard.gateway.authz.RoomAuthorizer;
 import io.switchboard.gateway.drain.DrainAdminService;
 import io.switchboard.gateway.drain.DrainProgress;
@@ -130,6 +132,8 @@ public final class GatewayServer implements AutoCloseable {
     private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
     private final TransportReaper reaper = new TransportReaper();
     private final AtomicReference<SessionFactory> sessions = new AtomicReference<>();
+    // Debug mode: frame logging started through /admin/debug.
+    private final DebugSessions debug;
 
     // Written by the start phase under the lifecycle's lock; volatile where health checks and the admin endpoint
     // read them from other threads.
@@ -158,6 +162,7 @@ public final class GatewayServer implements AutoCloseable {
         this.registry = b.registry;
         this.extraRouting = b.httpRouting;
         this.clock = b.clock;
+        this.debug = new DebugSessions(clock, config.get(ADMIN_DEBUG_MAX_DURATION));
         String name = "gateway" + config.find(ID).map(id -> " " + id).orElse("");
         System.Logger log = System.getLogger(GatewayServer.class.getName());
         this.lifecycle = new TierLifecycle(name, log);
@@ -198,6 +203,7 @@ public final class GatewayServer implements AutoCloseable {
             return t;
         });
         timer.scheduleWithFixedDelay(reaper::sweep, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(debug::sweep, 1, 1, TimeUnit.SECONDS);
         tlsMetrics = new TlsMetrics(registry);
         Optional<ServingTls> tls = config.tls().map(t -> ServingTls.start(t, clock, tlsMetrics));
         GrpcRouterClient.Builder routers = GrpcRouterClient.builder()
@@ -215,7 +221,7 @@ public final class GatewayServer implements AutoCloseable {
                 .orElseGet(HistoryClient::unconfigured);
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
                 () -> fanout != null && fanout.isPositioned(), this::isAlive, this::probeHealthy),
-                new GatewayWebServer.Admin(drainControl(), drillFanout()), extraRouting, sessions::get, reaper,
+                new GatewayWebServer.Admin(drainControl(), drillFanout(), debug), extraRouting, sessions::get, reaper,
                 tls.map(ServingTls::initial)).start();
         // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
         if (!webServer.isRunning() || webServer.port() < 0) {
@@ -261,7 +267,8 @@ public final class GatewayServer implements AutoCloseable {
                 .routers(new PublishHandler(routerClient, publishTimeout, maxPayload, metrics, clock),
                         new DirectMessageHandler(routerClient, publishTimeout, maxPayload),
                         new EphemeralHandler(routerClient, publishTimeout, config.get(MAX_EPHEMERAL_BYTES), clock))
-                .admission(admission);
+                .admission(admission)
+                .debug(debug);
         startPresenceAndSignals(factory);
         sessions.set(factory.build());
         startProbe(layout);

@@ -23,7 +23,9 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.websocket.WsConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.admin.AdminAuth;
+import io.switchboard.gateway.admin.DebugAdminService;
 import io.switchboard.gateway.admin.DrillAdminService;
+import io.switchboard.gateway.debug.DebugSessions;
 import io.switchboard.gateway.drain.DrainAdminService;
 import io.switchboard.gateway.observe.HealthChecks;
 import io.switchboard.gateway.observe.MetricsService;
@@ -45,7 +47,7 @@ final class GatewayWebServer {
     }
 
     /** What the {@code /admin} services drive. */
-    record Admin(DrainAdminService.Control drain, DrillAdminService.Fanout drills) {
+    record Admin(DrainAdminService.Control drain, DrillAdminService.Fanout drills, DebugSessions debug) {
     }
 
     private GatewayWebServer() {
@@ -92,7 +94,8 @@ final class GatewayWebServer {
                     r.register("/metrics", new MetricsService(registry));
                     // The guard first: it answers 404 or 401, or passes on to the service of the path.
                     r.register("/admin", new AdminAuth(config.find(ADMIN_TOKEN)), new DrainAdminService(admin.drain()),
-                            new DrillAdminService(config.get(ADMIN_DRILLS), admin.drills()));
+                            new DrillAdminService(config.get(ADMIN_DRILLS), admin.drills()),
+                            new DebugAdminService(admin.debug()));
                     extraRouting.accept(r);
                 })
                 .addRouting(WsEndpoint.routing(config.get(WS_PATH), config.get(MAX_FRAME_BYTES), sessions, reaper))
