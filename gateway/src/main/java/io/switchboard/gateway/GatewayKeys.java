@@ -99,7 +99,9 @@ public final class GatewayKeys {
                     + " batch's reconnects.");
     public static final Key<String> ADMIN_TOKEN = S.define("gateway.admin.token", STRING).secret()
             .check(Check.minLength(16)).unsetMeans("unset (`/admin/*` answers 404)")
-            .doc("Bearer token of `POST`/`GET /admin/drain`. Pass it through a secret, not the config file.");
+            .doc("Bearer token of every `/admin` path: drain (`/admin/drain`), debug mode (`/admin/debug`), drills"
+                    + " (`/admin/drill/*`) and the admin view (`/admin/`); see `docs/ops/admin.md`. Pass it through a"
+                    + " secret, not the config file.");
     public static final Key<Boolean> ADMIN_DRILLS = S.define("gateway.admin.drills", BOOLEAN).byDefault(false)
             .doc("Enables the fault-injection drill endpoints `/admin/drill/*` (pause and resume this gateway's"
                     + " fan-out, to prove the delivery probe and its alert; see `docs/ops/delivery-probe.md`)."

@@ -58,6 +58,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.auth.KeySet;
 import io.switchboard.auth.TokenVerifier;
+import io.switchboard.gateway.admin.AdminStatus;
 import io.switchboard.gateway.admin.DrillAdminService;
 import io.switchboard.gateway.auth.ClientTokenVerifier;
 import io.switchboard.gateway.debug.DebugSessions;
@@ -221,7 +222,8 @@ public final class GatewayServer implements AutoCloseable {
                 .orElseGet(HistoryClient::unconfigured);
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
                 () -> fanout != null && fanout.isPositioned(), this::isAlive, this::probeHealthy),
-                new GatewayWebServer.Admin(drainControl(), drillFanout(), debug), extraRouting, sessions::get, reaper,
+                new GatewayWebServer.Admin(drainControl(), drillFanout(), debug, this::adminStatus), extraRouting,
+                sessions::get, reaper,
                 tls.map(ServingTls::initial)).start();
         // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
         if (!webServer.isRunning() || webServer.port() < 0) {
@@ -284,7 +286,17 @@ public final class GatewayServer implements AutoCloseable {
         probeMetrics = new ProbeMetrics(registry);
         DeliveryProbe p = new DeliveryProbe(gatewayId, ProbeRooms.of(layout.partitions(), layout::partitionOf),
                 routerClient, probeMetrics, new DeliveryProbe.Settings(interval, config.get(PROBE_TIMEOUT),
-                config.get(PROBE_PEER_EXPIRY), config.get(PUBLISH_TIMEOUT)), clock, System::nanoTime);
+                config.get(PROBE_PEER_EXPIRY), config.get(PUBLISH_TIMEOUT)), new DeliveryProbe.Self() {
+                    @Override
+                    public int connections() {
+                        return connections.size();
+                    }
+
+                    @Override
+                    public boolean ready() {
+                        return isReady();
+                    }
+                }, clock, System::nanoTime);
         p.start(subscriptions, timer);
         probe = p;
     }
@@ -406,6 +418,18 @@ public final class GatewayServer implements AutoCloseable {
                 return d == null ? DrainProgress.serving(connections.size()) : d.progress();
             }
         };
+    }
+
+    /** What the admin view shows; empty until the fan-out runs. */
+    private Optional<AdminStatus> adminStatus() {
+        KafkaFanout f = fanout;
+        String id = gatewayId;
+        if (f == null || id == null) {
+            return Optional.empty();
+        }
+        DeliveryProbe p = probe;
+        return Optional.of(new AdminStatus(id, isReady(), admission.isDraining(), connections.size(), f.isPaused(),
+                Optional.ofNullable(p).map(DeliveryProbe::status), debug.list()));
     }
 
     private DrillAdminService.Fanout drillFanout() {

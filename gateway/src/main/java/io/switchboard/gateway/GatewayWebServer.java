@@ -23,6 +23,8 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.websocket.WsConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.admin.AdminAuth;
+import io.switchboard.gateway.admin.AdminStatus;
+import io.switchboard.gateway.admin.AdminViewService;
 import io.switchboard.gateway.admin.DebugAdminService;
 import io.switchboard.gateway.admin.DrillAdminService;
 import io.switchboard.gateway.debug.DebugSessions;
@@ -47,7 +49,8 @@ final class GatewayWebServer {
     }
 
     /** What the {@code /admin} services drive. */
-    record Admin(DrainAdminService.Control drain, DrillAdminService.Fanout drills, DebugSessions debug) {
+    record Admin(DrainAdminService.Control drain, DrillAdminService.Fanout drills, DebugSessions debug,
+                 Supplier<Optional<AdminStatus>> status) {
     }
 
     private GatewayWebServer() {
@@ -92,10 +95,12 @@ final class GatewayWebServer {
                         chain.proceed();
                     });
                     r.register("/metrics", new MetricsService(registry));
-                    // The guard first: it answers 404 or 401, or passes on to the service of the path.
-                    r.register("/admin", new AdminAuth(config.find(ADMIN_TOKEN)), new DrainAdminService(admin.drain()),
+                    // The admin view's page (no data: a browser cannot send the token on navigation), then the
+                    // guard: it answers 404 or 401, or passes on to the service of the path.
+                    r.register("/admin", new AdminViewService.Page(config.find(ADMIN_TOKEN).isPresent()),
+                            new AdminAuth(config.find(ADMIN_TOKEN)), new DrainAdminService(admin.drain()),
                             new DrillAdminService(config.get(ADMIN_DRILLS), admin.drills()),
-                            new DebugAdminService(admin.debug()));
+                            new DebugAdminService(admin.debug()), new AdminViewService(admin.status()));
                     extraRouting.accept(r);
                 })
                 .addRouting(WsEndpoint.routing(config.get(WS_PATH), config.get(MAX_FRAME_BYTES), sessions, reaper))

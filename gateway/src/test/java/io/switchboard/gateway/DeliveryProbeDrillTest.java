@@ -33,7 +33,7 @@ class DeliveryProbeDrillTest {
     static void start() throws Exception {
         h = GatewayHarness.start(c -> c.set(GatewayKeys.ID, "gw-probe")
                 .set(GatewayKeys.PROBE_INTERVAL, Duration.ofMillis(200))
-                .set(GatewayKeys.PROBE_TIMEOUT, Duration.ofSeconds(1))
+                .set(GatewayKeys.PROBE_TIMEOUT, Duration.ofSeconds(2))
                 .set(GatewayKeys.PROBE_READINESS, true)
                 .set(GatewayKeys.ADMIN_TOKEN, TOKEN)
                 .set(GatewayKeys.ADMIN_DRILLS, true));
@@ -49,8 +49,9 @@ class DeliveryProbeDrillTest {
     @Test
     void pausedFanoutIsCaughtByTheProbeAndTurnsReadinessFalse() throws Exception {
         await().atMost(WAIT).until(() -> h.metric("switchboard_delivery_probe_latency_seconds_count") >= 3);
-        assertThat(h.metric(LOST)).isZero();
-        assertThat(h.get("/observe/health/ready").statusCode()).isEqualTo(200);
+        // Probes come back (on a loaded machine one may have been late: the baseline, not zero).
+        await().atMost(WAIT).until(() -> h.get("/observe/health/ready").statusCode() == 200);
+        double lostBefore = h.metric(LOST);
 
         try (WsTestClient alice = h.connect(Subprotocol.PROTO, "alice");
              WsTestClient bob = h.connect(Subprotocol.JSON, "bob")) {
@@ -63,13 +64,15 @@ class DeliveryProbeDrillTest {
             alice.publish("chat:drill", "during-pause", "lost while paused");
             assertThat(alice.nextMatching(ServerFrame::hasAck, WAIT).getAck().getId()).isEqualTo("during-pause");
 
-            await().atMost(WAIT).until(() -> h.metric(LOST) >= 2);
+            await().atMost(WAIT).until(() -> h.metric(LOST) >= lostBefore + 2);
             await().atMost(WAIT).until(() -> h.get("/observe/health/ready").statusCode() == 503);
             assertThat(h.gateway.isReady()).isFalse();
             assertThat(h.metric("gateway_ready")).isZero();
             assertThat(h.get("/observe/health/ready").body()).contains("\"deliveryProbeHealthy\":false")
                     .contains("\"kafkaPositioned\":true").contains("\"draining\":false");
             assertThat(admin("GET", "/admin/drill", TOKEN).body()).isEqualTo("{\"fanoutPaused\":true}");
+            assertThat(admin("GET", "/admin/status", TOKEN).body()).contains("\"id\":\"gw-probe\"",
+                    "\"ready\":false", "\"fanoutPaused\":true", "\"probe\":{\"enabled\":true,\"healthy\":false");
 
             assertThat(admin("POST", "/admin/drill/fanout-resume", TOKEN).body())
                     .isEqualTo("{\"fanoutPaused\":false}");
@@ -106,6 +109,9 @@ class DeliveryProbeDrillTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(404);
             assertThat(plain.gateway.isReady()).isTrue();
+            assertThat(plain.get("/admin/view").statusCode()).as("the admin view's page").isEqualTo(200);
+            assertThat(plain.get("/admin/view").body()).contains("Admin token");
+            assertThat(plain.get("/admin/status").statusCode()).as("its data needs the token").isEqualTo(401);
         }
     }
 

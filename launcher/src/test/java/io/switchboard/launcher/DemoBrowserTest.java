@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,10 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class DemoBrowserTest {
     private static final String SECRET = "demo-browser-test-secret-0123456789abcdef";
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path E2E = Path.of("..", "e2e").toAbsolutePath().normalize();
+    private static final Path E2E = E2eScripts.DIRECTORY;
     private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(4);
-    private static final Duration NPM_TIMEOUT = Duration.ofMinutes(3);
     private static final String END = "\u0000end";
 
     private LocalCluster cluster;
@@ -43,14 +40,7 @@ class DemoBrowserTest {
 
     @BeforeEach
     void requireBrowserAndNode() throws Exception {
-        RequiredTool.executable(CHROMIUM, ".ci/run installs the Debian package chromium");
-        RequiredTool.command(List.of("node", "--version"), "Node.js >= 20 comes with the machine");
-        RequiredTool.require(getClass().getClassLoader().getResource("web/switchboard-client.js") != null,
-                "web/switchboard-client.js (built unless the build ran with -Dskip.npm=true)");
-        if (!Files.isDirectory(E2E.resolve("node_modules/playwright-core"))) {
-            assertThat(runs(List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"), E2E, NPM_TIMEOUT))
-                    .as("npm ci in " + E2E).isTrue();
-        }
+        E2eScripts.require();
     }
 
     @AfterEach
@@ -91,7 +81,7 @@ class DemoBrowserTest {
         List<String> command = restart ? List.of("node", "chat.mjs", baseUrl)
                 : List.of("node", "chat.mjs", baseUrl, "--no-restart");
         ProcessBuilder builder = new ProcessBuilder(command).directory(E2E.toFile()).redirectErrorStream(true);
-        builder.environment().put("E2E_ARTIFACTS", Path.of("target", "e2e").toAbsolutePath().toString());
+        builder.environment().put("E2E_ARTIFACTS", E2eScripts.ARTIFACTS.toString());
         script = builder.start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Process current = script;
@@ -138,26 +128,5 @@ class DemoBrowserTest {
         assertThat(restarts).as("gateway restarts asked for; output:%n%s", output).isEqualTo(restart ? 1 : 0);
         script = null;
         return output.toString();
-    }
-
-    /**
-     * Runs a command to its end within {@code timeout}; true when it exited 0. Its output goes to a file under
-     * target/e2e (written straight to this JVM's stdout it would corrupt Surefire's channel) and to stdout after.
-     */
-    private static boolean runs(List<String> command, Path directory, Duration timeout) throws InterruptedException, IOException {
-        Path log = Files.createDirectories(Path.of("target", "e2e")).resolve(command.get(0) + "-" + command.get(1) + ".log");
-        Process process;
-        try {
-            process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-        } catch (IOException e) {
-            return false; // not installed
-        }
-        boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (!ended) {
-            process.destroyForcibly();
-        }
-        System.out.println(String.join(" ", command) + " | " + Files.readString(log).strip());
-        return ended && process.exitValue() == 0;
     }
 }

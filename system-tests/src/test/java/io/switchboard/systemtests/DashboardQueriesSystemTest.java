@@ -61,7 +61,7 @@ class DashboardQueriesSystemTest {
         cluster = SystemCluster.builder(true)
                 // A fast probe, so the silent-loss drill's alert fires within the test's patience.
                 .set("gateway.probe.interval", "PT0.5S")
-                .set("gateway.probe.timeout", "PT2S")
+                .set("gateway.probe.timeout", "PT5S")
                 .set("gateway.admin.token", ADMIN_TOKEN)
                 .set("gateway.admin.drills", "true")
                 .build().start();
@@ -161,7 +161,8 @@ class DashboardQueriesSystemTest {
 
         assertThat(drill(1, "fanout-pause").body()).isEqualTo("{\"fanoutPaused\":true}");
         try {
-            // More than a quarter of 2 minutes' probes lost (about 30 s), then the rule's 1 minute.
+            // Lost after the 5 s timeout; more than a quarter of 2 minutes' probes lost (about 35 s), then the
+            // rule's 1 minute.
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
                     .until(() -> returnsData(alert.formatted(paused)));
             assertThat(returnsData(alert.formatted(healthy))).as("the healthy gateway is not blamed").isFalse();

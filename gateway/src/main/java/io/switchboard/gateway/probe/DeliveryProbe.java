@@ -47,6 +47,13 @@ public final class DeliveryProbe implements Subscriber {
     /** The sender user id of every probe (no client can have it: client user ids come from tokens). */
     static final String SENDER = "switchboard-probe";
 
+    /** What a probe says about its sender. Called on the gateway's timer: cheap and thread-safe. */
+    public interface Self {
+        int connections();
+
+        boolean ready();
+    }
+
     /** The probe's timing. */
     public record Settings(Duration interval, Duration timeout, Duration peerExpiry, Duration publishTimeout) {
         public Settings {
@@ -68,10 +75,14 @@ public final class DeliveryProbe implements Subscriber {
      * @param arrived        own probes back in time
      * @param failed         own probes lost or not published
      * @param lastLatency    round trip of the latest probe back in time, if any
-     * @param peerSilence    each known peer and the time since its last probe
+     * @param peers          each known peer, by gateway id, as its latest probe described it
      */
     public record Status(boolean healthy, long sent, long arrived, long failed, Optional<Duration> lastLatency,
-                         Map<String, Duration> peerSilence) {
+                         Map<String, PeerStatus> peers) {
+    }
+
+    /** A peer gateway as its latest probe described it, and how long ago that arrived. */
+    public record PeerStatus(Duration silence, int connections, boolean ready) {
     }
 
     private final String gatewayId;
@@ -80,6 +91,7 @@ public final class DeliveryProbe implements Subscriber {
     private final RouterClient router;
     private final ProbeMetrics metrics;
     private final Settings settings;
+    private final Self self;
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final PeerTracker peers;
@@ -93,8 +105,11 @@ public final class DeliveryProbe implements Subscriber {
     private volatile boolean leaving;
     private volatile ScheduledFuture<?> task;
 
+    /**
+     * @param self what this gateway reports about itself in each probe (connections, readiness)
+     */
     public DeliveryProbe(String gatewayId, List<String> rooms, RouterClient router, ProbeMetrics metrics,
-                         Settings settings, Clock clock, LongSupplier nanoTime) {
+                         Settings settings, Self self, Clock clock, LongSupplier nanoTime) {
         if (rooms.isEmpty()) {
             throw new IllegalArgumentException("rooms: [] (expected: at least one)");
         }
@@ -103,6 +118,7 @@ public final class DeliveryProbe implements Subscriber {
         this.router = Objects.requireNonNull(router, "router");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.settings = settings;
+        this.self = Objects.requireNonNull(self, "self");
         this.clock = clock;
         this.nanoTime = nanoTime;
         this.peers = new PeerTracker(settings.interval().plus(settings.timeout()).toNanos(),
@@ -152,7 +168,7 @@ public final class DeliveryProbe implements Subscriber {
         }
         long seq = nextSeq.getAndIncrement();
         pending.put(seq, now);
-        publish(new ProbeMessage(gatewayId, run, seq, false)).whenComplete((response, failure) -> {
+        publish(new ProbeMessage(gatewayId, run, seq, false, self.connections(), self.ready())).whenComplete((response, failure) -> {
             if (failure != null && pending.remove(seq) != null) {
                 failed(ProbeMetrics.PUBLISH_FAILED, "probe " + seq + " not published: " + failure);
             }
@@ -206,7 +222,7 @@ public final class DeliveryProbe implements Subscriber {
                 metrics.peerForgotten(probe.origin());
                 LOG.info(() -> "delivery probe: peer " + probe.origin() + " left");
             }
-        } else if (peers.seen(probe.origin(), now)) {
+        } else if (peers.seen(probe.origin(), now, probe.connections(), probe.ready())) {
             metrics.peerDiscovered(probe.origin());
             LOG.info(() -> "delivery probe: discovered peer " + probe.origin());
         }
@@ -219,11 +235,12 @@ public final class DeliveryProbe implements Subscriber {
 
     public Status status() {
         long now = nanoTime.getAsLong();
-        Map<String, Duration> silence = new TreeMap<>();
-        peers.silence(now).forEach((peer, nanos) -> silence.put(peer, Duration.ofNanos(nanos)));
+        Map<String, PeerStatus> known = new TreeMap<>();
+        peers.peers().forEach((id, p) -> known.put(id, new PeerStatus(Duration.ofNanos(now - p.seenNanos()),
+                p.connections(), p.ready())));
         long latency = lastLatencyNanos;
         return new Status(healthy, nextSeq.get(), arrived.get(), failed.get(),
-                latency < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(latency)), silence);
+                latency < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(latency)), known);
     }
 
     /** Stops probing and publishes a goodbye, so peers forget this gateway now (not after the expiry). Idempotent. */
@@ -237,7 +254,7 @@ public final class DeliveryProbe implements Subscriber {
             t.cancel(false);
         }
         pending.clear();
-        publish(new ProbeMessage(gatewayId, run, nextSeq.get(), true)).whenComplete((r, failure) -> {
+        publish(new ProbeMessage(gatewayId, run, nextSeq.get(), true, self.connections(), false)).whenComplete((r, failure) -> {
             if (failure != null) {
                 LOG.fine(() -> "delivery probe goodbye not published: " + failure);
             }

@@ -17,7 +17,11 @@ final class PeerTracker {
     record Check(List<String> missing, List<String> expired) {
     }
 
-    private final ConcurrentHashMap<String, Long> lastSeen = new ConcurrentHashMap<>();
+    /** What the latest probe of a peer said, and when it arrived. */
+    record Peer(long seenNanos, int connections, boolean ready) {
+    }
+
+    private final ConcurrentHashMap<String, Peer> lastSeen = new ConcurrentHashMap<>();
     private final long missingAfterNanos;
     private final long expiryNanos;
 
@@ -27,8 +31,8 @@ final class PeerTracker {
     }
 
     /** Records a probe of {@code peer} at {@code now}; true when the peer was not known before. */
-    boolean seen(String peer, long now) {
-        return lastSeen.put(peer, now) == null;
+    boolean seen(String peer, long now, int connections, boolean ready) {
+        return lastSeen.put(peer, new Peer(now, connections, ready)) == null;
     }
 
     /** Forgets {@code peer} (it said goodbye); true when it was known. */
@@ -40,8 +44,8 @@ final class PeerTracker {
     Check check(long now) {
         List<String> missing = new ArrayList<>();
         List<String> expired = new ArrayList<>();
-        for (Map.Entry<String, Long> e : lastSeen.entrySet()) {
-            long silent = now - e.getValue();
+        for (Map.Entry<String, Peer> e : lastSeen.entrySet()) {
+            long silent = now - e.getValue().seenNanos();
             if (silent > expiryNanos) {
                 // Only if no probe arrived meanwhile: a concurrent seen() wins.
                 if (lastSeen.remove(e.getKey(), e.getValue())) {
@@ -54,10 +58,8 @@ final class PeerTracker {
         return new Check(missing, expired);
     }
 
-    /** Each known peer and the nanoseconds since its last probe, sorted by peer. */
-    Map<String, Long> silence(long now) {
-        Map<String, Long> result = new TreeMap<>();
-        lastSeen.forEach((peer, seen) -> result.put(peer, now - seen));
-        return result;
+    /** Each known peer and its latest probe, sorted by peer. */
+    Map<String, Peer> peers() {
+        return new TreeMap<>(lastSeen);
     }
 }

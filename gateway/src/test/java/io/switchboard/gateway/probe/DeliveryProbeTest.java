@@ -30,11 +30,24 @@ class DeliveryProbeTest {
     private static final Duration EXPIRY = Duration.ofMinutes(2);
     private static final List<String> ROOMS = List.of("switchboard:probe-0", "switchboard:probe-7");
 
+    private static final DeliveryProbe.Self SELF = new DeliveryProbe.Self() {
+        @Override
+        public int connections() {
+            return 3;
+        }
+
+        @Override
+        public boolean ready() {
+            return true;
+        }
+    };
+
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final ScriptedRouter router = new ScriptedRouter();
     private final DeliveryProbe probe = new DeliveryProbe("gw-a", ROOMS, router, new ProbeMetrics(registry),
-            new DeliveryProbe.Settings(INTERVAL, TIMEOUT, EXPIRY, Duration.ofSeconds(1)), Clock.systemUTC(), now::get);
+            new DeliveryProbe.Settings(INTERVAL, TIMEOUT, EXPIRY, Duration.ofSeconds(1)), SELF, Clock.systemUTC(),
+            now::get);
 
     @Test
     void aProbeBackInTimeIsALatencySampleAndProbesTakeTheRoomsInTurn() {
@@ -60,7 +73,7 @@ class DeliveryProbeTest {
         Envelope first = router.published.getFirst();
         assertThat(first.getSender().getUserId()).isEqualTo("switchboard-probe");
         assertThat(first.getSender().getGatewayId()).isEqualTo("gw-a");
-        assertThat(first.getPayload().toStringUtf8()).startsWith("switchboard-probe/1 ").endsWith(" 0 hello gw-a");
+        assertThat(first.getPayload().toStringUtf8()).startsWith("switchboard-probe/1 ").endsWith(" 0 hello 3 ready gw-a");
     }
 
     @Test
@@ -101,7 +114,9 @@ class DeliveryProbeTest {
     void peersAreDiscoveredFromTheirProbesCountedWhileSilentAndForgottenAfterTheExpiry() {
         probe.deliver(peerProbe("gw-b", 0, false));
         assertThat(failures("peer_missing", "gw-b")).as("starts at 0").isZero();
-        assertThat(probe.status().peerSilence()).containsOnlyKeys("gw-b");
+        assertThat(probe.status().peers()).containsOnlyKeys("gw-b");
+        assertThat(probe.status().peers().get("gw-b").connections()).isEqualTo(7);
+        assertThat(probe.status().peers().get("gw-b").ready()).isTrue();
 
         // Silent for interval + timeout: not yet missing; a moment later it is, at every tick.
         advance(INTERVAL.plus(TIMEOUT));
@@ -123,21 +138,21 @@ class DeliveryProbeTest {
         advance(EXPIRY.plusSeconds(1));
         probe.tick();
         assertThat(failures("peer_missing", "gw-b")).isEqualTo(-1);
-        assertThat(probe.status().peerSilence()).isEmpty();
+        assertThat(probe.status().peers()).isEmpty();
     }
 
     @Test
     void aPeersGoodbyeForgetsItAtOnceAndOurOwnLeaveSaysGoodbyeAndStopsProbing() {
         probe.deliver(peerProbe("gw-b", 0, false));
         probe.deliver(peerProbe("gw-b", 1, true));
-        assertThat(probe.status().peerSilence()).isEmpty();
+        assertThat(probe.status().peers()).isEmpty();
         advance(INTERVAL.plus(TIMEOUT).multipliedBy(2));
         probe.tick();
         assertThat(failures("peer_missing", "gw-b")).isEqualTo(-1);
 
         probe.leave();
         Envelope bye = router.published.getLast();
-        assertThat(bye.getPayload().toStringUtf8()).endsWith(" bye gw-a");
+        assertThat(bye.getPayload().toStringUtf8()).endsWith(" bye 3 unready gw-a");
         int published = router.published.size();
         probe.tick();
         assertThat(router.published).hasSize(published);
@@ -147,13 +162,13 @@ class DeliveryProbeTest {
     void messagesThatAreNotProbesAndOurOwnIdFromAnotherProcessAreIgnored() {
         probe.tick();
         probe.deliver(delivered("switchboard:probe-0", "hello"));
-        probe.deliver(delivered("switchboard:probe-0", "switchboard-probe/1 other-run 0 hello gw-a"));
+        probe.deliver(delivered("switchboard:probe-0", "switchboard-probe/1 other-run 0 hello 0 ready gw-a"));
         assertThat(value("switchboard_delivery_probe_latency_seconds_count")).isZero();
-        assertThat(probe.status().peerSilence()).isEmpty();
+        assertThat(probe.status().peers()).isEmpty();
     }
 
     private FanoutMessage peerProbe(String peer, long seq, boolean leaving) {
-        return delivered(ROOMS.getFirst(), new ProbeMessage(peer, "0a0b0c0d", seq, leaving).encode().toStringUtf8());
+        return delivered(ROOMS.getFirst(), new ProbeMessage(peer, "0a0b0c0d", seq, leaving, 7, true).encode().toStringUtf8());
     }
 
     private static FanoutMessage asDelivered(Envelope e) {

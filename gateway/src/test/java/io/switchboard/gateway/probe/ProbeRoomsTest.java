@@ -25,7 +25,7 @@ class ProbeRoomsTest {
 
     @Test
     void theProbePayloadRoundTripsAndOtherTextIsNoProbe() {
-        ProbeMessage m = new ProbeMessage("gateway 1", "cafe0001", 42, true);
+        ProbeMessage m = new ProbeMessage("gateway 1", "cafe0001", 42, true, 12, false);
         assertThat(ProbeMessage.parse(m.encode())).contains(m);
         assertThat(ProbeMessage.parse(com.google.protobuf.ByteString.copyFromUtf8("hello"))).isEmpty();
         assertThat(ProbeMessage.parse(com.google.protobuf.ByteString.copyFromUtf8(
