@@ -9,10 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.switchboard.gateway.debug.FrameTap;
 import io.switchboard.proto.client.v1.ServerFrame;
@@ -21,6 +17,7 @@ import io.switchboard.testkit.WsTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,24 +26,10 @@ import org.junit.jupiter.api.Test;
  */
 class DebugModeTest {
     private static final String TOKEN = "admin-token-0123456789";
-    private static final Logger TAP_LOG = Logger.getLogger(FrameTap.class.getName());
     private static GatewayHarness h;
     private final HttpClient http = HttpClient.newHttpClient();
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            lines.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture capture;
+    private List<String> lines;
 
     @BeforeAll
     static void start() throws Exception {
@@ -60,14 +43,19 @@ class DebugModeTest {
         }
     }
 
+    @BeforeEach
+    void attach() {
+        capture = LogCapture.of(FrameTap.class);
+        lines = capture.messages();
+    }
+
     @AfterEach
     void detach() {
-        TAP_LOG.removeHandler(capture);
+        capture.close();
     }
 
     @Test
     void framesOfTheDebuggedUserAreLoggedRedactedAndOthersAreNot() throws Exception {
-        TAP_LOG.addHandler(capture);
         try (WsTestClient alice = h.connect(Subprotocol.PROTO, "alice");
              WsTestClient bob = h.connect(Subprotocol.JSON, "bob")) {
             bob.subscribeAndWait("chat:debug", WAIT);
@@ -101,7 +89,6 @@ class DebugModeTest {
 
     @Test
     void aRoomSessionWithPayloadsLogsTheRoomsDeliveriesInFull() throws Exception {
-        TAP_LOG.addHandler(capture);
         try (WsTestClient alice = h.connect(Subprotocol.PROTO, "alice");
              WsTestClient carol = h.connect(Subprotocol.PROTO, "carol")) {
             carol.subscribeAndWait("chat:room-debug", WAIT);

@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.gateway.observe.GatewayMetrics;
 
 /**
  * The delivery probe's metrics, in the registry passed in; {@link #close()} unregisters them. Thread-safe.
@@ -34,7 +35,7 @@ public final class ProbeMetrics implements AutoCloseable {
         latency = Histogram.builder().name("switchboard_delivery_probe_latency_seconds")
                 .help("Delivery probe round trip: published by this gateway to received back from its fan-out")
                 .classicOnly()
-                .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .classicUpperBounds(GatewayMetrics.LATENCY_BUCKETS)
                 .register(registry);
         failures = Counter.builder().name("switchboard_delivery_probe_failures")
                 .help("Delivery probes that failed, by reason (publish_failed, lost, peer_missing) and origin"

@@ -3,12 +3,10 @@ package io.switchboard.gateway.debug;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 
 import com.google.protobuf.ByteString;
+import io.switchboard.gateway.MutableClock;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.Connect;
 import io.switchboard.proto.client.v1.Message;
@@ -16,25 +14,10 @@ import io.switchboard.proto.client.v1.Publish;
 import io.switchboard.proto.client.v1.ServerFrame;
 import org.junit.jupiter.api.Test;
 
-/** Debug sessions end on time without sleeping (a fixed clock moved by hand), and frames are redacted. */
+/** Debug sessions end on time without sleeping (a clock moved by hand), and frames are redacted. */
 class DebugSessionsTest {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    private final DebugSessions sessions = new DebugSessions(new Clock() {
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }, Duration.ofMinutes(30));
+    private final MutableClock clock = new MutableClock();
+    private final DebugSessions sessions = new DebugSessions(clock, Duration.ofMinutes(30));
 
     @Test
     void aSessionMatchesItsTargetUntilItsEndAndIsSweptThen() {
@@ -44,9 +27,9 @@ class DebugSessionsTest {
         assertThat(sessions.matching("s-1", "alice", "")).contains(s);
         assertThat(sessions.matching("s-1", "bob", "chat:x")).isEmpty();
 
-        now = now.plusSeconds(59);
+        clock.advance(Duration.ofSeconds(59));
         assertThat(sessions.matching("s-1", "alice", "")).contains(s);
-        now = now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertThat(sessions.matching("s-1", "alice", "")).as("over at its end, before any sweep").isEmpty();
         sessions.sweep();
         assertThat(sessions.active()).isFalse();
