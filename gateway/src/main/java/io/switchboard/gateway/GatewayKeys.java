@@ -100,8 +100,8 @@ public final class GatewayKeys {
     public static final Key<String> ADMIN_TOKEN = S.define("gateway.admin.token", STRING).secret()
             .check(Check.minLength(16)).unsetMeans("unset (`/admin/*` answers 404)")
             .doc("Bearer token of every `/admin` path: drain (`/admin/drain`), debug mode (`/admin/debug`), drills"
-                    + " (`/admin/drill/*`) and the admin view (`/admin/`); see `docs/ops/admin.md`. Pass it through a"
-                    + " secret, not the config file.");
+                    + " (`/admin/drill/*`) and the admin view (`/admin/view`, `/admin/status`); see"
+                    + " `docs/ops/admin.md`. Pass it through a secret, not the config file.");
     public static final Key<Boolean> ADMIN_DRILLS = S.define("gateway.admin.drills", BOOLEAN).byDefault(false)
             .doc("Enables the fault-injection drill endpoints `/admin/drill/*` (pause and resume this gateway's"
                     + " fan-out, to prove the delivery probe and its alert; see `docs/ops/delivery-probe.md`)."

@@ -68,7 +68,8 @@ class DebugModeTest {
             alice.nextMatching(ServerFrame::hasAck, WAIT);
             bob.nextMatching(ServerFrame::hasMessage, WAIT);
 
-            await().atMost(WAIT).until(() -> lines.stream().anyMatch(l -> l.contains(" out ") && l.contains("\"ack\"")));
+            await().atMost(WAIT).until(() -> lines.stream()
+                    .anyMatch(l -> l.contains(" out ") && l.contains("\"ack\"")));
             String in = lines.stream().filter(l -> l.contains(" in ") && l.contains("\"publish\"")).findFirst()
                     .orElseThrow();
             assertThat(in).startsWith("debug " + id + " in session=").contains("user=alice", "\"room\":\"chat:debug\"",

@@ -88,8 +88,8 @@ public final class AdminViewService implements HttpService {
                 }
                 res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
                         .header(HeaderNames.CACHE_CONTROL, "no-store")
-                        .header("Content-Security-Policy", "default-src 'self'; img-src data:; script-src 'unsafe-inline'; "
-                                + "style-src 'unsafe-inline'")
+                        .header("Content-Security-Policy", "default-src 'self'; img-src data:;"
+                                + " script-src 'unsafe-inline'; style-src 'unsafe-inline'")
                         .send(html);
             });
         }

@@ -31,7 +31,7 @@ public record DebugSession(String id, Target target, String value, Instant until
         Objects.requireNonNull(until, "until");
     }
 
-    /** True when a frame of connection {@code sessionId} of {@code userId}, about {@code room} ("" if none), matches. */
+    /** True when a frame of connection {@code sessionId} of {@code userId} about {@code room} ("" if none) matches. */
     boolean matches(String sessionId, String userId, String room) {
         return switch (target) {
             case SESSION -> value.equals(sessionId);

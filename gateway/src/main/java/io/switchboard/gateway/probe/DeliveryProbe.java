@@ -168,7 +168,8 @@ public final class DeliveryProbe implements Subscriber {
         }
         long seq = nextSeq.getAndIncrement();
         pending.put(seq, now);
-        publish(new ProbeMessage(gatewayId, run, seq, false, self.connections(), self.ready())).whenComplete((response, failure) -> {
+        ProbeMessage probe = new ProbeMessage(gatewayId, run, seq, false, self.connections(), self.ready());
+        publish(probe).whenComplete((response, failure) -> {
             if (failure != null && pending.remove(seq) != null) {
                 failed(ProbeMetrics.PUBLISH_FAILED, "probe " + seq + " not published: " + failure);
             }
@@ -254,7 +255,8 @@ public final class DeliveryProbe implements Subscriber {
             t.cancel(false);
         }
         pending.clear();
-        publish(new ProbeMessage(gatewayId, run, nextSeq.get(), true, self.connections(), false)).whenComplete((r, failure) -> {
+        ProbeMessage goodbye = new ProbeMessage(gatewayId, run, nextSeq.get(), true, self.connections(), false);
+        publish(goodbye).whenComplete((r, failure) -> {
             if (failure != null) {
                 LOG.fine(() -> "delivery probe goodbye not published: " + failure);
             }
