@@ -8,10 +8,10 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A clock tests move by hand (starting at the system time). Thread-safe. */
-public final class MutableClock extends Clock {
+final class MutableClock extends Clock {
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
 
-    public void advance(Duration d) {
+    void advance(Duration d) {
         now.updateAndGet(t -> t.plus(d));
     }
 
