@@ -5,7 +5,8 @@
 #
 #   cluster.sh up [--tls]      start whatever is not running, wait until each process is healthy; --tls (on a
 #                              fresh run directory) generates development certificates and runs TLS everywhere:
-#                              Kafka SSL listeners (client certificates required), mutual TLS between the tiers
+#                              Kafka SSL listeners (client certificates required), mutual TLS between the tiers,
+#                              gateways on wss:// and HAProxy terminating wss:// (re-encrypting to the gateways)
 #   cluster.sh status          each process: pid, ports, health
 #   cluster.sh down            SIGTERM everything (SIGKILL after SB_STOP_TIMEOUT); idempotent
 #   cluster.sh logs NAME [-f]  last lines of a process's log (NAME as listed by status)
@@ -109,8 +110,9 @@ health() {
     tcp:*) port="${url#tcp:}"
       if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "listening"; return 0; fi
       echo "not listening"; return 1 ;;
-    http*) local code
-      code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" || true)"
+    http*) local code tls=()
+      [[ "$url" == https:* ]] && tls=(--cacert "$TLS/ca.crt")  # a gateway of an `up --tls` cluster
+      code="$(curl -s "${tls[@]}" -o /dev/null -m 2 -w '%{http_code}' "$url" || true)"
       if [ "$code" = 200 ]; then echo "ready"; return 0; fi
       echo "not ready (HTTP ${code:-none})"; return 1 ;;
     haproxy:*) # HAProxy answers and its last check of every gateway passed (else it would route nowhere).
@@ -263,7 +265,7 @@ pem_inline() { awk '{printf "%s\\n", $0}' "$1"; }
 tls_generate() {
   [ -f "$CERTS_JAR" ] || die "$CERTS_JAR is missing: build it first (./mvnw -o -q -DskipTests install)"
   mkdir -p "$TLS"
-  "$JAVA" -jar "$CERTS_JAR" --out "$TLS" kafka kafka-client router presence history gateway > "$TLS/generated.txt" \
+  "$JAVA" -jar "$CERTS_JAR" --out "$TLS" kafka kafka-client router presence history gateway lb > "$TLS/generated.txt" \
     || die "generating certificates failed"
   # Kafka's tools and KafkaReady: the same client identity as the tiers.
   ( umask 077; cat > "$TLS/kafka-client.properties" <<EOF
@@ -275,6 +277,8 @@ ssl.keystore.certificate.chain=$(pem_inline "$TLS/kafka-client.crt")
 ssl.keystore.key=$(pem_inline "$TLS/kafka-client.key")
 EOF
   )
+  # HAProxy's wss:// certificate: one file holding the certificate chain and its key.
+  ( umask 077; cat "$TLS/lb.crt" "$TLS/lb.key" > "$TLS/lb.pem" )
   touch "$TLS/enabled"
   say "TLS everywhere: certificates in $TLS"
 }
@@ -298,9 +302,9 @@ tls_env() {
         "${upper}_GRPC_dash_CLIENT_TLS_CERTIFICATE=$TLS/$tier.crt"
         "${upper}_GRPC_dash_CLIENT_TLS_PRIVATE_dash_KEY=$TLS/$tier.key") ;;
   esac
-  # Extension point: the gateways' WebSocket port (wss://) takes gateway.tls.certificate and
-  # gateway.tls.private-key; set GATEWAY_TLS_CERTIFICATE=$TLS/gateway.crt and GATEWAY_TLS_PRIVATE_dash_KEY here
-  # (and switch the health checks, HAProxy and the smoke client to TLS) once the gateway serves them.
+  # The gateways serve wss:// (and https:// for health, metrics and admin) on their one port (docs/ops/tls.md).
+  [ "$tier" = gateway ] && TIER_ENV+=("GATEWAY_TLS_CERTIFICATE=$TLS/gateway.crt"
+    "GATEWAY_TLS_PRIVATE_dash_KEY=$TLS/gateway.key")
   # Kafka clients: the router and presence set theirs under kafka.producer.*, the gateway and history under
   # kafka.consumer.*; each tier's admin and side clients take the security settings from there.
   case "$tier" in router|presence) kafka=KAFKA_PRODUCER ;; *) kafka=KAFKA_CONSUMER ;; esac
@@ -351,7 +355,8 @@ start_one() {
       local port=$((GATEWAY_PORT_BASE + i - 1)) extra=()
       presence_enabled && extra+=(GATEWAY_PRESENCE_ADDRESS="127.0.0.1:$PRESENCE_GRPC_PORT")
       tls_env gateway; extra+=("${TIER_ENV[@]}")
-      java_tier "$name" "ws/http $port" "http://127.0.0.1:$port/observe/health/ready" "$GATEWAY_JAR" \
+      local scheme=http; tls_on && scheme=https
+      java_tier "$name" "ws/http $port" "$scheme://127.0.0.1:$port/observe/health/ready" "$GATEWAY_JAR" \
         "$CONFIG/gateway.yaml" GATEWAY_ID="$name" GATEWAY_PORT="$port" GATEWAY_ROUTERS_0="127.0.0.1:$ROUTER_GRPC_BASE" \
         GATEWAY_ROUTERS_1="127.0.0.1:$((ROUTER_GRPC_BASE + 1))" \
         GATEWAY_HISTORY_ADDRESS="127.0.0.1:$HISTORY_GRPC_PORT" GATEWAY_AUTH_HS256_dash_SECRET="$SB_HS256_SECRET" \
@@ -361,6 +366,8 @@ start_one() {
       local cfg="$ROOT/deploy/haproxy/haproxy.cfg"
       local lbenv=(SB_LB_BIND=127.0.0.1 SB_LB_PORT="$LB_PORT" SB_LB_STATS_PORT="$LB_STATS_PORT"
         SB_GATEWAY_1="127.0.0.1:$GATEWAY_PORT_BASE" SB_GATEWAY_2="127.0.0.1:$((GATEWAY_PORT_BASE + 1))")
+      # TLS everywhere: wss:// terminated here, and re-encrypted to the gateways (their certificate checked).
+      tls_on && lbenv+=(SB_LB_TLS_PEM="$TLS/lb.pem" SB_GATEWAY_CA="$TLS/ca.crt")
       env "${lbenv[@]}" "$HAPROXY_BIN" -q -c -f "$cfg" > /dev/null || die "haproxy -c -f $cfg failed"
       # -db: foreground, so the recorded pid is HAProxy's; the -L peer name carries the marker.
       spawn haproxy "frontend $LB_PORT, stats $LB_STATS_PORT" "haproxy:$LB_STATS_PORT" \
@@ -397,12 +404,13 @@ cmd_up() {
   echo
   cmd_status
   echo
-  say "clients: ws://127.0.0.1:$LB_PORT/ws (subprotocol switchboard.v1.json or switchboard.v1.proto)"
+  local ws=ws; tls_on && ws=wss
+  say "clients: $ws://127.0.0.1:$LB_PORT/ws (subprotocol switchboard.v1.json or switchboard.v1.proto)"
   say "HS256 token secret (local use only): $SB_HS256_SECRET"
   say "gateway admin token (POST /admin/drain): $SB_ADMIN_TOKEN   [both in $RUN/secrets.env]"
   say "smoke test: deploy/local-cluster/smoke.sh; drill commands: deploy/local-cluster/cluster.sh drill-env"
   if tls_on; then
-    say "TLS: CA $TLS/ca.crt, Kafka client settings $TLS/kafka-client.properties; gRPC callers need a certificate of that CA"
+    say "TLS: CA $TLS/ca.crt (clients trust it for wss://), Kafka client settings $TLS/kafka-client.properties; gRPC callers need a certificate of that CA"
   fi
 }
 
@@ -462,13 +470,14 @@ cmd_down() {
 cmd_drill_env() {
   [ -f "$RUN/secrets.env" ] || die "not started ($RUN/secrets.env does not exist)"
   secrets
-  local name pid i common='--url "$SB_DRILL_URL" --secret "$SB_DRILL_SECRET"'
-  echo "export SB_DRILL_URL=ws://127.0.0.1:$LB_PORT/ws"
+  local name pid i common='--url "$SB_DRILL_URL" --secret "$SB_DRILL_SECRET"' ws=ws http=http
+  if tls_on; then ws=wss; http=https; common+=" --ca-file $TLS/ca.crt"; fi
+  echo "export SB_DRILL_URL=$ws://127.0.0.1:$LB_PORT/ws"
   echo "export SB_DRILL_SECRET=$SB_HS256_SECRET"
   echo "export SB_DRILL_ADMIN_TOKEN=$SB_ADMIN_TOKEN"
   echo "# drain a gateway (restart it afterwards: cluster.sh stop gateway-N; cluster.sh start gateway-N)"
   for ((i = 1; i <= GATEWAYS; i++)); do
-    echo "./switchboard drill drain $common --gateway http://127.0.0.1:$((GATEWAY_PORT_BASE + i - 1)) --admin-token \"\$SB_DRILL_ADMIN_TOKEN\""
+    echo "./switchboard drill drain $common --gateway $http://127.0.0.1:$((GATEWAY_PORT_BASE + i - 1)) --admin-token \"\$SB_DRILL_ADMIN_TOKEN\""
   done
   echo "# signal a process (--signal KILL|TERM|STOP, --pause PT5S with STOP; then cluster.sh start NAME after KILL/TERM)"
   while read -r name; do

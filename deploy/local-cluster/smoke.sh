@@ -41,7 +41,11 @@ bootstrap="127.0.0.1:$KAFKA_BROKER_BASE,127.0.0.1:$((KAFKA_BROKER_BASE + 1)),127
 brokers=3; [ "$DEGRADED" = 1 ] && brokers=2
 admin=()
 # A cluster started with `up --tls` speaks TLS only, with client certificates: KafkaReady gets the client settings.
-[ -f "$RUN/tls/enabled" ] && admin=(--command-config "$RUN/tls/kafka-client.properties") && echo "  (TLS everywhere)"
+ws=ws http=http tls=() client_tls=()
+if [ -f "$RUN/tls/enabled" ]; then
+  admin=(--command-config "$RUN/tls/kafka-client.properties"); echo "  (TLS everywhere)"
+  ws=wss http=https tls=(--cacert "$RUN/tls/ca.crt") client_tls=(--ca-file "$RUN/tls/ca.crt")
+fi
 out="$("$JAVA" -cp "$ROOT/embedded-kafka/target/libs/*" "$HERE/KafkaReady.java" "${admin[@]}" "$bootstrap" "$brokers" 30 \
   switchboard.rooms 2> /dev/null)" || fail "Kafka check: $out"
 echo "$out"
@@ -52,9 +56,9 @@ step "3. WebSocket upgrades through HAProxy (127.0.0.1:$LB_PORT)"
 servers=()
 for i in 1 2 3 4; do
   # The 101 opens a WebSocket that curl then waits on: --max-time ends it (exit 28 is expected).
-  headers="$(curl -s -i --http1.1 -m 2 -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
+  headers="$(curl -s "${tls[@]}" -i --http1.1 -m 2 -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
     -H 'Sec-WebSocket-Version: 13' -H "Sec-WebSocket-Key: $(openssl rand -base64 16)" \
-    -H 'Sec-WebSocket-Protocol: switchboard.v1.json' "http://127.0.0.1:$LB_PORT/ws" | tr -d '\r' || true)"
+    -H 'Sec-WebSocket-Protocol: switchboard.v1.json' "$http://127.0.0.1:$LB_PORT/ws" | tr -d '\r' || true)"
   status="$(head -n 1 <<< "$headers")"
   server="$(awk -F': ' 'tolower($1) == "x-switchboard-server" {print $2}' <<< "$headers")"
   proto="$(awk -F': ' 'tolower($1) == "sec-websocket-protocol" {print $2}' <<< "$headers")"
@@ -75,7 +79,7 @@ if awk '$1 == "presence" && $2 ~ /^[0-9]+$/ {found = 1} END {exit !found}' <<< "
 else
   echo "  (presence not running: presence and direct messages not checked)"
 fi
-python3 "$HERE/smoke_client.py" "${presence[@]}" "ws://127.0.0.1:$LB_PORT/ws" "$SB_HS256_SECRET" "$MESSAGES" \
+python3 "$HERE/smoke_client.py" "${presence[@]}" "${client_tls[@]}" "$ws://127.0.0.1:$LB_PORT/ws" "$SB_HS256_SECRET" "$MESSAGES" \
   || fail "end-to-end test"
 
 echo

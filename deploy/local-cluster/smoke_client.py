@@ -11,7 +11,9 @@ devices >= 1 and arrive on alice's gateway (router -> presence lookup -> control
 Tokens are HS256 JWTs minted with the cluster's secret; they grant every verb in the smoke's rooms (smoke:*) and
 nothing else, and the smoke checks that a room outside the grant is refused (gateways deny by default).
 
-usage: smoke_client.py [--presence] URL HS256_SECRET [MESSAGES]      exit 0 = pass, 1 = fail
+A wss:// URL (a cluster started with `cluster.sh up --tls`) is checked against the CA of --ca-file.
+
+usage: smoke_client.py [--presence] [--ca-file CA_PEM] URL HS256_SECRET [MESSAGES]      exit 0 = pass, 1 = fail
 """
 import base64
 import hashlib
@@ -19,12 +21,14 @@ import hmac
 import json
 import os
 import socket
+import ssl
 import struct
 import sys
 import time
 import urllib.parse
 
 TIMEOUT = 15.0
+CA_FILE = None  # --ca-file: the CA a wss:// URL's certificate must chain to (None: the system's trust store)
 
 
 def b64url(data: bytes) -> str:
@@ -50,9 +54,12 @@ class WebSocket:
 
     def __init__(self, url: str, subprotocol: str = "switchboard.v1.json"):
         parts = urllib.parse.urlsplit(url)
-        if parts.scheme != "ws":
-            raise ValueError(f"url: {url} (expected: ws://host:port/path)")
-        self.sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=TIMEOUT)
+        if parts.scheme not in ("ws", "wss"):
+            raise ValueError(f"url: {url} (expected: ws://host:port/path or wss://...)")
+        secure = parts.scheme == "wss"
+        self.sock = socket.create_connection((parts.hostname, parts.port or (443 if secure else 80)), timeout=TIMEOUT)
+        if secure:  # certificate and host name checked against the CA of --ca-file (else the system's)
+            self.sock = ssl.create_default_context(cafile=CA_FILE).wrap_socket(self.sock, server_hostname=parts.hostname)
         key = base64.b64encode(os.urandom(16)).decode()
         request = (f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
                    f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
@@ -182,6 +189,11 @@ def main() -> int:
     args = sys.argv[1:]
     presence = "--presence" in args
     args = [a for a in args if a != "--presence"]
+    global CA_FILE
+    if "--ca-file" in args:
+        i = args.index("--ca-file")
+        CA_FILE = args[i + 1]
+        del args[i:i + 2]
     if len(args) not in (2, 3):
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
