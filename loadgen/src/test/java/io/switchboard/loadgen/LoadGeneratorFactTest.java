@@ -44,7 +44,10 @@ class LoadGeneratorFactTest {
     @EnumSource(WireFormat.class)
     void everyPublishIsAckedAndEveryDeliveryArrives(WireFormat subprotocol) throws Exception {
         Path out = dir.resolve("facts-" + subprotocol);
-        int exit = LoadMain.commandLine().execute(
+        // A failed run must say why in the test's failure, not only in picocli's stderr.
+        int exit = LoadMain.commandLine().setExecutionExceptionHandler((e, command, parsed) -> {
+            throw e;
+        }).execute(
                 "--url", cluster.webSocketUri(0) + "," + cluster.webSocketUri(1),
                 "--server-pid", Long.toString(ProcessHandle.current().pid()),
                 "--name", "platform",
