@@ -29,14 +29,21 @@ final class WorkerProcess implements AutoCloseable {
     private final PrintStream in;
     private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
 
-    private WorkerProcess(Process process) {
+    /** Reads events from an already started process (package-private for tests). */
+    WorkerProcess(Process process) {
         this.process = process;
         this.in = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
         Thread reader = Thread.ofPlatform().daemon().name("loadgen-worker-" + process.pid()).start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    events.add(JSON.readTree(line));
+                    JsonNode event = eventOrNull(line);
+                    if (event == null) {
+                        // Not one of ours (e.g. a library printing to the real stdout): show it, keep reading.
+                        System.err.println("worker " + process.pid() + " printed: " + line);
+                    } else {
+                        events.add(event);
+                    }
                 }
             } catch (IOException e) {
                 // the worker died; EOF below tells the waiting caller
@@ -47,11 +54,27 @@ final class WorkerProcess implements AutoCloseable {
         reader.setUncaughtExceptionHandler((t, e) -> events.add(EOF));
     }
 
+    private static JsonNode eventOrNull(String line) {
+        if (!line.startsWith("{")) {
+            return null;
+        }
+        try {
+            JsonNode node = JSON.readTree(line);
+            return node.hasNonNull("event") ? node : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Starts a worker JVM with the coordinator's java and class path. */
     static WorkerProcess start(List<String> jvmOptions, int ioThreads) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>();
         command.add(java);
+        // stdout carries the events; the JVM's own warnings (unified logging writes them to stdout by default)
+        // must not land between them. Options given by the user come after and may set other outputs.
+        command.add("-Xlog:disable");
+        command.add("-Xlog:all=warning:stderr:uptime,level,tags");
         command.addAll(jvmOptions);
         if (Runtime.version().feature() >= 24) {
             // protobuf still touches sun.misc.Unsafe; JDK 24+ warns unless allowed (the flag is unknown before 24).
@@ -88,10 +111,23 @@ final class WorkerProcess implements AutoCloseable {
         if (next == null) {
             throw new IllegalStateException("worker " + pid() + " sent no " + event + " within " + timeout);
         }
+        if (next == EOF) {
+            throw new IllegalStateException("worker " + pid() + " ended before it sent " + event + exitDescription()
+                    + " (its stderr is above)");
+        }
         if (!event.equals(next.get("event").asText())) {
             throw new IllegalStateException("worker " + pid() + " sent " + next.get("event") + " (expected: " + event + ")");
         }
         return next.get("body");
+    }
+
+    private String exitDescription() {
+        try {
+            return process.waitFor(5, TimeUnit.SECONDS) ? " (exit code " + process.exitValue() + ")" : " (still running)";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     @Override
