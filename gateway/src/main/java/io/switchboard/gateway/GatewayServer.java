@@ -151,7 +151,7 @@ public final class GatewayServer implements AutoCloseable {
         this.registry = b.registry;
         this.extraRouting = b.httpRouting;
         this.clock = b.clock;
-        this.connections = new ConnectionRegistry(config.get(LimitKeys.MAX_CONNECTIONS_PER_USER));
+        this.connections = new ConnectionRegistry(config.get(LimitKeys.MAX_CONNECTIONS_PER_USER), reaper::sweep);
         String name = "gateway" + config.find(ID).map(id -> " " + id).orElse("");
         System.Logger log = System.getLogger(GatewayServer.class.getName());
         this.lifecycle = new TierLifecycle(name, log);

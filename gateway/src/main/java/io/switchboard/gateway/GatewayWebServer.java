@@ -85,7 +85,7 @@ final class GatewayWebServer {
                         }
                         chain.proceed();
                     });
-                    limits.install(r, config.get(WS_PATH), List.of("/metrics", "/observe", "/admin"), reaper::watch);
+                    limits.install(r, config.get(WS_PATH), List.of("/metrics", "/observe", "/admin"), reaper::watch, reaper::sweep);
                     r.register("/metrics", new MetricsService(registry));
                     r.register("/admin", new DrainAdminService(config.find(ADMIN_TOKEN), drain));
                     extraRouting.accept(r);

@@ -85,12 +85,13 @@ public final class EdgeLimits implements AutoCloseable {
      * @param wsPath          the WebSocket endpoint's path
      * @param noCors          paths that never get CORS (the operational endpoints)
      * @param onConnectionEnd runs a cleanup once a connection's thread has ended
+     * @param reapEnded       runs now the cleanups of the connections that have ended (before a cap refuses)
      */
     public void install(HttpRouting.Builder routing, String wsPath, List<String> noCors,
-                        BiConsumer<Thread, Runnable> onConnectionEnd) {
+                        BiConsumer<Thread, Runnable> onConnectionEnd, Runnable reapEnded) {
         routing.addFilter(handshakes);
         origins.ifPresent(p -> routing.addFilter(new CorsFilter(p, noCors)));
-        routing.addFilter(new UpgradeGuard(wsPath, caps, clients, metrics, onConnectionEnd));
+        routing.addFilter(new UpgradeGuard(wsPath, caps, clients, metrics, onConnectionEnd, reapEnded));
     }
 
     /** The limits of one new connection (its rate buckets full). */

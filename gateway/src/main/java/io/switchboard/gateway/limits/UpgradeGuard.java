@@ -20,7 +20,9 @@ import io.helidon.webserver.http.RoutingResponse;
  * {@link ConnectionCaps} for its client address ({@link ClientIpResolver}) before it is upgraded; beyond the
  * gateway's cap it is answered HTTP 503, beyond the address's cap HTTP 429, both with {@code Retry-After}. The place
  * is given back when the connection's thread ends (Helidon runs each connection, HTTP then WebSocket, on one
- * thread), through the {@code onConnectionEnd} hook (the gateway's transport reaper). Thread-safe.
+ * thread), through the {@code onConnectionEnd} hook (the gateway's transport reaper); before a cap refuses, the
+ * places of connections that have ended are given back at once ({@code reapEnded}), so only open connections count.
+ * Thread-safe.
  */
 public final class UpgradeGuard implements Filter {
     static final String RETRY_AFTER_SECONDS = "5";
@@ -30,19 +32,22 @@ public final class UpgradeGuard implements Filter {
     private final ClientIpResolver clients;
     private final LimitMetrics metrics;
     private final BiConsumer<Thread, Runnable> onConnectionEnd;
+    private final Runnable reapEnded;
     // The lease each connection thread holds: one per TCP connection, however many upgrades it asks for.
     private final Map<Thread, ConnectionCaps.Lease> leases = new ConcurrentHashMap<>();
 
     /**
      * @param onConnectionEnd runs the given cleanup once the given connection thread has ended
+     * @param reapEnded       runs now the cleanups of every connection that has ended
      */
     public UpgradeGuard(String wsPath, ConnectionCaps caps, ClientIpResolver clients, LimitMetrics metrics,
-                        BiConsumer<Thread, Runnable> onConnectionEnd) {
+                        BiConsumer<Thread, Runnable> onConnectionEnd, Runnable reapEnded) {
         this.wsPath = wsPath;
         this.caps = caps;
         this.clients = clients;
         this.metrics = metrics;
         this.onConnectionEnd = onConnectionEnd;
+        this.reapEnded = reapEnded;
     }
 
     @Override
@@ -54,7 +59,12 @@ public final class UpgradeGuard implements Filter {
             return;
         }
         InetAddress client = clientOf(req);
-        switch (caps.tryAdmit(client)) {
+        ConnectionCaps.Outcome admission = caps.tryAdmit(client);
+        if (admission instanceof ConnectionCaps.Refused) {
+            reapEnded.run();
+            admission = caps.tryAdmit(client);
+        }
+        switch (admission) {
             case ConnectionCaps.Lease lease -> {
                 leases.put(connection, lease);
                 onConnectionEnd.accept(connection, () -> {

@@ -17,6 +17,7 @@ import io.switchboard.proto.client.v1.ErrorCode;
  */
 public final class ConnectionRegistry {
     private final int maxPerUser;
+    private final Runnable reapEnded;
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -24,15 +25,21 @@ public final class ConnectionRegistry {
 
     /** A registry without a per-user limit. */
     public ConnectionRegistry() {
-        this(Integer.MAX_VALUE);
+        this(Integer.MAX_VALUE, () -> { });
     }
 
-    /** A registry that indexes at most {@code maxPerUser} authenticated connections per user. */
-    public ConnectionRegistry(int maxPerUser) {
+    /**
+     * A registry that indexes at most {@code maxPerUser} authenticated connections per user.
+     *
+     * @param reapEnded cleans up now after the connections whose transport has ended (the transport reaper's
+     *                  sweep): run when a user is at the cap, so that only connections still open count against it
+     */
+    public ConnectionRegistry(int maxPerUser, Runnable reapEnded) {
         if (maxPerUser < 1) {
             throw new IllegalArgumentException("maxPerUser: " + maxPerUser + " (expected: >= 1)");
         }
         this.maxPerUser = maxPerUser;
+        this.reapEnded = reapEnded;
     }
 
     /** Authenticated connections one user may hold here ({@code gateway.limits.max-connections-per-user}). */
@@ -46,11 +53,21 @@ public final class ConnectionRegistry {
 
     /**
      * Indexes an authenticated session under its user, unless the user already has {@link #maxPerUser()}
-     * connections (checked and added atomically).
+     * connections that are still open (checked and added atomically; connections that ended and wait for the
+     * transport reaper are cleaned up first).
      *
      * @return false when the user is at the limit (nothing indexed)
      */
     boolean userConnected(ClientSession session, String userId) {
+        if (tryIndex(session, userId)) {
+            return true;
+        }
+        // Outside the map's compute: a cleanup removes sessions from this same map.
+        reapEnded.run();
+        return tryIndex(session, userId);
+    }
+
+    private boolean tryIndex(ClientSession session, String userId) {
         boolean[] added = {false};
         byUser.compute(userId, (u, set) -> {
             Set<ClientSession> s = set == null ? ConcurrentHashMap.newKeySet() : set;

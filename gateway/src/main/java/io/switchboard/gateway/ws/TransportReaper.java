@@ -1,6 +1,5 @@
 package io.switchboard.gateway.ws;
 
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
@@ -12,7 +11,8 @@ import java.util.logging.Logger;
  * thread always ends. The gateway's timer calls {@link #sweep} every second, which checks each watched thread (a
  * field read), instead of a parked virtual thread joining each connection: an idle connection costs a map entry,
  * not a thread and its stack. Cleanup is idempotent, so running it after Helidon's own {@code onClose} is harmless.
- * Thread-safe.
+ * A cap that is full sweeps at once too ({@link #sweep} from the connection that would be refused), so that a
+ * connection that has ended never counts against a cap until the next tick. Thread-safe.
  */
 public final class TransportReaper {
     private static final Logger LOG = Logger.getLogger(TransportReaper.class.getName());
@@ -38,12 +38,13 @@ public final class TransportReaper {
         return watched.size();
     }
 
-    /** Cleans up after every watched connection whose thread has ended; must not be called concurrently. */
+    /**
+     * Cleans up after every watched connection whose thread has ended. Any thread, also concurrently: each cleanup
+     * runs once, on the sweep that takes it out of the map.
+     */
     public void sweep() {
-        for (Iterator<Map.Entry<Thread, Runnable>> it = watched.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Thread, Runnable> e = it.next();
-            if (!e.getKey().isAlive()) {
-                it.remove();
+        for (Map.Entry<Thread, Runnable> e : watched.entrySet()) {
+            if (!e.getKey().isAlive() && watched.remove(e.getKey(), e.getValue())) {
                 try {
                     e.getValue().run();
                 } catch (RuntimeException failure) {
