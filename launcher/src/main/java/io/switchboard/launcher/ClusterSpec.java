@@ -23,6 +23,7 @@ public final class ClusterSpec {
     int kafkaPort;
     Path kafkaDataDir;
     boolean tls;
+    boolean kafkaScram;
 
     ClusterSpec() {
     }
@@ -45,6 +46,15 @@ public final class ClusterSpec {
      */
     public ClusterSpec tls(boolean enabled) {
         this.tls = enabled;
+        return this;
+    }
+
+    /**
+     * With {@link #tls}: the tiers authenticate to the embedded broker with SCRAM-SHA-512 over TLS (its SASL_SSL
+     * listener) instead of client certificates, each with the keys docs/tls.md documents (off by default).
+     */
+    public ClusterSpec kafkaScram(boolean enabled) {
+        this.kafkaScram = enabled;
         return this;
     }
 

@@ -77,6 +77,9 @@ public final class LocalCluster implements AutoCloseable {
         try {
             scratch = ScratchSpace.create();
             ClusterTls tls = null;
+            if (spec.kafkaScram && !spec.tls) {
+                throw new IllegalStateException("kafkaScram: without tls (expected: tls(true) too; SCRAM runs over TLS)");
+            }
             if (spec.tls) {
                 tlsDirectory = scratch.directory("tls");
                 tls = ClusterTls.generate(tlsDirectory);
@@ -87,13 +90,17 @@ public final class LocalCluster implements AutoCloseable {
             if (spec.externalBootstrapServers == null) {
                 EmbeddedKafka.Builder broker = EmbeddedKafka.builder().nodes(spec.kafkaNodes).basePort(spec.kafkaPort)
                         .dataDirectory(spec.kafkaDataDir != null ? spec.kafkaDataDir : scratch.directory("kafka"));
-                if (tls != null) {
+                if (tls != null && spec.kafkaScram) {
+                    broker.scramListener(tls.kafkaScramListener());
+                    spec.layers.generated(tls.kafkaScramClientKeys());
+                } else if (tls != null) {
                     broker.sslListener(tls.kafkaListener());
                     spec.layers.generated(tls.kafkaClientKeys());
                 }
                 kafka = broker.build();
                 kafka.start();
-                bootstrapServers = tls != null ? kafka.sslBootstrapServers() : kafka.bootstrapServers();
+                bootstrapServers = tls == null ? kafka.bootstrapServers()
+                        : spec.kafkaScram ? kafka.saslBootstrapServers() : kafka.sslBootstrapServers();
             } else {
                 bootstrapServers = spec.externalBootstrapServers;
             }

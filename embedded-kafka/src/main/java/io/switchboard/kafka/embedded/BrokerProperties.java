@@ -24,20 +24,26 @@ final class BrokerProperties {
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
 
     private static final String SSL_LISTENER = "SSL";
+    private static final String SASL_LISTENER = "SASL_SSL";
 
     private final List<NodeSpec> cluster;
     private final Map<String, String> overrides;
     private final SslListener ssl;
+    private final ScramListener scram;
 
     BrokerProperties(List<NodeSpec> cluster, Map<String, String> overrides) {
-        this(cluster, overrides, null);
+        this(cluster, overrides, null, null);
     }
 
-    /** @param ssl the SSL client listener's certificates, or null without one */
-    BrokerProperties(List<NodeSpec> cluster, Map<String, String> overrides, SslListener ssl) {
+    /**
+     * @param ssl   the SSL client listener's certificates, or null without one
+     * @param scram the SASL_SSL client listener's certificates and users, or null without one
+     */
+    BrokerProperties(List<NodeSpec> cluster, Map<String, String> overrides, SslListener ssl, ScramListener scram) {
         this.cluster = List.copyOf(cluster);
         this.overrides = Map.copyOf(overrides);
         this.ssl = ssl;
+        this.scram = scram;
     }
 
     /** The defaults that depend on the cluster size; see the module README for the reasoning. */
@@ -88,18 +94,29 @@ final class BrokerProperties {
                 + CONTROLLER_LISTENER + "://" + node.host() + ":" + node.controllerPort());
         props.put("advertised.listeners", BROKER_LISTENER + "://" + node.brokerAddress());
         props.put("log.dirs", node.logDirectory().toAbsolutePath().toString());
+        // Further listeners for TLS and SCRAM clients; the PLAINTEXT one stays for the brokers and this module's probes.
         if (ssl != null && node.sslPort() > 0) {
-            // A third listener for TLS clients; the PLAINTEXT one stays for the brokers and this module's probes.
-            props.put("listener.security.protocol.map", props.getProperty("listener.security.protocol.map")
-                    + "," + SSL_LISTENER + ":SSL");
-            props.put("listeners", props.getProperty("listeners") + "," + SSL_LISTENER + "://" + node.sslAddress());
-            props.put("advertised.listeners", props.getProperty("advertised.listeners") + "," + SSL_LISTENER + "://"
-                    + node.sslAddress());
-            ssl.properties("listener.name." + SSL_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".")
-                    .forEach(props::put);
+            addClientListener(props, SSL_LISTENER, node.sslAddress(), ssl.properties(listenerPrefix(SSL_LISTENER)));
+        }
+        if (scram != null && node.saslPort() > 0) {
+            addClientListener(props, SASL_LISTENER, node.saslAddress(),
+                    scram.properties(listenerPrefix(SASL_LISTENER)));
         }
         props.putAll(overrides);
         return props;
+    }
+
+    /** Adds listener {@code name} (its security protocol of the same name) at {@code address}, with its settings. */
+    private static void addClientListener(Properties props, String name, String address, Map<String, String> settings) {
+        props.put("listener.security.protocol.map", props.getProperty("listener.security.protocol.map")
+                + "," + name + ":" + name);
+        props.put("listeners", props.getProperty("listeners") + "," + name + "://" + address);
+        props.put("advertised.listeners", props.getProperty("advertised.listeners") + "," + name + "://" + address);
+        props.putAll(settings);
+    }
+
+    private static String listenerPrefix(String name) {
+        return "listener.name." + name.toLowerCase(java.util.Locale.ROOT) + ".";
     }
 
     /** Writes {@link #forNode} to the node's server.properties (Properties.store sorts keys since JDK 18). */

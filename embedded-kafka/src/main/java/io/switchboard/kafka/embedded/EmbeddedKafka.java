@@ -78,6 +78,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Duration stopTimeout;
     private final List<String> childJvmOptions;
     private final SslListener ssl;
+    private final ScramListener scram;
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Written under {@link #lock}; volatile so that non-blocking accessors see it. */
@@ -104,6 +105,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.stopTimeout = builder.stopTimeout;
         this.childJvmOptions = List.copyOf(builder.childJvmOptions);
         this.ssl = builder.ssl;
+        this.scram = builder.scram;
     }
 
     /** A builder with the defaults: 1 node, in-process, temporary data directory, free ports. */
@@ -130,7 +132,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 logLevels = KafkaLogLevels.apply();
                 prepareDataDirectory();
                 List<NodeSpec> specs = layout();
-                BrokerProperties properties = new BrokerProperties(specs, brokerProperties, ssl);
+                BrokerProperties properties = new BrokerProperties(specs, brokerProperties, ssl, scram);
                 specs.forEach(properties::write);
                 String clusterId = StorageFormatter.clusterId(specs);
                 specs.forEach(spec -> StorageFormatter.format(spec, clusterId));
@@ -146,6 +148,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                     Runtime.getRuntime().addShutdownHook(shutdownHook);
                 }
                 launchAndAwait(List.copyOf(created.values()), "start");
+                if (scram != null) {
+                    ScramUsers.create(bootstrapServers(), scram.users(), startTimeout);
+                }
                 LOG.log(System.Logger.Level.DEBUG, "Kafka cluster of {0} node(s) ready at {1} ({2}, data in {3})",
                         nodeCount, bootstrapServers(), mode, dataDirectory);
             } catch (InterruptedException e) {
@@ -181,6 +186,21 @@ public final class EmbeddedKafka implements AutoCloseable {
                     + " (expected: built with sslListener(...) and started)");
         }
         return current.values().stream().map(n -> n.spec().sslAddress()).collect(Collectors.joining(","));
+    }
+
+    /**
+     * "127.0.0.1:s1,127.0.0.1:s2,..." of the SASL_SSL (SCRAM-SHA-512) client listeners (see
+     * {@link Builder#scramListener}).
+     *
+     * @throws IllegalStateException when not started or started without a SCRAM listener
+     */
+    public String saslBootstrapServers() {
+        Map<Integer, KafkaNode> current = nodes;
+        if (current.isEmpty() || scram == null) {
+            throw new IllegalStateException("saslBootstrapServers: " + (scram == null ? "no SCRAM listener"
+                    : "not started") + " (expected: built with scramListener(...) and started)");
+        }
+        return current.values().stream().map(n -> n.spec().saslAddress()).collect(Collectors.joining(","));
     }
 
     /** "127.0.0.1:port" of one node's client listener. */
@@ -405,7 +425,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Chooses every node's ports (free ones unless base ports were given); must precede formatting. */
     private List<NodeSpec> layout() {
         int freeNeeded = (basePort == 0 ? nodeCount : 0) + (controllerBasePort == 0 ? nodeCount : 0)
-                + (ssl != null ? nodeCount : 0);
+                + (ssl != null ? nodeCount : 0) + (scram != null ? nodeCount : 0);
         List<Integer> fixed = new ArrayList<>();
         for (int i = 0; i < nodeCount; i++) {
             if (basePort != 0) {
@@ -424,8 +444,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             int brokerPort = basePort != 0 ? basePort + id - 1 : free.get(next++);
             int controllerPort = controllerBasePort != 0 ? controllerBasePort + id - 1 : free.get(next++);
             int sslPort = ssl != null ? free.get(next++) : 0;
+            int saslPort = scram != null ? free.get(next++) : 0;
             specs.add(new NodeSpec(id, HOST, brokerPort, controllerPort, dataDirectory.resolve("node-" + id),
-                    sslPort));
+                    sslPort, saslPort));
         }
         return List.copyOf(specs);
     }
@@ -497,6 +518,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         private Duration stopTimeout = Duration.ofSeconds(20);
         private final List<String> childJvmOptions = new ArrayList<>();
         private SslListener ssl;
+        private ScramListener scram;
 
         private Builder() {
         }
@@ -508,6 +530,16 @@ public final class EmbeddedKafka implements AutoCloseable {
          */
         public Builder sslListener(SslListener ssl) {
             this.ssl = Objects.requireNonNull(ssl, "ssl");
+            return this;
+        }
+
+        /**
+         * A further client listener per node that speaks SASL_SSL with SCRAM-SHA-512, on a free port
+         * ({@link #saslBootstrapServers()}), with {@code scram}'s certificate; its users are created once the cluster
+         * is up, before {@link #start()} returns.
+         */
+        public Builder scramListener(ScramListener scram) {
+            this.scram = Objects.requireNonNull(scram, "scram");
             return this;
         }
 

@@ -12,11 +12,17 @@ import java.nio.file.Path;
  * @param controllerPort the KRaft controller listener port
  * @param directory the node's own directory: server.properties, the Kafka log dir and (child mode) node.log
  * @param sslPort the SSL client listener port, or 0 without one
+ * @param saslPort the SASL_SSL client listener port, or 0 without one
  */
-record NodeSpec(int id, String host, int brokerPort, int controllerPort, Path directory, int sslPort) {
+record NodeSpec(int id, String host, int brokerPort, int controllerPort, Path directory, int sslPort, int saslPort) {
 
     NodeSpec(int id, String host, int brokerPort, int controllerPort, Path directory) {
-        this(id, host, brokerPort, controllerPort, directory, 0);
+        this(id, host, brokerPort, controllerPort, directory, 0, 0);
+    }
+
+    /** "host:saslPort", as SCRAM clients use it. */
+    String saslAddress() {
+        return host + ":" + saslPort;
     }
 
     /** "host:sslPort", as TLS clients use it. */
