@@ -47,7 +47,7 @@ final class ChaosDrills {
                 Math.min(20, Math.min(publishers, subscribers)), Duration.ofMillis(250),
                 scenario + "-" + UUID.randomUUID().toString().substring(0, 6));
         DrillResult result;
-        try (LoadDriver load = LoadDriver.start(settings, READY)) {
+        try (LoadDriver load = LoadDriver.start(settings, READY, cluster.clientTls().orElse(null))) {
             result = Drill.run(scenario, load, fault, Drill.Timeouts.defaults());
         } catch (RuntimeException | AssertionError e) {
             throw new AssertionError(scenario + ": " + e.getMessage() + "\nservice logs:\n" + cluster.logs(), e);
@@ -86,7 +86,9 @@ final class ChaosDrills {
     /** POST /admin/drain on gateway {@code index} (0-based); asserts 202. */
     void adminDrain(int index) {
         URI uri = cluster.gatewayHttp(index).resolve("/admin/drain");
-        try (HttpClient http = HttpClient.newHttpClient()) {
+        HttpClient.Builder client = HttpClient.newBuilder();
+        cluster.clientTls().ifPresent(client::sslContext);
+        try (HttpClient http = client.build()) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
                     .header("Authorization", "Bearer " + ProcessCluster.ADMIN_TOKEN)
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());

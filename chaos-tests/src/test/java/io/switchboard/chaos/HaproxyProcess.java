@@ -12,15 +12,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A real HAProxy (the Debian package) in front of the gateways, as operators run it: round robin without sticky
  * sessions, WebSocket upgrades passed through, each gateway health-checked on its readiness endpoint so a
  * draining or dead gateway gets no new connections, and a connection refused by one gateway redispatched to
- * another. Not thread-safe.
+ * another. With {@link Tls}, as deploy/haproxy/haproxy.cfg does with {@code SB_LB_TLS_PEM} and
+ * {@code SB_GATEWAY_CA}: clients speak {@code wss://} to HAProxy, which terminates it and re-encrypts to the gateways
+ * (their {@code wss://} port), checking each gateway's certificate against the cluster's CA. Not thread-safe.
  */
 final class HaproxyProcess implements AutoCloseable {
+    /**
+     * TLS on both of HAProxy's hops.
+     *
+     * @param certificateAndKey the front end's certificate chain and its private key in one PEM file
+     * @param gatewayCa         the CA the gateways' certificates are checked against (name {@code localhost})
+     */
+    record Tls(Path certificateAndKey, Path gatewayCa) {
+    }
+
     static final String BINARY = "/usr/sbin/haproxy";
     static final Path BINARY_PATH = Path.of(BINARY);
 
@@ -32,8 +44,11 @@ final class HaproxyProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** Writes a config for {@code gatewayPorts}, validates it with {@code haproxy -c}, starts HAProxy, and waits for its port. */
-    static HaproxyProcess start(List<Integer> gatewayPorts, Path directory) {
+    /**
+     * Writes a config for {@code gatewayPorts} (with TLS when {@code tls} is present), validates it with
+     * {@code haproxy -c}, starts HAProxy, and waits for its port.
+     */
+    static HaproxyProcess start(List<Integer> gatewayPorts, Path directory, Optional<Tls> tls) {
         if (!Files.isExecutable(BINARY_PATH)) {
             throw new IllegalStateException(BINARY + " is missing: install the Debian package haproxy (.ci/run does)");
         }
@@ -54,15 +69,19 @@ final class HaproxyProcess implements AutoCloseable {
                   retries 3
                   option redispatch
                 frontend websockets
-                  bind 127.0.0.1:%d
+                  bind 127.0.0.1:%d%s
                   default_backend gateways
                 backend gateways
                   balance roundrobin
                   option httpchk
                   http-check send meth GET uri /observe/health/ready ver HTTP/1.1 hdr Host localhost
                   http-check expect status 200
-                  default-server inter 300ms fall 2 rise 2
-                %s""".formatted(port, servers);
+                  default-server inter 300ms fall 2 rise 2%s
+                %s""".formatted(port,
+                tls.map(t -> " ssl crt \"" + t.certificateAndKey() + "\" alpn http/1.1").orElse(""),
+                tls.map(t -> " ssl verify required ca-file \"" + t.gatewayCa()
+                        + "\" sni str(localhost) verifyhost localhost alpn http/1.1").orElse(""),
+                servers);
         Path file = directory.resolve("haproxy.cfg");
         Path log = directory.resolve("haproxy.log");
         try {

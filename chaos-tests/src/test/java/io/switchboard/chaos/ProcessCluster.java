@@ -2,6 +2,7 @@ package io.switchboard.chaos;
 
 import static org.awaitility.Awaitility.await;
 
+import io.switchboard.client.TrustedCertificates;
 import io.switchboard.devcerts.DevCertificates;
 import io.switchboard.devcerts.PemFiles;
 import io.switchboard.kafka.embedded.EmbeddedKafka;
@@ -11,6 +12,7 @@ import io.switchboard.service.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +25,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 
 /**
  * A Switchboard cluster with every tier as its own JVM process, each from its own main class and YAML config
@@ -48,6 +51,10 @@ final class ProcessCluster implements AutoCloseable {
     private HaproxyProcess haproxy;
     /** Each party's certificates with {@link Options#withTls()}, else empty. */
     private final Map<String, PemFiles> certificates;
+    /** Trusts the cluster's CA with {@link Options#withTls()}; null without TLS. */
+    private final SSLContext clientTls;
+    /** Asks the gateways' readiness over their scheme. */
+    private final HttpClient gatewayHttp;
 
     /**
      * What to start. With {@code externalKafka} set (bootstrap servers of a Kafka cluster someone else runs, e.g. a
@@ -79,7 +86,9 @@ final class ProcessCluster implements AutoCloseable {
 
         /**
          * The same with TLS everywhere: development certificates, mutual TLS on every tier's gRPC (each tier its own
-         * certificate), every Kafka client on the embedded broker's SSL listener with a client certificate.
+         * certificate), every Kafka client on the embedded broker's SSL listener with a client certificate, the
+         * gateways serving {@code wss://} (and {@code https://} health), and HAProxy, when there is one, terminating
+         * {@code wss://} and re-encrypting to them. Clients trust the cluster's CA ({@link #clientTls()}).
          */
         Options withTls() {
             return new Options(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret,
@@ -92,6 +101,9 @@ final class ProcessCluster implements AutoCloseable {
         this.directory = directory;
         this.kafka = kafka;
         this.certificates = certificates;
+        this.clientTls = options.tls() ? TrustedCertificates.fromPem(certificates.get("gateway").caBundle()) : null;
+        this.gatewayHttp = clientTls == null ? ServiceProcess.PLAIN_HTTP
+                : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(clientTls).build();
     }
 
     /** Starts one Kafka broker, then {@code routerCount} routers, then {@code gatewayCount} gateways, and waits until all are ready. */
@@ -124,7 +136,7 @@ final class ProcessCluster implements AutoCloseable {
         Map<String, PemFiles> certificates = Map.of();
         if (options.tls()) {
             certificates = DevCertificates.generate(directory.resolve("tls"),
-                    List.of("kafka", "kafka-client", "router", "presence", "history", "gateway"));
+                    List.of("kafka", "kafka-client", "router", "presence", "history", "gateway", "lb"));
             PemFiles kafka = certificates.get("kafka");
             kafkaBuilder.sslListener(new SslListener(kafka.certificateChain(), kafka.privateKey(),
                     Optional.of(kafka.caBundle())));
@@ -225,11 +237,12 @@ final class ProcessCluster implements AutoCloseable {
                         hs256-secret: "%s"
                       admin:
                         token: "%s"
-                    %s%s%s""".formatted(i, port, routersYaml, options.secret(), ADMIN_TOKEN, extra,
-                    clientTls("gateway"), kafkaYaml));
+                    %s%s%s%s""".formatted(i, port, routersYaml, options.secret(), ADMIN_TOKEN, extra,
+                    gatewayTls(), clientTls("gateway"), kafkaYaml));
             int index = i - 1;
             define("gateway-" + i, "io.switchboard.gateway.GatewayMain", config,
-                    URI.create("http://127.0.0.1:" + port + "/observe/health/ready"), p -> set(gateways, index, p));
+                    URI.create(httpScheme() + "://127.0.0.1:" + port + "/observe/health/ready"), gatewayHttp,
+                    p -> set(gateways, index, p));
             gatewayPorts.add(port);
         }
         // Start in dependency order; each tier waits for the previous one.
@@ -244,7 +257,7 @@ final class ProcessCluster implements AutoCloseable {
             awaitReady(started);
         }
         if (options.haproxy()) {
-            haproxy = HaproxyProcess.start(gatewayPorts, directory);
+            haproxy = HaproxyProcess.start(gatewayPorts, directory, haproxyTls());
         }
     }
 
@@ -271,6 +284,34 @@ final class ProcessCluster implements AutoCloseable {
                       private-key: "%s"
                       trust-certificates: "%s"
                 """.formatted(own.certificateChain(), own.privateKey(), own.caBundle());
+    }
+
+    /** {@code gateway.tls.*} with TLS: the gateways serve {@code wss://} with their own certificate; else nothing. */
+    private String gatewayTls() {
+        if (!options.tls()) {
+            return "";
+        }
+        PemFiles own = certificates.get("gateway");
+        return """
+                  tls:
+                    certificate: "%s"
+                    private-key: "%s"
+                """.formatted(own.certificateChain(), own.privateKey());
+    }
+
+    /** HAProxy's TLS with TLS: its own certificate and key in one file, and the CA of the gateways'. */
+    private Optional<HaproxyProcess.Tls> haproxyTls() {
+        if (!options.tls()) {
+            return Optional.empty();
+        }
+        PemFiles lb = certificates.get("lb");
+        Path pem = directory.resolve("tls").resolve("lb.pem");
+        try {
+            Files.writeString(pem, Files.readString(lb.certificateChain()) + Files.readString(lb.privateKey()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Optional.of(new HaproxyProcess.Tls(pem, lb.caBundle()));
     }
 
     /** {@code <tier>.grpc-client.tls.*}: its channels present its own certificate. */
@@ -319,13 +360,15 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     private void define(String name, String mainClass, Path config, int metricsPort, Consumer<ServiceProcess> sink) {
-        define(name, mainClass, config, URI.create("http://127.0.0.1:" + metricsPort + "/health/ready"), sink);
+        define(name, mainClass, config, URI.create("http://127.0.0.1:" + metricsPort + "/health/ready"),
+                ServiceProcess.PLAIN_HTTP, sink);
     }
 
     /** Registers how to (re)start {@code name}; {@code sink} learns each new process. */
-    private void define(String name, String mainClass, Path config, URI readiness, Consumer<ServiceProcess> sink) {
+    private void define(String name, String mainClass, Path config, URI readiness, HttpClient http,
+                        Consumer<ServiceProcess> sink) {
         starters.put(name, () -> {
-            ServiceProcess p = ServiceProcess.start(name, mainClass, config, readiness, directory);
+            ServiceProcess p = ServiceProcess.start(name, mainClass, config, readiness, http, directory);
             sink.accept(p);
             return p;
         });
@@ -412,19 +455,32 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** The gateways' own WebSocket URIs (bypassing HAProxy). */
+    /** The gateways' own WebSocket URIs (bypassing HAProxy): {@code wss://} with TLS. */
     List<URI> webSocketUris() {
-        return gatewayPorts.stream().map(p -> URI.create("ws://127.0.0.1:" + p + "/ws")).toList();
+        return gatewayPorts.stream().map(p -> URI.create(webSocketScheme() + "://127.0.0.1:" + p + "/ws")).toList();
     }
 
-    /** The load balancer's WebSocket URI; requires {@code haproxy}. */
+    /** The load balancer's WebSocket URI ({@code wss://} with TLS); requires {@code haproxy}. */
     URI balancedUri() {
-        return URI.create("ws://127.0.0.1:" + haproxy.port() + "/ws");
+        return URI.create(webSocketScheme() + "://127.0.0.1:" + haproxy.port() + "/ws");
     }
 
     /** The HTTP base URI of gateway {@code index} (0-based), for its admin and health endpoints. */
     URI gatewayHttp(int index) {
-        return URI.create("http://127.0.0.1:" + gatewayPorts.get(index));
+        return URI.create(httpScheme() + "://127.0.0.1:" + gatewayPorts.get(index));
+    }
+
+    /** What a client of the gateways and of HAProxy trusts: the cluster's CA with TLS, else empty (plain). */
+    Optional<SSLContext> clientTls() {
+        return Optional.ofNullable(clientTls);
+    }
+
+    private String webSocketScheme() {
+        return options.tls() ? "wss" : "ws";
+    }
+
+    private String httpScheme() {
+        return options.tls() ? "https" : "http";
     }
 
     List<ServiceProcess> routers() {

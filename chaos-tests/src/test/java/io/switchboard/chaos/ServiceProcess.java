@@ -18,28 +18,35 @@ import java.util.concurrent.TimeUnit;
  * in a log file. The child is destroyed when the test JVM exits, even if the test never closes it.
  */
 final class ServiceProcess implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Asks a readiness endpoint over plain HTTP. */
+    static final HttpClient PLAIN_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
     private final URI readiness;
+    private final HttpClient http;
     private final LoggedProcess logged;
     private final Process process;
 
-    private ServiceProcess(String name, URI readiness, LoggedProcess logged) {
+    private ServiceProcess(String name, URI readiness, HttpClient http, LoggedProcess logged) {
         this.name = name;
         this.readiness = readiness;
+        this.http = http;
         this.logged = logged;
         this.process = logged.process();
     }
 
-    /** Starts {@code mainClass --config configFile} with the test JVM's classpath. */
-    static ServiceProcess start(String name, String mainClass, Path configFile, URI readiness, Path directory) {
+    /**
+     * Starts {@code mainClass --config configFile} with the test JVM's classpath; {@code http} asks its readiness
+     * endpoint (for an {@code https://} one, a client that trusts the service's certificate authority).
+     */
+    static ServiceProcess start(String name, String mainClass, Path configFile, URI readiness, HttpClient http,
+                                Path directory) {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
                 "-XX:+UseSerialGC", "-cp", classpath, mainClass, "--config", configFile.toString()));
         try {
-            return new ServiceProcess(name, readiness,
+            return new ServiceProcess(name, readiness, http,
                     LoggedProcess.start(name, command, directory.resolve(name + ".log")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
@@ -64,7 +71,7 @@ final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(name + " exited with " + process.exitValue() + "; log tail:\n" + logTail());
         }
         try {
-            HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(2)).GET().build(),
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(2)).GET().build(),
                     HttpResponse.BodyHandlers.discarding());
             return response.statusCode() == 200;
         } catch (IOException e) {
