@@ -26,6 +26,21 @@ final class FuzzWire {
         }
     }
 
+    /**
+     * The ServerFrame the next frame carries, for a read that expects one (the reply to Connect): a close frame
+     * instead fails with its code and reason, rather than being parsed as a ServerFrame.
+     */
+    static ServerFrame expectFrame(RawWebSocket ws, String what) throws IOException {
+        RawWebSocket.Frame frame = ws.readFrame();
+        if (!carriesFrame(frame)) {
+            throw new AssertionError(what + ": got a frame of opcode " + frame.opcode()
+                    + (frame.opcode() == RawWebSocket.CLOSE ? " (close " + frame.closeCode() + " "
+                    + new String(frame.payload(), 2, Math.max(0, frame.payload().length - 2), StandardCharsets.UTF_8)
+                    + ")" : "") + " instead of a ServerFrame");
+        }
+        return decode(frame);
+    }
+
     /** True for the frames that carry a ServerFrame (text or binary). */
     static boolean carriesFrame(RawWebSocket.Frame frame) {
         return frame.opcode() == FrameMutator.TEXT || frame.opcode() == FrameMutator.BINARY;

@@ -57,7 +57,7 @@ final class HostileFuzzer {
             ws.readTimeout(ANSWER_TIMEOUT);
             if (sample.afterConnect()) {
                 FuzzWire.send(ws, subprotocol, ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(token)).build());
-                ServerFrame connected = FuzzWire.decode(ws.readFrame());
+                ServerFrame connected = FuzzWire.expectFrame(ws, kind + ": the reply to connect");
                 if (!connected.hasConnected()) {
                     throw new AssertionError("connection not accepted: " + connected);
                 }

@@ -63,7 +63,7 @@ final class RequestFuzzer {
         ws = RawWebSocket.connect(uri, subprotocol.token());
         FuzzWire.send(ws, subprotocol, ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(token)).build());
         ws.readTimeout(ANSWER_TIMEOUT);
-        ServerFrame connected = FuzzWire.decode(ws.readFrame());
+        ServerFrame connected = FuzzWire.expectFrame(ws, subprotocol + " fuzzing connection: the reply to connect");
         if (!connected.hasConnected()) {
             throw new AssertionError("fuzzing connection not accepted: " + connected);
         }
