@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.kafka.embedded.ScramListener;
-import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.TestTokens;
 import io.switchboard.testkit.WsTestClient;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,19 +32,7 @@ class KafkaScramEndToEndTest {
                  WsTestClient bob = WsTestClient.connected(cluster.webSocketUri(1), Subprotocol.JSON,
                          TOKENS.token("bob", ROOM))) {
                 bob.subscribeAndWait(ROOM, WAIT);
-                List<String> sent = new ArrayList<>();
-                for (int n = 0; n < 10; n++) {
-                    String id = "scram-" + n;
-                    alice.publish(ROOM, id, "message " + n);
-                    ServerFrame reply = alice.nextMatching(f -> f.hasAck() || f.hasError(), WAIT);
-                    assertThat(reply.hasAck()).as("publish: %s", reply).isTrue();
-                    sent.add(id);
-                }
-                List<String> received = new ArrayList<>();
-                for (int n = 0; n < sent.size(); n++) {
-                    received.add(bob.nextMatching(ServerFrame::hasMessage, WAIT).getMessage().getId());
-                }
-                assertThat(received).as("what bob saw, through the other gateway").containsExactlyElementsOf(sent);
+                CrossGatewayMessages.publishAndReceiveInOrder(alice, bob, ROOM, "scram-", 10, WAIT);
             }
         }
     }

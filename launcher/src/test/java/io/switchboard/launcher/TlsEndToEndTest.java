@@ -20,7 +20,6 @@ import io.switchboard.testkit.TestTokens;
 import io.switchboard.testkit.WsTestClient;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -61,20 +60,7 @@ class TlsEndToEndTest {
              WsTestClient bob = WsTestClient.connected(cluster.webSocketUri(1), Subprotocol.JSON,
                      TOKENS.token("bob", ROOM))) {
             bob.subscribeAndWait(ROOM, WAIT);
-            List<String> sent = new ArrayList<>();
-            for (int n = 0; n < 20; n++) {
-                String id = "tls-" + n;
-                alice.publish(ROOM, id, "message " + n);
-                ServerFrame reply = alice.nextMatching(f -> f.hasAck() || f.hasError(), WAIT);
-                assertThat(reply.hasAck()).as("publish: %s", reply).isTrue();
-                sent.add(id);
-            }
-
-            List<String> received = new ArrayList<>();
-            for (int n = 0; n < sent.size(); n++) {
-                received.add(bob.nextMatching(ServerFrame::hasMessage, WAIT).getMessage().getId());
-            }
-            assertThat(received).containsExactlyElementsOf(sent);
+            List<String> sent = CrossGatewayMessages.publishAndReceiveInOrder(alice, bob, ROOM, "tls-", 20, WAIT);
 
             await().atMost(WAIT).until(() -> history(bob, 100).getMessagesCount() == sent.size());
             assertThat(history(bob, 100).getMessagesList().stream().map(Message::getId).toList())
