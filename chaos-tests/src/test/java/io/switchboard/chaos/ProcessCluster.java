@@ -59,21 +59,22 @@ final class ProcessCluster implements AutoCloseable {
     /**
      * What to start. With {@code externalKafka} set (bootstrap servers of a Kafka cluster someone else runs, e.g. a
      * Testcontainers broker), no embedded broker starts and {@code kafkaNodes} is its node count.
-     * {@code presenceSettings} are extra {@code presence.*} keys (relative to {@code presence}) for the presence service.
+     * {@code presenceSettings} are extra {@code presence.*} keys (relative to {@code presence}) for the presence service,
+     * {@code gatewaySettings} extra {@code gateway.*} keys for every gateway.
      */
     record Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
                    boolean haproxy, boolean routerProxies, String secret, String externalKafka,
-                   Map<String, String> presenceSettings, boolean tls) {
+                   Map<String, String> presenceSettings, boolean tls, Map<String, String> gatewaySettings) {
         Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
                 boolean haproxy, boolean routerProxies, String secret) {
             this(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret, null, Map.of(),
-                    false);
+                    false, Map.of());
         }
 
         Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
                 boolean haproxy, boolean routerProxies, String secret, String externalKafka) {
             this(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret, externalKafka,
-                    Map.of(), false);
+                    Map.of(), false, Map.of());
         }
 
         /** The same with an extra {@code presence.<key>} setting. */
@@ -81,7 +82,15 @@ final class ProcessCluster implements AutoCloseable {
             Map<String, String> settings = new LinkedHashMap<>(presenceSettings);
             settings.put(key, value);
             return new Options(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret,
-                    externalKafka, Map.copyOf(settings), tls);
+                    externalKafka, Map.copyOf(settings), tls, gatewaySettings);
+        }
+
+        /** The same with an extra {@code gateway.<key>} setting ({@code key} a direct child of {@code gateway}). */
+        Options withGateway(String key, String value) {
+            Map<String, String> settings = new LinkedHashMap<>(gatewaySettings);
+            settings.put(key, value);
+            return new Options(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret,
+                    externalKafka, presenceSettings, tls, Map.copyOf(settings));
         }
 
         /**
@@ -92,7 +101,7 @@ final class ProcessCluster implements AutoCloseable {
          */
         Options withTls() {
             return new Options(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret,
-                    externalKafka, presenceSettings, true);
+                    externalKafka, presenceSettings, true, gatewaySettings);
         }
     }
 
@@ -226,6 +235,8 @@ final class ProcessCluster implements AutoCloseable {
             if (presenceAddress != null) {
                 extra.append("  presence:\n    address: \"").append(presenceAddress).append("\"\n");
             }
+            options.gatewaySettings().forEach((key, value) -> extra.append("  ").append(key).append(": \"")
+                    .append(value).append("\"\n"));
             Path config = write("gateway-" + i + ".yaml", """
                     gateway:
                       id: "gateway-%d"
