@@ -24,7 +24,7 @@ import io.switchboard.testkit.FanOutScenario;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.TestTokens;
 import io.switchboard.testkit.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -62,18 +62,12 @@ class NetworkFuzzTest {
     private static final long MAX_HEAP_GROWTH = 48L << 20;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    @AutoClose
     private static ProcessCluster cluster;
 
     @BeforeAll
     static void start() {
         cluster = ProcessCluster.start(new ProcessCluster.Options(1, 1, 1, false, true, false, false, SECRET));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

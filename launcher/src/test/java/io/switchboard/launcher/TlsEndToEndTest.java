@@ -23,7 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +37,7 @@ class TlsEndToEndTest {
     private static final TestTokens TOKENS = TestTokens.hs256(SECRET);
     private static final String ROOM = "tls:room";
     private static final Duration WAIT = Duration.ofSeconds(30);
+    @AutoClose
     private static LocalCluster cluster;
 
     @BeforeAll
@@ -45,13 +46,6 @@ class TlsEndToEndTest {
                 .set("gateway.auth.hs256-secret", SECRET)
                 .build()
                 .start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -129,6 +129,13 @@ public final class TopicBootstrap {
     private static <T> T await(KafkaFuture<T> future, long deadline) throws ExecutionException, TimeoutException {
         try {
             return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            // The admin client's own timeout (default.api.timeout.ms, set to ours) may fire a moment before ours:
+            // it is the same "Kafka did not answer in time".
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw (TimeoutException) new TimeoutException(e.getCause().getMessage()).initCause(e.getCause());
+            }
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for kafka", e);
