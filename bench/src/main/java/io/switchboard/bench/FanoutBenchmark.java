@@ -2,7 +2,6 @@ package io.switchboard.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,17 +59,10 @@ public final class FanoutBenchmark {
             }
         }
         String table = ResultTable.markdown(results);
-        log.println();
-        log.print(table);
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
         String text = out.getFileName().toString().endsWith(".json")
                 ? ResultTable.json(results)
-                : "# Fan-out benchmark\n\n" + describe() + "\n\n" + table;
-        Files.writeString(out, text);
-        log.println("written to " + out);
+                : ResultFile.markdown("Fan-out benchmark", describe(), table);
+        ResultFile.publish(table, out, text, log);
         return results;
     }
 

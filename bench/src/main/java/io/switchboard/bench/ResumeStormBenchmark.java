@@ -5,7 +5,6 @@ import io.switchboard.launcher.LocalCluster;
 import io.switchboard.testkit.TestTokens;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,14 +80,7 @@ public final class ResumeStormBenchmark {
             }
         }
         String table = markdown(results);
-        log.println();
-        log.print(table);
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.writeString(out, "# Resume-storm benchmark\n\n" + describe() + "\n\n" + table);
-        log.println("written to " + out);
+        ResultFile.publish(table, out, ResultFile.markdown("Resume-storm benchmark", describe(), table), log);
         return results;
     }
 

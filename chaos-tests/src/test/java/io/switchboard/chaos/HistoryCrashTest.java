@@ -27,7 +27,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -41,18 +41,12 @@ class HistoryCrashTest {
     private static final TestTokens TOKENS = TestTokens.hs256(SECRET);
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String ROOM = "crash:history";
+    @AutoClose
     private static ProcessCluster cluster;
 
     @BeforeAll
     static void start() {
         cluster = ProcessCluster.start(1, 2, SECRET, true);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -5,25 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.testkit.FanOutScenario;
 import io.switchboard.testkit.TestTokens;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The foundation's end-to-end check with two routers and two gateways, each its own JVM process. */
 class MultiProcessEndToEndTest {
     private static final String SECRET = "multi-process-secret-0123456789abcdef";
+    @AutoClose
     private static ProcessCluster cluster;
 
     @BeforeAll
     static void start() {
         cluster = ProcessCluster.start(2, 2, SECRET);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -24,7 +24,7 @@ import io.switchboard.testkit.FanOutScenario;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.TestTokens;
 import io.switchboard.testkit.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +58,7 @@ class NetworkFuzzTest {
     private static final long MAX_HEAP_GROWTH = 48L << 20;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    @AutoClose
     private static ProcessCluster cluster;
 
     @BeforeAll
@@ -66,13 +67,6 @@ class NetworkFuzzTest {
         // starved writer on a loaded machine took longer than the production default to write the close frame.
         cluster = ProcessCluster.start(new ProcessCluster.Options(1, 1, 1, false, true, false, false, SECRET)
                 .withGateway("close-timeout", "PT60S"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

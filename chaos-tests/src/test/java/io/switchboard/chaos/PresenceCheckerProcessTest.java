@@ -2,7 +2,7 @@ package io.switchboard.chaos;
 
 import io.switchboard.drill.presence.PresenceChecker;
 import io.switchboard.testkit.TestTokens;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +16,7 @@ class PresenceCheckerProcessTest {
     private static final String SECRET = "presence-checker-secret-0123456789abcdef";
     private static final TestTokens TOKENS = TestTokens.hs256(SECRET);
 
+    @AutoClose
     private static ProcessCluster cluster;
 
     @BeforeAll
@@ -23,13 +24,6 @@ class PresenceCheckerProcessTest {
         // A short leave grace keeps the quiet checks quick; reloads and switches still fall inside it.
         cluster = ProcessCluster.start(new ProcessCluster.Options(1, 1, 2, false, true, false, false, SECRET)
                 .withPresence("leave-grace", "PT1S"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -23,7 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +40,7 @@ class PresenceProcessTest {
     private static final Duration RESYNC_WAIT = Duration.ofSeconds(60);
     private static final String ROOM = "presence:crash";
 
+    @AutoClose
     private static ProcessCluster cluster;
 
     @BeforeAll
@@ -51,13 +52,6 @@ class PresenceProcessTest {
                     + " needs io.switchboard:switchboard-presence-service", e);
         }
         cluster = ProcessCluster.start(new ProcessCluster.Options(1, 1, 2, false, true, false, false, SECRET));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

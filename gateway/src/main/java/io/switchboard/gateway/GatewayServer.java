@@ -40,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -62,8 +63,8 @@ import io.switchboard.gateway.drain.GatewayDrain;
 import io.switchboard.gateway.drain.PacedDrain;
 import io.switchboard.gateway.fanout.KafkaFanout;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
-import io.switchboard.gateway.fanout.TopicLayout;
-import io.switchboard.gateway.fanout.TopicLayoutLoader;
+import io.switchboard.roomlog.RoomLogTopic;
+import io.switchboard.roomlog.RoomLogTopicLoader;
 import io.switchboard.gateway.history.GrpcHistoryClient;
 import io.switchboard.gateway.history.HistoryClient;
 import io.switchboard.gateway.history.HistoryPager;
@@ -227,11 +228,14 @@ public final class GatewayServer implements AutoCloseable {
                 config.get(DRAIN_BATCH_SIZE), config.get(DRAIN_BATCH_INTERVAL), config.get(DRAIN_RECONNECT_WINDOW)),
                 clock);
         long deadline = System.nanoTime() + config.get(STARTUP_TIMEOUT).toNanos();
-        TopicLayout layout;
+        RoomLogTopic layout;
         String kafka = config.get(KafkaKeys.BOOTSTRAP_SERVERS);
         try {
-            layout = TopicLayoutLoader.load(kafka, config.get(KafkaKeys.TOPIC_NAME), config.consumerProperties(),
-                    remaining(deadline));
+            Properties admin = new Properties();
+            admin.putAll(config.consumerProperties());
+            admin.put("bootstrap.servers", kafka);
+            admin.putIfAbsent("client.id", "switchboard-gateway-admin");
+            layout = RoomLogTopicLoader.load(admin, config.get(KafkaKeys.TOPIC_NAME), remaining(deadline));
             LOG.info("gateway " + gatewayId + " fans out " + layout);
             fanout = new KafkaFanout(kafka, "switchboard-gateway-" + gatewayId,
                     config.consumerProperties(), layout, subscriptions, metrics);

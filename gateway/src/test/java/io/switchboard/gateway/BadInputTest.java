@@ -25,7 +25,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +39,7 @@ import static org.awaitility.Awaitility.await;
  */
 class BadInputTest {
     private static final AtomicInteger ROOMS = new AtomicInteger();
+    @AutoClose
     private static GatewayHarness h;
 
     @BeforeAll
@@ -47,13 +48,6 @@ class BadInputTest {
         // a long close timeout lets the slow client read up to the close frame before the gateway aborts.
         h = GatewayHarness.start(c -> c.set(GatewayKeys.MAX_OUTBOUND_QUEUE_BYTES, 131_072L)
                 .set(GatewayKeys.CLOSE_TIMEOUT, Duration.ofSeconds(60)));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (h != null) {
-            h.close();
-        }
     }
 
     /** A connected client subscribed to its own room. */

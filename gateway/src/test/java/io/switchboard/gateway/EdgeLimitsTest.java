@@ -20,7 +20,7 @@ import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,6 +35,7 @@ class EdgeLimitsTest {
     static final String ALLOWED = "http://app.test:1234";
     static final String WILDCARD = "https://*.example.com";
     private static final AtomicInteger ROOMS = new AtomicInteger();
+    @AutoClose
     private static GatewayHarness h;
 
     @BeforeAll
@@ -53,13 +54,6 @@ class EdgeLimitsTest {
                 Clock.systemUTC(),
                 r -> r.get("/app/token", (req, res) -> res.send("token"))
                         .post("/app/token", (req, res) -> res.send("token")));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (h != null) {
-            h.close();
-        }
     }
 
     private static double refusals(String limit) throws Exception {

@@ -15,13 +15,12 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.switchboard.proto.Messages;
-import io.switchboard.gateway.fanout.TopicLayout;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
-import io.switchboard.proto.internal.v1.Position;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
+import io.switchboard.roomlog.RoomLogTopic;
+import io.switchboard.roomlog.RoomRecords;
 import io.switchboard.service.GrpcServerRuntime;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,14 +38,14 @@ final class FakeHistory extends HistoryServiceGrpc.HistoryServiceImplBase implem
     enum Mode { KAFKA, UNAVAILABLE, OUT_OF_RANGE, FAILED_PRECONDITION }
 
     private final String bootstrapServers;
-    private final TopicLayout layout;
+    private final RoomLogTopic layout;
     private final Server server;
     private final List<ReadRequest> requests = new CopyOnWriteArrayList<>();
     private volatile Mode mode = Mode.KAFKA;
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private volatile CountDownLatch arrived = new CountDownLatch(1);
 
-    FakeHistory(String bootstrapServers, TopicLayout layout) throws IOException {
+    FakeHistory(String bootstrapServers, RoomLogTopic layout) throws IOException {
         this.bootstrapServers = bootstrapServers;
         this.layout = layout;
         this.server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
@@ -143,7 +142,7 @@ final class FakeHistory extends HistoryServiceGrpc.HistoryServiceImplBase implem
 
     /** Every record of {@code room} now in its partition, as stored envelopes. */
     private List<Envelope> stored(String room, String epoch) {
-        TopicPartition tp = new TopicPartition(layout.topic(), layout.partitionOf(room));
+        TopicPartition tp = new TopicPartition(layout.name(), layout.partitionOf(room));
         List<Envelope> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -158,10 +157,7 @@ final class FakeHistory extends HistoryServiceGrpc.HistoryServiceImplBase implem
                         continue;
                     }
                     try {
-                        out.add(Envelope.parseFrom(rec.value()).toBuilder()
-                                .setPosition(Position.newBuilder().setEpoch(epoch).setOffset(rec.offset()))
-                                .setStoredTime(Messages.millis(rec.timestamp()))
-                                .build());
+                        out.add(RoomRecords.storedEnvelope(room, rec.value(), epoch, rec.offset(), rec.timestamp()));
                     } catch (InvalidProtocolBufferException e) {
                         throw new IllegalStateException(e);
                     }

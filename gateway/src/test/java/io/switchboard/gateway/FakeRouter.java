@@ -14,12 +14,13 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.switchboard.proto.Names;
+import io.switchboard.proto.Messages;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.Position;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.service.GrpcServerRuntime;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -108,9 +109,9 @@ final class FakeRouter extends RouterServiceGrpc.RouterServiceImplBase implement
             }
             long ts = meta.timestamp();
             response.onNext(PublishResponse.newBuilder()
-                    .setPosition(Position.newBuilder().setEpoch(Names.epoch(topicId, meta.partition()))
+                    .setPosition(Position.newBuilder().setEpoch(RoomLogTopic.epoch(topicId, meta.partition()))
                             .setOffset(meta.offset()))
-                    .setStoredTime(Timestamp.newBuilder().setSeconds(ts / 1000).setNanos((int) (ts % 1000) * 1_000_000))
+                    .setStoredTime(Messages.millis(ts))
                     .build());
             response.onCompleted();
         });

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.switchboard.gateway.fanout.TopicLayout;
 import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.TestTokens;
 import io.switchboard.testkit.WsTestClient;
@@ -75,7 +75,7 @@ final class GatewayHarness implements AutoCloseable {
                         .get(TOPIC).topicId().toString();
             }
             h.router = new FakeRouter(h.kafka.bootstrapServers(), TOPIC, topicId);
-            h.history = new FakeHistory(h.kafka.bootstrapServers(), new TopicLayout(TOPIC, topicId, 3));
+            h.history = new FakeHistory(h.kafka.bootstrapServers(), new RoomLogTopic(TOPIC, topicId, 3));
             ConfigBuilder<GatewayConfig> config = GatewayConfig.builder()
                     .set(HOST, "127.0.0.1")
                     .set(PORT, 0)

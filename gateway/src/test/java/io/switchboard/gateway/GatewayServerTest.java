@@ -15,8 +15,8 @@ import io.switchboard.proto.client.v1.Unsubscribe;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,19 +29,13 @@ import static org.awaitility.Awaitility.await;
 
 /** The gateway on real sockets with a real Kafka and a fake router: connect, subscribe, publish, receive. */
 class GatewayServerTest {
+    @AutoClose
     private static GatewayHarness h;
 
     @BeforeAll
     static void start() throws Exception {
         h = GatewayHarness.start(c -> c.set(GatewayKeys.ID, "gw-test").set(GatewayKeys.MAX_SUBSCRIPTIONS, 3)
                 .set(GatewayKeys.CONNECT_TIMEOUT, Duration.ofSeconds(1)));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (h != null) {
-            h.close();
-        }
     }
 
     @AfterEach

@@ -22,7 +22,7 @@ import io.switchboard.gateway.limits.LimitKeys;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,18 +35,12 @@ import org.junit.jupiter.api.Test;
 class HandshakeAbuseTest {
     private static final int HALF_OPEN = Integer.getInteger("abuse.half-open", 2_000);
     private static final int SLOW = Integer.getInteger("abuse.slow", 300);
+    @AutoClose
     private static GatewayHarness h;
 
     @BeforeAll
     static void start() throws Exception {
         h = GatewayHarness.start(c -> c.set(LimitKeys.HANDSHAKE_TIMEOUT, Duration.ofSeconds(10)));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (h != null) {
-            h.close();
-        }
     }
 
     @Test

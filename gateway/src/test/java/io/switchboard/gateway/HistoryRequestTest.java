@@ -11,8 +11,8 @@ import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -21,18 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** HistoryRequest frames: paging both directions, messages identical to live ones, and the error mapping. */
 class HistoryRequestTest {
+    @AutoClose
     private static GatewayHarness h;
 
     @BeforeAll
     static void start() throws Exception {
         h = GatewayHarness.start(c -> { });
-    }
-
-    @AfterAll
-    static void stop() {
-        if (h != null) {
-            h.close();
-        }
     }
 
     @AfterEach

@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import io.switchboard.testkit.HttpHead;
+
 /**
  * One HTTP/1.1 request written by hand on its own socket, and the head of the answer: for upgrade requests with
  * exactly the headers a test wants (Origin, X-Forwarded-For, oversized ones), which {@code java.net.http} does not
@@ -51,17 +53,8 @@ final class RawHttp implements AutoCloseable {
             req.append("\r\n");
             socket.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
-            // Read the head byte by byte so that no frame bytes after it are consumed.
-            InputStream in = socket.getInputStream();
-            StringBuilder head = new StringBuilder();
-            int c;
-            while ((c = in.read()) != -1) {
-                head.append((char) c);
-                if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
-                    break;
-                }
-            }
-            String[] lines = head.toString().split("\r\n");
+            String head = HttpHead.read(socket.getInputStream());
+            String[] lines = head.split("\r\n");
             if (!lines[0].startsWith("HTTP/1.1 ")) {
                 throw new IOException("not an HTTP response: " + head);
             }

@@ -14,8 +14,8 @@ import io.switchboard.proto.client.v1.Subscribe;
 import io.switchboard.proto.client.v1.Subscribed;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,19 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ResumeTest {
     private static final int MAX_MESSAGES = 10;
+    @AutoClose
     private static GatewayHarness h;
 
     @BeforeAll
     static void start() throws Exception {
         h = GatewayHarness.start(c -> c.set(GatewayKeys.RESUME_PAGE_SIZE, 3)
                 .set(GatewayKeys.RESUME_MAX_MESSAGES, MAX_MESSAGES));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (h != null) {
-            h.close();
-        }
     }
 
     @AfterEach

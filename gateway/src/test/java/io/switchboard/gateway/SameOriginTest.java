@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 
 import io.switchboard.testkit.Subprotocol;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,18 +17,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * port is the scheme's default); upgrades without one are accepted. No HTTP endpoint answers with CORS headers.
  */
 class SameOriginTest {
+    @AutoClose
     private static GatewayHarness h;
 
     @BeforeAll
     static void start() throws Exception {
         h = GatewayHarness.start(c -> { });
-    }
-
-    @AfterAll
-    static void stop() {
-        if (h != null) {
-            h.close();
-        }
     }
 
     private static int upgradeStatus(Subprotocol sp, Map<String, String> headers) {

@@ -28,7 +28,7 @@ import io.switchboard.proto.internal.v1.SubscribeCommand;
 import io.switchboard.proto.internal.v1.UnsubscribeCommand;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +47,7 @@ import static org.awaitility.Awaitility.await;
 class SignalsTest {
     private static final String GATEWAY_ID = "gw-signals";
     private static final MutableClock CLOCK = new MutableClock();
+    @AutoClose
     private static GatewayHarness h;
 
     @BeforeAll
@@ -54,13 +55,6 @@ class SignalsTest {
         h = GatewayHarness.start(c -> c.set(GatewayKeys.ID, GATEWAY_ID), CLOCK);
         // Signals are read from the end: wait until all three topics are positioned before writing any.
         await().atMost(WAIT).until(() -> h.metric("gateway_signal_topics_ready") == 3);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (h != null) {
-            h.close();
-        }
     }
 
     private static ClientFrame ephemeral(int requestId, String room, String kind) {

@@ -17,7 +17,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,19 +30,13 @@ import static org.awaitility.Awaitility.await;
  * gateway aborts the transport, and the connection is cleaned up (count, queue bytes) like any other.
  */
 class StuckClientTest {
+    @AutoClose
     private static GatewayHarness h;
 
     @BeforeAll
     static void start() throws Exception {
         h = GatewayHarness.start(c -> c.set(GatewayKeys.MAX_OUTBOUND_QUEUE_BYTES, 131_072L)
                 .set(GatewayKeys.CLOSE_TIMEOUT, Duration.ofMillis(500)));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (h != null) {
-            h.close();
-        }
     }
 
     @Test

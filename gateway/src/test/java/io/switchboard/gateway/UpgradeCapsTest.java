@@ -14,7 +14,7 @@ import io.switchboard.gateway.limits.LimitKeys;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * comes back when its connection ends; a connected client goes on chatting meanwhile.
  */
 class UpgradeCapsTest {
+    @AutoClose
     private static GatewayHarness h;
 
     @BeforeAll
@@ -35,13 +36,6 @@ class UpgradeCapsTest {
                 .set(LimitKeys.MAX_CONNECTIONS_PER_IP, 2)
                 .set(LimitKeys.CLIENT_IP_HEADER, "X-Forwarded-For")
                 .set(LimitKeys.CLIENT_IP_TRUSTED_PROXIES, List.of(Cidr.parse("127.0.0.1/32"))));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (h != null) {
-            h.close();
-        }
     }
 
     private static RawHttp upgradeFrom(String client, Subprotocol sp) {

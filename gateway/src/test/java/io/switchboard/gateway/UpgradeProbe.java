@@ -9,6 +9,8 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
+import io.switchboard.testkit.HttpHead;
+
 /**
  * WebSocket handshakes and frames written byte by byte on a plain socket, for what {@code java.net.http}'s client
  * cannot do: report a 503 answer while other WebSockets of its shared HttpClient are open (it waited until they
@@ -89,17 +91,8 @@ final class UpgradeProbe {
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
                 + "Sec-WebSocket-Protocol: " + subprotocol + "\r\n\r\n";
         socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-        // Read the head byte by byte so that no frame bytes after it are consumed.
-        InputStream in = socket.getInputStream();
-        StringBuilder head = new StringBuilder();
-        int c;
-        while ((c = in.read()) != -1) {
-            head.append((char) c);
-            if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
-                break;
-            }
-        }
-        String statusLine = head.toString().lines().findFirst().orElse("");
+        String head = HttpHead.read(socket.getInputStream());
+        String statusLine = head.lines().findFirst().orElse("");
         if (!statusLine.startsWith("HTTP/1.1 ")) {
             throw new IOException("not an HTTP response: " + statusLine);
         }

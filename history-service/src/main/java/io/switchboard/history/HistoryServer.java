@@ -12,10 +12,11 @@ import static io.switchboard.history.HistoryKeys.SWEEP_INTERVAL;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.history.ingest.IngestSignal;
 import io.switchboard.history.ingest.KafkaIngester;
-import io.switchboard.history.ingest.TopicInfo;
 import io.switchboard.history.store.MessageStore;
 import io.switchboard.history.store.RocksMessageStore;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
+import io.switchboard.roomlog.RoomLogTopic;
+import io.switchboard.roomlog.RoomLogTopicLoader;
 import io.switchboard.service.GrpcServerRuntime;
 import io.switchboard.service.HttpEndpoints;
 import io.switchboard.service.KafkaClientSettings;
@@ -63,7 +64,7 @@ public final class HistoryServer implements ServiceMain.Service {
     /** What retention measures age with. */
     private final InstantSource clock;
     private MessageStore store;
-    private TopicInfo topic;
+    private RoomLogTopic topic;
     private KafkaIngester ingester;
     private HistoryMetrics metrics;
     private RetentionSweeper sweeper;
@@ -107,7 +108,7 @@ public final class HistoryServer implements ServiceMain.Service {
             http = HttpEndpoints.start("history", config.get(METRICS_PORT), registry, this::isReady);
         }
         store = RocksMessageStore.open(config.get(DATA_DIR));
-        topic = TopicInfo.describe(adminProperties(), config.get(KafkaKeys.TOPIC_NAME), config.get(STARTUP_TIMEOUT));
+        topic = describeTopic();
         Optional<String> storedTopic = store.topicId();
         if (storedTopic.isPresent() && !storedTopic.get().equals(topic.topicId())) {
             LOG.log(Level.WARNING, "topic " + topic.name() + " was recreated (id " + storedTopic.get() + " -> "
@@ -192,7 +193,7 @@ public final class HistoryServer implements ServiceMain.Service {
         return store;
     }
 
-    TopicInfo topic() {
+    RoomLogTopic topic() {
         return topic;
     }
 
@@ -232,6 +233,16 @@ public final class HistoryServer implements ServiceMain.Service {
         props.putIfAbsent("fetch.min.bytes", "65536");
         props.putIfAbsent("fetch.max.wait.ms", "20");
         return props;
+    }
+
+    private RoomLogTopic describeTopic() {
+        try {
+            return RoomLogTopicLoader.load(adminProperties(), config.get(KafkaKeys.TOPIC_NAME),
+                    config.get(STARTUP_TIMEOUT));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing the room log topic", e);
+        }
     }
 
     private Properties adminProperties() {

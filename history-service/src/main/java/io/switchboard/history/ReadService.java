@@ -9,7 +9,6 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
 import io.switchboard.history.ingest.IngestSignal;
-import io.switchboard.history.ingest.TopicInfo;
 import io.switchboard.history.store.MessageStore;
 import io.switchboard.history.store.Page;
 import io.switchboard.history.store.PartitionProgress;
@@ -20,6 +19,7 @@ import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
 import io.switchboard.proto.internal.v1.ReadDirection;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
+import io.switchboard.roomlog.RoomLogTopic;
 
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -36,13 +36,13 @@ final class ReadService extends HistoryServiceGrpc.HistoryServiceImplBase {
     static final int DEFAULT_LIMIT = 100;
 
     private final MessageStore store;
-    private final TopicInfo topic;
+    private final RoomLogTopic topic;
     private final IngestSignal signal;
     private final HistoryConfig config;
     private final HistoryMetrics metrics;
     private volatile boolean open = true;
 
-    ReadService(MessageStore store, TopicInfo topic, IngestSignal signal, HistoryConfig config,
+    ReadService(MessageStore store, RoomLogTopic topic, IngestSignal signal, HistoryConfig config,
                 HistoryMetrics metrics) {
         this.store = store;
         this.topic = topic;

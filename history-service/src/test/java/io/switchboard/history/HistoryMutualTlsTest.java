@@ -22,7 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,20 +36,14 @@ class HistoryMutualTlsTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private TlsFixture tls;
+    @AutoClose
     private HistoryServer server;
 
     @BeforeEach
     void certificates() {
         tls = TlsFixture.create(dir.resolve("certificates"));
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-        tls.close();
     }
 
     @Test

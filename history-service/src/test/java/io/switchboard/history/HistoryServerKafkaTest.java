@@ -5,7 +5,6 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.switchboard.history.ingest.TopicInfo;
 import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
@@ -13,6 +12,7 @@ import io.switchboard.proto.internal.v1.ReadDirection;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
 import io.switchboard.proto.internal.v1.Sender;
+import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.config.ConfigBuilder;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -160,7 +160,7 @@ class HistoryServerKafkaTest {
         HistoryServer server = start(config(dir).build());
         awaitIngested(server, "chat:lobby", 7);
         var stub = client(server);
-        TopicInfo info = server.topic();
+        RoomLogTopic info = server.topic();
         String epoch = info.epoch(info.partitionOf("chat:lobby"));
 
         ReadResponse latest = stub.read(read("chat:lobby", ReadDirection.READ_LATEST).setLimit(3).build());

@@ -13,7 +13,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class DemoPageTest {
     private static final String SECRET = "demo-page-test-secret-0123456789abcdef";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    @AutoClose
     private static LocalCluster cluster;
 
     @BeforeAll
@@ -33,13 +34,6 @@ class DemoPageTest {
                 .firstGatewayRouting(SwitchboardMain.demoRouting(SECRET))
                 .build()
                 .start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -11,7 +11,7 @@ import io.switchboard.testkit.TestTokens;
 import io.switchboard.testkit.WsTestClient;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +24,7 @@ class EndToEndTest {
     private static final String SECRET = "end-to-end-test-secret-0123456789abcdef";
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final TestTokens TOKENS = TestTokens.hs256(SECRET);
+    @AutoClose
     private static LocalCluster cluster;
 
     @BeforeAll
@@ -35,13 +36,6 @@ class EndToEndTest {
                 .set("kafka.topic.partitions", "4")
                 .build()
                 .start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

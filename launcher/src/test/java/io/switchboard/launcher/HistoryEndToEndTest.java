@@ -20,7 +20,7 @@ import io.switchboard.testkit.WsTestClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +31,7 @@ class HistoryEndToEndTest {
     /** The rooms the tests' tokens grant: each test's own. */
     private static final String[] ROOMS = {"paging:room", "brief:room", "epoch:room", "missed:room"};
     private static final Duration WAIT = Duration.ofSeconds(30);
+    @AutoClose
     private static LocalCluster cluster;
 
     @BeforeAll
@@ -42,13 +43,6 @@ class HistoryEndToEndTest {
                 .set("history.retention.sweep-interval", "PT0.2S")
                 .build()
                 .start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

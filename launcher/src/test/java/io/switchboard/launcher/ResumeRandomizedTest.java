@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,6 +36,7 @@ class ResumeRandomizedTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int CLIENTS = 4;
     private static final int MESSAGES = 120;
+    @AutoClose
     private static LocalCluster cluster;
 
     @BeforeAll
@@ -47,13 +48,6 @@ class ResumeRandomizedTest {
                 .set("kafka.topic.partitions", "4")
                 .build()
                 .start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     static Stream<Long> seeds() {

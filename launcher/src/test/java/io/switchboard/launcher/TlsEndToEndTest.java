@@ -22,7 +22,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +36,7 @@ class TlsEndToEndTest {
     private static final TestTokens TOKENS = TestTokens.hs256(SECRET);
     private static final String ROOM = "tls:room";
     private static final Duration WAIT = Duration.ofSeconds(30);
+    @AutoClose
     private static LocalCluster cluster;
 
     @BeforeAll
@@ -44,13 +45,6 @@ class TlsEndToEndTest {
                 .set("gateway.auth.hs256-secret", SECRET)
                 .build()
                 .start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

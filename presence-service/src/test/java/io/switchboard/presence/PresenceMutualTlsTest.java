@@ -17,7 +17,7 @@ import io.switchboard.testkit.tls.TlsFixture.Caller;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,20 +31,14 @@ class PresenceMutualTlsTest {
     @TempDir
     Path certificates;
 
+    @AutoClose
     private TlsFixture tls;
+    @AutoClose
     private PresenceServer server;
 
     @BeforeEach
     void certificates() {
         tls = TlsFixture.create(certificates);
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-        tls.close();
     }
 
     @Test

@@ -52,11 +52,6 @@ public final class Names {
         return colon < 0 ? "" : room.substring(0, colon);
     }
 
-    /** The epoch of a room's log: the Kafka topic id and the partition the room maps to. */
-    public static String epoch(String topicId, int partition) {
-        return topicId + ":" + partition;
-    }
-
     private static String printable(String s) {
         String cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
         StringBuilder b = new StringBuilder(cut.length());

@@ -28,7 +28,7 @@ public interface EnvelopeLog {
     /**
      * Where the log stored a record.
      *
-     * @param epoch      identifies the room's log ({@code Names.epoch(topicId, partition)})
+     * @param epoch      identifies the room's log ({@code RoomLogTopic.epoch(topicId, partition)})
      * @param offset     the record's position in that log
      * @param storedTime the record's timestamp as stored
      */

@@ -30,11 +30,11 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.proto.api.v1.SwitchboardApiGrpc;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.router.api.SwitchboardApiService;
 import io.switchboard.router.kafka.KafkaEnvelopeLog;
 import io.switchboard.router.kafka.PresenceRecordListener;
 import io.switchboard.router.kafka.TopicBootstrap;
-import io.switchboard.router.kafka.TopicInfo;
 import io.switchboard.service.GrpcServerRuntime;
 import io.switchboard.service.HttpEndpoints;
 import io.switchboard.service.KafkaKeys;
@@ -162,7 +162,7 @@ public final class RouterServer implements ServiceMain.Service {
             // First, so that liveness answers while Kafka is being waited for.
             http = HttpEndpoints.start("router", config.get(METRICS_PORT), registry, this::isReady);
         }
-        TopicInfo topic = TopicBootstrap.ensure(KafkaSettings.admin(config), KafkaSettings.topic(config),
+        RoomLogTopic topic = TopicBootstrap.ensure(KafkaSettings.admin(config), KafkaSettings.topic(config),
                 rooms -> List.of(KafkaSettings.ephemeralTopic(config, rooms.partitions()),
                         KafkaSettings.controlTopic(config)),
                 config.get(STARTUP_TIMEOUT)).getFirst();

@@ -24,9 +24,9 @@ import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.router.kafka.KafkaEnvelopeLog;
 import io.switchboard.router.kafka.TopicBootstrap;
-import io.switchboard.router.kafka.TopicInfo;
 import io.switchboard.service.GrpcFutures;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.config.ConfigBuilder;
@@ -209,7 +209,7 @@ class RouterServerKafkaTest {
         RouterConfig config = RouterConfig.builder().set(ID, "deadline")
                 .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers())
                 .set(KafkaKeys.TOPIC_NAME, topic).set(KafkaKeys.TOPIC_PARTITIONS, 2).build();
-        TopicInfo info = TopicBootstrap.ensure(KafkaSettings.admin(config), KafkaSettings.topic(config),
+        RoomLogTopic info = TopicBootstrap.ensure(KafkaSettings.admin(config), KafkaSettings.topic(config),
                 Duration.ofSeconds(20));
         KafkaEnvelopeLog log = KafkaEnvelopeLog.start(KafkaSettings.producer(config), info, Duration.ofSeconds(20));
         resources.add(() -> log.close(Duration.ofSeconds(5)));

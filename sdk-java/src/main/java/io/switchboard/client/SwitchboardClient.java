@@ -247,11 +247,6 @@ public final class SwitchboardClient implements AutoCloseable {
                 ServerFrame::getAck);
     }
 
-    /** The current connection, or null between connections: for tests that cut it (abort()). */
-    public Transport transportForTesting() {
-        return connection.transport();
-    }
-
     /**
      * Closes the connection and fails whatever is pending; the client cannot be used again. Idempotent. Returns
      * once closed, except when called from a listener or callback of this client (then the close follows it).

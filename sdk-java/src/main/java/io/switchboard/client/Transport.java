@@ -4,10 +4,10 @@ import io.switchboard.proto.client.v1.ClientFrame;
 
 /**
  * One WebSocket connection to a gateway, as the client sees it. Thread-safe: sends are serialized (one write
- * path per connection). Exposed through {@link SwitchboardClient#transportForTesting()} so tests can cut a
- * connection abruptly.
+ * path per connection). Opened by a {@link TransportConnector}, the seam where tests put a fake or cut a real
+ * connection.
  */
-public interface Transport {
+interface Transport {
     /** Queues one frame; frames are written in call order. */
     void send(ClientFrame frame);
 

@@ -56,14 +56,17 @@ class ClientEndToEndTest {
     }
 
     private static SwitchboardClient client(String user) {
+        return builder(user).build();
+    }
+
+    private static SwitchboardClient.Builder builder(String user) {
         return SwitchboardClient.builder()
                 .url(cluster.webSocketUri(0))
                 .tokenProvider(() -> CompletableFuture.completedFuture(TOKENS.token(user, "sdk:*")))
                 .scheduler(scheduler)
                 .httpClient(http)
                 .backoffInitial(Duration.ofMillis(200))
-                .backoffMax(Duration.ofSeconds(2))
-                .build();
+                .backoffMax(Duration.ofSeconds(2));
     }
 
     private static String text(Message message) {
@@ -76,7 +79,9 @@ class ClientEndToEndTest {
         List<String> aliceSees = new CopyOnWriteArrayList<>();
         List<String> bobSees = new CopyOnWriteArrayList<>();
         List<StateChange> bobStates = new CopyOnWriteArrayList<>();
-        try (SwitchboardClient alice = client("alice"); SwitchboardClient bob = client("bob")) {
+        CuttableConnector bobsConnections = new CuttableConnector(http);
+        try (SwitchboardClient alice = client("alice");
+             SwitchboardClient bob = builder("bob").transportConnector(bobsConnections).build()) {
             bob.addStateListener(bobStates::add);
             alice.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             bob.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -97,7 +102,7 @@ class ClientEndToEndTest {
             assertThat(bobSees).containsExactlyElementsOf(sent);
 
             // Cut bob's socket as a network failure would, and publish while he is away.
-            bob.transportForTesting().abort();
+            bobsConnections.cut();
             for (int i = 0; i < 10; i++) {
                 String body = "during-" + i;
                 alice.publish(room, body.getBytes(StandardCharsets.UTF_8)).get(WAIT.toSeconds(), TimeUnit.SECONDS);

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +35,7 @@ class WssEndToEndTest {
     @TempDir
     static Path certificates;
 
+    @AutoClose
     private static LocalCluster cluster;
     private static PemFiles gateway;
 
@@ -46,13 +47,6 @@ class WssEndToEndTest {
                 .set("gateway.tls.certificate", gateway.certificateChain().toString())
                 .set("gateway.tls.private-key", gateway.privateKey().toString())
                 .build().start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     private static SwitchboardClient.Builder client(String user) {
@@ -70,10 +64,16 @@ class WssEndToEndTest {
         List<String> bobSees = new CopyOnWriteArrayList<>();
         // One client builds its own HttpClient from the SSLContext, the other shares an HttpClient built with it.
         try (HttpClient shared = HttpClient.newBuilder().sslContext(TrustedCertificates.fromPem(gateway.caBundle()))
-                .build();
-             SwitchboardClient alice = client("alice").sslContext(TrustedCertificates.fromPem(gateway.caBundle()))
+                .build()) {
+            chatAndResume(room, bobSees, shared, new CuttableConnector(shared));
+        }
+    }
+
+    private void chatAndResume(String room, List<String> bobSees, HttpClient shared, CuttableConnector bobsConnections)
+            throws Exception {
+        try (SwitchboardClient alice = client("alice").sslContext(TrustedCertificates.fromPem(gateway.caBundle()))
                      .build();
-             SwitchboardClient bob = client("bob").httpClient(shared).build()) {
+             SwitchboardClient bob = client("bob").httpClient(shared).transportConnector(bobsConnections).build()) {
             alice.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             bob.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             bob.subscribe(room, (Message m) -> bobSees.add(m.getPayload().toString(StandardCharsets.UTF_8)))
@@ -85,7 +85,7 @@ class WssEndToEndTest {
             }
             await().atMost(WAIT).until(() -> bobSees.size() == 3);
 
-            bob.transportForTesting().abort();
+            bobsConnections.cut();
             for (int i = 0; i < 3; i++) {
                 sent.add("while-away-" + i);
                 alice.publish(room, sent.getLast().getBytes(StandardCharsets.UTF_8)).get(WAIT.toSeconds(), TimeUnit.SECONDS);

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
-import io.switchboard.launcher.LocalCluster;
 import io.switchboard.proto.client.v1.Ack;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.DirectMessage;
@@ -14,36 +12,19 @@ import io.switchboard.proto.client.v1.UserMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Direct messages between users: delivered to every connected device of the recipient on every gateway, counted
  * in the ack, once per id, and to nobody (devices 0) when the recipient is offline.
  */
 class DirectMessageSystemTest {
-    private static LocalCluster cluster;
-    private static ManagedChannel channel;
-    private static ServiceApi reader;
-
-    @BeforeAll
-    static void start() {
-        cluster = SystemCluster.start(false);
-        channel = SystemCluster.routerChannel(cluster, 0);
-        reader = new ServiceApi(channel, SystemCluster.serviceToken("dm-test", "read"));
-    }
-
-    @AfterAll
-    static void stop() {
-        SystemCluster.shutdown(channel);
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ApiCluster API = new ApiCluster(false, "dm-test", "read");
 
     private static Peer connect(int gateway, String user) {
-        return Peer.connect(cluster.webSocketUri(gateway), user, SystemCluster.USERS.token(user));
+        return API.connect(gateway, user);
     }
 
     private static Ack direct(Peer from, String to, String id, String text) {
@@ -66,7 +47,7 @@ class DirectMessageSystemTest {
              Peer bobPhone = connect(0, "bob");
              Peer bobLaptop = connect(1, "bob")) {
             assertThat(bobPhone.gatewayId()).isNotEqualTo(bobLaptop.gatewayId());
-            await().atMost(Peer.WAIT).until(() -> reader.connections("bob") == 2);
+            await().atMost(Peer.WAIT).until(() -> API.api().connections("bob") == 2);
 
             Ack ack = direct(alice, "bob", "dm-1", "psst");
             assertThat(ack.getDevices()).isEqualTo(2);
@@ -93,7 +74,7 @@ class DirectMessageSystemTest {
             // One device gone: the router's cached lookup (cache-ttl far longer than this test) is dropped when
             // the presence topic says bob changed, so soon a message counts one device and reaches only the phone.
             bobLaptop.leave();
-            await().atMost(Peer.WAIT).until(() -> reader.connections("bob") == 1);
+            await().atMost(Peer.WAIT).until(() -> API.api().connections("bob") == 1);
             AtomicInteger attempt = new AtomicInteger();
             await().atMost(Peer.WAIT).pollInterval(Duration.ofMillis(200))
                     .until(() -> direct(alice, "bob", "dm-3-" + attempt.incrementAndGet(), "still there?").getDevices() == 1);

@@ -2,7 +2,7 @@ package io.switchboard.systemtests;
 
 import io.switchboard.drill.presence.PresenceChecker;
 import io.switchboard.launcher.LocalCluster;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -13,19 +13,13 @@ import org.junit.jupiter.api.Test;
  * more, {@code -Dpresence.checker.seed=S} to replay the one a failure names).
  */
 class PresenceCheckerSystemTest {
+    @AutoClose
     private static LocalCluster cluster;
 
     @BeforeAll
     static void start() {
         // The leave grace shorter still than the system tests' (2 s): quiet checks are quicker, reloads stay inside it.
         cluster = SystemCluster.builder(false).set("presence.leave-grace", "PT1S").build().start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

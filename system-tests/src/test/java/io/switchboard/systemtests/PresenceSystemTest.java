@@ -15,7 +15,7 @@ import io.switchboard.proto.client.v1.SetStatus;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,18 +25,12 @@ import org.junit.jupiter.api.Test;
  * through every member exactly once.
  */
 class PresenceSystemTest {
+    @AutoClose
     private static LocalCluster cluster;
 
     @BeforeAll
     static void start() {
         cluster = SystemCluster.start(false);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     private static Peer connect(int gateway, String user) {

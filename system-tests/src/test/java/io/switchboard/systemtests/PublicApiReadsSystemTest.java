@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.switchboard.launcher.LocalCluster;
 import io.switchboard.proto.api.v1.CloseRoomRequest;
 import io.switchboard.proto.api.v1.Connection;
 import io.switchboard.proto.api.v1.ListConnectionsRequest;
@@ -26,9 +24,8 @@ import io.switchboard.proto.client.v1.ServerFrame;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The public API's reads and room control against a running platform (presence and history included): what a
@@ -38,27 +35,11 @@ import org.junit.jupiter.api.Test;
 class PublicApiReadsSystemTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static LocalCluster cluster;
-    private static ManagedChannel channel;
-    private static ServiceApi backend;
-
-    @BeforeAll
-    static void start() {
-        cluster = SystemCluster.start(true);
-        channel = SystemCluster.routerChannel(cluster, 0);
-        backend = new ServiceApi(channel, SystemCluster.serviceToken("reads-test", "publish read control"));
-    }
-
-    @AfterAll
-    static void stop() {
-        SystemCluster.shutdown(channel);
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ApiCluster API = new ApiCluster(true, "reads-test", "publish read control");
 
     private static Peer connect(int gateway, String user) {
-        return Peer.connect(cluster.webSocketUri(gateway), user, SystemCluster.USERS.token(user, "api:*"));
+        return API.connect(gateway, user, "api:*");
     }
 
     @Test
@@ -69,20 +50,20 @@ class PublicApiReadsSystemTest {
             bob.subscribe(room, false);
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                PublishResult result = backend.blocking().publish(PublishRequest.newBuilder().setRoom(room)
+                PublishResult result = API.api().blocking().publish(PublishRequest.newBuilder().setRoom(room)
                         .setId("reads-" + i).setPayload(ByteString.copyFromUtf8("m" + i)).build());
                 ids.add(result.getId());
             }
 
             // History is fed from Kafka asynchronously: wait until it has all five, then check order and content.
-            await().atMost(WAIT).untilAsserted(() -> assertThat(backend.blocking().readHistory(ReadHistoryRequest
+            await().atMost(WAIT).untilAsserted(() -> assertThat(API.api().blocking().readHistory(ReadHistoryRequest
                     .newBuilder().setRoom(room).setDirection(HistoryDirection.LATEST).setLimit(10).build())
                     .getMessagesList()).extracting(Message::getId).containsExactlyElementsOf(ids));
-            List<Message> page = backend.blocking().readHistory(ReadHistoryRequest.newBuilder().setRoom(room)
+            List<Message> page = API.api().blocking().readHistory(ReadHistoryRequest.newBuilder().setRoom(room)
                     .setDirection(HistoryDirection.LATEST).setLimit(10).build()).getMessagesList();
             assertThat(page).extracting(Message::getSender).containsOnly("service:reads-test");
             assertThat(page).extracting(Message::getPosition).isSorted();
-            List<Message> earlier = backend.blocking().readHistory(ReadHistoryRequest.newBuilder().setRoom(room)
+            List<Message> earlier = API.api().blocking().readHistory(ReadHistoryRequest.newBuilder().setRoom(room)
                     .setDirection(HistoryDirection.BEFORE).setPosition(page.get(2).getPosition())
                     .setEpoch(page.get(2).getEpoch()).setLimit(10).build()).getMessagesList();
             assertThat(earlier).extracting(Message::getId).containsExactly("reads-0", "reads-1");
@@ -91,13 +72,13 @@ class PublicApiReadsSystemTest {
             // moments ago answers UNAVAILABLE (retriable) until it has every gateway's state.
             await().atMost(WAIT).ignoreExceptionsMatching(e -> Status.fromThrowable(e).getCode() == Status.Code.UNAVAILABLE)
                     .untilAsserted(() -> {
-                RoomPresenceResponse members = backend.blocking().getRoomPresence(
+                RoomPresenceResponse members = API.api().blocking().getRoomPresence(
                         RoomPresenceRequest.newBuilder().setRoom(room).setLimit(10).build());
                 assertThat(members.getMembersList()).extracting(Member::getUserId)
                         .containsExactly("reads-alice", "reads-bob");
                 assertThat(members.getUsers()).isEqualTo(2);
             });
-            UserPresence alicePresence = backend.blocking().getUserPresence(UserPresenceRequest.newBuilder()
+            UserPresence alicePresence = API.api().blocking().getUserPresence(UserPresenceRequest.newBuilder()
                     .addUserIds("reads-alice").addUserIds("reads-nobody").build()).getUsersList().stream()
                     .filter(u -> u.getUserId().equals("reads-alice")).findFirst().orElseThrow();
             assertThat(alicePresence.getStatus()).isEqualTo(PresenceStatus.ONLINE);
@@ -106,13 +87,13 @@ class PublicApiReadsSystemTest {
                 assertThat(c.getGatewayId()).isEqualTo(alice.gatewayId());
                 assertThat(c.getRoomsList()).contains(room);
             });
-            List<Connection> onBobsGateway = backend.blocking().listConnections(ListConnectionsRequest.newBuilder()
+            List<Connection> onBobsGateway = API.api().blocking().listConnections(ListConnectionsRequest.newBuilder()
                     .setGatewayId(bob.gatewayId()).setLimit(1000).build()).getConnectionsList();
             assertThat(onBobsGateway).extracting(Connection::getSessionId)
                     .contains(bob.sessionId()).doesNotContain(alice.sessionId());
 
             // CloseRoom: every subscriber, on both gateways, is told and unsubscribed.
-            backend.blocking().closeRoom(CloseRoomRequest.newBuilder().setRoom(room).setReason("moderated").build());
+            API.api().blocking().closeRoom(CloseRoomRequest.newBuilder().setRoom(room).setReason("moderated").build());
             for (Peer peer : List.of(alice, bob)) {
                 ServerFrame closed = peer.awaitFrame(f -> f.hasUnsubscribed() && f.getUnsubscribed().getRoom().equals(room));
                 assertThat(closed.getUnsubscribed().getRequestId()).isZero();

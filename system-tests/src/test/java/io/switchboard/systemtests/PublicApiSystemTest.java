@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -13,7 +12,6 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.switchboard.launcher.LocalCluster;
 import io.switchboard.proto.api.v1.DisconnectRequest;
 import io.switchboard.proto.api.v1.PublishRequest;
 import io.switchboard.proto.api.v1.PublishResult;
@@ -32,9 +30,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The public SwitchboardApi as a backend uses it over real gRPC: a publish stream cut mid-way and resumed
@@ -45,27 +42,11 @@ class PublicApiSystemTest {
     private static final int MESSAGES = 300;
     private static final int CUT_AFTER = 100;
 
-    private static LocalCluster cluster;
-    private static ManagedChannel channel;
-    private static ServiceApi backend;
-
-    @BeforeAll
-    static void start() {
-        cluster = SystemCluster.start(false);
-        channel = SystemCluster.routerChannel(cluster, 0);
-        backend = new ServiceApi(channel, SystemCluster.serviceToken("backend-test", "publish read control"));
-    }
-
-    @AfterAll
-    static void stop() {
-        SystemCluster.shutdown(channel);
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ApiCluster API = new ApiCluster(false, "backend-test", "publish read control");
 
     private static Peer connect(int gateway, String user) {
-        return Peer.connect(cluster.webSocketUri(gateway), user, SystemCluster.USERS.token(user, "api:*"));
+        return API.connect(gateway, user, "api:*");
     }
 
     /** Message {@code i} of {@code room}; ids are per service, so each room gets its own id prefix. */
@@ -126,7 +107,7 @@ class PublicApiSystemTest {
             List<PublishRequest> all = IntStream.range(0, MESSAGES).mapToObj(i -> message(room, i)).toList();
 
             Stream cut = new Stream(CUT_AFTER);
-            var requests = backend.async().publishStream(cut);
+            var requests = API.api().async().publishStream(cut);
             all.forEach(requests::onNext);
             assertThat(cut.ended.get(30, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.CANCELLED);
             assertThat(cut.results).hasSize(CUT_AFTER);
@@ -144,7 +125,7 @@ class PublicApiSystemTest {
             // answered comes back as a duplicate at its original position.
             List<PublishRequest> resend = all.stream().filter(r -> !acknowledged.contains(r.getId())).toList();
             Stream resumed = new Stream(0);
-            var again = backend.async().publishStream(resumed);
+            var again = API.api().async().publishStream(resumed);
             resend.forEach(again::onNext);
             again.onCompleted();
             assertThat(resumed.ended.get(60, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
@@ -158,7 +139,7 @@ class PublicApiSystemTest {
 
             // A last message after the stream: a room's messages arrive in order, so once it is there, every
             // copy of an earlier one (a duplicate included) has arrived too.
-            PublishResult sentinel = backend.blocking().publish(message(room, MESSAGES));
+            PublishResult sentinel = API.api().blocking().publish(message(room, MESSAGES));
             checker.acked(room, sentinel.getId(), sentinel.getPosition());
             for (Peer subscriber : List.of(first, second)) {
                 subscriber.awaitFrame(f -> f.hasMessage() && f.getMessage().getId().equals(sentinel.getId()));
@@ -177,8 +158,8 @@ class PublicApiSystemTest {
     @Test
     void sendToUserReachesEveryDeviceAcrossGateways() {
         try (Peer phone = connect(0, "frank"); Peer laptop = connect(1, "frank")) {
-            await().atMost(Peer.WAIT).until(() -> backend.connections("frank") == 2);
-            SendToUserResponse response = backend.blocking().sendToUser(SendToUserRequest.newBuilder()
+            await().atMost(Peer.WAIT).until(() -> API.api().connections("frank") == 2);
+            SendToUserResponse response = API.api().blocking().sendToUser(SendToUserRequest.newBuilder()
                     .setUserId("frank").setId("notice-1").setPayload(ByteString.copyFromUtf8("your order shipped"))
                     .setContentType("text/plain").build());
             assertThat(response.getDevices()).isEqualTo(2);
@@ -189,7 +170,7 @@ class PublicApiSystemTest {
                 assertThat(m.getSender()).isEqualTo("service:backend-test");
                 assertThat(m.getPayload().toStringUtf8()).isEqualTo("your order shipped");
             }
-            SendToUserResponse offline = backend.blocking().sendToUser(SendToUserRequest.newBuilder()
+            SendToUserResponse offline = API.api().blocking().sendToUser(SendToUserRequest.newBuilder()
                     .setUserId("nobody-here").setId("notice-2").setPayload(ByteString.copyFromUtf8("?")).build());
             assertThat(offline.getDevices()).isZero();
         }
@@ -198,8 +179,8 @@ class PublicApiSystemTest {
     @Test
     void disconnectClosesTheTargetConnectionWithTheGivenCode() {
         try (Peer phone = connect(0, "gina"); Peer laptop = connect(1, "gina")) {
-            await().atMost(Peer.WAIT).until(() -> backend.connections("gina") == 2);
-            backend.blocking().disconnect(DisconnectRequest.newBuilder().setUserId("gina")
+            await().atMost(Peer.WAIT).until(() -> API.api().connections("gina") == 2);
+            API.api().blocking().disconnect(DisconnectRequest.newBuilder().setUserId("gina")
                     .setSessionId(phone.sessionId()).setCode(4001).setReason("banned for spam").build());
             WsTestClient.Closed closed = phone.ws().awaitClose(Peer.WAIT);
             assertThat(closed.code()).isEqualTo(4001);
@@ -211,7 +192,7 @@ class PublicApiSystemTest {
             assertThat(laptop.ws().isOpen()).isTrue();
 
             // The whole user, default code: 3503 DISCONNECTED.
-            backend.blocking().disconnect(DisconnectRequest.newBuilder().setUserId("gina").setReason("bye").build());
+            API.api().blocking().disconnect(DisconnectRequest.newBuilder().setUserId("gina").setReason("bye").build());
             WsTestClient.Closed all = laptop.ws().awaitClose(Peer.WAIT);
             assertThat(all.code()).isEqualTo(3503);
             assertThat(all.reason()).isEqualTo("bye");
@@ -221,14 +202,14 @@ class PublicApiSystemTest {
     @Test
     void callsNeedAValidServiceTokenWithTheMethodsScope() {
         PublishRequest request = message("api:auth", 0);
-        assertThatThrownBy(() -> new ServiceApi(channel, null).blocking().publish(request))
+        assertThatThrownBy(() -> new ServiceApi(API.channel(), null).blocking().publish(request))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
         // A user's token is signed with the gateways' secret, not the API's.
-        assertThatThrownBy(() -> new ServiceApi(channel, SystemCluster.USERS.token("mallory")).blocking().publish(request))
+        assertThatThrownBy(() -> new ServiceApi(API.channel(), SystemCluster.USERS.token("mallory")).blocking().publish(request))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
-        ServiceApi readOnly = new ServiceApi(channel, SystemCluster.serviceToken("analytics", "read"));
+        ServiceApi readOnly = new ServiceApi(API.channel(), SystemCluster.serviceToken("analytics", "read"));
         assertThatThrownBy(() -> readOnly.blocking().publish(request))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
@@ -238,13 +219,13 @@ class PublicApiSystemTest {
         // The same read-only token may read.
         assertThat(readOnly.connections("nobody")).isZero();
         // With the right scope the same request goes through.
-        PublishResult ok = backend.blocking().publish(request);
+        PublishResult ok = API.api().blocking().publish(request);
         assertThat(ok.getId()).isEqualTo(request.getId());
     }
 
     @Test
     void healthAnswersWithoutAToken() {
-        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(API.channel()).withDeadlineAfter(10, TimeUnit.SECONDS);
         assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
         assertThat(health.check(HealthCheckRequest.newBuilder().setService("switchboard.api.v1.SwitchboardApi").build())
                 .getStatus()).isEqualTo(ServingStatus.SERVING);

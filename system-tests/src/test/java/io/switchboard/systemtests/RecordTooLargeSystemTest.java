@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,6 +31,7 @@ class RecordTooLargeSystemTest {
 
     @RegisterExtension
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+    @AutoClose
     private static LocalCluster cluster;
 
     @BeforeAll
@@ -46,13 +47,6 @@ class RecordTooLargeSystemTest {
                 .set("gateway.auth.hs256-secret", SECRET)
                 .build()
                 .start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     private static ServerFrame publish(Peer peer, String id, int payloadBytes) {

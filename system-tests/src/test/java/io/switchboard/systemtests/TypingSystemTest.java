@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -34,18 +34,12 @@ import org.junit.jupiter.api.Test;
  */
 class TypingSystemTest {
     private static final Duration TTL = Duration.parse(SystemCluster.EPHEMERAL_TTL);
+    @AutoClose
     private static LocalCluster cluster;
 
     @BeforeAll
     static void start() {
         cluster = SystemCluster.start(true);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     private static SwitchboardClient client(URI uri, String user) {

@@ -186,15 +186,7 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     private String readHeaders() throws IOException {
-        StringBuilder head = new StringBuilder();
-        int c;
-        while ((c = in.read()) != -1) {
-            head.append((char) c);
-            if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
-                break;
-            }
-        }
-        String all = head.toString();
+        String all = HttpHead.read(in);
         int eol = all.indexOf("\r\n");
         return eol < 0 ? all : all.substring(0, eol);
     }

@@ -5,6 +5,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
+import io.switchboard.bench.ResultFile;
 import io.switchboard.launcher.ClusterSpec;
 import io.switchboard.launcher.LocalCluster;
 import io.switchboard.proto.api.v1.SwitchboardApiGrpc;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -84,14 +84,7 @@ public final class ApiStreamBenchmark {
             }
         }
         String table = markdown(results);
-        log.println();
-        log.print(table);
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.writeString(out, "# API streaming benchmark\n\n" + describe() + "\n\n" + table);
-        log.println("written to " + out);
+        ResultFile.publish(table, out, ResultFile.markdown("API streaming benchmark", describe(), table), log);
         return results;
     }
 

@@ -2,6 +2,7 @@ package io.switchboard.bench.authz;
 
 import com.google.protobuf.Duration;
 import io.switchboard.bench.PrometheusScrape;
+import io.switchboard.bench.ResultFile;
 import io.switchboard.launcher.LocalCluster;
 import io.switchboard.proto.api.v1.AuthorizeResponse;
 import io.switchboard.proto.client.v1.ServerFrame;
@@ -12,7 +13,6 @@ import io.switchboard.testkit.WsTestClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -136,13 +136,7 @@ public final class AuthzBenchmark {
                 + " (%d if every ask succeeded: one per first ask, one per room of the cached variant's users in"
                 + " their first round; failed asks are not cached and are asked again); failures in warmup rounds:"
                 + " %d%n", authorizeCalls, expectedCalls, warmupFailures);
-        log.println();
-        log.print(table);
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.writeString(out, table);
+        ResultFile.publish(table, out, table, log);
         return results;
     }
 

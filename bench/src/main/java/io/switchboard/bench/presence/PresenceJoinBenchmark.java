@@ -1,11 +1,11 @@
 package io.switchboard.bench.presence;
 
+import io.switchboard.bench.ResultFile;
 import io.switchboard.launcher.ClusterSpec;
 import io.switchboard.launcher.LocalCluster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,14 +72,7 @@ public final class PresenceJoinBenchmark {
             }
         }
         String table = markdown(results);
-        log.println();
-        log.print(table);
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.writeString(out, "# Presence-join benchmark\n\n" + describe() + "\n\n" + table);
-        log.println("written to " + out);
+        ResultFile.publish(table, out, ResultFile.markdown("Presence-join benchmark", describe(), table), log);
         return results;
     }
 

@@ -10,25 +10,19 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class SingleNodeInProcessTest {
 
+    @AutoClose
     private static EmbeddedKafka kafka;
 
     @BeforeAll
     static void startKafka() {
         kafka = EmbeddedKafka.builder().build();
         kafka.start();
-    }
-
-    @AfterAll
-    static void closeKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     @Test

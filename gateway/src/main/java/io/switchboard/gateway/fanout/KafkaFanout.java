@@ -21,6 +21,8 @@ import io.switchboard.proto.Messages;
 import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.roomlog.RoomLogTopic;
+import io.switchboard.roomlog.RoomRecords;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -51,7 +53,7 @@ public final class KafkaFanout implements LiveHandOver {
     private static final Logger LOG = Logger.getLogger(KafkaFanout.class.getName());
     private static final Duration POLL = Duration.ofMillis(500);
 
-    private final TopicLayout layout;
+    private final RoomLogTopic layout;
     private final SubscriptionRegistry registry;
     private final GatewayMetrics metrics;
     private final Properties consumerProps;
@@ -70,7 +72,7 @@ public final class KafkaFanout implements LiveHandOver {
      * @param clientId            Kafka client id (shows up in broker logs and metrics)
      * @param passthrough         {@code kafka.consumer.*} properties; they override the defaults set here
      */
-    public KafkaFanout(String bootstrapServers, String clientId, Map<String, String> passthrough, TopicLayout layout,
+    public KafkaFanout(String bootstrapServers, String clientId, Map<String, String> passthrough, RoomLogTopic layout,
                        SubscriptionRegistry registry, GatewayMetrics metrics) {
         this.layout = layout;
         this.registry = registry;
@@ -145,7 +147,7 @@ public final class KafkaFanout implements LiveHandOver {
             MetricName name = e.getKey();
             String partition = name.tags().get("partition");
             if (name.name().equals("records-lag") && partition != null
-                    && layout.topic().equals(name.tags().get("topic"))
+                    && layout.name().equals(name.tags().get("topic"))
                     && e.getValue().metricValue() instanceof Double value && !value.isNaN()) {
                 lag.put(Integer.parseInt(partition), value);
             }
@@ -175,7 +177,7 @@ public final class KafkaFanout implements LiveHandOver {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProps)) {
             consumer = c;
             List<TopicPartition> partitions = IntStream.range(0, layout.partitions())
-                    .mapToObj(p -> new TopicPartition(layout.topic(), p)).toList();
+                    .mapToObj(p -> new TopicPartition(layout.name(), p)).toList();
             c.assign(partitions);
             c.seekToEnd(partitions);
             // seekToEnd is lazy: position() forces the end offsets to be looked up now, before we report ready.
@@ -243,7 +245,7 @@ public final class KafkaFanout implements LiveHandOver {
         }
         Envelope env;
         try {
-            env = Envelope.parseFrom(rec.value());
+            env = RoomRecords.envelope(rec.value());
         } catch (InvalidProtocolBufferException e) {
             metrics.fanoutRecord("invalid");
             LOG.log(Level.WARNING, "Skipping record " + rec.topic() + "-" + rec.partition() + "@" + rec.offset()

@@ -4,7 +4,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import io.switchboard.proto.Messages;
-import io.switchboard.gateway.fanout.TopicLayout;
+import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.gateway.observe.GatewayMetrics;
 import io.switchboard.gateway.routing.ClientError;
 import io.switchboard.proto.Names;
@@ -30,10 +30,10 @@ public final class HistoryPager {
     public static final int MAX_LIMIT = 500;
 
     private final HistoryClient client;
-    private final TopicLayout layout;
+    private final RoomLogTopic layout;
     private final GatewayMetrics metrics;
 
-    public HistoryPager(HistoryClient client, TopicLayout layout, GatewayMetrics metrics) {
+    public HistoryPager(HistoryClient client, RoomLogTopic layout, GatewayMetrics metrics) {
         this.client = client;
         this.layout = layout;
         this.metrics = metrics;

@@ -10,7 +10,6 @@ import io.switchboard.gateway.fanout.FanoutMessage;
 import io.switchboard.gateway.fanout.LiveHandOver;
 import io.switchboard.gateway.fanout.Subscriber;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
-import io.switchboard.gateway.fanout.TopicLayout;
 import io.switchboard.gateway.routing.ClientError;
 import io.switchboard.gateway.ws.OutboundFrame;
 import io.switchboard.proto.Names;
@@ -20,6 +19,7 @@ import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribe;
 import io.switchboard.proto.client.v1.Unsubscribe;
 import io.switchboard.proto.client.v1.Unsubscribed;
+import io.switchboard.roomlog.RoomLogTopic;
 
 /**
  * The rooms one session subscribes to, and the session as the fan-out's {@link Subscriber} of them. Subscribe
@@ -43,7 +43,7 @@ final class RoomSubscriptions implements Subscriber {
     private final SessionOutput output;
     private final SubscriptionRegistry registry;
     private final LiveHandOver handOver;
-    private final TopicLayout layout;
+    private final RoomLogTopic layout;
     private final SessionPresence presence;
     private final int maxSubscriptions;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
@@ -66,7 +66,7 @@ final class RoomSubscriptions implements Subscriber {
      * @param maxSubscriptions rooms one connection may subscribe to
      */
     RoomSubscriptions(String sessionId, SessionOutput output, SubscriptionRegistry registry, LiveHandOver handOver,
-                      TopicLayout layout, SessionPresence presence, int maxSubscriptions) {
+                      RoomLogTopic layout, SessionPresence presence, int maxSubscriptions) {
         this.sessionId = sessionId;
         this.output = output;
         this.registry = registry;

@@ -10,7 +10,6 @@ import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.gateway.authz.RoomAuthorizer;
 import io.switchboard.gateway.fanout.LiveHandOver;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
-import io.switchboard.gateway.fanout.TopicLayout;
 import io.switchboard.gateway.history.HistoryPager;
 import io.switchboard.gateway.history.ResumeReader;
 import io.switchboard.gateway.limits.ConnectionLimits;
@@ -19,6 +18,7 @@ import io.switchboard.gateway.presence.PresenceChanges;
 import io.switchboard.gateway.ws.ConnectionHandler;
 import io.switchboard.gateway.ws.FrameSink;
 import io.switchboard.gateway.ws.Subprotocol;
+import io.switchboard.roomlog.RoomLogTopic;
 
 /**
  * Opens the {@link ClientSession} of each new connection: the one place where a session's parts are built and
@@ -35,7 +35,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
     private final RoomAuthorizer authorizer;
     private final SubscriptionRegistry subscriptions;
     private final LiveHandOver handOver;
-    private final TopicLayout layout;
+    private final RoomLogTopic layout;
     private final ResumeReader resumes;
     private final HistoryPager historyPages;
     private final PublishHandler publisher;
@@ -120,7 +120,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         private RoomAuthorizer authorizer;
         private SubscriptionRegistry subscriptions;
         private LiveHandOver handOver;
-        private TopicLayout layout;
+        private RoomLogTopic layout;
         private ResumeReader resumes;
         private HistoryPager historyPages;
         private PublishHandler publisher;
@@ -169,7 +169,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
          * The fan-out side of subscriptions: room to local subscribers, the atomic registration that tells where a
          * room's live stream starts, and the rooms topic (for epochs).
          */
-        public Builder fanout(SubscriptionRegistry subscriptions, LiveHandOver handOver, TopicLayout layout) {
+        public Builder fanout(SubscriptionRegistry subscriptions, LiveHandOver handOver, RoomLogTopic layout) {
             this.subscriptions = Objects.requireNonNull(subscriptions, "subscriptions");
             this.handOver = Objects.requireNonNull(handOver, "handOver");
             this.layout = Objects.requireNonNull(layout, "layout");

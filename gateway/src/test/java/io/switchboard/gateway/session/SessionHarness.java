@@ -29,7 +29,6 @@ import io.switchboard.gateway.fanout.FanoutMessage;
 import io.switchboard.gateway.fanout.LiveHandOver;
 import io.switchboard.gateway.fanout.Subscriber;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
-import io.switchboard.gateway.fanout.TopicLayout;
 import io.switchboard.gateway.history.HistoryClient;
 import io.switchboard.gateway.history.HistoryPager;
 import io.switchboard.gateway.history.ResumeReader;
@@ -50,6 +49,7 @@ import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
 import io.switchboard.proto.internal.v1.SendToUserRequest;
 import io.switchboard.proto.internal.v1.SendToUserResponse;
+import io.switchboard.roomlog.RoomLogTopic;
 
 import static org.awaitility.Awaitility.await;
 
@@ -193,7 +193,7 @@ final class SessionHarness implements AutoCloseable {
     final ConnectionRegistry connections = new ConnectionRegistry();
     final SubscriptionRegistry registry = new SubscriptionRegistry();
     final FakeHandOver handOver = new FakeHandOver(registry);
-    final TopicLayout layout = new TopicLayout("rooms", "topic-id", 8);
+    final RoomLogTopic layout = new RoomLogTopic("rooms", "topic-id", 8);
     final ScriptedRouter router = new ScriptedRouter();
     final HeldHistory history = new HeldHistory();
     final RecordingPresence presence = new RecordingPresence();

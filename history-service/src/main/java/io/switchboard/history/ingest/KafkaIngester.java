@@ -1,12 +1,12 @@
 package io.switchboard.history.ingest;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Timestamp;
 import io.switchboard.history.store.MessageStore;
 import io.switchboard.history.store.PartitionProgress;
 import io.switchboard.history.store.StoredMessage;
 import io.switchboard.proto.internal.v1.Envelope;
-import io.switchboard.proto.internal.v1.Position;
+import io.switchboard.roomlog.RoomLogTopic;
+import io.switchboard.roomlog.RoomRecords;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -17,7 +17,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,7 +44,7 @@ public final class KafkaIngester implements AutoCloseable {
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
     private static final long COMMIT_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
 
-    private final TopicInfo topic;
+    private final RoomLogTopic topic;
     private final MessageStore store;
     private final IngestSignal signal;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -62,7 +61,7 @@ public final class KafkaIngester implements AutoCloseable {
      * @param consumerProperties at least {@code bootstrap.servers} and {@code group.id}; deserializers and
      *                           auto-commit are set here
      */
-    public KafkaIngester(Properties consumerProperties, TopicInfo topic, MessageStore store, IngestSignal signal,
+    public KafkaIngester(Properties consumerProperties, RoomLogTopic topic, MessageStore store, IngestSignal signal,
                          String threadName) {
         this.topic = topic;
         this.store = store;
@@ -213,18 +212,12 @@ public final class KafkaIngester implements AutoCloseable {
                     + ": no room key or no value");
             return java.util.Optional.empty();
         }
-        String room = new String(record.key(), StandardCharsets.UTF_8);
+        String room = RoomRecords.room(record.key());
         try {
-            long millis = record.timestamp();
-            Envelope envelope = Envelope.parseFrom(record.value()).toBuilder()
-                    .setRoom(room)
-                    .setPosition(Position.newBuilder().setEpoch(topic.epoch(record.partition()))
-                            .setOffset(record.offset()))
-                    .setStoredTime(Timestamp.newBuilder().setSeconds(Math.floorDiv(millis, 1000))
-                            .setNanos(Math.floorMod(millis, 1000) * 1_000_000))
-                    .build();
-            return java.util.Optional.of(new StoredMessage(room, record.partition(), record.offset(), millis,
-                    envelope));
+            Envelope envelope = RoomRecords.storedEnvelope(room, record.value(), topic.epoch(record.partition()),
+                    record.offset(), record.timestamp());
+            return java.util.Optional.of(new StoredMessage(room, record.partition(), record.offset(),
+                    record.timestamp(), envelope));
         } catch (InvalidProtocolBufferException e) {
             LOG.log(Level.WARNING, "skipping record " + record.partition() + "@" + record.offset()
                     + " of room " + room + ": not an Envelope", e);

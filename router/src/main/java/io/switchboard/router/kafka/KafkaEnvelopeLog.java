@@ -3,13 +3,14 @@ package io.switchboard.router.kafka;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.router.EnvelopeLog;
 import io.switchboard.router.EventLog;
+import io.switchboard.roomlog.RoomLogTopic;
+import io.switchboard.roomlog.RoomRecords;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,24 +19,19 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The room log on Kafka: one record per envelope, key = room (UTF-8), value = the serialized envelope,
- * timestamp = the router's receive time. The producer must be idempotent with acks=all (the caller's
+ * The room log on Kafka: one record per envelope, in the layout of {@link RoomRecords} (key = room, value = the
+ * serialized envelope, timestamp = the router's receive time). The producer must be idempotent with acks=all (the caller's
  * properties say so; {@link #start} does not second-guess them) so that a room's records keep their send
  * order across retries. Futures complete on the producer's I/O thread. Thread-safe (KafkaProducer is).
  */
 public final class KafkaEnvelopeLog implements EnvelopeLog {
     private final Producer<byte[], byte[]> producer;
-    private final TopicInfo topic;
-    /** Epoch strings per partition, built once: every answer and every dedup entry refers to one. */
-    private final String[] epochs;
+    /** Its epoch strings are built once: every answer and every dedup entry refers to one. */
+    private final RoomLogTopic topic;
 
-    KafkaEnvelopeLog(Producer<byte[], byte[]> producer, TopicInfo topic) {
+    KafkaEnvelopeLog(Producer<byte[], byte[]> producer, RoomLogTopic topic) {
         this.producer = producer;
         this.topic = topic;
-        this.epochs = new String[topic.partitions()];
-        for (int p = 0; p < epochs.length; p++) {
-            epochs[p] = topic.epoch(p);
-        }
     }
 
     /**
@@ -44,15 +40,15 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
      *
      * @throws IllegalStateException when the topic's metadata did not arrive in time
      */
-    public static KafkaEnvelopeLog start(Properties producerProperties, TopicInfo topic, Duration warmUp) {
+    public static KafkaEnvelopeLog start(Properties producerProperties, RoomLogTopic topic, Duration warmUp) {
         return start(producerProperties, topic, List.of(), warmUp);
     }
 
     /**
-     * As {@link #start(Properties, TopicInfo, Duration)}, and also waits for the metadata of {@code alsoWarm}
+     * As {@link #start(Properties, RoomLogTopic, Duration)}, and also waits for the metadata of {@code alsoWarm}
      * (the topics {@link #events} writes to).
      */
-    public static KafkaEnvelopeLog start(Properties producerProperties, TopicInfo topic, List<String> alsoWarm,
+    public static KafkaEnvelopeLog start(Properties producerProperties, RoomLogTopic topic, List<String> alsoWarm,
                                          Duration warmUp) {
         Properties props = new Properties();
         props.putAll(producerProperties);
@@ -86,8 +82,7 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
     @Override
     public CompletableFuture<Stored> append(String room, Envelope envelope, Instant timestamp) {
         CompletableFuture<Stored> stored = new CompletableFuture<>();
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), null, timestamp.toEpochMilli(),
-                room.getBytes(StandardCharsets.UTF_8), envelope.toByteArray());
+        ProducerRecord<byte[], byte[]> record = RoomRecords.record(topic.name(), room, envelope, timestamp);
         // send() reports its own failures (including a metadata timeout) through the callback.
         producer.send(record, (metadata, failure) -> {
             if (failure != null) {
@@ -100,10 +95,8 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
     }
 
     private Stored storedAt(RecordMetadata metadata) {
-        int partition = metadata.partition();
-        // Partitions added while running have no cached epoch; they are rare enough to build on the fly.
-        String epoch = partition < epochs.length ? epochs[partition] : topic.epoch(partition);
-        return new Stored(epoch, metadata.offset(), Instant.ofEpochMilli(metadata.timestamp()));
+        return new Stored(topic.epoch(metadata.partition()), metadata.offset(),
+                Instant.ofEpochMilli(metadata.timestamp()));
     }
 
     /**
@@ -120,7 +113,7 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
     }
 
     /** The topic this log appends to. */
-    public TopicInfo topic() {
+    public RoomLogTopic topic() {
         return topic;
     }
 

@@ -1,5 +1,6 @@
 package io.switchboard.router.kafka;
 
+import io.switchboard.roomlog.RoomLogTopic;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -38,7 +39,7 @@ public final class TopicBootstrap {
      * @throws IllegalStateException when Kafka does not answer within {@code timeout}, or the topic is
      *                               missing and may not be created
      */
-    public static TopicInfo ensure(Properties adminProperties, TopicSpec spec, Duration timeout) {
+    public static RoomLogTopic ensure(Properties adminProperties, TopicSpec spec, Duration timeout) {
         return ensure(adminProperties, spec, first -> List.of(), timeout).getFirst();
     }
 
@@ -49,8 +50,8 @@ public final class TopicBootstrap {
      *
      * @throws IllegalStateException as {@link #ensure(Properties, TopicSpec, Duration)}
      */
-    public static List<TopicInfo> ensure(Properties adminProperties, TopicSpec first,
-                                         Function<TopicInfo, List<TopicSpec>> then, Duration timeout) {
+    public static List<RoomLogTopic> ensure(Properties adminProperties, TopicSpec first,
+                                         Function<RoomLogTopic, List<TopicSpec>> then, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Properties props = new Properties();
         props.putAll(adminProperties);
@@ -60,7 +61,7 @@ public final class TopicBootstrap {
         String servers = String.valueOf(props.get("bootstrap.servers"));
         Admin admin = Admin.create(props);
         try {
-            List<TopicInfo> infos = new ArrayList<>();
+            List<RoomLogTopic> infos = new ArrayList<>();
             infos.add(ensureOne(admin, first, deadline));
             for (TopicSpec spec : then.apply(infos.getFirst())) {
                 infos.add(ensureOne(admin, spec, deadline));
@@ -75,7 +76,7 @@ public final class TopicBootstrap {
         }
     }
 
-    private static TopicInfo ensureOne(Admin admin, TopicSpec spec, long deadline) throws TimeoutException {
+    private static RoomLogTopic ensureOne(Admin admin, TopicSpec spec, long deadline) throws TimeoutException {
         if (spec.create()) {
             create(admin, spec, deadline);
         }
@@ -98,12 +99,12 @@ public final class TopicBootstrap {
         }
     }
 
-    private static TopicInfo describe(Admin admin, TopicSpec spec, long deadline) throws TimeoutException {
+    private static RoomLogTopic describe(Admin admin, TopicSpec spec, long deadline) throws TimeoutException {
         while (true) {
             try {
                 TopicDescription description = await(admin.describeTopics(List.of(spec.name())).allTopicNames(),
                         deadline).get(spec.name());
-                TopicInfo info = new TopicInfo(spec.name(), description.topicId().toString(),
+                RoomLogTopic info = new RoomLogTopic(spec.name(), description.topicId().toString(),
                         description.partitions().size());
                 if (info.partitions() != spec.partitions()) {
                     LOG.log(Level.WARNING, "topic " + spec.name() + " has " + info.partitions()
@@ -128,6 +129,13 @@ public final class TopicBootstrap {
     private static <T> T await(KafkaFuture<T> future, long deadline) throws ExecutionException, TimeoutException {
         try {
             return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            // The admin client's own timeout (default.api.timeout.ms, set to ours) may fire a moment before ours:
+            // it is the same "Kafka did not answer in time".
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw (TimeoutException) new TimeoutException(e.getCause().getMessage()).initCause(e.getCause());
+            }
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for kafka", e);

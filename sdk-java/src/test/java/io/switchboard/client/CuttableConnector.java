@@ -1,0 +1,36 @@
+package io.switchboard.client;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The real WebSocket connector, remembering the connection it opened last so that a test can cut it as a network
+ * failure would. Thread-safe.
+ */
+final class CuttableConnector implements TransportConnector {
+    private final TransportConnector real;
+    private volatile Transport last;
+
+    CuttableConnector(HttpClient http) {
+        this.real = new JdkWebSocketConnector(http, Duration.ofSeconds(10));
+    }
+
+    @Override
+    public CompletionStage<Transport> connect(URI uri, Listener listener) {
+        return real.connect(uri, listener).thenApply(transport -> {
+            last = transport;
+            return transport;
+        });
+    }
+
+    /** Drops the latest connection at once, without a closing handshake (the client sees close 1006). */
+    void cut() {
+        Transport transport = last;
+        if (transport == null) {
+            throw new IllegalStateException("no connection opened yet");
+        }
+        transport.abort();
+    }
+}
