@@ -1,5 +1,6 @@
 package io.switchboard.gateway;
 
+import static io.switchboard.gateway.GatewayKeys.ADMIN_DEBUG_MAX_DURATION;
 import static io.switchboard.gateway.GatewayKeys.AUTH;
 import static io.switchboard.gateway.GatewayKeys.CLOSE_TIMEOUT;
 import static io.switchboard.gateway.GatewayKeys.CONNECT_TIMEOUT;
@@ -22,6 +23,10 @@ import static io.switchboard.gateway.GatewayKeys.PRESENCE_ADDRESS;
 import static io.switchboard.gateway.GatewayKeys.PRESENCE_MAX_PENDING;
 import static io.switchboard.gateway.GatewayKeys.PRESENCE_REPORT_INTERVAL;
 import static io.switchboard.gateway.GatewayKeys.PRESENCE_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.PROBE_INTERVAL;
+import static io.switchboard.gateway.GatewayKeys.PROBE_PEER_EXPIRY;
+import static io.switchboard.gateway.GatewayKeys.PROBE_READINESS;
+import static io.switchboard.gateway.GatewayKeys.PROBE_TIMEOUT;
 import static io.switchboard.gateway.GatewayKeys.PUBLISH_TIMEOUT;
 import static io.switchboard.gateway.GatewayKeys.RESUME_COALESCE;
 import static io.switchboard.gateway.GatewayKeys.RESUME_COALESCE_MAX_BYTES;
@@ -53,7 +58,10 @@ import io.helidon.webserver.http.HttpRouting;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.auth.KeySet;
 import io.switchboard.auth.TokenVerifier;
+import io.switchboard.gateway.admin.AdminStatus;
+import io.switchboard.gateway.admin.DrillAdminService;
 import io.switchboard.gateway.auth.ClientTokenVerifier;
+import io.switchboard.gateway.debug.DebugSessions;
 import io.switchboard.gateway.authz.RoomAuthorizer;
 import io.switchboard.gateway.drain.DrainAdminService;
 import io.switchboard.gateway.drain.DrainProgress;
@@ -75,6 +83,9 @@ import io.switchboard.gateway.presence.GrpcPresenceClient;
 import io.switchboard.gateway.presence.PresenceChanges;
 import io.switchboard.gateway.presence.PresenceDirectory;
 import io.switchboard.gateway.presence.PresenceReporter;
+import io.switchboard.gateway.probe.DeliveryProbe;
+import io.switchboard.gateway.probe.ProbeMetrics;
+import io.switchboard.gateway.probe.ProbeRooms;
 import io.switchboard.gateway.routing.ChannelFactory;
 import io.switchboard.gateway.routing.GrpcRouterClient;
 import io.switchboard.gateway.routing.RouterClient;
@@ -125,6 +136,8 @@ public final class GatewayServer implements AutoCloseable {
     private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
     private final TransportReaper reaper = new TransportReaper();
     private final AtomicReference<SessionFactory> sessions = new AtomicReference<>();
+    // Debug mode: frame logging started through /admin/debug.
+    private final DebugSessions debug;
 
     // Written by the start phase under the lifecycle's lock; volatile where health checks and the admin endpoint
     // read them from other threads.
@@ -139,6 +152,9 @@ public final class GatewayServer implements AutoCloseable {
     private GrpcPresenceClient presenceClient;
     private PresenceReporter presenceReporter;
     private SignalConsumer signals;
+    // Null when gateway.probe.interval is 0.
+    private volatile DeliveryProbe probe;
+    private ProbeMetrics probeMetrics;
     private KeySet keySet;
     // Built from gateway.authz.*: what each connection may do in which room.
     private RoomAuthorizer roomAuthorizer;
@@ -152,6 +168,7 @@ public final class GatewayServer implements AutoCloseable {
         this.extraRouting = b.httpRouting;
         this.clock = b.clock;
         this.connections = new ConnectionRegistry(config.get(LimitKeys.MAX_CONNECTIONS_PER_USER));
+        this.debug = new DebugSessions(clock, config.get(ADMIN_DEBUG_MAX_DURATION));
         String name = "gateway" + config.find(ID).map(id -> " " + id).orElse("");
         System.Logger log = System.getLogger(GatewayServer.class.getName());
         this.lifecycle = new TierLifecycle(name, log);
@@ -193,6 +210,7 @@ public final class GatewayServer implements AutoCloseable {
             return t;
         });
         timer.scheduleWithFixedDelay(reaper::sweep, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(debug::sweep, 1, 1, TimeUnit.SECONDS);
         tlsMetrics = new TlsMetrics(registry);
         Optional<ServingTls> tls = config.tls().map(t -> ServingTls.start(t, clock, tlsMetrics));
         timer.scheduleWithFixedDelay(limits::sweepHandshakes, 1, 1, TimeUnit.SECONDS);
@@ -210,7 +228,8 @@ public final class GatewayServer implements AutoCloseable {
                 .<HistoryClient>map(a -> new GrpcHistoryClient(a, channelBuilder(a), config.get(HISTORY_TIMEOUT)))
                 .orElseGet(HistoryClient::unconfigured);
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
-                () -> fanout != null && fanout.isPositioned(), this::isAlive), drainControl(), extraRouting,
+                () -> fanout != null && fanout.isPositioned(), this::isAlive, this::probeHealthy),
+                new GatewayWebServer.Admin(drainControl(), drillFanout(), debug, this::adminStatus), extraRouting,
                 sessions::get, reaper, tls.map(ServingTls::initial), limits).start();
         // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
         if (!webServer.isRunning() || webServer.port() < 0) {
@@ -257,9 +276,11 @@ public final class GatewayServer implements AutoCloseable {
                         new DirectMessageHandler(routerClient, publishTimeout, maxPayload),
                         new EphemeralHandler(routerClient, publishTimeout, config.get(MAX_EPHEMERAL_BYTES), clock))
                 .admission(admission)
-                .limits(limits::forConnection);
+                .limits(limits::forConnection)
+                .debug(debug);
         startPresenceAndSignals(factory);
         sessions.set(factory.build());
+        startProbe(layout);
         admission.ready();
     }
 
@@ -270,6 +291,36 @@ public final class GatewayServer implements AutoCloseable {
 
     private ManagedChannelBuilder<?> channelBuilder(String target) {
         return GatewayKeys.GRPC_CLIENT_TLS.channelBuilder(config.settings(), target);
+    }
+
+    /** The delivery probe, unless {@code gateway.probe.interval} is 0. */
+    private void startProbe(TopicLayout layout) {
+        Duration interval = config.get(PROBE_INTERVAL);
+        if (interval.isZero()) {
+            return;
+        }
+        probeMetrics = new ProbeMetrics(registry);
+        DeliveryProbe p = new DeliveryProbe(gatewayId, ProbeRooms.of(layout.partitions(), layout::partitionOf),
+                routerClient, probeMetrics, new DeliveryProbe.Settings(interval, config.get(PROBE_TIMEOUT),
+                config.get(PROBE_PEER_EXPIRY), config.get(PUBLISH_TIMEOUT)), new DeliveryProbe.Self() {
+                    @Override
+                    public int connections() {
+                        return connections.size();
+                    }
+
+                    @Override
+                    public boolean ready() {
+                        return isReady();
+                    }
+                }, clock, System::nanoTime);
+        p.start(subscriptions, timer);
+        probe = p;
+    }
+
+    /** True unless the delivery probe runs and its latest resolved probe failed. */
+    private boolean probeHealthy() {
+        DeliveryProbe p = probe;
+        return p == null || p.healthy();
     }
 
     /**
@@ -316,10 +367,14 @@ public final class GatewayServer implements AutoCloseable {
                 .issuer(config.find(AUTH.issuer)).audience(config.find(AUTH.audience)).build());
     }
 
-    /** True while the gateway takes new connections: started, Kafka positioned, not draining. */
+    /**
+     * True while the gateway takes new connections: started, Kafka positioned, not draining, and (with
+     * {@code gateway.probe.readiness}) its delivery probe healthy.
+     */
     public boolean isReady() {
         KafkaFanout f = fanout;
-        return admission.isOpen() && f != null && f.isPositioned();
+        return admission.isOpen() && f != null && f.isPositioned()
+                && (!config.get(PROBE_READINESS) || probeHealthy());
     }
 
     private boolean isAlive() {
@@ -355,7 +410,13 @@ public final class GatewayServer implements AutoCloseable {
     private PacedDrain beginDrain(Duration grace) {
         lifecycle.requireStarted();
         GatewayDrain d = drain;
-        lifecycle.drain(() -> d.begin(grace));
+        lifecycle.drain(() -> {
+            DeliveryProbe p = probe;
+            if (p != null) {
+                p.leave(); // peers forget this gateway now instead of counting it missing
+            }
+            d.begin(grace);
+        });
         // begin() is idempotent: here it returns the drain the lifecycle started, now or earlier.
         return lifecycle.state() == TierLifecycle.State.DRAINING ? d.begin(grace) : null;
     }
@@ -373,6 +434,40 @@ public final class GatewayServer implements AutoCloseable {
             public DrainProgress progress() {
                 GatewayDrain d = drain;
                 return d == null ? DrainProgress.serving(connections.size()) : d.progress();
+            }
+        };
+    }
+
+    /** What the admin view shows; empty until the fan-out runs. */
+    private Optional<AdminStatus> adminStatus() {
+        KafkaFanout f = fanout;
+        String id = gatewayId;
+        if (f == null || id == null) {
+            return Optional.empty();
+        }
+        DeliveryProbe p = probe;
+        return Optional.of(new AdminStatus(id, isReady(), admission.isDraining(), connections.size(), f.isPaused(),
+                Optional.ofNullable(p).map(DeliveryProbe::status), debug.list()));
+    }
+
+    private DrillAdminService.Fanout drillFanout() {
+        return new DrillAdminService.Fanout() {
+            @Override
+            public void pause(boolean paused) {
+                started().pause(paused);
+            }
+
+            @Override
+            public boolean isPaused() {
+                return started().isPaused();
+            }
+
+            private KafkaFanout started() {
+                KafkaFanout f = fanout;
+                if (f == null) {
+                    throw new IllegalStateException("Not started");
+                }
+                return f;
             }
         };
     }
@@ -403,6 +498,7 @@ public final class GatewayServer implements AutoCloseable {
         connections.abortAll();
         release.run("stop the signal consumer", signals, c -> c.stop(COMPONENT_STOP_TIMEOUT));
         // Reports the closes of the drain first.
+        release.run("stop the delivery probe", probe, p -> p.stop(subscriptions));
         release.run("stop presence reporting", presenceReporter, r -> r.stop(COMPONENT_STOP_TIMEOUT));
         release.run("close the presence channel", presenceClient, c -> c.close(COMPONENT_STOP_TIMEOUT));
         release.run("stop the fan-out", fanout, f -> f.stop(COMPONENT_STOP_TIMEOUT));
@@ -415,6 +511,7 @@ public final class GatewayServer implements AutoCloseable {
         release.run("unregister metrics", metrics, GatewayMetrics::close);
         release.run("unregister TLS metrics", tlsMetrics, TlsMetrics::close);
         release.run("unregister limit metrics", limits, EdgeLimits::close);
+        release.run("unregister probe metrics", probeMetrics, ProbeMetrics::close);
     }
 
     /** The bound port. */

@@ -65,6 +65,8 @@ public final class KafkaFanout implements LiveHandOver {
     // Set once the consumer exists (by the fan-out thread); read by stop() to wake it up.
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean running;
+    // Drill only (POST /admin/drill/fanout-pause): set by the admin endpoint, applied by the fan-out thread.
+    private volatile boolean pauseRequested;
 
     /**
      * @param clientId            Kafka client id (shows up in broker logs and metrics)
@@ -153,6 +155,24 @@ public final class KafkaFanout implements LiveHandOver {
         return lag;
     }
 
+    /**
+     * A drill's silent fault: while paused the consumer fetches nothing (every partition is paused within one
+     * poll), so local subscribers receive no room messages, readiness and the lag metric stay as they were, and
+     * only the delivery probe notices. Resuming delivers what was missed, in order. Not for production traffic.
+     */
+    public void pause(boolean paused) {
+        if (pauseRequested != paused) {
+            pauseRequested = paused;
+            LOG.warning(paused ? "Fan-out paused by a drill: local subscribers receive nothing until it is resumed"
+                    : "Fan-out resumed after a drill");
+        }
+    }
+
+    /** True while a drill keeps the fan-out paused. */
+    public boolean isPaused() {
+        return pauseRequested;
+    }
+
     /** Stops the fan-out thread and closes the consumer; waits at most {@code timeout}. */
     public void stop(Duration timeout) {
         stopping = true;
@@ -185,7 +205,16 @@ public final class KafkaFanout implements LiveHandOver {
                 LOG.fine(() -> "Fan-out positioned " + tp + " at " + pos);
             }
             positioned.complete(null);
+            boolean paused = false;
             while (!stopping) {
+                if (paused != pauseRequested) {
+                    paused = pauseRequested;
+                    if (paused) {
+                        c.pause(partitions);
+                    } else {
+                        c.resume(partitions);
+                    }
+                }
                 ConsumerRecords<String, byte[]> records = c.poll(POLL);
                 for (ConsumerRecord<String, byte[]> rec : records) {
                     dispatch(rec);

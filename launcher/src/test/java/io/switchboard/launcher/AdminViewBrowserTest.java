@@ -1,0 +1,56 @@
+package io.switchboard.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A gateway's admin view in headless Chromium: {@code e2e/admin-view.mjs} signs in with the admin token, finds
+ * both gateways of a two-gateway cluster listed and ready (the other one known from its delivery probes), starts
+ * and ends a debug session, saves a screenshot of the page and drains the gateway with the page's button. Skipped
+ * without Chromium or node, failed in CI instead (see {@link E2eScripts}).
+ */
+class AdminViewBrowserTest {
+    private static final String SECRET = "admin-view-browser-test-secret-0123456789";
+    private static final String TOKEN = "admin-view-token-0123456789";
+    private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(3);
+
+    private LocalCluster cluster;
+
+    @BeforeEach
+    void requireBrowserAndNode() throws Exception {
+        E2eScripts.require();
+    }
+
+    @AfterEach
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void theAdminViewListsBothGatewaysAndDrivesDebugModeAndDrain() throws Exception {
+        cluster = LocalCluster.builder()
+                .gateways(2)
+                .set("gateway.auth.hs256-secret", SECRET)
+                .set("gateway.admin.token", TOKEN)
+                .set("gateway.probe.interval", "PT0.5S")
+                .build()
+                .start();
+        String peer = cluster.gateway(1).gatewayId();
+        boolean passed = E2eScripts.runs(List.of("node", "admin-view.mjs", cluster.httpUri(0).toString(), TOKEN, peer),
+                E2eScripts.DIRECTORY, SCRIPT_TIMEOUT);
+        String output = Files.readString(E2eScripts.ARTIFACTS.resolve("node-admin-view.mjs.log"));
+        assertThat(passed).as("admin-view.mjs passed; its output:%n%s", output).isTrue();
+        assertThat(output).contains("PASS");
+        assertThat(E2eScripts.ARTIFACTS.resolve("admin-view.png")).exists();
+        assertThat(cluster.gateway(0).isReady()).as("drained through the page").isFalse();
+        assertThat(cluster.gateway(1).isReady()).isTrue();
+    }
+}
