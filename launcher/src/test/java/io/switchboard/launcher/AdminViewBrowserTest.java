@@ -2,7 +2,6 @@ package io.switchboard.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -13,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * A gateway's admin view in headless Chromium: {@code e2e/admin-view.mjs} signs in with the admin token, finds
  * both gateways of a two-gateway cluster listed and ready (the other one known from its delivery probes), starts
  * and ends a debug session, saves a screenshot of the page and drains the gateway with the page's button. Skipped
- * without Chromium or node, failed in CI instead (see {@link E2eScripts}).
+ * without Chromium or node, failed in CI instead (see {@link BrowserScripts}).
  */
 class AdminViewBrowserTest {
     private static final String SECRET = "admin-view-browser-test-secret-0123456789";
@@ -24,7 +23,7 @@ class AdminViewBrowserTest {
 
     @BeforeEach
     void requireBrowserAndNode() throws Exception {
-        E2eScripts.require();
+        BrowserScripts.requireBrowserAndNode();
     }
 
     @AfterEach
@@ -44,12 +43,12 @@ class AdminViewBrowserTest {
                 .build()
                 .start();
         String peer = cluster.gateway(1).gatewayId();
-        boolean passed = E2eScripts.runs(List.of("node", "admin-view.mjs", cluster.httpUri(0).toString(), TOKEN, peer),
-                E2eScripts.DIRECTORY, SCRIPT_TIMEOUT);
-        String output = Files.readString(E2eScripts.ARTIFACTS.resolve("node-admin-view.mjs.log"));
-        assertThat(passed).as("admin-view.mjs passed; its output:%n%s", output).isTrue();
-        assertThat(output).contains("PASS");
-        assertThat(E2eScripts.ARTIFACTS.resolve("admin-view.png")).exists();
+        BrowserScripts.Outcome outcome = BrowserScripts.run(
+                List.of("node", "admin-view.mjs", cluster.httpUri(0).toString(), TOKEN, peer), BrowserScripts.E2E,
+                SCRIPT_TIMEOUT);
+        assertThat(outcome.exitedZero()).as("admin-view.mjs passed; its output:%n%s", outcome.output()).isTrue();
+        assertThat(outcome.output()).contains("PASS");
+        assertThat(BrowserScripts.ARTIFACTS.resolve("admin-view.png")).exists();
         assertThat(cluster.gateway(0).isReady()).as("drained through the page").isFalse();
         assertThat(cluster.gateway(1).isReady()).isTrue();
     }
