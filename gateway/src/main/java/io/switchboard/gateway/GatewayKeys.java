@@ -208,8 +208,8 @@ public final class GatewayKeys {
     public static final Key<String> HISTORY_ADDRESS = S.define("gateway.history.address", HOST_PORT)
             .unsetMeans("unset (no resume, no history)")
             .doc("History service as `host:port` (one plaintext gRPC channel). Unset: a Subscribe with"
-                    + " `resume_from` that missed messages and every HistoryRequest get Error 104"
-                    + " `RECOVERY_UNAVAILABLE` (retriable).");
+                    + " `resume_from` that may have missed messages is subscribed with `recovered=false`"
+                    + " `HISTORY_DISABLED`, and every HistoryRequest gets Error 104 `RECOVERY_UNAVAILABLE`.");
     public static final Key<Duration> HISTORY_TIMEOUT = S.define("gateway.history.timeout", DURATION)
             .byDefault(Duration.ofSeconds(5)).check(Check.positive())
             .doc("gRPC deadline of each history read; a read that exceeds it counts as history unavailable (Error"
