@@ -1,18 +1,19 @@
 // Browser test of a gateway's admin view (GET /admin/view) in headless Chromium against a running cluster.
 //
-//   node admin-view.mjs <gatewayBaseUrl> <adminToken> <peerGatewayId>
+//   node admin-view.mjs <gatewayBaseUrl> <adminToken> <peerGatewayId> <busyRoom>
 //
 // Signs in with the admin token; checks that the page lists this gateway (ready, probe healthy) and the peer
-// gateway (known from its delivery probes, ready); starts a debug session for user alice and sees it listed,
+// gateway (known from its delivery probes, ready), at least one router with a closed breaker, and <busyRoom> (the
+// test keeps publishing into it) first among the busiest rooms; starts a debug session for user alice and sees it listed,
 // ends it; takes a screenshot of the page ($E2E_ARTIFACTS/admin-view.png); then drains the gateway through the
 // Drain button and sees it draining. Exit code 0 = pass. Screenshots of failures go to $E2E_ARTIFACTS.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [base, token, peer] = process.argv.slice(2);
-if (!base || !token || !peer) {
-  console.error('usage: node admin-view.mjs <gatewayBaseUrl> <adminToken> <peerGatewayId>');
+const [base, token, peer, busyRoom] = process.argv.slice(2);
+if (!base || !token || !peer || !busyRoom) {
+  console.error('usage: node admin-view.mjs <gatewayBaseUrl> <adminToken> <peerGatewayId> <busyRoom>');
   process.exit(2);
 }
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -62,6 +63,15 @@ try {
   }, peer);
   const self = await page.evaluate(() => document.querySelector('[data-testid=gateway-id]').textContent);
   step(`gateways: ${JSON.stringify(await page.evaluate(cells, self))}, ${JSON.stringify(await page.evaluate(cells, peer))}`);
+
+  await until('a router is listed with a closed breaker', () => [...document.querySelectorAll('[data-testid=routers] tbody tr')]
+    .some((r) => r.cells[1].textContent === 'CLOSED'));
+  await until(`${busyRoom} is the busiest room, with a rate`, (room) => {
+    const first = document.querySelector('[data-testid=rooms] tbody tr');
+    return first && first.dataset.room === room && Number(first.cells[1].textContent) > 0;
+  }, busyRoom);
+  step(`routers: ${await page.evaluate(() => document.querySelector('[data-testid=routers] tbody').innerText)}`);
+  step(`rooms: ${await page.evaluate(() => document.querySelector('[data-testid=rooms] tbody').innerText)}`);
 
   step('start a debug session for user alice');
   await page.getByTestId('debug-value').fill('alice');

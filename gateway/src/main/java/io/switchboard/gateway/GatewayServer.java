@@ -69,6 +69,7 @@ import io.switchboard.gateway.drain.DrainSettings;
 import io.switchboard.gateway.drain.GatewayDrain;
 import io.switchboard.gateway.drain.PacedDrain;
 import io.switchboard.gateway.fanout.KafkaFanout;
+import io.switchboard.gateway.fanout.RoomRates;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
 import io.switchboard.gateway.fanout.TopicLayout;
 import io.switchboard.gateway.fanout.TopicLayoutLoader;
@@ -124,6 +125,9 @@ import io.grpc.ManagedChannelBuilder;
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
     private static final Duration COMPONENT_STOP_TIMEOUT = Duration.ofSeconds(5);
+    /** The admin view's room rates: counted over this window, the busiest this many shown. */
+    private static final Duration ROOM_RATE_WINDOW = Duration.ofSeconds(10);
+    private static final int TOP_ROOMS = 10;
 
     private final GatewayConfig config;
     private final PrometheusRegistry registry;
@@ -134,6 +138,8 @@ public final class GatewayServer implements AutoCloseable {
     private final Admission admission = new Admission();
     private final ConnectionRegistry connections;
     private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
+    // The busiest rooms of the room log (counted by the fan-out thread), for the admin view.
+    private final RoomRates roomRates = new RoomRates(ROOM_RATE_WINDOW, TOP_ROOMS, 10_000);
     private final TransportReaper reaper = new TransportReaper();
     private final AtomicReference<SessionFactory> sessions = new AtomicReference<>();
     // Debug mode: frame logging started through /admin/debug.
@@ -253,7 +259,7 @@ public final class GatewayServer implements AutoCloseable {
                     remaining(deadline));
             LOG.info("gateway " + gatewayId + " fans out " + layout);
             fanout = new KafkaFanout(kafka, "switchboard-gateway-" + gatewayId,
-                    config.consumerProperties(), layout, subscriptions, metrics);
+                    config.consumerProperties(), layout, subscriptions, metrics, roomRates);
             fanout.start(remaining(deadline));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -447,7 +453,8 @@ public final class GatewayServer implements AutoCloseable {
         }
         DeliveryProbe p = probe;
         return Optional.of(new AdminStatus(id, isReady(), admission.isDraining(), connections.size(), f.isPaused(),
-                Optional.ofNullable(p).map(DeliveryProbe::status), debug.list()));
+                Optional.ofNullable(p).map(DeliveryProbe::status), routerClient.breakerStates(), roomRates.snapshot(),
+                debug.list()));
     }
 
     private DrillAdminService.Fanout drillFanout() {

@@ -72,7 +72,8 @@ class DeliveryProbeDrillTest {
                     .contains("\"kafkaPositioned\":true").contains("\"draining\":false");
             assertThat(admin("GET", "/admin/drill", TOKEN).body()).isEqualTo("{\"fanoutPaused\":true}");
             assertThat(admin("GET", "/admin/status", TOKEN).body()).contains("\"id\":\"gw-probe\"",
-                    "\"ready\":false", "\"fanoutPaused\":true", "\"probe\":{\"enabled\":true,\"healthy\":false");
+                    "\"ready\":false", "\"fanoutPaused\":true", "\"probe\":{\"enabled\":true,\"healthy\":false",
+                    "\"routers\":[{\"address\":\"127.0.0.1:" + h.router.port() + "\",\"breaker\":\"CLOSED\"}]");
 
             assertThat(admin("POST", "/admin/drill/fanout-resume", TOKEN).body())
                     .isEqualTo("{\"fanoutPaused\":false}");

@@ -56,6 +56,12 @@ public final class AdminViewService implements HttpService {
             p.peers().forEach((id, peer) -> peers.addObject().put("id", id).put("connections", peer.connections())
                     .put("ready", peer.ready()).put("lastSeenMs", peer.silence().toMillis()));
         });
+        ArrayNode routers = root.putArray("routers");
+        s.routers().forEach((address, breaker) -> routers.addObject().put("address", address).put("breaker", breaker));
+        ObjectNode rooms = root.putObject("rooms").put("windowSeconds", s.rooms().window().toMillis() / 1000.0)
+                .put("totalPerSecond", s.rooms().totalPerSecond());
+        ArrayNode top = rooms.putArray("top");
+        s.rooms().top().forEach(r -> top.addObject().put("room", r.room()).put("perSecond", r.perSecond()));
         ArrayNode debug = root.putArray("debug");
         s.debug().forEach(d -> debug.addObject().put("id", d.id()).put("target", d.target().key())
                 .put("value", d.value()).put("until", d.until().toString()).put("payloads", d.payloads()));

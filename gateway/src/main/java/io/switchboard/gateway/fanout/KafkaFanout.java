@@ -54,6 +54,7 @@ public final class KafkaFanout implements LiveHandOver {
     private final TopicLayout layout;
     private final SubscriptionRegistry registry;
     private final GatewayMetrics metrics;
+    private final RoomRates roomRates;
     private final Properties consumerProps;
     private final Thread thread;
     private final CompletableFuture<Void> positioned = new CompletableFuture<>();
@@ -73,10 +74,11 @@ public final class KafkaFanout implements LiveHandOver {
      * @param passthrough         {@code kafka.consumer.*} properties; they override the defaults set here
      */
     public KafkaFanout(String bootstrapServers, String clientId, Map<String, String> passthrough, TopicLayout layout,
-                       SubscriptionRegistry registry, GatewayMetrics metrics) {
+                       SubscriptionRegistry registry, GatewayMetrics metrics, RoomRates roomRates) {
         this.layout = layout;
         this.registry = registry;
         this.metrics = metrics;
+        this.roomRates = roomRates;
         metrics.fanoutLagSource(this::partitionLag);
         this.partitionLocks = new ReentrantLock[layout.partitions()];
         for (int i = 0; i < partitionLocks.length; i++) {
@@ -216,8 +218,10 @@ public final class KafkaFanout implements LiveHandOver {
                     }
                 }
                 ConsumerRecords<String, byte[]> records = c.poll(POLL);
+                long now = System.nanoTime();
+                roomRates.roll(now);
                 for (ConsumerRecord<String, byte[]> rec : records) {
-                    dispatch(rec);
+                    dispatch(rec, now);
                 }
             }
         } catch (WakeupException e) {
@@ -247,7 +251,10 @@ public final class KafkaFanout implements LiveHandOver {
         }
     }
 
-    private void dispatch(ConsumerRecord<String, byte[]> rec) {
+    private void dispatch(ConsumerRecord<String, byte[]> rec, long nowNanos) {
+        if (rec.key() != null) {
+            roomRates.record(rec.key(), nowNanos);
+        }
         // Under the partition lock so a concurrent subscribeAt sees either "before this record" or "after it".
         ReentrantLock lock = partitionLocks[rec.partition()];
         lock.lock();
