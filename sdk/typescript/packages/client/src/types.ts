@@ -50,7 +50,7 @@ export interface PublishAck {
   duplicate: boolean;
 }
 
-export type RecoveryFailureName = 'POSITION_EXPIRED' | 'EPOCH_CHANGED' | 'TOO_FAR_BEHIND';
+export type RecoveryFailureName = 'POSITION_EXPIRED' | 'EPOCH_CHANGED' | 'TOO_FAR_BEHIND' | 'HISTORY_DISABLED';
 
 /** The outcome of a (re)subscription. After a resume with recovered false, reload the room (e.g. with history). */
 export interface SubscribedEvent {
@@ -234,6 +234,8 @@ export function recoveryFailureName(f: RecoveryFailure): RecoveryFailureName | u
       return 'EPOCH_CHANGED';
     case RecoveryFailure.TOO_FAR_BEHIND:
       return 'TOO_FAR_BEHIND';
+    case RecoveryFailure.HISTORY_DISABLED:
+      return 'HISTORY_DISABLED';
     default:
       return undefined;
   }

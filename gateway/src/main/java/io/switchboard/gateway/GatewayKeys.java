@@ -101,7 +101,35 @@ public final class GatewayKeys {
                     + " batch's reconnects.");
     public static final Key<String> ADMIN_TOKEN = S.define("gateway.admin.token", STRING).secret()
             .check(Check.minLength(16)).unsetMeans("unset (`/admin/*` answers 404)")
-            .doc("Bearer token of `POST`/`GET /admin/drain`. Pass it through a secret, not the config file.");
+            .doc("Bearer token of every `/admin` path: drain (`/admin/drain`), debug mode (`/admin/debug`), drills"
+                    + " (`/admin/drill/*`) and the admin view (`/admin/view`, `/admin/status`); see"
+                    + " `docs/ops/admin.md`. Pass it through a secret, not the config file.");
+    public static final Key<Boolean> ADMIN_DRILLS = S.define("gateway.admin.drills", BOOLEAN).byDefault(false)
+            .doc("Enables the fault-injection drill endpoints `/admin/drill/*` (pause and resume this gateway's"
+                    + " fan-out, to prove the delivery probe and its alert; see `docs/ops/delivery-probe.md`)."
+                    + " `false`: they answer 404. Keep it off in production unless you run drills.");
+    public static final Key<Duration> ADMIN_DEBUG_MAX_DURATION = S.define("gateway.admin.debug-max-duration",
+                    DURATION).byDefault(Duration.ofMinutes(30)).check(Check.positive())
+            .doc("Longest a debug session (`POST /admin/debug`: frame logging for one connection, user or room)"
+                    + " may run; longer requests are refused with 400.");
+    public static final Key<Duration> PROBE_INTERVAL = S.define("gateway.probe.interval", DURATION)
+            .byDefault(Duration.ofSeconds(5)).check(Check.nonNegative())
+            .doc("How often the delivery probe publishes a probe message through a router, Kafka and the fan-out"
+                    + " into a reserved room (`switchboard:probe-<n>`, one per partition, in turn) and waits for it"
+                    + " to come back; every gateway also watches the other gateways' probes. `0`: no probe.");
+    public static final Key<Duration> PROBE_TIMEOUT = S.define("gateway.probe.timeout", DURATION)
+            .byDefault(Duration.ofSeconds(10)).check(Check.positive())
+            .doc("A probe not back within this counts as `lost`; a known peer silent for `interval + timeout`"
+                    + " counts as `peer_missing` at every probe interval.");
+    public static final Key<Duration> PROBE_PEER_EXPIRY = S.define("gateway.probe.peer-expiry", DURATION)
+            .byDefault(Duration.ofMinutes(2)).check(Check.positive())
+            .doc("A peer gateway whose probes have not been seen for this long is forgotten (it crashed or was"
+                    + " removed; a draining gateway says goodbye and is forgotten at once).");
+    public static final Key<Boolean> PROBE_READINESS = S.define("gateway.probe.readiness", BOOLEAN)
+            .byDefault(false)
+            .doc("`true`: the gateway is not ready (`/observe/health/ready`, `gateway_ready`) while its latest"
+                    + " resolved probe failed (lost or not published), so a load balancer stops sending clients to"
+                    + " a gateway that silently delivers nothing.");
     public static final Key<Duration> STARTUP_TIMEOUT = S.define("gateway.startup-timeout", DURATION)
             .byDefault(Duration.ofSeconds(30)).check(Check.positive())
             .doc("How long start waits for Kafka (topic metadata, consumer positions) before failing.");
@@ -180,8 +208,8 @@ public final class GatewayKeys {
     public static final Key<String> HISTORY_ADDRESS = S.define("gateway.history.address", HOST_PORT)
             .unsetMeans("unset (no resume, no history)")
             .doc("History service as `host:port` (one plaintext gRPC channel). Unset: a Subscribe with"
-                    + " `resume_from` that missed messages and every HistoryRequest get Error 104"
-                    + " `RECOVERY_UNAVAILABLE` (retriable).");
+                    + " `resume_from` that may have missed messages is subscribed with `recovered=false`"
+                    + " `HISTORY_DISABLED`, and every HistoryRequest gets Error 104 `RECOVERY_UNAVAILABLE`.");
     public static final Key<Duration> HISTORY_TIMEOUT = S.define("gateway.history.timeout", DURATION)
             .byDefault(Duration.ofSeconds(5)).check(Check.positive())
             .doc("gRPC deadline of each history read; a read that exceeds it counts as history unavailable (Error"

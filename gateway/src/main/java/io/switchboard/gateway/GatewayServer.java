@@ -1,5 +1,6 @@
 package io.switchboard.gateway;
 
+import static io.switchboard.gateway.GatewayKeys.ADMIN_DEBUG_MAX_DURATION;
 import static io.switchboard.gateway.GatewayKeys.AUTH;
 import static io.switchboard.gateway.GatewayKeys.CLOSE_TIMEOUT;
 import static io.switchboard.gateway.GatewayKeys.CONNECT_TIMEOUT;
@@ -22,6 +23,10 @@ import static io.switchboard.gateway.GatewayKeys.PRESENCE_ADDRESS;
 import static io.switchboard.gateway.GatewayKeys.PRESENCE_MAX_PENDING;
 import static io.switchboard.gateway.GatewayKeys.PRESENCE_REPORT_INTERVAL;
 import static io.switchboard.gateway.GatewayKeys.PRESENCE_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.PROBE_INTERVAL;
+import static io.switchboard.gateway.GatewayKeys.PROBE_PEER_EXPIRY;
+import static io.switchboard.gateway.GatewayKeys.PROBE_READINESS;
+import static io.switchboard.gateway.GatewayKeys.PROBE_TIMEOUT;
 import static io.switchboard.gateway.GatewayKeys.PUBLISH_TIMEOUT;
 import static io.switchboard.gateway.GatewayKeys.RESUME_COALESCE;
 import static io.switchboard.gateway.GatewayKeys.RESUME_COALESCE_MAX_BYTES;
@@ -54,7 +59,10 @@ import io.helidon.webserver.http.HttpRouting;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.auth.KeySet;
 import io.switchboard.auth.TokenVerifier;
+import io.switchboard.gateway.admin.AdminStatus;
+import io.switchboard.gateway.admin.DrillAdminService;
 import io.switchboard.gateway.auth.ClientTokenVerifier;
+import io.switchboard.gateway.debug.DebugSessions;
 import io.switchboard.gateway.authz.RoomAuthorizer;
 import io.switchboard.gateway.drain.DrainAdminService;
 import io.switchboard.gateway.drain.DrainProgress;
@@ -62,6 +70,7 @@ import io.switchboard.gateway.drain.DrainSettings;
 import io.switchboard.gateway.drain.GatewayDrain;
 import io.switchboard.gateway.drain.PacedDrain;
 import io.switchboard.gateway.fanout.KafkaFanout;
+import io.switchboard.gateway.fanout.RoomRates;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.roomlog.RoomLogTopicLoader;
@@ -76,6 +85,9 @@ import io.switchboard.gateway.presence.GrpcPresenceClient;
 import io.switchboard.gateway.presence.PresenceChanges;
 import io.switchboard.gateway.presence.PresenceDirectory;
 import io.switchboard.gateway.presence.PresenceReporter;
+import io.switchboard.gateway.probe.DeliveryProbe;
+import io.switchboard.gateway.probe.ProbeMetrics;
+import io.switchboard.gateway.probe.ProbeRooms;
 import io.switchboard.gateway.routing.ChannelFactory;
 import io.switchboard.gateway.routing.GrpcRouterClient;
 import io.switchboard.gateway.routing.RouterClient;
@@ -114,6 +126,9 @@ import io.grpc.ManagedChannelBuilder;
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
     private static final Duration COMPONENT_STOP_TIMEOUT = Duration.ofSeconds(5);
+    /** The admin view's room rates: counted over this window, the busiest this many shown. */
+    private static final Duration ROOM_RATE_WINDOW = Duration.ofSeconds(10);
+    private static final int TOP_ROOMS = 10;
 
     private final GatewayConfig config;
     private final PrometheusRegistry registry;
@@ -124,8 +139,12 @@ public final class GatewayServer implements AutoCloseable {
     private final Admission admission = new Admission();
     private final ConnectionRegistry connections;
     private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
+    // The busiest rooms of the room log (counted by the fan-out thread), for the admin view.
+    private final RoomRates roomRates = new RoomRates(ROOM_RATE_WINDOW, TOP_ROOMS, 10_000);
     private final TransportReaper reaper = new TransportReaper();
     private final AtomicReference<SessionFactory> sessions = new AtomicReference<>();
+    // Debug mode: frame logging started through /admin/debug.
+    private final DebugSessions debug;
 
     // Written by the start phase under the lifecycle's lock; volatile where health checks and the admin endpoint
     // read them from other threads.
@@ -140,6 +159,9 @@ public final class GatewayServer implements AutoCloseable {
     private GrpcPresenceClient presenceClient;
     private PresenceReporter presenceReporter;
     private SignalConsumer signals;
+    // Null when gateway.probe.interval is 0.
+    private volatile DeliveryProbe probe;
+    private ProbeMetrics probeMetrics;
     private KeySet keySet;
     // Built from gateway.authz.*: what each connection may do in which room.
     private RoomAuthorizer roomAuthorizer;
@@ -153,6 +175,7 @@ public final class GatewayServer implements AutoCloseable {
         this.extraRouting = b.httpRouting;
         this.clock = b.clock;
         this.connections = new ConnectionRegistry(config.get(LimitKeys.MAX_CONNECTIONS_PER_USER), reaper::sweep);
+        this.debug = new DebugSessions(clock, config.get(ADMIN_DEBUG_MAX_DURATION));
         String name = "gateway" + config.find(ID).map(id -> " " + id).orElse("");
         System.Logger log = System.getLogger(GatewayServer.class.getName());
         this.lifecycle = new TierLifecycle(name, log);
@@ -194,6 +217,7 @@ public final class GatewayServer implements AutoCloseable {
             return t;
         });
         timer.scheduleWithFixedDelay(reaper::sweep, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(debug::sweep, 1, 1, TimeUnit.SECONDS);
         tlsMetrics = new TlsMetrics(registry);
         Optional<ServingTls> tls = config.tls().map(t -> ServingTls.start(t, clock, tlsMetrics));
         timer.scheduleWithFixedDelay(limits::sweepHandshakes, 1, 1, TimeUnit.SECONDS);
@@ -211,7 +235,8 @@ public final class GatewayServer implements AutoCloseable {
                 .<HistoryClient>map(a -> new GrpcHistoryClient(a, channelBuilder(a), config.get(HISTORY_TIMEOUT)))
                 .orElseGet(HistoryClient::unconfigured);
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
-                () -> fanout != null && fanout.isPositioned(), this::isAlive), drainControl(), extraRouting,
+                () -> fanout != null && fanout.isPositioned(), this::isAlive, this::probeHealthy),
+                new GatewayWebServer.Admin(drainControl(), drillFanout(), debug, this::adminStatus), extraRouting,
                 sessions::get, reaper, tls.map(ServingTls::initial), limits).start();
         // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
         if (!webServer.isRunning() || webServer.port() < 0) {
@@ -238,7 +263,7 @@ public final class GatewayServer implements AutoCloseable {
             layout = RoomLogTopicLoader.load(admin, config.get(KafkaKeys.TOPIC_NAME), remaining(deadline));
             LOG.info("gateway " + gatewayId + " fans out " + layout);
             fanout = new KafkaFanout(kafka, "switchboard-gateway-" + gatewayId,
-                    config.consumerProperties(), layout, subscriptions, metrics);
+                    config.consumerProperties(), layout, subscriptions, metrics, roomRates);
             fanout.start(remaining(deadline));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -261,9 +286,11 @@ public final class GatewayServer implements AutoCloseable {
                         new DirectMessageHandler(routerClient, publishTimeout, maxPayload),
                         new EphemeralHandler(routerClient, publishTimeout, config.get(MAX_EPHEMERAL_BYTES), clock))
                 .admission(admission)
-                .limits(limits::forConnection);
+                .limits(limits::forConnection)
+                .debug(debug);
         startPresenceAndSignals(factory);
         sessions.set(factory.build());
+        startProbe(layout);
         admission.ready();
     }
 
@@ -274,6 +301,36 @@ public final class GatewayServer implements AutoCloseable {
 
     private ManagedChannelBuilder<?> channelBuilder(String target) {
         return GatewayKeys.GRPC_CLIENT_TLS.channelBuilder(config.settings(), target);
+    }
+
+    /** The delivery probe, unless {@code gateway.probe.interval} is 0. */
+    private void startProbe(RoomLogTopic layout) {
+        Duration interval = config.get(PROBE_INTERVAL);
+        if (interval.isZero()) {
+            return;
+        }
+        probeMetrics = new ProbeMetrics(registry);
+        DeliveryProbe p = new DeliveryProbe(gatewayId, ProbeRooms.of(layout.partitions(), layout::partitionOf),
+                routerClient, probeMetrics, new DeliveryProbe.Settings(interval, config.get(PROBE_TIMEOUT),
+                config.get(PROBE_PEER_EXPIRY), config.get(PUBLISH_TIMEOUT)), new DeliveryProbe.Self() {
+                    @Override
+                    public int connections() {
+                        return connections.size();
+                    }
+
+                    @Override
+                    public boolean ready() {
+                        return isReady();
+                    }
+                }, clock, System::nanoTime);
+        p.start(subscriptions, timer);
+        probe = p;
+    }
+
+    /** True unless the delivery probe runs and its latest resolved probe failed. */
+    private boolean probeHealthy() {
+        DeliveryProbe p = probe;
+        return p == null || p.healthy();
     }
 
     /**
@@ -320,10 +377,14 @@ public final class GatewayServer implements AutoCloseable {
                 .issuer(config.find(AUTH.issuer)).audience(config.find(AUTH.audience)).build());
     }
 
-    /** True while the gateway takes new connections: started, Kafka positioned, not draining. */
+    /**
+     * True while the gateway takes new connections: started, Kafka positioned, not draining, and (with
+     * {@code gateway.probe.readiness}) its delivery probe healthy.
+     */
     public boolean isReady() {
         KafkaFanout f = fanout;
-        return admission.isOpen() && f != null && f.isPositioned();
+        return admission.isOpen() && f != null && f.isPositioned()
+                && (!config.get(PROBE_READINESS) || probeHealthy());
     }
 
     private boolean isAlive() {
@@ -359,7 +420,13 @@ public final class GatewayServer implements AutoCloseable {
     private PacedDrain beginDrain(Duration grace) {
         lifecycle.requireStarted();
         GatewayDrain d = drain;
-        lifecycle.drain(() -> d.begin(grace));
+        lifecycle.drain(() -> {
+            DeliveryProbe p = probe;
+            if (p != null) {
+                p.leave(); // peers forget this gateway now instead of counting it missing
+            }
+            d.begin(grace);
+        });
         // begin() is idempotent: here it returns the drain the lifecycle started, now or earlier.
         return lifecycle.state() == TierLifecycle.State.DRAINING ? d.begin(grace) : null;
     }
@@ -377,6 +444,41 @@ public final class GatewayServer implements AutoCloseable {
             public DrainProgress progress() {
                 GatewayDrain d = drain;
                 return d == null ? DrainProgress.serving(connections.size()) : d.progress();
+            }
+        };
+    }
+
+    /** What the admin view shows; empty until the fan-out runs. */
+    private Optional<AdminStatus> adminStatus() {
+        KafkaFanout f = fanout;
+        String id = gatewayId;
+        if (f == null || id == null) {
+            return Optional.empty();
+        }
+        DeliveryProbe p = probe;
+        return Optional.of(new AdminStatus(id, isReady(), admission.isDraining(), connections.size(), f.isPaused(),
+                Optional.ofNullable(p).map(DeliveryProbe::status), routerClient.breakerStates(), roomRates.snapshot(),
+                debug.list()));
+    }
+
+    private DrillAdminService.Fanout drillFanout() {
+        return new DrillAdminService.Fanout() {
+            @Override
+            public void pause(boolean paused) {
+                started().pause(paused);
+            }
+
+            @Override
+            public boolean isPaused() {
+                return started().isPaused();
+            }
+
+            private KafkaFanout started() {
+                KafkaFanout f = fanout;
+                if (f == null) {
+                    throw new IllegalStateException("Not started");
+                }
+                return f;
             }
         };
     }
@@ -407,6 +509,7 @@ public final class GatewayServer implements AutoCloseable {
         connections.abortAll();
         release.run("stop the signal consumer", signals, c -> c.stop(COMPONENT_STOP_TIMEOUT));
         // Reports the closes of the drain first.
+        release.run("stop the delivery probe", probe, p -> p.stop(subscriptions));
         release.run("stop presence reporting", presenceReporter, r -> r.stop(COMPONENT_STOP_TIMEOUT));
         release.run("close the presence channel", presenceClient, c -> c.close(COMPONENT_STOP_TIMEOUT));
         release.run("stop the fan-out", fanout, f -> f.stop(COMPONENT_STOP_TIMEOUT));
@@ -419,6 +522,7 @@ public final class GatewayServer implements AutoCloseable {
         release.run("unregister metrics", metrics, GatewayMetrics::close);
         release.run("unregister TLS metrics", tlsMetrics, TlsMetrics::close);
         release.run("unregister limit metrics", limits, EdgeLimits::close);
+        release.run("unregister probe metrics", probeMetrics, ProbeMetrics::close);
     }
 
     /** The bound port. */

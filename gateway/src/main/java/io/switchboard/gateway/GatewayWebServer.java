@@ -1,5 +1,6 @@
 package io.switchboard.gateway;
 
+import static io.switchboard.gateway.GatewayKeys.ADMIN_DRILLS;
 import static io.switchboard.gateway.GatewayKeys.ADMIN_TOKEN;
 import static io.switchboard.gateway.GatewayKeys.HOST;
 import static io.switchboard.gateway.GatewayKeys.IDLE_TIMEOUT;
@@ -21,6 +22,12 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.gateway.admin.AdminAuth;
+import io.switchboard.gateway.admin.AdminStatus;
+import io.switchboard.gateway.admin.AdminViewService;
+import io.switchboard.gateway.admin.DebugAdminService;
+import io.switchboard.gateway.admin.DrillAdminService;
+import io.switchboard.gateway.debug.DebugSessions;
 import io.switchboard.gateway.drain.DrainAdminService;
 import io.switchboard.gateway.limits.EdgeLimits;
 import io.switchboard.gateway.observe.HealthChecks;
@@ -33,12 +40,18 @@ import io.switchboard.gateway.ws.WsEndpoint;
 /**
  * The gateway's one port, as a Helidon web server (not started): the WebSocket endpoint at
  * {@code gateway.ws-path} (upgrades refused with 503 while the gateway does not admit new work), {@code /metrics},
- * {@code /observe/health/{live,ready}}, {@code /admin/drain} and any extra routes; all of them over TLS when
+ * {@code /observe/health/{live,ready}}, {@code /admin/*} and any extra routes; all of them over TLS when
  * {@code tls} is given (its certificate is replaced later through {@code WebServer.reloadTls}). Stateless.
  */
 final class GatewayWebServer {
     /** What the health checks ask the gateway. */
-    record Health(BooleanSupplier ready, BooleanSupplier positioned, BooleanSupplier alive) {
+    record Health(BooleanSupplier ready, BooleanSupplier positioned, BooleanSupplier alive,
+                  BooleanSupplier probeHealthy) {
+    }
+
+    /** What the {@code /admin} services drive. */
+    record Admin(DrainAdminService.Control drain, DrillAdminService.Fanout drills, DebugSessions debug,
+                 Supplier<Optional<AdminStatus>> status) {
     }
 
     private GatewayWebServer() {
@@ -51,13 +64,14 @@ final class GatewayWebServer {
      * @param limits   the edge limits: origin check, HTTP head limit, handshake deadlines, CORS and upgrade caps
      */
     static WebServer build(GatewayConfig config, PrometheusRegistry registry, Admission admission, Health health,
-                           DrainAdminService.Control drain, Consumer<HttpRouting.Builder> extraRouting,
+                           Admin admin, Consumer<HttpRouting.Builder> extraRouting,
                            Supplier<ConnectionHandler.Factory> sessions, TransportReaper reaper, Optional<Tls> tls,
                            EdgeLimits limits) {
         HealthObserver observer = HealthObserver.builder()
                 .useSystemServices(false)
                 .details(true)
-                .addCheck(HealthChecks.readiness(health.ready(), health.positioned(), admission::isDraining))
+                .addCheck(HealthChecks.readiness(health.ready(), health.positioned(), admission::isDraining,
+                        health.probeHealthy()))
                 .addCheck(HealthChecks.liveness(health.alive()))
                 .build();
         WebServerConfig.Builder server = WebServer.builder();
@@ -87,7 +101,12 @@ final class GatewayWebServer {
                     });
                     limits.install(r, config.get(WS_PATH), List.of("/metrics", "/observe", "/admin"), reaper::watch, reaper::sweep);
                     r.register("/metrics", new MetricsService(registry));
-                    r.register("/admin", new DrainAdminService(config.find(ADMIN_TOKEN), drain));
+                    // The admin view's page (no data: a browser cannot send the token on navigation), then the
+                    // guard: it answers 404 or 401, or passes on to the service of the path.
+                    r.register("/admin", new AdminViewService.Page(config.find(ADMIN_TOKEN).isPresent()),
+                            new AdminAuth(config.find(ADMIN_TOKEN)), new DrainAdminService(admin.drain()),
+                            new DrillAdminService(config.get(ADMIN_DRILLS), admin.drills()),
+                            new DebugAdminService(admin.debug()), new AdminViewService(admin.status()));
                     extraRouting.accept(r);
                 })
                 .addRouting(WsEndpoint.routing(config.get(WS_PATH), config.get(MAX_FRAME_BYTES), sessions, reaper))

@@ -26,13 +26,9 @@ import io.switchboard.service.config.KeyCatalogue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -115,28 +111,11 @@ class GatewayConfigTest {
                         Map.entry("kafka.topic.name", "t"),
                         Map.entry("kafka.consumer.fetch.max.wait.ms", "100"))))
                 .build();
-        List<String> warnings = new ArrayList<>();
-        Logger logger = Logger.getLogger(KeyCatalogue.class.getName());
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                warnings.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(handler);
+        List<String> warnings;
         GatewayConfig c;
-        try {
+        try (LogCapture capture = LogCapture.of(KeyCatalogue.class)) {
+            warnings = capture.messages();
             c = GatewayConfig.from(config);
-        } finally {
-            logger.removeHandler(handler);
         }
         assertThat(c.get(PORT)).isEqualTo(9000);
         assertThat(c.find(ID)).contains("gw-1");

@@ -17,6 +17,8 @@ import io.switchboard.testkit.RequiredTool;
 final class BrowserScripts {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path E2E = Path.of("..", "e2e").toAbsolutePath().normalize();
+    /** Where the scripts put screenshots and logs (passed to them as {@code E2E_ARTIFACTS}). */
+    static final Path ARTIFACTS = Path.of("target", "e2e").toAbsolutePath();
     private static final Duration NPM_TIMEOUT = Duration.ofMinutes(3);
 
     private BrowserScripts() {
@@ -38,8 +40,9 @@ final class BrowserScripts {
     }
 
     /**
-     * Runs a command to its end within {@code timeout}; true when it exited 0. Its output goes to a file under
-     * target/e2e (written straight to this JVM's stdout it would corrupt Surefire's channel) and to stdout after.
+     * Runs a command to its end within {@code timeout} (with {@code E2E_ARTIFACTS} set to {@link #ARTIFACTS}); true
+     * when it exited 0. Its output goes to a file {@code <command>-<first argument>.log} under target/e2e (written
+     * straight to this JVM's stdout it would corrupt Surefire's channel) and to stdout after.
      */
     static boolean runs(List<String> command, Path directory, Duration timeout) throws InterruptedException, IOException {
         return run(command, directory, timeout).exitedZero();
@@ -51,11 +54,13 @@ final class BrowserScripts {
 
     /** {@link #runs}, also returning the output. */
     static Outcome run(List<String> command, Path directory, Duration timeout) throws InterruptedException, IOException {
-        Path log = Files.createDirectories(Path.of("target", "e2e")).resolve(command.get(0) + "-" + command.get(1) + ".log");
+        Path log = Files.createDirectories(ARTIFACTS).resolve(command.get(0) + "-" + command.get(1) + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("E2E_ARTIFACTS", ARTIFACTS.toString());
         Process process;
         try {
-            process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            process = builder.start();
         } catch (IOException e) {
             return new Outcome(false, "cannot start " + command + ": " + e); // not installed
         }

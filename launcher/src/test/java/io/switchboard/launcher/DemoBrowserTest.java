@@ -81,7 +81,7 @@ class DemoBrowserTest {
         List<String> command = restart ? List.of("node", "chat.mjs", baseUrl)
                 : List.of("node", "chat.mjs", baseUrl, "--no-restart");
         ProcessBuilder builder = new ProcessBuilder(command).directory(E2E.toFile()).redirectErrorStream(true);
-        builder.environment().put("E2E_ARTIFACTS", Path.of("target", "e2e").toAbsolutePath().toString());
+        builder.environment().put("E2E_ARTIFACTS", BrowserScripts.ARTIFACTS.toString());
         script = builder.start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Process current = script;

@@ -10,10 +10,15 @@ import java.util.regex.Pattern;
  * <p>A room name is 1 to {@value #MAX_ROOM_LENGTH} characters of {@code [A-Za-z0-9._:@/-]} starting with a
  * letter or digit; the part before the first {@code ':'} is its namespace ({@code "chat:lobby"} is in
  * namespace {@code "chat"}). An id is 1 to {@value #MAX_ID_LENGTH} characters of {@code [A-Za-z0-9._:-]}.
+ *
+ * <p>The namespace {@value #RESERVED_NAMESPACE} is the platform's own (the gateways' delivery probes): valid for a
+ * router, refused to clients and to the public API ({@link #clientRoomProblem}).
  */
 public final class Names {
     public static final int MAX_ROOM_LENGTH = 128;
     public static final int MAX_ID_LENGTH = 64;
+    /** Rooms {@code switchboard:*} belong to the platform: no client or API caller may use them. */
+    public static final String RESERVED_NAMESPACE = "switchboard";
 
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0," + (MAX_ROOM_LENGTH - 1) + "}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1," + MAX_ID_LENGTH + "}");
@@ -33,6 +38,25 @@ public final class Names {
             return Optional.of("room: '" + printable(room) + "' (expected: [A-Za-z0-9][A-Za-z0-9._:@/-]*)");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Returns why a client or an API caller may not use {@code room}: {@link #roomProblem}, or the room is in the
+     * {@value #RESERVED_NAMESPACE} namespace; empty when it may.
+     */
+    public static Optional<String> clientRoomProblem(String room) {
+        Optional<String> problem = roomProblem(room);
+        if (problem.isEmpty() && isReserved(room)) {
+            return Optional.of("room: '" + printable(room) + "' is in the reserved namespace '" + RESERVED_NAMESPACE
+                    + "'");
+        }
+        return problem;
+    }
+
+    /** True for a room of the {@value #RESERVED_NAMESPACE} namespace. */
+    public static boolean isReserved(String room) {
+        return room.startsWith(RESERVED_NAMESPACE) && room.length() > RESERVED_NAMESPACE.length()
+                && room.charAt(RESERVED_NAMESPACE.length()) == ':';
     }
 
     /** Returns why {@code id} is not a valid idempotency id, or empty when it is. */

@@ -38,4 +38,16 @@ class NamesTest {
         assertThat(Names.namespace("chat:general:x")).isEqualTo("chat");
         assertThat(Names.namespace("lobby")).isEmpty();
     }
+
+    @Test
+    void theSwitchboardNamespaceIsValidButReservedForThePlatform() {
+        assertThat(Names.roomProblem("switchboard:probe-0")).isEmpty();
+        assertThat(Names.clientRoomProblem("switchboard:probe-0"))
+                .contains("room: 'switchboard:probe-0' is in the reserved namespace 'switchboard'");
+        // Only that namespace: a longer one, or the word elsewhere in the name, is the application's.
+        assertThat(Names.clientRoomProblem("switchboards:x")).isEmpty();
+        assertThat(Names.clientRoomProblem("switchboard")).isEmpty();
+        assertThat(Names.clientRoomProblem("chat:switchboard:x")).isEmpty();
+        assertThat(Names.clientRoomProblem("bad room")).contains(Names.roomProblem("bad room").orElseThrow());
+    }
 }

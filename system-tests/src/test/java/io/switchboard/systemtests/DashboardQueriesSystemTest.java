@@ -36,7 +36,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The Grafana dashboards against a real Prometheus (the Debian package's server): it scrapes every tier of an
  * in-process cluster that carries some traffic, and every panel has at least one query that returns data.
  * A panel whose metric is misnamed, not exported or never sampled shows "No data" to an SRE; this test is what
- * says so first. Then the alert rules on the same real series: killing the router fires SwitchboardTargetDown.
+ * says so first. Then the alert rules on the same real series: pausing a gateway's fan-out (the silent-loss drill)
+ * fires SwitchboardDeliveryProbeFailing for it, and killing the router fires SwitchboardTargetDown.
  * Skipped without {@code /usr/bin/prometheus}, failed in CI (which installs it).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -45,6 +46,8 @@ class DashboardQueriesSystemTest {
     private static final Path RULES = Path.of("..", "deploy", "monitoring", "alerts.yml").toAbsolutePath()
             .normalize();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static final String ADMIN_TOKEN = "dashboard-test-admin-token";
 
     private static LocalCluster cluster;
     private static Process prometheus;
@@ -55,7 +58,13 @@ class DashboardQueriesSystemTest {
     @BeforeAll
     static void start() throws IOException {
         RequiredTool.executable(PROMETHEUS, "apt-get install prometheus; .ci/run installs it");
-        cluster = SystemCluster.start(true);
+        cluster = SystemCluster.builder(true)
+                // A fast probe, so the silent-loss drill's alert fires within the test's patience.
+                .set("gateway.probe.interval", "PT0.5S")
+                .set("gateway.probe.timeout", "PT5S")
+                .set("gateway.admin.token", ADMIN_TOKEN)
+                .set("gateway.admin.drills", "true")
+                .build().start();
         List<String> gateways = new ArrayList<>();
         for (int i = 0; i < cluster.gateways().size(); i++) {
             gateways.add("127.0.0.1:" + cluster.gateway(i).port());
@@ -135,9 +144,42 @@ class DashboardQueriesSystemTest {
         }
     }
 
-    /** Last, since it takes the cluster's only router away: the alert rules on real series, not only in promtool. */
+    /**
+     * The silent-loss drill: gateway 2's fan-out is paused (its clients would receive nothing, nothing else shows
+     * it); its delivery probes are lost and SwitchboardDeliveryProbeFailing fires for it, not for gateway 1.
+     */
     @Test
     @Order(2)
+    void pausedFanoutFiresDeliveryProbeFailingForThatGatewayOnly() throws Exception {
+        String paused = "127.0.0.1:" + cluster.gateway(1).port();
+        String healthy = "127.0.0.1:" + cluster.gateway(0).port();
+        String alert = "ALERTS{alertname=\"SwitchboardDeliveryProbeFailing\",alertstate=\"firing\",instance=\"%s\"}";
+        await().atMost(Duration.ofSeconds(30)).until(() -> returnsData(
+                "switchboard_delivery_probe_latency_seconds_count{instance=\"" + paused + "\"} > 0"));
+        assertThat(returnsData("ALERTS{alertname=\"SwitchboardDeliveryProbeFailing\"}")).as("no probe alert before")
+                .isFalse();
+
+        assertThat(drill(1, "fanout-pause").body()).isEqualTo("{\"fanoutPaused\":true}");
+        try {
+            // Lost after the 5 s timeout; more than a quarter of 2 minutes' probes lost (about 35 s), then the
+            // rule's 1 minute.
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> returnsData(alert.formatted(paused)));
+            assertThat(returnsData(alert.formatted(healthy))).as("the healthy gateway is not blamed").isFalse();
+        } finally {
+            drill(1, "fanout-resume");
+        }
+    }
+
+    private static HttpResponse<String> drill(int gateway, String action) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(cluster.httpUri(gateway).resolve("admin/drill/" + action))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Last, since it takes the cluster's only router away: the alert rules on real series, not only in promtool. */
+    @Test
+    @Order(3)
     void killingARouterFiresTargetDown() {
         String firing = "ALERTS{alertname=\"SwitchboardTargetDown\",alertstate=\"firing\",job=\"switchboard-router\"}";
         await().atMost(Duration.ofSeconds(30)).until(() -> returnsData("up{job=\"switchboard-router\"} == 1"));

@@ -56,6 +56,7 @@ public final class KafkaFanout implements LiveHandOver {
     private final RoomLogTopic layout;
     private final SubscriptionRegistry registry;
     private final GatewayMetrics metrics;
+    private final RoomRates roomRates;
     private final Properties consumerProps;
     private final Thread thread;
     private final CompletableFuture<Void> positioned = new CompletableFuture<>();
@@ -67,16 +68,19 @@ public final class KafkaFanout implements LiveHandOver {
     // Set once the consumer exists (by the fan-out thread); read by stop() to wake it up.
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean running;
+    // Drill only (POST /admin/drill/fanout-pause): set by the admin endpoint, applied by the fan-out thread.
+    private volatile boolean pauseRequested;
 
     /**
      * @param clientId            Kafka client id (shows up in broker logs and metrics)
      * @param passthrough         {@code kafka.consumer.*} properties; they override the defaults set here
      */
     public KafkaFanout(String bootstrapServers, String clientId, Map<String, String> passthrough, RoomLogTopic layout,
-                       SubscriptionRegistry registry, GatewayMetrics metrics) {
+                       SubscriptionRegistry registry, GatewayMetrics metrics, RoomRates roomRates) {
         this.layout = layout;
         this.registry = registry;
         this.metrics = metrics;
+        this.roomRates = roomRates;
         metrics.fanoutLagSource(this::partitionLag);
         this.partitionLocks = new ReentrantLock[layout.partitions()];
         for (int i = 0; i < partitionLocks.length; i++) {
@@ -155,6 +159,24 @@ public final class KafkaFanout implements LiveHandOver {
         return lag;
     }
 
+    /**
+     * A drill's silent fault: while paused the consumer fetches nothing (every partition is paused within one
+     * poll), so local subscribers receive no room messages, readiness and the lag metric stay as they were, and
+     * only the delivery probe notices. Resuming delivers what was missed, in order. Not for production traffic.
+     */
+    public void pause(boolean paused) {
+        if (pauseRequested != paused) {
+            pauseRequested = paused;
+            LOG.warning(paused ? "Fan-out paused by a drill: local subscribers receive nothing until it is resumed"
+                    : "Fan-out resumed after a drill");
+        }
+    }
+
+    /** True while a drill keeps the fan-out paused. */
+    public boolean isPaused() {
+        return pauseRequested;
+    }
+
     /** Stops the fan-out thread and closes the consumer; waits at most {@code timeout}. */
     public void stop(Duration timeout) {
         stopping = true;
@@ -187,10 +209,21 @@ public final class KafkaFanout implements LiveHandOver {
                 LOG.fine(() -> "Fan-out positioned " + tp + " at " + pos);
             }
             positioned.complete(null);
+            boolean paused = false;
             while (!stopping) {
+                if (paused != pauseRequested) {
+                    paused = pauseRequested;
+                    if (paused) {
+                        c.pause(partitions);
+                    } else {
+                        c.resume(partitions);
+                    }
+                }
                 ConsumerRecords<String, byte[]> records = c.poll(POLL);
+                long now = System.nanoTime();
+                roomRates.roll(now);
                 for (ConsumerRecord<String, byte[]> rec : records) {
-                    dispatch(rec);
+                    dispatch(rec, now);
                 }
             }
         } catch (WakeupException e) {
@@ -220,7 +253,10 @@ public final class KafkaFanout implements LiveHandOver {
         }
     }
 
-    private void dispatch(ConsumerRecord<String, byte[]> rec) {
+    private void dispatch(ConsumerRecord<String, byte[]> rec, long nowNanos) {
+        if (rec.key() != null) {
+            roomRates.record(rec.key(), nowNanos);
+        }
         // Under the partition lock so a concurrent subscribeAt sees either "before this record" or "after it".
         ReentrantLock lock = partitionLocks[rec.partition()];
         lock.lock();

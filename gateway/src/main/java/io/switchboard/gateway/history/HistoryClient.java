@@ -18,9 +18,22 @@ public interface HistoryClient {
     /** Releases the channel; waits at most {@code timeout} for calls in flight. */
     void close(Duration timeout);
 
+    /**
+     * False for a gateway without a history service: a permanent state, unlike a history service that is down, so a
+     * resume must not be answered with a retriable error that no retry can ever cure.
+     */
+    default boolean configured() {
+        return true;
+    }
+
     /** The client of a gateway without {@code gateway.history.address}: every read fails with UNAVAILABLE. */
     static HistoryClient unconfigured() {
         return new HistoryClient() {
+            @Override
+            public boolean configured() {
+                return false;
+            }
+
             @Override
             public CompletableFuture<ReadResponse> read(ReadRequest request) {
                 return CompletableFuture.failedFuture(Status.UNAVAILABLE

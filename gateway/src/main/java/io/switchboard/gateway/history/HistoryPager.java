@@ -41,7 +41,7 @@ public final class HistoryPager {
 
     /** Why {@code r} cannot be answered as asked (room syntax, limit, direction), or empty. */
     public Optional<ClientError> validate(HistoryRequest r) {
-        Optional<String> roomProblem = Names.roomProblem(r.getRoom());
+        Optional<String> roomProblem = Names.clientRoomProblem(r.getRoom());
         if (roomProblem.isPresent()) {
             return Optional.of(new ClientError(ErrorCode.INVALID_ROOM, roomProblem.get()));
         }

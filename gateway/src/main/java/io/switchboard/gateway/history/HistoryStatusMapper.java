@@ -25,7 +25,9 @@ import io.switchboard.proto.client.v1.RecoveryFailure;
  *   <tr><td>anything else, or a non-gRPC failure</td><td>Error INTERNAL, not subscribed</td><td>INTERNAL</td></tr>
  * </table>
  *
- * Both retriable errors leave the client to retry later; neither ever hides a gap. Stateless, thread-safe.
+ * Both retriable errors leave the client to retry later; neither ever hides a gap. (A gateway with no history
+ * service configured never asks: a resume that may have missed messages is recovered=false HISTORY_DISABLED, see
+ * {@link ResumeReader}.) Stateless, thread-safe.
  */
 public final class HistoryStatusMapper {
     private HistoryStatusMapper() {

@@ -20,7 +20,10 @@ import io.switchboard.proto.internal.v1.ReadResponse;
 /**
  * Reads the messages a resuming subscription missed: every message of the room with a position in
  * {@code (after, until)}, where {@code until} is where its live stream starts, in pages of {@code pageSize}, at
- * most {@code maxMessages} (more: TOO_FAR_BEHIND, nothing replayed).
+ * most {@code maxMessages} (more: TOO_FAR_BEHIND, nothing replayed). Without a history service (none configured)
+ * a range that may hold messages is HISTORY_DISABLED at once: positions are partition offsets, so any record of
+ * another room on the same partition (a delivery probe's, say) opens such a range, and a retriable error would
+ * leave the client retrying, unsubscribed, forever.
  *
  * <p>Reconnect storms: page reads are coalesced in a Caffeine {@link AsyncCache} keyed by (room, epoch, after,
  * page size). The first caller's read (with its own {@code until}) is shared by every caller asking for the same
@@ -80,6 +83,9 @@ public final class ResumeReader {
     public CompletableFuture<ResumeOutcome> missed(String room, String epoch, long after, long until) {
         if (after + 1 >= until) {
             return CompletableFuture.completedFuture(new ResumeOutcome.Recovered(List.of()));
+        }
+        if (!client.configured()) {
+            return CompletableFuture.completedFuture(new ResumeOutcome.NotRecovered(RecoveryFailure.HISTORY_DISABLED));
         }
         return next(room, epoch, after, until, new ArrayList<>());
     }

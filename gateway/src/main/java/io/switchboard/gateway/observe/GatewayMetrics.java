@@ -48,6 +48,10 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * </ul>
  */
 public final class GatewayMetrics implements AutoCloseable {
+    /** Upper bounds (seconds) of the gateway's latency histograms: 1 ms to 10 s. */
+    public static final double[] LATENCY_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+        5, 10};
+
     private final PrometheusRegistry registry;
     private final Gauge connections;
     private final Counter connectionsOpened;
@@ -94,7 +98,7 @@ public final class GatewayMetrics implements AutoCloseable {
         publishDuration = Histogram.builder().name("gateway_publish_duration_seconds")
                 .help("Time from a Publish frame to the router's answer")
                 .classicOnly()
-                .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .classicUpperBounds(LATENCY_BUCKETS)
                 .register(registry);
         fanoutRecords = Counter.builder().name("gateway_fanout_records")
                 .help("Records read from Kafka, by result").labelNames("result").withoutExemplars()

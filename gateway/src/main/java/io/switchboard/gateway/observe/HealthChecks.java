@@ -9,7 +9,8 @@ import io.helidon.health.HealthCheckType;
 /**
  * Health checks of one gateway for Helidon's health observer: liveness ({@code /observe/health/live}) is up
  * while the server runs; readiness ({@code /observe/health/ready}) is up only after the Kafka consumer is
- * positioned, while it keeps running and while the gateway is not draining. Thread-safe (reads volatile state
+ * positioned, while it keeps running and while the gateway is not draining (and, with
+ * {@code gateway.probe.readiness}, while its delivery probe comes back). Thread-safe (reads volatile state
  * through the suppliers).
  */
 public final class HealthChecks {
@@ -17,11 +18,13 @@ public final class HealthChecks {
     }
 
     /** The readiness check, named {@code gateway}. */
-    public static HealthCheck readiness(BooleanSupplier ready, BooleanSupplier positioned, BooleanSupplier draining) {
+    public static HealthCheck readiness(BooleanSupplier ready, BooleanSupplier positioned, BooleanSupplier draining,
+                                        BooleanSupplier probeHealthy) {
         return check(HealthCheckType.READINESS, "gateway", () -> HealthCheckResponse.builder()
                 .status(ready.getAsBoolean())
                 .detail("kafkaPositioned", positioned.getAsBoolean())
                 .detail("draining", draining.getAsBoolean())
+                .detail("deliveryProbeHealthy", probeHealthy.getAsBoolean())
                 .build());
     }
 

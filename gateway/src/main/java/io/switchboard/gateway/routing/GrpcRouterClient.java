@@ -2,7 +2,9 @@ package io.switchboard.gateway.routing;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -200,6 +202,13 @@ public final class GrpcRouterClient implements RouterClient {
     /** The routers currently known. */
     public List<RouterEndpoint> routers() {
         return pool.routers();
+    }
+
+    @Override
+    public Map<String, String> breakerStates() {
+        Map<String, String> out = new LinkedHashMap<>();
+        pool.breakerStates().forEach((router, state) -> out.put(router.toString(), state.name()));
+        return out;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.switchboard.gateway.routing;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import io.switchboard.proto.internal.v1.EphemeralRecord;
@@ -36,6 +37,14 @@ public interface RouterClient extends AutoCloseable {
     default CompletableFuture<SendToUserResponse> sendToUser(SendToUserRequest request, Duration timeout) {
         return CompletableFuture.failedFuture(io.grpc.Status.UNIMPLEMENTED
                 .withDescription("sendToUser not supported by " + getClass().getSimpleName()).asRuntimeException());
+    }
+
+    /**
+     * Each known router ({@code host:port}) with the state of its circuit breaker ({@code CLOSED}, {@code OPEN},
+     * {@code HALF_OPEN}...), for the admin view; empty when the client keeps no breakers.
+     */
+    default Map<String, String> breakerStates() {
+        return Map.of();
     }
 
     /** Releases channels; waits at most {@code timeout} for in-flight calls. */

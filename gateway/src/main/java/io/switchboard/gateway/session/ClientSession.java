@@ -192,6 +192,7 @@ public final class ClientSession implements ConnectionHandler {
     @Override
     public void onFrame(ClientFrame frame) {
         metrics.frameReceived(FrameCodec.typeOf(frame));
+        output.received(frame);
         State s = state.get();
         if (s == State.CLOSING) {
             return;

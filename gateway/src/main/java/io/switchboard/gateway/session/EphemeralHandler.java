@@ -37,7 +37,7 @@ public final class EphemeralHandler {
 
     /** The error to answer {@code e} with before any router call, or empty. */
     public Optional<ClientError> validate(Ephemeral e) {
-        Optional<String> roomProblem = Names.roomProblem(e.getRoom());
+        Optional<String> roomProblem = Names.clientRoomProblem(e.getRoom());
         if (roomProblem.isPresent()) {
             return Optional.of(new ClientError(ErrorCode.INVALID_ROOM, roomProblem.get()));
         }

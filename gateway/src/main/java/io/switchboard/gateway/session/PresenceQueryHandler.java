@@ -35,7 +35,7 @@ public final class PresenceQueryHandler {
 
     /** The error to answer {@code q} with before any call, or empty. */
     public Optional<ClientError> validate(PresenceQuery q) {
-        Optional<String> roomProblem = Names.roomProblem(q.getRoom());
+        Optional<String> roomProblem = Names.clientRoomProblem(q.getRoom());
         if (roomProblem.isPresent()) {
             return Optional.of(new ClientError(ErrorCode.INVALID_ROOM, roomProblem.get()));
         }

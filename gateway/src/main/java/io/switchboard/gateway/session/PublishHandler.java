@@ -43,7 +43,7 @@ public final class PublishHandler {
 
     /** The error to answer {@code p} with, or empty when it may go to a router. */
     public Optional<ClientError> validate(Publish p) {
-        Optional<String> roomProblem = Names.roomProblem(p.getRoom());
+        Optional<String> roomProblem = Names.clientRoomProblem(p.getRoom());
         if (roomProblem.isPresent()) {
             return Optional.of(new ClientError(ErrorCode.INVALID_ROOM, roomProblem.get()));
         }

@@ -78,7 +78,7 @@ final class RoomSubscriptions implements Subscriber {
 
     /** Why a Subscribe to {@code room} is refused (bad name, too many rooms), or empty. */
     Optional<ClientError> refusal(String room) {
-        Optional<String> problem = Names.roomProblem(room);
+        Optional<String> problem = Names.clientRoomProblem(room);
         if (problem.isPresent()) {
             return Optional.of(new ClientError(ErrorCode.INVALID_ROOM, problem.get()));
         }

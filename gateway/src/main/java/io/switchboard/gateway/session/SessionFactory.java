@@ -8,6 +8,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.gateway.authz.RoomAuthorizer;
+import io.switchboard.gateway.debug.DebugSessions;
+import io.switchboard.gateway.debug.FrameTap;
 import io.switchboard.gateway.fanout.LiveHandOver;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
 import io.switchboard.gateway.history.HistoryPager;
@@ -44,6 +46,8 @@ public final class SessionFactory implements ConnectionHandler.Factory {
     private final Admission admission;
     private final PresenceChanges presence;
     private final PresenceQueryHandler presenceQueries;
+    // Null: debug mode off (every connection gets FrameTap.NONE).
+    private final DebugSessions debug;
     private final GatewayReplies replies;
     private final SessionTimeouts timeouts;
     private final Supplier<ConnectionLimits> limits;
@@ -68,6 +72,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         this.presence = require(b.presence, "presence");
         this.presenceQueries = b.presenceQueries;
         this.limits = b.limits;
+        this.debug = b.debug;
         this.replies = new GatewayReplies(gatewayId, clock, settings);
         this.timeouts = new SessionTimeouts(require(b.timer, "timer"), settings.connectTimeout(),
                 settings.closeTimeout());
@@ -85,8 +90,9 @@ public final class SessionFactory implements ConnectionHandler.Factory {
     @Override
     public ClientSession open(Subprotocol subprotocol, FrameSink sink) {
         String id = UUID.randomUUID().toString();
-        SessionOutput output = new SessionOutput(id, subprotocol, sink, settings.maxOutboundQueueBytes(), metrics);
         SessionAuth auth = new SessionAuth(id, gatewayId, verifier);
+        SessionOutput output = new SessionOutput(id, subprotocol, sink, settings.maxOutboundQueueBytes(), metrics,
+                debug == null ? FrameTap.NONE : new FrameTap(debug, id, auth::userId));
         RoomPermissions permissions = new RoomPermissions(auth, authorizer);
         SessionPresence reports = new SessionPresence(id, presence, clock);
         RoomSubscriptions rooms = new RoomSubscriptions(id, output, subscriptions, handOver, layout, reports,
@@ -130,6 +136,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         private PresenceChanges presence;
         private PresenceQueryHandler presenceQueries;
         private Supplier<ConnectionLimits> limits = ConnectionLimits::none;
+        private DebugSessions debug;
 
         private Builder(String gatewayId, SessionSettings settings) {
             this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");
@@ -211,6 +218,12 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         /** The edge limits each new connection gets (Connect frame size, frame rates); default none. */
         public Builder limits(Supplier<ConnectionLimits> limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** Debug mode's sessions: connections log their frames while one targets them (none by default). */
+        public Builder debug(DebugSessions debug) {
+            this.debug = Objects.requireNonNull(debug, "debug");
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.switchboard.gateway.session;
 
 import java.util.Objects;
 
+import io.switchboard.gateway.debug.FrameTap;
 import io.switchboard.gateway.fanout.FanoutMessage;
 import io.switchboard.gateway.observe.GatewayMetrics;
 import io.switchboard.gateway.ws.CloseReason;
@@ -10,6 +11,7 @@ import io.switchboard.gateway.ws.FrameSink;
 import io.switchboard.gateway.ws.OutboundFrame;
 import io.switchboard.gateway.ws.OutboundQueue;
 import io.switchboard.gateway.ws.Subprotocol;
+import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
 
@@ -35,14 +37,18 @@ final class SessionOutput {
     private final FrameSink sink;
     private final OutboundQueue queue;
     private final long maxQueueBytes;
+    private final FrameTap tap;
     private volatile CloseTarget closeTarget;
 
     /**
      * @param name          names the writer thread (the session id)
      * @param maxQueueBytes byte bound of the outbound queue
+     * @param tap           logs the frames queued while debug mode targets this connection
      */
-    SessionOutput(String name, Subprotocol subprotocol, FrameSink sink, long maxQueueBytes, GatewayMetrics metrics) {
+    SessionOutput(String name, Subprotocol subprotocol, FrameSink sink, long maxQueueBytes, GatewayMetrics metrics,
+                  FrameTap tap) {
         this.subprotocol = subprotocol;
+        this.tap = tap;
         this.codec = subprotocol.codec();
         this.sink = sink;
         this.maxQueueBytes = maxQueueBytes;
@@ -83,6 +89,7 @@ final class SessionOutput {
 
     /** Encodes and queues {@code frame}. */
     void send(ServerFrame frame) {
+        tap.outbound(frame);
         enqueue(codec.encode(frame));
     }
 
@@ -95,12 +102,19 @@ final class SessionOutput {
 
     /** {@code frame} in this connection's encoding. */
     OutboundFrame encode(ServerFrame frame) {
+        tap.outbound(frame);
         return codec.encode(frame);
     }
 
     /** A fanned-out message in this connection's encoding, shared with every connection of the same subprotocol. */
     OutboundFrame encode(FanoutMessage message) {
+        tap.outbound(message.frame());
         return message.encoded(subprotocol);
+    }
+
+    /** Logs a frame from the client while debug mode targets this connection. */
+    void received(ClientFrame frame) {
+        tap.inbound(frame);
     }
 
     /** Asks the session to close the connection (the first close wins). */

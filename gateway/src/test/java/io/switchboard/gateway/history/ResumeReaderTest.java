@@ -126,4 +126,15 @@ class ResumeReaderTest {
         assertThat(positions(reader.missed("r", "e:0", 11, 15).join())).containsExactly(12L, 13L, 14L);
         assertThat(history.reads).hasSize(5);
     }
+
+    @Test
+    void withoutAHistoryServiceAPossibleGapIsReportedNotRetried() {
+        ResumeReader reader = reader(HistoryClient.unconfigured(), 100, 1000);
+        // The partition moved (another room's record would do): live, with recovered=false, not a retriable error
+        // that no retry could ever cure.
+        assertThat(reader.missed("r", "e:0", 11, 15).join())
+                .isEqualTo(new ResumeOutcome.NotRecovered(RecoveryFailure.HISTORY_DISABLED));
+        // Nothing can have been missed: recovered, no history needed.
+        assertThat(positions(reader.missed("r", "e:0", 14, 15).join())).isEmpty();
+    }
 }

@@ -257,7 +257,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     @Override
     public void closeRoom(CloseRoomRequest request, StreamObserver<CloseRoomResponse> responses) {
         ServiceIdentity identity = identity();
-        Optional<Status> invalid = Names.roomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
+        Optional<Status> invalid = Names.clientRoomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
                 .or(() -> reasonProblem(request.getReason()));
         if (!admitted(invalid, identity, 1, responses)) {
             return;
@@ -271,7 +271,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     public void subscribeUser(SubscribeUserRequest request, StreamObserver<SubscribeUserResponse> responses) {
         ServiceIdentity identity = identity();
         Optional<Status> invalid = userProblem(request.getUserId())
-                .or(() -> Names.roomProblem(request.getRoom()).map(SwitchboardApiService::invalid));
+                .or(() -> Names.clientRoomProblem(request.getRoom()).map(SwitchboardApiService::invalid));
         if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
@@ -288,7 +288,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     public void unsubscribeUser(UnsubscribeUserRequest request, StreamObserver<UnsubscribeUserResponse> responses) {
         ServiceIdentity identity = identity();
         Optional<Status> invalid = userProblem(request.getUserId())
-                .or(() -> Names.roomProblem(request.getRoom()).map(SwitchboardApiService::invalid))
+                .or(() -> Names.clientRoomProblem(request.getRoom()).map(SwitchboardApiService::invalid))
                 .or(() -> reasonProblem(request.getReason()));
         if (!admitted(invalid, identity, 1, responses)) {
             return;
@@ -314,7 +314,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     @Override
     public void getRoomPresence(RoomPresenceRequest request, StreamObserver<RoomPresenceResponse> responses) {
         ServiceIdentity identity = identity();
-        Optional<Status> invalid = Names.roomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
+        Optional<Status> invalid = Names.clientRoomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
                 .or(() -> limitProblem(request.getLimit(), MAX_PRESENCE_ITEMS));
         if (!admitted(invalid, identity, 1, responses)) {
             return;
@@ -351,7 +351,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
             case AFTER -> ReadDirection.READ_AFTER;
             case UNRECOGNIZED -> null;
         };
-        Optional<Status> invalid = Names.roomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
+        Optional<Status> invalid = Names.clientRoomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
                 .or(() -> limitProblem(request.getLimit(), MAX_HISTORY_LIMIT))
                 .or(() -> direction == null
                         ? Optional.of(invalid("direction: " + request.getDirectionValue()
@@ -425,7 +425,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     }
 
     private static Optional<Status> publishProblem(String room, String id) {
-        return Names.roomProblem(room).or(() -> Names.idProblem(id)).map(SwitchboardApiService::invalid);
+        return Names.clientRoomProblem(room).or(() -> Names.idProblem(id)).map(SwitchboardApiService::invalid);
     }
 
     private static Optional<Status> publishManyProblem(PublishManyRequest request) {

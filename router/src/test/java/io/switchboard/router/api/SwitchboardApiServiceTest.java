@@ -81,6 +81,9 @@ class SwitchboardApiServiceTest {
                 Status.Code.INVALID_ARGUMENT, "id is required");
         assertStatus(() -> all.publish(PublishRequest.newBuilder().setRoom("").setId("m").build()),
                 Status.Code.INVALID_ARGUMENT, "room is required");
+        // The gateways' delivery probes live there: no backend publishes into them.
+        assertStatus(() -> all.publish(PublishRequest.newBuilder().setRoom("switchboard:probe-0").setId("m").build()),
+                Status.Code.INVALID_ARGUMENT, "is in the reserved namespace 'switchboard'");
         assertThat(harness.router.published).isEmpty();
     }
 
