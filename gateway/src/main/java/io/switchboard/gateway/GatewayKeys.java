@@ -114,6 +114,17 @@ public final class GatewayKeys {
             .byDefault(Duration.ofSeconds(5)).check(Check.positive())
             .doc("A ping unanswered for this long marks the router's connection dead (its calls fail `UNAVAILABLE`"
                     + " and fail over).");
+    public static final Key<Integer> WRITER_LANES = S.define("gateway.writer-lanes", INT).byDefault(2)
+            .check(Check.atLeast(0))
+            .doc("Long-lived writer threads that write every connection's outbound frames in turn, so a room message"
+                    + " to many connections wakes a lane once instead of a writer thread per connection. A write that"
+                    + " blocks longer than `gateway.writer-lane-stall` (a client that does not read) moves the lane's"
+                    + " other connections to a new thread and leaves that connection a writer of its own. `0`: a"
+                    + " writer thread per connection, started whenever its queue has frames.");
+    public static final Key<Duration> WRITER_LANE_STALL = S.define("gateway.writer-lane-stall", DURATION)
+            .byDefault(Duration.ofMillis(10)).check(Check.positive())
+            .doc("How long one write may hold up a writer lane before the lane's other connections move to a new"
+                    + " thread (checked every half of it).");
     public static final Key<Boolean> ROUTER_PUBLISH_STREAM = S.define("gateway.router-publish-stream", BOOLEAN)
             .byDefault(true)
             .doc("Publishes go to each router over one long-lived gRPC stream (`RouterService.PublishStream`)"

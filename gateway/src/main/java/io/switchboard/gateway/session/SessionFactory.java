@@ -18,6 +18,7 @@ import io.switchboard.gateway.presence.PresenceChanges;
 import io.switchboard.gateway.ws.ConnectionHandler;
 import io.switchboard.gateway.ws.FrameSink;
 import io.switchboard.gateway.ws.Subprotocol;
+import io.switchboard.gateway.ws.WriterLanes;
 import io.switchboard.roomlog.RoomLogTopic;
 
 /**
@@ -47,6 +48,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
     private final GatewayReplies replies;
     private final SessionTimeouts timeouts;
     private final Supplier<ConnectionLimits> limits;
+    private final WriterLanes writerLanes;
 
     private SessionFactory(Builder b) {
         this.gatewayId = b.gatewayId;
@@ -68,6 +70,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         this.presence = require(b.presence, "presence");
         this.presenceQueries = b.presenceQueries;
         this.limits = b.limits;
+        this.writerLanes = b.writerLanes;
         this.replies = new GatewayReplies(gatewayId, clock, settings);
         this.timeouts = new SessionTimeouts(require(b.timer, "timer"), settings.connectTimeout(),
                 settings.closeTimeout());
@@ -85,7 +88,8 @@ public final class SessionFactory implements ConnectionHandler.Factory {
     @Override
     public ClientSession open(Subprotocol subprotocol, FrameSink sink) {
         String id = UUID.randomUUID().toString();
-        SessionOutput output = new SessionOutput(id, subprotocol, sink, settings.maxOutboundQueueBytes(), metrics);
+        SessionOutput output = new SessionOutput(id, subprotocol, sink, settings.maxOutboundQueueBytes(), metrics,
+                writerLanes);
         SessionAuth auth = new SessionAuth(id, gatewayId, verifier);
         RoomPermissions permissions = new RoomPermissions(auth, authorizer);
         SessionPresence reports = new SessionPresence(id, presence, clock);
@@ -130,10 +134,17 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         private PresenceChanges presence;
         private PresenceQueryHandler presenceQueries;
         private Supplier<ConnectionLimits> limits = ConnectionLimits::none;
+        private WriterLanes writerLanes;
 
         private Builder(String gatewayId, SessionSettings settings) {
             this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");
             this.settings = Objects.requireNonNull(settings, "settings");
+        }
+
+        /** The writer lanes connections write on; unset: a writer thread per connection. */
+        public Builder writerLanes(WriterLanes lanes) {
+            this.writerLanes = Objects.requireNonNull(lanes, "lanes");
+            return this;
         }
 
         /** Time for server_time fields and presence reports; default the system UTC clock. */

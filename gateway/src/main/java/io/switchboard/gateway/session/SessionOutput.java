@@ -10,6 +10,7 @@ import io.switchboard.gateway.ws.FrameSink;
 import io.switchboard.gateway.ws.OutboundFrame;
 import io.switchboard.gateway.ws.OutboundQueue;
 import io.switchboard.gateway.ws.Subprotocol;
+import io.switchboard.gateway.ws.WriterLanes;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
 
@@ -40,8 +41,10 @@ final class SessionOutput {
     /**
      * @param name          names the writer thread (the session id)
      * @param maxQueueBytes byte bound of the outbound queue
+     * @param lanes         the writer lanes the queue is written on; null for a writer thread of its own
      */
-    SessionOutput(String name, Subprotocol subprotocol, FrameSink sink, long maxQueueBytes, GatewayMetrics metrics) {
+    SessionOutput(String name, Subprotocol subprotocol, FrameSink sink, long maxQueueBytes, GatewayMetrics metrics,
+                  WriterLanes lanes) {
         this.subprotocol = subprotocol;
         this.codec = subprotocol.codec();
         this.sink = sink;
@@ -62,7 +65,7 @@ final class SessionOutput {
                 // The socket is gone or broken: make sure the transport ends so cleanup runs.
                 sink.abort();
             }
-        });
+        }, lanes);
     }
 
     /** Binds the close that overflows and {@link #closeConnection} go to; once, before {@link #start}. */
