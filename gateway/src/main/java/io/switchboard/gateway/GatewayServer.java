@@ -254,6 +254,7 @@ public final class GatewayServer implements AutoCloseable {
         int laneCount = config.get(WRITER_LANES);
         if (laneCount > 0) {
             writerLanes = new WriterLanes("ws-writer-" + gatewayId, laneCount, config.get(WRITER_LANE_STALL)).start();
+            metrics.writerLaneStallSource(writerLanes::stalls);
         }
         SessionFactory.Builder factory = SessionFactory.builder(gatewayId, sessionSettings())
                 .clock(clock)
