@@ -12,7 +12,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A few long-lived writer threads shared by many connections: an {@link OutboundQueue} with frames to write
+ * A few long-lived writer threads (platform threads) shared by many connections: an {@link OutboundQueue} with frames to write
  * schedules itself on its lane, and the lane's thread writes the queues in turn. Delivering a room message to its
  * subscribers then wakes a lane at most once instead of starting a writer thread per connection (a thread's start,
  * scheduling and end cost about as much CPU as the socket write it makes at a few messages per second per
@@ -71,7 +71,7 @@ public final class WriterLanes {
         for (Lane lane : lanes) {
             lane.startThread();
         }
-        watchdog = Thread.ofVirtual().name(name + "-lane-watchdog").start(this::watch);
+        watchdog = Thread.ofPlatform().daemon(true).name(name + "-lane-watchdog").start(this::watch);
         return this;
     }
 
@@ -133,7 +133,10 @@ public final class WriterLanes {
         }
 
         private void startThread() {
-            Thread t = Thread.ofVirtual().name(threadName).unstarted(this::run);
+            // A platform thread, not a virtual one: a lane with a backlog writes without ever parking, and a few such
+            // virtual threads would hold every carrier and starve the connections' readers and the router's handlers
+            // (publishes timed out that way under load); the OS shares the cores fairly between platform threads.
+            Thread t = Thread.ofPlatform().daemon(true).name(threadName).unstarted(this::run);
             thread = t;
             t.start();
         }
