@@ -54,18 +54,12 @@ class WriterLanesTest {
             writers.add(Thread.currentThread());
             try {
                 holding.countDown();
-                if (!release.await(10, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("never released");
-                }
+                Release.await(release);
+                frames.forEach(f -> written.add(f.text()));
+            } finally {
                 if (Thread.currentThread().isInterrupted()) {
                     sawInterrupt.set(true);
                 }
-                frames.forEach(f -> written.add(f.text()));
-            } catch (InterruptedException e) {
-                sawInterrupt.set(true);
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } finally {
                 concurrent.decrementAndGet();
             }
         }
