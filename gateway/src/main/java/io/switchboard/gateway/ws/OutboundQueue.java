@@ -15,9 +15,9 @@ import java.util.logging.Logger;
  * owner closes the connection (SLOW_CONSUMER) with {@link #close}. A close frame is always the last frame written;
  * {@link #terminate} stops the writer without writing anything more.
  *
- * <p>The writer exists only while there is something to write: the offer that finds the queue idle schedules the
- * queue on its {@link WriterLanes writer lane} (a long-lived thread that writes many connections in turn), or, for a
- * queue without a lane, starts a virtual thread of its own that ends once the queue is empty; either way an idle
+ * <p>The writer exists only while there is something to write: the offer that finds the queue idle starts a virtual
+ * thread of its own that ends once the queue is empty, or, for a queue given {@link WriterLanes writer lanes},
+ * schedules the queue on its lane (a long-lived thread that writes many connections in turn); either way an idle
  * connection holds no thread. The writer takes every frame queued so far (up to {@value #MAX_BATCH_FRAMES} frames or
  * {@value #MAX_BATCH_BYTES} bytes) and hands them to the sink in one call, which writes them in one socket write;
  * frames queued while it writes wait for its next round without waking anything. A queue whose write once stalled
