@@ -142,6 +142,19 @@ public final class GatewayKeys {
             .byDefault(Duration.ofSeconds(5)).check(Check.positive())
             .doc("A ping unanswered for this long marks the router's connection dead (its calls fail `UNAVAILABLE`"
                     + " and fail over).");
+    public static final Key<Integer> WRITER_LANES = S.define("gateway.writer-lanes", INT).byDefault(0)
+            .check(Check.atLeast(0))
+            .doc("`0`: each connection starts a writer (virtual) thread whenever its queue has frames. Above 0"
+                    + " (experimental, off until measured on a quiet machine; see performance.md, round 4): this"
+                    + " many long-lived writer threads write every connection's outbound frames in turn, so a room"
+                    + " message to many connections wakes a lane instead of starting a thread per connection. A write"
+                    + " that blocks longer than `gateway.writer-lane-stall` (a client that does not read) holds up"
+                    + " the lane's other connections until the lane moves them to a new thread and leaves that"
+                    + " connection writers of its own.");
+    public static final Key<Duration> WRITER_LANE_STALL = S.define("gateway.writer-lane-stall", DURATION)
+            .byDefault(Duration.ofMillis(10)).check(Check.positive())
+            .doc("How long one write may hold up a writer lane before the lane's other connections move to a new"
+                    + " thread (checked every half of it).");
     public static final Key<Boolean> ROUTER_PUBLISH_STREAM = S.define("gateway.router-publish-stream", BOOLEAN)
             .byDefault(true)
             .doc("Publishes go to each router over one long-lived gRPC stream (`RouterService.PublishStream`)"

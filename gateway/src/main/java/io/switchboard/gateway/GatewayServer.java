@@ -16,6 +16,8 @@ import static io.switchboard.gateway.GatewayKeys.MAX_EPHEMERAL_BYTES;
 import static io.switchboard.gateway.GatewayKeys.MAX_FRAME_BYTES;
 import static io.switchboard.gateway.GatewayKeys.MAX_INFLIGHT_PUBLISHES;
 import static io.switchboard.gateway.GatewayKeys.MAX_OUTBOUND_QUEUE_BYTES;
+import static io.switchboard.gateway.GatewayKeys.WRITER_LANES;
+import static io.switchboard.gateway.GatewayKeys.WRITER_LANE_STALL;
 import static io.switchboard.gateway.GatewayKeys.MAX_PAYLOAD_BYTES;
 import static io.switchboard.gateway.GatewayKeys.MAX_SUBSCRIPTIONS;
 import static io.switchboard.gateway.GatewayKeys.PORT;
@@ -103,6 +105,7 @@ import io.switchboard.gateway.signals.SignalConsumer;
 import io.switchboard.gateway.tls.ServingTls;
 import io.switchboard.gateway.tls.TlsMetrics;
 import io.switchboard.gateway.ws.TransportReaper;
+import io.switchboard.gateway.ws.WriterLanes;
 import io.switchboard.service.InstanceIds;
 import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.TierLifecycle;
@@ -154,6 +157,7 @@ public final class GatewayServer implements AutoCloseable {
     private TlsMetrics tlsMetrics;
     private EdgeLimits limits;
     private ScheduledExecutorService timer;
+    private WriterLanes writerLanes;
     private RouterClient routerClient;
     private HistoryClient historyClient;
     private GrpcPresenceClient presenceClient;
@@ -272,6 +276,11 @@ public final class GatewayServer implements AutoCloseable {
         roomAuthorizer = RoomAuthorizer.create(config.authz(), gatewayId, registry);
         Duration publishTimeout = config.get(PUBLISH_TIMEOUT);
         int maxPayload = config.get(MAX_PAYLOAD_BYTES);
+        int laneCount = config.get(WRITER_LANES);
+        if (laneCount > 0) {
+            writerLanes = new WriterLanes("ws-writer-" + gatewayId, laneCount, config.get(WRITER_LANE_STALL)).start();
+            metrics.writerLaneStallSource(writerLanes::stalls);
+        }
         SessionFactory.Builder factory = SessionFactory.builder(gatewayId, sessionSettings())
                 .clock(clock)
                 .timer(timer)
@@ -288,6 +297,9 @@ public final class GatewayServer implements AutoCloseable {
                 .admission(admission)
                 .limits(limits::forConnection)
                 .debug(debug);
+        if (writerLanes != null) {
+            factory.writerLanes(writerLanes);
+        }
         startPresenceAndSignals(factory);
         sessions.set(factory.build());
         startProbe(layout);
@@ -516,6 +528,7 @@ public final class GatewayServer implements AutoCloseable {
         release.run("close the router channels", routerClient, c -> c.close(COMPONENT_STOP_TIMEOUT));
         release.run("close the history channel", historyClient, c -> c.close(COMPONENT_STOP_TIMEOUT));
         release.run("stop the web server", webServer, WebServer::stop);
+        release.run("stop the writer lanes", writerLanes, WriterLanes::stop);
         release.run("stop the timer", timer, ScheduledExecutorService::shutdownNow);
         release.run("close the key set", keySet, KeySet::close);
         release.run("close the room authorizer", roomAuthorizer, RoomAuthorizer::close);

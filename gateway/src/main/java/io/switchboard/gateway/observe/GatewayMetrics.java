@@ -5,11 +5,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -75,6 +77,8 @@ public final class GatewayMetrics implements AutoCloseable {
     private final GaugeWithCallback ready;
     private final AtomicReference<BooleanSupplier> readySource = new AtomicReference<>(() -> false);
     private final AtomicReference<Supplier<Map<Integer, Double>>> fanoutLagSource = new AtomicReference<>(Map::of);
+    private final CounterWithCallback writerLaneStalls;
+    private final AtomicReference<LongSupplier> writerLaneStallSource = new AtomicReference<>(() -> 0);
     private final List<Collector> all;
 
     public GatewayMetrics(PrometheusRegistry registry) {
@@ -126,9 +130,13 @@ public final class GatewayMetrics implements AutoCloseable {
                 .help("1 while the gateway is ready (admits connections, fan-out positioned), else 0")
                 .callback(cb -> cb.call(readySource.get().getAsBoolean() ? 1 : 0))
                 .register(registry);
+        writerLaneStalls = CounterWithCallback.builder().name("gateway_writer_lane_stalls")
+                .help("Writes that blocked a writer lane past gateway.writer-lane-stall (the lane moved to a new thread)")
+                .callback(cb -> cb.call(writerLaneStallSource.get().getAsLong()))
+                .register(registry);
         all = List.of(ready, connections, connectionsOpened, connectionsClosed, framesReceived, framesSent,
                 publishes, publishDuration, fanoutRecords, fanoutDeliveries, slowConsumers, closes,
-                outboundQueueBytes, historyReads, resumes, fanoutLag);
+                outboundQueueBytes, historyReads, resumes, fanoutLag, writerLaneStalls);
     }
 
     public void connectionOpened() {
@@ -152,6 +160,11 @@ public final class GatewayMetrics implements AutoCloseable {
      */
     public void fanoutLagSource(Supplier<Map<Integer, Double>> source) {
         fanoutLagSource.set(source);
+    }
+
+    /** Where {@code gateway_writer_lane_stalls_total} reads its count at scrape time (thread-safe and cheap). */
+    public void writerLaneStallSource(LongSupplier source) {
+        writerLaneStallSource.set(source);
     }
 
     public void frameReceived(String type) {

@@ -20,6 +20,7 @@ import io.switchboard.gateway.presence.PresenceChanges;
 import io.switchboard.gateway.ws.ConnectionHandler;
 import io.switchboard.gateway.ws.FrameSink;
 import io.switchboard.gateway.ws.Subprotocol;
+import io.switchboard.gateway.ws.WriterLanes;
 import io.switchboard.roomlog.RoomLogTopic;
 
 /**
@@ -51,6 +52,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
     private final GatewayReplies replies;
     private final SessionTimeouts timeouts;
     private final Supplier<ConnectionLimits> limits;
+    private final WriterLanes writerLanes;
 
     private SessionFactory(Builder b) {
         this.gatewayId = b.gatewayId;
@@ -73,6 +75,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         this.presenceQueries = b.presenceQueries;
         this.limits = b.limits;
         this.debug = b.debug;
+        this.writerLanes = b.writerLanes;
         this.replies = new GatewayReplies(gatewayId, clock, settings);
         this.timeouts = new SessionTimeouts(require(b.timer, "timer"), settings.connectTimeout(),
                 settings.closeTimeout());
@@ -92,7 +95,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         String id = UUID.randomUUID().toString();
         SessionAuth auth = new SessionAuth(id, gatewayId, verifier);
         SessionOutput output = new SessionOutput(id, subprotocol, sink, settings.maxOutboundQueueBytes(), metrics,
-                debug == null ? FrameTap.NONE : new FrameTap(debug, id, auth::userId));
+                writerLanes, debug == null ? FrameTap.NONE : new FrameTap(debug, id, auth::userId));
         RoomPermissions permissions = new RoomPermissions(auth, authorizer);
         SessionPresence reports = new SessionPresence(id, presence, clock);
         RoomSubscriptions rooms = new RoomSubscriptions(id, output, subscriptions, handOver, layout, reports,
@@ -137,10 +140,17 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         private PresenceQueryHandler presenceQueries;
         private Supplier<ConnectionLimits> limits = ConnectionLimits::none;
         private DebugSessions debug;
+        private WriterLanes writerLanes;
 
         private Builder(String gatewayId, SessionSettings settings) {
             this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");
             this.settings = Objects.requireNonNull(settings, "settings");
+        }
+
+        /** The writer lanes connections write on; unset: a writer thread per connection. */
+        public Builder writerLanes(WriterLanes lanes) {
+            this.writerLanes = Objects.requireNonNull(lanes, "lanes");
+            return this;
         }
 
         /** Time for server_time fields and presence reports; default the system UTC clock. */

@@ -12,6 +12,7 @@ import io.switchboard.gateway.ws.OutboundFrame;
 import io.switchboard.gateway.ws.OutboundQueue;
 import io.switchboard.gateway.ws.Subprotocol;
 import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.gateway.ws.WriterLanes;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
 
@@ -43,10 +44,11 @@ final class SessionOutput {
     /**
      * @param name          names the writer thread (the session id)
      * @param maxQueueBytes byte bound of the outbound queue
+     * @param lanes         the writer lanes the queue is written on; null for a writer thread of its own
      * @param tap           logs the frames queued while debug mode targets this connection
      */
     SessionOutput(String name, Subprotocol subprotocol, FrameSink sink, long maxQueueBytes, GatewayMetrics metrics,
-                  FrameTap tap) {
+                  WriterLanes lanes, FrameTap tap) {
         this.subprotocol = subprotocol;
         this.tap = tap;
         this.codec = subprotocol.codec();
@@ -68,7 +70,7 @@ final class SessionOutput {
                 // The socket is gone or broken: make sure the transport ends so cleanup runs.
                 sink.abort();
             }
-        });
+        }, lanes);
     }
 
     /** Binds the close that overflows and {@link #closeConnection} go to; once, before {@link #start}. */

@@ -15,11 +15,13 @@ import java.util.logging.Logger;
  * owner closes the connection (SLOW_CONSUMER) with {@link #close}. A close frame is always the last frame written;
  * {@link #terminate} stops the writer without writing anything more.
  *
- * <p>The writer is a virtual thread that exists only while there is something to write: the offer that finds the
- * queue idle starts it, and it ends once the queue is empty, so an idle connection holds no thread. It takes every
- * frame queued so far (up to {@value #MAX_BATCH_FRAMES} frames or {@value #MAX_BATCH_BYTES} bytes) and hands them to
- * the sink in one call, which writes them in one socket write; frames queued while it writes wait for its next round
- * without waking anything.
+ * <p>The writer exists only while there is something to write: the offer that finds the queue idle starts a virtual
+ * thread of its own that ends once the queue is empty, or, for a queue given {@link WriterLanes writer lanes},
+ * schedules the queue on its lane (a long-lived thread that writes many connections in turn); either way an idle
+ * connection holds no thread. The writer takes every frame queued so far (up to {@value #MAX_BATCH_FRAMES} frames or
+ * {@value #MAX_BATCH_BYTES} bytes) and hands them to the sink in one call, which writes them in one socket write;
+ * frames queued while it writes wait for its next round without waking anything. A queue whose write once stalled
+ * its lane writes through threads of its own from then on.
  *
  * <p>Thread-safe. All mutable state is guarded by {@code lock}; the sink is called outside the lock.
  */
@@ -55,14 +57,18 @@ public final class OutboundQueue {
     static final int MAX_BATCH_BYTES = 64 * 1024;
 
     private static final Logger LOG = Logger.getLogger(OutboundQueue.class.getName());
+    // What writerNeededLocked returns for "schedule on the lane": never started, compared by identity only.
+    private static final Thread ON_LANE = Thread.ofVirtual().unstarted(() -> { });
 
     private final long maxBytes;
     private final FrameSink sink;
     private final Listener listener;
+    // null: every writer is a thread of this queue's own
+    private final WriterLanes.Lane lane;
     // The writer thread's name and task, built once: a writer starts for nearly every delivery at a few messages per
     // second per connection, so per-start string and lambda allocations add up on the fan-out thread.
     private final String writerName;
-    private final Runnable drainTask = this::drain;
+    private final Runnable drainTask = () -> drain(null);
     // Only the running writer touches it (one at a time; the next starts after the last released the lock); made by
     // the first writer, so a connection that never receives anything does not hold one.
     private List<OutboundFrame> batch;
@@ -81,18 +87,32 @@ public final class OutboundQueue {
     private boolean terminated;
     // @GuardedBy("lock"): start() was called; before it frames queue up without a writer
     private boolean started;
-    // @GuardedBy("lock"): the thread draining the queue, or null while none runs
-    private Thread writer;
+    // @GuardedBy("lock"): a writer is scheduled on the lane or running (on the lane or as a thread of its own)
+    private boolean writing;
+    // @GuardedBy("lock"): the queue's own writer thread while it has one (interrupted by terminate(true)); never a lane
+    private Thread ownWriter;
+    // @GuardedBy("lock"): set once when a write stalled the lane; from then on the queue writes on its own threads
+    private boolean leftLane;
 
     /**
      * @param name     names the writer thread, e.g. the session id
      * @param maxBytes the byte bound of queued (not yet written) frames
      */
     public OutboundQueue(String name, long maxBytes, FrameSink sink, Listener listener) {
+        this(name, maxBytes, sink, listener, null);
+    }
+
+    /**
+     * @param name     names the writer thread, e.g. the session id
+     * @param maxBytes the byte bound of queued (not yet written) frames
+     * @param lanes    the lanes this queue's writes are scheduled on; null for a writer thread of its own each time
+     */
+    public OutboundQueue(String name, long maxBytes, FrameSink sink, Listener listener, WriterLanes lanes) {
         this.writerName = "ws-writer-" + name;
         this.maxBytes = maxBytes;
         this.sink = sink;
         this.listener = listener;
+        this.lane = lanes == null ? null : lanes.assign();
     }
 
     /** Lets the writer run; frames offered before are written now. */
@@ -161,8 +181,10 @@ public final class OutboundQueue {
     /**
      * Stops the writer and discards every queued frame. Idempotent.
      *
-     * @param interruptWrite also interrupt a write in progress (for a virtual thread blocked on a socket this
-     *                       closes the socket); without it the writer finishes its current write and exits
+     * @param interruptWrite also interrupt a write in progress on the queue's own writer thread (for a virtual
+     *                       thread blocked on a socket this closes the socket; a lane's write is not interrupted:
+     *                       abort the transport for that); without it the writer finishes its current write and
+     *                       exits
      */
     public void terminate(boolean interruptWrite) {
         Thread w;
@@ -172,7 +194,8 @@ public final class OutboundQueue {
                 terminated = true;
                 dropAllLocked();
             }
-            w = writer;
+            // A lane's thread is shared: it is never interrupted (the owner aborts the transport instead).
+            w = ownWriter;
         } finally {
             lock.unlock();
         }
@@ -191,18 +214,39 @@ public final class OutboundQueue {
         }
     }
 
-    // @GuardedBy("lock"): a new (unstarted) writer when there is work and none runs, else null.
+    /*
+     * @GuardedBy("lock"): when there is work and no writer, marks the queue as being written and returns how:
+     * ON_LANE (schedule it on the lane) or a new, unstarted thread of its own; else null.
+     */
     private Thread writerNeededLocked() {
-        if (!started || writer != null || terminated || (frames.isEmpty() && closeReason == null)) {
+        if (!started || writing || terminated || (frames.isEmpty() && closeReason == null)) {
             return null;
         }
-        writer = Thread.ofVirtual().name(writerName).unstarted(drainTask);
-        return writer;
+        writing = true;
+        if (lane != null && !leftLane) {
+            return ON_LANE;
+        }
+        ownWriter = Thread.ofVirtual().name(writerName).unstarted(drainTask);
+        return ownWriter;
     }
 
-    private static void startWriter(Thread w) {
-        if (w != null) {
+    /** Outside the lock: starts what {@link #writerNeededLocked} asked for. */
+    private void startWriter(Thread w) {
+        if (w == null) {
+            return;
+        }
+        if (w != ON_LANE) {
             w.start();
+        } else if (!lane.schedule(this)) {
+            // The lanes are stopped (the gateway is shutting down): write on a thread of its own.
+            Thread own;
+            lock.lock();
+            try {
+                own = ownWriter = Thread.ofVirtual().name(writerName).unstarted(drainTask);
+            } finally {
+                lock.unlock();
+            }
+            own.start();
         }
     }
 
@@ -216,10 +260,21 @@ public final class OutboundQueue {
         }
     }
 
-    private void drain() {
+    /**
+     * Lane thread: writes what is queued. True when the queue is empty (or finished); false when the lane moved on
+     * to a new thread while this one was stuck in a write here: this thread has then written the rest of the queue as
+     * its own writer, and the queue keeps its own writers from now on.
+     */
+    boolean drainOnLane(WriterLanes.Lane on) {
+        return drain(on);
+    }
+
+    private boolean drain(WriterLanes.Lane on) {
         if (batch == null) {
             batch = new ArrayList<>(8);
         }
+        boolean stayedOnLane = true;
+        boolean wrote = false;
         while (true) {
             int code;
             String reason;
@@ -228,8 +283,14 @@ public final class OutboundQueue {
             lock.lock();
             try {
                 if (terminated || (frames.isEmpty() && closeReason == null)) {
-                    writer = null;
-                    return;
+                    writing = false;
+                    ownWriter = null;
+                    return stayedOnLane;
+                }
+                if (on != null && wrote) {
+                    // One batch per turn on a lane: the lane's other connections go first.
+                    on.requeue(this);
+                    return true;
                 }
                 OutboundFrame next;
                 while ((next = frames.peekFirst()) != null && batch.size() < MAX_BATCH_FRAMES
@@ -244,25 +305,67 @@ public final class OutboundQueue {
             } finally {
                 lock.unlock();
             }
+            long since = on == null ? 0 : on.beginWrite();
+            boolean done = false;
             try {
-                if (!batch.isEmpty()) {
-                    listener.queuedBytesChanged(-batchBytes);
-                    sink.send(batch);
-                    for (OutboundFrame f : batch) {
-                        listener.sent(f);
-                    }
-                } else {
-                    // Nothing left but the close: it is the last frame, and this writer stays the last one.
-                    sink.close(code, reason);
-                    terminate(false);
-                    return;
+                done = write(batchBytes, code, reason);
+            } finally {
+                if (on != null && !on.endWrite(since)) {
+                    leaveLane();
+                    on = null;
+                    stayedOnLane = false;
                 }
-            } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "Write failed on " + writerName, e);
-                terminate(false);
-                listener.writeFailed(e);
-                return;
             }
+            if (done) {
+                return stayedOnLane;
+            }
+            wrote = true;
+        }
+    }
+
+    /** This thread becomes the queue's own writer: the lane it stalled has moved on without it. */
+    private void leaveLane() {
+        lock.lock();
+        try {
+            leftLane = true;
+            ownWriter = Thread.currentThread();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes the batch (or the close when the batch is empty); true when this writer is finished for good. */
+    private boolean write(long batchBytes, int code, String reason) {
+        try {
+            if (!batch.isEmpty()) {
+                listener.queuedBytesChanged(-batchBytes);
+                sink.send(batch);
+                for (OutboundFrame f : batch) {
+                    listener.sent(f);
+                }
+                return false;
+            }
+            // Nothing left but the close: it is the last frame, and this writer stays the last one.
+            sink.close(code, reason);
+            finish();
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "Write failed on " + writerName, e);
+            finish();
+            listener.writeFailed(e);
+            return true;
+        }
+    }
+
+    // The queue is over: nothing is written again, and the writer is released.
+    private void finish() {
+        terminate(false);
+        lock.lock();
+        try {
+            writing = false;
+            ownWriter = null;
+        } finally {
+            lock.unlock();
         }
     }
 }

@@ -2,7 +2,8 @@
  * The WebSocket transport: the Helidon listener (subprotocol negotiation before the upgrade, fragment reassembly
  * within the frame limit, UTF-8 checks), the codecs of the two subprotocols (binary protobuf, canonical JSON),
  * and the byte-bounded {@link io.switchboard.gateway.ws.OutboundQueue} with its single writer into a
- * {@link io.switchboard.gateway.ws.FrameSink} (the one write path per connection). What a connection's frames
+ * {@link io.switchboard.gateway.ws.FrameSink} (the one write path per connection), or, when configured, by
+ * the {@link io.switchboard.gateway.ws.WriterLanes} shared by many connections. What a connection's frames
  * mean is behind {@link io.switchboard.gateway.ws.ConnectionHandler}, implemented in
  * {@code io.switchboard.gateway.session}; this package depends on no other gateway package.
  */

@@ -35,13 +35,8 @@ class OutboundQueueTest {
             maxConcurrent.accumulateAndGet(now, Math::max);
             firstSendStarted.countDown();
             try {
-                if (!release.await(10, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("never released");
-                }
+                Release.await(release);
                 events.add(frame.text());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
             } finally {
                 concurrent.decrementAndGet();
             }
@@ -175,14 +170,7 @@ class OutboundQueueTest {
         public void send(List<OutboundFrame> frames) {
             writers.add(Thread.currentThread());
             firstStarted.countDown();
-            try {
-                if (!release.await(10, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("never released");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            }
+            Release.await(release);
             batches.add(frames.stream().map(OutboundFrame::text).toList());
         }
 
