@@ -290,11 +290,6 @@ export class SwitchboardClient {
     return this.tokens.refresh();
   }
 
-  /** Test hook: drops the socket as a network failure would (close 1006), then reconnects and resumes. */
-  debugDropConnection(): void {
-    this.connection.drop('debugDropConnection');
-  }
-
   // ------------------------------------------------------------------ connection events
 
   private onConnected(conn: Connection): void {

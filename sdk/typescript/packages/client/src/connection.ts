@@ -107,25 +107,6 @@ export class ConnectionStateMachine implements Link {
     this.setState('closed', { code: 1000, reason: 'client closed' });
   }
 
-  /** Drops the socket as a network failure would (close 1006), then reconnects. */
-  drop(reason: string): void {
-    const conn = this.conn;
-    if (!conn) {
-      return;
-    }
-    const ws = conn.ws as WebSocketLike & { terminate?: () => void };
-    this.onClose(conn, 1006, reason);
-    try {
-      if (typeof ws.terminate === 'function') {
-        ws.terminate();
-      } else {
-        ws.close(4000, reason);
-      }
-    } catch {
-      // the socket may still be connecting; it is abandoned either way
-    }
-  }
-
   send(conn: Connection, frame: ClientFrame): void {
     try {
       conn.ws.send(this.codec.encode(frame));

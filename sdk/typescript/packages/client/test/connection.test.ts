@@ -86,6 +86,17 @@ describe('ConnectionStateMachine', () => {
     assert.deepEqual(h.states.at(-1), { state: 'reconnecting', previous: 'connected', code: 1006, reason: '', delayMs: 500 });
   });
 
+  test('a socket lost without a close handshake (1006) reconnects after the backoff', async () => {
+    const h = setup();
+    h.machine.start();
+    (await handshake()).serverClose(1006);
+    assert.equal(h.machine.state, 'reconnecting');
+    await h.sched.advance(h.states.at(-1)!.delayMs!);
+    await handshake();
+    assert.equal(h.machine.state, 'connected');
+    assert.equal(FakeWebSocket.instances.length, 2);
+  });
+
   test('a Drain sets the reconnect delay of the close that follows: random within reconnect_within_ms', async () => {
     const h = setup();
     h.machine.start();
@@ -159,18 +170,6 @@ describe('ConnectionStateMachine', () => {
     assert.deepEqual(h.states.at(-1), { state: 'closed', previous: 'connected', code: 1000, reason: 'client closed' });
     await h.sched.advance(60_000);
     assert.equal(FakeWebSocket.instances.length, 1);
-  });
-
-  test('drop() acts as a network failure: reconnects with backoff', async () => {
-    const h = setup();
-    h.machine.start();
-    await handshake();
-    h.machine.drop('test');
-    assert.equal(h.machine.state, 'reconnecting');
-    assert.equal(FakeWebSocket.instances[0]!.closedByClient, 4000);
-    await h.sched.advance(h.states.at(-1)!.delayMs!);
-    await handshake();
-    assert.equal(h.machine.state, 'connected');
   });
 
   test('an undecodable frame is reported and the connection stays', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { SwitchboardClient, textOf, type RoomMessage, type WebSocketConstructor } from '../../src/index.js';
+import { SwitchboardClient, textOf, type RoomMessage, type StateChange, type WebSocketConstructor } from '../../src/index.js';
 import type { WireFormat } from '../../src/codec.js';
 
 const url = process.env.SWITCHBOARD_URL;
@@ -20,12 +20,39 @@ async function token(user: string): Promise<string> {
   return ((await response.json()) as { token: string }).token;
 }
 
-function client(user: string, format: WireFormat): SwitchboardClient {
+/**
+ * The "ws" package's WebSocket, keeping each client's sockets so that a test can break the current one as a network
+ * failure would: terminate() destroys the TCP connection without a close handshake, so the client sees close 1006.
+ * (A browser's or Node's built-in WebSocket can only close politely, hence "ws" here.)
+ */
+class DroppableTransport {
+  private readonly sockets: WebSocket[] = [];
+  readonly WebSocket: WebSocketConstructor;
+
+  constructor() {
+    const sockets = this.sockets;
+    this.WebSocket = class extends WebSocket {
+      constructor(address: string, protocols: string[]) {
+        super(address, protocols);
+        sockets.push(this);
+      }
+    } as unknown as WebSocketConstructor;
+  }
+
+  /** Breaks the newest socket, the client's current connection. */
+  dropCurrent(): void {
+    const socket = this.sockets.at(-1);
+    assert.ok(socket, 'the client opened a socket');
+    socket.terminate();
+  }
+}
+
+function client(user: string, format: WireFormat, transport: DroppableTransport): SwitchboardClient {
   const c = new SwitchboardClient({
     url: url!,
     format,
     token: () => token(user),
-    WebSocket: (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? (WebSocket as unknown as WebSocketConstructor),
+    WebSocket: transport.WebSocket,
     backoff: { initialMs: 200, maxMs: 2000 },
     clientName: 'switchboard-ts-integration',
   });
@@ -45,12 +72,27 @@ function waitFor(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
   });
 }
 
+/** The client's state changes, to wait for one that may pass in less than a poll. */
+function states(c: SwitchboardClient): StateChange[] {
+  const seen: StateChange[] = [];
+  c.on('state', (s) => seen.push(s));
+  return seen;
+}
+
+function lostWithoutCloseHandshake(seen: StateChange[]): boolean {
+  return seen.some((s) => s.state === 'reconnecting' && s.code === 1006);
+}
+
 for (const format of ['json', 'proto'] as const) {
   describe(`against a running Switchboard (${format})`, { skip }, () => {
     test('publish with ack, receive in order, resume after a dropped socket with no gap and no duplicate', async () => {
       const room = `demo:sdk-it-${format}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-      const alice = client('alice', format);
-      const bob = client('bob', format);
+      const aliceSockets = new DroppableTransport();
+      const bobSockets = new DroppableTransport();
+      const alice = client('alice', format, aliceSockets);
+      const bob = client('bob', format, bobSockets);
+      const aliceStates = states(alice);
+      const bobStates = states(bob);
       const received: RoomMessage[] = [];
       const resumes: string[] = [];
       bob.on('subscribed', (e) => resumes.push(`${e.resumed}/${e.recovered}`));
@@ -68,15 +110,16 @@ for (const format of ['json', 'proto'] as const) {
         }
         await waitFor(() => received.length === 5);
 
-        bob.debugDropConnection();
-        assert.equal(bob.state, 'reconnecting');
+        bobSockets.dropCurrent();
+        await waitFor(() => lostWithoutCloseHandshake(bobStates));
         for (let i = 5; i < 10; i++) {
           acks.push(await alice.publish(room, `m${i}`));
         }
         // alice's own socket drops with a publish in flight: it is resent with its id and stored once
         const inFlight = alice.publish(room, 'm10');
-        alice.debugDropConnection();
+        aliceSockets.dropCurrent();
         acks.push(await inFlight);
+        assert.ok(lostWithoutCloseHandshake(aliceStates), 'alice reconnected before the ack came');
 
         await waitFor(() => received.length >= 11);
         assert.deepEqual(resumes, ['false/false', 'true/true'], 'bob resumed and recovered');

@@ -2,16 +2,14 @@ package io.switchboard.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code fanout} subcommand: options to {@link FanoutSpec}, then {@link FanoutBenchmark}. Not thread-safe. */
 @Command(name = "fanout", mixinStandardHelpOptions = true,
         description = "Publish at a fixed rate to rooms of WebSocket subscribers; report publish-to-deliver latency "
                 + "and deliveries/s for a bare Helidon WebSocket broadcast baseline and for Switchboard.")
-final class FanoutCommand implements Callable<Integer> {
+final class FanoutCommand extends BenchCommand {
     @Option(names = "--clients", defaultValue = "1000", description = "Subscribing clients (default: ${DEFAULT-VALUE}).")
     int clients;
 
@@ -48,19 +46,15 @@ final class FanoutCommand implements Callable<Integer> {
             description = "Result file; JSON if it ends in .json, Markdown otherwise (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Mixin
-    BenchLogging logging;
-
     /** The workload the options describe; fails with a message naming the bad option. */
     FanoutSpec spec() {
         return new FanoutSpec(clients, rooms, rate, duration, warmup, payloadBytes, gateways, routers, drainTimeout);
     }
 
     @Override
-    public Integer call() throws Exception {
+    protected boolean run() throws Exception {
         FanoutSpec spec = spec();
-        logging.apply();
         new FanoutBenchmark(spec, only, System.out).run(out);
-        return 0;
+        return true;
     }
 }

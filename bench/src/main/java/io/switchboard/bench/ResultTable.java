@@ -15,18 +15,13 @@ final class ResultTable {
 
     /** A Markdown table, one row per result. */
     static String markdown(List<FanoutResult> results) {
-        StringBuilder out = new StringBuilder();
-        out.append("| target | clients | rooms | publish/s | sent | acked | deliveries/s | p50 ms | p90 ms | p99 ms"
-                + " | max ms | missing | errors | slow-consumer closes | other closes |\n");
-        out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-        for (FanoutResult r : results) {
-            out.append(String.format(Locale.ROOT,
-                    "| %s | %d | %d | %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d | %d | %d |%n",
-                    r.target(), r.clients(), r.rooms(), number(r.rate()), r.sent(), r.acked(),
+        return ResultFile.table("| target | clients | rooms | publish/s | sent | acked | deliveries/s | p50 ms"
+                        + " | p90 ms | p99 ms | max ms | missing | errors | slow-consumer closes | other closes |\n"
+                        + "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n", results,
+                "| %s | %d | %d | %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d | %d | %d |%n",
+                r -> new Object[] {r.target(), r.clients(), r.rooms(), number(r.rate()), r.sent(), r.acked(),
                     r.deliveriesPerSecond(), r.p50Ms(), r.p90Ms(), r.p99Ms(), r.maxMs(), r.missing(), r.errors(),
-                    r.slowConsumerCloses(), r.otherCloses()));
-        }
-        return out.toString();
+                    r.slowConsumerCloses(), r.otherCloses()});
     }
 
     /** A JSON array, one object per result (latencies to the microsecond, rates to a tenth). */

@@ -86,17 +86,13 @@ public final class ResumeStormBenchmark {
 
     /** A Markdown table, one row per result. */
     static String markdown(List<ResumeStormResult> results) {
-        StringBuilder out = new StringBuilder();
-        out.append("| target | clients | missed | all live ms | p50 ms | p99 ms | gateway resume reads"
-                + " | history store reads | recovered | live | errors | not recovered | closes | timed out |\n");
-        out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-        for (ResumeStormResult r : results) {
-            out.append(String.format(Locale.ROOT,
-                    "| %s | %d | %d | %.1f | %.1f | %.1f | %d | %d | %d | %d | %d | %d | %d | %d |%n",
-                    r.target(), r.clients(), r.missed(), r.allLiveMs(), r.p50Ms(), r.p99Ms(), r.resumeReads(),
-                    r.storeReads(), r.recovered(), r.live(), r.errors(), r.notRecovered(), r.closes(), r.timedOut()));
-        }
-        return out.toString();
+        return ResultFile.table("| target | clients | missed | all live ms | p50 ms | p99 ms | gateway resume reads"
+                        + " | history store reads | recovered | live | errors | not recovered | closes | timed out |\n"
+                        + "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n", results,
+                "| %s | %d | %d | %.1f | %.1f | %.1f | %d | %d | %d | %d | %d | %d | %d | %d |%n",
+                r -> new Object[] {r.target(), r.clients(), r.missed(), r.allLiveMs(), r.p50Ms(), r.p99Ms(),
+                    r.resumeReads(), r.storeReads(), r.recovered(), r.live(), r.errors(), r.notRecovered(), r.closes(),
+                    r.timedOut()});
     }
 
     /** One paragraph on the workload and the machine. */

@@ -2,16 +2,14 @@ package io.switchboard.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code resume-storm} subcommand: options to {@link ResumeStormSpec}, then {@link ResumeStormBenchmark}. Not thread-safe. */
 @Command(name = "resume-storm", mixinStandardHelpOptions = true,
         description = "Many clients resume one room at once after missing messages; report the time until all are"
                 + " live and the history store reads, with coalesced history reads and with coalescing off.")
-final class ResumeStormCommand implements Callable<Integer> {
+final class ResumeStormCommand extends BenchCommand {
     @Option(names = "--clients", defaultValue = "1000", description = "Resuming clients (default: ${DEFAULT-VALUE}).")
     int clients;
 
@@ -33,14 +31,10 @@ final class ResumeStormCommand implements Callable<Integer> {
             description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Mixin
-    BenchLogging logging;
-
     @Override
-    public Integer call() throws Exception {
+    protected boolean run() throws Exception {
         ResumeStormSpec spec = new ResumeStormSpec(clients, missed, gateways, liveTimeout);
-        logging.apply();
         new ResumeStormBenchmark(spec, only, System.out).run(out);
-        return 0;
+        return true;
     }
 }

@@ -72,6 +72,17 @@ class FanoutSpecTest {
     }
 
     @Test
+    void everyBenchmarkTakesTheLogLevelFromItsBaseClass() {
+        CommandLine cli = BenchMain.commandLine();
+        assertThat(cli.getSubcommands()).isNotEmpty();
+        cli.getSubcommands().forEach((name, sub) -> {
+            Object command = sub.getCommand();
+            assertThat(command).as(name).isInstanceOf(BenchCommand.class);
+            assertThat(sub.getCommandSpec().findOption("--log-level")).as(name).isNotNull();
+        });
+    }
+
+    @Test
     void optionsReachTheSpec() {
         CommandLine cli = BenchMain.commandLine();
         CommandLine.ParseResult parsed = cli.parseArgs("fanout", "--clients", "40", "--rooms", "4", "--rate", "12.5",

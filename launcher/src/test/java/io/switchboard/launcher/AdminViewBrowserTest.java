@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.TestTokens;
 import io.switchboard.testkit.WsTestClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A gateway's admin view in headless Chromium: {@code e2e/admin-view.mjs} signs in with the admin token, finds
@@ -22,25 +22,15 @@ import org.junit.jupiter.api.Test;
  * a debug session, saves a screenshot of the page and drains the gateway with the page's button. Skipped
  * without Chromium or node, failed in CI instead (see {@link BrowserScripts}).
  */
+@ExtendWith(BrowserScripts.Required.class)
 class AdminViewBrowserTest {
     private static final String SECRET = "admin-view-browser-test-secret-0123456789";
     private static final String TOKEN = "admin-view-token-0123456789";
     private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(3);
     private static final String BUSY_ROOM = "admin-view:busy";
 
+    @AutoClose
     private LocalCluster cluster;
-
-    @BeforeEach
-    void requireBrowserAndNode() throws Exception {
-        BrowserScripts.requireBrowserAndNode();
-    }
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void theAdminViewListsBothGatewaysAndDrivesDebugModeAndDrain() throws Exception {

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import io.switchboard.testkit.RequiredTool;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What the browser tests share: the tools they need (Chromium, node, playwright-core under {@code e2e/}, the
@@ -22,6 +24,14 @@ final class BrowserScripts {
     private static final Duration NPM_TIMEOUT = Duration.ofMinutes(3);
 
     private BrowserScripts() {
+    }
+
+    /** A browser test's precondition: {@code @ExtendWith(BrowserScripts.Required.class)}, {@link #requireBrowserAndNode}. */
+    static final class Required implements BeforeEachCallback {
+        @Override
+        public void beforeEach(ExtensionContext context) throws Exception {
+            requireBrowserAndNode();
+        }
     }
 
     /**

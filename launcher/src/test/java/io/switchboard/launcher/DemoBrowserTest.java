@@ -15,8 +15,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import io.switchboard.testkit.RequiredTool;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The demo page in a real browser: {@code e2e/chat.mjs} drives two users in headless Chromium against a
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * cluster (each run in a fresh room), {@code -Ddemo.gateways=2} starts two gateways (the page is served by the
  * first), {@code -Ddemo.restart=false} passes {@code --no-restart}.
  */
+@ExtendWith(BrowserScripts.Required.class)
 class DemoBrowserTest {
     private static final String SECRET = "demo-browser-test-secret-0123456789abcdef";
     private static final Path E2E = BrowserScripts.E2E;
@@ -37,11 +38,6 @@ class DemoBrowserTest {
 
     private LocalCluster cluster;
     private Process script;
-
-    @BeforeEach
-    void requireBrowserAndNode() throws Exception {
-        BrowserScripts.requireBrowserAndNode();
-    }
 
     @AfterEach
     void stop() {

@@ -6,9 +6,9 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The origin allow-list and CORS in a real browser: {@code e2e/origin.mjs} serves a page from
@@ -18,23 +18,13 @@ import org.junit.jupiter.api.Test;
  * the token from the page and the WebSocket never opens. The script's exit code is the verdict. Skipped (failed in
  * CI) like {@link DemoBrowserTest} when Chromium or node is missing.
  */
+@ExtendWith(BrowserScripts.Required.class)
 class EdgeBrowserTest {
     private static final String SECRET = "edge-browser-test-secret-0123456789abcdef";
     private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(2);
 
+    @AutoClose
     private LocalCluster cluster;
-
-    @BeforeEach
-    void requireBrowserAndNode() throws Exception {
-        BrowserScripts.requireBrowserAndNode();
-    }
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void aPageOfAnAllowedOriginChatsAndAPageOfAnotherIsRefused() throws Exception {

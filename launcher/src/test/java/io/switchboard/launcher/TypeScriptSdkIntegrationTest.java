@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import io.switchboard.devcerts.DevCertificates;
 import io.switchboard.devcerts.PemFiles;
 import io.switchboard.testkit.RequiredTool;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,14 +24,8 @@ class TypeScriptSdkIntegrationTest {
     private static final String SECRET = "ts-sdk-integration-secret-0123456789abcdef";
     private static final Path SDK = Path.of("..", "sdk", "typescript").toAbsolutePath().normalize();
 
+    @AutoClose
     private LocalCluster cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void sdkIntegrationSuitePassesAgainstARunningPlatform() throws Exception {

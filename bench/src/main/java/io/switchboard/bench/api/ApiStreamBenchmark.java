@@ -165,14 +165,11 @@ public final class ApiStreamBenchmark {
 
     /** A Markdown table, one row per variant. */
     static String markdown(List<ApiStreamResult> results) {
-        StringBuilder out = new StringBuilder("| variant | messages | acked | failed | msgs/s | ack p50 ms | ack p99 ms"
-                + " | ack max ms | delivered / expected |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-        for (ApiStreamResult r : results) {
-            out.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %.0f | %.2f | %.2f | %.2f | %d / %d |%n",
-                    r.variant(), r.messages(), r.acked(), r.failed(), r.msgsPerSecond(), r.p50Ms(), r.p99Ms(),
-                    r.maxMs(), r.delivered(), r.expected()));
-        }
-        return out.toString();
+        return ResultFile.table("| variant | messages | acked | failed | msgs/s | ack p50 ms | ack p99 ms"
+                        + " | ack max ms | delivered / expected |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n", results,
+                "| %s | %d | %d | %d | %.0f | %.2f | %.2f | %.2f | %d / %d |%n",
+                r -> new Object[] {r.variant(), r.messages(), r.acked(), r.failed(), r.msgsPerSecond(), r.p50Ms(),
+                    r.p99Ms(), r.maxMs(), r.delivered(), r.expected()});
     }
 
     /** One paragraph on the workload and the machine. */

@@ -4,10 +4,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import io.switchboard.bench.BenchLogging;
+import io.switchboard.bench.BenchCommand;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code api-stream} subcommand: options to {@link ApiStreamSpec}, then {@link ApiStreamBenchmark}. Not thread-safe. */
@@ -15,7 +13,7 @@ import picocli.CommandLine.Option;
         description = "Publish through SwitchboardApi.PublishStream and, as the baseline, unary Publish calls with the"
                 + " same number outstanding; report msgs/s and publish-to-ack p50/p99 with WebSocket subscribers"
                 + " receiving. Starts its own cluster unless --target is given.")
-public final class ApiStreamCommand implements Callable<Integer> {
+public final class ApiStreamCommand extends BenchCommand {
     @Option(names = "--target", description = "An existing router's gRPC address, host:port (default: start a cluster).")
     String target;
 
@@ -54,15 +52,11 @@ public final class ApiStreamCommand implements Callable<Integer> {
             description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Mixin
-    BenchLogging logging;
-
     @Override
-    public Integer call() throws Exception {
+    protected boolean run() throws Exception {
         ApiStreamSpec spec = new ApiStreamSpec(Optional.ofNullable(target), token, Optional.ofNullable(gateway),
                 clientToken, gateways, subscribers, messages, warmupMessages, payloadBytes, window, timeout);
-        logging.apply();
         boolean complete = new ApiStreamBenchmark(spec, System.out).run(out).stream().allMatch(ApiStreamResult::complete);
-        return complete ? 0 : 1;
+        return complete;
     }
 }

@@ -216,17 +216,13 @@ public final class AuthzBenchmark {
     }
 
     static String markdown(List<AuthzResult> results) {
-        StringBuilder b = new StringBuilder();
-        b.append("| rooms granted by | connections | connect+subscribe/s | slowest-fastest round | p50 ms | p99 ms"
-                + " | failures |\n|---|---|---|---|---|---|---|\n");
         double baseline = results.isEmpty() ? 0 : results.getFirst().connectionsPerSec();
-        for (AuthzResult r : results) {
-            b.append(String.format(Locale.ROOT, "| %s | %d | %.0f (%+.1f %%) | %.0f-%.0f | %.2f | %.2f | %d |%n",
-                    r.variant().label, r.connections(), r.connectionsPerSec(),
+        return ResultFile.table("| rooms granted by | connections | connect+subscribe/s | slowest-fastest round"
+                        + " | p50 ms | p99 ms | failures |\n|---|---|---|---|---|---|---|\n", results,
+                "| %s | %d | %.0f (%+.1f %%) | %.0f-%.0f | %.2f | %.2f | %d |%n",
+                r -> new Object[] {r.variant().label, r.connections(), r.connectionsPerSec(),
                     baseline == 0 ? 0 : (r.connectionsPerSec() / baseline - 1) * 100, r.slowestRoundRate(),
-                    r.fastestRoundRate(), r.p50Millis(), r.p99Millis(), r.failures()));
-        }
-        return b.toString();
+                    r.fastestRoundRate(), r.p50Millis(), r.p99Millis(), r.failures()});
     }
 
     private static String secret() {

@@ -1,10 +1,8 @@
 package io.switchboard.bench.authz;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import io.switchboard.bench.BenchLogging;
+import io.switchboard.bench.BenchCommand;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code authz} subcommand: options to {@link AuthzBenchmark.Spec}, then the run. Not thread-safe. */
@@ -12,7 +10,7 @@ import picocli.CommandLine.Option;
         description = "Connect + subscribe rate with rooms granted by a namespace policy (baseline), by the token's"
                 + " rooms claim, and by a backend Authorizer (cached answers, first asks), side by side in one run"
                 + " against one in-process cluster.")
-public final class AuthzCommand implements Callable<Integer> {
+public final class AuthzCommand extends BenchCommand {
     @Option(names = "--clients", defaultValue = "400", description = "Connections per variant and round (default: ${DEFAULT-VALUE}).")
     int clients;
 
@@ -35,15 +33,11 @@ public final class AuthzCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench/target/authz-results.md", description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Mixin
-    BenchLogging logging;
-
     @Override
-    public Integer call() throws Exception {
-        logging.apply();
+    protected boolean run() throws Exception {
         AuthzBenchmark.Spec spec = new AuthzBenchmark.Spec(clients, concurrency, rooms, tokenPatterns, rounds,
                 warmupRounds);
         boolean clean = new AuthzBenchmark(spec, System.out).run(out).stream().allMatch(r -> r.failures() == 0);
-        return clean ? 0 : 1;
+        return clean;
     }
 }

@@ -6,10 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 import io.github.bucket4j.TimeMeter;
-import io.switchboard.bench.BenchLogging;
+import io.switchboard.bench.BenchCommand;
 import io.switchboard.gateway.limits.FrameRateLimiter;
 import io.switchboard.gateway.limits.LimitKeys;
 import io.switchboard.service.config.Values;
@@ -17,7 +16,6 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,7 +26,7 @@ import picocli.CommandLine.Option;
 @Command(name = "rate-limit", mixinStandardHelpOptions = true,
         description = "Cost per frame of the gateway's per-connection rate limiter (JMH, beside an empty baseline)"
                 + " and how many frames an abusive client gets through before RATE_LIMITED and before close 3004.")
-public final class RateLimitCommand implements Callable<Integer> {
+public final class RateLimitCommand extends BenchCommand {
     @Option(names = "--send-rates", split = ",", defaultValue = "1500,2000,5000,20000",
             description = "Constant send rates of the abusive client, frames/s (default: ${DEFAULT-VALUE}).")
     List<Long> sendRates;
@@ -43,12 +41,8 @@ public final class RateLimitCommand implements Callable<Integer> {
             description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Mixin
-    BenchLogging logging;
-
     @Override
-    public Integer call() throws Exception {
-        logging.apply();
+    protected boolean run() throws Exception {
         Values d = Values.DEFAULTS;
         FrameRateLimiter.Settings defaults = new FrameRateLimiter.Settings(d.get(LimitKeys.MESSAGES_PER_SECOND),
                 d.get(LimitKeys.MESSAGE_BURST), d.get(LimitKeys.BYTES_PER_SECOND), d.get(LimitKeys.BYTE_BURST),
@@ -87,6 +81,6 @@ public final class RateLimitCommand implements Callable<Integer> {
         md.forEach(console::println);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.write(out, md);
-        return 0;
+        return true;
     }
 }

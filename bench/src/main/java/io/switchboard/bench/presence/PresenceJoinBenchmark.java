@@ -78,25 +78,20 @@ public final class PresenceJoinBenchmark {
 
     /** Two Markdown tables: time to consistency, then traffic beside the naive design's. */
     static String markdown(List<PresenceJoinResult> results) {
-        StringBuilder out = new StringBuilder();
-        out.append("| clients | client JVMs | connect s | server heap MiB | client heap MiB | all subscribed ms"
-                + " | consistent ms | by event | by page | never | errors |\n"
-                + "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-        for (PresenceJoinResult r : results) {
-            out.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %d | %d | %.1f | %.1f | %d | %d | %d | %d |%n",
-                    r.clients(), r.clientProcesses(), r.connectMs() / 1000, r.serverHeapMiB(), r.clientHeapMiB(),
-                    r.allSubscribedMs(),
-                    r.consistentMs(), r.consistentByEvent(), r.consistentByPage(), r.inconsistent(), r.errors()));
-        }
-        out.append("\n| clients | frames/client mean | max | bytes/client mean | max | frames total | summaries"
-                + " | naive frames/client | naive bytes/client | naive frames total |\n"
-                + "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-        for (PresenceJoinResult r : results) {
-            out.append(String.format(Locale.ROOT, "| %d | %.1f | %d | %.0f | %d | %d | %d | %d | %d | %d |%n",
-                    r.clients(), r.framesMean(), r.framesMax(), r.bytesMean(), r.bytesMax(), r.totalFrames(),
-                    r.summaryFrames(), r.naiveFramesPerClient(), r.naiveBytesPerClient(), r.naiveTotalFrames()));
-        }
-        return out.toString();
+        return ResultFile.table("| clients | client JVMs | connect s | server heap MiB | client heap MiB"
+                        + " | all subscribed ms | consistent ms | by event | by page | never | errors |\n"
+                        + "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n", results,
+                "| %d | %d | %.1f | %d | %d | %.1f | %.1f | %d | %d | %d | %d |%n",
+                r -> new Object[] {r.clients(), r.clientProcesses(), r.connectMs() / 1000, r.serverHeapMiB(),
+                    r.clientHeapMiB(), r.allSubscribedMs(), r.consistentMs(), r.consistentByEvent(),
+                    r.consistentByPage(), r.inconsistent(), r.errors()})
+                + ResultFile.table("\n| clients | frames/client mean | max | bytes/client mean | max | frames total"
+                        + " | summaries | naive frames/client | naive bytes/client | naive frames total |\n"
+                        + "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n", results,
+                "| %d | %.1f | %d | %.0f | %d | %d | %d | %d | %d | %d |%n",
+                r -> new Object[] {r.clients(), r.framesMean(), r.framesMax(), r.bytesMean(), r.bytesMax(),
+                    r.totalFrames(), r.summaryFrames(), r.naiveFramesPerClient(), r.naiveBytesPerClient(),
+                    r.naiveTotalFrames()});
     }
 
     /** One paragraph on the workload and the machine. */

@@ -2,10 +2,8 @@ package io.switchboard.bench.presence;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
-import io.switchboard.bench.BenchLogging;
+import io.switchboard.bench.BenchCommand;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code presence-join} subcommand: options to {@link PresenceJoinSpec}, then {@link PresenceJoinBenchmark}. Not thread-safe. */
@@ -13,7 +11,7 @@ import picocli.CommandLine.Option;
         description = "N clients join one room with presence at once (and N/10 in the same run); report the time"
                 + " until every client sees N users and the presence frames/bytes per client, beside the N-per-client"
                 + " (N^2 in total) of a naive one-event-per-join design.")
-public final class PresenceJoinCommand implements Callable<Integer> {
+public final class PresenceJoinCommand extends BenchCommand {
     @Option(names = "--clients", defaultValue = "10000",
             description = "Clients (and users) of the large run; the small run has a tenth (default: ${DEFAULT-VALUE}).")
     int clients;
@@ -38,15 +36,11 @@ public final class PresenceJoinCommand implements Callable<Integer> {
             description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Mixin
-    BenchLogging logging;
-
     @Override
-    public Integer call() throws Exception {
+    protected boolean run() throws Exception {
         int processes = clientProcesses == 0 ? PresenceJoinSpec.processesFor(clients) : clientProcesses;
         PresenceJoinSpec spec = new PresenceJoinSpec(clients, gateways, processes, consistencyTimeout, settle);
-        logging.apply();
         var results = new PresenceJoinBenchmark(spec, System.out).run(out);
-        return results.stream().allMatch(r -> r.inconsistent() == 0 && r.errors() == 0) ? 0 : 1;
+        return results.stream().allMatch(r -> r.inconsistent() == 0 && r.errors() == 0);
     }
 }

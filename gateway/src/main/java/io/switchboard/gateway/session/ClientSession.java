@@ -1,8 +1,6 @@
 package io.switchboard.gateway.session;
 
 import java.time.Instant;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,14 +23,13 @@ import io.switchboard.proto.client.v1.Connect;
 import io.switchboard.proto.client.v1.Drain;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
-import io.switchboard.proto.client.v1.RefreshToken;
 
 /**
  * One client connection: its state (awaiting Connect, connected, closing), the protocol rules that route each
  * frame to the part that handles it, and its close. Connect must come first, within the connect timeout; then
  * Subscribe / Unsubscribe ({@link SubscriptionRequests}), Publish / DirectMessage ({@link PublishRequests}),
  * HistoryRequest / PresenceQuery ({@link ReadRequests}), Ephemeral ({@link EphemeralRequests}), SetStatus
- * ({@link SessionPresence}), RefreshToken ({@link SessionAuth}, then the subscriptions are re-checked) and Ping.
+ * ({@link SessionPresence}), RefreshToken ({@link RefreshRequests}) and Ping.
  * Every frame after Connect, and a backend's SubscribeUser / UnsubscribeUser, runs in the connection's
  * {@link RequestLane}: in arrival order, later ones held back while one waits for the application's backend to
  * allow it. Every outbound frame goes through the connection's one write path ({@link SessionOutput}); a token
@@ -57,6 +54,7 @@ public final class ClientSession implements ConnectionHandler {
      * @param presence      what presence hears of the session
      * @param rooms         the subscribed rooms and the fan-out's view of the session
      * @param subscriptions Subscribe (also resuming), Unsubscribe, the server's (un)subscriptions, re-checks
+     * @param refreshes     RefreshToken
      * @param publishes     Publish and DirectMessage
      * @param reads         HistoryRequest and PresenceQuery
      * @param ephemerals    Ephemeral
@@ -64,7 +62,7 @@ public final class ClientSession implements ConnectionHandler {
      */
     record Parts(SessionOutput output, SessionAuth auth, RoomPermissions permissions, RequestLane lane,
                  SessionPresence presence, RoomSubscriptions rooms, SubscriptionRequests subscriptions,
-                 PublishRequests publishes, ReadRequests reads, EphemeralRequests ephemerals,
+                 RefreshRequests refreshes, PublishRequests publishes, ReadRequests reads, EphemeralRequests ephemerals,
                  ConnectionLimits limits) {
     }
 
@@ -79,6 +77,7 @@ public final class ClientSession implements ConnectionHandler {
     private final SessionPresence presence;
     private final RoomSubscriptions rooms;
     private final SubscriptionRequests subscriptions;
+    private final RefreshRequests refreshes;
     private final PublishRequests publishes;
     private final ReadRequests reads;
     private final EphemeralRequests ephemerals;
@@ -104,6 +103,7 @@ public final class ClientSession implements ConnectionHandler {
         this.presence = parts.presence();
         this.rooms = parts.rooms();
         this.subscriptions = parts.subscriptions();
+        this.refreshes = parts.refreshes();
         this.publishes = parts.publishes();
         this.reads = parts.reads();
         this.ephemerals = parts.ephemerals();
@@ -241,7 +241,7 @@ public final class ClientSession implements ConnectionHandler {
             case PRESENCE -> reads.presence(frame.getPresence());
             case EPHEMERAL -> ephemerals.send(frame.getEphemeral());
             case SET_STATUS -> done(() -> output.send(presence.setStatus(frame.getSetStatus())));
-            case REFRESH -> refresh(frame.getRefresh());
+            case REFRESH -> refreshes.refresh(frame.getRefresh());
             case PING -> done(() -> output.send(replies.pong(frame.getPing())));
             default -> done(() -> close(ErrorCode.PROTOCOL_ERROR, "unexpected frame " + FrameCodec.typeOf(frame)));
         };
@@ -281,22 +281,6 @@ public final class ClientSession implements ConnectionHandler {
         output.send(replies.connected(sessionId, token.userId()));
         limits.afterConnect(token.userId(), sessionId, reason -> close(ErrorCode.TOO_MANY_CONNECTIONS, reason));
         LOG.fine(() -> "Session " + sessionId + " connected as " + token.userId() + " (" + subprotocol.token() + ")");
-    }
-
-    /** Takes a refreshed token, ends the subscriptions it no longer allows, then acks (or refuses the token). */
-    private CompletionStage<?> refresh(RefreshToken refresh) {
-        Optional<ServerFrame> refused = auth.refresh(refresh);
-        if (refused.isPresent()) {
-            output.send(refused.get());
-            return null;
-        }
-        ServerFrame ack = ServerFrames.ack(refresh.getRequestId());
-        CompletableFuture<Void> rechecked = subscriptions.recheck();
-        if (rechecked.isDone()) {
-            output.send(ack);
-            return null;
-        }
-        return rechecked.whenComplete((done, failure) -> output.send(ack));
     }
 
     /** Answers a WebSocket-level ping through the write path. */

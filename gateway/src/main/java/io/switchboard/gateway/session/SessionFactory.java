@@ -102,8 +102,10 @@ public final class SessionFactory implements ConnectionHandler.Factory {
                 settings.maxSubscriptions());
         ResumeHandOver resumeHandOver = new ResumeHandOver(id, rooms, output, resumes, settings.maxResumeBufferBytes(),
                 metrics);
+        SubscriptionRequests subscriptionRequests = new SubscriptionRequests(id, output, rooms, resumeHandOver,
+                permissions);
         ClientSession.Parts parts = new ClientSession.Parts(output, auth, permissions, new RequestLane(id), reports,
-                rooms, new SubscriptionRequests(id, output, rooms, resumeHandOver, permissions),
+                rooms, subscriptionRequests, new RefreshRequests(auth, subscriptionRequests, output),
                 new PublishRequests(id, output, auth, permissions, publisher, directMessages, admission,
                         settings.maxInflightPublishes()),
                 new ReadRequests(id, output, rooms, permissions, historyPages, presenceQueries),

@@ -4,6 +4,7 @@
  * while one waits for the application's authorizer), {@code SessionAuth} (Connect token, its grants, refresh,
  * expiry), {@code RoomPermissions} (the session's permission checks), {@code SubscriptionRequests} (Subscribe and
  * resume with their checks, the server's SubscribeUser / UnsubscribeUser, the re-check after a refresh),
+ * {@code RefreshRequests} (RefreshToken: the new token, the re-check, then the ack),
  * {@code RoomSubscriptions} (subscribed rooms; the session as the fan-out's subscriber), {@code ResumeHandOver}
  * (Subscribe with resume_from: history, then live, no gap and no duplicate), {@code PublishRequests},
  * {@code ReadRequests} and {@code EphemeralRequests} (requests to backends, each kind within a
