@@ -483,7 +483,7 @@ public final class GatewayServer implements AutoCloseable {
         DeliveryProbe p = probe;
         return Optional.of(new AdminStatus(id, isReady(), admission.isDraining(), connections.size(), f.isPaused(),
                 Optional.ofNullable(p).map(DeliveryProbe::status), routerClient.breakerStates(), roomRates.snapshot(),
-                debug.list()));
+                debug.list(), metrics.flowTotals()));
     }
 
     private DrillAdminService.Fanout drillFanout() {
