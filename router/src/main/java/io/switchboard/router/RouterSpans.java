@@ -1,16 +1,19 @@
 package io.switchboard.router;
 
-import java.util.Map;
+import static io.switchboard.service.telemetry.SpanAttributes.DESTINATION;
+import static io.switchboard.service.telemetry.SpanAttributes.MESSAGE_ID;
+import static io.switchboard.service.telemetry.SpanAttributes.OUTCOME;
+import static io.switchboard.service.telemetry.SpanAttributes.POSITION;
+import static io.switchboard.service.telemetry.SpanAttributes.ROUTER_ID;
+
 import java.util.function.BiConsumer;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
-import io.opentelemetry.context.propagation.TextMapGetter;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import io.switchboard.service.telemetry.LogContext;
@@ -24,23 +27,6 @@ import io.switchboard.service.telemetry.Tracing;
  * is. Thread-safe.
  */
 final class RouterSpans {
-    private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
-    private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
-    private static final AttributeKey<String> ROUTER_ID = AttributeKey.stringKey("switchboard.router.id");
-    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("switchboard.outcome");
-    private static final AttributeKey<Long> POSITION = AttributeKey.longKey("switchboard.position");
-    private static final TextMapGetter<Map<String, String>> TRACE_CONTEXT = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Map<String, String> carrier) {
-            return carrier.keySet();
-        }
-
-        @Override
-        public String get(Map<String, String> carrier, String key) {
-            return carrier == null ? null : carrier.get(key);
-        }
-    };
-
     private final Tracing tracing;
     private final String routerId;
 
@@ -57,7 +43,7 @@ final class RouterSpans {
             return;
         }
         Span span = tracing.tracer().spanBuilder("route")
-                .setParent(tracing.extract(request.getTraceContextMap(), TRACE_CONTEXT))
+                .setParent(tracing.extract(request.getTraceContextMap(), Tracing.MAP))
                 .setSpanKind(SpanKind.SERVER)
                 .setAttribute(DESTINATION, request.getEnvelope().getRoom())
                 .setAttribute(MESSAGE_ID, request.getEnvelope().getId())

@@ -1,6 +1,9 @@
 package io.switchboard.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.switchboard.service.telemetry.SpanAttributes.MESSAGE_ID;
+import static io.switchboard.service.telemetry.SpanAttributes.ROOM;
+import static io.switchboard.service.telemetry.SpanAttributes.SUBSCRIBERS;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
@@ -34,9 +37,6 @@ import org.junit.jupiter.api.Test;
  */
 class TracingSystemTest {
     private static final AttributeKey<String> INSTANCE = AttributeKey.stringKey("service.instance.id");
-    private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
-    private static final AttributeKey<String> ROOM = AttributeKey.stringKey("switchboard.room");
-    private static final AttributeKey<Long> SUBSCRIBERS = AttributeKey.longKey("switchboard.subscribers");
     private static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
     private static LocalCluster cluster;
 

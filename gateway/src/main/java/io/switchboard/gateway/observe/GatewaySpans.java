@@ -1,8 +1,21 @@
 package io.switchboard.gateway.observe;
 
+import static io.switchboard.service.telemetry.SpanAttributes.BODY_SIZE;
+import static io.switchboard.service.telemetry.SpanAttributes.DESTINATION;
+import static io.switchboard.service.telemetry.SpanAttributes.GATEWAY_ID;
+import static io.switchboard.service.telemetry.SpanAttributes.MESSAGE_ID;
+import static io.switchboard.service.telemetry.SpanAttributes.MESSAGING_SYSTEM;
+import static io.switchboard.service.telemetry.SpanAttributes.OFFSET;
+import static io.switchboard.service.telemetry.SpanAttributes.OPERATION;
+import static io.switchboard.service.telemetry.SpanAttributes.OUTCOME;
+import static io.switchboard.service.telemetry.SpanAttributes.PARTITION;
+import static io.switchboard.service.telemetry.SpanAttributes.POSITION;
+import static io.switchboard.service.telemetry.SpanAttributes.ROOM;
+import static io.switchboard.service.telemetry.SpanAttributes.SESSION_ID;
+import static io.switchboard.service.telemetry.SpanAttributes.SUBSCRIBERS;
+
 import java.util.UUID;
 
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -12,6 +25,7 @@ import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.Sender;
 import io.switchboard.roomlog.RecordTraceContext;
 import io.switchboard.service.telemetry.Tracing;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -21,20 +35,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * headers. Every method returns at once, allocating nothing, when tracing is off. Thread-safe.
  */
 public final class GatewaySpans {
-    static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
-    static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
-    static final AttributeKey<String> SESSION_ID = AttributeKey.stringKey("switchboard.session.id");
-    static final AttributeKey<String> GATEWAY_ID = AttributeKey.stringKey("switchboard.gateway.id");
-    static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("switchboard.outcome");
-    static final AttributeKey<Long> POSITION = AttributeKey.longKey("switchboard.position");
-    static final AttributeKey<Long> BODY_SIZE = AttributeKey.longKey("messaging.message.body.size");
-    static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
-    static final AttributeKey<String> OPERATION = AttributeKey.stringKey("messaging.operation.type");
-    static final AttributeKey<String> PARTITION = AttributeKey.stringKey("messaging.destination.partition.id");
-    static final AttributeKey<Long> OFFSET = AttributeKey.longKey("messaging.kafka.offset");
-    static final AttributeKey<String> RECORD_ROOM = AttributeKey.stringKey("switchboard.room");
-    static final AttributeKey<Long> SUBSCRIBERS = AttributeKey.longKey("switchboard.subscribers");
-
     private final Tracing tracing;
     private final String gatewayId;
 
@@ -61,7 +61,7 @@ public final class GatewaySpans {
         return tracing.tracer().spanBuilder("publish")
                 .setParent(tracing.fromTraceparent(p.getTraceparent()))
                 .setSpanKind(SpanKind.SERVER)
-                .setAttribute(SYSTEM, "switchboard")
+                .setAttribute(MESSAGING_SYSTEM, "switchboard")
                 .setAttribute(OPERATION, "publish")
                 .setAttribute(DESTINATION, p.getRoom())
                 .setAttribute(MESSAGE_ID, id)
@@ -107,12 +107,12 @@ public final class GatewaySpans {
         return tracing.tracer().spanBuilder("deliver " + record.topic())
                 .setParent(parent)
                 .setSpanKind(SpanKind.CONSUMER)
-                .setAttribute(SYSTEM, "kafka")
+                .setAttribute(MESSAGING_SYSTEM, "kafka")
                 .setAttribute(OPERATION, "process")
                 .setAttribute(DESTINATION, record.topic())
                 .setAttribute(PARTITION, String.valueOf(record.partition()))
                 .setAttribute(OFFSET, record.offset())
-                .setAttribute(RECORD_ROOM, record.key())
+                .setAttribute(ROOM, record.key())
                 .setAttribute(GATEWAY_ID, gatewayId)
                 .startSpan();
     }

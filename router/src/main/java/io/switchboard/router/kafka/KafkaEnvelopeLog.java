@@ -1,6 +1,12 @@
 package io.switchboard.router.kafka;
 
-import io.opentelemetry.api.common.AttributeKey;
+import static io.switchboard.service.telemetry.SpanAttributes.DESTINATION;
+import static io.switchboard.service.telemetry.SpanAttributes.MESSAGING_SYSTEM;
+import static io.switchboard.service.telemetry.SpanAttributes.OFFSET;
+import static io.switchboard.service.telemetry.SpanAttributes.OPERATION;
+import static io.switchboard.service.telemetry.SpanAttributes.PARTITION;
+import static io.switchboard.service.telemetry.SpanAttributes.ROOM;
+
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -12,6 +18,7 @@ import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.roomlog.RecordTraceContext;
 import io.switchboard.roomlog.RoomRecords;
 import io.switchboard.service.telemetry.Tracing;
+
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,13 +42,6 @@ import java.util.concurrent.CompletableFuture;
  * (KafkaProducer is).
  */
 public final class KafkaEnvelopeLog implements EnvelopeLog {
-    private static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
-    private static final AttributeKey<String> OPERATION = AttributeKey.stringKey("messaging.operation.type");
-    private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
-    private static final AttributeKey<String> PARTITION = AttributeKey.stringKey("messaging.destination.partition.id");
-    private static final AttributeKey<Long> OFFSET = AttributeKey.longKey("messaging.kafka.offset");
-    private static final AttributeKey<String> ROOM = AttributeKey.stringKey("switchboard.room");
-
     private final Producer<byte[], byte[]> producer;
     /** Its epoch strings are built once: every answer and every dedup entry refers to one. */
     private final RoomLogTopic topic;
@@ -132,7 +132,7 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
         Span span = tracing.tracer().spanBuilder("send " + record.topic())
                 .setParent(Context.current())
                 .setSpanKind(SpanKind.PRODUCER)
-                .setAttribute(SYSTEM, "kafka")
+                .setAttribute(MESSAGING_SYSTEM, "kafka")
                 .setAttribute(OPERATION, "send")
                 .setAttribute(DESTINATION, record.topic())
                 .setAttribute(ROOM, RoomRecords.room(record.key()))

@@ -3,6 +3,7 @@ package io.switchboard.service.telemetry;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -50,6 +51,19 @@ public final class Tracing implements AutoCloseable {
         @Override
         public String get(String carrier, String key) {
             return "traceparent".equals(key) ? carrier : null;
+        }
+    };
+
+    /** Reads a trace context from a string map, such as {@code PublishRequest.trace_context}. */
+    public static final TextMapGetter<Map<String, String>> MAP = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Map<String, String> carrier) {
+            return carrier.keySet();
+        }
+
+        @Override
+        public String get(Map<String, String> carrier, String key) {
+            return carrier == null ? null : carrier.get(key);
         }
     };
 

@@ -6,7 +6,6 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.HashMap;
@@ -61,23 +60,11 @@ class TracingTest {
                     .isEqualTo("test-1");
             assertThat(carrier.get("traceparent"))
                     .isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-" + ended.getSpanId() + "-01");
-            Span continued = Span.fromContext(tracing.extract(carrier, new MapGetter()));
+            Span continued = Span.fromContext(tracing.extract(carrier, Tracing.MAP));
             assertThat(continued.getSpanContext().getSpanId()).isEqualTo(ended.getSpanId());
         } finally {
             tracing.close();
         }
         assertThat(spans.getFinishedSpanItems()).as("close leaves a lent exporter usable").hasSize(1);
-    }
-
-    private static final class MapGetter implements TextMapGetter<Map<String, String>> {
-        @Override
-        public Iterable<String> keys(Map<String, String> carrier) {
-            return carrier.keySet();
-        }
-
-        @Override
-        public String get(Map<String, String> carrier, String key) {
-            return carrier == null ? null : carrier.get(key);
-        }
     }
 }
