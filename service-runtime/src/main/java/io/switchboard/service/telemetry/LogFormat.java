@@ -81,7 +81,9 @@ public final class LogFormat {
                 json.writeStringField("time", record.getInstant().toString());
                 json.writeStringField("level", record.getLevel().getName());
                 json.writeStringField("logger", record.getLoggerName());
-                json.writeStringField("thread", Thread.currentThread().getName());
+                Thread thread = Thread.currentThread();
+                // Virtual threads are mostly unnamed: then their id.
+                json.writeStringField("thread", thread.getName().isEmpty() ? "#" + thread.threadId() : thread.getName());
                 json.writeStringField("message", formatMessage(record));
                 String trace = LogContext.get(LogContext.TRACE_ID);
                 if (trace != null) {
