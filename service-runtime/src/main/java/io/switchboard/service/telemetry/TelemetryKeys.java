@@ -34,6 +34,8 @@ public final class TelemetryKeys {
                         + " Off: no span is made and nothing is passed on (the envelope's `trace_id` is still set and"
                         + " logged).");
         otlpEndpoint = s.define(p + "otlp-endpoint", URL).byDefault(DEFAULT_OTLP_ENDPOINT)
+                .check(Check.of(u -> "http".equals(u.getScheme()) || "https".equals(u.getScheme()),
+                        "an http or https URL"))
                 .doc("Where spans are exported: an OTLP/HTTP (protobuf) traces endpoint, such as an OpenTelemetry"
                         + " Collector's, Jaeger's or Tempo's. Spans are batched; an unreachable endpoint drops them"
                         + " (logged) and never slows a publish.");
