@@ -43,7 +43,15 @@ public final class TelemetryKeys {
                 .check(Check.of(r -> r >= 0 && r <= 1, "0 to 1"))
                 .doc("Share of the traces started here (a publish without a sampled parent) that are recorded; a"
                         + " publish whose client sent a `traceparent` follows that parent's sampling decision.");
-        logFormat = s.define(root + ".log-format", ValueType.oneOf("text", "json")).byDefault("text")
+        logFormat = logFormat(s, root);
+    }
+
+    /**
+     * Defines {@code <root>.log-format} alone in {@code section}, for a tier that does not trace (presence,
+     * history).
+     */
+    public static Key<String> logFormat(KeySection.Builder section, String root) {
+        return section.define(root + ".log-format", ValueType.oneOf("text", "json")).byDefault("text")
                 .doc("`text`: the tier's line format with `[trace_id=... session_id=...]` after the message where the"
                         + " line has them; `json`: one JSON object per line (`time`, `level`, `logger`, `thread`,"
                         + " `message`, and `trace_id`, `session_id`, `exception` where present). Applies to the tier's"
