@@ -42,6 +42,7 @@ import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.ServiceMain;
 import io.switchboard.service.TierLifecycle;
 import io.switchboard.service.telemetry.Tracing;
+import io.switchboard.service.telemetry.TracingSettings;
 import io.switchboard.service.tls.ServerTls;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 
@@ -173,7 +174,8 @@ public final class RouterServer implements ServiceMain.Service {
                         KafkaSettings.controlTopic(config)),
                 config.get(STARTUP_TIMEOUT)).getFirst();
         Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), config.get(MAX_BLOCK).toNanos()));
-        var tracingSettings = RouterKeys.TELEMETRY.tracing(config.settings(), "switchboard-router", config.get(ID));
+        TracingSettings tracingSettings = RouterKeys.TELEMETRY.tracing(config.settings(), "switchboard-router",
+                config.get(ID));
         tracing = spanExporter != null ? Tracing.exportingTo(spanExporter, tracingSettings)
                 : Tracing.start(tracingSettings);
         KafkaEnvelopeLog kafkaLog = KafkaEnvelopeLog.start(KafkaSettings.producer(config), topic,
