@@ -1,8 +1,6 @@
 package io.switchboard.roomlog;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
@@ -37,14 +35,5 @@ public enum RecordTraceContext implements TextMapGetter<Headers>, TextMapSetter<
         }
         Header header = headers.lastHeader(key);
         return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public Iterable<String> keys(Headers headers) {
-        List<String> keys = new ArrayList<>();
-        if (headers != null) {
-            headers.forEach(h -> keys.add(h.key()));
-        }
-        return keys;
     }
 }

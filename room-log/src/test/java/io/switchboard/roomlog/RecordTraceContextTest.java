@@ -17,13 +17,12 @@ class RecordTraceContextTest {
 
         assertThat(headers.headers(RecordTraceContext.TRACEPARENT)).hasSize(1);
         assertThat(HEADERS.get(headers, RecordTraceContext.TRACEPARENT)).isEqualTo("00-cc-dd-01");
-        assertThat(HEADERS.keys(headers)).containsExactly(RecordTraceContext.TRACEPARENT, "tracestate");
+        assertThat(HEADERS.get(headers, "tracestate")).isEqualTo("k=v");
     }
 
     @Test
     void aRecordWithoutHeadersHasNoContext() {
         assertThat(HEADERS.get(new RecordHeaders(), RecordTraceContext.TRACEPARENT)).isNull();
         assertThat(HEADERS.get(null, RecordTraceContext.TRACEPARENT)).isNull();
-        assertThat(HEADERS.keys(new RecordHeaders())).isEmpty();
     }
 }

@@ -2,7 +2,6 @@ package io.switchboard.service.telemetry;
 
 import java.time.Duration;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -44,11 +43,6 @@ public final class Tracing implements AutoCloseable {
     private static final Tracing OFF = new Tracing(null, TracerProvider.noop().get(SCOPE));
     private static final TextMapGetter<String> TRACEPARENT_ONLY = new TextMapGetter<>() {
         @Override
-        public Iterable<String> keys(String carrier) {
-            return List.of("traceparent");
-        }
-
-        @Override
         public String get(String carrier, String key) {
             return "traceparent".equals(key) ? carrier : null;
         }
@@ -56,11 +50,6 @@ public final class Tracing implements AutoCloseable {
 
     /** Reads a trace context from a string map, such as {@code PublishRequest.trace_context}. */
     public static final TextMapGetter<Map<String, String>> MAP = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Map<String, String> carrier) {
-            return carrier.keySet();
-        }
-
         @Override
         public String get(Map<String, String> carrier, String key) {
             return carrier == null ? null : carrier.get(key);
