@@ -61,8 +61,8 @@ class TracingSystemTest {
             carol.subscribe(room, false);
             ServerFrame ack = publish(alice, room, "m-trace-1", "");
             assertThat(ack.hasAck()).as("ack: %s", ack).isTrue();
-            bob.awaitFrame(f -> f.hasMessage() && f.getMessage().getId().equals("m-trace-1"));
-            carol.awaitFrame(f -> f.hasMessage() && f.getMessage().getId().equals("m-trace-1"));
+            awaitMessage(bob, "m-trace-1");
+            awaitMessage(carol, "m-trace-1");
 
             Trace trace = awaitTrace("m-trace-1", room, 2);
             assertThat(trace.publish.getParentSpanContext().isValid()).as("started at the gateway").isFalse();
@@ -79,7 +79,7 @@ class TracingSystemTest {
             bob.subscribe(room, false);
             ServerFrame ack = publish(alice, room, "m-trace-2", "00-" + clientTrace + "-" + clientSpan + "-01");
             assertThat(ack.hasAck()).as("ack: %s", ack).isTrue();
-            bob.awaitFrame(f -> f.hasMessage() && f.getMessage().getId().equals("m-trace-2"));
+            awaitMessage(bob, "m-trace-2");
 
             Trace trace = awaitTrace("m-trace-2", room, 1);
             assertThat(trace.publish.getTraceId()).isEqualTo(clientTrace);
@@ -104,7 +104,7 @@ class TracingSystemTest {
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                     .publish(io.switchboard.proto.api.v1.PublishRequest.newBuilder().setRoom(room).setId("m-trace-3")
                             .setPayload(ByteString.copyFromUtf8("from a backend")).build());
-            bob.awaitFrame(f -> f.hasMessage() && f.getMessage().getId().equals("m-trace-3"));
+            awaitMessage(bob, "m-trace-3");
 
             Map<String, List<SpanData>> spans = awaitSpans(backendTrace, 1);
             assertThat(spans.keySet()).as("no gateway publish span: the backend called the router")
@@ -176,6 +176,10 @@ class TracingSystemTest {
 
     private static Peer peer(int gateway, String user, String room) {
         return Peer.connect(cluster.webSocketUri(gateway), user, SystemCluster.USERS.token(user, room));
+    }
+
+    private static void awaitMessage(Peer peer, String id) {
+        peer.awaitFrame(f -> f.hasMessage() && f.getMessage().getId().equals(id));
     }
 
     /** Publishes with an ack and returns the answer. */
