@@ -4,7 +4,8 @@
 //
 // Signs in with the admin token; checks that the page lists this gateway (ready, probe healthy) and the peer
 // gateway (known from its delivery probes, ready), at least one router with a closed breaker, and <busyRoom> (the
-// test keeps publishing into it) first among the busiest rooms; starts a debug session for user alice and sees it listed,
+// test keeps publishing into it) first among the busiest rooms; the message-flow chart with the room log's rate and
+// this gateway's deliveries per second; starts a debug session for user alice and sees it listed,
 // ends it; takes a screenshot of the page ($E2E_ARTIFACTS/admin-view.png); then drains the gateway through the
 // Drain button and sees it draining. Exit code 0 = pass. Screenshots of failures go to $E2E_ARTIFACTS.
 import { chromium } from 'playwright-core';
@@ -71,6 +72,12 @@ try {
     return first && first.dataset.room === room && Number(first.cells[1].textContent) > 0;
   }, busyRoom);
   step(`routers: ${await page.evaluate(() => document.querySelector('[data-testid=routers] tbody').innerText)}`);
+  await until('the message-flow chart shows the room log and this gateway\'s deliveries (its probes) as rates', () => {
+    const flow = document.querySelector('[data-testid=flow]');
+    return Number(flow.dataset.records) > 0 && Number(flow.dataset.deliveries) > 0
+      && flow.querySelectorAll('rect').length === 4 && flow.textContent.includes('deliveries/s');
+  });
+  step(`flow: ${await page.evaluate(() => JSON.stringify(document.querySelector('[data-testid=flow]').dataset))}`);
   step(`rooms: ${await page.evaluate(() => document.querySelector('[data-testid=rooms] tbody').innerText)}`);
 
   step('start a debug session for user alice');

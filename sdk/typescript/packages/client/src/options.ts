@@ -108,6 +108,11 @@ export interface PublishOptions {
   /** Defaults to "text/plain; charset=utf-8" for string payloads. */
   contentType?: string;
   timeoutMs?: number;
+  /**
+   * publish() only: the W3C traceparent of the caller's span ("00-<trace id>-<span id>-<flags>"), sent with every
+   * attempt; a gateway with tracing on continues that trace (docs/ops/tracing.md). Ignored by sendDirect().
+   */
+  traceparent?: string;
 }
 
 export interface SubscribeOptions {

@@ -28,7 +28,11 @@ export class Publisher {
     return this.requests
       .submit(
         'publish',
-        (requestId) => clientFrame({ case: 'publish', value: { requestId, room, id, payload: bytes, contentType, ack: true } }),
+        (requestId) =>
+          clientFrame({
+            case: 'publish',
+            value: { requestId, room, id, payload: bytes, contentType, ack: true, traceparent: options.traceparent ?? '' },
+          }),
         options.timeoutMs ?? this.publishTimeoutMs,
         true,
       )

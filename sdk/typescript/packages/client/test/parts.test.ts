@@ -184,6 +184,14 @@ describe('Publisher', () => {
     assert.match(direct!.id, /^[0-9a-f]{8}-[0-9a-f]{4}-/);
   });
 
+  test('a traceparent goes with its publish only', () => {
+    const h = setup();
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    void h.publisher.publish('r', 'traced', { id: 't', traceparent }).catch(() => {});
+    void h.publisher.publish('r', 'plain', { id: 'p' }).catch(() => {});
+    assert.deepEqual(h.link.frames('publish').map((f) => [f.id, f.traceparent]), [['t', traceparent], ['p', '']]);
+  });
+
   test('a direct message resolves with its id on the ack', async () => {
     const h = setup(() => 'd1');
     const sent = h.publisher.sendDirect('bob', 'hi', {});

@@ -15,6 +15,7 @@ import io.switchboard.gateway.limits.LimitKeys;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.TokenKeys;
 import io.switchboard.service.config.Check;
+import io.switchboard.service.telemetry.TelemetryKeys;
 import io.switchboard.service.config.Key;
 import io.switchboard.service.config.KeyCatalogue;
 import io.switchboard.service.config.KeySection;
@@ -256,6 +257,9 @@ public final class GatewayKeys {
     /** {@code gateway.grpc-client.tls.*}: TLS of the channels to the other tiers (not the WebSocket port's TLS). */
     public static final ClientTlsKeys GRPC_CLIENT_TLS = ClientTlsKeys.define(S, "gateway.grpc-client.tls",
             "the routers, the presence service and the history service");
+
+    /** {@code gateway.tracing.*} and {@code gateway.log-format}: OpenTelemetry tracing and the log line format. */
+    public static final TelemetryKeys TELEMETRY = TelemetryKeys.define(S, "gateway");
 
     /** The gateway's own keys, for the key tables. */
     public static final KeySection SECTION = S

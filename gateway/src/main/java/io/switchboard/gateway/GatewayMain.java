@@ -22,7 +22,8 @@ public final class GatewayMain {
 
     public static void main(String[] args) throws InterruptedException {
         ServiceMain.run("gateway", "switchboard-gateway.jar", args, GatewayConfig::from,
-                config -> config.find(ID).orElse("(id from host name and port)"), GatewayMain::service);
+                config -> config.find(ID).orElse("(id from host name and port)"),
+                config -> config.get(GatewayKeys.TELEMETRY.logFormat), GatewayMain::service);
     }
 
     /** The gateway as the process's one service; WebSocket, metrics and health share its port. */

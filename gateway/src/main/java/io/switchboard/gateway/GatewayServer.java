@@ -99,6 +99,10 @@ import io.switchboard.gateway.session.DirectMessageHandler;
 import io.switchboard.gateway.session.EphemeralHandler;
 import io.switchboard.gateway.session.PresenceQueryHandler;
 import io.switchboard.gateway.session.PublishHandler;
+import io.switchboard.gateway.observe.GatewaySpans;
+import io.switchboard.service.telemetry.Tracing;
+import io.switchboard.service.telemetry.TracingSettings;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.switchboard.gateway.session.SessionFactory;
 import io.switchboard.gateway.session.SessionSettings;
 import io.switchboard.gateway.signals.SignalConsumer;
@@ -172,9 +176,13 @@ public final class GatewayServer implements AutoCloseable {
     private WebServer webServer;
     private volatile int port = -1;
     private volatile String gatewayId;
+    // Off unless gateway.tracing.enabled (or a span exporter was given).
+    private Tracing tracing;
+    private final SpanExporter spanExporter;
 
     private GatewayServer(Builder b) {
         this.config = b.config;
+        this.spanExporter = b.spanExporter;
         this.registry = b.registry;
         this.extraRouting = b.httpRouting;
         this.clock = b.clock;
@@ -233,8 +241,6 @@ public final class GatewayServer implements AutoCloseable {
                 .publishStream(config.get(ROUTER_PUBLISH_STREAM))
                 .clock(clock)
                 .registry(registry);
-        config.routerDns().ifPresent(dns -> routers.dns(dns, config.get(ROUTER_DNS_REFRESH)));
-        routerClient = routers.build().start();
         historyClient = config.find(HISTORY_ADDRESS)
                 .<HistoryClient>map(a -> new GrpcHistoryClient(a, channelBuilder(a), config.get(HISTORY_TIMEOUT)))
                 .orElseGet(HistoryClient::unconfigured);
@@ -253,6 +259,13 @@ public final class GatewayServer implements AutoCloseable {
             timer.scheduleWithFixedDelay(() -> t.check(server::reloadTls), every, every, TimeUnit.MILLISECONDS);
         });
         gatewayId = config.find(ID).orElseGet(() -> InstanceIds.defaultId("gateway") + "-" + port);
+        TracingSettings tracingSettings = GatewayKeys.TELEMETRY.tracing(config.settings(), "switchboard-gateway",
+                gatewayId);
+        tracing = spanExporter != null ? Tracing.exportingTo(spanExporter, tracingSettings)
+                : Tracing.start(tracingSettings);
+        GatewaySpans spans = new GatewaySpans(tracing, gatewayId);
+        config.routerDns().ifPresent(dns -> routers.dns(dns, config.get(ROUTER_DNS_REFRESH)));
+        routerClient = routers.tracing(tracing).build().start();
         drain = new GatewayDrain(gatewayId, admission, connections, grace -> new DrainSettings(grace,
                 config.get(DRAIN_BATCH_SIZE), config.get(DRAIN_BATCH_INTERVAL), config.get(DRAIN_RECONNECT_WINDOW)),
                 clock);
@@ -267,7 +280,7 @@ public final class GatewayServer implements AutoCloseable {
             layout = RoomLogTopicLoader.load(admin, config.get(KafkaKeys.TOPIC_NAME), remaining(deadline));
             LOG.info("gateway " + gatewayId + " fans out " + layout);
             fanout = new KafkaFanout(kafka, "switchboard-gateway-" + gatewayId,
-                    config.consumerProperties(), layout, subscriptions, metrics, roomRates);
+                    config.consumerProperties(), layout, subscriptions, metrics, roomRates, spans);
             fanout.start(remaining(deadline));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -291,7 +304,7 @@ public final class GatewayServer implements AutoCloseable {
                         config.get(RESUME_MAX_MESSAGES), config.get(RESUME_COALESCE_TTL),
                         config.get(RESUME_COALESCE_MAX_BYTES), metrics, Ticker.systemTicker(),
                         config.get(RESUME_COALESCE)), new HistoryPager(historyClient, layout, metrics))
-                .routers(new PublishHandler(routerClient, publishTimeout, maxPayload, metrics, clock),
+                .routers(new PublishHandler(routerClient, publishTimeout, maxPayload, metrics, clock, spans),
                         new DirectMessageHandler(routerClient, publishTimeout, maxPayload),
                         new EphemeralHandler(routerClient, publishTimeout, config.get(MAX_EPHEMERAL_BYTES), clock))
                 .admission(admission)
@@ -470,7 +483,7 @@ public final class GatewayServer implements AutoCloseable {
         DeliveryProbe p = probe;
         return Optional.of(new AdminStatus(id, isReady(), admission.isDraining(), connections.size(), f.isPaused(),
                 Optional.ofNullable(p).map(DeliveryProbe::status), routerClient.breakerStates(), roomRates.snapshot(),
-                debug.list()));
+                debug.list(), metrics.flowTotals()));
     }
 
     private DrillAdminService.Fanout drillFanout() {
@@ -527,6 +540,7 @@ public final class GatewayServer implements AutoCloseable {
         release.run("stop the fan-out", fanout, f -> f.stop(COMPONENT_STOP_TIMEOUT));
         release.run("close the router channels", routerClient, c -> c.close(COMPONENT_STOP_TIMEOUT));
         release.run("close the history channel", historyClient, c -> c.close(COMPONENT_STOP_TIMEOUT));
+        release.run("flush the spans", tracing, Tracing::close);
         release.run("stop the web server", webServer, WebServer::stop);
         release.run("stop the writer lanes", writerLanes, WriterLanes::stop);
         release.run("stop the timer", timer, ScheduledExecutorService::shutdownNow);
@@ -585,6 +599,7 @@ public final class GatewayServer implements AutoCloseable {
         private PrometheusRegistry registry;
         private Consumer<HttpRouting.Builder> httpRouting = r -> { };
         private Clock clock = Clock.systemUTC();
+        private SpanExporter spanExporter;
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -605,6 +620,15 @@ public final class GatewayServer implements AutoCloseable {
         /** The clock for token expiry and server timestamps. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Traces whatever {@code gateway.tracing.enabled} says, every span handed to {@code exporter} as it ends
+         * (tests: the SDK's in-memory exporter) instead of OTLP.
+         */
+        public Builder spanExporter(SpanExporter exporter) {
+            this.spanExporter = Objects.requireNonNull(exporter, "exporter");
             return this;
         }
 

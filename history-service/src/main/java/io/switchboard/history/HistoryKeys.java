@@ -15,6 +15,7 @@ import io.switchboard.service.config.KeyCatalogue;
 import io.switchboard.service.config.KeySection;
 import io.switchboard.service.tls.ServerTlsKeys;
 import io.switchboard.service.config.PatternKey;
+import io.switchboard.service.telemetry.TelemetryKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -83,6 +84,9 @@ public final class HistoryKeys {
 
     /** {@code history.grpc.tls.*}: TLS of the gRPC port. */
     public static final ServerTlsKeys GRPC_TLS = ServerTlsKeys.define(S, "history.grpc.tls", "`HistoryService` calls");
+
+    /** {@code history.log-format}: text or JSON log lines. */
+    public static final Key<String> LOG_FORMAT = TelemetryKeys.logFormat(S, "history");
 
     public static final KeySection SECTION = S.rules(GRPC_TLS.rules()).build();
 

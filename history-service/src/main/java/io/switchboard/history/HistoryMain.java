@@ -17,6 +17,7 @@ public final class HistoryMain {
 
     public static void main(String[] args) throws InterruptedException {
         ServiceMain.run("history", "switchboard-history-service.jar", args, HistoryConfig::from,
-                config -> config.get(HistoryKeys.ID), HistoryServer::create);
+                config -> config.get(HistoryKeys.ID), config -> config.get(HistoryKeys.LOG_FORMAT),
+                HistoryServer::create);
     }
 }

@@ -1,6 +1,7 @@
 package io.switchboard.launcher;
 
 import io.helidon.webserver.http.HttpRouting;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -24,8 +25,18 @@ public final class ClusterSpec {
     Path kafkaDataDir;
     boolean tls;
     boolean kafkaScram;
+    SpanExporter spanExporter;
 
     ClusterSpec() {
+    }
+
+    /**
+     * Every router and gateway traces, each span handed to {@code exporter} as it ends (tests: the OpenTelemetry
+     * SDK's in-memory exporter), whatever the {@code *.tracing.enabled} keys say. Off by default.
+     */
+    public ClusterSpec spanExporter(SpanExporter exporter) {
+        this.spanExporter = Objects.requireNonNull(exporter, "exporter");
+        return this;
     }
 
     /** Client port of the embedded broker (node i gets {@code port + i - 1}); 0, the default, picks a free one. */

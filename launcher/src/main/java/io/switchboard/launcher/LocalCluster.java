@@ -114,8 +114,12 @@ public final class LocalCluster implements AutoCloseable {
             }
             List<String> routerAddresses = new ArrayList<>();
             for (int i = 0; i < spec.routers; i++) {
-                RouterServer router = RouterServer.create(RouterConfig.from(layered(routerRuntime(i))),
+                RouterServer.Builder builder = RouterServer.builder(RouterConfig.from(layered(routerRuntime(i))),
                         newRegistry("router-" + (i + 1)));
+                if (spec.spanExporter != null) {
+                    builder.spanExporter(spec.spanExporter);
+                }
+                RouterServer router = builder.build();
                 router.start();
                 routers.add(router);
                 routerAddresses.add("127.0.0.1:" + router.port());
@@ -176,6 +180,9 @@ public final class LocalCluster implements AutoCloseable {
     private GatewayServer startGateway(int index, Map<String, String> runtime) {
         GatewayServer.Builder builder = GatewayServer.builder(GatewayConfig.from(layered(runtime)))
                 .registry(newRegistry(runtime.get(GatewayKeys.ID.name())));
+        if (spec.spanExporter != null) {
+            builder.spanExporter(spec.spanExporter);
+        }
         if (index == 0) {
             builder.httpRouting(routing -> {
                 routing.register("/launcher", new ClusterStatus(this));

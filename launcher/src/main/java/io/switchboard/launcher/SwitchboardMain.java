@@ -3,6 +3,7 @@ package io.switchboard.launcher;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.logging.common.LogConfig;
+import io.switchboard.service.telemetry.LogFormat;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
@@ -48,6 +49,8 @@ public final class SwitchboardMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         LogConfig.configureRuntime();
+        // Session and trace ids after each message (the tiers' log-format keys apply to their own processes only).
+        LogFormat.apply("text");
         int exit = new CommandLine(new SwitchboardMain()).setCommandName("java -jar switchboard-launcher.jar")
                 .execute(args);
         if (exit != 0) {

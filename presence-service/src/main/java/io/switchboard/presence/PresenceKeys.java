@@ -11,6 +11,7 @@ import io.switchboard.service.config.Check;
 import io.switchboard.service.config.Key;
 import io.switchboard.service.config.KeyCatalogue;
 import io.switchboard.service.config.KeySection;
+import io.switchboard.service.telemetry.TelemetryKeys;
 import io.switchboard.service.tls.ServerTlsKeys;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -78,6 +79,9 @@ public final class PresenceKeys {
 
     /** {@code presence.grpc.tls.*}: TLS of the gRPC port. */
     public static final ServerTlsKeys GRPC_TLS = ServerTlsKeys.define(S, "presence.grpc.tls", "`PresenceService` calls");
+
+    /** {@code presence.log-format}: text or JSON log lines. */
+    public static final Key<String> LOG_FORMAT = TelemetryKeys.logFormat(S, "presence");
 
     public static final KeySection SECTION = S.rules(GRPC_TLS.rules()).build();
 

@@ -17,6 +17,7 @@ public final class PresenceMain {
 
     public static void main(String[] args) throws InterruptedException {
         ServiceMain.run("presence", "switchboard-presence-service.jar", args, PresenceConfig::from,
-                config -> config.get(PresenceKeys.ID), PresenceServer::create);
+                config -> config.get(PresenceKeys.ID), config -> config.get(PresenceKeys.LOG_FORMAT),
+                PresenceServer::create);
     }
 }

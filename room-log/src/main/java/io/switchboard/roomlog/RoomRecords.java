@@ -17,7 +17,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *   <li>value: the serialized {@link Envelope} as the router accepted it (no position, no stored time: those
  *       are the record's offset, partition and timestamp);</li>
  *   <li>timestamp: the router's receive time, in epoch milliseconds (the message's stored time);</li>
- *   <li>headers: none.</li>
+ *   <li>headers: with tracing on, the W3C trace context of the router's send ({@link RecordTraceContext}:
+ *       {@code traceparent}, maybe {@code tracestate}), added by the router after the record is built; none
+ *       otherwise.</li>
  * </ul>
  * Readers rebuild the stored envelope from a record with {@link #storedEnvelope}. Stateless, thread-safe.
  */

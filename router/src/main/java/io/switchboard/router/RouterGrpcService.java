@@ -28,12 +28,18 @@ final class RouterGrpcService extends RouterServiceGrpc.RouterServiceImplBase {
     private final DirectMessageService direct;
     private final ControlService control;
     private final PublishStreamServer publishStreams;
+    private final RouterSpans spans;
 
-    /** @param executor runs each request of a publish stream, as the gRPC server runs each call */
+    /**
+     * @param executor runs each request of a publish stream, as the gRPC server runs each call
+     * @param spans    the span of each publish, whether it comes alone or on a stream
+     */
     RouterGrpcService(PublishService publish, EphemeralService ephemeral, DirectMessageService direct,
-                      ControlService control, Executor executor) {
+                      ControlService control, Executor executor, RouterSpans spans) {
         this.publish = publish;
-        this.publishStreams = new PublishStreamServer(publish::publish, executor);
+        this.spans = spans;
+        this.publishStreams = new PublishStreamServer((request, answer, deadline) -> spans.publish(request, answer,
+                (r, a) -> publish.publish(r, a, deadline)), executor);
         this.ephemeral = ephemeral;
         this.direct = direct;
         this.control = control;
@@ -41,7 +47,7 @@ final class RouterGrpcService extends RouterServiceGrpc.RouterServiceImplBase {
 
     @Override
     public void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
-        publish.publish(request, response);
+        spans.publish(request, response, publish::publish);
     }
 
     @Override

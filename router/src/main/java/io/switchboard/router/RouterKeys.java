@@ -11,6 +11,7 @@ import io.switchboard.router.api.ApiKeys;
 import io.switchboard.service.InstanceIds;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.config.Check;
+import io.switchboard.service.telemetry.TelemetryKeys;
 import io.switchboard.service.config.Key;
 import io.switchboard.service.config.KeyCatalogue;
 import io.switchboard.service.config.KeySection;
@@ -114,6 +115,9 @@ public final class RouterKeys {
     /** {@code router.grpc-client.tls.*}: TLS of the channels to presence and history. */
     public static final ClientTlsKeys GRPC_CLIENT_TLS = ClientTlsKeys.define(S, "router.grpc-client.tls",
             "the presence service (`router.presence.address`) and the history service (`router.history.address`)");
+
+    /** {@code router.tracing.*} and {@code router.log-format}: OpenTelemetry tracing and the log line format. */
+    public static final TelemetryKeys TELEMETRY = TelemetryKeys.define(S, "router");
 
     public static final KeySection SECTION = S
             .rules(GRPC_TLS.rules())

@@ -18,6 +18,7 @@ public final class RouterMain {
 
     public static void main(String[] args) throws InterruptedException {
         ServiceMain.run("router", "switchboard-router.jar", args, RouterConfig::from,
-                config -> config.get(RouterKeys.ID), RouterServer::create);
+                config -> config.get(RouterKeys.ID), config -> config.get(RouterKeys.TELEMETRY.logFormat),
+                RouterServer::create);
     }
 }

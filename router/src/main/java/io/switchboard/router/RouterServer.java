@@ -41,7 +41,10 @@ import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.ServiceMain;
 import io.switchboard.service.TierLifecycle;
+import io.switchboard.service.telemetry.Tracing;
+import io.switchboard.service.telemetry.TracingSettings;
 import io.switchboard.service.tls.ServerTls;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,6 +105,7 @@ public final class RouterServer implements ServiceMain.Service {
     private final boolean systemClock;
     private final TierLifecycle lifecycle;
     private final ReleaseSteps steps;
+    private final SpanExporter spanExporter;
 
     // Written by the lifecycle phases under its lock; published to other threads through its volatile state.
     private GrpcServerRuntime grpc;
@@ -118,6 +122,8 @@ public final class RouterServer implements ServiceMain.Service {
     private ManagedChannel apiRouterChannel;
     private PresenceRecordListener presenceListener;
     private InFlightLimiter limiter;
+    // Off unless router.tracing.enabled (or a span exporter was given).
+    private Tracing tracing;
     /** The bound ports, kept so that they can still be reported after shutdown. */
     private volatile int boundGrpcPort = -1;
     private volatile int boundMetricsPort = -1;
@@ -131,6 +137,7 @@ public final class RouterServer implements ServiceMain.Service {
         this.systemClock = b.clock == null;
         this.lifecycle = new TierLifecycle("router " + config.get(ID), LOG);
         this.steps = new ReleaseSteps("router " + config.get(ID), LOG);
+        this.spanExporter = b.spanExporter;
     }
 
     /** A router that has not started yet. Nothing is bound or registered until {@link #start()}. */
@@ -167,8 +174,13 @@ public final class RouterServer implements ServiceMain.Service {
                         KafkaSettings.controlTopic(config)),
                 config.get(STARTUP_TIMEOUT)).getFirst();
         Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), config.get(MAX_BLOCK).toNanos()));
+        TracingSettings tracingSettings = RouterKeys.TELEMETRY.tracing(config.settings(), "switchboard-router",
+                config.get(ID));
+        tracing = spanExporter != null ? Tracing.exportingTo(spanExporter, tracingSettings)
+                : Tracing.start(tracingSettings);
         KafkaEnvelopeLog kafkaLog = KafkaEnvelopeLog.start(KafkaSettings.producer(config), topic,
-                List.of(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME), config.get(KafkaKeys.CONTROL_TOPIC_NAME)), left);
+                List.of(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME), config.get(KafkaKeys.CONTROL_TOPIC_NAME)), left,
+                tracing);
         log = kafkaLog;
         EventLog events = kafkaLog.events(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME),
                 config.get(KafkaKeys.CONTROL_TOPIC_NAME));
@@ -240,7 +252,7 @@ public final class RouterServer implements ServiceMain.Service {
                         config.get(EPHEMERAL_TTL)),
                 new DirectMessageService(validator, dedup, limiter, presence, events, eventMetrics, clock),
                 new ControlService(validator, limiter, presence, events, eventMetrics, clock),
-                streamRequests);
+                streamRequests, new RouterSpans(tracing, config.get(ID)));
     }
 
     /**
@@ -361,6 +373,7 @@ public final class RouterServer implements ServiceMain.Service {
         // Flushes what Kafka can still take within the timeout and fails the rest (their callers get UNAVAILABLE
         // and retry with the same id).
         steps.run("close the producer", log, l -> l.close(producerClose));
+        steps.run("flush the spans", tracing, Tracing::close);
         steps.run("stop the gRPC server", grpc, server -> server.stop(FORCED_STOP_WAIT));
         // After the network server: calls of the services mounted beside the router's own ran through it.
         steps.run("stop the in-process server", inProcess,
@@ -398,6 +411,7 @@ public final class RouterServer implements ServiceMain.Service {
         private final List<BindableService> extraServices = new ArrayList<>();
         private String inProcessName;
         private InstantSource clock;
+        private SpanExporter spanExporter;
 
         private Builder(RouterConfig config, PrometheusRegistry registry) {
             this.config = Objects.requireNonNull(config, "config");
@@ -431,6 +445,15 @@ public final class RouterServer implements ServiceMain.Service {
         /** The clock for record timestamps, received times and dedup expiry; default the system clock. */
         public Builder clock(InstantSource clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Traces whatever {@code router.tracing.enabled} says, every span handed to {@code exporter} as it ends
+         * (tests: the SDK's in-memory exporter) instead of OTLP.
+         */
+        public Builder spanExporter(SpanExporter exporter) {
+            this.spanExporter = Objects.requireNonNull(exporter, "exporter");
             return this;
         }
 

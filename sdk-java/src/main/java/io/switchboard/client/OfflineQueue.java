@@ -20,6 +20,8 @@ final class OfflineQueue {
         final String id;
         final byte[] payload;
         final String contentType;
+        /** The W3C traceparent sent with every attempt, or null. */
+        final String traceparent;
         final CompletableFuture<Ack> future = new CompletableFuture<>();
         /** The request id of the send in flight, or 0 when not sent on the current connection. */
         int inFlightRequest;
@@ -28,10 +30,15 @@ final class OfflineQueue {
         Scheduler.Cancellable timeout;
 
         Entry(String room, String id, byte[] payload, String contentType) {
+            this(room, id, payload, contentType, null);
+        }
+
+        Entry(String room, String id, byte[] payload, String contentType, String traceparent) {
             this.room = room;
             this.id = id;
             this.payload = payload;
             this.contentType = contentType;
+            this.traceparent = traceparent;
         }
     }
 

@@ -81,6 +81,9 @@ final class Publisher {
         if (entry.contentType != null) {
             publish.setContentType(entry.contentType);
         }
+        if (entry.traceparent != null) {
+            publish.setTraceparent(entry.traceparent);
+        }
         if (!connection.send(ClientFrame.newBuilder().setPublish(publish).build())) {
             requests.forget(requestId);
             settle(entry);

@@ -159,6 +159,16 @@ public final class SwitchboardClient implements AutoCloseable {
      * client closes. The message is stored at most once however often it is resent.
      */
     public CompletableFuture<Ack> publish(String room, String id, byte[] payload, String contentType) {
+        return publish(room, id, payload, contentType, null);
+    }
+
+    /**
+     * As {@link #publish(String, String, byte[], String)}, sent with the W3C {@code traceparent} of the caller's
+     * span (e.g. OpenTelemetry's current span, {@code 00-<trace id>-<span id>-<flags>}; null for none): a gateway
+     * with tracing on continues that trace across the platform (docs/ops/tracing.md). Every resend carries it.
+     */
+    public CompletableFuture<Ack> publish(String room, String id, byte[] payload, String contentType,
+                                          String traceparent) {
         Names.roomProblem(room).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
@@ -166,7 +176,7 @@ public final class SwitchboardClient implements AutoCloseable {
             throw new IllegalArgumentException(problem);
         });
         Objects.requireNonNull(payload, "payload");
-        OfflineQueue.Entry entry = new OfflineQueue.Entry(room, id, payload.clone(), contentType);
+        OfflineQueue.Entry entry = new OfflineQueue.Entry(room, id, payload.clone(), contentType, traceparent);
         loop.execute(() -> publisher.publish(entry));
         return entry.future;
     }

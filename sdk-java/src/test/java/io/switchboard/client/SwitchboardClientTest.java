@@ -289,6 +289,23 @@ class SwitchboardClientTest {
         assertThat(retried).isCompleted();
     }
 
+    @Test
+    void aTraceparentGoesWithEveryAttemptOfItsPublishOnly() {
+        start(builder());
+        server.current().accept();
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        client.publish("room", "traced", new byte[] {1}, null, traceparent);
+        client.publish("room", "plain", new byte[] {2}, null);
+        List<ClientFrame> sent = server.current().sent(ClientFrame::hasPublish);
+        assertThat(sent).extracting(f -> f.getPublish().getTraceparent()).containsExactly(traceparent, "");
+        server.current().server(ServerFrame.newBuilder().setError(Error.newBuilder().setRequestId(sent.get(0).getPublish().getRequestId())
+                .setCode(ErrorCode.UNAVAILABLE).setRetriable(true)).build());
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(server.current().last(ClientFrame::hasPublish).getPublish())
+                .satisfies(p -> assertThat(p.getId()).isEqualTo("traced"))
+                .satisfies(p -> assertThat(p.getTraceparent()).isEqualTo(traceparent));
+    }
+
     /** Protocol versions (docs/protocol.md section 12): a later v1 gateway may add fields and opt-in frame types. */
     @Test
     void framesOfALaterV1GatewayWithUnknownFieldsAndFrameTypesAreReadAsBefore() throws Exception {

@@ -4,6 +4,7 @@ import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.service.telemetry.LogFormat;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -75,6 +76,17 @@ public final class ServiceMain {
     public static <C> void run(String name, String jar, String[] args, Function<Config, C> from,
                                Function<C, String> id, BiFunction<C, PrometheusRegistry, Service> create)
             throws InterruptedException {
+        run(name, jar, args, from, id, config -> "text", create);
+    }
+
+    /**
+     * As {@link #run(String, String, String[], Function, Function, BiFunction)}, with the log lines formatted as
+     * {@code logFormat} reads from the configuration ({@code text} or {@code json}, see {@link LogFormat}) from the
+     * moment it is loaded.
+     */
+    public static <C> void run(String name, String jar, String[] args, Function<Config, C> from,
+                               Function<C, String> id, Function<C, String> logFormat,
+                               BiFunction<C, PrometheusRegistry, Service> create) throws InterruptedException {
         LogConfig.configureRuntime();
         System.Logger log = System.getLogger(ServiceMain.class.getName());
         String usage = usage(jar);
@@ -87,6 +99,7 @@ public final class ServiceMain {
                 return;
             }
             config = from.apply(ConfigFiles.load(file.get()));
+            LogFormat.apply(logFormat.apply(config));
         } catch (IllegalArgumentException e) {
             System.err.println(name + ": configuration error: " + e.getMessage());
             System.err.println(usage);

@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import io.switchboard.gateway.debug.DebugSession;
 import io.switchboard.gateway.fanout.RoomRates;
+import io.switchboard.gateway.observe.GatewayMetrics;
 import io.switchboard.gateway.probe.DeliveryProbe;
 
 /**
@@ -16,8 +17,9 @@ import io.switchboard.gateway.probe.DeliveryProbe;
  * @param probe    empty when the probe is off ({@code gateway.probe.interval: 0})
  * @param routers  each router ({@code host:port}) with its breaker's state
  * @param rooms    the room log's message rates over the last complete window
+ * @param flow     this gateway's publish and delivery counts and fan-out lag, for the message-flow chart
  */
 public record AdminStatus(String gatewayId, boolean ready, boolean draining, int connections, boolean fanoutPaused,
                           Optional<DeliveryProbe.Status> probe, Map<String, String> routers,
-                          RoomRates.Snapshot rooms, List<DebugSession> debug) {
+                          RoomRates.Snapshot rooms, List<DebugSession> debug, GatewayMetrics.FlowTotals flow) {
 }

@@ -62,6 +62,8 @@ public final class AdminViewService implements HttpService {
                 .put("totalPerSecond", s.rooms().totalPerSecond());
         ArrayNode top = rooms.putArray("top");
         s.rooms().top().forEach(r -> top.addObject().put("room", r.room()).put("perSecond", r.perSecond()));
+        root.putObject("flow").put("publishesTotal", s.flow().publishes())
+                .put("deliveriesTotal", s.flow().deliveries()).put("lagRecords", s.flow().lagRecords());
         ArrayNode debug = root.putArray("debug");
         s.debug().forEach(d -> debug.addObject().put("id", d.id()).put("target", d.target().key())
                 .put("value", d.value()).put("until", d.until().toString()).put("payloads", d.payloads()));

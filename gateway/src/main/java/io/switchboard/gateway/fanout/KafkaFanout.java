@@ -16,7 +16,9 @@ import java.util.logging.Logger;
 import java.util.stream.IntStream;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.opentelemetry.api.trace.Span;
 import io.switchboard.gateway.observe.GatewayMetrics;
+import io.switchboard.gateway.observe.GatewaySpans;
 import io.switchboard.proto.Messages;
 import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.client.v1.ServerFrame;
@@ -40,7 +42,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * topic (no consumer group, no commits: every gateway reads everything), seeks to the end and resolves every
  * position before {@link #start} returns, so nothing published after the gateway reports ready is missed.
  * Each record becomes one {@link FanoutMessage}, built once and handed to the room's subscribers in partition
- * order; records of rooms without local subscribers are skipped unparsed.
+ * order; records of rooms without local subscribers are skipped unparsed. With tracing on, each record handed to
+ * subscribers gets one {@code deliver} span, a child of the router's send named in the record's headers.
  *
  * <p>As a {@link LiveHandOver} it tracks, per partition, the offset of the next record it will dispatch; a record's
  * dispatch and a {@link #subscribeAt} of a room in that partition exclude each other (one short lock per
@@ -57,6 +60,7 @@ public final class KafkaFanout implements LiveHandOver {
     private final SubscriptionRegistry registry;
     private final GatewayMetrics metrics;
     private final RoomRates roomRates;
+    private final GatewaySpans spans;
     private final Properties consumerProps;
     private final Thread thread;
     private final CompletableFuture<Void> positioned = new CompletableFuture<>();
@@ -76,8 +80,9 @@ public final class KafkaFanout implements LiveHandOver {
      * @param passthrough         {@code kafka.consumer.*} properties; they override the defaults set here
      */
     public KafkaFanout(String bootstrapServers, String clientId, Map<String, String> passthrough, RoomLogTopic layout,
-                       SubscriptionRegistry registry, GatewayMetrics metrics, RoomRates roomRates) {
+                       SubscriptionRegistry registry, GatewayMetrics metrics, RoomRates roomRates, GatewaySpans spans) {
         this.layout = layout;
+        this.spans = spans;
         this.registry = registry;
         this.metrics = metrics;
         this.roomRates = roomRates;
@@ -291,6 +296,7 @@ public final class KafkaFanout implements LiveHandOver {
         Message message = Messages.of(room, env, rec.offset(), layout.epoch(rec.partition()),
                 Messages.millis(rec.timestamp()));
         FanoutMessage fm = new FanoutMessage(room, ServerFrame.newBuilder().setMessage(message).build());
+        Span span = spans.startDelivery(rec);
         int delivered = 0;
         for (Subscriber s : subscribers) {
             try {
@@ -298,9 +304,11 @@ public final class KafkaFanout implements LiveHandOver {
                 delivered++;
             } catch (RuntimeException e) {
                 // One broken subscriber must not stop delivery to the others.
-                LOG.log(Level.WARNING, "Delivery to a subscriber of " + room + " failed", e);
+                LOG.log(Level.WARNING, "Delivery to a subscriber of " + room + " failed (trace_id " + env.getTraceId()
+                        + ")", e);
             }
         }
+        spans.endDelivery(span, delivered);
         metrics.fanoutRecord("delivered");
         metrics.fanoutDeliveries(delivered);
     }

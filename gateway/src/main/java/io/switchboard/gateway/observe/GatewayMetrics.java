@@ -194,6 +194,21 @@ public final class GatewayMetrics implements AutoCloseable {
         fanoutDeliveries.inc(n);
     }
 
+    /**
+     * What the admin view's message-flow chart turns into rates: publishes answered or refused so far (every
+     * outcome), messages handed to local subscribers so far, and the fan-out's lag now (records behind the log end,
+     * summed over partitions). Reads the metrics' own values; cheap enough for a page refresh, not for a hot path.
+     */
+    public FlowTotals flowTotals() {
+        double published = publishes.collect().getDataPoints().stream().mapToDouble(p -> p.getValue()).sum();
+        double lag = fanoutLagSource.get().get().values().stream().mapToDouble(Double::doubleValue).sum();
+        return new FlowTotals(published, fanoutDeliveries.get(), lag);
+    }
+
+    /** Cumulative publishes and deliveries of this gateway, and its fan-out lag now. */
+    public record FlowTotals(double publishes, double deliveries, double lagRecords) {
+    }
+
     public void slowConsumer() {
         slowConsumers.inc();
     }

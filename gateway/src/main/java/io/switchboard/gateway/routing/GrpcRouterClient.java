@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.grpc.Deadline;
 import io.grpc.Status;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.service.GrpcFutures;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
@@ -24,6 +26,7 @@ import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import io.switchboard.proto.internal.v1.SendToUserRequest;
 import io.switchboard.proto.internal.v1.SendToUserResponse;
+import io.switchboard.service.telemetry.Tracing;
 
 /**
  * {@link RouterClient} over gRPC with failover. The routers are a static list or discovered through DNS
@@ -36,7 +39,8 @@ import io.switchboard.proto.internal.v1.SendToUserResponse;
  * within what is left of the caller's deadline. DEADLINE_EXCEEDED is not retried elsewhere (see
  * {@link FailurePolicy}). With every breaker open the call fails at once with UNAVAILABLE. Publishes go over one
  * long-lived stream per router ({@link PublishStream}) with the same per-publish deadline, breaker accounting and
- * failover as a unary call.
+ * failover as a unary call. With tracing on, a publish request carries the trace context current on the calling
+ * thread (the publish's span) in its {@code trace_context} field: per request, as the stream is shared.
  *
  * <p>To add a RouterService method, route it through {@link #call} with its key, e.g.
  * {@code call("user:" + id, timeout, (stub, obs) -> stub.sendToUser(request, obs))}.
@@ -46,6 +50,7 @@ import io.switchboard.proto.internal.v1.SendToUserResponse;
 public final class GrpcRouterClient implements RouterClient {
     /** Attempts after the first one, on the next routers in the ranking. */
     static final int MAX_FAILOVERS = 1;
+    private static final TextMapSetter<PublishRequest.Builder> TRACE_CONTEXT = PublishRequest.Builder::putTraceContext;
 
     private final RouterPool pool;
     private final boolean publishStreams;
@@ -55,9 +60,11 @@ public final class GrpcRouterClient implements RouterClient {
     private final DnsRouterDiscovery discovery;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Tracing tracing;
 
     private GrpcRouterClient(Builder b) {
         this.publishStreams = b.publishStream;
+        this.tracing = b.tracing;
         this.deadlines = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("switchboard-router-deadlines")
                 .daemon(true).factory());
         this.deadlines.setRemoveOnCancelPolicy(true);
@@ -93,7 +100,11 @@ public final class GrpcRouterClient implements RouterClient {
     /** Over each router's publish stream ({@link PublishStream}), or a unary call each when streams are off. */
     @Override
     public CompletableFuture<PublishResponse> publish(Envelope envelope, Duration timeout) {
-        PublishRequest request = PublishRequest.newBuilder().setEnvelope(envelope).build();
+        PublishRequest.Builder builder = PublishRequest.newBuilder().setEnvelope(envelope);
+        if (tracing.enabled()) {
+            tracing.inject(Context.current(), builder, TRACE_CONTEXT);
+        }
+        PublishRequest request = builder.build();
         if (!publishStreams) {
             return call(envelope.getRoom(), timeout, (stub, response) -> stub.publish(request, response));
         }
@@ -236,8 +247,15 @@ public final class GrpcRouterClient implements RouterClient {
         private Clock clock = Clock.systemUTC();
         private PrometheusRegistry registry;
         private boolean publishStream = true;
+        private Tracing tracing = Tracing.off();
 
         private Builder() {
+        }
+
+        /** Whether publishes carry the calling thread's trace context to the router; off by default. */
+        public Builder tracing(Tracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
+            return this;
         }
 
         /**

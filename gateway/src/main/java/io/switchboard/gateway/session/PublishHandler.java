@@ -7,7 +7,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.switchboard.gateway.observe.GatewayMetrics;
+import io.switchboard.gateway.observe.GatewaySpans;
 import io.switchboard.gateway.routing.ClientError;
 import io.switchboard.gateway.routing.RouterClient;
 import io.switchboard.gateway.routing.StatusMapper;
@@ -19,11 +22,15 @@ import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import io.switchboard.proto.internal.v1.Sender;
+import io.switchboard.service.telemetry.LogContext;
 
 /**
  * Turns a client's Publish into a router call and the router's answer into an Ack or an Error frame: checks room,
  * id and payload size early (the router checks again, authoritatively), assigns a random id when the client gave
- * none, builds the internal {@link Envelope} and times the call. Thread-safe and stateless per call.
+ * none, builds the internal {@link Envelope} and times the call. With tracing on, the call runs in the publish's
+ * span ({@link GatewaySpans#startPublish}), made current so that the router client passes its context on; the
+ * envelope's trace id is the span's (else the client's {@code traceparent}'s, else random) and the thread's log
+ * lines carry it while the call is made. Thread-safe and stateless per call.
  */
 public final class PublishHandler {
     private final RouterClient router;
@@ -31,14 +38,21 @@ public final class PublishHandler {
     private final int maxPayloadBytes;
     private final GatewayMetrics metrics;
     private final Clock clock;
+    private final GatewaySpans spans;
 
     public PublishHandler(RouterClient router, Duration timeout, int maxPayloadBytes, GatewayMetrics metrics,
                           Clock clock) {
+        this(router, timeout, maxPayloadBytes, metrics, clock, GatewaySpans.off());
+    }
+
+    public PublishHandler(RouterClient router, Duration timeout, int maxPayloadBytes, GatewayMetrics metrics,
+                          Clock clock, GatewaySpans spans) {
         this.router = router;
         this.timeout = timeout;
         this.maxPayloadBytes = maxPayloadBytes;
         this.metrics = metrics;
         this.clock = clock;
+        this.spans = spans;
     }
 
     /** The error to answer {@code p} with, or empty when it may go to a router. */
@@ -72,23 +86,33 @@ public final class PublishHandler {
      */
     public CompletableFuture<ServerFrame> publish(Publish p, Sender sender) {
         String id = p.getId().isEmpty() ? "g-" + UUID.randomUUID() : p.getId();
+        Span span = spans.startPublish(p, sender, id);
+        String traceId = GatewaySpans.traceId(span, p);
         Envelope envelope = Envelope.newBuilder()
                 .setId(id)
                 .setRoom(p.getRoom())
                 .setSender(sender)
                 .setPayload(p.getPayload())
                 .setContentType(p.getContentType())
-                .setTraceId(UUID.randomUUID().toString().replace("-", ""))
+                .setTraceId(traceId)
                 .setReceivedTime(ServerFrames.timestamp(clock.instant()))
                 .build();
         long start = System.nanoTime();
         CompletableFuture<PublishResponse> call;
+        LogContext.Scope logged = LogContext.trace(traceId);
+        // Current while the request is built: the router client writes its trace context into the request.
+        Scope current = spans.enabled() ? span.makeCurrent() : null;
         try {
             call = router.publish(envelope, timeout);
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
+        } finally {
+            if (current != null) {
+                current.close();
+            }
+            logged.close();
         }
-        return call.handle((response, failure) -> {
+        CompletableFuture<ServerFrame> answer = call.handle((response, failure) -> {
             long nanos = System.nanoTime() - start;
             if (failure != null) {
                 ClientError error = StatusMapper.map(failure);
@@ -104,6 +128,10 @@ public final class PublishHandler {
                     .setEpoch(response.getPosition().getEpoch())
                     .setDuplicate(response.getDuplicate())).build();
         });
+        if (spans.enabled()) {
+            answer.thenAccept(reply -> spans.endPublish(span, reply));
+        }
+        return answer;
     }
 
     private static String outcome(ErrorCode code) {

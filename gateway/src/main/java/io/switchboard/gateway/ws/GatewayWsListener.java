@@ -16,6 +16,7 @@ import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.service.telemetry.LogContext;
 
 /**
  * The transport side of one WebSocket connection (Helidon creates one listener per connection): negotiates the
@@ -77,6 +78,8 @@ final class GatewayWsListener implements WsListener {
                 .orElseThrow(() -> new IllegalStateException("no negotiated subprotocol"));
         Thread connectionThread = Thread.currentThread();
         session = sessions.open(subprotocol, new HelidonFrameSink(ws, connectionThread));
+        // The connection's own thread: every line it logs from now on names the session.
+        LogContext.session(session.id());
         reaper.watch(connectionThread, session::onTransportClosed);
     }
 
@@ -136,6 +139,7 @@ final class GatewayWsListener implements WsListener {
         if (session != null) {
             session.onTransportClosed();
         }
+        LogContext.clearSession();
     }
 
     @Override
@@ -144,6 +148,7 @@ final class GatewayWsListener implements WsListener {
         if (session != null) {
             session.onTransportClosed();
         }
+        LogContext.clearSession();
     }
 
     /** Counts a fragment against the frame limit; closes with 1009 when the message grows beyond it. */

@@ -65,6 +65,7 @@ final class JsonPublishParser {
                 case "payload" -> 8;
                 case "contentType" -> 16;
                 case "ack" -> 32;
+                case "traceparent" -> 64;
                 default -> 0;
             };
             if (bit == 0 || (seen & bit) != 0) {
@@ -98,6 +99,7 @@ final class JsonPublishParser {
                         case "room" -> p.setRoom(s);
                         case "id" -> p.setId(s);
                         case "contentType" -> p.setContentType(s);
+                        case "traceparent" -> p.setTraceparent(s);
                         default -> {
                             if (s.length() % 4 != 0) {
                                 return null;

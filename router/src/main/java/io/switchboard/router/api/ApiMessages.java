@@ -17,6 +17,7 @@ import io.switchboard.proto.internal.v1.ReadResponse;
 import io.switchboard.proto.internal.v1.RoomMembersResponse;
 import io.switchboard.proto.internal.v1.Sender;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * Maps between SwitchboardApi messages and internal ones. History messages are built exactly like the gateway
@@ -34,16 +35,18 @@ final class ApiMessages {
         return Sender.newBuilder().setUserId(identity.senderUserId()).setGatewayId(API_GATEWAY_ID).build();
     }
 
+    /** @param trace the call's W3C trace context ({@link TraceMetadata}), passed on to the router's spans */
     static io.switchboard.proto.internal.v1.PublishRequest publish(PublishRequest r, ServiceIdentity identity,
-                                                                  String traceId, Instant received) {
+                                                                  Map<String, String> trace, Instant received) {
         return io.switchboard.proto.internal.v1.PublishRequest.newBuilder()
+                .putAllTraceContext(trace)
                 .setEnvelope(Envelope.newBuilder()
                         .setId(r.getId())
                         .setRoom(r.getRoom())
                         .setSender(sender(identity))
                         .setPayload(r.getPayload())
                         .setContentType(r.getContentType())
-                        .setTraceId(traceId)
+                        .setTraceId(TraceMetadata.traceId(trace))
                         .setReceivedTime(timestamp(received)))
                 .build();
     }

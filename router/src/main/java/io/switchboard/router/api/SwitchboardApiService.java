@@ -50,7 +50,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -122,7 +122,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
 
     /** This service with authentication (innermost) and call metrics (outermost, so refusals count too). */
     public ServerServiceDefinition definition() {
-        return ServerInterceptors.intercept(this, auth, metrics.interceptor());
+        return ServerInterceptors.intercept(this, new TraceMetadata(), auth, metrics.interceptor());
     }
 
     /** The API's metrics (for tests and dashboards). */
@@ -148,7 +148,8 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
             return;
         }
         long start = System.nanoTime();
-        respond(calls.publish(ApiMessages.publish(request, identity, traceId(), clock.instant())).thenApply(r -> {
+        Map<String, String> trace = TraceMetadata.current();
+        respond(calls.publish(ApiMessages.publish(request, identity, trace, clock.instant())).thenApply(r -> {
             metrics.acknowledged(System.nanoTime() - start);
             return ApiMessages.result(request.getRoom(), request.getId(), r);
         }), responses);
@@ -201,7 +202,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
                     ApiStatus.failedResult(request.getRoom(), request.getId(), invalid.get()));
         }
         long start = System.nanoTime();
-        return calls.publish(ApiMessages.publish(request, identity, traceId(), clock.instant()))
+        return calls.publish(ApiMessages.publish(request, identity, TraceMetadata.current(), clock.instant()))
                 .handle((response, failure) -> {
                     if (failure != null) {
                         return ApiStatus.failedResult(request.getRoom(), request.getId(), ApiStatus.of(failure));
@@ -465,9 +466,5 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
 
     private static Status invalid(String description) {
         return Status.INVALID_ARGUMENT.withDescription(description);
-    }
-
-    private static String traceId() {
-        return UUID.randomUUID().toString();
     }
 }

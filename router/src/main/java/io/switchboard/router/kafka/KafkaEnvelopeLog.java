@@ -1,10 +1,24 @@
 package io.switchboard.router.kafka;
 
+import static io.switchboard.service.telemetry.SpanAttributes.DESTINATION;
+import static io.switchboard.service.telemetry.SpanAttributes.MESSAGING_SYSTEM;
+import static io.switchboard.service.telemetry.SpanAttributes.OFFSET;
+import static io.switchboard.service.telemetry.SpanAttributes.OPERATION;
+import static io.switchboard.service.telemetry.SpanAttributes.PARTITION;
+import static io.switchboard.service.telemetry.SpanAttributes.ROOM;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.router.EnvelopeLog;
 import io.switchboard.router.EventLog;
 import io.switchboard.roomlog.RoomLogTopic;
+import io.switchboard.roomlog.RecordTraceContext;
 import io.switchboard.roomlog.RoomRecords;
+import io.switchboard.service.telemetry.Tracing;
+
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,16 +36,25 @@ import java.util.concurrent.CompletableFuture;
  * The room log on Kafka: one record per envelope, in the layout of {@link RoomRecords} (key = room, value = the
  * serialized envelope, timestamp = the router's receive time). The producer must be idempotent with acks=all (the caller's
  * properties say so; {@link #start} does not second-guess them) so that a room's records keep their send
- * order across retries. Futures complete on the producer's I/O thread. Thread-safe (KafkaProducer is).
+ * order across retries. With tracing on, each append is a {@code send <topic>} span, a child of the span current on
+ * the calling thread (the router's {@code route}), whose context goes into the record's headers ({@link
+ * RecordTraceContext}) for the gateways to continue. Futures complete on the producer's I/O thread. Thread-safe
+ * (KafkaProducer is).
  */
 public final class KafkaEnvelopeLog implements EnvelopeLog {
     private final Producer<byte[], byte[]> producer;
     /** Its epoch strings are built once: every answer and every dedup entry refers to one. */
     private final RoomLogTopic topic;
+    private final Tracing tracing;
 
     KafkaEnvelopeLog(Producer<byte[], byte[]> producer, RoomLogTopic topic) {
+        this(producer, topic, Tracing.off());
+    }
+
+    KafkaEnvelopeLog(Producer<byte[], byte[]> producer, RoomLogTopic topic, Tracing tracing) {
         this.producer = producer;
         this.topic = topic;
+        this.tracing = tracing;
     }
 
     /**
@@ -50,6 +73,12 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
      */
     public static KafkaEnvelopeLog start(Properties producerProperties, RoomLogTopic topic, List<String> alsoWarm,
                                          Duration warmUp) {
+        return start(producerProperties, topic, alsoWarm, warmUp, Tracing.off());
+    }
+
+    /** As {@link #start(Properties, RoomLogTopic, List, Duration)}, each append traced with {@code tracing}. */
+    public static KafkaEnvelopeLog start(Properties producerProperties, RoomLogTopic topic, List<String> alsoWarm,
+                                         Duration warmUp, Tracing tracing) {
         Properties props = new Properties();
         props.putAll(producerProperties);
         props.put("key.serializer", ByteArraySerializer.class.getName());
@@ -65,7 +94,7 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
                 for (; warmed < topics.size(); warmed++) {
                     producer.partitionsFor(topics.get(warmed));
                 }
-                return new KafkaEnvelopeLog(producer, topic);
+                return new KafkaEnvelopeLog(producer, topic, tracing);
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 if (System.nanoTime() >= deadline) {
                     producer.close(Duration.ZERO);
@@ -83,8 +112,12 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
     public CompletableFuture<Stored> append(String room, Envelope envelope, Instant timestamp) {
         CompletableFuture<Stored> stored = new CompletableFuture<>();
         ProducerRecord<byte[], byte[]> record = RoomRecords.record(topic.name(), room, envelope, timestamp);
+        Span send = tracing.enabled() ? startSend(record) : null;
         // send() reports its own failures (including a metadata timeout) through the callback.
         producer.send(record, (metadata, failure) -> {
+            if (send != null) {
+                endSend(send, metadata, failure);
+            }
             if (failure != null) {
                 stored.completeExceptionally(failure);
             } else {
@@ -92,6 +125,31 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
             }
         });
         return stored;
+    }
+
+    /** The send's span, its context written into the record's headers. */
+    private Span startSend(ProducerRecord<byte[], byte[]> record) {
+        Span span = tracing.tracer().spanBuilder("send " + record.topic())
+                .setParent(Context.current())
+                .setSpanKind(SpanKind.PRODUCER)
+                .setAttribute(MESSAGING_SYSTEM, "kafka")
+                .setAttribute(OPERATION, "send")
+                .setAttribute(DESTINATION, record.topic())
+                .setAttribute(ROOM, RoomRecords.room(record.key()))
+                .startSpan();
+        tracing.inject(Context.current().with(span), record.headers(), RecordTraceContext.INSTANCE);
+        return span;
+    }
+
+    private static void endSend(Span span, RecordMetadata metadata, Exception failure) {
+        if (failure != null) {
+            span.recordException(failure);
+            span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
+        } else {
+            span.setAttribute(PARTITION, String.valueOf(metadata.partition()));
+            span.setAttribute(OFFSET, metadata.offset());
+        }
+        span.end();
     }
 
     private Stored storedAt(RecordMetadata metadata) {
