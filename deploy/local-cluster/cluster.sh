@@ -3,10 +3,13 @@
 #   3 Kafka KRaft nodes (broker+controller; topics RF=3, min.insync.replicas=2), 2 routers, 2 gateways,
 #   the presence service (when its jar is built), the history service, and HAProxy in front of the gateways.
 #
-#   cluster.sh up [--tls]      start whatever is not running, wait until each process is healthy; --tls (on a
+#   cluster.sh up [--tls] [--monitoring]
+#                              start whatever is not running, wait until each process is healthy; --tls (on a
 #                              fresh run directory) generates development certificates and runs TLS everywhere:
 #                              Kafka SSL listeners (client certificates required), mutual TLS between the tiers,
-#                              gateways on wss:// and HAProxy terminating wss:// (re-encrypting to the gateways)
+#                              gateways on wss:// and HAProxy terminating wss:// (re-encrypting to the gateways);
+#                              --monitoring adds a Prometheus server (Debian package) scraping every tier with
+#                              deploy/monitoring's rules (remembered by the run directory until `clean`)
 #   cluster.sh status          each process: pid, ports, health
 #   cluster.sh down            SIGTERM everything (SIGKILL after SB_STOP_TIMEOUT); idempotent
 #   cluster.sh logs NAME [-f]  last lines of a process's log (NAME as listed by status)
@@ -40,6 +43,8 @@ STOP_TIMEOUT="${SB_STOP_TIMEOUT:-30}"                     # seconds before SIGKI
 KAFKA_HEAP="${SB_KAFKA_HEAP:-384m}"
 SERVICE_HEAP="${SB_SERVICE_HEAP:-256m}"
 HAPROXY_BIN="${SB_HAPROXY:-haproxy}"
+PROMETHEUS_PORT="${SB_PROMETHEUS_PORT:-18002}"
+PROMETHEUS_BIN="${SB_PROMETHEUS:-prometheus}"
 KAFKA_NODES=3; ROUTERS=2; GATEWAYS=2
 
 ROUTER_JAR="$ROOT/router/target/switchboard-router.jar"
@@ -86,6 +91,8 @@ names() {
   echo history
   for ((i = 1; i <= GATEWAYS; i++)); do echo "gateway-$i"; done
   echo haproxy
+  monitoring_on && echo prometheus
+  return 0
 }
 known() { names | grep -qx -- "$1" || die "unknown process '$1' (expected one of: $(names | tr '\n' ' '))"; }
 
@@ -255,6 +262,20 @@ kafka_ready() {
     || { for ((j = 1; j <= KAFKA_NODES; j++)); do tail_log "kafka-$j"; done; die "Kafka did not become ready"; }
 }
 
+# ---- monitoring (up --monitoring): Prometheus with deploy/monitoring's rules and this cluster's ports ----------
+monitoring_on() { [ -f "$RUN/monitoring" ]; }
+
+# The scrape config of deploy/monitoring with this cluster's ports (they are overridable), beside the rules.
+prometheus_config() {
+  local dir="$RUN/prometheus" src="$ROOT/deploy/monitoring"
+  mkdir -p "$dir"
+  cp "$src/alerts.yml" "$dir/alerts.yml"
+  sed -e "s/127.0.0.1:18101/127.0.0.1:$GATEWAY_PORT_BASE/" -e "s/127.0.0.1:18102/127.0.0.1:$((GATEWAY_PORT_BASE + 1))/" \
+      -e "s/127.0.0.1:18071/127.0.0.1:$ROUTER_METRICS_BASE/" -e "s/127.0.0.1:18072/127.0.0.1:$((ROUTER_METRICS_BASE + 1))/" \
+      -e "s/127.0.0.1:18080/127.0.0.1:$HISTORY_METRICS_PORT/" -e "s/127.0.0.1:18090/127.0.0.1:$PRESENCE_METRICS_PORT/" \
+      "$src/prometheus.yml" > "$dir/prometheus.yml"
+}
+
 # ---- TLS everywhere (up --tls) ------------------------------------------------------------------------------
 tls_on() { [ -f "$TLS/enabled" ]; }
 # PEM text on one line with literal \n: a properties value (Kafka's server.properties, client.properties).
@@ -372,13 +393,26 @@ start_one() {
       # -db: foreground, so the recorded pid is HAProxy's; the -L peer name carries the marker.
       spawn haproxy "frontend $LB_PORT, stats $LB_STATS_PORT" "haproxy:$LB_STATS_PORT" \
         env "${lbenv[@]}" "$HAPROXY_BIN" -db -f "$cfg" -L "$(marker_of haproxy)" ;;
+    prometheus)
+      command -v "$PROMETHEUS_BIN" > /dev/null || die "prometheus not found (apt-get install -y prometheus)"
+      prometheus_config
+      # The page title carries the marker (Prometheus has no free-form argument for it).
+      spawn prometheus "http $PROMETHEUS_PORT" "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" \
+        "$PROMETHEUS_BIN" --config.file="$RUN/prometheus/prometheus.yml" --storage.tsdb.path="$RUN/prometheus/data" \
+        --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --web.page-title="$(marker_of prometheus)" ;;
   esac
 }
 
 # ---- commands ----------------------------------------------------------------------------------------------
 cmd_up() {
-  local want_tls=0
-  case "${1:-}" in --tls) want_tls=1 ;; "") ;; *) die "up: unknown option '$1' (expected: --tls)" ;; esac
+  local want_tls=0 want_monitoring=0 opt
+  for opt in "$@"; do
+    case "$opt" in
+      --tls) want_tls=1 ;;
+      --monitoring) want_monitoring=1 ;;
+      *) die "up: unknown option '$opt' (expected: --tls, --monitoring)" ;;
+    esac
+  done
   if [ "$want_tls" = 1 ] && ! tls_on; then
     [ -d "$RUN/kafka-1/data" ] && die "up --tls: $RUN holds a cluster without TLS (cluster.sh clean first)"
     tls_generate
@@ -386,6 +420,12 @@ cmd_up() {
     say "this run directory's cluster runs with TLS everywhere (certificates in $TLS)"
   fi
   mkdir -p "$RUN"
+  if [ "$want_monitoring" = 1 ]; then
+    # The scrape config speaks plain HTTP; a TLS cluster's gateways and metrics ports need client certificates.
+    tls_on && die "up --monitoring: not with a TLS cluster (its metrics need client certificates); see docs/ops/alerts.md"
+    command -v "$PROMETHEUS_BIN" > /dev/null || die "up --monitoring: prometheus not found (apt-get install -y prometheus)"
+    touch "$RUN/monitoring"
+  fi
   secrets
   local i name
   for ((i = 1; i <= KAFKA_NODES; i++)); do running "kafka-$i" || start_one "kafka-$i"; done
@@ -393,7 +433,7 @@ cmd_up() {
   kafka_ready
   # Presence creates its topic; the routers create the rooms, ephemeral and control topics; history and the
   # gateways wait for the rooms topic; HAProxy last so that it never routes to a gateway that is not up.
-  for name in presence router-1 router-2 history gateway-1 gateway-2 haproxy; do
+  for name in presence router-1 router-2 history gateway-1 gateway-2 haproxy $(monitoring_on && echo prometheus); do
     if [ "$name" = presence ] && ! presence_enabled; then start_one presence; continue; fi
     if running "$name"; then say "$name already running (pid $(pid_of "$name"))"; else start_one "$name"; fi
     # The second router/gateway starts while the first warms up; each is awaited before the next tier.
@@ -409,6 +449,9 @@ cmd_up() {
   say "HS256 token secret (local use only): $SB_HS256_SECRET"
   say "gateway admin token (POST /admin/drain): $SB_ADMIN_TOKEN   [both in $RUN/secrets.env]"
   say "smoke test: deploy/local-cluster/smoke.sh; drill commands: deploy/local-cluster/cluster.sh drill-env"
+  if monitoring_on; then
+    say "Prometheus: http://127.0.0.1:$PROMETHEUS_PORT (the Debian package serves the classic UI: /classic/alerts, /classic/targets, /classic/graph); config $RUN/prometheus/prometheus.yml"
+  fi
   if tls_on; then
     say "TLS: CA $TLS/ca.crt (clients trust it for wss://), Kafka client settings $TLS/kafka-client.properties; gRPC callers need a certificate of that CA"
   fi
@@ -458,7 +501,7 @@ cmd_down() {
   [ -d "$RUN" ] || { say "nothing to stop ($RUN does not exist)"; return 0; }
   # Front to back, so that no tier loses its dependency while it still serves: HAProxy, gateways (they drain),
   # history and routers, presence, then the three brokers together (a broker stopped alone waits for the quorum).
-  stop_many TERM haproxy
+  stop_many TERM prometheus haproxy
   stop_many TERM gateway-1 gateway-2
   stop_many TERM router-1 router-2 history presence
   stop_many TERM kafka-1 kafka-2 kafka-3
@@ -481,14 +524,14 @@ cmd_drill_env() {
   done
   echo "# signal a process (--signal KILL|TERM|STOP, --pause PT5S with STOP; then cluster.sh start NAME after KILL/TERM)"
   while read -r name; do
-    [ "$name" = haproxy ] && continue
+    case "$name" in haproxy|prometheus) continue ;; esac
     pid="$(pid_of "$name")" || continue
     echo "./switchboard drill signal $common --pid $pid --name $name --signal KILL"
   done < <(names)
 }
 
 usage() {
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
   cat <<EOF
 
 Environment (defaults):
@@ -498,6 +541,7 @@ Environment (defaults):
   SB_HISTORY_GRPC_PORT=17080   SB_HISTORY_METRICS_PORT=18080
   SB_PRESENCE_GRPC_PORT=17090  SB_PRESENCE_METRICS_PORT=18090   SB_PRESENCE=auto|on|off
   SB_LB_PORT=18000             SB_LB_STATS_PORT=18001           SB_HAPROXY=haproxy
+  SB_PROMETHEUS_PORT=18002     SB_PROMETHEUS=prometheus         (up --monitoring)
   SB_KAFKA_HEAP=384m  SB_SERVICE_HEAP=256m  SB_JVM_OPTS=  SB_HS256_SECRET=<random>  SB_ADMIN_TOKEN=<random>
 EOF
 }

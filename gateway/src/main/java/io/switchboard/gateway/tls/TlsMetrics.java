@@ -25,7 +25,7 @@ public final class TlsMetrics implements AutoCloseable {
         reloads.initLabelValues("failed");
         expiry = Gauge.builder().name("gateway_tls_certificate_expiry_timestamp_seconds")
                 .help("notAfter of the certificate the gateway serves to new TLS handshakes, in Unix seconds"
-                        + " (absent without TLS)")
+                        + " (0 without TLS)")
                 .register(registry);
     }
 
