@@ -95,6 +95,7 @@ import io.switchboard.gateway.routing.ChannelFactory;
 import io.switchboard.gateway.routing.GrpcRouterClient;
 import io.switchboard.gateway.routing.RouterClient;
 import io.switchboard.gateway.session.Admission;
+import io.switchboard.gateway.session.ConflationPolicy;
 import io.switchboard.gateway.session.ConnectionRegistry;
 import io.switchboard.gateway.session.DirectMessageHandler;
 import io.switchboard.gateway.session.EphemeralHandler;
@@ -307,6 +308,7 @@ public final class GatewayServer implements AutoCloseable {
                         new EphemeralHandler(routerClient, publishTimeout, config.get(MAX_EPHEMERAL_BYTES), clock))
                 .admission(admission)
                 .limits(limits::forConnection)
+                .conflation(ConflationPolicy.from(config.settings()))
                 .debug(debug);
         if (writerLanes != null) {
             factory.writerLanes(writerLanes);
