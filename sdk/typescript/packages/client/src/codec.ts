@@ -9,6 +9,20 @@ export const SUBPROTOCOLS: Record<WireFormat, string> = {
   proto: 'switchboard.v1.proto',
 };
 
+/** The same subprotocols with batching: the server may put several frames in one Batch message (protocol.md section 13). */
+export const BATCH_SUBPROTOCOL_SUFFIX = '+batch';
+
+/** What to offer in the handshake, most preferred first: with batching, the batching variant and then the plain one. */
+export function offeredSubprotocols(format: WireFormat, batching: boolean): string[] {
+  const plain = SUBPROTOCOLS[format];
+  return batching ? [plain + BATCH_SUBPROTOCOL_SUFFIX, plain] : [plain];
+}
+
+/** The frames one server message carries: the frames of a Batch in order, or the frame itself. */
+export function unpack(frame: ServerFrame): ServerFrame[] {
+  return frame.frame.case === 'batch' ? frame.frame.value.frames : [frame];
+}
+
 /** Encodes client frames and decodes server frames for one subprotocol. Both share the generated schema. */
 export interface Codec {
   readonly format: WireFormat;

@@ -1,5 +1,5 @@
 import type { Backoff } from './backoff.js';
-import { clientFrame, SUBPROTOCOLS, type Codec } from './codec.js';
+import { clientFrame, offeredSubprotocols, unpack, type Codec } from './codec.js';
 import type { Emitter } from './emitter.js';
 import { closeAction, codeName, SwitchboardError } from './errors.js';
 import { ErrorCode, type ClientFrame, type Connected, type ServerFrame } from './gen/switchboard/client/v1/client_pb.js';
@@ -139,7 +139,7 @@ export class ConnectionStateMachine implements Link {
     }
     let ws: WebSocketLike;
     try {
-      ws = new WebSocketImpl(this.settings.url, [SUBPROTOCOLS[this.codec.format]]);
+      ws = new WebSocketImpl(this.settings.url, offeredSubprotocols(this.codec.format, this.settings.batching));
     } catch (e) {
       this.fail(new SwitchboardError(`cannot open ${this.settings.url}: ${String(e)}`, 'CLOSED', false));
       return;
@@ -169,13 +169,22 @@ export class ConnectionStateMachine implements Link {
       return;
     }
     conn.lastFrameAt = this.settings.scheduler.now();
-    let frame: ServerFrame;
+    let message: ServerFrame;
     try {
-      frame = this.codec.decode(data);
+      message = this.codec.decode(data);
     } catch (e) {
       this.events.emit('error', new SwitchboardError(`undecodable frame: ${String(e)}`, 'DECODE', false));
       return;
     }
+    for (const frame of unpack(message)) {
+      if (conn !== this.conn) {
+        return; // a frame of the batch closed or replaced the connection: the rest belongs to no one
+      }
+      this.onFrame(conn, frame);
+    }
+  }
+
+  private onFrame(conn: Connection, frame: ServerFrame): void {
     const f = frame.frame;
     if (f.case === 'connected') {
       this.onConnected(conn, f.value);

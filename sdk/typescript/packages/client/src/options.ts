@@ -45,6 +45,12 @@ export interface SwitchboardClientOptions {
   token: TokenProvider;
   /** Subprotocol: "proto" (binary, default) or "json". */
   format?: WireFormat;
+  /**
+   * Ask the gateway to send frames that wait together as one batch message (default true): fewer WebSocket messages
+   * under bursts, the same frames in the same order for the application. The plain subprotocol is offered as well, so
+   * a gateway without batching still connects.
+   */
+  batching?: boolean;
   /** WebSocket implementation; defaults to globalThis.WebSocket (browsers, Node >= 22). On Node 20 pass the "ws" package's. */
   WebSocket?: WebSocketConstructor;
   /** Sent in Connect.client for the server's logs. */
@@ -134,6 +140,7 @@ export interface ClientSettings {
   readonly url: string;
   readonly token: TokenProvider;
   readonly format: WireFormat;
+  readonly batching: boolean;
   readonly WebSocket: WebSocketConstructor | undefined;
   readonly clientName: string;
   readonly backoff: Required<BackoffOptions>;
@@ -165,6 +172,9 @@ export function resolveSettings(options: SwitchboardClientOptions): ClientSettin
   if (options.format !== undefined && options.format !== 'json' && options.format !== 'proto') {
     throw new RangeError(`format: ${String(options.format)} (expected: "json" or "proto")`);
   }
+  if (options.batching !== undefined && typeof options.batching !== 'boolean') {
+    throw new TypeError(`batching: ${String(options.batching)} (expected: true or false)`);
+  }
   const backoff = resolveBackoff(options.backoff ?? {});
   const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? 10_000);
   const publishTimeoutMs = positive('publishTimeoutMs', options.publishTimeoutMs ?? 30_000);
@@ -187,6 +197,7 @@ export function resolveSettings(options: SwitchboardClientOptions): ClientSettin
     url: options.url,
     token: options.token,
     format: options.format ?? 'proto',
+    batching: options.batching ?? true,
     WebSocket: options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
     clientName: options.clientName ?? 'switchboard-ts/0.1.0',
     backoff,

@@ -73,9 +73,16 @@ describe('connection state machine', () => {
   test('offers the subprotocol and goes connecting -> connected', async () => {
     const h = setup();
     await connect(h);
-    assert.deepEqual(FakeWebSocket.last().protocols, ['switchboard.v1.json']);
+    assert.deepEqual(FakeWebSocket.last().protocols, ['switchboard.v1.json+batch', 'switchboard.v1.json']);
     assert.deepEqual(h.states.map((s) => s.state), ['connecting', 'connected']);
     assert.equal(h.client.userId, 'alice');
+  });
+
+  test('offers only the plain subprotocol without batching', async () => {
+    const h = setup({ batching: false });
+    await connect(h);
+    assert.deepEqual(FakeWebSocket.last().protocols, ['switchboard.v1.json']);
+    assert.throws(() => setup({ batching: 'yes' as never }), /batching: yes \(expected: true or false\)/);
   });
 
   test('backoff grows exponentially with full jitter, is capped, and resets after connected', async () => {
@@ -322,6 +329,28 @@ describe('subscriptions, resume and dedup', () => {
     ws.receive(message('chat', 10n, 'c', 'e2'));
     ws.receive(message('other', 1n, 'x')); // not subscribed
     assert.deepEqual(h.messages.map((m) => `${m.epoch}/${m.position}`), ['e1/3', 'e1/4', 'e2/10']);
+  });
+
+  test('a batch is processed frame by frame, in order, as if each frame had come alone', async () => {
+    const h = setup();
+    const ws = await connect(h);
+    const sub = h.client.subscribe('chat');
+    const requestId = ws.frames('subscribe')[0]!.requestId;
+    ws.receive({
+      case: 'batch',
+      value: {
+        frames: [
+          { frame: { case: 'subscribed', value: { requestId, room: 'chat', epoch: 'e1', nextPosition: 4n } } },
+          { frame: message('chat', 4n, 'a') },
+          { frame: message('chat', 4n, 'a') }, // a duplicate inside the batch is still dropped
+          { frame: message('chat', 7n, 'b') },
+        ],
+      },
+    });
+    assert.equal((await sub).nextPosition, 4n);
+    ws.receive(message('chat', 8n, 'c'));
+    assert.deepEqual(h.messages.map((m) => m.id), ['a', 'b', 'c']);
+    assert.deepEqual(h.client.resumePoint('chat'), { epoch: 'e1', nextPosition: 9n });
   });
 
   test('an epoch change resets the tracked position', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { jsonCodec, protoCodec } from '../src/codec.js';
+import { jsonCodec, offeredSubprotocols, protoCodec, unpack } from '../src/codec.js';
 import { closeAction } from '../src/errors.js';
 import { tokenTimes } from '../src/jwt.js';
 import { LruSet } from '../src/lru.js';
@@ -30,6 +30,22 @@ test('frames of a later v1 gateway (protocol.md section 12): unknown keys and fr
   assert.equal(unknownType.frame.case, undefined);
   const m = jsonCodec.decode('{"message":{"room":"r","position":"7","payload":"aGk=","futureField":{"a":[1,2]}}}');
   assert.equal(m.frame.case === 'message' && m.frame.value.position, 7n);
+});
+
+test('batches (protocol.md section 13) decode in both encodings and unpack to their frames in order', () => {
+  // What the gateway writes: the frames' own JSON joined inside {"batch":{"frames":[...]}}.
+  const json = jsonCodec.decode('{"batch":{"frames":[{"message":{"room":"r","position":"1","payload":"YQ=="}},{"ack":{"requestId":4,"room":"r","position":"2"}},{"message":{"room":"r","position":"3"}}]}}');
+  const frames = unpack(json);
+  assert.deepEqual(frames.map((f) => f.frame.case), ['message', 'ack', 'message']);
+  assert.equal(frames[2]!.frame.case === 'message' && frames[2]!.frame.value.position, 3n);
+  // Binary: ServerFrame field 14 repeating the serialized frames in its field 1.
+  const batch = create(ServerFrameSchema, { frame: { case: 'batch', value: { frames: frames } } });
+  assert.deepEqual(unpack(protoCodec.decode(toBinary(ServerFrameSchema, batch))), frames);
+  // A frame that is not a batch is its own only frame.
+  const pong = create(ServerFrameSchema, { frame: { case: 'pong', value: { nonce: 1n } } });
+  assert.deepEqual(unpack(pong), [pong]);
+  assert.deepEqual(offeredSubprotocols('proto', true), ['switchboard.v1.proto+batch', 'switchboard.v1.proto']);
+  assert.deepEqual(offeredSubprotocols('json', false), ['switchboard.v1.json']);
 });
 
 test('binary round-trips through the generated schema', () => {

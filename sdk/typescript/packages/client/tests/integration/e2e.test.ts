@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { SwitchboardClient, textOf, type RoomMessage, type StateChange, type WebSocketConstructor } from '../../src/index.js';
+import {
+  SwitchboardClient,
+  textOf,
+  type RoomMessage,
+  type StateChange,
+  type SwitchboardClientOptions,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from '../../src/index.js';
 import type { WireFormat } from '../../src/codec.js';
 
 const url = process.env.SWITCHBOARD_URL;
@@ -47,12 +55,38 @@ class DroppableTransport {
   }
 }
 
-function client(user: string, format: WireFormat, transport: DroppableTransport): SwitchboardClient {
+const RealWebSocket: WebSocketConstructor =
+  (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? (WebSocket as unknown as WebSocketConstructor);
+
+/** What a socket saw on the wire: WebSocket messages received, and the subprotocol the gateway chose. */
+interface Wire {
+  messages: number;
+  protocol: string;
+}
+
+/** The real WebSocket, counting the messages it receives (a Batch counts once, however many frames it holds). */
+function countingWebSocket(wire: Wire): WebSocketConstructor {
+  return function (socketUrl: string, protocols: string[]) {
+    const ws = new RealWebSocket(socketUrl, protocols) as WebSocketLike & {
+      addEventListener(type: string, listener: () => void): void;
+    };
+    ws.addEventListener('message', () => {
+      wire.messages++;
+    });
+    ws.addEventListener('open', () => {
+      wire.protocol = ws.protocol;
+    });
+    return ws;
+  } as unknown as WebSocketConstructor;
+}
+
+function client(user: string, format: WireFormat, options: Partial<SwitchboardClientOptions> = {}): SwitchboardClient {
   const c = new SwitchboardClient({
     url: url!,
     format,
     token: () => token(user),
-    WebSocket: transport.WebSocket,
+    WebSocket: RealWebSocket,
+    ...options,
     backoff: { initialMs: 200, maxMs: 2000 },
     clientName: 'switchboard-ts-integration',
   });
@@ -89,8 +123,8 @@ for (const format of ['json', 'proto'] as const) {
       const room = `demo:sdk-it-${format}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
       const aliceSockets = new DroppableTransport();
       const bobSockets = new DroppableTransport();
-      const alice = client('alice', format, aliceSockets);
-      const bob = client('bob', format, bobSockets);
+      const alice = client('alice', format, { WebSocket: aliceSockets.WebSocket });
+      const bob = client('bob', format, { WebSocket: bobSockets.WebSocket });
       const aliceStates = states(alice);
       const bobStates = states(bob);
       const received: RoomMessage[] = [];
@@ -135,6 +169,52 @@ for (const format of ['json', 'proto'] as const) {
       } finally {
         alice.close();
         bob.close();
+      }
+    });
+
+    test('batching: a burst arrives in fewer WebSocket messages than messages, as the same messages in the same order', async () => {
+      const room = `demo:sdk-batch-${format}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+      const burst = 200;
+      const batchedWire: Wire = { messages: 0, protocol: '' };
+      const plainWire: Wire = { messages: 0, protocol: '' };
+      const alice = client('alice', format);
+      const bob = client('bob', format, { WebSocket: countingWebSocket(batchedWire) });
+      const carol = client('carol', format, { WebSocket: countingWebSocket(plainWire), batching: false });
+      const bobSees: RoomMessage[] = [];
+      const carolSees: RoomMessage[] = [];
+      bob.on('message', (m) => {
+        if (m.room === room) bobSees.push(m);
+      });
+      carol.on('message', (m) => {
+        if (m.room === room) carolSees.push(m);
+      });
+      try {
+        alice.connect();
+        bob.connect();
+        carol.connect();
+        await bob.subscribe(room);
+        await carol.subscribe(room);
+        assert.equal(batchedWire.protocol, `switchboard.v1.${format}+batch`);
+        assert.equal(plainWire.protocol, `switchboard.v1.${format}`);
+        const bobBefore = batchedWire.messages;
+        const carolBefore = plainWire.messages;
+
+        const acks = await Promise.all(Array.from({ length: burst }, (_, i) => alice.publish(room, `b${i}`)));
+        await waitFor(() => bobSees.length >= burst && carolSees.length >= burst);
+
+        // The order the room stored them in (publishes in flight together may be stored in any order).
+        const stored = [...acks].sort((a, b) => (a.position < b.position ? -1 : 1)).map((a) => a.position);
+        assert.deepEqual(bobSees.map((m) => m.position), stored, 'the batching client sees every message once, in order');
+        assert.deepEqual(carolSees.map((m) => m.position), stored, 'the plain client sees the same');
+        assert.deepEqual(bobSees.map(textOf), carolSees.map(textOf));
+        assert.ok(plainWire.messages - carolBefore >= burst, 'one WebSocket message per message (and pongs) without batching');
+        const bobMessages = batchedWire.messages - bobBefore;
+        console.log(`# ${format}: ${burst} messages arrived in ${bobMessages} WebSocket messages with batching`);
+        assert.ok(bobMessages < burst, `${bobMessages} WebSocket messages for ${burst} messages (expected: fewer)`);
+      } finally {
+        alice.close();
+        bob.close();
+        carol.close();
       }
     });
   });

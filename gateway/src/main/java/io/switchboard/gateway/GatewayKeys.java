@@ -12,6 +12,8 @@ import static io.switchboard.service.config.ValueType.STRING;
 import io.switchboard.gateway.authz.AuthzKeys;
 import io.switchboard.gateway.tls.TlsKeys;
 import io.switchboard.gateway.limits.LimitKeys;
+import io.switchboard.gateway.session.ConflationKeys;
+import io.switchboard.gateway.ws.ProtocolKeys;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.TokenKeys;
 import io.switchboard.service.config.Check;
@@ -280,6 +282,8 @@ public final class GatewayKeys {
             .section(AuthzKeys.SECTION)
             .section(TlsKeys.SECTION)
             .section(LimitKeys.SECTION)
+            .section(ProtocolKeys.SECTION)
+            .section(ConflationKeys.SECTION)
             .shared(KafkaKeys.BOOTSTRAP_SERVERS, KafkaKeys.TOPIC_NAME, KafkaKeys.EPHEMERAL_TOPIC_NAME,
                     KafkaKeys.CONTROL_TOPIC_NAME, KafkaKeys.PRESENCE_TOPIC_NAME)
             .passthrough(CONSUMER, Map.of(), Map.of(), "Passed to the fan-out consumer, the consumer of the three"

@@ -45,6 +45,7 @@ import io.switchboard.service.KafkaKeys;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -94,6 +95,7 @@ import io.switchboard.gateway.routing.ChannelFactory;
 import io.switchboard.gateway.routing.GrpcRouterClient;
 import io.switchboard.gateway.routing.RouterClient;
 import io.switchboard.gateway.session.Admission;
+import io.switchboard.gateway.session.ConflationPolicy;
 import io.switchboard.gateway.session.ConnectionRegistry;
 import io.switchboard.gateway.session.DirectMessageHandler;
 import io.switchboard.gateway.session.EphemeralHandler;
@@ -109,7 +111,11 @@ import io.switchboard.gateway.signals.SignalConsumer;
 import io.switchboard.gateway.tls.ServingTls;
 import io.switchboard.gateway.tls.TlsMetrics;
 import io.switchboard.gateway.ws.TransportReaper;
+import io.switchboard.gateway.ws.ProtocolKeys;
+import io.switchboard.gateway.ws.ProtocolMetrics;
+import io.switchboard.gateway.ws.ProtocolOffer;
 import io.switchboard.gateway.ws.WriterLanes;
+import io.switchboard.gateway.ws.WsProtocols;
 import io.switchboard.service.InstanceIds;
 import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.TierLifecycle;
@@ -140,6 +146,7 @@ public final class GatewayServer implements AutoCloseable {
     private final GatewayConfig config;
     private final PrometheusRegistry registry;
     private final Consumer<HttpRouting.Builder> extraRouting;
+    private final List<ProtocolOffer> additionalProtocols;
     private final Clock clock;
     private final TierLifecycle lifecycle;
     private final ReleaseSteps release;
@@ -170,6 +177,7 @@ public final class GatewayServer implements AutoCloseable {
     // Null when gateway.probe.interval is 0.
     private volatile DeliveryProbe probe;
     private ProbeMetrics probeMetrics;
+    private ProtocolMetrics protocolMetrics;
     private KeySet keySet;
     // Built from gateway.authz.*: what each connection may do in which room.
     private RoomAuthorizer roomAuthorizer;
@@ -185,6 +193,7 @@ public final class GatewayServer implements AutoCloseable {
         this.spanExporter = b.spanExporter;
         this.registry = b.registry;
         this.extraRouting = b.httpRouting;
+        this.additionalProtocols = List.copyOf(b.additionalProtocols);
         this.clock = b.clock;
         this.connections = new ConnectionRegistry(config.get(LimitKeys.MAX_CONNECTIONS_PER_USER), reaper::sweep);
         this.debug = new DebugSessions(clock, config.get(ADMIN_DEBUG_MAX_DURATION));
@@ -232,6 +241,9 @@ public final class GatewayServer implements AutoCloseable {
         timer.scheduleWithFixedDelay(debug::sweep, 1, 1, TimeUnit.SECONDS);
         tlsMetrics = new TlsMetrics(registry);
         Optional<ServingTls> tls = config.tls().map(t -> ServingTls.start(t, clock, tlsMetrics));
+        protocolMetrics = new ProtocolMetrics(registry);
+        WsProtocols protocols = new WsProtocols(ProtocolKeys.table(config).with(additionalProtocols),
+                ProtocolKeys.batchLimits(config), protocolMetrics);
         timer.scheduleWithFixedDelay(limits::sweepHandshakes, 1, 1, TimeUnit.SECONDS);
         GrpcRouterClient.Builder routers = GrpcRouterClient.builder()
                 .routers(config.routers())
@@ -247,7 +259,7 @@ public final class GatewayServer implements AutoCloseable {
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
                 () -> fanout != null && fanout.isPositioned(), this::isAlive, this::probeHealthy),
                 new GatewayWebServer.Admin(drainControl(), drillFanout(), debug, this::adminStatus), extraRouting,
-                sessions::get, reaper, tls.map(ServingTls::initial), limits).start();
+                protocols, sessions::get, reaper, tls.map(ServingTls::initial), limits).start();
         // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
         if (!webServer.isRunning() || webServer.port() < 0) {
             throw new IllegalStateException("web server could not bind " + config.get(HOST) + ":" + config.get(PORT));
@@ -309,6 +321,7 @@ public final class GatewayServer implements AutoCloseable {
                         new EphemeralHandler(routerClient, publishTimeout, config.get(MAX_EPHEMERAL_BYTES), clock))
                 .admission(admission)
                 .limits(limits::forConnection)
+                .conflation(ConflationPolicy.from(config.settings()))
                 .debug(debug);
         if (writerLanes != null) {
             factory.writerLanes(writerLanes);
@@ -550,6 +563,7 @@ public final class GatewayServer implements AutoCloseable {
         release.run("unregister TLS metrics", tlsMetrics, TlsMetrics::close);
         release.run("unregister limit metrics", limits, EdgeLimits::close);
         release.run("unregister probe metrics", probeMetrics, ProbeMetrics::close);
+        release.run("unregister protocol metrics", protocolMetrics, ProtocolMetrics::close);
     }
 
     /** The bound port. */
@@ -600,6 +614,7 @@ public final class GatewayServer implements AutoCloseable {
         private Consumer<HttpRouting.Builder> httpRouting = r -> { };
         private Clock clock = Clock.systemUTC();
         private SpanExporter spanExporter;
+        private List<ProtocolOffer> additionalProtocols = List.of();
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -614,6 +629,15 @@ public final class GatewayServer implements AutoCloseable {
         /** Extra HTTP routes on the gateway's port (e.g. the launcher's demo page at "/"). */
         public Builder httpRouting(Consumer<HttpRouting.Builder> httpRouting) {
             this.httpRouting = Objects.requireNonNull(httpRouting, "httpRouting");
+            return this;
+        }
+
+        /**
+         * Subprotocols offered next to the configured v1 ones ({@code gateway.protocol.*}), e.g. a newer protocol
+         * version served side by side with v1 (docs/protocol.md section 12); none by default.
+         */
+        public Builder additionalProtocols(List<ProtocolOffer> offers) {
+            this.additionalProtocols = List.copyOf(offers);
             return this;
         }
 

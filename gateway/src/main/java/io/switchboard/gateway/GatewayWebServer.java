@@ -36,6 +36,7 @@ import io.switchboard.gateway.session.Admission;
 import io.switchboard.gateway.ws.ConnectionHandler;
 import io.switchboard.gateway.ws.TransportReaper;
 import io.switchboard.gateway.ws.WsEndpoint;
+import io.switchboard.gateway.ws.WsProtocols;
 
 /**
  * The gateway's one port, as a Helidon web server (not started): the WebSocket endpoint at
@@ -58,13 +59,14 @@ final class GatewayWebServer {
     }
 
     /**
+     * @param protocols the subprotocols the WebSocket endpoint offers, and batching
      * @param sessions opens the session of each connection; yields null until the gateway is ready
      * @param reaper   cleans up after each connection once its thread has ended
      * @param tls      the TLS the port starts with; empty for plain HTTP
      * @param limits   the edge limits: origin check, HTTP head limit, handshake deadlines, CORS and upgrade caps
      */
     static WebServer build(GatewayConfig config, PrometheusRegistry registry, Admission admission, Health health,
-                           Admin admin, Consumer<HttpRouting.Builder> extraRouting,
+                           Admin admin, Consumer<HttpRouting.Builder> extraRouting, WsProtocols protocols,
                            Supplier<ConnectionHandler.Factory> sessions, TransportReaper reaper, Optional<Tls> tls,
                            EdgeLimits limits) {
         HealthObserver observer = HealthObserver.builder()
@@ -109,7 +111,8 @@ final class GatewayWebServer {
                             new DebugAdminService(admin.debug()), new AdminViewService(admin.status()));
                     extraRouting.accept(r);
                 })
-                .addRouting(WsEndpoint.routing(config.get(WS_PATH), config.get(MAX_FRAME_BYTES), sessions, reaper))
+                .addRouting(WsEndpoint.routing(config.get(WS_PATH), protocols, config.get(MAX_FRAME_BYTES), sessions,
+                        reaper))
                 .build();
     }
 }

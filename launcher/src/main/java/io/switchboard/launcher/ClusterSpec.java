@@ -2,7 +2,9 @@ package io.switchboard.launcher;
 
 import io.helidon.webserver.http.HttpRouting;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.switchboard.gateway.ws.ProtocolOffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -18,6 +20,7 @@ public final class ClusterSpec {
     int gateways = 1;
     final ClusterConfigLayers layers = new ClusterConfigLayers();
     Consumer<HttpRouting.Builder> firstGatewayRouting;
+    List<ProtocolOffer> additionalProtocols = List.of();
     boolean history;
     boolean presence = true;
     Path historyDataDir;
@@ -141,6 +144,12 @@ public final class ClusterSpec {
     /** Extra HTTP routes on the first gateway (the demo page). */
     public ClusterSpec firstGatewayRouting(Consumer<HttpRouting.Builder> routing) {
         this.firstGatewayRouting = routing;
+        return this;
+    }
+
+    /** Subprotocols every gateway offers next to v1, e.g. a newer protocol version (compatibility tests). */
+    public ClusterSpec additionalProtocols(List<ProtocolOffer> offers) {
+        this.additionalProtocols = List.copyOf(offers);
         return this;
     }
 

@@ -179,7 +179,8 @@ public final class LocalCluster implements AutoCloseable {
 
     private GatewayServer startGateway(int index, Map<String, String> runtime) {
         GatewayServer.Builder builder = GatewayServer.builder(GatewayConfig.from(layered(runtime)))
-                .registry(newRegistry(runtime.get(GatewayKeys.ID.name())));
+                .registry(newRegistry(runtime.get(GatewayKeys.ID.name())))
+                .additionalProtocols(spec.additionalProtocols);
         if (spec.spanExporter != null) {
             builder.spanExporter(spec.spanExporter);
         }

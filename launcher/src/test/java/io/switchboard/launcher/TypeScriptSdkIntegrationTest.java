@@ -2,6 +2,8 @@ package io.switchboard.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -9,6 +11,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import io.switchboard.devcerts.DevCertificates;
 import io.switchboard.devcerts.PemFiles;
+import io.switchboard.gateway.ws.ProtocolOffer;
+import io.switchboard.gateway.ws.Subprotocol;
+import io.switchboard.testkit.MetricsScrape;
 import io.switchboard.testkit.RequiredTool;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -48,6 +53,29 @@ class TypeScriptSdkIntegrationTest {
                 .set("gateway.tls.private-key", gateway.privateKey().toString()));
         assertThat(cluster.webSocketUri(0).getScheme()).isEqualTo("wss");
         runSuite(Map.of("NODE_EXTRA_CA_CERTS", gateway.caBundle().toString()), "integration-tls.log");
+    }
+
+    /**
+     * docs/protocol.md section 12: the same suite against a gateway that also offers a newer protocol version. The SDK
+     * negotiates v1 on every connection (the gateway counts the subprotocols it negotiated) and behaves unchanged.
+     */
+    @Test
+    void sdkIntegrationSuitePassesAgainstAGatewayThatAlsoOffersANewerVersion() throws Exception {
+        requireBuiltSdk();
+        // Stand-ins for a later version served side by side with v1: only negotiation is under test.
+        cluster = cluster(LocalCluster.builder().additionalProtocols(List.of(
+                new ProtocolOffer("switchboard.v2.proto", 2, Subprotocol.PROTO, false),
+                new ProtocolOffer("switchboard.v2.json", 2, Subprotocol.JSON, false))));
+        runSuite(Map.of(), "integration-v2-offered.log");
+        HttpClient http = HttpClient.newHttpClient();
+        URI metrics = cluster.httpUri(0).resolve("/metrics");
+        String sample = "gateway_subprotocols_negotiated_total{subprotocol=\"%s\"}";
+        for (String v1 : List.of("switchboard.v1.proto+batch", "switchboard.v1.json+batch")) {
+            assertThat(MetricsScrape.sample(http, metrics, sample.formatted(v1))).as(v1).isPositive();
+        }
+        for (String v2 : List.of("switchboard.v2.proto", "switchboard.v2.json")) {
+            assertThat(MetricsScrape.sample(http, metrics, sample.formatted(v2))).as(v2).isZero();
+        }
     }
 
     private static void requireBuiltSdk() {

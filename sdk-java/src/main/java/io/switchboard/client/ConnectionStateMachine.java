@@ -197,6 +197,13 @@ final class ConnectionStateMachine {
     }
 
     private void received(ServerFrame frame) {
+        if (frame.hasBatch()) {
+            // Several frames that waited together at the gateway: each as if it had come alone, in order.
+            for (ServerFrame inner : frame.getBatch().getFramesList()) {
+                received(inner);
+            }
+            return;
+        }
         lastReceived = settings.clock().instant();
         if (!authenticated) {
             if (frame.hasConnected()) {

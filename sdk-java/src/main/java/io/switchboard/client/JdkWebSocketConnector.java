@@ -16,25 +16,36 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@link TransportConnector} on {@link java.net.http.WebSocket} with the binary subprotocol. The
+ * {@link TransportConnector} on {@link java.net.http.WebSocket} with the binary subprotocol: with batching it offers
+ * {@value #BATCH_SUBPROTOCOL} first and {@value #SUBPROTOCOL} second (a gateway without batching picks the second),
+ * and hands each WebSocket message to the listener as it came, a {@code Batch} included (the client unpacks it). The
  * {@link HttpClient} may be shared by many clients (one selector thread for all). Thread-safe.
  */
 final class JdkWebSocketConnector implements TransportConnector {
     static final String SUBPROTOCOL = "switchboard.v1.proto";
+    static final String BATCH_SUBPROTOCOL = SUBPROTOCOL + "+batch";
 
     private final HttpClient http;
     private final Duration connectTimeout;
+    private final boolean batching;
 
-    JdkWebSocketConnector(HttpClient http, Duration connectTimeout) {
+    /** @param batching offer the batching subprotocol before the plain one */
+    JdkWebSocketConnector(HttpClient http, Duration connectTimeout, boolean batching) {
         this.http = http;
         this.connectTimeout = connectTimeout;
+        this.batching = batching;
     }
 
     @Override
     public CompletionStage<Transport> connect(URI uri, Listener listener) {
         SocketListener socketListener = new SocketListener(listener);
-        return http.newWebSocketBuilder()
-                .subprotocols(SUBPROTOCOL)
+        WebSocket.Builder builder = http.newWebSocketBuilder();
+        if (batching) {
+            builder.subprotocols(BATCH_SUBPROTOCOL, SUBPROTOCOL);
+        } else {
+            builder.subprotocols(SUBPROTOCOL);
+        }
+        return builder
                 .connectTimeout(connectTimeout)
                 .buildAsync(uri, socketListener)
                 .thenApply(ws -> socketListener.transport);

@@ -444,6 +444,7 @@ public final class SwitchboardClient implements AutoCloseable {
         private Duration typingIdleTimeout = Duration.ofSeconds(5);
         private int memberListLimit = 100;
         private String clientName = "switchboard-java/0.1.0";
+        private boolean batching = true;
         private ServerSubscriptionListener serverSubscriptions;
 
         private Builder() {
@@ -595,6 +596,16 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Ask the gateway to send frames that wait together as one {@code Batch} message (default true): fewer
+         * WebSocket messages under bursts; the application sees the same frames in the same order. A gateway that
+         * does not batch is asked for plain v1 as well, so this works against every v1 gateway.
+         */
+        public Builder batching(boolean batching) {
+            this.batching = batching;
+            return this;
+        }
+
         /** Tests: a manual scheduler (time moves only when the test says). */
         Builder scheduler(Scheduler scheduler) {
             this.testScheduler = scheduler;
@@ -645,7 +656,7 @@ public final class SwitchboardClient implements AutoCloseable {
                     http = owned;
                     release = chain(release, owned::shutdown);
                 }
-                transport = new JdkWebSocketConnector(http, connectTimeout);
+                transport = new JdkWebSocketConnector(http, connectTimeout, batching);
             }
             return new SwitchboardClient(settings, base, transport, release, serverSubscriptions);
         }

@@ -122,6 +122,43 @@ class ClientEndToEndTest {
     }
 
     @Test
+    void aBurstArrivesInFewerWebSocketMessagesWithBatchingAsTheSameMessagesInOrder() throws Exception {
+        String room = "sdk:batch";
+        int burst = 200;
+        CountingConnector bobsWire = new CountingConnector(http, true);
+        CountingConnector carolsWire = new CountingConnector(http, false);
+        List<Message> bobSees = new CopyOnWriteArrayList<>();
+        List<Message> carolSees = new CopyOnWriteArrayList<>();
+        try (SwitchboardClient alice = client("alice");
+             SwitchboardClient bob = builder("bob").transportConnector(bobsWire).build();
+             SwitchboardClient carol = builder("carol").transportConnector(carolsWire).build()) {
+            alice.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            bob.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            carol.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            bob.subscribe(room, bobSees::add).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            carol.subscribe(room, carolSees::add).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            int bobBefore = bobsWire.messages();
+            int carolBefore = carolsWire.messages();
+
+            List<CompletableFuture<Ack>> acks = new ArrayList<>();
+            for (int i = 0; i < burst; i++) {
+                acks.add(alice.publish(room, ("b" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> bobSees.size() >= burst && carolSees.size() >= burst);
+
+            // The order the room stored them in (publishes in flight together may be stored in any order).
+            List<Long> stored = acks.stream().map(a -> a.join().getPosition()).sorted().toList();
+            assertThat(carolSees).extracting(Message::getPosition).containsExactlyElementsOf(stored);
+            assertThat(bobSees).as("with batching, the same messages in the same order").containsExactlyElementsOf(carolSees);
+            assertThat(carolsWire.messages() - carolBefore).as("one WebSocket message per message without batching")
+                    .isGreaterThanOrEqualTo(burst);
+            assertThat(bobsWire.messages() - bobBefore).as("WebSocket messages for %d messages with batching", burst)
+                    .isLessThan(burst);
+        }
+    }
+
+    @Test
     void pagesHistory() throws Exception {
         String room = "sdk:history";
         try (SwitchboardClient carol = client("carol")) {

@@ -14,7 +14,7 @@ final class CuttableConnector implements TransportConnector {
     private volatile Transport last;
 
     CuttableConnector(HttpClient http) {
-        this.real = new JdkWebSocketConnector(http, Duration.ofSeconds(10));
+        this.real = new JdkWebSocketConnector(http, Duration.ofSeconds(10), true);
     }
 
     @Override

@@ -18,10 +18,18 @@ public enum Subprotocol {
         return token;
     }
 
-    /** The subprotocol with this token, or null. */
+    /** Suffix of the batching variant of each token ({@code switchboard.v1.proto+batch}). */
+    public static final String BATCH_SUFFIX = "+batch";
+
+    /** The batching variant of this subprotocol's token. */
+    public String batchToken() {
+        return token + BATCH_SUFFIX;
+    }
+
+    /** The subprotocol with this token, with or without {@value #BATCH_SUFFIX}, or null. */
     public static Subprotocol ofToken(String token) {
         for (Subprotocol p : values()) {
-            if (p.token.equals(token)) {
+            if (p.token.equals(token) || p.batchToken().equals(token)) {
                 return p;
             }
         }

@@ -31,7 +31,9 @@ import java.util.function.Predicate;
 /**
  * A protocol-level Switchboard client for tests, on {@link java.net.http.WebSocket}. Frames received are
  * decoded per the negotiated subprotocol and either queued (read them with {@link #next}) or handed to a
- * listener. Thread-safe: sends are serialized, as {@code java.net.http.WebSocket} requires.
+ * listener; the frames of a {@code Batch} (on a {@code +batch} subprotocol) one by one, in order, while
+ * {@link #messagesReceived()} counts WebSocket messages as they came. Thread-safe: sends are serialized, as
+ * {@code java.net.http.WebSocket} requires.
  */
 public final class WsTestClient implements AutoCloseable {
     /** How a connection ended: the close code and reason the server sent, or 1006 if the transport failed. */
@@ -52,7 +54,9 @@ public final class WsTestClient implements AutoCloseable {
     private Consumer<ServerFrame> listener;
     private volatile WebSocket socket;
     private volatile Subprotocol subprotocol;
+    private volatile String negotiatedToken;
     private volatile int handshakeStatus;
+    private final AtomicInteger messagesReceived = new AtomicInteger();
 
     private WsTestClient(Consumer<ServerFrame> listener) {
         this.listener = listener;
@@ -90,7 +94,19 @@ public final class WsTestClient implements AutoCloseable {
      * SSLContext trusts the server's certificate authority.
      */
     public static WsTestClient connected(HttpClient http, URI uri, Subprotocol subprotocol, String token) {
-        WsTestClient client = open(http, uri, null, subprotocol.token());
+        return openConnected(http, uri, token, subprotocol.token());
+    }
+
+    /**
+     * Connects offering these subprotocol tokens (most preferred first, e.g. a {@code +batch} one), sends Connect
+     * with {@code token} and waits for Connected.
+     */
+    public static WsTestClient connectedOffering(URI uri, String token, String... offered) {
+        return openConnected(HTTP, uri, token, offered);
+    }
+
+    private static WsTestClient openConnected(HttpClient http, URI uri, String token, String... offered) {
+        WsTestClient client = open(http, uri, null, offered);
         if (client.socket == null) {
             throw new IllegalStateException("handshake refused with HTTP " + client.handshakeStatus + " by " + uri);
         }
@@ -117,6 +133,7 @@ public final class WsTestClient implements AutoCloseable {
         }
         try {
             WebSocket ws = builder.buildAsync(uri, client.new Listener()).get(15, TimeUnit.SECONDS);
+            client.negotiatedToken = ws.getSubprotocol();
             client.subprotocol = Subprotocol.ofToken(ws.getSubprotocol());
             client.handshakeStatus = 101;
             client.socket = ws;
@@ -140,9 +157,19 @@ public final class WsTestClient implements AutoCloseable {
         return handshakeStatus;
     }
 
-    /** The subprotocol the server selected, or null if none. */
+    /** The encoding of the subprotocol the server selected (with or without batching), or null if none. */
     public Subprotocol subprotocol() {
         return subprotocol;
+    }
+
+    /** The exact subprotocol token the server selected, e.g. {@code switchboard.v1.proto+batch}; empty if none. */
+    public String negotiatedToken() {
+        return negotiatedToken == null ? "" : negotiatedToken;
+    }
+
+    /** WebSocket messages received so far: a {@code Batch} counts once, however many frames it holds. */
+    public int messagesReceived() {
+        return messagesReceived.get();
     }
 
     /** A fresh request id for this connection. */
@@ -308,6 +335,15 @@ public final class WsTestClient implements AutoCloseable {
         }
     }
 
+    private void receivedMessage(ServerFrame frame) {
+        messagesReceived.incrementAndGet();
+        if (frame.hasBatch()) {
+            frame.getBatch().getFramesList().forEach(this::received);
+        } else {
+            received(frame);
+        }
+    }
+
     private void received(ServerFrame frame) {
         synchronized (receiveLock) {
             if (listener != null) {
@@ -351,7 +387,7 @@ public final class WsTestClient implements AutoCloseable {
                 try {
                     ServerFrame.Builder builder = ServerFrame.newBuilder();
                     PARSER.merge(json, builder);
-                    received(builder.build());
+                    receivedMessage(builder.build());
                 } catch (InvalidProtocolBufferException e) {
                     throw new IllegalStateException("server sent invalid JSON frame: " + json, e);
                 }
@@ -369,7 +405,7 @@ public final class WsTestClient implements AutoCloseable {
                 byte[] bytes = binary.toByteArray();
                 binary.reset();
                 try {
-                    received(ServerFrame.parseFrom(bytes));
+                    receivedMessage(ServerFrame.parseFrom(bytes));
                 } catch (InvalidProtocolBufferException e) {
                     throw new IllegalStateException("server sent invalid binary frame", e);
                 }

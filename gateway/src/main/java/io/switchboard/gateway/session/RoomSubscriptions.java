@@ -58,15 +58,18 @@ final class RoomSubscriptions implements Subscriber {
     // ordered before that put, as a lookup that missed it would be.
     private volatile boolean everReplayed;
     private volatile boolean cleared;
+    // null: no namespace is conflated (the common case costs nothing per delivery)
+    private final Conflator conflator;
 
     /**
      * @param registry         room to local subscribers (for leaving)
      * @param handOver         registers a subscription atomically with the fan-out (for joining)
      * @param layout           the rooms topic, for each room's epoch
      * @param maxSubscriptions rooms one connection may subscribe to
+     * @param conflator        holds back the live messages of conflated rooms; null when no namespace is conflated
      */
     RoomSubscriptions(String sessionId, SessionOutput output, SubscriptionRegistry registry, LiveHandOver handOver,
-                      RoomLogTopic layout, SessionPresence presence, int maxSubscriptions) {
+                      RoomLogTopic layout, SessionPresence presence, int maxSubscriptions, Conflator conflator) {
         this.sessionId = sessionId;
         this.output = output;
         this.registry = registry;
@@ -74,6 +77,7 @@ final class RoomSubscriptions implements Subscriber {
         this.layout = layout;
         this.presence = presence;
         this.maxSubscriptions = maxSubscriptions;
+        this.conflator = conflator;
     }
 
     /** Why a Subscribe to {@code room} is refused (bad name, too many rooms), or empty. */
@@ -164,6 +168,9 @@ final class RoomSubscriptions implements Subscriber {
         }
         if (rooms.add(room)) {
             presence.joined(room);
+            if (conflator != null) {
+                conflator.track(room);
+            }
         }
     }
 
@@ -232,6 +239,9 @@ final class RoomSubscriptions implements Subscriber {
     /** Ends every subscription without telling presence room by room (the session's close covers them). */
     void clear() {
         cleared = true;
+        if (conflator != null) {
+            conflator.clear();
+        }
         for (Replay replay : List.copyOf(replays.values())) {
             replay.cancel();
         }
@@ -272,7 +282,9 @@ final class RoomSubscriptions implements Subscriber {
                 }
             }
         }
-        output.enqueue(frame);
+        if (conflator == null || !conflator.offer(message.room(), frame)) {
+            output.enqueue(frame);
+        }
     }
 
     /** Signal thread: an ephemeral or presence event of a subscribed room; never held back by a resume. */
@@ -297,6 +309,9 @@ final class RoomSubscriptions implements Subscriber {
     /** Removes {@code room}; presence hears of it when it was there. True if it was. */
     private boolean left(String room) {
         presenceRooms.remove(room);
+        if (conflator != null) {
+            conflator.forget(room);
+        }
         if (rooms.remove(room)) {
             presence.left(room);
             return true;

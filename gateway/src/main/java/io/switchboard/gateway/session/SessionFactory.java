@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.gateway.authz.RoomAuthorizer;
@@ -53,6 +54,8 @@ public final class SessionFactory implements ConnectionHandler.Factory {
     private final SessionTimeouts timeouts;
     private final Supplier<ConnectionLimits> limits;
     private final WriterLanes writerLanes;
+    private final ConflationPolicy conflation;
+    private final ScheduledExecutorService timer;
 
     private SessionFactory(Builder b) {
         this.gatewayId = b.gatewayId;
@@ -76,6 +79,8 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         this.limits = b.limits;
         this.debug = b.debug;
         this.writerLanes = b.writerLanes;
+        this.conflation = b.conflation;
+        this.timer = require(b.timer, "timer");
         this.replies = new GatewayReplies(gatewayId, clock, settings);
         this.timeouts = new SessionTimeouts(require(b.timer, "timer"), settings.connectTimeout(),
                 settings.closeTimeout());
@@ -98,8 +103,10 @@ public final class SessionFactory implements ConnectionHandler.Factory {
                 writerLanes, debug == null ? FrameTap.NONE : new FrameTap(debug, id, auth::userId));
         RoomPermissions permissions = new RoomPermissions(auth, authorizer);
         SessionPresence reports = new SessionPresence(id, presence, clock);
+        Conflator conflator = conflation.isEmpty() ? null : new Conflator(conflation,
+                (nanos, task) -> timer.schedule(task, nanos, TimeUnit.NANOSECONDS), System::nanoTime, output::enqueue);
         RoomSubscriptions rooms = new RoomSubscriptions(id, output, subscriptions, handOver, layout, reports,
-                settings.maxSubscriptions());
+                settings.maxSubscriptions(), conflator);
         ResumeHandOver resumeHandOver = new ResumeHandOver(id, rooms, output, resumes, settings.maxResumeBufferBytes(),
                 metrics);
         SubscriptionRequests subscriptionRequests = new SubscriptionRequests(id, output, rooms, resumeHandOver,
@@ -143,6 +150,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         private Supplier<ConnectionLimits> limits = ConnectionLimits::none;
         private DebugSessions debug;
         private WriterLanes writerLanes;
+        private ConflationPolicy conflation = ConflationPolicy.NONE;
 
         private Builder(String gatewayId, SessionSettings settings) {
             this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");
@@ -152,6 +160,12 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         /** The writer lanes connections write on; unset: a writer thread per connection. */
         public Builder writerLanes(WriterLanes lanes) {
             this.writerLanes = Objects.requireNonNull(lanes, "lanes");
+            return this;
+        }
+
+        /** The namespaces whose rooms are delivered conflated; default none. */
+        public Builder conflation(ConflationPolicy conflation) {
+            this.conflation = Objects.requireNonNull(conflation, "conflation");
             return this;
         }
 

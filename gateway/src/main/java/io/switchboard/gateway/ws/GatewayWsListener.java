@@ -20,7 +20,8 @@ import io.switchboard.service.telemetry.LogContext;
 
 /**
  * The transport side of one WebSocket connection (Helidon creates one listener per connection): negotiates the
- * subprotocol before the upgrade (none of ours: HTTP 400, before any session exists), reassembles fragmented
+ * subprotocol before the upgrade against the gateway's {@link ProtocolTable} (none of its offers: HTTP 400, before
+ * any session exists; a {@code +batch} offer puts a {@link BatchingFrameSink} before the transport), reassembles fragmented
  * messages within the frame limit (1009 beyond it), rejects text that is not valid UTF-8 (1007), decodes with
  * the subprotocol's codec (PROTOCOL_ERROR when malformed) and hands frames to the connection's
  * {@link ConnectionHandler} (the session).
@@ -37,6 +38,7 @@ final class GatewayWsListener implements WsListener {
     private static final char REPLACEMENT = '\uFFFD';
 
     private final ConnectionHandler.Factory sessions;
+    private final WsProtocols protocols;
     private final int maxFrameBytes;
     private final TransportReaper reaper;
     private Subprotocol subprotocol;
@@ -47,11 +49,14 @@ final class GatewayWsListener implements WsListener {
 
     /**
      * @param sessions      opens the session of each connection; null while the gateway is not ready
+     * @param protocols     the subprotocols offered, and how batches are made
      * @param maxFrameBytes largest client message, in bytes, after reassembly
      * @param reaper        cleans the session up once the connection's thread has ended
      */
-    GatewayWsListener(ConnectionHandler.Factory sessions, int maxFrameBytes, TransportReaper reaper) {
+    GatewayWsListener(ConnectionHandler.Factory sessions, WsProtocols protocols, int maxFrameBytes,
+                      TransportReaper reaper) {
         this.sessions = sessions;
+        this.protocols = protocols;
         this.maxFrameBytes = maxFrameBytes;
         this.reaper = reaper;
     }
@@ -64,9 +69,8 @@ final class GatewayWsListener implements WsListener {
         }
         List<String> offered = headers.contains(WsUpgrader.PROTOCOL) ? headers.get(WsUpgrader.PROTOCOL).allValues()
                 : List.of();
-        Subprotocol chosen = Subprotocol.negotiate(offered).orElseThrow(() -> new WsUpgradeException(
-                "Sec-WebSocket-Protocol: " + offered + " (expected: " + Subprotocol.PROTO.token() + " or "
-                        + Subprotocol.JSON.token() + ")"));
+        ProtocolOffer chosen = protocols.table().negotiate(offered).orElseThrow(() -> new WsUpgradeException(
+                "Sec-WebSocket-Protocol: " + offered + " (expected: one of " + protocols.table().tokens() + ")"));
         WritableHeaders<?> response = WritableHeaders.create();
         response.set(WsUpgrader.PROTOCOL, chosen.token());
         return Optional.of(response);
@@ -74,10 +78,12 @@ final class GatewayWsListener implements WsListener {
 
     @Override
     public void onOpen(WsSession ws) {
-        subprotocol = ws.subProtocol().flatMap(Subprotocol::ofToken)
+        ProtocolOffer negotiated = ws.subProtocol().flatMap(protocols.table()::ofToken)
                 .orElseThrow(() -> new IllegalStateException("no negotiated subprotocol"));
+        subprotocol = negotiated.encoding();
         Thread connectionThread = Thread.currentThread();
-        session = sessions.open(subprotocol, new HelidonFrameSink(ws, connectionThread));
+        FrameSink sink = protocols.sinkFor(negotiated, new HelidonFrameSink(ws, connectionThread));
+        session = sessions.open(subprotocol, sink);
         // The connection's own thread: every line it logs from now on names the session.
         LogContext.session(session.id());
         reaper.watch(connectionThread, session::onTransportClosed);

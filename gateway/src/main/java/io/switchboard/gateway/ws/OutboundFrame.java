@@ -31,10 +31,15 @@ public final class OutboundFrame {
     private final String type;
 
     private OutboundFrame(Kind kind, byte[] payload, String type) {
+        this(kind, Objects.requireNonNull(payload, "payload").length, type);
+        System.arraycopy(payload, 0, wire, headerLength, payload.length);
+    }
+
+    // The header is written here, the payload by the caller, before the frame is shared.
+    private OutboundFrame(Kind kind, int payloadLength, String type) {
         this.kind = Objects.requireNonNull(kind, "kind");
         this.type = Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(payload, "payload");
-        int n = payload.length;
+        int n = payloadLength;
         this.headerLength = n < 126 ? 2 : n < 65_536 ? 4 : 10;
         this.wire = new byte[headerLength + n];
         wire[0] = (byte) (0x80 | kind.opcode); // FIN, no extensions
@@ -50,7 +55,26 @@ public final class OutboundFrame {
                 wire[2 + i] = (byte) ((long) n >>> (56 - 8 * i));
             }
         }
-        System.arraycopy(payload, 0, wire, headerLength, n);
+    }
+
+    /** Writes a frame's payload straight into its wire form. */
+    @FunctionalInterface
+    interface PayloadWriter {
+        /** Writes exactly the promised number of payload bytes into {@code wire} from {@code offset}. */
+        void write(byte[] wire, int offset);
+    }
+
+    /**
+     * A data frame of {@code payloadLength} bytes written in place by {@code payload}: one array and one copy of
+     * the bytes, for frames assembled from other frames (a batch).
+     */
+    static OutboundFrame assemble(Kind kind, int payloadLength, String type, PayloadWriter payload) {
+        if (kind == Kind.PONG) {
+            throw new IllegalArgumentException("kind: PONG (expected: a data frame)");
+        }
+        OutboundFrame frame = new OutboundFrame(kind, payloadLength, type);
+        payload.write(frame.wire, frame.headerLength);
+        return frame;
     }
 
     /** A binary data frame. */
@@ -105,6 +129,13 @@ public final class OutboundFrame {
     /** Header plus payload: bytes a writer puts on the socket. */
     int wireLength() {
         return wire.length;
+    }
+
+    /** Copies the payload into {@code target} at {@code offset}; returns the offset after it. */
+    int copyPayloadTo(byte[] target, int offset) {
+        int n = size();
+        System.arraycopy(wire, headerLength, target, offset, n);
+        return offset + n;
     }
 
     /** Copies the wire form into {@code target} at {@code offset}; returns the offset after it. */

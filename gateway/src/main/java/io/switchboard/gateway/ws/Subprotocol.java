@@ -1,11 +1,9 @@
 package io.switchboard.gateway.ws;
 
-import java.util.List;
-import java.util.Optional;
-
 /**
- * The two WebSocket subprotocols of the wire protocol, negotiated with {@code Sec-WebSocket-Protocol}. Both carry
- * the same messages: binary frames of serialized protobuf, or text frames of protobuf's canonical JSON.
+ * The two encodings of the wire protocol: binary frames of serialized protobuf, or text frames of protobuf's
+ * canonical JSON. Both carry the same messages. Each is offered under its v1 subprotocol token and a {@code +batch}
+ * variant; which tokens a gateway offers is its {@link ProtocolTable}.
  */
 public enum Subprotocol {
     PROTO("switchboard.v1.proto", ProtoCodec.INSTANCE),
@@ -19,39 +17,12 @@ public enum Subprotocol {
         this.codec = codec;
     }
 
-    /** The {@code Sec-WebSocket-Protocol} token. */
+    /** The plain v1 {@code Sec-WebSocket-Protocol} token of this encoding. */
     public String token() {
         return token;
     }
 
     public FrameCodec codec() {
         return codec;
-    }
-
-    /** The subprotocol with this exact token. */
-    public static Optional<Subprotocol> ofToken(String token) {
-        for (Subprotocol p : values()) {
-            if (p.token.equals(token)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * Picks the first of the client's offers (in the client's order of preference) that we speak.
-     *
-     * @param offered the tokens offered, possibly as comma-separated header values
-     */
-    public static Optional<Subprotocol> negotiate(List<String> offered) {
-        for (String value : offered) {
-            for (String token : value.split(",")) {
-                Optional<Subprotocol> p = ofToken(token.strip());
-                if (p.isPresent()) {
-                    return p;
-                }
-            }
-        }
-        return Optional.empty();
     }
 }

@@ -18,11 +18,12 @@ public final class WsEndpoint {
      * WebSocket routing with the endpoint at {@code path}; {@code sessions} yields null until ready; every
      * connection is watched by {@code reaper} so its session is cleaned up however it ends.
      *
+     * @param protocols     the subprotocols offered (HTTP 400 for an upgrade offering none of them) and batching
      * @param maxFrameBytes largest client message after reassembling its fragments (beyond: close 1009)
      */
-    public static WsRouting.Builder routing(String path, int maxFrameBytes,
+    public static WsRouting.Builder routing(String path, WsProtocols protocols, int maxFrameBytes,
                                             Supplier<ConnectionHandler.Factory> sessions, TransportReaper reaper) {
         return WsRouting.builder().endpoint(path,
-                () -> new GatewayWsListener(sessions.get(), maxFrameBytes, reaper));
+                () -> new GatewayWsListener(sessions.get(), protocols, maxFrameBytes, reaper));
     }
 }

@@ -117,15 +117,6 @@ class CodecTest {
     }
 
     @Test
-    void negotiationTakesTheClientsFirstSupportedOffer() {
-        assertThat(Subprotocol.negotiate(java.util.List.of("mqtt, switchboard.v1.json", "switchboard.v1.proto")))
-                .contains(Subprotocol.JSON);
-        assertThat(Subprotocol.negotiate(java.util.List.of("switchboard.v1.proto"))).contains(Subprotocol.PROTO);
-        assertThat(Subprotocol.negotiate(java.util.List.of("switchboard.v2.json", "chat"))).isEmpty();
-        assertThat(Subprotocol.negotiate(java.util.List.of())).isEmpty();
-    }
-
-    @Test
     void connectFrameInJsonUsesLowerCamelCase() throws Exception {
         ClientFrame f = JsonCodec.INSTANCE.decode("{\"connect\":{\"token\":\"t\",\"client\":\"c\"}}");
         assertThat(f.getConnect()).isEqualTo(Connect.newBuilder().setToken("t").setClient("c").build());
