@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.Connect;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.testkit.RawWebSocket;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
 import org.junit.jupiter.api.AfterEach;
@@ -74,17 +77,24 @@ class DrainTest {
         }
     }
 
+    /**
+     * Read on a bare socket: the JDK's WebSocket client now and then misses an end of stream that comes without a
+     * close frame (seen here: its socket left in CLOSE_WAIT and no onClose or onError, about 1 stop in 40 on a busy
+     * machine), which is what a stop without grace may send.
+     */
     @Test
-    void stopWithoutGraceStillClosesConnectionsAndIsIdempotent() {
-        WsTestClient c = h.connect(Subprotocol.PROTO, "alice");
-        try {
+    void stopWithoutGraceStillClosesConnectionsAndIsIdempotent() throws Exception {
+        try (RawWebSocket ws = RawWebSocket.connect(h.wsUri(), Subprotocol.PROTO.token())) {
+            ws.readTimeout(WAIT);
+            ws.sendFrame(RawWebSocket.BINARY, ClientFrame.newBuilder()
+                    .setConnect(Connect.newBuilder().setToken(h.token("alice"))).build().toByteArray());
+            assertThat(ServerFrame.parseFrom(ws.readFrame().payload()).hasConnected()).isTrue();
+
             h.gateway.stop(Duration.ZERO);
-            WsTestClient.Closed closed = c.awaitClose(WAIT);
-            assertThat(closed.code()).isIn(ErrorCode.SERVER_SHUTDOWN_VALUE, 1006);
+
+            assertThat(ws.awaitCloseCode(WAIT)).isIn(ErrorCode.SERVER_SHUTDOWN_VALUE, 1006);
             h.gateway.stop(Duration.ZERO);
             h.gateway.drain(Duration.ZERO);
-        } finally {
-            c.close();
         }
     }
 }
