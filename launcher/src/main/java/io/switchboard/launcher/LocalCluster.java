@@ -38,6 +38,9 @@ import java.util.logging.Logger;
  * Each service is configured through the same {@link Config} path its own {@code main} uses, with the
  * addresses known only at run time (broker, router ports, service ids) laid over the base configuration.
  * Not thread-safe: start and close from one thread.
+ *
+ * <p>Size: one start and one stop method per tier, in dependency order, and the accessors the launcher, the system
+ * tests and the chaos drills read; each tier's own wiring stays in its server class.
  */
 public final class LocalCluster implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalCluster.class.getName());

@@ -34,6 +34,11 @@ import java.util.function.Predicate;
  * listener; the frames of a {@code Batch} (on a {@code +batch} subprotocol) one by one, in order, while
  * {@link #messagesReceived()} counts WebSocket messages as they came. Thread-safe: sends are serialized, as
  * {@code java.net.http.WebSocket} requires.
+ *
+ * <p>Size: one short helper per client frame the tests send and per way they wait for server frames; the
+ * decoding and the listener are the rest. The JDK's client now and then misses an end of stream that comes
+ * without a close frame (its socket stays in CLOSE_WAIT): tests that wait for an abort read on
+ * {@link RawWebSocket} instead.
  */
 public final class WsTestClient implements AutoCloseable {
     /** How a connection ended: the close code and reason the server sent, or 1006 if the transport failed. */
