@@ -158,6 +158,14 @@ public final class GatewayKeys {
             .byDefault(Duration.ofMillis(10)).check(Check.positive())
             .doc("How long one write may hold up a writer lane before the lane's other connections move to a new"
                     + " thread (checked every half of it).");
+    public static final Key<Integer> SOCKET_READ_BUFFER = S.define("gateway.socket-read-buffer", BYTES)
+            .byDefault(2048).check(Check.of(b -> b == 0 || (b >= 512 && b <= 65_536), "0, or 512-65536"))
+            .doc("Bytes each WebSocket connection's socket reads into at a time, held for the connection's life."
+                    + " Helidon's own is 8 KiB, the largest single item of an idle connection's memory; a"
+                    + " client frame larger than this takes several reads. `0` keeps Helidon's buffer. Set through"
+                    + " Helidon's internals (see performance.md, \"Memory per idle connection\"): on a Helidon"
+                    + " version without them every connection keeps Helidon's buffer and the gateway logs a warning"
+                    + " once.");
     public static final Key<Boolean> ROUTER_PUBLISH_STREAM = S.define("gateway.router-publish-stream", BOOLEAN)
             .byDefault(true)
             .doc("Publishes go to each router over one long-lived gRPC stream (`RouterService.PublishStream`)"

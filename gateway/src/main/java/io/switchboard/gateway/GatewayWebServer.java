@@ -6,6 +6,7 @@ import static io.switchboard.gateway.GatewayKeys.HOST;
 import static io.switchboard.gateway.GatewayKeys.IDLE_TIMEOUT;
 import static io.switchboard.gateway.GatewayKeys.MAX_FRAME_BYTES;
 import static io.switchboard.gateway.GatewayKeys.PORT;
+import static io.switchboard.gateway.GatewayKeys.SOCKET_READ_BUFFER;
 import static io.switchboard.gateway.GatewayKeys.WS_PATH;
 
 import java.util.Optional;
@@ -34,6 +35,7 @@ import io.switchboard.gateway.observe.HealthChecks;
 import io.switchboard.gateway.observe.MetricsService;
 import io.switchboard.gateway.session.Admission;
 import io.switchboard.gateway.ws.ConnectionHandler;
+import io.switchboard.gateway.ws.SocketReadBuffer;
 import io.switchboard.gateway.ws.TransportReaper;
 import io.switchboard.gateway.ws.WsEndpoint;
 import io.switchboard.gateway.ws.WsProtocols;
@@ -111,8 +113,8 @@ final class GatewayWebServer {
                             new DebugAdminService(admin.debug()), new AdminViewService(admin.status()));
                     extraRouting.accept(r);
                 })
-                .addRouting(WsEndpoint.routing(config.get(WS_PATH), protocols, config.get(MAX_FRAME_BYTES), sessions,
-                        reaper))
+                .addRouting(WsEndpoint.routing(config.get(WS_PATH), protocols, config.get(MAX_FRAME_BYTES),
+                        SocketReadBuffer.of(config.get(SOCKET_READ_BUFFER)), sessions, reaper))
                 .build();
     }
 }

@@ -17,6 +17,9 @@ package io.switchboard.loadgen;
  * @param rssBeforeMiB      server RSS before connecting
  * @param rssAfterMiB       server RSS after holding
  * @param rssPerConnectionKiB (after - before) / connected
+ * @param baseConnected     connections opened and held before the measured ones ({@code --idle-base}), 0 without
+ * @param rssBaseMiB        server RSS with the base connections held; NaN without a base
+ * @param rssSlopeKiB       (after - base) / connected: what each connection above the base added; NaN without a base
  * @param serverCpuMicrosPerConnect server CPU during the connect phase / connected
  * @param loadAverage       the machine's 1-minute load average at the end
  * @param firstFailure      the first failure, or null
@@ -24,5 +27,6 @@ package io.switchboard.loadgen;
 public record IdleFigures(String target, String subprotocol, int connections, int connected, int failed,
                           double connectSeconds, double connectsPerSecond, long drops, double heldSeconds,
                           double rssBeforeMiB, double rssAfterMiB, double rssPerConnectionKiB,
+                          int baseConnected, double rssBaseMiB, double rssSlopeKiB,
                           double serverCpuMicrosPerConnect, double loadAverage, String firstFailure) {
 }

@@ -52,6 +52,11 @@ final class LoadSettings {
     @Option(names = "--hold", defaultValue = "PT20S", description = "idle: how long to hold them before reading RSS (default: ${DEFAULT-VALUE})")
     Duration hold;
 
+    @Option(names = "--idle-base", defaultValue = "0",
+            description = "idle: open this many connections first and hold them, then measure --connections more on top: "
+                    + "the RSS slope above the base leaves out what the server allocates once (default: ${DEFAULT-VALUE}: no base)")
+    int idleBase;
+
     @Option(names = "--ack-clients", defaultValue = "500", description = "acks: publishing clients (default: ${DEFAULT-VALUE})")
     int ackClients;
 

@@ -52,6 +52,9 @@ final class ResultTables {
             new Column<>("RSS before MiB", IdleFigures::rssBeforeMiB),
             new Column<>("RSS after MiB", IdleFigures::rssAfterMiB),
             new Column<>("KiB/connection", IdleFigures::rssPerConnectionKiB),
+            new Column<>("base connections", IdleFigures::baseConnected),
+            new Column<>("RSS at base MiB", IdleFigures::rssBaseMiB),
+            new Column<>("KiB/connection above base", IdleFigures::rssSlopeKiB),
             new Column<>("load avg", IdleFigures::loadAverage));
 
     private ResultTables() {

@@ -62,25 +62,44 @@ final class TargetRun {
 
     private IdleFigures runIdle() {
         Plan plan = plan(Workload.IDLE, 0, 0, 0, settings.connections);
-        try (Workers workers = Workers.start(plan, settings)) {
+        Plan basePlan = settings.idleBase > 0 ? plan(Workload.IDLE, 0, 0, 0, settings.idleBase) : null;
+        // The base's workers hold their connections until the measured ones have been read (a null resource is skipped).
+        try (Workers baseWorkers = basePlan == null ? null : Workers.start(basePlan, settings)) {
             ProcStats.Sample before = ProcStats.sample(target.serverPids());
-            ConnectSummary connected = workers.connect(plan);
-            ProcStats.Sample afterConnect = ProcStats.sample(target.serverPids());
-            log.printf("  %d of %d connected in %.1f s (%.0f/s), %d failed%s%n", connected.ok(), plan.clients(),
-                    connected.seconds(), connected.ok() / connected.seconds(), connected.failed(),
-                    connected.firstFailure() == null ? "" : ": " + connected.firstFailure());
-            long held = System.nanoTime();
-            LockSupport.parkNanos(settings.hold.toNanos());
-            long drops = workers.drops();
-            ProcStats.Sample after = ProcStats.sample(target.serverPids());
-            double heldSeconds = (System.nanoTime() - held) / 1e9;
-            double perConnection = connected.ok() == 0 ? Double.NaN
-                    : (after.rssBytes() - before.rssBytes()) / 1024.0 / connected.ok();
-            return new IdleFigures(target.name(), plan.subprotocol().token(), plan.clients(), connected.ok(),
-                    connected.failed(), connected.seconds(), connected.ok() / connected.seconds(), drops, heldSeconds,
-                    mib(before.rssBytes()), mib(after.rssBytes()), perConnection,
-                    connected.ok() == 0 ? Double.NaN : (double) (afterConnect.cpuMicros() - before.cpuMicros()) / connected.ok(),
-                    ProcStats.loadAverage(), connected.firstFailure());
+            int baseConnected = 0;
+            ProcStats.Sample base = null;
+            if (baseWorkers != null) {
+                ConnectSummary b = baseWorkers.connect(basePlan);
+                baseConnected = b.ok();
+                LockSupport.parkNanos(settings.hold.toNanos());
+                base = ProcStats.sample(target.serverPids());
+                log.printf("  base: %d of %d connected, %d failed, server RSS %.1f MiB%n", b.ok(), basePlan.clients(),
+                        b.failed(), mib(base.rssBytes()));
+            }
+            try (Workers workers = Workers.start(plan, settings)) {
+                ProcStats.Sample beforeMeasured = base == null ? before : ProcStats.sample(target.serverPids());
+                ConnectSummary connected = workers.connect(plan);
+                ProcStats.Sample afterConnect = ProcStats.sample(target.serverPids());
+                log.printf("  %d of %d connected in %.1f s (%.0f/s), %d failed%s%n", connected.ok(), plan.clients(),
+                        connected.seconds(), connected.ok() / connected.seconds(), connected.failed(),
+                        connected.firstFailure() == null ? "" : ": " + connected.firstFailure());
+                long held = System.nanoTime();
+                LockSupport.parkNanos(settings.hold.toNanos());
+                long drops = workers.drops() + (baseWorkers == null ? 0 : baseWorkers.drops());
+                ProcStats.Sample after = ProcStats.sample(target.serverPids());
+                double heldSeconds = (System.nanoTime() - held) / 1e9;
+                double perConnection = connected.ok() + baseConnected == 0 ? Double.NaN
+                        : (after.rssBytes() - before.rssBytes()) / 1024.0 / (connected.ok() + baseConnected);
+                double slope = base == null || connected.ok() == 0 ? Double.NaN
+                        : (after.rssBytes() - base.rssBytes()) / 1024.0 / connected.ok();
+                return new IdleFigures(target.name(), plan.subprotocol().token(), plan.clients(), connected.ok(),
+                        connected.failed(), connected.seconds(), connected.ok() / connected.seconds(), drops, heldSeconds,
+                        mib(before.rssBytes()), mib(after.rssBytes()), perConnection,
+                        baseConnected, base == null ? Double.NaN : mib(base.rssBytes()), slope,
+                        connected.ok() == 0 ? Double.NaN
+                                : (double) (afterConnect.cpuMicros() - beforeMeasured.cpuMicros()) / connected.ok(),
+                        ProcStats.loadAverage(), connected.firstFailure());
+            }
         }
     }
 

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.launcher.LocalCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -44,25 +46,13 @@ class LoadGeneratorFactTest {
     @EnumSource(WireFormat.class)
     void everyPublishIsAckedAndEveryDeliveryArrives(WireFormat subprotocol) throws Exception {
         Path out = dir.resolve("facts-" + subprotocol);
-        // A failed run must say why in the test's failure, not only in picocli's stderr.
-        int exit = LoadMain.commandLine().setExecutionExceptionHandler((e, command, parsed) -> {
-            throw e;
-        }).execute(
+        LoadReport report = run(out,
                 "--url", cluster.webSocketUri(0) + "," + cluster.webSocketUri(1),
-                "--server-pid", Long.toString(ProcessHandle.current().pid()),
-                "--name", "platform",
                 "--subprotocol", subprotocol.name(),
                 "--workload", "fanout,acks",
                 "--rooms", Integer.toString(ROOMS), "--members", Integer.toString(MEMBERS), "--rate", "60",
                 "--ack-clients", "12", "--ack-rate", "2", "--ack-rooms", "3", "--ack-members", "2",
-                "--warmup", "PT1S", "--later-warmup", "PT1S", "--duration", "PT2S", "--drain-timeout", "PT20S",
-                "--processes", "2", "--source-addresses", "4",
-                "--secret", SECRET,
-                "--out", out.toString());
-        assertThat(exit).isZero();
-
-        LoadReport report = new ObjectMapper().readValue(out.resolveSibling(out.getFileName() + ".json").toFile(),
-                LoadReport.class);
+                "--warmup", "PT1S", "--later-warmup", "PT1S", "--duration", "PT2S", "--drain-timeout", "PT20S");
         assertThat(report.targets()).hasSize(1);
         List<StepFigures> steps = report.targets().getFirst().steps();
         assertThat(steps).extracting(StepFigures::workload).containsExactly("fanout", "acks");
@@ -86,5 +76,35 @@ class LoadGeneratorFactTest {
         }
         assertThat(Files.readString(out.resolveSibling(out.getFileName() + ".md")))
                 .contains("| platform | fanout |", "| platform | acks |");
+    }
+
+    @Test
+    void idleWithABaseHoldsBothAndMeasuresAboveTheBase() throws Exception {
+        Path out = dir.resolve("idle");
+        LoadReport report = run(out, "--url", cluster.webSocketUri(0).toString(),
+                "--workload", "idle", "--idle-base", "20", "--connections", "30", "--hold", "PT1S");
+        IdleFigures idle = report.targets().getFirst().idle().getFirst();
+        assertThat(idle.baseConnected()).isEqualTo(20);
+        assertThat(idle.connected()).isEqualTo(30);
+        assertThat(idle.failed()).isZero();
+        assertThat(idle.drops()).isZero();
+        assertThat(idle.rssBaseMiB()).isPositive();
+        assertThat(idle.rssSlopeKiB()).isNotNaN();
+        assertThat(Files.readString(out.resolveSibling(out.getFileName() + ".md")))
+                .contains("KiB/connection above base", "| platform | json | 30 | 30 | 0 |");
+    }
+
+    /** Runs the generator with {@code args} and the options every run here shares; returns its report. */
+    private LoadReport run(Path out, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--server-pid", Long.toString(ProcessHandle.current().pid()), "--name", "platform",
+                "--processes", "2", "--source-addresses", "4", "--secret", SECRET, "--out", out.toString()));
+        // A failed run must say why in the test's failure, not only in picocli's stderr.
+        int exit = LoadMain.commandLine().setExecutionExceptionHandler((e, command, parsed) -> {
+            throw e;
+        }).execute(all.toArray(String[]::new));
+        assertThat(exit).isZero();
+        return new ObjectMapper().readValue(out.resolveSibling(out.getFileName() + ".json").toFile(),
+                LoadReport.class);
     }
 }

@@ -72,15 +72,18 @@ public final class FrameRateLimiter {
         }
     }
 
+    private final Settings settings;
     private final Bucket messages;
     private final Bucket bytes;
-    private final Bucket refusals;
+    // Made at the first refusal, full, as it would be had it been made with the others: a bucket nobody takes from
+    // stays full. Most connections are never refused, and a bucket is a few hundred bytes per connection.
+    private Bucket refusals;
     private final long byteBurst;
 
     private FrameRateLimiter(Settings s) {
+        this.settings = s;
         this.messages = bucket(s.messageBurst(), s.messagesPerSecond(), Duration.ofSeconds(1), s.time());
         this.bytes = bucket(s.byteBurst(), s.bytesPerSecond(), Duration.ofSeconds(1), s.time());
-        this.refusals = bucket(s.refusalsBeforeClose(), s.refusalsBeforeClose(), REFUSALS_WINDOW, s.time());
         this.byteBurst = s.byteBurst();
     }
 
@@ -105,6 +108,10 @@ public final class FrameRateLimiter {
     }
 
     private Verdict refused(Verdict why) {
+        if (refusals == null) {
+            refusals = bucket(settings.refusalsBeforeClose(), settings.refusalsBeforeClose(), REFUSALS_WINDOW,
+                    settings.time());
+        }
         return refusals.tryConsume(1) ? why : Verdict.CLOSE;
     }
 }

@@ -268,6 +268,7 @@ public final class ClientSession implements ConnectionHandler {
             return; // the connect timeout won the race
         }
         cancel(connectTimer);
+        connectTimer = null; // an idle connection keeps no cancelled task
         if (!connections.userConnected(this, token.userId())) {
             limits.userCapReached();
             close(ErrorCode.TOO_MANY_CONNECTIONS, "connections of this user on this gateway: "

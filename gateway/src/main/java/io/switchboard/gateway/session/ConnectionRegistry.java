@@ -2,6 +2,7 @@ package io.switchboard.gateway.session;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,12 +14,15 @@ import io.switchboard.proto.client.v1.ErrorCode;
 /**
  * Every live connection of one gateway, for counting, for closing them all on drain, for waiting until they are
  * gone, and by user for direct messages and disconnects. Thread-safe: the user index is a concurrent map whose
- * per-key {@code compute} keeps adding to and emptying one user's set atomic.
+ * per-key {@code compute} keeps adding to and emptying one user's set atomic; each user's set is immutable and
+ * replaced on every change (a user has a handful of connections at most, and most users one: an immutable set of one
+ * is a fraction of a concurrent set's memory, which an idle gateway pays per connection).
  */
 public final class ConnectionRegistry {
     private final int maxPerUser;
     private final Runnable reapEnded;
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    // Values are immutable, replaced inside the map's compute.
     private final ConcurrentHashMap<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition emptied = lock.newCondition();
@@ -70,11 +74,17 @@ public final class ConnectionRegistry {
     private boolean tryIndex(ClientSession session, String userId) {
         boolean[] added = {false};
         byUser.compute(userId, (u, set) -> {
-            Set<ClientSession> s = set == null ? ConcurrentHashMap.newKeySet() : set;
-            if (s.size() < maxPerUser) {
-                added[0] = s.add(session);
+            if (set == null) {
+                added[0] = true;
+                return Set.of(session);
             }
-            return s.isEmpty() ? null : s;
+            if (set.size() >= maxPerUser || set.contains(session)) {
+                return set;
+            }
+            added[0] = true;
+            Set<ClientSession> more = new HashSet<>(set);
+            more.add(session);
+            return Set.copyOf(more);
         });
         return added[0];
     }
@@ -83,8 +93,12 @@ public final class ConnectionRegistry {
         String user = session.userId();
         if (!user.isEmpty()) {
             byUser.computeIfPresent(user, (u, set) -> {
-                set.remove(session);
-                return set.isEmpty() ? null : set;
+                if (!set.contains(session)) {
+                    return set;
+                }
+                Set<ClientSession> fewer = new HashSet<>(set);
+                fewer.remove(session);
+                return fewer.isEmpty() ? null : Set.copyOf(fewer);
             });
         }
         if (sessions.remove(session) && sessions.isEmpty()) {

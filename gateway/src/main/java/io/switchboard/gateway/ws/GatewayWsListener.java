@@ -10,6 +10,7 @@ import io.helidon.common.buffers.BufferData;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.WritableHeaders;
+import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.websocket.WsUpgrader;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
@@ -40,24 +41,30 @@ final class GatewayWsListener implements WsListener {
     private final ConnectionHandler.Factory sessions;
     private final WsProtocols protocols;
     private final int maxFrameBytes;
+    private final SocketReadBuffer readBuffer;
     private final TransportReaper reaper;
     private Subprotocol subprotocol;
     private ConnectionHandler session;
-    private final ByteArrayOutputStream binaryParts = new ByteArrayOutputStream();
-    private final StringBuilder textParts = new StringBuilder();
+    // The parts of a fragmented message, made at its first fragment and dropped once it is whole: an unfragmented
+    // message (nearly all of them) is decoded as Helidon hands it over, and an idle connection keeps no copy of its
+    // largest message so far (the Connect frame with its token).
+    private ByteArrayOutputStream binaryParts;
+    private StringBuilder textParts;
     private long partBytes;
 
     /**
      * @param sessions      opens the session of each connection; null while the gateway is not ready
      * @param protocols     the subprotocols offered, and how batches are made
      * @param maxFrameBytes largest client message, in bytes, after reassembly
+     * @param readBuffer    the read buffer the connection's socket gets when it opens
      * @param reaper        cleans the session up once the connection's thread has ended
      */
     GatewayWsListener(ConnectionHandler.Factory sessions, WsProtocols protocols, int maxFrameBytes,
-                      TransportReaper reaper) {
+                      SocketReadBuffer readBuffer, TransportReaper reaper) {
         this.sessions = sessions;
         this.protocols = protocols;
         this.maxFrameBytes = maxFrameBytes;
+        this.readBuffer = readBuffer;
         this.reaper = reaper;
     }
 
@@ -81,6 +88,10 @@ final class GatewayWsListener implements WsListener {
         ProtocolOffer negotiated = ws.subProtocol().flatMap(protocols.table()::ofToken)
                 .orElseThrow(() -> new IllegalStateException("no negotiated subprotocol"));
         subprotocol = negotiated.encoding();
+        if (ws.socketContext() instanceof ConnectionContext connection) {
+            // The connection's thread, before its first WebSocket read: the socket is not being read now.
+            readBuffer.applyTo(connection.serverSocket());
+        }
         Thread connectionThread = Thread.currentThread();
         FrameSink sink = protocols.sinkFor(negotiated, new HelidonFrameSink(ws, connectionThread));
         session = sessions.open(subprotocol, sink);
@@ -94,11 +105,14 @@ final class GatewayWsListener implements WsListener {
         if (!accept(Utf8.encodedLength(text))) {
             return;
         }
-        textParts.append(text);
         if (!last) {
+            if (textParts == null) {
+                textParts = new StringBuilder();
+            }
+            textParts.append(text);
             return;
         }
-        String message = textParts.toString();
+        String message = textParts == null ? text : textParts.append(text).toString();
         reset();
         if (message.indexOf(REPLACEMENT) >= 0) {
             session.close(ErrorCode.CLOSE_INVALID_PAYLOAD, "text frame is not valid UTF-8");
@@ -119,11 +133,18 @@ final class GatewayWsListener implements WsListener {
         }
         byte[] chunk = new byte[n];
         buffer.read(chunk);
-        binaryParts.writeBytes(chunk);
         if (!last) {
+            if (binaryParts == null) {
+                binaryParts = new ByteArrayOutputStream();
+            }
+            binaryParts.writeBytes(chunk);
             return;
         }
-        byte[] message = binaryParts.toByteArray();
+        byte[] message = chunk;
+        if (binaryParts != null) {
+            binaryParts.writeBytes(chunk);
+            message = binaryParts.toByteArray();
+        }
         reset();
         try {
             dispatch(subprotocol.codec().decode(message));
@@ -183,8 +204,8 @@ final class GatewayWsListener implements WsListener {
     }
 
     private void reset() {
-        binaryParts.reset();
-        textParts.setLength(0);
+        binaryParts = null;
+        textParts = null;
         partBytes = 0;
     }
 }

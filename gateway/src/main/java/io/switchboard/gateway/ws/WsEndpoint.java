@@ -20,10 +20,12 @@ public final class WsEndpoint {
      *
      * @param protocols     the subprotocols offered (HTTP 400 for an upgrade offering none of them) and batching
      * @param maxFrameBytes largest client message after reassembling its fragments (beyond: close 1009)
+     * @param readBuffer    the read buffer each connection's socket gets when it opens
      */
     public static WsRouting.Builder routing(String path, WsProtocols protocols, int maxFrameBytes,
-                                            Supplier<ConnectionHandler.Factory> sessions, TransportReaper reaper) {
+                                            SocketReadBuffer readBuffer, Supplier<ConnectionHandler.Factory> sessions,
+                                            TransportReaper reaper) {
         return WsRouting.builder().endpoint(path,
-                () -> new GatewayWsListener(sessions.get(), protocols, maxFrameBytes, reaper));
+                () -> new GatewayWsListener(sessions.get(), protocols, maxFrameBytes, readBuffer, reaper));
     }
 }
