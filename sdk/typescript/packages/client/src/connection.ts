@@ -1,15 +1,22 @@
 import type { Backoff } from './backoff.js';
-import { clientFrame, offeredSubprotocols, unpack, type Codec } from './codec.js';
+import { clientFrame, jsonCodec, offeredSubprotocols, unpack, type Codec } from './codec.js';
 import type { Emitter } from './emitter.js';
 import { closeAction, codeName, SwitchboardError } from './errors.js';
 import { ErrorCode, type ClientFrame, type Connected, type ServerFrame } from './gen/switchboard/client/v1/client_pb.js';
 import type { ClientEvents, ClientSettings, TokenReason, WebSocketLike } from './options.js';
 import type { TimerHandle } from './timers.js';
+import { TransportChoice } from './transport-choice.js';
 import type { ConnectionState, StateChange } from './types.js';
 
 /** One WebSocket and what the client knows of it. Every attempt makes a new one; callbacks of older ones are ignored. */
 export interface Connection {
   readonly ws: WebSocketLike;
+  /** The connection's encoding: the client's format on a WebSocket, JSON on the HTTP fallback. */
+  readonly codec: Codec;
+  /** The connection is the HTTP fallback's (docs/protocol.md section 15). */
+  readonly fallback: boolean;
+  /** The transport opened (WebSocket open, or the event stream's open event). */
+  opened: boolean;
   readonly token: string;
   readonly tokenObtainedAt: number;
   /** The server sent Connected on it. */
@@ -59,6 +66,7 @@ export class ConnectionStateMachine implements Link {
   private connectTimer?: TimerHandle;
   private pingTimer?: TimerHandle;
   private connectedInfo?: Connected;
+  private readonly transports: TransportChoice;
 
   constructor(
     private readonly settings: ClientSettings,
@@ -66,7 +74,9 @@ export class ConnectionStateMachine implements Link {
     private readonly backoff: Backoff,
     private readonly events: Emitter<ClientEvents>,
     private readonly handler: ConnectionHandler,
-  ) {}
+  ) {
+    this.transports = new TransportChoice(settings.httpFallback, settings.fallbackRetryMs);
+  }
 
   get state(): ConnectionState {
     return this.stateValue;
@@ -109,7 +119,7 @@ export class ConnectionStateMachine implements Link {
 
   send(conn: Connection, frame: ClientFrame): void {
     try {
-      conn.ws.send(this.codec.encode(frame));
+      conn.ws.send(conn.codec.encode(frame));
     } catch (e) {
       // The socket is closing: its close event reconnects and requeues.
       this.events.emit('error', new SwitchboardError(`send failed: ${String(e)}`, 'NOT_CONNECTED', true));
@@ -132,24 +142,27 @@ export class ConnectionStateMachine implements Link {
       return;
     }
     this.nextTokenReason = 'connect';
-    const WebSocketImpl = this.settings.WebSocket;
+    const fallback = this.transports.useFallback(this.settings.scheduler.now());
+    const WebSocketImpl = fallback ? this.settings.HttpFallback : this.settings.WebSocket;
+    const codec = fallback ? jsonCodec : this.codec;
     if (!WebSocketImpl) {
       this.fail(new SwitchboardError('no WebSocket implementation: pass options.WebSocket (e.g. the "ws" package) on Node < 22', 'CLOSED', false));
       return;
     }
     let ws: WebSocketLike;
     try {
-      ws = new WebSocketImpl(this.settings.url, offeredSubprotocols(this.codec.format, this.settings.batching));
+      ws = new WebSocketImpl(this.settings.url, offeredSubprotocols(codec.format, this.settings.batching));
     } catch (e) {
       this.fail(new SwitchboardError(`cannot open ${this.settings.url}: ${String(e)}`, 'CLOSED', false));
       return;
     }
     ws.binaryType = 'arraybuffer';
     const now = this.settings.scheduler.now();
-    const conn: Connection = { ws, token, tokenObtainedAt: now, connected: false, lastFrameAt: now, lastPingAt: now };
+    const conn: Connection = { ws, codec, fallback, opened: false, token, tokenObtainedAt: now, connected: false, lastFrameAt: now, lastPingAt: now };
     this.conn = conn;
     ws.onopen = () => {
       if (conn !== this.conn) return;
+      conn.opened = true;
       this.send(conn, clientFrame({ case: 'connect', value: { token, client: this.settings.clientName } }));
     };
     ws.onmessage = (event) => this.onData(conn, event.data);
@@ -171,7 +184,7 @@ export class ConnectionStateMachine implements Link {
     conn.lastFrameAt = this.settings.scheduler.now();
     let message: ServerFrame;
     try {
-      message = this.codec.decode(data);
+      message = conn.codec.decode(data);
     } catch (e) {
       this.events.emit('error', new SwitchboardError(`undecodable frame: ${String(e)}`, 'DECODE', false));
       return;
@@ -235,6 +248,10 @@ export class ConnectionStateMachine implements Link {
       return;
     }
     this.teardown();
+    if (!conn.opened && !conn.fallback) {
+      // Never opened: a proxy may refuse the upgrade. In "auto" mode the next attempts use the HTTP fallback.
+      this.transports.webSocketFailedToOpen(this.settings.scheduler.now());
+    }
     const action = closeAction(code);
     if (action === 'close') {
       this.fail(new SwitchboardError(`closed by server: ${code} ${codeName(code)}${reason ? ` (${reason})` : ''}`, code, false), code, reason);

@@ -20,6 +20,8 @@ export { systemScheduler } from './timers.js';
 export type { Scheduler, TimerHandle, RandomSource } from './timers.js';
 export type { WireFormat } from './codec.js';
 export { SUBPROTOCOLS } from './codec.js';
+export { SseSocket } from './sse-socket.js';
+export type { HttpFallbackMode } from './transport-choice.js';
 export { tokenTimes } from './jwt.js';
 export { textOf, applyPresenceChange } from './types.js';
 export type {

@@ -2,6 +2,8 @@ import { resolveBackoff, positive, type BackoffOptions } from './backoff.js';
 import type { WireFormat } from './codec.js';
 import type { SwitchboardError } from './errors.js';
 import { checkCapacity } from './lru.js';
+import { SseSocket } from './sse-socket.js';
+import type { HttpFallbackMode } from './transport-choice.js';
 import { systemScheduler, type RandomSource, type Scheduler } from './timers.js';
 import type {
   EphemeralEvent,
@@ -53,6 +55,16 @@ export interface SwitchboardClientOptions {
   batching?: boolean;
   /** WebSocket implementation; defaults to globalThis.WebSocket (browsers, Node >= 22). On Node 20 pass the "ws" package's. */
   WebSocket?: WebSocketConstructor;
+  /**
+   * The HTTP fallback (docs/protocol.md section 15: Server-Sent Events down, POSTs up, JSON mapping) for networks whose
+   * proxies refuse WebSocket upgrades. "auto" (default): when a WebSocket closes before it opened, the next attempts use
+   * the fallback, and after fallbackRetryMs a reconnect tries a WebSocket again; "never"; "always".
+   */
+  httpFallback?: HttpFallbackMode;
+  /** In "auto" mode, how long the client stays on the fallback before a reconnect tries a WebSocket again (default 300 000). */
+  fallbackRetryMs?: number;
+  /** The fallback transport (default: SseSocket, over fetch); tests inject fakes. */
+  HttpFallback?: WebSocketConstructor;
   /** Sent in Connect.client for the server's logs. */
   clientName?: string;
   /** Reconnect backoff (full jitter, capped). */
@@ -142,6 +154,9 @@ export interface ClientSettings {
   readonly format: WireFormat;
   readonly batching: boolean;
   readonly WebSocket: WebSocketConstructor | undefined;
+  readonly httpFallback: HttpFallbackMode;
+  readonly fallbackRetryMs: number;
+  readonly HttpFallback: WebSocketConstructor;
   readonly clientName: string;
   readonly backoff: Required<BackoffOptions>;
   readonly connectTimeoutMs: number;
@@ -175,6 +190,11 @@ export function resolveSettings(options: SwitchboardClientOptions): ClientSettin
   if (options.batching !== undefined && typeof options.batching !== 'boolean') {
     throw new TypeError(`batching: ${String(options.batching)} (expected: true or false)`);
   }
+  const httpFallback = options.httpFallback ?? 'auto';
+  if (httpFallback !== 'auto' && httpFallback !== 'never' && httpFallback !== 'always') {
+    throw new RangeError(`httpFallback: ${String(httpFallback)} (expected: "auto", "never" or "always")`);
+  }
+  const fallbackRetryMs = positive('fallbackRetryMs', options.fallbackRetryMs ?? 300_000);
   const backoff = resolveBackoff(options.backoff ?? {});
   const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? 10_000);
   const publishTimeoutMs = positive('publishTimeoutMs', options.publishTimeoutMs ?? 30_000);
@@ -199,6 +219,9 @@ export function resolveSettings(options: SwitchboardClientOptions): ClientSettin
     format: options.format ?? 'proto',
     batching: options.batching ?? true,
     WebSocket: options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
+    httpFallback,
+    fallbackRetryMs,
+    HttpFallback: options.HttpFallback ?? SseSocket,
     clientName: options.clientName ?? 'switchboard-ts/0.1.0',
     backoff,
     connectTimeoutMs,

@@ -21,6 +21,8 @@ function setup(options: Partial<SwitchboardClientOptions> = {}, token: () => str
     url: 'ws://gateway/ws',
     format: 'json',
     WebSocket: FakeWebSocket,
+    // These tests are about WebSocket connections; the fallback's switch has tests of its own.
+    httpFallback: 'never',
     scheduler: sched,
     random: () => 0.5,
     token: ({ reason }) => {

@@ -16,6 +16,8 @@ function setup(options: Partial<SwitchboardClientOptions> = {}) {
     token: () => 'token',
     format: 'json',
     WebSocket: FakeWebSocket,
+    // These tests are about WebSocket connections; the fallback's switch has tests of its own.
+    httpFallback: 'never',
     scheduler: sched,
     random: () => 0.5,
     backoff: { initialMs: 1000, maxMs: 8000 },

@@ -1,3 +1,4 @@
+import { jsonCodec } from '../src/codec.js';
 import type { Connection, Link } from '../src/connection.js';
 import type { ClientFrame } from '../src/gen/switchboard/client/v1/client_pb.js';
 import type { WebSocketLike } from '../src/options.js';
@@ -9,7 +10,7 @@ export class FakeLink implements Link {
 
   /** A new connection that completed its handshake (Connected), now the current one. */
   connect(token = 'token'): Connection {
-    const conn: Connection = { ws: {} as WebSocketLike, token, tokenObtainedAt: 0, connected: true, lastFrameAt: 0, lastPingAt: 0 };
+    const conn: Connection = { ws: {} as WebSocketLike, codec: jsonCodec, fallback: false, opened: true, token, tokenObtainedAt: 0, connected: true, lastFrameAt: 0, lastPingAt: 0 };
     this.current = conn;
     return conn;
   }

@@ -219,3 +219,42 @@ for (const format of ['json', 'proto'] as const) {
     });
   });
 }
+
+describe('against a running Switchboard: the HTTP fallback', { skip }, () => {
+  test('a client whose WebSocket upgrade is refused falls back to Server-Sent Events and POSTs by itself', async () => {
+    const room = `demo:sdk-it-sse-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+    let refused = 0;
+    // A network that refuses upgrades: every WebSocket goes to a path the gateway does not upgrade (HTTP 404).
+    const Refused = function (socketUrl: string, protocols: string[]) {
+      refused++;
+      const u = new URL(socketUrl);
+      u.pathname = '/no-websocket-here';
+      return new RealWebSocket(u.toString(), protocols);
+    } as unknown as WebSocketConstructor;
+    const sam = client('sam', 'proto', { WebSocket: Refused });
+    const wes = client('wes', 'proto');
+    const samSees: RoomMessage[] = [];
+    const wesSees: RoomMessage[] = [];
+    sam.on('message', (m) => {
+      if (m.room === room) samSees.push(m);
+    });
+    wes.on('message', (m) => {
+      if (m.room === room) wesSees.push(m);
+    });
+    try {
+      sam.connect();
+      wes.connect();
+      await sam.subscribe(room);
+      await wes.subscribe(room);
+      assert.ok(refused >= 1, 'the first attempt was a WebSocket');
+      const first = await sam.publish(room, 'from the stream');
+      const second = await wes.publish(room, 'from the socket');
+      await waitFor(() => samSees.length === 2 && wesSees.length === 2);
+      assert.deepEqual(samSees.map(textOf), ['from the stream', 'from the socket']);
+      assert.deepEqual(wesSees.map((m) => m.position), [first.position, second.position]);
+    } finally {
+      sam.close();
+      wes.close();
+    }
+  });
+});

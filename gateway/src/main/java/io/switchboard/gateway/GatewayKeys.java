@@ -13,6 +13,7 @@ import io.switchboard.gateway.authz.AuthzKeys;
 import io.switchboard.gateway.tls.TlsKeys;
 import io.switchboard.gateway.limits.LimitKeys;
 import io.switchboard.gateway.session.ConflationKeys;
+import io.switchboard.gateway.sse.SseKeys;
 import io.switchboard.gateway.ws.ProtocolKeys;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.TokenKeys;
@@ -279,6 +280,7 @@ public final class GatewayKeys {
             .rule(Rule.atLeastSize(MAX_OUTBOUND_QUEUE_BYTES, MAX_FRAME_BYTES))
             .rule(Rule.below(MAX_EPHEMERAL_BYTES, MAX_FRAME_BYTES))
             .rule(Rule.atLeastSize(RESUME_MAX_BUFFER_BYTES, MAX_FRAME_BYTES))
+            .rule(Rule.atLeastSize(SseKeys.MAX_POST_BYTES, MAX_FRAME_BYTES))
             .build();
 
     /** The {@code kafka.consumer.*} passthrough section. */
@@ -292,6 +294,7 @@ public final class GatewayKeys {
             .section(LimitKeys.SECTION)
             .section(ProtocolKeys.SECTION)
             .section(ConflationKeys.SECTION)
+            .section(SseKeys.SECTION)
             .shared(KafkaKeys.BOOTSTRAP_SERVERS, KafkaKeys.TOPIC_NAME, KafkaKeys.EPHEMERAL_TOPIC_NAME,
                     KafkaKeys.CONTROL_TOPIC_NAME, KafkaKeys.PRESENCE_TOPIC_NAME)
             .passthrough(CONSUMER, Map.of(), Map.of(), "Passed to the fan-out consumer, the consumer of the three"

@@ -108,6 +108,9 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.switchboard.gateway.session.SessionFactory;
 import io.switchboard.gateway.session.SessionSettings;
 import io.switchboard.gateway.signals.SignalConsumer;
+import io.switchboard.gateway.sse.HttpFallback;
+import io.switchboard.gateway.sse.SseKeys;
+import io.switchboard.gateway.sse.SseSettings;
 import io.switchboard.gateway.tls.ServingTls;
 import io.switchboard.gateway.tls.TlsMetrics;
 import io.switchboard.gateway.ws.TransportReaper;
@@ -178,6 +181,10 @@ public final class GatewayServer implements AutoCloseable {
     private volatile DeliveryProbe probe;
     private ProbeMetrics probeMetrics;
     private ProtocolMetrics protocolMetrics;
+    // Null when gateway.http-fallback.enabled is false.
+    private HttpFallback httpFallback;
+    // Set once the gateway takes connections; the HTTP fallback checks each POST's token with it.
+    private volatile ClientTokenVerifier clientVerifier;
     private KeySet keySet;
     // Built from gateway.authz.*: what each connection may do in which room.
     private RoomAuthorizer roomAuthorizer;
@@ -256,9 +263,16 @@ public final class GatewayServer implements AutoCloseable {
         historyClient = config.find(HISTORY_ADDRESS)
                 .<HistoryClient>map(a -> new GrpcHistoryClient(a, channelBuilder(a), config.get(HISTORY_TIMEOUT)))
                 .orElseGet(HistoryClient::unconfigured);
+        Consumer<HttpRouting.Builder> routing = extraRouting;
+        if (config.get(SseKeys.ENABLED)) {
+            httpFallback = new HttpFallback(SseSettings.from(config, config.get(MAX_FRAME_BYTES)),
+                    new HttpFallback.Gateway(sessions::get, admission::isOpen, () -> clientVerifier, limits,
+                            reaper::sweep, timer, connections::size, registry));
+            routing = ((Consumer<HttpRouting.Builder>) httpFallback::register).andThen(extraRouting);
+        }
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
                 () -> fanout != null && fanout.isPositioned(), this::isAlive, this::probeHealthy),
-                new GatewayWebServer.Admin(drainControl(), drillFanout(), debug, this::adminStatus), extraRouting,
+                new GatewayWebServer.Admin(drainControl(), drillFanout(), debug, this::adminStatus), routing,
                 protocols, sessions::get, reaper, tls.map(ServingTls::initial), limits).start();
         // Helidon logs a failed bind and returns a server that is not running (port -1) instead of throwing.
         if (!webServer.isRunning() || webServer.port() < 0) {
@@ -310,7 +324,7 @@ public final class GatewayServer implements AutoCloseable {
                 .clock(clock)
                 .timer(timer)
                 .bookkeeping(metrics, connections)
-                .verifier(verifier(), roomAuthorizer)
+                .verifier(clientVerifier = verifier(), roomAuthorizer)
                 .fanout(subscriptions, fanout, layout)
                 .history(new ResumeReader(historyClient, config.get(RESUME_PAGE_SIZE),
                         config.get(RESUME_MAX_MESSAGES), config.get(RESUME_COALESCE_TTL),
@@ -564,6 +578,7 @@ public final class GatewayServer implements AutoCloseable {
         release.run("unregister limit metrics", limits, EdgeLimits::close);
         release.run("unregister probe metrics", probeMetrics, ProbeMetrics::close);
         release.run("unregister protocol metrics", protocolMetrics, ProtocolMetrics::close);
+        release.run("unregister HTTP fallback metrics", httpFallback, HttpFallback::close);
     }
 
     /** The bound port. */
@@ -594,7 +609,7 @@ public final class GatewayServer implements AutoCloseable {
         return config.tls().isPresent() ? "https" : "http";
     }
 
-    /** Open WebSocket connections. */
+    /** Open client connections: WebSockets and HTTP fallback streams. */
     public int connectionCount() {
         return connections.size();
     }

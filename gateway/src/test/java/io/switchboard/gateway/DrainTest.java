@@ -97,4 +97,33 @@ class DrainTest {
             h.gateway.drain(Duration.ZERO);
         }
     }
+
+    /** A drain reaches HTTP fallback streams as it reaches WebSockets: Drain, the in-flight ack, close 3000, the end. */
+    @Test
+    void drainSendsDrainThenTheInFlightAckThenClose3000AndRefusesNewStreams() throws Exception {
+        try (SseTestClient c = SseTestClient.connected(h.httpUri("/sse"), h.token("alice"))) {
+            c.subscribeAndWait("drain-sse", WAIT);
+            h.router.mode(FakeRouter.Mode.HOLD);
+            int rid = c.publish("drain-sse", "in-flight", "x");
+            assertThat(h.router.awaitHeld(WAIT)).isTrue();
+
+            CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> h.gateway.drain(Duration.ofSeconds(30)));
+            assertThat(c.nextMatching(ServerFrame::hasDrain, WAIT).getDrain().getReconnectWithinMs()).isEqualTo(5000);
+            try (SseTestClient late = SseTestClient.open(h.httpUri("/sse"), h.token("bob"))) {
+                assertThat(late.status()).isEqualTo(503);
+            }
+            assertThat(c.hasEnded()).as("the close waits for the publish in flight").isFalse();
+
+            h.router.release();
+            ServerFrame ack = c.nextMatching(f -> f.hasAck() || f.hasError(), WAIT);
+            assertThat(ack.getAck().getRequestId()).isEqualTo(rid);
+            SseTestClient.Closed closed = c.awaitClose(WAIT);
+            assertThat(closed.code()).isEqualTo(ErrorCode.SERVER_SHUTDOWN_VALUE);
+            assertThat(closed.reason()).isEqualTo("reconnect");
+            c.awaitEnd(WAIT);
+
+            drain.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> h.gateway.connectionCount() == 0);
+        }
+    }
 }

@@ -123,6 +123,24 @@ final class GatewayHarness implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** POSTs {@code body} to {@code uri} with {@code authorization} (the HTTP fallback's frames). */
+    HttpResponse<String> postTo(String uri, String body, String authorization) throws Exception {
+        return postBytes(URI.create(uri), body.getBytes(java.nio.charset.StandardCharsets.UTF_8), authorization);
+    }
+
+    /** POSTs {@code body} to {@code uri} with {@code authorization}; any failure is unchecked. */
+    HttpResponse<String> postBytes(URI uri, byte[] body, String authorization) {
+        try {
+            return http.send(HttpRequest.newBuilder(uri).timeout(WAIT).header("Authorization", authorization)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The value of one sample in the Prometheus text output, or 0 when absent. */
     double metric(String sample) throws Exception {
         for (String line : get("/metrics").body().split("\n")) {

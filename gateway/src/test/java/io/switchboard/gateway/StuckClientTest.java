@@ -27,7 +27,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A client that never reads cannot even receive its SLOW_CONSUMER close frame: after the close timeout the
- * gateway aborts the transport, and the connection is cleaned up (count, queue bytes) like any other.
+ * gateway aborts the transport, and the connection is cleaned up (count, queue bytes) like any other; the same for an
+ * HTTP fallback stream, whose id is then unknown.
  */
 class StuckClientTest {
     @AutoClose
@@ -69,5 +70,55 @@ class StuckClientTest {
             ServerFrame m = witness.nextMatching(f -> f.hasMessage() && f.getMessage().getId().equals("w-1"), WAIT);
             assertThat(m.getMessage().getPayload().toStringUtf8()).isEqualTo("still here");
         }
+    }
+
+    @Test
+    void anEventStreamThatIsNeverReadIsAbortedAndItsStreamForgotten() throws Exception {
+        try (java.net.Socket stuck = new java.net.Socket("127.0.0.1", h.gateway.port());
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, h.kafka.bootstrapServers(),
+                     ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
+            stuck.setSoTimeout((int) WAIT.toMillis());
+            stuck.getOutputStream().write(("GET /sse HTTP/1.1\r\nHost: 127.0.0.1:" + h.gateway.port() + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String stream = streamIdOf(stuck.getInputStream());
+            String post = h.httpUri("/sse/" + stream).toString();
+            String frames = "{\"connect\":{\"token\":\"" + h.token("stuck-sse") + "\"}}\n"
+                    + "{\"subscribe\":{\"requestId\":1,\"room\":\"flood-sse\"}}";
+            assertThat(h.postTo(post, frames, "Bearer " + h.token("stuck-sse")).statusCode()).isEqualTo(204);
+            await().atMost(WAIT).until(() -> h.metric("gateway_connections_by_transport{transport=\"sse\"}") == 1);
+            double slowBefore = h.metric("gateway_slow_consumer_disconnects_total");
+            byte[] value = Envelope.newBuilder().setId("f").setRoom("flood-sse")
+                    .setPayload(ByteString.copyFrom(new byte[60_000])).build().toByteArray();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                for (int i = 0; i < 20; i++) {
+                    producer.send(new ProducerRecord<>(GatewayHarness.TOPIC, "flood-sse", value));
+                }
+                producer.flush();
+                return h.metric("gateway_slow_consumer_disconnects_total") > slowBefore;
+            });
+            // The close event cannot be written to a client that does not read: the stream is dropped and forgotten.
+            await().atMost(WAIT).until(() -> h.metric("gateway_connections_by_transport{transport=\"sse\"}") == 0);
+            await().atMost(WAIT).until(() -> h.metric("gateway_outbound_queue_bytes") == 0);
+            assertThat(h.postTo(post, "{\"ping\":{}}", "Bearer " + h.token("stuck-sse")).statusCode()).isEqualTo(404);
+        }
+    }
+
+    /** Reads the response head and the open event (and no further) and returns the stream id. */
+    private static String streamIdOf(java.io.InputStream in) throws java.io.IOException {
+        java.util.regex.Pattern id = java.util.regex.Pattern.compile("\"stream\":\"([A-Za-z0-9_-]{22})\"");
+        StringBuilder read = new StringBuilder();
+        for (int i = 0; i < 4096; i++) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            read.append((char) b);
+            java.util.regex.Matcher m = id.matcher(read);
+            if (m.find()) {
+                return m.group(1);
+            }
+        }
+        throw new AssertionError("no open event in " + read);
     }
 }

@@ -445,6 +445,7 @@ public final class SwitchboardClient implements AutoCloseable {
         private int memberListLimit = 100;
         private String clientName = "switchboard-java/0.1.0";
         private boolean batching = true;
+        private boolean httpFallback;
         private ServerSubscriptionListener serverSubscriptions;
 
         private Builder() {
@@ -606,6 +607,18 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Reach the gateway over its HTTP fallback instead of a WebSocket (default false): a Server-Sent Events stream
+         * from {@code GET /sse} on the {@link #url}'s host and port ({@code http} for {@code ws}, {@code https} for
+         * {@code wss}) and a POST per batch of client frames, in the JSON mapping (docs/protocol.md section 15). For
+         * networks whose proxies refuse WebSocket upgrades; everything else (resume, acks, drain, reconnects) works
+         * the same. {@link #batching} does not apply.
+         */
+        public Builder httpFallback(boolean httpFallback) {
+            this.httpFallback = httpFallback;
+            return this;
+        }
+
         /** Tests: a manual scheduler (time moves only when the test says). */
         Builder scheduler(Scheduler scheduler) {
             this.testScheduler = scheduler;
@@ -656,7 +669,8 @@ public final class SwitchboardClient implements AutoCloseable {
                     http = owned;
                     release = chain(release, owned::shutdown);
                 }
-                transport = new JdkWebSocketConnector(http, connectTimeout, batching);
+                transport = httpFallback ? new SseConnector(http, requestTimeout)
+                        : new JdkWebSocketConnector(http, connectTimeout, batching);
             }
             return new SwitchboardClient(settings, base, transport, release, serverSubscriptions);
         }

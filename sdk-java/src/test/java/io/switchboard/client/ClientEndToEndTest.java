@@ -21,7 +21,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Two real clients against a real platform (embedded Kafka, router, history, gateway) on loopback. */
+/**
+ * Real clients against a real platform (embedded Kafka, router, history, gateway) on loopback, over WebSockets and
+ * over the HTTP fallback (Server-Sent Events and POSTs).
+ */
 class ClientEndToEndTest {
     private static final String SECRET = "sdk-java-e2e-secret-0123456789abcdef";
     private static final TestTokens TOKENS = TestTokens.hs256(SECRET);
@@ -171,5 +174,61 @@ class ClientEndToEndTest {
             assertThat(carol.history(room, io.switchboard.proto.client.v1.HistoryDirection.LATEST, 0, 10).get()
                     .getMessagesList()).extracting(ClientEndToEndTest::text).containsExactly("h0", "h1", "h2");
         }
+    }
+
+    @Test
+    void aFallbackClientPublishesWithAcksAndSeesItsOwnAndTheWebSocketsMessages() throws Exception {
+        String room = "sdk:sse";
+        List<String> streamSees = new CopyOnWriteArrayList<>();
+        List<String> socketSees = new CopyOnWriteArrayList<>();
+        try (SwitchboardClient stream = builder("sam").httpFallback(true).build();
+             SwitchboardClient socket = builder("wes").build()) {
+            stream.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            socket.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            stream.subscribe(room, m -> streamSees.add(text(m))).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            socket.subscribe(room, m -> socketSees.add(text(m))).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+            Ack first = stream.publish(room, "from-stream".getBytes(StandardCharsets.UTF_8))
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            Ack second = socket.publish(room, "from-socket".getBytes(StandardCharsets.UTF_8))
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(second.getPosition()).isGreaterThan(first.getPosition());
+            await().atMost(WAIT).until(() -> streamSees.size() == 2 && socketSees.size() == 2);
+            assertThat(streamSees).containsExactly("from-stream", "from-socket");
+            assertThat(socketSees).containsExactly("from-stream", "from-socket");
+        }
+    }
+
+    @Test
+    void aDroppedStreamIsResumedOnANewOneExactlyOnceInOrder() throws Exception {
+        String room = "sdk:sse-resume";
+        List<String> seen = new CopyOnWriteArrayList<>();
+        CuttableConnector streams = new CuttableConnector(new SseConnector(http, Duration.ofSeconds(10)));
+        try (SwitchboardClient publisher = builder("pat").build();
+             SwitchboardClient reader = builder("rae").transportConnector(streams).build()) {
+            publisher.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            reader.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            reader.subscribe(room, m -> seen.add(text(m))).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                sent.add(publish(publisher, room, "before-" + i));
+            }
+            await().atMost(WAIT).until(() -> seen.size() == 3);
+
+            streams.cut();
+            for (int i = 0; i < 5; i++) {
+                sent.add(publish(publisher, room, "during-" + i));
+            }
+            await().atMost(WAIT).until(() -> seen.size() >= sent.size()
+                    && reader.state() == ConnectionState.CONNECTED);
+            sent.add(publish(publisher, room, "after"));
+            await().atMost(WAIT).until(() -> seen.size() >= sent.size());
+            assertThat(seen).containsExactlyElementsOf(sent);
+        }
+    }
+
+    private static String publish(SwitchboardClient c, String room, String body) throws Exception {
+        c.publish(room, body.getBytes(StandardCharsets.UTF_8)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return body;
     }
 }

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The real WebSocket connector, remembering the connection it opened last so that a test can cut it as a network
+ * A real connector (the WebSocket one by default), remembering the connection it opened last so that a test can cut it as a network
  * failure would. Thread-safe.
  */
 final class CuttableConnector implements TransportConnector {
@@ -14,7 +14,12 @@ final class CuttableConnector implements TransportConnector {
     private volatile Transport last;
 
     CuttableConnector(HttpClient http) {
-        this.real = new JdkWebSocketConnector(http, Duration.ofSeconds(10), true);
+        this(new JdkWebSocketConnector(http, Duration.ofSeconds(10), true));
+    }
+
+    /** Around another connector (e.g. the HTTP fallback's). */
+    CuttableConnector(TransportConnector real) {
+        this.real = real;
     }
 
     @Override

@@ -91,7 +91,36 @@ public final class EdgeLimits implements AutoCloseable {
                         BiConsumer<Thread, Runnable> onConnectionEnd, Runnable reapEnded) {
         routing.addFilter(handshakes);
         origins.ifPresent(p -> routing.addFilter(new CorsFilter(p, noCors)));
-        routing.addFilter(new UpgradeGuard(wsPath, caps, clients, metrics, onConnectionEnd, reapEnded));
+        routing.addFilter(new UpgradeGuard(wsPath, capGate(reapEnded), onConnectionEnd));
+    }
+
+    /**
+     * The connection caps for a transport that admits its connections itself (the HTTP fallback's event streams):
+     * the same caps the WebSocket upgrades count against.
+     *
+     * @param reapEnded runs now the cleanups of the connections that have ended (before a cap refuses)
+     */
+    public CapGate capGate(Runnable reapEnded) {
+        return new CapGate(caps, clients, metrics, reapEnded);
+    }
+
+    /**
+     * The WebSocket upgrade's origin rule for plain HTTP requests that act on a client connection (the HTTP
+     * fallback): no {@code Origin} (not a browser) is allowed; with {@code gateway.allowed-origins} set the origin
+     * must be in it, else it must be the gateway's own (same host and port as {@code host}). A refusal is counted.
+     *
+     * @param secure whether the request came over TLS
+     */
+    public boolean allowsOrigin(Optional<String> origin, Optional<String> host, boolean secure) {
+        if (origin.isEmpty()) {
+            return true;
+        }
+        boolean allowed = origins.map(p -> p.allows(origin.get()))
+                .orElseGet(() -> SameOrigin.matches(origin.get(), host, secure));
+        if (!allowed) {
+            metrics.refused(LimitMetrics.Limit.ORIGIN);
+        }
+        return allowed;
     }
 
     /** The limits of one new connection (its rate buckets full). */

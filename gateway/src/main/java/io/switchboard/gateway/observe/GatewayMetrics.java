@@ -29,8 +29,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * <ul>
  *   <li>{@code gateway_ready} (gauge): 1 while the gateway answers ready (admits connections, fan-out
  *       positioned), else 0</li>
- *   <li>{@code gateway_connections} (gauge): open WebSocket connections</li>
- *   <li>{@code gateway_connections_opened_total} / {@code gateway_connections_closed_total}: WebSocket sessions
+ *   <li>{@code gateway_connections} (gauge): open client connections (both transports)</li>
+ *   <li>{@code gateway_connections_opened_total} / {@code gateway_connections_closed_total}: client sessions
  *       opened and ended (by either side; {@code gateway_closes_total} has the gateway's closes by code)</li>
  *   <li>{@code gateway_frames_received_total{type}} / {@code gateway_frames_sent_total{type}}</li>
  *   <li>{@code gateway_publishes_total{outcome}}: {@code ok}, {@code duplicate} or the lower-case error code</li>
@@ -85,11 +85,11 @@ public final class GatewayMetrics implements AutoCloseable {
         this.registry = registry;
         JvmMetrics.builder().register(registry);
         connections = Gauge.builder().name("gateway_connections")
-                .help("Open WebSocket connections").register(registry);
+                .help("Open client connections (WebSockets and HTTP fallback streams)").register(registry);
         connectionsOpened = Counter.builder().name("gateway_connections_opened")
-                .help("WebSocket sessions opened").register(registry);
+                .help("Client sessions opened (both transports)").register(registry);
         connectionsClosed = Counter.builder().name("gateway_connections_closed")
-                .help("WebSocket sessions ended, whichever side closed them").register(registry);
+                .help("Client sessions ended (both transports), whichever side closed them").register(registry);
         framesReceived = Counter.builder().name("gateway_frames_received")
                 .help("Client frames received, by frame type").labelNames("type").withoutExemplars()
                 .register(registry);

@@ -137,6 +137,7 @@ public final class ClientSession implements ConnectionHandler {
     }
 
     /** The authenticated user; empty before Connect. */
+    @Override
     public String userId() {
         return auth.userId();
     }

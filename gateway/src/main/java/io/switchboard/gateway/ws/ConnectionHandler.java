@@ -4,7 +4,7 @@ import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.ErrorCode;
 
 /**
- * What the WebSocket transport of one connection drives: decoded client frames, transport-level events and the
+ * What the transport of one connection (a WebSocket, or the HTTP fallback's stream and posts) drives: decoded client frames, transport-level events and the
  * closes the transport itself decides (oversized or invalid messages). The session logic behind it lives in
  * {@code io.switchboard.gateway.session}; this package knows only this interface.
  *
@@ -24,6 +24,9 @@ public interface ConnectionHandler {
 
     /** The connection's id, for log lines and thread names. */
     String id();
+
+    /** The authenticated user (the token's {@code sub}); empty before Connect. */
+    String userId();
 
     /** One decoded client frame. */
     void onFrame(ClientFrame frame);

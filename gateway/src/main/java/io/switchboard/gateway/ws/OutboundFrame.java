@@ -1,5 +1,6 @@
 package io.switchboard.gateway.ws;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -119,6 +120,14 @@ public final class OutboundFrame {
     /** The payload of a TEXT frame as a string; null for other kinds. */
     public String text() {
         return kind == Kind.TEXT ? new String(wire, headerLength, size(), StandardCharsets.UTF_8) : null;
+    }
+
+    /**
+     * Appends the payload (UTF-8 for text frames) to {@code out}, without the WebSocket header: for a transport that
+     * is not a WebSocket (the HTTP fallback's event stream), from the same shared encoding.
+     */
+    public void writePayloadTo(ByteArrayOutputStream out) {
+        out.write(wire, headerLength, size());
     }
 
     /** The wire form itself, shared by every connection the frame is queued to: callers must not modify it. */

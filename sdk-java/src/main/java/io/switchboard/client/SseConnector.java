@@ -1,0 +1,251 @@
+package io.switchboard.client;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import com.google.protobuf.util.JsonFormat;
+import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.ServerFrame;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+/**
+ * {@link TransportConnector} for the gateway's HTTP fallback (docs/protocol.md section 15), for networks that refuse
+ * WebSocket upgrades: a Server-Sent Events stream ({@code GET /sse} on the gateway's host and port, {@code http} for
+ * {@code ws} and {@code https} for {@code wss}) carries the server frames, and POSTs carry the client frames, both in
+ * the JSON mapping. The transport posts with the token of the last Connect or RefreshToken frame it sent, one POST at
+ * a time (frames queued meanwhile go together in the next). A {@code close} event is the close code; a stream that
+ * ends without one is 1006, as a dropped WebSocket. Thread-safe.
+ */
+final class SseConnector implements TransportConnector {
+    static final String PATH = "/sse";
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+
+    private final HttpClient http;
+    private final Duration requestTimeout;
+
+    /** @param requestTimeout bounds the stream's response head and each POST */
+    SseConnector(HttpClient http, Duration requestTimeout) {
+        this.http = http;
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** The stream's URL for a gateway's WebSocket URL: same host and port, {@value #PATH}. */
+    static URI streamUri(URI webSocket) {
+        String scheme = switch (webSocket.getScheme()) {
+            case "wss", "https" -> "https";
+            default -> "http";
+        };
+        try {
+            return new URI(scheme, webSocket.getRawAuthority(), PATH, null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("url: " + webSocket, e);
+        }
+    }
+
+    @Override
+    public CompletionStage<Transport> connect(URI uri, Listener listener) {
+        URI stream = streamUri(uri);
+        HttpRequest get = HttpRequest.newBuilder(stream).timeout(requestTimeout)
+                .header("Accept", "text/event-stream").GET().build();
+        return http.sendAsync(get, HttpResponse.BodyHandlers.ofLines()).thenCompose(response -> {
+            if (response.statusCode() != 200) {
+                response.body().close();
+                return CompletableFuture.failedFuture(new IOException("event stream " + stream + " refused with HTTP "
+                        + response.statusCode()));
+            }
+            SseTransport transport = new SseTransport(stream, response.body(), listener);
+            Thread.ofVirtual().name("switchboard-sse-reader").start(transport::read);
+            return transport.opened;
+        });
+    }
+
+    /** One stream and its POSTs. */
+    private final class SseTransport implements Transport {
+        private final URI stream;
+        private final Stream<String> lines;
+        private final Listener listener;
+        private final CompletableFuture<Transport> opened = new CompletableFuture<>();
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private final Object lock = new Object();
+        // @GuardedBy("lock")
+        private final Queue<String> outbound = new ArrayDeque<>();
+        // @GuardedBy("lock")
+        private boolean posting;
+        // @GuardedBy("lock"): the token of the last Connect or RefreshToken sent
+        private String token = "";
+        // Set once by the open event, before opened completes.
+        private volatile URI posts;
+
+        SseTransport(URI stream, Stream<String> lines, Listener listener) {
+            this.stream = stream;
+            this.lines = lines;
+            this.listener = listener;
+        }
+
+        /** Reader thread: events until the stream ends. */
+        void read() {
+            String event = "";
+            StringBuilder data = new StringBuilder();
+            try {
+                for (String line : (Iterable<String>) lines::iterator) {
+                    if (line.isEmpty()) {
+                        // An event without data (the blank line after a heartbeat comment) is not dispatched.
+                        if (!data.isEmpty()) {
+                            dispatch(event, data.toString());
+                        }
+                        event = "";
+                        data.setLength(0);
+                    } else if (line.startsWith("event:")) {
+                        event = line.substring(6).strip();
+                    } else if (line.startsWith("data:")) {
+                        data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
+                    }
+                    // Comment lines (heartbeats) and fields this client does not use are skipped.
+                }
+            } catch (RuntimeException e) {
+                // The connection failed or was dropped: reported below as an end without a close event.
+            }
+            opened.completeExceptionally(new IOException("event stream " + stream + " ended before it opened"));
+            closed(1006, "event stream ended");
+        }
+
+        private void dispatch(String event, String data) {
+            switch (event) {
+                case "open" -> {
+                    posts = URI.create(stream + "/" + object(data).getFieldsOrThrow("stream").getStringValue());
+                    opened.complete(this);
+                }
+                case "close" -> {
+                    Struct close = object(data);
+                    closed((int) close.getFieldsOrThrow("code").getNumberValue(),
+                            close.getFieldsOrDefault("reason", Value.getDefaultInstance()).getStringValue());
+                }
+                case "" -> {
+                    ServerFrame.Builder frame = ServerFrame.newBuilder();
+                    try {
+                        PARSER.merge(data, frame);
+                    } catch (InvalidProtocolBufferException e) {
+                        close(3502, "unparseable server frame: " + e.getMessage());
+                        return;
+                    }
+                    if (!closed.get()) {
+                        listener.onFrame(frame.build());
+                    }
+                }
+                default -> {
+                    // An event type of a later version: ignored (docs/protocol.md section 12).
+                }
+            }
+        }
+
+        /** The {@code open} or {@code close} event's JSON object. */
+        private static Struct object(String data) {
+            Struct.Builder object = Struct.newBuilder();
+            try {
+                PARSER.merge(data, object);
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("not a JSON object: " + data, e);
+            }
+            return object.build();
+        }
+
+        @Override
+        public void send(ClientFrame frame) {
+            String json;
+            try {
+                json = PRINTER.print(frame);
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalArgumentException("cannot print " + frame.getFrameCase(), e);
+            }
+            synchronized (lock) {
+                if (frame.hasConnect()) {
+                    token = frame.getConnect().getToken();
+                } else if (frame.hasRefresh()) {
+                    token = frame.getRefresh().getToken();
+                }
+                outbound.add(json);
+                if (posting) {
+                    return;
+                }
+                posting = true;
+            }
+            postNext();
+        }
+
+        /** Posts everything queued in one body; the next POST starts when this one was answered. */
+        private void postNext() {
+            StringBuilder body = new StringBuilder();
+            String bearer;
+            synchronized (lock) {
+                if (outbound.isEmpty() || closed.get()) {
+                    outbound.clear();
+                    posting = false;
+                    return;
+                }
+                String line;
+                while ((line = outbound.poll()) != null) {
+                    body.append(line).append('\n');
+                }
+                bearer = "Bearer " + token;
+            }
+            HttpRequest post = HttpRequest.newBuilder(posts).timeout(requestTimeout)
+                    .header("Authorization", bearer).header("Content-Type", "application/x-ndjson")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+            http.sendAsync(post, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+                if (error == null && response.statusCode() == 204) {
+                    postNext();
+                    return;
+                }
+                synchronized (lock) {
+                    outbound.clear();
+                    posting = false;
+                }
+                // 400 and 413 come with a close event on the stream; anything else (404: the stream is gone, 401,
+                // a failed request) leaves the transport unusable: drop it, the client reconnects.
+                if (error != null || (response.statusCode() != 400 && response.statusCode() != 413)) {
+                    abort();
+                }
+            });
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            URI leave = posts;
+            String bearer;
+            synchronized (lock) {
+                bearer = "Bearer " + token;
+            }
+            http.sendAsync(HttpRequest.newBuilder(leave).timeout(requestTimeout).header("Authorization", bearer)
+                            .DELETE().build(), HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((response, error) -> {
+                        lines.close();
+                        closed(code, reason);
+                    });
+        }
+
+        @Override
+        public void abort() {
+            lines.close();
+            closed(1006, "aborted");
+        }
+
+        private void closed(int code, String reason) {
+            if (closed.compareAndSet(false, true)) {
+                listener.onClosed(code, reason == null ? "" : reason);
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import { SUBPROTOCOLS } from './codec.js';
+import type { WebSocketLike } from './options.js';
+
+/**
+ * The gateway's HTTP fallback (docs/protocol.md section 15) behind the WebSocket interface the client already drives:
+ * a Server-Sent Events stream read with fetch (GET /sse on the WebSocket URL's host and port, http for ws and https
+ * for wss) carries the server frames, and POSTs carry the client frames, in the JSON mapping only. It posts with the
+ * token of the last connect or refresh frame it sent, one POST at a time (frames sent meanwhile go together in the
+ * next). The stream's "open" event is the socket's open, its "close" event the close code; a stream that ends without
+ * one closes with 1006, as a dropped WebSocket does. Works where fetch streams response bodies (browsers, Node >= 18).
+ */
+export class SseSocket implements WebSocketLike {
+  readonly protocol = SUBPROTOCOLS.json;
+  binaryType = 'arraybuffer';
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+
+  private readonly streamUrl: string;
+  private readonly stop = new AbortController();
+  private postUrl: string | undefined;
+  private token = '';
+  private readonly queue: string[] = [];
+  private posting = false;
+  private closed = false;
+
+  /** @param url the gateway's WebSocket URL; the subprotocols are ignored (the fallback speaks JSON only) */
+  constructor(url: string, _protocols?: string[]) {
+    this.streamUrl = SseSocket.streamUrl(url);
+    void this.read();
+  }
+
+  /** The event stream's URL for a gateway's WebSocket URL: same host and port, path /sse. */
+  static streamUrl(webSocketUrl: string): string {
+    const url = new URL(webSocketUrl);
+    url.protocol = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:';
+    url.pathname = '/sse';
+    url.search = '';
+    url.hash = '';
+    return url.toString();
+  }
+
+  send(data: string | Uint8Array): void {
+    if (typeof data !== 'string') {
+      throw new TypeError('the HTTP fallback carries the JSON mapping only');
+    }
+    if (this.closed || this.postUrl === undefined) {
+      throw new Error('the event stream is not open');
+    }
+    if (data.startsWith('{"connect"') || data.startsWith('{"refresh"')) {
+      const frame = JSON.parse(data) as { connect?: { token?: string }; refresh?: { token?: string } };
+      this.token = frame.connect?.token ?? frame.refresh?.token ?? this.token;
+    }
+    this.queue.push(data);
+    if (!this.posting) {
+      void this.postQueued();
+    }
+  }
+
+  close(code = 1000, reason = ''): void {
+    if (this.closed) {
+      return;
+    }
+    if (this.postUrl !== undefined) {
+      // Leave, so that the gateway ends the session now rather than when its heartbeat finds the stream gone.
+      fetch(this.postUrl, { method: 'DELETE', headers: { Authorization: `Bearer ${this.token}` } }).catch(() => undefined);
+    }
+    this.finish(code, reason);
+  }
+
+  private async read(): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(this.streamUrl, { headers: { Accept: 'text/event-stream' }, cache: 'no-store', signal: this.stop.signal });
+    } catch (e) {
+      this.finish(1006, `event stream failed: ${String(e)}`);
+      return;
+    }
+    if (response.status !== 200 || !response.body) {
+      this.finish(1006, `event stream refused with HTTP ${response.status}`);
+      return;
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let event = '';
+    let data = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) {
+          break;
+        }
+        buffer += decoder.decode(value, { stream: true });
+        let newline: number;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+          let line = buffer.slice(0, newline);
+          buffer = buffer.slice(newline + 1);
+          if (line.endsWith('\r')) {
+            line = line.slice(0, -1);
+          }
+          if (line === '') {
+            // An event without data (the blank line after a heartbeat comment) is not dispatched.
+            if (data !== '') {
+              this.dispatch(event, data);
+            }
+            event = '';
+            data = '';
+          } else if (line.startsWith('event:')) {
+            event = line.slice(6).trim();
+          } else if (line.startsWith('data:')) {
+            data += line.slice(line.startsWith('data: ') ? 6 : 5);
+          }
+          // Comments (heartbeats) and fields the client does not use are skipped.
+        }
+      }
+    } catch {
+      // Aborted or broken: reported below as an end without a close event.
+    }
+    this.finish(1006, 'event stream ended');
+  }
+
+  private dispatch(event: string, data: string): void {
+    if (this.closed) {
+      return;
+    }
+    if (event === 'open') {
+      this.postUrl = `${this.streamUrl}/${(JSON.parse(data) as { stream: string }).stream}`;
+      this.onopen?.({});
+    } else if (event === 'close') {
+      const close = JSON.parse(data) as { code: number; reason?: string };
+      this.finish(close.code, close.reason ?? '');
+    } else if (event === '') {
+      this.onmessage?.({ data });
+    }
+    // Event types of a later version are ignored (docs/protocol.md section 12).
+  }
+
+  /** Posts what is queued, one POST at a time; a refused POST drops the queue (and the stream, unless a close event follows). */
+  private async postQueued(): Promise<void> {
+    this.posting = true;
+    try {
+      while (this.queue.length > 0 && !this.closed) {
+        const body = this.queue.splice(0).join('\n');
+        let status: number;
+        try {
+          const response = await fetch(this.postUrl!, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${this.token}`, 'Content-Type': 'application/x-ndjson' },
+            body,
+          });
+          status = response.status;
+        } catch (e) {
+          this.finish(1006, `POST failed: ${String(e)}`);
+          return;
+        }
+        if (status !== 204) {
+          this.queue.length = 0;
+          // 400 and 413 close the session with a close event on the stream; anything else leaves it unusable.
+          if (status !== 400 && status !== 413) {
+            this.finish(1006, `POST answered HTTP ${status}`);
+          }
+          return;
+        }
+      }
+    } finally {
+      this.posting = false;
+    }
+  }
+
+  private finish(code: number, reason: string): void {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    this.stop.abort();
+    this.onclose?.({ code, reason });
+  }
+}
