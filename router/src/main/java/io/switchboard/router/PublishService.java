@@ -22,24 +22,28 @@ import java.util.function.Supplier;
  *
  * <p>The order is what makes retries safe and memory bounded: validation first (nothing allocated for a bad
  * envelope); then a known (sender, id) joins the earlier publish without taking a slot; then a new one takes
- * an in-flight slot or is refused; only then is it claimed in the dedup cache and sent. The handler never
- * waits for the log: the answer is written from the log's completion (Kafka's callback thread).
+ * an in-flight slot or is refused; then its sender's lane must let it through ({@link PublishSequencer}: nothing
+ * is stored ahead of a failed predecessor); only then is it claimed in the dedup cache and sent. The handler never
+ * waits for the log: the answer is written from the log's completion (Kafka's callback thread), and appends to
+ * one room are stored in call order, so publishes handed over in order are stored in order.
  *
- * <p>Thread-safe: all shared state lives in the thread-safe {@link DedupCache}, {@link InFlightLimiter},
- * {@link EnvelopeLog} and {@link RouterMetrics}.
+ * <p>Thread-safe: all shared state lives in the thread-safe {@link DedupCache}, {@link PublishSequencer}, {@link
+ * InFlightLimiter}, {@link EnvelopeLog} and {@link RouterMetrics}.
  */
 final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
     private final EnvelopeValidator validator;
     private final DedupCache dedup;
+    private final PublishSequencer sequencer;
     private final InFlightLimiter limiter;
     private final EnvelopeLog log;
     private final RouterMetrics metrics;
     private final InstantSource clock;
 
-    PublishService(EnvelopeValidator validator, DedupCache dedup, InFlightLimiter limiter, EnvelopeLog log,
-                   RouterMetrics metrics, InstantSource clock) {
+    PublishService(EnvelopeValidator validator, DedupCache dedup, PublishSequencer sequencer, InFlightLimiter limiter,
+                   EnvelopeLog log, RouterMetrics metrics, InstantSource clock) {
         this.validator = validator;
         this.dedup = dedup;
+        this.sequencer = sequencer;
         this.limiter = limiter;
         this.log = log;
         this.metrics = metrics;
@@ -77,11 +81,17 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
         DedupCache.Key key = new DedupCache.Key(envelope.getSender().getUserId(), envelope.getId());
         DedupCache.Entry earlier = dedup.find(key);
         if (earlier != null) {
+            sequencer.passed(request.getSequence());
             answerDuplicate(earlier, envelope, responses);
             return;
         }
         if (!limiter.tryAcquire()) {
             fail(responses, PublishStatus.tooManyInFlight());
+            return;
+        }
+        if (!sequencer.admit(request.getSequence())) {
+            limiter.release();
+            fail(responses, PublishStatus.outOfSequence(envelope.getRoom()));
             return;
         }
         DedupCache.Entry mine = new DedupCache.Entry(envelope.getRoom(), new CompletableFuture<>());
@@ -92,11 +102,12 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
             answerDuplicate(earlier, envelope, responses);
             return;
         }
-        send(key, mine, envelope, receivedNanos, responses);
+        send(key, mine, request, receivedNanos, responses);
     }
 
-    private void send(DedupCache.Key key, DedupCache.Entry mine, Envelope envelope, long receivedNanos,
+    private void send(DedupCache.Key key, DedupCache.Entry mine, PublishRequest request, long receivedNanos,
                       StreamObserver<PublishResponse> responses) {
+        Envelope envelope = request.getEnvelope();
         Instant now = clock.instant();
         CompletableFuture<EnvelopeLog.Stored> appended;
         try {
@@ -107,8 +118,10 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
         appended.whenComplete((stored, failure) -> {
             limiter.release();
             if (failure != null) {
-                // Evict before anyone hears of the failure, so that their retry sends again.
+                // Evict before anyone hears of the failure, so that their retry sends again; and let nothing more
+                // of the sender's lane through (what Kafka already has follows its own order).
                 dedup.evict(key, mine);
+                sequencer.broken(request.getSequence());
                 mine.stored().completeExceptionally(failure);
             } else {
                 mine.stored().complete(stored);

@@ -37,7 +37,9 @@ final class RouterMetrics {
         /** Kafka did not acknowledge. */
         UNAVAILABLE,
         /** The caller's call ended before the send started; nothing was sent. */
-        CANCELLED;
+        CANCELLED,
+        /** An earlier publish of its sender's lane was not stored; nothing was sent. */
+        OUT_OF_SEQUENCE;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);

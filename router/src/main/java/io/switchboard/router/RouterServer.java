@@ -58,8 +58,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -110,12 +108,12 @@ public final class RouterServer implements ServiceMain.Service {
     // Written by the lifecycle phases under its lock; published to other threads through its volatile state.
     private GrpcServerRuntime grpc;
     private RouterGrpcService routerService;
-    private ExecutorService streamRequests;
     private HttpEndpoints http;
     private EnvelopeLog log;
     private RouterMetrics metrics;
     private EventMetrics eventMetrics;
     private Server inProcess;
+    private Server apiInProcess;
     private ManagedChannel presenceChannel;
     private ManagedChannel historyChannel;
     private SwitchboardApiService api;
@@ -185,16 +183,14 @@ public final class RouterServer implements ServiceMain.Service {
         EventLog events = kafkaLog.events(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME),
                 config.get(KafkaKeys.CONTROL_TOPIC_NAME));
         Optional<PresenceLookup> presence = startPresence(dedup);
-        // Each request of a publish stream runs on a thread of its own, as each unary call does.
-        streamRequests = Executors.newThreadPerTaskExecutor(Threads.virtualFactory("router-stream-"));
         routerService = routerService(dedup, events, presence);
         List<ServerServiceDefinition> extra = new ArrayList<>(
                 extraServices.stream().map(BindableService::bindService).toList());
         // The public API calls this router's own RouterService in-process: no network hop, same dedup cache.
-        String inProcessAs = inProcessName;
+        String apiInProcessAs = null;
         if (config.api().enabled()) {
-            inProcessAs = inProcessName != null ? inProcessName : "switchboard-router-" + UUID.randomUUID();
-            extra.add(startApi(inProcessAs));
+            apiInProcessAs = "switchboard-router-api-" + UUID.randomUUID();
+            extra.add(startApi(apiInProcessAs));
         }
         // Handlers do not block on Kafka, but send() may wait up to max-block: virtual threads make such a wait
         // cheap.
@@ -210,13 +206,13 @@ public final class RouterServer implements ServiceMain.Service {
                             .addService(routerService);
                     extra.forEach(server::addService);
                 });
-        if (inProcessAs != null) {
-            try {
-                inProcess = InProcessServerBuilder.forName(inProcessAs).executor(grpc.executor())
-                        .addService(routerService).build().start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot serve in-process as " + inProcessAs, e);
-            }
+        if (inProcessName != null) {
+            inProcess = serveInProcess(InProcessServerBuilder.forName(inProcessName).executor(grpc.executor()));
+        }
+        if (apiInProcessAs != null) {
+            // Direct: each call's handler runs on the API's calling thread, so a PublishStream's messages, started
+            // one after the other, reach the log in that order (the handlers only start their work).
+            apiInProcess = serveInProcess(InProcessServerBuilder.forName(apiInProcessAs).directExecutor());
         }
         boundGrpcPort = grpc.port();
         boundMetricsPort = http == null ? -1 : http.port();
@@ -227,6 +223,14 @@ public final class RouterServer implements ServiceMain.Service {
                 + topic.partitions() + " partitions) at " + config.get(KafkaKeys.BOOTSTRAP_SERVERS) + ", gRPC " + tls);
     }
 
+    private Server serveInProcess(InProcessServerBuilder builder) {
+        try {
+            return builder.addService(routerService).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve the router in-process", e);
+        }
+    }
+
     /** The public SwitchboardApi (router.api.enabled): over this router in-process, presence and history over gRPC. */
     private ServerServiceDefinition startApi(String routerInProcessName) {
         Optional<Channel> history = config.find(HISTORY_ADDRESS).map(address -> {
@@ -234,7 +238,9 @@ public final class RouterServer implements ServiceMain.Service {
                     .userAgent("switchboard-router-api").build();
             return historyChannel;
         });
-        apiRouterChannel = InProcessChannelBuilder.forName(routerInProcessName).build();
+        // Direct, as the server side: calls started one after the other (also those buffered while the channel
+        // connects) reach the router in that order; answers run on the thread that completes them (Kafka's).
+        apiRouterChannel = InProcessChannelBuilder.forName(routerInProcessName).directExecutor().build();
         api = new SwitchboardApiService(apiRouterChannel,
                 Optional.ofNullable(presenceChannel), history, config.api(), clock, registry);
         return api.definition();
@@ -244,7 +250,7 @@ public final class RouterServer implements ServiceMain.Service {
     private RouterGrpcService routerService(DedupCache dedup, EventLog events, Optional<PresenceLookup> presence) {
         EventValidator validator = new EventValidator(config.get(MAX_PAYLOAD_BYTES));
         PublishService publish = new PublishService(new EnvelopeValidator(config.get(MAX_PAYLOAD_BYTES)), dedup,
-                limiter, log, metrics, clock);
+                new PublishSequencer(ticker()), limiter, log, metrics, clock);
         EphemeralThrottle throttle = new EphemeralThrottle(config.get(EPHEMERAL_MIN_INTERVAL), THROTTLE_MAX_ENTRIES,
                 ticker());
         return new RouterGrpcService(publish,
@@ -252,7 +258,7 @@ public final class RouterServer implements ServiceMain.Service {
                         config.get(EPHEMERAL_TTL)),
                 new DirectMessageService(validator, dedup, limiter, presence, events, eventMetrics, clock),
                 new ControlService(validator, limiter, presence, events, eventMetrics, clock),
-                streamRequests, new RouterSpans(tracing, config.get(ID)));
+                new RouterSpans(tracing, config.get(ID)));
     }
 
     /**
@@ -378,12 +384,13 @@ public final class RouterServer implements ServiceMain.Service {
         // After the network server: calls of the services mounted beside the router's own ran through it.
         steps.run("stop the in-process server", inProcess,
                 server -> GrpcServerRuntime.stop(server, FORCED_STOP_WAIT));
+        steps.run("stop the public API's in-process server", apiInProcess,
+                server -> GrpcServerRuntime.stop(server, FORCED_STOP_WAIT));
         steps.run("close the presence channel", presenceChannel, ManagedChannel::shutdownNow);
         steps.run("close the history channel", historyChannel, ManagedChannel::shutdownNow);
         steps.run("close the public API's router channel", apiRouterChannel, ManagedChannel::shutdownNow);
         steps.run("close the public API", api, SwitchboardApiService::close);
         steps.run("stop the gRPC executor", grpc, GrpcServerRuntime::stopExecutor);
-        steps.run("stop the publish streams' executor", streamRequests, ExecutorService::shutdownNow);
         steps.run("stop the HTTP endpoint", http, HttpEndpoints::close);
         steps.run("unregister metrics", metrics, RouterMetrics::unregister);
         steps.run("unregister event metrics", eventMetrics, EventMetrics::unregister);

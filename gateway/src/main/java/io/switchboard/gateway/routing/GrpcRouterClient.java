@@ -17,6 +17,7 @@ import io.grpc.Status;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.proto.PublishLanes;
 import io.switchboard.service.GrpcFutures;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
 import io.switchboard.proto.internal.v1.EphemeralRequest;
@@ -100,15 +101,39 @@ public final class GrpcRouterClient implements RouterClient {
     /** Over each router's publish stream ({@link PublishStream}), or a unary call each when streams are off. */
     @Override
     public CompletableFuture<PublishResponse> publish(Envelope envelope, Duration timeout) {
+        return publish(envelope, null, timeout);
+    }
+
+    /**
+     * Over each router's publish stream, with the lane's sequence as it stands at each attempt (a failover attempt
+     * tells the next router what was acknowledged meanwhile). Unary calls (streams off) carry no sequence: they are
+     * not started in order, so a lane would only turn their reordering into refusals.
+     */
+    @Override
+    public CompletableFuture<PublishResponse> publish(Envelope envelope, PublishLanes.Ticket ticket,
+                                                      Duration timeout) {
+        PublishRequest request = traced(envelope);
+        if (!publishStreams) {
+            return call(envelope.getRoom(), timeout, (stub, response) -> stub.publish(request, response));
+        }
+        if (ticket == null) {
+            return route(envelope.getRoom(), timeout,
+                    (router, deadline) -> router.publishes().publish(request, deadline));
+        }
+        return route(envelope.getRoom(), timeout, (router, deadline) -> router.publishes().publish(
+                request.toBuilder().setSequence(ticket.sequence()).build(), deadline));
+    }
+
+    /**
+     * The request with, when tracing is on, the trace context current on the calling thread (the publish's span):
+     * built here, before any attempt, as a failover attempt runs on another thread.
+     */
+    private PublishRequest traced(Envelope envelope) {
         PublishRequest.Builder builder = PublishRequest.newBuilder().setEnvelope(envelope);
         if (tracing.enabled()) {
             tracing.inject(Context.current(), builder, TRACE_CONTEXT);
         }
-        PublishRequest request = builder.build();
-        if (!publishStreams) {
-            return call(envelope.getRoom(), timeout, (stub, response) -> stub.publish(request, response));
-        }
-        return route(envelope.getRoom(), timeout, (router, deadline) -> router.publishes().publish(request, deadline));
+        return builder.build();
     }
 
     /** Routed by the event's room, like its room's publishes. */

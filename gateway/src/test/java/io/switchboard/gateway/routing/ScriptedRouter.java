@@ -34,7 +34,7 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
     private volatile CountDownLatch holding = new CountDownLatch(1);
 
     private final PublishStreamServer streams = new PublishStreamServer((request, answer, deadline) ->
-            publish(request, answer), Runnable::run);
+            publish(request, answer));
     private final boolean servesStreams;
 
     ScriptedRouter(String name) {
