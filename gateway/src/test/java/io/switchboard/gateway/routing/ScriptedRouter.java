@@ -8,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.switchboard.proto.PublishStreamServer;
 import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.PublishSequence;
 import io.switchboard.proto.internal.v1.Position;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
@@ -26,6 +27,7 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
 
     final String name;
     private final List<Envelope> received = new CopyOnWriteArrayList<>();
+    private final List<PublishSequence> sequences = new CopyOnWriteArrayList<>();
     private record Held(Envelope envelope, StreamObserver<PublishResponse> response) {
     }
 
@@ -66,6 +68,11 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
         return received;
     }
 
+    /** The lane sequences of the publishes received, in the order received (those without a lane left out). */
+    List<PublishSequence> sequences() {
+        return sequences;
+    }
+
     CountDownLatch holding() {
         return holding;
     }
@@ -91,6 +98,9 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
     @Override
     public void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
         received.add(request.getEnvelope());
+        if (request.hasSequence()) {
+            sequences.add(request.getSequence());
+        }
         switch (mode) {
             case OK -> ok(request.getEnvelope(), response);
             case UNAVAILABLE -> response.onError(Status.UNAVAILABLE.withDescription(name + ": connection refused")
