@@ -6,12 +6,15 @@ import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.Publish;
 import io.switchboard.proto.client.v1.ServerFrame;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Acknowledged publishes: each goes into the {@link OfflineQueue} with its id, is sent while connected (at
- * most {@code maxInflightPublishes} at a time), resent with the same id after a reconnect or a retriable
- * error, and settled by its Ack, a non-retriable Error, the publish timeout, or the client's close.
+ * most {@code maxInflightPublishes} at a time, without waiting for the acks before), resent with the same id
+ * after a reconnect or a retriable error, in publish order per room, and settled by its Ack, a non-retriable
+ * Error, the publish timeout, or the client's close.
  * Not thread-safe: event loop only.
  */
 final class Publisher {
@@ -57,15 +60,26 @@ final class Publisher {
         pump();
     }
 
+    /**
+     * Sends what the window allows, in publish order. A room whose earlier publish waits for its retry sends
+     * nothing after it until the retry went out: the server stores a connection's publishes into a room in the
+     * order they arrive and refuses those behind a failed one, so resending in publish order keeps that order.
+     */
     private void pump() {
         if (!connection.connected()) {
             return;
         }
+        Set<String> waitingRooms = null;
         for (OfflineQueue.Entry entry : queue.inOrder()) {
             if (inFlight >= settings.maxInflightPublishes()) {
                 return;
             }
-            if (entry.inFlightRequest == 0 && !entry.waitingRetry) {
+            if (entry.waitingRetry) {
+                if (waitingRooms == null) {
+                    waitingRooms = new HashSet<>();
+                }
+                waitingRooms.add(entry.room);
+            } else if (entry.inFlightRequest == 0 && (waitingRooms == null || !waitingRooms.contains(entry.room))) {
                 send(entry);
             }
         }

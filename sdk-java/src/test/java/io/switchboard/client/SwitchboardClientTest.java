@@ -330,6 +330,32 @@ class SwitchboardClientTest {
     }
 
     @Test
+    void pipelinedPublishesIntoARoomAreResentInPublishOrderAndLaterOnesWaitForTheRetry() {
+        start(builder());
+        server.current().accept();
+        List<CompletableFuture<Ack>> acks = new ArrayList<>();
+        for (String id : List.of("a-1", "a-2", "a-3")) {
+            acks.add(client.publish("room", id, new byte[] {1}, null));
+        }
+        client.publish("other", "o-1", new byte[] {1}, null);
+        List<ClientFrame> sent = server.current().sent(ClientFrame::hasPublish);
+        assertThat(publishedIds(server.current())).as("sent without waiting for acks")
+                .containsExactly("a-1", "a-2", "a-3", "o-1");
+        // a-2 fails, so the server refuses a-3 too; a-3's error happens to arrive first.
+        for (int i : new int[] {2, 1}) {
+            server.current().server(ServerFrame.newBuilder().setError(Error.newBuilder()
+                    .setRequestId(sent.get(i).getPublish().getRequestId()).setCode(ErrorCode.UNAVAILABLE)
+                    .setRetriable(true)).build());
+        }
+        acks.add(client.publish("room", "a-4", new byte[] {1}, null));
+        assertThat(publishedIds(server.current())).as("a-4 waits behind the retries").hasSize(4);
+
+        scheduler.advance(Duration.ofSeconds(2));
+
+        assertThat(publishedIds(server.current()).subList(4, 7)).containsExactly("a-2", "a-3", "a-4");
+    }
+
+    @Test
     void theOfflineQueueIsBoundedInMessagesAndBytes() {
         start(builder().offlineQueueMaxMessages(2).offlineQueueMaxBytes(10));
         CompletableFuture<Ack> first = client.publish("room", new byte[6]);
