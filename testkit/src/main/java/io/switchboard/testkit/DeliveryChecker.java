@@ -8,11 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Checks the platform's promise over a run: every acknowledged message reaches every subscriber of its room,
- * exactly once, in position order, at the position its ack named. Publishers report acks; each subscriber
- * reports what it received. Thread-safe.
+ * exactly once, in position order, at the position its ack named, and each publisher's messages into a room in
+ * the order it sent them. Publishers report sends ({@link #sent}, for the send-order check) and acks; each
+ * subscriber reports what it received. Thread-safe.
  *
  * <p>{@link #acrossFailovers()} relaxes one rule: a message may be delivered at another position than its ack
  * named. That happens when a router died after writing a message to Kafka but before acknowledging it, and the
@@ -24,7 +26,13 @@ public final class DeliveryChecker {
     private record Acked(String room, String id, long position) {
     }
 
+    /** A message's publisher and its place among that publisher's sends. */
+    private record Sent(String publisher, long index) {
+    }
+
     private final Map<String, Map<String, Long>> ackedByRoom = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Sent>> sentByRoom = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> sendsByPublisher = new ConcurrentHashMap<>();
     private final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
     private final Set<String> storedTwice = ConcurrentHashMap.newKeySet();
     private final boolean tolerateStoredTwice;
@@ -52,6 +60,18 @@ public final class DeliveryChecker {
     /** Deliveries to every subscriber so far. */
     public long deliveries() {
         return subscribers.values().stream().mapToLong(Subscriber::receivedCount).sum();
+    }
+
+    /**
+     * Records that {@code publisher} sent the message {@code id} into {@code room}, after every message it reported
+     * before (a resend of the same id keeps its first place).
+     */
+    public void sent(String publisher, String room, String id) {
+        Map<String, Sent> sent = sentByRoom.computeIfAbsent(room, r -> new ConcurrentHashMap<>());
+        if (!sent.containsKey(id)) {
+            sent.putIfAbsent(id, new Sent(publisher,
+                    sendsByPublisher.computeIfAbsent(publisher, p -> new AtomicLong()).getAndIncrement()));
+        }
     }
 
     /** Records that the message {@code id} in {@code room} was acknowledged at {@code position}. */
@@ -90,17 +110,18 @@ public final class DeliveryChecker {
     public Tally tally() {
         List<Violation> all = typedViolations();
         return new Tally(count(all, Kind.LOST), count(all, Kind.DUPLICATE), count(all, Kind.OUT_OF_ORDER),
-                count(all, Kind.MISPLACED));
+                count(all, Kind.MISPLACED), count(all, Kind.OUT_OF_SEND_ORDER));
     }
 
     /**
      * Breaches by kind: acked messages some subscriber lacks, messages delivered twice, deliveries out of
-     * position order, and deliveries at another position than acked (strict checkers only).
+     * position order, deliveries at another position than acked (strict checkers only), and deliveries of a
+     * publisher's message before one it sent earlier into the same room (messages reported with {@link #sent}).
      */
-    public record Tally(long lost, long duplicates, long outOfOrder, long misplaced) {
+    public record Tally(long lost, long duplicates, long outOfOrder, long misplaced, long outOfSendOrder) {
     }
 
-    private enum Kind { LOST, DUPLICATE, OUT_OF_ORDER, MISPLACED }
+    private enum Kind { LOST, DUPLICATE, OUT_OF_ORDER, MISPLACED, OUT_OF_SEND_ORDER }
 
     private record Violation(Kind kind, String text) {
     }
@@ -172,9 +193,21 @@ public final class DeliveryChecker {
                 receivedByRoom.forEach((room, messages) -> {
                     Set<String> ids = new HashSet<>();
                     long last = -1;
+                    Map<String, Sent> sent = sentByRoom.getOrDefault(room, Map.of());
+                    Map<String, Long> lastSentIndex = new HashMap<>();
                     for (Message m : messages) {
-                        if (!ids.add(m.getId())) {
+                        boolean first = ids.add(m.getId());
+                        if (!first) {
                             problems.add(new Violation(Kind.DUPLICATE, name + ": duplicate " + room + " id " + m.getId() + " at " + m.getPosition()));
+                        }
+                        Sent place = first ? sent.get(m.getId()) : null;
+                        if (place != null) {
+                            Long before = lastSentIndex.get(place.publisher());
+                            if (before != null && place.index() < before) {
+                                problems.add(new Violation(Kind.OUT_OF_SEND_ORDER, name + ": " + room + " id " + m.getId()
+                                        + " of " + place.publisher() + " delivered after one it sent later"));
+                            }
+                            lastSentIndex.merge(place.publisher(), place.index(), Math::max);
                         }
                         if (m.getPosition() <= last) {
                             problems.add(new Violation(Kind.OUT_OF_ORDER, name + ": out of order in " + room + ": " + m.getPosition() + " after " + last));

@@ -41,4 +41,40 @@ class DeliveryCheckerTest {
                 .anyMatch(v -> v.contains("out of order"))
                 .anyMatch(v -> v.contains("delivered at 7 but acked at 3"));
     }
+
+    @Test
+    void reportsAPublishersMessageDeliveredBeforeOneItSentEarlier() {
+        DeliveryChecker checker = new DeliveryChecker();
+        DeliveryChecker.Subscriber s = checker.subscriber("s", Set.of("r"));
+        checker.sent("alice", "r", "a1");
+        checker.sent("bob", "r", "b1");
+        checker.sent("alice", "r", "a2");
+        checker.sent("alice", "r", "a1"); // a resend keeps its first place
+        checker.acked("r", "b1", 1);
+        checker.acked("r", "a2", 2);
+        checker.acked("r", "a1", 3);
+        s.received(message("r", "b1", 1));
+        s.received(message("r", "a2", 2));
+        s.received(message("r", "a1", 3));
+        assertThat(checker.tally().outOfSendOrder()).isEqualTo(1);
+        assertThat(checker.tally().outOfOrder()).isZero();
+        assertThat(checker.violations()).singleElement().asString().contains("a1 of alice delivered after one it sent later");
+    }
+
+    @Test
+    void anotherPublishersOrderAndARepeatedCopyAreNoSendOrderBreach() {
+        DeliveryChecker checker = DeliveryChecker.acrossFailovers();
+        DeliveryChecker.Subscriber s = checker.subscriber("s", Set.of("r"));
+        checker.sent("alice", "r", "a1");
+        checker.sent("alice", "r", "a2");
+        checker.sent("bob", "r", "b1");
+        checker.acked("r", "b1", 1);
+        checker.acked("r", "a1", 2);
+        checker.acked("r", "a2", 3);
+        s.received(message("r", "b1", 1));
+        s.received(message("r", "a1", 2));
+        s.received(message("r", "a2", 3));
+        assertThat(checker.tally().outOfSendOrder()).isZero();
+        assertThat(checker.violations()).isEmpty();
+    }
 }
