@@ -72,6 +72,14 @@ final class PublishSequencer {
         admit(sequence);
     }
 
+    /**
+     * Whether {@code sequence} continues a lane this router has not seen (seq after 1): its sender's earlier
+     * publishes went to another router, which may have stored this one too.
+     */
+    boolean takesOver(PublishSequence sequence) {
+        return sequence.getSeq() > 1 && lanes.getIfPresent(sequence.getLane()) == null;
+    }
+
     /** The append of a publish of {@code sequence}'s lane failed: nothing more of the lane is let through. */
     void broken(PublishSequence sequence) {
         if (sequence.getLane().isEmpty()) {

@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * {@code RouterService.Publish} (and each request of {@code PublishStream}): validate, deduplicate, bound, append, answer once the log acknowledged.
  *
  * <p>The order is what makes retries safe and memory bounded: validation first (nothing allocated for a bad
- * envelope); then a known (sender, id) joins the earlier publish without taking a slot; then a new one takes
+ * envelope); a publish that may repeat one another router stored (a failover attempt, or a lane this router takes
+ * over) waits until the dedup memory caught up with the log ({@link DedupCatchUp}); then a known (sender, id) joins the earlier publish without taking a slot; then a new one takes
  * an in-flight slot or is refused; then its sender's lane must let it through ({@link PublishSequencer}: nothing
  * is stored ahead of a failed predecessor); only then is it claimed in the dedup cache and sent. The handler never
  * waits for the log: the answer is written from the log's completion (Kafka's callback thread), and appends to
@@ -34,16 +35,18 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
     private final EnvelopeValidator validator;
     private final DedupCache dedup;
     private final PublishSequencer sequencer;
+    private final DedupCatchUp catchUp;
     private final InFlightLimiter limiter;
     private final EnvelopeLog log;
     private final RouterMetrics metrics;
     private final InstantSource clock;
 
-    PublishService(EnvelopeValidator validator, DedupCache dedup, PublishSequencer sequencer, InFlightLimiter limiter,
-                   EnvelopeLog log, RouterMetrics metrics, InstantSource clock) {
+    PublishService(EnvelopeValidator validator, DedupCache dedup, PublishSequencer sequencer, DedupCatchUp catchUp,
+                   InFlightLimiter limiter, EnvelopeLog log, RouterMetrics metrics, InstantSource clock) {
         this.validator = validator;
         this.dedup = dedup;
         this.sequencer = sequencer;
+        this.catchUp = catchUp;
         this.limiter = limiter;
         this.log = log;
         this.metrics = metrics;
@@ -78,6 +81,11 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
             return;
         }
         Envelope envelope = request.getEnvelope();
+        if (request.getFailover() || sequencer.takesOver(request.getSequence())) {
+            // Possibly stored by the router this one takes over from: know the log first (bounded wait; this
+            // holds up only the requests behind it on its stream, which must wait for it anyway).
+            awaitCatchUp(envelope.getRoom(), receivedNanos);
+        }
         DedupCache.Key key = new DedupCache.Key(envelope.getSender().getUserId(), envelope.getId());
         DedupCache.Entry earlier = dedup.find(key);
         if (earlier != null) {
@@ -103,6 +111,16 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
             return;
         }
         send(key, mine, request, receivedNanos, responses);
+    }
+
+    private void awaitCatchUp(String room, long receivedNanos) {
+        boolean caughtUp = false;
+        try {
+            caughtUp = catchUp.await(room, receivedNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        metrics.caughtUp(caughtUp);
     }
 
     private void send(DedupCache.Key key, DedupCache.Entry mine, PublishRequest request, long receivedNanos,

@@ -1,5 +1,6 @@
 package io.switchboard.router;
 
+import static io.switchboard.service.config.ValueType.BOOLEAN;
 import static io.switchboard.service.config.ValueType.BYTES;
 import static io.switchboard.service.config.ValueType.DURATION;
 import static io.switchboard.service.config.ValueType.HOST_PORT;
@@ -63,6 +64,14 @@ public final class RouterKeys {
             .byDefault(Duration.ofMinutes(10)).check(Check.positive())
             .doc("How long after its first publish an id is remembered (expire after write). Must exceed"
                     + " `router.kafka.delivery-timeout`.");
+    public static final Key<Boolean> DEDUP_FOLLOW_LOG = S.define("router.dedup.follow-log", BOOLEAN)
+            .byDefault(true)
+            .doc("Also remember the ids every other router stored: follow the room log (each partition, from"
+                    + " `router.dedup.ttl` ago) and add each record's (sender, id) to the dedup memory, so that a retry"
+                    + " reaching a new owner (router death, breaker, router set change) or another router's public"
+                    + " API is answered `duplicate` instead of stored twice. Costs one read of the whole room topic per"
+                    + " router, and `router.dedup.max-entries` then counts the whole cluster's publishes. `false`:"
+                    + " only this router's own publishes are remembered.");
     public static final Key<Duration> STARTUP_TIMEOUT = S.define("router.startup-timeout", DURATION)
             .byDefault(Duration.ofSeconds(30)).check(Check.positive())
             .doc("How long startup waits for Kafka (topic creation, description, producer metadata) before failing.");

@@ -1,5 +1,6 @@
 package io.switchboard.router;
 
+import static io.switchboard.router.RouterKeys.DEDUP_FOLLOW_LOG;
 import static io.switchboard.router.RouterKeys.DEDUP_MAX_ENTRIES;
 import static io.switchboard.router.RouterKeys.DEDUP_TTL;
 import static io.switchboard.router.RouterKeys.EPHEMERAL_MIN_INTERVAL;
@@ -34,6 +35,7 @@ import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.router.api.SwitchboardApiService;
 import io.switchboard.router.kafka.KafkaEnvelopeLog;
 import io.switchboard.router.kafka.PresenceRecordListener;
+import io.switchboard.router.kafka.RoomLogIndexer;
 import io.switchboard.router.kafka.TopicBootstrap;
 import io.switchboard.service.GrpcServerRuntime;
 import io.switchboard.service.HttpEndpoints;
@@ -58,6 +60,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -93,6 +96,11 @@ public final class RouterServer implements ServiceMain.Service {
     private static final Duration FORCED_STOP_WAIT = Duration.ofSeconds(2);
     /** Open throttle windows kept at most; when full, the oldest go, which only lets an extra event through. */
     private static final long THROTTLE_MAX_ENTRIES = 100_000;
+    /**
+     * The longest a publish that may repeat one stored elsewhere waits for the room-log index (a few of its idle
+     * polls); past it the publish goes on and may be stored twice.
+     */
+    private static final Duration CATCH_UP_WAIT = Duration.ofSeconds(1);
 
     private final RouterConfig config;
     private final PrometheusRegistry registry;
@@ -119,6 +127,7 @@ public final class RouterServer implements ServiceMain.Service {
     private SwitchboardApiService api;
     private ManagedChannel apiRouterChannel;
     private PresenceRecordListener presenceListener;
+    private RoomLogIndexer logIndex;
     private InFlightLimiter limiter;
     // Off unless router.tracing.enabled (or a span exporter was given).
     private Tracing tracing;
@@ -183,7 +192,8 @@ public final class RouterServer implements ServiceMain.Service {
         EventLog events = kafkaLog.events(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME),
                 config.get(KafkaKeys.CONTROL_TOPIC_NAME));
         Optional<PresenceLookup> presence = startPresence(dedup);
-        routerService = routerService(dedup, events, presence);
+        DedupCatchUp catchUp = startLogIndex(dedup, topic);
+        routerService = routerService(dedup, catchUp, events, presence);
         List<ServerServiceDefinition> extra = new ArrayList<>(
                 extraServices.stream().map(BindableService::bindService).toList());
         // The public API calls this router's own RouterService in-process: no network hop, same dedup cache.
@@ -246,11 +256,29 @@ public final class RouterServer implements ServiceMain.Service {
         return api.definition();
     }
 
+    /**
+     * The room-log index that adds every router's stored ids to {@code dedup} ({@code router.dedup.follow-log}),
+     * and the catch-up a publish that may repeat one of them waits for; {@link DedupCatchUp#NONE} when off.
+     */
+    private DedupCatchUp startLogIndex(DedupCache dedup, RoomLogTopic topic) {
+        if (!config.get(DEDUP_FOLLOW_LOG)) {
+            return DedupCatchUp.NONE;
+        }
+        RoomLogIndexer index = RoomLogIndexer.create(KafkaSettings.dedupConsumer(config), topic, config.get(DEDUP_TTL),
+                (user, id, room, stored) -> dedup.remember(new DedupCache.Key(user, id),
+                        new DedupCache.Entry(room, CompletableFuture.completedFuture(stored))),
+                "router-dedup-index-" + config.get(ID));
+        logIndex = index;
+        index.start();
+        return (room, sinceNanos) -> index.awaitCaughtUp(room, sinceNanos, CATCH_UP_WAIT);
+    }
+
     /** The services the router serves over gRPC, built from its configuration. */
-    private RouterGrpcService routerService(DedupCache dedup, EventLog events, Optional<PresenceLookup> presence) {
+    private RouterGrpcService routerService(DedupCache dedup, DedupCatchUp catchUp, EventLog events,
+                                            Optional<PresenceLookup> presence) {
         EventValidator validator = new EventValidator(config.get(MAX_PAYLOAD_BYTES));
         PublishService publish = new PublishService(new EnvelopeValidator(config.get(MAX_PAYLOAD_BYTES)), dedup,
-                new PublishSequencer(ticker()), limiter, log, metrics, clock);
+                new PublishSequencer(ticker()), catchUp, limiter, log, metrics, clock);
         EphemeralThrottle throttle = new EphemeralThrottle(config.get(EPHEMERAL_MIN_INTERVAL), THROTTLE_MAX_ENTRIES,
                 ticker());
         return new RouterGrpcService(publish,
@@ -376,6 +404,7 @@ public final class RouterServer implements ServiceMain.Service {
     /** Stops whatever was started, in dependency order; each step runs even if an earlier one fails. */
     private void release(Duration producerClose) {
         steps.run("stop the presence listener", presenceListener, l -> l.close(FORCED_STOP_WAIT));
+        steps.run("stop the room-log index", logIndex, i -> i.close(FORCED_STOP_WAIT));
         // Flushes what Kafka can still take within the timeout and fails the rest (their callers get UNAVAILABLE
         // and retry with the same id).
         steps.run("close the producer", log, l -> l.close(producerClose));

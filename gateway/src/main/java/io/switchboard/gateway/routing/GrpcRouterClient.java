@@ -106,8 +106,9 @@ public final class GrpcRouterClient implements RouterClient {
 
     /**
      * Over each router's publish stream, with the lane's sequence as it stands at each attempt (a failover attempt
-     * tells the next router what was acknowledged meanwhile). Unary calls (streams off) carry no sequence: they are
-     * not started in order, so a lane would only turn their reordering into refusals.
+     * tells the next router what was acknowledged meanwhile, and that it may repeat what the router before stored).
+     * Unary calls (streams off) carry no sequence: they are not started in order, so a lane would only turn their
+     * reordering into refusals.
      */
     @Override
     public CompletableFuture<PublishResponse> publish(Envelope envelope, PublishLanes.Ticket ticket,
@@ -116,12 +117,9 @@ public final class GrpcRouterClient implements RouterClient {
         if (!publishStreams) {
             return call(envelope.getRoom(), timeout, (stub, response) -> stub.publish(request, response));
         }
-        if (ticket == null) {
-            return route(envelope.getRoom(), timeout,
-                    (router, deadline) -> router.publishes().publish(request, deadline));
-        }
-        return route(envelope.getRoom(), timeout, (router, deadline) -> router.publishes().publish(
-                request.toBuilder().setSequence(ticket.sequence()).build(), deadline));
+        PublishRequest first = ticket == null ? request : request.toBuilder().setSequence(ticket.sequence()).build();
+        return route(envelope.getRoom(), timeout, (router, deadline, failover) -> router.publishes().publish(
+                failover ? failover(first, ticket) : first, deadline));
     }
 
     /**
@@ -134,6 +132,18 @@ public final class GrpcRouterClient implements RouterClient {
             tracing.inject(Context.current(), builder, TRACE_CONTEXT);
         }
         return builder.build();
+    }
+
+    /**
+     * A publish's failover attempt: marked, so that the next router first catches up with what the one before
+     * stored, and with the lane as it stands now (the trace context stays).
+     */
+    private static PublishRequest failover(PublishRequest first, PublishLanes.Ticket ticket) {
+        PublishRequest.Builder again = first.toBuilder().setFailover(true);
+        if (ticket != null) {
+            again.setSequence(ticket.sequence());
+        }
+        return again.build();
     }
 
     /** Routed by the event's room, like its room's publishes. */
@@ -155,13 +165,14 @@ public final class GrpcRouterClient implements RouterClient {
      */
     public <T> CompletableFuture<T> call(String key, Duration timeout, RouterCall<T> call) {
         Objects.requireNonNull(call, "call");
-        return route(key, timeout, (router, deadline) -> GrpcFutures.unary("router " + router,
+        return route(key, timeout, (router, deadline, failover) -> GrpcFutures.unary("router " + router,
                 response -> call.invoke(router.stub().withDeadline(deadline), response)));
     }
 
     /** What one attempt sends to one router, within what is left of the caller's deadline. */
     private interface Attempt<T> {
-        CompletableFuture<T> send(RouterChannel router, Deadline deadline);
+        /** @param failover whether the request goes to another router than the key's first choice */
+        CompletableFuture<T> send(RouterChannel router, Deadline deadline, boolean failover);
     }
 
     private <T> CompletableFuture<T> route(String key, Duration timeout, Attempt<T> call) {
@@ -192,7 +203,9 @@ public final class GrpcRouterClient implements RouterClient {
             long start = System.nanoTime();
             CompletableFuture<T> answer;
             try {
-                answer = call.send(router, deadline);
+                // Not the key's first choice (it failed, or its breaker is open): the router the key had may have
+                // stored this request already.
+                answer = call.send(router, deadline, previous != null || skippedOpen);
             } catch (RuntimeException e) {
                 // The call was never made: it neither counts for nor against the router.
                 router.breaker().releasePermission();

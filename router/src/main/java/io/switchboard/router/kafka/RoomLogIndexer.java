@@ -1,0 +1,255 @@
+package io.switchboard.router.kafka;
+
+import io.switchboard.roomlog.RoomLogTopic;
+import io.switchboard.roomlog.RoomRecords;
+import io.switchboard.router.EnvelopeLog;
+import io.switchboard.service.RetryWaits;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
+
+/**
+ * Follows the room log (every partition, whoever wrote to it) from {@code window} ago and reports each record's
+ * idempotency key ({@link RoomRecords#USER_HEADER}, {@link RoomRecords#ID_HEADER}) with where it is
+ * stored, so that a router's dedup memory also holds what other routers stored: a retry that reaches a new owner
+ * after a router died, a breaker opened or the router set changed, or a public-API publish retried through
+ * another router, is recognised instead of stored again. Records without the headers (written before them) are
+ * skipped.
+ *
+ * <p>{@link #awaitCaughtUp} lets a publish that may repeat one stored elsewhere wait until everything the log had
+ * acknowledged before it arrived is indexed: a poll that started after that moment must have reached the end of
+ * the room's partition.
+ *
+ * <p>One named platform thread owns the consumer (no group, every partition assigned, never commits). Thread-safe:
+ * {@link #awaitCaughtUp}, {@link #close} and the accessors may be called from any thread.
+ */
+public final class RoomLogIndexer {
+    /** What the index reports, on its own thread. */
+    @FunctionalInterface
+    public interface Sink {
+        void stored(String userId, String id, String room, EnvelopeLog.Stored stored);
+    }
+
+    private static final System.Logger LOG = System.getLogger(RoomLogIndexer.class.getName());
+    /** How long an idle poll waits: the longest a caught-up check waits when nothing is written. */
+    static final Duration POLL_WAIT = Duration.ofMillis(100);
+
+    private final RoomLogTopic topic;
+    private final Duration window;
+    private final Sink sink;
+    private final Clock clock;
+    private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
+    private final Thread thread;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private final Object progress = new Object();
+    /** @GuardedBy("progress"): per partition, the start (System.nanoTime) of the latest poll that ended caught up */
+    private final long[] caughtUpSince;
+    // @GuardedBy("progress")
+    private boolean running;
+    private volatile long indexed;
+
+    private RoomLogIndexer(Properties consumerProperties, RoomLogTopic topic, Duration window, Sink sink, Clock clock,
+                           String threadName) {
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.window = Objects.requireNonNull(window, "window");
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.caughtUpSince = new long[topic.partitions()];
+        Properties props = new Properties();
+        props.putAll(consumerProperties);
+        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        props.put("enable.auto.commit", "false");
+        props.put("auto.offset.reset", "latest");
+        props.put("allow.auto.create.topics", "false");
+        props.put("fetch.max.wait.ms", Long.toString(POLL_WAIT.toMillis()));
+        props.remove("group.id");
+        this.consumer = new KafkaConsumer<>(props);
+        this.thread = Thread.ofPlatform().name(threadName).daemon(true)
+                .uncaughtExceptionHandler((t, e) -> LOG.log(Level.ERROR, "uncaught exception in " + t.getName(), e))
+                .unstarted(this::run);
+    }
+
+    /** An index of {@code topic} over the last {@code window}, reporting to {@code sink}. Not started. */
+    public static RoomLogIndexer create(Properties consumerProperties, RoomLogTopic topic, Duration window, Sink sink,
+                                        String threadName) {
+        return new RoomLogIndexer(consumerProperties, topic, window, sink, Clock.systemUTC(), threadName);
+    }
+
+    /** Starts the thread; returns at once. */
+    public void start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("room log index of " + topic.name() + " already started");
+        }
+        thread.start();
+    }
+
+    /**
+     * Waits until a poll that started after {@code sinceNanos} ({@code System.nanoTime()}) read {@code room}'s
+     * partition to its end, up to {@code max}. Returns whether it did (false also when the index is not running).
+     */
+    public boolean awaitCaughtUp(String room, long sinceNanos, Duration max) throws InterruptedException {
+        int partition = topic.partitionOf(room);
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (progress) {
+            while (!(running && caughtUpSince[partition] - sinceNanos >= 0)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || stopping.getCount() == 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(progress, left);
+            }
+            return true;
+        }
+    }
+
+    /** Records indexed so far (metrics, tests). */
+    public long indexed() {
+        return indexed;
+    }
+
+    /** Stops the thread and closes the consumer, waiting up to {@code timeout}. Idempotent. */
+    public void close(Duration timeout) {
+        stopping.countDown();
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+        if (!started.get()) {
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
+            return;
+        }
+        consumer.wakeup();
+        try {
+            thread.join(timeout);
+            if (thread.isAlive()) {
+                LOG.log(Level.WARNING, "room log index of " + topic.name() + " did not stop within " + timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        RetryWaits backoff = newBackoff();
+        boolean failing = false;
+        try {
+            List<TopicPartition> partitions = IntStream.range(0, topic.partitions())
+                    .mapToObj(p -> new TopicPartition(topic.name(), p)).toList();
+            consumer.assign(partitions);
+            seekToWindow(partitions);
+            LOG.log(Level.INFO, "indexing " + topic.name() + " from " + window + " ago for deduplication");
+            long previousPollStart = System.nanoTime();
+            while (stopping.getCount() > 0) {
+                long pollStart = System.nanoTime();
+                try {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_WAIT)) {
+                        index(record);
+                    }
+                } catch (KafkaException e) {
+                    if (e instanceof WakeupException || e instanceof InterruptException) {
+                        throw e;
+                    }
+                    // A broker restart or a leader change: keep following; dedup meanwhile knows what it knew.
+                    LOG.log(Level.WARNING, "room log index of " + topic.name() + ": poll failed; retrying in "
+                            + backoff.current(), e);
+                    if (stopping.await(backoff.current().toMillis(), TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                    backoff.advance();
+                    failing = true;
+                    continue;
+                }
+                if (failing) {
+                    backoff = newBackoff();
+                    failing = false;
+                }
+                // The end this poll saw may come from a fetch sent during the poll before (the consumer fetches
+                // ahead), so it vouches only for what was acknowledged before that poll started.
+                caughtUp(partitions, previousPollStart);
+                previousPollStart = pollStart;
+            }
+        } catch (WakeupException | InterruptException e) {
+            if (stopping.getCount() > 0) {
+                LOG.log(Level.ERROR, "room log index of " + topic.name() + " stopped unexpectedly", e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (KafkaException e) {
+            LOG.log(Level.ERROR, "room log index of " + topic.name() + " failed; dedup now remembers only this"
+                    + " router's own publishes", e);
+        } finally {
+            synchronized (progress) {
+                running = false;
+                progress.notifyAll();
+            }
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+        }
+    }
+
+    private static RetryWaits newBackoff() {
+        return new RetryWaits(Duration.ofMillis(100), Duration.ofSeconds(5));
+    }
+
+    /** Each partition from the first record of the window (its end when the window holds none). */
+    private void seekToWindow(List<TopicPartition> partitions) {
+        long from = clock.instant().minus(window).toEpochMilli();
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(tp -> query.put(tp, from));
+        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(query);
+        for (TopicPartition tp : partitions) {
+            OffsetAndTimestamp at = offsets.get(tp);
+            if (at != null) {
+                consumer.seek(tp, at.offset());
+            } else {
+                consumer.seekToEnd(List.of(tp));
+            }
+        }
+    }
+
+    /** After a poll: the partitions read to their end count as caught up as of {@code since}. */
+    private void caughtUp(List<TopicPartition> partitions, long since) {
+        synchronized (progress) {
+            running = true;
+            for (TopicPartition tp : partitions) {
+                OptionalLong lag = consumer.currentLag(tp);
+                if (lag.isPresent() && lag.getAsLong() == 0) {
+                    caughtUpSince[tp.partition()] = since;
+                }
+            }
+            progress.notifyAll();
+        }
+    }
+
+    private void index(ConsumerRecord<byte[], byte[]> record) {
+        String user = RoomRecords.header(record.headers(), RoomRecords.USER_HEADER);
+        String id = RoomRecords.header(record.headers(), RoomRecords.ID_HEADER);
+        if (user == null || id == null || record.key() == null) {
+            return;
+        }
+        sink.stored(user, id, RoomRecords.room(record.key()), new EnvelopeLog.Stored(topic.epoch(record.partition()),
+                record.offset(), Instant.ofEpochMilli(record.timestamp())));
+        indexed++;
+    }
+}
