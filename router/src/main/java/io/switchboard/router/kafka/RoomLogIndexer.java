@@ -158,7 +158,13 @@ public final class RoomLogIndexer {
             List<TopicPartition> partitions = IntStream.range(0, topic.partitions())
                     .mapToObj(p -> new TopicPartition(topic.name(), p)).toList();
             consumer.assign(partitions);
-            seekToWindow(partitions);
+            while (!seekToWindow(partitions, backoff)) {
+                if (stopping.await(backoff.current().toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                backoff.advance();
+            }
+            backoff = newBackoff();
             LOG.log(Level.INFO, "indexing " + topic.name() + " from " + window + " ago for deduplication");
             long previousPollStart = System.nanoTime();
             while (stopping.getCount() > 0) {
@@ -212,12 +218,22 @@ public final class RoomLogIndexer {
         return new RetryWaits(Duration.ofMillis(100), Duration.ofSeconds(5));
     }
 
-    /** Each partition from the first record of the window (its end when the window holds none). */
-    private void seekToWindow(List<TopicPartition> partitions) {
+    /**
+     * Each partition from the first record of the window (its end when the window holds none). False when the
+     * broker did not answer (retried after {@code backoff}).
+     */
+    private boolean seekToWindow(List<TopicPartition> partitions, RetryWaits backoff) {
         long from = clock.instant().minus(window).toEpochMilli();
         Map<TopicPartition, Long> query = new HashMap<>();
         partitions.forEach(tp -> query.put(tp, from));
-        Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(query);
+        Map<TopicPartition, OffsetAndTimestamp> offsets;
+        try {
+            offsets = consumer.offsetsForTimes(query);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.log(Level.WARNING, "room log index of " + topic.name() + ": no offsets yet; retrying in "
+                    + backoff.current(), e);
+            return false;
+        }
         for (TopicPartition tp : partitions) {
             OffsetAndTimestamp at = offsets.get(tp);
             if (at != null) {
@@ -226,6 +242,7 @@ public final class RoomLogIndexer {
                 consumer.seekToEnd(List.of(tp));
             }
         }
+        return true;
     }
 
     /** After a poll: the partitions read to their end count as caught up as of {@code since}. */
