@@ -59,7 +59,8 @@ public final class RouterKeys {
             .byDefault(200_000L).check(Check.positiveNumber())
             .doc("(sender user, id) pairs remembered to answer retries with the original position. A few hundred"
                     + " bytes of heap each: size the heap for it (about 100 MB when full at the default; 200,000 ids"
-                    + " cover ten minutes at over 300 publishes per second per router).");
+                    + " cover ten minutes at over 300 publishes per second, of the whole cluster when"
+                    + " `router.dedup.follow-log` is on).");
     public static final Key<Duration> DEDUP_TTL = S.define("router.dedup.ttl", DURATION)
             .byDefault(Duration.ofMinutes(10)).check(Check.positive())
             .doc("How long after its first publish an id is remembered (expire after write). Must exceed"
