@@ -171,7 +171,7 @@ public final class GrpcRouterClient implements RouterClient {
 
     /** What one attempt sends to one router, within what is left of the caller's deadline. */
     private interface Attempt<T> {
-        /** @param failover whether the request goes to another router than the key's first choice */
+        /** @param failover whether an earlier attempt of the request went to another router */
         CompletableFuture<T> send(RouterChannel router, Deadline deadline, boolean failover);
     }
 
@@ -203,9 +203,10 @@ public final class GrpcRouterClient implements RouterClient {
             long start = System.nanoTime();
             CompletableFuture<T> answer;
             try {
-                // Not the key's first choice (it failed, or its breaker is open): the router the key had may have
-                // stored this request already.
-                answer = call.send(router, deadline, previous != null || skippedOpen);
+                // A retry after a failed attempt: the router before may have stored it. (Not when the first choice's
+                // breaker was open: that router got nothing of this request, and the mark costs the next router a
+                // wait for its log index on the stream.)
+                answer = call.send(router, deadline, previous != null);
             } catch (RuntimeException e) {
                 // The call was never made: it neither counts for nor against the router.
                 router.breaker().releasePermission();
