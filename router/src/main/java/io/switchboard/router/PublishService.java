@@ -85,6 +85,12 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
             // Possibly stored by the router this one takes over from: know the log first (bounded wait; this
             // holds up only the requests behind it on its stream, which must wait for it anyway).
             awaitCatchUp(envelope.getRoom(), receivedNanos);
+            // The wait may have outlasted the caller's deadline: then it has answered the client already.
+            gaveUp = ended.get();
+            if (gaveUp != null) {
+                fail(responses, gaveUp);
+                return;
+            }
         }
         DedupCache.Key key = new DedupCache.Key(envelope.getSender().getUserId(), envelope.getId());
         DedupCache.Entry earlier = dedup.find(key);
