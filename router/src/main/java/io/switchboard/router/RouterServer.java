@@ -61,6 +61,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -128,6 +130,8 @@ public final class RouterServer implements ServiceMain.Service {
     private ManagedChannel apiRouterChannel;
     private PresenceRecordListener presenceListener;
     private RoomLogIndexer logIndex;
+    /** Runs the publishes held behind a catch-up with the room log (virtual threads: send() may wait). */
+    private ExecutorService heldPublishes;
     private InFlightLimiter limiter;
     // Off unless router.tracing.enabled (or a span exporter was given).
     private Tracing tracing;
@@ -270,15 +274,16 @@ public final class RouterServer implements ServiceMain.Service {
                 "router-dedup-index-" + config.get(ID));
         logIndex = index;
         index.start();
-        return (room, sinceNanos) -> index.awaitCaughtUp(room, sinceNanos, CATCH_UP_WAIT);
+        return (room, sinceNanos) -> index.whenCaughtUp(room, sinceNanos, CATCH_UP_WAIT);
     }
 
     /** The services the router serves over gRPC, built from its configuration. */
     private RouterGrpcService routerService(DedupCache dedup, DedupCatchUp catchUp, EventLog events,
                                             Optional<PresenceLookup> presence) {
         EventValidator validator = new EventValidator(config.get(MAX_PAYLOAD_BYTES));
+        heldPublishes = Executors.newThreadPerTaskExecutor(Threads.virtualFactory("router-held-publish-"));
         PublishService publish = new PublishService(new EnvelopeValidator(config.get(MAX_PAYLOAD_BYTES)), dedup,
-                new PublishSequencer(ticker()), catchUp, limiter, log, metrics, clock);
+                new PublishSequencer(ticker()), catchUp, heldPublishes, limiter, log, metrics, clock);
         EphemeralThrottle throttle = new EphemeralThrottle(config.get(EPHEMERAL_MIN_INTERVAL), THROTTLE_MAX_ENTRIES,
                 ticker());
         return new RouterGrpcService(publish,
@@ -405,6 +410,7 @@ public final class RouterServer implements ServiceMain.Service {
     private void release(Duration producerClose) {
         steps.run("stop the presence listener", presenceListener, l -> l.close(FORCED_STOP_WAIT));
         steps.run("stop the room-log index", logIndex, i -> i.close(FORCED_STOP_WAIT));
+        steps.run("stop the held publishes' executor", heldPublishes, ExecutorService::shutdownNow);
         // Flushes what Kafka can still take within the timeout and fails the rest (their callers get UNAVAILABLE
         // and retry with the same id).
         steps.run("close the producer", log, l -> l.close(producerClose));

@@ -49,7 +49,7 @@ final class InProcessRouter implements AutoCloseable {
         dedup = new DedupCache(10_000, dedupTtl, ticker(clock));
         metrics = new RouterMetrics(new PrometheusRegistry(), limiter::inFlight, dedup::size);
         PublishService service = new PublishService(new EnvelopeValidator(maxPayloadBytes), dedup,
-                new PublishSequencer(ticker(clock)), DedupCatchUp.NONE, limiter, log, metrics, clock);
+                new PublishSequencer(ticker(clock)), DedupCatchUp.NONE, Runnable::run, limiter, log, metrics, clock);
         List<ServerInterceptor> all = new ArrayList<>(interceptors);
         all.add(countHandled());
         String name = InProcessServerBuilder.generateName();

@@ -18,12 +18,14 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,18 +39,21 @@ import java.util.stream.IntStream;
  * another router, is recognised instead of stored again. Records without the headers (written before them) are
  * skipped.
  *
- * <p>{@link #awaitCaughtUp} lets a publish that may repeat one stored elsewhere wait until everything the log had
+ * <p>{@link #whenCaughtUp} tells a publish that may repeat one stored elsewhere when everything the log had
  * acknowledged before it arrived is indexed: a poll that started after that moment must have reached the end of
  * the room's partition.
  *
  * <p>One named platform thread owns the consumer (no group, every partition assigned, never commits). Thread-safe:
- * {@link #awaitCaughtUp}, {@link #close} and the accessors may be called from any thread.
+ * {@link #whenCaughtUp}, {@link #close} and the accessors may be called from any thread.
  */
 public final class RoomLogIndexer {
     /** What the index reports, on its own thread. */
     @FunctionalInterface
     public interface Sink {
         void stored(String userId, String id, String room, EnvelopeLog.Stored stored);
+    }
+
+    private record Waiter(int partition, long sinceNanos, CompletableFuture<Boolean> done) {
     }
 
     private static final System.Logger LOG = System.getLogger(RoomLogIndexer.class.getName());
@@ -68,6 +73,8 @@ public final class RoomLogIndexer {
     private final long[] caughtUpSince;
     // @GuardedBy("progress")
     private boolean running;
+    /** @GuardedBy("progress"): callers of {@link #whenCaughtUp} not answered yet (timed-out ones until the next poll) */
+    private final List<Waiter> waiters = new ArrayList<>();
     private volatile long indexed;
 
     private RoomLogIndexer(Properties consumerProperties, RoomLogTopic topic, Duration window, Sink sink, Clock clock,
@@ -107,22 +114,23 @@ public final class RoomLogIndexer {
     }
 
     /**
-     * Waits until a poll that started after {@code sinceNanos} ({@code System.nanoTime()}) read {@code room}'s
-     * partition to its end, up to {@code max}. Returns whether it did (false also when the index is not running).
+     * Completes with true once a poll that started after {@code sinceNanos} ({@code System.nanoTime()}) read {@code
+     * room}'s partition to its end, or with false after {@code max} or when the index stops. Never blocks: the future
+     * completes on the index's thread (or the timeout's), so callers continue on their own executor.
      */
-    public boolean awaitCaughtUp(String room, long sinceNanos, Duration max) throws InterruptedException {
+    public CompletableFuture<Boolean> whenCaughtUp(String room, long sinceNanos, Duration max) {
         int partition = topic.partitionOf(room);
-        long deadline = System.nanoTime() + max.toNanos();
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
         synchronized (progress) {
-            while (!(running && caughtUpSince[partition] - sinceNanos >= 0)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || stopping.getCount() == 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(progress, left);
+            if (running && caughtUpSince[partition] - sinceNanos >= 0) {
+                return CompletableFuture.completedFuture(true);
             }
-            return true;
+            if (stopping.getCount() == 0) {
+                return CompletableFuture.completedFuture(false);
+            }
+            waiters.add(new Waiter(partition, sinceNanos, done));
         }
+        return done.completeOnTimeout(false, max.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Records indexed so far (metrics, tests). */
@@ -133,10 +141,8 @@ public final class RoomLogIndexer {
     /** Stops the thread and closes the consumer, waiting up to {@code timeout}. Idempotent. */
     public void close(Duration timeout) {
         stopping.countDown();
-        synchronized (progress) {
-            progress.notifyAll();
-        }
         if (!started.get()) {
+            answerAll(false);
             consumer.close(CloseOptions.timeout(Duration.ZERO));
             return;
         }
@@ -208,8 +214,8 @@ public final class RoomLogIndexer {
         } finally {
             synchronized (progress) {
                 running = false;
-                progress.notifyAll();
             }
+            answerAll(false);
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
         }
     }
@@ -247,6 +253,7 @@ public final class RoomLogIndexer {
 
     /** After a poll: the partitions read to their end count as caught up as of {@code since}. */
     private void caughtUp(List<TopicPartition> partitions, long since) {
+        List<CompletableFuture<Boolean>> ready = new ArrayList<>();
         synchronized (progress) {
             running = true;
             for (TopicPartition tp : partitions) {
@@ -255,8 +262,25 @@ public final class RoomLogIndexer {
                     caughtUpSince[tp.partition()] = since;
                 }
             }
-            progress.notifyAll();
+            waiters.removeIf(w -> {
+                if (caughtUpSince[w.partition()] - w.sinceNanos() >= 0) {
+                    ready.add(w.done());
+                    return true;
+                }
+                return w.done().isDone(); // timed out
+            });
         }
+        ready.forEach(done -> done.complete(true));
+    }
+
+    /** Answers every waiting caller with {@code caughtUp} (the index stopped). */
+    private void answerAll(boolean caughtUp) {
+        List<Waiter> all;
+        synchronized (progress) {
+            all = List.copyOf(waiters);
+            waiters.clear();
+        }
+        all.forEach(w -> w.done().complete(caughtUp));
     }
 
     private void index(ConsumerRecord<byte[], byte[]> record) {
