@@ -1,26 +1,49 @@
 package io.switchboard.proto;
 
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongSupplier;
 
 import io.switchboard.proto.internal.v1.PublishSequence;
 
 /**
  * The sender's half of {@link PublishSequence}: numbers one sender's publishes (a client connection's, a public-API
  * stream's) per room in send order and tracks which are acknowledged, so that a router can refuse a publish whose
- * predecessor in the lane was not stored. After a failure the lane's later publishes are refused (OUT_OF_SEQUENCE)
- * until nothing of it is in flight; the next publish then starts a new lane (new id, seq 1), so the sender's
- * resends start afresh. A lane without failures stays while idle (a router that forgot it accepts its next publish
- * as stored_through + 1), but at most {@link #MAX_IDLE_LANES} idle ones are kept. Memory: one entry per room with
- * publishes in flight plus the idle ones, each with at most as many numbers as are in flight.
+ * predecessor in the lane was not stored. After a retriable failure the lane's later publishes stay in it, so the
+ * router refuses them (OUT_OF_SEQUENCE) unless the failed one turns out stored, until the sender resends one of
+ * the failed ids: that resend starts a new lane (new id, seq 1), and the resends behind it follow in it. Not
+ * earlier: a sender's publishes sent before it heard of the failure may still arrive when nothing is in flight
+ * any more, and in a new lane they would be stored ahead of the resend. A sender that never resends gets a new
+ * lane after {@link #RESEND_WAIT}; after a final (non-retriable) failure, which is never resent, the lane ends once
+ * nothing of it is in flight. A lane without failures stays while idle (a router that forgot it accepts its next
+ * publish as stored_through + 1), but at most {@link #MAX_IDLE_LANES} idle ones are kept. Memory: one entry per
+ * room with publishes in flight, failed or idle, each with at most as many numbers and failed ids as were in
+ * flight (failed ids capped at {@link #MAX_FAILED_IDS}).
  *
  * <p>Thread-safe: one lock per sender (a publish takes and answers it once each).
  */
 public final class PublishLanes {
     /** Idle lanes (nothing in flight) kept per sender; beyond that an idle lane is forgotten. */
     static final int MAX_IDLE_LANES = 16;
+    /** How long a lane failed by a retriable error waits for the sender's resend before any publish starts anew. */
+    public static final Duration RESEND_WAIT = Duration.ofSeconds(10);
+    /** Failed ids remembered per lane (a resend of any of them starts the new lane). */
+    static final int MAX_FAILED_IDS = 1024;
+
+    /** How a publish was answered. */
+    public enum Outcome {
+        /** Acknowledged (a duplicate included). */
+        STORED,
+        /** Failed with an error the sender retries: its resend starts the new lane. */
+        RETRIABLE,
+        /** Failed for good: the sender will not resend it. */
+        FINAL
+    }
 
     /**
      * A publish's place: send {@link #sequence()} with it (again for each attempt) and give the ticket back to
@@ -29,10 +52,12 @@ public final class PublishLanes {
     public final class Ticket {
         private final Lane lane;
         private final long seq;
+        private final String id;
 
-        private Ticket(Lane lane, long seq) {
+        private Ticket(Lane lane, long seq, String id) {
             this.lane = lane;
             this.seq = seq;
+            this.id = id;
         }
 
         /**
@@ -54,6 +79,10 @@ public final class PublishLanes {
         long storedThrough;
         int inFlight;
         boolean failed;
+        boolean failedForGood;
+        long failedAtNanos;
+        /** Ids whose publish failed retriably: a resend of one starts the next lane. */
+        final Set<String> failedIds = new HashSet<>();
         /** Acknowledged numbers above {@code storedThrough} (answers may overtake each other). */
         final TreeSet<Long> storedAbove = new TreeSet<>();
 
@@ -64,6 +93,7 @@ public final class PublishLanes {
     }
 
     private final String sender;
+    private final LongSupplier nanoTime;
     private final Object lock = new Object();
     // @GuardedBy("lock")
     private final Map<String, Lane> byRoom = new HashMap<>();
@@ -72,51 +102,78 @@ public final class PublishLanes {
 
     /** @param sender unique among the senders that may reach one router (e.g. "gateway-1/session-42") */
     public PublishLanes(String sender) {
-        this.sender = Objects.requireNonNull(sender, "sender");
+        this(sender, System::nanoTime);
     }
 
-    /** Numbers the next publish into {@code room}; it must be sent before the next call for the same room. */
-    public Ticket next(String room) {
+    /** @param nanoTime the clock {@link #RESEND_WAIT} is measured on (tests) */
+    public PublishLanes(String sender, LongSupplier nanoTime) {
+        this.sender = Objects.requireNonNull(sender, "sender");
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+    }
+
+    /**
+     * Numbers the next publish into {@code room}, with message id {@code id}; it must be sent before the next call
+     * for the same room.
+     */
+    public Ticket next(String room, String id) {
         synchronized (lock) {
             Lane lane = byRoom.get(room);
-            if (lane == null) {
+            if (lane == null || lane.failed && startsAnew(lane, id)) {
                 lane = new Lane(room, sender + "/" + (++lanesStarted));
                 byRoom.put(room, lane);
             }
             lane.inFlight++;
-            return new Ticket(lane, lane.nextSeq++);
+            return new Ticket(lane, lane.nextSeq++, id);
         }
     }
 
-    /**
-     * The publish of {@code ticket} was answered: {@code stored} when acknowledged (a duplicate included), false
-     * when it failed. Call exactly once per ticket.
-     */
-    public void answered(Ticket ticket, boolean stored) {
+    // @GuardedBy("lock")
+    private boolean startsAnew(Lane failed, String id) {
+        if (failed.failedIds.contains(id)) {
+            return true; // the sender's resend: everything it sends from here on follows it
+        }
+        return failed.inFlight == 0
+                && (failed.failedForGood || nanoTime.getAsLong() - failed.failedAtNanos >= RESEND_WAIT.toNanos());
+    }
+
+    /** The publish of {@code ticket} was answered; call exactly once per ticket. */
+    public void answered(Ticket ticket, Outcome outcome) {
         Lane lane = ticket.lane;
         synchronized (lock) {
-            if (stored) {
-                long seq = ticket.seq;
-                if (seq == lane.storedThrough + 1) {
-                    lane.storedThrough = seq;
-                    while (!lane.storedAbove.isEmpty() && lane.storedAbove.first() == lane.storedThrough + 1) {
-                        lane.storedThrough = lane.storedAbove.pollFirst();
+            switch (outcome) {
+                case STORED -> stored(lane, ticket.seq);
+                case RETRIABLE -> {
+                    lane.failed = true;
+                    lane.failedAtNanos = nanoTime.getAsLong();
+                    if (lane.failedIds.size() < MAX_FAILED_IDS) {
+                        lane.failedIds.add(ticket.id);
                     }
-                } else if (seq > lane.storedThrough) {
-                    lane.storedAbove.add(seq);
+                }
+                case FINAL -> {
+                    lane.failed = true;
+                    lane.failedForGood = true;
                 }
             }
-            if (!stored) {
-                lane.failed = true;
-            }
-            if (--lane.inFlight == 0 && (lane.failed || byRoom.size() > MAX_IDLE_LANES)
-                    && byRoom.get(lane.room) == lane) {
+            if (--lane.inFlight == 0 && byRoom.get(lane.room) == lane
+                    && (lane.failedForGood || !lane.failed && byRoom.size() > MAX_IDLE_LANES)) {
                 byRoom.remove(lane.room);
             }
         }
     }
 
-    /** Rooms with a lane: publishes in flight, or idle after success (tests). */
+    // @GuardedBy("lock")
+    private static void stored(Lane lane, long seq) {
+        if (seq == lane.storedThrough + 1) {
+            lane.storedThrough = seq;
+            while (!lane.storedAbove.isEmpty() && lane.storedAbove.first() == lane.storedThrough + 1) {
+                lane.storedThrough = lane.storedAbove.pollFirst();
+            }
+        } else if (seq > lane.storedThrough) {
+            lane.storedAbove.add(seq);
+        }
+    }
+
+    /** Rooms with a lane: publishes in flight, failed, or idle after success (tests). */
     public int openLanes() {
         synchronized (lock) {
             return byRoom.size();

@@ -3,17 +3,24 @@ package io.switchboard.proto;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.proto.internal.v1.PublishSequence;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Numbering per room in send order, acknowledgements counted only when contiguous, a new lane after a failure. */
+/** Numbering per room in send order, acknowledgements counted only when contiguous, a new lane with the resend. */
 class PublishLanesTest {
-    private final PublishLanes lanes = new PublishLanes("session-1");
+    private final AtomicLong nanos = new AtomicLong();
+    private final PublishLanes lanes = new PublishLanes("session-1", nanos::get);
+    private int ids;
+
+    private PublishLanes.Ticket next(String room) {
+        return lanes.next(room, "m-" + (++ids));
+    }
 
     @Test
     void numbersEachRoomsPublishesInSendOrder() {
-        PublishLanes.Ticket a1 = lanes.next("a");
-        PublishLanes.Ticket b1 = lanes.next("b");
-        PublishLanes.Ticket a2 = lanes.next("a");
+        PublishLanes.Ticket a1 = next("a");
+        PublishLanes.Ticket b1 = next("b");
+        PublishLanes.Ticket a2 = next("a");
 
         assertThat(a1.sequence().getSeq()).isEqualTo(1);
         assertThat(a2.sequence().getSeq()).isEqualTo(2);
@@ -24,45 +31,82 @@ class PublishLanesTest {
 
     @Test
     void storedThroughCountsOnlyAnUnbrokenRunOfAcknowledgements() {
-        PublishLanes.Ticket first = lanes.next("a");
-        PublishLanes.Ticket second = lanes.next("a");
-        PublishLanes.Ticket third = lanes.next("a");
+        PublishLanes.Ticket first = next("a");
+        PublishLanes.Ticket second = next("a");
+        PublishLanes.Ticket third = next("a");
 
-        lanes.answered(second, true);
+        lanes.answered(second, PublishLanes.Outcome.STORED);
         assertThat(third.sequence().getStoredThrough()).as("2 is acknowledged, 1 is not yet").isZero();
-        lanes.answered(first, true);
+        lanes.answered(first, PublishLanes.Outcome.STORED);
         assertThat(third.sequence().getStoredThrough()).isEqualTo(2);
-        lanes.answered(third, true);
-        assertThat(lanes.next("a").sequence()).isEqualTo(PublishSequence.newBuilder()
+        lanes.answered(third, PublishLanes.Outcome.STORED);
+        assertThat(next("a").sequence()).isEqualTo(PublishSequence.newBuilder()
                 .setLane(first.sequence().getLane()).setSeq(4).setStoredThrough(3).build());
     }
 
     @Test
-    void afterAFailureTheLaneEndsOnceNothingOfItIsInFlightAndTheNextPublishStartsANewOne() {
-        PublishLanes.Ticket failed = lanes.next("a");
-        PublishLanes.Ticket later = lanes.next("a");
+    void afterARetriableFailureTheSendersResendStartsTheNewLaneNotAnEarlierArrival() {
+        PublishLanes.Ticket failed = lanes.next("a", "m-1");
+        PublishLanes.Ticket later = lanes.next("a", "m-2");
         String lane = failed.sequence().getLane();
 
-        lanes.answered(failed, false);
-        PublishLanes.Ticket whileInFlight = lanes.next("a");
-        assertThat(whileInFlight.sequence().getLane()).as("still the failed lane: the router refuses it").isEqualTo(lane);
-        lanes.answered(later, false);
-        lanes.answered(whileInFlight, false);
+        lanes.answered(failed, PublishLanes.Outcome.RETRIABLE);
+        lanes.answered(later, PublishLanes.Outcome.RETRIABLE);
+        // Sent before the sender heard of the failures, arriving when nothing is in flight: still the failed lane,
+        // so the router refuses it rather than storing it ahead of m-1's resend.
+        PublishLanes.Ticket sentBeforeHearing = lanes.next("a", "m-3");
+        assertThat(sentBeforeHearing.sequence().getLane()).isEqualTo(lane);
+        assertThat(sentBeforeHearing.sequence().getSeq()).isEqualTo(3);
+        lanes.answered(sentBeforeHearing, PublishLanes.Outcome.RETRIABLE);
 
-        PublishSequence resend = lanes.next("a").sequence();
+        PublishSequence resend = lanes.next("a", "m-1").sequence();
         assertThat(resend.getLane()).isNotEqualTo(lane);
         assertThat(resend.getSeq()).isEqualTo(1);
         assertThat(resend.getStoredThrough()).isZero();
+        assertThat(lanes.next("a", "m-2").sequence()).as("the resends behind it follow in the new lane")
+                .extracting(PublishSequence::getLane, PublishSequence::getSeq).containsExactly(resend.getLane(), 2L);
+    }
+
+    @Test
+    void aSenderThatNeverResendsGetsANewLaneAfterTheResendWait() {
+        PublishLanes.Ticket failed = next("a");
+        String lane = failed.sequence().getLane();
+        lanes.answered(failed, PublishLanes.Outcome.RETRIABLE);
+
+        nanos.addAndGet(PublishLanes.RESEND_WAIT.toNanos() - 1);
+        PublishLanes.Ticket stillFailed = next("a");
+        assertThat(stillFailed.sequence().getLane()).isEqualTo(lane);
+        lanes.answered(stillFailed, PublishLanes.Outcome.RETRIABLE);
+
+        nanos.addAndGet(PublishLanes.RESEND_WAIT.toNanos());
+        assertThat(next("a").sequence().getLane()).isNotEqualTo(lane);
+    }
+
+    @Test
+    void afterAFinalFailureTheLaneEndsOnceNothingOfItIsInFlight() {
+        PublishLanes.Ticket refused = next("a");
+        PublishLanes.Ticket later = next("a");
+        String lane = refused.sequence().getLane();
+
+        lanes.answered(refused, PublishLanes.Outcome.FINAL);
+        PublishLanes.Ticket whileInFlight = next("a");
+        assertThat(whileInFlight.sequence().getLane()).as("still the failed lane: the router refuses it").isEqualTo(lane);
+        lanes.answered(later, PublishLanes.Outcome.RETRIABLE);
+        lanes.answered(whileInFlight, PublishLanes.Outcome.RETRIABLE);
+
+        PublishSequence next = next("a").sequence();
+        assertThat(next.getLane()).isNotEqualTo(lane);
+        assertThat(next.getSeq()).isEqualTo(1);
     }
 
     @Test
     void anIdleLaneWithoutFailuresGoesOnButOnlyAFewAreKept() {
-        PublishLanes.Ticket first = lanes.next("a");
-        lanes.answered(first, true);
-        assertThat(lanes.next("a").sequence().getSeq()).isEqualTo(2);
+        PublishLanes.Ticket first = next("a");
+        lanes.answered(first, PublishLanes.Outcome.STORED);
+        assertThat(next("a").sequence().getSeq()).isEqualTo(2);
 
         for (int i = 0; i < PublishLanes.MAX_IDLE_LANES + 10; i++) {
-            lanes.answered(lanes.next("room-" + i), true);
+            lanes.answered(next("room-" + i), PublishLanes.Outcome.STORED);
         }
         assertThat(lanes.openLanes()).isLessThanOrEqualTo(PublishLanes.MAX_IDLE_LANES + 2);
     }

@@ -100,7 +100,7 @@ public final class PublishHandler {
                 .setReceivedTime(ServerFrames.timestamp(clock.instant()))
                 .build();
         long start = System.nanoTime();
-        PublishLanes.Ticket ticket = lanes.next(p.getRoom());
+        PublishLanes.Ticket ticket = lanes.next(p.getRoom(), id);
         CompletableFuture<PublishResponse> call;
         LogContext.Scope logged = LogContext.trace(traceId);
         // Current while the request is built: the router client writes its trace context into the request.
@@ -116,11 +116,12 @@ public final class PublishHandler {
             logged.close();
         }
         CompletableFuture<ServerFrame> answer = call.handle((response, failure) -> {
+            ClientError error = failure == null ? null : StatusMapper.map(failure);
             // First, on the thread that completed the call: a failover of a later publish sees this answer.
-            lanes.answered(ticket, failure == null);
+            lanes.answered(ticket, error == null ? PublishLanes.Outcome.STORED
+                    : error.retriable() ? PublishLanes.Outcome.RETRIABLE : PublishLanes.Outcome.FINAL);
             long nanos = System.nanoTime() - start;
-            if (failure != null) {
-                ClientError error = StatusMapper.map(failure);
+            if (error != null) {
                 metrics.publish(outcome(error.code()), nanos);
                 return ServerFrames.error(p.getRequestId(), error, p.getRoom());
             }

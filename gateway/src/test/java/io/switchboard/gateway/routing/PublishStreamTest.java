@@ -141,16 +141,16 @@ class PublishStreamTest {
         PublishLanes lanes = new PublishLanes("session-1");
         // Call ids past the first hundred, so that a hash map's iteration order would no longer be the sent order.
         for (int i = 0; i < 100; i++) {
-            PublishLanes.Ticket ticket = lanes.next(ROOM);
+            PublishLanes.Ticket ticket = lanes.next(ROOM, "warm-" + i);
             client.publish(envelope("warm-" + i), ticket, TIMEOUT).get(10, TimeUnit.SECONDS);
-            lanes.answered(ticket, true);
+            lanes.answered(ticket, PublishLanes.Outcome.STORED);
         }
         owner.mode(ScriptedRouter.Mode.HOLD);
         List<CompletableFuture<PublishResponse>> calls = new ArrayList<>();
         List<String> sent = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             sent.add("m-" + i);
-            calls.add(client.publish(envelope("m-" + i), lanes.next(ROOM), TIMEOUT));
+            calls.add(client.publish(envelope("m-" + i), lanes.next(ROOM, "m-" + i), TIMEOUT));
         }
         await().atMost(10, TimeUnit.SECONDS).until(() -> owner.received().size() == 150);
 

@@ -218,17 +218,20 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         long start = System.nanoTime();
         io.switchboard.proto.internal.v1.PublishRequest internal =
                 ApiMessages.publish(request, identity, TraceMetadata.current(), clock.instant());
-        PublishLanes.Ticket ticket = lanes == null ? null : lanes.next(request.getRoom());
+        PublishLanes.Ticket ticket = lanes == null ? null : lanes.next(request.getRoom(), request.getId());
         if (ticket != null) {
             internal = internal.toBuilder().setSequence(ticket.sequence()).build();
         }
         return calls.publish(internal)
                 .handle((response, failure) -> {
+                    Status status = failure == null ? null : ApiStatus.of(failure);
                     if (ticket != null) {
-                        lanes.answered(ticket, failure == null);
+                        lanes.answered(ticket, status == null ? PublishLanes.Outcome.STORED
+                                : ApiStatus.retriable(status) ? PublishLanes.Outcome.RETRIABLE
+                                : PublishLanes.Outcome.FINAL);
                     }
-                    if (failure != null) {
-                        return ApiStatus.failedResult(request.getRoom(), request.getId(), ApiStatus.of(failure));
+                    if (status != null) {
+                        return ApiStatus.failedResult(request.getRoom(), request.getId(), status);
                     }
                     metrics.acknowledged(System.nanoTime() - start);
                     return ApiMessages.result(request.getRoom(), request.getId(), response);
