@@ -209,7 +209,7 @@ public final class LoadDriver implements AutoCloseable {
                     schedule(() -> publish(client, index, nextSeq.getAndIncrement(), nextSeq));
                 } else {
                     publishFailures.incrementAndGet();
-                    LOG.log(System.Logger.Level.DEBUG, name + " publish " + id + " failed, retrying: " + error);
+                    LOG.log(System.Logger.Level.INFO, name + " publish " + id + " failed, retrying: " + error);
                     schedule(() -> publish(client, index, seq, nextSeq));
                 }
             } finally {

@@ -194,7 +194,7 @@ public final class DeliveryChecker {
                     Set<String> ids = new HashSet<>();
                     long last = -1;
                     Map<String, Sent> sent = sentByRoom.getOrDefault(room, Map.of());
-                    Map<String, Long> lastSentIndex = new HashMap<>();
+                    Map<String, Message> lastSent = new HashMap<>();
                     for (Message m : messages) {
                         boolean first = ids.add(m.getId());
                         if (!first) {
@@ -202,12 +202,15 @@ public final class DeliveryChecker {
                         }
                         Sent place = first ? sent.get(m.getId()) : null;
                         if (place != null) {
-                            Long before = lastSentIndex.get(place.publisher());
-                            if (before != null && place.index() < before) {
+                            Message latest = lastSent.get(place.publisher());
+                            Sent latestPlace = latest == null ? null : sent.get(latest.getId());
+                            if (latestPlace != null && place.index() < latestPlace.index()) {
                                 problems.add(new Violation(Kind.OUT_OF_SEND_ORDER, name + ": " + room + " id " + m.getId()
-                                        + " of " + place.publisher() + " delivered after one it sent later"));
+                                        + " (at " + m.getPosition() + ") of " + place.publisher() + " delivered after "
+                                        + latest.getId() + " (at " + latest.getPosition() + "), which it sent later"));
+                            } else {
+                                lastSent.put(place.publisher(), m);
                             }
-                            lastSentIndex.merge(place.publisher(), place.index(), Math::max);
                         }
                         if (m.getPosition() <= last) {
                             problems.add(new Violation(Kind.OUT_OF_ORDER, name + ": out of order in " + room + ": " + m.getPosition() + " after " + last));
