@@ -161,6 +161,15 @@ public final class PublishLanes {
         }
     }
 
+    /**
+     * The publish {@code id} into {@code room} was refused before it was sent (a retriable refusal, e.g. the
+     * sender's in-flight budget): it takes its number in the lane as a failed publish, so that the router refuses
+     * the sender's later ones until its resend starts the new lane.
+     */
+    public void refused(String room, String id) {
+        answered(next(room, id), Outcome.RETRIABLE);
+    }
+
     // @GuardedBy("lock")
     private static void stored(Lane lane, long seq) {
         if (seq == lane.storedThrough + 1) {

@@ -68,6 +68,21 @@ class PublishLanesTest {
     }
 
     @Test
+    void aPublishRefusedBeforeItWasSentHoldsTheLaterOnesBackUntilItsResend() {
+        PublishLanes.Ticket stored = next("a");
+        lanes.answered(stored, PublishLanes.Outcome.STORED);
+
+        lanes.refused("a", "m-refused");
+        PublishSequence later = next("a").sequence();
+        assertThat(later.getLane()).isEqualTo(stored.sequence().getLane());
+        assertThat(later.getSeq()).as("after the refused one's number: the router, at 2, refuses it").isEqualTo(3);
+
+        PublishSequence resend = lanes.next("a", "m-refused").sequence();
+        assertThat(resend.getLane()).isNotEqualTo(stored.sequence().getLane());
+        assertThat(resend.getSeq()).isEqualTo(1);
+    }
+
+    @Test
     void aSenderThatNeverResendsGetsANewLaneAfterTheResendWait() {
         PublishLanes.Ticket failed = next("a");
         String lane = failed.sequence().getLane();

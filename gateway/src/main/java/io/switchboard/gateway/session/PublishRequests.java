@@ -73,6 +73,10 @@ final class PublishRequests {
         return permissions.then(permissions.check(p.getRoom(), Verb.PUBLISH), verdict -> {
             Optional<ClientError> refused = RoomPermissions.refusal(verdict).or(this::admit);
             if (refused.isPresent()) {
+                if (refused.get().retriable() && !p.getId().isEmpty()) {
+                    // The client resends it: nothing it sent after may be stored before that resend.
+                    lanes.refused(p.getRoom(), p.getId());
+                }
                 refuse(p, refused.get());
                 return;
             }
