@@ -135,11 +135,20 @@ export class RequestQueue {
       return;
     }
     const held = this.heldKeys();
+    const busy = this.busyKeys();
     for (let i = 0; i < this.queue.length && this.inflight.size < this.limits.maxInflight; ) {
       const request = this.queue[i]!;
-      const waitingFrom = request.orderKey === undefined ? undefined : held.get(request.orderKey);
+      const key = request.orderKey;
+      const waitingFrom = key === undefined ? undefined : held.get(key);
       if (waitingFrom !== undefined && waitingFrom < request.order) {
         i++; // an earlier request of its key waits for its retry
+        continue;
+      }
+      const busyFrom = key === undefined ? undefined : busy.get(key);
+      if (request.retries > 0 && busyFrom !== undefined && busyFrom < request.order) {
+        // A resend starts the server's order afresh: an earlier request still on its way would be stored after it.
+        held.set(key!, request.order);
+        i++;
         continue;
       }
       this.queue.splice(i, 1);
@@ -158,6 +167,17 @@ export class RequestQueue {
       }
     }
     return held;
+  }
+
+  /** Per order key, the earliest request in flight (sent before this pass). */
+  private busyKeys(): Map<string, number> {
+    const busy = new Map<string, number>();
+    for (const r of this.inflight.values()) {
+      if (r.orderKey !== undefined && !(r.order >= (busy.get(r.orderKey) ?? Infinity))) {
+        busy.set(r.orderKey, r.order);
+      }
+    }
+    return busy;
   }
 
   /** Back into the queue at its submission place, so that retries of one key go out in order. */

@@ -205,9 +205,12 @@ describe('Publisher', () => {
     const a4 = h.publisher.publish('r', 'a4', { id: 'a4' });
     assert.deepEqual(h.link.frames('publish').slice(4).map((f) => f.id), [], 'a4 waits behind the retries');
     await h.sched.advance(200);
+    assert.deepEqual(h.link.frames('publish').slice(4).map((f) => f.id), [],
+      'the resends wait while a1 is still on its way (a resend starts the server\'s order afresh)');
+    h.requests.answer(first[0]!.requestId, { requestId: first[0]!.requestId, room: 'r', id: 'a1', position: 1n, epoch: 'e', duplicate: false } as Reply);
     const resent = h.link.frames('publish').slice(4);
     assert.deepEqual(resent.map((f) => f.id), ['a2', 'a3', 'a4']);
-    for (const f of [first[0]!, ...resent]) {
+    for (const f of resent) {
       h.requests.answer(f.requestId, { requestId: f.requestId, room: 'r', id: f.id, position: 1n, epoch: 'e', duplicate: false } as Reply);
     }
     assert.deepEqual((await Promise.all([...acks, a4])).map((a) => a.id), ['a1', 'a2', 'a3', 'a4']);
