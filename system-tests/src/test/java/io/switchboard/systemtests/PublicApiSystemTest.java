@@ -171,7 +171,7 @@ class PublicApiSystemTest {
             List<PublishRequest> all = IntStream.range(0, ORDERED_MESSAGES).mapToObj(i -> message(room, i)).toList();
 
             Stream stream = new Stream(0);
-            var requests = backend.async().publishStream(stream);
+            var requests = API.api().async().publishStream(stream);
             all.forEach(requests::onNext);
             requests.onCompleted();
             assertThat(stream.ended.get(60, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
