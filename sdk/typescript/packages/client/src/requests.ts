@@ -72,7 +72,8 @@ export class RequestQueue {
    * Queues a request and sends it when connected and the window has room; settles with its answer or an error.
    * Requests with an `orderKey` go out in submission order per key: while one waits for its retry, the later ones of its
    * key wait too, and the retry goes out before them (the server stores a connection's publishes into a room in the
-   * order they arrive and refuses those behind a failed one, so resending in order keeps the order).
+   * order they arrive and refuses those behind a failed one, so resending in order keeps the order); a retry also waits
+   * while any request of its key is still in flight.
    */
   submit(kind: RequestKind, build: PendingRequest['build'], timeoutMs: number, survivesReconnect: boolean, orderKey?: string): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
@@ -144,10 +145,10 @@ export class RequestQueue {
         i++; // an earlier request of its key waits for its retry
         continue;
       }
-      const busyFrom = key === undefined ? undefined : busy.get(key);
-      if (request.retries > 0 && busyFrom !== undefined && busyFrom < request.order) {
-        // A resend starts the server's order afresh: an earlier request still on its way would be stored after it.
-        held.set(key!, request.order);
+      if (request.retries > 0 && key !== undefined && busy.has(key)) {
+        // A resend starts the server's order afresh: a request of its key still on its way, earlier or later than
+        // it, could be stored after the requests that follow the resend, or fail and need a resend behind them.
+        held.set(key, Math.min(held.get(key) ?? Infinity, request.order));
         i++;
         continue;
       }
@@ -169,12 +170,12 @@ export class RequestQueue {
     return held;
   }
 
-  /** Per order key, the earliest request in flight (sent before this pass). */
-  private busyKeys(): Map<string, number> {
-    const busy = new Map<string, number>();
+  /** The order keys with a request in flight (sent before this pass). */
+  private busyKeys(): Set<string> {
+    const busy = new Set<string>();
     for (const r of this.inflight.values()) {
-      if (r.orderKey !== undefined && !(r.order >= (busy.get(r.orderKey) ?? Infinity))) {
-        busy.set(r.orderKey, r.order);
+      if (r.orderKey !== undefined) {
+        busy.add(r.orderKey);
       }
     }
     return busy;

@@ -216,6 +216,25 @@ describe('Publisher', () => {
     assert.deepEqual((await Promise.all([...acks, a4])).map((a) => a.id), ['a1', 'a2', 'a3', 'a4']);
   });
 
+  test('a resend waits while a later publish of its room is still in flight', async () => {
+    const h = setup();
+    const acks = ['a1', 'a2'].map((id) => h.publisher.publish('r', id, { id }));
+    const first = h.link.frames('publish');
+    const retriable = () => new SwitchboardError('router unavailable', 101, true);
+    // a1 fails while a2 is on its way: a2 may yet fail (and then be resent behind a3) or be stored after a3.
+    h.requests.fail(first[0]!.requestId, retriable());
+    const a3 = h.publisher.publish('r', 'a3', { id: 'a3' });
+    await h.sched.advance(200);
+    assert.deepEqual(h.link.frames('publish').slice(2).map((f) => f.id), [], 'a1\'s resend and a3 wait for a2');
+    h.requests.answer(first[1]!.requestId, { requestId: first[1]!.requestId, room: 'r', id: 'a2', position: 2n, epoch: 'e', duplicate: false } as Reply);
+    const resent = h.link.frames('publish').slice(2);
+    assert.deepEqual(resent.map((f) => f.id), ['a1', 'a3']);
+    for (const f of resent) {
+      h.requests.answer(f.requestId, { requestId: f.requestId, room: 'r', id: f.id, position: 3n, epoch: 'e', duplicate: false } as Reply);
+    }
+    assert.deepEqual((await Promise.all([...acks, a3])).map((a) => a.id), ['a1', 'a2', 'a3']);
+  });
+
   test('a direct message resolves with its id on the ack', async () => {
     const h = setup(() => 'd1');
     const sent = h.publisher.sendDirect('bob', 'hi', {});

@@ -16,9 +16,12 @@ import io.switchboard.proto.internal.v1.PublishSequence;
  * stream's) per room in send order and tracks which are acknowledged, so that a router can refuse a publish whose
  * predecessor in the lane was not stored. After a retriable failure the lane's later publishes stay in it, so the
  * router refuses them (OUT_OF_SEQUENCE) unless the failed one turns out stored, until the sender resends one of
- * the failed ids: that resend starts a new lane (new id, seq 1), and the resends behind it follow in it. Not
- * earlier: a sender's publishes sent before it heard of the failure may still arrive when nothing is in flight
- * any more, and in a new lane they would be stored ahead of the resend. A sender that never resends gets a new
+ * the failed ids once nothing of the lane is in flight: that resend starts a new lane (new id, seq 1), and the
+ * resends behind it follow in it. Not earlier: a sender's publishes sent before it heard of the failure may still
+ * arrive when nothing is in flight any more, and in a new lane they would be stored ahead of the resend; and a
+ * publish of the old lane still in flight may yet fail (and be resent after the new lane's later publishes) or be
+ * stored by another router after them. A resend while the old lane has publishes in flight takes its number in the
+ * old lane, so the router refuses it too and the sender resends it again. A sender that never resends gets a new
  * lane after {@link #RESEND_WAIT}; after a final (non-retriable) failure, which is never resent, the lane ends once
  * nothing of it is in flight. A lane without failures stays while idle (a router that forgot it accepts its next
  * publish as stored_through + 1), but at most {@link #MAX_IDLE_LANES} idle ones are kept. Memory: one entry per
@@ -129,11 +132,11 @@ public final class PublishLanes {
 
     // @GuardedBy("lock")
     private boolean startsAnew(Lane failed, String id) {
-        if (failed.failedIds.contains(id)) {
-            return true; // the sender's resend: everything it sends from here on follows it
+        if (failed.inFlight > 0) {
+            return false; // what is still in flight may yet be stored, or fail and be resent: after it, not before
         }
-        return failed.inFlight == 0
-                && (failed.failedForGood || nanoTime.getAsLong() - failed.failedAtNanos >= RESEND_WAIT.toNanos());
+        return failed.failedIds.contains(id) // the sender's resend: everything it sends from here on follows it
+                || failed.failedForGood || nanoTime.getAsLong() - failed.failedAtNanos >= RESEND_WAIT.toNanos();
     }
 
     /** The publish of {@code ticket} was answered; call exactly once per ticket. */

@@ -68,14 +68,36 @@ class PublishLanesTest {
     }
 
     @Test
+    void aResendWhileAPublishOfTheFailedLaneIsStillInFlightStaysInTheFailedLane() {
+        PublishLanes.Ticket failed = lanes.next("a", "m-1");
+        PublishLanes.Ticket stillInFlight = lanes.next("a", "m-2");
+        String lane = failed.sequence().getLane();
+        lanes.answered(failed, PublishLanes.Outcome.RETRIABLE);
+
+        // m-2 may yet be stored by another router, or fail and be resent: a new lane now could store the publishes
+        // sent after the resend ahead of it. The resend is numbered in the failed lane, so the router refuses it.
+        PublishLanes.Ticket earlyResend = lanes.next("a", "m-1");
+        assertThat(earlyResend.sequence().getLane()).isEqualTo(lane);
+        assertThat(earlyResend.sequence().getSeq()).isEqualTo(3);
+        lanes.answered(earlyResend, PublishLanes.Outcome.RETRIABLE);
+        lanes.answered(stillInFlight, PublishLanes.Outcome.RETRIABLE);
+
+        PublishSequence resend = lanes.next("a", "m-1").sequence();
+        assertThat(resend.getLane()).as("nothing of the failed lane in flight any more").isNotEqualTo(lane);
+        assertThat(resend.getSeq()).isEqualTo(1);
+    }
+
+    @Test
     void aPublishRefusedBeforeItWasSentHoldsTheLaterOnesBackUntilItsResend() {
         PublishLanes.Ticket stored = next("a");
         lanes.answered(stored, PublishLanes.Outcome.STORED);
 
         lanes.refused("a", "m-refused");
-        PublishSequence later = next("a").sequence();
+        PublishLanes.Ticket laterTicket = next("a");
+        PublishSequence later = laterTicket.sequence();
         assertThat(later.getLane()).isEqualTo(stored.sequence().getLane());
         assertThat(later.getSeq()).as("after the refused one's number: the router, at 2, refuses it").isEqualTo(3);
+        lanes.answered(laterTicket, PublishLanes.Outcome.RETRIABLE);
 
         PublishSequence resend = lanes.next("a", "m-refused").sequence();
         assertThat(resend.getLane()).isNotEqualTo(stored.sequence().getLane());

@@ -64,37 +64,40 @@ final class Publisher {
      * Sends what the window allows, in publish order. A room whose earlier publish waits for its retry sends
      * nothing after it until the retry went out: the server stores a connection's publishes into a room in the
      * order they arrive and refuses those behind a failed one, so resending in publish order keeps that order. A
-     * resend also waits while an earlier publish of its room is still in flight from an earlier pass: the server
-     * starts a new order with the resend, and a publish still on its way would then be stored after it. (Resends
-     * due together go out together, in order.)
+     * resend also waits while any publish of its room is still in flight from an earlier pass, earlier or later
+     * than itself: the server starts a new order with the resend, and a publish of the old order still on its way
+     * could then be stored after the publishes that follow the resend, or fail and need a resend behind them.
+     * (Resends due together go out together, in order.)
      */
     private void pump() {
         if (!connection.connected()) {
             return;
         }
-        Set<String> waitingRooms = null;
         Set<String> busyRooms = null;
         for (OfflineQueue.Entry entry : queue.inOrder()) {
-            if (inFlight >= settings.maxInflightPublishes()) {
-                return;
-            }
-            if (entry.waitingRetry) {
-                if (waitingRooms == null) {
-                    waitingRooms = new HashSet<>();
-                }
-                waitingRooms.add(entry.room);
-            } else if (entry.inFlightRequest != 0) {
+            if (entry.inFlightRequest != 0) {
                 if (busyRooms == null) {
                     busyRooms = new HashSet<>();
                 }
                 busyRooms.add(entry.room);
-            } else if (waitingRooms != null && waitingRooms.contains(entry.room)) {
-                continue; // behind an earlier publish of its room that has not gone out again yet
-            } else if (entry.attempts > 0 && busyRooms != null && busyRooms.contains(entry.room)) {
+            }
+        }
+        Set<String> waitingRooms = null;
+        for (OfflineQueue.Entry entry : queue.inOrder()) {
+            if (inFlight >= settings.maxInflightPublishes()) {
+                return;
+            }
+            if (entry.inFlightRequest != 0) {
+                continue;
+            }
+            boolean held = entry.waitingRetry // its retry is not due yet
+                    || waitingRooms != null && waitingRooms.contains(entry.room) // behind a held publish of its room
+                    || entry.attempts > 0 && busyRooms != null && busyRooms.contains(entry.room);
+            if (held) {
                 if (waitingRooms == null) {
                     waitingRooms = new HashSet<>();
                 }
-                waitingRooms.add(entry.room); // a held resend holds what follows it too
+                waitingRooms.add(entry.room); // what follows it in its room waits too
             } else {
                 send(entry);
             }

@@ -389,6 +389,38 @@ class SwitchboardClientTest {
     }
 
     @Test
+    void aResendWaitsWhileALaterPublishOfItsRoomIsStillInFlight() {
+        start(builder());
+        server.current().accept();
+        for (String id : List.of("a-1", "a-2")) {
+            client.publish("room", id, new byte[] {1}, null);
+        }
+        List<ClientFrame> sent = server.current().sent(ClientFrame::hasPublish);
+        // a-1 fails while a-2 is still on its way: a-2 may yet fail too (and then be resent behind a-3) or be
+        // stored by another router after a-3, had a-1's resend and a-3 gone out now.
+        server.current().server(ServerFrame.newBuilder().setError(Error.newBuilder()
+                .setRequestId(sent.get(0).getPublish().getRequestId()).setCode(ErrorCode.UNAVAILABLE)
+                .setRetriable(true)).build());
+        client.publish("room", "a-3", new byte[] {1}, null);
+
+        scheduler.advance(Duration.ofSeconds(2));
+
+        assertThat(publishedIds(server.current())).as("the resend, and a-3 behind it, wait for a-2's answer")
+                .containsExactly("a-1", "a-2");
+        server.current().server(ServerFrame.newBuilder().setError(Error.newBuilder()
+                .setRequestId(sent.get(1).getPublish().getRequestId()).setCode(ErrorCode.UNAVAILABLE)
+                .setRetriable(true)).build());
+        List<ClientFrame> resent = server.current().sent(ClientFrame::hasPublish);
+        assertThat(publishedIds(server.current())).as("a-1's retry was due; nothing of the room is in flight now")
+                .containsExactly("a-1", "a-2", "a-1");
+        server.current().server(ServerFrame.newBuilder().setAck(Ack.newBuilder()
+                .setRequestId(resent.get(2).getPublish().getRequestId()).setRoom("room").setId("a-1")
+                .setPosition(1)).build());
+        scheduler.advance(Duration.ofSeconds(2));
+        assertThat(publishedIds(server.current())).containsExactly("a-1", "a-2", "a-1", "a-2", "a-3");
+    }
+
+    @Test
     void theOfflineQueueIsBoundedInMessagesAndBytes() {
         start(builder().offlineQueueMaxMessages(2).offlineQueueMaxBytes(10));
         CompletableFuture<Ack> first = client.publish("room", new byte[6]);
