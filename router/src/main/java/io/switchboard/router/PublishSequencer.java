@@ -10,7 +10,9 @@ import java.time.Duration;
 /**
  * Keeps each sender's publishes into a room in send order ({@link PublishSequence}): a publish of a lane is let
  * through only when it is the lane's next one here, or, for a lane this router has not seen (a new lane, or one
- * that failed over from another router), the first one its sender has no acknowledgement for. Anything else is
+ * that failed over from another router), the first one its sender has no acknowledgement for. A lane known here
+ * also moves on to that one when the sender's acknowledgements are ahead of it (the publishes in between were
+ * stored by another router, e.g. before the lane was first refused here with an older acknowledgement). Anything else is
  * refused before it reaches Kafka, so a publish whose predecessor failed or is missing is never stored ahead of
  * it. A lane whose append failed is broken: nothing more of it is let through (its sender starts a new lane).
  *
@@ -54,8 +56,12 @@ final class PublishSequencer {
         if (sequence.getLane().isEmpty()) {
             return true;
         }
-        Lane lane = lanes.get(sequence.getLane(), id -> new Lane(sequence.getStoredThrough() + 1));
+        long firstUnacknowledged = sequence.getStoredThrough() + 1;
+        Lane lane = lanes.get(sequence.getLane(), id -> new Lane(firstUnacknowledged));
         synchronized (lane) {
+            if (lane.next != BROKEN && lane.next < firstUnacknowledged) {
+                lane.next = firstUnacknowledged; // acknowledged, so stored: nothing of them can come after this one
+            }
             if (lane.next != sequence.getSeq()) {
                 return false;
             }

@@ -33,6 +33,19 @@ class PublishSequencerTest {
     }
 
     @Test
+    void aKnownLaneMovesOnToTheFirstPublishItsSenderHasNoAcknowledgementFor() {
+        // Seen first with nothing acknowledged (refused: 1 had gone to another router), then 1 and 2 were stored
+        // there and acknowledged: 3 is in turn.
+        assertThat(sequencer.admit(seq("a", 2, 0))).isFalse();
+        assertThat(sequencer.admit(seq("a", 3, 2))).isTrue();
+        assertThat(sequencer.admit(seq("a", 5, 3))).as("4 is not acknowledged and not here").isFalse();
+        // A broken lane stays broken (its sender starts a new one).
+        assertThat(sequencer.admit(seq("b", 1, 0))).isTrue();
+        sequencer.broken(seq("b", 1, 0));
+        assertThat(sequencer.admit(seq("b", 3, 2))).isFalse();
+    }
+
+    @Test
     void aRepeatOfAnEarlierSeqIsRefused() {
         assertThat(sequencer.admit(seq("a", 1, 0))).isTrue();
         assertThat(sequencer.admit(seq("a", 1, 0))).isFalse();
