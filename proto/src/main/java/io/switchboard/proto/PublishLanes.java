@@ -26,7 +26,7 @@ import io.switchboard.proto.internal.v1.PublishSequence;
  * nothing of it is in flight. A lane without failures stays while idle (a router that forgot it accepts its next
  * publish as stored_through + 1), but at most {@link #MAX_IDLE_LANES} idle ones are kept. Memory: one entry per
  * room with publishes in flight, failed or idle, each with at most as many numbers and failed ids as were in
- * flight (failed ids capped at {@link #MAX_FAILED_IDS}).
+ * flight (failed ids, and those of the failed lane a lane replaced, each capped at {@link #MAX_FAILED_IDS}).
  *
  * <p>Thread-safe: one lock per sender (a publish takes and answers it once each).
  */
@@ -56,11 +56,21 @@ public final class PublishLanes {
         private final Lane lane;
         private final long seq;
         private final String id;
+        private final boolean resend;
 
-        private Ticket(Lane lane, long seq, String id) {
+        private Ticket(Lane lane, long seq, String id, boolean resend) {
             this.lane = lane;
             this.seq = seq;
             this.id = id;
+            this.resend = resend;
+        }
+
+        /**
+         * Whether this is the sender's resend of a publish that failed retriably: its outcome was unknown, so
+         * another router may have stored it, and the router it goes to should first know the log.
+         */
+        public boolean resend() {
+            return resend;
         }
 
         /**
@@ -86,6 +96,8 @@ public final class PublishLanes {
         long failedAtNanos;
         /** Ids whose publish failed retriably: a resend of one starts the next lane. */
         final Set<String> failedIds = new HashSet<>();
+        /** The failed ids of the lane this one replaced, not resent yet (each is marked {@link Ticket#resend}). */
+        final Set<String> resends = new HashSet<>();
         /** Acknowledged numbers above {@code storedThrough} (answers may overtake each other). */
         final TreeSet<Long> storedAbove = new TreeSet<>();
 
@@ -122,11 +134,16 @@ public final class PublishLanes {
         synchronized (lock) {
             Lane lane = byRoom.get(room);
             if (lane == null || lane.failed && startsAnew(lane, id)) {
+                Lane failed = lane;
                 lane = new Lane(room, sender + "/" + (++lanesStarted));
+                if (failed != null) {
+                    lane.resends.addAll(failed.failedIds);
+                }
                 byRoom.put(room, lane);
             }
+            boolean resend = lane.failedIds.contains(id) || lane.resends.remove(id);
             lane.inFlight++;
-            return new Ticket(lane, lane.nextSeq++, id);
+            return new Ticket(lane, lane.nextSeq++, id, resend);
         }
     }
 

@@ -34,6 +34,7 @@ class PublishLanesTest {
         PublishLanes.Ticket first = next("a");
         PublishLanes.Ticket second = next("a");
         PublishLanes.Ticket third = next("a");
+        assertThat(first.resend()).isFalse();
 
         lanes.answered(second, PublishLanes.Outcome.STORED);
         assertThat(third.sequence().getStoredThrough()).as("2 is acknowledged, 1 is not yet").isZero();
@@ -59,12 +60,19 @@ class PublishLanesTest {
         assertThat(sentBeforeHearing.sequence().getSeq()).isEqualTo(3);
         lanes.answered(sentBeforeHearing, PublishLanes.Outcome.RETRIABLE);
 
-        PublishSequence resend = lanes.next("a", "m-1").sequence();
+        assertThat(sentBeforeHearing.resend()).isFalse();
+
+        PublishLanes.Ticket resendTicket = lanes.next("a", "m-1");
+        PublishSequence resend = resendTicket.sequence();
+        assertThat(resendTicket.resend()).as("marked: another router may have stored m-1 after all").isTrue();
         assertThat(resend.getLane()).isNotEqualTo(lane);
         assertThat(resend.getSeq()).isEqualTo(1);
         assertThat(resend.getStoredThrough()).isZero();
-        assertThat(lanes.next("a", "m-2").sequence()).as("the resends behind it follow in the new lane")
+        PublishLanes.Ticket behind = lanes.next("a", "m-2");
+        assertThat(behind.sequence()).as("the resends behind it follow in the new lane")
                 .extracting(PublishSequence::getLane, PublishSequence::getSeq).containsExactly(resend.getLane(), 2L);
+        assertThat(behind.resend()).as("m-2 failed in the old lane too").isTrue();
+        assertThat(lanes.next("a", "m-4").resend()).isFalse();
     }
 
     @Test

@@ -106,9 +106,9 @@ public final class GrpcRouterClient implements RouterClient {
 
     /**
      * Over each router's publish stream, with the lane's sequence as it stands at each attempt (a failover attempt
-     * tells the next router what was acknowledged meanwhile, and that it may repeat what the router before stored).
-     * Unary calls (streams off) carry no sequence: they are not started in order, so a lane would only turn their
-     * reordering into refusals.
+     * tells the next router what was acknowledged meanwhile, and that it may repeat what the router before stored;
+     * so does the first attempt of a client's resend of a failed publish). Unary calls (streams off) carry no
+     * sequence: they are not started in order, so a lane would only turn their reordering into refusals.
      */
     @Override
     public CompletableFuture<PublishResponse> publish(Envelope envelope, PublishLanes.Ticket ticket,
@@ -117,7 +117,9 @@ public final class GrpcRouterClient implements RouterClient {
         if (!publishStreams) {
             return call(envelope.getRoom(), timeout, (stub, response) -> stub.publish(request, response));
         }
-        PublishRequest first = ticket == null ? request : request.toBuilder().setSequence(ticket.sequence()).build();
+        // A client's resend of a publish that failed is marked like a failover attempt: it may have been stored.
+        PublishRequest first = ticket == null ? request
+                : request.toBuilder().setSequence(ticket.sequence()).setFailover(ticket.resend()).build();
         return route(envelope.getRoom(), timeout, (router, deadline, failover) -> router.publishes().publish(
                 failover ? failover(first, ticket) : first, deadline));
     }

@@ -167,6 +167,22 @@ class PublishStreamTest {
     }
 
     @Test
+    void aClientsResendOfAFailedPublishIsMarkedAsAPossibleRepeat() throws Exception {
+        start(true);
+        ScriptedRouter owner = routers.get(rank.getFirst());
+        PublishLanes lanes = new PublishLanes("session-1");
+        PublishLanes.Ticket first = lanes.next(ROOM, "m-1");
+        client.publish(envelope("m-1"), first, TIMEOUT).get(10, TimeUnit.SECONDS);
+        lanes.answered(first, PublishLanes.Outcome.RETRIABLE); // say its answer was TIMEOUT: stored or not
+
+        client.publish(envelope("m-1"), lanes.next(ROOM, "m-1"), TIMEOUT).get(10, TimeUnit.SECONDS);
+        client.publish(envelope("m-2"), lanes.next(ROOM, "m-2"), TIMEOUT).get(10, TimeUnit.SECONDS);
+
+        assertThat(owner.received()).extracting(Envelope::getId).containsExactly("m-1", "m-1", "m-2");
+        assertThat(owner.markedFailover()).as("the router first reads the log up to its arrival").containsExactly("m-1");
+    }
+
+    @Test
     void aPublishWhoseDeadlinePassesFailsAloneAndTheStreamCarriesOn() throws Exception {
         start(true);
         ScriptedRouter owner = routers.get(rank.getFirst());

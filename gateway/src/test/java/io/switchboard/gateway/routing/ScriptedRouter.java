@@ -28,6 +28,7 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
     final String name;
     private final List<Envelope> received = new CopyOnWriteArrayList<>();
     private final List<PublishSequence> sequences = new CopyOnWriteArrayList<>();
+    private final List<String> markedFailover = new CopyOnWriteArrayList<>();
     private record Held(Envelope envelope, StreamObserver<PublishResponse> response) {
     }
 
@@ -73,6 +74,11 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
         return sequences;
     }
 
+    /** The ids of the publishes received marked {@code failover} (they may repeat one stored elsewhere). */
+    List<String> markedFailover() {
+        return markedFailover;
+    }
+
     CountDownLatch holding() {
         return holding;
     }
@@ -100,6 +106,9 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
         received.add(request.getEnvelope());
         if (request.hasSequence()) {
             sequences.add(request.getSequence());
+        }
+        if (request.getFailover()) {
+            markedFailover.add(request.getEnvelope().getId());
         }
         switch (mode) {
             case OK -> ok(request.getEnvelope(), response);
