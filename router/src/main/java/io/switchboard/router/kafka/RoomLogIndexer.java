@@ -6,13 +6,11 @@ import io.switchboard.router.EnvelopeLog;
 import io.switchboard.service.RetryWaits;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -84,19 +82,10 @@ public final class RoomLogIndexer {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.caughtUpSince = new long[topic.partitions()];
-        Properties props = new Properties();
-        props.putAll(consumerProperties);
-        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        props.put("enable.auto.commit", "false");
-        props.put("auto.offset.reset", "latest");
-        props.put("allow.auto.create.topics", "false");
-        props.put("fetch.max.wait.ms", Long.toString(POLL_WAIT.toMillis()));
-        props.remove("group.id");
-        this.consumer = new KafkaConsumer<>(props);
-        this.thread = Thread.ofPlatform().name(threadName).daemon(true)
-                .uncaughtExceptionHandler((t, e) -> LOG.log(Level.ERROR, "uncaught exception in " + t.getName(), e))
-                .unstarted(this::run);
+        Properties fetch = new Properties();
+        fetch.put("fetch.max.wait.ms", Long.toString(POLL_WAIT.toMillis()));
+        this.consumer = GroupFreeFollower.consumer(consumerProperties, fetch);
+        this.thread = GroupFreeFollower.thread(threadName, this::run);
     }
 
     /** An index of {@code topic} over the last {@code window}, reporting to {@code sink}. Not started. */
