@@ -18,7 +18,8 @@ import io.switchboard.proto.internal.v1.SendToUserResponse;
  * The router's {@code RouterService}: one gRPC service whose methods are handled by one class each ({@link
  * PublishService}, {@link EphemeralService}, {@link DirectMessageService}, {@link ControlService}); a
  * {@code PublishStream}'s requests each go to the {@link PublishService} like a {@code Publish} call, in the
- * order they arrived, through a {@link PublishStreamServer} ({@link #drain()} completes the open streams). Thread-safe, as its handlers are.
+ * order they arrived, through a {@link PublishStreamServer} ({@link #drain()} completes the open streams).
+ * Thread-safe, as its handlers are.
  */
 final class RouterGrpcService extends RouterServiceGrpc.RouterServiceImplBase {
     private final PublishService publish;

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
 import org.junit.jupiter.api.Test;
 
 class HeldRoomsTest {
+    private static final ContextKey<String> CALLER = ContextKey.named("caller");
     private final List<String> ran = new CopyOnWriteArrayList<>();
     private final HeldRooms held = new HeldRooms(Runnable::run);
 
@@ -67,5 +71,22 @@ class HeldRoomsTest {
 
         assertThat(ran).containsExactly("a2 true");
         assertThat(held.heldRooms()).isZero();
+    }
+
+    @Test
+    void aHeldStepRunsInTheTraceContextOfItsCallerNotOfTheThreadThatReleasedIt() {
+        CompletableFuture<Boolean> catchUp = new CompletableFuture<>();
+        Context.current().with(CALLER, "a1").wrap(() ->
+                held.run("a", catchUp, ok -> ran.add("a1 in " + Context.current().get(CALLER)))).run();
+        Context.current().with(CALLER, "a2").wrap(() ->
+                held.run("a", null, ok -> ran.add("a2 in " + Context.current().get(CALLER)))).run();
+
+        // The executor runs each held step on the thread that released it: here, inside another context.
+        Context.current().with(CALLER, "log index").wrap(() -> {
+            catchUp.complete(true);
+        }).run();
+
+        assertThat(ran).containsExactly("a1 in a1", "a2 in a2");
+        assertThat(Context.current().get(CALLER)).isNull();
     }
 }
