@@ -13,12 +13,16 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,9 +37,10 @@ import javax.net.ssl.SSLContext;
  * A steady load of Java-SDK clients, as an application fleet would produce it: publishers that publish into a
  * room with acknowledgements, {@link #PUBLISH_WINDOW} at a time without waiting for each other's acks (pipelined;
  * on failure they retry the same id, as an app must), and subscribers, each in one room. The checker also
- * verifies that each publisher's messages arrive in the order it sent them. All clients share one scheduler and one HttpClient. Every ack and every
- * delivery goes to a {@link DeliveryChecker} (tolerating ids stored twice by a failover, which the SDK delivers
- * once) and to {@link RecoveryTimes}. Thread-safe; close it when done.
+ * verifies that each publisher's messages arrive in the order it sent them. All clients share one scheduler and
+ * one HttpClient. Every ack and every delivery goes to a {@link DeliveryChecker} (tolerating ids stored twice by
+ * a failover, which the SDK delivers once) and to {@link RecoveryTimes}; a subscriber with a gap is reported with
+ * where the gap lies and its last connection-state changes. Thread-safe; close it when done.
  */
 public final class LoadDriver implements AutoCloseable {
     /** The room pattern every drill room matches ({@code drill-<run>:room-<n>}): what the drill users' tokens grant. */
@@ -48,6 +53,7 @@ public final class LoadDriver implements AutoCloseable {
      * interval while the chains' publishes overlap.
      */
     static final int PUBLISH_WINDOW = 4;
+    private static final int CONNECTION_CHANGES_KEPT = 8;
 
     /**
      * What load to drive.
@@ -77,12 +83,15 @@ public final class LoadDriver implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final HttpClient http;
     private final DeliveryChecker checker = DeliveryChecker.acrossFailovers();
-    private final RecoveryTimes recovery = new RecoveryTimes(Clock.systemUTC());
+    private final Clock clock = Clock.systemUTC();
+    private final RecoveryTimes recovery = new RecoveryTimes(clock);
     private final List<SwitchboardClient> clients = new CopyOnWriteArrayList<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private final AtomicBoolean publishing = new AtomicBoolean(true);
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicLong publishFailures = new AtomicLong();
+    /** Each client's last connection-state changes, to tell what a subscriber with a gap went through. */
+    private final Map<String, Deque<String>> connectionChanges = new ConcurrentHashMap<>();
 
     private LoadDriver(Settings settings, SSLContext tls) {
         this.settings = settings;
@@ -174,6 +183,14 @@ public final class LoadDriver implements AutoCloseable {
         client.addStateListener(change -> {
             if (change.current() == ConnectionState.CLOSED && publishing.get()) {
                 problems.add(user + ": client closed for good: " + change);
+            }
+            Deque<String> changes = connectionChanges.computeIfAbsent(user, u -> new ArrayDeque<>());
+            synchronized (changes) {
+                if (changes.size() == CONNECTION_CHANGES_KEPT) {
+                    changes.removeFirst();
+                }
+                changes.addLast(clock.instant() + " " + change.current()
+                        + (change.closeCode() == 0 ? "" : " (" + change.closeCode() + " " + change.reason() + ")"));
             }
         });
         clients.add(client);
@@ -284,6 +301,11 @@ public final class LoadDriver implements AutoCloseable {
         DeliveryChecker.Tally tally = checker.tally();
         RecoveryTimes.Summary times = recovery.summary();
         List<String> violations = new ArrayList<>(problems);
+        // First, as the per-message lines below may be cut short: where each subscriber's gap lies, and what its
+        // connection went through.
+        for (DeliveryChecker.Gap gap : checker.gaps()) {
+            violations.add(gap.describe() + "; its connection: " + connectionChanges(gap.subscriber()));
+        }
         violations.addAll(checker.violations());
         List<String> notRecovered = recovery.notRecovered().stream().sorted().toList();
         if (!notRecovered.isEmpty()) {
@@ -293,6 +315,16 @@ public final class LoadDriver implements AutoCloseable {
                 tally.lost(), tally.duplicates(), tally.outOfOrder() + tally.misplaced() + tally.outOfSendOrder(), checker.storedTwice(),
                 times.p50Millis(), times.p99Millis(), times.maxMillis(), notRecovered.size() + problems.size(),
                 violations.subList(0, Math.min(20, violations.size())));
+    }
+
+    private String connectionChanges(String client) {
+        Deque<String> changes = connectionChanges.get(client);
+        if (changes == null) {
+            return "no change";
+        }
+        synchronized (changes) {
+            return String.join(", ", changes);
+        }
     }
 
     @Override

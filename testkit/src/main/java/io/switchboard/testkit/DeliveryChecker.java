@@ -101,6 +101,43 @@ public final class DeliveryChecker {
         return subscribers.values().stream().allMatch(s -> s.missing().isEmpty());
     }
 
+    /**
+     * Where each subscriber's missing messages lie, one entry per subscriber and room with any: a run that lost
+     * many messages is summarised here even when its per-message {@link #violations()} are cut short, and what the
+     * subscriber received around them tells a gap it never heard of (messages after it arrived) from a subscription
+     * that stopped (nothing after it).
+     */
+    public List<Gap> gaps() {
+        List<Gap> gaps = new ArrayList<>();
+        for (Subscriber s : subscribers.values()) {
+            gaps.addAll(s.gaps());
+        }
+        return gaps;
+    }
+
+    /**
+     * A subscriber's missing messages of one room.
+     *
+     * @param missing          acked messages of the room it never received
+     * @param firstMissing     the lowest acked position among them
+     * @param lastMissing      the highest
+     * @param received         messages of the room it received
+     * @param lastBefore       the highest position it received below {@code firstMissing}, or -1
+     * @param receivedBetween  messages it received between the first and the last missing position
+     * @param firstAfter       the lowest position it received above {@code lastMissing}, or -1 (it received nothing
+     *                         of the room after them)
+     */
+    public record Gap(String subscriber, String room, int missing, long firstMissing, long lastMissing, int received,
+                      long lastBefore, long receivedBetween, long firstAfter) {
+        /** One line for a report. */
+        public String describe() {
+            return subscriber + ": " + missing + " acked messages of " + room + " never delivered, at positions "
+                    + firstMissing + " to " + lastMissing + "; of the room it received " + received + ", the last"
+                    + " before them at " + lastBefore + ", " + receivedBetween + " between them, the first after"
+                    + " them " + (firstAfter < 0 ? "never" : "at " + firstAfter);
+        }
+    }
+
     /** Every breach of the promise, described; empty when the run kept it. */
     public List<String> violations() {
         return typedViolations().stream().map(Violation::text).toList();
@@ -185,6 +222,29 @@ public final class DeliveryChecker {
                 }
             }
             return missing;
+        }
+
+        private List<Gap> gaps() {
+            List<Gap> gaps = new ArrayList<>();
+            synchronized (lock) {
+                for (String room : rooms) {
+                    List<Message> got = receivedByRoom.getOrDefault(room, List.of());
+                    Set<String> ids = new HashSet<>();
+                    got.forEach(m -> ids.add(m.getId()));
+                    long[] missing = ackedByRoom.getOrDefault(room, Map.of()).entrySet().stream()
+                            .filter(e -> !ids.contains(e.getKey())).mapToLong(Map.Entry::getValue).sorted().toArray();
+                    if (missing.length == 0) {
+                        continue;
+                    }
+                    long first = missing[0];
+                    long last = missing[missing.length - 1];
+                    gaps.add(new Gap(name, room, missing.length, first, last, got.size(),
+                            got.stream().mapToLong(Message::getPosition).filter(p -> p < first).max().orElse(-1),
+                            got.stream().mapToLong(Message::getPosition).filter(p -> p > first && p < last).count(),
+                            got.stream().mapToLong(Message::getPosition).filter(p -> p > last).min().orElse(-1)));
+                }
+            }
+            return gaps;
         }
 
         private List<Violation> problems() {

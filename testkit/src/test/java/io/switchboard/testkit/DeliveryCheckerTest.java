@@ -77,4 +77,31 @@ class DeliveryCheckerTest {
         assertThat(checker.tally().outOfSendOrder()).isZero();
         assertThat(checker.violations()).isEmpty();
     }
+
+    @Test
+    void summarisesEachSubscribersGapWithWhatItReceivedAroundIt() {
+        DeliveryChecker checker = new DeliveryChecker();
+        DeliveryChecker.Subscriber window = checker.subscriber("window", Set.of("r"));
+        DeliveryChecker.Subscriber stopped = checker.subscriber("stopped", Set.of("r"));
+        DeliveryChecker.Subscriber complete = checker.subscriber("complete", Set.of("r"));
+        for (int p = 1; p <= 6; p++) {
+            checker.acked("r", "m" + p, p * 10);
+        }
+        for (int p : new int[] {1, 4, 6}) {
+            window.received(message("r", "m" + p, p * 10));
+        }
+        for (int p = 1; p <= 2; p++) {
+            stopped.received(message("r", "m" + p, p * 10));
+        }
+        for (int p = 1; p <= 6; p++) {
+            complete.received(message("r", "m" + p, p * 10));
+        }
+
+        assertThat(checker.gaps()).containsExactlyInAnyOrder(
+                new DeliveryChecker.Gap("window", "r", 3, 20, 50, 3, 10, 1, 60),
+                new DeliveryChecker.Gap("stopped", "r", 4, 30, 60, 2, 20, 0, -1));
+        assertThat(new DeliveryChecker.Gap("stopped", "r", 4, 30, 60, 2, 20, 0, -1).describe())
+                .isEqualTo("stopped: 4 acked messages of r never delivered, at positions 30 to 60; of the room it"
+                        + " received 2, the last before them at 20, 0 between them, the first after them never");
+    }
 }
