@@ -301,7 +301,8 @@ class SwitchboardClientTest {
         server.current().accept();
         String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         client.publish("room", "traced", new byte[] {1}, null, traceparent);
-        client.publish("room", "plain", new byte[] {2}, null);
+        // Another room: a resend waits while a publish of its own room is still in flight.
+        client.publish("other", "plain", new byte[] {2}, null);
         List<ClientFrame> sent = server.current().sent(ClientFrame::hasPublish);
         assertThat(sent).extracting(f -> f.getPublish().getTraceparent()).containsExactly(traceparent, "");
         server.current().server(ServerFrame.newBuilder().setError(Error.newBuilder().setRequestId(sent.get(0).getPublish().getRequestId())
