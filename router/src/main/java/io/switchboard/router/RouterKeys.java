@@ -75,7 +75,9 @@ public final class RouterKeys {
                     + " only this router's own publishes are remembered.");
     public static final Key<Duration> STARTUP_TIMEOUT = S.define("router.startup-timeout", DURATION)
             .byDefault(Duration.ofSeconds(30)).check(Check.positive())
-            .doc("How long startup waits for Kafka (topic creation, description, producer metadata) before failing.");
+            .doc("How long startup waits for Kafka (topic creation, description, producer metadata) and, with"
+                    + " `router.dedup.follow-log`, for the room-log index to read the last `router.dedup.ttl` of the log,"
+                    + " before failing. The router serves only after both.");
     public static final Key<Duration> SHUTDOWN_GRACE = S.define("router.shutdown-grace", DURATION)
             .byDefault(Duration.ofSeconds(10)).check(Check.nonNegative())
             .doc("On SIGTERM / `close()`: how long in-flight publishes may take to get Kafka's acknowledgement"

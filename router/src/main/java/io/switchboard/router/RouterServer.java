@@ -197,6 +197,7 @@ public final class RouterServer implements ServiceMain.Service {
                 config.get(KafkaKeys.CONTROL_TOPIC_NAME));
         Optional<PresenceLookup> presence = startPresence(dedup);
         DedupCatchUp catchUp = startLogIndex(dedup, topic);
+        awaitLogIndex(topic, deadline);
         routerService = routerService(dedup, catchUp, events, presence);
         List<ServerServiceDefinition> extra = new ArrayList<>(
                 extraServices.stream().map(BindableService::bindService).toList());
@@ -275,6 +276,35 @@ public final class RouterServer implements ServiceMain.Service {
         logIndex = index;
         index.start();
         return (room, sinceNanos) -> index.whenCaughtUp(room, sinceNanos, CATCH_UP_WAIT);
+    }
+
+    /**
+     * Serves only once the room-log index has read the dedup window to the end: until then a retry of a publish
+     * another router stored (a failover, a resend, a public-API retry through another router) could be stored
+     * again, as the catch-up a failover waits for is bounded ({@link #CATCH_UP_WAIT}) and a plain publish does not
+     * wait at all. Bounded by what is left of {@code router.startup-timeout}.
+     */
+    private void awaitLogIndex(RoomLogTopic topic, long deadline) {
+        if (logIndex == null) {
+            return;
+        }
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        boolean read;
+        try {
+            read = logIndex.whenAllCaughtUp(System.nanoTime(), left).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the room-log index read the dedup window", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the room-log index failed: " + e.getCause(), e.getCause());
+        }
+        if (!read) {
+            throw new IllegalStateException("router " + config.get(ID) + ": the room-log index did not read the last "
+                    + config.get(DEDUP_TTL) + " of " + topic.name() + " within router.startup-timeout ("
+                    + config.get(STARTUP_TIMEOUT) + "); raise router.startup-timeout (or lower router.dedup.ttl)");
+        }
+        LOG.log(Level.INFO, "router " + config.get(ID) + ": dedup memory holds the room log's last "
+                + config.get(DEDUP_TTL) + " (" + logIndex.indexed() + " records)");
     }
 
     /** The services the router serves over gRPC, built from its configuration. */

@@ -277,6 +277,24 @@ class RouterServerKafkaTest {
     }
 
     @Test
+    void aRouterServesOnlyOnceItsDedupMemoryHoldsTheLogsWindow(TestInfo test) {
+        RouterServer first = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
+        List<PublishResponse> stored = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            stored.add(stub(first).publish(request("chat:lobby", "m-" + i)));
+        }
+
+        // A router started (or restarted) now: a backend's retry through it, not marked as a failover (the public
+        // API's load balancer picked it), must not wait for a catch-up to be recognised.
+        RouterServer second = start(test, RouterConfig.builder().set(METRICS_PORT, -1), "second-router");
+        PublishResponse retried = stub(second).publish(request("chat:lobby", "m-19"));
+
+        assertThat(retried.getDuplicate()).isTrue();
+        assertThat(retried.getPosition()).isEqualTo(stored.getLast().getPosition());
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic)).hasSize(20);
+    }
+
+    @Test
     void withoutFollowingTheLogAnotherRoutersIdIsStoredAgain(TestInfo test) {
         RouterServer first = start(test, RouterConfig.builder().set(METRICS_PORT, -1)
                 .set(RouterKeys.DEDUP_FOLLOW_LOG, false));

@@ -69,6 +69,8 @@ public final class RoomLogIndexer {
     private final Object progress = new Object();
     /** @GuardedBy("progress"): per partition, the start (System.nanoTime) of the latest poll that ended caught up */
     private final long[] caughtUpSince;
+    /** @GuardedBy("progress"): per partition, whether any poll ended caught up ({@code caughtUpSince} means nothing before) */
+    private final boolean[] everCaughtUp;
     // @GuardedBy("progress")
     private boolean running;
     /** @GuardedBy("progress"): callers of {@link #whenCaughtUp} not answered yet (timed-out ones until the next poll) */
@@ -82,6 +84,7 @@ public final class RoomLogIndexer {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.caughtUpSince = new long[topic.partitions()];
+        this.everCaughtUp = new boolean[topic.partitions()];
         Properties fetch = new Properties();
         fetch.put("fetch.max.wait.ms", Long.toString(POLL_WAIT.toMillis()));
         this.consumer = GroupFreeFollower.consumer(consumerProperties, fetch);
@@ -108,10 +111,24 @@ public final class RoomLogIndexer {
      * completes on the index's thread (or the timeout's), so callers continue on their own executor.
      */
     public CompletableFuture<Boolean> whenCaughtUp(String room, long sinceNanos, Duration max) {
-        int partition = topic.partitionOf(room);
+        return whenPartitionCaughtUp(topic.partitionOf(room), sinceNanos, max);
+    }
+
+    /**
+     * As {@link #whenCaughtUp}, for every partition: true once everything the log acknowledged before {@code
+     * sinceNanos} is indexed (at start-up, the whole window), false after {@code max} or when the index stops.
+     */
+    public CompletableFuture<Boolean> whenAllCaughtUp(long sinceNanos, Duration max) {
+        List<CompletableFuture<Boolean>> partitions = IntStream.range(0, topic.partitions())
+                .mapToObj(p -> whenPartitionCaughtUp(p, sinceNanos, max)).toList();
+        return CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new))
+                .thenApply(v -> partitions.stream().allMatch(CompletableFuture::join));
+    }
+
+    private CompletableFuture<Boolean> whenPartitionCaughtUp(int partition, long sinceNanos, Duration max) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         synchronized (progress) {
-            if (running && caughtUpSince[partition] - sinceNanos >= 0) {
+            if (running && caughtUpLocked(partition, sinceNanos)) {
                 return CompletableFuture.completedFuture(true);
             }
             if (stopping.getCount() == 0) {
@@ -249,10 +266,11 @@ public final class RoomLogIndexer {
                 OptionalLong lag = consumer.currentLag(tp);
                 if (lag.isPresent() && lag.getAsLong() == 0) {
                     caughtUpSince[tp.partition()] = since;
+                    everCaughtUp[tp.partition()] = true;
                 }
             }
             waiters.removeIf(w -> {
-                if (caughtUpSince[w.partition()] - w.sinceNanos() >= 0) {
+                if (caughtUpLocked(w.partition(), w.sinceNanos())) {
                     ready.add(w.done());
                     return true;
                 }
@@ -260,6 +278,11 @@ public final class RoomLogIndexer {
             });
         }
         ready.forEach(done -> done.complete(true));
+    }
+
+    // @GuardedBy("progress")
+    private boolean caughtUpLocked(int partition, long sinceNanos) {
+        return everCaughtUp[partition] && caughtUpSince[partition] - sinceNanos >= 0;
     }
 
     /** Answers every waiting caller with {@code caughtUp} (the index stopped). */
