@@ -1,7 +1,9 @@
 package io.switchboard.router.kafka;
 
+import java.time.Duration;
 import java.util.Properties;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -40,5 +42,21 @@ final class GroupFreeFollower {
                 .uncaughtExceptionHandler((t, e) -> LOG.log(System.Logger.Level.ERROR,
                         "uncaught exception in " + t.getName(), e))
                 .unstarted(body);
+    }
+
+    /**
+     * Stops a started follower: wakes its consumer's poll and waits up to {@code timeout} for its thread (which closes
+     * the consumer on its way out), logging {@code what} when it does not stop in time.
+     */
+    static void stop(Consumer<?, ?> consumer, Thread thread, Duration timeout, String what) {
+        consumer.wakeup();
+        try {
+            thread.join(timeout);
+            if (thread.isAlive()) {
+                LOG.log(System.Logger.Level.WARNING, what + " did not stop within " + timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

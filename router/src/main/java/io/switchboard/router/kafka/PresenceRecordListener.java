@@ -83,15 +83,7 @@ public final class PresenceRecordListener {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
             return;
         }
-        consumer.wakeup();
-        try {
-            thread.join(timeout);
-            if (thread.isAlive()) {
-                LOG.log(Level.WARNING, "presence listener on " + topic + " did not stop within " + timeout);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        GroupFreeFollower.stop(consumer, thread, timeout, "presence listener on " + topic);
     }
 
     private void run() {

@@ -152,15 +152,7 @@ public final class RoomLogIndexer {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
             return;
         }
-        consumer.wakeup();
-        try {
-            thread.join(timeout);
-            if (thread.isAlive()) {
-                LOG.log(Level.WARNING, "room log index of " + topic.name() + " did not stop within " + timeout);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        GroupFreeFollower.stop(consumer, thread, timeout, "room log index of " + topic.name());
     }
 
     private void run() {
