@@ -32,7 +32,6 @@ function newRoom(name) {
     members: [],           // the SDK's member list (by user id), kept right by its versioning rule
     membersNote: '',
     typing: [],
-    sendChain: Promise.resolve(), // this tab's publishes into the room, one at a time
   };
 }
 
@@ -217,11 +216,10 @@ $('composer-form').onsubmit = (e) => {
   $('composer').value = '';
   c.setTyping(r.name, false);
   setPending(+1);
-  // Publishes in flight together may be stored in any order (docs/protocol.md section 4), so each waits for
-  // the previous one's ack: a user's messages keep the order they were typed in. The SDK queues and resends
-  // them across reconnects with their ids; the message itself is shown when it is delivered.
-  r.sendChain = r.sendChain
-    .then(() => c.publish(r.name, text))
+  // Sent at once, without waiting for the previous ack: the platform stores a connection's publishes into a room
+  // in the order they were sent (docs/protocol.md section 4), and the SDK resends them in that order across
+  // errors and reconnects, with their ids. The message itself is shown when it is delivered.
+  c.publish(r.name, text)
     .catch((err) => showBanner(`not sent to ${r.name}: ${err.message}`))
     .finally(() => setPending(-1));
 };

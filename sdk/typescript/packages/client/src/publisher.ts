@@ -11,7 +11,8 @@ const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /**
  * Acknowledged publishes and direct messages. Each gets its idempotency id once, at the call; the request queue
  * holds it while offline and resends it with that id after a reconnect or a retriable error, so the server stores a
- * publish at most once and acknowledges a repeat with the original position.
+ * publish at most once and acknowledges a repeat with the original position. Publishes are pipelined (up to the
+ * in-flight window) and a room's go out, and are resent, in call order, so they are stored in that order.
  */
 export class Publisher {
   constructor(
@@ -35,6 +36,7 @@ export class Publisher {
           }),
         options.timeoutMs ?? this.publishTimeoutMs,
         true,
+        `publish:${room}`,
       )
       .then((reply) => {
         const ack = reply as { room: string; id: string; position: bigint; epoch: string; duplicate: boolean };

@@ -28,6 +28,10 @@ interface PendingRequest {
   readonly reject: (error: SwitchboardError) => void;
   /** False for requests that only make sense on the connection they were sent on (token refresh). */
   readonly survivesReconnect: boolean;
+  /** Requests with the same key are sent in submission order, also when one of them is retried (a room's publishes). */
+  readonly orderKey: string | undefined;
+  /** Submission order. */
+  readonly order: number;
   timer?: TimerHandle;
   retryTimer?: TimerHandle;
   retries: number;
@@ -51,6 +55,9 @@ export class RequestQueue {
   /** Requests not yet sent on the current connection, oldest first. */
   private readonly queue: PendingRequest[] = [];
   private readonly inflight = new Map<number, PendingRequest>();
+  /** Requests waiting for the backoff before their retry. */
+  private readonly retrying = new Set<PendingRequest>();
+  private submitted = 0;
 
   constructor(
     private readonly link: Link,
@@ -61,14 +68,20 @@ export class RequestQueue {
     private readonly retryDelay: (attempt: number) => number,
   ) {}
 
-  /** Queues a request and sends it when connected and the window has room; settles with its answer or an error. */
-  submit(kind: RequestKind, build: PendingRequest['build'], timeoutMs: number, survivesReconnect: boolean): Promise<Reply> {
+  /**
+   * Queues a request and sends it when connected and the window has room; settles with its answer or an error.
+   * Requests with an `orderKey` go out in submission order per key: while one waits for its retry, the later ones of its
+   * key wait too, and the retry goes out before them (the server stores a connection's publishes into a room in the
+   * order they arrive and refuses those behind a failed one, so resending in order keeps the order); a retry also waits
+   * while any request of its key is still in flight.
+   */
+  submit(kind: RequestKind, build: PendingRequest['build'], timeoutMs: number, survivesReconnect: boolean, orderKey?: string): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
       if (this.queue.length >= this.limits.maxQueued) {
         reject(new SwitchboardError(`request queue full (${this.limits.maxQueued} waiting)`, 'QUEUE_FULL', true));
         return;
       }
-      const request: PendingRequest = { kind, build, resolve, reject, survivesReconnect, retries: 0, done: false };
+      const request: PendingRequest = { kind, build, resolve, reject, survivesReconnect, orderKey, order: this.submitted++, retries: 0, done: false };
       request.timer = this.scheduler.setTimeout(() => this.timeout(request, timeoutMs), timeoutMs);
       this.queue.push(request);
       this.pump();
@@ -99,10 +112,12 @@ export class RequestQueue {
     this.inflight.delete(requestId);
     if (error.retriable && request.survivesReconnect && !request.done) {
       const delay = this.retryDelay(request.retries++);
+      this.retrying.add(request);
       request.retryTimer = this.scheduler.setTimeout(() => {
         request.retryTimer = undefined;
+        this.retrying.delete(request);
         if (!request.done) {
-          this.queue.unshift(request);
+          this.requeue(request);
           this.pump();
         }
       }, delay);
@@ -120,11 +135,59 @@ export class RequestQueue {
     if (!conn?.connected) {
       return;
     }
-    while (this.queue.length > 0 && this.inflight.size < this.limits.maxInflight) {
-      const request = this.queue.shift()!;
+    const held = this.heldKeys();
+    const busy = this.busyKeys();
+    for (let i = 0; i < this.queue.length && this.inflight.size < this.limits.maxInflight; ) {
+      const request = this.queue[i]!;
+      const key = request.orderKey;
+      const waitingFrom = key === undefined ? undefined : held.get(key);
+      if (waitingFrom !== undefined && waitingFrom < request.order) {
+        i++; // an earlier request of its key waits for its retry
+        continue;
+      }
+      if (request.retries > 0 && key !== undefined && busy.has(key)) {
+        // A resend starts the server's order afresh: a request of its key still on its way, earlier or later than
+        // it, could be stored after the requests that follow the resend, or fail and need a resend behind them.
+        held.set(key, Math.min(held.get(key) ?? Infinity, request.order));
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
       const requestId = this.ids.next();
       this.inflight.set(requestId, request);
       this.link.send(conn, request.build(requestId));
+    }
+  }
+
+  /** Per order key, the earliest request waiting for its retry. */
+  private heldKeys(): Map<string, number> {
+    const held = new Map<string, number>();
+    for (const r of this.retrying) {
+      if (r.orderKey !== undefined && !(r.order >= (held.get(r.orderKey) ?? Infinity))) {
+        held.set(r.orderKey, r.order);
+      }
+    }
+    return held;
+  }
+
+  /** The order keys with a request in flight (sent before this pass). */
+  private busyKeys(): Set<string> {
+    const busy = new Set<string>();
+    for (const r of this.inflight.values()) {
+      if (r.orderKey !== undefined) {
+        busy.add(r.orderKey);
+      }
+    }
+    return busy;
+  }
+
+  /** Back into the queue at its submission place, so that retries of one key go out in order. */
+  private requeue(request: PendingRequest): void {
+    const at = this.queue.findIndex((r) => r.order > request.order);
+    if (at < 0) {
+      this.queue.push(request);
+    } else {
+      this.queue.splice(at, 0, request);
     }
   }
 
@@ -179,5 +242,6 @@ export class RequestQueue {
     request.done = true;
     if (request.timer !== undefined) this.scheduler.clearTimeout(request.timer);
     if (request.retryTimer !== undefined) this.scheduler.clearTimeout(request.retryTimer);
+    this.retrying.delete(request);
   }
 }

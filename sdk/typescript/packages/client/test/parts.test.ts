@@ -158,7 +158,7 @@ describe('Publisher', () => {
     const sched = new FakeScheduler();
     const requests = requestsOver(link, sched);
     link.connect();
-    return { link, requests, publisher: new Publisher(requests, 5000, () => 0.5, idGenerator) };
+    return { link, sched, requests, publisher: new Publisher(requests, 5000, () => 0.5, idGenerator) };
   }
 
   test('fixes the id at the call, encodes text as UTF-8 with its content type, and maps the ack', async () => {
@@ -190,6 +190,49 @@ describe('Publisher', () => {
     void h.publisher.publish('r', 'traced', { id: 't', traceparent }).catch(() => {});
     void h.publisher.publish('r', 'plain', { id: 'p' }).catch(() => {});
     assert.deepEqual(h.link.frames('publish').map((f) => [f.id, f.traceparent]), [['t', traceparent], ['p', '']]);
+  });
+
+  test('pipelined publishes into a room are resent in call order, and later ones wait for the retry', async () => {
+    const h = setup();
+    const acks = ['a1', 'a2', 'a3'].map((id) => h.publisher.publish('r', id, { id }));
+    void h.publisher.publish('other', 'o1', { id: 'o1' }).catch(() => {});
+    const first = h.link.frames('publish');
+    assert.deepEqual(first.map((f) => f.id), ['a1', 'a2', 'a3', 'o1'], 'all sent without waiting for acks');
+    const retriable = () => new SwitchboardError('router unavailable', 101, true);
+    // a2 and a3 fail (the server refuses what follows a failed publish); a3's error arrives first.
+    h.requests.fail(first[2]!.requestId, retriable());
+    h.requests.fail(first[1]!.requestId, retriable());
+    const a4 = h.publisher.publish('r', 'a4', { id: 'a4' });
+    assert.deepEqual(h.link.frames('publish').slice(4).map((f) => f.id), [], 'a4 waits behind the retries');
+    await h.sched.advance(200);
+    assert.deepEqual(h.link.frames('publish').slice(4).map((f) => f.id), [],
+      'the resends wait while a1 is still on its way (a resend starts the server\'s order afresh)');
+    h.requests.answer(first[0]!.requestId, { requestId: first[0]!.requestId, room: 'r', id: 'a1', position: 1n, epoch: 'e', duplicate: false } as Reply);
+    const resent = h.link.frames('publish').slice(4);
+    assert.deepEqual(resent.map((f) => f.id), ['a2', 'a3', 'a4']);
+    for (const f of resent) {
+      h.requests.answer(f.requestId, { requestId: f.requestId, room: 'r', id: f.id, position: 1n, epoch: 'e', duplicate: false } as Reply);
+    }
+    assert.deepEqual((await Promise.all([...acks, a4])).map((a) => a.id), ['a1', 'a2', 'a3', 'a4']);
+  });
+
+  test('a resend waits while a later publish of its room is still in flight', async () => {
+    const h = setup();
+    const acks = ['a1', 'a2'].map((id) => h.publisher.publish('r', id, { id }));
+    const first = h.link.frames('publish');
+    const retriable = () => new SwitchboardError('router unavailable', 101, true);
+    // a1 fails while a2 is on its way: a2 may yet fail (and then be resent behind a3) or be stored after a3.
+    h.requests.fail(first[0]!.requestId, retriable());
+    const a3 = h.publisher.publish('r', 'a3', { id: 'a3' });
+    await h.sched.advance(200);
+    assert.deepEqual(h.link.frames('publish').slice(2).map((f) => f.id), [], 'a1\'s resend and a3 wait for a2');
+    h.requests.answer(first[1]!.requestId, { requestId: first[1]!.requestId, room: 'r', id: 'a2', position: 2n, epoch: 'e', duplicate: false } as Reply);
+    const resent = h.link.frames('publish').slice(2);
+    assert.deepEqual(resent.map((f) => f.id), ['a1', 'a3']);
+    for (const f of resent) {
+      h.requests.answer(f.requestId, { requestId: f.requestId, room: 'r', id: f.id, position: 3n, epoch: 'e', duplicate: false } as Reply);
+    }
+    assert.deepEqual((await Promise.all([...acks, a3])).map((a) => a.id), ['a1', 'a2', 'a3']);
   });
 
   test('a direct message resolves with its id on the ack', async () => {

@@ -49,7 +49,7 @@ class ChaosSuiteTest {
         REPORT.environment("cluster", "3 Kafka brokers (RF=3, min.insync.replicas=2), 2 routers behind fault proxies, "
                         + "2 gateways behind HAProxy (round robin, no stickiness), presence, history; each its own JVM")
                 .environment("load", publishers() + " publishers and " + subscribers() + " subscribers (Java SDK) through HAProxy, "
-                        + "20 rooms, each publisher one acked publish every 250 ms")
+                        + "20 rooms, each publisher one acked publish every 250 ms on average, 4 pipelined at a time")
                 .environment("machine", Runtime.getRuntime().availableProcessors() + " cores; every process on one host");
     }
 

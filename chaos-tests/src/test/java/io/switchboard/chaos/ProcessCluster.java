@@ -133,7 +133,7 @@ final class ProcessCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        EmbeddedKafka.Builder kafkaBuilder = EmbeddedKafka.builder().nodes(options.kafkaNodes());
+        EmbeddedKafka.Builder kafkaBuilder = EmbeddedKafka.builder().nodes(options.kafkaNodes()).startTimeout(Duration.ofMinutes(4));
         if (options.kafkaNodes() > 1) {
             // Broker processes, so a test can SIGKILL a partition leader; notice a dead broker within seconds.
             kafkaBuilder.mode(EmbeddedKafka.Mode.CHILD_PROCESS)

@@ -13,12 +13,16 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,16 +35,25 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A steady load of Java-SDK clients, as an application fleet would produce it: publishers that publish into a
- * room one message at a time with an acknowledgement (on failure they retry the same id, as an app must), and
- * subscribers, each in one room. All clients share one scheduler and one HttpClient. Every ack and every
- * delivery goes to a {@link DeliveryChecker} (tolerating ids stored twice by a failover, which the SDK delivers
- * once) and to {@link RecoveryTimes}. Thread-safe; close it when done.
+ * room with acknowledgements, {@link #PUBLISH_WINDOW} at a time without waiting for each other's acks (pipelined;
+ * on failure they retry the same id, as an app must), and subscribers, each in one room. The checker also
+ * verifies that each publisher's messages arrive in the order it sent them. All clients share one scheduler and
+ * one HttpClient. Every ack and every delivery goes to a {@link DeliveryChecker} (tolerating ids stored twice by
+ * a failover, which the SDK delivers once) and to {@link RecoveryTimes}; a subscriber with a gap is reported with
+ * where the gap lies and its last connection-state changes. Thread-safe; close it when done.
  */
 public final class LoadDriver implements AutoCloseable {
     /** The room pattern every drill room matches ({@code drill-<run>:room-<n>}): what the drill users' tokens grant. */
     public static final String ROOM_PATTERN = "drill-*";
 
     private static final System.Logger LOG = System.getLogger(LoadDriver.class.getName());
+    /**
+     * Publishes of one publisher in flight together: each of this many chains publishes, waits for the ack and
+     * {@code publishWindow} x {@code publishInterval}, and publishes again, so the rate per publisher stays one per
+     * interval while the chains' publishes overlap.
+     */
+    static final int PUBLISH_WINDOW = 4;
+    private static final int CONNECTION_CHANGES_KEPT = 8;
 
     /**
      * What load to drive.
@@ -50,7 +63,8 @@ public final class LoadDriver implements AutoCloseable {
      * @param publishers      publishing clients
      * @param subscribers     subscribing clients
      * @param rooms           rooms; publisher i and subscriber i use room i mod rooms
-     * @param publishInterval pause between a publisher's ack and its next publish
+     * @param publishInterval a publisher publishes about once per interval ({@link #PUBLISH_WINDOW} chains, each
+     *                        pausing window x interval between an ack and its next publish)
      * @param runId           unique per run: prefixes rooms and message ids
      */
     public record Settings(URI url, Function<String, CompletionStage<String>> tokens, int publishers,
@@ -69,12 +83,15 @@ public final class LoadDriver implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final HttpClient http;
     private final DeliveryChecker checker = DeliveryChecker.acrossFailovers();
-    private final RecoveryTimes recovery = new RecoveryTimes(Clock.systemUTC());
+    private final Clock clock = Clock.systemUTC();
+    private final RecoveryTimes recovery = new RecoveryTimes(clock);
     private final List<SwitchboardClient> clients = new CopyOnWriteArrayList<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private final AtomicBoolean publishing = new AtomicBoolean(true);
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicLong publishFailures = new AtomicLong();
+    /** Each client's last connection-state changes, to tell what a subscriber with a gap went through. */
+    private final Map<String, Deque<String>> connectionChanges = new ConcurrentHashMap<>();
 
     private LoadDriver(Settings settings, SSLContext tls) {
         this.settings = settings;
@@ -145,7 +162,10 @@ public final class LoadDriver implements AutoCloseable {
         }
         await(connected, timeout, "publishers connected");
         for (int i = 0; i < publishers.size(); i++) {
-            publish(publishers.get(i), i, 0);
+            AtomicLong nextSeq = new AtomicLong();
+            for (int chain = 0; chain < PUBLISH_WINDOW; chain++) {
+                publish(publishers.get(i), i, nextSeq.getAndIncrement(), nextSeq);
+            }
         }
     }
 
@@ -164,6 +184,14 @@ public final class LoadDriver implements AutoCloseable {
             if (change.current() == ConnectionState.CLOSED && publishing.get()) {
                 problems.add(user + ": client closed for good: " + change);
             }
+            Deque<String> changes = connectionChanges.computeIfAbsent(user, u -> new ArrayDeque<>());
+            synchronized (changes) {
+                if (changes.size() == CONNECTION_CHANGES_KEPT) {
+                    changes.removeFirst();
+                }
+                changes.addLast(clock.instant() + " " + change.current()
+                        + (change.closeCode() == 0 ? "" : " (" + change.closeCode() + " " + change.reason() + ")"));
+            }
         });
         clients.add(client);
         return client;
@@ -173,29 +201,38 @@ public final class LoadDriver implements AutoCloseable {
         return "drill-" + settings.runId() + ":room-" + (index % settings.rooms());
     }
 
-    /** Publishes message {@code seq} of publisher {@code index}; on failure retries it with the same id. */
-    private void publish(SwitchboardClient client, int index, long seq) {
+    /**
+     * Publishes message {@code seq} of publisher {@code index}; after its ack the chain goes on with the publisher's
+     * next message, on failure it retries the same id.
+     */
+    private void publish(SwitchboardClient client, int index, long seq, AtomicLong nextSeq) {
         if (!publishing.get()) {
             return;
         }
         String name = "pub-" + index;
         String id = settings.runId() + "-p" + index + "-" + seq;
         outstanding.incrementAndGet();
-        client.publish(room(index), id, ("message " + seq + " of " + name).getBytes(StandardCharsets.UTF_8),
-                "text/plain; charset=utf-8").whenComplete((ack, error) -> {
-                    try {
-                        if (error == null) {
-                            acked(ack, name);
-                            schedule(() -> publish(client, index, seq + 1));
-                        } else {
-                            publishFailures.incrementAndGet();
-                            LOG.log(System.Logger.Level.DEBUG, name + " publish " + id + " failed, retrying: " + error);
-                            schedule(() -> publish(client, index, seq));
-                        }
-                    } finally {
-                        outstanding.decrementAndGet();
-                    }
-                });
+        CompletableFuture<Ack> ack;
+        // The checker's send order must be the order the client gets the publishes in (chains run on two threads).
+        synchronized (client) {
+            checker.sent(name, room(index), id);
+            ack = client.publish(room(index), id, ("message " + seq + " of " + name).getBytes(StandardCharsets.UTF_8),
+                    "text/plain; charset=utf-8");
+        }
+        ack.whenComplete((acked, error) -> {
+            try {
+                if (error == null) {
+                    acked(acked, name);
+                    schedule(() -> publish(client, index, nextSeq.getAndIncrement(), nextSeq));
+                } else {
+                    publishFailures.incrementAndGet();
+                    LOG.log(System.Logger.Level.INFO, name + " publish " + id + " failed, retrying: " + error);
+                    schedule(() -> publish(client, index, seq, nextSeq));
+                }
+            } finally {
+                outstanding.decrementAndGet();
+            }
+        });
     }
 
     private void acked(Ack ack, String publisher) {
@@ -205,7 +242,7 @@ public final class LoadDriver implements AutoCloseable {
 
     private void schedule(Runnable task) {
         if (!scheduler.isShutdown()) {
-            scheduler.schedule(task, settings.publishInterval().toMillis(), TimeUnit.MILLISECONDS);
+            scheduler.schedule(task, settings.publishInterval().toMillis() * PUBLISH_WINDOW, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -264,15 +301,30 @@ public final class LoadDriver implements AutoCloseable {
         DeliveryChecker.Tally tally = checker.tally();
         RecoveryTimes.Summary times = recovery.summary();
         List<String> violations = new ArrayList<>(problems);
+        // First, as the per-message lines below may be cut short: where each subscriber's gap lies, and what its
+        // connection went through.
+        for (DeliveryChecker.Gap gap : checker.gaps()) {
+            violations.add(gap.describe() + "; its connection: " + connectionChanges(gap.subscriber()));
+        }
         violations.addAll(checker.violations());
         List<String> notRecovered = recovery.notRecovered().stream().sorted().toList();
         if (!notRecovered.isEmpty()) {
             violations.add("not live again: " + notRecovered.subList(0, Math.min(10, notRecovered.size())));
         }
         return new DrillResult(scenario, fault, clientCount(), checker.ackedCount(), checker.deliveries(),
-                tally.lost(), tally.duplicates(), tally.outOfOrder() + tally.misplaced(), checker.storedTwice(),
+                tally.lost(), tally.duplicates(), tally.outOfOrder() + tally.misplaced() + tally.outOfSendOrder(), checker.storedTwice(),
                 times.p50Millis(), times.p99Millis(), times.maxMillis(), notRecovered.size() + problems.size(),
                 violations.subList(0, Math.min(20, violations.size())));
+    }
+
+    private String connectionChanges(String client) {
+        Deque<String> changes = connectionChanges.get(client);
+        if (changes == null) {
+            return "no change";
+        }
+        synchronized (changes) {
+            return String.join(", ", changes);
+        }
     }
 
     @Override

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Clients drop their connections at random moments (chosen by a seed) while a publisher keeps publishing,
  * then resume on a random gateway; afterwards each client's sequence per room must hold every acked
- * message, once, in order. Run one seed again with {@code -Dresume.seed=N}.
+ * message, once, in position order and in the publisher's send order (it pipelines its publishes). Run one seed again with {@code -Dresume.seed=N}.
  */
 class ResumeRandomizedTest {
     private static final String SECRET = "resume-randomized-secret-0123456789abcdef";
@@ -36,6 +36,8 @@ class ResumeRandomizedTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int CLIENTS = 4;
     private static final int MESSAGES = 120;
+    /** Publishes the publisher has waiting for their acks at once. */
+    private static final int PUBLISH_WINDOW = 8;
     @AutoClose
     private static LocalCluster cluster;
 
@@ -120,12 +122,20 @@ class ResumeRandomizedTest {
         return random.nextBoolean() ? Subprotocol.JSON : Subprotocol.PROTO;
     }
 
-    /** Publishes MESSAGES messages over the rooms, one at a time with acks, and records each ack. */
+    /**
+     * Publishes MESSAGES messages over the rooms, pipelined (up to PUBLISH_WINDOW waiting for their acks), and
+     * records each send (for the send-order check) and each ack.
+     */
     private static void publish(List<String> rooms, DeliveryChecker checker, long seed) {
         try (WsTestClient publisher = WsTestClient.connected(cluster.webSocketUri(0), Subprotocol.PROTO, TOKENS.token("writer", rooms.toArray(String[]::new)))) {
-            for (int n = 0; n < MESSAGES; n++) {
-                String room = rooms.get(n % rooms.size());
-                publisher.publish(room, "s" + seed + "-m" + n, "message " + n);
+            int sent = 0;
+            for (int answered = 0; answered < MESSAGES; answered++) {
+                for (; sent < MESSAGES && sent - answered < PUBLISH_WINDOW; sent++) {
+                    String room = rooms.get(sent % rooms.size());
+                    String id = "s" + seed + "-m" + sent;
+                    checker.sent("writer", room, id);
+                    publisher.publish(room, id, "message " + sent);
+                }
                 ServerFrame reply = publisher.nextMatching(f -> f.hasAck() || f.hasError(), WAIT);
                 if (reply.hasError()) {
                     throw new AssertionError("publish failed: " + reply.getError());

@@ -18,9 +18,8 @@ package io.switchboard.loadgen;
  * @param expected        deliveries due (sent x members)
  * @param delivered       deliveries that arrived (each once)
  * @param lost            expected - delivered
- * @param outOfOrder      deliveries older than one already seen from the same publisher (the protocol lets
- *                        publishes that are in flight together be stored in any order; open-loop publishers
- *                        have several in flight)
+ * @param outOfOrder      deliveries older than one already seen from the same publisher (open-loop publishers
+ *                        have several in flight; the protocol stores them in send order, so this should be 0)
  * @param duplicates      deliveries a subscriber had already received
  * @param deliveriesPerSecond arrivals during the window / window length
  * @param p50             publish-to-deliver percentiles of measured publishes, ms

@@ -11,8 +11,8 @@ package io.switchboard.loadgen;
  * @param ackErrors     measured publishes answered with an error
  * @param delivered     deliveries of measured publishes (whenever they arrived)
  * @param arrivals      deliveries that arrived inside the window (for deliveries per second)
- * @param outOfOrder    measured deliveries older than one already seen from the same publisher (allowed: the
- *                      protocol orders publishes in flight at the same time in any order)
+ * @param outOfOrder    measured deliveries older than one already seen from the same publisher (the protocol
+ *                      stores a connection's publishes into a room in send order, pipelined ones included: 0)
  * @param duplicates    deliveries a subscriber had already received (not counted as delivered)
  * @param errors        error frames, except those answering warm-up publishes
  * @param warmupErrors  error frames answering warm-up publishes

@@ -2,7 +2,6 @@ package io.switchboard.proto;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -17,12 +16,14 @@ import io.switchboard.proto.internal.v1.PublishStreamRequest;
 import io.switchboard.proto.internal.v1.PublishStreamResponse;
 
 /**
- * The router's half of {@code RouterService.PublishStream} over a unary publish handler: each request of a stream
- * runs as its own task on the executor (as a unary call would, so one request waiting on Kafka holds up no other),
- * and its one answer goes back on the stream with the request's call id, an error as the {@code google.rpc.Status}
- * of the exception the handler answered with (code, description and {@link RouterErrorReason} intact). {@link
- * #drain} makes every open stream answer new requests UNAVAILABLE and complete once its requests are answered; a
- * stream whose sender half-closed completes the same way.
+ * The router's half of {@code RouterService.PublishStream} over a unary publish handler: the requests of one stream
+ * are handed to the handler one after the other, in the order they arrived, on gRPC's (serialized) callback
+ * thread: the handler only starts a publish (validation, dedup, the send to Kafka) and answers later, so a stream's
+ * publishes reach Kafka in send order, which is what keeps a sender's publishes into one room in order. Each
+ * request's one answer goes back on the stream with the request's call id, an error as the {@code
+ * google.rpc.Status} of the exception the handler answered with (code, description and {@link RouterErrorReason}
+ * intact). {@link #drain} makes every open stream answer new requests UNAVAILABLE and complete once its requests
+ * are answered; a stream whose sender half-closed completes the same way.
  *
  * <p>Thread-safe: a stream's answers are written under its own lock (handlers answer from Kafka's threads).
  */
@@ -35,13 +36,12 @@ public final class PublishStreamServer {
     }
 
     private final Handler handler;
-    private final Executor executor;
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
 
-    public PublishStreamServer(Handler handler, Executor executor) {
+    /** @param handler starts each publish and returns without waiting for its outcome */
+    public PublishStreamServer(Handler handler) {
         this.handler = handler;
-        this.executor = executor;
     }
 
     /** Serves one stream: what {@code RouterServiceImplBase.publishStream} returns. */
@@ -103,9 +103,10 @@ public final class PublishStreamServer {
                     : Deadline.after(request.getTimeoutMs(), TimeUnit.MILLISECONDS);
             Answer answer = new Answer(callId);
             try {
-                executor.execute(() -> handler.publish(request.getRequest(), answer, deadline));
+                // Here, not on another thread: the next request of the stream starts only after this one did.
+                handler.publish(request.getRequest(), answer, deadline);
             } catch (RuntimeException e) {
-                answer.onError(Status.UNAVAILABLE.withDescription("router stopping: " + e).asRuntimeException());
+                answer.onError(Status.INTERNAL.withDescription("publish failed: " + e).asRuntimeException());
             }
         }
 

@@ -29,6 +29,9 @@ import io.grpc.protobuf.StatusProto;
  *       router does not know</td></tr>
  *   <tr><td>PRESENCE_UNAVAILABLE</td><td>UNAVAILABLE</td><td>the presence lookup failed</td></tr>
  *   <tr><td>CALL_ENDED</td><td>CANCELLED or DEADLINE_EXCEEDED</td><td>the caller gave up before anything was sent</td></tr>
+ *   <tr><td>OUT_OF_SEQUENCE</td><td>ABORTED</td><td>an earlier publish of the request's {@code PublishSequence} lane
+ *       was not stored (it failed, or is still missing here): nothing was sent; resend from the first failed one,
+ *       in order</td></tr>
  * </table>
  *
  * Stateless, thread-safe.
@@ -42,7 +45,8 @@ public enum RouterErrorReason {
     KAFKA_UNAVAILABLE,
     PRESENCE_NOT_CONFIGURED,
     PRESENCE_UNAVAILABLE,
-    CALL_ENDED;
+    CALL_ENDED,
+    OUT_OF_SEQUENCE;
 
     /** The {@code ErrorInfo.domain} of router errors. */
     public static final String DOMAIN = "router.switchboard.io";

@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.Sender;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,7 +23,7 @@ class RoomRecordsTest {
             .build();
 
     @Test
-    void recordLayoutIsKeyRoomValueEnvelopeTimestampReceiveTimeNoHeaders() throws Exception {
+    void recordLayoutIsKeyRoomValueEnvelopeTimestampReceiveTimeHeadersIdempotencyKey() throws Exception {
         ProducerRecord<byte[], byte[]> record = RoomRecords.record("switchboard.rooms", "chat:élan", ENVELOPE,
                 Instant.ofEpochMilli(1_700_000_000_123L));
 
@@ -31,7 +32,11 @@ class RoomRecordsTest {
         assertThat(record.key()).isEqualTo("chat:élan".getBytes("UTF-8"));
         assertThat(record.value()).isEqualTo(ENVELOPE.toByteArray());
         assertThat(record.timestamp()).isEqualTo(1_700_000_000_123L);
-        assertThat(record.headers().toArray()).isEmpty();
+        assertThat(record.headers().toArray()).hasSize(2);
+        assertThat(RoomRecords.header(record.headers(), RoomRecords.USER_HEADER)).isEqualTo("alice");
+        assertThat(RoomRecords.header(record.headers(), RoomRecords.ID_HEADER)).isEqualTo("m-1");
+        assertThat(RoomRecords.header(new RecordHeaders(),
+                RoomRecords.ID_HEADER)).as("a record written before the headers").isNull();
     }
 
     @Test

@@ -61,6 +61,11 @@ final class DedupCache {
         return (Entry) cache.asMap().putIfAbsent(key, entry);
     }
 
+    /** Remembers a publish stored by any router (the room log's index), unless {@code key} is already there. */
+    void remember(Key key, Entry entry) {
+        cache.asMap().putIfAbsent(key, entry);
+    }
+
     /** The remembered direct message for {@code key}, or null. */
     Delivery find(DirectKey key) {
         return (Delivery) cache.getIfPresent(key);

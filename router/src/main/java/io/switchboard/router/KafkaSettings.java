@@ -67,6 +67,13 @@ final class KafkaSettings {
         return props;
     }
 
+    /** Consumer properties for the room-log index that feeds the dedup memory: no group, like the listener's. */
+    static Properties dedupConsumer(RouterConfig config) {
+        Properties props = connection(config);
+        props.put("client.id", "switchboard-router-dedup-" + config.get(ID));
+        return props;
+    }
+
     /**
      * Bootstrap servers and the connection security settings of {@code kafka.producer.*}: every client of the
      * router must reach the same cluster the same way.

@@ -15,31 +15,45 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
  * {@code RouterService.Publish} (and each request of {@code PublishStream}): validate, deduplicate, bound, append, answer once the log acknowledged.
  *
  * <p>The order is what makes retries safe and memory bounded: validation first (nothing allocated for a bad
- * envelope); then a known (sender, id) joins the earlier publish without taking a slot; then a new one takes
- * an in-flight slot or is refused; only then is it claimed in the dedup cache and sent. The handler never
- * waits for the log: the answer is written from the log's completion (Kafka's callback thread).
+ * envelope); a publish that may repeat one another router stored (a failover attempt, or a lane this router takes
+ * over) waits until the dedup memory caught up with the log ({@link DedupCatchUp}), and the room's later publishes
+ * wait behind it ({@link HeldRooms}; other rooms do not); then a known (sender, id) joins the earlier publish
+ * without taking a slot; then a new one takes
+ * an in-flight slot or is refused; then its sender's lane must let it through ({@link PublishSequencer}: nothing
+ * is stored ahead of a failed predecessor); only then is it claimed in the dedup cache and sent. The handler never
+ * waits for the log: the answer is written from the log's completion (Kafka's callback thread), and appends to
+ * one room are stored in call order, so publishes handed over in order are stored in order.
  *
- * <p>Thread-safe: all shared state lives in the thread-safe {@link DedupCache}, {@link InFlightLimiter},
- * {@link EnvelopeLog} and {@link RouterMetrics}.
+ * <p>Thread-safe: all shared state lives in the thread-safe {@link DedupCache}, {@link PublishSequencer}, {@link
+ * InFlightLimiter}, {@link EnvelopeLog} and {@link RouterMetrics}.
  */
 final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
     private final EnvelopeValidator validator;
     private final DedupCache dedup;
+    private final PublishSequencer sequencer;
+    private final DedupCatchUp catchUp;
+    private final HeldRooms held;
     private final InFlightLimiter limiter;
     private final EnvelopeLog log;
     private final RouterMetrics metrics;
     private final InstantSource clock;
 
-    PublishService(EnvelopeValidator validator, DedupCache dedup, InFlightLimiter limiter, EnvelopeLog log,
-                   RouterMetrics metrics, InstantSource clock) {
+    /** @param heldExecutor runs publishes held behind a catch-up ({@link HeldRooms}) */
+    PublishService(EnvelopeValidator validator, DedupCache dedup, PublishSequencer sequencer, DedupCatchUp catchUp,
+                   Executor heldExecutor, InFlightLimiter limiter, EnvelopeLog log, RouterMetrics metrics,
+                   InstantSource clock) {
         this.validator = validator;
         this.dedup = dedup;
+        this.sequencer = sequencer;
+        this.catchUp = catchUp;
+        this.held = new HeldRooms(heldExecutor);
         this.limiter = limiter;
         this.log = log;
         this.metrics = metrics;
@@ -74,14 +88,41 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
             return;
         }
         Envelope envelope = request.getEnvelope();
+        // Possibly stored by the router this one takes over from: know the log first. The wait holds this room's
+        // later publishes behind it (they start in arrival order), not the stream's other rooms.
+        CompletableFuture<Boolean> caughtUp = request.getFailover() || sequencer.takesOver(request.getSequence())
+                ? catchUp.caughtUp(envelope.getRoom(), receivedNanos) : null;
+        held.run(envelope.getRoom(), caughtUp, ok -> {
+            if (caughtUp != null) {
+                metrics.caughtUp(ok);
+                // The wait may have outlasted the caller's deadline: then it has answered the client already.
+                RouterError late = ended.get();
+                if (late != null) {
+                    fail(responses, late);
+                    return;
+                }
+            }
+            admit(request, responses, receivedNanos);
+        });
+    }
+
+    /** Dedup, in-flight slot, lane, claim, send: the publish's checks after any catch-up. */
+    private void admit(PublishRequest request, StreamObserver<PublishResponse> responses, long receivedNanos) {
+        Envelope envelope = request.getEnvelope();
         DedupCache.Key key = new DedupCache.Key(envelope.getSender().getUserId(), envelope.getId());
         DedupCache.Entry earlier = dedup.find(key);
         if (earlier != null) {
-            answerDuplicate(earlier, envelope, responses);
+            sequencer.passed(request.getSequence());
+            answerDuplicate(earlier, request, responses);
             return;
         }
         if (!limiter.tryAcquire()) {
             fail(responses, PublishStatus.tooManyInFlight());
+            return;
+        }
+        if (!sequencer.admit(request.getSequence())) {
+            limiter.release();
+            fail(responses, PublishStatus.outOfSequence(envelope.getRoom()));
             return;
         }
         DedupCache.Entry mine = new DedupCache.Entry(envelope.getRoom(), new CompletableFuture<>());
@@ -89,14 +130,15 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
         if (earlier != null) {
             // Lost the race to a concurrent retry of the same id: wait for its send instead.
             limiter.release();
-            answerDuplicate(earlier, envelope, responses);
+            answerDuplicate(earlier, request, responses);
             return;
         }
-        send(key, mine, envelope, receivedNanos, responses);
+        send(key, mine, request, receivedNanos, responses);
     }
 
-    private void send(DedupCache.Key key, DedupCache.Entry mine, Envelope envelope, long receivedNanos,
+    private void send(DedupCache.Key key, DedupCache.Entry mine, PublishRequest request, long receivedNanos,
                       StreamObserver<PublishResponse> responses) {
+        Envelope envelope = request.getEnvelope();
         Instant now = clock.instant();
         CompletableFuture<EnvelopeLog.Stored> appended;
         try {
@@ -107,8 +149,10 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
         appended.whenComplete((stored, failure) -> {
             limiter.release();
             if (failure != null) {
-                // Evict before anyone hears of the failure, so that their retry sends again.
+                // Evict before anyone hears of the failure, so that their retry sends again; and let nothing more
+                // of the sender's lane through (what Kafka already has follows its own order).
                 dedup.evict(key, mine);
+                sequencer.broken(request.getSequence());
                 mine.stored().completeExceptionally(failure);
             } else {
                 mine.stored().complete(stored);
@@ -124,14 +168,17 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
         });
     }
 
-    private void answerDuplicate(DedupCache.Entry earlier, Envelope envelope,
+    private void answerDuplicate(DedupCache.Entry earlier, PublishRequest request,
                                  StreamObserver<PublishResponse> responses) {
+        Envelope envelope = request.getEnvelope();
         if (!earlier.room().equals(envelope.getRoom())) {
             fail(responses, PublishStatus.idReusedForOtherRoom(envelope.getId(), envelope.getRoom()));
             return;
         }
         earlier.stored().whenComplete((stored, failure) -> {
             if (failure != null) {
+                // It counted as its lane's next one when it joined: nothing later of the lane may be stored now.
+                sequencer.broken(request.getSequence());
                 fail(responses, PublishStatus.appendFailed(failure));
             } else {
                 answer(responses, stored, true);

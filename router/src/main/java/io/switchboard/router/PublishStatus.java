@@ -67,6 +67,13 @@ final class PublishStatus {
                 RouterErrorReason.CALL_ENDED);
     }
 
+    /** The answer for a publish whose predecessor in its sender's lane was not stored here: nothing was sent. */
+    static RouterError outOfSequence(String room) {
+        return new RouterError(Status.ABORTED.withDescription("an earlier publish into " + room
+                + " from this sender was not stored; nothing was sent: resend from the first failed one, in order"),
+                RouterErrorReason.OUT_OF_SEQUENCE);
+    }
+
     /**
      * The answer for a failed append: UNAVAILABLE (retriable) unless retrying cannot help: a record Kafka refuses
      * as too large (producer, broker or topic limit) is RESOURCE_EXHAUSTED RECORD_TOO_LARGE.
@@ -89,6 +96,7 @@ final class PublishStatus {
             case INVALID_ARGUMENT -> RouterMetrics.Outcome.INVALID;
             case RESOURCE_EXHAUSTED -> RouterMetrics.Outcome.EXHAUSTED;
             case DEADLINE_EXCEEDED, CANCELLED -> RouterMetrics.Outcome.CANCELLED;
+            case ABORTED -> RouterMetrics.Outcome.OUT_OF_SEQUENCE;
             default -> RouterMetrics.Outcome.UNAVAILABLE;
         };
     }

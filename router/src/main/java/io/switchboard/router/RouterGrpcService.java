@@ -1,7 +1,5 @@
 package io.switchboard.router;
 
-import java.util.concurrent.Executor;
-
 import io.grpc.stub.StreamObserver;
 import io.switchboard.proto.PublishStreamServer;
 import io.switchboard.proto.internal.v1.ControlRequest;
@@ -19,8 +17,9 @@ import io.switchboard.proto.internal.v1.SendToUserResponse;
 /**
  * The router's {@code RouterService}: one gRPC service whose methods are handled by one class each ({@link
  * PublishService}, {@link EphemeralService}, {@link DirectMessageService}, {@link ControlService}); a
- * {@code PublishStream}'s requests each go to the {@link PublishService} like a {@code Publish} call, through a
- * {@link PublishStreamServer} ({@link #drain()} completes the open streams). Thread-safe, as its handlers are.
+ * {@code PublishStream}'s requests each go to the {@link PublishService} like a {@code Publish} call, in the
+ * order they arrived, through a {@link PublishStreamServer} ({@link #drain()} completes the open streams).
+ * Thread-safe, as its handlers are.
  */
 final class RouterGrpcService extends RouterServiceGrpc.RouterServiceImplBase {
     private final PublishService publish;
@@ -30,16 +29,13 @@ final class RouterGrpcService extends RouterServiceGrpc.RouterServiceImplBase {
     private final PublishStreamServer publishStreams;
     private final RouterSpans spans;
 
-    /**
-     * @param executor runs each request of a publish stream, as the gRPC server runs each call
-     * @param spans    the span of each publish, whether it comes alone or on a stream
-     */
+    /** @param spans the span of each publish, whether it comes alone or on a stream */
     RouterGrpcService(PublishService publish, EphemeralService ephemeral, DirectMessageService direct,
-                      ControlService control, Executor executor, RouterSpans spans) {
+                      ControlService control, RouterSpans spans) {
         this.publish = publish;
         this.spans = spans;
         this.publishStreams = new PublishStreamServer((request, answer, deadline) -> spans.publish(request, answer,
-                (r, a) -> publish.publish(r, a, deadline)), executor);
+                (r, a) -> publish.publish(r, a, deadline)));
         this.ephemeral = ephemeral;
         this.direct = direct;
         this.control = control;

@@ -1,5 +1,6 @@
 package io.switchboard.router;
 
+import static io.switchboard.service.config.ValueType.BOOLEAN;
 import static io.switchboard.service.config.ValueType.BYTES;
 import static io.switchboard.service.config.ValueType.DURATION;
 import static io.switchboard.service.config.ValueType.HOST_PORT;
@@ -58,14 +59,25 @@ public final class RouterKeys {
             .byDefault(200_000L).check(Check.positiveNumber())
             .doc("(sender user, id) pairs remembered to answer retries with the original position. A few hundred"
                     + " bytes of heap each: size the heap for it (about 100 MB when full at the default; 200,000 ids"
-                    + " cover ten minutes at over 300 publishes per second per router).");
+                    + " cover ten minutes at over 300 publishes per second, of the whole cluster when"
+                    + " `router.dedup.follow-log` is on).");
     public static final Key<Duration> DEDUP_TTL = S.define("router.dedup.ttl", DURATION)
             .byDefault(Duration.ofMinutes(10)).check(Check.positive())
             .doc("How long after its first publish an id is remembered (expire after write). Must exceed"
                     + " `router.kafka.delivery-timeout`.");
+    public static final Key<Boolean> DEDUP_FOLLOW_LOG = S.define("router.dedup.follow-log", BOOLEAN)
+            .byDefault(true)
+            .doc("Also remember the ids every other router stored: follow the room log (each partition, from"
+                    + " `router.dedup.ttl` ago) and add each record's (sender, id) to the dedup memory, so that a retry"
+                    + " reaching a new owner (router death, breaker, router set change) or another router's public"
+                    + " API is answered `duplicate` instead of stored twice. Costs one read of the whole room topic per"
+                    + " router, and `router.dedup.max-entries` then counts the whole cluster's publishes. `false`:"
+                    + " only this router's own publishes are remembered.");
     public static final Key<Duration> STARTUP_TIMEOUT = S.define("router.startup-timeout", DURATION)
             .byDefault(Duration.ofSeconds(30)).check(Check.positive())
-            .doc("How long startup waits for Kafka (topic creation, description, producer metadata) before failing.");
+            .doc("How long startup waits for Kafka (topic creation, description, producer metadata) and, with"
+                    + " `router.dedup.follow-log`, for the room-log index to read the last `router.dedup.ttl` of the log,"
+                    + " before failing. The router serves only after both.");
     public static final Key<Duration> SHUTDOWN_GRACE = S.define("router.shutdown-grace", DURATION)
             .byDefault(Duration.ofSeconds(10)).check(Check.nonNegative())
             .doc("On SIGTERM / `close()`: how long in-flight publishes may take to get Kafka's acknowledgement"

@@ -37,7 +37,9 @@ final class RouterMetrics {
         /** Kafka did not acknowledge. */
         UNAVAILABLE,
         /** The caller's call ended before the send started; nothing was sent. */
-        CANCELLED;
+        CANCELLED,
+        /** An earlier publish of its sender's lane was not stored; nothing was sent. */
+        OUT_OF_SEQUENCE;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -49,6 +51,7 @@ final class RouterMetrics {
     private final Histogram latency;
     private final GaugeWithCallback inFlight;
     private final GaugeWithCallback dedupEntries;
+    private final Counter catchUps;
 
     RouterMetrics(PrometheusRegistry registry, DoubleSupplier inFlight, DoubleSupplier dedupEntries) {
         this.registry = registry;
@@ -79,8 +82,17 @@ final class RouterMetrics {
                 .help("Remembered (sender, id) pairs in the retry cache")
                 .callback(cb -> cb.call(dedupEntries.getAsDouble()))
                 .build();
+        this.catchUps = Counter.builder()
+                .name("switchboard_router_dedup_catch_ups_total")
+                .help("Publishes that may repeat one stored by another router, by whether the dedup memory had caught"
+                        + " up with the log before they were checked")
+                .labelNames("caught_up")
+                .build();
+        catchUps.initLabelValues("true");
+        catchUps.initLabelValues("false");
         registry.register(publishes);
         registry.register(latency);
+        registry.register(catchUps);
         registry.register(this.inFlight);
         registry.register(this.dedupEntries);
     }
@@ -94,12 +106,17 @@ final class RouterMetrics {
         latency.observe(nanos / 1e9);
     }
 
+    /** A publish that may repeat one stored elsewhere was checked after catching up with the log, or not. */
+    void caughtUp(boolean caughtUp) {
+        catchUps.labelValues(Boolean.toString(caughtUp)).inc();
+    }
+
     /** How many publishes ended with {@code outcome} so far. */
     long total(Outcome outcome) {
         return (long) publishes.labelValues(outcome.label()).get();
     }
 
     void unregister() {
-        List.of(publishes, latency, inFlight, dedupEntries).forEach(registry::unregister);
+        List.of(publishes, latency, inFlight, dedupEntries, catchUps).forEach(registry::unregister);
     }
 }

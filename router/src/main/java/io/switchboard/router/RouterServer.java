@@ -1,5 +1,6 @@
 package io.switchboard.router;
 
+import static io.switchboard.router.RouterKeys.DEDUP_FOLLOW_LOG;
 import static io.switchboard.router.RouterKeys.DEDUP_MAX_ENTRIES;
 import static io.switchboard.router.RouterKeys.DEDUP_TTL;
 import static io.switchboard.router.RouterKeys.EPHEMERAL_MIN_INTERVAL;
@@ -34,6 +35,7 @@ import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.router.api.SwitchboardApiService;
 import io.switchboard.router.kafka.KafkaEnvelopeLog;
 import io.switchboard.router.kafka.PresenceRecordListener;
+import io.switchboard.router.kafka.RoomLogIndexer;
 import io.switchboard.router.kafka.TopicBootstrap;
 import io.switchboard.service.GrpcServerRuntime;
 import io.switchboard.service.HttpEndpoints;
@@ -58,6 +60,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -95,6 +98,11 @@ public final class RouterServer implements ServiceMain.Service {
     private static final Duration FORCED_STOP_WAIT = Duration.ofSeconds(2);
     /** Open throttle windows kept at most; when full, the oldest go, which only lets an extra event through. */
     private static final long THROTTLE_MAX_ENTRIES = 100_000;
+    /**
+     * The longest a publish that may repeat one stored elsewhere waits for the room-log index (a few of its idle
+     * polls); past it the publish goes on and may be stored twice.
+     */
+    private static final Duration CATCH_UP_WAIT = Duration.ofSeconds(1);
 
     private final RouterConfig config;
     private final PrometheusRegistry registry;
@@ -110,17 +118,20 @@ public final class RouterServer implements ServiceMain.Service {
     // Written by the lifecycle phases under its lock; published to other threads through its volatile state.
     private GrpcServerRuntime grpc;
     private RouterGrpcService routerService;
-    private ExecutorService streamRequests;
     private HttpEndpoints http;
     private EnvelopeLog log;
     private RouterMetrics metrics;
     private EventMetrics eventMetrics;
     private Server inProcess;
+    private Server apiInProcess;
     private ManagedChannel presenceChannel;
     private ManagedChannel historyChannel;
     private SwitchboardApiService api;
     private ManagedChannel apiRouterChannel;
     private PresenceRecordListener presenceListener;
+    private RoomLogIndexer logIndex;
+    /** Runs the publishes held behind a catch-up with the room log (virtual threads: send() may wait). */
+    private ExecutorService heldPublishes;
     private InFlightLimiter limiter;
     // Off unless router.tracing.enabled (or a span exporter was given).
     private Tracing tracing;
@@ -185,16 +196,16 @@ public final class RouterServer implements ServiceMain.Service {
         EventLog events = kafkaLog.events(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME),
                 config.get(KafkaKeys.CONTROL_TOPIC_NAME));
         Optional<PresenceLookup> presence = startPresence(dedup);
-        // Each request of a publish stream runs on a thread of its own, as each unary call does.
-        streamRequests = Executors.newThreadPerTaskExecutor(Threads.virtualFactory("router-stream-"));
-        routerService = routerService(dedup, events, presence);
+        DedupCatchUp catchUp = startLogIndex(dedup, topic);
+        awaitLogIndex(topic, deadline);
+        routerService = routerService(dedup, catchUp, events, presence);
         List<ServerServiceDefinition> extra = new ArrayList<>(
                 extraServices.stream().map(BindableService::bindService).toList());
         // The public API calls this router's own RouterService in-process: no network hop, same dedup cache.
-        String inProcessAs = inProcessName;
+        String apiInProcessAs = null;
         if (config.api().enabled()) {
-            inProcessAs = inProcessName != null ? inProcessName : "switchboard-router-" + UUID.randomUUID();
-            extra.add(startApi(inProcessAs));
+            apiInProcessAs = "switchboard-router-api-" + UUID.randomUUID();
+            extra.add(startApi(apiInProcessAs));
         }
         // Handlers do not block on Kafka, but send() may wait up to max-block: virtual threads make such a wait
         // cheap.
@@ -210,13 +221,13 @@ public final class RouterServer implements ServiceMain.Service {
                             .addService(routerService);
                     extra.forEach(server::addService);
                 });
-        if (inProcessAs != null) {
-            try {
-                inProcess = InProcessServerBuilder.forName(inProcessAs).executor(grpc.executor())
-                        .addService(routerService).build().start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot serve in-process as " + inProcessAs, e);
-            }
+        if (inProcessName != null) {
+            inProcess = serveInProcess(InProcessServerBuilder.forName(inProcessName).executor(grpc.executor()));
+        }
+        if (apiInProcessAs != null) {
+            // Direct: each call's handler runs on the API's calling thread, so a PublishStream's messages, started
+            // one after the other, reach the log in that order (the handlers only start their work).
+            apiInProcess = serveInProcess(InProcessServerBuilder.forName(apiInProcessAs).directExecutor());
         }
         boundGrpcPort = grpc.port();
         boundMetricsPort = http == null ? -1 : http.port();
@@ -227,6 +238,14 @@ public final class RouterServer implements ServiceMain.Service {
                 + topic.partitions() + " partitions) at " + config.get(KafkaKeys.BOOTSTRAP_SERVERS) + ", gRPC " + tls);
     }
 
+    private Server serveInProcess(InProcessServerBuilder builder) {
+        try {
+            return builder.addService(routerService).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve the router in-process", e);
+        }
+    }
+
     /** The public SwitchboardApi (router.api.enabled): over this router in-process, presence and history over gRPC. */
     private ServerServiceDefinition startApi(String routerInProcessName) {
         Optional<Channel> history = config.find(HISTORY_ADDRESS).map(address -> {
@@ -234,17 +253,67 @@ public final class RouterServer implements ServiceMain.Service {
                     .userAgent("switchboard-router-api").build();
             return historyChannel;
         });
-        apiRouterChannel = InProcessChannelBuilder.forName(routerInProcessName).build();
+        // Direct, as the server side: calls started one after the other (also those buffered while the channel
+        // connects) reach the router in that order; answers run on the thread that completes them (Kafka's).
+        apiRouterChannel = InProcessChannelBuilder.forName(routerInProcessName).directExecutor().build();
         api = new SwitchboardApiService(apiRouterChannel,
                 Optional.ofNullable(presenceChannel), history, config.api(), clock, registry);
         return api.definition();
     }
 
+    /**
+     * The room-log index that adds every router's stored ids to {@code dedup} ({@code router.dedup.follow-log}),
+     * and the catch-up a publish that may repeat one of them waits for; {@link DedupCatchUp#NONE} when off.
+     */
+    private DedupCatchUp startLogIndex(DedupCache dedup, RoomLogTopic topic) {
+        if (!config.get(DEDUP_FOLLOW_LOG)) {
+            return DedupCatchUp.NONE;
+        }
+        RoomLogIndexer index = RoomLogIndexer.create(KafkaSettings.dedupConsumer(config), topic, config.get(DEDUP_TTL),
+                (user, id, room, stored) -> dedup.remember(new DedupCache.Key(user, id),
+                        new DedupCache.Entry(room, CompletableFuture.completedFuture(stored))),
+                "router-dedup-index-" + config.get(ID));
+        logIndex = index;
+        index.start();
+        return (room, sinceNanos) -> index.whenCaughtUp(room, sinceNanos, CATCH_UP_WAIT);
+    }
+
+    /**
+     * Serves only once the room-log index has read the dedup window to the end: until then a retry of a publish
+     * another router stored (a failover, a resend, a public-API retry through another router) could be stored
+     * again, as the catch-up a failover waits for is bounded ({@link #CATCH_UP_WAIT}) and a plain publish does not
+     * wait at all. Bounded by what is left of {@code router.startup-timeout}.
+     */
+    private void awaitLogIndex(RoomLogTopic topic, long deadline) {
+        if (logIndex == null) {
+            return;
+        }
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        boolean read;
+        try {
+            read = logIndex.whenAllCaughtUp(System.nanoTime(), left).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the room-log index read the dedup window", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the room-log index failed: " + e.getCause(), e.getCause());
+        }
+        if (!read) {
+            throw new IllegalStateException("router " + config.get(ID) + ": the room-log index did not read the last "
+                    + config.get(DEDUP_TTL) + " of " + topic.name() + " within router.startup-timeout ("
+                    + config.get(STARTUP_TIMEOUT) + "); raise router.startup-timeout (or lower router.dedup.ttl)");
+        }
+        LOG.log(Level.INFO, "router " + config.get(ID) + ": dedup memory holds the room log's last "
+                + config.get(DEDUP_TTL) + " (" + logIndex.indexed() + " records)");
+    }
+
     /** The services the router serves over gRPC, built from its configuration. */
-    private RouterGrpcService routerService(DedupCache dedup, EventLog events, Optional<PresenceLookup> presence) {
+    private RouterGrpcService routerService(DedupCache dedup, DedupCatchUp catchUp, EventLog events,
+                                            Optional<PresenceLookup> presence) {
         EventValidator validator = new EventValidator(config.get(MAX_PAYLOAD_BYTES));
+        heldPublishes = Executors.newThreadPerTaskExecutor(Threads.virtualFactory("router-held-publish-"));
         PublishService publish = new PublishService(new EnvelopeValidator(config.get(MAX_PAYLOAD_BYTES)), dedup,
-                limiter, log, metrics, clock);
+                new PublishSequencer(ticker()), catchUp, heldPublishes, limiter, log, metrics, clock);
         EphemeralThrottle throttle = new EphemeralThrottle(config.get(EPHEMERAL_MIN_INTERVAL), THROTTLE_MAX_ENTRIES,
                 ticker());
         return new RouterGrpcService(publish,
@@ -252,7 +321,7 @@ public final class RouterServer implements ServiceMain.Service {
                         config.get(EPHEMERAL_TTL)),
                 new DirectMessageService(validator, dedup, limiter, presence, events, eventMetrics, clock),
                 new ControlService(validator, limiter, presence, events, eventMetrics, clock),
-                streamRequests, new RouterSpans(tracing, config.get(ID)));
+                new RouterSpans(tracing, config.get(ID)));
     }
 
     /**
@@ -370,6 +439,8 @@ public final class RouterServer implements ServiceMain.Service {
     /** Stops whatever was started, in dependency order; each step runs even if an earlier one fails. */
     private void release(Duration producerClose) {
         steps.run("stop the presence listener", presenceListener, l -> l.close(FORCED_STOP_WAIT));
+        steps.run("stop the room-log index", logIndex, i -> i.close(FORCED_STOP_WAIT));
+        steps.run("stop the held publishes' executor", heldPublishes, ExecutorService::shutdownNow);
         // Flushes what Kafka can still take within the timeout and fails the rest (their callers get UNAVAILABLE
         // and retry with the same id).
         steps.run("close the producer", log, l -> l.close(producerClose));
@@ -378,12 +449,13 @@ public final class RouterServer implements ServiceMain.Service {
         // After the network server: calls of the services mounted beside the router's own ran through it.
         steps.run("stop the in-process server", inProcess,
                 server -> GrpcServerRuntime.stop(server, FORCED_STOP_WAIT));
+        steps.run("stop the public API's in-process server", apiInProcess,
+                server -> GrpcServerRuntime.stop(server, FORCED_STOP_WAIT));
         steps.run("close the presence channel", presenceChannel, ManagedChannel::shutdownNow);
         steps.run("close the history channel", historyChannel, ManagedChannel::shutdownNow);
         steps.run("close the public API's router channel", apiRouterChannel, ManagedChannel::shutdownNow);
         steps.run("close the public API", api, SwitchboardApiService::close);
         steps.run("stop the gRPC executor", grpc, GrpcServerRuntime::stopExecutor);
-        steps.run("stop the publish streams' executor", streamRequests, ExecutorService::shutdownNow);
         steps.run("stop the HTTP endpoint", http, HttpEndpoints::close);
         steps.run("unregister metrics", metrics, RouterMetrics::unregister);
         steps.run("unregister event metrics", eventMetrics, EventMetrics::unregister);

@@ -48,8 +48,8 @@ final class InProcessRouter implements AutoCloseable {
         limiter = new InFlightLimiter(maxInFlight);
         dedup = new DedupCache(10_000, dedupTtl, ticker(clock));
         metrics = new RouterMetrics(new PrometheusRegistry(), limiter::inFlight, dedup::size);
-        PublishService service = new PublishService(new EnvelopeValidator(maxPayloadBytes), dedup, limiter, log,
-                metrics, clock);
+        PublishService service = new PublishService(new EnvelopeValidator(maxPayloadBytes), dedup,
+                new PublishSequencer(ticker(clock)), DedupCatchUp.NONE, Runnable::run, limiter, log, metrics, clock);
         List<ServerInterceptor> all = new ArrayList<>(interceptors);
         all.add(countHandled());
         String name = InProcessServerBuilder.generateName();

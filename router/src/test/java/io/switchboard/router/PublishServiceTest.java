@@ -9,10 +9,12 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.switchboard.proto.RouterErrorReason;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.Position;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
+import io.switchboard.proto.internal.v1.PublishSequence;
 import io.switchboard.router.RouterMetrics.Outcome;
 import io.switchboard.service.GrpcFutures;
 import org.junit.jupiter.api.AfterEach;
@@ -283,6 +285,71 @@ class PublishServiceTest {
         assertThat(router.limiter.inFlight()).isZero();
         log.mode(ScriptedLog.Mode.ACK);
         assertThat(router.blocking().publish(request("r", "m-3")).getDuplicate()).isFalse();
+    }
+
+    @Test
+    void aPublishWhosePredecessorInItsLaneWasRefusedIsNotStored() {
+        router = new InProcessRouter(log, 1, 65_536, Duration.ofMinutes(10), List.of());
+        log.mode(ScriptedLog.Mode.HOLD);
+        CompletableFuture<PublishResponse> other = publishAsync(request("r", "other"));
+        await().until(() -> router.limiter.inFlight() == 1);
+        assertThatThrownBy(() -> router.blocking().publish(inLane("r", "m-1", "lane-1", 1, 0)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+        log.ackHeld();
+        other.join();
+        log.mode(ScriptedLog.Mode.ACK);
+
+        // A slot is free now, but m-1 was not stored: m-2 must not get ahead of it.
+        assertThatThrownBy(() -> router.blocking().publish(inLane("r", "m-2", "lane-1", 2, 0)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
+                    assertThat(RouterErrorReason.of(e)).contains(RouterErrorReason.OUT_OF_SEQUENCE);
+                });
+        assertThat(log.appends()).extracting(a -> a.envelope().getId()).containsExactly("other");
+        assertThat(router.metrics.total(Outcome.OUT_OF_SEQUENCE)).isEqualTo(1);
+        assertThat(router.limiter.inFlight()).isZero();
+        assertThat(router.dedup.size()).as("m-2 was not claimed: its resend is stored").isEqualTo(1);
+
+        // The sender's resend, in a new lane, in order.
+        router.blocking().publish(inLane("r", "m-1", "lane-2", 1, 0));
+        router.blocking().publish(inLane("r", "m-2", "lane-2", 2, 1));
+        assertThat(log.appends()).extracting(a -> a.envelope().getId()).containsExactly("other", "m-1", "m-2");
+    }
+
+    @Test
+    void aLaneWhoseAppendFailedStoresNothingMoreButItsDuplicatesAreStillAnswered() {
+        router = new InProcessRouter(log);
+        router.blocking().publish(inLane("r", "m-1", "lane-1", 1, 0));
+        log.mode(ScriptedLog.Mode.FAIL);
+        assertThatThrownBy(() -> router.blocking().publish(inLane("r", "m-2", "lane-1", 2, 1)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        log.mode(ScriptedLog.Mode.ACK);
+
+        assertThatThrownBy(() -> router.blocking().publish(inLane("r", "m-3", "lane-1", 3, 1)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED));
+        assertThat(router.blocking().publish(inLane("r", "m-1", "lane-1", 1, 0)).getDuplicate()).isTrue();
+        assertThat(log.appends()).extracting(a -> a.envelope().getId()).containsExactly("m-1", "m-2");
+    }
+
+    @Test
+    void aLaneThatMovesToThisRouterStartsAfterWhatItsSenderHasAcknowledged() {
+        router = new InProcessRouter(log);
+        // Publishes 1-3 were stored by another router, 1 and 2 acknowledged: 4 has to wait for 3.
+        assertThatThrownBy(() -> router.blocking().publish(inLane("r", "m-4", "moved", 4, 2)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED));
+        // 3's failover attempt, then 4 again: in turn now.
+        router.blocking().publish(inLane("r", "m-3", "moved", 3, 2));
+        router.blocking().publish(inLane("r", "m-4", "moved", 4, 2));
+        assertThat(log.appends()).extracting(a -> a.envelope().getId()).containsExactly("m-3", "m-4");
+    }
+
+    private static PublishRequest inLane(String room, String id, String lane, long seq, long storedThrough) {
+        return request(room, id).toBuilder().setSequence(PublishSequence.newBuilder().setLane(lane).setSeq(seq)
+                .setStoredThrough(storedThrough)).build();
     }
 
     @Test

@@ -23,6 +23,7 @@ import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
+import io.switchboard.proto.internal.v1.PublishSequence;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.router.kafka.KafkaEnvelopeLog;
@@ -254,6 +255,67 @@ class RouterServerKafkaTest {
     }
 
     @Test
+    void aFailoverAttemptOfAnIdAnotherRouterStoredIsADuplicate(TestInfo test) {
+        RouterServer first = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
+        RouterServer second = start(test, RouterConfig.builder().set(METRICS_PORT, -1), "second-router");
+
+        PublishResponse stored = stub(first).publish(request("chat:lobby", "m-1"));
+        // The gateway lost the answer (the first router died) and retries on the next router, at once.
+        PublishResponse retried = stub(second).publish(request("chat:lobby", "m-1").toBuilder().setFailover(true)
+                .build());
+        // A lane that moved over: its publishes before went to the first router.
+        PublishResponse laneStored = stub(first).publish(inLane("m-2", 1));
+        PublishResponse laneRetried = stub(second).publish(inLane("m-2", 2).toBuilder()
+                .setEnvelope(request("chat:lobby", "m-2").getEnvelope()).build());
+
+        assertThat(retried.getDuplicate()).isTrue();
+        assertThat(retried.getPosition()).isEqualTo(stored.getPosition());
+        assertThat(laneRetried.getDuplicate()).isTrue();
+        assertThat(laneRetried.getPosition()).isEqualTo(laneStored.getPosition());
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic))
+                .extracting(r -> TopicReader.envelope(r).getId()).containsExactly("m-1", "m-2");
+    }
+
+    @Test
+    void aRouterServesOnlyOnceItsDedupMemoryHoldsTheLogsWindow(TestInfo test) {
+        RouterServer first = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
+        List<PublishResponse> stored = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            stored.add(stub(first).publish(request("chat:lobby", "m-" + i)));
+        }
+
+        // A router started (or restarted) now: a backend's retry through it, not marked as a failover (the public
+        // API's load balancer picked it), must not wait for a catch-up to be recognised.
+        RouterServer second = start(test, RouterConfig.builder().set(METRICS_PORT, -1), "second-router");
+        PublishResponse retried = stub(second).publish(request("chat:lobby", "m-19"));
+
+        assertThat(retried.getDuplicate()).isTrue();
+        assertThat(retried.getPosition()).isEqualTo(stored.getLast().getPosition());
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic)).hasSize(20);
+    }
+
+    @Test
+    void withoutFollowingTheLogAnotherRoutersIdIsStoredAgain(TestInfo test) {
+        RouterServer first = start(test, RouterConfig.builder().set(METRICS_PORT, -1)
+                .set(RouterKeys.DEDUP_FOLLOW_LOG, false));
+        RouterServer second = start(test, RouterConfig.builder().set(METRICS_PORT, -1)
+                .set(RouterKeys.DEDUP_FOLLOW_LOG, false), "second-router");
+
+        stub(first).publish(request("chat:lobby", "m-1"));
+        PublishResponse retried = stub(second).publish(request("chat:lobby", "m-1").toBuilder().setFailover(true)
+                .build());
+
+        assertThat(retried.getDuplicate()).isFalse();
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic)).hasSize(2);
+    }
+
+    /** Publish {@code seq} of one lane into chat:lobby, everything before it acknowledged. */
+    private static PublishRequest inLane(String id, long seq) {
+        return request("chat:lobby", id).toBuilder().setSequence(PublishSequence.newBuilder()
+                .setLane("gateway-1/session-1/1").setSeq(seq).setStoredThrough(seq - 1)).build();
+    }
+
+    @Test
     void metricsEndpointCanBeDisabled(TestInfo test) {
         RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
 
@@ -262,8 +324,12 @@ class RouterServerKafkaTest {
     }
 
     private RouterServer start(TestInfo test, ConfigBuilder<RouterConfig> builder) {
+        return start(test, builder, "test-router");
+    }
+
+    private RouterServer start(TestInfo test, ConfigBuilder<RouterConfig> builder, String id) {
         topic = topicName(test);
-        RouterConfig config = builder.set(ID, "test-router").set(GRPC_PORT, 0)
+        RouterConfig config = builder.set(ID, id).set(GRPC_PORT, 0)
                 .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, topic)
                 .set(KafkaKeys.TOPIC_PARTITIONS, 3)
                 .set(STARTUP_TIMEOUT, Duration.ofSeconds(20)).build();

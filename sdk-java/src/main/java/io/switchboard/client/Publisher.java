@@ -6,12 +6,15 @@ import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.Publish;
 import io.switchboard.proto.client.v1.ServerFrame;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Acknowledged publishes: each goes into the {@link OfflineQueue} with its id, is sent while connected (at
- * most {@code maxInflightPublishes} at a time), resent with the same id after a reconnect or a retriable
- * error, and settled by its Ack, a non-retriable Error, the publish timeout, or the client's close.
+ * most {@code maxInflightPublishes} at a time, without waiting for the acks before), resent with the same id
+ * after a reconnect or a retriable error, in publish order per room, and settled by its Ack, a non-retriable
+ * Error, the publish timeout, or the client's close.
  * Not thread-safe: event loop only.
  */
 final class Publisher {
@@ -57,15 +60,45 @@ final class Publisher {
         pump();
     }
 
+    /**
+     * Sends what the window allows, in publish order. A room whose earlier publish waits for its retry sends
+     * nothing after it until the retry went out: the server stores a connection's publishes into a room in the
+     * order they arrive and refuses those behind a failed one, so resending in publish order keeps that order. A
+     * resend also waits while any publish of its room is still in flight from an earlier pass, earlier or later
+     * than itself: the server starts a new order with the resend, and a publish of the old order still on its way
+     * could then be stored after the publishes that follow the resend, or fail and need a resend behind them.
+     * (Resends due together go out together, in order.)
+     */
     private void pump() {
         if (!connection.connected()) {
             return;
         }
+        Set<String> busyRooms = null;
+        for (OfflineQueue.Entry entry : queue.inOrder()) {
+            if (entry.inFlightRequest != 0) {
+                if (busyRooms == null) {
+                    busyRooms = new HashSet<>();
+                }
+                busyRooms.add(entry.room);
+            }
+        }
+        Set<String> waitingRooms = null;
         for (OfflineQueue.Entry entry : queue.inOrder()) {
             if (inFlight >= settings.maxInflightPublishes()) {
                 return;
             }
-            if (entry.inFlightRequest == 0 && !entry.waitingRetry) {
+            if (entry.inFlightRequest != 0) {
+                continue;
+            }
+            boolean held = entry.waitingRetry // its retry is not due yet
+                    || waitingRooms != null && waitingRooms.contains(entry.room) // behind a held publish of its room
+                    || entry.attempts > 0 && busyRooms != null && busyRooms.contains(entry.room);
+            if (held) {
+                if (waitingRooms == null) {
+                    waitingRooms = new HashSet<>();
+                }
+                waitingRooms.add(entry.room); // what follows it in its room waits too
+            } else {
                 send(entry);
             }
         }

@@ -89,6 +89,12 @@ class SwitchboardClientTest {
                 + b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + ".sig";
     }
 
+    /** A retriable UNAVAILABLE answer to {@code publish} (say, the router refused it behind a failed one). */
+    private static ServerFrame unavailable(ClientFrame publish) {
+        return ServerFrame.newBuilder().setError(Error.newBuilder().setRequestId(publish.getPublish().getRequestId())
+                .setCode(ErrorCode.UNAVAILABLE).setRetriable(true)).build();
+    }
+
     private static ServerFrame ack(ClientFrame publish, long position, boolean duplicate) {
         Publish p = publish.getPublish();
         return ServerFrame.newBuilder().setAck(Ack.newBuilder().setRequestId(p.getRequestId()).setRoom(p.getRoom()).setId(p.getId())
@@ -295,7 +301,8 @@ class SwitchboardClientTest {
         server.current().accept();
         String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         client.publish("room", "traced", new byte[] {1}, null, traceparent);
-        client.publish("room", "plain", new byte[] {2}, null);
+        // Another room: a resend waits while a publish of its own room is still in flight.
+        client.publish("other", "plain", new byte[] {2}, null);
         List<ClientFrame> sent = server.current().sent(ClientFrame::hasPublish);
         assertThat(sent).extracting(f -> f.getPublish().getTraceparent()).containsExactly(traceparent, "");
         server.current().server(ServerFrame.newBuilder().setError(Error.newBuilder().setRequestId(sent.get(0).getPublish().getRequestId())
@@ -327,6 +334,80 @@ class SwitchboardClientTest {
         assertThat(unknownType.getFrameCase()).isEqualTo(ServerFrame.FrameCase.FRAME_NOT_SET);
         assertThat(delivered).containsExactly("m12@12", "m13@13");
         assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void pipelinedPublishesIntoARoomAreResentInPublishOrderAndLaterOnesWaitForTheRetry() {
+        start(builder());
+        server.current().accept();
+        List<CompletableFuture<Ack>> acks = new ArrayList<>();
+        for (String id : List.of("a-1", "a-2", "a-3")) {
+            acks.add(client.publish("room", id, new byte[] {1}, null));
+        }
+        client.publish("other", "o-1", new byte[] {1}, null);
+        List<ClientFrame> sent = server.current().sent(ClientFrame::hasPublish);
+        assertThat(publishedIds(server.current())).as("sent without waiting for acks")
+                .containsExactly("a-1", "a-2", "a-3", "o-1");
+        // a-2 fails, so the server refuses a-3 too; a-3's error happens to arrive first.
+        for (int i : new int[] {2, 1}) {
+            server.current().server(unavailable(sent.get(i)));
+        }
+        acks.add(client.publish("room", "a-4", new byte[] {1}, null));
+        assertThat(publishedIds(server.current())).as("a-4 waits behind the retries").hasSize(4);
+        server.current().server(ack(sent.get(0), 1, false));
+
+        scheduler.advance(Duration.ofSeconds(2));
+        List<ClientFrame> resent = server.current().sent(ClientFrame::hasPublish);
+        if (resent.size() == 5) { // a-2's retry fell due before a-3's: a-3 waits for a-2's new answer
+            server.current().server(ack(resent.get(4), 2, false));
+        }
+
+        assertThat(publishedIds(server.current())).containsExactly("a-1", "a-2", "a-3", "o-1", "a-2", "a-3", "a-4");
+    }
+
+    /** Connects, publishes a-1 and a-2 into "room" and returns the frames sent. */
+    private List<ClientFrame> publishA1A2() {
+        start(builder());
+        server.current().accept();
+        client.publish("room", "a-1", new byte[] {1}, null);
+        client.publish("room", "a-2", new byte[] {1}, null);
+        return server.current().sent(ClientFrame::hasPublish);
+    }
+
+    @Test
+    void aResendWaitsWhileAnEarlierPublishOfItsRoomIsStillInFlight() {
+        List<ClientFrame> sent = publishA1A2();
+        // a-2 is refused at once while a-1 is still on its way (say, held at a router that took the room over).
+        server.current().server(unavailable(sent.get(1)));
+        client.publish("room", "a-3", new byte[] {1}, null);
+
+        scheduler.advance(Duration.ofSeconds(2));
+
+        assertThat(publishedIds(server.current())).as("the resend, and a-3 behind it, wait for a-1's answer")
+                .containsExactly("a-1", "a-2");
+        server.current().server(ack(sent.get(0), 1, false));
+        assertThat(publishedIds(server.current())).containsExactly("a-1", "a-2", "a-2", "a-3");
+    }
+
+    @Test
+    void aResendWaitsWhileALaterPublishOfItsRoomIsStillInFlight() {
+        List<ClientFrame> sent = publishA1A2();
+        // a-1 fails while a-2 is still on its way: a-2 may yet fail too (and then be resent behind a-3) or be
+        // stored by another router after a-3, had a-1's resend and a-3 gone out now.
+        server.current().server(unavailable(sent.get(0)));
+        client.publish("room", "a-3", new byte[] {1}, null);
+
+        scheduler.advance(Duration.ofSeconds(2));
+
+        assertThat(publishedIds(server.current())).as("the resend, and a-3 behind it, wait for a-2's answer")
+                .containsExactly("a-1", "a-2");
+        server.current().server(unavailable(sent.get(1)));
+        List<ClientFrame> resent = server.current().sent(ClientFrame::hasPublish);
+        assertThat(publishedIds(server.current())).as("a-1's retry was due; nothing of the room is in flight now")
+                .containsExactly("a-1", "a-2", "a-1");
+        server.current().server(ack(resent.get(2), 1, false));
+        scheduler.advance(Duration.ofSeconds(2));
+        assertThat(publishedIds(server.current())).containsExactly("a-1", "a-2", "a-1", "a-2", "a-3");
     }
 
     @Test

@@ -18,11 +18,13 @@ import io.switchboard.proto.api.v1.PublishResult;
 import io.switchboard.proto.api.v1.SendToUserRequest;
 import io.switchboard.proto.api.v1.SendToUserResponse;
 import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.client.v1.Ping;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.UserMessage;
 import io.switchboard.testkit.DeliveryChecker;
 import io.switchboard.testkit.WsTestClient;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PublicApiSystemTest {
     private static final int MESSAGES = 300;
     private static final int CUT_AFTER = 100;
+    private static final int ORDERED_MESSAGES = 1_000;
 
     @RegisterExtension
     static final ApiCluster API = new ApiCluster(false, "backend-test", "publish read control");
@@ -98,7 +101,7 @@ class PublicApiSystemTest {
     }
 
     @Test
-    void aPublishStreamCutMidwayAndResentDeliversEveryMessageOnceInOrder() throws Exception {
+    void aPublishStreamCutMidwayAndResentDeliversEveryMessageOnceInSendOrder() throws Exception {
         String room = "api:stream";
         DeliveryChecker checker = new DeliveryChecker();
         try (Peer first = connect(0, "reader-1"); Peer second = connect(1, "reader-2")) {
@@ -144,15 +147,50 @@ class PublicApiSystemTest {
             for (Peer subscriber : List.of(first, second)) {
                 subscriber.awaitFrame(f -> f.hasMessage() && f.getMessage().getId().equals(sentinel.getId()));
                 DeliveryChecker.Subscriber s = checker.subscriber(subscriber.user(), Set.of(room));
-                subscriber.all(ServerFrame::hasMessage).stream().map(ServerFrame::getMessage)
-                        .filter(m -> m.getRoom().equals(room)).forEach(s::received);
+                List<Message> received = subscriber.all(ServerFrame::hasMessage).stream()
+                        .map(ServerFrame::getMessage).filter(m -> m.getRoom().equals(room)).toList();
+                received.forEach(s::received);
                 assertThat(s.receivedCount()).isEqualTo(MESSAGES + 1);
+                // The backend's send order: the first stream's messages, then the resent ones in the order sent.
+                assertThat(received.stream().map(Message::getId).distinct().toList())
+                        .as("%s's messages by first arrival", subscriber.user())
+                        .containsExactlyElementsOf(sentIds(all, sentinel.getId()));
             }
             assertThat(checker.violations()).isEmpty();
             assertThat(checker.allDelivered()).isTrue();
             System.out.printf("PublishStream cut after %d results: %d resent, %d of them duplicates%n", CUT_AFTER,
                     resend.size(), resumed.results.stream().filter(PublishResult::getDuplicate).count());
         }
+    }
+
+    @Test
+    void aThousandMessagesOfOnePublishStreamReachAWebSocketSubscriberInSendOrder() throws Exception {
+        String room = "api:ordered";
+        try (Peer reader = connect(1, "reader-3")) {
+            reader.subscribe(room, false);
+            List<PublishRequest> all = IntStream.range(0, ORDERED_MESSAGES).mapToObj(i -> message(room, i)).toList();
+
+            Stream stream = new Stream(0);
+            var requests = API.api().async().publishStream(stream);
+            all.forEach(requests::onNext);
+            requests.onCompleted();
+            assertThat(stream.ended.get(60, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+            assertThat(stream.results).extracting(PublishResult::getErrorCode).containsOnly(0);
+
+            String last = all.getLast().getId();
+            reader.awaitFrame(f -> f.hasMessage() && f.getMessage().getId().equals(last));
+            List<String> received = reader.all(ServerFrame::hasMessage).stream().map(ServerFrame::getMessage)
+                    .filter(m -> m.getRoom().equals(room)).map(Message::getId).toList();
+            assertThat(received).containsExactlyElementsOf(all.stream().map(PublishRequest::getId).toList());
+            assertThat(stream.results).extracting(PublishResult::getPosition).isSorted();
+        }
+    }
+
+    /** The ids of {@code sent} in order, then {@code also}. */
+    private static List<String> sentIds(List<PublishRequest> sent, String also) {
+        List<String> ids = new ArrayList<>(sent.stream().map(PublishRequest::getId).toList());
+        ids.add(also);
+        return ids;
     }
 
     @Test

@@ -17,6 +17,7 @@ import io.grpc.Status;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.proto.PublishLanes;
 import io.switchboard.service.GrpcFutures;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
 import io.switchboard.proto.internal.v1.EphemeralRequest;
@@ -100,15 +101,51 @@ public final class GrpcRouterClient implements RouterClient {
     /** Over each router's publish stream ({@link PublishStream}), or a unary call each when streams are off. */
     @Override
     public CompletableFuture<PublishResponse> publish(Envelope envelope, Duration timeout) {
+        return publish(envelope, null, timeout);
+    }
+
+    /**
+     * Over each router's publish stream, with the lane's sequence as it stands at each attempt (a failover attempt
+     * tells the next router what was acknowledged meanwhile, and that it may repeat what the router before stored;
+     * so does the first attempt of a client's resend of a failed publish). Unary calls (streams off) carry no
+     * sequence: they are not started in order, so a lane would only turn their reordering into refusals.
+     */
+    @Override
+    public CompletableFuture<PublishResponse> publish(Envelope envelope, PublishLanes.Ticket ticket,
+                                                      Duration timeout) {
+        PublishRequest request = traced(envelope);
+        if (!publishStreams) {
+            return call(envelope.getRoom(), timeout, (stub, response) -> stub.publish(request, response));
+        }
+        // A client's resend of a publish that failed is marked like a failover attempt: it may have been stored.
+        PublishRequest first = ticket == null ? request
+                : request.toBuilder().setSequence(ticket.sequence()).setFailover(ticket.resend()).build();
+        return route(envelope.getRoom(), timeout, (router, deadline, failover) -> router.publishes().publish(
+                failover ? failover(first, ticket) : first, deadline));
+    }
+
+    /**
+     * The request with, when tracing is on, the trace context current on the calling thread (the publish's span):
+     * built here, before any attempt, as a failover attempt runs on another thread.
+     */
+    private PublishRequest traced(Envelope envelope) {
         PublishRequest.Builder builder = PublishRequest.newBuilder().setEnvelope(envelope);
         if (tracing.enabled()) {
             tracing.inject(Context.current(), builder, TRACE_CONTEXT);
         }
-        PublishRequest request = builder.build();
-        if (!publishStreams) {
-            return call(envelope.getRoom(), timeout, (stub, response) -> stub.publish(request, response));
+        return builder.build();
+    }
+
+    /**
+     * A publish's failover attempt: marked, so that the next router first catches up with what the one before
+     * stored, and with the lane as it stands now (the trace context stays).
+     */
+    private static PublishRequest failover(PublishRequest first, PublishLanes.Ticket ticket) {
+        PublishRequest.Builder again = first.toBuilder().setFailover(true);
+        if (ticket != null) {
+            again.setSequence(ticket.sequence());
         }
-        return route(envelope.getRoom(), timeout, (router, deadline) -> router.publishes().publish(request, deadline));
+        return again.build();
     }
 
     /** Routed by the event's room, like its room's publishes. */
@@ -130,13 +167,14 @@ public final class GrpcRouterClient implements RouterClient {
      */
     public <T> CompletableFuture<T> call(String key, Duration timeout, RouterCall<T> call) {
         Objects.requireNonNull(call, "call");
-        return route(key, timeout, (router, deadline) -> GrpcFutures.unary("router " + router,
+        return route(key, timeout, (router, deadline, failover) -> GrpcFutures.unary("router " + router,
                 response -> call.invoke(router.stub().withDeadline(deadline), response)));
     }
 
     /** What one attempt sends to one router, within what is left of the caller's deadline. */
     private interface Attempt<T> {
-        CompletableFuture<T> send(RouterChannel router, Deadline deadline);
+        /** @param failover whether an earlier attempt of the request went to another router */
+        CompletableFuture<T> send(RouterChannel router, Deadline deadline, boolean failover);
     }
 
     private <T> CompletableFuture<T> route(String key, Duration timeout, Attempt<T> call) {
@@ -167,7 +205,10 @@ public final class GrpcRouterClient implements RouterClient {
             long start = System.nanoTime();
             CompletableFuture<T> answer;
             try {
-                answer = call.send(router, deadline);
+                // A retry after a failed attempt: the router before may have stored it. (Not when the first choice's
+                // breaker was open: that router got nothing of this request, and the mark costs the next router a
+                // wait for its log index on the stream.)
+                answer = call.send(router, deadline, previous != null);
             } catch (RuntimeException e) {
                 // The call was never made: it neither counts for nor against the router.
                 router.breaker().releasePermission();

@@ -26,8 +26,9 @@ import io.switchboard.service.GrpcFutures;
  * and its own deadline: when the deadline passes first, its future fails DEADLINE_EXCEEDED (the router skips the
  * request if it had not started it), exactly as a unary call's would. The stream opens with the first publish;
  * when it ends (the router drained, restarted or became unreachable) every publish still waiting on it fails with
- * the stream's status (UNAVAILABLE for a lost connection or a completed stream), which the caller treats as a
- * failed unary call (failover, breaker), and the next publish opens a new stream. A router that does not know
+ * the stream's status (UNAVAILABLE for a lost connection or a completed stream), in the order they were sent, which
+ * the caller treats as a failed unary call (failover, breaker), and the next publish opens a new stream. Requests
+ * go out in the order {@link #publish} is called, and the router starts them in that order. A router that does not know
  * {@code PublishStream} (an older version) answers UNIMPLEMENTED: the waiting publishes and all later ones go as
  * unary calls.
  *
@@ -195,7 +196,8 @@ final class PublishStream {
                 unary = true;
             }
             // Entries are added under the lock only while the stream has not ended, so none is added from here on.
-            for (Long callId : pending.keySet()) {
+            // In call order: a failover resends them in that order, so the next router stores them in send order.
+            for (Long callId : pending.keySet().stream().sorted().toList()) {
                 Pending p = pending.remove(callId);
                 if (p == null) {
                     continue;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import io.switchboard.proto.PublishLanes;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
 import io.switchboard.proto.internal.v1.EphemeralResponse;
 import io.switchboard.proto.internal.v1.Envelope;
@@ -21,6 +22,16 @@ public interface RouterClient extends AutoCloseable {
      * {@link StatusMapper}); it never blocks the caller.
      */
     CompletableFuture<PublishResponse> publish(Envelope envelope, Duration timeout);
+
+    /**
+     * Publishes one envelope as the publish of {@code ticket} in its sender's lane (each attempt carries the lane's
+     * current {@link PublishLanes.Ticket#sequence()}), so that the router stores nothing of the lane ahead of a
+     * publish that failed. By default the lane is not sent (a client that cannot keep order).
+     */
+    default CompletableFuture<PublishResponse> publish(Envelope envelope, PublishLanes.Ticket ticket,
+                                                       Duration timeout) {
+        return publish(envelope, timeout);
+    }
 
     /**
      * Sends an ephemeral event to the router that owns its room (which throttles it and writes it to the

@@ -21,6 +21,8 @@ import io.switchboard.proto.client.v1.ErrorCode;
  *   <tr><td>TOO_MANY_IN_FLIGHT</td><td>RATE_LIMITED</td></tr>
  *   <tr><td>KAFKA_UNAVAILABLE, PRESENCE_NOT_CONFIGURED, PRESENCE_UNAVAILABLE</td><td>UNAVAILABLE</td></tr>
  *   <tr><td>CALL_ENDED</td><td>TIMEOUT</td></tr>
+ *   <tr><td>OUT_OF_SEQUENCE</td><td>UNAVAILABLE (an earlier publish into the room failed: resend from it, in
+ *       order)</td></tr>
  * </table>
  *
  * A failure without a router reason comes from the call itself or from the gateway's router client (connection
@@ -59,6 +61,8 @@ public final class StatusMapper {
                     orDefault(description, "too many publishes in flight"));
             case KAFKA_UNAVAILABLE, PRESENCE_NOT_CONFIGURED, PRESENCE_UNAVAILABLE -> unavailable(description);
             case CALL_ENDED -> timeout();
+            case OUT_OF_SEQUENCE -> new ClientError(ErrorCode.UNAVAILABLE,
+                    orDefault(description, "an earlier publish into the room failed; resend from it, in order"));
         };
     }
 

@@ -15,6 +15,7 @@ import io.switchboard.gateway.routing.ClientError;
 import io.switchboard.gateway.routing.RouterClient;
 import io.switchboard.gateway.routing.StatusMapper;
 import io.switchboard.proto.Names;
+import io.switchboard.proto.PublishLanes;
 import io.switchboard.proto.client.v1.Ack;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.Publish;
@@ -80,11 +81,12 @@ public final class PublishHandler {
     }
 
     /**
-     * Sends a validated publish to the room's router.
+     * Sends a validated publish to the room's router as the next of its connection's publishes into the room
+     * ({@code lanes}): the router stores none of them ahead of an earlier one that failed.
      *
      * @return completes with an Ack or an Error frame, never exceptionally
      */
-    public CompletableFuture<ServerFrame> publish(Publish p, Sender sender) {
+    public CompletableFuture<ServerFrame> publish(Publish p, Sender sender, PublishLanes lanes) {
         String id = p.getId().isEmpty() ? "g-" + UUID.randomUUID() : p.getId();
         Span span = spans.startPublish(p, sender, id);
         String traceId = GatewaySpans.traceId(span, p);
@@ -98,12 +100,13 @@ public final class PublishHandler {
                 .setReceivedTime(ServerFrames.timestamp(clock.instant()))
                 .build();
         long start = System.nanoTime();
+        PublishLanes.Ticket ticket = lanes.next(p.getRoom(), id);
         CompletableFuture<PublishResponse> call;
         LogContext.Scope logged = LogContext.trace(traceId);
         // Current while the request is built: the router client writes its trace context into the request.
         Scope current = spans.enabled() ? span.makeCurrent() : null;
         try {
-            call = router.publish(envelope, timeout);
+            call = router.publish(envelope, ticket, timeout);
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         } finally {
@@ -113,9 +116,12 @@ public final class PublishHandler {
             logged.close();
         }
         CompletableFuture<ServerFrame> answer = call.handle((response, failure) -> {
+            ClientError error = failure == null ? null : StatusMapper.map(failure);
+            // First, on the thread that completed the call: a failover of a later publish sees this answer.
+            lanes.answered(ticket, error == null ? PublishLanes.Outcome.STORED
+                    : error.retriable() ? PublishLanes.Outcome.RETRIABLE : PublishLanes.Outcome.FINAL);
             long nanos = System.nanoTime() - start;
-            if (failure != null) {
-                ClientError error = StatusMapper.map(failure);
+            if (error != null) {
                 metrics.publish(outcome(error.code()), nanos);
                 return ServerFrames.error(p.getRequestId(), error, p.getRoom());
             }

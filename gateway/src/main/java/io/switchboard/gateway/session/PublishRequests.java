@@ -8,6 +8,7 @@ import java.util.logging.Logger;
 
 import io.switchboard.auth.capability.Verb;
 import io.switchboard.gateway.routing.ClientError;
+import io.switchboard.proto.PublishLanes;
 import io.switchboard.proto.client.v1.DirectMessage;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.Publish;
@@ -19,7 +20,8 @@ import io.switchboard.proto.client.v1.ServerFrame;
  * A request is validated, then checked ({@code publish} in the room; a direct message against the {@code direct}
  * claim or the gateway's default), then takes a budget slot, then is admitted (refused UNAVAILABLE while
  * draining); its answer is queued before its slot is given back, so a drain waiting for the count to reach zero
- * closes after it.
+ * closes after it. Publishes leave in the order the connection sent them (its {@link RequestLane}), each numbered
+ * in its room's {@link PublishLanes lane}, so that none is stored ahead of an earlier one that failed.
  *
  * <p>Thread-safe: requests start on the connection's reader thread and complete on gRPC threads.
  */
@@ -34,6 +36,8 @@ final class PublishRequests {
     private final DirectMessageHandler directMessages;
     private final Admission admission;
     private final RequestBudget budget;
+    /** The connection's publishes per room, in the order sent: see {@link PublishLanes}. */
+    private final PublishLanes lanes;
 
     /** @param maxInFlight publishes and direct messages one connection may have waiting for a router */
     PublishRequests(String sessionId, SessionOutput output, SessionAuth auth, RoomPermissions permissions,
@@ -47,6 +51,7 @@ final class PublishRequests {
         this.directMessages = directMessages;
         this.admission = admission;
         this.budget = new RequestBudget("publishes", maxInFlight, "wait for acks");
+        this.lanes = new PublishLanes(sessionId);
     }
 
     /** Publishes and direct messages still waiting for a router's answer. */
@@ -68,10 +73,14 @@ final class PublishRequests {
         return permissions.then(permissions.check(p.getRoom(), Verb.PUBLISH), verdict -> {
             Optional<ClientError> refused = RoomPermissions.refusal(verdict).or(this::admit);
             if (refused.isPresent()) {
+                if (refused.get().retriable() && !p.getId().isEmpty()) {
+                    // The client resends it: nothing it sent after may be stored before that resend.
+                    lanes.refused(p.getRoom(), p.getId());
+                }
                 refuse(p, refused.get());
                 return;
             }
-            send(publisher.publish(p, auth.sender()), p.getRequestId(), p.getRoom(),
+            send(publisher.publish(p, auth.sender(), lanes), p.getRequestId(), p.getRoom(),
                     reply -> reply.hasError() || p.getAck());
         });
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 
 import io.grpc.Server;
 import io.grpc.Status;
@@ -14,8 +15,10 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.observe.Scrape;
+import io.switchboard.proto.PublishLanes;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishResponse;
+import io.switchboard.proto.internal.v1.PublishSequence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -129,6 +132,54 @@ class PublishStreamTest {
         PublishResponse response = call.get(10, TimeUnit.SECONDS);
         assertThat(response.getPosition().getEpoch()).isEqualTo(rank.get(1).toString());
         assertThat(routers.get(rank.get(1)).received()).extracting(Envelope::getId).containsExactly("lost");
+    }
+
+    @Test
+    void publishesLostTogetherFailOverInTheOrderTheyWereSent() throws Exception {
+        start(true);
+        ScriptedRouter owner = routers.get(rank.getFirst());
+        PublishLanes lanes = new PublishLanes("session-1");
+        // Call ids past the first hundred, so that a hash map's iteration order would no longer be the sent order.
+        for (int i = 0; i < 100; i++) {
+            PublishLanes.Ticket ticket = lanes.next(ROOM, "warm-" + i);
+            client.publish(envelope("warm-" + i), ticket, TIMEOUT).get(10, TimeUnit.SECONDS);
+            lanes.answered(ticket, PublishLanes.Outcome.STORED);
+        }
+        owner.mode(ScriptedRouter.Mode.HOLD);
+        List<CompletableFuture<PublishResponse>> calls = new ArrayList<>();
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            sent.add("m-" + i);
+            calls.add(client.publish(envelope("m-" + i), lanes.next(ROOM, "m-" + i), TIMEOUT));
+        }
+        await().atMost(10, TimeUnit.SECONDS).until(() -> owner.received().size() == 150);
+
+        servers.get(rank.getFirst()).shutdownNow(); // the owner goes away with all 50 unanswered
+
+        for (CompletableFuture<PublishResponse> call : calls) {
+            assertThat(call.get(10, TimeUnit.SECONDS).getPosition().getEpoch()).isEqualTo(rank.get(1).toString());
+        }
+        ScriptedRouter next = routers.get(rank.get(1));
+        assertThat(next.received()).extracting(Envelope::getId).containsExactlyElementsOf(sent);
+        assertThat(next.sequences()).extracting(PublishSequence::getSeq)
+                .containsExactlyElementsOf(LongStream.rangeClosed(101, 150).boxed().toList());
+        assertThat(next.sequences()).extracting(PublishSequence::getStoredThrough).containsOnly(100L);
+    }
+
+    @Test
+    void aClientsResendOfAFailedPublishIsMarkedAsAPossibleRepeat() throws Exception {
+        start(true);
+        ScriptedRouter owner = routers.get(rank.getFirst());
+        PublishLanes lanes = new PublishLanes("session-1");
+        PublishLanes.Ticket first = lanes.next(ROOM, "m-1");
+        client.publish(envelope("m-1"), first, TIMEOUT).get(10, TimeUnit.SECONDS);
+        lanes.answered(first, PublishLanes.Outcome.RETRIABLE); // say its answer was TIMEOUT: stored or not
+
+        client.publish(envelope("m-1"), lanes.next(ROOM, "m-1"), TIMEOUT).get(10, TimeUnit.SECONDS);
+        client.publish(envelope("m-2"), lanes.next(ROOM, "m-2"), TIMEOUT).get(10, TimeUnit.SECONDS);
+
+        assertThat(owner.received()).extracting(Envelope::getId).containsExactly("m-1", "m-1", "m-2");
+        assertThat(owner.markedFailover()).as("the router first reads the log up to its arrival").containsExactly("m-1");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.switchboard.proto.PublishStreamServer;
 import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.PublishSequence;
 import io.switchboard.proto.internal.v1.Position;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
@@ -26,6 +27,8 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
 
     final String name;
     private final List<Envelope> received = new CopyOnWriteArrayList<>();
+    private final List<PublishSequence> sequences = new CopyOnWriteArrayList<>();
+    private final List<String> markedFailover = new CopyOnWriteArrayList<>();
     private record Held(Envelope envelope, StreamObserver<PublishResponse> response) {
     }
 
@@ -34,7 +37,7 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
     private volatile CountDownLatch holding = new CountDownLatch(1);
 
     private final PublishStreamServer streams = new PublishStreamServer((request, answer, deadline) ->
-            publish(request, answer), Runnable::run);
+            publish(request, answer));
     private final boolean servesStreams;
 
     ScriptedRouter(String name) {
@@ -66,6 +69,16 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
         return received;
     }
 
+    /** The lane sequences of the publishes received, in the order received (those without a lane left out). */
+    List<PublishSequence> sequences() {
+        return sequences;
+    }
+
+    /** The ids of the publishes received marked {@code failover} (they may repeat one stored elsewhere). */
+    List<String> markedFailover() {
+        return markedFailover;
+    }
+
     CountDownLatch holding() {
         return holding;
     }
@@ -91,6 +104,12 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
     @Override
     public void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
         received.add(request.getEnvelope());
+        if (request.hasSequence()) {
+            sequences.add(request.getSequence());
+        }
+        if (request.getFailover()) {
+            markedFailover.add(request.getEnvelope().getId());
+        }
         switch (mode) {
             case OK -> ok(request.getEnvelope(), response);
             case UNAVAILABLE -> response.onError(Status.UNAVAILABLE.withDescription(name + ": connection refused")

@@ -26,6 +26,18 @@ final class ApiStatus {
         return status;
     }
 
+    /**
+     * Whether a message's sender is expected to resend it after {@code status}: the outcome is unknown or an
+     * earlier message into the room failed (UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, as the example backend
+     * resends), as opposed to a refusal it may not repeat.
+     */
+    static boolean retriable(Status status) {
+        return switch (status.getCode()) {
+            case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED -> true;
+            default -> false;
+        };
+    }
+
     /** A failed PublishResult for one message of a stream or a PublishMany. */
     static PublishResult failedResult(String room, String id, Status status) {
         return PublishResult.newBuilder()

@@ -8,6 +8,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.proto.Names;
+import io.switchboard.proto.PublishLanes;
 import io.switchboard.proto.api.v1.CloseRoomRequest;
 import io.switchboard.proto.api.v1.CloseRoomResponse;
 import io.switchboard.proto.api.v1.DisconnectRequest;
@@ -51,6 +52,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -155,9 +157,16 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         }), responses);
     }
 
+    /**
+     * Each room's messages of one stream form one {@link PublishLanes lane}: they are started in the order received
+     * (the in-process router runs each call's handler on the calling thread), so they are stored in that order, and
+     * once one fails the later ones of its room are refused (OUT_OF_SEQUENCE) until the stream's resends start a new
+     * lane.
+     */
     @Override
     public StreamObserver<PublishRequest> publishStream(StreamObserver<PublishResult> responses) {
         ServiceIdentity identity = identity();
+        PublishLanes lanes = new PublishLanes("api/" + UUID.randomUUID());
         return PublishStreamCall.start(responses, config.streamWindow(), new PublishStreamCall.Publisher() {
             @Override
             public Optional<StatusRuntimeException> admit() {
@@ -166,7 +175,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
 
             @Override
             public CompletableFuture<PublishResult> publish(PublishRequest request) {
-                return publishResult(identity, request);
+                return publishResult(identity, request, lanes);
             }
         }, metrics);
     }
@@ -185,7 +194,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
                     .setId(request.getId() + ":" + room)
                     .setPayload(request.getPayload())
                     .setContentType(request.getContentType())
-                    .build()));
+                    .build(), null));
         }
         respond(CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
             PublishManyResponse.Builder b = PublishManyResponse.newBuilder();
@@ -194,18 +203,35 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         }), responses);
     }
 
-    /** One message's result: published, or failed with the reason (never an exceptional future). */
-    private CompletableFuture<PublishResult> publishResult(ServiceIdentity identity, PublishRequest request) {
+    /**
+     * One message's result: published, or failed with the reason (never an exceptional future).
+     *
+     * @param lanes the stream's lanes, which number the message in its room's order; null: no order asked
+     */
+    private CompletableFuture<PublishResult> publishResult(ServiceIdentity identity, PublishRequest request,
+                                                           PublishLanes lanes) {
         Optional<Status> invalid = publishProblem(request.getRoom(), request.getId());
         if (invalid.isPresent()) {
             return CompletableFuture.completedFuture(
                     ApiStatus.failedResult(request.getRoom(), request.getId(), invalid.get()));
         }
         long start = System.nanoTime();
-        return calls.publish(ApiMessages.publish(request, identity, TraceMetadata.current(), clock.instant()))
+        io.switchboard.proto.internal.v1.PublishRequest internal =
+                ApiMessages.publish(request, identity, TraceMetadata.current(), clock.instant());
+        PublishLanes.Ticket ticket = lanes == null ? null : lanes.next(request.getRoom(), request.getId());
+        if (ticket != null) {
+            internal = internal.toBuilder().setSequence(ticket.sequence()).build();
+        }
+        return calls.publish(internal)
                 .handle((response, failure) -> {
-                    if (failure != null) {
-                        return ApiStatus.failedResult(request.getRoom(), request.getId(), ApiStatus.of(failure));
+                    Status status = failure == null ? null : ApiStatus.of(failure);
+                    if (ticket != null) {
+                        lanes.answered(ticket, status == null ? PublishLanes.Outcome.STORED
+                                : ApiStatus.retriable(status) ? PublishLanes.Outcome.RETRIABLE
+                                : PublishLanes.Outcome.FINAL);
+                    }
+                    if (status != null) {
+                        return ApiStatus.failedResult(request.getRoom(), request.getId(), status);
                     }
                     metrics.acknowledged(System.nanoTime() - start);
                     return ApiMessages.result(request.getRoom(), request.getId(), response);

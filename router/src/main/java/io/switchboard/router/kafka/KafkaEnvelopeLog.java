@@ -34,9 +34,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The room log on Kafka: one record per envelope, in the layout of {@link RoomRecords} (key = room, value = the
- * serialized envelope, timestamp = the router's receive time). The producer must be idempotent with acks=all (the caller's
- * properties say so; {@link #start} does not second-guess them) so that a room's records keep their send
- * order across retries. With tracing on, each append is a {@code send <topic>} span, a child of the span current on
+ * serialized envelope, timestamp = the router's receive time, headers = the idempotency key). The producer must be
+ * idempotent with acks=all (the caller's properties say so; {@link #start} does not second-guess them) so that a
+ * room's records keep their send order across retries. With tracing on, each append is a {@code send <topic>} span, a child of the span current on
  * the calling thread (the router's {@code route}), whose context goes into the record's headers ({@link
  * RecordTraceContext}) for the gateways to continue. Futures complete on the producer's I/O thread. Thread-safe
  * (KafkaProducer is).

@@ -5,13 +5,11 @@ import io.switchboard.proto.internal.v1.PresenceRecord;
 import io.switchboard.service.RetryWaits;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -51,19 +49,9 @@ public final class PresenceRecordListener {
                                    String threadName) {
         this.topic = Objects.requireNonNull(topic, "topic");
         this.invalidateUser = Objects.requireNonNull(invalidateUser, "invalidateUser");
-        Properties props = new Properties();
-        props.putAll(consumerProperties);
-        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        props.put("enable.auto.commit", "false");
-        props.put("auto.offset.reset", "latest");
-        // Waiting for the presence service to create it; never create it with the broker's defaults.
-        props.put("allow.auto.create.topics", "false");
-        props.remove("group.id");
-        this.consumer = new KafkaConsumer<>(props);
-        this.thread = Thread.ofPlatform().name(threadName).daemon(true)
-                .uncaughtExceptionHandler((t, e) -> LOG.log(Level.ERROR, "uncaught exception in " + t.getName(), e))
-                .unstarted(this::run);
+        // Waiting for the presence service to create the topic (the consumer never creates it).
+        this.consumer = GroupFreeFollower.consumer(consumerProperties, new Properties());
+        this.thread = GroupFreeFollower.thread(threadName, this::run);
     }
 
     /**
@@ -95,15 +83,7 @@ public final class PresenceRecordListener {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
             return;
         }
-        consumer.wakeup();
-        try {
-            thread.join(timeout);
-            if (thread.isAlive()) {
-                LOG.log(Level.WARNING, "presence listener on " + topic + " did not stop within " + timeout);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        GroupFreeFollower.stop(consumer, thread, timeout, "presence listener on " + topic);
     }
 
     private void run() {

@@ -8,23 +8,29 @@ import io.switchboard.proto.api.v1.PublishResult;
 import io.switchboard.proto.api.v1.SwitchboardApiGrpc;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Publishes over one PublishStream and keeps every message until its result arrives. When the stream breaks
- * (network cut, router restart, rate limit), it reconnects with backoff and resends everything unacknowledged,
- * in order and with the same ids: the router recognises those already stored (result.duplicate) so nothing is
- * delivered twice. Sends only while the stream is ready, so a slow Kafka slows this publisher down instead of
+ * Publishes over one PublishStream, pipelined (it never waits for a result before the next send), and keeps every
+ * message until its result arrives. The platform stores one stream's messages into a room in send order. When the
+ * stream breaks (network cut, router restart, rate limit) or a message fails with a retriable code, it reconnects
+ * with backoff and resends everything unacknowledged, in order and with the same ids: the router recognises those
+ * already stored (result.duplicate) so nothing is delivered twice, and the order holds. Sends only while the stream is ready, so a slow Kafka slows this publisher down instead of
  * filling memory. Thread-safe: state under {@code lock}.
  */
 final class ReliablePublisher implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** Per-message failures worth a resend: the outcome is unknown, or an earlier message into the room failed. */
+    private static final Set<Status.Code> RETRIABLE = EnumSet.of(Status.Code.UNAVAILABLE, Status.Code.ABORTED,
+            Status.Code.DEADLINE_EXCEEDED);
 
     private final SwitchboardApiGrpc.SwitchboardApiStub stub;
     private final ReentrantLock lock = new ReentrantLock();
@@ -158,10 +164,24 @@ final class ReliablePublisher implements AutoCloseable {
         public void onNext(PublishResult result) {
             lock.lock();
             try {
+                Status.Code code = Status.fromCodeValue(result.getErrorCode()).getCode();
+                if (RETRIABLE.contains(code)) {
+                    // Outcome unknown, or refused because an earlier message into its room failed: resend it and
+                    // everything after it, in order, on a new stream (ids unchanged, so stored ones come back as
+                    // duplicates), which keeps the rooms' order.
+                    System.err.printf("%s failed: %s %s; resending from it%n", result.getId(), code,
+                            result.getErrorMessage());
+                    if (stream == mine && !broken) {
+                        broken = true;
+                        mine.cancel("resending in order after a retriable failure", null);
+                    }
+                    changed.signalAll();
+                    return;
+                }
                 if (result.getErrorCode() != 0) {
-                    // A per-message failure: drop it (a real backend would log it or park it for a retry).
-                    System.err.printf("%s failed: %s %s%n", result.getId(),
-                            Status.fromCodeValue(result.getErrorCode()).getCode(), result.getErrorMessage());
+                    // A final per-message failure (a bad id, a payload too large): drop it, as a real backend would
+                    // after logging it.
+                    System.err.printf("%s failed: %s %s%n", result.getId(), code, result.getErrorMessage());
                 } else {
                     acked++;
                     if (result.getDuplicate()) {
