@@ -116,7 +116,8 @@ public final class WsTestClient implements AutoCloseable {
             throw new IllegalStateException("handshake refused with HTTP " + client.handshakeStatus + " by " + uri);
         }
         client.send(ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(token).setClient("testkit")).build());
-        ServerFrame reply = client.next(Duration.ofSeconds(10));
+        // Generous: a bound for a broken gateway, not a timing claim (a loaded 2-core machine took over 10 s once).
+        ServerFrame reply = client.next(Duration.ofSeconds(30));
         if (!reply.hasConnected()) {
             client.close();
             throw new IllegalStateException("expected Connected, got " + reply);
