@@ -22,7 +22,7 @@ import io.switchboard.proto.internal.v1.PublishSequence;
  * publish of the old lane still in flight may yet fail (and be resent after the new lane's later publishes) or be
  * stored by another router after them. A resend while the old lane has publishes in flight takes its number in the
  * old lane, so the router refuses it too and the sender resends it again. A sender that never resends gets a new
- * lane after {@link #RESEND_WAIT}; after a final (non-retriable) failure, which is never resent, the lane ends once
+ * lane {@link #RESEND_WAIT} after the lane's first failure (however many refusals followed it); after a final (non-retriable) failure, which is never resent, the lane ends once
  * nothing of it is in flight. A lane without failures stays while idle (a router that forgot it accepts its next
  * publish as stored_through + 1), but at most {@link #MAX_IDLE_LANES} idle ones are kept. Memory: one entry per
  * room with publishes in flight, failed or idle, each with at most as many numbers and failed ids as were in
@@ -163,8 +163,12 @@ public final class PublishLanes {
             switch (outcome) {
                 case STORED -> stored(lane, ticket.seq);
                 case RETRIABLE -> {
-                    lane.failed = true;
-                    lane.failedAtNanos = nanoTime.getAsLong();
+                    if (!lane.failed) {
+                        // From the first failure: the refusals that follow it must not push the wait further, or
+                        // a sender that never resends but keeps publishing into the room is refused for good.
+                        lane.failed = true;
+                        lane.failedAtNanos = nanoTime.getAsLong();
+                    }
                     if (lane.failedIds.size() < MAX_FAILED_IDS) {
                         lane.failedIds.add(ticket.id);
                     }

@@ -3,7 +3,9 @@ package io.switchboard.proto;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.proto.internal.v1.PublishSequence;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+
 import org.junit.jupiter.api.Test;
 
 /** Numbering per room in send order, acknowledgements counted only when contiguous, a new lane with the resend. */
@@ -123,8 +125,29 @@ class PublishLanesTest {
         assertThat(stillFailed.sequence().getLane()).isEqualTo(lane);
         lanes.answered(stillFailed, PublishLanes.Outcome.RETRIABLE);
 
-        nanos.addAndGet(PublishLanes.RESEND_WAIT.toNanos());
+        nanos.addAndGet(1);
         assertThat(next("a").sequence().getLane()).isNotEqualTo(lane);
+    }
+
+    @Test
+    void aSenderThatKeepsPublishingWithoutResendingGetsANewLaneTheResendWaitAfterTheFirstFailure() {
+        PublishLanes.Ticket failed = next("a");
+        String lane = failed.sequence().getLane();
+        lanes.answered(failed, PublishLanes.Outcome.RETRIABLE);
+
+        // A publish every second, each refused because the failed one was never resent (a load generator, an app
+        // that gives up on a failed publish): the refusals must not restart the wait.
+        for (int second = 1; second < PublishLanes.RESEND_WAIT.toSeconds(); second++) {
+            nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+            PublishLanes.Ticket refused = next("a");
+            assertThat(refused.sequence().getLane()).isEqualTo(lane);
+            lanes.answered(refused, PublishLanes.Outcome.RETRIABLE);
+        }
+
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        PublishSequence fresh = next("a").sequence();
+        assertThat(fresh.getLane()).isNotEqualTo(lane);
+        assertThat(fresh.getSeq()).isEqualTo(1);
     }
 
     @Test
