@@ -16,12 +16,10 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,8 +48,9 @@ public final class WsTestClient implements AutoCloseable {
     // One HttpClient (one selector thread) for every connection: a load generator opens thousands.
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    private final BlockingQueue<ServerFrame> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
+    private final FrameQueue frames = new FrameQueue(
+            () -> closed.isDone() ? "; connection closed: " + closed.join() : "");
     private final AtomicInteger requestIds = new AtomicInteger();
     private final Object sendLock = new Object();
     private final Object receiveLock = new Object();
@@ -219,13 +218,7 @@ public final class WsTestClient implements AutoCloseable {
 
     /** Sends Subscribe and waits for Subscribed; fails on Error. */
     public ServerFrame subscribeAndWait(String room, Duration timeout) {
-        int id = subscribe(room);
-        ServerFrame reply = nextMatching(f -> (f.hasSubscribed() && f.getSubscribed().getRequestId() == id)
-                || (f.hasError() && f.getError().getRequestId() == id), timeout);
-        if (!reply.hasSubscribed()) {
-            throw new IllegalStateException("subscribe " + room + " failed: " + reply);
-        }
-        return reply;
+        return frames.subscribed(room, subscribe(room), timeout);
     }
 
     /** Sends Publish with ack=true and returns its request id. */
@@ -240,31 +233,12 @@ public final class WsTestClient implements AutoCloseable {
 
     /** The next frame; fails if none arrives within {@code timeout}. */
     public ServerFrame next(Duration timeout) {
-        try {
-            ServerFrame frame = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (frame == null) {
-                throw new AssertionError("no frame within " + timeout + (closed.isDone() ? "; connection closed: " + closed.join() : ""));
-            }
-            return frame;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return frames.next(timeout);
     }
 
     /** The next frame matching {@code predicate}, discarding others; fails if none arrives within {@code timeout}. */
     public ServerFrame nextMatching(Predicate<ServerFrame> predicate, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("no matching frame within " + timeout);
-            }
-            ServerFrame frame = next(Duration.ofNanos(left));
-            if (predicate.test(frame)) {
-                return frame;
-            }
-        }
+        return frames.nextMatching(predicate, timeout);
     }
 
     /** The frame queued next, or null if none is queued now (does not wait). */
@@ -367,10 +341,7 @@ public final class WsTestClient implements AutoCloseable {
     public void divert(Consumer<ServerFrame> newListener) {
         Objects.requireNonNull(newListener, "listener");
         synchronized (receiveLock) {
-            ServerFrame queued;
-            while ((queued = frames.poll()) != null) {
-                newListener.accept(queued);
-            }
+            frames.drainTo(newListener);
             listener = newListener;
         }
     }
