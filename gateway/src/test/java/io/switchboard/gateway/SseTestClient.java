@@ -7,10 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,11 +20,13 @@ import com.google.gson.JsonParser;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.switchboard.eventstream.EventStreamReader;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.Connect;
 import io.switchboard.proto.client.v1.Publish;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribe;
+import io.switchboard.testkit.FrameQueue;
 
 /**
  * A client of the gateway's HTTP fallback over the JDK's HttpClient (HTTP/1.1): one GET reading the event stream line
@@ -47,8 +47,8 @@ final class SseTestClient implements AutoCloseable {
     private final int status;
     private final String token;
     private final Stream<String> lines;
-    private final BlockingQueue<ServerFrame> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
+    private final FrameQueue frames = new FrameQueue(() -> closed.isDone() ? "; stream closed: " + closed.join() : "");
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private final CompletableFuture<String> streamId = new CompletableFuture<>();
     private final AtomicInteger heartbeats = new AtomicInteger();
@@ -107,25 +107,18 @@ final class SseTestClient implements AutoCloseable {
     }
 
     private void read() {
-        String event = "";
-        StringBuilder data = new StringBuilder();
         try {
-            for (String line : (Iterable<String>) lines::iterator) {
-                if (line.isEmpty()) {
-                    // An event without data (the blank line after a heartbeat comment) is not dispatched.
-                    if (!data.isEmpty()) {
-                        dispatch(event, data.toString());
-                    }
-                    event = "";
-                    data.setLength(0);
-                } else if (line.startsWith(":")) {
-                    heartbeats.incrementAndGet();
-                } else if (line.startsWith("event: ")) {
-                    event = line.substring("event: ".length());
-                } else if (line.startsWith("data: ")) {
-                    data.append(line.substring("data: ".length()));
+            EventStreamReader.read(lines, new EventStreamReader.Listener() {
+                @Override
+                public void onEvent(String type, String data) {
+                    dispatch(type, data);
                 }
-            }
+
+                @Override
+                public void onComment(String comment) {
+                    heartbeats.incrementAndGet();
+                }
+            });
         } catch (RuntimeException e) {
             // The connection was dropped (an abort) or closed by close(): the stream has ended either way.
         } finally {
@@ -221,13 +214,7 @@ final class SseTestClient implements AutoCloseable {
     }
 
     ServerFrame subscribeAndWait(String room, Duration timeout) {
-        int id = subscribe(room);
-        ServerFrame reply = nextMatching(f -> (f.hasSubscribed() && f.getSubscribed().getRequestId() == id)
-                || (f.hasError() && f.getError().getRequestId() == id), timeout);
-        if (!reply.hasSubscribed()) {
-            throw new IllegalStateException("subscribe " + room + " failed: " + reply);
-        }
-        return reply;
+        return frames.subscribed(room, subscribe(room), timeout);
     }
 
     /** Posts Publish with ack=true; returns its request id. */
@@ -239,31 +226,11 @@ final class SseTestClient implements AutoCloseable {
     }
 
     ServerFrame next(Duration timeout) {
-        try {
-            ServerFrame frame = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (frame == null) {
-                throw new AssertionError("no frame within " + timeout
-                        + (closed.isDone() ? "; stream closed: " + closed.join() : ""));
-            }
-            return frame;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return frames.next(timeout);
     }
 
     ServerFrame nextMatching(Predicate<ServerFrame> predicate, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("no matching frame within " + timeout);
-            }
-            ServerFrame frame = next(Duration.ofNanos(left));
-            if (predicate.test(frame)) {
-                return frame;
-            }
-        }
+        return frames.nextMatching(predicate, timeout);
     }
 
     /** The frame queued next, or null. */

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
+import io.switchboard.eventstream.EventStreamReader;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.ServerFrame;
 import java.io.IOException;
@@ -95,26 +96,10 @@ final class SseConnector implements TransportConnector {
             this.listener = listener;
         }
 
-        /** Reader thread: events until the stream ends. */
+        /** Reader thread: events until the stream ends (comment lines, the heartbeats, are skipped). */
         void read() {
-            String event = "";
-            StringBuilder data = new StringBuilder();
             try {
-                for (String line : (Iterable<String>) lines::iterator) {
-                    if (line.isEmpty()) {
-                        // An event without data (the blank line after a heartbeat comment) is not dispatched.
-                        if (!data.isEmpty()) {
-                            dispatch(event, data.toString());
-                        }
-                        event = "";
-                        data.setLength(0);
-                    } else if (line.startsWith("event:")) {
-                        event = line.substring(6).strip();
-                    } else if (line.startsWith("data:")) {
-                        data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
-                    }
-                    // Comment lines (heartbeats) and fields this client does not use are skipped.
-                }
+                EventStreamReader.read(lines, this::dispatch);
             } catch (RuntimeException e) {
                 // The connection failed or was dropped: reported below as an end without a close event.
             }
