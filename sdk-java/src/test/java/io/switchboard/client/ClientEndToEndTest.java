@@ -14,10 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +29,10 @@ class ClientEndToEndTest {
     private static final TestTokens TOKENS = TestTokens.hs256(SECRET);
     private static final Duration WAIT = Duration.ofSeconds(30);
 
+    @AutoClose
     private static LocalCluster cluster;
+    @AutoClose
+    private static SharedClientResources shared;
     private static ScheduledExecutorService scheduler;
     private static HttpClient http;
 
@@ -38,24 +40,9 @@ class ClientEndToEndTest {
     static void start() {
         cluster = LocalCluster.builder().history(true).set("gateway.auth.hs256-secret", SECRET).build().start();
         // Shared by both clients, as a load generator would share them.
-        scheduler = Executors.newScheduledThreadPool(1);
-        http = HttpClient.newHttpClient();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (cluster != null) {
-                cluster.close();
-            }
-        } finally {
-            if (scheduler != null) {
-                scheduler.shutdownNow();
-            }
-            if (http != null) {
-                http.shutdownNow();
-            }
-        }
+        shared = SharedClientResources.create();
+        scheduler = shared.scheduler();
+        http = shared.http();
     }
 
     private static SwitchboardClient client(String user) {

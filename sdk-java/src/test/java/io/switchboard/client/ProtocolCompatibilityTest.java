@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,27 +36,18 @@ class ProtocolCompatibilityTest {
             new ProtocolOffer("switchboard.v2.proto", 2, io.switchboard.gateway.ws.Subprotocol.PROTO, false),
             new ProtocolOffer("switchboard.v2.json", 2, io.switchboard.gateway.ws.Subprotocol.JSON, false));
 
+    @AutoClose
     private static LocalCluster cluster;
+    @AutoClose
+    private static SharedClientResources shared;
     private static HttpClient http;
 
     @BeforeAll
     static void start() {
         cluster = LocalCluster.builder().set("gateway.auth.hs256-secret", SECRET).additionalProtocols(V2).build()
                 .start();
-        http = HttpClient.newHttpClient();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (cluster != null) {
-                cluster.close();
-            }
-        } finally {
-            if (http != null) {
-                http.shutdownNow();
-            }
-        }
+        shared = SharedClientResources.create();
+        http = shared.http();
     }
 
     private static double negotiated(String token) {
