@@ -1,16 +1,13 @@
 package io.switchboard.gateway.session;
 
 import java.time.Instant;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 import io.switchboard.gateway.auth.AuthException;
 import io.switchboard.gateway.auth.VerifiedToken;
 import io.switchboard.gateway.limits.ConnectionLimits;
-import io.switchboard.gateway.limits.FrameRateLimiter;
 import io.switchboard.gateway.observe.GatewayMetrics;
 import io.switchboard.gateway.ws.ConnectionHandler;
 import io.switchboard.gateway.ws.FrameCodec;
@@ -25,15 +22,11 @@ import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
 
 /**
- * One client connection: its state (awaiting Connect, connected, closing), the protocol rules that route each
- * frame to the part that handles it, and its close. Connect must come first, within the connect timeout; then
- * Subscribe / Unsubscribe ({@link SubscriptionRequests}), Publish / DirectMessage ({@link PublishRequests}),
- * HistoryRequest / PresenceQuery ({@link ReadRequests}), Ephemeral ({@link EphemeralRequests}), SetStatus
- * ({@link SessionPresence}), RefreshToken ({@link RefreshRequests}) and Ping.
- * Every frame after Connect, and a backend's SubscribeUser / UnsubscribeUser, runs in the connection's
- * {@link RequestLane}: in arrival order, later ones held back while one waits for the application's backend to
- * allow it. Every outbound frame goes through the connection's one write path ({@link SessionOutput}); a token
- * that expires closes the connection 3501.
+ * One client connection: its state (awaiting Connect, connected, closing), the protocol rules for each frame, and
+ * its close. Connect must come first, within the connect timeout; every frame after it goes to
+ * {@link RequestDispatch} (rate limits, the connection's {@link RequestLane}, the handler of each request type).
+ * Every outbound frame goes through the connection's one write path ({@link SessionOutput}); a token that expires
+ * closes the connection 3501; {@link SessionClose} runs the steps of a close and of the transport's end.
  *
  * <p>Threads: {@link #onFrame} runs on the connection's reader thread only (a request it queues may run later on
  * the thread that answered a permission check); signals ({@link #sendUserFrame}, {@link #serverSubscribe},
@@ -72,25 +65,16 @@ public final class ClientSession implements ConnectionHandler {
     private final Subprotocol subprotocol;
     private final SessionOutput output;
     private final SessionAuth auth;
-    private final RoomPermissions permissions;
-    private final RequestLane lane;
     private final SessionPresence presence;
-    private final RoomSubscriptions rooms;
-    private final SubscriptionRequests subscriptions;
-    private final RefreshRequests refreshes;
-    private final PublishRequests publishes;
-    private final ReadRequests reads;
-    private final EphemeralRequests ephemerals;
     private final ConnectionLimits limits;
+    private final RequestDispatch requests;
+    private final SessionClose ending;
     private final GatewayReplies replies;
     private final SessionTimeouts timeouts;
     private final ConnectionRegistry connections;
     private final GatewayMetrics metrics;
     private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_CONNECT);
-    private final AtomicBoolean closeStarted = new AtomicBoolean();
-    private final AtomicBoolean transportClosed = new AtomicBoolean();
     private volatile Future<?> connectTimer;
-    private volatile Future<?> abortTimer;
 
     ClientSession(String sessionId, Subprotocol subprotocol, Parts parts, GatewayReplies replies,
                   SessionTimeouts timeouts, ConnectionRegistry connections, GatewayMetrics metrics) {
@@ -98,16 +82,10 @@ public final class ClientSession implements ConnectionHandler {
         this.subprotocol = subprotocol;
         this.output = parts.output();
         this.auth = parts.auth();
-        this.permissions = parts.permissions();
-        this.lane = parts.lane();
         this.presence = parts.presence();
-        this.rooms = parts.rooms();
-        this.subscriptions = parts.subscriptions();
-        this.refreshes = parts.refreshes();
-        this.publishes = parts.publishes();
-        this.reads = parts.reads();
-        this.ephemerals = parts.ephemerals();
         this.limits = parts.limits();
+        this.requests = new RequestDispatch(parts, replies, () -> state.get() == State.CONNECTED, this::close);
+        this.ending = new SessionClose(sessionId, parts, timeouts, metrics);
         this.replies = replies;
         this.timeouts = timeouts;
         this.connections = connections;
@@ -155,7 +133,7 @@ public final class ClientSession implements ConnectionHandler {
 
     /** Publishes of this connection still waiting for a router's answer (a drain closes after they are acked). */
     public int publishesInFlight() {
-        return publishes.inFlight();
+        return requests.publishesInFlight();
     }
 
     /** Signal thread: a frame for this connection's user (a UserMessage). */
@@ -170,23 +148,12 @@ public final class ClientSession implements ConnectionHandler {
      * a permission check.
      */
     public void serverSubscribe(String room, boolean wantsPresence) {
-        whileConnected(() -> subscriptions.serverSubscribe(room, wantsPresence));
+        requests.serverSubscribe(room, wantsPresence);
     }
 
     /** Signal thread: a backend's UnsubscribeUser for this connection; runs in the connection's request order. */
     public void serverUnsubscribe(String room, String reason) {
-        whileConnected(() -> subscriptions.serverUnsubscribe(room, reason));
-    }
-
-    private void whileConnected(Runnable command) {
-        if (state.get() == State.CONNECTED) {
-            lane.offerAlways(() -> {
-                if (state.get() == State.CONNECTED) {
-                    command.run();
-                }
-                return null;
-            });
-        }
+        requests.serverUnsubscribe(room, reason);
     }
 
     /** Handles one decoded client frame. Reader thread only. */
@@ -205,52 +172,11 @@ public final class ClientSession implements ConnectionHandler {
             default -> {
                 if (s != State.CONNECTED) {
                     close(ErrorCode.PROTOCOL_ERROR, "first frame must be Connect, got " + FrameCodec.typeOf(frame));
-                } else if (!withinRateLimits(frame)) {
-                    return;
-                } else if (!lane.offer(() -> request(frame), frame.getSerializedSize())) {
-                    LaneFullRefusal.of(frame).ifPresent(output::send);
+                } else {
+                    requests.offer(frame);
                 }
             }
         }
-    }
-
-    /** Applies the frame rate limits: false (and RATE_LIMITED sent, or the connection closed) when over them. */
-    private boolean withinRateLimits(ClientFrame frame) {
-        FrameRateLimiter.Verdict verdict = limits.admit(frame.getSerializedSize());
-        switch (verdict) {
-            case ACCEPT -> {
-                return true;
-            }
-            case CLOSE -> close(ErrorCode.RATE_LIMIT_EXCEEDED, limits.refusal(verdict));
-            default -> output.send(ServerFrames.error(LaneFullRefusal.requestIdOf(frame),
-                    new ClientError(ErrorCode.RATE_LIMITED, limits.refusal(verdict)), ""));
-        }
-        return false;
-    }
-
-    /** One request, in its turn: returns what the next request waits for (see {@link RequestLane.Step}). */
-    private CompletionStage<?> request(ClientFrame frame) {
-        if (state.get() != State.CONNECTED) {
-            return null;
-        }
-        return switch (frame.getFrameCase()) {
-            case SUBSCRIBE -> subscriptions.subscribe(frame.getSubscribe());
-            case UNSUBSCRIBE -> done(() -> subscriptions.unsubscribe(frame.getUnsubscribe()));
-            case PUBLISH -> publishes.publish(frame.getPublish());
-            case DIRECT -> done(() -> publishes.direct(frame.getDirect()));
-            case HISTORY -> reads.history(frame.getHistory());
-            case PRESENCE -> reads.presence(frame.getPresence());
-            case EPHEMERAL -> ephemerals.send(frame.getEphemeral());
-            case SET_STATUS -> done(() -> output.send(presence.setStatus(frame.getSetStatus())));
-            case REFRESH -> refreshes.refresh(frame.getRefresh());
-            case PING -> done(() -> output.send(replies.pong(frame.getPing())));
-            default -> done(() -> close(ErrorCode.PROTOCOL_ERROR, "unexpected frame " + FrameCodec.typeOf(frame)));
-        };
-    }
-
-    private static CompletionStage<?> done(Runnable request) {
-        request.run();
-        return null;
     }
 
     private void onConnect(Connect connect) {
@@ -268,7 +194,7 @@ public final class ClientSession implements ConnectionHandler {
         if (!state.compareAndSet(State.AWAITING_CONNECT, State.CONNECTED)) {
             return; // the connect timeout won the race
         }
-        cancel(connectTimer);
+        SessionClose.cancel(connectTimer);
         connectTimer = null; // an idle connection keeps no cancelled task
         if (!connections.userConnected(this, token.userId())) {
             limits.userCapReached();
@@ -276,7 +202,7 @@ public final class ClientSession implements ConnectionHandler {
                     + (connections.maxPerUser() + 1) + " (expected: <= " + connections.maxPerUser() + ")");
             return;
         }
-        if (transportClosed.get()) {
+        if (ending.transportClosed()) {
             connections.remove(this); // the transport ended while we indexed: undo
         }
         presence.opened(token.userId(), connect.getClient());
@@ -325,69 +251,33 @@ public final class ClientSession implements ConnectionHandler {
      * backend's disconnect.
      */
     public boolean close(int code, String reason) {
-        if (!closeStarted.compareAndSet(false, true)) {
+        if (!ending.start()) {
             return false;
         }
         state.set(State.CLOSING);
-        cancel(connectTimer);
-        stopRequests();
-        rooms.clear();
-        presence.closed();
-        boolean slow = code == ErrorCode.SLOW_CONSUMER_VALUE;
-        metrics.closed(code);
-        if (slow) {
-            metrics.slowConsumer();
-        }
-        output.writeClose(code, reason, slow);
-        if (!transportClosed.get()) {
-            abortTimer = timeouts.afterCloseTimeout(this::abortIfOpen);
-        }
+        SessionClose.cancel(connectTimer);
+        ending.close(code, reason);
         LOG.fine(() -> "Session " + sessionId + " closing with " + code + ": " + reason);
         return true;
     }
 
     /** Tears the transport down now, without a close handshake. */
     void abort() {
-        output.abort();
-    }
-
-    private void abortIfOpen() {
-        if (!transportClosed.get()) {
-            LOG.fine(() -> "Session " + sessionId + " did not finish closing in time; aborting");
-            abort();
-        }
+        ending.abort();
     }
 
     /** The WebSocket is gone (closed by either side or broken). Idempotent; any thread. */
     @Override
     public void onTransportClosed() {
-        if (!transportClosed.compareAndSet(false, true)) {
+        if (!ending.transportEnded()) {
             return;
         }
-        closeStarted.set(true);
         state.set(State.CLOSING);
-        cancel(connectTimer);
-        cancel(abortTimer);
-        stopRequests();
-        rooms.clear();
-        presence.closed();
-        // No interrupt: on a client-initiated close Helidon still writes its close reply on this socket.
-        output.terminate(false);
+        SessionClose.cancel(connectTimer);
+        ending.releaseTransport();
         connections.remove(this);
         metrics.connectionClosed();
         LOG.fine(() -> "Session " + sessionId + " transport closed");
-    }
-
-    /** Drops the requests that wait and makes permission answers that come later do nothing. */
-    private void stopRequests() {
-        lane.stop();
-        permissions.close();
-    }
-
-    private static void cancel(Future<?> f) {
-        if (f != null) {
-            f.cancel(false);
-        }
     }
 
     @Override

@@ -1,6 +1,8 @@
 /**
  * One client session and its parts, each with one job: {@link io.switchboard.gateway.session.ClientSession}
- * (state, frame dispatch and close), {@code RequestLane} (the connection's requests in order, later ones held back
+ * (state, Connect and the protocol rules), {@code RequestDispatch} (each request after Connect: rate limits, the
+ * lane, the handler of its type), {@code SessionClose} (the steps of a close and of the transport's end),
+ * {@code RequestLane} (the connection's requests in order, later ones held back
  * while one waits for the application's authorizer), {@code SessionAuth} (Connect token, its grants, refresh,
  * expiry), {@code RoomPermissions} (the session's permission checks), {@code SubscriptionRequests} (Subscribe and
  * resume with their checks, the server's SubscribeUser / UnsubscribeUser, the re-check after a refresh),
