@@ -72,8 +72,6 @@ public final class HistoryServer implements ServiceMain.Service {
     private ReadService reads;
     private HttpEndpoints http;
     private GrpcServerRuntime grpc;
-    private volatile int boundGrpcPort = -1;
-    private volatile int boundMetricsPort = -1;
 
     private HistoryServer(HistoryConfig config, PrometheusRegistry registry, InstantSource clock) {
         this.config = Objects.requireNonNull(config, "config");
@@ -134,8 +132,7 @@ public final class HistoryServer implements ServiceMain.Service {
                 Thread.ofVirtual().name("history-grpc-", 0).factory(), server -> server
                         .permitKeepAliveTime(10, TimeUnit.SECONDS)
                         .addService(reads));
-        boundGrpcPort = grpc.port();
-        boundMetricsPort = http == null ? -1 : http.port();
+        lifecycle.bound(grpc, http);
         grpc.serving(List.of(HistoryServiceGrpc.SERVICE_NAME));
         LOG.log(Level.INFO, "history " + config.get(ID) + ": topic " + topic.name() + " (id " + topic.topicId() + ", "
                 + topic.partitions() + " partitions) at " + config.get(KafkaKeys.BOOTSTRAP_SERVERS) + ", store "
@@ -144,14 +141,12 @@ public final class HistoryServer implements ServiceMain.Service {
 
     /** The bound gRPC port. */
     public int port() {
-        requireStarted();
-        return boundGrpcPort;
+        return lifecycle.port();
     }
 
     /** The bound metrics/health HTTP port, or -1 when disabled. */
     public int metricsPort() {
-        requireStarted();
-        return boundMetricsPort;
+        return lifecycle.metricsPort();
     }
 
     /** Whether the store is open and the consumer positioned: what {@code /health/ready} reports. */

@@ -74,8 +74,6 @@ public final class PresenceServer implements ServiceMain.Service {
     private DeltaFlusher flusher;
     private HttpEndpoints http;
     private GrpcServerRuntime grpc;
-    private volatile int boundGrpcPort = -1;
-    private volatile int boundMetricsPort = -1;
 
     private PresenceServer(PresenceConfig config, PrometheusRegistry registry, SinkFactory sinks,
                            InstantSource clock) {
@@ -131,8 +129,7 @@ public final class PresenceServer implements ServiceMain.Service {
                         .maxInboundMessageSize(config.get(MAX_MESSAGE_BYTES))
                         .permitKeepAliveTime(10, TimeUnit.SECONDS)
                         .addService(new PresenceGrpcService(presence, metrics, config.get(LEASE_TTL))));
-        boundGrpcPort = grpc.port();
-        boundMetricsPort = http == null ? -1 : http.port();
+        lifecycle.bound(grpc, http);
         grpc.serving(List.of(PresenceServiceGrpc.SERVICE_NAME));
         LOG.log(Level.INFO, "presence " + config.get(ID) + ": topic " + config.get(KafkaKeys.PRESENCE_TOPIC_NAME)
                 + " at " + config.get(KafkaKeys.BOOTSTRAP_SERVERS) + ", lease " + config.get(LEASE_TTL)
@@ -141,14 +138,12 @@ public final class PresenceServer implements ServiceMain.Service {
 
     @Override
     public int port() {
-        requireStarted();
-        return boundGrpcPort;
+        return lifecycle.port();
     }
 
     @Override
     public int metricsPort() {
-        requireStarted();
-        return boundMetricsPort;
+        return lifecycle.metricsPort();
     }
 
     /** Whether the service serves: what {@code /health/ready} reports. */
@@ -197,10 +192,6 @@ public final class PresenceServer implements ServiceMain.Service {
         steps.run("close the presence producer", sink, PresenceSink::close);
         steps.run("stop the HTTP endpoint", http, HttpEndpoints::close);
         steps.run("unregister metrics", metrics, PresenceMetrics::unregister);
-    }
-
-    private void requireStarted() {
-        lifecycle.requireStarted();
     }
 
     private static PresenceSink kafkaSink(PresenceConfig config, PresenceSink.Outcomes outcomes) {

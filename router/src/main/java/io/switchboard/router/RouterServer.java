@@ -136,8 +136,6 @@ public final class RouterServer implements ServiceMain.Service {
     // Off unless router.tracing.enabled (or a span exporter was given).
     private Tracing tracing;
     /** The bound ports, kept so that they can still be reported after shutdown. */
-    private volatile int boundGrpcPort = -1;
-    private volatile int boundMetricsPort = -1;
 
     private RouterServer(Builder b) {
         this.config = b.config;
@@ -229,8 +227,7 @@ public final class RouterServer implements ServiceMain.Service {
             // one after the other, reach the log in that order (the handlers only start their work).
             apiInProcess = serveInProcess(InProcessServerBuilder.forName(apiInProcessAs).directExecutor());
         }
-        boundGrpcPort = grpc.port();
-        boundMetricsPort = http == null ? -1 : http.port();
+        lifecycle.bound(grpc, http);
         List<String> served = new ArrayList<>(List.of(RouterServiceGrpc.SERVICE_NAME));
         extra.forEach(def -> served.add(def.getServiceDescriptor().getName()));
         grpc.serving(served);
@@ -368,14 +365,12 @@ public final class RouterServer implements ServiceMain.Service {
 
     /** The bound gRPC port. */
     public int port() {
-        requireStarted();
-        return boundGrpcPort;
+        return lifecycle.port();
     }
 
     /** The bound metrics/health HTTP port, or -1 when disabled ({@code router.metrics.port: -1}). */
     public int metricsPort() {
-        requireStarted();
-        return boundMetricsPort;
+        return lifecycle.metricsPort();
     }
 
     /** The router's id ({@code router.id}). */
@@ -459,10 +454,6 @@ public final class RouterServer implements ServiceMain.Service {
         steps.run("stop the HTTP endpoint", http, HttpEndpoints::close);
         steps.run("unregister metrics", metrics, RouterMetrics::unregister);
         steps.run("unregister event metrics", eventMetrics, EventMetrics::unregister);
-    }
-
-    private void requireStarted() {
-        lifecycle.requireStarted();
     }
 
     /** Dedup expiry follows the monotonic ticker, or the configured clock when a test injected one. */

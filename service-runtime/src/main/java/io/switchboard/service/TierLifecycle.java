@@ -22,6 +22,9 @@ public final class TierLifecycle {
     private final CountDownLatch terminated = new CountDownLatch(1);
     /** Written under {@code lock}. */
     private volatile State state = State.NEW;
+    // Set by the start phase (under lock), read by any thread.
+    private volatile int port = -1;
+    private volatile int metricsPort = -1;
 
     /**
      * @param name names the tier instance in messages and log lines, such as {@code "router r-1"}
@@ -87,6 +90,35 @@ public final class TierLifecycle {
             terminated.countDown();
             log.log(Level.INFO, name + " stopped");
         }
+    }
+
+    /**
+     * From the start phase, once the tier listens: the ports of its gRPC server and of its metrics/health endpoint
+     * ({@code null} when disabled), for {@link #port()} and {@link #metricsPort()}.
+     */
+    public void bound(GrpcServerRuntime grpc, HttpEndpoints http) {
+        port = grpc.port();
+        metricsPort = http == null ? -1 : http.port();
+    }
+
+    /**
+     * The bound gRPC port.
+     *
+     * @throws IllegalStateException unless started
+     */
+    public int port() {
+        requireStarted();
+        return port;
+    }
+
+    /**
+     * The bound metrics/health HTTP port, or -1 when disabled.
+     *
+     * @throws IllegalStateException unless started
+     */
+    public int metricsPort() {
+        requireStarted();
+        return metricsPort;
     }
 
     /** The current state. */
