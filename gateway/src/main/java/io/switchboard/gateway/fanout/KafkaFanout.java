@@ -25,6 +25,7 @@ import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.roomlog.RoomRecords;
+import io.switchboard.service.LoopThreads;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -186,16 +187,8 @@ public final class KafkaFanout implements LiveHandOver {
     public void stop(Duration timeout) {
         stopping = true;
         KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        try {
-            if (thread.isAlive()) {
-                thread.join(timeout);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            LOG.log(Level.WARNING, "Interrupted while stopping the fan-out thread", e);
+        if (!LoopThreads.stop(thread, c == null ? () -> { } : c::wakeup, timeout)) {
+            LOG.warning("The fan-out thread did not stop within " + timeout);
         }
     }
 

@@ -21,6 +21,7 @@ import io.switchboard.gateway.session.ConnectionRegistry;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
 import io.switchboard.proto.internal.v1.PresenceRecord;
+import io.switchboard.service.LoopThreads;
 import io.switchboard.service.RetryWaits;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -134,16 +135,10 @@ public final class SignalConsumer {
         stopping = true;
         stopped.countDown();
         KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
         try {
-            if (thread.isAlive()) {
-                thread.join(timeout);
+            if (!LoopThreads.stop(thread, c == null ? () -> { } : c::wakeup, timeout)) {
+                LOG.warning("The signal consumer did not stop within " + timeout);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            LOG.log(Level.WARNING, "Interrupted while stopping the signal consumer", e);
         } finally {
             metrics.close();
         }

@@ -7,6 +7,7 @@ import io.switchboard.history.store.StoredMessage;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.roomlog.RoomRecords;
+import io.switchboard.service.LoopThreads;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -99,13 +100,7 @@ public final class KafkaIngester implements AutoCloseable {
     /** Stops the ingest thread after its current batch, waits up to {@code timeout} and closes the consumer. */
     public void close(Duration timeout) {
         running = false;
-        consumer.wakeup();
-        try {
-            thread.join(timeout.toMillis() + 1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
+        if (!LoopThreads.stop(thread, consumer::wakeup, timeout)) {
             LOG.log(Level.WARNING, "ingest thread " + thread.getName() + " did not stop within " + timeout);
         }
     }

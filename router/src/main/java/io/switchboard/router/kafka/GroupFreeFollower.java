@@ -1,5 +1,6 @@
 package io.switchboard.router.kafka;
 
+import io.switchboard.service.LoopThreads;
 import java.time.Duration;
 import java.util.Properties;
 
@@ -49,14 +50,8 @@ final class GroupFreeFollower {
      * the consumer on its way out), logging {@code what} when it does not stop in time.
      */
     static void stop(Consumer<?, ?> consumer, Thread thread, Duration timeout, String what) {
-        consumer.wakeup();
-        try {
-            thread.join(timeout);
-            if (thread.isAlive()) {
-                LOG.log(System.Logger.Level.WARNING, what + " did not stop within " + timeout);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!LoopThreads.stop(thread, consumer::wakeup, timeout)) {
+            LOG.log(System.Logger.Level.WARNING, what + " did not stop within " + timeout);
         }
     }
 }
