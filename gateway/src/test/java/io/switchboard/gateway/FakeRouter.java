@@ -147,12 +147,7 @@ final class FakeRouter extends RouterServiceGrpc.RouterServiceImplBase implement
                             StreamObserver<io.switchboard.proto.internal.v1.SendToUserResponse> response) {
         io.switchboard.proto.internal.v1.ControlRecord record = io.switchboard.proto.internal.v1.ControlRecord.newBuilder()
                 .setTime(Timestamp.newBuilder().setSeconds(System.currentTimeMillis() / 1000))
-                .setDeliver(io.switchboard.proto.internal.v1.UserDelivery.newBuilder()
-                        .setUserId(request.getUserId())
-                        .setId(request.getId())
-                        .setSender(request.getSender())
-                        .setPayload(request.getPayload())
-                        .setContentType(request.getContentType()))
+                .setDeliver(io.switchboard.proto.Messages.delivery(request))
                 .build();
         producer.send(new ProducerRecord<>(GatewayHarness.CONTROL_TOPIC, request.getUserId(), record.toByteArray()),
                 (meta, error) -> {

@@ -3,11 +3,14 @@ package io.switchboard.proto;
 import com.google.protobuf.Timestamp;
 import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.proto.internal.v1.SendToUserRequest;
+import io.switchboard.proto.internal.v1.UserDelivery;
 
 /**
  * Builds the client {@link Message} of a stored {@link Envelope}: the one mapping shared by the gateways' live
  * fan-out and history replies and the public API's history reads, so a message looks the same whichever path
- * delivered it. Stateless, thread-safe.
+ * delivered it; and the {@link UserDelivery} of a direct message, as a router writes it to the control topic.
+ * Stateless, thread-safe.
  */
 public final class Messages {
     private Messages() {
@@ -42,5 +45,16 @@ public final class Messages {
     public static Timestamp millis(long epochMillis) {
         return Timestamp.newBuilder().setSeconds(Math.floorDiv(epochMillis, 1000))
                 .setNanos(Math.floorMod(epochMillis, 1000) * 1_000_000).build();
+    }
+
+    /** The delivery to a user's connections of the direct message {@code request} asks for. */
+    public static UserDelivery delivery(SendToUserRequest request) {
+        return UserDelivery.newBuilder()
+                .setUserId(request.getUserId())
+                .setId(request.getId())
+                .setSender(request.getSender())
+                .setPayload(request.getPayload())
+                .setContentType(request.getContentType())
+                .build();
     }
 }

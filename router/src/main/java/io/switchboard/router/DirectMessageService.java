@@ -3,11 +3,11 @@ package io.switchboard.router;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.switchboard.proto.Messages;
 import io.switchboard.proto.internal.v1.Connection;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.SendToUserRequest;
 import io.switchboard.proto.internal.v1.SendToUserResponse;
-import io.switchboard.proto.internal.v1.UserDelivery;
 import io.switchboard.proto.internal.v1.UserPresence;
 
 import java.time.Instant;
@@ -127,12 +127,7 @@ final class DirectMessageService {
         ControlRecord record = ControlRecord.newBuilder()
                 .addAllGatewayIds(gateways)
                 .setTime(PublishService.timestamp(now))
-                .setDeliver(UserDelivery.newBuilder()
-                        .setUserId(request.getUserId())
-                        .setId(request.getId())
-                        .setSender(request.getSender())
-                        .setPayload(request.getPayload())
-                        .setContentType(request.getContentType()))
+                .setDeliver(Messages.delivery(request))
                 .build();
         return log.appendControl(request.getUserId(), record, now).thenApply(ignored -> devices);
     }
