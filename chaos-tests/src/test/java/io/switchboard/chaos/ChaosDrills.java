@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +57,53 @@ final class ChaosDrills {
         assertThat(result.violations()).as("%s violations (logs:%n%s)", scenario, cluster.logs()).isEmpty();
         assertThat(result.passed()).as("%s", result).isTrue();
         assertThat(result.acked()).as("acked messages in %s", scenario).isPositive();
+    }
+
+    /** kill-router: SIGKILL router-1 under the load, then restart it. */
+    void killRouter() {
+        killRouter("kill-router", "");
+    }
+
+    /** {@link #killRouter()} as {@code scenario}, its fault described with {@code note} appended. */
+    void killRouter(String scenario, String note) {
+        ServiceProcess router = cluster.routers().get(0);
+        drill(scenario, fault("SIGKILL router-1 (pid " + router.pid() + ")" + note, router::kill,
+                () -> cluster.restart("router-1")));
+    }
+
+    /** kill-gateway: SIGKILL gateway-1 under the load, then restart it. */
+    void killGateway() {
+        ServiceProcess gateway = cluster.gateways().get(0);
+        drill("kill-gateway", fault("SIGKILL gateway-1 (pid " + gateway.pid() + ")", gateway::kill,
+                () -> cluster.restart("gateway-1")));
+    }
+
+    /** drain-gateway: the admin drain of gateway-2 under the load, then SIGTERM and a restart. */
+    void drainGateway() {
+        ServiceProcess gateway = cluster.gateways().get(1);
+        drill("drain-gateway", fault("POST /admin/drain on gateway-2, then SIGTERM and restart",
+                () -> adminDrain(1), () -> {
+                    gateway.close();
+                    cluster.restart("gateway-2");
+                }));
+    }
+
+    /**
+     * After a class's drills: writes {@code report} to target/{@code name}.{json,md} and prints it, if a drill ran;
+     * then closes {@code cluster} (if it started), also when the report could not be written. Runs in
+     * {@code @AfterAll}, before extensions stop what the cluster uses (a Kafka container).
+     */
+    static void finish(DrillReport report, String name, ProcessCluster cluster) {
+        try {
+            if (!report.results().isEmpty()) {
+                report.write(Path.of("target", name));
+                System.out.println(report.markdown());
+            }
+        } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
     }
 
     static Drill.Fault fault(String description, Runnable inject, Runnable heal) {

@@ -3,7 +3,6 @@ package io.switchboard.chaos;
 import io.switchboard.drill.DrillReport;
 import io.switchboard.testkit.RequiredTool;
 import io.switchboard.testkit.TestTokens;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,42 +54,25 @@ class ChaosSuiteTest {
 
     @AfterAll
     static void stop() {
-        try {
-            if (!REPORT.results().isEmpty()) {
-                REPORT.write(Path.of("target", "chaos-report"));
-                System.out.println(REPORT.markdown());
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-        }
+        ChaosDrills.finish(REPORT, "chaos-report", cluster);
     }
 
     @Test
     @Order(1)
     void sigkillARouter() {
-        ServiceProcess router = cluster.routers().get(0);
-        drills.drill("kill-router", ChaosDrills.fault("SIGKILL router-1 (pid " + router.pid() + ")", router::kill, () -> cluster.restart("router-1")));
+        drills.killRouter();
     }
 
     @Test
     @Order(2)
     void sigkillAGateway() {
-        ServiceProcess gateway = cluster.gateways().get(0);
-        drills.drill("kill-gateway", ChaosDrills.fault("SIGKILL gateway-1 (pid " + gateway.pid() + ")", gateway::kill, () -> cluster.restart("gateway-1")));
+        drills.killGateway();
     }
 
     @Test
     @Order(3)
     void drainAGateway() {
-        ServiceProcess gateway = cluster.gateways().get(1);
-        drills.drill("drain-gateway", ChaosDrills.fault("POST /admin/drain on gateway-2, then SIGTERM and restart",
-                () -> drills.adminDrain(1),
-                () -> {
-                    gateway.close();
-                    cluster.restart("gateway-2");
-                }));
+        drills.drainGateway();
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.switchboard.chaos;
 import io.switchboard.drill.DrillReport;
 import io.switchboard.testkit.RequiredTool;
 import io.switchboard.testkit.TestTokens;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -45,41 +44,24 @@ class ContainerChaosTest {
 
     @AfterAll
     static void stop() {
-        try {
-            if (!REPORT.results().isEmpty()) {
-                REPORT.write(Path.of("target", "chaos-report-containers"));
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-        }
+        ChaosDrills.finish(REPORT, "chaos-report-containers", cluster);
     }
 
     @Test
     @Order(1)
     void sigkillARouter() {
-        ServiceProcess router = cluster.routers().get(0);
-        drills.drill("kill-router", ChaosDrills.fault("SIGKILL router-1 (pid " + router.pid() + ")", router::kill,
-                () -> cluster.restart("router-1")));
+        drills.killRouter();
     }
 
     @Test
     @Order(2)
     void sigkillAGateway() {
-        ServiceProcess gateway = cluster.gateways().get(0);
-        drills.drill("kill-gateway", ChaosDrills.fault("SIGKILL gateway-1 (pid " + gateway.pid() + ")", gateway::kill,
-                () -> cluster.restart("gateway-1")));
+        drills.killGateway();
     }
 
     @Test
     @Order(3)
     void drainAGateway() {
-        ServiceProcess gateway = cluster.gateways().get(1);
-        drills.drill("drain-gateway", ChaosDrills.fault("POST /admin/drain on gateway-2, then SIGTERM and restart",
-                () -> drills.adminDrain(1), () -> {
-                    gateway.close();
-                    cluster.restart("gateway-2");
-                }));
+        drills.drainGateway();
     }
 }

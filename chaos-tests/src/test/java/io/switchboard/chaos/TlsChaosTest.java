@@ -3,7 +3,6 @@ package io.switchboard.chaos;
 import io.switchboard.drill.DrillReport;
 import io.switchboard.testkit.RequiredTool;
 import io.switchboard.testkit.TestTokens;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,22 +41,11 @@ class TlsChaosTest {
 
     @AfterAll
     static void stop() {
-        try {
-            if (!REPORT.results().isEmpty()) {
-                REPORT.write(Path.of("target", "chaos-report-tls"));
-                System.out.println(REPORT.markdown());
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-        }
+        ChaosDrills.finish(REPORT, "chaos-report-tls", cluster);
     }
 
     @Test
     void sigkillARouterWithTlsEverywhere() {
-        ServiceProcess router = cluster.routers().get(0);
-        drills.drill("kill-router-tls", ChaosDrills.fault("SIGKILL router-1 (pid " + router.pid() + "), TLS everywhere",
-                router::kill, () -> cluster.restart("router-1")));
+        drills.killRouter("kill-router-tls", ", TLS everywhere");
     }
 }
