@@ -4,24 +4,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.observe.Scrape;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -44,8 +39,8 @@ class FailoverTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final String ROOM = "chat:lobby";
 
-    private final Map<RouterEndpoint, ScriptedRouter> routers = new LinkedHashMap<>();
-    private final List<Server> servers = new ArrayList<>();
+    @AutoClose
+    private final InProcessRouters routers = new InProcessRouters("failover-");
     private final MutableClock clock = new MutableClock();
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private GrpcRouterClient client;
@@ -54,14 +49,11 @@ class FailoverTest {
     void startRouters() throws Exception {
         for (int i = 1; i <= 3; i++) {
             RouterEndpoint endpoint = RouterEndpoint.parse("10.0.0." + i + ":7070");
-            ScriptedRouter router = new ScriptedRouter(endpoint.toString());
-            routers.put(endpoint, router);
-            servers.add(InProcessServerBuilder.forName("failover-" + endpoint).directExecutor()
-                    .addService(router).build().start());
+            routers.serve(endpoint, new ScriptedRouter(endpoint.toString()));
         }
         client = GrpcRouterClient.builder()
-                .routers(List.copyOf(routers.keySet()))
-                .channels(e -> InProcessChannelBuilder.forName("failover-" + e).directExecutor().build())
+                .routers(routers.endpoints())
+                .channels(routers::channel)
                 .breaker(new BreakerSettings(50, 20, 5, Duration.ofSeconds(5), 3))
                 .clock(clock)
                 .registry(registry)
@@ -75,12 +67,11 @@ class FailoverTest {
         if (client != null) {
             client.close(Duration.ofSeconds(5));
         }
-        servers.forEach(Server::shutdownNow);
     }
 
     @Test
     void unavailableOwnerSendsTheSameRequestToTheNextOwner() throws Exception {
-        List<RouterEndpoint> rank = new RendezvousPicker(List.copyOf(routers.keySet())).rank(ROOM);
+        List<RouterEndpoint> rank = new RendezvousPicker(routers.endpoints()).rank(ROOM);
         router(rank.get(0)).mode(ScriptedRouter.Mode.UNAVAILABLE);
 
         PublishResponse response = client.publish(envelope("m-1"), TIMEOUT).get(10, TimeUnit.SECONDS);
@@ -94,7 +85,7 @@ class FailoverTest {
 
     @Test
     void failsOverOnlyOnce() {
-        List<RouterEndpoint> rank = new RendezvousPicker(List.copyOf(routers.keySet())).rank(ROOM);
+        List<RouterEndpoint> rank = new RendezvousPicker(routers.endpoints()).rank(ROOM);
         router(rank.get(0)).mode(ScriptedRouter.Mode.UNAVAILABLE);
         router(rank.get(1)).mode(ScriptedRouter.Mode.UNAVAILABLE);
 
@@ -107,7 +98,7 @@ class FailoverTest {
 
     @Test
     void deadlineExceededIsNotRetriedElsewhere() throws Exception {
-        List<RouterEndpoint> rank = new RendezvousPicker(List.copyOf(routers.keySet())).rank(ROOM);
+        List<RouterEndpoint> rank = new RendezvousPicker(routers.endpoints()).rank(ROOM);
         router(rank.get(0)).mode(ScriptedRouter.Mode.HOLD);
 
         CompletableFuture<PublishResponse> call = client.publish(envelope("m-3"), Duration.ofMillis(200));
@@ -121,7 +112,7 @@ class FailoverTest {
 
     @Test
     void requestErrorsNeitherFailOverNorOpenTheBreaker() throws Exception {
-        List<RouterEndpoint> rank = new RendezvousPicker(List.copyOf(routers.keySet())).rank(ROOM);
+        List<RouterEndpoint> rank = new RendezvousPicker(routers.endpoints()).rank(ROOM);
         router(rank.get(0)).mode(ScriptedRouter.Mode.INVALID_ARGUMENT);
 
         for (int i = 0; i < 10; i++) {
@@ -136,7 +127,7 @@ class FailoverTest {
 
     @Test
     void breakerOpensAfterFailuresThenHalfOpensAfterTheWait() throws Exception {
-        List<RouterEndpoint> rank = new RendezvousPicker(List.copyOf(routers.keySet())).rank(ROOM);
+        List<RouterEndpoint> rank = new RendezvousPicker(routers.endpoints()).rank(ROOM);
         ScriptedRouter owner = router(rank.get(0));
         owner.mode(ScriptedRouter.Mode.UNAVAILABLE);
         for (int i = 0; i < 5; i++) {
@@ -166,7 +157,7 @@ class FailoverTest {
 
     @Test
     void everyBreakerOpenFailsAtOnceWithUnavailable() throws Exception {
-        routers.values().forEach(r -> r.mode(ScriptedRouter.Mode.UNAVAILABLE));
+        routers.all().forEach(r -> r.mode(ScriptedRouter.Mode.UNAVAILABLE));
         for (int i = 0; i < 20; i++) {
             String id = "down-" + i;
             // spread over keys so every router sees enough failures
@@ -174,15 +165,15 @@ class FailoverTest {
                     io.switchboard.proto.internal.v1.PublishRequest.newBuilder().setEnvelope(envelope(id)).build(),
                     obs)).handle((r, e) -> null).get(10, TimeUnit.SECONDS);
         }
-        for (RouterEndpoint r : routers.keySet()) {
+        for (RouterEndpoint r : routers.endpoints()) {
             assertThat(breaker(r)).isEqualTo(CircuitBreaker.State.OPEN);
         }
-        int calls = routers.values().stream().mapToInt(r -> r.received().size()).sum();
+        int calls = routers.all().stream().mapToInt(r -> r.received().size()).sum();
 
         assertThatThrownBy(() -> client.publish(envelope("x"), TIMEOUT).get(10, TimeUnit.SECONDS))
                 .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getDescription())
                         .contains("circuit breakers open"));
-        assertThat(routers.values().stream().mapToInt(r -> r.received().size()).sum()).isEqualTo(calls);
+        assertThat(routers.all().stream().mapToInt(r -> r.received().size()).sum()).isEqualTo(calls);
     }
 
     private ScriptedRouter router(RouterEndpoint e) {

@@ -2,17 +2,12 @@ package io.switchboard.gateway.routing;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
-import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.observe.Scrape;
 import io.switchboard.proto.PublishLanes;
@@ -20,6 +15,7 @@ import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import io.switchboard.proto.internal.v1.PublishSequence;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,8 +31,8 @@ class PublishStreamTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final String ROOM = "chat:lobby";
 
-    private final Map<RouterEndpoint, ScriptedRouter> routers = new LinkedHashMap<>();
-    private final Map<RouterEndpoint, Server> servers = new LinkedHashMap<>();
+    @AutoClose
+    private final InProcessRouters routers = new InProcessRouters("stream-");
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private GrpcRouterClient client;
     private List<RouterEndpoint> rank;
@@ -47,15 +43,12 @@ class PublishStreamTest {
                 RouterEndpoint.parse("10.0.1.2:7070"));
         rank = new RendezvousPicker(endpoints).rank(ROOM);
         for (RouterEndpoint endpoint : endpoints) {
-            ScriptedRouter router = new ScriptedRouter(endpoint.toString(),
-                    ownerServesStreams || !endpoint.equals(rank.getFirst()));
-            routers.put(endpoint, router);
-            servers.put(endpoint, InProcessServerBuilder.forName("stream-" + endpoint).directExecutor()
-                    .addService(router).build().start());
+            routers.serve(endpoint, new ScriptedRouter(endpoint.toString(),
+                    ownerServesStreams || !endpoint.equals(rank.getFirst())));
         }
         client = GrpcRouterClient.builder()
                 .routers(endpoints)
-                .channels(e -> InProcessChannelBuilder.forName("stream-" + e).directExecutor().build())
+                .channels(routers::channel)
                 .registry(registry)
                 .build()
                 .start();
@@ -66,7 +59,6 @@ class PublishStreamTest {
         if (client != null) {
             client.close(Duration.ofSeconds(5));
         }
-        servers.values().forEach(Server::shutdownNow);
     }
 
     @Test
@@ -127,7 +119,7 @@ class PublishStreamTest {
         CompletableFuture<PublishResponse> call = client.publish(envelope("lost"), TIMEOUT);
         assertThat(owner.holding().await(10, TimeUnit.SECONDS)).isTrue();
 
-        servers.get(rank.getFirst()).shutdownNow(); // the owner goes away with the publish unanswered
+        routers.server(rank.getFirst()).shutdownNow(); // the owner goes away with the publish unanswered
 
         PublishResponse response = call.get(10, TimeUnit.SECONDS);
         assertThat(response.getPosition().getEpoch()).isEqualTo(rank.get(1).toString());
@@ -154,7 +146,7 @@ class PublishStreamTest {
         }
         await().atMost(10, TimeUnit.SECONDS).until(() -> owner.received().size() == 150);
 
-        servers.get(rank.getFirst()).shutdownNow(); // the owner goes away with all 50 unanswered
+        routers.server(rank.getFirst()).shutdownNow(); // the owner goes away with all 50 unanswered
 
         for (CompletableFuture<PublishResponse> call : calls) {
             assertThat(call.get(10, TimeUnit.SECONDS).getPosition().getEpoch()).isEqualTo(rank.get(1).toString());

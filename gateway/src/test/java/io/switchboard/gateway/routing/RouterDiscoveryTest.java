@@ -5,7 +5,6 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,14 +12,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +29,8 @@ import static org.awaitility.Awaitility.await;
 class RouterDiscoveryTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final Map<String, ScriptedRouter> routers = new LinkedHashMap<>();
-    private final List<Server> servers = new ArrayList<>();
+    @AutoClose
+    private final InProcessRouters routers = new InProcessRouters("dns-");
     private volatile List<String> records = List.of("10.1.0.1", "10.1.0.2");
     private volatile boolean dnsDown;
     private final Map<RouterEndpoint, ManagedChannel> channels = new java.util.concurrent.ConcurrentHashMap<>();
@@ -45,10 +42,7 @@ class RouterDiscoveryTest {
     @BeforeEach
     void start() throws Exception {
         for (String ip : List.of("10.1.0.1", "10.1.0.2", "10.1.0.3")) {
-            ScriptedRouter r = new ScriptedRouter(ip + ":7070");
-            routers.put(ip, r);
-            servers.add(InProcessServerBuilder.forName("dns-" + ip + ":7070").directExecutor().addService(r)
-                    .build().start());
+            routers.serve(RouterEndpoint.parse(ip + ":7070"), new ScriptedRouter(ip + ":7070"));
         }
         client = client();
     }
@@ -61,8 +55,7 @@ class RouterDiscoveryTest {
                     lookup.set(task);
                     return () -> lookup.set(null);
                 })
-                .channels(e -> channels.compute(e, (k, old) ->
-                        InProcessChannelBuilder.forName("dns-" + e).directExecutor().build()))
+                .channels(e -> channels.compute(e, (k, old) -> routers.channel(e)))
                 .clock(Clock.systemUTC())
                 .registry(registry)
                 .build()
@@ -88,7 +81,6 @@ class RouterDiscoveryTest {
         if (client != null) {
             client.close(Duration.ofSeconds(5));
         }
-        servers.forEach(Server::shutdownNow);
     }
 
     private List<InetAddress> resolve(String host) throws UnknownHostException {
@@ -129,9 +121,9 @@ class RouterDiscoveryTest {
     void aVanishedRouterClosesItsChannelOnlyAfterItsCallInFlightEnded() throws Exception {
         RouterEndpoint first = RouterEndpoint.parse("10.1.0.1:7070");
         String room = roomOwnedBy(first);
-        routers.get("10.1.0.1").mode(ScriptedRouter.Mode.HOLD);
+        routers.get(RouterEndpoint.parse("10.1.0.1:7070")).mode(ScriptedRouter.Mode.HOLD);
         CompletableFuture<PublishResponse> inFlight = client.publish(envelope(room, "held"), WAIT);
-        assertThat(routers.get("10.1.0.1").holding().await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(routers.get(RouterEndpoint.parse("10.1.0.1:7070")).holding().await(10, TimeUnit.SECONDS)).isTrue();
 
         records = List.of("10.1.0.2");
         lookUp();
@@ -141,7 +133,7 @@ class RouterDiscoveryTest {
         assertThat(client.publish(envelope(room, "next"), WAIT).get(10, TimeUnit.SECONDS).getPosition().getEpoch())
                 .isEqualTo("10.1.0.2:7070");
 
-        routers.get("10.1.0.1").release();
+        routers.get(RouterEndpoint.parse("10.1.0.1:7070")).release();
         assertThat(inFlight.get(10, TimeUnit.SECONDS).getPosition().getEpoch()).isEqualTo("10.1.0.1:7070");
         await().atMost(WAIT).until(() -> channels.get(first).isShutdown());
     }
