@@ -25,4 +25,20 @@ public final class KafkaClientSettings {
         props.put("bootstrap.servers", bootstrapServers);
         return props;
     }
+
+    /**
+     * A consumer that follows its topics alone, without committing: bootstrap servers, {@code clientId}, no
+     * auto-commit, a partition without a position read from its end; then {@code passthrough} (security, tuning),
+     * which overrides these. The caller adds its deserializers.
+     */
+    public static Properties followingConsumer(String bootstrapServers, String clientId,
+                                               Map<String, String> passthrough) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrapServers);
+        props.put("client.id", clientId);
+        props.put("enable.auto.commit", "false");
+        props.put("auto.offset.reset", "latest");
+        props.putAll(passthrough);
+        return props;
+    }
 }

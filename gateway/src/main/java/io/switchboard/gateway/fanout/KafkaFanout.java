@@ -25,6 +25,7 @@ import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.roomlog.RoomRecords;
+import io.switchboard.service.KafkaClientSettings;
 import io.switchboard.service.LoopThreads;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -93,12 +94,7 @@ public final class KafkaFanout implements LiveHandOver {
             partitionLocks[i] = new ReentrantLock();
         }
         this.nextOffsets = new long[layout.partitions()];
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        p.putAll(passthrough);
+        Properties p = KafkaClientSettings.followingConsumer(bootstrapServers, clientId, passthrough);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         this.consumerProps = p;

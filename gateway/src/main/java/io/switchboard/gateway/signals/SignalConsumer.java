@@ -21,6 +21,7 @@ import io.switchboard.gateway.session.ConnectionRegistry;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
 import io.switchboard.proto.internal.v1.PresenceRecord;
+import io.switchboard.service.KafkaClientSettings;
 import io.switchboard.service.LoopThreads;
 import io.switchboard.service.RetryWaits;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -97,12 +98,7 @@ public final class SignalConsumer {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.metrics = new SignalMetrics(registry);
         this.dispatcher = new SignalDispatcher(gatewayId, subscriptions, connections, metrics);
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        p.putAll(passthrough);
+        Properties p = KafkaClientSettings.followingConsumer(bootstrapServers, clientId, passthrough);
         // Looking a missing topic up must not create it with broker defaults (its creator sets retention etc.).
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
