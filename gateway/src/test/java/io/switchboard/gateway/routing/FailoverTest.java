@@ -15,7 +15,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.observe.Scrape;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishResponse;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,22 +50,13 @@ class FailoverTest {
             RouterEndpoint endpoint = RouterEndpoint.parse("10.0.0." + i + ":7070");
             routers.serve(endpoint, new ScriptedRouter(endpoint.toString()));
         }
-        client = GrpcRouterClient.builder()
+        client = routers.start(GrpcRouterClient.builder()
                 .routers(routers.endpoints())
                 .channels(routers::channel)
                 .breaker(new BreakerSettings(50, 20, 5, Duration.ofSeconds(5), 3))
                 .clock(clock)
                 .registry(registry)
-                .publishStream(publishStream)
-                .build()
-                .start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (client != null) {
-            client.close(Duration.ofSeconds(5));
-        }
+                .publishStream(publishStream));
     }
 
     @Test

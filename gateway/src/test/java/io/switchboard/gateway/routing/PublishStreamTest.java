@@ -14,7 +14,6 @@ import io.switchboard.proto.PublishLanes;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import io.switchboard.proto.internal.v1.PublishSequence;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
@@ -46,19 +45,10 @@ class PublishStreamTest {
             routers.serve(endpoint, new ScriptedRouter(endpoint.toString(),
                     ownerServesStreams || !endpoint.equals(rank.getFirst())));
         }
-        client = GrpcRouterClient.builder()
+        client = routers.start(GrpcRouterClient.builder()
                 .routers(endpoints)
                 .channels(routers::channel)
-                .registry(registry)
-                .build()
-                .start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (client != null) {
-            client.close(Duration.ofSeconds(5));
-        }
+                .registry(registry));
     }
 
     @Test

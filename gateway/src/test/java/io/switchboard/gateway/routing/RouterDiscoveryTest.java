@@ -16,7 +16,6 @@ import io.grpc.Status;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishResponse;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +47,7 @@ class RouterDiscoveryTest {
     }
 
     private GrpcRouterClient client() {
-        return GrpcRouterClient.builder()
+        return routers.start(GrpcRouterClient.builder()
                 .dns(RouterEndpoint.parse("routers.test:7070"), Duration.ofHours(1))
                 .resolver(this::resolve)
                 .refreshTimer((interval, task) -> {
@@ -57,9 +56,7 @@ class RouterDiscoveryTest {
                 })
                 .channels(e -> channels.compute(e, (k, old) -> routers.channel(e)))
                 .clock(Clock.systemUTC())
-                .registry(registry)
-                .build()
-                .start();
+                .registry(registry));
     }
 
     /** Runs the next scheduled DNS lookup now. */
@@ -74,13 +71,6 @@ class RouterDiscoveryTest {
                 .filter(d -> d.getLabels().get("result").equals(result))
                 .mapToDouble(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot::getValue)
                 .sum();
-    }
-
-    @AfterEach
-    void stop() {
-        if (client != null) {
-            client.close(Duration.ofSeconds(5));
-        }
     }
 
     private List<InetAddress> resolve(String host) throws UnknownHostException {
@@ -140,9 +130,8 @@ class RouterDiscoveryTest {
 
     @Test
     void noRecordYetMeansUnavailableUntilALookupSucceeds() throws Exception {
-        client.close(Duration.ofSeconds(5));
         dnsDown = true;
-        client = client();
+        client = client(); // closes the first
         assertThatThrownBy(() -> client.publish(envelope("r", "a"), WAIT).get(10, TimeUnit.SECONDS))
                 .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getDescription())
                         .isEqualTo("no router known"));
