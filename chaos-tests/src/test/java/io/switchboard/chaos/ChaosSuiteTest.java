@@ -13,10 +13,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
@@ -30,8 +28,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * <p>CI runs the scenarios not marked {@code chaos.all}; {@code -Dchaos.all=true} (./switchboard chaos) runs
  * every one. Load size: {@code -Dchaos.publishers}, {@code -Dchaos.subscribers} (default 100 each).
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ChaosSuiteTest {
+class ChaosSuiteTest extends CoreDrills {
     private static final String SECRET = "chaos-suite-secret-0123456789abcdef";
     private static final TestTokens TOKENS = TestTokens.hs256(SECRET);
     private static final DrillReport REPORT = new DrillReport();
@@ -57,22 +54,9 @@ class ChaosSuiteTest {
         ChaosDrills.finish(REPORT, "chaos-report", cluster);
     }
 
-    @Test
-    @Order(1)
-    void sigkillARouter() {
-        drills.killRouter();
-    }
-
-    @Test
-    @Order(2)
-    void sigkillAGateway() {
-        drills.killGateway();
-    }
-
-    @Test
-    @Order(3)
-    void drainAGateway() {
-        drills.drainGateway();
+    @Override
+    ChaosDrills drills() {
+        return drills;
     }
 
     @Test

@@ -5,10 +5,6 @@ import io.switchboard.testkit.RequiredTool;
 import io.switchboard.testkit.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.KafkaContainer;
@@ -21,8 +17,7 @@ import org.testcontainers.kafka.KafkaContainer;
  * {@link ChaosSuiteTest}. A missing HAProxy is a missing tool ({@link RequiredTool}): it fails in CI.
  */
 @Testcontainers(disabledWithoutDocker = true)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ContainerChaosTest {
+class ContainerChaosTest extends CoreDrills {
     private static final String SECRET = "container-chaos-secret-0123456789abcdef";
     private static final TestTokens TOKENS = TestTokens.hs256(SECRET);
     private static final DrillReport REPORT = new DrillReport();
@@ -47,21 +42,8 @@ class ContainerChaosTest {
         ChaosDrills.finish(REPORT, "chaos-report-containers", cluster);
     }
 
-    @Test
-    @Order(1)
-    void sigkillARouter() {
-        drills.killRouter();
-    }
-
-    @Test
-    @Order(2)
-    void sigkillAGateway() {
-        drills.killGateway();
-    }
-
-    @Test
-    @Order(3)
-    void drainAGateway() {
-        drills.drainGateway();
+    @Override
+    ChaosDrills drills() {
+        return drills;
     }
 }
