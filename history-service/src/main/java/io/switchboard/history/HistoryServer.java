@@ -160,11 +160,7 @@ public final class HistoryServer implements ServiceMain.Service {
      * ingestion and closes the store. Idempotent; blocks until stopped.
      */
     public void shutdown(Duration grace) {
-        Objects.requireNonNull(grace, "grace");
-        lifecycle.stop(() -> {
-            grpc.notServing();
-            release(grace);
-        });
+        lifecycle.stopServing(grpc, grace, this::release);
     }
 
     /** {@link #shutdown(Duration)} with {@code history.shutdown-grace}. */

@@ -165,11 +165,7 @@ public final class PresenceServer implements ServiceMain.Service {
      * reaper, writes the last interval's records and closes the producer. Idempotent; blocks until stopped.
      */
     public void shutdown(Duration grace) {
-        Objects.requireNonNull(grace, "grace");
-        lifecycle.stop(() -> {
-            grpc.notServing();
-            release(grace);
-        });
+        lifecycle.stopServing(grpc, grace, this::release);
     }
 
     /** {@link #shutdown(Duration)} with {@code presence.shutdown-grace}. */

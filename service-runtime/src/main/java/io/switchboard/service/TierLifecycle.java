@@ -1,8 +1,10 @@
 package io.switchboard.service;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * The lifecycle state machine of one tier process (NEW, STARTING, RUNNING, DRAINING, STOPPED, FAILED): a
@@ -119,6 +121,18 @@ public final class TierLifecycle {
     public int metricsPort() {
         requireStarted();
         return metricsPort;
+    }
+
+    /**
+     * {@link #stop} for a gRPC tier with nothing to drain first: reports NOT_SERVING on {@code grpc} (health checks
+     * turn away), then runs {@code release} with {@code grace}, in which running calls may finish.
+     */
+    public void stopServing(GrpcServerRuntime grpc, Duration grace, Consumer<Duration> release) {
+        Objects.requireNonNull(grace, "grace");
+        stop(() -> {
+            grpc.notServing();
+            release.accept(grace);
+        });
     }
 
     /** The current state. */
