@@ -263,7 +263,8 @@ class ClientEndToEndTest {
                     window.add(publisher.publish(room, body.getBytes(StandardCharsets.UTF_8)));
                     sent.add(body);
                 }
-                CompletableFuture.allOf(window.toArray(CompletableFuture[]::new)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                CompletableFuture.allOf(window.toArray(CompletableFuture[]::new))
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
             }
             network.restore();
             await().atMost(WAIT).until(() -> seen.size() >= sent.size());

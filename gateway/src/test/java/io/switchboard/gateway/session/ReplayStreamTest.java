@@ -98,7 +98,8 @@ class ReplayStreamTest {
         boolean reread = false;
         while (!received(c, GAP + LIVE)) {
             assertThat(System.nanoTime()).as("the replay finished in time").isLessThan(deadline);
-            SessionHarness.Call<ReadRequest, ReadResponse> read = gateway.history.reads.poll(100, TimeUnit.MILLISECONDS);
+            SessionHarness.Call<ReadRequest, ReadResponse> read =
+                    gateway.history.reads.poll(100, TimeUnit.MILLISECONDS);
             if (read != null) {
                 assertThat(gateway.history.reads).as("one history read at a time").isEmpty();
                 reread |= read.request().getUntil() > LIVE_FROM;
@@ -110,7 +111,7 @@ class ReplayStreamTest {
         List<ServerFrame> frames = c.sink().frames();
         Subscribed subscribed = frames.get(1).getSubscribed();
         assertThat(subscribed.getRecovered()).isTrue();
-        assertThat(subscribed.getReplayed()).isEqualTo(GAP);
+        assertThat(subscribed.getReplayed()).isEqualTo((int) GAP);
         assertThat(subscribed.getNextPosition()).isEqualTo(LIVE_FROM);
         assertThat(frames.stream().filter(ServerFrame::hasMessage).map(f -> f.getMessage().getPosition()).toList())
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, GAP + LIVE).boxed().toList());
@@ -123,6 +124,7 @@ class ReplayStreamTest {
 
     private static boolean received(SessionHarness.Connection c, long position) {
         List<ServerFrame> frames = c.sink().frames();
-        return !frames.isEmpty() && frames.getLast().hasMessage() && frames.getLast().getMessage().getPosition() >= position;
+        return !frames.isEmpty() && frames.getLast().hasMessage()
+                && frames.getLast().getMessage().getPosition() >= position;
     }
 }
