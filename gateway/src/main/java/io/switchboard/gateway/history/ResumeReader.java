@@ -218,13 +218,7 @@ public final class ResumeReader {
     }
 
     private CompletableFuture<ReadResponse> call(ReadRequest request, String epoch) {
-        CompletableFuture<ReadResponse> call;
-        try {
-            call = client.read(request);
-        } catch (RuntimeException e) {
-            call = CompletableFuture.failedFuture(e);
-        }
-        return call.handle((response, failure) -> {
+        return client.readOrFail(request).handle((response, failure) -> {
             if (failure == null) {
                 return response;
             }
