@@ -3,8 +3,10 @@ package io.switchboard.gateway.session;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,9 +26,11 @@ import io.switchboard.proto.internal.v1.Envelope;
  * frames are queued only while the connection's outbound queue holds less than half its bound (the other half
  * stays for the connection's other traffic), and the next page is read only once the queue has drained to a
  * quarter: a slow client pauses its replay (counted by {@code gateway_resume_replays_waiting}) instead of filling
- * gateway memory, so a replay holds at most one page however deep the gap. A history failure after Subscribed was
- * sent (history down, or retention deleted what came next) closes the connection 3002 {@code SERVER_ERROR}: the
- * client reconnects and resumes from the last message it processed, and learns there what is left.
+ * gateway memory, so a replay holds at most one page however deep the gap. A page read that history cannot answer
+ * now (UNAVAILABLE, DEADLINE_EXCEEDED) is retried twice, after 0.25 s and 1 s; a history failure after Subscribed
+ * was sent that persists (history down, or retention deleted what came next) closes the connection 3002
+ * {@code SERVER_ERROR}: the client reconnects and resumes from the last message it processed, and learns there
+ * what is left.
  *
  * <p>Not thread-safe, and needs not be: its steps run one after another (each started by the completion of the
  * previous one's history read or queue wait), on virtual threads of their own, never on the writer's or a gRPC
@@ -36,6 +40,8 @@ final class ReplayStream {
     private static final Logger LOG = Logger.getLogger(ReplayStream.class.getName());
     private static final ThreadFactory THREADS = Thread.ofVirtual().name("resume-replay-", 0).factory();
     private static final Executor ASYNC = task -> THREADS.newThread(task).start();
+    /** Waits before retrying a page read that history could not answer; then the connection is closed. */
+    private static final long[] RETRY_DELAYS_MS = {250, 1_000};
 
     private final String room;
     private final String epoch;
@@ -52,6 +58,7 @@ final class ReplayStream {
     private OptionalLong continueAfter = OptionalLong.empty();
     private long until;
     private boolean ended;
+    private int retries;
 
     /**
      * @param until  the hand-over point: the replay reads below it
@@ -159,11 +166,21 @@ final class ReplayStream {
 
     private void read(long after) {
         history.next(room, epoch, after, until).whenCompleteAsync((next, failure) -> {
-            if (failure != null) {
-                fail(failure);
-            } else {
+            if (failure == null) {
+                retries = 0;
                 guarded(() -> accept(next));
+                return;
             }
+            Status.Code code = HistoryStatusMapper.status(failure).getCode();
+            boolean passing = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+            if (passing && retries < RETRY_DELAYS_MS.length && !replay.cancelled()) {
+                // A blip (a history restart, a slow read in a storm) should not cost the client a reconnect.
+                long delay = RETRY_DELAYS_MS[retries++];
+                CompletableFuture.runAsync(() -> guarded(() -> read(after)),
+                        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, ASYNC));
+                return;
+            }
+            fail(failure);
         }, ASYNC);
     }
 

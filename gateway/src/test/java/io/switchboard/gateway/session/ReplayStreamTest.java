@@ -6,6 +6,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.ResumeFrom;
 import io.switchboard.proto.client.v1.ServerFrame;
@@ -120,6 +122,40 @@ class ReplayStreamTest {
         assertThat(c.sink().closed()).isNull();
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.gauge("gateway_resume_replays") == 0
                 && gateway.gauge("gateway_resume_replays_waiting") == 0);
+    }
+
+    @Test
+    void aPageHistoryCannotAnswerIsRetriedAndAnOutageClosesTheConnectionToResumeAgain() throws Exception {
+        gateway.handOver.liveFrom = 301; // a gap of three pages
+        String epoch = gateway.layout.epochOf(ROOM);
+        SessionHarness.Connection blip = gateway.connectAs("alice");
+        blip.send(ClientFrame.newBuilder().setSubscribe(Subscribe.newBuilder().setRequestId(1).setRoom(ROOM)
+                .setResumeFrom(ResumeFrom.newBuilder().setPosition(0).setEpoch(epoch))).build());
+        serve(gateway.history.nextRead());
+        serve(gateway.history.nextRead()); // the count
+        SessionHarness.Call<ReadRequest, ReadResponse> second = gateway.history.nextRead();
+        second.answer().completeExceptionally(Status.DEADLINE_EXCEEDED.asRuntimeException());
+        SessionHarness.Call<ReadRequest, ReadResponse> retry = gateway.history.nextRead();
+        assertThat(retry.request().getPosition()).isEqualTo(second.request().getPosition());
+        serve(retry);
+        serve(gateway.history.nextRead());
+        await().atMost(Duration.ofSeconds(10)).until(() -> received(blip, 300));
+        assertThat(blip.sink().frames().stream().filter(ServerFrame::hasMessage)
+                .map(f -> f.getMessage().getPosition()).toList())
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 300).boxed().toList());
+        assertThat(blip.sink().closed()).isNull();
+
+        SessionHarness.Connection outage = gateway.connectAs("bob");
+        outage.send(ClientFrame.newBuilder().setSubscribe(Subscribe.newBuilder().setRequestId(1).setRoom(ROOM)
+                .setResumeFrom(ResumeFrom.newBuilder().setPosition(0).setEpoch(epoch))).build());
+        serve(gateway.history.nextRead());
+        serve(gateway.history.nextRead());
+        for (int attempt = 0; attempt < 3; attempt++) {
+            gateway.history.nextRead().answer().completeExceptionally(Status.UNAVAILABLE.asRuntimeException());
+        }
+        assertThat(outage.awaitClose().code()).isEqualTo(ErrorCode.SERVER_ERROR.getNumber());
+        assertThat(outage.sink().frames().stream().filter(ServerFrame::hasMessage)).as("the first page").hasSize(100);
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.gauge("gateway_resume_replays") == 0);
     }
 
     private static boolean received(SessionHarness.Connection c, long position) {
