@@ -13,7 +13,7 @@ final class ResumeStormCommand extends BenchCommand {
     @Option(names = "--clients", defaultValue = "1000", description = "Resuming clients (default: ${DEFAULT-VALUE}).")
     int clients;
 
-    @Option(names = "--missed", defaultValue = "500", description = "Messages each client missed, 1-1000 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--missed", defaultValue = "500", description = "Messages each client missed, 1-10000 (default: ${DEFAULT-VALUE}).")
     int missed;
 
     @Option(names = "--gateways", defaultValue = "2", description = "Switchboard gateways (default: ${DEFAULT-VALUE}).")

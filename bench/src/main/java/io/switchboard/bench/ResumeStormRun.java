@@ -267,8 +267,10 @@ final class ResumeStormRun {
                 storeReads, recovered, errors, notRecovered, closes, timedOut, problems);
     }
 
+    /** Replay pages and gap counts (one per resume longer than a page) the gateways asked history for. */
     private long resumeReads() {
-        return sumOverGateways("gateway_history_reads_total", "kind=\"resume\"");
+        return sumOverGateways("gateway_history_reads_total", "kind=\"resume\"")
+                + sumOverGateways("gateway_history_reads_total", "kind=\"resume_count\"");
     }
 
     private long storeReads() {

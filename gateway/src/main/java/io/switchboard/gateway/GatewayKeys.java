@@ -241,17 +241,22 @@ public final class GatewayKeys {
                     + " 104).");
     public static final Key<Integer> RESUME_PAGE_SIZE = S.define("gateway.resume.page-size", INT)
             .byDefault(200).check(Check.between(1, 1000))
-            .doc("Messages per history read while replaying a resume; the replay reads pages until it reaches the"
-                    + " hand-over point.");
+            .doc("Messages per history read while replaying a resume. A replay holds at most one page in memory and"
+                    + " reads the next one only when its connection's outbound queue has drained (to a quarter of"
+                    + " `limits.max-outbound-queue-bytes`), so a gap of any depth streams at the client's pace. A gap"
+                    + " longer than one page costs one extra count of the gap in the history store.");
     public static final Key<Integer> RESUME_MAX_MESSAGES = S.define("gateway.resume.max-messages", INT)
-            .byDefault(1000).check(Check.atLeast(1))
-            .doc("Most messages replayed for one Subscribe. More missed: `Subscribed.recovered=false`,"
-                    + " `TOO_FAR_BEHIND`, nothing replayed (the client pages history itself).");
+            .byDefault(1_000_000).check(Check.atLeast(1))
+            .doc("Most messages one resume replays. More missed: `Subscribed.recovered=false`, `TOO_FAR_BEHIND`,"
+                    + " nothing replayed (the client reloads or pages history itself). The gateway's memory does not"
+                    + " depend on it (the replay streams page by page); it bounds the history reads one resume may"
+                    + " cost. A position older than the history still holds is `POSITION_EXPIRED` whatever this is.");
     public static final Key<Long> RESUME_MAX_BUFFER_BYTES = S.define("gateway.resume.max-buffer-bytes", BYTES_LONG)
             .byDefault(1_048_576L).check(Check.atLeast(1024))
-            .doc("Live bytes (encoded frames) one resuming subscription may buffer while its replay is read;"
-                    + " beyond: close 3001 `SLOW_CONSUMER` (the client resumes again). At least"
-                    + " `limits.max-frame-bytes`.");
+            .doc("Live bytes (encoded frames) one resuming subscription holds while its replay is streamed. Beyond"
+                    + " it the held messages are dropped and read back from history once the replay reaches them"
+                    + " (no close, no gap, no duplicate): a long replay in a busy room costs history reads, not"
+                    + " memory. At least `limits.max-frame-bytes`.");
     public static final Key<Boolean> RESUME_COALESCE = S.define("gateway.resume.coalesce", BOOLEAN).byDefault(true)
             .doc("Share identical history page reads of concurrent resumes (reconnect storms). Turn off only to"
                     + " measure what sharing saves (the resume-storm benchmark's baseline).");

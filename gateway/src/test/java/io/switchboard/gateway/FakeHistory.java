@@ -114,9 +114,10 @@ final class FakeHistory extends HistoryServiceGrpc.HistoryServiceImplBase implem
             return;
         }
         int limit = request.getLimit() == 0 ? 100 : request.getLimit();
-        long pos = request.getPosition();
+        long pos = request.getFromStart() ? -1 : request.getPosition();
         List<Envelope> page;
         boolean hasMore;
+        long count = 0;
         switch (request.getDirection()) {
             case READ_AFTER -> {
                 List<Envelope> after = all.stream().filter(e -> e.getPosition().getOffset() > pos)
@@ -124,6 +125,7 @@ final class FakeHistory extends HistoryServiceGrpc.HistoryServiceImplBase implem
                         .toList();
                 page = after.subList(0, Math.min(limit, after.size()));
                 hasMore = after.size() > limit;
+                count = request.getCount() ? after.size() : 0;
             }
             case READ_BEFORE -> {
                 List<Envelope> before = all.stream().filter(e -> e.getPosition().getOffset() < pos).toList();
@@ -136,7 +138,7 @@ final class FakeHistory extends HistoryServiceGrpc.HistoryServiceImplBase implem
             }
         }
         response.onNext(ReadResponse.newBuilder().setEpoch(epoch).addAllMessages(page).setHasMore(hasMore)
-                .setOldestPosition(all.getFirst().getPosition().getOffset()).build());
+                .setOldestPosition(all.getFirst().getPosition().getOffset()).setCount(count).build());
         response.onCompleted();
     }
 

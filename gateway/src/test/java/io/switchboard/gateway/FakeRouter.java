@@ -2,12 +2,15 @@ package io.switchboard.gateway;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -20,11 +23,13 @@ import io.switchboard.proto.internal.v1.Position;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import io.switchboard.proto.internal.v1.Sender;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.service.GrpcServerRuntime;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -158,6 +163,27 @@ final class FakeRouter extends RouterServiceGrpc.RouterServiceImplBase implement
                     response.onNext(io.switchboard.proto.internal.v1.SendToUserResponse.getDefaultInstance());
                     response.onCompleted();
                 });
+    }
+
+    /**
+     * Stores {@code n} messages of {@code sender} into {@code room} at once, as a router would have stored them
+     * (ids {@code prefix-0} on), without waiting for each; returns their positions in order.
+     */
+    List<Long> storeAll(String room, String sender, String prefix, int n) throws Exception {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Envelope env = Envelope.newBuilder().setId(prefix + "-" + i).setRoom(room)
+                    .setSender(Sender.newBuilder().setUserId(sender))
+                    .setPayload(ByteString.copyFromUtf8(prefix + " " + i))
+                    .build();
+            sent.add(producer.send(new ProducerRecord<>(topic, room, env.toByteArray())));
+        }
+        producer.flush();
+        List<Long> positions = new ArrayList<>(n);
+        for (Future<RecordMetadata> record : sent) {
+            positions.add(record.get(30, TimeUnit.SECONDS).offset());
+        }
+        return positions;
     }
 
     /** Writes a record to a topic of the embedded Kafka, as a router or the presence service would. */

@@ -163,7 +163,7 @@ class GatewayConfigTest {
         GatewayConfig defaults = GatewayConfig.builder().set(AUTH.hs256Secret, SECRET).build();
         assertThat(defaults.find(HISTORY_ADDRESS)).isEmpty();
         assertThat(defaults.get(RESUME_PAGE_SIZE)).isEqualTo(200);
-        assertThat(defaults.get(RESUME_MAX_MESSAGES)).isEqualTo(1000);
+        assertThat(defaults.get(RESUME_MAX_MESSAGES)).isEqualTo(1_000_000);
         assertThat(defaults.get(RESUME_MAX_BUFFER_BYTES)).isEqualTo(1_048_576L);
         assertThat(defaults.get(RESUME_COALESCE_TTL)).isEqualTo(Duration.ofSeconds(2));
 

@@ -27,10 +27,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code HistoryService.Read}: validates the request, checks the room's epoch, waits for ingestion to reach
- * {@code until}, checks retention and reads one page. Every failure is a {@link Status} with a description,
- * in the order of history.proto: INVALID_ARGUMENT, FAILED_PRECONDITION, UNAVAILABLE (not caught up),
- * OUT_OF_RANGE, NOT_FOUND. Thread-safe: each call reads the store; a call waiting for {@code until} blocks its
- * (virtual) thread on {@link IngestSignal}.
+ * {@code until}, checks retention and reads one page (and, when asked, counts the whole range). Every failure is a
+ * {@link Status} with a description, in the order of history.proto: INVALID_ARGUMENT, FAILED_PRECONDITION,
+ * UNAVAILABLE (not caught up), OUT_OF_RANGE, NOT_FOUND. Thread-safe: each call reads the store; a call waiting for
+ * {@code until} blocks its (virtual) thread on {@link IngestSignal}.
  */
 final class ReadService extends HistoryServiceGrpc.HistoryServiceImplBase {
     static final int DEFAULT_LIMIT = 100;
@@ -150,6 +150,10 @@ final class ReadService extends HistoryServiceGrpc.HistoryServiceImplBase {
                 .setOldestPosition(oldest);
         for (StoredMessage m : page.messages()) {
             response.addMessages(m.envelope());
+        }
+        if (request.getCount() && request.getDirection() == ReadDirection.READ_AFTER) {
+            // A range that fits in the page needs no second scan.
+            response.setCount(page.hasMore() ? store.count(room, position, until) : page.messages().size());
         }
         return response.build();
     }

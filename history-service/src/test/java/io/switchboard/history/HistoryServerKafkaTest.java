@@ -191,6 +191,13 @@ class HistoryServerKafkaTest {
         ReadResponse fromStart = stub.read(read("chat:lobby", ReadDirection.READ_AFTER).setFromStart(true)
                 .setPosition(3).setLimit(2).build());
         assertThat(offsets(fromStart)).as("from_start includes position 0 and ignores position").containsExactly(0L, 1L);
+        ReadResponse counted = stub.read(read("chat:lobby", ReadDirection.READ_AFTER).setPosition(0).setUntil(6)
+                .setLimit(2).setCount(true).build());
+        assertThat(offsets(counted)).containsExactly(1L, 2L);
+        assertThat(counted.getCount()).as("1 to 5, beyond the page").isEqualTo(5);
+        assertThat(stub.read(read("chat:lobby", ReadDirection.READ_AFTER).setFromStart(true).setCount(true).build())
+                .getCount()).as("the whole room, in one page").isEqualTo(7);
+        assertThat(after.getCount()).as("not asked").isZero();
 
         assertThat(codeOf(() -> stub.read(read("chat:nobody", ReadDirection.READ_LATEST).build())))
                 .isEqualTo(Status.Code.NOT_FOUND);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.switchboard.launcher.LocalCluster;
 import io.switchboard.proto.client.v1.Ack;
 import io.switchboard.proto.client.v1.Message;
+import io.switchboard.proto.client.v1.RecoveryFailure;
 import io.switchboard.testkit.TestTokens;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -211,6 +212,54 @@ class ClientEndToEndTest {
             sent.add(publish(publisher, room, "after"));
             await().atMost(WAIT).until(() -> seen.size() >= sent.size());
             assertThat(seen).containsExactlyElementsOf(sent);
+        }
+    }
+
+    @Test
+    void aClientFarBehindResumesEveryMissedMessageOnceInOrder() throws Exception {
+        String room = "sdk:deep";
+        int missed = 1_500; // more than the 1,000 at which a resume used to give up (TOO_FAR_BEHIND)
+        List<String> seen = new CopyOnWriteArrayList<>();
+        List<RecoveryFailure> failures = new CopyOnWriteArrayList<>();
+        CuttableConnector network = new CuttableConnector(http);
+        try (SwitchboardClient publisher = client("pia");
+             SwitchboardClient reader = builder("rex").transportConnector(network).build()) {
+            publisher.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            reader.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            reader.subscribe(room, new RoomListener() {
+                @Override
+                public void onMessage(Message message) {
+                    seen.add(text(message));
+                }
+
+                @Override
+                public void onRecoveryFailure(RecoveryFailure failure) {
+                    failures.add(failure);
+                }
+            }).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            List<String> sent = new ArrayList<>();
+            sent.add(publish(publisher, room, "before"));
+            await().atMost(WAIT).until(() -> seen.size() == 1);
+
+            // The reader stays away until every message is stored: its resume must replay all of them.
+            network.cutAndStayDown();
+            for (int i = 0; i < missed; i += 50) {
+                List<CompletableFuture<Ack>> window = new ArrayList<>();
+                for (int j = i; j < i + 50; j++) {
+                    String body = "missed-" + j;
+                    window.add(publisher.publish(room, body.getBytes(StandardCharsets.UTF_8)));
+                    sent.add(body);
+                }
+                CompletableFuture.allOf(window.toArray(CompletableFuture[]::new))
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+            network.restore();
+            await().atMost(WAIT).until(() -> seen.size() >= sent.size());
+            assertThat(reader.state()).isEqualTo(ConnectionState.CONNECTED);
+            sent.add(publish(publisher, room, "after"));
+            await().atMost(WAIT).until(() -> seen.size() >= sent.size());
+            assertThat(seen).containsExactlyElementsOf(sent);
+            assertThat(failures).isEmpty();
         }
     }
 

@@ -1,17 +1,20 @@
 package io.switchboard.client;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
  * A real connector (the WebSocket one by default), remembering the connection it opened last so that a test can cut it as a network
- * failure would. Thread-safe.
+ * failure would, and keep the network down for as long as it likes. Thread-safe.
  */
 final class CuttableConnector implements TransportConnector {
     private final TransportConnector real;
     private volatile Transport last;
+    private volatile boolean down;
 
     CuttableConnector(HttpClient http) {
         this(new JdkWebSocketConnector(http, Duration.ofSeconds(10), true));
@@ -24,6 +27,9 @@ final class CuttableConnector implements TransportConnector {
 
     @Override
     public CompletionStage<Transport> connect(URI uri, Listener listener) {
+        if (down) {
+            return CompletableFuture.failedFuture(new IOException("network down (test)"));
+        }
         return real.connect(uri, listener).thenApply(transport -> {
             last = transport;
             return transport;
@@ -37,5 +43,16 @@ final class CuttableConnector implements TransportConnector {
             throw new IllegalStateException("no connection opened yet");
         }
         transport.abort();
+    }
+
+    /** Cuts the latest connection and fails every new one until {@link #restore()}. */
+    void cutAndStayDown() {
+        down = true;
+        cut();
+    }
+
+    /** Lets connections through again. */
+    void restore() {
+        down = false;
     }
 }

@@ -15,6 +15,15 @@ public interface HistoryClient {
      */
     CompletableFuture<ReadResponse> read(ReadRequest request);
 
+    /** {@link #read}, with a failure thrown by the call itself (not by its future) turned into a failed future. */
+    default CompletableFuture<ReadResponse> readOrFail(ReadRequest request) {
+        try {
+            return read(request);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** Releases the channel; waits at most {@code timeout} for calls in flight. */
     void close(Duration timeout);
 

@@ -79,13 +79,7 @@ public final class HistoryPager {
                 .setLimit(r.getLimit() == 0 ? DEFAULT_LIMIT : r.getLimit())
                 .build();
         metrics.historyRead("page");
-        CompletableFuture<ReadResponse> call;
-        try {
-            call = client.read(request);
-        } catch (RuntimeException e) {
-            call = CompletableFuture.failedFuture(e);
-        }
-        return call.handle((response, failure) -> {
+        return client.readOrFail(request).handle((response, failure) -> {
             if (failure == null) {
                 return page(r, response);
             }

@@ -2,17 +2,31 @@ package io.switchboard.gateway.history;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 import io.switchboard.gateway.routing.ClientError;
 import io.switchboard.proto.client.v1.RecoveryFailure;
 import io.switchboard.proto.internal.v1.Envelope;
 
-/** What replaying a resuming subscription's missed messages came to. Immutable. */
+/** What starting the replay of a resuming subscription's missed messages came to. Immutable. */
 public sealed interface ResumeOutcome {
-    /** Every missed message, in ascending position order (possibly none). */
-    record Recovered(List<Envelope> messages) implements ResumeOutcome {
+    /**
+     * Every missed message can be replayed: {@code replayed} of them in all, the first page of which is
+     * {@code first}; when {@code first} is not the last page, the rest is read page by page from
+     * {@code first.continueAfter()}.
+     */
+    record Recovered(GapPage first, long replayed) implements ResumeOutcome {
         public Recovered {
-            messages = List.copyOf(messages);
+            Objects.requireNonNull(first, "first");
+            if (replayed < first.messages().size()) {
+                throw new IllegalArgumentException("replayed: " + replayed + " (expected: >= "
+                        + first.messages().size() + ", the first page)");
+            }
+        }
+
+        /** A gap that fits in one page. */
+        public static Recovered all(List<Envelope> messages) {
+            return new Recovered(new GapPage(messages, OptionalLong.empty()), messages.size());
         }
     }
 

@@ -44,7 +44,10 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *   <li>{@code gateway_closes_total{code}}: connections closed by the gateway, by close code</li>
  *   <li>{@code gateway_outbound_queue_bytes} (gauge): bytes waiting in all outbound queues</li>
  *   <li>{@code gateway_history_reads_total{kind}}: reads sent to the history store ({@code resume}: replay pages
- *       after coalescing; {@code page}: HistoryRequest frames)</li>
+ *       after coalescing; {@code resume_count}: counts of a resume gap longer than one page; {@code page}:
+ *       HistoryRequest frames)</li>
+ *   <li>{@code gateway_resume_replays} (gauge): resumes replaying history now; {@code gateway_resume_replays_waiting}
+ *       (gauge): those paused until their connection's outbound queue drains (a slow reader)</li>
  *   <li>{@code gateway_resumes_total{result}}: subscribes with resume_from, by outcome ({@code recovered},
  *       {@code position_expired}, {@code epoch_changed}, {@code too_far_behind}, or the lower-case error code)</li>
  * </ul>
@@ -73,6 +76,8 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Gauge outboundQueueBytes;
     private final Counter historyReads;
     private final Counter resumes;
+    private final Gauge replays;
+    private final Gauge replaysWaiting;
     private final GaugeWithCallback fanoutLag;
     private final GaugeWithCallback ready;
     private final AtomicReference<BooleanSupplier> readySource = new AtomicReference<>(() -> false);
@@ -117,10 +122,15 @@ public final class GatewayMetrics implements AutoCloseable {
         outboundQueueBytes = Gauge.builder().name("gateway_outbound_queue_bytes")
                 .help("Bytes waiting in all outbound queues").register(registry);
         historyReads = Counter.builder().name("gateway_history_reads")
-                .help("Reads sent to the history store (resume: coalesced replay pages; page: HistoryRequest)")
+                .help("Reads sent to the history store (resume: coalesced replay pages; resume_count: counts of resume"
+                        + " gaps longer than a page; page: HistoryRequest)")
                 .labelNames("kind").register(registry);
         resumes = Counter.builder().name("gateway_resumes")
                 .help("Subscribes with resume_from, by outcome").labelNames("result").register(registry);
+        replays = Gauge.builder().name("gateway_resume_replays")
+                .help("Resumes replaying history now").register(registry);
+        replaysWaiting = Gauge.builder().name("gateway_resume_replays_waiting")
+                .help("Resumes whose replay waits for its connection's outbound queue to drain").register(registry);
         fanoutLag = GaugeWithCallback.builder().name("gateway_fanout_lag_records")
                 .help("Room log records the fan-out consumer has not read yet, by partition")
                 .labelNames("partition")
@@ -136,7 +146,7 @@ public final class GatewayMetrics implements AutoCloseable {
                 .register(registry);
         all = List.of(ready, connections, connectionsOpened, connectionsClosed, framesReceived, framesSent,
                 publishes, publishDuration, fanoutRecords, fanoutDeliveries, slowConsumers, closes,
-                outboundQueueBytes, historyReads, resumes, fanoutLag, writerLaneStalls);
+                outboundQueueBytes, historyReads, resumes, replays, replaysWaiting, fanoutLag, writerLaneStalls);
     }
 
     public void connectionOpened() {
@@ -223,6 +233,16 @@ public final class GatewayMetrics implements AutoCloseable {
 
     public void historyRead(String kind) {
         historyReads.labelValues(kind).inc();
+    }
+
+    /** A replay of history started ({@code +1}) or ended ({@code -1}). */
+    public void replaying(int delta) {
+        replays.inc(delta);
+    }
+
+    /** A replay paused for its connection's outbound queue ({@code +1}) or went on ({@code -1}). */
+    public void replayWaiting(int delta) {
+        replaysWaiting.inc(delta);
     }
 
     public void resume(String result) {

@@ -8,27 +8,35 @@ import java.util.function.Consumer;
 import io.switchboard.gateway.ws.OutboundFrame;
 
 /**
- * The hand-over of one resuming subscription from history to the live stream. While the missed messages are read
- * (REPLAYING), live messages of the room are buffered in order, bounded in bytes; {@link #finish} then writes the
- * Subscribed reply, the replayed messages and the buffer, and turns LIVE, all under one lock so a live message
- * cannot slip in between. A position at or below the last one written is never written again (dedup at the seam).
+ * The hand-over of one resuming subscription from history to the live stream. While the missed messages are
+ * replayed (REPLAYING), live messages of the room are held in order, bounded in bytes; the replay writes
+ * Subscribed, then the missed messages page by page ({@link #write}), and {@link #goLive} then writes what was held
+ * and turns LIVE, under one lock so a live message cannot slip in between. A position at or below the last one
+ * written is never written again (dedup at the seam).
  *
- * <p>Thread-safe: {@link #offer} runs on the fan-out thread, {@link #finish} and {@link #cancel} on a reader or
- * gRPC thread; all state is guarded by {@code lock}, which is held only while enqueueing (never across I/O).
+ * <p>A replay may take long (a deep gap streams at the client's pace), so the held live messages must not grow
+ * with it: when the next one would pass the byte bound, every held message is dropped instead and the replay is
+ * told to re-read them from history ({@link #goLive} answers with the range to read first). Memory stays bounded
+ * and nothing is lost; the client only sees the room's messages in order, each once.
+ *
+ * <p>Thread-safe: {@link #offer} runs on the fan-out thread, the rest on a reader or gRPC thread; all state is
+ * guarded by {@code lock}, which is held only while enqueueing (never across I/O).
  */
 final class Replay {
     /** What {@link #offer} did with a live message. */
     enum Offer {
-        /** Buffered (or dropped as a duplicate): the caller does nothing more. */
+        /** Held (or dropped: a duplicate, or to be re-read from history): the caller does nothing more. */
         HANDLED,
-        /** The buffer would pass its byte bound: the replay is cancelled, the caller closes the connection. */
-        OVERFLOW,
         /** The replay is over: the caller writes the message itself. */
         LIVE
     }
 
     /** A frame with the position it carries. */
     record Positioned(long position, OutboundFrame frame) {
+    }
+
+    /** What {@link #goLive} asks of the replay: read {@code (after, until)} from history, then call again. */
+    record Reread(long after, long until) {
     }
 
     private enum State { REPLAYING, LIVE, CANCELLED }
@@ -43,19 +51,16 @@ final class Replay {
     private State state = State.REPLAYING;
     // @GuardedBy("lock"): the highest position written (starts at the client's resume position)
     private long lastSent;
+    // @GuardedBy("lock"): live messages below this position were dropped and must be re-read from history (0: none)
+    private long rereadUntil;
 
     /**
      * @param resumePosition the last position the client saw: nothing at or below it is written
-     * @param maxBufferBytes bound of the live messages buffered while replaying
+     * @param maxBufferBytes bound of the live messages held while replaying
      */
     Replay(long resumePosition, long maxBufferBytes) {
         this.lastSent = resumePosition;
         this.maxBufferBytes = maxBufferBytes;
-    }
-
-    /** The byte bound of the live messages buffered while replaying. */
-    long maxBufferBytes() {
-        return maxBufferBytes;
     }
 
     /** A live message of the room. Fan-out thread. */
@@ -75,8 +80,11 @@ final class Replay {
                 }
                 default -> {
                     if (bufferedBytes + frame.size() > maxBufferBytes) {
-                        cancelLocked();
-                        return Offer.OVERFLOW;
+                        // History holds them: drop what is held and this one, and read them back later.
+                        buffer.clear();
+                        bufferedBytes = 0;
+                        rereadUntil = Math.max(rereadUntil, position + 1);
+                        return Offer.HANDLED;
                     }
                     buffer.addLast(new Positioned(position, frame));
                     bufferedBytes += frame.size();
@@ -89,28 +97,78 @@ final class Replay {
     }
 
     /**
-     * Writes {@code subscribed}, then {@code replayed}, then the buffered live messages to {@code out}, skipping
-     * positions already written, and turns LIVE.
+     * Writes {@code frames} (Subscribed, or replayed messages: positions at or below the last one written are
+     * skipped) to {@code out} while replaying.
      *
-     * @return false (and writes nothing) when the replay was cancelled meanwhile
+     * @return false (and writes nothing) when the replay was cancelled
      */
-    boolean finish(OutboundFrame subscribed, List<Positioned> replayed, Consumer<OutboundFrame> out) {
+    boolean write(List<Positioned> frames, Consumer<OutboundFrame> out) {
         lock.lock();
         try {
             if (state != State.REPLAYING) {
                 return false;
             }
-            out.accept(subscribed);
-            for (Positioned p : replayed) {
-                write(p, out);
+            for (Positioned p : frames) {
+                if (p.position() > lastSent) {
+                    out.accept(p.frame());
+                    lastSent = p.position();
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes a frame that carries no position (Subscribed) while replaying; false when cancelled. */
+    boolean announce(OutboundFrame frame, Consumer<OutboundFrame> out) {
+        lock.lock();
+        try {
+            if (state != State.REPLAYING) {
+                return false;
+            }
+            out.accept(frame);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Ends the replay once history is written: when live messages had to be dropped, answers the range to re-read
+     * from history first (call again after writing it); else writes the held live messages and turns LIVE.
+     *
+     * @return the range to re-read, or null when LIVE (or cancelled: see {@link #cancelled})
+     */
+    Reread goLive(Consumer<OutboundFrame> out) {
+        lock.lock();
+        try {
+            if (state != State.REPLAYING) {
+                return null;
+            }
+            if (rereadUntil > lastSent + 1) {
+                return new Reread(lastSent, rereadUntil);
             }
             for (Positioned p : buffer) {
-                write(p, out);
+                if (p.position() > lastSent) {
+                    out.accept(p.frame());
+                    lastSent = p.position();
+                }
             }
             buffer.clear();
             bufferedBytes = 0;
             state = State.LIVE;
-            return true;
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True once the replay was cancelled. */
+    boolean cancelled() {
+        lock.lock();
+        try {
+            return state == State.CANCELLED;
         } finally {
             lock.unlock();
         }
@@ -121,25 +179,12 @@ final class Replay {
         lock.lock();
         try {
             boolean was = state == State.REPLAYING;
-            cancelLocked();
+            state = State.CANCELLED;
+            buffer.clear();
+            bufferedBytes = 0;
             return was;
         } finally {
             lock.unlock();
         }
-    }
-
-    // @GuardedBy("lock")
-    private void write(Positioned p, Consumer<OutboundFrame> out) {
-        if (p.position() > lastSent) {
-            out.accept(p.frame());
-            lastSent = p.position();
-        }
-    }
-
-    // @GuardedBy("lock")
-    private void cancelLocked() {
-        state = State.CANCELLED;
-        buffer.clear();
-        bufferedBytes = 0;
     }
 }

@@ -1,6 +1,5 @@
 package io.switchboard.gateway.session;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
@@ -8,24 +7,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.switchboard.gateway.history.GapPage;
 import io.switchboard.gateway.history.ResumeOutcome;
 import io.switchboard.gateway.history.ResumeReader;
 import io.switchboard.gateway.observe.GatewayMetrics;
 import io.switchboard.gateway.routing.ClientError;
-import io.switchboard.proto.Messages;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.RecoveryFailure;
 import io.switchboard.proto.client.v1.ResumeFrom;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribe;
-import io.switchboard.proto.internal.v1.Envelope;
 
 /**
  * A Subscribe with {@code resume_from}: the hand-over of a room from history to the live stream with no gap and
  * no duplicate. It registers at the fan-out's hand-over point {@code L} (so every message at or above {@code L}
- * reaches the session), buffers the room's live messages in a {@link Replay} while the missed ones (after the
- * client's position, below {@code L}) are read from history off the fan-out thread, then writes Subscribed, the
- * replayed messages and the buffer, in that order, and goes live. A resume into another epoch subscribes with
+ * reaches the session), holds the room's live messages in a {@link Replay} while the first page of the missed ones
+ * (after the client's position, below {@code L}) is read from history off the fan-out thread, then a
+ * {@link ReplayStream} writes Subscribed, the replayed messages page by page at the client's pace and the held
+ * live ones, in that order, and goes live. A resume into another epoch subscribes with
  * {@code recovered=false EPOCH_CHANGED}. When history cannot be asked, the subscription is removed again and the
  * client gets a retriable Error: never a silent gap.
  *
@@ -97,7 +96,7 @@ final class ResumeHandOver {
             return CompletableFuture.completedFuture(null);
         }
         long until = liveFrom.getAsLong();
-        return history.missed(room, epoch, after, until)
+        return history.start(room, epoch, after, until)
                 .exceptionally(failure -> {
                     LOG.log(Level.SEVERE, "Resume of " + room + " failed in session " + sessionId, failure);
                     return new ResumeOutcome.Failed(new ClientError(ErrorCode.INTERNAL, "internal error"));
@@ -105,7 +104,7 @@ final class ResumeHandOver {
                 .thenAccept(outcome -> finish(sub, epoch, replay, until, outcome));
     }
 
-    /** Any thread: ends a resume with its outcome. */
+    /** Any thread: ends a resume with its outcome, or streams its replay. */
     private void finish(Subscribe sub, String epoch, Replay replay, long liveFrom, ResumeOutcome outcome) {
         String room = sub.getRoom();
         switch (outcome) {
@@ -118,27 +117,23 @@ final class ResumeHandOver {
             }
             case ResumeOutcome.NotRecovered n -> {
                 metrics.resume(n.reason().name().toLowerCase(Locale.ROOT));
-                handOver(room, replay, ServerFrames.subscribed(sub, epoch, false, n.reason(), 0, liveFrom), List.of());
+                // Nothing to replay, but live messages dropped from a full buffer meanwhile are re-read.
+                stream(room, epoch, replay, liveFrom, ServerFrames.subscribed(sub, epoch, false, n.reason(), 0,
+                        liveFrom), new GapPage(List.of(), OptionalLong.empty()));
             }
             case ResumeOutcome.Recovered r -> {
-                // Encoded before taking the replay's lock, which the fan-out thread may be waiting for.
-                List<Replay.Positioned> frames = new ArrayList<>(r.messages().size());
-                for (Envelope env : r.messages()) {
-                    ServerFrame message = ServerFrame.newBuilder()
-                            .setMessage(Messages.ofStored(room, env, epoch)).build();
-                    frames.add(new Replay.Positioned(env.getPosition().getOffset(), output.encode(message)));
-                }
                 metrics.resume("recovered");
-                handOver(room, replay, ServerFrames.subscribed(sub, epoch, true,
-                        RecoveryFailure.RECOVERY_FAILURE_UNSPECIFIED, frames.size(), liveFrom), frames);
+                // replayed is at most gateway.resume.max-messages, an int.
+                stream(room, epoch, replay, liveFrom, ServerFrames.subscribed(sub, epoch, true,
+                        RecoveryFailure.RECOVERY_FAILURE_UNSPECIFIED, (int) r.replayed(), liveFrom), r.first());
             }
         }
     }
 
-    private void handOver(String room, Replay replay, ServerFrame subscribed, List<Replay.Positioned> frames) {
-        if (replay.finish(output.encode(subscribed), frames, output::enqueue)) {
-            rooms.replayDone(room, replay);
-        }
+    private void stream(String room, String epoch, Replay replay, long liveFrom, ServerFrame subscribed,
+                        GapPage first) {
+        new ReplayStream(room, epoch, replay, history, output, metrics, liveFrom,
+                () -> rooms.replayDone(room, replay)).start(subscribed, first);
     }
 
     private CompletableFuture<Void> answered(ServerFrame reply) {

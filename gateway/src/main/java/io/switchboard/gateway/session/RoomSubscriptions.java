@@ -267,20 +267,9 @@ final class RoomSubscriptions implements Subscriber {
         }
         OutboundFrame frame = output.encode(message);
         Replay replay = everReplayed ? replays.get(message.room()) : null;
-        if (replay != null) {
-            switch (replay.offer(message.frame().getMessage().getPosition(), frame)) {
-                case HANDLED -> {
-                    return;
-                }
-                case OVERFLOW -> {
-                    output.closeConnection(ErrorCode.SLOW_CONSUMER, "slow consumer: more than "
-                            + replay.maxBufferBytes() + " live bytes buffered during a resume");
-                    return;
-                }
-                case LIVE -> {
-                    // the replay is over: write as usual
-                }
-            }
+        if (replay != null
+                && replay.offer(message.frame().getMessage().getPosition(), frame) == Replay.Offer.HANDLED) {
+            return; // held for the replay (or re-read from history later); LIVE: the replay is over, write as usual
         }
         if (conflator == null || !conflator.offer(message.room(), frame)) {
             output.enqueue(frame);

@@ -1,6 +1,7 @@
 package io.switchboard.gateway.session;
 
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 import io.switchboard.gateway.debug.FrameTap;
 import io.switchboard.gateway.fanout.FanoutMessage;
@@ -100,6 +101,29 @@ final class SessionOutput {
         if (queue.offer(frame) == OutboundQueue.Offer.OVERFLOW) {
             closeConnection(ErrorCode.SLOW_CONSUMER, "slow consumer: more than " + maxQueueBytes + " bytes queued");
         }
+    }
+
+    /** The byte bound of the outbound queue. */
+    long maxQueueBytes() {
+        return maxQueueBytes;
+    }
+
+    /** False once the connection's output is closing or ended: nothing more will be written. */
+    boolean accepting() {
+        return queue.accepting();
+    }
+
+    /** Bytes queued and not yet written. */
+    long queuedBytes() {
+        return queue.queuedBytes();
+    }
+
+    /**
+     * Completes once at most {@code bytes} are queued, or once the output ended (the next enqueue is then
+     * discarded); on the writer's thread, so continue with an async stage.
+     */
+    CompletableFuture<Void> whenQueuedAtMost(long bytes) {
+        return queue.whenQueuedAtMost(bytes);
     }
 
     /** {@code frame} in this connection's encoding. */

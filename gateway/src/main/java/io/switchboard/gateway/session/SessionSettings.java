@@ -12,7 +12,8 @@ import java.time.Duration;
  * @param maxPayloadBytes        largest Publish payload, in bytes
  * @param maxOutboundQueueBytes  byte bound of a connection's outbound queue
  * @param maxInflightPublishes   publishes one connection may have waiting for a router
- * @param maxResumeBufferBytes   live bytes one resuming subscription may buffer while its history is replayed
+ * @param maxResumeBufferBytes   live bytes one resuming subscription holds while its history is replayed (beyond
+ *                               them, they are read back from history)
  */
 public record SessionSettings(Duration connectTimeout, Duration closeTimeout, int maxSubscriptions,
                               int maxFrameBytes, int maxPayloadBytes, long maxOutboundQueueBytes,

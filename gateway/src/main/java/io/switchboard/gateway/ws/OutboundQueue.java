@@ -3,6 +3,7 @@ package io.switchboard.gateway.ws;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -22,6 +23,9 @@ import java.util.logging.Logger;
  * {@value #MAX_BATCH_BYTES} bytes) and hands them to the sink in one call, which writes them in one socket write;
  * frames queued while it writes wait for its next round without waking anything. A queue whose write once stalled
  * its lane writes through threads of its own from then on.
+ *
+ * <p>A producer that can wait (a resume streaming history) asks {@link #whenQueuedAtMost} before it offers more,
+ * so it never reads ahead of a slow client.
  *
  * <p>Thread-safe. All mutable state is guarded by {@code lock}; the sink is called outside the lock.
  */
@@ -93,6 +97,11 @@ public final class OutboundQueue {
     private Thread ownWriter;
     // @GuardedBy("lock"): set once when a write stalled the lane; from then on the queue writes on its own threads
     private boolean leftLane;
+    // @GuardedBy("lock"): producers waiting for the queue to drain (rare: resumes streaming history); null when none
+    private List<RoomWaiter> roomWaiters;
+
+    private record RoomWaiter(long atMost, CompletableFuture<Void> room) {
+    }
 
     /**
      * @param name     names the writer thread, e.g. the session id
@@ -131,6 +140,7 @@ public final class OutboundQueue {
     /** Appends {@code frame}; never blocks on I/O. */
     public Offer offer(OutboundFrame frame) {
         Thread w;
+        List<CompletableFuture<Void>> ready;
         lock.lock();
         try {
             if (terminated || overflowed || closeReason != null) {
@@ -139,13 +149,20 @@ public final class OutboundQueue {
             if (queuedBytes + frame.size() > maxBytes) {
                 overflowed = true;
                 dropAllLocked();
-                return Offer.OVERFLOW;
+                ready = roomCameLocked();
+                w = null;
+            } else {
+                ready = null;
+                frames.addLast(frame);
+                queuedBytes += frame.size();
+                w = writerNeededLocked();
             }
-            frames.addLast(frame);
-            queuedBytes += frame.size();
-            w = writerNeededLocked();
         } finally {
             lock.unlock();
+        }
+        if (ready != null) {
+            roomCame(ready);
+            return Offer.OVERFLOW;
         }
         listener.queuedBytesChanged(frame.size());
         startWriter(w);
@@ -160,6 +177,7 @@ public final class OutboundQueue {
      */
     public boolean close(int code, String reason, boolean dropPending) {
         Thread w;
+        List<CompletableFuture<Void>> ready;
         lock.lock();
         try {
             if (terminated || closeReason != null) {
@@ -171,9 +189,11 @@ public final class OutboundQueue {
             closeCode = code;
             closeReason = reason;
             w = writerNeededLocked();
+            ready = roomCameLocked();
         } finally {
             lock.unlock();
         }
+        roomCame(ready);
         startWriter(w);
         return true;
     }
@@ -188,6 +208,7 @@ public final class OutboundQueue {
      */
     public void terminate(boolean interruptWrite) {
         Thread w;
+        List<CompletableFuture<Void>> ready;
         lock.lock();
         try {
             if (!terminated) {
@@ -196,11 +217,72 @@ public final class OutboundQueue {
             }
             // A lane's thread is shared: it is never interrupted (the owner aborts the transport instead).
             w = ownWriter;
+            ready = roomCameLocked();
         } finally {
             lock.unlock();
         }
+        roomCame(ready);
         if (interruptWrite && w != null && Thread.currentThread() != w) {
             w.interrupt();
+        }
+    }
+
+    /**
+     * Completes once at most {@code bytes} are queued (at once if so now), or once the queue ends (closed,
+     * overflowed or terminated: the waiter's next offer finds out). Completes on the writer's thread: continue
+     * elsewhere with an async stage.
+     */
+    public CompletableFuture<Void> whenQueuedAtMost(long bytes) {
+        lock.lock();
+        try {
+            if (queuedBytes <= bytes || terminated || overflowed || closeReason != null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            CompletableFuture<Void> room = new CompletableFuture<>();
+            if (roomWaiters == null) {
+                roomWaiters = new ArrayList<>(2);
+            }
+            roomWaiters.add(new RoomWaiter(bytes, room));
+            return room;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // @GuardedBy("lock"): the waiters whose room has come (all of them once the queue ended), removed
+    private List<CompletableFuture<Void>> roomCameLocked() {
+        if (roomWaiters == null) {
+            return List.of();
+        }
+        boolean ended = terminated || overflowed || closeReason != null;
+        List<CompletableFuture<Void>> ready = new ArrayList<>(roomWaiters.size());
+        roomWaiters.removeIf(w -> {
+            if (ended || queuedBytes <= w.atMost()) {
+                ready.add(w.room());
+                return true;
+            }
+            return false;
+        });
+        if (roomWaiters.isEmpty()) {
+            roomWaiters = null;
+        }
+        return ready;
+    }
+
+    /** Outside the lock: completes what {@link #roomCameLocked} returned. */
+    private static void roomCame(List<CompletableFuture<Void>> ready) {
+        for (CompletableFuture<Void> room : ready) {
+            room.complete(null);
+        }
+    }
+
+    /** False once the queue accepts no more frames (closing, overflowed or terminated). */
+    public boolean accepting() {
+        lock.lock();
+        try {
+            return !(terminated || overflowed || closeReason != null);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -278,6 +360,7 @@ public final class OutboundQueue {
         while (true) {
             int code;
             String reason;
+            List<CompletableFuture<Void>> ready;
             long batchBytes = 0;
             batch.clear();
             lock.lock();
@@ -302,9 +385,11 @@ public final class OutboundQueue {
                 queuedBytes -= batchBytes;
                 code = closeCode;
                 reason = closeReason;
+                ready = roomCameLocked();
             } finally {
                 lock.unlock();
             }
+            roomCame(ready);
             long since = on == null ? 0 : on.beginWrite();
             boolean done = false;
             try {

@@ -33,7 +33,7 @@ class ResumeReaderTest {
     }
 
     /** A store holding positions 10..29 of one room, or failing every read with {@code failWith}. */
-    private static final class ScriptedHistory implements HistoryClient {
+    private static class ScriptedHistory implements HistoryClient {
         final List<ReadRequest> reads = new CopyOnWriteArrayList<>();
         volatile Status failWith;
 
@@ -50,7 +50,8 @@ class ResumeReaderTest {
                     .toList();
             return CompletableFuture.completedFuture(ReadResponse.newBuilder().setEpoch("e:0")
                     .addAllMessages(after.subList(0, Math.min(r.getLimit(), after.size())))
-                    .setHasMore(after.size() > r.getLimit()).build());
+                    .setHasMore(after.size() > r.getLimit())
+                    .setCount(r.getCount() ? after.size() : 0).build());
         }
 
         @Override
@@ -68,15 +69,26 @@ class ResumeReaderTest {
         ScriptedHistory history = new ScriptedHistory();
         ResumeReader reader = new ResumeReader(history, 100, 1000, Duration.ofMinutes(1), 1 << 20, metrics,
                 com.github.benmanes.caffeine.cache.Ticker.systemTicker(), false);
-        assertThat(positions(reader.missed("r", "e:0", 11, 15).join())).containsExactly(12L, 13L, 14L);
-        assertThat(positions(reader.missed("r", "e:0", 11, 15).join())).containsExactly(12L, 13L, 14L);
+        assertThat(missed(reader, 11, 15)).containsExactly(12L, 13L, 14L);
+        assertThat(missed(reader, 11, 15)).containsExactly(12L, 13L, 14L);
         assertThat(history.reads).hasSize(2);
     }
 
-    private static List<Long> positions(ResumeOutcome o) {
+    /** Every message of {@code (after, until)}: the first page from start(), the rest page by page. */
+    private static List<Long> missed(ResumeReader reader, long after, long until) {
+        ResumeOutcome o = reader.start("r", "e:0", after, until).join();
         assertThat(o).isInstanceOf(ResumeOutcome.Recovered.class);
+        ResumeOutcome.Recovered recovered = (ResumeOutcome.Recovered) o;
         List<Long> out = new ArrayList<>();
-        ((ResumeOutcome.Recovered) o).messages().forEach(e -> out.add(e.getPosition().getOffset()));
+        GapPage page = recovered.first();
+        while (true) {
+            page.messages().forEach(e -> out.add(e.getPosition().getOffset()));
+            if (page.last()) {
+                break;
+            }
+            page = reader.next("r", "e:0", page.continueAfter().getAsLong(), until).join();
+        }
+        assertThat(recovered.replayed()).as("the count Subscribed announces").isEqualTo(out.size());
         return out;
     }
 
@@ -84,25 +96,44 @@ class ResumeReaderTest {
     void aLaterCallerWithAFurtherHandOverContinuesPastTheSharedPage() {
         ScriptedHistory history = new ScriptedHistory();
         ResumeReader reader = reader(history, 100, 1000);
-        assertThat(positions(reader.missed("r", "e:0", 11, 15).join())).containsExactly(12L, 13L, 14L);
-        // Same first page (shared, read with until=15), then a continuation from 14 up to 20.
-        assertThat(positions(reader.missed("r", "e:0", 11, 20).join())).containsExactly(12L, 13L, 14L, 15L, 16L,
-                17L, 18L, 19L);
+        assertThat(missed(reader, 11, 15)).containsExactly(12L, 13L, 14L);
+        // Same first page (shared, read with until=15), a count (the gap goes on past it), then a continuation
+        // from 14 up to 20.
+        assertThat(missed(reader, 11, 20)).containsExactly(12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L);
         // An earlier hand-over uses the shared pages but stops at its own point.
-        assertThat(positions(reader.missed("r", "e:0", 11, 13).join())).containsExactly(12L);
-        assertThat(history.reads).hasSize(2);
-        assertThat(history.reads.get(1).getPosition()).isEqualTo(14);
+        assertThat(missed(reader, 11, 13)).containsExactly(12L);
+        assertThat(history.reads).hasSize(3);
+        assertThat(history.reads.get(1).getCount()).isTrue();
         assertThat(history.reads.get(1).getUntil()).isEqualTo(20);
+        assertThat(history.reads.get(2).getPosition()).isEqualTo(14);
+        assertThat(history.reads.get(2).getUntil()).isEqualTo(20);
     }
 
     @Test
-    void pagesUntilTheHandOverAndRefusesMoreThanTheMaximum() {
+    void pagesUntilTheHandOverOnePageAtATimeAndRefusesMoreThanTheMaximum() {
         ScriptedHistory history = new ScriptedHistory();
-        assertThat(positions(reader(history, 3, 10).missed("r", "e:0", 9, 20).join()))
+        ResumeReader reader = reader(history, 3, 10);
+        ResumeOutcome started = reader.start("r", "e:0", 9, 20).join();
+        // One page read and one count: nothing more until the caller asks for the next page.
+        assertThat(history.reads).hasSize(2);
+        assertThat(((ResumeOutcome.Recovered) started).replayed()).isEqualTo(10);
+        assertThat(missed(reader(history, 3, 10), 9, 20))
                 .containsExactly(10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L);
-        assertThat(history.reads).hasSize(4);
-        ResumeOutcome tooFar = reader(history, 3, 10).missed("r", "e:0", 9, 21).join();
+        ResumeOutcome tooFar = reader(history, 3, 10).start("r", "e:0", 9, 21).join();
         assertThat(tooFar).isEqualTo(new ResumeOutcome.NotRecovered(RecoveryFailure.TOO_FAR_BEHIND));
+    }
+
+    @Test
+    void aHistoryServiceThatDoesNotCountLeavesALongGapTooFarBehind() {
+        ScriptedHistory history = new ScriptedHistory() {
+            @Override
+            public CompletableFuture<ReadResponse> read(ReadRequest r) {
+                return super.read(r).thenApply(response -> response.toBuilder().clearCount().build());
+            }
+        };
+        assertThat(reader(history, 3, 1000).start("r", "e:0", 9, 20).join())
+                .isEqualTo(new ResumeOutcome.NotRecovered(RecoveryFailure.TOO_FAR_BEHIND));
+        assertThat(missed(reader(history, 3, 1000), 9, 12)).as("one page needs no count").containsExactly(10L, 11L);
     }
 
     @Test
@@ -110,20 +141,20 @@ class ResumeReaderTest {
         ScriptedHistory history = new ScriptedHistory();
         ResumeReader reader = reader(history, 100, 1000);
         history.failWith = Status.UNAVAILABLE;
-        ResumeOutcome down = reader.missed("r", "e:0", 11, 15).join();
+        ResumeOutcome down = reader.start("r", "e:0", 11, 15).join();
         assertThat(down).isInstanceOf(ResumeOutcome.Failed.class);
         assertThat(((ResumeOutcome.Failed) down).error().code())
                 .isEqualTo(io.switchboard.proto.client.v1.ErrorCode.RECOVERY_UNAVAILABLE);
         history.failWith = Status.OUT_OF_RANGE;
-        assertThat(reader.missed("r", "e:0", 11, 15).join())
+        assertThat(reader.start("r", "e:0", 11, 15).join())
                 .isEqualTo(new ResumeOutcome.NotRecovered(RecoveryFailure.POSITION_EXPIRED));
         history.failWith = Status.FAILED_PRECONDITION;
-        assertThat(reader.missed("r", "e:0", 11, 15).join())
+        assertThat(reader.start("r", "e:0", 11, 15).join())
                 .isEqualTo(new ResumeOutcome.NotRecovered(RecoveryFailure.EPOCH_CHANGED));
         history.failWith = Status.NOT_FOUND;
-        assertThat(positions(reader.missed("r", "e:0", 40, 45).join())).isEmpty();
+        assertThat(missed(reader, 40, 45)).isEmpty();
         history.failWith = null;
-        assertThat(positions(reader.missed("r", "e:0", 11, 15).join())).containsExactly(12L, 13L, 14L);
+        assertThat(missed(reader, 11, 15)).containsExactly(12L, 13L, 14L);
         assertThat(history.reads).hasSize(5);
     }
 
@@ -132,9 +163,9 @@ class ResumeReaderTest {
         ResumeReader reader = reader(HistoryClient.unconfigured(), 100, 1000);
         // The partition moved (another room's record would do): live, with recovered=false, not a retriable error
         // that no retry could ever cure.
-        assertThat(reader.missed("r", "e:0", 11, 15).join())
+        assertThat(reader.start("r", "e:0", 11, 15).join())
                 .isEqualTo(new ResumeOutcome.NotRecovered(RecoveryFailure.HISTORY_DISABLED));
         // Nothing can have been missed: recovered, no history needed.
-        assertThat(positions(reader.missed("r", "e:0", 14, 15).join())).isEmpty();
+        assertThat(missed(reader, 14, 15)).isEmpty();
     }
 }

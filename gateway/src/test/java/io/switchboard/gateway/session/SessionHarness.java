@@ -189,7 +189,8 @@ final class SessionHarness implements AutoCloseable {
 
     final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    final GatewayMetrics metrics = new GatewayMetrics(new PrometheusRegistry());
+    final PrometheusRegistry prometheus = new PrometheusRegistry();
+    final GatewayMetrics metrics = new GatewayMetrics(prometheus);
     final ConnectionRegistry connections = new ConnectionRegistry();
     final SubscriptionRegistry registry = new SubscriptionRegistry();
     final FakeHandOver handOver = new FakeHandOver(registry);
@@ -248,6 +249,17 @@ final class SessionHarness implements AutoCloseable {
                 .presence(presence, new PresenceQueryHandler(PresenceDirectory.unconfigured(), () -> true))
                 .build();
         admission.ready();
+    }
+
+    /** The value of the unlabelled gauge {@code name} now. */
+    double gauge(String name) {
+        for (var snapshot : prometheus.scrape()) {
+            if (snapshot.getMetadata().getName().equals(name)
+                    && snapshot instanceof io.prometheus.metrics.model.snapshots.GaugeSnapshot g) {
+                return g.getDataPoints().getFirst().getValue();
+            }
+        }
+        throw new AssertionError("no gauge " + name);
     }
 
     /** A connection of the binary subprotocol, its session opened. */

@@ -91,6 +91,39 @@ class OutboundQueueTest {
     }
 
     @Test
+    void aProducerWaitingForRoomIsWokenByTheWriterOrByTheEndOfTheQueue() throws Exception {
+        RecordingSink sink = new RecordingSink(true);
+        OutboundQueue queue = new OutboundQueue("t", 100, sink, new OutboundQueue.Listener() { });
+        queue.start();
+        assertThat(queue.whenQueuedAtMost(0)).as("empty: room at once").isDone();
+        queue.offer(text("first"));
+        assertThat(sink.firstSendStarted.await(10, TimeUnit.SECONDS)).isTrue(); // writer now blocked on "first"
+        String forty = "x".repeat(40);
+        queue.offer(text(forty));
+        queue.offer(text(forty));
+        var half = queue.whenQueuedAtMost(50);
+        var none = queue.whenQueuedAtMost(0);
+        assertThat(half).as("80 bytes queued and the writer is stuck").isNotDone();
+
+        sink.release.countDown(); // the writer takes the two queued frames in its next batch
+        half.get(10, TimeUnit.SECONDS);
+        none.get(10, TimeUnit.SECONDS);
+
+        RecordingSink stuck = new RecordingSink(true);
+        OutboundQueue ending = new OutboundQueue("t2", 100, stuck, new OutboundQueue.Listener() { });
+        ending.start();
+        ending.offer(text("first"));
+        assertThat(stuck.firstSendStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        ending.offer(text(forty));
+        var waiting = ending.whenQueuedAtMost(0);
+        assertThat(waiting).isNotDone();
+        ending.terminate(false);
+        assertThat(waiting).as("a terminated queue writes nothing more: stop waiting").isDone();
+        assertThat(ending.accepting()).isFalse();
+        stuck.release.countDown();
+    }
+
+    @Test
     void overflowDropsTheQueueAndTheCloseReplacesPendingFrames() throws Exception {
         RecordingSink sink = new RecordingSink(true);
         AtomicLong queued = new AtomicLong();

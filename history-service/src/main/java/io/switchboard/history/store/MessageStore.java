@@ -46,6 +46,12 @@ public interface MessageStore extends AutoCloseable {
      */
     Page after(String room, long offset, OptionalLong until, int limit);
 
+    /**
+     * How many messages of {@code room} lie after {@code offset} (exclusive) and below {@code until} (exclusive;
+     * empty = unbounded): what pages of {@link #after} would return in total. Scans the range.
+     */
+    long count(String room, long offset, OptionalLong until);
+
     /** Every room that has (or had) messages, in key order. */
     List<String> rooms();
 

@@ -261,6 +261,24 @@ public final class RocksMessageStore implements MessageStore {
     }
 
     @Override
+    public long count(String room, long offset, OptionalLong until) {
+        long bound = until.orElse(Long.MAX_VALUE);
+        return reading(() -> {
+            long n = 0;
+            if (offset == Long.MAX_VALUE) {
+                return n;
+            }
+            try (RocksIterator it = db.newIterator(messages)) {
+                for (it.seek(messageKey(room, offset + 1)); it.isValid() && inRoom(it.key(), room)
+                        && offsetOf(it.key()) < bound; it.next()) {
+                    n++;
+                }
+            }
+            return n;
+        });
+    }
+
+    @Override
     public List<String> rooms() {
         return reading(() -> {
             List<String> names = new ArrayList<>();

@@ -93,6 +93,10 @@ public abstract class MessageStoreContract {
         assertThat(offsets(bounded)).containsExactly(4L);
         assertThat(bounded.hasMore()).isFalse();
         assertThat(store.after("chat:a", 0, OptionalLong.of(8), 2).hasMore()).isTrue();
+        assertThat(store.count("chat:a", 2, OptionalLong.empty())).as("4, 6, 8").isEqualTo(3);
+        assertThat(store.count("chat:a", -1, OptionalLong.of(8))).as("0, 2, 4, 6").isEqualTo(4);
+        assertThat(store.count("chat:a", 8, OptionalLong.empty())).isZero();
+        assertThat(store.count("chat:ab", -1, OptionalLong.empty())).as("not chat:a's").isEqualTo(1);
         assertThat(store.latest("chat:a", 1).messages().getFirst().envelope().getId()).isEqualTo("m-8");
     }
 
