@@ -73,7 +73,9 @@ export class TransportChoice {
     if (this.mode !== 'auto' || !this.onFallback) {
       return undefined;
     }
-    return this.upgrades.attempts === 0 ? (this.upgrades.next(), 0) : this.upgrades.next();
+    const first = this.upgrades.attempts === 0;
+    const delay = this.upgrades.next();
+    return first ? 0 : delay;
   }
 
   /** A WebSocket reached Connected: the client is on WebSockets again. */

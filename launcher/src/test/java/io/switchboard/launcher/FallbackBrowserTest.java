@@ -66,9 +66,11 @@ class FallbackBrowserTest {
                     .contains("PASS fallback: bob's page: every WebSocket refused, event streams used")
                     .contains("PASS");
             // The restarted gateway took the pages' frames as POSTs.
-            double posted = MetricsScrape.sample(HttpClient.newHttpClient(), cluster.httpUri(0).resolve("/metrics"),
-                    "gateway_http_fallback_requests_total{status=\"204\"}");
-            assertThat(posted).as("POSTs answered 204 by the gateway since its restart").isPositive();
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                double posted = MetricsScrape.sample(http, cluster.httpUri(0).resolve("/metrics"),
+                        "gateway_http_fallback_requests_total{status=\"204\"}");
+                assertThat(posted).as("POSTs answered 204 by the gateway since its restart").isPositive();
+            }
         }
     }
 }
