@@ -33,7 +33,7 @@ function setup(options: Partial<SwitchboardClientOptions> = {}) {
     backoff: { initialMs: 1000, maxMs: 8000 },
     ...options,
   });
-  const seen = { connected: [] as string[], lost: 0, frames: 0, states: [] as string[] };
+  const seen = { connected: [] as string[], lost: 0, frames: 0, states: [] as string[], delayMs: 0 };
   const handler: ConnectionHandler = {
     onConnected: (conn) => {
       seen.connected.push(conn.fallback ? 'fallback' : 'websocket');
@@ -48,7 +48,10 @@ function setup(options: Partial<SwitchboardClientOptions> = {}) {
     onClosed: () => undefined,
   };
   const events = new Emitter<ClientEvents>();
-  events.on('state', (s) => seen.states.push(s.state));
+  events.on('state', (s) => {
+    seen.states.push(s.state);
+    seen.delayMs = s.delayMs ?? 0;
+  });
   const codec = settings.format === 'json' ? jsonCodec : protoCodec;
   const machine = new ConnectionStateMachine(settings, codec, new Backoff(settings.backoff, settings.random), events, handler);
   return {
@@ -58,6 +61,8 @@ function setup(options: Partial<SwitchboardClientOptions> = {}) {
     get lost() { return seen.lost; },
     get frames() { return seen.frames; },
     get states() { return seen.states; },
+    /** The delay of the last reconnect scheduled. */
+    get delayMs() { return seen.delayMs; },
   };
 }
 
@@ -71,8 +76,9 @@ function connectFallback(stream: FakeFallback): void {
   stream.receive({ case: 'connected', value: { sessionId: 'stream-session', userId: 'alice' } });
 }
 
+/** Lets the reconnect delay pass: the next attempt's socket is made, nothing else happens to it. */
 async function reconnect(h: ReturnType<typeof setup>): Promise<void> {
-  await h.sched.advance(10_000);
+  await h.sched.advance(h.delayMs);
   await flush();
 }
 
@@ -110,7 +116,7 @@ describe('HTTP fallback', () => {
 
 
   test('a fallback that does not open either (the gateway is down) is followed by a WebSocket again', async () => {
-    const h = setup();
+    const h = setup({ format: 'json' });
     h.machine.start();
     await flush();
     FakeWebSocket.last().serverClose(1006, 'connection refused');
@@ -144,7 +150,7 @@ describe('HTTP fallback', () => {
   });
 
   test('on the fallback a WebSocket is tried beside it at once, then with backoff, and takes the session over once connected', async () => {
-    const h = setup({ format: 'json', fallbackRetryMs: 60_000 });
+    const h = setup({ format: 'json', fallbackRetryMs: 60_000, pingIntervalMs: 1_000_000_000 });
     h.machine.start();
     await flush();
     FakeWebSocket.last().serverClose(1006, 'upgrade refused');

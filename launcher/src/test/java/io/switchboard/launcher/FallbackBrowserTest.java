@@ -36,9 +36,21 @@ class FallbackBrowserTest {
     private ChatScript script;
 
     @AfterEach
-    void stop() throws Exception {
-        try (LocalCluster c = cluster; UpgradeRefusingProxy p = proxy; ChatScript s = script) {
-            // closed in reverse order: the script, the proxy, the cluster
+    void stop() {
+        try {
+            if (script != null) {
+                script.close();
+            }
+        } finally {
+            try {
+                if (proxy != null) {
+                    proxy.close();
+                }
+            } finally {
+                if (cluster != null) {
+                    cluster.close();
+                }
+            }
         }
     }
 
