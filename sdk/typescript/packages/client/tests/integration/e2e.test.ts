@@ -310,6 +310,7 @@ describe('against a running Switchboard: the HTTP fallback', { skip }, () => {
         }
       }
       assert.ok(network.passed >= 1 && network.refused >= 2, `tries: ${JSON.stringify(network)}`);
+      console.log(`# moved to a WebSocket after message ${movedAfter} of ${sent.length}; tries: ${JSON.stringify(network)}`);
       // The room's order is the order of the acks: once the last one is shown, everything before it was.
       await waitFor(() => samSees.at(-1) !== undefined && textOf(samSees.at(-1)!) === sent.at(-1));
       assert.deepEqual(samSees.map(textOf), sent, 'every message once, in the order sent');
