@@ -4,8 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +55,8 @@ final class UpgradeRefusingProxy implements AutoCloseable {
             UpgradeRefusingProxy proxy = new UpgradeRefusingProxy(
                     LoggedProcess.start("haproxy", builder, dir.resolve("haproxy.log")), port);
             try {
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(proxy::accepting);
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> proxy.process.acceptsOn(port));
                 return proxy;
             } catch (RuntimeException | Error e) {
                 proxy.close();
@@ -75,17 +74,6 @@ final class UpgradeRefusingProxy implements AutoCloseable {
 
     String logTail() {
         return process.logTail(40);
-    }
-
-    private boolean accepting() {
-        if (!process.process().isAlive()) {
-            throw new IllegalStateException("haproxy exited with " + process.process().exitValue() + ": " + logTail());
-        }
-        try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            return probe.isConnected();
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     @Override
