@@ -318,7 +318,7 @@ export class ConnectionStateMachine implements Link {
     this.candidate = undefined;
     this.clearTimer('candidateTimer');
     if (candidate) {
-      candidate.ws.onopen = candidate.ws.onmessage = candidate.ws.onclose = candidate.ws.onerror = null;
+      cutCallbacks(candidate.ws);
       try {
         candidate.ws.close(1000, 'not needed');
       } catch {
@@ -402,7 +402,7 @@ export class ConnectionStateMachine implements Link {
     this.clearTimer('upgradeTimer');
     this.dropCandidate();
     if (conn) {
-      conn.ws.onopen = conn.ws.onmessage = conn.ws.onclose = conn.ws.onerror = null;
+      cutCallbacks(conn.ws);
     }
     this.handler.onConnectionLost();
   }
@@ -432,4 +432,14 @@ export class ConnectionStateMachine implements Link {
       this[name] = undefined;
     }
   }
+}
+
+/**
+ * Detaches a socket the client gave up. The error handler stays, as a no-op: closing a socket still connecting makes
+ * the "ws" package emit an error ("closed before the connection was established"), which without a listener would be
+ * an uncaught exception.
+ */
+function cutCallbacks(ws: WebSocketLike): void {
+  ws.onopen = ws.onmessage = ws.onclose = null;
+  ws.onerror = () => undefined;
 }

@@ -202,6 +202,7 @@ describe('HTTP fallback', () => {
     hanging.open();
     await h.sched.advance(5000);
     assert.equal(hanging.closedByClient, 1000);
+    assert.equal(typeof hanging.onerror, 'function', 'an error of the closing socket ("ws" emits one) is still handled');
     hanging.receive({ case: 'connected', value: { sessionId: 'late', userId: 'alice' } });
     assert.equal(h.machine.transport, 'http-fallback', 'a late Connected of a given-up try changes nothing');
     assert.equal(stream.closedByClient, undefined);

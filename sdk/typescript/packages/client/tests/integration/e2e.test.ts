@@ -106,6 +106,15 @@ function waitFor(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
   });
 }
 
+/** waitFor with an asynchronous condition, polled one at a time. */
+async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const started = Date.now();
+  while (!(await predicate())) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** The client's state changes, to wait for one that may pass in less than a poll. */
 function states(c: SwitchboardClient): StateChange[] {
   const seen: StateChange[] = [];
@@ -317,8 +326,13 @@ describe('against a running Switchboard: the HTTP fallback', { skip }, () => {
       assert.equal(transportOf(sam), 'websocket');
       const after = samStates.filter((s) => s.previous === 'connected');
       assert.deepEqual(after, [], 'the move is not a reconnect for the application');
-      const page = await sam.history(room, { limit: 500 });
-      assert.deepEqual(page.messages.map(textOf), sent, 'stored once each');
+      // History is written behind delivery: wait until it holds as many as were sent, then compare.
+      let stored: string[] = [];
+      await waitForAsync(async () => {
+        stored = (await sam.history(room, { limit: 500 })).messages.map(textOf);
+        return stored.length >= sent.length;
+      });
+      assert.deepEqual(stored, sent, 'stored once each');
     } finally {
       sam.close();
       wes.close();
