@@ -1,12 +1,14 @@
 // Browser test of the demo chat page: two users (alice, bob) in headless Chromium against a running platform.
 //
-//   node chat.mjs <baseUrl> [--no-restart]
+//   node chat.mjs <baseUrl> [--no-restart] [--expect-fallback]
 //
 // Both sign in, see each other in the member list, see each other typing, chat, page back through history
 // (bob reloads, loads earlier; both member lists show both of them throughout the reload), then the script
 // prints RESTART_GATEWAY and waits for a line RESTARTED on stdin (the launcher's DemoBrowserTest restarts
 // gateway 0 meanwhile), keeps chatting, and checks on both pages that every message sent is shown exactly once,
 // in the same order, that both are connected again and that each member list shows exactly alice and bob.
+// --expect-fallback (the page behind a proxy that refuses WebSocket upgrades): also checks that each page tried a
+// WebSocket, that none ever carried a frame, and that each page opened HTTP fallback event streams (GET /sse, 200).
 // Exit code 0 = pass. Screenshots of failures go to $E2E_ARTIFACTS (default ./test-results).
 import { chromium } from 'playwright-core';
 import { createInterface } from 'node:readline';
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 
 const base = process.argv[2];
 const restart = !process.argv.includes('--no-restart');
+const expectFallback = process.argv.includes('--expect-fallback');
 if (!base) {
   console.error('usage: node chat.mjs <baseUrl> [--no-restart]');
   process.exit(2);
@@ -169,8 +172,16 @@ const users = [];
 for (const name of ['alice', 'bob']) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const user = { name, page, sent: [], console: [] };
+  const user = { name, page, sent: [], console: [], webSockets: 0, webSocketFrames: 0, eventStreams: 0 };
   page.on('console', (m) => { if (m.type() === 'warning' || m.type() === 'error') user.console.push(m.text()); });
+  page.on('websocket', (ws) => {
+    user.webSockets++;
+    ws.on('framereceived', () => user.webSocketFrames++);
+    ws.on('framesent', () => user.webSocketFrames++);
+  });
+  page.on('response', (r) => {
+    if (r.request().method() === 'GET' && new URL(r.url()).pathname === '/sse' && r.status() === 200) user.eventStreams++;
+  });
   page.on('pageerror', (e) => user.console.push('pageerror: ' + e.message));
   users.push(user);
 }
@@ -250,6 +261,15 @@ try {
   await membersExactly(alice, ['alice', 'bob']);
   await membersExactly(bob, ['alice', 'bob']);
   step(`end: ${final.length} messages, each exactly once and in order on both pages; both connected; both members`);
+  if (expectFallback) {
+    for (const user of users) {
+      const seen = `${user.webSockets} WebSockets, ${user.webSocketFrames} frames on them, ${user.eventStreams} event streams`;
+      // Reconnecting after the restart takes a new stream.
+      check(user.webSockets >= 1 && user.webSocketFrames === 0 && user.eventStreams >= (restart ? 2 : 1),
+        `${user.name}'s page did not use the fallback as expected: ${seen}`);
+      console.log(`PASS fallback: ${user.name}'s page: every WebSocket refused, event streams used (${seen})`);
+    }
+  }
   console.log('PASS');
 } catch (e) {
   failed = true;

@@ -152,6 +152,14 @@ export class SwitchboardClient {
     return this.connection.info?.limits;
   }
 
+  /**
+   * How the current connection reaches the gateway: 'websocket', or 'http-fallback' (Server-Sent Events and POSTs,
+   * docs/protocol.md section 15); undefined between connections.
+   */
+  get transport(): 'websocket' | 'http-fallback' | undefined {
+    return this.connection.transport;
+  }
+
   /** The wire format in use. */
   get format(): WireFormat {
     return this.codec.format;

@@ -48,13 +48,14 @@ export interface ConnectionHandler {
   onClosed(error: SwitchboardError): void;
 }
 
-type TimerName = 'reconnectTimer' | 'connectTimer' | 'pingTimer';
+type TimerName = 'reconnectTimer' | 'connectTimer' | 'pingTimer' | 'upgradeTimer' | 'candidateTimer';
 
 /**
  * The connection lifecycle: token, WebSocket, Connect handshake and its timeout, keepalive pings, and what follows a
  * close (reconnect with full-jitter backoff, within a Drain's hint, with a fresh token after 3501, or close for good;
- * see closeAction). Emits 'state' and connection 'error' events. Single-threaded like the client; time and timers
- * come from the injected scheduler only.
+ * see closeAction). On the HTTP fallback it tries a WebSocket beside the stream now and then and hands the session
+ * over to it once Connected (TransportChoice says when). Emits 'state' and connection 'error' events. Single-threaded
+ * like the client; time and timers come from the injected scheduler only.
  */
 export class ConnectionStateMachine implements Link {
   private stateValue: ConnectionState = 'disconnected';
@@ -65,6 +66,10 @@ export class ConnectionStateMachine implements Link {
   private reconnectTimer?: TimerHandle;
   private connectTimer?: TimerHandle;
   private pingTimer?: TimerHandle;
+  private upgradeTimer?: TimerHandle;
+  private candidateTimer?: TimerHandle;
+  /** A WebSocket in its Connect handshake beside the current fallback connection, to take the session over. */
+  private candidate: Connection | undefined;
   private connectedInfo?: Connected;
   private readonly transports: TransportChoice;
 
@@ -75,7 +80,8 @@ export class ConnectionStateMachine implements Link {
     private readonly events: Emitter<ClientEvents>,
     private readonly handler: ConnectionHandler,
   ) {
-    this.transports = new TransportChoice(settings.httpFallback, settings.fallbackRetryMs);
+    this.transports = new TransportChoice(settings.httpFallback, settings.fallbackRetryMs, settings.backoff.initialMs,
+      settings.random);
   }
 
   get state(): ConnectionState {
@@ -84,6 +90,11 @@ export class ConnectionStateMachine implements Link {
 
   get current(): Connection | undefined {
     return this.conn;
+  }
+
+  /** The transport of the current connection. */
+  get transport(): 'websocket' | 'http-fallback' | undefined {
+    return this.conn === undefined ? undefined : this.conn.fallback ? 'http-fallback' : 'websocket';
   }
 
   /** The Connected frame of the current connection. */
@@ -142,34 +153,12 @@ export class ConnectionStateMachine implements Link {
       return;
     }
     this.nextTokenReason = 'connect';
-    const fallback = this.transports.useFallback(this.settings.scheduler.now());
-    const WebSocketImpl = fallback ? this.settings.HttpFallback : this.settings.WebSocket;
-    const codec = fallback ? jsonCodec : this.codec;
-    if (!WebSocketImpl) {
-      this.fail(new SwitchboardError('no WebSocket implementation: pass options.WebSocket (e.g. the "ws" package) on Node < 22', 'CLOSED', false));
+    const conn = this.newConnection(this.transports.useFallback(), token);
+    if (conn instanceof SwitchboardError) {
+      this.fail(conn);
       return;
     }
-    let ws: WebSocketLike;
-    try {
-      ws = new WebSocketImpl(this.settings.url, offeredSubprotocols(codec.format, this.settings.batching));
-    } catch (e) {
-      this.fail(new SwitchboardError(`cannot open ${this.settings.url}: ${String(e)}`, 'CLOSED', false));
-      return;
-    }
-    ws.binaryType = 'arraybuffer';
-    const now = this.settings.scheduler.now();
-    const conn: Connection = { ws, codec, fallback, opened: false, token, tokenObtainedAt: now, connected: false, lastFrameAt: now, lastPingAt: now };
     this.conn = conn;
-    ws.onopen = () => {
-      if (conn !== this.conn) return;
-      conn.opened = true;
-      this.send(conn, clientFrame({ case: 'connect', value: { token, client: this.settings.clientName } }));
-    };
-    ws.onmessage = (event) => this.onData(conn, event.data);
-    ws.onclose = (event) => this.onClose(conn, event.code, event.reason);
-    ws.onerror = () => {
-      // A close event always follows; the error event carries no detail worth reporting.
-    };
     this.connectTimer = this.settings.scheduler.setTimeout(() => {
       if (conn === this.conn && !conn.connected) {
         this.dropConnection(conn, 1006, 'connect timeout');
@@ -177,8 +166,40 @@ export class ConnectionStateMachine implements Link {
     }, this.settings.connectTimeoutMs);
   }
 
+  /** A new WebSocket (or fallback stream) wired to this machine, sending Connect once open; the error if it cannot be made. */
+  private newConnection(fallback: boolean, token: string): Connection | SwitchboardError {
+    const WebSocketImpl = fallback ? this.settings.HttpFallback : this.settings.WebSocket;
+    const codec = fallback ? jsonCodec : this.codec;
+    if (!WebSocketImpl) {
+      return new SwitchboardError('no WebSocket implementation: pass options.WebSocket (e.g. the "ws" package) on Node < 22', 'CLOSED', false);
+    }
+    let ws: WebSocketLike;
+    try {
+      ws = new WebSocketImpl(this.settings.url, offeredSubprotocols(codec.format, this.settings.batching));
+    } catch (e) {
+      return new SwitchboardError(`cannot open ${this.settings.url}: ${String(e)}`, 'CLOSED', false);
+    }
+    ws.binaryType = 'arraybuffer';
+    const now = this.settings.scheduler.now();
+    const conn: Connection = { ws, codec, fallback, opened: false, token, tokenObtainedAt: now, connected: false, lastFrameAt: now, lastPingAt: now };
+    ws.onopen = () => {
+      if (conn !== this.conn && conn !== this.candidate) return;
+      conn.opened = true;
+      if (fallback) {
+        this.transports.fallbackOpened();
+      }
+      this.send(conn, clientFrame({ case: 'connect', value: { token, client: this.settings.clientName } }));
+    };
+    ws.onmessage = (event) => this.onData(conn, event.data);
+    ws.onclose = (event) => this.onClose(conn, event.code, event.reason);
+    ws.onerror = () => {
+      // A close event always follows; the error event carries no detail worth reporting.
+    };
+    return conn;
+  }
+
   private onData(conn: Connection, data: unknown): void {
-    if (conn !== this.conn) {
+    if (conn !== this.conn && conn !== this.candidate) {
       return;
     }
     conn.lastFrameAt = this.settings.scheduler.now();
@@ -190,6 +211,12 @@ export class ConnectionStateMachine implements Link {
       return;
     }
     for (const frame of unpack(message)) {
+      if (conn === this.candidate) {
+        if (frame.frame.case === 'connected') {
+          this.adopt(conn, frame.frame.value);
+        }
+        continue; // a WebSocket sends nothing else before Connected
+      }
       if (conn !== this.conn) {
         return; // a frame of the batch closed or replaced the connection: the rest belongs to no one
       }
@@ -219,6 +246,85 @@ export class ConnectionStateMachine implements Link {
     this.setState('connected', {});
     this.schedulePing(conn);
     this.handler.onConnected(conn);
+    if (conn.fallback) {
+      this.scheduleUpgrade(conn);
+    }
+  }
+
+  /** On the fallback: the next try of a WebSocket beside it (TransportChoice says when; never outside 'auto'). */
+  private scheduleUpgrade(fallback: Connection): void {
+    const delay = this.transports.nextUpgradeDelayMs();
+    if (delay === undefined) {
+      return;
+    }
+    this.upgradeTimer = this.settings.scheduler.setTimeout(() => {
+      this.upgradeTimer = undefined;
+      void this.tryUpgrade(fallback);
+    }, delay);
+  }
+
+  private async tryUpgrade(fallback: Connection): Promise<void> {
+    let token: string;
+    try {
+      token = await this.settings.token({ reason: 'connect' });
+    } catch (e) {
+      if (fallback !== this.conn) return;
+      this.events.emit('error', new SwitchboardError(`token provider failed: ${String(e)}`, 'TOKEN', true));
+      this.scheduleUpgrade(fallback);
+      return;
+    }
+    if (fallback !== this.conn || this.candidate) {
+      return;
+    }
+    const candidate = this.newConnection(false, token);
+    if (candidate instanceof SwitchboardError) {
+      this.events.emit('error', candidate);
+      return; // no WebSocket here (an option, not the network): stay on the fallback
+    }
+    this.candidate = candidate;
+    this.candidateTimer = this.settings.scheduler.setTimeout(() => this.upgradeFailed(candidate), this.settings.connectTimeoutMs);
+  }
+
+  /** The WebSocket beside the fallback closed or timed out before Connected: stay on the fallback, try again later. */
+  private upgradeFailed(candidate: Connection): void {
+    if (candidate !== this.candidate) {
+      return;
+    }
+    this.dropCandidate();
+    const fallback = this.conn;
+    if (fallback?.connected) {
+      this.scheduleUpgrade(fallback);
+    }
+  }
+
+  /**
+   * The WebSocket beside the fallback is Connected: it takes the session over. The fallback connection is torn down as
+   * on any reconnect (what was in flight on it is resent with its ids, rooms resume from their positions on the new
+   * connection, so nothing is lost or doubled) and its stream is left; the state stays 'connected'.
+   */
+  private adopt(candidate: Connection, connected: Connected): void {
+    const fallback = this.conn;
+    this.candidate = undefined;
+    this.clearTimer('candidateTimer');
+    this.transports.upgraded();
+    this.teardown();
+    fallback?.ws.close(1000, 'moved to a WebSocket');
+    this.conn = candidate;
+    this.onConnected(candidate, connected);
+  }
+
+  private dropCandidate(): void {
+    const candidate = this.candidate;
+    this.candidate = undefined;
+    this.clearTimer('candidateTimer');
+    if (candidate) {
+      cutCallbacks(candidate.ws);
+      try {
+        candidate.ws.close(1000, 'not needed');
+      } catch {
+        // already closing
+      }
+    }
   }
 
   private schedulePing(conn: Connection): void {
@@ -244,13 +350,22 @@ export class ConnectionStateMachine implements Link {
   }
 
   private onClose(conn: Connection, code: number, reason: string): void {
+    if (conn === this.candidate) {
+      this.upgradeFailed(conn);
+      return;
+    }
     if (conn !== this.conn) {
       return;
     }
     this.teardown();
-    if (!conn.opened && !conn.fallback) {
-      // Never opened: a proxy may refuse the upgrade. In "auto" mode the next attempts use the HTTP fallback.
-      this.transports.webSocketFailedToOpen(this.settings.scheduler.now());
+    if (!conn.opened) {
+      // A WebSocket that never opened: a proxy may refuse the upgrade, and the next attempt tries the fallback. A
+      // fallback that never opened either: the gateway is down.
+      if (conn.fallback) {
+        this.transports.fallbackFailedToOpen();
+      } else {
+        this.transports.webSocketFailedToOpen();
+      }
     }
     const action = closeAction(code);
     if (action === 'close') {
@@ -284,8 +399,10 @@ export class ConnectionStateMachine implements Link {
     this.connectedInfo = undefined;
     this.clearTimer('connectTimer');
     this.clearTimer('pingTimer');
+    this.clearTimer('upgradeTimer');
+    this.dropCandidate();
     if (conn) {
-      conn.ws.onopen = conn.ws.onmessage = conn.ws.onclose = conn.ws.onerror = null;
+      cutCallbacks(conn.ws);
     }
     this.handler.onConnectionLost();
   }
@@ -315,4 +432,14 @@ export class ConnectionStateMachine implements Link {
       this[name] = undefined;
     }
   }
+}
+
+/**
+ * Detaches a socket the client gave up. The error handler stays, as a no-op: closing a socket still connecting makes
+ * the "ws" package emit an error ("closed before the connection was established"), which without a listener would be
+ * an uncaught exception.
+ */
+function cutCallbacks(ws: WebSocketLike): void {
+  ws.onopen = ws.onmessage = ws.onclose = null;
+  ws.onerror = () => undefined;
 }

@@ -57,11 +57,13 @@ export interface SwitchboardClientOptions {
   WebSocket?: WebSocketConstructor;
   /**
    * The HTTP fallback (docs/protocol.md section 15: Server-Sent Events down, POSTs up, JSON mapping) for networks whose
-   * proxies refuse WebSocket upgrades. "auto" (default): when a WebSocket closes before it opened, the next attempts use
-   * the fallback, and after fallbackRetryMs a reconnect tries a WebSocket again; "never"; "always".
+   * proxies refuse WebSocket upgrades. "auto" (default): when a WebSocket closes before it opened, the next attempt
+   * tries the fallback, and the client stays on it if its stream opens (else the gateway is down, and the attempt after
+   * is a WebSocket again); on the fallback it tries a WebSocket beside it, at once and then with backoff up to
+   * fallbackRetryMs, and moves the session over once one is connected. "never"; "always" (no WebSocket at all).
    */
   httpFallback?: HttpFallbackMode;
-  /** In "auto" mode, how long the client stays on the fallback before a reconnect tries a WebSocket again (default 300 000). */
+  /** In "auto" mode, the longest wait between two tries of a WebSocket while on the fallback (default 300 000). */
   fallbackRetryMs?: number;
   /** The fallback transport (default: SseSocket, over fetch); tests inject fakes. */
   HttpFallback?: WebSocketConstructor;

@@ -106,11 +106,25 @@ function waitFor(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
   });
 }
 
+/** waitFor with an asynchronous condition, polled one at a time. */
+async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const started = Date.now();
+  while (!(await predicate())) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** The client's state changes, to wait for one that may pass in less than a poll. */
 function states(c: SwitchboardClient): StateChange[] {
   const seen: StateChange[] = [];
   c.on('state', (s) => seen.push(s));
   return seen;
+}
+
+/** The client's transport now (a call, so that an earlier assertion's narrowing does not stick to it). */
+function transportOf(c: SwitchboardClient): SwitchboardClient['transport'] {
+  return c.transport;
 }
 
 function lostWithoutCloseHandshake(seen: StateChange[]): boolean {
@@ -247,11 +261,78 @@ describe('against a running Switchboard: the HTTP fallback', { skip }, () => {
       await sam.subscribe(room);
       await wes.subscribe(room);
       assert.ok(refused >= 1, 'the first attempt was a WebSocket');
+      assert.equal(sam.transport, 'http-fallback');
       const first = await sam.publish(room, 'from the stream');
       const second = await wes.publish(room, 'from the socket');
       await waitFor(() => samSees.length === 2 && wesSees.length === 2);
       assert.deepEqual(samSees.map(textOf), ['from the stream', 'from the socket']);
       assert.deepEqual(wesSees.map((m) => m.position), [first.position, second.position]);
+    } finally {
+      sam.close();
+      wes.close();
+    }
+  });
+
+  test('a client on the fallback moves to a WebSocket once upgrades work, resuming its room with no gap and no duplicate', async () => {
+    const room = `demo:sdk-it-upgrade-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+    // A network that refuses upgrades until the test lets them through.
+    const network = { refusing: true, refused: 0, passed: 0 };
+    const Switchable = function (socketUrl: string, protocols: string[]) {
+      const u = new URL(socketUrl);
+      if (network.refusing) {
+        network.refused++;
+        u.pathname = '/no-websocket-here';
+      } else {
+        network.passed++;
+      }
+      return new RealWebSocket(u.toString(), protocols);
+    } as unknown as WebSocketConstructor;
+    // Tries of a WebSocket at most 0.3 s apart while on the fallback (by default up to 5 minutes).
+    const sam = client('sam', 'proto', { WebSocket: Switchable, fallbackRetryMs: 300 });
+    const wes = client('wes', 'proto');
+    const samStates = states(sam);
+    const samSees: RoomMessage[] = [];
+    sam.on('message', (m) => {
+      if (m.room === room) samSees.push(m);
+    });
+    try {
+      sam.connect();
+      wes.connect();
+      await sam.subscribe(room);
+      assert.equal(sam.transport, 'http-fallback');
+      // Both publish, each waiting for its ack, before, during and after the move, which the test does not time: it
+      // happens at the next try after upgrades pass; publishing goes on until 10 more messages after it.
+      const sent: string[] = [];
+      let movedAfter: number | undefined;
+      for (let i = 0; movedAfter === undefined || i < movedAfter + 10; i++) {
+        // (Bounded so that one history page of 500 holds them all.)
+        assert.ok(i < 480, `still on the fallback after ${i} messages; tries: ${JSON.stringify(network)}`);
+        const from = i % 2 === 0 ? wes : sam;
+        const text = `${from === wes ? 'wes' : 'sam'} ${i}`;
+        await from.publish(room, text);
+        sent.push(text);
+        if (i === 9) {
+          network.refusing = false;
+        }
+        if (movedAfter === undefined && transportOf(sam) === 'websocket') {
+          movedAfter = i;
+        }
+      }
+      assert.ok(network.passed >= 1 && network.refused >= 2, `tries: ${JSON.stringify(network)}`);
+      console.log(`# moved to a WebSocket after message ${movedAfter} of ${sent.length}; tries: ${JSON.stringify(network)}`);
+      // The room's order is the order of the acks: once the last one is shown, everything before it was.
+      await waitFor(() => samSees.at(-1) !== undefined && textOf(samSees.at(-1)!) === sent.at(-1));
+      assert.deepEqual(samSees.map(textOf), sent, 'every message once, in the order sent');
+      assert.equal(transportOf(sam), 'websocket');
+      const after = samStates.filter((s) => s.previous === 'connected');
+      assert.deepEqual(after, [], 'the move is not a reconnect for the application');
+      // History is written behind delivery: wait until it holds as many as were sent, then compare.
+      let stored: string[] = [];
+      await waitForAsync(async () => {
+        stored = (await sam.history(room, { limit: 500 })).messages.map(textOf);
+        return stored.length >= sent.length;
+      });
+      assert.deepEqual(stored, sent, 'stored once each');
     } finally {
       sam.close();
       wes.close();

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.switchboard.service.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,7 +92,8 @@ final class HaproxyProcess implements AutoCloseable {
             }
             HaproxyProcess haproxy = new HaproxyProcess(
                     LoggedProcess.start("haproxy", List.of(BINARY, "-db", "-f", file.toString()), log), port);
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(haproxy::accepting);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> haproxy.process.acceptsOn(port));
             return haproxy;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start haproxy", e);
@@ -106,17 +105,6 @@ final class HaproxyProcess implements AutoCloseable {
 
     int port() {
         return port;
-    }
-
-    private boolean accepting() {
-        if (!process.process().isAlive()) {
-            throw new IllegalStateException("haproxy exited with " + process.process().exitValue() + ": " + logTail());
-        }
-        try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            return probe.isConnected();
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     String logTail() {

@@ -66,9 +66,10 @@ public final class LoadDriver implements AutoCloseable {
      * @param publishInterval a publisher publishes about once per interval ({@link #PUBLISH_WINDOW} chains, each
      *                        pausing window x interval between an ack and its next publish)
      * @param runId           unique per run: prefixes rooms and message ids
+     * @param httpFallback    the clients speak the HTTP fallback (Server-Sent Events and POSTs) instead of WebSockets
      */
     public record Settings(URI url, Function<String, CompletionStage<String>> tokens, int publishers,
-                           int subscribers, int rooms, Duration publishInterval, String runId) {
+                           int subscribers, int rooms, Duration publishInterval, String runId, boolean httpFallback) {
         public Settings {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(tokens, "tokens");
@@ -76,6 +77,12 @@ public final class LoadDriver implements AutoCloseable {
                 throw new IllegalArgumentException("publishers " + publishers + ", subscribers " + subscribers
                         + ", rooms " + rooms + " (expected: >= 1 each, rooms <= both)");
             }
+        }
+
+        /** Clients over WebSockets. */
+        public Settings(URI url, Function<String, CompletionStage<String>> tokens, int publishers, int subscribers,
+                        int rooms, Duration publishInterval, String runId) {
+            this(url, tokens, publishers, subscribers, rooms, publishInterval, runId, false);
         }
     }
 
@@ -179,6 +186,7 @@ public final class LoadDriver implements AutoCloseable {
                 .backoffMax(Duration.ofSeconds(2))
                 .publishTimeout(Duration.ofSeconds(20))
                 .clientName("switchboard-drill")
+                .httpFallback(settings.httpFallback())
                 .build();
         client.addStateListener(change -> {
             if (change.current() == ConnectionState.CLOSED && publishing.get()) {

@@ -1,10 +1,13 @@
 package io.switchboard.gateway;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.switchboard.gateway.sse.SseKeys;
 import io.switchboard.proto.client.v1.Ack;
@@ -16,6 +19,7 @@ import io.switchboard.proto.client.v1.ResumeFrom;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribe;
 import io.switchboard.proto.client.v1.Subscribed;
+import io.switchboard.testkit.HttpHead;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
 import org.junit.jupiter.api.AutoClose;
@@ -140,6 +144,57 @@ class SseTransportTest {
                 assertThat(receive(second, live.getLast())).containsExactlyElementsOf(all.subList(3, all.size()));
             }
         }
+    }
+
+    /**
+     * A POST that arrives while another POST of the same stream is still being read (its body still arriving) is
+     * refused with 409 and reaches no session; the one being read is handled whole, and the stream stays usable.
+     */
+    @Test
+    void aPostWhileAnotherOfTheStreamIsBeingReadIs409AndReachesNoSession() throws Exception {
+        try (SseTestClient c = SseTestClient.connected(sse(), h.token("olga"));
+             Socket slow = new Socket(c.postUri().getHost(), c.postUri().getPort())) {
+            slow.setSoTimeout((int) WAIT.toMillis());
+            String first = ping(100) + "\n";
+            String rest = ping(101) + "\n";
+            byte[] head = ("POST " + c.postUri().getRawPath() + " HTTP/1.1\r\nHost: " + c.postUri().getRawAuthority()
+                    + "\r\nAuthorization: Bearer " + h.token("olga") + "\r\nContent-Type: application/x-ndjson\r\n"
+                    + "Content-Length: " + (first.length() + rest.length()) + "\r\n\r\n" + first)
+                    .getBytes(StandardCharsets.US_ASCII);
+            slow.getOutputStream().write(head);
+            slow.getOutputStream().flush();
+
+            // Until the gateway reads the slow POST's body, other POSTs of the stream pass (and are answered).
+            List<Long> passed = new ArrayList<>();
+            AtomicLong nonce = new AtomicLong();
+            await().atMost(WAIT).until(() -> {
+                long n = nonce.incrementAndGet();
+                int status = c.post(ping(n)).statusCode();
+                if (status == 204) {
+                    passed.add(n);
+                }
+                return status == 409;
+            });
+            long refused = nonce.get();
+
+            slow.getOutputStream().write(rest.getBytes(StandardCharsets.US_ASCII));
+            slow.getOutputStream().flush();
+            assertThat(HttpHead.read(slow.getInputStream())).startsWith("HTTP/1.1 204");
+            long after = refused + 1;
+            assertThat(c.post(ping(after)).statusCode()).as("the stream after the refusal").isEqualTo(204);
+
+            List<Long> expected = new ArrayList<>(passed);
+            expected.addAll(List.of(100L, 101L, after));
+            List<Long> pongs = new ArrayList<>();
+            while (pongs.size() < expected.size()) {
+                pongs.add(c.nextMatching(ServerFrame::hasPong, WAIT).getPong().getNonce());
+            }
+            assertThat(pongs).as("pongs (the refused ping was %d)", refused).containsExactlyElementsOf(expected);
+        }
+    }
+
+    private static String ping(long nonce) {
+        return SseTestClient.json(ClientFrame.newBuilder().setPing(Ping.newBuilder().setNonce(nonce)).build());
     }
 
     @Test

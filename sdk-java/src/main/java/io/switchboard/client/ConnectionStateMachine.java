@@ -10,6 +10,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The connection lifecycle of one client: token, WebSocket, Connect handshake, keepalive, and what to do
@@ -145,11 +146,24 @@ final class ConnectionStateMachine {
         }));
     }
 
+    /**
+     * Runs a transport's callback on the loop. A transport may report after the client closed and its scheduler shut
+     * down (an event stream's reader ending late): the client has nothing left to do, and the transport's thread must
+     * not die of it.
+     */
+    private void fromTransport(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closed: see above
+        }
+    }
+
     private TransportConnector.Listener listener(int gen) {
         return new TransportConnector.Listener() {
             @Override
             public void onFrame(ServerFrame frame) {
-                loop.execute(() -> {
+                fromTransport(() -> {
                     if (gen == generation) {
                         received(frame);
                     }
@@ -158,7 +172,7 @@ final class ConnectionStateMachine {
 
             @Override
             public void onClosed(int code, String reason) {
-                loop.execute(() -> {
+                fromTransport(() -> {
                     if (gen == generation) {
                         Transport t = transport;
                         boolean wasConnected = authenticated;

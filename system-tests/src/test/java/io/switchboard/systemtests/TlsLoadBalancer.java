@@ -8,8 +8,6 @@ import io.switchboard.testkit.LoggedProcess;
 import io.switchboard.testkit.RequiredTool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +107,8 @@ final class TlsLoadBalancer implements AutoCloseable {
     private static TlsLoadBalancer started(LoggedProcess process, int port) {
         TlsLoadBalancer balancer = new TlsLoadBalancer(process, port);
         try {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(balancer::accepting);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> process.acceptsOn(port));
             return balancer;
         } catch (RuntimeException | Error e) {
             balancer.close();
@@ -124,18 +123,6 @@ final class TlsLoadBalancer implements AutoCloseable {
 
     String logTail() {
         return process.logTail(30);
-    }
-
-    private boolean accepting() {
-        if (!process.process().isAlive()) {
-            throw new IllegalStateException("the load balancer exited with " + process.process().exitValue() + ": "
-                    + logTail());
-        }
-        try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            return probe.isConnected();
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     @Override

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and chat with acknowledged publishes; then one of the two gateways behind it drains (Drain frames, close 3000,
  * readiness 503) and the drill checks that no acknowledged message was lost or delivered twice, order held and every
  * client was live again, as the chaos suite's drain drill does. Once with TLS ending at the load balancer and plain
- * gateways behind it, once re-encrypted to gateways that serve TLS themselves ({@code gateway.tls.*}).
+ * gateways behind it, once re-encrypted to gateways that serve TLS themselves ({@code gateway.tls.*}). And the same
+ * drill with clients on the HTTP fallback (docs/protocol.md section 15: Server-Sent Events and POSTs, which the load
+ * balancers route by client address) through each load balancer.
  */
 class TlsLoadBalancerSystemTest {
     private static final TestTokens TOKENS = TestTokens.hs256(SystemCluster.USER_SECRET);
@@ -81,7 +83,22 @@ class TlsLoadBalancerSystemTest {
         cluster = cluster(layout.reencrypts, gateway);
         balancer = layout.start(gatewayPorts(), certificates.get("lb"), layout.reencrypts ? gateway.caBundle() : null,
                 dir);
-        drainDrill(layout.name().toLowerCase(Locale.ROOT), certificates.get("lb").caBundle());
+        drainDrill(layout.name().toLowerCase(Locale.ROOT), certificates.get("lb").caBundle(), false);
+    }
+
+    /**
+     * Clients on the HTTP fallback through {@code deploy/}'s configs. All of them come from one address, so the
+     * balancer's by-address routing puts every stream on one gateway: that gateway is drained and restarted. Its
+     * clients open new streams on the other one and resume; once it is back, the routing may move their POSTs back to
+     * it, which answers 404, and they open new streams again: nothing acknowledged may be lost or doubled meanwhile.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"HAPROXY_TERMINATES", "NGINX_TERMINATES"})
+    void fallbackClientsChatThroughTheLoadBalancerAndADrainedGatewayLosesNothing(Layout layout) {
+        Map<String, PemFiles> certificates = DevCertificates.generate(dir.resolve("tls"), List.of("lb", "gateway"));
+        cluster = cluster(false, certificates.get("gateway"));
+        balancer = layout.start(gatewayPorts(), certificates.get("lb"), null, dir);
+        drainDrill(layout.name().toLowerCase(Locale.ROOT) + "-sse", certificates.get("lb").caBundle(), true);
     }
 
     /** Two gateways and history (resume after the drain's reconnects); TLS on the gateways when {@code tls}. */
@@ -101,26 +118,30 @@ class TlsLoadBalancerSystemTest {
         return cluster.gateways().stream().map(GatewayServer::port).toList();
     }
 
-    private void drainDrill(String scenario, Path caBundle) {
+    /** Drains the gateway holding the most connections under load, then restarts it. */
+    private void drainDrill(String scenario, Path caBundle, boolean httpFallback) {
         Function<String, CompletionStage<String>> tokens =
                 user -> CompletableFuture.completedFuture(TOKENS.token(user, LoadDriver.ROOM_PATTERN));
         LoadDriver.Settings settings = new LoadDriver.Settings(balancer.webSocketUri(), tokens, 10, 10, 5,
-                Duration.ofMillis(100), scenario + "-" + UUID.randomUUID().toString().substring(0, 6));
+                Duration.ofMillis(100), scenario + "-" + UUID.randomUUID().toString().substring(0, 6), httpFallback);
         DrillResult result;
         try (LoadDriver load = LoadDriver.start(settings, READY, TrustedCertificates.fromPem(caBundle))) {
             result = Drill.run(scenario, load, new Drill.Fault() {
+                private int drained;
+
                 @Override
                 public String inject() {
-                    GatewayServer drained = cluster.gateway(1);
-                    int open = drained.connectionCount();
-                    assertThat(open).as("connections on the gateway to drain (the balancer spreads them)").isPositive();
-                    drained.drain(Duration.ofSeconds(10));
-                    return "drain gateway-2 behind the load balancer (" + open + " connections)";
+                    drained = cluster.gateway(1).connectionCount() >= cluster.gateway(0).connectionCount() ? 1 : 0;
+                    GatewayServer gateway = cluster.gateway(drained);
+                    int open = gateway.connectionCount();
+                    assertThat(open).as("connections on the gateway to drain").isPositive();
+                    gateway.drain(Duration.ofSeconds(10));
+                    return "drain gateway-" + (drained + 1) + " behind the load balancer (" + open + " connections)";
                 }
 
                 @Override
                 public void heal() {
-                    cluster.restartGateway(1);
+                    cluster.restartGateway(drained);
                 }
             }, Drill.Timeouts.defaults());
         } catch (RuntimeException | AssertionError e) {

@@ -1,6 +1,8 @@
 package io.switchboard.testkit;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +49,21 @@ public final class LoggedProcess {
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(no log: " + e + ")";
+        }
+    }
+
+    /**
+     * Whether the process accepts TCP connections on loopback {@code port} yet (an Awaitility condition while it
+     * starts); throws, with the log's tail, once the process has exited.
+     */
+    public boolean acceptsOn(int port) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the process exited with " + process.exitValue() + ": " + logTail(30));
+        }
+        try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return probe.isConnected();
+        } catch (IOException e) {
+            return false;
         }
     }
 
