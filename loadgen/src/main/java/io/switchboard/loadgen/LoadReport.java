@@ -57,6 +57,8 @@ public record LoadReport(String command, String started, String machine, double 
         }
         if (!steps.isEmpty()) {
             md.append(ResultTables.steps(steps)).append('\n');
+            md.append("Per second of each step (its publishes' intended times; the first step on a target is its first "
+                    + "minute):\n\n").append(ResultTables.timelines(steps)).append('\n');
         }
         if (!max.isEmpty()) {
             md.append("| target | subprotocol | p99 bound ms | max sustained publishes/s | deliveries/s | failed at | why |\n")

@@ -68,6 +68,45 @@ final class ResultTables {
         return table(IDLE, rows);
     }
 
+    /** The timeline's p99 per second on one line, the window's seconds after a {@code |}: {@code 612 410 ... | 9.1 8.7}. */
+    static String timelineLine(List<SecondFigures> timeline) {
+        StringBuilder line = new StringBuilder();
+        boolean inWindow = false;
+        for (SecondFigures s : timeline) {
+            if (s.measured() && !inWindow) {
+                inWindow = true;
+                line.append(line.isEmpty() ? "| " : " | ");
+            } else if (!line.isEmpty()) {
+                line.append(' ');
+            }
+            line.append(format(s.p99()));
+        }
+        return line.toString();
+    }
+
+    /**
+     * The steps' timelines side by side: a row per second since each step's start, a column per step with the p99
+     * of the publishes intended in that second ({@code *} marks the seconds of the measurement window).
+     */
+    static String timelines(List<StepFigures> rows) {
+        int seconds = rows.stream().mapToInt(r -> r.timeline().size()).max().orElse(0);
+        StringBuilder out = new StringBuilder("| second |");
+        rows.forEach(r -> out.append(' ').append(r.target()).append(' ').append(r.workload()).append(' ')
+                .append(format(r.rate())).append("/s p99 ms |"));
+        out.append("\n|--:|");
+        rows.forEach(r -> out.append("--:|"));
+        out.append('\n');
+        for (int i = 0; i < seconds; i++) {
+            out.append("| ").append(i).append(" |");
+            for (StepFigures r : rows) {
+                SecondFigures s = i < r.timeline().size() ? r.timeline().get(i) : null;
+                out.append(' ').append(s == null ? "" : format(s.p99()) + (s.measured() ? "*" : "")).append(" |");
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
     private static <T> String table(List<Column<T>> columns, List<T> rows) {
         StringBuilder out = new StringBuilder("|");
         columns.forEach(c -> out.append(' ').append(c.header()).append(" |"));

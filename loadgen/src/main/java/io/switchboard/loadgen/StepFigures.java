@@ -1,5 +1,7 @@
 package io.switchboard.loadgen;
 
+import java.util.List;
+
 /**
  * The merged figures of one publishing step (fan-out, one step of the rate search, or the acks workload) against
  * one target. Latencies in milliseconds from the intended send time; CPU per delivery and per publish from the
@@ -37,6 +39,8 @@ package io.switchboard.loadgen;
  * @param maxSendLagMs    the largest such lag
  * @param loadAverage     the machine's 1-minute load average at the end of the window
  * @param firstError      the first error seen, or null
+ * @param timeline        per second of the step from its start (warm-up, then the window), the latency of the
+ *                        publishes intended in that second
  */
 public record StepFigures(String target, String workload, String subprotocol, int rooms, int members, int publishers,
                           double rate, long sent, long acked, long ackErrors, long expected, long delivered, long lost,
@@ -45,7 +49,8 @@ public record StepFigures(String target, String workload, String subprotocol, in
                           double ackP50, double ackP90, double ackP99, double ackMax,
                           double serverCpuMicrosPerDelivery, double serverCpuMicrosPerPublish, double serverCores,
                           double generatorCores, double serverRssMiB, long errors, long warmupErrors, long drops, long lateSends,
-                          double maxSendLagMs, double loadAverage, String firstError) {
+                          double maxSendLagMs, double loadAverage, String firstError,
+                          List<SecondFigures> timeline) {
     /** Nothing lost: every measured publish acknowledged and every due delivery arrived, no errors or drops. */
     public boolean clean() {
         return acked == sent && ackErrors == 0 && delivered >= expected && duplicates == 0 && errors == 0 && drops == 0;

@@ -1,11 +1,15 @@
 package io.switchboard.loadgen;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SynchronizedHistogram;
 
 /**
  * What one worker observed during one {@link StepSpec}, recorded from its event-loop threads (deliveries,
@@ -13,7 +17,12 @@ import org.HdrHistogram.Recorder;
  * publisher or server that falls behind shows as latency (no coordinated omission). Thread-safe.
  */
 final class StepRecorder {
+    /** The timeline covers at most this many seconds of a step; later publishes count in the totals only. */
+    static final int MAX_TIMELINE_SECONDS = 600;
+
     private final StepSpec step;
+    // Per second of intended time since the step's start, made at the second's first delivery.
+    private final AtomicReferenceArray<Histogram> timeline;
     private final Recorder latency = new Recorder(3);
     private final Recorder warmupLatency = new Recorder(3);
     private final Recorder ackLatency = new Recorder(3);
@@ -36,6 +45,7 @@ final class StepRecorder {
     StepRecorder(StepSpec step) {
         this.step = step;
         this.lastArrival = step.end();
+        this.timeline = new AtomicReferenceArray<>((int) Math.min(MAX_TIMELINE_SECONDS, step.seconds()));
     }
 
     StepSpec step() {
@@ -57,6 +67,7 @@ final class StepRecorder {
             arrivals.increment();
         }
         long micros = Math.max(0, TimeUnit.NANOSECONDS.toMicros(now - intended));
+        recordSecond(intended, micros);
         if (step.measured(intended)) {
             delivered.increment();
             latency.recordValue(micros);
@@ -66,6 +77,20 @@ final class StepRecorder {
         } else if (step.warmup(intended)) {
             warmupLatency.recordValue(micros);
         }
+    }
+
+    private void recordSecond(long intended, long micros) {
+        long second = step.secondOf(intended);
+        if (second < 0 || second >= timeline.length()) {
+            return;
+        }
+        int i = (int) second;
+        Histogram h = timeline.get(i);
+        if (h == null) {
+            timeline.compareAndSet(i, null, new SynchronizedHistogram(3));
+            h = timeline.get(i);
+        }
+        h.recordValue(micros);
     }
 
     /** A publish intended at {@code intended} was written at {@code now}. */
@@ -130,7 +155,17 @@ final class StepRecorder {
         return new WorkerStats(worker, step.index(), sent.sum(), sentAll.sum(), acked.sum(), ackErrors.sum(),
                 delivered.sum(), arrivals.sum(), outOfOrder.sum(), duplicates.sum(), errors.sum(), warmupErrors.sum(), lateSends.sum(),
                 maxSendLagNanos / 1000, drops, firstError, encode(latency.getIntervalHistogram()),
-                encode(warmupLatency.getIntervalHistogram()), encode(ackLatency.getIntervalHistogram()));
+                encode(warmupLatency.getIntervalHistogram()), encode(ackLatency.getIntervalHistogram()),
+                encodedTimeline());
+    }
+
+    private List<String> encodedTimeline() {
+        List<String> seconds = new ArrayList<>(timeline.length());
+        for (int i = 0; i < timeline.length(); i++) {
+            Histogram h = timeline.get(i);
+            seconds.add(h == null ? "" : encode(h.copy()));
+        }
+        return seconds;
     }
 
     static String encode(Histogram h) {

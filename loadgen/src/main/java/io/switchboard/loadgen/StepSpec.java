@@ -33,6 +33,17 @@ record StepSpec(int index, double rate, long start, long warmupEnd, long end, lo
         return intended - start >= 0 && intended - warmupEnd < 0;
     }
 
+    /** Whole or partial seconds from the step's start to its end: the length of its timeline. */
+    long seconds() {
+        return (end - start + 999_999_999L) / 1_000_000_000L;
+    }
+
+    /** The second of the step (0 = the first) in which a publish intended at {@code intended} falls; -1 before it. */
+    long secondOf(long intended) {
+        long since = intended - start;
+        return since < 0 ? -1 : since / 1_000_000_000L;
+    }
+
     /** Intended send time of the {@code n}-th publish of the step (over all publishers). */
     long intendedTime(long n) {
         return start + Math.round(n * 1e9 / rate);

@@ -172,6 +172,10 @@ final class TargetRun {
         StepSpec spec = new StepSpec(index, rate, start, start + warmup.toNanos(),
                 start + warmup.toNanos() + duration.toNanos(), QUIET_NANOS, settings.drainTimeout.toNanos());
         workers.step(spec);
+        // Wall-clock time of the step's second 0, to line its timeline up with the server's log and recordings.
+        log.printf("  %.0f publishes/s from %s, warm-up %d s, window %d s%n", rate,
+                java.time.Instant.now().plusNanos(spec.start() - System.nanoTime()), warmup.toSeconds(),
+                duration.toSeconds());
         parkUntil(spec.warmupEnd());
         ProcStats.Sample server0 = ProcStats.sample(target.serverPids());
         ProcStats.Sample generator0 = ProcStats.sample(workers.pids());
@@ -221,11 +225,14 @@ final class TargetRun {
                 server.cpuMicros() / publishes,
                 server.cpuMicros() / 1e6 / (server.nanoTime() / 1e9),
                 generator.cpuMicros() / 1e6 / (generator.nanoTime() / 1e9),
-                mib(serverRss), errors, warmupErrors, drops, late, lagMicros / 1000.0, load, firstError);
+                mib(serverRss), errors, warmupErrors, drops, late, lagMicros / 1000.0, load, firstError,
+                StepTimeline.merge(stats.stream().map(WorkerStats::timeline).toList(), spec));
         log.printf("  %.0f publishes/s: %.0f deliveries/s, lost %d, p50 %.2f p99 %.2f max %.2f ms (warm-up p99 %.2f), "
                         + "ack p99 %.2f ms, server %.1f µs/delivery %.0f µs/publish, server %.2f cores, generator %.2f cores, load %.1f%n",
                 rate, f.deliveriesPerSecond(), f.lost(), f.p50(), f.p99(), f.max(), f.warmupP99(), f.ackP99(),
                 f.serverCpuMicrosPerDelivery(), f.serverCpuMicrosPerPublish(), f.serverCores(), f.generatorCores(), load);
+        log.printf("  p99 ms per second from the step's start (warm-up %d s, then the window): %s%n",
+                warmup.toSeconds(), ResultTables.timelineLine(f.timeline()));
         return f;
     }
 

@@ -1,5 +1,7 @@
 package io.switchboard.loadgen;
 
+import java.util.List;
+
 /**
  * One worker's figures for one step, sent to the coordinator as a JSON line. Counts of "measured" publishes are
  * those intended inside the measurement window. Histograms are HdrHistogram's compressed encoding in base64,
@@ -20,8 +22,11 @@ package io.switchboard.loadgen;
  * @param maxSendLagMicros the largest such lag
  * @param drops         connections of this worker the server closed since they were ready
  * @param firstError    the first error seen, or null
+ * @param timeline      per second of the step (from its start), the latency histogram of the deliveries of the
+ *                      publishes intended in that second; "" for a second with none
  */
 record WorkerStats(int worker, int step, long sent, long sentAll, long acked, long ackErrors, long delivered,
                    long arrivals, long outOfOrder, long duplicates, long errors, long warmupErrors, long lateSends, long maxSendLagMicros, long drops,
-                   String firstError, String latency, String warmupLatency, String ackLatency) {
+                   String firstError, String latency, String warmupLatency, String ackLatency,
+                   List<String> timeline) {
 }

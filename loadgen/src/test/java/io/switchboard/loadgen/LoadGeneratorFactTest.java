@@ -73,9 +73,13 @@ class LoadGeneratorFactTest {
             assertThat(step.warmupErrors()).as(step.workload() + " warm-up errors: " + step.firstError()).isZero();
             assertThat(step.drops()).isZero();
             assertThat(step.clean()).isTrue();
+            // The timeline's window seconds hold exactly the window's deliveries.
+            assertThat(step.timeline()).isNotEmpty();
+            assertThat(step.timeline().stream().filter(SecondFigures::measured).mapToLong(SecondFigures::deliveries).sum())
+                    .as(step.workload() + " deliveries in the timeline's window").isEqualTo(step.delivered());
         }
         assertThat(Files.readString(out.resolveSibling(out.getFileName() + ".md")))
-                .contains("| platform | fanout |", "| platform | acks |");
+                .contains("| platform | fanout |", "| platform | acks |", "| second | platform fanout 60.0/s p99 ms |");
     }
 
     @Test
