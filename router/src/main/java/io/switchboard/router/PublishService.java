@@ -13,6 +13,7 @@ import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -35,6 +36,9 @@ import java.util.function.Supplier;
  * InFlightLimiter}, {@link EnvelopeLog} and {@link RouterMetrics}.
  */
 final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
+    /** Monitors ordering the appends of rooms (a power of two); a room's publishes contend only with its stripe's. */
+    private static final int APPEND_STRIPES = 256;
+
     private final EnvelopeValidator validator;
     private final DedupCache dedup;
     private final PublishSequencer sequencer;
@@ -44,6 +48,7 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
     private final EnvelopeLog log;
     private final RouterMetrics metrics;
     private final InstantSource clock;
+    private final Object[] appendStripes = new Object[APPEND_STRIPES];
 
     /** @param heldExecutor runs publishes held behind a catch-up ({@link HeldRooms}) */
     PublishService(EnvelopeValidator validator, DedupCache dedup, PublishSequencer sequencer, DedupCatchUp catchUp,
@@ -58,6 +63,7 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
         this.log = log;
         this.metrics = metrics;
         this.clock = clock;
+        Arrays.setAll(appendStripes, i -> new Object());
     }
 
     /** A unary {@code Publish} call: the call's context says whether the caller gave up. */
@@ -106,46 +112,66 @@ final class PublishService extends RouterServiceGrpc.RouterServiceImplBase {
         });
     }
 
-    /** Dedup, in-flight slot, lane, claim, send: the publish's checks after any catch-up. */
+    /**
+     * Dedup, in-flight slot, lane, claim, append: the publish's checks after any catch-up. They run under the room's
+     * {@link #appendOrder} monitor up to the append's call, so that a duplicate joining a publish claimed by another
+     * lane (a resend on a new connection while the old one's copy is still on its way) finds it already appended:
+     * otherwise the duplicate would let its lane's next publish through, and that could reach the log first.
+     */
     private void admit(PublishRequest request, StreamObserver<PublishResponse> responses, long receivedNanos) {
         Envelope envelope = request.getEnvelope();
         DedupCache.Key key = new DedupCache.Key(envelope.getSender().getUserId(), envelope.getId());
-        DedupCache.Entry earlier = dedup.find(key);
-        if (earlier != null) {
-            sequencer.passed(request.getSequence());
+        DedupCache.Entry earlier;
+        DedupCache.Entry mine = null;
+        CompletableFuture<EnvelopeLog.Stored> appended = null;
+        RouterError refused = null;
+        synchronized (appendOrder(envelope.getRoom())) {
+            earlier = dedup.find(key);
+            if (earlier != null) {
+                sequencer.passed(request.getSequence());
+            } else if (!limiter.tryAcquire()) {
+                refused = PublishStatus.tooManyInFlight();
+            } else if (!sequencer.admit(request.getSequence())) {
+                limiter.release();
+                refused = PublishStatus.outOfSequence(envelope.getRoom());
+            } else {
+                mine = new DedupCache.Entry(envelope.getRoom(), new CompletableFuture<>());
+                earlier = dedup.claim(key, mine);
+                if (earlier != null) {
+                    // Lost the race to the same id (into another room, or just indexed from the log as another router's).
+                    limiter.release();
+                    mine = null;
+                } else {
+                    appended = append(envelope);
+                }
+            }
+        }
+        if (refused != null) {
+            fail(responses, refused);
+        } else if (mine == null) {
             answerDuplicate(earlier, request, responses);
-            return;
+        } else {
+            answerWhenStored(key, mine, appended, request, receivedNanos, responses);
         }
-        if (!limiter.tryAcquire()) {
-            fail(responses, PublishStatus.tooManyInFlight());
-            return;
-        }
-        if (!sequencer.admit(request.getSequence())) {
-            limiter.release();
-            fail(responses, PublishStatus.outOfSequence(envelope.getRoom()));
-            return;
-        }
-        DedupCache.Entry mine = new DedupCache.Entry(envelope.getRoom(), new CompletableFuture<>());
-        earlier = dedup.claim(key, mine);
-        if (earlier != null) {
-            // Lost the race to a concurrent retry of the same id: wait for its send instead.
-            limiter.release();
-            answerDuplicate(earlier, request, responses);
-            return;
-        }
-        send(key, mine, request, receivedNanos, responses);
     }
 
-    private void send(DedupCache.Key key, DedupCache.Entry mine, PublishRequest request, long receivedNanos,
-                      StreamObserver<PublishResponse> responses) {
-        Envelope envelope = request.getEnvelope();
+    /** One monitor per stripe of rooms: held from a publish's dedup lookup to its append's call. */
+    private Object appendOrder(String room) {
+        return appendStripes[room.hashCode() & (appendStripes.length - 1)];
+    }
+
+    private CompletableFuture<EnvelopeLog.Stored> append(Envelope envelope) {
         Instant now = clock.instant();
-        CompletableFuture<EnvelopeLog.Stored> appended;
         try {
-            appended = log.append(envelope.getRoom(), recordOf(envelope, now), now);
+            return log.append(envelope.getRoom(), recordOf(envelope, now), now);
         } catch (RuntimeException e) {
-            appended = CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private void answerWhenStored(DedupCache.Key key, DedupCache.Entry mine,
+                                  CompletableFuture<EnvelopeLog.Stored> appended, PublishRequest request,
+                                  long receivedNanos, StreamObserver<PublishResponse> responses) {
         appended.whenComplete((stored, failure) -> {
             limiter.release();
             if (failure != null) {

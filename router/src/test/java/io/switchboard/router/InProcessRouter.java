@@ -37,6 +37,8 @@ final class InProcessRouter implements AutoCloseable {
     final DedupCache dedup;
     final RouterMetrics metrics;
     final MutableClock clock;
+    /** The service behind the channel, for calls from a test's own threads (as a {@code PublishStream} makes). */
+    final PublishService service;
     private final AtomicInteger handled = new AtomicInteger();
     private final Server server;
     private final ManagedChannel channel;
@@ -48,7 +50,7 @@ final class InProcessRouter implements AutoCloseable {
         limiter = new InFlightLimiter(maxInFlight);
         dedup = new DedupCache(10_000, dedupTtl, ticker(clock));
         metrics = new RouterMetrics(new PrometheusRegistry(), limiter::inFlight, dedup::size);
-        PublishService service = new PublishService(new EnvelopeValidator(maxPayloadBytes), dedup,
+        service = new PublishService(new EnvelopeValidator(maxPayloadBytes), dedup,
                 new PublishSequencer(ticker(clock)), DedupCatchUp.NONE, Runnable::run, limiter, log, metrics, clock);
         List<ServerInterceptor> all = new ArrayList<>(interceptors);
         all.add(countHandled());

@@ -9,6 +9,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.switchboard.proto.RouterErrorReason;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.Position;
@@ -345,6 +346,72 @@ class PublishServiceTest {
         router.blocking().publish(inLane("r", "m-3", "moved", 3, 2));
         router.blocking().publish(inLane("r", "m-4", "moved", 4, 2));
         assertThat(log.appends()).extracting(a -> a.envelope().getId()).containsExactly("m-3", "m-4");
+    }
+
+    /**
+     * A resend on a new connection while the old connection's copy is between its claim and its append (the old
+     * gateway still forwarding it): the resend joins it as a duplicate, and the new lane's next publish, handed over
+     * right behind it as a stream does, must not reach the log before the copy it joined.
+     */
+    @Test
+    void theNextPublishOfALaneWhoseResendJoinedAnAppendUnderWayIsStoredAfterIt() throws InterruptedException {
+        router = new InProcessRouter(log);
+        CountDownLatch appending = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        log.beforeAppend(envelope -> {
+            if (envelope.getId().equals("m-1") && appending.getCount() > 0) {
+                appending.countDown();
+                awaitQuietly(release);
+            }
+        });
+        CompletableFuture<PublishResponse> original = publishAsync(inLane("r", "m-1", "old-connection", 1, 0));
+        assertThat(appending.await(10, TimeUnit.SECONDS)).as("original append started").isTrue();
+
+        CompletableFuture<PublishResponse> resend = new CompletableFuture<>();
+        CompletableFuture<PublishResponse> next = new CompletableFuture<>();
+        Thread stream = Thread.ofPlatform().name("new-connection-stream").start(() -> {
+            router.service.publish(inLane("r", "m-1", "new-connection", 1, 0), completing(resend), null);
+            router.service.publish(inLane("r", "m-2", "new-connection", 2, 0), completing(next), null);
+        });
+        // Either m-2 overtook the append under way, or the resend waits for that append's call.
+        await().until(() -> appendedIds().contains("m-2") || stream.getState() == Thread.State.BLOCKED);
+        release.countDown();
+        stream.join(TimeUnit.SECONDS.toMillis(10));
+
+        assertThat(original.join().getDuplicate()).isFalse();
+        assertThat(resend.join().getDuplicate()).isTrue();
+        assertThat(next.join().getPosition()).isEqualTo(position(1));
+        assertThat(appendedIds()).containsExactly("m-1", "m-2");
+    }
+
+    private List<String> appendedIds() {
+        return log.appends().stream().map(a -> a.envelope().getId()).toList();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static StreamObserver<PublishResponse> completing(CompletableFuture<PublishResponse> answer) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(PublishResponse response) {
+                answer.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                answer.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
     }
 
     private static PublishRequest inLane(String room, String id, String lane, long seq, long storedThrough) {

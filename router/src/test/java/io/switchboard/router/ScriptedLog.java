@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A scripted {@link EnvelopeLog} for deterministic fault injection at the router's Kafka seam: it acks at
@@ -26,10 +27,16 @@ final class ScriptedLog implements EnvelopeLog {
     private final List<Append> appends = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicLong> offsets = new ConcurrentHashMap<>();
     private volatile Mode mode = Mode.ACK;
+    private volatile Consumer<Envelope> beforeAppend = envelope -> { };
     private volatile boolean closed;
 
     void mode(Mode mode) {
         this.mode = mode;
+    }
+
+    /** Runs {@code hook} on the appending thread at the start of every append (before it is recorded). */
+    void beforeAppend(Consumer<Envelope> hook) {
+        this.beforeAppend = hook;
     }
 
     List<Append> appends() {
@@ -42,6 +49,7 @@ final class ScriptedLog implements EnvelopeLog {
 
     @Override
     public CompletableFuture<Stored> append(String room, Envelope envelope, Instant timestamp) {
+        beforeAppend.accept(envelope);
         Mode now = mode;
         if (now == Mode.THROW) {
             throw new IllegalStateException("scripted: producer closed");

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,8 +27,14 @@ public final class DeliveryChecker {
     private record Acked(String room, String id, long position) {
     }
 
-    /** A message's publisher and its place among that publisher's sends. */
-    private record Sent(String publisher, long index) {
+    /**
+     * A message's publisher, its place among that publisher's sends, and how often the application sent it (more
+     * than once after the SDK reported it failed: said in a violation, as it tells where to look).
+     */
+    private record Sent(String publisher, long index, AtomicInteger sends) {
+        String resent() {
+            return sends.get() > 1 ? ", sent " + sends.get() + " times by the application" : "";
+        }
     }
 
     private final Map<String, Map<String, Long>> ackedByRoom = new ConcurrentHashMap<>();
@@ -68,10 +75,13 @@ public final class DeliveryChecker {
      */
     public void sent(String publisher, String room, String id) {
         Map<String, Sent> sent = sentByRoom.computeIfAbsent(room, r -> new ConcurrentHashMap<>());
-        if (!sent.containsKey(id)) {
-            sent.putIfAbsent(id, new Sent(publisher,
-                    sendsByPublisher.computeIfAbsent(publisher, p -> new AtomicLong()).getAndIncrement()));
+        Sent earlier = sent.get(id);
+        if (earlier != null) {
+            earlier.sends().incrementAndGet();
+            return;
         }
+        sent.putIfAbsent(id, new Sent(publisher,
+                sendsByPublisher.computeIfAbsent(publisher, p -> new AtomicLong()).getAndIncrement(), new AtomicInteger(1)));
     }
 
     /** Records that the message {@code id} in {@code room} was acknowledged at {@code position}. */
@@ -266,8 +276,9 @@ public final class DeliveryChecker {
                             Sent latestPlace = latest == null ? null : sent.get(latest.getId());
                             if (latestPlace != null && place.index() < latestPlace.index()) {
                                 problems.add(new Violation(Kind.OUT_OF_SEND_ORDER, name + ": " + room + " id " + m.getId()
-                                        + " (at " + m.getPosition() + ") of " + place.publisher() + " delivered after "
-                                        + latest.getId() + " (at " + latest.getPosition() + "), which it sent later"));
+                                        + " (at " + m.getPosition() + place.resent() + ") of " + place.publisher()
+                                        + " delivered after " + latest.getId() + " (at " + latest.getPosition()
+                                        + latestPlace.resent() + "), which it sent later"));
                             } else {
                                 lastSent.put(place.publisher(), m);
                             }

@@ -58,7 +58,7 @@ class DeliveryCheckerTest {
         s.received(message("r", "a1", 3));
         assertThat(checker.tally().outOfSendOrder()).isEqualTo(1);
         assertThat(checker.tally().outOfOrder()).isZero();
-        assertThat(checker.violations()).singleElement().asString().contains("a1 (at 3) of alice delivered after a2 (at 2), which it sent later");
+        assertThat(checker.violations()).singleElement().asString().contains("a1 (at 3, sent 2 times by the application) of alice delivered after a2 (at 2), which it sent later");
     }
 
     @Test
