@@ -167,7 +167,8 @@ class SessionPermissionsTest {
         SessionHarness.Connection c = gateway.connectAs("alice");
         c.send(subscribe(1, "team:slow", false));
         c.send(subscribe(2, "lobby", false));
-        backend.next(); // held: never answered
+        // The backend holds the call, if it gets it at all: on a loaded machine the 200 ms deadline may pass before
+        // the call reaches it. Either way the gateway does not hear back in time.
 
         Error unavailable = errorOf(c, 1);
         assertThat(unavailable.getCode()).isEqualTo(ErrorCode.UNAVAILABLE);
