@@ -1,6 +1,7 @@
 package io.switchboard.chaos;
 
 import io.switchboard.drill.DrillReport;
+import io.switchboard.testkit.Haproxy;
 import io.switchboard.testkit.RequiredTool;
 import io.switchboard.testkit.TestTokens;
 import java.time.Duration;
@@ -39,7 +40,7 @@ class ChaosSuiteTest extends CoreDrills {
     @BeforeAll
     static void start() {
         // The chaos suite needs the real load balancer.
-        RequiredTool.executable(HaproxyProcess.BINARY_PATH, "apt-get install haproxy; .ci/run installs it");
+        RequiredTool.executable(Haproxy.BINARY, "apt-get install haproxy; .ci/run installs it");
         cluster = ProcessCluster.start(new ProcessCluster.Options(3, 2, 2, true, true, true, true, SECRET));
         drills = new ChaosDrills(cluster, TOKENS, REPORT, publishers(), subscribers());
         REPORT.environment("cluster", "3 Kafka brokers (RF=3, min.insync.replicas=2), 2 routers behind fault proxies, "

@@ -1,6 +1,7 @@
 package io.switchboard.chaos;
 
 import io.switchboard.drill.DrillReport;
+import io.switchboard.testkit.Haproxy;
 import io.switchboard.testkit.RequiredTool;
 import io.switchboard.testkit.TestTokens;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +31,7 @@ class ContainerChaosTest extends CoreDrills {
 
     @BeforeAll
     static void start() {
-        RequiredTool.executable(HaproxyProcess.BINARY_PATH, "apt-get install haproxy; .ci/run installs it");
+        RequiredTool.executable(Haproxy.BINARY, "apt-get install haproxy; .ci/run installs it");
         cluster = ProcessCluster.start(new ProcessCluster.Options(1, 2, 2, true, true, true, true, SECRET,
                 KAFKA.getBootstrapServers()));
         drills = new ChaosDrills(cluster, TOKENS, REPORT.environment("kafka", "apache/kafka in Docker (Testcontainers)"),

@@ -1,17 +1,13 @@
 package io.switchboard.chaos;
 
-import io.switchboard.testkit.LoggedProcess;
-import static org.awaitility.Awaitility.await;
-
-import io.switchboard.service.LoopbackPorts;
+import io.switchboard.testkit.Haproxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real HAProxy (the Debian package) in front of the gateways, as operators run it: round robin without sticky
@@ -19,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * draining or dead gateway gets no new connections, and a connection refused by one gateway redispatched to
  * another. With {@link Tls}, as deploy/haproxy/haproxy.cfg does with {@code SB_LB_TLS_PEM} and
  * {@code SB_GATEWAY_CA}: clients speak {@code wss://} to HAProxy, which terminates it and re-encrypts to the gateways
- * (their {@code wss://} port), checking each gateway's certificate against the cluster's CA. Not thread-safe.
+ * (their {@code wss://} port), checking each gateway's certificate against the cluster's CA. Started by the test
+ * kit's {@link Haproxy}. Not thread-safe.
  */
 final class HaproxyProcess implements AutoCloseable {
     /**
@@ -31,30 +28,19 @@ final class HaproxyProcess implements AutoCloseable {
     record Tls(Path certificateAndKey, Path gatewayCa) {
     }
 
-    static final String BINARY = "/usr/sbin/haproxy";
-    static final Path BINARY_PATH = Path.of(BINARY);
+    private final Haproxy haproxy;
 
-    private final LoggedProcess process;
-    private final int port;
-
-    private HaproxyProcess(LoggedProcess process, int port) {
-        this.process = process;
-        this.port = port;
+    private HaproxyProcess(Haproxy haproxy) {
+        this.haproxy = haproxy;
     }
 
-    /**
-     * Writes a config for {@code gatewayPorts} (with TLS when {@code tls} is present), validates it with
-     * {@code haproxy -c}, starts HAProxy, and waits for its port.
-     */
+    /** Writes a config for {@code gatewayPorts} (with TLS when {@code tls} is present) and starts HAProxy on it. */
     static HaproxyProcess start(List<Integer> gatewayPorts, Path directory, Optional<Tls> tls) {
-        if (!Files.isExecutable(BINARY_PATH)) {
-            throw new IllegalStateException(BINARY + " is missing: install the Debian package haproxy (.ci/run does)");
-        }
-        int port = LoopbackPorts.pick();
         StringBuilder servers = new StringBuilder();
         for (int i = 0; i < gatewayPorts.size(); i++) {
             servers.append("  server gateway-").append(i + 1).append(" 127.0.0.1:").append(gatewayPorts.get(i)).append(" check\n");
         }
+        // The listen address comes from the environment Haproxy sets (a free port), as in deploy/haproxy/haproxy.cfg.
         String config = """
                 global
                   maxconn 4000
@@ -67,7 +53,7 @@ final class HaproxyProcess implements AutoCloseable {
                   retries 3
                   option redispatch
                 frontend websockets
-                  bind 127.0.0.1:%d%s
+                  bind "${SB_LB_BIND}:${SB_LB_PORT}"%s
                   default_backend gateways
                 backend gateways
                   balance roundrobin
@@ -75,44 +61,30 @@ final class HaproxyProcess implements AutoCloseable {
                   http-check send meth GET uri /observe/health/ready ver HTTP/1.1 hdr Host localhost
                   http-check expect status 200
                   default-server inter 300ms fall 2 rise 2%s
-                %s""".formatted(port,
+                %s""".formatted(
                 tls.map(t -> " ssl crt \"" + t.certificateAndKey() + "\" alpn http/1.1").orElse(""),
                 tls.map(t -> " ssl verify required ca-file \"" + t.gatewayCa()
                         + "\" sni str(localhost) verifyhost localhost alpn http/1.1").orElse(""),
                 servers);
         Path file = directory.resolve("haproxy.cfg");
-        Path log = directory.resolve("haproxy.log");
         try {
             Files.writeString(file, config);
-            Process check = new ProcessBuilder(BINARY, "-c", "-f", file.toString()).redirectErrorStream(true)
-                    .redirectOutput(directory.resolve("haproxy-check.log").toFile()).start();
-            if (!check.waitFor(30, TimeUnit.SECONDS) || check.exitValue() != 0) {
-                throw new IllegalStateException("haproxy -c rejected " + file + ": "
-                        + Files.readString(directory.resolve("haproxy-check.log")));
-            }
-            HaproxyProcess haproxy = new HaproxyProcess(
-                    LoggedProcess.start("haproxy", List.of(BINARY, "-db", "-f", file.toString()), log), port);
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> haproxy.process.acceptsOn(port));
-            return haproxy;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start haproxy", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting haproxy", e);
+            throw new UncheckedIOException("cannot write " + file, e);
         }
+        return new HaproxyProcess(Haproxy.start(file, Map.of(), directory));
     }
 
     int port() {
-        return port;
+        return haproxy.port();
     }
 
     String logTail() {
-        return process.logTail(20);
+        return haproxy.logTail();
     }
 
     @Override
     public void close() {
-        process.stop(Duration.ofSeconds(10));
+        haproxy.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.switchboard.chaos;
 
 import io.switchboard.drill.DrillReport;
+import io.switchboard.testkit.Haproxy;
 import io.switchboard.testkit.RequiredTool;
 import io.switchboard.testkit.TestTokens;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +28,7 @@ class TlsChaosTest {
 
     @BeforeAll
     static void start() {
-        RequiredTool.executable(HaproxyProcess.BINARY_PATH, "apt-get install haproxy; .ci/run installs it");
+        RequiredTool.executable(Haproxy.BINARY, "apt-get install haproxy; .ci/run installs it");
         cluster = ProcessCluster.start(new ProcessCluster.Options(1, 2, 2, true, true, true, false, SECRET).withTls());
         int load = Integer.getInteger("chaos.tls.clients", 40);
         drills = new ChaosDrills(cluster, TOKENS, REPORT, load, load);

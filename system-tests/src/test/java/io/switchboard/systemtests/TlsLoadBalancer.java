@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.switchboard.devcerts.PemFiles;
 import io.switchboard.service.LoopbackPorts;
+import io.switchboard.testkit.Haproxy;
 import io.switchboard.testkit.LoggedProcess;
 import io.switchboard.testkit.RequiredTool;
 import java.io.IOException;
@@ -15,23 +16,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A real HAProxy or nginx (the Debian packages) terminating {@code wss://} in front of two gateways, run from the
  * repository's own configs ({@code deploy/haproxy/haproxy.cfg} as is, with its environment variables;
  * {@code deploy/nginx/nginx-tls.conf} copied with the addresses of this test's gateways), optionally re-encrypting to
- * gateways that serve TLS themselves. Not thread-safe.
+ * gateways that serve TLS themselves. HAProxy is the test kit's {@link Haproxy}. Not thread-safe.
  */
 final class TlsLoadBalancer implements AutoCloseable {
     static final Path DEPLOY = Path.of("..", "deploy").toAbsolutePath().normalize();
-    private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
     private static final Path NGINX = Path.of("/usr/sbin/nginx");
 
-    private final LoggedProcess process;
+    private final Runnable stop;
+    private final Supplier<String> logTail;
     private final int port;
 
-    private TlsLoadBalancer(LoggedProcess process, int port) {
-        this.process = process;
+    private TlsLoadBalancer(Runnable stop, Supplier<String> logTail, int port) {
+        this.stop = stop;
+        this.logTail = logTail;
         this.port = port;
     }
 
@@ -40,26 +43,18 @@ final class TlsLoadBalancer implements AutoCloseable {
      * given, {@code SB_GATEWAY_CA} (re-encryption).
      */
     static TlsLoadBalancer haproxy(List<Integer> gateways, PemFiles frontend, Path gatewayCa, Path dir) {
-        RequiredTool.executable(HAPROXY, "apt-get install haproxy; .ci/run installs it");
-        int port = LoopbackPorts.pick();
         try {
             Path pem = dir.resolve("haproxy-frontend.pem");
             Files.writeString(pem, Files.readString(frontend.certificateChain()) + Files.readString(frontend.privateKey()));
-            ProcessBuilder builder = new ProcessBuilder(HAPROXY.toString(), "-db", "-f",
-                    DEPLOY.resolve("haproxy/haproxy.cfg").toString());
-            Map<String, String> env = builder.environment();
-            env.put("SB_LB_BIND", "127.0.0.1");
-            env.put("SB_LB_PORT", Integer.toString(port));
-            env.put("SB_LB_STATS_PORT", Integer.toString(LoopbackPorts.pick()));
-            env.put("SB_GATEWAY_1", "127.0.0.1:" + gateways.get(0));
-            env.put("SB_GATEWAY_2", "127.0.0.1:" + gateways.get(1));
+            Map<String, String> env = Haproxy.gateways(gateways.get(0), gateways.get(1));
             env.put("SB_LB_TLS_PEM", pem.toString());
             if (gatewayCa != null) {
                 env.put("SB_GATEWAY_CA", gatewayCa.toString());
             }
-            return started(LoggedProcess.start("haproxy", builder, dir.resolve("haproxy.log")), port);
+            Haproxy haproxy = Haproxy.start(Haproxy.DEPLOY_CONFIG, env, dir);
+            return new TlsLoadBalancer(haproxy::close, haproxy::logTail, haproxy.port());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start haproxy", e);
+            throw new UncheckedIOException("cannot write haproxy's certificate", e);
         }
     }
 
@@ -98,14 +93,15 @@ final class TlsLoadBalancer implements AutoCloseable {
             Files.writeString(conf.resolve("nginx-tls.conf"), config);
             ProcessBuilder builder = new ProcessBuilder(NGINX.toString(), "-p", conf + "/", "-c",
                     conf.resolve("nginx-tls.conf").toString(), "-g", "daemon off;");
-            return started(LoggedProcess.start("nginx", builder, dir.resolve("nginx.log")), port);
+            return nginxStarted(LoggedProcess.start("nginx", builder, dir.resolve("nginx.log")), port);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start nginx", e);
         }
     }
 
-    private static TlsLoadBalancer started(LoggedProcess process, int port) {
-        TlsLoadBalancer balancer = new TlsLoadBalancer(process, port);
+    private static TlsLoadBalancer nginxStarted(LoggedProcess process, int port) {
+        TlsLoadBalancer balancer = new TlsLoadBalancer(() -> process.stop(Duration.ofSeconds(10)),
+                () -> process.logTail(30), port);
         try {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                     .until(() -> process.acceptsOn(port));
@@ -122,11 +118,11 @@ final class TlsLoadBalancer implements AutoCloseable {
     }
 
     String logTail() {
-        return process.logTail(30);
+        return logTail.get();
     }
 
     @Override
     public void close() {
-        process.stop(Duration.ofSeconds(10));
+        stop.run();
     }
 }

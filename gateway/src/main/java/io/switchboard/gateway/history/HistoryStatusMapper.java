@@ -42,6 +42,17 @@ public final class HistoryStatusMapper {
         return Status.fromThrowable(t);
     }
 
+    /**
+     * Whether a history call that failed with {@code status} may succeed if tried again soon (UNAVAILABLE,
+     * DEADLINE_EXCEEDED: a history restart, a slow read in a storm).
+     */
+    public static boolean retriable(Status status) {
+        return switch (status.getCode()) {
+            case UNAVAILABLE, DEADLINE_EXCEEDED -> true;
+            default -> false;
+        };
+    }
+
     /** The outcome of a resume whose history read failed with {@code status} (never NOT_FOUND: that is data). */
     public static ResumeOutcome resume(Status status) {
         return switch (status.getCode()) {

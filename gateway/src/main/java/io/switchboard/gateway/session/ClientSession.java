@@ -37,28 +37,6 @@ import io.switchboard.proto.client.v1.ServerFrame;
 public final class ClientSession implements ConnectionHandler {
     private static final Logger LOG = Logger.getLogger(ClientSession.class.getName());
 
-    /**
-     * The parts of one session, each with one job; built together by {@link SessionFactory}.
-     *
-     * @param output        the connection's write path
-     * @param auth          the user, the token's grants and its expiry
-     * @param permissions   the session's room permission checks
-     * @param lane          the connection's requests in order
-     * @param presence      what presence hears of the session
-     * @param rooms         the subscribed rooms and the fan-out's view of the session
-     * @param subscriptions Subscribe (also resuming), Unsubscribe, the server's (un)subscriptions, re-checks
-     * @param refreshes     RefreshToken
-     * @param publishes     Publish and DirectMessage
-     * @param reads         HistoryRequest and PresenceQuery
-     * @param ephemerals    Ephemeral
-     * @param limits        the Connect frame's size limit and the frame rate limits
-     */
-    record Parts(SessionOutput output, SessionAuth auth, RoomPermissions permissions, RequestLane lane,
-                 SessionPresence presence, RoomSubscriptions rooms, SubscriptionRequests subscriptions,
-                 RefreshRequests refreshes, PublishRequests publishes, ReadRequests reads, EphemeralRequests ephemerals,
-                 ConnectionLimits limits) {
-    }
-
     private enum State { AWAITING_CONNECT, CONNECTED, CLOSING }
 
     private final String sessionId;
@@ -76,16 +54,33 @@ public final class ClientSession implements ConnectionHandler {
     private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_CONNECT);
     private volatile Future<?> connectTimer;
 
-    ClientSession(String sessionId, Subprotocol subprotocol, Parts parts, GatewayReplies replies,
-                  SessionTimeouts timeouts, ConnectionRegistry connections, GatewayMetrics metrics) {
+    /**
+     * Built by {@link SessionFactory}, which builds each part with the collaborators its job needs.
+     *
+     * @param output      the connection's write path
+     * @param auth        the user, the token's grants and its expiry
+     * @param presence    what presence hears of the session
+     * @param limits      the Connect frame's size limit, the frame rate limits, the cluster's per-user cap
+     * @param requests    where requests after Connect go
+     * @param ending      the steps of a close and of the transport's end
+     * @param replies     Connected
+     * @param timeouts    the connect timeout
+     * @param connections the gateway's live connections, by user
+     * @param metrics     connections and received frames
+     */
+    ClientSession(String sessionId, Subprotocol subprotocol, SessionOutput output, SessionAuth auth,
+                  SessionPresence presence, ConnectionLimits limits, RequestDispatch.Handlers requests,
+                  SessionClose ending, GatewayReplies replies, SessionTimeouts timeouts,
+                  ConnectionRegistry connections, GatewayMetrics metrics) {
         this.sessionId = sessionId;
         this.subprotocol = subprotocol;
-        this.output = parts.output();
-        this.auth = parts.auth();
-        this.presence = parts.presence();
-        this.limits = parts.limits();
-        this.requests = new RequestDispatch(parts, replies, () -> state.get() == State.CONNECTED, this::close);
-        this.ending = new SessionClose(sessionId, parts, timeouts, metrics);
+        this.output = output;
+        this.auth = auth;
+        this.presence = presence;
+        this.limits = limits;
+        this.requests = new RequestDispatch(output, limits, requests, replies, () -> state.get() == State.CONNECTED,
+                this::close);
+        this.ending = ending;
         this.replies = replies;
         this.timeouts = timeouts;
         this.connections = connections;

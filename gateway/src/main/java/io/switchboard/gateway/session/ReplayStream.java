@@ -1,5 +1,6 @@
 package io.switchboard.gateway.session;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -19,6 +20,7 @@ import io.switchboard.proto.Messages;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.service.RetryWaits;
 
 /**
  * Streams one resume's replay into its {@link Replay} with flow control: Subscribed, then the missed messages page
@@ -40,8 +42,8 @@ final class ReplayStream {
     private static final Logger LOG = Logger.getLogger(ReplayStream.class.getName());
     private static final ThreadFactory THREADS = Thread.ofVirtual().name("resume-replay-", 0).factory();
     private static final Executor ASYNC = task -> THREADS.newThread(task).start();
-    /** Waits before retrying a page read that history could not answer; then the connection is closed. */
-    private static final long[] RETRY_DELAYS_MS = {250, 1_000};
+    /** Retries of a page read that history could not answer now; then the connection is closed. */
+    private static final int READ_RETRIES = 2;
 
     private final String room;
     private final String epoch;
@@ -53,6 +55,8 @@ final class ReplayStream {
     // Queued bytes this replay fills the connection's queue up to, and drains it to before reading on.
     private final long fillTo;
     private final long readBelow;
+    // The waits before the retries of one page read: 0.25 s, then 1 s.
+    private final RetryWaits retryWaits = new RetryWaits(Duration.ofMillis(250), 4, Duration.ofSeconds(1));
     private List<Replay.Positioned> page = List.of();
     private int written;
     private OptionalLong continueAfter = OptionalLong.empty();
@@ -122,7 +126,7 @@ final class ReplayStream {
                 to++;
             }
             if (to == from) {
-                waitForRoom(fillTo / 2);
+                waitForRoom(readBelow);
                 return;
             }
             if (!replay.write(page.subList(from, to), output::enqueue)) {
@@ -168,19 +172,21 @@ final class ReplayStream {
         history.next(room, epoch, after, until).whenCompleteAsync((next, failure) -> {
             if (failure == null) {
                 retries = 0;
+                retryWaits.reset();
                 guarded(() -> accept(next));
                 return;
             }
-            Status.Code code = HistoryStatusMapper.status(failure).getCode();
-            boolean passing = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
-            if (passing && retries < RETRY_DELAYS_MS.length && !replay.cancelled()) {
+            Status status = HistoryStatusMapper.status(failure);
+            if (HistoryStatusMapper.retriable(status) && retries < READ_RETRIES && !replay.cancelled()) {
                 // A blip (a history restart, a slow read in a storm) should not cost the client a reconnect.
-                long delay = RETRY_DELAYS_MS[retries++];
+                long wait = retryWaits.current().toMillis();
+                retryWaits.advance();
+                retries++;
                 CompletableFuture.runAsync(() -> guarded(() -> read(after)),
-                        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, ASYNC));
+                        CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS, ASYNC));
                 return;
             }
-            fail(failure);
+            fail(status, failure);
         }, ASYNC);
     }
 
@@ -196,8 +202,7 @@ final class ReplayStream {
         }
     }
 
-    private void fail(Throwable failure) {
-        Status status = HistoryStatusMapper.status(failure);
+    private void fail(Status status, Throwable failure) {
         if (replay.cancel()) {
             LOG.log(Level.FINE, "Replay of " + room + " interrupted", failure);
             metrics.resume("interrupted");

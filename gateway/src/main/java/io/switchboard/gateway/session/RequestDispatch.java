@@ -24,6 +24,23 @@ import io.switchboard.proto.client.v1.ErrorCode;
  * request checks that the session is still connected when its turn comes.
  */
 final class RequestDispatch {
+    /**
+     * Where one session's requests go: its lane (their order), then the handler of each request type. Built for
+     * each session by {@link SessionFactory}; {@link RequestDispatch} is its only user.
+     *
+     * @param lane          the connection's requests in order
+     * @param subscriptions Subscribe (also resuming), Unsubscribe, the server's (un)subscriptions
+     * @param publishes     Publish and DirectMessage
+     * @param reads         HistoryRequest and PresenceQuery
+     * @param ephemerals    Ephemeral
+     * @param presence      SetStatus
+     * @param refreshes     RefreshToken
+     */
+    record Handlers(RequestLane lane, SubscriptionRequests subscriptions, PublishRequests publishes,
+                    ReadRequests reads, EphemeralRequests ephemerals, SessionPresence presence,
+                    RefreshRequests refreshes) {
+    }
+
     private final SessionOutput output;
     private final RequestLane lane;
     private final ConnectionLimits limits;
@@ -38,20 +55,24 @@ final class RequestDispatch {
     private final BiConsumer<ErrorCode, String> close;
 
     /**
+     * @param output    the connection's write path (refusals, SetStatus and Ping answers)
+     * @param limits    the frame rate limits
+     * @param handlers  the lane and the handler of each request type
+     * @param replies   Pong
      * @param connected whether the session is connected (requests of a session that is closing do nothing)
      * @param close     closes the session (a frame that is not a request, the frame rate's hard limit)
      */
-    RequestDispatch(ClientSession.Parts parts, GatewayReplies replies, BooleanSupplier connected,
-                    BiConsumer<ErrorCode, String> close) {
-        this.output = parts.output();
-        this.lane = parts.lane();
-        this.limits = parts.limits();
-        this.presence = parts.presence();
-        this.subscriptions = parts.subscriptions();
-        this.refreshes = parts.refreshes();
-        this.publishes = parts.publishes();
-        this.reads = parts.reads();
-        this.ephemerals = parts.ephemerals();
+    RequestDispatch(SessionOutput output, ConnectionLimits limits, Handlers handlers, GatewayReplies replies,
+                    BooleanSupplier connected, BiConsumer<ErrorCode, String> close) {
+        this.output = output;
+        this.lane = handlers.lane();
+        this.limits = limits;
+        this.presence = handlers.presence();
+        this.subscriptions = handlers.subscriptions();
+        this.refreshes = handlers.refreshes();
+        this.publishes = handlers.publishes();
+        this.reads = handlers.reads();
+        this.ephemerals = handlers.ephemerals();
         this.replies = replies;
         this.connected = connected;
         this.close = close;

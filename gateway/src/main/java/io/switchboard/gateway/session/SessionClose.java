@@ -31,13 +31,23 @@ final class SessionClose {
     private final AtomicBoolean transportClosed = new AtomicBoolean();
     private volatile Future<?> abortTimer;
 
-    SessionClose(String sessionId, ClientSession.Parts parts, SessionTimeouts timeouts, GatewayMetrics metrics) {
+    /**
+     * @param output      the connection's write path: the close frame, or the end of its writer
+     * @param lane        the requests that wait, dropped
+     * @param permissions permission checks whose answers come later, ignored
+     * @param rooms       the fan-out's subscriptions, left
+     * @param presence    told the session closed
+     * @param timeouts    the close timeout
+     * @param metrics     closes by code, slow consumers
+     */
+    SessionClose(String sessionId, SessionOutput output, RequestLane lane, RoomPermissions permissions,
+                 RoomSubscriptions rooms, SessionPresence presence, SessionTimeouts timeouts, GatewayMetrics metrics) {
         this.sessionId = sessionId;
-        this.output = parts.output();
-        this.lane = parts.lane();
-        this.permissions = parts.permissions();
-        this.rooms = parts.rooms();
-        this.presence = parts.presence();
+        this.output = output;
+        this.lane = lane;
+        this.permissions = permissions;
+        this.rooms = rooms;
+        this.presence = presence;
         this.timeouts = timeouts;
         this.metrics = metrics;
     }

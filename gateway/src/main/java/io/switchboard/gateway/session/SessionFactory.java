@@ -111,13 +111,16 @@ public final class SessionFactory implements ConnectionHandler.Factory {
                 metrics);
         SubscriptionRequests subscriptionRequests = new SubscriptionRequests(id, output, rooms, resumeHandOver,
                 permissions);
-        ClientSession.Parts parts = new ClientSession.Parts(output, auth, permissions, new RequestLane(id), reports,
-                rooms, subscriptionRequests, new RefreshRequests(auth, subscriptionRequests, output),
+        RequestLane lane = new RequestLane(id);
+        RequestDispatch.Handlers requests = new RequestDispatch.Handlers(lane, subscriptionRequests,
                 new PublishRequests(id, output, auth, permissions, publisher, directMessages, admission,
                         settings.maxInflightPublishes()),
                 new ReadRequests(id, output, rooms, permissions, historyPages, presenceQueries),
-                new EphemeralRequests(id, output, auth, rooms, permissions, ephemerals), limits.get());
-        ClientSession session = new ClientSession(id, subprotocol, parts, replies, timeouts, connections, metrics);
+                new EphemeralRequests(id, output, auth, rooms, permissions, ephemerals), reports,
+                new RefreshRequests(auth, subscriptionRequests, output));
+        SessionClose ending = new SessionClose(id, output, lane, permissions, rooms, reports, timeouts, metrics);
+        ClientSession session = new ClientSession(id, subprotocol, output, auth, reports, limits.get(), requests,
+                ending, replies, timeouts, connections, metrics);
         session.open();
         return session;
     }
