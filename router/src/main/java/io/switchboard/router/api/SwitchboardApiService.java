@@ -194,6 +194,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
                     .setId(request.getId() + ":" + room)
                     .setPayload(request.getPayload())
                     .setContentType(request.getContentType())
+                    .setConflationKey(request.getConflationKey())
                     .build(), null));
         }
         respond(CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
@@ -210,7 +211,8 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
      */
     private CompletableFuture<PublishResult> publishResult(ServiceIdentity identity, PublishRequest request,
                                                            PublishLanes lanes) {
-        Optional<Status> invalid = publishProblem(request.getRoom(), request.getId());
+        Optional<Status> invalid = publishProblem(request.getRoom(), request.getId())
+                .or(() -> Names.conflationKeyProblem(request.getConflationKey()).map(SwitchboardApiService::invalid));
         if (invalid.isPresent()) {
             return CompletableFuture.completedFuture(
                     ApiStatus.failedResult(request.getRoom(), request.getId(), invalid.get()));
@@ -460,7 +462,9 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         if (rooms == 0 || rooms > MAX_PUBLISH_MANY_ROOMS) {
             return Optional.of(invalid("rooms: " + rooms + " (expected: 1-" + MAX_PUBLISH_MANY_ROOMS + ")"));
         }
-        Optional<Status> id = Names.idProblem(request.getId()).map(SwitchboardApiService::invalid);
+        Optional<Status> id = Names.idProblem(request.getId())
+                .or(() -> Names.conflationKeyProblem(request.getConflationKey()))
+                .map(SwitchboardApiService::invalid);
         if (id.isPresent()) {
             return id;
         }
