@@ -145,7 +145,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     @Override
     public void publish(PublishRequest request, StreamObserver<PublishResult> responses) {
         ServiceIdentity identity = identity();
-        Optional<Status> invalid = publishProblem(request.getRoom(), request.getId());
+        Optional<Status> invalid = publishProblem(request);
         if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
@@ -211,8 +211,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
      */
     private CompletableFuture<PublishResult> publishResult(ServiceIdentity identity, PublishRequest request,
                                                            PublishLanes lanes) {
-        Optional<Status> invalid = publishProblem(request.getRoom(), request.getId())
-                .or(() -> Names.conflationKeyProblem(request.getConflationKey()).map(SwitchboardApiService::invalid));
+        Optional<Status> invalid = publishProblem(request);
         if (invalid.isPresent()) {
             return CompletableFuture.completedFuture(
                     ApiStatus.failedResult(request.getRoom(), request.getId(), invalid.get()));
@@ -453,8 +452,11 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         });
     }
 
-    private static Optional<Status> publishProblem(String room, String id) {
-        return Names.clientRoomProblem(room).or(() -> Names.idProblem(id)).map(SwitchboardApiService::invalid);
+    private static Optional<Status> publishProblem(PublishRequest request) {
+        return Names.clientRoomProblem(request.getRoom())
+                .or(() -> Names.idProblem(request.getId()))
+                .or(() -> Names.conflationKeyProblem(request.getConflationKey()))
+                .map(SwitchboardApiService::invalid);
     }
 
     private static Optional<Status> publishManyProblem(PublishManyRequest request) {
