@@ -15,6 +15,8 @@ final class ResultTables {
             new Column<>("subprotocol", s -> s.subprotocol().substring(s.subprotocol().lastIndexOf('.') + 1)),
             new Column<>("publish/s", StepFigures::rate),
             new Column<>("deliveries/s", StepFigures::deliveriesPerSecond),
+            new Column<>("wire KiB/s", s -> s.wireBytesPerSecond() / 1024),
+            new Column<>("wire B/delivery", StepFigures::wireBytesPerDelivery),
             new Column<>("sent", StepFigures::sent),
             new Column<>("acked", StepFigures::acked),
             new Column<>("lost", StepFigures::lost),
