@@ -17,6 +17,7 @@ final class ResultTables {
             new Column<>("deliveries/s", StepFigures::deliveriesPerSecond),
             new Column<>("wire KiB/s", s -> s.wireBytesPerSecond() / 1024),
             new Column<>("wire B/delivery", StepFigures::wireBytesPerDelivery),
+            new Column<>("WS messages/s", StepFigures::wireMessagesPerSecond),
             new Column<>("sent", StepFigures::sent),
             new Column<>("acked", StepFigures::acked),
             new Column<>("lost", StepFigures::lost),

@@ -29,6 +29,7 @@ final class StepRecorder {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder arrivals = new LongAdder();
     private final LongAdder wireBytes = new LongAdder();
+    private final LongAdder wireMessages = new LongAdder();
     private final LongAdder outOfOrder = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder sent = new LongAdder();
@@ -57,6 +58,7 @@ final class StepRecorder {
     void received(long now, long bytes) {
         if (now - step.warmupEnd() >= 0 && now - step.end() < 0) {
             wireBytes.add(bytes);
+            wireMessages.increment();
         }
     }
 
@@ -164,7 +166,7 @@ final class StepRecorder {
                 delivered.sum(), arrivals.sum(), outOfOrder.sum(), duplicates.sum(), errors.sum(), warmupErrors.sum(), lateSends.sum(),
                 maxSendLagNanos / 1000, drops, firstError, encode(latency.getIntervalHistogram()),
                 encode(warmupLatency.getIntervalHistogram()), encode(ackLatency.getIntervalHistogram()),
-                encodedTimeline(), wireBytes.sum());
+                encodedTimeline(), wireBytes.sum(), wireMessages.sum());
     }
 
     private List<String> encodedTimeline() {

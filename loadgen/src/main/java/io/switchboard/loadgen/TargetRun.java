@@ -219,7 +219,7 @@ final class TargetRun {
         Histogram acks = new Histogram(3);
         long sent = 0, acked = 0, ackErrors = 0, delivered = 0, arrivals = 0, outOfOrder = 0, duplicates = 0, errors = 0;
         long warmupErrors = 0;
-        long late = 0, lagMicros = 0, drops = 0, wireBytes = 0;
+        long late = 0, lagMicros = 0, drops = 0, wireBytes = 0, wireMessages = 0;
         String firstError = null;
         for (WorkerStats s : stats) {
             latency.add(StepRecorder.decode(s.latency()));
@@ -238,6 +238,7 @@ final class TargetRun {
             lagMicros = Math.max(lagMicros, s.maxSendLagMicros());
             drops += s.drops();
             wireBytes += s.wireBytes();
+            wireMessages += s.wireMessages();
             if (firstError == null) {
                 firstError = s.firstError();
             }
@@ -257,13 +258,13 @@ final class TargetRun {
                 generator.cpuMicros() / 1e6 / (generator.nanoTime() / 1e9),
                 mib(serverRss), errors, warmupErrors, drops, late, lagMicros / 1000.0, load, firstError,
                 StepTimeline.merge(stats.stream().map(WorkerStats::timeline).toList(), spec),
-                wireBytes / window, arrivals == 0 ? Double.NaN : (double) wireBytes / arrivals);
+                wireBytes / window, arrivals == 0 ? Double.NaN : (double) wireBytes / arrivals, wireMessages / window);
         log.printf("  %.0f publishes/s: %.0f deliveries/s, lost %d, p50 %.2f p99 %.2f max %.2f ms (warm-up p99 %.2f), "
                         + "ack p99 %.2f ms, server %.1f µs/delivery %.0f µs/publish, server %.2f cores, generator %.2f cores, "
-                        + "wire %.1f KiB/s %.1f B/delivery, load %.1f%n",
+                        + "wire %.1f KiB/s %.1f B/delivery %.0f messages/s, load %.1f%n",
                 rate, f.deliveriesPerSecond(), f.lost(), f.p50(), f.p99(), f.max(), f.warmupP99(), f.ackP99(),
                 f.serverCpuMicrosPerDelivery(), f.serverCpuMicrosPerPublish(), f.serverCores(), f.generatorCores(),
-                f.wireBytesPerSecond() / 1024, f.wireBytesPerDelivery(), load);
+                f.wireBytesPerSecond() / 1024, f.wireBytesPerDelivery(), f.wireMessagesPerSecond(), load);
         log.printf("  p99 ms per second from the step's start (warm-up %d s, then the window): %s%n",
                 warmup.toSeconds(), ResultTables.timelineLine(f.timeline()));
         return f;

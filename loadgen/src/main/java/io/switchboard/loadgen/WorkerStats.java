@@ -26,9 +26,10 @@ import java.util.List;
  *                      publishes intended in that second; "" for a second with none
  * @param wireBytes     bytes of the WebSocket messages the clients received inside the window, frame headers
  *                      included (every server frame, acks and batches too)
+ * @param wireMessages  those WebSocket messages (a batch is one)
  */
 record WorkerStats(int worker, int step, long sent, long sentAll, long acked, long ackErrors, long delivered,
                    long arrivals, long outOfOrder, long duplicates, long errors, long warmupErrors, long lateSends, long maxSendLagMicros, long drops,
                    String firstError, String latency, String warmupLatency, String ackLatency,
-                   List<String> timeline, long wireBytes) {
+                   List<String> timeline, long wireBytes, long wireMessages) {
 }
