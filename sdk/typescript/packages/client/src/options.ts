@@ -133,6 +133,14 @@ export interface PublishOptions {
    * attempt; a gateway with tracing on continues that trace (docs/ops/tracing.md). Ignored by sendDirect().
    */
   traceparent?: string;
+  /**
+   * publish() only: the conflation key (1-64 of [A-Za-z0-9._:/-]). In a namespace the gateways conflate
+   * (gateway.conflation.namespaces.<ns>.max-rate), each subscriber gets at most max-rate messages per second of
+   * each key of the room, always the latest of the key; without a key, the room's messages are conflated together.
+   * Elsewhere it changes nothing. Subscribers see it as RoomMessage.conflationKey (docs/protocol.md section 14).
+   * A malformed key rejects the publish with INVALID_CONFLATION_KEY.
+   */
+  conflationKey?: string;
 }
 
 export interface SubscribeOptions {

@@ -32,7 +32,16 @@ export class Publisher {
         (requestId) =>
           clientFrame({
             case: 'publish',
-            value: { requestId, room, id, payload: bytes, contentType, ack: true, traceparent: options.traceparent ?? '' },
+            value: {
+              requestId,
+              room,
+              id,
+              payload: bytes,
+              contentType,
+              ack: true,
+              traceparent: options.traceparent ?? '',
+              conflationKey: options.conflationKey ?? '',
+            },
           }),
         options.timeoutMs ?? this.publishTimeoutMs,
         true,

@@ -39,6 +39,8 @@ export interface RoomMessage {
   payload: Uint8Array;
   contentType: string;
   timestamp?: Date;
+  /** The publisher's conflation key (PublishOptions.conflationKey); absent when it gave none. */
+  conflationKey?: string;
 }
 
 export interface PublishAck {
@@ -197,6 +199,7 @@ export function toRoomMessage(m: MessagePb): RoomMessage {
     payload: m.payload,
     contentType: m.contentType,
     timestamp: date(m.timestamp),
+    ...(m.conflationKey ? { conflationKey: m.conflationKey } : {}),
   };
 }
 

@@ -192,6 +192,13 @@ describe('Publisher', () => {
     assert.deepEqual(h.link.frames('publish').map((f) => [f.id, f.traceparent]), [['t', traceparent], ['p', '']]);
   });
 
+  test('a conflation key goes with its publish only', () => {
+    const h = setup();
+    void h.publisher.publish('ticker:prices', '1', { id: 'k', conflationKey: 'btc' }).catch(() => {});
+    void h.publisher.publish('ticker:prices', '2', { id: 'n' }).catch(() => {});
+    assert.deepEqual(h.link.frames('publish').map((f) => [f.id, f.conflationKey]), [['k', 'btc'], ['n', '']]);
+  });
+
   test('pipelined publishes into a room are resent in call order, and later ones wait for the retry', async () => {
     const h = setup();
     const acks = ['a1', 'a2', 'a3'].map((id) => h.publisher.publish('r', id, { id }));

@@ -11,7 +11,9 @@ import java.util.Map;
 import com.google.protobuf.ByteString;
 import io.switchboard.gateway.session.ConflationKeys;
 import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.Message;
+import io.switchboard.proto.client.v1.Publish;
 import io.switchboard.proto.client.v1.ResumeFrom;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribe;
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.Test;
  * Conflated delivery ({@code gateway.conflation.namespaces.<ns>.max-rate}) on real sockets: a burst into a conflated
  * room reaches a subscriber as a few messages ending with the latest, in order, with their stored positions; a
  * resume from one of them replays every stored message after it; a room of another namespace gets everything.
+ * Published with conflation keys, each key of a room is conflated on its own and its latest arrives, with its key;
+ * a malformed key is refused with INVALID_CONFLATION_KEY.
  */
 class ConflationTest {
     private static final int BURST = 100;
@@ -39,7 +43,8 @@ class ConflationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        h = GatewayHarness.start(c -> c.set(ConflationKeys.MAX_RATE, "ticker", 2));
+        h = GatewayHarness.start(c -> c.set(ConflationKeys.MAX_RATE, "ticker", 2)
+                .set(GatewayKeys.MAX_INFLIGHT_PUBLISHES, BURST));
     }
 
     @AfterAll
@@ -101,6 +106,53 @@ class ConflationTest {
                 }
                 assertThat(replayed).containsExactlyElementsOf(ids.subList(1, BURST));
             }
+        }
+    }
+
+    @Test
+    void eachKeyOfARoomConflatesOnItsOwnAndItsLatestArrivesWithItsKey() throws Exception {
+        String room = "ticker:prices";
+        List<String> keys = List.of("btc", "eth", "sol");
+        try (WsTestClient dashboard = h.connect(Subprotocol.JSON, "board");
+             WsTestClient feed = h.connect(Subprotocol.PROTO, "feed")) {
+            dashboard.subscribeAndWait(room, WAIT);
+            double replacedBefore = h.metric("gateway_conflation_replaced_total{namespace=\"ticker\"}");
+            for (int i = 0; i < BURST; i++) {
+                String key = keys.get(i % keys.size());
+                feed.send(ClientFrame.newBuilder().setPublish(Publish.newBuilder().setRequestId(i + 1).setAck(true)
+                        .setRoom(room).setId(key + "-" + i).setConflationKey(key)
+                        .setPayload(ByteString.copyFromUtf8(key + " " + i))).build());
+            }
+            for (int i = 0; i < BURST; i++) {
+                assertThat(feed.nextMatching(f -> f.hasAck() || f.hasError(), WAIT).hasAck()).isTrue();
+            }
+            Map<String, String> lastOfKey = Map.of("btc", "btc-" + (BURST - 1), "eth", "eth-" + (BURST - 3),
+                    "sol", "sol-" + (BURST - 2));
+            Map<String, Message> latest = new java.util.HashMap<>();
+            int received = 0;
+            while (!keys.stream().allMatch(k -> latest.containsKey(k)
+                    && latest.get(k).getId().equals(lastOfKey.get(k)))) {
+                Message m = dashboard.nextMatching(ServerFrame::hasMessage, WAIT).getMessage();
+                assertThat(m.getId()).as("delivered with its key").startsWith(m.getConflationKey() + "-");
+                latest.put(m.getConflationKey(), m);
+                received++;
+            }
+            assertThat(received).as("conflated per key").isLessThan(BURST);
+            assertThat(h.metric("gateway_conflation_replaced_total{namespace=\"ticker\"}"))
+                    .as("the ones that never went live are counted").isGreaterThan(replacedBefore);
+            assertThat(h.metric("gateway_conflation_delivered_total{namespace=\"ticker\"}")).isPositive();
+        }
+    }
+
+    @Test
+    void aMalformedConflationKeyIsRefusedWithItsCode() {
+        try (WsTestClient c = h.connect(Subprotocol.JSON, "feed")) {
+            c.send(ClientFrame.newBuilder().setPublish(Publish.newBuilder().setRequestId(7).setRoom("ticker:x")
+                    .setConflationKey("has space").setPayload(ByteString.copyFromUtf8("p"))).build());
+            ServerFrame error = c.nextMatching(ServerFrame::hasError, WAIT);
+            assertThat(error.getError().getCode()).isEqualTo(ErrorCode.INVALID_CONFLATION_KEY);
+            assertThat(error.getError().getRequestId()).isEqualTo(7);
+            assertThat(error.getError().getMessage()).contains("conflation_key");
         }
     }
 

@@ -101,7 +101,7 @@ final class ClientPool implements AutoCloseable {
                 recorder::get, drops::increment);
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(uri)
-                .subprotocol(plan.subprotocol().token())
+                .subprotocol(plan.token())
                 .version(WebSocketVersion.V13)
                 .handleCloseFrames(false)
                 .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)

@@ -54,6 +54,11 @@ final class CompareCommand implements Callable<Integer> {
         String command = "load " + LoadReport.withoutSecret(self.commandLine().getParseResult().originalArgs());
         String startedAt = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         double load = ProcStats.loadAverage();
+        if (settings.workloads.contains(Workload.DASHBOARD)) {
+            // The dashboard's conflated variant publishes into this namespace; the others are not conflated.
+            platform.platformSettings.putIfAbsent("gateway.conflation.namespaces." + settings.dashboardNamespace
+                    + ".max-rate", Integer.toString(settings.dashboardMaxRate));
+        }
         if (aotCache != null && targets.contains(TargetKind.SWITCHBOARD)) {
             if (AotCache.current(aotCache, platform.launcherJar)) {
                 System.out.println("aot-cache: " + aotCache + " is newer than the jars: used as it is");

@@ -97,6 +97,22 @@ final class LoadConnection extends SimpleChannelInboundHandler<WebSocketFrame> {
             return;
         }
         long now = System.nanoTime();
+        StepRecorder current = recorder.get();
+        if (current != null) {
+            current.received(now, wireBytes(frame.content().readableBytes()));
+        }
+        if (plan.batch() && plan.subprotocol().unbatch(frame, inner -> handle(ctx, inner, now))) {
+            return;
+        }
+        handle(ctx, frame, now);
+    }
+
+    /** Bytes a server-to-client WebSocket frame of {@code payload} bytes takes on the wire (unmasked header). */
+    static long wireBytes(int payload) {
+        return payload + (payload < 126 ? 2 : payload < 65_536 ? 4 : 10);
+    }
+
+    private void handle(ChannelHandlerContext ctx, WebSocketFrame frame, long now) {
         plan.subprotocol().decode(frame, inbound);
         switch (inbound.kind) {
             case MESSAGE -> onMessage(now);

@@ -15,7 +15,7 @@ final class LoadSettings {
     static final String DEFAULT_SECRET = "switchboard-load-hs256-secret-0123456789";
 
     @Option(names = "--workload", split = ",", defaultValue = "fanout",
-            description = "idle, fanout, max, acks (comma-separated for several, run in that order; default: ${DEFAULT-VALUE})")
+            description = "idle, fanout, max, acks, dashboard (comma-separated for several, run in that order; default: ${DEFAULT-VALUE})")
     List<Workload> workloads;
 
     @Option(names = "--subprotocol", defaultValue = "json", description = "json or proto (default: ${DEFAULT-VALUE})")
@@ -68,6 +68,25 @@ final class LoadSettings {
 
     @Option(names = "--ack-members", defaultValue = "10", description = "acks: subscribers per room (default: ${DEFAULT-VALUE})")
     int ackMembers;
+
+    @Option(names = "--dashboard-rooms", defaultValue = "20", description = "dashboard: rooms (default: ${DEFAULT-VALUE})")
+    int dashboardRooms;
+
+    @Option(names = "--dashboard-members", defaultValue = "50",
+            description = "dashboard: subscribers per room (default: ${DEFAULT-VALUE}: 1,000 subscribers with 20 rooms)")
+    int dashboardMembers;
+
+    @Option(names = "--dashboard-rate", defaultValue = "50", description = "dashboard: updates per second per room (default: ${DEFAULT-VALUE})")
+    double dashboardRate;
+
+    @Option(names = "--dashboard-namespace", defaultValue = "dash",
+            description = "dashboard: namespace of the conflated variant's rooms (default: ${DEFAULT-VALUE})")
+    String dashboardNamespace;
+
+    @Option(names = "--dashboard-max-rate", defaultValue = "5",
+            description = "dashboard: the conflated variant's max-rate; compare starts the platform with "
+                    + "gateway.conflation.namespaces.<dashboard-namespace>.max-rate set to it unless --platform-set sets it (default: ${DEFAULT-VALUE})")
+    int dashboardMaxRate;
 
     @Option(names = "--max-start", defaultValue = "200", description = "max: first step's publishes/s (default: ${DEFAULT-VALUE})")
     double maxStart;

@@ -26,10 +26,16 @@ import java.util.Objects;
  * @param workers       worker processes
  * @param connectWindow handshakes one worker keeps in flight
  * @param runId         distinguishes this run's users and message ids from other runs against the same servers
+ * @param batch         offer the {@code +batch} subprotocol (docs/protocol.md section 13) and unpack batches
+ * @param namespace     the namespace of the plan's rooms ({@value #DEFAULT_NAMESPACE} unless a workload needs
+ *                      another one, e.g. one the platform conflates)
  */
 public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, int rooms, int members, int publishers,
                    int connections, int payloadBytes, String secret, int sourceAddresses, int workers,
-                   int connectWindow, String runId) {
+                   int connectWindow, String runId, boolean batch, String namespace) {
+    /** The rooms' namespace when a workload names none. */
+    public static final String DEFAULT_NAMESPACE = "load";
+
     /** Bytes of the payload the generator itself reads: intended send time and sequence number. */
     public static final int HEADER_BYTES = Payloads.HEADER_BYTES;
 
@@ -38,6 +44,7 @@ public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, in
         Objects.requireNonNull(subprotocol, "subprotocol");
         Objects.requireNonNull(secret, "secret");
         Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(namespace, "namespace");
         urls = List.copyOf(urls);
         if (urls.isEmpty()) {
             throw new IllegalArgumentException("urls: none (expected: at least one ws:// URL)");
@@ -69,6 +76,19 @@ public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, in
         if (connectWindow < 1) {
             throw new IllegalArgumentException("connectWindow: " + connectWindow + " (expected: >= 1)");
         }
+    }
+
+    /** A plan with the plain subprotocol and rooms of {@value #DEFAULT_NAMESPACE}. */
+    public Plan(Workload workload, WireFormat subprotocol, List<URI> urls, int rooms, int members, int publishers,
+                int connections, int payloadBytes, String secret, int sourceAddresses, int workers,
+                int connectWindow, String runId) {
+        this(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, secret,
+                sourceAddresses, workers, connectWindow, runId, false, DEFAULT_NAMESPACE);
+    }
+
+    /** The {@code Sec-WebSocket-Protocol} token the clients offer. */
+    public String token() {
+        return subprotocol.token() + (batch ? "+batch" : "");
     }
 
     /** Subscribing clients. */
@@ -119,7 +139,7 @@ public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, in
 
     /** The name of room {@code r}. */
     public String roomName(int room) {
-        return "load:" + runId + ":" + room;
+        return namespace + ":" + runId + ":" + room;
     }
 
     /** The user id of client {@code i}. */

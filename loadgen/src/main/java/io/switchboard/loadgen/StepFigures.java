@@ -41,6 +41,10 @@ import java.util.List;
  * @param firstError      the first error seen, or null
  * @param timeline        per second of the step from its start (warm-up, then the window), the latency of the
  *                        publishes intended in that second
+ * @param wireBytesPerSecond   bytes the clients received on the wire per second of the window (WebSocket frame
+ *                             headers included)
+ * @param wireBytesPerDelivery those bytes / deliveries in the window
+ * @param wireMessagesPerSecond WebSocket messages the clients received per second of the window (a batch is one)
  */
 public record StepFigures(String target, String workload, String subprotocol, int rooms, int members, int publishers,
                           double rate, long sent, long acked, long ackErrors, long expected, long delivered, long lost,
@@ -50,7 +54,8 @@ public record StepFigures(String target, String workload, String subprotocol, in
                           double serverCpuMicrosPerDelivery, double serverCpuMicrosPerPublish, double serverCores,
                           double generatorCores, double serverRssMiB, long errors, long warmupErrors, long drops, long lateSends,
                           double maxSendLagMs, double loadAverage, String firstError,
-                          List<SecondFigures> timeline) {
+                          List<SecondFigures> timeline, double wireBytesPerSecond, double wireBytesPerDelivery,
+                          double wireMessagesPerSecond) {
     /** Nothing lost: every measured publish acknowledged and every due delivery arrived, no errors or drops. */
     public boolean clean() {
         return acked == sent && ackErrors == 0 && delivered >= expected && duplicates == 0 && errors == 0 && drops == 0;

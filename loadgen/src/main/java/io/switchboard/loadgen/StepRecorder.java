@@ -28,6 +28,8 @@ final class StepRecorder {
     private final Recorder ackLatency = new Recorder(3);
     private final LongAdder delivered = new LongAdder();
     private final LongAdder arrivals = new LongAdder();
+    private final LongAdder wireBytes = new LongAdder();
+    private final LongAdder wireMessages = new LongAdder();
     private final LongAdder outOfOrder = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder sent = new LongAdder();
@@ -50,6 +52,14 @@ final class StepRecorder {
 
     StepSpec step() {
         return step;
+    }
+
+    /** A client received a WebSocket message of {@code bytes} on the wire (header included) at {@code now}. */
+    void received(long now, long bytes) {
+        if (now - step.warmupEnd() >= 0 && now - step.end() < 0) {
+            wireBytes.add(bytes);
+            wireMessages.increment();
+        }
     }
 
     /**
@@ -156,7 +166,7 @@ final class StepRecorder {
                 delivered.sum(), arrivals.sum(), outOfOrder.sum(), duplicates.sum(), errors.sum(), warmupErrors.sum(), lateSends.sum(),
                 maxSendLagNanos / 1000, drops, firstError, encode(latency.getIntervalHistogram()),
                 encode(warmupLatency.getIntervalHistogram()), encode(ackLatency.getIntervalHistogram()),
-                encodedTimeline());
+                encodedTimeline(), wireBytes.sum(), wireMessages.sum());
     }
 
     private List<String> encodedTimeline() {

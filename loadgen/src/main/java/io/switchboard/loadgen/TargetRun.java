@@ -46,6 +46,7 @@ final class TargetRun {
                 case FANOUT -> runFanout();
                 case MAX -> runMax();
                 case ACKS -> steps.add(runAcks());
+                case DASHBOARD -> runDashboard();
             }
         }
         return new LoadReport.TargetResult(target.name(), List.copyOf(steps), List.copyOf(idle), List.copyOf(max));
@@ -157,6 +158,34 @@ final class TargetRun {
         }
     }
 
+    /**
+     * The dashboard, three times on fresh clients: plain, {@code +batch}, and plain into the conflated namespace
+     * (which the platform conflates only when started with its max-rate: {@code compare} sets it). Each room gets
+     * {@code --dashboard-rate} updates per second from its one publisher.
+     */
+    private void runDashboard() {
+        record Variant(String name, boolean batch, String namespace) {
+        }
+        List<Variant> variants = List.of(new Variant("dashboard plain", false, Plan.DEFAULT_NAMESPACE),
+                new Variant("dashboard batched", true, Plan.DEFAULT_NAMESPACE),
+                new Variant("dashboard conflated", false, settings.dashboardNamespace));
+        int rooms = settings.dashboardRooms;
+        for (Variant v : variants) {
+            Plan base = plan(Workload.FANOUT, rooms, settings.dashboardMembers, rooms, 0);
+            Plan plan = new Plan(base.workload(), base.subprotocol(), base.urls(), base.rooms(), base.members(),
+                    base.publishers(), base.connections(), base.payloadBytes(), base.secret(),
+                    base.sourceAddresses(), base.workers(), base.connectWindow(), base.runId(), v.batch(),
+                    v.namespace());
+            log.printf("  %s: %d rooms x %d subscribers over %s, rooms of '%s'%n", v.name(), rooms,
+                    settings.dashboardMembers, plan.token(), v.namespace());
+            try (Workers workers = Workers.start(plan, settings)) {
+                connectOrFail(workers, plan);
+                steps.add(step(workers, plan, v.name(), 0, rooms * settings.dashboardRate, nextWarmup(),
+                        settings.duration));
+            }
+        }
+    }
+
     private void connectOrFail(Workers workers, Plan plan) {
         ConnectSummary c = workers.connect(plan);
         log.printf("  %d clients connected in %.1f s%n", c.ok(), c.seconds());
@@ -190,7 +219,7 @@ final class TargetRun {
         Histogram acks = new Histogram(3);
         long sent = 0, acked = 0, ackErrors = 0, delivered = 0, arrivals = 0, outOfOrder = 0, duplicates = 0, errors = 0;
         long warmupErrors = 0;
-        long late = 0, lagMicros = 0, drops = 0;
+        long late = 0, lagMicros = 0, drops = 0, wireBytes = 0, wireMessages = 0;
         String firstError = null;
         for (WorkerStats s : stats) {
             latency.add(StepRecorder.decode(s.latency()));
@@ -208,6 +237,8 @@ final class TargetRun {
             late += s.lateSends();
             lagMicros = Math.max(lagMicros, s.maxSendLagMicros());
             drops += s.drops();
+            wireBytes += s.wireBytes();
+            wireMessages += s.wireMessages();
             if (firstError == null) {
                 firstError = s.firstError();
             }
@@ -215,7 +246,7 @@ final class TargetRun {
         long expected = sent * plan.members();
         double window = duration.toNanos() / 1e9;
         double publishes = rate * window;
-        StepFigures f = new StepFigures(target.name(), workload, plan.subprotocol().token(), plan.rooms(),
+        StepFigures f = new StepFigures(target.name(), workload, plan.token(), plan.rooms(),
                 plan.members(), plan.publishers(), rate, sent, acked, ackErrors, expected, delivered,
                 Math.max(0, expected - delivered), outOfOrder, duplicates, arrivals / window,
                 ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9), maxMs(latency),
@@ -226,11 +257,14 @@ final class TargetRun {
                 server.cpuMicros() / 1e6 / (server.nanoTime() / 1e9),
                 generator.cpuMicros() / 1e6 / (generator.nanoTime() / 1e9),
                 mib(serverRss), errors, warmupErrors, drops, late, lagMicros / 1000.0, load, firstError,
-                StepTimeline.merge(stats.stream().map(WorkerStats::timeline).toList(), spec));
+                StepTimeline.merge(stats.stream().map(WorkerStats::timeline).toList(), spec),
+                wireBytes / window, arrivals == 0 ? Double.NaN : (double) wireBytes / arrivals, wireMessages / window);
         log.printf("  %.0f publishes/s: %.0f deliveries/s, lost %d, p50 %.2f p99 %.2f max %.2f ms (warm-up p99 %.2f), "
-                        + "ack p99 %.2f ms, server %.1f µs/delivery %.0f µs/publish, server %.2f cores, generator %.2f cores, load %.1f%n",
+                        + "ack p99 %.2f ms, server %.1f µs/delivery %.0f µs/publish, server %.2f cores, generator %.2f cores, "
+                        + "wire %.1f KiB/s %.1f B/delivery %.0f messages/s, load %.1f%n",
                 rate, f.deliveriesPerSecond(), f.lost(), f.p50(), f.p99(), f.max(), f.warmupP99(), f.ackP99(),
-                f.serverCpuMicrosPerDelivery(), f.serverCpuMicrosPerPublish(), f.serverCores(), f.generatorCores(), load);
+                f.serverCpuMicrosPerDelivery(), f.serverCpuMicrosPerPublish(), f.serverCores(), f.generatorCores(),
+                f.wireBytesPerSecond() / 1024, f.wireBytesPerDelivery(), f.wireMessagesPerSecond(), load);
         log.printf("  p99 ms per second from the step's start (warm-up %d s, then the window): %s%n",
                 warmup.toSeconds(), ResultTables.timelineLine(f.timeline()));
         return f;

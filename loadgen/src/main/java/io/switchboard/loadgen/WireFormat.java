@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import io.netty.buffer.ByteBuf;
@@ -20,15 +22,40 @@ import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.Consumer;
 
 /**
  * The two subprotocols of the wire protocol (docs/protocol.md), as far as the generator speaks them: it
  * encodes connect, subscribe and publish, and decodes connected, subscribed, message, ack and error. JSON is
  * written and read with Jackson's streaming API (protobuf's canonical JSON mapping: lowerCamelCase names,
- * base64 payloads); binary frames are protobuf. Stateless, thread-safe.
+ * base64 payloads); binary frames are protobuf. With {@code +batch}, a batch is split into its frames first
+ * ({@link #unbatch}). Stateless, thread-safe.
  */
 public enum WireFormat {
     JSON("switchboard.v1.json") {
+        @Override
+        boolean unbatch(WebSocketFrame frame, Consumer<WebSocketFrame> each) {
+            ByteBuf content = frame.content();
+            if (content.readableBytes() < BATCH_PREFIX.length) {
+                return false;
+            }
+            for (int i = 0; i < BATCH_PREFIX.length; i++) {
+                if (content.getByte(content.readerIndex() + i) != BATCH_PREFIX[i]) {
+                    return false;
+                }
+            }
+            try {
+                JsonNode frames = MAPPER.readTree((java.io.InputStream) new ByteBufInputStream(content.duplicate()))
+                        .path("batch").path("frames");
+                for (JsonNode inner : frames) {
+                    each.accept(new TextWebSocketFrame(Unpooled.wrappedBuffer(MAPPER.writeValueAsBytes(inner))));
+                }
+            } catch (IOException e) {
+                return false; // decode reports it
+            }
+            return true;
+        }
+
         @Override
         WebSocketFrame connect(String token) {
             return text(g -> {
@@ -115,6 +142,23 @@ public enum WireFormat {
     },
     PROTO("switchboard.v1.proto") {
         @Override
+        boolean unbatch(WebSocketFrame frame, Consumer<WebSocketFrame> each) {
+            ServerFrame f;
+            try {
+                f = ServerFrame.parseFrom(CodedInputStream.newInstance(frame.content().nioBuffer()));
+            } catch (IOException e) {
+                return false; // decode reports it
+            }
+            if (!f.hasBatch()) {
+                return false;
+            }
+            for (ServerFrame inner : f.getBatch().getFramesList()) {
+                each.accept(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(inner.toByteArray())));
+            }
+            return true;
+        }
+
+        @Override
         WebSocketFrame connect(String token) {
             return binary(ClientFrame.newBuilder().setConnect(Connect.newBuilder()
                     .setToken(token).setClient("switchboard-loadgen")).build());
@@ -168,6 +212,8 @@ public enum WireFormat {
     };
 
     private static final JsonFactory FACTORY = new JsonFactory();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final byte[] BATCH_PREFIX = "{\"batch\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final String token;
 
@@ -186,6 +232,12 @@ public enum WireFormat {
 
     /** A publish with {@code ack: true}. */
     abstract WebSocketFrame publish(int requestId, String room, String id, byte[] payload);
+
+    /**
+     * With {@code +batch}: when {@code frame} is a batch (docs/protocol.md section 13), hands each frame inside it
+     * to {@code each}, in order, and returns true; false for any other frame (decode it as it is).
+     */
+    abstract boolean unbatch(WebSocketFrame frame, Consumer<WebSocketFrame> each);
 
     /** Decodes a data frame of this subprotocol into {@code into}. */
     abstract void decode(WebSocketFrame frame, Inbound into);

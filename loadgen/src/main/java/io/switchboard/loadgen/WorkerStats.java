@@ -24,9 +24,12 @@ import java.util.List;
  * @param firstError    the first error seen, or null
  * @param timeline      per second of the step (from its start), the latency histogram of the deliveries of the
  *                      publishes intended in that second; "" for a second with none
+ * @param wireBytes     bytes of the WebSocket messages the clients received inside the window, frame headers
+ *                      included (every server frame, acks and batches too)
+ * @param wireMessages  those WebSocket messages (a batch is one)
  */
 record WorkerStats(int worker, int step, long sent, long sentAll, long acked, long ackErrors, long delivered,
                    long arrivals, long outOfOrder, long duplicates, long errors, long warmupErrors, long lateSends, long maxSendLagMicros, long drops,
                    String firstError, String latency, String warmupLatency, String ackLatency,
-                   List<String> timeline) {
+                   List<String> timeline, long wireBytes, long wireMessages) {
 }

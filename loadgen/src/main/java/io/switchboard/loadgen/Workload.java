@@ -9,5 +9,11 @@ public enum Workload {
     /** Fan-out steps of rising rate until p99 exceeds the bound or anything is lost. */
     MAX,
     /** Many clients each publishing with ack at a low rate into rooms with a few members: ack round trips. */
-    ACKS
+    ACKS,
+    /**
+     * A dashboard: rooms each updated at a fixed rate, watched by many subscribers, run three times on fresh
+     * clients (plain subprotocol, {@code +batch}, and plain into a namespace the platform conflates): bytes on the
+     * wire, deliveries and server CPU per delivery of each.
+     */
+    DASHBOARD
 }

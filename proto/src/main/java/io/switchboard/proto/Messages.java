@@ -32,6 +32,7 @@ public final class Messages {
                 .setContentType(env.getContentType())
                 .setTimestamp(stored)
                 .setEpoch(epoch)
+                .setConflationKey(env.getConflationKey())
                 .build();
     }
 

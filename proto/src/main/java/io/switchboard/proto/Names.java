@@ -4,12 +4,13 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Syntax of room names and idempotency ids, shared by the gateway (early rejection) and the router
+ * Syntax of room names, idempotency ids and conflation keys, shared by the gateway (early rejection) and the router
  * (authoritative validation). Thread-safe and stateless.
  *
  * <p>A room name is 1 to {@value #MAX_ROOM_LENGTH} characters of {@code [A-Za-z0-9._:@/-]} starting with a
  * letter or digit; the part before the first {@code ':'} is its namespace ({@code "chat:lobby"} is in
- * namespace {@code "chat"}). An id is 1 to {@value #MAX_ID_LENGTH} characters of {@code [A-Za-z0-9._:-]}.
+ * namespace {@code "chat"}). An id is 1 to {@value #MAX_ID_LENGTH} characters of {@code [A-Za-z0-9._:-]}; a
+ * conflation key, when given, 1 to {@value #MAX_CONFLATION_KEY_LENGTH} of {@code [A-Za-z0-9._:/-]}.
  *
  * <p>The namespace {@value #RESERVED_NAMESPACE} is the platform's own (the gateways' delivery probes): valid for a
  * router, refused to clients and to the public API ({@link #clientRoomProblem}).
@@ -17,11 +18,14 @@ import java.util.regex.Pattern;
 public final class Names {
     public static final int MAX_ROOM_LENGTH = 128;
     public static final int MAX_ID_LENGTH = 64;
+    public static final int MAX_CONFLATION_KEY_LENGTH = 64;
     /** Rooms {@code switchboard:*} belong to the platform: no client or API caller may use them. */
     public static final String RESERVED_NAMESPACE = "switchboard";
 
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0," + (MAX_ROOM_LENGTH - 1) + "}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1," + MAX_ID_LENGTH + "}");
+    private static final Pattern CONFLATION_KEY =
+            Pattern.compile("[A-Za-z0-9._:/-]{1," + MAX_CONFLATION_KEY_LENGTH + "}");
 
     private Names() {
     }
@@ -68,6 +72,18 @@ public final class Names {
             return Optional.of("id: '" + printable(id) + "' (expected: 1-" + MAX_ID_LENGTH + " of [A-Za-z0-9._:-])");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Returns why {@code key} is not a valid conflation key, or empty when it is. Empty means "no key" and is
+     * valid; otherwise 1 to {@value #MAX_CONFLATION_KEY_LENGTH} characters of {@code [A-Za-z0-9._:/-]}.
+     */
+    public static Optional<String> conflationKeyProblem(String key) {
+        if (key == null || key.isEmpty() || CONFLATION_KEY.matcher(key).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of("conflation_key: '" + printable(key) + "' (expected: 1-" + MAX_CONFLATION_KEY_LENGTH
+                + " of [A-Za-z0-9._:/-])");
     }
 
     /** The namespace of a valid room name: the part before the first ':' or "" when there is none. */

@@ -34,6 +34,16 @@ class NamesTest {
     }
 
     @Test
+    void validatesConflationKeys() {
+        assertThat(Names.conflationKeyProblem("")).as("no key").isEmpty();
+        assertThat(Names.conflationKeyProblem("cpu/host-1.eu:0_a")).isEmpty();
+        assertThat(Names.conflationKeyProblem("x".repeat(Names.MAX_CONFLATION_KEY_LENGTH))).isEmpty();
+        assertThat(Names.conflationKeyProblem("x".repeat(Names.MAX_CONFLATION_KEY_LENGTH + 1))).isPresent();
+        assertThat(Names.conflationKeyProblem("has space")).get().asString()
+                .contains("expected: 1-64 of [A-Za-z0-9._:/-]");
+    }
+
+    @Test
     void namespaceIsThePartBeforeTheFirstColon() {
         assertThat(Names.namespace("chat:general:x")).isEqualTo("chat");
         assertThat(Names.namespace("lobby")).isEmpty();

@@ -30,7 +30,8 @@ final class EnvelopeValidator {
         Envelope envelope = request.getEnvelope();
         Optional<String> problem = Names.idProblem(envelope.getId())
                 .or(() -> Names.roomProblem(envelope.getRoom()))
-                .or(() -> senderProblem(envelope));
+                .or(() -> senderProblem(envelope))
+                .or(() -> Names.conflationKeyProblem(envelope.getConflationKey()));
         if (problem.isPresent()) {
             return invalid(problem.get());
         }

@@ -94,6 +94,8 @@ class PublishServiceTest {
                 invalid("no envelope", null, Status.Code.INVALID_ARGUMENT, "envelope is required"),
                 invalid("empty id", e -> e.setId(""), Status.Code.INVALID_ARGUMENT, "id is required"),
                 invalid("bad id", e -> e.setId("a b"), Status.Code.INVALID_ARGUMENT, "id: 'a b'"),
+                invalid("bad conflation key", e -> e.setConflationKey("a b"), Status.Code.INVALID_ARGUMENT,
+                        "conflation_key: 'a b'"),
                 invalid("empty room", e -> e.setRoom(""), Status.Code.INVALID_ARGUMENT, "room is required"),
                 invalid("bad room", e -> e.setRoom("-room"), Status.Code.INVALID_ARGUMENT, "room: '-room'"),
                 invalid("no sender", Envelope.Builder::clearSender, Status.Code.INVALID_ARGUMENT,

@@ -22,6 +22,8 @@ final class OfflineQueue {
         final String contentType;
         /** The W3C traceparent sent with every attempt, or null. */
         final String traceparent;
+        /** The conflation key sent with every attempt, or null. */
+        final String conflationKey;
         final CompletableFuture<Ack> future = new CompletableFuture<>();
         /** The request id of the send in flight, or 0 when not sent on the current connection. */
         int inFlightRequest;
@@ -34,6 +36,11 @@ final class OfflineQueue {
         }
 
         Entry(String room, String id, byte[] payload, String contentType, String traceparent) {
+            this(room, id, payload, contentType, traceparent, null);
+        }
+
+        Entry(String room, String id, byte[] payload, String contentType, String traceparent, String conflationKey) {
+            this.conflationKey = conflationKey;
             this.room = room;
             this.id = id;
             this.payload = payload;

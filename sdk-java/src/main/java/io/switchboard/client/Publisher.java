@@ -117,6 +117,9 @@ final class Publisher {
         if (entry.traceparent != null) {
             publish.setTraceparent(entry.traceparent);
         }
+        if (entry.conflationKey != null) {
+            publish.setConflationKey(entry.conflationKey);
+        }
         if (!connection.send(ClientFrame.newBuilder().setPublish(publish).build())) {
             requests.forget(requestId);
             settle(entry);

@@ -169,6 +169,35 @@ public final class SwitchboardClient implements AutoCloseable {
      */
     public CompletableFuture<Ack> publish(String room, String id, byte[] payload, String contentType,
                                           String traceparent) {
+        return enqueuePublish(room, id, payload, contentType, traceparent, null);
+    }
+
+    /** Publishes a value of {@code conflationKey} with a generated id; see {@link #publishConflated(String, String, String, byte[], String)}. */
+    public CompletableFuture<Ack> publishConflated(String room, String conflationKey, byte[] payload,
+                                                   String contentType) {
+        return publishConflated(room, conflationKey, nextId(), payload, contentType);
+    }
+
+    /**
+     * As {@link #publish(String, String, byte[], String)}, with a conflation key (1-64 of {@code [A-Za-z0-9._:/-]}):
+     * in a namespace the gateways conflate ({@code gateway.conflation.namespaces.<ns>.max-rate}), each subscriber
+     * gets at most max-rate messages per second of each key of the room, always the latest of the key, so one fast
+     * key does not crowd out the others (a dashboard's metrics, a ticker's symbols). Elsewhere the key changes
+     * nothing. Subscribers see it as {@code Message.getConflationKey()}; docs/protocol.md section 14.
+     *
+     * @throws IllegalArgumentException when the room, the id or the key breaks its syntax
+     */
+    public CompletableFuture<Ack> publishConflated(String room, String conflationKey, String id, byte[] payload,
+                                                   String contentType) {
+        Objects.requireNonNull(conflationKey, "conflationKey");
+        Names.conflationKeyProblem(conflationKey).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
+        return enqueuePublish(room, id, payload, contentType, null, conflationKey);
+    }
+
+    private CompletableFuture<Ack> enqueuePublish(String room, String id, byte[] payload, String contentType,
+                                                  String traceparent, String conflationKey) {
         Names.roomProblem(room).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
@@ -176,7 +205,8 @@ public final class SwitchboardClient implements AutoCloseable {
             throw new IllegalArgumentException(problem);
         });
         Objects.requireNonNull(payload, "payload");
-        OfflineQueue.Entry entry = new OfflineQueue.Entry(room, id, payload.clone(), contentType, traceparent);
+        OfflineQueue.Entry entry = new OfflineQueue.Entry(room, id, payload.clone(), contentType, traceparent,
+                conflationKey);
         loop.execute(() -> publisher.publish(entry));
         return entry.future;
     }

@@ -313,6 +313,18 @@ class SwitchboardClientTest {
                 .satisfies(p -> assertThat(p.getTraceparent()).isEqualTo(traceparent));
     }
 
+    @Test
+    void aConflationKeyGoesWithItsPublishAndABadOneIsRefusedAtOnce() {
+        start(builder());
+        server.current().accept();
+        client.publishConflated("ticker:prices", "btc", "p-1", new byte[] {1}, null);
+        client.publish("ticker:prices", "p-2", new byte[] {2}, null);
+        assertThat(server.current().sent(ClientFrame::hasPublish)).extracting(f -> f.getPublish().getConflationKey())
+                .containsExactly("btc", "");
+        assertThatThrownBy(() -> client.publishConflated("ticker:prices", "has space", new byte[] {3}, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("conflation_key");
+    }
+
     /** Protocol versions (docs/protocol.md section 12): a later v1 gateway may add fields and opt-in frame types. */
     @Test
     void framesOfALaterV1GatewayWithUnknownFieldsAndFrameTypesAreReadAsBefore() throws Exception {

@@ -78,6 +78,10 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter resumes;
     private final Gauge replays;
     private final Gauge replaysWaiting;
+    private final Counter conflationDelivered;
+    private final Counter conflationReplaced;
+    private final Counter conflationKeyOverflows;
+    private final ConcurrentHashMap<String, ConflationCounters> conflationByNamespace = new ConcurrentHashMap<>();
     private final GaugeWithCallback fanoutLag;
     private final GaugeWithCallback ready;
     private final AtomicReference<BooleanSupplier> readySource = new AtomicReference<>(() -> false);
@@ -131,6 +135,17 @@ public final class GatewayMetrics implements AutoCloseable {
                 .help("Resumes replaying history now").register(registry);
         replaysWaiting = Gauge.builder().name("gateway_resume_replays_waiting")
                 .help("Resumes whose replay waits for its connection's outbound queue to drain").register(registry);
+        conflationDelivered = Counter.builder().name("gateway_conflation_delivered")
+                .help("Live messages of conflated rooms sent to a connection, by namespace").labelNames("namespace")
+                .withoutExemplars().register(registry);
+        conflationReplaced = Counter.builder().name("gateway_conflation_replaced")
+                .help("Live messages of conflated rooms replaced by a newer one of their room and key before their"
+                        + " slot (never sent live), by namespace").labelNames("namespace")
+                .withoutExemplars().register(registry);
+        conflationKeyOverflows = Counter.builder().name("gateway_conflation_key_overflows")
+                .help("Messages whose conflation key found the room's key slots full (gateway.conflation"
+                        + ".max-keys-per-room) and used the room's own slot, by namespace").labelNames("namespace")
+                .withoutExemplars().register(registry);
         fanoutLag = GaugeWithCallback.builder().name("gateway_fanout_lag_records")
                 .help("Room log records the fan-out consumer has not read yet, by partition")
                 .labelNames("partition")
@@ -146,7 +161,8 @@ public final class GatewayMetrics implements AutoCloseable {
                 .register(registry);
         all = List.of(ready, connections, connectionsOpened, connectionsClosed, framesReceived, framesSent,
                 publishes, publishDuration, fanoutRecords, fanoutDeliveries, slowConsumers, closes,
-                outboundQueueBytes, historyReads, resumes, replays, replaysWaiting, fanoutLag, writerLaneStalls);
+                outboundQueueBytes, historyReads, resumes, replays, replaysWaiting, fanoutLag, writerLaneStalls,
+                conflationDelivered, conflationReplaced, conflationKeyOverflows);
     }
 
     public void connectionOpened() {
@@ -247,6 +263,13 @@ public final class GatewayMetrics implements AutoCloseable {
 
     public void resume(String result) {
         resumes.labelValues(result).inc();
+    }
+
+    /** The conflation counters of {@code namespace} (a namespace with a max-rate: the label values stay bounded). */
+    public ConflationCounters conflation(String namespace) {
+        return conflationByNamespace.computeIfAbsent(namespace, ns -> new ConflationCounters(
+                conflationDelivered.labelValues(ns), conflationReplaced.labelValues(ns),
+                conflationKeyOverflows.labelValues(ns)));
     }
 
     public PrometheusRegistry registry() {

@@ -27,7 +27,7 @@ import io.switchboard.service.telemetry.LogContext;
 
 /**
  * Turns a client's Publish into a router call and the router's answer into an Ack or an Error frame: checks room,
- * id and payload size early (the router checks again, authoritatively), assigns a random id when the client gave
+ * id, conflation key and payload size early (the router checks again, authoritatively), assigns a random id when the client gave
  * none, builds the internal {@link Envelope} and times the call. With tracing on, the call runs in the publish's
  * span ({@link GatewaySpans#startPublish}), made current so that the router client passes its context on; the
  * envelope's trace id is the span's (else the client's {@code traceparent}'s, else random) and the thread's log
@@ -68,6 +68,10 @@ public final class PublishHandler {
                 return Optional.of(new ClientError(ErrorCode.INVALID_ID, idProblem.get()));
             }
         }
+        Optional<String> keyProblem = Names.conflationKeyProblem(p.getConflationKey());
+        if (keyProblem.isPresent()) {
+            return Optional.of(new ClientError(ErrorCode.INVALID_CONFLATION_KEY, keyProblem.get()));
+        }
         if (p.getPayload().size() > maxPayloadBytes) {
             return Optional.of(new ClientError(ErrorCode.PAYLOAD_TOO_LARGE,
                     "payload: " + p.getPayload().size() + " bytes (expected: <= " + maxPayloadBytes + ")"));
@@ -96,6 +100,7 @@ public final class PublishHandler {
                 .setSender(sender)
                 .setPayload(p.getPayload())
                 .setContentType(p.getContentType())
+                .setConflationKey(p.getConflationKey())
                 .setTraceId(traceId)
                 .setReceivedTime(ServerFrames.timestamp(clock.instant()))
                 .build();

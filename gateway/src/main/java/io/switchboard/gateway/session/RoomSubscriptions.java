@@ -271,7 +271,8 @@ final class RoomSubscriptions implements Subscriber {
                 && replay.offer(message.frame().getMessage().getPosition(), frame) == Replay.Offer.HANDLED) {
             return; // held for the replay (or re-read from history later); LIVE: the replay is over, write as usual
         }
-        if (conflator == null || !conflator.offer(message.room(), frame)) {
+        if (conflator == null
+                || !conflator.offer(message.room(), message.frame().getMessage().getConflationKey(), frame)) {
             output.enqueue(frame);
         }
     }

@@ -104,7 +104,8 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         RoomPermissions permissions = new RoomPermissions(auth, authorizer);
         SessionPresence reports = new SessionPresence(id, presence, clock);
         Conflator conflator = conflation.isEmpty() ? null : new Conflator(conflation,
-                (nanos, task) -> timer.schedule(task, nanos, TimeUnit.NANOSECONDS), System::nanoTime, output::enqueue);
+                (nanos, task) -> timer.schedule(task, nanos, TimeUnit.NANOSECONDS), System::nanoTime, output::enqueue,
+                metrics::conflation);
         RoomSubscriptions rooms = new RoomSubscriptions(id, output, subscriptions, handOver, layout, reports,
                 settings.maxSubscriptions(), conflator);
         ResumeHandOver resumeHandOver = new ResumeHandOver(id, rooms, output, resumes, settings.maxResumeBufferBytes(),

@@ -57,6 +57,7 @@ final class JsonFramePrinter {
             json.timestamp("timestamp", m.getTimestamp());
         }
         json.string("epoch", m.getEpoch());
+        json.string("conflationKey", m.getConflationKey());
         return json.close();
     }
 

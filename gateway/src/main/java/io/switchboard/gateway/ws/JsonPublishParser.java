@@ -66,6 +66,7 @@ final class JsonPublishParser {
                 case "contentType" -> 16;
                 case "ack" -> 32;
                 case "traceparent" -> 64;
+                case "conflationKey" -> 128;
                 default -> 0;
             };
             if (bit == 0 || (seen & bit) != 0) {
@@ -100,6 +101,7 @@ final class JsonPublishParser {
                         case "id" -> p.setId(s);
                         case "contentType" -> p.setContentType(s);
                         case "traceparent" -> p.setTraceparent(s);
+                        case "conflationKey" -> p.setConflationKey(s);
                         default -> {
                             if (s.length() % 4 != 0) {
                                 return null;

@@ -82,7 +82,7 @@ class JsonFramePrinterTest {
         return switch (r.nextInt(4)) {
             case 0 -> ServerFrame.newBuilder().setMessage(Message.newBuilder().setRoom(text(r)).setPosition(number(r))
                     .setId(text(r)).setSender(text(r)).setPayload(bytes(r)).setContentType(text(r))
-                    .setEpoch(text(r)).mergeFrom(r.nextBoolean()
+                    .setEpoch(text(r)).setConflationKey(r.nextBoolean() ? text(r) : "").mergeFrom(r.nextBoolean()
                             ? Message.newBuilder().setTimestamp(timestamp(r)).build()
                             : Message.getDefaultInstance())).build();
             case 1 -> ServerFrame.newBuilder().setAck(Ack.newBuilder().setRequestId((int) number(r)).setRoom(text(r))

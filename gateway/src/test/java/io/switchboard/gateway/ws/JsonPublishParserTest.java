@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class JsonPublishParserTest {
     private static final JsonFormat.Parser REFERENCE = JsonFormat.parser();
-    private static final String[] FIELDS = {"requestId", "room", "id", "payload", "contentType", "ack"};
+    private static final String[] FIELDS = {"requestId", "room", "id", "payload", "contentType", "ack",
+        "conflationKey"};
     private static final String[] VALUES = {"7", "0", "4294967295", "4294967296", "-1", "7.0", "7.5", "1e2", "\"7\"",
             "true", "false", "null", "\"\"", "\"chat:lobby\"", "\"aGk=\"", "\"aGk\"", "\"a-_b\"", "\"!!!!\"",
             "\"\\u00e9\\n\\\"x\"", "\"\\ud83d\\ude00\"", "{}", "[]", "\"é€\""};
@@ -42,7 +43,7 @@ class JsonPublishParserTest {
     @Test
     void readsWhatTheSdksSend() {
         String text = "{\"publish\":{\"requestId\":7,\"room\":\"chat:lobby\",\"id\":\"m-1\",\"payload\":\"aMOpbGxv\","
-                + "\"contentType\":\"text/plain\",\"ack\":true}}";
+                + "\"contentType\":\"text/plain\",\"ack\":true,\"conflationKey\":\"cpu/host-1\"}}";
         assertThat(JsonPublishParser.parse(text)).isNotNull().isEqualTo(reference(text));
     }
 

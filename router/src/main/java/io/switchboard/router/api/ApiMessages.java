@@ -46,6 +46,7 @@ final class ApiMessages {
                         .setSender(sender(identity))
                         .setPayload(r.getPayload())
                         .setContentType(r.getContentType())
+                        .setConflationKey(r.getConflationKey())
                         .setTraceId(TraceMetadata.traceId(trace))
                         .setReceivedTime(timestamp(received)))
                 .build();

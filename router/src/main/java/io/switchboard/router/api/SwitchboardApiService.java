@@ -145,7 +145,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     @Override
     public void publish(PublishRequest request, StreamObserver<PublishResult> responses) {
         ServiceIdentity identity = identity();
-        Optional<Status> invalid = publishProblem(request.getRoom(), request.getId());
+        Optional<Status> invalid = publishProblem(request);
         if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
@@ -194,6 +194,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
                     .setId(request.getId() + ":" + room)
                     .setPayload(request.getPayload())
                     .setContentType(request.getContentType())
+                    .setConflationKey(request.getConflationKey())
                     .build(), null));
         }
         respond(CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
@@ -210,7 +211,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
      */
     private CompletableFuture<PublishResult> publishResult(ServiceIdentity identity, PublishRequest request,
                                                            PublishLanes lanes) {
-        Optional<Status> invalid = publishProblem(request.getRoom(), request.getId());
+        Optional<Status> invalid = publishProblem(request);
         if (invalid.isPresent()) {
             return CompletableFuture.completedFuture(
                     ApiStatus.failedResult(request.getRoom(), request.getId(), invalid.get()));
@@ -451,8 +452,11 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         });
     }
 
-    private static Optional<Status> publishProblem(String room, String id) {
-        return Names.clientRoomProblem(room).or(() -> Names.idProblem(id)).map(SwitchboardApiService::invalid);
+    private static Optional<Status> publishProblem(PublishRequest request) {
+        return Names.clientRoomProblem(request.getRoom())
+                .or(() -> Names.idProblem(request.getId()))
+                .or(() -> Names.conflationKeyProblem(request.getConflationKey()))
+                .map(SwitchboardApiService::invalid);
     }
 
     private static Optional<Status> publishManyProblem(PublishManyRequest request) {
@@ -460,7 +464,9 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         if (rooms == 0 || rooms > MAX_PUBLISH_MANY_ROOMS) {
             return Optional.of(invalid("rooms: " + rooms + " (expected: 1-" + MAX_PUBLISH_MANY_ROOMS + ")"));
         }
-        Optional<Status> id = Names.idProblem(request.getId()).map(SwitchboardApiService::invalid);
+        Optional<Status> id = Names.idProblem(request.getId())
+                .or(() -> Names.conflationKeyProblem(request.getConflationKey()))
+                .map(SwitchboardApiService::invalid);
         if (id.isPresent()) {
             return id;
         }

@@ -84,7 +84,16 @@ class SwitchboardApiServiceTest {
         // The gateways' delivery probes live there: no backend publishes into them.
         assertStatus(() -> all.publish(PublishRequest.newBuilder().setRoom("switchboard:probe-0").setId("m").build()),
                 Status.Code.INVALID_ARGUMENT, "is in the reserved namespace 'switchboard'");
+        assertStatus(() -> all.publish(PublishRequest.newBuilder().setRoom("chat:a").setId("m")
+                .setConflationKey("a b").build()), Status.Code.INVALID_ARGUMENT, "conflation_key: 'a b'");
         assertThat(harness.router.published).isEmpty();
+    }
+
+    @Test
+    void publishCarriesTheConflationKeyInTheEnvelope() {
+        all.publish(PublishRequest.newBuilder().setRoom("ticker:a").setId("m-1").setConflationKey("btc")
+                .setPayload(ByteString.copyFromUtf8("1")).build());
+        assertThat(harness.router.published.getFirst().getConflationKey()).isEqualTo("btc");
     }
 
     @Test
