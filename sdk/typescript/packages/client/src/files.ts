@@ -38,8 +38,9 @@ export interface ReceivedFile {
   sender: string;
   manifest: FileManifest;
   data: Uint8Array;
-  /** The position of its manifest in the room. */
+  /** The position of its manifest in the room, and the room's epoch. */
   position: bigint;
+  epoch: string;
 }
 
 export type IncompleteReason = 'stalled' | 'checksum-mismatch' | 'too-large' | 'recovery-failed' | 'closed';
@@ -335,6 +336,7 @@ interface Assembly {
   sender: string;
   manifest: FileManifest;
   position: bigint;
+  epoch: string;
   data: Uint8Array;
   received: Set<number>;
   bytes: number;
@@ -402,7 +404,7 @@ export class FileAssembler {
     const key = `${m.room}\u0000${m.sender}\u0000${manifest.fileId}`;
     const previous = this.assemblies.get(key);
     if (previous?.stallTimer !== undefined) this.scheduler.clearTimeout(previous.stallTimer);
-    const a: Assembly = { key, room: m.room, sender: m.sender, manifest, position: m.position, data: new Uint8Array(manifest.size),
+    const a: Assembly = { key, room: m.room, sender: m.sender, manifest, position: m.position, epoch: m.epoch, data: new Uint8Array(manifest.size),
       received: new Set(), bytes: 0, lastChunkAt: this.scheduler.now() };
     this.assemblies.set(key, a);
     if (manifest.chunks === 0) {
@@ -436,7 +438,7 @@ export class FileAssembler {
         reason: 'checksum-mismatch', message: `sha256: ${actual} (expected: ${a.manifest.sha256})` });
       return;
     }
-    this.events.file({ room: a.room, sender: a.sender, manifest: a.manifest, data: a.data, position: a.position });
+    this.events.file({ room: a.room, sender: a.sender, manifest: a.manifest, data: a.data, position: a.position, epoch: a.epoch });
   }
 
   private scheduleStallCheck(a: Assembly, delayMs: number): void {
