@@ -227,6 +227,7 @@ export class SwitchboardClient {
 
   /** Stops receiving a room and forgets its position. Resolves when the server confirmed (or at once offline). */
   unsubscribe(room: string): Promise<void> {
+    this.files.giveUpRoom(room, 'closed', `unsubscribed from ${room}`);
     return this.rooms.unsubscribe(room);
   }
 

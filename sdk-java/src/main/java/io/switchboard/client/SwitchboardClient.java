@@ -83,8 +83,13 @@ public final class SwitchboardClient implements AutoCloseable {
         this.connection = new ConnectionStateMachine(settings, connector, loop, tokens, backoff, new Events());
         this.publisher = new Publisher(settings, loop, requests, connection, backoff);
         this.typing = new TypingSender(settings, loop, connection);
+        // Rooms a backend subscribed this user to get files put together too.
+        ServerSubscriptionListener withFiles = serverSubscriptions == null ? null : (subscription, subscribed) -> {
+            RoomListener listener = serverSubscriptions.onServerSubscribed(subscription, subscribed);
+            return listener == null ? null : new FileAssembler(subscribed.getRoom(), listener, fileSettings, loop, settings.clock());
+        };
         this.subscriptions = new RoomSubscriptions(settings, loop, requests, connection, backoff, typing::forget,
-                serverSubscriptions);
+                withFiles);
         this.refresher = new TokenRefresher(loop, tokens, requests, connection, this::reportError);
     }
 
