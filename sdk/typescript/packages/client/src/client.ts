@@ -6,6 +6,7 @@ import { codeName, SwitchboardError } from './errors.js';
 import type { Error as ErrorPb, Limits, ServerFrame } from './gen/switchboard/client/v1/client_pb.js';
 import {
   FileAssembler,
+  FilePacer,
   FileTransfer,
   newFileId,
   validFileId,
@@ -78,6 +79,7 @@ export class SwitchboardClient {
   private readonly typingIn: TypingTracker;
   private readonly typingOut: TypingSender;
   private readonly files: FileAssembler;
+  private readonly filePacer: FilePacer;
   private readonly settings: ReturnType<typeof resolveSettings>;
 
   constructor(options: SwitchboardClientOptions) {
@@ -110,6 +112,7 @@ export class SwitchboardClient {
     this.typingOut = new TypingSender(scheduler, settings.typingRenewMs, settings.typingIdleMs, (room, stop) => {
       this.sendEphemeral(room, TYPING_KIND, new Uint8Array(), stop);
     });
+    this.filePacer = new FilePacer(settings.files.bytesPerSecond, scheduler);
     this.files = new FileAssembler(settings.files, scheduler, {
       file: (f) => events.emit('file', f),
       fileProgress: (p) => events.emit('fileProgress', p),
@@ -270,7 +273,7 @@ export class SwitchboardClient {
     }
     const limit = this.limits?.maxPayloadBytes || Infinity;
     const transfer = new FileTransfer(room, fileId, data.slice(), options.name ?? '', options.contentType ?? '',
-      Math.min(this.settings.files.chunkBytes, limit), this.settings.files, this.settings.scheduler,
+      Math.min(this.settings.files.chunkBytes, limit), this.settings.files, this.settings.scheduler, this.filePacer,
       (id, payload, contentType) => this.publisher.publish(room, payload, { id, contentType }),
       options.onProgress ?? (() => undefined));
     void transfer.start();

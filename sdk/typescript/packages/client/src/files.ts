@@ -74,7 +74,7 @@ export interface FileSettings {
   chunkBytes: number;
   /** Chunks of one transfer awaiting their ack at once (default 16). */
   window: number;
-  /** Chunk bytes sent per second at most (default 4 MiB/s: half the gateway's default bytes-per-second limit). */
+  /** Chunk bytes sent per second by all transfers together, at most (default 4 MiB/s: half the gateway's default bytes-per-second limit). */
   bytesPerSecond: number;
   /** A received file with no new chunk for this long is reported incomplete (default 120000 ms). */
   stallTimeoutMs: number;
@@ -161,12 +161,41 @@ function chunkLength(m: FileManifest, index: number): number {
   return Math.min(m.chunkSize, m.size - index * m.chunkSize);
 }
 
+/**
+ * The token bucket every file transfer of one client draws from, so that their chunks together stay below
+ * bytesPerSecond (and so below the gateway's per-connection byte rate): refilled at that rate, holding at most one
+ * second's worth.
+ */
+export class FilePacer {
+  private allowance: number;
+  private refilledAt?: number;
+
+  constructor(private readonly bytesPerSecond: number, private readonly scheduler: Scheduler) {
+    this.allowance = bytesPerSecond;
+  }
+
+  /** Takes `bytes` and returns 0, or takes nothing and returns how many milliseconds to wait before asking again. */
+  take(bytes: number): number {
+    const now = this.scheduler.now();
+    if (this.refilledAt !== undefined) {
+      this.allowance = Math.min(this.bytesPerSecond, this.allowance + ((now - this.refilledAt) / 1000) * this.bytesPerSecond);
+    }
+    this.refilledAt = now;
+    if (this.allowance >= bytes) {
+      this.allowance -= bytes;
+      return 0;
+    }
+    return Math.max(1, Math.ceil(((bytes - this.allowance) * 1000) / this.bytesPerSecond));
+  }
+}
+
 /** Publishes one message with a fixed id; resolves on its ack. */
 export type FilePublish = (id: string, payload: Uint8Array, contentType: string) => Promise<PublishAck>;
 
 /**
  * One file being sent into a room: the manifest first, then (once the manifest is stored, so receivers always know a
- * chunk's file) the chunks, up to `window` awaiting their ack at once and paced to `bytesPerSecond`. Every message is
+ * chunk's file) the chunks, up to `window` awaiting their ack at once and paced to `bytesPerSecond` (one FilePacer for
+ * all transfers of the client). Every message is
  * an acknowledged publish with an id derived from the file id: the client resends it across reconnects and the
  * server stores it once. resume() after a failure sends only what was not acknowledged.
  */
@@ -179,8 +208,6 @@ export class FileTransfer {
   private manifestOnItsWay = false;
   private next = 0;
   private inFlight = 0;
-  private allowance: number;
-  private refilledAt?: number;
   private wakeUp?: TimerHandle;
   private bytesDone = 0;
   private settle!: { resolve: (m: FileManifest) => void; reject: (e: unknown) => void };
@@ -198,10 +225,10 @@ export class FileTransfer {
     private readonly chunkBytes: number,
     private readonly settings: FileSettings,
     private readonly scheduler: Scheduler,
+    private readonly pacer: FilePacer,
     private readonly publish: FilePublish,
     private readonly onProgress: (p: FileProgress) => void,
   ) {
-    this.allowance = settings.bytesPerSecond;
     this.done = this.newAttempt();
   }
 
@@ -292,19 +319,11 @@ export class FileTransfer {
     }
   }
 
-  /** The pacing bucket: refilled at bytesPerSecond, holding at most one second's worth. */
+  /** Whether the client's pacer lets `length` bytes go now; if not, a later pump is scheduled. */
   private takeAllowance(length: number): boolean {
-    const now = this.scheduler.now();
-    if (this.refilledAt !== undefined) {
-      this.allowance = Math.min(this.settings.bytesPerSecond, this.allowance + ((now - this.refilledAt) / 1000) * this.settings.bytesPerSecond);
-    }
-    this.refilledAt = now;
-    if (this.allowance >= length) {
-      this.allowance -= length;
-      return true;
-    }
+    const waitMs = this.pacer.take(length);
+    if (waitMs === 0) return true;
     if (this.wakeUp === undefined) {
-      const waitMs = Math.max(1, Math.ceil(((length - this.allowance) * 1000) / this.settings.bytesPerSecond));
       this.wakeUp = this.scheduler.setTimeout(() => {
         this.wakeUp = undefined;
         this.pump();

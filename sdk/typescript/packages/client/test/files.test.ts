@@ -5,6 +5,7 @@ import {
   FILE_CHUNK_CONTENT_TYPE,
   FILE_MANIFEST_CONTENT_TYPE,
   FileAssembler,
+  FilePacer,
   FileTransfer,
   manifestJson,
   parseManifest,
@@ -69,7 +70,8 @@ class Publishes {
 
 function transfer(sched: FakeScheduler, pub: Publishes, data: Uint8Array, progress: FileProgress[], settings = {}): FileTransfer {
   const s = resolveFileSettings({ chunkBytes: CHUNK, window: 4, ...settings });
-  return new FileTransfer('r', 'f1', data, 'cat.png', 'image/png', CHUNK, s, sched, pub.publish, (p) => progress.push(p));
+  return new FileTransfer('r', 'f1', data, 'cat.png', 'image/png', CHUNK, s, sched, new FilePacer(s.bytesPerSecond, sched), pub.publish,
+    (p) => progress.push(p));
 }
 
 describe('sending a file', () => {
@@ -139,6 +141,24 @@ describe('sending a file', () => {
     await sched.advance(2000);
     assert.equal(pub.calls.length, 1 + 8);
   });
+});
+
+test('transfers sharing a pacer stay below its rate together', async () => {
+  const sched = new FakeScheduler();
+  const pub = new Publishes();
+  const s = resolveFileSettings({ chunkBytes: CHUNK, window: 16, bytesPerSecond: 2 * CHUNK });
+  const pacer = new FilePacer(s.bytesPerSecond, sched);
+  const one = new FileTransfer('r', 'one', bytes(CHUNK * 4), '', '', CHUNK, s, sched, pacer, pub.publish, () => undefined);
+  const two = new FileTransfer('r', 'two', bytes(CHUNK * 4, 9), '', '', CHUNK, s, sched, pacer, pub.publish, () => undefined);
+  await one.start();
+  await two.start();
+  pub.ack('one');
+  pub.ack('two');
+  await flush();
+  const chunks = () => pub.calls.filter((c) => c.contentType === FILE_CHUNK_CONTENT_TYPE).length;
+  assert.equal(chunks(), 2);
+  await sched.advance(3000);
+  assert.equal(chunks(), 8);
 });
 
 describe('receiving a file', () => {

@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param maxFileBytes    the largest file sent or accepted (default 50 MiB)
  * @param chunkBytes      bytes per chunk, at most the connection's {@code maxPayloadBytes} (default 48 KiB)
  * @param window          chunks of one transfer awaiting their ack at once (default 16)
- * @param bytesPerSecond  chunk bytes one client sends per second, at most (default 4 MiB/s: half the gateway's
+ * @param bytesPerSecond  chunk bytes one client sends per second, all transfers together, at most (default 4 MiB/s: half the gateway's
  *                        default {@code gateway.limits.bytes-per-second}, so a transfer never meets RATE_LIMITED)
  * @param stallTimeout    a received file with no new chunk for this long is reported incomplete (default PT2M)
  * @param maxFilesInProgress files being received at once per room, at most (default 4; memory is bounded by this

@@ -2,15 +2,14 @@ package io.switchboard.client;
 
 import io.switchboard.proto.client.v1.Ack;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * One file being sent into a room (docs/protocol.md section 16): its manifest first, then, once the manifest is
- * stored, its chunks, pipelined up to {@code fileWindow} at a time and paced to {@code fileBytesPerSecond}. Each is
+ * stored, its chunks, pipelined up to {@code fileWindow} at a time and paced to {@code fileBytesPerSecond} (one
+ * {@link FilePacer} for all transfers of the client). Each is
  * an ordinary acknowledged publish with a deterministic id, so the client's publisher resends them across
  * reconnects, stored once. {@link #resume()} after a failure sends only what was not acknowledged.
  *
@@ -27,7 +26,7 @@ public final class FileTransfer {
     private final byte[] data;
     private final FileSettings settings;
     private final Scheduler loop;
-    private final InstantSource clock;
+    private final FilePacer pacer;
     private final Sink sink;
     private final FileProgressListener listener;
     private final BitSet acked = new BitSet();
@@ -36,23 +35,20 @@ public final class FileTransfer {
     private boolean manifestOnItsWay;
     private int next;
     private int inFlight;
-    private long allowance;
-    private Instant refilled;
     private boolean wakeUpScheduled;
     private CompletableFuture<FileManifest> attempt = new CompletableFuture<>();
     private volatile FileProgress progress;
 
-    FileTransfer(String room, FileManifest manifest, byte[] data, FileSettings settings, Scheduler loop, InstantSource clock,
+    FileTransfer(String room, FileManifest manifest, byte[] data, FileSettings settings, Scheduler loop, FilePacer pacer,
                  Sink sink, FileProgressListener listener) {
         this.room = room;
         this.manifest = manifest;
         this.data = data;
         this.settings = settings;
         this.loop = loop;
-        this.clock = clock;
+        this.pacer = pacer;
         this.sink = sink;
         this.listener = listener;
-        this.allowance = settings.bytesPerSecond();
         this.progress = new FileProgress(room, null, manifest, 0, 0);
     }
 
@@ -159,26 +155,18 @@ public final class FileTransfer {
         }
     }
 
-    /** The pacing bucket: refilled at {@code bytesPerSecond}, holding at most one second's worth. */
+    /** Whether the client's pacer lets {@code length} bytes go now; if not, a later pump is scheduled. */
     private boolean takeAllowance(int length) {
-        Instant now = clock.instant();
-        if (refilled != null) {
-            long elapsedNanos = Duration.between(refilled, now).toNanos();
-            allowance = Math.min(settings.bytesPerSecond(),
-                    allowance + (long) (elapsedNanos / 1e9 * settings.bytesPerSecond()));
-        }
-        refilled = now;
-        if (allowance >= length) {
-            allowance -= length;
+        Duration wait = pacer.take(length);
+        if (wait.isZero()) {
             return true;
         }
         if (!wakeUpScheduled) {
             wakeUpScheduled = true;
-            long waitNanos = (long) Math.ceil((length - allowance) * 1e9 / settings.bytesPerSecond());
             loop.schedule(() -> {
                 wakeUpScheduled = false;
                 pump();
-            }, Duration.ofNanos(Math.max(waitNanos, 1_000_000)));
+            }, wait);
         }
         return false;
     }

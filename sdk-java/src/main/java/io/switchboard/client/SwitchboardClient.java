@@ -55,6 +55,7 @@ public final class SwitchboardClient implements AutoCloseable {
 
     private final ClientSettings settings;
     private final FileSettings fileSettings;
+    private final FilePacer filePacer;
     private final EventLoop loop;
     private final Runnable releaseOwned;
     private final PendingRequests requests = new PendingRequests();
@@ -76,6 +77,7 @@ public final class SwitchboardClient implements AutoCloseable {
                               Runnable releaseOwned, ServerSubscriptionListener serverSubscriptions) {
         this.settings = settings;
         this.fileSettings = fileSettings;
+        this.filePacer = new FilePacer(fileSettings.bytesPerSecond(), settings.clock());
         this.loop = new EventLoop(base);
         this.releaseOwned = releaseOwned;
         this.tokens = new TokenManager(settings.tokenProvider(), settings.clock());
@@ -250,7 +252,7 @@ public final class SwitchboardClient implements AutoCloseable {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
-        FileTransfer transfer = new FileTransfer(room, manifest, copy, fileSettings, loop, settings.clock(), (id, payload, type) -> {
+        FileTransfer transfer = new FileTransfer(room, manifest, copy, fileSettings, loop, filePacer, (id, payload, type) -> {
             OfflineQueue.Entry entry = new OfflineQueue.Entry(room, id, payload, type);
             publisher.publish(entry);
             return entry.future;

@@ -139,6 +139,19 @@ class FileTransferTest {
     }
 
     @Test
+    void concurrentTransfersShareOnePaceSoTheConnectionStaysBelowItsByteRate() {
+        start(builder().fileWindow(16).fileBytesPerSecond(2 * CHUNK));
+        client.sendFile("room", "one", "a.bin", "application/octet-stream", bytes(CHUNK * 4), FileProgressListener.NONE);
+        client.sendFile("room", "two", "b.bin", "application/octet-stream", bytes(CHUNK * 4), FileProgressListener.NONE);
+        scheduler.runDue();
+        ackAllUnanswered(new ArrayList<>()); // both manifests
+        scheduler.runDue();
+        assertThat(published()).extracting(Publish::getContentType).filteredOn(FileManifest.CHUNK_CONTENT_TYPE::equals).hasSize(2);
+        scheduler.advance(Duration.ofSeconds(3));
+        assertThat(published()).extracting(Publish::getContentType).filteredOn(FileManifest.CHUNK_CONTENT_TYPE::equals).hasSize(8);
+    }
+
+    @Test
     void resumeAfterATimeoutSendsOnlyTheChunksNotAcknowledged() throws Exception {
         start(builder().publishTimeout(Duration.ofSeconds(5)));
         FileTransfer transfer = client.sendFile("room", "f2", "doc.pdf", "application/pdf", bytes(CHUNK * 6), progress::add);
