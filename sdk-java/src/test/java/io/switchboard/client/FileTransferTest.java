@@ -265,6 +265,30 @@ class FileTransferTest {
     }
 
     @Test
+    void aRoomABackendSubscribedThisUserToGetsFilesToo() throws Exception {
+        start(builder().serverSubscriptions((subscription, subscribed) -> new RoomListener() {
+            @Override
+            public void onMessage(Message message) {
+                messages.add(message.getId());
+            }
+
+            @Override
+            public void onFile(ReceivedFile file) {
+                files.add(file);
+            }
+        }));
+        server.current().server(ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder().setRoom("room")
+                .setEpoch("t:0").setNextPosition(position).setServerSide(true)).build());
+        byte[] data = bytes(CHUNK + 5);
+        FileManifest manifest = manifestOf("f7", data);
+        deliver("f7", FileManifest.CONTENT_TYPE, manifest.toJson());
+        deliverChunk(manifest, data, 0);
+        deliverChunk(manifest, data, 1);
+        assertThat(files).singleElement().satisfies(file -> assertThat(file.data()).isEqualTo(data));
+        assertThat(messages).isEmpty();
+    }
+
+    @Test
     void aCorruptChunkIsReportedAsAChecksumMismatchNotDelivered() throws Exception {
         start(builder());
         subscribe();
