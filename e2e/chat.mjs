@@ -9,6 +9,8 @@
 // in the same order, that both are connected again and that each member list shows exactly alice and bob.
 // --expect-fallback (the page behind a proxy that refuses WebSocket upgrades): also checks that each page tried a
 // WebSocket, that none ever carried a frame, and that each page opened HTTP fallback event streams (GET /sse, 200).
+// At the end alice sends an image (a PNG of noise drawn in her page, several chunks): both pages must show it, decoded
+// to the same size and the same pixels.
 // Exit code 0 = pass. Screenshots of failures go to $E2E_ARTIFACTS (default ./test-results).
 import { chromium } from 'playwright-core';
 import { createInterface } from 'node:readline';
@@ -139,6 +141,50 @@ async function checkConversation(user, all, alice, bob) {
   return shown;
 }
 
+// ------------------------------------------------------------------ the image
+
+const IMAGE = { width: 256, height: 192 };
+
+/** Draws a noise image in the page; returns it as PNG (base64) and the FNV-1a hash of its RGBA pixels. */
+async function drawNoisePng(user) {
+  return user.page.evaluate(async ({ width, height }) => {
+    const canvas = Object.assign(document.createElement('canvas'), { width, height });
+    const ctx = canvas.getContext('2d');
+    const image = ctx.createImageData(width, height);
+    let x = 12345;
+    for (let i = 0; i < image.data.length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      image.data[i] = i % 4 === 3 ? 255 : x >>> 24; // opaque, so the pixels survive the canvas exactly
+    }
+    ctx.putImageData(image, 0, 0);
+    let hash = 0x811c9dc5;
+    for (const b of ctx.getImageData(0, 0, width, height).data) hash = Math.imul(hash ^ b, 16777619) >>> 0;
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+    let binary = '';
+    for (const b of new Uint8Array(await blob.arrayBuffer())) binary += String.fromCharCode(b);
+    return { png: btoa(binary), hash };
+  }, IMAGE);
+}
+
+/** Waits until the page shows the image decoded at its size; returns the FNV-1a hash of the pixels it shows. */
+async function shownImageHash(user) {
+  await until(user, `shows an image of ${IMAGE.width}x${IMAGE.height}`, ({ width, height }) => {
+    const img = document.querySelector('[data-testid=message] [data-testid=file-image]');
+    return img && img.complete && img.naturalWidth === width && img.naturalHeight === height;
+  }, IMAGE);
+  return user.page.evaluate(() => {
+    const img = document.querySelector('[data-testid=message] [data-testid=file-image]');
+    const canvas = Object.assign(document.createElement('canvas'), { width: img.naturalWidth, height: img.naturalHeight });
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    let hash = 0x811c9dc5;
+    for (const b of ctx.getImageData(0, 0, canvas.width, canvas.height).data) hash = Math.imul(hash ^ b, 16777619) >>> 0;
+    const li = img.closest('[data-testid=message]');
+    return { hash, sender: li.dataset.sender, name: li.querySelector('[data-testid=file-name]').textContent,
+      images: document.querySelectorAll('[data-testid=file-image]').length };
+  });
+}
+
 // ------------------------------------------------------------------ the restart hand-shake
 
 const stdinLines = createInterface({ input: process.stdin });
@@ -261,6 +307,17 @@ try {
   await membersExactly(alice, ['alice', 'bob']);
   await membersExactly(bob, ['alice', 'bob']);
   step(`end: ${final.length} messages, each exactly once and in order on both pages; both connected; both members`);
+
+  const image = await drawNoisePng(alice);
+  const pngBytes = Buffer.from(image.png, 'base64');
+  await alice.page.getByTestId('attach').setInputFiles({ name: 'noise.png', mimeType: 'image/png', buffer: pngBytes });
+  for (const user of [bob, alice]) {
+    const shown = await shownImageHash(user);
+    check(shown.hash === image.hash && shown.sender === 'alice' && shown.name.startsWith('noise.png') && shown.images === 1,
+      `${user.name}: the image shown is not the one sent: ${JSON.stringify(shown)} (sent hash ${image.hash})`);
+  }
+  await until(alice, 'no transfer in progress', () => document.querySelector('[data-testid=file-status]').textContent === '');
+  step(`image: alice sent a ${IMAGE.width}x${IMAGE.height} PNG (${pngBytes.length} bytes); both pages show it, pixel for pixel`);
   if (expectFallback) {
     for (const user of users) {
       const seen = `${user.webSockets} WebSockets, ${user.webSocketFrames} frames on them, ${user.eventStreams} event streams`;

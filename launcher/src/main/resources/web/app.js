@@ -77,7 +77,7 @@ $('signin-form').onsubmit = async (e) => {
   wire(client);
   client.connect();
   $('user').textContent = 'signed in as ' + name;
-  $('composer').disabled = $('send').disabled = $('join').disabled = false;
+  $('composer').disabled = $('send').disabled = $('join').disabled = $('attach-button').disabled = false;
   $('composer').placeholder = 'say something';
   hideBanner();
   join(params.get('room') || 'lobby');
@@ -100,6 +100,12 @@ function wire(c) {
     const r = rooms.get(m.room);
     if (r && addMessage(r, m)) renderIfCurrent(r, { messages: true });
   });
+  // A file (an image) arrived whole and checked; its manifest and chunk messages never reach 'message'.
+  c.on('file', (f) => {
+    const r = rooms.get(f.room);
+    if (r && addMessage(r, fileEntry(f))) renderIfCurrent(r, { messages: true });
+  });
+  c.on('fileIncomplete', (f) => console.warn(`switchboard: file ${f.manifest.name} from ${f.sender} incomplete: ${f.reason} ${f.message}`));
   c.on('subscribed', (s) => {
     if (s.serverSide && !rooms.has(s.room)) {
       // A backend subscribed this user (SubscribeUser): show the room like one joined by hand.
@@ -180,7 +186,9 @@ async function loadEarlier(r) {
   renderIfCurrent(r, {});
   try {
     const older = await r.pager.loadEarlier();
-    older.forEach((m) => addMessage(r, m));
+    // History holds a file as its manifest and chunks; this page shows a manifest as the file's name only (the
+    // live 'file' event, with the bytes, replaces it) and skips the chunks.
+    older.filter((m) => m.contentType !== sdk.FILE_CHUNK_CONTENT_TYPE).forEach((m) => addMessage(r, m));
   } catch (err) {
     showBanner(`history of ${r.name}: ${err.message}`);
   } finally {
@@ -190,10 +198,23 @@ async function loadEarlier(r) {
 }
 $('load-earlier').onclick = () => current && loadEarlier(rooms.get(current));
 
-/** Inserts in position order; false when the message is shown already. */
+/** A received file as a message entry at its manifest's position, with a URL of its bytes. */
+function fileEntry(f) {
+  return {
+    room: f.room, position: f.position, epoch: f.epoch, id: f.manifest.fileId, sender: f.sender, timestamp: new Date(),
+    file: f.manifest, url: URL.createObjectURL(new Blob([f.data], { type: f.manifest.contentType })),
+  };
+}
+
+/** Inserts in position order; false when the message is shown already (a file's bytes replace its bare manifest). */
 function addMessage(r, m) {
   const key = m.epoch + '/' + m.position;
-  if (r.keys.has(key)) return false;
+  if (r.keys.has(key)) {
+    const i = r.messages.findIndex((shown) => shown.epoch + '/' + shown.position === key);
+    if (!m.url || i < 0 || r.messages[i].url) return false;
+    r.messages[i] = m;
+    return true;
+  }
   r.keys.add(key);
   let i = r.messages.length;
   while (i > 0 && r.messages[i - 1].position > m.position) i--;
@@ -222,6 +243,32 @@ $('composer-form').onsubmit = (e) => {
   c.publish(r.name, text)
     .catch((err) => showBanner(`not sent to ${r.name}: ${err.message}`))
     .finally(() => setPending(-1));
+};
+
+$('attach-button').onclick = () => $('attach').click();
+
+$('attach').onchange = async () => {
+  const file = $('attach').files[0];
+  $('attach').value = '';
+  if (!file || !current) return;
+  const r = rooms.get(current);
+  const status = $('file-status');
+  try {
+    const data = new Uint8Array(await file.arrayBuffer());
+    status.textContent = `sending ${file.name}…`;
+    // The SDK sends a manifest, then chunks within the connection's limits, resent across reconnects; progress
+    // counts the chunks the server has stored.
+    const transfer = client.sendFile(r.name, data, {
+      name: file.name,
+      contentType: file.type || 'application/octet-stream',
+      onProgress: (p) => (status.textContent = `sending ${file.name}: ${Math.floor((100 * p.bytes) / Math.max(1, p.manifest.size))}%`),
+    });
+    await transfer.done;
+    status.textContent = '';
+  } catch (err) {
+    status.textContent = '';
+    showBanner(`${file.name} not sent to ${r.name}: ${err.message}`);
+  }
 };
 
 function setPending(delta) {
@@ -264,10 +311,28 @@ function renderMessages(r, scrollToEnd) {
       el('span', { class: 'meta' }, `${time} #${m.position}`),
       el('b', { 'data-testid': 'sender' }, m.sender),
       ': ',
-      el('span', { 'data-testid': 'text' }, sdk.textOf(m)));
+      ...body(m));
   }));
   // Follow new messages when at the end; keep the view still when older ones are put above it.
   ul.scrollTop = scrollToEnd || atEnd ? ul.scrollHeight : ul.scrollHeight - fromEnd;
+}
+
+/** What a message shows: its text; a file's name, and a received image itself (or a link to other files). */
+function body(m) {
+  if (m.contentType === sdk.FILE_MANIFEST_CONTENT_TYPE && !m.url) {
+    const manifest = sdk.parseManifest(m.payload);
+    return [el('span', { 'data-testid': 'file-name' }, `${manifest.name} (${kb(manifest.size)}, sent earlier)`)];
+  }
+  if (!m.url) return [el('span', { 'data-testid': 'text' }, sdk.textOf(m))];
+  const caption = el('span', { 'data-testid': 'file-name' }, `${m.file.name} (${kb(m.file.size)})`);
+  if (m.file.contentType.startsWith('image/')) {
+    return [caption, el('img', { 'data-testid': 'file-image', src: m.url, alt: m.file.name })];
+  }
+  return [el('a', { href: m.url, download: m.file.name }, caption)];
+}
+
+function kb(bytes) {
+  return bytes < 1024 ? `${bytes} B` : `${Math.round(bytes / 1024)} KB`;
 }
 
 function renderMembers(r) {

@@ -4,6 +4,14 @@ import { ConnectionStateMachine, type Connection } from './connection.js';
 import { Emitter } from './emitter.js';
 import { codeName, SwitchboardError } from './errors.js';
 import type { Error as ErrorPb, Limits, ServerFrame } from './gen/switchboard/client/v1/client_pb.js';
+import {
+  FileAssembler,
+  FilePacer,
+  FileTransfer,
+  newFileId,
+  validFileId,
+  type SendFileOptions,
+} from './files.js';
 import { HistoryPager } from './history-pager.js';
 import {
   resolveSettings,
@@ -31,6 +39,7 @@ import {
   type PresencePage,
   type PresenceStatusName,
   type PublishAck,
+  type RoomMessage,
   type SubscribedEvent,
 } from './types.js';
 
@@ -69,9 +78,13 @@ export class SwitchboardClient {
   private readonly tokens: TokenRefresher;
   private readonly typingIn: TypingTracker;
   private readonly typingOut: TypingSender;
+  private readonly files: FileAssembler;
+  private readonly filePacer: FilePacer;
+  private readonly settings: ReturnType<typeof resolveSettings>;
 
   constructor(options: SwitchboardClientOptions) {
     const settings = resolveSettings(options);
+    this.settings = settings;
     const scheduler = settings.scheduler;
     const events = this.events;
     this.codec = codecFor(settings.format);
@@ -99,11 +112,31 @@ export class SwitchboardClient {
     this.typingOut = new TypingSender(scheduler, settings.typingRenewMs, settings.typingIdleMs, (room, stop) => {
       this.sendEphemeral(room, TYPING_KIND, new Uint8Array(), stop);
     });
+    this.filePacer = new FilePacer(settings.files.bytesPerSecond, scheduler);
+    this.files = new FileAssembler(settings.files, scheduler, {
+      file: (f) => events.emit('file', f),
+      fileProgress: (p) => events.emit('fileProgress', p),
+      fileIncomplete: (f) => events.emit('fileIncomplete', f),
+    });
+    events.on('subscribed', (s) => {
+      if (s.resumed && !s.recovered) {
+        this.files.giveUpRoom(s.room, 'recovery-failed', `resume of ${s.room} failed: ${s.recoveryFailure}`);
+      }
+    });
+    events.on('unsubscribed', (u) => this.files.giveUpRoom(u.room, 'closed', `subscription of ${u.room} ended: ${u.reason}`));
     this.rooms = new RoomSubscriptions({
       link,
       ids: this.ids,
       scheduler,
-      events,
+      // File messages go to the assembler (after dedup), every other event to the application.
+      events: {
+        emit: <K extends keyof ClientEvents>(name: K, event: ClientEvents[K]): void => {
+          if (name === 'message' && this.files.accept(event as RoomMessage)) {
+            return;
+          }
+          events.emit(name, event);
+        },
+      },
       dedupCapacity: settings.dedupCapacity,
       memberListLimit: settings.memberListLimit,
       retryDelay,
@@ -197,6 +230,7 @@ export class SwitchboardClient {
 
   /** Stops receiving a room and forgets its position. Resolves when the server confirmed (or at once offline). */
   unsubscribe(room: string): Promise<void> {
+    this.files.giveUpRoom(room, 'closed', `unsubscribed from ${room}`);
     return this.rooms.unsubscribe(room);
   }
 
@@ -217,6 +251,33 @@ export class SwitchboardClient {
   publish(room: string, payload: string | Uint8Array, options: PublishOptions = {}): Promise<PublishAck> {
     this.ensureOpen();
     return this.publisher.publish(room, payload, options);
+  }
+
+  /**
+   * Sends a file into a room (docs/protocol.md section 16): a manifest (name, content type, size, SHA-256), then
+   * chunks of at most files.chunkBytes (and the connection's maxPayloadBytes), each an acknowledged publish with an id
+   * derived from the file id, paced and pipelined; options.onProgress hears of every chunk stored. Subscribers get a
+   * 'file' event. Queued while offline and resent across reconnects like any publish; FileTransfer.resume() continues
+   * after a failure, and sending the same bytes with the same fileId (e.g. after a reload) adds only what is missing.
+   * Throws a RangeError for data above files.maxFileBytes or a bad fileId.
+   */
+  sendFile(room: string, data: Uint8Array, options: SendFileOptions = {}): FileTransfer {
+    this.ensureOpen();
+    const max = this.settings.files.maxFileBytes;
+    if (data.length > max) {
+      throw new RangeError(`data: ${data.length} bytes (expected: <= files.maxFileBytes ${max})`);
+    }
+    const fileId = options.fileId ?? newFileId(this.settings.random);
+    if (!validFileId(fileId)) {
+      throw new RangeError(`fileId: ${fileId} (expected: 1-48 characters of A-Z a-z 0-9 _ -)`);
+    }
+    const limit = this.limits?.maxPayloadBytes || Infinity;
+    const transfer = new FileTransfer(room, fileId, data.slice(), options.name ?? '', options.contentType ?? '',
+      Math.min(this.settings.files.chunkBytes, limit), this.settings.files, this.settings.scheduler, this.filePacer,
+      (id, payload, contentType) => this.publisher.publish(room, payload, { id, contentType }),
+      options.onProgress ?? (() => undefined));
+    void transfer.start();
+    return transfer;
   }
 
   /** Sends a message to every connected device of a user (not stored; at most once). Resolves on the ack. */

@@ -1,5 +1,7 @@
 export { SwitchboardClient } from './client.js';
 export { HistoryPager } from './history-pager.js';
+export { FileAssembler, FilePacer, FileTransfer, FILE_CHUNK_CONTENT_TYPE, FILE_MANIFEST_CONTENT_TYPE, parseManifest } from './files.js';
+export type { FileManifest, FileProgress, FileSettings, IncompleteFile, IncompleteReason, ReceivedFile, SendFileOptions } from './files.js';
 export type { HistorySource } from './history-pager.js';
 export type {
   SwitchboardClientOptions,

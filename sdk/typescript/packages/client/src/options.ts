@@ -1,3 +1,4 @@
+import { resolveFileSettings, type FileProgress, type FileSettings, type IncompleteFile, type ReceivedFile } from './files.js';
 import { resolveBackoff, positive, type BackoffOptions } from './backoff.js';
 import type { WireFormat } from './codec.js';
 import type { SwitchboardError } from './errors.js';
@@ -106,6 +107,12 @@ export interface SwitchboardClientOptions {
   random?: RandomSource;
   /** Generates publish idempotency ids (default: crypto.randomUUID(), else 22 random base62 characters). */
   idGenerator?: () => string;
+  /**
+   * File transfer (sendFile, 'file' events; docs/protocol.md section 16): maxFileBytes (default 50 MiB), chunkBytes
+   * (48 KiB), window (16 chunks awaiting their ack), bytesPerSecond (4 MiB/s), stallTimeoutMs (120 000),
+   * maxFilesInProgress (4 per room).
+   */
+  files?: Partial<FileSettings>;
 }
 
 export interface ClientEvents {
@@ -120,6 +127,12 @@ export interface ClientEvents {
   ephemeral: EphemeralEvent;
   userMessage: UserMessage;
   error: SwitchboardError;
+  /** A file sent into a subscribed room arrived whole, its SHA-256 checked (its messages are not 'message' events). */
+  file: ReceivedFile;
+  /** Another chunk of a file being received arrived. */
+  fileProgress: FileProgress;
+  /** A file whose manifest arrived cannot be delivered whole (stalled, corrupt, too large, chunks lost). */
+  fileIncomplete: IncompleteFile;
 }
 
 export interface PublishOptions {
@@ -184,6 +197,7 @@ export interface ClientSettings {
   readonly scheduler: Scheduler;
   readonly random: RandomSource;
   readonly idGenerator: (() => string) | undefined;
+  readonly files: FileSettings;
 }
 
 /** Applies the defaults and checks every option, throwing a TypeError or RangeError that names the first bad one. */
@@ -249,5 +263,6 @@ export function resolveSettings(options: SwitchboardClientOptions): ClientSettin
     scheduler: options.scheduler ?? systemScheduler,
     random: options.random ?? Math.random,
     idGenerator: options.idGenerator,
+    files: resolveFileSettings(options.files),
   });
 }

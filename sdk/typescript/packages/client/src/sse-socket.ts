@@ -1,6 +1,9 @@
 import { SUBPROTOCOLS } from './codec.js';
 import type { WebSocketLike } from './options.js';
 
+
+/** Characters per POST body at most (JSON frames are ASCII, so bytes): half the gateway's default max-post-bytes. */
+const MAX_POST_CHARS = 512 * 1024;
 /**
  * The gateway's HTTP fallback (docs/protocol.md section 15) behind the WebSocket interface the client already drives:
  * a Server-Sent Events stream read with fetch (GET /sse on the WebSocket URL's host and port, http for ws and https
@@ -142,7 +145,14 @@ export class SseSocket implements WebSocketLike {
     this.posting = true;
     try {
       while (this.queue.length > 0 && !this.closed) {
-        const body = this.queue.splice(0).join('\n');
+        // At most MAX_POST_CHARS per POST (a frame larger than that goes alone): the gateway refuses a body above
+        // gateway.http-fallback.max-post-bytes (1 MiB) with 413 and closes the session, and a burst of large
+        // publishes (file chunks, section 16) would pass it.
+        let count = 1;
+        for (let size = this.queue[0]!.length; count < this.queue.length && size + this.queue[count]!.length + 1 <= MAX_POST_CHARS; count++) {
+          size += this.queue[count]!.length + 1;
+        }
+        const body = this.queue.splice(0, count).join('\n');
         let status: number;
         try {
           const response = await fetch(this.postUrl!, {

@@ -28,7 +28,7 @@ export interface RoomSubscriptionsDeps {
   readonly link: Link;
   readonly ids: RequestIds;
   readonly scheduler: Scheduler;
-  readonly events: Emitter<ClientEvents>;
+  readonly events: Pick<Emitter<ClientEvents>, 'emit'>;
   /** Message ids remembered (room, sender, id) to drop duplicates. */
   readonly dedupCapacity: number;
   readonly memberListLimit: number;

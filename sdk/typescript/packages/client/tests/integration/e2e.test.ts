@@ -4,6 +4,9 @@ import WebSocket from 'ws';
 import {
   SwitchboardClient,
   textOf,
+  type FileProgress,
+  type IncompleteFile,
+  type ReceivedFile,
   type RoomMessage,
   type StateChange,
   type SwitchboardClientOptions,
@@ -180,6 +183,52 @@ for (const format of ['json', 'proto'] as const) {
         }
         const page = await bob.history(room, { limit: 50 });
         assert.deepEqual(page.messages.map(textOf), received.map(textOf), 'stored once each');
+      } finally {
+        alice.close();
+        bob.close();
+      }
+    });
+
+    test('a file interrupted by a dropped socket arrives once and intact on another client', async () => {
+      const room = `demo:sdk-file-${format}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+      const aliceSockets = new DroppableTransport();
+      // Paced slowly (64 KiB/s) so that the drop lands in the middle of the transfer.
+      const alice = client('alice', format, { WebSocket: aliceSockets.WebSocket, files: { chunkBytes: 16 * 1024, bytesPerSecond: 64 * 1024 } });
+      const bob = client('bob', format);
+      const aliceStates = states(alice);
+      const files: ReceivedFile[] = [];
+      const incomplete: IncompleteFile[] = [];
+      const messages: RoomMessage[] = [];
+      const progress: FileProgress[] = [];
+      bob.on('file', (f) => files.push(f));
+      bob.on('fileIncomplete', (f) => incomplete.push(f));
+      bob.on('message', (m) => messages.push(m));
+      const data = new Uint8Array(20 * 16 * 1024 + 123); // 21 chunks, the last one short
+      for (let i = 0; i < data.length; i++) data[i] = (i * 7919 + (i >> 8)) & 0xff;
+      try {
+        alice.connect();
+        bob.connect();
+        await bob.subscribe(room);
+        const transfer = alice.sendFile(room, data, { name: 'photo.png', contentType: 'image/png', onProgress: (p) => progress.push(p) });
+        await waitFor(() => progress.length >= 4);
+        aliceSockets.dropCurrent();
+        const manifest = await transfer.done;
+        assert.ok(lostWithoutCloseHandshake(aliceStates), 'the transfer went on after a reconnect');
+        await waitFor(() => files.length > 0);
+        assert.equal(files.length, 1);
+        assert.deepEqual(files[0]!.data, data);
+        assert.equal(files[0]!.sender, 'alice');
+        assert.deepEqual(files[0]!.manifest, manifest);
+        assert.equal(manifest.chunks, 21);
+        assert.equal(progress.at(-1)!.bytes, data.length);
+        assert.deepEqual(incomplete, []);
+        assert.deepEqual(messages, [], 'file messages are not application messages');
+        // Stored like any message (history is written behind delivery): the manifest first, every chunk once.
+        await waitForAsync(async () => (await bob.history(room, { limit: 100 })).messages.length >= 22);
+        const ids = (await bob.history(room, { limit: 100 })).messages.map((m) => m.id);
+        assert.equal(ids.length, 22);
+        assert.equal(new Set(ids).size, 22);
+        assert.equal(ids[0], manifest.fileId);
       } finally {
         alice.close();
         bob.close();

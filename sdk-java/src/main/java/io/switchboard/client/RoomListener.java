@@ -49,4 +49,19 @@ public interface RoomListener {
     /** The subscription ended without the application asking: a backend closed the room, or it was refused. */
     default void onClosed(ErrorCode reason, String message) {
     }
+
+    /**
+     * A file sent into the room ({@link SwitchboardClient#sendFile}) arrived whole, its SHA-256 checked
+     * (docs/protocol.md section 16). Its manifest and chunk messages do not reach {@link #onMessage}.
+     */
+    default void onFile(ReceivedFile file) {
+    }
+
+    /** Another chunk of a file being received arrived. */
+    default void onFileProgress(FileProgress progress) {
+    }
+
+    /** A file whose manifest arrived cannot be delivered whole: stalled, corrupt, too large, or chunks lost. */
+    default void onFileIncomplete(IncompleteFile file) {
+    }
 }

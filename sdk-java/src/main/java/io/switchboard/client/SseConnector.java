@@ -31,6 +31,8 @@ import java.util.stream.Stream;
  */
 final class SseConnector implements TransportConnector {
     static final String PATH = "/sse";
+    /** Characters per POST body at most (frames in JSON are ASCII but for text fields): half the gateway's default max-post-bytes. */
+    private static final int MAX_POST_CHARS = 512 * 1024;
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
 
@@ -170,7 +172,7 @@ final class SseConnector implements TransportConnector {
             postNext();
         }
 
-        /** Posts everything queued in one body; the next POST starts when this one was answered. */
+        /** Posts what is queued in one body (up to a size); the next POST starts when this one was answered. */
         private void postNext() {
             StringBuilder body = new StringBuilder();
             String bearer;
@@ -180,9 +182,13 @@ final class SseConnector implements TransportConnector {
                     posting = false;
                     return;
                 }
+                // At most MAX_POST_CHARS per POST (a larger frame goes alone): the gateway refuses a body above
+                // gateway.http-fallback.max-post-bytes (1 MiB) with 413 and closes the session, and a burst of large
+                // publishes (file chunks, docs/protocol.md section 16) would pass it.
                 String line;
-                while ((line = outbound.poll()) != null) {
-                    body.append(line).append('\n');
+                while ((line = outbound.peek()) != null
+                        && (body.isEmpty() || body.length() + line.length() + 1 <= MAX_POST_CHARS)) {
+                    body.append(outbound.poll()).append('\n');
                 }
                 bearer = "Bearer " + token;
             }

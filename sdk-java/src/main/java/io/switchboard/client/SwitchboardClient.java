@@ -54,6 +54,8 @@ public final class SwitchboardClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SwitchboardClient.class.getName());
 
     private final ClientSettings settings;
+    private final FileSettings fileSettings;
+    private final FilePacer filePacer;
     private final EventLoop loop;
     private final Runnable releaseOwned;
     private final PendingRequests requests = new PendingRequests();
@@ -71,9 +73,11 @@ public final class SwitchboardClient implements AutoCloseable {
     private volatile Connected session;
     private SetStatus desiredStatus; // event loop only: re-applied on every connection
 
-    private SwitchboardClient(ClientSettings settings, Scheduler base, TransportConnector connector, Runnable releaseOwned,
-                              ServerSubscriptionListener serverSubscriptions) {
+    private SwitchboardClient(ClientSettings settings, FileSettings fileSettings, Scheduler base, TransportConnector connector,
+                              Runnable releaseOwned, ServerSubscriptionListener serverSubscriptions) {
         this.settings = settings;
+        this.fileSettings = fileSettings;
+        this.filePacer = new FilePacer(fileSettings.bytesPerSecond(), settings.clock());
         this.loop = new EventLoop(base);
         this.releaseOwned = releaseOwned;
         this.tokens = new TokenManager(settings.tokenProvider(), settings.clock());
@@ -81,8 +85,13 @@ public final class SwitchboardClient implements AutoCloseable {
         this.connection = new ConnectionStateMachine(settings, connector, loop, tokens, backoff, new Events());
         this.publisher = new Publisher(settings, loop, requests, connection, backoff);
         this.typing = new TypingSender(settings, loop, connection);
+        // Rooms a backend subscribed this user to get files put together too.
+        ServerSubscriptionListener withFiles = serverSubscriptions == null ? null : (subscription, subscribed) -> {
+            RoomListener listener = serverSubscriptions.onServerSubscribed(subscription, subscribed);
+            return listener == null ? null : new FileAssembler(subscribed.getRoom(), listener, fileSettings, loop, settings.clock());
+        };
         this.subscriptions = new RoomSubscriptions(settings, loop, requests, connection, backoff, typing::forget,
-                serverSubscriptions);
+                withFiles);
         this.refresher = new TokenRefresher(loop, tokens, requests, connection, this::reportError);
     }
 
@@ -228,7 +237,64 @@ public final class SwitchboardClient implements AutoCloseable {
             throw new IllegalArgumentException(problem);
         });
         Objects.requireNonNull(listener, "listener");
-        return subscriptions.add(room, presence, listener);
+        return subscriptions.add(room, presence, new FileAssembler(room, listener, fileSettings, loop, settings.clock()));
+    }
+
+    /** Sends a file with a fresh file id; see {@link #sendFile(String, String, String, String, byte[], FileProgressListener)}. */
+    public FileTransfer sendFile(String room, String name, String contentType, byte[] data, FileProgressListener progress) {
+        return sendFile(room, newFileId(), name, contentType, data, progress);
+    }
+
+    /**
+     * Sends {@code data} into {@code room} as a file (docs/protocol.md section 16): a manifest (name, content type,
+     * size, SHA-256), then chunks of at most {@code fileChunkBytes} (and the connection's {@code maxPayloadBytes}),
+     * each an acknowledged publish with an id derived from {@code fileId}; {@code progress} hears of every chunk
+     * stored. Subscribers get it whole in {@link RoomListener#onFile}, also from history when they resume. Queued
+     * while offline and resent across reconnects like any publish; {@link FileTransfer#resume()} continues after a
+     * failure. Sending the same bytes again with the same {@code fileId} (e.g. after a restart) stores nothing twice
+     * within the router's dedup window (10 minutes by default): only what is missing is added.
+     *
+     * @throws IllegalArgumentException a bad room or file id, or {@code data} above {@code maxFileBytes}
+     */
+    public FileTransfer sendFile(String room, String fileId, String name, String contentType, byte[] data,
+                                 FileProgressListener progress) {
+        Names.roomProblem(room).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(progress, "progress");
+        if (fileId == null || !FileManifest.validFileId(fileId)) {
+            throw new IllegalArgumentException("fileId: " + fileId + " (expected: 1-48 characters of A-Z a-z 0-9 _ -)");
+        }
+        if (data.length > fileSettings.maxFileBytes()) {
+            throw new IllegalArgumentException("data: " + data.length + " bytes (expected: <= maxFileBytes "
+                    + fileSettings.maxFileBytes() + ")");
+        }
+        Connected current = session;
+        int chunkBytes = current == null || current.getLimits().getMaxPayloadBytes() <= 0 ? fileSettings.chunkBytes()
+                : Math.min(fileSettings.chunkBytes(), current.getLimits().getMaxPayloadBytes());
+        byte[] copy = data.clone();
+        FileManifest manifest;
+        try {
+            manifest = new FileManifest(fileId, name == null ? "" : name, contentType == null ? "" : contentType, copy.length,
+                    chunkBytes, (copy.length + chunkBytes - 1) / chunkBytes,
+                    FileManifest.hex(java.security.MessageDigest.getInstance("SHA-256").digest(copy)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        FileTransfer transfer = new FileTransfer(room, manifest, copy, fileSettings, loop, filePacer, (id, payload, type) -> {
+            OfflineQueue.Entry entry = new OfflineQueue.Entry(room, id, payload, type);
+            publisher.publish(entry);
+            return entry.future;
+        }, progress);
+        loop.execute(transfer::start);
+        return transfer;
+    }
+
+    private String newFileId() {
+        byte[] random = new byte[18];
+        new java.security.SecureRandom().nextBytes(random);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
     /**
@@ -477,8 +543,53 @@ public final class SwitchboardClient implements AutoCloseable {
         private boolean batching = true;
         private boolean httpFallback;
         private ServerSubscriptionListener serverSubscriptions;
+        private long maxFileBytes = FileSettings.DEFAULTS.maxFileBytes();
+        private int fileChunkBytes = FileSettings.DEFAULTS.chunkBytes();
+        private int fileWindow = FileSettings.DEFAULTS.window();
+        private long fileBytesPerSecond = FileSettings.DEFAULTS.bytesPerSecond();
+        private Duration fileStallTimeout = FileSettings.DEFAULTS.stallTimeout();
+        private int maxFilesInProgress = FileSettings.DEFAULTS.maxFilesInProgress();
 
         private Builder() {
+        }
+
+        /** The largest file {@code sendFile} sends and subscriptions accept (default 50 MiB, 52428800 bytes). */
+        public Builder maxFileBytes(long max) {
+            this.maxFileBytes = max;
+            return this;
+        }
+
+        /** Bytes per file chunk (default 48 KiB; never more than the connection's {@code maxPayloadBytes}). */
+        public Builder fileChunkBytes(int bytes) {
+            this.fileChunkBytes = bytes;
+            return this;
+        }
+
+        /** Chunks of one file awaiting their ack at once (default 16). */
+        public Builder fileWindow(int chunks) {
+            this.fileWindow = chunks;
+            return this;
+        }
+
+        /**
+         * Chunk bytes a transfer sends per second at most (default 4 MiB/s): keep it below the gateway's
+         * {@code gateway.limits.bytes-per-second} (8 MiB/s by default) with room for other traffic.
+         */
+        public Builder fileBytesPerSecond(long bytesPerSecond) {
+            this.fileBytesPerSecond = bytesPerSecond;
+            return this;
+        }
+
+        /** A file being received with no new chunk for this long is reported incomplete (default PT2M). */
+        public Builder fileStallTimeout(Duration timeout) {
+            this.fileStallTimeout = timeout;
+            return this;
+        }
+
+        /** Files received at once per room (default 4): memory is bounded by this times {@link #maxFileBytes}. */
+        public Builder maxFilesInProgress(int max) {
+            this.maxFilesInProgress = max;
+            return this;
         }
 
         /**
@@ -702,7 +813,9 @@ public final class SwitchboardClient implements AutoCloseable {
                 transport = httpFallback ? new SseConnector(http, requestTimeout)
                         : new JdkWebSocketConnector(http, connectTimeout, batching);
             }
-            return new SwitchboardClient(settings, base, transport, release, serverSubscriptions);
+            FileSettings files = new FileSettings(maxFileBytes, fileChunkBytes, fileWindow, fileBytesPerSecond, fileStallTimeout,
+                    maxFilesInProgress);
+            return new SwitchboardClient(settings, files, base, transport, release, serverSubscriptions);
         }
 
         private static Runnable chain(Runnable first, Runnable second) {

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,6 +110,72 @@ class ClientEndToEndTest {
             await().atMost(WAIT).until(() -> bobSees.size() >= sent.size());
             assertThat(bobSees).containsExactlyElementsOf(sent);
             assertThat(aliceSees).containsExactlyElementsOf(sent);
+        }
+    }
+
+    @Test
+    void aFileInterruptedByADroppedConnectionArrivesOnceAndIntactOnAnotherClient() throws Exception {
+        String room = "sdk:files";
+        byte[] data = new byte[20 * 16 * 1024 + 123]; // 21 chunks of 16 KiB, the last one short
+        new java.util.SplittableRandom(16).nextBytes(data);
+        List<ReceivedFile> bobFiles = new CopyOnWriteArrayList<>();
+        List<IncompleteFile> bobIncomplete = new CopyOnWriteArrayList<>();
+        List<Message> bobMessages = new CopyOnWriteArrayList<>();
+        List<FileProgress> aliceProgress = new CopyOnWriteArrayList<>();
+        List<StateChange> aliceStates = new CopyOnWriteArrayList<>();
+        CuttableConnector alicesConnections = new CuttableConnector(http);
+        // Paced slowly (64 KiB/s) so that the cut lands in the middle of the transfer.
+        try (SwitchboardClient alice = builder("alice").transportConnector(alicesConnections)
+                .fileChunkBytes(16 * 1024).fileBytesPerSecond(64 * 1024).build();
+             SwitchboardClient bob = client("bob")) {
+            alice.addStateListener(aliceStates::add);
+            alice.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            bob.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            bob.subscribe(room, new RoomListener() {
+                @Override
+                public void onMessage(Message message) {
+                    bobMessages.add(message);
+                }
+
+                @Override
+                public void onFile(ReceivedFile file) {
+                    bobFiles.add(file);
+                }
+
+                @Override
+                public void onFileIncomplete(IncompleteFile file) {
+                    bobIncomplete.add(file);
+                }
+            }).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+            FileTransfer transfer = alice.sendFile(room, "photo.png", "image/png", data, aliceProgress::add);
+            await().atMost(WAIT).until(() -> aliceProgress.size() >= 4);
+            assertThat(transfer.done()).isNotDone();
+            alicesConnections.cut();
+
+            assertThat(transfer.done().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(transfer.manifest());
+            assertThat(aliceStates).extracting(StateChange::current).contains(ConnectionState.RECONNECTING);
+            await().atMost(WAIT).until(() -> !bobFiles.isEmpty());
+            assertThat(bobFiles).singleElement().satisfies(file -> {
+                assertThat(file.data()).isEqualTo(data);
+                assertThat(file.sender()).isEqualTo("alice");
+                assertThat(file.manifest().name()).isEqualTo("photo.png");
+                assertThat(file.manifest().contentType()).isEqualTo("image/png");
+                assertThat(file.manifest().chunks()).isEqualTo(21);
+            });
+            assertThat(aliceProgress.getLast().complete()).isTrue();
+            assertThat(bobIncomplete).isEmpty();
+            assertThat(bobMessages).isEmpty(); // manifest and chunks are the SDK's, not the application's
+            // Stored like any message (history is written behind delivery, so wait for it): the manifest first, every
+            // chunk once.
+            AtomicReference<List<Message>> stored = new AtomicReference<>(List.of());
+            await().atMost(WAIT).until(() -> {
+                stored.set(bob.history(room, io.switchboard.proto.client.v1.HistoryDirection.LATEST, 0, 100)
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS).getMessagesList());
+                return stored.get().size() >= 22;
+            });
+            assertThat(stored.get()).extracting(Message::getId).doesNotHaveDuplicates().hasSize(22)
+                    .first().isEqualTo(transfer.manifest().fileId());
         }
     }
 

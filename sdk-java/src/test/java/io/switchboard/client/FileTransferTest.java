@@ -1,0 +1,362 @@
+package io.switchboard.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.switchboard.proto.client.v1.Ack;
+import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.ErrorCode;
+import io.switchboard.proto.client.v1.Message;
+import io.switchboard.proto.client.v1.Publish;
+import io.switchboard.proto.client.v1.ServerFrame;
+import io.switchboard.proto.client.v1.Subscribed;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Files over the client against a fake transport, on a manual scheduler and a fake clock. */
+class FileTransferTest {
+    private static final int CHUNK = 1024;
+
+    private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ManualScheduler scheduler = new ManualScheduler(clock);
+    private final FakeConnector server = new FakeConnector(clock);
+    private final List<FileProgress> progress = new ArrayList<>();
+    private SwitchboardClient client;
+    private long position = 100;
+
+    private SwitchboardClient.Builder builder() {
+        return SwitchboardClient.builder()
+                .url("ws://gateway.test/ws")
+                .tokenProvider(() -> CompletableFuture.completedFuture(SwitchboardClientTest.jwt(1, clock.instant().plus(Duration.ofHours(1)))))
+                .clock(clock)
+                .scheduler(scheduler)
+                .transportConnector(server)
+                .random(new SplittableRandom(7))
+                .backoffInitial(Duration.ofMillis(100))
+                .backoffMax(Duration.ofSeconds(1))
+                .pingInterval(Duration.ofHours(1))
+                .fileChunkBytes(CHUNK)
+                .fileWindow(4);
+    }
+
+    private SwitchboardClient start(SwitchboardClient.Builder builder) {
+        client = builder.build();
+        client.connect();
+        server.current().accept();
+        return client;
+    }
+
+    @AfterEach
+    void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    private static byte[] bytes(int size) {
+        byte[] data = new byte[size];
+        new SplittableRandom(size).nextBytes(data);
+        return data;
+    }
+
+    private List<Publish> published() {
+        return server.current().sent(ClientFrame::hasPublish).stream().map(ClientFrame::getPublish).toList();
+    }
+
+    private void ack(Publish publish) {
+        server.current().server(ServerFrame.newBuilder().setAck(Ack.newBuilder().setRequestId(publish.getRequestId())
+                .setRoom(publish.getRoom()).setId(publish.getId()).setPosition(position++).setEpoch("t:0")).build());
+    }
+
+    private void ackAllUnanswered(List<Publish> answered) {
+        for (Publish publish : published()) {
+            if (!answered.contains(publish)) {
+                answered.add(publish);
+                ack(publish);
+            }
+        }
+    }
+
+    @Test
+    void theManifestGoesFirstThenChunksInAWindowWithIdsFromTheFileIdAndProgressPerAck() throws Exception {
+        start(builder());
+        byte[] data = bytes(CHUNK * 9 + 100); // 10 chunks, the last one short
+        FileTransfer transfer = client.sendFile("room", "f1", "cat.png", "image/png", data, progress::add);
+        scheduler.runDue();
+
+        assertThat(published()).extracting(Publish::getId).containsExactly("f1");
+        Publish manifest = published().get(0);
+        assertThat(manifest.getContentType()).isEqualTo(FileManifest.CONTENT_TYPE);
+        assertThat(manifest.getAck()).isTrue();
+        FileManifest parsed = FileManifest.parse(manifest.getPayload().toByteArray());
+        assertThat(parsed).isEqualTo(new FileManifest("f1", "cat.png", "image/png", data.length, CHUNK, 10,
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data))));
+
+        ack(manifest);
+        // Four chunks (the window) go out at once, not more, before any of them is acknowledged.
+        assertThat(published()).extracting(Publish::getId).containsExactly("f1", "f1.0", "f1.1", "f1.2", "f1.3");
+        List<Publish> answered = new ArrayList<>(List.of(manifest));
+        while (!transfer.done().isDone()) {
+            ackAllUnanswered(answered);
+            scheduler.runDue();
+        }
+        assertThat(transfer.done()).isCompletedWithValue(parsed);
+        List<Publish> chunks = published().subList(1, published().size());
+        assertThat(chunks).extracting(Publish::getId).containsExactly("f1.0", "f1.1", "f1.2", "f1.3", "f1.4", "f1.5", "f1.6", "f1.7", "f1.8", "f1.9");
+        assertThat(chunks).allSatisfy(p -> assertThat(p.getContentType()).isEqualTo(FileManifest.CHUNK_CONTENT_TYPE));
+        byte[] joined = chunks.stream().map(Publish::getPayload).reduce(ByteString.EMPTY, ByteString::concat).toByteArray();
+        assertThat(joined).isEqualTo(data);
+        assertThat(progress).extracting(FileProgress::chunks).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        assertThat(progress.getLast().bytes()).isEqualTo(data.length);
+        assertThat(progress.getLast().complete()).isTrue();
+    }
+
+    @Test
+    void chunksArePacedToTheConfiguredBytesPerSecond() {
+        start(builder().fileWindow(16).fileBytesPerSecond(2 * CHUNK));
+        client.sendFile("room", "paced", "a.bin", "application/octet-stream", bytes(CHUNK * 8), FileProgressListener.NONE);
+        scheduler.runDue();
+        List<Publish> answered = new ArrayList<>();
+        ackAllUnanswered(answered);
+        assertThat(published()).hasSize(1 + 2); // a second's worth
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(published()).hasSize(1 + 4);
+        scheduler.advance(Duration.ofSeconds(2));
+        assertThat(published()).hasSize(1 + 8);
+    }
+
+    @Test
+    void concurrentTransfersShareOnePaceSoTheConnectionStaysBelowItsByteRate() {
+        start(builder().fileWindow(16).fileBytesPerSecond(2 * CHUNK));
+        client.sendFile("room", "one", "a.bin", "application/octet-stream", bytes(CHUNK * 4), FileProgressListener.NONE);
+        client.sendFile("room", "two", "b.bin", "application/octet-stream", bytes(CHUNK * 4), FileProgressListener.NONE);
+        scheduler.runDue();
+        ackAllUnanswered(new ArrayList<>()); // both manifests
+        scheduler.runDue();
+        assertThat(published()).extracting(Publish::getContentType).filteredOn(FileManifest.CHUNK_CONTENT_TYPE::equals).hasSize(2);
+        scheduler.advance(Duration.ofSeconds(3));
+        assertThat(published()).extracting(Publish::getContentType).filteredOn(FileManifest.CHUNK_CONTENT_TYPE::equals).hasSize(8);
+    }
+
+    @Test
+    void resumeAfterATimeoutSendsOnlyTheChunksNotAcknowledged() throws Exception {
+        start(builder().publishTimeout(Duration.ofSeconds(5)));
+        FileTransfer transfer = client.sendFile("room", "f2", "doc.pdf", "application/pdf", bytes(CHUNK * 6), progress::add);
+        scheduler.runDue();
+        ack(published().get(0)); // manifest
+        List<Publish> firstWindow = published().subList(1, 5);
+        ack(firstWindow.get(0));
+        ack(firstWindow.get(1)); // chunks 0 and 1 stored; 2 and 3 never answered
+        scheduler.runDue();
+        server.current().serverCloses(1006); // and the network stays down past the publish timeout
+        server.refuse = true;
+        scheduler.advance(Duration.ofSeconds(6));
+        assertThat(transfer.done()).isCompletedExceptionally();
+        assertThat(failure(transfer.done())).isInstanceOf(SwitchboardException.class)
+                .extracting(e -> ((SwitchboardException) e).code()).isEqualTo(ErrorCode.TIMEOUT.getNumber());
+        assertThat(transfer.progress().chunks()).isEqualTo(2);
+
+        server.refuse = false;
+        scheduler.advance(Duration.ofSeconds(2));
+        server.current().accept();
+        CompletableFuture<FileManifest> resumed = transfer.resume();
+        scheduler.runDue();
+        assertThat(published()).extracting(Publish::getId).containsExactly("f2.2", "f2.3", "f2.4", "f2.5");
+        List<Publish> answered = new ArrayList<>();
+        ackAllUnanswered(answered);
+        scheduler.runDue();
+        assertThat(resumed).isCompletedWithValue(transfer.manifest());
+        assertThat(progress).extracting(FileProgress::chunks).containsExactly(1, 2, 3, 4, 5, 6);
+    }
+
+    @Test
+    void aFileLargerThanTheMaximumIsRefusedBeforeAnythingIsSent() {
+        start(builder().maxFileBytes(10 * CHUNK));
+        assertThatThrownBy(() -> client.sendFile("room", "big", "b", "x/y", new byte[10 * CHUNK + 1], FileProgressListener.NONE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("data: 10241 bytes (expected: <= maxFileBytes 10240)");
+        assertThatThrownBy(() -> client.sendFile("room", "bad.id", "b", "x/y", new byte[1], FileProgressListener.NONE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("fileId: bad.id");
+        scheduler.runDue();
+        assertThat(published()).isEmpty();
+    }
+
+    // ---------------------------------------------------------------------------------------------- receiving
+
+    private final List<ReceivedFile> files = new ArrayList<>();
+    private final List<IncompleteFile> incomplete = new ArrayList<>();
+    private final List<String> messages = new ArrayList<>();
+
+    private void subscribe() {
+        client.subscribe("room", new RoomListener() {
+            @Override
+            public void onMessage(Message message) {
+                messages.add(message.getId());
+            }
+
+            @Override
+            public void onFile(ReceivedFile file) {
+                files.add(file);
+            }
+
+            @Override
+            public void onFileProgress(FileProgress p) {
+                progress.add(p);
+            }
+
+            @Override
+            public void onFileIncomplete(IncompleteFile file) {
+                incomplete.add(file);
+            }
+        });
+        ClientFrame subscribe = server.current().last(ClientFrame::hasSubscribe);
+        server.current().server(ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder()
+                .setRequestId(subscribe.getSubscribe().getRequestId()).setRoom("room").setEpoch("t:0").setNextPosition(position)).build());
+    }
+
+    private void deliver(String id, String contentType, byte[] payload) {
+        server.current().server(ServerFrame.newBuilder().setMessage(Message.newBuilder().setRoom("room").setPosition(position++)
+                .setEpoch("t:0").setId(id).setSender("bob").setContentType(contentType).setPayload(ByteString.copyFrom(payload))).build());
+    }
+
+    private static FileManifest manifestOf(String fileId, byte[] data) throws Exception {
+        return new FileManifest(fileId, "pic.png", "image/png", data.length, CHUNK, (data.length + CHUNK - 1) / CHUNK,
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)));
+    }
+
+    private void deliverChunk(FileManifest manifest, byte[] data, int index) {
+        int from = index * CHUNK;
+        deliver(manifest.chunkId(index), FileManifest.CHUNK_CONTENT_TYPE, Arrays.copyOfRange(data, from, Math.min(data.length, from + CHUNK)));
+    }
+
+    @Test
+    void chunksInAnyOrderMakeOneVerifiedFileAndOtherMessagesPassThrough() throws Exception {
+        start(builder());
+        subscribe();
+        byte[] data = bytes(CHUNK * 2 + 7);
+        FileManifest manifest = manifestOf("f3", data);
+        deliver("f3", FileManifest.CONTENT_TYPE, manifest.toJson());
+        deliverChunk(manifest, data, 2);
+        deliver("hello", "text/plain", "hi".getBytes(StandardCharsets.UTF_8));
+        deliverChunk(manifest, data, 0);
+        assertThat(files).isEmpty();
+        deliverChunk(manifest, data, 1);
+
+        assertThat(files).singleElement().satisfies(file -> {
+            assertThat(file.data()).isEqualTo(data);
+            assertThat(file.manifest()).isEqualTo(manifest);
+            assertThat(file.sender()).isEqualTo("bob");
+        });
+        assertThat(messages).containsExactly("hello");
+        assertThat(progress).extracting(FileProgress::bytes).containsExactly((long) 7, 7L + CHUNK, 7L + 2 * CHUNK);
+        assertThat(incomplete).isEmpty();
+    }
+
+    @Test
+    void aRoomABackendSubscribedThisUserToGetsFilesToo() throws Exception {
+        start(builder().serverSubscriptions((subscription, subscribed) -> new RoomListener() {
+            @Override
+            public void onMessage(Message message) {
+                messages.add(message.getId());
+            }
+
+            @Override
+            public void onFile(ReceivedFile file) {
+                files.add(file);
+            }
+        }));
+        server.current().server(ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder().setRoom("room")
+                .setEpoch("t:0").setNextPosition(position).setServerSide(true)).build());
+        byte[] data = bytes(CHUNK + 5);
+        FileManifest manifest = manifestOf("f7", data);
+        deliver("f7", FileManifest.CONTENT_TYPE, manifest.toJson());
+        deliverChunk(manifest, data, 0);
+        deliverChunk(manifest, data, 1);
+        assertThat(files).singleElement().satisfies(file -> assertThat(file.data()).isEqualTo(data));
+        assertThat(messages).isEmpty();
+    }
+
+    @Test
+    void aCorruptChunkIsReportedAsAChecksumMismatchNotDelivered() throws Exception {
+        start(builder());
+        subscribe();
+        byte[] data = bytes(CHUNK + 1);
+        FileManifest manifest = manifestOf("f4", data);
+        deliver("f4", FileManifest.CONTENT_TYPE, manifest.toJson());
+        byte[] corrupt = data.clone();
+        corrupt[3] ^= 1;
+        deliverChunk(manifest, corrupt, 0);
+        deliverChunk(manifest, corrupt, 1);
+        assertThat(files).isEmpty();
+        assertThat(incomplete).singleElement().extracting(IncompleteFile::reason).isEqualTo(IncompleteFile.Reason.CHECKSUM_MISMATCH);
+    }
+
+    @Test
+    void aTransferThatStopsIsReportedIncompleteAfterTheStallTimeout() throws Exception {
+        start(builder().fileStallTimeout(Duration.ofSeconds(30)));
+        subscribe();
+        byte[] data = bytes(CHUNK * 3);
+        FileManifest manifest = manifestOf("f5", data);
+        deliver("f5", FileManifest.CONTENT_TYPE, manifest.toJson());
+        scheduler.advance(Duration.ofSeconds(20));
+        deliverChunk(manifest, data, 0); // progress pushes the deadline back
+        scheduler.advance(Duration.ofSeconds(20));
+        assertThat(incomplete).isEmpty();
+        scheduler.advance(Duration.ofSeconds(11));
+        assertThat(incomplete).singleElement().satisfies(file -> {
+            assertThat(file.reason()).isEqualTo(IncompleteFile.Reason.STALLED);
+            assertThat(file.chunks()).isEqualTo(1);
+        });
+        deliverChunk(manifest, data, 1); // too late: the file was given up, its memory freed
+        deliverChunk(manifest, data, 2);
+        assertThat(files).isEmpty();
+    }
+
+    @Test
+    void aManifestAboveMaxFileBytesIsRefusedAndItsChunksIgnored() throws Exception {
+        start(builder().maxFileBytes(2 * CHUNK));
+        subscribe();
+        byte[] data = bytes(CHUNK * 3);
+        FileManifest manifest = manifestOf("f6", data);
+        deliver("f6", FileManifest.CONTENT_TYPE, manifest.toJson());
+        deliverChunk(manifest, data, 0);
+        assertThat(incomplete).singleElement().extracting(IncompleteFile::reason).isEqualTo(IncompleteFile.Reason.TOO_LARGE);
+        assertThat(progress).isEmpty();
+        assertThat(messages).isEmpty();
+    }
+
+    @Test
+    void manifestJsonRoundTripsAndRejectsInconsistentCounts() {
+        FileManifest manifest = new FileManifest("id_1-x", "na\"me \u00e9.txt", "text/plain", 2049, 1024, 3, "0".repeat(64));
+        assertThat(FileManifest.parse(manifest.toJson())).isEqualTo(manifest);
+        assertThat(new String(manifest.toJson(), StandardCharsets.UTF_8)).startsWith("{\"fileId\":\"id_1-x\",\"name\":\"na\\\"me \u00e9.txt\"");
+        assertThatThrownBy(() -> new FileManifest("x", "", "", 2049, 1024, 2, "0".repeat(64)))
+                .hasMessage("chunks: 2 (expected: 3 for size 2049 and chunkSize 1024)");
+        assertThat(manifest.chunkIndex("id_1-x.2")).isEqualTo(2);
+        assertThat(manifest.chunkIndex("id_1-x.3")).isEqualTo(-1);
+        assertThat(manifest.chunkIndex("id_1-xy.1")).isEqualTo(-1);
+    }
+
+    private static Throwable failure(CompletableFuture<?> future) {
+        try {
+            future.get(0, TimeUnit.SECONDS);
+            throw new AssertionError("not failed");
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
