@@ -39,8 +39,9 @@ import io.switchboard.proto.internal.v1.Sender;
  * fan-out delivers it to a {@link LoopbackSubscriber} per subprotocol, which encodes and writes it to no socket, as
  * it does the Ack. The messages go into the reserved probe rooms, up to {@value #IN_FLIGHT} in flight.
  *
- * <p>The JIT's work is the JVM's, so a warm-up in a JVM where one already completed (the launcher's second gateway)
- * publishes only {@value #REPEAT_MESSAGES} messages, enough to open this gateway's own channels and fetches.
+ * <p>The JIT's work is the JVM's, so a warm-up in a JVM where one already ran (to its count or its deadline, without
+ * a failed publish: the launcher's second gateway) publishes only {@value #REPEAT_MESSAGES} messages, enough to open
+ * this gateway's own channels and fetches.
  *
  * <p>Bounded: publishing stops at the configured count, at the first publish that fails, or at the deadline, and
  * {@link #run} returns by the deadline in every case. Not thread-safe: one {@link #run} per instance.
@@ -52,12 +53,14 @@ public final class PathWarmUp {
     /** The sender user id of every warm-up message (client user ids come from tokens, never this). */
     static final String SENDER = "switchboard-warm-up";
     /**
-     * Messages of a warm-up in a JVM where one already completed (the launcher's second gateway, a gateway
-     * restarted in the same process): the code is compiled, only the gateway's own channels and fetches are new.
+     * Messages of a warm-up in a JVM where one already ran without a failed publish (the launcher's second gateway,
+     * a gateway restarted in the same process): the code is compiled, only the gateway's own channels and fetches
+     * are new.
      */
     static final int REPEAT_MESSAGES = 100;
-    // The JIT's work is the JVM's: once one warm-up completed, later ones need not compile anything.
-    private static final AtomicBoolean COMPLETED_IN_THIS_JVM = new AtomicBoolean();
+    // The JIT's work is the JVM's: once one warm-up ran the path, later ones need not compile anything.
+    private static final AtomicBoolean WARMED_IN_THIS_JVM = new AtomicBoolean();
+    private final AtomicBoolean publishFailed = new AtomicBoolean();
     private static final ByteString PAYLOAD = ByteString.copyFromUtf8(
             "{\"warm-up\":true,\"text\":\"the gateway compiles its path before clients\"}");
     private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace();
@@ -98,7 +101,8 @@ public final class PathWarmUp {
      * @param rooms     the rooms to publish into, in turn (the probe rooms: one per partition)
      * @param loopbacks opens the loopback subscriber of a subprotocol, counting the deliveries the predicate accepts
      */
-    public PathWarmUp(String gatewayId, List<String> rooms, PublishHandler publisher, SubscriptionRegistry subscriptions,
+    public PathWarmUp(String gatewayId, List<String> rooms, PublishHandler publisher,
+                      SubscriptionRegistry subscriptions,
                       BiFunction<Subprotocol, Predicate<FanoutMessage>, LoopbackSubscriber> loopbacks,
                       Settings settings) {
         if (rooms.isEmpty()) {
@@ -119,7 +123,7 @@ public final class PathWarmUp {
     public Result run() {
         long start = System.nanoTime();
         long deadline = start + settings.maxDuration().toNanos();
-        int planned = COMPLETED_IN_THIS_JVM.get() ? Math.min(REPEAT_MESSAGES, settings.messages())
+        int planned = WARMED_IN_THIS_JVM.get() ? Math.min(REPEAT_MESSAGES, settings.messages())
                 : settings.messages();
         Predicate<FanoutMessage> own = m -> m.frame().getMessage().getId().startsWith(idPrefix);
         List<LoopbackSubscriber> subscribers = new ArrayList<>();
@@ -148,8 +152,9 @@ public final class PathWarmUp {
         long delivered = subscribers.stream().mapToLong(LoopbackSubscriber::delivered).sum();
         Result result = new Result(planned, acked.get(), delivered, Duration.ofNanos(System.nanoTime() - start),
                 Optional.ofNullable(failure.get()));
-        if (result.complete()) {
-            COMPLETED_IN_THIS_JVM.set(true);
+        // Stopped by the deadline, it still ran the path as long as it was allowed to: the JIT has that work.
+        if (!publishFailed.get() && result.published() > 0) {
+            WARMED_IN_THIS_JVM.set(true);
         }
         return result;
     }
@@ -174,6 +179,7 @@ public final class PathWarmUp {
                         acked.incrementAndGet();
                         publisherSide.reply(answer);
                     } else {
+                        publishFailed.set(true);
                         failure.compareAndSet(null, "publish failed: " + (error != null ? error
                                 : answer.getError().getCode() + " " + answer.getError().getMessage()));
                     }
