@@ -19,7 +19,7 @@ import io.switchboard.proto.client.v1.ServerFrame;
  * A subscriber inside the gateway that takes a connection's write path without a connection: each message is
  * encoded in its subprotocol and queued on a session's outbound queue, whose writer hands it to a sink that
  * discards it. The start-up warm-up delivers through it so that the encoding, the queue and the writer are compiled
- * before clients arrive. It counts the messages {@code counted} accepts and the frames its writer took.
+ * before clients arrive. It counts the messages {@code counted} accepts.
  *
  * <p>Thread-safe: {@link #deliver} on the fan-out thread, {@link #reply} on any thread, the counts from any thread.
  */
@@ -29,7 +29,6 @@ public final class LoopbackSubscriber implements Subscriber, AutoCloseable {
     private final SessionOutput output;
     private final Predicate<FanoutMessage> counted;
     private final AtomicLong delivered = new AtomicLong();
-    private final AtomicLong written = new AtomicLong();
 
     /**
      * @param name    names the writer (as a session id does)
@@ -66,27 +65,20 @@ public final class LoopbackSubscriber implements Subscriber, AutoCloseable {
         return delivered.get();
     }
 
-    /** Frames the writer has handed to the sink so far. */
-    public long written() {
-        return written.get();
-    }
-
     /** Stops the writer; whatever is still queued is dropped. */
     @Override
     public void close() {
         output.terminate(false);
     }
 
-    /** Counts and drops what the writer hands it. */
-    private final class DiscardingSink implements FrameSink {
+    /** Drops what the writer hands it, as a socket would take it. */
+    private static final class DiscardingSink implements FrameSink {
         @Override
         public void send(OutboundFrame frame) {
-            written.incrementAndGet();
         }
 
         @Override
         public void send(List<OutboundFrame> frames) {
-            written.addAndGet(frames.size());
         }
 
         @Override

@@ -60,7 +60,6 @@ public final class PathWarmUp {
     static final int REPEAT_MESSAGES = 100;
     // The JIT's work is the JVM's: once one warm-up ran the path, later ones need not compile anything.
     private static final AtomicBoolean WARMED_IN_THIS_JVM = new AtomicBoolean();
-    private final AtomicBoolean publishFailed = new AtomicBoolean();
     private static final ByteString PAYLOAD = ByteString.copyFromUtf8(
             "{\"warm-up\":true,\"text\":\"the gateway compiles its path before clients\"}");
     private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace();
@@ -96,6 +95,7 @@ public final class PathWarmUp {
     private final Settings settings;
     private final String idPrefix = "warm-up-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
             + "-";
+    private final AtomicBoolean publishFailed = new AtomicBoolean();
 
     /**
      * @param rooms     the rooms to publish into, in turn (the probe rooms: one per partition)
