@@ -14,6 +14,7 @@ import io.switchboard.gateway.tls.TlsKeys;
 import io.switchboard.gateway.limits.LimitKeys;
 import io.switchboard.gateway.session.ConflationKeys;
 import io.switchboard.gateway.sse.SseKeys;
+import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.gateway.ws.ProtocolKeys;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.TokenKeys;
@@ -300,6 +301,7 @@ public final class GatewayKeys {
             .section(ProtocolKeys.SECTION)
             .section(ConflationKeys.SECTION)
             .section(SseKeys.SECTION)
+            .section(WarmUpKeys.SECTION)
             .shared(KafkaKeys.BOOTSTRAP_SERVERS, KafkaKeys.TOPIC_NAME, KafkaKeys.EPHEMERAL_TOPIC_NAME,
                     KafkaKeys.CONTROL_TOPIC_NAME, KafkaKeys.PRESENCE_TOPIC_NAME)
             .passthrough(CONSUMER, Map.of(), Map.of(), "Passed to the fan-out consumer, the consumer of the three"

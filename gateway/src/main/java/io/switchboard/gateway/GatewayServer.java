@@ -46,6 +46,7 @@ import io.switchboard.service.KafkaKeys;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -99,6 +100,7 @@ import io.switchboard.gateway.session.ConflationPolicy;
 import io.switchboard.gateway.session.ConnectionRegistry;
 import io.switchboard.gateway.session.DirectMessageHandler;
 import io.switchboard.gateway.session.EphemeralHandler;
+import io.switchboard.gateway.session.LoopbackSubscriber;
 import io.switchboard.gateway.session.PresenceQueryHandler;
 import io.switchboard.gateway.session.PublishHandler;
 import io.switchboard.gateway.observe.GatewaySpans;
@@ -119,6 +121,9 @@ import io.switchboard.gateway.ws.ProtocolMetrics;
 import io.switchboard.gateway.ws.ProtocolOffer;
 import io.switchboard.gateway.ws.WriterLanes;
 import io.switchboard.gateway.ws.WsProtocols;
+import io.switchboard.gateway.warmup.PathWarmUp;
+import io.switchboard.gateway.warmup.WarmUpKeys;
+import io.switchboard.gateway.warmup.WarmUpMetrics;
 import io.switchboard.service.InstanceIds;
 import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.TierLifecycle;
@@ -180,6 +185,7 @@ public final class GatewayServer implements AutoCloseable {
     // Null when gateway.probe.interval is 0.
     private volatile DeliveryProbe probe;
     private ProbeMetrics probeMetrics;
+    private WarmUpMetrics warmUpMetrics;
     private ProtocolMetrics protocolMetrics;
     // Null when gateway.http-fallback.enabled is false.
     private HttpFallback httpFallback;
@@ -320,6 +326,8 @@ public final class GatewayServer implements AutoCloseable {
             writerLanes = new WriterLanes("ws-writer-" + gatewayId, laneCount, config.get(WRITER_LANE_STALL)).start();
             metrics.writerLaneStallSource(writerLanes::stalls);
         }
+        PublishHandler publishHandler = new PublishHandler(routerClient, publishTimeout, maxPayload, metrics, clock,
+                spans);
         SessionFactory.Builder factory = SessionFactory.builder(gatewayId, sessionSettings())
                 .clock(clock)
                 .timer(timer)
@@ -330,7 +338,7 @@ public final class GatewayServer implements AutoCloseable {
                         config.get(RESUME_MAX_MESSAGES), config.get(RESUME_COALESCE_TTL),
                         config.get(RESUME_COALESCE_MAX_BYTES), metrics, Ticker.systemTicker(),
                         config.get(RESUME_COALESCE)), new HistoryPager(historyClient, layout, metrics))
-                .routers(new PublishHandler(routerClient, publishTimeout, maxPayload, metrics, clock, spans),
+                .routers(publishHandler,
                         new DirectMessageHandler(routerClient, publishTimeout, maxPayload),
                         new EphemeralHandler(routerClient, publishTimeout, config.get(MAX_EPHEMERAL_BYTES), clock))
                 .admission(admission)
@@ -343,7 +351,36 @@ public final class GatewayServer implements AutoCloseable {
         startPresenceAndSignals(factory);
         sessions.set(factory.build());
         startProbe(layout);
+        warmUp(layout, publishHandler);
         admission.ready();
+    }
+
+    /**
+     * Drives the publish and delivery path through the probe rooms before readiness ({@link PathWarmUp}), unless
+     * {@code gateway.warm-up.messages} is 0; bounded by {@code gateway.warm-up.max-duration}, and a warm-up that
+     * fails is logged and the gateway starts all the same.
+     */
+    private void warmUp(RoomLogTopic layout, PublishHandler publishHandler) {
+        warmUpMetrics = new WarmUpMetrics(registry);
+        int messages = config.get(WarmUpKeys.MESSAGES);
+        if (messages == 0) {
+            return;
+        }
+        long maxQueueBytes = config.get(MAX_OUTBOUND_QUEUE_BYTES);
+        WriterLanes lanes = writerLanes;
+        PathWarmUp.Result result = new PathWarmUp(gatewayId, ProbeRooms.of(layout.partitions(), layout::partitionOf),
+                publishHandler, subscriptions, (subprotocol, counted) -> new LoopbackSubscriber(
+                        "warm-up-" + gatewayId + "-" + subprotocol.token(), subprotocol, maxQueueBytes, metrics, lanes,
+                        counted), new PathWarmUp.Settings(messages, config.get(WarmUpKeys.MAX_DURATION))).run();
+        warmUpMetrics.record(result);
+        String done = String.format(Locale.ROOT, "gateway %s warmed up in %.1f s: %d of %d messages acknowledged,"
+                + " %d deliveries back", gatewayId, result.took().toNanos() / 1e9, result.published(),
+                result.planned(), result.delivered());
+        if (result.complete()) {
+            LOG.info(done);
+        } else {
+            LOG.warning(done + "; stopped early (" + result.failure().orElseThrow() + "), ready all the same");
+        }
     }
 
     /** A channel to a router, presence or history, plaintext or TLS per {@code gateway.grpc-client.tls.*}. */
@@ -577,6 +614,7 @@ public final class GatewayServer implements AutoCloseable {
         release.run("unregister TLS metrics", tlsMetrics, TlsMetrics::close);
         release.run("unregister limit metrics", limits, EdgeLimits::close);
         release.run("unregister probe metrics", probeMetrics, ProbeMetrics::close);
+        release.run("unregister warm-up metrics", warmUpMetrics, WarmUpMetrics::close);
         release.run("unregister protocol metrics", protocolMetrics, ProtocolMetrics::close);
         release.run("unregister HTTP fallback metrics", httpFallback, HttpFallback::close);
     }

@@ -20,6 +20,7 @@ import java.util.function.Consumer;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.kafka.embedded.EmbeddedKafka;
+import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.TestTokens;
@@ -85,7 +86,9 @@ final class GatewayHarness implements AutoCloseable {
                     .set(AUTH.hs256Secret, SECRET)
                     .set(HISTORY_ADDRESS, "127.0.0.1:" + h.history.port())
                     // Off unless a test turns it on: probe publishes would mix with what tests count or hold.
-                    .set(GatewayKeys.PROBE_INTERVAL, Duration.ZERO);
+                    .set(GatewayKeys.PROBE_INTERVAL, Duration.ZERO)
+                    // Off too, for the same reason: tests that exercise it turn it on.
+                    .set(WarmUpKeys.MESSAGES, 0);
             tweaks.accept(config);
             h.gateway = GatewayServer.builder(config.build()).registry(h.registry).clock(clock).httpRouting(routing)
                     .build().start();

@@ -8,6 +8,7 @@ import io.switchboard.gateway.tls.TlsKeys;
 import io.switchboard.gateway.limits.LimitKeys;
 import io.switchboard.gateway.session.ConflationKeys;
 import io.switchboard.gateway.sse.SseKeys;
+import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.gateway.ws.ProtocolKeys;
 import io.switchboard.history.HistoryKeys;
 import io.switchboard.presence.PresenceKeys;
@@ -49,6 +50,7 @@ class ConfigurationDocsTest {
         blocks.put("gateway-protocol", KeyTables.table(ProtocolKeys.SECTION, List.of()));
         blocks.put("gateway-conflation", KeyTables.table(ConflationKeys.SECTION, List.of()));
         blocks.put("gateway-http-fallback", KeyTables.table(SseKeys.SECTION, List.of()));
+        blocks.put("gateway-warm-up", KeyTables.table(WarmUpKeys.SECTION, List.of()));
         blocks.put("router", KeyTables.table(RouterKeys.SECTION, RouterKeys.CATALOGUE.passthroughs()));
         blocks.put("router-api", KeyTables.table(ApiKeys.SECTION, List.of()));
         blocks.put("presence", KeyTables.table(PresenceKeys.SECTION, PresenceKeys.CATALOGUE.passthroughs()));

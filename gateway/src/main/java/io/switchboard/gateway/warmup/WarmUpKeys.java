@@ -1,0 +1,37 @@
+package io.switchboard.gateway.warmup;
+
+import static io.switchboard.service.config.ValueType.DURATION;
+import static io.switchboard.service.config.ValueType.INT;
+
+import java.time.Duration;
+
+import io.switchboard.service.config.Check;
+import io.switchboard.service.config.Key;
+import io.switchboard.service.config.KeySection;
+
+/** The start-up warm-up keys ({@code gateway.warm-up.*}), defined once. Stateless, hence thread-safe. */
+public final class WarmUpKeys {
+    private static final KeySection.Builder S = KeySection.builder("Gateway warm-up (`gateway.warm-up.*`)");
+
+    public static final Key<Integer> MESSAGES = S.define("gateway.warm-up.messages", INT)
+            .byDefault(20_000).check(Check.between(0, 1_000_000))
+            .doc("Before it reports ready, the gateway publishes this many messages into its reserved probe rooms"
+                    + " (`switchboard:probe-<n>`) through a router, Kafka and its own fan-out to a subscriber"
+                    + " inside the gateway (both subprotocols, written to no socket), with up to "
+                    + PathWarmUp.IN_FLIGHT + " in flight, so that the JIT has compiled the publish and delivery"
+                    + " path before clients arrive. The history service stores them like probes. A gateway in a JVM"
+                    + " where a warm-up already ran without a failed publish (the launcher's second gateway) sends"
+                    + " only "
+                    + PathWarmUp.REPEAT_MESSAGES + ". `0`: no warm-up.");
+    public static final Key<Duration> MAX_DURATION = S.define("gateway.warm-up.max-duration", DURATION)
+            .byDefault(Duration.ofSeconds(30)).check(Check.positiveAtMost(Duration.ofMinutes(5)))
+            .doc("The longest the warm-up may delay readiness: what is not done by then is left undone, and a"
+                    + " warm-up that fails (no router, Kafka refusing) is logged and the gateway becomes ready"
+                    + " all the same.");
+
+    /** The keys of this section, for the gateway's catalogue. */
+    public static final KeySection SECTION = S.build();
+
+    private WarmUpKeys() {
+    }
+}
