@@ -237,6 +237,7 @@ final class ProcessCluster implements AutoCloseable {
             }
             options.gatewaySettings().forEach((key, value) -> extra.append("  ").append(key).append(": \"")
                     .append(value).append("\"\n"));
+            // No warm-up before ready: each gateway JVM (and each restart in a drill) would spend tens of seconds on it.
             Path config = write("gateway-" + i + ".yaml", """
                     gateway:
                       id: "gateway-%d"
@@ -248,6 +249,8 @@ final class ProcessCluster implements AutoCloseable {
                         hs256-secret: "%s"
                       admin:
                         token: "%s"
+                      warm-up:
+                        messages: 0
                     %s%s%s%s""".formatted(i, port, routersYaml, options.secret(), ADMIN_TOKEN, extra,
                     gatewayTls(), clientTls("gateway"), kafkaYaml));
             int index = i - 1;

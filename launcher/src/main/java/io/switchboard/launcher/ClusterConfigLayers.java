@@ -3,6 +3,7 @@ package io.switchboard.launcher;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.switchboard.gateway.GatewayKeys;
+import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.history.HistoryKeys;
 import io.switchboard.presence.PresenceKeys;
 import io.switchboard.router.RouterKeys;
@@ -12,8 +13,13 @@ import java.util.Map;
 /**
  * How a {@link LocalCluster} configures each service it starts, highest priority first: the run-time keys only the
  * cluster knows (addresses, ids, free ports), the keys set in code, the keys it generates (TLS), environment variables and system properties
- * (when asked for), the base configuration (the launcher's file), then loopback and free ports. The first source
- * that has a key wins. Not thread-safe: filled by one builder.
+ * (when asked for), the base configuration (the launcher's file), then loopback, free ports and no gateway warm-up.
+ * The first source that has a key wins. Not thread-safe: filled by one builder.
+ *
+ * <p>A cluster built in code (tests, benchmarks) starts its gateways without the warm-up before ready
+ * ({@code gateway.warm-up.messages} 0 as the last fallback): 20,000 messages per JVM would cost every test JVM that
+ * starts a cluster tens of seconds and prove nothing about what it tests. {@code ./switchboard run} warms up: its
+ * {@code switchboard-defaults.yaml} sets the gateway's default again; a test of the warm-up sets the key itself.
  */
 final class ClusterConfigLayers {
     private static final Map<String, String> FALLBACK = Map.of(
@@ -24,7 +30,8 @@ final class ClusterConfigLayers {
             HistoryKeys.GRPC_PORT.name(), "0",
             HistoryKeys.METRICS_PORT.name(), "0",
             PresenceKeys.GRPC_PORT.name(), "0",
-            PresenceKeys.METRICS_PORT.name(), "0");
+            PresenceKeys.METRICS_PORT.name(), "0",
+            WarmUpKeys.MESSAGES.name(), "0");
 
     private final Map<String, String> base = new HashMap<>();
     private final Map<String, String> overrides = new HashMap<>();
