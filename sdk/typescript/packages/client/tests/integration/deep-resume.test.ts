@@ -10,25 +10,16 @@ import {
   type WebSocketConstructor,
 } from '../../src/index.js';
 import type { WireFormat } from '../../src/codec.js';
+import { RealWebSocket, skip, token, url } from './platform.js';
 
 /*
  * Deep resume (docs/protocol.md section 10): a client that was offline while far more messages were stored than one
  * replay page (gateway.resume.page-size, 200 by default) gets every one of them on its next connection, streamed page
- * by page, once each and in order, then the live ones. The platform comes from SWITCHBOARD_URL and
- * SWITCHBOARD_TOKEN_URL, as in e2e.test.ts.
+ * by page, once each and in order, then the live ones (the platform: ./platform.ts).
  */
-const url = process.env.SWITCHBOARD_URL;
-const tokenUrl = process.env.SWITCHBOARD_TOKEN_URL;
-const skip = url && tokenUrl ? false : 'set SWITCHBOARD_URL and SWITCHBOARD_TOKEN_URL (see e2e.test.ts)';
 
 /** Missed while offline: three replay pages of the default size. */
 const MISSED = 600;
-
-async function token(user: string): Promise<string> {
-  const response = await fetch(tokenUrl!, { method: 'POST', body: new URLSearchParams({ user }) });
-  assert.equal(response.status, 200, `token endpoint answered ${response.status}`);
-  return ((await response.json()) as { token: string }).token;
-}
 
 /**
  * A network the test can take away: while offline, every socket the client opens goes to a port nobody listens on
@@ -55,9 +46,6 @@ class Network {
     this.sockets.at(-1)?.terminate();
   }
 }
-
-const RealWebSocket: WebSocketConstructor =
-  (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? (WebSocket as unknown as WebSocketConstructor);
 
 function client(user: string, format: WireFormat, WebSocketImpl = RealWebSocket): SwitchboardClient {
   const c = new SwitchboardClient({

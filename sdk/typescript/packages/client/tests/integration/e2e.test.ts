@@ -14,21 +14,10 @@ import {
   type WebSocketLike,
 } from '../../src/index.js';
 import type { WireFormat } from '../../src/codec.js';
+import { RealWebSocket, skip, token, url } from './platform.js';
 
-const url = process.env.SWITCHBOARD_URL;
-const tokenUrl = process.env.SWITCHBOARD_TOKEN_URL;
-const skip =
-  url && tokenUrl
-    ? false
-    : 'set SWITCHBOARD_URL (e.g. ws://localhost:8080/ws) and SWITCHBOARD_TOKEN_URL (e.g. http://localhost:8080/demo/token) to run against a running ./switchboard run';
 if (skip) {
   console.log(`# integration tests skipped: ${skip}`);
-}
-
-async function token(user: string): Promise<string> {
-  const response = await fetch(tokenUrl!, { method: 'POST', body: new URLSearchParams({ user }) });
-  assert.equal(response.status, 200, `token endpoint answered ${response.status}`);
-  return ((await response.json()) as { token: string }).token;
 }
 
 /**
@@ -57,9 +46,6 @@ class DroppableTransport {
     socket.terminate();
   }
 }
-
-const RealWebSocket: WebSocketConstructor =
-  (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? (WebSocket as unknown as WebSocketConstructor);
 
 /** What a socket saw on the wire: WebSocket messages received, and the subprotocol the gateway chose. */
 interface Wire {

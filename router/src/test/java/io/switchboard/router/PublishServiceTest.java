@@ -9,7 +9,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.switchboard.proto.RouterErrorReason;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.Position;
@@ -369,11 +368,12 @@ class PublishServiceTest {
         CompletableFuture<PublishResponse> original = publishAsync(inLane("r", "m-1", "old-connection", 1, 0));
         assertThat(appending.await(10, TimeUnit.SECONDS)).as("original append started").isTrue();
 
-        CompletableFuture<PublishResponse> resend = new CompletableFuture<>();
-        CompletableFuture<PublishResponse> next = new CompletableFuture<>();
+        List<CompletableFuture<PublishResponse>> resent = new java.util.concurrent.CopyOnWriteArrayList<>();
         Thread stream = Thread.ofPlatform().name("new-connection-stream").start(() -> {
-            router.service.publish(inLane("r", "m-1", "new-connection", 1, 0), completing(resend), null);
-            router.service.publish(inLane("r", "m-2", "new-connection", 2, 0), completing(next), null);
+            for (PublishRequest request : List.of(inLane("r", "m-1", "new-connection", 1, 0),
+                    inLane("r", "m-2", "new-connection", 2, 0))) {
+                resent.add(GrpcFutures.unary("router", answer -> router.service.publish(request, answer, null)));
+            }
         });
         // Either m-2 overtook the append under way, or the resend waits for that append's call.
         await().until(() -> appendedIds().contains("m-2") || stream.getState() == Thread.State.BLOCKED);
@@ -381,8 +381,9 @@ class PublishServiceTest {
         stream.join(TimeUnit.SECONDS.toMillis(10));
 
         assertThat(original.join().getDuplicate()).isFalse();
-        assertThat(resend.join().getDuplicate()).isTrue();
-        assertThat(next.join().getPosition()).isEqualTo(position(1));
+        assertThat(resent).hasSize(2);
+        assertThat(resent.get(0).join().getDuplicate()).isTrue();
+        assertThat(resent.get(1).join().getPosition()).isEqualTo(position(1));
         assertThat(appendedIds()).containsExactly("m-1", "m-2");
     }
 
@@ -396,24 +397,6 @@ class PublishServiceTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static StreamObserver<PublishResponse> completing(CompletableFuture<PublishResponse> answer) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(PublishResponse response) {
-                answer.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                answer.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        };
     }
 
     private static PublishRequest inLane(String room, String id, String lane, long seq, long storedThrough) {
