@@ -115,6 +115,7 @@ import io.switchboard.gateway.sse.SseKeys;
 import io.switchboard.gateway.sse.SseSettings;
 import io.switchboard.gateway.tls.ServingTls;
 import io.switchboard.gateway.tls.TlsMetrics;
+import io.switchboard.gateway.ws.UpgradeHeaderPrimer;
 import io.switchboard.gateway.ws.TransportReaper;
 import io.switchboard.gateway.ws.ProtocolKeys;
 import io.switchboard.gateway.ws.ProtocolMetrics;
@@ -276,6 +277,7 @@ public final class GatewayServer implements AutoCloseable {
                             reaper::sweep, timer, connections::size, registry));
             routing = ((Consumer<HttpRouting.Builder>) httpFallback::register).andThen(extraRouting);
         }
+        UpgradeHeaderPrimer.prime(); // before the first upgrade can arrive: see its Javadoc (a Helidon race)
         webServer = GatewayWebServer.build(config, registry, admission, new GatewayWebServer.Health(this::isReady,
                 () -> fanout != null && fanout.isPositioned(), this::isAlive, this::probeHealthy),
                 new GatewayWebServer.Admin(drainControl(), drillFanout(), debug, this::adminStatus), routing,
