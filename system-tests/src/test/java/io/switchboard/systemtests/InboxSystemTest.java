@@ -23,6 +23,7 @@ import io.switchboard.proto.client.v1.ResumeFrom;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribe;
 import io.switchboard.proto.client.v1.Subscribed;
+import io.switchboard.testkit.Subprotocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -189,7 +190,11 @@ class InboxSystemTest {
     @Test
     void anInboxIsReadOnlyByItsUserAndWrittenOnlyByStoredDirectMessages() {
         String bobs = Inboxes.roomOf("bob");
-        try (Peer mallory = API.connect(0, "mallory")) {
+        // Over JSON, whose Connected the gateway prints by hand: it names the inbox too.
+        try (Peer mallory = Peer.connect(API.cluster().webSocketUri(0), Subprotocol.JSON, "mallory",
+                SystemCluster.USERS.token("mallory"))) {
+            assertThat(mallory.connected().getInbox()).isEqualTo("inbox:mallory");
+            assertThat(mallory.connected().getInboxEpoch()).isNotEmpty();
             int publish = mallory.nextRequestId();
             mallory.send(ClientFrame.newBuilder().setPublish(Publish.newBuilder().setRequestId(publish).setRoom(bobs)
                     .setId("forged-1").setPayload(ByteString.copyFromUtf8("x")).setAck(true)).build());
