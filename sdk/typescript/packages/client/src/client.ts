@@ -3,7 +3,7 @@ import { clientFrame, codecFor, type Codec, type WireFormat } from './codec.js';
 import { ConnectionStateMachine, type Connection } from './connection.js';
 import { Emitter } from './emitter.js';
 import { codeName, SwitchboardError } from './errors.js';
-import type { Error as ErrorPb, Limits, ServerFrame } from './gen/switchboard/client/v1/client_pb.js';
+import { ErrorCode, type Error as ErrorPb, type Limits, type ServerFrame } from './gen/switchboard/client/v1/client_pb.js';
 import {
   FileAssembler,
   FilePacer,
@@ -16,6 +16,7 @@ import { HistoryPager } from './history-pager.js';
 import {
   resolveSettings,
   type ClientEvents,
+  type DirectOptions,
   type HistoryOptions,
   type PublishOptions,
   type SubscribeOptions,
@@ -34,6 +35,7 @@ import {
   toRoomMessage,
   toUserMessage,
   type ConnectionState,
+  type DirectAck,
   type HistoryPage,
   type MemberList,
   type PresencePage,
@@ -132,6 +134,10 @@ export class SwitchboardClient {
       events: {
         emit: <K extends keyof ClientEvents>(name: K, event: ClientEvents[K]): void => {
           if (name === 'message' && this.files.accept(event as RoomMessage)) {
+            return;
+          }
+          if (name === 'message' && (event as RoomMessage).room === this.connection.info?.inbox) {
+            events.emit('inboxMessage', event as RoomMessage);
             return;
           }
           events.emit(name, event);
@@ -280,10 +286,44 @@ export class SwitchboardClient {
     return transfer;
   }
 
-  /** Sends a message to every connected device of a user (not stored; at most once). Resolves on the ack. */
-  sendDirect(userId: string, payload: string | Uint8Array, options: PublishOptions = {}): Promise<{ id: string }> {
+  /**
+   * Sends a message to a user. By default to every connected device of the user, not stored (at most once; the ack
+   * counts the devices). With `stored: true` into the user's inbox: each of their devices receives it once, in the
+   * order sent, as an 'inboxMessage' on its next connection. Resolves on the ack; like a publish it is queued offline
+   * and resent with the same id. Rejects with BAD_REQUEST for `stored` when the gateway does not store direct
+   * messages (its Connected names no inbox).
+   */
+  sendDirect(userId: string, payload: string | Uint8Array, options: DirectOptions = {}): Promise<DirectAck> {
     this.ensureOpen();
+    const info = this.connection.info;
+    if (options.stored && info !== undefined && info.inbox === '') {
+      return Promise.reject(new SwitchboardError('stored direct messages: not supported by this gateway (Connected has no inbox)', ErrorCode.BAD_REQUEST, false));
+    }
     return this.publisher.sendDirect(userId, payload, options);
+  }
+
+  /** This user's inbox room (from Connected), once connected to a gateway that stores direct messages. */
+  get inbox(): string | undefined {
+    return this.connection.info?.inbox || undefined;
+  }
+
+  /**
+   * Subscribes to this user's inbox: every stored direct message arrives once, in the order stored, as an
+   * 'inboxMessage' event, then every new one, also across reconnects (resumed like any room). Without
+   * `resumeFrom` it starts at the oldest retained message; with the point this device kept (resumePoint(inbox), or
+   * the last processed inbox message's epoch and position + 1, persisted by the application) only what came after.
+   * Each device's kept position is its acknowledgement. Needs a connection first (the gateway names the inbox):
+   * throws BAD_REQUEST before it, or when the gateway does not store direct messages.
+   */
+  subscribeInbox(options: { resumeFrom?: { epoch: string; nextPosition: bigint } } = {}): Promise<SubscribedEvent> {
+    this.ensureOpen();
+    const info = this.connection.info;
+    if (!info?.inbox) {
+      throw new SwitchboardError(info ? 'inbox: this gateway does not store direct messages'
+        : 'inbox: not connected yet (expected: after the first connection)', ErrorCode.BAD_REQUEST, false);
+    }
+    const resumeFrom = options.resumeFrom ?? { epoch: info.inboxEpoch, nextPosition: 0n };
+    return this.rooms.subscribe(info.inbox, { resumeFrom });
   }
 
   /** Reads one page of a room's history (no subscription needed). */

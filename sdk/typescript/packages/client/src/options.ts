@@ -126,6 +126,8 @@ export interface ClientEvents {
   typing: TypingChange;
   ephemeral: EphemeralEvent;
   userMessage: UserMessage;
+  /** A stored direct message from this user's inbox (subscribeInbox()); never also a 'message' event. */
+  inboxMessage: RoomMessage;
   error: SwitchboardError;
   /** A file sent into a subscribed room arrived whole, its SHA-256 checked (its messages are not 'message' events). */
   file: ReceivedFile;
@@ -159,6 +161,21 @@ export interface PublishOptions {
 export interface SubscribeOptions {
   /** Also receive the room's presence events, and keep its member list ('members' events, members(room)). */
   presence?: boolean;
+  /**
+   * Where a new subscription starts: a point the application kept (resumePoint(room), or a processed message's
+   * epoch and position + 1), so that a restarted application receives only what it has not processed. Ignored when
+   * the room is already held.
+   */
+  resumeFrom?: { epoch: string; nextPosition: bigint };
+}
+
+export interface DirectOptions extends PublishOptions {
+  /**
+   * Store the message in the user's inbox instead of sending it to the devices connected now: each of the user's
+   * devices receives it once, in the order sent, as an 'inboxMessage' on its next connection (subscribeInbox()).
+   * The ack then carries the inbox room and the position (docs/protocol.md section 11.3).
+   */
+  stored?: boolean;
 }
 
 export interface HistoryOptions {

@@ -1,8 +1,8 @@
 import { clientFrame } from './codec.js';
-import type { PublishOptions } from './options.js';
+import type { DirectOptions, PublishOptions } from './options.js';
 import type { RequestQueue } from './requests.js';
 import type { RandomSource } from './timers.js';
-import type { PublishAck } from './types.js';
+import type { DirectAck, PublishAck } from './types.js';
 
 const TEXT = 'text/plain; charset=utf-8';
 const encoder = new TextEncoder();
@@ -53,18 +53,30 @@ export class Publisher {
       });
   }
 
-  /** A message to every connected device of a user (not stored; at most once); resolves on the ack. */
-  sendDirect(userId: string, payload: string | Uint8Array, options: PublishOptions): Promise<{ id: string }> {
+  /**
+   * A message to every connected device of a user (at most once), or with `stored` into the user's inbox; resolves
+   * on the ack. Stored ones to one user go out, and are resent, in call order (one lane per user), so they are
+   * stored in that order.
+   */
+  sendDirect(userId: string, payload: string | Uint8Array, options: DirectOptions): Promise<DirectAck> {
     const id = options.id ?? this.generateId();
     const { bytes, contentType } = encode(payload, options);
+    const stored = options.stored === true;
     return this.requests
       .submit(
         'direct',
-        (requestId) => clientFrame({ case: 'direct', value: { requestId, userId, id, payload: bytes, contentType } }),
+        (requestId) => clientFrame({ case: 'direct', value: { requestId, userId, id, payload: bytes, contentType, stored } }),
         options.timeoutMs ?? this.publishTimeoutMs,
         true,
+        stored ? `direct:${userId}` : undefined,
       )
-      .then(() => ({ id }));
+      .then((reply) => {
+        const ack = reply as Partial<{ room: string; position: bigint; epoch: string; duplicate: boolean; devices: number }>;
+        const duplicate = ack.duplicate ?? false;
+        return stored
+          ? { id, duplicate, devices: 0, room: ack.room ?? '', position: ack.position ?? 0n, epoch: ack.epoch ?? '' }
+          : { id, duplicate, devices: ack.devices ?? 0 };
+      });
   }
 
   private generateId(): string {

@@ -21,6 +21,12 @@ export class ResumePosition {
     return this.epochValue !== undefined && this.next !== undefined ? { epoch: this.epochValue, nextPosition: this.next } : undefined;
   }
 
+  /** Starts from a point the application kept (or the start of a log): the first Subscribe resumes from it. */
+  startAt(epoch: string, nextPosition: bigint): void {
+    this.epochValue = epoch;
+    this.next = nextPosition;
+  }
+
   /**
    * A Subscribed: the server's epoch, and its next position unless messages are replayed (`replayed > 0`): those
    * advance the position themselves, and jumping ahead now would skip them after a drop mid-replay.

@@ -87,6 +87,9 @@ export class RoomSubscriptions {
       return new Promise((resolve, reject) => existing.waiters.push({ resolve, reject }));
     }
     const state = this.newRoom(room, !!options.presence);
+    if (options.resumeFrom) {
+      state.position.startAt(options.resumeFrom.epoch, options.resumeFrom.nextPosition);
+    }
     const promise = new Promise<SubscribedEvent>((resolve, reject) => state.waiters.push({ resolve, reject }));
     if (conn?.connected) {
       this.sendSubscribe(conn, state, true);

@@ -52,6 +52,19 @@ export interface PublishAck {
   duplicate: boolean;
 }
 
+/** The ack of sendDirect(). */
+export interface DirectAck {
+  id: string;
+  /** True when this id had been sent (or stored) before: a retry, not delivered or stored again. */
+  duplicate: boolean;
+  /** Not stored: the user's connected devices it went to (0: offline). Stored: 0. */
+  devices: number;
+  /** Stored only: the user's inbox room, and the message's position and epoch there. */
+  room?: string;
+  position?: bigint;
+  epoch?: string;
+}
+
 export type RecoveryFailureName = 'POSITION_EXPIRED' | 'EPOCH_CHANGED' | 'TOO_FAR_BEHIND' | 'HISTORY_DISABLED';
 
 /** The outcome of a (re)subscription. After a resume with recovered false, reload the room (e.g. with history). */

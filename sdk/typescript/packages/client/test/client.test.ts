@@ -742,3 +742,81 @@ describe('member lists (versioned presence)', () => {
     assert.equal(again[0]!.text, 'lunch');
   });
 });
+
+describe('inbox (stored direct messages)', () => {
+  /** Completes the handshake as a gateway that stores direct messages: Connected names the inbox and its epoch. */
+  async function acceptWithInbox(userId = 'alice', inbox = `inbox:${userId}`): Promise<FakeWebSocket> {
+    await flush();
+    const ws = FakeWebSocket.last();
+    ws.open();
+    ws.receive({ case: 'connected', value: { sessionId: `session-${FakeWebSocket.instances.length}`, userId, inbox, inboxEpoch: 'ie' } });
+    await flush();
+    return ws;
+  }
+
+  test('stored direct messages carry stored, keep their order per user and resolve with the inbox position', async () => {
+    const h = setup();
+    h.client.connect();
+    const ws = await acceptWithInbox();
+    const first = h.client.sendDirect('bob', 'one', { stored: true, id: 'd1' });
+    const second = h.client.sendDirect('bob', 'two', { stored: true, id: 'd2' });
+    const signal = h.client.sendDirect('bob', 'ping', { id: 's1' });
+    await flush();
+    const sent = ws.frames('direct');
+    assert.deepEqual(sent.map((d) => [d.id, d.stored]), [['d1', true], ['d2', true], ['s1', false]]);
+    ws.receive({ case: 'ack', value: { requestId: sent[0]!.requestId, id: 'd1', room: 'inbox:bob', position: 7n, epoch: 'ie' } });
+    ws.receive({ case: 'ack', value: { requestId: sent[1]!.requestId, id: 'd2', room: 'inbox:bob', position: 9n, epoch: 'ie', duplicate: true } });
+    ws.receive({ case: 'ack', value: { requestId: sent[2]!.requestId, id: 's1', devices: 2 } });
+    assert.deepEqual(await first, { id: 'd1', duplicate: false, devices: 0, room: 'inbox:bob', position: 7n, epoch: 'ie' });
+    assert.deepEqual(await second, { id: 'd2', duplicate: true, devices: 0, room: 'inbox:bob', position: 9n, epoch: 'ie' });
+    assert.deepEqual(await signal, { id: 's1', duplicate: false, devices: 2 });
+  });
+
+  test('the inbox starts at its oldest message, arrives as inboxMessage events and resumes after a reconnect', async () => {
+    const h = setup();
+    const inboxSeen: string[] = [];
+    h.client.on('inboxMessage', (m) => inboxSeen.push(m.id));
+    h.client.connect();
+    let ws = await acceptWithInbox();
+    assert.equal(h.client.inbox, 'inbox:alice');
+    const ready = h.client.subscribeInbox();
+    const sub = ws.frames('subscribe')[0]!;
+    assert.equal(sub.room, 'inbox:alice');
+    assert.deepEqual([sub.resumeFrom?.epoch, sub.resumeFrom?.from.value], ['ie', 0n]);
+    ws.receive({ case: 'subscribed', value: { requestId: sub.requestId, room: 'inbox:alice', epoch: 'ie', recovered: true, replayed: 2, nextPosition: 20n } });
+    await ready;
+    ws.receive(message('inbox:alice', 3n, 'd1', 'ie'));
+    ws.receive(message('inbox:alice', 8n, 'd2', 'ie'));
+    assert.deepEqual(inboxSeen, ['d1', 'd2']);
+    assert.deepEqual(h.messages, [], 'inbox messages are not room messages');
+
+    ws.serverClose(1006);
+    await h.sched.advance(h.states[h.states.length - 1]!.delayMs!);
+    ws = await acceptWithInbox();
+    const again = ws.frames('subscribe')[0]!;
+    assert.deepEqual([again.room, again.resumeFrom?.epoch, again.resumeFrom?.from.value], ['inbox:alice', 'ie', 9n]);
+    ws.receive({ case: 'subscribed', value: { requestId: again.requestId, room: 'inbox:alice', epoch: 'ie', recovered: true, replayed: 1, nextPosition: 30n } });
+    ws.receive(message('inbox:alice', 8n, 'd2', 'ie')); // a repeat is dropped
+    ws.receive(message('inbox:alice', 25n, 'd3', 'ie'));
+    assert.deepEqual(inboxSeen, ['d1', 'd2', 'd3']);
+  });
+
+  test('a kept position starts the inbox after it', async () => {
+    const h = setup();
+    h.client.connect();
+    const ws = await acceptWithInbox();
+    void h.client.subscribeInbox({ resumeFrom: { epoch: 'ie', nextPosition: 42n } });
+    const sub = ws.frames('subscribe')[0]!;
+    assert.deepEqual([sub.resumeFrom?.epoch, sub.resumeFrom?.from.value], ['ie', 42n]);
+  });
+
+  test('without an inbox from the gateway: subscribeInbox throws and stored direct messages are refused', async () => {
+    const h = setup();
+    assert.throws(() => h.client.subscribeInbox(), /not connected yet/);
+    const ws = await connect(h); // an older gateway: Connected has no inbox
+    assert.equal(h.client.inbox, undefined);
+    assert.throws(() => h.client.subscribeInbox(), /does not store direct messages/);
+    await assert.rejects(h.client.sendDirect('bob', 'x', { stored: true }), (e: SwitchboardError) => e.code === ErrorCode.BAD_REQUEST);
+    assert.deepEqual(ws.frames('direct'), []);
+  });
+});

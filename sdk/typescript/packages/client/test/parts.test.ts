@@ -248,7 +248,7 @@ describe('Publisher', () => {
     const [frame] = h.link.frames('direct');
     assert.equal(frame!.userId, 'bob');
     h.requests.answer(frame!.requestId, { requestId: frame!.requestId } as Reply);
-    assert.deepEqual(await sent, { id: 'd1' });
+    assert.deepEqual(await sent, { id: 'd1', duplicate: false, devices: 0 });
   });
 });
 

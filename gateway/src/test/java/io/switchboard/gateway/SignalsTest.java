@@ -288,6 +288,33 @@ class SignalsTest {
     }
 
     @Test
+    void aStoredDirectMessageIsAPublishIntoTheUsersInboxWhichOnlyTheyReceive() {
+        try (WsTestClient inga = h.connect(Subprotocol.JSON, "inga");
+             WsTestClient jon = h.connect(Subprotocol.PROTO, "jon")) {
+            inga.subscribeAndWait("inbox:inga", WAIT);
+            int rid = jon.nextRequestId();
+            jon.send(ClientFrame.newBuilder().setDirect(DirectMessage.newBuilder().setRequestId(rid)
+                    .setUserId("inga").setId("dm-s1").setPayload(ByteString.copyFromUtf8("kept"))
+                    .setContentType("text/plain").setStored(true)).build());
+            ServerFrame ack = jon.nextMatching(f -> f.hasAck() && f.getAck().getRequestId() == rid, WAIT);
+            assertThat(ack.getAck().getRoom()).isEqualTo("inbox:inga");
+            assertThat(ack.getAck().getId()).isEqualTo("dm-s1");
+            assertThat(ack.getAck().getEpoch()).isNotEmpty();
+
+            ServerFrame m = inga.nextMatching(ServerFrame::hasMessage, WAIT);
+            assertThat(m.getMessage().getRoom()).isEqualTo("inbox:inga");
+            assertThat(m.getMessage().getSender()).isEqualTo("jon");
+            assertThat(m.getMessage().getPayload().toStringUtf8()).isEqualTo("kept");
+            assertThat(m.getMessage().getPosition()).isEqualTo(ack.getAck().getPosition());
+            assertThat(h.router.received()).filteredOn(e -> e.getId().equals("dm-s1")).singleElement()
+                    .satisfies(e -> {
+                        assertThat(e.getDirect()).isTrue();
+                        assertThat(e.getRoom()).isEqualTo("inbox:inga");
+                    });
+        }
+    }
+
+    @Test
     void refreshWithAnotherSubjectIsRefusedAndTheConnectionStays() {
         try (WsTestClient c = h.connect(Subprotocol.JSON, "hana")) {
             c.send(ClientFrame.newBuilder().setRefresh(RefreshToken.newBuilder().setRequestId(4)

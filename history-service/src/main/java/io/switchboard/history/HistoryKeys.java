@@ -59,13 +59,14 @@ public final class HistoryKeys {
     public static final PatternKey<Duration> NAMESPACE_MAX_AGE = S.pattern(
                     "history.retention.namespaces.<ns>.max-age", DURATION)
             .segment(NAMESPACE).check(Check.positive()).unsetMeans("`history.retention.max-age`")
-            .doc("Override for rooms of namespace `<ns>` (the part of the room name before the first `:`). A"
+            .doc("Override for rooms of namespace `<ns>` (the part of the room name before the first `:`); `inbox`"
+                    + " sets how long the users' inboxes keep their stored direct messages. A"
                     + " namespace containing `-` or `.` cannot be written as an environment variable unambiguously;"
                     + " set such overrides in the YAML file.");
     public static final PatternKey<Long> NAMESPACE_MAX_MESSAGES = S.pattern(
                     "history.retention.namespaces.<ns>.max-messages", LONG)
             .segment(NAMESPACE).check(Check.positiveNumber()).unsetMeans("`history.retention.max-messages`")
-            .doc("Override for rooms of namespace `<ns>`.");
+            .doc("Override for rooms of namespace `<ns>` (`inbox`: the most stored direct messages per user).");
     public static final Key<Duration> SWEEP_INTERVAL = S.define("history.retention.sweep-interval", DURATION)
             .byDefault(Duration.ofMinutes(1)).check(Check.positive())
             .doc("How often retention runs over every room.");

@@ -1,5 +1,6 @@
 package io.switchboard.router;
 
+import io.switchboard.proto.Inboxes;
 import io.switchboard.proto.Names;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishRequest;
@@ -30,6 +31,7 @@ final class EnvelopeValidator {
         Envelope envelope = request.getEnvelope();
         Optional<String> problem = Names.idProblem(envelope.getId())
                 .or(() -> Names.roomProblem(envelope.getRoom()))
+                .or(() -> inboxProblem(envelope))
                 .or(() -> senderProblem(envelope))
                 .or(() -> Names.conflationKeyProblem(envelope.getConflationKey()));
         if (problem.isPresent()) {
@@ -42,6 +44,17 @@ final class EnvelopeValidator {
         return shortField("content_type", envelope.getContentType())
                 .or(() -> shortField("trace_id", envelope.getTraceId()))
                 .flatMap(EnvelopeValidator::invalid);
+    }
+
+    /** Only stored direct messages write into inboxes, and they write nowhere else. */
+    private static Optional<String> inboxProblem(Envelope envelope) {
+        boolean inbox = Inboxes.isInbox(envelope.getRoom());
+        if (inbox == envelope.getDirect()) {
+            return Optional.empty();
+        }
+        return Optional.of(inbox
+                ? "room: '" + envelope.getRoom() + "' is an inbox (expected: written by stored direct messages only)"
+                : "direct: true for room '" + envelope.getRoom() + "' (expected: an inbox room)");
     }
 
     private static Optional<String> senderProblem(Envelope envelope) {

@@ -6,6 +6,7 @@ import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.client.v1.PresenceEvent;
 import io.switchboard.proto.client.v1.PresenceQuery;
+import io.switchboard.proto.client.v1.ResumeFrom;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribe;
 import io.switchboard.proto.client.v1.Subscribed;
@@ -118,7 +119,18 @@ final class RoomSubscriptions {
 
     /** Registers a subscription; throws if the room already has one. Thread-safe. */
     Room add(String room, boolean presence, RoomListener listener) {
+        return add(room, presence, listener, null);
+    }
+
+    /**
+     * Registers a subscription that resumes from {@code from} on its first Subscribe (null: a plain subscribe);
+     * throws if the room already has one. Thread-safe.
+     */
+    Room add(String room, boolean presence, RoomListener listener, ResumeFrom from) {
         Room created = new Room(room, presence, listener);
+        if (from != null) {
+            created.tracker.startAt(from); // before the room is visible to the event loop
+        }
         if (rooms.putIfAbsent(room, created) != null) {
             throw new IllegalStateException("room: " + room + " (expected: not already subscribed; unsubscribe first)");
         }

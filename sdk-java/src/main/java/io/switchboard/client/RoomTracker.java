@@ -15,6 +15,16 @@ final class RoomTracker {
     private long next;
     private boolean known;
 
+    /**
+     * Starts from {@code from} (a position the application kept, or the start of a log) instead of a plain
+     * subscribe: the first Subscribe resumes from it. Only before anything of the room was seen.
+     */
+    void startAt(ResumeFrom from) {
+        epoch = from.getEpoch();
+        next = from.getFromCase() == ResumeFrom.FromCase.POSITION ? from.getPosition() + 1 : from.getNextPosition();
+        known = true;
+    }
+
     /** Applies a Subscribed of this room. */
     void onSubscribed(Subscribed subscribed) {
         if (!subscribed.getEpoch().equals(epoch)) {

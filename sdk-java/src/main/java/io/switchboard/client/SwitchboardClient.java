@@ -13,6 +13,7 @@ import io.switchboard.proto.client.v1.HistoryRequest;
 import io.switchboard.proto.client.v1.PresencePage;
 import io.switchboard.proto.client.v1.PresenceQuery;
 import io.switchboard.proto.client.v1.PresenceStatus;
+import io.switchboard.proto.client.v1.ResumeFrom;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.SetStatus;
 import java.lang.System.Logger.Level;
@@ -345,12 +346,60 @@ public final class SwitchboardClient implements AutoCloseable {
      * device gets nothing ({@code Ack.devices == 0}). Needs a connection: offline it fails with UNAVAILABLE.
      */
     public CompletableFuture<Ack> sendToUser(String userId, byte[] payload, String contentType) {
+        return sendToUser(userId, nextId(), payload, contentType, false);
+    }
+
+    /**
+     * Sends a direct message with the given id (a retry with the same id is acknowledged {@code duplicate} and
+     * not delivered or stored twice). Not {@code stored}: as {@link #sendToUser(String, byte[], String)}.
+     * {@code stored}: written into the user's inbox, from which each of their devices receives it once, in the
+     * order sent, on its next connection ({@link #subscribeInbox}); the Ack carries the inbox ({@code room}) and
+     * the position. Needs a connection; a gateway that does not store direct messages (no {@code inbox} in
+     * {@link #session()}) fails it with BAD_REQUEST.
+     */
+    public CompletableFuture<Ack> sendToUser(String userId, String id, byte[] payload, String contentType, boolean stored) {
         Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(id, "id");
         Objects.requireNonNull(payload, "payload");
-        String id = nextId();
+        Connected current = session;
+        if (stored && current != null && current.getInbox().isEmpty()) {
+            return CompletableFuture.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
+                    "stored direct messages: not supported by this gateway (Connected has no inbox)", false));
+        }
         return request(rid -> ClientFrame.newBuilder().setDirect(DirectMessage.newBuilder().setRequestId(rid).setUserId(userId)
-                .setId(id).setPayload(ByteString.copyFrom(payload)).setContentType(contentType == null ? "" : contentType)).build(),
-                ServerFrame::getAck);
+                .setId(id).setPayload(ByteString.copyFrom(payload)).setContentType(contentType == null ? "" : contentType)
+                .setStored(stored)).build(), ServerFrame::getAck);
+    }
+
+    /**
+     * Subscribes to this user's inbox (the stored direct messages, {@link #sendToUser(String, String, byte[], String,
+     * boolean)}) from its oldest retained message: {@code listener} receives each once, in the order stored, then
+     * every new one, also across reconnects (resumed like any room). Call once connected ({@link #connect()}
+     * completed): the gateway names the inbox in {@link #session()}.
+     */
+    public Subscription subscribeInbox(RoomListener listener) {
+        return subscribeInbox(null, listener);
+    }
+
+    /**
+     * Subscribes to this user's inbox from {@code from}: the position this device kept (the epoch and
+     * {@code position + 1} of the last inbox message it processed, persisted by the application), so that a restarted
+     * application receives only what it has not processed; null: from the oldest retained message. Each device
+     * keeps its own position: that is its acknowledgement.
+     *
+     * @throws IllegalStateException before the first connection, or when the gateway does not store direct messages
+     */
+    public Subscription subscribeInbox(ResumeFrom from, RoomListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        Connected current = session;
+        if (current == null || current.getInbox().isEmpty()) {
+            throw new IllegalStateException(current == null ? "inbox: not connected yet (expected: after connect())"
+                    : "inbox: this gateway does not store direct messages");
+        }
+        ResumeFrom start = from != null ? from
+                : ResumeFrom.newBuilder().setNextPosition(0).setEpoch(current.getInboxEpoch()).build();
+        return subscriptions.add(current.getInbox(), false,
+                new FileAssembler(current.getInbox(), listener, fileSettings, loop, settings.clock()), start);
     }
 
     /**

@@ -334,4 +334,68 @@ class ClientEndToEndTest {
         c.publish(room, body.getBytes(StandardCharsets.UTF_8)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         return body;
     }
+
+    @Test
+    void anOfflineUsersDevicesEachReceiveTheirStoredDirectMessagesOnceInOrderAcrossReconnects() throws Exception {
+        CuttableConnector phoneNetwork = new CuttableConnector(http);
+        List<String> sent = new ArrayList<>();
+        try (SwitchboardClient alice = client("ann")) {
+            alice.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            // Pipelined while dan has never connected: stored in the order sent.
+            List<CompletableFuture<Ack>> acks = new ArrayList<>();
+            for (int i = 1; i <= 4; i++) {
+                acks.add(alice.sendToUser("dan", "dm-" + i, ("hello " + i).getBytes(StandardCharsets.UTF_8),
+                        "text/plain", true));
+                sent.add("hello " + i);
+            }
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(acks).allSatisfy(ack -> assertThat(ack.join().getRoom()).isEqualTo("inbox:dan"));
+
+            List<Message> phoneSees = new CopyOnWriteArrayList<>();
+            List<String> laptopSees = new CopyOnWriteArrayList<>();
+            try (SwitchboardClient phone = builder("dan").transportConnector(phoneNetwork).build();
+                 SwitchboardClient laptop = client("dan")) {
+                phone.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                laptop.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                phone.subscribeInbox(phoneSees::add).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                laptop.subscribeInbox(m -> laptopSees.add(text(m))).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                await().atMost(WAIT).until(() -> phoneSees.size() >= sent.size() && laptopSees.size() >= sent.size());
+                assertThat(phoneSees).extracting(ClientEndToEndTest::text).containsExactlyElementsOf(sent);
+                assertThat(phoneSees).extracting(Message::getSender).containsOnly("ann");
+                assertThat(laptopSees).containsExactlyElementsOf(sent);
+
+                // The phone loses its network; what is sent meanwhile arrives once after its reconnect.
+                phoneNetwork.cutAndStayDown();
+                for (int i = 5; i <= 6; i++) {
+                    alice.sendToUser("dan", "dm-" + i, ("hello " + i).getBytes(StandardCharsets.UTF_8), "text/plain",
+                            true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    sent.add("hello " + i);
+                }
+                // A retry of a stored one (same id) is not stored again.
+                assertThat(alice.sendToUser("dan", "dm-6", "hello 6".getBytes(StandardCharsets.UTF_8), "text/plain",
+                        true).get(WAIT.toSeconds(), TimeUnit.SECONDS).getDuplicate()).isTrue();
+                phoneNetwork.restore();
+                await().atMost(WAIT).until(() -> phoneSees.size() >= sent.size() && laptopSees.size() >= sent.size());
+                assertThat(phoneSees).extracting(ClientEndToEndTest::text).containsExactlyElementsOf(sent);
+                assertThat(laptopSees).containsExactlyElementsOf(sent);
+            }
+
+            // The phone's application restarts with the position it kept: it receives only what came after.
+            Message last = phoneSees.getLast();
+            alice.sendToUser("dan", "dm-7", "hello 7".getBytes(StandardCharsets.UTF_8), "text/plain", true)
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            List<String> restartedSees = new CopyOnWriteArrayList<>();
+            try (SwitchboardClient restarted = client("dan")) {
+                restarted.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                restarted.subscribeInbox(io.switchboard.proto.client.v1.ResumeFrom.newBuilder()
+                                .setNextPosition(last.getPosition() + 1).setEpoch(last.getEpoch()).build(),
+                        m -> restartedSees.add(text(m))).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                await().atMost(WAIT).until(() -> !restartedSees.isEmpty());
+                alice.sendToUser("dan", "dm-8", "hello 8".getBytes(StandardCharsets.UTF_8), "text/plain", true)
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                await().atMost(WAIT).until(() -> restartedSees.size() >= 2);
+                assertThat(restartedSees).containsExactly("hello 7", "hello 8");
+            }
+        }
+    }
 }

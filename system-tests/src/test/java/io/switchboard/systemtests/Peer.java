@@ -69,6 +69,11 @@ final class Peer implements AutoCloseable {
         return connected.getGatewayId();
     }
 
+    /** The gateway's Connected answer (the user's inbox and its epoch among others). */
+    Connected connected() {
+        return connected;
+    }
+
     WsTestClient ws() {
         return ws;
     }

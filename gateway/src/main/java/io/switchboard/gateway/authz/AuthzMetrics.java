@@ -25,7 +25,7 @@ final class AuthzMetrics implements AutoCloseable {
         this.registry = registry;
         decisions = Counter.builder().name("gateway_authz_decisions")
                 .help("Room authorization decisions, by source (token, policy, backend, backend_unavailable,"
-                        + " no_grant) and result (allow, deny)")
+                        + " no_grant, inbox) and result (allow, deny)")
                 .labelNames("source", "result").register(registry);
         backendCalls = Counter.builder().name("gateway_authz_backend_calls")
                 .help("Authorize calls to the application backend, by outcome (allow, deny, error,"

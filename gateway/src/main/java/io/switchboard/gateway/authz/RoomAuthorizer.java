@@ -13,10 +13,12 @@ import io.switchboard.auth.capability.NamespacePolicy;
 import io.switchboard.auth.capability.RoomAccess;
 import io.switchboard.auth.capability.Verb;
 import io.switchboard.gateway.grpc.BackendChannel;
+import io.switchboard.proto.Inboxes;
 import io.switchboard.proto.api.v1.AuthorizerGrpc;
 
 /**
- * May this connection do this verb in this room? The token's capabilities and the namespace policies decide
+ * May this connection do this verb in this room? In an inbox ({@link Inboxes}) only its user may subscribe and read
+ * history, and nobody may do anything else. Elsewhere the token's capabilities and the namespace policies decide
  * without I/O; a namespace that asks the backend gets the {@link BackendAuthorizer}'s answer (a cached one at
  * once), and when the backend cannot answer, the namespace's fail-open rule (default: deny). Every verdict is
  * counted. A refusal's reason names the verb and the room. Thread-safe.
@@ -58,6 +60,10 @@ public final class RoomAuthorizer implements AutoCloseable {
      * grants, policies and cached backend answers allocate no future of their own); never completes exceptionally.
      */
     public CompletableFuture<Verdict> authorize(Principal who, String room, Verb verb) {
+        if (Inboxes.isInbox(room)) {
+            // Decided here, whatever the token, policies or backend say: an inbox holds one user's direct messages.
+            return CompletableFuture.completedFuture(count(inbox(who, room, verb)));
+        }
         return switch (access.decide(who.capabilities(), room, verb)) {
             case ALLOWED_BY_TOKEN -> counted(BY_TOKEN, Verdict.ALLOWED_BY_TOKEN);
             case ALLOWED_BY_POLICY -> counted(BY_POLICY, Verdict.ALLOWED_BY_POLICY);
@@ -88,6 +94,17 @@ public final class RoomAuthorizer implements AutoCloseable {
     private static Verdict unavailable(String room, Verb verb, NamespacePolicy policy) {
         return policy.failOpen() ? Verdict.ALLOWED_FAIL_OPEN : Verdict.deny(Verdict.Source.BACKEND_UNAVAILABLE,
                 verb.wireName() + " in " + room + ": authorization backend unavailable; retry later");
+    }
+
+    /** The user subscribes to (and resumes) and reads the history of their own inbox; nobody does anything else. */
+    private static Verdict inbox(Principal who, String room, Verb verb) {
+        boolean own = Inboxes.isInboxOf(room, who.userId());
+        if (own && (verb == Verb.SUBSCRIBE || verb == Verb.HISTORY)) {
+            return Verdict.ALLOWED_OWN_INBOX;
+        }
+        return Verdict.deny(Verdict.Source.INBOX, verb.wireName() + " in " + room + ": "
+                + (!own ? "another user's inbox" : verb == Verb.PUBLISH
+                ? "an inbox is written by stored direct messages only" : "not available in an inbox"));
     }
 
     private CompletableFuture<Verdict> counted(CompletableFuture<Verdict> done, Verdict verdict) {

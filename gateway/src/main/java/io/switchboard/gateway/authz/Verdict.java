@@ -13,7 +13,9 @@ import java.util.Objects;
 public record Verdict(boolean allowed, Source source, String reason) {
     /** What decided a verdict (also the {@code source} label of the decision metric). */
     public enum Source {
-        TOKEN, POLICY, BACKEND, BACKEND_UNAVAILABLE, NO_GRANT;
+        TOKEN, POLICY, BACKEND, BACKEND_UNAVAILABLE, NO_GRANT,
+        /** The inbox rule: a user subscribes to and reads their own inbox; nothing else is done in an inbox. */
+        INBOX;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -24,6 +26,7 @@ public record Verdict(boolean allowed, Source source, String reason) {
     static final Verdict ALLOWED_BY_POLICY = new Verdict(true, Source.POLICY, "");
     static final Verdict ALLOWED_BY_BACKEND = new Verdict(true, Source.BACKEND, "");
     static final Verdict ALLOWED_FAIL_OPEN = new Verdict(true, Source.BACKEND_UNAVAILABLE, "");
+    static final Verdict ALLOWED_OWN_INBOX = new Verdict(true, Source.INBOX, "");
 
     public Verdict {
         Objects.requireNonNull(source, "source");
@@ -36,6 +39,7 @@ public record Verdict(boolean allowed, Source source, String reason) {
             case POLICY -> ALLOWED_BY_POLICY;
             case BACKEND -> ALLOWED_BY_BACKEND;
             case BACKEND_UNAVAILABLE -> ALLOWED_FAIL_OPEN;
+            case INBOX -> ALLOWED_OWN_INBOX;
             case NO_GRANT -> throw new IllegalArgumentException("source: NO_GRANT (expected: a source that allows)");
         };
     }

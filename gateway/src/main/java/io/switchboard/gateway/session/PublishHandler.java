@@ -14,9 +14,11 @@ import io.switchboard.gateway.observe.GatewaySpans;
 import io.switchboard.gateway.routing.ClientError;
 import io.switchboard.gateway.routing.RouterClient;
 import io.switchboard.gateway.routing.StatusMapper;
+import io.switchboard.proto.Inboxes;
 import io.switchboard.proto.Names;
 import io.switchboard.proto.PublishLanes;
 import io.switchboard.proto.client.v1.Ack;
+import io.switchboard.proto.client.v1.DirectMessage;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.Publish;
 import io.switchboard.proto.client.v1.ServerFrame;
@@ -91,6 +93,28 @@ public final class PublishHandler {
      * @return completes with an Ack or an Error frame, never exceptionally
      */
     public CompletableFuture<ServerFrame> publish(Publish p, Sender sender, PublishLanes lanes) {
+        return publish(p, sender, lanes, false);
+    }
+
+    /**
+     * Sends a validated, authorized stored direct message: a publish into the target user's inbox, marked
+     * {@code direct} (the only envelopes a router stores there), numbered in the connection's lane for that inbox
+     * so that the sender's direct messages to one user are stored in the order sent.
+     *
+     * @return completes with an Ack (room = the inbox) or an Error frame, never exceptionally
+     */
+    public CompletableFuture<ServerFrame> publishDirect(DirectMessage dm, Sender sender, PublishLanes lanes) {
+        return publish(Publish.newBuilder()
+                .setRequestId(dm.getRequestId())
+                .setRoom(Inboxes.roomOf(dm.getUserId()))
+                .setId(dm.getId())
+                .setPayload(dm.getPayload())
+                .setContentType(dm.getContentType())
+                .setAck(true)
+                .build(), sender, lanes, true);
+    }
+
+    private CompletableFuture<ServerFrame> publish(Publish p, Sender sender, PublishLanes lanes, boolean direct) {
         String id = p.getId().isEmpty() ? "g-" + UUID.randomUUID() : p.getId();
         Span span = spans.startPublish(p, sender, id);
         String traceId = GatewaySpans.traceId(span, p);
@@ -101,6 +125,7 @@ public final class PublishHandler {
                 .setPayload(p.getPayload())
                 .setContentType(p.getContentType())
                 .setConflationKey(p.getConflationKey())
+                .setDirect(direct)
                 .setTraceId(traceId)
                 .setReceivedTime(ServerFrames.timestamp(clock.instant()))
                 .build();

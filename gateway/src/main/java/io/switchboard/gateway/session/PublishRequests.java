@@ -8,6 +8,7 @@ import java.util.logging.Logger;
 
 import io.switchboard.auth.capability.Verb;
 import io.switchboard.gateway.routing.ClientError;
+import io.switchboard.proto.Inboxes;
 import io.switchboard.proto.PublishLanes;
 import io.switchboard.proto.client.v1.DirectMessage;
 import io.switchboard.proto.client.v1.ErrorCode;
@@ -90,13 +91,23 @@ final class PublishRequests {
         output.send(ServerFrames.error(p.getRequestId(), error, p.getRoom()));
     }
 
-    /** Sends a DirectMessage when the session may message its user; its Ack or Error is always written. */
+    /**
+     * Sends a DirectMessage when the session may message its user; its Ack or Error is always written. A stored one
+     * is a publish into the user's inbox, in the connection's lane for it, so it keeps its send order.
+     */
     void direct(DirectMessage dm) {
         Optional<ClientError> refused = directMessages.validate(dm).or(() -> permissions.mayMessage(dm.getUserId())
                 ? Optional.empty() : Optional.of(new ClientError(ErrorCode.PERMISSION_DENIED,
                 "direct message to " + dm.getUserId() + ": not granted"))).or(this::admit);
         if (refused.isPresent()) {
+            if (dm.getStored() && refused.get().retriable() && !dm.getId().isEmpty()) {
+                lanes.refused(Inboxes.roomOf(dm.getUserId()), dm.getId()); // as for a publish: see publish()
+            }
             output.send(ServerFrames.error(dm.getRequestId(), refused.get(), ""));
+            return;
+        }
+        if (dm.getStored()) {
+            send(publisher.publishDirect(dm, auth.sender(), lanes), dm.getRequestId(), "", reply -> true);
             return;
         }
         send(directMessages.send(dm, auth.sender()), dm.getRequestId(), "", reply -> true);

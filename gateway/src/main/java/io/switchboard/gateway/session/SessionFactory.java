@@ -81,7 +81,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
         this.writerLanes = b.writerLanes;
         this.conflation = b.conflation;
         this.timer = require(b.timer, "timer");
-        this.replies = new GatewayReplies(gatewayId, clock, settings);
+        this.replies = new GatewayReplies(gatewayId, clock, settings, require(b.layout, "fanout"));
         this.timeouts = new SessionTimeouts(require(b.timer, "timer"), settings.connectTimeout(),
                 settings.closeTimeout());
     }

@@ -95,6 +95,8 @@ final class JsonFramePrinter {
             json.endObject();
         }
         json.string("gatewayId", c.getGatewayId());
+        json.string("inbox", c.getInbox());
+        json.string("inboxEpoch", c.getInboxEpoch());
         return json.close();
     }
 

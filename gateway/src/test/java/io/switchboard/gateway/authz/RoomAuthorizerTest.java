@@ -136,6 +136,30 @@ class RoomAuthorizerTest {
     }
 
     @Test
+    void anInboxIsSubscribedAndReadByItsUserOnlyWhateverTokensPoliciesOrTheBackendSay() throws Exception {
+        // Even a namespace that asks the backend, and a token granting every verb everywhere, change nothing.
+        RoomAuthorizer a = authorizer(new NamespacePolicies(Map.of("inbox", new NamespacePolicy(EnumSet.allOf(Verb.class),
+                true, true)), NamespacePolicy.NONE), BackendAuthorizer.defaultBreaker());
+        Capabilities everything = Capabilities.fromClaims(Map.of("rooms", Map.of("*",
+                List.of("subscribe", "publish", "history", "presence", "ephemeral"))));
+        for (Capabilities token : List.of(Capabilities.NONE, everything)) {
+            assertThat(verdict(a, token, "alice", "inbox:alice", Verb.SUBSCRIBE))
+                    .isEqualTo(Verdict.allow(Verdict.Source.INBOX));
+            assertThat(verdict(a, token, "alice", "inbox:alice", Verb.HISTORY).allowed()).isTrue();
+            assertThat(verdict(a, token, "alice", "inbox:bob", Verb.SUBSCRIBE)).isEqualTo(Verdict.deny(
+                    Verdict.Source.INBOX, "subscribe in inbox:bob: another user's inbox"));
+            assertThat(verdict(a, token, "alice", "inbox:bob", Verb.HISTORY).allowed()).isFalse();
+            assertThat(verdict(a, token, "alice", "inbox:alice", Verb.PUBLISH)).isEqualTo(Verdict.deny(
+                    Verdict.Source.INBOX, "publish in inbox:alice: an inbox is written by stored direct messages only"));
+            assertThat(verdict(a, token, "alice", "inbox:alice", Verb.PRESENCE).allowed()).isFalse();
+            assertThat(verdict(a, token, "alice", "inbox:alice", Verb.EPHEMERAL).allowed()).isFalse();
+        }
+        assertThat(verdict(a, Capabilities.NONE, "a b", io.switchboard.proto.Inboxes.roomOf("a b"), Verb.SUBSCRIBE)
+                .allowed()).isTrue();
+        assertThat(asked).isEmpty();
+    }
+
+    @Test
     void tokenGrantsAndPoliciesDecideWithoutAskingTheBackend() throws Exception {
         RoomAuthorizer a = authorizer(false);
         Capabilities token = Capabilities.fromClaims(Map.of("rooms", Map.of("team:*", List.of("publish"))));

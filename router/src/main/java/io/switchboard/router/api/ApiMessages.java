@@ -5,6 +5,7 @@ import io.switchboard.proto.Messages;
 import io.switchboard.proto.api.v1.Connection;
 import io.switchboard.proto.api.v1.ListConnectionsResponse;
 import io.switchboard.proto.api.v1.PublishRequest;
+import io.switchboard.proto.api.v1.SendToUserRequest;
 import io.switchboard.proto.api.v1.PublishResult;
 import io.switchboard.proto.api.v1.ReadHistoryResponse;
 import io.switchboard.proto.api.v1.RoomPresenceResponse;
@@ -47,6 +48,24 @@ final class ApiMessages {
                         .setPayload(r.getPayload())
                         .setContentType(r.getContentType())
                         .setConflationKey(r.getConflationKey())
+                        .setTraceId(TraceMetadata.traceId(trace))
+                        .setReceivedTime(timestamp(received)))
+                .build();
+    }
+
+    /** A backend's stored direct message: an envelope into {@code inbox}, marked {@code direct}. */
+    static io.switchboard.proto.internal.v1.PublishRequest storedDirect(SendToUserRequest r, String inbox,
+                                                                       ServiceIdentity identity,
+                                                                       Map<String, String> trace, Instant received) {
+        return io.switchboard.proto.internal.v1.PublishRequest.newBuilder()
+                .putAllTraceContext(trace)
+                .setEnvelope(Envelope.newBuilder()
+                        .setId(r.getId())
+                        .setRoom(inbox)
+                        .setDirect(true)
+                        .setSender(sender(identity))
+                        .setPayload(r.getPayload())
+                        .setContentType(r.getContentType())
                         .setTraceId(TraceMetadata.traceId(trace))
                         .setReceivedTime(timestamp(received)))
                 .build();

@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.proto.Inboxes;
 import io.switchboard.proto.Names;
 import io.switchboard.proto.PublishLanes;
 import io.switchboard.proto.api.v1.CloseRoomRequest;
@@ -61,7 +62,8 @@ import java.util.concurrent.CompletableFuture;
  * <ul>
  * <li>Publish / PublishStream / PublishMany: RouterService.Publish with sender {@code "service:<sub>"}, empty
  * session, gateway {@code "api"} (so the router's dedup recognises a backend's resent ids)</li>
- * <li>SendToUser: RouterService.SendToUser; Disconnect, CloseRoom, SubscribeUser, UnsubscribeUser:
+ * <li>SendToUser: RouterService.SendToUser; with {@code stored}, RouterService.Publish into the user's inbox
+ * ({@link Inboxes}, envelope marked {@code direct}), which no Publish may write to; Disconnect, CloseRoom, SubscribeUser, UnsubscribeUser:
  * RouterService.SendControl (user-addressed commands from presence, like Disconnect)</li>
  * <li>GetRoomPresence, GetUserPresence, ListConnections: PresenceService; ReadHistory: HistoryService.Read</li>
  * </ul>
@@ -250,6 +252,17 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
+        if (request.getStored()) {
+            String inbox = Inboxes.roomOf(request.getUserId());
+            respond(calls.publish(ApiMessages.storedDirect(request, inbox, identity, TraceMetadata.current(),
+                    clock.instant())).thenApply(r -> SendToUserResponse.newBuilder()
+                    .setDuplicate(r.getDuplicate())
+                    .setRoom(inbox)
+                    .setPosition(r.getPosition().getOffset())
+                    .setEpoch(r.getPosition().getEpoch())
+                    .build()), responses);
+            return;
+        }
         respond(calls.sendToUser(io.switchboard.proto.internal.v1.SendToUserRequest.newBuilder()
                 .setUserId(request.getUserId())
                 .setId(request.getId())
@@ -299,7 +312,10 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     public void subscribeUser(SubscribeUserRequest request, StreamObserver<SubscribeUserResponse> responses) {
         ServiceIdentity identity = identity();
         Optional<Status> invalid = userProblem(request.getUserId())
-                .or(() -> Names.clientRoomProblem(request.getRoom()).map(SwitchboardApiService::invalid));
+                .or(() -> Names.clientRoomProblem(request.getRoom()).map(SwitchboardApiService::invalid))
+                .or(() -> Inboxes.isInbox(request.getRoom()) && !Inboxes.isInboxOf(request.getRoom(),
+                        request.getUserId()) ? Optional.of(Status.PERMISSION_DENIED.withDescription("room: '"
+                        + request.getRoom() + "' is another user's inbox")) : Optional.empty());
         if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
@@ -456,7 +472,10 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
         return Names.clientRoomProblem(request.getRoom())
                 .or(() -> Names.idProblem(request.getId()))
                 .or(() -> Names.conflationKeyProblem(request.getConflationKey()))
-                .map(SwitchboardApiService::invalid);
+                .map(SwitchboardApiService::invalid)
+                .or(() -> Inboxes.isInbox(request.getRoom()) ? Optional.of(Status.PERMISSION_DENIED.withDescription(
+                        "room: '" + request.getRoom() + "' is an inbox (expected: SendToUser with stored)"))
+                        : Optional.empty());
     }
 
     private static Optional<Status> publishManyProblem(PublishManyRequest request) {
