@@ -13,6 +13,7 @@ import io.switchboard.service.config.Key;
 import io.switchboard.service.config.KeySection;
 import io.switchboard.service.config.Rule;
 import io.switchboard.service.config.Settings;
+import io.switchboard.service.grpc.ReplicaChannels;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -89,6 +90,17 @@ public final class ClientTlsKeys {
     /** A channel builder to {@code target} ({@code host:port}), as {@link #channelBuilder(Settings, String, int)}. */
     public ManagedChannelBuilder<?> channelBuilder(Settings s, String target) {
         ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target, credentials(s));
+        authority(s).ifPresent(builder::overrideAuthority);
+        return builder;
+    }
+
+    /**
+     * A channel builder to the replicas of {@code service} ({@code host:port} each), with these credentials and
+     * authority, balanced and retried as {@link ReplicaChannels} describes; {@code onRetry} counts retries.
+     */
+    public ManagedChannelBuilder<?> replicaChannelBuilder(Settings s, List<String> replicas, String service,
+                                                        Runnable onRetry) {
+        ManagedChannelBuilder<?> builder = ReplicaChannels.builder(replicas, service, credentials(s), onRetry);
         authority(s).ifPresent(builder::overrideAuthority);
         return builder;
     }
