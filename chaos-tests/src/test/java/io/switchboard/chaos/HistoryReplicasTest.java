@@ -57,7 +57,10 @@ class HistoryReplicasTest {
 
     @BeforeAll
     static void start() {
-        cluster = ProcessCluster.start(new ProcessCluster.Options(1, 1, 2, true, false, false, false, SECRET), 2);
+        // Small replay pages: each resume reads its 150 missed messages in 15 reads, so reads are still going on when
+        // the replica dies.
+        cluster = ProcessCluster.start(new ProcessCluster.Options(1, 1, 2, true, false, false, false, SECRET)
+                .withGateway("resume.page-size", "10"), 2);
     }
 
     @Test

@@ -87,7 +87,10 @@ final class ProcessCluster implements AutoCloseable {
                     externalKafka, Map.copyOf(settings), tls, gatewaySettings);
         }
 
-        /** The same with an extra {@code gateway.<key>} setting ({@code key} a direct child of {@code gateway}). */
+        /**
+         * The same with an extra {@code gateway.<key>} setting ({@code key} a direct child of {@code gateway}, or a
+         * dotted path such as {@code resume.page-size} whose parent no other setting shares).
+         */
         Options withGateway(String key, String value) {
             Map<String, String> settings = new LinkedHashMap<>(gatewaySettings);
             settings.put(key, value);
@@ -255,8 +258,7 @@ final class ProcessCluster implements AutoCloseable {
             if (presenceAddress != null) {
                 extra.append("  presence:\n    address: \"").append(presenceAddress).append("\"\n");
             }
-            options.gatewaySettings().forEach((key, value) -> extra.append("  ").append(key).append(": \"")
-                    .append(value).append("\"\n"));
+            options.gatewaySettings().forEach((key, value) -> extra.append(yamlEntry(key, value)));
             // No warm-up before ready: each gateway JVM (and each restart in a drill) would spend tens of seconds on it.
             Path config = write("gateway-" + i + ".yaml", """
                     gateway:
@@ -304,6 +306,17 @@ final class ProcessCluster implements AutoCloseable {
                     partitions: %s
                 %s%s""".formatted(options.tls() ? kafka.sslBootstrapServers() : bootstrapServers(), TOPIC_PARTITIONS,
                 replication, kafkaClientTls());
+    }
+
+    /** {@code key: "value"} one level inside the tier's block, a dotted key as nested blocks. */
+    private static String yamlEntry(String key, String value) {
+        StringBuilder yaml = new StringBuilder();
+        String[] parts = key.split("\\.");
+        for (int i = 0; i < parts.length; i++) {
+            yaml.append("  ".repeat(i + 1)).append(parts[i]).append(':');
+            yaml.append(i < parts.length - 1 ? "\n" : " \"" + value + "\"\n");
+        }
+        return yaml.toString();
     }
 
     /** {@code <tier>.grpc.tls.*} (inside the tier's {@code grpc} block) with TLS, else nothing. */

@@ -119,7 +119,9 @@ public final class HistoryServer implements ServiceMain.Service {
             store.reset(topic.topicId());
         }
         ingester = new KafkaIngester(consumerProperties(), topic, store, signal, "history-ingest-" + config.get(ID));
-        metrics = new HistoryMetrics(registry, ingester::ingested, ingester::lag);
+        KafkaIngester ingesting = ingester;
+        metrics = new HistoryMetrics(registry, ingesting::ingested, ingesting::lag,
+                () -> ingesting.caughtUp().isDone());
         ingester.start();
         sweeper = new RetentionSweeper(store, config::retentionFor, clock, metrics::deleted);
         scheduler = Executors.newSingleThreadScheduledExecutor(
