@@ -15,6 +15,7 @@ import io.switchboard.testkit.ResumingClient;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.TestTokens;
 import io.switchboard.testkit.WsTestClient;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -34,11 +35,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two history replicas behind the gateways, one SIGKILLed during a resume storm: many clients that missed hundreds
- * of messages resume at once, through both gateways, while more messages are published; the first replica dies as
- * soon as the first replayed messages arrive. Every resuming client still gets every message exactly once and in
- * order, every resume recovers (reads that were on the dead replica are retried on the other one), and the killed
- * replica, restarted, catches up: with the other replica killed in turn, history still holds every message.
+ * Two history replicas behind two gateways, each lost in turn during a resume storm: 32 clients (4 rooms) that each
+ * missed 150 messages resume at once through both gateways while more messages are published. In the first storm
+ * history-1 is SIGKILLed as soon as replayed messages arrive; in the second (after history-1 restarted and caught
+ * up) history-2 first freezes (SIGSTOP), so that reads are certainly under way on it, and is then SIGKILLed. After
+ * each storm every resume has recovered and every client has every message exactly once, in order; the reads that
+ * were on the dead replica were retried on the other one; and the restarted replica alone holds every message.
  */
 class HistoryReplicasTest {
     private static final String SECRET = "history-replicas-secret-0123456789abcdef";
@@ -54,20 +56,21 @@ class HistoryReplicasTest {
     private final DeliveryChecker checker = new DeliveryChecker();
     /** Acked ids per room, in position order (one publisher at a time, each waiting for its acks). */
     private final Map<String, List<String>> acked = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final List<String> rooms = IntStream.range(0, ROOMS).mapToObj(r -> "replicas:room-" + r).toList();
+    private final List<ResumingClient> readers = new ArrayList<>();
+    private int published;
 
     @BeforeAll
     static void start() {
-        // Small replay pages: each resume reads its 150 missed messages in 15 reads, so reads are still going on when
-        // the replica dies.
+        // Small replay pages: each resume reads its 150 missed messages in 15 reads, so reads are still under way
+        // when a replica dies.
         cluster = ProcessCluster.start(new ProcessCluster.Options(1, 1, 2, true, false, false, false, SECRET)
                 .withGateway("resume.page-size", "10"), 2);
     }
 
     @Test
-    void everyResumeRecoversExactlyOnceWhenAReplicaDiesMidStormAndTheRestartedReplicaCatchesUp() throws Exception {
+    void everyResumeRecoversExactlyOnceWhileTheReplicasDieInTurnAndARestartedReplicaCatchesUp() {
         List<URI> gateways = cluster.webSocketUris();
-        List<String> rooms = IntStream.range(0, ROOMS).mapToObj(r -> "replicas:room-" + r).toList();
-        List<ResumingClient> readers = new ArrayList<>();
         try (WsTestClient publisher = WsTestClient.connected(gateways.get(0), Subprotocol.PROTO,
                 TOKENS.token("writer", rooms.toArray(String[]::new)));
              ExecutorService storm = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -77,40 +80,46 @@ class HistoryReplicasTest {
                         checker.subscriber("reader-" + i, Set.of(room)));
                 readers.add(reader);
                 reader.connect(gateways.get(i % 2), Subprotocol.PROTO, WAIT);
-                reader.disconnect();
             }
-            // Every reader misses MISSED_PER_ROOM messages: its resume replays them from history.
-            publish(publisher, rooms, 0, MISSED_PER_ROOM);
 
-            long before = checker.deliveries();
-            List<CompletableFuture<Void>> resumes = new ArrayList<>();
-            for (int i = 0; i < readers.size(); i++) {
-                ResumingClient reader = readers.get(i);
-                URI gateway = gateways.get(i % 2);
-                Subprotocol protocol = i % 4 < 2 ? Subprotocol.PROTO : Subprotocol.JSON;
-                resumes.add(CompletableFuture.runAsync(() -> reader.connect(gateway, protocol, WAIT), storm));
-            }
-            CompletableFuture<Void> live = CompletableFuture.runAsync(
-                    () -> publish(publisher, rooms, MISSED_PER_ROOM, MISSED_PER_ROOM + LIVE_PER_ROOM), storm);
-            // Mid-storm: replays have begun to arrive, most resumes are still reading.
-            await().atMost(WAIT).until(() -> checker.deliveries() > before);
-            long resumedBeforeKill = resumes.stream().filter(CompletableFuture::isDone).count();
-            cluster.history().kill();
+            // Storm 1: history-1 SIGKILLed once replays have begun.
+            resumeStorm(publisher, storm, () -> cluster.history().kill());
+            System.out.println("storm 1 (SIGKILL history-1): history reads retried " + retries());
 
-            CompletableFuture.allOf(resumes.toArray(CompletableFuture[]::new)).join();
-            live.join();
-            await().atMost(WAIT).until(checker::allDelivered);
-            assertThat(checker.violations()).isEmpty();
-            for (ResumingClient reader : readers) {
-                assertThat(reader.problems()).as("resume problems (events %s)", reader.events()).isEmpty();
-            }
-            System.out.printf("history replica killed with %d of %d resumes done; history reads retried on the other"
-                    + " replica: %s%n", resumedBeforeKill, resumes.size(), retries());
-
-            // The killed replica, restarted, is ready only once caught up; then it alone must hold everything.
+            // history-1 restarted: ready only once caught up; then each gateway uses it again.
             cluster.restart("history");
-            publish(publisher, rooms, MISSED_PER_ROOM + LIVE_PER_ROOM, MISSED_PER_ROOM + LIVE_PER_ROOM + 5);
-            cluster.histories().get(1).kill();
+            for (int g = 0; g < gateways.size(); g++) {
+                URI gateway = gateways.get(g);
+                long before = historyReads(cluster.history());
+                await().atMost(WAIT).until(() -> {
+                    latest(gateway, rooms.getFirst());
+                    return historyReads(cluster.history()) > before;
+                });
+            }
+
+            // Storm 2: history-2 freezes once replays have begun; once each gateway has sent it reads (round robin
+            // over two healthy replicas: of two reads one goes to each), it is SIGKILLed under them.
+            List<Long> retriesBefore = retries();
+            resumeStorm(publisher, storm, () -> {
+                ServiceProcess history2 = cluster.histories().get(1);
+                history2.pause();
+                // Counted after the freeze: every one of these reads was sent to a frozen history-2 or to history-1.
+                List<Long> readsBefore = resumeReads();
+                await().atMost(WAIT).until(() -> {
+                    List<Long> reads = resumeReads();
+                    return IntStream.range(0, reads.size()).allMatch(g -> reads.get(g) >= readsBefore.get(g) + 2);
+                });
+                history2.kill();
+            });
+            List<Long> retriesAfter = retries();
+            System.out.println("storm 2 (SIGSTOP, then SIGKILL history-2): history reads retried " + retriesBefore
+                    + " -> " + retriesAfter);
+            for (int g = 0; g < gateways.size(); g++) {
+                assertThat(retriesAfter.get(g)).as("reads retried by gateway-%d", g + 1)
+                        .isGreaterThan(retriesBefore.get(g));
+            }
+
+            // Only the restarted history-1 is left: it holds every message, in order.
             for (String room : rooms) {
                 await().atMost(WAIT).untilAsserted(() -> assertThat(latest(gateways.get(1), room))
                         .containsExactlyElementsOf(List.copyOf(acked.get(room))));
@@ -123,12 +132,42 @@ class HistoryReplicasTest {
         }
     }
 
-    /** Publishes messages {@code from} to {@code to} (exclusive) into every room, each acked before the next. */
-    private void publish(WsTestClient publisher, List<String> rooms, int from, int to) {
-        for (int n = from; n < to; n++) {
+    /**
+     * Every reader disconnects, misses {@link #MISSED_PER_ROOM} messages per room and resumes, all at once and half
+     * through each gateway, while {@link #LIVE_PER_ROOM} more are published; {@code fault} runs once the first
+     * replayed messages arrive. Then asserts every reader recovered and has every message once, in order.
+     */
+    private void resumeStorm(WsTestClient publisher, ExecutorService storm, Runnable fault) {
+        readers.forEach(ResumingClient::disconnect);
+        publish(publisher, MISSED_PER_ROOM);
+        long before = checker.deliveries();
+        List<URI> gateways = cluster.webSocketUris();
+        List<CompletableFuture<Void>> resumes = new ArrayList<>();
+        for (int i = 0; i < readers.size(); i++) {
+            ResumingClient reader = readers.get(i);
+            URI gateway = gateways.get(i % 2);
+            Subprotocol protocol = i % 4 < 2 ? Subprotocol.PROTO : Subprotocol.JSON;
+            resumes.add(CompletableFuture.runAsync(() -> reader.connect(gateway, protocol, WAIT), storm));
+        }
+        CompletableFuture<Void> live = CompletableFuture.runAsync(() -> publish(publisher, LIVE_PER_ROOM), storm);
+        await().atMost(WAIT).until(() -> checker.deliveries() > before);
+        fault.run();
+
+        CompletableFuture.allOf(resumes.toArray(CompletableFuture[]::new)).join();
+        live.join();
+        await().atMost(WAIT).until(checker::allDelivered);
+        assertThat(checker.violations()).isEmpty();
+        for (ResumingClient reader : readers) {
+            assertThat(reader.problems()).as("resume problems (events %s)", reader.events()).isEmpty();
+        }
+    }
+
+    /** Publishes {@code count} messages into every room, each acked before the next. */
+    private void publish(WsTestClient publisher, int count) {
+        for (int n = 0; n < count; n++, published++) {
             for (String room : rooms) {
-                String id = room.substring(room.indexOf(':') + 1) + "-" + n;
-                publisher.publish(room, id, "message " + n);
+                String id = room.substring(room.indexOf(':') + 1) + "-" + published;
+                publisher.publish(room, id, "message " + published);
                 ServerFrame reply = publisher.nextMatching(f -> f.hasAck() || f.hasError(), WAIT);
                 assertThat(reply.hasError()).as("publish %s failed: %s", id, reply).isFalse();
                 Ack ack = reply.getAck();
@@ -151,22 +190,33 @@ class HistoryReplicasTest {
         }
     }
 
-    /** {@code gateway_history_retries_total} of each gateway, for the log. */
-    private static List<String> retries() {
-        List<String> counts = new ArrayList<>();
-        for (int i = 0; i < cluster.gateways().size(); i++) {
-            try {
-                String body = ServiceProcess.PLAIN_HTTP.send(HttpRequest.newBuilder(cluster.gatewayHttp(i)
-                        .resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-                counts.add(body.lines().filter(l -> l.startsWith("gateway_history_retries_total"))
-                        .findFirst().orElse("gateway_history_retries_total ?"));
-            } catch (java.io.IOException e) {
-                counts.add("gateway-" + (i + 1) + ": " + e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+    /** {@code gateway_history_retries_total} of each gateway. */
+    private static List<Long> retries() {
+        return cluster.gateways().stream().map(g -> sum(g, "gateway_history_retries_total")).toList();
+    }
+
+    /** {@code gateway_history_reads_total{kind="resume"}} of each gateway: replay pages sent to history. */
+    private static List<Long> resumeReads() {
+        return cluster.gateways().stream().map(g -> sum(g, "gateway_history_reads_total{kind=\"resume\"}")).toList();
+    }
+
+    /** Reads a history replica answered, whatever their outcome. */
+    private static long historyReads(ServiceProcess history) {
+        return sum(history, "switchboard_history_reads_total{");
+    }
+
+    /** The sum of the samples of {@code process}'s metrics page whose line starts with {@code prefix}. */
+    private static long sum(ServiceProcess process, String prefix) {
+        try {
+            String body = ServiceProcess.PLAIN_HTTP.send(HttpRequest.newBuilder(process.metrics()).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return (long) body.lines().filter(l -> l.startsWith(prefix))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        } catch (IOException e) {
+            throw new AssertionError("cannot scrape " + process.metrics(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
-        return counts;
     }
 }

@@ -270,8 +270,8 @@ public final class GatewayServer implements AutoCloseable {
                 .registry(registry);
         historyClient = config.find(HISTORY_ADDRESS)
                 .<HistoryClient>map(replicas -> new GrpcHistoryClient(String.join(",", replicas),
-                        GatewayKeys.GRPC_CLIENT_TLS.replicaChannelBuilder(config.settings(), replicas,
-                                HistoryServiceGrpc.SERVICE_NAME, metrics::historyRetry),
+                        GatewayKeys.GRPC_CLIENT_TLS.replicaChannel(config.settings(), replicas,
+                                HistoryServiceGrpc.SERVICE_NAME, "switchboard-gateway", metrics::historyRetry),
                         config.get(HISTORY_TIMEOUT)))
                 .orElseGet(HistoryClient::unconfigured);
         Consumer<HttpRouting.Builder> routing = extraRouting;

@@ -247,9 +247,8 @@ public final class RouterServer implements ServiceMain.Service {
     /** The public SwitchboardApi (router.api.enabled): over this router in-process, presence and history over gRPC. */
     private ServerServiceDefinition startApi(String routerInProcessName) {
         Optional<Channel> history = config.find(HISTORY_ADDRESS).map(replicas -> {
-            historyChannel = RouterKeys.GRPC_CLIENT_TLS.replicaChannelBuilder(config.settings(), replicas,
-                            HistoryServiceGrpc.SERVICE_NAME, metrics::historyRetry)
-                    .userAgent("switchboard-router-api").build();
+            historyChannel = RouterKeys.GRPC_CLIENT_TLS.replicaChannel(config.settings(), replicas,
+                    HistoryServiceGrpc.SERVICE_NAME, "switchboard-router-api", metrics::historyRetry);
             return historyChannel;
         });
         // Direct, as the server side: calls started one after the other (also those buffered while the channel

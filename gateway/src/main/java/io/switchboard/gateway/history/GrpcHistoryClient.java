@@ -3,7 +3,7 @@ package io.switchboard.gateway.history;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.ManagedChannel;
 
 import io.switchboard.gateway.grpc.BackendChannel;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
@@ -20,10 +20,10 @@ public final class GrpcHistoryClient implements HistoryClient {
 
     /**
      * @param address     the history replicas as configured, for log lines
-     * @param channel     a builder of the channel to it, plaintext or TLS ({@code gateway.grpc-client.tls.*})
+     * @param channel     the channel to it, plaintext or TLS ({@code gateway.grpc-client.tls.*})
      * @param timeout the deadline of each read
      */
-    public GrpcHistoryClient(String address, ManagedChannelBuilder<?> channel, Duration timeout) {
+    public GrpcHistoryClient(String address, ManagedChannel channel, Duration timeout) {
         this.backend = new BackendChannel("history", address, channel, timeout);
     }
 

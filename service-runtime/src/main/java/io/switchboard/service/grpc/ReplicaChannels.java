@@ -3,6 +3,8 @@ package io.switchboard.service.grpc;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -11,9 +13,11 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientStreamTracer;
 import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 
 /**
  * Channels to a service run as interchangeable replicas, such as the history service: the replicas come from
@@ -21,8 +25,11 @@ import io.grpc.MethodDescriptor;
  * spread round robin over the replicas whose gRPC health check reports the service SERVING (a replica that is
  * starting or catching up is skipped), and a call that fails UNAVAILABLE (a replica killed or stopping under it,
  * or one that answers "not caught up") is retried, within its deadline, on the next replica: up to
- * {@link #MAX_ATTEMPTS} attempts, with 50-500 ms randomized backoff. Only calls whose retry is safe belong here
- * (the history service's reads are). Stateless, hence thread-safe.
+ * {@link #MAX_ATTEMPTS} attempts, with 50-500 ms randomized backoff. An attempt that fails UNAVAILABLE also resets
+ * the channel's reconnect backoff, so a replica that came back while the channel was waiting (grpc-java's backoff
+ * grows to two minutes) is connected again before the retry rather than minutes later: during a rolling restart,
+ * the replica restarted first is in use again by the time the next one goes down. Only calls whose retry is safe
+ * belong here (the history service's reads are). Stateless, hence thread-safe.
  */
 public final class ReplicaChannels {
     /** Attempts per call: the first and two retries, so a call survives the loss of one replica of two or three. */
@@ -32,18 +39,29 @@ public final class ReplicaChannels {
     }
 
     /**
-     * A channel builder to {@code replicas} ({@code host:port} each) serving {@code service} (its fully qualified
-     * name, also the name its health check reports), with {@code credentials}; each retry runs {@code onRetry}
-     * (a metric). Callers may still override the authority (TLS) and set a user agent.
+     * A channel to {@code replicas} ({@code host:port} each) serving {@code service} (its fully qualified name,
+     * also the name its health check reports), with {@code credentials}; {@code customize} adds what the caller
+     * needs (a TLS authority, a user agent); each retry runs {@code onRetry} (a metric).
      */
-    public static ManagedChannelBuilder<?> builder(List<String> replicas, String service,
-                                                   ChannelCredentials credentials, Runnable onRetry) {
+    public static ManagedChannel channel(List<String> replicas, String service, ChannelCredentials credentials,
+                                         Consumer<ManagedChannelBuilder<?>> customize, Runnable onRetry) {
         Objects.requireNonNull(onRetry, "onRetry");
-        return Grpc.newChannelBuilder(ReplicaNameResolverProvider.target(replicas), credentials)
+        AtomicReference<ManagedChannel> built = new AtomicReference<>();
+        ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(ReplicaNameResolverProvider.target(replicas),
+                        credentials)
                 .defaultServiceConfig(serviceConfig(service))
                 .enableRetry()
                 .maxRetryAttempts(MAX_ATTEMPTS)
-                .intercept(retryCounter(onRetry));
+                .intercept(tracing(onRetry, () -> {
+                    ManagedChannel channel = built.get();
+                    if (channel != null) {
+                        channel.resetConnectBackoff();
+                    }
+                }));
+        customize.accept(builder);
+        ManagedChannel channel = builder.build();
+        built.set(channel);
+        return channel;
     }
 
     /**
@@ -64,15 +82,25 @@ public final class ReplicaChannels {
                                 "retryableStatusCodes", List.of("UNAVAILABLE")))));
     }
 
-    /** Counts retries (not the first attempt, not grpc-java's transparent retries of calls that never left). */
-    private static ClientInterceptor retryCounter(Runnable onRetry) {
+    /**
+     * Per attempt: counts retries (not the first attempt, not grpc-java's transparent retries of calls that never
+     * left), and runs {@code onUnavailable} when an attempt fails UNAVAILABLE.
+     */
+    private static ClientInterceptor tracing(Runnable onRetry, Runnable onUnavailable) {
         ClientStreamTracer.Factory tracers = new ClientStreamTracer.Factory() {
             @Override
             public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
                 if (info.getPreviousAttempts() > 0 && !info.isTransparentRetry()) {
                     onRetry.run();
                 }
-                return new ClientStreamTracer() { };
+                return new ClientStreamTracer() {
+                    @Override
+                    public void streamClosed(Status status) {
+                        if (status.getCode() == Status.Code.UNAVAILABLE) {
+                            onUnavailable.run();
+                        }
+                    }
+                };
             }
         };
         return new ClientInterceptor() {

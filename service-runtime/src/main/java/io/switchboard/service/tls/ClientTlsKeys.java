@@ -7,6 +7,7 @@ import static io.switchboard.service.config.ValueType.STRING;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.TlsChannelCredentials;
 import io.switchboard.service.config.Key;
@@ -95,14 +96,15 @@ public final class ClientTlsKeys {
     }
 
     /**
-     * A channel builder to the replicas of {@code service} ({@code host:port} each), with these credentials and
-     * authority, balanced and retried as {@link ReplicaChannels} describes; {@code onRetry} counts retries.
+     * A channel to the replicas of {@code service} ({@code host:port} each) with these credentials and authority,
+     * balanced and retried as {@link ReplicaChannels} describes; {@code onRetry} counts retries.
      */
-    public ManagedChannelBuilder<?> replicaChannelBuilder(Settings s, List<String> replicas, String service,
-                                                        Runnable onRetry) {
-        ManagedChannelBuilder<?> builder = ReplicaChannels.builder(replicas, service, credentials(s), onRetry);
-        authority(s).ifPresent(builder::overrideAuthority);
-        return builder;
+    public ManagedChannel replicaChannel(Settings s, List<String> replicas, String service, String userAgent,
+                                         Runnable onRetry) {
+        return ReplicaChannels.channel(replicas, service, credentials(s), builder -> {
+            builder.userAgent(userAgent);
+            authority(s).ifPresent(builder::overrideAuthority);
+        }, onRetry);
     }
 
     private Optional<String> authority(Settings s) {

@@ -133,8 +133,8 @@ class ReplicaChannelsTest {
 
     private void connect(Replica... targets) {
         List<String> addresses = List.of(targets).stream().map(r -> "127.0.0.1:" + r.server.getPort()).toList();
-        channel = ReplicaChannels.builder(addresses, SERVICE, InsecureChannelCredentials.create(),
-                retries::incrementAndGet).build();
+        channel = ReplicaChannels.channel(addresses, SERVICE, InsecureChannelCredentials.create(),
+                builder -> builder.userAgent("test"), retries::incrementAndGet);
     }
 
     private String call() {
