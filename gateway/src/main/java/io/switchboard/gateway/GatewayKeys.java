@@ -237,7 +237,8 @@ public final class GatewayKeys {
                     .and(Check.of(l -> new HashSet<>(l).size() == l.size(), "no duplicates")))
             .unsetMeans("unset (no resume, no history)")
             .doc("History service replicas: one `host:port`, or several (a list, or comma-separated), each resolved"
-                    + " to all its DNS addresses (a Kubernetes headless Service name yields every ready replica)."
+                    + " to all its DNS addresses (a Kubernetes headless Service name yields every ready replica),"
+                    + " again every 30 s and whenever a connection fails."
                     + " Reads go round robin to the replicas whose gRPC health reports `HistoryService` SERVING (a"
                     + " replica is SERVING once it has caught up with the room log); a read that fails UNAVAILABLE"
                     + " is retried on another replica within `gateway.history.timeout` (3 attempts,"

@@ -4,11 +4,13 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
@@ -18,9 +20,10 @@ import io.grpc.SynchronizationContext;
 
 /**
  * Resolves a fixed list of replicas ({@code host:port}) to one address group per address, every entry through
- * the system resolver (so a name with several records yields several replicas). Resolves on start and whenever
- * the load balancer asks ({@link #refresh()}: a replica's connection failed); the lookups run on the channel's
- * offload executor. An entry that does not resolve is left out (and logged) as long as another one resolves; none
+ * the system resolver (so a name with several records yields several replicas). Resolves on start, every
+ * {@link #PERIOD} (so replicas added, or restarted under a new address as Kubernetes pods are, are used without
+ * waiting for a failure; the JVM caches DNS answers for as long) and whenever the load balancer asks
+ * ({@link #refresh()}: a replica's connection failed); the lookups run on the channel's offload executor. An entry that does not resolve is left out (and logged) as long as another one resolves; none
  * at all is an UNAVAILABLE error, which the channel retries with backoff.
  *
  * <p>Thread-safe as grpc-java requires: {@code start}, {@code refresh} and {@code shutdown} run in the channel's
@@ -28,21 +31,26 @@ import io.grpc.SynchronizationContext;
  */
 final class ReplicaNameResolver extends NameResolver {
     private static final System.Logger LOG = System.getLogger(ReplicaNameResolver.class.getName());
+    /** How often the replicas are resolved again: the JVM's default DNS cache time. */
+    static final Duration PERIOD = Duration.ofSeconds(30);
 
     private final List<InetSocketAddress> replicas;
     private final String authority;
     private final Executor executor;
     private final SynchronizationContext sync;
+    private final ScheduledExecutorService timer;
     // Synchronization context only.
     private Listener2 listener;
     private boolean resolving;
     private boolean shutdown;
+    private SynchronizationContext.ScheduledHandle periodic;
 
     ReplicaNameResolver(List<InetSocketAddress> replicas, String authority, Args args) {
         this.replicas = List.copyOf(replicas);
         this.authority = authority;
         this.executor = args.getOffloadExecutor() != null ? args.getOffloadExecutor() : Runnable::run;
         this.sync = args.getSynchronizationContext();
+        this.timer = args.getScheduledExecutorService();
     }
 
     @Override
@@ -54,6 +62,7 @@ final class ReplicaNameResolver extends NameResolver {
     public void start(Listener2 listener) {
         this.listener = listener;
         resolve();
+        periodic = sync.scheduleWithFixedDelay(this::resolve, PERIOD, PERIOD, timer);
     }
 
     @Override
@@ -64,6 +73,9 @@ final class ReplicaNameResolver extends NameResolver {
     @Override
     public void shutdown() {
         shutdown = true;
+        if (periodic != null) {
+            periodic.cancel();
+        }
     }
 
     private void resolve() {
