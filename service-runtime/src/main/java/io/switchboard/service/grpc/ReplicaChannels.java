@@ -41,7 +41,8 @@ public final class ReplicaChannels {
     /**
      * A channel to {@code replicas} ({@code host:port} each) serving {@code service} (its fully qualified name,
      * also the name its health check reports), with {@code credentials}; {@code customize} adds what the caller
-     * needs (a TLS authority, a user agent); each retry runs {@code onRetry} (a metric).
+     * needs (a TLS authority, a user agent); each retry runs {@code onRetry} (a metric). The channel starts
+     * connecting at once.
      */
     public static ManagedChannel channel(List<String> replicas, String service, ChannelCredentials credentials,
                                          Consumer<ManagedChannelBuilder<?>> customize, Runnable onRetry) {
@@ -61,6 +62,9 @@ public final class ReplicaChannels {
         customize.accept(builder);
         ManagedChannel channel = builder.build();
         built.set(channel);
+        // Connect (and health-check) the replicas now, not on the first call: the first resumes after a start
+        // would otherwise wait for that within their deadline.
+        channel.getState(true);
         return channel;
     }
 
