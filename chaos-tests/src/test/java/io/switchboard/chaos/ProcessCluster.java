@@ -46,7 +46,9 @@ final class ProcessCluster implements AutoCloseable {
     private final List<ServiceProcess> gateways = new ArrayList<>();
     private final List<Integer> gatewayPorts = new ArrayList<>();
     private final Map<String, Supplier<ServiceProcess>> starters = new LinkedHashMap<>();
-    private ServiceProcess history;
+    /** History replicas, in order: {@code history} first, then {@code history-2}... */
+    private final List<ServiceProcess> histories = new ArrayList<>();
+    private final int historyReplicas;
     private ServiceProcess presence;
     private HaproxyProcess haproxy;
     /** Each party's certificates with {@link Options#withTls()}, else empty. */
@@ -85,7 +87,10 @@ final class ProcessCluster implements AutoCloseable {
                     externalKafka, Map.copyOf(settings), tls, gatewaySettings);
         }
 
-        /** The same with an extra {@code gateway.<key>} setting ({@code key} a direct child of {@code gateway}). */
+        /**
+         * The same with an extra {@code gateway.<key>} setting ({@code key} a direct child of {@code gateway}, or a
+         * dotted path such as {@code resume.page-size} whose parent no other setting shares).
+         */
         Options withGateway(String key, String value) {
             Map<String, String> settings = new LinkedHashMap<>(gatewaySettings);
             settings.put(key, value);
@@ -105,8 +110,10 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    private ProcessCluster(Options options, Path directory, EmbeddedKafka kafka, Map<String, PemFiles> certificates) {
+    private ProcessCluster(Options options, int historyReplicas, Path directory, EmbeddedKafka kafka,
+                           Map<String, PemFiles> certificates) {
         this.options = options;
+        this.historyReplicas = options.history() ? historyReplicas : 0;
         this.directory = directory;
         this.kafka = kafka;
         this.certificates = certificates;
@@ -127,6 +134,17 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Starts everything {@code options} names and waits until every process is ready. */
     static ProcessCluster start(Options options) {
+        return start(options, 1);
+    }
+
+    /**
+     * As {@link #start(Options)}, with {@code historyReplicas} history processes (when {@code options} asks for
+     * history), each with its own store, all of them behind every gateway and router.
+     */
+    static ProcessCluster start(Options options, int historyReplicas) {
+        if (historyReplicas < 1) {
+            throw new IllegalArgumentException("historyReplicas: " + historyReplicas + " (expected: >= 1)");
+        }
         Path directory;
         try {
             directory = Files.createTempDirectory("switchboard-cluster-");
@@ -150,7 +168,7 @@ final class ProcessCluster implements AutoCloseable {
             kafkaBuilder.sslListener(new SslListener(kafka.certificateChain(), kafka.privateKey(),
                     Optional.of(kafka.caBundle())));
         }
-        ProcessCluster cluster = new ProcessCluster(options, directory,
+        ProcessCluster cluster = new ProcessCluster(options, historyReplicas, directory,
                 options.externalKafka() == null ? kafkaBuilder.build() : null, certificates);
         try {
             cluster.startAll();
@@ -208,23 +226,28 @@ final class ProcessCluster implements AutoCloseable {
                 routerAddresses.add("127.0.0.1:" + grpcPort);
             }
         }
-        String historyAddress = null;
-        if (options.history()) {
+        List<String> historyAddresses = new ArrayList<>();
+        for (int i = 1; i <= historyReplicas; i++) {
+            // Replica 1 keeps the names of the single-replica cluster ("history", history-data).
+            String name = i == 1 ? "history" : "history-" + i;
             int grpcPort = LoopbackPorts.pick();
             int metricsPort = LoopbackPorts.pick();
-            Path config = write("history.yaml", """
+            Path config = write(name + ".yaml", """
                     history:
-                      id: "history-1"
+                      id: "history-%d"
+                      group-id: "switchboard-history-%d"
                       grpc:
                         port: %d
                     %s  metrics:
                         port: %d
                       data-dir: "%s"
-                    %s""".formatted(grpcPort, serverTls("history"), metricsPort, directory.resolve("history-data"),
-                    kafkaYaml));
-            define("history", "io.switchboard.history.HistoryMain", config, metricsPort, p -> history = p);
-            historyAddress = "127.0.0.1:" + grpcPort;
+                    %s""".formatted(i, i, grpcPort, serverTls("history"), metricsPort,
+                    directory.resolve(name + "-data"), kafkaYaml));
+            int index = i - 1;
+            define(name, "io.switchboard.history.HistoryMain", config, metricsPort, p -> set(histories, index, p));
+            historyAddresses.add("127.0.0.1:" + grpcPort);
         }
+        String historyAddress = historyAddresses.isEmpty() ? null : String.join(",", historyAddresses);
         String routersYaml = routerAddresses.stream().map(a -> "    - \"" + a + "\"").collect(Collectors.joining("\n"));
         for (int i = 1; i <= options.gateways(); i++) {
             int port = LoopbackPorts.pick();
@@ -235,8 +258,7 @@ final class ProcessCluster implements AutoCloseable {
             if (presenceAddress != null) {
                 extra.append("  presence:\n    address: \"").append(presenceAddress).append("\"\n");
             }
-            options.gatewaySettings().forEach((key, value) -> extra.append("  ").append(key).append(": \"")
-                    .append(value).append("\"\n"));
+            options.gatewaySettings().forEach((key, value) -> extra.append(yamlEntry(key, value)));
             // No warm-up before ready: each gateway JVM (and each restart in a drill) would spend tens of seconds on it.
             Path config = write("gateway-" + i + ".yaml", """
                     gateway:
@@ -284,6 +306,17 @@ final class ProcessCluster implements AutoCloseable {
                     partitions: %s
                 %s%s""".formatted(options.tls() ? kafka.sslBootstrapServers() : bootstrapServers(), TOPIC_PARTITIONS,
                 replication, kafkaClientTls());
+    }
+
+    /** {@code key: "value"} one level inside the tier's block, a dotted key as nested blocks. */
+    private static String yamlEntry(String key, String value) {
+        StringBuilder yaml = new StringBuilder();
+        String[] parts = key.split("\\.");
+        for (int i = 0; i < parts.length; i++) {
+            yaml.append("  ".repeat(i + 1)).append(parts[i]).append(':');
+            yaml.append(i < parts.length - 1 ? "\n" : " \"" + value + "\"\n");
+        }
+        return yaml.toString();
     }
 
     /** {@code <tier>.grpc.tls.*} (inside the tier's {@code grpc} block) with TLS, else nothing. */
@@ -408,15 +441,21 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Starts the history process again (same data directory and ports) and waits until it is ready. */
     void startHistory() {
+        ServiceProcess history = history();
         if (history != null && history.isAlive()) {
             throw new IllegalStateException("history is running");
         }
         restart("history");
     }
 
-    /** The history process, or null when the cluster has none. */
+    /** The (first) history process, or null when the cluster has none. */
     ServiceProcess history() {
-        return history;
+        return histories.isEmpty() ? null : histories.getFirst();
+    }
+
+    /** Every history replica, in order ({@code history}, {@code history-2}...); empty without history. */
+    List<ServiceProcess> histories() {
+        return List.copyOf(histories);
     }
 
     /** The presence process, or null when the cluster has none. */
@@ -520,7 +559,7 @@ final class ProcessCluster implements AutoCloseable {
     private List<ServiceProcess> allProcesses() {
         List<ServiceProcess> all = new ArrayList<>();
         gateways.stream().filter(java.util.Objects::nonNull).forEach(all::add);
-        Optional.ofNullable(history).ifPresent(all::add);
+        histories.stream().filter(java.util.Objects::nonNull).forEach(all::add);
         routers.stream().filter(java.util.Objects::nonNull).forEach(all::add);
         Optional.ofNullable(presence).ifPresent(all::add);
         return all;

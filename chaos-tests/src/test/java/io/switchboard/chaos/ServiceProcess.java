@@ -82,6 +82,11 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Its Prometheus page: {@code /metrics} beside its readiness endpoint (the metrics port, or the gateway's). */
+    URI metrics() {
+        return readiness.resolve("/metrics");
+    }
+
     /** The last lines of the service's log, for failure messages. */
     String logTail() {
         return logged.logTail(40);

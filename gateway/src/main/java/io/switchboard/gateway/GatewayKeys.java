@@ -231,9 +231,18 @@ public final class GatewayKeys {
     public static final Key<Duration> PRESENCE_TIMEOUT = S.define("gateway.presence.timeout", DURATION)
             .byDefault(Duration.ofSeconds(5)).check(Check.positive())
             .doc("gRPC deadline of each Report, Sync and RoomMembers call.");
-    public static final Key<String> HISTORY_ADDRESS = S.define("gateway.history.address", HOST_PORT)
+    public static final Key<List<String>> HISTORY_ADDRESS = S.define("gateway.history.address",
+                    ValueType.listOf(HOST_PORT))
+            .check(Check.<List<String>>of(l -> !l.isEmpty(), "at least one host:port")
+                    .and(Check.of(l -> new HashSet<>(l).size() == l.size(), "no duplicates")))
             .unsetMeans("unset (no resume, no history)")
-            .doc("History service as `host:port` (one plaintext gRPC channel). Unset: a Subscribe with"
+            .doc("History service replicas: one `host:port`, or several (a list, or comma-separated), each resolved"
+                    + " to all its DNS addresses (a Kubernetes headless Service name yields every ready replica),"
+                    + " again every 30 s and whenever a connection fails."
+                    + " Reads go round robin to the replicas whose gRPC health reports `HistoryService` SERVING (a"
+                    + " replica is SERVING once it has caught up with the room log); a read that fails UNAVAILABLE"
+                    + " is retried on another replica within `gateway.history.timeout` (3 attempts,"
+                    + " `gateway_history_retries_total`). Unset: a Subscribe with"
                     + " `resume_from` that may have missed messages is subscribed with `recovered=false`"
                     + " `HISTORY_DISABLED`, and every HistoryRequest gets Error 104 `RECOVERY_UNAVAILABLE`.");
     public static final Key<Duration> HISTORY_TIMEOUT = S.define("gateway.history.timeout", DURATION)

@@ -125,6 +125,7 @@ import io.switchboard.gateway.ws.WsProtocols;
 import io.switchboard.gateway.warmup.PathWarmUp;
 import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.gateway.warmup.WarmUpMetrics;
+import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
 import io.switchboard.service.InstanceIds;
 import io.switchboard.service.ReleaseSteps;
 import io.switchboard.service.TierLifecycle;
@@ -268,7 +269,10 @@ public final class GatewayServer implements AutoCloseable {
                 .clock(clock)
                 .registry(registry);
         historyClient = config.find(HISTORY_ADDRESS)
-                .<HistoryClient>map(a -> new GrpcHistoryClient(a, channelBuilder(a), config.get(HISTORY_TIMEOUT)))
+                .<HistoryClient>map(replicas -> new GrpcHistoryClient(String.join(",", replicas),
+                        GatewayKeys.GRPC_CLIENT_TLS.replicaChannel(config.settings(), replicas,
+                                HistoryServiceGrpc.SERVICE_NAME, "switchboard-gateway", metrics::historyRetry),
+                        config.get(HISTORY_TIMEOUT)))
                 .orElseGet(HistoryClient::unconfigured);
         Consumer<HttpRouting.Builder> routing = extraRouting;
         if (config.get(SseKeys.ENABLED)) {

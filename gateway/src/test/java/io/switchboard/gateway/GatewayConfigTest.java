@@ -152,7 +152,7 @@ class GatewayConfigTest {
                         "gateway.resume.coalesce-ttl", "PT1S",
                         "gateway.resume.coalesce-max-bytes", "1000000"))).build();
         GatewayConfig config = GatewayConfig.from(c);
-        assertThat(config.find(HISTORY_ADDRESS)).contains("history:7080");
+        assertThat(config.find(HISTORY_ADDRESS)).contains(List.of("history:7080"));
         assertThat(config.get(HISTORY_TIMEOUT)).isEqualTo(Duration.ofSeconds(3));
         assertThat(config.get(RESUME_PAGE_SIZE)).isEqualTo(50);
         assertThat(config.get(RESUME_MAX_MESSAGES)).isEqualTo(400);
@@ -167,8 +167,8 @@ class GatewayConfigTest {
         assertThat(defaults.get(RESUME_MAX_BUFFER_BYTES)).isEqualTo(1_048_576L);
         assertThat(defaults.get(RESUME_COALESCE_TTL)).isEqualTo(Duration.ofSeconds(2));
 
-        assertThatThrownBy(() -> GatewayConfig.builder().set(HISTORY_ADDRESS, "no-port"))
-                .hasMessage("gateway.history.address: 'no-port' (expected: host:port)");
+        assertThatThrownBy(() -> GatewayConfig.builder().set(HISTORY_ADDRESS, List.of("h:7080", "h:7080")))
+                .hasMessageContaining("expected: no duplicates");
         assertThatThrownBy(() -> GatewayConfig.builder().set(RESUME_PAGE_SIZE, 1001))
                 .hasMessage("gateway.resume.page-size: 1001 (expected: 1-1000)");
         assertThatThrownBy(() -> GatewayConfig.builder().set(RESUME_COALESCE_TTL, Duration.ZERO))

@@ -84,7 +84,7 @@ final class GatewayHarness implements AutoCloseable {
                     .set(KafkaKeys.BOOTSTRAP_SERVERS, h.kafka.bootstrapServers())
                     .set(KafkaKeys.TOPIC_NAME, TOPIC)
                     .set(AUTH.hs256Secret, SECRET)
-                    .set(HISTORY_ADDRESS, "127.0.0.1:" + h.history.port())
+                    .set(HISTORY_ADDRESS, List.of("127.0.0.1:" + h.history.port()))
                     // Off unless a test turns it on: probe publishes would mix with what tests count or hold.
                     .set(GatewayKeys.PROBE_INTERVAL, Duration.ZERO)
                     // Off too, for the same reason: tests that exercise it turn it on.

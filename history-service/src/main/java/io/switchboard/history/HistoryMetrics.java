@@ -11,6 +11,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -21,6 +22,8 @@ import java.util.function.Supplier;
  * <ul>
  * <li>{@code switchboard_history_records_ingested_total}: records stored from Kafka</li>
  * <li>{@code switchboard_history_ingest_lag_records{partition}}: log end offset minus next offset, sampled per poll</li>
+ * <li>{@code switchboard_history_caught_up}: 1 once ingestion reached the log end offsets found at startup (the
+ * replica is ready and takes reads), else 0</li>
  * <li>{@code switchboard_history_reads_total{outcome}}: reads by gRPC status code ({@code ok}, {@code not_found}...)</li>
  * <li>{@code switchboard_history_read_duration_seconds}: read latency, including waits for {@code until}</li>
  * <li>{@code switchboard_history_retention_deleted_total}: messages deleted by retention</li>
@@ -30,11 +33,13 @@ final class HistoryMetrics {
     private final PrometheusRegistry registry;
     private final CounterWithCallback ingested;
     private final GaugeWithCallback lag;
+    private final GaugeWithCallback caughtUp;
     private final Counter reads;
     private final Histogram latency;
     private final Counter deleted;
 
-    HistoryMetrics(PrometheusRegistry registry, LongSupplier ingested, Supplier<Map<Integer, Long>> lag) {
+    HistoryMetrics(PrometheusRegistry registry, LongSupplier ingested, Supplier<Map<Integer, Long>> lag,
+                   BooleanSupplier caughtUp) {
         this.registry = registry;
         this.ingested = CounterWithCallback.builder()
                 .name("switchboard_history_records_ingested_total")
@@ -46,6 +51,11 @@ final class HistoryMetrics {
                 .help("Records in the partition not yet ingested (log end offset minus next offset)")
                 .labelNames("partition")
                 .callback(cb -> lag.get().forEach((p, l) -> cb.call(l, Integer.toString(p))))
+                .build();
+        this.caughtUp = GaugeWithCallback.builder()
+                .name("switchboard_history_caught_up")
+                .help("1 once ingestion reached the log end offsets found at startup (ready for reads), else 0")
+                .callback(cb -> cb.call(caughtUp.getAsBoolean() ? 1 : 0))
                 .build();
         this.reads = Counter.builder()
                 .name("switchboard_history_reads_total")
@@ -62,7 +72,7 @@ final class HistoryMetrics {
                 .name("switchboard_history_retention_deleted_total")
                 .help("Messages deleted by retention")
                 .build();
-        List.of(this.ingested, this.lag, reads, latency, deleted).forEach(registry::register);
+        List.of(this.ingested, this.lag, this.caughtUp, reads, latency, deleted).forEach(registry::register);
     }
 
     void read(Status.Code code, long nanos) {
@@ -79,6 +89,6 @@ final class HistoryMetrics {
     }
 
     void unregister() {
-        List.of(ingested, lag, reads, latency, deleted).forEach(registry::unregister);
+        List.of(ingested, lag, caughtUp, reads, latency, deleted).forEach(registry::unregister);
     }
 }

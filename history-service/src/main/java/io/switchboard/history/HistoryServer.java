@@ -45,7 +45,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>{@link #start()} opens the store, learns the topic id (wiping the store if the topic was recreated),
  * starts ingesting and binds the ports; it fails once, cleaning up, when Kafka or the topic is not usable within
- * {@code history.startup-timeout}. Ready ({@code /health/ready}) once the consumer is positioned.
+ * {@code history.startup-timeout}. Ready ({@code /health/ready}, and SERVING in gRPC health) once ingestion has
+ * caught up with the log end offsets found at startup, so that a restarted replica takes reads only when it holds
+ * what its peers hold.
  * {@link #shutdown(Duration)} reports NOT_SERVING, lets running reads finish within the grace, stops ingestion
  * after its current batch and closes the store cleanly. Metrics go to the registry it is given.
  *
@@ -117,7 +119,9 @@ public final class HistoryServer implements ServiceMain.Service {
             store.reset(topic.topicId());
         }
         ingester = new KafkaIngester(consumerProperties(), topic, store, signal, "history-ingest-" + config.get(ID));
-        metrics = new HistoryMetrics(registry, ingester::ingested, ingester::lag);
+        KafkaIngester ingesting = ingester;
+        metrics = new HistoryMetrics(registry, ingesting::ingested, ingesting::lag,
+                () -> ingesting.caughtUp().isDone());
         ingester.start();
         sweeper = new RetentionSweeper(store, config::retentionFor, clock, metrics::deleted);
         scheduler = Executors.newSingleThreadScheduledExecutor(
@@ -133,7 +137,10 @@ public final class HistoryServer implements ServiceMain.Service {
                         .permitKeepAliveTime(10, TimeUnit.SECONDS)
                         .addService(reads));
         lifecycle.bound(grpc, http);
-        grpc.serving(List.of(HistoryServiceGrpc.SERVICE_NAME));
+        // SERVING (what the gateways' and routers' health-checking balancers look for) only once caught up: a
+        // restarted replica that is behind its peers gets no reads it would have to make wait.
+        GrpcServerRuntime serving = grpc;
+        ingester.caughtUp().thenRun(() -> serving.serving(List.of(HistoryServiceGrpc.SERVICE_NAME)));
         LOG.log(Level.INFO, "history " + config.get(ID) + ": topic " + topic.name() + " (id " + topic.topicId() + ", "
                 + topic.partitions() + " partitions) at " + config.get(KafkaKeys.BOOTSTRAP_SERVERS) + ", store "
                 + config.get(DATA_DIR) + ", gRPC " + tls);
@@ -149,10 +156,10 @@ public final class HistoryServer implements ServiceMain.Service {
         return lifecycle.metricsPort();
     }
 
-    /** Whether the store is open and the consumer positioned: what {@code /health/ready} reports. */
+    /** Whether the store is open and ingestion caught up once: what {@code /health/ready} reports. */
     public boolean isReady() {
         KafkaIngester i = ingester;
-        return lifecycle.isRunning() && i != null && i.positioned();
+        return lifecycle.isRunning() && i != null && i.positioned() && i.caughtUp().isDone();
     }
 
     /**

@@ -164,11 +164,10 @@ final class ReadService extends HistoryServiceGrpc.HistoryServiceImplBase {
         long deadline = System.nanoTime() + config.get(MAX_READ_WAIT).toNanos();
         Deadline callDeadline = context.getDeadline();
         if (callDeadline != null) {
-            // Give up a little before the caller does, so that it gets "not caught up" rather than its own
-            // DEADLINE_EXCEEDED: a fifth of the time left, at most 250 ms.
+            // Give up at half the time left, so that the caller gets "not caught up" (UNAVAILABLE) rather than its
+            // own DEADLINE_EXCEEDED, and its channel's retry policy has the other half to ask another replica.
             long left = callDeadline.timeRemaining(TimeUnit.NANOSECONDS);
-            long margin = Math.min(left / 5, TimeUnit.MILLISECONDS.toNanos(250));
-            deadline = Math.min(deadline, System.nanoTime() + left - margin);
+            deadline = Math.min(deadline, System.nanoTime() + left / 2);
         }
         boolean reached = signal.await(() -> {
             PartitionProgress p = store.progress().get(partition);

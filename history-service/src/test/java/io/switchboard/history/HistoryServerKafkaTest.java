@@ -4,6 +4,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.kafka.embedded.EmbeddedKafkaExtension;
 import io.switchboard.proto.internal.v1.Envelope;
@@ -215,6 +218,33 @@ class HistoryServerKafkaTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("switchboard_history_records_ingested_total 8.0")
                 .contains("switchboard_history_reads_total{outcome=\"not_found\"} 1.0");
+    }
+
+    @Test
+    void isReadyAndServingOnlyOnceItHoldsTheLogFoundAtStartup() throws Exception {
+        // What a restarted replica must not do: take reads (and answer them short) while it is behind its peers.
+        newTopic(2);
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < 300; i++) {
+            publish(topic, i % 2 == 0 ? "chat:even" : "chat:odd", "m-" + i, now);
+        }
+        HistoryServer server = start(config(dir).build());
+
+        // Ready: no waiting for ingestion from here on.
+        assertThat(server.store().room("chat:even").orElseThrow().count()).isEqualTo(150);
+        assertThat(server.store().room("chat:odd").orElseThrow().count()).isEqualTo(150);
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        closeables.add(() -> {
+            channel.shutdownNow();
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        });
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(HealthGrpc.newBlockingStub(channel)
+                .check(HealthCheckRequest.newBuilder().setService(HistoryServiceGrpc.SERVICE_NAME).build())
+                .getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING));
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("switchboard_history_caught_up 1.0");
     }
 
     @Test

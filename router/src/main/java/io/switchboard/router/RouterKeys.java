@@ -17,9 +17,11 @@ import io.switchboard.service.config.Key;
 import io.switchboard.service.config.KeyCatalogue;
 import io.switchboard.service.config.KeySection;
 import io.switchboard.service.config.Rule;
+import io.switchboard.service.config.ValueType;
 import io.switchboard.service.tls.ClientTlsKeys;
 import io.switchboard.service.tls.ServerTlsKeys;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,9 +119,14 @@ public final class RouterKeys {
     public static final Key<Duration> EPHEMERAL_TTL = S.define("router.ephemeral.ttl", DURATION)
             .byDefault(Duration.ofSeconds(6)).check(Check.positiveAtMost(MAX_EPHEMERAL_TTL))
             .doc("`ttl_ms` written into every ephemeral record (how long clients show the hint).");
-    public static final Key<String> HISTORY_ADDRESS = S.define("router.history.address", HOST_PORT)
-            .doc("`host:port` of the history service, used only by the public API's `ReadHistory` (unset: it"
-                    + " answers `UNAVAILABLE`).");
+    public static final Key<List<String>> HISTORY_ADDRESS = S.define("router.history.address",
+                    ValueType.listOf(HOST_PORT))
+            .check(Check.<List<String>>of(l -> !l.isEmpty(), "at least one host:port")
+                    .and(Check.of(l -> new HashSet<>(l).size() == l.size(), "no duplicates")))
+            .doc("History service replicas (`host:port`, one or a list), used only by the public API's"
+                    + " `ReadHistory` (unset: it answers `UNAVAILABLE`). Balanced, health-checked and retried on"
+                    + " another replica as `gateway.history.address` describes"
+                    + " (`switchboard_router_history_retries_total`).");
 
     /** {@code router.grpc.tls.*}: TLS of the gRPC port; the public API stays open to callers without a certificate. */
     public static final ServerTlsKeys GRPC_TLS = ServerTlsKeys.define(S, "router.grpc.tls",

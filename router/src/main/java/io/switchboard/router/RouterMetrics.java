@@ -21,6 +21,8 @@ import java.util.function.DoubleSupplier;
  * publishes</li>
  * <li>{@code switchboard_router_publishes_in_flight}: publishes waiting for Kafka</li>
  * <li>{@code switchboard_router_dedup_entries}: remembered (sender, id) pairs</li>
+ * <li>{@code switchboard_router_history_retries_total}: public-API history reads retried on another history
+ * replica after UNAVAILABLE</li>
  * </ul>
  */
 final class RouterMetrics {
@@ -52,6 +54,7 @@ final class RouterMetrics {
     private final GaugeWithCallback inFlight;
     private final GaugeWithCallback dedupEntries;
     private final Counter catchUps;
+    private final Counter historyRetries;
 
     RouterMetrics(PrometheusRegistry registry, DoubleSupplier inFlight, DoubleSupplier dedupEntries) {
         this.registry = registry;
@@ -88,6 +91,11 @@ final class RouterMetrics {
                         + " up with the log before they were checked")
                 .labelNames("caught_up")
                 .build();
+        this.historyRetries = Counter.builder()
+                .name("switchboard_router_history_retries_total")
+                .help("Public-API history reads retried on another history replica after UNAVAILABLE")
+                .build();
+        registry.register(historyRetries);
         catchUps.initLabelValues("true");
         catchUps.initLabelValues("false");
         registry.register(publishes);
@@ -111,12 +119,18 @@ final class RouterMetrics {
         catchUps.labelValues(Boolean.toString(caughtUp)).inc();
     }
 
+    /** A history read of the public API is retried on another replica. */
+    void historyRetry() {
+        historyRetries.inc();
+    }
+
     /** How many publishes ended with {@code outcome} so far. */
     long total(Outcome outcome) {
         return (long) publishes.labelValues(outcome.label()).get();
     }
 
     void unregister() {
-        List.of(publishes, latency, inFlight, dedupEntries, catchUps).forEach(registry::unregister);
+        List.of(publishes, latency, inFlight, dedupEntries, catchUps, historyRetries)
+                .forEach(registry::unregister);
     }
 }

@@ -30,6 +30,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.proto.api.v1.SwitchboardApiGrpc;
+import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.router.api.SwitchboardApiService;
@@ -245,9 +246,9 @@ public final class RouterServer implements ServiceMain.Service {
 
     /** The public SwitchboardApi (router.api.enabled): over this router in-process, presence and history over gRPC. */
     private ServerServiceDefinition startApi(String routerInProcessName) {
-        Optional<Channel> history = config.find(HISTORY_ADDRESS).map(address -> {
-            historyChannel = channelBuilder(address)
-                    .userAgent("switchboard-router-api").build();
+        Optional<Channel> history = config.find(HISTORY_ADDRESS).map(replicas -> {
+            historyChannel = RouterKeys.GRPC_CLIENT_TLS.replicaChannel(config.settings(), replicas,
+                    HistoryServiceGrpc.SERVICE_NAME, "switchboard-router-api", metrics::historyRetry);
             return historyChannel;
         });
         // Direct, as the server side: calls started one after the other (also those buffered while the channel

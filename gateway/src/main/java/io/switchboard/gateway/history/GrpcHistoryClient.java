@@ -3,7 +3,7 @@ package io.switchboard.gateway.history;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.ManagedChannel;
 
 import io.switchboard.gateway.grpc.BackendChannel;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
@@ -11,18 +11,19 @@ import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
 
 /**
- * {@link HistoryClient} over one gRPC channel (Netty transport) to {@code host:port}; every call carries
- * the configured deadline. Thread-safe; the channel is created eagerly and connects lazily.
+ * {@link HistoryClient} over one gRPC channel (Netty transport) to the history service, normally to all its
+ * replicas (balanced and retried by the channel's policy, see {@code ReplicaChannels}); every call carries the
+ * configured deadline, which covers its retries. Thread-safe; the channel is created eagerly and connects lazily.
  */
 public final class GrpcHistoryClient implements HistoryClient {
     private final BackendChannel backend;
 
     /**
-     * @param address     {@code host:port} of the history service
-     * @param channel     a builder of the channel to it, plaintext or TLS ({@code gateway.grpc-client.tls.*})
+     * @param address     the history replicas as configured, for log lines
+     * @param channel     the channel to it, plaintext or TLS ({@code gateway.grpc-client.tls.*})
      * @param timeout the deadline of each read
      */
-    public GrpcHistoryClient(String address, ManagedChannelBuilder<?> channel, Duration timeout) {
+    public GrpcHistoryClient(String address, ManagedChannel channel, Duration timeout) {
         this.backend = new BackendChannel("history", address, channel, timeout);
     }
 

@@ -46,6 +46,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *   <li>{@code gateway_history_reads_total{kind}}: reads sent to the history store ({@code resume}: replay pages
  *       after coalescing; {@code resume_count}: counts of a resume gap longer than one page; {@code page}:
  *       HistoryRequest frames)</li>
+ *   <li>{@code gateway_history_retries_total}: history reads retried on another replica after UNAVAILABLE (a
+ *       replica killed, stopping or not caught up)</li>
  *   <li>{@code gateway_resume_replays} (gauge): resumes replaying history now; {@code gateway_resume_replays_waiting}
  *       (gauge): those paused until their connection's outbound queue drains (a slow reader)</li>
  *   <li>{@code gateway_resumes_total{result}}: subscribes with resume_from, by outcome ({@code recovered},
@@ -75,6 +77,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter closes;
     private final Gauge outboundQueueBytes;
     private final Counter historyReads;
+    private final Counter historyRetries;
     private final Counter resumes;
     private final Gauge replays;
     private final Gauge replaysWaiting;
@@ -129,6 +132,8 @@ public final class GatewayMetrics implements AutoCloseable {
                 .help("Reads sent to the history store (resume: coalesced replay pages; resume_count: counts of resume"
                         + " gaps longer than a page; page: HistoryRequest)")
                 .labelNames("kind").register(registry);
+        historyRetries = Counter.builder().name("gateway_history_retries")
+                .help("History reads retried on another replica after UNAVAILABLE").register(registry);
         resumes = Counter.builder().name("gateway_resumes")
                 .help("Subscribes with resume_from, by outcome").labelNames("result").register(registry);
         replays = Gauge.builder().name("gateway_resume_replays")
@@ -161,7 +166,7 @@ public final class GatewayMetrics implements AutoCloseable {
                 .register(registry);
         all = List.of(ready, connections, connectionsOpened, connectionsClosed, framesReceived, framesSent,
                 publishes, publishDuration, fanoutRecords, fanoutDeliveries, slowConsumers, closes,
-                outboundQueueBytes, historyReads, resumes, replays, replaysWaiting, fanoutLag, writerLaneStalls,
+                outboundQueueBytes, historyReads, historyRetries, resumes, replays, replaysWaiting, fanoutLag, writerLaneStalls,
                 conflationDelivered, conflationReplaced, conflationKeyOverflows);
     }
 
@@ -249,6 +254,11 @@ public final class GatewayMetrics implements AutoCloseable {
 
     public void historyRead(String kind) {
         historyReads.labelValues(kind).inc();
+    }
+
+    /** A history read is retried on another replica. */
+    public void historyRetry() {
+        historyRetries.inc();
     }
 
     /** A replay of history started ({@code +1}) or ended ({@code -1}). */

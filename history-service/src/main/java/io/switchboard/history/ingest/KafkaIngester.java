@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
@@ -54,6 +55,13 @@ public final class KafkaIngester implements AutoCloseable {
     private final Map<Integer, Long> lag = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile boolean positioned;
+    /**
+     * Completes once the store holds every partition up to the log end offsets seen when the consumer was first
+     * positioned: from then on the replica answers reads as fully as its peers (until then it is not ready).
+     */
+    private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+    // Ingest thread only: the end offsets to reach before caughtUp completes (null once it has).
+    private Map<TopicPartition, Long> catchUpTarget;
     // Ingest thread only: offsets stored but not yet committed to the group, and when it last committed.
     private final Map<TopicPartition, OffsetAndMetadata> pendingCommits = new HashMap<>();
     private long lastCommit = System.nanoTime();
@@ -87,6 +95,14 @@ public final class KafkaIngester implements AutoCloseable {
         return positioned;
     }
 
+    /**
+     * Completes (on the ingest thread) once ingestion reached the log end offsets found at startup; never fails.
+     * A restarted or new replica is behind its peers until then.
+     */
+    public CompletableFuture<Void> caughtUp() {
+        return caughtUp;
+    }
+
     /** Records ingested since start. */
     public long ingested() {
         return ingested.sum();
@@ -118,6 +134,9 @@ public final class KafkaIngester implements AutoCloseable {
             while (running) {
                 try {
                     seekToStored(partitions);
+                    if (!caughtUp.isDone() && catchUpTarget == null) {
+                        catchUpTarget = new HashMap<>(consumer.endOffsets(partitions));
+                    }
                     positioned = true;
                     pollLoop(partitions);
                 } catch (WakeupException e) {
@@ -180,11 +199,13 @@ public final class KafkaIngester implements AutoCloseable {
                 consumer.currentLag(tp).ifPresent(l -> lag.put(tp.partition(), l));
             }
             if (next.isEmpty() && batch.isEmpty()) {
+                checkCaughtUp(partitions);
                 continue;
             }
             store.append(batch, next);
             ingested.add(batch.size());
             signal.advanced();
+            checkCaughtUp(partitions);
             pendingCommits.putAll(commits);
             long now = System.nanoTime();
             if (!pendingCommits.isEmpty() && now - lastCommit >= COMMIT_INTERVAL_NANOS) {
@@ -199,6 +220,21 @@ public final class KafkaIngester implements AutoCloseable {
                 });
             }
         }
+    }
+
+    /** Completes {@link #caughtUp} once the positions (everything polled is stored by now) reached the target. */
+    private void checkCaughtUp(List<TopicPartition> partitions) {
+        if (catchUpTarget == null) {
+            return;
+        }
+        for (TopicPartition tp : partitions) {
+            if (consumer.position(tp) < catchUpTarget.getOrDefault(tp, 0L)) {
+                return;
+            }
+        }
+        catchUpTarget = null;
+        LOG.log(Level.INFO, "ingest of " + topic.name() + " caught up with the log end offsets found at startup");
+        caughtUp.complete(null);
     }
 
     private java.util.Optional<StoredMessage> toMessage(ConsumerRecord<byte[], byte[]> record) {

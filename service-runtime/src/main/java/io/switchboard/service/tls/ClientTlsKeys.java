@@ -7,12 +7,14 @@ import static io.switchboard.service.config.ValueType.STRING;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.TlsChannelCredentials;
 import io.switchboard.service.config.Key;
 import io.switchboard.service.config.KeySection;
 import io.switchboard.service.config.Rule;
 import io.switchboard.service.config.Settings;
+import io.switchboard.service.grpc.ReplicaChannels;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -91,6 +93,18 @@ public final class ClientTlsKeys {
         ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target, credentials(s));
         authority(s).ifPresent(builder::overrideAuthority);
         return builder;
+    }
+
+    /**
+     * A channel to the replicas of {@code service} ({@code host:port} each) with these credentials and authority,
+     * balanced and retried as {@link ReplicaChannels} describes; {@code onRetry} counts retries.
+     */
+    public ManagedChannel replicaChannel(Settings s, List<String> replicas, String service, String userAgent,
+                                         Runnable onRetry) {
+        return ReplicaChannels.channel(replicas, service, credentials(s), builder -> {
+            builder.userAgent(userAgent);
+            authority(s).ifPresent(builder::overrideAuthority);
+        }, onRetry);
     }
 
     private Optional<String> authority(Settings s) {
