@@ -140,7 +140,7 @@ class PresenceFailoverProcessTest {
         await().atMost(RECOVERY).ignoreExceptions().pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             int connections = RouterServiceGrpc.newBlockingStub(router).withDeadlineAfter(5, TimeUnit.SECONDS)
                     .sendControl(ControlRequest.newBuilder().setRecord(ControlRecord.newBuilder()
-                            .setDisconnect(DisconnectCommand.newBuilder().setUserId(erinId).setReason("bye")))
+                            .setDisconnect(DisconnectCommand.newBuilder().setUserId(erinId).setCode(3503).setReason("bye")))
                             .build()).getConnections();
             assertThat(connections).isEqualTo(1);
         });
