@@ -134,6 +134,8 @@ public final class PresenceServer implements ServiceMain.Service {
             owned[0] = new OwnedRecords(shardGroup, sink, config.get(SHARDS_SESSION_TIMEOUT).multipliedBy(2)
                     .plusSeconds(30), Ticker.systemTicker());
             sink = owned[0];
+            ShardGroup group = shardGroup;
+            metrics.shardsOwned(() -> group.owned().size());
             shardGroup.start();
         }
         reaper = new LeaseReaper(presence, config.reapInterval(), metrics::leaseExpiries);

@@ -116,7 +116,10 @@ public final class ShardGroup implements Ownership, AutoCloseable {
             if (closing.await(joinDelay.toNanos(), TimeUnit.NANOSECONDS)) {
                 return;
             }
-            List<PartitionInfo> partitions = consumer.partitionsFor(topic);
+            List<PartitionInfo> partitions = partitions();
+            if (partitions == null) {
+                return;
+            }
             shards = new Shards(partitions.size());
             consumer.subscribe(List.of(topic), new Rebalance());
             LOG.log(Level.INFO, "joined presence shard group on " + topic + " (" + partitions.size() + " shards)");
@@ -141,6 +144,26 @@ public final class ShardGroup implements Ownership, AutoCloseable {
             owned = Set.of();
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         }
+    }
+
+    /** The coordination topic's partitions, asked until Kafka answers; null when closed meanwhile. */
+    private List<PartitionInfo> partitions() throws InterruptedException {
+        while (closing.getCount() > 0) {
+            try {
+                List<PartitionInfo> partitions = consumer.partitionsFor(topic);
+                if (partitions != null && !partitions.isEmpty()) {
+                    return partitions;
+                }
+                LOG.log(Level.WARNING, "presence shard topic " + topic + " does not exist; is presence.shards.topic"
+                        + " the same on every instance, and kafka.topic.create on?");
+            } catch (WakeupException e) {
+                return null;
+            } catch (KafkaException e) {
+                LOG.log(Level.WARNING, "presence shard group: cannot read " + topic + " (" + e + "); retrying");
+            }
+            closing.await(1, TimeUnit.SECONDS);
+        }
+        return null;
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
