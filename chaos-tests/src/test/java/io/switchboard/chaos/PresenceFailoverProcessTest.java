@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
 import io.switchboard.proto.client.v1.Ack;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.Connect;
@@ -19,6 +20,8 @@ import io.switchboard.proto.client.v1.Subscribe;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.ControlRequest;
 import io.switchboard.proto.internal.v1.DisconnectCommand;
+import io.switchboard.proto.internal.v1.PresenceServiceGrpc;
+import io.switchboard.proto.internal.v1.RoomMembersRequest;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.TestTokens;
@@ -31,17 +34,19 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two sharded presence instances (presence.shards.enabled), each killed in turn with SIGKILL while clients stay
- * connected: what users see is checked after each kill. Member lists are right again within bounded time (pages,
- * and an event that tells a client holding the old list to read again), direct messages reach a user who connected
- * after the kill, a backend's disconnect closes a connection the dead instance never knew, and nobody who left stays
- * listed. One of the two kills always hits the owner of the room's shard.
+ * Two sharded presence instances (presence.shards.enabled), killed with SIGKILL while clients stay connected: first
+ * the owner of the watched room's shard (a handover), then, after it came back and took shards again, the instance
+ * that does not own the room (only lookups and reports fail over). What users see is checked after each kill: member
+ * lists are right again within bounded time (pages, and an event that tells a client holding the old list to read
+ * again), direct messages reach a user who connected after the kill, a backend's disconnect closes a connection the
+ * dead instance never knew, and nobody who left stays listed.
  */
 class PresenceFailoverProcessTest {
     private static final String SECRET = "presence-failover-secret-0123456789abcdef";
@@ -86,18 +91,63 @@ class PresenceFailoverProcessTest {
             await().atMost(RECOVERY).ignoreExceptions().untilAsserted(() ->
                     assertThat(watcher.memberIds()).containsExactly("ann", "ben", "dave", "watcher"));
 
-            List<ServiceProcess> instances = cluster.presences();
-            assertThat(instances).hasSize(2);
+            assertThat(cluster.presences()).hasSize(2);
+            int owner = await().atMost(RECOVERY).until(PresenceFailoverProcessTest::roomOwner, o -> o >= 0);
+            ServiceProcess victim = cluster.presences().get(owner);
+            killAndCheck(victim, 1, watcher, ben, gateway1, gateway2, dave, List.of("ann", "dave", "watcher"));
 
-            killAndCheck(instances.get(0), 1, watcher, ben, gateway1, gateway2, dave,
-                    List.of("ann", "dave", "watcher"));
-            cluster.restart("presence");
-            killAndCheck(cluster.presences().get(1), 2, watcher, ann, gateway1, gateway2, dave,
+            // The owner comes back; once both instances own shards again, the one not owning the room dies.
+            cluster.restart(victim.name());
+            await().atMost(RECOVERY).until(() -> roomOwner() >= 0 && ownsSomeShard(owner));
+            int notOwner = 1 - roomOwner();
+            killAndCheck(cluster.presences().get(notOwner), 2, watcher, ann, gateway1, gateway2, dave,
                     List.of("dave", "watcher"));
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nservice logs:\n" + cluster.logs(), e);
         } finally {
             clients.forEach(Client::close);
+        }
+    }
+
+    /** The index of the one instance that answers the room's member pages (its shard's owner), or -1. */
+    private static int roomOwner() {
+        List<Integer> answering = new ArrayList<>();
+        List<String> addresses = cluster.presenceAddresses();
+        for (int i = 0; i < addresses.size(); i++) {
+            if (answers(addresses.get(i), ROOM)) {
+                answering.add(i);
+            }
+        }
+        return answering.size() == 1 ? answering.getFirst() : -1;
+    }
+
+    /** Whether instance {@code index} owns at least one shard: it answers the pages of some room. */
+    private static boolean ownsSomeShard(int index) {
+        return ask(cluster.presenceAddresses().get(index),
+                channel -> IntStream.range(0, 100).anyMatch(i -> answers(channel, "probe-" + i)));
+    }
+
+    private static boolean answers(String address, String room) {
+        return ask(address, channel -> answers(channel, room));
+    }
+
+    private static boolean ask(String address, Predicate<ManagedChannel> question) {
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(address).usePlaintext().build();
+        try {
+            return question.test(channel);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    /** Whether the instance behind {@code channel} answers the room's member pages (owns its shard, warmed up). */
+    private static boolean answers(ManagedChannel channel, String room) {
+        try {
+            PresenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+                    .roomMembers(RoomMembersRequest.newBuilder().setRoom(room).setLimit(1).build());
+            return true;
+        } catch (StatusRuntimeException e) {
+            return false;
         }
     }
 

@@ -49,6 +49,8 @@ final class ProcessCluster implements AutoCloseable {
     private ServiceProcess history;
     private ServiceProcess presence;
     private final List<ServiceProcess> presences = new ArrayList<>();
+    /** The presence instances' gRPC addresses, in instance order. */
+    private final List<String> presenceTargets = new ArrayList<>();
     /** The routers' gRPC addresses as the gateways know them (through their proxies, when there are any). */
     private final List<String> routerTargets = new ArrayList<>();
     private HaproxyProcess haproxy;
@@ -191,6 +193,7 @@ final class ProcessCluster implements AutoCloseable {
             for (int i = 1; i <= options.presenceInstances(); i++) {
                 addresses.add(definePresence(i, kafkaYaml));
             }
+            presenceTargets.addAll(addresses);
             presenceAddress = String.join(",", addresses);
         }
         List<String> routerAddresses = new ArrayList<>();
@@ -466,6 +469,11 @@ final class ProcessCluster implements AutoCloseable {
     /** The routers' gRPC {@code host:port}s (their fault proxies' when the cluster has them). */
     List<String> routerAddresses() {
         return List.copyOf(routerTargets);
+    }
+
+    /** The presence instances' gRPC {@code host:port}s, in instance order. */
+    List<String> presenceAddresses() {
+        return List.copyOf(presenceTargets);
     }
 
     /** Every presence process, in instance order (empty when the cluster has none). */
