@@ -57,7 +57,9 @@ import java.util.concurrent.TimeUnit;
  * and flusher and binds the ports; it fails once, cleaning up, when Kafka does not answer within
  * {@code presence.startup-timeout}. {@link #shutdown(Duration)} reports NOT_SERVING, lets running calls finish
  * within the grace, stops the reaper, flushes the last interval's records and closes the producer. State is
- * soft: a restarted service knows nothing and gateways resync. Metrics go to the registry it is given.
+ * soft: a restarted service knows nothing and gateways resync. Metrics go to the registry it is given. With
+ * {@code presence.shards.enabled} it is one of several instances: a {@link ShardGroup} decides which shards it owns
+ * and {@link OwnedRecords} writes only their records; stopping leaves the group first, so the others take over.
  *
  * <p>Thread-safe: lifecycle methods serialize on one lock; getters may be called from any thread.
  */

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -55,6 +56,7 @@ public final class ShardGroup implements Ownership, AutoCloseable {
     private final Listener listener;
     private final Thread thread;
     private final CountDownLatch closing = new CountDownLatch(1);
+    private final AtomicBoolean started = new AtomicBoolean();
     private volatile Shards shards;
     private volatile Set<Integer> owned = Set.of();
 
@@ -85,6 +87,9 @@ public final class ShardGroup implements Ownership, AutoCloseable {
 
     /** Starts the group thread: it joins after the join delay. Fails when called twice. */
     public void start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("Already started");
+        }
         thread.start();
     }
 
@@ -103,6 +108,10 @@ public final class ShardGroup implements Ownership, AutoCloseable {
     @Override
     public void close() {
         closing.countDown();
+        if (started.compareAndSet(false, true)) {
+            consumer.close(CloseOptions.timeout(Duration.ZERO)); // never started: no thread owns the consumer
+            return;
+        }
         consumer.wakeup();
         try {
             thread.join(Duration.ofSeconds(10));
