@@ -28,8 +28,8 @@ import java.util.function.ToLongFunction;
  * <li>{@code switchboard_presence_lease_expiries_total}: gateways dropped because their lease passed</li>
  * <li>{@code switchboard_presence_records_written_total{kind}}: records Kafka acknowledged ({@code room}, {@code user})</li>
  * <li>{@code switchboard_presence_records_failed_total}: records Kafka did not take</li>
- * <li>{@code switchboard_presence_shards_owned}: shards this instance owns (only with {@code presence.shards.enabled};
- *     summed over the instances it is {@code presence.shards.count} once the group is settled)</li>
+ * <li>{@code switchboard_presence_shards_owned}: shards this instance owns (with {@code presence.shards.enabled},
+ *     summed over the instances it is {@code presence.shards.count} once the group is settled; 1 without)</li>
  * </ul>
  */
 final class PresenceMetrics {

@@ -139,6 +139,8 @@ public final class PresenceServer implements ServiceMain.Service {
             ShardGroup group = shardGroup;
             metrics.shardsOwned(() -> group.owned().size());
             shardGroup.start();
+        } else {
+            metrics.shardsOwned(() -> 1); // one instance: one shard, everything
         }
         reaper = new LeaseReaper(presence, config.reapInterval(), metrics::leaseExpiries);
         reaper.start();
