@@ -50,6 +50,11 @@ final class ProcessCluster implements AutoCloseable {
     private final List<ServiceProcess> histories = new ArrayList<>();
     private final int historyReplicas;
     private ServiceProcess presence;
+    private final List<ServiceProcess> presences = new ArrayList<>();
+    /** The presence instances' gRPC addresses, in instance order. */
+    private final List<String> presenceTargets = new ArrayList<>();
+    /** The routers' gRPC addresses as the gateways know them (through their proxies, when there are any). */
+    private final List<String> routerTargets = new ArrayList<>();
     private HaproxyProcess haproxy;
     /** Each party's certificates with {@link Options#withTls()}, else empty. */
     private final Map<String, PemFiles> certificates;
@@ -62,11 +67,14 @@ final class ProcessCluster implements AutoCloseable {
      * What to start. With {@code externalKafka} set (bootstrap servers of a Kafka cluster someone else runs, e.g. a
      * Testcontainers broker), no embedded broker starts and {@code kafkaNodes} is its node count.
      * {@code presenceSettings} are extra {@code presence.*} keys (relative to {@code presence}) for the presence service,
-     * {@code gatewaySettings} extra {@code gateway.*} keys for every gateway.
+     * {@code gatewaySettings} extra {@code gateway.*} keys for every gateway. {@code presenceInstances} above 1 runs
+     * that many sharded presence instances ({@code presence.shards.enabled}, a 3 s group session timeout), named
+     * {@code presence}, {@code presence-2}, ...; every router and gateway gets all their addresses.
      */
     record Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
                    boolean haproxy, boolean routerProxies, String secret, String externalKafka,
-                   Map<String, String> presenceSettings, boolean tls, Map<String, String> gatewaySettings) {
+                   Map<String, String> presenceSettings, boolean tls, Map<String, String> gatewaySettings,
+                   int presenceInstances) {
         Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
                 boolean haproxy, boolean routerProxies, String secret) {
             this(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret, null, Map.of(),
@@ -79,12 +87,25 @@ final class ProcessCluster implements AutoCloseable {
                     Map.of(), false, Map.of());
         }
 
+        Options(int kafkaNodes, int routers, int gateways, boolean history, boolean presence,
+                boolean haproxy, boolean routerProxies, String secret, String externalKafka,
+                Map<String, String> presenceSettings, boolean tls, Map<String, String> gatewaySettings) {
+            this(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret, externalKafka,
+                    presenceSettings, tls, gatewaySettings, 1);
+        }
+
+        /** The same with {@code count} sharded presence instances. */
+        Options withPresenceInstances(int count) {
+            return new Options(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret,
+                    externalKafka, presenceSettings, tls, gatewaySettings, count);
+        }
+
         /** The same with an extra {@code presence.<key>} setting. */
         Options withPresence(String key, String value) {
             Map<String, String> settings = new LinkedHashMap<>(presenceSettings);
             settings.put(key, value);
             return new Options(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret,
-                    externalKafka, Map.copyOf(settings), tls, gatewaySettings);
+                    externalKafka, Map.copyOf(settings), tls, gatewaySettings, presenceInstances);
         }
 
         /**
@@ -95,7 +116,7 @@ final class ProcessCluster implements AutoCloseable {
             Map<String, String> settings = new LinkedHashMap<>(gatewaySettings);
             settings.put(key, value);
             return new Options(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret,
-                    externalKafka, presenceSettings, tls, Map.copyOf(settings));
+                    externalKafka, presenceSettings, tls, Map.copyOf(settings), presenceInstances);
         }
 
         /**
@@ -106,7 +127,7 @@ final class ProcessCluster implements AutoCloseable {
          */
         Options withTls() {
             return new Options(kafkaNodes, routers, gateways, history, presence, haproxy, routerProxies, secret,
-                    externalKafka, presenceSettings, true, gatewaySettings);
+                    externalKafka, presenceSettings, true, gatewaySettings, presenceInstances);
         }
     }
 
@@ -186,21 +207,12 @@ final class ProcessCluster implements AutoCloseable {
         String kafkaYaml = kafkaYaml();
         String presenceAddress = null;
         if (options.presence()) {
-            int grpcPort = LoopbackPorts.pick();
-            int metricsPort = LoopbackPorts.pick();
-            StringBuilder extra = new StringBuilder();
-            options.presenceSettings().forEach((key, value) -> extra.append("  ").append(key).append(": \"")
-                    .append(value).append("\"\n"));
-            Path config = write("presence.yaml", """
-                    presence:
-                      id: "presence-1"
-                      grpc:
-                        port: %d
-                    %s  metrics:
-                        port: %d
-                    %s%s""".formatted(grpcPort, serverTls("presence"), metricsPort, extra, kafkaYaml));
-            define("presence", "io.switchboard.presence.PresenceMain", config, metricsPort, p -> presence = p);
-            presenceAddress = "127.0.0.1:" + grpcPort;
+            List<String> addresses = new ArrayList<>();
+            for (int i = 1; i <= options.presenceInstances(); i++) {
+                addresses.add(definePresence(i, kafkaYaml));
+            }
+            presenceTargets.addAll(addresses);
+            presenceAddress = String.join(",", addresses);
         }
         List<String> routerAddresses = new ArrayList<>();
         for (int i = 1; i <= options.routers(); i++) {
@@ -248,6 +260,7 @@ final class ProcessCluster implements AutoCloseable {
             historyAddresses.add("127.0.0.1:" + grpcPort);
         }
         String historyAddress = historyAddresses.isEmpty() ? null : String.join(",", historyAddresses);
+        routerTargets.addAll(routerAddresses);
         String routersYaml = routerAddresses.stream().map(a -> "    - \"" + a + "\"").collect(Collectors.joining("\n"));
         for (int i = 1; i <= options.gateways(); i++) {
             int port = LoopbackPorts.pick();
@@ -295,6 +308,35 @@ final class ProcessCluster implements AutoCloseable {
         if (options.haproxy()) {
             haproxy = HaproxyProcess.start(gatewayPorts, directory, haproxyTls());
         }
+    }
+
+    /** Defines presence instance {@code i} (of {@code options.presenceInstances()}) and returns its gRPC address. */
+    private String definePresence(int i, String kafkaYaml) {
+        int grpcPort = LoopbackPorts.pick();
+        int metricsPort = LoopbackPorts.pick();
+        StringBuilder extra = new StringBuilder();
+        if (options.presenceInstances() > 1) {
+            extra.append("  shards:\n    enabled: true\n    session-timeout: \"PT3S\"\n");
+        }
+        options.presenceSettings().forEach((key, value) -> extra.append("  ").append(key).append(": \"")
+                .append(value).append("\"\n"));
+        String name = i == 1 ? "presence" : "presence-" + i;
+        Path config = write(name + ".yaml", """
+                presence:
+                  id: "presence-%d"
+                  grpc:
+                    port: %d
+                %s  metrics:
+                    port: %d
+                %s%s""".formatted(i, grpcPort, serverTls("presence"), metricsPort, extra, kafkaYaml));
+        int index = i - 1;
+        define(name, "io.switchboard.presence.PresenceMain", config, metricsPort, p -> {
+            set(presences, index, p);
+            if (index == 0) {
+                presence = p;
+            }
+        });
+        return "127.0.0.1:" + grpcPort;
     }
 
     private String kafkaYaml() {
@@ -458,9 +500,24 @@ final class ProcessCluster implements AutoCloseable {
         return List.copyOf(histories);
     }
 
-    /** The presence process, or null when the cluster has none. */
+    /** The (first) presence process, or null when the cluster has none. */
     ServiceProcess presence() {
         return presence;
+    }
+
+    /** The routers' gRPC {@code host:port}s (their fault proxies' when the cluster has them). */
+    List<String> routerAddresses() {
+        return List.copyOf(routerTargets);
+    }
+
+    /** The presence instances' gRPC {@code host:port}s, in instance order. */
+    List<String> presenceAddresses() {
+        return List.copyOf(presenceTargets);
+    }
+
+    /** Every presence process, in instance order (empty when the cluster has none). */
+    List<ServiceProcess> presences() {
+        return List.copyOf(presences);
     }
 
     /** The embedded Kafka cluster; fails when the cluster runs against an external one. */
@@ -561,7 +618,7 @@ final class ProcessCluster implements AutoCloseable {
         gateways.stream().filter(java.util.Objects::nonNull).forEach(all::add);
         histories.stream().filter(java.util.Objects::nonNull).forEach(all::add);
         routers.stream().filter(java.util.Objects::nonNull).forEach(all::add);
-        Optional.ofNullable(presence).ifPresent(all::add);
+        presences.stream().filter(java.util.Objects::nonNull).forEach(all::add);
         return all;
     }
 

@@ -215,10 +215,14 @@ public final class GatewayKeys {
             .byDefault(1024).check(Check.atLeast(1))
             .doc("Largest Ephemeral payload; beyond: Error PAYLOAD_TOO_LARGE. Must be below `max-frame-bytes`. (The"
                     + " router refuses ephemeral payloads above 1024 bytes whatever this says.)");
-    public static final Key<String> PRESENCE_ADDRESS = S.define("gateway.presence.address", HOST_PORT)
+    public static final Key<List<String>> PRESENCE_ADDRESS = S.define("gateway.presence.address",
+                    ValueType.listOf(HOST_PORT))
             .unsetMeans("unset (presence disabled)")
-            .doc("Presence service as `host:port` (plaintext gRPC). Unset: no reports, SetStatus and PresenceQuery"
-                    + " answer Error 101 `UNAVAILABLE`.");
+            .check(Check.of(l -> new HashSet<>(l).size() == l.size(), "no duplicates"))
+            .doc("Presence service as `host:port` (gRPC; TLS per `gateway.grpc-client.tls.*`), or a list of the"
+                    + " instances of a sharded presence (`presence.shards.enabled`; see **Lists** above): the gateway"
+                    + " reports to every one, and asks them in turn, moving on on `UNAVAILABLE`. Unset: no reports,"
+                    + " SetStatus and PresenceQuery answer Error 101 `UNAVAILABLE`.");
     public static final Key<Duration> PRESENCE_REPORT_INTERVAL = S.define("gateway.presence.report-interval",
                     DURATION).byDefault(Duration.ofMillis(200)).check(Check.positive())
             .doc("How often queued presence changes (connection opened/closed, room joined/left, status) are sent;"

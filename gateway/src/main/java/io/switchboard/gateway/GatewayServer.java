@@ -89,6 +89,7 @@ import io.switchboard.gateway.presence.GrpcPresenceClient;
 import io.switchboard.gateway.presence.PresenceChanges;
 import io.switchboard.gateway.presence.PresenceDirectory;
 import io.switchboard.gateway.presence.PresenceReporter;
+import io.switchboard.gateway.presence.PresenceReporters;
 import io.switchboard.gateway.probe.DeliveryProbe;
 import io.switchboard.gateway.probe.ProbeMetrics;
 import io.switchboard.gateway.probe.ProbeRooms;
@@ -182,7 +183,7 @@ public final class GatewayServer implements AutoCloseable {
     private RouterClient routerClient;
     private HistoryClient historyClient;
     private GrpcPresenceClient presenceClient;
-    private PresenceReporter presenceReporter;
+    private PresenceReporters presenceReporter;
     private SignalConsumer signals;
     // Null when gateway.probe.interval is 0.
     private volatile DeliveryProbe probe;
@@ -435,13 +436,13 @@ public final class GatewayServer implements AutoCloseable {
     private void startPresenceAndSignals(SessionFactory.Builder factory) {
         PresenceChanges presence = PresenceChanges.NONE;
         PresenceDirectory directory = PresenceDirectory.unconfigured();
-        Optional<String> presenceAddress = config.find(PRESENCE_ADDRESS);
-        if (presenceAddress.isPresent()) {
-            presenceClient = new GrpcPresenceClient(presenceAddress.get(), channelBuilder(presenceAddress.get()),
+        Optional<List<String>> presenceAddresses = config.find(PRESENCE_ADDRESS);
+        if (presenceAddresses.isPresent()) {
+            presenceClient = new GrpcPresenceClient(presenceAddresses.get(), this::channelBuilder,
                     config.get(PRESENCE_TIMEOUT));
-            presenceReporter = new PresenceReporter(PresenceReporter.Settings.of(gatewayId,
+            presenceReporter = new PresenceReporters(PresenceReporter.Settings.of(gatewayId,
                     config.get(PRESENCE_REPORT_INTERVAL), config.get(PRESENCE_MAX_PENDING),
-                    config.get(PRESENCE_TIMEOUT)), presenceClient.channel(), registry);
+                    config.get(PRESENCE_TIMEOUT)), presenceClient.channels(), registry);
             presenceReporter.start();
             presence = presenceReporter;
             directory = presenceClient;

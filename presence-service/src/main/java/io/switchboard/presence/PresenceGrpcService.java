@@ -2,6 +2,7 @@ package io.switchboard.presence;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.switchboard.presence.shards.Ownership;
 import io.switchboard.presence.state.PresenceState;
 import io.switchboard.proto.internal.v1.GatewayConnectionsRequest;
 import io.switchboard.proto.internal.v1.GatewayConnectionsResponse;
@@ -23,17 +24,29 @@ import java.util.function.Supplier;
 
 /**
  * The gRPC face of {@link PresenceState}: validates each request ({@code INVALID_ARGUMENT} with a description,
- * nothing applied) and maps outcomes to responses and metrics. Thread-safe (the state is).
+ * nothing applied) and maps outcomes to responses and metrics. One of several instances ({@code
+ * presence.shards.enabled}) answers member pages only for the rooms it owns and no query during its warm-up; the
+ * refusals are {@code UNAVAILABLE}, on which callers ask the next instance. Thread-safe (the state is).
  */
 final class PresenceGrpcService extends PresenceServiceGrpc.PresenceServiceImplBase {
     private final PresenceState state;
     private final PresenceMetrics metrics;
     private final int leaseMillis;
+    private final Ownership ownership;
+    private final boolean oneOfSeveral;
 
-    PresenceGrpcService(PresenceState state, PresenceMetrics metrics, Duration leaseTtl) {
+    /**
+     * @param ownership    the rooms whose member pages this instance answers
+     * @param oneOfSeveral whether other instances share the work: then a warming-up instance answers no query, as
+     *                     another one knows better
+     */
+    PresenceGrpcService(PresenceState state, PresenceMetrics metrics, Duration leaseTtl, Ownership ownership,
+                        boolean oneOfSeveral) {
         this.state = Objects.requireNonNull(state, "state");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.leaseMillis = (int) leaseTtl.toMillis();
+        this.ownership = Objects.requireNonNull(ownership, "ownership");
+        this.oneOfSeveral = oneOfSeveral;
     }
 
     @Override
@@ -59,8 +72,13 @@ final class PresenceGrpcService extends PresenceServiceGrpc.PresenceServiceImplB
         Optional<String> problem = PresenceRequests.roomMembers(request);
         if (problem.isEmpty() && state.warmingUp()) {
             // Retriable: clients keep the list they have and ask again (docs/protocol.md section 11.1).
-            responses.onError(Status.UNAVAILABLE.withDescription("presence is collecting the gateways' state after"
-                    + " its start; retry shortly").asRuntimeException());
+            responses.onError(warmingUp());
+            return;
+        }
+        if (problem.isEmpty() && !ownership.owns(request.getRoom())) {
+            // Only the owner's pages match the records clients receive (its epoch and versions).
+            responses.onError(Status.UNAVAILABLE.withDescription("this presence instance does not own the room's"
+                    + " shard; ask another").asRuntimeException());
             return;
         }
         answer(problem, responses, () -> state.roomMembers(request.getRoom(), request.getAfterUser(),
@@ -69,6 +87,10 @@ final class PresenceGrpcService extends PresenceServiceGrpc.PresenceServiceImplB
 
     @Override
     public void roomCounts(RoomCountsRequest request, StreamObserver<RoomCountsResponse> responses) {
+        if (oneOfSeveral && state.warmingUp()) {
+            responses.onError(warmingUp());
+            return;
+        }
         answer(PresenceRequests.roomCounts(request), responses, () -> {
             RoomCountsResponse.Builder response = RoomCountsResponse.newBuilder();
             request.getRoomsList().forEach(room -> response.addCounts(state.roomCount(room)));
@@ -78,6 +100,10 @@ final class PresenceGrpcService extends PresenceServiceGrpc.PresenceServiceImplB
 
     @Override
     public void userPresence(UserPresenceRequest request, StreamObserver<UserPresenceResponse> responses) {
+        if (oneOfSeveral && state.warmingUp()) {
+            responses.onError(warmingUp());
+            return;
+        }
         answer(PresenceRequests.userPresence(request), responses, () -> {
             UserPresenceResponse.Builder response = UserPresenceResponse.newBuilder();
             request.getUserIdsList().forEach(user -> response.addUsers(state.userPresence(user)));
@@ -88,8 +114,17 @@ final class PresenceGrpcService extends PresenceServiceGrpc.PresenceServiceImplB
     @Override
     public void gatewayConnections(GatewayConnectionsRequest request,
                                    StreamObserver<GatewayConnectionsResponse> responses) {
+        if (oneOfSeveral && state.warmingUp()) {
+            responses.onError(warmingUp());
+            return;
+        }
         answer(PresenceRequests.gatewayConnections(request), responses, () -> state.gatewayConnections(
                 request.getGatewayId(), request.getAfterSession(), PresenceRequests.pageSize(request.getLimit())));
+    }
+
+    private static RuntimeException warmingUp() {
+        return Status.UNAVAILABLE.withDescription("presence is collecting the gateways' state after its start; retry"
+                + " shortly").asRuntimeException();
     }
 
     private ReportResponse response(boolean resyncRequired) {

@@ -1,5 +1,6 @@
 package io.switchboard.presence;
 
+import static io.switchboard.service.config.ValueType.BOOLEAN;
 import static io.switchboard.service.config.ValueType.BYTES;
 import static io.switchboard.service.config.ValueType.DURATION;
 import static io.switchboard.service.config.ValueType.INT;
@@ -76,6 +77,35 @@ public final class PresenceKeys {
             .byDefault(Duration.ofSeconds(10)).check(Check.nonNegative())
             .doc("On SIGTERM / `close()`: how long running calls may finish; then the last interval's deltas are"
                     + " written and the producer closed (at most 5 s).");
+
+    public static final Key<Boolean> SHARDS_ENABLED = S.define("presence.shards.enabled", BOOLEAN)
+            .byDefault(false)
+            .doc("Run as one of several presence instances sharing the work (docs/architecture.md, \"Several presence"
+                    + " instances\"). Every gateway reports to every instance, so each holds the whole model; the"
+                    + " shards (rooms and users by hash) are split among the live instances by a Kafka consumer group"
+                    + " on `presence.shards.topic`, and only a shard's owner writes its records and answers its member"
+                    + " pages (others answer `UNAVAILABLE`, and callers ask the next instance). An instance joins the"
+                    + " group after its warm-up and answers no query before. `false`: one instance owns everything.");
+    public static final Key<String> SHARDS_TOPIC = S.define("presence.shards.topic", STRING)
+            .byDefault("switchboard.presence-shards").check(Check.of(s -> !s.isBlank(), "not blank"))
+            .doc("The coordination topic: its partitions are the shards, and the partitions the consumer group"
+                    + " assigns to an instance are the shards it owns. Nothing is written to it. Created at start"
+                    + " (when `kafka.topic.create`) with `presence.shards.count` partitions; every instance must use"
+                    + " the same topic, group and count.");
+    public static final Key<Integer> SHARDS_COUNT = S.define("presence.shards.count", INT)
+            .byDefault(12).check(Check.between(1, 1024))
+            .doc("Number of shards (partitions of `presence.shards.topic`). More than the instances you will run;"
+                    + " a room or user belongs to shard `floorMod(key.hashCode(), count)`. An existing topic keeps"
+                    + " its partition count, which then wins.");
+    public static final Key<String> SHARDS_GROUP = S.define("presence.shards.group", STRING)
+            .byDefault("switchboard-presence").check(Check.of(s -> !s.isBlank(), "not blank"))
+            .doc("Kafka consumer group id of the presence instances.");
+    public static final Key<Duration> SHARDS_SESSION_TIMEOUT = S.define("presence.shards.session-timeout", DURATION)
+            .byDefault(Duration.ofSeconds(6)).check(Check.between(Duration.ofSeconds(1), Duration.ofMinutes(5)))
+            .doc("Consumer `session.timeout.ms`: how long after an instance died (without leaving the group) its"
+                    + " shards move to the others; a stopped instance leaves at once. The broker's"
+                    + " `group.min.session.timeout.ms` (6 s by default) is the lower bound: lower it on the brokers"
+                    + " to fail over faster (the local cluster and the Kubernetes files use 3 s).");
 
     /** {@code presence.grpc.tls.*}: TLS of the gRPC port. */
     public static final ServerTlsKeys GRPC_TLS = ServerTlsKeys.define(S, "presence.grpc.tls", "`PresenceService` calls");

@@ -10,6 +10,7 @@ import io.switchboard.proto.internal.v1.PresenceRecord;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -27,6 +28,8 @@ import java.util.function.ToLongFunction;
  * <li>{@code switchboard_presence_lease_expiries_total}: gateways dropped because their lease passed</li>
  * <li>{@code switchboard_presence_records_written_total{kind}}: records Kafka acknowledged ({@code room}, {@code user})</li>
  * <li>{@code switchboard_presence_records_failed_total}: records Kafka did not take</li>
+ * <li>{@code switchboard_presence_shards_owned}: shards this instance owns (with {@code presence.shards.enabled},
+ *     summed over the instances it is {@code presence.shards.count} once the group is settled; 1 without)</li>
  * </ul>
  */
 final class PresenceMetrics {
@@ -37,6 +40,7 @@ final class PresenceMetrics {
     private final Counter syncs;
     private final Counter leaseExpiries;
     private final Counter written;
+    private volatile Collector shards;
 
     PresenceMetrics(PrometheusRegistry registry, Supplier<PresenceState.Counts> counts, LongSupplier failed) {
         this.registry = registry;
@@ -101,7 +105,19 @@ final class PresenceMetrics {
         return (long) resyncs.get();
     }
 
+    /** Registers {@code switchboard_presence_shards_owned}, read from {@code owned}. */
+    void shardsOwned(IntSupplier owned) {
+        Collector gauge = GaugeWithCallback.builder().name("switchboard_presence_shards_owned")
+                .help("Shards this presence instance owns").callback(cb -> cb.call(owned.getAsInt())).build();
+        registry.register(gauge);
+        shards = gauge;
+    }
+
     void unregister() {
         collectors.forEach(registry::unregister);
+        Collector owned = shards;
+        if (owned != null) {
+            registry.unregister(owned);
+        }
     }
 }

@@ -9,13 +9,22 @@ import static io.switchboard.presence.PresenceKeys.LEAVE_GRACE;
 import static io.switchboard.presence.PresenceKeys.MAX_DELTA_MEMBERS;
 import static io.switchboard.presence.PresenceKeys.MAX_MESSAGE_BYTES;
 import static io.switchboard.presence.PresenceKeys.METRICS_PORT;
+import static io.switchboard.presence.PresenceKeys.SHARDS_COUNT;
+import static io.switchboard.presence.PresenceKeys.SHARDS_ENABLED;
+import static io.switchboard.presence.PresenceKeys.SHARDS_GROUP;
+import static io.switchboard.presence.PresenceKeys.SHARDS_SESSION_TIMEOUT;
+import static io.switchboard.presence.PresenceKeys.SHARDS_TOPIC;
 import static io.switchboard.presence.PresenceKeys.SHUTDOWN_GRACE;
 import static io.switchboard.presence.PresenceKeys.STARTUP_TIMEOUT;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.presence.kafka.KafkaPresenceSink;
 import io.switchboard.presence.kafka.PresenceSink;
 import io.switchboard.presence.kafka.PresenceTopic;
+import io.switchboard.presence.shards.Ownership;
+import io.switchboard.presence.shards.OwnedRecords;
+import io.switchboard.presence.shards.ShardGroup;
 import io.switchboard.presence.state.PresenceState;
 import io.switchboard.proto.internal.v1.PresenceRecord;
 import io.switchboard.proto.internal.v1.PresenceServiceGrpc;
@@ -48,7 +57,9 @@ import java.util.concurrent.TimeUnit;
  * and flusher and binds the ports; it fails once, cleaning up, when Kafka does not answer within
  * {@code presence.startup-timeout}. {@link #shutdown(Duration)} reports NOT_SERVING, lets running calls finish
  * within the grace, stops the reaper, flushes the last interval's records and closes the producer. State is
- * soft: a restarted service knows nothing and gateways resync. Metrics go to the registry it is given.
+ * soft: a restarted service knows nothing and gateways resync. Metrics go to the registry it is given. With
+ * {@code presence.shards.enabled} it is one of several instances: a {@link ShardGroup} decides which shards it owns
+ * and {@link OwnedRecords} writes only their records; stopping leaves the group first, so the others take over.
  *
  * <p>Thread-safe: lifecycle methods serialize on one lock; getters may be called from any thread.
  */
@@ -69,6 +80,7 @@ public final class PresenceServer implements ServiceMain.Service {
 
     // Written by the lifecycle phases under its lock; published to other threads through its volatile state.
     private PresenceSink sink;
+    private ShardGroup shardGroup;
     private PresenceMetrics metrics;
     private LeaseReaper reaper;
     private DeltaFlusher flusher;
@@ -117,6 +129,19 @@ public final class PresenceServer implements ServiceMain.Service {
         metrics = new PresenceMetrics(registry, presence::counts, () -> opened[0] == null ? 0 : opened[0].failures());
         sink = sinks.open(config, new PresenceSink.Outcomes(metrics::written, presence::recordLost));
         opened[0] = sink;
+        if (config.get(SHARDS_ENABLED)) {
+            // Records go through the owner filter, which the group tells of taken shards; set before it starts.
+            OwnedRecords[] owned = new OwnedRecords[1];
+            shardGroup = shardGroup(keys -> owned[0].taken(keys, presence));
+            owned[0] = new OwnedRecords(shardGroup, sink, config.get(SHARDS_SESSION_TIMEOUT).multipliedBy(2)
+                    .plusSeconds(30), Ticker.systemTicker());
+            sink = owned[0];
+            ShardGroup group = shardGroup;
+            metrics.shardsOwned(() -> group.owned().size());
+            shardGroup.start();
+        } else {
+            metrics.shardsOwned(() -> 1); // one instance: one shard, everything
+        }
         reaper = new LeaseReaper(presence, config.reapInterval(), metrics::leaseExpiries);
         reaper.start();
         flusher = new DeltaFlusher(presence, sink, config.get(DELTA_INTERVAL));
@@ -128,7 +153,8 @@ public final class PresenceServer implements ServiceMain.Service {
                         // A Sync carries a whole gateway's connections: far above gRPC's 4 MiB default.
                         .maxInboundMessageSize(config.get(MAX_MESSAGE_BYTES))
                         .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                        .addService(new PresenceGrpcService(presence, metrics, config.get(LEASE_TTL))));
+                        .addService(new PresenceGrpcService(presence, metrics, config.get(LEASE_TTL),
+                                shardGroup == null ? Ownership.ALL : shardGroup, shardGroup != null)));
         lifecycle.bound(grpc, http);
         grpc.serving(List.of(PresenceServiceGrpc.SERVICE_NAME));
         LOG.log(Level.INFO, "presence " + config.get(ID) + ": topic " + config.get(KafkaKeys.PRESENCE_TOPIC_NAME)
@@ -183,11 +209,27 @@ public final class PresenceServer implements ServiceMain.Service {
     private void release(Duration grace) {
         steps.run("stop the gRPC server", grpc, server -> server.stop(grace));
         steps.run("stop the gRPC executor", grpc, GrpcServerRuntime::stopExecutor);
+        steps.run("leave the presence shard group", shardGroup, ShardGroup::close);
         steps.run("stop the lease reaper", reaper, LeaseReaper::close);
         steps.run("flush the last deltas", flusher, DeltaFlusher::close);
         steps.run("close the presence producer", sink, PresenceSink::close);
         steps.run("stop the HTTP endpoint", http, HttpEndpoints::close);
         steps.run("unregister metrics", metrics, PresenceMetrics::unregister);
+    }
+
+    /**
+     * This instance's membership of the shard group: the coordination topic made sure of, a consumer that joins
+     * after the warm-up and tells {@code taken} of the shards it gains.
+     */
+    private ShardGroup shardGroup(ShardGroup.Listener taken) {
+        KafkaTopicSettings t = config.topicSettings();
+        new PresenceTopic(config.get(SHARDS_TOPIC), config.get(SHARDS_COUNT), t.replicationFactor(),
+                t.minInsyncReplicas(), t.create()).ensure(adminProperties(config), config.get(STARTUP_TIMEOUT));
+        Properties props = KafkaClientSettings.connection(config.get(KafkaKeys.BOOTSTRAP_SERVERS),
+                config.producerProperties());
+        props.put("client.id", "switchboard-presence-shards-" + config.get(ID));
+        return new ShardGroup(props, config.get(SHARDS_TOPIC), config.get(SHARDS_GROUP),
+                config.get(SHARDS_SESSION_TIMEOUT), config.warmUp(), taken);
     }
 
     private static PresenceSink kafkaSink(PresenceConfig config, PresenceSink.Outcomes outcomes) {

@@ -12,8 +12,10 @@ import io.switchboard.proto.internal.v1.PresenceServiceGrpc;
 import io.switchboard.proto.internal.v1.UserPresence;
 import io.switchboard.proto.internal.v1.UserPresenceRequest;
 import io.switchboard.proto.internal.v1.UserPresenceResponse;
+import io.switchboard.service.Failover;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -25,23 +27,24 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Concurrent lookups of one user share one RPC. The RPC runs outside the caller's gRPC context (a caller
  * that gives up does not cancel it for the others) with the earlier of the caller's deadline and {@code
- * router.presence.timeout}. A failed lookup is not cached; a lookup that an invalidation overtakes is answered
- * but not cached. Thread-safe.
+ * router.presence.timeout}, shared by its attempts: with several presence instances it goes to the one that answered
+ * last and fails over to the others on {@code UNAVAILABLE} (each holds every user). A failed lookup is not cached; a
+ * lookup that an invalidation overtakes is answered but not cached. Thread-safe.
  */
 final class PresenceLookup {
-    private final PresenceServiceGrpc.PresenceServiceStub stub;
+    private final Failover<PresenceServiceGrpc.PresenceServiceStub> instances;
     private final Duration timeout;
     private final AsyncCache<String, UserPresence> cache;
 
     /**
-     * @param channel    to the presence service (not owned: the caller closes it)
+     * @param channels   one per presence instance (not owned: the caller closes them)
      * @param timeout    the longest one lookup may take
      * @param ttl        how long a result is reused
      * @param maxEntries how many users are cached
      * @param ticker     the cache's time source
      */
-    PresenceLookup(Channel channel, Duration timeout, Duration ttl, long maxEntries, Ticker ticker) {
-        this.stub = PresenceServiceGrpc.newStub(channel);
+    PresenceLookup(List<? extends Channel> channels, Duration timeout, Duration ttl, long maxEntries, Ticker ticker) {
+        this.instances = new Failover<>(channels.stream().map(PresenceServiceGrpc::newStub).toList());
         this.timeout = timeout;
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxEntries)
@@ -89,11 +92,16 @@ final class PresenceLookup {
         if (callDeadline != null) {
             deadline = deadline.minimum(callDeadline);
         }
-        CompletableFuture<UserPresence> result = new CompletableFuture<>();
         UserPresenceRequest request = UserPresenceRequest.newBuilder().addUserIds(userId).build();
-        PresenceServiceGrpc.PresenceServiceStub withDeadline = stub.withDeadline(deadline);
+        Deadline shared = deadline;
+        return instances.call(stub -> ask(stub.withDeadline(shared), request, userId));
+    }
+
+    private static CompletableFuture<UserPresence> ask(PresenceServiceGrpc.PresenceServiceStub stub,
+                                                       UserPresenceRequest request, String userId) {
+        CompletableFuture<UserPresence> result = new CompletableFuture<>();
         // fork(): keeps the caller's context values but not its cancellation, as the result is shared.
-        Context.current().fork().run(() -> withDeadline.userPresence(request, new StreamObserver<>() {
+        Context.current().fork().run(() -> stub.userPresence(request, new StreamObserver<>() {
             @Override
             public void onNext(UserPresenceResponse response) {
                 result.complete(response.getUsersList().stream()

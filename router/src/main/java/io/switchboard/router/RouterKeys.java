@@ -96,8 +96,13 @@ public final class RouterKeys {
             .byDefault(Duration.ofSeconds(1)).check(Check.positiveAtMost(Duration.ofMillis(Integer.MAX_VALUE)))
             .doc("Producer `max.block.ms`: the longest a send may block a gRPC thread (metadata missing or send"
                     + " buffer full).");
-    public static final Key<String> PRESENCE_ADDRESS = S.define("router.presence.address", HOST_PORT)
-            .doc("`host:port` of the presence service (gRPC; TLS per `router.grpc-client.tls.*`). Unset: `SendToUser`, and `SendControl`"
+    public static final Key<List<String>> PRESENCE_ADDRESS = S.define("router.presence.address",
+                    ValueType.listOf(HOST_PORT))
+            .check(Check.of(l -> new HashSet<>(l).size() == l.size(), "no duplicates"))
+            .doc("`host:port` of the presence service (gRPC; TLS per `router.grpc-client.tls.*`), or a comma-separated"
+                    + " list of the instances of a sharded presence (`presence.shards.enabled`): lookups and the public"
+                    + " API's presence calls go to the instance that answered last and fail over to the next on"
+                    + " `UNAVAILABLE`. Unset: `SendToUser`, and `SendControl`"
                     + " disconnects without `gateway_ids`, answer `UNAVAILABLE \"presence not configured\"`, and the"
                     + " router does not follow the presence topic.");
     public static final Key<Duration> PRESENCE_TIMEOUT = S.define("router.presence.timeout", DURATION)

@@ -125,7 +125,7 @@ public final class RouterServer implements ServiceMain.Service {
     private EventMetrics eventMetrics;
     private Server inProcess;
     private Server apiInProcess;
-    private ManagedChannel presenceChannel;
+    private List<ManagedChannel> presenceChannels = List.of();
     private ManagedChannel historyChannel;
     private SwitchboardApiService api;
     private ManagedChannel apiRouterChannel;
@@ -255,7 +255,7 @@ public final class RouterServer implements ServiceMain.Service {
         // connects) reach the router in that order; answers run on the thread that completes them (Kafka's).
         apiRouterChannel = InProcessChannelBuilder.forName(routerInProcessName).directExecutor().build();
         api = new SwitchboardApiService(apiRouterChannel,
-                Optional.ofNullable(presenceChannel), history, config.api(), clock, registry);
+                List.copyOf(presenceChannels), history, config.api(), clock, registry);
         return api.definition();
     }
 
@@ -331,10 +331,9 @@ public final class RouterServer implements ServiceMain.Service {
             eventMetrics = new EventMetrics(registry, () -> 0);
             return Optional.empty();
         }
-        String address = config.find(PRESENCE_ADDRESS).get();
-        presenceChannel = channelBuilder(address)
-                .userAgent("switchboard-router").build();
-        PresenceLookup lookup = new PresenceLookup(presenceChannel, config.get(PRESENCE_TIMEOUT),
+        presenceChannels = config.find(PRESENCE_ADDRESS).get().stream()
+                .map(address -> channelBuilder(address).userAgent("switchboard-router").build()).toList();
+        PresenceLookup lookup = new PresenceLookup(presenceChannels, config.get(PRESENCE_TIMEOUT),
                 config.get(PRESENCE_CACHE_TTL), config.get(PRESENCE_CACHE_MAX_ENTRIES), ticker());
         eventMetrics = new EventMetrics(registry, lookup::size);
         EventMetrics counted = eventMetrics;
@@ -447,7 +446,7 @@ public final class RouterServer implements ServiceMain.Service {
                 server -> GrpcServerRuntime.stop(server, FORCED_STOP_WAIT));
         steps.run("stop the public API's in-process server", apiInProcess,
                 server -> GrpcServerRuntime.stop(server, FORCED_STOP_WAIT));
-        steps.run("close the presence channel", presenceChannel, ManagedChannel::shutdownNow);
+        presenceChannels.forEach(channel -> steps.run("close a presence channel", channel, ManagedChannel::shutdownNow));
         steps.run("close the history channel", historyChannel, ManagedChannel::shutdownNow);
         steps.run("close the public API's router channel", apiRouterChannel, ManagedChannel::shutdownNow);
         steps.run("close the public API", api, SwitchboardApiService::close);

@@ -136,7 +136,7 @@ class RouterConfigTest {
                 .isEqualTo(new KafkaTopicSettings("rooms.v2", 3, (short) 3, OptionalInt.of(2), false));
         assertThat(config.producerProperties())
                 .containsExactlyInAnyOrderEntriesOf(Map.of("compression.type", "lz4", "batch.size", "32768"));
-        assertThat(config.find(PRESENCE_ADDRESS)).contains("presence:7090");
+        assertThat(config.find(PRESENCE_ADDRESS)).contains(List.of("presence:7090"));
         assertThat(config.find(HISTORY_ADDRESS)).contains(List.of("[::1]:7080"));
         assertThat(config.api().enabled()).isTrue();
         assertThat(config.api().streamWindow()).isEqualTo(32);
@@ -215,8 +215,8 @@ class RouterConfigTest {
         assertThatThrownBy(() -> b.set(TOPIC_NAME, "a topic")).hasMessageStartingWith("kafka.topic.name: 'a topic'");
         assertThatThrownBy(() -> b.set(MAX_PAYLOAD_BYTES, 0)).hasMessageStartingWith("router.max-payload-bytes: 0");
         assertThatThrownBy(() -> b.set(ID, "has space")).hasMessageStartingWith("router.id: 'has space'");
-        assertThatThrownBy(() -> b.set(PRESENCE_ADDRESS, "presence")).hasMessage(
-                "router.presence.address: 'presence' (expected: host:port)");
+        assertThatThrownBy(() -> b.parse(PRESENCE_ADDRESS.name(), "presence")).hasMessageStartingWith(
+                "router.presence.address: 'presence'");
         assertThatThrownBy(() -> b.set(HISTORY_ADDRESS, List.of()))
                 .hasMessageContaining("expected: at least one host:port");
         assertThatThrownBy(() -> b.set(EPHEMERAL_TTL, Duration.ofHours(2)))

@@ -300,7 +300,7 @@ class RouterEventsKafkaTest {
                 .set(KafkaKeys.CONTROL_TOPIC_PARTITIONS, 2).set(KafkaKeys.PRESENCE_TOPIC_NAME, presenceTopic())
                 .set(STARTUP_TIMEOUT, Duration.ofSeconds(20));
         if (withPresence) {
-            config.set(PRESENCE_ADDRESS, "127.0.0.1:" + startPresence());
+            config.set(PRESENCE_ADDRESS, List.of("127.0.0.1:" + startPresence()));
         }
         String name = InProcessServerBuilder.generateName();
         router = RouterServer.builder(config.build(), registry).inProcessName(name).clock(clock).build();

@@ -64,6 +64,8 @@ final class BrokerProperties {
         defaults.put("share.coordinator.state.topic.num.partitions", "10");
         // With the default 3 s delay a fresh consumer group sat idle; tests and local runs want it at once.
         defaults.put("group.initial.rebalance.delay.ms", "0");
+        // Sharded presence instances (presence.shards.session-timeout) fail over within seconds, below the 6 s default.
+        defaults.put("group.min.session.timeout.ms", "1000");
         // Topics are created explicitly (the router does it); a typo must not create a topic.
         defaults.put("auto.create.topics.enable", "false");
         defaults.put("num.partitions", "1");

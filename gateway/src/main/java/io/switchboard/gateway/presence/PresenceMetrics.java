@@ -1,6 +1,7 @@
 package io.switchboard.gateway.presence;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -15,7 +16,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *   <li>{@code gateway_presence_failures_total}: Reports or Syncs that failed</li>
  *   <li>{@code gateway_presence_resyncs_total{reason}}: Syncs made necessary ({@code requested},
  *       {@code failure}, {@code overflow})</li>
- *   <li>{@code gateway_presence_queue_size}: changes waiting to be reported</li>
+ *   <li>{@code gateway_presence_queue_size}: changes waiting to be reported (summed over the reporters of the
+ *       presence instances)</li>
  * </ul>
  */
 final class PresenceMetrics implements AutoCloseable {
@@ -53,8 +55,9 @@ final class PresenceMetrics implements AutoCloseable {
         resyncs.labelValues(reason).inc();
     }
 
-    void queueSize(int n) {
-        queueSize.set(n);
+    /** One reporter's queue is now {@code n} long; {@code queued} is its own count, the gauge shows the sum. */
+    void queueSize(AtomicInteger queued, int n) {
+        queueSize.inc(n - queued.getAndSet(n));
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -114,6 +115,8 @@ public final class PresenceReporter implements PresenceChanges, AutoCloseable {
     private final String incarnation = UUID.randomUUID().toString();
     private final PresenceServiceGrpc.PresenceServiceBlockingStub stub;
     private final PresenceMetrics metrics;
+    private final boolean ownsMetrics;
+    private final AtomicInteger queued = new AtomicInteger();
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean flushQueued = new AtomicBoolean();
@@ -136,9 +139,19 @@ public final class PresenceReporter implements PresenceChanges, AutoCloseable {
      * @param registry where the reporter's metrics go
      */
     public PresenceReporter(Settings settings, Channel channel, PrometheusRegistry registry) {
+        this(settings, channel, new PresenceMetrics(registry), true);
+    }
+
+    /**
+     * A reporter to one of several presence instances ({@link PresenceReporters}), counting into shared metrics.
+     *
+     * @param ownsMetrics whether {@link #stop} unregisters the metrics
+     */
+    PresenceReporter(Settings settings, Channel channel, PresenceMetrics metrics, boolean ownsMetrics) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.stub = PresenceServiceGrpc.newBlockingStub(channel);
-        this.metrics = new PresenceMetrics(registry);
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.ownsMetrics = ownsMetrics;
         this.lease = settings.defaultLease();
         ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "switchboard-presence-reporter");
@@ -182,7 +195,9 @@ public final class PresenceReporter implements PresenceChanges, AutoCloseable {
             Thread.currentThread().interrupt();
             scheduler.shutdownNow();
         }
-        metrics.close();
+        if (ownsMetrics) {
+            metrics.close();
+        }
     }
 
     @Override
@@ -276,11 +291,11 @@ public final class PresenceReporter implements PresenceChanges, AutoCloseable {
             pending.clear();
             syncNeeded = true;
             metrics.resync("overflow");
-            metrics.queueSize(0);
+            metrics.queueSize(queued, 0);
             return;
         }
         pending.addLast(change);
-        metrics.queueSize(pending.size());
+        metrics.queueSize(queued, pending.size());
         if (pending.size() >= settings.batchSize() && flushQueued.compareAndSet(false, true)) {
             try {
                 scheduler.execute(this::flushSafely);
@@ -341,7 +356,7 @@ public final class PresenceReporter implements PresenceChanges, AutoCloseable {
                     for (int i = 0; i < settings.batchSize() && !pending.isEmpty(); i++) {
                         b.addChanges(pending.pollFirst());
                     }
-                    metrics.queueSize(pending.size());
+                    metrics.queueSize(queued, pending.size());
                     report = b.build();
                 }
             } finally {
@@ -382,7 +397,7 @@ public final class PresenceReporter implements PresenceChanges, AutoCloseable {
         // Everything queued so far is in the snapshot; what is queued from now on follows it.
         pending.clear();
         syncNeeded = false;
-        metrics.queueSize(0);
+        metrics.queueSize(queued, 0);
         return b.build();
     }
 
@@ -434,7 +449,7 @@ public final class PresenceReporter implements PresenceChanges, AutoCloseable {
         try {
             syncNeeded = true;
             pending.clear();
-            metrics.queueSize(0);
+            metrics.queueSize(queued, 0);
         } finally {
             lock.unlock();
         }

@@ -77,6 +77,8 @@ final class DeltaBatcher {
     private Map<String, UserSnapshot> usersBefore = new HashMap<>();
     /** Rooms that get a record at the next flush even without a change (a record of theirs was lost). */
     private Set<String> forced = new HashSet<>();
+    /** Users that get a record at the next flush even without a change (their shard changed owner). */
+    private Set<String> forcedUsers = new HashSet<>();
 
     DeltaBatcher(int largeRoomThreshold, int maxDeltaMembers) {
         this.largeRoomThreshold = largeRoomThreshold;
@@ -105,6 +107,11 @@ final class DeltaBatcher {
     /** The next flush writes a record for the room even if nothing changed, so that clients notice a lost one. */
     void force(String room) {
         forced.add(room);
+    }
+
+    /** The next flush writes a record for the user even if nothing changed (so that routers drop cached lookups). */
+    void forceUser(String userId) {
+        forcedUsers.add(userId);
     }
 
     /** Whether the (room, user) pair already has its "before" state recorded in this interval. */
@@ -139,15 +146,19 @@ final class DeltaBatcher {
             }
             view.flushed(room, event != null, version);
         }
-        new TreeMap<>(usersBefore).forEach((userId, before) -> {
-            if (!view.user(userId).equals(before)) {
+        Set<String> users = new TreeSet<>(usersBefore.keySet());
+        users.addAll(forcedUsers);
+        for (String userId : users) {
+            UserSnapshot before = usersBefore.get(userId);
+            if (forcedUsers.contains(userId) || !view.user(userId).equals(before)) {
                 records.add(PresenceRecord.newBuilder().setUser(view.userRecord(userId)).build());
             }
-        });
+        }
         // Fresh maps rather than clear(): a burst (say, a resync of 100k connections) must not pin its capacity.
         roomsBefore = new HashMap<>();
         usersBefore = new HashMap<>();
         forced = new HashSet<>();
+        forcedUsers = new HashSet<>();
         return records;
     }
 

@@ -21,6 +21,7 @@ import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -31,6 +32,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * The in-memory presence model: gateways (incarnation, lease deadline, last seq) hold connections, connections
@@ -347,6 +349,25 @@ public final class PresenceState {
         lock.lock();
         try {
             batcher.force(record.getRoom().getRoom());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * This instance became the owner of some rooms and users (presence.shards): their next flush writes a record for
+     * each, changed or not, so that clients holding a list of the previous owner see this instance's epoch and read
+     * their list again, and routers drop their cached lookups. {@code taken} selects the rooms and users of the model
+     * (the live ones); {@code alsoRooms} and {@code alsoUsers} add ones that changed while another instance owned them
+     * and may have vanished from the model since (a room that emptied, a user gone offline): their record says so.
+     */
+    public void forceRecords(Predicate<String> taken, Collection<String> alsoRooms, Collection<String> alsoUsers) {
+        lock.lock();
+        try {
+            rooms.keySet().stream().filter(taken).forEach(batcher::force);
+            users.keySet().stream().filter(taken).forEach(batcher::forceUser);
+            alsoRooms.forEach(batcher::force);
+            alsoUsers.forEach(batcher::forceUser);
         } finally {
             lock.unlock();
         }

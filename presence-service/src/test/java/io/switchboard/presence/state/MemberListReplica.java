@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * the version held, skip those at or below it, and read again on a gap, a new epoch or a summary. Tests call
  * {@link #page} when the read they started is answered. Not thread-safe.
  */
-final class MemberListReplica {
+public final class MemberListReplica {
     private final Map<String, Member> members = new TreeMap<>();
     private final List<PresenceEvent> buffered = new ArrayList<>();
     private String epoch;
@@ -25,18 +25,18 @@ final class MemberListReplica {
     private int reads;
 
     /** True when the replica wants a (new) page: at the start, after a gap, a new epoch or a summary. */
-    boolean readNeeded() {
+    public boolean readNeeded() {
         return readNeeded;
     }
 
     /** The test starts a read now; its answer comes later through {@link #page}. Events meanwhile are buffered. */
-    void readStarted() {
+    public void readStarted() {
         readNeeded = false;
         loaded = false;
         reads++;
     }
 
-    void page(RoomMembersResponse page) {
+    public void page(RoomMembersResponse page) {
         members.clear();
         page.getMembersList().forEach(m -> members.put(m.getUserId(), m));
         epoch = page.getEpoch();
@@ -47,7 +47,7 @@ final class MemberListReplica {
         pending.forEach(this::event);
     }
 
-    void event(PresenceEvent e) {
+    public void event(PresenceEvent e) {
         if (!loaded) {
             buffered.add(e);
             return;
@@ -70,7 +70,7 @@ final class MemberListReplica {
     }
 
     /** The list as the application would show it. */
-    List<Member> members() {
+    public List<Member> members() {
         return List.copyOf(members.values());
     }
 
@@ -82,7 +82,7 @@ final class MemberListReplica {
         return loaded;
     }
 
-    int reads() {
+    public int reads() {
         return reads;
     }
 }

@@ -24,8 +24,10 @@ import io.switchboard.proto.internal.v1.SendToUserRequest;
 import io.switchboard.proto.internal.v1.SendToUserResponse;
 import io.switchboard.proto.internal.v1.UserPresenceRequest;
 import io.switchboard.proto.internal.v1.UserPresenceResponse;
+import io.switchboard.service.Failover;
 import io.switchboard.service.GrpcFutures;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -40,13 +42,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class InternalCalls {
     private final Channel router;
-    private final Optional<Channel> presence;
+    /** The presence instances; null when presence is not configured. */
+    private final Failover<Channel> presence;
     private final Optional<Channel> history;
     private final Duration defaultDeadline;
 
-    InternalCalls(Channel router, Optional<Channel> presence, Optional<Channel> history, Duration defaultDeadline) {
+    /** @param presence one channel per presence instance, tried in turn on UNAVAILABLE; empty: not configured */
+    InternalCalls(Channel router, List<Channel> presence, Optional<Channel> history, Duration defaultDeadline) {
         this.router = Objects.requireNonNull(router, "router");
-        this.presence = Objects.requireNonNull(presence, "presence");
+        this.presence = presence.isEmpty() ? null : new Failover<>(presence);
         this.history = Objects.requireNonNull(history, "history");
         this.defaultDeadline = Objects.requireNonNull(defaultDeadline, "defaultDeadline");
     }
@@ -83,10 +87,12 @@ final class InternalCalls {
     }
 
     private <Q, R> CompletableFuture<R> presence(String what, MethodDescriptor<Q, R> method, Q request) {
-        if (presence.isEmpty()) {
+        if (presence == null) {
             return notConfigured(what + ": presence is not configured (router.presence.address is unset)");
         }
-        return call(presence.get(), method, request);
+        // The options once, on the caller's thread: a failover attempt runs where the previous one completed.
+        CallOptions options = options();
+        return presence.call(channel -> call(channel, method, request, options));
     }
 
     private static <R> CompletableFuture<R> notConfigured(String description) {
@@ -102,9 +108,14 @@ final class InternalCalls {
     }
 
     private <Q, R> CompletableFuture<R> call(Channel channel, MethodDescriptor<Q, R> method, Q request) {
+        return call(channel, method, request, options());
+    }
+
+    private <Q, R> CompletableFuture<R> call(Channel channel, MethodDescriptor<Q, R> method, Q request,
+                                             CallOptions options) {
         try {
             return GrpcFutures.unary(method.getBareMethodName(),
-                    response -> ClientCalls.asyncUnaryCall(channel.newCall(method, options()), request, response));
+                    response -> ClientCalls.asyncUnaryCall(channel.newCall(method, options), request, response));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

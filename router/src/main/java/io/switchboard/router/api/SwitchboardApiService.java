@@ -101,19 +101,20 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
 
     /**
      * @param router   RouterService (in production an in-process channel to this router's own RouterService)
-     * @param presence PresenceService, empty when presence is not configured (its calls answer UNAVAILABLE)
+     * @param presence PresenceService, one channel per instance (tried in turn on UNAVAILABLE); empty when presence
+     *                 is not configured (its calls answer UNAVAILABLE)
      * @param history  HistoryService, empty when history is not configured (ReadHistory answers UNAVAILABLE)
      * @param config   the API configuration; must name at least one token key
      * @param clock    for token expiry and received times
      * @param registry where the API's metrics go
      * @throws IllegalArgumentException when no token key is configured or the PEM key file holds no usable key
      */
-    public SwitchboardApiService(Channel router, Optional<Channel> presence, Optional<Channel> history,
+    public SwitchboardApiService(Channel router, List<Channel> presence, Optional<Channel> history,
                                  ApiConfig config, InstantSource clock, PrometheusRegistry registry) {
         this(router, presence, history, config, clock, registry, ApiRateLimiter.perSecond(config.ratePerSecond()));
     }
 
-    SwitchboardApiService(Channel router, Optional<Channel> presence, Optional<Channel> history, ApiConfig config,
+    SwitchboardApiService(Channel router, List<Channel> presence, Optional<Channel> history, ApiConfig config,
                           InstantSource clock, PrometheusRegistry registry, ApiRateLimiter rateLimiter) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");

@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,7 +56,7 @@ final class ApiHarness implements AutoCloseable {
                     .addService(router.definition()).addService(presence).addService(history).build().start();
             backendChannel = InProcessChannelBuilder.forName(backendName).executor(executor).build();
             service = new SwitchboardApiService(backendChannel,
-                    withPresenceAndHistory ? Optional.of(backendChannel) : Optional.empty(),
+                    withPresenceAndHistory ? List.of(backendChannel) : List.of(),
                     withPresenceAndHistory ? Optional.of(backendChannel) : Optional.empty(),
                     config, InstantSource.fixed(NOW), new PrometheusRegistry(), limiter);
             String apiName = InProcessServerBuilder.generateName();
