@@ -33,8 +33,8 @@ public final class OutboundFrame {
     private final int headerLength;
     private final String type;
     // The wire form for connections that negotiated permessage-deflate, made by the first such delivery and shared
-    // by the rest (the gateway has one deflater, and with server_no_context_takeover the result is the same for every
-    // connection): the compressed frame with RSV1 set, or the plain wire form when not compressed. Two first
+    // by the rest (the gateway has one deflater, and compresses each message on its own: the result is the same for
+    // every connection): the compressed frame with RSV1 set, or the plain wire form when not compressed. Two first
     // deliveries at once may both compress; either result is the same.
     private volatile byte[] deflatedWire;
 

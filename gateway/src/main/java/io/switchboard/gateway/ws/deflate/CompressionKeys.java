@@ -16,8 +16,8 @@ public final class CompressionKeys {
 
     public static final Key<Boolean> ENABLED = S.define("gateway.compression.enabled", BOOLEAN).byDefault(false)
             .doc("Accept the `permessage-deflate` extension (RFC 7692) when a client offers it on the upgrade"
-                    + " (browsers do): the gateway answers `server_no_context_takeover; client_no_context_takeover`,"
-                    + " compresses each outgoing message of at least `threshold-bytes` once for all its recipients"
+                    + " (browsers do): the gateway answers with `client_no_context_takeover`, compresses each"
+                    + " outgoing message of at least `threshold-bytes` on its own, once for all its recipients,"
                     + " and inflates compressed client messages within `gateway.limits.max-frame-bytes` (beyond:"
                     + " close 1009). `false`: the extension is never answered, and Helidon serves every connection"
                     + " (docs/protocol.md, \"Compression\").");

@@ -7,9 +7,10 @@ import java.util.zip.Deflater;
 
 /**
  * Compresses one outgoing message as permessage-deflate's payload (RFC 7692 section 7.2.1): raw DEFLATE, flushed
- * with a sync flush, without the flush's final {@code 00 00 FF FF}. The gateway negotiates
- * {@code server_no_context_takeover}, so a message compresses to the same bytes for every connection: it is
- * compressed once and shared, like its encoding ({@code OutboundFrame}), and a delivery costs no compression.
+ * with a sync flush, without the flush's final {@code 00 00 FF FF}. Every message is compressed on its own (no
+ * context taken over from the ones before it, whether or not the client asked for {@code server_no_context_takeover}),
+ * so it compresses to the same bytes for every connection: it is compressed once and shared, like its encoding
+ * ({@code OutboundFrame}), and a delivery costs no compression.
  *
  * <p>Deflaters hold about 256 KiB of native memory each, so they are pooled (a few, for the threads that encode
  * messages at the same time) rather than made per message or kept per connection. Thread-safe.

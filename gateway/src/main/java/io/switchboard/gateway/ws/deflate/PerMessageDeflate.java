@@ -8,12 +8,15 @@ import java.util.Set;
 
 /**
  * Answers a client's {@code Sec-WebSocket-Extensions} offers (RFC 7692 section 7.1): accepts the first
- * {@code permessage-deflate} offer it can honour and answers it with {@code server_no_context_takeover} and
- * {@code client_no_context_takeover}, so each message is compressed and inflated on its own (the gateway compresses a
- * message once for all its recipients; a connection keeps no compression state between messages). Parameters:
+ * {@code permessage-deflate} offer it can honour and answers it with {@code client_no_context_takeover} (which a
+ * server may answer unasked, section 7.1.1.2), so each client message inflates on its own and a connection keeps no
+ * inflater between messages. The gateway compresses every message on its own too (once, for all its recipients), but
+ * says so ({@code server_no_context_takeover}) only when asked: a client that did not ask keeps its window, which is
+ * harmless, and some clients (Netty's default handshaker) refuse a parameter they did not request. Parameters:
  *
  * <ul>
- *   <li>{@code server_no_context_takeover}, {@code client_no_context_takeover}: accepted (answered anyway);</li>
+ *   <li>{@code server_no_context_takeover}: accepted and answered;</li>
+ *   <li>{@code client_no_context_takeover}: accepted (answered anyway);</li>
  *   <li>{@code client_max_window_bits} (without a value, or 8-15): accepted, not answered (any window inflates);</li>
  *   <li>{@code server_max_window_bits=15}: accepted and answered; a smaller window cannot be honoured (the JDK's
  *       deflater always uses 15 bits), so such an offer is declined, as is an offer with an unknown, repeated or
@@ -26,7 +29,7 @@ public final class PerMessageDeflate {
     /** The extension's token. */
     public static final String TOKEN = "permessage-deflate";
 
-    private static final String ANSWER = TOKEN + "; server_no_context_takeover; client_no_context_takeover";
+    private static final String ANSWER = TOKEN + "; client_no_context_takeover";
 
     private PerMessageDeflate() {
     }
@@ -54,6 +57,7 @@ public final class PerMessageDeflate {
         }
         Set<String> seen = new HashSet<>();
         boolean serverWindow = false;
+        boolean serverNoContext = false;
         for (int i = 1; i < parts.length; i++) {
             String param = parts[i].strip();
             int eq = param.indexOf('=');
@@ -67,6 +71,7 @@ public final class PerMessageDeflate {
                     if (arg != null) {
                         return Optional.empty();
                     }
+                    serverNoContext |= name.equals("server_no_context_takeover");
                 }
                 case "client_max_window_bits" -> {
                     if (arg != null && !isWindowBits(arg)) {
@@ -84,7 +89,8 @@ public final class PerMessageDeflate {
                 }
             }
         }
-        return Optional.of(serverWindow ? ANSWER + "; server_max_window_bits=15" : ANSWER);
+        return Optional.of(ANSWER + (serverNoContext ? "; server_no_context_takeover" : "")
+                + (serverWindow ? "; server_max_window_bits=15" : ""));
     }
 
     private static boolean isWindowBits(String arg) {
