@@ -98,6 +98,11 @@ public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, in
         return subprotocol.token() + (batch ? "+batch" : "");
     }
 
+    /** The subprotocol as the result tables name it: its token, with {@code " deflate"} when compressing. */
+    public String label() {
+        return token() + (compress ? " deflate" : "");
+    }
+
     /** Subscribing clients. */
     public int subscribers() {
         return workload == Workload.IDLE ? 0 : rooms * members;

@@ -249,7 +249,7 @@ final class TargetRun {
         long expected = sent * plan.members();
         double window = duration.toNanos() / 1e9;
         double publishes = rate * window;
-        StepFigures f = new StepFigures(target.name(), workload, plan.token(), plan.rooms(),
+        StepFigures f = new StepFigures(target.name(), workload, plan.label(), plan.rooms(),
                 plan.members(), plan.publishers(), rate, sent, acked, ackErrors, expected, delivered,
                 Math.max(0, expected - delivered), outOfOrder, duplicates, arrivals / window,
                 ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9), maxMs(latency),
