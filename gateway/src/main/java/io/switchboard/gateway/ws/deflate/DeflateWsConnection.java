@@ -1,6 +1,7 @@
 package io.switchboard.gateway.ws.deflate;
 
 import java.io.ByteArrayOutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -12,10 +13,12 @@ import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.common.socket.SocketContext;
+import io.helidon.common.socket.SocketWriterException;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.websocket.WsUpgrader;
 import io.helidon.websocket.WsCloseCodes;
@@ -329,7 +332,12 @@ public final class DeflateWsConnection implements ServerConnection, WsSession {
             }
         }
         System.arraycopy(payload, 0, frame, header, n);
-        ctx.dataWriter().writeNow(BufferData.create(frame));
+        try {
+            ctx.dataWriter().writeNow(BufferData.create(frame));
+        } catch (SocketWriterException | UncheckedIOException e) {
+            // As Helidon's connection: the caller sees the connection fail, not an I/O exception.
+            throw new ServerConnectionException("Failed to write websocket frame", e);
+        }
     }
 
     private static byte[] bytesOf(BufferData data) {
