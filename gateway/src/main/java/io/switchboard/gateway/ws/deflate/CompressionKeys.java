@@ -14,7 +14,7 @@ import io.switchboard.service.config.Values;
 public final class CompressionKeys {
     private static final KeySection.Builder S = KeySection.builder("Gateway compression (`gateway.compression.*`)");
 
-    public static final Key<Boolean> ENABLED = S.define("gateway.compression.enabled", BOOLEAN).byDefault(false)
+    public static final Key<Boolean> ENABLED = S.define("gateway.compression.enabled", BOOLEAN).byDefault(true)
             .doc("Accept the `permessage-deflate` extension (RFC 7692) when a client offers it on the upgrade"
                     + " (browsers do): the gateway answers with `client_no_context_takeover`, compresses each"
                     + " outgoing message of at least `threshold-bytes` on its own, once for all its recipients,"
