@@ -47,6 +47,7 @@ class CompressionTest {
 
     @Test
     void theExtensionIsAnsweredWithClientNoContextTakeoverAndOnlyWhenOffered() throws Exception {
+        double compressedBefore = h.metric("gateway_compressed_connections_total");
         try (RawWebSocket offering = RawWebSocket.connect(h.wsUri(), JSON,
                 Map.of("Sec-WebSocket-Extensions", OFFER));
              RawWebSocket plain = RawWebSocket.connect(h.wsUri(), JSON)) {
@@ -54,6 +55,10 @@ class CompressionTest {
                     .contains("permessage-deflate; client_no_context_takeover");
             assertThat(offering.handshakeHeader("Sec-WebSocket-Protocol")).contains(JSON);
             assertThat(plain.handshakeHeader("Sec-WebSocket-Extensions")).isEmpty();
+            // Counted when the connection opens, after the 101: the offering client's connect is answered then.
+            offering.sendFrame(RawWebSocket.TEXT, connect("carol").getBytes(StandardCharsets.UTF_8));
+            assertThat(readJson(offering)).contains("\"connected\"");
+            assertThat(h.metric("gateway_compressed_connections_total")).isEqualTo(compressedBefore + 1);
         }
     }
 

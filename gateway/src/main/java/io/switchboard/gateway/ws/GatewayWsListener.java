@@ -16,6 +16,7 @@ import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 import io.switchboard.gateway.ws.deflate.DeflateWsConnection;
+import io.switchboard.gateway.ws.deflate.MessageDeflater;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.service.telemetry.LogContext;
@@ -95,8 +96,12 @@ final class GatewayWsListener implements WsListener {
         }
         Thread connectionThread = Thread.currentThread();
         // A connection that negotiated permessage-deflate is the gateway's own (Helidon cannot read compressed frames).
-        FrameSink sink = protocols.sinkFor(negotiated, new HelidonFrameSink(ws, connectionThread,
-                ws instanceof DeflateWsConnection deflating ? deflating.deflater() : null));
+        MessageDeflater deflater = null;
+        if (ws instanceof DeflateWsConnection deflating) {
+            deflater = deflating.deflater();
+            protocols.metrics().compressedConnection();
+        }
+        FrameSink sink = protocols.sinkFor(negotiated, new HelidonFrameSink(ws, connectionThread, deflater));
         session = sessions.open(subprotocol, sink);
         // The connection's own thread: every line it logs from now on names the session.
         LogContext.session(session.id());
