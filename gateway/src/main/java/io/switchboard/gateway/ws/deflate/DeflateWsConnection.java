@@ -35,7 +35,8 @@ import io.helidon.websocket.WsSession;
  * as Helidon does. Outgoing data goes through the connection's {@code DataWriter} by the gateway's sink, which
  * compresses with {@link #deflater()}; this class writes only what goes through {@link WsSession} (close frames).
  *
- * <p>The connection's thread runs {@link #handle}; the send methods and {@link #close(boolean)} are thread-safe (one
+ * <p>Helidon's listener concurrency limit (which the gateway does not configure) is not applied to these frames.
+ * The connection's thread runs {@link #handle}; the send methods and {@link #close(boolean)} are thread-safe (one
  * lock serializes this class's writes; the close frame is sent once).
  */
 public final class DeflateWsConnection implements ServerConnection, WsSession {
