@@ -16,6 +16,7 @@ import io.switchboard.gateway.session.ConflationKeys;
 import io.switchboard.gateway.sse.SseKeys;
 import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.gateway.ws.ProtocolKeys;
+import io.switchboard.gateway.ws.deflate.CompressionKeys;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.TokenKeys;
 import io.switchboard.service.config.Check;
@@ -312,6 +313,7 @@ public final class GatewayKeys {
             .section(TlsKeys.SECTION)
             .section(LimitKeys.SECTION)
             .section(ProtocolKeys.SECTION)
+            .section(CompressionKeys.SECTION)
             .section(ConflationKeys.SECTION)
             .section(SseKeys.SECTION)
             .section(WarmUpKeys.SECTION)

@@ -22,6 +22,7 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.websocket.WsConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.admin.AdminAuth;
 import io.switchboard.gateway.admin.AdminStatus;
@@ -39,6 +40,8 @@ import io.switchboard.gateway.ws.SocketReadBuffer;
 import io.switchboard.gateway.ws.TransportReaper;
 import io.switchboard.gateway.ws.WsEndpoint;
 import io.switchboard.gateway.ws.WsProtocols;
+import io.switchboard.gateway.ws.deflate.CompressionKeys;
+import io.switchboard.gateway.ws.deflate.DeflateWsConfig;
 
 /**
  * The gateway's one port, as a Helidon web server (not started): the WebSocket endpoint at
@@ -58,6 +61,12 @@ final class GatewayWebServer {
     }
 
     private GatewayWebServer() {
+    }
+
+    /** The WebSocket protocol: with compression on, in the type that gets the gateway's upgrader (permessage-deflate). */
+    private static WsConfig wsConfig(GatewayConfig config, EdgeLimits limits) {
+        WsConfig ws = limits.wsConfig(config.get(MAX_FRAME_BYTES));
+        return CompressionKeys.enabled(config) ? new DeflateWsConfig(ws, CompressionKeys.deflater(config)) : ws;
     }
 
     /**
@@ -91,7 +100,7 @@ final class GatewayWebServer {
                 // buffer between concurrent writers (our connection writer and Helidon's own close and error frames);
                 // the plain socket keeps one read buffer and writes each buffer whole under the socket's write lock.
                 .useNio(false)
-                .addProtocol(limits.wsConfig(config.get(MAX_FRAME_BYTES)))
+                .addProtocol(wsConfig(config, limits))
                 .addProtocol(limits.http1Config())
                 .addFeature(ObserveFeature.just(observer))
                 .routing(r -> {

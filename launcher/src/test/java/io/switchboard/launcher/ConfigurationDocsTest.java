@@ -10,6 +10,7 @@ import io.switchboard.gateway.session.ConflationKeys;
 import io.switchboard.gateway.sse.SseKeys;
 import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.gateway.ws.ProtocolKeys;
+import io.switchboard.gateway.ws.deflate.CompressionKeys;
 import io.switchboard.history.HistoryKeys;
 import io.switchboard.presence.PresenceKeys;
 import io.switchboard.router.RouterKeys;
@@ -48,6 +49,7 @@ class ConfigurationDocsTest {
         blocks.put("gateway-tls", KeyTables.table(TlsKeys.SECTION, List.of()));
         blocks.put("gateway-limits", KeyTables.table(LimitKeys.SECTION, List.of()));
         blocks.put("gateway-protocol", KeyTables.table(ProtocolKeys.SECTION, List.of()));
+        blocks.put("gateway-compression", KeyTables.table(CompressionKeys.SECTION, List.of()));
         blocks.put("gateway-conflation", KeyTables.table(ConflationKeys.SECTION, List.of()));
         blocks.put("gateway-http-fallback", KeyTables.table(SseKeys.SECTION, List.of()));
         blocks.put("gateway-warm-up", KeyTables.table(WarmUpKeys.SECTION, List.of()));

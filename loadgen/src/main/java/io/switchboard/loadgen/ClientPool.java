@@ -2,6 +2,7 @@ package io.switchboard.loadgen;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -12,12 +13,15 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketClientExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateClientExtensionHandshaker;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -57,6 +61,16 @@ final class ClientPool implements AutoCloseable {
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         this.tokens = new Tokens(plan.secret());
+    }
+
+    /**
+     * permessage-deflate as a browser offers it ({@code client_max_window_bits}), accepting what a server may answer
+     * unasked: {@code client_no_context_takeover} (RFC 7692 section 7.1.1.2; Netty's default refuses it) and
+     * {@code server_no_context_takeover}. The client compresses what it sends, as browsers do.
+     */
+    private static ChannelHandler compression() {
+        return new WebSocketClientExtensionHandler(new PerMessageDeflateClientExtensionHandshaker(6,
+                ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(), 15, true, false, MAX_FRAME));
     }
 
     /** Opens every client of this worker; returns when each is ready or failed. */
@@ -106,6 +120,7 @@ final class ClientPool implements AutoCloseable {
                 .handleCloseFrames(false)
                 .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
                 .maxFramePayloadLength(MAX_FRAME)
+                .allowExtensions(plan.compress()) // RSV1 on compressed frames
                 .customHeaders(new DefaultHttpHeaders())
                 .build();
         Bootstrap bootstrap = new Bootstrap().group(group).channel(channelType)
@@ -115,7 +130,11 @@ final class ClientPool implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
-                                new WebSocketClientProtocolHandler(config), connection);
+                                new WireMeter(recorder::get));
+                        if (plan.compress()) {
+                            ch.pipeline().addLast(compression());
+                        }
+                        ch.pipeline().addLast(new WebSocketClientProtocolHandler(config), connection);
                     }
                 });
         InetSocketAddress remote = new InetSocketAddress(uri.getHost(), uri.getPort());

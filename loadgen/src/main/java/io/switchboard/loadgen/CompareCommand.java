@@ -59,6 +59,10 @@ final class CompareCommand implements Callable<Integer> {
             platform.platformSettings.putIfAbsent("gateway.conflation.namespaces." + settings.dashboardNamespace
                     + ".max-rate", Integer.toString(settings.dashboardMaxRate));
         }
+        if (settings.workloads.contains(Workload.DASHBOARD) || settings.compression) {
+            // Clients that offer permessage-deflate get it only from a platform that accepts it.
+            platform.platformSettings.putIfAbsent("gateway.compression.enabled", "true");
+        }
         if (aotCache != null && targets.contains(TargetKind.SWITCHBOARD)) {
             if (AotCache.current(aotCache, platform.launcherJar)) {
                 System.out.println("aot-cache: " + aotCache + " is newer than the jars: used as it is");

@@ -96,11 +96,7 @@ final class LoadConnection extends SimpleChannelInboundHandler<WebSocketFrame> {
         if (!(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame)) {
             return;
         }
-        long now = System.nanoTime();
-        StepRecorder current = recorder.get();
-        if (current != null) {
-            current.received(now, wireBytes(frame.content().readableBytes()));
-        }
+        long now = System.nanoTime(); // bytes on the wire: counted by the WireMeter before any extension decoder
         if (plan.batch() && plan.subprotocol().unbatch(frame, inner -> handle(ctx, inner, now))) {
             return;
         }

@@ -88,6 +88,13 @@ final class LoadSettings {
                     + "gateway.conflation.namespaces.<dashboard-namespace>.max-rate set to it unless --platform-set sets it (default: ${DEFAULT-VALUE})")
     int dashboardMaxRate;
 
+    @Option(names = "--compression", defaultValue = "false",
+            description = "every client offers permessage-deflate (RFC 7692) on its upgrade, as browsers do, and bytes on"
+                    + " the wire count the compressed frames; compare starts the platform with gateway.compression.enabled"
+                    + " unless --platform-set sets it; the dashboard workload runs a compressed variant either way"
+                    + " (default: ${DEFAULT-VALUE})")
+    boolean compression;
+
     @Option(names = "--max-start", defaultValue = "200", description = "max: first step's publishes/s (default: ${DEFAULT-VALUE})")
     double maxStart;
 

@@ -29,10 +29,11 @@ import java.util.Objects;
  * @param batch         offer the {@code +batch} subprotocol (docs/protocol.md section 13) and unpack batches
  * @param namespace     the namespace of the plan's rooms ({@value #DEFAULT_NAMESPACE} unless a workload needs
  *                      another one, e.g. one the platform conflates)
+ * @param compress      offer permessage-deflate (RFC 7692) on every client's upgrade, as browsers do
  */
 public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, int rooms, int members, int publishers,
                    int connections, int payloadBytes, String secret, int sourceAddresses, int workers,
-                   int connectWindow, String runId, boolean batch, String namespace) {
+                   int connectWindow, String runId, boolean batch, String namespace, boolean compress) {
     /** The rooms' namespace when a workload names none. */
     public static final String DEFAULT_NAMESPACE = "load";
 
@@ -83,12 +84,23 @@ public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, in
                 int connections, int payloadBytes, String secret, int sourceAddresses, int workers,
                 int connectWindow, String runId) {
         this(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, secret,
-                sourceAddresses, workers, connectWindow, runId, false, DEFAULT_NAMESPACE);
+                sourceAddresses, workers, connectWindow, runId, false, DEFAULT_NAMESPACE, false);
+    }
+
+    /** This plan with every client offering permessage-deflate, or not. */
+    public Plan compressing(boolean offer) {
+        return new Plan(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, secret,
+                sourceAddresses, workers, connectWindow, runId, batch, namespace, offer);
     }
 
     /** The {@code Sec-WebSocket-Protocol} token the clients offer. */
     public String token() {
         return subprotocol.token() + (batch ? "+batch" : "");
+    }
+
+    /** The subprotocol as the result tables name it: its token, with {@code " deflate"} when compressing. */
+    public String label() {
+        return token() + (compress ? " deflate" : "");
     }
 
     /** Subscribing clients. */

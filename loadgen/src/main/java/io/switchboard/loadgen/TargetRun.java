@@ -58,7 +58,7 @@ final class TargetRun {
         List<java.net.URI> urls = workload == Workload.IDLE ? target.urls().subList(0, 1) : target.urls();
         return new Plan(workload, settings.subprotocol, urls, rooms, members, publishers, connections,
                 settings.payloadBytes, settings.secret, settings.sourceAddresses, settings.workersFor(clients),
-                settings.connectWindow, UUID.randomUUID().toString().substring(0, 8));
+                settings.connectWindow, UUID.randomUUID().toString().substring(0, 8)).compressing(settings.compression);
     }
 
     private IdleFigures runIdle() {
@@ -159,25 +159,28 @@ final class TargetRun {
     }
 
     /**
-     * The dashboard, three times on fresh clients: plain, {@code +batch}, and plain into the conflated namespace
-     * (which the platform conflates only when started with its max-rate: {@code compare} sets it). Each room gets
-     * {@code --dashboard-rate} updates per second from its one publisher.
+     * The dashboard, four times on fresh clients: plain, {@code +batch}, plain into the conflated namespace (which
+     * the platform conflates only when started with its max-rate: {@code compare} sets it), and plain offering
+     * permessage-deflate (which the platform answers only with {@code gateway.compression.enabled}: {@code compare}
+     * sets it). Each room gets {@code --dashboard-rate} updates per second from its one publisher.
      */
     private void runDashboard() {
-        record Variant(String name, boolean batch, String namespace) {
+        record Variant(String name, boolean batch, String namespace, boolean compress) {
         }
-        List<Variant> variants = List.of(new Variant("dashboard plain", false, Plan.DEFAULT_NAMESPACE),
-                new Variant("dashboard batched", true, Plan.DEFAULT_NAMESPACE),
-                new Variant("dashboard conflated", false, settings.dashboardNamespace));
+        List<Variant> variants = List.of(new Variant("dashboard plain", false, Plan.DEFAULT_NAMESPACE, false),
+                new Variant("dashboard batched", true, Plan.DEFAULT_NAMESPACE, false),
+                new Variant("dashboard conflated", false, settings.dashboardNamespace, false),
+                new Variant("dashboard compressed", false, Plan.DEFAULT_NAMESPACE, true));
         int rooms = settings.dashboardRooms;
         for (Variant v : variants) {
             Plan base = plan(Workload.FANOUT, rooms, settings.dashboardMembers, rooms, 0);
             Plan plan = new Plan(base.workload(), base.subprotocol(), base.urls(), base.rooms(), base.members(),
                     base.publishers(), base.connections(), base.payloadBytes(), base.secret(),
                     base.sourceAddresses(), base.workers(), base.connectWindow(), base.runId(), v.batch(),
+                    v.namespace(), v.compress());
+            log.printf("  %s: %d rooms x %d subscribers over %s%s, rooms of '%s'%n", v.name(), rooms,
+                    settings.dashboardMembers, plan.token(), v.compress() ? " with permessage-deflate" : "",
                     v.namespace());
-            log.printf("  %s: %d rooms x %d subscribers over %s, rooms of '%s'%n", v.name(), rooms,
-                    settings.dashboardMembers, plan.token(), v.namespace());
             try (Workers workers = Workers.start(plan, settings)) {
                 connectOrFail(workers, plan);
                 steps.add(step(workers, plan, v.name(), 0, rooms * settings.dashboardRate, nextWarmup(),
@@ -246,7 +249,7 @@ final class TargetRun {
         long expected = sent * plan.members();
         double window = duration.toNanos() / 1e9;
         double publishes = rate * window;
-        StepFigures f = new StepFigures(target.name(), workload, plan.token(), plan.rooms(),
+        StepFigures f = new StepFigures(target.name(), workload, plan.label(), plan.rooms(),
                 plan.members(), plan.publishers(), rate, sent, acked, ackErrors, expected, delivered,
                 Math.max(0, expected - delivered), outOfOrder, duplicates, arrivals / window,
                 ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9), maxMs(latency),

@@ -31,8 +31,9 @@ class LoadGeneratorFactTest {
 
     @BeforeAll
     static void startPlatform() {
+        // Compression on: only clients that offer permessage-deflate (--compression) get it.
         cluster = LocalCluster.builder().gateways(2).history(true)
-                .set("gateway.auth.hs256-secret", SECRET).build().start();
+                .set("gateway.auth.hs256-secret", SECRET).set("gateway.compression.enabled", "true").build().start();
     }
 
     @AfterAll
@@ -80,6 +81,28 @@ class LoadGeneratorFactTest {
         }
         assertThat(Files.readString(out.resolveSibling(out.getFileName() + ".md")))
                 .contains("| platform | fanout |", "| platform | acks |", "| second | platform fanout 60.0/s p99 ms |");
+    }
+
+    @Test
+    void compressingClientsGetEveryDeliveryCompressedOnTheWire() throws Exception {
+        // 400-byte payloads: a message frame of about 750 bytes in JSON, far above the 256-byte threshold.
+        LoadReport report = run(dir.resolve("facts-deflate"),
+                "--url", cluster.webSocketUri(0) + "," + cluster.webSocketUri(1),
+                "--subprotocol", "JSON", "--compression", "--payload-bytes", "400",
+                "--workload", "fanout",
+                "--rooms", Integer.toString(ROOMS), "--members", Integer.toString(MEMBERS), "--rate", "60",
+                "--warmup", "PT1S", "--duration", "PT2S", "--drain-timeout", "PT20S");
+        StepFigures fanout = report.targets().getFirst().steps().getFirst();
+        assertThat(fanout.subprotocol()).isEqualTo("switchboard.v1.json deflate");
+        assertThat(fanout.sent()).isEqualTo(120);
+        assertThat(fanout.acked()).isEqualTo(fanout.sent());
+        assertThat(fanout.delivered()).isEqualTo(fanout.sent() * MEMBERS);
+        assertThat(fanout.lost()).isZero();
+        assertThat(fanout.duplicates()).isZero();
+        assertThat(fanout.errors()).as("errors: " + fanout.firstError()).isZero();
+        assertThat(fanout.drops()).isZero();
+        // The payload alone is 536 bytes of base64: what arrived per delivery was compressed.
+        assertThat(fanout.wireBytesPerDelivery()).isLessThan(400);
     }
 
     @Test

@@ -14,6 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A bare RFC 6455 client on a plain socket, for sending frames that a well-behaved client library refuses
@@ -33,6 +37,8 @@ public final class RawWebSocket implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final SecureRandom random = new SecureRandom();
+    // The 101 answer's headers, names in lower case.
+    private final Map<String, String> handshake = new LinkedHashMap<>();
 
     private RawWebSocket(Socket socket) throws IOException {
         this.socket = socket;
@@ -42,6 +48,14 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Opens a connection to a {@code ws://} URI offering {@code subprotocol}; fails unless the server answers 101. */
     public static RawWebSocket connect(URI uri, String subprotocol) throws IOException {
+        return connect(uri, subprotocol, Map.of());
+    }
+
+    /**
+     * Opens a connection offering {@code subprotocol}, with {@code headers} added to the upgrade request (e.g.
+     * {@code Sec-WebSocket-Extensions}); fails unless the server answers 101.
+     */
+    public static RawWebSocket connect(URI uri, String subprotocol, Map<String, String> headers) throws IOException {
         Socket socket = new Socket(uri.getHost(), uri.getPort());
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
@@ -53,7 +67,10 @@ public final class RawWebSocket implements AutoCloseable {
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
                 + "Sec-WebSocket-Version: 13\r\n"
-                + "Sec-WebSocket-Protocol: " + subprotocol + "\r\n\r\n";
+                + "Sec-WebSocket-Protocol: " + subprotocol + "\r\n";
+        StringBuilder extra = new StringBuilder();
+        headers.forEach((name, value) -> extra.append(name).append(": ").append(value).append("\r\n"));
+        request += extra + "\r\n";
         ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
         ws.out.flush();
         String status = ws.readHeaders();
@@ -62,6 +79,11 @@ public final class RawWebSocket implements AutoCloseable {
             throw new IOException("handshake refused: " + status);
         }
         return ws;
+    }
+
+    /** The handshake answer's header {@code name} (case-insensitive). */
+    public Optional<String> handshakeHeader(String name) {
+        return Optional.ofNullable(handshake.get(name.toLowerCase(Locale.ROOT)));
     }
 
     /** Writes one final, masked frame with this opcode and payload. */
@@ -113,8 +135,17 @@ public final class RawWebSocket implements AutoCloseable {
         return frame.toByteArray();
     }
 
-    /** A frame from the server. */
-    public record Frame(int opcode, byte[] payload) {
+    /**
+     * A frame from the server.
+     *
+     * @param rsv1 the frame's RSV1 bit (a compressed message, with permessage-deflate)
+     */
+    public record Frame(int opcode, byte[] payload, boolean rsv1) {
+        /** A frame without RSV1. */
+        public Frame(int opcode, byte[] payload) {
+            this(opcode, payload, false);
+        }
+
         /** The status code of a Close frame: 1005 if it carried none. */
         public int closeCode() {
             return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
@@ -141,7 +172,7 @@ public final class RawWebSocket implements AutoCloseable {
         }
         byte[] payload = new byte[(int) length];
         data.readFully(payload);
-        return new Frame(first & 0x0F, payload);
+        return new Frame(first & 0x0F, payload, (first & 0x40) != 0);
     }
 
     /** Reads what the server sends until it closes the connection, at most {@code max} bytes. */
@@ -187,6 +218,14 @@ public final class RawWebSocket implements AutoCloseable {
 
     private String readHeaders() throws IOException {
         String all = HttpHead.read(in);
+        String[] lines = all.split("\r\n");
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                handshake.put(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).strip());
+            }
+        }
         int eol = all.indexOf("\r\n");
         return eol < 0 ? all : all.substring(0, eol);
     }

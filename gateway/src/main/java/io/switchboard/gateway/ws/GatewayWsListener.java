@@ -15,6 +15,8 @@ import io.helidon.webserver.websocket.WsUpgrader;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
+import io.switchboard.gateway.ws.deflate.DeflateWsConnection;
+import io.switchboard.gateway.ws.deflate.MessageDeflater;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.service.telemetry.LogContext;
@@ -93,7 +95,13 @@ final class GatewayWsListener implements WsListener {
             readBuffer.applyTo(connection.serverSocket());
         }
         Thread connectionThread = Thread.currentThread();
-        FrameSink sink = protocols.sinkFor(negotiated, new HelidonFrameSink(ws, connectionThread));
+        // A connection that negotiated permessage-deflate is the gateway's own (Helidon cannot read compressed frames).
+        MessageDeflater deflater = null;
+        if (ws instanceof DeflateWsConnection deflating) {
+            deflater = deflating.deflater();
+            protocols.metrics().compressedConnection();
+        }
+        FrameSink sink = protocols.sinkFor(negotiated, new HelidonFrameSink(ws, connectionThread, deflater));
         session = sessions.open(subprotocol, sink);
         // The connection's own thread: every line it logs from now on names the session.
         LogContext.session(session.id());

@@ -7,6 +7,7 @@ import io.helidon.common.buffers.DataWriter;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.websocket.WsSession;
+import io.switchboard.gateway.ws.deflate.MessageDeflater;
 
 /**
  * {@link FrameSink} over a Helidon {@link WsSession}. Data frames and pongs are written in their prepared wire form
@@ -23,16 +24,27 @@ import io.helidon.websocket.WsSession;
  * while it reads (via {@link ServerConnection#close(boolean)}, which Helidon's WebSocket connection implements)
  * closes the socket, which also fails a write blocked on a client that stopped reading. Thread-safe as far as
  * Helidon's session is (sends are serialized by our single writer anyway).
+ *
+ * <p>On a connection that negotiated permessage-deflate, each frame goes in its compressed wire form
+ * ({@link OutboundFrame#wire(MessageDeflater)}), made once per frame and shared by its recipients.
  */
 final class HelidonFrameSink implements FrameSink {
     private final WsSession session;
     private final Thread connectionThread;
     private final DataWriter writer;
+    // null: the connection did not negotiate compression
+    private final MessageDeflater deflater;
 
-    HelidonFrameSink(WsSession session, Thread connectionThread) {
+    /** @param deflater compresses frames for a connection that negotiated permessage-deflate; null for others */
+    HelidonFrameSink(WsSession session, Thread connectionThread, MessageDeflater deflater) {
         this.session = session;
         this.connectionThread = connectionThread;
         this.writer = session.socketContext() instanceof ConnectionContext ctx ? ctx.dataWriter() : null;
+        this.deflater = deflater;
+    }
+
+    private byte[] wireOf(OutboundFrame frame) {
+        return deflater == null ? frame.wire() : frame.wire(deflater);
     }
 
     @Override
@@ -48,17 +60,19 @@ final class HelidonFrameSink implements FrameSink {
         }
         if (frames.size() == 1) {
             // The common case at a few messages per second per connection: the shared wire bytes as they are.
-            writer.writeNow(BufferData.create(frames.getFirst().wire()));
+            writer.writeNow(BufferData.create(wireOf(frames.getFirst())));
             return;
         }
         int length = 0;
         for (OutboundFrame f : frames) {
-            length += f.wireLength();
+            length += wireOf(f).length;
         }
         byte[] wire = new byte[length];
         int at = 0;
         for (OutboundFrame f : frames) {
-            at = f.copyWireTo(wire, at);
+            byte[] w = wireOf(f);
+            System.arraycopy(w, 0, wire, at, w.length);
+            at += w.length;
         }
         writer.writeNow(BufferData.create(wire));
     }

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
+import io.switchboard.gateway.ws.deflate.MessageDeflater;
+
 /**
  * One frame ready to write, held as its complete WebSocket wire form (the unmasked server frame header followed by
  * the payload), built once when the frame is encoded. A room message is encoded once per subprotocol and the same
@@ -30,6 +32,11 @@ public final class OutboundFrame {
     private final byte[] wire;
     private final int headerLength;
     private final String type;
+    // The wire form for connections that negotiated permessage-deflate, made by the first such delivery and shared
+    // by the rest (the gateway has one deflater, and compresses each message on its own: the result is the same for
+    // every connection): the compressed frame with RSV1 set, or the plain wire form when not compressed. Two first
+    // deliveries at once may both compress; either result is the same.
+    private volatile byte[] deflatedWire;
 
     private OutboundFrame(Kind kind, byte[] payload, String type) {
         this(kind, Objects.requireNonNull(payload, "payload").length, type);
@@ -133,6 +140,28 @@ public final class OutboundFrame {
     /** The wire form itself, shared by every connection the frame is queued to: callers must not modify it. */
     byte[] wire() {
         return wire;
+    }
+
+    /**
+     * The wire form for a connection that negotiated permessage-deflate: a data frame of at least the deflater's
+     * threshold that shrinks goes compressed (RSV1 set), anything else as {@link #wire()}. Compressed once per frame;
+     * callers must not modify it.
+     */
+    byte[] wire(MessageDeflater deflater) {
+        byte[] w = deflatedWire;
+        if (w == null) {
+            w = wire;
+            if (kind != Kind.PONG) {
+                byte[] compressed = deflater.compress(wire, headerLength, size());
+                if (compressed != null) {
+                    OutboundFrame frame = new OutboundFrame(kind, compressed, type);
+                    frame.wire[0] |= 0x40; // RSV1: the message is compressed
+                    w = frame.wire;
+                }
+            }
+            deflatedWire = w;
+        }
+        return w;
     }
 
     /** Header plus payload: bytes a writer puts on the socket. */

@@ -13,6 +13,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *       what tells operators who still speaks a version before it is retired</li>
  *   <li>{@code gateway_batches_sent_total} and {@code gateway_batched_frames_total}: {@code Batch} messages written
  *       and the frames inside them</li>
+ *   <li>{@code gateway_compressed_connections_total}: connections that negotiated permessage-deflate</li>
  * </ul>
  */
 public final class ProtocolMetrics implements AutoCloseable {
@@ -20,6 +21,7 @@ public final class ProtocolMetrics implements AutoCloseable {
     private final Counter negotiated;
     private final Counter batches;
     private final Counter batchedFrames;
+    private final Counter compressed;
     private final List<Collector> all;
 
     public ProtocolMetrics(PrometheusRegistry registry) {
@@ -32,7 +34,9 @@ public final class ProtocolMetrics implements AutoCloseable {
                 .register(registry);
         batchedFrames = Counter.builder().name("gateway_batched_frames")
                 .help("Server frames written inside Batch messages").withoutExemplars().register(registry);
-        all = List.of(negotiated, batches, batchedFrames);
+        compressed = Counter.builder().name("gateway_compressed_connections")
+                .help("WebSocket connections that negotiated permessage-deflate").withoutExemplars().register(registry);
+        all = List.of(negotiated, batches, batchedFrames, compressed);
     }
 
     /** Starts every offered subprotocol's series at 0, so the first upgrade of each is seen by {@code rate}. */
@@ -42,6 +46,10 @@ public final class ProtocolMetrics implements AutoCloseable {
 
     void negotiated(ProtocolOffer offer) {
         negotiated.labelValues(offer.token()).inc();
+    }
+
+    void compressedConnection() {
+        compressed.inc();
     }
 
     void batchSent(int frames) {
