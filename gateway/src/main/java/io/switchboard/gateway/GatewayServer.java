@@ -364,8 +364,9 @@ public final class GatewayServer implements AutoCloseable {
 
     /**
      * Drives the publish and delivery path through the probe rooms before readiness ({@link PathWarmUp}), unless
-     * {@code gateway.warm-up.messages} is 0; bounded by {@code gateway.warm-up.max-duration}, and a warm-up that
-     * fails is logged and the gateway starts all the same.
+     * {@code gateway.warm-up.messages} is 0; bounded by {@code gateway.warm-up.max-duration} (reaching it is logged
+     * at INFO: a slow machine's normal case), and a warm-up that fails is logged as a warning and the gateway starts
+     * all the same.
      */
     private void warmUp(RoomLogTopic layout, PublishHandler publishHandler) {
         warmUpMetrics = new WarmUpMetrics(registry);
@@ -385,6 +386,9 @@ public final class GatewayServer implements AutoCloseable {
                 result.planned(), result.delivered());
         if (result.complete()) {
             LOG.info(done);
+        } else if (result.deadline()) {
+            // Normal on a slow or busy machine: it ran the path for as long as it was allowed to.
+            LOG.info(done + "; stopped at its deadline (" + result.failure().orElseThrow() + "), ready");
         } else {
             LOG.warning(done + "; stopped early (" + result.failure().orElseThrow() + "), ready all the same");
         }

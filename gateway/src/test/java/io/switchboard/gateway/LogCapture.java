@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 public final class LogCapture extends Handler implements AutoCloseable {
     private final Logger logger;
     private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
 
     private LogCapture(Logger logger) {
         this.logger = logger;
@@ -26,8 +27,14 @@ public final class LogCapture extends Handler implements AutoCloseable {
         return messages;
     }
 
+    /** The records so far (message and level), live (a concurrent list). */
+    public List<LogRecord> records() {
+        return records;
+    }
+
     @Override
     public void publish(LogRecord record) {
+        records.add(record);
         messages.add(record.getMessage());
     }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 
 import io.switchboard.gateway.probe.ProbeRooms;
 import io.switchboard.gateway.warmup.WarmUpKeys;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The start-up warm-up on a real gateway (real Kafka, a router that writes to it): before the gateway reports ready
  * its messages went through the router into the probe rooms and came back through the fan-out, and its metrics and
- * log say so; a warm-up that cannot publish is logged and the gateway starts all the same; {@code 0} turns it off.
+ * log say so; a warm-up that cannot publish is logged as a warning and the gateway starts all the same; one stopped
+ * by its deadline is logged at INFO (a slow machine's normal case); {@code 0} turns it off.
  */
 class WarmUpTest {
 
@@ -59,7 +62,27 @@ class WarmUpTest {
             assertThat(h.gateway.isReady()).isTrue();
             assertThat(h.metric("gateway_warm_up_complete")).isZero();
             assertThat(h.metric("gateway_warm_up_messages")).isZero();
-            assertThat(log.messages()).anyMatch(m -> m.contains("stopped early") && m.contains("ready all the same"));
+            assertThat(log.records()).anySatisfy(r -> {
+                assertThat(r.getLevel()).isEqualTo(Level.WARNING);
+                assertThat(r.getMessage()).contains("stopped early").contains("ready all the same");
+            });
+        }
+    }
+
+    @Test
+    void aWarmUpStoppedByItsDeadlineIsLoggedAtInfoNotAsAWarning() throws Exception {
+        // A deadline of 1 ns passes before the first answer can come back: the warm-up stops there, nothing failed.
+        try (LogCapture log = LogCapture.of(GatewayServer.class);
+             GatewayHarness h = GatewayHarness.start(c -> c.set(WarmUpKeys.MESSAGES, 1_000)
+                     .set(WarmUpKeys.MAX_DURATION, Duration.ofNanos(1)))) {
+            assertThat(h.gateway.isReady()).isTrue();
+            assertThat(h.metric("gateway_warm_up_complete")).isZero();
+            List<LogRecord> warmUp = log.records().stream()
+                    .filter(r -> r.getMessage().contains("warmed up in")).toList();
+            assertThat(warmUp).singleElement().satisfies(r -> {
+                assertThat(r.getLevel()).isEqualTo(Level.INFO);
+                assertThat(r.getMessage()).contains("stopped at its deadline").contains("not done within");
+            });
         }
     }
 

@@ -75,6 +75,15 @@ public final class RouterKeys {
                     + " API is answered `duplicate` instead of stored twice. Costs one read of the whole room topic per"
                     + " router, and `router.dedup.max-entries` then counts the whole cluster's publishes. `false`:"
                     + " only this router's own publishes are remembered.");
+    public static final Key<Duration> DEDUP_FOLLOW_LOG_FETCH_WAIT = S.define("router.dedup.follow-log-fetch-wait",
+                    DURATION)
+            .byDefault(Duration.ZERO).check(Check.between(Duration.ZERO, Duration.ofMillis(100)))
+            .doc("With `router.dedup.follow-log`: `PT0S` has the broker answer the room-log index's fetch as soon as"
+                    + " a record is there (a fetch round trip per record at a few hundred publishes a second); above"
+                    + " it, the broker waits up to this long for 64 KiB, so the index reads in batches. Only a publish"
+                    + " that takes over another router's lane waits for the index, about twice this longer. An"
+                    + " experiment (performance.md, Round 8): it saved the index's own CPU but no gain in the"
+                    + " platform's CPU per publish was shown beyond the spread of a shared machine.");
     public static final Key<Duration> STARTUP_TIMEOUT = S.define("router.startup-timeout", DURATION)
             .byDefault(Duration.ofSeconds(30)).check(Check.positive())
             .doc("How long startup waits for Kafka (topic creation, description, producer metadata) and, with"

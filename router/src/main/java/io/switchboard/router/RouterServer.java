@@ -268,6 +268,7 @@ public final class RouterServer implements ServiceMain.Service {
             return DedupCatchUp.NONE;
         }
         RoomLogIndexer index = RoomLogIndexer.create(KafkaSettings.dedupConsumer(config), topic, config.get(DEDUP_TTL),
+                config.get(RouterKeys.DEDUP_FOLLOW_LOG_FETCH_WAIT),
                 (user, id, room, stored) -> dedup.remember(new DedupCache.Key(user, id),
                         new DedupCache.Entry(room, CompletableFuture.completedFuture(stored))),
                 "router-dedup-index-" + config.get(ID));

@@ -277,6 +277,30 @@ class RouterServerKafkaTest {
     }
 
     @Test
+    void withTheIndexReadingInBatchesAFailoverAndALaneTakeoverAreStillDuplicates(TestInfo test) {
+        // The index's fetches wait up to 20 ms for more bytes: the publishes that wait for it still find the earlier
+        // ones.
+        RouterServer first = start(test, RouterConfig.builder().set(METRICS_PORT, -1)
+                .set(RouterKeys.DEDUP_FOLLOW_LOG_FETCH_WAIT, Duration.ofMillis(20)));
+        RouterServer second = start(test, RouterConfig.builder().set(METRICS_PORT, -1)
+                .set(RouterKeys.DEDUP_FOLLOW_LOG_FETCH_WAIT, Duration.ofMillis(20)), "second-router");
+
+        PublishResponse stored = stub(first).publish(request("chat:lobby", "m-1"));
+        PublishResponse retried = stub(second).publish(request("chat:lobby", "m-1").toBuilder().setFailover(true)
+                .build());
+        PublishResponse laneStored = stub(first).publish(inLane("m-2", 1));
+        PublishResponse laneRetried = stub(second).publish(inLane("m-2", 2).toBuilder()
+                .setEnvelope(request("chat:lobby", "m-2").getEnvelope()).build());
+
+        assertThat(retried.getDuplicate()).isTrue();
+        assertThat(retried.getPosition()).isEqualTo(stored.getPosition());
+        assertThat(laneRetried.getDuplicate()).isTrue();
+        assertThat(laneRetried.getPosition()).isEqualTo(laneStored.getPosition());
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic))
+                .extracting(r -> TopicReader.envelope(r).getId()).containsExactly("m-1", "m-2");
+    }
+
+    @Test
     void aRouterServesOnlyOnceItsDedupMemoryHoldsTheLogsWindow(TestInfo test) {
         RouterServer first = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
         List<PublishResponse> stored = new ArrayList<>();

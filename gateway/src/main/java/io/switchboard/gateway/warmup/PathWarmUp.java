@@ -80,8 +80,10 @@ public final class PathWarmUp {
      * @param delivered  of those, deliveries that came back to the loopback subscribers (one per subprotocol each)
      * @param took       from start to the last delivery, or to the deadline
      * @param failure    why it stopped early, when it did (a failed publish, the deadline)
+     * @param deadline   whether it was the deadline that stopped it (nothing failed: the machine was slow)
      */
-    public record Result(int planned, int published, long delivered, Duration took, Optional<String> failure) {
+    public record Result(int planned, int published, long delivered, Duration took, Optional<String> failure,
+                         boolean deadline) {
         public boolean complete() {
             return failure.isEmpty();
         }
@@ -96,6 +98,8 @@ public final class PathWarmUp {
     private final String idPrefix = "warm-up-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt())
             + "-";
     private final AtomicBoolean publishFailed = new AtomicBoolean();
+    // Set when the deadline stopped it before anything failed.
+    private final AtomicBoolean deadlineReached = new AtomicBoolean();
 
     /**
      * @param rooms     the rooms to publish into, in turn (the probe rooms: one per partition)
@@ -151,7 +155,7 @@ public final class PathWarmUp {
         }
         long delivered = subscribers.stream().mapToLong(LoopbackSubscriber::delivered).sum();
         Result result = new Result(planned, acked.get(), delivered, Duration.ofNanos(System.nanoTime() - start),
-                Optional.ofNullable(failure.get()));
+                Optional.ofNullable(failure.get()), deadlineReached.get() && !publishFailed.get());
         // Stopped by the deadline, it still ran the path as long as it was allowed to: the JIT has that work.
         if (!publishFailed.get() && result.published() > 0) {
             WARMED_IN_THIS_JVM.set(true);
@@ -167,7 +171,7 @@ public final class PathWarmUp {
                 .setGatewayId(gatewayId).build();
         for (int i = 0; i < planned && failure.get() == null; i++) {
             if (!window.tryAcquire(remaining(deadline), TimeUnit.NANOSECONDS)) {
-                failure.compareAndSet(null, "not done within " + settings.maxDuration());
+                stoppedByDeadline(failure);
                 return;
             }
             int encoding = i % ENCODINGS.length;
@@ -190,7 +194,13 @@ public final class PathWarmUp {
         }
         // The last answers: every permit back.
         if (!window.tryAcquire(IN_FLIGHT, remaining(deadline), TimeUnit.NANOSECONDS)) {
-            failure.compareAndSet(null, "not done within " + settings.maxDuration());
+            stoppedByDeadline(failure);
+        }
+    }
+
+    private void stoppedByDeadline(AtomicReference<String> failure) {
+        if (failure.compareAndSet(null, "not done within " + settings.maxDuration())) {
+            deadlineReached.set(true);
         }
     }
 
@@ -213,11 +223,13 @@ public final class PathWarmUp {
     }
 
     /** Waits until each loopback subscriber has every acknowledged message, or the deadline. */
-    private static void awaitDeliveries(long deadline, List<LoopbackSubscriber> subscribers, int acked,
-                                        AtomicReference<String> failure) throws InterruptedException {
+    private void awaitDeliveries(long deadline, List<LoopbackSubscriber> subscribers, int acked,
+                                 AtomicReference<String> failure) throws InterruptedException {
         while (subscribers.stream().anyMatch(s -> s.delivered() < acked)) {
             if (remaining(deadline) == 0) {
-                failure.compareAndSet(null, "deliveries not back within the deadline");
+                if (failure.compareAndSet(null, "deliveries not back within " + settings.maxDuration())) {
+                    deadlineReached.set(true);
+                }
                 return;
             }
             // A poll, not a latch: the fan-out thread must not pay for the warm-up's bookkeeping.

@@ -57,6 +57,12 @@ public final class RoomLogIndexer {
     private static final System.Logger LOG = System.getLogger(RoomLogIndexer.class.getName());
     /** How long an idle poll waits: the longest a caught-up check waits when nothing is written. */
     static final Duration POLL_WAIT = Duration.ofMillis(100);
+    /**
+     * The bytes the broker waits for, up to the fetch wait, before it answers a fetch when a fetch wait is set: the
+     * index is not on the delivery path (only a publish that takes over another router's lane waits for it), so it
+     * may read in batches instead of one fetch per record (Round 8 in docs/performance.md).
+     */
+    static final int FETCH_MIN_BYTES = 64 * 1024;
 
     private final RoomLogTopic topic;
     private final Duration window;
@@ -77,8 +83,8 @@ public final class RoomLogIndexer {
     private final List<Waiter> waiters = new ArrayList<>();
     private volatile long indexed;
 
-    private RoomLogIndexer(Properties consumerProperties, RoomLogTopic topic, Duration window, Sink sink, Clock clock,
-                           String threadName) {
+    private RoomLogIndexer(Properties consumerProperties, RoomLogTopic topic, Duration window, Duration fetchWait,
+                           Sink sink, Clock clock, String threadName) {
         this.topic = Objects.requireNonNull(topic, "topic");
         this.window = Objects.requireNonNull(window, "window");
         this.sink = Objects.requireNonNull(sink, "sink");
@@ -86,15 +92,25 @@ public final class RoomLogIndexer {
         this.caughtUpSince = new long[topic.partitions()];
         this.everCaughtUp = new boolean[topic.partitions()];
         Properties fetch = new Properties();
-        fetch.put("fetch.max.wait.ms", Long.toString(POLL_WAIT.toMillis()));
+        if (fetchWait.isZero()) {
+            fetch.put("fetch.max.wait.ms", Long.toString(POLL_WAIT.toMillis()));
+        } else {
+            fetch.put("fetch.max.wait.ms", Long.toString(fetchWait.toMillis()));
+            fetch.put("fetch.min.bytes", Integer.toString(FETCH_MIN_BYTES));
+        }
         this.consumer = GroupFreeFollower.consumer(consumerProperties, fetch);
         this.thread = GroupFreeFollower.thread(threadName, this::run);
     }
 
-    /** An index of {@code topic} over the last {@code window}, reporting to {@code sink}. Not started. */
-    public static RoomLogIndexer create(Properties consumerProperties, RoomLogTopic topic, Duration window, Sink sink,
-                                        String threadName) {
-        return new RoomLogIndexer(consumerProperties, topic, window, sink, Clock.systemUTC(), threadName);
+    /**
+     * An index of {@code topic} over the last {@code window}, reporting to {@code sink}. Not started.
+     *
+     * @param fetchWait zero: the broker answers a fetch as soon as a record is there; else how long it may wait for
+     *                  {@value #FETCH_MIN_BYTES} bytes (at most {@link #POLL_WAIT})
+     */
+    public static RoomLogIndexer create(Properties consumerProperties, RoomLogTopic topic, Duration window,
+                                        Duration fetchWait, Sink sink, String threadName) {
+        return new RoomLogIndexer(consumerProperties, topic, window, fetchWait, sink, Clock.systemUTC(), threadName);
     }
 
     /** Starts the thread; returns at once. */
