@@ -10,7 +10,7 @@ import {
   type WebSocketConstructor,
 } from '../../src/index.js';
 import type { WireFormat } from '../../src/codec.js';
-import { RealWebSocket, skip, token, url } from './platform.js';
+import { client, RealWebSocket, skip } from './platform.js';
 
 /*
  * Deep resume (docs/protocol.md section 10): a client that was offline while far more messages were stored than one
@@ -47,19 +47,9 @@ class Network {
   }
 }
 
-function client(user: string, format: WireFormat, WebSocketImpl = RealWebSocket): SwitchboardClient {
-  const c = new SwitchboardClient({
-    url: url!,
-    format,
-    token: () => token(user),
-    WebSocket: WebSocketImpl,
-    // A refused socket must not send the client to the HTTP fallback: the test is about the WebSocket's resume.
-    httpFallback: 'never',
-    backoff: { initialMs: 100, maxMs: 1000 },
-    clientName: 'switchboard-ts-integration',
-  });
-  c.on('error', (e) => console.log(`# ${user}: ${e.message}`));
-  return c;
+function deepClient(user: string, format: WireFormat, WebSocketImpl = RealWebSocket): SwitchboardClient {
+  // A refused socket must not send the client to the HTTP fallback: the test is about the WebSocket's resume.
+  return client(user, format, { WebSocket: WebSocketImpl, httpFallback: 'never', backoff: { initialMs: 100, maxMs: 1000 } });
 }
 
 function waitFor(predicate: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
@@ -79,8 +69,8 @@ for (const format of ['json', 'proto'] as const) {
     test(`a client offline while ${MISSED} messages were stored gets each once, in order, then the live ones`, async () => {
       const room = `demo:sdk-deep-${format}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
       const network = new Network();
-      const alice = client('alice', format);
-      const bob = client('bob', format, network.WebSocket);
+      const alice = deepClient('alice', format);
+      const bob = deepClient('bob', format, network.WebSocket);
       const received: RoomMessage[] = [];
       const subscribed: SubscribedEvent[] = [];
       bob.on('subscribed', (e) => {

@@ -9,12 +9,10 @@ import {
   type ReceivedFile,
   type RoomMessage,
   type StateChange,
-  type SwitchboardClientOptions,
   type WebSocketConstructor,
   type WebSocketLike,
 } from '../../src/index.js';
-import type { WireFormat } from '../../src/codec.js';
-import { RealWebSocket, skip, token, url } from './platform.js';
+import { client, RealWebSocket, skip, waitFor } from './platform.js';
 
 if (skip) {
   console.log(`# integration tests skipped: ${skip}`);
@@ -69,31 +67,7 @@ function countingWebSocket(wire: Wire): WebSocketConstructor {
   } as unknown as WebSocketConstructor;
 }
 
-function client(user: string, format: WireFormat, options: Partial<SwitchboardClientOptions> = {}): SwitchboardClient {
-  const c = new SwitchboardClient({
-    url: url!,
-    format,
-    token: () => token(user),
-    WebSocket: RealWebSocket,
-    ...options,
-    backoff: { initialMs: 200, maxMs: 2000 },
-    clientName: 'switchboard-ts-integration',
-  });
-  c.on('error', (e) => console.log(`# ${user}: ${e.message}`));
-  return c;
-}
 
-function waitFor(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = () => {
-      if (predicate()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error('condition not met in time'));
-      else setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
 
 /** waitFor with an asynchronous condition, polled one at a time. */
 async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {

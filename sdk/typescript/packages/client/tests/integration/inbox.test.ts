@@ -1,33 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SwitchboardClient, textOf, type RoomMessage } from '../../src/index.js';
-import type { WireFormat } from '../../src/codec.js';
-import { RealWebSocket, skip, token, url } from './platform.js';
+import { client, skip, waitFor } from './platform.js';
 
-function client(user: string, format: WireFormat): SwitchboardClient {
-  const c = new SwitchboardClient({
-    url: url!,
-    format,
-    token: () => token(user),
-    WebSocket: RealWebSocket,
-    backoff: { initialMs: 200, maxMs: 2000 },
-    clientName: 'switchboard-ts-integration',
-  });
-  c.on('error', (e) => console.log(`# ${user}: ${e.message}`));
-  return c;
-}
 
-function waitFor(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = () => {
-      if (predicate()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error('condition not met in time'));
-      else setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
 
 function connected(c: SwitchboardClient): Promise<void> {
   c.connect();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import type { WebSocketConstructor } from '../../src/index.js';
+import { SwitchboardClient, type SwitchboardClientOptions, type WebSocketConstructor } from '../../src/index.js';
+import type { WireFormat } from '../../src/codec.js';
 
 /**
  * The running platform the integration tests talk to (TypeScriptSdkIntegrationTest starts one and sets both
@@ -23,3 +24,34 @@ export async function token(user: string): Promise<string> {
 /** Node's own WebSocket where it has one (22+), else the "ws" package's. */
 export const RealWebSocket: WebSocketConstructor =
   (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? (WebSocket as unknown as WebSocketConstructor);
+
+/**
+ * A client of {@code user} on the running platform over a real WebSocket, reconnecting quickly; {@code options}
+ * override any of these. Errors are logged, not thrown: the tests assert what the application sees.
+ */
+export function client(user: string, format: WireFormat, options: Partial<SwitchboardClientOptions> = {}): SwitchboardClient {
+  const c = new SwitchboardClient({
+    url: url!,
+    format,
+    token: () => token(user),
+    WebSocket: RealWebSocket,
+    backoff: { initialMs: 200, maxMs: 2000 },
+    clientName: 'switchboard-ts-integration',
+    ...options,
+  });
+  c.on('error', (e) => console.log(`# ${user}: ${e.message}`));
+  return c;
+}
+
+/** Resolves once {@code predicate} holds (polled every 20 ms); rejects after {@code timeoutMs}. */
+export function waitFor(predicate: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = () => {
+      if (predicate()) resolve();
+      else if (Date.now() - started > timeoutMs) reject(new Error(`${what}: not met within ${timeoutMs} ms`));
+      else setTimeout(poll, 20);
+    };
+    poll();
+  });
+}

@@ -3,35 +3,21 @@ package io.switchboard.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.switchboard.proto.client.v1.Ack;
-import io.switchboard.proto.client.v1.ClientFrame;
-import io.switchboard.proto.client.v1.Connect;
-import io.switchboard.proto.client.v1.DirectMessage;
-import io.switchboard.proto.client.v1.Member;
-import io.switchboard.proto.client.v1.PresenceEvent;
-import io.switchboard.proto.client.v1.PresencePage;
-import io.switchboard.proto.client.v1.PresenceQuery;
-import io.switchboard.proto.client.v1.ServerFrame;
-import io.switchboard.proto.client.v1.Subscribe;
 import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.ControlRequest;
 import io.switchboard.proto.internal.v1.DisconnectCommand;
 import io.switchboard.proto.internal.v1.PresenceServiceGrpc;
 import io.switchboard.proto.internal.v1.RoomMembersRequest;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
-import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.TestTokens;
-import io.switchboard.testkit.WsTestClient;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
@@ -59,7 +45,7 @@ class PresenceFailoverProcessTest {
     private static ProcessCluster cluster;
     private static ManagedChannel router;
 
-    private final List<Client> clients = new ArrayList<>();
+    private final List<PresenceTestClient> clients = new ArrayList<>();
 
     @BeforeAll
     static void start() {
@@ -80,13 +66,13 @@ class PresenceFailoverProcessTest {
         try {
             URI gateway1 = cluster.webSocketUris().get(0);
             URI gateway2 = cluster.webSocketUris().get(1);
-            Client watcher = Client.connect(gateway2, "watcher", clients);
-            watcher.subscribe(ROOM, true);
-            Client ann = Client.connect(gateway1, "ann", clients);
-            Client ben = Client.connect(gateway1, "ben", clients);
-            Client dave = Client.connect(gateway2, "dave", clients);
-            for (Client c : List.of(ann, ben, dave)) {
-                c.subscribe(ROOM, false);
+            PresenceTestClient watcher = PresenceTestClient.connect(gateway2, "watcher", TOKENS, ROOM, clients);
+            watcher.subscribe(true);
+            PresenceTestClient ann = PresenceTestClient.connect(gateway1, "ann", TOKENS, ROOM, clients);
+            PresenceTestClient ben = PresenceTestClient.connect(gateway1, "ben", TOKENS, ROOM, clients);
+            PresenceTestClient dave = PresenceTestClient.connect(gateway2, "dave", TOKENS, ROOM, clients);
+            for (PresenceTestClient c : List.of(ann, ben, dave)) {
+                c.subscribe(false);
             }
             await().atMost(RECOVERY).ignoreExceptions().untilAsserted(() ->
                     assertThat(watcher.memberIds()).containsExactly("ann", "ben", "dave", "watcher"));
@@ -105,7 +91,7 @@ class PresenceFailoverProcessTest {
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nservice logs:\n" + cluster.logs(), e);
         } finally {
-            clients.forEach(Client::close);
+            clients.forEach(PresenceTestClient::close);
         }
     }
 
@@ -155,18 +141,18 @@ class PresenceFailoverProcessTest {
      * Kills {@code victim}; meanwhile {@code leaver} leaves and {@code erin<round>} joins; then checks the lists,
      * a direct message to a user who connected after the kill, and a backend's disconnect of erin.
      */
-    private void killAndCheck(ServiceProcess victim, int round, Client watcher, Client leaver, URI gateway1,
-                              URI gateway2, Client sender, List<String> membersAfter) {
-        String pageEpoch = watcher.presencePage(ROOM, "", 100).getEpoch();
+    private void killAndCheck(ServiceProcess victim, int round, PresenceTestClient watcher, PresenceTestClient leaver, URI gateway1,
+                              URI gateway2, PresenceTestClient sender, List<String> membersAfter) {
+        String pageEpoch = watcher.presencePage("", 100).getEpoch();
         int eventsBefore = watcher.events().size();
         long killed = System.nanoTime();
         victim.kill();
 
         leaver.close();
         String erinId = "erin" + round;
-        Client erin = Client.connect(gateway1, erinId, clients);
-        erin.subscribe(ROOM, false);
-        Client fay = Client.connect(gateway2, "fay" + round, clients);
+        PresenceTestClient erin = PresenceTestClient.connect(gateway1, erinId, TOKENS, ROOM, clients);
+        erin.subscribe(false);
+        PresenceTestClient fay = PresenceTestClient.connect(gateway2, "fay" + round, TOKENS, ROOM, clients);
 
         List<String> withErin = new ArrayList<>(membersAfter);
         withErin.add(erinId);
@@ -178,12 +164,12 @@ class PresenceFailoverProcessTest {
         // ...and one that keeps its list from events is told: the leaver left, or a new epoch makes it read again.
         await().atMost(RECOVERY).ignoreExceptions().untilAsserted(() -> assertThat(watcher.events().subList(eventsBefore,
                 watcher.events().size())).anyMatch(e -> !e.getEpoch().equals(pageEpoch)
-                || e.getLeftList().contains(leaver.user)));
+                || e.getLeftList().contains(leaver.user())));
 
         // A direct message to a user who connected after the kill: the router's lookup is answered by the survivor.
         await().atMost(RECOVERY).ignoreExceptions().pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             String id = "dm-" + round + "-" + System.nanoTime();
-            Ack ack = sender.direct(fay.user, id);
+            Ack ack = sender.direct(fay.user(), id);
             assertThat(ack.getDevices()).isEqualTo(1);
             fay.await(f -> f.hasUserMessage() && f.getUserMessage().getId().equals(id), Duration.ofSeconds(5));
         });
@@ -197,7 +183,7 @@ class PresenceFailoverProcessTest {
                             .build()).getConnections();
             assertThat(connections).isEqualTo(1);
         });
-        assertThat(erin.ws.awaitClose(RECOVERY).code()).isEqualTo(3503);
+        assertThat(erin.ws().awaitClose(RECOVERY).code()).isEqualTo(3503);
         // Reported, not asserted: how long users waited after the kill (includes the clients' own polling).
         System.out.printf("presence failover round %d (%s killed): lists right after %d ms, a direct message after"
                         + " %d ms, a disconnect after %d ms%n", round, victim.name(),
@@ -208,90 +194,5 @@ class PresenceFailoverProcessTest {
         await().atMost(RECOVERY).ignoreExceptions().pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
                 assertThat(watcher.memberIds()).containsExactlyElementsOf(membersAfter));
         fay.close();
-    }
-
-    /** One connection that records every frame it receives. */
-    private static final class Client implements AutoCloseable {
-        private final String user;
-        private final WsTestClient ws;
-        private final List<ServerFrame> frames = new CopyOnWriteArrayList<>();
-
-        private Client(String user, WsTestClient ws) {
-            this.user = user;
-            this.ws = ws;
-        }
-
-        static Client connect(URI uri, String user, List<Client> registry) {
-            WsTestClient ws = WsTestClient.connect(uri, Subprotocol.PROTO);
-            Client client = new Client(user, ws);
-            registry.add(client);
-            ws.send(ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(TOKENS.token(user, ROOM))).build());
-            ServerFrame first = ws.next(Duration.ofSeconds(20));
-            if (!first.hasConnected()) {
-                throw new AssertionError(user + ": expected Connected, got " + first);
-            }
-            ws.divert(client.frames::add);
-            return client;
-        }
-
-        void subscribe(String room, boolean presence) {
-            int id = ws.nextRequestId();
-            ws.send(ClientFrame.newBuilder().setSubscribe(Subscribe.newBuilder().setRequestId(id).setRoom(room)
-                    .setPresence(presence)).build());
-            ServerFrame reply = await(f -> (f.hasSubscribed() && f.getSubscribed().getRequestId() == id)
-                    || (f.hasError() && f.getError().getRequestId() == id), Duration.ofSeconds(20));
-            assertThat(reply.hasSubscribed()).as("subscribe %s: %s", room, reply).isTrue();
-        }
-
-        Ack direct(String to, String id) {
-            int requestId = ws.nextRequestId();
-            ws.send(ClientFrame.newBuilder().setDirect(DirectMessage.newBuilder().setRequestId(requestId)
-                    .setUserId(to).setId(id).setPayload(ByteString.copyFromUtf8("hi")).setContentType("text/plain"))
-                    .build());
-            ServerFrame reply = await(f -> (f.hasAck() && f.getAck().getRequestId() == requestId)
-                    || (f.hasError() && f.getError().getRequestId() == requestId), Duration.ofSeconds(20));
-            assertThat(reply.hasAck()).as("direct message %s: %s", id, reply).isTrue();
-            return reply.getAck();
-        }
-
-        PresencePage presencePage(String room, String afterUser, int limit) {
-            int id = ws.nextRequestId();
-            ws.send(ClientFrame.newBuilder().setPresence(PresenceQuery.newBuilder().setRequestId(id).setRoom(room)
-                    .setAfterUser(afterUser).setLimit(limit)).build());
-            ServerFrame reply = await(f -> (f.hasPresencePage() && f.getPresencePage().getRequestId() == id)
-                    || (f.hasError() && f.getError().getRequestId() == id), Duration.ofSeconds(20));
-            assertThat(reply.hasPresencePage()).as("presence query: %s", reply).isTrue();
-            return reply.getPresencePage();
-        }
-
-        /** Every member of {@link #ROOM}, paging 2 at a time. */
-        List<String> memberIds() {
-            List<String> ids = new ArrayList<>();
-            String after = "";
-            for (int pages = 0; pages < 50; pages++) {
-                PresencePage page = presencePage(ROOM, after, 2);
-                page.getMembersList().stream().map(Member::getUserId).forEach(ids::add);
-                if (!page.getHasMore()) {
-                    return ids;
-                }
-                after = page.getNextAfterUser();
-            }
-            throw new AssertionError("member list does not end: " + ids);
-        }
-
-        List<PresenceEvent> events() {
-            return frames.stream().filter(ServerFrame::hasPresence).map(ServerFrame::getPresence)
-                    .filter(e -> e.getRoom().equals(ROOM)).toList();
-        }
-
-        ServerFrame await(Predicate<ServerFrame> predicate, Duration timeout) {
-            return org.awaitility.Awaitility.await().atMost(timeout)
-                    .until(() -> frames.stream().filter(predicate).findFirst(), Optional::isPresent).orElseThrow();
-        }
-
-        @Override
-        public void close() {
-            ws.close();
-        }
     }
 }
