@@ -28,6 +28,9 @@ import java.util.logging.Logger;
  * so it never reads ahead of a slow client.
  *
  * <p>Thread-safe. All mutable state is guarded by {@code lock}; the sink is called outside the lock.
+ *
+ * <p>Size: the frames, their byte count, the overflow and close decisions and the writer's rounds are one state
+ * machine under that one lock; split into classes, each part would reach into the others' state under it.
  */
 public final class OutboundQueue {
     /** Result of {@link #offer}. */
