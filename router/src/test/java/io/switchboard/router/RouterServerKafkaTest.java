@@ -256,38 +256,31 @@ class RouterServerKafkaTest {
 
     @Test
     void aFailoverAttemptOfAnIdAnotherRouterStoredIsADuplicate(TestInfo test) {
-        RouterServer first = start(test, RouterConfig.builder().set(METRICS_PORT, -1));
-        RouterServer second = start(test, RouterConfig.builder().set(METRICS_PORT, -1), "second-router");
-
-        PublishResponse stored = stub(first).publish(request("chat:lobby", "m-1"));
-        // The gateway lost the answer (the first router died) and retries on the next router, at once.
-        PublishResponse retried = stub(second).publish(request("chat:lobby", "m-1").toBuilder().setFailover(true)
-                .build());
-        // A lane that moved over: its publishes before went to the first router.
-        PublishResponse laneStored = stub(first).publish(inLane("m-2", 1));
-        PublishResponse laneRetried = stub(second).publish(inLane("m-2", 2).toBuilder()
-                .setEnvelope(request("chat:lobby", "m-2").getEnvelope()).build());
-
-        assertThat(retried.getDuplicate()).isTrue();
-        assertThat(retried.getPosition()).isEqualTo(stored.getPosition());
-        assertThat(laneRetried.getDuplicate()).isTrue();
-        assertThat(laneRetried.getPosition()).isEqualTo(laneStored.getPosition());
-        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic))
-                .extracting(r -> TopicReader.envelope(r).getId()).containsExactly("m-1", "m-2");
+        failoverAndLaneTakeoverAreDuplicates(test, RouterConfig.builder().set(METRICS_PORT, -1),
+                RouterConfig.builder().set(METRICS_PORT, -1));
     }
 
     @Test
     void withTheIndexReadingInBatchesAFailoverAndALaneTakeoverAreStillDuplicates(TestInfo test) {
         // The index's fetches wait up to 20 ms for more bytes: the publishes that wait for it still find the earlier
         // ones.
-        RouterServer first = start(test, RouterConfig.builder().set(METRICS_PORT, -1)
-                .set(RouterKeys.DEDUP_FOLLOW_LOG_FETCH_WAIT, Duration.ofMillis(20)));
-        RouterServer second = start(test, RouterConfig.builder().set(METRICS_PORT, -1)
-                .set(RouterKeys.DEDUP_FOLLOW_LOG_FETCH_WAIT, Duration.ofMillis(20)), "second-router");
+        failoverAndLaneTakeoverAreDuplicates(test, RouterConfig.builder().set(METRICS_PORT, -1)
+                        .set(RouterKeys.DEDUP_FOLLOW_LOG_FETCH_WAIT, Duration.ofMillis(20)),
+                RouterConfig.builder().set(METRICS_PORT, -1)
+                        .set(RouterKeys.DEDUP_FOLLOW_LOG_FETCH_WAIT, Duration.ofMillis(20)));
+    }
+
+    /** Publishes on {@code firstConfig}'s router, then retries on the second's: each retry is a duplicate. */
+    private void failoverAndLaneTakeoverAreDuplicates(TestInfo test, ConfigBuilder<RouterConfig> firstConfig,
+                                                      ConfigBuilder<RouterConfig> secondConfig) {
+        RouterServer first = start(test, firstConfig);
+        RouterServer second = start(test, secondConfig, "second-router");
 
         PublishResponse stored = stub(first).publish(request("chat:lobby", "m-1"));
+        // The gateway lost the answer (the first router died) and retries on the next router, at once.
         PublishResponse retried = stub(second).publish(request("chat:lobby", "m-1").toBuilder().setFailover(true)
                 .build());
+        // A lane that moved over: its publishes before went to the first router.
         PublishResponse laneStored = stub(first).publish(inLane("m-2", 1));
         PublishResponse laneRetried = stub(second).publish(inLane("m-2", 2).toBuilder()
                 .setEnvelope(request("chat:lobby", "m-2").getEnvelope()).build());
