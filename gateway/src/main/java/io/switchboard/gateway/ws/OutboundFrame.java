@@ -164,22 +164,11 @@ public final class OutboundFrame {
         return w;
     }
 
-    /** Header plus payload: bytes a writer puts on the socket. */
-    int wireLength() {
-        return wire.length;
-    }
-
     /** Copies the payload into {@code target} at {@code offset}; returns the offset after it. */
     int copyPayloadTo(byte[] target, int offset) {
         int n = size();
         System.arraycopy(wire, headerLength, target, offset, n);
         return offset + n;
-    }
-
-    /** Copies the wire form into {@code target} at {@code offset}; returns the offset after it. */
-    int copyWireTo(byte[] target, int offset) {
-        System.arraycopy(wire, 0, target, offset, wire.length);
-        return offset + wire.length;
     }
 
     @Override
