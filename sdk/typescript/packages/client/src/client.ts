@@ -297,7 +297,8 @@ export class SwitchboardClient {
    */
   sendFileToUser(userId: string, data: Uint8Array, options: SendFileOptions = {}): FileTransfer {
     this.ensureOpen();
-    return this.startTransfer('', data, options, (id, payload, contentType) => this.sendDirect(userId, payload, { id, contentType, stored: true }));
+    return this.startTransfer('', data, options, (id, payload, contentType) =>
+      this.storedDirectRefused() ?? this.publisher.sendDirect(userId, payload, { id, contentType, stored: true }));
   }
 
   private startTransfer(room: string, data: Uint8Array, options: SendFileOptions, publish: FilePublish): FileTransfer {
@@ -326,11 +327,15 @@ export class SwitchboardClient {
    */
   sendDirect(userId: string, payload: string | Uint8Array, options: DirectOptions = {}): Promise<DirectAck> {
     this.ensureOpen();
+    return (options.stored && this.storedDirectRefused()) || this.publisher.sendDirect(userId, payload, options);
+  }
+
+  /** A rejection when the gateway does not store direct messages (its Connected names no inbox); else undefined. */
+  private storedDirectRefused(): Promise<never> | undefined {
     const info = this.connection.info;
-    if (options.stored && info !== undefined && info.inbox === '') {
-      return Promise.reject(new SwitchboardError('stored direct messages: not supported by this gateway (Connected has no inbox)', ErrorCode.BAD_REQUEST, false));
-    }
-    return this.publisher.sendDirect(userId, payload, options);
+    return info !== undefined && info.inbox === ''
+      ? Promise.reject(new SwitchboardError('stored direct messages: not supported by this gateway (Connected has no inbox)', ErrorCode.BAD_REQUEST, false))
+      : undefined;
   }
 
   /** This user's inbox room (from Connected), once connected to a gateway that stores direct messages. */
