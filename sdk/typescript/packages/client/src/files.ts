@@ -200,11 +200,12 @@ export class FilePacer {
 export type FilePublish = (id: string, payload: Uint8Array, contentType: string) => Promise<{ room?: string }>;
 
 /**
- * One file being sent into a room (sendFile), or into a user's inbox as stored direct messages (sendFileToUser): the manifest first, then (once the manifest is stored, so receivers always know a
- * chunk's file) the chunks, up to `window` awaiting their ack at once and paced to `bytesPerSecond` (one FilePacer for
- * all transfers of the client). Every message is
- * an acknowledged publish with an id derived from the file id: the client resends it across reconnects and the
- * server stores it once. resume() after a failure sends only what was not acknowledged.
+ * One file being sent into a room (sendFile), or into a user's inbox as stored direct messages (sendFileToUser): the
+ * manifest first, then (once the manifest is stored, so receivers always know a chunk's file) the chunks, up to
+ * `window` awaiting their ack at once and paced to `bytesPerSecond` (one FilePacer for all transfers of the client).
+ * Every message is an acknowledged publish (or stored direct message) with an id derived from the file id: the client
+ * resends it across reconnects and the server stores it once. resume() after a failure sends only what was not
+ * acknowledged.
  */
 export class FileTransfer {
   /** Known once the file is hashed (before anything is sent). */
