@@ -10,6 +10,8 @@ import {
   FileTransfer,
   newFileId,
   validFileId,
+  type FilePublish,
+  type IncompleteReason,
   type SendFileOptions,
 } from './files.js';
 import { HistoryPager } from './history-pager.js';
@@ -81,6 +83,8 @@ export class SwitchboardClient {
   private readonly typingIn: TypingTracker;
   private readonly typingOut: TypingSender;
   private readonly files: FileAssembler;
+  /** Files sent to this user (sendFileToUser), from the inbox subscription; their own events. */
+  private readonly inboxFiles: FileAssembler;
   private readonly filePacer: FilePacer;
   private readonly settings: ReturnType<typeof resolveSettings>;
 
@@ -120,25 +124,35 @@ export class SwitchboardClient {
       fileProgress: (p) => events.emit('fileProgress', p),
       fileIncomplete: (f) => events.emit('fileIncomplete', f),
     });
+    this.inboxFiles = new FileAssembler(settings.files, scheduler, {
+      file: (f) => events.emit('inboxFile', f),
+      fileProgress: (p) => events.emit('inboxFileProgress', p),
+      fileIncomplete: (f) => events.emit('inboxFileIncomplete', f),
+    });
     events.on('subscribed', (s) => {
       if (s.resumed && !s.recovered) {
-        this.files.giveUpRoom(s.room, 'recovery-failed', `resume of ${s.room} failed: ${s.recoveryFailure}`);
+        this.giveUpFiles(s.room, 'recovery-failed', `resume of ${s.room} failed: ${s.recoveryFailure}`);
       }
     });
-    events.on('unsubscribed', (u) => this.files.giveUpRoom(u.room, 'closed', `subscription of ${u.room} ended: ${u.reason}`));
+    events.on('unsubscribed', (u) => this.giveUpFiles(u.room, 'closed', `subscription of ${u.room} ended: ${u.reason}`));
     this.rooms = new RoomSubscriptions({
       link,
       ids: this.ids,
       scheduler,
-      // File messages go to the assembler (after dedup), every other event to the application.
+      // File messages go to the room's or the inbox's assembler (after dedup), the inbox's other messages to
+      // 'inboxMessage', every other event to the application.
       events: {
         emit: <K extends keyof ClientEvents>(name: K, event: ClientEvents[K]): void => {
-          if (name === 'message' && this.files.accept(event as RoomMessage)) {
-            return;
-          }
-          if (name === 'message' && (event as RoomMessage).room === this.connection.info?.inbox) {
-            events.emit('inboxMessage', event as RoomMessage);
-            return;
+          if (name === 'message') {
+            const message = event as RoomMessage;
+            const inInbox = message.room === this.connection.info?.inbox;
+            if ((inInbox ? this.inboxFiles : this.files).accept(message)) {
+              return;
+            }
+            if (inInbox) {
+              events.emit('inboxMessage', message);
+              return;
+            }
           }
           events.emit(name, event);
         },
@@ -236,7 +250,7 @@ export class SwitchboardClient {
 
   /** Stops receiving a room and forgets its position. Resolves when the server confirmed (or at once offline). */
   unsubscribe(room: string): Promise<void> {
-    this.files.giveUpRoom(room, 'closed', `unsubscribed from ${room}`);
+    this.giveUpFiles(room, 'closed', `unsubscribed from ${room}`);
     return this.rooms.unsubscribe(room);
   }
 
@@ -269,6 +283,25 @@ export class SwitchboardClient {
    */
   sendFile(room: string, data: Uint8Array, options: SendFileOptions = {}): FileTransfer {
     this.ensureOpen();
+    return this.startTransfer(room, data, options, (id, payload, contentType) => this.publisher.publish(room, payload, { id, contentType }));
+  }
+
+  /**
+   * Sends a file to one user (docs/protocol.md section 16, To a user): the same manifest and chunk messages as
+   * sendFile, as stored direct messages into the user's inbox, so every device of theirs receives it once as an
+   * 'inboxFile' event when it next subscribes to its inbox (subscribeInbox()), also if the user is offline now. The
+   * manifest is acknowledged before the chunks go; chunks are pipelined and paced like sendFile's, queued offline
+   * and resent with their ids across reconnects; resume() and the same fileId work the same way. The transfer's
+   * room (and its progress' room) is the user's inbox, known from the manifest's ack ('' until then). Throws a
+   * RangeError like sendFile; `done` rejects with BAD_REQUEST when the gateway does not store direct messages.
+   */
+  sendFileToUser(userId: string, data: Uint8Array, options: SendFileOptions = {}): FileTransfer {
+    this.ensureOpen();
+    return this.startTransfer('', data, options, (id, payload, contentType) =>
+      this.storedDirectRefused() ?? this.publisher.sendDirect(userId, payload, { id, contentType, stored: true }));
+  }
+
+  private startTransfer(room: string, data: Uint8Array, options: SendFileOptions, publish: FilePublish): FileTransfer {
     const max = this.settings.files.maxFileBytes;
     if (data.length > max) {
       throw new RangeError(`data: ${data.length} bytes (expected: <= files.maxFileBytes ${max})`);
@@ -280,8 +313,7 @@ export class SwitchboardClient {
     const limit = this.limits?.maxPayloadBytes || Infinity;
     const transfer = new FileTransfer(room, fileId, data.slice(), options.name ?? '', options.contentType ?? '',
       Math.min(this.settings.files.chunkBytes, limit), this.settings.files, this.settings.scheduler, this.filePacer,
-      (id, payload, contentType) => this.publisher.publish(room, payload, { id, contentType }),
-      options.onProgress ?? (() => undefined));
+      publish, options.onProgress ?? (() => undefined));
     void transfer.start();
     return transfer;
   }
@@ -295,11 +327,15 @@ export class SwitchboardClient {
    */
   sendDirect(userId: string, payload: string | Uint8Array, options: DirectOptions = {}): Promise<DirectAck> {
     this.ensureOpen();
+    return (options.stored && this.storedDirectRefused()) || this.publisher.sendDirect(userId, payload, options);
+  }
+
+  /** A rejection when the gateway does not store direct messages (its Connected names no inbox); else undefined. */
+  private storedDirectRefused(): Promise<never> | undefined {
     const info = this.connection.info;
-    if (options.stored && info !== undefined && info.inbox === '') {
-      return Promise.reject(new SwitchboardError('stored direct messages: not supported by this gateway (Connected has no inbox)', ErrorCode.BAD_REQUEST, false));
-    }
-    return this.publisher.sendDirect(userId, payload, options);
+    return info !== undefined && info.inbox === ''
+      ? Promise.reject(new SwitchboardError('stored direct messages: not supported by this gateway (Connected has no inbox)', ErrorCode.BAD_REQUEST, false))
+      : undefined;
   }
 
   /** This user's inbox room (from Connected), once connected to a gateway that stores direct messages. */
@@ -468,6 +504,12 @@ export class SwitchboardClient {
     if (!this.rooms.onError(conn, e.requestId, error) && !this.requests.fail(e.requestId, error)) {
       this.events.emit('error', error);
     }
+  }
+
+  /** Files being received in `room` (a room's or the inbox's) are reported incomplete. */
+  private giveUpFiles(room: string, reason: IncompleteReason, why: string): void {
+    this.files.giveUpRoom(room, reason, why);
+    this.inboxFiles.giveUpRoom(room, reason, why);
   }
 
   private ensureOpen(): void {

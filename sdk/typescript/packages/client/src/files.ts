@@ -1,5 +1,5 @@
 import type { Scheduler, TimerHandle } from './timers.js';
-import type { PublishAck, RoomMessage } from './types.js';
+import type { RoomMessage } from './types.js';
 
 /** The content type of a file's manifest message (docs/protocol.md section 16). */
 export const FILE_MANIFEST_CONTENT_TYPE = 'application/vnd.switchboard.file+json';
@@ -43,7 +43,11 @@ export interface ReceivedFile {
   epoch: string;
 }
 
-export type IncompleteReason = 'stalled' | 'checksum-mismatch' | 'too-large' | 'recovery-failed' | 'closed';
+/**
+ * Why a file cannot be delivered whole: no chunk for stallTimeoutMs, a wrong SHA-256, above maxFileBytes, chunks
+ * lost by a failed resume, the subscription ended, or (filesFromHistory) chunks missing from the messages given.
+ */
+export type IncompleteReason = 'stalled' | 'checksum-mismatch' | 'too-large' | 'recovery-failed' | 'closed' | 'missing-chunks';
 
 /** A file whose manifest arrived but which cannot be delivered whole. */
 export interface IncompleteFile {
@@ -189,15 +193,19 @@ export class FilePacer {
   }
 }
 
-/** Publishes one message with a fixed id; resolves on its ack. */
-export type FilePublish = (id: string, payload: Uint8Array, contentType: string) => Promise<PublishAck>;
+/**
+ * Publishes one message with a fixed id; resolves on its ack, which names the room it was stored in (a publish's
+ * room, or for a stored direct message the user's inbox).
+ */
+export type FilePublish = (id: string, payload: Uint8Array, contentType: string) => Promise<{ room?: string }>;
 
 /**
- * One file being sent into a room: the manifest first, then (once the manifest is stored, so receivers always know a
- * chunk's file) the chunks, up to `window` awaiting their ack at once and paced to `bytesPerSecond` (one FilePacer for
- * all transfers of the client). Every message is
- * an acknowledged publish with an id derived from the file id: the client resends it across reconnects and the
- * server stores it once. resume() after a failure sends only what was not acknowledged.
+ * One file being sent into a room (sendFile), or into a user's inbox as stored direct messages (sendFileToUser): the
+ * manifest first, then (once the manifest is stored, so receivers always know a chunk's file) the chunks, up to
+ * `window` awaiting their ack at once and paced to `bytesPerSecond` (one FilePacer for all transfers of the client).
+ * Every message is an acknowledged publish (or stored direct message) with an id derived from the file id: the client
+ * resends it across reconnects and the server stores it once. resume() after a failure sends only what was not
+ * acknowledged.
  */
 export class FileTransfer {
   /** Known once the file is hashed (before anything is sent). */
@@ -216,8 +224,12 @@ export class FileTransfer {
   /** Resolves when the manifest and every chunk are stored; rejects with the first failure. */
   done: Promise<FileManifest>;
 
+  /**
+   * @param room the room the messages go to; '' for a file to a user, whose inbox room the manifest's ack names
+   *   (then `room` and the progress' room are '' until the manifest is stored)
+   */
   constructor(
-    readonly room: string,
+    public room: string,
     readonly fileId: string,
     private readonly data: Uint8Array,
     private readonly name: string,
@@ -274,7 +286,8 @@ export class FileTransfer {
       if (!this.manifestOnItsWay) {
         this.manifestOnItsWay = true;
         this.publish(m.fileId, manifestJson(m), FILE_MANIFEST_CONTENT_TYPE).then(
-          () => {
+          (ack) => {
+            if (ack.room) this.room = ack.room;
             this.manifestOnItsWay = false;
             this.manifestStored = true;
             this.finishIfDone();
@@ -377,6 +390,8 @@ export interface FileEvents {
  */
 export class FileAssembler {
   private readonly assemblies = new Map<string, Assembly>();
+  /** Files whose last chunk is in, being checked (Web Crypto answers asynchronously). */
+  private readonly checking = new Set<Promise<void>>();
 
   constructor(
     private readonly settings: FileSettings,
@@ -403,6 +418,13 @@ export class FileAssembler {
     return false;
   }
 
+  /** Resolves once every file whose last chunk came in so far has been checked and handed on (or reported). */
+  async settled(): Promise<void> {
+    while (this.checking.size > 0) {
+      await Promise.all([...this.checking]);
+    }
+  }
+
   /** Every file in progress in `room` (all rooms when undefined) is given up, e.g. after a failed resume. */
   giveUpRoom(room: string | undefined, reason: IncompleteReason, why: string): void {
     for (const a of [...this.assemblies.values()]) {
@@ -427,7 +449,7 @@ export class FileAssembler {
       received: new Set(), bytes: 0, lastChunkAt: this.scheduler.now() };
     this.assemblies.set(key, a);
     if (manifest.chunks === 0) {
-      void this.complete(a);
+      this.check(a);
     } else {
       this.scheduleStallCheck(a, this.settings.stallTimeoutMs);
     }
@@ -446,7 +468,12 @@ export class FileAssembler {
     a.bytes += m.payload.length;
     a.lastChunkAt = this.scheduler.now();
     this.events.fileProgress({ room: a.room, sender: a.sender, manifest: a.manifest, chunks: a.received.size, bytes: a.bytes });
-    if (a.received.size === a.manifest.chunks) void this.complete(a);
+    if (a.received.size === a.manifest.chunks) this.check(a);
+  }
+
+  private check(a: Assembly): void {
+    const checked: Promise<void> = this.complete(a).finally(() => this.checking.delete(checked));
+    this.checking.add(checked);
   }
 
   private async complete(a: Assembly): Promise<void> {

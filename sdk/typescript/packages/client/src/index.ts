@@ -3,6 +3,8 @@ export { HistoryPager } from './history-pager.js';
 export { FileAssembler, FilePacer, FileTransfer, FILE_CHUNK_CONTENT_TYPE, FILE_MANIFEST_CONTENT_TYPE, parseManifest } from './files.js';
 export type { FileManifest, FileProgress, FileSettings, IncompleteFile, IncompleteReason, ReceivedFile, SendFileOptions } from './files.js';
 export type { HistorySource } from './history-pager.js';
+export { filesFromHistory } from './history-files.js';
+export type { HistoryFiles } from './history-files.js';
 export type {
   SwitchboardClientOptions,
   ClientEvents,

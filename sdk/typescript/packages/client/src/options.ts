@@ -108,7 +108,7 @@ export interface SwitchboardClientOptions {
   /** Generates publish idempotency ids (default: crypto.randomUUID(), else 22 random base62 characters). */
   idGenerator?: () => string;
   /**
-   * File transfer (sendFile, 'file' events; docs/protocol.md section 16): maxFileBytes (default 50 MiB), chunkBytes
+   * File transfer (sendFile, sendFileToUser, 'file' and 'inboxFile' events; docs/protocol.md section 16): maxFileBytes (default 50 MiB), chunkBytes
    * (48 KiB), window (16 chunks awaiting their ack), bytesPerSecond (4 MiB/s), stallTimeoutMs (120 000),
    * maxFilesInProgress (4 per room).
    */
@@ -135,6 +135,15 @@ export interface ClientEvents {
   fileProgress: FileProgress;
   /** A file whose manifest arrived cannot be delivered whole (stalled, corrupt, too large, chunks lost). */
   fileIncomplete: IncompleteFile;
+  /**
+   * A file sent to this user (sendFileToUser) arrived whole on the inbox subscription (subscribeInbox()), its SHA-256
+   * checked; `room` is the inbox, `sender` who sent it. Its messages are not 'inboxMessage' events.
+   */
+  inboxFile: ReceivedFile;
+  /** Another chunk of a file to this user arrived. */
+  inboxFileProgress: FileProgress;
+  /** A file to this user whose manifest arrived cannot be delivered whole (as fileIncomplete). */
+  inboxFileIncomplete: IncompleteFile;
 }
 
 export interface PublishOptions {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import WebSocket from 'ws';
 import {
   SwitchboardClient,
   textOf,
@@ -8,41 +7,13 @@ import {
   type IncompleteFile,
   type ReceivedFile,
   type RoomMessage,
-  type StateChange,
   type WebSocketConstructor,
   type WebSocketLike,
 } from '../../src/index.js';
-import { client, RealWebSocket, skip, waitFor } from './platform.js';
+import { client, DroppableTransport, lostWithoutCloseHandshake, RealWebSocket, skip, states, waitFor, waitForAsync } from './platform.js';
 
 if (skip) {
   console.log(`# integration tests skipped: ${skip}`);
-}
-
-/**
- * The "ws" package's WebSocket, keeping each client's sockets so that a test can break the current one as a network
- * failure would: terminate() destroys the TCP connection without a close handshake, so the client sees close 1006.
- * (A browser's or Node's built-in WebSocket can only close politely, hence "ws" here.)
- */
-class DroppableTransport {
-  private readonly sockets: WebSocket[] = [];
-  readonly WebSocket: WebSocketConstructor;
-
-  constructor() {
-    const sockets = this.sockets;
-    this.WebSocket = class extends WebSocket {
-      constructor(address: string, protocols: string[]) {
-        super(address, protocols);
-        sockets.push(this);
-      }
-    } as unknown as WebSocketConstructor;
-  }
-
-  /** Breaks the newest socket, the client's current connection. */
-  dropCurrent(): void {
-    const socket = this.sockets.at(-1);
-    assert.ok(socket, 'the client opened a socket');
-    socket.terminate();
-  }
 }
 
 /** What a socket saw on the wire: WebSocket messages received, and the subprotocol the gateway chose. */
@@ -69,30 +40,11 @@ function countingWebSocket(wire: Wire): WebSocketConstructor {
 
 
 
-/** waitFor with an asynchronous condition, polled one at a time. */
-async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** The client's state changes, to wait for one that may pass in less than a poll. */
-function states(c: SwitchboardClient): StateChange[] {
-  const seen: StateChange[] = [];
-  c.on('state', (s) => seen.push(s));
-  return seen;
-}
-
 /** The client's transport now (a call, so that an earlier assertion's narrowing does not stick to it). */
 function transportOf(c: SwitchboardClient): SwitchboardClient['transport'] {
   return c.transport;
 }
 
-function lostWithoutCloseHandshake(seen: StateChange[]): boolean {
-  return seen.some((s) => s.state === 'reconnecting' && s.code === 1006);
-}
 
 for (const format of ['json', 'proto'] as const) {
   describe(`against a running Switchboard (${format})`, { skip }, () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { SwitchboardClient, type SwitchboardClientOptions, type WebSocketConstructor } from '../../src/index.js';
+import { SwitchboardClient, type StateChange, type SwitchboardClientOptions, type WebSocketConstructor } from '../../src/index.js';
 import type { WireFormat } from '../../src/codec.js';
 
 /**
@@ -54,4 +54,52 @@ export function waitFor(predicate: () => boolean, timeoutMs = 15_000, what = 'co
     };
     poll();
   });
+}
+
+/**
+ * The "ws" package's WebSocket, keeping each client's sockets so that a test can break the current one as a network
+ * failure would: terminate() destroys the TCP connection without a close handshake, so the client sees close 1006.
+ * (A browser's or Node's built-in WebSocket can only close politely, hence "ws" here.)
+ */
+export class DroppableTransport {
+  private readonly sockets: WebSocket[] = [];
+  readonly WebSocket: WebSocketConstructor;
+
+  constructor() {
+    const sockets = this.sockets;
+    this.WebSocket = class extends WebSocket {
+      constructor(address: string, protocols: string[]) {
+        super(address, protocols);
+        sockets.push(this);
+      }
+    } as unknown as WebSocketConstructor;
+  }
+
+  /** Breaks the newest socket, the client's current connection. */
+  dropCurrent(): void {
+    const socket = this.sockets.at(-1);
+    assert.ok(socket, 'the client opened a socket');
+    socket.terminate();
+  }
+}
+
+/** waitFor with an asynchronous condition, polled one at a time. */
+export async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const started = Date.now();
+  while (!(await predicate())) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The client's state changes, to wait for one that may pass in less than a poll. */
+export function states(c: SwitchboardClient): StateChange[] {
+  const seen: StateChange[] = [];
+  c.on('state', (s) => seen.push(s));
+  return seen;
+}
+
+/** True once the client lost a connection without a close handshake (close 1006) and went reconnecting. */
+export function lostWithoutCloseHandshake(seen: StateChange[]): boolean {
+  return seen.some((s) => s.state === 'reconnecting' && s.code === 1006);
 }
