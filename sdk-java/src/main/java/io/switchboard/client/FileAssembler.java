@@ -19,14 +19,16 @@ import java.util.Map;
  * its own ({@link SwitchboardClient#fileAssembler}) over pages of history, which the client does not assemble:
  * <pre>{@code
  * try (FileAssembler files = client.fileAssembler(file -> show(file))) {
- *     for (Message message : client.history(room, HistoryDirection.AFTER, 0, 100).join().getMessagesList()) {
+ *     for (Message message : client.history(room, HistoryDirection.LATEST, 0, 100).join().getMessagesList()) {
  *         if (!files.accept(message)) {
  *             showMessage(message); // not part of a file
  *         }
  *     }
  * } // files still open (their chunks are on later pages, or expired) are reported incomplete, CLOSED
  * }</pre>
- * Chunks whose manifest it has not seen (on an earlier page, or expired) are taken and dropped. It holds at most
+ * Feed several pages oldest first (a file's manifest precedes its chunks): forward with {@code AFTER}, or collect
+ * {@code BEFORE} pages and run them in reverse. Chunks whose manifest it has not seen (on an earlier page, or
+ * expired) are taken and dropped. It holds at most
  * {@code maxFilesInProgress} files per room (the oldest is given up) of at most {@code maxFileBytes} each.
  *
  * <p>Not thread-safe: one thread at a time; its listener runs on the thread that calls {@link #accept}.
