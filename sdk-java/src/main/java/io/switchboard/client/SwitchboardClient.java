@@ -40,7 +40,8 @@ import javax.net.ssl.SSLContext;
 /**
  * A Switchboard client: one logical connection to the platform that survives network failures, gateway
  * drains and token expiry. Subscriptions resume where they stopped (each message delivered exactly once, in
- * position order); publishes are acknowledged, queued while offline and resent with the same id.
+ * position order); publishes and stored direct messages are acknowledged, queued while offline and resent with the
+ * same id.
  *
  * <p>Thread-safe: every method may be called from any thread. The client owns no thread: its work runs on
  * a scheduled executor (shareable by many clients through {@link Builder#scheduler}) one task at a time, and
@@ -782,13 +783,13 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
-        /** How long a publish may wait for its Ack, offline time included (default PT30S). */
+        /** How long a publish or stored direct message may wait for its Ack, offline time included (default PT30S). */
         public Builder publishTimeout(Duration timeout) {
             this.publishTimeout = timeout;
             return this;
         }
 
-        /** How long history, presence, status and direct-message requests wait for an answer (default PT10S). */
+        /** How long history, presence, status and at-most-once direct-message requests wait for an answer (default PT10S). */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = timeout;
             return this;
@@ -800,19 +801,19 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
-        /** Unacknowledged publishes kept (sent or waiting to be), at most (default 1000). */
+        /** Unacknowledged publishes and stored direct messages kept (sent or waiting to be), at most (default 1000). */
         public Builder offlineQueueMaxMessages(int max) {
             this.offlineQueueMaxMessages = max;
             return this;
         }
 
-        /** Payload bytes of unacknowledged publishes kept, at most (default 8 MiB). */
+        /** Payload bytes of unacknowledged publishes and stored direct messages kept, at most (default 8 MiB). */
         public Builder offlineQueueMaxBytes(long max) {
             this.offlineQueueMaxBytes = max;
             return this;
         }
 
-        /** Publishes sent and awaiting their Ack at once (default 64, the gateway's default limit). */
+        /** Publishes and stored direct messages sent and awaiting their Ack at once (default 64, the gateway's default limit). */
         public Builder maxInflightPublishes(int max) {
             this.maxInflightPublishes = max;
             return this;
