@@ -105,8 +105,7 @@ final class Publisher {
                 waitingLanes.add(entry.lane); // what follows it in its lane waits too
             } else if (entry.userId != null && !storesDirect) {
                 done(entry);
-                entry.future.completeExceptionally(new SwitchboardException(ErrorCode.BAD_REQUEST,
-                        "stored direct messages: not supported by this gateway (Connected has no inbox)", false));
+                entry.future.completeExceptionally(noInbox());
             } else {
                 send(entry);
             }
@@ -193,6 +192,12 @@ final class Publisher {
         if (entry.timeout != null) {
             entry.timeout.cancel();
         }
+    }
+
+    /** The failure of a stored direct message on a gateway that does not store them. */
+    static SwitchboardException noInbox() {
+        return new SwitchboardException(ErrorCode.BAD_REQUEST,
+                "stored direct messages: not supported by this gateway (Connected has no inbox)", false);
     }
 
     /** Fails everything still queued; later publishes fail at once. */

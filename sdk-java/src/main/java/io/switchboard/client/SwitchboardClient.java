@@ -54,6 +54,8 @@ import javax.net.ssl.SSLContext;
  */
 public final class SwitchboardClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SwitchboardClient.class.getName());
+    /** The longest user id a direct message may name (docs/protocol.md section 11.3). */
+    private static final int MAX_USER_ID_LENGTH = 256;
 
     private final ClientSettings settings;
     private final FileSettings fileSettings;
@@ -285,11 +287,13 @@ public final class SwitchboardClient implements AutoCloseable {
      * resent across reconnects, resumed with {@link FileTransfer#resume()} or by sending again with the same
      * {@code fileId}, as for a room; {@link FileTransfer#room()} is the user's inbox once the manifest is stored.
      *
-     * @throws IllegalArgumentException a bad file id, or {@code data} above {@code maxFileBytes}
+     * @throws IllegalArgumentException a user id not of 1-256 characters, a bad file id, or {@code data} above
+     *     {@code maxFileBytes}
      */
     public FileTransfer sendFileToUser(String userId, String fileId, String name, String contentType, byte[] data,
                                        FileProgressListener progress) {
         Objects.requireNonNull(userId, "userId");
+        checkUserId(userId);
         return startTransfer(null, userId, fileId, name, contentType, data, progress, (id, payload, type) -> {
             OfflineQueue.Entry entry = OfflineQueue.Entry.direct(userId, id, payload, type);
             publisher.publish(entry);
@@ -408,7 +412,7 @@ public final class SwitchboardClient implements AutoCloseable {
      * gateway does not store direct messages (no {@code inbox} in {@link #session()}).
      *
      * @throws IllegalArgumentException a {@code stored} message with an id that breaks the id syntax
-     *     ({@code [A-Za-z0-9._:-]}, 1-64), which its retries need
+     *     ({@code [A-Za-z0-9._:-]}, 1-64), which its retries need, or a user id not of 1-256 characters
      */
     public CompletableFuture<Ack> sendToUser(String userId, String id, byte[] payload, String contentType, boolean stored) {
         Objects.requireNonNull(userId, "userId");
@@ -419,17 +423,24 @@ public final class SwitchboardClient implements AutoCloseable {
                     .setId(id).setPayload(ByteString.copyFrom(payload)).setContentType(contentType == null ? "" : contentType))
                     .build(), ServerFrame::getAck);
         }
+        checkUserId(userId);
         Names.idProblem(id).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
         return enqueueDirect(userId, id, payload.clone(), contentType);
     }
 
+    /** The gateway's rule for a direct message's target, checked before a stored one is queued. */
+    private static void checkUserId(String userId) {
+        if (userId.isEmpty() || userId.length() > MAX_USER_ID_LENGTH) {
+            throw new IllegalArgumentException("userId: " + userId.length() + " characters (expected: 1-" + MAX_USER_ID_LENGTH + ")");
+        }
+    }
+
     private CompletableFuture<Ack> enqueueDirect(String userId, String id, byte[] payload, String contentType) {
         Connected current = session;
         if (current != null && current.getInbox().isEmpty()) {
-            return CompletableFuture.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
-                    "stored direct messages: not supported by this gateway (Connected has no inbox)", false));
+            return CompletableFuture.failedFuture(Publisher.noInbox());
         }
         OfflineQueue.Entry entry = OfflineQueue.Entry.direct(userId, id, payload, contentType);
         loop.execute(() -> publisher.publish(entry));

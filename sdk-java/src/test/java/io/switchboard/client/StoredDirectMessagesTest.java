@@ -186,6 +186,8 @@ class StoredDirectMessagesTest {
                 e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.BAD_REQUEST));
         assertThatThrownBy(() -> send("bob", "bad id")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("id: 'bad id'");
+        assertThatThrownBy(() -> send("", "dm-3")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("userId: 0 characters (expected: 1-256)");
     }
 
     private static Throwable failure(CompletableFuture<?> future) throws Exception {
