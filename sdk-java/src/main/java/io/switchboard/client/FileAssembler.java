@@ -28,8 +28,8 @@ import java.util.Map;
  * }</pre>
  * Feed several pages oldest first (a file's manifest precedes its chunks): forward with {@code AFTER}, or collect
  * {@code BEFORE} pages and run them in reverse. Chunks whose manifest it has not seen (on an earlier page, or
- * expired) are taken and dropped. It holds at most
- * {@code maxFilesInProgress} files per room (the oldest is given up) of at most {@code maxFileBytes} each.
+ * expired) are taken and dropped. It holds at most {@code maxFilesInProgress} files per room (the oldest is given
+ * up) of at most {@code maxFileBytes} each.
  *
  * <p>Not thread-safe: one thread at a time; its listener runs on the thread that calls {@link #accept}.
  */
