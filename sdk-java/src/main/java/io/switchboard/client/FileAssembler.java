@@ -1,42 +1,52 @@
 package io.switchboard.client;
 
-import io.switchboard.proto.client.v1.EphemeralEvent;
-import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.Message;
-import io.switchboard.proto.client.v1.PresenceEvent;
-import io.switchboard.proto.client.v1.RecoveryFailure;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Puts the files of one room together from its messages (docs/protocol.md section 16) in front of the application's
- * {@link RoomListener}: a manifest opens a file, its chunks fill it (by the index in their id, in any order), and
- * once all are in and the SHA-256 matches the listener gets {@link RoomListener#onFile}; on the way
- * {@link RoomListener#onFileProgress}, and {@link RoomListener#onFileIncomplete} if it cannot finish. File messages
- * do not reach {@code onMessage}; every other event passes through. Live, replayed (resume) and re-sent messages
- * are all the same to it: the client has already delivered each message once, in position order.
+ * Puts files together from a room's messages (docs/protocol.md section 16): a manifest opens a file keyed by (room,
+ * sender, file id), its chunks fill it by the index in their id, in any order, and once all are in and the SHA-256
+ * matches, the {@link FileListener} gets {@link FileListener#onFile}; on the way {@link FileListener#onFileProgress},
+ * and {@link FileListener#onFileIncomplete} if it cannot finish. Messages must come once each, in position order (as
+ * a subscription delivers them, and as history pages hold them).
  *
- * <p>Not thread-safe: event loop only.
+ * <p>The client runs one in front of every subscription's {@link RoomListener}, the inbox's too. An application runs
+ * its own ({@link SwitchboardClient#fileAssembler}) over pages of history, which the client does not assemble:
+ * <pre>{@code
+ * try (FileAssembler files = client.fileAssembler(file -> show(file))) {
+ *     for (Message message : client.history(room, HistoryDirection.LATEST, 0, 100).join().getMessagesList()) {
+ *         if (!files.accept(message)) {
+ *             showMessage(message); // not part of a file
+ *         }
+ *     }
+ * } // files still open (their chunks are on later pages, or expired) are reported incomplete, CLOSED
+ * }</pre>
+ * Feed several pages oldest first (a file's manifest precedes its chunks): forward with {@code AFTER}, or collect
+ * {@code BEFORE} pages and run them in reverse. Chunks whose manifest it has not seen (on an earlier page, or
+ * expired) are taken and dropped. It holds at most {@code maxFilesInProgress} files per room (the oldest is given
+ * up) of at most {@code maxFileBytes} each.
+ *
+ * <p>Not thread-safe: one thread at a time; its listener runs on the thread that calls {@link #accept}.
  */
-final class FileAssembler implements RoomListener {
-    private final String room;
-    private final RoomListener listener;
+public final class FileAssembler implements AutoCloseable {
+    private final FileListener listener;
     private final FileSettings settings;
-    private final Scheduler loop;
     private final InstantSource clock;
-    /** Files in progress by sender and file id, oldest first. */
-    private final Map<String, Assembly> assemblies = new LinkedHashMap<>();
+    /** Reports files with no chunk for the stall timeout (subscriptions); null: no stall checks (history). */
+    private final Scheduler stallChecks;
+    /** Files in progress by room, sender and file id, oldest first. */
+    private final Map<Key, Assembly> assemblies = new LinkedHashMap<>();
 
-    private final class Assembly {
-        final String key;
-        final String sender;
+    private record Key(String room, String sender, String fileId) {
+    }
+
+    private static final class Assembly {
+        final Key key;
         final FileManifest manifest;
         final long position;
         final byte[] data;
@@ -45,57 +55,81 @@ final class FileAssembler implements RoomListener {
         Instant lastChunk;
         Scheduler.Cancellable stallCheck;
 
-        Assembly(String key, String sender, FileManifest manifest, long position) {
+        Assembly(Key key, FileManifest manifest, long position, Instant now) {
             this.key = key;
-            this.sender = sender;
             this.manifest = manifest;
             this.position = position;
             this.data = new byte[(int) manifest.size()];
-            this.lastChunk = clock.instant();
+            this.lastChunk = now;
         }
     }
 
-    FileAssembler(String room, RoomListener listener, FileSettings settings, Scheduler loop, InstantSource clock) {
-        this.room = room;
+    /** An assembler whose files stall after {@code settings.stallTimeout()} of no chunk if {@code stallChecks} is set. */
+    FileAssembler(FileListener listener, FileSettings settings, Scheduler stallChecks, InstantSource clock) {
         this.listener = listener;
         this.settings = settings;
-        this.loop = loop;
+        this.stallChecks = stallChecks;
         this.clock = clock;
     }
 
-    @Override
-    public void onMessage(Message message) {
+    /**
+     * Takes {@code message} if it belongs to a file (a manifest or a chunk: true), or leaves it to the caller (false:
+     * any other message, or a manifest that does not parse, which the application may know).
+     */
+    public boolean accept(Message message) {
         switch (message.getContentType()) {
-            case FileManifest.CONTENT_TYPE -> onManifest(message);
-            case FileManifest.CHUNK_CONTENT_TYPE -> onChunk(message);
-            default -> listener.onMessage(message);
+            case FileManifest.CONTENT_TYPE -> {
+                FileManifest manifest;
+                try {
+                    manifest = FileManifest.parse(message.getPayload().toByteArray());
+                } catch (IllegalArgumentException | ArithmeticException e) {
+                    return false;
+                }
+                onManifest(message, manifest);
+                return true;
+            }
+            case FileManifest.CHUNK_CONTENT_TYPE -> {
+                onChunk(message);
+                return true;
+            }
+            default -> {
+                return false;
+            }
         }
     }
 
-    private void onManifest(Message message) {
-        FileManifest manifest;
-        try {
-            manifest = FileManifest.parse(message.getPayload().toByteArray());
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            listener.onMessage(message); // not a manifest after all: the application may know what it is
-            return;
+    /** Gives up every file still in progress ({@link IncompleteFile.Reason#CLOSED}) and frees its memory. */
+    @Override
+    public void close() {
+        giveUpAll(IncompleteFile.Reason.CLOSED, "the assembler was closed");
+    }
+
+    /** Gives up every file in progress, reporting {@code reason}. */
+    void giveUpAll(IncompleteFile.Reason reason, String why) {
+        for (Assembly assembly : assemblies.values().toArray(Assembly[]::new)) {
+            giveUp(assembly, reason, why);
         }
+    }
+
+    private void onManifest(Message message, FileManifest manifest) {
+        String room = message.getRoom();
         if (manifest.size() > settings.maxFileBytes()) {
             listener.onFileIncomplete(new IncompleteFile(room, message.getSender(), manifest, 0, IncompleteFile.Reason.TOO_LARGE,
                     "size: " + manifest.size() + " (expected: <= maxFileBytes " + settings.maxFileBytes() + ")"));
             return;
         }
-        if (assemblies.size() >= settings.maxFilesInProgress()) {
-            Assembly oldest = assemblies.values().iterator().next();
-            giveUp(oldest, IncompleteFile.Reason.TOO_LARGE, "more than maxFilesInProgress " + settings.maxFilesInProgress()
+        Assembly[] inRoom = assemblies.values().stream().filter(a -> a.key.room().equals(room)).toArray(Assembly[]::new);
+        if (inRoom.length >= settings.maxFilesInProgress()) {
+            giveUp(inRoom[0], IncompleteFile.Reason.TOO_LARGE, "more than maxFilesInProgress " + settings.maxFilesInProgress()
                     + " files in progress in " + room + "; the oldest is dropped");
         }
-        String key = message.getSender() + "\n" + manifest.fileId();
-        Assembly assembly = new Assembly(key, message.getSender(), manifest, message.getPosition());
-        Assembly previous = assemblies.put(key, assembly);
+        Key key = new Key(room, message.getSender(), manifest.fileId());
+        Assembly assembly = new Assembly(key, manifest, message.getPosition(), clock.instant());
+        Assembly previous = assemblies.remove(key);
         if (previous != null && previous.stallCheck != null) {
             previous.stallCheck.cancel();
         }
+        assemblies.put(key, assembly);
         if (manifest.chunks() == 0) {
             complete(assembly);
         } else {
@@ -105,9 +139,9 @@ final class FileAssembler implements RoomListener {
 
     private void onChunk(Message message) {
         String fileId = FileManifest.fileIdOfChunk(message.getId());
-        Assembly assembly = fileId == null ? null : assemblies.get(message.getSender() + "\n" + fileId);
+        Assembly assembly = fileId == null ? null : assemblies.get(new Key(message.getRoom(), message.getSender(), fileId));
         if (assembly == null) {
-            return; // its manifest came before this subscription (or was refused): nothing to add it to
+            return; // its manifest came before (or was refused): nothing to add it to
         }
         int index = assembly.manifest.chunkIndex(message.getId());
         int length = message.getPayload().size();
@@ -118,7 +152,8 @@ final class FileAssembler implements RoomListener {
         assembly.received.set(index);
         assembly.bytes += length;
         assembly.lastChunk = clock.instant();
-        listener.onFileProgress(new FileProgress(room, assembly.sender, assembly.manifest, assembly.received.cardinality(), assembly.bytes));
+        listener.onFileProgress(new FileProgress(assembly.key.room(), assembly.key.sender(), assembly.manifest,
+                assembly.received.cardinality(), assembly.bytes));
         if (assembly.received.cardinality() == assembly.manifest.chunks()) {
             complete(assembly);
         }
@@ -126,17 +161,19 @@ final class FileAssembler implements RoomListener {
 
     private void complete(Assembly assembly) {
         forget(assembly);
-        String actual = FileManifest.hex(sha256().digest(assembly.data));
+        String actual = FileManifest.hex(FileManifest.sha256(assembly.data));
         if (!actual.equals(assembly.manifest.sha256())) {
-            listener.onFileIncomplete(new IncompleteFile(room, assembly.sender, assembly.manifest, assembly.received.cardinality(),
-                    IncompleteFile.Reason.CHECKSUM_MISMATCH, "sha256: " + actual + " (expected: " + assembly.manifest.sha256() + ")"));
+            report(assembly, IncompleteFile.Reason.CHECKSUM_MISMATCH, "sha256: " + actual + " (expected: " + assembly.manifest.sha256() + ")");
             return;
         }
-        listener.onFile(new ReceivedFile(room, assembly.sender, assembly.manifest, assembly.data, assembly.position));
+        listener.onFile(new ReceivedFile(assembly.key.room(), assembly.key.sender(), assembly.manifest, assembly.data, assembly.position));
     }
 
     private void scheduleStallCheck(Assembly assembly, Duration delay) {
-        assembly.stallCheck = loop.schedule(() -> {
+        if (stallChecks == null) {
+            return;
+        }
+        assembly.stallCheck = stallChecks.schedule(() -> {
             if (assemblies.get(assembly.key) != assembly) {
                 return;
             }
@@ -152,59 +189,18 @@ final class FileAssembler implements RoomListener {
 
     private void giveUp(Assembly assembly, IncompleteFile.Reason reason, String why) {
         forget(assembly);
-        listener.onFileIncomplete(new IncompleteFile(room, assembly.sender, assembly.manifest, assembly.received.cardinality(), reason, why));
+        report(assembly, reason, why);
+    }
+
+    private void report(Assembly assembly, IncompleteFile.Reason reason, String why) {
+        listener.onFileIncomplete(new IncompleteFile(assembly.key.room(), assembly.key.sender(), assembly.manifest,
+                assembly.received.cardinality(), reason, why));
     }
 
     private void forget(Assembly assembly) {
-        assemblies.remove(assembly.key);
+        assemblies.remove(assembly.key, assembly);
         if (assembly.stallCheck != null) {
             assembly.stallCheck.cancel();
         }
-    }
-
-    private void giveUpAll(IncompleteFile.Reason reason, String why) {
-        for (Assembly assembly : assemblies.values().toArray(Assembly[]::new)) {
-            giveUp(assembly, reason, why);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
-
-    @Override
-    public void onRecoveryFailure(RecoveryFailure failure) {
-        giveUpAll(IncompleteFile.Reason.RECOVERY_FAILED, "resume of " + room + " failed: " + failure);
-        listener.onRecoveryFailure(failure);
-    }
-
-    @Override
-    public void onClosed(ErrorCode reason, String message) {
-        giveUpAll(IncompleteFile.Reason.CLOSED, "subscription of " + room + " ended: " + reason);
-        listener.onClosed(reason, message);
-    }
-
-    @Override
-    public void onPresence(PresenceEvent event) {
-        listener.onPresence(event);
-    }
-
-    @Override
-    public void onMembers(MemberList members) {
-        listener.onMembers(members);
-    }
-
-    @Override
-    public void onTyping(Set<String> typingUsers) {
-        listener.onTyping(typingUsers);
-    }
-
-    @Override
-    public void onEphemeral(EphemeralEvent event) {
-        listener.onEphemeral(event);
     }
 }

@@ -5,6 +5,8 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -52,6 +54,21 @@ public record FileManifest(String fileId, String name, String contentType, long 
         }
         if (sha256 == null || !SHA256.matcher(sha256).matches()) {
             throw new IllegalArgumentException("sha256: " + sha256 + " (expected: 64 lowercase hex digits)");
+        }
+    }
+
+    /** The manifest of {@code data} sent in chunks of {@code chunkSize} bytes; a null name or content type is "". */
+    static FileManifest of(String fileId, String name, String contentType, byte[] data, int chunkSize) {
+        return new FileManifest(fileId, name == null ? "" : name, contentType == null ? "" : contentType, data.length,
+                chunkSize, (data.length + chunkSize - 1) / chunkSize, hex(sha256(data)));
+    }
+
+    /** The SHA-256 digest of {@code data}. */
+    static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 

@@ -4,7 +4,7 @@ package io.switchboard.client;
  * How far a file transfer got: for a sender, the chunks the server acknowledged (stored); for a receiver, the
  * chunks received.
  *
- * @param room   the room
+ * @param room   the room (for a file to a user, their inbox; in a sender's progress null until the manifest is stored)
  * @param sender the sending user (for a sender's own progress: null)
  * @param manifest the file
  * @param chunks chunks done so far, of {@code manifest.chunks()}

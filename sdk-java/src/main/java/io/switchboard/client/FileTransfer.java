@@ -7,10 +7,10 @@ import java.util.BitSet;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One file being sent into a room (docs/protocol.md section 16): its manifest first, then, once the manifest is
- * stored, its chunks, pipelined up to {@code fileWindow} at a time and paced to {@code fileBytesPerSecond} (one
- * {@link FilePacer} for all transfers of the client). Each is
- * an ordinary acknowledged publish with a deterministic id, so the client's publisher resends them across
+ * One file being sent into a room or to a user (docs/protocol.md section 16): its manifest first, then, once the
+ * manifest is stored, its chunks, pipelined up to {@code fileWindow} at a time and paced to {@code fileBytesPerSecond}
+ * (one {@link FilePacer} for all transfers of the client). Each is an ordinary acknowledged publish (to a user: a
+ * stored direct message into their inbox) with a deterministic id, so the client's publisher resends them across
  * reconnects, stored once. {@link #resume()} after a failure sends only what was not acknowledged.
  *
  * <p>Thread-safe: the state is touched on the client's event loop only; {@link #progress()} reads a snapshot.
@@ -21,7 +21,7 @@ public final class FileTransfer {
         CompletableFuture<Ack> publish(String id, byte[] payload, String contentType);
     }
 
-    private final String room;
+    private final String userId;
     private final FileManifest manifest;
     private final byte[] data;
     private final FileSettings settings;
@@ -38,10 +38,14 @@ public final class FileTransfer {
     private boolean wakeUpScheduled;
     private CompletableFuture<FileManifest> attempt = new CompletableFuture<>();
     private volatile FileProgress progress;
+    /** The room; for a file to a user their inbox, learnt from the manifest's ack (the sender cannot name it). */
+    private volatile String room;
 
-    FileTransfer(String room, FileManifest manifest, byte[] data, FileSettings settings, Scheduler loop, FilePacer pacer,
-                 Sink sink, FileProgressListener listener) {
+    /** A transfer into {@code room}, or (room null) to {@code userId}. */
+    FileTransfer(String room, String userId, FileManifest manifest, byte[] data, FileSettings settings, Scheduler loop,
+                 FilePacer pacer, Sink sink, FileProgressListener listener) {
         this.room = room;
+        this.userId = userId;
         this.manifest = manifest;
         this.data = data;
         this.settings = settings;
@@ -52,8 +56,17 @@ public final class FileTransfer {
         this.progress = new FileProgress(room, null, manifest, 0, 0);
     }
 
+    /**
+     * The room the file goes into: the room of {@link SwitchboardClient#sendFile}; for
+     * {@link SwitchboardClient#sendFileToUser} the user's inbox once the manifest is stored, null before.
+     */
     public String room() {
         return room;
+    }
+
+    /** The user of {@link SwitchboardClient#sendFileToUser}; null for a file sent into a room. */
+    public String userId() {
+        return userId;
     }
 
     public FileManifest manifest() {
@@ -116,6 +129,10 @@ public final class FileTransfer {
                         fail(error);
                     } else {
                         manifestStored = true;
+                        if (room == null) {
+                            room = ack.getRoom();
+                            progress = new FileProgress(room, null, manifest, progress.chunks(), progress.bytes());
+                        }
                         finishIfDone();
                         pump();
                     }

@@ -3,7 +3,7 @@ package io.switchboard.client;
 /**
  * A file whose manifest arrived but which cannot be delivered whole.
  *
- * @param room     the room
+ * @param room     the room (the inbox, for a file sent to this user)
  * @param sender   the user who sent it
  * @param manifest what was announced
  * @param chunks   chunks received, of {@code manifest.chunks()}
@@ -21,7 +21,7 @@ public record IncompleteFile(String room, String sender, FileManifest manifest, 
         TOO_LARGE,
         /** A resume could not recover every missed message (docs/protocol.md section 10): chunks may be lost. */
         RECOVERY_FAILED,
-        /** The subscription ended. */
+        /** The subscription ended, or the application closed its {@link FileAssembler}. */
         CLOSED
     }
 }

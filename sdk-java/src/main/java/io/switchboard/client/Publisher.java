@@ -3,6 +3,8 @@ package io.switchboard.client;
 import com.google.protobuf.ByteString;
 import io.switchboard.proto.client.v1.Ack;
 import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.Connected;
+import io.switchboard.proto.client.v1.DirectMessage;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.Publish;
 import io.switchboard.proto.client.v1.ServerFrame;
@@ -11,10 +13,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Acknowledged publishes: each goes into the {@link OfflineQueue} with its id, is sent while connected (at
- * most {@code maxInflightPublishes} at a time, without waiting for the acks before), resent with the same id
- * after a reconnect or a retriable error, in publish order per room, and settled by its Ack, a non-retriable
- * Error, the publish timeout, or the client's close.
+ * Acknowledged publishes and stored direct messages: each goes into the {@link OfflineQueue} with its id, is sent
+ * while connected (at most {@code maxInflightPublishes} at a time, without waiting for the acks before), resent with
+ * the same id after a reconnect or a retriable error, in call order per room and per target user (their inbox: the
+ * server orders a connection's stored direct messages like its publishes into that room), and settled by its Ack, a
+ * non-retriable Error, the publish timeout, or the client's close.
  * Not thread-safe: event loop only.
  */
 final class Publisher {
@@ -26,6 +29,7 @@ final class Publisher {
     private final OfflineQueue queue;
     private int inFlight;
     private SwitchboardException closed;
+    private boolean storesDirect = true; // whether the current gateway has inboxes (Connected.inbox)
 
     Publisher(ClientSettings settings, Scheduler loop, PendingRequests requests, ConnectionStateMachine connection, Backoff backoff) {
         this.settings = settings;
@@ -43,9 +47,9 @@ final class Publisher {
             return;
         }
         if (!queue.offer(entry)) {
-            boolean duplicate = queue.view().stream().anyMatch(e -> e.id.equals(entry.id));
-            entry.future.completeExceptionally(duplicate
-                    ? new SwitchboardException(ErrorCode.INVALID_ID.getNumber(), "id: " + entry.id + " (expected: not already awaiting its ack)", false, entry.room)
+            entry.future.completeExceptionally(queue.contains(entry)
+                    ? new SwitchboardException(ErrorCode.INVALID_ID.getNumber(), "id: " + entry.id + " (expected: not already awaiting its ack to "
+                            + entry.target() + ")", false, entry.room)
                     : new SwitchboardException(ErrorCode.RATE_LIMITED.getNumber(), "offline queue full: " + queue.size() + " messages, "
                             + queue.bytes() + " bytes (expected: < " + settings.offlineQueueMaxMessages() + " messages, <= "
                             + settings.offlineQueueMaxBytes() + " bytes)", true, entry.room));
@@ -56,33 +60,34 @@ final class Publisher {
     }
 
     /** A new connection: everything not acknowledged goes out again, ids unchanged. */
-    void onConnected() {
+    void onConnected(Connected connected) {
+        storesDirect = !connected.getInbox().isEmpty();
         pump();
     }
 
     /**
-     * Sends what the window allows, in publish order. A room whose earlier publish waits for its retry sends
-     * nothing after it until the retry went out: the server stores a connection's publishes into a room in the
-     * order they arrive and refuses those behind a failed one, so resending in publish order keeps that order. A
-     * resend also waits while any publish of its room is still in flight from an earlier pass, earlier or later
-     * than itself: the server starts a new order with the resend, and a publish of the old order still on its way
-     * could then be stored after the publishes that follow the resend, or fail and need a resend behind them.
-     * (Resends due together go out together, in order.)
+     * Sends what the window allows, in call order. A lane (a room, or a target user's inbox) whose earlier entry
+     * waits for its retry sends nothing after it until the retry went out: the server stores a connection's
+     * publishes into a room in the order they arrive and refuses those behind a failed one, so resending in call
+     * order keeps that order. A resend also waits while any entry of its lane is still in flight from an earlier
+     * pass, earlier or later than itself: the server starts a new order with the resend, and an entry of the old
+     * order still on its way could then be stored after the ones that follow the resend, or fail and need a resend
+     * behind them. (Resends due together go out together, in order.)
      */
     private void pump() {
         if (!connection.connected()) {
             return;
         }
-        Set<String> busyRooms = null;
+        Set<OfflineQueue.Lane> busyLanes = null;
         for (OfflineQueue.Entry entry : queue.inOrder()) {
             if (entry.inFlightRequest != 0) {
-                if (busyRooms == null) {
-                    busyRooms = new HashSet<>();
+                if (busyLanes == null) {
+                    busyLanes = new HashSet<>();
                 }
-                busyRooms.add(entry.room);
+                busyLanes.add(entry.lane);
             }
         }
-        Set<String> waitingRooms = null;
+        Set<OfflineQueue.Lane> waitingLanes = null;
         for (OfflineQueue.Entry entry : queue.inOrder()) {
             if (inFlight >= settings.maxInflightPublishes()) {
                 return;
@@ -91,13 +96,16 @@ final class Publisher {
                 continue;
             }
             boolean held = entry.waitingRetry // its retry is not due yet
-                    || waitingRooms != null && waitingRooms.contains(entry.room) // behind a held publish of its room
-                    || entry.attempts > 0 && busyRooms != null && busyRooms.contains(entry.room);
+                    || waitingLanes != null && waitingLanes.contains(entry.lane) // behind a held entry of its lane
+                    || entry.attempts > 0 && busyLanes != null && busyLanes.contains(entry.lane);
             if (held) {
-                if (waitingRooms == null) {
-                    waitingRooms = new HashSet<>();
+                if (waitingLanes == null) {
+                    waitingLanes = new HashSet<>();
                 }
-                waitingRooms.add(entry.room); // what follows it in its room waits too
+                waitingLanes.add(entry.lane); // what follows it in its lane waits too
+            } else if (entry.userId != null && !storesDirect) {
+                done(entry);
+                entry.future.completeExceptionally(noInbox());
             } else {
                 send(entry);
             }
@@ -109,6 +117,21 @@ final class Publisher {
         entry.inFlightRequest = requestId;
         entry.attempts++;
         inFlight++;
+        if (!connection.send(frame(entry, requestId))) {
+            requests.forget(requestId);
+            settle(entry);
+        }
+    }
+
+    private static ClientFrame frame(OfflineQueue.Entry entry, int requestId) {
+        if (entry.userId != null) {
+            DirectMessage.Builder direct = DirectMessage.newBuilder().setRequestId(requestId).setUserId(entry.userId)
+                    .setId(entry.id).setPayload(ByteString.copyFrom(entry.payload)).setStored(true);
+            if (entry.contentType != null) {
+                direct.setContentType(entry.contentType);
+            }
+            return ClientFrame.newBuilder().setDirect(direct).build();
+        }
         Publish.Builder publish = Publish.newBuilder().setRequestId(requestId).setRoom(entry.room).setId(entry.id)
                 .setPayload(ByteString.copyFrom(entry.payload)).setAck(true);
         if (entry.contentType != null) {
@@ -120,10 +143,7 @@ final class Publisher {
         if (entry.conflationKey != null) {
             publish.setConflationKey(entry.conflationKey);
         }
-        if (!connection.send(ClientFrame.newBuilder().setPublish(publish).build())) {
-            requests.forget(requestId);
-            settle(entry);
-        }
+        return ClientFrame.newBuilder().setPublish(publish).build();
     }
 
     private void answered(OfflineQueue.Entry entry, ServerFrame frame) {
@@ -147,7 +167,7 @@ final class Publisher {
     }
 
     private void timedOut(OfflineQueue.Entry entry) {
-        if (queue.remove(entry.id) == null) {
+        if (queue.remove(entry) == null) {
             return;
         }
         if (entry.inFlightRequest != 0) {
@@ -155,7 +175,8 @@ final class Publisher {
             settle(entry);
         }
         entry.future.completeExceptionally(new SwitchboardException(ErrorCode.TIMEOUT.getNumber(),
-                "no ack for " + entry.id + " within " + settings.publishTimeout() + "; retry with the same id", true, entry.room));
+                "no ack for " + entry.id + " to " + entry.target() + " within " + settings.publishTimeout()
+                        + "; retry with the same id", true, entry.room));
         pump();
     }
 
@@ -167,10 +188,16 @@ final class Publisher {
     }
 
     private void done(OfflineQueue.Entry entry) {
-        queue.remove(entry.id);
+        queue.remove(entry);
         if (entry.timeout != null) {
             entry.timeout.cancel();
         }
+    }
+
+    /** The failure of a stored direct message on a gateway that does not store them. */
+    static SwitchboardException noInbox() {
+        return new SwitchboardException(ErrorCode.BAD_REQUEST,
+                "stored direct messages: not supported by this gateway (Connected has no inbox)", false);
     }
 
     /** Fails everything still queued; later publishes fail at once. */

@@ -1,9 +1,9 @@
 package io.switchboard.client;
 
 /**
- * A file received whole in a room, its SHA-256 checked against its manifest.
+ * A file received whole in a room (or this user's inbox), its SHA-256 checked against its manifest.
  *
- * @param room     the room
+ * @param room     the room (the inbox, for a file sent to this user)
  * @param sender   the user who sent it
  * @param manifest name, content type, size, checksum
  * @param data     the file's bytes (the receiver's own copy)

@@ -10,9 +10,10 @@ import java.util.Set;
 /**
  * Receives one room's events, on the client's event thread, in order; must not block. Messages arrive in
  * position order, each exactly once per client, also across reconnects. Only {@link #onMessage} is required.
+ * Files sent into the room (or, for the inbox, to the user) arrive put together, as a {@link FileListener}.
  */
 @FunctionalInterface
-public interface RoomListener {
+public interface RoomListener extends FileListener {
     /** A message of the room, never one already delivered to this client. */
     void onMessage(Message message);
 
@@ -51,17 +52,11 @@ public interface RoomListener {
     }
 
     /**
-     * A file sent into the room ({@link SwitchboardClient#sendFile}) arrived whole, its SHA-256 checked
-     * (docs/protocol.md section 16). Its manifest and chunk messages do not reach {@link #onMessage}.
+     * A file sent into the room ({@link SwitchboardClient#sendFile}), or for the inbox subscription to this user
+     * ({@link SwitchboardClient#sendFileToUser}), arrived whole, its SHA-256 checked (docs/protocol.md section 16).
+     * Its manifest and chunk messages do not reach {@link #onMessage}.
      */
+    @Override
     default void onFile(ReceivedFile file) {
-    }
-
-    /** Another chunk of a file being received arrived. */
-    default void onFileProgress(FileProgress progress) {
-    }
-
-    /** A file whose manifest arrived cannot be delivered whole: stalled, corrupt, too large, or chunks lost. */
-    default void onFileIncomplete(IncompleteFile file) {
     }
 }

@@ -40,7 +40,8 @@ import javax.net.ssl.SSLContext;
 /**
  * A Switchboard client: one logical connection to the platform that survives network failures, gateway
  * drains and token expiry. Subscriptions resume where they stopped (each message delivered exactly once, in
- * position order); publishes are acknowledged, queued while offline and resent with the same id.
+ * position order); publishes and stored direct messages are acknowledged, queued while offline and resent with the
+ * same id.
  *
  * <p>Thread-safe: every method may be called from any thread. The client owns no thread: its work runs on
  * a scheduled executor (shareable by many clients through {@link Builder#scheduler}) one task at a time, and
@@ -53,6 +54,8 @@ import javax.net.ssl.SSLContext;
  */
 public final class SwitchboardClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SwitchboardClient.class.getName());
+    /** The longest user id a direct message may name (docs/protocol.md section 11.3). */
+    private static final int MAX_USER_ID_LENGTH = 256;
 
     private final ClientSettings settings;
     private final FileSettings fileSettings;
@@ -89,7 +92,7 @@ public final class SwitchboardClient implements AutoCloseable {
         // Rooms a backend subscribed this user to get files put together too.
         ServerSubscriptionListener withFiles = serverSubscriptions == null ? null : (subscription, subscribed) -> {
             RoomListener listener = serverSubscriptions.onServerSubscribed(subscription, subscribed);
-            return listener == null ? null : new FileAssembler(subscribed.getRoom(), listener, fileSettings, loop, settings.clock());
+            return listener == null ? null : new FileRoomListener(subscribed.getRoom(), listener, fileSettings, loop, settings.clock());
         };
         this.subscriptions = new RoomSubscriptions(settings, loop, requests, connection, backoff, typing::forget,
                 withFiles);
@@ -238,7 +241,7 @@ public final class SwitchboardClient implements AutoCloseable {
             throw new IllegalArgumentException(problem);
         });
         Objects.requireNonNull(listener, "listener");
-        return subscriptions.add(room, presence, new FileAssembler(room, listener, fileSettings, loop, settings.clock()));
+        return subscriptions.add(room, presence, new FileRoomListener(room, listener, fileSettings, loop, settings.clock()));
     }
 
     /** Sends a file with a fresh file id; see {@link #sendFile(String, String, String, String, byte[], FileProgressListener)}. */
@@ -262,6 +265,44 @@ public final class SwitchboardClient implements AutoCloseable {
         Names.roomProblem(room).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
+        return startTransfer(room, null, fileId, name, contentType, data, progress, (id, payload, type) -> {
+            OfflineQueue.Entry entry = new OfflineQueue.Entry(room, id, payload, type);
+            publisher.publish(entry);
+            return entry.future;
+        });
+    }
+
+    /** Sends a file to a user with a fresh file id; see {@link #sendFileToUser(String, String, String, String, byte[], FileProgressListener)}. */
+    public FileTransfer sendFileToUser(String userId, String name, String contentType, byte[] data,
+                                       FileProgressListener progress) {
+        return sendFileToUser(userId, newFileId(), name, contentType, data, progress);
+    }
+
+    /**
+     * Sends {@code data} to {@code userId} as a file: the manifest and chunks of {@link #sendFile} (same ids, content
+     * types and manifest), each a stored direct message ({@link #sendToUser(String, String, byte[], String, boolean)})
+     * into the user's inbox, the manifest acknowledged before any chunk is sent, the chunks pipelined and paced as for
+     * a room. Every device of the user gets it whole in the {@link RoomListener#onFile} of its inbox subscription
+     * ({@link #subscribeInbox}), once, whenever it next connects, within the inbox's retention. Queued while offline,
+     * resent across reconnects, resumed with {@link FileTransfer#resume()} or by sending again with the same
+     * {@code fileId}, as for a room; {@link FileTransfer#room()} is the user's inbox once the manifest is stored.
+     *
+     * @throws IllegalArgumentException a user id not of 1-256 characters, a bad file id, or {@code data} above
+     *     {@code maxFileBytes}
+     */
+    public FileTransfer sendFileToUser(String userId, String fileId, String name, String contentType, byte[] data,
+                                       FileProgressListener progress) {
+        Objects.requireNonNull(userId, "userId");
+        checkUserId(userId);
+        return startTransfer(null, userId, fileId, name, contentType, data, progress, (id, payload, type) -> {
+            OfflineQueue.Entry entry = OfflineQueue.Entry.direct(userId, id, payload, type);
+            publisher.publish(entry);
+            return entry.future;
+        });
+    }
+
+    private FileTransfer startTransfer(String room, String userId, String fileId, String name, String contentType,
+                                       byte[] data, FileProgressListener progress, FileTransfer.Sink sink) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(progress, "progress");
         if (fileId == null || !FileManifest.validFileId(fileId)) {
@@ -275,19 +316,8 @@ public final class SwitchboardClient implements AutoCloseable {
         int chunkBytes = current == null || current.getLimits().getMaxPayloadBytes() <= 0 ? fileSettings.chunkBytes()
                 : Math.min(fileSettings.chunkBytes(), current.getLimits().getMaxPayloadBytes());
         byte[] copy = data.clone();
-        FileManifest manifest;
-        try {
-            manifest = new FileManifest(fileId, name == null ? "" : name, contentType == null ? "" : contentType, copy.length,
-                    chunkBytes, (copy.length + chunkBytes - 1) / chunkBytes,
-                    FileManifest.hex(java.security.MessageDigest.getInstance("SHA-256").digest(copy)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-        FileTransfer transfer = new FileTransfer(room, manifest, copy, fileSettings, loop, filePacer, (id, payload, type) -> {
-            OfflineQueue.Entry entry = new OfflineQueue.Entry(room, id, payload, type);
-            publisher.publish(entry);
-            return entry.future;
-        }, progress);
+        FileManifest manifest = FileManifest.of(fileId, name, contentType, copy, chunkBytes);
+        FileTransfer transfer = new FileTransfer(room, userId, manifest, copy, fileSettings, loop, filePacer, sink, progress);
         loop.execute(transfer::start);
         return transfer;
     }
@@ -296,6 +326,17 @@ public final class SwitchboardClient implements AutoCloseable {
         byte[] random = new byte[18];
         new java.security.SecureRandom().nextBytes(random);
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+
+    /**
+     * A {@link FileAssembler} for the application's own runs over messages the client does not assemble, such as
+     * pages of {@link #history}: it puts their files together for {@code listener} as a subscription would, with this
+     * client's {@code maxFileBytes} and {@code maxFilesInProgress} and without the stall timeout; closing it reports
+     * the files still incomplete. Not thread-safe: feed it from one thread at a time; the listener runs there.
+     */
+    public FileAssembler fileAssembler(FileListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        return new FileAssembler(listener, fileSettings, null, settings.clock());
     }
 
     /**
@@ -349,26 +390,61 @@ public final class SwitchboardClient implements AutoCloseable {
         return sendToUser(userId, nextId(), payload, contentType, false);
     }
 
+    /** Sends a stored direct message with a generated id; see {@link #sendToUser(String, String, byte[], String, boolean)}. */
+    public CompletableFuture<Ack> sendToUser(String userId, byte[] payload, String contentType, boolean stored) {
+        return sendToUser(userId, nextId(), payload, contentType, stored);
+    }
+
     /**
      * Sends a direct message with the given id (a retry with the same id is acknowledged {@code duplicate} and
-     * not delivered or stored twice). Not {@code stored}: as {@link #sendToUser(String, byte[], String)}.
-     * {@code stored}: written into the user's inbox, from which each of their devices receives it once, in the
-     * order sent, on its next connection ({@link #subscribeInbox}); the Ack carries the inbox ({@code room}) and
-     * the position. Needs a connection; a gateway that does not store direct messages (no {@code inbox} in
-     * {@link #session()}) fails it with BAD_REQUEST.
+     * not delivered or stored twice).
+     *
+     * <p>Not {@code stored}: as {@link #sendToUser(String, byte[], String)}, at most once, to the devices connected
+     * now; it needs a connection (offline: UNAVAILABLE) and waits {@link Builder#requestTimeout} for its answer.
+     *
+     * <p>{@code stored}: written into the user's inbox, from which each of their devices receives it once, in the
+     * order sent, on its next connection ({@link #subscribeInbox}). It is handled like a publish: queued while
+     * disconnected (in the offline queue, within its bounds), pipelined, resent with the same id after a reconnect or
+     * a retriable error, and the messages to one user go out and are resent in call order, so they are stored in that
+     * order. The future completes with the Ack once stored: the inbox ({@code room}), {@code position},
+     * {@code epoch}, and {@code duplicate} for a repeat; it fails as a publish does (a non-retriable error, a full
+     * offline queue, {@link Builder#publishTimeout} without an ack, the client's close), and with BAD_REQUEST when the
+     * gateway does not store direct messages (no {@code inbox} in {@link #session()}).
+     *
+     * @throws IllegalArgumentException a {@code stored} message with an id that breaks the id syntax
+     *     ({@code [A-Za-z0-9._:-]}, 1-64), which its retries need, or a user id not of 1-256 characters
      */
     public CompletableFuture<Ack> sendToUser(String userId, String id, byte[] payload, String contentType, boolean stored) {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(payload, "payload");
-        Connected current = session;
-        if (stored && current != null && current.getInbox().isEmpty()) {
-            return CompletableFuture.failedFuture(new SwitchboardException(ErrorCode.BAD_REQUEST,
-                    "stored direct messages: not supported by this gateway (Connected has no inbox)", false));
+        if (!stored) {
+            return request(rid -> ClientFrame.newBuilder().setDirect(DirectMessage.newBuilder().setRequestId(rid).setUserId(userId)
+                    .setId(id).setPayload(ByteString.copyFrom(payload)).setContentType(contentType == null ? "" : contentType))
+                    .build(), ServerFrame::getAck);
         }
-        return request(rid -> ClientFrame.newBuilder().setDirect(DirectMessage.newBuilder().setRequestId(rid).setUserId(userId)
-                .setId(id).setPayload(ByteString.copyFrom(payload)).setContentType(contentType == null ? "" : contentType)
-                .setStored(stored)).build(), ServerFrame::getAck);
+        checkUserId(userId);
+        Names.idProblem(id).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
+        return enqueueDirect(userId, id, payload.clone(), contentType);
+    }
+
+    /** The gateway's rule for a direct message's target, checked before a stored one is queued. */
+    private static void checkUserId(String userId) {
+        if (userId.isEmpty() || userId.length() > MAX_USER_ID_LENGTH) {
+            throw new IllegalArgumentException("userId: " + userId.length() + " characters (expected: 1-" + MAX_USER_ID_LENGTH + ")");
+        }
+    }
+
+    private CompletableFuture<Ack> enqueueDirect(String userId, String id, byte[] payload, String contentType) {
+        Connected current = session;
+        if (current != null && current.getInbox().isEmpty()) {
+            return CompletableFuture.failedFuture(Publisher.noInbox());
+        }
+        OfflineQueue.Entry entry = OfflineQueue.Entry.direct(userId, id, payload, contentType);
+        loop.execute(() -> publisher.publish(entry));
+        return entry.future;
     }
 
     /**
@@ -399,7 +475,7 @@ public final class SwitchboardClient implements AutoCloseable {
         ResumeFrom start = from != null ? from
                 : ResumeFrom.newBuilder().setNextPosition(0).setEpoch(current.getInboxEpoch()).build();
         return subscriptions.add(current.getInbox(), false,
-                new FileAssembler(current.getInbox(), listener, fileSettings, loop, settings.clock()), start);
+                new FileRoomListener(current.getInbox(), listener, fileSettings, loop, settings.clock()), start);
     }
 
     /**
@@ -481,7 +557,7 @@ public final class SwitchboardClient implements AutoCloseable {
         public void onConnected(Connected connected) {
             session = connected;
             subscriptions.onConnected();
-            publisher.onConnected();
+            publisher.onConnected(connected);
             refresher.onConnected();
             if (desiredStatus != null) {
                 int requestId = requests.register(PendingRequests.of(reply -> {
@@ -718,13 +794,13 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
-        /** How long a publish may wait for its Ack, offline time included (default PT30S). */
+        /** How long a publish or stored direct message may wait for its Ack, offline time included (default PT30S). */
         public Builder publishTimeout(Duration timeout) {
             this.publishTimeout = timeout;
             return this;
         }
 
-        /** How long history, presence, status and direct-message requests wait for an answer (default PT10S). */
+        /** How long history, presence, status and at-most-once direct-message requests wait for an answer (default PT10S). */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = timeout;
             return this;
@@ -736,19 +812,19 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
-        /** Unacknowledged publishes kept (sent or waiting to be), at most (default 1000). */
+        /** Unacknowledged publishes and stored direct messages kept (sent or waiting to be), at most (default 1000). */
         public Builder offlineQueueMaxMessages(int max) {
             this.offlineQueueMaxMessages = max;
             return this;
         }
 
-        /** Payload bytes of unacknowledged publishes kept, at most (default 8 MiB). */
+        /** Payload bytes of unacknowledged publishes and stored direct messages kept, at most (default 8 MiB). */
         public Builder offlineQueueMaxBytes(long max) {
             this.offlineQueueMaxBytes = max;
             return this;
         }
 
-        /** Publishes sent and awaiting their Ack at once (default 64, the gateway's default limit). */
+        /** Publishes and stored direct messages sent and awaiting their Ack at once (default 64, the gateway's default limit). */
         public Builder maxInflightPublishes(int max) {
             this.maxInflightPublishes = max;
             return this;

@@ -398,4 +398,138 @@ class ClientEndToEndTest {
             }
         }
     }
+
+    @Test
+    void storedDirectMessagesSentAcrossACutConnectionReachTheInboxOnceInSendOrder() throws Exception {
+        CuttableConnector halsNetwork = new CuttableConnector(http);
+        List<String> sent = new ArrayList<>();
+        List<CompletableFuture<Ack>> acks = new ArrayList<>();
+        try (SwitchboardClient hal = builder("hal").transportConnector(halsNetwork).build()) {
+            hal.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            // Pipelined, and the connection is cut while they are on their way (or not yet sent).
+            for (int i = 0; i < 5; i++) {
+                sent.add("before-" + i);
+                acks.add(hal.sendToUser("ivy", sent.getLast().getBytes(StandardCharsets.UTF_8), "text/plain", true));
+            }
+            halsNetwork.cutAndStayDown();
+            // Offline: queued, not failed.
+            for (int i = 0; i < 5; i++) {
+                sent.add("offline-" + i);
+                acks.add(hal.sendToUser("ivy", sent.getLast().getBytes(StandardCharsets.UTF_8), "text/plain", true));
+            }
+            assertThat(acks.subList(5, 10)).allSatisfy(ack -> assertThat(ack).isNotDone());
+            halsNetwork.restore();
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        assertThat(acks).extracting(CompletableFuture::join).allSatisfy(ack -> assertThat(ack.getRoom()).isEqualTo("inbox:ivy"));
+        assertThat(acks).extracting(ack -> ack.join().getPosition()).as("stored in send order").isSorted().doesNotHaveDuplicates();
+
+        List<Message> ivySees = new CopyOnWriteArrayList<>();
+        try (SwitchboardClient ivy = client("ivy"); SwitchboardClient hal = client("hal")) {
+            ivy.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            hal.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            ivy.subscribeInbox(ivySees::add).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            // One more, live: everything before it has arrived when it does, and nothing twice.
+            sent.add("after");
+            hal.sendToUser("ivy", "after".getBytes(StandardCharsets.UTF_8), "text/plain", true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> ivySees.stream().anyMatch(m -> text(m).equals("after")));
+            assertThat(ivySees).extracting(ClientEndToEndTest::text).containsExactlyElementsOf(sent);
+            assertThat(ivySees).extracting(Message::getSender).containsOnly("hal");
+        }
+    }
+
+    @Test
+    void filesToAnOfflineUserArriveOnceAndIntactInTheirInboxAlsoWhenTheTransferWasCut() throws Exception {
+        byte[] small = new byte[2 * 16 * 1024 + 5]; // 3 chunks
+        byte[] large = new byte[20 * 16 * 1024 + 123]; // 21 chunks, the last one short
+        new java.util.SplittableRandom(17).nextBytes(small);
+        new java.util.SplittableRandom(18).nextBytes(large);
+        List<FileProgress> progress = new CopyOnWriteArrayList<>();
+        List<StateChange> kimsStates = new CopyOnWriteArrayList<>();
+        CuttableConnector kimsNetwork = new CuttableConnector(http);
+        FileTransfer first;
+        FileTransfer second;
+        // Paced slowly (64 KiB/s) so that the cut lands in the middle of the second transfer; jon never connected.
+        try (SwitchboardClient kim = builder("kim").transportConnector(kimsNetwork)
+                .fileChunkBytes(16 * 1024).fileBytesPerSecond(64 * 1024).build()) {
+            kim.addStateListener(kimsStates::add);
+            kim.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            first = kim.sendFileToUser("jon", "notes.txt", "text/plain", small, FileProgressListener.NONE);
+            assertThat(first.done().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(first.manifest());
+            assertThat(first.room()).isEqualTo("inbox:jon");
+
+            second = kim.sendFileToUser("jon", "photo.png", "image/png", large, progress::add);
+            await().atMost(WAIT).until(() -> progress.size() >= 4);
+            assertThat(second.done()).isNotDone();
+            kimsNetwork.cut();
+            assertThat(second.done().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(second.manifest());
+            assertThat(kimsStates).extracting(StateChange::current).contains(ConnectionState.RECONNECTING);
+            assertThat(progress.getLast().complete()).isTrue();
+        }
+
+        List<ReceivedFile> jonFiles = new CopyOnWriteArrayList<>();
+        List<IncompleteFile> jonIncomplete = new CopyOnWriteArrayList<>();
+        List<Message> jonMessages = new CopyOnWriteArrayList<>();
+        try (SwitchboardClient jon = client("jon"); SwitchboardClient kim = client("kim")) {
+            jon.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            kim.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            jon.subscribeInbox(new RoomListener() {
+                @Override
+                public void onMessage(Message message) {
+                    jonMessages.add(message);
+                }
+
+                @Override
+                public void onFile(ReceivedFile file) {
+                    jonFiles.add(file);
+                }
+
+                @Override
+                public void onFileIncomplete(IncompleteFile file) {
+                    jonIncomplete.add(file);
+                }
+            }).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            // A stored message after the files: once it is in, so is everything before it.
+            kim.sendToUser("jon", "done".getBytes(StandardCharsets.UTF_8), "text/plain", true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> !jonMessages.isEmpty());
+            assertThat(jonMessages).extracting(ClientEndToEndTest::text).as("manifests and chunks are not the application's")
+                    .containsExactly("done");
+            assertThat(jonFiles).hasSize(2);
+            assertThat(jonFiles.get(0)).satisfies(file -> {
+                assertThat(file.data()).isEqualTo(small);
+                assertThat(file.manifest()).isEqualTo(first.manifest());
+            });
+            assertThat(jonFiles.get(1)).satisfies(file -> {
+                assertThat(file.data()).isEqualTo(large);
+                assertThat(file.manifest().name()).isEqualTo("photo.png");
+                assertThat(file.manifest().chunks()).isEqualTo(21);
+            });
+            assertThat(jonFiles).allSatisfy(file -> {
+                assertThat(file.sender()).isEqualTo("kim");
+                assertThat(file.room()).isEqualTo("inbox:jon");
+            });
+            assertThat(jonIncomplete).isEmpty();
+
+            // The inbox's history holds every message once; the application's own assembler puts its files together.
+            String inbox = jon.session().getInbox();
+            AtomicReference<List<Message>> stored = new AtomicReference<>(List.of());
+            await().atMost(WAIT).until(() -> {
+                stored.set(jon.history(inbox, io.switchboard.proto.client.v1.HistoryDirection.LATEST, 0, 100)
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS).getMessagesList());
+                return stored.get().size() >= 4 + 22 + 1;
+            });
+            assertThat(stored.get()).extracting(Message::getId).doesNotHaveDuplicates().hasSize(4 + 22 + 1);
+            List<ReceivedFile> fromHistory = new ArrayList<>();
+            List<String> others = new ArrayList<>();
+            try (FileAssembler assembler = jon.fileAssembler(fromHistory::add)) {
+                for (Message message : stored.get()) {
+                    if (!assembler.accept(message)) {
+                        others.add(text(message));
+                    }
+                }
+            }
+            assertThat(others).containsExactly("done");
+            assertThat(fromHistory).extracting(ReceivedFile::data).containsExactly(small, large);
+        }
+    }
 }

@@ -43,7 +43,12 @@ final class FakeConnector implements TransportConnector {
 
         /** The server answers the Connect. */
         FakeTransport accept() {
-            server(ServerFrame.newBuilder().setConnected(Connected.newBuilder().setSessionId("s").setUserId("u")).build());
+            return accept(Connected.newBuilder().setSessionId("s").setUserId("u").build());
+        }
+
+        /** The server answers the Connect with {@code connected} (e.g. naming the user's inbox). */
+        FakeTransport accept(Connected connected) {
+            server(ServerFrame.newBuilder().setConnected(connected).build());
             return this;
         }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import io.switchboard.proto.client.v1.Ack;
 import io.switchboard.proto.client.v1.ClientFrame;
+import io.switchboard.proto.client.v1.Connected;
+import io.switchboard.proto.client.v1.DirectMessage;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.client.v1.Publish;
@@ -125,6 +127,52 @@ class FileTransferTest {
     }
 
     @Test
+    void aFileToAUserIsTheSameManifestAndChunksAsStoredDirectMessagesManifestFirst() throws Exception {
+        client = builder().build();
+        client.connect();
+        server.current().accept(Connected.newBuilder().setSessionId("s").setUserId("u").setInbox("inbox:u").setInboxEpoch("t:0").build());
+        byte[] data = bytes(CHUNK * 5 + 1); // 6 chunks
+        FileTransfer transfer = client.sendFileToUser("bob", "f9", "cat.png", "image/png", data, progress::add);
+        scheduler.runDue();
+        assertThat(published()).isEmpty();
+        List<DirectMessage> sent = server.current().sent(ClientFrame::hasDirect).stream().map(ClientFrame::getDirect).toList();
+        assertThat(sent).singleElement().satisfies(manifest -> {
+            assertThat(manifest.getId()).isEqualTo("f9");
+            assertThat(manifest.getUserId()).isEqualTo("bob");
+            assertThat(manifest.getStored()).isTrue();
+            assertThat(manifest.getContentType()).isEqualTo(FileManifest.CONTENT_TYPE);
+            assertThat(FileManifest.parse(manifest.getPayload().toByteArray())).isEqualTo(manifestOf("f9", data, "cat.png"));
+        });
+        assertThat(transfer.room()).as("the inbox is named by the manifest's ack").isNull();
+        assertThat(transfer.userId()).isEqualTo("bob");
+
+        List<Integer> answered = new ArrayList<>();
+        while (!transfer.done().isDone()) {
+            for (ClientFrame frame : server.current().sent(ClientFrame::hasDirect)) {
+                DirectMessage d = frame.getDirect();
+                if (!answered.contains(d.getRequestId())) {
+                    answered.add(d.getRequestId());
+                    server.current().server(ServerFrame.newBuilder().setAck(Ack.newBuilder().setRequestId(d.getRequestId())
+                            .setRoom("inbox:bob").setId(d.getId()).setPosition(position++).setEpoch("t:0")).build());
+                }
+            }
+            scheduler.runDue();
+        }
+        assertThat(transfer.done()).isCompletedWithValue(transfer.manifest());
+        assertThat(transfer.room()).isEqualTo("inbox:bob");
+        List<DirectMessage> all = server.current().sent(ClientFrame::hasDirect).stream().map(ClientFrame::getDirect).toList();
+        assertThat(all).extracting(DirectMessage::getId).containsExactly("f9", "f9.0", "f9.1", "f9.2", "f9.3", "f9.4", "f9.5");
+        assertThat(all.subList(1, all.size())).allSatisfy(d -> {
+            assertThat(d.getContentType()).isEqualTo(FileManifest.CHUNK_CONTENT_TYPE);
+            assertThat(d.getStored()).isTrue();
+        });
+        byte[] joined = all.subList(1, all.size()).stream().map(DirectMessage::getPayload).reduce(ByteString.EMPTY, ByteString::concat).toByteArray();
+        assertThat(joined).isEqualTo(data);
+        assertThat(progress).extracting(FileProgress::room).containsOnly("inbox:bob");
+        assertThat(progress.getLast().complete()).isTrue();
+    }
+
+    @Test
     void chunksArePacedToTheConfiguredBytesPerSecond() {
         start(builder().fileWindow(16).fileBytesPerSecond(2 * CHUNK));
         client.sendFile("room", "paced", "a.bin", "application/octet-stream", bytes(CHUNK * 8), FileProgressListener.NONE);
@@ -227,18 +275,34 @@ class FileTransferTest {
     }
 
     private void deliver(String id, String contentType, byte[] payload) {
-        server.current().server(ServerFrame.newBuilder().setMessage(Message.newBuilder().setRoom("room").setPosition(position++)
-                .setEpoch("t:0").setId(id).setSender("bob").setContentType(contentType).setPayload(ByteString.copyFrom(payload))).build());
+        deliver("room", "bob", id, contentType, payload);
+    }
+
+    private void deliver(String room, String sender, String id, String contentType, byte[] payload) {
+        server.current().server(ServerFrame.newBuilder().setMessage(message(room, sender, id, contentType, payload)).build());
+    }
+
+    private Message message(String room, String sender, String id, String contentType, byte[] payload) {
+        return Message.newBuilder().setRoom(room).setPosition(position++).setEpoch("t:0").setId(id).setSender(sender)
+                .setContentType(contentType).setPayload(ByteString.copyFrom(payload)).build();
     }
 
     private static FileManifest manifestOf(String fileId, byte[] data) throws Exception {
-        return new FileManifest(fileId, "pic.png", "image/png", data.length, CHUNK, (data.length + CHUNK - 1) / CHUNK,
+        return manifestOf(fileId, data, "pic.png");
+    }
+
+    private static FileManifest manifestOf(String fileId, byte[] data, String name) throws Exception {
+        return new FileManifest(fileId, name, "image/png", data.length, CHUNK, (data.length + CHUNK - 1) / CHUNK,
                 HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)));
     }
 
     private void deliverChunk(FileManifest manifest, byte[] data, int index) {
+        deliver(manifest.chunkId(index), FileManifest.CHUNK_CONTENT_TYPE, chunk(data, index));
+    }
+
+    private static byte[] chunk(byte[] data, int index) {
         int from = index * CHUNK;
-        deliver(manifest.chunkId(index), FileManifest.CHUNK_CONTENT_TYPE, Arrays.copyOfRange(data, from, Math.min(data.length, from + CHUNK)));
+        return Arrays.copyOfRange(data, from, Math.min(data.length, from + CHUNK));
     }
 
     @Test
@@ -262,6 +326,104 @@ class FileTransferTest {
         assertThat(messages).containsExactly("hello");
         assertThat(progress).extracting(FileProgress::bytes).containsExactly((long) 7, 7L + CHUNK, 7L + 2 * CHUNK);
         assertThat(incomplete).isEmpty();
+    }
+
+    @Test
+    void filesSentToThisUserArriveInTheInboxListenersFileCallbacksNotAsMessages() throws Exception {
+        client = builder().build();
+        client.connect();
+        server.current().accept(Connected.newBuilder().setSessionId("s").setUserId("u").setInbox("inbox:u").setInboxEpoch("t:0").build());
+        client.subscribeInbox(new RoomListener() {
+            @Override
+            public void onMessage(Message message) {
+                messages.add(message.getId());
+            }
+
+            @Override
+            public void onFile(ReceivedFile file) {
+                files.add(file);
+            }
+
+            @Override
+            public void onFileProgress(FileProgress p) {
+                progress.add(p);
+            }
+        });
+        ClientFrame subscribe = server.current().last(ClientFrame::hasSubscribe);
+        assertThat(subscribe.getSubscribe().getRoom()).isEqualTo("inbox:u");
+        server.current().server(ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder()
+                .setRequestId(subscribe.getSubscribe().getRequestId()).setRoom("inbox:u").setEpoch("t:0").setNextPosition(position)
+                .setRecovered(true)).build());
+        byte[] fromAnn = bytes(CHUNK + 3);
+        byte[] fromBob = bytes(CHUNK * 2);
+        // Two senders' files with the same file id in one inbox are two files, keyed by (inbox, sender, file id).
+        deliver("inbox:u", "ann", "f1", FileManifest.CONTENT_TYPE, manifestOf("f1", fromAnn).toJson());
+        deliver("inbox:u", "bob", "f1", FileManifest.CONTENT_TYPE, manifestOf("f1", fromBob).toJson());
+        deliver("inbox:u", "ann", "hi", "text/plain", "hi".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < 2; i++) {
+            deliver("inbox:u", "bob", "f1." + i, FileManifest.CHUNK_CONTENT_TYPE, chunk(fromBob, i));
+            deliver("inbox:u", "ann", "f1." + i, FileManifest.CHUNK_CONTENT_TYPE, chunk(fromAnn, i));
+        }
+        assertThat(files).extracting(ReceivedFile::sender).containsExactly("bob", "ann");
+        assertThat(files).allSatisfy(file -> assertThat(file.room()).isEqualTo("inbox:u"));
+        assertThat(files.get(0).data()).isEqualTo(fromBob);
+        assertThat(files.get(1).data()).isEqualTo(fromAnn);
+        assertThat(messages).containsExactly("hi");
+        assertThat(progress).hasSize(4);
+    }
+
+    @Test
+    void anApplicationsAssemblerPutsFilesTogetherFromHistoryPagesAndClosingReportsWhatIsLeft() throws Exception {
+        start(builder());
+        List<ReceivedFile> got = new ArrayList<>();
+        List<IncompleteFile> left = new ArrayList<>();
+        byte[] whole = bytes(CHUNK * 2 + 1);
+        byte[] cut = bytes(CHUNK * 3);
+        FileManifest wholeManifest = manifestOf("whole", whole);
+        // A page as history returns it: an orphan chunk (its manifest is on an earlier page), one file whole, one
+        // whose last chunk is on the next page, and the application's own messages in between.
+        List<Message> page = List.of(
+                message("room", "ann", "older.4", FileManifest.CHUNK_CONTENT_TYPE, new byte[CHUNK]),
+                message("room", "ann", "whole", FileManifest.CONTENT_TYPE, wholeManifest.toJson()),
+                message("room", "ann", "hello", "text/plain", "hello".getBytes(StandardCharsets.UTF_8)),
+                message("room", "ann", "whole.0", FileManifest.CHUNK_CONTENT_TYPE, chunk(whole, 0)),
+                message("room", "ann", "cut", FileManifest.CONTENT_TYPE, manifestOf("cut", cut).toJson()),
+                message("room", "ann", "whole.1", FileManifest.CHUNK_CONTENT_TYPE, chunk(whole, 1)),
+                message("room", "ann", "whole.2", FileManifest.CHUNK_CONTENT_TYPE, chunk(whole, 2)),
+                message("room", "ann", "cut.0", FileManifest.CHUNK_CONTENT_TYPE, chunk(cut, 0)),
+                message("room", "ann", "odd", FileManifest.CONTENT_TYPE, "not json".getBytes(StandardCharsets.UTF_8)));
+        List<String> applications = new ArrayList<>();
+        try (FileAssembler assembler = client.fileAssembler(new FileListener() {
+            @Override
+            public void onFile(ReceivedFile file) {
+                got.add(file);
+            }
+
+            @Override
+            public void onFileIncomplete(IncompleteFile file) {
+                left.add(file);
+            }
+        })) {
+            for (Message message : page) {
+                if (!assembler.accept(message)) {
+                    applications.add(message.getId());
+                }
+            }
+            assertThat(got).singleElement().satisfies(file -> {
+                assertThat(file.data()).isEqualTo(whole);
+                assertThat(file.manifest()).isEqualTo(wholeManifest);
+                assertThat(file.position()).isEqualTo(page.get(1).getPosition());
+            });
+            // No stall timeout: paging takes as long as the application likes.
+            scheduler.advance(Duration.ofHours(1));
+            assertThat(left).isEmpty();
+        }
+        assertThat(applications).containsExactly("hello", "odd");
+        assertThat(left).singleElement().satisfies(file -> {
+            assertThat(file.manifest().fileId()).isEqualTo("cut");
+            assertThat(file.chunks()).isEqualTo(1);
+            assertThat(file.reason()).isEqualTo(IncompleteFile.Reason.CLOSED);
+        });
     }
 
     @Test
