@@ -175,6 +175,12 @@ public final class GatewayKeys {
                     + " instead of a unary `Publish` call each: same deadline (`gateway.publish-timeout`), failover,"
                     + " circuit breaker and dedup ids, a fraction of the CPU per publish. A router without the method"
                     + " (an older version) is called unary. `false`: a unary call per publish.");
+    public static final Key<Boolean> ROUTER_STREAM_ON_EVENT_LOOP = S.define("gateway.router-stream-on-event-loop",
+                    BOOLEAN).byDefault(false)
+            .doc("The answers on the routers' publish streams are handled on the gRPC channel's event loop (a direct"
+                    + " executor) instead of being handed to gRPC's callback executor: one thread hand-off less per"
+                    + " publish. What they run (completing the publish, queueing its Ack frame) never blocks."
+                    + " Measured in docs/performance.md, \"Round 9b\".");
     public static final Key<Float> BREAKER_FAILURE_RATE = S.define("gateway.router-breaker.failure-rate-threshold",
                     FLOAT).byDefault(50f).check(Check.of(r -> r > 0 && r <= 100, "> 0 and <= 100"))
             .doc("Percent of failed calls that opens a router's circuit breaker. Only `UNAVAILABLE` and"

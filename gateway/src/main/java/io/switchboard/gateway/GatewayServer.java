@@ -40,6 +40,7 @@ import static io.switchboard.gateway.GatewayKeys.ROUTER_DNS_REFRESH;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIME;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIMEOUT;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_PUBLISH_STREAM;
+import static io.switchboard.gateway.GatewayKeys.ROUTER_STREAM_ON_EVENT_LOOP;
 import static io.switchboard.gateway.GatewayKeys.STARTUP_TIMEOUT;
 import io.switchboard.service.KafkaKeys;
 
@@ -267,6 +268,7 @@ public final class GatewayServer implements AutoCloseable {
                         config.get(ROUTER_KEEPALIVE_TIMEOUT)))
                 .breaker(config.routerBreaker())
                 .publishStream(config.get(ROUTER_PUBLISH_STREAM))
+                .publishStreamOnEventLoop(config.get(ROUTER_STREAM_ON_EVENT_LOOP))
                 .clock(clock)
                 .registry(registry);
         historyClient = config.find(HISTORY_ADDRESS)

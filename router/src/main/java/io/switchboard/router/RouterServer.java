@@ -6,6 +6,7 @@ import static io.switchboard.router.RouterKeys.DEDUP_TTL;
 import static io.switchboard.router.RouterKeys.EPHEMERAL_MIN_INTERVAL;
 import static io.switchboard.router.RouterKeys.EPHEMERAL_TTL;
 import static io.switchboard.router.RouterKeys.GRPC_PORT;
+import static io.switchboard.router.RouterKeys.GRPC_STREAM_ON_EVENT_LOOP;
 import static io.switchboard.router.RouterKeys.HISTORY_ADDRESS;
 import static io.switchboard.router.RouterKeys.ID;
 import static io.switchboard.router.RouterKeys.MAX_BLOCK;
@@ -24,7 +25,10 @@ import io.grpc.BindableService;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -62,6 +66,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -96,6 +101,7 @@ public final class RouterServer implements ServiceMain.Service {
     private static final System.Logger LOG = System.getLogger(RouterServer.class.getName());
     /** Room for the envelope's other fields on top of the payload limit, so the transport rejects only abuse. */
     private static final int ENVELOPE_OVERHEAD_BYTES = 64 * 1024;
+    private static final String PUBLISH_STREAM = RouterServiceGrpc.getPublishStreamMethod().getFullMethodName();
     private static final Duration FORCED_STOP_WAIT = Duration.ofSeconds(2);
     /** Open throttle windows kept at most; when full, the oldest go, which only lets an extra event through. */
     private static final long THROTTLE_MAX_ENTRIES = 100_000;
@@ -218,6 +224,16 @@ public final class RouterServer implements ServiceMain.Service {
                             // jitter never earns them a GOAWAY "too_many_pings".
                             .permitKeepAliveTime(5, TimeUnit.SECONDS)
                             .addService(routerService);
+                    if (config.get(GRPC_STREAM_ON_EVENT_LOOP)) {
+                        // Inline on the transport's thread; every other method keeps the virtual threads.
+                        server.callExecutor(new ServerCallExecutorSupplier() {
+                            @Override
+                            public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+                                return call.getMethodDescriptor().getFullMethodName().equals(PUBLISH_STREAM)
+                                        ? Runnable::run : null;
+                            }
+                        });
+                    }
                     extra.forEach(server::addService);
                 });
         if (inProcessName != null) {

@@ -1,6 +1,7 @@
 package io.switchboard.router;
 
 import static io.switchboard.router.RouterKeys.GRPC_PORT;
+import static io.switchboard.router.RouterKeys.GRPC_STREAM_ON_EVENT_LOOP;
 import static io.switchboard.router.RouterKeys.ID;
 import static io.switchboard.router.RouterKeys.METRICS_PORT;
 import static io.switchboard.router.RouterKeys.STARTUP_TIMEOUT;
@@ -24,6 +25,8 @@ import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishRequest;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import io.switchboard.proto.internal.v1.PublishSequence;
+import io.switchboard.proto.internal.v1.PublishStreamRequest;
+import io.switchboard.proto.internal.v1.PublishStreamResponse;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.router.kafka.KafkaEnvelopeLog;
@@ -47,6 +50,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -172,6 +177,47 @@ class RouterServerKafkaTest {
             assertThat(responses.get(i).getPosition().getOffset())
                     .isGreaterThan(responses.get(i - 1).getPosition().getOffset());
         }
+    }
+
+    @Test
+    void withTheStreamOnTheEventLoopItsPublishesAreStoredInSendOrderAndARetryIsADuplicate(TestInfo test)
+            throws Exception {
+        RouterServer router = start(test, RouterConfig.builder().set(METRICS_PORT, -1)
+                .set(GRPC_STREAM_ON_EVENT_LOOP, true));
+        Map<Long, PublishStreamResponse> answers = new ConcurrentHashMap<>();
+        CountDownLatch answered = new CountDownLatch(31);
+        StreamObserver<PublishStreamRequest> stream = RouterServiceGrpc.newStub(channel(router))
+                .publishStream(new StreamObserver<>() {
+                    @Override
+                    public void onNext(PublishStreamResponse answer) {
+                        answers.put(answer.getCallId(), answer);
+                        answered.countDown();
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            sent.add("m-" + i);
+            stream.onNext(PublishStreamRequest.newBuilder().setCallId(i).setTimeoutMs(20_000)
+                    .setRequest(request("chat:ordered", "m-" + i)).build());
+        }
+        stream.onNext(PublishStreamRequest.newBuilder().setCallId(30).setTimeoutMs(20_000)
+                .setRequest(request("chat:ordered", "m-0")).build());
+
+        assertThat(answered.await(20, TimeUnit.SECONDS)).as("all 31 answered").isTrue();
+        stream.onCompleted();
+        assertThat(answers.values()).allSatisfy(a -> assertThat(a.hasResponse()).as("answer %s", a).isTrue());
+        assertThat(answers.get(30L).getResponse().getDuplicate()).isTrue();
+        assertThat(answers.get(30L).getResponse().getPosition()).isEqualTo(answers.get(0L).getResponse().getPosition());
+        assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic)).extracting(r -> TopicReader.envelope(r).getId())
+                .containsExactlyElementsOf(sent);
     }
 
     @Test

@@ -69,7 +69,7 @@ public final class GrpcRouterClient implements RouterClient {
         this.deadlines = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("switchboard-router-deadlines")
                 .daemon(true).factory());
         this.deadlines.setRemoveOnCancelPolicy(true);
-        this.pool = new RouterPool(b.channels, b.breaker, b.clock, deadlines);
+        this.pool = new RouterPool(b.channels, b.breaker, b.clock, deadlines, b.publishStreamOnEventLoop);
         this.metrics = new RouterMetrics(b.registry, pool::breakerStates);
         this.staticRouters = b.routers;
         this.discovery = b.dns == null ? null
@@ -288,6 +288,7 @@ public final class GrpcRouterClient implements RouterClient {
         private Clock clock = Clock.systemUTC();
         private PrometheusRegistry registry;
         private boolean publishStream = true;
+        private boolean publishStreamOnEventLoop;
         private Tracing tracing = Tracing.off();
 
         private Builder() {
@@ -305,6 +306,16 @@ public final class GrpcRouterClient implements RouterClient {
          */
         public Builder publishStream(boolean publishStream) {
             this.publishStream = publishStream;
+            return this;
+        }
+
+        /**
+         * Whether the publish streams' answers are handled on the channel's event loop instead of gRPC's callback
+         * executor ({@code gateway.router-stream-on-event-loop}, default false): a thread hand-off less per
+         * publish; what runs there (completing the publish, queueing the Ack frame) never blocks.
+         */
+        public Builder publishStreamOnEventLoop(boolean onEventLoop) {
+            this.publishStreamOnEventLoop = onEventLoop;
             return this;
         }
 

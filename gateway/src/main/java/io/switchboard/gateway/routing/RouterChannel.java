@@ -23,13 +23,19 @@ final class RouterChannel {
     // @GuardedBy("lock")
     private boolean retired;
 
-    /** @param deadlines times out the requests of the router's publish stream */
+    /**
+     * @param deadlines         times out the requests of the router's publish stream
+     * @param streamOnEventLoop the publish stream's answers are handled on the channel's event loop (a direct
+     *                          executor: what they run, completing the publish and queueing its Ack, never blocks)
+     *                          instead of a hand-off to gRPC's callback executor
+     */
     RouterChannel(RouterEndpoint endpoint, ManagedChannel channel, CircuitBreaker breaker,
-                  ScheduledExecutorService deadlines) {
+                  ScheduledExecutorService deadlines, boolean streamOnEventLoop) {
         this.endpoint = endpoint;
         this.channel = channel;
         this.stub = RouterServiceGrpc.newStub(channel);
-        this.publishes = new PublishStream(endpoint.toString(), stub, deadlines);
+        this.publishes = new PublishStream(endpoint.toString(),
+                streamOnEventLoop ? stub.withExecutor(Runnable::run) : stub, deadlines);
         this.breaker = breaker;
     }
 

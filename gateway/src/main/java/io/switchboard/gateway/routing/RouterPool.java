@@ -39,6 +39,7 @@ final class RouterPool implements AutoCloseable {
     private final ChannelFactory channels;
     private final CircuitBreakerConfig breakerConfig;
     private final ScheduledExecutorService deadlines;
+    private final boolean streamOnEventLoop;
     private final Object lock = new Object();
     private volatile Membership current = Membership.EMPTY;
     // @GuardedBy("lock"): retired routers whose channels may still carry calls, for close().
@@ -46,11 +47,16 @@ final class RouterPool implements AutoCloseable {
     // @GuardedBy("lock")
     private boolean closed;
 
-    /** @param deadlines times out the requests of the routers' publish streams */
-    RouterPool(ChannelFactory channels, BreakerSettings breaker, Clock clock, ScheduledExecutorService deadlines) {
+    /**
+     * @param deadlines         times out the requests of the routers' publish streams
+     * @param streamOnEventLoop the publish streams' answers are handled on the channels' event loops
+     */
+    RouterPool(ChannelFactory channels, BreakerSettings breaker, Clock clock, ScheduledExecutorService deadlines,
+               boolean streamOnEventLoop) {
         this.channels = Objects.requireNonNull(channels, "channels");
         this.breakerConfig = breaker.toConfig(clock);
         this.deadlines = Objects.requireNonNull(deadlines, "deadlines");
+        this.streamOnEventLoop = streamOnEventLoop;
     }
 
     /** Makes {@code routers} the membership. Ignored after {@link #close}. */
@@ -73,7 +79,7 @@ final class RouterPool implements AutoCloseable {
                 } else {
                     ManagedChannel channel = channels.open(r);
                     next.put(r, new RouterChannel(r, channel, CircuitBreaker.of("router-" + r, breakerConfig),
-                            deadlines));
+                            deadlines, streamOnEventLoop));
                     added.add(r);
                 }
             }

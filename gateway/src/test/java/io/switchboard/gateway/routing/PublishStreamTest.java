@@ -48,7 +48,13 @@ class PublishStreamTest {
         client = routers.start(GrpcRouterClient.builder()
                 .routers(endpoints)
                 .channels(routers::channel)
+                .publishStreamOnEventLoop(answersOnEventLoop())
                 .registry(registry));
+    }
+
+    /** Whether the client handles the streams' answers on the channel's thread ({@link PublishStreamOnEventLoopTest}). */
+    boolean answersOnEventLoop() {
+        return false;
     }
 
     @Test
