@@ -18,6 +18,15 @@ import java.util.concurrent.TimeUnit;
  * in a log file. The child is destroyed when the test JVM exits, even if the test never closes it.
  */
 final class ServiceProcess implements AutoCloseable {
+    /**
+     * Extra options of every child JVM the chaos tests start (services, Kafka brokers, load workers):
+     * {@code -Dchaos.child-jvm-options}, default C1 only. On a small shared machine the processes' start, and every
+     * restart in a drill, is mostly class loading and JIT compilation competing for the cores; without C2 a start
+     * costs far less CPU, and the few hundred messages a second of a drill do not need C2's code.
+     */
+    static final List<String> CHILD_JVM_OPTIONS = List.of(System.getProperty("chaos.child-jvm-options",
+            "-XX:TieredStopAtLevel=1").trim().split("\\s+")).stream().filter(o -> !o.isEmpty()).toList();
+
     /** Asks a readiness endpoint over plain HTTP. */
     static final HttpClient PLAIN_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -44,7 +53,9 @@ final class ServiceProcess implements AutoCloseable {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-XX:+UseSerialGC", "-cp", classpath, mainClass, "--config", configFile.toString()));
+                "-XX:+UseSerialGC"));
+        command.addAll(CHILD_JVM_OPTIONS);
+        command.addAll(List.of("-cp", classpath, mainClass, "--config", configFile.toString()));
         try {
             return new ServiceProcess(name, readiness, http,
                     LoggedProcess.start(name, command, directory.resolve(name + ".log")));
