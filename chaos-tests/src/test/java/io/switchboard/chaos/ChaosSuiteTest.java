@@ -19,14 +19,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The chaos suite: a real multi-process cluster (3 Kafka brokers with RF=3 and min.insync.replicas=2, 2 routers
- * behind fault proxies, 2 gateways behind a real HAProxy, presence and history), a steady load of SDK clients
+ * behind fault proxies, 2 gateways behind a real HAProxy, 2 sharded presence instances, 2 history replicas), a steady load of SDK clients
  * publishing with acks through HAProxy, and one fault at a time. After each fault the drill checks that no acked
  * message was lost, none was delivered twice to an application, per-room order held, and every client was live
  * again; it records recovery times. Results go to target/chaos-report.{json,md} (the table in
  * docs/chaos-report.md comes from there).
  *
- * <p>CI runs the scenarios not marked {@code chaos.all}; {@code -Dchaos.all=true} (./switchboard chaos) runs
- * every one. Load size: {@code -Dchaos.publishers}, {@code -Dchaos.subscribers} (default 100 each).
+ * <p>CI runs every scenario (./switchboard chaos runs the module alone). Load size: {@code -Dchaos.publishers},
+ * {@code -Dchaos.subscribers} (default 100 each, in the test JVM), or {@code -Dchaos.clients=N}: N clients in worker
+ * JVMs, 250 per worker ({@link io.switchboard.drill.ChildLoads}), for runs larger than one JVM carries.
  */
 class ChaosSuiteTest extends CoreDrills {
     private static final String SECRET = "chaos-suite-secret-0123456789abcdef";
