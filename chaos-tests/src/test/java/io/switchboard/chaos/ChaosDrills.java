@@ -83,6 +83,9 @@ final class ChaosDrills {
     /** The drill's load: SDK clients in this JVM, or {@link #childClients} of them in worker processes. */
     private DrillLoad startLoad(String runId) {
         if (childClients > 0) {
+            if (cluster.clientTls().isPresent()) {
+                throw new IllegalStateException("chaos.clients: worker processes speak plain ws:// only; this cluster uses TLS");
+            }
             // 250 clients per worker JVM (half publish), each worker with its own 20 rooms.
             int workers = Math.max(1, (childClients + 249) / 250);
             return ChildLoads.start(new ChildLoads.Settings(cluster.balancedUri(), secret, childClients, workers,

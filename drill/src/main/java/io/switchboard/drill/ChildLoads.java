@@ -35,7 +35,7 @@ public final class ChildLoads implements DrillLoad {
      * @param publishInterval each publisher's average interval between publishes
      * @param runId           unique per run; worker {@code i} uses {@code <runId>-w<i>}
      * @param classpath       the workers' classpath (this module and its dependencies)
-     * @param logDirectory    where each worker's stderr goes ({@code load-worker-<i>.log})
+     * @param logDirectory    where each worker's stderr goes ({@code load-<runId>-w<i>.log})
      * @param jvmOptions      extra options of each worker JVM
      */
     public record Settings(URI url, String secret, int clients, int workers, int rooms, Duration publishInterval,
@@ -172,7 +172,7 @@ public final class ChildLoads implements DrillLoad {
 
         static Worker start(Settings settings, int index, int publishers, int subscribers) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Path log = settings.logDirectory().resolve("load-worker-" + index + ".log");
+            Path log = settings.logDirectory().resolve("load-" + settings.runId() + "-w" + index + ".log");
             List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx384m",
                     "-XX:+UseSerialGC"));
             command.addAll(settings.jvmOptions());
