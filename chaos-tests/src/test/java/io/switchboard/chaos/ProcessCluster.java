@@ -180,7 +180,7 @@ final class ProcessCluster implements AutoCloseable {
                     .brokerProperty("broker.heartbeat.interval.ms", "500")
                     .brokerProperty("min.insync.replicas", "2")
                     .brokerProperty("default.replication.factor", "3");
-            ServiceProcess.CHILD_JVM_OPTIONS.forEach(kafkaBuilder::childJvmOption);
+            childJvmOptions(options).forEach(kafkaBuilder::childJvmOption);
         }
         Map<String, PemFiles> certificates = Map.of();
         if (options.tls()) {
@@ -459,10 +459,16 @@ final class ProcessCluster implements AutoCloseable {
     private void define(String name, String mainClass, Path config, URI readiness, HttpClient http,
                         Consumer<ServiceProcess> sink) {
         starters.put(name, () -> {
-            ServiceProcess p = ServiceProcess.start(name, mainClass, config, readiness, http, directory);
+            ServiceProcess p = ServiceProcess.start(name, mainClass, config, readiness, http, directory,
+                    childJvmOptions(options));
             sink.accept(p);
             return p;
         });
+    }
+
+    /** {@link ServiceProcess#CHILD_JVM_OPTIONS}, except with TLS (the JVM's defaults there). */
+    private static List<String> childJvmOptions(Options options) {
+        return options.tls() ? List.of() : ServiceProcess.CHILD_JVM_OPTIONS;
     }
 
     private static void set(List<ServiceProcess> list, int index, ServiceProcess process) {

@@ -22,7 +22,8 @@ final class ServiceProcess implements AutoCloseable {
      * Extra options of every child JVM the chaos tests start (services, Kafka brokers, load workers):
      * {@code -Dchaos.child-jvm-options}, default C1 only. On a small shared machine the processes' start, and every
      * restart in a drill, is mostly class loading and JIT compilation competing for the cores; without C2 a start
-     * costs far less CPU, and the few hundred messages a second of a drill do not need C2's code.
+     * costs far less CPU, and the few hundred messages a second of a drill do not need C2's code. Not for a TLS
+     * cluster ({@link ProcessCluster}): AES-GCM without C2's intrinsics made a router's start too slow there.
      */
     static final List<String> CHILD_JVM_OPTIONS = List.of(System.getProperty("chaos.child-jvm-options",
             "-XX:TieredStopAtLevel=1").trim().split("\\s+")).stream().filter(o -> !o.isEmpty()).toList();
@@ -45,16 +46,17 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code mainClass --config configFile} with the test JVM's classpath; {@code http} asks its readiness
-     * endpoint (for an {@code https://} one, a client that trusts the service's certificate authority).
+     * Starts {@code mainClass --config configFile} with the test JVM's classpath and {@code jvmOptions}; {@code http}
+     * asks its readiness endpoint (for an {@code https://} one, a client that trusts the service's certificate
+     * authority).
      */
     static ServiceProcess start(String name, String mainClass, Path configFile, URI readiness, HttpClient http,
-                                Path directory) {
+                                Path directory, List<String> jvmOptions) {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
                 "-XX:+UseSerialGC"));
-        command.addAll(CHILD_JVM_OPTIONS);
+        command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath, mainClass, "--config", configFile.toString()));
         try {
             return new ServiceProcess(name, readiness, http,
