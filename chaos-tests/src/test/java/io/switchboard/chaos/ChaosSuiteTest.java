@@ -43,7 +43,7 @@ class ChaosSuiteTest extends CoreDrills {
         RequiredTool.executable(Haproxy.BINARY, "apt-get install haproxy; .ci/run installs it");
         // Presence and history as deployed (deploy/kubernetes): two sharded presence instances, two history replicas.
         cluster = ProcessCluster.start(new ProcessCluster.Options(3, 2, 2, true, true, true, true, SECRET)
-                .withPresenceInstances(2), 2);
+                .withPresenceInstances(2), 2, ServiceProcess.CHILD_JVM_OPTIONS);
         int childClients = Integer.getInteger("chaos.clients", 0);
         drills = new ChaosDrills(cluster, TOKENS, REPORT, publishers(), subscribers(), childClients, SECRET);
         REPORT.environment("cluster", "3 Kafka brokers (RF=3, min.insync.replicas=2), 2 routers behind fault proxies, "

@@ -62,6 +62,8 @@ final class ProcessCluster implements AutoCloseable {
     private final SSLContext clientTls;
     /** Asks the gateways' readiness over their scheme. */
     private final HttpClient gatewayHttp;
+    /** Extra options of every service JVM. */
+    private final List<String> childJvmOptions;
 
     /**
      * What to start. With {@code externalKafka} set (bootstrap servers of a Kafka cluster someone else runs, e.g. a
@@ -132,8 +134,9 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     private ProcessCluster(Options options, int historyReplicas, Path directory, EmbeddedKafka kafka,
-                           Map<String, PemFiles> certificates) {
+                           Map<String, PemFiles> certificates, List<String> childJvmOptions) {
         this.options = options;
+        this.childJvmOptions = List.copyOf(childJvmOptions);
         this.historyReplicas = options.history() ? historyReplicas : 0;
         this.directory = directory;
         this.kafka = kafka;
@@ -163,6 +166,14 @@ final class ProcessCluster implements AutoCloseable {
      * history), each with its own store, all of them behind every gateway and router.
      */
     static ProcessCluster start(Options options, int historyReplicas) {
+        return start(options, historyReplicas, List.of());
+    }
+
+    /**
+     * As {@link #start(Options, int)}, every service and Kafka broker JVM with {@code childJvmOptions} as well (the
+     * chaos suite's {@link ServiceProcess#CHILD_JVM_OPTIONS}).
+     */
+    static ProcessCluster start(Options options, int historyReplicas, List<String> childJvmOptions) {
         if (historyReplicas < 1) {
             throw new IllegalArgumentException("historyReplicas: " + historyReplicas + " (expected: >= 1)");
         }
@@ -180,7 +191,7 @@ final class ProcessCluster implements AutoCloseable {
                     .brokerProperty("broker.heartbeat.interval.ms", "500")
                     .brokerProperty("min.insync.replicas", "2")
                     .brokerProperty("default.replication.factor", "3");
-            childJvmOptions(options).forEach(kafkaBuilder::childJvmOption);
+            childJvmOptions.forEach(kafkaBuilder::childJvmOption);
         }
         Map<String, PemFiles> certificates = Map.of();
         if (options.tls()) {
@@ -191,7 +202,7 @@ final class ProcessCluster implements AutoCloseable {
                     Optional.of(kafka.caBundle())));
         }
         ProcessCluster cluster = new ProcessCluster(options, historyReplicas, directory,
-                options.externalKafka() == null ? kafkaBuilder.build() : null, certificates);
+                options.externalKafka() == null ? kafkaBuilder.build() : null, certificates, childJvmOptions);
         try {
             cluster.startAll();
             return cluster;
@@ -295,13 +306,12 @@ final class ProcessCluster implements AutoCloseable {
                     p -> set(gateways, index, p));
             gatewayPorts.add(port);
         }
-        // Presence, routers and history need only Kafka: they start together (each one's start is mostly its own
-        // class loading, so waiting for one before the next only adds up). Gateways, which call them, start last.
+        // Start in dependency order; each tier waits for the previous one.
         List<String> order = new ArrayList<>(starters.keySet());
-        for (String tier : List.of("(?!gateway-).*", "gateway-.*")) {
+        for (String tier : List.of("presence", "router-", "history", "gateway-")) {
             List<ServiceProcess> started = new ArrayList<>();
             for (String name : order) {
-                if (name.matches(tier)) {
+                if (name.startsWith(tier)) {
                     started.add(starters.get(name).get());
                 }
             }
@@ -460,15 +470,10 @@ final class ProcessCluster implements AutoCloseable {
                         Consumer<ServiceProcess> sink) {
         starters.put(name, () -> {
             ServiceProcess p = ServiceProcess.start(name, mainClass, config, readiness, http, directory,
-                    childJvmOptions(options));
+                    childJvmOptions);
             sink.accept(p);
             return p;
         });
-    }
-
-    /** {@link ServiceProcess#CHILD_JVM_OPTIONS}, except with TLS (the JVM's defaults there). */
-    private static List<String> childJvmOptions(Options options) {
-        return options.tls() ? List.of() : ServiceProcess.CHILD_JVM_OPTIONS;
     }
 
     private static void set(List<ServiceProcess> list, int index, ServiceProcess process) {

@@ -19,11 +19,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServiceProcess implements AutoCloseable {
     /**
-     * Extra options of every child JVM the chaos tests start (services, Kafka brokers, load workers):
+     * Extra options of the chaos suite's child JVMs (services, Kafka brokers, load workers):
      * {@code -Dchaos.child-jvm-options}, default C1 only. On a small shared machine the processes' start, and every
      * restart in a drill, is mostly class loading and JIT compilation competing for the cores; without C2 a start
-     * costs far less CPU, and the few hundred messages a second of a drill do not need C2's code. Not for a TLS
-     * cluster ({@link ProcessCluster}): AES-GCM without C2's intrinsics made a router's start too slow there.
+     * costs far less CPU, and the few hundred messages a second of a drill do not need C2's code. Only for the
+     * suite ({@code ChaosSuiteTest}): with C1 only, the network fuzz test's gateway took minutes longer, and in the
+     * TLS test a router missed its startup timeout reading the room log over TLS (AES-GCM without C2's intrinsics).
      */
     static final List<String> CHILD_JVM_OPTIONS = List.of(System.getProperty("chaos.child-jvm-options",
             "-XX:TieredStopAtLevel=1").trim().split("\\s+")).stream().filter(o -> !o.isEmpty()).toList();
