@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.switchboard.drill.Drill;
+import io.switchboard.drill.ChildLoads;
+import io.switchboard.drill.DrillLoad;
 import io.switchboard.drill.DrillReport;
 import io.switchboard.drill.DrillResult;
 import io.switchboard.drill.LoadDriver;
@@ -25,38 +27,75 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChaosDrills {
     private static final Duration READY = Duration.ofSeconds(120);
+    private static final String CLASSPATH = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 
     private final ProcessCluster cluster;
     private final TestTokens tokens;
     private final DrillReport report;
     private final int publishers;
     private final int subscribers;
+    /** Above 0: this many clients in worker JVMs ({@link ChildLoads}) instead of the in-process ones. */
+    private final int childClients;
+    /** The gateways' HS256 secret, for the worker processes' tokens. */
+    private final String secret;
 
     ChaosDrills(ProcessCluster cluster, TestTokens tokens, DrillReport report, int publishers, int subscribers) {
+        this(cluster, tokens, report, publishers, subscribers, 0, null);
+    }
+
+    /**
+     * With {@code childClients} above 0 every drill's load is that many clients (half of them publishers) in worker
+     * processes, 250 per worker, minting tokens with {@code secret}; plain {@code ws://} only.
+     */
+    ChaosDrills(ProcessCluster cluster, TestTokens tokens, DrillReport report, int publishers, int subscribers,
+                int childClients, String secret) {
         this.cluster = cluster;
         this.tokens = tokens;
         this.report = report;
         this.publishers = publishers;
         this.subscribers = subscribers;
+        this.childClients = childClients;
+        this.secret = secret;
     }
 
     /** Runs one drill on a fresh load, records it, and asserts the promise held. */
     void drill(String scenario, Drill.Fault fault) {
+        long begin = System.nanoTime();
         awaitHealthy();
-        LoadDriver.Settings settings = new LoadDriver.Settings(cluster.balancedUri(),
-                user -> CompletableFuture.completedFuture(tokens.token(user, LoadDriver.ROOM_PATTERN)), publishers, subscribers,
-                Math.min(20, Math.min(publishers, subscribers)), Duration.ofMillis(250),
-                scenario + "-" + UUID.randomUUID().toString().substring(0, 6));
+        long healthy = System.nanoTime();
+        String runId = scenario + "-" + UUID.randomUUID().toString().substring(0, 6);
         DrillResult result;
-        try (LoadDriver load = LoadDriver.start(settings, READY, cluster.clientTls().orElse(null))) {
+        long started;
+        try (DrillLoad load = startLoad(runId)) {
+            started = System.nanoTime();
             result = Drill.run(scenario, load, fault, Drill.Timeouts.defaults());
         } catch (RuntimeException | AssertionError e) {
             throw new AssertionError(scenario + ": " + e.getMessage() + "\nservice logs:\n" + cluster.logs(), e);
         }
+        System.out.printf("%s: healthy %d ms, load start %d ms, drill and close %d ms%n", scenario,
+                (healthy - begin) / 1_000_000, (started - healthy) / 1_000_000, (System.nanoTime() - started) / 1_000_000);
         report.add(result);
         assertThat(result.violations()).as("%s violations (logs:%n%s)", scenario, cluster.logs()).isEmpty();
         assertThat(result.passed()).as("%s", result).isTrue();
         assertThat(result.acked()).as("acked messages in %s", scenario).isPositive();
+    }
+
+    /** The drill's load: SDK clients in this JVM, or {@link #childClients} of them in worker processes. */
+    private DrillLoad startLoad(String runId) {
+        if (childClients > 0) {
+            if (cluster.clientTls().isPresent()) {
+                throw new IllegalStateException("chaos.clients: worker processes speak plain ws:// only; this cluster uses TLS");
+            }
+            // 250 clients per worker JVM (half publish), each worker with its own 20 rooms.
+            int workers = Math.max(1, (childClients + 249) / 250);
+            return ChildLoads.start(new ChildLoads.Settings(cluster.balancedUri(), secret, childClients, workers,
+                    Math.min(20, childClients / workers / 2), Duration.ofMillis(250), runId, CLASSPATH,
+                    cluster.directory(), ServiceProcess.CHILD_JVM_OPTIONS));
+        }
+        LoadDriver.Settings settings = new LoadDriver.Settings(cluster.balancedUri(),
+                user -> CompletableFuture.completedFuture(tokens.token(user, LoadDriver.ROOM_PATTERN)), publishers, subscribers,
+                Math.min(20, Math.min(publishers, subscribers)), Duration.ofMillis(250), runId);
+        return LoadDriver.start(settings, READY, cluster.clientTls().orElse(null));
     }
 
     /** kill-router: SIGKILL router-1 under the load, then restart it. */
@@ -126,8 +165,8 @@ final class ChaosDrills {
         await().atMost(READY).pollInterval(Duration.ofMillis(250)).until(() ->
                 cluster.routers().stream().allMatch(ServiceProcess::isReady)
                         && cluster.gateways().stream().allMatch(ServiceProcess::isReady)
-                        && (cluster.presence() == null || cluster.presence().isReady())
-                        && (cluster.history() == null || cluster.history().isReady())
+                        && cluster.presences().stream().allMatch(ServiceProcess::isReady)
+                        && cluster.histories().stream().allMatch(ServiceProcess::isReady)
                         && cluster.kafkaNodesRunning());
     }
 

@@ -16,18 +16,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The chaos suite: a real multi-process cluster (3 Kafka brokers with RF=3 and min.insync.replicas=2, 2 routers
- * behind fault proxies, 2 gateways behind a real HAProxy, presence and history), a steady load of SDK clients
+ * behind fault proxies, 2 gateways behind a real HAProxy, 2 sharded presence instances, 2 history replicas), a steady load of SDK clients
  * publishing with acks through HAProxy, and one fault at a time. After each fault the drill checks that no acked
  * message was lost, none was delivered twice to an application, per-room order held, and every client was live
  * again; it records recovery times. Results go to target/chaos-report.{json,md} (the table in
  * docs/chaos-report.md comes from there).
  *
- * <p>CI runs the scenarios not marked {@code chaos.all}; {@code -Dchaos.all=true} (./switchboard chaos) runs
- * every one. Load size: {@code -Dchaos.publishers}, {@code -Dchaos.subscribers} (default 100 each).
+ * <p>CI runs every scenario (./switchboard chaos runs the module alone). Load size: {@code -Dchaos.publishers},
+ * {@code -Dchaos.subscribers} (default 100 each, in the test JVM), or {@code -Dchaos.clients=N}: N clients in worker
+ * JVMs, 250 per worker ({@link io.switchboard.drill.ChildLoads}), for runs larger than one JVM carries.
  */
 class ChaosSuiteTest extends CoreDrills {
     private static final String SECRET = "chaos-suite-secret-0123456789abcdef";
@@ -41,12 +41,19 @@ class ChaosSuiteTest extends CoreDrills {
     static void start() {
         // The chaos suite needs the real load balancer.
         RequiredTool.executable(Haproxy.BINARY, "apt-get install haproxy; .ci/run installs it");
-        cluster = ProcessCluster.start(new ProcessCluster.Options(3, 2, 2, true, true, true, true, SECRET));
-        drills = new ChaosDrills(cluster, TOKENS, REPORT, publishers(), subscribers());
+        // Presence and history as deployed (deploy/kubernetes): two sharded presence instances, two history replicas.
+        cluster = ProcessCluster.start(new ProcessCluster.Options(3, 2, 2, true, true, true, true, SECRET)
+                .withPresenceInstances(2), 2, ServiceProcess.CHILD_JVM_OPTIONS);
+        int childClients = Integer.getInteger("chaos.clients", 0);
+        drills = new ChaosDrills(cluster, TOKENS, REPORT, publishers(), subscribers(), childClients, SECRET);
         REPORT.environment("cluster", "3 Kafka brokers (RF=3, min.insync.replicas=2), 2 routers behind fault proxies, "
-                        + "2 gateways behind HAProxy (round robin, no stickiness), presence, history; each its own JVM")
-                .environment("load", publishers() + " publishers and " + subscribers() + " subscribers (Java SDK) through HAProxy, "
-                        + "20 rooms, each publisher one acked publish every 250 ms on average, 4 pipelined at a time")
+                        + "2 gateways behind HAProxy (round robin, no stickiness), 2 sharded presence instances, "
+                        + "2 history replicas; each its own JVM")
+                .environment("load", (childClients > 0
+                        ? childClients + " clients (Java SDK, half of them publishers) in " + Math.max(1, (childClients + 249) / 250)
+                                + " worker JVMs, each worker's clients in 20 rooms of their own,"
+                        : publishers() + " publishers and " + subscribers() + " subscribers (Java SDK) in the test JVM, 20 rooms,")
+                        + " through HAProxy, each publisher one acked publish every 250 ms on average, 4 pipelined at a time")
                 .environment("machine", Runtime.getRuntime().availableProcessors() + " cores; every process on one host");
     }
 
@@ -70,23 +77,34 @@ class ChaosSuiteTest extends CoreDrills {
 
     @Test
     @Order(5)
-    @EnabledIfSystemProperty(named = "chaos.all", matches = "true")
-    void restartPresence() {
-        drills.drill("restart-presence", ChaosDrills.fault("SIGKILL presence, then restart",
-                () -> cluster.presence().kill(), () -> cluster.restart("presence")));
+    void sigkillAPresenceInstance() {
+        drills.drill("kill-presence-instance", ChaosDrills.fault("SIGKILL presence-1 of 2 (its shards move to presence-2), then restart",
+                () -> cluster.presences().getFirst().kill(), () -> cluster.restart("presence")));
     }
 
     @Test
     @Order(6)
-    @EnabledIfSystemProperty(named = "chaos.all", matches = "true")
+    void sigkillAHistoryReplica() {
+        drills.drill("kill-history-replica", ChaosDrills.fault("SIGKILL history replica 1 of 2, then restart",
+                () -> cluster.histories().getFirst().kill(), () -> cluster.restart("history")));
+    }
+
+    @Test
+    @Order(9)
+    void restartPresence() {
+        drills.drill("restart-presence", ChaosDrills.fault("SIGKILL both presence instances, then restart them",
+                () -> cluster.presences().forEach(ServiceProcess::kill), () -> cluster.restart("presence", "presence-2")));
+    }
+
+    @Test
+    @Order(10)
     void restartHistory() {
-        drills.drill("restart-history", ChaosDrills.fault("SIGKILL history, then restart",
-                () -> cluster.history().kill(), () -> cluster.restart("history")));
+        drills.drill("restart-history", ChaosDrills.fault("SIGKILL both history replicas, then restart them",
+                () -> cluster.histories().forEach(ServiceProcess::kill), () -> cluster.restart("history", "history-2")));
     }
 
     @Test
     @Order(7)
-    @EnabledIfSystemProperty(named = "chaos.all", matches = "true")
     void delayThenCutTheNetworkToARouter() {
         drills.drill("network-delay-then-cut", ChaosDrills.fault("200 ms delay for 3 s, then a blackhole, between the gateways and router-1",
                 () -> {
@@ -99,7 +117,6 @@ class ChaosSuiteTest extends CoreDrills {
 
     @Test
     @Order(8)
-    @EnabledIfSystemProperty(named = "chaos.all", matches = "true")
     void sigstopARouterForSixSeconds() {
         ServiceProcess router = cluster.routers().get(1);
         drills.drill("pause-router", ChaosDrills.fault("SIGSTOP router-2 for 6 s (a long GC pause), then SIGCONT",

@@ -62,6 +62,8 @@ final class ProcessCluster implements AutoCloseable {
     private final SSLContext clientTls;
     /** Asks the gateways' readiness over their scheme. */
     private final HttpClient gatewayHttp;
+    /** Extra options of every service JVM. */
+    private final List<String> childJvmOptions;
 
     /**
      * What to start. With {@code externalKafka} set (bootstrap servers of a Kafka cluster someone else runs, e.g. a
@@ -132,8 +134,9 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     private ProcessCluster(Options options, int historyReplicas, Path directory, EmbeddedKafka kafka,
-                           Map<String, PemFiles> certificates) {
+                           Map<String, PemFiles> certificates, List<String> childJvmOptions) {
         this.options = options;
+        this.childJvmOptions = List.copyOf(childJvmOptions);
         this.historyReplicas = options.history() ? historyReplicas : 0;
         this.directory = directory;
         this.kafka = kafka;
@@ -163,6 +166,14 @@ final class ProcessCluster implements AutoCloseable {
      * history), each with its own store, all of them behind every gateway and router.
      */
     static ProcessCluster start(Options options, int historyReplicas) {
+        return start(options, historyReplicas, List.of());
+    }
+
+    /**
+     * As {@link #start(Options, int)}, every service and Kafka broker JVM with {@code childJvmOptions} as well (the
+     * chaos suite's {@link ServiceProcess#CHILD_JVM_OPTIONS}).
+     */
+    static ProcessCluster start(Options options, int historyReplicas, List<String> childJvmOptions) {
         if (historyReplicas < 1) {
             throw new IllegalArgumentException("historyReplicas: " + historyReplicas + " (expected: >= 1)");
         }
@@ -180,6 +191,7 @@ final class ProcessCluster implements AutoCloseable {
                     .brokerProperty("broker.heartbeat.interval.ms", "500")
                     .brokerProperty("min.insync.replicas", "2")
                     .brokerProperty("default.replication.factor", "3");
+            childJvmOptions.forEach(kafkaBuilder::childJvmOption);
         }
         Map<String, PemFiles> certificates = Map.of();
         if (options.tls()) {
@@ -190,7 +202,7 @@ final class ProcessCluster implements AutoCloseable {
                     Optional.of(kafka.caBundle())));
         }
         ProcessCluster cluster = new ProcessCluster(options, historyReplicas, directory,
-                options.externalKafka() == null ? kafkaBuilder.build() : null, certificates);
+                options.externalKafka() == null ? kafkaBuilder.build() : null, certificates, childJvmOptions);
         try {
             cluster.startAll();
             return cluster;
@@ -457,7 +469,8 @@ final class ProcessCluster implements AutoCloseable {
     private void define(String name, String mainClass, Path config, URI readiness, HttpClient http,
                         Consumer<ServiceProcess> sink) {
         starters.put(name, () -> {
-            ServiceProcess p = ServiceProcess.start(name, mainClass, config, readiness, http, directory);
+            ServiceProcess p = ServiceProcess.start(name, mainClass, config, readiness, http, directory,
+                    childJvmOptions);
             sink.accept(p);
             return p;
         });
@@ -472,13 +485,27 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Starts {@code name} again (same config, ports and data) after it was killed or stopped, and waits until ready. */
     ServiceProcess restart(String name) {
-        Supplier<ServiceProcess> starter = starters.get(name);
-        if (starter == null) {
-            throw new IllegalArgumentException("no service " + name + " (expected one of " + starters.keySet() + ")");
+        return restart(List.of(name)).getFirst();
+    }
+
+    /** Starts each of {@code names} again, all at once (as a scheduler restarts a tier), and waits until all are ready. */
+    List<ServiceProcess> restart(String first, String... more) {
+        List<String> names = new ArrayList<>(List.of(first));
+        names.addAll(List.of(more));
+        return restart(names);
+    }
+
+    private List<ServiceProcess> restart(List<String> names) {
+        List<ServiceProcess> started = new ArrayList<>();
+        for (String name : names) {
+            Supplier<ServiceProcess> starter = starters.get(name);
+            if (starter == null) {
+                throw new IllegalArgumentException("no service " + name + " (expected one of " + starters.keySet() + ")");
+            }
+            started.add(starter.get());
         }
-        ServiceProcess process = starter.get();
-        awaitReady(List.of(process));
-        return process;
+        awaitReady(started);
+        return started;
     }
 
     /** Starts the history process again (same data directory and ports) and waits until it is ready. */
@@ -540,6 +567,11 @@ final class ProcessCluster implements AutoCloseable {
     /** The fault proxy in front of router {@code index} (0-based); requires {@code routerProxies}. */
     FaultProxy routerProxy(int index) {
         return routerProxies.get(index);
+    }
+
+    /** The cluster's working directory (configs, data, logs). */
+    Path directory() {
+        return directory;
     }
 
     /** The HAProxy front end, when started. */

@@ -18,6 +18,17 @@ import java.util.concurrent.TimeUnit;
  * in a log file. The child is destroyed when the test JVM exits, even if the test never closes it.
  */
 final class ServiceProcess implements AutoCloseable {
+    /**
+     * Extra options of the chaos suite's child JVMs (services, Kafka brokers, load workers):
+     * {@code -Dchaos.child-jvm-options}, default C1 only. On a small shared machine the processes' start, and every
+     * restart in a drill, is mostly class loading and JIT compilation competing for the cores; without C2 a start
+     * costs far less CPU, and the few hundred messages a second of a drill do not need C2's code. Only for the
+     * suite ({@code ChaosSuiteTest}): with C1 only, the network fuzz test's gateway took minutes longer, and in the
+     * TLS test a router missed its startup timeout reading the room log over TLS (AES-GCM without C2's intrinsics).
+     */
+    static final List<String> CHILD_JVM_OPTIONS = List.of(System.getProperty("chaos.child-jvm-options",
+            "-XX:TieredStopAtLevel=1").trim().split("\\s+")).stream().filter(o -> !o.isEmpty()).toList();
+
     /** Asks a readiness endpoint over plain HTTP. */
     static final HttpClient PLAIN_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -36,15 +47,18 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code mainClass --config configFile} with the test JVM's classpath; {@code http} asks its readiness
-     * endpoint (for an {@code https://} one, a client that trusts the service's certificate authority).
+     * Starts {@code mainClass --config configFile} with the test JVM's classpath and {@code jvmOptions}; {@code http}
+     * asks its readiness endpoint (for an {@code https://} one, a client that trusts the service's certificate
+     * authority).
      */
     static ServiceProcess start(String name, String mainClass, Path configFile, URI readiness, HttpClient http,
-                                Path directory) {
+                                Path directory, List<String> jvmOptions) {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-XX:+UseSerialGC", "-cp", classpath, mainClass, "--config", configFile.toString()));
+                "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classpath, mainClass, "--config", configFile.toString()));
         try {
             return new ServiceProcess(name, readiness, http,
                     LoggedProcess.start(name, command, directory.resolve(name + ".log")));

@@ -8,11 +8,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * One fault drill over a running {@link LoadDriver}: wait for the steady state, inject the fault, measure until
+ * One fault drill over a running {@link DrillLoad} (a {@link LoadDriver}, or {@link ChildLoads} in worker processes): wait for the steady state, inject the fault, measure until
  * every client is live again, heal, keep the load running a little, stop publishing, wait until every acked
  * message has been delivered, and report. Used by the chaos tests and by {@code switchboard drill}.
  */
 public final class Drill {
+    private static final System.Logger LOG = System.getLogger(Drill.class.getName());
+
     /**
      * Bounds of each phase.
      *
@@ -40,21 +42,46 @@ public final class Drill {
     }
 
     /** Runs {@code fault} against {@code load} and returns the outcome (the load is stopped afterwards). */
-    public static DrillResult run(String scenario, LoadDriver load, Fault fault, Timeouts timeouts) {
+    public static DrillResult run(String scenario, DrillLoad load, Fault fault, Timeouts timeouts) {
         Objects.requireNonNull(fault, "fault");
-        if (!waitFor(load.recovery()::allRecovered, timeouts.steady())) {
+        PhaseClock phases = new PhaseClock();
+        if (!waitFor(load::allRecovered, timeouts.steady())) {
             throw new IllegalStateException(scenario + ": no steady state within " + timeouts.steady()
-                    + "; idle clients: " + load.recovery().notRecovered());
+                    + "; idle clients: " + load.notRecovered());
         }
-        load.recovery().faultInjected();
+        phases.end("steady");
+        load.faultInjected();
         String description = fault.inject();
-        waitFor(load.recovery()::allRecovered, timeouts.recovery());
+        phases.end("inject");
+        waitFor(load::allRecovered, timeouts.recovery());
+        phases.end("recovery");
         fault.heal();
+        phases.end("heal");
         pause(timeouts.after());
         load.stopPublishing();
         waitFor(load::idle, timeouts.settle());
-        waitFor(load.checker()::allDelivered, timeouts.settle());
+        waitFor(load::allDelivered, timeouts.settle());
+        phases.end("after+settle");
+        LOG.log(System.Logger.Level.INFO, scenario + " phases: " + phases);
         return load.result(scenario, description);
+    }
+
+    /** How long each phase of a drill took, for finding where a suite's time goes (logged, never asserted). */
+    private static final class PhaseClock {
+        private final StringBuilder text = new StringBuilder();
+        private long last = System.nanoTime();
+
+        void end(String phase) {
+            long now = System.nanoTime();
+            text.append(text.isEmpty() ? "" : ", ").append(phase).append(' ')
+                    .append(TimeUnit.NANOSECONDS.toMillis(now - last)).append(" ms");
+            last = now;
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
+        }
     }
 
     /** Waits up to {@code timeout} for {@code condition}; true when it held, false when the time ran out. */

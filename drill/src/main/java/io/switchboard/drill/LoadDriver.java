@@ -42,7 +42,7 @@ import javax.net.ssl.SSLContext;
  * a failover, which the SDK delivers once) and to {@link RecoveryTimes}; a subscriber with a gap is reported with
  * where the gap lies and its last connection-state changes. Thread-safe; close it when done.
  */
-public final class LoadDriver implements AutoCloseable {
+public final class LoadDriver implements DrillLoad {
     /** The room pattern every drill room matches ({@code drill-<run>:room-<n>}): what the drill users' tokens grant. */
     public static final String ROOM_PATTERN = "drill-*";
 
@@ -280,12 +280,34 @@ public final class LoadDriver implements AutoCloseable {
         return checker;
     }
 
+    @Override
+    public boolean allRecovered() {
+        return recovery.allRecovered();
+    }
+
+    @Override
+    public Set<String> notRecovered() {
+        return recovery.notRecovered();
+    }
+
+    @Override
+    public void faultInjected() {
+        recovery.faultInjected();
+    }
+
+    @Override
+    public boolean allDelivered() {
+        return checker.allDelivered();
+    }
+
     /** Stops starting new publishes; {@link #idle()} turns true when the last one in flight has ended. */
+    @Override
     public void stopPublishing() {
         publishing.set(false);
     }
 
     /** No publish in flight (after {@link #stopPublishing()}). */
+    @Override
     public boolean idle() {
         return outstanding.get() == 0;
     }
@@ -305,6 +327,7 @@ public final class LoadDriver implements AutoCloseable {
     }
 
     /** The drill's outcome so far: the checker's tally, client problems and recovery times. */
+    @Override
     public DrillResult result(String scenario, String fault) {
         DeliveryChecker.Tally tally = checker.tally();
         RecoveryTimes.Summary times = recovery.summary();

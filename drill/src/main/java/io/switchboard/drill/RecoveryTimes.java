@@ -3,6 +3,7 @@ package io.switchboard.drill;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,13 +58,23 @@ public final class RecoveryTimes {
 
     /** Recovery-time percentiles over the clients that recovered. */
     public Summary summary() {
+        return summary(millis(), clients.size());
+    }
+
+    /** Each recovered client's time from the fault until it was live again, in milliseconds (unordered). */
+    public List<Long> millis() {
         Instant at = fault;
         if (at == null) {
             throw new IllegalStateException("no fault injected");
         }
+        return recovered.values().stream().map(t -> Math.max(0, Duration.between(at, t).toMillis())).toList();
+    }
+
+    /** Percentiles of {@code millis} (recovery times of several loads merged) out of {@code clients} tracked. */
+    public static Summary summary(List<Long> millis, int clients) {
         Histogram histogram = new Histogram(3_600_000L, 3);
-        recovered.values().forEach(t -> histogram.recordValue(Math.max(0, Duration.between(at, t).toMillis())));
-        return new Summary(recovered.size(), clients.size(), histogram.getValueAtPercentile(50),
+        millis.forEach(histogram::recordValue);
+        return new Summary(millis.size(), clients, histogram.getValueAtPercentile(50),
                 histogram.getValueAtPercentile(99), histogram.getMaxValue());
     }
 
