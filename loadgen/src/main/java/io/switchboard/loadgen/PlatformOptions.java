@@ -21,7 +21,8 @@ final class PlatformOptions {
     int gateways;
 
     @Option(names = "--server-jvm-options", split = " ",
-            defaultValue = "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow",
+            defaultValue = "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
+                    + " -XX:G1PeriodicGCInterval=5000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30",
             description = "JVM options of the platform and the Helidon baseline (default: those of ./switchboard run)")
     List<String> serverJvmOptions;
 

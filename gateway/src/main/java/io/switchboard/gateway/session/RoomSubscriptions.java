@@ -1,5 +1,7 @@
 package io.switchboard.gateway.session;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -36,7 +38,7 @@ import io.switchboard.roomlog.RoomLogTopic;
  * on the fan-out thread, {@link #signal} and {@link #roomClosed} on the signal consumer's thread, resume
  * completions on gRPC threads, {@link #clear} on whichever thread closes the session. Thread-safe: the room sets
  * and the replays are concurrent collections, and {@link #clear} flips a volatile flag before emptying them so
- * that a registration racing it is undone.
+ * that a registration racing it is undone. The collections are made on the first subscription (see {@link RoomSets}).
  */
 final class RoomSubscriptions implements Subscriber {
     private final String sessionId;
@@ -46,13 +48,8 @@ final class RoomSubscriptions implements Subscriber {
     private final RoomLogTopic layout;
     private final SessionPresence presence;
     private final int maxSubscriptions;
-    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
-    // Rooms subscribed with presence=true (a subset of rooms).
-    private final Set<String> presenceRooms = ConcurrentHashMap.newKeySet();
-    // Rooms a backend subscribed this session to (SubscribeUser); a refresh does not re-check them.
-    private final Set<String> serverRooms = ConcurrentHashMap.newKeySet();
-    // Rooms whose resume is replaying (or just turned live).
-    private final ConcurrentHashMap<String, Replay> replays = new ConcurrentHashMap<>();
+    // null until the first subscription: then set once (compare-and-set), never unset.
+    private volatile RoomSets sets;
     // Set before the first replay is put and never cleared: most sessions never resume, and for them the fan-out
     // thread skips the map lookup per delivery (a profiled cost at 50k deliveries/s). A reader that sees false is
     // ordered before that put, as a lookup that missed it would be.
@@ -60,6 +57,42 @@ final class RoomSubscriptions implements Subscriber {
     private volatile boolean cleared;
     // null: no namespace is conflated (the common case costs nothing per delivery)
     private final Conflator conflator;
+
+    private static final VarHandle SETS;
+
+    static {
+        try {
+            SETS = MethodHandles.lookup().findVarHandle(RoomSubscriptions.class, "sets", RoomSets.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * The collections of a session that subscribed at least once. Many connections never subscribe (an idle or
+     * publish-only client), and four empty concurrent collections cost about 330 bytes per connection, so they are
+     * made together on the first subscription or resume.
+     */
+    private static final class RoomSets {
+        final Set<String> rooms = ConcurrentHashMap.newKeySet();
+        // Rooms subscribed with presence=true (a subset of rooms).
+        final Set<String> presenceRooms = ConcurrentHashMap.newKeySet();
+        // Rooms a backend subscribed this session to (SubscribeUser); a refresh does not re-check them.
+        final Set<String> serverRooms = ConcurrentHashMap.newKeySet();
+        // Rooms whose resume is replaying (or just turned live).
+        final ConcurrentHashMap<String, Replay> replays = new ConcurrentHashMap<>();
+    }
+
+    /** The collections, made on the first call (by whichever thread wins; the others use its). */
+    private RoomSets sets() {
+        RoomSets current = sets;
+        if (current != null) {
+            return current;
+        }
+        RoomSets made = new RoomSets();
+        RoomSets witness = (RoomSets) SETS.compareAndExchange(this, null, made);
+        return witness == null ? made : witness;
+    }
 
     /**
      * @param registry         room to local subscribers (for leaving)
@@ -86,8 +119,9 @@ final class RoomSubscriptions implements Subscriber {
         if (problem.isPresent()) {
             return Optional.of(new ClientError(ErrorCode.INVALID_ROOM, problem.get()));
         }
-        int subscribed = rooms.size();
-        if (!rooms.contains(room) && subscribed >= maxSubscriptions) {
+        RoomSets current = sets;
+        int subscribed = current == null ? 0 : current.rooms.size();
+        if (subscribed >= maxSubscriptions && (current == null || !current.rooms.contains(room))) {
             return Optional.of(new ClientError(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
                     "subscriptions: " + (subscribed + 1) + " (expected: <= " + maxSubscriptions + ")"));
         }
@@ -112,8 +146,9 @@ final class RoomSubscriptions implements Subscriber {
      * the server); nothing is sent then.
      */
     void serverSubscribe(String room, boolean wantsPresence) {
-        serverRooms.add(room);
-        if (rooms.contains(room)) {
+        RoomSets current = sets();
+        current.serverRooms.add(room);
+        if (current.rooms.contains(room)) {
             return;
         }
         join(room, wantsPresence);
@@ -141,17 +176,20 @@ final class RoomSubscriptions implements Subscriber {
 
     /** True while subscribed to {@code room} (also while its resume replays). */
     boolean contains(String room) {
-        return rooms.contains(room);
+        RoomSets current = sets;
+        return current != null && current.rooms.contains(room);
     }
 
     /** The subscribed rooms now (a copy), for re-checking them. */
     List<String> held() {
-        return List.copyOf(rooms);
+        RoomSets current = sets;
+        return current == null ? List.of() : List.copyOf(current.rooms);
     }
 
     /** True when a backend's SubscribeUser granted {@code room} to this session. */
     boolean grantedByServer(String room) {
-        return serverRooms.contains(room);
+        RoomSets current = sets;
+        return current != null && current.serverRooms.contains(room);
     }
 
     /** The epoch of the log {@code room} lives in. */
@@ -161,12 +199,13 @@ final class RoomSubscriptions implements Subscriber {
 
     /** Adds {@code room} with its presence flag; presence hears of it when it is new. */
     void join(String room, boolean wantsPresence) {
+        RoomSets current = sets();
         if (wantsPresence) {
-            presenceRooms.add(room);
+            current.presenceRooms.add(room);
         } else {
-            presenceRooms.remove(room);
+            current.presenceRooms.remove(room);
         }
-        if (rooms.add(room)) {
+        if (current.rooms.add(room)) {
             presence.joined(room);
             if (conflator != null) {
                 conflator.track(room);
@@ -192,18 +231,22 @@ final class RoomSubscriptions implements Subscriber {
 
     /** Routes {@code room}'s live messages to {@code replay} until it is finished or cancelled. */
     void replayInto(String room, Replay replay) {
+        RoomSets current = sets();
         everReplayed = true;
-        replays.put(room, replay);
+        current.replays.put(room, replay);
     }
 
     /** The replay of {@code room} is over (finished): live messages go to the client again. */
     void replayDone(String room, Replay replay) {
-        replays.remove(room, replay);
+        RoomSets current = sets;
+        if (current != null) {
+            current.replays.remove(room, replay);
+        }
     }
 
     /** Ends a subscription whose resume failed: leaves the room and unregisters. */
     void abandon(String room, Replay replay) {
-        replays.remove(room, replay);
+        replayDone(room, replay);
         left(room);
         registry.unsubscribe(room, this);
     }
@@ -229,11 +272,15 @@ final class RoomSubscriptions implements Subscriber {
     /** Stops the room's deliveries: unregisters, cancels its replay, forgets the server's grant. */
     private void stop(String room) {
         registry.unsubscribe(room, this);
-        Replay replay = replays.remove(room);
+        RoomSets current = sets;
+        if (current == null) {
+            return;
+        }
+        Replay replay = current.replays.remove(room);
         if (replay != null) {
             replay.cancel();
         }
-        serverRooms.remove(room);
+        current.serverRooms.remove(room);
     }
 
     /** Ends every subscription without telling presence room by room (the session's close covers them). */
@@ -242,14 +289,19 @@ final class RoomSubscriptions implements Subscriber {
         if (conflator != null) {
             conflator.clear();
         }
-        for (Replay replay : List.copyOf(replays.values())) {
+        // A join racing this read makes the collections after it, and its registration sees cleared and clears again.
+        RoomSets current = sets;
+        if (current == null) {
+            return;
+        }
+        for (Replay replay : List.copyOf(current.replays.values())) {
             replay.cancel();
         }
-        replays.clear();
-        presenceRooms.clear();
-        serverRooms.clear();
-        for (String room : List.copyOf(rooms)) {
-            rooms.remove(room);
+        current.replays.clear();
+        current.presenceRooms.clear();
+        current.serverRooms.clear();
+        for (String room : List.copyOf(current.rooms)) {
+            current.rooms.remove(room);
             registry.unsubscribe(room, this);
         }
     }
@@ -266,7 +318,8 @@ final class RoomSubscriptions implements Subscriber {
             return;
         }
         OutboundFrame frame = output.encode(message);
-        Replay replay = everReplayed ? replays.get(message.room()) : null;
+        // everReplayed is written after sets is set: a reader that sees true sees the collections.
+        Replay replay = everReplayed ? sets.replays.get(message.room()) : null;
         if (replay != null
                 && replay.offer(message.frame().getMessage().getPosition(), frame) == Replay.Offer.HANDLED) {
             return; // held for the replay (or re-read from history later); LIVE: the replay is over, write as usual
@@ -287,7 +340,8 @@ final class RoomSubscriptions implements Subscriber {
 
     @Override
     public boolean wantsPresence(String room) {
-        return presenceRooms.contains(room);
+        RoomSets current = sets;
+        return current != null && current.presenceRooms.contains(room);
     }
 
     /** Signal thread: a backend closed the room; the client gets Unsubscribed(0, room, ROOM_CLOSED, reason). */
@@ -298,11 +352,15 @@ final class RoomSubscriptions implements Subscriber {
 
     /** Removes {@code room}; presence hears of it when it was there. True if it was. */
     private boolean left(String room) {
-        presenceRooms.remove(room);
         if (conflator != null) {
             conflator.forget(room);
         }
-        if (rooms.remove(room)) {
+        RoomSets current = sets;
+        if (current == null) {
+            return false;
+        }
+        current.presenceRooms.remove(room);
+        if (current.rooms.remove(room)) {
             presence.left(room);
             return true;
         }

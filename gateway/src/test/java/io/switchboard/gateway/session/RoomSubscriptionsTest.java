@@ -61,6 +61,21 @@ class RoomSubscriptionsTest {
     }
 
     @Test
+    void anUnsubscribeBeforeAnySubscriptionIsAnsweredAndTheFirstSubscribeStillWorks() {
+        // A session's room sets are made on its first subscription: before it, every path must see "no rooms".
+        SessionHarness.Connection c = gateway.connectAs("alice");
+
+        c.send(ClientFrame.newBuilder().setUnsubscribe(Unsubscribe.newBuilder().setRequestId(1).setRoom("lobby")).build());
+        c.awaitFrame(f -> f.hasUnsubscribed() && f.getUnsubscribed().getRequestId() == 1);
+        c.send(subscribe(2, "lobby"));
+        c.awaitFrame(ServerFrame::hasSubscribed);
+        gateway.handOver.deliver("lobby", 5);
+
+        c.awaitFrame(ServerFrame::hasMessage);
+        assertThat(gateway.presence.reports).containsExactly("opened alice", "joined lobby");
+    }
+
+    @Test
     void aBadRoomNameAndOneRoomTooManyAreRefused() {
         gateway.close();
         SessionSettings s = SessionHarness.settings();
