@@ -26,7 +26,9 @@ import java.util.stream.Stream;
  * WebSocket upgrades: a Server-Sent Events stream ({@code GET /sse} on the gateway's host and port, {@code http} for
  * {@code ws} and {@code https} for {@code wss}) carries the server frames, and POSTs carry the client frames, both in
  * the JSON mapping. The transport posts with the token of the last Connect or RefreshToken frame it sent, one POST at
- * a time (frames queued meanwhile go together in the next). A {@code close} event is the close code; a stream that
+ * a time (frames queued meanwhile go together in the next); after a POST that was not taken (any answer but 204, or
+ * no answer) it posts nothing more: the frames sent after it are dropped, as the ones queued behind it, and resent
+ * on the next stream. A {@code close} event is the close code; a stream that
  * ends without one is 1006, as a dropped WebSocket. Thread-safe.
  */
 final class SseConnector implements TransportConnector {
@@ -87,6 +89,11 @@ final class SseConnector implements TransportConnector {
         private final Queue<String> outbound = new ArrayDeque<>();
         // @GuardedBy("lock")
         private boolean posting;
+        // @GuardedBy("lock"): a POST was refused or failed, so this stream takes no more frames. Set in the same
+        // step that gives up the posting turn: a frame sent after it must not go out on this stream (through the
+        // load balancer it may reach the gateway holding the stream, which would store it ahead of the refused
+        // one's resend on the next stream). The client resends what was not acknowledged there, in order.
+        private boolean refused;
         // @GuardedBy("lock"): the token of the last Connect or RefreshToken sent
         private String token = "";
         // Set once by the open event, before opened completes.
@@ -163,6 +170,9 @@ final class SseConnector implements TransportConnector {
                 } else if (frame.hasRefresh()) {
                     token = frame.getRefresh().getToken();
                 }
+                if (refused) {
+                    return;
+                }
                 outbound.add(json);
                 if (posting) {
                     return;
@@ -177,7 +187,7 @@ final class SseConnector implements TransportConnector {
             StringBuilder body = new StringBuilder();
             String bearer;
             synchronized (lock) {
-                if (outbound.isEmpty() || closed.get()) {
+                if (outbound.isEmpty() || closed.get() || refused) {
                     outbound.clear();
                     posting = false;
                     return;
@@ -201,6 +211,7 @@ final class SseConnector implements TransportConnector {
                     return;
                 }
                 synchronized (lock) {
+                    refused = true;
                     outbound.clear();
                     posting = false;
                 }

@@ -32,6 +32,11 @@ public final class ConnectionLimits {
         return new ConnectionLimits(Integer.MAX_VALUE, UNLIMITED, LimitMetrics.unregistered(), null);
     }
 
+    /** Only the frame and byte rates of {@code settings}, counted nowhere (session tests of the rate refusals). */
+    public static ConnectionLimits ratesOnly(FrameRateLimiter.Settings settings) {
+        return new ConnectionLimits(Integer.MAX_VALUE, settings, LimitMetrics.unregistered(), null);
+    }
+
     /** Why a Connect frame of {@code bytes} is refused (close 1009), or empty when it is not. */
     public Optional<String> refuseConnect(int bytes) {
         if (bytes <= maxConnectFrameBytes) {

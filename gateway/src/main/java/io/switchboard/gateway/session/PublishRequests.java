@@ -10,6 +10,7 @@ import io.switchboard.auth.capability.Verb;
 import io.switchboard.gateway.routing.ClientError;
 import io.switchboard.proto.Inboxes;
 import io.switchboard.proto.PublishLanes;
+import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.DirectMessage;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.Publish;
@@ -84,6 +85,44 @@ final class PublishRequests {
             send(publisher.publish(p, auth.sender(), lanes), p.getRequestId(), p.getRoom(),
                     reply -> reply.hasError() || p.getAck());
         });
+    }
+
+    /**
+     * The step that numbers a Publish, or a stored DirectMessage, refused before its turn (over the frame rates, or
+     * its connection's {@link RequestLane} full) as refused in its lane, as {@link #publish} does for the refusals
+     * of the admission: the client resends it, and nothing it sent after it may be stored before that resend. To
+     * run in the refused request's turn; it keeps no payload. Empty for a frame that needs none: another request,
+     * one without id, or one that is invalid or not permitted (refused for good when resent, so never resent).
+     */
+    Optional<RequestLane.Step> refusedBeforeItsTurn(ClientFrame frame) {
+        if (frame.hasPublish()) {
+            Publish p = frame.getPublish();
+            if (p.getId().isEmpty() || publisher.validate(p).isPresent()) {
+                return Optional.empty();
+            }
+            String room = p.getRoom();
+            String id = p.getId();
+            return Optional.of(() -> permissions.then(permissions.check(room, Verb.PUBLISH), verdict -> {
+                if (RoomPermissions.refusal(verdict).isEmpty()) {
+                    lanes.refused(room, id);
+                }
+            }));
+        }
+        if (frame.hasDirect()) {
+            DirectMessage dm = frame.getDirect();
+            if (!dm.getStored() || dm.getId().isEmpty() || directMessages.validate(dm).isPresent()) {
+                return Optional.empty();
+            }
+            String user = dm.getUserId();
+            String id = dm.getId();
+            return Optional.of(() -> {
+                if (permissions.mayMessage(user)) {
+                    lanes.refused(Inboxes.roomOf(user), id);
+                }
+                return null;
+            });
+        }
+        return Optional.empty();
     }
 
     private void refuse(Publish p, ClientError error) {

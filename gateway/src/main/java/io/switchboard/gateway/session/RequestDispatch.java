@@ -1,6 +1,7 @@
 package io.switchboard.gateway.session;
 
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
@@ -13,7 +14,8 @@ import io.switchboard.proto.client.v1.ErrorCode;
 
 /**
  * A connected session's requests, from the frame to the part that handles it: the frame rate limits, then the
- * connection's {@link RequestLane} (in arrival order; RATE_LIMITED when it is full), then, in its turn, one handler
+ * connection's {@link RequestLane} (in arrival order; RATE_LIMITED when it is full; a publish refused by either
+ * still takes its number in its publish lane, in its turn), then, in its turn, one handler
  * per frame type: Subscribe / Unsubscribe ({@link SubscriptionRequests}), Publish / DirectMessage
  * ({@link PublishRequests}), HistoryRequest / PresenceQuery ({@link ReadRequests}), Ephemeral
  * ({@link EphemeralRequests}), SetStatus ({@link SessionPresence}), RefreshToken ({@link RefreshRequests}) and Ping.
@@ -53,6 +55,8 @@ final class RequestDispatch {
     private final GatewayReplies replies;
     private final BooleanSupplier connected;
     private final BiConsumer<ErrorCode, String> close;
+    /** Steps of {@link #refusedBeforeItsTurn} queued and not run yet. */
+    private final AtomicInteger refusalsWaiting = new AtomicInteger();
 
     /**
      * @param output    the connection's write path (refusals, SetStatus and Ping answers)
@@ -80,9 +84,32 @@ final class RequestDispatch {
 
     /** Reader thread: a client's request after Connect, within the frame rate limits, in the connection's order. */
     void offer(ClientFrame frame) {
-        if (withinRateLimits(frame) && !lane.offer(() -> request(frame), frame.getSerializedSize())) {
+        if (!withinRateLimits(frame)) {
+            refusedBeforeItsTurn(frame);
+        } else if (!lane.offer(() -> request(frame), frame.getSerializedSize())) {
             LaneFullRefusal.of(frame).ifPresent(output::send);
+            refusedBeforeItsTurn(frame);
         }
+    }
+
+    /**
+     * A Publish (or stored DirectMessage) refused RATE_LIMITED before its turn still takes its number in its room's
+     * publish lane, in its turn (a payload-free step that always fits): else a publish the client sent after it,
+     * and accepted, would be stored before the client's resend of the refused one. At most {@link
+     * RequestLane#MAX_WAITING} such steps wait at once; past that (a client ignoring its refusals) the rest are
+     * not numbered.
+     */
+    private void refusedBeforeItsTurn(ClientFrame frame) {
+        if (!connected.getAsBoolean() || refusalsWaiting.get() >= RequestLane.MAX_WAITING) {
+            return;
+        }
+        publishes.refusedBeforeItsTurn(frame).ifPresent(step -> {
+            refusalsWaiting.incrementAndGet();
+            lane.offerAlways(() -> {
+                refusalsWaiting.decrementAndGet();
+                return connected.getAsBoolean() ? step.run() : null;
+            });
+        });
     }
 
     /** Signal thread: a backend's SubscribeUser, in the connection's order, without a permission check. */

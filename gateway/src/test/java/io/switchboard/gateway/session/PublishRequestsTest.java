@@ -1,9 +1,15 @@
 package io.switchboard.gateway.session;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.github.bucket4j.TimeMeter;
+import io.switchboard.gateway.authz.AuthzConfig;
+import io.switchboard.gateway.limits.ConnectionLimits;
+import io.switchboard.gateway.limits.FrameRateLimiter;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.HistoryRequest;
@@ -12,6 +18,7 @@ import io.switchboard.proto.client.v1.Publish;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.Position;
+import io.switchboard.proto.internal.v1.PublishSequence;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -149,5 +156,63 @@ class PublishRequestsTest {
         assertThat(error.getError().getCode()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
         assertThat(error.getError().getRetriable()).isFalse();
         assertThat(gateway.router.publishes).isEmpty();
+    }
+
+    @Test
+    void aPublishRefusedOverTheFrameRateHoldsBackTheOnesSentAfterItUntilItsResend() throws Exception {
+        // Two frames at once, then one a second, on a clock that moves only when the test says.
+        AtomicLong nanos = new AtomicLong();
+        TimeMeter clock = new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return nanos.get();
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return false;
+            }
+        };
+        FrameRateLimiter.Settings rates = new FrameRateLimiter.Settings(1, 2, FrameRateLimiter.MAX_RATE,
+                1_000_000_000L, 100, clock);
+        gateway.close();
+        gateway = new SessionHarness(SessionHarness.settings(), AuthzConfig.defaults(), Map.of(),
+                () -> ConnectionLimits.ratesOnly(rates));
+        SessionHarness.Connection c = gateway.connectAs("alice");
+
+        c.send(publish(1, true));
+        c.send(publish(2, true));
+        c.send(publish(3, true));
+        ServerFrame limited = c.awaitFrame(ServerFrame::hasError);
+        assertThat(limited.getError().getRequestId()).isEqualTo(3);
+        assertThat(limited.getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        c.send(publish(4, true)); // sent before the client heard of 3's refusal
+
+        SessionHarness.Call<Envelope, PublishResponse> first = gateway.router.nextPublish();
+        SessionHarness.Call<Envelope, PublishResponse> second = gateway.router.nextPublish();
+        SessionHarness.Call<Envelope, PublishResponse> fourth = gateway.router.nextPublish();
+        assertThat(fourth.request().getId()).isEqualTo("m-4");
+        PublishSequence lane = gateway.router.sequences.get(0);
+        // Numbered after the refused m-3 (3): the router, still waiting for 3, refuses it instead of storing it
+        // ahead of m-3's resend.
+        assertThat(gateway.router.sequences.get(2)).extracting(PublishSequence::getLane, PublishSequence::getSeq)
+                .containsExactly(lane.getLane(), 4L);
+        first.answer().complete(storedAt(1));
+        second.answer().complete(storedAt(2));
+        fourth.answer().completeExceptionally(Status.UNAVAILABLE.withDescription("out of order").asRuntimeException());
+        c.awaitFrame(f -> f.hasError() && f.getError().getRequestId() == 4);
+
+        // The client resends 3 and then 4: a new lane, in that order.
+        nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+        c.send(publish(3, true));
+        c.send(publish(4, true));
+        assertThat(gateway.router.nextPublish().request().getId()).isEqualTo("m-3");
+        assertThat(gateway.router.nextPublish().request().getId()).isEqualTo("m-4");
+        PublishSequence resent = gateway.router.sequences.get(3);
+        assertThat(resent.getLane()).isNotEqualTo(lane.getLane());
+        assertThat(resent.getSeq()).isEqualTo(1);
+        assertThat(gateway.router.sequences.get(4)).extracting(PublishSequence::getLane, PublishSequence::getSeq)
+                .containsExactly(resent.getLane(), 2L);
     }
 }

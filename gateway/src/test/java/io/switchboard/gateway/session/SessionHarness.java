@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -21,6 +22,9 @@ import io.switchboard.auth.capability.Capabilities;
 import io.switchboard.auth.capability.CapabilityException;
 import io.switchboard.auth.capability.Verb;
 import io.switchboard.gateway.auth.AuthException;
+import io.switchboard.gateway.limits.ConnectionLimits;
+import io.switchboard.proto.PublishLanes;
+import io.switchboard.proto.internal.v1.PublishSequence;
 import io.switchboard.gateway.auth.TokenVerifier;
 import io.switchboard.gateway.auth.VerifiedToken;
 import io.switchboard.gateway.authz.AuthzConfig;
@@ -76,12 +80,21 @@ final class SessionHarness implements AutoCloseable {
     /** Router calls, held until the test answers them. */
     static final class ScriptedRouter implements RouterClient {
         final BlockingQueue<Call<Envelope, PublishResponse>> publishes = new LinkedBlockingQueue<>();
+        /** The lane and number each of {@link #publishes} was sent with, in the same order. */
+        final List<PublishSequence> sequences = new CopyOnWriteArrayList<>();
 
         @Override
         public CompletableFuture<PublishResponse> publish(Envelope envelope, Duration timeout) {
             CompletableFuture<PublishResponse> answer = new CompletableFuture<>();
             publishes.add(new Call<>(envelope, answer));
             return answer;
+        }
+
+        @Override
+        public CompletableFuture<PublishResponse> publish(Envelope envelope, PublishLanes.Ticket ticket,
+                                                          Duration timeout) {
+            sequences.add(ticket.sequence());
+            return publish(envelope, timeout);
         }
 
         final BlockingQueue<Call<SendToUserRequest, SendToUserResponse>> directs = new LinkedBlockingQueue<>();
@@ -219,6 +232,12 @@ final class SessionHarness implements AutoCloseable {
      * granting every verb in {@link #GRANTED_ROOMS}.
      */
     SessionHarness(SessionSettings settings, AuthzConfig authz, Map<String, VerifiedToken> moreTokens) {
+        this(settings, authz, moreTokens, ConnectionLimits::none);
+    }
+
+    /** As above, each connection with the edge limits {@code limits} gives (the frame rates). */
+    SessionHarness(SessionSettings settings, AuthzConfig authz, Map<String, VerifiedToken> moreTokens,
+                   Supplier<ConnectionLimits> limits) {
         Map<String, VerifiedToken> tokens = new HashMap<>(moreTokens);
         tokens.put("alice", token("alice", TOKEN_EXPIRY, grantAll(GRANTED_ROOMS)));
         tokens.put("alice-later", token("alice", TOKEN_EXPIRY.plus(Duration.ofHours(1)), grantAll(GRANTED_ROOMS)));
@@ -246,6 +265,7 @@ final class SessionHarness implements AutoCloseable {
                         new DirectMessageHandler(router, Duration.ofSeconds(10), settings.maxPayloadBytes()),
                         new EphemeralHandler(router, Duration.ofSeconds(10), 1024, clock))
                 .admission(admission)
+                .limits(limits)
                 .presence(presence, new PresenceQueryHandler(PresenceDirectory.unconfigured(), () -> true))
                 .build();
         admission.ready();
