@@ -40,16 +40,7 @@ class FileTransferTest {
     private long position = 100;
 
     private SwitchboardClient.Builder builder() {
-        return SwitchboardClient.builder()
-                .url("ws://gateway.test/ws")
-                .tokenProvider(() -> CompletableFuture.completedFuture(SwitchboardClientTest.jwt(1, clock.instant().plus(Duration.ofHours(1)))))
-                .clock(clock)
-                .scheduler(scheduler)
-                .transportConnector(server)
-                .random(new SplittableRandom(7))
-                .backoffInitial(Duration.ofMillis(100))
-                .backoffMax(Duration.ofSeconds(1))
-                .pingInterval(Duration.ofHours(1))
+        return SwitchboardClientTest.onFakeServer(clock, scheduler, server)
                 .fileChunkBytes(CHUNK)
                 .fileWindow(4);
     }
@@ -246,29 +237,31 @@ class FileTransferTest {
     private final List<ReceivedFile> files = new ArrayList<>();
     private final List<IncompleteFile> incomplete = new ArrayList<>();
     private final List<String> messages = new ArrayList<>();
+    /** Records what a subscription hands the application: messages, files, progress and incomplete files. */
+    private final RoomListener recorder = new RoomListener() {
+        @Override
+        public void onMessage(Message message) {
+            messages.add(message.getId());
+        }
+
+        @Override
+        public void onFile(ReceivedFile file) {
+            files.add(file);
+        }
+
+        @Override
+        public void onFileProgress(FileProgress p) {
+            progress.add(p);
+        }
+
+        @Override
+        public void onFileIncomplete(IncompleteFile file) {
+            incomplete.add(file);
+        }
+    };
 
     private void subscribe() {
-        client.subscribe("room", new RoomListener() {
-            @Override
-            public void onMessage(Message message) {
-                messages.add(message.getId());
-            }
-
-            @Override
-            public void onFile(ReceivedFile file) {
-                files.add(file);
-            }
-
-            @Override
-            public void onFileProgress(FileProgress p) {
-                progress.add(p);
-            }
-
-            @Override
-            public void onFileIncomplete(IncompleteFile file) {
-                incomplete.add(file);
-            }
-        });
+        client.subscribe("room", recorder);
         ClientFrame subscribe = server.current().last(ClientFrame::hasSubscribe);
         server.current().server(ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder()
                 .setRequestId(subscribe.getSubscribe().getRequestId()).setRoom("room").setEpoch("t:0").setNextPosition(position)).build());
@@ -333,22 +326,7 @@ class FileTransferTest {
         client = builder().build();
         client.connect();
         server.current().accept(Connected.newBuilder().setSessionId("s").setUserId("u").setInbox("inbox:u").setInboxEpoch("t:0").build());
-        client.subscribeInbox(new RoomListener() {
-            @Override
-            public void onMessage(Message message) {
-                messages.add(message.getId());
-            }
-
-            @Override
-            public void onFile(ReceivedFile file) {
-                files.add(file);
-            }
-
-            @Override
-            public void onFileProgress(FileProgress p) {
-                progress.add(p);
-            }
-        });
+        client.subscribeInbox(recorder);
         ClientFrame subscribe = server.current().last(ClientFrame::hasSubscribe);
         assertThat(subscribe.getSubscribe().getRoom()).isEqualTo("inbox:u");
         server.current().server(ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder()

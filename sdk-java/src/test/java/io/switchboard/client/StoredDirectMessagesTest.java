@@ -16,10 +16,10 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,17 +36,8 @@ class StoredDirectMessagesTest {
     private final FakeConnector server = new FakeConnector(clock);
     private SwitchboardClient client;
 
-    private SwitchboardClient start(SwitchboardClient.Builder builder) {
-        client = builder.url("ws://gateway.test/ws")
-                .tokenProvider(() -> CompletableFuture.completedFuture(SwitchboardClientTest.jwt(1, clock.instant().plus(Duration.ofHours(1)))))
-                .clock(clock)
-                .scheduler(scheduler)
-                .transportConnector(server)
-                .random(new SplittableRandom(7))
-                .backoffInitial(Duration.ofMillis(100))
-                .backoffMax(Duration.ofSeconds(1))
-                .pingInterval(Duration.ofHours(1))
-                .build();
+    private SwitchboardClient start(UnaryOperator<SwitchboardClient.Builder> builder) {
+        client = builder.apply(SwitchboardClientTest.onFakeServer(clock, scheduler, server)).build();
         client.connect();
         return client;
     }
@@ -79,7 +70,7 @@ class StoredDirectMessagesTest {
 
     @Test
     void queuedWhileOfflineSentInCallOrderOnConnectAndResentWithTheSameIdsAfterALoss() {
-        start(SwitchboardClient.builder());
+        start(b -> b);
         CompletableFuture<Ack> first = send("bob", "dm-1");
         CompletableFuture<Ack> second = send("bob", "dm-2");
         CompletableFuture<Ack> third = send("bob", "dm-3");
@@ -116,7 +107,7 @@ class StoredDirectMessagesTest {
 
     @Test
     void aRetryHoldsTheLaterMessagesToItsUserOnlyAndTheyFollowItInOrder() {
-        start(SwitchboardClient.builder());
+        start(b -> b);
         server.current().accept(WITH_INBOX);
         send("bob", "b-1");
         send("bob", "b-2");
@@ -150,7 +141,7 @@ class StoredDirectMessagesTest {
 
     @Test
     void theSameIdMayWaitForAnAckInARoomAndToAUserAtOnceButNotTwiceToOneUser() throws Exception {
-        start(SwitchboardClient.builder());
+        start(b -> b);
         server.current().accept(WITH_INBOX);
         CompletableFuture<Ack> published = client.publish("room", "x-1", new byte[] {1}, null);
         CompletableFuture<Ack> direct = send("bob", "x-1");
@@ -163,7 +154,7 @@ class StoredDirectMessagesTest {
 
     @Test
     void offlinePastThePublishTimeoutFailsRetriablyWithTimeout() throws Exception {
-        start(SwitchboardClient.builder().publishTimeout(Duration.ofSeconds(5)));
+        start(b -> b.publishTimeout(Duration.ofSeconds(5)));
         server.refuse = true;
         server.current().abort();
         CompletableFuture<Ack> lost = send("bob", "dm-1");
@@ -176,7 +167,7 @@ class StoredDirectMessagesTest {
 
     @Test
     void aGatewayWithoutInboxesFailsThemWithBadRequestOnceItIsKnown() throws Exception {
-        start(SwitchboardClient.builder());
+        start(b -> b);
         CompletableFuture<Ack> queued = send("bob", "dm-1");
         server.current().accept(); // no inbox in Connected: an older gateway
         assertThat(sent()).isEmpty();

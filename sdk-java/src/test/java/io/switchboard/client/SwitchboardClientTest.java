@@ -82,6 +82,23 @@ class SwitchboardClientTest {
         }
     }
 
+    /**
+     * A client of the fake gateway {@code server} on a manual clock and scheduler, with a fresh token, a fixed seed,
+     * short backoff and no pings: what the other fake-server tests start from.
+     */
+    static SwitchboardClient.Builder onFakeServer(FakeClock clock, ManualScheduler scheduler, FakeConnector server) {
+        return SwitchboardClient.builder()
+                .url("ws://gateway.test/ws")
+                .tokenProvider(() -> CompletableFuture.completedFuture(jwt(1, clock.instant().plus(Duration.ofHours(1)))))
+                .clock(clock)
+                .scheduler(scheduler)
+                .transportConnector(server)
+                .random(new SplittableRandom(7))
+                .backoffInitial(Duration.ofMillis(100))
+                .backoffMax(Duration.ofSeconds(1))
+                .pingInterval(Duration.ofHours(1));
+    }
+
     static String jwt(int serial, Instant exp) {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String payload = "{\"sub\":\"u\",\"n\":" + serial + ",\"exp\":" + exp.getEpochSecond() + "}";
