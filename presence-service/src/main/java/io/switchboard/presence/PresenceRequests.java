@@ -27,7 +27,7 @@ final class PresenceRequests {
     static final int MAX_ITEMS = 1000;
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_STATUS_TEXT = 128;
-    static final int MAX_USER_ID = 256;
+    static final int MAX_USER_ID = Names.MAX_USER_ID_LENGTH;
     static final int MAX_SESSION_ID = 128;
     static final int MAX_CLIENT = 256;
 

@@ -19,6 +19,8 @@ public final class Names {
     public static final int MAX_ROOM_LENGTH = 128;
     public static final int MAX_ID_LENGTH = 64;
     public static final int MAX_CONFLATION_KEY_LENGTH = 64;
+    /** Longest user id a message may name (a JWT subject: the protocol fixes no syntax beyond its length). */
+    public static final int MAX_USER_ID_LENGTH = 256;
     /** Rooms {@code switchboard:*} belong to the platform: no client or API caller may use them. */
     public static final String RESERVED_NAMESPACE = "switchboard";
 
@@ -70,6 +72,17 @@ public final class Names {
         }
         if (!ID.matcher(id).matches()) {
             return Optional.of("id: '" + printable(id) + "' (expected: 1-" + MAX_ID_LENGTH + " of [A-Za-z0-9._:-])");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Returns why {@code userId} is not a user id a direct message may name (1 to {@value #MAX_USER_ID_LENGTH}
+     * characters of anything), or empty when it is; {@code field} names it in the message.
+     */
+    public static Optional<String> userIdProblem(String field, String userId) {
+        if (userId.isEmpty() || userId.length() > MAX_USER_ID_LENGTH) {
+            return Optional.of(field + ": " + userId.length() + " characters (expected: 1-" + MAX_USER_ID_LENGTH + ")");
         }
         return Optional.empty();
     }

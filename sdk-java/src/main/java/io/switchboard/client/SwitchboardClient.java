@@ -54,8 +54,6 @@ import javax.net.ssl.SSLContext;
  */
 public final class SwitchboardClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SwitchboardClient.class.getName());
-    /** The longest user id a direct message may name (docs/protocol.md section 11.3). */
-    private static final int MAX_USER_ID_LENGTH = 256;
 
     private final ClientSettings settings;
     private final FileSettings fileSettings;
@@ -432,9 +430,9 @@ public final class SwitchboardClient implements AutoCloseable {
 
     /** The gateway's rule for a direct message's target, checked before a stored one is queued. */
     private static void checkUserId(String userId) {
-        if (userId.isEmpty() || userId.length() > MAX_USER_ID_LENGTH) {
-            throw new IllegalArgumentException("userId: " + userId.length() + " characters (expected: 1-" + MAX_USER_ID_LENGTH + ")");
-        }
+        Names.userIdProblem("userId", userId).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
     }
 
     private CompletableFuture<Ack> enqueueDirect(String userId, String id, byte[] payload, String contentType) {

@@ -23,9 +23,6 @@ import io.switchboard.proto.internal.v1.Sender;
  * and stateless.
  */
 public final class DirectMessageHandler {
-    /** Longest accepted user id (a JWT subject; the protocol fixes no syntax). */
-    static final int MAX_USER_ID_LENGTH = 256;
-
     private final RouterClient router;
     private final Duration timeout;
     private final int maxPayloadBytes;
@@ -38,10 +35,9 @@ public final class DirectMessageHandler {
 
     /** The error to answer {@code dm} with before any router call, or empty. */
     public Optional<ClientError> validate(DirectMessage dm) {
-        String user = dm.getUserId();
-        if (user.isEmpty() || user.length() > MAX_USER_ID_LENGTH) {
-            return Optional.of(new ClientError(ErrorCode.BAD_REQUEST,
-                    "user_id: " + user.length() + " characters (expected: 1-" + MAX_USER_ID_LENGTH + ")"));
+        Optional<String> userProblem = Names.userIdProblem("user_id", dm.getUserId());
+        if (userProblem.isPresent()) {
+            return Optional.of(new ClientError(ErrorCode.BAD_REQUEST, userProblem.get()));
         }
         if (!dm.getId().isEmpty()) {
             Optional<String> idProblem = Names.idProblem(dm.getId());
