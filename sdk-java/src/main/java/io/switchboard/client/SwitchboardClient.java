@@ -263,11 +263,8 @@ public final class SwitchboardClient implements AutoCloseable {
         Names.roomProblem(room).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
-        return startTransfer(room, null, fileId, name, contentType, data, progress, (id, payload, type) -> {
-            OfflineQueue.Entry entry = new OfflineQueue.Entry(room, id, payload, type);
-            publisher.publish(entry);
-            return entry.future;
-        });
+        return startTransfer(room, null, fileId, name, contentType, data, progress,
+                (id, payload, type) -> queued(new OfflineQueue.Entry(room, id, payload, type)));
     }
 
     /** Sends a file to a user with a fresh file id; see {@link #sendFileToUser(String, String, String, String, byte[], FileProgressListener)}. */
@@ -292,11 +289,14 @@ public final class SwitchboardClient implements AutoCloseable {
                                        FileProgressListener progress) {
         Objects.requireNonNull(userId, "userId");
         checkUserId(userId);
-        return startTransfer(null, userId, fileId, name, contentType, data, progress, (id, payload, type) -> {
-            OfflineQueue.Entry entry = OfflineQueue.Entry.direct(userId, id, payload, type);
-            publisher.publish(entry);
-            return entry.future;
-        });
+        return startTransfer(null, userId, fileId, name, contentType, data, progress,
+                (id, payload, type) -> queued(OfflineQueue.Entry.direct(userId, id, payload, type)));
+    }
+
+    /** Loop thread: hands {@code entry} to the publisher; its future completes with the Ack. */
+    private CompletableFuture<Ack> queued(OfflineQueue.Entry entry) {
+        publisher.publish(entry);
+        return entry.future;
     }
 
     private FileTransfer startTransfer(String room, String userId, String fileId, String name, String contentType,
