@@ -102,7 +102,10 @@ public final class KeySet implements AutoCloseable {
      *                            is known)
      */
     public List<JWK> candidates(JWSHeader header) throws KeySourceException {
-        List<JWK> keys = new ArrayList<>(matching(configured, header));
+        List<JWK> keys = configured.isEmpty() ? new ArrayList<>(1) : new ArrayList<>(matching(configured, header));
+        if (published.isEmpty()) {
+            return keys;
+        }
         KeySourceException failure = null;
         JWKSelector selector = new JWKSelector(JWKMatcher.forJWSHeader(header));
         for (JWKSource<SecurityContext> source : published.values()) {

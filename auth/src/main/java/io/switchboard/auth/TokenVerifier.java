@@ -34,7 +34,9 @@ import java.util.Set;
  * <li>{@code iss} must equal the configured issuer and {@code aud} contain the configured audience, when
  * configured.</li>
  * </ul>
- * Thread-safe (the processor is configured once and then only read).
+ * Each key's Java key and verifier are built once and reused for every token it verifies, for as long as the key
+ * set holds that key ({@link VerificationKeySelector}, {@link EdDsaVerifierFactory}): nimbus would build a verifier
+ * per token. Thread-safe (the processor is configured once and then only read; those two caches are concurrent).
  */
 public final class TokenVerifier {
     /** The algorithms a token may be signed with. */

@@ -130,6 +130,37 @@ class KeySetTest {
     }
 
     @Test
+    void aKeyReplacedUnderTheSameKidIsUsedAndTheOldOneRefused(@TempDir Path dir) throws Exception {
+        // Verifiers are reused per key: a key rotated under the same kid must get its own, not the old key's.
+        Path file = dir.resolve("jwks.json");
+        for (boolean edwards : new boolean[] {false, true}) {
+            TestTokens old = edwards ? TestTokens.ed25519("same") : TestTokens.es256("same");
+            TestTokens next = edwards ? TestTokens.ed25519("same") : TestTokens.es256("same");
+            Files.writeString(file, new JWKSet(old.publicJwk()).toString());
+            try (KeySet keys = KeySet.from(KeySetSettings.of("test.auth", Optional.empty(), Optional.empty(),
+                    Optional.of(file), Optional.empty()).withIntervals(REFRESH, Duration.ofMillis(50),
+                    Duration.ofSeconds(1)))) {
+                TokenVerifier v = verifier(keys);
+                assertThat(v.verify(old.token("alice")).subject()).isEqualTo("alice");
+                assertThat(v.verify(old.token("alice")).subject()).isEqualTo("alice"); // the reused verifier
+                TokenVerifierTest.assertRejected(v, next.token("bob"), TokenRejectedException.Reason.INVALID,
+                        "bad signature");
+                Files.writeString(file, new JWKSet(next.publicJwk()).toString());
+                TestTokens stranger = TestTokens.rs256("unknown");
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    // An unknown kid makes the set re-read; then the new key verifies and the old one no longer.
+                    TokenVerifierTest.assertRejected(v, stranger.token("x"), TokenRejectedException.Reason.INVALID,
+                            "no key for this token");
+                    assertThat(v.verify(next.token("bob")).subject()).isEqualTo("bob");
+                });
+                TokenVerifierTest.assertRejected(v, old.token("alice"), TokenRejectedException.Reason.INVALID,
+                        "bad signature");
+                assertThat(v.verify(next.token("bob")).subject()).isEqualTo("bob");
+            }
+        }
+    }
+
+    @Test
     void configuredKeysAndAPublishedSetWorkSideBySide() throws Exception {
         String secret = "0123456789abcdef0123456789abcdef";
         TestTokens legacy = TestTokens.hs256(secret);

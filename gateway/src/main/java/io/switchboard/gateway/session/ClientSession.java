@@ -90,6 +90,7 @@ public final class ClientSession implements ConnectionHandler {
 
     /** Registers the connection, starts its writer and its connect timeout. */
     void open() {
+        auth.onRefreshed(this::tokenRefreshed);
         connections.add(this);
         metrics.connectionOpened();
         output.start();
@@ -200,6 +201,7 @@ public final class ClientSession implements ConnectionHandler {
         if (ending.transportClosed()) {
             connections.remove(this); // the transport ended while we indexed: undo
         }
+        connections.tokenAccepted(this, token.expiresAt());
         presence.opened(token.userId(), connect.getClient());
         output.send(replies.connected(sessionId, token.userId()));
         limits.afterConnect(token.userId(), sessionId, reason -> close(ErrorCode.TOO_MANY_CONNECTIONS, reason));
@@ -222,6 +224,13 @@ public final class ClientSession implements ConnectionHandler {
     void closeIfExpired(Instant cutoff) {
         if (state.get() == State.CONNECTED && auth.expiredAt(cutoff)) {
             close(ErrorCode.TOKEN_EXPIRED, "token expired; connect again with a fresh token");
+        }
+    }
+
+    /** A RefreshToken was taken: the connection is filed under the new token's expiry. */
+    private void tokenRefreshed(Instant expiresAt) {
+        if (state.get() == State.CONNECTED) {
+            connections.tokenAccepted(this, expiresAt);
         }
     }
 

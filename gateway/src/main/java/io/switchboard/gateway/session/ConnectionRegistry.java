@@ -22,6 +22,7 @@ public final class ConnectionRegistry {
     private final int maxPerUser;
     private final Runnable reapEnded;
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    private final TokenExpiries expiries = new TokenExpiries();
     // Values are immutable, replaced inside the map's compute.
     private final ConcurrentHashMap<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -89,6 +90,18 @@ public final class ConnectionRegistry {
         return added[0];
     }
 
+    /**
+     * Files a connected session under its token's expiry for {@link #closeExpired}, again after each refresh; undone
+     * when the session was removed meanwhile (its transport ended), so that no ended session stays filed.
+     */
+    void tokenAccepted(ClientSession session, Instant expiresAt) {
+        expiries.put(session, expiresAt);
+        // remove() takes the session out of the set before it unfiles it: one of the two sees the other.
+        if (!sessions.contains(session)) {
+            expiries.remove(session);
+        }
+    }
+
     void remove(ClientSession session) {
         String user = session.userId();
         if (!user.isEmpty()) {
@@ -101,7 +114,9 @@ public final class ConnectionRegistry {
                 return fewer.isEmpty() ? null : Set.copyOf(fewer);
             });
         }
-        if (sessions.remove(session) && sessions.isEmpty()) {
+        boolean removed = sessions.remove(session);
+        expiries.remove(session); // after the set: see tokenAccepted
+        if (removed && sessions.isEmpty()) {
             lock.lock();
             try {
                 emptied.signalAll();
@@ -126,11 +141,19 @@ public final class ConnectionRegistry {
         return s == null ? List.of() : List.copyOf(s);
     }
 
-    /** Closes with TOKEN_EXPIRED every connection whose token expired at or before {@code cutoff}. */
+    /**
+     * Closes with TOKEN_EXPIRED every connection whose token expired at or before {@code cutoff}. Visits only those:
+     * connections are filed by expiry when their token is accepted ({@link #tokenAccepted}).
+     */
     public void closeExpired(Instant cutoff) {
-        for (ClientSession s : sessions) {
+        for (ClientSession s : expiries.takeExpired(cutoff)) {
             s.closeIfExpired(cutoff);
         }
+    }
+
+    /** Connections filed by token expiry (connected, not yet ended or expired). */
+    int tokensFiled() {
+        return expiries.size();
     }
 
     /** Asks every connection to close with {@code code}; frames already queued are written first. */

@@ -58,6 +58,8 @@ public final class DirectMessageHandler {
      * @return completes with an Ack or an Error frame, never exceptionally
      */
     public CompletableFuture<ServerFrame> send(DirectMessage dm, Sender sender) {
+        // From SecureRandom, not RandomIds: a direct message's id is deduplicated per *target* user, so another
+        // sender who could predict it could send that id first and have this message answered "duplicate".
         String id = dm.getId().isEmpty() ? "g-" + UUID.randomUUID() : dm.getId();
         SendToUserRequest request = SendToUserRequest.newBuilder()
                 .setUserId(dm.getUserId())

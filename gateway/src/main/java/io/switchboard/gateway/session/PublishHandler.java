@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import io.opentelemetry.api.trace.Span;
@@ -115,7 +114,7 @@ public final class PublishHandler {
     }
 
     private CompletableFuture<ServerFrame> publish(Publish p, Sender sender, PublishLanes lanes, boolean direct) {
-        String id = p.getId().isEmpty() ? "g-" + UUID.randomUUID() : p.getId();
+        String id = p.getId().isEmpty() ? "g-" + RandomIds.uuid() : p.getId();
         Span span = spans.startPublish(p, sender, id);
         String traceId = GatewaySpans.traceId(span, p);
         Envelope envelope = Envelope.newBuilder()

@@ -2,6 +2,7 @@ package io.switchboard.gateway.session;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import io.switchboard.gateway.auth.AuthException;
 import io.switchboard.gateway.auth.TokenVerifier;
@@ -28,6 +29,8 @@ final class SessionAuth {
     private volatile Principal principal;
     // When the current token expires; null before Connect.
     private volatile Instant expiresAt;
+    // Told the new expiry after each refresh taken (the gateway files connections by expiry).
+    private volatile Consumer<Instant> refreshed = expiry -> { };
 
     SessionAuth(String sessionId, String gatewayId, TokenVerifier verifier) {
         this.sessionId = sessionId;
@@ -68,7 +71,13 @@ final class SessionAuth {
         }
         principal = Principal.of(sessionId, token);
         expiresAt = token.expiresAt();
+        refreshed.accept(token.expiresAt());
         return Optional.empty();
+    }
+
+    /** Calls {@code listener} with the new expiry after each refresh taken. */
+    void onRefreshed(Consumer<Instant> listener) {
+        this.refreshed = listener;
     }
 
     /** True when the session's token expired at or before {@code cutoff}; false before Connect. */

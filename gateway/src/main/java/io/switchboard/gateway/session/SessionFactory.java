@@ -2,7 +2,6 @@ package io.switchboard.gateway.session;
 
 import java.time.Clock;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -97,7 +96,7 @@ public final class SessionFactory implements ConnectionHandler.Factory {
     /** Builds the session of a new connection and opens it (writer started, connect timeout running). */
     @Override
     public ClientSession open(Subprotocol subprotocol, FrameSink sink) {
-        String id = UUID.randomUUID().toString();
+        String id = RandomIds.uuid(); // an identifier, not a secret: see RandomIds
         SessionAuth auth = new SessionAuth(id, gatewayId, verifier);
         SessionOutput output = new SessionOutput(id, subprotocol, sink, settings.maxOutboundQueueBytes(), metrics,
                 writerLanes, debug == null ? FrameTap.NONE : new FrameTap(debug, id, auth::userId));
