@@ -77,18 +77,7 @@ final class GatewayHarness implements AutoCloseable {
             }
             h.router = new FakeRouter(h.kafka.bootstrapServers(), TOPIC, topicId);
             h.history = new FakeHistory(h.kafka.bootstrapServers(), new RoomLogTopic(TOPIC, topicId, 3));
-            ConfigBuilder<GatewayConfig> config = GatewayConfig.builder()
-                    .set(HOST, "127.0.0.1")
-                    .set(PORT, 0)
-                    .set(ROUTERS, List.of("127.0.0.1:" + h.router.port()))
-                    .set(KafkaKeys.BOOTSTRAP_SERVERS, h.kafka.bootstrapServers())
-                    .set(KafkaKeys.TOPIC_NAME, TOPIC)
-                    .set(AUTH.hs256Secret, SECRET)
-                    .set(HISTORY_ADDRESS, List.of("127.0.0.1:" + h.history.port()))
-                    // Off unless a test turns it on: probe publishes would mix with what tests count or hold.
-                    .set(GatewayKeys.PROBE_INTERVAL, Duration.ZERO)
-                    // Off too, for the same reason: tests that exercise it turn it on.
-                    .set(WarmUpKeys.MESSAGES, 0);
+            ConfigBuilder<GatewayConfig> config = h.config();
             tweaks.accept(config);
             h.gateway = GatewayServer.builder(config.build()).registry(h.registry).clock(clock).httpRouting(routing)
                     .build().start();
@@ -99,7 +88,37 @@ final class GatewayHarness implements AutoCloseable {
         }
     }
 
+    /**
+     * Another gateway on this harness's Kafka, router and history, with metrics of its own; {@code tweaks} adjust its
+     * configuration (as they do the first one's). The caller stops it.
+     */
+    GatewayServer startAnotherGateway(Consumer<ConfigBuilder<GatewayConfig>> tweaks) {
+        ConfigBuilder<GatewayConfig> config = config();
+        tweaks.accept(config);
+        return GatewayServer.builder(config.build()).build().start();
+    }
+
+    /** The gateways' configuration before a test's tweaks. */
+    private ConfigBuilder<GatewayConfig> config() {
+        return GatewayConfig.builder()
+                .set(HOST, "127.0.0.1")
+                .set(PORT, 0)
+                .set(ROUTERS, List.of("127.0.0.1:" + router.port()))
+                .set(KafkaKeys.BOOTSTRAP_SERVERS, kafka.bootstrapServers())
+                .set(KafkaKeys.TOPIC_NAME, TOPIC)
+                .set(AUTH.hs256Secret, SECRET)
+                .set(HISTORY_ADDRESS, List.of("127.0.0.1:" + history.port()))
+                // Off unless a test turns it on: probe publishes would mix with what tests count or hold.
+                .set(GatewayKeys.PROBE_INTERVAL, Duration.ZERO)
+                // Off too, for the same reason: tests that exercise it turn it on.
+                .set(WarmUpKeys.MESSAGES, 0);
+    }
+
     URI wsUri() {
+        return wsUri(gateway);
+    }
+
+    static URI wsUri(GatewayServer gateway) {
         return URI.create(gateway.webSocketScheme() + "://127.0.0.1:" + gateway.port()
                 + gateway.config().get(GatewayKeys.WS_PATH));
     }

@@ -34,8 +34,8 @@ class GatewayServerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        h = GatewayHarness.start(c -> c.set(GatewayKeys.ID, "gw-test").set(GatewayKeys.MAX_SUBSCRIPTIONS, 3)
-                .set(GatewayKeys.CONNECT_TIMEOUT, Duration.ofSeconds(1)));
+        // The default connect timeout (10 s): every test's client must send Connect within it, on a loaded machine too.
+        h = GatewayHarness.start(c -> c.set(GatewayKeys.ID, "gw-test").set(GatewayKeys.MAX_SUBSCRIPTIONS, 3));
     }
 
     @AfterEach
@@ -202,7 +202,10 @@ class GatewayServerTest {
 
     @Test
     void noConnectWithinTheTimeoutClosesWithConnectTimeout() {
-        try (WsTestClient c = WsTestClient.connect(h.wsUri(), Subprotocol.PROTO)) {
+        // A gateway of its own with a short timeout: on the shared one, every other test's Connect would race it.
+        try (GatewayServer quick = h.startAnotherGateway(c -> c.set(GatewayKeys.ID, "gw-quick")
+                .set(GatewayKeys.CONNECT_TIMEOUT, Duration.ofMillis(200)));
+             WsTestClient c = WsTestClient.connect(GatewayHarness.wsUri(quick), Subprotocol.PROTO)) {
             WsTestClient.Closed closed = c.awaitClose(WAIT);
             assertThat(closed.code()).isEqualTo(ErrorCode.CONNECT_TIMEOUT_VALUE);
         }
@@ -236,11 +239,13 @@ class GatewayServerTest {
 
     @Test
     void connectionCountFollowsConnectsAndAbruptDisconnects() {
-        int before = h.gateway.connectionCount();
+        // Earlier tests' connections end on the gateway some time after their clients closed them: once none is
+        // left, the count moves by this test's connection only.
+        await().atMost(WAIT).until(() -> h.gateway.connectionCount() == 0);
         WsTestClient c = h.connect(Subprotocol.PROTO, "alice");
-        await().atMost(WAIT).until(() -> h.gateway.connectionCount() == before + 1);
+        await().atMost(WAIT).until(() -> h.gateway.connectionCount() == 1);
         c.close();
-        await().atMost(WAIT).until(() -> h.gateway.connectionCount() == before);
+        await().atMost(WAIT).until(() -> h.gateway.connectionCount() == 0);
     }
 
     @Test
