@@ -9,8 +9,10 @@ const MAX_POST_CHARS = 512 * 1024;
  * a Server-Sent Events stream read with fetch (GET /sse on the WebSocket URL's host and port, http for ws and https
  * for wss) carries the server frames, and POSTs carry the client frames, in the JSON mapping only. It posts with the
  * token of the last connect or refresh frame it sent, one POST at a time (frames sent meanwhile go together in the
- * next). The stream's "open" event is the socket's open, its "close" event the close code; a stream that ends without
- * one closes with 1006, as a dropped WebSocket does. Works where fetch streams response bodies (browsers, Node >= 18).
+ * next). After a POST that was not taken (any answer but 204, or none) it posts nothing more: the frames queued behind
+ * it and those sent later are dropped, and the client resends what they carried on the next stream, in order. The
+ * stream's "open" event is the socket's open, its "close" event the close code; a stream that ends without one closes
+ * with 1006, as a dropped WebSocket does. Works where fetch streams response bodies (browsers, Node >= 18).
  */
 export class SseSocket implements WebSocketLike {
   readonly protocol = SUBPROTOCOLS.json;
@@ -26,6 +28,12 @@ export class SseSocket implements WebSocketLike {
   private token = '';
   private readonly queue: string[] = [];
   private posting = false;
+  /**
+   * A POST was refused or failed: this stream takes no more frames. Behind a load balancer a later POST may reach the
+   * gateway holding the stream (while the refused one reached another) and be stored ahead of the refused frames'
+   * resend on the next stream; and a proxy's refusal (a 413 of its own) leaves the session open behind it.
+   */
+  private refused = false;
   private closed = false;
 
   /** @param url the gateway's WebSocket URL; the subprotocols are ignored (the fallback speaks JSON only) */
@@ -54,6 +62,9 @@ export class SseSocket implements WebSocketLike {
     if (data.startsWith('{"connect"') || data.startsWith('{"refresh"')) {
       const frame = JSON.parse(data) as { connect?: { token?: string }; refresh?: { token?: string } };
       this.token = frame.connect?.token ?? frame.refresh?.token ?? this.token;
+    }
+    if (this.refused) {
+      return; // dropped like the frames queued behind the refused POST; the close that follows makes the client resend
     }
     this.queue.push(data);
     if (!this.posting) {
@@ -140,7 +151,10 @@ export class SseSocket implements WebSocketLike {
     // Event types of a later version are ignored (docs/protocol.md section 12).
   }
 
-  /** Posts what is queued, one POST at a time; a refused POST drops the queue (and the stream, unless a close event follows). */
+  /**
+   * Posts what is queued, one POST at a time. A POST not taken ends the posting for good (docs/protocol.md section 15)
+   * and drops the queue, and the stream too unless a close event follows (400 and 413 close the session).
+   */
   private async postQueued(): Promise<void> {
     this.posting = true;
     try {
@@ -162,12 +176,14 @@ export class SseSocket implements WebSocketLike {
           });
           status = response.status;
         } catch (e) {
+          this.refuse();
           this.finish(1006, `POST failed: ${String(e)}`);
           return;
         }
         if (status !== 204) {
-          this.queue.length = 0;
-          // 400 and 413 close the session with a close event on the stream; anything else leaves it unusable.
+          this.refuse();
+          // 400 and 413 close the session with a close event on the stream (its code tells whether to reconnect);
+          // anything else (404: the stream is gone or on another gateway; 401, 409, 429, 5xx) leaves it unusable.
           if (status !== 400 && status !== 413) {
             this.finish(1006, `POST answered HTTP ${status}`);
           }
@@ -177,6 +193,12 @@ export class SseSocket implements WebSocketLike {
     } finally {
       this.posting = false;
     }
+  }
+
+  /** No more POSTs on this stream: what waits to be posted is dropped, and so is what is sent from now on. */
+  private refuse(): void {
+    this.refused = true;
+    this.queue.length = 0;
   }
 
   private finish(code: number, reason: string): void {

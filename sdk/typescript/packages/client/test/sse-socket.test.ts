@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { SseSocket } from '../src/sse-socket.js';
+import { FetchSpy } from './fetch-spy.js';
+
+/**
+ * The gateway's side of the HTTP fallback (docs/protocol.md section 15), scripted on a real HTTP server: one stream
+ * (id "s1"), whose POSTs it answers with the statuses it is given (204 once they run out; 'drop' cuts the connection
+ * without an answer), and a close event when the test sends one.
+ */
+class ScriptedGateway {
+  readonly answers: Array<number | 'drop'> = [];
+  private readonly server: Server = createServer((req, res) => this.handle(req, res));
+  private stream: ServerResponse | undefined;
+
+  /** Listens on a free port; resolves with the WebSocket URL a client would be given. */
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/ws`;
+  }
+
+  /** The close event, then the end of the response, as the gateway closes a session. */
+  close(code: number, reason: string): void {
+    this.stream?.end(`event: close\ndata: ${JSON.stringify({ code, reason })}\n\n`);
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === 'GET' && req.url === '/sse') {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
+      res.write('event: open\ndata: {"stream":"s1","heartbeatMs":15000}\n\n');
+      this.stream = res;
+      return;
+    }
+    req.resume();
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/sse/s1') {
+        res.writeHead(req.method === 'DELETE' ? 204 : 404).end();
+        return;
+      }
+      const answer = this.answers.shift() ?? 204;
+      if (answer === 'drop') {
+        req.socket.destroy();
+      } else {
+        res.writeHead(answer).end();
+      }
+    });
+  }
+}
+
+function frame(n: number): string {
+  return JSON.stringify({ publish: { requestId: n, room: 'chat:lobby', id: `m-${n}`, payload: 'aGk=', ack: true } });
+}
+
+/** A socket on the gateway whose first POST (connect) was taken. */
+async function openSocket(url: string, spy: FetchSpy) {
+  const socket = new SseSocket(url);
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    socket.onclose = resolve;
+  });
+  await new Promise((resolve) => {
+    socket.onopen = resolve;
+  });
+  socket.send(JSON.stringify({ connect: { token: 'token' } }));
+  assert.equal(await spy.lastStatus(), 204);
+  return { socket, closed };
+}
+
+describe('SseSocket: after a POST that was not taken, nothing more is posted on the stream (protocol.md 15)', () => {
+  let gateway: ScriptedGateway;
+  let spy: FetchSpy;
+  let url: string;
+
+  beforeEach(async () => {
+    gateway = new ScriptedGateway();
+    url = await gateway.start();
+    spy = new FetchSpy().install();
+  });
+
+  afterEach(async () => {
+    spy.uninstall();
+    await gateway.stop();
+  });
+
+  for (const [status, code] of [[400, 3502], [413, 1009]] as const) {
+    test(`${status}: frames queued behind it and sent after it stay off the stream until its close event (${code})`, async () => {
+      const { socket, closed } = await openSocket(url, spy);
+      gateway.answers.push(status);
+      socket.send(frame(1));
+      socket.send(frame(2)); // queued while the POST of frame 1 is out
+      assert.equal(await spy.lastStatus(), status);
+
+      socket.send(frame(3)); // after the refusal, before the close event
+      socket.send(frame(4));
+      assert.deepEqual(spy.bodies.slice(1), [frame(1)], 'no POST after the refused one');
+
+      gateway.close(code, 'closed by the gateway');
+      assert.deepEqual(await closed, { code, reason: 'closed by the gateway' });
+      assert.deepEqual(spy.bodies.slice(1), [frame(1)]);
+    });
+  }
+
+  for (const status of [401, 403, 404, 409, 429, 500, 503, 'drop'] as const) {
+    test(`${status === 'drop' ? 'no answer' : status}: the stream ends as a dropped connection (1006) and takes no more frames`, async () => {
+      const { socket, closed } = await openSocket(url, spy);
+      gateway.answers.push(status);
+      socket.send(frame(1));
+      socket.send(frame(2));
+      assert.equal(await spy.lastStatus(), status === 'drop' ? -1 : status);
+      assert.equal((await closed).code, 1006);
+
+      assert.throws(() => socket.send(frame(3)), /not open/);
+      assert.deepEqual(spy.bodies.slice(1), [frame(1)], 'no POST after the refused one');
+    });
+  }
+
+  test('frames sent while a POST is out go together in the next one, in order', async () => {
+    const { socket } = await openSocket(url, spy);
+    socket.send(frame(1));
+    socket.send(frame(2));
+    socket.send(frame(3));
+    assert.equal(await spy.lastStatus(), 204);
+    assert.equal(await spy.lastStatus(), 204);
+    assert.deepEqual(spy.bodies.slice(1), [frame(1), `${frame(2)}\n${frame(3)}`]);
+    socket.close();
+  });
+});
