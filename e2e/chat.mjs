@@ -10,7 +10,8 @@
 // --expect-fallback (the page behind a proxy that refuses WebSocket upgrades): also checks that each page tried a
 // WebSocket, that none ever carried a frame, and that each page opened HTTP fallback event streams (GET /sse, 200).
 // At the end alice sends an image (a PNG of noise drawn in her page, several chunks): both pages must show it, decoded
-// to the same size and the same pixels.
+// to the same size and the same pixels. Then she sends bob a text file through "File to a user": bob's page must show
+// it in his inbox, from alice, with its name and its text, and alice's page that it is in bob's inbox.
 // Exit code 0 = pass. Screenshots of failures go to $E2E_ARTIFACTS (default ./test-results).
 import { chromium } from 'playwright-core';
 import { createInterface } from 'node:readline';
@@ -50,6 +51,8 @@ async function snapshot(user) {
     members: [...document.querySelectorAll('[data-testid=member]')].map((e) => e.dataset.user),
     typing: document.querySelector('[data-testid=typing]')?.textContent,
     banner: document.querySelector('[data-testid=banner]:not([hidden])')?.textContent,
+    inbox: [...document.querySelectorAll('[data-testid=inbox-file]')].map((e) => e.textContent),
+    sending: document.querySelector('[data-testid=direct-status]')?.textContent,
   })).catch((e) => ({ unavailable: e.message }));
 }
 
@@ -181,7 +184,7 @@ async function shownImageHash(user) {
     for (const b of ctx.getImageData(0, 0, canvas.width, canvas.height).data) hash = Math.imul(hash ^ b, 16777619) >>> 0;
     const li = img.closest('[data-testid=message]');
     return { hash, sender: li.dataset.sender, name: li.querySelector('[data-testid=file-name]').textContent,
-      images: document.querySelectorAll('[data-testid=file-image]').length };
+      images: document.querySelectorAll('[data-testid=message] [data-testid=file-image]').length };
   });
 }
 
@@ -318,6 +321,25 @@ try {
   }
   await until(alice, 'no transfer in progress', () => document.querySelector('[data-testid=file-status]').textContent === '');
   step(`image: alice sent a ${IMAGE.width}x${IMAGE.height} PNG (${pngBytes.length} bytes); both pages show it, pixel for pixel`);
+
+  // A new name each run: bob's inbox keeps the files of earlier runs against the same platform, and shows them all.
+  const note = { name: `note-${ROOM.slice('demo:e2e-'.length)}.txt`, text: `hello bob, from alice (${ROOM})` };
+  await alice.page.getByTestId('direct-user').fill('bob');
+  await alice.page.getByTestId('direct-file').setInputFiles({ name: note.name, mimeType: 'text/plain', buffer: Buffer.from(note.text) });
+  const inboxEntries = (name) => [...document.querySelectorAll('[data-testid=inbox-file]')]
+    .filter((li) => li.querySelector('[data-testid=file-name]')?.textContent.startsWith(name + ' ('))
+    .map((li) => ({ sender: li.dataset.sender, text: li.querySelector('[data-testid=file-text]')?.textContent }));
+  await until(bob, `shows ${note.name} from alice in his inbox, with its text`, ({ name, text }) => {
+    const shown = [...document.querySelectorAll('[data-testid=inbox-file]')]
+      .filter((li) => li.querySelector('[data-testid=file-name]')?.textContent.startsWith(name + ' ('));
+    return shown.length === 1 && shown[0].dataset.sender === 'alice'
+      && shown[0].querySelector('[data-testid=file-text]')?.textContent === text;
+  }, note);
+  await until(alice, `says ${note.name} is in bob's inbox`,
+    (name) => document.querySelector('[data-testid=direct-status]').textContent === `${name} is in bob's inbox`, note.name);
+  const aliceInbox = await alice.page.evaluate(inboxEntries, note.name);
+  check(aliceInbox.length === 0, `alice's own inbox shows the file she sent bob: ${JSON.stringify(aliceInbox)}`);
+  step(`file to a user: alice sent bob ${note.name}; his inbox shows it with its text, hers does not`);
   if (expectFallback) {
     for (const user of users) {
       const seen = `${user.webSockets} WebSockets, ${user.webSocketFrames} frames on them, ${user.eventStreams} event streams`;

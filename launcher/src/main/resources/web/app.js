@@ -3,6 +3,8 @@
 // duplicates, acked publishes that survive reconnects, typing expiry) is the SDK's job, this file only renders.
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 20;
+/** Text files up to this size show their text; larger ones (and other files) a link to save them. */
+const TEXT_SHOWN_BYTES = 4096;
 const params = new URLSearchParams(location.search);
 
 let sdk;
@@ -20,6 +22,9 @@ let pending = 0;
 /** room name -> what the page knows about it */
 const rooms = new Map();
 let current;
+/** Files sent to this user, by sender and file id, in the order they began to arrive: receiving, done or incomplete. */
+const inbox = new Map();
+let inboxOpened = false;
 
 function newRoom(name) {
   return {
@@ -65,6 +70,10 @@ $('signin-form').onsubmit = async (e) => {
   rooms.clear();
   current = undefined;
   pending = 0;
+  inbox.clear();
+  inboxOpened = false;
+  renderInbox();
+  $('inbox-note').textContent = $('direct-status').textContent = '';
   sessionStorage.setItem('switchboard-demo-name', name);
   client = new sdk.SwitchboardClient({
     url: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws',
@@ -78,6 +87,7 @@ $('signin-form').onsubmit = async (e) => {
   client.connect();
   $('user').textContent = 'signed in as ' + name;
   $('composer').disabled = $('send').disabled = $('join').disabled = $('attach-button').disabled = false;
+  $('direct-user').disabled = $('direct-file-button').disabled = false;
   $('composer').placeholder = 'say something';
   hideBanner();
   join(params.get('room') || 'lobby');
@@ -93,7 +103,11 @@ function wire(c) {
     const status = $('status');
     status.dataset.state = s.state;
     status.textContent = s.state + (s.state === 'reconnecting' && s.code ? ` (${s.code})` : '');
-    if (s.state === 'connected') hideBanner();
+    if (s.state === 'connected') {
+      hideBanner();
+      // After the SDK's own work on the new connection (it resubscribes what it holds, the inbox too once opened).
+      setTimeout(() => openInbox(c));
+    }
     if (s.state === 'closed' && s.code) showBanner(`connection closed: ${s.code} ${s.reason || ''}`);
   });
   c.on('message', (m) => {
@@ -106,6 +120,15 @@ function wire(c) {
     if (r && addMessage(r, fileEntry(f))) renderIfCurrent(r, { messages: true });
   });
   c.on('fileIncomplete', (f) => console.warn(`switchboard: file ${f.manifest.name} from ${f.sender} incomplete: ${f.reason} ${f.message}`));
+  // Files sent to this user (sendFileToUser), from the inbox subscription: progress, then the file whole and checked,
+  // or why it cannot be put together.
+  c.on('inboxFileProgress', (p) => c === client && updateInbox(p.sender, p.manifest, { bytes: p.bytes }));
+  c.on('inboxFile', (f) => c === client && updateInbox(f.sender, f.manifest, { received: fileEntry(f) }));
+  c.on('inboxFileIncomplete', (f) => {
+    if (c !== client) return;
+    console.warn(`switchboard: file ${f.manifest.name} to you from ${f.sender} incomplete: ${f.reason} ${f.message}`);
+    updateInbox(f.sender, f.manifest, { incomplete: f.reason });
+  });
   c.on('subscribed', (s) => {
     if (s.serverSide && !rooms.has(s.room)) {
       // A backend subscribed this user (SubscribeUser): show the room like one joined by hand.
@@ -198,11 +221,13 @@ async function loadEarlier(r) {
 }
 $('load-earlier').onclick = () => current && loadEarlier(rooms.get(current));
 
-/** A received file as a message entry at its manifest's position, with a URL of its bytes. */
+/** A received file as a message entry at its manifest's position, with a URL of its bytes (and a small text's text). */
 function fileEntry(f) {
+  const text = f.manifest.contentType.startsWith('text/') && f.data.length <= TEXT_SHOWN_BYTES
+    ? new TextDecoder().decode(f.data) : undefined;
   return {
     room: f.room, position: f.position, epoch: f.epoch, id: f.manifest.fileId, sender: f.sender, timestamp: new Date(),
-    file: f.manifest, url: URL.createObjectURL(new Blob([f.data], { type: f.manifest.contentType })),
+    file: f.manifest, url: URL.createObjectURL(new Blob([f.data], { type: f.manifest.contentType })), text,
   };
 }
 
@@ -252,24 +277,78 @@ $('attach').onchange = async () => {
   $('attach').value = '';
   if (!file || !current) return;
   const r = rooms.get(current);
-  const status = $('file-status');
+  await sendChosenFile(file, $('file-status'), file.name, r.name, '', (data, options) => client.sendFile(r.name, data, options));
+};
+
+/**
+ * Sends a chosen file with start (client.sendFile or client.sendFileToUser: the SDK sends a manifest, then
+ * chunks within the connection's limits, resent across reconnects; progress counts the chunks the server has
+ * stored), showing "sending <label>" and its progress in status, then doneText; a failure goes to the
+ * banner, naming target.
+ */
+async function sendChosenFile(file, status, label, target, doneText, start) {
   try {
     const data = new Uint8Array(await file.arrayBuffer());
-    status.textContent = `sending ${file.name}…`;
-    // The SDK sends a manifest, then chunks within the connection's limits, resent across reconnects; progress
-    // counts the chunks the server has stored.
-    const transfer = client.sendFile(r.name, data, {
+    status.textContent = `sending ${label}…`;
+    const transfer = start(data, {
       name: file.name,
       contentType: file.type || 'application/octet-stream',
-      onProgress: (p) => (status.textContent = `sending ${file.name}: ${Math.floor((100 * p.bytes) / Math.max(1, p.manifest.size))}%`),
+      onProgress: (p) => (status.textContent = `sending ${label}: ${percent(p.bytes, p.manifest.size)}%`),
     });
     await transfer.done;
-    status.textContent = '';
+    status.textContent = doneText;
   } catch (err) {
     status.textContent = '';
-    showBanner(`${file.name} not sent to ${r.name}: ${err.message}`);
+    showBanner(`${file.name} not sent to ${target}: ${err.message}`);
   }
+}
+
+// ------------------------------------------------------------------ files to a user, and this user's inbox
+
+$('direct-form').onsubmit = (e) => {
+  e.preventDefault();
+  $('direct-file').click(); // the browser checked the user name first (required, pattern)
 };
+
+$('direct-file').onchange = async () => {
+  const file = $('direct-file').files[0];
+  $('direct-file').value = '';
+  const to = $('direct-user').value.trim();
+  const status = $('direct-status');
+  if (!file) return;
+  if (!$('direct-user').checkValidity()) {
+    status.textContent = 'name the user to send it to first';
+    return;
+  }
+  // Stored direct messages into the user's inbox.
+  await sendChosenFile(file, status, `${file.name} to ${to}`, to, `${file.name} is in ${to}'s inbox`,
+    (data, options) => client.sendFileToUser(to, data, options));
+};
+
+/**
+ * Subscribes to this user's inbox once per sign-in, on the first connection (the gateway names the inbox in its
+ * Connected); the SDK resumes it across reconnects. It starts at the oldest file the inbox keeps, so every file sent
+ * to this user while retained shows after each sign-in.
+ */
+function openInbox(c) {
+  if (c !== client || inboxOpened || c.state !== 'connected') return;
+  inboxOpened = true;
+  if (!c.inbox) {
+    $('inbox-note').textContent = 'this gateway keeps no inboxes (no stored direct messages)';
+    return;
+  }
+  Promise.resolve().then(() => c.subscribeInbox())
+    .catch((err) => ($('inbox-note').textContent = `inbox: ${err.message}`));
+}
+
+function updateInbox(sender, manifest, change) {
+  const key = sender + '/' + manifest.fileId;
+  const entry = inbox.get(key) ?? { sender, manifest, bytes: 0 };
+  if (entry.received) return; // whole already: a late progress event changes nothing
+  Object.assign(entry, change);
+  inbox.set(key, entry);
+  renderInbox();
+}
 
 function setPending(delta) {
   pending += delta;
@@ -324,11 +403,39 @@ function body(m) {
     return [el('span', { 'data-testid': 'file-name' }, `${manifest.name} (${kb(manifest.size)}, sent earlier)`)];
   }
   if (!m.url) return [el('span', { 'data-testid': 'text' }, sdk.textOf(m))];
-  const caption = el('span', { 'data-testid': 'file-name' }, `${m.file.name} (${kb(m.file.size)})`);
-  if (m.file.contentType.startsWith('image/')) {
-    return [caption, el('img', { 'data-testid': 'file-image', src: m.url, alt: m.file.name })];
+  return fileView(m);
+}
+
+/** A received file (a fileEntry): its name and size, and the image itself, a small text's text, or a link to save it. */
+function fileView(f) {
+  const caption = el('span', { 'data-testid': 'file-name' }, `${f.file.name} (${kb(f.file.size)})`);
+  if (f.file.contentType.startsWith('image/')) {
+    return [caption, el('img', { 'data-testid': 'file-image', src: f.url, alt: f.file.name })];
   }
-  return [el('a', { href: m.url, download: m.file.name }, caption)];
+  const link = el('a', { href: f.url, download: f.file.name }, caption);
+  return f.text === undefined ? [link] : [link, el('pre', { 'data-testid': 'file-text' }, f.text)];
+}
+
+function renderInbox() {
+  const entries = [...inbox.values()];
+  $('inbox').replaceChildren(...entries.map((e) => {
+    const state = e.received ? 'received' : e.incomplete ? 'incomplete' : 'receiving';
+    const li = el('li', { 'data-testid': 'inbox-file', 'data-state': state, 'data-sender': e.sender, 'data-file-id': e.manifest.fileId });
+    if (e.received) li.append(el('span', { class: 'meta' }, e.received.timestamp.toLocaleTimeString()));
+    li.append(el('b', { 'data-testid': 'sender' }, e.sender), ': ');
+    if (e.received) {
+      li.append(...fileView(e.received));
+    } else {
+      li.append(el('span', { 'data-testid': 'file-name' }, e.manifest.name), el('span', { class: 'notice' },
+        e.incomplete ? ` incomplete (${e.incomplete})` : ` receiving ${percent(e.bytes, e.manifest.size)}%`));
+    }
+    return li;
+  }));
+  $('inbox-count').textContent = entries.length ? `(${entries.length})` : '';
+}
+
+function percent(bytes, size) {
+  return Math.floor((100 * bytes) / Math.max(1, size));
 }
 
 function kb(bytes) {
@@ -338,11 +445,19 @@ function kb(bytes) {
 function renderMembers(r) {
   const me = client.userId;
   const members = r.members;
-  $('members').replaceChildren(...members.map((m) => el('li',
-    { 'data-testid': 'member', 'data-user': m.userId, 'data-status': m.status },
-    m.userId + (m.userId === me ? ' (you)' : ''),
-    m.status !== 'online' ? ` ${m.status}${m.statusText ? ': ' + m.statusText : ''}` : '',
-    m.devices > 1 ? el('span', { class: 'devices' }, ` ${m.devices} tabs`) : '')));
+  $('members').replaceChildren(...members.map((m) => {
+    const li = el('li',
+      { 'data-testid': 'member', 'data-user': m.userId, 'data-status': m.status },
+      m.userId + (m.userId === me ? ' (you)' : ''),
+      m.status !== 'online' ? ` ${m.status}${m.statusText ? ': ' + m.statusText : ''}` : '',
+      m.devices > 1 ? el('span', { class: 'devices' }, ` ${m.devices} tabs`) : '');
+    if (m.userId !== me) {
+      li.dataset.other = '';
+      li.title = `click to send ${m.userId} a file`;
+      li.onclick = () => ($('direct-user').value = m.userId);
+    }
+    return li;
+  }));
   $('member-count').textContent = members.length ? `(${members.length})` : '';
   $('members-note').textContent = r.membersNote;
 }
