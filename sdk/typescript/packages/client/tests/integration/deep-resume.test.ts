@@ -5,12 +5,11 @@ import {
   SwitchboardClient,
   textOf,
   type PublishAck,
-  type RoomMessage,
   type SubscribedEvent,
   type WebSocketConstructor,
 } from '../../src/index.js';
 import type { WireFormat } from '../../src/codec.js';
-import { client, RealWebSocket, skip } from './platform.js';
+import { client, messagesIn, RealWebSocket, skip } from './platform.js';
 
 /*
  * Deep resume (docs/protocol.md section 10): a client that was offline while far more messages were stored than one
@@ -71,13 +70,10 @@ for (const format of ['json', 'proto'] as const) {
       const network = new Network();
       const alice = deepClient('alice', format);
       const bob = deepClient('bob', format, network.WebSocket);
-      const received: RoomMessage[] = [];
+      const received = messagesIn(bob, room);
       const subscribed: SubscribedEvent[] = [];
       bob.on('subscribed', (e) => {
         if (e.room === room) subscribed.push(e);
-      });
-      bob.on('message', (m) => {
-        if (m.room === room) received.push(m);
       });
       try {
         alice.connect();

@@ -10,7 +10,7 @@ import {
   type WebSocketConstructor,
   type WebSocketLike,
 } from '../../src/index.js';
-import { client, DroppableTransport, lostWithoutCloseHandshake, RealWebSocket, skip, states, waitFor, waitForAsync } from './platform.js';
+import { client, DroppableTransport, lostWithoutCloseHandshake, messagesIn, RealWebSocket, skip, states, waitFor, waitForAsync } from './platform.js';
 
 if (skip) {
   console.log(`# integration tests skipped: ${skip}`);
@@ -56,12 +56,9 @@ for (const format of ['json', 'proto'] as const) {
       const bob = client('bob', format, { WebSocket: bobSockets.WebSocket });
       const aliceStates = states(alice);
       const bobStates = states(bob);
-      const received: RoomMessage[] = [];
+      const received = messagesIn(bob, room);
       const resumes: string[] = [];
       bob.on('subscribed', (e) => resumes.push(`${e.resumed}/${e.recovered}`));
-      bob.on('message', (m) => {
-        if (m.room === room) received.push(m);
-      });
       try {
         alice.connect();
         bob.connect();
@@ -155,14 +152,8 @@ for (const format of ['json', 'proto'] as const) {
       const alice = client('alice', format);
       const bob = client('bob', format, { WebSocket: countingWebSocket(batchedWire) });
       const carol = client('carol', format, { WebSocket: countingWebSocket(plainWire), batching: false });
-      const bobSees: RoomMessage[] = [];
-      const carolSees: RoomMessage[] = [];
-      bob.on('message', (m) => {
-        if (m.room === room) bobSees.push(m);
-      });
-      carol.on('message', (m) => {
-        if (m.room === room) carolSees.push(m);
-      });
+      const bobSees = messagesIn(bob, room);
+      const carolSees = messagesIn(carol, room);
       try {
         alice.connect();
         bob.connect();
@@ -208,14 +199,8 @@ describe('against a running Switchboard: the HTTP fallback', { skip }, () => {
     } as unknown as WebSocketConstructor;
     const sam = client('sam', 'proto', { WebSocket: Refused });
     const wes = client('wes', 'proto');
-    const samSees: RoomMessage[] = [];
-    const wesSees: RoomMessage[] = [];
-    sam.on('message', (m) => {
-      if (m.room === room) samSees.push(m);
-    });
-    wes.on('message', (m) => {
-      if (m.room === room) wesSees.push(m);
-    });
+    const samSees = messagesIn(sam, room);
+    const wesSees = messagesIn(wes, room);
     try {
       sam.connect();
       wes.connect();
@@ -252,10 +237,7 @@ describe('against a running Switchboard: the HTTP fallback', { skip }, () => {
     const sam = client('sam', 'proto', { WebSocket: Switchable, fallbackRetryMs: 300 });
     const wes = client('wes', 'proto');
     const samStates = states(sam);
-    const samSees: RoomMessage[] = [];
-    sam.on('message', (m) => {
-      if (m.room === room) samSees.push(m);
-    });
+    const samSees = messagesIn(sam, room);
     try {
       sam.connect();
       wes.connect();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { SwitchboardClient, type StateChange, type SwitchboardClientOptions, type WebSocketConstructor } from '../../src/index.js';
+import { SwitchboardClient, type RoomMessage, type StateChange, type SwitchboardClientOptions, type WebSocketConstructor } from '../../src/index.js';
 import type { WireFormat } from '../../src/codec.js';
 
 /**
@@ -96,6 +96,15 @@ export async function waitForAsync(predicate: () => Promise<boolean>, timeoutMs 
 export function states(c: SwitchboardClient): StateChange[] {
   const seen: StateChange[] = [];
   c.on('state', (s) => seen.push(s));
+  return seen;
+}
+
+/** The messages the client receives in `room`, in the order it hands them to the application. */
+export function messagesIn(c: SwitchboardClient, room: string): RoomMessage[] {
+  const seen: RoomMessage[] = [];
+  c.on('message', (m) => {
+    if (m.room === room) seen.push(m);
+  });
   return seen;
 }
 
