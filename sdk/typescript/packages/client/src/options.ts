@@ -3,7 +3,7 @@ import { resolveBackoff, positive, type BackoffOptions } from './backoff.js';
 import type { WireFormat } from './codec.js';
 import type { SwitchboardError } from './errors.js';
 import { checkCapacity } from './lru.js';
-import { SseSocket } from './sse-socket.js';
+import { DEFAULT_CLOSE_WAIT_MS, SseSocket } from './sse-socket.js';
 import type { HttpFallbackMode } from './transport-choice.js';
 import { systemScheduler, type RandomSource, type Scheduler } from './timers.js';
 import type {
@@ -66,7 +66,13 @@ export interface SwitchboardClientOptions {
   httpFallback?: HttpFallbackMode;
   /** In "auto" mode, the longest wait between two tries of a WebSocket while on the fallback (default 300 000). */
   fallbackRetryMs?: number;
-  /** The fallback transport (default: SseSocket, over fetch); tests inject fakes. */
+  /**
+   * On the fallback, after a POST answered 400 or 413, how long to wait for the stream's close event (the gateway
+   * sends one at once; a proxy that answered in its stead, e.g. nginx's client_max_body_size, sends none) before
+   * dropping the stream (1006) and reconnecting (default 5000).
+   */
+  fallbackCloseWaitMs?: number;
+  /** The fallback transport (default: SseSocket, over fetch, with scheduler and fallbackCloseWaitMs); tests inject fakes. */
   HttpFallback?: WebSocketConstructor;
   /** Sent in Connect.client for the server's logs. */
   clientName?: string;
@@ -245,6 +251,8 @@ export function resolveSettings(options: SwitchboardClientOptions): ClientSettin
     throw new RangeError(`httpFallback: ${String(httpFallback)} (expected: "auto", "never" or "always")`);
   }
   const fallbackRetryMs = positive('fallbackRetryMs', options.fallbackRetryMs ?? 300_000);
+  const fallbackCloseWaitMs = positive('fallbackCloseWaitMs', options.fallbackCloseWaitMs ?? DEFAULT_CLOSE_WAIT_MS);
+  const scheduler = options.scheduler ?? systemScheduler;
   const backoff = resolveBackoff(options.backoff ?? {});
   const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? 10_000);
   const publishTimeoutMs = positive('publishTimeoutMs', options.publishTimeoutMs ?? 30_000);
@@ -271,7 +279,7 @@ export function resolveSettings(options: SwitchboardClientOptions): ClientSettin
     WebSocket: options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
     httpFallback,
     fallbackRetryMs,
-    HttpFallback: options.HttpFallback ?? SseSocket,
+    HttpFallback: options.HttpFallback ?? SseSocket.withOptions({ scheduler, closeWaitMs: fallbackCloseWaitMs }),
     clientName: options.clientName ?? 'switchboard-ts/0.1.0',
     backoff,
     connectTimeoutMs,
@@ -286,7 +294,7 @@ export function resolveSettings(options: SwitchboardClientOptions): ClientSettin
     typingRenewMs,
     typingIdleMs,
     typingDefaultTtlMs: positive('typing.defaultTtlMs', options.typing?.defaultTtlMs ?? 6000),
-    scheduler: options.scheduler ?? systemScheduler,
+    scheduler,
     random: options.random ?? Math.random,
     idGenerator: options.idGenerator,
     files: resolveFileSettings(options.files),

@@ -1,9 +1,23 @@
 import { SUBPROTOCOLS } from './codec.js';
 import type { WebSocketLike } from './options.js';
-
+import { systemScheduler, type Scheduler, type TimerHandle } from './timers.js';
 
 /** Characters per POST body at most (JSON frames are ASCII, so bytes): half the gateway's default max-post-bytes. */
 const MAX_POST_CHARS = 512 * 1024;
+/** The default of {@link SseSocketOptions.closeWaitMs}. */
+export const DEFAULT_CLOSE_WAIT_MS = 5000;
+
+export interface SseSocketOptions {
+  /** Timers (default: the platform's); tests inject a fake. */
+  scheduler?: Scheduler;
+  /**
+   * After a POST answered 400 or 413, how long to wait for the stream's close event before ending the stream as
+   * dropped (1006), in ms (default {@link DEFAULT_CLOSE_WAIT_MS}). The gateway sends that event right after such an
+   * answer; a proxy in front of it that answers 400 or 413 itself (nginx's client_max_body_size) sends none.
+   */
+  closeWaitMs?: number;
+}
+
 /**
  * The gateway's HTTP fallback (docs/protocol.md section 15) behind the WebSocket interface the client already drives:
  * a Server-Sent Events stream read with fetch (GET /sse on the WebSocket URL's host and port, http for ws and https
@@ -12,7 +26,9 @@ const MAX_POST_CHARS = 512 * 1024;
  * next). After a POST that was not taken (any answer but 204, or none) it posts nothing more: the frames queued behind
  * it and those sent later are dropped, and the client resends what they carried on the next stream, in order. The
  * stream's "open" event is the socket's open, its "close" event the close code; a stream that ends without one closes
- * with 1006, as a dropped WebSocket does. Works where fetch streams response bodies (browsers, Node >= 18).
+ * with 1006, as a dropped WebSocket does, and so does one whose POST was answered 400 or 413 when no close event
+ * follows within closeWaitMs (the answer came from a proxy, not from the gateway). Works where fetch streams response
+ * bodies (browsers, Node >= 18).
  */
 export class SseSocket implements WebSocketLike {
   readonly protocol = SUBPROTOCOLS.json;
@@ -35,11 +51,26 @@ export class SseSocket implements WebSocketLike {
    */
   private refused = false;
   private closed = false;
+  private readonly scheduler: Scheduler;
+  private readonly closeWaitMs: number;
+  /** The wait for the close event after a 400 or 413, while it runs. */
+  private closeWait: { timer: TimerHandle } | undefined;
 
   /** @param url the gateway's WebSocket URL; the subprotocols are ignored (the fallback speaks JSON only) */
-  constructor(url: string, _protocols?: string[]) {
+  constructor(url: string, _protocols?: string[], options: SseSocketOptions = {}) {
     this.streamUrl = SseSocket.streamUrl(url);
+    this.scheduler = options.scheduler ?? systemScheduler;
+    this.closeWaitMs = options.closeWaitMs ?? DEFAULT_CLOSE_WAIT_MS;
     void this.read();
+  }
+
+  /** SseSocket as a transport constructor (the client's HttpFallback option) whose sockets all get these options. */
+  static withOptions(options: SseSocketOptions): new (url: string, protocols?: string[]) => SseSocket {
+    return class extends SseSocket {
+      constructor(url: string, protocols?: string[]) {
+        super(url, protocols, options);
+      }
+    };
   }
 
   /** The event stream's URL for a gateway's WebSocket URL: same host and port, path /sse. */
@@ -153,7 +184,7 @@ export class SseSocket implements WebSocketLike {
 
   /**
    * Posts what is queued, one POST at a time. A POST not taken ends the posting for good (docs/protocol.md section 15)
-   * and drops the queue, and the stream too unless a close event follows (400 and 413 close the session).
+   * and drops the queue, and the stream too: at once, or after a 400 or 413 when no close event follows in time.
    */
   private async postQueued(): Promise<void> {
     this.posting = true;
@@ -182,9 +213,12 @@ export class SseSocket implements WebSocketLike {
         }
         if (status !== 204) {
           this.refuse();
-          // 400 and 413 close the session with a close event on the stream (its code tells whether to reconnect);
-          // anything else (404: the stream is gone or on another gateway; 401, 409, 429, 5xx) leaves it unusable.
-          if (status !== 400 && status !== 413) {
+          // The gateway's 400 and 413 close the session with a close event on the stream (its code tells whether to
+          // reconnect); anything else (404: the stream is gone or on another gateway; 401, 409, 429, 5xx) leaves it
+          // unusable.
+          if (status === 400 || status === 413) {
+            this.awaitCloseEvent(status);
+          } else {
             this.finish(1006, `POST answered HTTP ${status}`);
           }
           return;
@@ -201,11 +235,32 @@ export class SseSocket implements WebSocketLike {
     this.queue.length = 0;
   }
 
+  /**
+   * A 400 or 413 that came from a proxy in front of the gateway has no close event behind it, and this stream takes no
+   * more POSTs: without a close event in time, it ends as dropped so that the client reconnects and resends now
+   * rather than when the client's idle detection gives up on the stream.
+   */
+  private awaitCloseEvent(status: number): void {
+    if (this.closed) {
+      return;
+    }
+    this.closeWait = {
+      timer: this.scheduler.setTimeout(() => {
+        this.closeWait = undefined;
+        this.finish(1006, `POST answered HTTP ${status} and no close event followed within ${this.closeWaitMs} ms`);
+      }, this.closeWaitMs),
+    };
+  }
+
   private finish(code: number, reason: string): void {
     if (this.closed) {
       return;
     }
     this.closed = true;
+    if (this.closeWait) {
+      this.scheduler.clearTimeout(this.closeWait.timer);
+      this.closeWait = undefined;
+    }
     this.stop.abort();
     this.onclose?.({ code, reason });
   }
