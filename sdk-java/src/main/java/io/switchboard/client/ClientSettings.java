@@ -18,6 +18,7 @@ record ClientSettings(
         Duration publishTimeout,
         Duration requestTimeout,
         Duration pingInterval,
+        Duration httpFallbackCloseWait,
         int offlineQueueMaxMessages,
         long offlineQueueMaxBytes,
         int maxInflightPublishes,
@@ -44,6 +45,7 @@ record ClientSettings(
         positive("publishTimeout", publishTimeout);
         positive("requestTimeout", requestTimeout);
         positive("pingInterval", pingInterval);
+        positive("httpFallbackCloseWait", httpFallbackCloseWait);
         atLeastOne("offlineQueueMaxMessages", offlineQueueMaxMessages);
         if (offlineQueueMaxBytes < 1) {
             throw new IllegalArgumentException("offlineQueueMaxBytes: " + offlineQueueMaxBytes + " (expected: >= 1)");

@@ -18,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
@@ -28,11 +29,14 @@ import java.util.stream.Stream;
  * the JSON mapping. The transport posts with the token of the last Connect or RefreshToken frame it sent, one POST at
  * a time (frames queued meanwhile go together in the next); after a POST that was not taken (any answer but 204, or
  * no answer) it posts nothing more: the frames sent after it are dropped, as the ones queued behind it, and resent
- * on the next stream. A {@code close} event is the close code; a stream that
- * ends without one is 1006, as a dropped WebSocket. Thread-safe.
+ * on the next stream. A {@code close} event is the close code; a stream that ends without one is 1006, as a dropped
+ * WebSocket, and so is one whose POST was answered 400 or 413 when no close event follows within the close wait (the
+ * answer came from a proxy in front of the gateway, not from the gateway). Thread-safe.
  */
 final class SseConnector implements TransportConnector {
     static final String PATH = "/sse";
+    /** The default of {@link SwitchboardClient.Builder#httpFallbackCloseWait}. */
+    static final Duration DEFAULT_CLOSE_WAIT = Duration.ofSeconds(5);
     /** Characters per POST body at most (frames in JSON are ASCII but for text fields): half the gateway's default max-post-bytes. */
     private static final int MAX_POST_CHARS = 512 * 1024;
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
@@ -40,11 +44,19 @@ final class SseConnector implements TransportConnector {
 
     private final HttpClient http;
     private final Duration requestTimeout;
+    private final Scheduler scheduler;
+    private final Duration closeWait;
 
-    /** @param requestTimeout bounds the stream's response head and each POST */
-    SseConnector(HttpClient http, Duration requestTimeout) {
+    /**
+     * @param requestTimeout bounds the stream's response head and each POST
+     * @param closeWait      after a POST answered 400 or 413, how long to wait for the stream's close event before
+     *                       dropping the stream (1006), on {@code scheduler}
+     */
+    SseConnector(HttpClient http, Duration requestTimeout, Scheduler scheduler, Duration closeWait) {
         this.http = http;
         this.requestTimeout = requestTimeout;
+        this.scheduler = scheduler;
+        this.closeWait = closeWait;
     }
 
     /** The stream's URL for a gateway's WebSocket URL: same host and port, {@value #PATH}. */
@@ -96,6 +108,8 @@ final class SseConnector implements TransportConnector {
         private boolean refused;
         // @GuardedBy("lock"): the token of the last Connect or RefreshToken sent
         private String token = "";
+        // @GuardedBy("lock"): the wait for the close event after a 400 or 413, while it runs
+        private Scheduler.Cancellable closeEventWait;
         // Set once by the open event, before opened completes.
         private volatile URI posts;
 
@@ -215,12 +229,39 @@ final class SseConnector implements TransportConnector {
                     outbound.clear();
                     posting = false;
                 }
-                // 400 and 413 come with a close event on the stream; anything else (404: the stream is gone, 401,
-                // a failed request) leaves the transport unusable: drop it, the client reconnects.
-                if (error != null || (response.statusCode() != 400 && response.statusCode() != 413)) {
-                    abort();
+                // The gateway's 400 and 413 come with a close event on the stream; anything else (404: the stream is
+                // gone, 401, a failed request) leaves the transport unusable: drop it, the client reconnects.
+                if (error != null) {
+                    drop("POST failed: " + error);
+                } else if (response.statusCode() == 400 || response.statusCode() == 413) {
+                    awaitCloseEvent(response.statusCode());
+                } else {
+                    drop("POST answered HTTP " + response.statusCode());
                 }
             });
+        }
+
+        /**
+         * A 400 or 413 that came from a proxy in front of the gateway has no close event behind it, and this stream
+         * takes no more POSTs: without a close event in time, it is dropped so that the client reconnects and resends
+         * now rather than when its ping interval detection gives up on the stream.
+         */
+        private void awaitCloseEvent(int status) {
+            Scheduler.Cancellable wait;
+            try {
+                wait = scheduler.schedule(() -> drop("POST answered HTTP " + status
+                        + " and no close event followed within " + closeWait), closeWait);
+            } catch (RejectedExecutionException e) {
+                abort(); // the client closed and its scheduler is gone
+                return;
+            }
+            synchronized (lock) {
+                if (!closed.get()) {
+                    closeEventWait = wait; // closed() calls it off
+                    return;
+                }
+            }
+            wait.cancel(); // closed meanwhile
         }
 
         @Override
@@ -232,20 +273,32 @@ final class SseConnector implements TransportConnector {
             }
             http.sendAsync(HttpRequest.newBuilder(leave).timeout(requestTimeout).header("Authorization", bearer)
                             .DELETE().build(), HttpResponse.BodyHandlers.discarding())
-                    .whenComplete((response, error) -> {
-                        lines.close();
-                        closed(code, reason);
-                    });
+                    .whenComplete((response, error) -> end(code, reason));
         }
 
         @Override
         public void abort() {
+            drop("aborted");
+        }
+
+        /** Ends the stream as a dropped connection. */
+        private void drop(String reason) {
+            end(1006, reason);
+        }
+
+        /** Reports the close before closing the stream: the reader, which that ends, would report a 1006 of its own. */
+        private void end(int code, String reason) {
+            closed(code, reason);
             lines.close();
-            closed(1006, "aborted");
         }
 
         private void closed(int code, String reason) {
             if (closed.compareAndSet(false, true)) {
+                synchronized (lock) {
+                    if (closeEventWait != null) {
+                        closeEventWait.cancel();
+                    }
+                }
                 listener.onClosed(code, reason == null ? "" : reason);
             }
         }

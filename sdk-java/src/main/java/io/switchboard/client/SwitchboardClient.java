@@ -655,6 +655,7 @@ public final class SwitchboardClient implements AutoCloseable {
         private Duration publishTimeout = Duration.ofSeconds(30);
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Duration pingInterval = Duration.ofSeconds(25);
+        private Duration httpFallbackCloseWait = SseConnector.DEFAULT_CLOSE_WAIT;
         private int offlineQueueMaxMessages = 1000;
         private long offlineQueueMaxBytes = 8L * 1024 * 1024;
         private int maxInflightPublishes = 64;
@@ -883,6 +884,18 @@ public final class SwitchboardClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * On the {@link #httpFallback}, after a POST answered 400 or 413, how long to wait for the stream's close event
+         * (default PT5S). The gateway sends one right after such an answer (its code says whether to reconnect); a
+         * proxy in front of it that answered in its stead (nginx's {@code client_max_body_size}, HAProxy) sends none.
+         * Without one in time the stream is dropped (1006): the client reconnects and resends at once instead of when
+         * its {@link #pingInterval} detection gives up on the stream.
+         */
+        public Builder httpFallbackCloseWait(Duration wait) {
+            this.httpFallbackCloseWait = wait;
+            return this;
+        }
+
         /** Tests: a manual scheduler (time moves only when the test says). */
         Builder scheduler(Scheduler scheduler) {
             this.testScheduler = scheduler;
@@ -898,9 +911,9 @@ public final class SwitchboardClient implements AutoCloseable {
         /** Validates the settings and builds an unconnected client (call {@link SwitchboardClient#connect()}). */
         public SwitchboardClient build() {
             ClientSettings settings = new ClientSettings(url, tokenProvider, clock, random != null ? random : new SplittableRandom(),
-                    backoffInitial, backoffMax, connectTimeout, publishTimeout, requestTimeout, pingInterval, offlineQueueMaxMessages,
-                    offlineQueueMaxBytes, maxInflightPublishes, dedupCapacity, typingRenewInterval, typingIdleTimeout, memberListLimit,
-                    clientName);
+                    backoffInitial, backoffMax, connectTimeout, publishTimeout, requestTimeout, pingInterval, httpFallbackCloseWait,
+                    offlineQueueMaxMessages, offlineQueueMaxBytes, maxInflightPublishes, dedupCapacity, typingRenewInterval,
+                    typingIdleTimeout, memberListLimit, clientName);
             Runnable release = () -> { };
             Scheduler base = testScheduler;
             if (base == null) {
@@ -933,7 +946,7 @@ public final class SwitchboardClient implements AutoCloseable {
                     http = owned;
                     release = chain(release, owned::shutdown);
                 }
-                transport = httpFallback ? new SseConnector(http, requestTimeout)
+                transport = httpFallback ? new SseConnector(http, requestTimeout, base, settings.httpFallbackCloseWait())
                         : new JdkWebSocketConnector(http, connectTimeout, batching);
             }
             FileSettings files = new FileSettings(maxFileBytes, fileChunkBytes, fileWindow, fileBytesPerSecond, fileStallTimeout,

@@ -258,7 +258,8 @@ class ClientEndToEndTest {
     void aDroppedStreamIsResumedOnANewOneExactlyOnceInOrder() throws Exception {
         String room = "sdk:sse-resume";
         List<String> seen = new CopyOnWriteArrayList<>();
-        CuttableConnector streams = new CuttableConnector(new SseConnector(http, Duration.ofSeconds(10)));
+        CuttableConnector streams = new CuttableConnector(new SseConnector(http, Duration.ofSeconds(10),
+                Scheduler.of(scheduler), SseConnector.DEFAULT_CLOSE_WAIT));
         try (SwitchboardClient publisher = builder("pat").build();
              SwitchboardClient reader = builder("rae").transportConnector(streams).build()) {
             publisher.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);

@@ -3,10 +3,15 @@ package io.switchboard.client;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A scheduler on a {@link FakeClock}: immediate tasks run inline, delayed ones when the test advances time. */
+/**
+ * A scheduler on a {@link FakeClock}: immediate tasks run inline, delayed ones when the test advances time. Tasks may
+ * be scheduled from other threads (a transport's HTTP callbacks); they run on the thread that advances time, outside
+ * the scheduler's lock.
+ */
 final class ManualScheduler implements Scheduler {
-    private record Task(Instant due, long seq, Runnable body, boolean[] cancelled) {
+    private record Task(Instant due, long seq, Runnable body, AtomicBoolean cancelled) {
     }
 
     private final FakeClock clock;
@@ -26,25 +31,43 @@ final class ManualScheduler implements Scheduler {
     }
 
     @Override
-    public Cancellable schedule(Runnable body, Duration delay) {
-        boolean[] cancelled = {false};
+    public synchronized Cancellable schedule(Runnable body, Duration delay) {
+        AtomicBoolean cancelled = new AtomicBoolean();
         tasks.add(new Task(clock.instant().plus(delay), seq++, body, cancelled));
-        return () -> cancelled[0] = true;
+        return () -> cancelled.set(true);
+    }
+
+    /** Delayed tasks neither run nor cancelled yet. */
+    synchronized int pending() {
+        return (int) tasks.stream().filter(task -> !task.cancelled().get()).count();
     }
 
     /** Moves time forward by {@code step}, running every task that falls due, each at its due time. */
     void advance(Duration step) {
-        Instant end = clock.instant().plus(step);
-        while (!tasks.isEmpty() && !tasks.peek().due().isAfter(end)) {
-            Task task = tasks.poll();
-            if (task.due().isAfter(clock.instant())) {
-                clock.set(task.due());
-            }
-            if (!task.cancelled()[0]) {
+        Instant end;
+        synchronized (this) {
+            end = clock.instant().plus(step);
+        }
+        for (Task task; (task = nextDue(end)) != null; ) {
+            if (!task.cancelled().get()) {
                 task.body().run();
             }
         }
-        clock.set(end);
+        synchronized (this) {
+            clock.set(end);
+        }
+    }
+
+    /** The next task due by {@code end}, the clock moved to its due time; null if none. */
+    private synchronized Task nextDue(Instant end) {
+        if (tasks.isEmpty() || tasks.peek().due().isAfter(end)) {
+            return null;
+        }
+        Task task = tasks.poll();
+        if (task.due().isAfter(clock.instant())) {
+            clock.set(task.due());
+        }
+        return task;
     }
 
     /** Runs tasks that are due now. */

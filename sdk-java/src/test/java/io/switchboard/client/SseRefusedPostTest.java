@@ -25,7 +25,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,7 +44,8 @@ import org.junit.jupiter.api.Test;
  * stream's POST may reach it instead of the gateway holding the stream, and is answered 404. Nothing the client sends
  * after that may go out on the old stream (a later POST may reach the right gateway and be stored ahead of the
  * refused publish's resend on the next stream): against a real gateway, with a POST sent to a stream id it does not
- * hold standing for the misrouted one.
+ * hold standing for the misrouted one. And the gateway's own 413 still ends in its close event (1009), not in the
+ * 1006 the transport ends a stream with when no close event follows a 400 or 413 in time.
  */
 class SseRefusedPostTest {
     private static final String SECRET = "sdk-java-sse-refused-secret-0123456789";
@@ -50,6 +53,8 @@ class SseRefusedPostTest {
 
     @AutoClose
     private static LocalCluster cluster;
+    @AutoClose("shutdownNow")
+    private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor();
 
     @BeforeAll
     static void start() {
@@ -59,25 +64,9 @@ class SseRefusedPostTest {
     @Test
     void afterARefusedPostAFrameSentWhileTheRefusalIsHandledNeverGoesOutOnTheStream() throws Exception {
         MisroutingHttp http = new MisroutingHttp(HttpClient.newHttpClient());
-        BlockingQueue<ServerFrame> frames = new LinkedBlockingQueue<>();
         CompletableFuture<Integer> closed = new CompletableFuture<>();
-        Transport stream = new SseConnector(http, Duration.ofSeconds(10)).connect(cluster.webSocketUri(0),
-                new TransportConnector.Listener() {
-                    @Override
-                    public void onFrame(ServerFrame frame) {
-                        frames.add(frame);
-                    }
-
-                    @Override
-                    public void onClosed(int code, String reason) {
-                        closed.complete(code);
-                    }
-                }).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        Transport stream = connected(http, closed);
         try {
-            String token = TestTokens.hs256(SECRET).token("pam", "sdk:*");
-            stream.send(ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(token)).build());
-            assertThat(frames.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).matches(ServerFrame::hasConnected);
-
             // m-2 is sent while the transport handles m-1's 404 (another thread's send, at the worst moment).
             http.misrouteNextPost();
             http.whileTheStreamCloses(() -> stream.send(publish(2)));
@@ -92,9 +81,52 @@ class SseRefusedPostTest {
         }
     }
 
+    @Test
+    void theGatewaysOwn413EndsInItsCloseEventNotInTheDropAfterTheCloseWait() throws Exception {
+        MisroutingHttp http = new MisroutingHttp(HttpClient.newHttpClient());
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        Transport stream = connected(http, closed);
+        try {
+            // A line above limits.maxFrameBytes (128 KiB by default): the gateway answers 413 and closes 1009.
+            stream.send(publish(1, "x".repeat(200_000)));
+            stream.send(publish(2, "sent behind the oversized one"));
+
+            assertThat(closed.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1009);
+            assertThat(http.posts()).as("POSTs: connect, then the oversized frame, then nothing")
+                    .containsExactly(204, 413);
+        } finally {
+            stream.abort();
+        }
+    }
+
+    /** A stream whose session is connected (as pam), its close code completing {@code closed}. */
+    private static Transport connected(HttpClient http, CompletableFuture<Integer> closed) throws Exception {
+        BlockingQueue<ServerFrame> frames = new LinkedBlockingQueue<>();
+        Transport stream = new SseConnector(http, Duration.ofSeconds(10), Scheduler.of(TIMERS),
+                SseConnector.DEFAULT_CLOSE_WAIT).connect(cluster.webSocketUri(0), new TransportConnector.Listener() {
+                    @Override
+                    public void onFrame(ServerFrame frame) {
+                        frames.add(frame);
+                    }
+
+                    @Override
+                    public void onClosed(int code, String reason) {
+                        closed.complete(code);
+                    }
+                }).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        String token = TestTokens.hs256(SECRET).token("pam", "sdk:*");
+        stream.send(ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(token)).build());
+        assertThat(frames.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).matches(ServerFrame::hasConnected);
+        return stream;
+    }
+
     private static ClientFrame publish(int n) {
+        return publish(n, "message " + n);
+    }
+
+    private static ClientFrame publish(int n, String text) {
         return ClientFrame.newBuilder().setPublish(Publish.newBuilder().setRequestId(n).setRoom("sdk:refused")
-                .setId("m-" + n).setPayload(ByteString.copyFromUtf8("message " + n)).setAck(true)).build();
+                .setId("m-" + n).setPayload(ByteString.copyFromUtf8(text)).setAck(true)).build();
     }
 
     /**
