@@ -132,83 +132,73 @@ describe('SseSocket: after a POST that was not taken, nothing more is posted on 
     assert.deepEqual(spy.bodies.slice(1), [frame(1), `${frame(2)}\n${frame(3)}`]);
     socket.close();
   });
-});
 
-describe('SseSocket: a 400 or 413 with no close event behind it (a proxy answered) ends the stream as dropped', () => {
-  const closeWaitMs = 3000;
-  let gateway: ScriptedGateway;
-  let spy: FetchSpy;
-  let url: string;
-  let scheduler: FakeScheduler;
+  describe('a 400 or 413 with no close event behind it (a proxy answered) ends the stream as dropped', () => {
+    const closeWaitMs = 3000;
+    let scheduler: FakeScheduler;
 
-  beforeEach(async () => {
-    gateway = new ScriptedGateway();
-    url = await gateway.start();
-    spy = new FetchSpy().install();
-    scheduler = new FakeScheduler();
-  });
-
-  afterEach(async () => {
-    spy.uninstall();
-    await gateway.stop();
-  });
-
-  /** An open socket (on the fake scheduler by default), its closes recorded, whose POST of frame 1 got `status`. */
-  async function refusedSocket(status: number, created: WebSocketLike = new SseSocket(url, [], { scheduler, closeWaitMs })) {
-    const { socket, closed } = await openSocket(url, spy, created);
-    const closes: Array<{ code: number; reason: string }> = [];
-    const onclose = socket.onclose!;
-    socket.onclose = (event) => {
-      closes.push(event);
-      onclose(event);
-    };
-    gateway.answers.push(status);
-    socket.send(frame(1));
-    assert.equal(await spy.lastStatus(), status);
-    return { socket, closed, closes };
-  }
-
-  for (const status of [400, 413]) {
-    test(`${status} and no close event: closes 1006 after closeWaitMs, having posted nothing more`, async () => {
-      const { socket, closes } = await refusedSocket(status);
-      socket.send(frame(2));
-      await scheduler.advance(closeWaitMs - 1);
-      assert.deepEqual(closes, [], 'still waiting for the close event');
-
-      await scheduler.advance(1);
-      assert.deepEqual(closes, [{ code: 1006, reason: `POST answered HTTP ${status} and no close event followed within ${closeWaitMs} ms` }]);
-      assert.deepEqual(spy.bodies.slice(1), [frame(1)], 'no POST after the refused one');
+    beforeEach(() => {
+      scheduler = new FakeScheduler();
     });
-  }
 
-  test("413 and the gateway's close event 1009 just before the bound: closes 1009, and the wait is called off", async () => {
-    const { closed, closes } = await refusedSocket(413);
-    assert.equal(scheduler.pending, 1, 'waiting for the close event');
-    await scheduler.advance(closeWaitMs - 1);
+    /** An open socket (on the fake scheduler by default), its closes recorded, whose POST of frame 1 got `status`. */
+    async function refusedSocket(status: number, created?: WebSocketLike) {
+      const { socket, closed } = await openSocket(url, spy, created ?? new SseSocket(url, [], { scheduler, closeWaitMs }));
+      const closes: Array<{ code: number; reason: string }> = [];
+      const onclose = socket.onclose!;
+      socket.onclose = (event) => {
+        closes.push(event);
+        onclose(event);
+      };
+      gateway.answers.push(status);
+      socket.send(frame(1));
+      assert.equal(await spy.lastStatus(), status);
+      return { socket, closed, closes };
+    }
 
-    gateway.close(1009, 'message too big');
-    assert.deepEqual(await closed, { code: 1009, reason: 'message too big' });
-    assert.equal(scheduler.pending, 0, 'the wait was called off');
-    await scheduler.advance(closeWaitMs);
-    assert.deepEqual(closes, [{ code: 1009, reason: 'message too big' }], 'no 1006 after it');
-  });
+    for (const status of [400, 413]) {
+      test(`${status} and no close event: closes 1006 after closeWaitMs, having posted nothing more`, async () => {
+        const { socket, closes } = await refusedSocket(status);
+        socket.send(frame(2));
+        await scheduler.advance(closeWaitMs - 1);
+        assert.deepEqual(closes, [], 'still waiting for the close event');
 
-  test('closed by the application while waiting for the close event: the wait is called off', async () => {
-    const { socket, closes } = await refusedSocket(413);
-    assert.equal(scheduler.pending, 1, 'waiting for the close event');
+        await scheduler.advance(1);
+        const reason = `POST answered HTTP ${status} and no close event followed within ${closeWaitMs} ms`;
+        assert.deepEqual(closes, [{ code: 1006, reason }]);
+        assert.deepEqual(spy.bodies.slice(1), [frame(1)], 'no POST after the refused one');
+      });
+    }
 
-    socket.close(1000, 'bye');
-    assert.equal(scheduler.pending, 0, 'the wait was called off');
-    await scheduler.advance(closeWaitMs);
-    assert.deepEqual(closes, [{ code: 1000, reason: 'bye' }]);
-  });
+    test("413 and the gateway's close event 1009 just before the bound: closes 1009, and the wait is called off", async () => {
+      const { closed, closes } = await refusedSocket(413);
+      assert.equal(scheduler.pending, 1, 'waiting for the close event');
+      await scheduler.advance(closeWaitMs - 1);
 
-  test("the client's fallback socket waits fallbackCloseWaitMs on the client's scheduler", async () => {
-    const { HttpFallback } = resolveSettings({ url, token: () => 'token', scheduler, fallbackCloseWaitMs: 1234 });
-    const { closes } = await refusedSocket(413, new HttpFallback(url, []));
-    await scheduler.advance(1233);
-    assert.equal(closes.length, 0);
-    await scheduler.advance(1);
-    assert.equal(closes[0]?.code, 1006);
+      gateway.close(1009, 'message too big');
+      assert.deepEqual(await closed, { code: 1009, reason: 'message too big' });
+      assert.equal(scheduler.pending, 0, 'the wait was called off');
+      await scheduler.advance(closeWaitMs);
+      assert.deepEqual(closes, [{ code: 1009, reason: 'message too big' }], 'no 1006 after it');
+    });
+
+    test('closed by the application while waiting for the close event: the wait is called off', async () => {
+      const { socket, closes } = await refusedSocket(413);
+      assert.equal(scheduler.pending, 1, 'waiting for the close event');
+
+      socket.close(1000, 'bye');
+      assert.equal(scheduler.pending, 0, 'the wait was called off');
+      await scheduler.advance(closeWaitMs);
+      assert.deepEqual(closes, [{ code: 1000, reason: 'bye' }]);
+    });
+
+    test("the client's fallback socket waits fallbackCloseWaitMs on the client's scheduler", async () => {
+      const { HttpFallback } = resolveSettings({ url, token: () => 'token', scheduler, fallbackCloseWaitMs: 1234 });
+      const { closes } = await refusedSocket(413, new HttpFallback(url, []));
+      await scheduler.advance(1233);
+      assert.equal(closes.length, 0);
+      await scheduler.advance(1);
+      assert.equal(closes[0]?.code, 1006);
+    });
   });
 });

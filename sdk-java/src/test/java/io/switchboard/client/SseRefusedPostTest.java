@@ -35,8 +35,10 @@ import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,49 +63,16 @@ class SseRefusedPostTest {
         cluster = LocalCluster.builder().set("gateway.auth.hs256-secret", SECRET).build().start();
     }
 
-    @Test
-    void afterARefusedPostAFrameSentWhileTheRefusalIsHandledNeverGoesOutOnTheStream() throws Exception {
-        MisroutingHttp http = new MisroutingHttp(HttpClient.newHttpClient());
-        CompletableFuture<Integer> closed = new CompletableFuture<>();
-        Transport stream = connected(http, closed);
-        try {
-            // m-2 is sent while the transport handles m-1's 404 (another thread's send, at the worst moment).
-            http.misrouteNextPost();
-            http.whileTheStreamCloses(() -> stream.send(publish(2)));
-            stream.send(publish(1));
+    private final MisroutingHttp http = new MisroutingHttp(HttpClient.newHttpClient());
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private Transport stream;
 
-            assertThat(closed.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1006);
-            assertThat(http.whileClosingRan()).as("the send ran while the 404 was handled").isTrue();
-            assertThat(http.posts()).as("POSTs: connect, then m-1 (answered 404), then nothing")
-                    .containsExactly(204, 404);
-        } finally {
-            stream.abort();
-        }
-    }
-
-    @Test
-    void theGatewaysOwn413EndsInItsCloseEventNotInTheDropAfterTheCloseWait() throws Exception {
-        MisroutingHttp http = new MisroutingHttp(HttpClient.newHttpClient());
-        CompletableFuture<Integer> closed = new CompletableFuture<>();
-        Transport stream = connected(http, closed);
-        try {
-            // A line above limits.maxFrameBytes (128 KiB by default): the gateway answers 413 and closes 1009.
-            stream.send(publish(1, "x".repeat(200_000)));
-            stream.send(publish(2, "sent behind the oversized one"));
-
-            assertThat(closed.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1009);
-            assertThat(http.posts()).as("POSTs: connect, then the oversized frame, then nothing")
-                    .containsExactly(204, 413);
-        } finally {
-            stream.abort();
-        }
-    }
-
-    /** A stream whose session is connected (as pam), its close code completing {@code closed}. */
-    private static Transport connected(HttpClient http, CompletableFuture<Integer> closed) throws Exception {
+    /** A stream whose session is connected (as pam), its close code completing {@link #closed}. */
+    @BeforeEach
+    void connect() throws Exception {
         BlockingQueue<ServerFrame> frames = new LinkedBlockingQueue<>();
-        Transport stream = new SseConnector(http, Duration.ofSeconds(10), Scheduler.of(TIMERS),
-                SseConnector.DEFAULT_CLOSE_WAIT).connect(cluster.webSocketUri(0), new TransportConnector.Listener() {
+        stream = new SseConnector(http, Duration.ofSeconds(10), Scheduler.of(TIMERS), SseConnector.DEFAULT_CLOSE_WAIT)
+                .connect(cluster.webSocketUri(0), new TransportConnector.Listener() {
                     @Override
                     public void onFrame(ServerFrame frame) {
                         frames.add(frame);
@@ -117,7 +86,36 @@ class SseRefusedPostTest {
         String token = TestTokens.hs256(SECRET).token("pam", "sdk:*");
         stream.send(ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(token)).build());
         assertThat(frames.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).matches(ServerFrame::hasConnected);
-        return stream;
+    }
+
+    @AfterEach
+    void abort() {
+        if (stream != null) {
+            stream.abort();
+        }
+    }
+
+    @Test
+    void afterARefusedPostAFrameSentWhileTheRefusalIsHandledNeverGoesOutOnTheStream() throws Exception {
+        // m-2 is sent while the transport handles m-1's 404 (another thread's send, at the worst moment).
+        http.misrouteNextPost();
+        http.whileTheStreamCloses(() -> stream.send(publish(2)));
+        stream.send(publish(1));
+
+        assertThat(closed.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1006);
+        assertThat(http.whileClosingRan()).as("the send ran while the 404 was handled").isTrue();
+        assertThat(http.posts()).as("POSTs: connect, then m-1 (answered 404), then nothing").containsExactly(204, 404);
+    }
+
+    @Test
+    void theGatewaysOwn413EndsInItsCloseEventNotInTheDropAfterTheCloseWait() throws Exception {
+        // A line above limits.maxFrameBytes (128 KiB by default): the gateway answers 413 and closes 1009.
+        stream.send(publish(1, "x".repeat(200_000)));
+        stream.send(publish(2, "sent behind the oversized one"));
+
+        assertThat(closed.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1009);
+        assertThat(http.posts()).as("POSTs: connect, then the oversized frame, then nothing")
+                .containsExactly(204, 413);
     }
 
     private static ClientFrame publish(int n) {
