@@ -11,10 +11,10 @@ import { FetchSpy } from './fetch-spy.js';
 /**
  * The gateway's side of the HTTP fallback (docs/protocol.md section 15), scripted on a real HTTP server: one stream
  * (id "s1"), whose POSTs it answers with the statuses it is given (204 once they run out; 'drop' cuts the connection
- * without an answer), and a close event when the test sends one.
+ * without an answer; a promise, once it resolves), and a close event when the test sends one.
  */
 class ScriptedGateway {
-  readonly answers: Array<number | 'drop'> = [];
+  readonly answers: Array<number | 'drop' | Promise<number>> = [];
   private readonly server: Server = createServer((req, res) => this.handle(req, res));
   private stream: ServerResponse | undefined;
 
@@ -51,7 +51,7 @@ class ScriptedGateway {
       if (answer === 'drop') {
         req.socket.destroy();
       } else {
-        res.writeHead(answer).end();
+        void Promise.resolve(answer).then((status) => res.writeHead(status).end());
       }
     });
   }
@@ -180,6 +180,19 @@ describe('SseSocket: after a POST that was not taken, nothing more is posted on 
       assert.equal(scheduler.pending, 0, 'the wait was called off');
       await scheduler.advance(closeWaitMs);
       assert.deepEqual(closes, [{ code: 1009, reason: 'message too big' }], 'no 1006 after it');
+    });
+
+    test("the gateway's order, its close event 1009 before its 413: closes 1009, and no wait starts", async () => {
+      const { socket, closed } = await openSocket(url, spy, new SseSocket(url, [], { scheduler, closeWaitMs }));
+      let answer413!: () => void;
+      gateway.answers.push(new Promise((resolve) => (answer413 = () => resolve(413))));
+      socket.send(frame(1));
+      gateway.close(1009, 'message too big');
+      assert.deepEqual(await closed, { code: 1009, reason: 'message too big' });
+
+      answer413();
+      assert.equal(await spy.lastStatus(), 413);
+      assert.equal(scheduler.pending, 0, 'no wait for a close event that came already');
     });
 
     test('closed by the application while waiting for the close event: the wait is called off', async () => {
