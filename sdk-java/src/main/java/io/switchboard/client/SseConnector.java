@@ -96,6 +96,8 @@ final class SseConnector implements TransportConnector {
         private final Listener listener;
         private final CompletableFuture<Transport> opened = new CompletableFuture<>();
         private final AtomicBoolean closed = new AtomicBoolean();
+        // Set when this side ends the stream (end()), which then reports the close: the reader, stopped by it, does not.
+        private volatile boolean endedHere;
         private final Object lock = new Object();
         // @GuardedBy("lock")
         private final Queue<String> outbound = new ArrayDeque<>();
@@ -127,7 +129,9 @@ final class SseConnector implements TransportConnector {
                 // The connection failed or was dropped: reported below as an end without a close event.
             }
             opened.completeExceptionally(new IOException("event stream " + stream + " ended before it opened"));
-            closed(1006, "event stream ended");
+            if (!endedHere) {
+                closed(1006, "event stream ended");
+            }
         }
 
         private void dispatch(String event, String data) {
@@ -286,10 +290,11 @@ final class SseConnector implements TransportConnector {
             end(1006, reason);
         }
 
-        /** Reports the close before closing the stream: the reader, which that ends, would report a 1006 of its own. */
+        /** Closes the stream, then reports this close (not the reader's "event stream ended"). */
         private void end(int code, String reason) {
-            closed(code, reason);
+            endedHere = true;
             lines.close();
+            closed(code, reason);
         }
 
         private void closed(int code, String reason) {
