@@ -23,6 +23,12 @@ class KeySetTest {
                 Optional.of(server.url())).withIntervals(REFRESH, minRefetch, Duration.ofSeconds(2)));
     }
 
+    /** A key set read from {@code file}, checked for changes every 50 ms. */
+    private static KeySet fileKeySet(Path file) {
+        return KeySet.from(KeySetSettings.of("test.auth", Optional.empty(), Optional.empty(), Optional.of(file),
+                Optional.empty()).withIntervals(REFRESH, Duration.ofMillis(50), Duration.ofSeconds(1)));
+    }
+
     private static TokenVerifier verifier(KeySet keys) {
         return TokenVerifier.builder(keys).build();
     }
@@ -114,9 +120,7 @@ class KeySetTest {
         TestTokens first = TestTokens.es256("f1");
         TestTokens second = TestTokens.rs256("f2");
         Files.writeString(file, new JWKSet(first.publicJwk()).toString());
-        try (KeySet keys = KeySet.from(KeySetSettings.of("test.auth", Optional.empty(), Optional.empty(),
-                Optional.of(file), Optional.empty()).withIntervals(REFRESH, Duration.ofMillis(50),
-                Duration.ofSeconds(1)))) {
+        try (KeySet keys = fileKeySet(file)) {
             TokenVerifier v = verifier(keys);
             assertThat(v.verify(first.token("alice")).subject()).isEqualTo("alice");
             Files.writeString(file, "{ not json");
@@ -137,9 +141,7 @@ class KeySetTest {
             TestTokens old = edwards ? TestTokens.ed25519("same") : TestTokens.es256("same");
             TestTokens next = edwards ? TestTokens.ed25519("same") : TestTokens.es256("same");
             Files.writeString(file, new JWKSet(old.publicJwk()).toString());
-            try (KeySet keys = KeySet.from(KeySetSettings.of("test.auth", Optional.empty(), Optional.empty(),
-                    Optional.of(file), Optional.empty()).withIntervals(REFRESH, Duration.ofMillis(50),
-                    Duration.ofSeconds(1)))) {
+            try (KeySet keys = fileKeySet(file)) {
                 TokenVerifier v = verifier(keys);
                 assertThat(v.verify(old.token("alice")).subject()).isEqualTo("alice");
                 assertThat(v.verify(old.token("alice")).subject()).isEqualTo("alice"); // the reused verifier
