@@ -22,7 +22,9 @@ final class PlatformOptions {
 
     @Option(names = "--server-jvm-options", split = " ",
             defaultValue = "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
-                    + " -XX:G1PeriodicGCInterval=5000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30",
+                    + " -XX:G1PeriodicGCInterval=5000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+                    + " -XX:G1RSetUpdatingPauseTimePercent=1 -XX:MaxTenuringThreshold=2"
+                    + " -XX:-ClassUnloadingWithConcurrentMark",
             description = "JVM options of the platform and the Helidon baseline (default: those of ./switchboard run)")
     List<String> serverJvmOptions;
 
