@@ -27,8 +27,9 @@ export interface SseSocketOptions {
  * it and those sent later are dropped, and the client resends what they carried on the next stream, in order. The
  * stream's "open" event is the socket's open, its "close" event the close code; a stream that ends without one closes
  * with 1006, as a dropped WebSocket does, and so does one whose POST was answered 400 or 413 when no close event
- * follows within closeWaitMs (the answer came from a proxy, not from the gateway). Works where fetch streams response
- * bodies (browsers, Node >= 18).
+ * follows within closeWaitMs (the answer came from a proxy, not from the gateway). A stream it gives up on its own
+ * while the gateway may still hold the session it leaves with DELETE, as on close(). Works where fetch streams
+ * response bodies (browsers, Node >= 18).
  */
 export class SseSocket implements WebSocketLike {
   readonly protocol = SUBPROTOCOLS.json;
@@ -104,14 +105,7 @@ export class SseSocket implements WebSocketLike {
   }
 
   close(code = 1000, reason = ''): void {
-    if (this.closed) {
-      return;
-    }
-    if (this.postUrl !== undefined) {
-      // Leave, so that the gateway ends the session now rather than when its heartbeat finds the stream gone.
-      fetch(this.postUrl, { method: 'DELETE', headers: { Authorization: `Bearer ${this.token}` } }).catch(() => undefined);
-    }
-    this.finish(code, reason);
+    this.finish(code, reason, true);
   }
 
   private async read(): Promise<void> {
@@ -208,18 +202,18 @@ export class SseSocket implements WebSocketLike {
           status = response.status;
         } catch (e) {
           this.refuse();
-          this.finish(1006, `POST failed: ${String(e)}`);
+          this.finish(1006, `POST failed: ${String(e)}`, true); // the POST may not have reached the gateway
           return;
         }
         if (status !== 204) {
           this.refuse();
           // The gateway's 400 and 413 close the session with a close event on the stream (its code tells whether to
           // reconnect); anything else (404: the stream is gone or on another gateway; 401, 409, 429, 5xx) leaves it
-          // unusable.
+          // unusable. Only after a 404 has the gateway no session to leave.
           if (status === 400 || status === 413) {
             this.awaitCloseEvent(status);
           } else {
-            this.finish(1006, `POST answered HTTP ${status}`);
+            this.finish(1006, `POST answered HTTP ${status}`, status !== 404);
           }
           return;
         }
@@ -247,16 +241,24 @@ export class SseSocket implements WebSocketLike {
     this.closeWait = {
       timer: this.scheduler.setTimeout(() => {
         this.closeWait = undefined;
-        this.finish(1006, `POST answered HTTP ${status} and no close event followed within ${this.closeWaitMs} ms`);
+        this.finish(1006, `POST answered HTTP ${status} and no close event followed within ${this.closeWaitMs} ms`, true);
       }, this.closeWaitMs),
     };
   }
 
-  private finish(code: number, reason: string): void {
+  /**
+   * Ends the socket, once. With leave, a stream that opened is left too (DELETE, best effort, not awaited): the
+   * gateway then ends the session now, rather than when its heartbeat finds the stream gone, meanwhile counting the
+   * user online twice once the client reconnects. Not after the gateway ended the stream (its close event, a 404).
+   */
+  private finish(code: number, reason: string, leave = false): void {
     if (this.closed) {
       return;
     }
     this.closed = true;
+    if (leave && this.postUrl !== undefined) {
+      fetch(this.postUrl, { method: 'DELETE', headers: { Authorization: `Bearer ${this.token}` } }).catch(() => undefined);
+    }
     if (this.closeWait) {
       this.scheduler.clearTimeout(this.closeWait.timer);
       this.closeWait = undefined;

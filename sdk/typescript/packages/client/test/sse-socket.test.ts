@@ -61,6 +61,11 @@ function frame(n: number): string {
   return JSON.stringify({ publish: { requestId: n, room: 'chat:lobby', id: `m-${n}`, payload: 'aGk=', ack: true } });
 }
 
+/** The DELETE that leaves the scripted gateway's stream, with the token of openSocket's connect. */
+function leave(url: string) {
+  return { url: `${SseSocket.streamUrl(url)}/s1`, authorization: 'Bearer token' };
+}
+
 /** A socket on the gateway whose first POST (connect) was taken. */
 async function openSocket(url: string, spy: FetchSpy, socket: WebSocketLike = new SseSocket(url)) {
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
@@ -105,11 +110,13 @@ describe('SseSocket: after a POST that was not taken, nothing more is posted on 
       gateway.close(code, 'closed by the gateway');
       assert.deepEqual(await closed, { code, reason: 'closed by the gateway' });
       assert.deepEqual(spy.bodies.slice(1), [frame(1)]);
+      assert.deepEqual(spy.deletes, [], 'the gateway ended the session: nothing to leave');
     });
   }
 
   for (const status of [401, 403, 404, 409, 429, 500, 503, 'drop'] as const) {
-    test(`${status === 'drop' ? 'no answer' : status}: the stream ends as a dropped connection (1006) and takes no more frames`, async () => {
+    const left = status === 404 ? 'not left (the gateway has no such stream)' : 'left with DELETE';
+    test(`${status === 'drop' ? 'no answer' : status}: the stream ends as a dropped connection (1006), takes no more frames, ${left}`, async () => {
       const { socket, closed } = await openSocket(url, spy);
       gateway.answers.push(status);
       socket.send(frame(1));
@@ -119,6 +126,7 @@ describe('SseSocket: after a POST that was not taken, nothing more is posted on 
 
       assert.throws(() => socket.send(frame(3)), /not open/);
       assert.deepEqual(spy.bodies.slice(1), [frame(1)], 'no POST after the refused one');
+      assert.deepEqual(spy.deletes, status === 404 ? [] : [leave(url)]);
     });
   }
 
@@ -157,16 +165,21 @@ describe('SseSocket: after a POST that was not taken, nothing more is posted on 
     }
 
     for (const status of [400, 413]) {
-      test(`${status} and no close event: closes 1006 after closeWaitMs, having posted nothing more`, async () => {
+      test(`${status} and no close event: closes 1006 after closeWaitMs, having posted nothing more, and leaves the stream once`, async () => {
         const { socket, closes } = await refusedSocket(status);
         socket.send(frame(2));
         await scheduler.advance(closeWaitMs - 1);
         assert.deepEqual(closes, [], 'still waiting for the close event');
+        assert.deepEqual(spy.deletes, []);
 
         await scheduler.advance(1);
         const reason = `POST answered HTTP ${status} and no close event followed within ${closeWaitMs} ms`;
         assert.deepEqual(closes, [{ code: 1006, reason }]);
         assert.deepEqual(spy.bodies.slice(1), [frame(1)], 'no POST after the refused one');
+        // The session behind a proxy's refusal is still open on the gateway: left now, not at its next heartbeat.
+        assert.deepEqual(spy.deletes, [leave(url)]);
+        socket.close();
+        assert.deepEqual(spy.deletes, [leave(url)], 'left once');
       });
     }
 
@@ -180,6 +193,7 @@ describe('SseSocket: after a POST that was not taken, nothing more is posted on 
       assert.equal(scheduler.pending, 0, 'the wait was called off');
       await scheduler.advance(closeWaitMs);
       assert.deepEqual(closes, [{ code: 1009, reason: 'message too big' }], 'no 1006 after it');
+      assert.deepEqual(spy.deletes, [], 'the gateway ended the session: nothing to leave');
     });
 
     test("the gateway's order, its close event 1009 before its 413: closes 1009, and no wait starts", async () => {
@@ -193,6 +207,7 @@ describe('SseSocket: after a POST that was not taken, nothing more is posted on 
       answer413();
       assert.equal(await spy.lastStatus(), 413);
       assert.equal(scheduler.pending, 0, 'no wait for a close event that came already');
+      assert.deepEqual(spy.deletes, []);
     });
 
     test('closed by the application while waiting for the close event: the wait is called off', async () => {
@@ -203,6 +218,7 @@ describe('SseSocket: after a POST that was not taken, nothing more is posted on 
       assert.equal(scheduler.pending, 0, 'the wait was called off');
       await scheduler.advance(closeWaitMs);
       assert.deepEqual(closes, [{ code: 1000, reason: 'bye' }]);
+      assert.deepEqual(spy.deletes, [leave(url)], 'left by the close, once');
     });
 
     test("the client's fallback socket waits fallbackCloseWaitMs on the client's scheduler", async () => {

@@ -8,6 +8,7 @@ import io.switchboard.eventstream.EventStreamReader;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.ServerFrame;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -31,7 +32,8 @@ import java.util.stream.Stream;
  * no answer) it posts nothing more: the frames sent after it are dropped, as the ones queued behind it, and resent
  * on the next stream. A {@code close} event is the close code; a stream that ends without one is 1006, as a dropped
  * WebSocket, and so is one whose POST was answered 400 or 413 when no close event follows within the close wait (the
- * answer came from a proxy in front of the gateway, not from the gateway). Thread-safe.
+ * answer came from a proxy in front of the gateway, not from the gateway). A stream it gives up on its own while the
+ * gateway may still hold the session it leaves with DELETE, as on close. Thread-safe.
  */
 final class SseConnector implements TransportConnector {
     static final String PATH = "/sse";
@@ -41,6 +43,7 @@ final class SseConnector implements TransportConnector {
     private static final int MAX_POST_CHARS = 512 * 1024;
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+    private static final System.Logger LOG = System.getLogger(SseConnector.class.getName());
 
     private final HttpClient http;
     private final Duration requestTimeout;
@@ -96,6 +99,8 @@ final class SseConnector implements TransportConnector {
         private final Listener listener;
         private final CompletableFuture<Transport> opened = new CompletableFuture<>();
         private final AtomicBoolean closed = new AtomicBoolean();
+        // Set by the one DELETE that leaves the stream (close, or giving the stream up).
+        private final AtomicBoolean left = new AtomicBoolean();
         // Set when this side ends the stream (end()), which then reports the close: the reader, stopped by it, does not.
         private volatile boolean endedHere;
         private final Object lock = new Object();
@@ -234,13 +239,16 @@ final class SseConnector implements TransportConnector {
                     posting = false;
                 }
                 // The gateway's 400 and 413 come with a close event on the stream; anything else (404: the stream is
-                // gone, 401, a failed request) leaves the transport unusable: drop it, the client reconnects.
+                // gone, 401, a failed request) leaves the transport unusable: drop it, the client reconnects. Only
+                // after a 404 has the gateway no session to leave.
                 if (error != null) {
-                    drop("POST failed: " + error);
+                    giveUp("POST failed: " + error);
                 } else if (response.statusCode() == 400 || response.statusCode() == 413) {
                     awaitCloseEvent(response.statusCode());
+                } else if (response.statusCode() == 404) {
+                    drop("POST answered HTTP 404");
                 } else {
-                    drop("POST answered HTTP " + response.statusCode());
+                    giveUp("POST answered HTTP " + response.statusCode());
                 }
             });
         }
@@ -253,7 +261,7 @@ final class SseConnector implements TransportConnector {
         private void awaitCloseEvent(int status) {
             Scheduler.Cancellable wait;
             try {
-                wait = scheduler.schedule(() -> drop("POST answered HTTP " + status
+                wait = scheduler.schedule(() -> giveUp("POST answered HTTP " + status
                         + " and no close event followed within " + closeWait), closeWait);
             } catch (RejectedExecutionException e) {
                 abort(); // the client closed and its scheduler is gone
@@ -270,14 +278,38 @@ final class SseConnector implements TransportConnector {
 
         @Override
         public void close(int code, String reason) {
-            URI leave = posts;
+            leave().whenComplete((response, error) -> end(code, reason));
+        }
+
+        /**
+         * Leaves the stream ({@code DELETE}, with the POSTs' token), once, unless it ended already: the gateway then
+         * ends the session now rather than when its heartbeat finds the stream gone (meanwhile, once the client has
+         * reconnected, counting the user online twice). Best effort: completes when answered or failed.
+         */
+        private CompletableFuture<?> leave() {
+            if (closed.get() || !left.compareAndSet(false, true)) {
+                return CompletableFuture.completedFuture(null);
+            }
             String bearer;
             synchronized (lock) {
                 bearer = "Bearer " + token;
             }
-            http.sendAsync(HttpRequest.newBuilder(leave).timeout(requestTimeout).header("Authorization", bearer)
+            return http.sendAsync(HttpRequest.newBuilder(posts).timeout(requestTimeout).header("Authorization", bearer)
                             .DELETE().build(), HttpResponse.BodyHandlers.discarding())
-                    .whenComplete((response, error) -> end(code, reason));
+                    .whenComplete((response, error) -> {
+                        if (error != null) {
+                            LOG.log(Level.DEBUG, () -> "leaving " + posts + " failed: " + error);
+                        }
+                    });
+        }
+
+        /**
+         * Ends a stream the gateway may still hold a session on (no close event came, no 404 said it is gone): leaves
+         * it, without waiting for the answer, and drops it so that the client reconnects at once.
+         */
+        private void giveUp(String reason) {
+            leave();
+            drop(reason);
         }
 
         @Override

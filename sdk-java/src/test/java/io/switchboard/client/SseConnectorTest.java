@@ -16,10 +16,13 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -37,14 +40,27 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * SseConnector against a scripted gateway (a real HTTP server) and a manual scheduler: after a POST answered 400 or
  * 413 it waits a bounded time for the stream's close event, which the gateway sends and a proxy answering in its
- * stead does not (docs/protocol.md section 15).
+ * stead does not (docs/protocol.md section 15); a stream it gives up without one it leaves (DELETE), once.
  */
 class SseConnectorTest {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(3);
     private static final Duration WAIT = Duration.ofSeconds(10);
+    /** The DELETE that leaves the scripted stream, with the token of the connect. */
+    private static final String LEAVE = "DELETE /sse/s1 Bearer token";
 
     private final ScriptedGateway gateway = new ScriptedGateway();
-    private final HttpClient http = HttpClient.newHttpClient();
+    // The DELETEs the transport sent (path and Authorization), recorded as it sends them: none can be still on its way.
+    private final List<String> deletesSent = new CopyOnWriteArrayList<>();
+    private final HttpClient http = new ForwardingHttpClient(HttpClient.newHttpClient()) {
+        @Override
+        public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
+                                                                HttpResponse.BodyHandler<T> handler) {
+            if (request.method().equals("DELETE")) {
+                deletesSent.add(ScriptedGateway.delete(request.uri().getPath(), request.headers().map()));
+            }
+            return super.sendAsync(request, handler);
+        }
+    };
     private final ManualScheduler scheduler = new ManualScheduler(new FakeClock(Instant.parse("2026-12-05T00:00:00Z")));
     private final List<String> closes = new CopyOnWriteArrayList<>();
     private final CompletableFuture<String> firstClose = new CompletableFuture<>();
@@ -69,10 +85,34 @@ class SseConnectorTest {
 
         scheduler.advance(CLOSE_WAIT.minusMillis(1));
         assertThat(closes).as("still waiting for the close event").isEmpty();
+        assertThat(deletesSent).isEmpty();
         scheduler.advance(Duration.ofMillis(1));
         assertThat(closes).containsExactly("1006 POST answered HTTP " + status + " and no close event followed within "
                 + CLOSE_WAIT);
         assertThat(gateway.posts).as("POSTs: connect, then m-1, then nothing").hasSize(2);
+
+        // The session behind a proxy's refusal is still open on the gateway: left now, not at its next heartbeat.
+        await("the stream left").atMost(WAIT).until(() -> !gateway.deletes.isEmpty());
+        assertThat(gateway.deletes).containsExactly(LEAVE);
+        stream.close(1000, "bye");
+        assertThat(deletesSent).as("left once").containsExactly(LEAVE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {401, 409, 503})
+    void aRefusalThatLeavesTheSessionOpenDropsTheStreamAtOnceAndLeavesIt(int status) throws Exception {
+        refused(status);
+        assertThat(closes).containsExactly("1006 POST answered HTTP " + status);
+        assertThat(deletesSent).containsExactly(LEAVE);
+        await("the stream left").atMost(WAIT).until(() -> !gateway.deletes.isEmpty());
+        assertThat(gateway.deletes).containsExactly(LEAVE);
+    }
+
+    @Test
+    void a404SaysTheGatewayHoldsNoSuchStreamSoItIsDroppedWithoutLeaving() throws Exception {
+        refused(404);
+        assertThat(closes).containsExactly("1006 POST answered HTTP 404");
+        assertThat(deletesSent).isEmpty();
     }
 
     @Test
@@ -86,6 +126,7 @@ class SseConnectorTest {
         assertThat(scheduler.pending()).as("the wait was called off").isZero();
         scheduler.advance(CLOSE_WAIT);
         assertThat(closes).as("no 1006 after it").containsExactly("1009 message too big");
+        assertThat(deletesSent).as("the gateway ended the session: nothing to leave").isEmpty();
     }
 
     @Test
@@ -98,6 +139,8 @@ class SseConnectorTest {
         assertThat(scheduler.pending()).as("the wait was called off").isZero();
         scheduler.advance(CLOSE_WAIT);
         assertThat(closes).containsExactly("1000 bye");
+        assertThat(deletesSent).as("left by the close, once").containsExactly(LEAVE);
+        assertThat(gateway.deletes).as("answered before the close was reported").containsExactly(LEAVE);
     }
 
     @Test
@@ -139,11 +182,12 @@ class SseConnectorTest {
 
     /**
      * The gateway's side of the fallback, scripted: one stream ("s1"), whose POSTs it records and answers with the
-     * statuses it is given (204 once they run out), and a close event when the test sends one.
+     * statuses it is given (204 once they run out), a close event when the test sends one, and the DELETEs it got.
      */
     private static final class ScriptedGateway {
         final Queue<Integer> answers = new ConcurrentLinkedQueue<>();
         final List<String> posts = new CopyOnWriteArrayList<>();
+        final List<String> deletes = new CopyOnWriteArrayList<>();
         final AtomicInteger answered = new AtomicInteger();
         private final ExecutorService threads = Executors.newCachedThreadPool();
         private HttpServer server;
@@ -173,6 +217,12 @@ class SseConnectorTest {
             threads.shutdownNow();
         }
 
+        /** A DELETE as the tests compare them: its path and Authorization header. */
+        static String delete(String path, Map<String, List<String>> headers) {
+            // Both sides' header maps ignore the case of names.
+            return "DELETE " + path + " " + String.join(",", headers.getOrDefault("Authorization", List.of()));
+        }
+
         private void handle(HttpExchange exchange) throws IOException {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath();
@@ -192,8 +242,11 @@ class SseConnectorTest {
                 posts.add(body);
                 Integer answer = answers.poll();
                 status = answer != null ? answer : 204;
+            } else if (method.equals("DELETE")) {
+                deletes.add(delete(path, exchange.getRequestHeaders()));
+                status = 204;
             } else {
-                status = method.equals("DELETE") ? 204 : 404;
+                status = 404;
             }
             exchange.sendResponseHeaders(status, -1);
             exchange.close();

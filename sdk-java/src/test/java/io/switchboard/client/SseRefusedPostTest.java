@@ -9,10 +9,6 @@ import io.switchboard.proto.client.v1.Connect;
 import io.switchboard.proto.client.v1.Publish;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.TestTokens;
-import java.io.IOException;
-import java.net.Authenticator;
-import java.net.CookieHandler;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -24,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,8 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
@@ -132,15 +125,14 @@ class SseRefusedPostTest {
      * sending it to the wrong gateway), runs a hook when the event stream's body is closed, and records the status of
      * every POST (or -1 for one still unanswered).
      */
-    private static final class MisroutingHttp extends HttpClient {
-        private final HttpClient http;
+    private static final class MisroutingHttp extends ForwardingHttpClient {
         private final AtomicBoolean misroute = new AtomicBoolean();
         private final AtomicReference<Runnable> onStreamClose = new AtomicReference<>();
         private final AtomicBoolean hookRan = new AtomicBoolean();
         private final List<CompletableFuture<Integer>> posts = new CopyOnWriteArrayList<>();
 
         MisroutingHttp(HttpClient http) {
-            this.http = http;
+            super(http);
         }
 
         void misrouteNextPost() {
@@ -174,11 +166,11 @@ class SseRefusedPostTest {
                     sent = HttpRequest.newBuilder(request, (name, value) -> true)
                             .uri(uri.resolve(SseConnector.PATH + "/AAAAAAAAAAAAAAAAAAAAAA")).build();
                 }
-                CompletableFuture<HttpResponse<T>> response = http.sendAsync(sent, handler);
+                CompletableFuture<HttpResponse<T>> response = super.sendAsync(sent, handler);
                 posts.add(response.thenApply(HttpResponse::statusCode));
                 return response;
             }
-            return http.sendAsync(request, handler).thenApply(response -> {
+            return super.sendAsync(request, handler).thenApply(response -> {
                 if (response.body() instanceof Stream<?> lines) {
                     // The hook runs before the stream itself closes (which ends its reader, and the transport).
                     Stream<?> hookFirst = Stream.empty().onClose(() -> {
@@ -194,69 +186,6 @@ class SseRefusedPostTest {
                 }
                 return response;
             });
-        }
-
-        @Override
-        public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
-                                                                HttpResponse.BodyHandler<T> handler,
-                                                                HttpResponse.PushPromiseHandler<T> push) {
-            return sendAsync(request, handler);
-        }
-
-        @Override
-        public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
-                throws IOException, InterruptedException {
-            return http.send(request, handler);
-        }
-
-        @Override
-        public Optional<CookieHandler> cookieHandler() {
-            return http.cookieHandler();
-        }
-
-        @Override
-        public Optional<Duration> connectTimeout() {
-            return http.connectTimeout();
-        }
-
-        @Override
-        public Redirect followRedirects() {
-            return http.followRedirects();
-        }
-
-        @Override
-        public Optional<ProxySelector> proxy() {
-            return http.proxy();
-        }
-
-        @Override
-        public SSLContext sslContext() {
-            return http.sslContext();
-        }
-
-        @Override
-        public SSLParameters sslParameters() {
-            return http.sslParameters();
-        }
-
-        @Override
-        public Optional<Authenticator> authenticator() {
-            return http.authenticator();
-        }
-
-        @Override
-        public Version version() {
-            return http.version();
-        }
-
-        @Override
-        public Optional<Executor> executor() {
-            return http.executor();
-        }
-
-        @Override
-        public void close() {
-            http.close();
         }
     }
 
