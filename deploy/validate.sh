@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Static checks of everything under deploy/ that this machine can check (no cluster, no Docker engine):
 # HAProxy and nginx configs with their own binaries (plain and with TLS, on a throw-away openssl certificate), YAML syntax of the Kubernetes manifests and the compose file
-# (PyYAML), and shell syntax of the scripts. Exit 1 on the first failure.
+# (PyYAML), shell syntax of the scripts, and the servers' G1 flag file as the java launcher reads it. Exit 1 on the first
+# failure.
 set -euo pipefail
 cd "$(dirname "$0")"
 echo "haproxy: $(haproxy -c -f haproxy/haproxy.cfg 2>&1)"
@@ -42,6 +43,10 @@ for f in sorted(glob.glob("kubernetes/*.yaml")) + sorted(glob.glob("kubernetes/t
     print(f"yaml: {f}: {len(docs)} document(s) OK")
 PY
 for s in local-cluster/cluster.sh local-cluster/smoke.sh validate.sh; do bash -n "$s" && echo "bash -n $s: OK"; done
+# Every server JVM reads this file (java @FILE): a flag the JDK does not know would stop them all from starting.
+java="$(../bin/java-home)/bin/java"
+if ! out="$("$java" @jvm/server-g1.jvm-options -version 2>&1)"; then echo "$out" >&2; exit 1; fi
+echo "java @jvm/server-g1.jvm-options: OK"
 python3 -c "import ast; ast.parse(open('local-cluster/smoke_client.py').read())" && echo "python: local-cluster/smoke_client.py parses"
 echo "Not validated: the Kubernetes manifests against an API server (no kubectl/kubeconform here) and the compose"
 echo "file and Dockerfile against Docker (no engine here)."

@@ -65,10 +65,8 @@ JAVA="$JAVA_HOME/bin/java"
 JAVA_MAJOR="$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}')"
 JVM_OPTS=(--enable-native-access=ALL-UNNAMED -XX:+ExitOnOutOfMemoryError)
 [ "$JAVA_MAJOR" -ge 24 ] && JVM_OPTS+=(--sun-misc-unsafe-memory-access=allow)
-# As ./switchboard run: G1 gives back the heap a connection storm took (docs/performance.md, "Round 9a") and keeps
-# its pauses short in that tight heap (Round 13).
-JVM_OPTS+=(-XX:G1PeriodicGCInterval=5000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30)
-JVM_OPTS+=(-XX:G1RSetUpdatingPauseTimePercent=1 -XX:MaxTenuringThreshold=2 -XX:-ClassUnloadingWithConcurrentMark)
+# G1's flags of ./switchboard run, from the one file every server JVM reads (it says why).
+JVM_OPTS+=("@$ROOT/deploy/jvm/server-g1.jvm-options")
 # shellcheck disable=SC2206
 JVM_OPTS+=(${SB_JVM_OPTS:-})
 

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The deployment material validated by the tools this machine has: {@code deploy/validate.sh} runs
  * {@code haproxy -c} and {@code nginx -t} on the load-balancer configs, parses every Kubernetes manifest, the
- * compose file and the tier configs as YAML, and checks the scripts' syntax. Skipped when HAProxy, nginx or
- * python3-yaml is not installed; in CI (which installs them, see .ci/run) that fails instead.
+ * compose file and the tier configs as YAML, checks the scripts' syntax and has the java launcher read the servers'
+ * G1 flag file. Skipped when HAProxy, nginx or python3-yaml is not installed; in CI (which installs them, see
+ * .ci/run) that fails instead.
  */
 class DeployConfigsTest {
     private static final Path DEPLOY = Path.of("..", "deploy").toAbsolutePath().normalize();
@@ -37,6 +38,7 @@ class DeployConfigsTest {
                 "haproxy (TLS termination): configuration OK",
                 "haproxy (TLS termination, re-encrypted to the gateways): configuration OK",
                 "nginx (TLS termination): configuration OK",
-                "nginx (TLS termination, re-encrypted to the gateways): configuration OK");
+                "nginx (TLS termination, re-encrypted to the gateways): configuration OK",
+                "java @jvm/server-g1.jvm-options: OK");
     }
 }

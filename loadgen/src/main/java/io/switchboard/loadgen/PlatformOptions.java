@@ -20,6 +20,8 @@ final class PlatformOptions {
     @Option(names = "--gateways", defaultValue = "2", description = "gateways of the platform (default: ${DEFAULT-VALUE})")
     int gateways;
 
+    // The G1 flags are a copy of deploy/jvm/server-g1.jvm-options, not read from it: the jar runs without the
+    // repository. PlatformOptionsTest fails when the two differ.
     @Option(names = "--server-jvm-options", split = " ",
             defaultValue = "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
                     + " -XX:G1PeriodicGCInterval=5000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
