@@ -3,6 +3,7 @@ package io.switchboard.bench;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code fanout} subcommand: options to {@link FanoutSpec}, then {@link FanoutBenchmark}. Not thread-safe. */
@@ -32,8 +33,8 @@ final class FanoutCommand extends BenchCommand {
     @Option(names = "--payload-bytes", defaultValue = "64", description = "Bytes per publish payload (default: ${DEFAULT-VALUE}).")
     int payloadBytes;
 
-    @Option(names = "--gateways", defaultValue = "2", description = "Switchboard gateways (default: ${DEFAULT-VALUE}).")
-    int gateways;
+    @Mixin
+    SwitchboardGateways gateways;
 
     @Option(names = "--routers", defaultValue = "1", description = "Switchboard routers (default: ${DEFAULT-VALUE}).")
     int routers;
@@ -48,7 +49,8 @@ final class FanoutCommand extends BenchCommand {
 
     /** The workload the options describe; fails with a message naming the bad option. */
     FanoutSpec spec() {
-        return new FanoutSpec(clients, rooms, rate, duration, warmup, payloadBytes, gateways, routers, drainTimeout);
+        return new FanoutSpec(clients, rooms, rate, duration, warmup, payloadBytes, gateways.count(), routers,
+                drainTimeout);
     }
 
     @Override

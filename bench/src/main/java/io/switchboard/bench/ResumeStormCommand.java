@@ -1,8 +1,8 @@
 package io.switchboard.bench;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code resume-storm} subcommand: options to {@link ResumeStormSpec}, then {@link ResumeStormBenchmark}. Not thread-safe. */
@@ -16,8 +16,8 @@ final class ResumeStormCommand extends BenchCommand {
     @Option(names = "--missed", defaultValue = "500", description = "Messages each client missed, 1-10000 (default: ${DEFAULT-VALUE}).")
     int missed;
 
-    @Option(names = "--gateways", defaultValue = "2", description = "Switchboard gateways (default: ${DEFAULT-VALUE}).")
-    int gateways;
+    @Mixin
+    SwitchboardGateways gateways;
 
     @Option(names = "--live-timeout", defaultValue = "PT120S",
             description = "Clients not live this long after the storm starts count as failures (default: ${DEFAULT-VALUE}).")
@@ -27,14 +27,13 @@ final class ResumeStormCommand extends BenchCommand {
             description = "Which variants: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     ResumeStormBenchmark.Only only;
 
-    @Option(names = "--out", defaultValue = "bench/target/resume-storm-results.md",
-            description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    MarkdownResultFile out;
 
     @Override
     protected boolean run() throws Exception {
-        ResumeStormSpec spec = new ResumeStormSpec(clients, missed, gateways, liveTimeout);
-        new ResumeStormBenchmark(spec, only, System.out).run(out);
+        ResumeStormSpec spec = new ResumeStormSpec(clients, missed, gateways.count(), liveTimeout);
+        new ResumeStormBenchmark(spec, only, System.out).run(out.path());
         return true;
     }
 }

@@ -1,11 +1,12 @@
 package io.switchboard.bench.api;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import io.switchboard.bench.BenchCommand;
+import io.switchboard.bench.MarkdownResultFile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code api-stream} subcommand: options to {@link ApiStreamSpec}, then {@link ApiStreamBenchmark}. Not thread-safe. */
@@ -48,15 +49,13 @@ public final class ApiStreamCommand extends BenchCommand {
     @Option(names = "--timeout", defaultValue = "PT120S", description = "Time allowed for one variant's results and deliveries (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = "--out", defaultValue = "bench/target/api-stream-results.md",
-            description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    MarkdownResultFile out;
 
     @Override
     protected boolean run() throws Exception {
         ApiStreamSpec spec = new ApiStreamSpec(Optional.ofNullable(target), token, Optional.ofNullable(gateway),
                 clientToken, gateways, subscribers, messages, warmupMessages, payloadBytes, window, timeout);
-        boolean complete = new ApiStreamBenchmark(spec, System.out).run(out).stream().allMatch(ApiStreamResult::complete);
-        return complete;
+        return new ApiStreamBenchmark(spec, System.out).run(out.path()).stream().allMatch(ApiStreamResult::complete);
     }
 }

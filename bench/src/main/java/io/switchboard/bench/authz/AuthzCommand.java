@@ -1,8 +1,9 @@
 package io.switchboard.bench.authz;
 
-import java.nio.file.Path;
 import io.switchboard.bench.BenchCommand;
+import io.switchboard.bench.MarkdownResultFile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code authz} subcommand: options to {@link AuthzBenchmark.Spec}, then the run. Not thread-safe. */
@@ -30,14 +31,14 @@ public final class AuthzCommand extends BenchCommand {
     @Option(names = "--warmup-rounds", defaultValue = "4", description = "Unmeasured rounds first (default: ${DEFAULT-VALUE}).")
     int warmupRounds;
 
-    @Option(names = "--out", defaultValue = "bench/target/authz-results.md", description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    MarkdownResultFile out;
 
     @Override
     protected boolean run() throws Exception {
         AuthzBenchmark.Spec spec = new AuthzBenchmark.Spec(clients, concurrency, rooms, tokenPatterns, rounds,
                 warmupRounds);
-        boolean clean = new AuthzBenchmark(spec, System.out).run(out).stream().allMatch(r -> r.failures() == 0);
+        boolean clean = new AuthzBenchmark(spec, System.out).run(out.path()).stream().allMatch(r -> r.failures() == 0);
         return clean;
     }
 }

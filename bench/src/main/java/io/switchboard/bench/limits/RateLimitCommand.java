@@ -2,13 +2,13 @@ package io.switchboard.bench.limits;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 import io.github.bucket4j.TimeMeter;
 import io.switchboard.bench.BenchCommand;
+import io.switchboard.bench.MarkdownResultFile;
 import io.switchboard.gateway.limits.FrameRateLimiter;
 import io.switchboard.gateway.limits.LimitKeys;
 import io.switchboard.service.config.Values;
@@ -16,6 +16,7 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,9 +38,8 @@ public final class RateLimitCommand extends BenchCommand {
     @Option(names = "--skip-jmh", description = "Only the cut-off figures.")
     boolean skipJmh;
 
-    @Option(names = "--out", defaultValue = "bench/target/rate-limit-results.md",
-            description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    MarkdownResultFile out;
 
     @Override
     protected boolean run() throws Exception {
@@ -79,8 +79,8 @@ public final class RateLimitCommand extends BenchCommand {
         }
         PrintStream console = System.out;
         md.forEach(console::println);
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.write(out, md);
+        Files.createDirectories(out.path().toAbsolutePath().getParent());
+        Files.write(out.path(), md);
         return true;
     }
 }

@@ -1,9 +1,11 @@
 package io.switchboard.bench.presence;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import io.switchboard.bench.BenchCommand;
+import io.switchboard.bench.MarkdownResultFile;
+import io.switchboard.bench.SwitchboardGateways;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code presence-join} subcommand: options to {@link PresenceJoinSpec}, then {@link PresenceJoinBenchmark}. Not thread-safe. */
@@ -16,8 +18,8 @@ public final class PresenceJoinCommand extends BenchCommand {
             description = "Clients (and users) of the large run; the small run has a tenth (default: ${DEFAULT-VALUE}).")
     int clients;
 
-    @Option(names = "--gateways", defaultValue = "2", description = "Switchboard gateways (default: ${DEFAULT-VALUE}).")
-    int gateways;
+    @Mixin
+    SwitchboardGateways gateways;
 
     @Option(names = "--client-processes", defaultValue = "0",
             description = "Child JVMs running the clients; 0 chooses the fewest that keep each at or under "
@@ -32,15 +34,14 @@ public final class PresenceJoinCommand extends BenchCommand {
             description = "Presence frames still counted after consistency (default: ${DEFAULT-VALUE}).")
     Duration settle;
 
-    @Option(names = "--out", defaultValue = "bench/target/presence-join-results.md",
-            description = "Result file, Markdown (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    MarkdownResultFile out;
 
     @Override
     protected boolean run() throws Exception {
         int processes = clientProcesses == 0 ? PresenceJoinSpec.processesFor(clients) : clientProcesses;
-        PresenceJoinSpec spec = new PresenceJoinSpec(clients, gateways, processes, consistencyTimeout, settle);
-        var results = new PresenceJoinBenchmark(spec, System.out).run(out);
+        PresenceJoinSpec spec = new PresenceJoinSpec(clients, gateways.count(), processes, consistencyTimeout, settle);
+        var results = new PresenceJoinBenchmark(spec, System.out).run(out.path());
         return results.stream().allMatch(r -> r.inconsistent() == 0 && r.errors() == 0);
     }
 }
