@@ -89,9 +89,10 @@ public final class RouterKeys {
             .doc("With `router.dedup.follow-log`: `PT0S` has the broker answer the room-log index's fetch as soon as"
                     + " a record is there (a fetch round trip per record at a few hundred publishes a second); above"
                     + " it, the broker waits up to this long for 64 KiB, so the index reads in batches. Only a publish"
-                    + " that takes over another router's lane waits for the index, about twice this longer. An"
-                    + " experiment (performance.md, Round 8): it saved the index's own CPU but no gain in the"
-                    + " platform's CPU per publish was shown beyond the spread of a shared machine.");
+                    + " that takes over another router's lane waits for the index, about twice this longer. The"
+                    + " single-process launcher sets `PT0.02S` (with fewer partitions it cut the platform's CPU per"
+                    + " publish by a fifth: performance.md, Round 14); the tier's own default stays `PT0S` until"
+                    + " measured on a deployment of separate tiers.");
     public static final Key<Duration> STARTUP_TIMEOUT = S.define("router.startup-timeout", DURATION)
             .byDefault(Duration.ofSeconds(30)).check(Check.positive())
             .doc("How long startup waits for Kafka (topic creation, description, producer metadata) and, with"
