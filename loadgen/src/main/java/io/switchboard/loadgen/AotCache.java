@@ -103,7 +103,7 @@ final class AotCache {
     /** Runs {@code -XX:AOTMode=create} on the training's class path; its output goes to {@code log}. */
     private static void assemble(PlatformOptions platform, Path config, Path cache, Path log) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        cmd.addAll(platform.serverJvmOptions);
+        cmd.addAll(platform.serverJvm());
         cmd.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + config,
                 "-XX:AOTCache=" + cache.toAbsolutePath(), "-cp", platform.launcherJar.toString()));
         try {

@@ -112,7 +112,7 @@ final class CompareCommand implements Callable<Integer> {
                     logs.resolve("switchboard.log"));
             case HELIDON -> {
                 List<String> cmd = new ArrayList<>(List.of(java));
-                cmd.addAll(platform.serverJvmOptions);
+                cmd.addAll(platform.serverJvm());
                 cmd.addAll(List.of("-cp", benchJar.toString(), "io.switchboard.bench.BroadcastBaselineMain",
                         "--port", Integer.toString(port)));
                 yield ServerProcess.start("helidon", cmd, cwd, logs.resolve("helidon.log"), 1);

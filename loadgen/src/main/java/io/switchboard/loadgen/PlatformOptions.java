@@ -23,11 +23,12 @@ final class PlatformOptions {
     // The G1 flags are a copy of deploy/jvm/server-g1.jvm-options, not read from it: the jar runs without the
     // repository. PlatformOptionsTest fails when the two differ.
     @Option(names = "--server-jvm-options", split = " ",
-            defaultValue = "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
+            defaultValue = "--enable-native-access=ALL-UNNAMED"
                     + " -XX:G1PeriodicGCInterval=5000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
                     + " -XX:G1RSetUpdatingPauseTimePercent=1 -XX:MaxTenuringThreshold=2"
                     + " -XX:-ClassUnloadingWithConcurrentMark",
-            description = "JVM options of the platform and the Helidon baseline (default: those of ./switchboard run)")
+            description = "JVM options of the platform and the Helidon baseline, after"
+                    + " --sun-misc-unsafe-memory-access=allow on JDK 24+ (default: those of ./switchboard run)")
     List<String> serverJvmOptions;
 
     @Option(names = "--platform-set", description = "a platform configuration key, e.g. gateway.limits.max-subscriptions=200 "
@@ -41,13 +42,27 @@ final class PlatformOptions {
     Duration startTimeout;
 
     /**
+     * The JVM options of a server the generator starts with its own JDK: {@code --sun-misc-unsafe-memory-access=allow}
+     * on JDK 24 and later (kafka-clients and Netty still touch {@code sun.misc.Unsafe}, which those JDKs warn about;
+     * JDK 21 does not know the flag and would not start), then {@code --server-jvm-options}, which may override it.
+     */
+    List<String> serverJvm() {
+        List<String> options = new ArrayList<>();
+        if (Runtime.version().feature() >= 24) {
+            options.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        options.addAll(serverJvmOptions);
+        return options;
+    }
+
+    /**
      * Starts the platform with {@code extraJvmOptions} after the configured ones; its output goes to {@code log}.
      * It is ready once it announced a WebSocket URL per gateway.
      */
     ServerProcess start(List<String> extraJvmOptions, String secret, Path log) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java));
-        cmd.addAll(serverJvmOptions);
+        cmd.addAll(serverJvm());
         cmd.addAll(extraJvmOptions);
         platformSettings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", launcherJar.toString(), "--config",

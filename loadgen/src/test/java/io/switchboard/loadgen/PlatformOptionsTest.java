@@ -30,9 +30,19 @@ class PlatformOptionsTest {
     void theDefaultServerJvmOptionsAreThoseOfSwitchboardRun() throws Exception {
         PlatformOptions options = CommandLine.populateCommand(new PlatformOptions());
 
-        List<String> expected = new ArrayList<>(
-                List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+        List<String> expected = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED"));
         expected.addAll(argumentFile(SERVER_G1_FLAGS));
         assertThat(options.serverJvmOptions).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void theUnsafeMemoryAccessFlagIsAddedOnlyForAJdkThatKnowsIt() {
+        PlatformOptions options = CommandLine.populateCommand(new PlatformOptions(), "--server-jvm-options", "-Xmx1g");
+
+        if (Runtime.version().feature() >= 24) {
+            assertThat(options.serverJvm()).containsExactly("--sun-misc-unsafe-memory-access=allow", "-Xmx1g");
+        } else {
+            assertThat(options.serverJvm()).containsExactly("-Xmx1g");
+        }
     }
 }
