@@ -90,9 +90,9 @@ public final class RouterKeys {
                     + " a record is there (a fetch round trip per record at a few hundred publishes a second); above"
                     + " it, the broker waits up to this long for 64 KiB, so the index reads in batches. Only a publish"
                     + " that takes over another router's lane waits for the index, about twice this longer. The"
-                    + " single-process launcher sets `PT0.02S` (with fewer partitions it cut the platform's CPU per"
-                    + " publish by a fifth: performance.md, Round 14); the tier's own default stays `PT0S` until"
-                    + " measured on a deployment of separate tiers.");
+                    + " single-process launcher sets `PT0.02S` (with fewer partitions it cut the platform's allocation"
+                    + " by a quarter; CPU and latency moved within the spread: performance.md, Round 14); the tier's own"
+                    + " default stays `PT0S` until measured on a deployment of separate tiers.");
     public static final Key<Duration> STARTUP_TIMEOUT = S.define("router.startup-timeout", DURATION)
             .byDefault(Duration.ofSeconds(30)).check(Check.positive())
             .doc("How long startup waits for Kafka (topic creation, description, producer metadata) and, with"
