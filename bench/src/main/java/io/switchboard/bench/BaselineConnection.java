@@ -1,8 +1,6 @@
 package io.switchboard.bench;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Timestamp;
-import com.google.protobuf.util.JsonFormat;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -13,66 +11,55 @@ import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
-import io.switchboard.proto.client.v1.Ack;
+import io.switchboard.bench.baseline.BaselineFrames;
+import io.switchboard.bench.baseline.BaselinePeer;
+import io.switchboard.bench.baseline.BaselineRooms;
+import io.switchboard.bench.baseline.BaselineSession;
 import io.switchboard.proto.client.v1.ClientFrame;
-import io.switchboard.proto.client.v1.Connected;
-import io.switchboard.proto.client.v1.Message;
-import io.switchboard.proto.client.v1.Pong;
-import io.switchboard.proto.client.v1.Publish;
 import io.switchboard.proto.client.v1.ServerFrame;
-import io.switchboard.proto.client.v1.Subscribed;
-import io.switchboard.proto.client.v1.Unsubscribed;
 import java.io.ByteArrayOutputStream;
-import java.time.Instant;
-import java.util.Arrays;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One baseline WebSocket connection, binary ({@value BroadcastBaseline#SUBPROTOCOL}) or JSON
- * ({@value BroadcastBaseline#JSON_SUBPROTOCOL}, protobuf's canonical JSON mapping like the gateway's): Connect is answered without checking the token, Subscribe and Unsubscribe
- * change in-memory room membership, and Publish is sent synchronously to every subscriber of the room, then
- * acknowledged. Helidon calls a listener from its connection's own thread; sends from other connections'
- * threads are serialised by {@link #sendLock}. Thread-safe.
+ * One Helidon baseline WebSocket connection, binary ({@value BaselineFrames#SUBPROTOCOL}) or JSON
+ * ({@value BaselineFrames#JSON_SUBPROTOCOL}): frames are reassembled and parsed here and handled by its
+ * {@link BaselineSession}; a publish is sent synchronously to every subscriber from the publisher's thread, then
+ * acknowledged. Helidon calls a listener from its connection's own thread; sends from other connections' threads
+ * are serialised by {@link #sendLock}. Thread-safe.
  */
-final class BaselineConnection implements WsListener {
+final class BaselineConnection implements WsListener, BaselinePeer<BaselineConnection> {
     private static final Logger LOG = Logger.getLogger(BaselineConnection.class.getName());
     private static final HeaderName PROTOCOL = HeaderNames.create("Sec-WebSocket-Protocol");
-    private static final int PROTOCOL_ERROR = 3502;
-    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
-    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
 
-    private final BroadcastBaseline baseline;
+    private final BaselineSession<BaselineConnection> protocol;
+    private final Runnable sendFailed;
     private final ReentrantLock sendLock = new ReentrantLock();
-    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     // Only touched by this connection's reader thread.
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
     private final StringBuilder textParts = new StringBuilder();
     private volatile WsSession session;
-    private volatile boolean connected;
     private volatile boolean broken;
-    private volatile String sessionId;
     private volatile boolean json;
 
-    BaselineConnection(BroadcastBaseline baseline) {
-        this.baseline = baseline;
+    /** A connection in {@code rooms}; {@code sendFailed} counts each send that broke it. */
+    BaselineConnection(BaselineRooms<BaselineConnection> rooms, Runnable sendFailed) {
+        this.protocol = new BaselineSession<>(rooms, this);
+        this.sendFailed = sendFailed;
     }
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
-        // The client's first offer that the baseline speaks.
-        String chosen = !headers.contains(PROTOCOL) ? null : headers.values(PROTOCOL).stream()
-                .flatMap(v -> Arrays.stream(v.split(",")))
-                .map(String::trim)
-                .filter(v -> v.equals(BroadcastBaseline.SUBPROTOCOL) || v.equals(BroadcastBaseline.JSON_SUBPROTOCOL))
-                .findFirst().orElse(null);
+        String chosen = BaselineFrames.chooseSubprotocol(headers.contains(PROTOCOL) ? headers.values(PROTOCOL) : List.of());
         if (chosen == null) {
-            throw new WsUpgradeException("subprotocol " + BroadcastBaseline.SUBPROTOCOL + " or "
-                    + BroadcastBaseline.JSON_SUBPROTOCOL + " not offered");
+            throw new WsUpgradeException("subprotocol " + BaselineFrames.SUBPROTOCOL + " or "
+                    + BaselineFrames.JSON_SUBPROTOCOL + " not offered");
         }
         WritableHeaders<?> reply = WritableHeaders.create();
         reply.set(PROTOCOL, chosen);
@@ -81,7 +68,7 @@ final class BaselineConnection implements WsListener {
 
     @Override
     public void onOpen(WsSession wsSession) {
-        this.json = wsSession.subProtocol().map(BroadcastBaseline.JSON_SUBPROTOCOL::equals).orElse(false);
+        this.json = wsSession.subProtocol().map(BaselineFrames.JSON_SUBPROTOCOL::equals).orElse(false);
         this.session = wsSession;
     }
 
@@ -103,12 +90,12 @@ final class BaselineConnection implements WsListener {
         }
         ClientFrame frame;
         try {
-            frame = ClientFrame.parseFrom(bytes);
+            frame = BaselineFrames.parseBinary(ByteBuffer.wrap(bytes));
         } catch (InvalidProtocolBufferException e) {
-            wsSession.close(PROTOCOL_ERROR, "malformed frame");
+            refuse("malformed frame");
             return;
         }
-        handle(frame);
+        protocol.handle(frame);
     }
 
     @Override
@@ -126,75 +113,50 @@ final class BaselineConnection implements WsListener {
             whole = textParts.append(text).toString();
             textParts.setLength(0);
         }
-        ClientFrame.Builder frame = ClientFrame.newBuilder();
+        ClientFrame frame;
         try {
-            PARSER.merge(whole, frame);
-        } catch (InvalidProtocolBufferException | RuntimeException e) {
-            wsSession.close(PROTOCOL_ERROR, "malformed frame");
+            frame = BaselineFrames.parseJson(whole);
+        } catch (InvalidProtocolBufferException e) {
+            refuse("malformed frame");
             return;
         }
-        handle(frame.build());
+        protocol.handle(frame);
     }
 
     @Override
     public void onClose(WsSession wsSession, int status, String reason) {
-        leaveAll();
+        protocol.leaveAll();
     }
 
     @Override
     public void onError(WsSession wsSession, Throwable t) {
         LOG.log(Level.FINE, "baseline connection failed", t);
-        leaveAll();
+        protocol.leaveAll();
     }
 
-    private void handle(ClientFrame frame) {
-        if (!connected && !frame.hasConnect()) {
-            session.close(PROTOCOL_ERROR, "Connect first");
-            return;
+    @Override
+    public void reply(ServerFrame frame) {
+        if (json) {
+            sendText(BaselineFrames.json(frame));
+        } else {
+            sendBinary(frame.toByteArray());
         }
-        switch (frame.getFrameCase()) {
-            case CONNECT -> {
-                connected = true;
-                sessionId = baseline.nextSessionId();
-                send(ServerFrame.newBuilder().setConnected(Connected.newBuilder()
-                        .setSessionId(sessionId).setGatewayId("baseline").setServerTime(now())).build());
-            }
-            case SUBSCRIBE -> {
-                String room = frame.getSubscribe().getRoom();
-                rooms.add(room);
-                baseline.room(room).subscribers.add(this);
-                send(ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder()
-                        .setRequestId(frame.getSubscribe().getRequestId()).setRoom(room).setEpoch("baseline"))
-                        .build());
-            }
-            case UNSUBSCRIBE -> {
-                String room = frame.getUnsubscribe().getRoom();
-                rooms.remove(room);
-                baseline.unsubscribe(room, this);
-                send(ServerFrame.newBuilder().setUnsubscribed(Unsubscribed.newBuilder()
-                        .setRequestId(frame.getUnsubscribe().getRequestId()).setRoom(room)).build());
-            }
-            case PUBLISH -> publish(frame.getPublish());
-            case PING -> send(ServerFrame.newBuilder().setPong(Pong.newBuilder()
-                    .setNonce(frame.getPing().getNonce()).setServerTime(now())).build());
-            default -> session.close(PROTOCOL_ERROR, "unknown frame");
-        }
+    }
+
+    @Override
+    public void refuse(String reason) {
+        session.close(BaselineFrames.PROTOCOL_ERROR, reason);
     }
 
     // Encoded once per subprotocol, then written to each subscriber in turn from this (the publisher's) thread.
-    private void publish(Publish publish) {
-        BroadcastBaseline.Room room = baseline.room(publish.getRoom());
-        long position = room.position.incrementAndGet();
-        ServerFrame message = ServerFrame.newBuilder().setMessage(Message.newBuilder()
-                .setRoom(publish.getRoom()).setPosition(position).setId(publish.getId()).setSender(sessionId)
-                .setPayload(publish.getPayload()).setContentType(publish.getContentType())
-                .setTimestamp(now()).setEpoch("baseline")).build();
+    @Override
+    public void broadcast(Collection<BaselineConnection> subscribers, ServerFrame message) {
         byte[] binary = null;
         String text = null;
-        for (BaselineConnection subscriber : room.subscribers) {
+        for (BaselineConnection subscriber : subscribers) {
             if (subscriber.json) {
                 if (text == null) {
-                    text = print(message);
+                    text = BaselineFrames.json(message);
                 }
                 subscriber.sendText(text);
             } else {
@@ -203,27 +165,6 @@ final class BaselineConnection implements WsListener {
                 }
                 subscriber.sendBinary(binary);
             }
-        }
-        if (publish.getAck()) {
-            send(ServerFrame.newBuilder().setAck(Ack.newBuilder()
-                    .setRequestId(publish.getRequestId()).setRoom(publish.getRoom()).setId(publish.getId())
-                    .setPosition(position).setEpoch("baseline")).build());
-        }
-    }
-
-    private void send(ServerFrame frame) {
-        if (json) {
-            sendText(print(frame));
-        } else {
-            sendBinary(frame.toByteArray());
-        }
-    }
-
-    private static String print(ServerFrame frame) {
-        try {
-            return PRINTER.print(frame);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("cannot print " + frame.getFrameCase(), e);
         }
     }
 
@@ -235,7 +176,7 @@ final class BaselineConnection implements WsListener {
         write(s -> s.send(frame, true));
     }
 
-    private void write(java.util.function.Consumer<WsSession> sending) {
+    private void write(Consumer<WsSession> sending) {
         WsSession s = session;
         if (s == null || broken) {
             return;
@@ -246,23 +187,11 @@ final class BaselineConnection implements WsListener {
         } catch (RuntimeException e) {
             // The peer is gone: drop it from every room so one dead socket does not fail every later broadcast.
             broken = true;
-            baseline.sendFailed();
-            LOG.log(Level.FINE, "send to " + sessionId + " failed; dropping the connection", e);
-            leaveAll();
+            sendFailed.run();
+            LOG.log(Level.FINE, "send to a baseline connection failed; dropping it", e);
+            protocol.leaveAll();
         } finally {
             sendLock.unlock();
         }
-    }
-
-    private void leaveAll() {
-        for (String room : rooms) {
-            baseline.unsubscribe(room, this);
-        }
-        rooms.clear();
-    }
-
-    private static Timestamp now() {
-        Instant now = Instant.now();
-        return Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
     }
 }

@@ -2,11 +2,11 @@ package io.switchboard.bench;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.websocket.WsRouting;
+import io.switchboard.bench.baseline.BaselineFrames;
+import io.switchboard.bench.baseline.BaselineRooms;
+import io.switchboard.bench.baseline.BroadcastServer;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,26 +16,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * unsubscribe, publish with ack, ping. It has no authentication, no router hop, no Kafka and no durability: it shows what the
  * WebSocket layer alone costs on this machine. Thread-safe.
  */
-public final class BroadcastBaseline implements AutoCloseable {
+public final class BroadcastBaseline implements BroadcastServer {
     /** The binary subprotocol. */
-    public static final String SUBPROTOCOL = "switchboard.v1.proto";
+    public static final String SUBPROTOCOL = BaselineFrames.SUBPROTOCOL;
     /** The JSON subprotocol. */
-    public static final String JSON_SUBPROTOCOL = "switchboard.v1.json";
+    public static final String JSON_SUBPROTOCOL = BaselineFrames.JSON_SUBPROTOCOL;
 
-    private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
-    private final AtomicLong sessions = new AtomicLong();
+    private final BaselineRooms<BaselineConnection> rooms = new BaselineRooms<>();
     private final AtomicLong failedSends = new AtomicLong();
     private final Object lifecycle = new Object();
     // guarded by lifecycle
     private WebServer server;
     // guarded by lifecycle
     private boolean started;
-
-    /** A room's subscribers and the last position handed out in it. */
-    static final class Room {
-        final Set<BaselineConnection> subscribers = ConcurrentHashMap.newKeySet();
-        final AtomicLong position = new AtomicLong();
-    }
 
     /** Binds loopback on a free port and starts serving {@code /ws}; fails if already started. */
     public BroadcastBaseline start() {
@@ -54,14 +47,14 @@ public final class BroadcastBaseline implements AutoCloseable {
                     .port(port)
                     .shutdownHook(false)
                     .shutdownGracePeriod(Duration.ofMillis(500))
-                    .addRouting(WsRouting.builder().endpoint("/ws", () -> new BaselineConnection(this)))
+                    .addRouting(WsRouting.builder().endpoint("/ws", () -> new BaselineConnection(rooms, this::sendFailed)))
                     .build()
                     .start();
             return this;
         }
     }
 
-    /** The WebSocket endpoint. */
+    @Override
     public URI webSocketUri() {
         synchronized (lifecycle) {
             if (server == null) {
@@ -76,7 +69,6 @@ public final class BroadcastBaseline implements AutoCloseable {
         return failedSends.get();
     }
 
-    /** Stops the server; safe to call more than once. */
     @Override
     public void close() {
         synchronized (lifecycle) {
@@ -87,22 +79,7 @@ public final class BroadcastBaseline implements AutoCloseable {
         }
     }
 
-    String nextSessionId() {
-        return "baseline-" + sessions.incrementAndGet();
-    }
-
-    Room room(String name) {
-        return rooms.computeIfAbsent(name, n -> new Room());
-    }
-
-    void unsubscribe(String name, BaselineConnection connection) {
-        Room room = rooms.get(name);
-        if (room != null) {
-            room.subscribers.remove(connection);
-        }
-    }
-
-    void sendFailed() {
+    private void sendFailed() {
         failedSends.incrementAndGet();
     }
 }

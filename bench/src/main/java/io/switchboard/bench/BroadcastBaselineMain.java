@@ -1,7 +1,7 @@
 package io.switchboard.bench;
 
+import io.switchboard.bench.baseline.BaselineProcess;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,14 +26,7 @@ public final class BroadcastBaselineMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        BroadcastBaseline server = new BroadcastBaseline().start(port);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "baseline-shutdown"));
-        System.out.println("Helidon broadcast baseline listening on " + server.webSocketUri());
-        stopped.await();
+        BaselineProcess.serveUntilTerminated(new BroadcastBaseline().start(port), "Helidon broadcast baseline");
         return CommandLine.ExitCode.OK;
     }
 }
