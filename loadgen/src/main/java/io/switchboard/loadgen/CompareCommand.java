@@ -15,17 +15,20 @@ import picocli.CommandLine.Spec;
  * {@code ./switchboard load compare}: starts each target as its own process, runs the same workloads against it
  * with the generator in its own processes, stops it, and writes one report with every target side by side.
  * Targets: {@code switchboard} (the single-process platform from its jar: two gateways, history and presence on,
- * Kafka {@code acks=all}), {@code helidon} (the bare Helidon WebSocket broadcast server of the bench module) and
- * {@code ws} (a raw Node {@code ws} broadcast server; JSON only).
+ * Kafka {@code acks=all}), {@code helidon} (the bare Helidon WebSocket broadcast server of the bench module),
+ * {@code ws} (a raw Node {@code ws} broadcast server; JSON only) and {@code netty} (the bare Netty WebSocket
+ * broadcast server of the bench module, the ceiling of a Netty listener).
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Run the workloads against the platform and the baselines, one after the other, in one report.")
 final class CompareCommand implements Callable<Integer> {
     /** The systems {@code compare} can start. */
-    enum TargetKind { SWITCHBOARD, HELIDON, WS }
+    enum TargetKind { SWITCHBOARD, HELIDON, WS, NETTY }
 
-    @Option(names = "--targets", split = ",", defaultValue = "switchboard,helidon,ws",
-            description = "targets in run order (default: ${DEFAULT-VALUE})")
+    @Option(names = "--targets", split = ",", defaultValue = "switchboard,helidon,ws,netty",
+            description = "targets in run order: switchboard (the platform), helidon (bare Helidon SE WebSocket"
+                    + " broadcast server), ws (raw Node ws server, JSON only), netty (bare Netty WebSocket broadcast"
+                    + " server) (default: ${DEFAULT-VALUE})")
     List<TargetKind> targets;
 
     @Mixin
@@ -110,15 +113,19 @@ final class CompareCommand implements Callable<Integer> {
         return switch (kind) {
             case SWITCHBOARD -> platform.start(aotCache == null ? List.of() : AotCache.useOptions(aotCache), settings.secret,
                     logs.resolve("switchboard.log"));
-            case HELIDON -> {
-                List<String> cmd = new ArrayList<>(List.of(java));
-                cmd.addAll(platform.serverJvm());
-                cmd.addAll(List.of("-cp", benchJar.toString(), "io.switchboard.bench.BroadcastBaselineMain",
-                        "--port", Integer.toString(port)));
-                yield ServerProcess.start("helidon", cmd, cwd, logs.resolve("helidon.log"), 1);
-            }
+            case HELIDON -> startBaseline("helidon", "io.switchboard.bench.BroadcastBaselineMain", java, port, cwd, logs);
             case WS -> ServerProcess.start("ws", List.of("node", nodeScript.toString(), "--port", Integer.toString(port)),
                     cwd, logs.resolve("ws.log"), 1);
+            case NETTY -> startBaseline("netty", "io.switchboard.bench.netty.NettyBroadcastBaselineMain", java, port, cwd,
+                    logs);
         };
+    }
+
+    /** A baseline of the bench jar with the platform's JVM options; it announces one URL. */
+    private ServerProcess startBaseline(String name, String mainClass, String java, int port, Path cwd, Path logs) {
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(platform.serverJvm());
+        cmd.addAll(List.of("-cp", benchJar.toString(), mainClass, "--port", Integer.toString(port)));
+        return ServerProcess.start(name, cmd, cwd, logs.resolve(name + ".log"), 1);
     }
 }

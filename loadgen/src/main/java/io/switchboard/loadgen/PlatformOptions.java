@@ -27,7 +27,7 @@ final class PlatformOptions {
                     + " -XX:G1PeriodicGCInterval=5000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
                     + " -XX:G1RSetUpdatingPauseTimePercent=1 -XX:MaxTenuringThreshold=2"
                     + " -XX:-ClassUnloadingWithConcurrentMark",
-            description = "JVM options of the platform and the Helidon baseline, after"
+            description = "JVM options of the platform and the Helidon and Netty baselines, after"
                     + " --sun-misc-unsafe-memory-access=allow on JDK 24+ (default: those of ./switchboard run)")
     List<String> serverJvmOptions;
 
