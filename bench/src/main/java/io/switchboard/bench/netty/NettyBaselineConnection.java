@@ -1,6 +1,7 @@
 package io.switchboard.bench.netty;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,7 +25,8 @@ import java.util.logging.Logger;
 
 /**
  * One Netty baseline WebSocket connection, the last handler of its pipeline: whole frames (reassembled before it)
- * are parsed here and handled by its {@link BaselineSession}; replies are written and flushed once per read batch.
+ * are parsed here and handled by its {@link BaselineSession}. Every write is a write-and-flush: the pipeline's
+ * {@code FlushConsolidationHandler} turns them into one flush per read batch or per event-loop batch.
  * Every method runs on the channel's event loop; {@link #json()} and {@link #eventLoop()} are also read by
  * publishers on other loops.
  */
@@ -52,7 +54,11 @@ final class NettyBaselineConnection extends SimpleChannelInboundHandler<WebSocke
         return channel.eventLoop();
     }
 
-    /** Writes one broadcast frame; called on this channel's event loop, flushed at the end of the loop's batch. */
+    ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    /** Writes one broadcast frame; called on this channel's event loop. */
     void deliver(WebSocketFrame frame) {
         channel.writeAndFlush(frame, channel.voidPromise());
     }
@@ -92,11 +98,6 @@ final class NettyBaselineConnection extends SimpleChannelInboundHandler<WebSocke
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        ctx.flush();
-    }
-
-    @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         if (!ctx.channel().isWritable()) {
             // Its outbound buffer passed the high water mark: bounded, like the gateway's outbound queue.
@@ -121,8 +122,8 @@ final class NettyBaselineConnection extends SimpleChannelInboundHandler<WebSocke
 
     @Override
     public void reply(ServerFrame frame) {
-        channel.write(json ? new TextWebSocketFrame(NettyFrames.encode(channel.alloc(), frame, true))
-                : new BinaryWebSocketFrame(NettyFrames.encode(channel.alloc(), frame, false)), channel.voidPromise());
+        channel.writeAndFlush(NettyFrames.frame(NettyFrames.encode(channel.alloc(), frame, json), json),
+                channel.voidPromise());
     }
 
     @Override

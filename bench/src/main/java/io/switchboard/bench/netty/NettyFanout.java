@@ -3,8 +3,6 @@ package io.switchboard.bench.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.switchboard.proto.client.v1.ServerFrame;
 import java.util.ArrayList;
@@ -38,7 +36,7 @@ final class NettyFanout {
         if (byLoop.isEmpty()) {
             return;
         }
-        ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+        ByteBufAllocator alloc = publisher.alloc();
         Encoded encoded = new Encoded(anyBinary ? NettyFrames.encode(alloc, message, false) : null,
                 anyJson ? NettyFrames.encode(alloc, message, true) : null);
         try {
@@ -78,8 +76,7 @@ final class NettyFanout {
     /** A message's bytes in the subprotocols its subscribers speak (null where none does); reference-counted. */
     private record Encoded(ByteBuf binary, ByteBuf text) {
         WebSocketFrame frameFor(boolean json) {
-            return json ? new TextWebSocketFrame(text.retainedDuplicate())
-                    : new BinaryWebSocketFrame(binary.retainedDuplicate());
+            return NettyFrames.frame((json ? text : binary).retainedDuplicate(), json);
         }
 
         Encoded retain() {
