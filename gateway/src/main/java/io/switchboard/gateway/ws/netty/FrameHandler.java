@@ -122,9 +122,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** This side ends the connection: nothing read after this is handled. */
+    /** Bad input fails the connection (RFC 6455 7.1.7): nothing read after it is handled, no answer awaited. */
     private void end(Runnable close) {
         ending = true;
+        sink.failOnClose();
         parts = null;
         partBytes = 0;
         lane.submit(close);

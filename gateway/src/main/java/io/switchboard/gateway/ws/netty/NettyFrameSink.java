@@ -19,7 +19,8 @@ import io.switchboard.gateway.ws.OutboundFrame;
  * bounded outbound queue rather than Netty's unbounded one.
  *
  * <p>The close handshake: {@link #close} sends the close frame and the connection ends when the client answers
- * ({@link #closeReceived}) or when the session's close timeout aborts it; a client's close is answered with its own
+ * ({@link #closeReceived}) or when the session's close timeout aborts it, except after bad input
+ * ({@link #failOnClose()}), when it ends right after the close frame; a client's close is answered with its own
  * code, once. Thread-safe: {@link #send} from the connection's one writer, {@link #abort()} from any thread, the
  * callbacks from the event loop.
  */
@@ -29,6 +30,9 @@ final class NettyFrameSink implements FrameSink {
 
     private final Channel channel;
     private final AtomicBoolean closeSent = new AtomicBoolean();
+    // Set when the connection is failed (RFC 6455 7.1.7: bad input): the TCP connection ends right after the close
+    // frame instead of waiting for the client's answer, which a broken frame decoder could not read anyway.
+    private volatile boolean failing;
 
     NettyFrameSink(Channel channel) {
         this.channel = channel;
@@ -55,8 +59,17 @@ final class NettyFrameSink implements FrameSink {
             throw new IllegalStateException("connection closed: " + channel);
         }
         if (closeSent.compareAndSet(false, true)) {
-            channel.writeAndFlush(new CloseWebSocketFrame(code, reason), channel.voidPromise());
+            if (failing) {
+                channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                channel.writeAndFlush(new CloseWebSocketFrame(code, reason), channel.voidPromise());
+            }
         }
+    }
+
+    /** The next close ends the TCP connection right after its close frame (bad input). Any thread. */
+    void failOnClose() {
+        failing = true;
     }
 
     @Override
