@@ -14,8 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.switchboard.gateway.ws.deflate.CompressionKeys;
 import io.switchboard.gateway.ws.netty.NettyKeys;
-import io.switchboard.proto.client.v1.ClientFrame;
-import io.switchboard.proto.client.v1.Connect;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.RawWebSocket;
@@ -31,9 +29,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The gateway's Netty listener ({@code gateway.netty.port}) serves the same sessions as its main port: clients
  * connect with a token, subscribe, publish with acks and get their messages in order in both encodings (and
- * batched); bad input closes with the same codes; a client that vanishes frees its session.
+ * batched); bad input closes with the same codes ({@link WebSocketBadInputSuite}, and RFC 6455 violations 1002);
+ * a client that vanishes frees its session.
  */
-class NettyListenerTest {
+class NettyListenerTest extends WebSocketBadInputSuite {
     private static final AtomicInteger ROOMS = new AtomicInteger();
     @AutoClose
     private static GatewayHarness h;
@@ -43,13 +42,19 @@ class NettyListenerTest {
         h = GatewayHarness.start(c -> c.set(NettyKeys.PORT, 0).set(CompressionKeys.ENABLED, false));
     }
 
+    @Override
+    GatewayHarness harness() {
+        return h;
+    }
+
+    @Override
+    URI endpoint() {
+        return nettyUri();
+    }
+
     private static URI nettyUri() {
         return URI.create("ws://127.0.0.1:" + h.gateway.nettyPort().orElseThrow()
                 + h.gateway.config().get(GatewayKeys.WS_PATH));
-    }
-
-    private static ClientFrame connectFrame(String token) {
-        return ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(token)).build();
     }
 
     /** A client of the main (Helidon) port, subscribed to a room of its own: bad input elsewhere must not disturb it. */
@@ -125,75 +130,11 @@ class NettyListenerTest {
     }
 
     @Test
-    void malformedBinaryFrameClosesWithProtocolError() {
-        try (Witness w = new Witness(); WsTestClient bad = WsTestClient.connected(nettyUri(), Subprotocol.PROTO,
-                h.token("bad"))) {
-            bad.sendBinary(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
-            WsTestClient.Closed closed = bad.awaitClose(WAIT);
-            assertThat(closed.code()).isEqualTo(ErrorCode.PROTOCOL_ERROR_VALUE);
-            assertThat(closed.reason()).contains("malformed protobuf");
-            w.assertStillReceives();
-        }
-    }
-
-    @Test
-    void malformedJsonClosesWithProtocolError() {
-        try (WsTestClient bad = WsTestClient.connected(nettyUri(), Subprotocol.JSON, h.token("bad"))) {
-            bad.sendText("{\"subscribe\": {\"room\": ");
-            WsTestClient.Closed closed = bad.awaitClose(WAIT);
-            assertThat(closed.code()).isEqualTo(ErrorCode.PROTOCOL_ERROR_VALUE);
-            assertThat(closed.reason()).contains("malformed JSON");
-        }
-    }
-
-    @Test
-    void oversizedFrameClosesWith1009() throws Exception {
-        try (Witness w = new Witness()) {
-            int code = UpgradeProbe.closeCodeForAnnouncedFrame(nettyUri(), Subprotocol.PROTO.token(),
-                    connectFrame(h.token("big")).toByteArray(), h.gateway.config().get(GatewayKeys.MAX_FRAME_BYTES) + 1L);
-            assertThat(code).isEqualTo(ErrorCode.CLOSE_MESSAGE_TOO_BIG_VALUE);
-            w.assertStillReceives();
-        }
-    }
-
-    @Test
-    void fragmentsAddingUpBeyondTheLimitCloseWith1009() throws Exception {
-        int half = h.gateway.config().get(GatewayKeys.MAX_FRAME_BYTES) / 2 + 1;
-        try (RawWebSocket raw = RawWebSocket.connect(nettyUri(), Subprotocol.PROTO.token())) {
-            raw.readTimeout(WAIT);
-            raw.sendFrame(RawWebSocket.BINARY, connectFrame(h.token("fragments")).toByteArray());
-            assertThat(raw.readFrame().opcode()).isEqualTo(RawWebSocket.BINARY); // Connected
-            raw.sendRaw(raw.encode(0x02, true, half, new byte[half])); // binary, not final
-            raw.sendRaw(raw.encode(0x80, true, half, new byte[half])); // final continuation
-            assertThat(raw.awaitCloseCode(WAIT)).isEqualTo(ErrorCode.CLOSE_MESSAGE_TOO_BIG_VALUE);
-        }
-    }
-
-    @Test
-    void invalidUtf8TextClosesWith1007() throws Exception {
-        try (Witness w = new Witness()) {
-            try (RawWebSocket raw = RawWebSocket.connect(nettyUri(), Subprotocol.JSON.token())) {
-                byte[] json = ("{\"connect\":{\"token\":\"" + h.token("bad") + "\"}}").getBytes(StandardCharsets.UTF_8);
-                raw.sendFrame(RawWebSocket.TEXT, json);
-                raw.sendFrame(RawWebSocket.TEXT, new byte[] {'{', '"', (byte) 0xc3, (byte) 0x28, '"', '}'});
-                assertThat(raw.awaitCloseCode(WAIT)).isEqualTo(ErrorCode.CLOSE_INVALID_PAYLOAD_VALUE);
-            }
-            w.assertStillReceives();
-        }
-    }
-
-    @Test
     void unmaskedFrameClosesWithProtocolError1002() throws Exception {
         try (RawWebSocket raw = RawWebSocket.connect(nettyUri(), Subprotocol.PROTO.token())) {
             raw.sendRaw(raw.encode(0x82, false, 2, new byte[] {0x0A, 0x00}));
             assertThat(raw.awaitCloseCode(WAIT)).isEqualTo(ErrorCode.CLOSE_PROTOCOL_ERROR_VALUE);
         }
-    }
-
-    @Test
-    void unsupportedSubprotocolIsRefusedWithHttp400() {
-        WsTestClient refused = WsTestClient.connectRaw(nettyUri(), "mqtt", "switchboard.v2.json");
-        assertThat(refused.handshakeStatus()).isEqualTo(400);
     }
 
     @Test
