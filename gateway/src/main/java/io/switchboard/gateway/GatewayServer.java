@@ -139,7 +139,8 @@ import io.grpc.ManagedChannelBuilder;
 
 /**
  * One gateway: a Helidon SE web server with the WebSocket endpoint, {@code /metrics} and
- * {@code /observe/health/{live,ready}} on one port, a gRPC client to the routers and a Kafka fan-out consumer.
+ * {@code /observe/health/{live,ready}} on one port (and, with {@code gateway.netty.port}, a second WebSocket listener
+ * on Netty serving the same sessions), a gRPC client to the routers and a Kafka fan-out consumer.
  *
  * <p>Lifecycle ({@link TierLifecycle}): {@link #start()} (once; binds the port, learns the Kafka topic, positions
  * the consumer, then reports ready); {@link #drain(Duration)} (readiness turns false, upgrades get HTTP 503, new

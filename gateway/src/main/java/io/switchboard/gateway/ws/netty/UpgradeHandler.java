@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -45,6 +47,8 @@ import io.switchboard.gateway.ws.ProtocolOffer;
  * <p>Confined to the channel's event loop.
  */
 final class UpgradeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = Logger.getLogger(UpgradeHandler.class.getName());
+
     private final NettySettings settings;
     private final NettyWsListener.Gateway gateway;
     private final ThreadFactory threads;
@@ -130,11 +134,25 @@ final class UpgradeHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return;
         }
         NettyFrameSink transport = new NettyFrameSink(channel);
-        ConnectionHandler session = sessions.open(offer.encoding(), gateway.protocols().sinkFor(offer, transport));
+        ConnectionHandler session;
+        try {
+            session = sessions.open(offer.encoding(), gateway.protocols().sinkFor(offer, transport));
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "Failed to open a session on " + channel, e);
+            ctx.close();
+            return;
+        }
         FrameHandler frames = new FrameHandler(session, offer.encoding(), transport, settings.maxFrameBytes(),
                 new ReadLane(channel, threads), threads);
         ctx.pipeline().replace(this, "ws-frames", frames);
         ctx.pipeline().addBefore("ws-frames", "ws-utf8", new Utf8FrameValidator(false));
+    }
+
+    /** A connection that breaks before it upgrades (a reset, a timeout) just ends: there is no session yet. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(Level.FINE, "Connection failed before its upgrade: " + ctx.channel(), cause);
+        ctx.close();
     }
 
     private static InetAddress peerOf(Channel channel) {
