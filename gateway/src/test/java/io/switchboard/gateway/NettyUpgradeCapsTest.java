@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.switchboard.gateway.limits.Cidr;
-import io.switchboard.gateway.limits.LimitKeys;
 import io.switchboard.gateway.ws.deflate.CompressionKeys;
 import io.switchboard.gateway.ws.netty.NettyKeys;
 import io.switchboard.testkit.Subprotocol;
@@ -30,15 +28,10 @@ class NettyUpgradeCapsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        h = GatewayHarness.start(c -> c
-                // Upgraded test sockets never send Connect: keep them for the whole test.
-                .set(GatewayKeys.CONNECT_TIMEOUT, java.time.Duration.ofSeconds(60))
-                .set(LimitKeys.MAX_CONNECTIONS, 4)
-                .set(LimitKeys.MAX_CONNECTIONS_PER_IP, 2)
-                .set(LimitKeys.CLIENT_IP_HEADER, "X-Forwarded-For")
-                .set(LimitKeys.CLIENT_IP_TRUSTED_PROXIES, List.of(Cidr.parse("127.0.0.1/32")))
-                .set(NettyKeys.PORT, 0)
-                .set(CompressionKeys.ENABLED, false));
+        h = GatewayHarness.start(c -> {
+            UpgradeCapsTest.capped(c, 4);
+            c.set(NettyKeys.PORT, 0).set(CompressionKeys.ENABLED, false);
+        });
     }
 
     private static RawHttp upgradeFrom(String client) {
