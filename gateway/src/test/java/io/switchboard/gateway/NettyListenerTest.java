@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.switchboard.gateway.tls.TlsKeys;
 import io.switchboard.gateway.ws.deflate.CompressionKeys;
 import io.switchboard.gateway.ws.netty.NettyKeys;
 import io.switchboard.proto.client.v1.ErrorCode;
@@ -166,10 +168,16 @@ class NettyListenerTest extends WebSocketBadInputSuite {
     }
 
     @Test
-    void theListenerRefusesCompressionAtStart() {
+    void theListenerRefusesCompressionAndTlsAtStart() {
         assertThatThrownBy(() -> GatewayConfig.builder().set(GatewayKeys.AUTH.hs256Secret, GatewayHarness.SECRET)
                 .set(NettyKeys.PORT, 0).build())
                 .hasMessageContaining("gateway.netty.port")
                 .hasMessageContaining("gateway.compression.enabled");
+        assertThatThrownBy(() -> GatewayConfig.builder().set(GatewayKeys.AUTH.hs256Secret, GatewayHarness.SECRET)
+                .set(NettyKeys.PORT, 0).set(CompressionKeys.ENABLED, false)
+                .set(TlsKeys.CERTIFICATE, Path.of("server.pem")).set(TlsKeys.PRIVATE_KEY, Path.of("server.key"))
+                .build())
+                .hasMessageContaining("gateway.netty.port")
+                .hasMessageContaining("gateway.tls.certificate");
     }
 }
