@@ -17,6 +17,7 @@ import io.switchboard.gateway.sse.SseKeys;
 import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.gateway.ws.ProtocolKeys;
 import io.switchboard.gateway.ws.deflate.CompressionKeys;
+import io.switchboard.gateway.ws.netty.NettyKeys;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.TokenKeys;
 import io.switchboard.service.config.Check;
@@ -320,6 +321,7 @@ public final class GatewayKeys {
             .section(LimitKeys.SECTION)
             .section(ProtocolKeys.SECTION)
             .section(CompressionKeys.SECTION)
+            .section(NettyKeys.SECTION)
             .section(ConflationKeys.SECTION)
             .section(SseKeys.SECTION)
             .section(WarmUpKeys.SECTION)

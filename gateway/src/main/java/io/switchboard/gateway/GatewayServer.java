@@ -50,6 +50,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -124,6 +125,9 @@ import io.switchboard.gateway.ws.ProtocolMetrics;
 import io.switchboard.gateway.ws.ProtocolOffer;
 import io.switchboard.gateway.ws.WriterLanes;
 import io.switchboard.gateway.ws.WsProtocols;
+import io.switchboard.gateway.ws.netty.NettyKeys;
+import io.switchboard.gateway.ws.netty.NettySettings;
+import io.switchboard.gateway.ws.netty.NettyWsListener;
 import io.switchboard.gateway.warmup.PathWarmUp;
 import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.gateway.warmup.WarmUpMetrics;
@@ -135,7 +139,8 @@ import io.grpc.ManagedChannelBuilder;
 
 /**
  * One gateway: a Helidon SE web server with the WebSocket endpoint, {@code /metrics} and
- * {@code /observe/health/{live,ready}} on one port, a gRPC client to the routers and a Kafka fan-out consumer.
+ * {@code /observe/health/{live,ready}} on one port (and, with {@code gateway.netty.port}, a second WebSocket listener
+ * on Netty serving the same sessions), a gRPC client to the routers and a Kafka fan-out consumer.
  *
  * <p>Lifecycle ({@link TierLifecycle}): {@link #start()} (once; binds the port, learns the Kafka topic, positions
  * the consumer, then reports ready); {@link #drain(Duration)} (readiness turns false, upgrades get HTTP 503, new
@@ -199,7 +204,10 @@ public final class GatewayServer implements AutoCloseable {
     // Built from gateway.authz.*: what each connection may do in which room.
     private RoomAuthorizer roomAuthorizer;
     private WebServer webServer;
+    // Null unless gateway.netty.port is set.
+    private NettyWsListener nettyListener;
     private volatile int port = -1;
+    private volatile int nettyPort = -1;
     private volatile String gatewayId;
     // Off unless gateway.tracing.enabled (or a span exporter was given).
     private Tracing tracing;
@@ -240,7 +248,8 @@ public final class GatewayServer implements AutoCloseable {
             }
             throw new IllegalStateException("Gateway failed to start: " + e.getMessage(), e);
         }
-        LOG.info("gateway " + gatewayId + " listening on :" + port);
+        LOG.info("gateway " + gatewayId + " listening on :" + port + (nettyPort < 0 ? "" : " and :" + nettyPort
+                + " (Netty)"));
         return this;
     }
 
@@ -294,6 +303,7 @@ public final class GatewayServer implements AutoCloseable {
             throw new IllegalStateException("web server could not bind " + config.get(HOST) + ":" + config.get(PORT));
         }
         port = webServer.port();
+        startNettyListener(protocols);
         tls.ifPresent(t -> {
             long every = t.settings().reloadInterval().toMillis();
             WebServer server = webServer;
@@ -362,6 +372,24 @@ public final class GatewayServer implements AutoCloseable {
         startProbe(layout);
         warmUp(layout, publishHandler);
         admission.ready();
+    }
+
+    /**
+     * The Netty WebSocket listener when {@code gateway.netty.port} is set: the same sessions, admission, origin rule,
+     * caps and limits as the main port (its upgrades are refused 503 until the gateway is ready, like the main
+     * port's).
+     */
+    private void startNettyListener(WsProtocols protocols) {
+        Optional<Integer> configured = config.find(NettyKeys.PORT);
+        if (configured.isEmpty()) {
+            return;
+        }
+        NettySettings settings = new NettySettings(config.get(HOST), configured.get(), config.get(GatewayKeys.WS_PATH),
+                config.get(MAX_FRAME_BYTES), config.get(LimitKeys.MAX_HEADER_BYTES), config.get(GatewayKeys.IDLE_TIMEOUT),
+                config.get(LimitKeys.HANDSHAKE_TIMEOUT));
+        nettyListener = NettyWsListener.start(settings, new NettyWsListener.Gateway(sessions::get, admission::isOpen,
+                protocols, limits, limits.capGate(reaper::sweep)));
+        nettyPort = nettyListener.port();
     }
 
     /**
@@ -522,7 +550,11 @@ public final class GatewayServer implements AutoCloseable {
     private PacedDrain beginDrain(Duration grace) {
         lifecycle.requireStarted();
         GatewayDrain d = drain;
+        NettyWsListener netty = nettyListener;
         lifecycle.drain(() -> {
+            if (netty != null) {
+                netty.stopAccepting(); // new clients go to another gateway; open connections drain below
+            }
             DeliveryProbe p = probe;
             if (p != null) {
                 p.leave(); // peers forget this gateway now instead of counting it missing
@@ -618,6 +650,7 @@ public final class GatewayServer implements AutoCloseable {
         release.run("close the router channels", routerClient, c -> c.close(COMPONENT_STOP_TIMEOUT));
         release.run("close the history channel", historyClient, c -> c.close(COMPONENT_STOP_TIMEOUT));
         release.run("flush the spans", tracing, Tracing::close);
+        release.run("stop the Netty listener", nettyListener, l -> l.stop(COMPONENT_STOP_TIMEOUT));
         release.run("stop the web server", webServer, WebServer::stop);
         release.run("stop the writer lanes", writerLanes, WriterLanes::stop);
         release.run("stop the timer", timer, ScheduledExecutorService::shutdownNow);
@@ -639,6 +672,12 @@ public final class GatewayServer implements AutoCloseable {
             throw new IllegalStateException("Not started");
         }
         return p;
+    }
+
+    /** The Netty WebSocket listener's bound port; empty unless {@code gateway.netty.port} is set. */
+    public OptionalInt nettyPort() {
+        int p = nettyPort;
+        return p < 0 ? OptionalInt.empty() : OptionalInt.of(p);
     }
 
     /** This gateway's id (configured, or derived from host name and port at start). */

@@ -55,8 +55,12 @@ class ConnectionCleanupTest {
     @BeforeAll
     static void start() throws Exception {
         // A short close timeout: the gateway aborts a connection whose client does not answer its close frame.
-        h = GatewayHarness.start(c -> c.set(LimitKeys.MAX_CONNECTIONS_PER_USER, CAP)
-                .set(GatewayKeys.CLOSE_TIMEOUT, Duration.ofMillis(500)));
+        h = GatewayHarness.start(ConnectionCleanupTest::limits);
+    }
+
+    /** The user cap and the short close timeout these tests need. */
+    static void limits(io.switchboard.service.config.ConfigBuilder<GatewayConfig> c) {
+        c.set(LimitKeys.MAX_CONNECTIONS_PER_USER, CAP).set(GatewayKeys.CLOSE_TIMEOUT, Duration.ofMillis(500));
     }
 
     @AfterAll
@@ -69,9 +73,18 @@ class ConnectionCleanupTest {
     @ParameterizedTest
     @EnumSource(Ending.class)
     void anEndedConnectionGivesItsUsersPlaceBack(Ending ending) throws Exception {
-        String user = "ending-" + ending.name().toLowerCase(java.util.Locale.ROOT);
+        endAgainAndAgain(h, h.wsUri(), ending);
+    }
+
+    /**
+     * One user connects to {@code ws} again and again (more often than {@link #CAP}), each connection ended by
+     * {@code ending}; every connection must be accepted, and none counted once all are gone. The gateway of
+     * {@code h} must have been started with {@link #limits}.
+     */
+    static void endAgainAndAgain(GatewayHarness h, java.net.URI endpoint, Ending ending) throws Exception {
+        String user = "ending-" + ending.name().toLowerCase(java.util.Locale.ROOT) + "-" + endpoint.getPort();
         for (int round = 0; round < ROUNDS; round++) {
-            try (RawWebSocket ws = RawWebSocket.connect(h.wsUri(), Subprotocol.PROTO.token())) {
+            try (RawWebSocket ws = RawWebSocket.connect(endpoint, Subprotocol.PROTO.token())) {
                 ws.readTimeout(WAIT);
                 ws.sendFrame(RawWebSocket.BINARY, ClientFrame.newBuilder()
                         .setConnect(Connect.newBuilder().setToken(h.token(user))).build().toByteArray());

@@ -29,13 +29,21 @@ class UpgradeCapsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        h = GatewayHarness.start(c -> c
-                // Upgraded test sockets never send Connect: keep them for the whole test.
-                .set(GatewayKeys.CONNECT_TIMEOUT, java.time.Duration.ofSeconds(60))
-                .set(LimitKeys.MAX_CONNECTIONS, 5)
+        h = GatewayHarness.start(c -> capped(c, 5));
+    }
+
+    /**
+     * {@code c} with at most {@code maxConnections} connections and 2 per client address, the address taken from
+     * {@code X-Forwarded-For} (the loopback peer is a trusted proxy), and upgraded sockets kept for a minute without
+     * a Connect.
+     */
+    static void capped(io.switchboard.service.config.ConfigBuilder<GatewayConfig> c, int maxConnections) {
+        // Upgraded test sockets never send Connect: keep them for the whole test.
+        c.set(GatewayKeys.CONNECT_TIMEOUT, java.time.Duration.ofSeconds(60))
+                .set(LimitKeys.MAX_CONNECTIONS, maxConnections)
                 .set(LimitKeys.MAX_CONNECTIONS_PER_IP, 2)
                 .set(LimitKeys.CLIENT_IP_HEADER, "X-Forwarded-For")
-                .set(LimitKeys.CLIENT_IP_TRUSTED_PROXIES, List.of(Cidr.parse("127.0.0.1/32"))));
+                .set(LimitKeys.CLIENT_IP_TRUSTED_PROXIES, List.of(Cidr.parse("127.0.0.1/32")));
     }
 
     private static RawHttp upgradeFrom(String client, Subprotocol sp) {

@@ -38,7 +38,8 @@ final class ClusterStatus implements HttpService {
     }
 
     /**
-     * {@code {"kafka":{"bootstrap_servers","embedded","data_dir"},"gateways":[{"id","port","web_socket"}],
+     * {@code {"kafka":{"bootstrap_servers","embedded","data_dir"},"gateways":[{"id","port","web_socket",
+     * "netty_web_socket" (with gateway.netty.port only)}],
      * "routers":[{"id","grpc_port","metrics_port"}],"presence":{...}|null,"history":{...,"data_dir"}|null}};
      * a metrics port of -1 means disabled.
      */
@@ -50,8 +51,9 @@ final class ClusterStatus implements HttpService {
         kafka.put("data_dir", cluster.kafka() == null ? null : cluster.kafka().dataDirectory().toString());
         ArrayNode gateways = root.putArray("gateways");
         for (int i = 0; i < cluster.gateways().size(); i++) {
-            gateways.addObject().put("id", cluster.gateway(i).gatewayId()).put("port", cluster.gateway(i).port())
-                    .put("web_socket", cluster.webSocketUri(i).toString());
+            ObjectNode gateway = gateways.addObject().put("id", cluster.gateway(i).gatewayId())
+                    .put("port", cluster.gateway(i).port()).put("web_socket", cluster.webSocketUri(i).toString());
+            cluster.nettyWebSocketUri(i).ifPresent(uri -> gateway.put("netty_web_socket", uri.toString()));
         }
         ArrayNode routers = root.putArray("routers");
         cluster.routers().forEach(r -> ports(routers.addObject().put("id", r.id()), r));
@@ -82,8 +84,9 @@ final class ClusterStatus implements HttpService {
         List<String> parts = new java.util.ArrayList<>();
         parts.add("kafka " + cluster.bootstrapServers()
                 + (cluster.kafka() == null ? "" : " (data " + cluster.kafka().dataDirectory() + ")"));
-        parts.add("gateways " + cluster.gateways().stream().map(g -> cluster.webSocketUri(cluster.gateways()
-                .indexOf(g)).toString()).collect(Collectors.joining(" ")));
+        parts.add("gateways " + java.util.stream.IntStream.range(0, cluster.gateways().size())
+                .mapToObj(i -> cluster.webSocketUri(i) + cluster.nettyWebSocketUri(i).map(n -> " (netty " + n + ")")
+                        .orElse("")).collect(Collectors.joining(" ")));
         parts.add("routers " + cluster.routers().stream().map(r -> r.id() + " " + r.endpoints())
                 .collect(Collectors.joining("; ")));
         if (cluster.presence() != null) {

@@ -6,6 +6,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.gateway.GatewayConfig;
 import io.switchboard.gateway.GatewayKeys;
 import io.switchboard.gateway.GatewayServer;
+import io.switchboard.gateway.ws.netty.NettyKeys;
 import io.switchboard.history.HistoryConfig;
 import io.switchboard.history.HistoryKeys;
 import io.switchboard.history.HistoryServer;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -181,7 +183,13 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private GatewayServer startGateway(int index, Map<String, String> runtime) {
-        GatewayServer.Builder builder = GatewayServer.builder(GatewayConfig.from(layered(runtime)))
+        GatewayConfig config = GatewayConfig.from(layered(runtime));
+        if (index > 0 && !runtime.containsKey(NettyKeys.PORT.name()) && config.find(NettyKeys.PORT).isPresent()) {
+            // Like gateway.port: only the first gateway may have a fixed Netty port.
+            runtime.put(NettyKeys.PORT.name(), "0");
+            config = GatewayConfig.from(layered(runtime));
+        }
+        GatewayServer.Builder builder = GatewayServer.builder(config)
                 .registry(newRegistry(runtime.get(GatewayKeys.ID.name())))
                 .additionalProtocols(spec.additionalProtocols);
         if (spec.spanExporter != null) {
@@ -207,9 +215,11 @@ public final class LocalCluster implements AutoCloseable {
     public GatewayServer restartGateway(int index) {
         GatewayServer old = gateways.get(index);
         int port = old.port();
+        java.util.OptionalInt nettyPort = old.nettyPort();
         old.stop(Duration.ZERO);
         Map<String, String> runtime = new HashMap<>(gatewayRuntime.get(index));
         runtime.put(GatewayKeys.PORT.name(), Integer.toString(port));
+        nettyPort.ifPresent(p -> runtime.put(NettyKeys.PORT.name(), Integer.toString(p)));
         GatewayServer fresh = startGateway(index, runtime);
         gateways.set(index, fresh);
         gatewayRuntime.set(index, runtime);
@@ -354,6 +364,13 @@ public final class LocalCluster implements AutoCloseable {
     public URI webSocketUri(int index) {
         GatewayServer gateway = gateways.get(index);
         return URI.create(gateway.webSocketScheme() + "://127.0.0.1:" + gateway.port() + "/ws");
+    }
+
+    /** The Netty WebSocket endpoint of gateway {@code index}; empty unless {@code gateway.netty.port} is set. */
+    public Optional<URI> nettyWebSocketUri(int index) {
+        GatewayServer gateway = gateways.get(index);
+        return gateway.nettyPort().isPresent() ? Optional.of(URI.create("ws://127.0.0.1:"
+                + gateway.nettyPort().getAsInt() + gateway.config().get(GatewayKeys.WS_PATH))) : Optional.empty();
     }
 
     /** The HTTP base of gateway {@code index} (health, metrics, demo page; {@code https://} with TLS). */

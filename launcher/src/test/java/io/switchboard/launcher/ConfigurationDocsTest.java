@@ -11,6 +11,7 @@ import io.switchboard.gateway.sse.SseKeys;
 import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.gateway.ws.ProtocolKeys;
 import io.switchboard.gateway.ws.deflate.CompressionKeys;
+import io.switchboard.gateway.ws.netty.NettyKeys;
 import io.switchboard.history.HistoryKeys;
 import io.switchboard.presence.PresenceKeys;
 import io.switchboard.router.RouterKeys;
@@ -50,6 +51,7 @@ class ConfigurationDocsTest {
         blocks.put("gateway-limits", KeyTables.table(LimitKeys.SECTION, List.of()));
         blocks.put("gateway-protocol", KeyTables.table(ProtocolKeys.SECTION, List.of()));
         blocks.put("gateway-compression", KeyTables.table(CompressionKeys.SECTION, List.of()));
+        blocks.put("gateway-netty", KeyTables.table(NettyKeys.SECTION, List.of()));
         blocks.put("gateway-conflation", KeyTables.table(ConflationKeys.SECTION, List.of()));
         blocks.put("gateway-http-fallback", KeyTables.table(SseKeys.SECTION, List.of()));
         blocks.put("gateway-warm-up", KeyTables.table(WarmUpKeys.SECTION, List.of()));

@@ -9,6 +9,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import io.switchboard.testkit.Subprotocol;
+import io.switchboard.testkit.TestTokens;
+import io.switchboard.testkit.WsTestClient;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,6 +52,28 @@ class LauncherStatusTest {
         }
         assertThat(kafkaData).doesNotExist();
         assertThat(historyData).doesNotExist();
+    }
+
+    @Test
+    void eachGatewaysNettyListenerIsAnnouncedAndServes() throws Exception {
+        LocalCluster cluster = LocalCluster.builder().gateways(2).set("gateway.auth.hs256-secret", SECRET)
+                .set("gateway.netty.port", "0").set("gateway.compression.enabled", "false").build().start();
+        try {
+            JsonNode gateways = new ObjectMapper().readTree(get(cluster.httpUri(0).resolve("launcher/status"), 200))
+                    .get("gateways");
+            for (int i = 0; i < 2; i++) {
+                URI netty = cluster.nettyWebSocketUri(i).orElseThrow();
+                assertThat(gateways.get(i).get("netty_web_socket").asText()).isEqualTo(netty.toString());
+                assertThat(ClusterStatus.summary(cluster)).contains("(netty " + netty + ")");
+                try (WsTestClient client = WsTestClient.connected(netty, Subprotocol.PROTO,
+                        TestTokens.hs256(SECRET).token("netty-" + i, "*"))) {
+                    assertThat(client.isOpen()).isTrue();
+                }
+            }
+            assertThat(cluster.nettyWebSocketUri(0)).isNotEqualTo(cluster.nettyWebSocketUri(1));
+        } finally {
+            cluster.close();
+        }
     }
 
     private String get(URI uri, int expectedStatus) throws Exception {

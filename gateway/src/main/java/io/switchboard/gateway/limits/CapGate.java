@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -19,7 +20,8 @@ import io.helidon.webserver.http.ServerResponse;
  * (the WebSocket upgrade, the HTTP fallback's event stream). Thread-safe.
  */
 public final class CapGate {
-    static final String RETRY_AFTER_SECONDS = "5";
+    /** The {@code Retry-After} a refusal carries, in seconds. */
+    public static final String RETRY_AFTER_SECONDS = "5";
 
     private final ConnectionCaps caps;
     private final ClientIpResolver clients;
@@ -35,34 +37,48 @@ public final class CapGate {
 
     /** The place of {@code req}'s connection, or empty when a cap refused it (then {@code res} is sent). */
     public Optional<ConnectionCaps.Lease> admit(ServerRequest req, ServerResponse res) {
-        InetAddress client = clientOf(req);
-        ConnectionCaps.Outcome admission = caps.tryAdmit(client);
-        if (admission instanceof ConnectionCaps.Refused) {
-            reapEnded.run();
-            admission = caps.tryAdmit(client);
-        }
-        return switch (admission) {
+        return switch (admit(peerOf(req), name -> req.headers().values(HeaderNames.create(name)))) {
             case ConnectionCaps.Lease lease -> Optional.of(lease);
             case ConnectionCaps.Refused refused -> {
                 boolean gateway = refused == ConnectionCaps.Refused.GATEWAY_FULL;
-                metrics.refused(gateway ? LimitMetrics.Limit.GATEWAY_CONNECTIONS
-                        : LimitMetrics.Limit.ADDRESS_CONNECTIONS);
                 res.header(HeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
                 res.status(gateway ? Status.SERVICE_UNAVAILABLE_503 : Status.TOO_MANY_REQUESTS_429)
-                        .send(gateway ? "gateway connection limit reached" : "connection limit of this client"
-                                + " address reached");
+                        .send(refusal(refused));
                 yield Optional.empty();
             }
         };
     }
 
-    private InetAddress clientOf(ServerRequest req) {
+    /**
+     * The place of a connection whose socket peer is {@code peer}, or the cap that refused it (counted), for a
+     * transport that answers the refusal itself: HTTP 503 for {@code GATEWAY_FULL}, 429 for {@code ADDRESS_FULL},
+     * with {@link #RETRY_AFTER_SECONDS} and {@link #refusal}'s text.
+     *
+     * @param headerValues the values of a request header, by name (the client address header behind a proxy)
+     */
+    public ConnectionCaps.Outcome admit(InetAddress peer, Function<String, List<String>> headerValues) {
+        List<String> forwarded = clients.header().map(headerValues).orElse(List.of());
+        InetAddress client = clients.resolve(peer, forwarded);
+        ConnectionCaps.Outcome admission = caps.tryAdmit(client);
+        if (admission instanceof ConnectionCaps.Refused) {
+            reapEnded.run();
+            admission = caps.tryAdmit(client);
+        }
+        if (admission instanceof ConnectionCaps.Refused refused) {
+            metrics.refused(refused == ConnectionCaps.Refused.GATEWAY_FULL ? LimitMetrics.Limit.GATEWAY_CONNECTIONS
+                    : LimitMetrics.Limit.ADDRESS_CONNECTIONS);
+        }
+        return admission;
+    }
+
+    /** The body of the answer to a refused connection. */
+    public static String refusal(ConnectionCaps.Refused refused) {
+        return refused == ConnectionCaps.Refused.GATEWAY_FULL ? "gateway connection limit reached"
+                : "connection limit of this client address reached";
+    }
+
+    private static InetAddress peerOf(ServerRequest req) {
         SocketAddress peer = req.remotePeer().address();
-        InetAddress peerAddress = peer instanceof InetSocketAddress inet ? inet.getAddress()
-                : InetAddress.getLoopbackAddress();
-        List<String> forwarded = clients.header()
-                .map(h -> req.headers().values(HeaderNames.create(h)))
-                .orElse(List.of());
-        return clients.resolve(peerAddress, forwarded);
+        return peer instanceof InetSocketAddress inet ? inet.getAddress() : InetAddress.getLoopbackAddress();
     }
 }

@@ -17,8 +17,6 @@ import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 import io.switchboard.gateway.ws.deflate.DeflateWsConnection;
 import io.switchboard.gateway.ws.deflate.MessageDeflater;
-import io.switchboard.proto.client.v1.ClientFrame;
-import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.service.telemetry.LogContext;
 
 /**
@@ -123,14 +121,10 @@ final class GatewayWsListener implements WsListener {
         String message = textParts == null ? text : textParts.append(text).toString();
         reset();
         if (message.indexOf(REPLACEMENT) >= 0) {
-            session.close(ErrorCode.CLOSE_INVALID_PAYLOAD, "text frame is not valid UTF-8");
+            InboundMessage.invalidUtf8(session);
             return;
         }
-        try {
-            dispatch(subprotocol.codec().decode(message));
-        } catch (ProtocolViolation e) {
-            violation(e);
-        }
+        InboundMessage.text(session, subprotocol, message);
     }
 
     @Override
@@ -154,11 +148,7 @@ final class GatewayWsListener implements WsListener {
             message = binaryParts.toByteArray();
         }
         reset();
-        try {
-            dispatch(subprotocol.codec().decode(message));
-        } catch (ProtocolViolation e) {
-            violation(e);
-        }
+        InboundMessage.binary(session, subprotocol, message);
     }
 
     @Override
@@ -191,24 +181,10 @@ final class GatewayWsListener implements WsListener {
         partBytes += bytes;
         if (partBytes > maxFrameBytes) {
             reset();
-            session.close(ErrorCode.CLOSE_MESSAGE_TOO_BIG, "message exceeds " + maxFrameBytes + " bytes");
+            InboundMessage.tooBig(session, maxFrameBytes);
             return false;
         }
         return true;
-    }
-
-    private void dispatch(ClientFrame frame) {
-        try {
-            session.onFrame(frame);
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "Failed to handle a frame in session " + session.id(), e);
-            session.close(ErrorCode.CLOSE_INTERNAL_ERROR, "internal error");
-        }
-    }
-
-    private void violation(ProtocolViolation e) {
-        LOG.fine(() -> "Protocol violation in session " + session.id() + ": " + e.getMessage());
-        session.onProtocolViolation(e);
     }
 
     private void reset() {

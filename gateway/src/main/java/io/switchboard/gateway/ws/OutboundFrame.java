@@ -1,6 +1,7 @@
 package io.switchboard.gateway.ws;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -135,6 +136,14 @@ public final class OutboundFrame {
      */
     public void writePayloadTo(ByteArrayOutputStream out) {
         out.write(wire, headerLength, size());
+    }
+
+    /**
+     * The wire form (header and payload) as a read-only view of the shared bytes, for a transport outside this
+     * package that writes frames as they are (the Netty listener): no copy per connection.
+     */
+    public ByteBuffer wireView() {
+        return ByteBuffer.wrap(wire).asReadOnlyBuffer();
     }
 
     /** The wire form itself, shared by every connection the frame is queued to: callers must not modify it. */

@@ -18,7 +18,7 @@ public record WsProtocols(ProtocolTable table, BatchLimits batchLimits, Protocol
      * The sink a connection that negotiated {@code offer} writes to: {@code transport} itself, or for a {@code +batch}
      * offer, a sink that packs the frames of each write into batches.
      */
-    FrameSink sinkFor(ProtocolOffer offer, FrameSink transport) {
+    public FrameSink sinkFor(ProtocolOffer offer, FrameSink transport) {
         metrics.negotiated(offer);
         return offer.batching()
                 ? new BatchingFrameSink(transport, offer.encoding(), batchLimits, metrics::batchSent)
