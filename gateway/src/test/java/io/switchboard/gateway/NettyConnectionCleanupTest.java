@@ -2,7 +2,6 @@ package io.switchboard.gateway;
 
 import java.net.URI;
 
-import io.switchboard.gateway.ws.deflate.CompressionKeys;
 import io.switchboard.gateway.ws.netty.NettyKeys;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +21,7 @@ class NettyConnectionCleanupTest {
     static void start() throws Exception {
         h = GatewayHarness.start(c -> {
             ConnectionCleanupTest.limits(c);
-            c.set(NettyKeys.PORT, 0).set(CompressionKeys.ENABLED, false);
+            c.set(NettyKeys.PORT, 0);
         });
     }
 

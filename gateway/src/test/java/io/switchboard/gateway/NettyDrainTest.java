@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 
-import io.switchboard.gateway.ws.deflate.CompressionKeys;
 import io.switchboard.gateway.ws.netty.NettyKeys;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
@@ -28,7 +27,7 @@ class NettyDrainTest {
 
     @BeforeAll
     static void start() throws Exception {
-        h = GatewayHarness.start(c -> c.set(NettyKeys.PORT, 0).set(CompressionKeys.ENABLED, false));
+        h = GatewayHarness.start(c -> c.set(NettyKeys.PORT, 0));
     }
 
     @Test

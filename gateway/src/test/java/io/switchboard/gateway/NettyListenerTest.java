@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -41,7 +42,7 @@ class NettyListenerTest extends WebSocketBadInputSuite {
 
     @BeforeAll
     static void start() throws Exception {
-        h = GatewayHarness.start(c -> c.set(NettyKeys.PORT, 0).set(CompressionKeys.ENABLED, false));
+        h = GatewayHarness.start(c -> c.set(NettyKeys.PORT, 0));
     }
 
     @Override
@@ -168,13 +169,24 @@ class NettyListenerTest extends WebSocketBadInputSuite {
     }
 
     @Test
-    void theListenerRefusesCompressionAndTlsAtStart() {
+    void aClientOfferingCompressionGetsUncompressedFrames() throws Exception {
+        // Compression is on for the main port (the default); the Netty listener declines it, as RFC 7692 allows.
+        assertThat(h.gateway.config().get(CompressionKeys.ENABLED)).isTrue();
+        try (RawWebSocket offering = RawWebSocket.connect(nettyUri(), Subprotocol.JSON.token(),
+                Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"))) {
+            assertThat(offering.handshakeHeader("Sec-WebSocket-Extensions")).isEmpty();
+            offering.sendFrame(RawWebSocket.TEXT, ("{\"connect\":{\"token\":\"" + h.token("offering")
+                    + "\"}}").getBytes(StandardCharsets.UTF_8));
+            RawWebSocket.Frame answer = offering.readFrame();
+            assertThat(answer.rsv1()).isFalse();
+            assertThat(new String(answer.payload(), StandardCharsets.UTF_8)).contains("\"connected\"");
+        }
+    }
+
+    @Test
+    void theListenerRefusesTlsAtStart() {
         assertThatThrownBy(() -> GatewayConfig.builder().set(GatewayKeys.AUTH.hs256Secret, GatewayHarness.SECRET)
-                .set(NettyKeys.PORT, 0).build())
-                .hasMessageContaining("gateway.netty.port")
-                .hasMessageContaining("gateway.compression.enabled");
-        assertThatThrownBy(() -> GatewayConfig.builder().set(GatewayKeys.AUTH.hs256Secret, GatewayHarness.SECRET)
-                .set(NettyKeys.PORT, 0).set(CompressionKeys.ENABLED, false)
+                .set(NettyKeys.PORT, 0)
                 .set(TlsKeys.CERTIFICATE, Path.of("server.pem")).set(TlsKeys.PRIVATE_KEY, Path.of("server.key"))
                 .build())
                 .hasMessageContaining("gateway.netty.port")

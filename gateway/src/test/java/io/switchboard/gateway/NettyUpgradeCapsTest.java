@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.switchboard.gateway.ws.deflate.CompressionKeys;
 import io.switchboard.gateway.ws.netty.NettyKeys;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
@@ -30,7 +29,7 @@ class NettyUpgradeCapsTest {
     static void start() throws Exception {
         h = GatewayHarness.start(c -> {
             UpgradeCapsTest.capped(c, 4);
-            c.set(NettyKeys.PORT, 0).set(CompressionKeys.ENABLED, false);
+            c.set(NettyKeys.PORT, 0);
         });
     }
 

@@ -3,7 +3,6 @@ package io.switchboard.gateway.ws.netty;
 import static io.switchboard.service.config.ValueType.INT;
 
 import io.switchboard.gateway.tls.TlsKeys;
-import io.switchboard.gateway.ws.deflate.CompressionKeys;
 import io.switchboard.service.config.Check;
 import io.switchboard.service.config.Key;
 import io.switchboard.service.config.KeySection;
@@ -11,7 +10,7 @@ import io.switchboard.service.config.Rule;
 
 /**
  * The key of the gateway's second WebSocket listener, on Netty, defined once, with the rules that refuse what it
- * does not serve (TLS, permessage-deflate). Stateless, hence thread-safe.
+ * does not serve (TLS). Stateless, hence thread-safe.
  */
 public final class NettyKeys {
     private static final KeySection.Builder S = KeySection.builder("Gateway Netty listener (`gateway.netty.*`)");
@@ -22,9 +21,10 @@ public final class NettyKeys {
                     + " endpoint (`gateway.ws-path`), subprotocols, sessions, admission, origin rule, connection caps"
                     + " and frame limits as the main port, but an idle connection holds no thread (for measuring"
                     + " memory per idle connection, docs/performance.md). `0` picks a free port (logged as `Netty"
-                    + " WebSocket listener on ws://HOST:PORT/PATH`). Plain `ws://` only, no permessage-deflate: the"
-                    + " gateway refuses to start when it is set with `gateway.tls.certificate` or with"
-                    + " `gateway.compression.enabled=true` (the default: set it to `false`). Only the WebSocket"
+                    + " WebSocket listener on ws://HOST:PORT/PATH`). Plain `ws://` only: the gateway refuses to start when it"
+                    + " is set with `gateway.tls.certificate`. permessage-deflate is not negotiated there: a client"
+                    + " that offers it gets uncompressed frames (RFC 7692 lets a server decline), whatever"
+                    + " `gateway.compression.enabled` says for the main port. Only the WebSocket"
                     + " endpoint is served there; `/metrics`, health and admin stay on `gateway.port`. See"
                     + " docs/ops/netty-listener.md.");
 
@@ -32,9 +32,6 @@ public final class NettyKeys {
     public static final KeySection SECTION = S
             .rule(Rule.of(PORT, s -> s.find(PORT).isEmpty() || s.find(TlsKeys.CERTIFICATE).isEmpty(),
                     s -> "unset while gateway.tls.certificate is set (the Netty listener serves plain ws:// only)"))
-            .rule(Rule.of(PORT, s -> s.find(PORT).isEmpty() || !s.get(CompressionKeys.ENABLED),
-                    s -> "unset while gateway.compression.enabled is true (the Netty listener does not serve"
-                            + " permessage-deflate: set gateway.compression.enabled=false)"))
             .build();
 
     private NettyKeys() {

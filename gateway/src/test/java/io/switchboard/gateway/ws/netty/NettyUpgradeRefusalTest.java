@@ -19,7 +19,6 @@ import io.switchboard.gateway.ws.ConnectionHandler;
 import io.switchboard.gateway.ws.ProtocolKeys;
 import io.switchboard.gateway.ws.ProtocolMetrics;
 import io.switchboard.gateway.ws.WsProtocols;
-import io.switchboard.gateway.ws.deflate.CompressionKeys;
 import io.switchboard.testkit.RawWebSocket;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
@@ -82,7 +81,6 @@ class NettyUpgradeRefusalTest {
     }
 
     private static io.switchboard.service.config.ConfigBuilder<GatewayConfig> base() {
-        return GatewayConfig.builder().set(GatewayKeys.AUTH.hs256Secret, "0123456789abcdef0123456789abcdef")
-                .set(CompressionKeys.ENABLED, false);
+        return GatewayConfig.builder().set(GatewayKeys.AUTH.hs256Secret, "0123456789abcdef0123456789abcdef");
     }
 }
