@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.function.IntConsumer;
 
 /**
@@ -54,6 +55,21 @@ final class BatchingFrameSink implements FrameSink {
     @Override
     public void send(OutboundFrame frame) {
         delegate.send(frame);
+    }
+
+    @Override
+    public Executor writerExecutor() {
+        return delegate.writerExecutor();
+    }
+
+    @Override
+    public boolean writable() {
+        return delegate.writable();
+    }
+
+    @Override
+    public void whenWritable(Runnable resume) {
+        delegate.whenWritable(resume);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.switchboard.gateway.ws;
 
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * Where an {@link OutboundQueue}'s writer puts frames: the WebSocket connection. Called by one writer thread
@@ -19,6 +20,31 @@ public interface FrameSink {
         for (OutboundFrame frame : frames) {
             send(frame);
         }
+    }
+
+    /**
+     * Where the connection's writer runs when this sink's writes never block: a Netty channel's event loop, where a
+     * write goes straight to the channel instead of being handed to it from another thread. Null (the default): the
+     * queue starts a writer thread of its own, which may block in {@link #send}. A writer on this executor asks
+     * {@link #writable()} before each batch; while it is false the frames stay queued (so the queue's byte bound
+     * still holds for a client that does not read) until the sink runs the task given to {@link #whenWritable}.
+     */
+    default Executor writerExecutor() {
+        return null;
+    }
+
+    /** With a {@link #writerExecutor()}: false while the transport holds more unwritten bytes than it should. */
+    default boolean writable() {
+        return true;
+    }
+
+    /**
+     * With a {@link #writerExecutor()}: runs {@code resume} on that executor once {@link #writable()} turns true
+     * again (or the transport ends), never inline; a later call replaces an earlier one. Called on that executor,
+     * possibly under the queue's lock.
+     */
+    default void whenWritable(Runnable resume) {
+        writerExecutor().execute(resume);
     }
 
     /** Sends a close frame with {@code code} and {@code reason}. */

@@ -4,6 +4,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -19,7 +21,9 @@ import java.util.logging.Logger;
  * <p>The writer exists only while there is something to write: the offer that finds the queue idle starts a virtual
  * thread of its own that ends once the queue is empty, or, for a queue given {@link WriterLanes writer lanes},
  * schedules the queue on its lane (a long-lived thread that writes many connections in turn); either way an idle
- * connection holds no thread. The writer takes every frame queued so far (up to {@value #MAX_BATCH_FRAMES} frames or
+ * connection holds no thread. A sink whose writes never block names an executor of its own
+ * ({@link FrameSink#writerExecutor()}, a Netty channel's event loop): the writer then runs there, and stops while the
+ * sink is not {@link FrameSink#writable() writable}, leaving the frames queued until the sink resumes it. The writer takes every frame queued so far (up to {@value #MAX_BATCH_FRAMES} frames or
  * {@value #MAX_BATCH_BYTES} bytes) and hands them to the sink in one call, which writes them in one socket write;
  * frames queued while it writes wait for its next round without waking anything. A queue whose write once stalled
  * its lane writes through threads of its own from then on.
@@ -66,16 +70,21 @@ public final class OutboundQueue {
     private static final Logger LOG = Logger.getLogger(OutboundQueue.class.getName());
     // What writerNeededLocked returns for "schedule on the lane": never started, compared by identity only.
     private static final Thread ON_LANE = Thread.ofVirtual().unstarted(() -> { });
+    // What writerNeededLocked returns for "run on the sink's executor": never started, compared by identity only.
+    private static final Thread ON_EXECUTOR = Thread.ofVirtual().unstarted(() -> { });
 
     private final long maxBytes;
     private final FrameSink sink;
     private final Listener listener;
     // null: every writer is a thread of this queue's own
     private final WriterLanes.Lane lane;
+    // null: the writer is a thread (of its own or a lane's); else the sink's executor, where writes never block
+    private final Executor executor;
     // The writer thread's name and task, built once: a writer starts for nearly every delivery at a few messages per
     // second per connection, so per-start string and lambda allocations add up on the fan-out thread.
     private final String writerName;
     private final Runnable drainTask = () -> drain(null);
+    private final Runnable resumeTask = this::resume;
     // Only the running writer touches it (one at a time; the next starts after the last released the lock); made by
     // the first writer, so a connection that never receives anything does not hold one.
     private List<OutboundFrame> batch;
@@ -96,6 +105,9 @@ public final class OutboundQueue {
     private boolean started;
     // @GuardedBy("lock"): a writer is scheduled on the lane or running (on the lane or as a thread of its own)
     private boolean writing;
+    // @GuardedBy("lock"): the writer on the sink's executor stopped because the sink was not writable; it waits for
+    // the sink's resume, not for the next frame
+    private boolean parked;
     // @GuardedBy("lock"): the queue's own writer thread while it has one (interrupted by terminate(true)); never a lane
     private Thread ownWriter;
     // @GuardedBy("lock"): set once when a write stalled the lane; from then on the queue writes on its own threads
@@ -124,7 +136,8 @@ public final class OutboundQueue {
         this.maxBytes = maxBytes;
         this.sink = sink;
         this.listener = listener;
-        this.lane = lanes == null ? null : lanes.assign();
+        this.executor = sink.writerExecutor();
+        this.lane = lanes == null || executor != null ? null : lanes.assign();
     }
 
     /** Lets the writer run; frames offered before are written now. */
@@ -304,10 +317,13 @@ public final class OutboundQueue {
      * ON_LANE (schedule it on the lane) or a new, unstarted thread of its own; else null.
      */
     private Thread writerNeededLocked() {
-        if (!started || writing || terminated || (frames.isEmpty() && closeReason == null)) {
+        if (!started || writing || parked || terminated || (frames.isEmpty() && closeReason == null)) {
             return null;
         }
         writing = true;
+        if (executor != null) {
+            return ON_EXECUTOR;
+        }
         if (lane != null && !leftLane) {
             return ON_LANE;
         }
@@ -320,7 +336,14 @@ public final class OutboundQueue {
         if (w == null) {
             return;
         }
-        if (w != ON_LANE) {
+        if (w == ON_EXECUTOR) {
+            try {
+                executor.execute(drainTask);
+            } catch (RejectedExecutionException e) {
+                // The executor is shut down (the transport is going away): a thread of its own finds that out.
+                Thread.ofVirtual().name(writerName).start(drainTask);
+            }
+        } else if (w != ON_LANE) {
             w.start();
         } else if (!lane.schedule(this)) {
             // The lanes are stopped (the gateway is shutting down): write on a thread of its own.
@@ -373,6 +396,14 @@ public final class OutboundQueue {
                     ownWriter = null;
                     return stayedOnLane;
                 }
+                if (executor != null && !frames.isEmpty() && !sink.writable()) {
+                    // On the sink's executor a write never waits: stop here, the frames stay queued (and counted
+                    // against the bound) until the sink says it can take more.
+                    writing = false;
+                    parked = true;
+                    sink.whenWritable(resumeTask); // never runs it inline on a writable sink: see FrameSink
+                    return stayedOnLane;
+                }
                 if (on != null && wrote) {
                     // One batch per turn on a lane: the lane's other connections go first.
                     on.requeue(this);
@@ -409,6 +440,19 @@ public final class OutboundQueue {
             }
             wrote = true;
         }
+    }
+
+    /** The sink's executor: the sink can take more; the writer that parked goes on. */
+    private void resume() {
+        Thread w;
+        lock.lock();
+        try {
+            parked = false;
+            w = writerNeededLocked();
+        } finally {
+            lock.unlock();
+        }
+        startWriter(w);
     }
 
     /** This thread becomes the queue's own writer: the lane it stalled has moved on without it. */

@@ -1,6 +1,7 @@
 package io.switchboard.gateway.ws.netty;
 
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -13,10 +14,12 @@ import io.switchboard.gateway.ws.OutboundFrame;
 
 /**
  * {@link FrameSink} over a Netty channel. Frames go in their prepared wire form ({@link OutboundFrame#wireView()}),
- * wrapped, not copied: the WebSocket encoder lets bytes through as they are. A send blocks its caller (the
- * connection's writer, never the event loop) while the channel is over its write high-water mark, woken by
- * {@link #writabilityChanged()} or by the channel closing, so a client that does not read fills the session's
- * bounded outbound queue rather than Netty's unbounded one.
+ * wrapped, not copied: the WebSocket encoder lets bytes through as they are. The connection's writer runs on the
+ * channel's event loop ({@link #writerExecutor()}), so a write goes straight to the channel, with no task handed
+ * over and no thread started per delivery; while the channel is over its write high-water mark the writer stops
+ * ({@link #writable()}) and the frames wait in the session's bounded outbound queue, not in Netty's unbounded one,
+ * until {@link #writabilityChanged()} resumes it. A send from any other thread blocks while the channel is over the
+ * mark.
  *
  * <p>The close handshake: {@link #close} sends the close frame and the connection ends when the client answers
  * ({@link #closeReceived}) or when the session's close timeout aborts it, except after bad input
@@ -30,12 +33,34 @@ final class NettyFrameSink implements FrameSink {
 
     private final Channel channel;
     private final AtomicBoolean closeSent = new AtomicBoolean();
+    // Event loop only: the queue's writer that stopped because the channel was not writable.
+    private Runnable resume;
     // Set when the connection is failed (RFC 6455 7.1.7: bad input): the TCP connection ends right after the close
     // frame instead of waiting for the client's answer, which a broken frame decoder could not read anyway.
     private volatile boolean failing;
 
     NettyFrameSink(Channel channel) {
         this.channel = channel;
+    }
+
+    @Override
+    public Executor writerExecutor() {
+        return channel.eventLoop();
+    }
+
+    /** A closed channel counts as writable: the writer goes on and finds the transport gone. */
+    @Override
+    public boolean writable() {
+        return channel.isWritable() || !channel.isActive();
+    }
+
+    @Override
+    public void whenWritable(Runnable task) {
+        if (writable()) {
+            channel.eventLoop().execute(task);
+        } else {
+            resume = task;
+        }
     }
 
     @Override
@@ -88,12 +113,20 @@ final class NettyFrameSink implements FrameSink {
     }
 
     /** The channel became writable or unwritable, or closed: wakes a blocked send. Event loop. */
-    synchronized void writabilityChanged() {
-        notifyAll();
+    void writabilityChanged() {
+        Runnable task = resume;
+        if (task != null && writable()) {
+            resume = null;
+            task.run();
+        }
+        synchronized (this) {
+            notifyAll();
+        }
     }
 
+    /** Off the event loop only: there the writer does not write while the channel is not writable. */
     private void awaitWritable() {
-        if (channel.isWritable()) {
+        if (channel.isWritable() || channel.eventLoop().inEventLoop()) {
             return;
         }
         synchronized (this) {
