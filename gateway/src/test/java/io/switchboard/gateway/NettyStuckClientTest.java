@@ -1,20 +1,13 @@
 package io.switchboard.gateway;
 
 import static io.switchboard.gateway.GatewayHarness.WAIT;
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 
-import com.google.protobuf.ByteString;
 import io.switchboard.gateway.ws.netty.NettyKeys;
-import io.switchboard.proto.client.v1.ClientFrame;
-import io.switchboard.proto.client.v1.Connect;
-import io.switchboard.proto.client.v1.ServerFrame;
-import io.switchboard.proto.client.v1.Subscribe;
-import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.testkit.RawWebSocket;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
@@ -53,24 +46,15 @@ class NettyStuckClientTest {
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, h.kafka.bootstrapServers()),
                      new StringSerializer(), new ByteArraySerializer())) {
             witness.subscribeAndWait("witness", WAIT);
-            stuck.sendFrame(RawWebSocket.BINARY, ClientFrame.newBuilder().setConnect(Connect.newBuilder()
-                    .setToken(h.token("stuck"))).build().toByteArray());
-            stuck.sendFrame(RawWebSocket.BINARY, ClientFrame.newBuilder().setSubscribe(Subscribe.newBuilder()
-                    .setRequestId(1).setRoom("flood")).build().toByteArray());
+            StuckClientTest.subscribeAndNeverRead(h, stuck, "flood");
             await().atMost(WAIT).until(() -> h.gateway.connectionCount() == 2);
-            byte[] value = Envelope.newBuilder().setId("f").setRoom("flood")
-                    .setPayload(ByteString.copyFrom(new byte[60_000])).build().toByteArray();
+            byte[] value = StuckClientTest.floodRecord("flood");
             // One message per poll, each sent before the next: only a client that reads nothing fills 1 MiB.
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
                 producer.send(new ProducerRecord<>(GatewayHarness.TOPIC, "flood", value)).get();
                 return h.metric("gateway_slow_consumer_disconnects_total") >= 1;
             });
-            await().atMost(WAIT).until(() -> h.gateway.connectionCount() == 1);
-            await().atMost(WAIT).until(() -> h.metric("gateway_outbound_queue_bytes") == 0);
-
-            witness.publish("witness", "w-1", "still here");
-            ServerFrame m = witness.nextMatching(f -> f.hasMessage() && f.getMessage().getId().equals("w-1"), WAIT);
-            assertThat(m.getMessage().getPayload().toStringUtf8()).isEqualTo("still here");
+            StuckClientTest.assertAbortedAndWitnessServed(h, witness);
         }
     }
 }

@@ -48,13 +48,9 @@ class StuckClientTest {
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, h.kafka.bootstrapServers(),
                      ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
             witness.subscribeAndWait("witness", WAIT);
-            stuck.sendFrame(RawWebSocket.BINARY, ClientFrame.newBuilder().setConnect(Connect.newBuilder()
-                    .setToken(h.token("stuck"))).build().toByteArray());
-            stuck.sendFrame(RawWebSocket.BINARY, ClientFrame.newBuilder().setSubscribe(Subscribe.newBuilder()
-                    .setRequestId(1).setRoom("flood")).build().toByteArray());
+            subscribeAndNeverRead(h, stuck, "flood");
             await().atMost(WAIT).until(() -> h.gateway.connectionCount() == 2);
-            byte[] value = Envelope.newBuilder().setId("f").setRoom("flood")
-                    .setPayload(ByteString.copyFrom(new byte[60_000])).build().toByteArray();
+            byte[] value = floodRecord("flood");
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(10)).until(() -> {
                 for (int i = 0; i < 20; i++) {
                     producer.send(new ProducerRecord<>(GatewayHarness.TOPIC, "flood", value));
@@ -63,13 +59,32 @@ class StuckClientTest {
                 return h.metric("gateway_slow_consumer_disconnects_total") >= 1;
             });
             // Nobody reads the stuck socket, so the close frame cannot be written: the gateway must abort it.
-            await().atMost(WAIT).until(() -> h.gateway.connectionCount() == 1);
-            await().atMost(WAIT).until(() -> h.metric("gateway_outbound_queue_bytes") == 0);
-
-            witness.publish("witness", "w-1", "still here");
-            ServerFrame m = witness.nextMatching(f -> f.hasMessage() && f.getMessage().getId().equals("w-1"), WAIT);
-            assertThat(m.getMessage().getPayload().toStringUtf8()).isEqualTo("still here");
+            assertAbortedAndWitnessServed(h, witness);
         }
+    }
+
+    /** Connects {@code stuck} (a raw binary client) and subscribes it to {@code room}; nobody reads it after that. */
+    static void subscribeAndNeverRead(GatewayHarness h, RawWebSocket stuck, String room) throws Exception {
+        stuck.sendFrame(RawWebSocket.BINARY, ClientFrame.newBuilder().setConnect(Connect.newBuilder()
+                .setToken(h.token("stuck"))).build().toByteArray());
+        stuck.sendFrame(RawWebSocket.BINARY, ClientFrame.newBuilder().setSubscribe(Subscribe.newBuilder()
+                .setRequestId(1).setRoom(room)).build().toByteArray());
+    }
+
+    /** A 60 KB room record for {@code room}, as the router would write it. */
+    static byte[] floodRecord(String room) {
+        return Envelope.newBuilder().setId("f").setRoom(room)
+                .setPayload(ByteString.copyFrom(new byte[60_000])).build().toByteArray();
+    }
+
+    /** The stuck connection is gone with its queued bytes, and {@code witness} still gets its own messages. */
+    static void assertAbortedAndWitnessServed(GatewayHarness h, WsTestClient witness) {
+        await().atMost(WAIT).until(() -> h.gateway.connectionCount() == 1);
+        await().atMost(WAIT).until(() -> h.metric("gateway_outbound_queue_bytes") == 0);
+
+        witness.publish("witness", "w-1", "still here");
+        ServerFrame m = witness.nextMatching(f -> f.hasMessage() && f.getMessage().getId().equals("w-1"), WAIT);
+        assertThat(m.getMessage().getPayload().toStringUtf8()).isEqualTo("still here");
     }
 
     @Test
@@ -88,8 +103,7 @@ class StuckClientTest {
             assertThat(h.postTo(post, frames, "Bearer " + h.token("stuck-sse")).statusCode()).isEqualTo(204);
             await().atMost(WAIT).until(() -> h.metric("gateway_connections_by_transport{transport=\"sse\"}") == 1);
             double slowBefore = h.metric("gateway_slow_consumer_disconnects_total");
-            byte[] value = Envelope.newBuilder().setId("f").setRoom("flood-sse")
-                    .setPayload(ByteString.copyFrom(new byte[60_000])).build().toByteArray();
+            byte[] value = floodRecord("flood-sse");
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(10)).until(() -> {
                 for (int i = 0; i < 20; i++) {
                     producer.send(new ProducerRecord<>(GatewayHarness.TOPIC, "flood-sse", value));
