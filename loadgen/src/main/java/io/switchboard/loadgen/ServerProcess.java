@@ -19,34 +19,56 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A server under test started as its own process for {@code load compare}: its output goes to a log file and is
- * scanned for the WebSocket URLs it announces ({@code ws://127.0.0.1:PORT/ws}); it is ready once it announced
+ * scanned for the WebSocket URLs it announces (by default every {@code ws://127.0.0.1:PORT/ws} of any line; the
+ * platform's are read from its start-up line only, see {@link PlatformOptions}); it is ready once it announced
  * {@code expectedUrls} of them. Closing it sends SIGTERM, then SIGKILL after 30 s. Not thread-safe.
  */
 final class ServerProcess implements AutoCloseable {
-    private static final Pattern URL = Pattern.compile("ws://127\\.0\\.0\\.1:\\d+/ws");
+    /** A loopback WebSocket URL as the servers under test announce it. */
+    static final Pattern URL = Pattern.compile("ws://127\\.0\\.0\\.1:\\d+/ws");
+    /** Every URL of every line counts: a baseline prints its one URL once it listens. */
+    static final Function<String, List<URI>> ANY_URL = line -> {
+        List<URI> found = new ArrayList<>(1);
+        Matcher m = URL.matcher(line);
+        while (m.find()) {
+            found.add(URI.create(m.group()));
+        }
+        return found;
+    };
 
     private final String name;
     private final Process process;
     private final List<URI> urls = new ArrayList<>();
     private final CompletableFuture<List<URI>> ready = new CompletableFuture<>();
 
-    private ServerProcess(String name, Process process, Path log, int expectedUrls) {
+    private ServerProcess(String name, Process process, Path log, int expectedUrls,
+                          Function<String, List<URI>> announced) {
         this.name = name;
         this.process = process;
-        Thread.ofPlatform().daemon().name("loadgen-server-" + name).start(() -> pump(log, expectedUrls));
+        Thread.ofPlatform().daemon().name("loadgen-server-" + name).start(() -> pump(log, expectedUrls, announced));
     }
 
-    /** Starts {@code command} in {@code directory}; its output goes to {@code log}. */
+    /** Starts {@code command} in {@code directory}; its output goes to {@code log}; any URL it prints counts. */
     static ServerProcess start(String name, List<String> command, Path directory, Path log, int expectedUrls) {
+        return start(name, command, directory, log, expectedUrls, ANY_URL);
+    }
+
+    /**
+     * Starts {@code command} in {@code directory}; its output goes to {@code log}; {@code announced} reads the URLs a
+     * line announces (none for most lines).
+     */
+    static ServerProcess start(String name, List<String> command, Path directory, Path log, int expectedUrls,
+                               Function<String, List<URI>> announced) {
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
             Process p = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
-            return new ServerProcess(name, p, log, expectedUrls);
+            return new ServerProcess(name, p, log, expectedUrls, announced);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + command, e);
         }
@@ -70,16 +92,14 @@ final class ServerProcess implements AutoCloseable {
         return process.pid();
     }
 
-    private void pump(Path log, int expectedUrls) {
+    private void pump(Path log, int expectedUrls, Function<String, List<URI>> announced) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
              PrintStream out = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {
                 out.println(line);
                 if (!ready.isDone()) {
-                    Matcher m = URL.matcher(line);
-                    while (m.find()) {
-                        URI u = URI.create(m.group());
+                    for (URI u : announced.apply(line)) {
                         if (!urls.contains(u)) {
                             urls.add(u);
                         }
