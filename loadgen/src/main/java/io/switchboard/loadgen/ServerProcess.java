@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * A server under test started as its own process for {@code load compare}: its output goes to a log file and is
  * scanned for the WebSocket URLs it announces (by default every {@code ws://127.0.0.1:PORT/ws} of any line; the
  * platform's are read from its start-up line only, see {@link PlatformOptions}); it is ready once it announced
- * {@code expectedUrls} of them. Closing it sends SIGTERM, then SIGKILL after 30 s. Not thread-safe.
+ * {@code expectedUrls} of them. Closing it sends SIGTERM, then SIGKILL after 30 s; a server not closed when the
+ * generator stops (Ctrl-C, SIGTERM) is stopped the same way, with 10 s of grace. Not thread-safe.
  */
 final class ServerProcess implements AutoCloseable {
     /** A loopback WebSocket URL as the servers under test announce it. */
@@ -42,8 +43,14 @@ final class ServerProcess implements AutoCloseable {
         return found;
     };
 
+    /** How long a server gets to stop when the generator itself is stopped (Ctrl-C, SIGTERM) before it is killed. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
     private final String name;
     private final Process process;
+    // Stops the server when the generator is stopped before it closed it: a platform left running holds its ports,
+    // its Kafka data and a core, and would be measured with the next target.
+    private final Thread onExit;
     private final List<URI> urls = new ArrayList<>();
     private final CompletableFuture<List<URI>> ready = new CompletableFuture<>();
 
@@ -51,6 +58,8 @@ final class ServerProcess implements AutoCloseable {
                           Function<String, List<URI>> announced) {
         this.name = name;
         this.process = process;
+        this.onExit = Thread.ofPlatform().name("loadgen-stop-" + name).unstarted(() -> close(SHUTDOWN_GRACE));
+        Runtime.getRuntime().addShutdownHook(onExit);
         Thread.ofPlatform().daemon().name("loadgen-server-" + name).start(() -> pump(log, expectedUrls, announced));
     }
 
@@ -139,5 +148,12 @@ final class ServerProcess implements AutoCloseable {
     void close(Duration grace) {
         process.destroy();
         ChildProcesses.awaitExitOrKill(process, grace);
+        if (Thread.currentThread() != onExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException e) {
+                // The generator is shutting down already: the hook finds the server gone.
+            }
+        }
     }
 }
