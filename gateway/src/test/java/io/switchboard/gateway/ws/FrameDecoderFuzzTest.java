@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The properties: decoding any bytes either yields a frame or throws {@link ProtocolViolation} (which closes
  * the connection 3502), never anything else; a decoded frame survives re-encoding unchanged; the JSON fast path
- * for Publish reads exactly what protobuf's JsonFormat reads; and the early Publish checks answer only with
+ * for Publish and Connect reads exactly what protobuf's JsonFormat reads; and the early Publish checks answer only with
  * their documented codes, accepting only what the router's syntax rules accept.
  */
 class FrameDecoderFuzzTest {
@@ -54,17 +54,18 @@ class FrameDecoderFuzzTest {
     @FuzzTest(maxDuration = "2m")
     void jsonFrame(byte[] input) throws Exception {
         String text = new String(input, StandardCharsets.UTF_8);
-        ClientFrame fast = JsonPublishParser.parse(text);
+        ClientFrame fast = JsonFastFrameParser.parse(text);
         ClientFrame frame;
         try {
             frame = Subprotocol.JSON.codec().decode(text);
         } catch (ProtocolViolation e) {
             assertThat(e.getMessage()).startsWith("malformed JSON frame");
-            assertThat(fast).as("the Publish fast path accepted a frame the codec refuses").isNull();
+            assertThat(fast).as("the fast path (Publish, Connect) accepted a frame the codec refuses").isNull();
             return;
         }
         if (fast != null) {
-            assertThat(fast).as("the Publish fast path reads what JsonFormat reads").isEqualTo(viaJsonFormat(text));
+            assertThat(fast).as("the fast path (Publish, Connect) reads what JsonFormat reads")
+                    .isEqualTo(viaJsonFormat(text));
         }
         // What the gateway decoded, printed in the canonical mapping, reads back as the same frame.
         assertThat(Subprotocol.JSON.codec().decode(JsonFormat.printer().print(frame))).isEqualTo(frame);

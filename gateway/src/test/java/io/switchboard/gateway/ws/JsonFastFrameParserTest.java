@@ -13,13 +13,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Publish reader never accepts what protobuf's JsonFormat refuses and never reads a frame differently: it is
- * checked against JsonFormat on random publishes, valid and broken.
+ * The Publish and Connect reader never accepts what protobuf's JsonFormat refuses and never reads a frame
+ * differently: it is checked against JsonFormat on random publishes and connects, valid and broken.
  */
-class JsonPublishParserTest {
+class JsonFastFrameParserTest {
     private static final JsonFormat.Parser REFERENCE = JsonFormat.parser();
     private static final String[] FIELDS = {"requestId", "room", "id", "payload", "contentType", "ack",
         "conflationKey"};
+    private static final String[] CONNECT_FIELDS = {"token", "client"};
     private static final String[] VALUES = {"7", "0", "4294967295", "4294967296", "-1", "7.0", "7.5", "1e2", "\"7\"",
             "true", "false", "null", "\"\"", "\"chat:lobby\"", "\"aGk=\"", "\"aGk\"", "\"a-_b\"", "\"!!!!\"",
             "\"\\u00e9\\n\\\"x\"", "\"\\ud83d\\ude00\"", "{}", "[]", "\"é€\""};
@@ -29,8 +30,8 @@ class JsonPublishParserTest {
         Random random = new Random(7);
         int readHere = 0;
         for (int i = 0; i < 50_000; i++) {
-            String text = randomPublish(random);
-            ClientFrame fast = JsonPublishParser.parse(text);
+            String text = randomFrame(random, "publish", FIELDS);
+            ClientFrame fast = JsonFastFrameParser.parse(text);
             ClientFrame reference = reference(text);
             if (fast != null) {
                 readHere++;
@@ -41,19 +42,47 @@ class JsonPublishParserTest {
     }
 
     @Test
+    void agreesWithJsonFormatOnRandomConnects() {
+        Random random = new Random(11);
+        int readHere = 0;
+        for (int i = 0; i < 20_000; i++) {
+            String text = randomFrame(random, "connect", CONNECT_FIELDS);
+            ClientFrame fast = JsonFastFrameParser.parse(text);
+            ClientFrame reference = reference(text);
+            if (fast != null) {
+                readHere++;
+                assertThat(fast).as(text).isEqualTo(reference);
+            }
+        }
+        assertThat(readHere).as("connects read without JsonFormat").isGreaterThan(1_000);
+    }
+
+    @Test
+    void readsTheConnectTheSdksSend() {
+        String text = "{\"connect\":{\"token\":\"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln\","
+                + "\"client\":\"switchboard-ts/0.1.0\"}}";
+        ClientFrame fast = JsonFastFrameParser.parse(text);
+        assertThat(fast).isNotNull().isEqualTo(reference(text));
+        assertThat(fast.getConnect().getToken()).isEqualTo("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln");
+    }
+
+    @Test
     void readsWhatTheSdksSend() {
         String text = "{\"publish\":{\"requestId\":7,\"room\":\"chat:lobby\",\"id\":\"m-1\",\"payload\":\"aMOpbGxv\","
                 + "\"contentType\":\"text/plain\",\"ack\":true,\"conflationKey\":\"cpu/host-1\"}}";
-        assertThat(JsonPublishParser.parse(text)).isNotNull().isEqualTo(reference(text));
+        assertThat(JsonFastFrameParser.parse(text)).isNotNull().isEqualTo(reference(text));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"{\"publish\":{\"request_id\":7}}", "{\"publish\":{\"room\":\"a\",\"room\":\"b\"}}",
             "{\"publish\":{\"requestId\":\"7\"}}", "{\"publish\":{\"ack\":null}}", "{\"publish\":{}} x",
             "{\"publish\":{}, \"ping\":{}}", "{\"ping\":{}}", "{\"publish\":{\"payload\":\"aGk\"}}",
-            "{\"publish\":{\"color\":\"red\"}}", "{\"publish\":{\"room\":'a'}}"})
+            "{\"publish\":{\"color\":\"red\"}}", "{\"publish\":{\"room\":'a'}}",
+            "{\"connect\":{\"token\":\"a\",\"token\":\"b\"}}", "{\"connect\":{\"token\":7}}",
+            "{\"connect\":{\"token\":null}}", "{\"connect\":{\"tokn\":\"a\"}}", "{\"connect\":{}} x",
+            "{\"connect\":\"a\"}", "{\"connect\":{}, \"ping\":{}}"})
     void leavesEverythingElseToJsonFormat(String text) {
-        assertThat(JsonPublishParser.parse(text)).isNull();
+        assertThat(JsonFastFrameParser.parse(text)).isNull();
     }
 
     private static ClientFrame reference(String text) {
@@ -66,17 +95,17 @@ class JsonPublishParserTest {
         }
     }
 
-    /** A publish frame with random fields, values, order, repeats and whitespace; sometimes broken. */
-    private static String randomPublish(Random r) {
+    /** A {@code kind} frame with random fields, values, order, repeats and whitespace; sometimes broken. */
+    private static String randomFrame(Random r, String kind, String[] fields) {
         List<String> members = new ArrayList<>();
-        int n = r.nextInt(8);
+        int n = r.nextInt(fields.length + 1);
         for (int i = 0; i < n; i++) {
-            String name = r.nextInt(20) == 0 ? "color" : FIELDS[r.nextInt(FIELDS.length)];
+            String name = r.nextInt(20) == 0 ? "color" : fields[r.nextInt(fields.length)];
             members.add(space(r) + "\"" + name + "\"" + space(r) + ":" + space(r) + VALUES[r.nextInt(VALUES.length)]
                     + space(r));
         }
         String inner = "{" + String.join(",", members) + "}";
-        String text = "{\"publish\":" + space(r) + inner + space(r) + "}";
+        String text = "{\"" + kind + "\":" + space(r) + inner + space(r) + "}";
         return switch (r.nextInt(30)) {
             case 0 -> text + "}";
             case 1 -> text.substring(0, text.length() - 1);
