@@ -127,7 +127,8 @@ class SwitchboardClientTest {
         return transport.sent(ClientFrame::hasPublish).stream().map(f -> f.getPublish().getId()).toList();
     }
 
-    private static Throwable failure(CompletableFuture<?> future) {
+    /** The cause a future already failed with; the other fake-transport tests use it too. */
+    static Throwable failure(CompletableFuture<?> future) {
         assertThat(future).isCompletedExceptionally();
         try {
             future.get(0, TimeUnit.SECONDS);
