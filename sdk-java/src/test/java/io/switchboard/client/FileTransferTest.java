@@ -405,17 +405,7 @@ class FileTransferTest {
 
     @Test
     void aRoomABackendSubscribedThisUserToGetsFilesToo() throws Exception {
-        start(builder().serverSubscriptions((subscription, subscribed) -> new RoomListener() {
-            @Override
-            public void onMessage(Message message) {
-                messages.add(message.getId());
-            }
-
-            @Override
-            public void onFile(ReceivedFile file) {
-                files.add(file);
-            }
-        }));
+        start(builder().serverSubscriptions((subscription, subscribed) -> recorder));
         server.current().server(ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder().setRoom("room")
                 .setEpoch("t:0").setNextPosition(position).setServerSide(true)).build());
         byte[] data = bytes(CHUNK + 5);
