@@ -66,27 +66,22 @@ class PresenceFailoverProcessTest {
         try {
             URI gateway1 = cluster.webSocketUris().get(0);
             URI gateway2 = cluster.webSocketUris().get(1);
-            PresenceTestClient watcher = PresenceTestClient.connect(gateway2, "watcher", TOKENS, ROOM, clients);
-            watcher.subscribe(true);
-            PresenceTestClient ann = PresenceTestClient.connect(gateway1, "ann", TOKENS, ROOM, clients);
-            PresenceTestClient ben = PresenceTestClient.connect(gateway1, "ben", TOKENS, ROOM, clients);
-            PresenceTestClient dave = PresenceTestClient.connect(gateway2, "dave", TOKENS, ROOM, clients);
-            for (PresenceTestClient c : List.of(ann, ben, dave)) {
-                c.subscribe(false);
-            }
+            PresenceTestClient.Room r = PresenceTestClient.Room.join(cluster.webSocketUris(), TOKENS, ROOM, clients);
+            PresenceTestClient watcher = r.watcher();
+            PresenceTestClient dave = r.dave();
             await().atMost(RECOVERY).ignoreExceptions().untilAsserted(() ->
                     assertThat(watcher.memberIds()).containsExactly("ann", "ben", "dave", "watcher"));
 
             assertThat(cluster.presences()).hasSize(2);
             int owner = await().atMost(RECOVERY).until(PresenceFailoverProcessTest::roomOwner, o -> o >= 0);
             ServiceProcess victim = cluster.presences().get(owner);
-            killAndCheck(victim, 1, watcher, ben, gateway1, gateway2, dave, List.of("ann", "dave", "watcher"));
+            killAndCheck(victim, 1, watcher, r.ben(), gateway1, gateway2, dave, List.of("ann", "dave", "watcher"));
 
             // The owner comes back; once both instances own shards again, the one not owning the room dies.
             cluster.restart(victim.name());
             await().atMost(RECOVERY).until(() -> roomOwner() >= 0 && ownsSomeShard(owner));
             int notOwner = 1 - roomOwner();
-            killAndCheck(cluster.presences().get(notOwner), 2, watcher, ann, gateway1, gateway2, dave,
+            killAndCheck(cluster.presences().get(notOwner), 2, watcher, r.ann(), gateway1, gateway2, dave,
                     List.of("dave", "watcher"));
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nservice logs:\n" + cluster.logs(), e);

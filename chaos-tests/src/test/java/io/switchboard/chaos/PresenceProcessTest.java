@@ -44,16 +44,8 @@ class PresenceProcessTest {
     void aKilledGatewaysUsersLeaveAndARestartedPresenceServiceResyncsExactly() {
         List<PresenceTestClient> clients = new ArrayList<>();
         try {
-            URI gateway1 = cluster.webSocketUris().get(0);
-            URI gateway2 = cluster.webSocketUris().get(1);
-            PresenceTestClient watcher = PresenceTestClient.connect(gateway2, "watcher", TOKENS, ROOM, clients);
-            watcher.subscribe(true);
-            PresenceTestClient ann = PresenceTestClient.connect(gateway1, "ann", TOKENS, ROOM, clients);
-            PresenceTestClient ben = PresenceTestClient.connect(gateway1, "ben", TOKENS, ROOM, clients);
-            PresenceTestClient dave = PresenceTestClient.connect(gateway2, "dave", TOKENS, ROOM, clients);
-            for (PresenceTestClient c : List.of(ann, ben, dave)) {
-                c.subscribe(false);
-            }
+            PresenceTestClient.Room r = PresenceTestClient.Room.join(cluster.webSocketUris(), TOKENS, ROOM, clients);
+            PresenceTestClient watcher = r.watcher();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                     assertThat(watcher.joined()).contains("ann", "ben", "dave"));
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
@@ -68,7 +60,8 @@ class PresenceProcessTest {
 
             // The presence service dies; meanwhile dave leaves and erin arrives, which only the gateway knows.
             cluster.presence().kill();
-            dave.close();
+            r.dave().close();
+            URI gateway2 = cluster.webSocketUris().get(1);
             PresenceTestClient erin = PresenceTestClient.connect(gateway2, "erin", TOKENS, ROOM, clients);
             erin.subscribe(false);
             cluster.restart("presence");

@@ -45,6 +45,26 @@ final class PresenceTestClient implements AutoCloseable {
         this.ws = ws;
     }
 
+    /**
+     * The room both presence process tests start from: a watcher (with presence events) and dave on the second
+     * of {@code gateways}, ann and ben on the first, each subscribed; every client is added to {@code registry}.
+     */
+    record Room(PresenceTestClient watcher, PresenceTestClient ann, PresenceTestClient ben, PresenceTestClient dave) {
+        static Room join(List<URI> gateways, TestTokens tokens, String room, List<? super PresenceTestClient> registry) {
+            URI gateway1 = gateways.get(0);
+            URI gateway2 = gateways.get(1);
+            PresenceTestClient watcher = connect(gateway2, "watcher", tokens, room, registry);
+            watcher.subscribe(true);
+            PresenceTestClient ann = connect(gateway1, "ann", tokens, room, registry);
+            PresenceTestClient ben = connect(gateway1, "ben", tokens, room, registry);
+            PresenceTestClient dave = connect(gateway2, "dave", tokens, room, registry);
+            for (PresenceTestClient c : List.of(ann, ben, dave)) {
+                c.subscribe(false);
+            }
+            return new Room(watcher, ann, ben, dave);
+        }
+    }
+
     /** Connects {@code user} with a token for {@code room}, adds the client to {@code registry} (to close it). */
     static PresenceTestClient connect(URI uri, String user, TestTokens tokens, String room,
                                       List<? super PresenceTestClient> registry) {

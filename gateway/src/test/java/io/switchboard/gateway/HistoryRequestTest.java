@@ -46,22 +46,17 @@ class HistoryRequestTest {
             assertThat(live).hasSize(7);
 
             HistoryPage latest = page(reader, room, HistoryDirection.LATEST, 0, 3);
-            assertThat(latest.getMessagesList()).containsExactlyElementsOf(live.subList(4, 7));
-            assertThat(latest.getHasMore()).isTrue();
+            assertPage(latest, live.subList(4, 7), true);
             assertThat(latest.getEpoch()).isEqualTo(live.getFirst().getEpoch());
             HistoryPage earlier = page(reader, room, HistoryDirection.BEFORE, p.get(4), 3);
-            assertThat(earlier.getMessagesList()).containsExactlyElementsOf(live.subList(1, 4));
-            assertThat(earlier.getHasMore()).isTrue();
+            assertPage(earlier, live.subList(1, 4), true);
             HistoryPage first = page(reader, room, HistoryDirection.BEFORE, p.get(1), 3);
-            assertThat(first.getMessagesList()).containsExactlyElementsOf(live.subList(0, 1));
-            assertThat(first.getHasMore()).isFalse();
+            assertPage(first, live.subList(0, 1), false);
 
             HistoryPage after = page(reader, room, HistoryDirection.AFTER, p.get(0), 4);
-            assertThat(after.getMessagesList()).containsExactlyElementsOf(live.subList(1, 5));
-            assertThat(after.getHasMore()).isTrue();
+            assertPage(after, live.subList(1, 5), true);
             HistoryPage rest = page(reader, room, HistoryDirection.AFTER, p.get(4), 0);
-            assertThat(rest.getMessagesList()).containsExactlyElementsOf(live.subList(5, 7));
-            assertThat(rest.getHasMore()).isFalse();
+            assertPage(rest, live.subList(5, 7), false);
         }
     }
 
@@ -117,6 +112,12 @@ class HistoryRequestTest {
         assertThat(f.hasHistoryPage()).as(f.toString()).isTrue();
         assertThat(f.getHistoryPage().getRoom()).isEqualTo(room);
         return f.getHistoryPage();
+    }
+
+    /** A page holds exactly {@code messages}, in order, and says whether there are more. */
+    private static void assertPage(HistoryPage page, List<Message> messages, boolean hasMore) {
+        assertThat(page.getMessagesList()).containsExactlyElementsOf(messages);
+        assertThat(page.getHasMore()).isEqualTo(hasMore);
     }
 
     private static io.switchboard.proto.client.v1.Error error(WsTestClient c, int id) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import io.switchboard.gateway.limits.Cidr;
 import io.switchboard.gateway.limits.LimitKeys;
@@ -46,6 +47,27 @@ class UpgradeCapsTest {
                 .set(LimitKeys.CLIENT_IP_TRUSTED_PROXIES, List.of(Cidr.parse("127.0.0.1/32")));
     }
 
+    /** Checks that the upgrade {@code open} makes is refused with {@code status} and a Retry-After. */
+    static void assertRefused(Supplier<RawHttp> open, int status) {
+        try (RawHttp refused = open.get()) {
+            assertThat(refused.status).isEqualTo(status);
+            assertThat(refused.header("Retry-After")).isPresent();
+        }
+    }
+
+    /** Waits until an upgrade {@code open} makes is accepted again (a place came back) and adds it to {@code held}. */
+    static void awaitAccepted(Supplier<RawHttp> open, List<RawHttp> held) {
+        await().atMost(WAIT).until(() -> {
+            RawHttp again = open.get();
+            if (again.status == 101) {
+                held.add(again);
+                return true;
+            }
+            again.close();
+            return false;
+        });
+    }
+
     private static RawHttp upgradeFrom(String client, Subprotocol sp) {
         return RawHttp.upgrade(h.wsUri(), sp.token(), Map.of("X-Forwarded-For", "192.0.2.200, " + client));
     }
@@ -63,17 +85,11 @@ class UpgradeCapsTest {
             held.add(upgradeFrom("198.51.100.1", Subprotocol.PROTO));
             held.add(upgradeFrom("198.51.100.1", Subprotocol.JSON));
             assertThat(held).extracting(r -> r.status).containsOnly(101);
-            try (RawHttp third = upgradeFrom("198.51.100.1", Subprotocol.PROTO)) {
-                assertThat(third.status).isEqualTo(429);
-                assertThat(third.header("Retry-After")).isPresent();
-            }
+            assertRefused(() -> upgradeFrom("198.51.100.1", Subprotocol.PROTO), 429);
             held.add(upgradeFrom("198.51.100.2", Subprotocol.PROTO));
             held.add(upgradeFrom("198.51.100.2", Subprotocol.JSON));
             assertThat(held).extracting(r -> r.status).containsOnly(101);
-            try (RawHttp beyond = upgradeFrom("198.51.100.3", Subprotocol.JSON)) {
-                assertThat(beyond.status).isEqualTo(503);
-                assertThat(beyond.header("Retry-After")).isPresent();
-            }
+            assertRefused(() -> upgradeFrom("198.51.100.3", Subprotocol.JSON), 503);
             assertThat(h.metric("gateway_limit_refusals_total{limit=\"address_connections\"}") - addressBefore)
                     .isEqualTo(1);
             assertThat(h.metric("gateway_limit_refusals_total{limit=\"gateway_connections\"}") - gatewayBefore)
@@ -87,15 +103,7 @@ class UpgradeCapsTest {
 
             // One address's connection ends: its place, and the gateway's, come back.
             held.remove(0).close();
-            await().atMost(WAIT).until(() -> {
-                RawHttp again = upgradeFrom("198.51.100.1", Subprotocol.PROTO);
-                if (again.status == 101) {
-                    held.add(again);
-                    return true;
-                }
-                again.close();
-                return false;
-            });
+            awaitAccepted(() -> upgradeFrom("198.51.100.1", Subprotocol.PROTO), held);
         } finally {
             held.forEach(RawHttp::close);
         }

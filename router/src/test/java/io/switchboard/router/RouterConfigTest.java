@@ -49,18 +49,31 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RouterConfigTest {
+    // The same keys, in the same order, for the defaults and for the values read: each test lists what it expects.
+    private static List<Integer> numbers(RouterConfig config) {
+        return List.of(config.get(GRPC_PORT), config.get(METRICS_PORT), config.get(MAX_PAYLOAD_BYTES),
+                config.get(MAX_IN_FLIGHT), config.get(CONTROL_TOPIC_PARTITIONS));
+    }
+
+    private static List<Long> counts(RouterConfig config) {
+        return List.of(config.get(DEDUP_MAX_ENTRIES), config.get(PRESENCE_CACHE_MAX_ENTRIES));
+    }
+
+    private static List<Duration> durations(RouterConfig config) {
+        return List.of(config.get(DEDUP_TTL), config.get(STARTUP_TIMEOUT), config.get(SHUTDOWN_GRACE),
+                config.get(DELIVERY_TIMEOUT), config.get(LINGER), config.get(MAX_BLOCK), config.get(PRESENCE_TIMEOUT),
+                config.get(PRESENCE_CACHE_TTL), config.get(EPHEMERAL_MIN_INTERVAL), config.get(EPHEMERAL_TTL));
+    }
+
     @Test
     void defaultsAreTheDocumentedOnes() {
         RouterConfig config = RouterConfig.builder().build();
 
-        assertThat(List.of(config.get(GRPC_PORT), config.get(METRICS_PORT), config.get(MAX_PAYLOAD_BYTES),
-                config.get(MAX_IN_FLIGHT), config.get(CONTROL_TOPIC_PARTITIONS)))
+        assertThat(numbers(config))
                 .containsExactly(7070, 9091, 65_536, 10_000, 4);
-        assertThat(List.of(config.get(DEDUP_MAX_ENTRIES), config.get(PRESENCE_CACHE_MAX_ENTRIES)))
+        assertThat(counts(config))
                 .containsExactly(200_000L, 100_000L);
-        assertThat(List.of(config.get(DEDUP_TTL), config.get(STARTUP_TIMEOUT), config.get(SHUTDOWN_GRACE),
-                config.get(DELIVERY_TIMEOUT), config.get(LINGER), config.get(MAX_BLOCK), config.get(PRESENCE_TIMEOUT),
-                config.get(PRESENCE_CACHE_TTL), config.get(EPHEMERAL_MIN_INTERVAL), config.get(EPHEMERAL_TTL)))
+        assertThat(durations(config))
                 .containsExactly(Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(10),
                         Duration.ofSeconds(30), Duration.ofMillis(2), Duration.ofSeconds(1), Duration.ofSeconds(2),
                         Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(6));
@@ -118,14 +131,11 @@ class RouterConfigTest {
         RouterConfig config = RouterConfig.from(Config.just(ConfigSources.create(values)));
 
         assertThat(config.get(ID)).isEqualTo("router-a");
-        assertThat(List.of(config.get(GRPC_PORT), config.get(METRICS_PORT), config.get(MAX_PAYLOAD_BYTES),
-                config.get(MAX_IN_FLIGHT), config.get(CONTROL_TOPIC_PARTITIONS)))
+        assertThat(numbers(config))
                 .containsExactly(0, -1, 1024, 5, 8);
-        assertThat(List.of(config.get(DEDUP_MAX_ENTRIES), config.get(PRESENCE_CACHE_MAX_ENTRIES)))
+        assertThat(counts(config))
                 .containsExactly(77L, 9L);
-        assertThat(List.of(config.get(DEDUP_TTL), config.get(STARTUP_TIMEOUT), config.get(SHUTDOWN_GRACE),
-                config.get(DELIVERY_TIMEOUT), config.get(LINGER), config.get(MAX_BLOCK), config.get(PRESENCE_TIMEOUT),
-                config.get(PRESENCE_CACHE_TTL), config.get(EPHEMERAL_MIN_INTERVAL), config.get(EPHEMERAL_TTL)))
+        assertThat(durations(config))
                 .containsExactly(Duration.ofMinutes(2), Duration.ofSeconds(5), Duration.ofSeconds(1),
                         Duration.ofSeconds(20), Duration.ofMillis(5), Duration.ofMillis(500), Duration.ofSeconds(1),
                         Duration.ofSeconds(20), Duration.ofMillis(500), Duration.ofSeconds(3));

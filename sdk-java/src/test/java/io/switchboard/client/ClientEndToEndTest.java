@@ -61,6 +61,28 @@ class ClientEndToEndTest {
                 .backoffMax(Duration.ofSeconds(2));
     }
 
+    /** Records what a subscription hands the application: its messages, whole files and incomplete files. */
+    private static final class Received implements RoomListener {
+        final List<Message> messages = new CopyOnWriteArrayList<>();
+        final List<ReceivedFile> files = new CopyOnWriteArrayList<>();
+        final List<IncompleteFile> incomplete = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onMessage(Message message) {
+            messages.add(message);
+        }
+
+        @Override
+        public void onFile(ReceivedFile file) {
+            files.add(file);
+        }
+
+        @Override
+        public void onFileIncomplete(IncompleteFile file) {
+            incomplete.add(file);
+        }
+    }
+
     private static String text(Message message) {
         return message.getPayload().toString(StandardCharsets.UTF_8);
     }
@@ -118,9 +140,7 @@ class ClientEndToEndTest {
         String room = "sdk:files";
         byte[] data = new byte[20 * 16 * 1024 + 123]; // 21 chunks of 16 KiB, the last one short
         new java.util.SplittableRandom(16).nextBytes(data);
-        List<ReceivedFile> bobFiles = new CopyOnWriteArrayList<>();
-        List<IncompleteFile> bobIncomplete = new CopyOnWriteArrayList<>();
-        List<Message> bobMessages = new CopyOnWriteArrayList<>();
+        Received toBob = new Received();
         List<FileProgress> aliceProgress = new CopyOnWriteArrayList<>();
         List<StateChange> aliceStates = new CopyOnWriteArrayList<>();
         CuttableConnector alicesConnections = new CuttableConnector(http);
@@ -131,22 +151,7 @@ class ClientEndToEndTest {
             alice.addStateListener(aliceStates::add);
             alice.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             bob.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            bob.subscribe(room, new RoomListener() {
-                @Override
-                public void onMessage(Message message) {
-                    bobMessages.add(message);
-                }
-
-                @Override
-                public void onFile(ReceivedFile file) {
-                    bobFiles.add(file);
-                }
-
-                @Override
-                public void onFileIncomplete(IncompleteFile file) {
-                    bobIncomplete.add(file);
-                }
-            }).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            bob.subscribe(room, toBob).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
             FileTransfer transfer = alice.sendFile(room, "photo.png", "image/png", data, aliceProgress::add);
             await().atMost(WAIT).until(() -> aliceProgress.size() >= 4);
@@ -155,8 +160,8 @@ class ClientEndToEndTest {
 
             assertThat(transfer.done().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(transfer.manifest());
             assertThat(aliceStates).extracting(StateChange::current).contains(ConnectionState.RECONNECTING);
-            await().atMost(WAIT).until(() -> !bobFiles.isEmpty());
-            assertThat(bobFiles).singleElement().satisfies(file -> {
+            await().atMost(WAIT).until(() -> !toBob.files.isEmpty());
+            assertThat(toBob.files).singleElement().satisfies(file -> {
                 assertThat(file.data()).isEqualTo(data);
                 assertThat(file.sender()).isEqualTo("alice");
                 assertThat(file.manifest().name()).isEqualTo("photo.png");
@@ -164,8 +169,8 @@ class ClientEndToEndTest {
                 assertThat(file.manifest().chunks()).isEqualTo(21);
             });
             assertThat(aliceProgress.getLast().complete()).isTrue();
-            assertThat(bobIncomplete).isEmpty();
-            assertThat(bobMessages).isEmpty(); // manifest and chunks are the SDK's, not the application's
+            assertThat(toBob.incomplete).isEmpty();
+            assertThat(toBob.messages).isEmpty(); // manifest and chunks are the SDK's, not the application's
             // Stored like any message (history is written behind delivery, so wait for it): the manifest first, every
             // chunk once.
             AtomicReference<List<Message>> stored = new AtomicReference<>(List.of());
@@ -468,48 +473,31 @@ class ClientEndToEndTest {
             assertThat(progress.getLast().complete()).isTrue();
         }
 
-        List<ReceivedFile> jonFiles = new CopyOnWriteArrayList<>();
-        List<IncompleteFile> jonIncomplete = new CopyOnWriteArrayList<>();
-        List<Message> jonMessages = new CopyOnWriteArrayList<>();
+        Received toJon = new Received();
         try (SwitchboardClient jon = client("jon"); SwitchboardClient kim = client("kim")) {
             jon.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             kim.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            jon.subscribeInbox(new RoomListener() {
-                @Override
-                public void onMessage(Message message) {
-                    jonMessages.add(message);
-                }
-
-                @Override
-                public void onFile(ReceivedFile file) {
-                    jonFiles.add(file);
-                }
-
-                @Override
-                public void onFileIncomplete(IncompleteFile file) {
-                    jonIncomplete.add(file);
-                }
-            }).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            jon.subscribeInbox(toJon).ready().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             // A stored message after the files: once it is in, so is everything before it.
             kim.sendToUser("jon", "done".getBytes(StandardCharsets.UTF_8), "text/plain", true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            await().atMost(WAIT).until(() -> !jonMessages.isEmpty());
-            assertThat(jonMessages).extracting(ClientEndToEndTest::text).as("manifests and chunks are not the application's")
+            await().atMost(WAIT).until(() -> !toJon.messages.isEmpty());
+            assertThat(toJon.messages).extracting(ClientEndToEndTest::text).as("manifests and chunks are not the application's")
                     .containsExactly("done");
-            assertThat(jonFiles).hasSize(2);
-            assertThat(jonFiles.get(0)).satisfies(file -> {
+            assertThat(toJon.files).hasSize(2);
+            assertThat(toJon.files.get(0)).satisfies(file -> {
                 assertThat(file.data()).isEqualTo(small);
                 assertThat(file.manifest()).isEqualTo(first.manifest());
             });
-            assertThat(jonFiles.get(1)).satisfies(file -> {
+            assertThat(toJon.files.get(1)).satisfies(file -> {
                 assertThat(file.data()).isEqualTo(large);
                 assertThat(file.manifest().name()).isEqualTo("photo.png");
                 assertThat(file.manifest().chunks()).isEqualTo(21);
             });
-            assertThat(jonFiles).allSatisfy(file -> {
+            assertThat(toJon.files).allSatisfy(file -> {
                 assertThat(file.sender()).isEqualTo("kim");
                 assertThat(file.room()).isEqualTo("inbox:jon");
             });
-            assertThat(jonIncomplete).isEmpty();
+            assertThat(toJon.incomplete).isEmpty();
 
             // The inbox's history holds every message once; the application's own assembler puts its files together.
             String inbox = jon.session().getInbox();

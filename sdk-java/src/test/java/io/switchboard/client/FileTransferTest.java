@@ -1,5 +1,6 @@
 package io.switchboard.client;
 
+import static io.switchboard.client.SwitchboardClientTest.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,8 +24,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -406,17 +405,7 @@ class FileTransferTest {
 
     @Test
     void aRoomABackendSubscribedThisUserToGetsFilesToo() throws Exception {
-        start(builder().serverSubscriptions((subscription, subscribed) -> new RoomListener() {
-            @Override
-            public void onMessage(Message message) {
-                messages.add(message.getId());
-            }
-
-            @Override
-            public void onFile(ReceivedFile file) {
-                files.add(file);
-            }
-        }));
+        start(builder().serverSubscriptions((subscription, subscribed) -> recorder));
         server.current().server(ServerFrame.newBuilder().setSubscribed(Subscribed.newBuilder().setRoom("room")
                 .setEpoch("t:0").setNextPosition(position).setServerSide(true)).build());
         byte[] data = bytes(CHUNK + 5);
@@ -487,16 +476,5 @@ class FileTransferTest {
         assertThat(manifest.chunkIndex("id_1-x.2")).isEqualTo(2);
         assertThat(manifest.chunkIndex("id_1-x.3")).isEqualTo(-1);
         assertThat(manifest.chunkIndex("id_1-xy.1")).isEqualTo(-1);
-    }
-
-    private static Throwable failure(CompletableFuture<?> future) {
-        try {
-            future.get(0, TimeUnit.SECONDS);
-            throw new AssertionError("not failed");
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.client;
 
+import static io.switchboard.client.SwitchboardClientTest.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,8 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -179,15 +178,5 @@ class StoredDirectMessagesTest {
                 .hasMessageStartingWith("id: 'bad id'");
         assertThatThrownBy(() -> send("", "dm-3")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("userId: 0 characters (expected: 1-256)");
-    }
-
-    private static Throwable failure(CompletableFuture<?> future) throws Exception {
-        assertThat(future).isCompletedExceptionally();
-        try {
-            future.get(0, TimeUnit.SECONDS);
-            throw new AssertionError("not failed");
-        } catch (ExecutionException e) {
-            return e.getCause();
-        }
     }
 }

@@ -51,21 +51,14 @@ class SwitchboardClientTest {
     private Duration tokenLifetime = Duration.ofHours(1);
     private SwitchboardClient client;
 
+    /** {@link #onFakeServer}'s client, with a token provider that records its tokens and uses {@code tokenLifetime}. */
     private SwitchboardClient.Builder builder() {
-        return SwitchboardClient.builder()
-                .url("ws://gateway.test/ws")
+        return onFakeServer(clock, scheduler, server)
                 .tokenProvider(() -> {
                     String token = jwt(tokensIssued.size() + 1, clock.instant().plus(tokenLifetime));
                     tokensIssued.add(token);
                     return CompletableFuture.completedFuture(token);
-                })
-                .clock(clock)
-                .scheduler(scheduler)
-                .transportConnector(server)
-                .random(new SplittableRandom(SEED))
-                .backoffInitial(Duration.ofMillis(100))
-                .backoffMax(Duration.ofSeconds(1))
-                .pingInterval(Duration.ofHours(1)); // the fake server does not answer pings unless a test says so
+                });
     }
 
     private SwitchboardClient start(SwitchboardClient.Builder builder) {
@@ -93,10 +86,10 @@ class SwitchboardClientTest {
                 .clock(clock)
                 .scheduler(scheduler)
                 .transportConnector(server)
-                .random(new SplittableRandom(7))
+                .random(new SplittableRandom(SEED))
                 .backoffInitial(Duration.ofMillis(100))
                 .backoffMax(Duration.ofSeconds(1))
-                .pingInterval(Duration.ofHours(1));
+                .pingInterval(Duration.ofHours(1)); // the fake server does not answer pings unless a test says so
     }
 
     static String jwt(int serial, Instant exp) {
@@ -134,7 +127,8 @@ class SwitchboardClientTest {
         return transport.sent(ClientFrame::hasPublish).stream().map(f -> f.getPublish().getId()).toList();
     }
 
-    private static Throwable failure(CompletableFuture<?> future) {
+    /** The cause a future already failed with; the other fake-transport tests use it too. */
+    static Throwable failure(CompletableFuture<?> future) {
         assertThat(future).isCompletedExceptionally();
         try {
             future.get(0, TimeUnit.SECONDS);

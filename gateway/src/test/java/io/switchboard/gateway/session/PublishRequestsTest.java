@@ -39,6 +39,17 @@ class PublishRequestsTest {
                 .setId("m-" + requestId).setPayload(ByteString.copyFromUtf8("hi")).setAck(ack)).build();
     }
 
+    /** Sends publishes 1 to 3, each wanting an ack, and returns the Error that refuses 3 as rate-limited. */
+    private static ServerFrame thirdOfThreeRateLimited(SessionHarness.Connection c) {
+        c.send(publish(1, true));
+        c.send(publish(2, true));
+        c.send(publish(3, true));
+        ServerFrame limited = c.awaitFrame(ServerFrame::hasError);
+        assertThat(limited.getError().getRequestId()).isEqualTo(3);
+        assertThat(limited.getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+        return limited;
+    }
+
     private static PublishResponse storedAt(long offset) {
         return PublishResponse.newBuilder().setPosition(Position.newBuilder().setEpoch("e:3").setOffset(offset)).build();
     }
@@ -90,13 +101,7 @@ class PublishRequestsTest {
                 s.maxFrameBytes(), s.maxPayloadBytes(), s.maxOutboundQueueBytes(), 2, s.maxResumeBufferBytes()));
         SessionHarness.Connection c = gateway.connectAs("alice");
 
-        c.send(publish(1, true));
-        c.send(publish(2, true));
-        c.send(publish(3, true));
-
-        ServerFrame limited = c.awaitFrame(ServerFrame::hasError);
-        assertThat(limited.getError().getRequestId()).isEqualTo(3);
-        assertThat(limited.getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+        ServerFrame limited = thirdOfThreeRateLimited(c);
         assertThat(limited.getError().getRetriable()).isTrue();
         assertThat(limited.getError().getMessage()).isEqualTo("publishes in flight: 3 (expected: <= 2); wait for acks");
         assertThat(c.session().publishesInFlight()).isEqualTo(2);
@@ -180,12 +185,7 @@ class PublishRequestsTest {
                 () -> ConnectionLimits.ratesOnly(rates));
         SessionHarness.Connection c = gateway.connectAs("alice");
 
-        c.send(publish(1, true));
-        c.send(publish(2, true));
-        c.send(publish(3, true));
-        ServerFrame limited = c.awaitFrame(ServerFrame::hasError);
-        assertThat(limited.getError().getRequestId()).isEqualTo(3);
-        assertThat(limited.getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+        ServerFrame limited = thirdOfThreeRateLimited(c);
         nanos.addAndGet(Duration.ofSeconds(1).toNanos());
         c.send(publish(4, true)); // sent before the client heard of 3's refusal
 

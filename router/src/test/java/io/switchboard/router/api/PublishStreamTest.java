@@ -44,13 +44,19 @@ class PublishStreamTest {
         return harness.async(ApiHarness.token("publish")).publishStream(results);
     }
 
+    /** Holds the router's publishes, opens a stream and sends m-0 up to m-(count - 1) on it. */
+    private StreamObserver<PublishRequest> openHeld(ResultCollector results, int count) {
+        harness.router.hold();
+        StreamObserver<PublishRequest> stream = open(results);
+        IntStream.range(0, count).forEach(i -> stream.onNext(message("m-" + i)));
+        return stream;
+    }
+
     @Test
     void neverReadsMoreThanTheWindowAheadOfTheAcks() throws Exception {
         start(8, unlimited());
-        harness.router.hold();
         ResultCollector results = new ResultCollector();
-        StreamObserver<PublishRequest> stream = open(results);
-        IntStream.range(0, 30).forEach(i -> stream.onNext(message("m-" + i)));
+        StreamObserver<PublishRequest> stream = openHeld(results, 30);
 
         await().until(() -> harness.router.heldCount() == 8);
         assertThat(harness.requested.get()).isEqualTo(8);
@@ -74,10 +80,8 @@ class PublishStreamTest {
     @Test
     void resultsComeInRequestOrderWhenPublishesCompleteOutOfOrder() throws Exception {
         start(16, unlimited());
-        harness.router.hold();
         ResultCollector results = new ResultCollector();
-        StreamObserver<PublishRequest> stream = open(results);
-        IntStream.range(0, 10).forEach(i -> stream.onNext(message("m-" + i)));
+        StreamObserver<PublishRequest> stream = openHeld(results, 10);
         await().until(() -> harness.router.heldCount() == 10);
 
         harness.router.releaseAllNewestFirst();
@@ -98,10 +102,8 @@ class PublishStreamTest {
     @Test
     void resendAfterACutWithTheSameIdsIsRecognisedAsDuplicates() throws Exception {
         start(16, unlimited());
-        harness.router.hold();
         ResultCollector first = new ResultCollector();
-        StreamObserver<PublishRequest> stream = open(first);
-        IntStream.range(0, 10).forEach(i -> stream.onNext(message("m-" + i)));
+        StreamObserver<PublishRequest> stream = openHeld(first, 10);
         await().until(() -> harness.router.heldCount() == 10);
         harness.router.release("m-0", "m-1", "m-2", "m-3");
         await().until(() -> first.size() == 4);
