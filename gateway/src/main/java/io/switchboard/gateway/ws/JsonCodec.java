@@ -10,8 +10,8 @@ import io.switchboard.proto.client.v1.ServerFrame;
  * parser rejects unknown fields, so a misspelled field fails loudly instead of being dropped; the printer omits
  * fields with default values and prints 64-bit integers as strings, as the mapping prescribes. The frames of the hot
  * path are printed by {@link JsonFramePrinter} (the same bytes, without reflection) and Publish and Connect frames
- * read by {@link JsonFastFrameParser} (the same frame for the subset it accepts, JsonFormat for everything else). Before
- * JsonFormat reads a frame, {@link JsonNumberGuard} refuses numbers JsonFormat would take minutes to read.
+ * read by {@link JsonFastFrameParser} (the same frame for the subset it accepts, JsonFormat for everything else).
+ * Before JsonFormat reads a frame, {@link JsonNumberGuard} refuses numbers JsonFormat would take minutes to read.
  */
 public final class JsonCodec implements FrameCodec {
     static final JsonCodec INSTANCE = new JsonCodec();

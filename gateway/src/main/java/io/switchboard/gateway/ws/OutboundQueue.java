@@ -23,10 +23,11 @@ import java.util.logging.Logger;
  * schedules the queue on its lane (a long-lived thread that writes many connections in turn); either way an idle
  * connection holds no thread. A sink whose writes never block names an executor of its own
  * ({@link FrameSink#writerExecutor()}, a Netty channel's event loop): the writer then runs there, and stops while the
- * sink is not {@link FrameSink#writable() writable}, leaving the frames queued until the sink resumes it. The writer takes every frame queued so far (up to {@value #MAX_BATCH_FRAMES} frames or
- * {@value #MAX_BATCH_BYTES} bytes) and hands them to the sink in one call, which writes them in one socket write;
- * frames queued while it writes wait for its next round without waking anything. A queue whose write once stalled
- * its lane writes through threads of its own from then on.
+ * sink is not {@link FrameSink#writable() writable}, leaving the frames queued until the sink resumes it. The writer
+ * takes every frame queued so far (up to {@value #MAX_BATCH_FRAMES} frames or {@value #MAX_BATCH_BYTES} bytes) and
+ * hands them to the sink in one call, which writes them in one socket write; frames queued while it writes wait for
+ * its next round without waking anything. A queue whose write once stalled its lane writes through threads of its
+ * own from then on.
  *
  * <p>A producer that can wait (a resume streaming history) asks {@link #whenQueuedAtMost} before it offers more,
  * so it never reads ahead of a slow client.
