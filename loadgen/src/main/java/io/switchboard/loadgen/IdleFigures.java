@@ -21,6 +21,8 @@ package io.switchboard.loadgen;
  * @param rssBaseMiB        server RSS with the base connections held; NaN without a base
  * @param rssSlopeKiB       (after - base) / connected: what each connection above the base added; NaN without a base
  * @param serverCpuMicrosPerConnect server CPU during the connect phase / connected
+ * @param generatorCpuMicrosPerConnect the generator's own CPU (coordinator and workers) during the connect phase /
+ *                          connected: beside the server's, whether the generator limited the connect rate
  * @param loadAverage       the machine's 1-minute load average at the end
  * @param firstFailure      the first failure, or null
  */
@@ -28,5 +30,6 @@ public record IdleFigures(String target, String subprotocol, int connections, in
                           double connectSeconds, double connectsPerSecond, long drops, double heldSeconds,
                           double rssBeforeMiB, double rssAfterMiB, double rssPerConnectionKiB,
                           int baseConnected, double rssBaseMiB, double rssSlopeKiB,
-                          double serverCpuMicrosPerConnect, double loadAverage, String firstFailure) {
+                          double serverCpuMicrosPerConnect, double generatorCpuMicrosPerConnect, double loadAverage,
+                          String firstFailure) {
 }

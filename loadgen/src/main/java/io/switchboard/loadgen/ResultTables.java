@@ -50,6 +50,7 @@ final class ResultTables {
             new Column<>("failed", IdleFigures::failed),
             new Column<>("connects/s", IdleFigures::connectsPerSecond),
             new Column<>("server µs/connect", IdleFigures::serverCpuMicrosPerConnect),
+            new Column<>("generator µs/connect", IdleFigures::generatorCpuMicrosPerConnect),
             new Column<>("drops", IdleFigures::drops),
             new Column<>("held s", IdleFigures::heldSeconds),
             new Column<>("RSS before MiB", IdleFigures::rssBeforeMiB),

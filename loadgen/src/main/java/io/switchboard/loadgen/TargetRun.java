@@ -70,7 +70,8 @@ final class TargetRun {
             int baseConnected = 0;
             ProcStats.Sample base = null;
             if (baseWorkers != null) {
-                ConnectSummary b = baseWorkers.connect(basePlan);
+                baseWorkers.prepare(basePlan);
+                ConnectSummary b = baseWorkers.connect();
                 baseConnected = b.ok();
                 LockSupport.parkNanos(settings.hold.toNanos());
                 base = ProcStats.sample(target.serverPids());
@@ -78,9 +79,12 @@ final class TargetRun {
                         b.failed(), mib(base.rssBytes()));
             }
             try (Workers workers = Workers.start(plan, settings)) {
+                workers.prepare(plan);
                 ProcStats.Sample beforeMeasured = base == null ? before : ProcStats.sample(target.serverPids());
-                ConnectSummary connected = workers.connect(plan);
+                ProcStats.Sample generatorBefore = ProcStats.sample(workers.pids());
+                ConnectSummary connected = workers.connect();
                 ProcStats.Sample afterConnect = ProcStats.sample(target.serverPids());
+                ProcStats.Sample generatorConnect = ProcStats.sample(workers.pids()).minus(generatorBefore);
                 log.printf("  %d of %d connected in %.1f s (%.0f/s), %d failed%s%n", connected.ok(), plan.clients(),
                         connected.seconds(), connected.ok() / connected.seconds(), connected.failed(),
                         connected.firstFailure() == null ? "" : ": " + connected.firstFailure());
@@ -97,11 +101,15 @@ final class TargetRun {
                         connected.failed(), connected.seconds(), connected.ok() / connected.seconds(), drops, heldSeconds,
                         mib(before.rssBytes()), mib(after.rssBytes()), perConnection,
                         baseConnected, base == null ? Double.NaN : mib(base.rssBytes()), slope,
-                        connected.ok() == 0 ? Double.NaN
-                                : (double) (afterConnect.cpuMicros() - beforeMeasured.cpuMicros()) / connected.ok(),
+                        perConnect(afterConnect.cpuMicros() - beforeMeasured.cpuMicros(), connected.ok()),
+                        perConnect(generatorConnect.cpuMicros(), connected.ok()),
                         ProcStats.loadAverage(), connected.firstFailure());
             }
         }
+    }
+
+    private static double perConnect(long cpuMicros, int connected) {
+        return connected == 0 ? Double.NaN : (double) cpuMicros / connected;
     }
 
     private void runFanout() {
@@ -190,7 +198,8 @@ final class TargetRun {
     }
 
     private void connectOrFail(Workers workers, Plan plan) {
-        ConnectSummary c = workers.connect(plan);
+        workers.prepare(plan);
+        ConnectSummary c = workers.connect();
         log.printf("  %d clients connected in %.1f s%n", c.ok(), c.seconds());
         if (c.failed() > 0) {
             throw new IllegalStateException(c.failed() + " of " + plan.clients() + " clients failed to connect: "
@@ -320,11 +329,25 @@ final class TargetRun {
             return pids;
         }
 
-        ConnectSummary connect(Plan plan) {
+        /**
+         * Hands each worker the plan and waits until each has set its clients up (event loops, tokens), so that what
+         * is measured from here on is connecting.
+         */
+        void prepare(Plan plan) {
             for (int i = 0; i < processes.size(); i++) {
-                ObjectNode command = JSON.createObjectNode().put("op", "connect").put("worker", i);
+                ObjectNode command = JSON.createObjectNode().put("op", "prepare").put("worker", i);
                 command.set("plan", JSON.valueToTree(plan));
                 processes.get(i).send(command);
+            }
+            for (WorkerProcess p : processes) {
+                p.await("prepared", Duration.ofMinutes(2));
+            }
+        }
+
+        /** Opens every prepared client; returns when each worker has them all ready or failed. */
+        ConnectSummary connect() {
+            for (WorkerProcess p : processes) {
+                p.send(JSON.createObjectNode().put("op", "connect"));
             }
             int ok = 0, failed = 0;
             long first = Long.MAX_VALUE, last = Long.MIN_VALUE;

@@ -16,8 +16,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A worker process of the generator. It reads one JSON command per line on stdin and answers with one JSON
- * event per line on stdout (logs go to stderr): {@code connect} (with the {@link Plan} and this worker's
- * number) opens its clients and answers {@code connected}; {@code step} runs its publishers' share of a
+ * event per line on stdout (logs go to stderr): {@code prepare} (with the {@link Plan} and this worker's number)
+ * sets up its clients (event loops, the tokens of its share) and answers {@code prepared}; {@code connect} opens
+ * them and answers {@code connected}; {@code step} runs its publishers' share of a
  * {@link StepSpec}, waits for the step's deliveries and answers {@code step} with its {@link WorkerStats};
  * {@code status} answers how many connections are open and how many the server dropped; {@code close} closes
  * every client and exits. It exits as well when stdin closes, so it never outlives the coordinator.
@@ -60,13 +61,13 @@ public final class WorkerMain {
 
     private boolean handle(JsonNode command, int ioThreads) throws IOException, InterruptedException {
         switch (command.get("op").asText()) {
-            case "connect" -> {
+            case "prepare" -> {
                 plan = JSON.treeToValue(command.get("plan"), Plan.class);
                 worker = command.get("worker").asInt();
                 pool = new ClientPool(plan, worker, ioThreads);
-                ClientPool.ConnectReport report = pool.connectAll();
-                emit("connected", JSON.valueToTree(report));
+                emit("prepared", JSON.createObjectNode());
             }
+            case "connect" -> emit("connected", JSON.valueToTree(pool.connectAll()));
             case "step" -> {
                 StepSpec step = JSON.treeToValue(command.get("step"), StepSpec.class);
                 emit("step", JSON.valueToTree(runStep(step)));

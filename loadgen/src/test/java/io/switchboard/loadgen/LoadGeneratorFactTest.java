@@ -117,6 +117,7 @@ class LoadGeneratorFactTest {
         assertThat(idle.drops()).isZero();
         assertThat(idle.rssBaseMiB()).isPositive();
         assertThat(idle.rssSlopeKiB()).isNotNaN();
+        assertThat(idle.generatorCpuMicrosPerConnect()).isNotNaN().isNotNegative();
         assertThat(Files.readString(out.resolveSibling(out.getFileName() + ".md")))
                 .contains("KiB/connection above base", "| platform | json | 30 | 30 | 0 |");
     }
