@@ -2,6 +2,7 @@ package io.switchboard.loadgen;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -135,9 +136,25 @@ final class LoadSettings {
             description = "JVM options of the worker processes (default: ${DEFAULT-VALUE})")
     List<String> workerJvmOptions;
 
+    // C1 only: an idle workload's worker does one burst of handshakes, and C2's compilations of that code took
+    // half of its CPU during the burst, on the cores the server shares (performance.md, Round 17).
+    @Option(names = "--idle-worker-jvm-options", split = " ", defaultValue = "-XX:TieredStopAtLevel=1",
+            description = "added to --worker-jvm-options for the workers of the idle workload; an empty value adds "
+                    + "nothing (default: ${DEFAULT-VALUE})")
+    List<String> idleWorkerJvmOptions;
+
     @Option(names = "--out", defaultValue = "loadgen/target/load-results",
             description = "result files: PATH.json and PATH.md (default: ${DEFAULT-VALUE})")
     Path out;
+
+    /** The JVM options of the workers that run {@code workload}. */
+    List<String> workerJvmOptionsFor(Workload workload) {
+        List<String> options = new ArrayList<>(workerJvmOptions);
+        if (workload == Workload.IDLE) {
+            idleWorkerJvmOptions.stream().filter(o -> !o.isBlank()).forEach(options::add);
+        }
+        return List.copyOf(options);
+    }
 
     /** Workers for {@code clients} connections: at least --processes, at most 15,000 connections each. */
     int workersFor(int clients) {

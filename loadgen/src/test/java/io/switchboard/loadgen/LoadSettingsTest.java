@@ -1,0 +1,34 @@
+package io.switchboard.loadgen;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class LoadSettingsTest {
+    private static LoadSettings parse(String... args) {
+        CompareCommand compare = new CompareCommand();
+        new CommandLine(compare).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
+        return compare.settings;
+    }
+
+    @Test
+    void idleWorkersCompileWithC1OnlyOnTopOfTheWorkerOptions() {
+        LoadSettings settings = parse();
+
+        assertThat(settings.workerJvmOptionsFor(Workload.FANOUT))
+                .containsExactly("--enable-native-access=ALL-UNNAMED", "-Xmx768m", "-XX:+UseSerialGC");
+        assertThat(settings.workerJvmOptionsFor(Workload.ACKS)).isEqualTo(settings.workerJvmOptionsFor(Workload.FANOUT));
+        assertThat(settings.workerJvmOptionsFor(Workload.IDLE))
+                .containsExactly("--enable-native-access=ALL-UNNAMED", "-Xmx768m", "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1");
+    }
+
+    @Test
+    void theIdleOptionsAddToTheUsersWorkerOptionsAndAnEmptyValueAddsNothing() {
+        assertThat(parse("--worker-jvm-options", "-Xmx2g -XX:+UseParallelGC").workerJvmOptionsFor(Workload.IDLE))
+                .containsExactly("-Xmx2g", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1");
+        assertThat(parse("--idle-worker-jvm-options=").workerJvmOptionsFor(Workload.IDLE))
+                .containsExactly("--enable-native-access=ALL-UNNAMED", "-Xmx768m", "-XX:+UseSerialGC");
+    }
+}
