@@ -12,7 +12,6 @@ import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIME;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIMEOUT;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import io.switchboard.gateway.routing.BreakerSettings;
 import io.switchboard.gateway.routing.RouterEndpoint;
 import io.switchboard.service.ConfigFiles;
@@ -52,17 +49,14 @@ class ClusterConfigTest {
 
     @Test
     void readsTheKeys() {
-        Config root = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
-                .sources(ConfigSources.create(Map.of(
-                        "gateway.auth.hs256-secret", SECRET,
-                        "gateway.router-dns", "routers.switchboard.svc:7070",
-                        "gateway.router-dns-refresh", "PT30S",
-                        "gateway.router-breaker.failure-rate-threshold", "25.5",
-                        "gateway.router-breaker.half-open-calls", "1",
-                        "gateway.drain.batch-size", "10",
-                        "gateway.admin.token", "0123456789abcdef")))
-                .build();
-        GatewayConfig c = GatewayConfig.from(root);
+        GatewayConfig c = GatewayConfigTest.fromKeys(Map.of(
+                "gateway.auth.hs256-secret", SECRET,
+                "gateway.router-dns", "routers.switchboard.svc:7070",
+                "gateway.router-dns-refresh", "PT30S",
+                "gateway.router-breaker.failure-rate-threshold", "25.5",
+                "gateway.router-breaker.half-open-calls", "1",
+                "gateway.drain.batch-size", "10",
+                "gateway.admin.token", "0123456789abcdef"));
         assertThat(c.routerDns()).contains(new RouterEndpoint("routers.switchboard.svc", 7070));
         assertThat(c.get(ROUTER_DNS_REFRESH)).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.routerBreaker()).isEqualTo(new BreakerSettings(25.5f, 20, 5, Duration.ofSeconds(5), 1));
@@ -82,11 +76,8 @@ class ClusterConfigTest {
                 .hasMessage("gateway.drain.batch-size: 0 (expected: >= 1)");
         assertThatThrownBy(() -> GatewayConfig.builder().set(BREAKER_FAILURE_RATE, 0f))
                 .hasMessage("gateway.router-breaker.failure-rate-threshold: 0.0 (expected: > 0 and <= 100)");
-        Config root = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
-                .sources(ConfigSources.create(Map.of("gateway.auth.hs256-secret", SECRET,
-                        "gateway.router-breaker.failure-rate-threshold", "half")))
-                .build();
-        assertThatThrownBy(() -> GatewayConfig.from(root))
+        assertThatThrownBy(() -> GatewayConfigTest.fromKeys(Map.of("gateway.auth.hs256-secret", SECRET,
+                "gateway.router-breaker.failure-rate-threshold", "half")))
                 .hasMessage("gateway.router-breaker.failure-rate-threshold: 'half' (expected: a number)");
     }
 
@@ -129,8 +120,7 @@ class ClusterConfigTest {
 
     @Test
     void aCommaSeparatedEnvironmentVariableReplacesTheListOfTheConfigFile(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("gw.yaml");
-        Files.writeString(file, """
+        Path file = GatewayConfigTest.configFile(dir, """
                 gateway:
                   routers: ["f1:7070", "f2:7070", "f3:7070"]
                 """);
@@ -148,15 +138,10 @@ class ClusterConfigTest {
 
     @Test
     void aSystemPropertyListIsReadThroughTheMainLayering() {
-        System.setProperty("gateway.routers", "p1:7070,p2:7070");
-        System.setProperty("gateway.auth.hs256-secret", SECRET);
-        try {
-            assertThat(routers(GatewayConfig.from(ConfigFiles.load(Optional.empty()))))
-                    .isEqualTo("[p1:7070, p2:7070]");
-        } finally {
-            System.clearProperty("gateway.routers");
-            System.clearProperty("gateway.auth.hs256-secret");
-        }
+        assertThat(GatewayConfigTest.withSystemProperties(
+                Map.of("gateway.routers", "p1:7070,p2:7070", "gateway.auth.hs256-secret", SECRET),
+                () -> routers(GatewayConfig.from(ConfigFiles.load(Optional.empty())))))
+                .isEqualTo("[p1:7070, p2:7070]");
     }
 
     @Test

@@ -14,7 +14,7 @@ import java.util.zip.Inflater;
 
 import io.switchboard.gateway.ws.deflate.CompressionKeys;
 import io.switchboard.testkit.RawWebSocket;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,19 +30,13 @@ class CompressionTest {
     private static final String OFFER = "permessage-deflate; client_max_window_bits";
     private static final int THRESHOLD = 512;
     private static final AtomicInteger ROOMS = new AtomicInteger();
+    @AutoClose
     private static GatewayHarness h;
 
     @BeforeAll
     static void start() throws Exception {
         h = GatewayHarness.start(c -> c.set(CompressionKeys.ENABLED, true)
                 .set(CompressionKeys.THRESHOLD_BYTES, THRESHOLD));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (h != null) {
-            h.close();
-        }
     }
 
     @Test

@@ -17,7 +17,7 @@ import io.switchboard.proto.client.v1.Connect;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.RawWebSocket;
 import io.switchboard.testkit.Subprotocol;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ConnectionCleanupTest {
     private static final int CAP = 3;
     private static final int ROUNDS = 4 * CAP;
+    @AutoClose
     private static GatewayHarness h;
 
     /** How a connected client makes the gateway end its connection: raw bytes sent after Connect. */
@@ -61,13 +62,6 @@ class ConnectionCleanupTest {
     /** The user cap and the short close timeout these tests need. */
     static void limits(io.switchboard.service.config.ConfigBuilder<GatewayConfig> c) {
         c.set(LimitKeys.MAX_CONNECTIONS_PER_USER, CAP).set(GatewayKeys.CLOSE_TIMEOUT, Duration.ofMillis(500));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (h != null) {
-            h.close();
-        }
     }
 
     @ParameterizedTest

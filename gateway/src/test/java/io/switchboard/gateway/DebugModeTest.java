@@ -14,8 +14,8 @@ import io.switchboard.gateway.debug.FrameTap;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class DebugModeTest {
     private static final String TOKEN = "admin-token-0123456789";
+    @AutoClose
     private static GatewayHarness h;
     private final HttpClient http = HttpClient.newHttpClient();
     private LogCapture capture;
@@ -34,13 +35,6 @@ class DebugModeTest {
     @BeforeAll
     static void start() throws Exception {
         h = GatewayHarness.start(c -> c.set(GatewayKeys.ADMIN_TOKEN, TOKEN));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (h != null) {
-            h.close();
-        }
     }
 
     @BeforeEach

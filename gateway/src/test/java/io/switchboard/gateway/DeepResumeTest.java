@@ -3,21 +3,20 @@ package io.switchboard.gateway;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.switchboard.gateway.ResumeTest.ResumeClients;
 import io.switchboard.proto.client.v1.Message;
-import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribed;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.testkit.Subprotocol;
-import io.switchboard.testkit.WsTestClient;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static io.switchboard.gateway.GatewayHarness.WAIT;
 import static io.switchboard.gateway.ResumeTest.awaitMessage;
-import static io.switchboard.gateway.ResumeTest.epochOf;
 import static io.switchboard.gateway.ResumeTest.publish;
 import static io.switchboard.gateway.ResumeTest.receiveUntil;
+import static io.switchboard.gateway.ResumeTest.recovered;
 import static io.switchboard.gateway.ResumeTest.resume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,35 +46,26 @@ class DeepResumeTest {
     @Test
     void tenThousandMissedThenTheLiveOnesArriveEachOnceInOrder() throws Exception {
         String room = "resume:deep";
-        try (WsTestClient pub = h.connect(Subprotocol.PROTO, "pub");
-             WsTestClient watcher = h.connect(Subprotocol.PROTO, "watcher");
-             WsTestClient resumer = h.connect(Subprotocol.JSON, "resumer")) {
-            watcher.subscribeAndWait(room, WAIT);
-            long seen = publish(pub, room, "seen", 1).getFirst();
+        try (ResumeClients c = ResumeClients.open(h, room, Subprotocol.JSON)) {
+            long seen = publish(c.pub(), room, "seen", 1).getFirst();
             List<Long> missed = h.router.storeAll(room, "pub", "missed", MISSED);
-            // Once the gateway has fanned them out they lie below the hand-over point: history, not live.
-            awaitMessage(watcher, missed.getLast());
-            String epoch = epochOf(watcher, room);
+            String epoch = c.epochOnceFannedOut(missed.getLast());
 
             h.history.hold();
-            int rid = resume(resumer, room, seen, epoch);
+            int rid = resume(c.resumer(), room, seen, epoch);
             assertThat(h.history.awaitHeld(WAIT)).isTrue();
             // Published while the first page is held: held for the resumer, more than its 2 KiB buffer.
-            List<Long> live = new ArrayList<>(publish(pub, room, "held", 30));
-            awaitMessage(watcher, live.getLast());
+            List<Long> live = new ArrayList<>(publish(c.pub(), room, "held", 30));
+            awaitMessage(c.watcher(), live.getLast());
             h.history.release();
 
-            ServerFrame first = resumer.nextMatching(f -> f.hasSubscribed() || f.hasError(), WAIT);
-            assertThat(first.hasSubscribed()).as(first.toString()).isTrue();
-            Subscribed s = first.getSubscribed();
-            assertThat(s.getRequestId()).isEqualTo(rid);
-            assertThat(s.getRecovered()).isTrue();
+            Subscribed s = recovered(c.resumer(), rid);
             assertThat(s.getReplayed()).isEqualTo(MISSED);
             assertThat(s.getNextPosition()).isGreaterThan(missed.getLast()).isLessThanOrEqualTo(live.getFirst());
             // And more while the replay streams.
-            live.addAll(publish(pub, room, "streaming", 30));
+            live.addAll(publish(c.pub(), room, "streaming", 30));
 
-            List<Message> received = receiveUntil(resumer, live.getLast());
+            List<Message> received = receiveUntil(c.resumer(), live.getLast());
             List<Long> expected = new ArrayList<>(missed);
             expected.addAll(live);
             assertThat(received).extracting(Message::getPosition).containsExactlyElementsOf(expected);

@@ -13,7 +13,7 @@ import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class DeliveryProbeDrillTest {
     private static final String TOKEN = "admin-token-0123456789";
     private static final String LOST = "switchboard_delivery_probe_failures_total{origin=\"gw-probe\",reason=\"lost\"}";
+    @AutoClose
     private static GatewayHarness h;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -37,13 +38,6 @@ class DeliveryProbeDrillTest {
                 .set(GatewayKeys.PROBE_READINESS, true)
                 .set(GatewayKeys.ADMIN_TOKEN, TOKEN)
                 .set(GatewayKeys.ADMIN_DRILLS, true));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (h != null) {
-            h.close();
-        }
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.switchboard.gateway;
 
+import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -11,28 +13,26 @@ import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.RawWebSocket;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static io.switchboard.gateway.GatewayHarness.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** Graceful drain: readiness off, upgrades refused, Drain then 3000 to everyone, after their in-flight acks. */
+/**
+ * Graceful drain: readiness off, upgrades refused, Drain then 3000 to everyone, after their in-flight acks; on the
+ * main port, the HTTP fallback and the Netty listener (started beside the main port in every test).
+ */
 class DrainTest {
+    @AutoClose
     private GatewayHarness h;
 
     @BeforeEach
     void start() throws Exception {
-        h = GatewayHarness.start(c -> { });
-    }
-
-    @AfterEach
-    void stop() {
-        if (h != null) {
-            h.close();
-        }
+        h = GatewayHarness.startWithNetty();
     }
 
     @Test
@@ -75,6 +75,25 @@ class DrainTest {
             drain.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             await().atMost(WAIT).until(() -> h.gateway.connectionCount() == 0);
         }
+    }
+
+    /**
+     * A drain reaches the Netty listener's connections like the main port's (Drain, then close 3000), and the Netty
+     * port stops accepting: a client trying it again goes elsewhere.
+     */
+    @Test
+    void drainClosesNettyConnectionsWith3000AndStopsAccepting() {
+        URI netty = h.nettyUri();
+        try (WsTestClient c = WsTestClient.connected(netty, Subprotocol.JSON, h.token("drained"))) {
+            c.subscribeAndWait("netty-drain", WAIT);
+            h.gateway.drain(Duration.ofSeconds(10));
+            ServerFrame drain = c.nextMatching(ServerFrame::hasDrain, WAIT);
+            assertThat(drain.getDrain().getReconnectWithinMs()).isPositive();
+            assertThat(c.awaitClose(WAIT).code()).isEqualTo(ErrorCode.SERVER_SHUTDOWN_VALUE);
+            assertThat(h.gateway.connectionCount()).isZero();
+        }
+        assertThatThrownBy(() -> UpgradeProbe.status(netty, Subprotocol.PROTO.token()))
+                .isInstanceOf(IOException.class);
     }
 
     /**

@@ -23,12 +23,14 @@ import static io.switchboard.gateway.GatewayKeys.WS_PATH;
 import io.switchboard.service.ConfigFiles;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.config.KeyCatalogue;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -141,17 +143,15 @@ class GatewayConfigTest {
 
     @Test
     void readsResumeAndHistoryKeysAndValidatesThem() {
-        Config c = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
-                .sources(ConfigSources.create(Map.of(
-                        "gateway.auth.hs256-secret", "0123456789abcdef0123456789abcdef",
-                        "gateway.history.address", "history:7080",
-                        "gateway.history.timeout", "PT3S",
-                        "gateway.resume.page-size", "50",
-                        "gateway.resume.max-messages", "400",
-                        "gateway.resume.max-buffer-bytes", "2097152",
-                        "gateway.resume.coalesce-ttl", "PT1S",
-                        "gateway.resume.coalesce-max-bytes", "1000000"))).build();
-        GatewayConfig config = GatewayConfig.from(c);
+        GatewayConfig config = fromKeys(Map.of(
+                "gateway.auth.hs256-secret", "0123456789abcdef0123456789abcdef",
+                "gateway.history.address", "history:7080",
+                "gateway.history.timeout", "PT3S",
+                "gateway.resume.page-size", "50",
+                "gateway.resume.max-messages", "400",
+                "gateway.resume.max-buffer-bytes", "2097152",
+                "gateway.resume.coalesce-ttl", "PT1S",
+                "gateway.resume.coalesce-max-bytes", "1000000"));
         assertThat(config.find(HISTORY_ADDRESS)).contains(List.of("history:7080"));
         assertThat(config.get(HISTORY_TIMEOUT)).isEqualTo(Duration.ofSeconds(3));
         assertThat(config.get(RESUME_PAGE_SIZE)).isEqualTo(50);
@@ -180,13 +180,11 @@ class GatewayConfigTest {
 
     @Test
     void readsTlsKeysAndRequiresTheCertificateAndTheKeyTogether() {
-        Config c = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
-                .sources(ConfigSources.create(Map.of(
-                        "gateway.auth.hs256-secret", SECRET,
-                        "gateway.tls.certificate", "/etc/switchboard/tls/tls.crt",
-                        "gateway.tls.private-key", "/etc/switchboard/tls/tls.key",
-                        "gateway.tls.reload-interval", "PT30S"))).build();
-        TlsSettings tls = GatewayConfig.from(c).tls().orElseThrow();
+        TlsSettings tls = fromKeys(Map.of(
+                "gateway.auth.hs256-secret", SECRET,
+                "gateway.tls.certificate", "/etc/switchboard/tls/tls.crt",
+                "gateway.tls.private-key", "/etc/switchboard/tls/tls.key",
+                "gateway.tls.reload-interval", "PT30S")).tls().orElseThrow();
         assertThat(tls.certificate()).isEqualTo(Path.of("/etc/switchboard/tls/tls.crt"));
         assertThat(tls.privateKey()).isEqualTo(Path.of("/etc/switchboard/tls/tls.key"));
         assertThat(tls.reloadInterval()).isEqualTo(Duration.ofSeconds(30));
@@ -212,33 +210,47 @@ class GatewayConfigTest {
 
     @Test
     void reportsBadDurationsWithTheFullKey() {
-        Config config = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
-                .sources(ConfigSources.create(Map.of("gateway.publish-timeout", "10s",
-                        "gateway.auth.hs256-secret", SECRET))).build();
-        assertThatThrownBy(() -> GatewayConfig.from(config))
+        assertThatThrownBy(() -> fromKeys(Map.of("gateway.publish-timeout", "10s",
+                "gateway.auth.hs256-secret", SECRET)))
                 .hasMessage("gateway.publish-timeout: '10s' (expected: an ISO-8601 duration such as PT30S)");
     }
 
     @Test
     void mainLayersEnvironmentThenSystemPropertiesThenFileThenCatalogueDefaults(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("gw.yaml");
-        Files.writeString(file, """
+        Path file = configFile(dir, """
                 gateway:
                   port: 9100
                   connect-timeout: PT3S
                   auth:
                     hs256-secret: "%s"
                 """.formatted(SECRET));
-        System.setProperty("gateway.connect-timeout", "PT4S");
-        try {
-            GatewayConfig c = GatewayConfig.from(ConfigFiles.load(Optional.of(file)));
-            assertThat(c.get(PORT)).isEqualTo(9100);                              // file over the default
-            assertThat(c.get(CONNECT_TIMEOUT)).isEqualTo(Duration.ofSeconds(4));  // system property over file
-            assertThat(c.get(PUBLISH_TIMEOUT)).isEqualTo(Duration.ofSeconds(10)); // the catalogue default
-        } finally {
-            System.clearProperty("gateway.connect-timeout");
-        }
+        GatewayConfig c = withSystemProperties(Map.of("gateway.connect-timeout", "PT4S"),
+                () -> GatewayConfig.from(ConfigFiles.load(Optional.of(file))));
+        assertThat(c.get(PORT)).isEqualTo(9100);                              // file over the default
+        assertThat(c.get(CONNECT_TIMEOUT)).isEqualTo(Duration.ofSeconds(4));  // system property over file
+        assertThat(c.get(PUBLISH_TIMEOUT)).isEqualTo(Duration.ofSeconds(10)); // the catalogue default
         assertThatThrownBy(() -> GatewayConfig.from(ConfigFiles.load(Optional.of(dir.resolve("missing.yaml")))))
                 .hasMessageContaining("expected: a readable YAML file");
+    }
+
+    /** The gateway configuration of only {@code keys}: no environment variables, no system properties, no file. */
+    static GatewayConfig fromKeys(Map<String, String> keys) {
+        return GatewayConfig.from(Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource()
+                .sources(ConfigSources.create(keys)).build());
+    }
+
+    /** {@code yaml} written to a gateway configuration file in {@code dir}. */
+    static Path configFile(Path dir, String yaml) throws IOException {
+        return Files.writeString(dir.resolve("gw.yaml"), yaml);
+    }
+
+    /** What {@code read} returns with {@code properties} set as system properties; they are cleared afterwards. */
+    static <T> T withSystemProperties(Map<String, String> properties, Supplier<T> read) {
+        properties.forEach(System::setProperty);
+        try {
+            return read.get();
+        } finally {
+            properties.keySet().forEach(System::clearProperty);
+        }
     }
 }

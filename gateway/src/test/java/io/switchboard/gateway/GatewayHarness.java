@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.kafka.embedded.EmbeddedKafka;
 import io.switchboard.gateway.warmup.WarmUpKeys;
+import io.switchboard.gateway.ws.netty.NettyKeys;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.TestTokens;
@@ -51,6 +52,16 @@ final class GatewayHarness implements AutoCloseable {
     /** Starts everything; {@code tweaks} adjust the gateway configuration. */
     static GatewayHarness start(Consumer<ConfigBuilder<GatewayConfig>> tweaks) throws Exception {
         return start(tweaks, java.time.Clock.systemUTC());
+    }
+
+    /** Starts everything with the Netty WebSocket listener on a port of its own as well (see {@link #nettyUri}). */
+    static GatewayHarness startWithNetty() throws Exception {
+        return startWithNetty(c -> { });
+    }
+
+    /** {@link #startWithNetty()}, with {@code tweaks} to the gateway configuration. */
+    static GatewayHarness startWithNetty(Consumer<ConfigBuilder<GatewayConfig>> tweaks) throws Exception {
+        return start(tweaks.andThen(c -> c.set(NettyKeys.PORT, 0)));
     }
 
     /** Starts everything with {@code clock} as the gateway's clock (token expiry, server timestamps). */
@@ -121,6 +132,16 @@ final class GatewayHarness implements AutoCloseable {
     static URI wsUri(GatewayServer gateway) {
         return URI.create(gateway.webSocketScheme() + "://127.0.0.1:" + gateway.port()
                 + gateway.config().get(GatewayKeys.WS_PATH));
+    }
+
+    /** The Netty listener's WebSocket endpoint (a gateway started with {@link #startWithNetty}). */
+    URI nettyUri() {
+        return nettyUri(gateway.config().get(GatewayKeys.WS_PATH));
+    }
+
+    /** {@code path} on the Netty listener's port (a gateway started with {@link #startWithNetty}). */
+    URI nettyUri(String path) {
+        return URI.create("ws://127.0.0.1:" + gateway.nettyPort().orElseThrow() + path);
     }
 
     URI httpUri(String path) {

@@ -1,8 +1,5 @@
 package io.switchboard.gateway;
 
-import java.net.URI;
-
-import io.switchboard.gateway.ws.netty.NettyKeys;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,16 +16,12 @@ class NettyConnectionCleanupTest {
 
     @BeforeAll
     static void start() throws Exception {
-        h = GatewayHarness.start(c -> {
-            ConnectionCleanupTest.limits(c);
-            c.set(NettyKeys.PORT, 0);
-        });
+        h = GatewayHarness.startWithNetty(ConnectionCleanupTest::limits);
     }
 
     @ParameterizedTest
     @EnumSource(ConnectionCleanupTest.Ending.class)
     void anEndedConnectionGivesItsUsersPlaceBack(ConnectionCleanupTest.Ending ending) throws Exception {
-        ConnectionCleanupTest.endAgainAndAgain(h, URI.create("ws://127.0.0.1:" + h.gateway.nettyPort().orElseThrow()
-                + h.gateway.config().get(GatewayKeys.WS_PATH)), ending);
+        ConnectionCleanupTest.endAgainAndAgain(h, h.nettyUri(), ending);
     }
 }

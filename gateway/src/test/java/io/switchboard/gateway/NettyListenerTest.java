@@ -42,7 +42,7 @@ class NettyListenerTest extends WebSocketBadInputSuite {
 
     @BeforeAll
     static void start() throws Exception {
-        h = GatewayHarness.start(c -> c.set(NettyKeys.PORT, 0));
+        h = GatewayHarness.startWithNetty();
     }
 
     @Override
@@ -52,12 +52,7 @@ class NettyListenerTest extends WebSocketBadInputSuite {
 
     @Override
     URI endpoint() {
-        return nettyUri();
-    }
-
-    private static URI nettyUri() {
-        return URI.create("ws://127.0.0.1:" + h.gateway.nettyPort().orElseThrow()
-                + h.gateway.config().get(GatewayKeys.WS_PATH));
+        return h.nettyUri();
     }
 
     /** A client of the main (Helidon) port, subscribed to a room of its own: bad input elsewhere must not disturb it. */
@@ -71,8 +66,8 @@ class NettyListenerTest extends WebSocketBadInputSuite {
     @EnumSource(Subprotocol.class)
     void publishesAreAckedAndDeliveredInOrder(Subprotocol subprotocol) {
         String room = "netty-" + ROOMS.incrementAndGet();
-        try (WsTestClient alice = WsTestClient.connected(nettyUri(), subprotocol, h.token("alice"));
-             WsTestClient bob = WsTestClient.connected(nettyUri(), subprotocol, h.token("bob"))) {
+        try (WsTestClient alice = WsTestClient.connected(h.nettyUri(), subprotocol, h.token("alice"));
+             WsTestClient bob = WsTestClient.connected(h.nettyUri(), subprotocol, h.token("bob"))) {
             assertThat(alice.negotiatedToken()).isEqualTo(subprotocol.token());
             alice.subscribeAndWait(room, WAIT);
             bob.subscribeAndWait(room, WAIT);
@@ -96,7 +91,7 @@ class NettyListenerTest extends WebSocketBadInputSuite {
     @Test
     void helidonAndNettyClientsShareRooms() {
         try (Witness viaHelidon = new Witness();
-             WsTestClient viaNetty = WsTestClient.connected(nettyUri(), Subprotocol.JSON, h.token("carol"))) {
+             WsTestClient viaNetty = WsTestClient.connected(h.nettyUri(), Subprotocol.JSON, h.token("carol"))) {
             viaNetty.subscribeAndWait(viaHelidon.room, WAIT);
             String id = "x-" + UUID.randomUUID();
             viaHelidon.client.publish(viaHelidon.room, id, "across transports");
@@ -109,7 +104,7 @@ class NettyListenerTest extends WebSocketBadInputSuite {
     @ValueSource(strings = {"switchboard.v1.proto+batch", "switchboard.v1.json+batch"})
     void batchingOffersAreServed(String token) {
         String room = "netty-batch-" + ROOMS.incrementAndGet();
-        try (WsTestClient c = WsTestClient.connectedOffering(nettyUri(), h.token("dave"), token)) {
+        try (WsTestClient c = WsTestClient.connectedOffering(h.nettyUri(), h.token("dave"), token)) {
             assertThat(c.negotiatedToken()).isEqualTo(token);
             c.subscribeAndWait(room, WAIT);
             String id = "b-" + UUID.randomUUID();
@@ -121,7 +116,7 @@ class NettyListenerTest extends WebSocketBadInputSuite {
 
     @Test
     void aWebSocketPingIsAnsweredWithItsPayload() throws Exception {
-        try (RawWebSocket raw = RawWebSocket.connect(nettyUri(), Subprotocol.PROTO.token())) {
+        try (RawWebSocket raw = RawWebSocket.connect(h.nettyUri(), Subprotocol.PROTO.token())) {
             raw.readTimeout(WAIT);
             raw.sendFrame(RawWebSocket.BINARY, connectFrame(h.token("pinger")).toByteArray());
             assertThat(raw.readFrame().opcode()).isEqualTo(RawWebSocket.BINARY); // Connected
@@ -134,7 +129,7 @@ class NettyListenerTest extends WebSocketBadInputSuite {
 
     @Test
     void unmaskedFrameClosesWithProtocolError1002() throws Exception {
-        try (RawWebSocket raw = RawWebSocket.connect(nettyUri(), Subprotocol.PROTO.token())) {
+        try (RawWebSocket raw = RawWebSocket.connect(h.nettyUri(), Subprotocol.PROTO.token())) {
             raw.sendRaw(raw.encode(0x82, false, 2, new byte[] {0x0A, 0x00}));
             assertThat(raw.awaitCloseCode(WAIT)).isEqualTo(ErrorCode.CLOSE_PROTOCOL_ERROR_VALUE);
         }
@@ -142,13 +137,12 @@ class NettyListenerTest extends WebSocketBadInputSuite {
 
     @Test
     void anotherPathIs404() throws Exception {
-        assertThat(UpgradeProbe.status(URI.create("ws://127.0.0.1:" + h.gateway.nettyPort().orElseThrow()
-                + "/elsewhere"), Subprotocol.PROTO.token())).isEqualTo(404);
+        assertThat(UpgradeProbe.status(h.nettyUri("/elsewhere"), Subprotocol.PROTO.token())).isEqualTo(404);
     }
 
     @Test
     void theClientsCloseIsAnsweredAndFreesTheSession() throws Exception {
-        try (RawWebSocket raw = RawWebSocket.connect(nettyUri(), Subprotocol.PROTO.token())) {
+        try (RawWebSocket raw = RawWebSocket.connect(h.nettyUri(), Subprotocol.PROTO.token())) {
             raw.readTimeout(WAIT);
             raw.sendFrame(RawWebSocket.BINARY, connectFrame(h.token("leaver")).toByteArray());
             assertThat(raw.readFrame().opcode()).isEqualTo(RawWebSocket.BINARY); // Connected
@@ -161,7 +155,7 @@ class NettyListenerTest extends WebSocketBadInputSuite {
 
     @Test
     void aClientThatVanishesFreesItsSession() throws Exception {
-        WsTestClient vanishing = WsTestClient.connected(nettyUri(), Subprotocol.JSON, h.token("vanishing"));
+        WsTestClient vanishing = WsTestClient.connected(h.nettyUri(), Subprotocol.JSON, h.token("vanishing"));
         vanishing.subscribeAndWait("netty-vanish-" + ROOMS.incrementAndGet(), WAIT);
         await().atMost(WAIT).until(() -> h.metric("gateway_connections") >= 1);
         vanishing.abort(); // no close frame: the TCP connection just goes
@@ -172,7 +166,7 @@ class NettyListenerTest extends WebSocketBadInputSuite {
     void aClientOfferingCompressionGetsUncompressedFrames() throws Exception {
         // Compression is on for the main port (the default); the Netty listener declines it, as RFC 7692 allows.
         assertThat(h.gateway.config().get(CompressionKeys.ENABLED)).isTrue();
-        try (RawWebSocket offering = RawWebSocket.connect(nettyUri(), Subprotocol.JSON.token(),
+        try (RawWebSocket offering = RawWebSocket.connect(h.nettyUri(), Subprotocol.JSON.token(),
                 Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"))) {
             assertThat(offering.handshakeHeader("Sec-WebSocket-Extensions")).isEmpty();
             offering.sendFrame(RawWebSocket.TEXT, ("{\"connect\":{\"token\":\"" + h.token("offering")

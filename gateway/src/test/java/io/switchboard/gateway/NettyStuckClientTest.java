@@ -3,7 +3,6 @@ package io.switchboard.gateway;
 import static io.switchboard.gateway.GatewayHarness.WAIT;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 
@@ -38,10 +37,8 @@ class NettyStuckClientTest {
 
     @Test
     void aClientThatNeverReadsFillsItsQueueAndIsAborted() throws Exception {
-        URI netty = URI.create("ws://127.0.0.1:" + h.gateway.nettyPort().orElseThrow()
-                + h.gateway.config().get(GatewayKeys.WS_PATH));
         try (WsTestClient witness = h.connect(Subprotocol.PROTO, "witness");
-             RawWebSocket stuck = RawWebSocket.connect(netty, Subprotocol.PROTO.token());
+             RawWebSocket stuck = RawWebSocket.connect(h.nettyUri(), Subprotocol.PROTO.token());
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, h.kafka.bootstrapServers()),
                      new StringSerializer(), new ByteArraySerializer())) {

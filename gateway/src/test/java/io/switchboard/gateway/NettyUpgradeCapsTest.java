@@ -2,12 +2,10 @@ package io.switchboard.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.switchboard.gateway.ws.netty.NettyKeys;
 import io.switchboard.testkit.Subprotocol;
 import io.switchboard.testkit.WsTestClient;
 import org.junit.jupiter.api.AutoClose;
@@ -25,15 +23,12 @@ class NettyUpgradeCapsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        h = GatewayHarness.start(c -> {
-            UpgradeCapsTest.capped(c, 4);
-            c.set(NettyKeys.PORT, 0);
-        });
+        h = GatewayHarness.startWithNetty(c -> UpgradeCapsTest.capped(c, 4));
     }
 
     private static RawHttp upgradeFrom(String client) {
-        URI netty = URI.create("ws://127.0.0.1:" + h.gateway.nettyPort().orElseThrow() + "/ws");
-        return RawHttp.upgrade(netty, Subprotocol.PROTO.token(), Map.of("X-Forwarded-For", "192.0.2.200, " + client));
+        return RawHttp.upgrade(h.nettyUri(), Subprotocol.PROTO.token(),
+                Map.of("X-Forwarded-For", "192.0.2.200, " + client));
     }
 
     @Test

@@ -46,39 +46,31 @@ class ResumeTest {
     @Test
     void replaysExactlyTheMissedMessagesThenLiveWithNoGapOrDuplicateWhilePublishing() throws Exception {
         String room = "resume:handover";
-        try (WsTestClient pub = h.connect(Subprotocol.PROTO, "pub");
-             WsTestClient watcher = h.connect(Subprotocol.PROTO, "watcher");
-             WsTestClient resumer = h.connect(Subprotocol.JSON, "resumer")) {
-            watcher.subscribeAndWait(room, WAIT);
-            List<Long> positions = new ArrayList<>(publish(pub, room, "before", 6));
+        try (ResumeClients c = ResumeClients.open(h, room, Subprotocol.JSON)) {
+            List<Long> positions = new ArrayList<>(publish(c.pub(), room, "before", 6));
             // Once the gateway has fanned all six out they lie below the hand-over point: the resume must replay
             // the four after `seen` from history (without this wait some could still arrive live).
-            awaitMessage(watcher, positions.getLast());
-            String epoch = epochOf(watcher, room);
+            String epoch = c.epochOnceFannedOut(positions.getLast());
             long seen = positions.get(1); // the client processed messages 0 and 1
 
             h.history.hold();
-            int rid = resume(resumer, room, seen, epoch);
+            int rid = resume(c.resumer(), room, seen, epoch);
             assertThat(h.history.awaitHeld(WAIT)).isTrue();
             // Published while the replay is held: the fan-out buffers them for the resumer. The watcher receiving
             // the last one proves the fan-out thread has dispatched them (to every local subscriber) already.
-            List<Long> during = publish(pub, room, "during", 3);
+            List<Long> during = publish(c.pub(), room, "during", 3);
             positions.addAll(during);
-            awaitMessage(watcher, during.getLast());
+            awaitMessage(c.watcher(), during.getLast());
             h.history.release();
             // And more racing with the hand-over itself.
-            positions.addAll(publish(pub, room, "after", 5));
+            positions.addAll(publish(c.pub(), room, "after", 5));
 
-            ServerFrame first = resumer.nextMatching(f -> f.hasSubscribed() || f.hasError(), WAIT);
-            assertThat(first.hasSubscribed()).as(first.toString()).isTrue();
-            Subscribed s = first.getSubscribed();
-            assertThat(s.getRequestId()).isEqualTo(rid);
-            assertThat(s.getRecovered()).isTrue();
+            Subscribed s = recovered(c.resumer(), rid);
             assertThat(s.getReplayed()).isEqualTo(4);
             assertThat(s.getEpoch()).isEqualTo(epoch);
 
             List<Long> expected = positions.subList(2, positions.size());
-            List<Message> received = receiveUntil(resumer, expected.getLast());
+            List<Message> received = receiveUntil(c.resumer(), expected.getLast());
             assertThat(received).extracting(Message::getPosition).containsExactlyElementsOf(expected);
             assertThat(received).extracting(Message::getRoom).containsOnly(room);
             assertThat(received.getFirst().getId()).isEqualTo("before-2");
@@ -108,21 +100,16 @@ class ResumeTest {
     @Test
     void positionOlderThanRetentionIsReportedAsExpired() {
         String room = "resume:expired";
-        try (WsTestClient pub = h.connect(Subprotocol.PROTO, "pub");
-             WsTestClient watcher = h.connect(Subprotocol.PROTO, "watcher");
-             WsTestClient resumer = h.connect(Subprotocol.PROTO, "resumer")) {
-            watcher.subscribeAndWait(room, WAIT);
-            List<Long> stored = publish(pub, room, "m", 2);
-            // Once the gateway has fanned them out they lie below the hand-over point: history, not live.
-            awaitMessage(watcher, stored.getLast());
-            String epoch = epochOf(watcher, room);
+        try (ResumeClients c = ResumeClients.open(h, room, Subprotocol.PROTO)) {
+            List<Long> stored = publish(c.pub(), room, "m", 2);
+            String epoch = c.epochOnceFannedOut(stored.getLast());
             h.history.mode(FakeHistory.Mode.OUT_OF_RANGE);
-            resume(resumer, room, 0, epoch);
-            Subscribed s = resumer.nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
+            resume(c.resumer(), room, 0, epoch);
+            Subscribed s = c.resumer().nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
             assertThat(s.getRecovered()).isFalse();
             assertThat(s.getRecoveryFailure()).isEqualTo(RecoveryFailure.POSITION_EXPIRED);
-            long live = publish(pub, room, "live", 1).getFirst();
-            ServerFrame next = resumer.nextMatching(f -> f.hasMessage() || f.hasError(), WAIT);
+            long live = publish(c.pub(), room, "live", 1).getFirst();
+            ServerFrame next = c.resumer().nextMatching(f -> f.hasMessage() || f.hasError(), WAIT);
             assertThat(next.getMessage().getPosition()).as("no replay, straight to live").isEqualTo(live);
             assertThat(stored).allSatisfy(p -> assertThat(p).isLessThan(live));
         }
@@ -131,36 +118,28 @@ class ResumeTest {
     @Test
     void tooManyMissedMessagesReplaysNothingAndGoesLive() {
         String room = "resume:far";
-        try (WsTestClient pub = h.connect(Subprotocol.PROTO, "pub");
-             WsTestClient watcher = h.connect(Subprotocol.PROTO, "watcher");
-             WsTestClient resumer = h.connect(Subprotocol.PROTO, "resumer")) {
-            watcher.subscribeAndWait(room, WAIT);
-            List<Long> stored = publish(pub, room, "m", MAX_MESSAGES + 3);
-            // Once the gateway has fanned them out they lie below the hand-over point: history, not live.
-            awaitMessage(watcher, stored.getLast());
-            resume(resumer, room, stored.getFirst() - 1, epochOf(watcher, room));
-            Subscribed s = resumer.nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
+        try (ResumeClients c = ResumeClients.open(h, room, Subprotocol.PROTO)) {
+            List<Long> stored = publish(c.pub(), room, "m", MAX_MESSAGES + 3);
+            resume(c.resumer(), room, stored.getFirst() - 1, c.epochOnceFannedOut(stored.getLast()));
+            Subscribed s = c.resumer().nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
             assertThat(s.getRecovered()).isFalse();
             assertThat(s.getRecoveryFailure()).isEqualTo(RecoveryFailure.TOO_FAR_BEHIND);
             assertThat(s.getReplayed()).isZero();
-            long live = publish(pub, room, "live", 1).getFirst();
-            assertThat(resumer.nextMatching(ServerFrame::hasMessage, WAIT).getMessage().getPosition()).isEqualTo(live);
+            long live = publish(c.pub(), room, "live", 1).getFirst();
+            assertThat(c.resumer().nextMatching(ServerFrame::hasMessage, WAIT).getMessage().getPosition())
+                    .isEqualTo(live);
         }
     }
 
     @Test
     void historyDownAnswersRecoveryUnavailableWithoutSubscribingAndARetryRecovers() {
         String room = "resume:down";
-        try (WsTestClient pub = h.connect(Subprotocol.PROTO, "pub");
-             WsTestClient watcher = h.connect(Subprotocol.PROTO, "watcher");
-             WsTestClient resumer = h.connect(Subprotocol.PROTO, "resumer")) {
-            watcher.subscribeAndWait(room, WAIT);
-            List<Long> stored = publish(pub, room, "m", 3);
-            awaitMessage(watcher, stored.getLast());
-            String epoch = epochOf(watcher, room);
+        try (ResumeClients c = ResumeClients.open(h, room, Subprotocol.PROTO)) {
+            List<Long> stored = publish(c.pub(), room, "m", 3);
+            String epoch = c.epochOnceFannedOut(stored.getLast());
             h.history.mode(FakeHistory.Mode.UNAVAILABLE);
-            int rid = resume(resumer, room, stored.getFirst(), epoch);
-            ServerFrame reply = resumer.next(WAIT);
+            int rid = resume(c.resumer(), room, stored.getFirst(), epoch);
+            ServerFrame reply = c.resumer().next(WAIT);
             assertThat(reply.hasError()).as(reply.toString()).isTrue();
             assertThat(reply.getError().getRequestId()).isEqualTo(rid);
             assertThat(reply.getError().getCode()).isEqualTo(ErrorCode.RECOVERY_UNAVAILABLE);
@@ -168,18 +147,18 @@ class ResumeTest {
             assertThat(reply.getError().getRoom()).isEqualTo(room);
 
             // Not subscribed: a new message reaches the watcher but not the resumer (its next frame is the Pong).
-            long missed = publish(pub, room, "missed", 1).getFirst();
-            awaitMessage(watcher, missed);
-            resumer.send(ClientFrame.newBuilder().setPing(Ping.newBuilder().setNonce(7)).build());
-            assertThat(resumer.next(WAIT).hasPong()).isTrue();
+            long missed = publish(c.pub(), room, "missed", 1).getFirst();
+            awaitMessage(c.watcher(), missed);
+            c.resumer().send(ClientFrame.newBuilder().setPing(Ping.newBuilder().setNonce(7)).build());
+            assertThat(c.resumer().next(WAIT).hasPong()).isTrue();
 
             // History back: the retry is not answered from a cached failure, and recovers everything missed.
             h.history.mode(FakeHistory.Mode.KAFKA);
-            resume(resumer, room, stored.getFirst(), epoch);
-            Subscribed s = resumer.nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
+            resume(c.resumer(), room, stored.getFirst(), epoch);
+            Subscribed s = c.resumer().nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
             assertThat(s.getRecovered()).isTrue();
             assertThat(s.getReplayed()).isEqualTo(3);
-            assertThat(receiveUntil(resumer, missed)).extracting(Message::getPosition)
+            assertThat(receiveUntil(c.resumer(), missed)).extracting(Message::getPosition)
                     .containsExactly(stored.get(1), stored.get(2), missed);
         }
     }
@@ -187,14 +166,10 @@ class ResumeTest {
     @Test
     void nothingMissedRecoversWithoutAskingHistory() {
         String room = "resume:current";
-        try (WsTestClient pub = h.connect(Subprotocol.PROTO, "pub");
-             WsTestClient watcher = h.connect(Subprotocol.PROTO, "watcher");
-             WsTestClient resumer = h.connect(Subprotocol.PROTO, "resumer")) {
-            watcher.subscribeAndWait(room, WAIT);
-            long last = publish(pub, room, "m", 1).getFirst();
-            awaitMessage(watcher, last);
-            resume(resumer, room, last, epochOf(watcher, room));
-            Subscribed s = resumer.nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
+        try (ResumeClients c = ResumeClients.open(h, room, Subprotocol.PROTO)) {
+            long last = publish(c.pub(), room, "m", 1).getFirst();
+            resume(c.resumer(), room, last, c.epochOnceFannedOut(last));
+            Subscribed s = c.resumer().nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
             assertThat(s.getRecovered()).isTrue();
             assertThat(s.getReplayed()).isZero();
             assertThat(h.history.readsOf(room)).isZero();
@@ -241,6 +216,60 @@ class ResumeTest {
     private static double resumeReads() throws Exception {
         return h.metric("gateway_history_reads_total{kind=\"resume\"}")
                 + h.metric("gateway_history_reads_total{kind=\"resume_count\"}");
+    }
+
+    /**
+     * The three clients of a resume test on one room, closed together: {@code pub} publishes, {@code watcher}
+     * (subscribed when opened) shows what the gateway has fanned out, {@code resumer} resumes.
+     */
+    record ResumeClients(String room, WsTestClient pub, WsTestClient watcher, WsTestClient resumer)
+            implements AutoCloseable {
+        static ResumeClients open(GatewayHarness h, String room, Subprotocol resumerSubprotocol) {
+            List<WsTestClient> opened = new ArrayList<>(3);
+            try {
+                opened.add(h.connect(Subprotocol.PROTO, "pub"));
+                opened.add(h.connect(Subprotocol.PROTO, "watcher"));
+                opened.add(h.connect(resumerSubprotocol, "resumer"));
+                opened.get(1).subscribeAndWait(room, WAIT);
+                return new ResumeClients(room, opened.get(0), opened.get(1), opened.get(2));
+            } catch (RuntimeException | Error e) {
+                opened.reversed().forEach(WsTestClient::close);
+                throw e;
+            }
+        }
+
+        /**
+         * Waits until the watcher got the message at {@code position}: once the gateway has fanned it out, it and
+         * every message before it lie below the hand-over point (history, not live). Returns the room's epoch.
+         */
+        String epochOnceFannedOut(long position) {
+            awaitMessage(watcher, position);
+            return epochOf(watcher, room);
+        }
+
+        /** Closes the clients in reverse order, each even when closing one before it failed. */
+        @Override
+        public void close() {
+            try {
+                resumer.close();
+            } finally {
+                try {
+                    watcher.close();
+                } finally {
+                    pub.close();
+                }
+            }
+        }
+    }
+
+    /** The resumer's answer to resume request {@code rid}: a Subscribed (not an Error) that recovered. */
+    static Subscribed recovered(WsTestClient resumer, int rid) {
+        ServerFrame first = resumer.nextMatching(f -> f.hasSubscribed() || f.hasError(), WAIT);
+        assertThat(first.hasSubscribed()).as(first.toString()).isTrue();
+        Subscribed s = first.getSubscribed();
+        assertThat(s.getRequestId()).isEqualTo(rid);
+        assertThat(s.getRecovered()).isTrue();
+        return s;
     }
 
     static int resume(WsTestClient c, String room, long position, String epoch) {

@@ -18,6 +18,19 @@ class PublishLanesTest {
         return lanes.next(room, "m-" + (++ids));
     }
 
+    /** Publishes once to {@code room} and answers it with a retriable failure; returns the lane it failed in. */
+    private String failedLane(String room) {
+        PublishLanes.Ticket failed = next(room);
+        lanes.answered(failed, PublishLanes.Outcome.RETRIABLE);
+        return failed.sequence().getLane();
+    }
+
+    /** {@code sequence} starts a new lane: not {@code oldLane}, numbered from 1. */
+    private static void assertNewLane(PublishSequence sequence, String oldLane) {
+        assertThat(sequence.getLane()).isNotEqualTo(oldLane);
+        assertThat(sequence.getSeq()).isEqualTo(1);
+    }
+
     @Test
     void numbersEachRoomsPublishesInSendOrder() {
         PublishLanes.Ticket a1 = next("a");
@@ -67,8 +80,7 @@ class PublishLanesTest {
         PublishLanes.Ticket resendTicket = lanes.next("a", "m-1");
         PublishSequence resend = resendTicket.sequence();
         assertThat(resendTicket.resend()).as("marked: another router may have stored m-1 after all").isTrue();
-        assertThat(resend.getLane()).isNotEqualTo(lane);
-        assertThat(resend.getSeq()).isEqualTo(1);
+        assertNewLane(resend, lane);
         assertThat(resend.getStoredThrough()).isZero();
         PublishLanes.Ticket behind = lanes.next("a", "m-2");
         assertThat(behind.sequence()).as("the resends behind it follow in the new lane")
@@ -109,16 +121,12 @@ class PublishLanesTest {
         assertThat(later.getSeq()).as("after the refused one's number: the router, at 2, refuses it").isEqualTo(3);
         lanes.answered(laterTicket, PublishLanes.Outcome.RETRIABLE);
 
-        PublishSequence resend = lanes.next("a", "m-refused").sequence();
-        assertThat(resend.getLane()).isNotEqualTo(stored.sequence().getLane());
-        assertThat(resend.getSeq()).isEqualTo(1);
+        assertNewLane(lanes.next("a", "m-refused").sequence(), stored.sequence().getLane());
     }
 
     @Test
     void aSenderThatNeverResendsGetsANewLaneAfterTheResendWait() {
-        PublishLanes.Ticket failed = next("a");
-        String lane = failed.sequence().getLane();
-        lanes.answered(failed, PublishLanes.Outcome.RETRIABLE);
+        String lane = failedLane("a");
 
         nanos.addAndGet(PublishLanes.RESEND_WAIT.toNanos() - 1);
         PublishLanes.Ticket stillFailed = next("a");
@@ -131,9 +139,7 @@ class PublishLanesTest {
 
     @Test
     void aSenderThatKeepsPublishingWithoutResendingGetsANewLaneTheResendWaitAfterTheFirstFailure() {
-        PublishLanes.Ticket failed = next("a");
-        String lane = failed.sequence().getLane();
-        lanes.answered(failed, PublishLanes.Outcome.RETRIABLE);
+        String lane = failedLane("a");
 
         // A publish every second, each refused because the failed one was never resent (a load generator, an app
         // that gives up on a failed publish): the refusals must not restart the wait.
@@ -145,9 +151,7 @@ class PublishLanesTest {
         }
 
         nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
-        PublishSequence fresh = next("a").sequence();
-        assertThat(fresh.getLane()).isNotEqualTo(lane);
-        assertThat(fresh.getSeq()).isEqualTo(1);
+        assertNewLane(next("a").sequence(), lane);
     }
 
     @Test
@@ -162,9 +166,7 @@ class PublishLanesTest {
         lanes.answered(later, PublishLanes.Outcome.RETRIABLE);
         lanes.answered(whileInFlight, PublishLanes.Outcome.RETRIABLE);
 
-        PublishSequence next = next("a").sequence();
-        assertThat(next.getLane()).isNotEqualTo(lane);
-        assertThat(next.getSeq()).isEqualTo(1);
+        assertNewLane(next("a").sequence(), lane);
     }
 
     @Test

@@ -352,8 +352,6 @@ class FileTransferTest {
     @Test
     void anApplicationsAssemblerPutsFilesTogetherFromHistoryPagesAndClosingReportsWhatIsLeft() throws Exception {
         start(builder());
-        List<ReceivedFile> got = new ArrayList<>();
-        List<IncompleteFile> left = new ArrayList<>();
         byte[] whole = bytes(CHUNK * 2 + 1);
         byte[] cut = bytes(CHUNK * 3);
         FileManifest wholeManifest = manifestOf("whole", whole);
@@ -370,33 +368,23 @@ class FileTransferTest {
                 message("room", "ann", "cut.0", FileManifest.CHUNK_CONTENT_TYPE, chunk(cut, 0)),
                 message("room", "ann", "odd", FileManifest.CONTENT_TYPE, "not json".getBytes(StandardCharsets.UTF_8)));
         List<String> applications = new ArrayList<>();
-        try (FileAssembler assembler = client.fileAssembler(new FileListener() {
-            @Override
-            public void onFile(ReceivedFile file) {
-                got.add(file);
-            }
-
-            @Override
-            public void onFileIncomplete(IncompleteFile file) {
-                left.add(file);
-            }
-        })) {
+        try (FileAssembler assembler = client.fileAssembler(recorder)) {
             for (Message message : page) {
                 if (!assembler.accept(message)) {
                     applications.add(message.getId());
                 }
             }
-            assertThat(got).singleElement().satisfies(file -> {
+            assertThat(files).singleElement().satisfies(file -> {
                 assertThat(file.data()).isEqualTo(whole);
                 assertThat(file.manifest()).isEqualTo(wholeManifest);
                 assertThat(file.position()).isEqualTo(page.get(1).getPosition());
             });
             // No stall timeout: paging takes as long as the application likes.
             scheduler.advance(Duration.ofHours(1));
-            assertThat(left).isEmpty();
+            assertThat(incomplete).isEmpty();
         }
         assertThat(applications).containsExactly("hello", "odd");
-        assertThat(left).singleElement().satisfies(file -> {
+        assertThat(incomplete).singleElement().satisfies(file -> {
             assertThat(file.manifest().fileId()).isEqualTo("cut");
             assertThat(file.chunks()).isEqualTo(1);
             assertThat(file.reason()).isEqualTo(IncompleteFile.Reason.CLOSED);

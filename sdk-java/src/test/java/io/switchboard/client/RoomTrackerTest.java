@@ -16,6 +16,16 @@ class RoomTrackerTest {
         return Message.newBuilder().setRoom("r").setEpoch(epoch).setPosition(position).setId("m" + position).build();
     }
 
+    /** A tracker subscribed to epoch t:0 from {@code next} (nothing replayed) that then processed {@code positions}. */
+    private static RoomTracker subscribedFrom(long next, long... positions) {
+        RoomTracker tracker = new RoomTracker();
+        tracker.onSubscribed(subscribed("t:0", next, 0));
+        for (long position : positions) {
+            tracker.onProcessed(message("t:0", position));
+        }
+        return tracker;
+    }
+
     @Test
     void unknownUntilSubscribedOrAMessage() {
         assertThat(new RoomTracker().resumeFrom()).isEmpty();
@@ -23,17 +33,13 @@ class RoomTrackerTest {
 
     @Test
     void aQuietRoomResumesFromWhereTheSubscriptionBegan() {
-        RoomTracker tracker = new RoomTracker();
-        tracker.onSubscribed(subscribed("t:0", 40, 0));
+        RoomTracker tracker = subscribedFrom(40);
         assertThat(tracker.resumeFrom()).contains(ResumeFrom.newBuilder().setNextPosition(40).setEpoch("t:0").build());
     }
 
     @Test
     void advancesPastEachProcessedMessage() {
-        RoomTracker tracker = new RoomTracker();
-        tracker.onSubscribed(subscribed("t:0", 40, 0));
-        tracker.onProcessed(message("t:0", 42));
-        tracker.onProcessed(message("t:0", 47));
+        RoomTracker tracker = subscribedFrom(40, 42, 47);
         assertThat(tracker.nextPosition()).isEqualTo(48);
         assertThat(tracker.alreadyProcessed(message("t:0", 47))).isTrue();
         assertThat(tracker.alreadyProcessed(message("t:0", 48))).isFalse();
@@ -41,9 +47,7 @@ class RoomTrackerTest {
 
     @Test
     void doesNotAdoptNextPositionWhileMessagesAreReplayed() {
-        RoomTracker tracker = new RoomTracker();
-        tracker.onSubscribed(subscribed("t:0", 10, 0));
-        tracker.onProcessed(message("t:0", 12));
+        RoomTracker tracker = subscribedFrom(10, 12);
         // Resumed from 13: two replayed messages follow; nextPosition 50 is past them.
         tracker.onSubscribed(subscribed("t:0", 50, 2));
         assertThat(tracker.nextPosition()).isEqualTo(13);
@@ -53,9 +57,7 @@ class RoomTrackerTest {
 
     @Test
     void neverMovesBackward() {
-        RoomTracker tracker = new RoomTracker();
-        tracker.onSubscribed(subscribed("t:0", 10, 0));
-        tracker.onProcessed(message("t:0", 30));
+        RoomTracker tracker = subscribedFrom(10, 30);
         tracker.onSubscribed(subscribed("t:0", 20, 0));
         assertThat(tracker.nextPosition()).isEqualTo(31);
     }

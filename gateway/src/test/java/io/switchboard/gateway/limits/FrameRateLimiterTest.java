@@ -33,10 +33,24 @@ class FrameRateLimiterTest {
 
     private final ManualTime time = new ManualTime();
 
+    /** A connection's limiter on {@link #time}: frames per second and burst, bytes per second and burst, refusals. */
+    private FrameRateLimiter limiter(long frames, long frameBurst, long bytes, long byteBurst, long refusals) {
+        return new FrameRateLimiter.Settings(frames, frameBurst, bytes, byteBurst, refusals, time).newConnection();
+    }
+
+    /** One frame a second, five refusals tolerated: admits its one frame, then refuses the next five. */
+    private FrameRateLimiter oneFrameThenFiveRefused() {
+        FrameRateLimiter limiter = limiter(1, 1, 1_000_000, 1_000_000, 5);
+        assertThat(limiter.admit(1)).isEqualTo(ACCEPT);
+        for (int i = 0; i < 5; i++) {
+            assertThat(limiter.admit(1)).isEqualTo(REFUSE_MESSAGES);
+        }
+        return limiter;
+    }
+
     @Test
     void aBurstIsAllowedThenFramesAreRefusedUntilTheBucketRefills() {
-        FrameRateLimiter limiter = new FrameRateLimiter.Settings(10, 20, 1_000_000, 1_000_000, 100, time)
-                .newConnection();
+        FrameRateLimiter limiter = limiter(10, 20, 1_000_000, 1_000_000, 100);
         for (int i = 0; i < 20; i++) {
             assertThat(limiter.admit(10)).as("frame %d of the burst", i).isEqualTo(ACCEPT);
         }
@@ -48,7 +62,7 @@ class FrameRateLimiterTest {
 
     @Test
     void bytesAreLimitedApartFromFramesAndARefusedFrameCostsNoFrameToken() {
-        FrameRateLimiter limiter = new FrameRateLimiter.Settings(1000, 3, 1000, 1500, 100, time).newConnection();
+        FrameRateLimiter limiter = limiter(1000, 3, 1000, 1500, 100);
         assertThat(limiter.admit(1000)).isEqualTo(ACCEPT);
         assertThat(limiter.admit(1000)).isEqualTo(REFUSE_BYTES); // 500 bytes left
         assertThat(limiter.admit(400)).isEqualTo(ACCEPT);
@@ -58,18 +72,14 @@ class FrameRateLimiterTest {
 
     @Test
     void aFrameLargerThanTheByteBurstCountsAsTheBurst() {
-        FrameRateLimiter limiter = new FrameRateLimiter.Settings(1000, 1000, 10, 1024, 100, time).newConnection();
+        FrameRateLimiter limiter = limiter(1000, 1000, 10, 1024, 100);
         assertThat(limiter.admit(100_000)).isEqualTo(ACCEPT);
         assertThat(limiter.admit(1)).isEqualTo(REFUSE_BYTES);
     }
 
     @Test
     void sustainedRefusalsCloseButAClientThatBacksOffIsNeverClosed() {
-        FrameRateLimiter limiter = new FrameRateLimiter.Settings(1, 1, 1_000_000, 1_000_000, 5, time).newConnection();
-        assertThat(limiter.admit(1)).isEqualTo(ACCEPT);
-        for (int i = 0; i < 5; i++) {
-            assertThat(limiter.admit(1)).isEqualTo(REFUSE_MESSAGES);
-        }
+        FrameRateLimiter limiter = oneFrameThenFiveRefused();
         // Backing off: the refusals drain (5 per 10 s) while the client waits.
         time.advance(Duration.ofSeconds(10));
         for (int round = 0; round < 10; round++) {
@@ -78,12 +88,7 @@ class FrameRateLimiterTest {
             time.advance(Duration.ofSeconds(2));
         }
         // Keeps sending: closed after the tolerated refusals.
-        FrameRateLimiter abusive = new FrameRateLimiter.Settings(1, 1, 1_000_000, 1_000_000, 5, time)
-                .newConnection();
-        assertThat(abusive.admit(1)).isEqualTo(ACCEPT);
-        for (int i = 0; i < 5; i++) {
-            assertThat(abusive.admit(1)).isEqualTo(REFUSE_MESSAGES);
-        }
+        FrameRateLimiter abusive = oneFrameThenFiveRefused();
         assertThat(abusive.admit(1)).isEqualTo(CLOSE);
     }
 

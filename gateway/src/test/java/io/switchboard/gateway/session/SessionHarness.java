@@ -77,6 +77,22 @@ final class SessionHarness implements AutoCloseable {
     record Call<Q, R>(Q request, CompletableFuture<R> answer) {
     }
 
+    /** Holds a call of {@code request} in {@code calls}; the caller gets its answer once the test completes it. */
+    static <Q, R> CompletableFuture<R> hold(BlockingQueue<Call<Q, R>> calls, Q request) {
+        CompletableFuture<R> answer = new CompletableFuture<>();
+        calls.add(new Call<>(request, answer));
+        return answer;
+    }
+
+    /** The next call held in {@code calls}, waiting up to 10 s; none by then fails with {@code missing}. */
+    static <Q, R> Call<Q, R> next(BlockingQueue<Call<Q, R>> calls, String missing) throws InterruptedException {
+        Call<Q, R> call = calls.poll(10, TimeUnit.SECONDS);
+        if (call == null) {
+            throw new AssertionError(missing);
+        }
+        return call;
+    }
+
     /** Router calls, held until the test answers them. */
     static final class ScriptedRouter implements RouterClient {
         final BlockingQueue<Call<Envelope, PublishResponse>> publishes = new LinkedBlockingQueue<>();
@@ -85,9 +101,7 @@ final class SessionHarness implements AutoCloseable {
 
         @Override
         public CompletableFuture<PublishResponse> publish(Envelope envelope, Duration timeout) {
-            CompletableFuture<PublishResponse> answer = new CompletableFuture<>();
-            publishes.add(new Call<>(envelope, answer));
-            return answer;
+            return hold(publishes, envelope);
         }
 
         @Override
@@ -97,21 +111,15 @@ final class SessionHarness implements AutoCloseable {
             return publish(envelope, timeout);
         }
 
+        Call<Envelope, PublishResponse> nextPublish() throws InterruptedException {
+            return next(publishes, "no publish reached the router");
+        }
+
         final BlockingQueue<Call<SendToUserRequest, SendToUserResponse>> directs = new LinkedBlockingQueue<>();
 
         @Override
         public CompletableFuture<SendToUserResponse> sendToUser(SendToUserRequest request, Duration timeout) {
-            CompletableFuture<SendToUserResponse> answer = new CompletableFuture<>();
-            directs.add(new Call<>(request, answer));
-            return answer;
-        }
-
-        Call<Envelope, PublishResponse> nextPublish() throws InterruptedException {
-            Call<Envelope, PublishResponse> call = publishes.poll(10, TimeUnit.SECONDS);
-            if (call == null) {
-                throw new AssertionError("no publish reached the router");
-            }
-            return call;
+            return hold(directs, request);
         }
 
         @Override
@@ -125,17 +133,11 @@ final class SessionHarness implements AutoCloseable {
 
         @Override
         public CompletableFuture<ReadResponse> read(ReadRequest request) {
-            CompletableFuture<ReadResponse> answer = new CompletableFuture<>();
-            reads.add(new Call<>(request, answer));
-            return answer;
+            return hold(reads, request);
         }
 
         Call<ReadRequest, ReadResponse> nextRead() throws InterruptedException {
-            Call<ReadRequest, ReadResponse> call = reads.poll(10, TimeUnit.SECONDS);
-            if (call == null) {
-                throw new AssertionError("no read reached the history service");
-            }
-            return call;
+            return next(reads, "no read reached the history service");
         }
 
         @Override

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -26,39 +25,23 @@ class BatchingFrameSinkTest {
     private static final BatchLimits LIMITS = BatchLimits.DEFAULT;
 
     /** Records every WebSocket message the batching sink hands down, one list per write. */
-    private static final class WireSink implements FrameSink {
+    private static final class WireSink extends HeldBatchSink {
         final List<List<OutboundFrame>> writes = Collections.synchronizedList(new ArrayList<>());
-        final CountDownLatch firstWrite = new CountDownLatch(1);
-        final CountDownLatch release;
 
         WireSink(boolean holdFirstWrite) {
-            this.release = new CountDownLatch(holdFirstWrite ? 1 : 0);
-        }
-
-        @Override
-        public void send(OutboundFrame frame) {
-            send(List.of(frame));
+            super(holdFirstWrite);
         }
 
         @Override
         public void send(List<OutboundFrame> frames) {
             writes.add(List.copyOf(frames));
-            firstWrite.countDown();
-            Release.await(release);
+            hold();
         }
 
         List<OutboundFrame> messages() {
             synchronized (writes) {
                 return writes.stream().flatMap(List::stream).toList();
             }
-        }
-
-        @Override
-        public void close(int code, String reason) {
-        }
-
-        @Override
-        public void abort() {
         }
     }
 

@@ -53,8 +53,34 @@ class OutboundQueueTest {
         }
     }
 
+    /** Counts what a queue reports: the change of its queued bytes and its failed writes. */
+    private static final class Reports implements OutboundQueue.Listener {
+        final AtomicLong queuedBytes = new AtomicLong();
+        final AtomicInteger writeFailures = new AtomicInteger();
+
+        @Override
+        public void queuedBytesChanged(long delta) {
+            queuedBytes.addAndGet(delta);
+        }
+
+        @Override
+        public void writeFailed(RuntimeException failure) {
+            writeFailures.incrementAndGet();
+        }
+    }
+
     private static OutboundFrame text(String s) {
         return OutboundFrame.text(s, "test");
+    }
+
+    /** A started queue of {@code maxBytes} whose writer now holds {@code first} in the blocking {@code sink}. */
+    private static OutboundQueue holdingFirst(String first, RecordingSink sink, int maxBytes,
+                                              OutboundQueue.Listener listener) throws InterruptedException {
+        OutboundQueue queue = new OutboundQueue("t", maxBytes, sink, listener);
+        queue.start();
+        assertThat(queue.offer(text(first))).isEqualTo(OutboundQueue.Offer.ACCEPTED);
+        assertThat(sink.firstSendStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        return queue;
     }
 
     @Test
@@ -110,10 +136,7 @@ class OutboundQueueTest {
         none.get(10, TimeUnit.SECONDS);
 
         RecordingSink stuck = new RecordingSink(true);
-        OutboundQueue ending = new OutboundQueue("t2", 100, stuck, new OutboundQueue.Listener() { });
-        ending.start();
-        ending.offer(text("first"));
-        assertThat(stuck.firstSendStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        OutboundQueue ending = holdingFirst("first", stuck, 100, new OutboundQueue.Listener() { });
         ending.offer(text(forty));
         var waiting = ending.whenQueuedAtMost(0);
         assertThat(waiting).isNotDone();
@@ -126,16 +149,8 @@ class OutboundQueueTest {
     @Test
     void overflowDropsTheQueueAndTheCloseReplacesPendingFrames() throws Exception {
         RecordingSink sink = new RecordingSink(true);
-        AtomicLong queued = new AtomicLong();
-        OutboundQueue queue = new OutboundQueue("t", 100, sink, new OutboundQueue.Listener() {
-            @Override
-            public void queuedBytesChanged(long delta) {
-                queued.addAndGet(delta);
-            }
-        });
-        queue.start();
-        assertThat(queue.offer(text("first"))).isEqualTo(OutboundQueue.Offer.ACCEPTED);
-        assertThat(sink.firstSendStarted.await(10, TimeUnit.SECONDS)).isTrue(); // writer now blocked on "first"
+        Reports reports = new Reports();
+        OutboundQueue queue = holdingFirst("first", sink, 100, reports);
 
         String forty = "x".repeat(40);
         assertThat(queue.offer(text(forty))).isEqualTo(OutboundQueue.Offer.ACCEPTED);
@@ -143,7 +158,7 @@ class OutboundQueueTest {
         assertThat(queue.queuedBytes()).isEqualTo(80);
         assertThat(queue.offer(text(forty))).isEqualTo(OutboundQueue.Offer.OVERFLOW);
         assertThat(queue.queuedBytes()).isZero();
-        assertThat(queued.get()).isZero();
+        assertThat(reports.queuedBytes.get()).isZero();
         assertThat(queue.offer(text("later"))).isEqualTo(OutboundQueue.Offer.CLOSED);
 
         assertThat(queue.close(3001, "slow consumer", true)).isTrue();
@@ -169,50 +184,30 @@ class OutboundQueueTest {
     @Test
     void terminateInterruptsABlockedWriteAndDiscardsEverything() throws Exception {
         RecordingSink sink = new RecordingSink(true);
-        AtomicInteger failures = new AtomicInteger();
-        OutboundQueue queue = new OutboundQueue("t", 1000, sink, new OutboundQueue.Listener() {
-            @Override
-            public void writeFailed(RuntimeException failure) {
-                failures.incrementAndGet();
-            }
-        });
-        queue.start();
-        queue.offer(text("stuck"));
-        assertThat(sink.firstSendStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        Reports reports = new Reports();
+        OutboundQueue queue = holdingFirst("stuck", sink, 1000, reports);
         queue.offer(text("never"));
         queue.terminate(true);
-        await().atMost(Duration.ofSeconds(10)).until(() -> failures.get() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> reports.writeFailures.get() == 1);
         assertThat(sink.events).isEmpty();
         assertThat(queue.queuedBytes()).isZero();
         assertThat(queue.close(1000, "x", false)).isFalse();
     }
 
     /** Records each batch the writer hands over and the thread that wrote it; the first batch blocks until released. */
-    private static final class BatchSink implements FrameSink {
+    private static final class BatchSink extends HeldBatchSink {
         final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
         final List<Thread> writers = Collections.synchronizedList(new ArrayList<>());
-        final CountDownLatch firstStarted = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
 
-        @Override
-        public void send(OutboundFrame frame) {
-            send(List.of(frame));
+        BatchSink() {
+            super(true);
         }
 
         @Override
         public void send(List<OutboundFrame> frames) {
             writers.add(Thread.currentThread());
-            firstStarted.countDown();
-            Release.await(release);
+            hold();
             batches.add(frames.stream().map(OutboundFrame::text).toList());
-        }
-
-        @Override
-        public void close(int code, String reason) {
-        }
-
-        @Override
-        public void abort() {
         }
     }
 
@@ -222,7 +217,7 @@ class OutboundQueueTest {
         OutboundQueue queue = new OutboundQueue("t", 1 << 20, sink, new OutboundQueue.Listener() { });
         queue.start();
         queue.offer(text("first"));
-        assertThat(sink.firstStarted.await(10, TimeUnit.SECONDS)).isTrue(); // the writer holds "first"
+        assertThat(sink.firstWrite.await(10, TimeUnit.SECONDS)).isTrue(); // the writer holds "first"
         List<String> more = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             more.add("m" + i);

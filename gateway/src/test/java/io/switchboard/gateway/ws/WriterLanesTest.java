@@ -34,18 +34,15 @@ class WriterLanesTest {
     }
 
     /** One connection's sink: records what it wrote and on which thread; can hold a write until released. */
-    private static final class ConnectionSink implements FrameSink {
+    private static final class ConnectionSink extends HeldBatchSink {
         final List<String> written = Collections.synchronizedList(new ArrayList<>());
         final Set<Thread> writers = ConcurrentHashMap.newKeySet();
         final AtomicInteger concurrent = new AtomicInteger();
         final AtomicInteger maxConcurrent = new AtomicInteger();
         final AtomicBoolean sawInterrupt = new AtomicBoolean();
-        final CountDownLatch holding = new CountDownLatch(1);
-        volatile CountDownLatch release = new CountDownLatch(0);
 
-        @Override
-        public void send(OutboundFrame frame) {
-            send(List.of(frame));
+        ConnectionSink() {
+            super(false);
         }
 
         @Override
@@ -53,8 +50,7 @@ class WriterLanesTest {
             maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
             writers.add(Thread.currentThread());
             try {
-                holding.countDown();
-                Release.await(release);
+                hold();
                 frames.forEach(f -> written.add(f.text()));
             } finally {
                 if (Thread.currentThread().isInterrupted()) {
@@ -67,10 +63,6 @@ class WriterLanesTest {
         @Override
         public void close(int code, String reason) {
             written.add("close " + code);
-        }
-
-        @Override
-        public void abort() {
         }
     }
 
@@ -139,7 +131,7 @@ class WriterLanesTest {
         OutboundQueue otherQueue = queue(other, lanes);
 
         stuckQueue.offer(text("s0"));
-        assertThat(stuck.holding.await(10, TimeUnit.SECONDS)).isTrue(); // the lane's thread is blocked in s0
+        assertThat(stuck.firstWrite.await(10, TimeUnit.SECONDS)).isTrue(); // the lane's thread is blocked in s0
         stuckQueue.offer(text("s1"));
         otherQueue.offer(text("o0"));
         await().atMost(Duration.ofSeconds(10)).until(() -> other.written.equals(List.of("o0")));
@@ -168,7 +160,7 @@ class WriterLanesTest {
         held.release = new CountDownLatch(1);
         OutboundQueue heldQueue = queue(held, lanes);
         heldQueue.offer(text("h0"));
-        assertThat(held.holding.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(held.firstWrite.await(10, TimeUnit.SECONDS)).isTrue();
 
         heldQueue.terminate(true); // the owner aborts the transport for a lane's write, never the shared thread
         held.release.countDown();

@@ -27,37 +27,38 @@ final class FakeBackends {
     private FakeBackends() {
     }
 
+    /** Records {@code request} in {@code requests} and answers it with {@code response}, the call's only one. */
+    private static <Q, R> void answer(List<? super Q> requests, Q request, StreamObserver<R> responses, R response) {
+        requests.add(request);
+        responses.onNext(response);
+        responses.onCompleted();
+    }
+
     static final class Presence extends PresenceServiceGrpc.PresenceServiceImplBase {
         final List<Object> requests = new CopyOnWriteArrayList<>();
 
         @Override
         public void roomMembers(RoomMembersRequest request, StreamObserver<RoomMembersResponse> responses) {
-            requests.add(request);
-            responses.onNext(RoomMembersResponse.newBuilder()
+            answer(requests, request, responses, RoomMembersResponse.newBuilder()
                     .addMembers(Member.newBuilder().setUserId("alice"))
                     .setHasMore(true).setNextAfterUser("alice").setUsers(7).setConnections(9).build());
-            responses.onCompleted();
         }
 
         @Override
         public void userPresence(UserPresenceRequest request, StreamObserver<UserPresenceResponse> responses) {
-            requests.add(request);
             UserPresenceResponse.Builder b = UserPresenceResponse.newBuilder();
             for (String user : request.getUserIdsList()) {
                 b.addUsers(UserPresence.newBuilder().setUserId(user).setStatusText("here")
                         .addConnections(connection(user)));
             }
-            responses.onNext(b.build());
-            responses.onCompleted();
+            answer(requests, request, responses, b.build());
         }
 
         @Override
         public void gatewayConnections(GatewayConnectionsRequest request,
                                        StreamObserver<GatewayConnectionsResponse> responses) {
-            requests.add(request);
-            responses.onNext(GatewayConnectionsResponse.newBuilder().addConnections(connection("bob"))
-                    .setHasMore(false).build());
-            responses.onCompleted();
+            answer(requests, request, responses, GatewayConnectionsResponse.newBuilder()
+                    .addConnections(connection("bob")).setHasMore(false).build());
         }
 
         private static Connection connection(String user) {
@@ -72,8 +73,7 @@ final class FakeBackends {
 
         @Override
         public void read(ReadRequest request, StreamObserver<ReadResponse> responses) {
-            requests.add(request);
-            responses.onNext(ReadResponse.newBuilder()
+            answer(requests, request, responses, ReadResponse.newBuilder()
                     .setEpoch("t:1")
                     .addMessages(Envelope.newBuilder().setId("m-1").setRoom(request.getRoom())
                             .setSender(Sender.newBuilder().setUserId("carol").setSessionId("s").setGatewayId("g"))
@@ -82,7 +82,6 @@ final class FakeBackends {
                             .setStoredTime(Timestamp.newBuilder().setSeconds(99)))
                     .setHasMore(true)
                     .build());
-            responses.onCompleted();
         }
     }
 }
