@@ -173,7 +173,7 @@ class TracingSystemTest {
     }
 
     private static Peer peer(int gateway, String user, String room) {
-        return Peer.connect(cluster.webSocketUri(gateway), user, SystemCluster.USERS.token(user, room));
+        return SystemCluster.peer(cluster, gateway, user, room);
     }
 
     private static void awaitMessage(Peer peer, String id) {
