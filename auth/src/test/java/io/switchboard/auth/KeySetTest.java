@@ -33,21 +33,47 @@ class KeySetTest {
         return TokenVerifier.builder(keys).build();
     }
 
+    /** A JWKS server publishing {@code signer}'s key and a key set that reads it from the server's URL. */
+    private record UrlKeySet(JwksServer server, KeySet keys) implements AutoCloseable {
+        static UrlKeySet serving(TestTokens signer, Duration minRefetch) {
+            JwksServer server = JwksServer.start(List.of(signer.publicJwk()));
+            try {
+                return new UrlKeySet(server, urlKeys(server, minRefetch));
+            } catch (RuntimeException | Error e) {
+                server.close();
+                throw e;
+            }
+        }
+
+        TokenVerifier verifier() {
+            return KeySetTest.verifier(keys);
+        }
+
+        /** Closes the key set, then the server (even when closing the key set failed). */
+        @Override
+        public void close() {
+            try {
+                keys.close();
+            } finally {
+                server.close();
+            }
+        }
+    }
+
     @Test
     void keysRotateThroughTheUrlWithoutARestart() throws Exception {
         TestTokens old = TestTokens.es256("2026-11");
         TestTokens next = TestTokens.ed25519("2026-12");
-        try (JwksServer server = JwksServer.start(List.of(old.publicJwk()));
-             KeySet keys = urlKeys(server, Duration.ofMillis(100))) {
-            TokenVerifier v = verifier(keys);
+        try (UrlKeySet served = UrlKeySet.serving(old, Duration.ofMillis(100))) {
+            TokenVerifier v = served.verifier();
             assertThat(v.verify(old.token("alice")).subject()).isEqualTo("alice");
             // Rotation, step 1: publish the new key beside the old one; a token naming it makes the set re-read.
-            server.publish(List.of(old.publicJwk(), next.publicJwk()));
+            served.server().publish(List.of(old.publicJwk(), next.publicJwk()));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(v.verify(next.token("bob")).keyId()).isEqualTo("2026-12"));
             assertThat(v.verify(old.token("alice")).subject()).isEqualTo("alice");
             // Step 2: retire the old key: once the set is re-read (any unknown kid does it), old tokens are refused.
-            server.publish(List.of(next.publicJwk()));
+            served.server().publish(List.of(next.publicJwk()));
             TestTokens stranger = TestTokens.rs256("unknown");
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 TokenVerifierTest.assertRejected(v, stranger.token("x"), TokenRejectedException.Reason.INVALID,
@@ -63,17 +89,16 @@ class KeySetTest {
     void unknownKidsReReadTheSetAtMostAboutOncePerMinimumInterval() {
         TestTokens known = TestTokens.rs256("k1");
         TestTokens unknown = TestTokens.rs256("k-unknown");
-        try (JwksServer server = JwksServer.start(List.of(known.publicJwk()));
-             KeySet keys = urlKeys(server, Duration.ofMinutes(5))) {
-            TokenVerifier v = verifier(keys);
+        try (UrlKeySet served = UrlKeySet.serving(known, Duration.ofMinutes(5))) {
+            TokenVerifier v = served.verifier();
             assertThat(v.verify(known.token("alice")).subject()).isEqualTo("alice");
-            int afterFirstRead = server.requests();
+            int afterFirstRead = served.server().requests();
             for (int i = 0; i < 50; i++) {
                 TokenVerifierTest.assertRejected(v, unknown.token("eve"), TokenRejectedException.Reason.INVALID,
                         "no key for this token");
             }
             // nimbus' limiter lets at most two reads through per interval.
-            assertThat(server.requests() - afterFirstRead).isBetween(1, 2);
+            assertThat(served.server().requests() - afterFirstRead).isBetween(1, 2);
         } catch (TokenRejectedException e) {
             throw new AssertionError(e);
         }
@@ -82,18 +107,17 @@ class KeySetTest {
     @Test
     void theLastGoodSetIsKeptWhileTheUrlFails() throws Exception {
         TestTokens signer = TestTokens.ed25519("k1");
-        try (JwksServer server = JwksServer.start(List.of(signer.publicJwk()));
-             KeySet keys = urlKeys(server, Duration.ofMillis(50))) {
-            TokenVerifier v = verifier(keys);
+        try (UrlKeySet served = UrlKeySet.serving(signer, Duration.ofMillis(50))) {
+            TokenVerifier v = served.verifier();
             assertThat(v.verify(signer.token("alice")).subject()).isEqualTo("alice");
-            server.down(true);
-            int before = server.requests();
+            served.server().down(true);
+            int before = served.server().requests();
             // An unknown kid forces re-reads that fail; the known key still verifies.
             TestTokens unknown = TestTokens.ed25519("k2");
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 TokenVerifierTest.assertRejected(v, unknown.token("eve"), TokenRejectedException.Reason.INVALID,
                         "no key for this token");
-                assertThat(server.requests()).isGreaterThan(before);
+                assertThat(served.server().requests()).isGreaterThan(before);
             });
             assertThat(v.verify(signer.token("alice")).subject()).isEqualTo("alice");
         }

@@ -88,14 +88,7 @@ final class BaselineConnection implements WsListener, BaselinePeer<BaselineConne
             bytes = partial.toByteArray();
             partial.reset();
         }
-        ClientFrame frame;
-        try {
-            frame = BaselineFrames.parseBinary(ByteBuffer.wrap(bytes));
-        } catch (InvalidProtocolBufferException e) {
-            refuse("malformed frame");
-            return;
-        }
-        protocol.handle(frame);
+        handle(ByteBuffer.wrap(bytes), BaselineFrames::parseBinary);
     }
 
     @Override
@@ -113,9 +106,19 @@ final class BaselineConnection implements WsListener, BaselinePeer<BaselineConne
             whole = textParts.append(text).toString();
             textParts.setLength(0);
         }
+        handle(whole, BaselineFrames::parseJson);
+    }
+
+    /** A whole message read as a client frame of its subprotocol. */
+    private interface FrameParser<M> {
+        ClientFrame parse(M message) throws InvalidProtocolBufferException;
+    }
+
+    /** Hands the frame {@code message} holds to the protocol; refuses the connection if it is malformed. */
+    private <M> void handle(M message, FrameParser<M> parser) {
         ClientFrame frame;
         try {
-            frame = BaselineFrames.parseJson(whole);
+            frame = parser.parse(message);
         } catch (InvalidProtocolBufferException e) {
             refuse("malformed frame");
             return;

@@ -80,10 +80,7 @@ class BadInputTest extends WebSocketBadInputSuite {
     void unknownFrameTypeClosesWithProtocolError() {
         try (Witness w = new Witness(); WsTestClient bad = h.connect(Subprotocol.PROTO, "bad")) {
             bad.sendBinary(new byte[] {(byte) 0x78, 0x01}); // field 15: no such frame type in v1
-            WsTestClient.Closed closed = bad.awaitClose(WAIT);
-            assertThat(closed.code()).isEqualTo(ErrorCode.PROTOCOL_ERROR_VALUE);
-            assertThat(closed.reason()).contains("frame type");
-            w.assertStillReceives();
+            assertClosedWhileWitnessReceives(bad, ErrorCode.PROTOCOL_ERROR_VALUE, "frame type", w);
         }
     }
 
@@ -114,10 +111,7 @@ class BadInputTest extends WebSocketBadInputSuite {
     void publishBeforeConnectClosesWithProtocolError() {
         try (Witness w = new Witness(); WsTestClient bad = WsTestClient.connect(h.wsUri(), Subprotocol.PROTO)) {
             bad.publish("room", "id-1", "too early");
-            WsTestClient.Closed closed = bad.awaitClose(WAIT);
-            assertThat(closed.code()).isEqualTo(ErrorCode.PROTOCOL_ERROR_VALUE);
-            assertThat(closed.reason()).contains("first frame must be Connect");
-            w.assertStillReceives();
+            assertClosedWhileWitnessReceives(bad, ErrorCode.PROTOCOL_ERROR_VALUE, "first frame must be Connect", w);
         }
     }
 
@@ -126,10 +120,7 @@ class BadInputTest extends WebSocketBadInputSuite {
         String forged = TestTokens.hs256("not-the-gateway-secret-not-the-gateway").token("mallory");
         try (Witness w = new Witness(); WsTestClient bad = WsTestClient.connect(h.wsUri(), Subprotocol.JSON)) {
             bad.send(connectFrame(forged));
-            WsTestClient.Closed closed = bad.awaitClose(WAIT);
-            assertThat(closed.code()).isEqualTo(ErrorCode.INVALID_TOKEN_VALUE);
-            assertThat(closed.reason()).contains("bad signature");
-            w.assertStillReceives();
+            assertClosedWhileWitnessReceives(bad, ErrorCode.INVALID_TOKEN_VALUE, "bad signature", w);
         }
     }
 

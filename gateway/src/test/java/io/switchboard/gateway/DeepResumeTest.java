@@ -3,7 +3,7 @@ package io.switchboard.gateway;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.switchboard.gateway.ResumeTest.ResumeClients;
+import io.switchboard.gateway.ResumeTest.HistoryClients;
 import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.client.v1.Subscribed;
 import io.switchboard.proto.internal.v1.ReadRequest;
@@ -46,26 +46,26 @@ class DeepResumeTest {
     @Test
     void tenThousandMissedThenTheLiveOnesArriveEachOnceInOrder() throws Exception {
         String room = "resume:deep";
-        try (ResumeClients c = ResumeClients.open(h, room, Subprotocol.JSON)) {
+        try (HistoryClients c = HistoryClients.open(h, room, Subprotocol.JSON)) {
             long seen = publish(c.pub(), room, "seen", 1).getFirst();
             List<Long> missed = h.router.storeAll(room, "pub", "missed", MISSED);
             String epoch = c.epochOnceFannedOut(missed.getLast());
 
             h.history.hold();
-            int rid = resume(c.resumer(), room, seen, epoch);
+            int rid = resume(c.reader(), room, seen, epoch);
             assertThat(h.history.awaitHeld(WAIT)).isTrue();
             // Published while the first page is held: held for the resumer, more than its 2 KiB buffer.
             List<Long> live = new ArrayList<>(publish(c.pub(), room, "held", 30));
             awaitMessage(c.watcher(), live.getLast());
             h.history.release();
 
-            Subscribed s = recovered(c.resumer(), rid);
+            Subscribed s = recovered(c.reader(), rid);
             assertThat(s.getReplayed()).isEqualTo(MISSED);
             assertThat(s.getNextPosition()).isGreaterThan(missed.getLast()).isLessThanOrEqualTo(live.getFirst());
             // And more while the replay streams.
             live.addAll(publish(c.pub(), room, "streaming", 30));
 
-            List<Message> received = receiveUntil(c.resumer(), live.getLast());
+            List<Message> received = receiveUntil(c.reader(), live.getLast());
             List<Long> expected = new ArrayList<>(missed);
             expected.addAll(live);
             assertThat(received).extracting(Message::getPosition).containsExactlyElementsOf(expected);

@@ -2,6 +2,7 @@ package io.switchboard.gateway;
 
 import java.util.List;
 
+import io.switchboard.gateway.ResumeTest.HistoryClients;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.HistoryDirection;
@@ -37,12 +38,10 @@ class HistoryRequestTest {
     @Test
     void pagesBackwardAndForwardWithTheSameMessagesAsLive() {
         String room = "hist:paging";
-        try (WsTestClient pub = h.connect(Subprotocol.PROTO, "pub");
-             WsTestClient watcher = h.connect(Subprotocol.PROTO, "watcher");
-             WsTestClient reader = h.connect(Subprotocol.JSON, "reader")) {
-            watcher.subscribeAndWait(room, WAIT);
-            List<Long> p = ResumeTest.publish(pub, room, "m", 7);
-            List<Message> live = ResumeTest.receiveUntil(watcher, p.getLast());
+        try (HistoryClients c = HistoryClients.open(h, room, Subprotocol.JSON)) {
+            WsTestClient reader = c.reader();
+            List<Long> p = ResumeTest.publish(c.pub(), room, "m", 7);
+            List<Message> live = ResumeTest.receiveUntil(c.watcher(), p.getLast());
             assertThat(live).hasSize(7);
 
             HistoryPage latest = page(reader, room, HistoryDirection.LATEST, 0, 3);

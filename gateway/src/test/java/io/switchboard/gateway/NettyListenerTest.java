@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
@@ -114,12 +115,23 @@ class NettyListenerTest extends WebSocketBadInputSuite {
         }
     }
 
+    /** A bare WebSocket to the Netty listener, its reads bounded by {@code WAIT}, connected as {@code user}. */
+    private static RawWebSocket connectedRaw(String user) throws IOException {
+        RawWebSocket raw = RawWebSocket.connect(h.nettyUri(), Subprotocol.PROTO.token());
+        try {
+            raw.readTimeout(WAIT);
+            raw.sendFrame(RawWebSocket.BINARY, connectFrame(h.token(user)).toByteArray());
+            assertThat(raw.readFrame().opcode()).isEqualTo(RawWebSocket.BINARY); // Connected
+            return raw;
+        } catch (IOException | RuntimeException | Error e) {
+            raw.close();
+            throw e;
+        }
+    }
+
     @Test
     void aWebSocketPingIsAnsweredWithItsPayload() throws Exception {
-        try (RawWebSocket raw = RawWebSocket.connect(h.nettyUri(), Subprotocol.PROTO.token())) {
-            raw.readTimeout(WAIT);
-            raw.sendFrame(RawWebSocket.BINARY, connectFrame(h.token("pinger")).toByteArray());
-            assertThat(raw.readFrame().opcode()).isEqualTo(RawWebSocket.BINARY); // Connected
+        try (RawWebSocket raw = connectedRaw("pinger")) {
             raw.sendFrame(0x9, "are you there".getBytes(StandardCharsets.UTF_8));
             RawWebSocket.Frame pong = raw.readFrame();
             assertThat(pong.opcode()).isEqualTo(0xA);
@@ -142,10 +154,7 @@ class NettyListenerTest extends WebSocketBadInputSuite {
 
     @Test
     void theClientsCloseIsAnsweredAndFreesTheSession() throws Exception {
-        try (RawWebSocket raw = RawWebSocket.connect(h.nettyUri(), Subprotocol.PROTO.token())) {
-            raw.readTimeout(WAIT);
-            raw.sendFrame(RawWebSocket.BINARY, connectFrame(h.token("leaver")).toByteArray());
-            assertThat(raw.readFrame().opcode()).isEqualTo(RawWebSocket.BINARY); // Connected
+        try (RawWebSocket raw = connectedRaw("leaver")) {
             await().atMost(WAIT).until(() -> h.metric("gateway_connections") >= 1);
             raw.sendFrame(0x8, new byte[] {0x03, (byte) 0xE8}); // close 1000
             assertThat(raw.awaitCloseCode(WAIT)).isEqualTo(1000);

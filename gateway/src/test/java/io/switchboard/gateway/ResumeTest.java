@@ -46,7 +46,7 @@ class ResumeTest {
     @Test
     void replaysExactlyTheMissedMessagesThenLiveWithNoGapOrDuplicateWhilePublishing() throws Exception {
         String room = "resume:handover";
-        try (ResumeClients c = ResumeClients.open(h, room, Subprotocol.JSON)) {
+        try (HistoryClients c = HistoryClients.open(h, room, Subprotocol.JSON)) {
             List<Long> positions = new ArrayList<>(publish(c.pub(), room, "before", 6));
             // Once the gateway has fanned all six out they lie below the hand-over point: the resume must replay
             // the four after `seen` from history (without this wait some could still arrive live).
@@ -54,7 +54,7 @@ class ResumeTest {
             long seen = positions.get(1); // the client processed messages 0 and 1
 
             h.history.hold();
-            int rid = resume(c.resumer(), room, seen, epoch);
+            int rid = resume(c.reader(), room, seen, epoch);
             assertThat(h.history.awaitHeld(WAIT)).isTrue();
             // Published while the replay is held: the fan-out buffers them for the resumer. The watcher receiving
             // the last one proves the fan-out thread has dispatched them (to every local subscriber) already.
@@ -65,12 +65,12 @@ class ResumeTest {
             // And more racing with the hand-over itself.
             positions.addAll(publish(c.pub(), room, "after", 5));
 
-            Subscribed s = recovered(c.resumer(), rid);
+            Subscribed s = recovered(c.reader(), rid);
             assertThat(s.getReplayed()).isEqualTo(4);
             assertThat(s.getEpoch()).isEqualTo(epoch);
 
             List<Long> expected = positions.subList(2, positions.size());
-            List<Message> received = receiveUntil(c.resumer(), expected.getLast());
+            List<Message> received = receiveUntil(c.reader(), expected.getLast());
             assertThat(received).extracting(Message::getPosition).containsExactlyElementsOf(expected);
             assertThat(received).extracting(Message::getRoom).containsOnly(room);
             assertThat(received.getFirst().getId()).isEqualTo("before-2");
@@ -88,10 +88,7 @@ class ResumeTest {
         try (WsTestClient pub = h.connect(Subprotocol.PROTO, "pub");
              WsTestClient resumer = h.connect(Subprotocol.PROTO, "resumer")) {
             resume(resumer, room, 5, "another-topic:0");
-            Subscribed s = resumer.nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
-            assertThat(s.getRecovered()).isFalse();
-            assertThat(s.getRecoveryFailure()).isEqualTo(RecoveryFailure.EPOCH_CHANGED);
-            assertThat(s.getReplayed()).isZero();
+            assertThat(notRecovered(resumer, RecoveryFailure.EPOCH_CHANGED).getReplayed()).isZero();
             long live = publish(pub, room, "live", 1).getFirst();
             assertThat(resumer.nextMatching(ServerFrame::hasMessage, WAIT).getMessage().getPosition()).isEqualTo(live);
         }
@@ -100,16 +97,14 @@ class ResumeTest {
     @Test
     void positionOlderThanRetentionIsReportedAsExpired() {
         String room = "resume:expired";
-        try (ResumeClients c = ResumeClients.open(h, room, Subprotocol.PROTO)) {
+        try (HistoryClients c = HistoryClients.open(h, room, Subprotocol.PROTO)) {
             List<Long> stored = publish(c.pub(), room, "m", 2);
             String epoch = c.epochOnceFannedOut(stored.getLast());
             h.history.mode(FakeHistory.Mode.OUT_OF_RANGE);
-            resume(c.resumer(), room, 0, epoch);
-            Subscribed s = c.resumer().nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
-            assertThat(s.getRecovered()).isFalse();
-            assertThat(s.getRecoveryFailure()).isEqualTo(RecoveryFailure.POSITION_EXPIRED);
+            resume(c.reader(), room, 0, epoch);
+            notRecovered(c.reader(), RecoveryFailure.POSITION_EXPIRED);
             long live = publish(c.pub(), room, "live", 1).getFirst();
-            ServerFrame next = c.resumer().nextMatching(f -> f.hasMessage() || f.hasError(), WAIT);
+            ServerFrame next = c.reader().nextMatching(f -> f.hasMessage() || f.hasError(), WAIT);
             assertThat(next.getMessage().getPosition()).as("no replay, straight to live").isEqualTo(live);
             assertThat(stored).allSatisfy(p -> assertThat(p).isLessThan(live));
         }
@@ -118,15 +113,12 @@ class ResumeTest {
     @Test
     void tooManyMissedMessagesReplaysNothingAndGoesLive() {
         String room = "resume:far";
-        try (ResumeClients c = ResumeClients.open(h, room, Subprotocol.PROTO)) {
+        try (HistoryClients c = HistoryClients.open(h, room, Subprotocol.PROTO)) {
             List<Long> stored = publish(c.pub(), room, "m", MAX_MESSAGES + 3);
-            resume(c.resumer(), room, stored.getFirst() - 1, c.epochOnceFannedOut(stored.getLast()));
-            Subscribed s = c.resumer().nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
-            assertThat(s.getRecovered()).isFalse();
-            assertThat(s.getRecoveryFailure()).isEqualTo(RecoveryFailure.TOO_FAR_BEHIND);
-            assertThat(s.getReplayed()).isZero();
+            resume(c.reader(), room, stored.getFirst() - 1, c.epochOnceFannedOut(stored.getLast()));
+            assertThat(notRecovered(c.reader(), RecoveryFailure.TOO_FAR_BEHIND).getReplayed()).isZero();
             long live = publish(c.pub(), room, "live", 1).getFirst();
-            assertThat(c.resumer().nextMatching(ServerFrame::hasMessage, WAIT).getMessage().getPosition())
+            assertThat(c.reader().nextMatching(ServerFrame::hasMessage, WAIT).getMessage().getPosition())
                     .isEqualTo(live);
         }
     }
@@ -134,12 +126,12 @@ class ResumeTest {
     @Test
     void historyDownAnswersRecoveryUnavailableWithoutSubscribingAndARetryRecovers() {
         String room = "resume:down";
-        try (ResumeClients c = ResumeClients.open(h, room, Subprotocol.PROTO)) {
+        try (HistoryClients c = HistoryClients.open(h, room, Subprotocol.PROTO)) {
             List<Long> stored = publish(c.pub(), room, "m", 3);
             String epoch = c.epochOnceFannedOut(stored.getLast());
             h.history.mode(FakeHistory.Mode.UNAVAILABLE);
-            int rid = resume(c.resumer(), room, stored.getFirst(), epoch);
-            ServerFrame reply = c.resumer().next(WAIT);
+            int rid = resume(c.reader(), room, stored.getFirst(), epoch);
+            ServerFrame reply = c.reader().next(WAIT);
             assertThat(reply.hasError()).as(reply.toString()).isTrue();
             assertThat(reply.getError().getRequestId()).isEqualTo(rid);
             assertThat(reply.getError().getCode()).isEqualTo(ErrorCode.RECOVERY_UNAVAILABLE);
@@ -149,16 +141,16 @@ class ResumeTest {
             // Not subscribed: a new message reaches the watcher but not the resumer (its next frame is the Pong).
             long missed = publish(c.pub(), room, "missed", 1).getFirst();
             awaitMessage(c.watcher(), missed);
-            c.resumer().send(ClientFrame.newBuilder().setPing(Ping.newBuilder().setNonce(7)).build());
-            assertThat(c.resumer().next(WAIT).hasPong()).isTrue();
+            c.reader().send(ClientFrame.newBuilder().setPing(Ping.newBuilder().setNonce(7)).build());
+            assertThat(c.reader().next(WAIT).hasPong()).isTrue();
 
             // History back: the retry is not answered from a cached failure, and recovers everything missed.
             h.history.mode(FakeHistory.Mode.KAFKA);
-            resume(c.resumer(), room, stored.getFirst(), epoch);
-            Subscribed s = c.resumer().nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
+            resume(c.reader(), room, stored.getFirst(), epoch);
+            Subscribed s = c.reader().nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
             assertThat(s.getRecovered()).isTrue();
             assertThat(s.getReplayed()).isEqualTo(3);
-            assertThat(receiveUntil(c.resumer(), missed)).extracting(Message::getPosition)
+            assertThat(receiveUntil(c.reader(), missed)).extracting(Message::getPosition)
                     .containsExactly(stored.get(1), stored.get(2), missed);
         }
     }
@@ -166,10 +158,10 @@ class ResumeTest {
     @Test
     void nothingMissedRecoversWithoutAskingHistory() {
         String room = "resume:current";
-        try (ResumeClients c = ResumeClients.open(h, room, Subprotocol.PROTO)) {
+        try (HistoryClients c = HistoryClients.open(h, room, Subprotocol.PROTO)) {
             long last = publish(c.pub(), room, "m", 1).getFirst();
-            resume(c.resumer(), room, last, c.epochOnceFannedOut(last));
-            Subscribed s = c.resumer().nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
+            resume(c.reader(), room, last, c.epochOnceFannedOut(last));
+            Subscribed s = c.reader().nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
             assertThat(s.getRecovered()).isTrue();
             assertThat(s.getReplayed()).isZero();
             assertThat(h.history.readsOf(room)).isZero();
@@ -219,19 +211,20 @@ class ResumeTest {
     }
 
     /**
-     * The three clients of a resume test on one room, closed together: {@code pub} publishes, {@code watcher}
-     * (subscribed when opened) shows what the gateway has fanned out, {@code resumer} resumes.
+     * The three clients of a test that reads a room's stored messages back, closed together: {@code pub}
+     * publishes, {@code watcher} (subscribed when opened) shows what the gateway has fanned out, {@code reader}
+     * resumes or pages through history.
      */
-    record ResumeClients(String room, WsTestClient pub, WsTestClient watcher, WsTestClient resumer)
+    record HistoryClients(String room, WsTestClient pub, WsTestClient watcher, WsTestClient reader)
             implements AutoCloseable {
-        static ResumeClients open(GatewayHarness h, String room, Subprotocol resumerSubprotocol) {
+        static HistoryClients open(GatewayHarness h, String room, Subprotocol readerSubprotocol) {
             List<WsTestClient> opened = new ArrayList<>(3);
             try {
                 opened.add(h.connect(Subprotocol.PROTO, "pub"));
                 opened.add(h.connect(Subprotocol.PROTO, "watcher"));
-                opened.add(h.connect(resumerSubprotocol, "resumer"));
+                opened.add(h.connect(readerSubprotocol, "reader"));
                 opened.get(1).subscribeAndWait(room, WAIT);
-                return new ResumeClients(room, opened.get(0), opened.get(1), opened.get(2));
+                return new HistoryClients(room, opened.get(0), opened.get(1), opened.get(2));
             } catch (RuntimeException | Error e) {
                 opened.reversed().forEach(WsTestClient::close);
                 throw e;
@@ -251,7 +244,7 @@ class ResumeTest {
         @Override
         public void close() {
             try {
-                resumer.close();
+                reader.close();
             } finally {
                 try {
                     watcher.close();
@@ -269,6 +262,14 @@ class ResumeTest {
         Subscribed s = first.getSubscribed();
         assertThat(s.getRequestId()).isEqualTo(rid);
         assertThat(s.getRecovered()).isTrue();
+        return s;
+    }
+
+    /** The resumer's answer to a resume that cannot recover: a Subscribed, not recovered, for {@code why}. */
+    static Subscribed notRecovered(WsTestClient resumer, RecoveryFailure why) {
+        Subscribed s = resumer.nextMatching(ServerFrame::hasSubscribed, WAIT).getSubscribed();
+        assertThat(s.getRecovered()).isFalse();
+        assertThat(s.getRecoveryFailure()).isEqualTo(why);
         return s;
     }
 

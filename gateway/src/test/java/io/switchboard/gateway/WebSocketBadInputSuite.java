@@ -35,6 +35,17 @@ abstract class WebSocketBadInputSuite {
         return WsTestClient.connected(endpoint(), subprotocol, harness().token(user));
     }
 
+    /**
+     * {@code bad}'s connection is closed with {@code code} and a reason that contains {@code reason}, and
+     * {@code witness} (connected to the main port) still gets messages after it.
+     */
+    static void assertClosedWhileWitnessReceives(WsTestClient bad, int code, String reason, ChatWitness witness) {
+        WsTestClient.Closed closed = bad.awaitClose(WAIT);
+        assertThat(closed.code()).isEqualTo(code);
+        assertThat(closed.reason()).contains(reason);
+        witness.assertStillReceives();
+    }
+
     static ClientFrame connectFrame(String token) {
         return ClientFrame.newBuilder().setConnect(Connect.newBuilder().setToken(token)).build();
     }
@@ -43,10 +54,7 @@ abstract class WebSocketBadInputSuite {
     void malformedBinaryFrameClosesWithProtocolError() {
         try (ChatWitness w = witness(); WsTestClient bad = connect(Subprotocol.PROTO, "bad")) {
             bad.sendBinary(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
-            WsTestClient.Closed closed = bad.awaitClose(WAIT);
-            assertThat(closed.code()).isEqualTo(ErrorCode.PROTOCOL_ERROR_VALUE);
-            assertThat(closed.reason()).contains("malformed protobuf");
-            w.assertStillReceives();
+            assertClosedWhileWitnessReceives(bad, ErrorCode.PROTOCOL_ERROR_VALUE, "malformed protobuf", w);
         }
     }
 
@@ -54,10 +62,7 @@ abstract class WebSocketBadInputSuite {
     void malformedJsonClosesWithProtocolError() {
         try (ChatWitness w = witness(); WsTestClient bad = connect(Subprotocol.JSON, "bad")) {
             bad.sendText("{\"subscribe\": {\"room\": ");
-            WsTestClient.Closed closed = bad.awaitClose(WAIT);
-            assertThat(closed.code()).isEqualTo(ErrorCode.PROTOCOL_ERROR_VALUE);
-            assertThat(closed.reason()).contains("malformed JSON");
-            w.assertStillReceives();
+            assertClosedWhileWitnessReceives(bad, ErrorCode.PROTOCOL_ERROR_VALUE, "malformed JSON", w);
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The real {@link PublishService} behind an in-process gRPC server, over any {@link EnvelopeLog}. Counts
@@ -99,6 +100,17 @@ final class InProcessRouter implements AutoCloseable {
     }
 
     private ServerInterceptor countHandled() {
+        return aroundHalfClose(halfClose -> {
+            halfClose.run();
+            handled.incrementAndGet();
+        });
+    }
+
+    /**
+     * An interceptor that calls {@code around} in place of each call's half-close (where a unary handler runs),
+     * handing it that half-close to run when, and if, it chooses.
+     */
+    static ServerInterceptor aroundHalfClose(Consumer<Runnable> around) {
         return new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -106,8 +118,7 @@ final class InProcessRouter implements AutoCloseable {
                 return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
                     @Override
                     public void onHalfClose() {
-                        super.onHalfClose();
-                        handled.incrementAndGet();
+                        around.accept(super::onHalfClose);
                     }
                 };
             }

@@ -2,10 +2,6 @@ package io.switchboard.router;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Context;
-import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -444,34 +440,25 @@ class PublishServiceTest {
      * is held, {@code cancelled} when it is released.
      */
     static ServerInterceptor holdUntilCancelled(CountDownLatch arrived, CountDownLatch cancelled) {
-        return new ServerInterceptor() {
-            @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                               ServerCallHandler<Q, R> next) {
-                return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
-                    @Override
-                    public void onHalfClose() {
-                        if (cancelled.getCount() == 0) {
-                            super.onHalfClose();
-                            return;
-                        }
-                        CountDownLatch ended = new CountDownLatch(1);
-                        Context.current().addListener(context -> ended.countDown(), Runnable::run);
-                        arrived.countDown();
-                        try {
-                            if (!ended.await(10, TimeUnit.SECONDS)) {
-                                throw new AssertionError("call was not cancelled");
-                            }
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            throw new AssertionError(e);
-                        }
-                        cancelled.countDown();
-                        super.onHalfClose();
-                    }
-                };
+        return InProcessRouter.aroundHalfClose(halfClose -> {
+            if (cancelled.getCount() == 0) {
+                halfClose.run();
+                return;
             }
-        };
+            CountDownLatch ended = new CountDownLatch(1);
+            Context.current().addListener(context -> ended.countDown(), Runnable::run);
+            arrived.countDown();
+            try {
+                if (!ended.await(10, TimeUnit.SECONDS)) {
+                    throw new AssertionError("call was not cancelled");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            cancelled.countDown();
+            halfClose.run();
+        });
     }
 
     private CompletableFuture<PublishResponse> publishAsync(PublishRequest request) {

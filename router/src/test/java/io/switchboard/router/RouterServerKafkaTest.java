@@ -54,6 +54,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static io.switchboard.router.Envelopes.envelope;
@@ -269,27 +270,13 @@ class RouterServerKafkaTest {
         // A passed deadline cancels the router's call context exactly as the caller's cancel does; cancelling
         // once the call is held in the router keeps the test independent of how fast the machine is.
         io.grpc.Context.CancellableContext caller = io.grpc.Context.current().withCancellation();
-        CompletableFuture<Throwable> failure = new CompletableFuture<>();
-        caller.run(() -> router.async().publish(request("chat:lobby", "too-late"), new io.grpc.stub.StreamObserver<>() {
-            @Override
-            public void onNext(PublishResponse value) {
-                failure.complete(null);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                failure.complete(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                failure.complete(null);
-            }
-        }));
+        CompletableFuture<PublishResponse> tooLate = caller.call(() -> GrpcFutures.unary("router",
+                response -> router.async().publish(request("chat:lobby", "too-late"), response)));
         assertThat(arrived.await(30, TimeUnit.SECONDS)).as("the call reached the router").isTrue();
         caller.cancel(null);
-        assertThat(failure.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(StatusRuntimeException.class, e ->
-                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.CANCELLED));
+        assertThat(tooLate).failsWithin(Duration.ofSeconds(30)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.CANCELLED));
         assertThat(cancelled.await(10, TimeUnit.SECONDS)).isTrue();
         org.awaitility.Awaitility.await().until(() -> router.metrics.total(RouterMetrics.Outcome.CANCELLED) == 1);
         // A publish after it goes through the same log, so reading up to it proves the first never went.

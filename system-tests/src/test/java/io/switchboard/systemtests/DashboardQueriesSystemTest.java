@@ -123,9 +123,8 @@ class DashboardQueriesSystemTest {
     @Order(1)
     void everyPanelReturnsDataFromARealPrometheus() throws Exception {
         String room = "chat:dashboard";
-        String grant = "chat:*";
-        try (Peer alice = Peer.connect(cluster.webSocketUri(0), "alice", SystemCluster.USERS.token("alice", grant));
-             Peer bob = Peer.connect(cluster.webSocketUri(1), "bob", SystemCluster.USERS.token("bob", grant))) {
+        try (Peer alice = SystemCluster.peer(cluster, 0, "alice", "chat:*");
+             Peer bob = SystemCluster.peer(cluster, 1, "bob", "chat:*")) {
             alice.subscribe(room, false);
             bob.subscribe(room, false);
             Map<String, List<String>> panels = Dashboards.panels();

@@ -84,9 +84,8 @@ class MetricCatalogueSystemTest {
     void eachTiersMetricsPageServesCataloguedNamesAfterTraffic() throws Exception {
         Map<String, Map<String, String>> catalogue = Catalogue.read(CATALOGUE);
         String room = "chat:metrics";
-        String grant = "chat:*";
-        try (Peer alice = Peer.connect(cluster.webSocketUri(0), "alice", SystemCluster.USERS.token("alice", grant));
-             Peer bob = Peer.connect(cluster.webSocketUri(1), "bob", SystemCluster.USERS.token("bob", grant))) {
+        try (Peer alice = SystemCluster.peer(cluster, 0, "alice", "chat:*");
+             Peer bob = SystemCluster.peer(cluster, 1, "bob", "chat:*")) {
             alice.subscribe(room, false);
             bob.subscribe(room, false);
             int request = alice.nextRequestId();

@@ -34,7 +34,7 @@ class PresenceSystemTest {
     }
 
     private static Peer connect(int gateway, String user) {
-        return Peer.connect(cluster.webSocketUri(gateway), user, SystemCluster.USERS.token(user, "presence:*"));
+        return SystemCluster.peer(cluster, gateway, user, "presence:*");
     }
 
     private static List<PresenceEvent> events(Peer watcher, String room) {

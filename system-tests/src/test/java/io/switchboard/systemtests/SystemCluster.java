@@ -32,6 +32,11 @@ final class SystemCluster {
         return builder(history).build().start();
     }
 
+    /** A client of gateway {@code gateway}, connected as {@code user} with a token whose rooms are {@code grant}. */
+    static Peer peer(LocalCluster cluster, int gateway, String user, String grant) {
+        return Peer.connect(cluster.webSocketUri(gateway), user, USERS.token(user, grant));
+    }
+
     /** The cluster's settings, for a test class that changes some of them (later {@code set}s win). */
     static ClusterSpec builder(boolean history) {
         return LocalCluster.builder()

@@ -59,8 +59,7 @@ class TracingSystemTest {
         try (Peer alice = peer(0, "alice", room); Peer bob = peer(1, "bob", room); Peer carol = peer(0, "carol", room)) {
             bob.subscribe(room, false);
             carol.subscribe(room, false);
-            ServerFrame ack = publish(alice, room, "m-trace-1", "");
-            assertThat(ack.hasAck()).as("ack: %s", ack).isTrue();
+            publishAcked(alice, room, "m-trace-1", "");
             awaitMessage(bob, "m-trace-1");
             awaitMessage(carol, "m-trace-1");
 
@@ -77,8 +76,7 @@ class TracingSystemTest {
         String clientSpan = "00f067aa0ba902b7";
         try (Peer alice = peer(0, "alice", room); Peer bob = peer(1, "bob", room)) {
             bob.subscribe(room, false);
-            ServerFrame ack = publish(alice, room, "m-trace-2", "00-" + clientTrace + "-" + clientSpan + "-01");
-            assertThat(ack.hasAck()).as("ack: %s", ack).isTrue();
+            publishAcked(alice, room, "m-trace-2", "00-" + clientTrace + "-" + clientSpan + "-01");
             awaitMessage(bob, "m-trace-2");
 
             Trace trace = awaitTrace("m-trace-2", room, 1);
@@ -175,20 +173,21 @@ class TracingSystemTest {
     }
 
     private static Peer peer(int gateway, String user, String room) {
-        return Peer.connect(cluster.webSocketUri(gateway), user, SystemCluster.USERS.token(user, room));
+        return SystemCluster.peer(cluster, gateway, user, room);
     }
 
     private static void awaitMessage(Peer peer, String id) {
         peer.awaitFrame(f -> f.hasMessage() && f.getMessage().getId().equals(id));
     }
 
-    /** Publishes with an ack and returns the answer. */
-    private static ServerFrame publish(Peer peer, String room, String id, String traceparent) {
+    /** Publishes with an ack and asserts that the answer is the ack (not an error). */
+    private static void publishAcked(Peer peer, String room, String id, String traceparent) {
         int requestId = peer.nextRequestId();
         peer.send(ClientFrame.newBuilder().setPublish(Publish.newBuilder().setRequestId(requestId).setRoom(room)
                 .setId(id).setPayload(ByteString.copyFromUtf8("hello")).setAck(true).setTraceparent(traceparent))
                 .build());
-        return peer.reply(requestId);
+        ServerFrame ack = peer.reply(requestId);
+        assertThat(ack.hasAck()).as("ack: %s", ack).isTrue();
     }
 
     private record Trace(SpanData publish, SpanData route, SpanData send, List<SpanData> deliveries) {

@@ -90,8 +90,8 @@ class TypingSystemTest {
         Watcher bobSees = new Watcher();
         try (SwitchboardClient alice = client(cluster.webSocketUri(0), "alice");
              SwitchboardClient bob = client(cluster.webSocketUri(1), "bob");
-             Peer aliceTablet = Peer.connect(cluster.webSocketUri(1), "alice", SystemCluster.USERS.token("alice", "typing:*"));
-             Peer carol = Peer.connect(cluster.webSocketUri(0), "carol", SystemCluster.USERS.token("carol", "typing:*"))) {
+             Peer aliceTablet = SystemCluster.peer(cluster, 1, "alice", "typing:*");
+             Peer carol = SystemCluster.peer(cluster, 0, "carol", "typing:*")) {
             alice.connect().get(20, TimeUnit.SECONDS);
             bob.connect().get(20, TimeUnit.SECONDS);
             Watcher aliceSees = new Watcher();

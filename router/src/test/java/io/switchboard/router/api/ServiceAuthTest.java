@@ -3,6 +3,7 @@ package io.switchboard.router.api;
 import io.switchboard.router.RouterConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -16,6 +17,7 @@ import io.switchboard.testkit.JwksServer;
 import io.switchboard.testkit.TestTokens;
 import java.time.Duration;
 import java.util.List;
+import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,13 +30,21 @@ class ServiceAuthTest {
         harness.close();
     }
 
+    /**
+     * Publishing through {@code api} with {@code token} fails with a status of {@code code}; the returned assert is
+     * on that status's description.
+     */
+    private AbstractStringAssert<?> assertPublishRefused(ApiHarness api, String token, Status.Code code) {
+        Throwable thrown = catchThrowable(() -> api.blocking(token).publish(publish));
+        assertThat(thrown).isInstanceOf(StatusRuntimeException.class);
+        Status status = ((StatusRuntimeException) thrown).getStatus();
+        assertThat(status.getCode()).isEqualTo(code);
+        return assertThat(status.getDescription());
+    }
+
     @Test
     void noTokenIsUnauthenticated() {
-        assertThatThrownBy(() -> harness.blocking(null).publish(publish))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-                    assertThat(e.getStatus().getDescription()).contains("authorization header is required");
-                });
+        assertPublishRefused(harness, null, Status.Code.UNAUTHENTICATED).contains("authorization header is required");
         assertThat(harness.router.published).isEmpty();
         assertThat(harness.service.metrics().calls("Publish", Status.Code.UNAUTHENTICATED)).isEqualTo(1);
     }
@@ -42,22 +52,14 @@ class ServiceAuthTest {
     @Test
     void badSignatureIsUnauthenticated() {
         String forged = Tokens.sign(Tokens.OTHER_SECRET, "billing", "publish", ApiHarness.NOW.plusSeconds(300));
-        assertThatThrownBy(() -> harness.blocking(forged).publish(publish))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-                    assertThat(e.getStatus().getDescription()).isEqualTo("bad signature");
-                });
+        assertPublishRefused(harness, forged, Status.Code.UNAUTHENTICATED).isEqualTo("bad signature");
         assertThat(harness.router.published).isEmpty();
     }
 
     @Test
     void expiredTokenIsUnauthenticatedBeyondTheClockSkew() {
         String expired = Tokens.sign(Tokens.SECRET, "billing", "publish", ApiHarness.NOW.minusSeconds(31));
-        assertThatThrownBy(() -> harness.blocking(expired).publish(publish))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-                    assertThat(e.getStatus().getDescription()).isEqualTo("token expired");
-                });
+        assertPublishRefused(harness, expired, Status.Code.UNAUTHENTICATED).isEqualTo("token expired");
         // Within the 30 s skew it is still accepted.
         String justExpired = Tokens.sign(Tokens.SECRET, "billing", "publish", ApiHarness.NOW.minusSeconds(29));
         assertThat(harness.blocking(justExpired).publish(publish).getPosition()).isEqualTo(100);
@@ -66,21 +68,13 @@ class ServiceAuthTest {
     @Test
     void tokenWithoutSubjectIsUnauthenticated() {
         String anonymous = Tokens.sign(Tokens.SECRET, null, "publish", ApiHarness.NOW.plusSeconds(300));
-        assertThatThrownBy(() -> harness.blocking(anonymous).publish(publish))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-                    assertThat(e.getStatus().getDescription()).isEqualTo("claim 'sub' is required");
-                });
+        assertPublishRefused(harness, anonymous, Status.Code.UNAUTHENTICATED).isEqualTo("claim 'sub' is required");
     }
 
     @Test
     void wrongScopeIsPermissionDeniedNamingThePermission() {
         String reader = ApiHarness.token("read");
-        assertThatThrownBy(() -> harness.blocking(reader).publish(publish))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-                    assertThat(e.getStatus().getDescription()).contains("'publish'").contains("Publish");
-                });
+        assertPublishRefused(harness, reader, Status.Code.PERMISSION_DENIED).contains("'publish'").contains("Publish");
         String publisher = ApiHarness.token("publish control");
         assertThatThrownBy(() -> harness.blocking(publisher).readHistory(
                 ReadHistoryRequest.newBuilder().setRoom("chat:a").build()))
@@ -126,11 +120,8 @@ class ServiceAuthTest {
                 assertThat(withJwks.blocking(good).publish(publish).getPosition()).isEqualTo(100);
                 String unknown = stranger.token("billing", c -> c.claim("scope", "publish")
                         .expirationTime(java.util.Date.from(ApiHarness.NOW.plusSeconds(300))));
-                assertThatThrownBy(() -> withJwks.blocking(unknown).publish(publish))
-                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-                            assertThat(e.getStatus().getDescription()).startsWith("no key for this token (kid svc-unknown");
-                        });
+                assertPublishRefused(withJwks, unknown, Status.Code.UNAUTHENTICATED)
+                        .startsWith("no key for this token (kid svc-unknown");
             } finally {
                 withJwks.close();
             }
@@ -146,11 +137,8 @@ class ServiceAuthTest {
             try {
                 String token = es.token("billing", c -> c.claim("scope", "publish")
                         .expirationTime(java.util.Date.from(ApiHarness.NOW.plusSeconds(300))));
-                assertThatThrownBy(() -> withJwks.blocking(token).publish(publish))
-                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-                            assertThat(e.getStatus().getDescription()).isEqualTo("service token keys unavailable; retry");
-                        });
+                assertPublishRefused(withJwks, token, Status.Code.UNAVAILABLE)
+                        .isEqualTo("service token keys unavailable; retry");
                 assertThat(withJwks.router.published).isEmpty();
             } finally {
                 withJwks.close();

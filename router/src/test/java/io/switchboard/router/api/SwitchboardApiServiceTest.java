@@ -42,6 +42,12 @@ class SwitchboardApiServiceTest {
         return harness.blocking(ApiHarness.token(scope));
     }
 
+    /** Closes the standard harness this test started with and starts one with these arguments instead. */
+    private void restart(ApiConfig config, ApiRateLimiter limiter, boolean withPresenceAndHistory) {
+        harness.close();
+        harness = new ApiHarness(config, limiter, withPresenceAndHistory);
+    }
+
     @AfterEach
     void close() {
         harness.close();
@@ -105,8 +111,7 @@ class SwitchboardApiServiceTest {
 
     @Test
     void rateLimitAnswersResourceExhaustedWithRetryInfo() {
-        harness.close();
-        harness = new ApiHarness(ApiHarness.config(), new ApiRateLimiter(1, Duration.ofHours(1)), true);
+        restart(ApiHarness.config(), new ApiRateLimiter(1, Duration.ofHours(1)), true);
         SwitchboardApiBlockingStub stub = stub("publish");
         PublishRequest request = PublishRequest.newBuilder().setRoom("chat:a").setId("m-1").build();
         stub.publish(request);
@@ -130,8 +135,7 @@ class SwitchboardApiServiceTest {
     @Test
     void theCallersDeadlineReachesTheRouter() {
         // Caller 3 s against a 60 s default: the margins tell the two apart however slow the machine is.
-        harness.close();
-        harness = new ApiHarness(ApiHarness.config(b -> b.set(ApiKeys.DEFAULT_DEADLINE, Duration.ofSeconds(60))),
+        restart(ApiHarness.config(b -> b.set(ApiKeys.DEFAULT_DEADLINE, Duration.ofSeconds(60))),
                 new ApiRateLimiter(100, Duration.ofSeconds(1)), true);
         stub("publish").withDeadlineAfter(3, TimeUnit.SECONDS)
                 .publish(PublishRequest.newBuilder().setRoom("chat:a").setId("m-1").build());
@@ -143,8 +147,7 @@ class SwitchboardApiServiceTest {
 
     @Test
     void withoutADeadlineTheDefaultDeadlineApplies() {
-        harness.close();
-        harness = new ApiHarness(ApiHarness.config(b -> b.set(ApiKeys.DEFAULT_DEADLINE, Duration.ofSeconds(60))),
+        restart(ApiHarness.config(b -> b.set(ApiKeys.DEFAULT_DEADLINE, Duration.ofSeconds(60))),
                 new ApiRateLimiter(100, Duration.ofSeconds(1)), true);
         stub("publish").publish(PublishRequest.newBuilder().setRoom("chat:a").setId("m-1").build());
 
@@ -274,8 +277,7 @@ class SwitchboardApiServiceTest {
 
     @Test
     void unconfiguredPresenceAndHistoryAnswerUnavailable() {
-        harness.close();
-        harness = new ApiHarness(ApiHarness.config(), new ApiRateLimiter(100, Duration.ofSeconds(1)), false);
+        restart(ApiHarness.config(), new ApiRateLimiter(100, Duration.ofSeconds(1)), false);
         SwitchboardApiBlockingStub stub = stub("read control");
         assertStatus(() -> stub.getRoomPresence(RoomPresenceRequest.newBuilder().setRoom("chat:a").build()),
                 Status.Code.UNAVAILABLE, "presence is not configured");
