@@ -28,6 +28,10 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safety: the room map is concurrent so {@link #add} can refuse a second subscription to a room at
  * once on the caller's thread; everything else runs on the event loop.
+ *
+ * <p>Size: the room map, the subscribe and resubscribe exchanges and the routing of each server frame to its room
+ * decide together whether a frame belongs to the current subscription of a room, so they stay in one class; each
+ * room's own state is in its trackers ({@link RoomTracker}, {@link TypingTracker}, {@link MemberListTracker}).
  */
 final class RoomSubscriptions {
     private static final System.Logger LOG = System.getLogger(RoomSubscriptions.class.getName());
