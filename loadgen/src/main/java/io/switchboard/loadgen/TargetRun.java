@@ -313,7 +313,8 @@ final class TargetRun {
             Workers w = new Workers();
             try {
                 for (int i = 0; i < plan.workers(); i++) {
-                    w.processes.add(WorkerProcess.start(settings.workerJvmOptionsFor(plan.workload()), settings.ioThreads));
+                    w.processes.add(WorkerProcess.start(settings.workerJvmOptionsFor(plan.workload()),
+                            settings.ioThreads));
                 }
                 return w;
             } catch (RuntimeException e) {

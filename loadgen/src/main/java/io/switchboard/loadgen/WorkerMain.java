@@ -67,7 +67,12 @@ public final class WorkerMain {
                 pool = new ClientPool(plan, worker, ioThreads);
                 emit("prepared", JSON.createObjectNode());
             }
-            case "connect" -> emit("connected", JSON.valueToTree(pool.connectAll()));
+            case "connect" -> {
+                if (pool == null) {
+                    throw new IllegalStateException("connect before prepare: the coordinator sends the plan first");
+                }
+                emit("connected", JSON.valueToTree(pool.connectAll()));
+            }
             case "step" -> {
                 StepSpec step = JSON.treeToValue(command.get("step"), StepSpec.class);
                 emit("step", JSON.valueToTree(runStep(step)));

@@ -18,7 +18,8 @@ class LoadSettingsTest {
 
         assertThat(settings.workerJvmOptionsFor(Workload.FANOUT))
                 .containsExactly("--enable-native-access=ALL-UNNAMED", "-Xmx768m", "-XX:+UseSerialGC");
-        assertThat(settings.workerJvmOptionsFor(Workload.ACKS)).isEqualTo(settings.workerJvmOptionsFor(Workload.FANOUT));
+        assertThat(settings.workerJvmOptionsFor(Workload.ACKS))
+                .isEqualTo(settings.workerJvmOptionsFor(Workload.FANOUT));
         assertThat(settings.workerJvmOptionsFor(Workload.IDLE))
                 .containsExactly("--enable-native-access=ALL-UNNAMED", "-Xmx768m", "-XX:+UseSerialGC",
                         "-XX:TieredStopAtLevel=1");
