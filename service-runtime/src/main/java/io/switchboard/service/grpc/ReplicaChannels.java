@@ -12,6 +12,10 @@ import io.grpc.ChannelCredentials;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientStreamTracer;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -29,7 +33,8 @@ import io.grpc.Status;
  * the channel's reconnect backoff, so a replica that came back while the channel was waiting (grpc-java's backoff
  * grows to two minutes) is connected again before the retry rather than minutes later: during a rolling restart,
  * the replica restarted first is in use again by the time the next one goes down. Only calls whose retry is safe
- * belong here (the history service's reads are). Stateless, hence thread-safe.
+ * belong here (the history service's reads are). Calls start outside the caller's {@link Context} (see
+ * {@link #startedOutsideCallersContext()}) and follow its deadline and cancellation. Stateless, hence thread-safe.
  */
 public final class ReplicaChannels {
     /** Attempts per call: the first and two retries, so a call survives the loss of one replica of two or three. */
@@ -46,25 +51,33 @@ public final class ReplicaChannels {
      */
     public static ManagedChannel channel(List<String> replicas, String service, ChannelCredentials credentials,
                                          Consumer<ManagedChannelBuilder<?>> customize, Runnable onRetry) {
+        ManagedChannel channel = build(Grpc.newChannelBuilder(ReplicaNameResolverProvider.target(replicas),
+                credentials), service, customize, onRetry);
+        // Connect (and health-check) the replicas now, not on the first call: the first resumes after a start
+        // would otherwise wait for that within their deadline.
+        channel.getState(true);
+        return channel;
+    }
+
+    /** {@code builder} with the balancing, health checks, retries and interceptors above; not yet connecting. */
+    static ManagedChannel build(ManagedChannelBuilder<?> builder, String service,
+                                Consumer<ManagedChannelBuilder<?>> customize, Runnable onRetry) {
         Objects.requireNonNull(onRetry, "onRetry");
         AtomicReference<ManagedChannel> built = new AtomicReference<>();
-        ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(ReplicaNameResolverProvider.target(replicas),
-                        credentials)
-                .defaultServiceConfig(serviceConfig(service))
+        builder.defaultServiceConfig(serviceConfig(service))
                 .enableRetry()
                 .maxRetryAttempts(MAX_ATTEMPTS)
                 .intercept(tracing(onRetry, () -> {
                     ManagedChannel channel = built.get();
                     if (channel != null) {
-                        channel.resetConnectBackoff();
+                        // May do the channel's pending work in this thread: not in a caller's Context (see below).
+                        Context.ROOT.run(channel::resetConnectBackoff);
                     }
                 }));
         customize.accept(builder);
+        builder.intercept(startedOutsideCallersContext()); // the last added runs first: around every other one
         ManagedChannel channel = builder.build();
         built.set(channel);
-        // Connect (and health-check) the replicas now, not on the first call: the first resumes after a start
-        // would otherwise wait for that within their deadline.
-        channel.getState(true);
         return channel;
     }
 
@@ -84,6 +97,61 @@ public final class ReplicaChannels {
                                 "maxBackoff", "0.5s",
                                 "backoffMultiplier", 2.0,
                                 "retryableStatusCodes", List.of("UNAVAILABLE")))));
+    }
+
+    /**
+     * Starts each call in a fork of the caller's {@link Context} (its values, not its cancellation or deadline),
+     * then binds the call to the caller's deadline and cancellation itself. Why: starting a call may do the
+     * channel's pending work in the calling thread, among it the start of a replica's health-check stream when that
+     * replica has just connected, and grpc-java starts that stream in the thread's current Context. The router's
+     * public API reads history from inside its own server call, whose Context is cancelled when that call ends:
+     * the health check would end with it and a healthy replica drop out of rotation, failing the next reads
+     * UNAVAILABLE until the health check's backoff had passed.
+     */
+    private static ClientInterceptor startedOutsideCallersContext() {
+        return new ClientInterceptor() {
+            @Override
+            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options,
+                                                         Channel next) {
+                Context caller = Context.current();
+                Context detached = caller.fork();
+                CallOptions bounded = withEarlierDeadline(options, caller.getDeadline());
+                ClientCall<Q, R> call;
+                Context previous = detached.attach();
+                try {
+                    call = next.newCall(method, bounded);
+                } finally {
+                    detached.detach(previous);
+                }
+                return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
+                    @Override
+                    public void start(Listener<R> listener, Metadata headers) {
+                        Context.CancellationListener cancel =
+                                ended -> cancel("the caller's Context was cancelled", ended.cancellationCause());
+                        Listener<R> unbinding = new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(
+                                listener) {
+                            @Override
+                            public void onClose(Status status, Metadata trailers) {
+                                caller.removeListener(cancel);
+                                super.onClose(status, trailers);
+                            }
+                        };
+                        Context previous = detached.attach();
+                        try {
+                            super.start(unbinding, headers);
+                        } finally {
+                            detached.detach(previous);
+                        }
+                        caller.addListener(cancel, Runnable::run); // runs at once if already cancelled
+                    }
+                };
+            }
+        };
+    }
+
+    private static CallOptions withEarlierDeadline(CallOptions options, Deadline callers) {
+        Deadline own = options.getDeadline();
+        return callers == null || (own != null && own.isBefore(callers)) ? options : options.withDeadline(callers);
     }
 
     /**

@@ -2,18 +2,25 @@ package io.switchboard.service.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.CallOptions;
+import io.grpc.ConnectivityState;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
@@ -27,7 +34,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -124,6 +135,50 @@ class ReplicaChannelsTest {
     }
 
     @Test
+    void theHealthCheckOutlivesTheCallThatConnected() throws Exception {
+        // The router's public API calls the history service from inside its own server call, whose Context is
+        // cancelled when that call ends. When such a call is the one that connects the channel (an in-process
+        // replica connects at once, in the calling thread), grpc-java starts the health check's stream in the
+        // thread's Context. It must not be the caller's: its end would end the health check and take a healthy
+        // replica out of rotation, so the next read would fail UNAVAILABLE.
+        String name = InProcessServerBuilder.generateName();
+        replica(InProcessServerBuilder.forName(name).directExecutor(), "a", ServingStatus.SERVING, Status.OK);
+        channel = inProcess(name);
+
+        Context.CancellableContext serverCall = Context.current().withCancellation();
+        assertThat(serverCall.call(this::call)).isEqualTo("a");
+        serverCall.cancel(null);
+
+        assertThat(channel.getState(false)).isEqualTo(ConnectivityState.READY);
+        assertThat(call()).isEqualTo("a");
+        assertThat(retries).hasValue(0);
+    }
+
+    @Test
+    void aCallKeepsTheDeadlineAndCancellationOfTheContextItStartedIn() throws Exception {
+        // Started outside the caller's Context (above), a read still carries the caller's deadline to the replica
+        // and ends when the caller's call ends.
+        String name = InProcessServerBuilder.generateName();
+        AtomicReference<Deadline> seen = new AtomicReference<>();
+        replica(InProcessServerBuilder.forName(name).directExecutor(), ServingStatus.SERVING,
+                (request, responses) -> seen.set(Context.current().getDeadline())); // never answers
+        channel = inProcess(name);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            Context.CancellableContext serverCall = Context.current().withDeadlineAfter(1, TimeUnit.HOURS, timer);
+            Future<String> read = serverCall.call(() -> ClientCalls.futureUnaryCall(
+                    channel.newCall(WHO, CallOptions.DEFAULT), "who"));
+            await().atMost(WAIT).until(() -> seen.get() != null); // the replica has the call
+            assertThat(seen.get().timeRemaining(TimeUnit.MINUTES)).isBetween(58L, 60L);
+
+            serverCall.cancel(null);
+            assertThat(Status.fromThrowable(catchThrowable(read::get)).getCode()).isEqualTo(Status.Code.CANCELLED);
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    @Test
     void aTargetNeedsAtLeastOneReplicaAndQuotesIpv6Literals() {
         assertThatThrownBy(() -> ReplicaNameResolverProvider.target(List.of()))
                 .hasMessage("replicas: [] (expected: at least one host:port)");
@@ -137,6 +192,11 @@ class ReplicaChannelsTest {
                 builder -> builder.userAgent("test"), retries::incrementAndGet);
     }
 
+    private ManagedChannel inProcess(String name) {
+        return ReplicaChannels.build(InProcessChannelBuilder.forName(name).directExecutor(), SERVICE,
+                builder -> builder.userAgent("test"), retries::incrementAndGet);
+    }
+
     private String call() {
         return ClientCalls.blockingUnaryCall(channel, WHO,
                 CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "who");
@@ -146,22 +206,32 @@ class ReplicaChannelsTest {
 
     /** A replica answering {@code name}, or failing with {@code failure} unless it is OK. */
     private Replica replica(String name, ServingStatus health, Status failure) {
+        return replica(Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()), name, health, failure);
+    }
+
+    private Replica replica(ServerBuilder<?> builder, String name, ServingStatus health, Status failure) {
+        return replica(builder, health, (request, responses) -> {
+            if (failure.isOk()) {
+                responses.onNext(name);
+                responses.onCompleted();
+            } else {
+                responses.onError(failure.asRuntimeException());
+            }
+        });
+    }
+
+    /** A replica whose health reports {@code health} and whose one method is {@code who}, counting its calls. */
+    private Replica replica(ServerBuilder<?> builder, ServingStatus health, ServerCalls.UnaryMethod<String, String> who) {
         AtomicInteger calls = new AtomicInteger();
         HealthStatusManager status = new HealthStatusManager();
         status.setStatus(SERVICE, health);
         ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
                 .addMethod(WHO, ServerCalls.asyncUnaryCall((request, responses) -> {
                     calls.incrementAndGet();
-                    if (failure.isOk()) {
-                        responses.onNext(name);
-                        responses.onCompleted();
-                    } else {
-                        responses.onError(failure.asRuntimeException());
-                    }
+                    who.invoke(request, responses);
                 })).build();
         try {
-            Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                    .addService(service).addService(status.getHealthService()).build().start();
+            Server server = builder.addService(service).addService(status.getHealthService()).build().start();
             Replica replica = new Replica(server, calls);
             replicas.add(replica);
             return replica;
