@@ -3,6 +3,7 @@ package io.switchboard.service.grpc;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -126,8 +127,12 @@ public final class ReplicaChannels {
                 return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
                     @Override
                     public void start(Listener<R> listener, Metadata headers) {
-                        Context.CancellationListener cancel =
-                                ended -> cancel("the caller's Context was cancelled", ended.cancellationCause());
+                        Context.CancellationListener cancel = ended -> {
+                            // The caller's deadline is the call's own (above): it ends the call DEADLINE_EXCEEDED.
+                            if (!(ended.cancellationCause() instanceof TimeoutException)) {
+                                cancel("the caller's Context was cancelled", ended.cancellationCause());
+                            }
+                        };
                         Listener<R> unbinding = new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(
                                 listener) {
                             @Override

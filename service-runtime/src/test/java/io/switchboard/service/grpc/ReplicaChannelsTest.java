@@ -179,6 +179,25 @@ class ReplicaChannelsTest {
     }
 
     @Test
+    void aCallerWhoseDeadlinePassesSeesDeadlineExceeded() throws Exception {
+        String name = InProcessServerBuilder.generateName();
+        replica(InProcessServerBuilder.forName(name).directExecutor(), ServingStatus.SERVING,
+                (request, responses) -> { }); // never answers
+        channel = inProcess(name);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            Context.CancellableContext serverCall = Context.current().withDeadlineAfter(200, TimeUnit.MILLISECONDS,
+                    timer);
+            Future<String> read = serverCall.call(() -> ClientCalls.futureUnaryCall(
+                    channel.newCall(WHO, CallOptions.DEFAULT), "who"));
+            assertThat(Status.fromThrowable(catchThrowable(read::get)).getCode())
+                    .isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    @Test
     void aTargetNeedsAtLeastOneReplicaAndQuotesIpv6Literals() {
         assertThatThrownBy(() -> ReplicaNameResolverProvider.target(List.of()))
                 .hasMessage("replicas: [] (expected: at least one host:port)");
