@@ -18,6 +18,7 @@ import io.switchboard.proto.internal.v1.Sender;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.config.ConfigBuilder;
+import io.switchboard.testkit.MutableClock;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;

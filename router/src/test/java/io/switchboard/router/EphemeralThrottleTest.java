@@ -1,5 +1,6 @@
 package io.switchboard.router;
 
+import io.switchboard.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

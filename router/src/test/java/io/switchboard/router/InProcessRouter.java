@@ -14,6 +14,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
 import io.switchboard.service.GrpcServerRuntime;
+import io.switchboard.testkit.MutableClock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,7 @@
 package io.switchboard.router;
 
 import io.switchboard.proto.internal.v1.PublishSequence;
+import io.switchboard.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -38,11 +38,12 @@ import io.switchboard.proto.internal.v1.UnsubscribeCommand;
 import io.switchboard.proto.internal.v1.UserPresence;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.config.ConfigBuilder;
+import io.switchboard.testkit.MutableClock;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
@@ -51,7 +52,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -71,20 +71,14 @@ class RouterEventsKafkaTest {
     @RegisterExtension
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @AutoClose
+    private final OpenedResources resources = new OpenedResources();
     private final FakePresence presence = new FakePresence();
     private final MutableClock clock = new MutableClock(T0);
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private String suffix;
     private RouterServer router;
     private ManagedChannel channel;
-
-    @AfterEach
-    void closeResources() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
 
     @Test
     void sendToUserWritesOneDeliveryForTheUsersGatewaysAndDeduplicatesRetries(TestInfo test) {

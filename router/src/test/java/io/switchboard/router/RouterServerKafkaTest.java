@@ -35,7 +35,7 @@ import io.switchboard.service.GrpcFutures;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.config.ConfigBuilder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
@@ -67,15 +67,9 @@ class RouterServerKafkaTest {
     @RegisterExtension
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @AutoClose
+    private final OpenedResources resources = new OpenedResources();
     private String topic;
-
-    @AfterEach
-    void closeResources() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
 
     @Test
     void servesHealthReflectionMetricsAndReadiness(TestInfo test) throws Exception {

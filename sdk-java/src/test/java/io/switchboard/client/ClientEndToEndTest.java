@@ -61,28 +61,6 @@ class ClientEndToEndTest {
                 .backoffMax(Duration.ofSeconds(2));
     }
 
-    /** Records what a subscription hands the application: its messages, whole files and incomplete files. */
-    private static final class Received implements RoomListener {
-        final List<Message> messages = new CopyOnWriteArrayList<>();
-        final List<ReceivedFile> files = new CopyOnWriteArrayList<>();
-        final List<IncompleteFile> incomplete = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onMessage(Message message) {
-            messages.add(message);
-        }
-
-        @Override
-        public void onFile(ReceivedFile file) {
-            files.add(file);
-        }
-
-        @Override
-        public void onFileIncomplete(IncompleteFile file) {
-            incomplete.add(file);
-        }
-    }
-
     private static String text(Message message) {
         return message.getPayload().toString(StandardCharsets.UTF_8);
     }
@@ -140,7 +118,7 @@ class ClientEndToEndTest {
         String room = "sdk:files";
         byte[] data = new byte[20 * 16 * 1024 + 123]; // 21 chunks of 16 KiB, the last one short
         new java.util.SplittableRandom(16).nextBytes(data);
-        Received toBob = new Received();
+        FileTransferTest.Recorder toBob = new FileTransferTest.Recorder();
         List<FileProgress> aliceProgress = new CopyOnWriteArrayList<>();
         List<StateChange> aliceStates = new CopyOnWriteArrayList<>();
         CuttableConnector alicesConnections = new CuttableConnector(http);
@@ -473,7 +451,7 @@ class ClientEndToEndTest {
             assertThat(progress.getLast().complete()).isTrue();
         }
 
-        Received toJon = new Received();
+        FileTransferTest.Recorder toJon = new FileTransferTest.Recorder();
         try (SwitchboardClient jon = client("jon"); SwitchboardClient kim = client("kim")) {
             jon.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             kim.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);

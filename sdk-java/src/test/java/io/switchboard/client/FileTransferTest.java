@@ -24,6 +24,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,6 @@ class FileTransferTest {
     private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final ManualScheduler scheduler = new ManualScheduler(clock);
     private final FakeConnector server = new FakeConnector(clock);
-    private final List<FileProgress> progress = new ArrayList<>();
     private SwitchboardClient client;
     private long position = 100;
 
@@ -233,14 +233,19 @@ class FileTransferTest {
 
     // ---------------------------------------------------------------------------------------------- receiving
 
-    private final List<ReceivedFile> files = new ArrayList<>();
-    private final List<IncompleteFile> incomplete = new ArrayList<>();
-    private final List<String> messages = new ArrayList<>();
-    /** Records what a subscription hands the application: messages, files, progress and incomplete files. */
-    private final RoomListener recorder = new RoomListener() {
+    /**
+     * Records what a subscription hands the application: messages, files, progress and incomplete files
+     * ({@link ClientEndToEndTest}'s file tests record through it too).
+     */
+    static final class Recorder implements RoomListener {
+        final List<Message> messages = new CopyOnWriteArrayList<>();
+        final List<ReceivedFile> files = new CopyOnWriteArrayList<>();
+        final List<FileProgress> progress = new CopyOnWriteArrayList<>();
+        final List<IncompleteFile> incomplete = new CopyOnWriteArrayList<>();
+
         @Override
         public void onMessage(Message message) {
-            messages.add(message.getId());
+            messages.add(message);
         }
 
         @Override
@@ -257,7 +262,13 @@ class FileTransferTest {
         public void onFileIncomplete(IncompleteFile file) {
             incomplete.add(file);
         }
-    };
+    }
+
+    private final Recorder recorder = new Recorder();
+    /** The sender's own progress (from {@code sendFile}) and the subscription's, in one list. */
+    private final List<FileProgress> progress = recorder.progress;
+    private final List<ReceivedFile> files = recorder.files;
+    private final List<IncompleteFile> incomplete = recorder.incomplete;
 
     private void subscribe() {
         client.subscribe("room", recorder);
@@ -315,7 +326,7 @@ class FileTransferTest {
             assertThat(file.manifest()).isEqualTo(manifest);
             assertThat(file.sender()).isEqualTo("bob");
         });
-        assertThat(messages).containsExactly("hello");
+        assertThat(recorder.messages).extracting(Message::getId).containsExactly("hello");
         assertThat(progress).extracting(FileProgress::bytes).containsExactly((long) 7, 7L + CHUNK, 7L + 2 * CHUNK);
         assertThat(incomplete).isEmpty();
     }
@@ -345,7 +356,7 @@ class FileTransferTest {
         assertThat(files).allSatisfy(file -> assertThat(file.room()).isEqualTo("inbox:u"));
         assertThat(files.get(0).data()).isEqualTo(fromBob);
         assertThat(files.get(1).data()).isEqualTo(fromAnn);
-        assertThat(messages).containsExactly("hi");
+        assertThat(recorder.messages).extracting(Message::getId).containsExactly("hi");
         assertThat(progress).hasSize(4);
     }
 
@@ -402,7 +413,7 @@ class FileTransferTest {
         deliverChunk(manifest, data, 0);
         deliverChunk(manifest, data, 1);
         assertThat(files).singleElement().satisfies(file -> assertThat(file.data()).isEqualTo(data));
-        assertThat(messages).isEmpty();
+        assertThat(recorder.messages).isEmpty();
     }
 
     @Test
@@ -451,7 +462,7 @@ class FileTransferTest {
         deliverChunk(manifest, data, 0);
         assertThat(incomplete).singleElement().extracting(IncompleteFile::reason).isEqualTo(IncompleteFile.Reason.TOO_LARGE);
         assertThat(progress).isEmpty();
-        assertThat(messages).isEmpty();
+        assertThat(recorder.messages).isEmpty();
     }
 
     @Test

@@ -11,14 +11,21 @@ class DeliveryCheckerTest {
         return Message.newBuilder().setRoom(room).setId(id).setPosition(position).build();
     }
 
+    /** Acks each message (room, id, position) in the order given, then hands them all to {@code s} in that order. */
+    private static void ackedThenReceived(DeliveryChecker checker, DeliveryChecker.Subscriber s, Message... messages) {
+        for (Message m : messages) {
+            checker.acked(m.getRoom(), m.getId(), m.getPosition());
+        }
+        for (Message m : messages) {
+            s.received(m);
+        }
+    }
+
     @Test
     void cleanRunHasNoViolations() {
         DeliveryChecker checker = new DeliveryChecker();
         DeliveryChecker.Subscriber s = checker.subscriber("s", Set.of("r"));
-        checker.acked("r", "a", 1);
-        checker.acked("r", "b", 5);
-        s.received(message("r", "a", 1));
-        s.received(message("r", "b", 5));
+        ackedThenReceived(checker, s, message("r", "a", 1), message("r", "b", 5));
         assertThat(checker.allDelivered()).isTrue();
         assertThat(checker.violations()).isEmpty();
     }
@@ -50,12 +57,7 @@ class DeliveryCheckerTest {
         checker.sent("bob", "r", "b1");
         checker.sent("alice", "r", "a2");
         checker.sent("alice", "r", "a1"); // a resend keeps its first place
-        checker.acked("r", "b1", 1);
-        checker.acked("r", "a2", 2);
-        checker.acked("r", "a1", 3);
-        s.received(message("r", "b1", 1));
-        s.received(message("r", "a2", 2));
-        s.received(message("r", "a1", 3));
+        ackedThenReceived(checker, s, message("r", "b1", 1), message("r", "a2", 2), message("r", "a1", 3));
         assertThat(checker.tally().outOfSendOrder()).isEqualTo(1);
         assertThat(checker.tally().outOfOrder()).isZero();
         assertThat(checker.violations()).singleElement().asString().contains("a1 (at 3, sent 2 times by the application) of alice delivered after a2 (at 2), which it sent later");
@@ -68,12 +70,7 @@ class DeliveryCheckerTest {
         checker.sent("alice", "r", "a1");
         checker.sent("alice", "r", "a2");
         checker.sent("bob", "r", "b1");
-        checker.acked("r", "b1", 1);
-        checker.acked("r", "a1", 2);
-        checker.acked("r", "a2", 3);
-        s.received(message("r", "b1", 1));
-        s.received(message("r", "a1", 2));
-        s.received(message("r", "a2", 3));
+        ackedThenReceived(checker, s, message("r", "b1", 1), message("r", "a1", 2), message("r", "a2", 3));
         assertThat(checker.tally().outOfSendOrder()).isZero();
         assertThat(checker.violations()).isEmpty();
     }

@@ -51,14 +51,12 @@ class ServingTlsTest {
 
     @Test
     void aChangedValidPairIsInstalledOnceAndAnUnchangedOneNotAtAll() throws Exception {
-        IssuedCertificate first = CA.issue(LeafSpec.loopback("first"), Duration.ofDays(1));
-        write(first.chainPem(), first.privateKeyPem());
+        IssuedCertificate first = written("first", Duration.ofDays(1));
         ServingTls tls = ServingTls.start(settings(), Clock.systemUTC(), metrics);
         assertThat(expiry()).isEqualTo(first.certificate().getNotAfter().toInstant().getEpochSecond());
 
         assertThat(tls.check(installed::add)).isFalse();
-        IssuedCertificate second = CA.issue(LeafSpec.loopback("second"), Duration.ofHours(3));
-        write(second.chainPem(), second.privateKeyPem());
+        IssuedCertificate second = written("second", Duration.ofHours(3));
         assertThat(tls.check(installed::add)).isTrue();
         assertThat(tls.check(installed::add)).isFalse();
 
@@ -126,19 +124,16 @@ class ServingTlsTest {
 
     @Test
     void anExpiredCertificateIsRefusedAtStartAndOnReload() throws Exception {
-        IssuedCertificate shortLived = CA.issue(LeafSpec.loopback("short"), Duration.ofHours(1));
-        write(shortLived.chainPem(), shortLived.privateKeyPem());
+        written("short", Duration.ofHours(1));
         Clock later = Clock.fixed(Instant.now().plus(Duration.ofHours(2)), ZoneOffset.UTC);
         assertThatThrownBy(() -> ServingTls.start(settings(), later, metrics))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("gateway.tls")
                 .hasMessageContaining("is not valid at");
 
-        IssuedCertificate valid = CA.issue(LeafSpec.loopback("valid"), Duration.ofDays(1));
-        write(valid.chainPem(), valid.privateKeyPem());
+        written("valid", Duration.ofDays(1));
         ServingTls tls = ServingTls.start(settings(), later, metrics);
-        IssuedCertificate expiresSoon = CA.issue(LeafSpec.loopback("expires"), Duration.ofMinutes(30));
-        write(expiresSoon.chainPem(), expiresSoon.privateKeyPem());
+        written("expires", Duration.ofMinutes(30));
         assertThat(tls.check(installed::add)).isFalse();
         assertThat(reloads("failed")).isEqualTo(1);
     }
@@ -151,6 +146,13 @@ class ServingTlsTest {
         assertThatThrownBy(() -> ServingTls.start(settings(), Clock.systemUTC(), metrics))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("the private key does not match the certificate");
+    }
+
+    /** Issues a loopback certificate valid for {@code validity} and writes it with its own key. */
+    private IssuedCertificate written(String name, Duration validity) throws Exception {
+        IssuedCertificate issued = CA.issue(LeafSpec.loopback(name), validity);
+        write(issued.chainPem(), issued.privateKeyPem());
+        return issued;
     }
 
     /** Writes both files as an operator should: each to a temporary file, then renamed over the old one. */

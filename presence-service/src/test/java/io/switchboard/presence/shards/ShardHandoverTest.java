@@ -8,13 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.presence.kafka.PresenceSink;
 import io.switchboard.presence.state.MemberListReplica;
-import io.switchboard.presence.state.MutableClock;
 import io.switchboard.presence.state.PresenceState;
 import io.switchboard.proto.client.v1.Member;
 import io.switchboard.proto.client.v1.PresenceStatus;
 import io.switchboard.proto.internal.v1.PresenceRecord;
 import io.switchboard.proto.internal.v1.ReportRequest;
 import io.switchboard.proto.internal.v1.SyncRequest;
+import io.switchboard.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

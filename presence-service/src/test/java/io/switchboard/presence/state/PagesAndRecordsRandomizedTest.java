@@ -11,6 +11,7 @@ import io.switchboard.proto.internal.v1.PresenceRecord;
 import io.switchboard.proto.internal.v1.ReportRequest;
 import io.switchboard.proto.internal.v1.RoomMembersResponse;
 import io.switchboard.proto.internal.v1.SyncRequest;
+import io.switchboard.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;

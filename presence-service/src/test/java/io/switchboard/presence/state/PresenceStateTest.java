@@ -9,6 +9,7 @@ import io.switchboard.proto.internal.v1.GatewayConnectionsResponse;
 import io.switchboard.proto.internal.v1.PresenceRecord;
 import io.switchboard.proto.internal.v1.RoomMembersResponse;
 import io.switchboard.proto.internal.v1.UserPresence;
+import io.switchboard.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

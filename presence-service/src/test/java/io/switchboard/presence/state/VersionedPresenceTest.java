@@ -16,6 +16,7 @@ import io.switchboard.proto.client.v1.PresenceEvent;
 import io.switchboard.proto.client.v1.PresenceStatus;
 import io.switchboard.proto.internal.v1.PresenceRecord;
 import io.switchboard.proto.internal.v1.RoomMembersResponse;
+import io.switchboard.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.switchboard.presence.state;
+package io.switchboard.testkit;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -13,8 +13,8 @@ public final class MutableClock implements InstantSource {
         this.now = new AtomicReference<>(start);
     }
 
-    public void advance(Duration d) {
-        now.updateAndGet(i -> i.plus(d));
+    public void advance(Duration by) {
+        now.updateAndGet(t -> t.plus(by));
     }
 
     @Override
