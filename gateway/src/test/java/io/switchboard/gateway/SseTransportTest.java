@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
 
 import io.switchboard.gateway.sse.SseKeys;
 import io.switchboard.proto.client.v1.Ack;
@@ -190,6 +191,38 @@ class SseTransportTest {
                 pongs.add(c.nextMatching(ServerFrame::hasPong, WAIT).getPong().getNonce());
             }
             assertThat(pongs).as("pongs (the refused ping was %d)", refused).containsExactlyElementsOf(expected);
+        }
+    }
+
+    /**
+     * A client posts its next POST as soon as the previous one is answered, here on another connection each time (as
+     * a browser's connection pool may): none is refused with 409, because the gateway ends a POST's turn before it
+     * answers, and the frames arrive in the order posted.
+     */
+    @Test
+    void aPostSentAsSoonAsThePreviousIsAnsweredIsNeverRefused() throws Exception {
+        int posts = 1000;
+        try (SseTestClient c = SseTestClient.connected(sse(), h.token("pat"));
+             Socket one = new Socket(c.postUri().getHost(), c.postUri().getPort());
+             Socket two = new Socket(c.postUri().getHost(), c.postUri().getPort())) {
+            one.setSoTimeout((int) WAIT.toMillis());
+            two.setSoTimeout((int) WAIT.toMillis());
+            for (int n = 1; n <= posts; n++) {
+                Socket via = n % 2 == 0 ? two : one;
+                String body = ping(n);
+                via.getOutputStream().write(("POST " + c.postUri().getRawPath() + " HTTP/1.1\r\nHost: "
+                        + c.postUri().getRawAuthority() + "\r\nAuthorization: Bearer " + h.token("pat")
+                        + "\r\nContent-Type: application/x-ndjson\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                        + body).getBytes(StandardCharsets.US_ASCII));
+                via.getOutputStream().flush();
+                assertThat(HttpHead.read(via.getInputStream())).as("the answer to POST %d", n)
+                        .startsWith("HTTP/1.1 204");
+            }
+            List<Long> pongs = new ArrayList<>();
+            while (pongs.size() < posts) {
+                pongs.add(c.nextMatching(ServerFrame::hasPong, WAIT).getPong().getNonce());
+            }
+            assertThat(pongs).isEqualTo(LongStream.rangeClosed(1, posts).boxed().toList());
         }
     }
 

@@ -46,28 +46,38 @@ final class PostHandler {
         }
         ConnectionHandler session = stream.get().session();
         if (req.headers().contentLength().orElse(0) > maxPostBytes) {
-            tooLarge(session, res);
+            closeTooLarge(session);
+            answer(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "body exceeds " + maxPostBytes + " bytes");
             return;
         }
         if (!stream.get().tryRead()) {
             answer(res, Status.CONFLICT_409, "another POST of this stream is being read: post one at a time");
             return;
         }
+        Answer outcome;
         try {
             LogContext.session(session.id());
-            byte[] body;
-            try (InputStream in = req.content().inputStream()) {
-                body = in.readNBytes(maxPostBytes + 1);
-            }
-            if (body.length > maxPostBytes) {
-                tooLarge(session, res);
-                return;
-            }
-            answer(res, frames.deliver(body, session), "");
+            outcome = readAndDeliver(req, session);
         } finally {
             stream.get().doneReading();
             LogContext.clearSession();
         }
+        // Answered only once the turn is given up: a client posts its next POST as soon as this one is answered,
+        // perhaps on another connection, and must not find this one still reading (409).
+        answer(res, outcome.status(), outcome.text());
+    }
+
+    /** Reads the body and hands its frames to the session; what to answer. */
+    private Answer readAndDeliver(ServerRequest req, ConnectionHandler session) throws IOException {
+        byte[] body;
+        try (InputStream in = req.content().inputStream()) {
+            body = in.readNBytes(maxPostBytes + 1);
+        }
+        if (body.length > maxPostBytes) {
+            closeTooLarge(session);
+            return new Answer(Status.REQUEST_ENTITY_TOO_LARGE_413, "body exceeds " + maxPostBytes + " bytes");
+        }
+        return new Answer(frames.deliver(body, session), "");
     }
 
     /** {@code DELETE}: the client leaves; the session ends and the stream ends without a close event. */
@@ -101,9 +111,8 @@ final class PostHandler {
         return stream;
     }
 
-    private void tooLarge(ConnectionHandler session, ServerResponse res) {
+    private void closeTooLarge(ConnectionHandler session) {
         session.close(ErrorCode.CLOSE_MESSAGE_TOO_BIG, "POST body exceeds " + maxPostBytes + " bytes");
-        answer(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "body exceeds " + maxPostBytes + " bytes");
     }
 
     private void answer(ServerResponse res, Status status, String text) {
@@ -113,5 +122,9 @@ final class PostHandler {
         } else {
             res.status(status).send(text);
         }
+    }
+
+    /** A POST's answer: its status and text (empty for none). */
+    private record Answer(Status status, String text) {
     }
 }

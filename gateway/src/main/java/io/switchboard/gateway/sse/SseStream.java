@@ -9,8 +9,9 @@ import io.switchboard.gateway.ws.ConnectionHandler;
  * session reads one POST at a time. A session takes its frames from one reader at a time, in the order sent; a client
  * that posts while its previous POST is still being read gets HTTP 409 instead of an order nobody chose.
  *
- * <p>Thread-safe: posts arrive on the threads of whatever connections the client uses; the lock is held only while a
- * POST's frames are handed to the session, which never blocks on I/O.
+ * <p>Thread-safe: posts arrive on the threads of whatever connections the client uses; the lock is held while a POST's
+ * body is read and its frames handed to the session, and given up before the POST is answered, so that the client's
+ * next POST (sent on its answer) finds it free.
  */
 final class SseStream {
     private final String id;
