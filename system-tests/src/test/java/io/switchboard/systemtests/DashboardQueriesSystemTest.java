@@ -37,7 +37,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * in-process cluster that carries some traffic, and every panel has at least one query that returns data.
  * A panel whose metric is misnamed, not exported or never sampled shows "No data" to an SRE; this test is what
  * says so first. Then the alert rules on the same real series: pausing a gateway's fan-out (the silent-loss drill)
- * fires SwitchboardDeliveryProbeFailing for it, and killing the router fires SwitchboardTargetDown.
+ * fires SwitchboardDeliveryProbeFailing for it, and killing the router fires SwitchboardTargetDown. The rules are
+ * {@code deploy/monitoring/alerts.yml} with every {@code for} shortened to {@value #ALERT_FOR}: this test checks the
+ * expressions on real series, and {@code deploy/monitoring/tests/alerts-test.yml} (promtool) checks the durations.
  * Skipped without {@code /usr/bin/prometheus}, failed in CI (which installs it).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -45,6 +47,8 @@ class DashboardQueriesSystemTest {
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     private static final Path RULES = Path.of("..", "deploy", "monitoring", "alerts.yml").toAbsolutePath()
             .normalize();
+    /** Each rule's {@code for} in this test: long enough that a blip stays pending, not minutes of waiting. */
+    private static final String ALERT_FOR = "15s";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static final String ADMIN_TOKEN = "dashboard-test-admin-token";
@@ -71,10 +75,15 @@ class DashboardQueriesSystemTest {
         }
         List<String> routers = cluster.routers().stream().map(r -> "127.0.0.1:" + r.metricsPort()).toList();
         work = Files.createTempDirectory("switchboard-prometheus-");
+        Path rules = work.resolve("alerts.yml");
+        String original = Files.readString(RULES);
+        String shortened = original.replaceAll("(?m)^(\\s+)for: \\S+$", "$1for: " + ALERT_FOR);
+        assertThat(shortened).as("the rules' for clauses were found").isNotEqualTo(original);
+        Files.writeString(rules, shortened);
         Path config = work.resolve("prometheus.yml");
         // The job names of deploy/monitoring/prometheus.yml, with this cluster's ports and a fast scrape.
         Files.writeString(config, "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-                + "rule_files:\n  - \"" + RULES + "\"\nscrape_configs:\n"
+                + "rule_files:\n  - \"" + rules + "\"\nscrape_configs:\n"
                 + job("switchboard-gateway", gateways) + job("switchboard-router", routers)
                 + job("switchboard-history", List.of("127.0.0.1:" + cluster.history().metricsPort()))
                 + job("switchboard-presence", List.of("127.0.0.1:" + cluster.presence().metricsPort())));
@@ -161,7 +170,7 @@ class DashboardQueriesSystemTest {
         assertThat(drill(1, "fanout-pause").body()).isEqualTo("{\"fanoutPaused\":true}");
         try {
             // Lost after the 5 s timeout; more than a quarter of 2 minutes' probes lost (about 35 s), then the
-            // rule's 1 minute.
+            // rule's for (shortened).
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
                     .until(() -> returnsData(alert.formatted(paused)));
             assertThat(returnsData(alert.formatted(healthy))).as("the healthy gateway is not blamed").isFalse();
@@ -186,7 +195,7 @@ class DashboardQueriesSystemTest {
 
         cluster.router(0).shutdown(Duration.ZERO);
 
-        // The rule waits for one minute of failed scrapes before it fires.
+        // The rule waits for its for (shortened) of failed scrapes before it fires.
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> returnsData(firing));
     }
 
