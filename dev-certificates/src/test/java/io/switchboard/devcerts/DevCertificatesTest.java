@@ -129,17 +129,8 @@ class DevCertificatesTest {
 
     /** Runs a mutual-TLS handshake and returns how the server's side of it failed (null if it did not). */
     private static Throwable serverSideFailure(PemFiles server, PemFiles client) throws Exception {
-        try (SSLServerSocket listener = (SSLServerSocket) context(server).getServerSocketFactory()
-                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            listener.setNeedClientAuth(true);
-            CompletableFuture<Void> serverSide = CompletableFuture.runAsync(() -> {
-                try (SSLSocket accepted = (SSLSocket) listener.accept()) {
-                    accepted.startHandshake();
-                    accepted.getInputStream().read();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+        try (SSLServerSocket listener = mutualTlsListener(server)) {
+            CompletableFuture<Integer> serverSide = acceptOne(listener, accepted -> accepted.getInputStream().read());
             try (SSLSocket socket = (SSLSocket) context(client).getSocketFactory()
                     .createSocket("localhost", listener.getLocalPort())) {
                 socket.startHandshake();
@@ -163,19 +154,11 @@ class DevCertificatesTest {
 
     /** Runs a mutual-TLS handshake with hostname verification; returns the client subject the server saw. */
     private static String handshake(PemFiles server, PemFiles client, String host) throws Exception {
-        try (SSLServerSocket listener = (SSLServerSocket) context(server).getServerSocketFactory()
-                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            listener.setNeedClientAuth(true);
-            CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> {
-                try (SSLSocket accepted = (SSLSocket) listener.accept()) {
-                    accepted.startHandshake();
-                    InputStream in = accepted.getInputStream();
-                    in.read();
-                    X509Certificate peer = (X509Certificate) accepted.getSession().getPeerCertificates()[0];
-                    return peer.getSubjectX500Principal().getName().replaceAll(",.*", "");
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
+        try (SSLServerSocket listener = mutualTlsListener(server)) {
+            CompletableFuture<String> seen = acceptOne(listener, accepted -> {
+                accepted.getInputStream().read();
+                X509Certificate peer = (X509Certificate) accepted.getSession().getPeerCertificates()[0];
+                return peer.getSubjectX500Principal().getName().replaceAll(",.*", "");
             });
             try (SSLSocket socket = (SSLSocket) context(client).getSocketFactory()
                     .createSocket(host, listener.getLocalPort())) {
@@ -192,6 +175,31 @@ class DevCertificatesTest {
                 throw e;
             }
         }
+    }
+
+    /** A loopback listener with {@code server}'s certificate that requires a client certificate. */
+    private static SSLServerSocket mutualTlsListener(PemFiles server) throws Exception {
+        SSLServerSocket listener = (SSLServerSocket) context(server).getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        listener.setNeedClientAuth(true);
+        return listener;
+    }
+
+    /** What the server's side does with the connection it accepted, once the handshake is done. */
+    private interface Served<T> {
+        T apply(SSLSocket accepted) throws IOException;
+    }
+
+    /** Accepts one connection in the background, completes its handshake and hands it to {@code served}. */
+    private static <T> CompletableFuture<T> acceptOne(SSLServerSocket listener, Served<T> served) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (SSLSocket accepted = (SSLSocket) listener.accept()) {
+                accepted.startHandshake();
+                return served.apply(accepted);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private static SSLContext context(PemFiles files) throws Exception {

@@ -8,9 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -27,6 +24,7 @@ import io.switchboard.proto.client.v1.Publish;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribe;
 import io.switchboard.testkit.FrameQueue;
+import io.switchboard.testkit.TestFutures;
 
 /**
  * A client of the gateway's HTTP fallback over the JDK's HttpClient (HTTP/1.1): one GET reading the event stream line
@@ -153,7 +151,7 @@ final class SseTestClient implements AutoCloseable {
 
     /** The stream's id from its open event. */
     String streamId() {
-        return await(streamId, Duration.ofSeconds(10));
+        return TestFutures.await(streamId, Duration.ofSeconds(10), "no open event");
     }
 
     URI postUri() {
@@ -240,12 +238,12 @@ final class SseTestClient implements AutoCloseable {
 
     /** Waits for the close event. */
     Closed awaitClose(Duration timeout) {
-        return await(closed, timeout);
+        return TestFutures.await(closed, timeout, "no close event");
     }
 
     /** Waits for the end of the stream (after a close event, or without one). */
     void awaitEnd(Duration timeout) {
-        await(ended, timeout);
+        TestFutures.await(ended, timeout, "the stream not ended");
     }
 
     boolean hasEnded() {
@@ -268,18 +266,5 @@ final class SseTestClient implements AutoCloseable {
         }
         lines.close();
         http.close();
-    }
-
-    private static <T> T await(CompletableFuture<T> future, Duration timeout) {
-        try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new AssertionError("not within " + timeout, e);
-        } catch (ExecutionException e) {
-            throw new AssertionError(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 }

@@ -76,14 +76,12 @@ class HistoryMutualTlsTest {
 
     private HistoryServer start(ConfigBuilder<HistoryConfig> builder, String topic) {
         KAFKA.kafka().createTopic(topic, 1, (short) 1);
-        HistoryConfig config = builder.set(HistoryKeys.ID, "h-tls").set(HistoryKeys.GRPC_PORT, 0)
+        HistoryConfig config = tls.serving(builder, GRPC_TLS)
+                .set(HistoryKeys.ID, "h-tls").set(HistoryKeys.GRPC_PORT, 0)
                 .set(HistoryKeys.METRICS_PORT, -1).set(HistoryKeys.DATA_DIR, dir.resolve("data"))
                 .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers()).set(KafkaKeys.TOPIC_NAME, topic)
                 .set(HistoryKeys.STARTUP_TIMEOUT, Duration.ofSeconds(20))
-                .set(HistoryKeys.SHUTDOWN_GRACE, Duration.ofSeconds(1))
-                .set(GRPC_TLS.certificate, tls.server().certificateChain())
-                .set(GRPC_TLS.privateKey, tls.server().privateKey())
-                .set(GRPC_TLS.trustCertificates, tls.server().caBundle()).build();
+                .set(HistoryKeys.SHUTDOWN_GRACE, Duration.ofSeconds(1)).build();
         HistoryServer started = HistoryServer.create(config, new PrometheusRegistry(), InstantSource.system());
         started.start();
         return started;

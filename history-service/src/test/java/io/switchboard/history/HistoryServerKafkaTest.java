@@ -1,7 +1,6 @@
 package io.switchboard.history;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -19,12 +18,13 @@ import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.config.ConfigBuilder;
 import io.switchboard.testkit.MutableClock;
+import io.switchboard.testkit.OpenedResources;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,7 +39,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +60,8 @@ class HistoryServerKafkaTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @AutoClose
+    private final OpenedResources closeables = new OpenedResources();
     private String topic;
 
     @BeforeAll
@@ -74,13 +74,6 @@ class HistoryServerKafkaTest {
     static void closeProducer() {
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : closeables.reversed()) {
-            c.close();
         }
     }
 
@@ -111,11 +104,7 @@ class HistoryServerKafkaTest {
     }
 
     private HistoryServiceGrpc.HistoryServiceBlockingStub client(HistoryServer server) {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
-        closeables.add(() -> {
-            channel.shutdownNow();
-            channel.awaitTermination(5, TimeUnit.SECONDS);
-        });
+        ManagedChannel channel = closeables.plaintextChannel(server.port());
         return HistoryServiceGrpc.newBlockingStub(channel);
     }
 
@@ -234,11 +223,7 @@ class HistoryServerKafkaTest {
         // Ready: no waiting for ingestion from here on.
         assertThat(server.store().room("chat:even").orElseThrow().count()).isEqualTo(150);
         assertThat(server.store().room("chat:odd").orElseThrow().count()).isEqualTo(150);
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
-        closeables.add(() -> {
-            channel.shutdownNow();
-            channel.awaitTermination(5, TimeUnit.SECONDS);
-        });
+        ManagedChannel channel = closeables.plaintextChannel(server.port());
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(HealthGrpc.newBlockingStub(channel)
                 .check(HealthCheckRequest.newBuilder().setService(HistoryServiceGrpc.SERVICE_NAME).build())
                 .getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING));

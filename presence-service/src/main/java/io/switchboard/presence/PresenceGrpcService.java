@@ -87,11 +87,7 @@ final class PresenceGrpcService extends PresenceServiceGrpc.PresenceServiceImplB
 
     @Override
     public void roomCounts(RoomCountsRequest request, StreamObserver<RoomCountsResponse> responses) {
-        if (oneOfSeveral && state.warmingUp()) {
-            responses.onError(warmingUp());
-            return;
-        }
-        answer(PresenceRequests.roomCounts(request), responses, () -> {
+        answerOnceWarm(PresenceRequests.roomCounts(request), responses, () -> {
             RoomCountsResponse.Builder response = RoomCountsResponse.newBuilder();
             request.getRoomsList().forEach(room -> response.addCounts(state.roomCount(room)));
             return response.build();
@@ -100,11 +96,7 @@ final class PresenceGrpcService extends PresenceServiceGrpc.PresenceServiceImplB
 
     @Override
     public void userPresence(UserPresenceRequest request, StreamObserver<UserPresenceResponse> responses) {
-        if (oneOfSeveral && state.warmingUp()) {
-            responses.onError(warmingUp());
-            return;
-        }
-        answer(PresenceRequests.userPresence(request), responses, () -> {
+        answerOnceWarm(PresenceRequests.userPresence(request), responses, () -> {
             UserPresenceResponse.Builder response = UserPresenceResponse.newBuilder();
             request.getUserIdsList().forEach(user -> response.addUsers(state.userPresence(user)));
             return response.build();
@@ -114,11 +106,7 @@ final class PresenceGrpcService extends PresenceServiceGrpc.PresenceServiceImplB
     @Override
     public void gatewayConnections(GatewayConnectionsRequest request,
                                    StreamObserver<GatewayConnectionsResponse> responses) {
-        if (oneOfSeveral && state.warmingUp()) {
-            responses.onError(warmingUp());
-            return;
-        }
-        answer(PresenceRequests.gatewayConnections(request), responses, () -> state.gatewayConnections(
+        answerOnceWarm(PresenceRequests.gatewayConnections(request), responses, () -> state.gatewayConnections(
                 request.getGatewayId(), request.getAfterSession(), PresenceRequests.pageSize(request.getLimit())));
     }
 
@@ -129,6 +117,18 @@ final class PresenceGrpcService extends PresenceServiceGrpc.PresenceServiceImplB
 
     private ReportResponse response(boolean resyncRequired) {
         return ReportResponse.newBuilder().setResyncRequired(resyncRequired).setLeaseMs(leaseMillis).build();
+    }
+
+    /**
+     * {@link #answer}, except that an instance that shares the work with others refuses every query while it warms
+     * up (retriable: another instance answers).
+     */
+    private <T> void answerOnceWarm(Optional<String> problem, StreamObserver<T> responses, Supplier<T> call) {
+        if (oneOfSeveral && state.warmingUp()) {
+            responses.onError(warmingUp());
+            return;
+        }
+        answer(problem, responses, call);
     }
 
     private static <T> void answer(Optional<String> problem, StreamObserver<T> responses, Supplier<T> call) {

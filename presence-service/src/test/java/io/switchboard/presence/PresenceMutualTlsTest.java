@@ -63,14 +63,12 @@ class PresenceMutualTlsTest {
     }
 
     private PresenceServer start(ConfigBuilder<PresenceConfig> builder, String topic) {
-        PresenceConfig config = builder.set(PresenceKeys.ID, "p-tls").set(PresenceKeys.GRPC_PORT, 0)
+        PresenceConfig config = tls.serving(builder, GRPC_TLS)
+                .set(PresenceKeys.ID, "p-tls").set(PresenceKeys.GRPC_PORT, 0)
                 .set(PresenceKeys.METRICS_PORT, -1)
                 .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers()).set(KafkaKeys.PRESENCE_TOPIC_NAME, topic)
                 .set(KafkaKeys.PRESENCE_TOPIC_PARTITIONS, 1).set(PresenceKeys.STARTUP_TIMEOUT, Duration.ofSeconds(20))
-                .set(PresenceKeys.SHUTDOWN_GRACE, Duration.ofSeconds(1))
-                .set(GRPC_TLS.certificate, tls.server().certificateChain())
-                .set(GRPC_TLS.privateKey, tls.server().privateKey())
-                .set(GRPC_TLS.trustCertificates, tls.server().caBundle()).build();
+                .set(PresenceKeys.SHUTDOWN_GRACE, Duration.ofSeconds(1)).build();
         PresenceServer started = PresenceServer.create(config, new PrometheusRegistry());
         started.start();
         return started;

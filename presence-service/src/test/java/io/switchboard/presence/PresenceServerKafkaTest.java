@@ -1,7 +1,6 @@
 package io.switchboard.presence;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -17,12 +16,13 @@ import io.switchboard.proto.internal.v1.RoomMembersResponse;
 import io.switchboard.proto.internal.v1.UserPresence;
 import io.switchboard.proto.internal.v1.UserPresenceRequest;
 import io.switchboard.service.KafkaKeys;
+import io.switchboard.testkit.OpenedResources;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -52,16 +52,10 @@ class PresenceServerKafkaTest {
     @RegisterExtension
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @AutoClose
+    private final OpenedResources closeables = new OpenedResources();
     private final List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
     private KafkaConsumer<byte[], byte[]> consumer;
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : closeables.reversed()) {
-            c.close();
-        }
-    }
 
     private PresenceServer start(String topic, Duration lease) {
         PresenceConfig config = PresenceConfig.builder().set(PresenceKeys.ID, "p1").set(PresenceKeys.GRPC_PORT, 0)
@@ -83,11 +77,7 @@ class PresenceServerKafkaTest {
     }
 
     private PresenceServiceGrpc.PresenceServiceBlockingStub client(PresenceServer server) {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
-        closeables.add(() -> {
-            channel.shutdownNow();
-            channel.awaitTermination(5, TimeUnit.SECONDS);
-        });
+        ManagedChannel channel = closeables.plaintextChannel(server.port());
         return PresenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 

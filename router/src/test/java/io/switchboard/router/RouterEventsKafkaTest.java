@@ -39,6 +39,7 @@ import io.switchboard.proto.internal.v1.UserPresence;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.config.ConfigBuilder;
 import io.switchboard.testkit.MutableClock;
+import io.switchboard.testkit.OpenedResources;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

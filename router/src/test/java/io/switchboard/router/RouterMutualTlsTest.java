@@ -124,13 +124,11 @@ class RouterMutualTlsTest {
     }
 
     private RouterServer start(TestInfo test, ConfigBuilder<RouterConfig> builder) {
-        RouterConfig config = builder.set(ID, "tls-router").set(GRPC_PORT, 0).set(METRICS_PORT, -1)
+        RouterConfig config = tls.serving(builder, GRPC_TLS)
+                .set(ID, "tls-router").set(GRPC_PORT, 0).set(METRICS_PORT, -1)
                 .set(KafkaKeys.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers())
                 .set(KafkaKeys.TOPIC_NAME, "rooms." + test.getTestMethod().orElseThrow().getName())
-                .set(KafkaKeys.TOPIC_PARTITIONS, 1).set(STARTUP_TIMEOUT, Duration.ofSeconds(20))
-                .set(GRPC_TLS.certificate, tls.server().certificateChain())
-                .set(GRPC_TLS.privateKey, tls.server().privateKey())
-                .set(GRPC_TLS.trustCertificates, tls.server().caBundle()).build();
+                .set(KafkaKeys.TOPIC_PARTITIONS, 1).set(STARTUP_TIMEOUT, Duration.ofSeconds(20)).build();
         RouterServer started = RouterServer.create(config, new PrometheusRegistry());
         started.start();
         return started;

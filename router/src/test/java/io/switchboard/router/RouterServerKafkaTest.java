@@ -34,6 +34,7 @@ import io.switchboard.router.kafka.TopicBootstrap;
 import io.switchboard.service.GrpcFutures;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.config.ConfigBuilder;
+import io.switchboard.testkit.OpenedResources;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;

@@ -9,11 +9,10 @@ import com.nimbusds.jose.crypto.Ed25519Signer;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.JWKGenerator;
 import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -66,29 +65,30 @@ public final class TestTokens {
 
     /** RS256 tokens with a fresh 2048-bit RSA key named {@code kid} (null: none) in every token's header. */
     public static TestTokens rs256(String kid) {
-        try {
-            RSAKey key = new RSAKeyGenerator(2048).keyID(kid).generate();
-            return new TestTokens(new RSASSASigner(key), JWSAlgorithm.RS256, key.toPublicJWK());
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
+        return generated(new RSAKeyGenerator(2048), kid, RSASSASigner::new, JWSAlgorithm.RS256);
     }
 
     /** ES256 tokens with a fresh P-256 key named {@code kid}. */
     public static TestTokens es256(String kid) {
-        try {
-            ECKey key = new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
-            return new TestTokens(new ECDSASigner(key), JWSAlgorithm.ES256, key.toPublicJWK());
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
+        return generated(new ECKeyGenerator(Curve.P_256), kid, ECDSASigner::new, JWSAlgorithm.ES256);
     }
 
     /** EdDSA tokens with a fresh Ed25519 key named {@code kid}. */
     public static TestTokens ed25519(String kid) {
+        return generated(new OctetKeyPairGenerator(Curve.Ed25519), kid, Ed25519Signer::new, JWSAlgorithm.EdDSA);
+    }
+
+    /** A signer for a generated private key. */
+    private interface SignerFor<K extends JWK> {
+        JWSSigner of(K key) throws JOSEException;
+    }
+
+    /** Tokens signed with a key {@code generator} makes, named {@code kid} (null: none), by {@code algorithm}. */
+    private static <K extends JWK> TestTokens generated(JWKGenerator<K> generator, String kid,
+                                                        SignerFor<K> signer, JWSAlgorithm algorithm) {
         try {
-            OctetKeyPair key = new OctetKeyPairGenerator(Curve.Ed25519).keyID(kid).generate();
-            return new TestTokens(new Ed25519Signer(key), JWSAlgorithm.EdDSA, key.toPublicJWK());
+            K key = generator.keyID(kid).generate();
+            return new TestTokens(signer.of(key), algorithm, key.toPublicJWK());
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }

@@ -248,16 +248,7 @@ public final class WsTestClient implements AutoCloseable {
 
     /** Waits for the server to close the connection and returns how. */
     public Closed awaitClose(Duration timeout) {
-        try {
-            return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new AssertionError("connection not closed within " + timeout, e);
-        } catch (ExecutionException e) {
-            throw new AssertionError(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return TestFutures.await(closed, timeout, "connection not closed");
     }
 
     /** Completes when the connection is closed, with how it closed. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -56,32 +57,34 @@ final class TestClients {
 
     /** Reads every partition of {@code topic} from the beginning (no group) until {@code expected} values arrived. */
     static List<String> readFromBeginning(String bootstrapServers, String topic, int expected, Duration timeout) {
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new StringDeserializer());
-        try {
+        return read(bootstrapServers, Map.entry(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), consumer -> {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            return poll(consumer, expected, timeout);
-        } finally {
-            consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
-        }
+        }, expected, timeout);
     }
 
     /** Reads {@code topic} as a member of a fresh consumer group until {@code expected} values arrived. */
     static List<String> readAsGroup(String bootstrapServers, String topic, String groupId, int expected,
             Duration timeout) {
+        return read(bootstrapServers, Map.entry(ConsumerConfig.GROUP_ID_CONFIG, groupId),
+                consumer -> consumer.subscribe(List.of(topic)), expected, timeout);
+    }
+
+    /**
+     * Reads from the earliest offset with a consumer that has {@code setting} as well, once {@code start} has
+     * assigned or subscribed it, until {@code expected} values arrived; closes it.
+     */
+    private static List<String> read(String bootstrapServers, Map.Entry<String, Object> setting,
+            Consumer<KafkaConsumer<String, String>> start, int expected, Duration timeout) {
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                setting.getKey(), setting.getValue(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
                 new StringDeserializer(), new StringDeserializer());
         try {
-            consumer.subscribe(List.of(topic));
+            start.accept(consumer);
             return poll(consumer, expected, timeout);
         } finally {
             consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));

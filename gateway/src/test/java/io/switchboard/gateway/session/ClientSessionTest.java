@@ -11,7 +11,7 @@ import io.switchboard.proto.client.v1.Ping;
 import io.switchboard.proto.client.v1.RefreshToken;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribe;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,12 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** A session's state, Connect, refresh and close codes, through what its connection's writer writes. */
 class ClientSessionTest {
+    @AutoClose
     private SessionHarness gateway = new SessionHarness();
-
-    @AfterEach
-    void close() {
-        gateway.close();
-    }
 
     @Test
     void connectAnswersConnectedWithTheUserTheGatewayAndTheLimits() {

@@ -20,19 +20,15 @@ import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.Position;
 import io.switchboard.proto.internal.v1.PublishSequence;
 import io.switchboard.proto.internal.v1.PublishResponse;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Publishes through a scripted router: ack mapping, the in-flight budget and the drain's admission. */
 class PublishRequestsTest {
+    @AutoClose
     private SessionHarness gateway = new SessionHarness();
-
-    @AfterEach
-    void close() {
-        gateway.close();
-    }
 
     private static ClientFrame publish(int requestId, boolean ack) {
         return ClientFrame.newBuilder().setPublish(Publish.newBuilder().setRequestId(requestId).setRoom("lobby")

@@ -17,7 +17,7 @@ import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.Position;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,13 +38,9 @@ class ReplayStreamTest {
     private static final ByteString PAYLOAD = ByteString.copyFrom(new byte[1024]);
 
     // A 64 KiB outbound queue (the replay fills at most half), a 4 KiB resume buffer (a few hundred live frames).
+    @AutoClose
     private final SessionHarness gateway = new SessionHarness(new SessionSettings(Duration.ofMinutes(1),
             Duration.ofMinutes(1), 100, 131_072, 65_536, QUEUE_BYTES, 64, 4096));
-
-    @AfterEach
-    void close() {
-        gateway.close();
-    }
 
     /** What the history store holds: the gap with 1 KiB payloads, then the live messages. */
     private static Envelope stored(long position, String epoch) {

@@ -14,7 +14,7 @@ import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.Position;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,12 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ResumeHandOverTest {
     private static final String ROOM = "lobby";
 
+    @AutoClose
     private final SessionHarness gateway = new SessionHarness();
-
-    @AfterEach
-    void close() {
-        gateway.close();
-    }
 
     private ClientFrame resume(long afterPosition, String epoch) {
         return ClientFrame.newBuilder().setSubscribe(Subscribe.newBuilder().setRequestId(9).setRoom(ROOM)

@@ -5,19 +5,15 @@ import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.client.v1.Subscribe;
 import io.switchboard.proto.client.v1.Unsubscribe;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Subscribe, Unsubscribe and a backend's room close, through the frames a connection gets. */
 class RoomSubscriptionsTest {
+    @AutoClose
     private SessionHarness gateway = new SessionHarness();
-
-    @AfterEach
-    void close() {
-        gateway.close();
-    }
 
     private static ClientFrame subscribe(int requestId, String room) {
         return ClientFrame.newBuilder().setSubscribe(Subscribe.newBuilder().setRequestId(requestId).setRoom(room))

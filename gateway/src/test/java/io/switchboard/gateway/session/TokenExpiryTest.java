@@ -10,7 +10,7 @@ import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.RefreshToken;
 import io.switchboard.proto.client.v1.ServerFrame;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,16 +25,12 @@ class TokenExpiryTest {
     private static final Instant SOONER = SessionHarness.NOW.plusSeconds(30);
     private static final Map<String, Object> GRANTS = SessionHarness.grantAll(SessionHarness.GRANTED_ROOMS);
 
+    @AutoClose
     private final SessionHarness gateway = new SessionHarness(SessionHarness.settings(), AuthzConfig.defaults(),
             Map.of("carol", SessionHarness.token("carol", EXPIRY, GRANTS),
                     "carol-later", SessionHarness.token("carol", LATER, GRANTS),
                     "carol-sooner", SessionHarness.token("carol", SOONER, GRANTS)));
     private final ConnectionRegistry connections = gateway.connections;
-
-    @AfterEach
-    void close() {
-        gateway.close();
-    }
 
     private static void refresh(SessionHarness.Connection c, int requestId, String token) {
         c.send(ClientFrame.newBuilder().setRefresh(RefreshToken.newBuilder().setRequestId(requestId).setToken(token))

@@ -14,6 +14,8 @@ import io.switchboard.devcerts.CertificateAuthority;
 import io.switchboard.devcerts.DevCertificates;
 import io.switchboard.devcerts.LeafSpec;
 import io.switchboard.devcerts.PemFiles;
+import io.switchboard.service.config.ConfigBuilder;
+import io.switchboard.service.tls.ServerTlsKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -64,6 +66,12 @@ public final class TlsFixture implements AutoCloseable {
     /** The tier's certificate, key and CA bundle: set them as its {@code *.grpc.tls.*} keys. */
     public PemFiles server() {
         return server;
+    }
+
+    /** Sets {@link #server()}'s certificate, key and CA bundle as the tier's gRPC TLS {@code keys}. */
+    public <C> ConfigBuilder<C> serving(ConfigBuilder<C> builder, ServerTlsKeys keys) {
+        return builder.set(keys.certificate, server.certificateChain()).set(keys.privateKey, server.privateKey())
+                .set(keys.trustCertificates, server.caBundle());
     }
 
     /** A client identity of the tier's authority: set it as a caller's {@code *.grpc-client.tls.*} keys. */
