@@ -4,7 +4,7 @@ import { SwitchboardClient, type SwitchboardClientOptions } from '../src/client.
 import { SwitchboardError } from '../src/errors.js';
 import { ErrorCode } from '../src/gen/switchboard/client/v1/client_pb.js';
 import type { StateChange, SubscribedEvent, RoomMessage, TypingChange } from '../src/types.js';
-import { FakeScheduler, FakeWebSocket, flush, jwt, scripted } from './fakes.js';
+import { FakeScheduler, FakeWebSocket, fakeGatewayOptions, flush, jwt, scripted } from './fakes.js';
 
 interface Harness {
   client: SwitchboardClient;
@@ -18,13 +18,7 @@ function setup(options: Partial<SwitchboardClientOptions> = {}, token: () => str
   const sched = new FakeScheduler();
   const tokenReasons: string[] = [];
   const client = new SwitchboardClient({
-    url: 'ws://gateway/ws',
-    format: 'json',
-    WebSocket: FakeWebSocket,
-    // These tests are about WebSocket connections; the fallback's switch has tests of its own.
-    httpFallback: 'never',
-    scheduler: sched,
-    random: () => 0.5,
+    ...fakeGatewayOptions(sched),
     token: ({ reason }) => {
       tokenReasons.push(reason);
       return token();

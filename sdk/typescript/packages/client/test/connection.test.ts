@@ -7,19 +7,13 @@ import { Emitter } from '../src/emitter.js';
 import type { SwitchboardError } from '../src/errors.js';
 import { resolveSettings, type ClientEvents, type SwitchboardClientOptions } from '../src/options.js';
 import type { StateChange } from '../src/types.js';
-import { FakeScheduler, FakeWebSocket, flush } from './fakes.js';
+import { FakeScheduler, FakeWebSocket, fakeGatewayOptions, flush } from './fakes.js';
 
 function setup(options: Partial<SwitchboardClientOptions> = {}) {
   const sched = new FakeScheduler();
   const settings = resolveSettings({
-    url: 'ws://gateway/ws',
+    ...fakeGatewayOptions(sched),
     token: () => 'token',
-    format: 'json',
-    WebSocket: FakeWebSocket,
-    // These tests are about WebSocket connections; the fallback's switch has tests of its own.
-    httpFallback: 'never',
-    scheduler: sched,
-    random: () => 0.5,
     backoff: { initialMs: 1000, maxMs: 8000 },
     ...options,
   });

@@ -2,6 +2,7 @@ import { create, fromJsonString, toJsonString, type MessageInitShape } from '@bu
 import { ClientFrameSchema, ServerFrameSchema, type ClientFrame } from '../src/gen/switchboard/client/v1/client_pb.js';
 import type { Scheduler, TimerHandle } from '../src/timers.js';
 import type { WebSocketLike } from '../src/client.js';
+import type { SwitchboardClientOptions } from '../src/options.js';
 
 /** A deterministic clock and timer queue: time moves only in advance(). */
 export class FakeScheduler implements Scheduler {
@@ -53,6 +54,21 @@ export class FakeScheduler implements Scheduler {
 
 export function flush(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * A client's options for the fake gateway: JSON over {@link FakeWebSocket} (never the HTTP fallback, whose switch has
+ * tests of its own), timers on `sched` and a fixed backoff jitter. The caller adds the token provider.
+ */
+export function fakeGatewayOptions(sched: FakeScheduler): Omit<SwitchboardClientOptions, 'token'> {
+  return {
+    url: 'ws://gateway/ws',
+    format: 'json',
+    WebSocket: FakeWebSocket,
+    httpFallback: 'never',
+    scheduler: sched,
+    random: () => 0.5,
+  };
 }
 
 type ServerInit = MessageInitShape<typeof ServerFrameSchema>['frame'];

@@ -6,7 +6,7 @@ import type { SwitchboardError } from '../src/errors.js';
 import { FILE_CHUNK_CONTENT_TYPE, FILE_MANIFEST_CONTENT_TYPE, manifestJson, type FileManifest, type FileProgress, type IncompleteFile, type ReceivedFile } from '../src/files.js';
 import { ErrorCode, RecoveryFailure } from '../src/gen/switchboard/client/v1/client_pb.js';
 import type { RoomMessage, StateChange } from '../src/types.js';
-import { FakeScheduler, FakeWebSocket, flush } from './fakes.js';
+import { FakeScheduler, FakeWebSocket, fakeGatewayOptions, flush } from './fakes.js';
 
 const CHUNK = 1024;
 
@@ -29,12 +29,7 @@ interface Harness {
 function setup(): Harness {
   const sched = new FakeScheduler();
   const client = new SwitchboardClient({
-    url: 'ws://gateway/ws',
-    format: 'json',
-    WebSocket: FakeWebSocket,
-    httpFallback: 'never',
-    scheduler: sched,
-    random: () => 0.5,
+    ...fakeGatewayOptions(sched),
     token: () => 'opaque-token',
     files: { chunkBytes: CHUNK, window: 4 },
   });
