@@ -57,6 +57,14 @@ async function reconnect(h: Harness, ws: FakeWebSocket, code = 1006): Promise<Fa
   return accept();
 }
 
+/** Subscribes to 'chat', answers Subscribed at epoch e1 and `nextPosition`, then reconnects: returns the new socket. */
+async function subscribedThenReconnected(h: Harness, nextPosition: bigint): Promise<FakeWebSocket> {
+  const ws = await connect(h);
+  void h.client.subscribe('chat');
+  ws.receive({ case: 'subscribed', value: { requestId: ws.frames('subscribe')[0]!.requestId, room: 'chat', epoch: 'e1', nextPosition } });
+  return reconnect(h, ws);
+}
+
 function message(room: string, position: bigint, id: string, epoch = 'e1', sender = 'bob') {
   return { case: 'message' as const, value: { room, position, id, sender, epoch, payload: new TextEncoder().encode(id) } };
 }
@@ -294,10 +302,7 @@ describe('subscriptions, resume and dedup', () => {
 
   test('does not adopt next_position while messages are replayed', async () => {
     const h = setup();
-    let ws = await connect(h);
-    void h.client.subscribe('chat');
-    ws.receive({ case: 'subscribed', value: { requestId: ws.frames('subscribe')[0]!.requestId, room: 'chat', epoch: 'e1', nextPosition: 5n } });
-    ws = await reconnect(h, ws);
+    let ws = await subscribedThenReconnected(h, 5n);
     const events: SubscribedEvent[] = [];
     h.client.on('subscribed', (e) => events.push(e));
     const r = ws.frames('subscribe')[0]!;
@@ -351,10 +356,7 @@ describe('subscriptions, resume and dedup', () => {
 
   test('an epoch change resets the tracked position', async () => {
     const h = setup();
-    let ws = await connect(h);
-    void h.client.subscribe('chat');
-    ws.receive({ case: 'subscribed', value: { requestId: ws.frames('subscribe')[0]!.requestId, room: 'chat', epoch: 'e1', nextPosition: 50n } });
-    ws = await reconnect(h, ws);
+    const ws = await subscribedThenReconnected(h, 50n);
     const events: SubscribedEvent[] = [];
     h.client.on('subscribed', (e) => events.push(e));
     ws.receive({ case: 'subscribed', value: { requestId: ws.frames('subscribe')[0]!.requestId, room: 'chat', epoch: 'e2', nextPosition: 3n, recoveryFailure: 2 } });
@@ -366,10 +368,7 @@ describe('subscriptions, resume and dedup', () => {
 
   test('RECOVERY_UNAVAILABLE retries the same resuming subscribe', async () => {
     const h = setup({ backoff: { initialMs: 100 } });
-    let ws = await connect(h);
-    void h.client.subscribe('chat');
-    ws.receive({ case: 'subscribed', value: { requestId: ws.frames('subscribe')[0]!.requestId, room: 'chat', epoch: 'e1', nextPosition: 8n } });
-    ws = await reconnect(h, ws);
+    const ws = await subscribedThenReconnected(h, 8n);
     const first = ws.frames('subscribe')[0]!;
     ws.receive({ case: 'error', value: { requestId: first.requestId, code: ErrorCode.RECOVERY_UNAVAILABLE, retriable: true, room: 'chat' } });
     await h.sched.advance(100);
