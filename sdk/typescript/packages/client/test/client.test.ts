@@ -4,7 +4,7 @@ import { SwitchboardClient, type SwitchboardClientOptions } from '../src/client.
 import { SwitchboardError } from '../src/errors.js';
 import { ErrorCode } from '../src/gen/switchboard/client/v1/client_pb.js';
 import type { StateChange, SubscribedEvent, RoomMessage, TypingChange } from '../src/types.js';
-import { FakeScheduler, FakeWebSocket, fakeGatewayOptions, flush, jwt, scripted } from './fakes.js';
+import { acceptWithInbox, FakeScheduler, FakeWebSocket, fakeGatewayOptions, flush, jwt, scripted } from './fakes.js';
 
 interface Harness {
   client: SwitchboardClient;
@@ -737,16 +737,6 @@ describe('member lists (versioned presence)', () => {
 });
 
 describe('inbox (stored direct messages)', () => {
-  /** Completes the handshake as a gateway that stores direct messages: Connected names the inbox and its epoch. */
-  async function acceptWithInbox(userId = 'alice', inbox = `inbox:${userId}`): Promise<FakeWebSocket> {
-    await flush();
-    const ws = FakeWebSocket.last();
-    ws.open();
-    ws.receive({ case: 'connected', value: { sessionId: `session-${FakeWebSocket.instances.length}`, userId, inbox, inboxEpoch: 'ie' } });
-    await flush();
-    return ws;
-  }
-
   test('stored direct messages carry stored, keep their order per user and resolve with the inbox position', async () => {
     const h = setup();
     h.client.connect();

@@ -57,6 +57,19 @@ export function flush(): Promise<void> {
 }
 
 /**
+ * Completes the handshake of the socket the client just opened, as a gateway that stores direct messages: Connected
+ * names the inbox (none: `inbox` '') and its epoch.
+ */
+export async function acceptWithInbox(userId = 'alice', inbox = `inbox:${userId}`): Promise<FakeWebSocket> {
+  await flush();
+  const ws = FakeWebSocket.last();
+  ws.open();
+  ws.receive({ case: 'connected', value: { sessionId: `session-${FakeWebSocket.instances.length}`, userId, inbox, inboxEpoch: 'ie' } });
+  await flush();
+  return ws;
+}
+
+/**
  * A client's options for the fake gateway: JSON over {@link FakeWebSocket} (never the HTTP fallback, whose switch has
  * tests of its own), timers on `sched` and a fixed backoff jitter. The caller adds the token provider.
  */
