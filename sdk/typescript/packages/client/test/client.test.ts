@@ -4,7 +4,7 @@ import { SwitchboardClient, type SwitchboardClientOptions } from '../src/client.
 import { SwitchboardError } from '../src/errors.js';
 import { ErrorCode } from '../src/gen/switchboard/client/v1/client_pb.js';
 import type { StateChange, SubscribedEvent, RoomMessage, TypingChange } from '../src/types.js';
-import { FakeScheduler, FakeWebSocket, flush, jwt, scripted } from './fakes.js';
+import { acceptWithInbox, FakeScheduler, FakeWebSocket, fakeGatewayOptions, flush, jwt, scripted } from './fakes.js';
 
 interface Harness {
   client: SwitchboardClient;
@@ -18,13 +18,7 @@ function setup(options: Partial<SwitchboardClientOptions> = {}, token: () => str
   const sched = new FakeScheduler();
   const tokenReasons: string[] = [];
   const client = new SwitchboardClient({
-    url: 'ws://gateway/ws',
-    format: 'json',
-    WebSocket: FakeWebSocket,
-    // These tests are about WebSocket connections; the fallback's switch has tests of its own.
-    httpFallback: 'never',
-    scheduler: sched,
-    random: () => 0.5,
+    ...fakeGatewayOptions(sched),
     token: ({ reason }) => {
       tokenReasons.push(reason);
       return token();
@@ -61,6 +55,14 @@ async function reconnect(h: Harness, ws: FakeWebSocket, code = 1006): Promise<Fa
   const delay = h.states[h.states.length - 1]!.delayMs!;
   await h.sched.advance(delay);
   return accept();
+}
+
+/** Subscribes to 'chat', answers Subscribed at epoch e1 and `nextPosition`, then reconnects: returns the new socket. */
+async function subscribedThenReconnected(h: Harness, nextPosition: bigint): Promise<FakeWebSocket> {
+  const ws = await connect(h);
+  void h.client.subscribe('chat');
+  ws.receive({ case: 'subscribed', value: { requestId: ws.frames('subscribe')[0]!.requestId, room: 'chat', epoch: 'e1', nextPosition } });
+  return reconnect(h, ws);
 }
 
 function message(room: string, position: bigint, id: string, epoch = 'e1', sender = 'bob') {
@@ -300,10 +302,7 @@ describe('subscriptions, resume and dedup', () => {
 
   test('does not adopt next_position while messages are replayed', async () => {
     const h = setup();
-    let ws = await connect(h);
-    void h.client.subscribe('chat');
-    ws.receive({ case: 'subscribed', value: { requestId: ws.frames('subscribe')[0]!.requestId, room: 'chat', epoch: 'e1', nextPosition: 5n } });
-    ws = await reconnect(h, ws);
+    let ws = await subscribedThenReconnected(h, 5n);
     const events: SubscribedEvent[] = [];
     h.client.on('subscribed', (e) => events.push(e));
     const r = ws.frames('subscribe')[0]!;
@@ -357,10 +356,7 @@ describe('subscriptions, resume and dedup', () => {
 
   test('an epoch change resets the tracked position', async () => {
     const h = setup();
-    let ws = await connect(h);
-    void h.client.subscribe('chat');
-    ws.receive({ case: 'subscribed', value: { requestId: ws.frames('subscribe')[0]!.requestId, room: 'chat', epoch: 'e1', nextPosition: 50n } });
-    ws = await reconnect(h, ws);
+    const ws = await subscribedThenReconnected(h, 50n);
     const events: SubscribedEvent[] = [];
     h.client.on('subscribed', (e) => events.push(e));
     ws.receive({ case: 'subscribed', value: { requestId: ws.frames('subscribe')[0]!.requestId, room: 'chat', epoch: 'e2', nextPosition: 3n, recoveryFailure: 2 } });
@@ -372,10 +368,7 @@ describe('subscriptions, resume and dedup', () => {
 
   test('RECOVERY_UNAVAILABLE retries the same resuming subscribe', async () => {
     const h = setup({ backoff: { initialMs: 100 } });
-    let ws = await connect(h);
-    void h.client.subscribe('chat');
-    ws.receive({ case: 'subscribed', value: { requestId: ws.frames('subscribe')[0]!.requestId, room: 'chat', epoch: 'e1', nextPosition: 8n } });
-    ws = await reconnect(h, ws);
+    const ws = await subscribedThenReconnected(h, 8n);
     const first = ws.frames('subscribe')[0]!;
     ws.receive({ case: 'error', value: { requestId: first.requestId, code: ErrorCode.RECOVERY_UNAVAILABLE, retriable: true, room: 'chat' } });
     await h.sched.advance(100);
@@ -744,16 +737,6 @@ describe('member lists (versioned presence)', () => {
 });
 
 describe('inbox (stored direct messages)', () => {
-  /** Completes the handshake as a gateway that stores direct messages: Connected names the inbox and its epoch. */
-  async function acceptWithInbox(userId = 'alice', inbox = `inbox:${userId}`): Promise<FakeWebSocket> {
-    await flush();
-    const ws = FakeWebSocket.last();
-    ws.open();
-    ws.receive({ case: 'connected', value: { sessionId: `session-${FakeWebSocket.instances.length}`, userId, inbox, inboxEpoch: 'ie' } });
-    await flush();
-    return ws;
-  }
-
   test('stored direct messages carry stored, keep their order per user and resolve with the inbox position', async () => {
     const h = setup();
     h.client.connect();

@@ -7,19 +7,13 @@ import { Emitter } from '../src/emitter.js';
 import type { SwitchboardError } from '../src/errors.js';
 import { resolveSettings, type ClientEvents, type SwitchboardClientOptions } from '../src/options.js';
 import type { StateChange } from '../src/types.js';
-import { FakeScheduler, FakeWebSocket, flush } from './fakes.js';
+import { FakeScheduler, FakeWebSocket, fakeGatewayOptions, flush } from './fakes.js';
 
 function setup(options: Partial<SwitchboardClientOptions> = {}) {
   const sched = new FakeScheduler();
   const settings = resolveSettings({
-    url: 'ws://gateway/ws',
+    ...fakeGatewayOptions(sched),
     token: () => 'token',
-    format: 'json',
-    WebSocket: FakeWebSocket,
-    // These tests are about WebSocket connections; the fallback's switch has tests of its own.
-    httpFallback: 'never',
-    scheduler: sched,
-    random: () => 0.5,
     backoff: { initialMs: 1000, maxMs: 8000 },
     ...options,
   });
@@ -48,15 +42,20 @@ async function handshake(userId = 'alice'): Promise<FakeWebSocket> {
   return ws;
 }
 
+/** A fresh harness whose machine is started and through the handshake: the harness and its socket. */
+async function connected(options: Partial<SwitchboardClientOptions> = {}) {
+  const h = setup(options);
+  h.machine.start();
+  return { h, ws: await handshake() };
+}
+
 beforeEach(() => {
   FakeWebSocket.instances = [];
 });
 
 describe('ConnectionStateMachine', () => {
   test('sends Connect with the token and client name, then reports Connected and hands on later frames', async () => {
-    const h = setup({ clientName: 'test-app' });
-    h.machine.start();
-    const ws = await handshake();
+    const { h, ws } = await connected({ clientName: 'test-app' });
     assert.deepEqual(ws.frames('connect'), [{ $typeName: 'switchboard.client.v1.Connect', token: 'token', client: 'test-app' }]);
     assert.equal(h.machine.state, 'connected');
     assert.equal(h.machine.info?.userId, 'alice');
@@ -75,9 +74,7 @@ describe('ConnectionStateMachine', () => {
   });
 
   test('a lost connection is torn down once, and its late events are ignored', async () => {
-    const h = setup();
-    h.machine.start();
-    const ws = await handshake();
+    const { h, ws } = await connected();
     const onmessage = ws.onmessage!;
     ws.serverClose(1006);
     assert.equal(h.machine.current, undefined);
@@ -100,9 +97,7 @@ describe('ConnectionStateMachine', () => {
   });
 
   test('a Drain sets the reconnect delay of the close that follows: random within reconnect_within_ms', async () => {
-    const h = setup();
-    h.machine.start();
-    const ws = await handshake();
+    const { h, ws } = await connected();
     ws.receive({ case: 'drain', value: { reconnectWithinMs: 4000 } });
     assert.deepEqual(h.calls, ['connected:token'], 'a Drain is the connection\'s business');
     ws.serverClose(3000, 'draining');
@@ -112,9 +107,7 @@ describe('ConnectionStateMachine', () => {
   });
 
   test('a terminal close code fails waiting work and closes; connect() restarts', async () => {
-    const h = setup();
-    h.machine.start();
-    const ws = await handshake();
+    const { h, ws } = await connected();
     ws.serverClose(3502, 'banned');
     assert.equal(h.machine.state, 'closed');
     assert.equal(h.calls.at(-1), 'failed:3502');
@@ -163,9 +156,7 @@ describe('ConnectionStateMachine', () => {
     assert.deepEqual(idle.calls, ['closed:CLOSED']);
     assert.deepEqual(idle.states, [{ state: 'closed', previous: 'disconnected' }]);
 
-    const h = setup();
-    h.machine.start();
-    const ws = await handshake();
+    const { h, ws } = await connected();
     h.machine.close();
     assert.equal(ws.closedByClient, 1000);
     assert.deepEqual(h.calls, ['connected:token', 'lost', 'closed:CLOSED']);
@@ -175,18 +166,14 @@ describe('ConnectionStateMachine', () => {
   });
 
   test('an undecodable frame is reported and the connection stays', async () => {
-    const h = setup();
-    h.machine.start();
-    const ws = await handshake();
+    const { h, ws } = await connected();
     ws.onmessage!({ data: new Uint8Array([1]) });
     assert.equal(h.errors[0]!.code, 'DECODE');
     assert.equal(h.machine.state, 'connected');
   });
 
   test('a send that throws is reported, not thrown', async () => {
-    const h = setup();
-    h.machine.start();
-    const ws = await handshake();
+    const { h, ws } = await connected();
     ws.send = () => {
       throw new Error('socket closing');
     };
@@ -195,9 +182,7 @@ describe('ConnectionStateMachine', () => {
   });
 
   test('pings when idle and drops a link whose ping goes unanswered', async () => {
-    const h = setup({ pingIntervalMs: 1000 });
-    h.machine.start();
-    const ws = await handshake();
+    const { h, ws } = await connected({ pingIntervalMs: 1000 });
     await h.sched.advance(1000);
     assert.equal(ws.frames('ping').length, 1);
     ws.receive({ case: 'pong', value: { nonce: 1n } });

@@ -2,6 +2,7 @@ import { create, fromJsonString, toJsonString, type MessageInitShape } from '@bu
 import { ClientFrameSchema, ServerFrameSchema, type ClientFrame } from '../src/gen/switchboard/client/v1/client_pb.js';
 import type { Scheduler, TimerHandle } from '../src/timers.js';
 import type { WebSocketLike } from '../src/client.js';
+import type { SwitchboardClientOptions } from '../src/options.js';
 
 /** A deterministic clock and timer queue: time moves only in advance(). */
 export class FakeScheduler implements Scheduler {
@@ -53,6 +54,34 @@ export class FakeScheduler implements Scheduler {
 
 export function flush(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Completes the handshake of the socket the client just opened, as a gateway that stores direct messages: Connected
+ * names the inbox (none: `inbox` '') and its epoch.
+ */
+export async function acceptWithInbox(userId = 'alice', inbox = `inbox:${userId}`): Promise<FakeWebSocket> {
+  await flush();
+  const ws = FakeWebSocket.last();
+  ws.open();
+  ws.receive({ case: 'connected', value: { sessionId: `session-${FakeWebSocket.instances.length}`, userId, inbox, inboxEpoch: 'ie' } });
+  await flush();
+  return ws;
+}
+
+/**
+ * A client's options for the fake gateway: JSON over {@link FakeWebSocket} (never the HTTP fallback, whose switch has
+ * tests of its own), timers on `sched` and a fixed backoff jitter. The caller adds the token provider.
+ */
+export function fakeGatewayOptions(sched: FakeScheduler): Omit<SwitchboardClientOptions, 'token'> {
+  return {
+    url: 'ws://gateway/ws',
+    format: 'json',
+    WebSocket: FakeWebSocket,
+    httpFallback: 'never',
+    scheduler: sched,
+    random: () => 0.5,
+  };
 }
 
 type ServerInit = MessageInitShape<typeof ServerFrameSchema>['frame'];

@@ -6,7 +6,7 @@ import type { SwitchboardError } from '../src/errors.js';
 import { FILE_CHUNK_CONTENT_TYPE, FILE_MANIFEST_CONTENT_TYPE, manifestJson, type FileManifest, type FileProgress, type IncompleteFile, type ReceivedFile } from '../src/files.js';
 import { ErrorCode, RecoveryFailure } from '../src/gen/switchboard/client/v1/client_pb.js';
 import type { RoomMessage, StateChange } from '../src/types.js';
-import { FakeScheduler, FakeWebSocket, flush } from './fakes.js';
+import { acceptWithInbox, FakeScheduler, FakeWebSocket, fakeGatewayOptions, flush } from './fakes.js';
 
 const CHUNK = 1024;
 
@@ -29,12 +29,7 @@ interface Harness {
 function setup(): Harness {
   const sched = new FakeScheduler();
   const client = new SwitchboardClient({
-    url: 'ws://gateway/ws',
-    format: 'json',
-    WebSocket: FakeWebSocket,
-    httpFallback: 'never',
-    scheduler: sched,
-    random: () => 0.5,
+    ...fakeGatewayOptions(sched),
     token: () => 'opaque-token',
     files: { chunkBytes: CHUNK, window: 4 },
   });
@@ -49,16 +44,6 @@ function setup(): Harness {
   client.on('message', (m) => seen.messages.push(m));
   client.on('error', () => {});
   return { client, sched, states, seen };
-}
-
-/** Completes the handshake of the socket the client just opened, as a gateway that stores direct messages (or not: inbox ''). */
-async function accept(userId = 'alice', inbox = `inbox:${userId}`): Promise<FakeWebSocket> {
-  await flush();
-  const ws = FakeWebSocket.last();
-  ws.open();
-  ws.receive({ case: 'connected', value: { sessionId: `session-${FakeWebSocket.instances.length}`, userId, inbox, inboxEpoch: 'ie' } });
-  await flush();
-  return ws;
 }
 
 /** Lets promises settle until `done()` holds: hashing runs on Web Crypto, which answers asynchronously. */
@@ -86,7 +71,7 @@ describe('sending a file to a user', () => {
   test('the manifest, then the chunks in the window, go as stored direct messages with the file ids; a cut connection resends only what was not acknowledged', async () => {
     const h = setup();
     h.client.connect();
-    let ws = await accept();
+    let ws = await acceptWithInbox();
     const data = bytes(CHUNK * 5 + 10);
     const progress: FileProgress[] = [];
     const transfer = h.client.sendFileToUser('bob', data, { name: 'a.bin', contentType: 'application/octet-stream', fileId: 'f1', onProgress: (p) => progress.push(p) });
@@ -112,7 +97,7 @@ describe('sending a file to a user', () => {
 
     ws.serverClose(1006);
     await h.sched.advance(h.states.at(-1)!.delayMs!);
-    ws = await accept();
+    ws = await acceptWithInbox();
     await flush();
     // The two in flight again, with their ids, then the window fills with the rest; nothing acknowledged goes twice.
     assert.deepEqual(ws.frames('direct').map((d) => d.id), ['f1.2', 'f1.3', 'f1.4', 'f1.5']);
@@ -127,7 +112,7 @@ describe('sending a file to a user', () => {
   test('a gateway that does not store direct messages fails the transfer with BAD_REQUEST, sending nothing', async () => {
     const h = setup();
     h.client.connect();
-    const ws = await accept('alice', '');
+    const ws = await acceptWithInbox('alice', '');
     const transfer = h.client.sendFileToUser('bob', bytes(10));
     await assert.rejects(transfer.done, (e: SwitchboardError) => e.code === ErrorCode.BAD_REQUEST);
     assert.deepEqual(ws.frames('direct'), []);
@@ -165,7 +150,7 @@ describe('receiving files in the inbox', () => {
   test('a file in the inbox is an inboxFile (once, a repeat dropped), not inboxMessage; a room\'s file stays a file', async () => {
     const h = setup();
     h.client.connect();
-    await accept();
+    await acceptWithInbox();
     const ws = await subscribed('inbox:alice', () => h.client.subscribeInbox());
     await subscribed('team', () => h.client.subscribe('team'));
     const data = bytes(CHUNK * 2 + 3);
@@ -190,12 +175,12 @@ describe('receiving files in the inbox', () => {
   test('a file in progress in the inbox is reported incomplete when the inbox\'s resume does not recover', async () => {
     const h = setup();
     h.client.connect();
-    let ws = await accept();
+    let ws = await acceptWithInbox();
     await subscribed('inbox:alice', () => h.client.subscribeInbox());
     fileMessages('inbox:alice', 'bob', 'f7', bytes(CHUNK * 3), 1n).slice(0, 2).forEach((m) => deliver(ws, m));
     ws.serverClose(1006);
     await h.sched.advance(h.states.at(-1)!.delayMs!);
-    ws = await accept();
+    ws = await acceptWithInbox();
     const again = ws.frames('subscribe')[0]!;
     ws.receive({ case: 'subscribed', value: { requestId: again.requestId, room: 'inbox:alice', epoch: 'ie2', recovered: false, recoveryFailure: RecoveryFailure.POSITION_EXPIRED, nextPosition: 0n } });
     await flush();

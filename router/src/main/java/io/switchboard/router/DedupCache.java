@@ -1,7 +1,6 @@
 package io.switchboard.router;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 import java.time.Duration;
@@ -42,12 +41,9 @@ final class DedupCache {
     private final Cache<Object, Object> cache;
 
     DedupCache(long maxEntries, Duration ttl, Ticker ticker) {
-        this.cache = Caffeine.newBuilder()
+        this.cache = RouterCaches.onCallingThread(ticker)
                 .maximumSize(maxEntries)
                 .expireAfterWrite(ttl)
-                .ticker(ticker)
-                // Maintenance on the calling thread: no hidden pool, and eviction is deterministic in tests.
-                .executor(Runnable::run)
                 .build();
     }
 

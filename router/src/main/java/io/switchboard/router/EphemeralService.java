@@ -6,12 +6,12 @@ import io.grpc.stub.StreamObserver;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
 import io.switchboard.proto.internal.v1.EphemeralRequest;
 import io.switchboard.proto.internal.v1.EphemeralResponse;
+import io.switchboard.service.Futures;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code RouterService.PublishEphemeral}: validate, throttle per (user, room, kind), write one {@link
@@ -67,13 +67,7 @@ final class EphemeralService {
         }
         Instant now = clock.instant();
         EphemeralRecord record = event.toBuilder().setTtlMs(ttlMillis).setTime(PublishService.timestamp(now)).build();
-        CompletableFuture<Void> written;
-        try {
-            written = log.appendEphemeral(record, now);
-        } catch (RuntimeException e) {
-            written = CompletableFuture.failedFuture(e);
-        }
-        written.whenComplete((ignored, failure) -> {
+        Futures.started(() -> log.appendEphemeral(record, now)).whenComplete((ignored, failure) -> {
             limiter.release();
             if (failure != null) {
                 // Not written: let the client's retry through the throttle.

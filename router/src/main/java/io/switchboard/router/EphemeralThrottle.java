@@ -1,7 +1,6 @@
 package io.switchboard.router;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 import java.time.Duration;
@@ -27,12 +26,9 @@ final class EphemeralThrottle {
     EphemeralThrottle(Duration minInterval, long maxEntries, Ticker ticker) {
         Objects.requireNonNull(minInterval, "minInterval");
         this.enabled = minInterval.isPositive();
-        this.recent = Caffeine.newBuilder()
+        this.recent = RouterCaches.onCallingThread(ticker)
                 .maximumSize(maxEntries)
                 .expireAfterWrite(minInterval)
-                .ticker(ticker)
-                // Maintenance on the calling thread: no hidden pool, and expiry is deterministic in tests.
-                .executor(Runnable::run)
                 .build();
     }
 

@@ -1,7 +1,6 @@
 package io.switchboard.router;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.grpc.Channel;
 import io.grpc.Context;
@@ -46,11 +45,9 @@ final class PresenceLookup {
     PresenceLookup(List<? extends Channel> channels, Duration timeout, Duration ttl, long maxEntries, Ticker ticker) {
         this.instances = new Failover<>(channels.stream().map(PresenceServiceGrpc::newStub).toList());
         this.timeout = timeout;
-        this.cache = Caffeine.newBuilder()
+        this.cache = RouterCaches.onCallingThread(ticker)
                 .maximumSize(maxEntries)
                 .expireAfterWrite(ttl)
-                .ticker(ticker)
-                .executor(Runnable::run)
                 .buildAsync();
     }
 

@@ -1,7 +1,6 @@
 package io.switchboard.router;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.switchboard.proto.internal.v1.PublishSequence;
 
@@ -40,11 +39,9 @@ final class PublishSequencer {
     private final Cache<String, Lane> lanes;
 
     PublishSequencer(Ticker ticker) {
-        this.lanes = Caffeine.newBuilder()
+        this.lanes = RouterCaches.onCallingThread(ticker)
                 .maximumSize(MAX_LANES)
                 .expireAfterAccess(LANE_IDLE)
-                .ticker(ticker)
-                .executor(Runnable::run)
                 .build();
     }
 

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Files over the client against a fake transport, on a manual scheduler and a fake clock. */
@@ -35,6 +35,7 @@ class FileTransferTest {
     private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final ManualScheduler scheduler = new ManualScheduler(clock);
     private final FakeConnector server = new FakeConnector(clock);
+    @AutoClose
     private SwitchboardClient client;
     private long position = 100;
 
@@ -49,13 +50,6 @@ class FileTransferTest {
         client.connect();
         server.current().accept();
         return client;
-    }
-
-    @AfterEach
-    void close() {
-        if (client != null) {
-            client.close();
-        }
     }
 
     private static byte[] bytes(int size) {

@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +27,7 @@ class MemberListTest {
     private final ManualScheduler scheduler = new ManualScheduler(clock);
     private final FakeConnector server = new FakeConnector(clock);
     private final List<MemberList> seen = new ArrayList<>();
+    @AutoClose
     private SwitchboardClient client;
     private Subscription subscription;
 
@@ -50,11 +51,6 @@ class MemberListTest {
                 seen.add(members);
             }
         });
-    }
-
-    @AfterEach
-    void close() {
-        client.close();
     }
 
     /** Answers the latest Subscribe; returns the member query it started. */

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,19 +33,13 @@ class StoredDirectMessagesTest {
     private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final ManualScheduler scheduler = new ManualScheduler(clock);
     private final FakeConnector server = new FakeConnector(clock);
+    @AutoClose
     private SwitchboardClient client;
 
     private SwitchboardClient start(UnaryOperator<SwitchboardClient.Builder> builder) {
         client = builder.apply(SwitchboardClientTest.onFakeServer(clock, scheduler, server)).build();
         client.connect();
         return client;
-    }
-
-    @AfterEach
-    void close() {
-        if (client != null) {
-            client.close();
-        }
     }
 
     private CompletableFuture<Ack> send(String user, String id) {

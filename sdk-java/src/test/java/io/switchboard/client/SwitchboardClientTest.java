@@ -33,7 +33,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,6 +49,7 @@ class SwitchboardClientTest {
     private final List<String> tokensIssued = new ArrayList<>();
     private final List<SwitchboardException> errors = new ArrayList<>();
     private Duration tokenLifetime = Duration.ofHours(1);
+    @AutoClose
     private SwitchboardClient client;
 
     /** {@link #onFakeServer}'s client, with a token provider that records its tokens and uses {@code tokenLifetime}. */
@@ -66,13 +67,6 @@ class SwitchboardClientTest {
         client.addErrorListener(errors::add);
         client.connect();
         return client;
-    }
-
-    @AfterEach
-    void closeClient() {
-        if (client != null) {
-            client.close();
-        }
     }
 
     /**

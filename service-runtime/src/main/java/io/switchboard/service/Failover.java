@@ -52,13 +52,7 @@ public final class Failover<T> {
     private <R> void attempt(Function<? super T, CompletableFuture<R>> call, int first, int tried,
                              CompletableFuture<R> result) {
         int index = (first + tried) % targets.size();
-        CompletableFuture<R> attempt;
-        try {
-            attempt = call.apply(targets.get(index));
-        } catch (RuntimeException e) {
-            attempt = CompletableFuture.failedFuture(e);
-        }
-        attempt.whenComplete((response, failure) -> {
+        Futures.started(() -> call.apply(targets.get(index))).whenComplete((response, failure) -> {
             if (failure == null) {
                 preferred.set(index);
                 result.complete(response);

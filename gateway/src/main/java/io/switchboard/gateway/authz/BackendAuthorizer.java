@@ -23,6 +23,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.switchboard.auth.capability.Verb;
 import io.switchboard.proto.api.v1.AuthorizeRequest;
 import io.switchboard.proto.api.v1.AuthorizeResponse;
+import io.switchboard.service.Futures;
 
 /**
  * Asks the application's backend ({@code switchboard.api.v1.Authorizer/Authorize}) whether a user may do a verb
@@ -120,13 +121,7 @@ public final class BackendAuthorizer {
                 .setSessionId(sessionId)
                 .build();
         long start = System.nanoTime();
-        CompletableFuture<AuthorizeResponse> response;
-        try {
-            response = call.apply(request);
-        } catch (RuntimeException e) {
-            response = CompletableFuture.failedFuture(e);
-        }
-        return response.handle((r, failure) -> {
+        return Futures.started(() -> call.apply(request)).handle((r, failure) -> {
             long nanos = System.nanoTime() - start;
             if (failure != null) {
                 breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);

@@ -17,6 +17,7 @@ import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.ReadDirection;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
+import io.switchboard.service.Futures;
 
 /**
  * Reads the messages a resuming subscription missed: every message of the room with a position in
@@ -135,13 +136,8 @@ public final class ResumeReader {
      * @return the page; fails with the history call's failure (map it with {@link HistoryStatusMapper})
      */
     public CompletableFuture<GapPage> next(String room, String epoch, long after, long until) {
-        CompletableFuture<Page> read;
-        try {
-            read = page(room, epoch, after, until);
-        } catch (RuntimeException e) {
-            read = CompletableFuture.failedFuture(e);
-        }
-        return read.thenApply(page -> gapPage(room, after, until, page));
+        return Futures.started(() -> page(room, epoch, after, until))
+                .thenApply(page -> gapPage(room, after, until, page));
     }
 
     private static GapPage gapPage(String room, long after, long until, Page page) {

@@ -14,8 +14,8 @@ import io.switchboard.proto.client.v1.DirectMessage;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.SendToUserRequest;
-import io.switchboard.proto.internal.v1.SendToUserResponse;
 import io.switchboard.proto.internal.v1.Sender;
+import io.switchboard.service.Futures;
 
 /**
  * Turns a client's DirectMessage into {@code RouterService.SendToUser} (router chosen by rendezvous on
@@ -68,13 +68,7 @@ public final class DirectMessageHandler {
                 .setPayload(dm.getPayload())
                 .setContentType(dm.getContentType())
                 .build();
-        CompletableFuture<SendToUserResponse> call;
-        try {
-            call = router.sendToUser(request, timeout);
-        } catch (RuntimeException e) {
-            call = CompletableFuture.failedFuture(e);
-        }
-        return call.handle((response, failure) -> {
+        return Futures.started(() -> router.sendToUser(request, timeout)).handle((response, failure) -> {
             if (failure != null) {
                 return ServerFrames.error(dm.getRequestId(), StatusMapper.map(failure), "");
             }

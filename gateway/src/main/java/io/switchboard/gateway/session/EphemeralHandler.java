@@ -13,8 +13,8 @@ import io.switchboard.proto.Names;
 import io.switchboard.proto.client.v1.Ephemeral;
 import io.switchboard.proto.client.v1.ErrorCode;
 import io.switchboard.proto.internal.v1.EphemeralRecord;
-import io.switchboard.proto.internal.v1.EphemeralResponse;
 import io.switchboard.proto.internal.v1.Sender;
+import io.switchboard.service.Futures;
 
 /**
  * Turns a client's Ephemeral frame into a router call: checks room, kind and payload size (the subscription check
@@ -68,13 +68,7 @@ public final class EphemeralHandler {
                 .setStop(e.getStop())
                 .setTime(ServerFrames.timestamp(clock.instant()))
                 .build();
-        CompletableFuture<EphemeralResponse> call;
-        try {
-            call = router.publishEphemeral(event, timeout);
-        } catch (RuntimeException ex) {
-            call = CompletableFuture.failedFuture(ex);
-        }
-        return call.handle((response, failure) -> {
+        return Futures.started(() -> router.publishEphemeral(event, timeout)).handle((response, failure) -> {
             if (failure != null) {
                 return Optional.of(StatusMapper.map(failure));
             }

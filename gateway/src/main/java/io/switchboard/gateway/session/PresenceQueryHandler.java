@@ -13,6 +13,7 @@ import io.switchboard.proto.client.v1.PresencePage;
 import io.switchboard.proto.client.v1.PresenceQuery;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.RoomMembersRequest;
+import io.switchboard.service.Futures;
 
 /**
  * Answers PresenceQuery frames from the presence service's RoomMembers (the subscription check is the session's),
@@ -52,14 +53,11 @@ public final class PresenceQueryHandler {
                 .setAfterUser(q.getAfterUser())
                 .setLimit(q.getLimit() == 0 ? 100 : q.getLimit())
                 .build();
-        CompletableFuture<io.switchboard.proto.internal.v1.RoomMembersResponse> call;
-        try {
-            call = eventsFlowing.getAsBoolean() ? directory.roomMembers(request)
-                    : CompletableFuture.failedFuture(Status.UNAVAILABLE
-                            .withDescription("this gateway does not relay presence events yet").asRuntimeException());
-        } catch (RuntimeException e) {
-            call = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<io.switchboard.proto.internal.v1.RoomMembersResponse> call = Futures.started(
+                () -> eventsFlowing.getAsBoolean() ? directory.roomMembers(request)
+                        : CompletableFuture.failedFuture(Status.UNAVAILABLE
+                                .withDescription("this gateway does not relay presence events yet")
+                                .asRuntimeException()));
         return call.handle((r, failure) -> {
             if (failure != null) {
                 return ServerFrames.error(q.getRequestId(), map(failure), q.getRoom());

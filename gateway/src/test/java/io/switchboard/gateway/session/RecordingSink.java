@@ -1,13 +1,14 @@
 package io.switchboard.gateway.session;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.switchboard.gateway.ws.FrameSink;
 import io.switchboard.gateway.ws.OutboundFrame;
+import io.switchboard.gateway.ws.Release;
 import io.switchboard.proto.client.v1.ServerFrame;
 
 /**
@@ -27,14 +28,7 @@ final class RecordingSink implements FrameSink {
 
     @Override
     public void send(OutboundFrame frame) {
-        try {
-            if (!gate.await(1, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("sink held for a minute");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while held", e);
-        }
+        Release.await(gate, Duration.ofMinutes(1));
         synchronized (this) {
             switch (frame.kind()) {
                 case BINARY -> {
