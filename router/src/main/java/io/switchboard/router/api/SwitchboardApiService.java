@@ -299,8 +299,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     @Override
     public void closeRoom(CloseRoomRequest request, StreamObserver<CloseRoomResponse> responses) {
         ServiceIdentity identity = identity();
-        Optional<Status> invalid = Names.clientRoomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
-                .or(() -> reasonProblem(request.getReason()));
+        Optional<Status> invalid = roomProblem(request.getRoom()).or(() -> reasonProblem(request.getReason()));
         if (!admitted(invalid, identity, 1, responses)) {
             return;
         }
@@ -313,7 +312,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     public void subscribeUser(SubscribeUserRequest request, StreamObserver<SubscribeUserResponse> responses) {
         ServiceIdentity identity = identity();
         Optional<Status> invalid = userProblem(request.getUserId())
-                .or(() -> Names.clientRoomProblem(request.getRoom()).map(SwitchboardApiService::invalid))
+                .or(() -> roomProblem(request.getRoom()))
                 .or(() -> Inboxes.isInbox(request.getRoom()) && !Inboxes.isInboxOf(request.getRoom(),
                         request.getUserId()) ? Optional.of(Status.PERMISSION_DENIED.withDescription("room: '"
                         + request.getRoom() + "' is another user's inbox")) : Optional.empty());
@@ -333,7 +332,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     public void unsubscribeUser(UnsubscribeUserRequest request, StreamObserver<UnsubscribeUserResponse> responses) {
         ServiceIdentity identity = identity();
         Optional<Status> invalid = userProblem(request.getUserId())
-                .or(() -> Names.clientRoomProblem(request.getRoom()).map(SwitchboardApiService::invalid))
+                .or(() -> roomProblem(request.getRoom()))
                 .or(() -> reasonProblem(request.getReason()));
         if (!admitted(invalid, identity, 1, responses)) {
             return;
@@ -359,7 +358,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
     @Override
     public void getRoomPresence(RoomPresenceRequest request, StreamObserver<RoomPresenceResponse> responses) {
         ServiceIdentity identity = identity();
-        Optional<Status> invalid = Names.clientRoomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
+        Optional<Status> invalid = roomProblem(request.getRoom())
                 .or(() -> limitProblem(request.getLimit(), MAX_PRESENCE_ITEMS));
         if (!admitted(invalid, identity, 1, responses)) {
             return;
@@ -396,7 +395,7 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
             case AFTER -> ReadDirection.READ_AFTER;
             case UNRECOGNIZED -> null;
         };
-        Optional<Status> invalid = Names.clientRoomProblem(request.getRoom()).map(SwitchboardApiService::invalid)
+        Optional<Status> invalid = roomProblem(request.getRoom())
                 .or(() -> limitProblem(request.getLimit(), MAX_HISTORY_LIMIT))
                 .or(() -> direction == null
                         ? Optional.of(invalid("direction: " + request.getDirectionValue()
@@ -497,6 +496,10 @@ public final class SwitchboardApiService extends SwitchboardApiGrpc.SwitchboardA
             }
         }
         return Optional.empty();
+    }
+
+    private static Optional<Status> roomProblem(String room) {
+        return Names.clientRoomProblem(room).map(SwitchboardApiService::invalid);
     }
 
     private static Optional<Status> userProblem(String userId) {
