@@ -8,6 +8,7 @@ import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.ControlRequest;
 import io.switchboard.proto.internal.v1.ControlResponse;
 import io.switchboard.proto.internal.v1.UserPresence;
+import io.switchboard.service.Futures;
 
 import java.time.Instant;
 import java.time.InstantSource;
@@ -68,16 +69,11 @@ final class ControlService {
             fail(responses, command, PublishStatus.tooManyInFlight());
             return;
         }
-        CompletableFuture<Integer> sent;
-        try {
-            sent = lookup ? addressed(user.get(), context)
-                    .thenCompose(target -> target.connections() == 0 ? CompletableFuture.completedFuture(0)
-                            : write(record.toBuilder().addAllGatewayIds(target.gateways()).build())
-                            .thenApply(ignored -> target.connections()))
-                    : write(record).thenApply(ignored -> 0);
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<Integer> sent = Futures.started(() -> lookup ? addressed(user.get(), context)
+                .thenCompose(target -> target.connections() == 0 ? CompletableFuture.completedFuture(0)
+                        : write(record.toBuilder().addAllGatewayIds(target.gateways()).build())
+                        .thenApply(ignored -> target.connections()))
+                : write(record).thenApply(ignored -> 0));
         sent.whenComplete((connections, failure) -> {
             limiter.release();
             if (failure != null) {

@@ -1,6 +1,7 @@
 package io.switchboard.router;
 
 import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.switchboard.proto.Messages;
@@ -9,6 +10,7 @@ import io.switchboard.proto.internal.v1.ControlRecord;
 import io.switchboard.proto.internal.v1.SendToUserRequest;
 import io.switchboard.proto.internal.v1.SendToUserResponse;
 import io.switchboard.proto.internal.v1.UserPresence;
+import io.switchboard.service.Futures;
 
 import java.time.Instant;
 import java.time.InstantSource;
@@ -81,19 +83,15 @@ final class DirectMessageService {
             answerDuplicate(earlier, responses);
             return;
         }
-        CompletableFuture<Integer> sent;
-        try {
-            sent = presence.lookup(request.getUserId(), context.getDeadline())
-                    .handle((user, failure) -> {
-                        if (failure != null) {
-                            throw new StatusFailure(PublishStatus.presenceFailed(failure));
-                        }
-                        return user;
-                    })
-                    .thenCompose(user -> deliver(request, user));
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
-        }
+        Deadline deadline = context.getDeadline();
+        CompletableFuture<Integer> sent = Futures.started(() -> presence.lookup(request.getUserId(), deadline)
+                .handle((user, failure) -> {
+                    if (failure != null) {
+                        throw new StatusFailure(PublishStatus.presenceFailed(failure));
+                    }
+                    return user;
+                })
+                .thenCompose(user -> deliver(request, user)));
         sent.whenComplete((devices, failure) -> {
             limiter.release();
             if (failure != null) {

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import io.grpc.Status;
 import io.switchboard.proto.internal.v1.ReadRequest;
 import io.switchboard.proto.internal.v1.ReadResponse;
+import io.switchboard.service.Futures;
 
 /** Reads pages of stored room messages from the history service. Implementations are thread-safe. */
 public interface HistoryClient {
@@ -17,11 +18,7 @@ public interface HistoryClient {
 
     /** {@link #read}, with a failure thrown by the call itself (not by its future) turned into a failed future. */
     default CompletableFuture<ReadResponse> readOrFail(ReadRequest request) {
-        try {
-            return read(request);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return Futures.started(() -> read(request));
     }
 
     /** Releases the channel; waits at most {@code timeout} for calls in flight. */

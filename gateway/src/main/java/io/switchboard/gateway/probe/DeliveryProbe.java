@@ -28,6 +28,7 @@ import io.switchboard.gateway.routing.RouterClient;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.proto.internal.v1.PublishResponse;
 import io.switchboard.proto.internal.v1.Sender;
+import io.switchboard.service.Futures;
 
 /**
  * The delivery probe of one gateway. Every {@code interval} it publishes a probe (through a router, like a
@@ -186,11 +187,7 @@ public final class DeliveryProbe implements Subscriber {
                 .setContentType(ProbeMessage.CONTENT_TYPE)
                 .setReceivedTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
                 .build();
-        try {
-            return router.publish(envelope, settings.publishTimeout());
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return Futures.started(() -> router.publish(envelope, settings.publishTimeout()));
     }
 
     private void failed(String reason, String why) {

@@ -25,6 +25,7 @@ import io.switchboard.proto.internal.v1.SendToUserResponse;
 import io.switchboard.proto.internal.v1.UserPresenceRequest;
 import io.switchboard.proto.internal.v1.UserPresenceResponse;
 import io.switchboard.service.Failover;
+import io.switchboard.service.Futures;
 import io.switchboard.service.GrpcFutures;
 import java.time.Duration;
 import java.util.List;
@@ -113,11 +114,7 @@ final class InternalCalls {
 
     private <Q, R> CompletableFuture<R> call(Channel channel, MethodDescriptor<Q, R> method, Q request,
                                              CallOptions options) {
-        try {
-            return GrpcFutures.unary(method.getBareMethodName(),
-                    response -> ClientCalls.asyncUnaryCall(channel.newCall(method, options), request, response));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return Futures.started(() -> GrpcFutures.unary(method.getBareMethodName(),
+                response -> ClientCalls.asyncUnaryCall(channel.newCall(method, options), request, response)));
     }
 }
