@@ -46,8 +46,7 @@ final class PostHandler {
         }
         ConnectionHandler session = stream.get().session();
         if (req.headers().contentLength().orElse(0) > maxPostBytes) {
-            closeTooLarge(session);
-            answer(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "body exceeds " + maxPostBytes + " bytes");
+            answer(res, tooLarge(session));
             return;
         }
         if (!stream.get().tryRead()) {
@@ -64,7 +63,7 @@ final class PostHandler {
         }
         // Answered only once the turn is given up: a client posts its next POST as soon as this one is answered,
         // perhaps on another connection, and must not find this one still reading (409).
-        answer(res, outcome.status(), outcome.text());
+        answer(res, outcome);
     }
 
     /** Reads the body and hands its frames to the session; what to answer. */
@@ -74,8 +73,7 @@ final class PostHandler {
             body = in.readNBytes(maxPostBytes + 1);
         }
         if (body.length > maxPostBytes) {
-            closeTooLarge(session);
-            return new Answer(Status.REQUEST_ENTITY_TOO_LARGE_413, "body exceeds " + maxPostBytes + " bytes");
+            return tooLarge(session);
         }
         return new Answer(frames.deliver(body, session), "");
     }
@@ -111,8 +109,14 @@ final class PostHandler {
         return stream;
     }
 
-    private void closeTooLarge(ConnectionHandler session) {
+    /** Closes the session as for an oversized WebSocket message (1009); the POST's answer, 413. */
+    private Answer tooLarge(ConnectionHandler session) {
         session.close(ErrorCode.CLOSE_MESSAGE_TOO_BIG, "POST body exceeds " + maxPostBytes + " bytes");
+        return new Answer(Status.REQUEST_ENTITY_TOO_LARGE_413, "body exceeds " + maxPostBytes + " bytes");
+    }
+
+    private void answer(ServerResponse res, Answer answer) {
+        answer(res, answer.status(), answer.text());
     }
 
     private void answer(ServerResponse res, Status status, String text) {
