@@ -143,6 +143,14 @@ final class LoadSettings {
                     + "nothing (default: ${DEFAULT-VALUE})")
     List<String> idleWorkerJvmOptions;
 
+    // The workers' own JIT compilations took 0.35-0.6 of a core in the server's first minute (performance.md,
+    // Round 19).
+    @Option(names = "--worker-warm-up", defaultValue = "250000",
+            description = "deliveries each worker decodes from frames of its own before its clients connect, so that "
+                    + "its code is compiled before the first minute; 0: none; not for the idle workload "
+                    + "(default: ${DEFAULT-VALUE})")
+    int workerWarmUp;
+
     @Option(names = "--out", defaultValue = "loadgen/target/load-results",
             description = "result files: PATH.json and PATH.md (default: ${DEFAULT-VALUE})")
     Path out;

@@ -198,7 +198,11 @@ final class TargetRun {
     }
 
     private void connectOrFail(Workers workers, Plan plan) {
-        workers.prepare(plan);
+        long warmUpMillis = workers.prepare(plan);
+        if (workers.warmUp() > 0) {
+            log.printf("  workers warmed up on %d deliveries each in %.1f s%n", workers.warmUp(),
+                    warmUpMillis / 1000.0);
+        }
         ConnectSummary c = workers.connect();
         log.printf("  %d clients connected in %.1f s%n", c.ok(), c.seconds());
         if (c.failed() > 0) {
@@ -308,9 +312,14 @@ final class TargetRun {
     /** The worker processes of one workload. */
     static final class Workers implements AutoCloseable {
         private final List<WorkerProcess> processes = new ArrayList<>();
+        private final int warmUp;
+
+        private Workers(int warmUp) {
+            this.warmUp = warmUp;
+        }
 
         static Workers start(Plan plan, LoadSettings settings) {
-            Workers w = new Workers();
+            Workers w = new Workers(plan.workload() == Workload.IDLE ? 0 : settings.workerWarmUp);
             try {
                 for (int i = 0; i < plan.workers(); i++) {
                     w.processes.add(WorkerProcess.start(settings.workerJvmOptionsFor(plan.workload()),
@@ -331,18 +340,34 @@ final class TargetRun {
         }
 
         /**
-         * Hands each worker the plan and waits until each has set its clients up (event loops, tokens), so that what
-         * is measured from here on is connecting.
+         * Hands each worker the plan and waits until each has set its clients up (event loops, tokens) and run its
+         * warm-up ({@link WorkerWarmUp}), so that what is measured from here on is connecting.
+         *
+         * @return the longest warm-up of a worker, in milliseconds (0 without one)
          */
-        void prepare(Plan plan) {
+        long prepare(Plan plan) {
             for (int i = 0; i < processes.size(); i++) {
-                ObjectNode command = JSON.createObjectNode().put("op", "prepare").put("worker", i);
+                ObjectNode command = JSON.createObjectNode().put("op", "prepare").put("worker", i)
+                        .put("warmUp", warmUp);
                 command.set("plan", JSON.valueToTree(plan));
                 processes.get(i).send(command);
             }
+            long longest = 0;
             for (WorkerProcess p : processes) {
-                p.await("prepared", Duration.ofMinutes(2));
+                JsonNode prepared = p.await("prepared", Duration.ofMinutes(2));
+                long warmedUp = prepared.path("warmedUp").asLong(0);
+                // Each warm-up delivery passes the same decoder and order checks as a real one.
+                if (warmedUp != warmUp) {
+                    throw new IllegalStateException("worker " + p.pid() + " counted " + warmedUp + " of its "
+                            + warmUp + " warm-up deliveries: its receive path is broken");
+                }
+                longest = Math.max(longest, prepared.path("warmUpMillis").asLong(0));
             }
+            return longest;
+        }
+
+        int warmUp() {
+            return warmUp;
         }
 
         /** Opens every prepared client; returns when each worker has them all ready or failed. */

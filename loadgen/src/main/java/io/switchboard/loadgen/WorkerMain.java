@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A worker process of the generator. It reads one JSON command per line on stdin and answers with one JSON
  * event per line on stdout (logs go to stderr): {@code prepare} (with the {@link Plan} and this worker's number)
- * sets up its clients (event loops, the tokens of its share) and answers {@code prepared}; {@code connect} opens
+ * sets up its clients (event loops, the tokens of its share), runs its {@link WorkerWarmUp} when the command
+ * asks for one ({@code warmUp} deliveries) and answers {@code prepared}; {@code connect} opens
  * them and answers {@code connected}; {@code step} runs its publishers' share of a
  * {@link StepSpec}, waits for the step's deliveries and answers {@code step} with its {@link WorkerStats};
  * {@code status} answers how many connections are open and how many the server dropped; {@code close} closes
@@ -65,7 +66,14 @@ public final class WorkerMain {
                 plan = JSON.treeToValue(command.get("plan"), Plan.class);
                 worker = command.get("worker").asInt();
                 pool = new ClientPool(plan, worker, ioThreads);
-                emit("prepared", JSON.createObjectNode());
+                int warmUp = command.path("warmUp").asInt(0);
+                ObjectNode prepared = JSON.createObjectNode();
+                if (warmUp > 0) {
+                    long started = System.nanoTime();
+                    prepared.put("warmedUp", WorkerWarmUp.run(plan, warmUp));
+                    prepared.put("warmUpMillis", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                }
+                emit("prepared", prepared);
             }
             case "connect" -> {
                 if (pool == null) {

@@ -35,7 +35,7 @@ class CompareBaselineTargetsTest {
                 "--rooms", Integer.toString(ROOMS), "--members", Integer.toString(MEMBERS), "--rate", "30",
                 "--ack-clients", "6", "--ack-rate", "2", "--ack-rooms", "2", "--ack-members", "2",
                 "--warmup", "PT1S", "--later-warmup", "PT1S", "--duration", "PT2S", "--drain-timeout", "PT20S",
-                "--processes", "2", "--source-addresses", "4", "--out", out.toString());
+                "--processes", "2", "--source-addresses", "4", "--worker-warm-up", "2000", "--out", out.toString());
         assertThat(exit).isZero();
         LoadReport report = new ObjectMapper().readValue(out.resolveSibling(out.getFileName() + ".json").toFile(),
                 LoadReport.class);

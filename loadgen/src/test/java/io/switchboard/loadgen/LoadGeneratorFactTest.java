@@ -126,7 +126,9 @@ class LoadGeneratorFactTest {
     private LoadReport run(Path out, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--server-pid", Long.toString(ProcessHandle.current().pid()), "--name", "platform",
-                "--processes", "2", "--source-addresses", "4", "--secret", SECRET, "--out", out.toString()));
+                "--processes", "2", "--source-addresses", "4", "--secret", SECRET, "--out", out.toString(),
+                // A small warm-up: its count is checked in each worker all the same.
+                "--worker-warm-up", "2000"));
         // A failed run must say why in the test's failure, not only in picocli's stderr.
         int exit = LoadMain.commandLine().setExecutionExceptionHandler((e, command, parsed) -> {
             throw e;
