@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -45,6 +47,9 @@ final class ServerProcess implements AutoCloseable {
 
     /** How long a server gets to stop when the generator itself is stopped (Ctrl-C, SIGTERM) before it is killed. */
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    /** Lines of a server's output quoted when it exits before it is ready. */
+    private static final int LAST_LINES = 8;
 
     private final String name;
     private final Process process;
@@ -102,11 +107,19 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private void pump(Path log, int expectedUrls, Function<String, List<URI>> announced) {
+        // The last lines go into the failure of a server that exits before it is ready: usually they say why.
+        Deque<String> last = new ArrayDeque<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
              PrintStream out = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {
                 out.println(line);
+                if (!ready.isDone()) {
+                    if (last.size() == LAST_LINES) {
+                        last.removeFirst();
+                    }
+                    last.addLast(line);
+                }
                 if (!ready.isDone()) {
                     for (URI u : announced.apply(line)) {
                         if (!urls.contains(u)) {
@@ -121,7 +134,20 @@ final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             ready.completeExceptionally(e);
         } finally {
-            ready.completeExceptionally(new IllegalStateException(name + " exited; see " + log));
+            if (!ready.isDone()) {
+                ready.completeExceptionally(new IllegalStateException(name + " exited" + exitCode() + "; see " + log
+                        + (last.isEmpty() ? "" : "; its last lines:\n  " + String.join("\n  ", last))));
+            }
+        }
+    }
+
+    /** " with N" once the process has exited (it may still be closing its streams), else nothing. */
+    private String exitCode() {
+        try {
+            return process.waitFor(1, TimeUnit.SECONDS) ? " with " + process.exitValue() : "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
         }
     }
 
