@@ -119,8 +119,6 @@ final class ServerProcess implements AutoCloseable {
                         last.removeFirst();
                     }
                     last.addLast(line);
-                }
-                if (!ready.isDone()) {
                     for (URI u : announced.apply(line)) {
                         if (!urls.contains(u)) {
                             urls.add(u);

@@ -315,6 +315,9 @@ final class TargetRun {
         private final int warmUp;
 
         private Workers(int warmUp) {
+            if (warmUp < 0) {
+                throw new IllegalArgumentException("--worker-warm-up: " + warmUp + " (expected: >= 0)");
+            }
             this.warmUp = warmUp;
         }
 
