@@ -95,7 +95,11 @@ final class CompareCommand implements Callable<Integer> {
                 Target target = new Target(name, urls, List.of(server.pid()));
                 started.add(target);
                 System.out.println(name + ": pid " + server.pid() + " at " + urls);
-                results.add(new TargetRun(settings, target, System.out).run());
+                try {
+                    results.add(new TargetRun(settings, target, System.out).run());
+                } catch (RuntimeException e) {
+                    throw server.failure(e);
+                }
             }
         }
         LoadReport report = new LoadReport(command, startedAt, LoadReport.describeMachine(), load, results);

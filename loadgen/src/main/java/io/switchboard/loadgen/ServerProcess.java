@@ -50,19 +50,25 @@ final class ServerProcess implements AutoCloseable {
 
     /** Lines of a server's output quoted when it exits before it is ready. */
     private static final int LAST_LINES = 8;
+    /** Lines quoted when a run against it fails: enough for a stack trace's head (the exception is at its top). */
+    private static final int FAILURE_LINES = 40;
 
     private final String name;
     private final Process process;
+    private final Path log;
     // Stops the server when the generator is stopped before it closed it: a platform left running holds its ports,
     // its Kafka data and a core, and would be measured with the next target.
     private final Thread onExit;
     private final List<URI> urls = new ArrayList<>();
     private final CompletableFuture<List<URI>> ready = new CompletableFuture<>();
+    // guarded by itself: the pump thread adds, any thread may quote
+    private final Deque<String> last = new ArrayDeque<>();
 
     private ServerProcess(String name, Process process, Path log, int expectedUrls,
                           Function<String, List<URI>> announced) {
         this.name = name;
         this.process = process;
+        this.log = log;
         this.onExit = Thread.ofPlatform().name("loadgen-stop-" + name).unstarted(() -> close(SHUTDOWN_GRACE));
         Runtime.getRuntime().addShutdownHook(onExit);
         Thread.ofPlatform().daemon().name("loadgen-server-" + name).start(() -> pump(log, expectedUrls, announced));
@@ -106,19 +112,39 @@ final class ServerProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /**
+     * {@code cause}, a run against this server that failed, with the server's last lines of output: a client's
+     * "HTTP 500" says nothing of why; the server's log usually does (the log file may be gone with a test's folder).
+     */
+    IllegalStateException failure(RuntimeException cause) {
+        return new IllegalStateException(cause.getMessage() + "\n" + name + "'s last lines (" + log + "):\n"
+                + lastLines(FAILURE_LINES), cause);
+    }
+
+    /** The server's last {@code n} lines of output so far (at most {@value #FAILURE_LINES}), indented. */
+    String lastLines(int n) {
+        synchronized (last) {
+            List<String> lines = List.copyOf(last);
+            return lines.isEmpty() ? "  (none)"
+                    : "  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+        }
+    }
+
     private void pump(Path log, int expectedUrls, Function<String, List<URI>> announced) {
-        // The last lines go into the failure of a server that exits before it is ready: usually they say why.
-        Deque<String> last = new ArrayDeque<>();
+        // The last lines go into the failure of a server that exits before it is ready, or of a run against it that
+        // fails (a baseline answering an upgrade with HTTP 500): usually they say why.
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
              PrintStream out = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {
                 out.println(line);
-                if (!ready.isDone()) {
-                    if (last.size() == LAST_LINES) {
+                synchronized (last) {
+                    if (last.size() == FAILURE_LINES) {
                         last.removeFirst();
                     }
                     last.addLast(line);
+                }
+                if (!ready.isDone()) {
                     for (URI u : announced.apply(line)) {
                         if (!urls.contains(u)) {
                             urls.add(u);
@@ -134,7 +160,7 @@ final class ServerProcess implements AutoCloseable {
         } finally {
             if (!ready.isDone()) {
                 ready.completeExceptionally(new IllegalStateException(name + " exited" + exitCode() + "; see " + log
-                        + (last.isEmpty() ? "" : "; its last lines:\n  " + String.join("\n  ", last))));
+                        + "; its last lines:\n" + lastLines(LAST_LINES)));
             }
         }
     }

@@ -1,6 +1,8 @@
 package io.switchboard.loadgen;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +26,25 @@ class ServerProcessTest {
                     .hasMessageContaining("its last lines:\n  line 4\n  line 5")
                     .hasMessageEndingWith("line 10\n  Error: no main class")
                     .hasMessageNotContaining("line 3\n");
+        }
+    }
+
+    @Test
+    void aRunThatFailsAgainstAReadyServerQuotesTheServersLastLines() {
+        Path log = dir.resolve("server.log");
+        // 50 lines after the exception's: a run's failure quotes the last 40.
+        String script = "echo listening on ws://127.0.0.1:1234/ws; echo 'SEVERE: upgrade failed: java.lang.Boom';"
+                + " for i in $(seq 1 39); do echo \"  at frame $i\"; done; exec sleep 60";
+        try (ServerProcess server = ServerProcess.start("helidon", List.of("sh", "-c", script), dir, log, 1)) {
+            assertThat(server.awaitUrls(Duration.ofSeconds(30))).hasSize(1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> server.lastLines(1).contains("frame 39"));
+
+            IllegalStateException failure = server.failure(new IllegalStateException("1 of 15 clients failed: 500"));
+            assertThat(failure).hasMessageStartingWith("1 of 15 clients failed: 500\nhelidon's last lines (" + log
+                    + "):\n  SEVERE: upgrade failed: java.lang.Boom\n    at frame 1\n")
+                    .hasMessageEndingWith("    at frame 39")
+                    .hasMessageNotContaining("listening on");
+            assertThat(failure.getCause()).hasMessage("1 of 15 clients failed: 500");
         }
     }
 }
