@@ -71,7 +71,7 @@ final class ServerProcess implements AutoCloseable {
         this.log = log;
         this.onExit = Thread.ofPlatform().name("loadgen-stop-" + name).unstarted(() -> close(SHUTDOWN_GRACE));
         Runtime.getRuntime().addShutdownHook(onExit);
-        Thread.ofPlatform().daemon().name("loadgen-server-" + name).start(() -> pump(log, expectedUrls, announced));
+        Thread.ofPlatform().daemon().name("loadgen-server-" + name).start(() -> pump(expectedUrls, announced));
     }
 
     /** Starts {@code command} in {@code directory}; its output goes to {@code log}; any URL it prints counts. */
@@ -130,7 +130,7 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private void pump(Path log, int expectedUrls, Function<String, List<URI>> announced) {
+    private void pump(int expectedUrls, Function<String, List<URI>> announced) {
         // The last lines go into the failure of a server that exits before it is ready, or of a run against it that
         // fails (a baseline answering an upgrade with HTTP 500): usually they say why.
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
