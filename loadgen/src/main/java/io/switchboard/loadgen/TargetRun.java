@@ -206,8 +206,7 @@ final class TargetRun {
         ConnectSummary c = workers.connect();
         log.printf("  %d clients connected in %.1f s%n", c.ok(), c.seconds());
         if (c.failed() > 0) {
-            throw new IllegalStateException(c.failed() + " of " + plan.clients() + " clients failed to connect: "
-                    + c.firstFailure());
+            throw new IllegalStateException(c.failure(plan.clients()));
         }
     }
 
@@ -307,6 +306,21 @@ final class TargetRun {
 
     /** The outcome of connecting every worker's clients. */
     record ConnectSummary(int ok, int failed, double seconds, String firstFailure) {
+        /** A token refused (close 3500: signature, algorithm or claims), as a worker reports it. */
+        private static final String TOKEN_REFUSED = "closed by the server: 3500 ";
+
+        /** Why the run stops; a refused token also says where the generator's secret comes from. */
+        String failure(int clients) {
+            String why = failed + " of " + clients + " clients failed to connect: " + firstFailure;
+            if (firstFailure == null || !firstFailure.contains(TOKEN_REFUSED)) {
+                return why;
+            }
+            // What a first run against `./switchboard run` meets: the launcher makes a random secret at each start.
+            return why + " (the gateway refused the generator's tokens: they are signed with --secret, default "
+                    + LoadSettings.DEFAULT_SECRET + ", which must be the gateway's gateway.auth.hs256-secret;"
+                    + " ./switchboard run makes a random one unless it is set:"
+                    + " GATEWAY_AUTH_HS256_dash_SECRET=SECRET ./switchboard run)";
+        }
     }
 
     /** The worker processes of one workload. */

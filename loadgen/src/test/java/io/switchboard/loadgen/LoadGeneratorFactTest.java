@@ -122,6 +122,21 @@ class LoadGeneratorFactTest {
                 .contains("KiB/connection above base", "| platform | json | 30 | 30 | 0 |");
     }
 
+    @Test
+    void tokensSignedWithAnotherSecretStopTheRunSayingWhichSecretTheGatewayNeeds() {
+        // What a first run against `./switchboard run` (a random secret) meets: every client closed 3500.
+        Exception failure = CommandRuns.failure("--url", cluster.webSocketUri(0).toString(), "--workload", "fanout",
+                "--rooms", "1", "--members", "2", "--rate", "10", "--warmup", "PT1S", "--duration", "PT1S",
+                "--processes", "1", "--worker-warm-up", "0",
+                "--server-pid", Long.toString(ProcessHandle.current().pid()),
+                "--out", dir.resolve("wrong-secret").toString());
+        assertThat(failure).isInstanceOf(IllegalStateException.class)
+                .hasMessageMatching("(?s)(\\d+) of \\1 clients failed to connect: .*")
+                .hasMessageContaining("closed by the server: 3500 bad signature")
+                .hasMessageContaining("signed with --secret, default " + LoadSettings.DEFAULT_SECRET)
+                .hasMessageContaining("GATEWAY_AUTH_HS256_dash_SECRET=SECRET ./switchboard run");
+    }
+
     /** Runs the generator with {@code args} and the options every run here shares; returns its report. */
     private LoadReport run(Path out, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));
@@ -129,11 +144,7 @@ class LoadGeneratorFactTest {
                 "--processes", "2", "--source-addresses", "4", "--secret", SECRET, "--out", out.toString(),
                 // A small warm-up: its count is checked in each worker all the same.
                 "--worker-warm-up", "2000"));
-        // A failed run must say why in the test's failure, not only in picocli's stderr.
-        int exit = LoadMain.commandLine().setExecutionExceptionHandler((e, command, parsed) -> {
-            throw e;
-        }).execute(all.toArray(String[]::new));
-        assertThat(exit).isZero();
+        CommandRuns.succeed(all.toArray(String[]::new));
         return new ObjectMapper().readValue(out.resolveSibling(out.getFileName() + ".json").toFile(),
                 LoadReport.class);
     }
