@@ -22,6 +22,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketClientExtensionHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateClientExtensionHandshaker;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.File;
+import java.io.UncheckedIOException;
+import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -55,6 +60,8 @@ final class ClientPool implements AutoCloseable {
     private final List<LoadConnection> connections = new ArrayList<>();
     private final AtomicReference<StepRecorder> recorder = new AtomicReference<>();
     private final LongAdder drops = new LongAdder();
+    /** For {@code wss://} URLs (null when the plan has none): one context, so TLS sessions are set up alike. */
+    private final SslContext tls;
 
     ClientPool(Plan plan, int worker, int ioThreads) {
         this.plan = plan;
@@ -64,6 +71,31 @@ final class ClientPool implements AutoCloseable {
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         this.tokens = signTokens(plan, worker);
+        this.tls = plan.urls().stream().anyMatch(ClientPool::secure) ? tls(plan.caFile()) : null;
+    }
+
+    private static boolean secure(URI url) {
+        return "wss".equalsIgnoreCase(url.getScheme());
+    }
+
+    /** A client context that verifies the server's certificate and host name against {@code caFile}'s CAs. */
+    private static SslContext tls(String caFile) {
+        try {
+            SslContextBuilder builder = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS");
+            if (caFile != null) {
+                builder.trustManager(new File(caFile));
+            }
+            return builder.build();
+        } catch (SSLException e) {
+            throw new UncheckedIOException("--ca-file " + caFile + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--ca-file " + caFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The URL's port, or its scheme's (80 for ws://, 443 for wss://). */
+    static int port(URI url) {
+        return url.getPort() >= 0 ? url.getPort() : secure(url) ? 443 : 80;
     }
 
     private static List<String> signTokens(Plan plan, int worker) {
@@ -141,6 +173,9 @@ final class ClientPool implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (secure(uri)) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), uri.getHost(), port(uri)));
+                        }
                         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
                                 new WireMeter(recorder::get));
                         if (plan.compress()) {
@@ -149,7 +184,7 @@ final class ClientPool implements AutoCloseable {
                         ch.pipeline().addLast(new WebSocketClientProtocolHandler(config), connection);
                     }
                 });
-        InetSocketAddress remote = new InetSocketAddress(uri.getHost(), uri.getPort());
+        InetSocketAddress remote = new InetSocketAddress(uri.getHost(), port(uri));
         ChannelFuture f = plan.sourceAddresses() == 1 ? bootstrap.connect(remote)
                 : bootstrap.connect(remote, new InetSocketAddress(plan.sourceAddress(client), 0));
         f.addListener(done -> {

@@ -66,7 +66,7 @@ public final class LoadMain implements Callable<Integer> {
     static List<Long> listeners(List<URI> urls) {
         List<Long> pids = new ArrayList<>();
         for (URI u : urls) {
-            long pid = ProcStats.pidListeningOn(u.getPort());
+            long pid = ProcStats.pidListeningOn(ClientPool.port(u));
             if (!pids.contains(pid)) {
                 pids.add(pid);
             }

@@ -128,6 +128,11 @@ final class LoadSettings {
     @Option(names = "--connect-window", defaultValue = "200", description = "handshakes in flight per worker (default: ${DEFAULT-VALUE})")
     int connectWindow;
 
+    @Option(names = "--ca-file", paramLabel = "PEM",
+            description = "wss:// URLs: trust the certificate authorities in this PEM file (default: the JVM's trust"
+                    + " store), e.g. a local cluster's development CA")
+    Path caFile;
+
     @Option(names = "--secret", defaultValue = DEFAULT_SECRET,
             description = "HS256 secret the tokens are signed with (the gateway's gateway.auth.hs256-secret)")
     String secret;

@@ -30,10 +30,13 @@ import java.util.Objects;
  * @param namespace     the namespace of the plan's rooms ({@value #DEFAULT_NAMESPACE} unless a workload needs
  *                      another one, e.g. one the platform conflates)
  * @param compress      offer permessage-deflate (RFC 7692) on every client's upgrade, as browsers do
+ * @param caFile        for {@code wss://} URLs: a PEM file of the certificate authorities to trust; null: the JVM's
+ *                      trust store
  */
 public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, int rooms, int members, int publishers,
                    int connections, int payloadBytes, String secret, int sourceAddresses, int workers,
-                   int connectWindow, String runId, boolean batch, String namespace, boolean compress) {
+                   int connectWindow, String runId, boolean batch, String namespace, boolean compress,
+                   String caFile) {
     /** The rooms' namespace when a workload names none. */
     public static final String DEFAULT_NAMESPACE = "load";
 
@@ -49,6 +52,12 @@ public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, in
         urls = List.copyOf(urls);
         if (urls.isEmpty()) {
             throw new IllegalArgumentException("urls: none (expected: at least one ws:// URL)");
+        }
+        for (URI url : urls) {
+            if (!"ws".equalsIgnoreCase(url.getScheme()) && !"wss".equalsIgnoreCase(url.getScheme())
+                    || url.getHost() == null) {
+                throw new IllegalArgumentException("url: " + url + " (expected: ws://HOST[:PORT]/PATH or wss://...)");
+            }
         }
         if (workload == Workload.IDLE) {
             if (connections < 1) {
@@ -84,13 +93,19 @@ public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, in
                 int connections, int payloadBytes, String secret, int sourceAddresses, int workers,
                 int connectWindow, String runId) {
         this(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, secret,
-                sourceAddresses, workers, connectWindow, runId, false, DEFAULT_NAMESPACE, false);
+                sourceAddresses, workers, connectWindow, runId, false, DEFAULT_NAMESPACE, false, null);
     }
 
     /** This plan with every client offering permessage-deflate, or not. */
     public Plan compressing(boolean offer) {
         return new Plan(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, secret,
-                sourceAddresses, workers, connectWindow, runId, batch, namespace, offer);
+                sourceAddresses, workers, connectWindow, runId, batch, namespace, offer, caFile);
+    }
+
+    /** This plan with its {@code wss://} clients trusting the authorities in {@code pemFile} (null: the JVM's). */
+    public Plan trusting(String pemFile) {
+        return new Plan(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, secret,
+                sourceAddresses, workers, connectWindow, runId, batch, namespace, compress, pemFile);
     }
 
     /** The {@code Sec-WebSocket-Protocol} token the clients offer. */

@@ -58,7 +58,8 @@ final class TargetRun {
         List<java.net.URI> urls = workload == Workload.IDLE ? target.urls().subList(0, 1) : target.urls();
         return new Plan(workload, settings.subprotocol, urls, rooms, members, publishers, connections,
                 settings.payloadBytes, settings.secret, settings.sourceAddresses, settings.workersFor(clients),
-                settings.connectWindow, UUID.randomUUID().toString().substring(0, 8)).compressing(settings.compression);
+                settings.connectWindow, UUID.randomUUID().toString().substring(0, 8)).compressing(settings.compression)
+                .trusting(settings.caFile == null ? null : settings.caFile.toAbsolutePath().toString());
     }
 
     private IdleFigures runIdle() {
@@ -185,7 +186,7 @@ final class TargetRun {
             Plan plan = new Plan(base.workload(), base.subprotocol(), base.urls(), base.rooms(), base.members(),
                     base.publishers(), base.connections(), base.payloadBytes(), base.secret(),
                     base.sourceAddresses(), base.workers(), base.connectWindow(), base.runId(), v.batch(),
-                    v.namespace(), v.compress());
+                    v.namespace(), v.compress(), base.caFile());
             log.printf("  %s: %d rooms x %d subscribers over %s%s, rooms of '%s'%n", v.name(), rooms,
                     settings.dashboardMembers, plan.token(), v.compress() ? " with permessage-deflate" : "",
                     v.namespace());

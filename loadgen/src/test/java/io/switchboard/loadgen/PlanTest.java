@@ -57,4 +57,16 @@ class PlanTest {
     void rejectsAPlanWithoutRooms() {
         assertThatThrownBy(() -> fanout(0, 6, 1)).hasMessage("rooms: 0 (expected: >= 1)");
     }
+
+    @Test
+    void takesWsAndWssUrlsAndNothingElse() {
+        List<URI> secure = List.of(URI.create("wss://gateway.example:443/ws"), URI.create("wss://gateway.example/ws"));
+        assertThat(new Plan(Workload.FANOUT, WireFormat.JSON, secure, 1, 1, 1, 0, 64, LoadSettings.DEFAULT_SECRET, 1,
+                1, 1, "t").urls()).isEqualTo(secure);
+        assertThat(ClientPool.port(secure.get(1))).isEqualTo(443);
+        assertThat(ClientPool.port(URI.create("ws://gateway.example/ws"))).isEqualTo(80);
+        assertThatThrownBy(() -> new Plan(Workload.FANOUT, WireFormat.JSON, List.of(URI.create("http://127.0.0.1:1/ws")),
+                1, 1, 1, 0, 64, LoadSettings.DEFAULT_SECRET, 1, 1, 1, "t"))
+                .hasMessage("url: http://127.0.0.1:1/ws (expected: ws://HOST[:PORT]/PATH or wss://...)");
+    }
 }
