@@ -99,7 +99,7 @@ final class ClientPool implements AutoCloseable {
     }
 
     private static List<String> signTokens(Plan plan, int worker) {
-        Tokens signer = new Tokens(plan.secret());
+        Tokens signer = new Tokens(plan.tokens());
         List<String> signed = new ArrayList<>();
         for (int client = worker; client < plan.clients(); client += plan.workers()) {
             int room = plan.roomOf(client);

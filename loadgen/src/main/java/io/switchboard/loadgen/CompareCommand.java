@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,6 +53,12 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (settings.tokenKey != null || settings.tokenKeyId != null || settings.issuer != null
+                || settings.audience != null || settings.caFile != null) {
+            throw new CommandLine.ParameterException(self.commandLine(), "--token-key, --token-key-id, --issuer,"
+                    + " --audience and --ca-file are for `load --url` against a deployment: compare starts its own"
+                    + " servers, which verify --secret and serve ws://");
+        }
         List<Target> started = new ArrayList<>();
         List<LoadReport.TargetResult> results = new ArrayList<>();
         String command = "load " + LoadReport.withoutSecret(self.commandLine().getParseResult().originalArgs());

@@ -137,6 +137,20 @@ final class LoadSettings {
             description = "HS256 secret the tokens are signed with (the gateway's gateway.auth.hs256-secret)")
     String secret;
 
+    @Option(names = "--token-key", paramLabel = "PEM",
+            description = "sign the tokens with this PKCS#8 private key instead of --secret: RSA (RS256) or EC"
+                    + " (ES256 on P-256), for a gateway that verifies with its public half")
+    Path tokenKey;
+
+    @Option(names = "--token-key-id", paramLabel = "KID", description = "the tokens' kid header (default: none)")
+    String tokenKeyId;
+
+    @Option(names = "--issuer", description = "the tokens' iss claim, when the gateway sets gateway.auth.issuer")
+    String issuer;
+
+    @Option(names = "--audience", description = "the tokens' aud claim, when the gateway sets gateway.auth.audience")
+    String audience;
+
     @Option(names = "--worker-jvm-options", split = " ", defaultValue = "--enable-native-access=ALL-UNNAMED -Xmx768m -XX:+UseSerialGC",
             description = "JVM options of the worker processes (default: ${DEFAULT-VALUE})")
     List<String> workerJvmOptions;
@@ -159,6 +173,12 @@ final class LoadSettings {
     @Option(names = "--out", defaultValue = "loadgen/target/load-results",
             description = "result files: PATH.json and PATH.md (default: ${DEFAULT-VALUE})")
     Path out;
+
+    /** How the clients' tokens are signed: {@code --token-key} when given, else {@code --secret}. */
+    TokenSpec tokenSpec() {
+        return new TokenSpec(secret, tokenKey == null ? null : tokenKey.toAbsolutePath().toString(), tokenKeyId, issuer,
+                audience);
+    }
 
     /** The JVM options of the workers that run {@code workload}. */
     List<String> workerJvmOptionsFor(Workload workload) {

@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param publishers    publishing clients (one per room for fan-out; the acking clients for acks)
  * @param connections   idle connections (idle only)
  * @param payloadBytes  bytes of every publish's payload
- * @param secret        HS256 secret the tokens are signed with
+ * @param tokens        how the clients' tokens are signed
  * @param sourceAddresses how many loopback source addresses the clients spread over (1: the kernel's choice)
  * @param workers       worker processes
  * @param connectWindow handshakes one worker keeps in flight
@@ -34,7 +34,7 @@ import java.util.Objects;
  *                      trust store
  */
 public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, int rooms, int members, int publishers,
-                   int connections, int payloadBytes, String secret, int sourceAddresses, int workers,
+                   int connections, int payloadBytes, TokenSpec tokens, int sourceAddresses, int workers,
                    int connectWindow, String runId, boolean batch, String namespace, boolean compress,
                    String caFile) {
     /** The rooms' namespace when a workload names none. */
@@ -46,7 +46,7 @@ public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, in
     public Plan {
         Objects.requireNonNull(workload, "workload");
         Objects.requireNonNull(subprotocol, "subprotocol");
-        Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(namespace, "namespace");
         urls = List.copyOf(urls);
@@ -88,24 +88,31 @@ public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, in
         }
     }
 
-    /** A plan with the plain subprotocol and rooms of {@value #DEFAULT_NAMESPACE}. */
+    /** A plan with HS256 tokens of {@code secret}, the plain subprotocol and rooms of {@value #DEFAULT_NAMESPACE}. */
     public Plan(Workload workload, WireFormat subprotocol, List<URI> urls, int rooms, int members, int publishers,
                 int connections, int payloadBytes, String secret, int sourceAddresses, int workers,
                 int connectWindow, String runId) {
-        this(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, secret,
-                sourceAddresses, workers, connectWindow, runId, false, DEFAULT_NAMESPACE, false, null);
+        this(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes,
+                TokenSpec.hs256(secret), sourceAddresses, workers, connectWindow, runId, false, DEFAULT_NAMESPACE,
+                false, null);
     }
 
     /** This plan with every client offering permessage-deflate, or not. */
     public Plan compressing(boolean offer) {
-        return new Plan(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, secret,
+        return new Plan(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, tokens,
                 sourceAddresses, workers, connectWindow, runId, batch, namespace, offer, caFile);
     }
 
     /** This plan with its {@code wss://} clients trusting the authorities in {@code pemFile} (null: the JVM's). */
     public Plan trusting(String pemFile) {
-        return new Plan(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, secret,
+        return new Plan(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, tokens,
                 sourceAddresses, workers, connectWindow, runId, batch, namespace, compress, pemFile);
+    }
+
+    /** This plan with its clients' tokens signed as {@code spec} says. */
+    public Plan signing(TokenSpec spec) {
+        return new Plan(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, spec,
+                sourceAddresses, workers, connectWindow, runId, batch, namespace, compress, caFile);
     }
 
     /** The {@code Sec-WebSocket-Protocol} token the clients offer. */

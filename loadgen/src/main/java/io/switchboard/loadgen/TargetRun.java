@@ -59,7 +59,8 @@ final class TargetRun {
         return new Plan(workload, settings.subprotocol, urls, rooms, members, publishers, connections,
                 settings.payloadBytes, settings.secret, settings.sourceAddresses, settings.workersFor(clients),
                 settings.connectWindow, UUID.randomUUID().toString().substring(0, 8)).compressing(settings.compression)
-                .trusting(settings.caFile == null ? null : settings.caFile.toAbsolutePath().toString());
+                .trusting(settings.caFile == null ? null : settings.caFile.toAbsolutePath().toString())
+                .signing(settings.tokenSpec());
     }
 
     private IdleFigures runIdle() {
@@ -184,7 +185,7 @@ final class TargetRun {
         for (Variant v : variants) {
             Plan base = plan(Workload.FANOUT, rooms, settings.dashboardMembers, rooms, 0);
             Plan plan = new Plan(base.workload(), base.subprotocol(), base.urls(), base.rooms(), base.members(),
-                    base.publishers(), base.connections(), base.payloadBytes(), base.secret(),
+                    base.publishers(), base.connections(), base.payloadBytes(), base.tokens(),
                     base.sourceAddresses(), base.workers(), base.connectWindow(), base.runId(), v.batch(),
                     v.namespace(), v.compress(), base.caFile());
             log.printf("  %s: %d rooms x %d subscribers over %s%s, rooms of '%s'%n", v.name(), rooms,
@@ -207,7 +208,7 @@ final class TargetRun {
         ConnectSummary c = workers.connect();
         log.printf("  %d clients connected in %.1f s%n", c.ok(), c.seconds());
         if (c.failed() > 0) {
-            throw new IllegalStateException(c.failure(plan.clients()));
+            throw new IllegalStateException(c.failure(plan.clients(), plan.tokens()));
         }
     }
 
@@ -311,10 +312,15 @@ final class TargetRun {
         private static final String TOKEN_REFUSED = "closed by the server: 3500 ";
 
         /** Why the run stops; a refused token also says where the generator's secret comes from. */
-        String failure(int clients) {
+        String failure(int clients, TokenSpec tokens) {
             String why = failed + " of " + clients + " clients failed to connect: " + firstFailure;
             if (firstFailure == null || !firstFailure.contains(TOKEN_REFUSED)) {
                 return why;
+            }
+            if (tokens.asymmetric()) {
+                return why + " (the gateway refused the generator's tokens, signed with --token-key " + tokens.keyFile()
+                        + ": it must verify them with that key's public half, and --issuer and --audience must"
+                        + " match gateway.auth.issuer and gateway.auth.audience)";
             }
             // What a first run against `./switchboard run` meets: the launcher makes a random secret at each start.
             return why + " (the gateway refused the generator's tokens: they are signed with --secret, default "

@@ -49,7 +49,7 @@ class WireFormatTest {
     @Test
     void aPlanOffersBatchingAndNamesItsRoomsInItsNamespace() {
         Plan plan = new Plan(Workload.FANOUT, WireFormat.JSON, List.of(URI.create("ws://127.0.0.1:1/ws")), 2, 1, 2, 0,
-                64, LoadSettings.DEFAULT_SECRET, 1, 1, 1, "t", true, "dash", false, null);
+                64, TokenSpec.hs256(LoadSettings.DEFAULT_SECRET), 1, 1, 1, "t", true, "dash", false, null);
         assertThat(plan.token()).isEqualTo("switchboard.v1.json+batch");
         assertThat(plan.roomName(1)).isEqualTo("dash:t:1");
     }
