@@ -185,8 +185,9 @@ final class ClientPool implements AutoCloseable {
                     }
                 });
         InetSocketAddress remote = new InetSocketAddress(uri.getHost(), port(uri));
-        ChannelFuture f = plan.sourceAddresses() == 1 ? bootstrap.connect(remote)
-                : bootstrap.connect(remote, new InetSocketAddress(plan.sourceAddress(client), 0));
+        ChannelFuture f = plan.bindsSource(remote.getAddress())
+                ? bootstrap.connect(remote, new InetSocketAddress(plan.sourceAddress(client), 0))
+                : bootstrap.connect(remote);
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 connection.fail(done.cause());

@@ -1,5 +1,6 @@
 package io.switchboard.loadgen;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Objects;
@@ -22,7 +23,8 @@ import java.util.Objects;
  * @param connections   idle connections (idle only)
  * @param payloadBytes  bytes of every publish's payload
  * @param tokens        how the clients' tokens are signed
- * @param sourceAddresses how many loopback source addresses the clients spread over (1: the kernel's choice)
+ * @param sourceAddresses how many loopback source addresses the clients spread over (1: the kernel's choice);
+ *                      used against gateways on loopback only
  * @param workers       worker processes
  * @param connectWindow handshakes one worker keeps in flight
  * @param runId         distinguishes this run's users and message ids from other runs against the same servers
@@ -179,6 +181,14 @@ public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, in
     /** The user id of client {@code i}. */
     public String userOf(int client) {
         return "load-" + runId + "-" + client;
+    }
+
+    /**
+     * Whether a client binds {@link #sourceAddress} to reach {@code target}: only to a gateway on loopback (the
+     * addresses are loopback ones, which cannot reach another host) and only when spreading over more than one.
+     */
+    public boolean bindsSource(InetAddress target) {
+        return sourceAddresses > 1 && target != null && target.isLoopbackAddress();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.switchboard.loadgen;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,5 +69,17 @@ class PlanTest {
         assertThatThrownBy(() -> new Plan(Workload.FANOUT, WireFormat.JSON, List.of(URI.create("http://127.0.0.1:1/ws")),
                 1, 1, 1, 0, 64, LoadSettings.DEFAULT_SECRET, 1, 1, 1, "t"))
                 .hasMessage("url: http://127.0.0.1:1/ws (expected: ws://HOST[:PORT]/PATH or wss://...)");
+    }
+
+    @Test
+    void clientsBindLoopbackSourceAddressesOnlyToReachAGatewayOnLoopback() throws Exception {
+        Plan spread = fanout(10, 6, 3);
+        assertThat(spread.bindsSource(InetAddress.getByName("127.0.0.1"))).isTrue();
+        assertThat(spread.bindsSource(InetAddress.getByName("::1"))).isTrue();
+        // A loopback source cannot reach another host: the kernel picks the source there.
+        assertThat(spread.bindsSource(InetAddress.getByAddress(new byte[] {10, 0, 0, 7}))).isFalse();
+        assertThat(spread.bindsSource(null)).as("an unresolved host").isFalse();
+        assertThat(new Plan(Workload.FANOUT, WireFormat.JSON, TWO, 1, 1, 1, 0, 64, LoadSettings.DEFAULT_SECRET, 1, 1,
+                1, "t").bindsSource(InetAddress.getByName("127.0.0.1"))).as("one source address").isFalse();
     }
 }
