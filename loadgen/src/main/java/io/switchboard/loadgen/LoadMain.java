@@ -1,7 +1,9 @@
 package io.switchboard.loadgen;
 
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -26,7 +28,8 @@ public final class LoadMain implements Callable<Integer> {
     List<URI> urls;
 
     @Option(names = "--server-pid", split = ",",
-            description = "server processes to sample (default: the processes listening on the URLs' ports)")
+            description = "server processes to sample (default: the processes listening on the URLs' ports when the URLs"
+                    + " are on loopback; none for another host, whose CPU and memory this machine cannot read)")
     List<Long> serverPids;
 
     @Option(names = "--name", defaultValue = "target", description = "the target's name in the tables (default: ${DEFAULT-VALUE})")
@@ -53,6 +56,10 @@ public final class LoadMain implements Callable<Integer> {
                     "--url: missing (expected: one or more ws:// URLs, or the compare subcommand)");
         }
         List<Long> pids = serverPids != null ? serverPids : listeners(urls);
+        if (pids.isEmpty()) {
+            System.out.println("server CPU and RSS: not sampled (the gateways are on another host; --server-pid names"
+                    + " local processes)");
+        }
         LoadReport report = run(settings, List.of(new Target(name, urls, pids)), "load " + LoadReport.withoutSecret(rawArgs()),
                 System.out);
         return report == null ? 1 : 0;
@@ -62,9 +69,15 @@ public final class LoadMain implements Callable<Integer> {
         return self.commandLine().getParseResult().originalArgs();
     }
 
-    /** The processes listening on the URLs' ports, each once. */
+    /**
+     * The processes listening on the URLs' ports, each once; none when a URL's host is not on loopback (a process
+     * here listening on the same port number would be another server).
+     */
     static List<Long> listeners(List<URI> urls) {
         List<Long> pids = new ArrayList<>();
+        if (!urls.stream().allMatch(LoadMain::onLoopback)) {
+            return pids;
+        }
         for (URI u : urls) {
             long pid = ProcStats.pidListeningOn(ClientPool.port(u));
             if (!pids.contains(pid)) {
@@ -88,5 +101,13 @@ public final class LoadMain implements Callable<Integer> {
         log.print(md);
         log.println("written to " + settings.out + ".json and .md");
         return report;
+    }
+
+    private static boolean onLoopback(URI url) {
+        try {
+            return InetAddress.getByName(url.getHost()).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 }

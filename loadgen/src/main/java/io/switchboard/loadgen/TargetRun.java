@@ -95,19 +95,30 @@ final class TargetRun {
                 long drops = workers.drops() + (baseWorkers == null ? 0 : baseWorkers.drops());
                 ProcStats.Sample after = ProcStats.sample(target.serverPids());
                 double heldSeconds = (System.nanoTime() - held) / 1e9;
-                double perConnection = connected.ok() + baseConnected == 0 ? Double.NaN
+                boolean sampled = serverSampled();
+                double perConnection = !sampled || connected.ok() + baseConnected == 0 ? Double.NaN
                         : (after.rssBytes() - before.rssBytes()) / 1024.0 / (connected.ok() + baseConnected);
-                double slope = base == null || connected.ok() == 0 ? Double.NaN
+                double slope = !sampled || base == null || connected.ok() == 0 ? Double.NaN
                         : (after.rssBytes() - base.rssBytes()) / 1024.0 / connected.ok();
                 return new IdleFigures(target.name(), plan.subprotocol().token(), plan.clients(), connected.ok(),
                         connected.failed(), connected.seconds(), connected.ok() / connected.seconds(), drops, heldSeconds,
-                        mib(before.rssBytes()), mib(after.rssBytes()), perConnection,
-                        baseConnected, base == null ? Double.NaN : mib(base.rssBytes()), slope,
-                        perConnect(afterConnect.cpuMicros() - beforeMeasured.cpuMicros(), connected.ok()),
+                        serverMib(before), serverMib(after), perConnection,
+                        baseConnected, base == null ? Double.NaN : serverMib(base), slope,
+                        !sampled ? Double.NaN
+                                : perConnect(afterConnect.cpuMicros() - beforeMeasured.cpuMicros(), connected.ok()),
                         perConnect(generatorConnect.cpuMicros(), connected.ok()),
                         ProcStats.loadAverage(), connected.firstFailure());
             }
         }
+    }
+
+    /** False when no server process is known (gateways on another host): its figures are then NaN, not zero. */
+    private boolean serverSampled() {
+        return !target.serverPids().isEmpty();
+    }
+
+    private double serverMib(ProcStats.Sample sample) {
+        return serverSampled() ? mib(sample.rssBytes()) : Double.NaN;
     }
 
     private static double perConnect(long cpuMicros, int connected) {
@@ -269,11 +280,11 @@ final class TargetRun {
                 ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9), maxMs(latency),
                 warm.getTotalCount(), ms(warm, 50), ms(warm, 99), maxMs(warm),
                 ms(acks, 50), ms(acks, 90), ms(acks, 99), maxMs(acks),
-                arrivals == 0 ? Double.NaN : (double) server.cpuMicros() / arrivals,
-                server.cpuMicros() / publishes,
-                server.cpuMicros() / 1e6 / (server.nanoTime() / 1e9),
+                arrivals == 0 || !serverSampled() ? Double.NaN : (double) server.cpuMicros() / arrivals,
+                serverSampled() ? server.cpuMicros() / publishes : Double.NaN,
+                serverSampled() ? server.cpuMicros() / 1e6 / (server.nanoTime() / 1e9) : Double.NaN,
                 generator.cpuMicros() / 1e6 / (generator.nanoTime() / 1e9),
-                mib(serverRss), errors, warmupErrors, drops, late, lagMicros / 1000.0, load, firstError,
+                serverSampled() ? mib(serverRss) : Double.NaN, errors, warmupErrors, drops, late, lagMicros / 1000.0, load, firstError,
                 StepTimeline.merge(stats.stream().map(WorkerStats::timeline).toList(), spec),
                 wireBytes / window, arrivals == 0 ? Double.NaN : (double) wireBytes / arrivals, wireMessages / window);
         log.printf("  %.0f publishes/s: %.0f deliveries/s, lost %d, p50 %.2f p99 %.2f max %.2f ms (warm-up p99 %.2f), "

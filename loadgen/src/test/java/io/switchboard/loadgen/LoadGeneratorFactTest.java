@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.launcher.LocalCluster;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import picocli.CommandLine;
 
 /**
  * The generator at a small size against a real platform (two gateways, history, presence, an embedded Kafka
@@ -120,6 +122,28 @@ class LoadGeneratorFactTest {
         assertThat(idle.generatorCpuMicrosPerConnect()).isNotNaN().isNotNegative();
         assertThat(Files.readString(out.resolveSibling(out.getFileName() + ".md")))
                 .contains("KiB/connection above base", "| platform | json | 30 | 30 | 0 |");
+    }
+
+    @Test
+    void aTargetWhoseProcessesAreNotHereIsMeasuredWithoutServerFigures() {
+        // Gateways on another host: no process to read, so the server's columns are empty rather than zero.
+        assertThat(LoadMain.listeners(List.of(URI.create("ws://10.0.0.7:8080/ws")))).isEmpty();
+        CommandLine line = LoadMain.commandLine();
+        line.parseArgs("--workload", "fanout", "--rooms", "2", "--members", "2", "--rate", "20", "--warmup", "PT1S",
+                "--duration", "PT1S", "--processes", "1", "--worker-warm-up", "0", "--secret", SECRET,
+                "--out", dir.resolve("remote").toString());
+        LoadMain main = line.getCommand();
+        LoadReport report = LoadMain.run(main.settings, List.of(new Target("remote",
+                List.of(cluster.webSocketUri(0)), List.of())), "test", System.out);
+
+        StepFigures fanout = report.targets().getFirst().steps().getFirst();
+        assertThat(fanout.delivered()).isEqualTo(fanout.expected()).isEqualTo(fanout.sent() * 2);
+        assertThat(fanout.errors()).as("errors: " + fanout.firstError()).isZero();
+        assertThat(fanout.serverCpuMicrosPerDelivery()).isNaN();
+        assertThat(fanout.serverCpuMicrosPerPublish()).isNaN();
+        assertThat(fanout.serverCores()).isNaN();
+        assertThat(fanout.serverRssMiB()).isNaN();
+        assertThat(fanout.generatorCores()).isPositive();
     }
 
     @Test
