@@ -99,24 +99,6 @@ public record Plan(Workload workload, WireFormat subprotocol, List<URI> urls, in
                 false, null);
     }
 
-    /** This plan with every client offering permessage-deflate, or not. */
-    public Plan compressing(boolean offer) {
-        return new Plan(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, tokens,
-                sourceAddresses, workers, connectWindow, runId, batch, namespace, offer, caFile);
-    }
-
-    /** This plan with its {@code wss://} clients trusting the authorities in {@code pemFile} (null: the JVM's). */
-    public Plan trusting(String pemFile) {
-        return new Plan(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, tokens,
-                sourceAddresses, workers, connectWindow, runId, batch, namespace, compress, pemFile);
-    }
-
-    /** This plan with its clients' tokens signed as {@code spec} says. */
-    public Plan signing(TokenSpec spec) {
-        return new Plan(workload, subprotocol, urls, rooms, members, publishers, connections, payloadBytes, spec,
-                sourceAddresses, workers, connectWindow, runId, batch, namespace, compress, caFile);
-    }
-
     /** The {@code Sec-WebSocket-Protocol} token the clients offer. */
     public String token() {
         return subprotocol.token() + (batch ? "+batch" : "");

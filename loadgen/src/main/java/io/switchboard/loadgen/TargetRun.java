@@ -57,10 +57,9 @@ final class TargetRun {
         // Idle connections all go to one gateway: memory per connection is a per-gateway figure.
         List<java.net.URI> urls = workload == Workload.IDLE ? target.urls().subList(0, 1) : target.urls();
         return new Plan(workload, settings.subprotocol, urls, rooms, members, publishers, connections,
-                settings.payloadBytes, settings.secret, settings.sourceAddresses, settings.workersFor(clients),
-                settings.connectWindow, UUID.randomUUID().toString().substring(0, 8)).compressing(settings.compression)
-                .trusting(settings.caFile == null ? null : settings.caFile.toAbsolutePath().toString())
-                .signing(settings.tokenSpec());
+                settings.payloadBytes, settings.tokenSpec(), settings.sourceAddresses, settings.workersFor(clients),
+                settings.connectWindow, UUID.randomUUID().toString().substring(0, 8), false, Plan.DEFAULT_NAMESPACE,
+                settings.compression, settings.caFile == null ? null : settings.caFile.toAbsolutePath().toString());
     }
 
     private IdleFigures runIdle() {
