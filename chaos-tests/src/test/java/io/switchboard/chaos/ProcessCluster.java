@@ -298,6 +298,7 @@ final class ProcessCluster implements AutoCloseable {
                         token: "%s"
                       warm-up:
                         messages: 0
+                        connects: 0
                     %s%s%s%s""".formatted(i, port, routersYaml, options.secret(), ADMIN_TOKEN, extra,
                     gatewayTls(), clientTls("gateway"), kafkaYaml));
             int index = i - 1;

@@ -42,8 +42,10 @@ import static io.switchboard.gateway.GatewayKeys.ROUTER_KEEPALIVE_TIMEOUT;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_PUBLISH_STREAM;
 import static io.switchboard.gateway.GatewayKeys.ROUTER_STREAM_ON_EVENT_LOOP;
 import static io.switchboard.gateway.GatewayKeys.STARTUP_TIMEOUT;
+import static io.switchboard.gateway.GatewayKeys.WS_PATH;
 import io.switchboard.service.KafkaKeys;
 
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -128,6 +130,7 @@ import io.switchboard.gateway.ws.WsProtocols;
 import io.switchboard.gateway.ws.netty.NettyKeys;
 import io.switchboard.gateway.ws.netty.NettySettings;
 import io.switchboard.gateway.ws.netty.NettyWsListener;
+import io.switchboard.gateway.warmup.ConnectWarmUp;
 import io.switchboard.gateway.warmup.PathWarmUp;
 import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.gateway.warmup.WarmUpMetrics;
@@ -393,34 +396,69 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Drives the publish and delivery path through the probe rooms before readiness ({@link PathWarmUp}), unless
-     * {@code gateway.warm-up.messages} is 0; bounded by {@code gateway.warm-up.max-duration} (reaching it is logged
-     * at INFO: a slow machine's normal case), and a warm-up that fails is logged as a warning and the gateway starts
-     * all the same.
+     * The start-up warm-up before readiness: the publish and delivery path through the probe rooms
+     * ({@link PathWarmUp}, unless {@code gateway.warm-up.messages} is 0), then the connect path through loopback
+     * connections to this gateway's own port ({@link ConnectWarmUp}, unless {@code gateway.warm-up.connects} is 0).
+     * Each part is bounded by {@code gateway.warm-up.max-duration} (reaching it is logged at INFO: a slow machine's
+     * normal case), and a part that fails is logged as a warning and the gateway starts all the same.
      */
     private void warmUp(RoomLogTopic layout, PublishHandler publishHandler) {
         warmUpMetrics = new WarmUpMetrics(registry);
         int messages = config.get(WarmUpKeys.MESSAGES);
-        if (messages == 0) {
+        if (messages > 0) {
+            long maxQueueBytes = config.get(MAX_OUTBOUND_QUEUE_BYTES);
+            WriterLanes lanes = writerLanes;
+            PathWarmUp.Result result = new PathWarmUp(gatewayId,
+                    ProbeRooms.of(layout.partitions(), layout::partitionOf), publishHandler, subscriptions,
+                    (subprotocol, counted) -> new LoopbackSubscriber("warm-up-" + gatewayId + "-"
+                            + subprotocol.token(), subprotocol, maxQueueBytes, metrics, lanes, counted),
+                    new PathWarmUp.Settings(messages, config.get(WarmUpKeys.MAX_DURATION))).run();
+            warmUpMetrics.record(result);
+            logWarmUp(String.format(Locale.ROOT, "gateway %s warmed up in %.1f s: %d of %d messages acknowledged,"
+                            + " %d deliveries back", gatewayId, result.took().toNanos() / 1e9, result.published(),
+                    result.planned(), result.delivered()), result.failure(), result.deadline());
+        }
+        warmUpConnects();
+    }
+
+    /** The connect part of {@link #warmUp}: skipped when the main port serves TLS or no HS256 secret signs tokens. */
+    private void warmUpConnects() {
+        int connects = config.get(WarmUpKeys.CONNECTS);
+        if (connects == 0) {
             return;
         }
-        long maxQueueBytes = config.get(MAX_OUTBOUND_QUEUE_BYTES);
-        WriterLanes lanes = writerLanes;
-        PathWarmUp.Result result = new PathWarmUp(gatewayId, ProbeRooms.of(layout.partitions(), layout::partitionOf),
-                publishHandler, subscriptions, (subprotocol, counted) -> new LoopbackSubscriber(
-                        "warm-up-" + gatewayId + "-" + subprotocol.token(), subprotocol, maxQueueBytes, metrics, lanes,
-                        counted), new PathWarmUp.Settings(messages, config.get(WarmUpKeys.MAX_DURATION))).run();
+        Optional<String> secret = config.keySet().hs256Secret();
+        if (config.tls().isPresent() || secret.isEmpty()) {
+            LOG.info("gateway " + gatewayId + ": no connect warm-up (" + (config.tls().isPresent()
+                    ? "its WebSocket port serves TLS" : "no gateway.auth.hs256-secret to sign its tokens with") + ")");
+            return;
+        }
+        String host = config.get(HOST);
+        String loopback = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1"
+                : host.contains(":") ? "[" + host + "]" : host;
+        String pass = admission.openForWarmUp();
+        ConnectWarmUp.Result result;
+        try {
+            result = new ConnectWarmUp(URI.create("ws://" + loopback + ":" + port + config.get(WS_PATH)), pass,
+                    ConnectWarmUp.hs256Tokens(secret.get(), config.find(AUTH.issuer), config.find(AUTH.audience),
+                            clock), new ConnectWarmUp.Settings(connects, config.get(WarmUpKeys.MAX_DURATION))).run();
+        } finally {
+            admission.closeWarmUp();
+        }
         warmUpMetrics.record(result);
-        String done = String.format(Locale.ROOT, "gateway %s warmed up in %.1f s: %d of %d messages acknowledged,"
-                + " %d deliveries back", gatewayId, result.took().toNanos() / 1e9, result.published(),
-                result.planned(), result.delivered());
-        if (result.complete()) {
+        logWarmUp(String.format(Locale.ROOT, "gateway %s warmed its connect path up in %.1f s: %d of %d"
+                        + " connections connected", gatewayId, result.took().toNanos() / 1e9, result.connected(),
+                result.planned()), result.failure(), result.deadline());
+    }
+
+    private static void logWarmUp(String done, Optional<String> failure, boolean deadline) {
+        if (failure.isEmpty()) {
             LOG.info(done);
-        } else if (result.deadline()) {
+        } else if (deadline) {
             // Normal on a slow or busy machine: it ran the path for as long as it was allowed to.
-            LOG.info(done + "; stopped at its deadline (" + result.failure().orElseThrow() + "), ready");
+            LOG.info(done + "; stopped at its deadline (" + failure.orElseThrow() + "), ready");
         } else {
-            LOG.warning(done + "; stopped early (" + result.failure().orElseThrow() + "), ready all the same");
+            LOG.warning(done + "; stopped early (" + failure.orElseThrow() + "), ready all the same");
         }
     }
 

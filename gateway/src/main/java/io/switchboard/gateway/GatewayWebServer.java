@@ -16,6 +16,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.helidon.common.tls.Tls;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -35,6 +37,7 @@ import io.switchboard.gateway.limits.EdgeLimits;
 import io.switchboard.gateway.observe.HealthChecks;
 import io.switchboard.gateway.observe.MetricsService;
 import io.switchboard.gateway.session.Admission;
+import io.switchboard.gateway.warmup.ConnectWarmUp;
 import io.switchboard.gateway.ws.ConnectionHandler;
 import io.switchboard.gateway.ws.SocketReadBuffer;
 import io.switchboard.gateway.ws.TransportReaper;
@@ -50,6 +53,8 @@ import io.switchboard.gateway.ws.deflate.DeflateWsConfig;
  * {@code tls} is given (its certificate is replaced later through {@code WebServer.reloadTls}). Stateless.
  */
 final class GatewayWebServer {
+    private static final HeaderName WARM_UP_PASS = HeaderNames.create(ConnectWarmUp.PASS_HEADER);
+
     /** What the health checks ask the gateway. */
     record Health(BooleanSupplier ready, BooleanSupplier positioned, BooleanSupplier alive,
                   BooleanSupplier probeHealthy) {
@@ -106,7 +111,8 @@ final class GatewayWebServer {
                 .routing(r -> {
                     r.addFilter((chain, req, res) -> {
                         // Upgrades pass through HTTP filters in Helidon 4.5: refuse them while not ready or draining.
-                        if (req.path().path().equals(config.get(WS_PATH)) && !admission.isOpen()) {
+                        if (req.path().path().equals(config.get(WS_PATH))
+                                && !admission.admitsUpgrade(req.headers().first(WARM_UP_PASS).orElse(null))) {
                             res.status(Status.SERVICE_UNAVAILABLE_503).send();
                             return;
                         }

@@ -122,7 +122,8 @@ final class GatewayHarness implements AutoCloseable {
                 // Off unless a test turns it on: probe publishes would mix with what tests count or hold.
                 .set(GatewayKeys.PROBE_INTERVAL, Duration.ZERO)
                 // Off too, for the same reason: tests that exercise it turn it on.
-                .set(WarmUpKeys.MESSAGES, 0);
+                .set(WarmUpKeys.MESSAGES, 0)
+                .set(WarmUpKeys.CONNECTS, 0);
     }
 
     URI wsUri() {

@@ -17,9 +17,10 @@ import java.util.Map;
  * The first source that has a key wins. Not thread-safe: filled by one builder.
  *
  * <p>A cluster built in code (tests, benchmarks) starts its gateways without the warm-up before ready
- * ({@code gateway.warm-up.messages} 0 as the last fallback): 20,000 messages per JVM would cost every test JVM that
- * starts a cluster tens of seconds and prove nothing about what it tests. {@code ./switchboard run} warms up: its
- * {@code switchboard-defaults.yaml} sets the gateway's default again; a test of the warm-up sets the key itself.
+ * ({@code gateway.warm-up.messages} and {@code gateway.warm-up.connects} 0 as the last fallback): 20,000 messages per
+ * JVM would cost every test JVM that starts a cluster tens of seconds and prove nothing about what it tests.
+ * {@code ./switchboard run} warms up: its {@code switchboard-defaults.yaml} sets the gateway's defaults again; a test
+ * of the warm-up sets the keys itself.
  */
 final class ClusterConfigLayers {
     private static final Map<String, String> FALLBACK = Map.of(
@@ -31,7 +32,8 @@ final class ClusterConfigLayers {
             HistoryKeys.METRICS_PORT.name(), "0",
             PresenceKeys.GRPC_PORT.name(), "0",
             PresenceKeys.METRICS_PORT.name(), "0",
-            WarmUpKeys.MESSAGES.name(), "0");
+            WarmUpKeys.MESSAGES.name(), "0",
+            WarmUpKeys.CONNECTS.name(), "0");
 
     private final Map<String, String> base = new HashMap<>();
     private final Map<String, String> overrides = new HashMap<>();

@@ -1,6 +1,10 @@
 package io.switchboard.gateway.session;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -12,6 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * before the drain begins (and is waited for) or is refused.
  */
 public final class Admission {
+    private static final SecureRandom RANDOM = new SecureRandom();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
     // @GuardedBy("lock")
@@ -19,6 +24,8 @@ public final class Admission {
     // Written under lock; read without it by health checks and the upgrade filter.
     private volatile boolean ready;
     private volatile boolean draining;
+    // Set while the start-up warm-up connects to this gateway; null otherwise.
+    private volatile String warmUpPass;
 
     /** Marks the gateway ready (after Kafka positioning). */
     public void ready() {
@@ -28,6 +35,37 @@ public final class Admission {
     /** True while new connections are welcome: ready and not draining. */
     public boolean isOpen() {
         return ready && !draining;
+    }
+
+    /**
+     * Whether a WebSocket upgrade is let in: while {@link #isOpen()}, or before ready when it carries the pass of
+     * the start-up warm-up ({@code pass} may be null: none).
+     */
+    public boolean admitsUpgrade(String pass) {
+        if (isOpen()) {
+            return true;
+        }
+        String expected = warmUpPass;
+        return expected != null && pass != null && !ready && !draining
+                && MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                pass.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Makes the pass of the start-up warm-up's connections (128 random bits, made for this call), which
+     * {@link #admitsUpgrade} accepts until {@link #closeWarmUp()} or ready.
+     */
+    public String openForWarmUp() {
+        byte[] bits = new byte[16];
+        RANDOM.nextBytes(bits);
+        String pass = HexFormat.of().formatHex(bits);
+        warmUpPass = pass;
+        return pass;
+    }
+
+    /** Admits no more warm-up connections. */
+    public void closeWarmUp() {
+        warmUpPass = null;
     }
 
     public boolean isDraining() {

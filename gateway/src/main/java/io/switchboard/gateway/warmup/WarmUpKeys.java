@@ -23,11 +23,22 @@ public final class WarmUpKeys {
                     + " where a warm-up already ran without a failed publish (the launcher's second gateway) sends"
                     + " only "
                     + PathWarmUp.REPEAT_MESSAGES + ". `0`: no warm-up.");
+    public static final Key<Integer> CONNECTS = S.define("gateway.warm-up.connects", INT)
+            .byDefault(10_000).check(Check.between(0, 100_000))
+            .doc("After the messages and before it reports ready, the gateway opens this many WebSocket connections"
+                    + " to its own port over loopback (JSON and binary in turn, up to " + ConnectWarmUp.IN_FLIGHT
+                    + " at once), each with a Connect frame whose token it signs with `gateway.auth.hs256-secret`"
+                    + " for a user `" + ConnectWarmUp.USER_PREFIX + "<n>`, waits for Connected and closes it, so"
+                    + " that the JIT has compiled the connect path (upgrade, WebSocket framing, token check, presence"
+                    + " report, close) before clients arrive. Only these connections are admitted before ready:"
+                    + " they carry a header with a secret made for this start. Skipped (logged) when the main port"
+                    + " serves TLS or no HS256 secret is set. A gateway in a JVM where this warm-up already ran"
+                    + " opens only " + ConnectWarmUp.REPEAT_CONNECTS + ". `0`: none.");
     public static final Key<Duration> MAX_DURATION = S.define("gateway.warm-up.max-duration", DURATION)
             .byDefault(Duration.ofSeconds(30)).check(Check.positiveAtMost(Duration.ofMinutes(5)))
-            .doc("The longest the warm-up may delay readiness: what is not done by then is left undone, and a"
-                    + " warm-up that fails (no router, Kafka refusing) is logged and the gateway becomes ready"
-                    + " all the same.");
+            .doc("The longest each part of the warm-up (messages, connects) may delay readiness: what is not done"
+                    + " by then is left undone, and a warm-up that fails (no router, Kafka refusing, a refused"
+                    + " connection) is logged and the gateway becomes ready all the same.");
 
     /** The keys of this section, for the gateway's catalogue. */
     public static final KeySection SECTION = S.build();
