@@ -30,7 +30,8 @@ public final class WarmUpKeys {
                     + " at once), each with a Connect frame whose token it signs with `gateway.auth.hs256-secret`"
                     + " for a user `" + ConnectWarmUp.USER_PREFIX + "<n>`, waits for Connected and closes it, so"
                     + " that the JIT has compiled the connect path (upgrade, WebSocket framing, token check, presence"
-                    + " report, close) before clients arrive. Only these connections are admitted before ready:"
+                    + " report, close) before clients arrive; then one full garbage collection gives back the heap"
+                    + " they grew. Only these connections are admitted before ready:"
                     + " they carry a header with a secret made for this start. Skipped (logged) when the main port"
                     + " serves TLS or no HS256 secret is set. A gateway in a JVM where this warm-up already ran"
                     + " opens only " + ConnectWarmUp.REPEAT_CONNECTS + ". `0`: none.");
