@@ -60,6 +60,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import java.util.stream.IntStream;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.helidon.webserver.WebServer;
@@ -380,7 +381,7 @@ public final class GatewayServer implements AutoCloseable {
     /**
      * The Netty WebSocket listener when {@code gateway.netty.port} is set: the same sessions, admission, origin rule,
      * caps and limits as the main port (its upgrades are refused 503 until the gateway is ready, like the main
-     * port's).
+     * port's, but for the connect warm-up's own).
      */
     private void startNettyListener(WsProtocols protocols) {
         Optional<Integer> configured = config.find(NettyKeys.PORT);
@@ -390,8 +391,8 @@ public final class GatewayServer implements AutoCloseable {
         NettySettings settings = new NettySettings(config.get(HOST), configured.get(), config.get(GatewayKeys.WS_PATH),
                 config.get(MAX_FRAME_BYTES), config.get(LimitKeys.MAX_HEADER_BYTES), config.get(GatewayKeys.IDLE_TIMEOUT),
                 config.get(LimitKeys.HANDSHAKE_TIMEOUT));
-        nettyListener = NettyWsListener.start(settings, new NettyWsListener.Gateway(sessions::get, admission::isOpen,
-                protocols, limits, limits.capGate(reaper::sweep)));
+        nettyListener = NettyWsListener.start(settings, new NettyWsListener.Gateway(sessions::get,
+                admission::admitsUpgrade, protocols, limits, limits.capGate(reaper::sweep)));
         nettyPort = nettyListener.port();
     }
 
@@ -431,7 +432,8 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * The connect part of {@link #warmUp}: skipped when the main port serves TLS or no HS256 secret signs tokens.
+     * The connect part of {@link #warmUp}, on the main port and the Netty listener (when there is one): skipped when
+     * the main port serves TLS or no HS256 secret signs tokens.
      *
      * @return the connections it set out to open
      */
@@ -452,7 +454,9 @@ public final class GatewayServer implements AutoCloseable {
         String pass = admission.openForWarmUp();
         ConnectWarmUp.Result result;
         try {
-            result = new ConnectWarmUp(URI.create("ws://" + loopback + ":" + port + config.get(WS_PATH)), pass,
+            List<URI> listeners = IntStream.of(port, nettyPort).filter(p -> p >= 0)
+                    .mapToObj(p -> URI.create("ws://" + loopback + ":" + p + config.get(WS_PATH))).toList();
+            result = new ConnectWarmUp(listeners, pass,
                     ConnectWarmUp.hs256Tokens(secret.get(), config.find(AUTH.issuer), config.find(AUTH.audience),
                             clock), new ConnectWarmUp.Settings(connects, config.get(WarmUpKeys.MAX_DURATION))).run();
         } finally {

@@ -4,6 +4,8 @@ import static io.switchboard.gateway.GatewayHarness.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.util.List;
+
 import io.switchboard.gateway.warmup.ConnectWarmUp;
 import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.proto.client.v1.ServerFrame;
@@ -46,9 +48,31 @@ class ConnectWarmUpTest {
     }
 
     @Test
+    void theNettyListenerIsWarmedAsWellAndAdmitsTheWarmUpBeforeReady() throws Exception {
+        try (LogCapture log = LogCapture.of(GatewayServer.class);
+             GatewayHarness h = GatewayHarness.startWithNetty(c -> c.set(WarmUpKeys.CONNECTS, 40))) {
+            // Complete: every connection on both listeners reached Connected, so the Netty listener let them in too.
+            assertThat(h.metric("gateway_warm_up_complete")).isEqualTo(1);
+            int connected = (int) h.metric("gateway_warm_up_connects");
+            assertThat(connected).as("40 or 20 per listener (the second warm-up of this JVM)").isIn(40, 80);
+            assertThat(log.messages()).anyMatch(m -> m.contains(connected + " of " + connected
+                    + " connections connected"));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(h.metric("gateway_connections")).isZero());
+            // Afterwards the Netty listener serves clients as usual.
+            String room = "chat:after-netty-warm-up";
+            try (WsTestClient carol = WsTestClient.connected(h.nettyUri(), Subprotocol.JSON, h.token("carol"));
+                 WsTestClient dave = WsTestClient.connected(h.nettyUri(), Subprotocol.PROTO, h.token("dave"))) {
+                dave.subscribeAndWait(room, WAIT);
+                carol.publish(room, "m-1", "hello");
+                assertThat(dave.nextMatching(ServerFrame::hasMessage, WAIT).getMessage().getRoom()).isEqualTo(room);
+            }
+        }
+    }
+
+    @Test
     void aConnectionTheGatewayRefusesStopsTheWarmUpWithItsCloseCode() throws Exception {
         try (GatewayHarness h = GatewayHarness.start(c -> { })) {
-            ConnectWarmUp.Result result = new ConnectWarmUp(h.wsUri(), "no pass needed once ready",
+            ConnectWarmUp.Result result = new ConnectWarmUp(List.of(h.wsUri()), "no pass needed once ready",
                     n -> "not-a-token", new ConnectWarmUp.Settings(10, WAIT)).run();
             assertThat(result.complete()).isFalse();
             assertThat(result.deadline()).isFalse();

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -40,11 +41,12 @@ import io.switchboard.proto.client.v1.ServerFrame;
  * check, the presence report, the Connected frame and the close. Round 18 warmed the session alone, in memory, and
  * gained nothing: the fresh JVM's compilers were busy with the transport, which only real connections reach.
  *
- * <p>Each connection carries {@link #PASS_HEADER} with a secret made for this start (the gateway admits upgrades
- * before ready only with it), offers one subprotocol (JSON and binary in turn), sends a Connect frame with a token
- * for a user of its own ({@value #USER_PREFIX}{@code <n>}), waits for Connected and closes with 1000. The tokens
- * are signed with the gateway's own HS256 secret, so the token check is the one clients get; the connections join no
- * room. Up to {@value #IN_FLIGHT} are open at once.
+ * <p>Each listener (the main port, and the Netty listener when there is one) gets the configured count of
+ * connections, in turn. Each connection carries {@link #PASS_HEADER} with a secret made for this start (the gateway
+ * admits upgrades before ready only with it), offers one subprotocol (JSON and binary in turn on each listener),
+ * sends a Connect frame with a token for a user of its own ({@value #USER_PREFIX}{@code <n>}), waits for Connected
+ * and closes with 1000. The tokens are signed with the gateway's own HS256 secret, so the token check is the one
+ * clients get; the connections join no room. Up to {@value #IN_FLIGHT} are open at once.
  *
  * <p>Bounded: it stops at the configured count, at the first connection that does not reach Connected (its close
  * code and reason are the result's failure), or at the deadline, and {@link #run} returns by the deadline in every
@@ -80,7 +82,7 @@ public final class ConnectWarmUp {
     /**
      * What one warm-up did.
      *
-     * @param planned   connections it set out to open
+     * @param planned   connections it set out to open, over every listener
      * @param connected of those, connections that reached Connected
      * @param took      from start to the last close, or to the deadline
      * @param failure   why it stopped early, when it did
@@ -92,7 +94,7 @@ public final class ConnectWarmUp {
         }
     }
 
-    private final URI uri;
+    private final List<URI> uris;
     private final String pass;
     private final IntFunction<String> tokens;
     private final Settings settings;
@@ -100,12 +102,16 @@ public final class ConnectWarmUp {
     private final AtomicBoolean deadlineReached = new AtomicBoolean();
 
     /**
-     * @param uri    the gateway's own WebSocket URL on loopback ({@code ws://127.0.0.1:PORT/ws})
-     * @param pass   the value of {@link #PASS_HEADER} the gateway admits before it is ready
-     * @param tokens the token of warm-up connection {@code n}
+     * @param uris     the gateway's own WebSocket URLs on loopback ({@code ws://127.0.0.1:PORT/ws}), one per listener
+     * @param pass     the value of {@link #PASS_HEADER} the gateway admits before it is ready
+     * @param tokens   the token of warm-up connection {@code n}
+     * @param settings the connections per listener, and the deadline of the whole warm-up
      */
-    public ConnectWarmUp(URI uri, String pass, IntFunction<String> tokens, Settings settings) {
-        this.uri = Objects.requireNonNull(uri, "uri");
+    public ConnectWarmUp(List<URI> uris, String pass, IntFunction<String> tokens, Settings settings) {
+        if (uris.isEmpty()) {
+            throw new IllegalArgumentException("uris: [] (expected: at least one)");
+        }
+        this.uris = List.copyOf(uris);
         this.pass = Objects.requireNonNull(pass, "pass");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -143,7 +149,9 @@ public final class ConnectWarmUp {
     public Result run() {
         long start = System.nanoTime();
         long deadline = start + settings.maxDuration().toNanos();
-        int planned = WARMED_IN_THIS_JVM.get() ? Math.min(REPEAT_CONNECTS, settings.connects()) : settings.connects();
+        int perListener = WARMED_IN_THIS_JVM.get() ? Math.min(REPEAT_CONNECTS, settings.connects())
+                : settings.connects();
+        int planned = perListener * uris.size();
         AtomicInteger connected = new AtomicInteger();
         Semaphore window = new Semaphore(IN_FLIGHT);
         HttpClient client = HttpClient.newBuilder().connectTimeout(settings.maxDuration()).build();
@@ -174,12 +182,12 @@ public final class ConnectWarmUp {
 
     /** Connection {@code n}: completes once it is closed, whatever happened. */
     private CompletableFuture<Void> open(HttpClient client, int n, AtomicInteger connected) {
-        Subprotocol subprotocol = n % 2 == 0 ? Subprotocol.JSON : Subprotocol.PROTO;
+        Subprotocol subprotocol = (n / uris.size()) % 2 == 0 ? Subprotocol.JSON : Subprotocol.PROTO;
         Connection listener = new Connection(subprotocol, tokens.apply(n), connected);
         client.newWebSocketBuilder()
                 .header(PASS_HEADER, pass)
                 .subprotocols(subprotocol.token())
-                .buildAsync(uri, listener)
+                .buildAsync(uris.get(n % uris.size()), listener)
                 .whenComplete((ws, error) -> {
                     if (error != null) {
                         listener.fail("upgrade failed: " + error);

@@ -26,8 +26,9 @@ public final class WarmUpKeys {
     public static final Key<Integer> CONNECTS = S.define("gateway.warm-up.connects", INT)
             .byDefault(10_000).check(Check.between(0, 100_000))
             .doc("After the messages and before it reports ready, the gateway opens this many WebSocket connections"
-                    + " to its own port over loopback (JSON and binary in turn, up to " + ConnectWarmUp.IN_FLIGHT
-                    + " at once), each with a Connect frame whose token it signs with `gateway.auth.hs256-secret`"
+                    + " to each of its own WebSocket listeners over loopback (the main port; the Netty listener too"
+                    + " when `gateway.netty.port` is set), JSON and binary in turn, up to " + ConnectWarmUp.IN_FLIGHT
+                    + " at once, each with a Connect frame whose token it signs with `gateway.auth.hs256-secret`"
                     + " for a user `" + ConnectWarmUp.USER_PREFIX + "<n>`, waits for Connected and closes it, so"
                     + " that the JIT has compiled the connect path (upgrade, WebSocket framing, token check, presence"
                     + " report, close) before clients arrive; then one full garbage collection gives back the heap"

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -54,12 +54,14 @@ public final class NettyWsListener {
      * What the listener asks the gateway.
      *
      * @param sessions  opens the session of each connection; yields null until the gateway is ready
-     * @param admitting whether the gateway takes new connections (false while starting or draining: HTTP 503)
+     * @param admitting whether the gateway takes a new connection whose upgrade carries this start-up warm-up pass
+     *                  ({@link io.switchboard.gateway.warmup.ConnectWarmUp#PASS_HEADER}; null: none): false while
+     *                  starting (but for the warm-up's own connections) or draining, HTTP 503
      * @param protocols the subprotocols offered, and how batches are made
      * @param limits    the origin rule and its refusal counts
      * @param caps      the connection caps shared with the main port
      */
-    public record Gateway(Supplier<ConnectionHandler.Factory> sessions, BooleanSupplier admitting,
+    public record Gateway(Supplier<ConnectionHandler.Factory> sessions, Predicate<String> admitting,
                           WsProtocols protocols, EdgeLimits limits, CapGate caps) {
         public Gateway {
             Objects.requireNonNull(sessions, "sessions");

@@ -33,6 +33,7 @@ import io.switchboard.gateway.limits.CapGate;
 import io.switchboard.gateway.limits.ConnectionCaps;
 import io.switchboard.gateway.limits.LimitMetrics;
 import io.switchboard.gateway.ws.ConnectionHandler;
+import io.switchboard.gateway.warmup.ConnectWarmUp;
 import io.switchboard.gateway.ws.ProtocolOffer;
 
 /**
@@ -93,7 +94,7 @@ final class UpgradeHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return;
         }
         ConnectionHandler.Factory sessions = gateway.sessions().get();
-        if (sessions == null || !gateway.admitting().getAsBoolean()) {
+        if (sessions == null || !gateway.admitting().test(req.headers().get(ConnectWarmUp.PASS_HEADER))) {
             refuse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "gateway is not ready");
             return;
         }

@@ -61,7 +61,7 @@ class NettyUpgradeRefusalTest {
         };
         listener = NettyWsListener.start(new NettySettings("127.0.0.1", 0, "/ws", 131_072, 8_192,
                 Duration.ofMinutes(1), Duration.ofSeconds(10)), new NettyWsListener.Gateway(
-                () -> admitting ? none : null, () -> admitting, protocols, limits, limits.capGate(() -> { })));
+                () -> admitting ? none : null, pass -> admitting, protocols, limits, limits.capGate(() -> { })));
         return URI.create("ws://127.0.0.1:" + listener.port() + "/ws");
     }
 
