@@ -49,7 +49,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -131,8 +130,8 @@ import io.switchboard.gateway.ws.WsProtocols;
 import io.switchboard.gateway.ws.netty.NettyKeys;
 import io.switchboard.gateway.ws.netty.NettySettings;
 import io.switchboard.gateway.ws.netty.NettyWsListener;
-import io.switchboard.gateway.warmup.ConnectWarmUp;
 import io.switchboard.gateway.warmup.PathWarmUp;
+import io.switchboard.gateway.warmup.StartupWarmUp;
 import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.gateway.warmup.WarmUpMetrics;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
@@ -396,88 +395,24 @@ public final class GatewayServer implements AutoCloseable {
         nettyPort = nettyListener.port();
     }
 
-    /**
-     * The start-up warm-up before readiness: the publish and delivery path through the probe rooms
-     * ({@link PathWarmUp}, unless {@code gateway.warm-up.messages} is 0), then the connect path through loopback
-     * connections to this gateway's own port ({@link ConnectWarmUp}, unless {@code gateway.warm-up.connects} is 0).
-     * Each part is bounded by {@code gateway.warm-up.max-duration} (reaching it is logged at INFO: a slow machine's
-     * normal case), and a part that fails is logged as a warning and the gateway starts all the same. After a full
-     * connect warm-up, one full garbage collection gives back the heap it grew.
-     */
+    /** The start-up warm-up before readiness ({@link StartupWarmUp}: messages, then connects). */
     private void warmUp(RoomLogTopic layout, PublishHandler publishHandler) {
         warmUpMetrics = new WarmUpMetrics(registry);
-        int messages = config.get(WarmUpKeys.MESSAGES);
-        if (messages > 0) {
-            long maxQueueBytes = config.get(MAX_OUTBOUND_QUEUE_BYTES);
-            WriterLanes lanes = writerLanes;
-            PathWarmUp.Result result = new PathWarmUp(gatewayId,
-                    ProbeRooms.of(layout.partitions(), layout::partitionOf), publishHandler, subscriptions,
-                    (subprotocol, counted) -> new LoopbackSubscriber("warm-up-" + gatewayId + "-"
-                            + subprotocol.token(), subprotocol, maxQueueBytes, metrics, lanes, counted),
-                    new PathWarmUp.Settings(messages, config.get(WarmUpKeys.MAX_DURATION))).run();
-            warmUpMetrics.record(result);
-            logWarmUp(String.format(Locale.ROOT, "gateway %s warmed up in %.1f s: %d of %d messages acknowledged,"
-                            + " %d deliveries back", gatewayId, result.took().toNanos() / 1e9, result.published(),
-                    result.planned(), result.delivered()), result.failure(), result.deadline());
-        }
-        if (warmUpConnects() > ConnectWarmUp.REPEAT_CONNECTS) {
-            // The warm-up's connections grew the heap, and G1 keeps what it took until a cycle that a connection
-            // storm right after ready would postpone: one full collection gives it back before clients arrive
-            // (performance.md, Round 20). Not after a repeat warm-up, which grew nothing.
-            long before = Runtime.getRuntime().totalMemory();
-            System.gc();
-            LOG.info(String.format(Locale.ROOT, "gateway %s: heap after the warm-up %d MiB, collected to %d MiB",
-                    gatewayId, before >> 20, Runtime.getRuntime().totalMemory() >> 20));
-        }
-    }
-
-    /**
-     * The connect part of {@link #warmUp}, on the main port and the Netty listener (when there is one): skipped when
-     * the main port serves TLS or no HS256 secret signs tokens.
-     *
-     * @return the connections it set out to open
-     */
-    private int warmUpConnects() {
-        int connects = config.get(WarmUpKeys.CONNECTS);
-        if (connects == 0) {
-            return 0;
-        }
-        Optional<String> secret = config.keySet().hs256Secret();
-        if (config.tls().isPresent() || secret.isEmpty()) {
-            LOG.info("gateway " + gatewayId + ": no connect warm-up (" + (config.tls().isPresent()
-                    ? "its WebSocket port serves TLS" : "no gateway.auth.hs256-secret to sign its tokens with") + ")");
-            return 0;
-        }
+        long maxQueueBytes = config.get(MAX_OUTBOUND_QUEUE_BYTES);
+        WriterLanes lanes = writerLanes;
         String host = config.get(HOST);
         String loopback = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1"
                 : host.contains(":") ? "[" + host + "]" : host;
-        String pass = admission.openForWarmUp();
-        ConnectWarmUp.Result result;
-        try {
-            List<URI> listeners = IntStream.of(port, nettyPort).filter(p -> p >= 0)
-                    .mapToObj(p -> URI.create("ws://" + loopback + ":" + p + config.get(WS_PATH))).toList();
-            result = new ConnectWarmUp(listeners, pass,
-                    ConnectWarmUp.hs256Tokens(secret.get(), config.find(AUTH.issuer), config.find(AUTH.audience),
-                            clock), new ConnectWarmUp.Settings(connects, config.get(WarmUpKeys.MAX_DURATION))).run();
-        } finally {
-            admission.closeWarmUp();
-        }
-        warmUpMetrics.record(result);
-        logWarmUp(String.format(Locale.ROOT, "gateway %s warmed its connect path up in %.1f s: %d of %d"
-                        + " connections connected", gatewayId, result.took().toNanos() / 1e9, result.connected(),
-                result.planned()), result.failure(), result.deadline());
-        return result.planned();
-    }
-
-    private static void logWarmUp(String done, Optional<String> failure, boolean deadline) {
-        if (failure.isEmpty()) {
-            LOG.info(done);
-        } else if (deadline) {
-            // Normal on a slow or busy machine: it ran the path for as long as it was allowed to.
-            LOG.info(done + "; stopped at its deadline (" + failure.orElseThrow() + "), ready");
-        } else {
-            LOG.warning(done + "; stopped early (" + failure.orElseThrow() + "), ready all the same");
-        }
+        List<URI> listeners = IntStream.of(port, nettyPort).filter(p -> p >= 0)
+                .mapToObj(p -> URI.create("ws://" + loopback + ":" + p + config.get(WS_PATH))).toList();
+        new StartupWarmUp(gatewayId, new StartupWarmUp.Settings(config.get(WarmUpKeys.MESSAGES),
+                config.get(WarmUpKeys.CONNECTS), config.get(WarmUpKeys.MAX_DURATION), config.keySet().hs256Secret(),
+                config.find(AUTH.issuer), config.find(AUTH.audience), config.tls().isPresent()), admission,
+                warmUpMetrics, clock).run(settings -> new PathWarmUp(gatewayId,
+                        ProbeRooms.of(layout.partitions(), layout::partitionOf), publishHandler, subscriptions,
+                        (subprotocol, counted) -> new LoopbackSubscriber("warm-up-" + gatewayId + "-"
+                                + subprotocol.token(), subprotocol, maxQueueBytes, metrics, lanes, counted), settings),
+                listeners);
     }
 
     /** A channel to a router, presence or history, plaintext or TLS per {@code gateway.grpc-client.tls.*}. */

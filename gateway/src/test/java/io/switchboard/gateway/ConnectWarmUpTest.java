@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.util.List;
 
 import io.switchboard.gateway.warmup.ConnectWarmUp;
+import io.switchboard.gateway.warmup.StartupWarmUp;
 import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.testkit.Subprotocol;
@@ -23,7 +24,7 @@ class ConnectWarmUpTest {
 
     @Test
     void connectionsReachConnectedAndCloseBeforeTheGatewayIsReady() throws Exception {
-        try (LogCapture log = LogCapture.of(GatewayServer.class);
+        try (LogCapture log = LogCapture.of(StartupWarmUp.class);
              GatewayHarness h = GatewayHarness.start(c -> c.set(WarmUpKeys.CONNECTS, 40))) {
             assertThat(h.gateway.isReady()).isTrue();
             assertThat(h.metric("gateway_warm_up_complete")).isEqualTo(1);
@@ -49,7 +50,7 @@ class ConnectWarmUpTest {
 
     @Test
     void theNettyListenerIsWarmedAsWellAndAdmitsTheWarmUpBeforeReady() throws Exception {
-        try (LogCapture log = LogCapture.of(GatewayServer.class);
+        try (LogCapture log = LogCapture.of(StartupWarmUp.class);
              GatewayHarness h = GatewayHarness.startWithNetty(c -> c.set(WarmUpKeys.CONNECTS, 40))) {
             // Complete: every connection on both listeners reached Connected, so the Netty listener let them in too.
             assertThat(h.metric("gateway_warm_up_complete")).isEqualTo(1);

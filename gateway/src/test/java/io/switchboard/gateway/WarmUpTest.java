@@ -9,6 +9,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 import io.switchboard.gateway.probe.ProbeRooms;
+import io.switchboard.gateway.warmup.StartupWarmUp;
 import io.switchboard.gateway.warmup.WarmUpKeys;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.Envelope;
@@ -26,7 +27,7 @@ class WarmUpTest {
 
     @Test
     void messagesGoThroughTheRouterIntoTheProbeRoomsBeforeTheGatewayIsReady() throws Exception {
-        try (LogCapture log = LogCapture.of(GatewayServer.class);
+        try (LogCapture log = LogCapture.of(StartupWarmUp.class);
              GatewayHarness h = GatewayHarness.start(c -> c.set(WarmUpKeys.MESSAGES, 200))) {
             // start() returned: the gateway reports ready, so the warm-up is over.
             assertThat(h.gateway.isReady()).isTrue();
@@ -55,7 +56,7 @@ class WarmUpTest {
 
     @Test
     void aWarmUpThatCannotPublishIsLoggedAndTheGatewayStartsAllTheSame() throws Exception {
-        try (LogCapture log = LogCapture.of(GatewayServer.class);
+        try (LogCapture log = LogCapture.of(StartupWarmUp.class);
              GatewayHarness h = GatewayHarness.start(c -> c.set(WarmUpKeys.MESSAGES, 200)
                      .set(WarmUpKeys.MAX_DURATION, Duration.ofSeconds(10))
                      .set(GatewayKeys.ROUTERS, List.of("127.0.0.1:1")))) {
@@ -72,7 +73,7 @@ class WarmUpTest {
     @Test
     void aWarmUpStoppedByItsDeadlineIsLoggedAtInfoNotAsAWarning() throws Exception {
         // A deadline of 1 ns passes before the first answer can come back: the warm-up stops there, nothing failed.
-        try (LogCapture log = LogCapture.of(GatewayServer.class);
+        try (LogCapture log = LogCapture.of(StartupWarmUp.class);
              GatewayHarness h = GatewayHarness.start(c -> c.set(WarmUpKeys.MESSAGES, 1_000)
                      .set(WarmUpKeys.MAX_DURATION, Duration.ofNanos(1)))) {
             assertThat(h.gateway.isReady()).isTrue();
