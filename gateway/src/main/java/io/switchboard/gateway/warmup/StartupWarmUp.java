@@ -77,7 +77,7 @@ public final class StartupWarmUp {
                             + " %d deliveries back", gatewayId, result.took().toNanos() / 1e9, result.published(),
                     result.planned(), result.delivered()), result.failure(), result.deadline());
         }
-        if (connects(listeners) > ConnectWarmUp.REPEAT_CONNECTS) {
+        if (connects(listeners) > ConnectWarmUp.REPEAT_CONNECTS * listeners.size()) {
             // The warm-up's connections grew the heap, and G1 keeps what it took until a cycle that a connection
             // storm right after ready would postpone: one full collection gives it back before clients arrive
             // (performance.md, Round 20). Not after a repeat warm-up, which grew nothing.
