@@ -46,7 +46,8 @@ public final class Admission {
             return true;
         }
         String expected = warmUpPass;
-        return expected != null && pass != null && !ready && !draining
+        // Ready and not draining is open (above); so past here the pass counts only while not draining.
+        return expected != null && pass != null && !draining
                 && MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 pass.getBytes(StandardCharsets.US_ASCII));
     }

@@ -24,8 +24,6 @@ public final class WarmUpMetrics implements AutoCloseable {
     private final Gauge connects;
     private final Gauge complete;
     // @GuardedBy("this")
-    private boolean ran;
-    // @GuardedBy("this")
     private boolean allComplete = true;
 
     public WarmUpMetrics(PrometheusRegistry registry) {
@@ -55,9 +53,8 @@ public final class WarmUpMetrics implements AutoCloseable {
 
     private synchronized void part(Duration took, boolean partComplete) {
         seconds.inc(took.toNanos() / 1e9);
-        ran = true;
         allComplete &= partComplete;
-        complete.set(ran && allComplete ? 1 : 0);
+        complete.set(allComplete ? 1 : 0);
     }
 
     @Override
