@@ -118,7 +118,8 @@ final class GatewayWebServer {
                         }
                         chain.proceed();
                     });
-                    limits.install(r, config.get(WS_PATH), List.of("/metrics", "/observe", "/admin"), reaper::watch, reaper::sweep);
+                    limits.install(r, config.get(WS_PATH), List.of("/metrics", "/observe", "/admin"), reaper::watch,
+                            reaper::sweep, admission::isOpen);
                     r.register("/metrics", new MetricsService(registry));
                     // The admin view's page (no data: a browser cannot send the token on navigation), then the
                     // guard: it answers 404 or 401, or passes on to the service of the path.

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.util.List;
+import java.util.function.Consumer;
 
+import io.switchboard.gateway.limits.LimitKeys;
+import io.switchboard.service.config.ConfigBuilder;
 import io.switchboard.gateway.warmup.ConnectWarmUp;
 import io.switchboard.gateway.warmup.StartupWarmUp;
 import io.switchboard.gateway.warmup.WarmUpKeys;
@@ -66,6 +69,29 @@ class ConnectWarmUpTest {
                 dave.subscribeAndWait(room, WAIT);
                 carol.publish(room, "m-1", "hello");
                 assertThat(dave.nextMatching(ServerFrame::hasMessage, WAIT).getMessage().getRoom()).isEqualTo(room);
+            }
+        }
+    }
+
+    @Test
+    void theWarmUpsConnectionsTakeNoPlaceUnderTheConnectionCaps() throws Exception {
+        // All the warm-up's connections come from one loopback address, 32 at once, and a closed one's place comes
+        // back only when the transport reaper sees it: counted, they would pass a cap of 3 per address (429) or of 4
+        // per gateway (503) and stop the warm-up. On both listeners.
+        List<Consumer<ConfigBuilder<GatewayConfig>>> caps = List.of(c -> c.set(LimitKeys.MAX_CONNECTIONS_PER_IP, 3),
+                c -> c.set(LimitKeys.MAX_CONNECTIONS, 4));
+        for (int run = 0; run < 4; run++) {
+            Consumer<ConfigBuilder<GatewayConfig>> tweaks = caps.get(run % 2).andThen(c -> c.set(WarmUpKeys.CONNECTS,
+                    40));
+            boolean netty = run >= 2;
+            try (LogCapture log = LogCapture.of(StartupWarmUp.class);
+                 GatewayHarness h = netty ? GatewayHarness.startWithNetty(tweaks) : GatewayHarness.start(tweaks)) {
+                assertThat(h.metric("gateway_warm_up_complete")).as("run %d", run).isEqualTo(1);
+                int connected = (int) h.metric("gateway_warm_up_connects");
+                assertThat(connected).isIn(netty ? List.of(40, 80) : List.of(20, 40));
+                assertThat(log.messages()).anyMatch(m -> m.contains(connected + " of " + connected
+                        + " connections connected")).noneMatch(m -> m.contains("stopped early"));
+                await().atMost(WAIT).untilAsserted(() -> assertThat(h.metric("gateway_connections")).isZero());
             }
         }
     }

@@ -3,6 +3,7 @@ package io.switchboard.gateway.limits;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 
 import io.github.bucket4j.TimeMeter;
 import io.helidon.webserver.http.HttpRouting;
@@ -86,12 +87,14 @@ public final class EdgeLimits implements AutoCloseable {
      * @param noCors          paths that never get CORS (the operational endpoints)
      * @param onConnectionEnd runs a cleanup once a connection's thread has ended
      * @param reapEnded       runs now the cleanups of the connections that have ended (before a cap refuses)
+     * @param open            whether the gateway is open to clients: upgrades let in before (its warm-up's) take no
+     *                        place under the caps
      */
     public void install(HttpRouting.Builder routing, String wsPath, List<String> noCors,
-                        BiConsumer<Thread, Runnable> onConnectionEnd, Runnable reapEnded) {
+                        BiConsumer<Thread, Runnable> onConnectionEnd, Runnable reapEnded, BooleanSupplier open) {
         routing.addFilter(handshakes);
         origins.ifPresent(p -> routing.addFilter(new CorsFilter(p, noCors)));
-        routing.addFilter(new UpgradeGuard(wsPath, capGate(reapEnded), onConnectionEnd));
+        routing.addFilter(new UpgradeGuard(wsPath, capGate(reapEnded), onConnectionEnd, open));
     }
 
     /**

@@ -46,7 +46,8 @@ import io.switchboard.proto.client.v1.ServerFrame;
  * admits upgrades before ready only with it), offers one subprotocol (JSON and binary in turn on each listener),
  * sends a Connect frame with a token for a user of its own ({@value #USER_PREFIX}{@code <n>}), waits for Connected
  * and closes with 1000. The tokens are signed with the gateway's own HS256 secret, so the token check is the one
- * clients get; the connections join no room. Up to {@value #IN_FLIGHT} are open at once.
+ * clients get; the connections join no room. Up to {@value #IN_FLIGHT} are open at once; they take no place under
+ * the gateway's connection caps (they are not clients, and all come from one loopback address).
  *
  * <p>Bounded: it stops at the configured count, at the first connection that does not reach Connected (its close
  * code and reason are the result's failure), or at the deadline, and {@link #run} returns by the deadline in every

@@ -110,6 +110,12 @@ final class UpgradeHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                     + gateway.protocols().table().tokens() + ")");
             return;
         }
+        if (!gateway.admitting().test(null)) {
+            // Let in by the start-up warm-up's pass alone: the gateway's own connection, not a client's, so it
+            // takes no place under the caps (UpgradeGuard does the same on the main port).
+            upgrade(ctx, req, chosen.get(), sessions);
+            return;
+        }
         ConnectionCaps.Outcome place = gateway.caps().admit(peerOf(ctx.channel()), req.headers()::getAll);
         if (place instanceof ConnectionCaps.Refused refused) {
             FullHttpResponse res = response(refused == ConnectionCaps.Refused.GATEWAY_FULL
