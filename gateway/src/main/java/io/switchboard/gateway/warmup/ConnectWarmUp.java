@@ -64,7 +64,7 @@ public final class ConnectWarmUp {
      * Connects of a warm-up in a JVM where one already ran to its count (the launcher's second gateway): the code is
      * compiled, so a few connections only check that this gateway's port admits them.
      */
-    public static final int REPEAT_CONNECTS = 20;
+    static final int REPEAT_CONNECTS = 20;
     private static final AtomicBoolean WARMED_IN_THIS_JVM = new AtomicBoolean();
     private static final Duration TOKEN_LIFETIME = Duration.ofMinutes(10);
     private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace();
