@@ -9,6 +9,7 @@ import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
 import io.switchboard.gateway.GatewayKeys;
 import io.switchboard.service.ConfigFiles;
+import io.switchboard.service.HeapGovernor;
 import io.switchboard.service.config.Settings;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -64,6 +65,7 @@ public final class SwitchboardMain implements Callable<Integer> {
         String secret;
         boolean demo;
         List<String> demoRooms;
+        HeapGovernor.Settings heap;
         try {
             Config files = load(configFiles);
             // launcher.* keys honour the environment too; service keys get it layered on by LocalCluster.
@@ -74,6 +76,7 @@ public final class SwitchboardMain implements Callable<Integer> {
             secret = config.get(GatewayKeys.AUTH.hs256Secret.name()).asString()
                     .orElseGet(SwitchboardMain::randomSecret);
             spec = spec(launcher, files.asMap().orElseGet(Map::of), secret);
+            heap = HeapGovernor.Settings.fromSystemProperties();
         } catch (IllegalArgumentException e) {
             System.err.println("switchboard: configuration error: " + e.getMessage());
             return CommandLine.ExitCode.USAGE;
@@ -88,6 +91,8 @@ public final class SwitchboardMain implements Callable<Integer> {
             LOG.log(Level.SEVERE, "switchboard failed to start: " + e.getMessage(), e);
             return CommandLine.ExitCode.SOFTWARE;
         }
+        // From ready on: start-up (and the gateways' warm-up, which gives its heap back after) keeps the tight heap.
+        HeapGovernor.startIfEnabled(heap);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             cluster.close();

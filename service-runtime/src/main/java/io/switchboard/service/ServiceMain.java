@@ -92,6 +92,7 @@ public final class ServiceMain {
         String usage = usage(jar);
         ShutdownLogManager logManager = LogManager.getLogManager() instanceof ShutdownLogManager m ? m : null;
         C config;
+        HeapGovernor.Settings heap;
         try {
             Optional<Optional<Path>> file = parseArgs(args);
             if (file.isEmpty()) {
@@ -100,6 +101,7 @@ public final class ServiceMain {
             }
             config = from.apply(ConfigFiles.load(file.get()));
             LogFormat.apply(logFormat.apply(config));
+            heap = HeapGovernor.Settings.fromSystemProperties();
         } catch (IllegalArgumentException e) {
             System.err.println(name + ": configuration error: " + e.getMessage());
             System.err.println(usage);
@@ -118,6 +120,8 @@ public final class ServiceMain {
             System.exit(1);
             return;
         }
+        // From ready on: start-up (and a gateway's warm-up, which gives its heap back after) keeps the tight heap.
+        HeapGovernor.startIfEnabled(heap);
         if (logManager != null) {
             logManager.holdResets();
         }
