@@ -19,11 +19,10 @@ import java.util.function.LongSupplier;
  * storm made G1 take, which is what keeps an idle connection small; but under a steady delivery load they keep the
  * committed heap at about 1.4x the live data, so the young generation is small (a pause every second or so) and the
  * old one is always above the marking threshold (a concurrent cycle every few seconds). Roomier ratios (50 and 75 by
- * default, near G1's own 40 and 70) give the same load a young pause every few seconds and a cycle every 10-20: a
- * lower p99 and less CPU, for more memory while busy ({@code docs/performance.md}, Round 23). No G1 setting of
- * Java 25 sizes the heap by load, so this does.
- * While busy it also turns {@code G1PeriodicGCInterval} off: with a young pause rarer than the interval, the periodic
- * collection would start a needless concurrent cycle every few seconds.
+ * default, near G1's own 40 and 70) give the same load a young pause every 3-10 s and few concurrent cycles: a lower
+ * p99 and less CPU, for more memory while busy ({@code docs/performance.md}, Round 23). No G1 setting of Java 25
+ * sizes the heap by load, so this does. While busy it also turns {@code G1PeriodicGCInterval} off: with young pauses
+ * further apart than the interval, the periodic collection would start a needless concurrent cycle every 5 s.
  *
  * <p>Busy: the process allocated at least {@link Settings#busyBytesPerSecond()} in the last second; the busy profile
  * applies at once. Idle: below that rate for {@link Settings#quietPeriod()}; the idle profile (the ratios and the
@@ -86,7 +85,8 @@ public final class HeapGovernor implements AutoCloseable {
         public Settings {
             Objects.requireNonNull(busy, "busy");
             if (busyBytesPerSecond < 0 || quietPeriod.isNegative() || quietPeriod.isZero()) {
-                throw new IllegalArgumentException("the busy rate must be >= 0 and the quiet period > 0");
+                throw new IllegalArgumentException(BUSY_RATE_PROPERTY + " must be >= 0 and " + QUIET_SECONDS_PROPERTY
+                        + " > 0");
             }
         }
 
