@@ -260,11 +260,7 @@ public final class HeapGovernor implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        timer.close(); // waits for a tick that is running (a few flag writes), so none follows the restore
         if (busyProfile) {
             idleProfile();
         }
