@@ -153,7 +153,6 @@ public final class HeapGovernor implements AutoCloseable {
             LOG.log(Level.INFO, "heap governor off: " + why);
             return null;
         }
-        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         Ratios idle = jvmRatios();
         if (idle.equals(settings.busy())) {
             LOG.log(Level.INFO, "heap governor off: the JVM's free ratios are already " + idle);
@@ -162,7 +161,7 @@ public final class HeapGovernor implements AutoCloseable {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("switchboard-heap-governor").factory());
         HeapGovernor governor = new HeapGovernor(settings, idle, jvmPeriodicMillis(),
-                threads::getTotalThreadAllocatedBytes, System::nanoTime, hotSpotFlags(), timer);
+                allocationCounter()::getTotalThreadAllocatedBytes, System::nanoTime, hotSpotFlags(), timer);
         timer.scheduleWithFixedDelay(governor::tickSafely, 1, 1, TimeUnit.SECONDS);
         LOG.log(Level.INFO, "heap governor on: free ratios " + settings.busy() + " from "
                 + settings.busyBytesPerSecond() / (1024 * 1024) + " MiB/s of allocation, " + idle + " after "
@@ -176,30 +175,41 @@ public final class HeapGovernor implements AutoCloseable {
         if (!g1) {
             return "the JVM does not run G1";
         }
-        if (!(ManagementFactory.getThreadMXBean() instanceof ThreadMXBean threads)
-                || !threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {
+        ThreadMXBean threads = allocationCounter();
+        if (threads == null || !threads.isThreadAllocatedMemorySupported()
+                || !threads.isThreadAllocatedMemoryEnabled()) {
             return "the JVM does not count allocated bytes";
         }
         return null;
     }
 
+    /** HotSpot's thread bean, whose counter of every thread's allocated bytes is the governor's measure; or null. */
+    private static ThreadMXBean allocationCounter() {
+        return ManagementFactory.getThreadMXBean() instanceof ThreadMXBean threads ? threads : null;
+    }
+
     /** The JVM's free ratios now. */
     static Ratios jvmRatios() {
-        HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-        return new Ratios(Integer.parseInt(hotspot.getVMOption(MIN_FLAG).getValue()),
-                Integer.parseInt(hotspot.getVMOption(MAX_FLAG).getValue()));
+        return new Ratios((int) jvmFlag(MIN_FLAG), (int) jvmFlag(MAX_FLAG));
     }
 
     /** The JVM's {@code G1PeriodicGCInterval} now, in milliseconds (0: off). */
     static long jvmPeriodicMillis() {
-        HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-        return Long.parseLong(hotspot.getVMOption(PERIODIC_FLAG).getValue());
+        return jvmFlag(PERIODIC_FLAG);
+    }
+
+    private static long jvmFlag(String name) {
+        return Long.parseLong(hotSpot().getVMOption(name).getValue());
     }
 
     /** Sets the JVM's flags; HotSpot refuses a min above the max (IllegalArgumentException). */
     static FlagWriter hotSpotFlags() {
-        HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        HotSpotDiagnosticMXBean hotspot = hotSpot();
         return (flag, value) -> hotspot.setVMOption(flag, Long.toString(value));
+    }
+
+    private static HotSpotDiagnosticMXBean hotSpot() {
+        return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
     }
 
     /** Whether the busy profile applies now. */
