@@ -49,6 +49,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -167,6 +168,7 @@ public final class GatewayServer implements AutoCloseable {
     private final PrometheusRegistry registry;
     private final Consumer<HttpRouting.Builder> extraRouting;
     private final List<ProtocolOffer> additionalProtocols;
+    private final Map<String, String> inProcessRouters;
     private final Clock clock;
     private final TierLifecycle lifecycle;
     private final ReleaseSteps release;
@@ -222,6 +224,7 @@ public final class GatewayServer implements AutoCloseable {
         this.registry = b.registry;
         this.extraRouting = b.httpRouting;
         this.additionalProtocols = List.copyOf(b.additionalProtocols);
+        this.inProcessRouters = Map.copyOf(b.inProcessRouters);
         this.clock = b.clock;
         this.connections = new ConnectionRegistry(config.get(LimitKeys.MAX_CONNECTIONS_PER_USER), reaper::sweep);
         this.debug = new DebugSessions(clock, config.get(ADMIN_DEBUG_MAX_DURATION));
@@ -276,8 +279,8 @@ public final class GatewayServer implements AutoCloseable {
         timer.scheduleWithFixedDelay(limits::sweepHandshakes, 1, 1, TimeUnit.SECONDS);
         GrpcRouterClient.Builder routers = GrpcRouterClient.builder()
                 .routers(config.routers())
-                .channels(ChannelFactory.netty(this::channelBuilder, config.get(ROUTER_KEEPALIVE_TIME),
-                        config.get(ROUTER_KEEPALIVE_TIMEOUT)))
+                .channels(ChannelFactory.inProcessFirst(inProcessRouters, ChannelFactory.netty(this::channelBuilder,
+                        config.get(ROUTER_KEEPALIVE_TIME), config.get(ROUTER_KEEPALIVE_TIMEOUT))))
                 .breaker(config.routerBreaker())
                 .publishStream(config.get(ROUTER_PUBLISH_STREAM))
                 .publishStreamOnEventLoop(config.get(ROUTER_STREAM_ON_EVENT_LOOP))
@@ -711,6 +714,7 @@ public final class GatewayServer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private SpanExporter spanExporter;
         private List<ProtocolOffer> additionalProtocols = List.of();
+        private Map<String, String> inProcessRouters = Map.of();
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -734,6 +738,17 @@ public final class GatewayServer implements AutoCloseable {
          */
         public Builder additionalProtocols(List<ProtocolOffer> offers) {
             this.additionalProtocols = List.copyOf(offers);
+            return this;
+        }
+
+        /**
+         * Routers of {@code gateway.routers} that run in this JVM and serve {@code RouterService} in-process: each
+         * {@code host:port} as listed there, mapped to its in-process name ({@code RouterServer.Builder
+         * .inProcessName}). The gateway reaches them through grpc-java's in-process transport instead of TCP (the
+         * single-process launcher's {@code launcher.in-process-grpc}); none by default.
+         */
+        public Builder inProcessRouters(Map<String, String> namesByAddress) {
+            this.inProcessRouters = Map.copyOf(namesByAddress);
             return this;
         }
 

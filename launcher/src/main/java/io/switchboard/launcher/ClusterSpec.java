@@ -28,6 +28,7 @@ public final class ClusterSpec {
     Path kafkaDataDir;
     boolean tls;
     boolean kafkaScram;
+    boolean inProcessGrpc = true;
     SpanExporter spanExporter;
 
     ClusterSpec() {
@@ -60,6 +61,16 @@ public final class ClusterSpec {
      */
     public ClusterSpec tls(boolean enabled) {
         this.tls = enabled;
+        return this;
+    }
+
+    /**
+     * Whether the gateways call the cluster's routers through grpc-java's in-process transport (on by default, as
+     * {@code launcher.in-process-grpc}) instead of loopback TCP. With {@link #tls} they always use TCP, which the
+     * TLS settings are about.
+     */
+    public ClusterSpec inProcessGrpc(boolean enabled) {
+        this.inProcessGrpc = enabled;
         return this;
     }
 

@@ -40,7 +40,8 @@ final class ClusterStatus implements HttpService {
     /**
      * {@code {"kafka":{"bootstrap_servers","embedded","data_dir"},"gateways":[{"id","port","web_socket",
      * "netty_web_socket" (with gateway.netty.port only)}],
-     * "routers":[{"id","grpc_port","metrics_port"}],"presence":{...}|null,"history":{...,"data_dir"}|null}};
+     * "routers":[{"id","grpc_port","metrics_port","gateway_transport" ("in-process" or "tcp": how the gateways
+     * call it)}],"presence":{...}|null,"history":{...,"data_dir"}|null}};
      * a metrics port of -1 means disabled.
      */
     static ObjectNode json(LocalCluster cluster) {
@@ -56,7 +57,9 @@ final class ClusterStatus implements HttpService {
             cluster.nettyWebSocketUri(i).ifPresent(uri -> gateway.put("netty_web_socket", uri.toString()));
         }
         ArrayNode routers = root.putArray("routers");
-        cluster.routers().forEach(r -> ports(routers.addObject().put("id", r.id()), r));
+        String transport = cluster.gatewaysCallRoutersInProcess() ? "in-process" : "tcp";
+        cluster.routers().forEach(r -> ports(routers.addObject().put("id", r.id()), r)
+                .put("gateway_transport", transport));
         if (cluster.presence() == null) {
             root.putNull("presence");
         } else {

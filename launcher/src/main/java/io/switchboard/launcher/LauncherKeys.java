@@ -32,6 +32,12 @@ public final class LauncherKeys {
     public static final Key<Integer> GATEWAYS = S.define("launcher.gateways", INT).byDefault(1)
             .check(Check.atLeast(1))
             .doc("Gateways started in the process (the first gets `gateway.port`, the others free ports).");
+    public static final Key<Boolean> IN_PROCESS_GRPC = S.define("launcher.in-process-grpc", BOOLEAN).byDefault(true)
+            .doc("The gateways call the process's routers through grpc-java's in-process transport instead of"
+                    + " loopback TCP: the same calls, deadlines, circuit breaker and failover, without HTTP/2 framing,"
+                    + " sockets and event loops on the publish path (docs/performance.md, Round 24). `false`: loopback"
+                    + " TCP, as separate tiers talk. The other calls between the tiers (history, presence) stay on"
+                    + " loopback TCP.");
     public static final Key<Boolean> PRESENCE_ENABLED = S.define("launcher.presence.enabled", BOOLEAN)
             .byDefault(true)
             .doc("Run the presence service in the process and point every router and gateway at it: member lists,"

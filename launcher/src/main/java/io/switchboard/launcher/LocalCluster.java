@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -49,6 +50,8 @@ public final class LocalCluster implements AutoCloseable {
 
     private final ClusterSpec spec;
     private final List<RouterServer> routers = new ArrayList<>();
+    /** The routers' {@code host:port} as the gateways list them, mapped to their in-process names. */
+    private final Map<String, String> inProcessRouters = new HashMap<>();
     private HistoryServer history;
     private PresenceServer presence;
     private final List<GatewayServer> gateways = new ArrayList<>();
@@ -124,10 +127,18 @@ public final class LocalCluster implements AutoCloseable {
                 if (spec.spanExporter != null) {
                     builder.spanExporter(spec.spanExporter);
                 }
+                String inProcessName = null;
+                if (spec.inProcessGrpc && !spec.tls) {
+                    inProcessName = "switchboard-router-" + (i + 1) + "-" + UUID.randomUUID();
+                    builder.inProcessName(inProcessName);
+                }
                 RouterServer router = builder.build();
                 router.start();
                 routers.add(router);
                 routerAddresses.add("127.0.0.1:" + router.port());
+                if (inProcessName != null) {
+                    inProcessRouters.put("127.0.0.1:" + router.port(), inProcessName);
+                }
             }
             if (spec.history) {
                 startHistory();
@@ -191,7 +202,8 @@ public final class LocalCluster implements AutoCloseable {
         }
         GatewayServer.Builder builder = GatewayServer.builder(config)
                 .registry(newRegistry(runtime.get(GatewayKeys.ID.name())))
-                .additionalProtocols(spec.additionalProtocols);
+                .additionalProtocols(spec.additionalProtocols)
+                .inProcessRouters(inProcessRouters);
         if (spec.spanExporter != null) {
             builder.spanExporter(spec.spanExporter);
         }
@@ -353,6 +365,14 @@ public final class LocalCluster implements AutoCloseable {
     /** Every router, in start order. */
     public List<RouterServer> routers() {
         return List.copyOf(routers);
+    }
+
+    /**
+     * Whether the gateways call the routers through grpc-java's in-process transport ({@link
+     * ClusterSpec#inProcessGrpc}) rather than loopback TCP.
+     */
+    public boolean gatewaysCallRoutersInProcess() {
+        return !inProcessRouters.isEmpty();
     }
 
     /** Every gateway, in start order. */

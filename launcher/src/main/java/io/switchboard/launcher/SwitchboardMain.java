@@ -114,7 +114,8 @@ public final class SwitchboardMain implements Callable<Integer> {
                 .gateways(launcher.get(LauncherKeys.GATEWAYS))
                 .history(launcher.get(LauncherKeys.HISTORY_ENABLED))
                 .presence(launcher.get(LauncherKeys.PRESENCE_ENABLED))
-                .kafkaPort(launcher.get(LauncherKeys.KAFKA_PORT));
+                .kafkaPort(launcher.get(LauncherKeys.KAFKA_PORT))
+                .inProcessGrpc(launcher.get(LauncherKeys.IN_PROCESS_GRPC));
         launcher.find(LauncherKeys.HISTORY_DATA_DIR).ifPresent(spec::historyDataDir);
         launcher.find(LauncherKeys.KAFKA_BOOTSTRAP_SERVERS).ifPresent(spec::externalKafka);
         launcher.find(LauncherKeys.KAFKA_DATA_DIR).ifPresent(spec::kafkaDataDir);

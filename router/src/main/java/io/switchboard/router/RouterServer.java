@@ -77,13 +77,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Besides {@code RouterService} it can serve further gRPC services on the same port ({@link
  * Builder#extraServices}, e.g. the public {@code SwitchboardApi}), and serve its own {@code RouterService}
- * in-process under a name ({@link Builder#inProcessName}) so that such a service can call the router through
- * an in-process channel ({@code InProcessChannelBuilder.forName(name)}) without a network hop. With {@code
+ * in-process under a name ({@link Builder#inProcessName}) so that such a service, or a gateway in the same JVM,
+ * can call the router through an in-process channel ({@code InProcessChannelBuilder.forName(name)}) without a
+ * network hop. With {@code
  * router.presence.address} set it also follows the presence topic to invalidate its presence cache.
  *
  * <p>{@link #start()} bootstraps the topics, warms the producer, binds the ports and only then reports
  * SERVING; it fails (once, cleaning up) when Kafka is not reachable within {@code router.startup-timeout}.
- * {@link #drain()} reports NOT_SERVING and refuses new calls (open publish streams answer new requests UNAVAILABLE
+ * {@link #drain()} reports NOT_SERVING and refuses new calls, in-process ones too (open publish streams answer new requests UNAVAILABLE
  * and complete once their requests are answered); {@link #shutdown(Duration)} drains, lets
  * in-flight publishes get Kafka's acknowledgement within the grace period, closes the producer (failing what
  * is left, which answers UNAVAILABLE) and then forces the server down. Each instance registers its metrics
@@ -225,19 +226,16 @@ public final class RouterServer implements ServiceMain.Service {
                             .permitKeepAliveTime(5, TimeUnit.SECONDS)
                             .addService(routerService);
                     if (config.get(GRPC_STREAM_ON_EVENT_LOOP)) {
-                        // Inline on the transport's thread; every other method keeps the virtual threads.
-                        server.callExecutor(new ServerCallExecutorSupplier() {
-                            @Override
-                            public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
-                                return call.getMethodDescriptor().getFullMethodName().equals(PUBLISH_STREAM)
-                                        ? Runnable::run : null;
-                            }
-                        });
+                        server.callExecutor(publishStreamInline());
                     }
                     extra.forEach(server::addService);
                 });
         if (inProcessName != null) {
-            inProcess = serveInProcess(InProcessServerBuilder.forName(inProcessName).executor(grpc.executor()));
+            InProcessServerBuilder builder = InProcessServerBuilder.forName(inProcessName).executor(grpc.executor());
+            if (config.get(GRPC_STREAM_ON_EVENT_LOOP)) {
+                builder.callExecutor(publishStreamInline());
+            }
+            inProcess = serveInProcess(builder);
         }
         if (apiInProcessAs != null) {
             // Direct: each call's handler runs on the API's calling thread, so a PublishStream's messages, started
@@ -250,6 +248,16 @@ public final class RouterServer implements ServiceMain.Service {
         grpc.serving(served);
         LOG.log(Level.INFO, "router " + config.get(ID) + ": topic " + topic.name() + " (id " + topic.topicId() + ", "
                 + topic.partitions() + " partitions) at " + config.get(KafkaKeys.BOOTSTRAP_SERVERS) + ", gRPC " + tls);
+    }
+
+    /** The publish streams inline on the transport's thread; every other method keeps the virtual threads. */
+    private static ServerCallExecutorSupplier publishStreamInline() {
+        return new ServerCallExecutorSupplier() {
+            @Override
+            public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+                return call.getMethodDescriptor().getFullMethodName().equals(PUBLISH_STREAM) ? Runnable::run : null;
+            }
+        };
     }
 
     private Server serveInProcess(InProcessServerBuilder builder) {
@@ -407,6 +415,9 @@ public final class RouterServer implements ServiceMain.Service {
     public void drain() {
         lifecycle.drain(() -> {
             grpc.drain();
+            if (inProcess != null) {
+                inProcess.shutdown(); // refuses new calls as the network server now does; running ones go on
+            }
             routerService.drain();
         });
     }
