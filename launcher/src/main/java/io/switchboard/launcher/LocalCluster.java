@@ -135,9 +135,10 @@ public final class LocalCluster implements AutoCloseable {
                 RouterServer router = builder.build();
                 router.start();
                 routers.add(router);
-                routerAddresses.add("127.0.0.1:" + router.port());
+                String address = "127.0.0.1:" + router.port();
+                routerAddresses.add(address);
                 if (inProcessName != null) {
-                    inProcessRouters.put("127.0.0.1:" + router.port(), inProcessName);
+                    inProcessRouters.put(address, inProcessName);
                 }
             }
             if (spec.history) {

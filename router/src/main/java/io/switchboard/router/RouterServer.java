@@ -79,13 +79,13 @@ import java.util.concurrent.TimeUnit;
  * Builder#extraServices}, e.g. the public {@code SwitchboardApi}), and serve its own {@code RouterService}
  * in-process under a name ({@link Builder#inProcessName}) so that such a service, or a gateway in the same JVM,
  * can call the router through an in-process channel ({@code InProcessChannelBuilder.forName(name)}) without a
- * network hop. With {@code
- * router.presence.address} set it also follows the presence topic to invalidate its presence cache.
+ * network hop. With {@code router.presence.address} set it also follows the presence topic to invalidate its
+ * presence cache.
  *
  * <p>{@link #start()} bootstraps the topics, warms the producer, binds the ports and only then reports
  * SERVING; it fails (once, cleaning up) when Kafka is not reachable within {@code router.startup-timeout}.
- * {@link #drain()} reports NOT_SERVING and refuses new calls, in-process ones too (open publish streams answer new requests UNAVAILABLE
- * and complete once their requests are answered); {@link #shutdown(Duration)} drains, lets
+ * {@link #drain()} reports NOT_SERVING and refuses new calls, in-process ones too (open publish streams answer new
+ * requests UNAVAILABLE and complete once their requests are answered); {@link #shutdown(Duration)} drains, lets
  * in-flight publishes get Kafka's acknowledgement within the grace period, closes the producer (failing what
  * is left, which answers UNAVAILABLE) and then forces the server down. Each instance registers its metrics
  * in the registry it is given and removes them on shutdown: give concurrently running routers separate
