@@ -178,10 +178,14 @@ public final class GatewayKeys {
                     + " (an older version) is called unary. `false`: a unary call per publish.");
     public static final Key<Boolean> ROUTER_STREAM_ON_EVENT_LOOP = S.define("gateway.router-stream-on-event-loop",
                     BOOLEAN).byDefault(false)
-            .doc("The answers on the routers' publish streams are handled on the gRPC channel's event loop (a direct"
-                    + " executor) instead of being handed to gRPC's callback executor: one thread hand-off less per"
-                    + " publish. What they run (completing the publish, queueing its Ack frame) never blocks."
-                    + " Measured in docs/performance.md, \"Round 9b\".");
+            .doc("The answers on the routers' publish streams are handled on the thread that delivers them (a"
+                    + " direct executor) instead of being handed to gRPC's callback executor: one thread hand-off less"
+                    + " per publish. Over the network that is the gRPC channel's event loop; from a router called"
+                    + " in-process (`launcher.in-process-grpc`), the router's thread that answers (Kafka's producer"
+                    + " thread). What they run (completing the publish, queueing its Ack frame, a failover's send)"
+                    + " never blocks, except that in-process with `router.grpc.publish-stream-on-event-loop` a"
+                    + " failover's send runs the next router's handler, which may wait as that key says. Measured in"
+                    + " docs/performance.md, \"Round 9b\" (network) and \"Round 25\" (in-process).");
     public static final Key<Float> BREAKER_FAILURE_RATE = S.define("gateway.router-breaker.failure-rate-threshold",
                     FLOAT).byDefault(50f).check(Check.of(r -> r > 0 && r <= 100, "> 0 and <= 100"))
             .doc("Percent of failed calls that opens a router's circuit breaker. Only `UNAVAILABLE` and"

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -62,11 +63,18 @@ class RouterTransportTest {
         }
     }
 
-    @ParameterizedTest(name = "publish stream {0}")
-    @ValueSource(booleans = {true, false})
-    void publishesMoveToTheOtherRouterWhileOneDrainsInProcess(boolean publishStream) {
+    /**
+     * {@code inline}: both ends of the publish streams run on the calling thread (the router's handler on the
+     * gateway's, the gateway's answer handling on the router's), so a drain's refusals, the streams' ends and the
+     * failovers they start all cross the two tiers' locks on the same threads.
+     */
+    @ParameterizedTest(name = "publish stream {0}, inline {1}")
+    @CsvSource({"true, false", "false, false", "true, true"})
+    void publishesMoveToTheOtherRouterWhileOneDrainsInProcess(boolean publishStream, boolean inline) {
         try (LocalCluster cluster = LocalCluster.builder().routers(2).gateways(2)
                 .set("gateway.router-publish-stream", Boolean.toString(publishStream))
+                .set("gateway.router-stream-on-event-loop", Boolean.toString(inline))
+                .set("router.grpc.publish-stream-on-event-loop", Boolean.toString(inline))
                 .set("gateway.auth.hs256-secret", SECRET).build().start();
              WsTestClient subscriber = WsTestClient.connected(cluster.webSocketUri(1), Subprotocol.JSON,
                      TOKENS.token("watcher", "drain:*"));

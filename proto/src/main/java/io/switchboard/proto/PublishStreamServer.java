@@ -4,9 +4,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import io.grpc.Deadline;
 import io.grpc.Status;
+import io.grpc.SynchronizationContext;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -25,9 +28,14 @@ import io.switchboard.proto.internal.v1.PublishStreamResponse;
  * intact). {@link #drain} makes every open stream answer new requests UNAVAILABLE and complete once its requests
  * are answered; a stream whose sender half-closed completes the same way.
  *
- * <p>Thread-safe: a stream's answers are written under its own lock (handlers answer from Kafka's threads).
+ * <p>Thread-safe: a stream's answers are counted under its own lock and written in that order by one thread at a
+ * time, outside the lock (handlers answer from Kafka's threads): a gateway calling in-process with a direct
+ * executor runs its answer handling on the writing thread, and that may publish again (a failover) into a stream
+ * whose lock another thread holds while it waits to answer here.
  */
 public final class PublishStreamServer {
+    private static final Logger LOG = Logger.getLogger(PublishStreamServer.class.getName());
+
     /** A unary publish handler: answers {@code answer} exactly once (onNext and onCompleted, or onError). */
     @FunctionalInterface
     public interface Handler {
@@ -68,6 +76,9 @@ public final class PublishStreamServer {
     private final class Stream implements StreamObserver<PublishStreamRequest> {
         private final ServerCallStreamObserver<PublishStreamResponse> responses;
         private final Object lock = new Object();
+        // Runs the answers and the completion in the order queued under the lock, one thread at a time, no lock held.
+        private final SynchronizationContext writes = new SynchronizationContext((thread, e) ->
+                LOG.log(Level.WARNING, "publish stream: writing an answer failed", e));
         // @GuardedBy("lock"): requests received and not yet answered
         private int pending;
         // @GuardedBy("lock"): no new request is served; complete once pending is 0
@@ -133,6 +144,7 @@ public final class PublishStreamServer {
                 closing = true;
                 completeIfDoneLocked();
             }
+            writes.drain();
         }
 
         /** Writes the one answer of {@code callId}: {@code response}, or {@code failure} when it is not null. */
@@ -147,17 +159,18 @@ public final class PublishStreamServer {
             synchronized (lock) {
                 pending--;
                 if (!ended) {
-                    responses.onNext(message);
+                    writes.executeLater(() -> responses.onNext(message));
                 }
                 completeIfDoneLocked();
             }
+            writes.drain();
         }
 
         // @GuardedBy("lock")
         private void completeIfDoneLocked() {
             if (closing && pending == 0 && !ended) {
                 ended = true;
-                responses.onCompleted();
+                writes.executeLater(responses::onCompleted);
                 open.remove(this);
             }
         }

@@ -47,11 +47,13 @@ public final class RouterKeys {
     public static final Key<Boolean> GRPC_STREAM_ON_EVENT_LOOP = S.define("router.grpc.publish-stream-on-event-loop",
                     BOOLEAN).byDefault(false)
             .doc("The requests of the gateways' publish streams (`RouterService.PublishStream`) are handled on the"
-                    + " gRPC server's event loop (as the API's in-process streams are) instead of being handed to a"
-                    + " virtual thread each: a thread hand-off less per publish. The handler only starts the publish;"
-                    + " it waits only when the Kafka producer must (metadata missing, send buffer full:"
-                    + " `router.kafka.max-block`), and then holds up that event loop's other calls. Measured in"
-                    + " docs/performance.md, \"Round 9b\".");
+                    + " thread that delivers them (as the API's in-process streams are) instead of being handed to a"
+                    + " virtual thread each: a thread hand-off less per publish. Over the network that is the gRPC"
+                    + " server's event loop; called in-process (`launcher.in-process-grpc`), the gateway's thread that"
+                    + " sends the publish. The handler only starts the publish; it waits only when the Kafka producer"
+                    + " must (metadata missing, send buffer full: `router.kafka.max-block`), and then holds up that"
+                    + " thread's other work. Measured in docs/performance.md, \"Round 9b\" (network) and \"Round 25\""
+                    + " (in-process).");
     public static final Key<Integer> METRICS_PORT = S.define("router.metrics.port", INT).byDefault(9091)
             .check(Check.portOrDisabled())
             .doc("HTTP port for `/metrics` (Prometheus), `/health/live` and `/health/ready`. `0` = any free port,"

@@ -6,9 +6,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import io.grpc.Deadline;
 import io.grpc.Status;
+import io.grpc.SynchronizationContext;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -32,14 +35,22 @@ import io.switchboard.service.GrpcFutures;
  * {@code PublishStream} (an older version) answers UNIMPLEMENTED: the waiting publishes and all later ones go as
  * unary calls.
  *
- * <p>Thread-safe: requests are written under one lock (a gRPC call is not thread-safe); answers arrive on gRPC's
- * callback threads and deadlines on the {@code timer}.
+ * <p>Thread-safe: requests are numbered and queued under one lock and written in that order by one thread at a time
+ * (a gRPC call is not thread-safe), outside the lock: a router called in-process with its handler inline runs
+ * that handler on the writing thread, and it may answer at once, end the stream or fail a publish over to another
+ * router, none of which may wait for this lock while another thread holds it to write into that router. Answers
+ * arrive on gRPC's callback threads (or the router's, inline), deadlines on the {@code timer}.
  */
 final class PublishStream {
+    private static final Logger LOG = Logger.getLogger(PublishStream.class.getName());
+
     private final String router;
     private final RouterServiceGrpc.RouterServiceStub stub;
     private final ScheduledExecutorService timer;
     private final Object lock = new Object();
+    // Runs the call's starts, requests and half-close in the order queued, on one thread at a time, no lock held.
+    private final SynchronizationContext writes = new SynchronizationContext((thread, e) ->
+            LOG.log(Level.WARNING, "publish stream to a router: writing failed", e));
     // @GuardedBy("lock"): the stream new publishes go to; null until the first, and after it ended
     private Open current;
     // @GuardedBy("lock")
@@ -74,20 +85,21 @@ final class PublishStream {
                 return CompletableFuture.failedFuture(Status.UNAVAILABLE
                         .withDescription("router " + router + " retired").asRuntimeException());
             }
+            // Open until ended() takes it out under this lock; an ending that comes later finds this publish
+            // pending and fails it (or sends it unary), whichever thread writes it.
             Open stream = current != null ? current : openLocked();
-            if (stream.endedWith != null) {
-                // It ended while being opened (an in-process router may answer at once): fail like a lost call.
-                return unary ? unaryCall(request, deadline) : CompletableFuture.failedFuture(stream.endedWith);
-            }
             long callId = ++nextCallId;
             stream.pending.put(callId, pending);
             pending.expiry = timer.schedule(() -> stream.expire(callId), timeLeft, TimeUnit.NANOSECONDS);
-            stream.requests.onNext(PublishStreamRequest.newBuilder()
+            PublishStreamRequest message = PublishStreamRequest.newBuilder()
                     .setCallId(callId)
                     .setRequest(request)
                     .setTimeoutMs((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeLeft)))
-                    .build());
+                    .build();
+            // stream.requests is read when this runs: beforeStart set it in the start queued ahead of it.
+            writes.executeLater(() -> stream.requests.onNext(message));
         }
+        writes.drain();
         return pending.result;
     }
 
@@ -95,7 +107,7 @@ final class PublishStream {
     private Open openLocked() {
         Open opened = new Open();
         current = opened;
-        stub.publishStream(opened);
+        writes.executeLater(() -> stub.publishStream(opened));
         return opened;
     }
 
@@ -107,9 +119,10 @@ final class PublishStream {
             stream = current;
             current = null;
             if (stream != null) {
-                stream.requests.onCompleted();
+                writes.executeLater(() -> stream.requests.onCompleted());
             }
         }
+        writes.drain();
     }
 
     private CompletableFuture<PublishResponse> unaryCall(PublishRequest request, Deadline deadline) {
@@ -141,8 +154,6 @@ final class PublishStream {
     private final class Open implements ClientResponseObserver<PublishStreamRequest, PublishStreamResponse> {
         final Map<Long, Pending> pending = new ConcurrentHashMap<>();
         ClientCallStreamObserver<PublishStreamRequest> requests;
-        // @GuardedBy("lock"): how the stream ended, or null while it is open
-        Throwable endedWith;
 
         @Override
         public void beforeStart(ClientCallStreamObserver<PublishStreamRequest> requestStream) {
@@ -186,7 +197,6 @@ final class PublishStream {
         /** The stream is over: the publishes still waiting on it fail with its status, or go unary. */
         private void ended(Throwable t) {
             synchronized (lock) {
-                endedWith = t;
                 if (current == this) {
                     current = null;
                 }
@@ -195,7 +205,7 @@ final class PublishStream {
             if (unimplemented) {
                 unary = true;
             }
-            // Entries are added under the lock only while the stream has not ended, so none is added from here on.
+            // Entries are added under the lock only while the stream is `current`, so none is added from here on.
             // In call order: a failover resends them in that order, so the next router stores them in send order.
             for (Long callId : pending.keySet().stream().sorted().toList()) {
                 Pending p = pending.remove(callId);

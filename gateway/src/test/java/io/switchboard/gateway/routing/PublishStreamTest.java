@@ -4,6 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
@@ -19,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -186,6 +191,71 @@ class PublishStreamTest {
         assertThat(next.getPosition().getEpoch()).isEqualTo(rank.getFirst().toString());
         assertThat(routers.get(rank.get(1)).received()).isEmpty();
         assertThat(owner.openStreams()).isEqualTo(1);
+    }
+
+    /**
+     * With the router called in-process and both sides inline (this test's channels and servers run on the caller's
+     * thread, as the single-process platform's), the thread answering a drained router's last publish ends the stream
+     * while other threads are writing refused publishes into it. Writing under the stream's lock would deadlock them
+     * (the writer holds the stream's lock and waits for the router's, the answerer holds the router's and waits for
+     * the stream's); each round here gives that a chance, and every thread must finish.
+     */
+    @Test
+    void publishesWrittenWhileADrainedRoutersStreamEndsNeverHang() throws Exception {
+        ExecutorService threads = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().factory());
+        try {
+            // Preemptive: deadlocked threads (and closing their client) would never return; they are left behind.
+            assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
+                for (int round = 0; round < 30; round++) {
+                    try (InProcessRouters local = new InProcessRouters("drain-race-" + round + "-")) {
+                        raceAStreamsEndAgainstItsWriters(local, threads);
+                    }
+                }
+            });
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private void raceAStreamsEndAgainstItsWriters(InProcessRouters local, ExecutorService threads) throws Exception {
+        List<RouterEndpoint> endpoints = List.of(RouterEndpoint.parse("10.0.2.1:7070"),
+                RouterEndpoint.parse("10.0.2.2:7070"));
+        List<RouterEndpoint> ranked = new RendezvousPicker(endpoints).rank(ROOM);
+        for (RouterEndpoint endpoint : endpoints) {
+            local.serve(endpoint, new ScriptedRouter(endpoint.toString()));
+        }
+        GrpcRouterClient racing = local.start(GrpcRouterClient.builder().routers(endpoints).channels(local::channel)
+                .publishStreamOnEventLoop(answersOnEventLoop()).registry(new PrometheusRegistry()));
+        ScriptedRouter owner = local.get(ranked.getFirst());
+        owner.mode(ScriptedRouter.Mode.HOLD);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<List<CompletableFuture<PublishResponse>>>> writers = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            String prefix = "w" + w + "-";
+            writers.add(threads.submit(() -> {
+                List<CompletableFuture<PublishResponse>> calls = new ArrayList<>();
+                calls.add(racing.publish(envelope(prefix + "held"), TIMEOUT));
+                go.await();
+                for (int i = 0; i < 300; i++) {
+                    calls.add(racing.publish(envelope(prefix + i), TIMEOUT));
+                }
+                return calls;
+            }));
+        }
+        await().atMost(10, TimeUnit.SECONDS).until(() -> owner.received().size() >= 3);
+        owner.drain(); // answers the held publishes (and so ends the stream) once released
+        Future<?> answerer = threads.submit(() -> {
+            go.countDown();
+            owner.release();
+        });
+
+        answerer.get(20, TimeUnit.SECONDS);
+        for (Future<List<CompletableFuture<PublishResponse>>> writer : writers) {
+            for (CompletableFuture<PublishResponse> call : writer.get(20, TimeUnit.SECONDS)) {
+                assertThat(call.get(20, TimeUnit.SECONDS).getPosition().getEpoch()).isIn(
+                        ranked.get(0).toString(), ranked.get(1).toString());
+            }
+        }
     }
 
     private double metric(String sample) {
