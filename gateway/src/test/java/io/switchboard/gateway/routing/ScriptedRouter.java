@@ -83,6 +83,11 @@ final class ScriptedRouter extends RouterServiceGrpc.RouterServiceImplBase {
         return holding;
     }
 
+    /** Calls held now (each is in {@link #received} before it is held). */
+    int held() {
+        return held.size();
+    }
+
     /** Answers every held call OK, in the order they arrived. */
     void release() {
         mode = Mode.OK;
