@@ -195,10 +195,11 @@ class PublishStreamTest {
 
     /**
      * With the router called in-process and both sides inline (this test's channels and servers run on the caller's
-     * thread, as the single-process platform's), the thread answering a drained router's last publish ends the stream
-     * while other threads are writing refused publishes into it. Writing under the stream's lock would deadlock them
-     * (the writer holds the stream's lock and waits for the router's, the answerer holds the router's and waits for
-     * the stream's); each round here gives that a chance, and every thread must finish.
+     * thread, as the single-process platform's do with both publish-stream keys on), the thread answering a drained
+     * router's last publish ends the stream while other threads are writing refused publishes into it. Writing under
+     * the stream's lock would deadlock them (the writer holds the stream's lock and waits for the router's, the
+     * answerer holds the router's and waits for the stream's); each round here gives that a chance, and every thread
+     * must finish.
      */
     @Test
     void publishesWrittenWhileADrainedRoutersStreamEndsNeverHang() throws Exception {
@@ -257,6 +258,8 @@ class PublishStreamTest {
                         ranked.get(0).toString(), ranked.get(1).toString());
             }
         }
+        // Every publish after the drain was refused by the owner and stored once by the other router.
+        assertThat(local.get(ranked.get(1)).received()).hasSize(900);
     }
 
     private double metric(String sample) {
