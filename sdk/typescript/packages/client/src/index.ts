@@ -26,7 +26,7 @@ export type { Scheduler, TimerHandle, RandomSource } from './timers.js';
 export type { WireFormat } from './codec.js';
 export { SUBPROTOCOLS } from './codec.js';
 export { SseSocket } from './sse-socket.js';
-export type { SseSocketOptions } from './sse-socket.js';
+export type { PageEvents, SseSocketOptions } from './sse-socket.js';
 export type { HttpFallbackMode } from './transport-choice.js';
 export { tokenTimes } from './jwt.js';
 export { textOf, applyPresenceChange } from './types.js';

@@ -16,6 +16,25 @@ export interface SseSocketOptions {
    * answer; a proxy in front of it that answers 400 or 413 itself (nginx's client_max_body_size) sends none.
    */
   closeWaitMs?: number;
+  /**
+   * Where the page's lifecycle events come from (default: the global scope where it has addEventListener and a
+   * document, as in a browser window; none elsewhere). On its pagehide the socket leaves its stream at once (see
+   * {@link SseSocket}).
+   */
+  page?: PageEvents;
+}
+
+/** The part of a browser window the socket listens to: its pagehide event. */
+export interface PageEvents {
+  addEventListener(type: 'pagehide', listener: () => void): void;
+  removeEventListener(type: 'pagehide', listener: () => void): void;
+}
+
+/** The global scope as PageEvents in a browser window; undefined elsewhere (Node, workers). */
+function windowPageEvents(): PageEvents | undefined {
+  const scope = globalThis as { addEventListener?: unknown; document?: unknown };
+  return typeof scope.addEventListener === 'function' && scope.document !== undefined
+    ? (globalThis as unknown as PageEvents) : undefined;
 }
 
 /**
@@ -28,8 +47,11 @@ export interface SseSocketOptions {
  * stream's "open" event is the socket's open, its "close" event the close code; a stream that ends without one closes
  * with 1006, as a dropped WebSocket does, and so does one whose POST was answered 400 or 413 when no close event
  * follows within closeWaitMs (the answer came from a proxy, not from the gateway). A stream it gives up on its own
- * while the gateway may still hold the session it leaves with DELETE, as on close(). Works where fetch streams
- * response bodies (browsers, Node >= 18).
+ * while the gateway may still hold the session it leaves with DELETE, as on close(). So does a page that is being
+ * left or reloaded (its pagehide event; the DELETE is a keepalive request, which outlives the page, and the socket
+ * closes with 1001 as the browser closes a WebSocket): a gateway cannot tell that a browser dropped an event stream
+ * until a heartbeat write fails, up to two heartbeat intervals later, and meanwhile the user would count as online on
+ * one more device. Works where fetch streams response bodies (browsers, Node >= 18).
  */
 export class SseSocket implements WebSocketLike {
   readonly protocol = SUBPROTOCOLS.json;
@@ -56,12 +78,16 @@ export class SseSocket implements WebSocketLike {
   private readonly closeWaitMs: number;
   /** The wait for the close event after a 400 or 413, while it runs. */
   private closeWait: { timer: TimerHandle } | undefined;
+  private readonly page: PageEvents | undefined;
+  private readonly onPageHide = (): void => this.finish(1001, 'the page is being left', true);
 
   /** @param url the gateway's WebSocket URL; the subprotocols are ignored (the fallback speaks JSON only) */
   constructor(url: string, _protocols?: string[], options: SseSocketOptions = {}) {
     this.streamUrl = SseSocket.streamUrl(url);
     this.scheduler = options.scheduler ?? systemScheduler;
     this.closeWaitMs = options.closeWaitMs ?? DEFAULT_CLOSE_WAIT_MS;
+    this.page = options.page ?? windowPageEvents();
+    this.page?.addEventListener('pagehide', this.onPageHide);
     void this.read();
   }
 
@@ -256,8 +282,11 @@ export class SseSocket implements WebSocketLike {
       return;
     }
     this.closed = true;
+    this.page?.removeEventListener('pagehide', this.onPageHide);
     if (leave && this.postUrl !== undefined) {
-      fetch(this.postUrl, { method: 'DELETE', headers: { Authorization: `Bearer ${this.token}` } }).catch(() => undefined);
+      // keepalive: the request outlives the page that sends it (pagehide, or a close() just before navigating away).
+      fetch(this.postUrl, { method: 'DELETE', headers: { Authorization: `Bearer ${this.token}` }, keepalive: true })
+        .catch(() => undefined);
     }
     if (this.closeWait) {
       this.scheduler.clearTimeout(this.closeWait.timer);

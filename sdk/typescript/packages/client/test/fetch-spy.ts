@@ -3,14 +3,14 @@ const globals = globalThis as { fetch: typeof fetch };
 
 /**
  * The real fetch, watched: while installed on globalThis it records every POST of the HTTP fallback as it is made
- * (its body, and its HTTP status once answered, -1 for none) and every DELETE (its URL and Authorization header), can
+ * (its body, and its HTTP status once answered, -1 for none) and every DELETE (its URL, Authorization header and keepalive flag), can
  * send the next POST to a stream no gateway holds (as a load balancer sending it to the wrong gateway), and can hold
  * back the bytes of event streams until released, so that a test decides when a close event reaches the client.
  * Requests still go to the real server.
  */
 export class FetchSpy {
   readonly posts: Array<{ body: string; status: Promise<number> }> = [];
-  readonly deletes: Array<{ url: string; authorization: string | null }> = [];
+  readonly deletes: Array<{ url: string; authorization: string | null; keepalive: boolean }> = [];
   private readonly realFetch = globals.fetch;
   private misroute = false;
   private held: Promise<void> | undefined;
@@ -30,7 +30,8 @@ export class FetchSpy {
       if (post) {
         this.posts.push({ body: String(init?.body), status: response.then((r) => r.status, () => -1) });
       } else if (method === 'DELETE') {
-        this.deletes.push({ url: String(input), authorization: new Headers(init?.headers).get('Authorization') });
+        this.deletes.push({ url: String(input), authorization: new Headers(init?.headers).get('Authorization'),
+          keepalive: init?.keepalive === true });
       } else if (method === 'GET' && path.endsWith('/sse')) {
         return response.then((r) => this.holdable(r));
       }

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { resolveSettings } from '../src/options.js';
-import { SseSocket } from '../src/sse-socket.js';
+import { SseSocket, type PageEvents } from '../src/sse-socket.js';
 import type { WebSocketLike } from '../src/options.js';
 import { FakeScheduler } from './fakes.js';
 import { FetchSpy } from './fetch-spy.js';
@@ -57,13 +57,32 @@ class ScriptedGateway {
   }
 }
 
+/** A browser window's pagehide, fired by the test; it counts the listeners added and not removed. */
+class FakePage implements PageEvents {
+  readonly listeners = new Set<() => void>();
+
+  addEventListener(_type: 'pagehide', listener: () => void): void {
+    this.listeners.add(listener);
+  }
+
+  removeEventListener(_type: 'pagehide', listener: () => void): void {
+    this.listeners.delete(listener);
+  }
+
+  hide(): void {
+    for (const listener of [...this.listeners]) {
+      listener();
+    }
+  }
+}
+
 function frame(n: number): string {
   return JSON.stringify({ publish: { requestId: n, room: 'chat:lobby', id: `m-${n}`, payload: 'aGk=', ack: true } });
 }
 
 /** The DELETE that leaves the scripted gateway's stream, with the token of openSocket's connect. */
 function leave(url: string) {
-  return { url: `${SseSocket.streamUrl(url)}/s1`, authorization: 'Bearer token' };
+  return { url: `${SseSocket.streamUrl(url)}/s1`, authorization: 'Bearer token', keepalive: true };
 }
 
 /** A socket on the gateway whose first POST (connect) was taken. */
@@ -229,5 +248,71 @@ describe('SseSocket: after a POST that was not taken, nothing more is posted on 
       await scheduler.advance(1);
       assert.equal(closes[0]?.code, 1006);
     });
+  });
+});
+
+describe('SseSocket: a page being left or reloaded leaves its stream at once (protocol.md 15)', () => {
+  let gateway: ScriptedGateway;
+  let spy: FetchSpy;
+  let url: string;
+  let page: FakePage;
+
+  beforeEach(async () => {
+    gateway = new ScriptedGateway();
+    url = await gateway.start();
+    spy = new FetchSpy().install();
+    page = new FakePage();
+  });
+
+  afterEach(async () => {
+    spy.uninstall();
+    await gateway.stop();
+  });
+
+  test('pagehide: leaves with a keepalive DELETE, closes 1001 (as a browser closes a WebSocket), once', async () => {
+    const { socket, closed } = await openSocket(url, spy, new SseSocket(url, [], { page }));
+    assert.equal(page.listeners.size, 1);
+
+    page.hide();
+    assert.deepEqual(await closed, { code: 1001, reason: 'the page is being left' });
+    assert.deepEqual(spy.deletes, [leave(url)], 'left, with a request that outlives the page');
+    assert.equal(page.listeners.size, 0, 'no longer listening');
+    assert.throws(() => socket.send(frame(1)), /not open/);
+
+    page.hide();
+    socket.close();
+    assert.deepEqual(spy.deletes, [leave(url)], 'left once');
+  });
+
+  test('a socket closed before the page is left stops listening, and a later pagehide sends nothing', async () => {
+    const { socket, closed } = await openSocket(url, spy, new SseSocket(url, [], { page }));
+    gateway.close(1000, 'bye');
+    assert.deepEqual(await closed, { code: 1000, reason: 'bye' });
+    assert.equal(page.listeners.size, 0);
+
+    page.hide();
+    socket.close();
+    assert.deepEqual(spy.deletes, [], 'the gateway ended the session: nothing to leave');
+  });
+
+  test('by default it listens to the global scope where that is a window (addEventListener and a document)', async () => {
+    const scope = globalThis as { document?: unknown; addEventListener?: unknown; removeEventListener?: unknown };
+    assert.equal(scope.document, undefined, 'Node has no document');
+    Object.assign(scope, {
+      document: {},
+      addEventListener: page.addEventListener.bind(page),
+      removeEventListener: page.removeEventListener.bind(page),
+    });
+    try {
+      const { closed } = await openSocket(url, spy);
+      assert.equal(page.listeners.size, 1, 'listening to the window');
+      page.hide();
+      assert.equal((await closed).code, 1001);
+      assert.deepEqual(spy.deletes, [leave(url)]);
+    } finally {
+      delete scope.document;
+      delete scope.addEventListener;
+      delete scope.removeEventListener;
+    }
   });
 });

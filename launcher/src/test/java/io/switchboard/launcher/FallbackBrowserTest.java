@@ -2,9 +2,12 @@ package io.switchboard.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import io.switchboard.testkit.MetricsScrape;
 import io.switchboard.testkit.RequiredTool;
 import org.junit.jupiter.api.AfterEach;
@@ -77,12 +80,23 @@ class FallbackBrowserTest {
                     .contains("PASS fallback: alice's page: every WebSocket refused, event streams used")
                     .contains("PASS fallback: bob's page: every WebSocket refused, event streams used")
                     .contains("PASS");
+            // Bob's page left its stream when he reloaded it (pagehide): without that the gateway holds the old
+            // session until a heartbeat write fails (up to two intervals, 30 s) and bob shows on two devices.
+            assertThat(leftStreams()).as("run %d of %d: streams left with DELETE, answered 204 (haproxy log)", run, runs)
+                    .isGreaterThanOrEqualTo(run);
             // The restarted gateway took the pages' frames as POSTs.
             try (HttpClient http = HttpClient.newHttpClient()) {
                 double posted = MetricsScrape.sample(http, cluster.httpUri(0).resolve("/metrics"),
                         "gateway_http_fallback_requests_total{status=\"204\"}");
                 assertThat(posted).as("POSTs answered 204 by the gateway since its restart").isPositive();
             }
+        }
+    }
+
+    /** DELETEs of an event stream that reached its gateway (answered 204), from HAProxy's log. */
+    private long leftStreams() throws IOException {
+        try (Stream<String> lines = Files.lines(dir.resolve("haproxy.log"))) {
+            return lines.filter(l -> l.contains("\"DELETE /sse/") && l.matches(".* 204 \\d+ .*")).count();
         }
     }
 }
