@@ -1,12 +1,8 @@
 package io.switchboard.launcher;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import io.switchboard.auth.TokenSigner;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -40,18 +36,14 @@ final class DemoTokenService implements HttpService {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Object> rooms;
-    private final MACSigner signer;
+    private final TokenSigner signer;
     private final Duration lifetime;
     private final Clock clock;
 
     DemoTokenService(String hs256Secret, List<String> roomPatterns, Duration lifetime, Clock clock) {
         this.rooms = new LinkedHashMap<>();
         roomPatterns.forEach(pattern -> rooms.put(pattern, ALL_VERBS));
-        try {
-            this.signer = new MACSigner(hs256Secret.getBytes(StandardCharsets.UTF_8));
-        } catch (JOSEException e) {
-            throw new IllegalArgumentException("hs256 secret: too short (expected: >= 32 bytes)", e);
-        }
+        this.signer = TokenSigner.hs256(hs256Secret);
         this.lifetime = lifetime;
         this.clock = clock;
     }
@@ -86,15 +78,9 @@ final class DemoTokenService implements HttpService {
                 .expirationTime(Date.from(now.plus(lifetime)))
                 .claim("rooms", rooms)
                 .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-        try {
-            jwt.sign(signer);
-        } catch (JOSEException e) {
-            response.status(Status.INTERNAL_SERVER_ERROR_500).send("signing failed");
-            return;
-        }
+        String token = signer.sign(claims);
         response.header(HeaderNames.CONTENT_TYPE, "application/json");
         response.header(HeaderNames.CACHE_CONTROL, "no-store");
-        response.send(JSON.createObjectNode().put("token", jwt.serialize()).toString());
+        response.send(JSON.createObjectNode().put("token", token).toString());
     }
 }

@@ -2,14 +2,11 @@ package io.switchboard.loadgen;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.impl.ECDSA;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import io.switchboard.auth.TokenSigner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -40,32 +37,25 @@ final class Tokens {
     private static final String PEM_END = "-----END PRIVATE KEY-----";
 
     private final TokenSpec spec;
-    private final JWSSigner signer;
-    private final JWSHeader header;
+    private final TokenSigner signer;
 
     Tokens(TokenSpec spec) {
         this.spec = spec;
         try {
             if (spec.asymmetric()) {
                 PrivateKey key = privateKey(Path.of(spec.keyFile()));
-                JWSAlgorithm algorithm;
                 if (key instanceof RSAPrivateKey rsa) {
-                    signer = new RSASSASigner(rsa);
-                    algorithm = JWSAlgorithm.RS256;
+                    signer = TokenSigner.of(new RSASSASigner(rsa), JWSAlgorithm.RS256, spec.keyId());
                 } else {
                     // privateKey() reads RSA and EC keys only. ES256 for P-256; ES384 or ES512 for the larger curves.
                     ECPrivateKey ec = (ECPrivateKey) key;
-                    signer = new ECDSASigner(ec);
-                    algorithm = ECDSA.resolveAlgorithm(ec);
+                    signer = TokenSigner.of(new ECDSASigner(ec), ECDSA.resolveAlgorithm(ec), spec.keyId());
                 }
-                header = new JWSHeader.Builder(algorithm).keyID(spec.keyId()).build();
             } else {
-                signer = new MACSigner(spec.secret().getBytes(StandardCharsets.UTF_8));
-                header = new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(spec.keyId()).build();
+                signer = TokenSigner.hs256(spec.secret(), spec.keyId());
             }
         } catch (JOSEException e) {
-            throw new IllegalArgumentException(spec.asymmetric() ? "--token-key " + spec.keyFile() + ": "
-                    + e.getMessage() : "secret: shorter than 32 bytes (expected: >= 32 bytes of UTF-8)", e);
+            throw new IllegalArgumentException("--token-key " + spec.keyFile() + ": " + e.getMessage(), e);
         }
     }
 
@@ -108,12 +98,6 @@ final class Tokens {
         if (room != null) {
             claims.claim("rooms", Map.of(room, List.of("subscribe", "publish")));
         }
-        SignedJWT jwt = new SignedJWT(header, claims.build());
-        try {
-            jwt.sign(signer);
-        } catch (JOSEException e) {
-            throw new IllegalStateException("signing failed", e);
-        }
-        return jwt.serialize();
+        return signer.sign(claims.build());
     }
 }

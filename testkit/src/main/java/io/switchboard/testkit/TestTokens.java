@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * Mints signed JWTs the way an application's auth server would: HS256 with a secret, or RS256, ES256 or EdDSA
  * (Ed25519) with a freshly generated key, optionally named by a {@code kid} in the header, and with the
  * capability claims gateways enforce ({@link #rooms(String...)}, {@link #direct(String...)}): gateways deny every
- * room a token does not grant unless a namespace policy opens it. Thread-safe.
+ * room a token does not grant unless a namespace policy opens it. Not on {@code auth}'s {@code TokenSigner}: the auth
+ * module's tests use this kit, and Maven refuses the cycle. Thread-safe.
  */
 public final class TestTokens {
     /** Every verb of the {@code rooms} claim. */

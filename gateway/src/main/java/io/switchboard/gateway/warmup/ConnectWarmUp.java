@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,12 +22,8 @@ import java.util.function.IntFunction;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import io.switchboard.auth.TokenSigner;
 import io.switchboard.gateway.ws.Subprotocol;
 import io.switchboard.proto.client.v1.ClientFrame;
 import io.switchboard.proto.client.v1.Connect;
@@ -124,25 +119,14 @@ public final class ConnectWarmUp {
      */
     public static IntFunction<String> hs256Tokens(String hs256Secret, Optional<String> issuer,
                                                   Optional<String> audience, Clock clock) {
-        MACSigner signer;
-        try {
-            signer = new MACSigner(hs256Secret.getBytes(StandardCharsets.UTF_8));
-        } catch (JOSEException e) {
-            throw new IllegalArgumentException("hs256 secret: " + e.getMessage(), e);
-        }
+        TokenSigner signer = TokenSigner.hs256(hs256Secret);
         return n -> {
             Instant now = clock.instant();
             JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(USER_PREFIX + n)
                     .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(TOKEN_LIFETIME)));
             issuer.ifPresent(claims::issuer);
             audience.ifPresent(claims::audience);
-            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
-            try {
-                jwt.sign(signer);
-            } catch (JOSEException e) {
-                throw new IllegalStateException("warm-up token not signed: " + e.getMessage(), e);
-            }
-            return jwt.serialize();
+            return signer.sign(claims.build());
         };
     }
 

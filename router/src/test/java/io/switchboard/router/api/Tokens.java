@@ -1,13 +1,7 @@
 package io.switchboard.router.api;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import java.nio.charset.StandardCharsets;
+import io.switchboard.auth.TokenSigner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -32,13 +26,6 @@ final class Tokens {
         if (scope != null) {
             claims.claim("scope", scope);
         }
-        try {
-            JWSSigner signer = new MACSigner(secret.getBytes(StandardCharsets.UTF_8));
-            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
-            jwt.sign(signer);
-            return jwt.serialize();
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
+        return TokenSigner.hs256(secret).sign(claims.build());
     }
 }
