@@ -1,12 +1,11 @@
 package io.switchboard.auth;
 
-import java.nio.charset.StandardCharsets;
-
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
@@ -39,12 +38,17 @@ public final class TokenSigner {
      * @throws IllegalArgumentException when the secret is shorter than {@value KeyMaterial#MIN_HS256_SECRET_BYTES} bytes
      */
     public static TokenSigner hs256(String secret, String keyId) {
-        byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+        OctetSequenceKey key;
         try {
-            return of(new MACSigner(bytes), JWSAlgorithm.HS256, keyId);
+            key = KeyMaterial.hmacSecret(secret);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("hs256 secret: " + e.getMessage(), e);
+        }
+        try {
+            return of(new MACSigner(key), JWSAlgorithm.HS256, keyId);
         } catch (JOSEException e) {
-            throw new IllegalArgumentException("hs256 secret: " + bytes.length + " bytes (expected: >= "
-                    + KeyMaterial.MIN_HS256_SECRET_BYTES + " bytes)", e);
+            throw new IllegalStateException("hs256 secret of " + KeyMaterial.MIN_HS256_SECRET_BYTES
+                    + " bytes or more refused: " + e.getMessage(), e);
         }
     }
 
