@@ -140,6 +140,13 @@ public final class GatewayKeys {
     public static final Key<Duration> STARTUP_TIMEOUT = S.define("gateway.startup-timeout", DURATION)
             .byDefault(Duration.ofSeconds(30)).check(Check.positive())
             .doc("How long start waits for Kafka (topic metadata, consumer positions) before failing.");
+    public static final Key<Duration> LOCAL_FEED_FETCH_WAIT = S.define("gateway.local-feed.fetch-wait", DURATION)
+            .byDefault(Duration.ofMillis(50)).check(Check.positive())
+            .doc("Only where routers of the same process hand their records over (the single-process platform,"
+                    + " `launcher.local-feed`): how long the fan-out consumer's fetches wait to gather records. It then"
+                    + " only catches up on records no router of the process handed over (another process's routers,"
+                    + " a store whose answer was lost), which reach subscribers up to this much later;"
+                    + " `kafka.consumer.fetch.max.wait.ms` overrides it.");
     public static final Key<Duration> ROUTER_KEEPALIVE_TIME = S.define("gateway.router-keepalive-time", DURATION)
             .byDefault(Duration.ofSeconds(10)).check(Check.positive())
             .doc("HTTP/2 ping interval on router channels, also while idle, so a dead router is noticed before the"

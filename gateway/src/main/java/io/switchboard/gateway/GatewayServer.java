@@ -12,6 +12,7 @@ import static io.switchboard.gateway.GatewayKeys.HISTORY_ADDRESS;
 import static io.switchboard.gateway.GatewayKeys.HISTORY_TIMEOUT;
 import static io.switchboard.gateway.GatewayKeys.HOST;
 import static io.switchboard.gateway.GatewayKeys.ID;
+import static io.switchboard.gateway.GatewayKeys.LOCAL_FEED_FETCH_WAIT;
 import static io.switchboard.gateway.GatewayKeys.MAX_EPHEMERAL_BYTES;
 import static io.switchboard.gateway.GatewayKeys.MAX_FRAME_BYTES;
 import static io.switchboard.gateway.GatewayKeys.MAX_INFLIGHT_PUBLISHES;
@@ -81,6 +82,7 @@ import io.switchboard.gateway.drain.PacedDrain;
 import io.switchboard.gateway.fanout.KafkaFanout;
 import io.switchboard.gateway.fanout.RoomRates;
 import io.switchboard.gateway.fanout.SubscriptionRegistry;
+import io.switchboard.roomlog.LocalRoomFeed;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.roomlog.RoomLogTopicLoader;
 import io.switchboard.gateway.history.GrpcHistoryClient;
@@ -169,6 +171,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Consumer<HttpRouting.Builder> extraRouting;
     private final List<ProtocolOffer> additionalProtocols;
     private final Map<String, String> inProcessRouters;
+    private final LocalRoomFeed localFeed;
     private final Clock clock;
     private final TierLifecycle lifecycle;
     private final ReleaseSteps release;
@@ -225,6 +228,7 @@ public final class GatewayServer implements AutoCloseable {
         this.extraRouting = b.httpRouting;
         this.additionalProtocols = List.copyOf(b.additionalProtocols);
         this.inProcessRouters = Map.copyOf(b.inProcessRouters);
+        this.localFeed = b.localFeed;
         this.clock = b.clock;
         this.connections = new ConnectionRegistry(config.get(LimitKeys.MAX_CONNECTIONS_PER_USER), reaper::sweep);
         this.debug = new DebugSessions(clock, config.get(ADMIN_DEBUG_MAX_DURATION));
@@ -337,7 +341,8 @@ public final class GatewayServer implements AutoCloseable {
             layout = RoomLogTopicLoader.load(admin, config.get(KafkaKeys.TOPIC_NAME), remaining(deadline));
             LOG.info("gateway " + gatewayId + " fans out " + layout);
             fanout = new KafkaFanout(kafka, "switchboard-gateway-" + gatewayId,
-                    config.consumerProperties(), layout, subscriptions, metrics, roomRates, spans);
+                    config.consumerProperties(), layout, subscriptions, metrics, roomRates, spans, localFeed,
+                    config.get(LOCAL_FEED_FETCH_WAIT));
             fanout.start(remaining(deadline));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -715,6 +720,7 @@ public final class GatewayServer implements AutoCloseable {
         private SpanExporter spanExporter;
         private List<ProtocolOffer> additionalProtocols = List.of();
         private Map<String, String> inProcessRouters = Map.of();
+        private LocalRoomFeed localFeed;
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -749,6 +755,17 @@ public final class GatewayServer implements AutoCloseable {
          */
         public Builder inProcessRouters(Map<String, String> namesByAddress) {
             this.inProcessRouters = Map.copyOf(namesByAddress);
+            return this;
+        }
+
+        /**
+         * The room records the routers of this JVM hand over as they store them ({@code RouterServer.Builder
+         * .localFeed}): the fan-out dispatches them at once and its consumer reads in batches of up to {@code
+         * gateway.local-feed.fetch-wait}, catching up on what was not handed over (the single-process launcher's
+         * {@code launcher.local-feed}); none by default.
+         */
+        public Builder localFeed(LocalRoomFeed feed) {
+            this.localFeed = Objects.requireNonNull(feed, "feed");
             return this;
         }
 

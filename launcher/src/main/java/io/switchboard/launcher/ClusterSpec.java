@@ -29,6 +29,8 @@ public final class ClusterSpec {
     boolean tls;
     boolean kafkaScram;
     boolean inProcessGrpc = true;
+    /** Null: on with the embedded broker, off with an external one. */
+    Boolean localFeed;
     SpanExporter spanExporter;
 
     ClusterSpec() {
@@ -71,6 +73,17 @@ public final class ClusterSpec {
      */
     public ClusterSpec inProcessGrpc(boolean enabled) {
         this.inProcessGrpc = enabled;
+        return this;
+    }
+
+    /**
+     * Whether the routers hand each room record they store straight to the gateways of the process ({@code
+     * launcher.local-feed}; by default on with the embedded broker, off with {@link #externalKafka}), so that a
+     * record reaches the gateways without a fetch per gateway; their consumers then read in batches to catch up on
+     * records no router of the process handed over.
+     */
+    public ClusterSpec localFeed(boolean enabled) {
+        this.localFeed = enabled;
         return this;
     }
 

@@ -38,6 +38,14 @@ public final class LauncherKeys {
                     + " sockets and event loops on the publish path (docs/performance.md, Round 24). `false`: loopback"
                     + " TCP, as separate tiers talk. The other calls between the tiers (history, presence) stay on"
                     + " loopback TCP.");
+    public static final Key<Boolean> LOCAL_FEED = S.define("launcher.local-feed", BOOLEAN)
+            .unsetMeans("`true` with the embedded broker, `false` with `launcher.kafka.bootstrap-servers`")
+            .doc("The routers hand each room record to the process's gateways as soon as Kafka has stored it, so a"
+                    + " message reaches its subscribers without a broker fetch per gateway and record"
+                    + " (docs/performance.md, Round 26). The gateways' consumers still read the whole log, in batches"
+                    + " (`gateway.local-feed.fetch-wait`), and deliver what no router of the process handed over: each"
+                    + " message once, in order, either way. Leave it `false` where routers of other processes write to"
+                    + " the same topic: their messages would wait for those batches.");
     public static final Key<Boolean> PRESENCE_ENABLED = S.define("launcher.presence.enabled", BOOLEAN)
             .byDefault(true)
             .doc("Run the presence service in the process and point every router and gateway at it: member lists,"

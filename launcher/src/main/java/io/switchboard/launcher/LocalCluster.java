@@ -17,6 +17,7 @@ import io.switchboard.presence.PresenceServer;
 import io.switchboard.router.RouterConfig;
 import io.switchboard.router.RouterKeys;
 import io.switchboard.router.RouterServer;
+import io.switchboard.roomlog.LocalRoomFeed;
 import io.switchboard.service.KafkaKeys;
 import io.switchboard.service.LoopbackPorts;
 import java.net.URI;
@@ -52,6 +53,8 @@ public final class LocalCluster implements AutoCloseable {
     private final List<RouterServer> routers = new ArrayList<>();
     /** The routers' {@code host:port} as the gateways list them, mapped to their in-process names. */
     private final Map<String, String> inProcessRouters = new HashMap<>();
+    /** Null when the routers do not hand their records to the gateways ({@link ClusterSpec#localFeed}). */
+    private LocalRoomFeed localFeed;
     private HistoryServer history;
     private PresenceServer presence;
     private final List<GatewayServer> gateways = new ArrayList<>();
@@ -120,12 +123,18 @@ public final class LocalCluster implements AutoCloseable {
                 // routers' public API must know its address from the start: pick its port now.
                 historyPort = LoopbackPorts.pick();
             }
+            if (spec.localFeed != null ? spec.localFeed : spec.externalBootstrapServers == null) {
+                localFeed = new LocalRoomFeed();
+            }
             List<String> routerAddresses = new ArrayList<>();
             for (int i = 0; i < spec.routers; i++) {
                 RouterServer.Builder builder = RouterServer.builder(RouterConfig.from(layered(routerRuntime(i))),
                         newRegistry("router-" + (i + 1)));
                 if (spec.spanExporter != null) {
                     builder.spanExporter(spec.spanExporter);
+                }
+                if (localFeed != null) {
+                    builder.localFeed(localFeed);
                 }
                 String inProcessName = null;
                 if (spec.inProcessGrpc && !spec.tls) {
@@ -205,6 +214,9 @@ public final class LocalCluster implements AutoCloseable {
                 .registry(newRegistry(runtime.get(GatewayKeys.ID.name())))
                 .additionalProtocols(spec.additionalProtocols)
                 .inProcessRouters(inProcessRouters);
+        if (localFeed != null) {
+            builder.localFeed(localFeed);
+        }
         if (spec.spanExporter != null) {
             builder.spanExporter(spec.spanExporter);
         }
@@ -374,6 +386,14 @@ public final class LocalCluster implements AutoCloseable {
      */
     public boolean gatewaysCallRoutersInProcess() {
         return !inProcessRouters.isEmpty();
+    }
+
+    /**
+     * Whether the routers hand each record they store straight to the gateways ({@link ClusterSpec#localFeed}), whose
+     * consumers then only catch up on the rest.
+     */
+    public boolean routersFeedGateways() {
+        return localFeed != null;
     }
 
     /** Every gateway, in start order. */

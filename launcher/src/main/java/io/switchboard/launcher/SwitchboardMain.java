@@ -119,6 +119,7 @@ public final class SwitchboardMain implements Callable<Integer> {
         launcher.find(LauncherKeys.HISTORY_DATA_DIR).ifPresent(spec::historyDataDir);
         launcher.find(LauncherKeys.KAFKA_BOOTSTRAP_SERVERS).ifPresent(spec::externalKafka);
         launcher.find(LauncherKeys.KAFKA_DATA_DIR).ifPresent(spec::kafkaDataDir);
+        launcher.find(LauncherKeys.LOCAL_FEED).ifPresent(spec::localFeed);
         return spec;
     }
 

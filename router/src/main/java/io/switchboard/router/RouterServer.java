@@ -36,6 +36,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.proto.api.v1.SwitchboardApiGrpc;
 import io.switchboard.proto.internal.v1.HistoryServiceGrpc;
 import io.switchboard.proto.internal.v1.RouterServiceGrpc;
+import io.switchboard.roomlog.LocalRoomFeed;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.router.api.SwitchboardApiService;
 import io.switchboard.router.kafka.KafkaEnvelopeLog;
@@ -122,6 +123,7 @@ public final class RouterServer implements ServiceMain.Service {
     private final TierLifecycle lifecycle;
     private final ReleaseSteps steps;
     private final SpanExporter spanExporter;
+    private final LocalRoomFeed localFeed;
 
     // Written by the lifecycle phases under its lock; published to other threads through its volatile state.
     private GrpcServerRuntime grpc;
@@ -155,6 +157,7 @@ public final class RouterServer implements ServiceMain.Service {
         this.lifecycle = new TierLifecycle("router " + config.get(ID), LOG);
         this.steps = new ReleaseSteps("router " + config.get(ID), LOG);
         this.spanExporter = b.spanExporter;
+        this.localFeed = b.localFeed;
     }
 
     /** A router that has not started yet. Nothing is bound or registered until {@link #start()}. */
@@ -197,7 +200,7 @@ public final class RouterServer implements ServiceMain.Service {
                 : Tracing.start(tracingSettings);
         KafkaEnvelopeLog kafkaLog = KafkaEnvelopeLog.start(KafkaSettings.producer(config), topic,
                 List.of(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME), config.get(KafkaKeys.CONTROL_TOPIC_NAME)), left,
-                tracing);
+                tracing, localFeed);
         log = kafkaLog;
         EventLog events = kafkaLog.events(config.get(KafkaKeys.EPHEMERAL_TOPIC_NAME),
                 config.get(KafkaKeys.CONTROL_TOPIC_NAME));
@@ -503,6 +506,7 @@ public final class RouterServer implements ServiceMain.Service {
         private String inProcessName;
         private InstantSource clock;
         private SpanExporter spanExporter;
+        private LocalRoomFeed localFeed;
 
         private Builder(RouterConfig config, PrometheusRegistry registry) {
             this.config = Objects.requireNonNull(config, "config");
@@ -545,6 +549,15 @@ public final class RouterServer implements ServiceMain.Service {
          */
         public Builder spanExporter(SpanExporter exporter) {
             this.spanExporter = Objects.requireNonNull(exporter, "exporter");
+            return this;
+        }
+
+        /**
+         * Hands every room record this router stores to {@code feed} as soon as the log answers, for the gateways of
+         * the same process (the single-process platform; {@link LocalRoomFeed}).
+         */
+        public Builder localFeed(LocalRoomFeed feed) {
+            this.localFeed = Objects.requireNonNull(feed, "feed");
             return this;
         }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,7 @@ import io.switchboard.proto.Messages;
 import io.switchboard.proto.client.v1.Message;
 import io.switchboard.proto.client.v1.ServerFrame;
 import io.switchboard.proto.internal.v1.Envelope;
+import io.switchboard.roomlog.LocalRoomFeed;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.roomlog.RoomRecords;
 import io.switchboard.service.KafkaClientSettings;
@@ -47,16 +49,27 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * order; records of rooms without local subscribers are skipped unparsed. With tracing on, each record handed to
  * subscribers gets one {@code deliver} span, a child of the router's send named in the record's headers.
  *
+ * <p>With a {@link LocalRoomFeed} (the single-process platform) the routers of the process also hand over each record
+ * they stored, on their producer's thread, and the record is dispatched there at once when it is the next of its
+ * partition (one held back when a record before it has not come yet). The consumer then reads in batches (fetches
+ * wait up to {@code fedFetchWait} for 1 MiB) and dispatches only what was not handed over: records of routers
+ * in other processes, or whose store's answer was lost. Either way each offset is dispatched once, in order.
+ *
  * <p>As a {@link LiveHandOver} it tracks, per partition, the offset of the next record it will dispatch; a record's
  * dispatch and a {@link #subscribeAt} of a room in that partition exclude each other (one short lock per
  * partition, never held across I/O), so a resuming subscriber learns exactly where its live stream starts.
  *
- * <p>Thread-safe: {@link #start}, {@link #stop} and {@link #subscribeAt} may be called from any thread; everything
- * else runs on the fan-out thread.
+ * <p>Thread-safe: {@link #start}, {@link #stop} and {@link #subscribeAt} may be called from any thread. Records are
+ * dispatched by one thread at a time (the fan-out thread, or a router's producer thread handing a record over)
+ * under the dispatch lock, which also guards the room rates and the held records.
  */
 public final class KafkaFanout implements LiveHandOver {
     private static final Logger LOG = Logger.getLogger(KafkaFanout.class.getName());
     private static final Duration POLL = Duration.ofMillis(500);
+    /** Records handed over ahead of a gap that are kept per partition; more wait for the consumer. */
+    private static final int MAX_HELD = 1024;
+    /** What a fed consumer's fetch waits for (or for its wait to pass): far more than it gets between fetches. */
+    private static final int FED_FETCH_MIN_BYTES = 1 << 20;
 
     private final RoomLogTopic layout;
     private final SubscriptionRegistry registry;
@@ -66,9 +79,14 @@ public final class KafkaFanout implements LiveHandOver {
     private final Properties consumerProps;
     private final Thread thread;
     private final CompletableFuture<Void> positioned = new CompletableFuture<>();
+    private final LocalRoomFeed feed;
     private final ReentrantLock[] partitionLocks;
-    // nextOffsets[p] @GuardedBy("partitionLocks[p]"): offset of the next record of partition p to dispatch.
+    // nextOffsets[p] @GuardedBy("partitionLocks[p]"), written also under dispatchLock: offset of the next record of
+    // partition p to dispatch.
     private final long[] nextOffsets;
+    private final ReentrantLock dispatchLock = new ReentrantLock();
+    // @GuardedBy("dispatchLock"): per partition, records handed over ahead of its next offset, by offset.
+    private final Map<Integer, TreeMap<Long, ConsumerRecord<String, byte[]>>> held = new HashMap<>();
     // Set by stop(); read by the fan-out thread between polls.
     private volatile boolean stopping;
     // Set once the consumer exists (by the fan-out thread); read by stop() to wake it up.
@@ -83,6 +101,18 @@ public final class KafkaFanout implements LiveHandOver {
      */
     public KafkaFanout(String bootstrapServers, String clientId, Map<String, String> passthrough, RoomLogTopic layout,
                        SubscriptionRegistry registry, GatewayMetrics metrics, RoomRates roomRates, GatewaySpans spans) {
+        this(bootstrapServers, clientId, passthrough, layout, registry, metrics, roomRates, spans, null, Duration.ZERO);
+    }
+
+    /**
+     * As above, and unless {@code feed} is null, dispatches the records the process's routers hand over; the
+     * consumer's fetches then wait up to {@code fedFetchWait} (unless {@code passthrough} sets {@code
+     * fetch.max.wait.ms} or {@code fetch.min.bytes}).
+     */
+    public KafkaFanout(String bootstrapServers, String clientId, Map<String, String> passthrough, RoomLogTopic layout,
+                       SubscriptionRegistry registry, GatewayMetrics metrics, RoomRates roomRates, GatewaySpans spans,
+                       LocalRoomFeed feed, Duration fedFetchWait) {
+        this.feed = feed;
         this.layout = layout;
         this.spans = spans;
         this.registry = registry;
@@ -97,6 +127,10 @@ public final class KafkaFanout implements LiveHandOver {
         Properties p = KafkaClientSettings.followingConsumer(bootstrapServers, clientId, passthrough);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        if (feed != null) {
+            p.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Long.toString(fedFetchWait.toMillis()));
+            p.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(FED_FETCH_MIN_BYTES));
+        }
         this.consumerProps = p;
         this.thread = Thread.ofPlatform().name("switchboard-fanout-" + clientId).daemon(true).unstarted(this::run);
         this.thread.setUncaughtExceptionHandler((t, e) -> LOG.log(Level.SEVERE, "Fan-out thread died", e));
@@ -190,6 +224,7 @@ public final class KafkaFanout implements LiveHandOver {
 
     private void run() {
         running = true;
+        Runnable unlisten = () -> { };
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProps)) {
             consumer = c;
             List<TopicPartition> partitions = IntStream.range(0, layout.partitions())
@@ -201,6 +236,9 @@ public final class KafkaFanout implements LiveHandOver {
                 long pos = c.position(tp, Duration.ofSeconds(30));
                 setNextOffset(tp.partition(), pos);
                 LOG.fine(() -> "Fan-out positioned " + tp + " at " + pos);
+            }
+            if (feed != null) {
+                unlisten = feed.listen(this::handedOver);
             }
             positioned.complete(null);
             boolean paused = false;
@@ -215,9 +253,14 @@ public final class KafkaFanout implements LiveHandOver {
                 }
                 ConsumerRecords<String, byte[]> records = c.poll(POLL);
                 long now = System.nanoTime();
-                roomRates.roll(now);
+                dispatchLock.lock();
+                try {
+                    roomRates.roll(now);
+                } finally {
+                    dispatchLock.unlock();
+                }
                 for (ConsumerRecord<String, byte[]> rec : records) {
-                    dispatch(rec, now);
+                    read(rec, now);
                 }
             }
         } catch (WakeupException e) {
@@ -231,6 +274,7 @@ public final class KafkaFanout implements LiveHandOver {
                 LOG.log(Level.SEVERE, "Fan-out consumer failed; this gateway no longer delivers messages", e);
             }
         } finally {
+            unlisten.run();
             running = false;
             if (!positioned.isDone()) {
                 positioned.completeExceptionally(new IllegalStateException("fan-out stopped before positioning"));
@@ -247,6 +291,66 @@ public final class KafkaFanout implements LiveHandOver {
         }
     }
 
+    /** Fan-out thread: a record the consumer read; dispatched unless it was handed over already. */
+    private void read(ConsumerRecord<String, byte[]> rec, long nowNanos) {
+        int partition = rec.partition();
+        dispatchLock.lock();
+        try {
+            // Greater only where the log skips offsets (control records, compaction): the consumer reads in order.
+            if (rec.offset() >= nextOffsets[partition]) {
+                dispatch(rec, nowNanos);
+                dispatchHeld(partition, nowNanos);
+            }
+        } finally {
+            dispatchLock.unlock();
+        }
+    }
+
+    /** A router's producer thread: a record it stored; dispatched now when it is its partition's next. */
+    private void handedOver(ConsumerRecord<String, byte[]> rec) {
+        if (stopping || pauseRequested || !rec.topic().equals(layout.name())) {
+            return; // the consumer reads it (or, stopping, nobody needs it)
+        }
+        long now = System.nanoTime();
+        int partition = rec.partition();
+        dispatchLock.lock();
+        try {
+            long next = nextOffsets[partition];
+            if (rec.offset() == next) {
+                metrics.fanoutHandedOver();
+                dispatch(rec, now);
+                dispatchHeld(partition, now);
+            } else if (rec.offset() > next) {
+                // Another router's record before it is not here yet (or never comes this way): keep this one.
+                TreeMap<Long, ConsumerRecord<String, byte[]>> waiting =
+                        held.computeIfAbsent(partition, p -> new TreeMap<>());
+                if (waiting.size() < MAX_HELD) {
+                    waiting.put(rec.offset(), rec);
+                }
+            }
+        } finally {
+            dispatchLock.unlock();
+        }
+    }
+
+    /** Under the dispatch lock: dispatches the held records that are now next, forgets those already dispatched. */
+    private void dispatchHeld(int partition, long nowNanos) {
+        TreeMap<Long, ConsumerRecord<String, byte[]>> waiting = held.get(partition);
+        while (waiting != null && !waiting.isEmpty()) {
+            long next = nextOffsets[partition];
+            Map.Entry<Long, ConsumerRecord<String, byte[]>> first = waiting.firstEntry();
+            if (first.getKey() > next) {
+                return;
+            }
+            waiting.pollFirstEntry();
+            if (first.getKey() == next) {
+                metrics.fanoutHandedOver();
+                dispatch(first.getValue(), nowNanos);
+            }
+        }
+    }
+
+    /** Under the dispatch lock. */
     private void dispatch(ConsumerRecord<String, byte[]> rec, long nowNanos) {
         if (rec.key() != null) {
             roomRates.record(rec.key(), nowNanos);

@@ -18,9 +18,9 @@ import io.switchboard.proto.Names;
  * Rooms of the reserved namespace (the delivery probe's) are left out. At most {@code maxRooms} distinct rooms are
  * counted per window; records of further rooms only add to the window's total.
  *
- * <p>Cost per record: one hash-map increment on the fan-out thread (per record, not per delivery). Thread-safe:
- * {@link #record} and {@link #roll} are called by the fan-out thread only; {@link #snapshot} from any thread reads
- * an immutable, volatile snapshot.
+ * <p>Cost per record: one hash-map increment on the dispatching thread (per record, not per delivery).
+ * Thread-safe: {@link #record} and {@link #roll} are called by one thread at a time, under {@link KafkaFanout}'s
+ * dispatch lock; {@link #snapshot} from any thread reads an immutable, volatile snapshot.
  */
 public final class RoomRates {
     /** One room's message rate over the last complete window. */
@@ -40,7 +40,7 @@ public final class RoomRates {
     private final long windowNanos;
     private final int top;
     private final int maxRooms;
-    // Fan-out thread only.
+    // Under the dispatch lock.
     private final Map<String, long[]> counts = new HashMap<>();
     private long total;
     private long windowStart;
@@ -66,7 +66,7 @@ public final class RoomRates {
         this.maxRooms = maxRooms;
     }
 
-    /** Fan-out thread: one record of {@code room} read at {@code nowNanos}. */
+    /** Under the dispatch lock: one record of {@code room} dispatched at {@code nowNanos}. */
     public void record(String room, long nowNanos) {
         roll(nowNanos);
         total++;
@@ -78,7 +78,7 @@ public final class RoomRates {
         }
     }
 
-    /** Fan-out thread: ends the current window if it is over (also called between polls, so quiet times roll). */
+    /** Under the dispatch lock: ends the window if it is over (also called between polls, so quiet times roll). */
     public void roll(long nowNanos) {
         if (!started) {
             started = true;

@@ -1,9 +1,10 @@
 package io.switchboard.gateway.fanout;
 
 /**
- * A local receiver of a room's traffic (a client connection). {@link #deliver(FanoutMessage)} is called on the
- * fan-out thread, in partition order; the signal methods on the signal consumer's thread. None may block: they
- * enqueue and return.
+ * A local receiver of a room's traffic (a client connection). {@link #deliver(FanoutMessage)} is called by one
+ * thread at a time, in partition order: the fan-out thread, or a router's producer thread handing a record over
+ * ({@code launcher.local-feed}); the signal methods on the signal consumer's thread. None may block: they enqueue
+ * and return.
  */
 public interface Subscriber {
     /** A room message (from the rooms topic). */

@@ -38,6 +38,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *   <li>{@code gateway_fanout_records_total{result}}: records read from Kafka ({@code delivered},
  *       {@code no_subscribers}, {@code invalid})</li>
  *   <li>{@code gateway_fanout_deliveries_total}: messages handed to local subscribers</li>
+ *   <li>{@code gateway_fanout_handed_over_records_total}: records a router of the same process handed over as
+ *       it stored them, dispatched before the consumer read them (the single-process platform)</li>
  *   <li>{@code gateway_fanout_lag_records{partition}} (gauge): records of the room log the fan-out consumer has
  *       not read yet, as its Kafka consumer last measured them (a partition appears once it has been fetched)</li>
  *   <li>{@code gateway_slow_consumer_disconnects_total}</li>
@@ -73,6 +75,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Histogram publishDuration;
     private final Counter fanoutRecords;
     private final Counter fanoutDeliveries;
+    private final Counter fanoutHandedOver;
     private final Counter slowConsumers;
     private final Counter closes;
     private final Gauge outboundQueueBytes;
@@ -122,6 +125,10 @@ public final class GatewayMetrics implements AutoCloseable {
         fanoutDeliveries = Counter.builder().name("gateway_fanout_deliveries")
                 .help("Messages handed to local subscribers").withoutExemplars()
                 .register(registry);
+        fanoutHandedOver = Counter.builder().name("gateway_fanout_handed_over_records")
+                .help("Room log records a router of this process handed over as it stored them, dispatched before"
+                        + " the consumer read them").withoutExemplars()
+                .register(registry);
         slowConsumers = Counter.builder().name("gateway_slow_consumer_disconnects")
                 .help("Connections closed because their outbound queue overflowed").register(registry);
         closes = Counter.builder().name("gateway_closes")
@@ -165,7 +172,7 @@ public final class GatewayMetrics implements AutoCloseable {
                 .callback(cb -> cb.call(writerLaneStallSource.get().getAsLong()))
                 .register(registry);
         all = List.of(ready, connections, connectionsOpened, connectionsClosed, framesReceived, framesSent,
-                publishes, publishDuration, fanoutRecords, fanoutDeliveries, slowConsumers, closes,
+                publishes, publishDuration, fanoutRecords, fanoutDeliveries, fanoutHandedOver, slowConsumers, closes,
                 outboundQueueBytes, historyReads, historyRetries, resumes, replays, replaysWaiting, fanoutLag, writerLaneStalls,
                 conflationDelivered, conflationReplaced, conflationKeyOverflows);
     }
@@ -223,6 +230,10 @@ public final class GatewayMetrics implements AutoCloseable {
 
     public void fanoutDeliveries(int n) {
         fanoutDeliveries.inc(n);
+    }
+
+    public void fanoutHandedOver() {
+        fanoutHandedOver.inc();
     }
 
     /**

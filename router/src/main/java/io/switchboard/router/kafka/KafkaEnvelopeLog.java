@@ -14,6 +14,7 @@ import io.opentelemetry.context.Context;
 import io.switchboard.proto.internal.v1.Envelope;
 import io.switchboard.router.EnvelopeLog;
 import io.switchboard.router.EventLog;
+import io.switchboard.roomlog.LocalRoomFeed;
 import io.switchboard.roomlog.RoomLogTopic;
 import io.switchboard.roomlog.RecordTraceContext;
 import io.switchboard.roomlog.RoomRecords;
@@ -38,23 +39,26 @@ import java.util.concurrent.CompletableFuture;
  * idempotent with acks=all (the caller's properties say so; {@link #start} does not second-guess them) so that a
  * room's records keep their send order across retries. With tracing on, each append is a {@code send <topic>} span, a child of the span current on
  * the calling thread (the router's {@code route}), whose context goes into the record's headers ({@link
- * RecordTraceContext}) for the gateways to continue. Futures complete on the producer's I/O thread. Thread-safe
- * (KafkaProducer is).
+ * RecordTraceContext}) for the gateways to continue. With a {@link LocalRoomFeed} (the single-process platform),
+ * each stored record is handed to the process's gateways before its future completes. Futures complete on the
+ * producer's I/O thread. Thread-safe (KafkaProducer is).
  */
 public final class KafkaEnvelopeLog implements EnvelopeLog {
     private final Producer<byte[], byte[]> producer;
     /** Its epoch strings are built once: every answer and every dedup entry refers to one. */
     private final RoomLogTopic topic;
     private final Tracing tracing;
+    private final LocalRoomFeed feed;
 
     KafkaEnvelopeLog(Producer<byte[], byte[]> producer, RoomLogTopic topic) {
-        this(producer, topic, Tracing.off());
+        this(producer, topic, Tracing.off(), null);
     }
 
-    KafkaEnvelopeLog(Producer<byte[], byte[]> producer, RoomLogTopic topic, Tracing tracing) {
+    KafkaEnvelopeLog(Producer<byte[], byte[]> producer, RoomLogTopic topic, Tracing tracing, LocalRoomFeed feed) {
         this.producer = producer;
         this.topic = topic;
         this.tracing = tracing;
+        this.feed = feed;
     }
 
     /**
@@ -73,12 +77,15 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
      */
     public static KafkaEnvelopeLog start(Properties producerProperties, RoomLogTopic topic, List<String> alsoWarm,
                                          Duration warmUp) {
-        return start(producerProperties, topic, alsoWarm, warmUp, Tracing.off());
+        return start(producerProperties, topic, alsoWarm, warmUp, Tracing.off(), null);
     }
 
-    /** As {@link #start(Properties, RoomLogTopic, List, Duration)}, each append traced with {@code tracing}. */
+    /**
+     * As {@link #start(Properties, RoomLogTopic, List, Duration)}, each append traced with {@code tracing} and,
+     * unless {@code feed} is null, each stored record handed to it.
+     */
     public static KafkaEnvelopeLog start(Properties producerProperties, RoomLogTopic topic, List<String> alsoWarm,
-                                         Duration warmUp, Tracing tracing) {
+                                         Duration warmUp, Tracing tracing, LocalRoomFeed feed) {
         Properties props = new Properties();
         props.putAll(producerProperties);
         props.put("key.serializer", ByteArraySerializer.class.getName());
@@ -94,7 +101,7 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
                 for (; warmed < topics.size(); warmed++) {
                     producer.partitionsFor(topics.get(warmed));
                 }
-                return new KafkaEnvelopeLog(producer, topic, tracing);
+                return new KafkaEnvelopeLog(producer, topic, tracing, feed);
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 if (System.nanoTime() >= deadline) {
                     producer.close(Duration.ZERO);
@@ -121,6 +128,9 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
             if (failure != null) {
                 stored.completeExceptionally(failure);
             } else {
+                if (feed != null) {
+                    feed.stored(room, record, metadata);
+                }
                 stored.complete(storedAt(metadata));
             }
         });
