@@ -41,7 +41,8 @@ final class ClusterStatus implements HttpService {
      * {@code {"kafka":{"bootstrap_servers","embedded","data_dir"},"gateways":[{"id","port","web_socket",
      * "netty_web_socket" (with gateway.netty.port only)}],
      * "routers":[{"id","grpc_port","metrics_port","gateway_transport" ("in-process" or "tcp": how the gateways
-     * call it),"local_feed" (whether it hands its records to the gateways, launcher.local-feed)}],"presence":{...}|null,"history":{...,"data_dir"}|null}};
+     * call it),"local_feed" (whether it hands its records to the gateways, launcher.local-feed)}],
+     * "presence":{...}|null,"history":{...,"data_dir"}|null}};
      * a metrics port of -1 means disabled.
      */
     static ObjectNode json(LocalCluster cluster) {
