@@ -98,16 +98,9 @@ public final class KafkaFanout implements LiveHandOver {
     /**
      * @param clientId            Kafka client id (shows up in broker logs and metrics)
      * @param passthrough         {@code kafka.consumer.*} properties; they override the defaults set here
-     */
-    public KafkaFanout(String bootstrapServers, String clientId, Map<String, String> passthrough, RoomLogTopic layout,
-                       SubscriptionRegistry registry, GatewayMetrics metrics, RoomRates roomRates, GatewaySpans spans) {
-        this(bootstrapServers, clientId, passthrough, layout, registry, metrics, roomRates, spans, null, Duration.ZERO);
-    }
-
-    /**
-     * As above, and unless {@code feed} is null, dispatches the records the process's routers hand over; the
-     * consumer's fetches then wait up to {@code fedFetchWait} (unless {@code passthrough} sets {@code
-     * fetch.max.wait.ms} or {@code fetch.min.bytes}).
+     * @param feed                null, or the records the process's routers hand over, dispatched as they come
+     * @param fedFetchWait        with a feed: how long the consumer's fetches wait to gather records (unless {@code
+     *                            passthrough} sets {@code fetch.max.wait.ms} or {@code fetch.min.bytes})
      */
     public KafkaFanout(String bootstrapServers, String clientId, Map<String, String> passthrough, RoomLogTopic layout,
                        SubscriptionRegistry registry, GatewayMetrics metrics, RoomRates roomRates, GatewaySpans spans,

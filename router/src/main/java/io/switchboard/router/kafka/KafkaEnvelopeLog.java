@@ -50,10 +50,6 @@ public final class KafkaEnvelopeLog implements EnvelopeLog {
     private final Tracing tracing;
     private final LocalRoomFeed feed;
 
-    KafkaEnvelopeLog(Producer<byte[], byte[]> producer, RoomLogTopic topic) {
-        this(producer, topic, Tracing.off(), null);
-    }
-
     KafkaEnvelopeLog(Producer<byte[], byte[]> producer, RoomLogTopic topic, Tracing tracing, LocalRoomFeed feed) {
         this.producer = producer;
         this.topic = topic;
